@@ -1,0 +1,122 @@
+"""The ``asynclint`` command line (click)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from asynclint import __version__
+from asynclint.output import FORMATS
+from asynclint.output.text import statistics, summary
+from asynclint.settings import ConfigError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str] | None:
+    codes = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    return codes or None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="asynclint")
+def main() -> None:
+    """asynclint: find the mistakes that make async pytest suites lie."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the unified diff --fix would write; write nothing.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these codes, names or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these codes, names or prefixes.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Add these to the selection.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read [tool.asynclint] from this file instead of the nearest pyproject.toml.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when diagnostics remain.")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Count diagnostics by code.")
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--stdin-filename", metavar="PATH", help="With '-' as the path: lint standard input as this file.")
+def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, select: tuple[str, ...],
+          ignore: tuple[str, ...], extend_select: tuple[str, ...], config_file: Path | None, exit_zero: bool,
+          show_statistics: bool, output_format: str, stdin_filename: str | None) -> None:
+    """Lint PATHS (files or directories; default: the current directory)."""
+    from asynclint import registry
+    from asynclint.runner import Options, RunResult, Runner
+
+    options = Options(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, select=_split_codes(select),
+                      ignore=_split_codes(ignore), extend_select=_split_codes(extend_select), config=config_file)
+    use_stdin = list(paths) == [Path("-")]
+    if Path("-") in paths and not use_stdin:
+        raise click.UsageError("'-' (standard input) cannot be combined with other paths")
+    try:
+        for selectors in (options.select, options.ignore, options.extend_select):
+            registry.validate(selectors or [])
+        runner = Runner(options)
+        if use_stdin:
+            result = RunResult()
+            runner.run_stdin(sys.stdin.buffer.read(), stdin_filename, result)
+        else:
+            result = runner.run(list(paths) or [Path(".")])
+    except ConfigError as exc:
+        click.echo(f"asynclint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        click.echo(f"asynclint: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+    out = click.get_text_stream("stdout")
+    if use_stdin and fix and not diff:
+        # As ruff does: the fixed source on stdout, the remaining findings on stderr.
+        out.write(next(iter(result.fixed_sources.values()), ""))
+        sys.stderr.write(FORMATS["text"](result.diagnostics))
+        sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+    if diff:
+        out.write("".join(result.diffs))
+        if output_format == "text":
+            sys.stderr.write(f"{len(result.diffs)} file(s) would be changed ({result.fixed} fixes).\n")
+        sys.exit(EXIT_FINDINGS if result.diffs and not exit_zero else EXIT_CLEAN)
+    out.write(FORMATS[output_format](result.diagnostics))
+    if output_format == "text":
+        if show_statistics:
+            out.write(statistics(result.diagnostics))
+        out.write(summary(result.diagnostics, result.fixed, fixing=fix))
+    out.flush()
+    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+@main.command(name="rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Print a rule's documentation (by code or name)."""
+    from asynclint.registry import ENGINE_CODES, find_rule
+
+    rule = find_rule(code)
+    if rule is None:
+        for engine_code, (name, what) in ENGINE_CODES.items():
+            if code.upper() == engine_code or code.lower() == name:
+                click.echo(f"# {engine_code} {name}\n\nReported by the engine when {what}. No fix.")
+                return
+        click.echo(f"asynclint: error: unknown rule {code!r}; `asynclint rules` lists them", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(rule.documentation(), nl=False)
+
+
+@main.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown prints the table the README carries.")
+def rules_command(fmt: str) -> None:
+    """List every rule: code, name, fix availability, default or opt-in."""
+    from asynclint.registry import ENGINE_CODES, all_rules, rules_table_markdown
+
+    if fmt == "markdown":
+        click.echo(rules_table_markdown(), nl=False)
+        return
+    for code, (name, _) in ENGINE_CODES.items():
+        click.echo(f"{code}  {name:<42} fix: none")
+    for code, rule in all_rules().items():
+        note = "" if rule.default_enabled else "  (opt-in)"
+        click.echo(f"{code}  {rule.name:<42} fix: {rule.fix_availability}{note}")

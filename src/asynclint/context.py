@@ -1,0 +1,105 @@
+"""Everything a rule may ask about the file being linted and its project."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from asynclint.diagnostics import ImportRequest
+from asynclint.project import FixtureScope, ProjectModel
+from asynclint.pytest_config import PytestConfig
+from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
+from asynclint.resolver import ImportTable
+from asynclint.settings import Settings
+
+
+class FileContext:
+    """One file's module, configuration, import table, pytest facts and project model.
+
+    During the traversal ``ancestors`` holds the nodes from the module down to
+    the node being visited (inclusive), so rules can ask for parents and for
+    the enclosing function without a parent-pointer pass.
+    """
+
+    def __init__(self, path: Path, display_path: str, module: cst.Module, settings: Settings,
+                 pytest_config: PytestConfig, project: ProjectModel) -> None:
+        self.path = path
+        self.display_path = display_path
+        self.module = module
+        self.settings = settings
+        self.pytest = pytest_config
+        self.project = project
+        self.imports = ImportTable(module)
+        self.ancestors: list[cst.CSTNode] = []
+        self.is_conftest = path.name == "conftest.py"
+        self.is_test_file = self.is_conftest or pytest_config.is_test_file(path)
+
+    # Module facts ------------------------------------------------------------
+    @functools.cached_property
+    def facts(self) -> ModuleFacts:
+        return build_module_facts(self.module, self.path, self.pytest, self.imports,
+                                  collect_tests=self.is_test_file and not self.is_conftest)
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return self.settings.setting(key, default)
+
+    def qualname(self, node: cst.BaseExpression | cst.Decorator) -> str | None:
+        return self.imports.qualname(node)
+
+    def reference(self, qualified: str, module: str | None = None) -> tuple[str, ImportRequest | None]:
+        """How to spell ``qualified`` here, and the import to add (see ImportTable.reference)."""
+        return self.imports.reference(qualified, module)
+
+    # Fixtures ------------------------------------------------------------------
+    def fixture_scope(self, classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
+        return self.project.fixture_scope(self.facts, self.pytest, classes)
+
+    def test_fixtures(self, test: TestFunction) -> tuple[dict[str, Fixture], set[str]]:
+        """The fixtures a test uses (params, usefixtures, autouse, transitively)."""
+        return self.fixture_scope(test.classes).closure([*test.params, *test.usefixtures()])
+
+    # Framework detection ---------------------------------------------------------
+    @functools.cached_property
+    def uses_anyio_or_trio_only(self) -> bool:
+        """True when the module is driven by anyio or trio rather than pytest-asyncio."""
+        if self.pytest.trio_mode:
+            return True
+        names = set(self.imports.names.values())
+        return any(n == "trio" or n.startswith(("trio.", "anyio", "pytest_trio")) for n in names) and not any(
+            n.startswith(("pytest_asyncio", "asyncio")) for n in names
+        )
+
+    # Traversal helpers -------------------------------------------------------------
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        return self.ancestors[-2] if len(self.ancestors) >= 2 else None
+
+    def enclosing_function(self) -> cst.FunctionDef | None:
+        for node in reversed(self.ancestors[:-1]):
+            if isinstance(node, cst.FunctionDef):
+                return node
+            if isinstance(node, cst.Lambda):
+                return None
+        return None
+
+    def outermost_function(self) -> cst.FunctionDef | None:
+        for node in self.ancestors:
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return None
+
+    def test_for(self, func: cst.FunctionDef | None) -> TestFunction | None:
+        if func is None:
+            return None
+        for test in self.facts.tests:
+            if test.func is func:
+                return test
+        return None
+
+    def fixture_for(self, func: cst.FunctionDef | None) -> Fixture | None:
+        if func is None:
+            return None
+        return self.facts.fixture_for_function(func)

@@ -1,0 +1,71 @@
+"""The values a lint run produces: diagnostics and the fixes attached to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+
+class Safety(str, Enum):
+    """ruff's model: a safe fix keeps meaning, an unsafe one changes what runs."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """An import a fix needs: ``import module`` or ``from module import name``."""
+
+    module: str
+    name: str | None = None
+
+    def render(self) -> str:
+        if self.name is None:
+            return f"import {self.module}"
+        return f"from {self.module} import {self.name}"
+
+
+Replacement = Union["cst.CSTNode", "cst.RemovalSentinel", "cst.FlattenSentinel"]
+
+
+@dataclass
+class Fix:
+    """A CST-level fix: original nodes (by identity) and what replaces them.
+
+    Replacements are applied by node identity in one transform pass, so a fix
+    keeps everything outside the replaced nodes byte for byte.
+    """
+
+    safety: Safety
+    description: str
+    replacements: list[tuple["cst.CSTNode", Replacement]] = field(default_factory=list)
+    imports: list[ImportRequest] = field(default_factory=list)
+
+
+@dataclass
+class Diagnostic:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based
+    code: str
+    name: str
+    message: str
+    end_line: int = 0
+    end_column: int = 0
+    fix_safety: Safety | None = None
+    fix: Fix | None = field(default=None, repr=False, compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    def without_fix(self) -> "Diagnostic":
+        """A copy that is cheap to pickle and cache (no CST nodes attached)."""
+        return Diagnostic(
+            self.path, self.line, self.column, self.code, self.name, self.message,
+            self.end_line, self.end_column, self.fix_safety, None,
+        )

@@ -1,0 +1,177 @@
+"""Linting one file: parse once, run every enabled rule in one traversal, fix."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from asynclint.context import FileContext
+from asynclint.diagnostics import Diagnostic, Fix, Safety
+from asynclint.fixer import apply_fixes
+from asynclint.noqa import is_suppressed, noqa_lines
+from asynclint.positions import node_positions
+from asynclint.project import ProjectModel
+from asynclint.pytest_config import PytestConfig
+from asynclint.registry import ENGINE_CODES, all_rules
+from asynclint.rule import Rule
+from asynclint.settings import Settings
+from asynclint.walker import Handler, walk
+
+MAX_FIX_PASSES = 10
+
+
+@dataclass
+class FileResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed_text: str | None = None  # set when fixes changed the text
+    fixed_count: int = 0
+    parsed: bool = True
+
+
+def engine_diagnostic(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    return Diagnostic(path, line, column, code, ENGINE_CODES[code][0], message, line, column)
+
+
+def parse(text: str, display_path: str) -> tuple[cst.Module | None, Diagnostic | None]:
+    """Parse with LibCST; a failure becomes ASL001 with the parser's location."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, engine_diagnostic(display_path, "ASL001", "source code cannot contain null bytes", line)
+    try:
+        return cst.parse_module(text), None
+    except cst.ParserSyntaxError as exc:
+        message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+        return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {message}",
+                                       max(exc.raw_line, 1), exc.raw_column + 1)
+    except RecursionError:
+        return None, engine_diagnostic(display_path, "ASL001", "syntax error: too deeply nested for the parser")
+    except (ValueError, TypeError, MemoryError) as exc:  # the native parser's other refusals
+        return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {type(exc).__name__}: {exc}")
+
+
+class _RuleRun:
+    """Runs a set of rules over one module, isolating each rule's crashes."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.crashed: dict[str, str] = {}
+        self.visit: dict[type, list[Handler]] = defaultdict(list)
+        self.leave: dict[type, list[Handler]] = defaultdict(list)
+        for rule in rules:
+            for attr in dir(type(rule)):
+                if attr.startswith("visit_") or attr.startswith("leave_"):
+                    node_type = getattr(cst, attr[6:], None)
+                    if isinstance(node_type, type):
+                        table = self.visit if attr[0] == "v" else self.leave
+                        table[node_type].append(self._guard(rule, getattr(rule, attr)))
+
+    def _guard(self, rule: Rule, method: Handler) -> Handler:
+        code = rule.code
+
+        def call(node: cst.CSTNode) -> None:
+            if code in self.crashed:
+                return
+            try:
+                method(node)
+            except Exception as exc:  # noqa: BLE001 - a crashing rule must not stop the run
+                self._crash(rule, exc)
+
+        return call
+
+    def _crash(self, rule: Rule, exc: BaseException) -> None:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        self.crashed[rule.code] = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+    def run(self, ctx: FileContext) -> None:
+        for rule in self.rules:
+            try:
+                rule.check_module()
+            except Exception as exc:  # noqa: BLE001
+                self._crash(rule, exc)
+        if self.visit or self.leave:
+            try:
+                walk(ctx.module, self.visit, self.leave, ctx.ancestors)
+            except RecursionError as exc:
+                for rule in self.rules:
+                    self._crash(rule, exc)
+
+
+@dataclass
+class LintJob:
+    """Everything needed to lint one file's text."""
+
+    path: Path
+    display_path: str
+    settings: Settings
+    pytest_config: PytestConfig
+    project: ProjectModel
+    codes: frozenset[str]
+
+
+def lint_module(job: LintJob, module: cst.Module, text: str) -> list[Diagnostic]:
+    """Run the enabled rules on a parsed module; diagnostics carry their fixes."""
+    ctx = FileContext(job.path, job.display_path, module, job.settings, job.pytest_config, job.project)
+    rules = [cls(ctx) for code, cls in all_rules().items() if code in job.codes]
+    runner = _RuleRun(rules)
+    runner.run(ctx)
+    reported = [(rule, node, message, fix) for rule in rules if rule.code not in runner.crashed
+                for node, message, fix in rule.reports]
+    positions = node_positions(module, [node for _, node, _, _ in reported]) if reported else {}
+    noqa = noqa_lines(text)
+    diagnostics = []
+    for rule, node, message, fix in reported:
+        rng = positions.get(id(node))
+        line, column = (rng.start.line, rng.start.column + 1) if rng else (1, 1)
+        end_line, end_column = (rng.end.line, rng.end.column + 1) if rng else (line, column)
+        if is_suppressed(rule.code, line, noqa):
+            continue
+        diagnostics.append(Diagnostic(job.display_path, line, column, rule.code, rule.name, message,
+                                      end_line, end_column, fix.safety if fix else None, fix))
+    if "ASL003" in job.codes:
+        for code, error in runner.crashed.items():
+            if not is_suppressed("ASL003", 1, noqa):
+                diagnostics.append(engine_diagnostic(job.display_path, "ASL003", f"rule {code} crashed: {error}"))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics
+
+
+def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = False) -> FileResult:
+    """Lint ``text``; with ``fix``, apply fixes in bounded passes until nothing changes."""
+    module, error = parse(text, job.display_path)
+    if module is None:
+        return FileResult([error] if error and error.code in job.codes else [], parsed=False)
+    diagnostics = lint_module(job, module, text)
+    if not fix:
+        return FileResult(diagnostics)
+    current_text, fixed_count = text, 0
+    for _ in range(MAX_FIX_PASSES):
+        fixes = [d.fix for d in diagnostics if d.fix is not None
+                 and (d.fix.safety is Safety.SAFE or unsafe_fixes)]
+        if not fixes:
+            break
+        new_module, applied = apply_fixes(module, fixes)
+        if not applied:
+            break
+        new_text = new_module.code
+        if new_text == current_text:
+            break
+        reparsed, _ = parse(new_text, job.display_path)
+        if reparsed is None:
+            break  # never write a fix whose result does not parse
+        module, current_text = reparsed, new_text
+        fixed_count += len(applied)
+        diagnostics = lint_module(job, module, current_text)
+    changed = current_text != text
+    return FileResult(diagnostics, current_text if changed else None, fixed_count)
+
+
+def fix_safety_counts(diagnostics: list[Diagnostic]) -> tuple[int, int]:
+    safe = sum(1 for d in diagnostics if d.fix_safety is Safety.SAFE)
+    unsafe = sum(1 for d in diagnostics if d.fix_safety is Safety.UNSAFE)
+    return safe, unsafe
+
+
+__all__ = ["FileResult", "LintJob", "lint_text", "lint_module", "parse", "Fix"]

@@ -1,0 +1,76 @@
+"""Applying fixes to a module: non-overlapping replacements by node identity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+
+from asynclint.diagnostics import Fix, ImportRequest
+from asynclint.imports import add_imports
+from asynclint.walker import iter_children
+
+
+def _subtree_ids(node: cst.CSTNode) -> set[int]:
+    ids: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        ids.add(id(current))
+        stack.extend(iter_children(current))
+    return ids
+
+
+def select_non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
+    """Greedily keep fixes whose target nodes do not nest in another kept fix's.
+
+    The rest wait for the next pass, when they are found again on the fixed tree.
+    """
+    chosen: list[Fix] = []
+    claimed: list[tuple[int, set[int]]] = []
+    for fix in fixes:
+        targets = [(id(orig), _subtree_ids(orig)) for orig, _ in fix.replacements]
+        overlaps = any(
+            tid in csub or cid in tsub
+            for tid, tsub in targets for cid, csub in claimed
+        ) or len({t for t, _ in targets}) != len(targets)
+        if overlaps:
+            continue
+        chosen.append(fix)
+        claimed.extend(targets)
+    return chosen
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, replacements: dict[int, object]) -> None:
+        super().__init__()
+        self.replacements = replacements
+        self.applied: set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) not in self.replacements
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        key = id(original_node)
+        if key in self.replacements:
+            self.applied.add(key)
+            return self.replacements[key]
+        return updated_node
+
+
+def apply_fixes(module: cst.Module, fixes: Iterable[Fix]) -> tuple[cst.Module, list[Fix]]:
+    """Apply the non-overlapping subset of ``fixes``; return the new module and what was applied."""
+    chosen = select_non_overlapping(list(fixes))
+    if not chosen:
+        return module, []
+    replacements = {id(orig): new for fix in chosen for orig, new in fix.replacements}
+    replacer = _Replacer(replacements)
+    new_module = module.visit(replacer) if replacements else module
+    applied = [f for f in chosen if all(id(o) in replacer.applied for o, _ in f.replacements)]
+    if len(applied) != len(chosen):
+        # A replacement target was not found in the tree; do not risk a partial fix.
+        replacements = {id(orig): new for fix in applied for orig, new in fix.replacements}
+        replacer = _Replacer(replacements)
+        new_module = module.visit(replacer) if replacements else module
+    imports: list[ImportRequest] = [req for fix in applied for req in fix.imports]
+    return add_imports(new_module, imports), applied

@@ -1,0 +1,149 @@
+"""The project model: which fixture is this parameter, and what does it do.
+
+pytest resolves a test's parameter by looking in the test's classes (innermost
+first), its module, then every ``conftest.py`` from the test's directory up to
+the rootdir, then plugins. The model parses each conftest.py once per run and
+shares its facts with every test file below it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
+from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
+from asynclint.source import read_source
+
+# Fixtures pytest and common plugins provide; they are known and never async.
+BUILTIN_FIXTURES = frozenset({
+    "request", "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory", "monkeypatch",
+    "capsys", "capsysbinary", "capfd", "capfdbinary", "caplog", "recwarn", "pytestconfig",
+    "record_property", "record_xml_attribute", "record_testsuite_property", "cache", "doctest_namespace",
+    "subtests",
+})
+
+
+@dataclass
+class FixtureScope:
+    """The fixtures visible from one test (or class), in pytest's lookup order."""
+
+    layers: list[dict[str, Fixture]]
+
+    def resolve(self, name: str, below: Fixture | None = None) -> Fixture | None:
+        """The definition pytest would use; with ``below``, the one it overrides."""
+        skipping = below is not None
+        for layer in self.layers:
+            fixture = layer.get(name)
+            if fixture is None:
+                continue
+            if skipping:
+                if fixture is below:
+                    skipping = False
+                continue
+            return fixture
+        return None
+
+    def autouse(self) -> list[Fixture]:
+        seen: dict[str, Fixture] = {}
+        for layer in self.layers:
+            for name, fixture in layer.items():
+                if name not in seen:
+                    seen[name] = fixture
+        return [f for f in seen.values() if f.autouse]
+
+    def closure(self, names: list[str] | tuple[str, ...], include_autouse: bool = True) -> tuple[dict[str, Fixture], set[str]]:
+        """Every fixture a test requests, directly or through other fixtures.
+
+        Returns the resolved fixtures and the names no definition was found for.
+        """
+        resolved: dict[str, Fixture] = {}
+        unknown: set[str] = set()
+        todo: list[tuple[str, Fixture | None]] = [(n, None) for n in names]
+        if include_autouse:
+            todo += [(f.name, None) for f in self.autouse()]
+        while todo:
+            name, requester = todo.pop()
+            if name in resolved or name in unknown:
+                continue
+            below = requester if requester is not None and requester.name == name else None
+            fixture = self.resolve(name, below)
+            if fixture is None:
+                unknown.add(name)
+                continue
+            resolved[name] = fixture
+            todo += [(p, fixture) for p in fixture.params if p not in ("self", "cls")]
+            for mark in fixture.marks:
+                if mark.name == "usefixtures" and mark.call is not None:
+                    todo += [(a.value.evaluated_value, fixture) for a in mark.call.args
+                             if isinstance(a.value, cst.SimpleString)]
+        return resolved, unknown
+
+
+class ProjectModel:
+    """Facts that span files: conftest.py fixtures and hooks, shared across a run."""
+
+    def __init__(self) -> None:
+        self._facts: dict[Path, tuple[tuple[int, int], ModuleFacts | None]] = {}
+        self._lock = threading.Lock()
+
+    def conftest_facts(self, path: Path) -> ModuleFacts | None:
+        """Facts of one conftest.py, parsed once per content version."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._facts.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        facts: ModuleFacts | None = None
+        source = read_source(path)
+        if source.text is not None:
+            try:
+                module = cst.parse_module(source.text)
+            except (cst.ParserSyntaxError, RecursionError, ValueError):
+                module = None
+            if module is not None:
+                config = pytest_config_for_directory(path.parent)
+                facts = build_module_facts(module, path, config, collect_tests=False)
+        with self._lock:
+            self._facts[path] = (key, facts)
+        return facts
+
+    def conftests_for(self, path: Path, config: PytestConfig) -> list[ModuleFacts]:
+        """conftest.py files pytest would load for ``path``, nearest first, up to the rootdir."""
+        found = []
+        directory = path.parent
+        rootdir = config.rootdir
+        for candidate in (directory, *directory.parents):
+            conftest = candidate / "conftest.py"
+            if conftest != path and conftest.is_file():
+                facts = self.conftest_facts(conftest)
+                if facts is not None:
+                    found.append(facts)
+            if candidate == rootdir:
+                break
+        return found
+
+    def fixture_scope(self, facts: ModuleFacts, config: PytestConfig,
+                      classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
+        layers = [facts.class_fixtures(c.name.value) for c in reversed(classes)]
+        layers.append(facts.module_fixtures())
+        layers += [c.module_fixtures() for c in self.conftests_for(facts.path, config)]
+        return FixtureScope(layers)
+
+    def test_scope(self, facts: ModuleFacts, config: PytestConfig, test: TestFunction) -> FixtureScope:
+        return self.fixture_scope(facts, config, test.classes)
+
+    def hooks_add_marks(self, facts: ModuleFacts, config: PytestConfig) -> bool:
+        """True when this module or a conftest.py above it adds marks in a collection hook."""
+        modules = [facts, *self.conftests_for(facts.path, config)]
+        for module in modules:
+            hook = module.hooks.get("pytest_collection_modifyitems")
+            if hook is not None and "add_marker" in cst.Module([]).code_for_node(hook):
+                return True
+        return False

@@ -1,0 +1,133 @@
+"""What does this name refer to? A cheap import table instead of scope analysis.
+
+Full LibCST scope analysis costs several times the parse; lint rules only need
+to know that ``mark`` in ``@mark.asyncio`` is ``pytest.mark`` or that ``AC``
+is ``httpx.AsyncClient``. The table is built from the module's top-level
+statements (including those inside top-level ``if``/``try``/``with`` blocks).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.diagnostics import ImportRequest
+
+
+def dotted_name(node: cst.BaseExpression | cst.Decorator) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain (calls unwrapped), else None."""
+    if isinstance(node, cst.Decorator):
+        node = node.decorator
+    if isinstance(node, cst.Call):
+        node = node.func
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _module_name(node: cst.BaseExpression) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+class ImportTable:
+    """Local names bound by imports, mapped to their qualified names."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.names: dict[str, str] = {}
+        self.from_imports: dict[str, cst.ImportFrom] = {}
+        self.module_imports: dict[str, str] = {}
+        self.defined: set[str] = set()
+        self._collect(module.body)
+
+    def _collect(self, body: object) -> None:
+        for stmt in body:  # type: ignore[attr-defined]
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self.add_import(small)
+                    elif isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            if isinstance(target.target, cst.Name):
+                                self.defined.add(target.target.value)
+            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                self.defined.add(stmt.name.value)
+            elif isinstance(stmt, (cst.If, cst.Try, cst.With)):
+                self._collect(stmt.body.body)
+                orelse = getattr(stmt, "orelse", None)
+                if orelse is not None:
+                    self._collect(orelse.body.body if isinstance(orelse, cst.If) else orelse.body.body)
+                for handler in getattr(stmt, "handlers", ()):
+                    self._collect(handler.body.body)
+
+    def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = _module_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                    self.names[local] = full
+                    self.module_imports[full] = local
+                else:
+                    head = full.split(".")[0]
+                    self.names[head] = head
+                    self.module_imports.setdefault(full, full)
+            return
+        if node.relative or node.module is None:
+            module = "." * len(node.relative) + (_module_name(node.module) if node.module else "")
+        else:
+            module = _module_name(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        if not node.relative:
+            self.from_imports.setdefault(module, node)
+        for alias in node.names:
+            name = _module_name(alias.name)
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.names[local] = f"{module}.{name}"
+
+    def qualname(self, node: cst.BaseExpression | cst.Decorator) -> str | None:
+        """The qualified name of a Name/Attribute chain; unimported heads stay as written."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.names.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def is_bound(self, name: str) -> bool:
+        return name in self.names or name in self.defined
+
+    def reference(self, qualified: str, module: str | None = None) -> tuple[str, ImportRequest | None]:
+        """Source text that refers to ``qualified`` here, and the import it needs, if any.
+
+        Reuses an existing import in the module's own style: ``httpx.ASGITransport``
+        where ``import httpx`` exists, ``ASGITransport`` where names are imported
+        from ``httpx``, an alias where one is used. When nothing fits, ``module``
+        (e.g. ``"pytest"`` for ``pytest.mark.asyncio``) is imported and the name
+        spelled in full; without ``module`` the last name is imported from its parent.
+        """
+        for local, target in self.names.items():
+            if target == qualified:
+                return local, None
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:cut])
+            for local, target in self.names.items():
+                if target == prefix:
+                    return ".".join([local, *parts[cut:]]), None
+        if module is not None and not self.is_bound(module.split(".")[0]):
+            return qualified, ImportRequest(module)
+        if len(parts) == 1:
+            return qualified, ImportRequest(qualified)
+        module, name = ".".join(parts[:-1]), parts[-1]
+        if module in self.from_imports or not self.is_bound(name):
+            return name, ImportRequest(module, name)
+        return qualified, ImportRequest(module)

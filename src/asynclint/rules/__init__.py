@@ -1,0 +1,1 @@
+"""Rule modules: each defines Rule subclasses, registered on import by code."""

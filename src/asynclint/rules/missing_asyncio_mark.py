@@ -1,0 +1,261 @@
+"""ASL101 missing-asyncio-mark."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.diagnostics import Safety
+from asynclint.pytest_facts import TestFunction
+from asynclint.rule import Invalid, Rule, Valid, dedent
+
+
+class MissingAsyncioMark(Rule):
+    code = "ASL101"
+    name = "missing-asyncio-mark"
+    summary = "An async test has no asyncio/anyio/trio mark under asyncio_mode=strict, so it never runs."
+    fix_availability = "safe"
+    docs = """
+        ## What it does
+        Finds `async def` tests that pytest collects but no async plugin runs: no
+        `@pytest.mark.asyncio` (or anyio/trio) mark on the test, its class or the
+        module's `pytestmark`, while `asyncio_mode` is `strict` (the default).
+        Tests run by unittest (`IsolatedAsyncioTestCase`), by anyio (through the
+        `anyio_backend` fixture) or marked by a conftest.py hook are not flagged.
+
+        ## Why is this bad?
+        pytest cannot await a coroutine by itself: an unmarked async test is
+        skipped with a warning (pytest < 8.4) or fails, so the assertions in it
+        never run and the suite reports green for code it never tested.
+
+        ## Example
+        ```python
+        async def test_get_user(client):
+            response = await client.get("/users/1")
+            assert response.status_code == 200
+        ```
+
+        ## Use instead
+        ```python
+        @pytest.mark.asyncio
+        async def test_get_user(client):
+            response = await client.get("/users/1")
+            assert response.status_code == 200
+        ```
+        or set `asyncio_mode = "auto"` in the pytest configuration.
+
+        ## Fix safety
+        Safe: adds `@pytest.mark.asyncio` (importing pytest if needed). The
+        author's intent, a test that runs, is kept; a test that silently
+        failed or was skipped now runs.
+    """
+
+    def check_module(self) -> None:
+        ctx = self.ctx
+        if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode or not ctx.facts.tests:
+            return
+        candidates = [t for t in ctx.facts.tests
+                      if t.is_async and not t.run_by_unittest and not t.runner_unknown and not t.has_async_mark()]
+        if not candidates or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
+            return
+        mark = self._mark_name()
+        for test in candidates:
+            if self._run_by_anyio(test):
+                continue
+            self.report(
+                test.func.name,
+                f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it",
+                self._add_mark(test, mark),
+            )
+
+    def _run_by_anyio(self, test: TestFunction) -> bool:
+        fixtures, unknown = self.ctx.test_fixtures(test)
+        return "anyio_backend" in fixtures or "anyio_backend" in unknown
+
+    def _mark_name(self) -> str:
+        """The framework the module already uses: asyncio unless only anyio or trio marks appear."""
+        used = {m.name for t in self.ctx.facts.tests for m in t.marks} | {m.name for m in self.ctx.facts.module_marks}
+        if "asyncio" not in used:
+            for other in ("anyio", "trio"):
+                if other in used:
+                    return other
+        return "asyncio"
+
+    def _add_mark(self, test: TestFunction, mark: str):  # type: ignore[no-untyped-def]
+        text, request = self.ctx.reference(f"pytest.mark.{mark}", module="pytest")
+        decorator = cst.Decorator(decorator=cst.parse_expression(text))
+        replacement = test.func.with_changes(decorators=[*test.func.decorators, decorator])
+        return self.fix(Safety.SAFE, f"Add @pytest.mark.{mark}", (test.func, replacement), imports=[request])
+
+    VALID = [
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_marked():
+                assert True
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            pytestmark = pytest.mark.asyncio
+
+            async def test_module_mark():
+                assert True
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+            async def test_module_mark_list():
+                assert True
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            class TestUsers:
+                async def test_in_marked_class(self):
+                    assert True
+        """)),
+        Valid(dedent("""
+            async def test_auto_mode():
+                assert True
+        """), config={"asyncio_mode": "auto"}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.anyio
+            async def test_anyio():
+                assert True
+        """)),
+        Valid(dedent("""
+            async def test_anyio_backend(anyio_backend):
+                assert True
+        """)),
+        Valid(dedent("""
+            import unittest
+
+            class TestThing(unittest.IsolatedAsyncioTestCase):
+                async def test_run_by_unittest(self):
+                    self.assertTrue(True)
+        """)),
+        Valid(dedent("""
+            async def helper_not_collected():
+                assert True
+
+            class Helper:
+                async def test_not_in_test_class(self):
+                    assert True
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def test_like_fixture():
+                return 1
+        """)),
+        Valid(dedent("""
+            async def test_in_non_test_file():
+                assert True
+        """), filename="helpers.py"),
+        Valid(dedent("""
+            async def test_marked_by_hook():
+                assert True
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    item.add_marker(pytest.mark.asyncio)
+        """)}),
+        Valid(dedent("""
+            async def test_anyio_through_autouse():
+                assert True
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            @pytest.fixture(autouse=True)
+            def _anyio(anyio_backend):
+                return anyio_backend
+        """)}),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import pytest
+
+                async def test_unmarked():
+                    assert True
+            """),
+            line=3, column=11,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.asyncio
+                async def test_unmarked():
+                    assert True
+            """),
+        ),
+        Invalid(
+            dedent("""
+                \"\"\"Users API tests.\"\"\"
+                import httpx
+
+                # checks the index
+                @some_decorator
+                async def test_no_pytest_import():
+                    assert True
+            """),
+            line=6, column=11,
+            fixed=dedent("""
+                \"\"\"Users API tests.\"\"\"
+                import httpx
+                import pytest
+
+                # checks the index
+                @some_decorator
+                @pytest.mark.asyncio
+                async def test_no_pytest_import():
+                    assert True
+            """),
+        ),
+        Invalid(
+            dedent("""
+                from pytest import mark
+
+                class TestUsers:
+                    async def test_method(self):
+                        assert True
+            """),
+            line=4, column=15,
+            fixed=dedent("""
+                from pytest import mark
+
+                class TestUsers:
+                    @mark.asyncio
+                    async def test_method(self):
+                        assert True
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                pytestmark = pytest.mark.slow
+
+                async def test_other_mark_only():
+                    assert True
+            """),
+            line=5, column=11,
+            fixed=dedent("""
+                import pytest
+
+                pytestmark = pytest.mark.slow
+
+                @pytest.mark.asyncio
+                async def test_other_mark_only():
+                    assert True
+            """),
+        ),
+    ]

@@ -1,0 +1,157 @@
+"""Running the engine over paths: configuration per file, fixes, writes."""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asynclint.diagnostics import Diagnostic
+from asynclint.discovery import Problem, discover
+from asynclint.engine import FileResult, LintJob, engine_diagnostic, lint_text
+from asynclint.project import ProjectModel
+from asynclint.pytest_config import pytest_config_for_directory
+from asynclint.registry import enabled_codes
+from asynclint.settings import Settings, load_settings_file, settings_for_directory
+from asynclint.source import decode_source, read_source
+from asynclint.writer import write_atomically
+
+
+@dataclass
+class Options:
+    """What the command line asked for."""
+
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    extend_select: list[str] | None = None
+    config: Path | None = None
+
+
+@dataclass
+class RunResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed: int = 0
+    diffs: list[str] = field(default_factory=list)
+    files: int = 0
+    fixed_sources: dict[str, str] = field(default_factory=dict)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when under it, as flake8 and ruff print."""
+    try:
+        return os.path.relpath(path) if Path(os.path.abspath(path)).is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+class Runner:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.project = ProjectModel()
+        self._explicit = load_settings_file(options.config) if options.config else None
+
+    def settings_for(self, directory: Path) -> Settings:
+        base = self._explicit or settings_for_directory(directory.resolve())
+        return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select)
+
+    def job_for(self, path: Path, shown: str) -> LintJob:
+        directory = path.parent.resolve()
+        settings = self.settings_for(directory)
+        return LintJob(path.resolve() if path.exists() else Path(os.path.abspath(path)), shown, settings,
+                       pytest_config_for_directory(directory), self.project,
+                       enabled_codes(settings, per_file_ignores(settings, path)))
+
+    def files(self, paths: list[Path]) -> Iterator[Path | Problem]:
+        return discover(paths, self.settings_for)
+
+    def run(self, paths: list[Path]) -> RunResult:
+        result = RunResult()
+        for item in self.files(paths):
+            if isinstance(item, Problem):
+                shown = display_path(item.path)
+                if "ASL002" in enabled_codes(self.settings_for(item.path.parent)):
+                    result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {item.message}"))
+                continue
+            result.files += 1
+            self.run_file(item, result)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        return result
+
+    def run_file(self, path: Path, result: RunResult) -> None:
+        shown = display_path(path)
+        job = self.job_for(path, shown)
+        source = read_source(path)
+        if source.text is None:
+            if "ASL002" in job.codes:
+                result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {source.error}"))
+            return
+        want_fix = self.options.fix or self.options.diff
+        outcome = lint_text(job, source.text, fix=want_fix, unsafe_fixes=self.options.unsafe_fixes)
+        self._finish(path, shown, source, outcome, result)
+
+    def run_stdin(self, data: bytes, filename: str | None, result: RunResult) -> None:
+        path = Path(filename) if filename else Path("-")
+        shown = display_path(path) if filename else "-"
+        job = self.job_for(path if filename else Path.cwd() / "stdin.py", shown)
+        source = decode_source(data)
+        result.files += 1
+        if source.text is None:
+            if "ASL002" in job.codes:
+                result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read input: {source.error}"))
+            return
+        outcome = lint_text(job, source.text, fix=self.options.fix or self.options.diff,
+                            unsafe_fixes=self.options.unsafe_fixes)
+        result.fixed += outcome.fixed_count
+        result.diagnostics.extend(outcome.diagnostics)
+        result.fixed_sources[shown] = outcome.fixed_text if outcome.fixed_text is not None else source.text
+        if self.options.diff and outcome.fixed_text is not None:
+            result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
+
+    def _finish(self, path: Path, shown: str, source, outcome: FileResult, result: RunResult) -> None:  # type: ignore[no-untyped-def]
+        if outcome.fixed_text is None:
+            result.diagnostics.extend(outcome.diagnostics)
+            return
+        if self.options.diff:
+            result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
+            result.diagnostics.extend(outcome.diagnostics)
+            result.fixed += outcome.fixed_count
+            return
+        try:
+            write_atomically(path, source.encode(outcome.fixed_text))
+        except OSError as exc:
+            # The fix could not be written: report what the file still has.
+            result.diagnostics.append(engine_diagnostic(
+                shown, "ASL002", f"cannot write fixes: {exc.strerror or exc}"))
+            job = self.job_for(path, shown)
+            result.diagnostics.extend(lint_text(job, source.text).diagnostics)
+            return
+        result.fixed += outcome.fixed_count
+        result.diagnostics.extend(outcome.diagnostics)
+
+
+def per_file_ignores(settings: Settings, path: Path) -> list[str]:
+    """Codes ignored for ``path`` by ``per-file-ignores`` globs (relative to the config's folder)."""
+    if not settings.per_file_ignores:
+        return []
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(settings.root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    codes: list[str] = []
+    for pattern, ignored in settings.per_file_ignores.items():
+        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(rel, f"*/{pattern}"):
+            codes += ignored
+    return codes
+
+
+def unified_diff(shown: str, old: str, new: str) -> str:
+    return "".join(difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{shown}", tofile=f"b/{shown}"))
+
+

@@ -1,0 +1,67 @@
+"""One traversal for every rule: a fast read-only walk with per-type dispatch.
+
+LibCST's ``CSTNode.visit`` rebuilds every node as it goes; rules only read, so
+the engine walks the dataclass fields directly and calls each rule's
+``visit_<Type>``/``leave_<Type>`` from a table built once per rule set.
+Whitespace and punctuation nodes are skipped: no rule looks at them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import libcst as cst
+
+Handler = Callable[[cst.CSTNode], object]
+
+_SKIPPED: tuple[type, ...] = (
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine,
+    cst.Newline, cst.Comment, cst.Comma, cst.Dot, cst.Colon, cst.LeftParen, cst.RightParen,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+    cst.Semicolon, cst.AssignEqual, cst.BaseAugOp, cst.BaseBinaryOp, cst.BaseBooleanOp,
+    cst.BaseCompOp, cst.BaseUnaryOp, cst.ImportStar, cst.Asynchronous,
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls)
+                      if "whitespace" not in f.name and f.name not in ("lpar", "rpar", "leading_lines", "header", "footer"))
+        _FIELDS[cls] = names
+    return names
+
+
+def iter_children(node: cst.CSTNode):
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, _SKIPPED):
+                yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode) and not isinstance(item, _SKIPPED):
+                    yield item
+
+
+def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, list[Handler]],
+         ancestors: list[cst.CSTNode]) -> None:
+    """Depth-first walk calling ``visit`` handlers before and ``leave`` handlers after children."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        cls = type(node)
+        if leaving:
+            for handler in leave.get(cls, ()):
+                handler(node)
+            ancestors.pop()
+            continue
+        ancestors.append(node)
+        for handler in visit.get(cls, ()):
+            handler(node)
+        stack.append((node, True))
+        children = list(iter_children(node))
+        for child in reversed(children):
+            stack.append((child, False))

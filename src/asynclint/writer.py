@@ -1,0 +1,33 @@
+"""Atomic writes: a temporary file in the same directory, fsync, rename, mode kept."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never a torn one.
+
+    Raises OSError (e.g. a read-only file or directory) without touching ``path``.
+    """
+    target = path.resolve()
+    mode = stat.S_IMODE(target.stat().st_mode)
+    if not os.access(target, os.W_OK):
+        raise PermissionError(13, "file is not writable", str(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".asynclint-tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
