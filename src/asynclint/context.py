@@ -14,6 +14,7 @@ from asynclint.pytest_config import PytestConfig
 from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.resolver import ImportTable
 from asynclint.settings import Settings
+from asynclint.source_index import SourceIndex
 
 
 class FileContext:
@@ -42,6 +43,11 @@ class FileContext:
     def facts(self) -> ModuleFacts:
         return build_module_facts(self.module, self.path, self.pytest, self.imports,
                                   collect_tests=self.is_test_file and not self.is_conftest)
+
+    @functools.cached_property
+    def source(self) -> "SourceIndex":
+        """What the code under test does: async functions, resources, raises, network calls."""
+        return self.project.source_index(self.pytest)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.setting(key, default)

@@ -17,6 +17,7 @@ import libcst as cst
 from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.source import read_source
+from asynclint.source_index import SourceIndex
 
 # Fixtures pytest and common plugins provide; they are known and never async.
 BUILTIN_FIXTURES = frozenset({
@@ -138,6 +139,10 @@ class ProjectModel:
 
     def test_scope(self, facts: ModuleFacts, config: PytestConfig, test: TestFunction) -> FixtureScope:
         return self.fixture_scope(facts, config, test.classes)
+
+    def source_index(self, config: PytestConfig) -> SourceIndex:
+        """The project's own source (not tests) under ``config.rootdir``; empty until issue 3 builds it."""
+        return SourceIndex()
 
     def hooks_add_marks(self, facts: ModuleFacts, config: PytestConfig) -> bool:
         """True when this module or a conftest.py above it adds marks in a collection hook."""
