@@ -64,7 +64,9 @@ class GetEventLoopInAsyncCode(Rule):
         kind = "test" if self.ctx.test_for(func) is not None else "fixture"
         fix = None
         if not node.args:
-            text, request = self.ctx.reference("asyncio.get_running_loop", module="asyncio")
+            # `from asyncio import ...` modules get one more name there; others `import asyncio`.
+            style = None if "asyncio" in self.ctx.imports.from_imports else "asyncio"
+            text, request = self.ctx.reference("asyncio.get_running_loop", module=style)
             fix = self.fix(Safety.SAFE, "Use asyncio.get_running_loop()",
                            (node.func, cst.parse_expression(text)), imports=[request])
         self.report(node, f"`asyncio.get_event_loop()` in async {kind} `{func.name.value}`; "
@@ -193,7 +195,7 @@ class GetEventLoopInAsyncCode(Rule):
                             aio.get_event_loop().call_soon(print)
                         assert aio.get_event_loop()
             """),
-            count=2, line=8, column=17,
+            count=2, line=8, column=13,
             fixed=dedent("""
                 import asyncio as aio
                 import pytest
