@@ -17,7 +17,7 @@ import libcst as cst
 from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.source import read_source
-from asynclint.source_index import SourceIndex
+from asynclint.source_index import SourceIndex, SourceModules, source_roots
 
 # Fixtures pytest and common plugins provide; they are known and never async.
 BUILTIN_FIXTURES = frozenset({
@@ -90,6 +90,7 @@ class ProjectModel:
     def __init__(self) -> None:
         self._facts: dict[Path, tuple[tuple[int, int], ModuleFacts | None]] = {}
         self._lock = threading.Lock()
+        self.source_modules = SourceModules()
 
     def conftest_facts(self, path: Path) -> ModuleFacts | None:
         """Facts of one conftest.py, parsed once per content version."""
@@ -141,8 +142,17 @@ class ProjectModel:
         return self.fixture_scope(facts, config, test.classes)
 
     def source_index(self, config: PytestConfig) -> SourceIndex:
-        """The project's own source (not tests) under ``config.rootdir``; empty until issue 3 builds it."""
-        return SourceIndex()
+        """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.
+
+        Modules are parsed lazily, on the first question about a name in them,
+        and shared by every file of the run; each call returns a fresh view so a
+        file changed since is re-read (see source_index.SourceModules).
+        """
+        def excluded(path: Path) -> bool:
+            return path.name == "conftest.py" or config.is_test_file(path)
+
+        return SourceIndex(roots=source_roots(config.rootdir, config.pythonpath),
+                           modules=self.source_modules, excluded=excluded)
 
     def hooks_add_marks(self, facts: ModuleFacts, config: PytestConfig) -> bool:
         """True when this module or a conftest.py above it adds marks in a collection hook."""
