@@ -4,6 +4,24 @@ pytest resolves a test's parameter by looking in the test's classes (innermost
 first), its module, then every ``conftest.py`` from the test's directory up to
 the rootdir, then plugins. The model parses each conftest.py once per run and
 shares its facts with every test file below it.
+
+What rules may ask (through ``FileContext``; every answer may be "don't know",
+and rules then say nothing):
+
+- ``ctx.facts.fixtures``: the module's fixtures (:class:`Fixture`: ``name``,
+  ``scope``, ``loop_scope`` / ``effective_loop_scope(config)``, ``is_async``,
+  ``is_generator`` (yield or return), ``returns`` (the qualified constructor or
+  annotated type of its value, or None), ``autouse``, ``params``, ``path``,
+  ``class_name``).
+- ``ctx.fixture_scope(classes).resolve(name)``: the definition pytest would use
+  for ``name`` (class, module, conftest.py chain); ``ctx.test_fixtures(test)``:
+  every fixture a test uses, transitively, and the names found nowhere
+  (plugins, builtins).
+- ``ctx.source`` (:class:`~asynclint.source_index.SourceIndex`): the project's
+  own code: ``function(q)`` (async? raises, calls, network calls, params),
+  ``cls(q)`` (release methods, async methods, context manager),
+  ``is_async_function(q)``, ``release_method(q)``, ``network_path(q)``.
+- ``ctx.project.conftests_for(path, config)``: conftest.py facts above a file.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from asynclint.fixture_values import fixture_value
 from asynclint.pytest_config import PytestConfig
 from asynclint.resolver import ImportTable
 
@@ -64,6 +65,9 @@ class Fixture:
     class_name: str | None = None
     path: Path | None = None
     marks: list[Mark] = field(default_factory=list)
+    #: What it returns/yields, when the code tells: the qualified callable that
+    #: builds it ("httpx.AsyncClient") or its annotated type (fixture_values.py).
+    returns: str | None = None
 
     def effective_loop_scope(self, config: PytestConfig) -> str:
         """pytest-asyncio: ``loop_scope``, else the configured default, else the fixture's scope."""
@@ -222,6 +226,7 @@ def fixture_of(func: cst.FunctionDef, imports: ImportTable, class_name: str | No
                 class_name=class_name,
                 path=path,
                 marks=decorator_marks(func, imports, "function"),
+                returns=fixture_value(func, imports),
             )
     return None
 

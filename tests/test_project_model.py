@@ -1,0 +1,201 @@
+"""The project model across directories: fixture resolution, fixture values, source classes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from asynclint.context import FileContext
+from asynclint.project import ProjectModel
+from asynclint.pytest_config import pytest_config_for_directory
+from asynclint.rule import dedent
+from asynclint.settings import Settings
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n", encoding="utf-8")
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dedent(text), encoding="utf-8")
+
+
+def _context(path: Path, model: ProjectModel | None = None) -> FileContext:
+    pytest_config_for_directory.cache_clear()
+    path = path.resolve()
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    return FileContext(path, str(path), module, Settings(root=path.parent),
+                       pytest_config_for_directory(path.parent), model or ProjectModel())
+
+
+PROJECT = {
+    "conftest.py": """
+        import pytest
+
+        @pytest.fixture
+        def client():
+            return "root"
+
+        @pytest.fixture(scope="session")
+        def settings():
+            return {}
+    """,
+    "tests/api/conftest.py": """
+        import pytest
+        import pytest_asyncio
+        from httpx import AsyncClient
+
+        @pytest_asyncio.fixture(loop_scope="module", scope="module")
+        async def client(settings):
+            async with AsyncClient(base_url="http://test") as c:
+                yield c
+    """,
+    "tests/other/conftest.py": """
+        import pytest
+
+        @pytest.fixture
+        def only_other():
+            return 1
+    """,
+    "tests/api/test_users.py": """
+        import pytest
+
+        def test_module_level(client, settings, only_other):
+            pass
+
+        class TestOverride:
+            @pytest.fixture
+            def client(self):
+                return "class"
+
+            def test_in_class(self, client):
+                pass
+    """,
+    "tests/test_top.py": """
+        def test_top(client):
+            pass
+    """,
+}
+
+
+def test_nested_conftest_overrides_the_root_one(tmp_path: Path) -> None:
+    _write(tmp_path, PROJECT)
+    ctx = _context(tmp_path / "tests/api/test_users.py")
+    test = ctx.facts.tests[0]
+    fixtures, unknown = ctx.test_fixtures(test)
+    client = fixtures["client"]
+    assert client.path == (tmp_path / "tests/api/conftest.py").resolve()
+    assert client.is_async and client.is_generator and client.scope == "module"
+    assert client.effective_loop_scope(ctx.pytest) == "module"
+    assert client.returns == "httpx.AsyncClient"
+    # The nested fixture's own dependency comes from the root conftest.py.
+    assert fixtures["settings"].path == (tmp_path / "conftest.py").resolve()
+
+
+def test_class_fixture_overrides_conftest(tmp_path: Path) -> None:
+    _write(tmp_path, PROJECT)
+    ctx = _context(tmp_path / "tests/api/test_users.py")
+    in_class = next(t for t in ctx.facts.tests if t.name == "test_in_class")
+    fixtures, _ = ctx.test_fixtures(in_class)
+    assert fixtures["client"].class_name == "TestOverride"
+    assert not fixtures["client"].is_async
+
+
+def test_conftest_outside_the_ancestry_is_not_used(tmp_path: Path) -> None:
+    _write(tmp_path, PROJECT)
+    ctx = _context(tmp_path / "tests/api/test_users.py")
+    fixtures, unknown = ctx.test_fixtures(ctx.facts.tests[0])
+    assert "only_other" not in fixtures and "only_other" in unknown
+    top = _context(tmp_path / "tests/test_top.py")
+    top_fixtures, _ = top.test_fixtures(top.facts.tests[0])
+    assert top_fixtures["client"].path == (tmp_path / "conftest.py").resolve()  # not tests/api's
+
+
+def test_conftests_are_parsed_once_per_run(tmp_path: Path) -> None:
+    _write(tmp_path, PROJECT)
+    model = ProjectModel()
+    first = _context(tmp_path / "tests/api/test_users.py", model)
+    second = _context(tmp_path / "tests/test_top.py", model)
+    a = first.test_fixtures(first.facts.tests[0])[0]["settings"]
+    b = second.fixture_scope().resolve("settings")
+    assert a is b
+
+
+def test_a_resource_class_from_src_is_recognised(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "src/app/db.py": """
+            class Pool:
+                async def close(self):
+                    pass
+
+            class Settings:
+                pass
+        """,
+        "tests/test_db.py": """
+            import pytest
+            from app.db import Pool, Settings
+
+            @pytest.fixture
+            def pool() -> Pool:
+                return make()
+
+            @pytest.fixture
+            def settings():
+                return Settings()
+        """,
+    })
+    ctx = _context(tmp_path / "tests/test_db.py")
+    pool, settings = ctx.facts.fixtures
+    assert pool.returns == "app.db.Pool"
+    assert ctx.source.release_method(pool.returns) == "close"
+    assert settings.returns == "app.db.Settings"
+    assert ctx.source.cls(settings.returns) is not None
+    assert ctx.source.release_method(settings.returns) is None
+
+
+def test_fixture_values(tmp_path: Path) -> None:
+    _write(tmp_path, {"test_values.py": """
+        import tempfile
+        from collections.abc import AsyncIterator
+        from typing import Iterator
+        import pytest
+        import httpx
+
+        @pytest.fixture
+        async def bound() -> AsyncIterator[httpx.AsyncClient]:
+            client = httpx.AsyncClient()
+            yield client
+
+        @pytest.fixture
+        def annotated() -> Iterator[httpx.Client]:
+            yield make()
+
+        @pytest.fixture
+        def with_block():
+            with tempfile.TemporaryDirectory() as path:
+                yield path
+
+        @pytest.fixture
+        async def unannotated():
+            client = httpx.AsyncClient()
+            yield client
+
+        @pytest.fixture
+        def plain():
+            return 42
+
+        @pytest.fixture
+        def nothing():
+            yield
+    """})
+    ctx = _context(tmp_path / "test_values.py")
+    values = {f.name: f.returns for f in ctx.facts.fixtures}
+    assert values == {
+        "bound": "httpx.AsyncClient",
+        "unannotated": "httpx.AsyncClient",
+        "annotated": "httpx.Client",
+        "with_block": "tempfile.TemporaryDirectory",
+        "plain": None,
+        "nothing": None,
+    }
