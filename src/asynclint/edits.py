@@ -37,27 +37,90 @@ def remove_decorator(owner: cst.FunctionDef | cst.ClassDef, decorator: cst.Decor
     return [(owner, replacement)]
 
 
-def remove_statement(body: Sequence[cst.CSTNode], stmt: cst.CSTNode) -> list[Pair]:
-    """Remove a statement from a block; comments above it stay with the next statement.
-
-    Blank lines above the removed statement are dropped: the next statement's
-    own leading blank lines already separate it from what comes before.
-    """
-    statements = list(body)
-    index = next(i for i, s in enumerate(statements) if s is stmt)
-    leading = list(getattr(stmt, "leading_lines", ()))
-    comments = [line for line in leading if line.comment is not None]
-    if comments and index + 1 < len(statements):
-        following = statements[index + 1]
-        kept = _comment_block(leading)
-        moved = following.with_changes(leading_lines=[*kept, *following.leading_lines])  # type: ignore[attr-defined]
-        return [(stmt, cst.RemovalSentinel.REMOVE), (following, moved)]
-    return [(stmt, cst.RemovalSentinel.REMOVE)]
-
-
 def _comment_block(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
-    """Leading lines from the first comment on (blank lines before the comments are dropped)."""
-    for i, line in enumerate(lines):
-        if line.comment is not None:
-            return list(lines[i:])
-    return []
+    """The leading lines to keep when their statement goes: all of them if any is a comment."""
+    return list(lines) if _has_comment(lines) else []
+
+
+def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode],
+                      module_start: bool = False) -> list[Pair]:
+    """Remove several statements of one block at once.
+
+    Comments above a removed statement move to the next statement that stays;
+    with ``module_start``, blank lines that would open the file are dropped.
+    """
+    wanted = {id(t) for t in targets}
+    pairs: list[Pair] = []
+    carried: list[cst.EmptyLine] = []
+    run_start: int | None = None
+    for index, stmt in enumerate(body):
+        if id(stmt) in wanted:
+            pairs.append((stmt, cst.RemovalSentinel.REMOVE))
+            carried += _comment_block(getattr(stmt, "leading_lines", ()))
+            if run_start is None:
+                run_start = index
+            continue
+        if run_start is not None:
+            original = list(getattr(stmt, "leading_lines", ()))
+            leading = list(original)
+            if run_start == 0 and module_start:
+                while leading and leading[0].comment is None:
+                    leading.pop(0)
+            if carried or leading != original:
+                pairs.append((stmt, stmt.with_changes(leading_lines=[*carried, *leading])))
+            carried, run_start = [], None
+    return pairs
+
+
+def remove_element(container: cst.List | cst.Tuple, element: cst.BaseElement) -> cst.List | cst.Tuple:
+    """``container`` without ``element``, commas tidied (a one-element tuple keeps its comma)."""
+    elements = list(container.elements)
+    index = next(i for i, e in enumerate(elements) if e is element)
+    del elements[index]
+    if elements and index == len(elements):
+        # Removed the last one: the new last element takes its comma (trailing comma or none).
+        elements[-1] = elements[-1].with_changes(comma=element.comma)
+    if isinstance(container, cst.Tuple) and len(elements) == 1 and elements[0].comma is cst.MaybeSentinel.DEFAULT:
+        elements[0] = elements[0].with_changes(comma=cst.Comma())
+    return container.with_changes(elements=elements)
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, replacements: dict[int, object]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def,override]
+        return self.replacements.get(id(original_node), updated_node)
+
+
+def merge_nested(pairs: list[Pair]) -> list[Pair]:
+    """Fold replacements whose target lies inside another target into that one's replacement.
+
+    The fixer replaces by identity and does not descend into a replaced node,
+    so a fix that both edits a statement and something inside it must say so
+    once. ``with_changes`` keeps children by identity, which is what makes the
+    inner targets findable in the outer replacement.
+    """
+    result: list[Pair] = []
+    remaining = list(pairs)
+    for outer, new in pairs:
+        if not isinstance(new, cst.CSTNode):
+            continue
+        inner = {id(t): r for t, r in remaining if t is not outer and _contains(outer, t)}
+        if inner:
+            new_outer = new.visit(_Apply(inner))
+            remaining = [(t, r) for t, r in remaining if id(t) not in inner]
+            remaining = [(t, new_outer if t is outer else r) for t, r in remaining]
+    result.extend(remaining)
+    return result
+
+
+def _contains(outer: cst.CSTNode, target: cst.CSTNode) -> bool:
+    stack = list(outer.children)
+    while stack:
+        node = stack.pop()
+        if node is target:
+            return True
+        stack.extend(node.children)
+    return False
