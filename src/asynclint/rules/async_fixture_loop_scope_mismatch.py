@@ -15,6 +15,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.diagnostics import Safety
+from asynclint.loop_scope_mismatch import loop_mismatches, set_loop_scope
 from asynclint.pytest_config import LOOP_SCOPES
 from asynclint.pytest_facts import Fixture
 from asynclint.rule import Invalid, Rule, Valid, dedent
@@ -39,8 +40,9 @@ def _string(arg: cst.Arg | None) -> str | None:
 class AsyncFixtureLoopScopeMismatch(Rule):
     code = "ASL404"
     name = "async-fixture-loop-scope-mismatch"
-    summary = "An async fixture's event loop scope is narrower than its cache scope (pytest-asyncio ScopeMismatch)."
-    fix_availability = "safe"
+    summary = ("An async fixture's event loop is narrower than its cache scope, or wider than the loop "
+               "of a test that uses it.")
+    fix_availability = "sometimes"
     docs = """
         ## What it does
         Finds async fixtures run by pytest-asyncio whose loop scope (their
@@ -48,11 +50,21 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         own scope) is narrower than their cache `scope`, e.g.
         `scope="module"` with `loop_scope="function"`. Points at the decorator.
 
+        Also finds async tests whose own loop (their asyncio mark's
+        `loop_scope`, else `asyncio_default_test_loop_scope`, else function)
+        is narrower than the loop of an async fixture they use, directly or
+        through other fixtures, from the module or any conftest.py above it.
+        Points at the test's parameter that leads to the fixture.
+
         ## Why is this bad?
         A module-scoped fixture outlives a function-scoped event loop: the
         objects it creates would be bound to a loop that is closed after the
         first test. pytest-asyncio refuses to set it up and fails every test
         that requests it with a ScopeMismatch error.
+
+        A test running in a function-scoped loop that uses a session-loop
+        fixture awaits objects bound to another event loop: connections and
+        futures fail with "attached to a different loop" or hang.
 
         ## Example
         ```python
@@ -62,10 +74,24 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             ...
         ```
 
+        ```python
+        @pytest_asyncio.fixture(scope="session", loop_scope="session")
+        async def engine():  # in conftest.py
+            ...
+
+        @pytest.mark.asyncio
+        async def test_query(engine):
+            ...
+        ```
+
         ## Use instead
         ```python
         @pytest_asyncio.fixture(scope="module", loop_scope="module")
         async def engine():
+            ...
+
+        @pytest.mark.asyncio(loop_scope="session")
+        async def test_query(engine):
             ...
         ```
 
@@ -76,11 +102,34 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         A plain `@pytest.fixture` run by auto mode becomes
         `@pytest_asyncio.fixture` with the same arguments, since
         `pytest.fixture` has no `loop_scope` parameter.
+
+        Unsafe for the test side: the test's own asyncio mark gets
+        `loop_scope` equal to the fixture's loop (a mark is added to the test
+        when it has none of its own). The test then shares an event loop with
+        other tests, which changes what runs; there is no fix when the
+        fixtures it uses live in different loops.
     """
 
     def check_module(self) -> None:
         self._check_fixture_scopes()
-        # Part (b) (issue 3) adds its check here.
+        self._check_test_loops()
+
+    # Part (b): the test side, through the project model (loop_scope_mismatch.py) --
+    def _check_test_loops(self) -> None:
+        for found in loop_mismatches(self.ctx):
+            fix = None
+            if found.target is not None:
+                original, replacement, request = set_loop_scope(self.ctx, found.test, found.target)
+                fix = self.fix(Safety.UNSAFE, f"Run the test in the {found.target}-scoped loop "
+                               f"(loop_scope=\"{found.target}\")", (original, replacement), imports=[request])
+            where = "" if found.fixture.name == found.param.name.value else f" (through `{found.param.name.value}`)"
+            self.report(
+                found.param,
+                f"test `{found.test.name}` runs in a {found.test_loop}-scoped event loop but async fixture "
+                f"`{found.fixture.name}`{where} lives in a {found.fixture_loop}-scoped loop; its objects are "
+                f"bound to another loop",
+                fix,
+            )
 
     # Part (a) -------------------------------------------------------------------
     def _check_fixture_scopes(self) -> None:
@@ -205,6 +254,103 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             async def computed_loop_scope():
                 yield 1
         """)),
+        # Part (b): the test side.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio(loop_scope="session")
+            async def test_same_loop(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session", loop_scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_default_test_loop_is_session(engine):
+                assert engine
+        """), config={"asyncio_default_test_loop_scope": "session"}, files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def client():
+                yield object()
+
+            @pytest.fixture(scope="session")
+            def settings():
+                return {}
+
+            @pytest.mark.asyncio
+            async def test_function_loops_and_sync_fixtures(client, settings, tmp_path):
+                assert client
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio(loop_scope="module")
+            async def test_narrower_fixture_loop_is_not_this_rule(client):
+                assert client
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def client():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.anyio
+            async def test_run_by_anyio(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_other_directory(engine):
+                assert engine
+        """), filename="tests/api/test_users.py", files={"tests/db/conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            LOOP = "module"
+
+            @pytest.mark.asyncio(loop_scope=LOOP)
+            async def test_computed_loop_scope(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
     ]
     INVALID = [
         Invalid(
@@ -286,6 +432,119 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 @pytest_asyncio.fixture(scope="session", loop_scope="session")
                 async def app():
                     yield 1
+            """),
+        ),
+        # Part (b): the test side.
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.asyncio
+                async def test_query(engine):
+                    assert engine
+            """),
+            files={"conftest.py": dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session", loop_scope="session")
+                async def engine():
+                    yield object()
+            """)},
+            line=4, column=22, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_query(engine):
+                    assert engine
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="function")
+                async def test_through_another_fixture(tmp_path, repo):
+                    assert repo
+            """),
+            filename="tests/api/test_repo.py",
+            files={"tests/conftest.py": dedent("""
+                import pytest
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session")
+                async def engine():
+                    yield object()
+
+                @pytest.fixture
+                def repo(engine):
+                    return [engine]
+            """)},
+            line=4, column=50, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_through_another_fixture(tmp_path, repo):
+                    assert repo
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                import pytest_asyncio
+
+                pytestmark = pytest.mark.asyncio
+
+                @pytest_asyncio.fixture(scope="module")
+                async def server():
+                    yield object()
+
+                class TestServer:
+                    async def test_ping(self, server):
+                        assert server
+            """),
+            line=11, column=31, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                import pytest_asyncio
+
+                pytestmark = pytest.mark.asyncio
+
+                @pytest_asyncio.fixture(scope="module")
+                async def server():
+                    yield object()
+
+                class TestServer:
+                    @pytest.mark.asyncio(loop_scope="module")
+                    async def test_ping(self, server):
+                        assert server
+            """),
+        ),
+        Invalid(
+            dedent("""
+                \"\"\"Engine tests.\"\"\"
+
+                async def test_auto_mode(engine):
+                    assert engine
+            """),
+            config={"asyncio_mode": "auto"},
+            files={"conftest.py": dedent("""
+                import pytest
+
+                @pytest.fixture(scope="package")
+                async def engine():
+                    yield object()
+            """)},
+            line=3, column=26, unsafe=True,
+            fixed=dedent("""
+                \"\"\"Engine tests.\"\"\"
+
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="package")
+                async def test_auto_mode(engine):
+                    assert engine
             """),
         ),
     ]
