@@ -124,3 +124,19 @@ def _contains(outer: cst.CSTNode, target: cst.CSTNode) -> bool:
             return True
         stack.extend(node.children)
     return False
+
+
+def remove_param(params: cst.Parameters, param: cst.Param) -> cst.Parameters | None:
+    """``params`` without ``param`` (commas tidied); None where that is not simple."""
+    for field_name in ("params", "kwonly_params"):
+        group = list(getattr(params, field_name))
+        if not any(p is param for p in group):
+            continue
+        index = next(i for i, p in enumerate(group) if p is param)
+        del group[index]
+        if group and index == len(group):
+            group[-1] = group[-1].with_changes(comma=param.comma)
+        if field_name == "kwonly_params" and not group and isinstance(params.star_arg, cst.ParamStar):
+            return None  # a bare `*` with nothing after it is a syntax error
+        return params.with_changes(**{field_name: group})
+    return None

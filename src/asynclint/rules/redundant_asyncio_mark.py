@@ -55,7 +55,7 @@ class _NameUses(cst.CSTVisitor):
 class RedundantAsyncioMark(Rule):
     code = "ASL108"
     name = "redundant-asyncio-mark"
-    summary = "A bare `@pytest.mark.asyncio` under `asyncio_mode = \"auto\"` is noise (opt-in)."
+    summary = "A bare `@pytest.mark.asyncio` under `asyncio_mode = \"auto\"` is noise."
     fix_availability = "safe"
     default_enabled = False
     docs = """
