@@ -1,0 +1,81 @@
+"""Reading a fixture's body: its top-level statements, its yield, what it names.
+
+Shared by the ASL4xx rules. Only top-level statements count as setup and
+teardown: a ``yield`` nested inside ``with``/``async with``/``try`` is the
+context-manager pattern, which already releases what it opened.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+#: Names that hand cleanup to something else: finalizers and exit stacks.
+CLEANUP_HANDLERS = frozenset({
+    "addfinalizer", "AsyncExitStack", "ExitStack", "enter_context", "enter_async_context",
+    "push_async_callback", "push_async_exit", "callback", "closing", "aclosing",
+})
+
+
+def statements(func: cst.FunctionDef) -> list[cst.BaseStatement]:
+    body = func.body
+    return list(body.body) if isinstance(body, cst.IndentedBlock) else []
+
+
+def only_small(stmt: cst.CSTNode) -> cst.BaseSmallStatement | None:
+    """The single small statement of a simple statement line (``x = 1``, ``yield x``)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        return stmt.body[0]
+    return None
+
+
+def yielded(stmt: cst.CSTNode) -> cst.Yield | None:
+    small = only_small(stmt)
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Yield):
+        return small.value
+    return None
+
+
+def yield_index(body: list[cst.BaseStatement]) -> int | None:
+    """Index of the top-level ``yield`` statement, if exactly one."""
+    found = [i for i, stmt in enumerate(body) if yielded(stmt) is not None]
+    return found[0] if len(found) == 1 else None
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def names_in(*nodes: cst.CSTNode) -> set[str]:
+    """Every identifier in ``nodes`` (names and attribute names)."""
+    visitor = _Names()
+    for node in nodes:
+        node.visit(visitor)
+    return visitor.names
+
+
+def hands_off_cleanup(func: cst.FunctionDef) -> bool:
+    """True when the fixture registers finalizers or uses an exit stack."""
+    return bool(names_in(func.body) & CLEANUP_HANDLERS)
+
+
+def unwrap_await(expr: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    return expr.expression if isinstance(expr, cst.Await) else expr
+
+
+def call_of(expr: cst.BaseExpression | None) -> cst.Call | None:
+    expr = unwrap_await(expr)
+    return expr if isinstance(expr, cst.Call) else None
+
+
+def assignment(stmt: cst.CSTNode) -> tuple[str, cst.BaseExpression, cst.BaseSmallStatement] | None:
+    """``name = value`` / ``name: T = value`` with one plain name target: (name, value, node)."""
+    small = only_small(stmt)
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        return small.targets[0].target.value, small.value, small
+    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+        return small.target.value, small.value, small
+    return None
