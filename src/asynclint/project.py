@@ -32,6 +32,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from asynclint.class_resolution import ClassResolver, ClassRunner
+from asynclint.collection_hooks import may_mark_async_tests
 from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.source import read_source
@@ -109,6 +111,7 @@ class ProjectModel:
         self._facts: dict[Path, tuple[tuple[int, int], ModuleFacts | None]] = {}
         self._lock = threading.Lock()
         self.source_modules = SourceModules()
+        self.class_resolver = ClassResolver()  # base classes followed through files, cached per run
 
     def conftest_facts(self, path: Path) -> ModuleFacts | None:
         """Facts of one conftest.py, parsed once per content version."""
@@ -173,10 +176,10 @@ class ProjectModel:
                            modules=self.source_modules, excluded=excluded)
 
     def hooks_add_marks(self, facts: ModuleFacts, config: PytestConfig) -> bool:
-        """True when this module or a conftest.py above it adds marks in a collection hook."""
+        """True when this module or a conftest.py above it may add async marks in a hook (or runs tests itself)."""
         modules = [facts, *self.conftests_for(facts.path, config)]
-        for module in modules:
-            hook = module.hooks.get("pytest_collection_modifyitems")
-            if hook is not None and "add_marker" in cst.Module([]).code_for_node(hook):
-                return True
-        return False
+        return any(may_mark_async_tests(module) for module in modules)
+
+    def class_runner(self, facts: ModuleFacts, classes: tuple[cst.ClassDef, ...], config: PytestConfig) -> ClassRunner:
+        """Who runs the tests of a class chain, following bases through source files (never importing)."""
+        return self.class_resolver.resolve_chain(facts, classes, config)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.diagnostics import Safety
-from asynclint.pytest_facts import TestFunction
+from asynclint.project import BUILTIN_FIXTURES
+from asynclint.pytest_facts import ASYNC_MARKS, TestFunction
 from asynclint.rule import Invalid, Rule, Valid, dedent
 
 
@@ -21,6 +22,12 @@ class MissingAsyncioMark(Rule):
         module's `pytestmark`, while `asyncio_mode` is `strict` (the default).
         Tests run by unittest (`IsolatedAsyncioTestCase`), by anyio (through the
         `anyio_backend` fixture) or marked by a conftest.py hook are not flagged.
+        A test class's bases are followed through the project's own source and
+        installed packages' source (read, never imported), so test cases built
+        on `IsolatedAsyncioTestCase` by a framework, and marks inherited from
+        base classes, count; when a base cannot be followed, or a hook may add
+        an async mark or runs tests itself (`pytest_pyfunc_call`), nothing is
+        reported. `trio_mode = true` runs every async test with trio.
 
         ## Why is this bad?
         pytest cannot await a coroutine by itself: an unmarked async test is
@@ -53,13 +60,12 @@ class MissingAsyncioMark(Rule):
         ctx = self.ctx
         if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode or not ctx.facts.tests:
             return
-        candidates = [t for t in ctx.facts.tests
-                      if t.is_async and not t.run_by_unittest and not t.runner_unknown and not t.has_async_mark()]
+        candidates = [t for t in ctx.facts.tests if t.is_async and not t.run_by_unittest and not t.has_async_mark()]
         if not candidates or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
             return
         mark = self._mark_name()
         for test in candidates:
-            if self._run_by_anyio(test):
+            if self._run_by_anyio(test) or not self._run_by_pytest(test):
                 continue
             self.report(
                 test.func.name,
@@ -70,6 +76,21 @@ class MissingAsyncioMark(Rule):
     def _run_by_anyio(self, test: TestFunction) -> bool:
         fixtures, unknown = self.ctx.test_fixtures(test)
         return "anyio_backend" in fixtures or "anyio_backend" in unknown
+
+    def _run_by_pytest(self, test: TestFunction) -> bool:
+        """False when the test's classes' bases make the runner unittest, give it a mark, or cannot be read."""
+        if not test.classes:
+            return True
+        runner = self.ctx.project.class_runner(self.ctx.facts, test.classes, self.ctx.pytest)
+        if runner.status != "plain" or runner.marks & ASYNC_MARKS:
+            return False
+        if runner.autouse_requests:
+            # Autouse fixtures of base classes: they (or what they request) may pull in anyio_backend.
+            found, unknown = self.ctx.fixture_scope(test.classes).closure(sorted(runner.autouse_requests))
+            if "anyio_backend" in found or "anyio_backend" in unknown or unknown - runner.fixtures - BUILTIN_FIXTURES:
+                return False
+        _, unknown = self.ctx.test_fixtures(test)
+        return not (unknown & runner.fixtures)  # a base class's fixture: what it requests is not read
 
     def _mark_name(self) -> str:
         """The framework the module already uses: asyncio unless only anyio or trio marks appear."""

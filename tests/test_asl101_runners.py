@@ -1,0 +1,300 @@
+"""ASL101 and who runs a test: unittest bases followed through files, anyio, hooks, trio."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from asynclint.runner import Options, Runner
+
+STRICT = "[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def asl101(root: Path, files: dict[str, str], target: str = "tests/test_x.py") -> list[tuple[int, int]]:
+    write(root, {"pyproject.toml": STRICT, **files})
+    result = Runner(Options(select=["ASL101"])).run([root / target])
+    return [(d.line, d.column) for d in result.diagnostics if d.code == "ASL101"]
+
+
+CASE_TEST = """
+    from {module} import {name}
+
+    class TestThing({name}):
+        async def test_a(self):
+            assert True
+"""
+
+
+def test_base_in_project_src_deriving_from_isolated_async_case_is_run_by_unittest(tmp_path: Path) -> None:
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/testing.py": """
+            import unittest
+
+            class AsyncCase(unittest.IsolatedAsyncioTestCase):
+                maxDiff = None
+        """,
+        "tests/test_x.py": CASE_TEST.format(module="app.testing", name="AsyncCase"),
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_plain_base_in_project_src_is_followed_and_the_test_flagged(tmp_path: Path) -> None:
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/testing.py": """
+            class BaseTests:
+                base_url = "http://test"
+        """,
+        "tests/test_x.py": CASE_TEST.format(module="app.testing", name="BaseTests"),
+    }
+    assert asl101(tmp_path, files) == [(4, 15)]
+
+
+def test_re_export_chain_and_relative_imports_in_the_project(tmp_path: Path) -> None:
+    files = {
+        "src/app/__init__.py": "from .testing import AsyncCase\n",
+        "src/app/testing.py": """
+            from .bases import _Base as Base
+
+            class AsyncCase(Base):
+                pass
+        """,
+        "src/app/bases.py": """
+            from unittest import IsolatedAsyncioTestCase as _Base
+        """,
+        "tests/test_x.py": CASE_TEST.format(module="app", name="AsyncCase"),
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_relative_import_from_a_tests_package(tmp_path: Path) -> None:
+    files = {
+        "tests/__init__.py": "",
+        "tests/base.py": """
+            import unittest
+
+            class Case(unittest.IsolatedAsyncioTestCase):
+                pass
+        """,
+        "tests/test_x.py": """
+            from .base import Case
+
+            class TestThing(Case):
+                async def test_a(self):
+                    assert True
+        """,
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_pythonpath_entries_are_searched(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": STRICT + 'pythonpath = ["lib"]\n',
+        "lib/helpers.py": """
+            import unittest
+
+            class Case(unittest.IsolatedAsyncioTestCase):
+                pass
+        """,
+        "tests/test_x.py": CASE_TEST.format(module="helpers", name="Case"),
+    }
+    write(tmp_path, files)
+    result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
+    assert result.diagnostics == []
+
+
+@pytest.mark.parametrize("base_module", [
+    "from nowhere_to_be_found import Base",
+    "Base = make_base()",
+    "from app.testing import *",
+])
+def test_unresolvable_base_means_runner_unknown_and_silence(tmp_path: Path, base_module: str) -> None:
+    files = {
+        "tests/test_x.py": base_module + """
+
+class TestThing(Base):
+    async def test_a(self):
+        assert True
+""",
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_a_cycle_between_bases_is_unknown_not_a_crash(tmp_path: Path) -> None:
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/a.py": "from app.b import B\n\nclass A(B):\n    pass\n",
+        "src/app/b.py": "from app.a import A\n\nclass B(A):\n    pass\n",
+        "tests/test_x.py": CASE_TEST.format(module="app.a", name="A"),
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_installed_package_base_is_read_without_importing_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    write(site, {
+        "fakeframework/__init__.py": """
+            raise RuntimeError("asynclint must never import this")
+            from fakeframework.cases import AsyncTestCase
+        """,
+        "fakeframework/cases.py": """
+            import unittest
+
+            class AsyncTestCase(unittest.IsolatedAsyncioTestCase):
+                pass
+
+            class PlainCase:
+                pass
+        """,
+    })
+    monkeypatch.syspath_prepend(str(site))
+    project = tmp_path / "project"
+    assert asl101(project, {"tests/test_x.py": CASE_TEST.format(module="fakeframework", name="AsyncTestCase")}) == []
+    assert "fakeframework" not in sys.modules
+    flagged = asl101(project, {"tests/test_x.py": CASE_TEST.format(module="fakeframework.cases", name="PlainCase")})
+    assert flagged == [(4, 15)]
+    assert "fakeframework" not in sys.modules and "fakeframework.cases" not in sys.modules
+
+
+def test_installed_stdlib_style_module_is_followed(tmp_path: Path) -> None:
+    # unittest.async_case is a real installed (stdlib) module found by PathFinder.
+    files = {"tests/test_x.py": CASE_TEST.format(module="unittest.async_case", name="IsolatedAsyncioTestCase")}
+    assert asl101(tmp_path, files) == []
+
+
+def test_marks_inherited_from_base_classes(tmp_path: Path) -> None:
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/testing.py": """
+            import pytest
+
+            class ApiTests:
+                pytestmark = [pytest.mark.asyncio]
+        """,
+        "tests/test_x.py": """
+            import pytest
+            from app.testing import ApiTests
+
+            @pytest.mark.asyncio
+            class LocalBase:
+                pass
+
+            class TestLocal(LocalBase):
+                async def test_a(self):
+                    assert True
+
+            class TestRemote(ApiTests):
+                async def test_b(self):
+                    assert True
+        """,
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_base_class_anyio_backend_fixture(tmp_path: Path) -> None:
+    files = {
+        "tests/test_x.py": """
+            import pytest
+
+            class AnyioBase:
+                @pytest.fixture
+                def anyio_backend(self):
+                    return "asyncio"
+
+            class TestThing(AnyioBase):
+                async def test_a(self, anyio_backend):
+                    assert True
+
+            class TestOther(AnyioBase):
+                async def test_b(self):
+                    assert True
+        """,
+    }
+    # test_a requests anyio_backend; test_b inherits the fixture but nothing requests it.
+    assert asl101(tmp_path, files) == [(13, 15)]
+
+
+@pytest.mark.parametrize(("conftest", "params"), [
+    # through a fixture the test requests
+    ("""
+    import pytest
+
+    @pytest.fixture
+    def client(anyio_backend):
+        return anyio_backend
+    """, "client"),
+    # through an autouse fixture two levels down
+    ("""
+    import pytest
+
+    @pytest.fixture
+    def backend(anyio_backend):
+        return anyio_backend
+
+    @pytest.fixture(autouse=True)
+    def _everything(backend):
+        return backend
+    """, ""),
+])
+def test_anyio_backend_through_fixtures(tmp_path: Path, conftest: str, params: str) -> None:
+    files = {
+        "tests/conftest.py": conftest,
+        "tests/test_x.py": f"async def test_a({params}):\n    assert True\n",
+    }
+    assert asl101(tmp_path, files) == []
+
+
+@pytest.mark.parametrize(("hook", "expected"), [
+    ("item.add_marker(pytest.mark.asyncio)", []),
+    ("item.add_marker(pytest.mark.asyncio(loop_scope='session'))", []),
+    ("item.add_marker('asyncio')", []),
+    ("item.add_marker(MARK)", []),
+    ("item.add_marker(pytest.mark.slow)", [(1, 11)]),
+    ("item.add_marker('slow')", [(1, 11)]),
+])
+def test_conftest_hooks_adding_marks(tmp_path: Path, hook: str, expected: list[tuple[int, int]]) -> None:
+    files = {
+        "tests/conftest.py": f"""
+            import pytest
+
+            MARK = pytest.mark.asyncio
+
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    {hook}
+        """,
+        "tests/test_x.py": "async def test_a():\n    assert True\n",
+    }
+    assert asl101(tmp_path, files) == expected
+
+
+def test_a_pytest_pyfunc_call_hook_runs_tests_itself(tmp_path: Path) -> None:
+    files = {
+        "tests/conftest.py": """
+            import asyncio, inspect
+
+            def pytest_pyfunc_call(pyfuncitem):
+                if inspect.iscoroutinefunction(pyfuncitem.obj):
+                    asyncio.run(pyfuncitem.obj())
+                    return True
+        """,
+        "tests/test_x.py": "async def test_a():\n    assert True\n",
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_trio_mode_runs_every_async_test(tmp_path: Path) -> None:
+    write(tmp_path, {"pytest.ini": "[pytest]\ntrio_mode = true\n",
+                     "tests/test_x.py": "async def test_a():\n    assert True\n"})
+    assert Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"]).diagnostics == []
