@@ -7,7 +7,11 @@ context-manager pattern, which already releases what it opened.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
+
+from asynclint.walker import iter_children
 
 #: Names that hand cleanup to something else: finalizers and exit stacks.
 CLEANUP_HANDLERS = frozenset({
@@ -41,20 +45,18 @@ def yield_index(body: list[cst.BaseStatement]) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+def walk_nodes(*nodes: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node under ``nodes`` (inclusive), read-only and without LibCST's rebuilding visit."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(iter_children(node))
 
 
 def names_in(*nodes: cst.CSTNode) -> set[str]:
     """Every identifier in ``nodes`` (names and attribute names)."""
-    visitor = _Names()
-    for node in nodes:
-        node.visit(visitor)
-    return visitor.names
+    return {node.value for node in walk_nodes(*nodes) if isinstance(node, cst.Name)}
 
 
 def hands_off_cleanup(func: cst.FunctionDef) -> bool:
