@@ -298,3 +298,21 @@ def test_trio_mode_runs_every_async_test(tmp_path: Path) -> None:
     write(tmp_path, {"pytest.ini": "[pytest]\ntrio_mode = true\n",
                      "tests/test_x.py": "async def test_a():\n    assert True\n"})
     assert Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"]).diagnostics == []
+
+
+@pytest.mark.parametrize("base_body", ["def __init__(self):\n        pass", "__test__ = False"])
+def test_bases_that_stop_collection_mean_silence(tmp_path: Path, base_body: str) -> None:
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/testing.py": f"class Base:\n    {base_body}\n",
+        "tests/test_x.py": textwrap.dedent(CASE_TEST.format(module="app.testing", name="Base"))
+        + "\n\nclass LocalBase:\n    " + base_body + "\n\n\nclass TestLocal(LocalBase):\n    async def test_b(self):\n        assert True\n",
+    }
+    assert asl101(tmp_path, files) == []
+
+
+def test_dunder_test_in_the_class_or_module(tmp_path: Path) -> None:
+    in_class = "class TestThing:\n    __test__ = False\n\n    async def test_a(self):\n        assert True\n"
+    assert asl101(tmp_path / "a", {"tests/test_x.py": in_class}) == []
+    in_module = "__test__ = False\n\n\nasync def test_a():\n    assert True\n"
+    assert asl101(tmp_path / "b", {"tests/test_x.py": in_module}) == []

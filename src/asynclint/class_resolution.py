@@ -72,6 +72,19 @@ UNKNOWN = ClassRunner("unknown")
 UNITTEST = ClassRunner("unittest")
 
 
+def not_collected(cls: cst.ClassDef) -> bool:
+    """True when the class defines ``__init__``/``__new__`` or sets ``__test__`` (pytest may skip it and subclasses)."""
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "__new__"):
+            return True
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == "__test__" for t in small.targets):
+                    return True
+    return False
+
+
 # Reading external modules with ast -------------------------------------------------
 @dataclass
 class _AstClass:
@@ -80,6 +93,8 @@ class _AstClass:
     fixtures: set[str]
     autouse_requests: set[str]
     unreadable_marks: bool = False
+    #: Defines __init__/__new__ or __test__: pytest may not collect subclasses; say nothing.
+    not_collected: bool = False
 
 
 @dataclass
@@ -162,6 +177,11 @@ def _collect_ast(body: list[ast.stmt], module: _AstModule) -> None:
 def _ast_class(node: ast.ClassDef, imports: dict[str, str]) -> _AstClass:
     bases = [_qualify(_dotted(b), imports) for b in node.bases]
     info = _AstClass(bases, set(), set(), set())
+    info.not_collected = any(
+        (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__init__", "__new__"))
+        or (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__" for t in stmt.targets))
+        for stmt in node.body
+    )
     for decorator in node.decorator_list:
         qualified = _qualify(_dotted(decorator), imports) or ""
         if qualified.startswith("pytest.mark."):
@@ -278,7 +298,7 @@ class ClassResolver:
                     fixtures.add(fixture.name)
                     if fixture.autouse:
                         autouse |= {fixture.name, *(p for p in fixture.params if p not in ("self", "cls"))}
-        status = "unknown" if unreadable else "plain"
+        status = "unknown" if unreadable or not_collected(cls) else "plain"
         return ClassRunner(status, frozenset(marks), frozenset(fixtures), frozenset(autouse))
 
     # Classes elsewhere (ast) ----------------------------------------------------------
@@ -302,7 +322,8 @@ class ClassResolver:
             if name in module.other_names or name in module.imports:
                 return UNKNOWN  # bound twice: which one wins depends on run time
             info = module.classes[name]
-            result = ClassRunner("unknown" if info.unreadable_marks else "plain", frozenset(info.marks),
+            unknown = info.unreadable_marks or info.not_collected
+            result = ClassRunner("unknown" if unknown else "plain", frozenset(info.marks),
                                  frozenset(info.fixtures), frozenset(info.autouse_requests))
             for base in info.bases:
                 if base is None:

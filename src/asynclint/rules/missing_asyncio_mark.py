@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.class_resolution import not_collected
 from asynclint.diagnostics import Safety
 from asynclint.project import BUILTIN_FIXTURES
 from asynclint.pytest_facts import ASYNC_MARKS, TestFunction
@@ -60,6 +61,8 @@ class MissingAsyncioMark(Rule):
         ctx = self.ctx
         if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode or not ctx.facts.tests:
             return
+        if "__test__" in ctx.imports.defined:
+            return  # a module-level `__test__ = False` stops collection; other values: unknown
         candidates = [t for t in ctx.facts.tests if t.is_async and not t.run_by_unittest and not t.has_async_mark()]
         if not candidates or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
             return
@@ -81,6 +84,8 @@ class MissingAsyncioMark(Rule):
         """False when the test's classes' bases make the runner unittest, give it a mark, or cannot be read."""
         if not test.classes:
             return True
+        if any(not_collected(cls) for cls in test.classes):
+            return False  # `__test__ = False` or an `__init__`: pytest may not collect it
         runner = self.ctx.project.class_runner(self.ctx.facts, test.classes, self.ctx.pytest)
         if runner.status != "plain" or runner.marks & ASYNC_MARKS:
             return False
