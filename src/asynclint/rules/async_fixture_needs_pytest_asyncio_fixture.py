@@ -12,6 +12,17 @@ PLAIN_FIXTURE = frozenset({"pytest.fixture", "pytest.yield_fixture"})
 OTHER_FRAMEWORKS = ("anyio", "trio", "pytest_trio")
 
 
+def _assignments(body: object, name: str) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+    found = []
+    for stmt in body:  # type: ignore[attr-defined]
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
+                    found.append((stmt, small.value))
+    return found
+
+
 class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
     code = "ASL103"
     name = "async-fixture-needs-pytest-asyncio-fixture"
@@ -88,6 +99,9 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             return True
         if any("anyio_backend" in t.params for t in ctx.facts.tests):
             return True
+        for stmt, value in _assignments(ctx.module.body, "pytest_plugins"):
+            if any(word in cst.Module([]).code_for_node(value) for word in OTHER_FRAMEWORKS):
+                return True
         modules = [ctx.facts, *ctx.project.conftests_for(ctx.path, ctx.pytest)]
         return any("pytest_fixture_setup" in m.hooks for m in modules)
 
@@ -184,6 +198,15 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             def pytest_fixture_setup(fixturedef, request):
                 return None
         """)}),
+        Valid(dedent("""
+            import pytest
+
+            pytest_plugins = ["anyio"]
+
+            @pytest.fixture
+            async def client():
+                yield 1
+        """), filename="conftest.py"),
     ]
     INVALID = [
         Invalid(

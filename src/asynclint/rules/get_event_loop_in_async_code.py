@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.diagnostics import Safety
+from asynclint.pytest_facts import TestFunction
 from asynclint.rule import Invalid, Rule, Valid, dedent
 
 
@@ -58,10 +59,11 @@ class GetEventLoopInAsyncCode(Rule):
         func = self.ctx.enclosing_function()
         if func is None or func.asynchronous is None:
             return
-        owner = self.ctx.test_for(func) or self.ctx.fixture_for(func)
-        if owner is None:
+        test = self.ctx.test_for(func)
+        owner = test or self.ctx.fixture_for(func)
+        if owner is None or self._maybe_trio(test):
             return
-        kind = "test" if self.ctx.test_for(func) is not None else "fixture"
+        kind = "test" if test is not None else "fixture"
         fix = None
         if not node.args:
             # `from asyncio import ...` modules get one more name there; others `import asyncio`.
@@ -71,6 +73,18 @@ class GetEventLoopInAsyncCode(Rule):
                            (node.func, cst.parse_expression(text)), imports=[request])
         self.report(node, f"`asyncio.get_event_loop()` in async {kind} `{func.name.value}`; "
                           "use `asyncio.get_running_loop()`", fix)
+
+    def _maybe_trio(self, test: TestFunction | None) -> bool:
+        """Under trio (pytest-trio, or anyio's trio backend) there is no running asyncio loop: say nothing."""
+        ctx = self.ctx
+        if ctx.pytest.trio_mode or any(q.split(".")[0] in ("trio", "pytest_trio") for q in ctx.imports.names.values()):
+            return True
+        if test is None:
+            return ctx.uses_anyio_or_trio_only
+        if test.mark("trio") is not None or test.mark("anyio") is not None:
+            return True
+        fixtures, unknown = ctx.test_fixtures(test)
+        return "anyio_backend" in fixtures or "anyio_backend" in unknown
 
     VALID = [
         Valid(dedent("""
@@ -135,6 +149,24 @@ class GetEventLoopInAsyncCode(Rule):
                 get = lambda: asyncio.get_event_loop()
                 assert get
         """)),
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.mark.anyio
+            async def test_anyio_may_run_on_trio():
+                assert asyncio.get_event_loop()
+
+            async def test_backend_param(anyio_backend):
+                assert asyncio.get_event_loop()
+        """)),
+        Valid(dedent("""
+            import asyncio
+            import trio
+
+            async def test_trio_mode():
+                assert asyncio.get_event_loop() and trio
+        """), config={"trio_mode": True}),
     ]
     INVALID = [
         Invalid(
