@@ -62,12 +62,12 @@ def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode
             continue
         if run_start is not None:
             original = list(getattr(stmt, "leading_lines", ()))
-            leading = list(original)
+            leading = [*carried, *original]
             if run_start == 0 and module_start:
                 while leading and leading[0].comment is None:
                     leading.pop(0)
-            if carried or leading != original:
-                pairs.append((stmt, stmt.with_changes(leading_lines=[*carried, *leading])))
+            if leading != original:
+                pairs.append((stmt, stmt.with_changes(leading_lines=leading)))
             carried, run_start = [], None
     return pairs
 
