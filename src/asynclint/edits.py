@@ -47,7 +47,8 @@ def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode
     """Remove several statements of one block at once.
 
     Comments above a removed statement move to the next statement that stays;
-    with ``module_start``, blank lines that would open the file are dropped.
+    blank lines that would open the block (or the file) are dropped.
+    ``module_start`` is accepted for callers' clarity; the rule is the same.
     """
     wanted = {id(t) for t in targets}
     pairs: list[Pair] = []
@@ -63,7 +64,7 @@ def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode
         if run_start is not None:
             original = list(getattr(stmt, "leading_lines", ()))
             leading = [*carried, *original]
-            if run_start == 0 and module_start:
+            if run_start == 0:  # the block now starts here: no blank lines opening it
                 while leading and leading[0].comment is None:
                     leading.pop(0)
             if leading != original:

@@ -240,6 +240,24 @@ class RedundantAsyncioMark(Rule):
             dedent("""
                 import pytest
 
+
+                class TestA:
+                    pytestmark = pytest.mark.asyncio
+
+                    async def test_x(self):
+                        assert True
+            """),
+            config={"asyncio_mode": "auto"}, line=5, column=18,
+            fixed=dedent("""
+                class TestA:
+                    async def test_x(self):
+                        assert True
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
                 @pytest.mark.asyncio
                 async def test_health():
                     assert True
