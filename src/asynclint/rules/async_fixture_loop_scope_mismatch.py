@@ -139,6 +139,8 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             call = fixture.decorator.decorator
             if not isinstance(call, cst.Call):
                 continue  # function scope: no loop scope can be narrower
+            if any(arg.star for arg in call.args):
+                continue  # `**options` may set either scope
             scope_arg, loop_arg = _keyword(call, "scope"), _keyword(call, "loop_scope")
             scope = _string(scope_arg)
             if scope not in SCOPE_ORDER or (loop_arg is not None and _string(loop_arg) is None):
@@ -245,6 +247,15 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             async def dynamic_scope():
                 yield 1
         """)),
+        Valid(dedent("""
+            import pytest_asyncio
+
+            OPTIONS = {"loop_scope": "module"}
+
+            @pytest_asyncio.fixture(scope="module", **OPTIONS)
+            async def options_from_a_dict():
+                yield 1
+        """), config={"asyncio_default_fixture_loop_scope": "function"}),
         Valid(dedent("""
             import pytest_asyncio
 
