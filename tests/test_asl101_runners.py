@@ -316,3 +316,14 @@ def test_dunder_test_in_the_class_or_module(tmp_path: Path) -> None:
     assert asl101(tmp_path / "a", {"tests/test_x.py": in_class}) == []
     in_module = "__test__ = False\n\n\nasync def test_a():\n    assert True\n"
     assert asl101(tmp_path / "b", {"tests/test_x.py": in_module}) == []
+
+
+def test_from_dot_import_module_then_attribute_base(tmp_path: Path) -> None:
+    files = {
+        "tests/__init__.py": "",
+        "tests/base.py": "import unittest\n\nclass Case(unittest.IsolatedAsyncioTestCase):\n    pass\n",
+        "tests/test_x.py": "from . import base\n\nclass TestThing(base.Case):\n    async def test_a(self):\n        assert True\n",
+    }
+    assert asl101(tmp_path / "unittest", files) == []
+    files["tests/base.py"] = "class Case:\n    pass\n"
+    assert asl101(tmp_path / "plain", files) == [(4, 15)]

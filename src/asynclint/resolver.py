@@ -89,7 +89,8 @@ class ImportTable:
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            self.names[local] = f"{module}.{name}"
+            # `from . import x` -> ".x" (like `from .x import y` -> ".x.y"), never "..x".
+            self.names[local] = f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
 
     def qualname(self, node: cst.BaseExpression | cst.Decorator) -> str | None:
         """The qualified name of a Name/Attribute chain; unimported heads stay as written."""
