@@ -199,3 +199,48 @@ def test_fixture_values(tmp_path: Path) -> None:
         "plain": None,
         "nothing": None,
     }
+
+
+def test_a_linted_conftest_is_not_parsed_again_by_the_model(tmp_path: Path, monkeypatch) -> None:
+    import asynclint.project as project_module
+    from asynclint.runner import Options, Runner
+
+    _write(tmp_path, PROJECT)
+    built: list[Path] = []
+    original = project_module.build_module_facts
+
+    def counting(module, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(path)
+        return original(module, path, *args, **kwargs)
+
+    monkeypatch.setattr(project_module, "build_module_facts", counting)
+    pytest_config_for_directory.cache_clear()
+    runner = Runner(Options())
+    runner.run([tmp_path / "tests" / "api"])
+    api_conftest = (tmp_path / "tests/api/conftest.py").resolve()
+    facts = runner.project.conftest_facts(api_conftest)
+    assert facts is not None and [f.name for f in facts.fixtures] == ["client"]
+    assert api_conftest not in built  # linted, and its parse shared with the model
+    runner.project.conftest_facts((tmp_path / "conftest.py").resolve())
+    assert built == [(tmp_path / "conftest.py").resolve()]  # not linted: the model reads it once
+
+
+def test_a_changed_conftest_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    _write(tmp_path, PROJECT)
+    model = ProjectModel()
+    ctx = _context(tmp_path / "tests/test_top.py", model)
+    assert ctx.test_fixtures(ctx.facts.tests[0])[0]["client"].returns is None
+    conftest = tmp_path / "conftest.py"
+    conftest.write_text(dedent("""
+        import pytest
+        import httpx
+
+        @pytest.fixture
+        def client():
+            return httpx.Client()
+    """), encoding="utf-8")
+    os.utime(conftest, ns=(1, 1))
+    again = _context(tmp_path / "tests/test_top.py", model)
+    assert again.test_fixtures(again.facts.tests[0])[0]["client"].returns == "httpx.Client"

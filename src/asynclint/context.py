@@ -35,6 +35,7 @@ class FileContext:
         self.project = project
         self.imports = ImportTable(module)
         self.ancestors: list[cst.CSTNode] = []
+        self._fixture_scopes: dict[tuple[int, ...], FixtureScope] = {}
         self.is_conftest = path.name == "conftest.py"
         self.is_test_file = self.is_conftest or pytest_config.is_test_file(path)
 
@@ -61,7 +62,12 @@ class FileContext:
 
     # Fixtures ------------------------------------------------------------------
     def fixture_scope(self, classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
-        return self.project.fixture_scope(self.facts, self.pytest, classes)
+        """Cached per class chain: every rule of the file shares one lookup of the conftest.py chain."""
+        key = tuple(id(c) for c in classes)
+        scope = self._fixture_scopes.get(key)
+        if scope is None:
+            scope = self._fixture_scopes[key] = self.project.fixture_scope(self.facts, self.pytest, classes)
+        return scope
 
     def test_fixtures(self, test: TestFunction) -> tuple[dict[str, Fixture], set[str]]:
         """The fixtures a test uses (params, usefixtures, autouse, transitively)."""

@@ -114,6 +114,8 @@ class LintJob:
 def lint_module(job: LintJob, module: cst.Module, text: str) -> list[Diagnostic]:
     """Run the enabled rules on a parsed module; diagnostics carry their fixes."""
     ctx = FileContext(job.path, job.display_path, module, job.settings, job.pytest_config, job.project)
+    if ctx.is_conftest:
+        job.project.share_conftest(ctx, text)  # the model reuses this parse instead of its own
     rules = [cls(ctx) for code, cls in all_rules().items() if code in job.codes]
     runner = _RuleRun(rules)
     runner.run(ctx)

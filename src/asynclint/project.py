@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -38,6 +39,9 @@ from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.source import read_source
 from asynclint.source_index import SourceIndex, SourceModules, source_roots
+
+if TYPE_CHECKING:
+    from asynclint.context import FileContext
 
 # Fixtures pytest and common plugins provide; they are known and never async.
 BUILTIN_FIXTURES = frozenset({
@@ -136,6 +140,26 @@ class ProjectModel:
         with self._lock:
             self._facts[path] = (key, facts)
         return facts
+
+    def share_conftest(self, ctx: "FileContext", text: str) -> None:
+        """Adopt the facts of a conftest.py being linted, when ``text`` is what is on disk.
+
+        Discovery yields a directory's conftest.py before its test files, so
+        most conftest.py files are then parsed once per run instead of twice.
+        """
+        path = ctx.path
+        try:
+            stat = path.stat()
+        except OSError:
+            return
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._facts.get(path)
+        if cached is not None and cached[0] == key:
+            return
+        if read_source(path).text != text:
+            return  # fixed text not written yet, or stdin: the model reads the file itself
+        with self._lock:
+            self._facts[path] = (key, ctx.facts)
 
     def conftests_for(self, path: Path, config: PytestConfig) -> list[ModuleFacts]:
         """conftest.py files pytest would load for ``path``, nearest first, up to the rootdir."""

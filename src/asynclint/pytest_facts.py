@@ -15,6 +15,7 @@ import libcst as cst
 from asynclint.fixture_values import fixture_value
 from asynclint.pytest_config import PytestConfig
 from asynclint.resolver import ImportTable
+from asynclint.walker import iter_children
 
 ASYNC_MARKS = frozenset({"asyncio", "anyio", "trio"})
 FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture"})
@@ -112,28 +113,20 @@ def param_names(func: cst.FunctionDef) -> tuple[str, ...]:
 
 
 def is_generator(func: cst.FunctionDef) -> bool:
-    """True when the function body yields (not counting nested functions)."""
-    finder = _YieldFinder()
-    func.body.visit(finder)
-    return finder.found
+    """True when the function body yields (not counting nested functions).
 
-
-class _YieldFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Yield(self, node: cst.Yield) -> bool:
-        self.found = True
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+    A read-only walk: LibCST's ``visit`` rebuilds nodes, which costs more than
+    the whole check on every conftest.py fixture.
+    """
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Yield):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        stack.extend(iter_children(node))
+    return False
 
 
 def marks_from_expression(expr: cst.BaseExpression, imports: ImportTable, origin: str) -> list[Mark]:

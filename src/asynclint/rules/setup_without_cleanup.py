@@ -9,6 +9,7 @@ import libcst as cst
 
 from asynclint.diagnostics import Fix, ImportRequest, Safety
 from asynclint.fixture_body import (
+    body_names,
     hands_off_cleanup,
     names_in,
     only_small,
@@ -138,18 +139,17 @@ class SetupWithoutCleanup(Rule):
             teardown_from = split + 1 if split is not None else len(body)
         setup = body[:split] if split is not None else body
         teardown = names_in(*body[teardown_from:]) if fixture.is_generator else set()
-        code = self.ctx.module.code
         for stmt in setup:
             for line in _simple_statements(stmt):
                 for small in line.body:
-                    for change in self._changes(fixture, body, stmt, line, small, code):
+                    for change in self._changes(fixture, body, stmt, line, small):
                         if change.undo_names & teardown:
                             continue
                         self.report(change.node, f"fixture `{fixture.name}` {change.what}",
                                     change.fix() if change.fix else None)
 
     def _changes(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
-                 line: cst.SimpleStatementLine, small: cst.BaseSmallStatement, code: str) -> list[_Change]:
+                 line: cst.SimpleStatementLine, small: cst.BaseSmallStatement) -> list[_Change]:
         ctx = self.ctx
         found: list[_Change] = []
         alone = len(line.body) == 1
@@ -189,11 +189,11 @@ class SetupWithoutCleanup(Rule):
         if isinstance(expr, cst.Await):
             expr = expr.expression
         if isinstance(expr, cst.Call):
-            found += self._call_changes(fixture, body, top, small, expr, alone, code)
+            found += self._call_changes(fixture, body, top, small, expr, alone)
         return found
 
     def _call_changes(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
-                      small: cst.BaseSmallStatement, call: cst.Call, alone: bool, code: str) -> list[_Change]:
+                      small: cst.BaseSmallStatement, call: cst.Call, alone: bool) -> list[_Change]:
         ctx = self.ctx
         qualified = ctx.qualname(call.func) or ""
         args = [a for a in call.args if a.keyword is None and not a.star]
@@ -216,12 +216,12 @@ class SetupWithoutCleanup(Rule):
             return [_Change(small, "sets an attribute with setattr() and never restores it",
                             frozenset({"setattr", "delattr"}),
                             (lambda: self._monkeypatch(fixture, small, "setattr", positional)) if alone else None)]
-        if "create_all" in names_in(call) and not ({"drop_all"} & names_in(fixture.func.body)):
+        if "create_all" in names_in(call) and "drop_all" not in body_names(fixture.func):
             return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
                             lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
         if method in ("mkdir", "write_text", "write_bytes") or qualified in ("os.mkdir", "os.makedirs", "open"):
             return self._file_change(fixture, body, top, small, call, qualified, method, positional, alone)
-        if method == "commit" and self._inserts(fixture) and not self._throwaway_database(code):
+        if method == "commit" and self._inserts(fixture) and not self._throwaway_database(ctx.module.code):
             return [_Change(small, "commits inserted rows and never deletes or rolls them back",
                             frozenset(_DB_UNDO))]
         return []
@@ -288,7 +288,7 @@ class SetupWithoutCleanup(Rule):
         return names <= allowed
 
     def _inserts(self, fixture: Fixture) -> bool:
-        names = names_in(fixture.func.body)
+        names = body_names(fixture.func)
         if names & _DB_WRITES:
             return True
         return any(isinstance(n, cst.SimpleString) and "insert" in n.value.lower()
