@@ -111,7 +111,12 @@ def _reached(ctx: FileContext, test: TestFunction, name: str) -> list[Fixture]:
 
 def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
     found: list[LoopMismatch] = []
-    for test in ctx.facts.tests:
+    tests = [t for t in ctx.facts.tests if t.is_async]
+    if not tests or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
+        # A collection hook may give every test a wider loop (pytest-asyncio's own
+        # recipe for a session-wide loop): the test's loop cannot be told.
+        return found
+    for test in tests:
         if not run_by_pytest_asyncio(ctx, test):
             continue
         test_loop = own_loop_scope(ctx, test)

@@ -202,11 +202,30 @@ class ResourceFinder:
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx
         self.configured = configured_factories(ctx.setting("resource-factories", []))
+        self._module_owners: dict[str, str] | None = None
+
+    def _assigned_owners(self, body: object) -> dict[str, str]:
+        """``name = create_engine(...)`` / ``Session = sessionmaker(...)`` among simple statements."""
+        found: dict[str, str] = {}
+        for stmt in body:  # type: ignore[attr-defined]
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
+                        small.targets[0].target, cst.Name):
+                    value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+                    if isinstance(value, cst.Call):
+                        owner = OWNER_TYPES.get(self.ctx.qualname(value.func) or "")
+                        if owner is not None:
+                            found[small.targets[0].target.value] = owner
+        return found
 
     def owners(self, func: cst.FunctionDef, fixture_classes: tuple[cst.ClassDef, ...] = ()) -> dict[str, str]:
         """Names in a fixture bound to objects that hand out resources (engines, session factories)."""
         ctx = self.ctx
-        found: dict[str, str] = {}
+        if self._module_owners is None:
+            self._module_owners = self._assigned_owners(ctx.module.body)
+        found: dict[str, str] = dict(self._module_owners)
         params = func.params
         scope = None
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -224,17 +243,7 @@ class ResourceFinder:
                     owner = OWNER_TYPES.get(fixture.returns)
             if owner is not None:
                 found[name] = owner
-        body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
-        for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
-                            small.targets[0].target, cst.Name):
-                        value = small.value.expression if isinstance(small.value, cst.Await) else small.value
-                        if isinstance(value, cst.Call):
-                            owner = OWNER_TYPES.get(ctx.qualname(value.func) or "")
-                            if owner is not None:
-                                found[small.targets[0].target.value] = owner
+        found.update(self._assigned_owners(func.body.body if isinstance(func.body, cst.IndentedBlock) else ()))
         return found
 
     def of_call(self, call: cst.Call, owners: dict[str, str]) -> Resource | None:

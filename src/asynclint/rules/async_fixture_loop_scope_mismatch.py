@@ -269,6 +269,26 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         Valid(dedent("""
             import pytest
 
+            async def test_loop_set_by_a_hook(engine):
+                assert engine
+        """), config={"asyncio_mode": "auto"}, files={"conftest.py": dedent("""
+            import pytest
+            import pytest_asyncio
+            from pytest_asyncio import is_async_test
+
+            def pytest_collection_modifyitems(items):
+                marker = pytest.mark.asyncio(loop_scope="session")
+                for item in items:
+                    if is_async_test(item):
+                        item.add_marker(marker, append=False)
+
+            @pytest_asyncio.fixture(scope="session", loop_scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
             @pytest.mark.asyncio(loop_scope="session")
             async def test_same_loop(engine):
                 assert engine

@@ -17,9 +17,9 @@ from asynclint.pytest_facts import Fixture
 from asynclint.resolver import dotted_name
 from asynclint.rule import Invalid, Rule, Valid, dedent
 
-#: Methods that release what an object holds.
+#: Methods that release what an object holds and may raise doing it (not ``cancel()``, which never raises).
 RELEASE_METHODS = frozenset({
-    "close", "aclose", "dispose", "shutdown", "disconnect", "terminate", "cleanup", "cancel", "stop",
+    "close", "aclose", "dispose", "shutdown", "disconnect", "terminate", "cleanup", "stop",
     "kill", "wait_closed", "unlink", "rmdir", "drop_all", "stop_server", "release",
 })
 #: Functions that release the path or object given as their first argument.
@@ -52,7 +52,8 @@ def _released(ctx_qualname, stmt: cst.BaseStatement,  # type: ignore[no-untyped-
         if func.attr.value == "drop_all" or (owner is not None and "." not in owner):
             return small, owner
         return small, None
-    if ctx_qualname(func) in RELEASE_FUNCTIONS and expr.args:
+    if ctx_qualname(func) in RELEASE_FUNCTIONS and expr.args and not any(
+            a.keyword is not None and a.keyword.value == "ignore_errors" for a in expr.args):
         first = expr.args[0].value
         return small, first.value if isinstance(first, cst.Name) else None
     if isinstance(func, cst.Attribute) and func.attr.value == "run_sync" and names_in(expr) & {"drop_all"}:
@@ -192,6 +193,18 @@ class FixtureCleanupSkippedOnError(Rule):
                         (fixture.func.body, fixture.func.body.with_changes(body=new_body)))
 
     VALID = [
+        Valid(dedent("""
+            import shutil
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def workers(tmp_dir):
+                first, second = start(), start()
+                yield first, second
+                first.cancel()
+                second.cancel()
+                shutil.rmtree(tmp_dir, ignore_errors=True)
+        """)),
         Valid(dedent("""
             import subprocess
             import pytest

@@ -558,4 +558,33 @@ class FixtureWithoutTeardown(Rule):
             line=6, column=12,
             fixed=None,
         ),
+        Invalid(
+            dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+                from sqlalchemy.orm import sessionmaker
+
+                engine = create_engine("postgresql://localhost/test")
+                TestingSession = sessionmaker(bind=engine)
+
+                @pytest.fixture
+                def db():
+                    db = TestingSession()
+                    yield db
+            """),
+            line=10, column=10,
+            fixed=dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+                from sqlalchemy.orm import sessionmaker
+
+                engine = create_engine("postgresql://localhost/test")
+                TestingSession = sessionmaker(bind=engine)
+
+                @pytest.fixture
+                def db():
+                    with TestingSession() as db:
+                        yield db
+            """),
+        ),
     ]
