@@ -78,6 +78,33 @@ SUITE = {
         async def test_shared(shared):
             assert shared["created"]
     """,
+    # pytest-asyncio 1.x ignores this override: the tests get two loops until the
+    # (unsafe) fix turns the override's scope into loop_scope on the marks.
+    "tests/test_loop_override.py": """
+        import asyncio
+
+        import pytest
+
+        pytestmark = pytest.mark.asyncio
+
+        LOOPS = []
+
+
+        @pytest.fixture(scope="module")
+        def event_loop():
+            loop = asyncio.new_event_loop()
+            yield loop
+            loop.close()
+
+
+        async def test_first():
+            LOOPS.append(asyncio.get_running_loop())
+
+
+        async def test_second_shares_the_loop():
+            LOOPS.append(asyncio.get_running_loop())
+            assert LOOPS[0] is LOOPS[1]
+    """,
 }
 
 
@@ -103,6 +130,8 @@ def test_fix_makes_every_test_run_and_pass_under_real_pytest(suite: Path) -> Non
     pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
     before = _run(pytest_cmd, suite)
     assert before.returncode != 0, before.stdout
+    override_before = _run([*pytest_cmd[:-1], "--noconftest", "tests/test_loop_override.py"], suite)
+    assert "1 failed, 1 passed" in override_before.stdout, override_before.stdout
 
     check = _run([*_asynclint(), "check", "--select", "ASL1,ASL404", "tests"], suite)
     assert check.returncode == 1, check.stdout + check.stderr
@@ -114,7 +143,10 @@ def test_fix_makes_every_test_run_and_pass_under_real_pytest(suite: Path) -> Non
 
     after = _run(pytest_cmd, suite)
     assert after.returncode == 0, after.stdout + after.stderr
-    assert "6 passed" in after.stdout, after.stdout
+    assert "8 passed" in after.stdout, after.stdout
+    override = (suite / "tests/test_loop_override.py").read_text(encoding="utf-8")
+    assert 'pytestmark = pytest.mark.asyncio(loop_scope="module")' in override
+    assert "def event_loop" not in override
 
     conftest = (suite / "tests/conftest.py").read_text(encoding="utf-8")
     assert "# the mark makes it async, right?\n@pytest_asyncio.fixture\nasync def number" in conftest
