@@ -244,3 +244,63 @@ def test_source_modules_cache_handles_missing_files(tmp_path: Path) -> None:
     modules = SourceModules()
     assert modules.load(tmp_path / "gone.py", "gone", False) is None
     assert modules.locate((tmp_path,), "not-valid.name", lambda p: False) is None
+
+
+def test_network_calls_through_clients_and_attributes(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {"svc/clients.py": """
+        import requests
+        import urllib.request
+        from httpx import AsyncClient, ASGITransport
+        from aiohttp import ClientSession
+
+
+        class Gateway:
+            def __init__(self):
+                self.http = AsyncClient(base_url="https://api.example.com")
+
+            async def ping(self):
+                return await self.http.get("/ping")
+
+
+        def sync_fetch(url):
+            with requests.Session() as session:
+                return session.post(url)
+
+
+        def module_function(url):
+            return requests.get(url)
+
+
+        def stdlib(url):
+            return urllib.request.urlopen(url)
+
+
+        async def aio(url):
+            async with ClientSession() as session:
+                async with session.get(url) as response:
+                    return await response.text()
+
+
+        async def in_process(app):
+            async with AsyncClient(transport=ASGITransport(app=app)) as client:
+                return await client.get("/")
+
+
+        async def annotated(client: AsyncClient):
+            return await client.get("/x")
+    """}))
+    expected = {
+        "svc.clients.Gateway.ping": ("httpx.AsyncClient.get",),
+        "svc.clients.sync_fetch": ("requests.Session.post",),
+        "svc.clients.module_function": ("requests.get",),
+        "svc.clients.stdlib": ("urllib.request.urlopen",),
+        "svc.clients.aio": ("aiohttp.ClientSession.get",),
+        "svc.clients.in_process": (),
+        "svc.clients.annotated": ("httpx.AsyncClient.get",),
+    }
+    for name, calls in expected.items():
+        info = index.function(name)
+        assert info is not None, name
+        assert info.network_calls == calls, name
+    gateway = index.cls("svc.clients.Gateway")
+    assert gateway is not None and gateway.release_methods == ()
