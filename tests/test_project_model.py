@@ -244,3 +244,11 @@ def test_a_changed_conftest_is_read_again(tmp_path: Path) -> None:
     os.utime(conftest, ns=(1, 1))
     again = _context(tmp_path / "tests/test_top.py", model)
     assert again.test_fixtures(again.facts.tests[0])[0]["client"].returns == "httpx.Client"
+
+
+def test_dependencies_name_the_conftest_chain_and_source_modules_read(tmp_path: Path) -> None:
+    _write(tmp_path, {**PROJECT, "src/app/db.py": "class Pool:\n    async def close(self):\n        pass\n"})
+    ctx = _context(tmp_path / "tests/api/test_users.py")
+    assert ctx.dependencies() == {(tmp_path / "tests/api/conftest.py").resolve(), (tmp_path / "conftest.py").resolve()}
+    assert ctx.source.release_method("app.db.Pool") == "close"
+    assert (tmp_path / "src/app/db.py").resolve() in ctx.dependencies()

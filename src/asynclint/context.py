@@ -69,6 +69,17 @@ class FileContext:
             scope = self._fixture_scopes[key] = self.project.fixture_scope(self.facts, self.pytest, classes)
         return scope
 
+    def dependencies(self) -> set[Path]:
+        """Other files this file's findings may depend on: the conftest.py chain and source modules read.
+
+        For result caches: a cached result stays valid while these files are unchanged.
+        Call it after the rules ran (source modules are read lazily).
+        """
+        found = {facts.path for facts in self.project.conftests_for(self.path, self.pytest)}
+        if "source" in self.__dict__:
+            found |= self.source.consulted
+        return found
+
     def test_fixtures(self, test: TestFunction) -> tuple[dict[str, Fixture], set[str]]:
         """The fixtures a test uses (params, usefixtures, autouse, transitively)."""
         return self.fixture_scope(test.classes).closure([*test.params, *test.usefixtures()])
