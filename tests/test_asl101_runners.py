@@ -151,10 +151,16 @@ def test_installed_package_base_is_read_without_importing_it(tmp_path: Path, mon
         "fakeframework/cases.py": """
             import unittest
 
-            class AsyncTestCase(unittest.IsolatedAsyncioTestCase):
+            class _Base(unittest.IsolatedAsyncioTestCase):
                 pass
 
-            class PlainCase:
+            class AsyncTestCase(_Base):
+                pass
+
+            class _PlainBase:
+                pass
+
+            class PlainCase(_PlainBase):
                 pass
         """,
     })

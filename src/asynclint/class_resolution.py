@@ -314,6 +314,13 @@ class ClassResolver:
         if located is None:
             return UNKNOWN
         module, name = located
+        return self._in_module(module, name, config, seen, depth)
+
+    def _in_module(self, module: _AstModule, name: str, config: PytestConfig,
+                   seen: frozenset[tuple[Path, str]], depth: int) -> ClassRunner:
+        """A class defined in, or imported into, ``module`` under ``name``."""
+        if depth > MAX_DEPTH:
+            return UNKNOWN
         key = (module.path, name)
         if key in seen:
             return UNKNOWN
@@ -328,7 +335,10 @@ class ClassResolver:
             for base in info.bases:
                 if base is None:
                     return UNKNOWN.merged(result)
-                base_result = self._external(base, module.path, config, seen, depth + 1)
+                if "." not in base and base in module.classes:
+                    base_result = self._in_module(module, base, config, seen, depth + 1)  # same module
+                else:
+                    base_result = self._external(base, module.path, config, seen, depth + 1)
                 result = result.merged(base_result)
                 if result.status == "unittest":
                     return result
