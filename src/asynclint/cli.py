@@ -40,15 +40,23 @@ def main() -> None:
 @click.option("--statistics", "show_statistics", is_flag=True, help="Count diagnostics by code.")
 @click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--stdin-filename", metavar="PATH", help="With '-' as the path: lint standard input as this file.")
+@click.option("--force-exclude", is_flag=True,
+              help="Skip named files that directory discovery would skip (non-test files, excluded paths); for pre-commit.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Record every current finding in FILE and exit 0.")
 def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, select: tuple[str, ...],
           ignore: tuple[str, ...], extend_select: tuple[str, ...], config_file: Path | None, exit_zero: bool,
-          show_statistics: bool, output_format: str, stdin_filename: str | None) -> None:
+          show_statistics: bool, output_format: str, stdin_filename: str | None, force_exclude: bool = False,
+          baseline_file: Path | None = None, write_baseline_file: Path | None = None) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
     from asynclint import registry
     from asynclint.runner import Options, RunResult, Runner
 
     options = Options(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, select=_split_codes(select),
-                      ignore=_split_codes(ignore), extend_select=_split_codes(extend_select), config=config_file)
+                      ignore=_split_codes(ignore), extend_select=_split_codes(extend_select), config=config_file,
+                      force_exclude=force_exclude)
     use_stdin = list(paths) == [Path("-")]
     if Path("-") in paths and not use_stdin:
         raise click.UsageError("'-' (standard input) cannot be combined with other paths")
@@ -69,6 +77,11 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         sys.exit(EXIT_ERROR)
 
     out = click.get_text_stream("stdout")
+    baseline_note = ""
+    if write_baseline_file is not None or baseline_file is not None:
+        from asynclint.cli_baseline import apply_baseline_options
+
+        baseline_note = apply_baseline_options(runner, result, baseline_file, write_baseline_file)
     if use_stdin and fix and not diff:
         # As ruff does: the fixed source on stdout, the remaining findings on stderr.
         out.write(next(iter(result.fixed_sources.values()), ""))
@@ -79,11 +92,16 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         if output_format == "text":
             sys.stderr.write(f"{len(result.diffs)} file(s) would be changed ({result.fixed} fixes).\n")
         sys.exit(EXIT_FINDINGS if result.diffs and not exit_zero else EXIT_CLEAN)
-    out.write(FORMATS[output_format](result.diagnostics))
-    if output_format == "text":
+    from asynclint.output.concise import use_color
+    from asynclint.output.context import run_context
+
+    out.write(FORMATS[output_format](result.diagnostics, run_context(runner, result, use_color(out))))
+    if output_format in ("text", "concise"):
         if show_statistics:
             out.write(statistics(result.diagnostics))
         out.write(summary(result.diagnostics, result.fixed, fixing=fix))
+    if baseline_note:
+        (out if output_format in ("text", "concise") else sys.stderr).write(baseline_note)
     out.flush()
     sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
 

@@ -46,11 +46,19 @@ def _is_venv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def discover(paths: list[Path], settings_for: "callable[[Path], Settings]") -> Iterator[Path | Problem]:  # type: ignore[valid-type]
-    """Yield files to lint (and problems), deduplicated, in a stable order."""
+def discover(paths: list[Path], settings_for: "callable[[Path], Settings]",  # type: ignore[valid-type]
+             force_exclude: bool = False) -> Iterator[Path | Problem]:
+    """Yield files to lint (and problems), deduplicated, in a stable order.
+
+    A file named in ``paths`` is always linted, unless ``force_exclude``: then
+    it must be a file directory discovery would pick (pre-commit passes every
+    staged Python file; only test files and conftest.py are ours).
+    """
     seen: set[Path] = set()
     for root in paths:
         if root.is_file() or (root.exists() and not root.is_dir()):
+            if force_exclude and not discoverable(root, settings_for(root.parent)):
+                continue
             key = root.resolve()
             if key not in seen:
                 seen.add(key)
@@ -60,6 +68,23 @@ def discover(paths: list[Path], settings_for: "callable[[Path], Settings]") -> I
             yield Problem(root, "no such file or directory")
             continue
         yield from _walk_dir(root, settings_for, seen)
+
+
+def discoverable(path: Path, settings: Settings) -> bool:
+    """Whether directory discovery would lint ``path``: a test file or conftest.py, not excluded."""
+    if not path.name.endswith(".py"):
+        return False
+    if path.name != "conftest.py" and not pytest_config_for_directory(path.parent.resolve()).is_test_file(path):
+        return False
+    if _excluded(path, settings):
+        return False
+    try:
+        parts = path.resolve().parts
+    except (OSError, RuntimeError):
+        parts = path.parts
+    root = settings.root.resolve().parts
+    inner = parts[len(root):-1] if parts[:len(root)] == root else path.parts[:-1]
+    return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner)
 
 
 def _walk_dir(root: Path, settings_for, seen: set[Path]) -> Iterator[Path | Problem]:  # type: ignore[no-untyped-def]

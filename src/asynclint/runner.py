@@ -31,6 +31,8 @@ class Options:
     ignore: list[str] | None = None
     extend_select: list[str] | None = None
     config: Path | None = None
+    #: Named files too must be files directory discovery would lint (test files, not excluded), as ruff's flag.
+    force_exclude: bool = False
 
 
 @dataclass
@@ -40,6 +42,7 @@ class RunResult:
     diffs: list[str] = field(default_factory=list)
     files: int = 0
     fixed_sources: dict[str, str] = field(default_factory=dict)
+    linted: list[str] = field(default_factory=list)  # display paths of the files linted
 
 
 def display_path(path: Path) -> str:
@@ -68,7 +71,7 @@ class Runner:
                        enabled_codes(settings, per_file_ignores(settings, path)))
 
     def files(self, paths: list[Path]) -> Iterator[Path | Problem]:
-        return discover(paths, self.settings_for)
+        return discover(paths, self.settings_for, force_exclude=self.options.force_exclude)
 
     def run(self, paths: list[Path]) -> RunResult:
         result = RunResult()
@@ -79,6 +82,7 @@ class Runner:
                     result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {item.message}"))
                 continue
             result.files += 1
+            result.linted.append(display_path(item))
             self.run_file(item, result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
@@ -101,6 +105,7 @@ class Runner:
         job = self.job_for(path if filename else Path.cwd() / "stdin.py", shown)
         source = decode_source(data)
         result.files += 1
+        result.linted.append(shown)
         if source.text is None:
             if "ASL002" in job.codes:
                 result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read input: {source.error}"))

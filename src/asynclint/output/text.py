@@ -5,7 +5,7 @@ from __future__ import annotations
 from asynclint.diagnostics import Diagnostic, Safety
 
 
-def format_text(diagnostics: list[Diagnostic]) -> str:
+def format_text(diagnostics: list[Diagnostic], context: object = None) -> str:
     return "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
 
 

@@ -1,0 +1,79 @@
+"""What output formats may ask beyond the diagnostics: source text, fixes, colour, files.
+
+Formatters are plain functions of ``(diagnostics, context)``; the context is
+lazy, so a format that does not need a file's text or its fixes' edits costs
+nothing extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asynclint.diagnostics import Diagnostic
+from asynclint.fix_edits import FixEdits, file_fixes
+from asynclint.source import read_source
+
+if TYPE_CHECKING:
+    from asynclint.runner import RunResult, Runner
+
+
+def _no_source(path: str) -> str | None:
+    return None
+
+
+def _no_fix(diagnostic: Diagnostic) -> FixEdits | None:
+    return None
+
+
+@dataclass
+class OutputContext:
+    """Lazy access to what a run saw; the defaults know nothing."""
+
+    source: Callable[[str], str | None] = _no_source
+    fix: Callable[[Diagnostic], FixEdits | None] = _no_fix
+    color: bool = False
+    #: Display paths of every file linted, findings or not (JUnit's test cases).
+    files: list[str] = field(default_factory=list)
+
+
+class _RunView:
+    """Reads sources and fixes for a finished run, each file at most once."""
+
+    def __init__(self, runner: "Runner", result: "RunResult") -> None:
+        self.runner = runner
+        self.result = result
+        self._sources: dict[str, str | None] = {}
+        self._fixes: dict[str, dict[tuple[int, int, str], FixEdits]] = {}
+
+    def source(self, shown: str) -> str | None:
+        if shown not in self._sources:
+            text = self.result.fixed_sources.get(shown)
+            if text is None and shown != "-":
+                text = read_source(Path(shown)).text
+            self._sources[shown] = text
+        return self._sources[shown]
+
+    def fix(self, diagnostic: Diagnostic) -> FixEdits | None:
+        if diagnostic.fix_safety is None:
+            return None
+        shown = diagnostic.path
+        if shown not in self._fixes:
+            text = self.source(shown)
+            fixes: dict[tuple[int, int, str], FixEdits] = {}
+            if text is not None:
+                path = Path(shown) if shown != "-" else Path.cwd() / "stdin.py"
+                try:
+                    fixes = file_fixes(self.runner.job_for(path, shown), text)
+                except Exception:  # noqa: BLE001 - output must not fail for a fix it cannot render
+                    fixes = {}
+            self._fixes[shown] = fixes
+        return self._fixes[shown].get((diagnostic.line, diagnostic.column, diagnostic.code))
+
+
+def run_context(runner: "Runner", result: "RunResult", color: bool = False) -> OutputContext:
+    view = _RunView(runner, result)
+    files = list(getattr(result, "linted", []) or [])
+    return OutputContext(source=view.source, fix=view.fix, color=color, files=files)
