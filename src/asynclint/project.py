@@ -22,6 +22,10 @@ and rules then say nothing):
   ``cls(q)`` (release methods, async methods, context manager),
   ``is_async_function(q)``, ``release_method(q)``, ``network_path(q)``.
 - ``ctx.project.conftests_for(path, config)``: conftest.py facts above a file.
+- ``asynclint.resources.ResourceFinder(ctx).of_call(call, owners)``: whether a
+  call acquires a resource (the known-resource table, ``resource-factories``,
+  project classes with release methods) and how to release it.
+- ``ctx.dependencies()``: the other files a file's findings depend on (for caches).
 """
 
 from __future__ import annotations
