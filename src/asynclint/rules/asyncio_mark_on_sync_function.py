@@ -19,7 +19,8 @@ class AsyncioMarkOnSyncFunction(Rule):
         ## What it does
         Finds a `@pytest.mark.asyncio` decorator on a test that is a plain
         `def`, and on any fixture (sync or async), and points at the
-        decorator. Marks that reach a sync test through its class or the
+        decorator. A sync test with other decorators than pytest marks is
+        left alone: a wrapper may make it a coroutine function. Marks that reach a sync test through its class or the
         module's `pytestmark` are not reported: they are meant for the
         module's async tests.
 
@@ -63,13 +64,17 @@ class AsyncioMarkOnSyncFunction(Rule):
     def check_module(self) -> None:
         facts = self.ctx.facts
         for test in facts.tests:
-            if not test.is_async:
+            if not test.is_async and not self._other_decorators(test.func):
                 for mark in self._decorator_marks(test.marks):
                     self._report(test.func, mark, f"`@pytest.mark.asyncio` on sync test `{test.name}` does nothing")
         for fixture in facts.fixtures:
             for mark in self._decorator_marks(fixture.marks):
                 self._report(fixture.func, mark, f"`@pytest.mark.asyncio` on fixture `{fixture.name}`: marks cannot "
                                                  "be applied to fixtures (pytest 9 fails collecting the module)")
+
+    def _other_decorators(self, func: cst.FunctionDef) -> bool:
+        """A decorator that is not a pytest mark may turn the `def` into a coroutine function: say nothing."""
+        return any(not (self.ctx.qualname(d) or "").startswith("pytest.mark.") for d in func.decorators)
 
     @staticmethod
     def _decorator_marks(marks: list[Mark]) -> list[Mark]:
@@ -125,6 +130,15 @@ class AsyncioMarkOnSyncFunction(Rule):
             @pytest.mark.usefixtures("db")
             async def client():
                 yield 1
+        """)),
+        Valid(dedent("""
+            import pytest
+            from asgiref.sync import sync_to_async
+
+            @pytest.mark.asyncio
+            @sync_to_async
+            def test_wrapped_into_a_coroutine_function():
+                assert True
         """)),
         Valid(dedent("""
             import pytest
