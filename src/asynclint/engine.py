@@ -109,6 +109,8 @@ class LintJob:
     pytest_config: PytestConfig
     project: ProjectModel
     codes: frozenset[str]
+    #: False where the caller applies ``# noqa`` itself (flake8 does, and honours --disable-noqa).
+    apply_noqa: bool = True
 
 
 def lint_module(job: LintJob, module: cst.Module, text: str) -> list[Diagnostic]:
@@ -122,7 +124,7 @@ def lint_module(job: LintJob, module: cst.Module, text: str) -> list[Diagnostic]
     reported = [(rule, node, message, fix) for rule in rules if rule.code not in runner.crashed
                 for node, message, fix in rule.reports]
     positions = node_positions(module, [node for _, node, _, _ in reported]) if reported else {}
-    noqa = noqa_lines(text)
+    noqa = noqa_lines(text) if job.apply_noqa else {}
     diagnostics = []
     for rule, node, message, fix in reported:
         rng = positions.get(id(node))
