@@ -11,6 +11,16 @@ from asynclint.pytest_facts import ASYNC_MARKS, TestFunction
 from asynclint.rule import Invalid, Rule, Valid, dedent
 
 
+# Decorators that keep an `async def` a coroutine function (mock.patch builds an async wrapper).
+COROUTINE_PRESERVING = frozenset({
+    "unittest.mock.patch", "unittest.mock.patch.object", "unittest.mock.patch.dict", "unittest.mock.patch.multiple",
+    "mock.patch", "mock.patch.object", "mock.patch.dict", "hypothesis.given", "hypothesis.settings",
+    "hypothesis.example", "hypothesis.seed", "respx.mock", "freezegun.freeze_time", "time_machine.travel",
+    "functools.wraps",
+})
+COROUTINE_PRESERVING_PREFIXES = ("pytest.mark.",)
+
+
 class MissingAsyncioMark(Rule):
     code = "ASL101"
     name = "missing-asyncio-mark"
@@ -28,7 +38,10 @@ class MissingAsyncioMark(Rule):
         on `IsolatedAsyncioTestCase` by a framework, and marks inherited from
         base classes, count; when a base cannot be followed, or a hook may add
         an async mark or runs tests itself (`pytest_pyfunc_call`), nothing is
-        reported. `trio_mode = true` runs every async test with trio.
+        reported. `trio_mode = true` runs every async test with trio. A test
+        with a decorator that may turn it into a sync function (anything but
+        pytest marks and known coroutine-keeping decorators such as
+        `unittest.mock.patch`, `hypothesis.given`, `respx.mock`) is left alone.
 
         ## Why is this bad?
         pytest cannot await a coroutine by itself: an unmarked async test is
@@ -68,7 +81,7 @@ class MissingAsyncioMark(Rule):
             return
         mark = self._mark_name()
         for test in candidates:
-            if self._run_by_anyio(test) or not self._run_by_pytest(test):
+            if self._run_by_anyio(test) or not self._run_by_pytest(test) or not self._still_a_coroutine(test):
                 continue
             self.report(
                 test.func.name,
@@ -79,6 +92,15 @@ class MissingAsyncioMark(Rule):
     def _run_by_anyio(self, test: TestFunction) -> bool:
         fixtures, unknown = self.ctx.test_fixtures(test)
         return "anyio_backend" in fixtures or "anyio_backend" in unknown
+
+    def _still_a_coroutine(self, test: TestFunction) -> bool:
+        """False when a decorator we do not know may turn the test into a sync function (`async_to_sync`)."""
+        for decorator in test.func.decorators:
+            qualified = self.ctx.qualname(decorator) or ""
+            if not (qualified.startswith("pytest.mark.") or qualified in COROUTINE_PRESERVING
+                    or qualified.startswith(COROUTINE_PRESERVING_PREFIXES)):
+                return False
+        return True
 
     def _run_by_pytest(self, test: TestFunction) -> bool:
         """False when the test's classes' bases make the runner unittest, give it a mark, or cannot be read."""
@@ -205,6 +227,13 @@ class MissingAsyncioMark(Rule):
             def _anyio(anyio_backend):
                 return anyio_backend
         """)}),
+        Valid(dedent("""
+            from asgiref.sync import async_to_sync
+
+            @async_to_sync
+            async def test_made_sync_by_a_wrapper():
+                assert True
+        """)),
     ]
     INVALID = [
         Invalid(
@@ -227,20 +256,22 @@ class MissingAsyncioMark(Rule):
             dedent("""
                 \"\"\"Users API tests.\"\"\"
                 import httpx
+                import respx
 
                 # checks the index
-                @some_decorator
+                @respx.mock
                 async def test_no_pytest_import():
                     assert True
             """),
-            line=6, column=11,
+            line=7, column=11,
             fixed=dedent("""
                 \"\"\"Users API tests.\"\"\"
                 import httpx
+                import respx
                 import pytest
 
                 # checks the index
-                @some_decorator
+                @respx.mock
                 @pytest.mark.asyncio
                 async def test_no_pytest_import():
                     assert True
@@ -281,6 +312,34 @@ class MissingAsyncioMark(Rule):
 
                 @pytest.mark.asyncio
                 async def test_other_mark_only():
+                    assert True
+            """),
+        ),
+        Invalid(
+            dedent("""
+                from unittest.mock import patch
+
+                import pytest
+                from hypothesis import given, strategies as st
+
+                @given(st.integers())
+                @patch("app.clock.now")
+                @pytest.mark.parametrize("x", [1])
+                async def test_decorated(now, x, n):
+                    assert True
+            """),
+            line=9, column=11,
+            fixed=dedent("""
+                from unittest.mock import patch
+
+                import pytest
+                from hypothesis import given, strategies as st
+
+                @given(st.integers())
+                @patch("app.clock.now")
+                @pytest.mark.parametrize("x", [1])
+                @pytest.mark.asyncio
+                async def test_decorated(now, x, n):
                     assert True
             """),
         ),
