@@ -98,3 +98,15 @@ def test_invalid_asyncio_mode_is_a_configuration_error(tmp_path: Path) -> None:
     (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = sometimes\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="asyncio_mode"):
         pytest_config_for_directory(tmp_path)
+
+
+@pytest.mark.parametrize(("addopts", "flagged"), [
+    ('"--asyncio-mode=auto"', False),
+    ('"-q --asyncio-mode auto"', False),
+    ('["--asyncio-mode=auto"]', False),
+    ('"--asyncio-mode=strict"', True),
+])
+def test_asyncio_mode_in_addopts_beats_the_ini_value(tmp_path: Path, addopts: str, flagged: bool) -> None:
+    pyproject = f'[tool.pytest.ini_options]\nasyncio_mode = "strict"\naddopts = {addopts}\n'
+    codes = lint(tmp_path, {"pyproject.toml": pyproject, "tests/test_x.py": UNMARKED}, "ASL101")
+    assert codes == (["ASL101"] if flagged else [])

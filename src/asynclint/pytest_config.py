@@ -98,6 +98,12 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
     addopts = options.get("addopts", "")
     addopts_list = addopts if isinstance(addopts, list) else shlex.split(str(addopts)) if addopts else []
     plugins = tuple(addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a == "-p")
+    # `addopts = "--asyncio-mode=auto"`: a command-line option, so it beats the ini value.
+    for i, arg in enumerate(addopts_list):
+        value = arg.partition("=")[2] if arg.startswith("--asyncio-mode=") else (
+            addopts_list[i + 1] if arg == "--asyncio-mode" and i + 1 < len(addopts_list) else None)
+        if value is not None and value.lower() in ASYNCIO_MODES:
+            mode = value.lower()
     return PytestConfig(
         rootdir=rootdir,
         inifile=inifile,
