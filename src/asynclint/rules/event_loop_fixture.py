@@ -102,8 +102,8 @@ class EventLoopFixture(Rule):
 
         Unsafe for an override of `event_loop` in a test module whose body is
         the standard `new_event_loop()` / `yield` / `close()`, where every
-        async test carries an asyncio mark without `loop_scope` and no async
-        fixture is defined: the override is removed and its scope becomes
+        async test carries an asyncio mark without `loop_scope`, no async
+        fixture is defined and nothing requests `event_loop` itself: the override is removed and its scope becomes
         `loop_scope` on those marks (function scope: just removed). This
         changes how loops are created (a custom policy set elsewhere still
         applies). Overrides in conftest.py, in classes, with custom loop
@@ -168,6 +168,9 @@ class EventLoopFixture(Rule):
             return None
         if any(f.is_async for f in ctx.facts.fixtures):
             return None
+        if any("event_loop" in f.params for f in ctx.facts.fixtures) or any(
+                "event_loop" in t.params or "event_loop" in t.usefixtures() for t in ctx.facts.tests):
+            return None  # code that uses the override's loop directly: the author decides
         async_tests = [t for t in ctx.facts.tests if t.is_async and not t.run_by_unittest]
         marks: dict[int, Mark] = {}
         for test in async_tests:
@@ -372,6 +375,26 @@ class EventLoopFixture(Rule):
                 async def test_two():
                     assert True
             """),
+        ),
+        Invalid(
+            dedent("""
+                import asyncio
+
+                import pytest
+
+
+                @pytest.fixture(scope="module")
+                def event_loop():
+                    loop = asyncio.new_event_loop()
+                    yield loop
+                    loop.close()
+
+
+                @pytest.mark.asyncio
+                async def test_uses_it(event_loop):
+                    assert event_loop.is_running()
+            """),
+            line=7, column=5, fixed=None,
         ),
         Invalid(
             dedent("""
