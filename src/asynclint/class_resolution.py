@@ -34,7 +34,6 @@ from asynclint.pytest_facts import (
     marks_from_expression,
     pytestmark_assignments,
 )
-from asynclint.resolver import ImportTable
 
 IGNORED_BASES = frozenset({"object", "typing.Generic", "abc.ABC", "typing.Protocol"})
 FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture", "pytest.yield_fixture"})
@@ -208,8 +207,9 @@ def _ast_class(node: ast.ClassDef, imports: dict[str, str]) -> _AstClass:
 def _fixture_name(decorator: ast.expr) -> str | None:
     if isinstance(decorator, ast.Call):
         for keyword in decorator.keywords:
-            if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
-                return keyword.value.value
+            value = keyword.value
+            if keyword.arg == "name" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return value.value
     return None
 
 

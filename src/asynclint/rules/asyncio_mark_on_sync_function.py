@@ -78,7 +78,8 @@ class AsyncioMarkOnSyncFunction(Rule):
 
     @staticmethod
     def _decorator_marks(marks: list[Mark]) -> list[Mark]:
-        return [m for m in marks if m.name == "asyncio" and m.origin == "function" and isinstance(m.node, cst.Decorator)]
+        return [m for m in marks
+                if m.name == "asyncio" and m.origin == "function" and isinstance(m.node, cst.Decorator)]
 
     def _report(self, func: cst.FunctionDef, mark: Mark, message: str) -> None:
         assert isinstance(mark.node, cst.Decorator)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from asynclint.diagnostics import Safety
 from asynclint.edits import Pair, remove_param, remove_statements
-from asynclint.pytest_facts import Fixture, Mark, TestFunction
+from asynclint.pytest_facts import Fixture, Mark
 from asynclint.rule import Invalid, Rule, Valid, dedent
 
 NEW_LOOP_CALLS = frozenset({"asyncio.new_event_loop", "asyncio.get_event_loop_policy.new_event_loop"})
@@ -55,7 +55,8 @@ class _LoopUses(cst.CSTVisitor):
 class EventLoopFixture(Rule):
     code = "ASL104"
     name = "event-loop-fixture"
-    summary = "The `event_loop` fixture is requested or overridden, or `event_loop_policy` is overridden (removed/deprecated)."
+    summary = ("The `event_loop` fixture is requested or overridden, or `event_loop_policy` is overridden "
+               "(removed/deprecated).")
     fix_availability = "sometimes"
     docs = """
         ## What it does

@@ -136,7 +136,10 @@ class RedundantAsyncioMark(Rule):
             for mark in marks_from_expression(value, imports, "module"):
                 if not _bare(mark):
                     continue
-                where = "the module's `pytestmark`" if module_level else f"`pytestmark` of class `{cls.name.value}`"  # type: ignore[union-attr]
+                if module_level or cls is None:
+                    where = "the module's `pytestmark`"
+                else:
+                    where = f"`pytestmark` of class `{cls.name.value}`"
                 findings.append(self._pytestmark_finding(body, stmt, value, mark.node, module_level, where, cls))
 
     def _pytestmark_finding(self, body: object, stmt: cst.CSTNode, value: cst.BaseExpression,
@@ -396,4 +399,3 @@ def _within(node: cst.CSTNode, container: cst.CSTNode) -> bool:
             return True
         stack.extend(current.children)
     return False
-
