@@ -133,6 +133,8 @@ class ModuleIndex:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     #: Local names bound by imports -> qualified names (re-exports are followed through these).
     imports: dict[str, str] = field(default_factory=dict)
+    #: Every name the module binds at its top level (assignments, defs, classes, imports).
+    names: frozenset[str] = frozenset()
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -377,12 +379,35 @@ def _self_attributes(cls: ast.ClassDef, scope: _Scope) -> dict[str, str]:
     return found
 
 
+def _top_level_names(tree: ast.Module) -> set[str]:
+    found: set[str] = set()
+
+    def collect(body: Iterable[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.add(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            found.add(node.id)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+                collect(stmt.body)
+                collect(getattr(stmt, "orelse", ()))
+                for handler in getattr(stmt, "handlers", ()):
+                    collect(handler.body)
+
+    collect(tree.body)
+    return found
+
+
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
     """Index one parsed source module."""
     imports = _module_imports(tree, name, is_package)
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     scope = _Scope(name, imports, local)
-    index = ModuleIndex(name, path, imports=imports)
+    index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)))
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             index.functions[stmt.name] = _function(stmt, f"{name}.{stmt.name}", path, scope, method=False)
@@ -643,6 +668,13 @@ class SourceIndex:
         with self._lock:
             self._resolved_classes[qualname] = resolved
         return resolved
+
+    def module_defines(self, module: str | None, name: str) -> bool | None:
+        """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""
+        if not module:
+            return None
+        found = self._module(module)
+        return None if found is None else name in found.names
 
     def is_async_function(self, qualname: str | None) -> bool:
         info = self.function(qualname)

@@ -111,7 +111,9 @@ class SetupWithoutCleanup(Rule):
         equivalent (`setenv`, `delenv`, `setattr`, `chdir`,
         `syspath_prepend`), with `monkeypatch` added to the fixture's
         parameters; monkeypatch makes the same change and undoes it at
-        teardown. Unsafe for item assignment on a shared object
+        teardown. `setattr` gets `raising=False` unless the attribute is known
+        to exist (a project module that defines it), since plain assignment
+        creates a missing attribute where monkeypatch would raise. Unsafe for item assignment on a shared object
         (`monkeypatch.setitem`) and for the symmetric call after the
         `yield`: `drop_all` for `create_all`, `shutil.rmtree` for a new
         directory, removing a written file. No fix for other `os.environ`
@@ -166,7 +168,8 @@ class SetupWithoutCleanup(Rule):
                 found.append(_Change(small, f"assigns `{ctx.module.code_for_node(target)}` on a shared "
                                             "object and never restores it", frozenset({attr, "setattr"}),
                                      (lambda: self._monkeypatch(fixture, small, "setattr", [
-                                         target.value, cst.SimpleString(f'"{attr}"'), small.value]))
+                                         target.value, cst.SimpleString(f'"{attr}"'), small.value],
+                                         raising=self._has_attribute(target.value, attr)))
                                      if alone else None))
             elif (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
                   and self._shared(target.value.value)):
@@ -213,9 +216,12 @@ class SetupWithoutCleanup(Rule):
                 fix = lambda: self._monkeypatch(fixture, small, "syspath_prepend", [positional[1]])  # noqa: E731
             return [_Change(small, "edits sys.path and never restores it", frozenset({"path"}), fix)]
         if qualified == "setattr" and len(positional) == 3 and not ctx.imports.is_bound("setattr"):
+            attr = _string(positional[1])
+            raising = self._has_attribute(positional[0], attr) if attr is not None else False
             return [_Change(small, "sets an attribute with setattr() and never restores it",
                             frozenset({"setattr", "delattr"}),
-                            (lambda: self._monkeypatch(fixture, small, "setattr", positional)) if alone else None)]
+                            (lambda: self._monkeypatch(fixture, small, "setattr", positional, raising=raising))
+                            if alone else None)]
         if "create_all" in names_in(call) and "drop_all" not in body_names(fixture.func):
             return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
                             lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
@@ -300,8 +306,18 @@ class SetupWithoutCleanup(Rule):
         return ":memory:" in code or "sqlite://\"" in code or "sqlite+aiosqlite://\"" in code
 
     # Fixes ----------------------------------------------------------------------
+    def _has_attribute(self, owner: cst.BaseExpression, attr: str) -> bool:
+        """True when ``owner`` is a project module known to define ``attr``.
+
+        ``monkeypatch.setattr`` raises for a missing attribute where plain
+        assignment creates it; elsewhere the fix passes ``raising=False`` to keep
+        the meaning exactly.
+        """
+        return bool(self.ctx.source.module_defines(self.ctx.qualname(owner), attr))
+
     def _monkeypatch(self, fixture: Fixture, small: cst.BaseSmallStatement, method: str,
-                     args: list[cst.BaseExpression], safety: Safety = Safety.SAFE) -> Fix | None:
+                     args: list[cst.BaseExpression], safety: Safety = Safety.SAFE,
+                     raising: bool = True) -> Fix | None:
         if fixture.scope != "function" or fixture.name == "monkeypatch":
             return None  # monkeypatch is function-scoped: a wider fixture cannot request it
         params = fixture.func.params
@@ -320,6 +336,11 @@ class SetupWithoutCleanup(Rule):
             args=[cst.Arg(value=a, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                   if i < len(args) - 1 else cst.Arg(value=a) for i, a in enumerate(args)],
         )
+        if not raising:
+            call = call.with_changes(args=[
+                *call.args[:-1], call.args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Arg(value=cst.Name("False"), keyword=cst.Name("raising"),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
         replacements.append((small, cst.Expr(value=call, semicolon=small.semicolon)))
         return self.fix(safety, f"Use monkeypatch.{method}", *replacements)
 
@@ -517,6 +538,7 @@ class SetupWithoutCleanup(Rule):
                     config.DEBUG = True
                     setattr(config, "TIMEOUT", 1)
             """),
+            files={"src/app/config.py": "DEBUG = False\nTIMEOUT = 30\n"},
             count=3, line=7, column=5,
             fixed=dedent("""
                 import sys
@@ -648,5 +670,24 @@ class SetupWithoutCleanup(Rule):
                     yield
             """),
             line=7, column=5, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from app.settings import settings
+
+                @pytest.fixture
+                def debug():
+                    settings.debug = True
+            """),
+            line=6, column=5,
+            fixed=dedent("""
+                import pytest
+                from app.settings import settings
+
+                @pytest.fixture
+                def debug(monkeypatch):
+                    monkeypatch.setattr(settings, "debug", True, raising=False)
+            """),
         ),
     ]
