@@ -39,6 +39,7 @@ import libcst as cst
 
 from asynclint.class_resolution import ClassResolver, ClassRunner
 from asynclint.collection_hooks import may_mark_async_tests
+from asynclint.framework_scan import FrameworkScan
 from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.source import read_source
@@ -120,6 +121,7 @@ class ProjectModel:
         self._lock = threading.Lock()
         self.source_modules = SourceModules()
         self.class_resolver = ClassResolver()  # base classes followed through files, cached per run
+        self.framework_scan = FrameworkScan()  # anyio/trio mentioned by tests under a directory
 
     def conftest_facts(self, path: Path) -> ModuleFacts | None:
         """Facts of one conftest.py, parsed once per content version."""

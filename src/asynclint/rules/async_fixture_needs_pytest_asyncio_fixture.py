@@ -34,7 +34,8 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
         `asyncio_mode` is `strict` (the default) and neither anyio nor trio is
         in play (no anyio/trio imports or marks in the module, no
         `anyio_backend` fixture in reach, no `trio_mode`, no conftest.py
-        `pytest_fixture_setup` hook). Points at the decorator.
+        `pytest_fixture_setup` hook; for a conftest.py, no test file below it
+        mentions anyio or trio). Points at the decorator.
 
         ## Why is this bad?
         In strict mode pytest-asyncio only runs fixtures declared with
@@ -102,6 +103,8 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
         for stmt, value in _assignments(ctx.module.body, "pytest_plugins"):
             if any(word in cst.Module([]).code_for_node(value) for word in OTHER_FRAMEWORKS):
                 return True
+        if ctx.is_conftest and ctx.project.framework_scan.anyio_or_trio_below(ctx.path.parent, ctx.pytest):
+            return True  # the fixture may serve anyio or trio tests further down
         modules = [ctx.facts, *ctx.project.conftests_for(ctx.path, ctx.pytest)]
         return any("pytest_fixture_setup" in m.hooks for m in modules)
 
@@ -207,6 +210,19 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             async def client():
                 yield 1
         """), filename="conftest.py"),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def shared_client():
+                yield 1
+        """), filename="conftest.py", files={"api/test_api.py": dedent("""
+            import pytest
+
+            @pytest.mark.anyio
+            async def test_api(shared_client):
+                assert shared_client
+        """)}),
     ]
     INVALID = [
         Invalid(
