@@ -21,6 +21,20 @@ COROUTINE_PRESERVING = frozenset({
 COROUTINE_PRESERVING_PREFIXES = ("pytest.mark.",)
 
 
+class _ParamMarks(cst.CSTVisitor):
+    """Finds an async mark in a `marks=` argument (of `pytest.param`) inside a parametrize call."""
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        self.ctx = ctx
+        self.found = False
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value == "marks":
+            text = cst.Module([]).code_for_node(node.value)
+            if any(word in text for word in ASYNC_MARKS):
+                self.found = True
+
+
 class MissingAsyncioMark(Rule):
     code = "ASL101"
     name = "missing-asyncio-mark"
@@ -83,6 +97,8 @@ class MissingAsyncioMark(Rule):
         for test in candidates:
             if self._run_by_anyio(test) or not self._run_by_pytest(test) or not self._still_a_coroutine(test):
                 continue
+            if self._marked_through_params(test):
+                continue
             self.report(
                 test.func.name,
                 f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it",
@@ -92,6 +108,17 @@ class MissingAsyncioMark(Rule):
     def _run_by_anyio(self, test: TestFunction) -> bool:
         fixtures, unknown = self.ctx.test_fixtures(test)
         return "anyio_backend" in fixtures or "anyio_backend" in unknown
+
+    def _marked_through_params(self, test: TestFunction) -> bool:
+        """`pytest.param(..., marks=pytest.mark.asyncio)` in a parametrize mark marks those cases."""
+        for mark in test.marks:
+            if mark.name != "parametrize" or mark.call is None:
+                continue
+            finder = _ParamMarks(self.ctx)
+            mark.call.visit(finder)
+            if finder.found:
+                return True
+        return False
 
     def _still_a_coroutine(self, test: TestFunction) -> bool:
         """False when a decorator we do not know may turn the test into a sync function (`async_to_sync`)."""
@@ -227,6 +254,16 @@ class MissingAsyncioMark(Rule):
             def _anyio(anyio_backend):
                 return anyio_backend
         """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.parametrize("backend", [
+                pytest.param("asyncio", marks=pytest.mark.asyncio),
+                pytest.param("trio", marks=[pytest.mark.trio]),
+            ])
+            async def test_marked_per_case(backend):
+                assert backend
+        """)),
         Valid(dedent("""
             from asgiref.sync import async_to_sync
 
