@@ -138,3 +138,15 @@ def rules_command(fmt: str) -> None:
     for code, rule in all_rules().items():
         note = "" if rule.default_enabled else "  (opt-in)"
         click.echo(f"{code}  {rule.name:<42} fix: {rule.fix_availability}{note}")
+
+
+@main.command(name="server")
+def server_command() -> None:
+    """Run the language server over stdio (needs the lsp extra: pip install 'asynclint[lsp]')."""
+    try:
+        from asynclint.lsp_server import serve
+    except ImportError as exc:
+        click.echo(f"asynclint: error: the language server needs pygls ({exc}); "
+                   "install it with: pip install 'asynclint[lsp]'", err=True)
+        sys.exit(EXIT_ERROR)
+    serve()
