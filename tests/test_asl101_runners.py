@@ -333,3 +333,31 @@ def test_from_dot_import_module_then_attribute_base(tmp_path: Path) -> None:
     assert asl101(tmp_path / "unittest", files) == []
     files["tests/base.py"] = "class Case:\n    pass\n"
     assert asl101(tmp_path / "plain", files) == [(4, 15)]
+
+
+@pytest.mark.parametrize(("where", "plugins", "plugin_source", "expected"), [
+    ("conftest", '["aiohttp.pytest_plugin"]', None, []),
+    ("module", '"pytest_twisted"', None, []),
+    ("conftest", '["pytester"]', None, [(3, 11)]),
+    ("conftest", '["tests.plugins.runner"]', "def pytest_pyfunc_call(pyfuncitem):\n    return None\n", []),
+    ("conftest", '["tests.plugins.marks"]',
+     "import pytest\n\ndef pytest_collection_modifyitems(items):\n    for i in items:\n"
+     "        i.add_marker(pytest.mark.asyncio)\n", []),
+    ("conftest", '["tests.plugins.slow"]',
+     "import pytest\n\ndef pytest_collection_modifyitems(items):\n    for i in items:\n"
+     "        i.add_marker(pytest.mark.slow)\n", [(3, 11)]),
+])
+def test_plugins_that_may_run_async_tests(tmp_path: Path, where: str, plugins: str, plugin_source: str | None,
+                                          expected: list[tuple[int, int]]) -> None:
+    declaration = f"pytest_plugins = {plugins}\n"
+    test_module = "import pytest\n\nasync def test_a():\n    assert True\n"
+    files = {"tests/test_x.py": test_module if where == "conftest" else declaration + "\n" + test_module}
+    if where == "conftest":
+        files["conftest.py"] = declaration
+        files["tests/__init__.py"] = ""
+    if plugin_source is not None:
+        files["tests/plugins/__init__.py"] = ""
+        module = plugins.strip('[]"').split(".")[-1]
+        files[f"tests/plugins/{module}.py"] = plugin_source
+    line = 3 if where == "conftest" else 5
+    assert asl101(tmp_path, files) == [(line, c) for _, c in expected]

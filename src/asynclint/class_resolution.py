@@ -347,6 +347,18 @@ class ClassResolver:
             return self._external(module.imports[name], module.path, config, seen, depth + 1)
         return UNKNOWN
 
+    def project_module_path(self, dotted: str, origin: Path, config: PytestConfig) -> Path | None:
+        """The file of a module of the project itself (not installed packages), if it is one."""
+        parts = dotted.split(".")
+        if not all(part.isidentifier() for part in parts):
+            return None
+        for root in self._roots(origin, config):
+            base = root.joinpath(*parts)
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    return candidate
+        return None
+
     def _locate(self, qualified: str, origin: Path, config: PytestConfig) -> tuple[_AstModule, str] | None:
         """The module that defines or re-exports the last name of ``qualified``, and that name."""
         if qualified.startswith("."):

@@ -11,9 +11,18 @@ tests is then unknown as well.
 
 from __future__ import annotations
 
+import ast
+import re
+
 import libcst as cst
 
+from typing import TYPE_CHECKING
+
+from asynclint.pytest_config import PytestConfig
 from asynclint.pytest_facts import ASYNC_MARKS, ModuleFacts
+
+if TYPE_CHECKING:
+    from asynclint.project import ProjectModel
 
 MARKING_HOOKS = ("pytest_collection_modifyitems", "pytest_itemcollected", "pytest_collection_finish")
 RUNNING_HOOKS = ("pytest_pyfunc_call",)
@@ -50,4 +59,55 @@ def may_mark_async_tests(facts: ModuleFacts) -> bool:
                 return True  # a mark held in a variable or built at run time: unreadable
             if qualified.split(".")[2] in ASYNC_MARKS:
                 return True
+    return False
+
+
+# Plugins that run async tests themselves (their own loop or framework).
+ASYNC_RUNNER_PLUGINS = re.compile(r"aiohttp|tornad|tornasync|twisted|trio|cooperative|curio|asynctest")
+
+
+def declared_plugins(tree: ast.Module) -> list[str]:
+    """Names in a module's ``pytest_plugins = "x"`` / ``["x", "y"]`` (strings only)."""
+    names: list[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytest_plugins"
+                                                for t in stmt.targets):
+            values = stmt.value.elts if isinstance(stmt.value, (ast.List, ast.Tuple)) else [stmt.value]
+            for value in values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    names.append(value.value)
+                else:
+                    names.append("<unreadable>")
+    return names
+
+
+def plugin_may_run_async_tests(name: str, source: str | None) -> bool:
+    """A plugin known to run async tests, or a project plugin whose source may mark or run them.
+
+    ``source`` is the plugin module's text when it is part of the project (None
+    for installed plugins, which we judge by name only).
+    """
+    if name.startswith("no:"):
+        return False
+    if name == "<unreadable>" or ASYNC_RUNNER_PLUGINS.search(name):
+        return True
+    if source is None:
+        return False
+    if "pytest_pyfunc_call" in source:
+        return True
+    return "add_marker" in source and re.search(r"\b(?:asyncio|anyio|trio)\b", source) is not None
+
+
+def plugins_may_run_async(project: "ProjectModel", facts: ModuleFacts, config: PytestConfig,
+                          module_plugins: list[str]) -> bool:
+    """True when a plugin in force for this module (``-p``, ``pytest_plugins`` here or in a
+    conftest.py above) may run or mark async tests: then who runs them cannot be told."""
+    names = [*config.plugins, *module_plugins]
+    for conftest in project.conftests_for(facts.path, config):
+        names += project.framework_scan.declared_plugins(conftest.path)
+    for name in names:
+        path = project.class_resolver.project_module_path(name, facts.path, config)
+        source = project.framework_scan.text(path) if path is not None else None
+        if plugin_may_run_async_tests(name, source):
+            return True
     return False

@@ -9,6 +9,7 @@ that asynclint should stay silent, and costs far less than parsing them.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import threading
@@ -25,6 +26,7 @@ MAX_FILES = 20000
 class FrameworkScan:
     def __init__(self) -> None:
         self._cache: dict[Path, bool] = {}
+        self._files: dict[tuple[str, Path], object] = {}
         self._lock = threading.Lock()
 
     def anyio_or_trio_below(self, directory: Path, config: PytestConfig) -> bool:
@@ -36,6 +38,37 @@ class FrameworkScan:
         with self._lock:
             self._cache[directory] = found
         return found
+
+    def declared_plugins(self, path: Path) -> list[str]:
+        """``pytest_plugins`` of a conftest.py, read with ast once per run."""
+        from asynclint.collection_hooks import declared_plugins
+
+        key = ("plugins", path)
+        with self._lock:
+            if key in self._files:
+                return self._files[key]  # type: ignore[return-value]
+        text = self.text(path)
+        try:
+            names = declared_plugins(ast.parse(text)) if text is not None else []
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            names = []
+        with self._lock:
+            self._files[key] = names
+        return names
+
+    def text(self, path: Path) -> str | None:
+        """A file's text, read once per run (None when it cannot be read)."""
+        key = ("text", path)
+        with self._lock:
+            if key in self._files:
+                return self._files[key]  # type: ignore[return-value]
+        try:
+            text: str | None = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = None
+        with self._lock:
+            self._files[key] = text
+        return text
 
     @staticmethod
     def _scan(directory: Path, config: PytestConfig) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.class_resolution import not_collected
+from asynclint.collection_hooks import plugins_may_run_async
 from asynclint.diagnostics import Safety
 from asynclint.project import BUILTIN_FIXTURES
 from asynclint.pytest_facts import ASYNC_MARKS, TestFunction
@@ -93,6 +94,8 @@ class MissingAsyncioMark(Rule):
         candidates = [t for t in ctx.facts.tests if t.is_async and not t.run_by_unittest and not t.has_async_mark()]
         if not candidates or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
             return
+        if plugins_may_run_async(ctx.project, ctx.facts, ctx.pytest, self._module_plugins()):
+            return  # e.g. aiohttp's or pytest-twisted's plugin runs coroutines itself
         mark = self._mark_name()
         for test in candidates:
             if self._run_by_anyio(test) or not self._run_by_pytest(test) or not self._still_a_coroutine(test):
@@ -108,6 +111,22 @@ class MissingAsyncioMark(Rule):
     def _run_by_anyio(self, test: TestFunction) -> bool:
         fixtures, unknown = self.ctx.test_fixtures(test)
         return "anyio_backend" in fixtures or "anyio_backend" in unknown
+
+    def _module_plugins(self) -> list[str]:
+        names: list[str] = []
+        for stmt in self.ctx.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == "pytest_plugins" for t in small.targets):
+                    value = small.value
+                    is_sequence = isinstance(value, (cst.List, cst.Tuple))
+                    elements = [e.value for e in value.elements] if is_sequence else [value]  # type: ignore[attr-defined]
+                    for element in elements:
+                        evaluated = element.evaluated_value if isinstance(element, cst.SimpleString) else None
+                        names.append(evaluated if isinstance(evaluated, str) else "<unreadable>")
+        return names
 
     def _marked_through_params(self, test: TestFunction) -> bool:
         """`pytest.param(..., marks=pytest.mark.asyncio)` in a parametrize mark marks those cases."""
