@@ -53,7 +53,9 @@ class MissingAsyncioMark(Rule):
         on `IsolatedAsyncioTestCase` by a framework, and marks inherited from
         base classes, count; when a base cannot be followed, or a hook may add
         an async mark or runs tests itself (`pytest_pyfunc_call`), nothing is
-        reported. `trio_mode = true` runs every async test with trio. A test
+        reported; so is a plugin that runs coroutines itself (aiohttp's,
+        pytest-twisted, a project plugin with `pytest_pyfunc_call`, named by
+        `-p` or `pytest_plugins`). `trio_mode = true` runs every async test with trio. A test
         with a decorator that may turn it into a sync function (anything but
         pytest marks and known coroutine-keeping decorators such as
         `unittest.mock.patch`, `hypothesis.given`, `respx.mock`) is left alone.
