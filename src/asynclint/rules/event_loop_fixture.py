@@ -126,6 +126,24 @@ class EventLoopFixture(Rule):
             if fixture.name != "event_loop":
                 classes = tuple(c for c in facts.classes.values() if c.name.value == fixture.class_name)
                 self._check_request(fixture.func, classes, f"fixture `{fixture.name}`")
+        self._check_usefixtures()
+
+    def _check_usefixtures(self) -> None:
+        """`@pytest.mark.usefixtures("event_loop")` on tests, classes, pytestmark or fixtures."""
+        facts = self.ctx.facts
+        seen: set[int] = set()
+        owners = [(t.marks, t.classes) for t in facts.tests] + [(f.marks, ()) for f in facts.fixtures]
+        for marks, classes in owners:
+            for mark in marks:
+                if mark.name != "usefixtures" or mark.call is None or id(mark.call) in seen:
+                    continue
+                seen.add(id(mark.call))
+                if self.ctx.fixture_scope(classes).resolve("event_loop") is not None:
+                    continue
+                for arg in mark.call.args:
+                    if isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == "event_loop":
+                        self.report(arg.value, "`usefixtures(\"event_loop\")` requests the `event_loop` fixture, "
+                                               "removed in pytest-asyncio 1.0")
 
     # Requests --------------------------------------------------------------------
     def _check_request(self, func: cst.FunctionDef, classes: tuple[cst.ClassDef, ...], what: str) -> None:
@@ -315,6 +333,22 @@ class EventLoopFixture(Rule):
                     yield srv
                     srv.close()
             """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.usefixtures("db", "event_loop")
+                class TestLoop:
+                    @pytest.mark.asyncio
+                    async def test_a(self):
+                        assert True
+
+                    @pytest.mark.asyncio
+                    async def test_b(self):
+                        assert True
+            """),
+            line=3, column=32, fixed=None,
         ),
         Invalid(
             dedent("""
