@@ -61,7 +61,8 @@ class EventLoopFixture(Rule):
     docs = """
         ## What it does
         Finds tests and fixtures that request pytest-asyncio's `event_loop`
-        fixture (pointing at the parameter), modules and conftest.py files
+        fixture (pointing at the parameter, or at the name in
+        `@pytest.mark.usefixtures("event_loop")`), modules and conftest.py files
         that override `event_loop`, and overrides of `event_loop_policy`
         (pointing at the fixture's name). Requests are not reported where a
         project-defined `event_loop` fixture is in reach: the override is
