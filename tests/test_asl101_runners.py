@@ -285,12 +285,13 @@ def test_conftest_hooks_adding_marks(tmp_path: Path, hook: str, expected: list[t
     assert asl101(tmp_path, files) == expected
 
 
-def test_a_pytest_pyfunc_call_hook_runs_tests_itself(tmp_path: Path) -> None:
+@pytest.mark.parametrize("hook", ["pytest_pyfunc_call", "pytest_runtest_call"])
+def test_a_hook_that_runs_tests_itself(tmp_path: Path, hook: str) -> None:
     files = {
-        "tests/conftest.py": """
+        "tests/conftest.py": f"""
             import asyncio, inspect
 
-            def pytest_pyfunc_call(pyfuncitem):
+            def {hook}(pyfuncitem):
                 if inspect.iscoroutinefunction(pyfuncitem.obj):
                     asyncio.run(pyfuncitem.obj())
                     return True

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from asynclint.project import ProjectModel
 
 MARKING_HOOKS = ("pytest_collection_modifyitems", "pytest_itemcollected", "pytest_collection_finish")
-RUNNING_HOOKS = ("pytest_pyfunc_call",)
+RUNNING_HOOKS = ("pytest_pyfunc_call", "pytest_pycollect_makeitem", "pytest_runtest_call")
 
 
 class _AddMarkerCalls(cst.CSTVisitor):
