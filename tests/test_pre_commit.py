@@ -43,7 +43,10 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = 
 @pytest.fixture(scope="module")
 def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("home")
-    env = {**os.environ, **GIT_ENV, "HOME": str(home), "PRE_COMMIT_HOME": str(home / "pre-commit-cache"),
+    (home / "gitconfig").write_text("")
+    # The user's own git configuration (hooks paths, signing) stays out; pip's stays in.
+    env = {**os.environ, **GIT_ENV, "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+           "PRE_COMMIT_HOME": str(home / "pre-commit-cache"),
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     env.pop("GIT_DIR", None)
     env.pop("GIT_INDEX_FILE", None)
