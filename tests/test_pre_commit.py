@@ -145,3 +145,16 @@ def test_force_exclude_skips_named_files_discovery_would_skip(tmp_path: Path) ->
                            capture_output=True, text=True)
     # Without the flag a named file is always linted, excluded or not.
     assert "tests/legacy/check_old.py" in {line.split(":")[0] for line in plain.stdout.splitlines() if ": ASL" in line}
+
+
+def test_force_exclude_applies_to_the_stdin_filename(tmp_path: Path) -> None:
+    def check(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "asynclint", "check", "--force-exclude", *extra,
+                               "--stdin-filename", name, "-"], cwd=tmp_path, input=BROKEN,
+                              capture_output=True, text=True)
+
+    assert check("src/app.py").returncode == 0
+    skipped = check("src/app.py", "--fix")
+    assert skipped.returncode == 0 and skipped.stdout == BROKEN
+    linted = check("tests/test_api.py")
+    assert linted.returncode == 1 and "tests/test_api.py:6:11: ASL101" in linted.stdout

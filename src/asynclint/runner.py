@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asynclint.diagnostics import Diagnostic
-from asynclint.discovery import Problem, discover
+from asynclint.discovery import Problem, discover, discoverable
 from asynclint.engine import FileResult, LintJob, engine_diagnostic, lint_text
 from asynclint.project import ProjectModel
 from asynclint.pytest_config import pytest_config_for_directory
@@ -104,6 +104,10 @@ class Runner:
         shown = display_path(path) if filename else "-"
         job = self.job_for(path if filename else Path.cwd() / "stdin.py", shown)
         source = decode_source(data)
+        if filename and self.options.force_exclude and not discoverable(path, self.settings_for(path.parent)):
+            if source.text is not None:
+                result.fixed_sources[shown] = source.text  # --fix echoes the input unchanged
+            return
         result.files += 1
         result.linted.append(shown)
         if source.text is None:
