@@ -206,3 +206,13 @@ def test_server_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
     assert "pip install 'asynclint[lsp]'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.asyncio
+async def test_positions_are_in_utf16_code_units(session: Session) -> None:
+    source = BROKEN.replace("loop = asyncio.get_event_loop()", 'loop = ("😀", asyncio.get_event_loop())')
+    _, diagnostics = await session.open("tests/test_emoji.py", source)
+    (loop,) = [d for d in diagnostics if d.code == "ASL107"]
+    line = source.splitlines()[loop.range.start.line]
+    # The emoji is one code point but two UTF-16 code units, as LSP counts by default.
+    assert loop.range.start.character == line.index("asyncio.get_event_loop") + 1
