@@ -105,3 +105,9 @@ def test_flake8_positions_match_the_cli(project: Path) -> None:
 def test_flake8_plugin_is_registered() -> None:
     proc = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
     assert "asynclint" in proc.stdout
+
+
+def test_flake8_reports_a_bad_configuration_instead_of_crashing(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nselect = 3\n')
+    found = flake8(project, "--select", "ASL")
+    assert ("tests/test_api.py", 1, 1, "ASL002") in found
