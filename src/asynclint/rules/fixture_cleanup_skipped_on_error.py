@@ -115,10 +115,12 @@ class FixtureCleanupSkippedOnError(Rule):
 
         ## Fix safety
         Unsafe: each release moves into a `finally` that guards everything
-        after the resource's acquisition, nested in acquisition order. The
-        teardown then runs releases in reverse order of acquisition, and runs
-        them when setup or another release fails, which is new behaviour.
-        No fix when the teardown does more than release resources.
+        after the resource's acquisition (a parameter's: the whole body; a
+        release not tied to a name, like `drop_all`: the `yield`), nested in
+        acquisition order. Releases then run in reverse order of
+        acquisition (the teardown's order among equals), and they run when
+        setup or another release fails, which is new behaviour. No fix when
+        the teardown does more than release resources.
     """
 
     def check_module(self) -> None:
@@ -159,27 +161,28 @@ class FixtureCleanupSkippedOnError(Rule):
             bound = assignment(stmt)
             if bound is not None:
                 acquired[bound[0]] = i
-        groups: list[tuple[int, list[cst.BaseStatement]]] = []
+        # A release guards what follows its resource's acquisition: a parameter's from the
+        # start, a local's from its assignment, one we cannot tie to a name only the yield.
+        groups: list[tuple[int, int, list[cst.BaseStatement]]] = []
         by_var: dict[str, int] = {}
-        for stmt, (_, var) in releases:
-            position = acquired.get(var, -1) if var is not None else -1
+        for order, (stmt, (_, var)) in enumerate(releases):
             if var is not None and var in by_var:
-                groups[by_var[var]][1].append(stmt)
+                groups[by_var[var]][2].append(stmt)
                 continue
+            position = acquired.get(var, -1) if var is not None else index - 1
             if var is not None:
                 by_var[var] = len(groups)
-            groups.append((position, [stmt]))
-        ordered = sorted(groups, key=lambda g: g[0])  # stable: ties keep the teardown's order
+            groups.append((position, order, [stmt]))
+        # Outer blocks first; finally blocks run inner to outer, so among releases
+        # guarding the same statements the teardown's order is kept by nesting later ones outside.
+        ordered = [(p, r) for p, _, r in sorted(groups, key=lambda g: (g[0], -g[1]))]
 
         def build(level: int, start: int) -> list[cst.BaseStatement]:
             if level == len(ordered):
-                return list(body[start:index + 1])
+                return list(body[start:index + 1])  # always holds the yield: positions are < index
             position, released = ordered[level]
             head = list(body[start:position + 1]) if position >= start else []
-            after = max(start, position + 1)
-            inner = build(level + 1, after)
-            if not inner:
-                return head
+            inner = build(level + 1, max(start, position + 1))
             wrapped = cst.Try(
                 body=cst.IndentedBlock(body=[_strip_blank(inner[0]), *inner[1:]]),
                 finalbody=cst.Finally(body=cst.IndentedBlock(
@@ -363,9 +366,9 @@ class FixtureCleanupSkippedOnError(Rule):
                         try:
                             yield
                         finally:
-                            await redis.aclose()
+                            await pool.close()
                     finally:
-                        await pool.close()
+                        await redis.aclose()
             """),
         ),
         Invalid(
@@ -380,5 +383,67 @@ class FixtureCleanupSkippedOnError(Rule):
                     b.close()
             """),
             line=6, column=5, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from sqlalchemy.ext.asyncio import create_async_engine
+                from app.models import Base
+
+                @pytest_asyncio.fixture(scope="session", loop_scope="session")
+                async def engine():
+                    engine = create_async_engine("postgresql+asyncpg://localhost/test")
+                    async with engine.begin() as conn:
+                        await conn.run_sync(Base.metadata.create_all)
+                    yield engine
+                    async with engine.begin() as conn:
+                        await conn.run_sync(Base.metadata.drop_all)
+                    await engine.dispose()
+            """),
+            line=11, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from sqlalchemy.ext.asyncio import create_async_engine
+                from app.models import Base
+
+                @pytest_asyncio.fixture(scope="session", loop_scope="session")
+                async def engine():
+                    engine = create_async_engine("postgresql+asyncpg://localhost/test")
+                    try:
+                        async with engine.begin() as conn:
+                            await conn.run_sync(Base.metadata.create_all)
+                        try:
+                            yield engine
+                        finally:
+                            async with engine.begin() as conn:
+                                await conn.run_sync(Base.metadata.drop_all)
+                    finally:
+                        await engine.dispose()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                def logs(a, b):
+                    yield
+                    a.close()
+                    b.close()
+            """),
+            line=6, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.fixture
+                def logs(a, b):
+                    try:
+                        try:
+                            yield
+                        finally:
+                            a.close()
+                    finally:
+                        b.close()
+            """),
         ),
     ]
