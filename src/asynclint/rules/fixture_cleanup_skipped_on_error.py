@@ -75,9 +75,10 @@ class FixtureCleanupSkippedOnError(Rule):
         ## What it does
         Finds generator fixtures whose teardown releases several resources
         one after the other (`close`, `aclose`, `dispose`, `terminate`,
-        `cancel`, `drop_all`, `shutil.rmtree`...) after the `yield`, with no
-        `try`/`finally` and no exit stack. Points at the first release that
-        nothing protects.
+        `drop_all`, `shutil.rmtree`...) after the `yield`, with no
+        `try`/`finally` and no exit stack. Releases that cannot raise
+        (`task.cancel()`, `rmtree(..., ignore_errors=True)`) do not count.
+        Points at the first release that nothing protects.
 
         ## Why is this bad?
         If the first release raises (a connection already broken, a process
