@@ -104,3 +104,10 @@ def test_bad_baseline_files_are_errors_not_tracebacks(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"entries": [{"path": 1}]}')
     entry = run(tmp_path, "--baseline", "bad.json", ".")
     assert entry.returncode == 2 and "invalid baseline entry" in entry.stderr
+
+
+def test_write_baseline_refuses_to_fix_at_the_same_time(tmp_path: Path) -> None:
+    (tmp_path / "test_a.py").write_text(OLD)
+    proc = run(tmp_path, "--write-baseline", "b.json", "--fix", ".")
+    assert proc.returncode == 2 and "cannot be combined" in proc.stderr
+    assert not (tmp_path / "b.json").exists() and (tmp_path / "test_a.py").read_text() == OLD

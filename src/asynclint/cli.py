@@ -60,6 +60,8 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
     use_stdin = list(paths) == [Path("-")]
     if Path("-") in paths and not use_stdin:
         raise click.UsageError("'-' (standard input) cannot be combined with other paths")
+    if write_baseline_file is not None and (diff or fix):
+        raise click.UsageError("--write-baseline records findings as they are; it cannot be combined with --fix or --diff")
     try:
         for selectors in (options.select, options.ignore, options.extend_select):
             registry.validate(selectors or [])
