@@ -120,6 +120,7 @@ class ProjectModel:
         self._facts: dict[Path, tuple[tuple[int, int], ModuleFacts | None]] = {}
         self._lock = threading.Lock()
         self.source_modules = SourceModules()
+        self._conftest_paths: dict[tuple[Path, Path], tuple[Path, ...]] = {}
         self.class_resolver = ClassResolver()  # base classes followed through files, cached per run
         self.framework_scan = FrameworkScan()  # anyio/trio mentioned by tests under a directory
 
@@ -167,19 +168,33 @@ class ProjectModel:
         with self._lock:
             self._facts[path] = (key, ctx.facts)
 
+    def conftest_paths(self, directory: Path, rootdir: Path) -> tuple[Path, ...]:
+        """The conftest.py files from ``directory`` up to ``rootdir``, nearest first.
+
+        Looked up once per directory per model (one run); each file's content is
+        still checked on every use (conftest_facts).
+        """
+        key = (directory, rootdir)
+        found = self._conftest_paths.get(key)
+        if found is None:
+            paths = []
+            for candidate in (directory, *directory.parents):
+                conftest = candidate / "conftest.py"
+                if conftest.is_file():
+                    paths.append(conftest)
+                if candidate == rootdir:
+                    break
+            found = self._conftest_paths[key] = tuple(paths)
+        return found
+
     def conftests_for(self, path: Path, config: PytestConfig) -> list[ModuleFacts]:
         """conftest.py files pytest would load for ``path``, nearest first, up to the rootdir."""
         found = []
-        directory = path.parent
-        rootdir = config.rootdir
-        for candidate in (directory, *directory.parents):
-            conftest = candidate / "conftest.py"
-            if conftest != path and conftest.is_file():
+        for conftest in self.conftest_paths(path.parent, config.rootdir):
+            if conftest != path:
                 facts = self.conftest_facts(conftest)
                 if facts is not None:
                     found.append(facts)
-            if candidate == rootdir:
-                break
         return found
 
     def fixture_scope(self, facts: ModuleFacts, config: PytestConfig,

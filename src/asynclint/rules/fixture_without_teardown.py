@@ -120,7 +120,8 @@ class FixtureWithoutTeardown(Rule):
         resource = self.finder.of_call(call, self.finder.owners(fixture.func, classes))
         if resource is None:
             return
-        if fixture.is_generator and var is not None and var in names_in(*body[index + 1:]):
+        if (fixture.is_generator and var is not None and index + 1 < len(body)
+                and var in names_in(*body[index + 1:])):
             return  # released (or at least handled) after the yield
         spelled = self.ctx.module.code_for_node(call.func)
         if fixture.is_generator:

@@ -222,7 +222,8 @@ class SetupWithoutCleanup(Rule):
                             frozenset({"setattr", "delattr"}),
                             (lambda: self._monkeypatch(fixture, small, "setattr", positional, raising=raising))
                             if alone else None)]
-        if "create_all" in names_in(call) and "drop_all" not in body_names(fixture.func):
+        fixture_names = body_names(fixture.func)
+        if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call):
             return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
                             lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
         if method in ("mkdir", "write_text", "write_bytes") or qualified in ("os.mkdir", "os.makedirs", "open"):
