@@ -97,9 +97,30 @@ def fixture_loop_scope(ctx: FileContext, fixture: Fixture) -> str | None:
     return scope if scope in SCOPE_ORDER else None
 
 
+def parametrized_names(test: TestFunction) -> set[str]:
+    """Argument names a ``parametrize`` mark supplies: they shadow fixtures of the same name."""
+    names: set[str] = set()
+    for mark in test.marks:
+        if mark.name != "parametrize" or mark.call is None or not mark.call.args:
+            continue
+        first = mark.call.args[0].value
+        if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
+            names |= {n.strip() for n in first.evaluated_value.split(",") if n.strip()}
+        elif isinstance(first, (cst.List, cst.Tuple)):
+            names |= {e.value.evaluated_value for e in first.elements
+                      if isinstance(e.value, cst.SimpleString) and isinstance(e.value.evaluated_value, str)}
+        else:
+            names.add("*")  # computed names: any parameter may be parametrized
+    return names
+
+
 def _params(test: TestFunction) -> dict[str, cst.Param]:
     p = test.func.params
-    return {param.name.value: param for param in (*p.posonly_params, *p.params, *p.kwonly_params)}
+    params = {param.name.value: param for param in (*p.posonly_params, *p.params, *p.kwonly_params)}
+    shadowed = parametrized_names(test)
+    if "*" in shadowed:
+        return {}
+    return {name: param for name, param in params.items() if name not in shadowed}
 
 
 def _reached(ctx: FileContext, test: TestFunction, name: str) -> list[Fixture]:

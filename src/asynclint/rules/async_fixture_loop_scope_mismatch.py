@@ -269,6 +269,20 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         Valid(dedent("""
             import pytest
 
+            @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+            @pytest.mark.asyncio
+            async def test_parametrized_shadows_the_fixture(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
             async def test_loop_set_by_a_hook(engine):
                 assert engine
         """), config={"asyncio_mode": "auto"}, files={"conftest.py": dedent("""
