@@ -46,6 +46,15 @@ class UserRepository:
             await asyncio.sleep(0)  # a round trip to the database
             return user
 
+    async def add(self, *, name: str, email: str) -> User:
+        """Shorthand for ``create`` used by services and tests."""
+        return await self.create(UserIn(name=name, email=email))
+
+    async def count(self) -> int:
+        self._check_open()
+        await asyncio.sleep(0)
+        return len(self._rows)
+
     async def get(self, user_id: int) -> User:
         self._check_open()
         await asyncio.sleep(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 
 from app.db import DuplicateEmail, UserNotFound, UserRepository
-from app.models import User, UserIn, UserUpdate
+from app.models import User, UserIn, UserOut, UserUpdate
 from app.notifications import NotificationClient, NotificationError
 
 
@@ -22,11 +22,11 @@ def create_app(repository: UserRepository, notifier: NotificationClient | None =
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/users", response_model=list[User])
+    @app.get("/users", response_model=list[UserOut])
     async def list_users(repo: UserRepository = Depends(get_repository)) -> list[User]:
         return await repo.list()
 
-    @app.post("/users", response_model=User, status_code=status.HTTP_201_CREATED)
+    @app.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
     async def create_user(data: UserIn, request: Request,
                           repo: UserRepository = Depends(get_repository)) -> User:
         try:
@@ -40,14 +40,14 @@ def create_app(repository: UserRepository, notifier: NotificationClient | None =
                 pass  # the account exists; the e-mail is retried by a background job
         return user
 
-    @app.get("/users/{user_id}", response_model=User)
+    @app.get("/users/{user_id}", response_model=UserOut)
     async def get_user(user_id: int, repo: UserRepository = Depends(get_repository)) -> User:
         try:
             return await repo.get(user_id)
         except UserNotFound:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "user not found") from None
 
-    @app.patch("/users/{user_id}", response_model=User)
+    @app.patch("/users/{user_id}", response_model=UserOut)
     async def update_user(user_id: int, changes: UserUpdate,
                           repo: UserRepository = Depends(get_repository)) -> User:
         try:

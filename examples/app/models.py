@@ -17,3 +17,7 @@ class UserUpdate(BaseModel):
 
 class User(UserIn):
     id: int
+
+
+#: The response body of the users endpoints.
+UserOut = User
