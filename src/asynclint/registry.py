@@ -51,7 +51,9 @@ def _matching(selector: str) -> tuple[set[str], bool]:
             return {code}, True
     upper = key.upper()
     if upper.startswith("ASL") and upper[3:].isdigit() or upper == "ASL":
-        return {c for c in codes if c.startswith(upper)}, False
+        matched = {c for c in codes if c.startswith(upper)}
+        if matched:  # a code or prefix that names no rule is a typo, as ruff treats it
+            return matched, False
     raise ConfigError(f"unknown rule selector {selector!r} (expected a code like ASL101, a prefix like ASL1, or a rule name)")
 
 

@@ -99,9 +99,12 @@ def load_toml(path: Path) -> dict[str, Any]:
 def load_settings_file(path: Path) -> Settings:
     """Settings from an explicit ``--config`` file (pyproject.toml or asynclint.toml)."""
     data = load_toml(path)
-    table = data.get("tool", {}).get("asynclint") if path.name == "pyproject.toml" else data
-    if table is None:
-        table = data.get("tool", {}).get("asynclint", {})
+    tool = data.get("tool")
+    nested = tool.get("asynclint") if isinstance(tool, dict) else None
+    # A [tool.asynclint] table wins wherever it is; otherwise an asynclint.toml's top level is the table.
+    table = nested if nested is not None else ({} if path.name == "pyproject.toml" else data)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.asynclint] must be a table")
     return settings_from_table(table, path, path.parent.resolve())
 
 
