@@ -309,11 +309,12 @@ class _BodyScan(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         qualified: str | None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
-            owner = _constructed(func.value, self.scope, self.variables)
-            qualified = f"{owner}.{func.attr}" if owner else None
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Await) and isinstance(func.value.value, ast.Call):
-            owner = _constructed(func.value.value, self.scope, self.variables)
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        if isinstance(receiver, ast.Await):
+            receiver = receiver.value
+        if isinstance(func, ast.Attribute) and isinstance(receiver, ast.Call):
+            # ``Client().get(...)`` / ``(await connect()).fetch(...)``
+            owner = _constructed(receiver, self.scope, self.variables)
             qualified = f"{owner}.{func.attr}" if owner else None
         else:
             qualified = self.scope.qualify(_dotted(func), self.variables)
@@ -429,8 +430,8 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
             if isinstance(item, ast.AsyncFunctionDef):
                 async_methods.append(item.name)
             qualname = f"{name}.{local_name}.{item.name}"
-            index.functions[f"{local_name}.{item.name}"] = _function(item, qualname, index.path, class_scope,
-                                                                    method=True)
+            index.functions[f"{local_name}.{item.name}"] = _function(
+                item, qualname, index.path, class_scope, method=True)
         elif isinstance(item, ast.ClassDef):
             _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
     bases = tuple(q for q in (scope.qualify(_dotted(b)) for b in stmt.bases) if q)

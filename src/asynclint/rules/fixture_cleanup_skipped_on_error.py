@@ -69,7 +69,8 @@ def _strip_blank(stmt: cst.BaseStatement) -> cst.BaseStatement:
 class FixtureCleanupSkippedOnError(Rule):
     code = "ASL403"
     name = "fixture-cleanup-skipped-on-error"
-    summary = "A fixture releases several resources in sequence after its yield with no try/finally: one failure skips the rest."
+    summary = ("A fixture releases several resources in sequence after its yield with no try/finally: "
+               "one failure skips the rest.")
     fix_availability = "unsafe"
     docs = """
         ## What it does

@@ -30,7 +30,8 @@ def _yield_line(name: str, like: cst.BaseStatement | None = None) -> cst.SimpleS
 class FixtureWithoutTeardown(Rule):
     code = "ASL401"
     name = "fixture-without-teardown"
-    summary = "A fixture returns or yields a resource (client, engine, connection, file, process...) and never releases it."
+    summary = ("A fixture returns or yields a resource (client, engine, connection, file, process...) "
+               "and never releases it.")
     fix_availability = "sometimes"
     docs = """
         ## What it does

@@ -71,7 +71,8 @@ def _simple_statements(stmt: cst.CSTNode) -> list[cst.SimpleStatementLine]:
 class SetupWithoutCleanup(Rule):
     code = "ASL402"
     name = "setup-without-cleanup"
-    summary = "A fixture changes shared state (environment, cwd, sys.path, module attributes, schema, files) and never undoes it."
+    summary = ("A fixture changes shared state (environment, cwd, sys.path, module attributes, schema, files) "
+               "and never undoes it.")
     fix_availability = "sometimes"
     docs = """
         ## What it does
@@ -338,8 +339,9 @@ class SetupWithoutCleanup(Rule):
                   if i < len(args) - 1 else cst.Arg(value=a) for i, a in enumerate(args)],
         )
         if not raising:
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
             call = call.with_changes(args=[
-                *call.args[:-1], call.args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                *call.args[:-1], call.args[-1].with_changes(comma=comma),
                 cst.Arg(value=cst.Name("False"), keyword=cst.Name("raising"),
                         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
         replacements.append((small, cst.Expr(value=call, semicolon=small.semicolon)))
@@ -376,7 +378,8 @@ class SetupWithoutCleanup(Rule):
             last = only_small(body[-1])
             if isinstance(last, cst.Return):
                 value = last.value
-                yield_line = body[-1].with_changes(body=[cst.Expr(cst.Yield(value=value))])  # type: ignore[attr-defined]
+                yield_expr = cst.Expr(cst.Yield(value=value))
+                yield_line = body[-1].with_changes(body=[yield_expr])  # type: ignore[attr-defined]
                 new_body = [*body[:-1], yield_line, *undo]
             elif any(isinstance(n, cst.Return) for s in body for n in walk_nodes(s)):
                 return None
