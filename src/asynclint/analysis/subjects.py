@@ -1,0 +1,255 @@
+"""Subjects of tests and how each test treats them (for ASL301).
+
+A subject is an HTTP endpoint reached through a test client (method + path
+template, ids and interpolated fields folded to ``{}``) or a function of the
+code under test. A test's *act* calls are those whose result an assertion
+looks at (directly, or through the name it was assigned to) or that run
+inside ``pytest.raises``; setup calls whose result is ignored are not acts.
+Each act is a success or an error-path check by what the assertions say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.pytest_facts import TestFunction
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+BODY_KEYWORDS = frozenset({"json", "data", "content", "files"})
+BODY_METHODS = frozenset({"post", "put", "patch"})
+ERROR_ATTRIBUTES = frozenset({"is_error", "is_client_error", "is_server_error"})
+SUCCESS_ATTRIBUTES = frozenset({"is_success", "ok"})
+ERROR_KEYS = frozenset({"detail", "error", "errors"})
+_HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
+_STATUS_CONSTANT = re.compile(r"HTTP_(\d{3})")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    template: str
+    has_path_param: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.method.upper()} {self.template}"
+
+
+@dataclass
+class Act:
+    """One act call in a test: its subject key, the call, and whether it checks an error."""
+
+    key: str
+    call: cst.Call
+    awaited: bool
+    is_error: bool
+    endpoint: Endpoint | None = None
+    has_body: bool = False
+
+
+@dataclass
+class TestActs:
+    test: TestFunction
+    acts: list[Act] = field(default_factory=list)
+
+
+def _string_parts(expr: cst.BaseExpression) -> list[str | None] | None:
+    """Literal text of a string expression; ``None`` items stand for interpolated fields."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return [value] if isinstance(value, str) else None
+    if isinstance(expr, cst.FormattedString):
+        parts: list[str | None] = []
+        for part in expr.parts:
+            parts.append(part.value if isinstance(part, cst.FormattedStringText) else None)
+        return parts
+    if isinstance(expr, cst.ConcatenatedString):
+        left, right = _string_parts(expr.left), _string_parts(expr.right)  # type: ignore[arg-type]
+        return None if left is None or right is None else left + right
+    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format"
+            and isinstance(expr.func.value, cst.SimpleString)):
+        value = expr.func.value.evaluated_value
+        if isinstance(value, str):
+            pieces = re.split(r"\{[^{}]*\}", value)
+            out: list[str | None] = []
+            for i, piece in enumerate(pieces):
+                if i:
+                    out.append(None)
+                out.append(piece)
+            return out
+    return None
+
+
+def path_template(expr: cst.BaseExpression) -> tuple[str, bool] | None:
+    """``("/users/{}", True)`` for ``f"/users/{uid}"``, ``"/users/123"`` or ``"/users/{id}"``."""
+    parts = _string_parts(expr)
+    if parts is None:
+        return None
+    marker = "\x00"
+    text = "".join(marker if p is None else p for p in parts)
+    text = re.sub(r"^[a-z]+://[^/]*", "", text)
+    text = text.split("?", 1)[0].split("#", 1)[0]
+    if not text.startswith("/"):
+        return None
+    segments = []
+    has_param = False
+    for segment in text.split("/"):
+        if marker in segment or re.fullmatch(r"\{[^{}]*\}", segment) or segment.isdigit() or _HEXISH.match(segment) and any(c.isdigit() for c in segment):
+            segments.append("{}")
+            has_param = True
+        else:
+            segments.append(segment)
+    return "/".join(segments), has_param
+
+
+def endpoint_call(call: cst.Call) -> tuple[Endpoint, bool] | None:
+    """The endpoint a client call reaches, and whether it sends a body."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, (cst.Name, cst.Attribute)):
+        return None
+    method = func.attr.value
+    args = [a for a in call.args if a.keyword is None and a.star == ""]
+    if method == "request" and len(args) >= 2 and isinstance(args[0].value, cst.SimpleString):
+        method = str(args[0].value.evaluated_value).lower()
+        args = args[1:]
+    if method not in HTTP_METHODS:
+        return None
+    url = args[0].value if args else next((a.value for a in call.args if a.keyword and a.keyword.value == "url"), None)
+    if url is None:
+        return None
+    template = path_template(url)
+    if template is None:
+        return None
+    has_body = any(a.keyword is not None and a.keyword.value in BODY_KEYWORDS for a in call.args)
+    return Endpoint(method, template[0], template[1]), has_body
+
+
+def _int_status(node: cst.BaseExpression) -> int | None:
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.value)
+        except ValueError:
+            return None
+    if isinstance(node, cst.Attribute):
+        name = node.attr.value
+        match = _STATUS_CONSTANT.match(name)
+        if match:
+            return int(match.group(1))
+        if name in HTTPStatus.__members__:
+            return HTTPStatus[name].value
+    return None
+
+
+def error_evidence(expr: cst.CSTNode, error_params: set[str]) -> bool:
+    """Does this assertion check an error outcome?"""
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+        inner = expr.expression
+        if isinstance(inner, cst.Attribute) and inner.attr.value in SUCCESS_ATTRIBUTES:
+            return True
+    for node in [expr, *descendants(expr)]:
+        if isinstance(node, cst.Attribute) and node.attr.value in ERROR_ATTRIBUTES:
+            return True
+        if isinstance(node, cst.Name) and node.value in error_params:
+            return True
+        if isinstance(node, cst.SimpleString) and node.evaluated_value in ERROR_KEYS:
+            return True
+        if isinstance(node, cst.Comparison):
+            for target in node.comparisons:
+                status = _int_status(target.comparator)
+                if status is not None and 400 <= status <= 599:
+                    return True
+                if status == 400 and isinstance(target.operator, (cst.GreaterThanEqual,)):
+                    return True
+    return False
+
+
+def _parametrize_error_names(test: TestFunction) -> set[str]:
+    """Argnames of parametrize marks whose values include a 4xx/5xx status."""
+    names: set[str] = set()
+    for mark in test.marks:
+        if mark.name != "parametrize" or mark.call is None or len(mark.call.args) < 2:
+            continue
+        argnames = mark.call.args[0].value
+        if isinstance(argnames, cst.SimpleString):
+            listed = [n.strip() for n in str(argnames.evaluated_value).split(",") if n.strip()]
+        elif isinstance(argnames, (cst.Tuple, cst.List)):
+            listed = [str(e.value.evaluated_value) for e in argnames.elements if isinstance(e.value, cst.SimpleString)]
+        else:
+            continue
+        values = mark.call.args[1].value
+        for node in descendants(values):
+            status = _int_status(node) if isinstance(node, (cst.Integer, cst.Attribute)) else None
+            if status is not None and 400 <= status <= 599:
+                names.update(listed)
+                break
+    return names
+
+
+def test_acts(test: TestFunction, subject_of) -> TestActs:  # type: ignore[no-untyped-def]
+    """The acts of one test. ``subject_of(call)`` returns (key, endpoint, has_body) or None."""
+    result = TestActs(test)
+    body = test.func.body
+    error_params = _parametrize_error_names(test)
+    asserts = [n for n in descendants(body) if isinstance(n, cst.Assert)]
+    assert_names: dict[str, list[cst.Assert]] = {}
+    for statement in asserts:
+        for node in [statement.test, *descendants(statement.test)]:
+            if isinstance(node, cst.Name):
+                assert_names.setdefault(node.value, []).append(statement)
+    raises_calls: set[int] = set()
+    for node in descendants(body):
+        if isinstance(node, cst.With) and any(
+                isinstance(item.item, cst.Call) and _dotted(item.item.func).endswith("raises") for item in node.items):
+            raises_calls |= {id(n) for n in descendants(node.body) if isinstance(n, cst.Call)}
+    for node, parent, holder in _calls_with_context(body):
+        subject = subject_of(node)
+        if subject is None:
+            continue
+        key, endpoint, has_body = subject
+        awaited = isinstance(parent, cst.Await)
+        if id(node) in raises_calls:
+            result.acts.append(Act(key, node, awaited, True, endpoint, has_body))
+            continue
+        checking: list[cst.Assert] = []
+        if isinstance(holder, cst.Assert):
+            checking = [holder]
+        elif isinstance(holder, cst.Assign) and (holder.value is node or (
+                awaited and isinstance(holder.value, cst.Await) and holder.value.expression is node)):
+            for target in holder.targets:
+                if isinstance(target.target, cst.Name):
+                    checking += assert_names.get(target.target.value, [])
+        if not checking:
+            continue
+        is_error = any(error_evidence(a.test, error_params) for a in checking)
+        result.acts.append(Act(key, node, awaited, is_error, endpoint, has_body))
+    return result
+
+
+def _dotted(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_dotted(expr.value)}.{expr.attr.value}"
+    return ""
+
+
+def _calls_with_context(body: cst.CSTNode):  # type: ignore[no-untyped-def]
+    """Yield (call, parent, statement-level holder) for calls in a body; holder is the Assert/Assign/Expr."""
+    from asynclint.walker import iter_children
+
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None]] = [(body, None, None)]
+    while stack:
+        node, parent, holder = stack.pop()
+        if isinstance(node, (cst.Assert, cst.Assign, cst.Expr, cst.AugAssign, cst.AnnAssign)):
+            holder = node
+        if isinstance(node, cst.Call):
+            yield node, parent, holder
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)) and parent is not None:
+            continue
+        for child in reversed(list(iter_children(node))):
+            stack.append((child, node, holder))
