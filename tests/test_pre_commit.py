@@ -28,7 +28,7 @@ BROKEN = textwrap.dedent("""\
 
 
     async def test_unmarked():
-        await asyncio.sleep(0)
+        assert await asyncio.sleep(0, result=True)
 """)
 FIXED = BROKEN.replace("\n\nasync def", "\n\n@pytest.mark.asyncio\nasync def")
 # Not a test file: pre-commit passes it to the hook, which must leave it alone.
