@@ -78,7 +78,8 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         click.echo(f"asynclint: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
-    out = click.get_text_stream("stdout")
+    # File names undecodable in the file system encoding arrive as surrogate escapes: print their bytes.
+    out = click.get_text_stream("stdout", errors="surrogateescape")
     baseline_note = ""
     if write_baseline_file is not None or baseline_file is not None:
         from asynclint.cli_baseline import apply_baseline_options

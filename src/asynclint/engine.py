@@ -10,6 +10,7 @@ import libcst as cst
 
 from asynclint.context import FileContext
 from asynclint.diagnostics import Diagnostic, Fix, Safety
+from asynclint.cpython_check import cpython_syntax_error, too_deeply_nested
 from asynclint.fixer import apply_fixes
 from asynclint.noqa import is_suppressed, noqa_lines
 from asynclint.positions import node_positions
@@ -40,9 +41,16 @@ def parse(text: str, display_path: str) -> tuple[cst.Module | None, Diagnostic |
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, engine_diagnostic(display_path, "ASL001", "source code cannot contain null bytes", line)
+    deep = too_deeply_nested(text)  # LibCST's native parser would crash the process on these
+    if deep is not None:
+        return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {deep.message}", deep.line, deep.column)
     try:
         return cst.parse_module(text), None
     except cst.ParserSyntaxError as exc:
+        cpython = cpython_syntax_error(text)  # CPython's message and position are the ones users know
+        if cpython is not None:
+            return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {cpython.message}",
+                                           cpython.line, cpython.column)
         message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
         return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {message}",
                                        max(exc.raw_line, 1), exc.raw_column + 1)
@@ -143,7 +151,23 @@ def lint_module(job: LintJob, module: cst.Module, text: str) -> list[Diagnostic]
 
 
 def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = False) -> FileResult:
-    """Lint ``text``; with ``fix``, apply fixes in bounded passes until nothing changes."""
+    """Lint ``text``; with ``fix``, apply fixes in bounded passes until nothing changes.
+
+    Code that parses but nests deeper than Python's recursion limit allows to
+    analyse (the context, positions, fixes and code generation all recurse)
+    is reported as ASL001 and left untouched, never a crash of the run.
+    """
+    try:
+        return _lint_text(job, text, fix, unsafe_fixes)
+    except RecursionError:
+        if "ASL001" not in job.codes:
+            return FileResult([], parsed=False)
+        return FileResult([engine_diagnostic(job.display_path, "ASL001",
+                                             "syntax error: too deeply nested to analyse (recursion limit)")],
+                          parsed=False)
+
+
+def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool) -> FileResult:
     module, error = parse(text, job.display_path)
     if module is None:
         return FileResult([error] if error and error.code in job.codes else [], parsed=False)

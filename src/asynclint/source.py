@@ -8,6 +8,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+NEWLINE = b"\n"
+
 
 @dataclass
 class Source:
@@ -30,6 +32,14 @@ def decode_source(raw: bytes) -> Source:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
+        # Without a coding cookie the cause is bytes that are not UTF-8: say which and where.
+        try:
+            raw[len(codecs.BOM_UTF8):].decode("utf-8") if bom else raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            start = err.start + (3 if bom else 0)
+            line = raw.count(NEWLINE, 0, start) + 1
+            return Source(None, "utf-8", bom,
+                          f"cannot decode as utf-8 at byte {start} (line {line}): {err.reason}", raw)
         return Source(None, error=f"cannot detect encoding: {exc.msg}", raw=raw)
     if encoding == "utf-8-sig":
         encoding = "utf-8"
@@ -38,7 +48,10 @@ def decode_source(raw: bytes) -> Source:
         text = body.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        where = f" at byte {exc.start + (3 if bom else 0)}" if isinstance(exc, UnicodeDecodeError) else ""
+        where = ""
+        if isinstance(exc, UnicodeDecodeError):
+            start = exc.start + (3 if bom else 0)
+            where = f" at byte {start} (line {raw.count(NEWLINE, 0, start) + 1})"
         return Source(None, encoding, bom, f"cannot decode as {encoding}{where}: {reason}", raw)
     return Source(text, encoding, bom, None, raw)
 

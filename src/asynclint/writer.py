@@ -15,8 +15,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     """
     target = path.resolve()
     mode = stat.S_IMODE(target.stat().st_mode)
-    if not os.access(target, os.W_OK):
-        raise PermissionError(13, "file is not writable", str(path))
+    # A file without any write bit is read-only by intent; honoured even for root, whom os.access lets through.
+    if not os.access(target, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise PermissionError(13, "file is read-only", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".asynclint-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
