@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,10 @@ def parse(text: str, display_path: str) -> tuple[cst.Module | None, Diagnostic |
             return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {cpython.message}",
                                            cpython.line, cpython.column)
         message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
-        return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {message}",
+        # CPython accepts the file: a LibCST limit (e.g. thousands of concatenated strings) or newer syntax.
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        return None, engine_diagnostic(display_path, "ASL001",
+                                       f"syntax error: {message} (LibCST's parser; Python {version} accepts the file)",
                                        max(exc.raw_line, 1), exc.raw_column + 1)
     except RecursionError:
         return None, engine_diagnostic(display_path, "ASL001", "syntax error: too deeply nested for the parser")
