@@ -46,17 +46,21 @@ def main() -> None:
               help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="Record every current finding in FILE and exit 0.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: the number of cores).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .asynclint_cache/.")
 def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, select: tuple[str, ...],
           ignore: tuple[str, ...], extend_select: tuple[str, ...], config_file: Path | None, exit_zero: bool,
           show_statistics: bool, output_format: str, stdin_filename: str | None, force_exclude: bool = False,
-          baseline_file: Path | None = None, write_baseline_file: Path | None = None) -> None:
+          baseline_file: Path | None = None, write_baseline_file: Path | None = None,
+          jobs: int | None = None, no_cache: bool = False) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
-    from asynclint import registry
+    from asynclint.parallel import default_jobs
     from asynclint.runner import Options, RunResult, Runner
 
     options = Options(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, select=_split_codes(select),
                       ignore=_split_codes(ignore), extend_select=_split_codes(extend_select), config=config_file,
-                      force_exclude=force_exclude)
+                      force_exclude=force_exclude, cache=not no_cache, jobs=jobs or default_jobs())
     use_stdin = list(paths) == [Path("-")]
     if Path("-") in paths and not use_stdin:
         raise click.UsageError("'-' (standard input) cannot be combined with other paths")
@@ -64,7 +68,10 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         raise click.UsageError("--write-baseline records findings as they are; it cannot be combined with --fix or --diff")
     try:
         for selectors in (options.select, options.ignore, options.extend_select):
-            registry.validate(selectors or [])
+            if selectors:  # the registry imports every rule (and LibCST): only when there is something to check
+                from asynclint import registry
+
+                registry.validate(selectors)
         runner = Runner(options)
         if use_stdin:
             result = RunResult()

@@ -36,6 +36,8 @@ class FileContext:
         self.imports = ImportTable(module)
         self.ancestors: list[cst.CSTNode] = []
         self._fixture_scopes: dict[tuple[int, ...], FixtureScope] = {}
+        #: Other files (or folders, for their listing) a rule read directly; part of dependencies().
+        self.read_files: set[Path] = set()
         self.is_conftest = path.name == "conftest.py"
         self.is_test_file = self.is_conftest or pytest_config.is_test_file(path)
 
@@ -76,6 +78,7 @@ class FileContext:
         Call it after the rules ran (source modules are read lazily).
         """
         found = {facts.path for facts in self.project.conftests_for(self.path, self.pytest)}
+        found |= self.read_files
         if "source" in self.__dict__:
             found |= self.source.consulted
         return found

@@ -31,6 +31,8 @@ class FileResult:
     fixed_text: str | None = None  # set when fixes changed the text
     fixed_count: int = 0
     parsed: bool = True
+    #: Other files the findings were computed from (for the result cache); None when unknown.
+    dependencies: set[Path] | None = None
 
 
 def engine_diagnostic(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
@@ -125,8 +127,12 @@ class LintJob:
     apply_noqa: bool = True
 
 
-def lint_module(job: LintJob, module: cst.Module, text: str) -> list[Diagnostic]:
-    """Run the enabled rules on a parsed module; diagnostics carry their fixes."""
+def lint_module(job: LintJob, module: cst.Module, text: str,
+                dependencies: set[Path] | None = None) -> list[Diagnostic]:
+    """Run the enabled rules on a parsed module; diagnostics carry their fixes.
+
+    With ``dependencies``, the other files the findings were computed from are added to it.
+    """
     ctx = FileContext(job.path, job.display_path, module, job.settings, job.pytest_config, job.project)
     if ctx.is_conftest:
         job.project.share_conftest(ctx, text)  # the model reuses this parse instead of its own
@@ -151,7 +157,27 @@ def lint_module(job: LintJob, module: cst.Module, text: str) -> list[Diagnostic]
             if not is_suppressed("ASL003", 1, noqa):
                 diagnostics.append(engine_diagnostic(job.display_path, "ASL003", f"rule {code} crashed: {error}"))
     diagnostics.sort(key=Diagnostic.sort_key)
+    if dependencies is not None:
+        dependencies |= _files_read(ctx)
     return diagnostics
+
+
+def _files_read(ctx: FileContext) -> set[Path]:
+    """The conftest.py chain and source modules the file used, plus every file base classes or
+    plugins were followed into so far in this process (a superset: a cache entry may be invalidated
+    more often than needed, never less)."""
+    found = set(ctx.dependencies())
+    for folder in (ctx.path.parent, *ctx.path.parent.parents):  # a conftest.py created above it counts too
+        found.add(folder / "conftest.py")
+        if folder == ctx.pytest.rootdir:
+            break
+    project = ctx.project
+    found |= {p for p in getattr(project.class_resolver, "_modules", {}) if isinstance(p, Path)}
+    # Plugin modules read as text (conftest.py files there are the chains of other files: not ours).
+    found |= {key[1] for key in getattr(project.framework_scan, "_files", {})
+              if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], Path)
+              and key[1].name != "conftest.py" and key[1].exists()}
+    return found
 
 
 def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = False) -> FileResult:
@@ -175,9 +201,10 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool) -> FileRe
     module, error = parse(text, job.display_path)
     if module is None:
         return FileResult([error] if error and error.code in job.codes else [], parsed=False)
-    diagnostics = lint_module(job, module, text)
     if not fix:
-        return FileResult(diagnostics)
+        dependencies: set[Path] = set()
+        return FileResult(lint_module(job, module, text, dependencies), dependencies=dependencies)
+    diagnostics = lint_module(job, module, text)
     current_text, fixed_count = text, 0
     for _ in range(MAX_FIX_PASSES):
         fixes = [d.fix for d in diagnostics if d.fix is not None

@@ -8,16 +8,40 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.discovery import Problem, discover, discoverable
-from asynclint.engine import FileResult, LintJob, engine_diagnostic, lint_text
-from asynclint.project import ProjectModel
 from asynclint.pytest_config import pytest_config_for_directory
-from asynclint.registry import enabled_codes
 from asynclint.settings import Settings, load_settings_file, settings_for_directory
 from asynclint.source import decode_source, read_source
 from asynclint.writer import write_atomically
+
+if TYPE_CHECKING:
+    from asynclint.cache import ResultCache
+    from asynclint.engine import FileResult, LintJob
+    from asynclint.project import ProjectModel
+
+# LibCST (via the engine, the project model and the rules) is imported only when a file
+# must be parsed: a warm run answered from the cache never pays for it (~0.2 s).
+
+
+def engine_diagnostic(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    from asynclint.engine import engine_diagnostic as make
+
+    return make(path, code, message, line, column)
+
+
+def enabled_codes(settings: Settings, ignored: list[str] | None = None) -> frozenset[str]:
+    from asynclint.registry import enabled_codes as codes
+
+    return codes(settings, ignored) if ignored is not None else codes(settings)
+
+
+def lint_text(job: "LintJob", text: str, fix: bool = False, unsafe_fixes: bool = False) -> "FileResult":
+    from asynclint.engine import lint_text as lint
+
+    return lint(job, text, fix=fix, unsafe_fixes=unsafe_fixes)
 
 
 @dataclass
@@ -33,6 +57,11 @@ class Options:
     config: Path | None = None
     #: Named files too must be files directory discovery would lint (test files, not excluded), as ruff's flag.
     force_exclude: bool = False
+    #: Read and write .asynclint_cache/ (the command line's default; off for programmatic use).
+    cache: bool = False
+    cache_dir: Path | None = None
+    #: Worker processes for a run over many files (None or 1: this process only).
+    jobs: int | None = 1
 
 
 @dataclass
@@ -56,14 +85,30 @@ def display_path(path: Path) -> str:
 class Runner:
     def __init__(self, options: Options) -> None:
         self.options = options
-        self.project = ProjectModel()
+        self._project: ProjectModel | None = None
         self._explicit = load_settings_file(options.config) if options.config else None
+        self.cache: ResultCache | None = None
+        if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
+            from asynclint import cache
+
+            self.cache = cache.ResultCache(options.cache_dir or Path.cwd() / cache.CACHE_DIR_NAME)
+
+    @property
+    def project(self) -> "ProjectModel":
+        """The project model, created (importing LibCST) on first use."""
+        if self._project is None:
+            from asynclint.project import ProjectModel
+
+            self._project = ProjectModel()
+        return self._project
 
     def settings_for(self, directory: Path) -> Settings:
         base = self._explicit or settings_for_directory(directory.resolve())
         return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select)
 
-    def job_for(self, path: Path, shown: str) -> LintJob:
+    def job_for(self, path: Path, shown: str) -> "LintJob":
+        from asynclint.engine import LintJob
+
         directory = path.parent.resolve()
         settings = self.settings_for(directory)
         return LintJob(path.resolve() if path.exists() else Path(os.path.abspath(path)), shown, settings,
@@ -75,6 +120,7 @@ class Runner:
 
     def run(self, paths: list[Path]) -> RunResult:
         result = RunResult()
+        pending: list[Path] = []
         for item in self.files(paths):
             if isinstance(item, Problem):
                 shown = display_path(item.path)
@@ -83,14 +129,66 @@ class Runner:
                 continue
             result.files += 1
             result.linted.append(display_path(item))
-            self.run_file(item, result)
+            if self._cached(item, result):
+                continue
+            if self._parallel():
+                pending.append(item)  # paths only: results stream back from the workers
+            else:
+                self.run_file(item, result)
+        if pending:
+            from asynclint.parallel import run_parallel
+
+            run_parallel(self, pending, result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
+
+    def _parallel(self) -> bool:
+        return (self.options.jobs or 1) > 1
+
+    def _cache_key(self, path: Path, shown: str) -> str | None:
+        if self.cache is None:
+            return None
+        directory = path.parent.resolve()
+        settings = self.settings_for(directory)
+        return self.cache.config_key(shown, settings, pytest_config_for_directory(directory),
+                                     per_file_ignores(settings, path), self.options.unsafe_fixes)
+
+    def _cached(self, path: Path, result: RunResult) -> bool:
+        """Answer from the cache when it holds a valid entry for this file."""
+        if self.cache is None:
+            return False
+        shown = display_path(path)
+        key = self._cache_key(path, shown)
+        if key is None:
+            return False
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return False
+        from asynclint.cache import file_digest
+
+        cached = self.cache.get(path, key, file_digest(raw))
+        if cached is None:
+            return False
+        result.diagnostics.extend(cached)
+        return True
 
     def run_file(self, path: Path, result: RunResult) -> None:
         shown = display_path(path)
         job = self.job_for(path, shown)
         source = read_source(path)
+        key = self._cache_key(path, shown)
+        if key is not None and source.text is not None and self.cache is not None:
+            from asynclint.cache import file_digest
+
+            outcome = lint_text(job, source.text)
+            if outcome.dependencies is not None:
+                # A conftest.py's findings also depend on whether the tests below use anyio or trio (ASL103).
+                scans = dict(getattr(self.project.framework_scan, "_cache", {})) if path.name == "conftest.py" else None
+                self.cache.put(path, key, file_digest(source.raw), outcome.dependencies,
+                               [d.without_fix() for d in outcome.diagnostics], scans)
+            result.diagnostics.extend(outcome.diagnostics)
+            return
         if source.text is None:
             if "ASL002" in job.codes:
                 result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {source.error}"))
@@ -122,7 +220,7 @@ class Runner:
         if self.options.diff and outcome.fixed_text is not None:
             result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
 
-    def _finish(self, path: Path, shown: str, source, outcome: FileResult, result: RunResult) -> None:  # type: ignore[no-untyped-def]
+    def _finish(self, path: Path, shown: str, source: Any, outcome: "FileResult", result: RunResult) -> None:
         if outcome.fixed_text is None:
             result.diagnostics.extend(outcome.diagnostics)
             return

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asynclint.diagnostics import Diagnostic
-from asynclint.fix_edits import FixEdits, file_fixes
 from asynclint.source import read_source
 
 if TYPE_CHECKING:
+    from asynclint.fix_edits import FixEdits  # imports the engine and LibCST: only when a fix is rendered
     from asynclint.runner import RunResult, Runner
 
 
@@ -64,6 +64,8 @@ class _RunView:
             text = self.source(shown)
             fixes: dict[tuple[int, int, str], FixEdits] = {}
             if text is not None:
+                from asynclint.fix_edits import file_fixes
+
                 path = Path(shown) if shown != "-" else Path.cwd() / "stdin.py"
                 try:
                     fixes = file_fixes(self.runner.job_for(path, shown), text)

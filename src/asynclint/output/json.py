@@ -6,11 +6,12 @@ import json
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
-from asynclint.registry import all_rules
 
 
 def fix_availability(code: str) -> str:
     """The rule's declared availability: none, safe, unsafe or sometimes (engine codes: none)."""
+    from asynclint.registry import all_rules  # imports every rule (and LibCST): only when this format runs
+
     rule = all_rules().get(code)
     return rule.fix_availability if rule is not None else "none"
 

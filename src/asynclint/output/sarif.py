@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from asynclint import __version__
 from asynclint.diagnostics import Diagnostic
-from asynclint.fix_edits import FixEdits
 from asynclint.output.context import OutputContext
-from asynclint.registry import ENGINE_CODES, all_rules
+
+if TYPE_CHECKING:  # imports the engine and LibCST; the registry is imported when this format runs
+    from asynclint.fix_edits import FixEdits
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -31,6 +33,8 @@ def _section(docs: str, title: str) -> str:
 
 
 def rule_descriptors() -> list[dict[str, object]]:
+    from asynclint.registry import ENGINE_CODES, all_rules
+
     descriptors: list[dict[str, object]] = []
     for code, (name, what) in ENGINE_CODES.items():
         text = f"Reported by the engine when {what}."

@@ -324,9 +324,11 @@ def _is_parametrize(decorator: cst.Decorator, imports: ImportTable) -> bool:
 def _package_error_keys(ctx: FileContext) -> set[str]:
     """Error-path subjects of the other test modules in the same folder (cached per file version)."""
     keys: set[str] = set()
+    ctx.read_files.add(ctx.path.parent)  # the findings depend on which siblings exist (result cache)
     for sibling in sorted(ctx.path.parent.glob("*.py")):
         if sibling == ctx.path or not ctx.pytest.is_test_file(sibling):
             continue
+        ctx.read_files.add(sibling)
         try:
             stat = sibling.stat()
         except OSError:

@@ -1,0 +1,89 @@
+"""``--jobs N``: lint files in worker processes that share one project model.
+
+The project model is built once, in the parent: it lints every conftest.py
+first (which records their facts in the model and imports LibCST and the
+rules), then forks the workers, which inherit that model instead of
+rebuilding it. Workers receive paths and send back small per-file results
+(diagnostics without their CST fixes, fix counts, diffs), streamed in order,
+so the parent's memory does not grow with the tree. Workers write fixes and
+cache entries themselves (both atomically).
+
+Where ``fork`` is not available (Windows) or there are few files, the parent
+lints them itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asynclint.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from asynclint.runner import RunResult, Runner
+
+#: Below this many files to parse, starting workers costs more than it saves.
+MIN_PARALLEL_FILES = 16
+
+_RUNNER: "Runner | None" = None  # the parent's runner, inherited by forked workers
+
+ChunkResult = list[tuple[list[Diagnostic], int, list[str]]]
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _lint_chunk(paths: list[str]) -> ChunkResult:
+    from asynclint.runner import RunResult
+
+    assert _RUNNER is not None
+    out: ChunkResult = []
+    for name in paths:
+        result = RunResult()
+        _RUNNER.run_file(Path(name), result)
+        out.append(([d.without_fix() for d in result.diagnostics], result.fixed, result.diffs))
+    return out
+
+
+def _chunks(paths: list[Path], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(paths), size):
+        yield [str(p) for p in paths[start:start + size]]
+
+
+def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> None:
+    """Lint ``paths`` (cache misses) into ``result`` with ``runner.options.jobs`` processes."""
+    global _RUNNER
+    import multiprocessing  # with concurrent.futures ~50 ms of imports: only when there are files to parse
+    from concurrent.futures import ProcessPoolExecutor
+
+    conftests = [p for p in paths if p.name == "conftest.py"]
+    others = [p for p in paths if p.name != "conftest.py"]
+    for path in conftests:  # in the parent: the workers inherit their facts
+        runner.run_file(path, result)
+    jobs = min(runner.options.jobs or 1, max(1, len(others) // MIN_PARALLEL_FILES))
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for path in others:
+            runner.run_file(path, result)
+        return
+    from asynclint.registry import all_rules
+
+    all_rules()  # import every rule (and LibCST) once, before forking
+    runner.project  # noqa: B018 - created before the fork so every worker shares it
+    size = max(1, min(64, len(others) // (jobs * 8)))
+    _RUNNER = runner
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk in pool.map(_lint_chunk, _chunks(others, size)):
+                for diagnostics, fixed, diffs in chunk:
+                    result.diagnostics.extend(diagnostics)
+                    result.fixed += fixed
+                    result.diffs.extend(diffs)
+    finally:
+        _RUNNER = None
