@@ -190,17 +190,23 @@ def _parametrize_error_names(test: TestFunction) -> set[str]:
     return names
 
 
-def test_acts(test: TestFunction, subject_of) -> TestActs:  # type: ignore[no-untyped-def]
-    """The acts of one test. ``subject_of(call)`` returns (key, endpoint, has_body) or None."""
+def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef] | None = None) -> TestActs:  # type: ignore[no-untyped-def]
+    """The acts of one test. ``subject_of(call)`` returns (key, endpoint, has_body) or None.
+
+    ``helpers`` are the module's functions: a call to ``assert_*``/``check_*``/
+    ``verify_*`` checks what it is given, and is an error-path check when its
+    name says so (``assert_not_found``) or its own asserts do.
+    """
     result = TestActs(test)
     body = test.func.body
     error_params = _parametrize_error_names(test)
-    asserts = [n for n in descendants(body) if isinstance(n, cst.Assert)]
-    assert_names: dict[str, list[cst.Assert]] = {}
-    for statement in asserts:
-        for node in [statement.test, *descendants(statement.test)]:
+    helpers = helpers or {}
+    checks: list[cst.CSTNode] = [n for n in descendants(body) if isinstance(n, cst.Assert) or _is_helper_check(n)]
+    assert_names: dict[str, list[cst.CSTNode]] = {}
+    for check in checks:
+        for node in [check, *descendants(check)]:
             if isinstance(node, cst.Name):
-                assert_names.setdefault(node.value, []).append(statement)
+                assert_names.setdefault(node.value, []).append(check)
     raises_calls: set[int] = set()
     for node in descendants(body):
         if isinstance(node, cst.With) and any(
@@ -215,9 +221,11 @@ def test_acts(test: TestFunction, subject_of) -> TestActs:  # type: ignore[no-un
         if id(node) in raises_calls:
             result.acts.append(Act(key, node, awaited, True, endpoint, has_body))
             continue
-        checking: list[cst.Assert] = []
+        checking: list[cst.CSTNode] = []
         if isinstance(holder, cst.Assert):
             checking = [holder]
+        elif isinstance(holder, cst.Expr) and isinstance(holder.value, cst.Call) and _is_helper_check(holder.value):
+            checking = [holder.value]
         elif isinstance(holder, cst.Assign) and (holder.value is node or (
                 awaited and isinstance(holder.value, cst.Await) and holder.value.expression is node)):
             for target in holder.targets:
@@ -225,9 +233,40 @@ def test_acts(test: TestFunction, subject_of) -> TestActs:  # type: ignore[no-un
                     checking += assert_names.get(target.target.value, [])
         if not checking:
             continue
-        is_error = any(error_evidence(a.test, error_params) for a in checking)
+        is_error = any(_check_is_error(c, error_params, helpers) for c in checking)
         result.acts.append(Act(key, node, awaited, is_error, endpoint, has_body))
     return result
+
+
+HELPER_PREFIXES = ("assert", "check", "verify", "expect")
+ERROR_WORDS = ("error", "not_found", "notfound", "missing", "invalid", "reject", "fail", "forbidden",
+               "unauthorized", "conflict", "4xx", "5xx", "denied", "bad_request")
+
+
+def _helper_name(call: cst.Call) -> str | None:
+    func = call.func
+    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+    return name if name and name.lstrip("_").lower().startswith(HELPER_PREFIXES) else None
+
+
+def _is_helper_check(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) and _helper_name(node) is not None and bool(node.args)
+
+
+def _check_is_error(check: cst.CSTNode, error_params: set[str], helpers: dict[str, cst.FunctionDef]) -> bool:
+    if isinstance(check, cst.Assert):
+        return error_evidence(check.test, error_params)
+    assert isinstance(check, cst.Call)
+    name = _helper_name(check) or ""
+    if any(word in name.lower() for word in ERROR_WORDS):
+        return True
+    for arg in check.args:  # e.g. assert_status(response, 404)
+        status = _int_status(arg.value)
+        if (status is not None and 400 <= status <= 599) or error_evidence(arg.value, error_params):
+            return True
+    helper = helpers.get(name)
+    return helper is not None and any(
+        error_evidence(n.test, set()) for n in descendants(helper.body) if isinstance(n, cst.Assert))
 
 
 def _dotted(expr: cst.BaseExpression) -> str:

@@ -72,7 +72,7 @@ class MissingErrorPathTest(Rule):
         facts = self.ctx.facts
         if not facts.tests:
             return
-        analyses = [test_acts(test, self._subject_of) for test in facts.tests]
+        analyses = [test_acts(test, self._subject_of, facts.functions) for test in facts.tests]
         errors = {act.key for analysis in analyses for act in analysis.acts if act.is_error}
         if self.ctx.setting("error-path-scope", "module") == "package":
             errors |= _package_error_keys(self.ctx)
@@ -145,6 +145,38 @@ class MissingErrorPathTest(Rule):
         return name
 
     VALID = [
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_get_user(client, ada):
+                response = await client.get(f"/users/{ada.id}")
+                assert response.status_code == 200
+
+            @pytest.mark.asyncio
+            async def test_unknown_user(client):
+                response = await client.get("/users/0")
+                assert_status(response, 404)
+
+            def assert_status(response, status):
+                assert response.status_code == status
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_delete_user(client, ada):
+                response = await client.delete(f"/users/{ada.id}")
+                assert response.status_code == 204
+
+            @pytest.mark.asyncio
+            async def test_delete_unknown_user(client):
+                response = await client.delete("/users/0")
+                check_not_found(response)
+
+            def check_not_found(response):
+                assert response.json() == {"detail": "not found"}
+        """)),
         Valid(dedent("""
             import pytest
 
@@ -232,6 +264,30 @@ class MissingErrorPathTest(Rule):
         """)}, config={"pythonpath": ["."]}),
     ]
     INVALID = [
+        Invalid(
+            dedent("""
+                from fastapi.testclient import TestClient
+
+
+                def test_get_item(client: TestClient):
+                    response = client.get("/items/7")
+                    assert response.status_code == 200
+            """),
+            line=4, column=5, unsafe=True,
+            fixed=dedent("""
+                from fastapi.testclient import TestClient
+
+
+                def test_get_item(client: TestClient):
+                    response = client.get("/items/7")
+                    assert response.status_code == 200
+
+
+                def test_get_item_not_found(client: TestClient):
+                    response = client.get("/items/999999")
+                    assert response.status_code == 404
+            """),
+        ),
         Invalid(
             dedent("""
                 import pytest
@@ -356,4 +412,4 @@ def _error_keys_of(path: Path, _mtime: int, _size: int, ctx: FileContext) -> fro
         info = ctx.source.function(imports.qualname(call.func))
         return (f"call {info.qualname}", None, False) if info is not None else None
 
-    return frozenset(act.key for test in facts.tests for act in test_acts(test, subject_of).acts if act.is_error)
+    return frozenset(act.key for test in facts.tests for act in test_acts(test, subject_of, facts.functions).acts if act.is_error)
