@@ -34,15 +34,42 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
+# What a field value is, by its exact type: CSTNode and the skipped bases are ABCs, and an
+# isinstance check against an ABC costs ~1 µs (abc.__instancecheck__); the cold-run profile
+# showed 13 million of them, a third of the run. The answer depends only on the type.
+_OTHER, _NODE, _SEQUENCE = 0, 1, 2
+_KINDS: dict[type, int] = {}
+
+
+def _kind(cls: type) -> int:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        if issubclass(cls, (tuple, list)):
+            kind = _SEQUENCE
+        elif issubclass(cls, cst.CSTNode) and not issubclass(cls, _SKIPPED):
+            kind = _NODE
+        else:
+            kind = _OTHER
+        _KINDS[cls] = kind
+    return kind
+
+
 def iter_children(node: cst.CSTNode):
+    kinds = _KINDS
     for name in _child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _SKIPPED):
-                yield value
-        elif isinstance(value, (tuple, list)):
+        cls = type(value)
+        kind = kinds.get(cls)
+        if kind is None:
+            kind = _kind(cls)
+        if kind == _NODE:
+            yield value
+        elif kind == _SEQUENCE:
             for item in value:
-                if isinstance(item, cst.CSTNode) and not isinstance(item, _SKIPPED):
+                item_kind = kinds.get(type(item))
+                if item_kind is None:
+                    item_kind = _kind(type(item))
+                if item_kind == _NODE:
                     yield item
 
 
