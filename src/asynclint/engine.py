@@ -141,7 +141,7 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     runner.run(ctx)
     reported = [(rule, node, message, fix) for rule in rules if rule.code not in runner.crashed
                 for node, message, fix in rule.reports]
-    positions = node_positions(module, [node for _, node, _, _ in reported]) if reported else {}
+    positions = node_positions(module, [node for _, node, _, _ in reported], text) if reported else {}
     noqa = noqa_lines(text) if job.apply_noqa else {}
     diagnostics = []
     for rule, node, message, fix in reported:
