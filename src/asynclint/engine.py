@@ -206,15 +206,24 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool) -> FileRe
         return FileResult(lint_module(job, module, text, dependencies), dependencies=dependencies)
     diagnostics = lint_module(job, module, text)
     current_text, fixed_count = text, 0
+    failed_fixes: dict[str, str] = {}  # rule code -> why its fix could not be applied
     for _ in range(MAX_FIX_PASSES):
-        fixes = [d.fix for d in diagnostics if d.fix is not None
-                 and (d.fix.safety is Safety.SAFE or unsafe_fixes)]
+        candidates = [d for d in diagnostics if d.fix is not None and d.code not in failed_fixes
+                      and (d.fix.safety is Safety.SAFE or unsafe_fixes)]
+        fixes = [d.fix for d in candidates]
         if not fixes:
             break
-        new_module, applied = apply_fixes(module, fixes)
+        try:
+            new_module, applied = apply_fixes(module, fixes)
+            new_text = new_module.code
+        except RecursionError:
+            raise
+        except Exception:  # noqa: BLE001 - a broken fix: find whose, drop it, keep the others
+            if not _isolate_failed_fixes(module, candidates, failed_fixes):
+                break
+            continue
         if not applied:
             break
-        new_text = new_module.code
         if new_text == current_text:
             break
         reparsed, _ = parse(new_text, job.display_path)
@@ -224,7 +233,26 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool) -> FileRe
         fixed_count += len(applied)
         diagnostics = lint_module(job, module, current_text)
     changed = current_text != text
+    if failed_fixes and "ASL003" in job.codes:
+        diagnostics = sorted([*diagnostics, *(
+            engine_diagnostic(job.display_path, "ASL003", f"rule {code} crashed: its fix failed: {error}")
+            for code, error in failed_fixes.items())], key=Diagnostic.sort_key)
     return FileResult(diagnostics, current_text if changed else None, fixed_count)
+
+
+def _isolate_failed_fixes(module: cst.Module, candidates: list[Diagnostic], failed: dict[str, str]) -> bool:
+    """Apply each fix alone; record the rules whose fix raises. False when none fails alone."""
+    found = False
+    for diagnostic in candidates:
+        try:
+            apply_fixes(module, [diagnostic.fix])[0].code  # type: ignore[list-item]
+        except RecursionError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            failed.setdefault(diagnostic.code, f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+            found = True
+    return found
 
 
 def fix_safety_counts(diagnostics: list[Diagnostic]) -> tuple[int, int]:
