@@ -68,6 +68,30 @@ def test_only_the_statements_with_reported_nodes_are_generated(monkeypatch: pyte
     assert generated == []
 
 
+def test_inside_a_class_only_the_innermost_statement_is_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("class TestA:\n    # note\n    def test_one(self):\n        pass\n\n"
+            "    @staticmethod\n    def test_two():\n        if True:\n            x = 1\n")
+    module = cst.parse_module(text)
+    cls = module.body[0]
+    assert isinstance(cls, cst.ClassDef)
+    two = cls.body.body[1]
+    assert isinstance(two, cst.FunctionDef)
+    target = two.body.body[0].body.body[0]  # x = 1
+    generated: list[str] = []
+    original = cst.FunctionDef._codegen
+
+    def spy(self: cst.FunctionDef, state: object) -> None:
+        generated.append(self.name.value)
+        original(self, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst.FunctionDef, "_codegen", spy)
+    result = node_positions(module, [target], text)
+    assert (result[id(target)].start.line, result[id(target)].start.column) == (9, 12)
+    assert generated == []
+    node_positions(module, [two.name], text)
+    assert generated == ["test_two"]
+
+
 def test_text_that_does_not_match_falls_back_to_the_whole_module() -> None:
     text = "a = 1\nb = 2\n"
     module = cst.parse_module(text)
