@@ -1,0 +1,234 @@
+"""Does this call return a coroutine? Answered without a type checker.
+
+A call returns a coroutine when it calls:
+
+- an ``async def`` of the module (top level, not shadowed in the function), or
+  ``self.method()`` where the enclosing class defines ``async def method``;
+- a project function that is ``async def`` (``ctx.source.is_async_function``),
+  or a method of a project class listed in its ``async_methods``;
+- a coroutine method of a value whose type is known (knowledge/async_types.py):
+  a parameter or variable annotated with the type, assigned from its
+  constructor or a factory (``await asyncpg.connect()``), bound by
+  ``async with AsyncClient() as c``, or a test/fixture parameter whose fixture
+  returns/yields such a value (``Fixture.returns``);
+- an ``AsyncMock`` instance itself;
+- ``asyncio.sleep``, ``asyncio.wait_for``, ``asyncio.gather`` and the like.
+
+Every "don't know" answers None, so rules stay silent.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from typing import TYPE_CHECKING
+
+from asynclint.analysis.body import descendants
+from asynclint.knowledge.async_types import (
+    CALLABLE_ASYNC_TYPES,
+    COROUTINE_FUNCTIONS,
+    coroutine_method,
+    type_of_constructor,
+)
+
+if TYPE_CHECKING:
+    from asynclint.context import FileContext
+
+
+def _unwrap_await(expr: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    return expr.expression if isinstance(expr, cst.Await) else expr
+
+
+class CoroutineOracle:
+    """Per-file answers, with the per-function variable types cached."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self._types: dict[int, dict[str, str | None]] = {}
+        self._module_async = self._module_async_functions()
+
+    # Module facts -----------------------------------------------------------------
+    def _module_async_functions(self) -> set[str]:
+        """Top-level ``async def`` names not rebound elsewhere at the top level."""
+        names: dict[str, bool] = {}
+        for stmt in self.ctx.module.body:
+            if isinstance(stmt, cst.FunctionDef):
+                name = stmt.name.value
+                names[name] = stmt.asynchronous is not None and name not in names
+            elif isinstance(stmt, cst.ClassDef):
+                names[stmt.name.value] = False
+        return {n for n, is_async in names.items() if is_async and n not in self.ctx.imports.names}
+
+    # Variable types ---------------------------------------------------------------
+    def _type_of_value(self, value: cst.BaseExpression | None, known: dict[str, str | None]) -> str | None:
+        value = _unwrap_await(value)
+        if isinstance(value, cst.Call):
+            qual = self.ctx.qualname(value.func)
+            found = type_of_constructor(qual)
+            if found is not None:
+                return found
+            if qual and "." in qual and self.ctx.source.cls(qual) is not None:
+                return qual
+            return None
+        if isinstance(value, cst.Name):
+            return known.get(value.value)
+        return None
+
+    def _annotation_type(self, annotation: cst.Annotation | None) -> str | None:
+        if annotation is None or not isinstance(annotation.annotation, (cst.Name, cst.Attribute)):
+            return None
+        return self.ctx.qualname(annotation.annotation)
+
+    def variable_types(self, func: cst.FunctionDef, classes: tuple[cst.ClassDef, ...]) -> dict[str, str | None]:
+        """Name -> qualified type for ``func``'s parameters and locals; None: bound to something unknown.
+
+        A name bound twice to different things is unknown (None).
+        """
+        cached = self._types.get(id(func))
+        if cached is not None:
+            return cached
+        types: dict[str, str | None] = {}
+
+        def bind(name: str, type_: str | None) -> None:
+            if name in types and types[name] != type_:
+                types[name] = None
+            else:
+                types[name] = type_
+
+        p = func.params
+        # Only a test's or fixture's parameters are fixtures; a helper's are whatever its caller passes.
+        is_pytest_function = self.ctx.test_for(func) is not None or self.ctx.fixture_for(func) is not None
+        fixtures = self.ctx.fixture_scope(classes) if is_pytest_function else None
+        for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+            name = param.name.value
+            type_ = self._annotation_type(param.annotation)
+            if type_ is None and param.default is None and fixtures is not None:
+                fixture = fixtures.resolve(name)
+                if fixture is not None and fixture.func is not func:
+                    type_ = self._fixture_type(fixture.returns)
+            types[name] = type_
+        for node in descendants(func.body):
+            if isinstance(node, cst.Assign):
+                type_ = self._type_of_value(node.value, types)
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        bind(target.target.value, type_)
+                    else:
+                        for sub in descendants(target.target):
+                            if isinstance(sub, cst.Name):
+                                bind(sub.value, None)
+            elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
+                bind(node.target.value, self._annotation_type(node.annotation)
+                     or self._type_of_value(node.value, types))
+            elif isinstance(node, cst.WithItem) and node.asname is not None:
+                target = node.asname.name
+                if isinstance(target, cst.Name):
+                    bind(target.value, self._type_of_value(node.item, types))
+            elif isinstance(node, (cst.For, cst.CompFor)) and isinstance(node.target, cst.Name):
+                bind(node.target.value, None)
+            elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+                bind(node.target.value, None)
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                bind(node.name.value, None)
+        self._types[id(func)] = types
+        return types
+
+    def _fixture_type(self, returns: str | None) -> str | None:
+        """The type of a fixture's value from ``Fixture.returns`` (a type, or a factory)."""
+        if returns is None:
+            return None
+        found = type_of_constructor(returns)
+        if found is not None:
+            return found
+        if self.ctx.source.cls(returns) is not None:
+            return returns
+        info = self.ctx.source.function(returns)
+        if info is not None and info.returns:
+            return type_of_constructor(info.returns) or (info.returns if self.ctx.source.cls(info.returns) else None)
+        return None
+
+    # The question ---------------------------------------------------------------
+    def describe(self, call: cst.Call, func: cst.FunctionDef | None,
+                 classes: tuple[cst.ClassDef, ...] = ()) -> str | None:
+        """What the coroutine comes from ("`fetch()`"), when ``call`` returns one; else None."""
+        target = call.func
+        types = self.variable_types(func, classes) if func is not None else {}
+        if isinstance(target, cst.Name):
+            name = target.value
+            if name in types:
+                type_ = types[name]
+                return f"`{name}()`" if type_ in CALLABLE_ASYNC_TYPES else None
+            if func is not None and self._defined_in_enclosing(name):
+                return None
+            if name in self._module_async:
+                return f"`{name}()`"
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            receiver, method = target.value.value, target.attr.value
+            if receiver in ("self", "cls") and func is not None and func.params.params \
+                    and func.params.params[0].name.value == receiver:
+                if method in self._class_async_methods(classes):
+                    return f"`{receiver}.{method}()`"
+                return None
+            if receiver in types:
+                type_ = types[receiver]
+                if coroutine_method(type_, method):
+                    return f"`{receiver}.{method}()`"
+                info = self.ctx.source.cls(type_) if type_ and "." in type_ else None
+                if info is not None and method in info.async_methods:
+                    return f"`{receiver}.{method}()`"
+                return None
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            return None
+        qual = self.ctx.qualname(target)
+        if qual is None:
+            return None
+        head = qual.split(".")[0]
+        bound_head = cst.Module([]).code_for_node(target).split(".")[0]
+        if bound_head not in self.ctx.imports.names:
+            return None  # not an imported name: a local or unknown
+        if qual in COROUTINE_FUNCTIONS:
+            return f"`{qual}()`"
+        if head and self.ctx.source.is_async_function(qual):
+            return f"`{qual.rsplit('.', 1)[-1]}()`"
+        return None
+
+    def _defined_in_enclosing(self, name: str) -> bool:
+        """``name`` bound in a function around the call (a closure variable shadows the module's)."""
+        for node in self.ctx.ancestors:
+            if isinstance(node, cst.FunctionDef) and name in self.variable_types(node, enclosing_classes(self.ctx.ancestors)):
+                return True
+        return False
+
+    def _class_async_methods(self, classes: tuple[cst.ClassDef, ...]) -> set[str]:
+        """``async def`` methods of the innermost class (of the module) around the call."""
+        if not classes:
+            return set()
+        cls = classes[-1]
+        found: dict[str, bool] = {}
+        if isinstance(cls.body, cst.IndentedBlock):
+            for stmt in cls.body.body:
+                if isinstance(stmt, cst.FunctionDef):
+                    found[stmt.name.value] = stmt.asynchronous is not None
+        return {n for n, is_async in found.items() if is_async}
+
+
+def enclosing_classes(ancestors: list[cst.CSTNode]) -> tuple[cst.ClassDef, ...]:
+    """Classes around the current node (outermost first)."""
+    return tuple(n for n in ancestors if isinstance(n, cst.ClassDef))
+
+
+def oracle_for(ctx: "FileContext") -> CoroutineOracle:
+    """One oracle per file, shared by the ASL5xx rules."""
+    found = ctx.__dict__.get("_coroutine_oracle")
+    if found is None:
+        found = ctx.__dict__["_coroutine_oracle"] = CoroutineOracle(ctx)
+    return found
+
+
+def await_pair(call: cst.Call) -> tuple[cst.CSTNode, cst.Await]:
+    """The fix edit that awaits ``call`` in place."""
+    return call, cst.Await(expression=call)
+
+
+def in_async_function(func: cst.FunctionDef | None) -> bool:
+    return func is not None and func.asynchronous is not None

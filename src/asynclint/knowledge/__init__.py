@@ -1,0 +1,1 @@
+"""Data tables about third-party libraries (no logic): extend them, not the rules."""

@@ -1,0 +1,102 @@
+"""Known async types and the methods of theirs that return a coroutine.
+
+One table, easy to extend: the qualified class name (every spelling a user may
+import it under) maps to the names of its ``async def`` methods. Only methods
+that return an awaitable belong here: sync members such as
+``AsyncClient.headers``, ``AsyncClient.build_request`` or ``AsyncSession.add``
+are deliberately absent, so calling them is never reported.
+
+``FACTORIES`` maps functions and methods that build one of these types to the
+type they build (``asyncpg.connect`` -> ``asyncpg.Connection``), for
+``conn = await asyncpg.connect(...)``.
+"""
+
+from __future__ import annotations
+
+_HTTPX = frozenset({
+    "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "aclose",
+})
+
+_SA_SESSION = frozenset({
+    "execute", "scalar", "scalars", "stream", "stream_scalars", "get", "get_one", "merge", "delete",
+    "flush", "commit", "rollback", "refresh", "close", "invalidate", "reset", "run_sync", "connection",
+})
+_SA_CONNECTION = frozenset({
+    "execute", "scalar", "scalars", "stream", "stream_scalars", "exec_driver_sql", "commit", "rollback",
+    "close", "invalidate", "run_sync", "start", "get_raw_connection",
+})
+_SA_ENGINE = frozenset({"dispose"})
+# get/post/... return an awaitable context manager: a bare call is never right either.
+_AIOHTTP = frozenset({"close", "ws_connect", "get", "post", "put", "patch", "delete", "head", "options", "request"})
+_ASYNCPG_CONNECTION = frozenset({
+    "execute", "executemany", "fetch", "fetchrow", "fetchval", "prepare", "close", "copy_from_query",
+    "copy_from_table", "copy_records_to_table", "copy_to_table", "set_type_codec", "reload_schema_state",
+    "reset", "add_listener", "remove_listener",
+})
+_ASYNCPG_POOL = frozenset({
+    "acquire_connection", "execute", "executemany", "fetch", "fetchrow", "fetchval", "close", "release",
+    "expire_connections", "copy_from_query", "copy_from_table", "copy_records_to_table", "copy_to_table",
+})
+_REDIS = frozenset({
+    "get", "set", "delete", "exists", "expire", "incr", "decr", "hget", "hset", "hgetall", "hdel",
+    "lpush", "rpush", "lpop", "rpop", "lrange", "sadd", "srem", "smembers", "publish", "ping",
+    "flushdb", "flushall", "keys", "mget", "mset", "ttl", "aclose", "close", "execute_command",
+})
+
+#: qualified type -> names of its methods that return a coroutine.
+ASYNC_TYPES: dict[str, frozenset[str]] = {
+    "httpx.AsyncClient": _HTTPX,
+    "sqlalchemy.ext.asyncio.AsyncSession": _SA_SESSION,
+    "sqlalchemy.ext.asyncio.session.AsyncSession": _SA_SESSION,
+    "sqlalchemy.ext.asyncio.AsyncConnection": _SA_CONNECTION,
+    "sqlalchemy.ext.asyncio.engine.AsyncConnection": _SA_CONNECTION,
+    "sqlalchemy.ext.asyncio.AsyncEngine": _SA_ENGINE,
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine": _SA_ENGINE,
+    "aiohttp.ClientSession": _AIOHTTP,
+    "aiohttp.client.ClientSession": _AIOHTTP,
+    "asyncpg.Connection": _ASYNCPG_CONNECTION,
+    "asyncpg.connection.Connection": _ASYNCPG_CONNECTION,
+    "asyncpg.Pool": _ASYNCPG_POOL,
+    "asyncpg.pool.Pool": _ASYNCPG_POOL,
+    "redis.asyncio.Redis": _REDIS,
+    "redis.asyncio.client.Redis": _REDIS,
+    "redis.asyncio.StrictRedis": _REDIS,
+    "unittest.mock.AsyncMock": frozenset(),
+}
+
+#: Types whose instances are themselves coroutine functions: calling one returns a coroutine.
+CALLABLE_ASYNC_TYPES: frozenset[str] = frozenset({"unittest.mock.AsyncMock"})
+
+#: Callables that build an instance of a known async type (awaited or not).
+FACTORIES: dict[str, str] = {
+    "asyncpg.connect": "asyncpg.Connection",
+    "asyncpg.create_pool": "asyncpg.Pool",
+    "sqlalchemy.ext.asyncio.create_async_engine": "sqlalchemy.ext.asyncio.AsyncEngine",
+    "redis.asyncio.from_url": "redis.asyncio.Redis",
+    "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
+}
+
+#: Module-level functions that return a coroutine (or an awaitable that must be awaited).
+COROUTINE_FUNCTIONS: frozenset[str] = frozenset({
+    "asyncio.sleep", "asyncio.wait_for", "asyncio.wait", "asyncio.gather", "asyncio.to_thread",
+    "asyncio.open_connection", "asyncio.open_unix_connection", "asyncio.start_server",
+    "asyncio.start_unix_server", "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell",
+    "asyncio.shield",
+    "anyio.sleep", "anyio.to_thread.run_sync", "anyio.connect_tcp", "anyio.open_file",
+    "asyncpg.connect", "asyncpg.create_pool",
+})
+
+
+def type_of_constructor(qualname: str | None) -> str | None:
+    """The known async type a call to ``qualname`` builds (a class itself, or a factory)."""
+    if qualname is None:
+        return None
+    if qualname in ASYNC_TYPES:
+        return qualname
+    return FACTORIES.get(qualname)
+
+
+def coroutine_method(type_qualname: str | None, method: str) -> bool:
+    """True when ``method`` of an instance of the known type returns a coroutine."""
+    methods = ASYNC_TYPES.get(type_qualname or "")
+    return methods is not None and method in methods
