@@ -1,0 +1,189 @@
+"""asynclint's benchmark: LibCST's parse alone, asynclint cold/parallel/warm, ruff and fixit, side by side.
+
+Usage:
+    python bench/run.py --files 1000          # a synthetic corpus (bench/corpus.py), 100 to 5,000 files
+    python bench/run.py --path DIR            # an existing tree instead
+    options: --repeat N (best of N, default 3), --jobs N (the parallel run; default: the cores),
+             --keep DIR (write the corpus there and keep it), --seed N
+
+Every measurement runs in a fresh process, as a user would run it, and
+``os.wait4`` reports that process's CPU time (user + system, including its
+worker processes) and its peak resident memory. The floor is the first line:
+a process that imports LibCST and calls ``parse_module`` on every file.
+
+Targets (issue 8): cold ``--jobs 1`` CPU at most 1.5x the parse; parallel
+wall at least 1.7x faster than ``--jobs 1`` on 2 cores; warm run under 0.5 s
+wall on 1,000 files; peak memory not growing with the file count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from corpus import generate  # noqa: E402
+
+PARSE_ONLY = """
+import os, sys, time
+import libcst
+paths = []
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = [d for d in dirs if not d.startswith(".")]
+    paths += [os.path.join(root, f) for f in files if f.endswith(".py")]
+start = time.process_time()
+for path in paths:
+    with open(path, encoding="utf-8") as fh:
+        libcst.parse_module(fh.read())
+print(time.process_time() - start, len(paths))
+"""
+
+
+@dataclass
+class Measure:
+    name: str
+    wall: float
+    cpu: float
+    rss_mb: float
+    note: str = ""
+
+
+def run(name: str, argv: list[str], cwd: Path, repeat: int, before: list[str] | None = None) -> Measure:
+    """Best wall time of ``repeat`` runs (``before`` runs first, untimed, each time)."""
+    best: Measure | None = None
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    env.pop("ASYNCLINT_NO_CACHE", None)
+    for _ in range(repeat):
+        if before is not None:
+            subprocess.run(before, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        out = proc.stdout.read() if proc.stdout else b""
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
+        wall = time.perf_counter() - start
+        # ru_maxrss is in KiB on Linux; for wait4 it is the largest process of the tree.
+        measure = Measure(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()[:200])
+        if best is None or measure.wall < best.wall:
+            best = measure
+    assert best is not None
+    return best
+
+
+def tool(name: str) -> str | None:
+    """An executable named by $RUFF/$FIXIT, next to this Python (a venv), or on PATH.
+
+    fixit pins click<8.2: install it in a venv of its own and point FIXIT at its executable.
+    """
+    named = os.environ.get(name.upper())
+    if named:
+        return named
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def smallest_test_file(root: Path) -> Path | None:
+    found = sorted((p.stat().st_size, p) for p in root.rglob("test_*.py") if ".asynclint_cache" not in p.parts)
+    return found[0][1] if found else None
+
+
+def count_lines(root: Path) -> tuple[int, int]:
+    files = lines = 0
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.endswith(".py"):
+                files += 1
+                with open(os.path.join(folder, name), "rb") as fh:
+                    lines += fh.read().count(b"\n")
+    return files, lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000, help="test files in the synthetic corpus (100 to 5,000)")
+    parser.add_argument("--path", type=Path, help="benchmark this directory instead of a synthetic corpus")
+    parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    temp = None
+    if args.path is not None:
+        root = args.path.resolve()
+    else:
+        if not 1 <= args.files <= 100_000:
+            parser.error("--files must be positive")
+        root = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="asynclint-bench-")) / "corpus"
+        temp = None if args.keep else root.parent
+        if not root.exists() or not any(root.iterdir()):
+            generate(root, args.files, args.seed)
+    cache = root / ".asynclint_cache"
+    asynclint = [sys.executable, "-m", "asynclint", "check", ".", "--exit-zero"]
+    jobs = args.jobs or len(os.sched_getaffinity(0))
+    files, lines = count_lines(root)
+    print(f"corpus: {root} ({files} .py files, {lines} lines)")
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {len(os.sched_getaffinity(0))} cores, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+    results: list[Measure] = []
+    parse = run("libcst parse_module only", [sys.executable, "-c", PARSE_ONLY, "."], root, args.repeat)
+    pure = float(parse.note.split()[0])
+    results.append(parse)
+    shutil.rmtree(cache, ignore_errors=True)
+    results.append(run("asynclint cold --jobs 1", [*asynclint, "--no-cache", "--jobs", "1"], root, args.repeat))
+    results.append(run(f"asynclint cold --jobs {jobs}", [*asynclint, "--no-cache", "--jobs", str(jobs)],
+                       root, args.repeat))
+    clear = [sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, ignore_errors=True)"]
+    results.append(run(f"asynclint cold, filling cache (--jobs {jobs})", [*asynclint, "--jobs", str(jobs)], root,
+                       args.repeat, before=clear))
+    results.append(run("asynclint warm (cache)", asynclint, root, args.repeat))
+    one = smallest_test_file(root)
+    if one is not None:
+        single = [sys.executable, "-m", "asynclint", "check", "--exit-zero", str(one.relative_to(root))]
+        results.append(run("start-up: one file, no cache", [*single, "--no-cache"], root, max(args.repeat, 3)))
+        results.append(run("start-up: one file, cached", single, root, max(args.repeat, 3)))
+    findings = subprocess.run([*asynclint, "--statistics"], cwd=root, capture_output=True, text=True).stdout
+    ruff = tool("ruff")
+    if ruff:
+        results.append(run("ruff check --select PT,ASYNC", [ruff, "check", "--select", "PT,ASYNC", "--no-cache",
+                                                            "--exit-zero", "."], root, args.repeat))
+    fixit = tool("fixit")
+    if fixit:
+        results.append(run("fixit lint", [fixit, "lint", "."], root, args.repeat))
+
+    base = parse.cpu
+    print(f"\nlibcst parse_module alone (in-process, parse calls only): {pure:.2f} s CPU\n")
+    print(f"{'run':<44} {'wall s':>8} {'CPU s':>8} {'CPU / parse':>12} {'peak RSS MB':>12}")
+    for m in results:
+        print(f"{m.name:<44} {m.wall:>8.2f} {m.cpu:>8.2f} {m.cpu / base:>11.2f}x {m.rss_mb:>12.1f}")
+    cold1 = next(m for m in results if m.name == "asynclint cold --jobs 1")
+    coldn = next(m for m in results if m.name.startswith(f"asynclint cold --jobs {jobs}"))
+    warm = next(m for m in results if m.name.startswith("asynclint warm"))
+    print(f"\nparallel speed-up (--jobs 1 wall / --jobs {jobs} wall): {cold1.wall / coldn.wall:.2f}x")
+    print(f"warm run: {warm.wall:.2f} s wall ({warm.wall / cold1.wall:.1%} of a cold --jobs 1 run)")
+    print(f"cold --jobs 1 CPU / parse-only process CPU: {cold1.cpu / base:.2f}x "
+          f"(over the parse calls alone: {cold1.cpu / pure:.2f}x)")
+    if not ruff:
+        print("ruff: not installed (pip install ruff to compare)")
+    if not fixit:
+        print("fixit: not installed (pip install fixit to compare)")
+    counts = [line for line in findings.splitlines() if line.strip() and line.split("\t")[0].strip().isdigit()]
+    summary = [line for line in findings.splitlines() if line.startswith("Found ")]
+    print("\nfindings by code (asynclint --statistics):\n" + "\n".join(counts + summary))
+    if temp is not None:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
