@@ -1,0 +1,185 @@
+"""What a test does with mocks: patch calls, the mocks they bind, and what is awaited.
+
+Shared by ASL202 (sync mock for an async target) and ASL203 (assert_called on
+an AsyncMock). The analysis is per outermost function (a test or fixture) and
+purely syntactic plus the source index: when a target cannot be resolved, it is
+not async as far as the rules are concerned (they say nothing).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from asynclint.context import FileContext
+
+PATCH = {"unittest.mock.patch", "mock.patch"}
+PATCH_OBJECT = {"unittest.mock.patch.object", "mock.patch.object"}
+ASYNC_MOCK = {"unittest.mock.AsyncMock", "mock.AsyncMock"}
+SYNC_MOCKS = {"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.NonCallableMock",
+              "mock.MagicMock", "mock.Mock"}
+
+
+def code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _string(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+@dataclass
+class PatchCall:
+    """One `patch(...)`, `patch.object(...)`, `mocker.patch(...)` or `monkeypatch.setattr(...)`."""
+
+    call: cst.Call
+    kind: str  # "patch", "object", "setattr"
+    target: str | None  # qualified name of what is replaced, when known
+    target_text: str | None  # how the test spells it (`client.fetch`), for "awaited in the test"
+    new: cst.Arg | None  # the replacement argument (positional or new=)
+    new_callable: cst.Arg | None
+    autospec: bool
+    returns_mock: bool  # mocker.patch returns the mock itself
+
+
+def _arg(call: cst.Call, index: int, keyword: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[index] if index < len(positional) else None
+
+
+def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
+    func = call.func
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return None
+    qual = ctx.qualname(func)
+    text = code(func)
+    autospec_arg = _arg(call, 99, "autospec")
+    autospec = autospec_arg is not None and not (isinstance(autospec_arg.value, cst.Name)
+                                                 and autospec_arg.value.value in ("False", "None"))
+    if qual in PATCH or text == "mocker.patch":
+        first = _arg(call, 0, "target")
+        target = _string(first.value) if first is not None else None
+        return PatchCall(call, "patch", target, None, _arg(call, 1, "new"), _arg(call, 99, "new_callable"),
+                         autospec, text == "mocker.patch")
+    if qual in PATCH_OBJECT or text == "mocker.patch.object":
+        obj, attr = _arg(call, 0, "target"), _arg(call, 1, "attribute")
+        name = _string(attr.value) if attr is not None else None
+        if obj is None or name is None or not isinstance(obj.value, (cst.Name, cst.Attribute)):
+            return None
+        base = ctx.qualname(obj.value)
+        return PatchCall(call, "object", f"{base}.{name}" if base else None, f"{code(obj.value)}.{name}",
+                         _arg(call, 2, "new"), _arg(call, 99, "new_callable"), autospec,
+                         text == "mocker.patch.object")
+    if text == "monkeypatch.setattr":
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if len(positional) == 2 and _string(positional[0].value) is not None:
+            return PatchCall(call, "setattr", _string(positional[0].value), None, positional[1], None, False, False)
+        if len(positional) >= 3 and isinstance(positional[0].value, (cst.Name, cst.Attribute)):
+            name = _string(positional[1].value)
+            if name is None:
+                return None
+            base = ctx.qualname(positional[0].value)
+            return PatchCall(call, "setattr", f"{base}.{name}" if base else None,
+                             f"{code(positional[0].value)}.{name}", positional[2], None, False, False)
+    return None
+
+
+@dataclass
+class FunctionMocks:
+    """Mocks bound and awaited in one outermost function (with its nested blocks)."""
+
+    patches: list[tuple[PatchCall, str | None]] = field(default_factory=list)  # (patch, name it binds)
+    constructed: dict[str, cst.Call] = field(default_factory=dict)  # name -> Mock()/MagicMock()/AsyncMock() call
+    awaited: set[str] = field(default_factory=set)  # code of awaited callees and awaited expressions
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, ctx: FileContext, result: FunctionMocks) -> None:
+        self.ctx = ctx
+        self.result = result
+        self.bound: set[int] = set()
+
+    def visit_Await(self, node: cst.Await) -> None:
+        expr = node.expression
+        self.result.awaited.add(code(expr))
+        if isinstance(expr, cst.Call):
+            self.result.awaited.add(code(expr.func))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        self._bind(node.targets[0].target.value, node.value, assigned=True)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        name = node.asname.name.value if node.asname and isinstance(node.asname.name, cst.Name) else None
+        self._bind(name, node.item, assigned=False)
+
+    def _bind(self, name: str | None, value: cst.BaseExpression, assigned: bool) -> None:
+        if not isinstance(value, cst.Call):
+            return
+        patch = patch_call(self.ctx, value)
+        if patch is not None:
+            self.bound.add(id(value))
+            # `p = patch(...)` binds the patcher, `m = mocker.patch(...)` and `with patch(...) as m` the mock.
+            self.result.patches.append((patch, name if patch.returns_mock or not assigned else None))
+            return
+        qual = self.ctx.qualname(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+        if name is not None and qual in ASYNC_MOCK | SYNC_MOCKS:
+            self.result.constructed[name] = value
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) in self.bound:
+            return
+        patch = patch_call(self.ctx, node)
+        if patch is not None and not any(p.call is node for p, _ in self.result.patches):
+            self.result.patches.append((patch, None))
+
+
+def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
+    result = FunctionMocks()
+    collector = _Collector(ctx, result)
+    func.body.visit(collector)
+    # Decorator patches inject their mocks as positional parameters, bottom-up, after `self`.
+    params = [p.name.value for p in func.params.params if p.name.value not in ("self", "cls")]
+    index = 0
+    for decorator in reversed(func.decorators):
+        if not isinstance(decorator.decorator, cst.Call):
+            continue
+        patch = patch_call(ctx, decorator.decorator)
+        if patch is None or patch.kind == "setattr":
+            continue
+        name = None
+        if patch.new is None:
+            name = params[index] if index < len(params) else None
+            index += 1
+        result.patches.append((patch, name))
+    return result
+
+
+def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
+    """Whether the patch installs an AsyncMock: `new_callable=AsyncMock`, or no `new` over an async def."""
+    if patch.new is not None or patch.kind == "setattr":
+        return False
+    if patch.new_callable is not None:
+        value = patch.new_callable.value
+        return isinstance(value, (cst.Name, cst.Attribute)) and ctx.qualname(value) in ASYNC_MOCK
+    return ctx.source.is_async_function(patch.target)
+
+
+def async_mock_names(ctx: FileContext, mocks: FunctionMocks) -> set[str]:
+    names = {name for name, call in mocks.constructed.items() if ctx.qualname(call.func) in ASYNC_MOCK}
+    for patch, name in mocks.patches:
+        if name is not None and makes_async_mock(ctx, patch):
+            names.add(name)
+    return names
