@@ -108,8 +108,8 @@ class ResultCache:
         return self._scans[directory]
 
     # Reading ----------------------------------------------------------------------
-    def get(self, path: Path, config_key: str, content: str) -> list[Diagnostic] | None:
-        """The cached diagnostics, or None when there is no valid entry."""
+    def get(self, path: Path, config_key: str, content: str, shown: str | None = None) -> list[Diagnostic] | None:
+        """The cached diagnostics (reported as ``shown`` when given), or None when there is no valid entry."""
         try:
             data = json.loads(self._entry_path(path, config_key).read_bytes())
             if data["content"] != content or data["config"] != config_key:
@@ -120,7 +120,7 @@ class ResultCache:
             for directory, found in data.get("scans", []):
                 if self.scan_result(directory) is not found:
                     return None
-            diagnostics = [_decode(row) for row in data["diagnostics"]]
+            diagnostics = [_decode(row, shown) for row in data["diagnostics"]]
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None  # missing, or corrupted: ignored and rewritten after linting
         self.hits += 1
@@ -179,8 +179,9 @@ def _encode(d: Diagnostic) -> list[Any]:
             d.fix_safety.value if d.fix_safety is not None else None]
 
 
-def _decode(row: list[Any]) -> Diagnostic:
+def _decode(row: list[Any], shown: str | None = None) -> Diagnostic:
     path, line, column, code, name, message, end_line, end_column, safety = row
+    path = shown if shown is not None else path  # the same file, named as this run names it
     if not all(isinstance(v, int) for v in (line, column, end_line, end_column)):
         raise TypeError("bad position")
     return Diagnostic(str(path), line, column, str(code), str(name), str(message), end_line, end_column,

@@ -88,6 +88,7 @@ class Runner:
         self._project: ProjectModel | None = None
         self._explicit = load_settings_file(options.config) if options.config else None
         self.cache: ResultCache | None = None
+        self._folder_keys: dict[Path, tuple[Settings, str]] = {}
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint import cache
 
@@ -129,7 +130,7 @@ class Runner:
                 continue
             result.files += 1
             result.linted.append(display_path(item))
-            if self._cached(item, result):
+            if self._cached(item, result.linted[-1], result):
                 continue
             if self._parallel():
                 pending.append(item)  # paths only: results stream back from the workers
@@ -145,20 +146,25 @@ class Runner:
     def _parallel(self) -> bool:
         return (self.options.jobs or 1) > 1
 
-    def _cache_key(self, path: Path, shown: str) -> str | None:
+    def _cache_key(self, path: Path) -> str | None:
+        """The digest of the configuration in force for ``path`` (computed once per folder)."""
         if self.cache is None:
             return None
-        directory = path.parent.resolve()
-        settings = self.settings_for(directory)
-        return self.cache.config_key(shown, settings, pytest_config_for_directory(directory),
-                                     per_file_ignores(settings, path), self.options.unsafe_fixes)
+        folder = self._folder_keys.get(path.parent)
+        if folder is None:
+            directory = path.parent.resolve()
+            settings = self.settings_for(directory)
+            key = self.cache.config_key(settings, pytest_config_for_directory(directory), self.options.unsafe_fixes)
+            folder = self._folder_keys[path.parent] = (settings, key)
+        settings, key = folder
+        ignored = per_file_ignores(settings, path)
+        return self.cache.config_key(key, ignored) if ignored else key
 
-    def _cached(self, path: Path, result: RunResult) -> bool:
+    def _cached(self, path: Path, shown: str, result: RunResult) -> bool:
         """Answer from the cache when it holds a valid entry for this file."""
         if self.cache is None:
             return False
-        shown = display_path(path)
-        key = self._cache_key(path, shown)
+        key = self._cache_key(path)
         if key is None:
             return False
         try:
@@ -167,7 +173,7 @@ class Runner:
             return False
         from asynclint.cache import file_digest
 
-        cached = self.cache.get(path, key, file_digest(raw))
+        cached = self.cache.get(path, key, file_digest(raw), shown)
         if cached is None:
             return False
         result.diagnostics.extend(cached)
@@ -177,7 +183,7 @@ class Runner:
         shown = display_path(path)
         job = self.job_for(path, shown)
         source = read_source(path)
-        key = self._cache_key(path, shown)
+        key = self._cache_key(path)
         if key is not None and source.text is not None and self.cache is not None:
             from asynclint.cache import file_digest
 
