@@ -1,0 +1,61 @@
+"""Network I/O and the ways tests mock it (ASL201's tables).
+
+Which calls send requests is shared with the source index
+(:data:`asynclint.source_index.NETWORK_FUNCTIONS` / ``NETWORK_CLIENTS``), so a
+call is "network" in a test exactly when it is in the code under test.
+"""
+
+from __future__ import annotations
+
+from asynclint.source_index import NETWORK_CLIENTS, NETWORK_FUNCTIONS, network_call_name
+
+__all__ = [
+    "NETWORK_CLIENTS", "NETWORK_FUNCTIONS", "network_call_name", "IN_PROCESS_TRANSPORTS",
+    "IN_PROCESS_KEYWORDS", "MOCK_FIXTURES", "MOCK_DECORATORS", "MOCK_MARKS", "MOCK_NAMES", "LOCAL_HOSTS",
+    "HOST_ARGUMENT_CALLS", "NETWORK_LIBRARIES", "FIXTURE_FOR_LIBRARY",
+]
+
+#: Transports that serve requests in-process: a client built with one sends nothing.
+IN_PROCESS_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})
+#: Client keywords that make it in-process (``app=`` in httpx < 0.28).
+IN_PROCESS_KEYWORDS = frozenset({"transport", "app"})
+
+#: Fixtures of mocking plugins: a test using one (directly or through another fixture) is mocked.
+MOCK_FIXTURES = frozenset({
+    "respx_mock",  # respx
+    "httpx_mock",  # pytest-httpx
+    "aioresponses", "mock_aioresponse",  # pytest-aioresponses and common spellings
+    "responses", "mocked_responses",  # pytest-responses
+    "requests_mock",  # requests-mock
+    "socket_disabled",  # pytest-socket
+    "httpserver", "live_server",  # local servers (pytest-httpserver, pytest-django/flask)
+})
+#: Decorators (qualified-name prefixes) that mock the network for the decorated test.
+MOCK_DECORATORS = ("respx.mock", "respx.router", "responses.activate", "aioresponses",
+                   "requests_mock.mock", "requests_mock.Mocker", "vcr.use_cassette", "pytest_socket")
+#: Marks that mock or forbid the network.
+MOCK_MARKS = frozenset({"respx", "httpx_mock", "disable_socket", "vcr", "block_network", "default_cassette"})
+#: Names whose appearance in a test or fixture body means it installs a mock
+#: (matched on the source text's dotted names, so conftest.py fixtures count too).
+MOCK_NAMES = frozenset({
+    "respx", "respx.mock", "respx.route", "respx.get", "respx.post",
+    "aioresponses", "responses.RequestsMock", "responses.activate", "responses.add",
+    "requests_mock", "MockTransport", "httpx.MockTransport", "ASGITransport", "httpx.ASGITransport",
+    "WSGITransport", "httpx.WSGITransport", "disable_socket", "pytest_socket.disable_socket",
+})
+
+#: Hosts that never leave the machine (127.0.0.0/8 and ::1 are checked as addresses).
+LOCAL_HOSTS = frozenset({"localhost", "testserver", "test", "0.0.0.0", "::1", "ip6-localhost"})
+
+#: Calls whose first argument is a host (or a (host, port) address) rather than a URL.
+HOST_ARGUMENT_CALLS = frozenset({"asyncio.open_connection", "socket.create_connection", "socket.socket.connect",
+                                 "socket.socket.connect_ex"})
+
+#: Top-level packages of the network libraries (patching anything in one mocks its calls).
+NETWORK_LIBRARIES = frozenset({"httpx", "requests", "aiohttp", "urllib", "urllib3", "websockets", "socket",
+                               "asyncio"})
+
+#: For the unsafe fix: the mock library a project may depend on, and the fixture to add, per network library.
+FIXTURE_FOR_LIBRARY: dict[str, tuple[tuple[str, str], ...]] = {
+    "httpx": (("respx", "respx_mock"), ("pytest-httpx", "httpx_mock")),
+}

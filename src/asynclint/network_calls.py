@@ -1,0 +1,277 @@
+"""Finding network calls and mocks in a test's code (ASL201's analysis).
+
+Three questions, each answered conservatively ("don't know" means "not a
+finding"): which calls in a function body send a request to a non-local host;
+which calls reach one through the code under test (the source index's
+``network_path``); and whether a mock is in scope for the test.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from urllib.parse import urlsplit
+
+import libcst as cst
+
+from asynclint.context import FileContext
+from asynclint.knowledge.network import (
+    HOST_ARGUMENT_CALLS, IN_PROCESS_KEYWORDS, LOCAL_HOSTS, MOCK_NAMES, NETWORK_CLIENTS, NETWORK_FUNCTIONS,
+    NETWORK_LIBRARIES,
+)
+
+_UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
+
+
+def code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def module_constants(module: cst.Module) -> dict[str, str]:
+    """Module-level `NAME = "string"` assignments (base URLs are usually spelled so)."""
+    found: dict[str, str] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
+                    isinstance(small.targets[0].target, cst.Name):
+                value = string_value(small.value, {})
+                if value is not None and _UNKNOWN not in value:
+                    found[small.targets[0].target.value] = value
+    return found
+
+
+def string_value(node: cst.BaseExpression, constants: dict[str, str]) -> str | None:
+    """The text of a string expression; unreadable parts become `_UNKNOWN`; None when not a string."""
+    if isinstance(node, cst.SimpleString):
+        prefix = node.prefix.lower()
+        if "b" in prefix:
+            return None
+        return node.raw_value if "r" in prefix else node.evaluated_value  # type: ignore[return-value]
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = string_value(node.left, constants), string_value(node.right, constants)
+        return None if left is None or right is None else left + right
+    if isinstance(node, cst.FormattedString):
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+            elif isinstance(part.expression, cst.Name) and part.expression.value in constants:
+                parts.append(constants[part.expression.value])
+            else:
+                parts.append(_UNKNOWN)
+        return "".join(parts)
+    if isinstance(node, cst.Name):
+        return constants.get(node.value)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = string_value(node.left, constants), string_value(node.right, constants)
+        if left is None and right is None:
+            return None
+        return (left if left is not None else _UNKNOWN) + (right if right is not None else _UNKNOWN)
+    return None
+
+
+def is_local_host(host: str, allowed: list[str]) -> bool:
+    host = host.strip("[]").lower()
+    if host in LOCAL_HOSTS or host.endswith(".localhost") or any(fnmatch(host, pattern.lower()) for pattern in allowed):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_host(url: str | None) -> str | None:
+    """The host of a URL; "" for a relative URL; None when it cannot be read."""
+    if url is None:
+        return None
+    if url.startswith("/") and not url.startswith("//"):
+        return ""
+    if "://" not in url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if host is None or _UNKNOWN in host or _UNKNOWN in url.split("://", 1)[1].split("/", 1)[0]:
+        return None
+    return host
+
+
+def _arg(call: cst.Call, index: int, keyword: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[index] if index < len(positional) else None
+
+
+@dataclass
+class Client:
+    qualname: str  # "httpx.AsyncClient"
+    base_url: str | None  # None: none given or unreadable
+    has_base_url: bool
+
+
+@dataclass
+class DirectCall:
+    call: cst.Call
+    name: str  # "httpx.AsyncClient.get"
+    host: str
+
+
+@dataclass
+class BodyFacts:
+    """Clients, project objects and patches of one function body."""
+
+    clients: dict[str, Client] = field(default_factory=dict)
+    objects: dict[str, str] = field(default_factory=dict)  # variable -> qualified constructor
+    patch_targets: set[str] = field(default_factory=set)
+    mock_names: bool = False
+
+
+class _BodyScan(cst.CSTVisitor):
+    def __init__(self, ctx: FileContext | None, constants: dict[str, str]) -> None:
+        self.ctx = ctx
+        self.constants = constants
+        self.facts = BodyFacts()
+
+    def _qual(self, node: cst.BaseExpression) -> str | None:
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
+        return self.ctx.qualname(node) if self.ctx is not None else code(node)
+
+    def _bind(self, name: str, value: cst.BaseExpression) -> None:
+        if not isinstance(value, cst.Call):
+            return
+        qual = self._qual(value.func)
+        if qual is None:
+            return
+        if qual in NETWORK_CLIENTS:
+            if any(a.keyword is not None and a.keyword.value in IN_PROCESS_KEYWORDS for a in value.args):
+                return  # in-process transport: nothing leaves the test
+            base = _arg(value, 99, "base_url")
+            self.facts.clients[name] = Client(qual, string_value(base.value, self.constants) if base else None,
+                                              base is not None)
+        else:
+            self.facts.objects[name] = qual
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self._bind(node.targets[0].target.value, node.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self._bind(node.asname.name.value, node.item)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        text = code(node)
+        if text in MOCK_NAMES or node.attr.value in MOCK_NAMES:
+            self.facts.mock_names = True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in MOCK_NAMES:
+            self.facts.mock_names = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = code(node.func)
+        last = func.rsplit(".", 1)[-1]
+        if last not in ("patch", "object", "setattr"):
+            return
+        first = _arg(node, 0, "target")
+        if first is None:
+            return
+        text = string_value(first.value, {})
+        if text is not None and _UNKNOWN not in text and (last == "patch" or len(node.args) == 2):
+            self.facts.patch_targets.add(text)
+            return
+        second = _arg(node, 1, "attribute" if last == "object" else "name")
+        name = string_value(second.value, {}) if second is not None else None
+        if name is not None and isinstance(first.value, (cst.Name, cst.Attribute)):
+            self.facts.patch_targets.add(f"{code(first.value)}.{name}")
+            qual = self._qual(first.value)
+            if qual:
+                self.facts.patch_targets.add(f"{qual}.{name}")
+
+
+def scan_body(ctx: FileContext | None, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts:
+    """``ctx`` None: the function comes from another file (conftest.py): names are read as written."""
+    scan = _BodyScan(ctx, constants)
+    func.body.visit(scan)
+    for decorator in func.decorators:
+        decorator.visit(scan)
+    return scan.facts
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+
+def calls_in(func: cst.FunctionDef) -> list[cst.Call]:
+    found = _Calls()
+    func.body.visit(found)
+    return found.calls
+
+
+def direct_call(ctx: FileContext, call: cst.Call, facts: BodyFacts, constants: dict[str, str],
+                allowed: list[str]) -> DirectCall | None:
+    """The call, when it certainly sends a request to a non-local host."""
+    func = call.func
+    base_url: str | None = None
+    name: str | None = None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in facts.clients:
+        client = facts.clients[func.value.value]
+        if func.attr.value not in NETWORK_CLIENTS[client.qualname]:
+            return None
+        name = f"{client.qualname}.{func.attr.value}"
+        if client.has_base_url:
+            if client.base_url is None:
+                return None
+            base_url = client.base_url
+    elif isinstance(func, (cst.Name, cst.Attribute)):
+        qual = ctx.qualname(func)
+        if qual in NETWORK_FUNCTIONS:
+            name = qual
+    if name is None:
+        return None
+    if name in HOST_ARGUMENT_CALLS or name.startswith("socket.socket."):
+        first = _arg(call, 0, "host")
+        if first is None:
+            return None
+        value = first.value
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        host = string_value(value, constants)
+        if host is None or _UNKNOWN in host or is_local_host(host, allowed):
+            return None
+        return DirectCall(call, name, host)
+    if name.endswith((".send", ".stream")) and not name.startswith("httpx.stream"):
+        return None  # the URL is on a Request object or the stream call: cannot be read
+    index = 1 if name.endswith(".request") else 0
+    first = _arg(call, index, "url") or _arg(call, index, "uri")
+    url = string_value(first.value, constants) if first is not None else None
+    host = url_host(url)
+    if host == "" and base_url is not None:
+        host = url_host(base_url)
+    if not host or is_local_host(host, allowed):
+        return None
+    return DirectCall(call, name, host)
+
+
+def patched(targets: set[str], chain: tuple[str, ...]) -> bool:
+    """Whether a patch target replaces the network call or anything on its path."""
+    library = chain[-1].split(".")[0]
+    lasts = {element.rsplit(".", 1)[-1] for element in chain}
+    for target in targets:
+        if target in chain or target.rsplit(".", 1)[-1] in lasts:
+            return True
+        head = target.split(".")[0]
+        if head == library and head in NETWORK_LIBRARIES:
+            return True
+    return False

@@ -1,0 +1,413 @@
+"""ASL201 unmocked-network-call."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from asynclint.diagnostics import Fix, Safety
+from asynclint.knowledge.network import FIXTURE_FOR_LIBRARY, MOCK_DECORATORS, MOCK_FIXTURES, MOCK_MARKS
+from asynclint.network_calls import (
+    BodyFacts, calls_in, direct_call, module_constants, patched, scan_body,
+)
+from asynclint.pytest_facts import Fixture, TestFunction
+from asynclint.rule import Invalid, Rule, Valid, dedent
+from asynclint.settings import ConfigError, load_toml
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _requirement_name(spec: str) -> str:
+    return re.split(r"[<>=!~;\[ @]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def project_dependencies(pyproject: Path) -> set[str]:
+    """Names of everything pyproject.toml depends on (runtime, extras, groups, poetry)."""
+    try:
+        data = load_toml(pyproject)
+    except (ConfigError, OSError):
+        return set()
+    specs: list[str] = []
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    specs += _strings(project.get("dependencies"))
+    for extra in (project.get("optional-dependencies") or {}).values() if isinstance(
+            project.get("optional-dependencies"), dict) else ():
+        specs += _strings(extra)
+    groups = data.get("dependency-groups")
+    if isinstance(groups, dict):
+        for group in groups.values():
+            specs += _strings(group)
+    poetry = (data.get("tool") or {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+    if isinstance(poetry, dict):
+        tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+        tables += [g.get("dependencies") for g in (poetry.get("group") or {}).values() if isinstance(g, dict)]
+        for table in tables:
+            if isinstance(table, dict):
+                specs += list(table)
+    return {_requirement_name(s) for s in specs if s.strip()}
+
+
+class UnmockedNetworkCall(Rule):
+    code = "ASL201"
+    name = "unmocked-network-call"
+    summary = "A test, or a fixture it uses, or the code it calls, sends a real network request with no mock in scope."
+    fix_availability = "sometimes"
+    docs = """
+        ## What it does
+        Finds requests to a non-local host made by a test: directly (httpx,
+        requests, aiohttp, urllib, urllib3, websockets, `asyncio.open_connection`,
+        `socket`), in a fixture of the same module that the test uses, or through
+        the code under test (the test calls a project function that, a few calls
+        deep, makes such a request; the diagnostic points at the test's call).
+
+        Nothing is reported when a mock is in scope: respx (decorator, context
+        manager, `respx_mock`), pytest-httpx's `httpx_mock`, aioresponses,
+        responses, requests-mock, `patch`/`patch.object`/`monkeypatch.setattr`
+        of the call or of any function on its path, a client built with
+        `MockTransport`/`ASGITransport`/`WSGITransport`, a pytest-socket
+        `disable_socket` mark, or a fixture in the test's fixture closure
+        (conftest.py and autouse fixtures included) that installs one of these.
+        Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`.
+
+        Settings (`[tool.asynclint]`): `allowed-hosts` (host names or glob
+        patterns, e.g. `["*.internal", "staging.example.com"]`) and
+        `allowed-fixtures` (fixture names that mock the network or make it safe,
+        e.g. `["fake_api"]`).
+
+        ## Why is this bad?
+        A test that talks to the real network is slow, fails when the service
+        or the network is down, may change real data and leaks whatever it
+        sends. Its result depends on the world, not on the code.
+
+        ## Example
+        ```python
+        async def test_sync_users():
+            assert await sync_users() == 3  # sync_users -> fetch_page -> httpx.AsyncClient.get
+        ```
+
+        ## Use instead
+        ```python
+        async def test_sync_users(respx_mock):
+            respx_mock.get("https://api.example.com/users").respond(json=[...])
+            assert await sync_users() == 3
+        ```
+
+        ## Fix safety
+        No fix in general: which responses to fake is the test author's call.
+        Where the project already depends on respx or pytest-httpx (read from
+        pyproject.toml) and the request is made with httpx, an unsafe fix adds
+        the `respx_mock` / `httpx_mock` fixture to the test's parameters: the
+        request no longer leaves the machine, and the test fails until the
+        author adds the route it needs.
+    """
+
+    def check_module(self) -> None:
+        ctx = self.ctx
+        self.allowed_hosts = [h for h in (ctx.setting("allowed-hosts", []) or []) if isinstance(h, str)] \
+            if isinstance(ctx.setting("allowed-hosts", []), list) else []
+        allowed_fixtures = ctx.setting("allowed-fixtures", [])
+        self.allowed_fixtures = set(allowed_fixtures if isinstance(allowed_fixtures, list) else [])
+        self.constants = module_constants(ctx.module)
+        self.done: set[int] = set()
+        self._deps: set[str] | None = None
+        local = {f.name: f for f in ctx.facts.fixtures}
+        for test in ctx.facts.tests:
+            if test.run_by_unittest:
+                continue
+            fixtures, unknown = ctx.test_fixtures(test)
+            if self._mocked(test, fixtures, unknown):
+                continue
+            targets = set().union(*(self._scan(f).patch_targets for f in fixtures.values()))
+            self._check_function(test.func, test, targets, where="test")
+            for name, fixture in fixtures.items():
+                if local.get(name) is fixture and fixture.class_name is None:
+                    self._check_function(fixture.func, None, targets, where="fixture", fixture=fixture)
+
+    # Mocks in scope -----------------------------------------------------------------
+    def _scan(self, fixture: Fixture) -> BodyFacts:
+        same_file = fixture.path is None or fixture.path == self.ctx.path
+        return scan_body(self.ctx if same_file else None, fixture.func, self.constants if same_file else {})
+
+    def _mocked(self, test: TestFunction, fixtures: dict[str, Fixture], unknown: set[str]) -> bool:
+        names = set(fixtures) | set(unknown) | set(test.params)
+        if names & (MOCK_FIXTURES | self.allowed_fixtures):
+            return True
+        if any(mark.name in MOCK_MARKS for mark in test.marks):
+            return True
+        for decorator in test.func.decorators:
+            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            qual = self.ctx.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            if qual and qual.startswith(MOCK_DECORATORS):
+                return True
+        for cls in test.classes:
+            for decorator in cls.decorators:
+                target = decorator.decorator.func if isinstance(decorator.decorator,
+                                                                cst.Call) else decorator.decorator
+                qual = self.ctx.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+                if qual and qual.startswith(MOCK_DECORATORS):
+                    return True
+        if scan_body(self.ctx, test.func, self.constants).mock_names:
+            return True
+        return any(self._scan(f).mock_names for f in fixtures.values())
+
+    # Findings ------------------------------------------------------------------------
+    def _check_function(self, func: cst.FunctionDef, test: TestFunction | None, fixture_targets: set[str],
+                        where: str, fixture: Fixture | None = None) -> None:
+        ctx = self.ctx
+        facts = scan_body(ctx, func, self.constants)
+        targets = facts.patch_targets | fixture_targets
+        for call in calls_in(func):
+            if id(call) in self.done:
+                continue
+            found = direct_call(ctx, call, facts, self.constants, self.allowed_hosts)
+            if found is not None:
+                if patched(targets, (found.name,)):
+                    continue
+                self.done.add(id(call))
+                self.report(call, f"`{found.name}` sends a real request to `{found.host}` from {where} "
+                                  f"`{func.name.value}` with no mock in scope",
+                            self._fix(func, found.name, test, fixture))
+                continue
+            if test is None:
+                continue
+            chain = self._network_path(call, facts, test)
+            if chain is None or patched(targets, chain):
+                continue
+            self.done.add(id(call))
+            self.report(call, f"`{chain[0]}` sends a real request ({' -> '.join(chain)}) "
+                              f"with no mock in scope", self._fix(func, chain[-1], test, None))
+
+    def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction) -> tuple[str, ...] | None:
+        func = call.func
+        qual: str | None = None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = func.value.value
+            if owner in facts.objects:
+                qual = f"{facts.objects[owner]}.{func.attr.value}"
+            elif owner in test.params:
+                fixture = self.ctx.fixture_scope(test.classes).resolve(owner)
+                returns = getattr(fixture, "returns", None)
+                if returns:
+                    qual = f"{returns}.{func.attr.value}"
+        if qual is None and isinstance(func, (cst.Name, cst.Attribute)):
+            qual = self.ctx.qualname(func)
+        if not qual or qual.split(".")[0] in ("httpx", "requests", "aiohttp", "socket", "asyncio", "urllib"):
+            return None
+        try:
+            return self.ctx.source.network_path(qual, 3)
+        except (RecursionError, ValueError):
+            return None
+
+    # Fix -----------------------------------------------------------------------------
+    def _dependencies(self) -> set[str]:
+        if self._deps is None:
+            config = self.ctx.settings.config_path
+            pyproject = config if config is not None and config.name == "pyproject.toml" else \
+                self.ctx.pytest.rootdir / "pyproject.toml"
+            self._deps = project_dependencies(pyproject)
+        return self._deps
+
+    def _fix(self, func: cst.FunctionDef, network_call: str, test: TestFunction | None,
+             fixture: Fixture | None) -> Fix | None:
+        if test is None and (fixture is None or fixture.scope != "function"):
+            return None
+        library = network_call.split(".")[0]
+        for package, fixture_name in FIXTURE_FOR_LIBRARY.get(library, ()):
+            if package in self._dependencies():
+                if any(p.name.value == fixture_name for p in func.params.params) or func.params.star_arg \
+                        not in (cst.MaybeSentinel.DEFAULT, None) or func.params.kwonly_params:
+                    return None
+                params = [*func.params.params, cst.Param(cst.Name(fixture_name))]
+                if len(params) > 1 and params[-2].comma is cst.MaybeSentinel.DEFAULT:
+                    params[-2] = params[-2].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                return self.fix(Safety.UNSAFE, f"Add the `{fixture_name}` fixture",
+                                (func.params, func.params.with_changes(params=params)))
+        return None
+
+    _SRC = {
+        "app/__init__.py": "",
+        "app/clients.py": dedent("""
+            import httpx
+
+            async def fetch_users():
+                async with httpx.AsyncClient() as client:
+                    response = await client.get("https://api.example.com/users")
+                    return response.json()
+        """),
+        "app/service.py": dedent("""
+            from app.clients import fetch_users
+
+            async def count_users():
+                return len(await fetch_users())
+        """),
+    }
+
+    VALID = [
+        Valid(dedent("""
+            import httpx
+
+            def test_mock_transport():
+                transport = httpx.MockTransport(lambda request: httpx.Response(200))
+                with httpx.Client(transport=transport) as client:
+                    assert client.get("https://api.example.com").status_code == 200
+        """)),
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_asgi(app):
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+                    assert (await c.get("/health")).status_code == 200
+                assert httpx.get("http://localhost:8000/").status_code == 200
+                assert httpx.get("http://127.0.0.2/").status_code == 200
+        """)),
+        Valid(dedent("""
+            import httpx
+            import respx
+
+            @respx.mock
+            def test_respx_decorator():
+                respx.get("https://api.example.com/users").respond(json=[])
+                assert httpx.get("https://api.example.com/users").json() == []
+
+            def test_respx_fixture(respx_mock):
+                respx_mock.get("https://api.example.com/users").respond(json=[])
+                assert httpx.get("https://api.example.com/users").json() == []
+
+            def test_respx_context():
+                with respx.mock:
+                    assert httpx.get("https://api.example.com/users")
+        """)),
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            @pytest.fixture
+            def api():
+                return httpx.get("https://api.example.com/users")
+
+            class TestOverridden:
+                @pytest.fixture
+                def api(self, httpx_mock):
+                    httpx_mock.add_response(json=[])
+                    return []
+
+                def test_users(self, api):
+                    assert api == []
+        """)),
+        Valid(dedent("""
+            import pytest
+            from app.service import count_users
+
+            @pytest.mark.asyncio
+            async def test_count(monkeypatch):
+                async def fake():
+                    return [1, 2]
+                monkeypatch.setattr("app.service.fetch_users", fake)
+                assert await count_users() == 2
+        """), files=_SRC),
+        Valid(dedent("""
+            import pytest
+            from app.service import count_users
+
+            @pytest.mark.asyncio
+            async def test_count():
+                assert await count_users() == 2
+        """), files={**_SRC, "conftest.py": dedent("""
+            import pytest
+
+            @pytest.fixture(autouse=True)
+            def no_network(respx_mock):
+                respx_mock.get("https://api.example.com/users").respond(json=[1, 2])
+        """)}),
+        Valid(dedent("""
+            import requests
+
+            def test_internal_host():
+                assert requests.get("https://billing.internal/health").ok
+
+            def test_allowed_fixture(fake_api):
+                assert requests.get("https://api.example.com/").ok
+        """), settings={"allowed-hosts": ["*.internal"], "allowed-fixtures": ["fake_api"]}),
+        Valid(dedent("""
+            import requests
+
+            def test_url_from_variable(server_url):
+                assert requests.get(server_url).ok
+        """)),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import httpx
+
+                BASE = "https://api.example.com"
+
+                def test_users():
+                    response = httpx.get(f"{BASE}/users")
+                    assert response.status_code == 200
+            """),
+            line=6, column=16, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from app.service import count_users
+
+                @pytest.mark.asyncio
+                async def test_count():
+                    total = await count_users()
+                    assert total == 2
+            """),
+            files=_SRC, line=6, column=19, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import aiohttp
+                import pytest
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def page():
+                    async with aiohttp.ClientSession() as session:
+                        async with session.get("https://example.org/") as response:
+                            yield await response.text()
+
+                @pytest.mark.asyncio
+                async def test_page(page):
+                    assert "Example" in page
+            """),
+            line=8, column=20, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+
+                def test_users(tmp_path):
+                    assert httpx.get("https://api.example.com/users").status_code == 200
+            """),
+            files={"pyproject.toml": dedent("""
+                [project]
+                name = "demo"
+                version = "0"
+                optional-dependencies.test = ["pytest", "respx>=0.21"]
+            """)},
+            line=4, column=12, unsafe=True,
+            fixed=dedent("""
+                import httpx
+
+                def test_users(tmp_path, respx_mock):
+                    assert httpx.get("https://api.example.com/users").status_code == 200
+            """),
+        ),
+    ]
