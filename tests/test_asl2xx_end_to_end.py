@@ -103,3 +103,87 @@ def test_app_argument_suite_passes_after_fix(tmp_path: Path) -> None:
     after = _pytest(tmp_path)
     assert after.returncode == 0, after.stdout + after.stderr
     assert "3 passed" in after.stdout
+
+
+NETWORK_PROJECT = {
+    "pyproject.toml": """
+        [tool.pytest.ini_options]
+        asyncio_mode = "strict"
+        pythonpath = ["src"]
+        testpaths = ["tests"]
+    """,
+    "src/crm/__init__.py": "",
+    "src/crm/http.py": """
+        import httpx
+
+        API = "https://crm.example.com"
+
+
+        async def get_json(path):
+            async with httpx.AsyncClient(base_url=API) as client:
+                response = await client.get(path)
+                return response.json()
+    """,
+    "src/crm/contacts.py": """
+        from crm.http import get_json
+
+
+        async def fetch_contacts():
+            return await get_json("/contacts")
+    """,
+    "src/crm/report.py": """
+        from crm.contacts import fetch_contacts
+
+
+        def title(name):
+            return name.title()
+
+
+        async def contact_report():
+            contacts = await fetch_contacts()
+            return [title(c["name"]) for c in contacts]
+    """,
+    "tests/test_report.py": """
+        import pytest
+
+        from crm.report import contact_report, title
+
+
+        def test_title():
+            assert title("ada") == "Ada"
+
+
+        @pytest.mark.asyncio
+        async def test_report():
+            rows = await contact_report()
+            assert rows == ["Ada"]
+    """,
+}
+
+MOCKING_CONFTEST = """
+    import pytest
+    from unittest.mock import AsyncMock
+
+
+    @pytest.fixture(autouse=True)
+    def fake_crm(monkeypatch):
+        monkeypatch.setattr("crm.contacts.get_json", AsyncMock(return_value=[{"name": "ada"}]))
+"""
+
+
+@pytest.mark.skipif(ASYNCLINT is None, reason="asynclint executable not installed")
+def test_network_call_two_calls_deep_is_found_at_the_call_site(tmp_path: Path) -> None:
+    assert ASYNCLINT is not None
+    _write(tmp_path, NETWORK_PROJECT)
+    found = _run([ASYNCLINT, "check", "--select", "ASL201", "."], tmp_path)
+    lines = [line for line in found.stdout.splitlines() if line.startswith("tests/")]
+    # `rows = await contact_report()` is line 12 of the test file; the call starts at column 18.
+    assert len(lines) == 1, found.stdout + found.stderr
+    assert lines[0].startswith("tests/test_report.py:12:18: ASL201"), lines
+    assert "crm.report.contact_report -> crm.contacts.fetch_contacts -> crm.http.get_json" in lines[0]
+
+    _write(tmp_path, {"tests/conftest.py": MOCKING_CONFTEST})
+    again = _run([ASYNCLINT, "check", "--select", "ASL201", "."], tmp_path)
+    assert [line for line in again.stdout.splitlines() if line.startswith("tests/")] == [], again.stdout
+    # The mocked suite really passes without the network.
+    assert _pytest(tmp_path).returncode == 0
