@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.analysis.body import name_loads
 from asynclint.analysis.coroutines import await_pair, enclosing_classes, in_async_function, oracle_for
 from asynclint.diagnostics import Safety
 from asynclint.rule import Invalid, Rule, Valid, dedent
@@ -16,8 +17,9 @@ class CoroutineNotAwaited(Rule):
     fix_availability = "sometimes"
     docs = """
         ## What it does
-        Finds expression statements that call something returning a
-        coroutine and drop it: an `async def` of the module (or `self.method()`
+        Finds expression statements (and assignments to a name used nowhere
+        else in the function) that call something returning a coroutine and
+        drop it: an `async def` of the module (or `self.method()`
         of the enclosing class), an `async def` of the project's source,
         `asyncio.sleep` and its siblings, and the coroutine methods of values
         whose type is known from an annotation, an assignment, an `async with`
@@ -25,7 +27,8 @@ class CoroutineNotAwaited(Rule):
         `AsyncSession`, `aiohttp.ClientSession`, asyncpg, `redis.asyncio`,
         `AsyncMock`; see `asynclint/knowledge/async_types.py`). A coroutine
         that is passed on (to `gather`, `create_task`, `wait_for`, a
-        `TaskGroup`, `asyncio.run`), returned or assigned is not reported.
+        `TaskGroup`, `asyncio.run`), returned, or assigned to a name that is
+        used later is not reported.
 
         ## Why is this bad?
         Calling an `async def` only creates a coroutine object; nothing in it
@@ -57,10 +60,8 @@ class CoroutineNotAwaited(Rule):
     """
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not isinstance(self.ctx.parent, cst.Expr):
-            return
         func = self.ctx.enclosing_function()
-        if func is None:
+        if func is None or not (isinstance(self.ctx.parent, cst.Expr) or self._assigned_and_unused(node, func)):
             return
         what = oracle_for(self.ctx).describe(node, func, enclosing_classes(self.ctx.ancestors))
         if what is None:
@@ -70,7 +71,32 @@ class CoroutineNotAwaited(Rule):
             fix = self.fix(Safety.SAFE, "Await the coroutine", await_pair(node))
         self.report(node, f"coroutine {what} is never awaited: its body does not run", fix)
 
+    def _assigned_and_unused(self, node: cst.Call, func: cst.FunctionDef) -> bool:
+        """``x = coro()`` where ``x`` appears nowhere else in the function (so nothing can await it)."""
+        parent = self.ctx.parent
+        if not (isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1):
+            return False
+        target = parent.targets[0].target
+        if not isinstance(target, cst.Name):
+            return False
+        return not name_loads(func.body, target.value, exclude=parent)
+
     VALID = [
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            async def work():
+                return 1
+
+            @pytest.mark.asyncio
+            async def test_assigned_then_awaited():
+                pending = work()
+                other = work()
+                done = await pending
+                await asyncio.gather(other)
+                assert done == 1
+        """)),
         Valid(dedent("""
             import asyncio
             import pytest
@@ -145,6 +171,31 @@ class CoroutineNotAwaited(Rule):
         """)),
     ]
     INVALID = [
+        Invalid(
+            dedent("""
+                import pytest
+
+                async def seed():
+                    return 1
+
+                @pytest.mark.asyncio
+                async def test_unused_result():
+                    rows = seed()
+                    assert True
+            """),
+            line=8, column=12,
+            fixed=dedent("""
+                import pytest
+
+                async def seed():
+                    return 1
+
+                @pytest.mark.asyncio
+                async def test_unused_result():
+                    rows = await seed()
+                    assert True
+            """),
+        ),
         Invalid(
             dedent("""
                 import pytest
