@@ -14,7 +14,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ASYNCLINT = shutil.which("asynclint", path=str(Path(sys.executable).parent)) or "asynclint"
 # Every ASL1xx mistake the example suite carries on purpose.
 EXPECTED = {"ASL101", "ASL102", "ASL103", "ASL104", "ASL106", "ASL107", "ASL404",
-            "ASL501", "ASL502", "ASL503", "ASL504", "ASL505"}
+            "ASL202", "ASL203", "ASL204", "ASL501", "ASL502", "ASL503", "ASL504", "ASL505"}
 
 
 def _asynclint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
