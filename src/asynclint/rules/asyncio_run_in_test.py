@@ -104,8 +104,9 @@ class AsyncioRunInTest(Rule):
         `loop.run_until_complete(c)` replaced by `await c`;
         `@pytest.mark.asyncio` is added only when `asyncio_mode` is strict
         and the test has no async mark. In an async test the call becomes
-        `await c`. No fix for tests run by unittest, under anyio/trio, or
-        when the call has other arguments.
+        `await c`. No fix under anyio/trio, or when the call has other
+        arguments. Sync tests of `unittest.TestCase` classes are not reported:
+        no plugin runs them, and `asyncio.run` is how they run coroutines.
     """
 
     def is_run_call(self, node: cst.Call) -> bool:
@@ -134,12 +135,14 @@ class AsyncioRunInTest(Rule):
             self.report(node, f"`{what}` inside async test `{test.name}` raises: a loop is already running; "
                               "await the coroutine", fix)
             return
+        if test.run_by_unittest or test.runner_unknown:
+            return  # a sync unittest test has no plugin loop to bypass: asyncio.run is how it runs coroutines
         self.report(node, f"`{what}` in test `{test.name}` bypasses the plugin's event loop; "
                           "make the test async and await the coroutine", self._async_test_fix(test))
 
     def _async_test_fix(self, test: TestFunction):  # type: ignore[no-untyped-def]
         ctx = self.ctx
-        if test.run_by_unittest or test.runner_unknown or ctx.uses_anyio_or_trio_only or ctx.pytest.trio_mode:
+        if ctx.uses_anyio_or_trio_only or ctx.pytest.trio_mode:
             return None
         if "event_loop" in test.params:
             return None
@@ -198,6 +201,19 @@ class AsyncioRunInTest(Rule):
 
             def test_shadowed():
                 assert asyncio.run(1) == 1
+        """)),
+    ]
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+            import unittest
+
+            async def main():
+                return 1
+
+            class TestLegacy(unittest.TestCase):
+                def test_run(self):
+                    self.assertEqual(asyncio.run(main()), 1)
         """)),
     ]
     INVALID = [

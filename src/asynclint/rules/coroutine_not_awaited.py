@@ -28,7 +28,8 @@ class CoroutineNotAwaited(Rule):
         `AsyncMock`; see `asynclint/knowledge/async_types.py`). A coroutine
         that is passed on (to `gather`, `create_task`, `wait_for`, a
         `TaskGroup`, `asyncio.run`), returned, or assigned to a name that is
-        used later is not reported.
+        used later is not reported, nor is a call inside
+        `with pytest.raises(...)` / `self.assertRaises(...)` (meant to fail).
 
         ## Why is this bad?
         Calling an `async def` only creates a coroutine object; nothing in it
@@ -63,6 +64,8 @@ class CoroutineNotAwaited(Rule):
         func = self.ctx.enclosing_function()
         if func is None or not (isinstance(self.ctx.parent, cst.Expr) or self._assigned_and_unused(node, func)):
             return
+        if self._expected_to_raise():
+            return
         what = oracle_for(self.ctx).describe(node, func, enclosing_classes(self.ctx.ancestors))
         if what is None:
             return
@@ -70,6 +73,19 @@ class CoroutineNotAwaited(Rule):
         if in_async_function(func):
             fix = self.fix(Safety.SAFE, "Await the coroutine", await_pair(node))
         self.report(node, f"coroutine {what} is never awaited: its body does not run", fix)
+
+    def _expected_to_raise(self) -> bool:
+        """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)``: the call is meant to fail."""
+        for node in self.ctx.ancestors:
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    call = item.item
+                    if not isinstance(call, cst.Call):
+                        continue
+                    qual = self.ctx.qualname(call.func) or ""
+                    if qual == "pytest.raises" or qual.rsplit(".", 1)[-1].startswith("assertRaises"):
+                        return True
+        return False
 
     def _assigned_and_unused(self, node: cst.Call, func: cst.FunctionDef) -> bool:
         """``x = coro()`` where ``x`` appears nowhere else in the function (so nothing can await it)."""
@@ -168,6 +184,16 @@ class CoroutineNotAwaited(Rule):
             @pytest.mark.asyncio
             async def test_unknown_type(client):
                 client.get("/")
+        """)),
+    ]
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            def test_gather_needs_a_loop():
+                with pytest.raises(RuntimeError):
+                    asyncio.gather()
         """)),
     ]
     INVALID = [

@@ -24,7 +24,8 @@ class DanglingTask(Rule):
         `loop.create_task(...)` (a loop from `asyncio.get_running_loop()` and
         the like) used as a bare statement in a test or fixture, so the task
         object is dropped. `TaskGroup.create_task` is not reported: the group
-        keeps and awaits its tasks.
+        keeps and awaits its tasks; nor are tests of `unittest` test cases,
+        whose runner cancels leftover tasks and reports their exceptions.
 
         ## Why is this bad?
         Nothing waits for the task: the test can end (and pytest-asyncio
@@ -62,7 +63,10 @@ class DanglingTask(Rule):
         func = self.ctx.enclosing_function()
         if func is None:
             return
-        owner = self.ctx.test_for(func) or self.ctx.fixture_for(func)
+        test = self.ctx.test_for(func)
+        if test is not None and test.run_by_unittest:
+            return  # IsolatedAsyncioTestCase cancels leftover tasks and reports their exceptions
+        owner = test or self.ctx.fixture_for(func)
         if owner is None or not self._creates_task(node, func):
             return
         fix = None
@@ -129,6 +133,20 @@ class DanglingTask(Rule):
             @pytest.mark.asyncio
             async def test_other_create_task(scheduler):
                 scheduler.create_task("nightly")
+        """)),
+    ]
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+            import unittest
+
+            async def work():
+                return 1
+
+            class TestQueue(unittest.IsolatedAsyncioTestCase):
+                async def test_dropped_by_design(self):
+                    asyncio.create_task(work())
+                    await asyncio.sleep(0)
         """)),
     ]
     INVALID = [
