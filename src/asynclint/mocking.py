@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from asynclint.context import FileContext
+from asynclint.walker import read_only_visit
 
 PATCH = {"unittest.mock.patch", "mock.patch"}
 PATCH_OBJECT = {"unittest.mock.patch.object", "mock.patch.object"}
@@ -23,7 +24,23 @@ SYNC_MOCKS = {"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.No
 
 
 def code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
+    fast = _plain_dotted(node)  # codegen costs ~0.1 ms a call, and every call's callee is asked
+    return fast if fast is not None else cst.Module([]).code_for_node(node)
+
+
+def _plain_dotted(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` without parentheses or spaces: exactly the code LibCST would generate."""
+    if isinstance(node, cst.Name):
+        return node.value if not node.lpar else None
+    if isinstance(node, cst.Attribute) and not node.lpar:
+        dot = node.dot
+        if not (isinstance(dot, cst.Dot) and isinstance(dot.whitespace_before, cst.SimpleWhitespace)
+                and isinstance(dot.whitespace_after, cst.SimpleWhitespace)
+                and not dot.whitespace_before.value and not dot.whitespace_after.value):
+            return None
+        base = _plain_dotted(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
 
 
 def _string(node: cst.BaseExpression | None) -> str | None:
@@ -147,9 +164,20 @@ class _Collector(cst.CSTVisitor):
 
 
 def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
+    """The mocks of one function; computed once per file and function (two rules ask, and read only)."""
+    memo: dict[int, tuple[cst.FunctionDef, FunctionMocks]] = ctx.__dict__.setdefault("_mock_analyses", {})
+    known = memo.get(id(func))
+    if known is not None and known[0] is func:
+        return known[1]
+    result = _analyse(ctx, func)
+    memo[id(func)] = (func, result)
+    return result
+
+
+def _analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
     result = FunctionMocks()
     collector = _Collector(ctx, result)
-    func.body.visit(collector)
+    read_only_visit(func.body, collector)  # LibCST's visit rebuilds the tree: 8 s of a 23 s profile
     # Decorator patches inject their mocks as positional parameters, bottom-up, after `self`.
     params = [p.name.value for p in func.params.params if p.name.value not in ("self", "cls")]
     index = 0

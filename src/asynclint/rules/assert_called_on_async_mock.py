@@ -7,6 +7,7 @@ import libcst as cst
 from asynclint.diagnostics import Safety
 from asynclint.mocking import analyse, async_mock_names
 from asynclint.rule import Invalid, Rule, Valid, dedent
+from asynclint.walker import read_only_visit
 
 #: Call-checks on a mock -> the await-checks that an AsyncMock offers instead.
 AWAITED = {
@@ -79,7 +80,7 @@ class AssertCalledOnAsyncMock(Rule):
         if not names:
             return
         uses = _Uses(names)
-        node.body.visit(uses)
+        read_only_visit(node.body, uses)
         for attribute in uses.found:
             old = attribute.attr.value
             new = AWAITED[old]
