@@ -89,6 +89,7 @@ class Runner:
         self._explicit = load_settings_file(options.config) if options.config else None
         self.cache: ResultCache | None = None
         self._folder_keys: dict[Path, tuple[Settings, str]] = {}
+        self._codes: dict[tuple[Path, tuple[str, ...]], frozenset[str]] = {}
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint import cache
 
@@ -112,9 +113,13 @@ class Runner:
 
         directory = path.parent.resolve()
         settings = self.settings_for(directory)
+        ignored = per_file_ignores(settings, path)
+        codes_key = (directory, tuple(ignored))
+        codes = self._codes.get(codes_key)  # the registry's expansion, once per folder
+        if codes is None:
+            codes = self._codes[codes_key] = enabled_codes(settings, ignored)
         return LintJob(path.resolve() if path.exists() else Path(os.path.abspath(path)), shown, settings,
-                       pytest_config_for_directory(directory), self.project,
-                       enabled_codes(settings, per_file_ignores(settings, path)))
+                       pytest_config_for_directory(directory), self.project, codes)
 
     def files(self, paths: list[Path]) -> Iterator[Path | Problem]:
         return discover(paths, self.settings_for, force_exclude=self.options.force_exclude)
