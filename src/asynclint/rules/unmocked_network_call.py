@@ -119,6 +119,7 @@ class UnmockedNetworkCall(Rule):
         self.constants = module_constants(ctx.module)
         self.done: set[int] = set()
         self._deps: set[str] | None = None
+        self._scans: dict[int, BodyFacts] = {}
         local = {f.name: f for f in ctx.facts.fixtures}
         for test in ctx.facts.tests:
             if test.run_by_unittest:
@@ -134,8 +135,13 @@ class UnmockedNetworkCall(Rule):
 
     # Mocks in scope -----------------------------------------------------------------
     def _scan(self, fixture: Fixture) -> BodyFacts:
-        same_file = fixture.path is None or fixture.path == self.ctx.path
-        return scan_body(self.ctx if same_file else None, fixture.func, self.constants if same_file else {})
+        """Cached per fixture: every test of the module shares its conftest.py fixtures."""
+        found = self._scans.get(id(fixture.func))
+        if found is None:
+            same_file = fixture.path is None or fixture.path == self.ctx.path
+            found = scan_body(self.ctx if same_file else None, fixture.func, self.constants if same_file else {})
+            self._scans[id(fixture.func)] = found
+        return found
 
     def _mocked(self, test: TestFunction, fixtures: dict[str, Fixture], unknown: set[str]) -> bool:
         names = set(fixtures) | set(unknown) | set(test.params)
