@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip", default="", help="comma-separated tools not to run: ruff, fixit (fixit is slow)")
     args = parser.parse_args()
 
     temp = None
@@ -154,11 +155,12 @@ def main() -> None:
         results.append(run("start-up: one file, no cache", [*single, "--no-cache"], root, max(args.repeat, 3)))
         results.append(run("start-up: one file, cached", single, root, max(args.repeat, 3)))
     findings = subprocess.run([*asynclint, "--statistics"], cwd=root, capture_output=True, text=True).stdout
-    ruff = tool("ruff")
+    skipped = {name.strip() for name in args.skip.split(",")}
+    ruff = tool("ruff") if "ruff" not in skipped else None
     if ruff:
         results.append(run("ruff check --select PT,ASYNC", [ruff, "check", "--select", "PT,ASYNC", "--no-cache",
                                                             "--exit-zero", "."], root, args.repeat))
-    fixit = tool("fixit")
+    fixit = tool("fixit") if "fixit" not in skipped else None
     if fixit:
         results.append(run("fixit lint", [fixit, "lint", "."], root, args.repeat))
 
@@ -175,9 +177,9 @@ def main() -> None:
     print(f"cold --jobs 1 CPU / parse-only process CPU: {cold1.cpu / base:.2f}x "
           f"(over the parse calls alone: {cold1.cpu / pure:.2f}x)")
     if not ruff:
-        print("ruff: not installed (pip install ruff to compare)")
+        print("ruff: skipped or not installed (pip install ruff to compare)")
     if not fixit:
-        print("fixit: not installed (pip install fixit to compare)")
+        print("fixit: skipped or not installed (install it in its own venv and set FIXIT=.../bin/fixit)")
     counts = [line for line in findings.splitlines() if line.strip() and line.split("\t")[0].strip().isdigit()]
     summary = [line for line in findings.splitlines() if line.startswith("Found ")]
     print("\nfindings by code (asynclint --statistics):\n" + "\n".join(counts + summary))
