@@ -50,7 +50,13 @@ def string_value(node: cst.BaseExpression, constants: dict[str, str]) -> str | N
         prefix = node.prefix.lower()
         if "b" in prefix:
             return None
-        return node.raw_value if "r" in prefix else node.evaluated_value  # type: ignore[return-value]
+        if "r" in prefix:
+            return node.raw_value
+        try:
+            value = node.evaluated_value
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
         left, right = string_value(node.left, constants), string_value(node.right, constants)
         return None if left is None or right is None else left + right
