@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.diagnostics import Safety
+from asynclint.pytest_facts import TestFunction
 from asynclint.rule import Invalid, Rule, Valid, dedent
 
 _REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
@@ -63,7 +64,9 @@ class BlockingCallInAsyncTest(Rule):
         ## Fix safety
         Safe for `time.sleep(x)`: `await asyncio.sleep(x)` waits as long and
         lets the loop run meanwhile (`import asyncio` is added when needed).
-        Not offered under trio or anyio, where asyncio's sleep may not work.
+        Offered only where the code is known to run on asyncio (an asyncio
+        mark, a `pytest_asyncio` fixture, `asyncio_mode = "auto"`), never
+        under trio or anyio, where asyncio's sleep does not work.
         No fix for the other calls: use an async client, `asyncio.to_thread`,
         or `asyncio.create_subprocess_exec`.
     """
@@ -84,7 +87,7 @@ class BlockingCallInAsyncTest(Rule):
             return
         kind = "test" if test is not None else "fixture"
         fix = None
-        if qual == "time.sleep" and not isinstance(self.ctx.parent, cst.Await) and not self._maybe_not_asyncio():
+        if qual == "time.sleep" and not isinstance(self.ctx.parent, cst.Await) and self._runs_on_asyncio(owner):
             style = None if "asyncio" in self.ctx.imports.from_imports else "asyncio"
             text, request = self.ctx.reference("asyncio.sleep", module=style)
             if request is not None and self.ctx.imports.is_bound(text.split(".")[0]):
@@ -94,11 +97,19 @@ class BlockingCallInAsyncTest(Rule):
             fix = self.fix(Safety.SAFE, "Use await asyncio.sleep()", (node, replacement), imports=[request])
         self.report(node, f"blocking call `{qual}()` in async {kind} `{func.name.value}` stalls the event loop", fix)
 
-    def _maybe_not_asyncio(self) -> bool:
+    def _runs_on_asyncio(self, owner: object) -> bool:
+        """Known to run on asyncio (an asyncio mark, a pytest_asyncio fixture, or auto mode) and not trio/anyio."""
         ctx = self.ctx
         names = set(ctx.imports.names.values())
-        return ctx.pytest.trio_mode or ctx.uses_anyio_or_trio_only or any(
-            n.split(".")[0] in ("trio", "pytest_trio", "anyio") for n in names)
+        if ctx.pytest.trio_mode or ctx.uses_anyio_or_trio_only or any(
+                n.split(".")[0] in ("trio", "pytest_trio", "anyio") for n in names):
+            return False
+        if isinstance(owner, TestFunction):
+            if owner.run_by_unittest:
+                return owner.is_async  # IsolatedAsyncioTestCase: asyncio
+            return owner.mark("asyncio") is not None or ctx.pytest.asyncio_mode == "auto"
+        provider = getattr(owner, "provider", "") or ""
+        return provider.startswith("pytest_asyncio") or ctx.pytest.asyncio_mode == "auto"
 
     VALID = [
         Valid(dedent("""
@@ -212,5 +223,14 @@ class BlockingCallInAsyncTest(Rule):
                     sqlite3.connect(":memory:").close()
             """),
             count=3, line=8, column=12, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import time
+
+                async def test_run_by_someone_else():
+                    time.sleep(0.01)
+            """),
+            line=4, column=5, fixed=None,
         ),
     ]
