@@ -171,3 +171,37 @@ def test_mocker_patch_of_an_async_function_is_an_async_mock(tmp_path: Path) -> N
     """
     files = {"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}
     assert _found(AssertCalledOnAsyncMock, code, tmp_path, files=files) == [(6, 12)]
+
+
+def test_patching_a_setting_in_a_module_on_the_path_silences(tmp_path: Path) -> None:
+    files = {
+        "crm/__init__.py": "",
+        "crm/http.py": dedent("""
+            import httpx
+
+            API = "https://crm.example.com"
+
+            async def get_json(path):
+                async with httpx.AsyncClient(base_url=API) as client:
+                    return (await client.get(path)).json()
+        """),
+        "crm/report.py": dedent("""
+            from crm.http import get_json
+
+            async def report():
+                return await get_json("/contacts")
+        """),
+    }
+    code = """
+    import pytest
+    from crm.report import report
+
+    @pytest.mark.asyncio
+    async def test_report({params}):
+        {setup}
+        assert await report() == []
+    """
+    unmocked = code.format(params="", setup="pass")
+    assert _found(UnmockedNetworkCall, unmocked, tmp_path / "a", files=files) == [(7, 18)]
+    redirected = code.format(params="monkeypatch", setup='monkeypatch.setattr("crm.http.API", "http://localhost")')
+    assert _found(UnmockedNetworkCall, redirected, tmp_path / "b", files=files) == []

@@ -294,8 +294,10 @@ def patched(targets: set[str], chain: tuple[str, ...]) -> bool:
     """Whether a patch target replaces the network call or anything on its path."""
     library = chain[-1].split(".")[0]
     lasts = {element.rsplit(".", 1)[-1] for element in chain}
+    # Patching a module-level setting next to a function on the path (`crm.http.API`) redirects it too.
+    owners = {element.rsplit(".", 1)[0] for element in chain[:-1] if "." in element}
     for target in targets:
-        if target in chain or target.rsplit(".", 1)[-1] in lasts:
+        if target in chain or target.rsplit(".", 1)[-1] in lasts or target.rsplit(".", 1)[0] in owners:
             return True
         head = target.split(".")[0]
         if head == library and head in NETWORK_LIBRARIES:
