@@ -205,3 +205,19 @@ def test_patching_a_setting_in_a_module_on_the_path_silences(tmp_path: Path) -> 
     assert _found(UnmockedNetworkCall, unmocked, tmp_path / "a", files=files) == [(7, 18)]
     redirected = code.format(params="monkeypatch", setup='monkeypatch.setattr("crm.http.API", "http://localhost")')
     assert _found(UnmockedNetworkCall, redirected, tmp_path / "b", files=files) == []
+
+
+def test_sync_mock_over_a_target_awaited_in_the_test(tmp_path: Path) -> None:
+    code = """
+    import pytest
+    from unittest.mock import MagicMock
+
+    @pytest.mark.asyncio
+    async def test_cache(monkeypatch, cache):
+        monkeypatch.setattr(cache, "load", MagicMock())
+        assert await cache.load("k") is None
+    """
+    assert _found(SyncMockForAsyncTarget, code, tmp_path) == [(6, 40)]
+    fixed = run_example(SyncMockForAsyncTarget, Invalid(dedent(code)), tmp_path / "fix", fix=True, unsafe=True)
+    assert 'monkeypatch.setattr(cache, "load", AsyncMock())' in fixed.fixed_text
+    assert "from unittest.mock import MagicMock, AsyncMock" in fixed.fixed_text
