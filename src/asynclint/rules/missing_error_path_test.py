@@ -138,11 +138,16 @@ class MissingErrorPathTest(Rule):
         return self.fix(Safety.UNSAFE, f"Add {name}: {endpoint.key} answers {status}", (after.func, replacement))
 
     def _unique_name(self, base: str) -> str:
-        taken = {t.name for t in self.ctx.facts.tests} | set(self.ctx.facts.functions)
+        taken = self._taken_names
         name, n = base, 2
         while name in taken:
             name, n = f"{base}_{n}", n + 1
+        taken.add(name)
         return name
+
+    @functools.cached_property
+    def _taken_names(self) -> set[str]:
+        return {t.name for t in self.ctx.facts.tests} | set(self.ctx.facts.functions)
 
     VALID = [
         Valid(dedent("""
