@@ -129,7 +129,7 @@ class AsyncioRunInTest(Rule):
         if func.asynchronous is not None:
             fix = None
             coroutine = _single_argument(node)
-            if coroutine is not None:
+            if coroutine is not None and not (self.ctx.uses_anyio_or_trio_only or self.ctx.pytest.trio_mode):
                 bare = id(node) in _bare_positions(self.ctx.parent) if self.ctx.parent is not None else False
                 fix = self.fix(Safety.UNSAFE, "Await the coroutine", (node, _awaited(coroutine, bare)))
             self.report(node, f"`{what}` inside async test `{test.name}` raises: a loop is already running; "
