@@ -194,8 +194,9 @@ class CoroutineOracle:
 
     def _defined_in_enclosing(self, name: str) -> bool:
         """``name`` bound in a function around the call (a closure variable shadows the module's)."""
+        classes = enclosing_classes(self.ctx.ancestors)
         for node in self.ctx.ancestors:
-            if isinstance(node, cst.FunctionDef) and name in self.variable_types(node, enclosing_classes(self.ctx.ancestors)):
+            if isinstance(node, cst.FunctionDef) and name in self.variable_types(node, classes):
                 return True
         return False
 

@@ -25,7 +25,7 @@ BLOCKING_CALLS = frozenset({
 class BlockingCallInAsyncTest(Rule):
     code = "ASL502"
     name = "blocking-call-in-async-test"
-    summary = "A blocking call (`time.sleep`, `requests`, `subprocess`, sync DB drivers) inside an async test or fixture."
+    summary = "A blocking call (`time.sleep`, `requests`, `subprocess`, sync DB drivers) in an async test or fixture."
     fix_availability = "sometimes"
     docs = """
         ## What it does
