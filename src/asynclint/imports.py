@@ -65,8 +65,26 @@ def add_imports(module: cst.Module, requests: Iterable[ImportRequest]) -> cst.Mo
         if index < len(body) and index > 0 and not _is_import_line(body[index - 1]):
             # After a docstring: keep a blank line between it and the imports' first line.
             new_lines[0] = new_lines[0].with_changes(leading_lines=[cst.EmptyLine()])
+        starts_block = index == 0 or not _is_import_line(body[index - 1])
+        if starts_block and index < len(body) and not _is_import_line(body[index]):
+            # A new import block: separate it from the code that follows, as isort would.
+            body[index] = _separated(body[index])
         body[index:index] = new_lines
     return module.with_changes(body=body)
+
+
+def _separated(stmt: cst.BaseStatement) -> cst.BaseStatement:
+    """The first statement after new imports starts after a blank line (two before a def or class)."""
+    leading = list(getattr(stmt, "leading_lines", ()))
+    wanted = 2 if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) else 1
+    blanks = 0
+    for line in leading:
+        if line.comment is not None:
+            break
+        blanks += 1
+    if blanks >= wanted or not hasattr(stmt, "leading_lines"):
+        return stmt
+    return stmt.with_changes(leading_lines=[cst.EmptyLine()] * (wanted - blanks) + leading)  # type: ignore[attr-defined]
 
 
 def _extend_from_import(body: list[cst.BaseStatement], request: ImportRequest) -> bool:

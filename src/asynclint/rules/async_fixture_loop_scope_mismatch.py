@@ -587,6 +587,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
 
                 import pytest
 
+
                 @pytest.mark.asyncio(loop_scope="package")
                 async def test_auto_mode(engine):
                     assert engine

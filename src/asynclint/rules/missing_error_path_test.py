@@ -110,6 +110,11 @@ class MissingErrorPathTest(Rule):
         if endpoint is None or any(m.name == "parametrize" for m in test.marks):
             return None
         call = act.call
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        while isinstance(receiver, cst.Attribute):
+            receiver = receiver.value
+        if not isinstance(receiver, cst.Name) or receiver.value not in test.params:
+            return None  # the client is built inside the test: the new test could not reach it
         if endpoint.has_path_param:
             path = endpoint.template.replace("{}", MISSING_ID)
             args = list(call.args)
@@ -357,6 +362,20 @@ class MissingErrorPathTest(Rule):
                         response = await client.post("/users", json={})
                         assert response.status_code == 422
             """),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+
+                @pytest.mark.asyncio
+                async def test_local_client(app):
+                    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+                        response = await client.get("http://test/items/3")
+                        assert response.status_code == 200
+            """),
+            line=6, column=11,
         ),
         Invalid(
             dedent("""
