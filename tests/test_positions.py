@@ -97,4 +97,54 @@ def test_text_that_does_not_match_falls_back_to_the_whole_module() -> None:
     module = cst.parse_module(text)
     node = module.body[1]
     assert node_positions(module, [node], "a = 1\nb =  2\n") == node_positions(module, [node])
-    assert positions._targeted(module, "a = 1\nb =  2\n", {id(node)}) is None
+    assert positions._targeted(module, "a = 1\nb =  2\n", {id(node)}, {}) is None
+
+
+def _function(module: cst.Module, index: int) -> cst.FunctionDef:
+    node = module.body[index]
+    assert isinstance(node, cst.FunctionDef)
+    return node
+
+
+def test_a_test_name_is_found_without_generating_its_body_or_parsing_with_ast(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "import x\n\n\n@x.mark\nasync def test_a(client):\n    await client.get('/')\n    assert True\n"
+    module = cst.parse_module(text)
+    function = _function(module, 1)
+    body_generated: list[cst.CSTNode] = []
+    original = cst.SimpleStatementLine._codegen
+
+    def spy(self: cst.SimpleStatementLine, state: object) -> None:
+        body_generated.append(self)
+        original(self, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst.SimpleStatementLine, "_codegen", spy)
+    monkeypatch.setattr(positions.ast, "parse", lambda *a, **k: pytest.fail("ast.parse called"))
+    wanted = [function.name, function.decorators[0], function.params]
+    found = node_positions(module, wanted, text)
+    monkeypatch.undo()
+    assert found == node_positions(module, wanted)
+    assert found[id(function.name)].start.line == 5
+    assert [n for n in body_generated if any(n is s for s in function.body.body)] == []
+
+
+def test_a_statement_whose_text_repeats_is_placed_by_the_ast_pairing() -> None:
+    text = "def a():\n    x = go()\n\n\ndef b():\n    x = go()\n"
+    module = cst.parse_module(text)
+    second = _function(module, 1).body.body[0]
+    call = second.body[0].value  # type: ignore[attr-defined]
+    found = node_positions(module, [call], text)
+    assert found == node_positions(module, [call])
+    assert found[id(call)].start.line == 6
+
+
+def test_chains_the_traversal_recorded_are_used_and_a_wrong_one_is_not_trusted() -> None:
+    text = "def f():\n    g()\n"
+    module = cst.parse_module(text)
+    function = _function(module, 0)
+    line = function.body.body[0]
+    call = line.body[0].value  # type: ignore[attr-defined]
+    expected = node_positions(module, [call])
+    assert node_positions(module, [call], text, {id(call): (function, line)}) == expected
+    # a chain that stops at the function would stub its body away: the answer is still right
+    assert node_positions(module, [call], text, {id(call): (function,)}) == expected

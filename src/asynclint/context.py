@@ -17,6 +17,11 @@ from asynclint.settings import Settings
 from asynclint.source_index import SourceIndex
 
 
+def statement_chain(path: list[cst.CSTNode]) -> tuple[cst.BaseStatement, ...]:
+    """The statements on a path of nodes from the module down."""
+    return tuple(node for node in path if isinstance(node, cst.BaseStatement))
+
+
 class FileContext:
     """One file's module, configuration, import table, pytest facts and project model.
 
@@ -35,11 +40,28 @@ class FileContext:
         self.project = project
         self.imports = ImportTable(module)
         self.ancestors: list[cst.CSTNode] = []
+        #: For reported nodes: their enclosing statements, outermost first (see note_reported).
+        self.statement_chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
+        #: Reported nodes the traversal has not reached yet: it records their chains on the way.
+        self.watched: set[int] = set()
         self._fixture_scopes: dict[tuple[int, ...], FixtureScope] = {}
         #: Other files (or folders, for their listing) a rule read directly; part of dependencies().
         self.read_files: set[Path] = set()
         self.is_conftest = path.name == "conftest.py"
         self.is_test_file = self.is_conftest or pytest_config.is_test_file(path)
+
+    def note_reported(self, node: cst.CSTNode) -> None:
+        """Remember where a reported node sits, so positions need no search of the tree.
+
+        A node on the traversal's current path gets its chain now; one reported before the
+        traversal (``check_module``) or ahead of it gets it when the traversal reaches it.
+        """
+        ancestors = self.ancestors
+        for index in range(len(ancestors) - 1, -1, -1):
+            if ancestors[index] is node:
+                self.statement_chains[id(node)] = statement_chain(ancestors[:index + 1])
+                return
+        self.watched.add(id(node))
 
     # Module facts ------------------------------------------------------------
     @functools.cached_property

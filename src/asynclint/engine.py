@@ -107,7 +107,7 @@ class _RuleRun:
                 self._crash(rule, exc)
         if self.visit or self.leave:
             try:
-                walk(ctx.module, self.visit, self.leave, ctx.ancestors)
+                walk(ctx.module, self.visit, self.leave, ctx.ancestors, ctx.watched, ctx.statement_chains)
             except RecursionError as exc:
                 for rule in self.rules:
                     self._crash(rule, exc)
@@ -141,7 +141,8 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     runner.run(ctx)
     reported = [(rule, node, message, fix) for rule in rules if rule.code not in runner.crashed
                 for node, message, fix in rule.reports]
-    positions = node_positions(module, [node for _, node, _, _ in reported], text) if reported else {}
+    positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.statement_chains)
+                 if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}
     diagnostics = []
     for rule, node, message, fix in reported:

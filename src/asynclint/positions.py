@@ -17,6 +17,7 @@ generating the whole module, so the answer is always LibCST's own.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 
@@ -36,14 +37,19 @@ class _Recorder:
         self._computed: dict[cst.CSTNode, CodeRange] = {}
 
 
-def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode], text: str | None = None) -> dict[int, CodeRange]:
-    """Map ``id(node)`` to its code range for the given nodes of ``module`` (whose code is ``text``, if given)."""
+def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode], text: str | None = None,
+                   chains: dict[int, tuple[cst.BaseStatement, ...]] | None = None) -> dict[int, CodeRange]:
+    """Map ``id(node)`` to its code range for the given nodes of ``module`` (whose code is ``text``, if given).
+
+    ``chains`` may give, by node id, a node's enclosing statements (outermost first, itself
+    included), as the traversal saw them; the others are found by a walk of the module.
+    """
     wanted = {id(n) for n in nodes}
     if not wanted:
         return {}
     if text is not None:
         try:
-            found = _targeted(module, text, wanted)
+            found = _targeted(module, text, wanted, chains or {})
         except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
             found = None
         if found is not None:
@@ -98,50 +104,139 @@ def _pairs(body: Sequence[cst.BaseStatement], ast_body: list[ast.stmt]) -> dict[
     return pairs if index == len(ast_body) else None
 
 
-def _targeted(module: cst.Module, text: str, wanted: set[int]) -> dict[int, CodeRange] | None:
-    chains = _chains(module, wanted)
+def _targeted(module: cst.Module, text: str, wanted: set[int],
+              known: dict[int, tuple[cst.BaseStatement, ...]]) -> dict[int, CodeRange] | None:
+    chains = {node_id: known[node_id] for node_id in wanted if node_id in known}
+    if len(chains) < len(wanted):
+        chains.update(_chains(module, wanted - chains.keys()))
     if len(chains) != len(wanted) or not all(chains.values()):
         return None  # the module itself, or a node of its header/footer
-    top = _pairs(module.body, ast.parse(text).body)
-    if top is None:
-        return None
-    blocks: dict[int, dict[int, ast.stmt] | None] = {}
-    targets: dict[int, tuple[cst.BaseStatement, int, list[str]]] = {}
-    for chain in chains.values():
-        statement, first, indents = chain[0], top[id(chain[0])], []
+    targets: dict[int, _Target] = {}
+    for node_id, chain in chains.items():
+        statement, path, indents = chain[0], [chain[0]], []
         for inner in chain[1:]:  # descend while the next statement is in this one's indented body
             block = getattr(statement, "body", None)
-            inner_ast = getattr(first, "body", None)
-            if not isinstance(block, cst.IndentedBlock) or not isinstance(inner_ast, list):
-                break
-            if id(block) not in blocks:
-                blocks[id(block)] = _pairs(block.body, inner_ast)
-            pairs = blocks[id(block)]
-            if pairs is None or id(inner) not in pairs:
+            if not isinstance(block, cst.IndentedBlock) or not any(s is inner for s in block.body):
                 break
             indents = [*indents, block.indent if block.indent is not None else module.default_indent]
-            statement, first = inner, pairs[id(inner)]
-        targets[id(statement)] = (statement, _start_line(statement, first), indents)
+            statement = inner
+            path.append(inner)
+        header_only = (statement is chain[-1] and _stubbable(statement)
+                       and node_id not in (id(statement), id(getattr(statement, "body", None))))
+        target = targets.get(id(statement))
+        if target is None:
+            targets[id(statement)] = _Target(statement, path, indents, header_only)
+        else:
+            target.header_only = target.header_only and header_only
     offsets = [0]
     offsets += [m.end() for m in _NEWLINE.finditer(text)]
     provider = _Recorder()
-    for statement, line, indents in targets.values():
-        if not 1 <= line <= len(offsets):
+    lines = _AstLines(module, text)
+    for target in targets.values():
+        generated, recorded = _generate(module, target)
+        line = _unique_line(text, generated, offsets)
+        if line is None:
+            line = lines.start_line(target.path)
+            if line is None or not 1 <= line <= len(offsets):
+                return None
+            start = offsets[line - 1]
+            if text[start:start + len(generated)] != generated:
+                return None
+        for node, rng in recorded.items():
+            if id(node) in wanted:
+                provider._computed[node] = CodeRange(CodePosition(rng.start.line + line - 1, rng.start.column),
+                                                     CodePosition(rng.end.line + line - 1, rng.end.column))
+    found = {id(node): rng for node, rng in provider._computed.items() if id(node) in wanted}
+    return found if len(found) == len(wanted) else None  # a chain that missed its node: be safe
+
+
+class _Target:
+    """A statement to generate: its path of statements from the module down, the enclosing
+    blocks' indentation, and whether only its header holds wanted nodes (its body is not generated)."""
+
+    def __init__(self, statement: cst.BaseStatement, path: list[cst.BaseStatement], indents: list[str],
+                 header_only: bool) -> None:
+        self.statement, self.path, self.indents, self.header_only = statement, path, indents, header_only
+
+
+def _stubbable(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and isinstance(statement.body, cst.IndentedBlock)
+
+
+def _generate(module: cst.Module, target: _Target) -> tuple[str, dict[cst.CSTNode, CodeRange]]:
+    """The statement's code from line 1 (only its header when that is all that is wanted) and positions.
+
+    A header-only target is generated with its body replaced by ``pass``: the positions of the
+    decorators, name, parameters and bases do not depend on the body, and a test's name is
+    what most findings point at; the body is often most of the file.
+    """
+    statement = target.statement
+    if target.header_only:
+        body = statement.body  # type: ignore[attr-defined]
+        statement = statement.with_changes(body=body.with_changes(  # type: ignore[attr-defined]
+            body=(cst.SimpleStatementLine((cst.Pass(),)),), footer=()))
+    provider = _Recorder()
+    state = PositionProvidingCodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=provider,  # type: ignore[arg-type]
+        indent_tokens=list(target.indents),
+        line=1,
+        column=0,
+    )
+    statement._codegen(state)
+    generated = "".join(state.tokens)
+    if target.header_only:  # drop the stand-in body's line: it is not in the source
+        generated = generated[:generated.rstrip("\r\n").rfind("\n") + 1]
+    return generated, provider._computed
+
+
+def _unique_line(text: str, generated: str, offsets: list[int]) -> int | None:
+    """The line where ``generated`` starts, when it occurs exactly once in ``text``, at a line start.
+
+    Generated code is the statement's exact source, so it occurs at the statement's own
+    position; when it occurs only there, no parse is needed to find the line.
+    """
+    if not generated.strip():
+        return None
+    found = text.find(generated)
+    if found < 0 or text.find(generated, found + 1) >= 0:
+        return None
+    line = bisect.bisect_right(offsets, found)
+    return line if offsets[line - 1] == found else None
+
+
+class _AstLines:
+    """Statement start lines from Python's own parser, for code whose text repeats in the file.
+
+    LibCST statements are paired with ast's in order, block by block (``a; b`` is one
+    LibCST statement and two ast statements); any doubt returns None.
+    """
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self.module, self.text = module, text
+        self._top: dict[int, ast.stmt] | None = None
+        self._parsed = False
+        self._blocks: dict[int, dict[int, ast.stmt] | None] = {}
+
+    def start_line(self, path: list[cst.BaseStatement]) -> int | None:
+        if not self._parsed:
+            self._parsed = True
+            self._top = _pairs(self.module.body, ast.parse(self.text).body)
+        if self._top is None or id(path[0]) not in self._top:
             return None
-        state = PositionProvidingCodegenState(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            provider=provider,  # type: ignore[arg-type]
-            indent_tokens=list(indents),
-            line=line,
-            column=0,
-        )
-        statement._codegen(state)
-        generated = "".join(state.tokens)
-        start = offsets[line - 1]
-        if text[start:start + len(generated)] != generated:
-            return None
-    return {id(node): rng for node, rng in provider._computed.items() if id(node) in wanted}
+        statement, first = path[0], self._top[id(path[0])]
+        for inner in path[1:]:
+            block, inner_ast = statement.body, getattr(first, "body", None)  # type: ignore[attr-defined]
+            if not isinstance(inner_ast, list):
+                return None
+            if id(block) not in self._blocks:
+                self._blocks[id(block)] = _pairs(block.body, inner_ast)
+            pairs = self._blocks[id(block)]
+            if pairs is None or id(inner) not in pairs:
+                return None
+            statement, first = inner, pairs[id(inner)]
+        return _start_line(statement, first)
 
 
 __all__ = ["node_positions", "CodePosition", "CodeRange"]

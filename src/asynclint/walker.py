@@ -74,8 +74,15 @@ def iter_children(node: cst.CSTNode):
 
 
 def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, list[Handler]],
-         ancestors: list[cst.CSTNode]) -> None:
-    """Depth-first walk calling ``visit`` handlers before and ``leave`` handlers after children."""
+         ancestors: list[cst.CSTNode], watched: set[int] | None = None,
+         chains: dict[int, tuple[cst.BaseStatement, ...]] | None = None) -> None:
+    """Depth-first walk calling ``visit`` handlers before and ``leave`` handlers after children.
+
+    Nodes whose ``id`` is in ``watched`` (it may grow during the walk) get their enclosing
+    statements recorded in ``chains`` as the walk passes them.
+    """
+    watched = watched if watched is not None else set()
+    chains = chains if chains is not None else {}
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()
@@ -86,6 +93,8 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
             ancestors.pop()
             continue
         ancestors.append(node)
+        if watched and id(node) in watched:
+            chains[id(node)] = tuple(a for a in ancestors if isinstance(a, cst.BaseStatement))
         for handler in visit.get(cls, ()):
             handler(node)
         stack.append((node, True))
