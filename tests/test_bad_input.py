@@ -216,3 +216,24 @@ def test_fixed_outputs_of_all_scenarios_parse(tmp_path: Path, asynclint: RunAsyn
         cst.parse_module(text)
         assert "@pytest.mark.asyncio" in text, (name, text)
         assert re.search(r"^import pytest", text, re.M), (name, text)
+
+
+def test_long_ordinary_code_is_not_given_to_cpython_for_its_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint import cpython_check
+
+    ordinary = "\n\n".join(f"async def test_{i}(client):\n    assert (await client.get('/{i}')).ok\n"
+                           for i in range(60))
+    assert len(ordinary) > cpython_check.MIN_DANGEROUS_LENGTH
+    monkeypatch.setattr(cpython_check.ast, "parse", lambda *a, **k: pytest.fail("parsed by CPython"))
+    assert cpython_check.too_deeply_nested(ordinary) is None
+
+
+@pytest.mark.parametrize("deep", ["x = " + "(" * 2500 + "1" + ")" * 2500 + "\n", "x = " + "y." * 3000 + "z\n",
+                                  "x = " + "not " * 3000 + "y\n"])
+def test_deep_code_is_still_given_to_cpython(deep: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint import cpython_check
+
+    asked: list[str] = []
+    monkeypatch.setattr(cpython_check.ast, "parse", lambda text, *a, **k: asked.append(text))
+    cpython_check.too_deeply_nested(deep)
+    assert asked == [deep]
