@@ -63,6 +63,15 @@ class FileContext:
                 return
         self.watched.add(id(node))
 
+    def release(self) -> None:
+        """Drop everything cached for this file once its rules have run.
+
+        Analyses cached here point back at the context (an oracle holding ``ctx``),
+        a reference cycle that kept each file's whole tree alive until the cyclic
+        garbage collector ran; without them, the tree is freed at once.
+        """
+        self.__dict__.clear()
+
     # Module facts ------------------------------------------------------------
     @functools.cached_property
     def facts(self) -> ModuleFacts:

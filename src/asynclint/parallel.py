@@ -60,14 +60,14 @@ def _chunks(paths: list[Path], size: int) -> Iterator[list[str]]:
 def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> None:
     """Lint ``paths`` (cache misses) into ``result`` with ``runner.options.jobs`` processes."""
     global _RUNNER
-    import multiprocessing  # with concurrent.futures ~50 ms of imports: only when there are files to parse
-    from concurrent.futures import ProcessPoolExecutor
-
     conftests = [p for p in paths if p.name == "conftest.py"]
     others = [p for p in paths if p.name != "conftest.py"]
     for path in conftests:  # in the parent: the workers inherit their facts
         runner.run_file(path, result)
     jobs = min(runner.options.jobs or 1, max(1, len(others) // MIN_PARALLEL_FILES))
+    if jobs > 1:  # with concurrent.futures ~50 ms of imports: only when workers will run
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for path in others:
             runner.run_file(path, result)
