@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
+from asynclint.analysis.body import descendants
 from asynclint.diagnostics import Fix, Safety
 from asynclint.mocking import SYNC_MOCKS, FunctionMocks, PatchCall, analyse, code
 from asynclint.rule import Invalid, Rule, Valid, dedent
+from asynclint.walker import read_only_visit
 
 #: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
 _ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}
@@ -146,19 +147,24 @@ class SyncMockForAsyncTarget(Rule):
 
     def _configured_later(self, func: cst.FunctionDef, var: str) -> bool:
         """`m.return_value = ...` / `m.side_effect = ...` may make a MagicMock awaitable."""
-        pattern = m.Attribute(value=m.Name(var), attr=m.Name("return_value") | m.Name("side_effect"))
-        return bool(m.findall(func.body, m.AssignTarget(target=pattern)))
+        for node in descendants(func.body):
+            if isinstance(node, cst.AssignTarget):
+                target = node.target
+                if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value == var and target.attr.value in ("return_value", "side_effect")):
+                    return True
+        return False
 
     def _plain_function(self, func: cst.FunctionDef, name: str) -> bool:
-        candidates = [*m.findall(func.body, m.FunctionDef(name=m.Name(name))),
-                      *[s for s in self.ctx.module.body if m.matches(s, m.FunctionDef(name=m.Name(name)))]]
+        candidates = [node for node in (*descendants(func.body), *self.ctx.module.body)
+                      if isinstance(node, cst.FunctionDef) and node.name.value == name]
         if len(candidates) != 1:
             return False
         found = candidates[0]
         if not isinstance(found, cst.FunctionDef) or found.asynchronous is not None or found.decorators:
             return False
         returns = _Returns()
-        found.body.visit(returns)
+        read_only_visit(found.body, returns)
         return not returns.calls
 
     def _to_async_mock(self, call: cst.Call) -> Fix:
