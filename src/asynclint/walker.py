@@ -37,7 +37,7 @@ def _child_fields(cls: type) -> tuple[str, ...]:
 # What a field value is, by its exact type: CSTNode and the skipped bases are ABCs, and an
 # isinstance check against an ABC costs ~1 µs (abc.__instancecheck__); the cold-run profile
 # showed 13 million of them, a third of the run. The answer depends only on the type.
-_OTHER, _NODE, _SEQUENCE = 0, 1, 2
+_OTHER, _NODE, _SEQUENCE = 3, 1, 2  # all truthy: `kinds.get(t) or kind_of(t)`
 _KINDS: dict[type, int] = {}
 
 
@@ -54,23 +54,36 @@ def _kind(cls: type) -> int:
     return kind
 
 
-def iter_children(node: cst.CSTNode):
-    kinds = _KINDS
-    for name in _child_fields(type(node)):
-        value = getattr(node, name)
-        cls = type(value)
-        kind = kinds.get(cls)
-        if kind is None:
-            kind = _kind(cls)
-        if kind == _NODE:
-            yield value
-        elif kind == _SEQUENCE:
-            for item in value:
-                item_kind = kinds.get(type(item))
-                if item_kind is None:
-                    item_kind = _kind(type(item))
-                if item_kind == _NODE:
-                    yield item
+def iter_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The node's children in source order, whitespace and punctuation left out."""
+    getter = _GETTERS.get(type(node))
+    if getter is None:
+        getter = _GETTERS[type(node)] = _children_getter(type(node))
+    return getter(node)
+
+
+_GETTERS: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
+
+
+def _children_getter(cls: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
+    """A function made for ``cls`` that reads its child fields one by one (no loop over
+    field names, no generator): every walk of every rule goes through here."""
+    lines = ["def children(node):", "    out = []"]
+    for name in _child_fields(cls):
+        lines += [
+            f"    value = node.{name}",
+            "    kind = kinds.get(type(value)) or kind_of(type(value))",
+            "    if kind == NODE:",
+            "        out.append(value)",
+            "    elif kind == SEQUENCE:",
+            "        for item in value:",
+            "            if (kinds.get(type(item)) or kind_of(type(item))) == NODE:",
+            "                out.append(item)",
+        ]
+    lines.append("    return out")
+    namespace: dict[str, object] = {"kinds": _KINDS, "kind_of": _kind, "NODE": _NODE, "SEQUENCE": _SEQUENCE}
+    exec("\n".join(lines), namespace)  # noqa: S102 - code built from dataclass field names only
+    return namespace["children"]  # type: ignore[return-value]
 
 
 def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, list[Handler]],
@@ -84,23 +97,30 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
     watched = watched if watched is not None else set()
     chains = chains if chains is not None else {}
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    enter, exit_ = ancestors.append, ancestors.pop
     while stack:
-        node, leaving = stack.pop()
+        node, leaving = pop()
         cls = type(node)
         if leaving:
-            for handler in leave.get(cls, ()):
-                handler(node)
-            ancestors.pop()
+            handlers = leave.get(cls)
+            if handlers:
+                for handler in handlers:
+                    handler(node)
+            exit_()
             continue
-        ancestors.append(node)
+        enter(node)
         if watched and id(node) in watched:
             chains[id(node)] = tuple(a for a in ancestors if isinstance(a, cst.BaseStatement))
-        for handler in visit.get(cls, ()):
-            handler(node)
-        stack.append((node, True))
-        children = list(iter_children(node))
-        for child in reversed(children):
-            stack.append((child, False))
+        handlers = visit.get(cls)
+        if handlers:
+            for handler in handlers:
+                handler(node)
+        push((node, True))
+        children = iter_children(node)
+        if children:
+            children.reverse()
+            extend([(child, False) for child in children])
 
 
 _METHODS: dict[tuple[type, type], tuple[Callable[..., object] | None, Callable[..., object] | None]] = {}
@@ -131,6 +151,6 @@ def read_only_visit(root: cst.CSTNode, visitor: object) -> None:
         if methods[0] is not None and methods[0](visitor, node) is False:
             continue
         stack.append((node, True))
-        children = list(iter_children(node))
+        children = iter_children(node)
         children.reverse()
         stack.extend((child, False) for child in children)
