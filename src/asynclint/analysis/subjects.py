@@ -198,21 +198,10 @@ def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef
     name says so (``assert_not_found``) or its own asserts do.
     """
     result = TestActs(test)
-    body = test.func.body
     error_params = _parametrize_error_names(test)
     helpers = helpers or {}
-    checks: list[cst.CSTNode] = [n for n in descendants(body) if isinstance(n, cst.Assert) or _is_helper_check(n)]
-    assert_names: dict[str, list[cst.CSTNode]] = {}
-    for check in checks:
-        for node in [check, *descendants(check)]:
-            if isinstance(node, cst.Name):
-                assert_names.setdefault(node.value, []).append(check)
-    raises_calls: set[int] = set()
-    for node in descendants(body):
-        if isinstance(node, cst.With) and any(
-                isinstance(item.item, cst.Call) and _dotted(item.item.func).endswith("raises") for item in node.items):
-            raises_calls |= {id(n) for n in descendants(node.body) if isinstance(n, cst.Call)}
-    for node, parent, holder in _calls_with_context(body):
+    calls, assert_names, raises_calls = _scan_test_body(test.func.body)
+    for node, parent, holder in calls:
         subject = subject_of(node)
         if subject is None:
             continue
@@ -236,6 +225,55 @@ def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef
         is_error = any(_check_is_error(c, error_params, helpers) for c in checking)
         result.acts.append(Act(key, node, awaited, is_error, endpoint, has_body))
     return result
+
+
+_HOLDERS = (cst.Assert, cst.Assign, cst.Expr, cst.AugAssign, cst.AnnAssign)
+
+CallInContext = tuple[cst.Call, "cst.CSTNode | None", "cst.CSTNode | None"]
+
+
+def _scan_test_body(body: cst.CSTNode) -> tuple[list[CallInContext], dict[str, list[cst.CSTNode]], set[int]]:
+    """One walk of a test's body for everything test_acts asks (it was five, one per question).
+
+    Returns the calls with their parent and statement-level holder (Assert/Assign/Expr/...;
+    calls inside nested functions and lambdas left out), the names each check (an assert
+    or an ``assert_*``-style helper call, nested functions included) mentions, and the ids
+    of the calls made inside ``with ...raises(...)`` blocks.
+    """
+    from asynclint.walker import iter_children
+
+    calls: list[CallInContext] = []
+    assert_names: dict[str, list[cst.CSTNode]] = {}
+    raises_calls: set[int] = set()
+    # (node, parent, holder, inside a nested function, inside a raises block, enclosing checks)
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None, bool, bool,
+                      tuple[cst.CSTNode, ...]]] = [(body, None, None, False, False, ())]
+    while stack:
+        node, parent, holder, nested, raising, checks = stack.pop()
+        cls = type(node)
+        if cls is cst.Name:
+            for check in checks:
+                assert_names.setdefault(node.value, []).append(check)  # type: ignore[attr-defined]
+            continue  # a Name has no children to visit
+        if isinstance(node, _HOLDERS):
+            holder = node
+        if cls is cst.Assert or (cls is cst.Call and _is_helper_check(node)):
+            checks = (*checks, node)
+        if cls is cst.Call:
+            if raising:
+                raises_calls.add(id(node))
+            if not nested:
+                calls.append((node, parent, holder))  # type: ignore[arg-type]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)) and parent is not None:
+            nested = True
+        raising_body = None
+        if cls is cst.With and any(isinstance(item.item, cst.Call) and _dotted(item.item.func).endswith("raises")
+                                   for item in node.items):  # type: ignore[attr-defined]
+            raising_body = node.body  # type: ignore[attr-defined]
+        children = iter_children(node)
+        for child in reversed(children):
+            stack.append((child, node, holder, nested, raising or child is raising_body, checks))
+    return calls, assert_names, raises_calls
 
 
 HELPER_PREFIXES = ("assert", "check", "verify", "expect")
@@ -275,20 +313,3 @@ def _dotted(expr: cst.BaseExpression) -> str:
     if isinstance(expr, cst.Attribute):
         return f"{_dotted(expr.value)}.{expr.attr.value}"
     return ""
-
-
-def _calls_with_context(body: cst.CSTNode):  # type: ignore[no-untyped-def]
-    """Yield (call, parent, statement-level holder) for calls in a body; holder is the Assert/Assign/Expr."""
-    from asynclint.walker import iter_children
-
-    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None]] = [(body, None, None)]
-    while stack:
-        node, parent, holder = stack.pop()
-        if isinstance(node, (cst.Assert, cst.Assign, cst.Expr, cst.AugAssign, cst.AnnAssign)):
-            holder = node
-        if isinstance(node, cst.Call):
-            yield node, parent, holder
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)) and parent is not None:
-            continue
-        for child in reversed(list(iter_children(node))):
-            stack.append((child, node, holder))
