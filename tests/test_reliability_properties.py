@@ -138,7 +138,7 @@ def _claimed_lines(module: cst.Module, fix) -> tuple[int, int, int]:  # type: ig
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     first, last = 10**9, 0
-    for original, _ in fix.replacements:
+    for original, _ in fix.edits():
         rng = positions.get(original)
         if rng is None:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Union
@@ -45,6 +46,15 @@ class Fix:
     description: str
     replacements: list[tuple["cst.CSTNode", Replacement]] = field(default_factory=list)
     imports: list[ImportRequest] = field(default_factory=list)
+    #: Builds ``replacements`` when the fix is applied, for fixes whose new code is costly to
+    #: make (a whole new test): a check run only shows that a fix exists.
+    build: Callable[[], list[tuple["cst.CSTNode", Replacement]]] | None = field(default=None, repr=False)
+
+    def edits(self) -> list[tuple["cst.CSTNode", Replacement]]:
+        """The (original node, replacement) pairs, built on first use for a deferred fix."""
+        if self.build is not None:
+            self.replacements, self.build = self.build(), None
+        return self.replacements
 
 
 @dataclass

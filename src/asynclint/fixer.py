@@ -29,7 +29,7 @@ def select_non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
     chosen: list[Fix] = []
     claimed: list[tuple[int, set[int]]] = []
     for fix in fixes:
-        targets = [(id(orig), _subtree_ids(orig)) for orig, _ in fix.replacements]
+        targets = [(id(orig), _subtree_ids(orig)) for orig, _ in fix.edits()]
         overlaps = any(
             tid in csub or cid in tsub
             for tid, tsub in targets for cid, csub in claimed
@@ -63,13 +63,13 @@ def apply_fixes(module: cst.Module, fixes: Iterable[Fix]) -> tuple[cst.Module, l
     chosen = select_non_overlapping(list(fixes))
     if not chosen:
         return module, []
-    replacements = {id(orig): new for fix in chosen for orig, new in fix.replacements}
+    replacements = {id(orig): new for fix in chosen for orig, new in fix.edits()}
     replacer = _Replacer(replacements)
     new_module = module.visit(replacer) if replacements else module
-    applied = [f for f in chosen if all(id(o) in replacer.applied for o, _ in f.replacements)]
+    applied = [f for f in chosen if all(id(o) in replacer.applied for o, _ in f.edits())]
     if len(applied) != len(chosen):
         # A replacement target was not found in the tree; do not risk a partial fix.
-        replacements = {id(orig): new for fix in applied for orig, new in fix.replacements}
+        replacements = {id(orig): new for fix in applied for orig, new in fix.edits()}
         replacer = _Replacer(replacements)
         new_module = module.visit(replacer) if replacements else module
     imports: list[ImportRequest] = [req for fix in applied for req in fix.imports]

@@ -115,32 +115,34 @@ class MissingErrorPathTest(Rule):
             receiver = receiver.value
         if not isinstance(receiver, cst.Name) or receiver.value not in test.params:
             return None  # the client is built inside the test: the new test could not reach it
-        if endpoint.has_path_param:
-            path = endpoint.template.replace("{}", MISSING_ID)
-            args = list(call.args)
-            args[0] = args[0].with_changes(value=cst.SimpleString(f'"{path}"'))
-            new_call, status, suffix = call.with_changes(args=args), 404, "not_found"
-        else:
-            args = [a if a.keyword is None or a.keyword.value not in ("json", "data", "content", "files")
-                    else a.with_changes(keyword=cst.Name("json"), value=cst.Dict([])) for a in call.args]
-            new_call, status, suffix = call.with_changes(args=args), 422, "invalid_body"
-        code = cst.Module([]).code_for_node(new_call)
+        status, suffix = (404, "not_found") if endpoint.has_path_param else (422, "invalid_body")
         name = self._unique_name(f"{test.name}_{suffix}")
-        func = test.func
-        call_text = f"await {code}" if act.awaited else code
-        body = cst.parse_module(
-            f"def _():\n    response = {call_text}\n    assert response.status_code == {status}\n"
-        ).body[0].body  # type: ignore[attr-defined]
-        marks = [d for d in func.decorators if not _is_parametrize(d, self.ctx.imports)]
-        blank = [cst.EmptyLine(indent=False)] * (1 if test.classes else 2)
-        new_func = func.with_changes(
-            name=cst.Name(name), body=body, leading_lines=blank if not marks else [],
-            decorators=[d.with_changes(leading_lines=blank if i == 0 else d.leading_lines)
-                        for i, d in enumerate(marks)],
-            lines_after_decorators=[],
-        )
-        replacement = cst.FlattenSentinel([after.func, new_func])
-        return self.fix(Safety.UNSAFE, f"Add {name}: {endpoint.key} answers {status}", (after.func, replacement))
+        marks = [d for d in test.func.decorators if not _is_parametrize(d, self.ctx.imports)]
+
+        def build() -> list[tuple[cst.CSTNode, cst.FlattenSentinel]]:
+            """The new test, made only when the fix is applied (a parse of its body)."""
+            if endpoint.has_path_param:
+                args = list(call.args)
+                path = endpoint.template.replace("{}", MISSING_ID)
+                args[0] = args[0].with_changes(value=cst.SimpleString(f'"{path}"'))
+            else:
+                args = [a if a.keyword is None or a.keyword.value not in ("json", "data", "content", "files")
+                        else a.with_changes(keyword=cst.Name("json"), value=cst.Dict([])) for a in call.args]
+            code = cst.Module([]).code_for_node(call.with_changes(args=args))
+            call_text = f"await {code}" if act.awaited else code
+            body = cst.parse_module(
+                f"def _():\n    response = {call_text}\n    assert response.status_code == {status}\n"
+            ).body[0].body  # type: ignore[attr-defined]
+            blank = [cst.EmptyLine(indent=False)] * (1 if test.classes else 2)
+            new_func = test.func.with_changes(
+                name=cst.Name(name), body=body, leading_lines=blank if not marks else [],
+                decorators=[d.with_changes(leading_lines=blank if i == 0 else d.leading_lines)
+                            for i, d in enumerate(marks)],
+                lines_after_decorators=[],
+            )
+            return [(after.func, cst.FlattenSentinel([after.func, new_func]))]
+
+        return Fix(Safety.UNSAFE, f"Add {name}: {endpoint.key} answers {status}", build=build)
 
     def _unique_name(self, base: str) -> str:
         taken = self._taken_names
