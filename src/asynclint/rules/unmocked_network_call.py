@@ -11,7 +11,7 @@ import libcst as cst
 from asynclint.diagnostics import Fix, Safety
 from asynclint.knowledge.network import FIXTURE_FOR_LIBRARY, MOCK_DECORATORS, MOCK_FIXTURES, MOCK_MARKS
 from asynclint.network_calls import (
-    BodyFacts, calls_in, direct_call, module_constants, patched, scan_body,
+    BodyFacts, direct_call, module_constants, patched, scan_body,
 )
 from asynclint.pytest_facts import Fixture, TestFunction
 from asynclint.rule import Invalid, Rule, Valid, dedent
@@ -171,7 +171,7 @@ class UnmockedNetworkCall(Rule):
         ctx = self.ctx
         facts = scan_body(ctx, func, self.constants)
         targets = facts.patch_targets | fixture_targets
-        for call in calls_in(func):
+        for call in facts.calls:
             if id(call) in self.done:
                 continue
             found = direct_call(ctx, call, facts, self.constants, self.allowed_hosts)
