@@ -221,3 +221,32 @@ def test_sync_mock_over_a_target_awaited_in_the_test(tmp_path: Path) -> None:
     fixed = run_example(SyncMockForAsyncTarget, Invalid(dedent(code)), tmp_path / "fix", fix=True, unsafe=True)
     assert 'monkeypatch.setattr(cache, "load", AsyncMock())' in fixed.fixed_text
     assert "from unittest.mock import MagicMock, AsyncMock" in fixed.fixed_text
+
+
+def test_mock_analysis_is_skipped_in_files_that_spell_no_mock_or_patch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint import mocking
+
+    analysed: list[str] = []
+    original = mocking._analyse
+
+    def spy(ctx, func):  # type: ignore[no-untyped-def]
+        analysed.append(func.name.value)
+        return original(ctx, func)
+
+    monkeypatch.setattr(mocking, "_analyse", spy)
+    plain = """
+    async def test_plain(client):
+        assert (await client.get("/")).status_code == 200
+    """
+    assert _found(SyncMockForAsyncTarget, plain, tmp_path / "a") == []
+    assert analysed == []
+    aliased = """
+    from unittest.mock import MagicMock as Fake
+
+    async def test_aliased():
+        fake = Fake()
+        await fake()
+    """
+    assert _found(SyncMockForAsyncTarget, aliased, tmp_path / "b") == [(4, 12)]
+    assert analysed == ["test_aliased"]

@@ -31,8 +31,9 @@ class FileContext:
     """
 
     def __init__(self, path: Path, display_path: str, module: cst.Module, settings: Settings,
-                 pytest_config: PytestConfig, project: ProjectModel) -> None:
+                 pytest_config: PytestConfig, project: ProjectModel, text: str | None = None) -> None:
         self.path = path
+        self.text = text
         self.display_path = display_path
         self.module = module
         self.settings = settings
@@ -62,6 +63,14 @@ class FileContext:
                 self.statement_chains[id(node)] = statement_chain(ancestors[:index + 1])
                 return
         self.watched.add(id(node))
+
+    def mentions(self, *words: str) -> bool:
+        """Whether the file's text contains any of ``words`` (True when the text is unknown).
+
+        A pre-check for analyses that can only find something where a name is
+        spelled: no ``Mock``/``patch`` anywhere in a file, no mock to analyse in it.
+        """
+        return self.text is None or any(word in self.text for word in words)
 
     def release(self) -> None:
         """Drop everything cached for this file once its rules have run.

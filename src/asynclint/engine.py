@@ -153,7 +153,7 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
 
     With ``dependencies``, the other files the findings were computed from are added to it.
     """
-    ctx = FileContext(job.path, job.display_path, module, job.settings, job.pytest_config, job.project)
+    ctx = FileContext(job.path, job.display_path, module, job.settings, job.pytest_config, job.project, text)
     if ctx.is_conftest:
         job.project.share_conftest(ctx, text)  # the model reuses this parse instead of its own
     rules = [cls(ctx) for code, cls in all_rules().items() if code in job.codes]

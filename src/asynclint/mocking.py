@@ -169,7 +169,9 @@ def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
     known = memo.get(id(func))
     if known is not None and known[0] is func:
         return known[1]
-    result = _analyse(ctx, func)
+    # Every patch and mock this module recognises is spelled with "patch" or "Mock" (an alias is
+    # imported under its own name first): without either word there is nothing to find.
+    result = _analyse(ctx, func) if ctx.mentions("patch", "Mock") else FunctionMocks()
     memo[id(func)] = (func, result)
     return result
 
