@@ -152,5 +152,6 @@ def read_only_visit(root: cst.CSTNode, visitor: object) -> None:
             continue
         stack.append((node, True))
         children = iter_children(node)
-        children.reverse()
-        stack.extend((child, False) for child in children)
+        if children:
+            children.reverse()
+            stack.extend([(child, False) for child in children])
