@@ -166,10 +166,30 @@ def _test(rng: random.Random, name: str, domain: str, repo: str, i: int, indent:
     return [indent + line if line else line for line in out]
 
 
+def _mock_tests(rng: random.Random, domain: str, module: str, repo: str, k: int) -> list[str]:
+    """Tests that patch the code under test; now and then an assert_called on an AsyncMock
+    (ASL203) or a MagicMock standing in for an async function (ASL202)."""
+    check = "    fake.assert_called_once()" if rng.random() < 0.3 else "    fake.assert_awaited_once()"
+    out = ["@pytest.mark.asyncio", f"async def test_{domain}_{k}_patched(client):",
+           f"    with patch(\"svc.{module}.get_{domain}\", new_callable=AsyncMock) as fake:",
+           "        fake.return_value = {\"id\": 1}",
+           f"        response = await client.get(\"/{domain}/1\")",
+           "        assert response.status_code == 200",
+           check, "", ""]
+    if rng.random() < 0.4:
+        out += ["@pytest.mark.asyncio", f"async def test_{domain}_{k}_sync_mock({repo}):",
+                f"    fake = MagicMock(return_value={{\"id\": 1}})",
+                f"    with patch(\"svc.{module}.get_{domain}\", fake):",
+                f"        assert await list_{domain}({repo}) == []", "", ""]
+    return out
+
+
 def _test_file(rng: random.Random, package: str, domain: str, module: str, k: int) -> str:
     repo = f"{package}_repo"
+    mocks = rng.random() < 0.15  # a file that patches the code under test (ASL202/ASL203 read it)
     lines = ['"""Tests for the %s service (%s, part %d)."""' % (domain, package, k), "",
-             "import asyncio", "", "import httpx", "import pytest", "import pytest_asyncio", "",
+             "import asyncio", *(["from unittest.mock import AsyncMock, MagicMock, patch"] if mocks else []),
+             "", "import httpx", "import pytest", "import pytest_asyncio", "",
              f"from svc.{module} import NotFound, create_{domain}, get_{domain}, list_{domain}, normalise_{domain}",
              f"from svc.{module} import {domain.capitalize()}Client", "", ""]
     roll = rng.random()
@@ -185,6 +205,8 @@ def _test_file(rng: random.Random, package: str, domain: str, module: str, k: in
                   "    await client.aclose()", "", ""]
     for i in range(rng.randint(4, 10)):
         lines += _test(rng, f"{domain}_{k}", domain, repo, i) + ["", ""]
+    if mocks:
+        lines += _mock_tests(rng, domain, module, repo, k)
     if rng.random() < 0.4:
         lines += [f"class Test{domain.capitalize()}{k}:"]
         for i in range(rng.randint(2, 5)):
