@@ -18,6 +18,7 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.pytest_facts import TestFunction
+from asynclint.walker import iter_children
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 BODY_KEYWORDS = frozenset({"json", "data", "content", "files"})
@@ -151,20 +152,34 @@ def error_evidence(expr: cst.CSTNode, error_params: set[str]) -> bool:
         inner = expr.expression
         if isinstance(inner, cst.Attribute) and inner.attr.value in SUCCESS_ATTRIBUTES:
             return True
-    for node in [expr, *descendants(expr)]:
-        if isinstance(node, cst.Attribute) and node.attr.value in ERROR_ATTRIBUTES:
-            return True
-        if isinstance(node, cst.Name) and node.value in error_params:
-            return True
-        if isinstance(node, cst.SimpleString) and node.evaluated_value in ERROR_KEYS:
-            return True
-        if isinstance(node, cst.Comparison):
-            for target in node.comparisons:
+    # Pre-order, by exact node type (an isinstance against LibCST's ABCs costs a microsecond).
+    stack = [expr]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        cls = type(node)
+        if cls is cst.Name:
+            if node.value in error_params:  # type: ignore[attr-defined]
+                return True
+            continue
+        if cls is cst.Attribute:
+            if node.attr.value in ERROR_ATTRIBUTES:  # type: ignore[attr-defined]
+                return True
+        elif cls is cst.SimpleString:
+            if node.evaluated_value in ERROR_KEYS:  # type: ignore[attr-defined]
+                return True
+            continue
+        elif cls is cst.Comparison:
+            for target in node.comparisons:  # type: ignore[attr-defined]
                 status = _int_status(target.comparator)
                 if status is not None and 400 <= status <= 599:
                     return True
                 if status == 400 and isinstance(target.operator, (cst.GreaterThanEqual,)):
                     return True
+        children = iter_children(node)
+        if children:
+            children.reverse()
+            extend(children)
     return False
 
 
@@ -183,7 +198,8 @@ def _parametrize_error_names(test: TestFunction) -> set[str]:
             continue
         values = mark.call.args[1].value
         for node in descendants(values):
-            status = _int_status(node) if isinstance(node, (cst.Integer, cst.Attribute)) else None
+            cls = type(node)
+            status = _int_status(node) if cls is cst.Integer or cls is cst.Attribute else None  # type: ignore[arg-type]
             if status is not None and 400 <= status <= 599:
                 names.update(listed)
                 break
@@ -239,41 +255,54 @@ def _scan_test_body(body: cst.CSTNode) -> tuple[list[CallInContext], dict[str, l
     calls inside nested functions and lambdas left out), the names each check (an assert
     or an ``assert_*``-style helper call, nested functions included) mentions, and the ids
     of the calls made inside ``with ...raises(...)`` blocks.
-    """
-    from asynclint.walker import iter_children
 
+    Names (a third of all nodes) and literals are handled as their parent's children are
+    read, without a trip through the stack: they have no children and are neither calls
+    nor holders. (Which check lists a name gets is unchanged; only the order in which a
+    name's checks are listed can differ, and every reader asks whether *any* is an error.)
+    """
     calls: list[CallInContext] = []
     assert_names: dict[str, list[cst.CSTNode]] = {}
     raises_calls: set[int] = set()
     # (node, parent, holder, inside a nested function, inside a raises block, enclosing checks)
     stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None, bool, bool,
                       tuple[cst.CSTNode, ...]]] = [(body, None, None, False, False, ())]
+    pop, push = stack.pop, stack.append
+    name_type, call_type, assert_type = cst.Name, cst.Call, cst.Assert
     while stack:
-        node, parent, holder, nested, raising, checks = stack.pop()
-        cls = type(node)
-        if cls is cst.Name:
-            for check in checks:
-                assert_names.setdefault(node.value, []).append(check)  # type: ignore[attr-defined]
-            continue  # a Name has no children to visit
-        if cls in _HOLDERS:  # exact types: isinstance against LibCST's ABCs costs a microsecond
+        node, parent, holder, nested, raising, checks = pop()
+        cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
+        if cls in _HOLDERS:
             holder = node
-        if cls is cst.Assert or (cls is cst.Call and _is_helper_check(node)):
-            checks = (*checks, node)
-        if cls is cst.Call:
+        raising_body = None
+        if cls is call_type:
+            if _is_helper_check(node):
+                checks = (*checks, node)
             if raising:
                 raises_calls.add(id(node))
             if not nested:
                 calls.append((node, parent, holder))  # type: ignore[arg-type]
-        if (cls is cst.FunctionDef or cls is cst.Lambda) and parent is not None:
+        elif cls is assert_type:
+            checks = (*checks, node)
+        elif (cls is cst.FunctionDef or cls is cst.Lambda) and parent is not None:
             nested = True
-        raising_body = None
-        if cls is cst.With and any(isinstance(item.item, cst.Call) and _dotted(item.item.func).endswith("raises")
-                                   for item in node.items):  # type: ignore[attr-defined]
+        elif cls is cst.With and any(isinstance(item.item, cst.Call) and _dotted(item.item.func).endswith("raises")
+                                     for item in node.items):  # type: ignore[attr-defined]
             raising_body = node.body  # type: ignore[attr-defined]
         children = iter_children(node)
         for child in reversed(children):
-            stack.append((child, node, holder, nested, raising or child is raising_body, checks))
+            child_type = type(child)
+            if child_type is name_type:
+                for check in checks:
+                    assert_names.setdefault(child.value, []).append(check)  # type: ignore[attr-defined]
+            elif child_type not in _INERT:
+                push((child, node, holder, nested, raising or child is raising_body, checks))
     return calls, assert_names, raises_calls
+
+
+#: Leaf nodes that are neither calls, holders nor names: nothing in _scan_test_body looks at them.
+_INERT = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
+                    cst.Break, cst.Continue})
 
 
 HELPER_PREFIXES = ("assert", "check", "verify", "expect")
