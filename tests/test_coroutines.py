@@ -168,3 +168,39 @@ def test_table_lists_only_coroutine_methods() -> None:
     assert type_of_constructor("asyncpg.create_pool") == "asyncpg.Pool"
     assert type_of_constructor("httpx.Client") is None
     assert all(isinstance(methods, frozenset) for methods in ASYNC_TYPES.values())
+
+
+def test_test_acts_walk_finds_the_same_binders_as_the_oracle_walk() -> None:
+    """ASL301's walk of a test hands the oracle the binding nodes; they must be the ones
+    (and in the order) the oracle's own walk finds, or the variable types would differ."""
+    from types import SimpleNamespace
+
+    import libcst as cst
+
+    from asynclint.analysis.body import binders
+    from asynclint.analysis.subjects import _scan_test_body
+
+    module = cst.parse_module(dedent("""
+        async def test_x(client, m: AsyncMock):
+            a = b = await client.get("/x")
+            x, (y, z) = 1, (2, 3)
+            n: int = 1
+            async with AsyncClient() as c, other() as (d, e):
+                for i in range(3):
+                    assert [j for j in (k := f(i)) if j]
+            def helper():
+                class C:
+                    w = 1
+                return lambda q: (r := q)
+            with pytest.raises(ValueError):
+                await c.post("/y", json={"v": [v for v in range(2)]})
+    """))
+    body = module.body[0].body  # type: ignore[attr-defined]
+
+    walked = binders(SimpleNamespace(), body)  # type: ignore[arg-type]  # a context with nothing remembered
+    found: list[cst.CSTNode] = []
+    _scan_test_body(body, found)
+    assert [type(n).__name__ for n in walked] == [
+        "Assign", "Assign", "AnnAssign", "WithItem", "WithItem", "For", "CompFor", "NamedExpr",
+        "FunctionDef", "ClassDef", "Assign", "NamedExpr", "WithItem", "CompFor"]
+    assert [id(n) for n in found] == [id(n) for n in walked]

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from asynclint.walker import iter_children
+
+if TYPE_CHECKING:
+    from asynclint.context import FileContext
+
+#: Nodes that bind a name in a function body (what the coroutine oracle's variable types read).
+BINDERS = frozenset({cst.Assign, cst.AnnAssign, cst.WithItem, cst.For, cst.CompFor, cst.NamedExpr,
+                     cst.FunctionDef, cst.ClassDef})
 
 
 def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -37,3 +45,39 @@ def name_loads(body: cst.CSTNode, name: str, exclude: cst.CSTNode | None = None)
             else:
                 stack.append(child)
     return found
+
+
+def binders(ctx: "FileContext", body: cst.CSTNode) -> list[cst.CSTNode]:
+    """The BINDERS nodes under ``body`` in pre-order.
+
+    A walk that already passes every node of a body (ASL301's walk of each test, before
+    the traversal) hands its list over with ``remember_binders``, so the body is not
+    walked again when a rule later asks for the variables' types.
+    """
+    known = ctx.__dict__.get("_body_binders")
+    if known is not None:
+        found = known.get(id(body))
+        if found is not None and found[0] is body:
+            return found[1]
+    out: list[cst.CSTNode] = []
+    stack = iter_children(body)
+    stack.reverse()
+    pop, extend = stack.pop, stack.extend
+    name_type, binder_types = cst.Name, BINDERS
+    while stack:
+        node = pop()
+        cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
+        if cls is name_type:
+            continue  # the commonest node; no children, binds nothing by itself
+        if cls in binder_types:
+            out.append(node)
+        children = iter_children(node)
+        if children:
+            children.reverse()
+            extend(children)
+    return out
+
+
+def remember_binders(ctx: "FileContext", body: cst.CSTNode, found: list[cst.CSTNode]) -> None:
+    """Record the BINDERS nodes of ``body`` (pre-order), found by a walk made anyway."""
+    ctx.__dict__.setdefault("_body_binders", {})[id(body)] = (body, found)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from asynclint.analysis.body import remember_binders
 from asynclint.analysis.subjects import Act, Endpoint, TestActs, endpoint_call, test_acts
 from asynclint.context import FileContext
 from asynclint.diagnostics import Fix, Safety
@@ -73,6 +74,8 @@ class MissingErrorPathTest(Rule):
         if not facts.tests:
             return
         analyses = [test_acts(test, self._subject_of, facts.functions) for test in facts.tests]
+        for analysis in analyses:  # the walk of each test also found what the coroutine oracle reads
+            remember_binders(self.ctx, analysis.test.func.body, analysis.binders)
         errors = {act.key for analysis in analyses for act in analysis.acts if act.is_error}
         if self.ctx.setting("error-path-scope", "module") == "package":
             errors |= _package_error_keys(self.ctx)
