@@ -61,8 +61,14 @@ class CoroutineNotAwaited(Rule):
     """
 
     def visit_Call(self, node: cst.Call) -> None:
+        # Only a call that is a statement or assigned alone can be a dropped coroutine: that
+        # cheap test on the parent comes first (most calls are arguments, tests, values).
+        parent = self.ctx.parent
+        parent_type = type(parent)
+        if parent_type is not cst.Expr and not (parent_type is cst.Assign and parent.value is node):  # type: ignore[union-attr]
+            return
         func = self.ctx.enclosing_function()
-        if func is None or not (isinstance(self.ctx.parent, cst.Expr) or self._assigned_and_unused(node, func)):
+        if func is None or not (parent_type is cst.Expr or self._assigned_and_unused(node, func)):
             return
         if self._expected_to_raise():
             return
