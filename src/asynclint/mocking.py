@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from asynclint.context import FileContext
+from asynclint.resolver import plain_dotted
 from asynclint.walker import read_only_visit
 
 PATCH = {"unittest.mock.patch", "mock.patch"}
@@ -24,23 +25,8 @@ SYNC_MOCKS = {"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.No
 
 
 def code(node: cst.CSTNode) -> str:
-    fast = _plain_dotted(node)  # codegen costs ~0.1 ms a call, and every call's callee is asked
+    fast = plain_dotted(node)  # codegen costs ~0.1 ms a call, and every call's callee is asked
     return fast if fast is not None else cst.Module([]).code_for_node(node)
-
-
-def _plain_dotted(node: cst.CSTNode) -> str | None:
-    """``a.b.c`` without parentheses or spaces: exactly the code LibCST would generate."""
-    if isinstance(node, cst.Name):
-        return node.value if not node.lpar else None
-    if isinstance(node, cst.Attribute) and not node.lpar:
-        dot = node.dot
-        if not (isinstance(dot, cst.Dot) and isinstance(dot.whitespace_before, cst.SimpleWhitespace)
-                and isinstance(dot.whitespace_after, cst.SimpleWhitespace)
-                and not dot.whitespace_before.value and not dot.whitespace_after.value):
-            return None
-        base = _plain_dotted(node.value)
-        return f"{base}.{node.attr.value}" if base is not None else None
-    return None
 
 
 def _string(node: cst.BaseExpression | None) -> str | None:

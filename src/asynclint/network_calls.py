@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from asynclint.context import FileContext
-from asynclint.resolver import dotted_name
-from asynclint.walker import read_only_visit
+from asynclint.resolver import dotted_name, plain_dotted
+from asynclint.walker import iter_children
 from asynclint.knowledge.network import (
     HOST_ARGUMENT_CALLS, IN_PROCESS_KEYWORDS, LOCAL_HOSTS, MOCK_NAMES, NETWORK_CLIENTS, NETWORK_FUNCTIONS,
     NETWORK_LIBRARIES,
@@ -30,7 +30,10 @@ _UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
 
 
 def code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
+    """The node's source text; a plain ``a.b.c`` is spelled without LibCST's code generator
+    (about 0.1 ms a call)."""
+    fast = plain_dotted(node)
+    return fast if fast is not None else cst.Module([]).code_for_node(node)
 
 
 def module_constants(module: cst.Module) -> dict[str, str]:
@@ -145,12 +148,14 @@ class BodyFacts:
     calls: list[cst.Call] = field(default_factory=list)
 
 
-class _BodyScan(cst.CSTVisitor):
+class _BodyScan:
+    """Reads one function body in a single loop (see ``run``); what LibCST's visitor would call
+    ``visit_Assign``/``visit_WithItem``/``visit_Attribute``/``visit_Name``/``visit_Call``."""
+
     def __init__(self, ctx: FileContext | None, constants: dict[str, str]) -> None:
         self.ctx = ctx
         self.constants = constants
         self.facts = BodyFacts()
-        self.in_body = True  # False while the decorators are read: their calls are not the body's
 
     def _qual(self, node: cst.BaseExpression) -> str | None:
         if not isinstance(node, (cst.Name, cst.Attribute)):
@@ -158,7 +163,7 @@ class _BodyScan(cst.CSTVisitor):
         return self.ctx.qualname(node) if self.ctx is not None else code(node)
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
-        if not isinstance(value, cst.Call):
+        if type(value) is not _CALL:
             return
         qual = self._qual(value.func)
         if qual is None:
@@ -172,39 +177,63 @@ class _BodyScan(cst.CSTVisitor):
         else:
             self.facts.objects[name] = qual
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self._bind(node.targets[0].target.value, node.value)
+    def run(self, root: cst.CSTNode, in_body: bool) -> None:
+        """Every node under ``root`` (itself included) in pre-order, dispatched by exact type.
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None and isinstance(node.asname.name, cst.Name):
-            self._bind(node.asname.name.value, node.item)
+        ``in_body`` False while the decorators are read: their calls are not the body's.
+        The general ``read_only_visit`` costs a method lookup and a leave step per node; the
+        profile of a cold run had 18,101 of these walks at two thirds of ASL201's time.
+        """
+        facts = self.facts
+        calls = facts.calls
+        stack: list[cst.CSTNode] = [root]
+        pop, extend = stack.pop, stack.extend
+        name_t, attribute_t, call_t, assign_t, with_item_t, leaves = _NAME, _ATTRIBUTE, _CALL, _ASSIGN, \
+            _WITH_ITEM, _LEAVES
+        mock_names = MOCK_NAMES
+        while stack:
+            node = pop()
+            cls = type(node)
+            if cls is name_t:
+                if node.value in mock_names:
+                    facts.mock_names = True
+                continue
+            if cls in leaves:
+                continue
+            if cls is call_t:
+                if in_body:
+                    calls.append(node)
+                self._call(node)
+            elif cls is attribute_t:
+                if not facts.mock_names:
+                    attr = node.attr.value
+                    if attr in mock_names:
+                        facts.mock_names = True
+                    elif attr in _MOCK_LAST_PARTS:  # only then can the whole name be a mock's (client.get is common)
+                        text = dotted_name(node) or code(node)
+                        if text in mock_names:
+                            facts.mock_names = True
+            elif cls is assign_t:
+                if len(node.targets) == 1 and type(node.targets[0].target) is name_t:
+                    self._bind(node.targets[0].target.value, node.value)
+            elif cls is with_item_t:
+                if node.asname is not None and type(node.asname.name) is name_t:
+                    self._bind(node.asname.name.value, node.item)
+            children = iter_children(node)
+            if children:
+                children.reverse()
+                extend(children)
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self.facts.mock_names:
-            return
-        attr = node.attr.value
-        if attr in MOCK_NAMES:
-            self.facts.mock_names = True
-        elif attr in _MOCK_LAST_PARTS:  # only then can the whole name be a mock's (client.get is common)
-            text = dotted_name(node) or code(node)
-            if text in MOCK_NAMES:
-                self.facts.mock_names = True
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value in MOCK_NAMES:
-            self.facts.mock_names = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if self.in_body:
-            self.facts.calls.append(node)
+    def _call(self, node: cst.Call) -> None:
         func = node.func
-        if type(func) is cst.Attribute:
+        if type(func) is _ATTRIBUTE:
             last = func.attr.value
-        elif type(func) is cst.Name:
+        elif type(func) is _NAME:
             last = func.value
         else:
-            last = code(func).rsplit(".", 1)[-1]
+            # Any other callee's code ends in a bracket, a quote or a digit, or is not a dotted
+            # path at all: it never ends in ".patch"/".object"/".setattr".
+            return
         if last not in ("patch", "object", "setattr"):
             return
         first = _arg(node, 0, "target")
@@ -221,6 +250,12 @@ class _BodyScan(cst.CSTVisitor):
             qual = self._qual(first.value)
             if qual:
                 self.facts.patch_targets.add(f"{qual}.{name}")
+
+
+_NAME, _ATTRIBUTE, _CALL, _ASSIGN, _WITH_ITEM = cst.Name, cst.Attribute, cst.Call, cst.Assign, cst.WithItem
+#: Nodes without children worth reading (no name, call or binding below them).
+_LEAVES = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
+                     cst.Break, cst.Continue, cst.FormattedStringText})
 
 
 _OTHER_FILE_SCANS: dict[int, tuple[cst.FunctionDef, BodyFacts]] = {}
@@ -245,10 +280,9 @@ def scan_body(ctx: FileContext | None, func: cst.FunctionDef, constants: dict[st
 
 def _scan_body(ctx: FileContext | None, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts:
     scan = _BodyScan(ctx, constants)
-    read_only_visit(func.body, scan)  # LibCST's visit rebuilds every node: 33 s of a 68 s profile
-    scan.in_body = False
+    scan.run(func.body, in_body=True)
     for decorator in func.decorators:
-        read_only_visit(decorator, scan)
+        scan.run(decorator, in_body=False)
     return scan.facts
 
 
