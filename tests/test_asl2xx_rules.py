@@ -250,3 +250,38 @@ def test_mock_analysis_is_skipped_in_files_that_spell_no_mock_or_patch(
     """
     assert _found(SyncMockForAsyncTarget, aliased, tmp_path / "b") == [(4, 12)]
     assert analysed == ["test_aliased"]
+
+
+def test_patch_spelled_through_aliases_is_still_recognised(tmp_path: Path) -> None:
+    """The mock analysis skips callees whose last name cannot be a patch's; aliases must survive that."""
+    files = {"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}
+    bare_alias = """
+    from unittest.mock import MagicMock, patch as swap
+
+    import shop.api
+
+    async def test_alias():
+        with swap("shop.api.fetch", MagicMock()):
+            assert await shop.api.fetch()
+    """
+    assert _found(SyncMockForAsyncTarget, bare_alias, tmp_path / "a", files=files) == [(6, 33)]
+    module_alias = """
+    import unittest.mock as um
+
+    import shop.api
+
+    async def test_module_alias():
+        with um.patch.object(shop.api, "fetch", um.MagicMock()):
+            assert await shop.api.fetch()
+    """
+    assert _found(SyncMockForAsyncTarget, module_alias, tmp_path / "b", files=files) == [(6, 45)]
+    not_a_patch = """
+    from unittest.mock import MagicMock
+
+    import shop.api
+
+    async def test_other_call(registry):
+        registry.replace(shop.api, "fetch", MagicMock())
+        assert await shop.api.fetch()
+    """
+    assert _found(SyncMockForAsyncTarget, not_a_patch, tmp_path / "c", files=files) == []
