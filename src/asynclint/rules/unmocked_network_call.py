@@ -120,6 +120,7 @@ class UnmockedNetworkCall(Rule):
         self.done: set[int] = set()
         self._deps: set[str] | None = None
         self._scans: dict[int, BodyFacts] = {}
+        self._paths: dict[str, tuple[str, ...] | None] = {}
         local = {f.name: f for f in ctx.facts.fixtures}
         for test in ctx.facts.tests:
             if test.run_by_unittest:
@@ -206,12 +207,21 @@ class UnmockedNetworkCall(Rule):
                     qual = f"{returns}.{func.attr.value}"
         if qual is None and isinstance(func, (cst.Name, cst.Attribute)):
             qual = self.ctx.qualname(func)
-        if not qual or qual.split(".")[0] in ("httpx", "requests", "aiohttp", "socket", "asyncio", "urllib"):
+        if not qual:
             return None
-        try:
-            return self.ctx.source.network_path(qual, 3)
-        except (RecursionError, ValueError):
-            return None
+        # Tests of a module call the same few functions over and over: one search per name and file.
+        paths = self._paths
+        if qual in paths:
+            return paths[qual]
+        if qual.split(".")[0] in ("httpx", "requests", "aiohttp", "socket", "asyncio", "urllib"):
+            found = None
+        else:
+            try:
+                found = self.ctx.source.network_path(qual, 3)
+            except (RecursionError, ValueError):
+                found = None
+        paths[qual] = found
+        return found
 
     # Fix -----------------------------------------------------------------------------
     def _dependencies(self) -> set[str]:
