@@ -204,3 +204,23 @@ def test_test_acts_walk_finds_the_same_binders_as_the_oracle_walk() -> None:
         "Assign", "Assign", "AnnAssign", "WithItem", "WithItem", "For", "CompFor", "NamedExpr",
         "FunctionDef", "ClassDef", "Assign", "NamedExpr", "WithItem", "CompFor"]
     assert [id(n) for n in found] == [id(n) for n in walked]
+
+
+@pytest.mark.parametrize(("test", "expected"), [
+    ('response.json()["detail"]', True),
+    ('"errors" in body', True),
+    ('body["\\x64etail"] == "x"', True),  # an escape still spells an error key: evaluated, not skipped
+    ("body[r'error']", True),
+    ('body["name"] == "ada"', False),
+    ('body["detailed"] == "x"', False),
+    ("response.status_code == 404", True),
+    ("not response.is_success", True),
+    ("response.status_code == 200", False),
+])
+def test_error_evidence_reads_string_keys_and_statuses(test: str, expected: bool) -> None:
+    """ASL301's test of an assertion (string literals are evaluated only when they may be a key)."""
+    import libcst as cst
+
+    from asynclint.analysis.subjects import error_evidence
+
+    assert error_evidence(cst.parse_expression(test), set()) is expected

@@ -155,11 +155,18 @@ def _int_status(node: cst.BaseExpression) -> int | None:
     return None
 
 
+def _may_be_error_key(literal: str) -> bool:
+    """Can the string literal (source text) evaluate to one of ERROR_KEYS? Without a
+    backslash a literal's value is the text between its quotes, so the key must appear
+    in it; this spares a literal_eval for every other string an assertion compares."""
+    return "\\" in literal or any(key in literal for key in ERROR_KEYS)
+
+
 def error_evidence(expr: cst.CSTNode, error_params: set[str]) -> bool:
     """Does this assertion check an error outcome?"""
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
-        inner = expr.expression
-        if isinstance(inner, cst.Attribute) and inner.attr.value in SUCCESS_ATTRIBUTES:
+    if type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Not:  # type: ignore[attr-defined]
+        inner = expr.expression  # type: ignore[attr-defined]
+        if type(inner) is cst.Attribute and inner.attr.value in SUCCESS_ATTRIBUTES:
             return True
     # Pre-order, by exact node type (an isinstance against LibCST's ABCs costs a microsecond).
     stack = [expr]
@@ -175,7 +182,7 @@ def error_evidence(expr: cst.CSTNode, error_params: set[str]) -> bool:
             if node.attr.value in ERROR_ATTRIBUTES:  # type: ignore[attr-defined]
                 return True
         elif cls is cst.SimpleString:
-            if node.evaluated_value in ERROR_KEYS:  # type: ignore[attr-defined]
+            if _may_be_error_key(node.value) and node.evaluated_value in ERROR_KEYS:  # type: ignore[attr-defined]
                 return True
             continue
         elif cls is cst.Comparison:
