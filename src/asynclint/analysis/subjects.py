@@ -241,25 +241,30 @@ def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef
     helpers = helpers or {}
     calls, assert_names, raises_calls = _scan_test_body(test.func.body, result.binders)
     for node, parent, holder in calls:
+        # Whether an assertion looks at the call comes first: it is read from this test alone,
+        # while its subject may need the code under test (a source look-up per callee).
+        awaited = type(parent) is cst.Await
+        in_raises = id(node) in raises_calls
+        checking: list[cst.CSTNode] = []
+        if in_raises:
+            pass
+        elif type(holder) is cst.Assert:
+            checking = [holder]  # type: ignore[list-item]
+        elif type(holder) is cst.Expr and type(holder.value) is cst.Call and _is_helper_check(holder.value):  # type: ignore[union-attr]
+            checking = [holder.value]  # type: ignore[union-attr]
+        elif type(holder) is cst.Assign and (holder.value is node or (  # type: ignore[union-attr]
+                awaited and type(holder.value) is cst.Await and holder.value.expression is node)):  # type: ignore[union-attr]
+            for target in holder.targets:  # type: ignore[union-attr]
+                if type(target.target) is cst.Name:
+                    checking += assert_names.get(target.target.value, [])  # type: ignore[attr-defined]
+        if not in_raises and not checking:
+            continue  # not an act, whatever it calls
         subject = subject_of(node)
         if subject is None:
             continue
         key, endpoint, has_body = subject
-        awaited = isinstance(parent, cst.Await)
-        if id(node) in raises_calls:
+        if in_raises:
             result.acts.append(Act(key, node, awaited, True, endpoint, has_body))
-            continue
-        checking: list[cst.CSTNode] = []
-        if isinstance(holder, cst.Assert):
-            checking = [holder]
-        elif isinstance(holder, cst.Expr) and isinstance(holder.value, cst.Call) and _is_helper_check(holder.value):
-            checking = [holder.value]
-        elif isinstance(holder, cst.Assign) and (holder.value is node or (
-                awaited and isinstance(holder.value, cst.Await) and holder.value.expression is node)):
-            for target in holder.targets:
-                if isinstance(target.target, cst.Name):
-                    checking += assert_names.get(target.target.value, [])
-        if not checking:
             continue
         is_error = any(_check_is_error(c, error_params, helpers) for c in checking)
         result.acts.append(Act(key, node, awaited, is_error, endpoint, has_body))

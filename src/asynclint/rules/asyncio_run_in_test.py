@@ -111,7 +111,7 @@ class AsyncioRunInTest(Rule):
 
     def is_run_call(self, node: cst.Call) -> bool:
         target = node.func
-        if isinstance(target, cst.Attribute) and target.attr.value == "run_until_complete":
+        if type(target) is cst.Attribute and target.attr.value == "run_until_complete":  # exact: no ABC check
             return True
         if self.ctx.qualname(target) != "asyncio.run":
             return False
