@@ -11,11 +11,15 @@ import libcst as cst
 from asynclint.diagnostics import Fix, Safety
 from asynclint.knowledge.network import FIXTURE_FOR_LIBRARY, MOCK_DECORATORS, MOCK_FIXTURES, MOCK_MARKS
 from asynclint.network_calls import (
-    BodyFacts, direct_call, module_constants, patched, scan_body,
+    BodyFacts, BodyScan, direct_call, may_spell_mock_names, module_constants, patched, scan_body,
 )
 from asynclint.pytest_facts import Fixture, TestFunction
 from asynclint.rule import Invalid, Rule, Valid, dedent
 from asynclint.settings import ConfigError, load_toml
+
+
+#: What a function's body is (the node below the FunctionDef on a path into its body).
+_BODIES = (cst.IndentedBlock, cst.SimpleStatementSuite)
 
 
 def _strings(value: Any) -> list[str]:
@@ -121,6 +125,17 @@ class UnmockedNetworkCall(Rule):
         self._deps: set[str] | None = None
         self._scans: dict[int, BodyFacts] = {}
         self._paths: dict[str, tuple[str, ...] | None] = {}
+        # The bodies this file's functions need are read by the engine's traversal (visit_Call and
+        # co. below) instead of a walk of their own, and checked when it ends (leave_Module). That
+        # needs to know before the traversal whether a test is mocked, so it is only done where no
+        # mock name can be spelled in a body: none of MOCK_NAMES' parts in the file's text.
+        self._collect: dict[int, cst.FunctionDef] = {}
+        self._collected: dict[int, tuple[cst.FunctionDef, BodyFacts]] = {}
+        self._open: cst.FunctionDef | None = None
+        self._open_scan: BodyScan | None = None
+        self._open_depth = 0
+        self._checks: list[tuple[TestFunction, dict[str, Fixture]]] = []
+        self._deferred = ctx.text is not None and not may_spell_mock_names(ctx.text)
         local = {f.name: f for f in ctx.facts.fixtures}
         for test in ctx.facts.tests:
             if test.run_by_unittest:
@@ -128,19 +143,82 @@ class UnmockedNetworkCall(Rule):
             fixtures, unknown = ctx.test_fixtures(test)
             if self._mocked(test, fixtures, unknown):
                 continue
-            targets = set().union(*(self._scan(f).patch_targets for f in fixtures.values()))
-            self._check_function(test.func, test, targets, where="test")
-            for name, fixture in fixtures.items():
-                if local.get(name) is fixture and fixture.class_name is None:
-                    self._check_function(fixture.func, None, targets, where="fixture", fixture=fixture)
+            if self._deferred:
+                self._checks.append((test, fixtures))
+                self._collect[id(test.func)] = test.func
+                for fixture in fixtures.values():
+                    if self._same_file(fixture):
+                        self._collect[id(fixture.func)] = fixture.func
+                continue
+            self._check_test(test, fixtures, local)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        if not self._checks:
+            return
+        local = {f.name: f for f in self.ctx.facts.fixtures}
+        for test, fixtures in self._checks:
+            self._check_test(test, fixtures, local)
+
+    def _check_test(self, test: TestFunction, fixtures: dict[str, Fixture], local: dict[str, Fixture]) -> None:
+        targets = set().union(*(self._scan(f).patch_targets for f in fixtures.values()))
+        self._check_function(test.func, test, targets, where="test")
+        for name, fixture in fixtures.items():
+            if local.get(name) is fixture and fixture.class_name is None:
+                self._check_function(fixture.func, None, targets, where="fixture", fixture=fixture)
+
+    # Bodies read during the traversal ---------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._open is None and id(node) in self._collect and self._collect[id(node)] is node:
+            self._open = node
+            self._open_scan = BodyScan(self.ctx, self.constants)
+            self._open_depth = len(self.ctx.ancestors)  # where the function's child is on a path below it
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node is self._open:
+            self._collected[id(node)] = (node, self._open_scan.facts)  # type: ignore[union-attr]
+            self._open = self._open_scan = None
+
+    def _part(self) -> type | None:
+        """What the node being visited is in: the open function's body, a decorator, or elsewhere."""
+        return type(self.ctx.ancestors[self._open_depth]) if self._open is not None else None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        part = self._part()
+        if part is None:
+            return
+        if part in _BODIES:
+            self._open_scan.facts.calls.append(node)  # type: ignore[union-attr]
+            self._open_scan.call(node)  # type: ignore[union-attr]
+        elif part is cst.Decorator:
+            self._open_scan.call(node)  # type: ignore[union-attr]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._part() in _BODIES:
+            self._open_scan.assign(node)  # type: ignore[union-attr]
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self._part() in _BODIES:
+            self._open_scan.with_item(node)  # type: ignore[union-attr]
+
+    def _facts(self, func: cst.FunctionDef) -> BodyFacts:
+        """The body facts of a function of this file: from the traversal, or a scan of its own."""
+        known = self._collected.get(id(func))
+        if known is not None and known[0] is func:
+            return known[1]
+        return scan_body(self.ctx, func, self.constants)
 
     # Mocks in scope -----------------------------------------------------------------
+    def _same_file(self, fixture: Fixture) -> bool:
+        return fixture.path is None or fixture.path == self.ctx.path
+
     def _scan(self, fixture: Fixture) -> BodyFacts:
         """Cached per fixture: every test of the module shares its conftest.py fixtures."""
         found = self._scans.get(id(fixture.func))
         if found is None:
-            same_file = fixture.path is None or fixture.path == self.ctx.path
-            found = scan_body(self.ctx if same_file else None, fixture.func, self.constants if same_file else {})
+            if self._same_file(fixture):
+                found = self._facts(fixture.func)
+            else:
+                found = scan_body(None, fixture.func, {})
             self._scans[id(fixture.func)] = found
         return found
 
@@ -162,6 +240,8 @@ class UnmockedNetworkCall(Rule):
                 qual = self.ctx.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
                 if qual and qual.startswith(MOCK_DECORATORS):
                     return True
+        if self._deferred:  # no mock name in this file's text: only other files' fixtures may spell one
+            return any(scan_body(None, f.func, {}).mock_names for f in fixtures.values() if not self._same_file(f))
         if scan_body(self.ctx, test.func, self.constants).mock_names:
             return True
         return any(self._scan(f).mock_names for f in fixtures.values())
@@ -170,7 +250,7 @@ class UnmockedNetworkCall(Rule):
     def _check_function(self, func: cst.FunctionDef, test: TestFunction | None, fixture_targets: set[str],
                         where: str, fixture: Fixture | None = None) -> None:
         ctx = self.ctx
-        facts = scan_body(ctx, func, self.constants)
+        facts = self._facts(func)
         targets = facts.patch_targets | fixture_targets
         for call in facts.calls:
             if id(call) in self.done:
