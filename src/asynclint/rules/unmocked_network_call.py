@@ -8,6 +8,7 @@ from typing import Any
 
 import libcst as cst
 
+from asynclint.context import statement_chain
 from asynclint.diagnostics import Fix, Safety
 from asynclint.knowledge.network import FIXTURE_FOR_LIBRARY, MOCK_DECORATORS, MOCK_FIXTURES, MOCK_MARKS
 from asynclint.network_calls import (
@@ -120,6 +121,7 @@ class UnmockedNetworkCall(Rule):
             if isinstance(ctx.setting("allowed-hosts", []), list) else []
         allowed_fixtures = ctx.setting("allowed-fixtures", [])
         self.allowed_fixtures = set(allowed_fixtures if isinstance(allowed_fixtures, list) else [])
+        self._mock_fixtures = MOCK_FIXTURES | self.allowed_fixtures
         self.constants = module_constants(ctx.module)
         self.done: set[int] = set()
         self._deps: set[str] | None = None
@@ -135,6 +137,7 @@ class UnmockedNetworkCall(Rule):
         self._open_scan: BodyScan | None = None
         self._open_depth = 0
         self._checks: list[tuple[TestFunction, dict[str, Fixture]]] = []
+        self._call_paths: dict[int, tuple[cst.CSTNode, ...]] = {}
         self._deferred = ctx.text is not None and not may_spell_mock_names(ctx.text)
         local = {f.name: f for f in ctx.facts.fixtures}
         for test in ctx.facts.tests:
@@ -188,6 +191,9 @@ class UnmockedNetworkCall(Rule):
             return
         if part in _BODIES:
             self._open_scan.facts.calls.append(node)  # type: ignore[union-attr]
+            # Findings are reported after the traversal has passed the call: keep its path (a
+            # tuple copy is cheap) so that its position needs no search of the module.
+            self._call_paths[id(node)] = tuple(self.ctx.ancestors)
             self._open_scan.call(node)  # type: ignore[union-attr]
         elif part is cst.Decorator:
             self._open_scan.call(node)  # type: ignore[union-attr]
@@ -199,6 +205,12 @@ class UnmockedNetworkCall(Rule):
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if self._part() in _BODIES:
             self._open_scan.with_item(node)  # type: ignore[union-attr]
+
+    def _note_path(self, call: cst.Call) -> None:
+        """Hand the traversal's path to a call over to the positions, as if reported in passing."""
+        path = self._call_paths.get(id(call))
+        if path is not None and path[-1] is call:
+            self.ctx.statement_chains[id(call)] = statement_chain(list(path))
 
     def _facts(self, func: cst.FunctionDef) -> BodyFacts:
         """The body facts of a function of this file: from the traversal, or a scan of its own."""
@@ -223,8 +235,9 @@ class UnmockedNetworkCall(Rule):
         return found
 
     def _mocked(self, test: TestFunction, fixtures: dict[str, Fixture], unknown: set[str]) -> bool:
-        names = set(fixtures) | set(unknown) | set(test.params)
-        if names & (MOCK_FIXTURES | self.allowed_fixtures):
+        mock_fixtures = self._mock_fixtures
+        if any(name in mock_fixtures for name in fixtures) or any(name in mock_fixtures for name in unknown) \
+                or any(name in mock_fixtures for name in test.params):
             return True
         if any(mark.name in MOCK_MARKS for mark in test.marks):
             return True
@@ -260,6 +273,7 @@ class UnmockedNetworkCall(Rule):
                 if patched(targets, (found.name,)):
                     continue
                 self.done.add(id(call))
+                self._note_path(call)
                 self.report(call, f"`{found.name}` sends a real request to `{found.host}` from {where} "
                                   f"`{func.name.value}` with no mock in scope",
                             self._fix(func, found.name, test, fixture))
@@ -270,13 +284,15 @@ class UnmockedNetworkCall(Rule):
             if chain is None or patched(targets, chain):
                 continue
             self.done.add(id(call))
+            self._note_path(call)
             self.report(call, f"`{chain[0]}` sends a real request ({' -> '.join(chain)}) "
                               f"with no mock in scope", self._fix(func, chain[-1], test, None))
 
     def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction) -> tuple[str, ...] | None:
         func = call.func
         qual: str | None = None
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        kind = type(func)  # exact types: a failing isinstance against LibCST's ABCs costs a microsecond
+        if kind is cst.Attribute and type(func.value) is cst.Name:
             owner = func.value.value
             if owner in facts.objects:
                 qual = f"{facts.objects[owner]}.{func.attr.value}"
@@ -285,7 +301,7 @@ class UnmockedNetworkCall(Rule):
                 returns = getattr(fixture, "returns", None)
                 if returns:
                     qual = f"{returns}.{func.attr.value}"
-        if qual is None and isinstance(func, (cst.Name, cst.Attribute)):
+        if qual is None and (kind is cst.Name or kind is cst.Attribute):
             qual = self.ctx.qualname(func)
         if not qual:
             return None
