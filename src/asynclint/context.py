@@ -72,6 +72,14 @@ class FileContext:
         """
         return self.text is None or any(word in self.text for word in words)
 
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A dictionary for one analysis computed once per file, dropped by :meth:`release`.
+
+        Node-keyed memos live here, not in module globals: an entry keeps its
+        node's tree alive, and a global would keep every linted file's.
+        """
+        return self.__dict__.setdefault("_memo_" + name, {})  # type: ignore[no-any-return]
+
     def release(self) -> None:
         """Drop everything cached for this file once its rules have run.
 

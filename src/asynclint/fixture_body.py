@@ -8,10 +8,14 @@ context-manager pattern, which already releases what it opened.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from asynclint.walker import iter_children
+
+if TYPE_CHECKING:
+    from asynclint.context import FileContext
 
 #: Names that hand cleanup to something else: finalizers and exit stacks.
 CLEANUP_HANDLERS = frozenset({
@@ -59,28 +63,20 @@ def names_in(*nodes: cst.CSTNode) -> set[str]:
     return {node.value for node in walk_nodes(*nodes) if isinstance(node, cst.Name)}
 
 
-_BODY_NAMES: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
-
-
-def body_names(func: cst.FunctionDef) -> frozenset[str]:
-    """``names_in(func.body)``, computed once per function for all ASL4xx rules.
-
-    Keyed by identity; the entry keeps the node alive, so an id cannot be reused
-    while it is cached. Cleared when it grows past a few thousand functions.
-    """
-    cached = _BODY_NAMES.get(id(func))
+def body_names(ctx: FileContext, func: cst.FunctionDef) -> frozenset[str]:
+    """``names_in(func.body)``, computed once per function and file for all ASL4xx rules."""
+    memo: dict[int, tuple[cst.FunctionDef, frozenset[str]]] = ctx.memo("body_names")
+    cached = memo.get(id(func))
     if cached is not None and cached[0] is func:
         return cached[1]
     names = frozenset(names_in(func.body))
-    if len(_BODY_NAMES) > 4096:
-        _BODY_NAMES.clear()
-    _BODY_NAMES[id(func)] = (func, names)
+    memo[id(func)] = (func, names)
     return names
 
 
-def hands_off_cleanup(func: cst.FunctionDef) -> bool:
+def hands_off_cleanup(ctx: FileContext, func: cst.FunctionDef) -> bool:
     """True when the fixture registers finalizers or uses an exit stack."""
-    return bool(body_names(func) & CLEANUP_HANDLERS)
+    return bool(body_names(ctx, func) & CLEANUP_HANDLERS)
 
 
 def unwrap_await(expr: cst.BaseExpression | None) -> cst.BaseExpression | None:

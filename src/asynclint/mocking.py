@@ -192,7 +192,7 @@ class _Collector:
 
 def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
     """The mocks of one function; computed once per file and function (two rules ask, and read only)."""
-    memo: dict[int, tuple[cst.FunctionDef, FunctionMocks]] = ctx.__dict__.setdefault("_mock_analyses", {})
+    memo: dict[int, tuple[cst.FunctionDef, FunctionMocks]] = ctx.memo("mock_analyses")
     known = memo.get(id(func))
     if known is not None and known[0] is func:
         return known[1]

@@ -285,7 +285,7 @@ def scan_body(ctx: FileContext | None, func: cst.FunctionDef, constants: dict[st
     """
     if ctx is None and constants:
         return _scan_body(ctx, func, constants)
-    memo = _OTHER_FILE_SCANS if ctx is None else ctx.__dict__.setdefault("_body_scans", {})
+    memo = _OTHER_FILE_SCANS if ctx is None else ctx.memo("body_scans")
     key = id(func) if ctx is None else id(func) ^ (id(constants) << 1)
     known = memo.get(key)
     if known is not None and known[0] is func and (ctx is None or known[2] is constants):  # type: ignore[misc]

@@ -73,6 +73,15 @@ class RunResult:
     fixed_sources: dict[str, str] = field(default_factory=dict)
     linted: list[str] = field(default_factory=list)  # display paths of the files linted
 
+    def keep(self, diagnostics: list[Diagnostic]) -> None:
+        """Add a file's findings, without their fixes.
+
+        A fix holds nodes of its file's syntax tree, and a run holds every
+        finding until it prints: kept whole, each file's tree would stay in
+        memory to the end (output renders fixes from the text, not from these).
+        """
+        self.diagnostics.extend(d if d.fix is None else d.without_fix() for d in diagnostics)
+
 
 def display_path(path: Path) -> str:
     """Relative to the working directory when under it, as flake8 and ruff print."""
@@ -198,7 +207,7 @@ class Runner:
                 scans = dict(getattr(self.project.framework_scan, "_cache", {})) if path.name == "conftest.py" else None
                 self.cache.put(path, key, file_digest(source.raw), outcome.dependencies,
                                [d.without_fix() for d in outcome.diagnostics], scans)
-            result.diagnostics.extend(outcome.diagnostics)
+            result.keep(outcome.diagnostics)
             return
         if source.text is None:
             if "ASL002" in job.codes:
@@ -226,18 +235,18 @@ class Runner:
         outcome = lint_text(job, source.text, fix=self.options.fix or self.options.diff,
                             unsafe_fixes=self.options.unsafe_fixes)
         result.fixed += outcome.fixed_count
-        result.diagnostics.extend(outcome.diagnostics)
+        result.keep(outcome.diagnostics)
         result.fixed_sources[shown] = outcome.fixed_text if outcome.fixed_text is not None else source.text
         if self.options.diff and outcome.fixed_text is not None:
             result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
 
     def _finish(self, path: Path, shown: str, source: Any, outcome: "FileResult", result: RunResult) -> None:
         if outcome.fixed_text is None:
-            result.diagnostics.extend(outcome.diagnostics)
+            result.keep(outcome.diagnostics)
             return
         if self.options.diff:
             result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
-            result.diagnostics.extend(outcome.diagnostics)
+            result.keep(outcome.diagnostics)
             result.fixed += outcome.fixed_count
             return
         try:
@@ -247,10 +256,10 @@ class Runner:
             result.diagnostics.append(engine_diagnostic(
                 shown, "ASL002", f"cannot write fixes: {exc.strerror or exc}"))
             job = self.job_for(path, shown)
-            result.diagnostics.extend(lint_text(job, source.text).diagnostics)
+            result.keep(lint_text(job, source.text).diagnostics)
             return
         result.fixed += outcome.fixed_count
-        result.diagnostics.extend(outcome.diagnostics)
+        result.keep(outcome.diagnostics)
 
 
 def per_file_ignores(settings: Settings, path: Path) -> list[str]:

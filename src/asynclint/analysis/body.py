@@ -58,11 +58,9 @@ def binders(ctx: "FileContext", body: cst.CSTNode) -> list[cst.CSTNode]:
     the traversal) hands its list over with ``remember_binders``, so the body is not
     walked again when a rule later asks for the variables' types.
     """
-    known = ctx.__dict__.get("_body_binders")
-    if known is not None:
-        found = known.get(id(body))
-        if found is not None and found[0] is body:
-            return found[1]
+    found = ctx.memo("body_binders").get(id(body))
+    if found is not None and found[0] is body:
+        return found[1]
     out: list[cst.CSTNode] = []
     stack = iter_children(body)
     stack.reverse()
@@ -84,4 +82,4 @@ def binders(ctx: "FileContext", body: cst.CSTNode) -> list[cst.CSTNode]:
 
 def remember_binders(ctx: "FileContext", body: cst.CSTNode, found: list[cst.CSTNode]) -> None:
     """Record the BINDERS nodes of ``body`` (pre-order), found by a walk made anyway."""
-    ctx.__dict__.setdefault("_body_binders", {})[id(body)] = (body, found)
+    ctx.memo("body_binders")[id(body)] = (body, found)

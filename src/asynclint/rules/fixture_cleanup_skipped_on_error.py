@@ -127,7 +127,7 @@ class FixtureCleanupSkippedOnError(Rule):
 
     def check_module(self) -> None:
         for fixture in self.ctx.facts.fixtures:
-            if fixture.is_generator and not hands_off_cleanup(fixture.func):
+            if fixture.is_generator and not hands_off_cleanup(self.ctx, fixture.func):
                 self._check(fixture)
 
     def _check(self, fixture: Fixture) -> None:

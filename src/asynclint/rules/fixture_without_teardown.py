@@ -84,7 +84,7 @@ class FixtureWithoutTeardown(Rule):
             return
         self.finder = ResourceFinder(self.ctx)
         for fixture in facts.fixtures:
-            if not hands_off_cleanup(fixture.func):
+            if not hands_off_cleanup(self.ctx, fixture.func):
                 self._check(fixture)
 
     def _check(self, fixture: Fixture) -> None:

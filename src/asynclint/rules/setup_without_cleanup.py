@@ -124,7 +124,7 @@ class SetupWithoutCleanup(Rule):
 
     def check_module(self) -> None:
         for fixture in self.ctx.facts.fixtures:
-            if not hands_off_cleanup(fixture.func):
+            if not hands_off_cleanup(self.ctx, fixture.func):
                 self._check(fixture)
 
     # Finding changes -----------------------------------------------------------
@@ -223,7 +223,7 @@ class SetupWithoutCleanup(Rule):
                             frozenset({"setattr", "delattr"}),
                             (lambda: self._monkeypatch(fixture, small, "setattr", positional, raising=raising))
                             if alone else None)]
-        fixture_names = body_names(fixture.func)
+        fixture_names = body_names(self.ctx, fixture.func)
         if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call):
             return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
                             lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
@@ -296,7 +296,7 @@ class SetupWithoutCleanup(Rule):
         return names <= allowed
 
     def _inserts(self, fixture: Fixture) -> bool:
-        names = body_names(fixture.func)
+        names = body_names(self.ctx, fixture.func)
         if names & _DB_WRITES:
             return True
         return any(isinstance(n, cst.SimpleString) and "insert" in n.value.lower()
