@@ -23,6 +23,9 @@ TRICKY = [
     "s = 'é🎉'; t = s  # non-BMP\nu = t\n",
     "\n\n\n",
     "",
+    'def f():\n    """def g(): a name in a docstring"""\n\n\ndef g():\n    pass\n',
+    "def \\\n  h():\n    pass\n# def h\n",
+    "class A:\n    def test_a(self): ...\n\n    def test_ab(self): ...\n\n\ndef\ttest_a(): ...\n",
 ]
 
 
@@ -47,6 +50,8 @@ def test_targeted_positions_equal_whole_module_positions(name: str, text: str) -
     nodes = [n for n in all_nodes(module) if n is not module]
     expected = node_positions(module, nodes)
     assert node_positions(module, nodes, text) == expected
+    chains = positions._chains(module, {id(n) for n in nodes})  # as the traversal records them
+    assert node_positions(module, nodes, text, chains) == expected
     for node in nodes[:: max(1, len(nodes) // 7)]:  # one node at a time: only its statement is generated
         assert node_positions(module, [node], text) == {id(node): expected[id(node)]}
 
@@ -148,3 +153,31 @@ def test_chains_the_traversal_recorded_are_used_and_a_wrong_one_is_not_trusted()
     assert node_positions(module, [call], text, {id(call): (function, line)}) == expected
     # a chain that stops at the function would stub its body away: the answer is still right
     assert node_positions(module, [call], text, {id(call): (function,)}) == expected
+
+
+def _names(module: cst.Module) -> list[cst.Name]:
+    return [n.name for n in all_nodes(module) if isinstance(n, cst.FunctionDef)]
+
+
+def test_a_function_name_written_once_is_read_off_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "import x\n\n\n@x.mark(\n    1,\n)\nasync  def test_a(client):\n    pass\n\n\nclass T:\n    def\ttest_b(self): ...\n"
+    module = cst.parse_module(text)
+    names = _names(module)
+    expected = node_positions(module, names)
+    chains = positions._chains(module, {id(n) for n in names})
+    monkeypatch.setattr(positions, "_targeted", lambda *a: pytest.fail("codegen used"))
+    assert node_positions(module, names, text, chains) == expected
+    assert [(r.start.line, r.start.column, r.end.column) for r in expected.values()] == [(7, 11, 17), (12, 8, 14)]
+
+
+def test_a_function_name_whose_text_repeats_is_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``def g`` also in a docstring, ``def test_a`` inside ``def test_ab``, ``def`` and the name split
+    by a backslash: each is placed by the codegen path, never by the first match in the text."""
+    read_off_the_text = [["f"], [], ["test_a", "test_ab"]]  # of two test_a, only the one written with a tab
+    for text, expected_read in zip(TRICKY[-3:], read_off_the_text):
+        module = cst.parse_module(text)
+        names = _names(module)
+        chains = positions._chains(module, {id(n) for n in names})
+        read = positions._def_names(text, names, chains)
+        assert sorted(n.value for n in names if id(n) in read) == sorted(expected_read)
+        assert node_positions(module, names, text, chains) == node_positions(module, names)

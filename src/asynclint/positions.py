@@ -44,16 +44,20 @@ def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode], text: str |
     ``chains`` may give, by node id, a node's enclosing statements (outermost first, itself
     included), as the traversal saw them; the others are found by a walk of the module.
     """
+    nodes = list(nodes)
     wanted = {id(n) for n in nodes}
     if not wanted:
         return {}
     if text is not None:
+        named = _def_names(text, nodes, chains or {})
+        if len(named) == len(wanted):
+            return named
         try:
-            found = _targeted(module, text, wanted, chains or {})
+            found = _targeted(module, text, wanted - named.keys(), chains or {})
         except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
             found = None
         if found is not None:
-            return found
+            return {**found, **named}
     provider = _Recorder()
     state = PositionProvidingCodegenState(
         default_indent=module.default_indent,
@@ -62,6 +66,41 @@ def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode], text: str |
     )
     module._codegen(state)
     return {id(node): rng for node, rng in provider._computed.items() if id(node) in wanted}
+
+
+_INLINE_SPACE = frozenset(" \t")
+
+
+def _def_names(text: str, nodes: list[cst.CSTNode],
+               chains: dict[int, tuple[cst.BaseStatement, ...]]) -> dict[int, CodeRange]:
+    """Positions of the reported nodes that are a function's name, read off the text.
+
+    Most findings point at a test's name. ``def`` + the whitespace LibCST kept + the
+    name is text the file certainly contains at the name's place; when it occurs only
+    once, it is there, and nothing needs generating. Otherwise the name is left to
+    the codegen path.
+    """
+    found: dict[int, CodeRange] = {}
+    offsets: list[int] | None = None
+    for node in nodes:
+        chain = chains.get(id(node))
+        func = chain[-1] if chain else None
+        if type(func) is not cst.FunctionDef or func.name is not node:
+            continue
+        space = func.whitespace_after_def.value
+        if not space or not _INLINE_SPACE.issuperset(space):
+            continue
+        needle = "def" + space + node.value
+        at = text.find(needle)
+        if at < 0 or text.find(needle, at + 1) >= 0:
+            continue
+        if offsets is None:
+            offsets = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        start = at + len(needle) - len(node.value)
+        line = bisect.bisect_right(offsets, start)
+        column = start - offsets[line - 1]
+        found[id(node)] = CodeRange(CodePosition(line, column), CodePosition(line, column + len(node.value)))
+    return found
 
 
 def _chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseStatement, ...]]:
