@@ -84,6 +84,36 @@ def _handlers(rule_class: type) -> list[tuple[str, type]]:
     return found
 
 
+def callee_names(qualnames: frozenset[str], imports: dict[str, str]) -> set[str]:
+    """The last names a call's callee may be written with in a file and resolve to one of ``qualnames``.
+
+    The resolver qualifies a dotted callee by its head only, so its last name stays as
+    written (``aio.run`` -> ``asyncio.run``); a single name resolves to what it was imported as.
+    """
+    names = {qualname.rpartition(".")[2] for qualname in qualnames}
+    names.update(local for local, target in imports.items() if target in qualnames)
+    return names
+
+
+def _dispatch_by_callee(by_callee: dict[str, list[Handler]]) -> Handler:
+    name_type, attribute_type = cst.Name, cst.Attribute
+
+    def dispatch(node: cst.CSTNode) -> None:
+        func = node.func  # type: ignore[attr-defined]
+        kind = type(func)
+        if kind is attribute_type:
+            handlers = by_callee.get(func.attr.value)
+        elif kind is name_type:
+            handlers = by_callee.get(func.value)
+        else:
+            return
+        if handlers:
+            for handler in handlers:
+                handler(node)
+
+    return dispatch
+
+
 def _record_crash(crashed: dict[str, str], code: str, exc: BaseException) -> None:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     crashed[code] = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -97,10 +127,18 @@ class _RuleRun:
         self.crashed: dict[str, str] = {}
         self.visit: dict[type, list[Handler]] = defaultdict(list)
         self.leave: dict[type, list[Handler]] = defaultdict(list)
+        by_callee: dict[str, list[Handler]] = defaultdict(list)
         for rule in rules:
             for attr, node_type in _handlers(type(rule)):
+                handler = self._guard(rule, getattr(rule, attr))
+                if attr == "visit_Call" and rule.call_qualnames is not None:
+                    for name in callee_names(rule.call_qualnames, rule.ctx.imports.names):
+                        by_callee[name].append(handler)
+                    continue
                 table = self.visit if attr[0] == "v" else self.leave
-                table[node_type].append(self._guard(rule, getattr(rule, attr)))
+                table[node_type].append(handler)
+        if by_callee:
+            self.visit[cst.Call].append(_dispatch_by_callee(dict(by_callee)))
 
     def _guard(self, rule: Rule, method: Handler) -> Handler:
         code, crashed = rule.code, self.crashed  # not self: no reference cycle, so a file's tree

@@ -77,6 +77,11 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
+    #: For a ``visit_Call`` that acts only on calls of these qualified names: the engine then
+    #: calls it only for callees whose last name is one of theirs or a local alias imported as
+    #: one of them (``from asyncio import run as r``). A method (``loop.run_until_complete``)
+    #: is matched by its last name alone. Most calls are of other names; None: every call.
+    call_qualnames: ClassVar[frozenset[str] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

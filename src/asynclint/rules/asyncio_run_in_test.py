@@ -68,6 +68,7 @@ def _single_argument(call: cst.Call) -> cst.BaseExpression | None:
 class AsyncioRunInTest(Rule):
     code = "ASL505"
     name = "asyncio-run-in-test"
+    call_qualnames = frozenset({"asyncio.run", "asyncio.AbstractEventLoop.run_until_complete"})
     summary = "`asyncio.run(...)`/`loop.run_until_complete(...)` inside a test; make the test async and await."
     fix_availability = "unsafe"
     docs = """

@@ -25,6 +25,7 @@ BLOCKING_CALLS = frozenset({
 class BlockingCallInAsyncTest(Rule):
     code = "ASL502"
     name = "blocking-call-in-async-test"
+    call_qualnames = BLOCKING_CALLS
     summary = "A blocking call (`time.sleep`, `requests`, `subprocess`, sync DB drivers) in an async test or fixture."
     fix_availability = "sometimes"
     docs = """

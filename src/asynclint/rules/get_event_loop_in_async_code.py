@@ -12,6 +12,7 @@ from asynclint.rule import Invalid, Rule, Valid, dedent
 class GetEventLoopInAsyncCode(Rule):
     code = "ASL107"
     name = "get-event-loop-in-async-code"
+    call_qualnames = frozenset({"asyncio.get_event_loop"})
     summary = "`asyncio.get_event_loop()` inside an async test or async fixture; use `asyncio.get_running_loop()`."
     fix_availability = "safe"
     docs = """

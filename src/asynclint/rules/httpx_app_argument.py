@@ -17,6 +17,7 @@ TRANSPORTS = {
 class HttpxAppArgument(Rule):
     code = "ASL204"
     name = "httpx-app-argument"
+    call_qualnames = frozenset(TRANSPORTS)
     summary = "`AsyncClient(app=...)` / `Client(app=...)`: the `app` argument was removed in httpx 0.28."
     fix_availability = "safe"
     docs = """

@@ -11,6 +11,7 @@ from asynclint.rule import Invalid, Rule, Valid, dedent
 class UncheckedGatherResults(Rule):
     code = "ASL303"
     name = "unchecked-gather-results"
+    call_qualnames = frozenset({"asyncio.gather"})
     summary = "`asyncio.gather(...)` results in a test are discarded, or only their count is checked."
     fix_availability = "none"
     docs = """
