@@ -240,7 +240,8 @@ def _files_read(ctx: FileContext) -> set[Path]:
     return found
 
 
-def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = False) -> FileResult:
+def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = False,
+              track_dependencies: bool = False) -> FileResult:
     """Lint ``text``; with ``fix``, apply fixes in bounded passes until nothing changes.
 
     Code that parses but nests deeper than Python's recursion limit allows to
@@ -248,7 +249,7 @@ def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = F
     is reported as ASL001 and left untouched, never a crash of the run.
     """
     try:
-        return _lint_text(job, text, fix, unsafe_fixes)
+        return _lint_text(job, text, fix, unsafe_fixes, track_dependencies)
     except RecursionError:
         if "ASL001" not in job.codes:
             return FileResult([], parsed=False)
@@ -257,12 +258,12 @@ def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = F
                           parsed=False)
 
 
-def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool) -> FileResult:
+def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dependencies: bool) -> FileResult:
     module, error = parse(text, job.display_path)
     if module is None:
         return FileResult([error] if error and error.code in job.codes else [], parsed=False)
-    if not fix:
-        dependencies: set[Path] = set()
+    if not fix:  # a result cache also needs the other files the findings came from
+        dependencies: set[Path] | None = set() if track_dependencies else None
         return FileResult(lint_module(job, module, text, dependencies), dependencies=dependencies)
     diagnostics = lint_module(job, module, text)
     current_text, fixed_count = text, 0

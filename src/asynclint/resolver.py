@@ -58,7 +58,8 @@ def plain_dotted(node: cst.CSTNode) -> str | None:
 
 
 def _module_name(node: cst.BaseExpression) -> str:
-    return cst.Module([]).code_for_node(node)
+    """The code of an imported name (``os.path``); generated only when written with spaces."""
+    return plain_dotted(node) or cst.Module([]).code_for_node(node)
 
 
 class ImportTable:

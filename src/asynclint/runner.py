@@ -38,10 +38,11 @@ def enabled_codes(settings: Settings, ignored: list[str] | None = None) -> froze
     return codes(settings, ignored) if ignored is not None else codes(settings)
 
 
-def lint_text(job: "LintJob", text: str, fix: bool = False, unsafe_fixes: bool = False) -> "FileResult":
+def lint_text(job: "LintJob", text: str, fix: bool = False, unsafe_fixes: bool = False,
+              track_dependencies: bool = False) -> "FileResult":
     from asynclint.engine import lint_text as lint
 
-    return lint(job, text, fix=fix, unsafe_fixes=unsafe_fixes)
+    return lint(job, text, fix=fix, unsafe_fixes=unsafe_fixes, track_dependencies=track_dependencies)
 
 
 @dataclass
@@ -201,7 +202,7 @@ class Runner:
         if key is not None and source.text is not None and self.cache is not None:
             from asynclint.cache import file_digest
 
-            outcome = lint_text(job, source.text)
+            outcome = lint_text(job, source.text, track_dependencies=True)
             if outcome.dependencies is not None:
                 # A conftest.py's findings also depend on whether the tests below use anyio or trio (ASL103).
                 scans = dict(getattr(self.project.framework_scan, "_cache", {})) if path.name == "conftest.py" else None
