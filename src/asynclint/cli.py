@@ -20,6 +20,19 @@ def _split_codes(values: tuple[str, ...]) -> list[str] | None:
     return codes or None
 
 
+def _tune_garbage_collector() -> None:
+    """Collect cycles after 10,000 net allocations instead of 700 (this process is ours).
+
+    Parsing allocates hundreds of thousands of nodes per file, and each file's tree is
+    freed by reference counting when its rules are done (no cycles: tests/test_memory.py),
+    so the default threshold only rescans live objects: 0.94 s of collections in a cold
+    run over 1,000 files, 0.05 s with this one. Memory is unchanged.
+    """
+    import gc
+
+    gc.set_threshold(10_000, 10, 10)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="asynclint")
 def main() -> None:
@@ -55,6 +68,7 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
           baseline_file: Path | None = None, write_baseline_file: Path | None = None,
           jobs: int | None = None, no_cache: bool = False) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
+    _tune_garbage_collector()
     from asynclint.parallel import default_jobs
     from asynclint.runner import Options, RunResult, Runner
 
