@@ -3,7 +3,7 @@
 Usage:
     python bench/run.py --files 1000          # a synthetic corpus (bench/corpus.py), 100 to 5,000 files
     python bench/run.py --path DIR            # an existing tree instead
-    options: --repeat N (best of N, default 3), --jobs N (the parallel run; default: the cores),
+    options: --repeat N (best of N rounds, default 3), --jobs N (the parallel run; default: the cores),
              --keep DIR (write the corpus there and keep it), --seed N
 
 Every measurement runs in a fresh process, as a user would run it, and
@@ -57,27 +57,45 @@ class Measure:
     note: str = ""
 
 
-def run(name: str, argv: list[str], cwd: Path, repeat: int, before: list[str] | None = None) -> Measure:
-    """Best wall time of ``repeat`` runs (``before`` runs first, untimed, each time)."""
-    best: Measure | None = None
+@dataclass
+class Spec:
+    """One command to measure; ``before`` runs first, untimed, each time."""
+
+    name: str
+    argv: list[str]
+    before: list[str] | None = None
+
+
+def measure_once(spec: Spec, cwd: Path) -> Measure:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # any value, even "0", stops .pyc files being written
     env.pop("ASYNCLINT_NO_CACHE", None)
+    if spec.before is not None:
+        subprocess.run(spec.before, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    start = time.perf_counter()
+    proc = subprocess.Popen(spec.argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    wall = time.perf_counter() - start
+    # ru_maxrss is in KiB on Linux; for wait4 it is the largest process of the tree.
+    return Measure(spec.name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()[:200])
+
+
+def measure(specs: list[Spec], cwd: Path, repeat: int) -> list[Measure]:
+    """The best (lowest wall) of ``repeat`` runs of each command, measured in rounds.
+
+    Each round runs every command once, in order, so a slow spell of a shared
+    machine falls on all of them alike instead of on one command's repeats: the
+    ratios to the parse-only run are what the targets are about.
+    """
+    best: dict[str, Measure] = {}
     for _ in range(repeat):
-        if before is not None:
-            subprocess.run(before, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        out = proc.stdout.read() if proc.stdout else b""
-        _, _, usage = os.wait4(proc.pid, 0)
-        proc.returncode = 0
-        wall = time.perf_counter() - start
-        # ru_maxrss is in KiB on Linux; for wait4 it is the largest process of the tree.
-        measure = Measure(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()[:200])
-        if best is None or measure.wall < best.wall:
-            best = measure
-    assert best is not None
-    return best
+        for spec in specs:
+            found = measure_once(spec, cwd)
+            if spec.name not in best or found.wall < best[spec.name].wall:
+                best[spec.name] = found
+    return [best[spec.name] for spec in specs]
 
 
 def tool(name: str) -> str | None:
@@ -138,32 +156,32 @@ def main() -> None:
     print(f"machine: {platform.machine()} {platform.processor() or ''} {len(os.sched_getaffinity(0))} cores, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
 
-    results: list[Measure] = []
-    parse = run("libcst parse_module only", [sys.executable, "-c", PARSE_ONLY, "."], root, args.repeat)
-    pure = float(parse.note.split()[0])
-    results.append(parse)
-    shutil.rmtree(cache, ignore_errors=True)
-    results.append(run("asynclint cold --jobs 1", [*asynclint, "--no-cache", "--jobs", "1"], root, args.repeat))
-    results.append(run(f"asynclint cold --jobs {jobs}", [*asynclint, "--no-cache", "--jobs", str(jobs)],
-                       root, args.repeat))
     clear = [sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, ignore_errors=True)"]
-    results.append(run(f"asynclint cold, filling cache (--jobs {jobs})", [*asynclint, "--jobs", str(jobs)], root,
-                       args.repeat, before=clear))
-    results.append(run("asynclint warm (cache)", asynclint, root, args.repeat))
+    specs = [
+        Spec("libcst parse_module only", [sys.executable, "-c", PARSE_ONLY, "."]),
+        Spec("asynclint cold --jobs 1", [*asynclint, "--no-cache", "--jobs", "1"]),
+        Spec(f"asynclint cold --jobs {jobs}", [*asynclint, "--no-cache", "--jobs", str(jobs)]),
+        Spec(f"asynclint cold, filling cache (--jobs {jobs})", [*asynclint, "--jobs", str(jobs)], before=clear),
+        Spec("asynclint warm (cache)", asynclint),
+    ]
     one = smallest_test_file(root)
     if one is not None:
         single = [sys.executable, "-m", "asynclint", "check", "--exit-zero", str(one.relative_to(root))]
-        results.append(run("start-up: one file, no cache", [*single, "--no-cache"], root, max(args.repeat, 3)))
-        results.append(run("start-up: one file, cached", single, root, max(args.repeat, 3)))
-    findings = subprocess.run([*asynclint, "--statistics"], cwd=root, capture_output=True, text=True).stdout
+        specs += [Spec("start-up: one file, no cache", [*single, "--no-cache"]),
+                  Spec("start-up: one file, cached", single)]
     skipped = {name.strip() for name in args.skip.split(",")}
     ruff = tool("ruff") if "ruff" not in skipped else None
     if ruff:
-        results.append(run("ruff check --select PT,ASYNC", [ruff, "check", "--select", "PT,ASYNC", "--no-cache",
-                                                            "--exit-zero", "."], root, args.repeat))
+        specs.append(Spec("ruff check --select PT,ASYNC",
+                          [ruff, "check", "--select", "PT,ASYNC", "--no-cache", "--exit-zero", "."]))
     fixit = tool("fixit") if "fixit" not in skipped else None
     if fixit:
-        results.append(run("fixit lint", [fixit, "lint", "."], root, args.repeat))
+        specs.append(Spec("fixit lint", [fixit, "lint", "."]))
+    shutil.rmtree(cache, ignore_errors=True)
+    results = measure(specs, root, max(args.repeat, 1))
+    parse = results[0]
+    pure = float(parse.note.split()[0])
+    findings = subprocess.run([*asynclint, "--statistics"], cwd=root, capture_output=True, text=True).stdout
 
     base = parse.cpu
     print(f"\nlibcst parse_module alone (in-process, parse calls only): {pure:.2f} s CPU\n")
