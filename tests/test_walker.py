@@ -1,0 +1,53 @@
+"""The engine's traversal calls visit and leave handlers in depth-first order, with the right ancestors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from asynclint.walker import iter_children, walk
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def reference_events(node: cst.CSTNode, depth: int = 1) -> list[tuple[str, int, int]]:
+    """What a plain recursive walk sees: (visit|leave, node id, number of ancestors)."""
+    events = [("visit", id(node), depth)]
+    for child in iter_children(node):
+        events += reference_events(child, depth + 1)
+    events.append(("leave", id(node), depth))
+    return events
+
+
+def sources() -> list[Path]:
+    return sorted([*(ROOT / "src/asynclint/rules").glob("*.py"), *(ROOT / "examples").rglob("*.py")])[:25]
+
+
+@pytest.mark.parametrize("path", sources(), ids=lambda p: p.name)
+def test_every_node_is_visited_and_left_in_order(path: Path) -> None:
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    events: list[tuple[str, int, int]] = []
+    ancestors: list[cst.CSTNode] = []
+    node_types = {type(node) for node in _all(module)}
+
+    def on(kind: str):  # type: ignore[no-untyped-def]
+        def handler(node: cst.CSTNode) -> None:
+            assert ancestors[-1] is node
+            events.append((kind, id(node), len(ancestors)))
+        return handler
+
+    walk(module, {t: [on("visit")] for t in node_types}, {t: [on("leave")] for t in node_types}, ancestors)
+    assert events == reference_events(module)
+    assert ancestors == []
+    assert any(type(node) is cst.Name for node in _all(module))  # leaves (handled without a second stack trip) seen
+
+
+def _all(module: cst.Module) -> list[cst.CSTNode]:
+    found, stack = [], [module]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(iter_children(node))
+    return found
