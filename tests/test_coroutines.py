@@ -173,12 +173,14 @@ def test_table_lists_only_coroutine_methods() -> None:
 def test_test_acts_walk_finds_the_same_binders_as_the_oracle_walk() -> None:
     """ASL301's walk of a test hands the oracle the binding nodes; they must be the ones
     (and in the order) the oracle's own walk finds, or the variable types would differ."""
-    from types import SimpleNamespace
-
     import libcst as cst
 
     from asynclint.analysis.body import binders
     from asynclint.analysis.subjects import _scan_test_body
+    from asynclint.context import FileContext
+    from asynclint.project import ProjectModel
+    from asynclint.pytest_config import PytestConfig
+    from asynclint.settings import Settings
 
     module = cst.parse_module(dedent("""
         async def test_x(client, m: AsyncMock):
@@ -197,7 +199,9 @@ def test_test_acts_walk_finds_the_same_binders_as_the_oracle_walk() -> None:
     """))
     body = module.body[0].body  # type: ignore[attr-defined]
 
-    walked = binders(SimpleNamespace(), body)  # type: ignore[arg-type]  # a context with nothing remembered
+    fresh = FileContext(Path("test_x.py"), "test_x.py", module, Settings(root=Path(".")),
+                        PytestConfig(rootdir=Path(".")), ProjectModel())  # nothing remembered yet
+    walked = binders(fresh, body)
     found: list[cst.CSTNode] = []
     _scan_test_body(body, found)
     assert [type(n).__name__ for n in walked] == [
