@@ -15,6 +15,7 @@ lints them itself.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,26 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: exit when the parent process is gone.
+
+    A parent killed outright (SIGKILL, an editor stopping a run) cannot tell its
+    workers; they would wait for work forever. A thread polls the parent's pid and
+    exits the worker, never in the middle of replacing a file.
+    """
+    import threading
+
+    from asynclint.writer import WRITING
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        WRITING.acquire()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="asynclint-parent-watch", daemon=True).start()
 
 
 def _lint_chunk(paths: list[str]) -> ChunkResult:
@@ -79,7 +100,8 @@ def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> No
     size = max(1, min(64, len(others) // (jobs * 8)))
     _RUNNER = runner
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             for chunk in pool.map(_lint_chunk, _chunks(others, size)):
                 for diagnostics, fixed, diffs in chunk:
                     result.diagnostics.extend(diagnostics)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import threading
 from pathlib import Path
+
+#: Held while a file is being replaced: a worker whose parent died exits only between writes.
+WRITING = threading.Lock()
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -18,6 +22,11 @@ def write_atomically(path: Path, data: bytes) -> None:
     # A file without any write bit is read-only by intent; honoured even for root, whom os.access lets through.
     if not os.access(target, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise PermissionError(13, "file is read-only", str(path))
+    with WRITING:
+        _replace(target, data, mode)
+
+
+def _replace(target: Path, data: bytes, mode: int) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".asynclint-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
