@@ -183,6 +183,22 @@ def test_cached_output_is_the_same_as_uncached(project: Path) -> None:
     assert json.loads(cached) == json.loads(fresh)  # fixes included: rebuilt from the file when asked
 
 
+def test_a_json_run_caches_its_fix_edits_and_a_warm_json_run_needs_no_parse(project: Path) -> None:
+    """JSON output renders each fix as text edits while linting; the cache keeps them, so
+    a warm JSON run prints the same fixes without parsing or linting any file (it does
+    import the rules, for their fix availability)."""
+    script = ("import sys\nfrom asynclint.cli import main\n"
+              "try:\n    main(['check', '--output-format', 'json', 'tests'])\nexcept SystemExit:\n    pass\n"
+              "print('ENGINE', 'asynclint.engine' in sys.modules, file=sys.stderr)\n")
+    env = {k: v for k, v in os.environ.items() if k != "ASYNCLINT_NO_CACHE"}
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=project)
+    second = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=project)
+    assert "ENGINE True" in first.stderr and "ENGINE False" in second.stderr
+    fixes = [d["fix"] for d in json.loads(first.stdout) if d["fix"]]
+    assert fixes and all(fix["edits"] for fix in fixes)
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+
+
 def test_warm_run_does_not_import_libcst(project: Path) -> None:
     script = ("import sys\nfrom asynclint.cli import main\n"
               "try:\n    main(['check', 'tests'])\nexcept SystemExit:\n    pass\n"

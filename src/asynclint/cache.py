@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from asynclint import __version__
-from asynclint.diagnostics import Diagnostic, Safety
+from asynclint.diagnostics import Diagnostic, FixEdits, Safety, TextEdit
 
 CACHE_DIR_NAME = ".asynclint_cache"
-_FORMAT = 1
+_FORMAT = 2  # 2: diagnostics may carry their fix's text edits
 
 
 def _package_fingerprint() -> str:
@@ -175,17 +175,32 @@ class ResultCache:
 
 
 def _encode(d: Diagnostic) -> list[Any]:
+    edits = None
+    if d.edits is not None:
+        edits = [d.edits.safety.value, d.edits.description,
+                 [[e.start_line, e.start_column, e.end_line, e.end_column, e.content] for e in d.edits.edits]]
     return [d.path, d.line, d.column, d.code, d.name, d.message, d.end_line, d.end_column,
-            d.fix_safety.value if d.fix_safety is not None else None]
+            d.fix_safety.value if d.fix_safety is not None else None, edits]
 
 
 def _decode(row: list[Any], shown: str | None = None) -> Diagnostic:
-    path, line, column, code, name, message, end_line, end_column, safety = row
+    path, line, column, code, name, message, end_line, end_column, safety, edits = row
     path = shown if shown is not None else path  # the same file, named as this run names it
     if not all(isinstance(v, int) for v in (line, column, end_line, end_column)):
         raise TypeError("bad position")
     return Diagnostic(str(path), line, column, str(code), str(name), str(message), end_line, end_column,
-                      Safety(safety) if safety is not None else None, None)
+                      Safety(safety) if safety is not None else None, None,
+                      _decode_edits(edits) if edits is not None else None)
+
+
+def _decode_edits(row: list[Any]) -> FixEdits:
+    safety, description, edits = row
+    decoded = []
+    for start_line, start_column, end_line, end_column, content in edits:
+        if not all(isinstance(v, int) for v in (start_line, start_column, end_line, end_column)):
+            raise TypeError("bad edit position")
+        decoded.append(TextEdit(start_line, start_column, end_line, end_column, str(content)))
+    return FixEdits(Safety(safety), str(description), tuple(decoded))
 
 
 __all__ = ["ResultCache", "CACHE_DIR_NAME", "file_digest"]

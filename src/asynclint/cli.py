@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from asynclint import __version__
-from asynclint.output import FORMATS
+from asynclint.output import FORMATS, FORMATS_WITH_EDITS
 from asynclint.output.text import statistics, summary
 from asynclint.settings import ConfigError
 
@@ -74,7 +74,8 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
 
     options = Options(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, select=_split_codes(select),
                       ignore=_split_codes(ignore), extend_select=_split_codes(extend_select), config=config_file,
-                      force_exclude=force_exclude, cache=not no_cache, jobs=jobs or default_jobs())
+                      force_exclude=force_exclude, cache=not no_cache, jobs=jobs or default_jobs(),
+                      render_edits=output_format in FORMATS_WITH_EDITS)
     use_stdin = list(paths) == [Path("-")]
     if Path("-") in paths and not use_stdin:
         raise click.UsageError("'-' (standard input) cannot be combined with other paths")

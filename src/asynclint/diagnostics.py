@@ -57,6 +57,36 @@ class Fix:
         return self.replacements
 
 
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace the text from ``start`` to ``end`` (1-based line and column, end exclusive) by ``content``.
+
+    Columns count code points, as diagnostics' columns do.
+    """
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    content: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "start": {"line": self.start_line, "column": self.start_column},
+            "end": {"line": self.end_line, "column": self.end_column},
+            "content": self.content,
+        }
+
+
+@dataclass(frozen=True)
+class FixEdits:
+    """A diagnostic's fix: its safety, description and the edits it makes."""
+
+    safety: Safety
+    description: str
+    edits: tuple[TextEdit, ...]
+
+
 @dataclass
 class Diagnostic:
     path: str
@@ -69,6 +99,8 @@ class Diagnostic:
     end_column: int = 0
     fix_safety: Safety | None = None
     fix: Fix | None = field(default=None, repr=False, compare=False)
+    #: The fix as text edits, when the run was asked to render them (JSON and SARIF output).
+    edits: FixEdits | None = field(default=None, repr=False, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -77,5 +109,5 @@ class Diagnostic:
         """A copy that is cheap to pickle and cache (no CST nodes attached)."""
         return Diagnostic(
             self.path, self.line, self.column, self.code, self.name, self.message,
-            self.end_line, self.end_column, self.fix_safety, None,
+            self.end_line, self.end_column, self.fix_safety, None, self.edits,
         )

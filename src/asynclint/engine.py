@@ -241,15 +241,18 @@ def _files_read(ctx: FileContext) -> set[Path]:
 
 
 def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = False,
-              track_dependencies: bool = False) -> FileResult:
+              track_dependencies: bool = False, render_edits: bool = False) -> FileResult:
     """Lint ``text``; with ``fix``, apply fixes in bounded passes until nothing changes.
+
+    With ``render_edits`` the remaining diagnostics' fixes are also rendered as text edits
+    (``Diagnostic.edits``) while the tree is at hand, for output formats that print them.
 
     Code that parses but nests deeper than Python's recursion limit allows to
     analyse (the context, positions, fixes and code generation all recurse)
     is reported as ASL001 and left untouched, never a crash of the run.
     """
     try:
-        return _lint_text(job, text, fix, unsafe_fixes, track_dependencies)
+        return _lint_text(job, text, fix, unsafe_fixes, track_dependencies, render_edits)
     except RecursionError:
         if "ASL001" not in job.codes:
             return FileResult([], parsed=False)
@@ -258,13 +261,23 @@ def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = F
                           parsed=False)
 
 
-def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dependencies: bool) -> FileResult:
+def _with_edits(module: cst.Module, text: str, diagnostics: list[Diagnostic], job: LintJob) -> None:
+    from asynclint.fix_edits import attach_edits  # only for output formats that print edits
+
+    attach_edits(module, text, diagnostics, job.display_path)
+
+
+def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dependencies: bool,
+               render_edits: bool) -> FileResult:
     module, error = parse(text, job.display_path)
     if module is None:
         return FileResult([error] if error and error.code in job.codes else [], parsed=False)
     if not fix:  # a result cache also needs the other files the findings came from
         dependencies: set[Path] | None = set() if track_dependencies else None
-        return FileResult(lint_module(job, module, text, dependencies), dependencies=dependencies)
+        diagnostics = lint_module(job, module, text, dependencies)
+        if render_edits:
+            _with_edits(module, text, diagnostics, job)
+        return FileResult(diagnostics, dependencies=dependencies)
     diagnostics = lint_module(job, module, text)
     current_text, fixed_count = text, 0
     failed_fixes: dict[str, str] = {}  # rule code -> why its fix could not be applied
@@ -298,6 +311,8 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
         diagnostics = sorted([*diagnostics, *(
             engine_diagnostic(job.display_path, "ASL003", f"rule {code} crashed: its fix failed: {error}")
             for code, error in failed_fixes.items())], key=Diagnostic.sort_key)
+    if render_edits:
+        _with_edits(module, current_text, diagnostics, job)
     return FileResult(diagnostics, current_text if changed else None, fixed_count)
 
 

@@ -39,10 +39,11 @@ def enabled_codes(settings: Settings, ignored: list[str] | None = None) -> froze
 
 
 def lint_text(job: "LintJob", text: str, fix: bool = False, unsafe_fixes: bool = False,
-              track_dependencies: bool = False) -> "FileResult":
+              track_dependencies: bool = False, render_edits: bool = False) -> "FileResult":
     from asynclint.engine import lint_text as lint
 
-    return lint(job, text, fix=fix, unsafe_fixes=unsafe_fixes, track_dependencies=track_dependencies)
+    return lint(job, text, fix=fix, unsafe_fixes=unsafe_fixes, track_dependencies=track_dependencies,
+                render_edits=render_edits)
 
 
 @dataclass
@@ -63,6 +64,8 @@ class Options:
     cache_dir: Path | None = None
     #: Worker processes for a run over many files (None or 1: this process only).
     jobs: int | None = 1
+    #: Render each fix as text edits while linting (JSON and SARIF output print them).
+    render_edits: bool = False
 
 
 @dataclass
@@ -202,7 +205,7 @@ class Runner:
         if key is not None and source.text is not None and self.cache is not None:
             from asynclint.cache import file_digest
 
-            outcome = lint_text(job, source.text, track_dependencies=True)
+            outcome = lint_text(job, source.text, track_dependencies=True, render_edits=self.options.render_edits)
             if outcome.dependencies is not None:
                 # A conftest.py's findings also depend on whether the tests below use anyio or trio (ASL103).
                 scans = dict(getattr(self.project.framework_scan, "_cache", {})) if path.name == "conftest.py" else None
@@ -215,7 +218,8 @@ class Runner:
                 result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {source.error}"))
             return
         want_fix = self.options.fix or self.options.diff
-        outcome = lint_text(job, source.text, fix=want_fix, unsafe_fixes=self.options.unsafe_fixes)
+        outcome = lint_text(job, source.text, fix=want_fix, unsafe_fixes=self.options.unsafe_fixes,
+                            render_edits=self.options.render_edits)
         self._finish(path, shown, source, outcome, result)
 
     def run_stdin(self, data: bytes, filename: str | None, result: RunResult) -> None:
@@ -234,7 +238,7 @@ class Runner:
                 result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read input: {source.error}"))
             return
         outcome = lint_text(job, source.text, fix=self.options.fix or self.options.diff,
-                            unsafe_fixes=self.options.unsafe_fixes)
+                            unsafe_fixes=self.options.unsafe_fixes, render_edits=self.options.render_edits)
         result.fixed += outcome.fixed_count
         result.keep(outcome.diagnostics)
         result.fixed_sources[shown] = outcome.fixed_text if outcome.fixed_text is not None else source.text
@@ -257,7 +261,7 @@ class Runner:
             result.diagnostics.append(engine_diagnostic(
                 shown, "ASL002", f"cannot write fixes: {exc.strerror or exc}"))
             job = self.job_for(path, shown)
-            result.keep(lint_text(job, source.text).diagnostics)
+            result.keep(lint_text(job, source.text, render_edits=self.options.render_edits).diagnostics)
             return
         result.fixed += outcome.fixed_count
         result.keep(outcome.diagnostics)

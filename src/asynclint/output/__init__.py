@@ -24,4 +24,7 @@ FORMATS: dict[str, Formatter] = {
     "junit": format_junit,
 }
 
-__all__ = ["FORMATS", "Formatter", "OutputContext"]
+#: Formats that print each fix as text edits: the run renders them while each tree is at hand.
+FORMATS_WITH_EDITS = frozenset({"json", "sarif"})
+
+__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "Formatter", "OutputContext"]

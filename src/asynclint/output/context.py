@@ -59,6 +59,8 @@ class _RunView:
     def fix(self, diagnostic: Diagnostic) -> FixEdits | None:
         if diagnostic.fix_safety is None:
             return None
+        if diagnostic.edits is not None:  # rendered while linting (or cached so)
+            return diagnostic.edits
         shown = diagnostic.path
         if shown not in self._fixes:
             text = self.source(shown)
