@@ -52,3 +52,18 @@ def _all(module: cst.Module) -> list[cst.CSTNode]:
         found.append(node)
         stack.extend(iter_children(node))
     return found
+
+
+def test_field_kinds_read_from_the_mro_agree_with_issubclass() -> None:
+    """``_kind`` avoids issubclass (slow against LibCST's ABCs); it must give the same answer."""
+    import libcst as cst
+
+    from asynclint.walker import _KINDS, _NODE, _OTHER, _SEQUENCE, _SKIPPED, _kind
+
+    classes = [c for c in vars(cst).values() if isinstance(c, type)] + [list, tuple, str, int, type(None)]
+    assert len(classes) > 200
+    for cls in classes:
+        expected = (_SEQUENCE if issubclass(cls, (tuple, list)) else
+                    _NODE if issubclass(cls, cst.CSTNode) and not issubclass(cls, _SKIPPED) else _OTHER)
+        _KINDS.pop(cls, None)
+        assert _kind(cls) == expected, cls

@@ -9,10 +9,8 @@ the rootdir. We do the same per directory, cached.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import functools
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,7 +94,12 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
             raise ConfigError(f"{inifile}: {label} must be one of {', '.join(LOOP_SCOPES)} (got {value!r})")
     trio = str(options.get("trio_mode", "false")).strip().lower() in ("true", "1", "yes", "on")
     addopts = options.get("addopts", "")
-    addopts_list = addopts if isinstance(addopts, list) else shlex.split(str(addopts)) if addopts else []
+    if isinstance(addopts, list) or not addopts:
+        addopts_list = addopts or []
+    else:
+        import shlex
+
+        addopts_list = shlex.split(str(addopts))
     plugins = tuple(addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a == "-p")
     # `addopts = "--asyncio-mode=auto"`: a command-line option, so it beats the ini value.
     for i, arg in enumerate(addopts_list):
@@ -120,6 +123,8 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
 
 
 def _read_ini(path: Path, section: str) -> dict[str, Any] | None:
+    import configparser  # only projects configured in an ini file pay for it at start-up
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")

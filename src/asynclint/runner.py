@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 from collections.abc import Iterator
@@ -283,6 +282,8 @@ def per_file_ignores(settings: Settings, path: Path) -> list[str]:
 
 
 def unified_diff(shown: str, old: str, new: str) -> str:
+    import difflib
+
     return "".join(difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{shown}", tofile=f"b/{shown}"))
 

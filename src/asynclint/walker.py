@@ -47,9 +47,12 @@ _KINDS: dict[type, int] = {}
 def _kind(cls: type) -> int:
     kind = _KINDS.get(cls)
     if kind is None:
-        if issubclass(cls, (tuple, list)):
+        # The MRO, not issubclass: against LibCST's ABCs issubclass walks every registered
+        # subclass (3,300 checks, ~10 ms of a one-file run); node classes inherit for real.
+        mro = cls.__mro__
+        if tuple in mro or list in mro:
             kind = _SEQUENCE
-        elif issubclass(cls, cst.CSTNode) and not issubclass(cls, _SKIPPED):
+        elif cst.CSTNode in mro and not any(base in mro for base in _SKIPPED):
             kind = _NODE
         else:
             kind = _OTHER

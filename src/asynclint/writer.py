@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import threading
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def _replace(target: Path, data: bytes, mode: int) -> None:
+    import tempfile  # only when fixes are written: ~5 ms of every run's start-up otherwise
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".asynclint-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.output.concise import format_concise
 from asynclint.output.context import OutputContext
 from asynclint.output.github import format_github
-from asynclint.output.json import format_json
-from asynclint.output.junit import format_junit
-from asynclint.output.sarif import format_sarif
 from asynclint.output.text import format_text
 
 Formatter = Callable[[list[Diagnostic], OutputContext | None], str]
+
+
+def _imported_when_used(module: str, name: str) -> Formatter:
+    """A format whose module (json, xml.etree, urllib) is imported only when that format is asked for:
+    every run's start-up would pay for them otherwise."""
+    def render(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> str:
+        formatter: Formatter = getattr(importlib.import_module(module), name)
+        return formatter(diagnostics, context)
+
+    return render
+
+
+format_json = _imported_when_used("asynclint.output.json", "format_json")
+format_junit = _imported_when_used("asynclint.output.junit", "format_junit")
+format_sarif = _imported_when_used("asynclint.output.sarif", "format_sarif")
 
 FORMATS: dict[str, Formatter] = {
     "text": format_text,
