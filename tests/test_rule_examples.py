@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from asynclint.registry import all_rules
@@ -56,3 +58,32 @@ def test_every_rule_has_examples_and_docs() -> None:
         docs = rule.documentation()
         for section in sections:
             assert section in docs, (code, section)
+
+
+def _string_literals_of_rule_modules() -> list[str]:
+    import ast
+
+    import asynclint.rules
+
+    found = []
+    for path in sorted(Path(asynclint.rules.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
+                found.append(node.value)
+    return found
+
+
+DEDENT_CASES = [
+    *_string_literals_of_rule_modules(),
+    "", "\n", "x", "  a\n    b\n", "\n    a\n\n    b\n  \n", "  a\n \n  b", "\ta\n\tb\n", "  a\n\tb\n",
+    "    a\r\n    b\r\n", "  \u00a0a\n  b\n", "   \n  a\n", "a\n  b\n",
+]
+
+
+@pytest.mark.parametrize("text", DEDENT_CASES, ids=[f"text{i}" for i in range(len(DEDENT_CASES))])
+def test_dedent_is_textwrap_dedent(text: str) -> None:
+    import textwrap
+
+    from asynclint.rule import dedent
+
+    assert dedent(text) == textwrap.dedent(text).lstrip("\n")
