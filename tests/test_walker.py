@@ -7,7 +7,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from asynclint.walker import iter_children, walk
+from asynclint import walker
+from asynclint.walker import iter_children, walk, walk_iteratively
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,9 +27,7 @@ def sources() -> list[Path]:
     return [p for p in files if p.stat().st_size > 200][:25]
 
 
-@pytest.mark.parametrize("path", sources(), ids=lambda p: p.name)
-def test_every_node_is_visited_and_left_in_order(path: Path) -> None:
-    module = cst.parse_module(path.read_text(encoding="utf-8"))
+def walk_events(walk_function, module: cst.Module) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
     events: list[tuple[str, int, int]] = []
     ancestors: list[cst.CSTNode] = []
     node_types = {type(node) for node in _all(module)}
@@ -39,10 +38,27 @@ def test_every_node_is_visited_and_left_in_order(path: Path) -> None:
             events.append((kind, id(node), len(ancestors)))
         return handler
 
-    walk(module, {t: [on("visit")] for t in node_types}, {t: [on("leave")] for t in node_types}, ancestors)
-    assert events == reference_events(module)
+    walk_function(module, {t: [on("visit")] for t in node_types}, {t: [on("leave")] for t in node_types}, ancestors)
     assert ancestors == []
-    assert any(type(node) is cst.Name for node in _all(module))  # leaves (handled without a second stack trip) seen
+    return events
+
+
+@pytest.mark.parametrize("max_depth", [walker.MAX_RECURSIVE_DEPTH, 4, 0])
+@pytest.mark.parametrize("path", sources(), ids=lambda p: p.name)
+def test_every_node_is_visited_and_left_in_order(path: Path, max_depth: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recursive walk, the explicit-stack walk it hands deep subtrees to (a small
+    ``MAX_RECURSIVE_DEPTH`` makes it do so everywhere), and a plain recursion agree."""
+    monkeypatch.setattr(walker, "MAX_RECURSIVE_DEPTH", max_depth)
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    assert walk_events(walk, module) == reference_events(module)
+    assert walk_events(walk_iteratively, module) == reference_events(module)
+
+
+def test_a_chain_deeper_than_the_recursion_limit_is_walked() -> None:
+    module = cst.parse_module("x = " + "1 + " * 1500 + "1\n")
+    events = walk_events(walk, module)
+    assert events == walk_events(walk_iteratively, module)
+    assert max(depth for _, _, depth in events) > 1500
 
 
 def _all(module: cst.Module) -> list[cst.CSTNode]:

@@ -92,6 +92,11 @@ def _children_getter(cls: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
     return namespace["children"]  # type: ignore[return-value]
 
 
+#: Nodes deeper than this are walked by the explicit-stack walk: recursion is faster, but a
+#: chain of ~1,000 binary operations would exceed Python's recursion limit.
+MAX_RECURSIVE_DEPTH = 300
+
+
 def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, list[Handler]],
          ancestors: list[cst.CSTNode], watched: set[int] | None = None,
          chains: dict[int, tuple[cst.BaseStatement, ...]] | None = None) -> None:
@@ -99,7 +104,48 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
 
     Nodes whose ``id`` is in ``watched`` (it may grow during the walk) get their enclosing
     statements recorded in ``chains`` as the walk passes them.
+
+    Recursive (a quarter faster than an explicit stack: no tuple per node, no reversing)
+    down to ``MAX_RECURSIVE_DEPTH``; deeper subtrees go to :func:`walk_iteratively`.
     """
+    watched = watched if watched is not None else set()
+    chains = chains if chains is not None else {}
+    enter, exit_ = ancestors.append, ancestors.pop
+    getters, visit_get, leave_get = _GETTERS, visit.get, leave.get
+
+    def walk_node(node: cst.CSTNode, depth: int) -> None:
+        cls = type(node)
+        enter(node)
+        if watched and id(node) in watched:
+            chains[id(node)] = tuple(a for a in ancestors if isinstance(a, cst.BaseStatement))
+        handlers = visit_get(cls)
+        if handlers:
+            for handler in handlers:
+                handler(node)
+        getter = getters.get(cls)
+        if getter is None:
+            getter = getters[cls] = _children_getter(cls)
+        children = getter(node)
+        if children:
+            if depth < MAX_RECURSIVE_DEPTH:
+                for child in children:
+                    walk_node(child, depth + 1)
+            else:
+                for child in children:
+                    walk_iteratively(child, visit, leave, ancestors, watched, chains)
+        handlers = leave_get(cls)
+        if handlers:
+            for handler in handlers:
+                handler(node)
+        exit_()
+
+    walk_node(root, 0)
+
+
+def walk_iteratively(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, list[Handler]],
+         ancestors: list[cst.CSTNode], watched: set[int] | None = None,
+         chains: dict[int, tuple[cst.BaseStatement, ...]] | None = None) -> None:
+    """:func:`walk` with an explicit stack, for subtrees of any depth."""
     watched = watched if watched is not None else set()
     chains = chains if chains is not None else {}
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
