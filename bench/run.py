@@ -170,6 +170,9 @@ def main() -> None:
         Spec("libcst parse_module only", [sys.executable, "-c", PARSE_ONLY, "."]),
         Spec("asynclint cold --jobs 1", [*asynclint, "--no-cache", "--jobs", "1"]),
         Spec(f"asynclint cold --jobs {jobs}", [*asynclint, "--no-cache", "--jobs", str(jobs)]),
+        # JSON (and SARIF) print every fix as text edits: the cost of rendering them shows here.
+        Spec("asynclint cold --jobs 1, JSON output", [*asynclint, "--no-cache", "--jobs", "1",
+                                                      "--output-format", "json"]),
         Spec(f"asynclint cold, filling cache (--jobs {jobs})", [*asynclint, "--jobs", str(jobs)], before=clear),
         Spec("asynclint warm (cache)", asynclint),
     ]
