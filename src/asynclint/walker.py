@@ -139,7 +139,10 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
                 handler(node)
         exit_()
 
-    walk_node(root, 0)
+    try:
+        walk_node(root, 0)
+    finally:
+        del walk_node  # empties its closure cell: the function referred to itself, a cycle holding the tree
 
 
 def walk_iteratively(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, list[Handler]],
