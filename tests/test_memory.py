@@ -46,6 +46,20 @@ async def test_rename_{n}(session_{n}):
 
 async def test_gather_{n}():
     await asyncio.gather(asyncio.sleep(0), asyncio.sleep(0))
+
+
+def test_fetch_{n}(service_{n}):
+    httpx.get("https://api.example.com/users")
+'''
+
+# A fixture of another file that ASL201 scans for mocks when a test using it makes a request.
+CONFTEST = '''
+import pytest
+
+
+@pytest.fixture
+def service_{n}():
+    return object()
 '''
 
 
@@ -65,7 +79,10 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tests = tmp_path / "tests"
     tests.mkdir()
     for n in range(12):
-        (tests / f"test_file_{n}.py").write_text(TEST_FILE.format(n=n))
+        package = tests / f"package_{n}"
+        package.mkdir()
+        (package / "conftest.py").write_text(CONFTEST.format(n=n))
+        (package / f"test_file_{n}.py").write_text(TEST_FILE.format(n=n))
     return tmp_path
 
 
@@ -88,8 +105,10 @@ def linted_functions_alive() -> list[str]:
                          ids=["check", "check-filling-cache", "fix"])
 def test_no_linted_tree_outlives_its_file(tree: Path, collector_off: None, options: Options) -> None:
     result = Runner(options).run([tree / "tests"])
-    assert result.files == 12
+    assert result.files == 24
     assert result.diagnostics or result.fixed  # the files have findings, so fixes were built
+    if not options.fix:
+        assert any(d.code == "ASL201" for d in result.diagnostics)  # conftest.py fixtures were scanned
     assert linted_functions_alive() == []
 
 

@@ -87,7 +87,7 @@ class FixEdits:
     edits: tuple[TextEdit, ...]
 
 
-@dataclass
+@dataclass(slots=True)  # a run keeps every finding until it prints them sorted
 class Diagnostic:
     path: str
     line: int  # 1-based

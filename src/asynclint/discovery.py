@@ -54,12 +54,12 @@ def discover(paths: list[Path], settings_for: "callable[[Path], Settings]",  # t
     it must be a file directory discovery would pick (pre-commit passes every
     staged Python file; only test files and conftest.py are ours).
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()  # resolved paths as text: a Path object costs several times more
     for root in paths:
         if root.is_file() or (root.exists() and not root.is_dir()):
             if force_exclude and not discoverable(root, settings_for(root.parent)):
                 continue
-            key = root.resolve()
+            key = str(root.resolve())
             if key not in seen:
                 seen.add(key)
                 yield root
@@ -87,7 +87,7 @@ def discoverable(path: Path, settings: Settings) -> bool:
     return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner)
 
 
-def _walk_dir(root: Path, settings_for, seen: set[Path]) -> Iterator[Path | Problem]:  # type: ignore[no-untyped-def]
+def _walk_dir(root: Path, settings_for, seen: set[str]) -> Iterator[Path | Problem]:  # type: ignore[no-untyped-def]
     visited_dirs: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -128,7 +128,7 @@ def _walk_dir(root: Path, settings_for, seen: set[Path]) -> Iterator[Path | Prob
             if _excluded(path, settings):
                 continue
             try:
-                key = path.resolve()
+                key = str(path.resolve())
             except (OSError, RuntimeError):
                 yield Problem(path, "cannot resolve path (symlink loop?)")
                 continue

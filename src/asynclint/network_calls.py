@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from asynclint.context import FileContext
+from asynclint.pytest_facts import Fixture
 from asynclint.resolver import dotted_name, plain_dotted
 from asynclint.walker import iter_children
 from asynclint.knowledge.network import (
@@ -275,24 +276,28 @@ _LEAVES = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cs
                      cst.Break, cst.Continue, cst.FormattedStringText})
 
 
-_OTHER_FILE_SCANS: dict[int, tuple[cst.FunctionDef, BodyFacts]] = {}
-
-
-def scan_body(ctx: FileContext | None, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts:
-    """``ctx`` None: the function comes from another file (conftest.py): names are read as written.
-
-    Scanned once per function and file: a conftest.py fixture is asked about by every test using it.
-    """
-    if ctx is None and constants:
-        return _scan_body(ctx, func, constants)
-    memo = _OTHER_FILE_SCANS if ctx is None else ctx.memo("body_scans")
-    key = id(func) if ctx is None else id(func) ^ (id(constants) << 1)
+def scan_body(ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts:
+    """The network facts of a function of the file being linted, scanned once per file."""
+    memo = ctx.memo("body_scans")
+    key = id(func) ^ (id(constants) << 1)
     known = memo.get(key)
-    if known is not None and known[0] is func and (ctx is None or known[2] is constants):  # type: ignore[misc]
-        return known[1]
+    if known is not None and known[0] is func and known[2] is constants:
+        return known[1]  # type: ignore[no-any-return]
     facts = _scan_body(ctx, func, constants)
-    memo[key] = (func, facts) if ctx is None else (func, facts, constants)  # type: ignore[assignment]
+    memo[key] = (func, facts, constants)
     return facts
+
+
+def scan_fixture(fixture: Fixture) -> BodyFacts:
+    """A fixture of another file (a conftest.py), its names read as written.
+
+    Scanned once: every test using the fixture asks. The scan is kept on the fixture, so it
+    lives exactly as long as the model keeps that conftest.py's facts (no module-level memo).
+    """
+    facts = fixture.body_scan
+    if facts is None:
+        facts = fixture.body_scan = _scan_body(None, fixture.func, {})
+    return facts  # type: ignore[no-any-return]
 
 
 def _scan_body(ctx: FileContext | None, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts:

@@ -113,6 +113,12 @@ class FixtureScope:
         return resolved, unknown
 
 
+#: conftest.py facts kept at once (least recently used go first). A run goes directory by
+#: directory and needs only the chain above the current one; facts hold their fixtures'
+#: syntax trees, so without a bound memory would grow with every conftest.py of a large tree.
+MAX_CONFTEST_FACTS = 32
+
+
 class ProjectModel:
     """Facts that span files: conftest.py fixtures and hooks, shared across a run."""
 
@@ -133,6 +139,7 @@ class ProjectModel:
         key = (stat.st_mtime_ns, stat.st_size)
         cached = self._facts.get(path)
         if cached is not None and cached[0] == key:
+            self._remember(path, cached)  # now the most recently used
             return cached[1]
         facts: ModuleFacts | None = None
         source = read_source(path)
@@ -144,9 +151,15 @@ class ProjectModel:
             if module is not None:
                 config = pytest_config_for_directory(path.parent)
                 facts = build_module_facts(module, path, config, collect_tests=False)
-        with self._lock:
-            self._facts[path] = (key, facts)
+        self._remember(path, (key, facts))
         return facts
+
+    def _remember(self, path: Path, entry: tuple[tuple[int, int], ModuleFacts | None]) -> None:
+        with self._lock:
+            self._facts.pop(path, None)
+            self._facts[path] = entry
+            while len(self._facts) > MAX_CONFTEST_FACTS:
+                del self._facts[next(iter(self._facts))]
 
     def share_conftest(self, ctx: "FileContext", text: str) -> None:
         """Adopt the facts of a conftest.py being linted, when ``text`` is what is on disk.
@@ -165,8 +178,7 @@ class ProjectModel:
             return
         if read_source(path).text != text:
             return  # fixed text not written yet, or stdin: the model reads the file itself
-        with self._lock:
-            self._facts[path] = (key, ctx.facts)
+        self._remember(path, (key, ctx.facts))
 
     def conftest_paths(self, directory: Path, rootdir: Path) -> tuple[Path, ...]:
         """The conftest.py files from ``directory`` up to ``rootdir``, nearest first.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
@@ -69,6 +70,9 @@ class Fixture:
     #: What it returns/yields, when the code tells: the qualified callable that
     #: builds it ("httpx.AsyncClient") or its annotated type (fixture_values.py).
     returns: str | None = None
+    #: ASL201's scan of the body, for tests in other files (network_calls.scan_fixture): it is
+    #: kept with the fixture, so it goes when the model drops its conftest.py's facts.
+    body_scan: Any = field(default=None, repr=False, compare=False)
 
     def effective_loop_scope(self, config: PytestConfig) -> str:
         """pytest-asyncio: ``loop_scope``, else the configured default, else the fixture's scope."""

@@ -13,6 +13,7 @@ from asynclint.diagnostics import Fix, Safety
 from asynclint.knowledge.network import FIXTURE_FOR_LIBRARY, MOCK_DECORATORS, MOCK_FIXTURES, MOCK_MARKS
 from asynclint.network_calls import (
     BodyFacts, BodyScan, direct_call, may_spell_mock_names, module_constants, patched, scan_body,
+    scan_fixture,
 )
 from asynclint.pytest_facts import Fixture, TestFunction
 from asynclint.rule import Invalid, Rule, Valid, dedent
@@ -230,7 +231,7 @@ class UnmockedNetworkCall(Rule):
             if self._same_file(fixture):
                 found = self._facts(fixture.func)
             else:
-                found = scan_body(None, fixture.func, {})
+                found = scan_fixture(fixture)
             self._scans[id(fixture.func)] = found
         return found
 
@@ -254,7 +255,7 @@ class UnmockedNetworkCall(Rule):
                 if qual and qual.startswith(MOCK_DECORATORS):
                     return True
         if self._deferred:  # no mock name in this file's text: only other files' fixtures may spell one
-            return any(scan_body(None, f.func, {}).mock_names for f in fixtures.values() if not self._same_file(f))
+            return any(scan_fixture(f).mock_names for f in fixtures.values() if not self._same_file(f))
         if scan_body(self.ctx, test.func, self.constants).mock_names:
             return True
         return any(self._scan(f).mock_names for f in fixtures.values())
