@@ -1,10 +1,11 @@
 """``--jobs N``: lint files in worker processes that share one project model.
 
 The project model is built once, in the parent: it lints every conftest.py
-first (which records their facts in the model and imports LibCST and the
-rules), then forks the workers, which inherit that model instead of
-rebuilding it. Workers receive paths and send back small per-file results
-(diagnostics without their CST fixes, fix counts, diffs), streamed in order,
+first (which records their facts in the model, keeping all of them, and
+imports LibCST and the rules), then forks the workers, which inherit that
+model instead of rebuilding it. Work goes out in small runs of paths, so no
+worker idles long at the end. Workers receive paths and send back small
+per-file results (diagnostics without their CST fixes, fix counts, diffs), streamed in order,
 so the parent's memory does not grow with the tree. Workers write fixes and
 cache entries themselves (both atomically).
 
@@ -83,6 +84,7 @@ def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> No
     global _RUNNER
     conftests = [p for p in paths if p.name == "conftest.py"]
     others = [p for p in paths if p.name != "conftest.py"]
+    runner.project.max_conftest_facts = None  # every worker shares all of them: none is dropped
     for path in conftests:  # in the parent: the workers inherit their facts
         runner.run_file(path, result)
     jobs = min(runner.options.jobs or 1, max(1, len(others) // MIN_PARALLEL_FILES))
@@ -97,7 +99,8 @@ def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> No
 
     all_rules()  # import every rule (and LibCST) once, before forking
     runner.project  # noqa: B018 - created before the fork so every worker shares it
-    size = max(1, min(64, len(others) // (jobs * 8)))
+    # Small chunks: the last one is what one worker still runs while the others wait.
+    size = max(2, min(24, len(others) // (jobs * 8)))
     _RUNNER = runner
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),

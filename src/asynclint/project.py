@@ -124,6 +124,8 @@ class ProjectModel:
 
     def __init__(self) -> None:
         self._facts: dict[Path, tuple[tuple[int, int], ModuleFacts | None]] = {}
+        #: None keeps every conftest.py's facts (--jobs: built once, before the workers fork).
+        self.max_conftest_facts: int | None = MAX_CONFTEST_FACTS
         self._lock = threading.Lock()
         self.source_modules = SourceModules()
         self._conftest_paths: dict[tuple[Path, Path], tuple[Path, ...]] = {}
@@ -158,7 +160,7 @@ class ProjectModel:
         with self._lock:
             self._facts.pop(path, None)
             self._facts[path] = entry
-            while len(self._facts) > MAX_CONFTEST_FACTS:
+            while self.max_conftest_facts is not None and len(self._facts) > self.max_conftest_facts:
                 del self._facts[next(iter(self._facts))]
 
     def share_conftest(self, ctx: "FileContext", text: str) -> None:
