@@ -83,3 +83,22 @@ def test_field_kinds_read_from_the_mro_agree_with_issubclass() -> None:
                     _NODE if issubclass(cls, cst.CSTNode) and not issubclass(cls, _SKIPPED) else _OTHER)
         _KINDS.pop(cls, None)
         assert _kind(cls) == expected, cls
+
+
+def test_leaves_without_handlers_are_passed_over_unless_watched() -> None:
+    """No handler sees a Name here, so the walk skips them, except the watched one: its
+    enclosing statements are still recorded (positions of reported nodes need them)."""
+    module = cst.parse_module("def f():\n    return g(x)\n")
+    line = module.body[0].body.body[0]  # type: ignore[attr-defined]
+    call = line.body[0].value
+    seen: list[str] = []
+    ancestors: list[cst.CSTNode] = []
+    calls = {cst.Call: [lambda node: seen.append(type(node).__name__)]}
+    names = {cst.Name: [lambda node: seen.append(node.value)]}
+    watched = {id(call.args[0].value)}
+    chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
+    walk(module, calls, {}, ancestors, watched, chains)
+    assert seen == ["Call"]
+    assert chains == {id(call.args[0].value): (module.body[0], line)}
+    walk(module, names, {}, ancestors)  # a Name handler: every Name is entered
+    assert seen == ["Call", "f", "g", "x"]
