@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.discovery import Problem, discover, discoverable
-from asynclint.pytest_config import pytest_config_for_directory
+from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.settings import Settings, load_settings_file, settings_for_directory
 from asynclint.source import decode_source, read_source
 from asynclint.writer import write_atomically
@@ -102,6 +102,7 @@ class Runner:
         self.cache: ResultCache | None = None
         self._folder_keys: dict[Path, tuple[Settings, str]] = {}
         self._codes: dict[tuple[Path, tuple[str, ...]], frozenset[str]] = {}
+        self._folders: dict[Path, tuple[Path, Settings, PytestConfig]] = {}
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint import cache
 
@@ -123,15 +124,19 @@ class Runner:
     def job_for(self, path: Path, shown: str) -> "LintJob":
         from asynclint.engine import LintJob
 
-        directory = path.parent.resolve()
-        settings = self.settings_for(directory)
+        folder = self._folders.get(path.parent)  # resolving and settings: once per folder
+        if folder is None:
+            resolved = path.parent.resolve()
+            folder = self._folders[path.parent] = (resolved, self.settings_for(resolved),
+                                                   pytest_config_for_directory(resolved))
+        directory, settings, config = folder
         ignored = per_file_ignores(settings, path)
         codes_key = (directory, tuple(ignored))
         codes = self._codes.get(codes_key)  # the registry's expansion, once per folder
         if codes is None:
             codes = self._codes[codes_key] = enabled_codes(settings, ignored)
         return LintJob(path.resolve() if path.exists() else Path(os.path.abspath(path)), shown, settings,
-                       pytest_config_for_directory(directory), self.project, codes)
+                       config, self.project, codes)
 
     def files(self, paths: list[Path]) -> Iterator[Path | Problem]:
         return discover(paths, self.settings_for, force_exclude=self.options.force_exclude)
