@@ -241,3 +241,27 @@ def test_use_color_respects_no_color_and_dumb_terminals(monkeypatch: pytest.Monk
 ])
 def test_text_edits_round_trip(old: str, new: str) -> None:
     assert apply_text_edits(old, text_edits(old, new)) == new
+
+
+class _Writes(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def write(self, text: str) -> int:
+        self.calls += 1
+        return super().write(text)
+
+
+@pytest.mark.parametrize("name", ["text", "github", "json"])
+def test_line_formats_are_written_a_slice_at_a_time(name: str) -> None:
+    """A large report is not built as one string first; the output is the same as in one piece."""
+    from asynclint.diagnostics import Diagnostic
+    from asynclint.output import FORMATS, LINE_FORMATS, write_report
+
+    diagnostics = [Diagnostic(f"tests/test_{n // 10}.py", n % 10 + 1, 1, "ASL302", "test-without-assertion",
+                              f"async test `test_{n}` asserts nothing") for n in range(1200)]
+    out = _Writes()
+    write_report(out, name, diagnostics, None)
+    assert out.getvalue() == FORMATS[name](diagnostics, None)
+    assert out.calls == (3 if name in LINE_FORMATS else 1)

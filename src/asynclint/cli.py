@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from asynclint import __version__
-from asynclint.output import FORMATS, FORMATS_WITH_EDITS
+from asynclint.output import FORMATS, FORMATS_WITH_EDITS, write_report
 from asynclint.output.text import statistics, summary
 from asynclint.settings import ConfigError
 
@@ -120,7 +120,7 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
     from asynclint.output.concise import use_color
     from asynclint.output.context import run_context
 
-    out.write(FORMATS[output_format](result.diagnostics, run_context(runner, result, use_color(out))))
+    write_report(out, output_format, result.diagnostics, run_context(runner, result, use_color(out)))
     if output_format in ("text", "concise"):
         if show_statistics:
             out.write(statistics(result.diagnostics))

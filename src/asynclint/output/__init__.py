@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TextIO
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.output.concise import format_concise
@@ -40,4 +41,20 @@ FORMATS: dict[str, Formatter] = {
 #: Formats that print each fix as text edits: the run renders them while each tree is at hand.
 FORMATS_WITH_EDITS = frozenset({"json", "sarif"})
 
-__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "Formatter", "OutputContext"]
+#: Formats that print one line per finding, written a slice at a time: a report of ten
+#: thousand findings is not first built as one string (with its parts, several MB at once).
+LINE_FORMATS = frozenset({"text", "github"})
+_SLICE = 512
+
+
+def write_report(out: TextIO, name: str, diagnostics: list[Diagnostic], context: OutputContext | None) -> None:
+    """Write ``diagnostics`` to ``out`` in the format called ``name``."""
+    formatter = FORMATS[name]
+    if name not in LINE_FORMATS:
+        out.write(formatter(diagnostics, context))
+        return
+    for start in range(0, len(diagnostics), _SLICE):
+        out.write(formatter(diagnostics[start:start + _SLICE], context))
+
+
+__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "LINE_FORMATS", "Formatter", "OutputContext", "write_report"]
