@@ -102,3 +102,77 @@ def test_leaves_without_handlers_are_passed_over_unless_watched() -> None:
     assert chains == {id(call.args[0].value): (module.body[0], line)}
     walk(module, names, {}, ancestors)  # a Name handler: every Name is entered
     assert seen == ["Call", "f", "g", "x"]
+
+
+SYNTAX = '''
+import a.b as c, d
+from .e import (f as g, h)
+from . import *
+x: int = 1; y = z = [*a, *b]
+del x[0], y.z
+global q
+async def fn[T](a, /, b: int = 2, *args: T, c, d=3, **kw) -> "T":
+    nonlocal r
+    async with a as (b, c), d:
+        async for i in aiter():
+            yield from g
+            await x
+    for i, j in z:
+        continue
+    else:
+        break
+    while not a and b or c:
+        pass
+    try:
+        raise ValueError("x") from None
+    except* (TypeError, KeyError) as exc:
+        ...
+    finally:
+        return lambda q, *, r=1: q if r else -q
+class K(Base, metaclass=M):
+    attr: "list[int]" = {k: v for k, v in d.items() if k}
+    other = {s for s in t} | {1, 2} ^ (a @ b) << 3 >> 4 // 5 % 6 ** 7
+    more = (n := 10), [g async for g in h], (p for p in q), a[1:2, ::3, ...]
+    text = f"{a!r:>{width}} {b=}" "more"
+    data = b"bytes" rb'raw'
+    assert a < b <= c != d is not e not in f, "message"
+type Alias[T] = list[T]
+match command:
+    case [Point(x=0, y=0) as p, *rest] if p:
+        pass
+    case {"k": 1, **others} | None | -1 | 1j | "s" | A.B:
+        pass
+    case _:
+        pass
+@decorator(arg)
+@other.attr
+def decorated(): x += 1; y -= 2
+'''
+
+
+def _generic_getter(cls: type):  # type: ignore[no-untyped-def]
+    """Children read by asking every field value its kind at run time (no annotations used)."""
+    lines = ["def children(node):", "    out = []"]
+    for name in walker._child_fields(cls):
+        lines += walker._field_reader(name, walker._ASK)
+    lines.append("    return out")
+    namespace = {"kinds": walker._KINDS, "kind_of": walker._kind, "NODE": walker._NODE,
+                 "SEQUENCE": walker._SEQUENCE}
+    exec("\n".join(lines), namespace)  # noqa: S102
+    return namespace["children"]
+
+
+@pytest.mark.parametrize("source", ["syntax", *sorted((ROOT / "src/asynclint").rglob("*.py"))[:40],
+                                    *sorted((ROOT / "tests").glob("test_*.py"))[:20]],
+                         ids=lambda p: p if isinstance(p, str) else p.name)
+def test_children_read_from_annotations_are_those_asked_at_run_time(source) -> None:  # type: ignore[no-untyped-def]
+    module = cst.parse_module(SYNTAX if source == "syntax" else source.read_text(encoding="utf-8"))
+    getters: dict[type, object] = {}
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        getter = getters.get(type(node)) or getters.setdefault(type(node), _generic_getter(type(node)))
+        expected = getter(node)  # type: ignore[operator]
+        found = iter_children(node)
+        assert [id(n) for n in found] == [id(n) for n in expected], type(node).__name__
+        stack.extend(found)

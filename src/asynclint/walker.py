@@ -8,7 +8,9 @@ Whitespace and punctuation nodes are skipped: no rule looks at them.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import typing
 from collections.abc import Callable
 
 import libcst as cst
@@ -73,23 +75,76 @@ _GETTERS: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
 
 def _children_getter(cls: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
     """A function made for ``cls`` that reads its child fields one by one (no loop over
-    field names, no generator): every walk of every rule goes through here."""
+    field names, no generator): every walk of every rule goes through here.
+
+    Each field's annotation says what it can hold: a field that can only hold skipped
+    nodes or plain values (``Attribute.dot``, ``Name.value``) is not read at all, and one
+    that can only hold walked nodes is taken as it is (``Call.func``, ``Call.args``)
+    without asking each value's kind. Anything else is asked at run time.
+    """
     lines = ["def children(node):", "    out = []"]
+    hints = {f.name: f.type for f in dataclasses.fields(cls)}
     for name in _child_fields(cls):
-        lines += [
-            f"    value = node.{name}",
-            "    kind = kinds.get(type(value)) or kind_of(type(value))",
-            "    if kind == NODE:",
-            "        out.append(value)",
-            "    elif kind == SEQUENCE:",
-            "        for item in value:",
-            "            if (kinds.get(type(item)) or kind_of(type(item))) == NODE:",
-            "                out.append(item)",
-        ]
+        lines += _field_reader(name, _field_shape(hints.get(name)))
     lines.append("    return out")
-    namespace: dict[str, object] = {"kinds": _KINDS, "kind_of": _kind, "NODE": _NODE, "SEQUENCE": _SEQUENCE}
+    namespace: dict[str, object] = {"kinds": _KINDS, "kind_of": _kind, "NODE": _NODE, "SEQUENCE": _SEQUENCE,
+                                    "SENTINEL": cst.MaybeSentinel}
     exec("\n".join(lines), namespace)  # noqa: S102 - code built from dataclass field names only
     return namespace["children"]  # type: ignore[return-value]
+
+
+# What a field's annotation allows, for _field_reader.
+_NOTHING, _ONE, _MAYBE_ONE, _MANY, _ASK = "nothing", "one", "maybe one", "many", "ask"
+
+
+def _field_shape(hint: object) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if isinstance(hint, type):
+        return _class_shape(hint, _ONE)
+    if origin is typing.Union:
+        nodes = [a for a in args if a is not type(None) and a is not cst.MaybeSentinel]
+        if len(nodes) == 1 and isinstance(nodes[0], type):
+            return _class_shape(nodes[0], _MAYBE_ONE)
+        return _ASK
+    if origin in (collections.abc.Sequence, list, tuple) and len(args) == 1 and isinstance(args[0], type):
+        return _class_shape(args[0], _MANY)
+    if origin is typing.Literal:
+        return _NOTHING
+    return _ASK
+
+
+def _class_shape(hint: type, shape: str) -> str:
+    """``shape`` when every value of type ``hint`` is walked, _NOTHING when none is, else _ASK."""
+    if not issubclass(hint, cst.CSTNode):
+        return _NOTHING if hint in (str, int, bool) else _ASK
+    if any(issubclass(hint, skipped) for skipped in _SKIPPED):
+        return _NOTHING
+    if any(issubclass(skipped, hint) for skipped in _SKIPPED):
+        return _ASK  # a base of some skipped node: ask each value
+    return shape
+
+
+def _field_reader(name: str, shape: str) -> list[str]:
+    if shape == _NOTHING:
+        return []
+    if shape == _ONE:
+        return [f"    out.append(node.{name})"]
+    if shape == _MAYBE_ONE:
+        return [f"    value = node.{name}",
+                "    if value is not None and value.__class__ is not SENTINEL:",
+                "        out.append(value)"]
+    if shape == _MANY:
+        return [f"    out.extend(node.{name})"]
+    return [
+        f"    value = node.{name}",
+        "    kind = kinds.get(type(value)) or kind_of(type(value))",
+        "    if kind == NODE:",
+        "        out.append(value)",
+        "    elif kind == SEQUENCE:",
+        "        for item in value:",
+        "            if (kinds.get(type(item)) or kind_of(type(item))) == NODE:",
+        "                out.append(item)",
+    ]
 
 
 #: Nodes deeper than this are walked by the explicit-stack walk: recursion is faster, but a
