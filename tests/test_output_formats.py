@@ -253,9 +253,10 @@ class _Writes(io.StringIO):
         return super().write(text)
 
 
-@pytest.mark.parametrize("name", ["text", "github", "json"])
-def test_line_formats_are_written_a_slice_at_a_time(name: str) -> None:
-    """A large report is not built as one string first; the output is the same as in one piece."""
+@pytest.mark.parametrize("name", ["text", "github", "json", "junit"])
+def test_reports_are_written_in_pieces(name: str) -> None:
+    """A large report is not built as one string first (JSON: one object at a time); the
+    output is the same as in one piece. JUnit is still written whole."""
     from asynclint.diagnostics import Diagnostic
     from asynclint.output import FORMATS, LINE_FORMATS, write_report
 
@@ -264,4 +265,19 @@ def test_line_formats_are_written_a_slice_at_a_time(name: str) -> None:
     out = _Writes()
     write_report(out, name, diagnostics, None)
     assert out.getvalue() == FORMATS[name](diagnostics, None)
-    assert out.calls == (3 if name in LINE_FORMATS else 1)
+    assert out.calls == {"json": 1201, "junit": 1}.get(name, 3 if name in LINE_FORMATS else 0)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_json_written_in_pieces_is_what_json_dumps_writes(count: int) -> None:
+    import json as json_module
+
+    from asynclint.diagnostics import Diagnostic
+    from asynclint.output.context import OutputContext
+    from asynclint.output.json import diagnostic_object, format_json
+
+    diagnostics = [Diagnostic(f"tests/odd\nname_{n}.py", n + 1, 1, "ASL302", "test-without-assertion",
+                              'a "quoted"\nmessage \u00e9 \\ done') for n in range(count)]
+    whole = json_module.dumps([diagnostic_object(d, OutputContext()) for d in diagnostics],
+                              indent=2, ensure_ascii=False) + "\n"
+    assert format_json(diagnostics) == whole

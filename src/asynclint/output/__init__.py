@@ -50,6 +50,12 @@ _SLICE = 512
 def write_report(out: TextIO, name: str, diagnostics: list[Diagnostic], context: OutputContext | None) -> None:
     """Write ``diagnostics`` to ``out`` in the format called ``name``."""
     formatter = FORMATS[name]
+    if name == "json":  # one object at a time, not the whole document (its list of dicts) at once
+        from asynclint.output.json import iter_json
+
+        for piece in iter_json(diagnostics, context):
+            out.write(piece)
+        return
     if name not in LINE_FORMATS:
         out.write(formatter(diagnostics, context))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
@@ -36,6 +37,18 @@ def diagnostic_object(d: Diagnostic, context: OutputContext) -> dict[str, object
     }
 
 
-def format_json(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> str:
+def iter_json(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> Iterator[str]:
+    """The document in pieces, one diagnostic at a time, exactly as ``json.dumps(list, indent=2)``
+    writes it (a JSON string holds no raw newline, so indenting each line nests an object)."""
     context = context or OutputContext()
-    return json.dumps([diagnostic_object(d, context) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    if not diagnostics:
+        yield "[]\n"
+        return
+    for index, d in enumerate(diagnostics):
+        text = json.dumps(diagnostic_object(d, context), indent=2, ensure_ascii=False)
+        yield ("[\n  " if index == 0 else ",\n  ") + text.replace("\n", "\n  ")
+    yield "\n]\n"
+
+
+def format_json(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> str:
+    return "".join(iter_json(diagnostics, context))
