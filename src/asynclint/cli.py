@@ -8,8 +8,11 @@ from pathlib import Path
 import click
 
 from asynclint import __version__
-from asynclint.output import FORMATS, FORMATS_WITH_EDITS, write_report
-from asynclint.output.text import statistics, summary
+from asynclint.diagnostics import Diagnostic
+from asynclint.output import FORMATS, FORMATS_WITH_EDITS, ReportWriter, write_report
+from asynclint.output.concise import use_color
+from asynclint.output.context import run_context
+from asynclint.output.text import Tally, statistics, summary
 from asynclint.settings import ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -81,6 +84,12 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         raise click.UsageError("'-' (standard input) cannot be combined with other paths")
     if write_baseline_file is not None and (diff or fix):
         raise click.UsageError("--write-baseline records findings as they are; it cannot be combined with --fix or --diff")
+    # File names undecodable in the file system encoding arrive as surrogate escapes: print their bytes.
+    out = click.get_text_stream("stdout", errors="surrogateescape")
+    # The report is written while the run goes, except where all findings are needed first
+    # (a baseline filters them; --diff prints diffs instead; stdin is one file anyway).
+    streamed = not use_stdin and not diff and baseline_file is None and write_baseline_file is None
+    tally = Tally()
     try:
         for selectors in (options.select, options.ignore, options.extend_select):
             if selectors:  # the registry imports every rule (and LibCST): only when there is something to check
@@ -88,9 +97,22 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
 
                 registry.validate(selectors)
         runner = Runner(options)
+        result = RunResult()
         if use_stdin:
-            result = RunResult()
             runner.run_stdin(sys.stdin.buffer.read(), stdin_filename, result)
+        elif streamed:
+            # Each file's findings are written as soon as the files before it (by path) are done:
+            # the run keeps none of them, so its memory does not grow with their number.
+            context = run_context(runner, result, use_color(out))
+            writer = ReportWriter(out, output_format, context)
+
+            def report(found: list[Diagnostic]) -> None:  # one file's findings
+                tally.add(found)
+                writer.write(found)
+                context.forget(found[0].path)
+
+            runner.run(list(paths) or [Path(".")], report=report, result=result)
+            writer.close()
         else:
             result = runner.run(list(paths) or [Path(".")])
     except ConfigError as exc:
@@ -100,8 +122,6 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         click.echo(f"asynclint: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
-    # File names undecodable in the file system encoding arrive as surrogate escapes: print their bytes.
-    out = click.get_text_stream("stdout", errors="surrogateescape")
     baseline_note = ""
     if write_baseline_file is not None or baseline_file is not None:
         from asynclint.cli_baseline import apply_baseline_options
@@ -117,18 +137,17 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         if output_format == "text":
             sys.stderr.write(f"{len(result.diffs)} file(s) would be changed ({result.fixed} fixes).\n")
         sys.exit(EXIT_FINDINGS if result.diffs and not exit_zero else EXIT_CLEAN)
-    from asynclint.output.concise import use_color
-    from asynclint.output.context import run_context
-
-    write_report(out, output_format, result.diagnostics, run_context(runner, result, use_color(out)))
+    if not streamed:
+        write_report(out, output_format, result.diagnostics, run_context(runner, result, use_color(out)))
+        tally.add(result.diagnostics)
     if output_format in ("text", "concise"):
         if show_statistics:
-            out.write(statistics(result.diagnostics))
-        out.write(summary(result.diagnostics, result.fixed, fixing=fix))
+            out.write(statistics(tally))
+        out.write(summary(tally, result.fixed, fixing=fix))
     if baseline_note:
         (out if output_format in ("text", "concise") else sys.stderr).write(baseline_note)
     out.flush()
-    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if tally.count and not exit_zero else EXIT_CLEAN)
 
 
 @main.command(name="rule")

@@ -31,7 +31,7 @@ MIN_PARALLEL_FILES = 16
 
 _RUNNER: "Runner | None" = None  # the parent's runner, inherited by forked workers
 
-ChunkResult = list[tuple[list[Diagnostic], int, list[str]]]
+ChunkResult = list[tuple[str, list[Diagnostic], int, list[str]]]
 
 
 def default_jobs() -> int:
@@ -63,14 +63,15 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _lint_chunk(paths: list[str]) -> ChunkResult:
-    from asynclint.runner import RunResult
+    from asynclint.runner import RunResult, display_path
 
     assert _RUNNER is not None
     out: ChunkResult = []
     for name in paths:
         result = RunResult()
         _RUNNER.run_file(Path(name), result)
-        out.append(([d.without_fix() for d in result.diagnostics], result.fixed, result.diffs))
+        out.append((display_path(Path(name)), [d.without_fix() for d in result.diagnostics], result.fixed,
+                    result.diffs))
     return out
 
 
@@ -82,18 +83,24 @@ def _chunks(paths: list[Path], size: int) -> Iterator[list[str]]:
 def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> None:
     """Lint ``paths`` (cache misses) into ``result`` with ``runner.options.jobs`` processes."""
     global _RUNNER
+    from asynclint.runner import display_path
+
     conftests = [p for p in paths if p.name == "conftest.py"]
     others = [p for p in paths if p.name != "conftest.py"]
     runner.project.max_conftest_facts = None  # every worker shares all of them: none is dropped
     for path in conftests:  # in the parent: the workers inherit their facts
+        start = len(result.diagnostics)
         runner.run_file(path, result)
+        result.file_done(display_path(path), start)
     jobs = min(runner.options.jobs or 1, max(1, len(others) // MIN_PARALLEL_FILES))
     if jobs > 1:  # with concurrent.futures ~50 ms of imports: only when workers will run
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for path in others:
+            start = len(result.diagnostics)
             runner.run_file(path, result)
+            result.file_done(display_path(path), start)
         return
     from asynclint.registry import all_rules
 
@@ -106,9 +113,11 @@ def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> No
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             for chunk in pool.map(_lint_chunk, _chunks(others, size)):
-                for diagnostics, fixed, diffs in chunk:
+                for shown, diagnostics, fixed, diffs in chunk:
+                    start = len(result.diagnostics)
                     result.diagnostics.extend(diagnostics)
                     result.fixed += fixed
                     result.diffs.extend(diffs)
+                    result.file_done(shown, start)
     finally:
         _RUNNER = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,16 @@ class RunResult:
     fixed_sources: dict[str, str] = field(default_factory=dict)
     linted: list[str] = field(default_factory=list)  # display paths of the files linted
 
+    #: Set by ``Runner.run(report=...)``: each file's findings are handed on, not kept.
+    in_order: "InOrder | None" = field(default=None, repr=False, compare=False)
+
+    def file_done(self, shown: str, start: int) -> None:
+        """The findings from ``start`` on are all of file ``shown``'s: hand them on when reporting."""
+        if self.in_order is not None:
+            found = self.diagnostics[start:]
+            del self.diagnostics[start:]
+            self.in_order.finish(shown, found)
+
     def keep(self, diagnostics: list[Diagnostic]) -> None:
         """Add a file's findings, without their fixes.
 
@@ -84,6 +95,33 @@ class RunResult:
         memory to the end (output renders fixes from the text, not from these).
         """
         self.diagnostics.extend(d if d.fix is None else d.without_fix() for d in diagnostics)
+
+
+class InOrder:
+    """Hands each file's findings to ``report`` in the report's order (by display path),
+    as soon as every file before it in that order is done.
+
+    Discovery yields a folder's files before its subfolders, and workers finish in
+    any order within a few chunks, so only findings of the few files ahead of their
+    turn wait here.
+    """
+
+    def __init__(self, shown_paths: list[str], report: Callable[[list[Diagnostic]], None]) -> None:
+        self._expected = Counter(shown_paths)
+        self._order = sorted(self._expected)
+        self._next = 0
+        self._waiting: dict[str, list[Diagnostic]] = {}
+        self._report = report
+
+    def finish(self, shown: str, diagnostics: list[Diagnostic]) -> None:
+        self._waiting.setdefault(shown, []).extend(diagnostics)
+        self._expected[shown] -= 1
+        while self._next < len(self._order) and self._expected[self._order[self._next]] <= 0:
+            found = self._waiting.pop(self._order[self._next], [])
+            self._next += 1
+            if found:
+                found.sort(key=Diagnostic.sort_key)
+                self._report(found)
 
 
 def display_path(path: Path) -> str:
@@ -141,23 +179,37 @@ class Runner:
     def files(self, paths: list[Path]) -> Iterator[Path | Problem]:
         return discover(paths, self.settings_for, force_exclude=self.options.force_exclude)
 
-    def run(self, paths: list[Path]) -> RunResult:
-        result = RunResult()
+    def run(self, paths: list[Path], report: Callable[[list[Diagnostic]], None] | None = None,
+            result: RunResult | None = None) -> RunResult:
+        """Lint ``paths``; the findings end in ``result.diagnostics``, sorted.
+
+        With ``report``, each file's findings go to it instead, in the report's order
+        (by path, then position), as soon as every file before it is done: the run
+        then holds no finding it has reported, so its memory does not grow with them.
+        """
+        result = result if result is not None else RunResult()
+        items = list(self.files(paths))
+        if report is not None:
+            result.in_order = InOrder([display_path(i.path if isinstance(i, Problem) else i) for i in items], report)
         pending: list[Path] = []
-        for item in self.files(paths):
+        for item in items:
             if isinstance(item, Problem):
-                shown = display_path(item.path)
+                shown, start = display_path(item.path), len(result.diagnostics)
                 if "ASL002" in enabled_codes(self.settings_for(item.path.parent)):
                     result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {item.message}"))
+                result.file_done(shown, start)
                 continue
             result.files += 1
-            result.linted.append(display_path(item))
-            if self._cached(item, result.linted[-1], result):
+            shown, start = display_path(item), len(result.diagnostics)
+            result.linted.append(shown)
+            if self._cached(item, shown, result):
+                result.file_done(shown, start)
                 continue
             if self._parallel():
                 pending.append(item)  # paths only: results stream back from the workers
             else:
                 self.run_file(item, result)
+                result.file_done(shown, start)
         if pending:
             from asynclint.parallel import run_parallel
 

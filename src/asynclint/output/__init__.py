@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.output.concise import format_concise
@@ -41,26 +41,48 @@ FORMATS: dict[str, Formatter] = {
 #: Formats that print each fix as text edits: the run renders them while each tree is at hand.
 FORMATS_WITH_EDITS = frozenset({"json", "sarif"})
 
-#: Formats that print one line per finding, written a slice at a time: a report of ten
-#: thousand findings is not first built as one string (with its parts, several MB at once).
-LINE_FORMATS = frozenset({"text", "github"})
+#: Formats that print one line (or block) per finding, written a slice at a time: a report of
+#: ten thousand findings is not first built as one string (with its parts, several MB at once).
+LINE_FORMATS = frozenset({"text", "concise", "github"})
 _SLICE = 512
+
+
+class ReportWriter:
+    """Writes a report as findings arrive (a run hands each file's on in the report's order)."""
+
+    def __init__(self, out: TextIO, name: str, context: OutputContext | None) -> None:
+        self.out, self.name, self.context = out, name, context
+        self._json: Any = None
+        self._held: list[Diagnostic] = []  # document formats (SARIF, JUnit) are written whole
+        if name == "json":  # one object at a time, never the whole document at once
+            from asynclint.output.json import JsonWriter
+
+            self._json = JsonWriter(out, context)
+
+    def write(self, diagnostics: list[Diagnostic]) -> None:
+        if self._json is not None:
+            self._json.write(diagnostics)
+        elif self.name in LINE_FORMATS:
+            formatter = FORMATS[self.name]
+            for start in range(0, len(diagnostics), _SLICE):
+                self.out.write(formatter(diagnostics[start:start + _SLICE], self.context))
+        else:
+            self._held.extend(diagnostics)
+
+    def close(self) -> None:
+        if self._json is not None:
+            self._json.close()
+        elif self.name not in LINE_FORMATS:
+            self.out.write(FORMATS[self.name](self._held, self.context))
+            self._held = []
 
 
 def write_report(out: TextIO, name: str, diagnostics: list[Diagnostic], context: OutputContext | None) -> None:
     """Write ``diagnostics`` to ``out`` in the format called ``name``."""
-    formatter = FORMATS[name]
-    if name == "json":  # one object at a time, not the whole document (its list of dicts) at once
-        from asynclint.output.json import iter_json
-
-        for piece in iter_json(diagnostics, context):
-            out.write(piece)
-        return
-    if name not in LINE_FORMATS:
-        out.write(formatter(diagnostics, context))
-        return
-    for start in range(0, len(diagnostics), _SLICE):
-        out.write(formatter(diagnostics[start:start + _SLICE], context))
+    writer = ReportWriter(out, name, context)
+    writer.write(diagnostics)
+    writer.close()
 
 
-__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "LINE_FORMATS", "Formatter", "OutputContext", "write_report"]
+__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "LINE_FORMATS", "Formatter", "OutputContext", "ReportWriter",
+           "write_report"]

@@ -28,6 +28,10 @@ def _no_fix(diagnostic: Diagnostic) -> FixEdits | None:
     return None
 
 
+def _nothing_to_forget(path: str) -> None:
+    return None
+
+
 @dataclass
 class OutputContext:
     """Lazy access to what a run saw; the defaults know nothing."""
@@ -37,6 +41,8 @@ class OutputContext:
     color: bool = False
     #: Display paths of every file linted, findings or not (JUnit's test cases).
     files: list[str] = field(default_factory=list)
+    #: Drop what was read for a file whose findings are written (a report written while the run goes).
+    forget: Callable[[str], None] = _nothing_to_forget
 
 
 class _RunView:
@@ -55,6 +61,10 @@ class _RunView:
                 text = read_source(Path(shown)).text
             self._sources[shown] = text
         return self._sources[shown]
+
+    def forget(self, shown: str) -> None:
+        self._sources.pop(shown, None)
+        self._fixes.pop(shown, None)
 
     def fix(self, diagnostic: Diagnostic) -> FixEdits | None:
         if diagnostic.fix_safety is None:
@@ -79,5 +89,5 @@ class _RunView:
 
 def run_context(runner: "Runner", result: "RunResult", color: bool = False) -> OutputContext:
     view = _RunView(runner, result)
-    files = list(getattr(result, "linted", []) or [])
-    return OutputContext(source=view.source, fix=view.fix, color=color, files=files)
+    files = result.linted  # the run's own list: a report written while it runs sees it complete at the end
+    return OutputContext(source=view.source, fix=view.fix, color=color, files=files, forget=view.forget)

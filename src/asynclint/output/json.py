@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterator
+from typing import TextIO
 
 from asynclint.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
@@ -37,18 +38,26 @@ def diagnostic_object(d: Diagnostic, context: OutputContext) -> dict[str, object
     }
 
 
-def iter_json(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> Iterator[str]:
-    """The document in pieces, one diagnostic at a time, exactly as ``json.dumps(list, indent=2)``
+class JsonWriter:
+    """Writes the document one diagnostic at a time, exactly as ``json.dumps(list, indent=2)``
     writes it (a JSON string holds no raw newline, so indenting each line nests an object)."""
-    context = context or OutputContext()
-    if not diagnostics:
-        yield "[]\n"
-        return
-    for index, d in enumerate(diagnostics):
-        text = json.dumps(diagnostic_object(d, context), indent=2, ensure_ascii=False)
-        yield ("[\n  " if index == 0 else ",\n  ") + text.replace("\n", "\n  ")
-    yield "\n]\n"
+
+    def __init__(self, out: TextIO, context: OutputContext | None = None) -> None:
+        self.out, self.context, self.first = out, context or OutputContext(), True
+
+    def write(self, diagnostics: list[Diagnostic]) -> None:
+        for d in diagnostics:
+            text = json.dumps(diagnostic_object(d, self.context), indent=2, ensure_ascii=False)
+            self.out.write(("[\n  " if self.first else ",\n  ") + text.replace("\n", "\n  "))
+            self.first = False
+
+    def close(self) -> None:
+        self.out.write("[]\n" if self.first else "\n]\n")
 
 
 def format_json(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> str:
-    return "".join(iter_json(diagnostics, context))
+    out = io.StringIO()
+    writer = JsonWriter(out, context)
+    writer.write(diagnostics)
+    writer.close()
+    return out.getvalue()

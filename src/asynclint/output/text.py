@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from asynclint.diagnostics import Diagnostic, Safety
 
 
@@ -13,31 +15,42 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def summary(diagnostics: list[Diagnostic], fixed: int = 0, fixing: bool = False) -> str:
+class Tally:
+    """What the closing line and ``--statistics`` need of the findings, without keeping them."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] = ()) -> None:
+        self.count = self.safe = self.unsafe = 0
+        self.by_code: dict[str, tuple[int, str, bool]] = {}
+        self.add(diagnostics)
+
+    def add(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for d in diagnostics:
+            self.count += 1
+            self.safe += d.fix_safety is Safety.SAFE
+            self.unsafe += d.fix_safety is Safety.UNSAFE
+            count, name, fixable = self.by_code.get(d.code, (0, d.name, False))
+            self.by_code[d.code] = (count + 1, name, fixable or d.fix_safety is not None)
+
+
+def summary(tally: Tally, fixed: int = 0, fixing: bool = False) -> str:
     """The closing line, in ruff's spirit."""
-    if not diagnostics:
+    if not tally.count:
         if fixing and fixed:
             return f"Found {plural(fixed, 'diagnostic')} ({fixed} fixed, 0 remaining).\n"
         return "All checks passed!\n"
-    safe = sum(1 for d in diagnostics if d.fix_safety is Safety.SAFE)
-    unsafe = sum(1 for d in diagnostics if d.fix_safety is Safety.UNSAFE)
     if fixing:
-        total = len(diagnostics) + fixed
-        line = f"Found {plural(total, 'diagnostic')} ({fixed} fixed, {len(diagnostics)} remaining)"
-        if unsafe:
-            line += f"; {unsafe} more fixable with --unsafe-fixes"
+        total = tally.count + fixed
+        line = f"Found {plural(total, 'diagnostic')} ({fixed} fixed, {tally.count} remaining)"
+        if tally.unsafe:
+            line += f"; {tally.unsafe} more fixable with --unsafe-fixes"
         return line + ".\n"
-    return (f"Found {plural(len(diagnostics), 'diagnostic')} "
-            f"({safe} fixable with --fix, {unsafe} more with --unsafe-fixes)\n")
+    return (f"Found {plural(tally.count, 'diagnostic')} "
+            f"({tally.safe} fixable with --fix, {tally.unsafe} more with --unsafe-fixes)\n")
 
 
-def statistics(diagnostics: list[Diagnostic]) -> str:
+def statistics(tally: Tally) -> str:
     """Counts by code, most frequent first; ``[*]`` marks fixable codes (as ruff does)."""
-    counts: dict[str, tuple[int, str, bool]] = {}
-    for d in diagnostics:
-        count, name, fixable = counts.get(d.code, (0, d.name, False))
-        counts[d.code] = (count + 1, name, fixable or d.fix_safety is not None)
-    rows = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))
+    rows = sorted(tally.by_code.items(), key=lambda item: (-item[1][0], item[0]))
     width = max((len(str(c)) for _, (c, _, _) in rows), default=1)
     return "".join(f"{count:>{width}}\t{code}\t{'[*] ' if fixable else '    '}{name}\n"
                    for code, (count, name, fixable) in rows)
