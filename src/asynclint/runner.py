@@ -193,13 +193,16 @@ class Runner:
         then holds no finding it has reported, so its memory does not grow with them.
         """
         result = result if result is not None else RunResult()
-        items = list(self.files(paths))
-        shown_paths = [display_path(i.path if isinstance(i, Problem) else i) for i in items]
+        # Discovered first (the report's order needs every path), kept as text: a Path object
+        # costs half a kilobyte, 2.8 MB for the 5,000-file corpus.
+        found: list[str | Problem] = [i if isinstance(i, Problem) else str(i) for i in self.files(paths)]
+        shown_paths = [display_path(i.path if isinstance(i, Problem) else Path(i)) for i in found]
         if report is not None:
             result.in_order = InOrder(shown_paths, report)
         pending: list[Path] = []
-        for item, shown in zip(items, shown_paths):
+        for entry, shown in zip(found, shown_paths):
             start = len(result.diagnostics)
+            item = entry if isinstance(entry, Problem) else Path(entry)
             if isinstance(item, Problem):
                 if "ASL002" in enabled_codes(self.settings_for(item.path.parent)):
                     result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {item.message}"))
