@@ -298,3 +298,24 @@ def test_output_is_sorted_and_relative_to_the_working_directory(tmp_path: Path, 
     outside.mkdir()
     shown = asynclint("check", str(tmp_path / "proj/tests/test_other.py"), cwd=outside)
     assert [where for where, _ in codes_at(shown.stdout)] == [f"{tmp_path}/proj/tests/test_other.py:1:11"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reader_that_leaves_early_ends_the_run_quietly(tmp_path: Path, jobs: str) -> None:
+    """``asynclint check | head``: exit 1 (findings were being written), no error, no traceback."""
+    from conftest import asynclint_executable
+
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\nasyncio_mode = "strict"\n')
+    body = "".join(f"async def test_{n}():\n    pass\n\n\n" for n in range(30))
+    for n in range(80):  # ~4,800 findings, far more than a pipe holds
+        (tests / f"test_{n}.py").write_text(body)
+    proc = subprocess.Popen([asynclint_executable(), "check", "--no-cache", "--jobs", jobs, "tests"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert b"ASL" in proc.stdout.readline()
+    proc.stdout.close()
+    errors = proc.stderr.read()
+    assert proc.wait(timeout=120) == 1
+    assert errors == b""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -34,6 +36,17 @@ def _tune_garbage_collector() -> None:
     import gc
 
     gc.set_threshold(10_000, 10, 10)
+
+
+def _reader_gone(exit_zero: bool) -> NoReturn:
+    """The report's reader left (``asynclint check | head``): stop quietly, as a pipeline expects.
+
+    Only findings are written to standard output, so there were some. Python would
+    complain again when it flushes stdout at exit: it is pointed at /dev/null first.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_CLEAN if exit_zero else EXIT_FINDINGS)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,6 +131,8 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
     except ConfigError as exc:
         click.echo(f"asynclint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except BrokenPipeError:
+        _reader_gone(exit_zero)
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user
         click.echo(f"asynclint: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -137,16 +152,19 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
         if output_format == "text":
             sys.stderr.write(f"{len(result.diffs)} file(s) would be changed ({result.fixed} fixes).\n")
         sys.exit(EXIT_FINDINGS if result.diffs and not exit_zero else EXIT_CLEAN)
-    if not streamed:
-        write_report(out, output_format, result.diagnostics, run_context(runner, result, use_color(out)))
-        tally.add(result.diagnostics)
-    if output_format in ("text", "concise"):
-        if show_statistics:
-            out.write(statistics(tally))
-        out.write(summary(tally, result.fixed, fixing=fix))
-    if baseline_note:
-        (out if output_format in ("text", "concise") else sys.stderr).write(baseline_note)
-    out.flush()
+    try:
+        if not streamed:
+            write_report(out, output_format, result.diagnostics, run_context(runner, result, use_color(out)))
+            tally.add(result.diagnostics)
+        if output_format in ("text", "concise"):
+            if show_statistics:
+                out.write(statistics(tally))
+            out.write(summary(tally, result.fixed, fixing=fix))
+        if baseline_note:
+            (out if output_format in ("text", "concise") else sys.stderr).write(baseline_note)
+        out.flush()
+    except BrokenPipeError:
+        _reader_gone(exit_zero)
     sys.exit(EXIT_FINDINGS if tally.count and not exit_zero else EXIT_CLEAN)
 
 

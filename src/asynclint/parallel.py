@@ -110,8 +110,9 @@ def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> No
     size = max(2, min(24, len(others) // (jobs * 8)))
     _RUNNER = runner
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
+        try:
             for chunk in pool.map(_lint_chunk, _chunks(others, size)):
                 for shown, diagnostics, fixed, diffs in chunk:
                     start = len(result.diagnostics)
@@ -119,5 +120,11 @@ def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> No
                     result.fixed += fixed
                     result.diffs.extend(diffs)
                     result.file_done(shown, start)
+        except BaseException:
+            # The report's reader left, or an error: the chunks not started are dropped
+            # instead of being linted for nobody (``with`` would wait for all of them).
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     finally:
         _RUNNER = None
