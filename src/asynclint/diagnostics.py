@@ -87,7 +87,7 @@ class FixEdits:
     edits: tuple[TextEdit, ...]
 
 
-@dataclass(slots=True)  # a run keeps every finding until it prints them sorted
+@dataclass(slots=True)  # many: a --baseline or --diff run keeps every finding until it prints
 class Diagnostic:
     path: str
     line: int  # 1-based

@@ -68,10 +68,10 @@ def _lint_chunk(paths: list[str]) -> ChunkResult:
     assert _RUNNER is not None
     out: ChunkResult = []
     for name in paths:
-        result = RunResult()
-        _RUNNER.run_file(Path(name), result)
-        out.append((display_path(Path(name)), [d.without_fix() for d in result.diagnostics], result.fixed,
-                    result.diffs))
+        result, path = RunResult(), Path(name)
+        shown = display_path(path)
+        _RUNNER.run_file(path, result, shown)
+        out.append((shown, [d.without_fix() for d in result.diagnostics], result.fixed, result.diffs))
     return out
 
 
@@ -83,24 +83,18 @@ def _chunks(paths: list[Path], size: int) -> Iterator[list[str]]:
 def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> None:
     """Lint ``paths`` (cache misses) into ``result`` with ``runner.options.jobs`` processes."""
     global _RUNNER
-    from asynclint.runner import display_path
-
     conftests = [p for p in paths if p.name == "conftest.py"]
     others = [p for p in paths if p.name != "conftest.py"]
     runner.project.max_conftest_facts = None  # every worker shares all of them: none is dropped
     for path in conftests:  # in the parent: the workers inherit their facts
-        start = len(result.diagnostics)
         runner.run_file(path, result)
-        result.file_done(display_path(path), start)
     jobs = min(runner.options.jobs or 1, max(1, len(others) // MIN_PARALLEL_FILES))
     if jobs > 1:  # with concurrent.futures ~50 ms of imports: only when workers will run
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for path in others:
-            start = len(result.diagnostics)
             runner.run_file(path, result)
-            result.file_done(display_path(path), start)
         return
     from asynclint.registry import all_rules
 

@@ -202,12 +202,12 @@ class Runner:
         pending: list[Path] = []
         for entry, shown in zip(found, shown_paths):
             start = len(result.diagnostics)
-            item = entry if isinstance(entry, Problem) else Path(entry)
-            if isinstance(item, Problem):
-                if "ASL002" in enabled_codes(self.settings_for(item.path.parent)):
-                    result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {item.message}"))
+            if isinstance(entry, Problem):
+                if "ASL002" in enabled_codes(self.settings_for(entry.path.parent)):
+                    result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot read file: {entry.message}"))
                 result.file_done(shown, start)
                 continue
+            item = Path(entry)
             result.files += 1
             result.linted.append(shown)
             if self._cached(item, shown, result):
@@ -216,8 +216,7 @@ class Runner:
             if self._parallel():
                 pending.append(item)  # paths only: results stream back from the workers
             else:
-                self.run_file(item, result)
-                result.file_done(shown, start)
+                self.run_file(item, result, shown)
         if pending:
             from asynclint.parallel import run_parallel
 
@@ -261,8 +260,14 @@ class Runner:
         result.diagnostics.extend(cached)
         return True
 
-    def run_file(self, path: Path, result: RunResult) -> None:
-        shown = display_path(path)
+    def run_file(self, path: Path, result: RunResult, shown: str | None = None) -> None:
+        """Lint one file into ``result``; a run that reports as it goes gets its findings at once."""
+        shown = shown if shown is not None else display_path(path)
+        start = len(result.diagnostics)
+        self._lint_file(path, shown, result)
+        result.file_done(shown, start)
+
+    def _lint_file(self, path: Path, shown: str, result: RunResult) -> None:
         job = self.job_for(path, shown)
         source = read_source(path)
         key = self._cache_key(path)
