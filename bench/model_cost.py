@@ -25,12 +25,12 @@ import textwrap
 import time
 from pathlib import Path
 
-from asynclint.project import ProjectModel
-from asynclint.pytest_config import PytestConfig, pytest_config_for_directory
-from asynclint.pytest_facts import ModuleFacts
-from asynclint.runner import Options, Runner
-from asynclint.settings import settings_for_directory
-from asynclint.source_index import SourceIndex
+from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
+from asynclint.config.settings import settings_for_directory
+from asynclint.model.project import ProjectModel
+from asynclint.model.pytest_facts import ModuleFacts
+from asynclint.model.source_index import SourceIndex
+from asynclint.run.runner import Options, Runner
 
 
 class NoModel(ProjectModel):

@@ -1,4 +1,4 @@
-from asynclint.cli import main
+from asynclint.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from asynclint.walker import iter_children
+from asynclint.core.walker import iter_children
 
 if TYPE_CHECKING:
-    from asynclint.context import FileContext
+    from asynclint.api.context import FileContext
 
 #: Nodes that bind a name in a function body (what the coroutine oracle's variable types read).
 BINDERS = frozenset({cst.Assign, cst.AnnAssign, cst.WithItem, cst.For, cst.CompFor, cst.NamedExpr,

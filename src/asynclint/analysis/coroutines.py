@@ -19,9 +19,9 @@ Every "don't know" answers None, so rules stay silent.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from typing import TYPE_CHECKING
+
+import libcst as cst
 
 from asynclint.analysis.body import binders, descendants
 from asynclint.knowledge.async_types import (
@@ -32,7 +32,7 @@ from asynclint.knowledge.async_types import (
 )
 
 if TYPE_CHECKING:
-    from asynclint.context import FileContext
+    from asynclint.api.context import FileContext
 
 
 def _unwrap_await(expr: cst.BaseExpression | None) -> cst.BaseExpression | None:

@@ -1,19 +1,58 @@
 """Network I/O and the ways tests mock it (ASL201's tables).
 
-Which calls send requests is shared with the source index
-(:data:`asynclint.source_index.NETWORK_FUNCTIONS` / ``NETWORK_CLIENTS``), so a
-call is "network" in a test exactly when it is in the code under test.
+Which calls send requests is shared with the source index (``NETWORK_FUNCTIONS`` /
+``NETWORK_CLIENTS``), so a call is "network" in a test exactly when it is in the code
+under test.
 """
 
 from __future__ import annotations
-
-from asynclint.source_index import NETWORK_CLIENTS, NETWORK_FUNCTIONS, network_call_name
 
 __all__ = [
     "NETWORK_CLIENTS", "NETWORK_FUNCTIONS", "network_call_name", "IN_PROCESS_TRANSPORTS",
     "IN_PROCESS_KEYWORDS", "MOCK_FIXTURES", "MOCK_DECORATORS", "MOCK_MARKS", "MOCK_NAMES", "LOCAL_HOSTS",
     "HOST_ARGUMENT_CALLS", "NETWORK_LIBRARIES", "FIXTURE_FOR_LIBRARY",
 ]
+
+_HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
+
+#: Network libraries: module-level functions that do network I/O, and client
+#: classes whose listed methods do. Qualified names as the import table spells them.
+NETWORK_FUNCTIONS = frozenset({
+    *(f"httpx.{m}" for m in _HTTP_METHODS if m != "send"),
+    *(f"requests.{m}" for m in _HTTP_METHODS if m not in ("stream", "send")),
+    *(f"requests.api.{m}" for m in _HTTP_METHODS if m not in ("stream", "send")),
+    "aiohttp.request",
+    "urllib.request.urlopen",
+    "urllib3.request",
+    "websockets.connect",
+    "websockets.client.connect",
+    "websockets.asyncio.client.connect",
+    "websockets.sync.client.connect",
+    "asyncio.open_connection",
+    "socket.create_connection",
+})
+NETWORK_CLIENTS: dict[str, tuple[str, ...]] = {
+    "httpx.AsyncClient": _HTTP_METHODS,
+    "httpx.Client": _HTTP_METHODS,
+    "requests.Session": _HTTP_METHODS,
+    "requests.sessions.Session": _HTTP_METHODS,
+    "aiohttp.ClientSession": (*_HTTP_METHODS, "ws_connect"),
+    "urllib3.PoolManager": ("request", "urlopen"),
+    "socket.socket": ("connect", "connect_ex", "sendto"),
+}
+
+
+def network_call_name(qualname: str | None) -> str | None:
+    """``qualname`` when it is a network call (``httpx.get``, ``httpx.AsyncClient.get``), else None."""
+    if not qualname:
+        return None
+    if qualname in NETWORK_FUNCTIONS:
+        return qualname
+    owner, _, method = qualname.rpartition(".")
+    if method in NETWORK_CLIENTS.get(owner, ()):
+        return qualname
+    return None
+
 
 #: Transports that serve requests in-process: a client built with one sends nothing.
 IN_PROCESS_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})

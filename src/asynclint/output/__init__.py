@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from asynclint.diagnostics import Diagnostic
+from asynclint.core.diagnostics import Diagnostic
 from asynclint.output.concise import format_concise
 from asynclint.output.context import OutputContext
 from asynclint.output.github import format_github

@@ -11,7 +11,7 @@ from typing import IO
 
 import click
 
-from asynclint.diagnostics import Diagnostic, Safety
+from asynclint.core.diagnostics import Diagnostic, Safety
 from asynclint.output.context import OutputContext
 
 

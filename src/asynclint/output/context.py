@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asynclint.diagnostics import Diagnostic
-from asynclint.source import read_source
+from asynclint.core.diagnostics import Diagnostic
+from asynclint.core.source import read_source
 
 if TYPE_CHECKING:
-    from asynclint.fix_edits import FixEdits  # imports the engine and LibCST: only when a fix is rendered
-    from asynclint.runner import RunResult, Runner
+    from asynclint.fixes.text_edits import FixEdits  # imports the engine and LibCST: only when a fix is rendered
+    from asynclint.run.runner import Runner, RunResult
 
 
 def _no_source(path: str) -> str | None:
@@ -76,7 +76,7 @@ class _RunView:
             text = self.source(shown)
             fixes: dict[tuple[int, int, str], FixEdits] = {}
             if text is not None:
-                from asynclint.fix_edits import file_fixes
+                from asynclint.engine.lint import file_fixes
 
                 path = Path(shown) if shown != "-" else Path.cwd() / "stdin.py"
                 try:

@@ -7,7 +7,7 @@ property values also ``:`` and ``,``.
 
 from __future__ import annotations
 
-from asynclint.diagnostics import Diagnostic
+from asynclint.core.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
 
 

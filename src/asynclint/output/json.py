@@ -6,13 +6,13 @@ import io
 import json
 from typing import TextIO
 
-from asynclint.diagnostics import Diagnostic
+from asynclint.core.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
 
 
 def fix_availability(code: str) -> str:
     """The rule's declared availability: none, safe, unsafe or sometimes (engine codes: none)."""
-    from asynclint.registry import all_rules  # imports every rule (and LibCST): only when this format runs
+    from asynclint.engine.registry import all_rules  # imports every rule (and LibCST): only when this format runs
 
     rule = all_rules().get(code)
     return rule.fix_availability if rule is not None else "none"

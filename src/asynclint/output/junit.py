@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from asynclint.diagnostics import Diagnostic
+from asynclint.core.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
 
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from asynclint import __version__
-from asynclint.diagnostics import Diagnostic
+from asynclint.core.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
 
 if TYPE_CHECKING:  # imports the engine and LibCST; the registry is imported when this format runs
-    from asynclint.fix_edits import FixEdits
+    from asynclint.fixes.text_edits import FixEdits
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -33,7 +33,7 @@ def _section(docs: str, title: str) -> str:
 
 
 def rule_descriptors() -> list[dict[str, object]]:
-    from asynclint.registry import ENGINE_CODES, all_rules
+    from asynclint.engine.registry import ENGINE_CODES, all_rules
 
     descriptors: list[dict[str, object]] = []
     for code, (name, what) in ENGINE_CODES.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from asynclint.diagnostics import Diagnostic, Safety
+from asynclint.core.diagnostics import Diagnostic, Safety
 
 
 def format_text(diagnostics: list[Diagnostic], context: object = None) -> str:

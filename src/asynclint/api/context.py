@@ -1,0 +1,188 @@
+"""Everything a rule may ask about the file being linted and its project."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from asynclint.config.pytest_config import PytestConfig
+from asynclint.config.settings import Settings
+from asynclint.core.diagnostics import ImportRequest
+from asynclint.model.names import ImportTable
+from asynclint.model.project import FixtureScope, ProjectModel
+from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
+from asynclint.model.source_index import SourceIndex
+
+
+def statement_chain(path: list[cst.CSTNode]) -> tuple[cst.BaseStatement, ...]:
+    """The statements on a path of nodes from the module down."""
+    return tuple(node for node in path if isinstance(node, cst.BaseStatement))
+
+
+class FileContext:
+    """One file's module, configuration, import table, pytest facts and project model.
+
+    During the traversal ``ancestors`` holds the nodes from the module down to
+    the node being visited (inclusive), so rules can ask for parents and for
+    the enclosing function without a parent-pointer pass.
+    """
+
+    def __init__(self, path: Path, display_path: str, module: cst.Module, settings: Settings,
+                 pytest_config: PytestConfig, project: ProjectModel, text: str | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.display_path = display_path
+        self.module = module
+        self.settings = settings
+        self.pytest = pytest_config
+        self.project = project
+        self.imports = ImportTable(module)
+        self.ancestors: list[cst.CSTNode] = []
+        #: For reported nodes: their enclosing statements, outermost first (see note_reported).
+        self.statement_chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
+        #: Reported nodes the traversal has not reached yet: it records their chains on the way.
+        self.watched: set[int] = set()
+        self._fixture_scopes: dict[tuple[int, ...], FixtureScope] = {}
+        #: Other files (or folders, for their listing) a rule read directly; part of dependencies().
+        self.read_files: set[Path] = set()
+        self.is_conftest = path.name == "conftest.py"
+        self.is_test_file = self.is_conftest or pytest_config.is_test_file(path)
+
+    def note_reported(self, node: cst.CSTNode) -> None:
+        """Remember where a reported node sits, so positions need no search of the tree.
+
+        A node on the traversal's current path gets its chain now; one reported before the
+        traversal (``check_module``) or ahead of it gets it when the traversal reaches it.
+        """
+        ancestors = self.ancestors
+        for index in range(len(ancestors) - 1, -1, -1):
+            if ancestors[index] is node:
+                self.statement_chains[id(node)] = statement_chain(ancestors[:index + 1])
+                return
+        self.watched.add(id(node))
+
+    def mentions(self, *words: str) -> bool:
+        """Whether the file's text contains any of ``words`` (True when the text is unknown).
+
+        A pre-check for analyses that can only find something where a name is
+        spelled: no ``Mock``/``patch`` anywhere in a file, no mock to analyse in it.
+        """
+        return self.text is None or any(word in self.text for word in words)
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A dictionary for one analysis computed once per file, dropped by :meth:`release`.
+
+        Node-keyed memos live here, not in module globals: an entry keeps its
+        node's tree alive, and a global would keep every linted file's.
+        """
+        return self.__dict__.setdefault("_memo_" + name, {})  # type: ignore[no-any-return]
+
+    def release(self) -> None:
+        """Drop everything cached for this file once its rules have run.
+
+        Analyses cached here point back at the context (an oracle holding ``ctx``),
+        a reference cycle that kept each file's whole tree alive until the cyclic
+        garbage collector ran; without them, the tree is freed at once.
+        """
+        self.__dict__.clear()
+
+    # Module facts ------------------------------------------------------------
+    @functools.cached_property
+    def facts(self) -> ModuleFacts:
+        return build_module_facts(self.module, self.path, self.pytest, self.imports,
+                                  collect_tests=self.is_test_file and not self.is_conftest)
+
+    @functools.cached_property
+    def source(self) -> "SourceIndex":
+        """What the code under test does: async functions, resources, raises, network calls."""
+        return self.project.source_index(self.pytest)
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return self.settings.setting(key, default)
+
+    def qualname(self, node: cst.BaseExpression | cst.Decorator) -> str | None:
+        return self.imports.qualname(node)
+
+    def reference(self, qualified: str, module: str | None = None) -> tuple[str, ImportRequest | None]:
+        """How to spell ``qualified`` here, and the import to add (see ImportTable.reference)."""
+        return self.imports.reference(qualified, module)
+
+    # Fixtures ------------------------------------------------------------------
+    def fixture_scope(self, classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
+        """Cached per class chain: every rule of the file shares one lookup of the conftest.py chain."""
+        key = tuple(id(c) for c in classes)
+        scope = self._fixture_scopes.get(key)
+        if scope is None:
+            scope = self._fixture_scopes[key] = self.project.fixture_scope(self.facts, self.pytest, classes)
+        return scope
+
+    def dependencies(self) -> set[Path]:
+        """Other files this file's findings may depend on: the conftest.py chain and source modules read.
+
+        For result caches: a cached result stays valid while these files are unchanged.
+        Call it after the rules ran (source modules are read lazily).
+        """
+        found = {facts.path for facts in self.project.conftests_for(self.path, self.pytest)}
+        for folder in (self.path.parent, *self.path.parent.parents):  # a conftest.py created above it counts too
+            found.add(folder / "conftest.py")
+            if folder == self.pytest.rootdir:
+                break
+        found |= self.read_files
+        if "source" in self.__dict__:
+            found |= self.source.consulted
+        found.update(self.project.files_read)
+        return found
+
+    def note_file_read(self, path: Path) -> None:
+        """Record that this file's findings depend on ``path`` (the result cache re-lints when it changes)."""
+        self.read_files.add(path)
+
+    def test_fixtures(self, test: TestFunction) -> tuple[dict[str, Fixture], set[str]]:
+        """The fixtures a test uses (params, usefixtures, autouse, transitively)."""
+        return self.fixture_scope(test.classes).closure([*test.params, *test.usefixtures()])
+
+    # Framework detection ---------------------------------------------------------
+    @functools.cached_property
+    def uses_anyio_or_trio_only(self) -> bool:
+        """True when the module is driven by anyio or trio rather than pytest-asyncio."""
+        if self.pytest.trio_mode:
+            return True
+        names = set(self.imports.names.values())
+        return any(n == "trio" or n.startswith(("trio.", "anyio", "pytest_trio")) for n in names) and not any(
+            n.startswith(("pytest_asyncio", "asyncio")) for n in names
+        )
+
+    # Traversal helpers -------------------------------------------------------------
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        return self.ancestors[-2] if len(self.ancestors) >= 2 else None
+
+    def enclosing_function(self) -> cst.FunctionDef | None:
+        for node in reversed(self.ancestors[:-1]):
+            if isinstance(node, cst.FunctionDef):
+                return node
+            if isinstance(node, cst.Lambda):
+                return None
+        return None
+
+    def outermost_function(self) -> cst.FunctionDef | None:
+        for node in self.ancestors:
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return None
+
+    def test_for(self, func: cst.FunctionDef | None) -> TestFunction | None:
+        if func is None:
+            return None
+        for test in self.facts.tests:
+            if test.func is func:
+                return test
+        return None
+
+    def fixture_for(self, func: cst.FunctionDef | None) -> Fixture | None:
+        if func is None:
+            return None
+        return self.facts.fixture_for_function(func)

@@ -1,0 +1,46 @@
+"""``--baseline`` and ``--write-baseline`` for ``asynclint check`` (kept out of cli.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from asynclint.config.settings import ConfigError
+from asynclint.output.context import run_context
+from asynclint.run.baseline import Baseline, apply_baseline
+from asynclint.run.runner import Runner, RunResult
+
+EXIT_ERROR = 2
+
+
+def entries(count: int) -> str:
+    return f"{count} baseline {'entry' if count == 1 else 'entries'}"
+
+
+def apply_baseline_options(runner: Runner, result: RunResult, baseline_file: Path | None,
+                           write_baseline_file: Path | None) -> str:
+    """Write the baseline and exit, or filter ``result.diagnostics`` by it; return the summary note."""
+    source = run_context(runner, result).source
+    if write_baseline_file is not None:
+        baseline = Baseline.record(write_baseline_file, result.diagnostics, source)
+        try:
+            baseline.write(write_baseline_file)
+        except OSError as exc:
+            click.echo(f"asynclint: error: cannot write baseline {write_baseline_file}: {exc.strerror or exc}",
+                       err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"Wrote {entries(len(baseline))} to {write_baseline_file}.")
+        sys.exit(0)
+    assert baseline_file is not None
+    try:
+        if not baseline_file.exists():
+            raise ConfigError(f"{baseline_file}: no such baseline file (create it with --write-baseline)")
+        baseline = Baseline.load(baseline_file)
+    except ConfigError as exc:
+        click.echo(f"asynclint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    outcome = apply_baseline(baseline, result.diagnostics, result.linted, source)
+    result.diagnostics = outcome.new
+    return f"Baseline: {outcome.suppressed} suppressed, {entries(outcome.fixed)} now fixed.\n"

@@ -1,0 +1,1 @@
+"""Configuration: asynclint's own settings and the pytest configuration it reads."""

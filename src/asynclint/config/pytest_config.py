@@ -1,0 +1,175 @@
+"""The pytest configuration pytest itself would use for a file.
+
+pytest looks upward from the arguments for the first of ``pytest.ini``,
+``.pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]`` or pytest
+9's native ``[tool.pytest]``), ``tox.ini`` (``[pytest]``) and ``setup.cfg``
+(``[tool:pytest]``) that holds pytest configuration; that file's directory is
+the rootdir. We do the same per directory, cached.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asynclint.config.settings import ConfigError, load_toml
+
+DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
+DEFAULT_PYTHON_CLASSES = ("Test",)
+DEFAULT_PYTHON_FUNCTIONS = ("test",)
+ASYNCIO_MODES = ("strict", "auto")
+LOOP_SCOPES = ("function", "class", "module", "package", "session")
+
+
+@dataclass(frozen=True)
+class PytestConfig:
+    """What asynclint needs from pytest's configuration."""
+
+    rootdir: Path
+    inifile: Path | None = None
+    asyncio_mode: str = "strict"
+    asyncio_default_fixture_loop_scope: str | None = None
+    asyncio_default_test_loop_scope: str = "function"
+    python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
+    python_classes: tuple[str, ...] = DEFAULT_PYTHON_CLASSES
+    python_functions: tuple[str, ...] = DEFAULT_PYTHON_FUNCTIONS
+    pythonpath: tuple[str, ...] = ()
+    trio_mode: bool = False
+    plugins: tuple[str, ...] = field(default=())
+
+    def is_test_file(self, path: Path) -> bool:
+        name = path.name
+        for pattern in self.python_files:
+            if "/" in pattern or "\\" in pattern:
+                if fnmatch.fnmatch(path.as_posix(), "*" + pattern.lstrip("*")):
+                    return True
+            elif fnmatch.fnmatch(name, pattern):
+                return True
+        return False
+
+    def is_test_function_name(self, name: str) -> bool:
+        return _matches_name(name, self.python_functions)
+
+    def is_test_class_name(self, name: str) -> bool:
+        return _matches_name(name, self.python_classes)
+
+
+def _matches_name(name: str, patterns: tuple[str, ...]) -> bool:
+    """pytest: a pattern with glob characters is a glob, otherwise a prefix."""
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            if fnmatch.fnmatch(name, pattern):
+                return True
+        elif name.startswith(pattern):
+            return True
+    return False
+
+
+def _split(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if isinstance(value, str):
+        return tuple(value.split())
+    return ()
+
+
+def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> PytestConfig:
+    def text(key: str) -> str | None:
+        value = options.get(key)
+        if value is None:
+            return None
+        return str(value).strip()
+
+    mode = (text("asyncio_mode") or "strict").lower()
+    if mode not in ASYNCIO_MODES:
+        raise ConfigError(f"{inifile}: asyncio_mode must be one of strict, auto (got {mode!r})")
+    fixture_scope = text("asyncio_default_fixture_loop_scope") or None
+    test_scope = text("asyncio_default_test_loop_scope") or "function"
+    for label, value in (("asyncio_default_fixture_loop_scope", fixture_scope),
+                         ("asyncio_default_test_loop_scope", test_scope)):
+        if value is not None and value not in LOOP_SCOPES:
+            raise ConfigError(f"{inifile}: {label} must be one of {', '.join(LOOP_SCOPES)} (got {value!r})")
+    trio = str(options.get("trio_mode", "false")).strip().lower() in ("true", "1", "yes", "on")
+    addopts = options.get("addopts", "")
+    if isinstance(addopts, list) or not addopts:
+        addopts_list = addopts or []
+    else:
+        import shlex
+
+        addopts_list = shlex.split(str(addopts))
+    plugins = tuple(addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a == "-p")
+    # `addopts = "--asyncio-mode=auto"`: a command-line option, so it beats the ini value.
+    for i, arg in enumerate(addopts_list):
+        value = arg.partition("=")[2] if arg.startswith("--asyncio-mode=") else (
+            addopts_list[i + 1] if arg == "--asyncio-mode" and i + 1 < len(addopts_list) else None)
+        if value is not None and value.lower() in ASYNCIO_MODES:
+            mode = value.lower()
+    return PytestConfig(
+        rootdir=rootdir,
+        inifile=inifile,
+        asyncio_mode=mode,
+        asyncio_default_fixture_loop_scope=fixture_scope,
+        asyncio_default_test_loop_scope=test_scope,
+        python_files=_split(options.get("python_files")) or DEFAULT_PYTHON_FILES,
+        python_classes=_split(options.get("python_classes")) or DEFAULT_PYTHON_CLASSES,
+        python_functions=_split(options.get("python_functions")) or DEFAULT_PYTHON_FUNCTIONS,
+        pythonpath=_split(options.get("pythonpath")),
+        trio_mode=trio,
+        plugins=plugins,
+    )
+
+
+def _read_ini(path: Path, section: str) -> dict[str, Any] | None:
+    import configparser  # only projects configured in an ini file pay for it at start-up
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot parse: {exc}") from exc
+    if not parser.has_section(section):
+        return None
+    return dict(parser.items(section))
+
+
+def _config_in_directory(directory: Path) -> PytestConfig | None:
+    for name in ("pytest.ini", ".pytest.ini"):
+        path = directory / name
+        if path.is_file():
+            # pytest.ini always wins, even without a [pytest] section.
+            return _from_mapping(_read_ini(path, "pytest") or {}, directory, path)
+    path = directory / "pyproject.toml"
+    if path.is_file():
+        tool = load_toml(path).get("tool", {})
+        pytest_table = tool.get("pytest")
+        if isinstance(pytest_table, dict):
+            options = pytest_table.get("ini_options")
+            if isinstance(options, dict):
+                return _from_mapping(options, directory, path)
+            native = {k: v for k, v in pytest_table.items() if not isinstance(v, dict)}
+            if native:
+                return _from_mapping(native, directory, path)
+    path = directory / "tox.ini"
+    if path.is_file():
+        options = _read_ini(path, "pytest")
+        if options is not None:
+            return _from_mapping(options, directory, path)
+    path = directory / "setup.cfg"
+    if path.is_file():
+        options = _read_ini(path, "tool:pytest")
+        if options is not None:
+            return _from_mapping(options, directory, path)
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def pytest_config_for_directory(directory: Path) -> PytestConfig:
+    """The pytest configuration in force for files in ``directory``."""
+    for candidate in (directory, *directory.parents):
+        found = _config_in_directory(candidate)
+        if found is not None:
+            return found
+    return PytestConfig(rootdir=directory)

@@ -1,0 +1,1 @@
+"""The lowest layer: diagnostics, source decoding, tree walking and positions."""

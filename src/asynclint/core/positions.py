@@ -1,0 +1,281 @@
+"""Line and column of reported nodes only.
+
+Position metadata for a whole tree costs about three parses; most files report
+nothing, so positions are computed only for files with findings, and recorded
+only for the nodes that were reported.
+
+With the source text, only the innermost statements that contain a reported
+node are generated: Python's own parser (``ast``, in C, a fraction of the
+cost) gives the line each statement starts on (statements are paired with
+ast's in order, block by block), and the position codegen starts there with
+the enclosing blocks' indentation. Each generated statement is checked against the text
+at that line; any doubt (a statement ``ast`` and LibCST count differently, a
+node outside every statement, text that does not match) falls back to
+generating the whole module, so the answer is always LibCST's own.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from libcst._position import CodePosition, CodeRange
+from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+from asynclint.core.walker import iter_children
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+class _Recorder:
+    """Stands in for the metadata provider that the codegen state writes into."""
+
+    def __init__(self) -> None:
+        self._computed: dict[cst.CSTNode, CodeRange] = {}
+
+
+def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode], text: str | None = None,
+                   chains: dict[int, tuple[cst.BaseStatement, ...]] | None = None) -> dict[int, CodeRange]:
+    """Map ``id(node)`` to its code range for the given nodes of ``module`` (whose code is ``text``, if given).
+
+    ``chains`` may give, by node id, a node's enclosing statements (outermost first, itself
+    included), as the traversal saw them; the others are found by a walk of the module.
+    """
+    nodes = list(nodes)
+    wanted = {id(n) for n in nodes}
+    if not wanted:
+        return {}
+    if text is not None:
+        named = _def_names(text, nodes, chains or {})
+        if len(named) == len(wanted):
+            return named
+        try:
+            found = _targeted(module, text, wanted - named.keys(), chains or {})
+        except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+            found = None
+        if found is not None:
+            return {**found, **named}
+    provider = _Recorder()
+    state = PositionProvidingCodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=provider,  # type: ignore[arg-type]
+    )
+    module._codegen(state)
+    return {id(node): rng for node, rng in provider._computed.items() if id(node) in wanted}
+
+
+_INLINE_SPACE = frozenset(" \t")
+
+
+def _def_names(text: str, nodes: list[cst.CSTNode],
+               chains: dict[int, tuple[cst.BaseStatement, ...]]) -> dict[int, CodeRange]:
+    """Positions of the reported nodes that are a function's name, read off the text.
+
+    Most findings point at a test's name. ``def`` + the whitespace LibCST kept + the
+    name is text the file certainly contains at the name's place; when it occurs only
+    once, it is there, and nothing needs generating. Otherwise the name is left to
+    the codegen path.
+    """
+    found: dict[int, CodeRange] = {}
+    offsets: list[int] | None = None
+    for node in nodes:
+        chain = chains.get(id(node))
+        func = chain[-1] if chain else None
+        if type(func) is not cst.FunctionDef or func.name is not node:
+            continue
+        space = func.whitespace_after_def.value
+        if not space or not _INLINE_SPACE.issuperset(space):
+            continue
+        needle = "def" + space + node.value
+        at = text.find(needle)
+        if at < 0 or text.find(needle, at + 1) >= 0:
+            continue
+        if offsets is None:
+            offsets = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        start = at + len(needle) - len(node.value)
+        line = bisect.bisect_right(offsets, start)
+        column = start - offsets[line - 1]
+        found[id(node)] = CodeRange(CodePosition(line, column), CodePosition(line, column + len(node.value)))
+    return found
+
+
+def _chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseStatement, ...]]:
+    """For each wanted node, its enclosing statements (outermost first, itself included): one walk."""
+    chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
+    stack: list[tuple[cst.CSTNode, tuple[cst.BaseStatement, ...]]] = [(s, ()) for s in reversed(module.body)]
+    while stack:
+        node, enclosing = stack.pop()
+        if isinstance(node, cst.BaseStatement):
+            enclosing = (*enclosing, node)
+        if id(node) in wanted:
+            chains[id(node)] = enclosing
+            if len(chains) == len(wanted):
+                break
+        children = list(iter_children(node))
+        children.reverse()
+        stack.extend((child, enclosing) for child in children)
+    return chains
+
+
+def _start_line(statement: cst.BaseStatement, first: ast.stmt) -> int:
+    """The line a statement's code (its leading blank/comment lines included) starts on."""
+    line = first.lineno
+    decorators = getattr(statement, "decorators", ())
+    ast_decorators = getattr(first, "decorator_list", ())
+    if decorators and ast_decorators:
+        line = min(d.lineno for d in ast_decorators) - len(decorators[0].leading_lines)
+    return line - len(statement.leading_lines)
+
+
+def _pairs(body: Sequence[cst.BaseStatement], ast_body: list[ast.stmt]) -> dict[int, ast.stmt] | None:
+    """Each LibCST statement's first ast statement, by id (``a; b`` is one for LibCST, two for ast)."""
+    pairs: dict[int, ast.stmt] = {}
+    index = 0
+    for statement in body:
+        if index >= len(ast_body):
+            return None
+        pairs[id(statement)] = ast_body[index]
+        index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    return pairs if index == len(ast_body) else None
+
+
+def _targeted(module: cst.Module, text: str, wanted: set[int],
+              known: dict[int, tuple[cst.BaseStatement, ...]]) -> dict[int, CodeRange] | None:
+    chains = {node_id: known[node_id] for node_id in wanted if node_id in known}
+    if len(chains) < len(wanted):
+        chains.update(_chains(module, wanted - chains.keys()))
+    if len(chains) != len(wanted) or not all(chains.values()):
+        return None  # the module itself, or a node of its header/footer
+    targets: dict[int, _Target] = {}
+    for node_id, chain in chains.items():
+        statement, path, indents = chain[0], [chain[0]], []
+        for inner in chain[1:]:  # descend while the next statement is in this one's indented body
+            block = getattr(statement, "body", None)
+            if not isinstance(block, cst.IndentedBlock) or not any(s is inner for s in block.body):
+                break
+            indents = [*indents, block.indent if block.indent is not None else module.default_indent]
+            statement = inner
+            path.append(inner)
+        header_only = (statement is chain[-1] and _stubbable(statement)
+                       and node_id not in (id(statement), id(getattr(statement, "body", None))))
+        target = targets.get(id(statement))
+        if target is None:
+            targets[id(statement)] = _Target(statement, path, indents, header_only)
+        else:
+            target.header_only = target.header_only and header_only
+    offsets = [0]
+    offsets += [m.end() for m in _NEWLINE.finditer(text)]
+    provider = _Recorder()
+    lines = _AstLines(module, text)
+    for target in targets.values():
+        generated, recorded = _generate(module, target)
+        line = _unique_line(text, generated, offsets)
+        if line is None:
+            line = lines.start_line(target.path)
+            if line is None or not 1 <= line <= len(offsets):
+                return None
+            start = offsets[line - 1]
+            if text[start:start + len(generated)] != generated:
+                return None
+        for node, rng in recorded.items():
+            if id(node) in wanted:
+                provider._computed[node] = CodeRange(CodePosition(rng.start.line + line - 1, rng.start.column),
+                                                     CodePosition(rng.end.line + line - 1, rng.end.column))
+    found = {id(node): rng for node, rng in provider._computed.items() if id(node) in wanted}
+    return found if len(found) == len(wanted) else None  # a chain that missed its node: be safe
+
+
+class _Target:
+    """A statement to generate: its path of statements from the module down, the enclosing
+    blocks' indentation, and whether only its header holds wanted nodes (its body is not generated)."""
+
+    def __init__(self, statement: cst.BaseStatement, path: list[cst.BaseStatement], indents: list[str],
+                 header_only: bool) -> None:
+        self.statement, self.path, self.indents, self.header_only = statement, path, indents, header_only
+
+
+def _stubbable(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and isinstance(statement.body, cst.IndentedBlock)
+
+
+def _generate(module: cst.Module, target: _Target) -> tuple[str, dict[cst.CSTNode, CodeRange]]:
+    """The statement's code from line 1 (only its header when that is all that is wanted) and positions.
+
+    A header-only target is generated with its body replaced by ``pass``: the positions of the
+    decorators, name, parameters and bases do not depend on the body, and a test's name is
+    what most findings point at; the body is often most of the file.
+    """
+    statement = target.statement
+    if target.header_only:
+        body = statement.body  # type: ignore[attr-defined]
+        statement = statement.with_changes(body=body.with_changes(  # type: ignore[attr-defined]
+            body=(cst.SimpleStatementLine((cst.Pass(),)),), footer=()))
+    provider = _Recorder()
+    state = PositionProvidingCodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=provider,  # type: ignore[arg-type]
+        indent_tokens=list(target.indents),
+        line=1,
+        column=0,
+    )
+    statement._codegen(state)
+    generated = "".join(state.tokens)
+    if target.header_only:  # drop the stand-in body's line: it is not in the source
+        generated = generated[:generated.rstrip("\r\n").rfind("\n") + 1]
+    return generated, provider._computed
+
+
+def _unique_line(text: str, generated: str, offsets: list[int]) -> int | None:
+    """The line where ``generated`` starts, when it occurs exactly once in ``text``, at a line start.
+
+    Generated code is the statement's exact source, so it occurs at the statement's own
+    position; when it occurs only there, no parse is needed to find the line.
+    """
+    if not generated.strip():
+        return None
+    found = text.find(generated)
+    if found < 0 or text.find(generated, found + 1) >= 0:
+        return None
+    line = bisect.bisect_right(offsets, found)
+    return line if offsets[line - 1] == found else None
+
+
+class _AstLines:
+    """Statement start lines from Python's own parser, for code whose text repeats in the file.
+
+    LibCST statements are paired with ast's in order, block by block (``a; b`` is one
+    LibCST statement and two ast statements); any doubt returns None.
+    """
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self.module, self.text = module, text
+        self._top: dict[int, ast.stmt] | None = None
+        self._parsed = False
+        self._blocks: dict[int, dict[int, ast.stmt] | None] = {}
+
+    def start_line(self, path: list[cst.BaseStatement]) -> int | None:
+        if not self._parsed:
+            self._parsed = True
+            self._top = _pairs(self.module.body, ast.parse(self.text).body)
+        if self._top is None or id(path[0]) not in self._top:
+            return None
+        statement, first = path[0], self._top[id(path[0])]
+        for inner in path[1:]:
+            block, inner_ast = statement.body, getattr(first, "body", None)  # type: ignore[attr-defined]
+            if not isinstance(inner_ast, list):
+                return None
+            if id(block) not in self._blocks:
+                self._blocks[id(block)] = _pairs(block.body, inner_ast)
+            pairs = self._blocks[id(block)]
+            if pairs is None or id(inner) not in pairs:
+                return None
+            statement, first = inner, pairs[id(inner)]
+        return _start_line(statement, first)
+
+
+__all__ = ["node_positions", "CodePosition", "CodeRange"]

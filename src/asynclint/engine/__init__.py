@@ -1,0 +1,1 @@
+"""Lint one file: parse, dispatch to rules, noqa, the fix loop, fix edits as text."""

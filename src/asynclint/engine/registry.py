@@ -1,0 +1,96 @@
+"""All rules, and which of them a configuration selects."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from asynclint.api.rule import RULES, Rule
+from asynclint.config.settings import ConfigError, Settings
+
+ENGINE_CODES = {
+    "ASL001": ("syntax-error", "the file does not parse"),
+    "ASL002": ("unreadable-file", "the file cannot be read or decoded"),
+    "ASL003": ("rule-crashed", "a rule raised on this file"),
+}
+_loaded = False
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every registered rule by code; importing ``asynclint.rules.*`` registers them."""
+    global _loaded
+    if not _loaded:
+        import asynclint.rules as package
+
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+            importlib.import_module(info.name)
+        _loaded = True
+    return dict(sorted(RULES.items()))
+
+
+def find_rule(code_or_name: str) -> type[Rule] | None:
+    key = code_or_name.strip()
+    for code, rule in all_rules().items():
+        if key.upper() == code or key.lower() == rule.name:
+            return rule
+    return None
+
+
+def _matching(selector: str) -> tuple[set[str], bool]:
+    """Codes a selector names, and whether it named them exactly (which enables opt-in rules)."""
+    key = selector.strip()
+    rules = all_rules()
+    codes = set(rules) | set(ENGINE_CODES)
+    if key.upper() == "ALL":
+        return codes, False
+    rule = find_rule(key)
+    if rule is not None:
+        return {rule.code}, True
+    for code, (name, _) in ENGINE_CODES.items():
+        if key.upper() == code or key.lower() == name:
+            return {code}, True
+    upper = key.upper()
+    if upper.startswith("ASL") and upper[3:].isdigit() or upper == "ASL":
+        matched = {c for c in codes if c.startswith(upper)}
+        if matched:  # a code or prefix that names no rule is a typo, as ruff treats it
+            return matched, False
+    raise ConfigError(f"unknown rule selector {selector!r} (expected a code like ASL101, a prefix like ASL1, or a rule name)")
+
+
+def _expand(selectors: list[str]) -> set[str]:
+    result: set[str] = set()
+    for selector in selectors:
+        codes, exact = _matching(selector)
+        rules = all_rules()
+        result |= {c for c in codes if exact or c not in rules or rules[c].default_enabled}
+    return result
+
+
+def validate(selectors: list[str]) -> None:
+    for selector in selectors:
+        _matching(selector)
+
+
+def enabled_codes(settings: Settings, extra_ignores: list[str] = ()) -> frozenset[str]:  # type: ignore[assignment]
+    """The codes a configuration enables (rules and engine diagnostics)."""
+    if settings.select is None:
+        selected = {c for c, r in all_rules().items() if r.default_enabled} | set(ENGINE_CODES)
+    else:
+        selected = _expand(settings.select)
+    selected |= _expand(settings.extend_select)
+    ignored = _expand([*settings.ignore, *extra_ignores])
+    # Ignoring by prefix also covers opt-in rules.
+    for selector in [*settings.ignore, *extra_ignores]:
+        selected -= _matching(selector)[0]
+    return frozenset(selected - ignored)
+
+
+def rules_table_markdown() -> str:
+    """The README's rule table, generated from the registry (a test keeps them in sync)."""
+    rows = ["| code | name | what | fix |", "|---|---|---|---|"]
+    for code, (name, what) in ENGINE_CODES.items():
+        rows.append(f"| {code} | {name} | {what[0].upper() + what[1:]}. | none |")
+    for code, rule in all_rules().items():
+        what = rule.summary + ("" if rule.default_enabled else " (opt-in)")
+        rows.append(f"| {code} | {rule.name} | {what} | {rule.fix_availability} |")
+    return "\n".join(rows) + "\n"

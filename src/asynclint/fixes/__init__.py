@@ -1,0 +1,1 @@
+"""Fix machinery shared by rules: CST edits, import insertion, applying fixes."""

@@ -1,0 +1,1 @@
+"""Front ends other tools load: the flake8 plugin and the language server."""

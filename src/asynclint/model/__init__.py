@@ -1,0 +1,1 @@
+"""What the project and pytest look like: names, pytest facts, fixtures, who runs a test, source index."""

@@ -1,0 +1,103 @@
+"""Is anyio or trio used by the tests under a directory? A cheap text scan, cached per run.
+
+An async fixture in a conftest.py serves every test below it. Whether a plain
+``@pytest.fixture`` there is a mistake (ASL103) depends on who runs those
+tests: anyio's and pytest-trio's plugins run such fixtures themselves. Reading
+the test files as text for the words ``anyio``/``trio`` is enough to know
+that asynclint should stay silent, and costs far less than parsing them.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import threading
+from pathlib import Path
+
+from asynclint.config.pytest_config import PytestConfig
+from asynclint.model.files_read import FilesRead
+
+WORDS = re.compile(r"\b(?:anyio|trio|pytest_trio)\b")
+SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", "__pycache__",
+                          "node_modules", "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+MAX_FILES = 20000
+
+
+class FrameworkScan:
+    def __init__(self, files_read: FilesRead | None = None) -> None:
+        self.files_read = files_read if files_read is not None else FilesRead()
+        self._cache: dict[Path, bool] = {}
+        self._files: dict[tuple[str, Path], object] = {}
+        self._lock = threading.Lock()
+
+    def anyio_or_trio_below(self, directory: Path, config: PytestConfig) -> bool:
+        """True when a test file or conftest.py below mentions anyio or trio (or there are too many to read)."""
+        with self._lock:
+            if directory in self._cache:
+                return self._cache[directory]
+        found = self._scan(directory, config)
+        with self._lock:
+            self._cache[directory] = found
+        return found
+
+    def declared_plugins(self, path: Path) -> list[str]:
+        """``pytest_plugins`` of a conftest.py, read with ast once per run."""
+        from asynclint.model.collection_hooks import declared_plugins  # imports LibCST: not on a warm run
+
+        key = ("plugins", path)
+        with self._lock:
+            if key in self._files:
+                return self._files[key]  # type: ignore[return-value]
+        text = self.text(path)
+        try:
+            names = declared_plugins(ast.parse(text)) if text is not None else []
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            names = []
+        with self._lock:
+            self._files[key] = names
+        return names
+
+    def text(self, path: Path) -> str | None:
+        """A file's text, read once per run (None when it cannot be read)."""
+        key = ("text", path)
+        with self._lock:
+            if key in self._files:
+                return self._files[key]  # type: ignore[return-value]
+        try:
+            text: str | None = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = None
+        if path.name != "conftest.py":  # conftest.py files are the chains of other files, not ours
+            self.files_read.note(path)
+        with self._lock:
+            self._files[key] = text
+        return text
+
+    def scans(self) -> dict[Path, bool]:
+        """Every directory scanned so far and whether anyio or trio was found below it."""
+        with self._lock:
+            return dict(self._cache)
+
+    @staticmethod
+    def _scan(directory: Path, config: PytestConfig) -> bool:
+        count = 0
+        for root, dirs, files in os.walk(directory):
+            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
+                       and not (Path(root) / d / "pyvenv.cfg").exists()]
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                path = Path(root) / name
+                if name != "conftest.py" and not config.is_test_file(path):
+                    continue
+                count += 1
+                if count > MAX_FILES:
+                    return True
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if WORDS.search(text):
+                    return True
+        return False

@@ -1,0 +1,677 @@
+"""The source index: what the code under test does.
+
+Rules ask it about names they resolved through the import table, e.g. a test
+doing ``from app.users import get_user`` and calling ``get_user(...)`` asks
+``index.function("app.users.get_user")``. Every method returns ``None`` (or
+an empty value) when it does not know: rules must then stay silent.
+
+How it is built (issue 3): the project's own modules are found under the roots
+pytest would import them from (the rootdir, ``rootdir/src`` and the
+``pythonpath`` option), by module name: ``app.users`` is ``<root>/app/users.py``
+or ``<root>/app/users/__init__.py``. Test files and ``conftest.py`` are not
+source. A module is parsed only when a rule first asks about a name in it, once
+per content version (mtime + size), and the parse is shared by every file of
+the run (:class:`SourceModules`, owned by the project model, is thread-safe).
+
+Source modules are read with :mod:`ast`, not LibCST: the index needs names,
+lines and call targets, never to rewrite the code, and ``ast`` parses an order
+of magnitude faster, which keeps the model cheap on large projects.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, network_call_name
+from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """A function or method of the project's own source (not tests)."""
+
+    qualname: str  # "app.users.get_user", "app.db.Repository.fetch"
+    path: Path
+    line: int
+    is_async: bool
+    #: Qualified names of exceptions the body raises directly ("app.errors.NotFound", "ValueError").
+    raises: tuple[str, ...] = ()
+    #: Qualified names of what the body calls, resolved through its module's imports.
+    calls: tuple[str, ...] = ()
+    #: Qualified names of network-library calls made directly ("httpx.AsyncClient.get", "requests.get").
+    network_calls: tuple[str, ...] = ()
+    #: The parameter names, in order (without self/cls).
+    params: tuple[str, ...] = ()
+    #: The qualified return annotation, when there is a plain one ("app.db.Pool").
+    returns: str | None = None
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    qualname: str
+    path: Path
+    line: int
+    bases: tuple[str, ...] = ()
+    #: Release methods it defines or inherits within the project: close/aclose/dispose/shutdown...
+    release_methods: tuple[str, ...] = ()
+    #: Names of its ``async def`` methods (inherited ones included).
+    async_methods: tuple[str, ...] = ()
+    #: True when it defines ``__aenter__``/``__aexit__`` (async) or ``__enter__``/``__exit__``.
+    async_context_manager: bool = False
+    context_manager: bool = False
+    #: Names of all its methods (inherited ones included).
+    methods: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------
+# One module's index, built from its ``ast``.
+
+
+@dataclass
+class ModuleIndex:
+    """Functions, classes and imports of one source module (names local to it)."""
+
+    name: str
+    path: Path
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    #: Local names bound by imports -> qualified names (re-exports are followed through these).
+    imports: dict[str, str] = field(default_factory=dict)
+    #: Every name the module binds at its top level (assignments, defs, classes, imports).
+    names: frozenset[str] = frozenset()
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _module_imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    names: dict[str, str] = {}
+    package = module if is_package else module.rpartition(".")[0]
+
+    def collect(body: Iterable[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        names[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        names[head] = head
+            elif isinstance(stmt, ast.ImportFrom):
+                if stmt.level:
+                    base_parts = package.split(".") if package else []
+                    if stmt.level > 1:
+                        base_parts = base_parts[: len(base_parts) - (stmt.level - 1)]
+                    base = ".".join([*base_parts, *([stmt.module] if stmt.module else [])])
+                else:
+                    base = stmt.module or ""
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+            elif isinstance(stmt, (ast.If, ast.Try)):
+                collect(stmt.body)
+                collect(stmt.orelse)
+                for handler in getattr(stmt, "handlers", ()):
+                    collect(handler.body)
+
+    collect(tree.body)
+    return names
+
+
+class _Scope:
+    """Name resolution inside one module (and one class, for ``self.x``)."""
+
+    def __init__(self, module: str, imports: dict[str, str], local: set[str],
+                 cls: str | None = None, attributes: dict[str, str] | None = None) -> None:
+        self.module = module
+        self.imports = imports
+        self.local = local
+        self.cls = cls
+        self.attributes = attributes or {}
+
+    def qualify(self, dotted: str | None, variables: dict[str, str] | None = None) -> str | None:
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if variables and head in variables:
+            base = variables[head]
+        elif head in ("self", "cls") and self.cls is not None:
+            attr, _, tail = rest.partition(".")
+            if attr in self.attributes:
+                base, rest = self.attributes[attr], tail
+            else:
+                base = f"{self.module}.{self.cls}"
+        elif head in self.imports:
+            base = self.imports[head]
+        elif head in self.local:
+            base = f"{self.module}.{head}"
+        else:
+            base = head
+        return f"{base}.{rest}" if rest else base
+
+
+def _is_type_name(qualname: str | None) -> bool:
+    return bool(qualname) and qualname.rpartition(".")[2][:1].isupper()  # type: ignore[union-attr]
+
+
+def _constructed(value: ast.expr | None, scope: _Scope, variables: dict[str, str]) -> str | None:
+    """The class an expression constructs (``Ctor(...)``, ``await Ctor(...)``), if it looks like one."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return None
+    if any(kw.arg in IN_PROCESS_KEYWORDS for kw in value.keywords):
+        return None
+    qualname = scope.qualify(_dotted(value.func), variables)
+    return qualname if _is_type_name(qualname) else None
+
+
+def _annotation(node: ast.expr | None, scope: _Scope) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    return scope.qualify(_dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
+
+
+class _BodyScan(ast.NodeVisitor):
+    """Calls, raises and network calls of one function body (nested defs skipped)."""
+
+    def __init__(self, scope: _Scope, variables: dict[str, str]) -> None:
+        self.scope = scope
+        self.variables = variables
+        self.calls: list[str] = []
+        self.raises: list[str] = []
+        self.network: list[str] = []
+
+    def _bind(self, target: ast.expr | None, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            constructed = _constructed(value, self.scope, self.variables)
+            if constructed is not None:
+                self.variables[target.id] = constructed
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        return None
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        return None
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        return None
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        return None
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self._bind(target, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            declared = _annotation(node.annotation, self.scope)
+            if _is_type_name(declared):
+                self.variables[node.target.id] = declared  # type: ignore[assignment]
+            else:
+                self._bind(node.target, node.value)
+
+    def _with(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            self._bind(item.optional_vars, item.context_expr)
+        for stmt in node.body:
+            self.visit(stmt)
+
+    visit_With = _with  # type: ignore[assignment]
+    visit_AsyncWith = _with  # type: ignore[assignment]
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        exc = node.exc
+        if exc is not None:
+            target = exc.func if isinstance(exc, ast.Call) else exc
+            dotted = _dotted(target)
+            head = dotted.split(".")[0] if dotted else ""
+            if dotted and (head in self.scope.imports or head in self.scope.local or head[:1].isupper()):
+                qualified = self.scope.qualify(dotted)
+                if qualified and qualified not in self.raises:
+                    self.raises.append(qualified)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        qualified: str | None
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        if isinstance(receiver, ast.Await):
+            receiver = receiver.value
+        if isinstance(func, ast.Attribute) and isinstance(receiver, ast.Call):
+            # ``Client().get(...)`` / ``(await connect()).fetch(...)``
+            owner = _constructed(receiver, self.scope, self.variables)
+            qualified = f"{owner}.{func.attr}" if owner else None
+        else:
+            qualified = self.scope.qualify(_dotted(func), self.variables)
+        if qualified:
+            if qualified not in self.calls:
+                self.calls.append(qualified)
+            network = network_call_name(qualified)
+            if network and network not in self.network:
+                self.network.append(network)
+        self.generic_visit(node)
+
+
+def _params(args: ast.arguments, method: bool) -> tuple[str, ...]:
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    if method and names and (args.posonlyargs or args.args):
+        names = names[1:]
+    return tuple(names)
+
+
+def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: Path, scope: _Scope,
+              method: bool) -> FunctionInfo:
+    is_static = any(_dotted(d) == "staticmethod" for d in node.decorator_list)
+    variables: dict[str, str] = {}
+    args = node.args
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        declared = _annotation(arg.annotation, scope)
+        if _is_type_name(declared):
+            variables[arg.arg] = declared  # type: ignore[assignment]
+    scan = _BodyScan(scope, variables)
+    for stmt in node.body:
+        scan.visit(stmt)
+    return FunctionInfo(
+        qualname=qualname,
+        path=path,
+        line=node.lineno,
+        is_async=isinstance(node, ast.AsyncFunctionDef),
+        raises=tuple(scan.raises),
+        calls=tuple(scan.calls),
+        network_calls=tuple(scan.network),
+        params=_params(args, method and not is_static),
+        returns=_annotation(node.returns, scope),
+    )
+
+
+def _self_attributes(cls: ast.ClassDef, scope: _Scope) -> dict[str, str]:
+    """``self.x = Ctor(...)`` anywhere in the class's methods, and ``x: Type`` class annotations."""
+    found: dict[str, str] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            declared = _annotation(stmt.annotation, scope)
+            if _is_type_name(declared):
+                found[stmt.target.id] = declared  # type: ignore[assignment]
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"):
+                        constructed = _constructed(node.value, scope, {})
+                        if constructed is not None:
+                            found.setdefault(target.attr, constructed)
+    return found
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    found: set[str] = set()
+
+    def collect(body: Iterable[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.add(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            found.add(node.id)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+                collect(stmt.body)
+                collect(getattr(stmt, "orelse", ()))
+                for handler in getattr(stmt, "handlers", ()):
+                    collect(handler.body)
+
+    collect(tree.body)
+    return found
+
+
+def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
+    """Index one parsed source module."""
+    imports = _module_imports(tree, name, is_package)
+    local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    scope = _Scope(name, imports, local)
+    index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)))
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            index.functions[stmt.name] = _function(stmt, f"{name}.{stmt.name}", path, scope, method=False)
+        elif isinstance(stmt, ast.ClassDef):
+            _index_class(stmt, stmt.name, index, scope, imports, local)
+    return index
+
+
+def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope: _Scope,
+                 imports: dict[str, str], local: set[str]) -> None:
+    name = index.name
+    class_scope = _Scope(name, imports, local, local_name)
+    class_scope.attributes = _self_attributes(stmt, class_scope)
+    methods: list[str] = []
+    async_methods: list[str] = []
+    for item in stmt.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            methods.append(item.name)
+            if isinstance(item, ast.AsyncFunctionDef):
+                async_methods.append(item.name)
+            qualname = f"{name}.{local_name}.{item.name}"
+            index.functions[f"{local_name}.{item.name}"] = _function(
+                item, qualname, index.path, class_scope, method=True)
+        elif isinstance(item, ast.ClassDef):
+            _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
+    bases = tuple(q for q in (scope.qualify(_dotted(b)) for b in stmt.bases) if q)
+    index.classes[local_name] = ClassInfo(
+        qualname=f"{name}.{local_name}",
+        path=index.path,
+        line=stmt.lineno,
+        bases=bases,
+        release_methods=tuple(m for m in methods if m in RELEASE_METHODS),
+        async_methods=tuple(async_methods),
+        async_context_manager="__aenter__" in methods and "__aexit__" in methods,
+        context_manager="__enter__" in methods and "__exit__" in methods,
+        methods=tuple(methods),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Finding and caching modules.
+
+
+@functools.lru_cache(maxsize=256)
+def source_roots(rootdir: Path, pythonpath: tuple[str, ...] = ()) -> tuple[Path, ...]:
+    """Where the project's modules are imported from: pythonpath entries, ``src/``, the rootdir."""
+    roots: list[Path] = []
+    for entry in pythonpath:
+        candidate = Path(entry)
+        candidate = candidate if candidate.is_absolute() else rootdir / candidate
+        roots.append(candidate)
+    roots += [rootdir / "src", rootdir]
+    unique: list[Path] = []
+    for root in roots:
+        try:
+            resolved = root.resolve()
+        except OSError:
+            continue
+        if resolved.is_dir() and resolved not in unique:
+            unique.append(resolved)
+    return tuple(unique)
+
+
+class SourceModules:
+    """Thread-safe cache of source-module indexes, keyed by path and content version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parsed: dict[Path, tuple[tuple[int, int], ModuleIndex | None]] = {}
+        self._paths: dict[tuple[tuple[Path, ...], str], tuple[Path, bool] | None] = {}
+        self.parse_count = 0
+
+    def locate(self, roots: tuple[Path, ...], module: str,
+               excluded: Callable[[Path], bool]) -> tuple[Path, bool] | None:
+        """The file of ``module`` under ``roots`` and whether it is a package, or None."""
+        key = (roots, module)
+        with self._lock:
+            if key in self._paths:
+                return self._paths[key]
+        found: tuple[Path, bool] | None = None
+        parts = module.split(".")
+        if all(p.isidentifier() for p in parts):
+            for root in roots:
+                base = root.joinpath(*parts)
+                init = base / "__init__.py"
+                plain = base.with_name(base.name + ".py")
+                if plain.is_file():
+                    found = (plain, False)
+                elif init.is_file():
+                    found = (init, True)
+                if found is not None:
+                    if excluded(found[0]):
+                        found = None
+                    break
+        with self._lock:
+            self._paths[key] = found
+        return found
+
+    def export(self) -> dict[Path, tuple[tuple[int, int], ModuleIndex | None]]:
+        """Every indexed module with its content version: picklable, for other processes or a disk cache."""
+        with self._lock:
+            return dict(self._parsed)
+
+    def adopt(self, entries: dict[Path, tuple[tuple[int, int], ModuleIndex | None]]) -> None:
+        """Take indexes built elsewhere (another process, a cache); each is still checked against the file."""
+        with self._lock:
+            for path, entry in entries.items():
+                self._parsed.setdefault(path, entry)
+
+    def load(self, path: Path, module: str, is_package: bool) -> ModuleIndex | None:
+        """The index of the module at ``path``, parsed once per content version."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        version = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._parsed.get(path)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        index: ModuleIndex | None = None
+        try:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        if tree is not None:
+            try:
+                index = index_module(tree, module, path, is_package)
+            except RecursionError:
+                index = None
+        with self._lock:
+            self._parsed[path] = (version, index)
+            self.parse_count += 1
+        return index
+
+
+# ---------------------------------------------------------------------------
+# The index rules use.
+
+
+@dataclass
+class SourceIndex:
+    """Functions and classes of the project's source modules, by qualified name.
+
+    ``functions``/``classes`` hold what has been looked up (or was given, in
+    tests); with ``modules`` and ``roots`` set, a name not seen yet is looked
+    up by loading the module it lives in.
+    """
+
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    roots: tuple[Path, ...] = ()
+    modules: SourceModules | None = None
+    excluded: Callable[[Path], bool] = field(default=lambda path: False)
+    #: Source files this index read to answer questions (for result caches: what a file's findings depend on).
+    consulted: set[Path] = field(default_factory=set)
+    _missing: set[str] = field(default_factory=set)
+    _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # Loading ------------------------------------------------------------------
+    def _module(self, name: str) -> ModuleIndex | None:
+        if self.modules is None or not self.roots:
+            return None
+        located = self.modules.locate(self.roots, name, self.excluded)
+        if located is None:
+            return None
+        self.consulted.add(located[0])
+        return self.modules.load(located[0], name, located[1])
+
+    def _lookup(self, qualname: str, kind: str, depth: int = 0) -> FunctionInfo | ClassInfo | None:
+        """Find ``qualname`` (kind "function" or "class") by loading the longest module prefix."""
+        if depth > 5:
+            return None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self._module(".".join(parts[:cut]))
+            if module is None:
+                continue
+            rest = ".".join(parts[cut:])
+            table = module.functions if kind == "function" else module.classes
+            if rest in table:
+                return table[rest]
+            head, _, tail = rest.partition(".")
+            if head in module.imports:  # re-exported: ``from .users import get_user`` in a package
+                target = module.imports[head] + (f".{tail}" if tail else "")
+                if target != qualname:
+                    return self._lookup(target, kind, depth + 1)
+            if kind == "function" and "." in rest:
+                # An inherited method: ``Sub.fetch`` defined on a base class.
+                owner, _, method = rest.rpartition(".")
+                if owner in module.classes:
+                    return self._inherited_method(module.classes[owner], method, depth)
+            return None
+        return None
+
+    def _inherited_method(self, info: ClassInfo, method: str, depth: int) -> FunctionInfo | None:
+        for base in info.bases:
+            found = self._lookup(f"{base}.{method}", "function", depth + 1)
+            if isinstance(found, FunctionInfo):
+                return found
+        return None
+
+    # Queries ------------------------------------------------------------------
+    def function(self, qualname: str | None) -> FunctionInfo | None:
+        if not qualname:
+            return None
+        found = self.functions.get(qualname)
+        if found is not None or qualname in self._missing or self.modules is None:
+            return found
+        result = self._lookup(qualname, "function")
+        with self._lock:
+            if isinstance(result, FunctionInfo):
+                self.functions[qualname] = result
+                return result
+            self._missing.add(qualname)
+        return None
+
+    def _raw_class(self, qualname: str) -> ClassInfo | None:
+        found = self.classes.get(qualname)
+        if found is not None or self.modules is None:
+            return found
+        key = "class:" + qualname
+        if key in self._missing:
+            return None
+        result = self._lookup(qualname, "class")
+        with self._lock:
+            if isinstance(result, ClassInfo):
+                self.classes[qualname] = result
+                return result
+            self._missing.add(key)
+        return None
+
+    def cls(self, qualname: str | None) -> ClassInfo | None:
+        """A project class, with what it inherits from project (and known client) bases."""
+        if not qualname:
+            return None
+        resolved = self._resolved_classes.get(qualname)
+        if resolved is not None:
+            return resolved
+        raw = self._raw_class(qualname)
+        if raw is None:
+            return None
+        release, async_methods, methods = list(raw.release_methods), list(raw.async_methods), list(raw.methods)
+        acm, cm = raw.async_context_manager, raw.context_manager
+        seen = {raw.qualname}
+        todo = list(raw.bases)
+        while todo and len(seen) < 50:
+            base = todo.pop(0)
+            if base in seen:
+                continue
+            seen.add(base)
+            if base in EXTERNAL_RELEASE:
+                release += [m for m in EXTERNAL_RELEASE[base] if m not in release]
+                acm = acm or base in ("httpx.AsyncClient", "aiohttp.ClientSession")
+                cm = cm or base in ("httpx.Client", "requests.Session", "socket.socket")
+                continue
+            info = self._raw_class(base)
+            if info is None:
+                continue
+            release += [m for m in info.release_methods if m not in release]
+            async_methods += [m for m in info.async_methods if m not in async_methods and m not in raw.methods]
+            methods += [m for m in info.methods if m not in methods]
+            acm = acm or info.async_context_manager
+            cm = cm or info.context_manager
+            todo += list(info.bases)
+        resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
+                           async_context_manager=acm, context_manager=cm, methods=tuple(methods))
+        with self._lock:
+            self._resolved_classes[qualname] = resolved
+        return resolved
+
+    def module_defines(self, module: str | None, name: str) -> bool | None:
+        """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""
+        if not module:
+            return None
+        found = self._module(module)
+        return None if found is None else name in found.names
+
+    def is_async_function(self, qualname: str | None) -> bool:
+        info = self.function(qualname)
+        return info is not None and info.is_async
+
+    def release_method(self, qualname: str | None) -> str | None:
+        """The method that releases an instance of project class ``qualname`` (``aclose`` first)."""
+        info = self.cls(qualname)
+        if info is None or not info.release_methods:
+            return None
+        for preferred in ("aclose", "close", "dispose", "shutdown", "disconnect", "terminate"):
+            if preferred in info.release_methods:
+                return preferred
+        return info.release_methods[0]
+
+    def network_path(self, qualname: str | None, depth: int = 3) -> tuple[str, ...] | None:
+        """The call chain from ``qualname`` to a network call, at most ``depth`` calls deep.
+
+        E.g. ``("app.api.sync_users", "app.clients.fetch", "httpx.AsyncClient.get")``.
+        """
+        start = self.function(qualname)
+        if start is None:
+            return None
+        frontier: list[tuple[FunctionInfo, tuple[str, ...]]] = [(start, (start.qualname,))]
+        seen = {start.qualname}
+        for _ in range(depth):
+            next_frontier = []
+            for info, chain in frontier:
+                if info.network_calls:
+                    return (*chain, info.network_calls[0])
+                for callee in info.calls:
+                    if callee in seen:
+                        continue
+                    callee_info = self.function(callee)
+                    if callee_info is not None:
+                        seen.add(callee)
+                        next_frontier.append((callee_info, (*chain, callee)))
+            frontier = next_frontier
+        return None

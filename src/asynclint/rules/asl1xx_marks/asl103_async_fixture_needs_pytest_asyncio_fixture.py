@@ -1,0 +1,290 @@
+"""ASL103 async-fixture-needs-pytest-asyncio-fixture."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Safety
+from asynclint.model.pytest_facts import Fixture
+
+PLAIN_FIXTURE = frozenset({"pytest.fixture", "pytest.yield_fixture"})
+OTHER_FRAMEWORKS = ("anyio", "trio", "pytest_trio")
+
+
+def _assignments(body: object, name: str) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+    found = []
+    for stmt in body:  # type: ignore[attr-defined]
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
+                    found.append((stmt, small.value))
+    return found
+
+
+class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
+    code = "ASL103"
+    name = "async-fixture-needs-pytest-asyncio-fixture"
+    summary = "`@pytest.fixture` on an `async def` in strict mode: no plugin runs it; use `@pytest_asyncio.fixture`."
+    fix_availability = "safe"
+    docs = """
+        ## What it does
+        Finds `async def` fixtures decorated with `@pytest.fixture` while
+        `asyncio_mode` is `strict` (the default) and neither anyio nor trio is
+        in play (no anyio/trio imports or marks in the module, no
+        `anyio_backend` fixture in reach, no `trio_mode`, no conftest.py
+        `pytest_fixture_setup` hook; for a conftest.py, no test file below it
+        mentions anyio or trio). Points at the decorator.
+
+        ## Why is this bad?
+        In strict mode pytest-asyncio only runs fixtures declared with
+        `@pytest_asyncio.fixture`. A plain `@pytest.fixture` on a coroutine
+        function hands the test a coroutine object (pytest < 8.4) or errors at
+        the setup of every test that requests it (pytest 8.4+: "requested an
+        async fixture ... with no plugin or hook that handled it").
+
+        ## Example
+        ```python
+        @pytest.fixture(scope="module")
+        async def client():
+            async with AsyncClient(transport=transport) as c:
+                yield c
+        ```
+
+        ## Use instead
+        ```python
+        @pytest_asyncio.fixture(scope="module")
+        async def client():
+            async with AsyncClient(transport=transport) as c:
+                yield c
+        ```
+        or set `asyncio_mode = "auto"` in the pytest configuration.
+
+        ## Fix safety
+        Safe: `@pytest_asyncio.fixture` takes the same arguments as
+        `@pytest.fixture`, which are kept as written; `import pytest_asyncio`
+        is added when missing. The fixture now runs as its author intended.
+    """
+
+    def check_module(self) -> None:
+        ctx = self.ctx
+        if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode:
+            return
+        candidates = [f for f in ctx.facts.fixtures if f.is_async and f.provider in PLAIN_FIXTURE]
+        if not candidates or self._other_framework_in_play():
+            return
+        for fixture in candidates:
+            self.report(
+                fixture.decorator,
+                f"async fixture `{fixture.name}` uses `@pytest.fixture`; under asyncio_mode=strict no plugin "
+                "runs it: use `@pytest_asyncio.fixture`",
+                self._fix(fixture),
+            )
+
+    def _other_framework_in_play(self) -> bool:
+        """anyio, trio or a custom fixture-setup hook could run the fixture: stay silent."""
+        ctx = self.ctx
+        if any(p.startswith(OTHER_FRAMEWORKS) for p in ctx.pytest.plugins):
+            return True
+        for qualified in ctx.imports.names.values():
+            if qualified.split(".")[0] in OTHER_FRAMEWORKS:
+                return True
+        marks = [*ctx.facts.module_marks, *(m for t in ctx.facts.tests for m in t.marks)]
+        if any(m.name in ("anyio", "trio") for m in marks):
+            return True
+        scope = ctx.fixture_scope()
+        if any("anyio_backend" in layer for layer in scope.layers):
+            return True
+        if any(name in ("anyio_backend", "trio_mode") for f in ctx.facts.fixtures for name in f.params):
+            return True
+        if any("anyio_backend" in t.params for t in ctx.facts.tests):
+            return True
+        for stmt, value in _assignments(ctx.module.body, "pytest_plugins"):
+            if any(word in cst.Module([]).code_for_node(value) for word in OTHER_FRAMEWORKS):
+                return True
+        if ctx.is_conftest and ctx.project.framework_scan.anyio_or_trio_below(ctx.path.parent, ctx.pytest):
+            return True  # the fixture may serve anyio or trio tests further down
+        modules = [ctx.facts, *ctx.project.conftests_for(ctx.path, ctx.pytest)]
+        return any("pytest_fixture_setup" in m.hooks for m in modules)
+
+    def _fix(self, fixture: Fixture):  # type: ignore[no-untyped-def]
+        text, request = self.ctx.reference("pytest_asyncio.fixture", module="pytest_asyncio")
+        expression = cst.parse_expression(text)
+        decorator = fixture.decorator
+        if isinstance(decorator.decorator, cst.Call):
+            new = decorator.decorator.with_changes(func=expression)
+            target: cst.CSTNode = decorator.decorator
+        else:
+            new = expression
+            target = decorator.decorator
+        return self.fix(Safety.SAFE, "Use `@pytest_asyncio.fixture`", (target, new), imports=[request])
+
+    VALID = [
+        Valid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def client():
+                yield 1
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def client():
+                yield 1
+        """), config={"asyncio_mode": "auto"}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def sync_client():
+                yield 1
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def client():
+                yield 1
+
+            @pytest.mark.anyio
+            async def test_anyio(client):
+                assert client
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def client():
+                yield 1
+
+            async def test_uses_backend(anyio_backend, client):
+                assert client
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def client():
+                yield 1
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            @pytest.fixture
+            def anyio_backend():
+                return "asyncio"
+        """)}),
+        Valid(dedent("""
+            import pytest
+            import trio
+
+            @pytest.fixture
+            async def nursery_thing():
+                yield trio
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def client():
+                yield 1
+        """), config={"trio_mode": True}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def client():
+                yield 1
+        """), files={"conftest.py": dedent("""
+            def pytest_fixture_setup(fixturedef, request):
+                return None
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            pytest_plugins = ["anyio"]
+
+            @pytest.fixture
+            async def client():
+                yield 1
+        """), filename="conftest.py"),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def shared_client():
+                yield 1
+        """), filename="conftest.py", files={"api/test_api.py": dedent("""
+            import pytest
+
+            @pytest.mark.anyio
+            async def test_api(shared_client):
+                assert shared_client
+        """)}),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture(scope="module", params=[1, 2])
+                async def client(request):
+                    yield request.param
+            """),
+            line=3, column=1,
+            fixed=dedent("""
+                import pytest
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="module", params=[1, 2])
+                async def client(request):
+                    yield request.param
+            """),
+        ),
+        Invalid(
+            dedent("""
+                \"\"\"Shared fixtures.\"\"\"
+                from pytest import fixture
+                import pytest_asyncio
+
+
+                class TestUsers:
+                    @fixture
+                    async def user(self):
+                        return {"id": 1}
+            """),
+            filename="conftest.py", line=7, column=5,
+            fixed=dedent("""
+                \"\"\"Shared fixtures.\"\"\"
+                from pytest import fixture
+                import pytest_asyncio
+
+
+                class TestUsers:
+                    @pytest_asyncio.fixture
+                    async def user(self):
+                        return {"id": 1}
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from pytest_asyncio import fixture as async_fixture
+
+                @pytest.fixture(autouse=True)
+                async def reset_db():
+                    yield
+            """),
+            line=4, column=1,
+            fixed=dedent("""
+                import pytest
+                from pytest_asyncio import fixture as async_fixture
+
+                @async_fixture(autouse=True)
+                async def reset_db():
+                    yield
+            """),
+        ),
+    ]

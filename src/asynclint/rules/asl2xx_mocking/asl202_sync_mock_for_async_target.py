@@ -1,0 +1,326 @@
+"""ASL202 sync-mock-for-async-target."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Fix, Safety
+from asynclint.core.walker import read_only_visit
+from asynclint.rules.asl2xx_mocking.mocking import SYNC_MOCKS, FunctionMocks, PatchCall, analyse, code
+
+#: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
+_ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}
+_LITERALS = (cst.BaseNumber, cst.BaseString, cst.Dict, cst.List, cst.Tuple, cst.Set)
+
+
+def _plain_value(node: cst.BaseExpression) -> bool:
+    """A value that is certainly not awaitable (a literal or a name like None/True)."""
+    return isinstance(node, _LITERALS) or (isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
+
+
+class _Returns(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls = False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None and not _plain_value(node.value):
+            self.calls = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+
+class SyncMockForAsyncTarget(Rule):
+    code = "ASL202"
+    name = "sync-mock-for-async-target"
+    summary = "An `async def` replaced by `MagicMock`/`Mock`/a lambda/a plain function, or a sync mock that is awaited."
+    fix_availability = "unsafe"
+    docs = """
+        ## What it does
+        Finds `patch(...)`, `patch.object(...)`, `mocker.patch(...)` and
+        `monkeypatch.setattr(...)` that replace an `async def` (found in the
+        project's own source by its dotted path, or awaited in the test) with a
+        `MagicMock(...)`/`Mock(...)`, `new_callable=MagicMock`, a lambda or a
+        plain function; and `MagicMock()`/`Mock()` values that the test then
+        awaits. It points at the sync mock. A mock whose `spec`, `wraps`,
+        `return_value` or `side_effect` may make it awaitable is left alone, and
+        so is `patch` without `new` (Python already makes that an `AsyncMock`).
+
+        ## Why is this bad?
+        The code under test awaits the result of the replaced function. A sync
+        mock returns a plain value: `await` raises `TypeError: object MagicMock
+        can't be used in 'await' expression`, or, worse, the code path that
+        awaits is never exercised and the test passes while testing nothing.
+
+        ## Example
+        ```python
+        def test_sync(monkeypatch):
+            monkeypatch.setattr(api, "fetch_user", MagicMock(return_value={"id": 1}))
+        ```
+
+        ## Use instead
+        ```python
+        def test_sync(monkeypatch):
+            monkeypatch.setattr(api, "fetch_user", AsyncMock(return_value={"id": 1}))
+        ```
+
+        ## Fix safety
+        Unsafe: the replacement now returns a coroutine, which changes what the
+        code under test sees. `MagicMock`/`Mock` become `AsyncMock` with the same
+        arguments; a lambda or plain function `f` becomes `AsyncMock(side_effect=f)`
+        (awaiting it returns what `f` returns). `AsyncMock` is imported from
+        `unittest.mock` in the module's own style.
+    """
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.ctx.outermost_function() is not node:
+            return
+        mocks = analyse(self.ctx, node)
+        reported: set[int] = set()
+        for patch, name in mocks.patches:
+            if not self._async_target(patch, name, mocks):
+                continue
+            self._check_replacement(node, patch, mocks, reported)
+        for var, call in mocks.constructed.items():
+            if id(call) in reported or not self._bare_sync_mock(call):
+                continue
+            if var in mocks.awaited or any(a.startswith(f"{var}.") and "(" not in a for a in mocks.awaited):
+                if self._configured_later(node, var):
+                    continue
+                reported.add(id(call))
+                self.report(call, f"`{var}` is a sync `{code(call.func)}` but it is awaited; use `AsyncMock`",
+                            self._to_async_mock(call))
+
+    # What is replaced -------------------------------------------------------------
+    def _async_target(self, patch: PatchCall, name: str | None, mocks: FunctionMocks) -> bool:
+        if self.ctx.source.is_async_function(patch.target):
+            return True
+        if patch.target_text is not None and patch.target_text in mocks.awaited:
+            return True
+        return name is not None and name in mocks.awaited
+
+    def _check_replacement(self, func: cst.FunctionDef, patch: PatchCall, mocks: FunctionMocks,
+                           reported: set[int]) -> None:
+        if patch.new is None:
+            callable_ = patch.new_callable
+            if callable_ is not None and isinstance(callable_.value, (cst.Name, cst.Attribute)) and \
+                    self.ctx.qualname(callable_.value) in SYNC_MOCKS:
+                text, request = self.ctx.reference("unittest.mock.AsyncMock")
+                fix = self.fix(Safety.UNSAFE, "Use AsyncMock",
+                               (callable_.value, cst.parse_expression(text)), imports=[request])
+                self.report(callable_.value, self._message(patch, code(callable_.value)), fix)
+            return
+        value = patch.new.value
+        if isinstance(value, cst.Call) and self._bare_sync_mock(value, literals_ok=True):
+            reported.add(id(value))
+            self.report(value, self._message(patch, code(value.func)), self._to_async_mock(value))
+        elif isinstance(value, cst.Lambda) and _plain_value(value.body):
+            self.report(value, self._message(patch, "a lambda"), self._side_effect(value))
+        elif isinstance(value, cst.Name):
+            if value.value in mocks.constructed:
+                call = mocks.constructed[value.value]
+                if id(call) not in reported and self._bare_sync_mock(call, literals_ok=True) \
+                        and not self._configured_later(func, value.value):
+                    reported.add(id(call))
+                    self.report(call, self._message(patch, code(call.func)), self._to_async_mock(call))
+            elif self._plain_function(func, value.value):
+                self.report(value, self._message(patch, f"plain function `{value.value}`"), self._side_effect(value))
+
+    def _message(self, patch: PatchCall, what: str) -> str:
+        target = patch.target or patch.target_text or "the target"
+        return f"`{target}` is an async function but is replaced by {what}; use `AsyncMock`"
+
+    # What replaces it -------------------------------------------------------------
+    def _bare_sync_mock(self, call: cst.Call, literals_ok: bool = False) -> bool:
+        if not isinstance(call.func, (cst.Name, cst.Attribute)) or self.ctx.qualname(call.func) not in SYNC_MOCKS:
+            return False
+        for arg in call.args:
+            if arg.star:
+                return False
+            keyword = arg.keyword.value if arg.keyword is not None else "spec"
+            if keyword in _ASYNC_CAPABLE and not (literals_ok and keyword in ("return_value", "side_effect")
+                                                  and _plain_value(arg.value)):
+                return False
+        return True
+
+    def _configured_later(self, func: cst.FunctionDef, var: str) -> bool:
+        """`m.return_value = ...` / `m.side_effect = ...` may make a MagicMock awaitable."""
+        for node in descendants(func.body):
+            if isinstance(node, cst.AssignTarget):
+                target = node.target
+                if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value == var and target.attr.value in ("return_value", "side_effect")):
+                    return True
+        return False
+
+    def _plain_function(self, func: cst.FunctionDef, name: str) -> bool:
+        candidates = [node for node in (*descendants(func.body), *self.ctx.module.body)
+                      if isinstance(node, cst.FunctionDef) and node.name.value == name]
+        if len(candidates) != 1:
+            return False
+        found = candidates[0]
+        if not isinstance(found, cst.FunctionDef) or found.asynchronous is not None or found.decorators:
+            return False
+        returns = _Returns()
+        read_only_visit(found.body, returns)
+        return not returns.calls
+
+    def _to_async_mock(self, call: cst.Call) -> Fix:
+        text, request = self.ctx.reference("unittest.mock.AsyncMock")
+        return self.fix(Safety.UNSAFE, "Use AsyncMock", (call.func, cst.parse_expression(text)), imports=[request])
+
+    def _side_effect(self, value: cst.BaseExpression) -> Fix:
+        text, request = self.ctx.reference("unittest.mock.AsyncMock")
+        replacement = cst.Call(func=cst.parse_expression(text), args=[
+            cst.Arg(keyword=cst.Name("side_effect"), value=value,
+                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+        return self.fix(Safety.UNSAFE, "Use AsyncMock(side_effect=...)", (value, replacement), imports=[request])
+
+    VALID = [
+        Valid(dedent("""
+            from unittest.mock import patch
+
+            import shop.api
+
+            async def test_patch_without_new():
+                with patch("shop.api.fetch") as fetch:
+                    fetch.return_value = 1
+                    assert await shop.api.fetch() == 1
+        """), files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock, patch
+
+            def test_sync_target(monkeypatch):
+                monkeypatch.setattr("shop.api.slugify", MagicMock(return_value="x"))
+                with patch("shop.api.fetch", new=AsyncMock(return_value=1)):
+                    pass
+        """), files={"shop/__init__.py": "", "shop/api.py": "def slugify(x):\n    return x\n\n"
+                                                          "async def fetch():\n    return 1\n"}),
+        Valid(dedent("""
+            from unittest.mock import MagicMock
+
+            import shop.api
+
+            async def test_spec_makes_it_async():
+                client = MagicMock(spec=shop.api.Client)
+                await client.fetch()
+                future = MagicMock()
+                future.return_value = make_awaitable()
+                await future()
+        """)),
+        Valid(dedent("""
+            from unittest.mock import MagicMock
+
+            def test_sync_mock_called():
+                m = MagicMock()
+                m()
+                m.assert_called_once()
+        """)),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                from unittest.mock import MagicMock, patch
+
+                def test_sync_mock(monkeypatch):
+                    with patch("shop.api.fetch", new=MagicMock(return_value=1)):
+                        pass
+            """),
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"},
+            line=4, column=38, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import MagicMock, patch, AsyncMock
+
+                def test_sync_mock(monkeypatch):
+                    with patch("shop.api.fetch", new=AsyncMock(return_value=1)):
+                        pass
+            """),
+        ),
+        Invalid(
+            dedent("""
+                from unittest import mock
+
+                import pytest
+
+                from shop import api
+
+                @pytest.mark.asyncio
+                async def test_setattr_lambda(monkeypatch):
+                    monkeypatch.setattr(api, "fetch", lambda: {"id": 1})
+                    assert await api.fetch() == {"id": 1}
+            """),
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"},
+            line=9, column=39, unsafe=True,
+            fixed=dedent("""
+                from unittest import mock
+
+                import pytest
+
+                from shop import api
+
+                @pytest.mark.asyncio
+                async def test_setattr_lambda(monkeypatch):
+                    monkeypatch.setattr(api, "fetch", mock.AsyncMock(side_effect=lambda: {"id": 1}))
+                    assert await api.fetch() == {"id": 1}
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import Mock
+
+                @pytest.mark.asyncio
+                async def test_awaited_sync_mock():
+                    notify = Mock()
+                    await notify("hi")
+            """),
+            line=6, column=14, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import Mock, AsyncMock
+
+                @pytest.mark.asyncio
+                async def test_awaited_sync_mock():
+                    notify = AsyncMock()
+                    await notify("hi")
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import MagicMock, patch
+
+                from shop.api import Client
+
+                def fake_fetch(user_id):
+                    return {"id": user_id}
+
+                @pytest.mark.asyncio
+                async def test_plain_function():
+                    with patch.object(Client, "fetch", fake_fetch), patch.object(Client, "save", new_callable=MagicMock):
+                        await Client().fetch(1)
+                        await Client().save(1)
+            """),
+            files={"shop/__init__.py": "",
+                   "shop/api.py": "class Client:\n    async def fetch(self, i):\n        return i\n\n"
+                                  "    async def save(self, i):\n        return i\n"},
+            count=2, line=11, column=40, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import MagicMock, patch, AsyncMock
+
+                from shop.api import Client
+
+                def fake_fetch(user_id):
+                    return {"id": user_id}
+
+                @pytest.mark.asyncio
+                async def test_plain_function():
+                    with patch.object(Client, "fetch", AsyncMock(side_effect=fake_fetch)), patch.object(Client, "save", new_callable=AsyncMock):
+                        await Client().fetch(1)
+                        await Client().save(1)
+            """),
+        ),
+    ]

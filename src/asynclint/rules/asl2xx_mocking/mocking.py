@@ -1,0 +1,242 @@
+"""What a test does with mocks: patch calls, the mocks they bind, and what is awaited.
+
+Shared by ASL202 (sync mock for an async target) and ASL203 (assert_called on
+an AsyncMock). The analysis is per outermost function (a test or fixture) and
+purely syntactic plus the source index: when a target cannot be resolved, it is
+not async as far as the rules are concerned (they say nothing).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from asynclint.api.context import FileContext
+from asynclint.core.walker import iter_children
+from asynclint.model.names import plain_dotted
+
+PATCH = {"unittest.mock.patch", "mock.patch"}
+PATCH_OBJECT = {"unittest.mock.patch.object", "mock.patch.object"}
+ASYNC_MOCK = {"unittest.mock.AsyncMock", "mock.AsyncMock"}
+SYNC_MOCKS = {"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.NonCallableMock",
+              "mock.MagicMock", "mock.Mock"}
+
+
+def code(node: cst.CSTNode) -> str:
+    fast = plain_dotted(node)  # codegen costs ~0.1 ms a call, and every call's callee is asked
+    return fast if fast is not None else cst.Module([]).code_for_node(node)
+
+
+def _string(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+@dataclass
+class PatchCall:
+    """One `patch(...)`, `patch.object(...)`, `mocker.patch(...)` or `monkeypatch.setattr(...)`."""
+
+    call: cst.Call
+    kind: str  # "patch", "object", "setattr"
+    target: str | None  # qualified name of what is replaced, when known
+    target_text: str | None  # how the test spells it (`client.fetch`), for "awaited in the test"
+    new: cst.Arg | None  # the replacement argument (positional or new=)
+    new_callable: cst.Arg | None
+    autospec: bool
+    returns_mock: bool  # mocker.patch returns the mock itself
+
+
+def _arg(call: cst.Call, index: int, keyword: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[index] if index < len(positional) else None
+
+
+def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
+    func = call.func
+    cls = type(func)
+    if cls is _ATTRIBUTE:
+        # Its qualified name and its code end in this attribute: only these three can match.
+        if func.attr.value not in _PATCH_LAST_PARTS:
+            return None
+    elif cls is not _NAME:  # a bare name may be an alias (`from unittest.mock import patch as p`)
+        return None
+    qual = ctx.qualname(func)
+    text = code(func)
+    autospec_arg = _arg(call, 99, "autospec")
+    autospec = autospec_arg is not None and not (isinstance(autospec_arg.value, cst.Name)
+                                                 and autospec_arg.value.value in ("False", "None"))
+    if qual in PATCH or text == "mocker.patch":
+        first = _arg(call, 0, "target")
+        target = _string(first.value) if first is not None else None
+        return PatchCall(call, "patch", target, None, _arg(call, 1, "new"), _arg(call, 99, "new_callable"),
+                         autospec, text == "mocker.patch")
+    if qual in PATCH_OBJECT or text == "mocker.patch.object":
+        obj, attr = _arg(call, 0, "target"), _arg(call, 1, "attribute")
+        name = _string(attr.value) if attr is not None else None
+        if obj is None or name is None or not isinstance(obj.value, (cst.Name, cst.Attribute)):
+            return None
+        base = ctx.qualname(obj.value)
+        return PatchCall(call, "object", f"{base}.{name}" if base else None, f"{code(obj.value)}.{name}",
+                         _arg(call, 2, "new"), _arg(call, 99, "new_callable"), autospec,
+                         text == "mocker.patch.object")
+    if text == "monkeypatch.setattr":
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if len(positional) == 2 and _string(positional[0].value) is not None:
+            return PatchCall(call, "setattr", _string(positional[0].value), None, positional[1], None, False, False)
+        if len(positional) >= 3 and isinstance(positional[0].value, (cst.Name, cst.Attribute)):
+            name = _string(positional[1].value)
+            if name is None:
+                return None
+            base = ctx.qualname(positional[0].value)
+            return PatchCall(call, "setattr", f"{base}.{name}" if base else None,
+                             f"{code(positional[0].value)}.{name}", positional[2], None, False, False)
+    return None
+
+
+@dataclass
+class FunctionMocks:
+    """Mocks bound and awaited in one outermost function (with its nested blocks)."""
+
+    patches: list[tuple[PatchCall, str | None]] = field(default_factory=list)  # (patch, name it binds)
+    constructed: dict[str, cst.Call] = field(default_factory=dict)  # name -> Mock()/MagicMock()/AsyncMock() call
+    #: The awaited expressions; their code (``awaited``) is only generated when a rule asks.
+    awaited_nodes: list[cst.BaseExpression] = field(default_factory=list)
+    _awaited: set[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def awaited(self) -> set[str]:
+        """Code of awaited callees and awaited expressions."""
+        if self._awaited is None:
+            found: set[str] = set()
+            for expr in self.awaited_nodes:
+                found.add(code(expr))
+                if type(expr) is _CALL:
+                    found.add(code(expr.func))  # type: ignore[attr-defined]
+            self._awaited = found
+        return self._awaited
+
+
+_NAME, _ATTRIBUTE, _CALL, _ASSIGN, _WITH_ITEM, _AWAIT = cst.Name, cst.Attribute, cst.Call, cst.Assign, \
+    cst.WithItem, cst.Await
+_PATCH_LAST_PARTS = frozenset({"patch", "object", "setattr"})
+#: Nodes with nothing to read below them (no call, await or binding).
+_LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
+                     cst.Break, cst.Continue, cst.FormattedStringText})
+
+
+class _Collector:
+    def __init__(self, ctx: FileContext, result: FunctionMocks) -> None:
+        self.ctx = ctx
+        self.result = result
+        self.bound: set[int] = set()
+
+    def run(self, root: cst.CSTNode) -> None:
+        """Every node under ``root`` in pre-order, dispatched by exact type: what a LibCST visitor's
+        ``visit_Await``/``visit_Assign``/``visit_WithItem``/``visit_Call`` would see, without a
+        method lookup and a leave step per node."""
+        stack = iter_children(root)
+        stack.reverse()
+        pop, extend = stack.pop, stack.extend
+        leaves, call_t, await_t, assign_t, with_item_t, name_t = _LEAVES, _CALL, _AWAIT, _ASSIGN, _WITH_ITEM, _NAME
+        awaited = self.result.awaited_nodes
+        while stack:
+            node = pop()
+            cls = type(node)
+            if cls in leaves:
+                continue
+            if cls is call_t:
+                self._call(node)
+            elif cls is await_t:
+                awaited.append(node.expression)
+            elif cls is assign_t:
+                if len(node.targets) == 1 and type(node.targets[0].target) is name_t:
+                    self._bind(node.targets[0].target.value, node.value, assigned=True)
+            elif cls is with_item_t:
+                name = node.asname.name.value if node.asname and type(node.asname.name) is name_t else None
+                self._bind(name, node.item, assigned=False)
+            children = iter_children(node)
+            if children:
+                children.reverse()
+                extend(children)
+
+    def _bind(self, name: str | None, value: cst.BaseExpression, assigned: bool) -> None:
+        if type(value) is not _CALL:
+            return
+        patch = patch_call(self.ctx, value)
+        if patch is not None:
+            self.bound.add(id(value))
+            # `p = patch(...)` binds the patcher, `m = mocker.patch(...)` and `with patch(...) as m` the mock.
+            self.result.patches.append((patch, name if patch.returns_mock or not assigned else None))
+            return
+        qual = self.ctx.qualname(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+        if name is not None and qual in ASYNC_MOCK | SYNC_MOCKS:
+            self.result.constructed[name] = value
+
+    def _call(self, node: cst.Call) -> None:
+        if id(node) in self.bound:
+            return
+        patch = patch_call(self.ctx, node)
+        if patch is not None and not any(p.call is node for p, _ in self.result.patches):
+            self.result.patches.append((patch, None))
+
+
+def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
+    """The mocks of one function; computed once per file and function (two rules ask, and read only)."""
+    memo: dict[int, tuple[cst.FunctionDef, FunctionMocks]] = ctx.memo("mock_analyses")
+    known = memo.get(id(func))
+    if known is not None and known[0] is func:
+        return known[1]
+    # Every patch and mock this module recognises is spelled with "patch" or "Mock" (an alias is
+    # imported under its own name first): without either word there is nothing to find.
+    result = _analyse(ctx, func) if ctx.mentions("patch", "Mock") else FunctionMocks()
+    memo[id(func)] = (func, result)
+    return result
+
+
+def _analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
+    result = FunctionMocks()
+    collector = _Collector(ctx, result)
+    collector.run(func.body)
+    # Decorator patches inject their mocks as positional parameters, bottom-up, after `self`.
+    params = [p.name.value for p in func.params.params if p.name.value not in ("self", "cls")]
+    index = 0
+    for decorator in reversed(func.decorators):
+        if not isinstance(decorator.decorator, cst.Call):
+            continue
+        patch = patch_call(ctx, decorator.decorator)
+        if patch is None or patch.kind == "setattr":
+            continue
+        name = None
+        if patch.new is None:
+            name = params[index] if index < len(params) else None
+            index += 1
+        result.patches.append((patch, name))
+    return result
+
+
+def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
+    """Whether the patch installs an AsyncMock: `new_callable=AsyncMock`, or no `new` over an async def."""
+    if patch.new is not None or patch.kind == "setattr":
+        return False
+    if patch.new_callable is not None:
+        value = patch.new_callable.value
+        return isinstance(value, (cst.Name, cst.Attribute)) and ctx.qualname(value) in ASYNC_MOCK
+    return ctx.source.is_async_function(patch.target)
+
+
+def async_mock_names(ctx: FileContext, mocks: FunctionMocks) -> set[str]:
+    names = {name for name, call in mocks.constructed.items() if ctx.qualname(call.func) in ASYNC_MOCK}
+    for patch, name in mocks.patches:
+        if name is not None and makes_async_mock(ctx, patch):
+            names.add(name)
+    return names

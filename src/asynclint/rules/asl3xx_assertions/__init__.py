@@ -1,0 +1,1 @@
+"""ASL3xx: error paths and assertions."""

@@ -1,0 +1,1 @@
+"""ASL4xx: fixtures, setup and teardown."""

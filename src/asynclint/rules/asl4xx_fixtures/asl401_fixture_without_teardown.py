@@ -1,0 +1,592 @@
+"""ASL401 fixture-without-teardown."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Fix, ImportRequest, Safety
+from asynclint.model.pytest_facts import Fixture
+from asynclint.rules.asl4xx_fixtures.fixture_body import (
+    assignment,
+    call_of,
+    hands_off_cleanup,
+    names_in,
+    only_small,
+    statements,
+    yield_index,
+    yielded,
+)
+from asynclint.rules.asl4xx_fixtures.resources import Resource, ResourceFinder, release_statements
+
+
+def _yield_line(name: str, like: cst.BaseStatement | None = None) -> cst.SimpleStatementLine:
+    line = cst.SimpleStatementLine(body=[cst.Expr(cst.Yield(value=cst.Name(name)))])
+    if like is not None:
+        line = line.with_changes(leading_lines=getattr(like, "leading_lines", ()))
+    return line
+
+
+class FixtureWithoutTeardown(Rule):
+    code = "ASL401"
+    name = "fixture-without-teardown"
+    summary = ("A fixture returns or yields a resource (client, engine, connection, file, process...) "
+               "and never releases it.")
+    fix_availability = "sometimes"
+    docs = """
+        ## What it does
+        Finds fixtures that acquire a resource and `return` it, or `yield` it
+        with nothing after the `yield` to release it, outside any `with` /
+        `async with`, `request.addfinalizer` or exit stack. Resources are the
+        known clients, sessions, engines, connections, pools, servers, files,
+        temporary directories, sockets, subprocesses and tasks of common
+        libraries (httpx, aiohttp, requests, SQLAlchemy, asyncpg, redis,
+        `open`, `tempfile`, `socket`, `subprocess`, `asyncio`), the factories
+        listed in `resource-factories` under `[tool.asynclint]`
+        (`"app.db.make_pool"`, or `"app.db.make_pool:await close"` to name the
+        release), and every class of the project's own source that has a
+        `close`/`aclose`/`dispose`/`shutdown`/`disconnect`/`terminate` method.
+        Points at the call that acquires the resource.
+
+        ## Why is this bad?
+        Nothing closes the resource after the test: connections and sockets
+        stay open until garbage collection (ResourceWarning, "Unclosed client
+        session", exhausted connection pools), subprocesses and tasks outlive
+        the test that started them, and state leaks into the next test.
+
+        ## Example
+        ```python
+        @pytest_asyncio.fixture
+        async def client():
+            return AsyncClient(base_url="http://test")
+        ```
+
+        ## Use instead
+        ```python
+        @pytest_asyncio.fixture
+        async def client():
+            async with AsyncClient(base_url="http://test") as client:
+                yield client
+        ```
+
+        ## Fix safety
+        Safe where the resource is a known context manager: the fixture yields
+        inside `with`/`async with`, so the resource is released when the test
+        ends and nothing else changes. Unsafe otherwise: the fixture yields
+        and then calls the release (`await engine.dispose()`,
+        `proc.terminate()`), which runs new teardown code. No fix when the
+        release is unknown, or would have to be awaited in a sync fixture.
+    """
+
+    def check_module(self) -> None:
+        facts = self.ctx.facts
+        if not facts.fixtures:
+            return
+        self.finder = ResourceFinder(self.ctx)
+        for fixture in facts.fixtures:
+            if not hands_off_cleanup(self.ctx, fixture.func):
+                self._check(fixture)
+
+    def _check(self, fixture: Fixture) -> None:
+        body = statements(fixture.func)
+        if not body:
+            return
+        if fixture.is_generator:
+            index = yield_index(body)
+            if index is None:
+                return
+            value = yielded(body[index]).value  # type: ignore[union-attr]
+        else:
+            small = only_small(body[-1])
+            if not isinstance(small, cst.Return):
+                return
+            index, value = len(body) - 1, small.value
+        if value is None or isinstance(value, cst.Yield):
+            return
+        call = call_of(value)
+        var: str | None = None
+        acquired_at: int | None = None
+        if call is None and isinstance(value, cst.Name):
+            var = value.value
+            for i in range(index - 1, -1, -1):
+                bound = assignment(body[i])
+                if bound is not None and bound[0] == var:
+                    call, acquired_at = call_of(bound[1]), i
+                    break
+            if call is None:
+                return
+        if call is None:
+            return
+        classes = (facts_class,) if (facts_class := self.ctx.facts.classes.get(fixture.class_name or "")) else ()
+        resource = self.finder.of_call(call, self.finder.owners(fixture.func, classes))
+        if resource is None:
+            return
+        if (fixture.is_generator and var is not None and index + 1 < len(body)
+                and var in names_in(*body[index + 1:])):
+            return  # released (or at least handled) after the yield
+        spelled = self.ctx.module.code_for_node(call.func)
+        if fixture.is_generator:
+            message = (f"fixture `{fixture.name}` yields `{spelled}(...)` with nothing after the yield to "
+                       f"release it")
+        else:
+            message = f"fixture `{fixture.name}` returns `{spelled}(...)` and nothing releases it after the test"
+        self.report(call, message, self._fix(fixture, body, index, acquired_at, var, call, resource))
+
+    def _name_for(self, fixture: Fixture, resource: Resource) -> str | None:
+        used = names_in(fixture.func.body) | set(fixture.params)
+        for candidate in (resource.var, fixture.name):
+            if candidate.isidentifier() and candidate not in used:
+                return candidate
+        return None
+
+    def _fix(self, fixture: Fixture, body: list[cst.BaseStatement], index: int, acquired_at: int | None,
+             var: str | None, call: cst.Call, resource: Resource) -> Fix | None:
+        name = var or self._name_for(fixture, resource)
+        if name is None:
+            return None
+        value_stmt = body[index]
+        after = body[index + 1:]
+        if fixture.is_generator and var is not None:
+            new_yield: cst.BaseStatement = value_stmt
+        else:
+            new_yield = _yield_line(name, value_stmt)
+        context_ok = resource.context == "sync" or (resource.context == "async" and fixture.is_async)
+        if context_ok:
+            start = acquired_at if acquired_at is not None else index
+            inner = [*body[start + 1:index], new_yield, *after]
+            first = inner[0]
+            inner[0] = first.with_changes(leading_lines=[
+                line for line in getattr(first, "leading_lines", ()) if line.comment is not None])
+            with_stmt = cst.With(
+                items=[cst.WithItem(item=call, asname=cst.AsName(name=cst.Name(name)))],
+                body=cst.IndentedBlock(body=inner),
+                asynchronous=cst.Asynchronous() if resource.context == "async" else None,
+                leading_lines=getattr(body[start], "leading_lines", ()),
+            )
+            new_body = [*body[:start], with_stmt]
+            keyword = "async with" if resource.context == "async" else "with"
+            return self.fix(Safety.SAFE, f"Yield inside `{keyword}`",
+                            (fixture.func.body, fixture.func.body.with_changes(body=new_body)))
+        if not resource.release or (resource.awaited_release and not fixture.is_async):
+            return None
+        release = release_statements(resource, name)
+        if var is not None:
+            new_body = [*body[:index], new_yield, *after, *release]
+        else:
+            value = only_small(value_stmt)
+            expr = value.value.value if isinstance(value, cst.Expr) else value.value  # type: ignore[union-attr]
+            acquire = cst.SimpleStatementLine(
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=expr)],
+                leading_lines=getattr(value_stmt, "leading_lines", ()),
+            )
+            new_body = [*body[:index], acquire, _yield_line(name), *after, *release]
+        imports: list[ImportRequest | None] = [ImportRequest(m) for m in resource.release_imports
+                                               if self.ctx.imports.names.get(m) != m]
+        return self.fix(Safety.UNSAFE, "Yield, then release it after the test",
+                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), imports=imports)
+
+    VALID = [
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def port():
+                return 8080
+        """), settings={"resource-factories": 3}),
+        Valid(dedent("""
+            import pytest_asyncio
+            from httpx import AsyncClient
+
+            @pytest_asyncio.fixture
+            async def client():
+                async with AsyncClient(base_url="http://test") as client:
+                    yield client
+        """)),
+        Valid(dedent("""
+            import pytest
+            import httpx
+
+            @pytest.fixture
+            def client(request):
+                client = httpx.Client()
+                request.addfinalizer(client.close)
+                return client
+        """)),
+        Valid(dedent("""
+            import contextlib
+            import pytest_asyncio
+            import httpx
+
+            @pytest_asyncio.fixture
+            async def clients():
+                async with contextlib.AsyncExitStack() as stack:
+                    first = await stack.enter_async_context(httpx.AsyncClient())
+                    yield first
+        """)),
+        Valid(dedent("""
+            import pytest_asyncio
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            @pytest_asyncio.fixture
+            async def engine():
+                engine = create_async_engine("sqlite+aiosqlite://")
+                yield engine
+                await engine.dispose()
+        """)),
+        Valid(dedent("""
+            import pytest
+            from unittest.mock import AsyncMock
+            from httpx import AsyncClient
+
+            @pytest.fixture
+            def settings():
+                return {"url": "http://test"}
+
+            @pytest.fixture
+            def client():
+                return AsyncMock(spec=AsyncClient)
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def data_dir(tmp_path, monkeypatch):
+                monkeypatch.setenv("DATA_DIR", str(tmp_path))
+                return tmp_path
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            def open(name):
+                return name
+
+            @pytest.fixture
+            def handle():
+                return open("local")
+        """)),
+        Valid(dedent("""
+            import pytest
+            from app.models import User
+
+            @pytest.fixture
+            def user():
+                return User(name="ada")
+        """), files={"src/app/models.py": dedent("""
+            class User:
+                def __init__(self, name):
+                    self.name = name
+        """)}),
+        Valid(dedent("""
+            import pytest
+            import httpx
+
+            @pytest.fixture
+            def client():
+                with httpx.Client() as client:
+                    yield client
+        """)),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from httpx import AsyncClient
+
+                @pytest_asyncio.fixture
+                async def api():
+                    return AsyncClient(base_url="http://test")
+            """),
+            line=6, column=12,
+            fixed=dedent("""
+                import pytest_asyncio
+                from httpx import AsyncClient
+
+                @pytest_asyncio.fixture
+                async def api():
+                    async with AsyncClient(base_url="http://test") as client:
+                        yield client
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def client(token):
+                    # one client per test
+                    client = httpx.AsyncClient(base_url="http://test")
+                    client.headers["Authorization"] = f"Bearer {token}"
+
+                    return client
+            """),
+            line=7, column=14,
+            fixed=dedent("""
+                import httpx
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def client(token):
+                    # one client per test
+                    async with httpx.AsyncClient(base_url="http://test") as client:
+                        client.headers["Authorization"] = f"Bearer {token}"
+
+                        yield client
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                def report(tmp_path):
+                    handle = open(tmp_path / "report.txt", "w")
+                    yield handle
+            """),
+            filename="conftest.py",
+            line=5, column=14,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.fixture
+                def report(tmp_path):
+                    with open(tmp_path / "report.txt", "w") as handle:
+                        yield handle
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                @pytest_asyncio.fixture
+                async def db():
+                    return create_async_engine("sqlite+aiosqlite://")
+            """),
+            line=6, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                @pytest_asyncio.fixture
+                async def db():
+                    engine = create_async_engine("sqlite+aiosqlite://")
+                    yield engine
+                    await engine.dispose()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app.db import Database
+
+                @pytest_asyncio.fixture
+                async def database():
+                    db = Database("postgresql://localhost/test")
+                    await db.connect()
+                    return db
+            """),
+            files={"src/app/db.py": dedent("""
+                class Base:
+                    async def close(self):
+                        pass
+
+                class Database(Base):
+                    def __init__(self, url):
+                        self.url = url
+
+                    async def connect(self):
+                        pass
+            """)},
+            line=6, column=10, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from app.db import Database
+
+                @pytest_asyncio.fixture
+                async def database():
+                    db = Database("postgresql://localhost/test")
+                    await db.connect()
+                    yield db
+                    await db.close()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app import pools
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    return await pools.make_pool(size=2)
+            """),
+            settings={"resource-factories": ["app.pools.make_pool:await close"]},
+            line=6, column=18, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from app import pools
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    pool = await pools.make_pool(size=2)
+                    yield pool
+                    await pool.close()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def client():
+                    return httpx.AsyncClient()
+            """),
+            line=6, column=12,
+            fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                def conn(engine):
+                    conn = engine.connect()
+                    return conn
+            """),
+            files={"conftest.py": dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+
+                @pytest.fixture(scope="session")
+                def engine():
+                    engine = create_engine("sqlite://")
+                    yield engine
+                    engine.dispose()
+            """)},
+            line=5, column=12,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.fixture
+                def conn(engine):
+                    with engine.connect() as conn:
+                        yield conn
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import asyncio
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def heartbeat():
+                    yield asyncio.create_task(asyncio.sleep(3600))
+            """),
+            line=6, column=11, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def heartbeat():
+                    task = asyncio.create_task(asyncio.sleep(3600))
+                    yield task
+                    task.cancel()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import tempfile
+                import pytest
+
+                @pytest.fixture
+                def workdir():
+                    return tempfile.mkdtemp()
+            """),
+            line=6, column=12, unsafe=True,
+            fixed=dedent("""
+                import tempfile
+                import pytest
+                import shutil
+
+                @pytest.fixture
+                def workdir():
+                    path = tempfile.mkdtemp()
+                    yield path
+                    shutil.rmtree(path)
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app.db import make_pool
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    return await make_pool()
+            """),
+            settings={"resource-factories": ["app.db.make_pool"]},
+            files={"src/app/db.py": dedent("""
+                class Pool:
+                    async def close(self):
+                        pass
+
+                async def make_pool() -> Pool:
+                    return Pool()
+            """)},
+            line=6, column=18, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from app.db import make_pool
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    pool = await make_pool()
+                    yield pool
+                    await pool.close()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from vendor import connect_bus
+
+                @pytest.fixture
+                def bus():
+                    return connect_bus()
+            """),
+            settings={"resource-factories": ["vendor.connect_bus", 3, "not a name"]},
+            line=6, column=12,
+            fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+                from sqlalchemy.orm import sessionmaker
+
+                engine = create_engine("postgresql://localhost/test")
+                TestingSession = sessionmaker(bind=engine)
+
+                @pytest.fixture
+                def db():
+                    db = TestingSession()
+                    yield db
+            """),
+            line=10, column=10,
+            fixed=dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+                from sqlalchemy.orm import sessionmaker
+
+                engine = create_engine("postgresql://localhost/test")
+                TestingSession = sessionmaker(bind=engine)
+
+                @pytest.fixture
+                def db():
+                    with TestingSession() as db:
+                        yield db
+            """),
+        ),
+    ]

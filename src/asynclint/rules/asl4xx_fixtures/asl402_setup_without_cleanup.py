@@ -1,0 +1,697 @@
+"""ASL402 setup-without-cleanup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Fix, ImportRequest, Safety
+from asynclint.model.pytest_facts import Fixture
+from asynclint.rules.asl4xx_fixtures.fixture_body import (
+    body_names,
+    hands_off_cleanup,
+    names_in,
+    only_small,
+    statements,
+    walk_nodes,
+    yield_index,
+)
+
+#: Names whose presence in a path expression means it is a temporary location.
+_TEMP_NAMES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory", "tempfile",
+                         "mkdtemp", "gettempdir", "TemporaryDirectory"})
+_WRITE_MODES = ("w", "a", "x")
+_DB_WRITES = frozenset({"add", "add_all", "insert", "bulk_save_objects", "merge"})
+_DB_UNDO = frozenset({"rollback", "delete", "drop_all", "truncate", "remove", "purge"})
+
+
+@dataclass
+class _Change:
+    node: cst.CSTNode  # where to point: the statement that changes the state
+    what: str
+    undo_names: frozenset[str]  # identifiers whose presence after the yield counts as cleanup
+    fix: Callable[[], Fix | None] | None = None
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _simple_statements(stmt: cst.CSTNode) -> list[cst.SimpleStatementLine]:
+    """Simple statement lines in a statement, through compound blocks (not nested defs)."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return [stmt]
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return []
+    found: list[cst.SimpleStatementLine] = []
+    for attr in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, attr, None)
+        if block is None:
+            continue
+        if isinstance(block, (cst.Else, cst.Finally)):
+            block = block.body
+        if isinstance(block, cst.If):
+            found += _simple_statements(block)
+            continue
+        if isinstance(block, cst.IndentedBlock):
+            for inner in block.body:
+                found += _simple_statements(inner)
+    for handler in getattr(stmt, "handlers", ()):
+        for inner in handler.body.body:
+            found += _simple_statements(inner)
+    return found
+
+
+class SetupWithoutCleanup(Rule):
+    code = "ASL402"
+    name = "setup-without-cleanup"
+    summary = ("A fixture changes shared state (environment, cwd, sys.path, module attributes, schema, files) "
+               "and never undoes it.")
+    fix_availability = "sometimes"
+    docs = """
+        ## What it does
+        Finds fixtures that change state shared beyond the test and do not
+        undo it after their `yield`: `os.environ[...] = ...`, `os.chdir`,
+        `sys.path` edits, `setattr` and attribute or item assignments on
+        imported modules and objects, `create_all` without `drop_all`,
+        directories and files created outside `tmp_path`, and database
+        inserts committed with no rollback or delete. Fixtures that register
+        a finalizer or use an exit stack are not flagged, and neither are the
+        `monkeypatch` and `tmp_path` equivalents, which undo themselves.
+        Points at the statement that changes the state.
+
+        ## Why is this bad?
+        The change outlives the test: later tests see the environment
+        variable, the working directory, the patched attribute or the rows,
+        and pass or fail depending on which tests ran before them.
+
+        ## Example
+        ```python
+        @pytest.fixture
+        def production_env():
+            os.environ["APP_ENV"] = "production"
+        ```
+
+        ## Use instead
+        ```python
+        @pytest.fixture
+        def production_env(monkeypatch):
+            monkeypatch.setenv("APP_ENV", "production")
+        ```
+
+        ## Fix safety
+        Safe for `os.environ[k] = v`, `del os.environ[k]`, `setattr`,
+        attribute assignment on a module, `os.chdir` and
+        `sys.path.insert(0, p)` in function-scoped fixtures: the `monkeypatch`
+        equivalent (`setenv`, `delenv`, `setattr`, `chdir`,
+        `syspath_prepend`), with `monkeypatch` added to the fixture's
+        parameters; monkeypatch makes the same change and undoes it at
+        teardown. `setattr` gets `raising=False` unless the attribute is known
+        to exist (a project module that defines it), since plain assignment
+        creates a missing attribute where monkeypatch would raise. Unsafe for item assignment on a shared object
+        (`monkeypatch.setitem`) and for the symmetric call after the
+        `yield`: `drop_all` for `create_all`, `shutil.rmtree` for a new
+        directory, removing a written file. No fix for other `os.environ`
+        or `sys.path` edits, for database inserts, or when `monkeypatch` is not
+        available (a fixture with a wider scope).
+    """
+
+    def check_module(self) -> None:
+        for fixture in self.ctx.facts.fixtures:
+            if not hands_off_cleanup(self.ctx, fixture.func):
+                self._check(fixture)
+
+    # Finding changes -----------------------------------------------------------
+    def _check(self, fixture: Fixture) -> None:
+        body = statements(fixture.func)
+        if not body:
+            return
+        split = yield_index(body)
+        if split is None and fixture.is_generator:
+            # The yield is nested: what surrounds it may be teardown; look only before it.
+            split = next((i for i, s in enumerate(body) if any(
+                isinstance(n, cst.Yield) for n in walk_nodes(s))), len(body))
+            teardown_from = split
+        else:
+            teardown_from = split + 1 if split is not None else len(body)
+        setup = body[:split] if split is not None else body
+        teardown = names_in(*body[teardown_from:]) if fixture.is_generator else set()
+        for stmt in setup:
+            for line in _simple_statements(stmt):
+                for small in line.body:
+                    for change in self._changes(fixture, body, stmt, line, small):
+                        if change.undo_names & teardown:
+                            continue
+                        self.report(change.node, f"fixture `{fixture.name}` {change.what}",
+                                    change.fix() if change.fix else None)
+
+    def _changes(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
+                 line: cst.SimpleStatementLine, small: cst.BaseSmallStatement) -> list[_Change]:
+        ctx = self.ctx
+        found: list[_Change] = []
+        alone = len(line.body) == 1
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target = small.targets[0].target
+            if isinstance(target, cst.Subscript) and ctx.qualname(target.value) == "os.environ":
+                key = self._index(target)
+                found.append(_Change(small, "sets an environment variable and never restores it",
+                                     frozenset({"environ"}),
+                                     (lambda: self._monkeypatch(fixture, small, "setenv", [key, small.value]))
+                                     if key is not None and alone else None))
+            elif isinstance(target, cst.Attribute) and self._shared(target.value):
+                attr = target.attr.value
+                found.append(_Change(small, f"assigns `{ctx.module.code_for_node(target)}` on a shared "
+                                            "object and never restores it", frozenset({attr, "setattr"}),
+                                     (lambda: self._monkeypatch(fixture, small, "setattr", [
+                                         target.value, cst.SimpleString(f'"{attr}"'), small.value],
+                                         raising=self._has_attribute(target.value, attr)))
+                                     if alone else None))
+            elif (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
+                  and self._shared(target.value.value)):
+                key = self._index(target)
+                container = target.value
+                found.append(_Change(small, f"assigns an item of `{ctx.module.code_for_node(container)}` "
+                                            "and never removes it",
+                                     frozenset({container.attr.value, "clear", "pop"}),
+                                     (lambda: self._monkeypatch(fixture, small, "setitem",
+                                                                [container, key, small.value], Safety.UNSAFE))
+                                     if key is not None and alone else None))
+        elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and ctx.qualname(
+                small.target.value) == "os.environ":
+            key = self._index(small.target)
+            found.append(_Change(small, "deletes an environment variable and never restores it",
+                                 frozenset({"environ"}),
+                                 (lambda: self._monkeypatch(fixture, small, "delenv", [key]))
+                                 if key is not None and alone else None))
+        expr = small.value if isinstance(small, cst.Expr) else None
+        if isinstance(expr, cst.Await):
+            expr = expr.expression
+        if isinstance(expr, cst.Call):
+            found += self._call_changes(fixture, body, top, small, expr, alone)
+        return found
+
+    def _call_changes(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
+                      small: cst.BaseSmallStatement, call: cst.Call, alone: bool) -> list[_Change]:
+        ctx = self.ctx
+        qualified = ctx.qualname(call.func) or ""
+        args = [a for a in call.args if a.keyword is None and not a.star]
+        positional = [a.value for a in args]
+        method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+        if qualified == "os.chdir" and len(positional) == 1:
+            return [_Change(small, "changes the working directory and never changes it back",
+                            frozenset({"chdir"}),
+                            (lambda: self._monkeypatch(fixture, small, "chdir", positional)) if alone else None)]
+        if qualified in ("os.environ.update", "os.environ.setdefault", "os.environ.pop", "os.environ.clear",
+                         "os.putenv", "os.unsetenv"):
+            return [_Change(small, "changes the environment and never restores it", frozenset({"environ"}))]
+        if qualified.startswith("sys.path.") and method in ("insert", "append", "extend", "remove"):
+            fix = None
+            if (method == "insert" and len(positional) == 2 and isinstance(positional[0], cst.Integer)
+                    and positional[0].value == "0" and alone):
+                fix = lambda: self._monkeypatch(fixture, small, "syspath_prepend", [positional[1]])  # noqa: E731
+            return [_Change(small, "edits sys.path and never restores it", frozenset({"path"}), fix)]
+        if qualified == "setattr" and len(positional) == 3 and not ctx.imports.is_bound("setattr"):
+            attr = _string(positional[1])
+            raising = self._has_attribute(positional[0], attr) if attr is not None else False
+            return [_Change(small, "sets an attribute with setattr() and never restores it",
+                            frozenset({"setattr", "delattr"}),
+                            (lambda: self._monkeypatch(fixture, small, "setattr", positional, raising=raising))
+                            if alone else None)]
+        fixture_names = body_names(self.ctx, fixture.func)
+        if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call):
+            return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
+                            lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
+        if method in ("mkdir", "write_text", "write_bytes") or qualified in ("os.mkdir", "os.makedirs", "open"):
+            return self._file_change(fixture, body, top, small, call, qualified, method, positional, alone)
+        if method == "commit" and self._inserts(fixture) and not self._throwaway_database(ctx.module.code):
+            return [_Change(small, "commits inserted rows and never deletes or rolls them back",
+                            frozenset(_DB_UNDO))]
+        return []
+
+    def _file_change(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
+                     small: cst.BaseSmallStatement, call: cst.Call, qualified: str, method: str | None,
+                     positional: list[cst.BaseExpression], alone: bool) -> list[_Change]:
+        if method in ("mkdir", "write_text", "write_bytes"):
+            assert isinstance(call.func, cst.Attribute)
+            path = call.func.value
+        elif positional:
+            path = positional[0]
+        else:
+            return []
+        if qualified == "open":
+            mode = positional[1] if len(positional) > 1 else next(
+                (a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"), None)
+            mode_text = _string(mode) if mode is not None else None
+            if mode_text is None or not any(m in mode_text for m in _WRITE_MODES):
+                return []
+        if not self._fixed_path(fixture, path):
+            return []
+        creates_dir = method == "mkdir" or qualified in ("os.mkdir", "os.makedirs")
+        exist_ok = any(a.keyword is not None and a.keyword.value == "exist_ok" for a in call.args)
+        what = "creates a directory outside tmp_path" if creates_dir else "writes a file outside tmp_path"
+        fix = None
+        if alone and not exist_ok and top is not None:
+            if creates_dir:
+                text, request = self.ctx.reference("shutil.rmtree", module="shutil")
+                undo = f"{text}({self.ctx.module.code_for_node(path)})"
+            elif method is not None:
+                request = None
+                undo = f"{self.ctx.module.code_for_node(path)}.unlink()"
+            else:
+                text, request = self.ctx.reference("os.remove", module="os")
+                undo = f"{text}({self.ctx.module.code_for_node(path)})"
+            fix = lambda: self._after_yield(fixture, body, [cst.parse_statement(undo + "\n")],  # noqa: E731
+                                            "Remove it after the yield", [request])
+        return [_Change(small, what + " and never removes it",
+                        frozenset({"rmtree", "rmdir", "unlink", "remove", "removedirs"}), fix)]
+
+    # Conditions ------------------------------------------------------------------
+    def _index(self, target: cst.Subscript) -> cst.BaseExpression | None:
+        if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+            return target.slice[0].slice.value
+        return None
+
+    def _shared(self, expr: cst.BaseExpression) -> bool:
+        """An imported module or object (``config.X = ...``), not a local or a parameter."""
+        head = expr
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        return isinstance(head, cst.Name) and head.value in self.ctx.imports.names
+
+    def _fixed_path(self, fixture: Fixture, path: cst.BaseExpression) -> bool:
+        """A path spelled from literals (and ``__file__``), not from tmp_path or any parameter."""
+        names = names_in(path)
+        if names & _TEMP_NAMES or names & set(fixture.params):
+            return False
+        if not any(isinstance(n, (cst.SimpleString, cst.FormattedString)) for n in walk_nodes(path)):
+            return False
+        allowed = {"Path", "pathlib", "os", "path", "join", "__file__", "parent", "parents", "resolve",
+                   "absolute", "str", "cwd", "home"}
+        return names <= allowed
+
+    def _inserts(self, fixture: Fixture) -> bool:
+        names = body_names(self.ctx, fixture.func)
+        if names & _DB_WRITES:
+            return True
+        return any(isinstance(n, cst.SimpleString) and "insert" in n.value.lower()
+                   for n in walk_nodes(fixture.func.body))
+
+    @staticmethod
+    def _throwaway_database(code: str) -> bool:
+        """An in-memory database dies with its engine: commits to it leak nothing."""
+        return ":memory:" in code or "sqlite://\"" in code or "sqlite+aiosqlite://\"" in code
+
+    # Fixes ----------------------------------------------------------------------
+    def _has_attribute(self, owner: cst.BaseExpression, attr: str) -> bool:
+        """True when ``owner`` is a project module known to define ``attr``.
+
+        ``monkeypatch.setattr`` raises for a missing attribute where plain
+        assignment creates it; elsewhere the fix passes ``raising=False`` to keep
+        the meaning exactly.
+        """
+        return bool(self.ctx.source.module_defines(self.ctx.qualname(owner), attr))
+
+    def _monkeypatch(self, fixture: Fixture, small: cst.BaseSmallStatement, method: str,
+                     args: list[cst.BaseExpression], safety: Safety = Safety.SAFE,
+                     raising: bool = True) -> Fix | None:
+        if fixture.scope != "function" or fixture.name == "monkeypatch":
+            return None  # monkeypatch is function-scoped: a wider fixture cannot request it
+        params = fixture.func.params
+        replacements: list[tuple[cst.CSTNode, object]] = []
+        if "monkeypatch" not in fixture.params:
+            if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
+                return None
+            new_params = list(params.params)
+            if new_params and new_params[-1].comma is cst.MaybeSentinel.DEFAULT:
+                new_params[-1] = new_params[-1].with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            new_params.append(cst.Param(name=cst.Name("monkeypatch")))
+            replacements.append((params, params.with_changes(params=new_params)))
+        call = cst.Call(
+            func=cst.Attribute(value=cst.Name("monkeypatch"), attr=cst.Name(method)),
+            args=[cst.Arg(value=a, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                  if i < len(args) - 1 else cst.Arg(value=a) for i, a in enumerate(args)],
+        )
+        if not raising:
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            call = call.with_changes(args=[
+                *call.args[:-1], call.args[-1].with_changes(comma=comma),
+                cst.Arg(value=cst.Name("False"), keyword=cst.Name("raising"),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+        replacements.append((small, cst.Expr(value=call, semicolon=small.semicolon)))
+        return self.fix(safety, f"Use monkeypatch.{method}", *replacements)
+
+    def _mirror(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
+                old: str, new: str) -> Fix | None:
+        """The setup statement again with ``old`` renamed ``new``, right after the yield."""
+        if not isinstance(top, cst.SimpleStatementLine):
+            inner = getattr(top, "body", None)
+            if not (isinstance(top, cst.With) and isinstance(inner, cst.IndentedBlock) and len(inner.body) == 1):
+                return None
+        if isinstance(top, cst.SimpleStatementLine) and len(top.body) != 1:
+            return None
+
+        class Rename(cst.CSTTransformer):
+            def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+                return updated.with_changes(value=new) if updated.value == old else updated
+
+        mirrored = top.visit(Rename())
+        assert isinstance(mirrored, cst.BaseStatement)
+        mirrored = mirrored.with_changes(leading_lines=())
+        return self._after_yield(fixture, body, [mirrored], f"Call {new} after the yield", [], right_after=True)
+
+    def _after_yield(self, fixture: Fixture, body: list[cst.BaseStatement], undo: list[cst.BaseStatement],
+                     description: str, imports: list[ImportRequest | None], right_after: bool = False) -> Fix | None:
+        split = yield_index(body)
+        if split is not None:
+            at = split + 1 if right_after else len(body)
+            new_body = [*body[:at], *undo, *body[at:]]
+        elif fixture.is_generator:
+            return None
+        else:
+            last = only_small(body[-1])
+            if isinstance(last, cst.Return):
+                value = last.value
+                yield_expr = cst.Expr(cst.Yield(value=value))
+                yield_line = body[-1].with_changes(body=[yield_expr])  # type: ignore[attr-defined]
+                new_body = [*body[:-1], yield_line, *undo]
+            elif any(isinstance(n, cst.Return) for s in body for n in walk_nodes(s)):
+                return None
+            else:
+                new_body = [*body, cst.SimpleStatementLine(body=[cst.Expr(cst.Yield())]), *undo]
+        return self.fix(Safety.UNSAFE, description,
+                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), imports=imports)
+
+    VALID = [
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def production(monkeypatch, tmp_path):
+                monkeypatch.setenv("APP_ENV", "production")
+                monkeypatch.chdir(tmp_path)
+                (tmp_path / "data").mkdir()
+                (tmp_path / "config.toml").write_text("debug = true")
+        """)),
+        Valid(dedent("""
+            import os
+            import pytest
+
+            @pytest.fixture
+            def app_env():
+                old = os.environ.get("APP_ENV")
+                os.environ["APP_ENV"] = "test"
+                yield
+                if old is None:
+                    del os.environ["APP_ENV"]
+                else:
+                    os.environ["APP_ENV"] = old
+        """)),
+        Valid(dedent("""
+            import os
+            import pytest
+
+            @pytest.fixture
+            def in_repo_root(request):
+                previous = os.getcwd()
+                os.chdir("/srv/repo")
+                request.addfinalizer(lambda: os.chdir(previous))
+        """)),
+        Valid(dedent("""
+            import pytest_asyncio
+            from app.models import Base
+
+            @pytest_asyncio.fixture
+            async def schema(engine):
+                async with engine.begin() as conn:
+                    await conn.run_sync(Base.metadata.create_all)
+                yield
+                async with engine.begin() as conn:
+                    await conn.run_sync(Base.metadata.drop_all)
+        """)),
+        Valid(dedent("""
+            import pytest
+            from app.main import app
+            from app.deps import get_db
+
+            @pytest.fixture
+            def override(db):
+                app.dependency_overrides[get_db] = lambda: db
+                yield
+                app.dependency_overrides.clear()
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def settings():
+                settings = {"debug": True}
+                settings["env"] = "test"
+                return settings
+        """)),
+        Valid(dedent("""
+            import pytest
+            from unittest import mock
+            import os
+
+            @pytest.fixture
+            def env():
+                with mock.patch.dict(os.environ, {"APP_ENV": "test"}):
+                    yield
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def report(tmp_path):
+                with open(tmp_path / "report.txt", "w") as handle:
+                    handle.write("x")
+                return tmp_path / "report.txt"
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def user(session):
+                session.add(User(name="ada"))
+                await session.commit()
+                yield
+                await session.rollback()
+        """)),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture
+                def production_env():
+                    os.environ["APP_ENV"] = "production"
+            """),
+            line=6, column=5,
+            fixed=dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture
+                def production_env(monkeypatch):
+                    monkeypatch.setenv("APP_ENV", "production")
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture(autouse=True)
+                def no_proxy(tmp_path):
+                    os.environ["NO_PROXY"] = "*"
+                    del os.environ["HTTP_PROXY"]
+                    os.chdir(tmp_path)
+                    yield
+            """),
+            count=3, line=6, column=5,
+            fixed=dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture(autouse=True)
+                def no_proxy(tmp_path, monkeypatch):
+                    monkeypatch.setenv("NO_PROXY", "*")
+                    monkeypatch.delenv("HTTP_PROXY")
+                    monkeypatch.chdir(tmp_path)
+                    yield
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import sys
+                import pytest
+                from app import config
+
+                @pytest.fixture
+                def plugins():
+                    sys.path.insert(0, "plugins")
+                    config.DEBUG = True
+                    setattr(config, "TIMEOUT", 1)
+            """),
+            files={"src/app/config.py": "DEBUG = False\nTIMEOUT = 30\n"},
+            count=3, line=7, column=5,
+            fixed=dedent("""
+                import sys
+                import pytest
+                from app import config
+
+                @pytest.fixture
+                def plugins(monkeypatch):
+                    monkeypatch.syspath_prepend("plugins")
+                    monkeypatch.setattr(config, "DEBUG", True)
+                    monkeypatch.setattr(config, "TIMEOUT", 1)
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app.models import Base
+
+                @pytest_asyncio.fixture
+                async def schema(engine):
+                    async with engine.begin() as conn:
+                        await conn.run_sync(Base.metadata.create_all)
+                    yield engine
+                    await engine.dispose()
+            """),
+            line=7, column=9, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from app.models import Base
+
+                @pytest_asyncio.fixture
+                async def schema(engine):
+                    async with engine.begin() as conn:
+                        await conn.run_sync(Base.metadata.create_all)
+                    yield engine
+                    async with engine.begin() as conn:
+                        await conn.run_sync(Base.metadata.drop_all)
+                    await engine.dispose()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from app.models import Base
+
+                @pytest.fixture(scope="session")
+                def tables(engine):
+                    Base.metadata.create_all(engine)
+                    return engine
+            """),
+            line=6, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from app.models import Base
+
+                @pytest.fixture(scope="session")
+                def tables(engine):
+                    Base.metadata.create_all(engine)
+                    yield engine
+                    Base.metadata.drop_all(engine)
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture(scope="session")
+                def session_env():
+                    os.environ["APP_ENV"] = "test"
+            """),
+            line=6, column=5, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from pathlib import Path
+
+                @pytest.fixture
+                def uploads():
+                    Path("uploads").mkdir()
+                    yield Path("uploads")
+            """),
+            line=6, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from pathlib import Path
+                import shutil
+
+                @pytest.fixture
+                def uploads():
+                    Path("uploads").mkdir()
+                    yield Path("uploads")
+                    shutil.rmtree(Path("uploads"))
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from app.main import app
+                from app.deps import get_db
+
+                @pytest.fixture
+                def override(db):
+                    app.dependency_overrides[get_db] = lambda: db
+                    return app
+            """),
+            line=7, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from app.main import app
+                from app.deps import get_db
+
+                @pytest.fixture
+                def override(db, monkeypatch):
+                    monkeypatch.setitem(app.dependency_overrides, get_db, lambda: db)
+                    return app
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app.models import User
+
+                @pytest_asyncio.fixture
+                async def ada(session):
+                    session.add(User(name="ada"))
+                    await session.commit()
+                    yield
+            """),
+            line=7, column=5, fixed=None,
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from app.settings import settings
+
+                @pytest.fixture
+                def debug():
+                    settings.debug = True
+            """),
+            line=6, column=5,
+            fixed=dedent("""
+                import pytest
+                from app.settings import settings
+
+                @pytest.fixture
+                def debug(monkeypatch):
+                    monkeypatch.setattr(settings, "debug", True, raising=False)
+            """),
+        ),
+    ]

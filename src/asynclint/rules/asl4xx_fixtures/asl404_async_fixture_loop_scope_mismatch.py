@@ -1,0 +1,596 @@
+"""ASL404 async-fixture-loop-scope-mismatch.
+
+Part (a), here: an async fixture whose event-loop scope is narrower than its
+cache scope (pytest-asyncio fails it with ScopeMismatch); points at the
+decorator, safe fix ``loop_scope`` = the scope.
+
+Part (b) (a test whose own loop is narrower than the loop of an async fixture
+it uses, through conftest.py too) belongs to the project-model work (issue 3):
+add it to this same class as another ``_check_*`` method called from
+``check_module``, with its own VALID/INVALID examples appended to the lists.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.config.pytest_config import LOOP_SCOPES
+from asynclint.core.diagnostics import Safety
+from asynclint.model.pytest_facts import Fixture
+from asynclint.rules.asl4xx_fixtures.loop_scope_mismatch import loop_mismatches, set_loop_scope
+
+SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
+
+
+def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _string(arg: cst.Arg | None) -> str | None:
+    if arg is not None and isinstance(arg.value, cst.SimpleString):
+        value = arg.value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class AsyncFixtureLoopScopeMismatch(Rule):
+    code = "ASL404"
+    name = "async-fixture-loop-scope-mismatch"
+    summary = ("An async fixture's event loop is narrower than its cache scope, or wider than the loop "
+               "of a test that uses it.")
+    fix_availability = "sometimes"
+    docs = """
+        ## What it does
+        Finds async fixtures run by pytest-asyncio whose loop scope (their
+        `loop_scope`, else `asyncio_default_fixture_loop_scope`, else their
+        own scope) is narrower than their cache `scope`, e.g.
+        `scope="module"` with `loop_scope="function"`. Points at the decorator.
+
+        Also finds async tests whose own loop (their asyncio mark's
+        `loop_scope`, else `asyncio_default_test_loop_scope`, else function)
+        is narrower than the loop of an async fixture they use, directly or
+        through other fixtures, from the module or any conftest.py above it.
+        Points at the test's parameter that leads to the fixture.
+
+        ## Why is this bad?
+        A module-scoped fixture outlives a function-scoped event loop: the
+        objects it creates would be bound to a loop that is closed after the
+        first test. pytest-asyncio refuses to set it up and fails every test
+        that requests it with a ScopeMismatch error.
+
+        A test running in a function-scoped loop that uses a session-loop
+        fixture awaits objects bound to another event loop: connections and
+        futures fail with "attached to a different loop" or hang.
+
+        ## Example
+        ```python
+        # pytest.ini: asyncio_default_fixture_loop_scope = function
+        @pytest_asyncio.fixture(scope="module")
+        async def engine():
+            ...
+        ```
+
+        ```python
+        @pytest_asyncio.fixture(scope="session", loop_scope="session")
+        async def engine():  # in conftest.py
+            ...
+
+        @pytest.mark.asyncio
+        async def test_query(engine):
+            ...
+        ```
+
+        ## Use instead
+        ```python
+        @pytest_asyncio.fixture(scope="module", loop_scope="module")
+        async def engine():
+            ...
+
+        @pytest.mark.asyncio(loop_scope="session")
+        async def test_query(engine):
+            ...
+        ```
+
+        ## Fix safety
+        Safe: `loop_scope` is set equal to the fixture's scope (an existing
+        `loop_scope` is changed, otherwise it is added after `scope`). The
+        fixture could not be set up before, so no working behaviour changes.
+        A plain `@pytest.fixture` run by auto mode becomes
+        `@pytest_asyncio.fixture` with the same arguments, since
+        `pytest.fixture` has no `loop_scope` parameter.
+
+        Unsafe for the test side: the test's own asyncio mark gets
+        `loop_scope` equal to the fixture's loop (a mark is added to the test
+        when it has none of its own). The test then shares an event loop with
+        other tests, which changes what runs; there is no fix when the
+        fixtures it uses live in different loops.
+    """
+
+    def check_module(self) -> None:
+        self._check_fixture_scopes()
+        self._check_test_loops()
+
+    # Part (b): the test side, through the project model (loop_scope_mismatch.py) --
+    def _check_test_loops(self) -> None:
+        for found in loop_mismatches(self.ctx):
+            fix = None
+            if found.target is not None:
+                original, replacement, request = set_loop_scope(self.ctx, found.test, found.target)
+                fix = self.fix(Safety.UNSAFE, f"Run the test in the {found.target}-scoped loop "
+                               f"(loop_scope=\"{found.target}\")", (original, replacement), imports=[request])
+            where = "" if found.fixture.name == found.param.name.value else f" (through `{found.param.name.value}`)"
+            self.report(
+                found.param,
+                f"test `{found.test.name}` runs in a {found.test_loop}-scoped event loop but async fixture "
+                f"`{found.fixture.name}`{where} lives in a {found.fixture_loop}-scoped loop; its objects are "
+                f"bound to another loop",
+                fix,
+            )
+
+    # Part (a) -------------------------------------------------------------------
+    def _check_fixture_scopes(self) -> None:
+        for fixture in self.ctx.facts.fixtures:
+            if not self._run_by_pytest_asyncio(fixture):
+                continue
+            call = fixture.decorator.decorator
+            if not isinstance(call, cst.Call):
+                continue  # function scope: no loop scope can be narrower
+            if any(arg.star for arg in call.args):
+                continue  # `**options` may set either scope
+            scope_arg, loop_arg = _keyword(call, "scope"), _keyword(call, "loop_scope")
+            scope = _string(scope_arg)
+            if scope not in SCOPE_ORDER or (loop_arg is not None and _string(loop_arg) is None):
+                continue  # computed scopes: say nothing
+            loop_scope = fixture.effective_loop_scope(self.ctx.pytest)
+            if loop_scope not in SCOPE_ORDER or SCOPE_ORDER[loop_scope] >= SCOPE_ORDER[scope]:
+                continue
+            source = "its loop_scope" if loop_arg is not None else "asyncio_default_fixture_loop_scope"
+            self.report(
+                fixture.decorator,
+                f"async fixture `{fixture.name}` has scope=\"{scope}\" but a {loop_scope}-scoped event loop "
+                f"({source}); pytest-asyncio fails it with ScopeMismatch",
+                self._fix(fixture, call, scope),
+            )
+
+    def _run_by_pytest_asyncio(self, fixture: Fixture) -> bool:
+        if not fixture.is_async:
+            return False
+        if fixture.provider == "pytest_asyncio.fixture":
+            return True
+        return self.ctx.pytest.asyncio_mode == "auto" and fixture.provider == "pytest.fixture"
+
+    def _fix(self, fixture: Fixture, call: cst.Call, scope: str):  # type: ignore[no-untyped-def]
+        scope_arg = _keyword(call, "scope")
+        assert scope_arg is not None and isinstance(scope_arg.value, cst.SimpleString)
+        quote = scope_arg.value.quote
+        value = cst.SimpleString(f"{quote}{scope}{quote}")
+        args = list(call.args)
+        loop_arg = _keyword(call, "loop_scope")
+        if loop_arg is not None:
+            args[args.index(loop_arg)] = loop_arg.with_changes(value=value)
+        else:
+            index = args.index(scope_arg)
+            new_arg = cst.Arg(value=value, keyword=cst.Name("loop_scope"), equal=scope_arg.equal)
+            if scope_arg.comma is cst.MaybeSentinel.DEFAULT:
+                args[index] = scope_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            else:
+                # The new argument takes over scope's comma (and so what follows it); scope's
+                # new comma repeats the layout before scope: a space, or newline + indent.
+                before = args[index - 1].comma.whitespace_after if index > 0 else call.whitespace_before_args  # type: ignore[union-attr]
+                if not isinstance(before, cst.ParenthesizedWhitespace):
+                    before = cst.SimpleWhitespace(" ")
+                args[index] = scope_arg.with_changes(comma=cst.Comma(whitespace_after=before.deep_clone()))
+                new_arg = new_arg.with_changes(comma=scope_arg.comma)
+            args.insert(index + 1, new_arg)
+        new_call = call.with_changes(args=args)
+        imports = []
+        if fixture.provider != "pytest_asyncio.fixture":
+            text, request = self.ctx.reference("pytest_asyncio.fixture", module="pytest_asyncio")
+            new_call = new_call.with_changes(func=cst.parse_expression(text))
+            imports.append(request)
+        return self.fix(Safety.SAFE, f"Set loop_scope=\"{scope}\"", (call, new_call), imports=imports)
+
+    VALID = [
+        Valid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="module", loop_scope="module")
+            async def engine():
+                yield 1
+        """)),
+        Valid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="module")
+            async def engine_default_scope():
+                yield 1
+        """)),
+        Valid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="function", loop_scope="session")
+            async def wider_loop_is_fine():
+                yield 1
+        """), config={"asyncio_default_fixture_loop_scope": "function"}),
+        Valid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="module")
+            async def default_matches():
+                yield 1
+        """), config={"asyncio_default_fixture_loop_scope": "session"}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture(scope="module")
+            def sync_fixture():
+                return 1
+        """), config={"asyncio_default_fixture_loop_scope": "function"}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture(scope="module")
+            async def strict_mode_not_run_by_pytest_asyncio():
+                return 1
+        """), config={"asyncio_default_fixture_loop_scope": "function"}),
+        Valid(dedent("""
+            import pytest_asyncio
+
+            def pick_scope(fixture_name, config):
+                return "module"
+
+            @pytest_asyncio.fixture(scope=pick_scope, loop_scope="function")
+            async def dynamic_scope():
+                yield 1
+        """)),
+        Valid(dedent("""
+            import pytest_asyncio
+
+            OPTIONS = {"loop_scope": "module"}
+
+            @pytest_asyncio.fixture(scope="module", **OPTIONS)
+            async def options_from_a_dict():
+                yield 1
+        """), config={"asyncio_default_fixture_loop_scope": "function"}),
+        Valid(dedent("""
+            import pytest_asyncio
+
+            LOOP = "function"
+
+            @pytest_asyncio.fixture(scope="module", loop_scope=LOOP)
+            async def computed_loop_scope():
+                yield 1
+        """)),
+        # Part (b): the test side.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+            @pytest.mark.asyncio
+            async def test_parametrized_shadows_the_fixture(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            async def test_loop_set_by_a_hook(engine):
+                assert engine
+        """), config={"asyncio_mode": "auto"}, files={"conftest.py": dedent("""
+            import pytest
+            import pytest_asyncio
+            from pytest_asyncio import is_async_test
+
+            def pytest_collection_modifyitems(items):
+                marker = pytest.mark.asyncio(loop_scope="session")
+                for item in items:
+                    if is_async_test(item):
+                        item.add_marker(marker, append=False)
+
+            @pytest_asyncio.fixture(scope="session", loop_scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio(loop_scope="session")
+            async def test_same_loop(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session", loop_scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_default_test_loop_is_session(engine):
+                assert engine
+        """), config={"asyncio_default_test_loop_scope": "session"}, files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def client():
+                yield object()
+
+            @pytest.fixture(scope="session")
+            def settings():
+                return {}
+
+            @pytest.mark.asyncio
+            async def test_function_loops_and_sync_fixtures(client, settings, tmp_path):
+                assert client
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio(loop_scope="module")
+            async def test_narrower_fixture_loop_is_not_this_rule(client):
+                assert client
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def client():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.anyio
+            async def test_run_by_anyio(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_other_directory(engine):
+                assert engine
+        """), filename="tests/api/test_users.py", files={"tests/db/conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+        Valid(dedent("""
+            import pytest
+
+            LOOP = "module"
+
+            @pytest.mark.asyncio(loop_scope=LOOP)
+            async def test_computed_loop_scope(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="session")
+            async def engine():
+                yield object()
+        """)}),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="module", loop_scope="function")
+                async def engine():
+                    yield 1
+            """),
+            line=3, column=1,
+            fixed=dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="module", loop_scope="module")
+                async def engine():
+                    yield 1
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+
+                class TestDb:
+                    @pytest_asyncio.fixture(scope='class', autouse=True)
+                    async def schema(self):
+                        yield 1
+            """),
+            config={"asyncio_default_fixture_loop_scope": "function"},
+            line=4, column=5,
+            fixed=dedent("""
+                import pytest_asyncio
+
+                class TestDb:
+                    @pytest_asyncio.fixture(scope='class', loop_scope='class', autouse=True)
+                    async def schema(self):
+                        yield 1
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(
+                    autouse=True,
+                    scope="session",
+                )
+                async def server():
+                    yield 1
+            """),
+            config={"asyncio_default_fixture_loop_scope": "module"},
+            line=3, column=1,
+            fixed=dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(
+                    autouse=True,
+                    scope="session",
+                    loop_scope="session",
+                )
+                async def server():
+                    yield 1
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture(scope="session")
+                async def app():
+                    yield 1
+            """),
+            config={"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "function"},
+            line=3, column=1,
+            fixed=dedent("""
+                import pytest
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session", loop_scope="session")
+                async def app():
+                    yield 1
+            """),
+        ),
+        # Part (b): the test side.
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.asyncio
+                async def test_query(engine):
+                    assert engine
+            """),
+            files={"conftest.py": dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session", loop_scope="session")
+                async def engine():
+                    yield object()
+            """)},
+            line=4, column=22, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_query(engine):
+                    assert engine
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="function")
+                async def test_through_another_fixture(tmp_path, repo):
+                    assert repo
+            """),
+            filename="tests/api/test_repo.py",
+            files={"tests/conftest.py": dedent("""
+                import pytest
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session")
+                async def engine():
+                    yield object()
+
+                @pytest.fixture
+                def repo(engine):
+                    return [engine]
+            """)},
+            line=4, column=50, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_through_another_fixture(tmp_path, repo):
+                    assert repo
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                import pytest_asyncio
+
+                pytestmark = pytest.mark.asyncio
+
+                @pytest_asyncio.fixture(scope="module")
+                async def server():
+                    yield object()
+
+                class TestServer:
+                    async def test_ping(self, server):
+                        assert server
+            """),
+            line=11, column=31, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                import pytest_asyncio
+
+                pytestmark = pytest.mark.asyncio
+
+                @pytest_asyncio.fixture(scope="module")
+                async def server():
+                    yield object()
+
+                class TestServer:
+                    @pytest.mark.asyncio(loop_scope="module")
+                    async def test_ping(self, server):
+                        assert server
+            """),
+        ),
+        Invalid(
+            dedent("""
+                \"\"\"Engine tests.\"\"\"
+
+                async def test_auto_mode(engine):
+                    assert engine
+            """),
+            config={"asyncio_mode": "auto"},
+            files={"conftest.py": dedent("""
+                import pytest
+
+                @pytest.fixture(scope="package")
+                async def engine():
+                    yield object()
+            """)},
+            line=3, column=26, unsafe=True,
+            fixed=dedent("""
+                \"\"\"Engine tests.\"\"\"
+
+                import pytest
+
+
+                @pytest.mark.asyncio(loop_scope="package")
+                async def test_auto_mode(engine):
+                    assert engine
+            """),
+        ),
+    ]

@@ -1,0 +1,195 @@
+"""ASL404 part (b): a test whose event loop is narrower than an async fixture's it uses.
+
+pytest-asyncio runs an async fixture in the loop of its ``loop_scope`` (else
+``asyncio_default_fixture_loop_scope``, else its scope) and a test in the loop
+of its mark's ``loop_scope`` (else ``asyncio_default_test_loop_scope``, else
+function). When the fixture's loop is wider, what it built (clients,
+connections, futures) is bound to another loop than the one the test awaits
+in: "attached to a different loop". The fixture may come from a conftest.py
+and be reached through other fixtures; the finding points at the test's
+parameter that leads to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from asynclint.api.context import FileContext
+from asynclint.config.pytest_config import LOOP_SCOPES
+from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
+
+SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
+
+
+@dataclass
+class LoopMismatch:
+    test: TestFunction
+    param: cst.Param
+    fixture: Fixture
+    fixture_loop: str
+    test_loop: str
+    #: The loop scope a fix would give the test (None: fixtures disagree).
+    target: str | None
+
+
+def _keyword(call: cst.Call | None, name: str) -> cst.Arg | None:
+    if call is None:
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _literal(arg: cst.Arg | None) -> tuple[bool, str | None]:
+    """(known, value): a missing keyword is known and None; a computed one is unknown."""
+    if arg is None:
+        return True, None
+    if isinstance(arg.value, cst.SimpleString):
+        value = arg.value.evaluated_value
+        return isinstance(value, str), value if isinstance(value, str) else None
+    return False, None
+
+
+def asyncio_mark(test: TestFunction) -> Mark | None:
+    """The closest asyncio mark (function, then class, then module), as pytest-asyncio reads it."""
+    return test.mark("asyncio")
+
+
+def own_loop_scope(ctx: FileContext, test: TestFunction) -> str | None:
+    """The loop a pytest-asyncio test runs in, or None when it cannot be told."""
+    mark = asyncio_mark(test)
+    if mark is not None:
+        for keyword in ("loop_scope", "scope"):
+            known, value = _literal(mark.keyword(keyword))
+            if not known:
+                return None
+            if value is not None:
+                return value if value in SCOPE_ORDER else None
+    return ctx.pytest.asyncio_default_test_loop_scope or "function"
+
+
+def run_by_pytest_asyncio(ctx: FileContext, test: TestFunction) -> bool:
+    if not test.is_async or test.run_by_unittest or test.runner_unknown:
+        return False
+    if any(m.name in ("anyio", "trio") for m in test.marks) or ctx.pytest.trio_mode:
+        return False
+    if test.mark("asyncio") is not None:
+        return True
+    return ctx.pytest.asyncio_mode == "auto" and not ctx.uses_anyio_or_trio_only
+
+
+def fixture_loop_scope(ctx: FileContext, fixture: Fixture) -> str | None:
+    """The loop an async fixture run by pytest-asyncio lives in, or None (not async / unknown)."""
+    if not fixture.is_async:
+        return None
+    if fixture.provider != "pytest_asyncio.fixture" and not (
+            ctx.pytest.asyncio_mode == "auto" and fixture.provider == "pytest.fixture"):
+        return None
+    call = fixture.decorator.decorator if isinstance(fixture.decorator.decorator, cst.Call) else None
+    for keyword in ("scope", "loop_scope"):
+        known, _ = _literal(_keyword(call, keyword))
+        if not known:
+            return None
+    scope = fixture.effective_loop_scope(ctx.pytest)
+    return scope if scope in SCOPE_ORDER else None
+
+
+def parametrized_names(test: TestFunction) -> set[str]:
+    """Argument names a ``parametrize`` mark supplies: they shadow fixtures of the same name."""
+    names: set[str] = set()
+    for mark in test.marks:
+        if mark.name != "parametrize" or mark.call is None or not mark.call.args:
+            continue
+        first = mark.call.args[0].value
+        if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
+            names |= {n.strip() for n in first.evaluated_value.split(",") if n.strip()}
+        elif isinstance(first, (cst.List, cst.Tuple)):
+            names |= {e.value.evaluated_value for e in first.elements
+                      if isinstance(e.value, cst.SimpleString) and isinstance(e.value.evaluated_value, str)}
+        else:
+            names.add("*")  # computed names: any parameter may be parametrized
+    return names
+
+
+def _params(test: TestFunction) -> dict[str, cst.Param]:
+    p = test.func.params
+    params = {param.name.value: param for param in (*p.posonly_params, *p.params, *p.kwonly_params)}
+    shadowed = parametrized_names(test)
+    if "*" in shadowed:
+        return {}
+    return {name: param for name, param in params.items() if name not in shadowed}
+
+
+def _reached(ctx: FileContext, test: TestFunction, name: str) -> list[Fixture]:
+    """Fixtures reached from one parameter (itself and what it requests, transitively)."""
+    scope = ctx.fixture_scope(test.classes)
+    resolved, _ = scope.closure([name], include_autouse=False)
+    return list(resolved.values())
+
+
+def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
+    found: list[LoopMismatch] = []
+    tests = [t for t in ctx.facts.tests if t.is_async]
+    if not tests or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
+        # A collection hook may give every test a wider loop (pytest-asyncio's own
+        # recipe for a session-wide loop): the test's loop cannot be told.
+        return found
+    for test in tests:
+        if not run_by_pytest_asyncio(ctx, test):
+            continue
+        test_loop = own_loop_scope(ctx, test)
+        if test_loop is None:
+            continue
+        per_test: list[LoopMismatch] = []
+        for name, param in _params(test).items():
+            if name in ("self", "cls"):
+                continue
+            for fixture in _reached(ctx, test, name):
+                loop = fixture_loop_scope(ctx, fixture)
+                if loop is not None and SCOPE_ORDER[loop] > SCOPE_ORDER[test_loop]:
+                    per_test.append(LoopMismatch(test, param, fixture, loop, test_loop, None))
+                    break
+        wanted = {m.fixture_loop for m in per_test}
+        target = wanted.pop() if len(wanted) == 1 else None
+        for mismatch in per_test:
+            mismatch.target = target
+        found += per_test
+    return found
+
+
+def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str) -> tuple[cst.CSTNode, cst.CSTNode, object]:
+    """(original, replacement, import request): the test's own mark gets ``loop_scope=scope``.
+
+    An existing function-level asyncio mark is edited (its ``loop_scope``, or a
+    deprecated ``scope``, changed; else the keyword added); otherwise a
+    ``@pytest.mark.asyncio(loop_scope=...)`` decorator is added to the test,
+    which takes precedence over class and module marks.
+    """
+    value = cst.SimpleString(f'"{scope}"')
+    mark = asyncio_mark(test)
+    if mark is not None and mark.origin == "function" and isinstance(mark.node, cst.Decorator):
+        decorator = mark.node
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            args = list(expr.args)
+            for keyword in ("loop_scope", "scope"):
+                existing = _keyword(expr, keyword)
+                if existing is not None:
+                    args[args.index(existing)] = existing.with_changes(
+                        keyword=cst.Name("loop_scope"), value=value)
+                    return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
+            if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+                args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            args.append(cst.Arg(value=value, keyword=cst.Name("loop_scope"),
+                                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+            return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
+        new_expr = cst.Call(func=expr, args=[cst.Arg(
+            value=value, keyword=cst.Name("loop_scope"),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+        return decorator, decorator.with_changes(decorator=new_expr), None
+    text, request = ctx.reference("pytest.mark.asyncio", module="pytest")
+    decorator = cst.Decorator(decorator=cst.parse_expression(f'{text}(loop_scope="{scope}")'))
+    return test.func, test.func.with_changes(decorators=[*test.func.decorators, decorator]), request

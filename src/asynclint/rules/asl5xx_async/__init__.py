@@ -1,0 +1,1 @@
+"""ASL5xx: async correctness in tests."""

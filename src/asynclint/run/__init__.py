@@ -1,0 +1,1 @@
+"""Orchestration of a run over many files: discovery, cache, workers, writing fixed files."""

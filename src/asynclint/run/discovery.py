@@ -1,0 +1,142 @@
+"""Which files to lint: test files by pytest's patterns, conftest.py, named files."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from asynclint.config.pytest_config import pytest_config_for_directory
+from asynclint.config.settings import Settings
+
+SKIPPED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".env", "env", "__pycache__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".asynclint_cache", ".hypothesis",
+    "build", "dist", "node_modules", "site-packages", ".eggs", "_build", "buck-out",
+})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A path that could not be discovered, reported as ASL002."""
+
+    path: Path
+    message: str
+
+
+def _excluded(path: Path, settings: Settings) -> bool:
+    patterns = [*settings.exclude, *settings.extend_exclude]
+    if not patterns:
+        return False
+    try:
+        rel = path.resolve().relative_to(settings.root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if (fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(path.name, pattern)
+                or fnmatch.fnmatch(rel, pattern + "/*") or rel.startswith(pattern + "/")):
+            return True
+    return False
+
+
+def _is_venv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file()
+
+
+def discover(paths: list[Path], settings_for: "callable[[Path], Settings]",  # type: ignore[valid-type]
+             force_exclude: bool = False) -> Iterator[Path | Problem]:
+    """Yield files to lint (and problems), deduplicated, in a stable order.
+
+    A file named in ``paths`` is always linted, unless ``force_exclude``: then
+    it must be a file directory discovery would pick (pre-commit passes every
+    staged Python file; only test files and conftest.py are ours).
+    """
+    seen: set[str] = set()  # resolved paths as text: a Path object costs several times more
+    for root in paths:
+        if root.is_file() or (root.exists() and not root.is_dir()):
+            if force_exclude and not discoverable(root, settings_for(root.parent)):
+                continue
+            key = str(root.resolve())
+            if key not in seen:
+                seen.add(key)
+                yield root
+            continue
+        if not root.exists():
+            yield Problem(root, "no such file or directory")
+            continue
+        yield from _walk_dir(root, settings_for, seen)
+
+
+def discoverable(path: Path, settings: Settings) -> bool:
+    """Whether directory discovery would lint ``path``: a test file or conftest.py, not excluded."""
+    if not path.name.endswith(".py"):
+        return False
+    if path.name != "conftest.py" and not pytest_config_for_directory(path.parent.resolve()).is_test_file(path):
+        return False
+    if _excluded(path, settings):
+        return False
+    try:
+        parts = path.resolve().parts
+    except (OSError, RuntimeError):
+        parts = path.parts
+    root = settings.root.resolve().parts
+    inner = parts[len(root):-1] if parts[:len(root)] == root else path.parts[:-1]
+    return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner)
+
+
+def _walk_dir(root: Path, settings_for, seen: set[str]) -> Iterator[Path | Problem]:  # type: ignore[no-untyped-def]
+    visited_dirs: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            stat = directory.stat()
+        except OSError as exc:
+            yield Problem(directory, exc.strerror or str(exc))
+            continue
+        if (stat.st_dev, stat.st_ino) in visited_dirs:
+            continue  # a symlink loop, or a directory reached twice
+        visited_dirs.add((stat.st_dev, stat.st_ino))
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            yield Problem(directory, exc.strerror or str(exc))
+            continue
+        settings = settings_for(directory)
+        config = pytest_config_for_directory(directory.resolve())
+        subdirs = []
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info") or _is_venv(path):
+                    continue
+                if _excluded(path, settings):
+                    continue
+                subdirs.append(path)
+                continue
+            if not entry.name.endswith(".py"):
+                continue
+            if entry.name != "conftest.py" and not config.is_test_file(path):
+                continue
+            if _excluded(path, settings):
+                continue
+            try:
+                key = str(path.resolve())
+            except (OSError, RuntimeError):
+                yield Problem(path, "cannot resolve path (symlink loop?)")
+                continue
+            if key in seen:
+                continue
+            seen.add(key)
+            if not path.exists():
+                yield Problem(path, "broken symbolic link")
+                continue
+            yield path
+        stack.extend(reversed(subdirs))

@@ -1,0 +1,183 @@
+"""Targeted positions (only the statements holding reported nodes) equal LibCST's whole-module positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from asynclint.core import positions
+from asynclint.core.positions import node_positions
+from asynclint.core.walker import iter_children
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TRICKY = [
+    "import pytest\n\n\n# a comment\n@pytest.fixture\n# between decorators\n@pytest.mark.x\n\ndef f():\n    pass\n",
+    "a = 1; b = 2\nc = 3;\nif a:\n    d = (1,\n         2)\n",
+    "x = 1\r\nasync def t():\r\n    await x\r\n",
+    "#!/usr/bin/env python\n# header\n\nx = [\n    1,\n]\ny = 2",  # no trailing newline
+    "x = 1 + \\\n    2\nclass C:\n    @property\n    def p(self): return 1\n",
+    "def f():\n\tif True:\n\t\treturn 1\n\n\n\nz = '''\nmulti\nline'''\n",
+    "s = 'é🎉'; t = s  # non-BMP\nu = t\n",
+    "\n\n\n",
+    "",
+    'def f():\n    """def g(): a name in a docstring"""\n\n\ndef g():\n    pass\n',
+    "def \\\n  h():\n    pass\n# def h\n",
+    "class A:\n    def test_a(self): ...\n\n    def test_ab(self): ...\n\n\ndef\ttest_a(): ...\n",
+]
+
+
+def all_nodes(module: cst.Module) -> list[cst.CSTNode]:
+    found, stack = [], [module]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(iter_children(node))
+    return found
+
+
+def sources() -> list[tuple[str, str]]:
+    files = sorted([*(ROOT / "src").rglob("*.py"), *(ROOT / "examples").rglob("*.py")])[:80]
+    return [(f"tricky{i}", text) for i, text in enumerate(TRICKY)] + [
+        (str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in files]
+
+
+@pytest.mark.parametrize(("name", "text"), sources(), ids=[name for name, _ in sources()])
+def test_targeted_positions_equal_whole_module_positions(name: str, text: str) -> None:
+    module = cst.parse_module(text)
+    nodes = [n for n in all_nodes(module) if n is not module]
+    expected = node_positions(module, nodes)
+    assert node_positions(module, nodes, text) == expected
+    chains = positions._chains(module, {id(n) for n in nodes})  # as the traversal records them
+    assert node_positions(module, nodes, text, chains) == expected
+    for node in nodes[:: max(1, len(nodes) // 7)]:  # one node at a time: only its statement is generated
+        assert node_positions(module, [node], text) == {id(node): expected[id(node)]}
+
+
+def test_only_the_statements_with_reported_nodes_are_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "a = 1\n\n\ndef f():\n    return 2\n\n\nb = 3\n"
+    module = cst.parse_module(text)
+    generated: list[cst.CSTNode] = []
+    original = cst.FunctionDef._codegen
+
+    def spy(self: cst.FunctionDef, state: object) -> None:
+        generated.append(self)
+        original(self, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst.FunctionDef, "_codegen", spy)
+    target = module.body[2]
+    result = node_positions(module, [target], text)
+    assert result[id(target)].start.line == 8
+    assert generated == []
+
+
+def test_inside_a_class_only_the_innermost_statement_is_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("class TestA:\n    # note\n    def test_one(self):\n        pass\n\n"
+            "    @staticmethod\n    def test_two():\n        if True:\n            x = 1\n")
+    module = cst.parse_module(text)
+    cls = module.body[0]
+    assert isinstance(cls, cst.ClassDef)
+    two = cls.body.body[1]
+    assert isinstance(two, cst.FunctionDef)
+    target = two.body.body[0].body.body[0]  # x = 1
+    generated: list[str] = []
+    original = cst.FunctionDef._codegen
+
+    def spy(self: cst.FunctionDef, state: object) -> None:
+        generated.append(self.name.value)
+        original(self, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst.FunctionDef, "_codegen", spy)
+    result = node_positions(module, [target], text)
+    assert (result[id(target)].start.line, result[id(target)].start.column) == (9, 12)
+    assert generated == []
+    node_positions(module, [two.name], text)
+    assert generated == ["test_two"]
+
+
+def test_text_that_does_not_match_falls_back_to_the_whole_module() -> None:
+    text = "a = 1\nb = 2\n"
+    module = cst.parse_module(text)
+    node = module.body[1]
+    assert node_positions(module, [node], "a = 1\nb =  2\n") == node_positions(module, [node])
+    assert positions._targeted(module, "a = 1\nb =  2\n", {id(node)}, {}) is None
+
+
+def _function(module: cst.Module, index: int) -> cst.FunctionDef:
+    node = module.body[index]
+    assert isinstance(node, cst.FunctionDef)
+    return node
+
+
+def test_a_test_name_is_found_without_generating_its_body_or_parsing_with_ast(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "import x\n\n\n@x.mark\nasync def test_a(client):\n    await client.get('/')\n    assert True\n"
+    module = cst.parse_module(text)
+    function = _function(module, 1)
+    body_generated: list[cst.CSTNode] = []
+    original = cst.SimpleStatementLine._codegen
+
+    def spy(self: cst.SimpleStatementLine, state: object) -> None:
+        body_generated.append(self)
+        original(self, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst.SimpleStatementLine, "_codegen", spy)
+    monkeypatch.setattr(positions.ast, "parse", lambda *a, **k: pytest.fail("ast.parse called"))
+    wanted = [function.name, function.decorators[0], function.params]
+    found = node_positions(module, wanted, text)
+    monkeypatch.undo()
+    assert found == node_positions(module, wanted)
+    assert found[id(function.name)].start.line == 5
+    assert [n for n in body_generated if any(n is s for s in function.body.body)] == []
+
+
+def test_a_statement_whose_text_repeats_is_placed_by_the_ast_pairing() -> None:
+    text = "def a():\n    x = go()\n\n\ndef b():\n    x = go()\n"
+    module = cst.parse_module(text)
+    second = _function(module, 1).body.body[0]
+    call = second.body[0].value  # type: ignore[attr-defined]
+    found = node_positions(module, [call], text)
+    assert found == node_positions(module, [call])
+    assert found[id(call)].start.line == 6
+
+
+def test_chains_the_traversal_recorded_are_used_and_a_wrong_one_is_not_trusted() -> None:
+    text = "def f():\n    g()\n"
+    module = cst.parse_module(text)
+    function = _function(module, 0)
+    line = function.body.body[0]
+    call = line.body[0].value  # type: ignore[attr-defined]
+    expected = node_positions(module, [call])
+    assert node_positions(module, [call], text, {id(call): (function, line)}) == expected
+    # a chain that stops at the function would stub its body away: the answer is still right
+    assert node_positions(module, [call], text, {id(call): (function,)}) == expected
+
+
+def _names(module: cst.Module) -> list[cst.Name]:
+    return [n.name for n in all_nodes(module) if isinstance(n, cst.FunctionDef)]
+
+
+def test_a_function_name_written_once_is_read_off_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "import x\n\n\n@x.mark(\n    1,\n)\nasync  def test_a(client):\n    pass\n\n\nclass T:\n    def\ttest_b(self): ...\n"
+    module = cst.parse_module(text)
+    names = _names(module)
+    expected = node_positions(module, names)
+    chains = positions._chains(module, {id(n) for n in names})
+    monkeypatch.setattr(positions, "_targeted", lambda *a: pytest.fail("codegen used"))
+    assert node_positions(module, names, text, chains) == expected
+    assert [(r.start.line, r.start.column, r.end.column) for r in expected.values()] == [(7, 11, 17), (12, 8, 14)]
+
+
+def test_a_function_name_whose_text_repeats_is_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``def g`` also in a docstring, ``def test_a`` inside ``def test_ab``, ``def`` and the name split
+    by a backslash: each is placed by the codegen path, never by the first match in the text."""
+    read_off_the_text = [["f"], [], ["test_a", "test_ab"]]  # of two test_a, only the one written with a tab
+    for text, expected_read in zip(TRICKY[-3:], read_off_the_text):
+        module = cst.parse_module(text)
+        names = _names(module)
+        chains = positions._chains(module, {id(n) for n in names})
+        read = positions._def_names(text, names, chains)
+        assert sorted(n.value for n in names if id(n) in read) == sorted(expected_read)
+        assert node_positions(module, names, text, chains) == node_positions(module, names)

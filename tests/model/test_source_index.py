@@ -1,0 +1,327 @@
+"""The source index: project modules found like pytest imports them, indexed lazily."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from asynclint.api.rule import dedent
+from asynclint.config.pytest_config import pytest_config_for_directory
+from asynclint.model.project import ProjectModel
+from asynclint.model.source_index import SourceIndex, SourceModules
+
+
+def _project(root: Path, files: dict[str, str], pytest_ini: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\n" + pytest_ini, encoding="utf-8")
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dedent(text), encoding="utf-8")
+    return root
+
+
+def _index(root: Path, model: ProjectModel | None = None) -> SourceIndex:
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory(root.resolve())
+    return (model or ProjectModel()).source_index(config)
+
+
+APP = {
+    "src/app/__init__.py": """
+        from .users import get_user
+    """,
+    "src/app/errors.py": """
+        class NotFound(Exception):
+            pass
+    """,
+    "src/app/users.py": """
+        import httpx
+        from app.errors import NotFound
+        from . import errors as errs
+
+
+        async def get_user(user_id: int, *, verbose=False):
+            user = await fetch(user_id)
+            if user is None:
+                raise NotFound(user_id)
+            if user_id < 0:
+                raise ValueError("negative")
+            raise errs.NotFound
+
+
+        async def fetch(user_id):
+            async with httpx.AsyncClient() as client:
+                response = await client.get(f"https://api.example.com/users/{user_id}")
+            return response.json()
+
+
+        def plain():
+            return helper()
+
+
+        def helper():
+            return 1
+    """,
+    "src/app/db.py": """
+        import asyncio
+        import requests
+
+
+        class Base:
+            async def aclose(self):
+                pass
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.close()
+
+
+        class Repository(Base):
+            def __init__(self, url: str) -> None:
+                self.session = requests.Session()
+
+            async def fetch(self, key):
+                return await self.load(key)
+
+            async def load(self, key):
+                return self.session.get(key)
+
+            @staticmethod
+            def build(url):
+                return Repository(url)
+
+
+        class Plain:
+            def run(self):
+                return asyncio.open_connection("example.com", 80)
+    """,
+}
+
+
+def test_functions_are_indexed_with_raises_calls_and_network(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, APP))
+    get_user = index.function("app.users.get_user")
+    assert get_user is not None and get_user.is_async
+    assert get_user.params == ("user_id", "verbose")
+    assert get_user.line == 6
+    assert get_user.raises == ("app.errors.NotFound", "ValueError")
+    assert "app.users.fetch" in get_user.calls
+    fetch = index.function("app.users.fetch")
+    assert fetch is not None and fetch.network_calls == ("httpx.AsyncClient.get",)
+    assert index.function("app.users.plain").calls == ("app.users.helper",)  # type: ignore[union-attr]
+    assert not index.is_async_function("app.users.plain")
+    assert index.is_async_function("app.users.fetch")
+
+
+def test_network_path_follows_calls_across_modules(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, APP))
+    assert index.network_path("app.users.get_user") == (
+        "app.users.get_user", "app.users.fetch", "httpx.AsyncClient.get")
+    assert index.network_path("app.db.Repository.fetch") == (
+        "app.db.Repository.fetch", "app.db.Repository.load", "requests.Session.get")
+    assert index.network_path("app.db.Plain.run") == ("app.db.Plain.run", "asyncio.open_connection")
+    assert index.network_path("app.users.plain") is None
+    assert index.network_path("app.users.nothing") is None
+
+
+def test_methods_classes_and_inheritance(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, APP))
+    repo = index.cls("app.db.Repository")
+    assert repo is not None
+    assert repo.bases == ("app.db.Base",)
+    assert repo.release_methods == ("aclose",)
+    assert set(repo.async_methods) == {"fetch", "load", "aclose"}
+    assert repo.context_manager and not repo.async_context_manager
+    assert index.release_method("app.db.Repository") == "aclose"
+    assert index.release_method("app.db.Plain") is None
+    build = index.function("app.db.Repository.build")
+    assert build is not None and build.params == ("url",)
+    assert index.function("app.db.Repository.fetch").params == ("key",)  # type: ignore[union-attr]
+    # A method inherited from a project base class.
+    inherited = index.function("app.db.Repository.aclose")
+    assert inherited is not None and inherited.qualname == "app.db.Base.aclose"
+
+
+def test_reexports_are_followed(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, APP))
+    info = index.function("app.get_user")
+    assert info is not None and info.qualname == "app.users.get_user"
+
+
+def test_subclass_of_a_known_client_inherits_its_release(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {"api/client.py": """
+        import httpx
+
+        class ApiClient(httpx.AsyncClient):
+            async def me(self):
+                return await self.get("/me")
+    """}))
+    info = index.cls("api.client.ApiClient")
+    assert info is not None and info.release_methods == ("aclose",) and info.async_context_manager
+    me = index.function("api.client.ApiClient.me")
+    assert me is not None and me.calls == ("api.client.ApiClient.get",)
+
+
+def test_layouts_rootdir_src_and_pythonpath(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "flat/mod.py": "def f():\n    pass\n",
+        "src/inside/mod.py": "def g():\n    pass\n",
+        "lib/extra.py": "async def h():\n    pass\n",
+    }, pytest_ini='pythonpath = ["lib"]\n')
+    index = _index(root)
+    assert index.function("flat.mod.f") is not None
+    assert index.function("inside.mod.g") is not None
+    assert index.is_async_function("extra.h")
+
+
+def test_tests_and_conftest_are_not_source(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "tests/__init__.py": "",
+        "tests/test_things.py": "async def helper():\n    pass\n",
+        "tests/conftest.py": "async def helper():\n    pass\n",
+        "tests/helpers.py": "async def helper():\n    pass\n",
+    })
+    index = _index(root)
+    assert index.function("tests.test_things.helper") is None
+    assert index.function("tests.conftest.helper") is None
+    assert index.is_async_function("tests.helpers.helper")
+
+
+def test_unknown_and_broken_input_is_silent(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"bad.py": "def (:\n"})
+    (root / "latin.py").write_bytes(b"\xff\xfe def f(): pass\n")
+    index = _index(root)
+    for name in ("bad.f", "latin.f", "httpx.AsyncClient", "", None, "a..b", "nothing.at.all"):
+        assert index.function(name) is None
+        assert index.cls(name) is None
+    assert not index.is_async_function(None)
+    assert SourceIndex().function("x.y") is None  # the plain stub still works
+
+
+def test_modules_are_parsed_lazily_once_and_reparsed_when_changed(tmp_path: Path) -> None:
+    root = _project(tmp_path, APP)
+    model = ProjectModel()
+    first = _index(root, model)
+    assert model.source_modules.parse_count == 0  # nothing asked yet
+    first.function("app.users.fetch")
+    assert model.source_modules.parse_count == 1
+    second = model.source_index(pytest_config_for_directory(root.resolve()))
+    assert second.function("app.users.get_user") is not None
+    assert model.source_modules.parse_count == 1  # shared between files of a run
+    target = root / "src/app/users.py"
+    target.write_text("def fetch():\n    pass\n\n\ndef more():\n    pass\n", encoding="utf-8")
+    os.utime(target, ns=(1, 1))
+    third = model.source_index(pytest_config_for_directory(root.resolve()))
+    assert not third.is_async_function("app.users.fetch")
+    assert model.source_modules.parse_count == 2
+    assert third.function("app.db.Repository") is None  # another module: parsed on demand
+    assert model.source_modules.parse_count == 3
+
+
+def test_concurrent_lookups_agree(tmp_path: Path) -> None:
+    root = _project(tmp_path, APP)
+    model = ProjectModel()
+    results: list[object] = []
+
+    def work() -> None:
+        index = model.source_index(pytest_config_for_directory(root.resolve()))
+        results.append(index.network_path("app.users.get_user"))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 and len(set(results)) == 1 and results[0] is not None
+    assert model.source_modules.parse_count <= 8 * 2
+
+
+def test_source_modules_cache_handles_missing_files(tmp_path: Path) -> None:
+    modules = SourceModules()
+    assert modules.load(tmp_path / "gone.py", "gone", False) is None
+    assert modules.locate((tmp_path,), "not-valid.name", lambda p: False) is None
+
+
+def test_network_calls_through_clients_and_attributes(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {"svc/clients.py": """
+        import requests
+        import urllib.request
+        from httpx import AsyncClient, ASGITransport
+        from aiohttp import ClientSession
+
+
+        class Gateway:
+            def __init__(self):
+                self.http = AsyncClient(base_url="https://api.example.com")
+
+            async def ping(self):
+                return await self.http.get("/ping")
+
+
+        def sync_fetch(url):
+            with requests.Session() as session:
+                return session.post(url)
+
+
+        def module_function(url):
+            return requests.get(url)
+
+
+        def stdlib(url):
+            return urllib.request.urlopen(url)
+
+
+        async def aio(url):
+            async with ClientSession() as session:
+                async with session.get(url) as response:
+                    return await response.text()
+
+
+        async def in_process(app):
+            async with AsyncClient(transport=ASGITransport(app=app)) as client:
+                return await client.get("/")
+
+
+        async def annotated(client: AsyncClient):
+            return await client.get("/x")
+    """}))
+    expected = {
+        "svc.clients.Gateway.ping": ("httpx.AsyncClient.get",),
+        "svc.clients.sync_fetch": ("requests.Session.post",),
+        "svc.clients.module_function": ("requests.get",),
+        "svc.clients.stdlib": ("urllib.request.urlopen",),
+        "svc.clients.aio": ("aiohttp.ClientSession.get",),
+        "svc.clients.in_process": (),
+        "svc.clients.annotated": ("httpx.AsyncClient.get",),
+    }
+    for name, calls in expected.items():
+        info = index.function(name)
+        assert info is not None, name
+        assert info.network_calls == calls, name
+    gateway = index.cls("svc.clients.Gateway")
+    assert gateway is not None and gateway.release_methods == ()
+
+
+def test_indexes_can_be_shared_with_another_process(tmp_path: Path) -> None:
+    import pickle
+
+    root = _project(tmp_path, APP)
+    first = ProjectModel()
+    _index(root, first).network_path("app.users.get_user")
+    shipped = pickle.loads(pickle.dumps(first.source_modules.export()))
+    second = ProjectModel()
+    second.source_modules.adopt(shipped)
+    index = second.source_index(pytest_config_for_directory(root.resolve()))
+    assert index.network_path("app.users.get_user") == (
+        "app.users.get_user", "app.users.fetch", "httpx.AsyncClient.get")
+    assert second.source_modules.parse_count == 0  # nothing parsed again
+    target = root / "src/app/users.py"
+    target.write_text("def get_user():\n    pass\n", encoding="utf-8")
+    os.utime(target, ns=(5, 5))
+    assert not second.source_index(pytest_config_for_directory(root.resolve())).is_async_function(
+        "app.users.get_user")  # a shipped index of a changed file is not trusted
+    assert second.source_modules.parse_count == 1

@@ -1,0 +1,31 @@
+"""Start-up cost: a run on one file imports only what linting needs.
+
+The time itself is measured by bench/run.py (start-up rows), not here; these
+tests keep the known heavy imports out of a one-file run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = """
+import sys
+from asynclint.cli.main import main
+try:
+    main(["check", "--no-cache", "test_one.py"])
+except SystemExit:
+    pass
+heavy = [name for name in ("libcst.matchers", "libcst.codemod", "multiprocessing", "concurrent.futures",
+                           "xml.etree.ElementTree", "tempfile", "difflib", "configparser", "shlex")
+         if name in sys.modules]
+print("HEAVY", heavy, file=sys.stderr)
+"""
+
+
+def test_one_file_run_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
+    (tmp_path / "test_one.py").write_text("import pytest\n\n\nasync def test_one():\n    assert True\n")
+    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, cwd=tmp_path)
+    assert "ASL101" in result.stdout  # the file was linted
+    assert "HEAVY []" in result.stderr

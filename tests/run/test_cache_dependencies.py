@@ -1,0 +1,143 @@
+"""What a file's findings depend on, and the result cache that trusts it.
+
+Each kind of dependency is changed in turn and the warm run must report what a cold run
+reports. Nothing here names a private attribute: renaming internals cannot make it pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import write_tree
+
+import asynclint
+
+PROJECT = {
+    "pyproject.toml": """
+        [tool.pytest.ini_options]
+        asyncio_mode = "strict"
+        pythonpath = ["src"]
+    """,
+    "tests/conftest.py": """
+        import pytest
+
+
+        @pytest.fixture
+        def client():
+            return 1
+    """,
+    "tests/helpers_base.py": """
+        import unittest
+
+
+        class Base(unittest.IsolatedAsyncioTestCase):
+            pass
+    """,
+    "tests/test_case.py": """
+        from tests.helpers_base import Base
+
+
+        class TestThing(Base):
+            async def test_runs(self):
+                self.assertTrue(True)
+    """,
+    "tests/__init__.py": "",
+    "tests/test_calls.py": """
+        import asyncio
+
+        import pytest
+
+        from app.service import fetch
+
+
+        @pytest.mark.asyncio
+        async def test_fetch(client):
+            fetch()
+            asyncio.sleep(0)
+            assert client
+    """,
+    "tests/test_plain.py": """
+        async def test_plain():
+            assert True
+    """,
+    "src/app/__init__.py": "",
+    "src/app/service.py": """
+        def fetch():
+            return 1
+    """,
+}
+
+# Each kind of dependency, changed so that the findings change.
+CHANGES = {
+    "conftest.py": ("tests/conftest.py", """
+        import pytest
+
+
+        @pytest.fixture
+        async def client():
+            return 1
+    """),
+    "source module": ("src/app/service.py", """
+        async def fetch():
+            return 1
+    """),
+    "base class in another file": ("tests/helpers_base.py", """
+        class Base:
+            pass
+    """),
+    "configuration": ("pyproject.toml", """
+        [tool.pytest.ini_options]
+        asyncio_mode = "auto"
+        pythonpath = ["src"]
+    """),
+}
+
+
+def _run(root: Path, *args: str, env: dict[str, str] | None = None) -> list[str]:
+    proc = subprocess.run([sys.executable, "-m", "asynclint", "check", "--exit-zero", *args, "tests"],
+                          cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+    assert proc.returncode == 0, proc.stderr
+    return sorted(line for line in proc.stdout.splitlines() if ": ASL" in line)
+
+
+@pytest.fixture(autouse=True)
+def _cache_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASYNCLINT_NO_CACHE", raising=False)
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+def test_warm_run_matches_a_cold_run_after_a_dependency_changes(tmp_path: Path, kind: str) -> None:
+    write_tree(tmp_path, PROJECT)
+    before = _run(tmp_path)
+    assert _run(tmp_path) == before  # warm, unchanged
+    rel, text = CHANGES[kind]
+    (tmp_path / rel).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    cold = _run(tmp_path, "--no-cache")
+    assert cold != before, f"the change to the {kind} must change the findings for this test to mean anything"
+    assert _run(tmp_path) == cold
+
+
+def test_editing_a_knowledge_table_invalidates_the_cache(tmp_path: Path) -> None:
+    """The knowledge/ tables change findings like rules do (a copy of the package is edited)."""
+    package = tmp_path / "lib" / "asynclint"
+    shutil.copytree(Path(asynclint.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    project = write_tree(tmp_path / "project", PROJECT)
+    env = {"PYTHONPATH": str(tmp_path / "lib")}
+    before = _run(project, "--select", "ASL501", env=env)
+    assert any("asyncio.sleep" in line for line in before), before
+    table = package / "knowledge" / "async_types.py"
+    text = table.read_text(encoding="utf-8")
+    assert '"asyncio.sleep"' in text
+    table.write_text(text.replace('"asyncio.sleep",', "").replace('"asyncio.sleep"', '"asyncio.not_sleep"'),
+                     encoding="utf-8")
+    cold = _run(project, "--select", "ASL501", "--no-cache", env=env)
+    assert not any("asyncio.sleep" in line for line in cold), cold
+    assert _run(project, "--select", "ASL501", env=env) == cold
