@@ -70,9 +70,10 @@ class Options:
 
 
 class Runner:
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, project: "ProjectModel | None" = None) -> None:
+        """``project``: a project model to use instead of a new one (benchmarks compare models)."""
         self.options = options
-        self._project: ProjectModel | None = None
+        self._project: ProjectModel | None = project
         self._explicit = load_settings_file(options.config) if options.config else None
         self.cache: ResultCache | None = None
         self._folder_keys: dict[Path, tuple[Settings, str]] = {}
