@@ -94,7 +94,7 @@ def test_remove_statements_at_module_start_and_comment_carrying() -> None:
             pass
     """)
     targets = [module.body[0], module.body[1]]
-    assert apply(module, remove_statements(module.body, targets, module_start=True)) == (
+    assert apply(module, remove_statements(module.body, targets)) == (
         "# marks for the module\n\n\nasync def test_a():\n    pass\n"
     )
 
@@ -109,7 +109,7 @@ def test_merge_nested_folds_an_inner_edit_into_the_outer_one() -> None:
     """)
     func = first_def(module)
     pairs = remove_decorator(func, func.decorators[0])
-    pairs += remove_statements(module.body, [module.body[0]], module_start=True)
+    pairs += remove_statements(module.body, [module.body[0]])
     merged = merge_nested(pairs)
     assert len(merged) == 2  # the import's removal and the function with its decorator gone
     assert apply(module, merged) == "async def test_a():\n    pass\n"

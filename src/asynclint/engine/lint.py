@@ -30,7 +30,6 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fixed_text: str | None = None  # set when fixes changed the text
     fixed_count: int = 0
-    parsed: bool = True
     #: Other files the findings were computed from (for the result cache); None when unknown.
     dependencies: set[Path] | None = None
 
@@ -237,10 +236,9 @@ def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = F
         return _lint_text(job, text, fix, unsafe_fixes, track_dependencies, render_edits)
     except RecursionError:
         if "ASL001" not in job.codes:
-            return FileResult([], parsed=False)
+            return FileResult([])
         return FileResult([engine_diagnostic(job.display_path, "ASL001",
-                                             "syntax error: too deeply nested to analyse (recursion limit)")],
-                          parsed=False)
+                                             "syntax error: too deeply nested to analyse (recursion limit)")])
 
 
 def _with_edits(module: cst.Module, text: str, diagnostics: list[Diagnostic], job: LintJob) -> None:
@@ -275,7 +273,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
                render_edits: bool) -> FileResult:
     module, error = parse(text, job.display_path)
     if module is None:
-        return FileResult([error] if error and error.code in job.codes else [], parsed=False)
+        return FileResult([error] if error and error.code in job.codes else [])
     if not fix:  # a result cache also needs the other files the findings came from
         dependencies: set[Path] | None = set() if track_dependencies else None
         diagnostics = lint_module(job, module, text, dependencies)

@@ -42,13 +42,11 @@ def _comment_block(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
     return list(lines) if _has_comment(lines) else []
 
 
-def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode],
-                      module_start: bool = False) -> list[Pair]:
+def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode]) -> list[Pair]:
     """Remove several statements of one block at once.
 
     Comments above a removed statement move to the next statement that stays;
     blank lines that would open the block (or the file) are dropped.
-    ``module_start`` is accepted for callers' clarity; the rule is the same.
     """
     wanted = {id(t) for t in targets}
     pairs: list[Pair] = []

@@ -104,6 +104,7 @@ class _AstModule:
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified ("." prefix: relative)
     classes: dict[str, _AstClass] = field(default_factory=dict)
     other_names: set[str] = field(default_factory=set)  # bound by anything else
+    #: ``from x import *``: any name may be rebound by it, so no answer from this module is certain.
     star_imports: bool = False
 
 
@@ -328,6 +329,8 @@ class ClassResolver:
         if key in seen:
             return UNKNOWN
         seen = seen | {key}
+        if module.star_imports:
+            return UNKNOWN
         if name in module.classes:
             if name in module.other_names or name in module.imports:
                 return UNKNOWN  # bound twice: which one wins depends on run time

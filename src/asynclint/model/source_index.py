@@ -424,17 +424,6 @@ class SourceModules:
             self._paths[key] = found
         return found
 
-    def export(self) -> dict[Path, tuple[tuple[int, int], ModuleIndex | None]]:
-        """Every indexed module with its content version: picklable, for other processes or a disk cache."""
-        with self._lock:
-            return dict(self._parsed)
-
-    def adopt(self, entries: dict[Path, tuple[tuple[int, int], ModuleIndex | None]]) -> None:
-        """Take indexes built elsewhere (another process, a cache); each is still checked against the file."""
-        with self._lock:
-            for path, entry in entries.items():
-                self._parsed.setdefault(path, entry)
-
     def load(self, path: Path, module: str, is_package: bool) -> ModuleIndex | None:
         """The index of the module at ``path``, parsed once per content version."""
         try:
