@@ -43,12 +43,16 @@ class Invalid:
 
     ``fixed`` is the result of the fixes applied by ``--fix`` (or, with
     ``unsafe=True``, ``--fix --unsafe-fixes``); ``None`` means no fix is offered.
+    ``message`` is the first finding's message; with ``count`` above one, ``others``
+    holds the (line, column) of every further finding, in report order.
     """
 
     code: str
     fixed: str | None = None
     line: int | None = None
     column: int | None = None
+    message: str | None = None
+    others: tuple[tuple[int, int], ...] = ()
     unsafe: bool = False
     count: int = 1
     config: dict[str, Any] = field(default_factory=dict)
