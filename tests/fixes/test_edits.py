@@ -145,3 +145,22 @@ def test_a_fix_whose_target_the_walk_does_not_reach_is_still_applied() -> None:
     fix = Fix(Safety.SAFE, "tighten", [(comma.whitespace_after, cst.SimpleWhitespace(" "))])
     fixed, applied = apply_fixes(module, [fix])
     assert applied == [fix] and fixed.code == "x = (1, 2)\n"
+
+
+def test_shared_argument_and_parameter_edits() -> None:
+    from asynclint.fixes.edits import add_param, append_arg, keyword_arg, set_keyword
+
+    func = cst.ensure_type(cst.parse_statement("def f(a, b):\n    pass\n"), cst.FunctionDef)
+    params = add_param(func.params, "monkeypatch")
+    assert params is not None
+    assert cst.Module([]).code_for_node(func.with_changes(params=params)).startswith("def f(a, b, monkeypatch):")
+    starred = cst.ensure_type(cst.parse_statement("def f(*args):\n    pass\n"), cst.FunctionDef)
+    assert add_param(starred.params, "x") is None  # a plain parameter cannot follow *args
+
+    call = cst.ensure_type(cst.parse_expression("pytest.mark.asyncio(scope='module')"), cst.Call)
+    code = cst.Module([]).code_for_node
+    assert code(set_keyword(call, "scope", cst.SimpleString("'session'"))) == "pytest.mark.asyncio(scope='session')"
+    assert code(set_keyword(call, "loop_scope", cst.SimpleString('"module"'))) == \
+        "pytest.mark.asyncio(scope='module', loop_scope=\"module\")"
+    bare = cst.ensure_type(cst.parse_expression("f()"), cst.Call)
+    assert code(bare.with_changes(args=append_arg(bare.args, keyword_arg("x", cst.Integer("1"))))) == "f(x=1)"

@@ -9,6 +9,7 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
+from asynclint.fixes.edits import add_param, append_arg, keyword_arg
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     body_names,
@@ -325,25 +326,16 @@ class SetupWithoutCleanup(Rule):
         params = fixture.func.params
         replacements: list[tuple[cst.CSTNode, object]] = []
         if "monkeypatch" not in fixture.params:
-            if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
+            with_monkeypatch = add_param(params, "monkeypatch")
+            if with_monkeypatch is None:
                 return None
-            new_params = list(params.params)
-            if new_params and new_params[-1].comma is cst.MaybeSentinel.DEFAULT:
-                new_params[-1] = new_params[-1].with_changes(
-                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            new_params.append(cst.Param(name=cst.Name("monkeypatch")))
-            replacements.append((params, params.with_changes(params=new_params)))
-        call = cst.Call(
-            func=cst.Attribute(value=cst.Name("monkeypatch"), attr=cst.Name(method)),
-            args=[cst.Arg(value=a, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                  if i < len(args) - 1 else cst.Arg(value=a) for i, a in enumerate(args)],
-        )
+            replacements.append((params, with_monkeypatch))
+        call_args: list[cst.Arg] = []
+        for value in args:
+            call_args = append_arg(call_args, cst.Arg(value=value))
         if not raising:
-            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            call = call.with_changes(args=[
-                *call.args[:-1], call.args[-1].with_changes(comma=comma),
-                cst.Arg(value=cst.Name("False"), keyword=cst.Name("raising"),
-                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+            call_args = append_arg(call_args, keyword_arg("raising", cst.Name("False")))
+        call = cst.Call(func=cst.Attribute(value=cst.Name("monkeypatch"), attr=cst.Name(method)), args=call_args)
         replacements.append((small, cst.Expr(value=call, semicolon=small.semicolon)))
         return self.fix(safety, f"Use monkeypatch.{method}", *replacements)
 
