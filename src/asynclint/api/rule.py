@@ -114,7 +114,7 @@ class Rule:
     def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
         """Report ``message`` at ``node`` (its position is computed only if reported)."""
         self.reports.append((node, message, fix))
-        self.ctx.note_reported(node)
+        self.ctx.traversal.note_reported(node)
 
     # Fix helpers -----------------------------------------------------------
     def fix(self, safety: Safety, description: str, *replacements: tuple[cst.CSTNode, Any],

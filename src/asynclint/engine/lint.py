@@ -164,7 +164,8 @@ class _RuleRun:
                 self._crash(rule, exc)
         if self.visit or self.leave:
             try:
-                walk(ctx.module, self.visit, self.leave, ctx.ancestors, ctx.watched, ctx.statement_chains)
+                walk(ctx.module, self.visit, self.leave, ctx.traversal.ancestors, ctx.traversal.watched,
+                     ctx.traversal.statement_chains)
             except RecursionError as exc:
                 for rule in self.rules:
                     self._crash(rule, exc)
@@ -198,7 +199,7 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     runner.run(ctx)
     reported = [(rule, node, message, fix) for rule in rules if rule.code not in runner.crashed
                 for node, message, fix in rule.reports]
-    positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.statement_chains)
+    positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.traversal.statement_chains)
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}
     diagnostics = []

@@ -8,6 +8,7 @@ keeping comments that sat above the removed piece.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import libcst as cst
 
@@ -172,7 +173,10 @@ def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
     return call.with_changes(args=append_arg(args, keyword_arg(name, value)))
 
 
-def _appended(items: list, item):  # type: ignore[no-untyped-def]
+_Item = TypeVar("_Item", cst.Arg, cst.Param)
+
+
+def _appended(items: list[_Item], item: _Item) -> list[_Item]:
     """A comma after the old last item (when it had none), then ``item`` (which keeps its own)."""
     if items and items[-1].comma is cst.MaybeSentinel.DEFAULT:
         items[-1] = items[-1].with_changes(comma=_SPACE_COMMA)
