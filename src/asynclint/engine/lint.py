@@ -19,7 +19,7 @@ from asynclint.core.positions import node_positions
 from asynclint.core.walker import Handler, walk
 from asynclint.engine.cpython_check import cpython_syntax_error, too_deeply_nested
 from asynclint.engine.registry import ENGINE_CODES, all_rules
-from asynclint.fixes.apply import apply_fixes
+from asynclint.fixes.apply import apply_fixes, select_non_overlapping
 from asynclint.model.project import ProjectModel
 
 MAX_FIX_PASSES = 10
@@ -287,7 +287,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
     for _ in range(MAX_FIX_PASSES):
         candidates = [d for d in diagnostics if d.fix is not None and d.code not in failed_fixes
                       and (d.fix.safety is Safety.SAFE or unsafe_fixes)]
-        fixes = [d.fix for d in candidates]
+        fixes = [d.fix for d in candidates if d.fix is not None]
         if not fixes:
             break
         try:
@@ -300,7 +300,15 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
                 break
             continue
         if not applied:
-            break
+            # The first choice of non-overlapping fixes could not be applied whole (a rule's own
+            # edits nest): drop those rules' fixes and give the fixes they blocked their turn.
+            first_choice = {id(fix) for fix in select_non_overlapping(fixes)}
+            blocked = {d.code for d in candidates if id(d.fix) in first_choice}
+            if not blocked:
+                break
+            for code in blocked:
+                failed_fixes.setdefault(code, "its edits could not be applied to the tree")
+            continue
         if new_text == current_text:
             break
         reparsed, _ = parse(new_text, job.display_path)
