@@ -78,8 +78,13 @@ class FixtureWithoutTeardown(Rule):
         `open`, `tempfile`, `socket`, `subprocess`, `asyncio`), the factories
         listed in `resource-factories` under `[tool.asynclint]`
         (`"app.db.make_pool"`, or `"app.db.make_pool:await close"` to name the
-        release), and every class of the project's own source that has a
-        `close`/`aclose`/`dispose`/`shutdown`/`disconnect`/`terminate` method.
+        release), and classes of the project's own source that have a
+        `close`/`aclose`/`dispose`/`shutdown`/`disconnect`/`terminate` method
+        once the fixture has opened them: an awaited factory, or a call such
+        as `connect()`/`start()`/`initialize()` or any awaited method on the
+        object. A project object that is only constructed (an application, a
+        router, a bot handed to the code under test, which starts and stops
+        it itself) holds nothing yet and is not reported.
         Points at the call that acquires the resource.
 
         ## Why is this bad?
@@ -109,7 +114,10 @@ class FixtureWithoutTeardown(Rule):
         ends and nothing else changes. Unsafe otherwise: the fixture yields
         and then calls the release (`await engine.dispose()`,
         `proc.terminate()`), which runs new teardown code. No fix when the
-        release is unknown, or would have to be awaited in a sync fixture.
+        release is unknown, would have to be awaited in a sync fixture, or
+        when the fixture returns early on another path. A return annotation
+        (`-> Client`) becomes `-> Iterator[Client]` (`AsyncIterator` for an
+        async fixture), so type-checked suites stay clean.
     """
 
     def check_module(self) -> None:
@@ -724,5 +732,44 @@ class FixtureWithoutTeardown(Rule):
                     with TestingSession() as db:
                         yield db
             """),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def mocked():
+                    def reply(request):
+                        return httpx.Response(200)
+
+                    return httpx.Client(transport=httpx.MockTransport(reply))
+            """),
+            line=9, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def mocked():
+                    def reply(request):
+                        return httpx.Response(200)
+
+                    with httpx.Client(transport=httpx.MockTransport(reply)) as client:
+                        yield client
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def maybe_client(request):
+                    if request.param is None:
+                        return None
+                    return httpx.Client()
+            """),
+            line=8, column=12, fixed=None,
         ),
     ]

@@ -119,7 +119,10 @@ class SetupWithoutCleanup(Rule):
         creates a missing attribute where monkeypatch would raise. Unsafe for item assignment on a shared object
         (`monkeypatch.setitem`) and for the symmetric call after the
         `yield`: `drop_all` for `create_all`, `shutil.rmtree` for a new
-        directory, removing a written file. No fix for other `os.environ`
+        directory, removing a written file. A fixture that returned a value
+        now yields it (its return annotation becomes `Iterator[...]`); no fix
+        when it returns early on another path, which would then skip the
+        teardown. No fix for other `os.environ`
         or `sys.path` edits, for database inserts, or when `monkeypatch` is not
         available (a fixture with a wider scope).
     """
