@@ -706,6 +706,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         before = run_suite(python, copy, plugin_dir, runs / "before.jsonl", pytest_args,
                            args.timeout, args.suite_timeout, has_timeout, runs / "before.log")
         log(f"run 1: {before.counts()} in {before.seconds:.0f}s")
+        if not before.outcomes and not before.collect_errors:
+            raise RuntimeError(
+                f"the suite ran no test before the fixes (pytest exit {before.exit_code}); "
+                f"see {runs / 'before.log'}:\n{before.log_tail}")
 
         offered = fixable_findings(asynclint, copy)
         diff = run([asynclint, "check", "--no-cache", "--unsafe-fixes", "--diff", "."], cwd=copy)
