@@ -63,7 +63,7 @@ try:  # Python 3.11+
     import tomllib as _toml
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     try:
-        import tomli as _toml  # type: ignore[no-redef]
+        import tomli as _toml  # type: ignore[no-redef,import-not-found,unused-ignore]
     except ModuleNotFoundError:
         _toml = None  # type: ignore[assignment]
 
@@ -112,8 +112,13 @@ _OUT = os.environ.get("FIXCHECK_OUT")
 _state = {}
 
 
+def pytest_configure(config):
+    # Under pytest-xdist the controller receives every worker's reports: record them there only.
+    _state["worker"] = hasattr(config, "workerinput")
+
+
 def _write(record):
-    if not _OUT:
+    if not _OUT or _state.get("worker"):
         return
     with open(_OUT, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\\n")
@@ -364,8 +369,8 @@ def filtered_requirements(req: Path) -> Path:
     for line in req.read_text(errors="replace").splitlines():
         stripped = line.strip()
         if stripped.startswith(("-r ", "--requirement ", "-c ", "--constraint ")):
-            flag, _, target = stripped.partition(" ")
-            included = (req.parent / target.strip()).resolve()
+            flag, _, named = stripped.partition(" ")
+            included = (req.parent / named.strip()).resolve()
             if included.is_file() and flag in ("-r", "--requirement"):
                 out_lines.append(f"{flag} {filtered_requirements(included).name}")
                 continue
@@ -577,9 +582,12 @@ def fixes_touching(nodeid: str, applied: dict[str, Counter[str]]) -> dict[str, l
 
 
 def compare(before: SuiteRun, after: SuiteRun,
-            applied: dict[str, Counter[str]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            applied: dict[str, Counter[str]]
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Test by test: (passed before and not after, passing only after, new and failing)."""
     regressions: list[dict[str, Any]] = []
     gains: list[dict[str, Any]] = []
+    new_failing: list[dict[str, Any]] = []
     for nodeid in sorted(set(before.outcomes) | set(after.outcomes)):
         old = before.outcomes.get(nodeid, NOT_RUN)
         new = after.outcomes.get(nodeid, NOT_RUN)
@@ -593,7 +601,15 @@ def compare(before: SuiteRun, after: SuiteRun,
         elif old != PASSED and new == PASSED:
             gains.append({"nodeid": nodeid, "before": old, "after": new,
                           "fixes": fixes_touching(nodeid, applied)})
-    return regressions, gains
+        elif old == NOT_RUN and new in ("failed", "error", "timeout"):
+            # A test that exists only after the fixes (a fix wrote it) and does not pass.
+            new_failing.append({
+                "nodeid": nodeid, "before": old, "after": new,
+                "fixes": fixes_touching(nodeid, applied),
+                "message": after.messages.get(nodeid, ""),
+                "longrepr": after.longreprs.get(nodeid, ""),
+            })
+    return regressions, gains, new_failing
 
 
 # --------------------------------------------------------------------------- main
@@ -733,7 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           args.timeout, args.suite_timeout, has_timeout, runs / "after.log")
         log(f"run 2: {after.counts()} in {after.seconds:.0f}s")
 
-        regressions, gains = compare(before, after, applied)
+        regressions, gains, new_failing = compare(before, after, applied)
         report: dict[str, Any] = {
             "project": str(project),
             "commit": read_commit(project),
@@ -754,6 +770,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "after": summary(after),
             "regressions": regressions,
             "gains": gains,
+            "new_failing": new_failing,
             "collection_errors": {"before": before.collect_errors, "after": after.collect_errors},
             "new_collection_errors": sorted(set(after.collect_errors) - set(before.collect_errors)),
             "seconds": round(time.time() - started, 1),
@@ -816,6 +833,12 @@ def render_text(report: dict[str, Any]) -> str:
     for reg in report["regressions"]:
         fixes = "; ".join(f"{p}: {','.join(c)}" for p, c in reg["fixes"].items()) or "no fix in its files"
         out.append(f"  {reg['nodeid']}: {reg['before']} -> {reg['after']} [{fixes}]")
+        if reg["message"]:
+            out.append(textwrap.indent(textwrap.shorten(reg["message"], 300), "      "))
+    out.append(f"new tests that fail (not there before): {len(report['new_failing'])}")
+    for reg in report["new_failing"]:
+        fixes = "; ".join(f"{p}: {','.join(c)}" for p, c in reg["fixes"].items()) or "-"
+        out.append(f"  {reg['nodeid']}: {reg['after']} [{fixes}]")
         if reg["message"]:
             out.append(textwrap.indent(textwrap.shorten(reg["message"], 300), "      "))
     out.append(f"gains (did not pass before, pass after): {len(report['gains'])}")
