@@ -70,6 +70,13 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 PASSED = "passed"
 NOT_RUN = "missing"
 TEST_EXTRAS = ("test", "tests", "testing", "dev")
+
+
+def test_names(available: Iterable[str]) -> list[str]:
+    """The test-like names among ``available``; ``dev`` only when there is none."""
+    names = [n for n in TEST_EXTRAS[:-1] if n in available]
+    return names or [n for n in TEST_EXTRAS[-1:] if n in available]
+
 NETWORK_MARKERS = (
     "network",
     "internet",
@@ -310,7 +317,7 @@ def plan_install(project: Path, extra_specs: Sequence[str]) -> InstallPlan:
     extras = dict(pyproject.get("project", {}).get("optional-dependencies", {}) or {})
     poetry = pyproject.get("tool", {}).get("poetry", {}) or {}
     extras.update({k: v for k, v in (poetry.get("extras", {}) or {}).items() if k not in extras})
-    chosen = [name for name in TEST_EXTRAS if name in extras]
+    chosen = test_names(extras)
     installable = (
         "project" in pyproject
         or bool(poetry.get("name"))
@@ -323,7 +330,7 @@ def plan_install(project: Path, extra_specs: Sequence[str]) -> InstallPlan:
         plan.project_target = f".[{','.join(chosen)}]"
         plan.sources.append(f"extras {','.join(chosen)}")
     groups = pyproject.get("dependency-groups", {}) or {}
-    for name in TEST_EXTRAS:
+    for name in test_names(groups):
         specs = dependency_group(groups, name, set())
         if specs:
             kept = [s for s in specs if keep_spec(s)]
@@ -332,8 +339,10 @@ def plan_install(project: Path, extra_specs: Sequence[str]) -> InstallPlan:
     poetry_sections: list[tuple[str, dict[str, Any]]] = []
     if poetry.get("dev-dependencies"):
         poetry_sections.append(("tool.poetry.dev-dependencies", poetry["dev-dependencies"]))
-    for name, group in (poetry.get("group", {}) or {}).items():
-        if name in TEST_EXTRAS and group.get("dependencies"):
+    poetry_groups = poetry.get("group", {}) or {}
+    for name in test_names(poetry_groups):
+        group = poetry_groups[name]
+        if group.get("dependencies"):
             poetry_sections.append((f"tool.poetry.group.{name}", group["dependencies"]))
     for label, deps in poetry_sections:
         converted = [poetry_spec(n, c) for n, c in deps.items() if n.lower() != "python"]
@@ -345,8 +354,8 @@ def plan_install(project: Path, extra_specs: Sequence[str]) -> InstallPlan:
         {
             *project.glob("requirements*test*.txt"),
             *project.glob("requirements-dev*.txt"),
-            *project.glob("requirements/test*.txt"),
-            *project.glob("requirements/dev*.txt"),
+            *project.glob("requirements/test.txt"),
+            *project.glob("requirements/tests.txt"),
             *project.glob("test*-requirements.txt"),
         }
     )
