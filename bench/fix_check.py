@@ -85,12 +85,13 @@ NETWORK_MARKERS = (
     "needs_network",
     "external",
 )
-# Tools that a project's dev dependencies list but that its tests do not need.
+# Tools that a project's dev dependencies list but that its tests do not need (pytest
+# plugins stay: they may register the markers a --strict-markers suite uses).
 SKIPPED_TOOLS = re.compile(
     r"^(mypy|ruff|black|isort|flake8.*|pylint|bandit|codespell|darglint|pyright|"
     r"pre-commit|twine|build|coveralls|codecov|sphinx.*|mkdocs.*|mkautodoc|"
-    r"mkdocstrings.*|zensical|types-.*|.*-stubs|docutils|pygments|"
-    r"pytest-codspeed|pytest-benchmark|commitizen|tox|nox|hatch|poetry)$",
+    r"mkdocstrings.*|zensical|types-.*|.*-stubs|docutils|"
+    r"commitizen|tox|nox|hatch|poetry)$",
     re.IGNORECASE,
 )
 COPY_IGNORE = shutil.ignore_patterns(
