@@ -457,9 +457,11 @@ def declared_markers(project: Path) -> set[str]:
     """Marker names declared in the project's pytest configuration."""
     lines: list[str] = []
     pyproject = load_toml(project / "pyproject.toml")
-    ini = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {}) or {}
-    raw = ini.get("markers", [])
-    lines += raw if isinstance(raw, list) else str(raw).splitlines()
+    pytest_table = pyproject.get("tool", {}).get("pytest", {}) or {}
+    # pytest 9 reads [tool.pytest] itself; older ones [tool.pytest.ini_options].
+    for table in (pytest_table.get("ini_options", {}) or {}, pytest_table):
+        raw = table.get("markers", [])
+        lines += raw if isinstance(raw, list) else str(raw).splitlines()
     for name in ("pytest.ini", "setup.cfg", "tox.ini"):
         path = project / name
         if path.is_file():
