@@ -42,6 +42,7 @@ after, 2 when the check itself could not run, 0 otherwise.
 from __future__ import annotations
 
 import argparse
+import difflib
 import hashlib
 import json
 import os
@@ -572,6 +573,27 @@ def by_code_and_file(findings: Iterable[dict[str, Any]]) -> Counter[tuple[str, s
     return Counter((f["code"], Path(f["path"]).as_posix().removeprefix("./")) for f in findings)
 
 
+def python_sources(root: Path) -> dict[str, str]:
+    """The text of every Python file under ``root`` (the work copy), by relative path."""
+    sources: dict[str, str] = {}
+    for path in root.rglob("*.py"):
+        if path.is_file() and not path.is_symlink():
+            sources[path.relative_to(root).as_posix()] = path.read_text(errors="replace")
+    return sources
+
+
+def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
+    """What the fixes changed, as a unified diff (paths relative to the project)."""
+    chunks: list[str] = []
+    for rel in sorted(set(before) | set(after)):
+        old, new = before.get(rel, ""), after.get(rel, "")
+        if old != new:
+            chunks.extend(difflib.unified_diff(old.splitlines(keepends=True),
+                                               new.splitlines(keepends=True),
+                                               f"a/{rel}", f"b/{rel}"))
+    return "".join(chunks)
+
+
 # --------------------------------------------------------------------------- comparison
 
 
@@ -740,13 +762,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"see {runs / 'before.log'}:\n{before.log_tail}")
 
         offered = fixable_findings(asynclint, copy)
-        diff = run([asynclint, "check", "--no-cache", "--unsafe-fixes", "--diff", "."], cwd=copy)
-        (runs / "fixes.diff").write_text(diff.stdout)
+        sources_before = python_sources(copy)
         fix = run([asynclint, "check", "--fix", "--unsafe-fixes", "--no-cache", "--exit-zero", "."],
                   cwd=copy)
         if fix.returncode:
             raise RuntimeError(f"asynclint --fix failed ({fix.returncode}): {fix.stderr[-2000:]}")
         left = fixable_findings(asynclint, copy)
+        diff_text = unified_diff(sources_before, python_sources(copy))
+        (runs / "fixes.diff").write_text(diff_text)
         applied_counter = by_code_and_file(offered) - by_code_and_file(left)
         applied: dict[str, Counter[str]] = defaultdict(Counter)
         for (code, path), n in applied_counter.items():
@@ -777,7 +800,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "fixes_applied_by_rule": dict(sorted(by_rule.items())),
             "fixes_applied_by_file": {p: dict(sorted(c.items())) for p, c in sorted(applied.items())},
             "fixes_diff": str(runs / "fixes.diff"),
-            "fixes_diff_text": diff.stdout,
+            "fixes_diff_text": diff_text,
             "before": summary(before),
             "after": summary(after),
             "regressions": regressions,
