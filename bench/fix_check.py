@@ -849,7 +849,8 @@ def summary(result: SuiteRun) -> dict[str, Any]:
 def render_text(report: dict[str, Any]) -> str:
     out: list[str] = []
     out.append(f"fix_check: {report['project']} (commit {report['commit'] or 'unknown'})")
-    out.append(f"  asynclint: {report['asynclint_version']}; pytest args: {report['pytest_args']}")
+    shown_args = textwrap.shorten(" ".join(shlex.quote(a) for a in report["pytest_args"]), 200)
+    out.append(f"  asynclint: {report['asynclint_version']}; pytest args: {shown_args}")
     out.append(f"  install: {report['install']['plan']}")
     if report["install"]["failed"]:
         out.append(f"  could not install: {report['install']['failed']}")
