@@ -312,14 +312,15 @@ class InstallPlan:
         return "; ".join(self.sources) or "the project alone"
 
 
-def plan_install(project: Path, extra_specs: Sequence[str]) -> InstallPlan:
+def plan_install(project: Path, extra_specs: Sequence[str],
+                 more_extras: Sequence[str] = ()) -> InstallPlan:
     """Find the project's test dependencies (the copy's files; nothing is written here)."""
     plan = InstallPlan()
     pyproject = load_toml(project / "pyproject.toml")
     extras = dict(pyproject.get("project", {}).get("optional-dependencies", {}) or {})
     poetry = pyproject.get("tool", {}).get("poetry", {}) or {}
     extras.update({k: v for k, v in (poetry.get("extras", {}) or {}).items() if k not in extras})
-    chosen = test_names(extras)
+    chosen = test_names(extras) + [e for e in more_extras if e not in test_names(extras)]
     installable = (
         "project" in pyproject
         or bool(poetry.get("name"))
@@ -659,6 +660,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="asynclint executable (default: beside this interpreter, else on PATH)")
     parser.add_argument("--install", nargs="+", action="extend", default=[], metavar="SPEC",
                         help="extra pip requirement specs for the test environment")
+    parser.add_argument("--extras", type=lambda v: [e for e in v.split(",") if e], default=[],
+                        metavar="NAMES", help="more extras of the project to install (comma-separated)")
     parser.add_argument("--timeout", type=int, default=60,
                         help="per-test timeout in seconds (pytest-timeout; default 60)")
     parser.add_argument("--suite-timeout", type=int, default=3600,
@@ -712,7 +715,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         python = args.python
         key = "no-venv"
     else:
-        key = f"{project.name}-{deps_fingerprint(project, args.install, args.python)}"
+        specs_key = [*args.install, *(f"extra:{e}" for e in args.extras)]
+        key = f"{project.name}-{deps_fingerprint(project, specs_key, args.python)}"
         workdir = args.cache_dir / key
         python = str(workdir / "venv" / "bin" / "python")
     copy = workdir / "project"
@@ -728,7 +732,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plugin_dir.mkdir(exist_ok=True)
         (plugin_dir / "_asynclint_fixcheck_plugin.py").write_text(PLUGIN_SOURCE)
 
-        plan = plan_install(copy, args.install)
+        plan = plan_install(copy, args.install, args.extras)
         install_failures: list[str] = []
         stamp = workdir / "venv.ok"
         if args.no_venv:
