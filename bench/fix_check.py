@@ -616,10 +616,18 @@ def fixes_touching(nodeid: str, applied: dict[str, Counter[str]]) -> dict[str, l
     return touching
 
 
-def compare(before: SuiteRun, after: SuiteRun,
-            applied: dict[str, Counter[str]]
+def written_by_fix(nodeid: str, sources_before: dict[str, str]) -> bool:
+    """True when the test's function did not exist before the fixes (ASL301 writes tests)."""
+    name = nodeid.rsplit("::", 1)[-1].split("[", 1)[0]
+    source = sources_before.get(test_file(nodeid))
+    return source is not None and f"def {name}(" not in source
+
+
+def compare(before: SuiteRun, after: SuiteRun, applied: dict[str, Counter[str]],
+            sources_before: dict[str, str] | None = None,
             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Test by test: (passed before and not after, passing only after, new and failing)."""
+    """Test by test: (passed before and not after, passing only after, missing before and failing)."""
+    sources_before = sources_before or {}
     regressions: list[dict[str, Any]] = []
     gains: list[dict[str, Any]] = []
     new_failing: list[dict[str, Any]] = []
@@ -635,11 +643,13 @@ def compare(before: SuiteRun, after: SuiteRun,
             })
         elif old != PASSED and new == PASSED:
             gains.append({"nodeid": nodeid, "before": old, "after": new,
+                          "new_test": written_by_fix(nodeid, sources_before),
                           "fixes": fixes_touching(nodeid, applied)})
         elif old == NOT_RUN and new in ("failed", "error", "timeout"):
-            # A test that exists only after the fixes (a fix wrote it) and does not pass.
+            # Not run before (often: written by a fix) and not passing after.
             new_failing.append({
                 "nodeid": nodeid, "before": old, "after": new,
+                "new_test": written_by_fix(nodeid, sources_before),
                 "fixes": fixes_touching(nodeid, applied),
                 "message": after.messages.get(nodeid, ""),
                 "longrepr": after.longreprs.get(nodeid, ""),
@@ -788,7 +798,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           args.timeout, args.suite_timeout, has_timeout, runs / "after.log")
         log(f"run 2: {after.counts()} in {after.seconds:.0f}s")
 
-        regressions, gains, new_failing = compare(before, after, applied)
+        regressions, gains, new_failing = compare(before, after, applied, sources_before)
         report: dict[str, Any] = {
             "project": str(project),
             "commit": read_commit(project),
@@ -875,19 +885,25 @@ def render_text(report: dict[str, Any]) -> str:
         out.append(f"  {reg['nodeid']}: {reg['before']} -> {reg['after']} [{fixes}]")
         if reg["message"]:
             out.append(textwrap.indent(textwrap.shorten(reg["message"], 300), "      "))
-    out.append(f"new tests that fail (not there before): {len(report['new_failing'])}")
+    written = sum(1 for r in report["new_failing"] if r.get("new_test"))
+    out.append(f"tests not run before that fail after: {len(report['new_failing'])}"
+               f" ({written} written by the fixes)")
     for reg in report["new_failing"]:
         fixes = "; ".join(f"{p}: {','.join(c)}" for p, c in reg["fixes"].items()) or "-"
-        out.append(f"  {reg['nodeid']}: {reg['after']} [{fixes}]")
+        tag = " (new test)" if reg.get("new_test") else ""
+        out.append(f"  {reg['nodeid']}{tag}: {reg['after']} [{fixes}]")
         if reg["message"]:
             out.append(textwrap.indent(textwrap.shorten(reg["message"], 300), "      "))
-    out.append(f"gains (did not pass before, pass after): {len(report['gains'])}")
+    written = sum(1 for g in report["gains"] if g.get("new_test"))
+    out.append(f"gains (did not pass before, pass after): {len(report['gains'])}"
+               f" ({written} of them new tests written by the fixes)")
     gained = Counter(g["before"] for g in report["gains"])
     if gained:
         out.append("  by outcome before: " + ", ".join(f"{k} {v}" for k, v in sorted(gained.items())))
     for gain in report["gains"][:50]:
         fixes = "; ".join(f"{p}: {','.join(c)}" for p, c in gain["fixes"].items()) or "-"
-        out.append(f"  {gain['nodeid']}: {gain['before']} -> passed [{fixes}]")
+        tag = " (new test)" if gain.get("new_test") else ""
+        out.append(f"  {gain['nodeid']}{tag}: {gain['before']} -> passed [{fixes}]")
     if len(report["gains"]) > 50:
         out.append(f"  ... and {len(report['gains']) - 50} more (see the JSON report)")
     for when in ("before", "after"):

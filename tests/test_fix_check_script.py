@@ -84,8 +84,9 @@ def test_reports_the_tests_that_run_only_after_the_fixes(tmp_path: Path) -> None
     assert report["regressions"] == []
     gains = {gain["nodeid"]: gain for gain in report["gains"]}
     assert list(gains) == ["tests/test_loop.py::test_sleep_returns_its_result"]
-    assert gains["tests/test_loop.py::test_sleep_returns_its_result"]["fixes"] == {
-        "tests/test_loop.py": ["ASL101"]}
+    gain = gains["tests/test_loop.py::test_sleep_returns_its_result"]
+    assert gain["fixes"] == {"tests/test_loop.py": ["ASL101"]}
+    assert gain["before"] == "failed" and gain["new_test"] is False
     assert report["before"]["counts"]["passed"] == 1
     assert report["after"]["counts"] == {"passed": 2}
     assert "gains (did not pass before, pass after): 1" in result.stdout
