@@ -177,7 +177,7 @@ def pytest_runtest_logreport(report):
         return
     if outcome in ("failed", "error"):
         text = _text(report)
-        if "Timeout (" in text or "Failed: Timeout" in text:
+        if "from pytest-timeout" in text or "Timeout (>" in text:
             outcome = "timeout"
     record = {"kind": "test", "nodeid": nodeid, "when": report.when,
               "outcome": outcome, "duration": round(report.duration, 3)}
