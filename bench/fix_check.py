@@ -69,6 +69,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
         _toml = None  # type: ignore[assignment]
 
 PASSED = "passed"
+EXIT_GRACE = 30.0  # seconds pytest may take to exit once its session has finished
 NOT_RUN = "missing"
 TEST_EXTRAS = ("test", "tests", "testing", "dev")
 
@@ -189,6 +190,10 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     _write({"kind": "finish", "exitstatus": int(exitstatus)})
+    if _OUT and not _state.get("worker"):
+        # Tells fix_check that the session is over, should the process then hang at exit
+        # (e.g. a non-daemon thread left running by the suite).
+        open(_OUT + ".finished", "w").close()
 '''
 
 # When a test has several reports (call then teardown), the worst one stands.
@@ -496,6 +501,7 @@ class SuiteRun:
     seconds: float
     timed_out: bool
     log_tail: str
+    hung_at_exit: bool = False
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(self.outcomes.values()).items()))
@@ -504,8 +510,10 @@ class SuiteRun:
 def run_suite(python: str, copy: Path, plugin_dir: Path, out: Path, pytest_args: Sequence[str],
               per_test_timeout: int, suite_timeout: int, has_timeout_plugin: bool,
               log_path: Path) -> SuiteRun:
-    if out.exists():
-        out.unlink()
+    finished = Path(str(out) + ".finished")
+    for stale in (out, finished):
+        if stale.exists():
+            stale.unlink()
     # A collection error must not stop the rest of the suite from running.
     cmd = [python, "-m", "pytest", "-p", "_asynclint_fixcheck_plugin", "-p", "no:cacheprovider",
            "--continue-on-collection-errors"]
@@ -522,16 +530,33 @@ def run_suite(python: str, copy: Path, plugin_dir: Path, out: Path, pytest_args:
     log("$ (cd " + str(copy) + " && " + " ".join(shlex.quote(c) for c in cmd) + ")")
     start = time.monotonic()
     timed_out = False
+    hung_at_exit = False
     with log_path.open("w") as log_file:
         proc = subprocess.Popen(cmd, cwd=copy, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            exit_code: int | None = proc.wait(timeout=suite_timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        exit_code: int | None = None
+        finished_at: float | None = None
+        while True:
+            try:
+                exit_code = proc.wait(timeout=1)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            if finished_at is None and finished.exists():
+                finished_at = now
+            if now - start > suite_timeout:
+                timed_out = True
+            elif finished_at is not None and now - finished_at > EXIT_GRACE:
+                hung_at_exit = True
+                log(f"pytest finished {EXIT_GRACE:.0f}s ago but does not exit "
+                    "(a non-daemon thread?): killing it; the results are complete")
+            else:
+                continue
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             exit_code = None
+            break
     seconds = time.monotonic() - start
     outcomes: dict[str, str] = {}
     messages: dict[str, str] = {}
@@ -554,7 +579,8 @@ def run_suite(python: str, copy: Path, plugin_dir: Path, out: Path, pytest_args:
                         messages[nodeid] = record["message"]
                         longreprs[nodeid] = record.get("longrepr", "")
     tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
-    return SuiteRun(outcomes, messages, longreprs, collect_errors, exit_code, seconds, timed_out, tail)
+    return SuiteRun(outcomes, messages, longreprs, collect_errors, exit_code, seconds, timed_out, tail,
+                    hung_at_exit)
 
 
 # --------------------------------------------------------------------------- asynclint
@@ -855,6 +881,7 @@ def summary(result: SuiteRun) -> dict[str, Any]:
         "collection_errors": len(result.collect_errors),
         "exit_code": result.exit_code,
         "suite_timed_out": result.timed_out,
+        "hung_at_exit": result.hung_at_exit,
         "seconds": round(result.seconds, 1),
         "log_tail": result.log_tail,
     }
@@ -877,6 +904,7 @@ def render_text(report: dict[str, Any]) -> str:
     for when in ("before", "after"):
         s = report[when]
         extra = " SUITE TIMED OUT" if s["suite_timed_out"] else ""
+        extra += " (killed: hung at exit after the session finished)" if s.get("hung_at_exit") else ""
         out.append(f"{when}: {s['tests']} tests {s['counts']}, {s['collection_errors']} collection "
                    f"errors, exit {s['exit_code']}, {s['seconds']}s{extra}")
     out.append(f"regressions (passed before, not after): {len(report['regressions'])}")
