@@ -12,18 +12,21 @@ PROJECT_DIR is never touched. The script
    wiped and re-copied on every run; the hash covers the project's dependency
    files, so the virtual environment beside it can be reused between runs) and
    builds a virtual environment with the project and its test dependencies:
-   the extras ``test``/``tests``/``testing``/``dev`` of ``pyproject.toml``, its
-   ``[dependency-groups]`` of the same names, Poetry's dev dependencies,
-   ``requirements*test*.txt``/``requirements-dev*.txt`` (or a
-   ``requirements.txt`` that installs pytest), the ``--install`` specs, and
-   always ``pytest-timeout``. Linters, type checkers, documentation and
-   packaging tools listed among them are left out. ``--no-venv`` runs the
+   the extras ``test``/``tests``/``testing`` of ``pyproject.toml`` (``dev``
+   when none of those exists), its ``[dependency-groups]`` of the same names,
+   Poetry's dev dependencies, ``requirements*test*.txt``/``requirements-dev*.txt``
+   (or a ``requirements.txt`` that installs pytest), the extras named by
+   ``--extras``, the ``--install`` specs, and always ``pytest-timeout``.
+   Linters, type checkers, documentation and packaging tools listed among them
+   are left out (pytest plugins are kept). ``--no-venv`` runs the
    suite with ``--python`` (default: this interpreter) as it is, installing
    nothing;
 2. runs the suite offline (``-p no:cacheprovider``, a per-test timeout
    through pytest-timeout, ``-m "not network"`` for the network-like markers
-   the project declares, never ``-x``) and records every test's outcome
-   through a small plugin of its own (``-p`` and ``PYTHONPATH``);
+   the project declares, ``--continue-on-collection-errors``, never ``-x``) and
+   records every test's outcome through a small plugin of its own (``-p`` and
+   ``PYTHONPATH``); a pytest that finished its session but hangs at exit is
+   killed after 30 s, a whole run after ``--suite-timeout``;
 3. lists the findings that carry a fix (``asynclint check --no-cache
    --unsafe-fixes --output-format json``), applies them (``asynclint check
    --fix --unsafe-fixes --no-cache --exit-zero``), and lists the fixable
@@ -34,9 +37,11 @@ It reports, as text and with ``--report FILE`` as JSON: the fixes applied by
 rule; every test that passed before and does not pass after (failed, error,
 timeout, skipped or vanished), with the rule codes of the fixes applied in its
 file and in the ``conftest.py`` files above it; every test that did not pass
-before and passes after (the fixes' value); and the collection errors before
-and after. The exit status is 1 when anything that passed before does not pass
-after, 2 when the check itself could not run, 0 otherwise.
+before and passes after (the fixes' value), telling the tests a fix wrote
+(ASL301) from those that existed; the tests not run before that fail after; and
+the collection errors before and after. The exit status is 1 when anything that
+passed before does not pass after (or a new collection error appears), 2 when
+the check itself could not run, 0 otherwise.
 """
 
 from __future__ import annotations
