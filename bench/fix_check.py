@@ -709,7 +709,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="timeout for one whole run of the suite, seconds (default 3600)")
     parser.add_argument("--report", type=Path, default=None, help="write the JSON report here")
     parser.add_argument("--python", default=sys.executable,
-                        help="interpreter that creates the venv (with --no-venv: runs the suite)")
+                        help="interpreter that creates the venv (with --no-venv: runs the suite); "
+                             "CURRENT means this one (the default)")
     parser.add_argument("--no-venv", action="store_true",
                         help="run the suite with --python as it is; install nothing")
     parser.add_argument("--cache-dir", type=Path,
@@ -723,6 +724,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="everything after this goes to pytest (test paths, -k, -m, ...); "
                              "put it last")
     args = parser.parse_args(argv)
+    if args.python == "CURRENT":
+        args.python = sys.executable
     if len(args.pytest_args) == 1 and " " in args.pytest_args[0]:
         args.pytest_args = shlex.split(args.pytest_args[0])
     return args

@@ -62,7 +62,7 @@ def _project(root: Path, files: dict[str, str]) -> Path:
 
 def _fix_check(project: Path, report: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), str(project), "--no-venv", "--python", sys.executable,
+        [sys.executable, str(SCRIPT), str(project), "--no-venv", "--python", "CURRENT",
          "--asynclint", asynclint_executable(), "--timeout", "30", "--suite-timeout", "120",
          "--cache-dir", str(tmp_path / "cache"), "--report", str(report)],
         capture_output=True, text=True, timeout=300,
