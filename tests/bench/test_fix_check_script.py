@@ -18,7 +18,7 @@ import pytest
 
 from conftest import asynclint_executable
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "fix_check.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "fix_check.py"
 
 PYPROJECT = """\
 [tool.pytest.ini_options]
