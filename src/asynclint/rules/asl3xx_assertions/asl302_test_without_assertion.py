@@ -19,7 +19,13 @@ NO_RAISE = re.compile(
     r"|(doesn['’]t|don['’]t|won['’]t|shouldn['’]t|mustn['’]t)\s+(raise|fail|crash|error|throw)"
     r"|nothing (really |much |else )?to (assert|check)|no (exception|error)s? (is |are |should be )?(raised|thrown)"
     r"|without (raising|an? (exception|error)|errors|failing|crashing)|safe to call|expect (a )?connection ?error or pass"
+    r"|(n['’]t|not|never|no)\s+(cause|produce|throw|raise|lead to|trigger)\s+(any\s+|an?\s+)?(errors?|exceptions?|issues|problems)"
+    r"|passes validation|(is|are) accepted"
 )
+#: Calls of the event loop alone: a test that makes only these exercises the test runner itself.
+RUNNER_ONLY = frozenset({"asyncio.sleep", "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.current_task"})
+#: Folders of documentation examples: their tests show a feature and are run to keep the docs true.
+DOCS_FOLDERS = frozenset({"docs", "docs_src", "doc"})
 
 
 class TestWithoutAssertion(Rule):
@@ -101,9 +107,28 @@ class TestWithoutAssertion(Rule):
         """Tests that check nothing on purpose, or through what pytest hands them."""
         if any(m.name in BENCHMARK_MARKS for m in test.marks) or BENCHMARK_FIXTURES & set(test.params):
             return True
+        if any(m.name == "skip" for m in test.marks) or self._placeholder(test) or self._in_docs():
+            return True
         if self._raises_by_parameter(test):
             return True
         return self._states_no_raise(test)
+
+    def _placeholder(self, test: TestFunction) -> bool:
+        """A body of only ``pass``/``...``/a docstring, or one that calls nothing but the event
+        loop (``await asyncio.sleep(0)``): it is there to be collected and run, nothing to check."""
+        for node in descendants(test.func.body):
+            if type(node) is cst.Call and self.ctx.qualname(node.func) not in RUNNER_ONLY:  # type: ignore[attr-defined]
+                return False
+            if type(node) in (cst.With, cst.For):
+                return False
+        return True
+
+    def _in_docs(self) -> bool:
+        try:
+            parts = self.ctx.path.resolve().relative_to(self.ctx.pytest.rootdir.resolve()).parts
+        except ValueError:
+            return False
+        return bool(parts) and parts[0] in DOCS_FOLDERS
 
     def _raises_by_parameter(self, test: TestFunction) -> bool:
         """``with expectation:`` where parametrize hands ``expectation`` a ``pytest.raises(...)``."""
@@ -263,6 +288,30 @@ class TestWithoutAssertion(Rule):
                 \"\"\"Stopping a stopped server must not raise.\"\"\"
                 await server.stop()
                 await server.stop()
+        """)),
+        # A method inherited from a base class of another test module.
+        Valid(dedent("""
+            from tests.base import BaseHandlerTest
+
+            class TestEcho(BaseHandlerTest):
+                async def test_echo(self, app):
+                    await self._roundtrip(app, "echo")
+        """), files={"tests/__init__.py": "", "tests/base.py": dedent("""
+            class BaseHandlerTest:
+                async def _roundtrip(self, app, text):
+                    assert await app.handle(text) == text
+        """)}),
+        # A stub that never runs, and a test that only exercises the runner.
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.mark.skip(reason="needs a live server")
+            async def test_live():
+                pass
+
+            async def test_marker_runs():
+                await asyncio.sleep(0)
         """)),
     ]
     INVALID = [

@@ -148,7 +148,10 @@ class HelperChecks:
         if type(func) is cst.Attribute and type(func.value) is cst.Name and test is not None:
             if func.value.value in ("self", "cls"):
                 method = self._method(test, func.attr.value)
-                return method is not None and self._function_checks(method, test, depth)
+                if method is not None:
+                    return self._function_checks(method, test, depth)
+                return any(self._external_checks(f"{base}.{func.attr.value}", depth)
+                           for base in self._imported_bases(test))
             qualified = self.ctx.imports.qualname(func)
             if qualified and func.value.value in self.ctx.imports.names:
                 return self._external_checks(qualified, depth)
@@ -199,6 +202,17 @@ class HelperChecks:
                 if type(base.value) is cst.Name and base.value.value in self.ctx.facts.classes:
                     pending.append(self.ctx.facts.classes[base.value.value])
         return None
+
+    def _imported_bases(self, test: "TestFunction") -> list[str]:
+        """Qualified names of the imported bases of the test's classes (``tests.base.BaseTest``)."""
+        found = []
+        for cls in test.classes:
+            for base in cls.bases:
+                if type(base.value) in (cst.Name, cst.Attribute) and _dotted(base.value).split(".")[0] in self.ctx.imports.names:
+                    qualified = self.ctx.imports.qualname(base.value)
+                    if qualified:
+                        found.append(qualified)
+        return found
 
     def _conftests(self):  # type: ignore[no-untyped-def]
         return self.ctx.project.conftests_for(self.ctx.path, self.ctx.pytest)
