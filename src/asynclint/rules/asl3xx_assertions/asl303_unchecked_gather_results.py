@@ -149,7 +149,8 @@ class UncheckedGatherResults(Rule):
         elif type(callee) is cst.Attribute and type(callee.value) is cst.Name and callee.value.value in ("self", "cls"):  # type: ignore[attr-defined]
             definition = _method(test, callee.attr.value)  # type: ignore[attr-defined]
         if definition is not None:
-            return _returns_value(definition)
+            # A decorator may change what the call returns (a wrapper, a scheduler): unknown.
+            return not definition.decorators and _returns_value(definition)
         info = self.ctx.source.function(qualified)
         return info is not None and info.returns is not None and info.returns != "None"
 

@@ -110,7 +110,7 @@ def path_template(expr: cst.BaseExpression) -> tuple[str, bool] | None:
     return "/".join(segments), has_param
 
 
-_RECEIVER_TYPES = (cst.Name, cst.Attribute)
+_RECEIVER_TYPES = (cst.Name, cst.Attribute, cst.Call)  # client.get, self.client.get, TestClient(app).get
 
 
 def endpoint_call(call: cst.Call) -> tuple[Endpoint, bool] | None:
@@ -145,12 +145,12 @@ def _int_status(node: cst.BaseExpression) -> int | None:
             return int(node.value)
         except ValueError:
             return None
-    if isinstance(node, cst.Attribute):
-        name = node.attr.value
+    if isinstance(node, (cst.Attribute, cst.Name)):
+        name = node.attr.value if isinstance(node, cst.Attribute) else node.value  # HTTP_404_NOT_FOUND imported by name
         match = _STATUS_CONSTANT.match(name)
         if match:
             return int(match.group(1))
-        if name in HTTPStatus.__members__:
+        if isinstance(node, cst.Attribute) and name in HTTPStatus.__members__:
             return HTTPStatus[name].value
     return None
 
@@ -215,7 +215,7 @@ def _parametrize_error_names(test: TestFunction) -> set[str]:
         while stack:
             node = pop()
             cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
-            if cls is cst.Integer or cls is cst.Attribute:
+            if cls is cst.Integer or cls is cst.Attribute or (cls is cst.Name and node.value.startswith("HTTP_")):  # type: ignore[attr-defined]
                 status = _int_status(node)  # type: ignore[arg-type]
                 if status is not None and 400 <= status <= 599:
                     if isinstance(argnames, cst.SimpleString):
