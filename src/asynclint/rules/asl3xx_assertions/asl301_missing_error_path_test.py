@@ -158,8 +158,10 @@ class MissingErrorPathTest(Rule):
             endpoint, has_body = found
             return endpoint.key, endpoint, has_body  # error acts on any route count (see _checkable)
         qualified = self.ctx.qualname(call.func)
+        if not qualified or qualified.rpartition(".")[2].lstrip("_").startswith(_CHECK_PREFIXES):
+            return None  # a check helper is the test's tool, not the code under test
         info = self.ctx.source.function(qualified)
-        if info is not None and info.raises:
+        if info is not None and info.raises and not _test_support(info.path, self.ctx.pytest.rootdir):
             return f"call {info.qualname}", None, False
         return None
 
@@ -385,6 +387,33 @@ class MissingErrorPathTest(Rule):
             def test_drop_unknown(client):
                 assert client.request("DELETE", "/carts/404404").status_code == 404
         """)),
+        # A function of the code under test that builds the expected value is not the subject.
+        Valid(dedent("""
+            from app.text import shout
+
+            def test_banner(render):
+                assert render("hi") == shout("hi")
+        """), config={"pythonpath": ["."]}, files={"app/__init__.py": "", "app/text.py": dedent("""
+            def shout(text):
+                if not text:
+                    raise ValueError("empty")
+                return text.upper()
+        """)}),
+        # A check helper of the test suite is the tests' tool, not the code under test.
+        Valid(dedent("""
+            from tests.support.checks import signature_matches
+
+            def test_shortcut(bot):
+                assert signature_matches(bot.send, bot.send_message)
+        """), config={"pythonpath": ["."]}, files={"tests/__init__.py": "", "tests/support/__init__.py": "",
+                                                    "tests/support/checks.py": dedent("""
+            import inspect
+
+            def signature_matches(a, b):
+                if not callable(a):
+                    raise TypeError(a)
+                return inspect.signature(a) == inspect.signature(b)
+        """)}),
     ]
     INVALID = [
         # A demo app with a typed path parameter, tested only with a value that converts.
@@ -488,6 +517,18 @@ APP_BUILDERS = frozenset({
 })
 #: Packages of documentation examples (each app demonstrates one feature).
 DOCS_PACKAGES = frozenset({"docs_src", "docs", "examples"})
+
+
+_CHECK_PREFIXES = ("assert", "check", "verify", "expect", "validate")
+
+
+def _test_support(path: Path, rootdir: Path) -> bool:
+    """A module of the test suite (``tests/auxil/...``): a tool of the tests, not code under test."""
+    try:
+        parts = path.resolve().relative_to(rootdir.resolve()).parts[:-1]
+    except ValueError:
+        return False
+    return any(part in ("tests", "test", "testing") for part in parts)
 
 
 def _checkable(act: Act) -> bool:

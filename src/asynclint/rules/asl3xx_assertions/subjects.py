@@ -263,6 +263,8 @@ def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef
         if subject is None:
             continue
         key, endpoint, has_body = subject
+        if endpoint is None and type(holder) is cst.Assert and _in_expected_side(node, holder.test):  # type: ignore[union-attr]
+            continue  # ``assert out == escape(text)``: the call builds the expected value
         if in_raises:
             result.acts.append(Act(key, node, awaited, True, endpoint, has_body))
             continue
@@ -368,6 +370,17 @@ def _check_is_error(check: cst.CSTNode, error_params: set[str], helpers: dict[st
     helper = helpers.get(name)
     return helper is not None and any(
         error_evidence(n.test, set()) for n in descendants(helper.body) if type(n) is cst.Assert)  # type: ignore[attr-defined]
+
+
+def _in_expected_side(call: cst.Call, test: cst.BaseExpression) -> bool:
+    """Is ``call`` inside the right-hand side of the assertion's comparison (and not its left)?"""
+    if type(test) is not cst.Comparison:
+        return False
+    for target in test.comparisons:  # type: ignore[attr-defined]
+        comparator = target.comparator
+        if comparator is call or any(n is call for n in descendants(comparator)):
+            return True
+    return False
 
 
 def _dotted(expr: cst.BaseExpression) -> str:
