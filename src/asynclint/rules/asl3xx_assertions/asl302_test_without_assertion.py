@@ -20,7 +20,7 @@ NO_RAISE = re.compile(
     r"|nothing (really |much |else )?to (assert|check)|no (exception|error)s? (is |are |should be )?(raised|thrown)"
     r"|without (raising|an? (exception|error)|errors|failing|crashing)|safe to call|expect (a )?connection ?error or pass"
     r"|(n['’]t|not|never|no)\s+(cause|produce|throw|raise|lead to|trigger)\s+(any\s+|an?\s+)?(errors?|exceptions?|issues|problems)"
-    r"|passes validation|(is|are) accepted"
+    r"|passes validation|(is|are) accepted|#\s*no (error|exception)|\b(this|it) is (allowed|fine)\b|_is_allowed\b"
 )
 #: Calls of the event loop alone: a test that makes only these exercises the test runner itself.
 RUNNER_ONLY = frozenset({"asyncio.sleep", "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.current_task"})
@@ -86,7 +86,7 @@ class TestWithoutAssertion(Rule):
             if self._exempt(test):
                 continue
             helpers = helpers or HelperChecks(self.ctx)
-            if helpers.reaches_check(scan.calls, test):
+            if helpers.reaches_check(scan.calls, test) or self._fixture_checks(test):
                 continue
             self.report(test.func.name, f"async test `{test.name}` asserts nothing; "
                                         "it passes whatever the code under test does")
@@ -112,6 +112,22 @@ class TestWithoutAssertion(Rule):
         if self._raises_by_parameter(test):
             return True
         return self._states_no_raise(test)
+
+    def _fixture_checks(self, test: TestFunction) -> bool:
+        """A fixture the test asks for by name checks after its yield (``check_no_leaks``)."""
+        requested = {*test.params, *test.usefixtures()}
+        fixtures, _ = self.ctx.test_fixtures(test)
+        for name in requested:
+            fixture = fixtures.get(name)
+            if fixture is None or not fixture.is_generator:
+                continue
+            statements = list(fixture.func.body.body)  # type: ignore[attr-defined]
+            for i, stmt in enumerate(statements):
+                if any(type(n) is cst.Yield for n in descendants(stmt)):
+                    if scan_nodes(self.ctx, statements[i + 1:]).checks:
+                        return True
+                    break
+        return False
 
     def _placeholder(self, test: TestFunction) -> bool:
         """A body of only ``pass``/``...``/a docstring, or one that calls nothing but the event
@@ -312,6 +328,32 @@ class TestWithoutAssertion(Rule):
 
             async def test_marker_runs():
                 await asyncio.sleep(0)
+        """)),
+        # A fixture the test asks for checks after its yield.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def no_leaked_sockets(open_sockets):
+                before = open_sockets()
+                yield
+                assert open_sockets() == before
+
+            @pytest.mark.usefixtures("no_leaked_sockets")
+            async def test_close_resolver(resolver):
+                await resolver.close()
+        """)),
+        # A timeout on the operation: it must finish in time.
+        Valid(dedent("""
+            import asyncio
+
+            async def test_shutdown_with_pending_messages(broker):
+                await broker.publish(b"x")
+                await asyncio.wait_for(broker.shutdown(), timeout=0.5)
+        """)),
+        Valid(dedent("""
+            async def test_plain_text_session(make_session):
+                make_session(transcribe=False, keep_audio=True)  # no error
         """)),
     ]
     INVALID = [
