@@ -129,17 +129,20 @@ class MissingErrorPathTest(Rule):
     def _module_app(self) -> str | None:
         """"demo" when the module builds its own app (or imports a documentation example's) and no
         function of the module can fail; "own" when it builds one that can; else None."""
-        for stmt in self.ctx.module.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-                        name = _dotted(small.module)
-                        if name.split(".")[0] in DOCS_PACKAGES:
-                            return "demo"
         builds = handlers_fail = False
         for node in descendants(self.ctx.module):
             cls = type(node)
-            if cls is cst.Call:
+            if cls is cst.ImportFrom:  # ``from docs_src.x import app``, also inside a test
+                if node.module is not None and not node.relative and _docs_module(_dotted(node.module)):  # type: ignore[attr-defined]
+                    return "demo"
+            elif cls is cst.SimpleString:  # ``importlib.import_module(f"docs_src.x.{name}")``
+                if _docs_module(node.value.strip("'\"rbf")):  # type: ignore[attr-defined]
+                    return "demo"
+            elif cls is cst.FormattedString:
+                first = node.parts[0] if node.parts else None  # type: ignore[attr-defined]
+                if type(first) is cst.FormattedStringText and _docs_module(first.value):
+                    return "demo"
+            elif cls is cst.Call:
                 if (self.ctx.qualname(node.func) or "") in APP_BUILDERS:  # type: ignore[attr-defined]
                     builds = True
             elif cls is cst.FunctionDef:
@@ -414,6 +417,19 @@ class MissingErrorPathTest(Rule):
                     raise TypeError(a)
                 return inspect.signature(a) == inspect.signature(b)
         """)}),
+        # A documentation example's app, loaded by name in a fixture.
+        Valid(dedent("""
+            import importlib
+            import pytest
+            from fastapi.testclient import TestClient
+
+            @pytest.fixture(params=["tutorial001", "tutorial002"])
+            def client(request):
+                return TestClient(importlib.import_module(f"docs_src.bodies.{request.param}").app)
+
+            def test_update(client):
+                assert client.put("/things/7", json={"name": "x"}).status_code == 200
+        """)),
     ]
     INVALID = [
         # A demo app with a typed path parameter, tested only with a value that converts.
@@ -516,7 +532,7 @@ APP_BUILDERS = frozenset({
     "uvicorn.middleware.wsgi.WSGIMiddleware", "a2wsgi.WSGIMiddleware",
 })
 #: Packages of documentation examples (each app demonstrates one feature).
-DOCS_PACKAGES = frozenset({"docs_src", "docs", "examples"})
+DOCS_PACKAGES = frozenset({"docs_src", "docs", "examples", "docs_examples"})
 
 
 _CHECK_PREFIXES = ("assert", "check", "verify", "expect", "validate")
@@ -529,6 +545,11 @@ def _test_support(path: Path, rootdir: Path) -> bool:
     except ValueError:
         return False
     return any(part in ("tests", "test", "testing") for part in parts)
+
+
+def _docs_module(name: str) -> bool:
+    head = name.split(".")[0]
+    return "." in name and (head in DOCS_PACKAGES and head != "docs" or name.startswith("docs.examples."))
 
 
 def _checkable(act: Act) -> bool:
