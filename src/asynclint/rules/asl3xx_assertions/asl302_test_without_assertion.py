@@ -8,7 +8,7 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.model.pytest_facts import TestFunction
+from asynclint.model.pytest_facts import Mark, TestFunction
 from asynclint.rules.asl3xx_assertions.checks import CHECK_CALLS, HelperChecks, LocalScan, scan_nodes
 
 BENCHMARK_MARKS = frozenset({"benchmark"})
@@ -20,7 +20,7 @@ NO_RAISE = re.compile(
     r"|nothing (really |much |else )?to (assert|check)|no (exception|error)s? (is |are |should be )?(raised|thrown)"
     r"|without (raising|an? (exception|error)|errors|failing|crashing)|safe to call|expect (a )?connection ?error or pass"
     r"|(n['’]t|not|never|no)\s+(cause|produce|throw|raise|lead to|trigger)\s+(any\s+|an?\s+)?(errors?|exceptions?|issues|problems)"
-    r"|passes validation|(is|are) accepted|#\s*no (error|exception)|\b(this|it) is (allowed|fine)\b|_is_allowed\b"
+    r"|(must|should) not cause|should be possible|still works?\b|passes validation|(is|are) accepted|#\s*no (error|exception)|\b(this|it) is (allowed|fine)\b|_is_allowed\b"
 )
 #: Calls of the event loop alone: a test that makes only these exercises the test runner itself.
 RUNNER_ONLY = frozenset({"asyncio.sleep", "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.current_task"})
@@ -107,7 +107,9 @@ class TestWithoutAssertion(Rule):
         """Tests that check nothing on purpose, or through what pytest hands them."""
         if any(m.name in BENCHMARK_MARKS for m in test.marks) or BENCHMARK_FIXTURES & set(test.params):
             return True
-        if any(m.name == "skip" for m in test.marks) or self._placeholder(test) or self._in_docs():
+        if any(m.name == "skip" or (m.name == "xfail" and not _strict(m)) for m in test.marks):
+            return True  # never run, or its outcome is not checked either way
+        if self._placeholder(test) or self._in_docs():
             return True
         if self._raises_by_parameter(test):
             return True
@@ -355,6 +357,19 @@ class TestWithoutAssertion(Rule):
             async def test_plain_text_session(make_session):
                 make_session(transcribe=False, keep_audio=True)  # no error
         """)),
+        # A known bug, marked non-strict xfail: its outcome is not checked either way.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.xfail(reason="the server mangles the key")
+            async def test_unicode_key(store):
+                await store.set("ключ", b"v")
+        """)),
+        Valid(dedent("""
+            async def test_spawn(loop_runner):
+                \"\"\"Spawning a worker under the runner should be possible.\"\"\"
+                await loop_runner.spawn("worker")
+        """)),
     ]
     INVALID = [
         # A helper that only acts: following it finds no check.
@@ -383,6 +398,14 @@ class TestWithoutAssertion(Rule):
             async def test_create_user(client):
                 await client.post("/users", json={"name": "Ada"})
         """), line=4, column=11),
+        # A strict xfail must fail: without a check it cannot.
+        Invalid(dedent("""
+            import pytest
+
+            @pytest.mark.xfail(strict=True)
+            async def test_known_bug(store):
+                await store.set("k", b"v")
+        """), line=4, column=11),
         Invalid(dedent("""
             import pytest
 
@@ -393,6 +416,11 @@ class TestWithoutAssertion(Rule):
                     print(response.json())
         """), line=5, column=15),
     ]
+
+
+def _strict(mark: Mark) -> bool:
+    strict = mark.keyword("strict")
+    return strict is not None and type(strict.value) is cst.Name and strict.value.value == "True"  # type: ignore[attr-defined]
 
 
 def _with_nodes(body: cst.CSTNode) -> list[cst.With]:
