@@ -398,7 +398,7 @@ class TestWithoutAssertion(Rule):
             async def test_create_user(client):
                 await client.post("/users", json={"name": "Ada"})
         """), line=4, column=11),
-        # A strict xfail must fail: without a check it cannot.
+        # A strict xfail still runs as a test: here it checks nothing but "raises".
         Invalid(dedent("""
             import pytest
 
