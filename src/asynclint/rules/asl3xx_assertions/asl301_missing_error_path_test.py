@@ -15,7 +15,7 @@ from asynclint.model.names import ImportTable
 from asynclint.model.pytest_facts import TestFunction, build_module_facts
 from asynclint.model.source_index import SourceIndex
 from asynclint.rules.asl3xx_assertions.subjects import (
-    Act, Endpoint, TestActs, _dotted, _int_status, _parametrize_error_names, endpoint_call, path_template, test_acts,
+    Act, Endpoint, TestActs, _dotted, _int_status, _is_raises_name, _parametrize_error_names, endpoint_call, path_template, test_acts,
 )
 
 
@@ -430,6 +430,25 @@ class MissingErrorPathTest(Rule):
             def test_update(client):
                 assert client.put("/things/7", json={"name": "x"}).status_code == 200
         """)),
+        # unittest's assertRaises is an error-path check too.
+        Valid(dedent("""
+            import unittest
+            from app.urls import parse_url
+
+            class TestParse(unittest.TestCase):
+                def test_parse(self):
+                    self.assertEqual(parse_url("db://x")["scheme"], "db")
+
+                def test_parse_unknown(self):
+                    with self.assertRaisesRegex(ValueError, "scheme"):
+                        parse_url("moo://x")
+        """), config={"pythonpath": ["."]}, files={"app/__init__.py": "", "app/urls.py": dedent("""
+            def parse_url(url):
+                scheme = url.split(":")[0]
+                if scheme != "db":
+                    raise ValueError("unknown scheme")
+                return {"scheme": scheme}
+        """)}),
     ]
     INVALID = [
         # A demo app with a typed path parameter, tested only with a value that converts.
@@ -584,7 +603,7 @@ def _can_fail(func: cst.FunctionDef) -> bool:
 
 def _raises_anywhere(func: cst.FunctionDef) -> bool:
     return any(type(n) is cst.With and any(
-        type(item.item) is cst.Call and _dotted(item.item.func).endswith(("raises", "RaisesGroup"))  # type: ignore[attr-defined]
+        type(item.item) is cst.Call and _is_raises_name(_dotted(item.item.func))  # type: ignore[attr-defined]
         for item in n.items) for n in descendants(func.body))  # type: ignore[attr-defined]
 
 

@@ -322,7 +322,7 @@ def _scan_test_body(body: cst.CSTNode, binders: list[cst.CSTNode] | None = None,
             checks = (*checks, node)
         elif (cls is cst.FunctionDef or cls is cst.Lambda) and parent is not None:
             nested = True
-        elif cls is cst.With and any(isinstance(item.item, cst.Call) and _dotted(item.item.func).endswith("raises")
+        elif cls is cst.With and any(isinstance(item.item, cst.Call) and _is_raises_name(_dotted(item.item.func))
                                      for item in node.items):  # type: ignore[attr-defined]
             raising_body = node.body  # type: ignore[attr-defined]
         children = iter_children(node)
@@ -370,6 +370,12 @@ def _check_is_error(check: cst.CSTNode, error_params: set[str], helpers: dict[st
     helper = helpers.get(name)
     return helper is not None and any(
         error_evidence(n.test, set()) for n in descendants(helper.body) if type(n) is cst.Assert)  # type: ignore[attr-defined]
+
+
+def _is_raises_name(dotted: str) -> bool:
+    """``pytest.raises``, ``pytest.RaisesGroup``, ``self.assertRaises``, ``self.assertRaisesRegex``."""
+    last = dotted.rpartition(".")[2]
+    return last == "raises" or last == "RaisesGroup" or last.startswith("assertRaises")
 
 
 def _in_expected_side(call: cst.Call, test: cst.BaseExpression) -> bool:
