@@ -33,8 +33,15 @@ class TestWithoutAssertion(Rule):
     name = "test-without-assertion"
     summary = "An async test asserts nothing: it passes whatever the code under test does."
     fix_availability = "none"
+    default_enabled = False
     docs = """
         ## What it does
+        Opt-in (enable with `--extend-select ASL302`): on the development
+        corpus of real suites 21 of 30 sampled findings were right (70%; 28 of
+        30 counting the debatable ones, mostly smoke tests whose only check is
+        that nothing raises), under the 9 in 10 a default rule needs (see
+        docs/precision/asl3xx.md).
+
         Finds async tests whose body has no `assert`, no `raise`, no
         `pytest.raises`/`pytest.warns`/`pytest.fail`/`pytest.RaisesGroup`, no
         mock `assert_*` call, no call to a helper whose name starts with
