@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import libcst as cst
@@ -10,6 +11,7 @@ from asynclint.analysis.body import descendants, remember_binders
 from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import PytestConfig
+from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.source import read_source
 from asynclint.model.names import ImportTable
 from asynclint.model.pytest_facts import TestFunction, build_module_facts
@@ -24,7 +26,7 @@ class MissingErrorPathTest(Rule):
     code = "ASL301"
     name = "missing-error-path-test"
     summary = "An endpoint or function is tested only on its success path."
-    fix_availability = "none"
+    fix_availability = "unsafe"
     default_enabled = False
     docs = """
         ## What it does
@@ -82,11 +84,19 @@ class MissingErrorPathTest(Rule):
         ```
 
         ## Fix safety
-        No fix. Which invalid input makes an endpoint fail, and what status it
-        then answers, depends on the handler and the framework (a handler may
-        answer any id; a body may have no required field; FastAPI, Starlette
-        and Litestar answer the same mistake differently): only the author
-        knows the error path worth testing.
+        Unsafe (it adds a test), and offered only where the answer follows
+        from the endpoint's declaration and the framework's documented
+        behaviour: a route of a plain `FastAPI()` app declared in the test
+        module, whose handler takes a path parameter typed `int`, `float` or
+        `UUID` (no `Path(...)` options, no dependencies, middleware or
+        exception handlers that could answer first), reached through a client
+        the new test can use (a fixture or a module-level `TestClient(app)`).
+        The new test, right after the success test with its fixtures and
+        marks, sends `not-a-number` in that segment and asserts FastAPI's 422.
+        Anything else gets no fix: which input makes a handler fail, and what
+        it then answers, is for the author to say (a handler may answer any
+        id; a body may have no required field; FastAPI, Starlette and Litestar
+        answer the same mistake differently).
     """
 
     def check_module(self) -> None:
@@ -127,7 +137,7 @@ class MissingErrorPathTest(Rule):
                 continue
             test = first_analysis.test
             self.report(test.func.name, f"`{key.removeprefix('call ')}` is tested only on its success path "
-                                        f"(`{test.name}`); add a test for its error path")
+                                        f"(`{test.name}`); add a test for its error path", self._fix(test, first_act))
 
     def _module_app(self) -> str | None:
         """"demo" when the module builds its own app (or imports a documentation example's) and no
@@ -170,6 +180,129 @@ class MissingErrorPathTest(Rule):
         if info is not None and info.raises and not _test_support(info.path, self.ctx.pytest.rootdir):
             return f"call {info.qualname}", None, False
         return None
+
+    # The fix: only where the answer follows from the endpoint's declaration ------------
+    def _fix(self, test: TestFunction, act: Act) -> Fix | None:
+        """A test sending a value the handler's typed path parameter cannot convert, asserting
+        FastAPI's documented 422, when the route is declared in this module and nothing
+        (a dependency, a middleware, an exception handler) can answer before validation."""
+        endpoint, call = act.endpoint, act.call
+        if (endpoint is None or not test.func.name.value or any(m.name == "parametrize" for m in test.marks)
+                or not call.args or call.args[0].keyword is not None or type(call.args[0].value) is not cst.SimpleString):
+            return None
+        if any(type(n) is cst.Name and n.value not in ("True", "False", "None")  # type: ignore[attr-defined]
+               for a in call.args[1:] for n in descendants(a)):
+            return None  # the call uses the test's locals: the new test could not
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not (type(receiver) is cst.Name and (receiver.value in test.params or receiver.value in self._module_clients)):  # type: ignore[attr-defined]
+            return None
+        path = call.args[0].value.evaluated_value  # type: ignore[attr-defined]
+        if not isinstance(path, str) or "?" in path or "#" in path:
+            return None
+        invalid = self._fastapi_invalid_path(endpoint.method, path)
+        if invalid is None:
+            return None
+        name = self._unique_name(f"{test.name}_unconvertible_path")
+        marks = [d for d in test.func.decorators if not (self.ctx.imports.qualname(d.decorator) or "").endswith("mark.parametrize")]
+
+        def build() -> list[tuple[cst.CSTNode, cst.FlattenSentinel]]:
+            original: cst.SimpleString = call.args[0].value  # type: ignore[assignment]
+            literal = cst.SimpleString(f"{original.prefix}{original.quote}{invalid}{original.quote}")
+            new_call = call.with_changes(args=[call.args[0].with_changes(value=literal),
+                                               *call.args[1:]])
+            code = cst.Module([]).code_for_node(new_call)
+            text = f"await {code}" if act.awaited else code
+            body = cst.parse_module(f"def _():\n    response = {text}\n    assert response.status_code == 422\n"
+                                    ).body[0].body  # type: ignore[attr-defined]
+            blank = [cst.EmptyLine(indent=False)] * (1 if test.classes else 2)
+            new_func = test.func.with_changes(
+                name=cst.Name(name), body=body, leading_lines=blank if not marks else [],
+                decorators=[d.with_changes(leading_lines=blank if i == 0 else d.leading_lines)
+                            for i, d in enumerate(marks)],
+                lines_after_decorators=[])
+            return [(test.func, cst.FlattenSentinel([test.func, new_func]))]
+
+        return Fix(Safety.UNSAFE, f"Add {name}: FastAPI answers 422 for {invalid}", build=build)
+
+    @functools.cached_property
+    def _module_clients(self) -> set[str]:
+        """Module-level names bound to ``TestClient(app)``."""
+        found = set()
+        for stmt in self.ctx.module.body:
+            if type(stmt) is cst.SimpleStatementLine:
+                for small in stmt.body:
+                    if (type(small) is cst.Assign and type(small.value) is cst.Call and len(small.targets) == 1
+                            and type(small.targets[0].target) is cst.Name
+                            and (self.ctx.qualname(small.value.func) or "").endswith("testclient.TestClient")):
+                        found.add(small.targets[0].target.value)
+        return found
+
+    def _fastapi_invalid_path(self, method: str, path: str) -> str | None:
+        """``path`` with its int/float/UUID-typed parameter segment made unconvertible, when exactly
+        one route of a plain ``FastAPI()`` app declared in this module matches it."""
+        apps = set()
+        for stmt in self.ctx.module.body:
+            if type(stmt) is cst.SimpleStatementLine:
+                for small in stmt.body:
+                    if type(small) is cst.Assign and type(small.value) is cst.Call and \
+                            self.ctx.qualname(small.value.func) == "fastapi.FastAPI" and not small.value.args:
+                        apps |= {t.target.value for t in small.targets if type(t.target) is cst.Name}
+        if len(apps) != 1:
+            return None
+        app = next(iter(apps))
+        for node in descendants(self.ctx.module):  # anything that can answer before validation
+            if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == app and \
+                    node.attr.value in ("add_middleware", "middleware", "exception_handler", "add_exception_handler",
+                                        "include_router", "mount", "router", "dependency_overrides"):
+                return None
+            if type(node) is cst.Call and (self.ctx.qualname(node.func) or "").endswith("Depends"):
+                return None
+        segments = path.split("/")
+        matches = []
+        for stmt in self.ctx.module.body:
+            if type(stmt) is not cst.FunctionDef:
+                continue
+            for decorator in stmt.decorators:
+                d = decorator.decorator
+                if not (type(d) is cst.Call and type(d.func) is cst.Attribute and type(d.func.value) is cst.Name
+                        and d.func.value.value == app and d.func.attr.value in HTTP_ROUTE_METHODS and d.args
+                        and type(d.args[0].value) is cst.SimpleString and d.args[0].keyword is None):
+                    continue
+                template = d.args[0].value.evaluated_value
+                route = template.split("/") if isinstance(template, str) else []
+                if len(route) != len(segments) or any(
+                        not (r.startswith("{") and r.endswith("}")) and r != s for r, s in zip(route, segments)):
+                    continue
+                matches.append((d, stmt, route))
+        if len(matches) != 1:
+            return None
+        decorator, handler, route = matches[0]
+        if decorator.func.attr.value != method or len(decorator.args) != 1:  # type: ignore[attr-defined]
+            return None  # another method (405), or route options (dependencies...) that may answer first
+        types = {}
+        for param in handler.params.params:
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            if param.default is not None:
+                return None  # Path(...)/Query(...) options: keep to the plain declaration
+            types[param.name.value] = annotation.value if type(annotation) is cst.Name else None  # type: ignore[attr-defined]
+        for i, segment in enumerate(route):
+            if segment.startswith("{") and types.get(segment[1:-1]) in ("int", "float", "UUID"):
+                if ":" in segment:
+                    return None
+                return "/".join([*segments[:i], "not-a-number", *segments[i + 1:]])
+        return None
+
+    def _unique_name(self, base: str) -> str:
+        taken = self._taken_names
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+        return name
+
+    @functools.cached_property
+    def _taken_names(self) -> set[str]:
+        return {t.name for t in self.ctx.facts.tests} | set(self.ctx.facts.functions)
 
     VALID = [
         Valid(dedent("""
@@ -454,6 +587,53 @@ class MissingErrorPathTest(Rule):
         """)}),
     ]
     INVALID = [
+        # The route is declared in the module: a value that does not convert gets FastAPI's 422.
+        Invalid(
+            dedent("""
+                from fastapi import FastAPI
+                from fastapi.testclient import TestClient
+
+                app = FastAPI()
+
+
+                @app.get("/seats/{seat_id}")
+                def seat(seat_id: int):
+                    return {"seat": seat_id}
+
+
+                client = TestClient(app)
+
+
+                def test_seat():
+                    response = client.get("/seats/3")
+                    assert response.json() == {"seat": 3}
+            """),
+            line=15, column=5, unsafe=True,
+            fixed=dedent("""
+                from fastapi import FastAPI
+                from fastapi.testclient import TestClient
+
+                app = FastAPI()
+
+
+                @app.get("/seats/{seat_id}")
+                def seat(seat_id: int):
+                    return {"seat": seat_id}
+
+
+                client = TestClient(app)
+
+
+                def test_seat():
+                    response = client.get("/seats/3")
+                    assert response.json() == {"seat": 3}
+
+
+                def test_seat_unconvertible_path():
+                    response = client.get("/seats/not-a-number")
+                    assert response.status_code == 422
+            """),
+        ),
         # A demo app with a typed path parameter, tested only with a value that converts.
         Invalid(
             dedent("""
@@ -553,6 +733,7 @@ APP_BUILDERS = frozenset({
     "litestar.testing.create_async_test_client", "aiohttp.web.Application", "strawberry.asgi.GraphQL",
     "uvicorn.middleware.wsgi.WSGIMiddleware", "a2wsgi.WSGIMiddleware",
 })
+HTTP_ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
 #: Packages of documentation examples (each app demonstrates one feature).
 DOCS_PACKAGES = frozenset({"docs_src", "docs", "examples", "docs_examples"})
 
