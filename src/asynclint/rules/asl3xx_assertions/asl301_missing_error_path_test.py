@@ -162,7 +162,7 @@ class MissingErrorPathTest(Rule):
                 params = [p.name.value for p in node.params.params]  # type: ignore[attr-defined]
                 if params[-3:] == ["scope", "receive", "send"] or params[-2:] == ["environ", "start_response"]:
                     builds = True  # a raw ASGI/WSGI app: no router, no parameters
-                if not self.ctx.pytest.is_test_function_name(node.name.value) and _can_fail(node):  # type: ignore[attr-defined]
+                if not self.ctx.pytest.is_test_function_name(node.name.value) and _can_fail(node):  # type: ignore[attr-defined,arg-type]
                     handlers_fail = True
         if not builds:
             return None
@@ -222,7 +222,7 @@ class MissingErrorPathTest(Rule):
                 lines_after_decorators=[])
             return [(test.func, cst.FlattenSentinel([test.func, new_func]))]
 
-        return Fix(Safety.UNSAFE, f"Add {name}: FastAPI answers 422 for {invalid}", build=build)
+        return Fix(Safety.UNSAFE, f"Add {name}: FastAPI answers 422 for {invalid}", build=build)  # type: ignore[arg-type]
 
     @functools.cached_property
     def _module_clients(self) -> set[str]:
@@ -253,9 +253,10 @@ class MissingErrorPathTest(Rule):
         for node in descendants(self.ctx.module):  # anything that can answer before validation
             if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == app and \
                     node.attr.value in ("add_middleware", "middleware", "exception_handler", "add_exception_handler",
-                                        "include_router", "mount", "router", "dependency_overrides"):
+                                        "include_router", "mount", "router", "dependency_overrides", "add_api_route",
+                                        "add_route", "api_route", "websocket_route"):
                 return None
-            if type(node) is cst.Call and (self.ctx.qualname(node.func) or "").endswith("Depends"):
+            if type(node) is cst.Call and (self.ctx.qualname(node.func) or "").endswith(("Depends", "Security")):
                 return None
         segments = path.split("/")
         matches = []
@@ -276,8 +277,8 @@ class MissingErrorPathTest(Rule):
                 matches.append((d, stmt, route))
         if len(matches) != 1:
             return None
-        decorator, handler, route = matches[0]
-        if decorator.func.attr.value != method or len(decorator.args) != 1:  # type: ignore[attr-defined]
+        route_call, handler, route = matches[0]
+        if route_call.func.attr.value != method or len(route_call.args) != 1:  # type: ignore[attr-defined]
             return None  # another method (405), or route options (dependencies...) that may answer first
         types = {}
         for param in handler.params.params:
