@@ -240,8 +240,8 @@ class _BodyScan(ast.NodeVisitor):
         for stmt in node.body:
             self.visit(stmt)
 
-    visit_With = _with  # type: ignore[assignment]
-    visit_AsyncWith = _with  # type: ignore[assignment]
+    visit_With = _with
+    visit_AsyncWith = _with
 
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc
