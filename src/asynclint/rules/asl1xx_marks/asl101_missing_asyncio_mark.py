@@ -403,7 +403,7 @@ class MissingAsyncioMark(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py): the async test runs only after it.
+        # test_rule_fixes_keep_suites_running.py): the async test runs only after it.
         Invalid(
             dedent("""
                 def total(prices):

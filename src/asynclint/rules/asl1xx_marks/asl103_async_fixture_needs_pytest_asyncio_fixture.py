@@ -290,7 +290,7 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py): the async test errors before, passes after.
+        # test_rule_fixes_keep_suites_running.py): the async test errors before, passes after.
         Invalid(
             dedent("""
                 import pytest

@@ -531,7 +531,7 @@ class UnmockedNetworkCall(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py). `.invalid` never resolves: the request fails
+        # test_rule_fixes_keep_suites_running.py). `.invalid` never resolves: the request fails
         # before the fix, and respx refuses it after (the fix leaves the routes to the author).
         Invalid(
             dedent("""

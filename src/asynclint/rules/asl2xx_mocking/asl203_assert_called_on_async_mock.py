@@ -195,7 +195,7 @@ class AssertCalledOnAsyncMock(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py): the mock is awaited, so the await-checks pass too.
+        # test_rule_fixes_keep_suites_running.py): the mock is awaited, so the await-checks pass too.
         Invalid(
             dedent("""
                 import asyncio

@@ -179,7 +179,7 @@ class HttpxAppArgument(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py): httpx 0.28 rejects `app=`; the fixed test passes.
+        # test_rule_fixes_keep_suites_running.py): httpx 0.28 rejects `app=`; the fixed test passes.
         Invalid(
             dedent("""
                 import httpx

@@ -592,7 +592,7 @@ class FixtureWithoutTeardown(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py).
+        # test_rule_fixes_keep_suites_running.py).
         Invalid(
             dedent("""
                 import httpx

@@ -697,7 +697,7 @@ class SetupWithoutCleanup(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py): before it, the leaked variable fails the next test.
+        # test_rule_fixes_keep_suites_running.py): before it, the leaked variable fails the next test.
         Invalid(
             dedent("""
                 import os

@@ -441,7 +441,7 @@ class FixtureCleanupSkippedOnError(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_fixes_keep_suites_running.py).
+        # test_rule_fixes_keep_suites_running.py).
         Invalid(
             dedent("""
                 import asyncio
