@@ -531,19 +531,19 @@ class UnmockedNetworkCall(Rule):
     ]
     INVALID += [
         # Self-contained: runs under real pytest before and after its fix (tests/fixes/
-        # test_rule_fixes_keep_suites_running.py). `.invalid` never resolves: the request fails
-        # before the fix, and respx refuses it after (the fix leaves the routes to the author).
+        # test_rule_fixes_keep_suites_running.py). No host resolves in those runs (offline): the
+        # request fails before the fix, and respx refuses it after (the routes are the author's).
         Invalid(
             dedent("""
                 import httpx
 
 
                 def test_users_url():
-                    assert httpx.URL("https://api.example.invalid/users").path == "/users"
+                    assert httpx.URL("https://api.example.com/users").path == "/users"
 
 
                 def test_users():
-                    assert httpx.get("https://api.example.invalid/users").status_code == 200
+                    assert httpx.get("https://api.example.com/users").status_code == 200
             """),
             files={"pyproject.toml": dedent("""
                 [project]
@@ -557,11 +557,11 @@ class UnmockedNetworkCall(Rule):
 
 
                 def test_users_url():
-                    assert httpx.URL("https://api.example.invalid/users").path == "/users"
+                    assert httpx.URL("https://api.example.com/users").path == "/users"
 
 
                 def test_users(respx_mock):
-                    assert httpx.get("https://api.example.invalid/users").status_code == 200
+                    assert httpx.get("https://api.example.com/users").status_code == 200
             """),
         ),
     ]
