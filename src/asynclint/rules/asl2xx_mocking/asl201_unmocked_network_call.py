@@ -529,3 +529,39 @@ class UnmockedNetworkCall(Rule):
             """),
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py). No host resolves in those runs (offline): the
+        # request fails before the fix, and respx refuses it after (the routes are the author's).
+        Invalid(
+            dedent("""
+                import httpx
+
+
+                def test_users_url():
+                    assert httpx.URL("https://api.example.com/users").path == "/users"
+
+
+                def test_users():
+                    assert httpx.get("https://api.example.com/users").status_code == 200
+            """),
+            files={"pyproject.toml": dedent("""
+                [project]
+                name = "demo"
+                version = "0"
+                optional-dependencies.test = ["pytest", "respx>=0.21"]
+            """)},
+            line=9, column=12, unsafe=True,
+            fixed=dedent("""
+                import httpx
+
+
+                def test_users_url():
+                    assert httpx.URL("https://api.example.com/users").path == "/users"
+
+
+                def test_users(respx_mock):
+                    assert httpx.get("https://api.example.com/users").status_code == 200
+            """),
+        ),
+    ]

@@ -773,3 +773,53 @@ class FixtureWithoutTeardown(Rule):
             line=8, column=12, fixed=None,
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py).
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest_asyncio.fixture
+                async def client():
+                    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+                @pytest.mark.asyncio
+                async def test_health(client):
+                    response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+            line=13, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest_asyncio.fixture
+                async def client():
+                    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+                        yield client
+
+
+                @pytest.mark.asyncio
+                async def test_health(client):
+                    response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+        ),
+    ]

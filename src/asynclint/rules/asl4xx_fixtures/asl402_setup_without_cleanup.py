@@ -719,3 +719,54 @@ class SetupWithoutCleanup(Rule):
             line=8, column=5, fixed=None,
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py): before it, the leaked variable fails the next test.
+        Invalid(
+            dedent("""
+                import os
+
+                import pytest
+
+
+                def greeting():
+                    return "hello " + os.environ.get("SHOP_USER", "guest")
+
+
+                @pytest.fixture
+                def ada():
+                    os.environ["SHOP_USER"] = "ada"
+
+
+                def test_greets_ada(ada):
+                    assert greeting() == "hello ada"
+
+
+                def test_greets_guest():
+                    assert greeting() == "hello guest"
+            """),
+            line=12, column=5,
+            fixed=dedent("""
+                import os
+
+                import pytest
+
+
+                def greeting():
+                    return "hello " + os.environ.get("SHOP_USER", "guest")
+
+
+                @pytest.fixture
+                def ada(monkeypatch):
+                    monkeypatch.setenv("SHOP_USER", "ada")
+
+
+                def test_greets_ada(ada):
+                    assert greeting() == "hello ada"
+
+
+                def test_greets_guest():
+                    assert greeting() == "hello guest"
+            """),
+        ),
+    ]
