@@ -211,7 +211,7 @@ def test_per_file_ignores_and_config_file(tmp_path: Path, asynclint: RunAsynclin
     (["--ignore", "no-such-rule"], STRICT, "unknown rule selector 'no-such-rule'"),
     (["--config", "missing.toml"], STRICT, "'missing.toml' does not exist"),
     ([], "[tool.asynclint]\nselect = [\n", "invalid TOML"),
-    ([], "[tool.asynclint]\nselect = 3\n", "select must be a list of strings"),
+    ([], "[tool.asynclint]\nselect = 3\n", "select: expected a list of rule codes (got the number 3)"),
     ([], "[tool.asynclint]\nselect = [\"NOPE\"]\n", "unknown rule selector 'NOPE'"),
 ])
 def test_usage_and_configuration_errors_exit_2_with_a_message(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 from asynclint.api.rule import RULES, Rule
 from asynclint.config.settings import ConfigError, Settings
@@ -69,6 +70,31 @@ def _expand(selectors: list[str]) -> set[str]:
 def validate(selectors: list[str]) -> None:
     for selector in selectors:
         _matching(selector)
+
+
+def validate_settings(settings: Settings) -> None:
+    """Every rule selector of a configuration file, checked up front (not when a matching file is linted)."""
+    where = settings.config_path or settings.root
+    named: list[tuple[str, list[str]]] = [("select", settings.select or []), ("ignore", settings.ignore),
+                                          ("extend-select", settings.extend_select)]
+    named += [(f"per-file-ignores.{glob!r}", codes) for glob, codes in settings.per_file_ignores.items()]
+    for key, selectors in named:
+        for selector in selectors:
+            try:
+                _matching(selector)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: [tool.asynclint] {key}: {exc}") from None
+
+
+def settings_schema() -> dict[str, tuple[str | None, Any]]:
+    """Every ``[tool.asynclint]`` key: the engine's and those the registered rules declare."""
+    from asynclint.config.schema import CORE_OPTIONS
+
+    found: dict[str, tuple[str | None, Any]] = {key: (None, option) for key, option in CORE_OPTIONS.items()}
+    for code, rule in all_rules().items():
+        for key, option in rule.declared_options().items():
+            found[key] = (code, option)
+    return found
 
 
 def enabled_codes(settings: Settings, extra_ignores: list[str] = ()) -> frozenset[str]:  # type: ignore[assignment]

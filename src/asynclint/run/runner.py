@@ -78,6 +78,7 @@ class Runner:
         self._folder_keys: dict[Path, tuple[Settings, str]] = {}
         self._codes: dict[tuple[Path, tuple[str, ...]], frozenset[str]] = {}
         self._folders: dict[Path, tuple[Path, Settings, PytestConfig]] = {}
+        self._validated: dict[int, Settings] = {}
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint.run import cache
 
@@ -94,6 +95,12 @@ class Runner:
 
     def settings_for(self, directory: Path) -> Settings:
         base = self._explicit or settings_for_directory(directory.resolve())
+        if id(base) not in self._validated:
+            self._validated[id(base)] = base  # kept: an id is only unique while its object lives
+            if base.select or base.ignore or base.extend_select or base.per_file_ignores:
+                from asynclint.engine.registry import validate_settings
+
+                validate_settings(base)
         return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select)
 
     def job_for(self, path: Path, shown: str) -> "LintJob":
