@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from asynclint.fixes.text_edits import TextEdit, apply_text_edits, text_edits
+from asynclint.core.docs import rule_url
 from asynclint.output.concise import use_color
 from asynclint.output.github import escape_data, escape_property
 
@@ -193,25 +194,35 @@ def test_junit_has_one_testcase_per_linted_file(project: Path) -> None:
     assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("3", "2")
 
 
-def test_concise_shows_the_line_and_a_caret_under_the_column(project: Path) -> None:
+def test_concise_is_one_line_a_finding_with_a_mark_for_a_safe_fix(project: Path) -> None:
     proc = run(project, "--output-format", "concise", "tests/test_one_fix.py")
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
+    assert lines[1].startswith("Found 1 diagnostic")
+    assert len(lines) == 2
+
+
+def test_full_shows_the_line_a_caret_under_the_column_and_the_docs(project: Path) -> None:
+    proc = run(project, "--output-format", "full", "tests/test_one_fix.py")
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
     assert lines[1] == "8 |     loop = asyncio.get_event_loop()"
     caret = lines[2]
     assert caret.index("^") == lines[1].index("asyncio.get_event_loop")
     assert caret.rstrip().endswith(" " + "^" * len("asyncio.get_event_loop()"))
+    assert lines[3] == "  = docs: asynclint rule ASL107, " + rule_url("ASL107")
     assert "\x1b[" not in proc.stdout  # a pipe is not a terminal
 
 
-def test_concise_colours_only_when_asked(project: Path) -> None:
+@pytest.mark.parametrize("fmt", ["concise", "full"])
+def test_concise_and_full_colour_only_when_asked(project: Path, fmt: str) -> None:
     import os
 
     env = {**os.environ, "FORCE_COLOR": "1"}
     env.pop("NO_COLOR", None)
-    assert "\x1b[" in run(project, "--output-format", "concise", "tests", env=env).stdout
+    assert "\x1b[" in run(project, "--output-format", fmt, "tests", env=env).stdout
     env["NO_COLOR"] = "1"
-    assert "\x1b[" not in run(project, "--output-format", "concise", "tests", env=env).stdout
+    assert "\x1b[" not in run(project, "--output-format", fmt, "tests", env=env).stdout
 
 
 class _Tty(io.StringIO):

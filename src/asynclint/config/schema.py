@@ -89,7 +89,7 @@ class Version(Option):
     kind = 'version string, e.g. "0.21"'
 
     def check(self, value: Any) -> str:
-        if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+){0,2}", value.strip()):
+        if isinstance(value, str) and re.match(r"\d", value.strip()):  # "0.21", "0.21.2", "1"
             return value.strip()
         raise Invalid(f'a version string such as "0.21" or "1.0" (got {_describe(value)})')
 

@@ -39,9 +39,17 @@ class Settings:
         select: list[str] | None,
         ignore: list[str] | None,
         extend_select: list[str] | None,
+        exclude: list[str] | None = None,
+        extend_exclude: list[str] | None = None,
     ) -> "Settings":
-        """Command-line selection wins over the file, as in ruff."""
+        """Command-line selection (and excludes) win over the file, as in ruff."""
+        if not (select or ignore or extend_select or exclude or extend_exclude):
+            return self
         new = Settings(**{k: getattr(self, k) for k in self.__dataclass_fields__})
+        if exclude:
+            new.exclude = list(exclude)
+        if extend_exclude:
+            new.extend_exclude = [*self.extend_exclude, *extend_exclude]
         if select:
             new.select = list(select)
             new.extend_select = []

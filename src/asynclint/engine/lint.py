@@ -33,6 +33,8 @@ class FileResult:
     parsed: bool = True
     #: Other files the findings were computed from (for the result cache); None when unknown.
     dependencies: set[Path] | None = None
+    #: The codes of the fixes applied (one entry a fix), for ``--show-fixes``.
+    fixed_codes: list[str] = field(default_factory=list)
 
 
 def engine_diagnostic(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
@@ -207,7 +209,7 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
         rng = positions.get(id(node))
         line, column = (rng.start.line, rng.start.column + 1) if rng else (1, 1)
         end_line, end_column = (rng.end.line, rng.end.column + 1) if rng else (line, column)
-        if is_suppressed(rule.code, line, noqa):
+        if is_suppressed(rule.code, line, noqa, rule.name):
             continue
         diagnostics.append(Diagnostic(job.display_path, line, column, rule.code, rule.name, message,
                                       end_line, end_column, fix.safety if fix else None, fix))
@@ -283,7 +285,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             _with_edits(module, text, diagnostics, job)
         return FileResult(diagnostics, dependencies=dependencies)
     diagnostics = lint_module(job, module, text)
-    current_text, fixed_count = text, 0
+    current_text, fixed_count, fixed_codes = text, 0, []
     failed_fixes: dict[str, str] = {}  # rule code -> why its fix could not be applied
     for _ in range(MAX_FIX_PASSES):
         candidates = [d for d in diagnostics if d.fix is not None and d.code not in failed_fixes
@@ -309,6 +311,8 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             break  # never write a fix whose result does not parse
         module, current_text = reparsed, new_text
         fixed_count += len(applied)
+        code_of = {id(d.fix): d.code for d in candidates}
+        fixed_codes += [code_of.get(id(f), "?") for f in applied]
         diagnostics = lint_module(job, module, current_text)
     changed = current_text != text
     if failed_fixes and "ASL003" in job.codes:
@@ -317,7 +321,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             for code, error in failed_fixes.items())], key=Diagnostic.sort_key)
     if render_edits:
         _with_edits(module, current_text, diagnostics, job)
-    return FileResult(diagnostics, current_text if changed else None, fixed_count)
+    return FileResult(diagnostics, current_text if changed else None, fixed_count, fixed_codes=fixed_codes)
 
 
 def _isolate_failed_fixes(module: cst.Module, candidates: list[Diagnostic], failed: dict[str, str]) -> bool:

@@ -67,6 +67,9 @@ class Options:
     jobs: int | None = 1
     #: Render each fix as text edits while linting (JSON and SARIF output print them).
     render_edits: bool = False
+    #: ``--exclude`` (replaces the configuration's) and ``--extend-exclude`` (adds to it).
+    exclude: list[str] | None = None
+    extend_exclude: list[str] | None = None
 
 
 class Runner:
@@ -82,7 +85,19 @@ class Runner:
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint.run import cache
 
-            self.cache = cache.ResultCache(options.cache_dir or Path.cwd() / cache.CACHE_DIR_NAME)
+            self.cache = cache.ResultCache(options.cache_dir or self.project_root() / cache.CACHE_DIR_NAME)
+
+    def project_root(self, directory: Path | None = None) -> Path:
+        """Where the project's cache lives, as ruff's: the folder of the configuration that applies
+        (``--config``, else the nearest ``[tool.asynclint]``), else pytest's rootdir, else ``directory``."""
+        directory = (directory or Path.cwd()).resolve()
+        settings = self._explicit or settings_for_directory(directory)
+        if settings.config_path is not None:
+            return settings.config_path.resolve().parent
+        config = pytest_config_for_directory(directory)
+        if config.inifile is not None:
+            return config.rootdir
+        return directory
 
     @property
     def project(self) -> "ProjectModel":
@@ -101,7 +116,8 @@ class Runner:
                 from asynclint.engine.registry import validate_settings
 
                 validate_settings(base)
-        return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select)
+        return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select,
+                                   self.options.exclude, self.options.extend_exclude)
 
     def job_for(self, path: Path, shown: str) -> "LintJob":
         from asynclint.engine.lint import LintJob
@@ -248,6 +264,7 @@ class Runner:
         outcome = lint_text(job, source.text, fix=self.options.fix or self.options.diff,
                             unsafe_fixes=self.options.unsafe_fixes, render_edits=self.options.render_edits)
         result.fixed += outcome.fixed_count
+        result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
         result.keep(outcome.diagnostics)
         result.fixed_sources[shown] = outcome.fixed_text if outcome.fixed_text is not None else source.text
         if self.options.diff and outcome.fixed_text is not None:
@@ -261,6 +278,7 @@ class Runner:
             result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
             result.keep(outcome.diagnostics)
             result.fixed += outcome.fixed_count
+            result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
             return
         try:
             write_atomically(path, source.encode(outcome.fixed_text))
@@ -272,6 +290,7 @@ class Runner:
             result.keep(lint_text(job, source.text, render_edits=self.options.render_edits).diagnostics)
             return
         result.fixed += outcome.fixed_count
+        result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
         result.keep(outcome.diagnostics)
 
 
