@@ -150,6 +150,7 @@ def test_sarif_without_findings_is_valid(tmp_path: Path) -> None:
 
 
 GITHUB_LINE = re.compile(r"^::error file=(?P<file>[^,]*),line=(?P<line>\d+),col=(?P<col>\d+),"
+                         r"endLine=(?P<end_line>\d+),endColumn=(?P<end_col>\d+),"
                          r"title=(?P<title>[^:,]*)::(?P<message>.*)$")
 
 

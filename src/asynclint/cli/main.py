@@ -332,35 +332,48 @@ def clean_command() -> None:
 @main.command(name="rule")
 @click.argument("code")
 def rule_command(code: str) -> None:
-    """Print a rule's documentation (by code or name)."""
-    from asynclint.engine.registry import ENGINE_CODES, find_rule
+    """Print a rule's documentation (by code, name, or prefix such as ASL1: all its rules)."""
+    from asynclint.engine.registry import ENGINE_CODES, all_rules, find_rule
 
     rule = find_rule(code)
-    if rule is None:
-        for engine_code, (name, what) in ENGINE_CODES.items():
-            if code.upper() == engine_code or code.lower() == name:
-                click.echo(f"# {engine_code} {name}\n\nReported by the engine when {what}. No fix.")
-                return
+    if rule is not None:
+        click.echo(rule.documentation(), nl=False)
+        return
+    for engine_code, (name, what) in ENGINE_CODES.items():
+        if code.upper() == engine_code or code.lower() == name:
+            click.echo(f"# {engine_code} {name}\n\nReported by the engine when {what}. No fix.")
+            return
+    prefix = code.strip().upper()
+    matched = [r for c, r in all_rules().items() if prefix.startswith("ASL") and c.startswith(prefix)]
+    if not matched:
         click.echo(f"asynclint: error: unknown rule {code!r}; `asynclint rules` lists them", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(rule.documentation(), nl=False)
+    click.echo("\n".join(r.documentation() for r in matched), nl=False)
 
 
 @main.command(name="rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
-              help="markdown prints the table the README carries.")
+@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="json: one object a rule; markdown: the table the README carries.")
 def rules_command(fmt: str) -> None:
-    """List every rule: code, name, fix availability, default or opt-in."""
+    """List every rule: code, name, fix availability, default or opt-in, and what it finds."""
+    from asynclint.core.docs import rule_url
     from asynclint.engine.registry import ENGINE_CODES, all_rules, rules_table_markdown
 
     if fmt == "markdown":
         click.echo(rules_table_markdown(), nl=False)
         return
-    for code, (name, _) in ENGINE_CODES.items():
-        click.echo(f"{code}  {name:<42} fix: none")
-    for code, rule in all_rules().items():
-        note = "" if rule.default_enabled else "  (opt-in)"
-        click.echo(f"{code}  {rule.name:<42} fix: {rule.fix_availability}{note}")
+    rows = [{"code": code, "name": name, "summary": what[0].upper() + what[1:] + ".", "fix": "none",
+             "default": True, "url": rule_url(code)} for code, (name, what) in ENGINE_CODES.items()]
+    rows += [{"code": code, "name": rule.name, "summary": rule.summary, "fix": rule.fix_availability,
+              "default": rule.default_enabled, "url": rule_url(code)} for code, rule in all_rules().items()]
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        note = "" if row["default"] else "  (opt-in)"
+        click.echo(f"{row['code']}  {row['name']:<42} fix: {row['fix']:<9}{note}".rstrip() + f"\n        {row['summary']}")
 
 
 @main.command(name="server")
