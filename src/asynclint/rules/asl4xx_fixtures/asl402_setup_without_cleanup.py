@@ -497,7 +497,6 @@ class SetupWithoutCleanup(Rule):
             """),
             line=6, column=5,
             fixed=dedent("""
-                import os
                 import pytest
 
                 @pytest.fixture
@@ -519,7 +518,6 @@ class SetupWithoutCleanup(Rule):
             """),
             count=3, line=6, column=5,
             fixed=dedent("""
-                import os
                 import pytest
 
                 @pytest.fixture(autouse=True)
@@ -545,7 +543,6 @@ class SetupWithoutCleanup(Rule):
             files={"src/app/config.py": "DEBUG = False\nTIMEOUT = 30\n"},
             count=3, line=7, column=5,
             fixed=dedent("""
-                import sys
                 import pytest
                 from app import config
 
