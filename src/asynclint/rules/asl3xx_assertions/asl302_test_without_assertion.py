@@ -53,7 +53,7 @@ class TestWithoutAssertion(Rule):
         for test in self.ctx.facts.tests:
             if test.is_async and not self._checks_something(test.func):
                 self.report(test.func.name, f"async test `{test.name}` asserts nothing; "
-                                            "it passes whatever the code under test does")
+                                            "it passes whatever the code under test does; assert on its result or use `pytest.raises`")
 
     def _checks_something(self, func: cst.FunctionDef) -> bool:
         """Any assert, raise or checking call anywhere in the body (the order of the search

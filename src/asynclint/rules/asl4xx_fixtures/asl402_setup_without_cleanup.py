@@ -148,7 +148,7 @@ class SetupWithoutCleanup(Rule):
                     for change in self._changes(fixture, body, stmt, line, small):
                         if change.undo_names & teardown:
                             continue
-                        self.report(change.node, f"fixture `{fixture.name}` {change.what}",
+                        self.report(change.node, f"fixture `{fixture.name}` {change.what}; " + ("`monkeypatch` undoes it after each test" if change.fix else "undo it after the `yield`, or use `monkeypatch`"),
                                     change.fix() if change.fix else None)
 
     def _changes(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
