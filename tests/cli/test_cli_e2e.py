@@ -146,8 +146,11 @@ def test_noqa_bare_and_with_codes(tmp_path: Path, asynclint: RunAsynclint) -> No
         async def test_prefix():  # noqa: ASL1
             assert True
     """})
-    result = asynclint("check", ".", cwd=tmp_path)
+    result = asynclint("check", "--ignore", "ASL009", ".", cwd=tmp_path)
     assert codes_at(result.stdout) == [("test_noqa.py:13:11", "ASL101")]
+    # The ASL102 codes suppress nothing: ASL009 says so (tests/cli/test_suppression_adoption.py).
+    assert [code for code in codes_at(asynclint("check", ".", cwd=tmp_path).stdout) if code[1] == "ASL009"] == [
+        ("test_noqa.py:9:25", "ASL009"), ("test_noqa.py:13:31", "ASL009")]
 
 
 def test_select_and_ignore_by_code_name_and_prefix(tmp_path: Path, asynclint: RunAsynclint) -> None:

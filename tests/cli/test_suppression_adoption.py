@@ -152,3 +152,44 @@ def test_baseline_entries_carry_message_and_test_and_prune_drops_only_fixed(
     gated = asynclint("check", "--baseline", "baseline.json", cwd=tmp_path)
     assert [line.split(" ")[1] for line in finding_lines(gated.stdout)] == ["ASL101"]
     assert "test_c" in gated.stdout
+
+
+@pytest.mark.e2e
+def test_unused_noqa_only_for_our_codes_and_selected_rules_with_a_safe_fix(
+        tmp_path: Path, asynclint: RunAsynclint) -> None:
+    write_tree(tmp_path, {
+        "tests/test_a.py": """
+            import pytest  # noqa: E401
+
+
+            @pytest.mark.asyncio
+            async def test_x():  # noqa: ASL101, test-without-assertion
+                pass
+
+
+            @pytest.mark.asyncio
+            async def test_y():  # explained  # noqa: ASL101
+                assert True
+
+
+            async def test_z():  # noqa
+                assert True
+        """,
+        "tests/test_b.py": "# asynclint: noqa: ASL5\nimport pytest\n",
+    })
+    result = asynclint("check", "--no-cache", "--output-format", "concise", cwd=tmp_path)
+    assert finding_lines(result.stdout) == [
+        "tests/test_a.py:5:22: ASL009 [*] unused `noqa` code ASL101: nothing on this line is reported by it; "
+        "remove ASL101",
+        "tests/test_a.py:10:22: ASL009 [*] unused `noqa` code ASL101: nothing on this line is reported by it; "
+        "remove ASL101",
+        "tests/test_b.py:1:1: ASL009 [*] unused `noqa` code ASL5: nothing in this file is reported by it; "
+        "remove ASL5 and the comment"]
+    # Not selected in this run: a code of a rule that did not run may still be needed.
+    assert asynclint("check", "--no-cache", "--ignore", "ASL101,ASL5", cwd=tmp_path).returncode == 0
+    fixed = asynclint("check", "--fix", cwd=tmp_path)
+    assert (fixed.returncode, fixed.stdout) == (0, "Found 3 diagnostics (3 fixed, 0 remaining).\n")
+    text = (tmp_path / "tests" / "test_a.py").read_text()
+    assert "async def test_x():  # noqa: test-without-assertion\n" in text
+    assert "async def test_y():  # explained\n" in text and "import pytest  # noqa: E401\n" in text
+    assert (tmp_path / "tests" / "test_b.py").read_text() == "import pytest\n"

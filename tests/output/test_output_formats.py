@@ -85,7 +85,7 @@ def test_json_lists_every_diagnostic_with_positions_and_fix_edits(project: Path)
     assert [(i["path"], i["line"], i["column"], i["code"], i["message"]) for i in items] == text_findings(project)
     first = items[0]
     assert set(first) == {"path", "line", "column", "end_line", "end_column", "code", "name", "message",
-                          "fix_availability", "fix"}
+                          "fix_availability", "url", "fix"}
     unmarked = next(i for i in items if i["code"] == "ASL101")
     assert (unmarked["line"], unmarked["column"], unmarked["end_line"], unmarked["end_column"]) == (6, 11, 6, 24)
     assert unmarked["name"] == "missing-asyncio-mark" and unmarked["fix_availability"] == "safe"

@@ -81,8 +81,8 @@ def add_noqa_to_text(text: str, codes_by_line: dict[int, set[str]]) -> str:
 def add_noqa_comments(result: RunResult, quiet: bool = False) -> int:
     by_file: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for d in result.diagnostics:
-        if d.code in ("ASL001", "ASL002", "ASL003"):
-            continue  # the engine's own: a noqa comment cannot fix a file that does not parse
+        if d.code in ("ASL001", "ASL002", "ASL003", "ASL009"):
+            continue  # the engine's own (a file that does not parse; a noqa code to remove, not to silence)
         by_file[d.path][d.line].add(d.code)
     changed = added = 0
     for shown, codes_by_line in sorted(by_file.items()):

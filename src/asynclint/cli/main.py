@@ -333,7 +333,7 @@ def clean_command() -> None:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Print a rule's documentation (by code, name, or prefix such as ASL1: all its rules)."""
-    from asynclint.engine.registry import ENGINE_CODES, all_rules, find_rule
+    from asynclint.engine.registry import ENGINE_CODES, ENGINE_FIXES, all_rules, find_rule
 
     rule = find_rule(code)
     if rule is not None:
@@ -341,7 +341,9 @@ def rule_command(code: str) -> None:
         return
     for engine_code, (name, what) in ENGINE_CODES.items():
         if code.upper() == engine_code or code.lower() == name:
-            click.echo(f"# {engine_code} {name}\n\nReported by the engine when {what}. No fix.")
+            fix = ENGINE_FIXES.get(engine_code)
+            click.echo(f"# {engine_code} {name}\n\nReported by the engine when {what}. "
+                       + (f"Fix: {fix}." if fix else "No fix."))
             return
     prefix = code.strip().upper()
     matched = [r for c, r in all_rules().items() if prefix.startswith("ASL") and c.startswith(prefix)]
@@ -357,12 +359,12 @@ def rule_command(code: str) -> None:
 def rules_command(fmt: str) -> None:
     """List every rule: code, name, fix availability, default or opt-in, and what it finds."""
     from asynclint.core.docs import rule_url
-    from asynclint.engine.registry import ENGINE_CODES, all_rules, rules_table_markdown
+    from asynclint.engine.registry import ENGINE_CODES, ENGINE_FIXES, all_rules, rules_table_markdown
 
     if fmt == "markdown":
         click.echo(rules_table_markdown(), nl=False)
         return
-    rows = [{"code": code, "name": name, "summary": what[0].upper() + what[1:] + ".", "fix": "none",
+    rows = [{"code": code, "name": name, "summary": what[0].upper() + what[1:] + ".", "fix": ENGINE_FIXES.get(code, "none"),
              "default": True, "url": rule_url(code)} for code, (name, what) in ENGINE_CODES.items()]
     rows += [{"code": code, "name": rule.name, "summary": rule.summary, "fix": rule.fix_availability,
               "default": rule.default_enabled, "url": rule_url(code)} for code, rule in all_rules().items()]

@@ -100,3 +100,66 @@ def is_suppressed(code: str, line: int, noqa: dict[int, frozenset[str]], name: s
     if not noqa:
         return False
     return _covers(noqa.get(line), code, name) or _covers(noqa.get(FILE_LEVEL), code, name)
+
+
+# Unused codes (ASL009) ----------------------------------------------------------------------------
+
+class NoqaUse:
+    """Which codes of which ``# noqa`` comments suppressed something in one lint of a file."""
+
+    def __init__(self, noqa: dict[int, frozenset[str]]) -> None:
+        self.noqa = noqa
+        self.used: set[tuple[int, str]] = set()
+
+    def suppressed(self, code: str, line: int, name: str | None = None) -> bool:
+        found = False
+        for key in (line, FILE_LEVEL):
+            codes = self.noqa.get(key)
+            if codes is None:
+                continue
+            if codes is ALL:
+                return True
+            for token in codes:
+                if code.startswith(token) or (name is not None and token == name.upper()):
+                    self.used.add((key, token))
+                    found = True
+            if found:
+                return True
+        return False
+
+
+def noqa_comment_lines(text: str) -> dict[int, tuple[int, str, bool]]:
+    """Every noqa comment with codes: line -> (column, comment text, file-level)."""
+    found: dict[int, tuple[int, str, bool]] = {}
+    header = True
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                file_level = header and FILE_NOQA.match(tok.string) is not None
+                match = FILE_NOQA.match(tok.string) if file_level else NOQA.search(tok.string)
+                if match is not None and match.group("codes"):
+                    found[tok.start[0]] = (tok.start[1], tok.string, file_level)
+            elif tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.ENCODING, tokenize.INDENT,
+                                  tokenize.DEDENT, tokenize.ENDMARKER):
+                header = False
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return {}
+    return found
+
+
+def without_codes(comment: str, drop: set[str], file_level: bool) -> str:
+    """The comment with the codes in ``drop`` (upper-case) removed; "" when nothing is left of it."""
+    pattern = FILE_NOQA if file_level else NOQA
+    match = pattern.match(comment) if file_level else pattern.search(comment)
+    if match is None or match.group("codes") is None:
+        return comment
+    tokens = [c for c in re.split(r"[\s,]+", match.group("codes")) if c]
+    kept = [c for c in tokens if c.upper() not in drop]
+    before, after = comment[:match.start()], comment[match.end():]
+    if kept:
+        directive = ("# asynclint: noqa: " if file_level else "# noqa: ") + ", ".join(kept)
+        return before + directive + after
+    rest = (before + after.lstrip()).strip()
+    if not rest or rest == "#":
+        return ""
+    return rest if rest.startswith("#") else "# " + rest

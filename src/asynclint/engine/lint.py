@@ -14,7 +14,7 @@ from asynclint.api.rule import Rule
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.settings import Settings
 from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, Safety
-from asynclint.core.noqa import is_suppressed, noqa_lines
+from asynclint.core.noqa import NoqaUse, noqa_lines
 from asynclint.core.positions import node_positions
 from asynclint.core.walker import Handler, walk
 from asynclint.engine.cpython_check import cpython_syntax_error, too_deeply_nested
@@ -204,19 +204,26 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.statement_chains)
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}
+    use = NoqaUse(noqa)
     diagnostics = []
     for rule, node, message, fix in reported:
         rng = positions.get(id(node))
         line, column = (rng.start.line, rng.start.column + 1) if rng else (1, 1)
         end_line, end_column = (rng.end.line, rng.end.column + 1) if rng else (line, column)
-        if is_suppressed(rule.code, line, noqa, rule.name):
+        if noqa and use.suppressed(rule.code, line, rule.name):
             continue
         diagnostics.append(Diagnostic(job.display_path, line, column, rule.code, rule.name, message,
                                       end_line, end_column, fix.safety if fix else None, fix))
     if "ASL003" in job.codes:
         for code, error in runner.crashed.items():
-            if not is_suppressed("ASL003", 1, noqa):
+            if not use.suppressed("ASL003", 1):
                 diagnostics.append(engine_diagnostic(job.display_path, "ASL003", f"rule {code} crashed: {error}"))
+    if noqa and "ASL009" in job.codes:
+        from asynclint.engine.unused_noqa import unused_noqa
+
+        rules = all_rules()
+        diagnostics += unused_noqa(job.display_path, module, text, use, job.codes,
+                                   {r.name.upper(): c for c, r in rules.items()}, {*rules, *ENGINE_CODES})
     diagnostics.sort(key=Diagnostic.sort_key)
     if dependencies is not None:
         dependencies |= ctx.dependencies()

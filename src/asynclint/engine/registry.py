@@ -13,7 +13,10 @@ ENGINE_CODES = {
     "ASL001": ("syntax-error", "the file does not parse"),
     "ASL002": ("unreadable-file", "the file cannot be read or decoded"),
     "ASL003": ("rule-crashed", "a rule raised on this file"),
+    "ASL009": ("unused-noqa", "a `# noqa` code of asynclint's suppressed nothing (safe fix: remove it)"),
 }
+#: The engine codes that offer a fix (the others have none).
+ENGINE_FIXES = {"ASL009": "safe"}
 _loaded = False
 
 
@@ -115,7 +118,7 @@ def rules_table_markdown() -> str:
     """The README's rule table, generated from the registry (a test keeps them in sync)."""
     rows = ["| code | name | what | fix |", "|---|---|---|---|"]
     for code, (name, what) in ENGINE_CODES.items():
-        rows.append(f"| {code} | {name} | {what[0].upper() + what[1:]}. | none |")
+        rows.append(f"| {code} | {name} | {what[0].upper() + what[1:]}. | {ENGINE_FIXES.get(code, 'none')} |")
     for code, rule in all_rules().items():
         what = rule.summary + ("" if rule.default_enabled else " (opt-in)")
         rows.append(f"| {code} | {rule.name} | {what} | {rule.fix_availability} |")
