@@ -127,6 +127,8 @@ def test_sarif_is_valid_sarif_2_1_0_and_describes_rules_and_results(project: Pat
     assert asl101["name"] == "missing-asyncio-mark"
     assert asl101["shortDescription"]["text"] and asl101["fullDescription"]["text"]
     assert "## Why is this bad?" in asl101["help"]["markdown"]
+    assert all(rule["helpUri"] == rule_url(rule["id"]) for rule in rules)  # each rule's documentation page
+    assert {result["level"] for result in sarif_run["results"]} == {"error"}  # the one severity (core/docs.py)
     located = []
     for result in sarif_run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
