@@ -129,3 +129,28 @@ def test_language_server_shows_the_configuration_error_as_a_message(tmp_path: Pa
     assert server.lint(TextDocument(path.as_uri(), TEST)) == []
     assert len(shown) == 1 and shown[0].type == types.MessageType.Error
     assert "allowed-hosts: expected a list of strings (got the number 5)" in shown[0].message
+
+
+WARM = """
+import sys
+from asynclint.cli.main import main
+try:
+    main(["check", "tests"])
+except SystemExit as exc:
+    print("EXIT", exc.code)
+print("LIBCST", "libcst" in sys.modules)
+"""
+
+
+def test_a_warm_run_checks_codes_without_importing_the_rules(tmp_path: Path) -> None:
+    """Codes are checked against the registry at the first file linted; a run answered wholly from
+    the cache (whose key holds the configuration) does not import the rules and LibCST for it."""
+    _project(tmp_path, 'ignore = ["ASL302"]\nper-file-ignores = {"tests/legacy/*" = ["ASL1"]}')
+    cold = subprocess.run([sys.executable, "-c", WARM], cwd=tmp_path, capture_output=True, text=True)
+    assert "EXIT 0" in cold.stdout and "LIBCST True" in cold.stdout, cold.stdout + cold.stderr
+    warm = subprocess.run([sys.executable, "-c", WARM], cwd=tmp_path, capture_output=True, text=True)
+    assert "EXIT 0" in warm.stdout and "LIBCST False" in warm.stdout, warm.stdout + warm.stderr
+    # A mistake changes the configuration, so the cache cannot answer: the check runs again.
+    _project(tmp_path, 'ignore = ["ASL3O2"]')
+    broken = subprocess.run([sys.executable, "-c", WARM], cwd=tmp_path, capture_output=True, text=True)
+    assert "EXIT 2" in broken.stdout and "unknown rule selector 'ASL3O2'" in broken.stderr

@@ -82,6 +82,8 @@ class Runner:
         self._codes: dict[tuple[Path, tuple[str, ...]], frozenset[str]] = {}
         self._folders: dict[Path, tuple[Path, Settings, PytestConfig]] = {}
         self._validated: dict[int, Settings] = {}
+        #: Configurations whose rule selectors are still to be checked against the registry (see settings_for).
+        self._unvalidated: list[Settings] = []
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint.run import cache
 
@@ -113,15 +115,27 @@ class Runner:
         if id(base) not in self._validated:
             self._validated[id(base)] = base  # kept: an id is only unique while its object lives
             if base.select or base.ignore or base.extend_select or base.per_file_ignores:
-                from asynclint.engine.registry import validate_settings
-
-                validate_settings(base)
+                # Checking codes imports every rule (and LibCST). A run answered wholly from the cache
+                # need not: the cache's key includes the configuration, and an entry is written only
+                # by a run that linted, after checking it. So the check waits for the first file linted.
+                self._unvalidated.append(base)
+                if self.cache is None:
+                    self.validate_pending()
         return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select,
                                    self.options.exclude, self.options.extend_exclude)
+
+    def validate_pending(self) -> None:
+        """Check the rule selectors of the configurations seen so far (ConfigError on an unknown one)."""
+        if self._unvalidated:
+            from asynclint.engine.registry import validate_settings
+
+            while self._unvalidated:
+                validate_settings(self._unvalidated.pop())
 
     def job_for(self, path: Path, shown: str) -> "LintJob":
         from asynclint.engine.lint import LintJob
 
+        self.validate_pending()
         folder = self._folders.get(path.parent)  # resolving and settings: once per folder
         if folder is None:
             resolved = path.parent.resolve()
@@ -175,6 +189,7 @@ class Runner:
         if pending:
             from asynclint.run.parallel import run_parallel
 
+            self.validate_pending()  # in this process, before any worker starts
             run_parallel(self, pending, result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
