@@ -21,6 +21,7 @@ import re  # noqa: E402
 import shlex  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
+import sys  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -104,3 +105,21 @@ def test_readme_commands_run_against_examples(commands: list[str], tmp_path: Pat
         assert result.returncode in (0, 1), command + "\n" + result.stdout + result.stderr
         assert "Traceback" not in result.stderr and "error:" not in result.stderr, command + result.stderr
         assert result.stdout.strip(), command
+
+
+def test_readme_pre_commit_snippets_are_valid_configuration(tmp_path: Path) -> None:
+    """The pre-commit snippets, with their placeholders replaced as the README says, are valid
+    .pre-commit-config.yaml files (tests/integrations/test_pre_commit.py runs such a hook for real)."""
+    snippets = [block for block in _blocks("yaml") if block.startswith("repos:")]
+    assert len(snippets) == 2
+    for index, block in enumerate(snippets):
+        text = block.replace("/path/to/asynclint", str(ROOT)).replace(
+            "0123456789abcdef0123456789abcdef01234567", "v0.1.0")
+        config = tmp_path / f"config{index}.yaml"
+        config.write_text(text)
+        result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", str(config)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    manifest = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
+                               str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
+    assert manifest.returncode == 0, manifest.stdout + manifest.stderr
