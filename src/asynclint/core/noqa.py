@@ -61,8 +61,8 @@ def noqa_lines(text: str) -> dict[int, frozenset[str]]:
     for start, end in multiline_strings:
         codes = found.get(end)
         if codes is not None:
-            for line in range(start, end):
-                found.setdefault(line, codes)
+            for covered in range(start, end):
+                found.setdefault(covered, codes)
     return found
 
 
