@@ -202,7 +202,8 @@ def test_concise_is_one_line_a_finding_with_a_mark_for_a_safe_fix(project: Path)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
     assert lines[1].startswith("Found 1 diagnostic")
-    assert len(lines) == 2
+    assert lines[2] == "`asynclint rule CODE` explains a rule; --output-format full links its page."
+    assert len(lines) == 3
 
 
 def test_full_shows_the_line_a_caret_under_the_column_and_the_docs(project: Path) -> None:

@@ -263,6 +263,8 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
             (out if human else sys.stderr).write(fixes_applied(result.fixed_codes, names))
         if human and not quiet and not show_statistics:
             out.write(summary(tally, result.fixed, fixing=fix, unsafe_fixes=unsafe_fixes))
+            if output_format == "concise" and tally.count:
+                out.write("`asynclint rule CODE` explains a rule; --output-format full links its page.\n")
         if baseline_note and not quiet:
             (out if human else sys.stderr).write(baseline_note)
         out.flush()
