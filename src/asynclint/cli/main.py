@@ -80,7 +80,8 @@ def _paths_to_lint(paths: tuple[Path, ...]) -> list[Path]:
 def _open_output(output_file: Path | None) -> TextIO:
     if output_file is None:
         # File names undecodable in the file system encoding arrive as surrogate escapes: print their bytes.
-        return click.get_text_stream("stdout", errors="surrogateescape")
+        stream: TextIO = click.get_text_stream("stdout", errors="surrogateescape")
+        return stream
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)
         return output_file.open("w", encoding="utf-8", errors="surrogateescape")

@@ -221,9 +221,9 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     if noqa and "ASL009" in job.codes:
         from asynclint.engine.unused_noqa import unused_noqa
 
-        rules = all_rules()
+        registered = all_rules()
         diagnostics += unused_noqa(job.display_path, module, text, use, job.codes,
-                                   {r.name.upper(): c for c, r in rules.items()}, {*rules, *ENGINE_CODES})
+                                   {r.name.upper(): c for c, r in registered.items()}, {*registered, *ENGINE_CODES})
     diagnostics.sort(key=Diagnostic.sort_key)
     if dependencies is not None:
         dependencies |= ctx.dependencies()

@@ -61,7 +61,7 @@ def _fix(holder: cst.TrailingWhitespace | cst.EmptyLine, new: str, description: 
     else:
         replacement = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace(""), comment=None,
                                              newline=holder.newline)
-    return Fix(Safety.SAFE, description, [(holder, replacement)])  # type: ignore[list-item]
+    return Fix(Safety.SAFE, description, [(holder, replacement)])
 
 
 def unused_noqa(display_path: str, module: cst.Module, text: str, use: NoqaUse, codes: frozenset[str],

@@ -117,8 +117,8 @@ def remove_imports_made_unused(new_module: cst.Module, replaced: list[cst.CSTNod
         body.append(stmt)
     if removed_first and body and hasattr(body[0], "leading_lines"):
         # The file now starts with the next statement: no blank lines above it.
-        leading = list(body[0].leading_lines)  # type: ignore[attr-defined]
+        leading = list(body[0].leading_lines)
         while leading and leading[0].comment is None:
             leading.pop(0)
-        body[0] = body[0].with_changes(leading_lines=leading)  # type: ignore[attr-defined]
+        body[0] = body[0].with_changes(leading_lines=leading)
     return new_module.with_changes(body=body)
