@@ -9,6 +9,7 @@ import libcst as cst
 from asynclint.core.diagnostics import Fix, ImportRequest
 from asynclint.core.walker import iter_children
 from asynclint.fixes.imports import add_imports
+from asynclint.fixes.unused_imports import remove_imports_made_unused
 
 
 def _subtree_ids(node: cst.CSTNode) -> set[int]:
@@ -104,4 +105,5 @@ def apply_fixes(module: cst.Module, fixes: Iterable[Fix]) -> tuple[cst.Module, l
         # A replacement target was not found in the tree; do not risk a partial fix.
         new_module, _ = _replace(module, {id(orig): new for fix in applied for orig, new in fix.edits()})
     imports: list[ImportRequest] = [req for fix in applied for req in fix.imports]
-    return add_imports(new_module, imports), applied
+    replaced = [orig for fix in applied for orig, _ in fix.edits()]
+    return remove_imports_made_unused(add_imports(new_module, imports), replaced), applied

@@ -235,7 +235,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             """),
             line=3, column=1,
             fixed=dedent("""
-                import pytest
                 import pytest_asyncio
 
                 @pytest_asyncio.fixture(scope="module", params=[1, 2])
@@ -258,7 +257,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             filename="conftest.py", line=7, column=5,
             fixed=dedent("""
                 \"\"\"Shared fixtures.\"\"\"
-                from pytest import fixture
                 import pytest_asyncio
 
 
@@ -279,7 +277,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             """),
             line=4, column=1,
             fixed=dedent("""
-                import pytest
                 from pytest_asyncio import fixture as async_fixture
 
                 @async_fixture(autouse=True)

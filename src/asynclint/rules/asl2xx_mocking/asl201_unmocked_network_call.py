@@ -281,7 +281,7 @@ class UnmockedNetworkCall(Rule):
                 self.done.add(id(call))
                 self._note_path(call)
                 self.report(call, f"`{found.name}` sends a real request to `{found.host}` from {where} "
-                                  f"`{func.name.value}` with no mock in scope",
+                                  f"`{func.name.value}` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`",
                             self._fix(func, found.name, test, fixture))
                 continue
             if test is None:
@@ -292,7 +292,7 @@ class UnmockedNetworkCall(Rule):
             self.done.add(id(call))
             self._note_path(call)
             self.report(call, f"`{chain[0]}` sends a real request ({' -> '.join(chain)}) "
-                              f"with no mock in scope", self._fix(func, chain[-1], test, None))
+                              f"with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`", self._fix(func, chain[-1], test, None))
 
     def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction) -> tuple[str, ...] | None:
         func = call.func

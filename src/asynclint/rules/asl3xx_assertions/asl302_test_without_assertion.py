@@ -96,7 +96,7 @@ class TestWithoutAssertion(Rule):
             if helpers.reaches_check(scan.calls, test) or self._fixture_checks(test):
                 continue
             self.report(test.func.name, f"async test `{test.name}` asserts nothing; "
-                                        "it passes whatever the code under test does")
+                                        "it passes whatever the code under test does; assert on its result or use `pytest.raises`")
 
     def _own_checks(self, test: TestFunction) -> LocalScan:
         """Any assert, raise or checking call anywhere in the body (most tests have a top-level

@@ -234,7 +234,7 @@ class FixtureWithoutTeardown(Rule):
             @pytest.fixture
             def port():
                 return 8080
-        """), settings={"resource-factories": 3}),
+        """)),
         Valid(dedent("""
             import pytest_asyncio
             from httpx import AsyncClient
@@ -700,7 +700,7 @@ class FixtureWithoutTeardown(Rule):
                 def bus():
                     return connect_bus()
             """),
-            settings={"resource-factories": ["vendor.connect_bus", 3, "not a name"]},
+            settings={"resource-factories": ["vendor.connect_bus", "not a name"]},
             line=6, column=12,
             fixed=None,
         ),
