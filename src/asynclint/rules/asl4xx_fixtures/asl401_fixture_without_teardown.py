@@ -823,3 +823,27 @@ class FixtureWithoutTeardown(Rule):
             """),
         ),
     ]
+    # A project class whose constructor builds a client holds it from the moment it is built:
+    # it needs no opening call to be a resource.
+    INVALID += [
+        Invalid(dedent("""
+            import pytest
+
+            from app.mail import Mailer
+
+
+            @pytest.fixture
+            def mailer():
+                return Mailer("https://mail.example.com")
+        """), files={"src/app/__init__.py": "", "src/app/mail.py": dedent("""
+            import httpx
+
+
+            class Mailer:
+                def __init__(self, base_url):
+                    self._client = httpx.AsyncClient(base_url=base_url)
+
+                async def aclose(self):
+                    await self._client.aclose()
+        """)}, config={"pythonpath": ["src"]}, line=8, column=12),
+    ]
