@@ -55,9 +55,10 @@ class CoroutineNotAwaited(Rule):
         ```
 
         ## Fix safety
-        Safe inside an `async def`: adding `await` runs the code the author
-        wrote, which is what the call was for. In a plain `def` there is no
-        fix (it cannot await); make the function async or run the coroutine.
+        Unsafe, inside an `async def`: adding `await` runs code that never ran
+        before (the call the author meant), and it may fail the test. In a
+        plain `def` there is no fix (it cannot await); make the function
+        async or run the coroutine.
     """
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -77,7 +78,7 @@ class CoroutineNotAwaited(Rule):
             return
         fix = None
         if in_async_function(func):
-            fix = self.fix(Safety.SAFE, "Await the coroutine", await_pair(node))
+            fix = self.fix(Safety.UNSAFE, "Await the coroutine", await_pair(node))
         self.report(node, f"coroutine {what} is never awaited: its body does not run", fix)
 
     def _expected_to_raise(self) -> bool:
@@ -215,7 +216,7 @@ class CoroutineNotAwaited(Rule):
                     rows = seed()
                     assert True
             """),
-            line=8, column=12,
+            line=8, column=12, unsafe=True,
             fixed=dedent("""
                 import pytest
 
@@ -240,7 +241,7 @@ class CoroutineNotAwaited(Rule):
                     seed(db)
                     assert await db.count() == 1
             """),
-            line=8, column=5,
+            line=8, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
 
@@ -263,7 +264,7 @@ class CoroutineNotAwaited(Rule):
                     async with httpx.AsyncClient(base_url="http://test") as client:
                         client.post("/users", json={"name": "ada"})  # create
             """),
-            line=7, column=9,
+            line=7, column=9, unsafe=True,
             fixed=dedent("""
                 import httpx
                 import pytest
@@ -299,7 +300,7 @@ class CoroutineNotAwaited(Rule):
                         self._reset()
                         notify.assert_awaited_once()
             """),
-            count=2, line=11, column=9,
+            count=2, line=11, column=9, unsafe=True,
             fixed=dedent("""
                 import pytest
                 from unittest.mock import AsyncMock
@@ -331,7 +332,7 @@ class CoroutineNotAwaited(Rule):
                 async def test_delete(client):
                     client.delete("/users/1")
             """),
-            line=12, column=5,
+            line=12, column=5, unsafe=True,
             fixed=dedent("""
                 import httpx
                 import pytest
@@ -357,7 +358,7 @@ class CoroutineNotAwaited(Rule):
                     create_user("ada")
             """),
             files={"app/__init__.py": "", "app/users.py": "async def create_user(name):\n    return name\n"},
-            line=6, column=5,
+            line=6, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
                 from app.users import create_user

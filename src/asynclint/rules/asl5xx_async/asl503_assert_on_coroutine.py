@@ -54,8 +54,9 @@ class AssertOnCoroutine(Rule):
         ```
 
         ## Fix safety
-        Safe inside an `async def`: `assert await coro(...)` checks what the
-        author wrote the assertion for. In a plain `def` there is no fix.
+        Unsafe, inside an `async def`: `assert await coro(...)` checks what
+        the author wrote the assertion for, and that assertion can now fail
+        (it could not before). In a plain `def` there is no fix.
     """
 
     def visit_Assert(self, node: cst.Assert) -> None:
@@ -73,7 +74,7 @@ class AssertOnCoroutine(Rule):
                 continue
             fix = None
             if in_async_function(func):
-                fix = self.fix(Safety.SAFE, "Await the coroutine in the assertion", await_pair(call))
+                fix = self.fix(Safety.UNSAFE, "Await the coroutine in the assertion", await_pair(call))
             self.report(call, f"assertion on coroutine {what}: a coroutine object is always true; await it", fix)
 
     VALID = [
@@ -120,7 +121,7 @@ class AssertOnCoroutine(Rule):
                 async def test_exists():
                     assert exists("ada")
             """),
-            line=8, column=12,
+            line=8, column=12, unsafe=True,
             fixed=dedent("""
                 import pytest
 
@@ -142,7 +143,7 @@ class AssertOnCoroutine(Rule):
                     assert client.get("/health") == 200, "health"
                     assert not client.head("/missing")
             """),
-            count=2, line=6, column=12,
+            count=2, line=6, column=12, unsafe=True,
             fixed=dedent("""
                 import pytest
                 from httpx import AsyncClient
