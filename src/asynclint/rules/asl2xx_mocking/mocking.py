@@ -128,6 +128,7 @@ class FunctionMocks:
 
 _NAME, _ATTRIBUTE, _CALL, _ASSIGN, _WITH_ITEM, _AWAIT = cst.Name, cst.Attribute, cst.Call, cst.Assign, \
     cst.WithItem, cst.Await
+_ANN_ASSIGN, _NAMED_EXPR = cst.AnnAssign, cst.NamedExpr
 _PATCH_LAST_PARTS = frozenset({"patch", "object", "setattr"})
 #: Nodes with nothing to read below them (no call, await or binding).
 _LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
@@ -159,8 +160,11 @@ class _Collector:
             elif cls is await_t:
                 awaited.append(node.expression)
             elif cls is assign_t:
-                if len(node.targets) == 1 and type(node.targets[0].target) is name_t:
-                    self._bind(node.targets[0].target.value, node.value, assigned=True)
+                for target in node.targets:
+                    self._bind_target(target.target, node.value)
+            elif cls is _ANN_ASSIGN or cls is _NAMED_EXPR:
+                if node.value is not None:
+                    self._bind_target(node.target, node.value)
             elif cls is with_item_t:
                 name = node.asname.name.value if node.asname and type(node.asname.name) is name_t else None
                 self._bind(name, node.item, assigned=False)
@@ -168,6 +172,16 @@ class _Collector:
             if children:
                 children.reverse()
                 extend(children)
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``m = ...``, ``m: T = ...``, ``(m := ...)`` and ``a, b = x, y`` (element by element)."""
+        if type(target) is _NAME:
+            self._bind(target.value, value, assigned=True)  # type: ignore[attr-defined]
+        elif type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
+                and len(target.elements) == len(value.elements):  # type: ignore[attr-defined]
+            for left, right in zip(target.elements, value.elements):  # type: ignore[attr-defined]
+                if type(left) is cst.Element and type(right) is cst.Element:
+                    self._bind_target(left.value, right.value)
 
     def _bind(self, name: str | None, value: cst.BaseExpression, assigned: bool) -> None:
         if type(value) is not _CALL:
@@ -225,9 +239,14 @@ def _analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
 
 
 def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
-    """Whether the patch installs an AsyncMock: `new_callable=AsyncMock`, or no `new` over an async def."""
-    if patch.new is not None or patch.kind == "setattr":
+    """Whether the patch installs an AsyncMock: `new=AsyncMock(...)` (the mock `with ... as m`
+    binds), `new_callable=AsyncMock`, or no `new` over an async def."""
+    if patch.kind == "setattr":
         return False
+    if patch.new is not None:
+        value = patch.new.value
+        return type(value) is _CALL and isinstance(value.func, (cst.Name, cst.Attribute)) \
+            and ctx.qualname(value.func) in ASYNC_MOCK  # type: ignore[attr-defined]
     if patch.new_callable is not None:
         value = patch.new_callable.value
         return isinstance(value, (cst.Name, cst.Attribute)) and ctx.qualname(value) in ASYNC_MOCK
