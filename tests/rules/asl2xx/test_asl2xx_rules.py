@@ -167,7 +167,7 @@ def test_mocker_patch_of_an_async_function_is_an_async_mock(tmp_path: Path) -> N
     @pytest.mark.asyncio
     async def test_mocker(mocker):
         fetch = mocker.patch("shop.api.fetch")
-        assert fetch.call_count == 0
+        assert fetch.call_count == 1
     """
     files = {"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}
     assert _found(AssertCalledOnAsyncMock, code, tmp_path, files=files) == [(6, 12)]
