@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from asynclint.analysis.body import binders, descendants
+from asynclint.analysis.body import binders, descendants, local_qualname
 from asynclint.knowledge.async_types import (
     CALLABLE_ASYNC_TYPES,
     COROUTINE_FUNCTIONS,
@@ -59,10 +59,20 @@ class CoroutineOracle:
                 names[stmt.name.value] = False
         return {n for n, is_async in names.items() if is_async and n not in self.ctx.imports.names}
 
+    # Classes of the test module and its conftest.py files ---------------------------
+    def local_class(self, name: str | None) -> cst.ClassDef | None:
+        """A class defined at the top of this module, or of a conftest.py above it, known by ``name``."""
+        return local_class(self.ctx, name)
+
+    def local_async_methods(self, name: str) -> set[str]:
+        return local_async_methods(self.ctx, name)
+
     # Variable types ---------------------------------------------------------------
     def _type_of_value(self, value: cst.BaseExpression | None, known: dict[str, str | None]) -> str | None:
         value = _unwrap_await(value)
         if isinstance(value, cst.Call):
+            if type(value.func) is cst.Name and self.local_class(value.func.value) is not None:
+                return LOCAL + value.func.value
             qual = self.ctx.qualname(value.func)
             found = type_of_constructor(qual)
             if found is not None:
@@ -77,6 +87,8 @@ class CoroutineOracle:
     def _annotation_type(self, annotation: cst.Annotation | None) -> str | None:
         if annotation is None or not isinstance(annotation.annotation, (cst.Name, cst.Attribute)):
             return None
+        if type(annotation.annotation) is cst.Name and self.local_class(annotation.annotation.value) is not None:
+            return LOCAL + annotation.annotation.value
         return self.ctx.qualname(annotation.annotation)
 
     def variable_types(self, func: cst.FunctionDef, classes: tuple[cst.ClassDef, ...]) -> dict[str, str | None]:
@@ -116,6 +128,17 @@ class CoroutineOracle:
                 for target in node.targets:  # type: ignore[attr-defined]
                     if type(target.target) is cst.Name:
                         bind(target.target.value, type_)
+                    elif type(target.target) in (cst.Tuple, cst.List) \
+                            and type(node.value) in (cst.Tuple, cst.List) \
+                            and len(target.target.elements) == len(node.value.elements):  # type: ignore[attr-defined]
+                        # `a, b = Client(), Other()`: element by element
+                        for left, right in zip(target.target.elements, node.value.elements):  # type: ignore[attr-defined]
+                            if type(left.value) is cst.Name:
+                                bind(left.value.value, self._type_of_value(right.value, types))
+                            else:
+                                for sub in descendants(left.value):
+                                    if type(sub) is cst.Name:
+                                        bind(sub.value, None)  # type: ignore[attr-defined]
                     else:
                         for sub in descendants(target.target):
                             if type(sub) is cst.Name:
@@ -127,9 +150,13 @@ class CoroutineOracle:
             elif cls is cst.WithItem:
                 if node.asname is not None and type(node.asname.name) is cst.Name:  # type: ignore[attr-defined]
                     bind(node.asname.name.value, self._type_of_value(node.item, types))  # type: ignore[attr-defined]
-            elif cls is cst.For or cls is cst.CompFor or cls is cst.NamedExpr:
+            elif cls is cst.NamedExpr:
                 if type(node.target) is cst.Name:  # type: ignore[attr-defined]
-                    bind(node.target.value, None)  # type: ignore[attr-defined]
+                    bind(node.target.value, self._type_of_value(node.value, types))  # type: ignore[attr-defined]
+            elif cls is cst.For or cls is cst.CompFor:
+                for sub in (node.target, *descendants(node.target)):  # type: ignore[attr-defined]
+                    if type(sub) is cst.Name:
+                        bind(sub.value, None)  # type: ignore[attr-defined]
             else:  # FunctionDef, ClassDef
                 bind(node.name.value, None)  # type: ignore[attr-defined]
         self._types[id(func)] = types
@@ -139,6 +166,8 @@ class CoroutineOracle:
         """The type of a fixture's value from ``Fixture.returns`` (a type, or a factory)."""
         if returns is None:
             return None
+        if "." not in returns and self.local_class(returns) is not None:
+            return LOCAL + returns
         found = type_of_constructor(returns)
         if found is not None:
             return found
@@ -164,6 +193,17 @@ class CoroutineOracle:
                 return None
             if name in self._module_async:
                 return f"`{name}()`"
+        if isinstance(target, cst.Attribute) and type(target.value) is cst.Attribute \
+                and type(target.value.value) is cst.Name and target.value.value.value == "self" and classes:
+            # `self.client.fetch()`: an attribute the class binds in one of its methods (`setUp`)
+            attribute, method = target.value.attr.value, target.attr.value
+            type_ = self._attribute_type(classes[-1], attribute)
+            if type_ is not None and type_.startswith(LOCAL):
+                return f"`self.{attribute}.{method}()`" if method in self.local_async_methods(
+                    type_[len(LOCAL):]) else None
+            if coroutine_method(type_, method):
+                return f"`self.{attribute}.{method}()`"
+            return None
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             receiver, method = target.value.value, target.attr.value
             if receiver in ("self", "cls") and func is not None and func.params.params \
@@ -173,6 +213,10 @@ class CoroutineOracle:
                 return None
             if receiver in types:
                 type_ = types[receiver]
+                if type_ is not None and type_.startswith(LOCAL):
+                    if method in self.local_async_methods(type_[len(LOCAL):]):
+                        return f"`{receiver}.{method}()`"
+                    return None
                 if coroutine_method(type_, method):
                     return f"`{receiver}.{method}()`"
                 info = self.ctx.source.cls(type_) if type_ and "." in type_ else None
@@ -187,12 +231,39 @@ class CoroutineOracle:
         head = qual.split(".")[0]
         bound_head = _bound_head(target)
         if bound_head not in self.ctx.imports.names:
-            return None  # not an imported name: a local or unknown
+            # Imported in the function itself (`from shop.api import fetch as get` in a test)?
+            funcs = [n for n in self.ctx.ancestors if type(n) is cst.FunctionDef]
+            local = local_qualname(self.ctx, target, funcs) if funcs else None  # type: ignore[arg-type]
+            if local is None:
+                return None  # not an imported name: a local or unknown
+            if local in COROUTINE_FUNCTIONS:
+                return f"`{local}()`"
+            if self.ctx.source.is_async_function(local):
+                return f"`{local.rsplit('.', 1)[-1]}()`"
+            return None
         if qual in COROUTINE_FUNCTIONS:
             return f"`{qual}()`"
         if head and self.ctx.source.is_async_function(qual):
             return f"`{qual.rsplit('.', 1)[-1]}()`"
         return None
+
+    def _attribute_type(self, cls: cst.ClassDef, attribute: str) -> str | None:
+        """The type of ``self.<attribute>`` when every method of ``cls`` binds it to one type."""
+        memo = self.ctx.memo("attribute_types")
+        key = (id(cls), attribute)
+        if key in memo and memo[key][0] is cls:
+            return memo[key][1]  # type: ignore[no-any-return]
+        found: set[str | None] = set()
+        for node in descendants(cls.body):
+            if type(node) is cst.Assign:
+                for target in node.targets:  # type: ignore[attr-defined]
+                    t = target.target
+                    if type(t) is cst.Attribute and type(t.value) is cst.Name and t.value.value == "self" \
+                            and t.attr.value == attribute:
+                        found.add(self._type_of_value(node.value, {}))  # type: ignore[attr-defined]
+        type_ = found.pop() if len(found) == 1 else None
+        memo[key] = (cls, type_)
+        return type_
 
     def _defined_in_enclosing(self, name: str) -> bool:
         """``name`` bound in a function around the call (a closure variable shadows the module's)."""
@@ -213,6 +284,48 @@ class CoroutineOracle:
                 if isinstance(stmt, cst.FunctionDef):
                     found[stmt.name.value] = stmt.asynchronous is not None
         return {n for n, is_async in found.items() if is_async}
+
+
+#: Prefix of a variable type that names a class of the test module or a conftest.py.
+LOCAL = "<local>."
+
+
+def local_class(ctx: "FileContext", name: str | None) -> cst.ClassDef | None:
+    """A class defined at the top of the linted module (not rebound by an import), else of a
+    conftest.py above it: known like a class of the project's source."""
+    if not name or "." in name:
+        return None
+    imported = ctx.imports.names.get(name)
+    if imported is not None:
+        # `from conftest import Helper` (or `from tests.conftest import ...`): a conftest.py's class
+        if not (imported == f"conftest.{name}" or imported.endswith(f".conftest.{name}")):
+            return None
+    else:
+        found = ctx.facts.classes.get(name)
+        if found is not None:
+            return found
+    for conftest in ctx.project.conftests_for(ctx.path, ctx.pytest):
+        found = conftest.classes.get(name)
+        if found is not None:
+            return found
+    return None
+
+
+def local_async_methods(ctx: "FileContext", name: str, depth: int = 0) -> set[str]:
+    """``async def`` methods of a local class, its local base classes' included."""
+    cls = local_class(ctx, name)
+    if cls is None or depth > 5:
+        return set()
+    methods: dict[str, bool] = {}
+    for base in cls.bases:
+        if type(base.value) is cst.Name:
+            for inherited in local_async_methods(ctx, base.value.value, depth + 1):  # type: ignore[attr-defined]
+                methods[inherited] = True
+    if isinstance(cls.body, cst.IndentedBlock):
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                methods[stmt.name.value] = stmt.asynchronous is not None
+    return {n for n, is_async in methods.items() if is_async}
 
 
 def _bound_head(target: cst.Name | cst.Attribute) -> str:

@@ -368,4 +368,101 @@ class CoroutineNotAwaited(Rule):
                     await create_user("ada")
             """),
         ),
+        # A class of the test module is known like one of the project's source.
+        Invalid(
+            dedent("""
+                class Outbox:
+                    def __init__(self):
+                        self.sent = []
+
+                    async def send(self, text):
+                        self.sent.append(text)
+
+                async def test_local_class():
+                    outbox = Outbox()
+                    outbox.send("hi")
+                    assert outbox.sent == []
+            """),
+            config={"asyncio_mode": "auto"},
+            line=10, column=5, unsafe=True,
+            fixed=dedent("""
+                class Outbox:
+                    def __init__(self):
+                        self.sent = []
+
+                    async def send(self, text):
+                        self.sent.append(text)
+
+                async def test_local_class():
+                    outbox = Outbox()
+                    await outbox.send("hi")
+                    assert outbox.sent == []
+            """),
+        ),
+        # A conftest.py class, reached through tuple unpacking, the walrus and an annotation.
+        Invalid(
+            dedent("""
+                from conftest import Outbox
+
+                async def test_bindings(box: "Outbox"):
+                    first, second = Outbox(), Outbox()
+                    first.flush()
+                    second.flush()
+                    if (third := Outbox()) is not None:
+                        third.flush()
+            """),
+            files={"conftest.py": dedent("""
+                class Outbox:
+                    async def flush(self):
+                        return None
+            """)},
+            config={"asyncio_mode": "auto"},
+            count=3, line=5, column=5, unsafe=True,
+            fixed=dedent("""
+                from conftest import Outbox
+
+                async def test_bindings(box: "Outbox"):
+                    first, second = Outbox(), Outbox()
+                    await first.flush()
+                    await second.flush()
+                    if (third := Outbox()) is not None:
+                        await third.flush()
+            """),
+        ),
+        # Names imported inside the test bind like module imports; class attributes set in setUp.
+        Invalid(
+            dedent("""
+                import unittest
+
+                class Store:
+                    async def save(self):
+                        return 1
+
+                class TestStore(unittest.IsolatedAsyncioTestCase):
+                    def setUp(self):
+                        self.store = Store()
+
+                    async def test_save(self):
+                        from asyncio import sleep as pause
+                        self.store.save()
+                        pause(0)
+            """),
+            count=2, line=13, column=9, unsafe=True,
+            fixed=dedent("""
+                import unittest
+
+                class Store:
+                    async def save(self):
+                        return 1
+
+                class TestStore(unittest.IsolatedAsyncioTestCase):
+                    def setUp(self):
+                        self.store = Store()
+
+                    async def test_save(self):
+                        from asyncio import sleep as pause
+                        await self.store.save()
+                        await pause(0)
+            """),
+        ),
     ]
