@@ -39,6 +39,8 @@ class PytestConfig:
     pythonpath: tuple[str, ...] = ()
     trio_mode: bool = False
     plugins: tuple[str, ...] = field(default=())
+    #: The ``markers`` ini option, one ``"name: description"`` a line (the marks the project declares).
+    markers: tuple[str, ...] = field(default=())
 
     def is_test_file(self, path: Path) -> bool:
         name = path.name
@@ -66,6 +68,14 @@ def _matches_name(name: str, patterns: tuple[str, ...]) -> bool:
         elif name.startswith(pattern):
             return True
     return False
+
+
+def _lines(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    if isinstance(value, str):
+        return tuple(line.strip() for line in value.splitlines() if line.strip())
+    return ()
 
 
 def _split(value: Any) -> tuple[str, ...]:
@@ -119,6 +129,7 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         pythonpath=_split(options.get("pythonpath")),
         trio_mode=trio,
         plugins=plugins,
+        markers=_lines(options.get("markers")),
     )
 
 
