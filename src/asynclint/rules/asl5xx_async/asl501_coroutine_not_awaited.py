@@ -261,17 +261,19 @@ class CoroutineNotAwaited(Rule):
 
                 @pytest.mark.asyncio
                 async def test_post():
-                    async with httpx.AsyncClient(base_url="http://test") as client:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(201))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                         client.post("/users", json={"name": "ada"})  # create
             """),
-            line=7, column=9, unsafe=True,
+            line=8, column=9, unsafe=True,
             fixed=dedent("""
                 import httpx
                 import pytest
 
                 @pytest.mark.asyncio
                 async def test_post():
-                    async with httpx.AsyncClient(base_url="http://test") as client:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(201))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                         await client.post("/users", json={"name": "ada"})  # create
             """),
         ),
@@ -325,14 +327,15 @@ class CoroutineNotAwaited(Rule):
 
                 @pytest_asyncio.fixture
                 async def client():
-                    async with httpx.AsyncClient(base_url="http://test") as c:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
                         yield c
 
                 @pytest.mark.asyncio
                 async def test_delete(client):
                     client.delete("/users/1")
             """),
-            line=12, column=5, unsafe=True,
+            line=13, column=5, unsafe=True,
             fixed=dedent("""
                 import httpx
                 import pytest
@@ -340,7 +343,8 @@ class CoroutineNotAwaited(Rule):
 
                 @pytest_asyncio.fixture
                 async def client():
-                    async with httpx.AsyncClient(base_url="http://test") as c:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
                         yield c
 
                 @pytest.mark.asyncio
@@ -381,7 +385,7 @@ class CoroutineNotAwaited(Rule):
                 async def test_local_class():
                     outbox = Outbox()
                     outbox.send("hi")
-                    assert outbox.sent == []
+                    assert outbox.sent == ["hi"]
             """),
             config={"asyncio_mode": "auto"},
             line=10, column=5, unsafe=True,
@@ -396,7 +400,7 @@ class CoroutineNotAwaited(Rule):
                 async def test_local_class():
                     outbox = Outbox()
                     await outbox.send("hi")
-                    assert outbox.sent == []
+                    assert outbox.sent == ["hi"]
             """),
         ),
         # A conftest.py class, reached through tuple unpacking, the walrus and an annotation.
