@@ -110,15 +110,15 @@ SUITE = {
             assert store.items == {"b": 2}
 
 
+        async def announce(store, ready):
+            await store.put("f", 6)
+            ready.set()
+
+
         @pytest.mark.asyncio
         async def test_task_the_test_waits_for(store):
             ready = asyncio.Event()
-
-            async def announce():
-                await store.put("f", 6)
-                ready.set()
-
-            asyncio.create_task(announce())
+            asyncio.create_task(announce(store, ready))
             await asyncio.wait_for(ready.wait(), 5)
             assert store.items == {"f": 6}
 
@@ -194,7 +194,7 @@ def test_fixed_suite_runs_every_test_and_awaits_every_coroutine(tmp_path: Path) 
     tests = (tmp_path / "tests/test_store.py").read_text(encoding="utf-8")
     for expected in ('await store.put("a", 1)', 'assert not await store.has("zzz")',
                      'await client.post("/items", json={})', 'await notify("hi")',
-                     'task = asyncio.create_task(store.put("b", 2))', "task = asyncio.create_task(announce())",
+                     'task = asyncio.create_task(store.put("b", 2))', "task = asyncio.create_task(announce(store, ready))",
                      "    await task\n", "await asyncio.sleep(0.01)",
                      "async def test_sync_runner():", 'assert await save_all(Store(), {"d": 4}) == 1',
                      'result = await save_all(Store(), {"e": 5})', "await seed(store)"):

@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from asynclint.analysis.body import local_qualname
+from asynclint.analysis.body import descendants, local_qualname
 from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
@@ -26,6 +26,10 @@ BLOCKING_CALLS = frozenset({
     "mysql.connector.connect",
     *BLOCKING_DNS,
 })
+
+#: Words of a comment that says the blocking is the scenario under test.
+_ON_PURPOSE = ("on purpose", "deliberate", "intentional", "block the loop", "blocks the loop",
+               "blocking the loop", "time.sleep is", "sync sleep", "synchronous sleep")
 
 #: An import statement indented in a function: its names bind there (see ``__init__``).
 _LOCAL_IMPORT = re.compile(r"^[ \t]+(?:import|from)\s", re.MULTILINE)
@@ -49,6 +53,10 @@ class BlockingCallInAsyncTest(Rule):
         its calls count; calls in nested sync functions and lambdas (a thread
         target, a callback) are not reported. Names imported inside the
         function (`from time import sleep as nap`) bind like module imports.
+        Not reported in a test or fixture that awaits nothing (nothing runs
+        beside it to stall), nor where a comment on the call's line or just
+        above it says the loop is blocked on purpose ("deliberately",
+        "on purpose", "time.sleep is ...").
 
         ## Why is this bad?
         The event loop runs on the test's thread: while the call blocks,
@@ -122,6 +130,8 @@ class BlockingCallInAsyncTest(Rule):
         if found is None:
             return
         func, owner, funcs = found
+        if not self._awaits(funcs[0]) or self._stated_on_purpose():
+            return
         qual = local_qualname(self.ctx, target, funcs)
         if qual is None:
             qual = self.ctx.qualname(target)
@@ -142,7 +152,35 @@ class BlockingCallInAsyncTest(Rule):
                 text, request = self.ctx.reference("asyncio.sleep", module="asyncio")
             replacement = cst.Await(expression=node.with_changes(func=cst.parse_expression(text)))
             fix = self.fix(Safety.UNSAFE, "Use await asyncio.sleep()", (node, replacement), imports=[request])
-        self.report(node, f"blocking call `{qual}()` in async {kind} `{func.name.value}` stalls the event loop", fix)
+        owner_name = owner.name if isinstance(owner, TestFunction) else owner.func.name.value  # type: ignore[attr-defined]
+        where = f"async {kind} `{owner_name}`" if owner_name == func.name.value else \
+            f"`{func.name.value}`, an async function of {kind} `{owner_name}`,"
+        self.report(node, f"blocking call `{qual}()` in {where} stalls the event loop", fix)
+
+    def _awaits(self, func: cst.FunctionDef) -> bool:
+        """Whether the test (or fixture) awaits anything: one that never yields to the loop has
+        nothing running beside it for a blocking call to stall."""
+        memo = self.ctx.memo("asl502_awaits")
+        known = memo.get(id(func))
+        if known is None or known[0] is not func:
+            found = any(type(n) is cst.Await or (type(n) in (cst.With, cst.For) and n.asynchronous is not None)
+                        or type(n) is cst.CompFor and n.asynchronous is not None  # type: ignore[attr-defined]
+                        for n in descendants(func.body))
+            known = memo[id(func)] = (func, found)
+        return known[1]  # type: ignore[no-any-return]
+
+    def _stated_on_purpose(self) -> bool:
+        """A comment on the call's line or just above it says the loop is blocked on purpose."""
+        for node in reversed(self.ctx.ancestors):
+            if type(node) is cst.SimpleStatementLine:
+                comments = [line.comment.value for line in node.leading_lines if line.comment is not None]
+                if node.trailing_whitespace.comment is not None:
+                    comments.append(node.trailing_whitespace.comment.value)
+                text = " ".join(comments).lower()
+                return any(word in text for word in _ON_PURPOSE)
+            if isinstance(node, cst.BaseCompoundStatement):
+                return False
+        return False
 
     def _runs_on_asyncio(self, owner: object) -> bool:
         """Known to run on asyncio (an asyncio mark, a pytest_asyncio fixture, or auto mode) and not trio/anyio."""
@@ -207,6 +245,27 @@ class BlockingCallInAsyncTest(Rule):
                 time.sleep(1)
         """)),
     ]
+    VALID += [
+        # Nothing runs beside a test that awaits nothing; a comment says the block is the scenario.
+        Valid(dedent("""
+            import asyncio
+            import subprocess
+            import time
+
+            async def test_runs_script():
+                assert subprocess.run(["true"]).returncode == 0
+
+            async def test_timer_fires_late():
+                loop = asyncio.get_running_loop()
+                fired = []
+                loop.call_later(0.001, fired.append, 1)
+                # Deliberately block the loop: the timer must fire once it runs again.
+                time.sleep(0.01)
+                assert fired == []
+                await asyncio.sleep(0.01)
+                assert fired == [1]
+        """), config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
         Invalid(
             dedent("""
@@ -214,20 +273,22 @@ class BlockingCallInAsyncTest(Rule):
                 import pytest
 
                 @pytest.mark.asyncio
-                async def test_wait():
+                async def test_wait(queue):
+                    await queue.put("job")
                     time.sleep(0.1)  # let the worker run
-                    assert True
+                    assert queue.empty()
             """),
-            line=6, column=5, unsafe=True,
+            line=7, column=5, unsafe=True,
             fixed=dedent("""
                 import time
                 import pytest
                 import asyncio
 
                 @pytest.mark.asyncio
-                async def test_wait():
+                async def test_wait(queue):
+                    await queue.put("job")
                     await asyncio.sleep(0.1)  # let the worker run
-                    assert True
+                    assert queue.empty()
             """),
         ),
         Invalid(
@@ -264,21 +325,23 @@ class BlockingCallInAsyncTest(Rule):
                 import pytest
 
                 @pytest.mark.asyncio
-                async def test_blocking():
+                async def test_blocking(server):
+                    await server.start()
                     assert requests.get("http://localhost:8000").ok
                     subprocess.run(["true"])
                     sqlite3.connect(":memory:").close()
             """),
-            count=3, line=8, column=12, fixed=None,
+            count=3, line=9, column=12, fixed=None,
         ),
         Invalid(
             dedent("""
                 import time
 
-                async def test_run_by_someone_else():
+                async def test_run_by_someone_else(worker):
+                    await worker.start()
                     time.sleep(0.01)
             """),
-            line=4, column=5, fixed=None,
+            line=5, column=5, fixed=None,
         ),
         # An `async def` nested in the test runs on the test's loop.
         Invalid(
@@ -306,21 +369,23 @@ class BlockingCallInAsyncTest(Rule):
         # Names imported inside the test bind there like module imports.
         Invalid(
             dedent("""
-                async def test_local_imports():
+                async def test_local_imports(worker):
                     import subprocess as sp
                     from time import sleep as nap
+                    await worker.start()
                     sp.run(["true"])
                     nap(0)
             """),
             config={"asyncio_mode": "auto"},
-            count=2, line=4, column=5, unsafe=True,
+            count=2, line=5, column=5, unsafe=True,
             fixed=dedent("""
                 import asyncio
 
 
-                async def test_local_imports():
+                async def test_local_imports(worker):
                     import subprocess as sp
                     from time import sleep as nap
+                    await worker.start()
                     sp.run(["true"])
                     await asyncio.sleep(0)
             """),
@@ -330,11 +395,12 @@ class BlockingCallInAsyncTest(Rule):
             dedent("""
                 import socket
 
-                async def test_resolves():
+                async def test_resolves(worker):
+                    await worker.start()
                     assert socket.gethostbyname("localhost")
                     socket.getaddrinfo("localhost", 80)
             """),
             config={"asyncio_mode": "auto"},
-            count=2, line=4, column=12, fixed=None,
+            count=2, line=5, column=12, fixed=None,
         ),
     ]

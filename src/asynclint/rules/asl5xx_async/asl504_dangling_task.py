@@ -33,7 +33,11 @@ class DanglingTask(Rule):
         Finds `asyncio.create_task(...)`, `asyncio.ensure_future(...)` and
         `loop.create_task(...)` (a loop from `asyncio.get_running_loop()` and
         the like) used as a bare statement in a test or fixture, so the task
-        object is dropped. `TaskGroup.create_task` is not reported: the group
+        object is dropped. Not reported when the task runs an `async def`
+        the test defines itself (a helper that sets a flag the test then
+        waits for, or interrupts a server the test runs): the test
+        synchronises with it, and a reference would be hygiene only.
+        `TaskGroup.create_task` is not reported: the group
         keeps and awaits its tasks; nor are tests of `unittest` test cases,
         whose runner cancels leftover tasks and reports their exceptions.
 
@@ -83,11 +87,23 @@ class DanglingTask(Rule):
         if test is not None and test.run_by_unittest:
             return  # IsolatedAsyncioTestCase cancels leftover tasks and reports their exceptions
         owner = test or self.ctx.fixture_for(func)
-        if owner is None or not self._creates_task(node, func):
+        if owner is None or not self._creates_task(node, func) or self._own_helper(node, func):
             return
         fix = self._keep_and_await(node, func) if test is not None and in_async_function(func) else None
         self.report(node, "task created and dropped: nothing awaits it, so it may not run "
                           "before the test ends and its exceptions are lost", fix)
+
+    @staticmethod
+    def _own_helper(call: cst.Call, func: cst.FunctionDef) -> bool:
+        """The task runs an ``async def`` the test defines itself (it sets a flag the test waits
+        for, interrupts a server it runs): keeping a reference is hygiene, not a bug to report."""
+        coroutine = call.args[0].value if call.args else None
+        if type(coroutine) is not cst.Call or type(coroutine.func) is not cst.Name:
+            return False
+        name = coroutine.func.value
+        body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
+        return any(isinstance(stmt, cst.FunctionDef) and stmt.name.value == name and stmt.asynchronous is not None
+                   for stmt in body)
 
     def _keep_and_await(self, call: cst.Call, func: cst.FunctionDef):  # type: ignore[no-untyped-def]
         """``task = <call>`` in place, and ``await task`` at the end of the same block.
@@ -198,6 +214,21 @@ class DanglingTask(Rule):
                     await asyncio.sleep(0)
         """)),
     ]
+    VALID += [
+        # The test's own helper, whose effect the test waits for.
+        Valid(dedent("""
+            import asyncio
+
+            async def test_stops_when_asked(server):
+                async def stop_soon():
+                    await asyncio.sleep(0.01)
+                    server.should_exit = True
+
+                asyncio.create_task(stop_soon())
+                await server.serve()
+                assert server.should_exit
+        """), config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
         Invalid(
             dedent("""
@@ -233,32 +264,30 @@ class DanglingTask(Rule):
                 import asyncio
                 import pytest
 
+                async def announce(ready):
+                    ready.set()
+
                 async def test_waits_for_the_task():
                     ready = asyncio.Event()
                     task = None
-
-                    async def announce():
-                        ready.set()
-
-                    asyncio.create_task(announce())
+                    asyncio.create_task(announce(ready))
                     await ready.wait()
                     assert ready.is_set()
                     return None
             """),
             config={"asyncio_mode": "auto"},
-            line=11, column=5, unsafe=True,
+            line=10, column=5, unsafe=True,
             fixed=dedent("""
                 import asyncio
                 import pytest
 
+                async def announce(ready):
+                    ready.set()
+
                 async def test_waits_for_the_task():
                     ready = asyncio.Event()
                     task = None
-
-                    async def announce():
-                        ready.set()
-
-                    task_2 = asyncio.create_task(announce())
+                    task_2 = asyncio.create_task(announce(ready))
                     await ready.wait()
                     assert ready.is_set()
                     await task_2
