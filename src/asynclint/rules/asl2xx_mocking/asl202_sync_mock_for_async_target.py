@@ -169,6 +169,11 @@ class SyncMockForAsyncTarget(Rule):
         found = candidates[0]
         if not isinstance(found, cst.FunctionDef) or found.asynchronous is not None or found.decorators:
             return False
+        statements = found.body.body if isinstance(found.body, cst.IndentedBlock) else ()
+        if statements and all(isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(small, cst.Raise) or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+                for small in stmt.body) for stmt in statements):
+            return False  # it only raises: the call fails before anything is awaited, as the coroutine would
         returns = _Returns()
         read_only_visit(found.body, returns)
         return not returns.calls
@@ -224,6 +229,22 @@ class SyncMockForAsyncTarget(Rule):
                 m()
                 m.assert_called_once()
         """)),
+    ]
+    VALID += [
+        # A replacement that only raises fails at the call, as the awaited coroutine would.
+        Valid(dedent("""
+            import pytest
+            import shop.api
+
+            async def test_start_fails(monkeypatch):
+                def broken(*args):
+                    raise RuntimeError("down")
+
+                monkeypatch.setattr(shop.api, "fetch", broken)
+                with pytest.raises(RuntimeError):
+                    await shop.api.fetch()
+        """), config={"asyncio_mode": "auto"},
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
     ]
     INVALID = [
         Invalid(
