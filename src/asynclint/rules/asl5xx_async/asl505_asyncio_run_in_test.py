@@ -36,6 +36,7 @@ def _awaited(coroutine: cst.BaseExpression, bare: bool) -> cst.Await:
 class AsyncioRunInTest(Rule):
     code = "ASL505"
     name = "asyncio-run-in-test"
+    call_qualnames = frozenset({"asyncio.run", "asyncio.AbstractEventLoop.run_until_complete"})
     summary = "`asyncio.run(...)`/`loop.run_until_complete(...)` inside an async test or fixture: it raises."
     fix_availability = "sometimes"
     docs = """
