@@ -19,7 +19,7 @@ Every "don't know" answers None, so rules stay silent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -124,15 +124,16 @@ class CoroutineOracle:
         for node in binders(self.ctx, func.body):
             cls = type(node)
             if cls is cst.Assign:
-                type_ = self._type_of_value(node.value, types)  # type: ignore[attr-defined]
+                value: Any = node.value  # type: ignore[attr-defined]
+                type_ = self._type_of_value(value, types)
                 for target in node.targets:  # type: ignore[attr-defined]
-                    if type(target.target) is cst.Name:
-                        bind(target.target.value, type_)
-                    elif type(target.target) in (cst.Tuple, cst.List) \
-                            and type(node.value) in (cst.Tuple, cst.List) \
-                            and len(target.target.elements) == len(node.value.elements):  # type: ignore[attr-defined]
+                    left_side: Any = target.target
+                    if type(left_side) is cst.Name:
+                        bind(left_side.value, type_)
+                    elif type(left_side) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
+                            and len(left_side.elements) == len(value.elements):
                         # `a, b = Client(), Other()`: element by element
-                        for left, right in zip(target.target.elements, node.value.elements):  # type: ignore[attr-defined]
+                        for left, right in zip(left_side.elements, value.elements):
                             if type(left.value) is cst.Name:
                                 bind(left.value.value, self._type_of_value(right.value, types))
                             else:

@@ -30,7 +30,7 @@ def pyproject_dependencies(pyproject: Path) -> set[str]:
     except (ConfigError, OSError):
         return set()
     specs: list[str] = []
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
     specs += _strings(project.get("dependencies"))
     extras = project.get("optional-dependencies")
     if isinstance(extras, dict):
@@ -40,7 +40,7 @@ def pyproject_dependencies(pyproject: Path) -> set[str]:
     if isinstance(groups, dict):
         for group in groups.values():
             specs += _strings(group)
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
     poetry = tool.get("poetry")
     if isinstance(poetry, dict):
         tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]

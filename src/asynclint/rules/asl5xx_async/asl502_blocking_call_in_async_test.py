@@ -99,7 +99,7 @@ class BlockingCallInAsyncTest(Rule):
         if ctx.text is None or _LOCAL_IMPORT.search(ctx.text):
             # A function imports names of its own (`from time import sleep as nap` in a test):
             # callees cannot be told by the module's imports, so every call is looked at.
-            self.call_qualnames = None  # type: ignore[misc]
+            self.call_qualnames = None  # type: ignore[misc,assignment]
 
     def _owner(self) -> tuple[cst.FunctionDef, object, list[cst.FunctionDef]] | None:
         """The innermost ``async def`` around the call, and the test or fixture it is (or is in)."""
@@ -163,7 +163,8 @@ class BlockingCallInAsyncTest(Rule):
         memo = self.ctx.memo("asl502_awaits")
         known = memo.get(id(func))
         if known is None or known[0] is not func:
-            found = any(type(n) is cst.Await or (type(n) in (cst.With, cst.For) and n.asynchronous is not None)
+            found = any(type(n) is cst.Await or (type(n) in (cst.With, cst.For)
+                                                 and n.asynchronous is not None)  # type: ignore[attr-defined]
                         or type(n) is cst.CompFor and n.asynchronous is not None  # type: ignore[attr-defined]
                         for n in descendants(func.body))
             known = memo[id(func)] = (func, found)

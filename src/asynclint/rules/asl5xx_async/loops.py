@@ -94,9 +94,9 @@ def loop_use(ctx: FileContext, func: cst.FunctionDef) -> LoopUse:
         if type(node) is not cst.Call:
             continue
         call: cst.Call = node  # type: ignore[assignment]
-        target = call.func
-        if type(target) is cst.Attribute:
-            receiver, method = target.value, target.attr.value  # type: ignore[attr-defined]
+        callee = call.func
+        if type(callee) is cst.Attribute:
+            receiver, method = callee.value, callee.attr.value  # type: ignore[attr-defined]
             on_loop = (type(receiver) is cst.Name and receiver.value in use.loops) or is_loop_factory(ctx, receiver)
             if method == "run_until_complete":
                 if on_loop:
@@ -107,9 +107,9 @@ def loop_use(ctx: FileContext, func: cst.FunctionDef) -> LoopUse:
             if on_loop and method not in ("run_until_complete", "time", "is_closed", "is_running",
                                           "get_debug", "create_future"):
                 use.controls.append((call, method))
-        if isinstance(target, (cst.Name, cst.Attribute)):
-            qual = ctx.qualname(target)
-            if qual == "asyncio.run" and _head_imported(ctx, target):
+        if isinstance(callee, (cst.Name, cst.Attribute)):
+            qual = ctx.qualname(callee)
+            if qual == "asyncio.run" and _head_imported(ctx, callee):
                 use.runs.append((call, "asyncio.run"))
                 use.made += 1
             elif qual == "asyncio.new_event_loop":
