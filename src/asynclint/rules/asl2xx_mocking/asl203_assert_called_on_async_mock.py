@@ -458,4 +458,28 @@ class AssertCalledOnAsyncMock(Rule):
                     fourth.assert_awaited_once()
             """),
         ),
+        # A mock class imported inside the test binds like a module import.
+        Invalid(
+            dedent("""
+                async def relay(hook):
+                    hook()
+
+                async def test_local_import():
+                    from unittest.mock import AsyncMock as Fake
+                    hook = Fake()
+                    await relay(hook)
+                    assert hook.call_count == 1
+            """),
+            line=8, column=12, unsafe=True,
+            fixed=dedent("""
+                async def relay(hook):
+                    hook()
+
+                async def test_local_import():
+                    from unittest.mock import AsyncMock as Fake
+                    hook = Fake()
+                    await relay(hook)
+                    assert hook.await_count == 1
+            """),
+        ),
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
 from asynclint.model.names import plain_dotted
@@ -109,6 +110,7 @@ class FunctionMocks:
 
     patches: list[tuple[PatchCall, str | None]] = field(default_factory=list)  # (patch, name it binds)
     constructed: dict[str, cst.Call] = field(default_factory=dict)  # name -> Mock()/MagicMock()/AsyncMock() call
+    kinds: dict[str, str] = field(default_factory=dict)  # name -> the mock class it was built from
     #: The awaited expressions; their code (``awaited``) is only generated when a rule asks.
     awaited_nodes: list[cst.BaseExpression] = field(default_factory=list)
     _awaited: set[str] | None = field(default=None, repr=False, compare=False)
@@ -136,9 +138,10 @@ _LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Ima
 
 
 class _Collector:
-    def __init__(self, ctx: FileContext, result: FunctionMocks) -> None:
+    def __init__(self, ctx: FileContext, result: FunctionMocks, func: cst.FunctionDef | None = None) -> None:
         self.ctx = ctx
         self.result = result
+        self.func = func
         self.bound: set[int] = set()
 
     def run(self, root: cst.CSTNode) -> None:
@@ -193,8 +196,13 @@ class _Collector:
             self.result.patches.append((patch, name if patch.returns_mock or not assigned else None))
             return
         qual = self.ctx.qualname(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+        if qual not in ASYNC_MOCK and qual not in SYNC_MOCKS and self.func is not None \
+                and isinstance(value.func, (cst.Name, cst.Attribute)):
+            # `from unittest.mock import AsyncMock` inside the test binds like a module import
+            qual = local_qualname(self.ctx, value.func, [self.func])
         if name is not None and qual in ASYNC_MOCK | SYNC_MOCKS:
             self.result.constructed[name] = value
+            self.result.kinds[name] = qual  # type: ignore[assignment]
 
     def _call(self, node: cst.Call) -> None:
         if id(node) in self.bound:
@@ -219,7 +227,7 @@ def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
 
 def _analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
     result = FunctionMocks()
-    collector = _Collector(ctx, result)
+    collector = _Collector(ctx, result, func)
     collector.run(func.body)
     # Decorator patches inject their mocks as positional parameters, bottom-up, after `self`.
     params = [p.name.value for p in func.params.params if p.name.value not in ("self", "cls")]
@@ -254,7 +262,7 @@ def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
 
 
 def async_mock_names(ctx: FileContext, mocks: FunctionMocks) -> set[str]:
-    names = {name for name, call in mocks.constructed.items() if ctx.qualname(call.func) in ASYNC_MOCK}
+    names = {name for name in mocks.constructed if mocks.kinds.get(name) in ASYNC_MOCK}
     for patch, name in mocks.patches:
         if name is not None and makes_async_mock(ctx, patch):
             names.add(name)
