@@ -42,10 +42,10 @@ def name_loads(body: cst.CSTNode, name: str, exclude: cst.CSTNode | None = None)
             continue
         for child in iter_children(current):
             if type(child) is name_type:  # exact type: isinstance against LibCST's ABCs costs a microsecond
-                if child.value == name and not (  # type: ignore[attr-defined]
-                        type(current) is cst.Attribute and current.attr is child) and not (  # type: ignore[attr-defined]
-                        type(current) is cst.Arg and current.keyword is child):  # type: ignore[attr-defined]
-                    found.append((child, current))  # type: ignore[arg-type]
+                if child.value == name and not (
+                        type(current) is cst.Attribute and current.attr is child) and not (
+                        type(current) is cst.Arg and current.keyword is child):
+                    found.append((child, current))
                 # a Name has no children: nothing to push
             else:
                 push(child)

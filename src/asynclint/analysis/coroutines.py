@@ -139,11 +139,11 @@ class CoroutineOracle:
                             else:
                                 for sub in descendants(left.value):
                                     if type(sub) is cst.Name:
-                                        bind(sub.value, None)  # type: ignore[attr-defined]
+                                        bind(sub.value, None)
                     else:
                         for sub in descendants(target.target):
                             if type(sub) is cst.Name:
-                                bind(sub.value, None)  # type: ignore[attr-defined]
+                                bind(sub.value, None)
             elif cls is cst.AnnAssign:
                 if type(node.target) is cst.Name:  # type: ignore[attr-defined]
                     bind(node.target.value, self._annotation_type(node.annotation)  # type: ignore[attr-defined]
@@ -157,7 +157,7 @@ class CoroutineOracle:
             elif cls is cst.For or cls is cst.CompFor:
                 for sub in (node.target, *descendants(node.target)):  # type: ignore[attr-defined]
                     if type(sub) is cst.Name:
-                        bind(sub.value, None)  # type: ignore[attr-defined]
+                        bind(sub.value, None)
             else:  # FunctionDef, ClassDef
                 bind(node.name.value, None)  # type: ignore[attr-defined]
         self._types[id(func)] = types
@@ -234,7 +234,7 @@ class CoroutineOracle:
         if bound_head not in self.ctx.imports.names:
             # Imported in the function itself (`from shop.api import fetch as get` in a test)?
             funcs = [n for n in self.ctx.ancestors if type(n) is cst.FunctionDef]
-            local = local_qualname(self.ctx, target, funcs) if funcs else None  # type: ignore[arg-type]
+            local = local_qualname(self.ctx, target, funcs) if funcs else None
             if local is None:
                 return None  # not an imported name: a local or unknown
             if local in COROUTINE_FUNCTIONS:
@@ -257,11 +257,11 @@ class CoroutineOracle:
         found: set[str | None] = set()
         for node in descendants(cls.body):
             if type(node) is cst.Assign:
-                for target in node.targets:  # type: ignore[attr-defined]
+                for target in node.targets:
                     t = target.target
                     if type(t) is cst.Attribute and type(t.value) is cst.Name and t.value.value == "self" \
                             and t.attr.value == attribute:
-                        found.add(self._type_of_value(node.value, {}))  # type: ignore[attr-defined]
+                        found.add(self._type_of_value(node.value, {}))
         type_ = found.pop() if len(found) == 1 else None
         memo[key] = (cls, type_)
         return type_
@@ -270,7 +270,7 @@ class CoroutineOracle:
         """``name`` bound in a function around the call (a closure variable shadows the module's)."""
         classes = enclosing_classes(self.ctx.ancestors)
         for node in self.ctx.ancestors:
-            if type(node) is cst.FunctionDef and name in self.variable_types(node, classes):  # type: ignore[arg-type]
+            if type(node) is cst.FunctionDef and name in self.variable_types(node, classes):
                 return True
         return False
 
@@ -320,7 +320,7 @@ def local_async_methods(ctx: "FileContext", name: str, depth: int = 0) -> set[st
     methods: dict[str, bool] = {}
     for base in cls.bases:
         if type(base.value) is cst.Name:
-            for inherited in local_async_methods(ctx, base.value.value, depth + 1):  # type: ignore[attr-defined]
+            for inherited in local_async_methods(ctx, base.value.value, depth + 1):
                 methods[inherited] = True
     if isinstance(cls.body, cst.IndentedBlock):
         for stmt in cls.body.body:
@@ -337,19 +337,19 @@ def _bound_head(target: cst.Name | cst.Attribute) -> str:
     """
     node: cst.BaseExpression = target
     first_dot: cst.Dot | None = None
-    while type(node) is cst.Attribute and not node.lpar:  # type: ignore[union-attr]
-        first_dot = node.dot  # type: ignore[union-attr]
-        node = node.value  # type: ignore[union-attr]
-    if type(node) is cst.Name and not node.lpar and (  # type: ignore[union-attr]
+    while type(node) is cst.Attribute and not node.lpar:
+        first_dot = node.dot
+        node = node.value
+    if type(node) is cst.Name and not node.lpar and (
             first_dot is None or (type(first_dot.whitespace_before) is cst.SimpleWhitespace
-                                  and first_dot.whitespace_before.value == "")):  # type: ignore[union-attr]
-        return node.value  # type: ignore[union-attr]
+                                  and first_dot.whitespace_before.value == "")):
+        return node.value
     return cst.Module([]).code_for_node(target).split(".")[0]
 
 
 def enclosing_classes(ancestors: list[cst.CSTNode]) -> tuple[cst.ClassDef, ...]:
     """Classes around the current node (outermost first)."""
-    return tuple(n for n in ancestors if type(n) is cst.ClassDef)  # type: ignore[misc]  # exact: no ABC check
+    return tuple(n for n in ancestors if type(n) is cst.ClassDef)  # exact: no ABC check
 
 
 def oracle_for(ctx: "FileContext") -> CoroutineOracle:

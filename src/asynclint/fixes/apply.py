@@ -78,7 +78,7 @@ class _Replacer(cst.CSTTransformer):
             return id(node) in self.enclosing
         return id(node) not in self.replacements
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         key = id(original_node)
         if key in self.replacements:
             self.applied.add(key)

@@ -288,3 +288,53 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             """),
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py): the async test errors before, passes after.
+        Invalid(
+            dedent("""
+                import pytest
+
+
+                def slugify(title):
+                    return title.lower().replace(" ", "-")
+
+
+                @pytest.fixture
+                async def article():
+                    return {"title": "Hello World"}
+
+
+                def test_slugify():
+                    assert slugify("Hello World") == "hello-world"
+
+
+                @pytest.mark.asyncio
+                async def test_article_slug(article):
+                    assert slugify(article["title"]) == "hello-world"
+            """),
+            line=8, column=1,
+            fixed=dedent("""
+                import pytest
+                import pytest_asyncio
+
+
+                def slugify(title):
+                    return title.lower().replace(" ", "-")
+
+
+                @pytest_asyncio.fixture
+                async def article():
+                    return {"title": "Hello World"}
+
+
+                def test_slugify():
+                    assert slugify("Hello World") == "hello-world"
+
+
+                @pytest.mark.asyncio
+                async def test_article_slug(article):
+                    assert slugify(article["title"]) == "hello-world"
+            """),
+        ),
+    ]

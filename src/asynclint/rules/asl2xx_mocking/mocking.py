@@ -9,6 +9,7 @@ not async as far as the rules are concerned (they say nothing).
 from __future__ import annotations
 
 import ast
+from typing import Any
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -123,7 +124,7 @@ class FunctionMocks:
             for expr in self.awaited_nodes:
                 found.add(code(expr))
                 if type(expr) is _CALL:
-                    found.add(code(expr.func))  # type: ignore[attr-defined]
+                    found.add(code(expr.func))
             self._awaited = found
         return self._awaited
 
@@ -166,8 +167,9 @@ class _Collector:
                 for target in node.targets:
                     self._bind_target(target.target, node.value)
             elif cls is _ANN_ASSIGN or cls is _NAMED_EXPR:
-                if node.value is not None:
-                    self._bind_target(node.target, node.value)
+                binding: Any = node
+                if binding.value is not None:
+                    self._bind_target(binding.target, binding.value)
             elif cls is with_item_t:
                 name = node.asname.name.value if node.asname and type(node.asname.name) is name_t else None
                 self._bind(name, node.item, assigned=False)
@@ -179,7 +181,7 @@ class _Collector:
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """``m = ...``, ``m: T = ...``, ``(m := ...)`` and ``a, b = x, y`` (element by element)."""
         if type(target) is _NAME:
-            self._bind(target.value, value, assigned=True)  # type: ignore[attr-defined]
+            self._bind(target.value, value, assigned=True)
         elif type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
                 and len(target.elements) == len(value.elements):  # type: ignore[attr-defined]
             for left, right in zip(target.elements, value.elements):  # type: ignore[attr-defined]
@@ -202,7 +204,7 @@ class _Collector:
             qual = local_qualname(self.ctx, value.func, [self.func])
         if name is not None and qual in ASYNC_MOCK | SYNC_MOCKS:
             self.result.constructed[name] = value
-            self.result.kinds[name] = qual  # type: ignore[assignment]
+            self.result.kinds[name] = qual
 
     def _call(self, node: cst.Call) -> None:
         if id(node) in self.bound:
@@ -254,7 +256,7 @@ def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
     if patch.new is not None:
         value = patch.new.value
         return type(value) is _CALL and isinstance(value.func, (cst.Name, cst.Attribute)) \
-            and ctx.qualname(value.func) in ASYNC_MOCK  # type: ignore[attr-defined]
+            and ctx.qualname(value.func) in ASYNC_MOCK
     if patch.new_callable is not None:
         value = patch.new_callable.value
         return isinstance(value, (cst.Name, cst.Attribute)) and ctx.qualname(value) in ASYNC_MOCK

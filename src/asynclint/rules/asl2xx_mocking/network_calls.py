@@ -212,13 +212,13 @@ class BodyScan:
     def _own_resolver(self, value: cst.BaseExpression) -> bool:
         """A connector built with ``resolver=`` something that is not aiohttp's own resolver."""
         if type(value) is _NAME:
-            return value.value in self.facts.own_resolvers  # type: ignore[attr-defined]
+            return value.value in self.facts.own_resolvers
         if type(value) is not _CALL:
             return False
-        resolver = _arg(value, 99, "resolver")  # type: ignore[arg-type]
+        resolver = _arg(value, 99, "resolver")
         if resolver is None:
             return False
-        inner = resolver.value.func if type(resolver.value) is _CALL else resolver.value  # type: ignore[attr-defined]
+        inner = resolver.value.func if type(resolver.value) is _CALL else resolver.value
         qual = self._qual(inner) if isinstance(inner, (cst.Name, cst.Attribute)) else None
         return not (qual or "").startswith("aiohttp.")
 

@@ -165,10 +165,10 @@ class BlockingCallInAsyncTest(Rule):
         if known is None or known[0] is not func:
             found = any(type(n) is cst.Await or (type(n) in (cst.With, cst.For)
                                                  and n.asynchronous is not None)  # type: ignore[attr-defined]
-                        or type(n) is cst.CompFor and n.asynchronous is not None  # type: ignore[attr-defined]
+                        or type(n) is cst.CompFor and n.asynchronous is not None
                         for n in descendants(func.body))
             known = memo[id(func)] = (func, found)
-        return known[1]  # type: ignore[no-any-return]
+        return known[1]
 
     def _stated_on_purpose(self) -> bool:
         """A comment on the call's line or just above it says the loop is blocked on purpose."""

@@ -12,13 +12,13 @@ from asynclint.core.diagnostics import Safety
 def _asserted_calls(test: cst.BaseExpression) -> list[cst.Call]:
     """Calls whose value the assertion tests directly: ``assert f()``, ``not f()``, ``f() == x``, ``x in f()``."""
     # Exact types: an isinstance against LibCST's ABC-based classes costs about a microsecond.
-    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:  # type: ignore[attr-defined]
-        test = test.expression  # type: ignore[attr-defined]
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        test = test.expression
     if type(test) is cst.Call:
-        return [test]  # type: ignore[list-item]
+        return [test]
     if type(test) is cst.Comparison:
-        parts = [test.left, *(c.comparator for c in test.comparisons)]  # type: ignore[attr-defined]
-        return [p for p in parts if type(p) is cst.Call]  # type: ignore[misc]
+        parts = [test.left, *(c.comparator for c in test.comparisons)]
+        return [p for p in parts if type(p) is cst.Call]
     return []
 
 

@@ -124,7 +124,7 @@ class DanglingTask(Rule):
         last = callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
         if any(word in last.lower() for word in _ENDLESS):
             return None
-        used = {node.value for node in descendants(func) if type(node) is cst.Name}  # type: ignore[attr-defined]
+        used = {node.value for node in descendants(func) if type(node) is cst.Name}
         name = "task"
         index = 2
         while name in used:

@@ -33,7 +33,7 @@ def _runs_own_loop(func: cst.FunctionDef, ctx: FileContext) -> bool:
         return False
     for node in descendants(func.body):
         if type(node) is cst.Call:
-            target = node.func  # type: ignore[attr-defined]
+            target = node.func
             if type(target) is cst.Attribute and target.attr.value in _RUNS_A_LOOP:
                 return True
             if isinstance(target, (cst.Name, cst.Attribute)) and ctx.qualname(target) in (
@@ -66,7 +66,8 @@ class _ToAwait(cst.CSTTransformer):
         return _awaited(coroutine, id(original_node) in self.bare)
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine):  # type: ignore[no-untyped-def]
+                                  updated_node: cst.SimpleStatementLine
+                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
         if id(original_node) in self.drop:
             return cst.RemoveFromParent()
         return updated_node
@@ -221,7 +222,7 @@ class SyncTestDrivesEventLoop(Rule):
             if names & built:
                 return True
             for name in names & set(nested):
-                if {n.value for n in descendants(nested[name]) if type(n) is cst.Name} & built:  # type: ignore[attr-defined]
+                if {n.value for n in descendants(nested[name]) if type(n) is cst.Name} & built:
                     return True
         return False
 
@@ -234,19 +235,19 @@ class SyncTestDrivesEventLoop(Rule):
         for node in descendants(func.body):
             if type(node) is not cst.Call:
                 continue
-            callee = node.func  # type: ignore[attr-defined]
+            callee = node.func
             if type(callee) is cst.Name and callee.value in local:
                 if _runs_own_loop(local[callee.value], self.ctx):
                     return True
                 continue
             if not isinstance(callee, (cst.Name, cst.Attribute)):
                 continue
-            head = callee
+            head: cst.BaseExpression = callee
             while type(head) is cst.Attribute:
-                head = head.value  # type: ignore[attr-defined]
+                head = head.value
             qual = self.ctx.qualname(callee)
             if not qual or "." not in qual or qual.startswith("asyncio.") \
-                    or type(head) is not cst.Name or head.value not in self.ctx.imports.names:  # type: ignore[attr-defined]
+                    or type(head) is not cst.Name or head.value not in self.ctx.imports.names:
                 continue
             info = self.ctx.source.function(qual)  # a function of the code under test (`web.run_app`)
             if info is not None and not info.is_async and any(
@@ -308,7 +309,7 @@ class SyncTestDrivesEventLoop(Rule):
             statements: list[int] = []
             other_use = False
             for stmt in body:
-                names = [n for n in descendants(stmt) if type(n) is cst.Name and n.value == name]  # type: ignore[attr-defined]
+                names = [n for n in descendants(stmt) if type(n) is cst.Name and n.value == name]
                 if not names:
                     continue
                 small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
@@ -321,7 +322,7 @@ class SyncTestDrivesEventLoop(Rule):
                         and type(small.value.func.value) is cst.Name:
                     statements.append(id(stmt))
                 elif not all(any(id(n2) in runs for n2 in (stmt, *descendants(stmt)) if type(n2) is cst.Call
-                                 and type(n2.func) is cst.Attribute and n2.func.value is n)  # type: ignore[attr-defined]
+                                 and type(n2.func) is cst.Attribute and n2.func.value is n)
                              for n in names):
                     other_use = True
             if not other_use:

@@ -24,13 +24,13 @@ _NESTED = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 def _head_imported(ctx: FileContext, target: cst.BaseExpression) -> bool:
     node = target
     while type(node) is cst.Attribute:
-        node = node.value  # type: ignore[attr-defined]
-    return type(node) is cst.Name and node.value in ctx.imports.names  # type: ignore[attr-defined]
+        node = node.value
+    return type(node) is cst.Name and node.value in ctx.imports.names
 
 
 def is_loop_factory(ctx: FileContext, node: cst.BaseExpression) -> bool:
     return type(node) is cst.Call and isinstance(node.func, (cst.Name, cst.Attribute)) \
-        and ctx.qualname(node.func) in LOOP_FACTORIES and _head_imported(ctx, node.func)  # type: ignore[attr-defined]
+        and ctx.qualname(node.func) in LOOP_FACTORIES and _head_imported(ctx, node.func)
 
 
 @dataclass
@@ -83,20 +83,20 @@ def loop_use(ctx: FileContext, func: cst.FunctionDef) -> LoopUse:
             children.reverse()
             stack.extend(children)
     for node in nodes:  # bindings first: a loop is usually made before it runs anything
-        if type(node) is cst.Assign and is_loop_factory(ctx, node.value):  # type: ignore[attr-defined]
-            for target in node.targets:  # type: ignore[attr-defined]
+        if type(node) is cst.Assign and is_loop_factory(ctx, node.value):
+            for target in node.targets:
                 if type(target.target) is cst.Name:
                     use.loops.add(target.target.value)
         elif type(node) is cst.WithItem and node.asname is not None \
-                and type(node.asname.name) is cst.Name and is_loop_factory(ctx, node.item):  # type: ignore[attr-defined]
-            use.loops.add(node.asname.name.value)  # type: ignore[attr-defined]
+                and type(node.asname.name) is cst.Name and is_loop_factory(ctx, node.item):
+            use.loops.add(node.asname.name.value)
     for node in nodes:
         if type(node) is not cst.Call:
             continue
-        call: cst.Call = node  # type: ignore[assignment]
+        call: cst.Call = node
         callee = call.func
         if type(callee) is cst.Attribute:
-            receiver, method = callee.value, callee.attr.value  # type: ignore[attr-defined]
+            receiver, method = callee.value, callee.attr.value
             on_loop = (type(receiver) is cst.Name and receiver.value in use.loops) or is_loop_factory(ctx, receiver)
             if method == "run_until_complete":
                 if on_loop:
