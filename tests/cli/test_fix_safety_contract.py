@@ -32,7 +32,7 @@ RULES_MD = {
 #: them): ASL501/ASL503 must become unsafe, ASL502 unsafe (none but time.sleep), ASL505 safe, ASL201
 #: none-or-unsafe, ASL301 unsafe. Expected failures until those branches are merged; then they pass
 #: (non-strict xfail), and this set is emptied.
-PENDING: set[str] = {"ASL201", "ASL301", "ASL501", "ASL502", "ASL503", "ASL505"}
+PENDING: set[str] = set()
 
 RULES = all_rules()
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.core.walker import iter_children
+from asynclint.model.names import ImportTable, dotted_name
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -41,10 +42,10 @@ def name_loads(body: cst.CSTNode, name: str, exclude: cst.CSTNode | None = None)
             continue
         for child in iter_children(current):
             if type(child) is name_type:  # exact type: isinstance against LibCST's ABCs costs a microsecond
-                if child.value == name and not (  # type: ignore[attr-defined]
-                        type(current) is cst.Attribute and current.attr is child) and not (  # type: ignore[attr-defined]
-                        type(current) is cst.Arg and current.keyword is child):  # type: ignore[attr-defined]
-                    found.append((child, current))  # type: ignore[arg-type]
+                if child.value == name and not (
+                        type(current) is cst.Attribute and current.attr is child) and not (
+                        type(current) is cst.Arg and current.keyword is child):
+                    found.append((child, current))
                 # a Name has no children: nothing to push
             else:
                 push(child)
@@ -83,3 +84,38 @@ def binders(ctx: "FileContext", body: cst.CSTNode) -> list[cst.CSTNode]:
 def remember_binders(ctx: "FileContext", body: cst.CSTNode, found: list[cst.CSTNode]) -> None:
     """Record the BINDERS nodes of ``body`` (pre-order), found by a walk made anyway."""
     ctx.memo("body_binders")[id(body)] = (body, found)
+
+
+def function_imports(ctx: "FileContext", funcs: list[cst.FunctionDef]) -> dict[str, str]:
+    """Names bound by ``import``/``from ... import`` statements inside ``funcs`` (outermost
+    first, nested functions apart): an import in a test's body binds like a module import."""
+    found: dict[str, str] = {}
+    for func in funcs:
+        memo = ctx.memo("function_imports")
+        known = memo.get(id(func))
+        if known is None or known[0] is not func:
+            table = ImportTable(cst.Module([]))
+            stack = iter_children(func.body)
+            while stack:
+                node = stack.pop()
+                cls = type(node)
+                if cls is cst.Import or cls is cst.ImportFrom:
+                    table.add_import(node)  # type: ignore[arg-type]
+                elif cls is not cst.FunctionDef and cls is not cst.ClassDef and cls is not cst.Lambda \
+                        and cls is not cst.Name:
+                    stack.extend(iter_children(node))
+            known = memo[id(func)] = (func, table.names)
+        found.update(known[1])
+    return found
+
+
+def local_qualname(ctx: "FileContext", node: cst.BaseExpression, funcs: list[cst.FunctionDef]) -> str | None:
+    """The qualified name of a dotted name whose head an enclosing function imports; else None."""
+    dotted = dotted_name(node)
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    target = function_imports(ctx, funcs).get(head)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target

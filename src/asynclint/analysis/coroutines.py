@@ -19,11 +19,11 @@ Every "don't know" answers None, so rules stay silent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from asynclint.analysis.body import binders, descendants
+from asynclint.analysis.body import binders, descendants, local_qualname
 from asynclint.knowledge.async_types import (
     CALLABLE_ASYNC_TYPES,
     COROUTINE_FUNCTIONS,
@@ -59,10 +59,20 @@ class CoroutineOracle:
                 names[stmt.name.value] = False
         return {n for n, is_async in names.items() if is_async and n not in self.ctx.imports.names}
 
+    # Classes of the test module and its conftest.py files ---------------------------
+    def local_class(self, name: str | None) -> cst.ClassDef | None:
+        """A class defined at the top of this module, or of a conftest.py above it, known by ``name``."""
+        return local_class(self.ctx, name)
+
+    def local_async_methods(self, name: str) -> set[str]:
+        return local_async_methods(self.ctx, name)
+
     # Variable types ---------------------------------------------------------------
     def _type_of_value(self, value: cst.BaseExpression | None, known: dict[str, str | None]) -> str | None:
         value = _unwrap_await(value)
         if isinstance(value, cst.Call):
+            if type(value.func) is cst.Name and self.local_class(value.func.value) is not None:
+                return LOCAL + value.func.value
             qual = self.ctx.qualname(value.func)
             found = type_of_constructor(qual)
             if found is not None:
@@ -77,6 +87,8 @@ class CoroutineOracle:
     def _annotation_type(self, annotation: cst.Annotation | None) -> str | None:
         if annotation is None or not isinstance(annotation.annotation, (cst.Name, cst.Attribute)):
             return None
+        if type(annotation.annotation) is cst.Name and self.local_class(annotation.annotation.value) is not None:
+            return LOCAL + annotation.annotation.value
         return self.ctx.qualname(annotation.annotation)
 
     def variable_types(self, func: cst.FunctionDef, classes: tuple[cst.ClassDef, ...]) -> dict[str, str | None]:
@@ -112,14 +124,26 @@ class CoroutineOracle:
         for node in binders(self.ctx, func.body):
             cls = type(node)
             if cls is cst.Assign:
-                type_ = self._type_of_value(node.value, types)  # type: ignore[attr-defined]
+                value: Any = node.value  # type: ignore[attr-defined]
+                type_ = self._type_of_value(value, types)
                 for target in node.targets:  # type: ignore[attr-defined]
-                    if type(target.target) is cst.Name:
-                        bind(target.target.value, type_)
+                    left_side: Any = target.target
+                    if type(left_side) is cst.Name:
+                        bind(left_side.value, type_)
+                    elif type(left_side) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
+                            and len(left_side.elements) == len(value.elements):
+                        # `a, b = Client(), Other()`: element by element
+                        for left, right in zip(left_side.elements, value.elements):
+                            if type(left.value) is cst.Name:
+                                bind(left.value.value, self._type_of_value(right.value, types))
+                            else:
+                                for sub in descendants(left.value):
+                                    if type(sub) is cst.Name:
+                                        bind(sub.value, None)
                     else:
                         for sub in descendants(target.target):
                             if type(sub) is cst.Name:
-                                bind(sub.value, None)  # type: ignore[attr-defined]
+                                bind(sub.value, None)
             elif cls is cst.AnnAssign:
                 if type(node.target) is cst.Name:  # type: ignore[attr-defined]
                     bind(node.target.value, self._annotation_type(node.annotation)  # type: ignore[attr-defined]
@@ -127,9 +151,13 @@ class CoroutineOracle:
             elif cls is cst.WithItem:
                 if node.asname is not None and type(node.asname.name) is cst.Name:  # type: ignore[attr-defined]
                     bind(node.asname.name.value, self._type_of_value(node.item, types))  # type: ignore[attr-defined]
-            elif cls is cst.For or cls is cst.CompFor or cls is cst.NamedExpr:
+            elif cls is cst.NamedExpr:
                 if type(node.target) is cst.Name:  # type: ignore[attr-defined]
-                    bind(node.target.value, None)  # type: ignore[attr-defined]
+                    bind(node.target.value, self._type_of_value(node.value, types))  # type: ignore[attr-defined]
+            elif cls is cst.For or cls is cst.CompFor:
+                for sub in (node.target, *descendants(node.target)):  # type: ignore[attr-defined]
+                    if type(sub) is cst.Name:
+                        bind(sub.value, None)
             else:  # FunctionDef, ClassDef
                 bind(node.name.value, None)  # type: ignore[attr-defined]
         self._types[id(func)] = types
@@ -139,6 +167,8 @@ class CoroutineOracle:
         """The type of a fixture's value from ``Fixture.returns`` (a type, or a factory)."""
         if returns is None:
             return None
+        if "." not in returns and self.local_class(returns) is not None:
+            return LOCAL + returns
         found = type_of_constructor(returns)
         if found is not None:
             return found
@@ -164,6 +194,17 @@ class CoroutineOracle:
                 return None
             if name in self._module_async:
                 return f"`{name}()`"
+        if isinstance(target, cst.Attribute) and type(target.value) is cst.Attribute \
+                and type(target.value.value) is cst.Name and target.value.value.value == "self" and classes:
+            # `self.client.fetch()`: an attribute the class binds in one of its methods (`setUp`)
+            attribute, method = target.value.attr.value, target.attr.value
+            type_ = self._attribute_type(classes[-1], attribute)
+            if type_ is not None and type_.startswith(LOCAL):
+                return f"`self.{attribute}.{method}()`" if method in self.local_async_methods(
+                    type_[len(LOCAL):]) else None
+            if coroutine_method(type_, method):
+                return f"`self.{attribute}.{method}()`"
+            return None
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             receiver, method = target.value.value, target.attr.value
             if receiver in ("self", "cls") and func is not None and func.params.params \
@@ -173,6 +214,10 @@ class CoroutineOracle:
                 return None
             if receiver in types:
                 type_ = types[receiver]
+                if type_ is not None and type_.startswith(LOCAL):
+                    if method in self.local_async_methods(type_[len(LOCAL):]):
+                        return f"`{receiver}.{method}()`"
+                    return None
                 if coroutine_method(type_, method):
                     return f"`{receiver}.{method}()`"
                 info = self.ctx.source.cls(type_) if type_ and "." in type_ else None
@@ -187,18 +232,45 @@ class CoroutineOracle:
         head = qual.split(".")[0]
         bound_head = _bound_head(target)
         if bound_head not in self.ctx.imports.names:
-            return None  # not an imported name: a local or unknown
+            # Imported in the function itself (`from shop.api import fetch as get` in a test)?
+            funcs = [n for n in self.ctx.ancestors if type(n) is cst.FunctionDef]
+            local = local_qualname(self.ctx, target, funcs) if funcs else None
+            if local is None:
+                return None  # not an imported name: a local or unknown
+            if local in COROUTINE_FUNCTIONS:
+                return f"`{local}()`"
+            if self.ctx.source.is_async_function(local):
+                return f"`{local.rsplit('.', 1)[-1]}()`"
+            return None
         if qual in COROUTINE_FUNCTIONS:
             return f"`{qual}()`"
         if head and self.ctx.source.is_async_function(qual):
             return f"`{qual.rsplit('.', 1)[-1]}()`"
         return None
 
+    def _attribute_type(self, cls: cst.ClassDef, attribute: str) -> str | None:
+        """The type of ``self.<attribute>`` when every method of ``cls`` binds it to one type."""
+        memo = self.ctx.memo("attribute_types")
+        key = (id(cls), attribute)
+        if key in memo and memo[key][0] is cls:
+            return memo[key][1]  # type: ignore[no-any-return]
+        found: set[str | None] = set()
+        for node in descendants(cls.body):
+            if type(node) is cst.Assign:
+                for target in node.targets:
+                    t = target.target
+                    if type(t) is cst.Attribute and type(t.value) is cst.Name and t.value.value == "self" \
+                            and t.attr.value == attribute:
+                        found.add(self._type_of_value(node.value, {}))
+        type_ = found.pop() if len(found) == 1 else None
+        memo[key] = (cls, type_)
+        return type_
+
     def _defined_in_enclosing(self, name: str) -> bool:
         """``name`` bound in a function around the call (a closure variable shadows the module's)."""
         classes = enclosing_classes(self.ctx.ancestors)
         for node in self.ctx.ancestors:
-            if type(node) is cst.FunctionDef and name in self.variable_types(node, classes):  # type: ignore[arg-type]
+            if type(node) is cst.FunctionDef and name in self.variable_types(node, classes):
                 return True
         return False
 
@@ -215,6 +287,48 @@ class CoroutineOracle:
         return {n for n, is_async in found.items() if is_async}
 
 
+#: Prefix of a variable type that names a class of the test module or a conftest.py.
+LOCAL = "<local>."
+
+
+def local_class(ctx: "FileContext", name: str | None) -> cst.ClassDef | None:
+    """A class defined at the top of the linted module (not rebound by an import), else of a
+    conftest.py above it: known like a class of the project's source."""
+    if not name or "." in name:
+        return None
+    imported = ctx.imports.names.get(name)
+    if imported is not None:
+        # `from conftest import Helper` (or `from tests.conftest import ...`): a conftest.py's class
+        if not (imported == f"conftest.{name}" or imported.endswith(f".conftest.{name}")):
+            return None
+    else:
+        found = ctx.facts.classes.get(name)
+        if found is not None:
+            return found
+    for conftest in ctx.project.conftests_for(ctx.path, ctx.pytest):
+        found = conftest.classes.get(name)
+        if found is not None:
+            return found
+    return None
+
+
+def local_async_methods(ctx: "FileContext", name: str, depth: int = 0) -> set[str]:
+    """``async def`` methods of a local class, its local base classes' included."""
+    cls = local_class(ctx, name)
+    if cls is None or depth > 5:
+        return set()
+    methods: dict[str, bool] = {}
+    for base in cls.bases:
+        if type(base.value) is cst.Name:
+            for inherited in local_async_methods(ctx, base.value.value, depth + 1):
+                methods[inherited] = True
+    if isinstance(cls.body, cst.IndentedBlock):
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                methods[stmt.name.value] = stmt.asynchronous is not None
+    return {n for n, is_async in methods.items() if is_async}
+
+
 def _bound_head(target: cst.Name | cst.Attribute) -> str:
     """The source text of ``target`` up to its first dot (``a`` for ``a.b.c``).
 
@@ -223,19 +337,19 @@ def _bound_head(target: cst.Name | cst.Attribute) -> str:
     """
     node: cst.BaseExpression = target
     first_dot: cst.Dot | None = None
-    while type(node) is cst.Attribute and not node.lpar:  # type: ignore[union-attr]
-        first_dot = node.dot  # type: ignore[union-attr]
-        node = node.value  # type: ignore[union-attr]
-    if type(node) is cst.Name and not node.lpar and (  # type: ignore[union-attr]
+    while type(node) is cst.Attribute and not node.lpar:
+        first_dot = node.dot
+        node = node.value
+    if type(node) is cst.Name and not node.lpar and (
             first_dot is None or (type(first_dot.whitespace_before) is cst.SimpleWhitespace
-                                  and first_dot.whitespace_before.value == "")):  # type: ignore[union-attr]
-        return node.value  # type: ignore[union-attr]
+                                  and first_dot.whitespace_before.value == "")):
+        return node.value
     return cst.Module([]).code_for_node(target).split(".")[0]
 
 
 def enclosing_classes(ancestors: list[cst.CSTNode]) -> tuple[cst.ClassDef, ...]:
     """Classes around the current node (outermost first)."""
-    return tuple(n for n in ancestors if type(n) is cst.ClassDef)  # type: ignore[misc]  # exact: no ABC check
+    return tuple(n for n in ancestors if type(n) is cst.ClassDef)  # exact: no ABC check
 
 
 def oracle_for(ctx: "FileContext") -> CoroutineOracle:

@@ -43,6 +43,8 @@ class PytestConfig:
     testpaths: tuple[str, ...] = ()
     #: The raw pytest options read from ``inifile`` (for ``--show-settings``).
     options: tuple[tuple[str, str], ...] = ()
+    #: The ``markers`` ini option, one ``"name: description"`` a line (the marks the project declares).
+    markers: tuple[str, ...] = field(default=())
 
     def is_test_file(self, path: Path) -> bool:
         name = path.name
@@ -70,6 +72,14 @@ def _matches_name(name: str, patterns: tuple[str, ...]) -> bool:
         elif name.startswith(pattern):
             return True
     return False
+
+
+def _lines(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    if isinstance(value, str):
+        return tuple(line.strip() for line in value.splitlines() if line.strip())
+    return ()
 
 
 def _split(value: Any) -> tuple[str, ...]:
@@ -125,6 +135,7 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         plugins=plugins,
         testpaths=_split(options.get("testpaths")),
         options=tuple((str(k), str(v)) for k, v in options.items()),
+        markers=_lines(options.get("markers")),
     )
 
 

@@ -100,3 +100,22 @@ def coroutine_method(type_qualname: str | None, method: str) -> bool:
     """True when ``method`` of an instance of the known type returns a coroutine."""
     methods = ASYNC_TYPES.get(type_qualname or "")
     return methods is not None and method in methods
+
+
+#: Calls that return an event loop (ASL505/ASL506: whose ``run_until_complete`` runs a loop).
+LOOP_FACTORIES: frozenset[str] = frozenset({
+    "asyncio.new_event_loop", "asyncio.get_event_loop", "asyncio.get_running_loop",
+    "asyncio.events.new_event_loop", "asyncio.events.get_event_loop",
+})
+#: Annotations that declare an event loop.
+LOOP_TYPES: frozenset[str] = frozenset({
+    "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop", "asyncio.events.AbstractEventLoop",
+    "asyncio.base_events.BaseEventLoop",
+})
+#: Fixtures that time what a test runs: such a test calls a sync function the plugin invokes.
+BENCHMARK_FIXTURES: frozenset[str] = frozenset({"benchmark", "aio_benchmark", "codspeed_benchmark"})
+#: Calls that block the thread while resolving a host name (ASL502).
+BLOCKING_DNS: frozenset[str] = frozenset({
+    "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getaddrinfo",
+    "socket.getnameinfo", "socket.getfqdn", "socket.create_connection",
+})

@@ -10,7 +10,8 @@ from __future__ import annotations
 __all__ = [
     "NETWORK_CLIENTS", "NETWORK_FUNCTIONS", "network_call_name", "IN_PROCESS_TRANSPORTS",
     "IN_PROCESS_KEYWORDS", "MOCK_FIXTURES", "MOCK_DECORATORS", "MOCK_MARKS", "MOCK_NAMES", "LOCAL_HOSTS",
-    "HOST_ARGUMENT_CALLS", "NETWORK_LIBRARIES", "FIXTURE_FOR_LIBRARY",
+    "HOST_ARGUMENT_CALLS", "NETWORK_LIBRARIES", "FIXTURE_FOR_LIBRARY", "RESERVED_TLDS", "WEB_SCHEMES",
+    "PRE_REQUEST_ERRORS", "ROUTED_KEYWORDS", "NETWORK_MARK_WORDS",
 ]
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
@@ -98,3 +99,20 @@ NETWORK_LIBRARIES = frozenset({"httpx", "requests", "aiohttp", "urllib", "urllib
 FIXTURE_FOR_LIBRARY: dict[str, tuple[tuple[str, str], ...]] = {
     "httpx": (("respx", "respx_mock"), ("pytest-httpx", "httpx_mock")),
 }
+
+#: Reserved top-level names that never resolve on the internet (RFC 2606, RFC 6761): local.
+RESERVED_TLDS = (".invalid", ".test", ".example", ".localhost")
+#: URL schemes a client sends over the network; any other is rejected before any I/O.
+WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+#: Exceptions (last name) a client raises before it connects: a request expected to raise one
+#: (`with pytest.raises(...)`) never leaves the machine (invalid URL, scheme, credentials).
+PRE_REQUEST_ERRORS = frozenset({
+    "InvalidURL", "InvalidUrlClientError", "NonHttpUrlClientError", "InvalidUrlRedirectClientError",
+    "UnsupportedProtocol", "LocalProtocolError", "InvalidSchema", "MissingSchema", "InvalidHeader",
+    "URLRequired", "ValueError", "TypeError", "UnicodeError", "UnicodeEncodeError",
+})
+#: Client keywords that route requests through something of the test's own: a proxy (its first
+#: hop), an aiohttp connector or client middlewares (which may answer before connecting).
+ROUTED_KEYWORDS = frozenset({"proxy", "proxies", "mounts", "middlewares"})
+#: Words in a declared marker (`markers = ["network: ..."]`) that make it a network-test mark.
+NETWORK_MARK_WORDS = ("network", "internet", "online")

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, network_call_name
+from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.modules import module_file
 
@@ -202,6 +202,7 @@ class _BodyScan(ast.NodeVisitor):
         self.calls: list[str] = []
         self.raises: list[str] = []
         self.network: list[str] = []
+        self.strings: dict[str, str] = {}  # local `url = f"http://127.0.0.1:{port}"`, placeholders as \x00
 
     def _bind(self, target: ast.expr | None, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
@@ -225,6 +226,34 @@ class _BodyScan(ast.NodeVisitor):
         self.visit(node.value)
         for target in node.targets:
             self._bind(target, node.value)
+            if isinstance(target, ast.Name):
+                text = self._text(node.value)
+                if text is not None:
+                    self.strings[target.id] = text
+                else:
+                    self.strings.pop(target.id, None)
+
+    def _text(self, node: ast.expr | None) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\x00"
+                           for v in node.values)
+        if isinstance(node, ast.Name):
+            return self.strings.get(node.id)
+        return None
+
+    def _local_url(self, node: ast.Call) -> bool:
+        """The request's URL is a loopback or never-resolving host spelled in this body."""
+        url = next((k.value for k in node.keywords if k.arg == "url"), node.args[0] if node.args else None)
+        text = self._text(url)
+        if text is None or "://" not in text:
+            return False
+        host = text.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+        host = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+        host = host.strip("[]").lower()
+        return "\x00" not in host and (host in LOCAL_HOSTS or host.startswith("127.")
+                                       or ("." + host).endswith(RESERVED_TLDS))
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -274,7 +303,7 @@ class _BodyScan(ast.NodeVisitor):
             if qualified not in self.calls:
                 self.calls.append(qualified)
             network = network_call_name(qualified)
-            if network and network not in self.network:
+            if network and network not in self.network and not self._local_url(node):
                 self.network.append(network)
         self.generic_visit(node)
 

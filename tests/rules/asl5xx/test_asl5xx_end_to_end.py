@@ -110,7 +110,21 @@ SUITE = {
         @pytest.mark.asyncio
         async def test_background_save(store):
             asyncio.create_task(store.put("b", 2))
+            await asyncio.sleep(0.01)
             assert store.items == {"b": 2}
+
+
+        async def announce(store, ready):
+            await store.put("f", 6)
+            ready.set()
+
+
+        @pytest.mark.asyncio
+        async def test_task_the_test_waits_for(store):
+            ready = asyncio.Event()
+            asyncio.create_task(announce(store, ready))
+            await asyncio.wait_for(ready.wait(), 5)
+            assert store.items == {"f": 6}
 
 
         @pytest.mark.asyncio
@@ -138,8 +152,8 @@ SUITE = {
     """,
 }
 
-CODES = ("ASL501", "ASL502", "ASL503", "ASL504", "ASL505")
-TESTS = 9
+CODES = ("ASL501", "ASL502", "ASL503", "ASL504", "ASL505", "ASL506")
+TESTS = 10
 
 
 def _asynclint() -> str:
@@ -156,7 +170,7 @@ def _write(root: Path) -> None:
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def _pytest(root: Path) -> subprocess.CompletedProcess[str]:
@@ -177,17 +191,20 @@ def test_fixed_suite_runs_every_test_and_awaits_every_coroutine(tmp_path: Path) 
 
     found = _codes(tmp_path)
     assert sorted(set(found)) == list(CODES), found
-    assert found.count("ASL501") == 4 and found.count("ASL505") == 2, found
+    assert found.count("ASL501") == 4 and found.count("ASL505") == 1 and found.count("ASL506") == 1, found
 
     fixed = _run([_asynclint(), "check", "--select", ",".join(CODES), "--fix", "--unsafe-fixes", "."], tmp_path)
     assert "Traceback" not in fixed.stderr, fixed.stderr
     tests = (tmp_path / "tests/test_store.py").read_text(encoding="utf-8")
     for expected in ('await store.put("a", 1)', 'assert not await store.has("zzz")',
                      'await client.post("/items", json={})', 'await notify("hi")',
-                     'await asyncio.create_task(store.put("b", 2))', "await asyncio.sleep(0.01)",
+                     'task = asyncio.create_task(store.put("b", 2))', "task = asyncio.create_task(announce(store, ready))",
+                     "    await task\n", "await asyncio.sleep(0.01)",
                      "async def test_sync_runner():", 'assert await save_all(Store(), {"d": 4}) == 1',
                      'result = await save_all(Store(), {"e": 5})', "await seed(store)"):
         assert expected in tests, expected
+
+    assert 'await asyncio.create_task' not in tests  # awaited in place, the waiting test would deadlock
 
     after = _pytest(tmp_path)
     output = after.stdout + after.stderr

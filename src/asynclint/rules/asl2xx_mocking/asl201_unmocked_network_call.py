@@ -2,76 +2,48 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Any
-
 import libcst as cst
 
+from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.config.settings import ConfigError, load_toml
+from asynclint.config.dependencies import project_dependencies
 from asynclint.core.diagnostics import Fix, Safety
-from asynclint.core.traversal import statement_chain
-from asynclint.knowledge.network import FIXTURE_FOR_LIBRARY, MOCK_DECORATORS, MOCK_FIXTURES, MOCK_MARKS
+from asynclint.knowledge.network import (
+    FIXTURE_FOR_LIBRARY,
+    MOCK_DECORATORS,
+    MOCK_FIXTURES,
+    MOCK_MARKS,
+    NETWORK_MARK_WORDS,
+    PRE_REQUEST_ERRORS,
+)
 from asynclint.model.pytest_facts import Fixture, TestFunction
 from asynclint.rules.asl2xx_mocking.network_calls import (
     BodyFacts,
-    BodyScan,
     direct_call,
-    may_spell_mock_names,
     module_constants,
     patched,
     scan_body,
     scan_fixture,
 )
 
-#: What a function's body is (the node below the FunctionDef on a path into its body).
-_BODIES = (cst.IndentedBlock, cst.SimpleStatementSuite)
 
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def _requirement_name(spec: str) -> str:
-    return re.split(r"[<>=!~;\[ @]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
-
-
-def project_dependencies(pyproject: Path) -> set[str]:
-    """Names of everything pyproject.toml depends on (runtime, extras, groups, poetry)."""
-    try:
-        data = load_toml(pyproject)
-    except (ConfigError, OSError):
-        return set()
-    specs: list[str] = []
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    specs += _strings(project.get("dependencies"))
-    for extra in (project.get("optional-dependencies") or {}).values() if isinstance(
-            project.get("optional-dependencies"), dict) else ():
-        specs += _strings(extra)
-    groups = data.get("dependency-groups")
-    if isinstance(groups, dict):
-        for group in groups.values():
-            specs += _strings(group)
-    poetry = (data.get("tool") or {}).get("poetry") if isinstance(data.get("tool"), dict) else None
-    if isinstance(poetry, dict):
-        tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-        tables += [g.get("dependencies") for g in (poetry.get("group") or {}).values() if isinstance(g, dict)]
-        for table in tables:
-            if isinstance(table, dict):
-                specs += list(table)
-    return {_requirement_name(s) for s in specs if s.strip()}
+def network_marks(markers: tuple[str, ...]) -> frozenset[str]:
+    """Marks the project declares for tests that use the network on purpose (`network: ...`)."""
+    found = set()
+    for line in markers:
+        name, _, description = line.partition(":")
+        name = name.split("(")[0].strip()
+        text = f"{name} {description}".lower()
+        if name and any(word in text for word in NETWORK_MARK_WORDS):
+            found.add(name)
+    return frozenset(found)
 
 
 class UnmockedNetworkCall(Rule):
     code = "ASL201"
     name = "unmocked-network-call"
     summary = "A test, or a fixture it uses, or the code it calls, sends a real network request with no mock in scope."
-    fix_availability = "sometimes"
+    fix_availability = "unsafe"
     docs = """
         ## What it does
         Finds requests to a non-local host made by a test: directly (httpx,
@@ -87,7 +59,20 @@ class UnmockedNetworkCall(Rule):
         `MockTransport`/`ASGITransport`/`WSGITransport`, a pytest-socket
         `disable_socket` mark, or a fixture in the test's fixture closure
         (conftest.py and autouse fixtures included) that installs one of these.
-        Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`.
+        Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`,
+        and the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
+        `*.test`, `*.example`, `*.localhost`).
+
+        Not reported either: a request that fails before any I/O inside
+        `pytest.raises(...)` of such an error (an invalid URL, an unsupported
+        scheme, conflicting credentials), a URL whose scheme is not
+        `http(s)`/`ws(s)`; a request through `proxy=` (its first hop is
+        usually a local test server) or a client with `mounts=`/`proxy=`; an
+        aiohttp session whose connector has a resolver of the test's own, or
+        that has client `middlewares=` (they may answer before connecting);
+        a test with a mark the project declares for network tests in its
+        pytest `markers` (`"network: requires a network connection"`): the
+        project runs it, or deselects it, on purpose.
 
         Settings (`[tool.asynclint]`): `allowed-hosts` (host names or glob
         patterns, e.g. `["*.internal", "staging.example.com"]`) and
@@ -123,106 +108,33 @@ class UnmockedNetworkCall(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        self.allowed_hosts = [h for h in (ctx.setting("allowed-hosts", []) or []) if isinstance(h, str)] \
-            if isinstance(ctx.setting("allowed-hosts", []), list) else []
+        if not ctx.facts.tests:
+            return
+        hosts = ctx.setting("allowed-hosts", [])
+        self.allowed_hosts = [h for h in hosts if isinstance(h, str)] if isinstance(hosts, list) else []
         allowed_fixtures = ctx.setting("allowed-fixtures", [])
         self.allowed_fixtures = set(allowed_fixtures if isinstance(allowed_fixtures, list) else [])
         self._mock_fixtures = MOCK_FIXTURES | self.allowed_fixtures
+        self._network_marks = network_marks(ctx.pytest.markers)
         self.constants = module_constants(ctx.module)
         self.done: set[int] = set()
         self._deps: set[str] | None = None
         self._scans: dict[int, BodyFacts] = {}
         self._paths: dict[str, tuple[str, ...] | None] = {}
-        # The bodies this file's functions need are read by the engine's traversal (visit_Call and
-        # co. below) instead of a walk of their own, and checked when it ends (leave_Module). That
-        # needs to know before the traversal whether a test is mocked, so it is only done where no
-        # mock name can be spelled in a body: none of MOCK_NAMES' parts in the file's text.
-        self._collect: dict[int, cst.FunctionDef] = {}
-        self._collected: dict[int, tuple[cst.FunctionDef, BodyFacts]] = {}
-        self._open: cst.FunctionDef | None = None
-        self._open_scan: BodyScan | None = None
-        self._open_depth = 0
-        self._checks: list[tuple[TestFunction, dict[str, Fixture]]] = []
-        self._call_paths: dict[int, tuple[cst.CSTNode, ...]] = {}
-        self._deferred = ctx.text is not None and not may_spell_mock_names(ctx.text)
         local = {f.name: f for f in ctx.facts.fixtures}
         for test in ctx.facts.tests:
-            if test.run_by_unittest:
-                continue
+            if test.run_by_unittest or any(mark.name in self._network_marks for mark in test.marks):
+                continue  # a test the project declares as meant to reach the network
             fixtures, unknown = ctx.test_fixtures(test)
             if self._mocked(test, fixtures, unknown):
                 continue
-            if self._deferred:
-                self._checks.append((test, fixtures))
-                self._collect[id(test.func)] = test.func
-                for fixture in fixtures.values():
-                    if self._same_file(fixture):
-                        self._collect[id(fixture.func)] = fixture.func
-                continue
-            self._check_test(test, fixtures, local)
-
-    def leave_Module(self, node: cst.Module) -> None:
-        if not self._checks:
-            return
-        local = {f.name: f for f in self.ctx.facts.fixtures}
-        for test, fixtures in self._checks:
-            self._check_test(test, fixtures, local)
-
-    def _check_test(self, test: TestFunction, fixtures: dict[str, Fixture], local: dict[str, Fixture]) -> None:
-        targets = set().union(*(self._scan(f).patch_targets for f in fixtures.values()))
-        self._check_function(test.func, test, targets, where="test")
-        for name, fixture in fixtures.items():
-            if local.get(name) is fixture and fixture.class_name is None:
-                self._check_function(fixture.func, None, targets, where="fixture", fixture=fixture)
-
-    # Bodies read during the traversal ---------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._open is None and id(node) in self._collect and self._collect[id(node)] is node:
-            self._open = node
-            self._open_scan = BodyScan(self.ctx, self.constants)
-            self._open_depth = len(self.ctx.ancestors)  # where the function's child is on a path below it
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node is self._open:
-            self._collected[id(node)] = (node, self._open_scan.facts)  # type: ignore[union-attr]
-            self._open = self._open_scan = None
-
-    def _part(self) -> type | None:
-        """What the node being visited is in: the open function's body, a decorator, or elsewhere."""
-        return type(self.ctx.ancestors[self._open_depth]) if self._open is not None else None
-
-    def visit_Call(self, node: cst.Call) -> None:
-        part = self._part()
-        if part is None:
-            return
-        if part in _BODIES:
-            self._open_scan.facts.calls.append(node)  # type: ignore[union-attr]
-            # Findings are reported after the traversal has passed the call: keep its path (a
-            # tuple copy is cheap) so that its position needs no search of the module.
-            self._call_paths[id(node)] = tuple(self.ctx.ancestors)
-            self._open_scan.call(node)  # type: ignore[union-attr]
-        elif part is cst.Decorator:
-            self._open_scan.call(node)  # type: ignore[union-attr]
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if self._part() in _BODIES:
-            self._open_scan.assign(node)  # type: ignore[union-attr]
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if self._part() in _BODIES:
-            self._open_scan.with_item(node)  # type: ignore[union-attr]
-
-    def _note_path(self, call: cst.Call) -> None:
-        """Hand the traversal's path to a call over to the positions, as if reported in passing."""
-        path = self._call_paths.get(id(call))
-        if path is not None and path[-1] is call:
-            self.ctx.traversal.statement_chains[id(call)] = statement_chain(list(path))
+            targets = set().union(*(self._scan(f).patch_targets for f in fixtures.values()))
+            self._check_function(test.func, test, targets, where="test")
+            for name, fixture in fixtures.items():
+                if local.get(name) is fixture and fixture.class_name is None:
+                    self._check_function(fixture.func, None, targets, where="fixture", fixture=fixture)
 
     def _facts(self, func: cst.FunctionDef) -> BodyFacts:
-        """The body facts of a function of this file: from the traversal, or a scan of its own."""
-        known = self._collected.get(id(func))
-        if known is not None and known[0] is func:
-            return known[1]
         return scan_body(self.ctx, func, self.constants)
 
     # Mocks in scope -----------------------------------------------------------------
@@ -259,8 +171,6 @@ class UnmockedNetworkCall(Rule):
                 qual = self.ctx.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
                 if qual and qual.startswith(MOCK_DECORATORS):
                     return True
-        if self._deferred:  # no mock name in this file's text: only other files' fixtures may spell one
-            return any(scan_fixture(f).mock_names for f in fixtures.values() if not self._same_file(f))
         if scan_body(self.ctx, test.func, self.constants).mock_names:
             return True
         return any(self._scan(f).mock_names for f in fixtures.values())
@@ -276,10 +186,9 @@ class UnmockedNetworkCall(Rule):
                 continue
             found = direct_call(ctx, call, facts, self.constants, self.allowed_hosts)
             if found is not None:
-                if patched(targets, (found.name,)):
+                if patched(targets, (found.name,)) or self._fails_before_sending(func, call):
                     continue
                 self.done.add(id(call))
-                self._note_path(call)
                 self.report(call, f"`{found.name}` sends a real request to `{found.host}` from {where} "
                                   f"`{func.name.value}` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`",
                             self._fix(func, found.name, test, fixture))
@@ -290,9 +199,26 @@ class UnmockedNetworkCall(Rule):
             if chain is None or patched(targets, chain):
                 continue
             self.done.add(id(call))
-            self._note_path(call)
             self.report(call, f"`{chain[0]}` sends a real request ({' -> '.join(chain)}) "
                               f"with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`", self._fix(func, chain[-1], test, None))
+
+    def _fails_before_sending(self, func: cst.FunctionDef, call: cst.Call) -> bool:
+        """The call is inside ``with pytest.raises(<an error raised before any I/O>)``: an invalid
+        URL, scheme or set of credentials is rejected by the client before it connects."""
+        for node in descendants(func.body):
+            if type(node) is not cst.With:
+                continue
+            expects = False
+            for item in node.items:
+                raises = item.item
+                if type(raises) is cst.Call and self.ctx.qualname(raises.func) == "pytest.raises" and raises.args:
+                    error = raises.args[0].value
+                    errors = [e.value for e in error.elements] if isinstance(error, cst.Tuple) else [error]
+                    expects = expects or any(isinstance(e, (cst.Name, cst.Attribute)) and (
+                        self.ctx.qualname(e) or "").rsplit(".", 1)[-1] in PRE_REQUEST_ERRORS for e in errors)
+            if expects and any(inner is call for inner in descendants(node.body)):
+                return True
+        return False
 
     def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction) -> tuple[str, ...] | None:
         func = call.func
@@ -331,7 +257,9 @@ class UnmockedNetworkCall(Rule):
             config = self.ctx.settings.config_path
             pyproject = config if config is not None and config.name == "pyproject.toml" else \
                 self.ctx.pytest.rootdir / "pyproject.toml"
-            self._deps = project_dependencies(pyproject)
+            self._deps, read = project_dependencies(pyproject.parent, pyproject, requirements=False)
+            for path in read:
+                self.ctx.note_file_read(path)
         return self._deps
 
     def _fix(self, func: cst.FunctionDef, network_call: str, test: TestFunction | None,
@@ -463,6 +391,73 @@ class UnmockedNetworkCall(Rule):
             def test_url_from_variable(server_url):
                 assert requests.get(server_url).ok
         """)),
+        # Rejected by the client before any I/O, as the test expects.
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            def test_bad_scheme():
+                with pytest.raises(httpx.UnsupportedProtocol):
+                    httpx.get("ftp://files.example.org/data")
+
+            def test_bad_url():
+                with pytest.raises(ValueError):
+                    httpx.get("https://user:pw@api.example.org/", auth=("a", "b"))
+        """)),
+        # Names that never resolve, and the project's own network mark.
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            def test_unresolvable():
+                with pytest.raises(httpx.ConnectError):
+                    httpx.get("http://nothing-here.invalid/")
+                httpx.get("http://service.test/ping")
+
+            @pytest.mark.online
+            def test_live_service():
+                assert httpx.get("https://api.example.org/status").status_code == 200
+        """), config={"markers": ["online: talks to the real service; deselect with -m 'not online'"]}),
+        # A proxy, a resolver and middlewares of the test's own decide where requests go.
+        Valid(dedent("""
+            import aiohttp
+            import pytest
+
+            class ToLoopback(aiohttp.abc.AbstractResolver):
+                async def resolve(self, host, port=0, family=0):
+                    return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family,
+                             "proto": 0, "flags": 0}]
+
+                async def close(self):
+                    pass
+
+            async def refuse(request, handler):
+                raise RuntimeError("offline")
+
+            @pytest.mark.asyncio
+            async def test_routed(proxy_url):
+                connector = aiohttp.TCPConnector(resolver=ToLoopback())
+                async with aiohttp.ClientSession(connector=connector) as session:
+                    await session.get("http://shop.example.com/")
+                async with aiohttp.ClientSession(middlewares=(refuse,)) as session:
+                    with pytest.raises(RuntimeError):
+                        await session.get("https://shop.example.com/")
+                async with aiohttp.ClientSession() as session:
+                    await session.get("https://shop.example.com/", proxy=proxy_url)
+        """)),
+        # The code under test only talks to a server on this machine.
+        Valid(dedent("""
+            from app.runner import wait_until_up
+
+            def test_started():
+                assert wait_until_up(8000)
+        """), files={"app/__init__.py": "", "app/runner.py": dedent("""
+            import httpx
+
+            def wait_until_up(port):
+                url = f"http://127.0.0.1:{port}/health"
+                return httpx.get(url, timeout=0.1).status_code == 200
+        """)}),
     ]
     INVALID = [
         Invalid(
@@ -527,6 +522,31 @@ class UnmockedNetworkCall(Rule):
                 def test_users(tmp_path, respx_mock):
                     assert httpx.get("https://api.example.com/users").status_code == 200
             """),
+        ),
+        # A mark the project does not declare for network tests does not excuse a request.
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.mark.slow
+                def test_slow_but_online():
+                    assert httpx.get("https://api.example.org/slow").status_code == 200
+            """),
+            config={"markers": ["slow: takes a while"]},
+            line=6, column=12, fixed=None,
+        ),
+        # A request inside pytest.raises of an error raised after connecting still goes out.
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                def test_timeout():
+                    with pytest.raises(httpx.ReadTimeout):
+                        httpx.get("https://api.example.org/slow", timeout=0.001)
+            """),
+            line=6, column=9, fixed=None,
         ),
     ]
     INVALID += [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.analysis.body import descendants
+from asynclint.analysis.coroutines import local_async_methods
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import read_only_visit
@@ -97,6 +98,11 @@ class SyncMockForAsyncTarget(Rule):
     def _async_target(self, patch: PatchCall, name: str | None, mocks: FunctionMocks) -> bool:
         if self.ctx.source.is_async_function(patch.target):
             return True
+        if patch.target is not None and patch.target.count(".") == 1:
+            # `patch.object(Helper, "fetch", ...)` where Helper is a class of this module or a conftest.py
+            owner, method = patch.target.split(".")
+            if method in local_async_methods(self.ctx, owner):
+                return True
         if patch.target_text is not None and patch.target_text in mocks.awaited:
             return True
         return name is not None and name in mocks.awaited
@@ -163,6 +169,11 @@ class SyncMockForAsyncTarget(Rule):
         found = candidates[0]
         if not isinstance(found, cst.FunctionDef) or found.asynchronous is not None or found.decorators:
             return False
+        statements = found.body.body if isinstance(found.body, cst.IndentedBlock) else ()
+        if statements and all(isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(small, cst.Raise) or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+                for small in stmt.body) for stmt in statements):
+            return False  # it only raises: the call fails before anything is awaited, as the coroutine would
         returns = _Returns()
         read_only_visit(found.body, returns)
         return not returns.calls
@@ -218,6 +229,22 @@ class SyncMockForAsyncTarget(Rule):
                 m()
                 m.assert_called_once()
         """)),
+    ]
+    VALID += [
+        # A replacement that only raises fails at the call, as the awaited coroutine would.
+        Valid(dedent("""
+            import pytest
+            import shop.api
+
+            async def test_start_fails(monkeypatch):
+                def broken(*args):
+                    raise RuntimeError("down")
+
+                monkeypatch.setattr(shop.api, "fetch", broken)
+                with pytest.raises(RuntimeError):
+                    await shop.api.fetch()
+        """), config={"asyncio_mode": "auto"},
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
     ]
     INVALID = [
         Invalid(
@@ -321,6 +348,39 @@ class SyncMockForAsyncTarget(Rule):
                     with patch.object(Client, "fetch", AsyncMock(side_effect=fake_fetch)), patch.object(Client, "save", new_callable=AsyncMock):
                         await Client().fetch(1)
                         await Client().save(1)
+            """),
+        ),
+        # A class of the test module is known like one of the project's source.
+        Invalid(
+            dedent("""
+                from unittest.mock import MagicMock, patch
+
+                class Gateway:
+                    async def charge(self, amount):
+                        return amount
+
+                async def pay(gateway):
+                    return await gateway.charge(3)
+
+                async def test_local_class_method():
+                    with patch.object(Gateway, "charge", new=MagicMock()):
+                        assert await pay(Gateway()) is not None
+            """),
+            config={"asyncio_mode": "auto"},
+            line=11, column=46, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import patch, AsyncMock
+
+                class Gateway:
+                    async def charge(self, amount):
+                        return amount
+
+                async def pay(gateway):
+                    return await gateway.charge(3)
+
+                async def test_local_class_method():
+                    with patch.object(Gateway, "charge", new=AsyncMock()):
+                        assert await pay(Gateway()) is not None
             """),
         ),
     ]

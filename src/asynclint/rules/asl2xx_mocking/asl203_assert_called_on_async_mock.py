@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.core.walker import read_only_visit
 from asynclint.rules.asl2xx_mocking.mocking import analyse, async_mock_names
 
 #: Call-checks on a mock -> the await-checks that an AsyncMock offers instead.
@@ -17,19 +17,106 @@ AWAITED = {
     "assert_called_once_with": "assert_awaited_once_with",
     "assert_any_call": "assert_any_await",
     "assert_has_calls": "assert_has_awaits",
-    "called": "awaited",
     "call_count": "await_count",
+    "called": "await_count > 0",  # an AsyncMock has no `awaited`: a mock answers it with a truthy child
 }
+#: Await-checks: a test that makes one on a mock already checks that it was awaited.
+AWAIT_CHECKS = frozenset({
+    "assert_awaited", "assert_awaited_once", "assert_awaited_with", "assert_awaited_once_with",
+    "assert_any_await", "assert_has_awaits", "assert_not_awaited", "await_count", "await_args",
+    "await_args_list",
+})
+#: Settings of a mock whose value only the awaited coroutine hands back (AsyncMock applies them on await).
+_RESULTS = frozenset({"return_value", "side_effect"})
 
 
 class _Uses(cst.CSTVisitor):
+    """Every use of the mock names: the checks to report, and what else each mock does."""
+
     def __init__(self, names: set[str]) -> None:
         self.names = names
-        self.found: list[cst.Attribute] = []
+        self.found: list[tuple[cst.Attribute, tuple[cst.CSTNode, ...]]] = []
+        self.await_checked: set[str] = set()
+        self.escapes: set[str] = set()  # used other than as `await m(...)` or `m.<attr>`
+        self.results: set[str] = set()  # return_value/side_effect set
+        self.other_asserts = False  # an assertion that is not about a mock
+        self._stack: list[cst.CSTNode] = []
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value in self.names and node.attr.value in AWAITED:
-            self.found.append(node)
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._stack.pop()
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        """An assertion that reads no attribute of a mock (`m.called`, `m.call_args`) is about a result."""
+        if not any(isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value in self.names
+                   for n in _nodes(node.test)):
+            self.other_asserts = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if isinstance(arg.value, cst.Name) and arg.value.value in self.names and arg.keyword is not None \
+                    and arg.keyword.value in _RESULTS:
+                self.results.add(arg.value.value)
+        if isinstance(node.func, (cst.Name, cst.Attribute)) and _dotted(node.func) in ("pytest.raises",):
+            self.other_asserts = True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value not in self.names or len(self._stack) < 2:
+            return
+        parent = self._stack[-2]
+        if isinstance(parent, cst.Attribute):
+            if parent.value is not node:
+                return
+            attr = parent.attr.value
+            if attr in AWAIT_CHECKS:
+                self.await_checked.add(node.value)
+            elif attr in AWAITED:
+                self.found.append((parent, tuple(self._stack[:-1])))
+            elif attr in _RESULTS and len(self._stack) >= 3 and isinstance(self._stack[-3], cst.AssignTarget):
+                self.results.add(node.value)
+            return
+        if isinstance(parent, cst.Call) and parent.func is node and len(self._stack) >= 3 \
+                and isinstance(self._stack[-3], cst.Await):
+            return  # `await m(...)`: called <=> awaited at this call site
+        if isinstance(parent, (cst.AssignTarget, cst.AsName)) or (
+                isinstance(parent, cst.Arg) and parent.keyword is node):
+            return
+        self.escapes.add(node.value)
+
+
+def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    return [node, *descendants(node)]
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
+
+
+def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
+    """`not m.called`, `m.called is False`, `m.call_count == 0` / `< 1` / `<= 0`: not called
+    implies not awaited, so the check is already as strict as its await form."""
+    parent = path[-2] if len(path) >= 2 else None
+    if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
+        return True
+    if isinstance(parent, cst.Comparison) and parent.left is attribute and len(parent.comparisons) == 1:
+        target = parent.comparisons[0]
+        op, value = target.operator, target.comparator
+        if isinstance(value, cst.Integer) and value.value == "0" and isinstance(op, (cst.Equal, cst.LessThanEqual)):
+            return True
+        if isinstance(value, cst.Integer) and value.value == "1" and isinstance(op, cst.LessThan):
+            return True
+        if isinstance(value, cst.Name) and value.value == "False" and isinstance(op, (cst.Is, cst.Equal)):
+            return True
+    return False
 
 
 class AssertCalledOnAsyncMock(Rule):
@@ -68,25 +155,69 @@ class AssertCalledOnAsyncMock(Rule):
             send.assert_awaited_once_with("hi")
         ```
 
+        Not reported: a negative check (`not m.called`, `m.call_count == 0`,
+        `assert_not_called`: not called implies not awaited); a mock whose
+        await the test also checks (`assert_awaited*`, `await_count`); a mock
+        the test builds and only ever calls as `await m(...)` in its own code
+        (called and awaited are the same thing there); a mock with a
+        `return_value`/`side_effect` when the test also asserts something
+        that is not about a mock (that value only comes back when the mock is
+        awaited, so the await is checked through the result).
+
         ## Fix safety
         Unsafe: the await-check is stricter, so a test that passed may now fail
         (which is the point: it reveals a coroutine that was never awaited).
+        `assert m.called` becomes `m.assert_awaited()` and any other use of
+        `m.called` becomes `m.await_count > 0`: an `AsyncMock` has no
+        `awaited` attribute (a mock answers it with a child mock that is
+        always true).
     """
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.ctx.outermost_function() is not node:
             return
-        names = async_mock_names(self.ctx, analyse(self.ctx, node))
+        mocks = analyse(self.ctx, node)
+        names = async_mock_names(self.ctx, mocks)
         if not names:
             return
         uses = _Uses(names)
-        read_only_visit(node.body, uses)
-        for attribute in uses.found:
-            old = attribute.attr.value
+        node.body.visit(uses)
+        constructed = set(mocks.constructed)
+        for mock in names & constructed:
+            call = mocks.constructed[mock]
+            if any(arg.keyword is not None and arg.keyword.value in _RESULTS for arg in call.args):
+                uses.results.add(mock)
+        for attribute, path in uses.found:
+            mock = attribute.value.value  # type: ignore[attr-defined]
+            if mock in uses.await_checked or _negative(attribute, path):
+                continue
+            if mock in constructed and mock not in uses.escapes:
+                continue  # only ever called as `await m(...)` in the test's own code: called <=> awaited
+            if mock in uses.results and uses.other_asserts:
+                continue  # what the awaited mock returns is asserted on: the await is checked through it
+            self._report(attribute, path)
+
+    def _report(self, attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> None:
+        mock, old = attribute.value.value, attribute.attr.value  # type: ignore[attr-defined]
+        parent = path[-2] if len(path) >= 2 else None
+        if old != "called":
             new = AWAITED[old]
             fix = self.fix(Safety.UNSAFE, f"Use `{new}`", (attribute.attr, attribute.attr.with_changes(value=new)))
-            self.report(attribute, f"`{attribute.value.value}.{old}` on an AsyncMock passes even when it was "
-                                   f"never awaited; use `{new}`", fix)
+            self.report(attribute, f"`{mock}.{old}` on an AsyncMock passes even when it was never awaited; "
+                                   f"use `{new}`", fix)
+            return
+        if isinstance(parent, cst.Assert) and parent.test is attribute and parent.msg is None:
+            new_text = f"{mock}.assert_awaited()"
+            statement = cst.Expr(cst.parse_expression(new_text))
+            fix = self.fix(Safety.UNSAFE, f"Use `{new_text}`", (parent, statement))
+        else:
+            new_text = f"{mock}.await_count > 0"
+            bare = isinstance(parent, (cst.Assert, cst.BooleanOperation, cst.If, cst.While)) or (
+                isinstance(parent, cst.Arg))
+            replacement = cst.parse_expression(new_text if bare else f"({new_text})")
+            fix = self.fix(Safety.UNSAFE, f"Use `{new_text}`", (attribute, replacement))
+        self.report(attribute, f"`{mock}.called` on an AsyncMock passes even when it was never awaited; "
+                               f"use `{new_text}`", fix)
 
     VALID = [
         Valid(dedent("""
@@ -123,28 +254,96 @@ class AssertCalledOnAsyncMock(Rule):
                 fetch.assert_called_once()
         """), files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
     ]
+    VALID += [
+        # "Not called" already implies "not awaited".
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def publish(hook, ready):
+                if ready:
+                    await hook()
+
+            async def test_not_published():
+                hook = AsyncMock()
+                await publish(hook, ready=False)
+                assert not hook.called
+                assert hook.call_count == 0
+                assert hook.called is False
+        """)),
+        # The await is checked on the same mock.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def publish(hook):
+                await hook("x")
+
+            async def test_checked_twice():
+                hook = AsyncMock()
+                await publish(hook)
+                hook.assert_called_once_with("x")
+                assert hook.await_count == 1
+        """)),
+        # The mock is only ever called as `await mock()` by the test's own wrapper.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def run_all(callbacks):
+                for callback in callbacks:
+                    await callback()
+
+            async def test_wrapper():
+                inner = AsyncMock()
+
+                async def callback():
+                    await inner()
+
+                await run_all([callback])
+                assert inner.call_count == 1
+        """)),
+        # What the awaited mock returns is what the test asserts.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def greeting(lookup):
+                user = await lookup(7)
+                return f"hi {user}"
+
+            async def test_result_flows():
+                lookup = AsyncMock(return_value="ada")
+                assert await greeting(lookup) == "hi ada"
+                lookup.assert_called_once_with(7)
+        """)),
+    ]
     INVALID = [
         Invalid(
             dedent("""
                 from unittest.mock import AsyncMock
 
-                async def test_notify():
+                async def broadcast(send):
+                    send("hello")
+
+                async def test_broadcast():
                     send = AsyncMock()
-                    await send("hi")
-                    send.assert_called_once_with("hi")
+                    await broadcast(send)
+                    send.assert_called_once_with("hello")
                     assert send.call_count == 1
             """),
-            count=2, line=6, column=5, unsafe=True,
+            count=2, line=9, column=5, unsafe=True,
             fixed=dedent("""
                 from unittest.mock import AsyncMock
 
-                async def test_notify():
+                async def broadcast(send):
+                    send("hello")
+
+                async def test_broadcast():
                     send = AsyncMock()
-                    await send("hi")
-                    send.assert_awaited_once_with("hi")
+                    await broadcast(send)
+                    send.assert_awaited_once_with("hello")
                     assert send.await_count == 1
             """),
         ),
+        # `assert m.called` becomes `m.assert_awaited()`; never `m.awaited` (a mock answers
+        # any attribute with a truthy child, so that assertion could never fail).
         Invalid(
             dedent("""
                 from unittest import mock
@@ -153,11 +352,14 @@ class AssertCalledOnAsyncMock(Rule):
 
                 async def test_patched_async_target():
                     with mock.patch("shop.api.fetch") as fetch:
-                        await shop.api.fetch()
+                        await shop.api.refresh()
                     assert fetch.called
+                    ok = fetch.called and True
+                    assert ok
             """),
-            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"},
-            line=8, column=12, unsafe=True,
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n\n"
+                                                         "async def refresh():\n    fetch()\n"},
+            count=2, line=8, column=12, unsafe=True,
             fixed=dedent("""
                 from unittest import mock
 
@@ -165,8 +367,10 @@ class AssertCalledOnAsyncMock(Rule):
 
                 async def test_patched_async_target():
                     with mock.patch("shop.api.fetch") as fetch:
-                        await shop.api.fetch()
-                    assert fetch.awaited
+                        await shop.api.refresh()
+                    fetch.assert_awaited()
+                    ok = fetch.await_count > 0 and True
+                    assert ok
             """),
         ),
         Invalid(
@@ -190,6 +394,92 @@ class AssertCalledOnAsyncMock(Rule):
                 async def test_decorators(load, save):
                     load.assert_awaited()
                     save.assert_awaited()
+            """),
+        ),
+        # `with patch(..., new=AsyncMock(...)) as m` binds the AsyncMock itself.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock, patch
+
+                import shop.api
+
+                async def test_patch_with_new_async_mock():
+                    with patch("shop.api.notify", new=AsyncMock(return_value=None)) as notify:
+                        await shop.api.checkout()
+                    notify.assert_called_once()
+            """),
+            files={"shop/__init__.py": "", "shop/api.py": "async def notify():\n    return 1\n\n"
+                                                         "async def checkout():\n    notify()\n"},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock, patch
+
+                import shop.api
+
+                async def test_patch_with_new_async_mock():
+                    with patch("shop.api.notify", new=AsyncMock(return_value=None)) as notify:
+                        await shop.api.checkout()
+                    notify.assert_awaited_once()
+            """),
+        ),
+        # Other binding forms: tuple unpacking, annotated assignment, the walrus.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def fire(*hooks):
+                    for hook in hooks:
+                        hook()
+
+                async def test_bindings():
+                    first, second = AsyncMock(), AsyncMock()
+                    third: AsyncMock = AsyncMock()
+                    await fire(first, second, third, (fourth := AsyncMock()))
+                    first.assert_called_once()
+                    second.assert_called_once()
+                    third.assert_called_once()
+                    fourth.assert_called_once()
+            """),
+            count=4, line=11, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def fire(*hooks):
+                    for hook in hooks:
+                        hook()
+
+                async def test_bindings():
+                    first, second = AsyncMock(), AsyncMock()
+                    third: AsyncMock = AsyncMock()
+                    await fire(first, second, third, (fourth := AsyncMock()))
+                    first.assert_awaited_once()
+                    second.assert_awaited_once()
+                    third.assert_awaited_once()
+                    fourth.assert_awaited_once()
+            """),
+        ),
+        # A mock class imported inside the test binds like a module import.
+        Invalid(
+            dedent("""
+                async def relay(hook):
+                    hook()
+
+                async def test_local_import():
+                    from unittest.mock import AsyncMock as Fake
+                    hook = Fake()
+                    await relay(hook)
+                    assert hook.call_count == 1
+            """),
+            line=8, column=12, unsafe=True,
+            fixed=dedent("""
+                async def relay(hook):
+                    hook()
+
+                async def test_local_import():
+                    from unittest.mock import AsyncMock as Fake
+                    hook = Fake()
+                    await relay(hook)
+                    assert hook.await_count == 1
             """),
         ),
     ]

@@ -9,10 +9,12 @@ not async as far as the rules are concerned (they say nothing).
 from __future__ import annotations
 
 import ast
+from typing import Any
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
 from asynclint.model.names import plain_dotted
@@ -109,6 +111,7 @@ class FunctionMocks:
 
     patches: list[tuple[PatchCall, str | None]] = field(default_factory=list)  # (patch, name it binds)
     constructed: dict[str, cst.Call] = field(default_factory=dict)  # name -> Mock()/MagicMock()/AsyncMock() call
+    kinds: dict[str, str] = field(default_factory=dict)  # name -> the mock class it was built from
     #: The awaited expressions; their code (``awaited``) is only generated when a rule asks.
     awaited_nodes: list[cst.BaseExpression] = field(default_factory=list)
     _awaited: set[str] | None = field(default=None, repr=False, compare=False)
@@ -121,13 +124,14 @@ class FunctionMocks:
             for expr in self.awaited_nodes:
                 found.add(code(expr))
                 if type(expr) is _CALL:
-                    found.add(code(expr.func))  # type: ignore[attr-defined]
+                    found.add(code(expr.func))
             self._awaited = found
         return self._awaited
 
 
 _NAME, _ATTRIBUTE, _CALL, _ASSIGN, _WITH_ITEM, _AWAIT = cst.Name, cst.Attribute, cst.Call, cst.Assign, \
     cst.WithItem, cst.Await
+_ANN_ASSIGN, _NAMED_EXPR = cst.AnnAssign, cst.NamedExpr
 _PATCH_LAST_PARTS = frozenset({"patch", "object", "setattr"})
 #: Nodes with nothing to read below them (no call, await or binding).
 _LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
@@ -135,9 +139,10 @@ _LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Ima
 
 
 class _Collector:
-    def __init__(self, ctx: FileContext, result: FunctionMocks) -> None:
+    def __init__(self, ctx: FileContext, result: FunctionMocks, func: cst.FunctionDef | None = None) -> None:
         self.ctx = ctx
         self.result = result
+        self.func = func
         self.bound: set[int] = set()
 
     def run(self, root: cst.CSTNode) -> None:
@@ -159,8 +164,12 @@ class _Collector:
             elif cls is await_t:
                 awaited.append(node.expression)
             elif cls is assign_t:
-                if len(node.targets) == 1 and type(node.targets[0].target) is name_t:
-                    self._bind(node.targets[0].target.value, node.value, assigned=True)
+                for target in node.targets:
+                    self._bind_target(target.target, node.value)
+            elif cls is _ANN_ASSIGN or cls is _NAMED_EXPR:
+                binding: Any = node
+                if binding.value is not None:
+                    self._bind_target(binding.target, binding.value)
             elif cls is with_item_t:
                 name = node.asname.name.value if node.asname and type(node.asname.name) is name_t else None
                 self._bind(name, node.item, assigned=False)
@@ -168,6 +177,16 @@ class _Collector:
             if children:
                 children.reverse()
                 extend(children)
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``m = ...``, ``m: T = ...``, ``(m := ...)`` and ``a, b = x, y`` (element by element)."""
+        if type(target) is _NAME:
+            self._bind(target.value, value, assigned=True)
+        elif type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
+                and len(target.elements) == len(value.elements):  # type: ignore[attr-defined]
+            for left, right in zip(target.elements, value.elements):  # type: ignore[attr-defined]
+                if type(left) is cst.Element and type(right) is cst.Element:
+                    self._bind_target(left.value, right.value)
 
     def _bind(self, name: str | None, value: cst.BaseExpression, assigned: bool) -> None:
         if type(value) is not _CALL:
@@ -179,8 +198,13 @@ class _Collector:
             self.result.patches.append((patch, name if patch.returns_mock or not assigned else None))
             return
         qual = self.ctx.qualname(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+        if qual not in ASYNC_MOCK and qual not in SYNC_MOCKS and self.func is not None \
+                and isinstance(value.func, (cst.Name, cst.Attribute)):
+            # `from unittest.mock import AsyncMock` inside the test binds like a module import
+            qual = local_qualname(self.ctx, value.func, [self.func])
         if name is not None and qual in ASYNC_MOCK | SYNC_MOCKS:
             self.result.constructed[name] = value
+            self.result.kinds[name] = qual
 
     def _call(self, node: cst.Call) -> None:
         if id(node) in self.bound:
@@ -205,7 +229,7 @@ def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
 
 def _analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
     result = FunctionMocks()
-    collector = _Collector(ctx, result)
+    collector = _Collector(ctx, result, func)
     collector.run(func.body)
     # Decorator patches inject their mocks as positional parameters, bottom-up, after `self`.
     params = [p.name.value for p in func.params.params if p.name.value not in ("self", "cls")]
@@ -225,9 +249,14 @@ def _analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
 
 
 def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
-    """Whether the patch installs an AsyncMock: `new_callable=AsyncMock`, or no `new` over an async def."""
-    if patch.new is not None or patch.kind == "setattr":
+    """Whether the patch installs an AsyncMock: `new=AsyncMock(...)` (the mock `with ... as m`
+    binds), `new_callable=AsyncMock`, or no `new` over an async def."""
+    if patch.kind == "setattr":
         return False
+    if patch.new is not None:
+        value = patch.new.value
+        return type(value) is _CALL and isinstance(value.func, (cst.Name, cst.Attribute)) \
+            and ctx.qualname(value.func) in ASYNC_MOCK
     if patch.new_callable is not None:
         value = patch.new_callable.value
         return isinstance(value, (cst.Name, cst.Attribute)) and ctx.qualname(value) in ASYNC_MOCK
@@ -235,7 +264,7 @@ def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
 
 
 def async_mock_names(ctx: FileContext, mocks: FunctionMocks) -> set[str]:
-    names = {name for name, call in mocks.constructed.items() if ctx.qualname(call.func) in ASYNC_MOCK}
+    names = {name for name in mocks.constructed if mocks.kinds.get(name) in ASYNC_MOCK}
     for patch, name in mocks.patches:
         if name is not None and makes_async_mock(ctx, patch):
             names.add(name)

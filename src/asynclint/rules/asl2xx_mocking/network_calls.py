@@ -25,15 +25,15 @@ from asynclint.knowledge.network import (
     NETWORK_CLIENTS,
     NETWORK_FUNCTIONS,
     NETWORK_LIBRARIES,
+    RESERVED_TLDS,
+    ROUTED_KEYWORDS,
+    WEB_SCHEMES,
 )
 from asynclint.model.names import dotted_name, plain_dotted
 from asynclint.model.pytest_facts import Fixture
 
 #: The last part of each dotted mock name (``respx.mock`` -> ``mock``).
 _MOCK_LAST_PARTS = frozenset(name.rsplit(".", 1)[-1] for name in MOCK_NAMES if "." in name)
-
-#: For each name of MOCK_NAMES, its dotted parts: a body can only spell the name where all are in the text.
-_MOCK_NAME_PARTS = tuple(tuple(name.split(".")) for name in sorted(MOCK_NAMES))
 
 _UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
 
@@ -43,13 +43,6 @@ def code(node: cst.CSTNode) -> str:
     (about 0.1 ms a call)."""
     fast = plain_dotted(node)
     return fast if fast is not None else cst.Module([]).code_for_node(node)
-
-
-def may_spell_mock_names(text: str) -> bool:
-    """Whether a body of a file with this text can have ``mock_names`` (see BodyScan): a Name,
-    an attribute or a dotted path is spelled verbatim in the source, so without every part of
-    some mock name in the text, no body of the file spells one."""
-    return any(all(part in text for part in parts) for parts in _MOCK_NAME_PARTS)
 
 
 def module_constants(module: cst.Module) -> dict[str, str]:
@@ -104,9 +97,15 @@ def string_value(node: cst.BaseExpression, constants: dict[str, str]) -> str | N
 
 
 def is_local_host(host: str, allowed: list[str]) -> bool:
-    host = host.strip("[]").lower()
-    if host in LOCAL_HOSTS or host.endswith(".localhost") or any(fnmatch(host, pattern.lower()) for pattern in allowed):
+    """Loopback, the names that never resolve (``*.invalid``, ``*.test``...), allowed patterns."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host in LOCAL_HOSTS or ("." + host).endswith(RESERVED_TLDS) \
+            or any(fnmatch(host, pattern.lower()) for pattern in allowed):
         return True
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return True  # a name IDNA cannot encode is rejected before any lookup
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -121,6 +120,8 @@ def url_host(url: str | None) -> str | None:
         return ""
     if "://" not in url:
         return None
+    if url.split("://", 1)[0].lower() not in WEB_SCHEMES:
+        return None  # `invalid://...`: the client rejects the scheme before any I/O
     try:
         host = urlsplit(url).hostname
     except ValueError:
@@ -160,6 +161,10 @@ class BodyFacts:
     objects: dict[str, str] = field(default_factory=dict)  # variable -> qualified constructor
     patch_targets: set[str] = field(default_factory=set)
     mock_names: bool = False
+    #: Names bound to connectors with a resolver of the test's own (``TCPConnector(resolver=Fake())``).
+    own_resolvers: set[str] = field(default_factory=set)
+    #: Names bound (somewhere in the body) to a client that is in-process or routed by the test.
+    routed: set[str] = field(default_factory=set)
     #: Every call in the body (nested functions included), in source order.
     calls: list[cst.Call] = field(default_factory=list)
 
@@ -185,13 +190,37 @@ class BodyScan:
         if qual is None:
             return
         if qual in NETWORK_CLIENTS:
-            if any(a.keyword is not None and a.keyword.value in IN_PROCESS_KEYWORDS for a in value.args):
-                return  # in-process transport: nothing leaves the test
+            connector = _arg(value, 99, "connector")
+            if any(a.keyword is not None and a.keyword.value in IN_PROCESS_KEYWORDS | ROUTED_KEYWORDS
+                   for a in value.args) or (connector is not None and self._own_resolver(connector.value)):
+                # In-process, through a proxy, middlewares or a resolver of the test's own: nothing
+                # or not known to leave the machine. A name also bound to a plain client elsewhere
+                # in the body cannot be told apart (bindings are not followed in order): say nothing.
+                self.facts.clients.pop(name, None)
+                self.facts.routed.add(name)
+                return
+            if name in self.facts.routed:
+                return
             base = _arg(value, 99, "base_url")
             self.facts.clients[name] = Client(qual, string_value(base.value, self.constants) if base else None,
                                               base is not None)
         else:
             self.facts.objects[name] = qual
+            if qual.endswith("TCPConnector") and self._own_resolver(value):
+                self.facts.own_resolvers.add(name)
+
+    def _own_resolver(self, value: cst.BaseExpression) -> bool:
+        """A connector built with ``resolver=`` something that is not aiohttp's own resolver."""
+        if type(value) is _NAME:
+            return value.value in self.facts.own_resolvers
+        if type(value) is not _CALL:
+            return False
+        resolver = _arg(value, 99, "resolver")
+        if resolver is None:
+            return False
+        inner = resolver.value.func if type(resolver.value) is _CALL else resolver.value
+        qual = self._qual(inner) if isinstance(inner, (cst.Name, cst.Attribute)) else None
+        return not (qual or "").startswith("aiohttp.")
 
     def run(self, root: cst.CSTNode, in_body: bool) -> None:
         """Every node under ``root`` (itself included) in pre-order, dispatched by exact type.
@@ -346,6 +375,8 @@ def direct_call(ctx: FileContext, call: cst.Call, facts: BodyFacts, constants: d
         if host is None or _UNKNOWN in host or is_local_host(host, allowed):
             return None
         return DirectCall(call, name, host)
+    if any(a.keyword is not None and a.keyword.value in ROUTED_KEYWORDS for a in call.args):
+        return None  # `proxy=`: the first hop is the proxy, usually a local test server
     if name.endswith((".send", ".stream")) and not name.startswith("httpx.stream"):
         return None  # the URL is on a Request object or the stream call: cannot be read
     index = 1 if name.endswith(".request") else 0

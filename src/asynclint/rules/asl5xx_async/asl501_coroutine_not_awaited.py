@@ -14,7 +14,7 @@ class CoroutineNotAwaited(Rule):
     code = "ASL501"
     name = "coroutine-not-awaited"
     summary = "A call that returns a coroutine is neither awaited nor scheduled: its body never runs."
-    fix_availability = "sometimes"
+    fix_availability = "unsafe"
     docs = """
         ## What it does
         Finds expression statements (and assignments to a name used nowhere
@@ -55,9 +55,10 @@ class CoroutineNotAwaited(Rule):
         ```
 
         ## Fix safety
-        Safe inside an `async def`: adding `await` runs the code the author
-        wrote, which is what the call was for. In a plain `def` there is no
-        fix (it cannot await); make the function async or run the coroutine.
+        Unsafe, inside an `async def`: adding `await` runs code that never ran
+        before (the call the author meant), and it may fail the test. In a
+        plain `def` there is no fix (it cannot await); make the function
+        async or run the coroutine.
     """
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -77,7 +78,7 @@ class CoroutineNotAwaited(Rule):
             return
         fix = None
         if in_async_function(func):
-            fix = self.fix(Safety.SAFE, "Await the coroutine", await_pair(node))
+            fix = self.fix(Safety.UNSAFE, "Await the coroutine", await_pair(node))
         self.report(node, f"coroutine {what} is never awaited: its body does not run", fix)
 
     def _expected_to_raise(self) -> bool:
@@ -215,7 +216,7 @@ class CoroutineNotAwaited(Rule):
                     rows = seed()
                     assert True
             """),
-            line=8, column=12,
+            line=8, column=12, unsafe=True,
             fixed=dedent("""
                 import pytest
 
@@ -240,7 +241,7 @@ class CoroutineNotAwaited(Rule):
                     seed(db)
                     assert await db.count() == 1
             """),
-            line=8, column=5,
+            line=8, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
 
@@ -260,17 +261,19 @@ class CoroutineNotAwaited(Rule):
 
                 @pytest.mark.asyncio
                 async def test_post():
-                    async with httpx.AsyncClient(base_url="http://test") as client:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(201))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                         client.post("/users", json={"name": "ada"})  # create
             """),
-            line=7, column=9,
+            line=8, column=9, unsafe=True,
             fixed=dedent("""
                 import httpx
                 import pytest
 
                 @pytest.mark.asyncio
                 async def test_post():
-                    async with httpx.AsyncClient(base_url="http://test") as client:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(201))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                         await client.post("/users", json={"name": "ada"})  # create
             """),
         ),
@@ -299,7 +302,7 @@ class CoroutineNotAwaited(Rule):
                         self._reset()
                         notify.assert_awaited_once()
             """),
-            count=2, line=11, column=9,
+            count=2, line=11, column=9, unsafe=True,
             fixed=dedent("""
                 import pytest
                 from unittest.mock import AsyncMock
@@ -324,14 +327,15 @@ class CoroutineNotAwaited(Rule):
 
                 @pytest_asyncio.fixture
                 async def client():
-                    async with httpx.AsyncClient(base_url="http://test") as c:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
                         yield c
 
                 @pytest.mark.asyncio
                 async def test_delete(client):
                     client.delete("/users/1")
             """),
-            line=12, column=5,
+            line=13, column=5, unsafe=True,
             fixed=dedent("""
                 import httpx
                 import pytest
@@ -339,7 +343,8 @@ class CoroutineNotAwaited(Rule):
 
                 @pytest_asyncio.fixture
                 async def client():
-                    async with httpx.AsyncClient(base_url="http://test") as c:
+                    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
                         yield c
 
                 @pytest.mark.asyncio
@@ -357,7 +362,7 @@ class CoroutineNotAwaited(Rule):
                     create_user("ada")
             """),
             files={"app/__init__.py": "", "app/users.py": "async def create_user(name):\n    return name\n"},
-            line=6, column=5,
+            line=6, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
                 from app.users import create_user
@@ -365,6 +370,103 @@ class CoroutineNotAwaited(Rule):
                 @pytest.mark.asyncio
                 async def test_project_function():
                     await create_user("ada")
+            """),
+        ),
+        # A class of the test module is known like one of the project's source.
+        Invalid(
+            dedent("""
+                class Outbox:
+                    def __init__(self):
+                        self.sent = []
+
+                    async def send(self, text):
+                        self.sent.append(text)
+
+                async def test_local_class():
+                    outbox = Outbox()
+                    outbox.send("hi")
+                    assert outbox.sent == ["hi"]
+            """),
+            config={"asyncio_mode": "auto"},
+            line=10, column=5, unsafe=True,
+            fixed=dedent("""
+                class Outbox:
+                    def __init__(self):
+                        self.sent = []
+
+                    async def send(self, text):
+                        self.sent.append(text)
+
+                async def test_local_class():
+                    outbox = Outbox()
+                    await outbox.send("hi")
+                    assert outbox.sent == ["hi"]
+            """),
+        ),
+        # A conftest.py class, reached through tuple unpacking, the walrus and an annotation.
+        Invalid(
+            dedent("""
+                from conftest import Outbox
+
+                async def test_bindings(box: "Outbox"):
+                    first, second = Outbox(), Outbox()
+                    first.flush()
+                    second.flush()
+                    if (third := Outbox()) is not None:
+                        third.flush()
+            """),
+            files={"conftest.py": dedent("""
+                class Outbox:
+                    async def flush(self):
+                        return None
+            """)},
+            config={"asyncio_mode": "auto"},
+            count=3, line=5, column=5, unsafe=True,
+            fixed=dedent("""
+                from conftest import Outbox
+
+                async def test_bindings(box: "Outbox"):
+                    first, second = Outbox(), Outbox()
+                    await first.flush()
+                    await second.flush()
+                    if (third := Outbox()) is not None:
+                        await third.flush()
+            """),
+        ),
+        # Names imported inside the test bind like module imports; class attributes set in setUp.
+        Invalid(
+            dedent("""
+                import unittest
+
+                class Store:
+                    async def save(self):
+                        return 1
+
+                class TestStore(unittest.IsolatedAsyncioTestCase):
+                    def setUp(self):
+                        self.store = Store()
+
+                    async def test_save(self):
+                        from asyncio import sleep as pause
+                        self.store.save()
+                        pause(0)
+            """),
+            count=2, line=13, column=9, unsafe=True,
+            fixed=dedent("""
+                import unittest
+
+                class Store:
+                    async def save(self):
+                        return 1
+
+                class TestStore(unittest.IsolatedAsyncioTestCase):
+                    def setUp(self):
+                        self.store = Store()
+
+                    async def test_save(self):
+                        from asyncio import sleep as pause
+                        await self.store.save()
+                        await pause(0)
             """),
         ),
     ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
+from asynclint.analysis.body import descendants, local_qualname
+from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
+from asynclint.knowledge.async_types import BLOCKING_DNS
 from asynclint.model.pytest_facts import TestFunction
 
 _REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
@@ -19,7 +24,15 @@ BLOCKING_CALLS = frozenset({
     "urllib.request.urlopen",
     "sqlite3.connect", "psycopg2.connect", "psycopg.connect", "pymysql.connect", "MySQLdb.connect",
     "mysql.connector.connect",
+    *BLOCKING_DNS,
 })
+
+#: Words of a comment that says the blocking is the scenario under test.
+_ON_PURPOSE = ("on purpose", "deliberate", "intentional", "block the loop", "blocks the loop",
+               "blocking the loop", "time.sleep is", "sync sleep", "synchronous sleep")
+
+#: An import statement indented in a function: its names bind there (see ``__init__``).
+_LOCAL_IMPORT = re.compile(r"^[ \t]+(?:import|from)\s", re.MULTILINE)
 
 
 class BlockingCallInAsyncTest(Rule):
@@ -27,16 +40,23 @@ class BlockingCallInAsyncTest(Rule):
     name = "blocking-call-in-async-test"
     call_qualnames = BLOCKING_CALLS
     summary = "A blocking call (`time.sleep`, `requests`, `subprocess`, sync DB drivers) in an async test or fixture."
-    fix_availability = "sometimes"
+    fix_availability = "unsafe"
     docs = """
         ## What it does
         Finds calls that block the thread inside the body of an `async def`
         test or fixture: `time.sleep`, `requests.get/post/...`,
         `subprocess.run/call/check_call/check_output`, `os.system`,
-        `urllib.request.urlopen`, and sync database drivers
-        (`sqlite3.connect`, `psycopg2.connect`, `pymysql.connect`...). Calls in
-        nested sync functions and lambdas (a thread target, a callback) are
-        not reported.
+        `urllib.request.urlopen`, host name lookups (`socket.gethostbyname`,
+        `getaddrinfo`, `getfqdn`...), and sync database drivers
+        (`sqlite3.connect`, `psycopg2.connect`, `pymysql.connect`...). An
+        `async def` nested in the test or fixture runs on the same loop, so
+        its calls count; calls in nested sync functions and lambdas (a thread
+        target, a callback) are not reported. Names imported inside the
+        function (`from time import sleep as nap`) bind like module imports.
+        Not reported in a test or fixture that awaits nothing (nothing runs
+        beside it to stall), nor where a comment on the call's line or just
+        above it says the loop is blocked on purpose ("deliberately",
+        "on purpose", "time.sleep is ...").
 
         ## Why is this bad?
         The event loop runs on the test's thread: while the call blocks,
@@ -63,8 +83,10 @@ class BlockingCallInAsyncTest(Rule):
         ```
 
         ## Fix safety
-        Safe for `time.sleep(x)`: `await asyncio.sleep(x)` waits as long and
-        lets the loop run meanwhile (`import asyncio` is added when needed).
+        Unsafe for `time.sleep(x)`: `await asyncio.sleep(x)` waits as long
+        but lets other tasks run during the pause, a changed scenario (a test
+        may block the loop on purpose; `# noqa: ASL502` says so)
+        (`import asyncio` is added when needed).
         Offered only where the code is known to run on asyncio (an asyncio
         mark, a `pytest_asyncio` fixture, `asyncio_mode = "auto"`), never
         under trio or anyio, where asyncio's sleep does not work.
@@ -72,21 +94,55 @@ class BlockingCallInAsyncTest(Rule):
         or `asyncio.create_subprocess_exec`.
     """
 
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        if ctx.text is None or _LOCAL_IMPORT.search(ctx.text):
+            # A function imports names of its own (`from time import sleep as nap` in a test):
+            # callees cannot be told by the module's imports, so every call is looked at.
+            self.call_qualnames = None  # type: ignore[misc,assignment]
+
+    def _owner(self) -> tuple[cst.FunctionDef, object, list[cst.FunctionDef]] | None:
+        """The innermost ``async def`` around the call, and the test or fixture it is (or is in)."""
+        funcs = [n for n in self.ctx.ancestors[:-1] if type(n) is cst.FunctionDef]
+        for node in reversed(self.ctx.ancestors[:-1]):
+            if type(node) is cst.Lambda:
+                return None
+            if type(node) is cst.FunctionDef:
+                break
+        if not funcs or funcs[-1].asynchronous is None:
+            return None
+        for func in funcs:
+            owner = self.ctx.test_for(func) or self.ctx.fixture_for(func)
+            if owner is not None:
+                # Everything between the test and the call must be `async def`: a sync helper
+                # nested in between may run in a thread.
+                inner = funcs[funcs.index(func):]
+                if all(f.asynchronous is not None for f in inner):
+                    return funcs[-1], owner, funcs
+                return None
+        return None
+
     def visit_Call(self, node: cst.Call) -> None:
-        qual = self.ctx.qualname(node.func)
-        if qual not in BLOCKING_CALLS:
+        target = node.func
+        if type(target) is not cst.Name and type(target) is not cst.Attribute:
             return
-        head = cst.Module([]).code_for_node(node.func).split(".")[0]
-        if head not in self.ctx.imports.names:
-            return  # not imported: a local name that happens to read the same
-        func = self.ctx.enclosing_function()
-        if func is None or func.asynchronous is None:
+        found = self._owner()
+        if found is None:
             return
-        test = self.ctx.test_for(func)
-        owner = test or self.ctx.fixture_for(func)
-        if owner is None:
+        func, owner, funcs = found
+        if not self._awaits(funcs[0]) or self._stated_on_purpose():
             return
-        kind = "test" if test is not None else "fixture"
+        qual = local_qualname(self.ctx, target, funcs)
+        if qual is None:
+            qual = self.ctx.qualname(target)
+            if qual not in BLOCKING_CALLS:
+                return
+            head = cst.Module([]).code_for_node(target).split(".")[0]
+            if head not in self.ctx.imports.names:
+                return  # not imported: a local name that happens to read the same
+        elif qual not in BLOCKING_CALLS:
+            return
+        kind = "test" if isinstance(owner, TestFunction) else "fixture"
         fix = None
         if qual == "time.sleep" and not isinstance(self.ctx.parent, cst.Await) and self._runs_on_asyncio(owner):
             style = None if "asyncio" in self.ctx.imports.from_imports else "asyncio"
@@ -95,8 +151,37 @@ class BlockingCallInAsyncTest(Rule):
                 # `from time import sleep` here: spell it `asyncio.sleep` instead of rebinding `sleep`.
                 text, request = self.ctx.reference("asyncio.sleep", module="asyncio")
             replacement = cst.Await(expression=node.with_changes(func=cst.parse_expression(text)))
-            fix = self.fix(Safety.SAFE, "Use await asyncio.sleep()", (node, replacement), imports=[request])
-        self.report(node, f"blocking call `{qual}()` in async {kind} `{func.name.value}` stalls the event loop", fix)
+            fix = self.fix(Safety.UNSAFE, "Use await asyncio.sleep()", (node, replacement), imports=[request])
+        owner_name = owner.name if isinstance(owner, TestFunction) else owner.func.name.value  # type: ignore[attr-defined]
+        where = f"async {kind} `{owner_name}`" if owner_name == func.name.value else \
+            f"`{func.name.value}`, an async function of {kind} `{owner_name}`,"
+        self.report(node, f"blocking call `{qual}()` in {where} stalls the event loop", fix)
+
+    def _awaits(self, func: cst.FunctionDef) -> bool:
+        """Whether the test (or fixture) awaits anything: one that never yields to the loop has
+        nothing running beside it for a blocking call to stall."""
+        memo = self.ctx.memo("asl502_awaits")
+        known = memo.get(id(func))
+        if known is None or known[0] is not func:
+            found = any(type(n) is cst.Await or (type(n) in (cst.With, cst.For)
+                                                 and n.asynchronous is not None)  # type: ignore[attr-defined]
+                        or type(n) is cst.CompFor and n.asynchronous is not None
+                        for n in descendants(func.body))
+            known = memo[id(func)] = (func, found)
+        return known[1]
+
+    def _stated_on_purpose(self) -> bool:
+        """A comment on the call's line or just above it says the loop is blocked on purpose."""
+        for node in reversed(self.ctx.ancestors):
+            if type(node) is cst.SimpleStatementLine:
+                comments = [line.comment.value for line in node.leading_lines if line.comment is not None]
+                if node.trailing_whitespace.comment is not None:
+                    comments.append(node.trailing_whitespace.comment.value)
+                text = " ".join(comments).lower()
+                return any(word in text for word in _ON_PURPOSE)
+            if isinstance(node, cst.BaseCompoundStatement):
+                return False
+        return False
 
     def _runs_on_asyncio(self, owner: object) -> bool:
         """Known to run on asyncio (an asyncio mark, a pytest_asyncio fixture, or auto mode) and not trio/anyio."""
@@ -161,6 +246,27 @@ class BlockingCallInAsyncTest(Rule):
                 time.sleep(1)
         """)),
     ]
+    VALID += [
+        # Nothing runs beside a test that awaits nothing; a comment says the block is the scenario.
+        Valid(dedent("""
+            import asyncio
+            import subprocess
+            import time
+
+            async def test_runs_script():
+                assert subprocess.run(["true"]).returncode == 0
+
+            async def test_timer_fires_late():
+                loop = asyncio.get_running_loop()
+                fired = []
+                loop.call_later(0.001, fired.append, 1)
+                # Deliberately block the loop: the timer must fire once it runs again.
+                time.sleep(0.01)
+                assert fired == []
+                await asyncio.sleep(0.01)
+                assert fired == [1]
+        """), config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
         Invalid(
             dedent("""
@@ -168,19 +274,21 @@ class BlockingCallInAsyncTest(Rule):
                 import pytest
 
                 @pytest.mark.asyncio
-                async def test_wait():
+                async def test_wait(queue):
+                    await queue.put("job")
                     time.sleep(0.1)  # let the worker run
-                    assert True
+                    assert queue.empty()
             """),
-            line=6, column=5,
+            line=7, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
                 import asyncio
 
                 @pytest.mark.asyncio
-                async def test_wait():
+                async def test_wait(queue):
+                    await queue.put("job")
                     await asyncio.sleep(0.1)  # let the worker run
-                    assert True
+                    assert queue.empty()
             """),
         ),
         Invalid(
@@ -195,7 +303,7 @@ class BlockingCallInAsyncTest(Rule):
                     sleep(0)
                     yield await gather()
             """),
-            line=8, column=5,
+            line=8, column=5, unsafe=True,
             fixed=dedent("""
                 from asyncio import gather
 
@@ -216,20 +324,81 @@ class BlockingCallInAsyncTest(Rule):
                 import pytest
 
                 @pytest.mark.asyncio
-                async def test_blocking():
+                async def test_blocking(server):
+                    await server.start()
                     assert requests.get("http://localhost:8000").ok
                     subprocess.run(["true"])
                     sqlite3.connect(":memory:").close()
             """),
-            count=3, line=8, column=12, fixed=None,
+            count=3, line=9, column=12, fixed=None,
         ),
         Invalid(
             dedent("""
                 import time
 
-                async def test_run_by_someone_else():
+                async def test_run_by_someone_else(worker):
+                    await worker.start()
                     time.sleep(0.01)
             """),
-            line=4, column=5, fixed=None,
+            line=5, column=5, fixed=None,
+        ),
+        # An `async def` nested in the test runs on the test's loop.
+        Invalid(
+            dedent("""
+                import asyncio
+                import time
+
+                async def test_renewal_in_callback():
+                    async def renew():
+                        time.sleep(0.01)
+                    await asyncio.gather(renew(), renew())
+            """),
+            config={"asyncio_mode": "auto"},
+            line=6, column=9, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                async def test_renewal_in_callback():
+                    async def renew():
+                        await asyncio.sleep(0.01)
+                    await asyncio.gather(renew(), renew())
+            """),
+        ),
+        # Names imported inside the test bind there like module imports.
+        Invalid(
+            dedent("""
+                async def test_local_imports(worker):
+                    import subprocess as sp
+                    from time import sleep as nap
+                    await worker.start()
+                    sp.run(["true"])
+                    nap(0)
+            """),
+            config={"asyncio_mode": "auto"},
+            count=2, line=5, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+
+                async def test_local_imports(worker):
+                    import subprocess as sp
+                    from time import sleep as nap
+                    await worker.start()
+                    sp.run(["true"])
+                    await asyncio.sleep(0)
+            """),
+        ),
+        # A host name lookup blocks until the resolver answers.
+        Invalid(
+            dedent("""
+                import socket
+
+                async def test_resolves(worker):
+                    await worker.start()
+                    assert socket.gethostbyname("localhost")
+                    socket.getaddrinfo("localhost", 80)
+            """),
+            config={"asyncio_mode": "auto"},
+            count=2, line=5, column=12, fixed=None,
         ),
     ]

@@ -12,13 +12,13 @@ from asynclint.core.diagnostics import Safety
 def _asserted_calls(test: cst.BaseExpression) -> list[cst.Call]:
     """Calls whose value the assertion tests directly: ``assert f()``, ``not f()``, ``f() == x``, ``x in f()``."""
     # Exact types: an isinstance against LibCST's ABC-based classes costs about a microsecond.
-    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:  # type: ignore[attr-defined]
-        test = test.expression  # type: ignore[attr-defined]
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        test = test.expression
     if type(test) is cst.Call:
-        return [test]  # type: ignore[list-item]
+        return [test]
     if type(test) is cst.Comparison:
-        parts = [test.left, *(c.comparator for c in test.comparisons)]  # type: ignore[attr-defined]
-        return [p for p in parts if type(p) is cst.Call]  # type: ignore[misc]
+        parts = [test.left, *(c.comparator for c in test.comparisons)]
+        return [p for p in parts if type(p) is cst.Call]
     return []
 
 
@@ -26,7 +26,7 @@ class AssertOnCoroutine(Rule):
     code = "ASL503"
     name = "assert-on-coroutine"
     summary = "`assert coro(...)` tests a coroutine object, which is always true: the assertion cannot fail."
-    fix_availability = "sometimes"
+    fix_availability = "unsafe"
     docs = """
         ## What it does
         Finds `assert` statements whose tested value is a call returning a
@@ -54,8 +54,9 @@ class AssertOnCoroutine(Rule):
         ```
 
         ## Fix safety
-        Safe inside an `async def`: `assert await coro(...)` checks what the
-        author wrote the assertion for. In a plain `def` there is no fix.
+        Unsafe, inside an `async def`: `assert await coro(...)` checks what
+        the author wrote the assertion for, and that assertion can now fail
+        (it could not before). In a plain `def` there is no fix.
     """
 
     def visit_Assert(self, node: cst.Assert) -> None:
@@ -73,7 +74,7 @@ class AssertOnCoroutine(Rule):
                 continue
             fix = None
             if in_async_function(func):
-                fix = self.fix(Safety.SAFE, "Await the coroutine in the assertion", await_pair(call))
+                fix = self.fix(Safety.UNSAFE, "Await the coroutine in the assertion", await_pair(call))
             self.report(call, f"assertion on coroutine {what}: a coroutine object is always true; await it", fix)
 
     VALID = [
@@ -120,7 +121,7 @@ class AssertOnCoroutine(Rule):
                 async def test_exists():
                     assert exists("ada")
             """),
-            line=8, column=12,
+            line=8, column=12, unsafe=True,
             fixed=dedent("""
                 import pytest
 
@@ -142,7 +143,7 @@ class AssertOnCoroutine(Rule):
                     assert client.get("/health") == 200, "health"
                     assert not client.head("/missing")
             """),
-            count=2, line=6, column=12,
+            count=2, line=6, column=12, unsafe=True,
             fixed=dedent("""
                 import pytest
                 from httpx import AsyncClient

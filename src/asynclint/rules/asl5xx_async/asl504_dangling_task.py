@@ -5,9 +5,19 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.analysis.body import descendants
-from asynclint.analysis.coroutines import await_pair, in_async_function
+from asynclint.analysis.coroutines import in_async_function
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
+
+#: Words in a coroutine's name that say it runs until cancelled: awaiting its task would hang.
+_ENDLESS = ("forever", "serve", "loop", "listen", "worker", "watch", "poll", "consume", "heartbeat")
+
+
+def _ends_block(stmt: cst.BaseStatement) -> bool:
+    """A statement the block cannot run past (``return``, ``raise``...): the await goes before it."""
+    return type(stmt) is cst.SimpleStatementLine and any(
+        type(small) in (cst.Return, cst.Raise, cst.Continue, cst.Break) for small in stmt.body)
+
 
 TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 LOOP_GETTERS = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"})
@@ -23,7 +33,11 @@ class DanglingTask(Rule):
         Finds `asyncio.create_task(...)`, `asyncio.ensure_future(...)` and
         `loop.create_task(...)` (a loop from `asyncio.get_running_loop()` and
         the like) used as a bare statement in a test or fixture, so the task
-        object is dropped. `TaskGroup.create_task` is not reported: the group
+        object is dropped. Not reported when the task runs an `async def`
+        the test defines itself (a helper that sets a flag the test then
+        waits for, or interrupts a server the test runs): the test
+        synchronises with it, and a reference would be hygiene only.
+        `TaskGroup.create_task` is not reported: the group
         keeps and awaits its tasks; nor are tests of `unittest` test cases,
         whose runner cancels leftover tasks and reports their exceptions.
 
@@ -46,15 +60,21 @@ class DanglingTask(Rule):
         ```python
         @pytest.mark.asyncio
         async def test_notify(outbox):
-            await asyncio.create_task(send_welcome(outbox))
+            task = asyncio.create_task(send_welcome(outbox))
+            await outbox.wait_empty()
             assert outbox.pending == 0
+            await task
         ```
 
         ## Fix safety
-        Unsafe: awaiting the task right away makes the test wait for it (and
-        raise its exception), which changes what runs when: a test that
-        meant to check concurrent behaviour may need the task kept in a
-        variable and awaited later instead.
+        Unsafe: the task is kept in a variable and awaited at the end of the
+        block that created it (before a final `return`), so the test now
+        waits for it and raises its exception. It is not awaited in place:
+        a test whose next lines are what lets the task finish (it waits for a
+        server to start, an event to be set) would deadlock. Offered in tests
+        only (a fixture's task is usually a background service), for a bare
+        statement directly in a block, and not for a coroutine whose name
+        says it runs until cancelled (`serve_forever`, `*_loop`, `worker`).
     """
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -67,13 +87,59 @@ class DanglingTask(Rule):
         if test is not None and test.run_by_unittest:
             return  # IsolatedAsyncioTestCase cancels leftover tasks and reports their exceptions
         owner = test or self.ctx.fixture_for(func)
-        if owner is None or not self._creates_task(node, func):
+        if owner is None or not self._creates_task(node, func) or self._own_helper(node, func):
             return
-        fix = None
-        if in_async_function(func):
-            fix = self.fix(Safety.UNSAFE, "Await the task", await_pair(node))
-        self.report(node, f"task `{self.ctx.module.code_for_node(node.func)}(...)` in `{owner.name}` is dropped: nothing awaits it, so it may not run "
-                          "before the test ends and its exceptions are lost; keep it and `await` it before the end", fix)
+        fix = self._keep_and_await(node, func) if test is not None and in_async_function(func) else None
+        self.report(node, f"task `{self.ctx.module.code_for_node(node.func)}(...)` in `{owner.name}` is dropped: "
+                          "nothing awaits it, so it may not run before the test ends and its exceptions are lost; "
+                          "keep it and `await` it before the end", fix)
+
+    @staticmethod
+    def _own_helper(call: cst.Call, func: cst.FunctionDef) -> bool:
+        """The task runs an ``async def`` the test defines itself (it sets a flag the test waits
+        for, interrupts a server it runs): keeping a reference is hygiene, not a bug to report."""
+        coroutine = call.args[0].value if call.args else None
+        if type(coroutine) is not cst.Call or type(coroutine.func) is not cst.Name:
+            return False
+        name = coroutine.func.value
+        body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
+        return any(isinstance(stmt, cst.FunctionDef) and stmt.name.value == name and stmt.asynchronous is not None
+                   for stmt in body)
+
+    def _keep_and_await(self, call: cst.Call, func: cst.FunctionDef):  # type: ignore[no-untyped-def]
+        """``task = <call>`` in place, and ``await task`` at the end of the same block.
+
+        Awaiting in place would deadlock a test whose next lines are what lets the task finish
+        (it waits for a server to start, an event to be set). No fix for a coroutine that looks
+        like it never ends by itself (``serve_forever()``, a ``*_loop()``): awaiting it would hang.
+        """
+        ancestors = self.ctx.ancestors
+        if len(ancestors) < 4:
+            return None
+        line, block = ancestors[-3], ancestors[-4]
+        if type(line) is not cst.SimpleStatementLine or len(line.body) != 1 \
+                or type(block) is not cst.IndentedBlock:
+            return None
+        coroutine = call.args[0].value if call.args else None
+        callee = coroutine.func if type(coroutine) is cst.Call else None
+        last = callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
+        if any(word in last.lower() for word in _ENDLESS):
+            return None
+        used = {node.value for node in descendants(func) if type(node) is cst.Name}
+        name = "task"
+        index = 2
+        while name in used:
+            name, index = f"task_{index}", index + 1
+        keep = line.with_changes(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=call)])
+        statements = list(block.body)
+        at = statements.index(line)
+        statements[at] = keep
+        end = len(statements)
+        while end > at + 1 and _ends_block(statements[end - 1]):
+            end -= 1
+        statements.insert(end, cst.SimpleStatementLine([cst.Expr(cst.Await(cst.Name(name)))]))
+        return self.fix(Safety.UNSAFE, "Keep the task and await it at the end", (block, block.with_changes(
+            body=statements)))
 
     def _creates_task(self, call: cst.Call, func: cst.FunctionDef) -> bool:
         target = call.func
@@ -149,6 +215,21 @@ class DanglingTask(Rule):
                     await asyncio.sleep(0)
         """)),
     ]
+    VALID += [
+        # The test's own helper, whose effect the test waits for.
+        Valid(dedent("""
+            import asyncio
+
+            async def test_stops_when_asked(server):
+                async def stop_soon():
+                    await asyncio.sleep(0.01)
+                    server.should_exit = True
+
+                asyncio.create_task(stop_soon())
+                await server.serve()
+                assert server.should_exit
+        """), config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
         Invalid(
             dedent("""
@@ -173,10 +254,48 @@ class DanglingTask(Rule):
 
                 @pytest.mark.asyncio
                 async def test_dropped():
-                    await asyncio.create_task(work())
+                    task = asyncio.create_task(work())
                     assert True
+                    await task
             """),
         ),
+        # The next line waits for the task: awaiting it in place would never return.
+        Invalid(
+            dedent("""
+                import asyncio
+                import pytest
+
+                async def announce(ready):
+                    ready.set()
+
+                async def test_waits_for_the_task():
+                    ready = asyncio.Event()
+                    task = None
+                    asyncio.create_task(announce(ready))
+                    await ready.wait()
+                    assert ready.is_set()
+                    return None
+            """),
+            config={"asyncio_mode": "auto"},
+            line=10, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+                import pytest
+
+                async def announce(ready):
+                    ready.set()
+
+                async def test_waits_for_the_task():
+                    ready = asyncio.Event()
+                    task = None
+                    task_2 = asyncio.create_task(announce(ready))
+                    await ready.wait()
+                    assert ready.is_set()
+                    await task_2
+                    return None
+            """),
+        ),
+        # In a fixture, or for a coroutine that runs until cancelled: reported, no fix.
         Invalid(
             dedent("""
                 import asyncio
@@ -192,20 +311,19 @@ class DanglingTask(Rule):
                     asyncio.ensure_future(warm_cache())
                     yield {}
             """),
-            count=2, line=10, column=5, unsafe=True,
-            fixed=dedent("""
+            count=2, line=10, column=5, fixed=None,
+        ),
+        Invalid(
+            dedent("""
                 import asyncio
-                import pytest_asyncio
 
-                async def warm_cache():
-                    return None
+                async def serve_forever():
+                    await asyncio.Event().wait()
 
-                @pytest_asyncio.fixture
-                async def cache():
-                    loop = asyncio.get_running_loop()
-                    await loop.create_task(warm_cache())
-                    await asyncio.ensure_future(warm_cache())
-                    yield {}
+                async def test_server():
+                    asyncio.create_task(serve_forever())
             """),
+            config={"asyncio_mode": "auto"},
+            line=7, column=5, fixed=None,
         ),
     ]

@@ -7,7 +7,7 @@ import libcst as cst
 from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.model.pytest_facts import TestFunction
+from asynclint.rules.asl5xx_async.loops import run_call_kind, single_coroutine
 
 #: Where ``await x`` needs no parentheses: the whole value of a statement, an argument, an operand.
 _BARE_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {
@@ -33,61 +33,33 @@ def _awaited(coroutine: cst.BaseExpression, bare: bool) -> cst.Await:
     return cst.Await(expression=coroutine, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-class _RunCallsToAwait(cst.CSTTransformer):
-    """``asyncio.run(c)`` / ``loop.run_until_complete(c)`` -> ``await c`` outside nested functions."""
-
-    def __init__(self, rule: "AsyncioRunInTest", bare: set[int]) -> None:
-        super().__init__()
-        self.rule = rule
-        self.bare = bare
-        self.unconvertible = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not self.rule.is_run_call(original_node):
-            return updated_node
-        coroutine = _single_argument(updated_node)
-        if coroutine is None:
-            self.unconvertible = True
-            return updated_node
-        return _awaited(coroutine, id(original_node) in self.bare)
-
-
-def _single_argument(call: cst.Call) -> cst.BaseExpression | None:
-    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
-        return None
-    value = call.args[0].value
-    return value if isinstance(value, (cst.Call, cst.Name, cst.Attribute)) else None
-
-
 class AsyncioRunInTest(Rule):
     code = "ASL505"
     name = "asyncio-run-in-test"
     call_qualnames = frozenset({"asyncio.run", "asyncio.AbstractEventLoop.run_until_complete"})
-    summary = "`asyncio.run(...)`/`loop.run_until_complete(...)` inside a test; make the test async and await."
-    fix_availability = "unsafe"
+    summary = "`asyncio.run(...)`/`loop.run_until_complete(...)` inside an async test or fixture: it raises."
+    fix_availability = "safe"
     docs = """
         ## What it does
         Finds `asyncio.run(...)` and `loop.run_until_complete(...)` called
-        directly in the body of a test function (not in nested functions,
-        and not in helpers or scripts that are not tests).
+        directly in the body of an `async def` test or fixture, where `loop`
+        is known to be an event loop (`asyncio.new_event_loop()`,
+        `get_event_loop()`, `get_running_loop()`, a parameter annotated as a
+        loop, the `event_loop` fixture). A module function or a method of
+        another object that happens to be called `run_until_complete` is not
+        reported. Sync tests that drive a loop by hand are ASL506's (opt-in).
 
         ## Why is this bad?
-        In an async test a loop is already running: `asyncio.run` raises
-        "cannot be called from a running event loop". In a sync test it
-        creates and closes its own loop, bypassing pytest-asyncio: async
-        fixtures cannot be shared with it, loop scopes and policies are
-        ignored, and objects bound to the plugin's loop fail with "attached
-        to a different loop".
+        A loop is already running in an async test: `asyncio.run` raises
+        "asyncio.run() cannot be called from a running event loop", and
+        `run_until_complete` raises "This event loop is already running" (or
+        "Cannot run the event loop while another loop is running"). The test
+        errors before it checks anything.
 
         ## Example
         ```python
-        def test_total():
+        @pytest.mark.asyncio
+        async def test_total():
             assert asyncio.run(compute_total()) == 42
         ```
 
@@ -99,68 +71,40 @@ class AsyncioRunInTest(Rule):
         ```
 
         ## Fix safety
-        Unsafe: the test now runs on pytest-asyncio's loop (its fixtures,
-        scope and policy) instead of a fresh one, which changes what runs.
-        A sync test becomes `async def` with every `asyncio.run(c)` /
-        `loop.run_until_complete(c)` replaced by `await c`;
-        `@pytest.mark.asyncio` is added only when `asyncio_mode` is strict
-        and the test has no async mark. In an async test the call becomes
-        `await c`. No fix under anyio/trio, or when the call has other
-        arguments. Sync tests of `unittest.TestCase` classes are not reported:
-        no plugin runs them, and `asyncio.run` is how they run coroutines.
+        Safe: the call raises today, so nothing that passes can fail after
+        the fix; the coroutine is awaited instead (`await c`). No fix when
+        the call has other arguments (`debug=True`) or in a module run by
+        anyio or trio only (a trio backend has no asyncio loop running). Not
+        reported under trio (`trio_mode`, or a module that imports trio).
     """
 
-    def is_run_call(self, node: cst.Call) -> bool:
-        target = node.func
-        if type(target) is cst.Attribute and target.attr.value == "run_until_complete":  # exact: no ABC check
-            return True
-        if self.ctx.qualname(target) != "asyncio.run":
-            return False
-        head = cst.Module([]).code_for_node(target).split(".")[0]
-        return head in self.ctx.imports.names
-
     def visit_Call(self, node: cst.Call) -> None:
-        if not self.is_run_call(node):
+        func = node.func
+        if type(func) is cst.Attribute:
+            if func.attr.value not in ("run_until_complete", "run"):
+                return
+        elif type(func) is not cst.Name or self.ctx.qualname(func) != "asyncio.run":
             return
-        func = self.ctx.enclosing_function()
-        test = self.ctx.test_for(func)
-        if func is None or test is None:
-            return
-        what = "asyncio.run()" if self.ctx.qualname(node.func) == "asyncio.run" else "run_until_complete()"
-        if func.asynchronous is not None:
-            fix = None
-            coroutine = _single_argument(node)
-            if coroutine is not None and not (self.ctx.uses_anyio_or_trio_only or self.ctx.pytest.trio_mode):
-                bare = id(node) in _bare_positions(self.ctx.parent) if self.ctx.parent is not None else False
-                fix = self.fix(Safety.UNSAFE, "Await the coroutine", (node, _awaited(coroutine, bare)))
-            self.report(node, f"`{what}` inside async test `{test.name}` raises: a loop is already running; "
-                              "await the coroutine", fix)
-            return
-        if test.run_by_unittest or test.runner_unknown:
-            return  # a sync unittest test has no plugin loop to bypass: asyncio.run is how it runs coroutines
-        self.report(node, f"`{what}` in test `{test.name}` bypasses the plugin's event loop; "
-                          "make the test async and await the coroutine", self._async_test_fix(test))
-
-    def _async_test_fix(self, test: TestFunction):  # type: ignore[no-untyped-def]
         ctx = self.ctx
-        if ctx.uses_anyio_or_trio_only or ctx.pytest.trio_mode:
-            return None
-        if "event_loop" in test.params:
-            return None
-        func = test.func
-        transformer = _RunCallsToAwait(self, _bare_positions(func.body))
-        body = func.body.visit(transformer)
-        if transformer.unconvertible:
-            return None
-        replacement = func.with_changes(asynchronous=cst.Asynchronous(), body=body)
-        imports = []
-        if ctx.pytest.asyncio_mode != "auto" and not test.has_async_mark():
-            text, request = ctx.reference("pytest.mark.asyncio", module="pytest")
-            decorator = cst.Decorator(decorator=cst.parse_expression(text))
-            replacement = replacement.with_changes(decorators=[*func.decorators, decorator])
-            imports.append(request)
-        return self.fix(Safety.UNSAFE, "Make the test async and await the coroutine", (func, replacement),
-                        imports=imports)
+        owner = ctx.enclosing_function()
+        if owner is None or owner.asynchronous is None:
+            return
+        test = ctx.test_for(owner)
+        fixture = ctx.fixture_for(owner) if test is None else None
+        if test is None and fixture is None:
+            return
+        kind = run_call_kind(ctx, owner, node)
+        if kind is None or ctx.pytest.trio_mode or "trio" in ctx.imports.names.values():
+            return
+        what = "asyncio.run()" if kind == "asyncio.run" else "run_until_complete()"
+        fix = None
+        coroutine = single_coroutine(node)
+        if coroutine is not None and not ctx.uses_anyio_or_trio_only:
+            bare = id(node) in _bare_positions(ctx.parent) if ctx.parent is not None else False
+            fix = self.fix(Safety.SAFE, "Await the coroutine", (node, _awaited(coroutine, bare)))
+        where = f"async test `{test.name}`" if test is not None else f"async fixture `{owner.name.value}`"
+        self.report(node, f"`{what}` inside {where} raises: a loop is already running; "
+                          "await the coroutine", fix)
 
     VALID = [
         Valid(dedent("""
@@ -175,6 +119,20 @@ class AsyncioRunInTest(Rule):
             if __name__ == "__main__":
                 asyncio.run(main())
         """)),
+        # A sync test that drives its own loop is ASL506's (opt-in), not this rule's.
+        Valid(dedent("""
+            import asyncio
+
+            async def main():
+                return 1
+
+            def test_sync_runs_its_own_loop():
+                assert asyncio.run(main()) == 1
+                loop = asyncio.new_event_loop()
+                assert loop.run_until_complete(main()) == 1
+                loop.close()
+        """)),
+        # A nested sync helper runs in a thread or elsewhere: the call is not on the test's loop.
         Valid(dedent("""
             import asyncio
             import pytest
@@ -183,13 +141,23 @@ class AsyncioRunInTest(Rule):
                 return 1
 
             @pytest.mark.asyncio
-            async def test_awaits():
-                assert await main() == 1
-
-            def test_nested_helper():
-                def run():
+            async def test_nested_helper():
+                def in_thread():
                     return asyncio.run(main())
-                assert callable(run)
+                assert await asyncio.to_thread(in_thread) == 1
+        """)),
+        # Something else's `run_until_complete` (a module helper, a runner object) is not a loop's.
+        Valid(dedent("""
+            import pytest
+            from mylib import helpers
+
+            async def main():
+                return 1
+
+            @pytest.mark.asyncio
+            async def test_helper(runner):
+                helpers.run_until_complete(main())
+                runner.run_until_complete(main())
         """)),
         Valid(dedent("""
             import pytest
@@ -200,74 +168,24 @@ class AsyncioRunInTest(Rule):
 
             asyncio = Runner()
 
-            def test_shadowed():
+            @pytest.mark.asyncio
+            async def test_shadowed():
                 assert asyncio.run(1) == 1
         """)),
-    ]
-    VALID += [
+        # Under trio no asyncio loop is running: asyncio.run works there.
         Valid(dedent("""
             import asyncio
-            import unittest
+            import trio
 
             async def main():
                 return 1
 
-            class TestLegacy(unittest.TestCase):
-                def test_run(self):
-                    self.assertEqual(asyncio.run(main()), 1)
-        """)),
+            async def test_under_trio():
+                await trio.sleep(0)
+                assert asyncio.run(main()) == 1
+        """), config={"trio_mode": "true"}),
     ]
     INVALID = [
-        Invalid(
-            dedent("""
-                import asyncio
-
-                async def main():
-                    return 1
-
-                def test_x():
-                    assert asyncio.run(main()) == 1
-            """),
-            line=7, column=12, unsafe=True,
-            fixed=dedent("""
-                import pytest
-
-                async def main():
-                    return 1
-
-                @pytest.mark.asyncio
-                async def test_x():
-                    assert await main() == 1
-            """),
-        ),
-        Invalid(
-            dedent("""
-                import asyncio
-
-                async def fetch():
-                    return {"id": 1}
-
-                def test_auto_mode():
-                    loop = asyncio.new_event_loop()
-                    item = loop.run_until_complete(fetch())["id"]
-                    loop.close()
-                    assert item == 1
-            """),
-            config={"asyncio_mode": "auto"},
-            line=8, column=12, unsafe=True,
-            fixed=dedent("""
-                import asyncio
-
-                async def fetch():
-                    return {"id": 1}
-
-                async def test_auto_mode():
-                    loop = asyncio.new_event_loop()
-                    item = (await fetch())["id"]
-                    loop.close()
-                    assert item == 1
-            """),
-        ),
         Invalid(
             dedent("""
                 import asyncio
@@ -281,7 +199,7 @@ class AsyncioRunInTest(Rule):
                     result = asyncio.run(main())
                     assert result == 1
             """),
-            line=9, column=14, unsafe=True,
+            line=9, column=14,
             fixed=dedent("""
                 import pytest
 
@@ -297,13 +215,41 @@ class AsyncioRunInTest(Rule):
         Invalid(
             dedent("""
                 import asyncio
+                import pytest_asyncio
+
+                async def load():
+                    return {"id": 1}
+
+                @pytest_asyncio.fixture
+                async def record():
+                    loop = asyncio.get_event_loop()
+                    return loop.run_until_complete(load())["id"]
+            """),
+            line=10, column=12,
+            fixed=dedent("""
+                import asyncio
+                import pytest_asyncio
+
+                async def load():
+                    return {"id": 1}
+
+                @pytest_asyncio.fixture
+                async def record():
+                    loop = asyncio.get_event_loop()
+                    return (await load())["id"]
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import asyncio
 
                 async def main():
                     return 1
 
-                def test_debug():
+                async def test_debug():
                     asyncio.run(main(), debug=True)
             """),
+            config={"asyncio_mode": "auto"},
             line=7, column=5, fixed=None,
         ),
     ]
