@@ -81,6 +81,12 @@ def settings_from_table(table: dict[str, Any], path: Path | None, root: Path) ->
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: [tool.asynclint] per-file-ignores must be a table")
             s.per_file_ignores = {str(k): _as_list(v, key, where) for k, v in value.items()}
+        elif key == "pytest-asyncio-version":
+            # The release rules follow (config/versions.py): "0.21", "0.21.2", "1".
+            if not isinstance(value, str) or not value.strip()[:1].isdigit():
+                raise ConfigError(f"{where}: [tool.asynclint] pytest-asyncio-version must be a version string "
+                                  "such as \"0.21.2\"")
+            s.rule_settings[key] = value.strip()
         else:
             s.rule_settings[key] = value
     return s

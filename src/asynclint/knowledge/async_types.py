@@ -100,3 +100,14 @@ def coroutine_method(type_qualname: str | None, method: str) -> bool:
     """True when ``method`` of an instance of the known type returns a coroutine."""
     methods = ASYNC_TYPES.get(type_qualname or "")
     return methods is not None and method in methods
+
+
+# Decorators that keep an `async def` a coroutine function (mock.patch builds an async wrapper):
+# a test under any other decorator may have been turned into a sync function (`async_to_sync`).
+COROUTINE_PRESERVING = frozenset({
+    "unittest.mock.patch", "unittest.mock.patch.object", "unittest.mock.patch.dict", "unittest.mock.patch.multiple",
+    "mock.patch", "mock.patch.object", "mock.patch.dict", "hypothesis.given", "hypothesis.settings",
+    "hypothesis.example", "hypothesis.seed", "respx.mock", "freezegun.freeze_time", "time_machine.travel",
+    "functools.wraps",
+})
+COROUTINE_PRESERVING_PREFIXES = ("pytest.mark.",)

@@ -18,6 +18,7 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import Safety
 from asynclint.model.pytest_facts import Fixture
+from asynclint.model.runners import PYTEST_ASYNCIO
 from asynclint.rules.asl4xx_fixtures.loop_scope_mismatch import loop_mismatches, set_loop_scope
 
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
@@ -145,7 +146,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             scope = _string(scope_arg)
             if scope not in SCOPE_ORDER or (loop_arg is not None and _string(loop_arg) is None):
                 continue  # computed scopes: say nothing
-            loop_scope = fixture.effective_loop_scope(self.ctx.pytest)
+            loop_scope = self.ctx.fixture_runner(fixture).loop_scope
             if loop_scope not in SCOPE_ORDER or SCOPE_ORDER[loop_scope] >= SCOPE_ORDER[scope]:
                 continue
             source = "its loop_scope" if loop_arg is not None else "asyncio_default_fixture_loop_scope"
@@ -157,11 +158,13 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             )
 
     def _run_by_pytest_asyncio(self, fixture: Fixture) -> bool:
-        if not fixture.is_async:
+        """Run by pytest-asyncio in a loop of its own choosing (model/runners.py); from 0.24 only,
+        where ``loop_scope`` exists (before, the ``event_loop`` fixture's scope decides, and an
+        override of it is ASL104's finding)."""
+        if self.ctx.pytest_asyncio.version < (0, 24):
             return False
-        if fixture.provider == "pytest_asyncio.fixture":
-            return True
-        return self.ctx.pytest.asyncio_mode == "auto" and fixture.provider == "pytest.fixture"
+        runner = self.ctx.fixture_runner(fixture)
+        return runner.kind == PYTEST_ASYNCIO and runner.loop_from != "override"
 
     def _fix(self, fixture: Fixture, call: cst.Call, scope: str):  # type: ignore[no-untyped-def]
         scope_arg = _keyword(call, "scope")

@@ -19,6 +19,7 @@ import libcst as cst
 from asynclint.api.context import FileContext
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
+from asynclint.model.runners import PYTEST_ASYNCIO
 
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
@@ -59,42 +60,18 @@ def asyncio_mark(test: TestFunction) -> Mark | None:
 
 
 def own_loop_scope(ctx: FileContext, test: TestFunction) -> str | None:
-    """The loop a pytest-asyncio test runs in, or None when it cannot be told."""
-    mark = asyncio_mark(test)
-    if mark is not None:
-        for keyword in ("loop_scope", "scope"):
-            known, value = _literal(mark.keyword(keyword))
-            if not known:
-                return None
-            if value is not None:
-                return value if value in SCOPE_ORDER else None
-    return ctx.pytest.asyncio_default_test_loop_scope or "function"
+    """The loop a pytest-asyncio test runs in, or None when it cannot be told (model/runners.py)."""
+    return ctx.runner_of(test).loop_scope
 
 
 def run_by_pytest_asyncio(ctx: FileContext, test: TestFunction) -> bool:
-    if not test.is_async or test.run_by_unittest or test.runner_unknown:
-        return False
-    if any(m.name in ("anyio", "trio") for m in test.marks) or ctx.pytest.trio_mode:
-        return False
-    if test.mark("asyncio") is not None:
-        return True
-    return ctx.pytest.asyncio_mode == "auto" and not ctx.uses_anyio_or_trio_only
+    return ctx.runner_of(test).kind == PYTEST_ASYNCIO
 
 
 def fixture_loop_scope(ctx: FileContext, fixture: Fixture) -> str | None:
     """The loop an async fixture run by pytest-asyncio lives in, or None (not async / unknown)."""
-    if not fixture.is_async:
-        return None
-    if fixture.provider != "pytest_asyncio.fixture" and not (
-            ctx.pytest.asyncio_mode == "auto" and fixture.provider == "pytest.fixture"):
-        return None
-    call = fixture.decorator.decorator if isinstance(fixture.decorator.decorator, cst.Call) else None
-    for keyword in ("scope", "loop_scope"):
-        known, _ = _literal(_keyword(call, keyword))
-        if not known:
-            return None
-    scope = fixture.effective_loop_scope(ctx.pytest)
-    return scope if scope in SCOPE_ORDER else None
+    runner = ctx.fixture_runner(fixture)
+    return runner.loop_scope if runner.kind == PYTEST_ASYNCIO else None
 
 
 def parametrized_names(test: TestFunction) -> set[str]:
@@ -133,9 +110,7 @@ def _reached(ctx: FileContext, test: TestFunction, name: str) -> list[Fixture]:
 def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
     found: list[LoopMismatch] = []
     tests = [t for t in ctx.facts.tests if t.is_async]
-    if not tests or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
-        # A collection hook may give every test a wider loop (pytest-asyncio's own
-        # recipe for a session-wide loop): the test's loop cannot be told.
+    if not tests:
         return found
     for test in tests:
         if not run_by_pytest_asyncio(ctx, test):
