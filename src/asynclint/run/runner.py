@@ -250,12 +250,23 @@ class Runner:
         if outcome.fixed_text is None:
             result.keep(outcome.diagnostics)
             return
+        side = self._side_edits(outcome)
+        if side is None:
+            # A fix's edit of another file cannot be made (the option is set otherwise): write nothing.
+            result.diagnostics.append(engine_diagnostic(
+                shown, "ASL002", "cannot write fixes: a fix's configuration edit no longer applies; run again"))
+            result.keep(lint_text(self.job_for(path, shown), source.text).diagnostics)
+            return
         if self.options.diff:
+            for other, (old, new) in side.items():
+                result.diffs.append(unified_diff(display_path(other), old, new))
             result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
             result.keep(outcome.diagnostics)
             result.fixed += outcome.fixed_count
             return
         try:
+            for other, (_, new) in side.items():  # configuration first: a fix never half-written in code
+                write_atomically(other, new.encode("utf-8"))
             write_atomically(path, source.encode(outcome.fixed_text))
         except OSError as exc:
             # The fix could not be written: report what the file still has.
@@ -266,6 +277,27 @@ class Runner:
             return
         result.fixed += outcome.fixed_count
         result.keep(outcome.diagnostics)
+
+
+    @staticmethod
+    def _side_edits(outcome: "FileResult") -> dict[Path, tuple[str, str]] | None:
+        """Each other file a fix edits: (its text, its new text); None when one edit cannot be made."""
+        if not outcome.side_edits:
+            return {}
+        from asynclint.fixes.config_edits import apply_side_edit
+
+        found: dict[Path, tuple[str, str]] = {}
+        for edit in outcome.side_edits:
+            other = Path(edit.path)
+            try:
+                old = found[other][1] if other in found else other.read_text(encoding="utf-8")
+            except OSError:
+                return None
+            new = apply_side_edit(edit, old)
+            if new is None:
+                return None
+            found[other] = (found[other][0] if other in found else old, new)
+        return {other: texts for other, texts in found.items() if texts[0] != texts[1]}
 
 
 def per_file_ignores(settings: Settings, path: Path) -> list[str]:

@@ -119,10 +119,10 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     def _check_test_loops(self) -> None:
         for found in loop_mismatches(self.ctx):
             fix = None
-            if found.target is not None:
-                original, replacement, request = set_loop_scope(self.ctx, found.test, found.target)
+            if found.target is not None and found.keyword is not None:
+                original, replacement, request = set_loop_scope(self.ctx, found.test, found.target, found.keyword)
                 fix = self.fix(Safety.UNSAFE, f"Run the test in the {found.target}-scoped loop "
-                               f"(loop_scope=\"{found.target}\")", (original, replacement), imports=[request])
+                               f"({found.keyword}=\"{found.target}\")", (original, replacement), imports=[request])
             where = "" if found.fixture.name == found.param.name.value else f" (through `{found.param.name.value}`)"
             self.report(
                 found.param,

@@ -33,6 +33,8 @@ class LoopMismatch:
     test_loop: str
     #: The loop scope a fix would give the test (None: fixtures disagree).
     target: str | None
+    #: The mark keyword of this release for it (0.23: "scope"; 0.24+: "loop_scope"; None before 0.23).
+    keyword: str | None = "loop_scope"
 
 
 def _keyword(call: cst.Call | None, name: str) -> cst.Arg | None:
@@ -115,6 +117,11 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
     for test in tests:
         if not run_by_pytest_asyncio(ctx, test):
             continue
+        override = ctx.runners.event_loop_override(test.classes)
+        if override is not None and override.scope != "function":
+            # The event_loop override decides this test's loop (before 1.0), or did and no longer does:
+            # one cause, reported once at the override (ASL104), not once per test.
+            continue
         test_loop = own_loop_scope(ctx, test)
         if test_loop is None:
             continue
@@ -129,13 +136,17 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
                     break
         wanted = {m.fixture_loop for m in per_test}
         target = wanted.pop() if len(wanted) == 1 else None
+        version = ctx.pytest_asyncio.version
+        keyword = "loop_scope" if version >= (0, 24) else "scope" if version >= (0, 23) else None
         for mismatch in per_test:
             mismatch.target = target
+            mismatch.keyword = keyword
         found += per_test
     return found
 
 
-def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str) -> tuple[cst.CSTNode, cst.CSTNode, object]:
+def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str,
+                   keyword: str = "loop_scope") -> tuple[cst.CSTNode, cst.CSTNode, object]:
     """(original, replacement, import request): the test's own mark gets ``loop_scope=scope``.
 
     An existing function-level asyncio mark is edited (its ``loop_scope``, or a
@@ -150,21 +161,21 @@ def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str) -> tuple[cs
         expr = decorator.decorator
         if isinstance(expr, cst.Call):
             args = list(expr.args)
-            for keyword in ("loop_scope", "scope"):
-                existing = _keyword(expr, keyword)
+            for name in ("loop_scope", "scope"):
+                existing = _keyword(expr, name)
                 if existing is not None:
                     args[args.index(existing)] = existing.with_changes(
-                        keyword=cst.Name("loop_scope"), value=value)
+                        keyword=cst.Name(keyword), value=value)
                     return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
             if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
                 args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            args.append(cst.Arg(value=value, keyword=cst.Name("loop_scope"),
+            args.append(cst.Arg(value=value, keyword=cst.Name(keyword),
                                 equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
             return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
         new_expr = cst.Call(func=expr, args=[cst.Arg(
-            value=value, keyword=cst.Name("loop_scope"),
+            value=value, keyword=cst.Name(keyword),
             equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
         return decorator, decorator.with_changes(decorator=new_expr), None
     text, request = ctx.reference("pytest.mark.asyncio", module="pytest")
-    decorator = cst.Decorator(decorator=cst.parse_expression(f'{text}(loop_scope="{scope}")'))
+    decorator = cst.Decorator(decorator=cst.parse_expression(f'{text}({keyword}="{scope}")'))
     return test.func, test.func.with_changes(decorators=[*test.func.decorators, decorator]), request
