@@ -85,6 +85,8 @@ class Rule:
     #: "none", "safe", "unsafe" or "sometimes" (safe in some cases, unsafe in others).
     fix_availability: ClassVar[str] = "none"
     default_enabled: ClassVar[bool] = True
+    #: Findings depend on the pytest-asyncio release (config/versions.py); `asynclint rule` says which.
+    follows_pytest_asyncio: ClassVar[bool] = False
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
     #: For a ``visit_Call`` that acts only on calls of these qualified names: the engine then

@@ -183,6 +183,15 @@ def rule_command(code: str) -> None:
         click.echo(f"asynclint: error: unknown rule {code!r}; `asynclint rules` lists them", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(rule.documentation(), nl=False)
+    if rule.follows_pytest_asyncio:
+        from asynclint.config.pytest_config import pytest_config_for_directory
+        from asynclint.config.settings import settings_for_directory
+        from asynclint.config.versions import SETTING, describe_version
+
+        here = Path.cwd()
+        settings = settings_for_directory(here)
+        root = pytest_config_for_directory(here).rootdir
+        click.echo(f"\n## Here\nFollows {describe_version(root, settings.setting(SETTING), settings.config_path)}.")
 
 
 @main.command(name="rules")

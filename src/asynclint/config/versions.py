@@ -97,8 +97,8 @@ _CLAUSE = re.compile(r"^\s*(===|==|~=|!=|<=|>=|<|>)\s*([0-9][0-9A-Za-z.*+!-]*)\s
 def _satisfies(version: Version, clauses: list[tuple[str, str]]) -> bool:
     for op, text in clauses:
         if text.endswith(".*"):
-            prefix = Version.parse(text[:-2]) or Version()
-            match = tuple(version[:len(prefix)]) == tuple(prefix)
+            prefix = tuple(int(part) for part in text[:-2].split(".") if part.isdigit())
+            match = tuple(version[:len(prefix)]) == prefix
             if (op == "==" and not match) or (op == "!=" and match):
                 return False
             continue

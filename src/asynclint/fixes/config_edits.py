@@ -72,7 +72,13 @@ def _set_in_pyproject(text: str, options: tuple[tuple[str, str], ...]) -> str | 
             if str(existing) != value:
                 return None
             continue
-        target[option] = value
+        keys = list(target.keys())
+        if keys and hasattr(target, "value") and hasattr(target.value, "_insert_after"):
+            # Right after the table's last option: comments and blank lines that follow it (often
+            # about the next table) stay where they are. (tomlkit has no public positional insert.)
+            target.value._insert_after(keys[-1], option, tomlkit.item(value))
+        else:
+            target[option] = value
     return tomlkit.dumps(doc)
 
 

@@ -30,8 +30,6 @@ def _uses_event_loop(tree: ast.Module, async_requests_ok: bool) -> bool:
         if isinstance(node, ast.Constant) and node.value == "event_loop":
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if node.name == "event_loop":
-                return True
             args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             names = [a.arg for a in args]
             if "event_loop" not in names:
@@ -96,7 +94,7 @@ class FrameworkScan:
                                async_requests_ok: bool = True) -> bool:
         """True when code below ``directory`` (test files and conftest.py, not ``exclude``) uses an
         ``event_loop`` fixture in a way a fix of its own cannot replace: a sync function requesting it,
-        a default value, the name as a string (``usefixtures``, ``getfixturevalue``), another override;
+        a default value, the name as a string (``usefixtures``, ``getfixturevalue``);
         with ``async_requests_ok`` False, any request. Read with ast, only for files that spell the name."""
         for root, dirs, files in os.walk(directory):
             dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")]

@@ -84,6 +84,7 @@ class EventLoopFixture(Rule):
     name = "event-loop-fixture"
     summary = ("The `event_loop` fixture is requested or overridden, or `event_loop_policy` is overridden "
                "(removed/deprecated).")
+    follows_pytest_asyncio = True
     fix_availability = "sometimes"
     docs = """
         ## What it does
@@ -173,6 +174,9 @@ class EventLoopFixture(Rule):
     def _replacement(self, scope: str) -> str:
         """What replaces a `scope` override in this release, in its own words."""
         version = self._version
+        if not self.ctx.is_conftest and version >= (0, 23):
+            keyword = "loop_scope" if version >= (0, 24) else "scope"
+            return f"use `{keyword}=\"{scope}\"` on this module's asyncio marks"
         if version >= (0, 26):
             return (f"set `asyncio_default_fixture_loop_scope = \"{scope}\"` and "
                     f"`asyncio_default_test_loop_scope = \"{scope}\"` in the pytest configuration")
@@ -267,11 +271,14 @@ class EventLoopFixture(Rule):
         scoped = scope != "function"
         scope_text = f" with scope \"{scope}\"" if scoped else ""
         if version >= (1, 0):
-            if not scoped and not self._requested_by_async_code():
+            if not scoped and not self._requested_by_async_code() and (
+                    self.ctx.is_conftest or self._requested_in_module() or self._migratable_body(fixture.func) != []):
                 return  # a plain fixture of the project's own (for sync code): pytest-asyncio 1.x ignores it
             if scoped:
                 message = (f"the `event_loop` override{scope_text} has no effect since pytest-asyncio 1.0: tests "
                            f"and async fixtures no longer run in its loop; {self._replacement(scope)} and remove it")
+            elif not self._requested_by_async_code():
+                message = "the `event_loop` override has no effect since pytest-asyncio 1.0 and nothing requests it; remove it"
             else:
                 message = ("the `event_loop` override has no effect since pytest-asyncio 1.0: async code that "
                            "requests it gets another loop than the one it runs in; remove it")
@@ -283,6 +290,11 @@ class EventLoopFixture(Rule):
                 message += "; from 0.23 scoped async fixtures run in pytest-asyncio's own loop, not in this one"
             message += f"; {self._replacement(scope)}" if scoped else "; remove it"
         self.report(fixture.func.name, message, self._override_fix(fixture))
+
+    def _requested_in_module(self) -> bool:
+        facts = self.ctx.facts
+        return any("event_loop" in o.params for o in [*facts.tests, *facts.fixtures] if o.name != "event_loop") \
+            or any("event_loop" in t.usefixtures() for t in facts.tests)
 
     def _requested_by_async_code(self) -> bool:
         facts = self.ctx.facts
@@ -310,7 +322,7 @@ class EventLoopFixture(Rule):
         if not hoisted:
             return (fixture.func, cst.RemovalSentinel.REMOVE)
         blank = [line for line in fixture.func.leading_lines if line.comment is None]
-        first = hoisted[0].with_changes(leading_lines=blank)
+        first = hoisted[0].with_changes(leading_lines=[*blank, *hoisted[0].leading_lines])
         return (fixture.func, cst.FlattenSentinel([first, *hoisted[1:]]))
 
     def _conftest_fix(self, fixture: Fixture, hoisted: list[cst.BaseStatement]):  # type: ignore[no-untyped-def]
