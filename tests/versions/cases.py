@@ -64,6 +64,8 @@ class Decorator:
 class FunctionInfo:
     """A test or fixture as written: where its name, decorators and parameters are."""
 
+    __test__ = False  # not a pytest test class, whatever its subclasses are called
+
     path: str
     qualname: str               # "test_a" or "TestA.test_a"
     def_line: int               # the line of the name in ``def``/``async def``
@@ -125,6 +127,8 @@ def _kw(call: ast.AST, name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Case:
+    __test__ = False
+
     name: str
     description: str
     files: dict[str, str]
