@@ -23,7 +23,8 @@ an async fixture it requests)                                     fixture (its l
 (pytest 9) or warning "Marks applied to fixtures have             each fixture
 no effect" (pytest 8.x)
 warning "marked with '@pytest.mark.asyncio' but it is  ASL102     the ``mark.asyncio`` decorator of the
-not an async function" on a *sync* test                           test (else of its class)
+not an async function" on a *sync* test marked itself             test (a class or module mark, right
+                                                                  for the async tests, expects none)
 warning '"scope" keyword argument ... deprecated'      ASL106     each ``mark.asyncio(scope=...)``
 (0.24+)
 a test requesting ``event_loop``, or an ``event_loop`` ASL104     the parameter / the override's
@@ -138,9 +139,11 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
             pass  # handled below (ASL104)
         elif v not in ("ran_ok", "not_collected"):
             uncovered.append(Mismatch("uncovered", None, t.path, t.def_line, f"{key}: {v} {kind}: {obs['detail'][:120]}"))
-        if "mark_on_sync" in obs.get("warnings", ()) and not t.is_async:
-            line = t.decorator_line("mark.asyncio")
-            add(_exp("ASL102", t.path, line or t.def_line, why=f"{key}: pytest-asyncio warns the mark does nothing"))
+        own_mark = next((d.line for d in t.decorators if "mark.asyncio" in d.text), None)
+        if "mark_on_sync" in obs.get("warnings", ()) and not t.is_async and own_mark:
+            # only a mark on the sync test itself: a class or module mark is right for its async tests
+            # (pytest-asyncio warns for the sync ones all the same)
+            add(_exp("ASL102", t.path, own_mark, why=f"{key}: pytest-asyncio warns the mark does nothing"))
 
     case_kinds = {w["kind"] for w in observed["warnings"]}
     test_kinds = {k for obs in observed["tests"].values() for k in obs.get("warnings", ())}
@@ -233,15 +236,24 @@ def run_asynclint_many(cases: list[Case], release: str) -> dict[str, list[dict]]
 
 
 def main(argv: list[str]) -> int:
-    """``python tests/versions/compare.py [RELEASE ...]``: print every disagreement per release."""
+    """``python tests/versions/compare.py [--known] [RELEASE ...]``: print every disagreement per release
+    against the committed tables (``--known``: as the KNOWN_DISAGREEMENTS table of test_ground_truth.py)."""
     from cases import CASES
     import venvs
-    for release in argv or list(venvs.RELEASES):
-        print(f"## {release}")
+    known = "--known" in argv
+    releases = [a for a in argv if a != "--known"] or list(venvs.RELEASES)
+    table: dict[str, dict[str, list[str]]] = {}
+    for release in releases:
+        if not known:
+            print(f"## {release}")
         found = run_asynclint_many(CASES, release)
         for case in CASES:
             for m in compare(case, release, found[case.name]):
-                print(f"{case.name}: {m}")
+                table.setdefault(release, {}).setdefault(case.name, []).append(m.key)
+                if not known:
+                    print(f"{case.name}: {m}")
+    if known:
+        print(json.dumps(table, indent=4))
     return 0
 
 

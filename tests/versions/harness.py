@@ -54,6 +54,7 @@ KINDS: list[tuple[str, str]] = [
     (r"attached to a different loop|different loop|different event loop", "different_loop"),
     (r"Event loop is closed", "loop_closed"),
     (r"detected an unclosed event loop", "unclosed_event_loop"),
+    (r"MultipleEventLoopsRequestedError|Multiple asyncio event loops with different scopes", "multiple_event_loops"),
     (r"Class-scoped fixtures defined as instance methods", "class_fixture_instance_method"),
 ]
 
