@@ -229,6 +229,29 @@ def format_table(table: dict) -> str:
     return "\n".join(lines)
 
 
+def differences(labels: list[str] | None = None) -> str:
+    """From the committed tables: a row per test whose verdict is not the same in every release."""
+    labels = [lb for lb in (labels or list(venvs.RELEASES)) if observed_path(lb).exists()]
+    tables = {lb: json.loads(observed_path(lb).read_text(encoding="utf-8")) for lb in labels}
+    width = 16
+    lines = [f"{'case / test':64} " + " ".join(f"{lb:{width}}" for lb in labels)]
+    for case in CASES:
+        for key in case.expect:
+            cells = []
+            for lb in labels:
+                t = tables[lb]["cases"][case.name]["tests"][key]
+                cell = t["verdict"] + (f"({t['error_kind']})" if t["verdict"] == "error" else "")
+                cells.append(cell)
+            if len(set(cells)) > 1:
+                short = {"scope_mismatch": "scope", "unexpected_keyword": "kwarg", "fixture_not_found": "nofix",
+                         "async_fixture_unhandled": "unhandled", "mark_on_fixture": "markfix",
+                         "multiple_event_loops": "multiloop"}
+                for k, v in short.items():
+                    cells = [c.replace(k, v) for c in cells]
+                lines.append(f"{case.name + ' ' + key.split('::', 1)[1]:64.64} " + " ".join(f"{c:{width}}" for c in cells))
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--release", action="append", help="a label of venvs.RELEASES (repeatable)")
@@ -236,7 +259,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--write", action="store_true", help="write observed/<release>.json")
     ap.add_argument("--case", action="append", help="only this case (repeatable; implies no --write)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--differences", action="store_true",
+                    help="print, from the committed tables, the tests whose verdict differs between releases")
     args = ap.parse_args(argv)
+    if args.differences:
+        print(differences())
+        return 0
     labels = list(venvs.RELEASES) if args.all else (args.release or [None])
     for label in labels:
         python = sys.executable if label is None else venvs.ensure(label)
