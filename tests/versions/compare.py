@@ -18,7 +18,9 @@ or ``error`` "requested an async fixture ... no plugin"           each unhandled
 than its cache scope; in 0.21 the loop is the                     fixture whose scope is wider than
 function-scoped ``event_loop``)                                   function
 ``loop_mismatch`` (the test ran in another loop than   ASL404(b)  the test's parameter naming that
-an async fixture it requests)                                     fixture (its line)
+an async fixture it requests)                                     fixture (its line); none when a
+                                                                  scoped ``event_loop`` override reaches
+                                                                  the test: its ASL104 is the one finding
 ``error`` "Marks cannot be applied to fixtures"        ASL102     the ``mark.asyncio`` decorator on
 (pytest 9) or warning "Marks applied to fixtures have             each fixture
 no effect" (pytest 8.x)
@@ -28,10 +30,12 @@ not an async function" on a *sync* test marked itself             test (a class 
 warning '"scope" keyword argument ... deprecated'      ASL106     each ``mark.asyncio(scope=...)``
 (0.24+)
 a test requesting ``event_loop``, or an ``event_loop`` ASL104     the parameter / the override's
-override in conftest.py, for releases >= 0.22 (0.22                ``def`` line (its decorator accepted)
+override in conftest.py, for every release (0.22                  ``def`` line (its decorator accepted)
 deprecates it, 1.0 removes it: 0.23-0.26 warn,
 1.x errors "fixture 'event_loop' not found" or ignores
-the override)
+the override; before 0.22 upgrade information)
+``error`` MultipleEventLoopsRequestedError (0.24-0.26) ASL404(b)  the test's parameter naming each
+                                                                  requested async fixture
 ``ran_ok``, ``not_collected``, and warnings with no     -          nothing expected
 rule (unknown ini option, default loop scope unset)
 =====================================================  =========  =====================================
@@ -106,10 +110,22 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
     fixtures: dict[str, FixtureInfo] = {f.name: f for f in case.fixtures()}
     expected: dict[tuple, Expected] = {}
     uncovered: list[Mismatch] = []
-    deprecated_event_loop = version_key(release) >= (0, 22)
+    # The event_loop fixture: deprecated from 0.22, removed in 1.0. Before 0.22 ASL104 reports it as
+    # upgrade information (issue 14), so it is expected for every release.
+    deprecated_event_loop = True
 
     def add(e: Expected) -> None:
         expected.setdefault((e.code, e.path, min(e.lines)), e)
+
+    def overridden(t: TestInfo) -> bool:
+        """A scoped ``event_loop`` override reaches the test (its module, or a conftest.py above it)."""
+        for f in case.fixtures():
+            if f.name == "event_loop" and (f.scope or "function") != "function":
+                folder = str(Path(f.path).parent)
+                if f.path == t.path or (Path(f.path).name == "conftest.py"
+                                        and (folder == "." or t.path.startswith(folder + "/"))):
+                    return True
+        return False
 
     def requested_async(t: TestInfo) -> list[FixtureInfo]:
         return [fixtures[p] for p in t.params if p in fixtures and fixtures[p].is_async]
@@ -128,11 +144,19 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
             for f in requested_async(t):
                 if (f.scope or "function") != "function":
                     add(_exp("ASL404", f.path, f.decorator_line("fixture"), why=f"{key}: ScopeMismatch on {f.name}"))
+        elif v == "loop_mismatch" and overridden(t):
+            pass  # one cause, one finding: the scoped event_loop override's ASL104 (below)
         elif v == "loop_mismatch":
             for name, loop in obs["fixture_loops"].items():
                 if loop != obs["loop"] and name in t.params:
                     add(_exp("ASL404", t.path, t.params[name], t.def_line,
                              why=f"{key} in loop {obs['loop']}, fixture {name} in loop {loop}"))
+        elif v == "error" and kind == "multiple_event_loops":
+            # the test's loop and a function-scoped async fixture's differ (0.24-0.26 refuse; 1.x: loop_mismatch)
+            for f in requested_async(t):
+                if f.loop_scope is None and (f.scope or "function") == "function":
+                    add(_exp("ASL404", t.path, t.params[f.name], t.def_line,
+                             why=f"{key}: MultipleEventLoopsRequestedError with fixture {f.name}"))
         elif v == "error" and kind == "mark_on_fixture":
             pass  # handled below from the source, once per fixture
         elif v == "error" and kind == "fixture_not_found" and "event_loop" in t.params:

@@ -309,7 +309,7 @@ class Runners:
                 if value is None:
                     continue
                 if keyword not in mark_loop_keywords(self.version):
-                    return None, None, None  # a keyword this release does not know: it errors or ignores it
+                    continue  # a keyword this release does not know: it ignores it (0.23 reads only `scope`)
                 return (value if value in SCOPE_ORDER else None), "mark", None
         if self.override_sets_loops():
             override = self.event_loop_override(test.classes)
@@ -366,7 +366,15 @@ class Runners:
             if not known:
                 return Runner(PYTEST_ASYNCIO, reason)
         if fixture.loop_scope is not None and self.version < (0, 24):
-            return Runner(PYTEST_ASYNCIO, reason)  # loop_scope is not a keyword of this release
+            return Runner(PYTEST_ASYNCIO, reason)  # loop_scope is not a keyword of this release (TypeError)
+        if self.version < (0, 23):
+            # No loop scopes before 0.23: every async fixture runs in the `event_loop` fixture's loop,
+            # the project's override (its scope) or pytest-asyncio's own (function).
+            override = self._override_for_fixture(fixture)
+            if override is not None:
+                scope = override.scope if override.scope in SCOPE_ORDER else None
+                return Runner(PYTEST_ASYNCIO, reason, loop_scope=scope, loop_from="override", override=override)
+            return Runner(PYTEST_ASYNCIO, reason, loop_scope="function", loop_from="event_loop")
         if fixture.loop_scope is not None:
             scope, source = fixture.loop_scope, "fixture"
         else:
@@ -374,13 +382,17 @@ class Runners:
             scope, source = default or fixture.scope, "default" if default else "fixture"
             if self.override_sets_loops() and fixture.name != "event_loop":
                 # Before 1.0 a fixture without its own loop runs in the event_loop fixture's loop.
-                classes = tuple(c for c in self.facts.classes.values() if c.name.value == fixture.class_name)
-                override = self.event_loop_override(classes) if fixture.path == self.path else \
-                    self._conftest_override(fixture)
-                if override is not None:
+                override = self._override_for_fixture(fixture)
+                if override is not None and (self.version < (0, 23) or fixture.scope == "function"):
                     return Runner(PYTEST_ASYNCIO, reason, loop_scope=override.scope if override.scope in SCOPE_ORDER
                                   else None, loop_from="override", override=override)
         return Runner(PYTEST_ASYNCIO, reason, loop_scope=scope if scope in SCOPE_ORDER else None, loop_from=source)
+
+    def _override_for_fixture(self, fixture: Fixture) -> Fixture | None:
+        if fixture.name == "event_loop":
+            return None
+        classes = tuple(c for c in self.facts.classes.values() if c.name.value == fixture.class_name)
+        return self.event_loop_override(classes) if fixture.path == self.path else self._conftest_override(fixture)
 
     def _conftest_override(self, fixture: Fixture) -> Fixture | None:
         """The event_loop override in reach of a fixture defined in a conftest.py above this file."""

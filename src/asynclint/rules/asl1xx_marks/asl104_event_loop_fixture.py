@@ -272,7 +272,9 @@ class EventLoopFixture(Rule):
         scope_text = f" with scope \"{scope}\"" if scoped else ""
         if version >= (1, 0):
             if not scoped and not self._requested_by_async_code() and (
-                    self.ctx.is_conftest or self._requested_in_module() or self._migratable_body(fixture.func) != []):
+                    self._requested_in_module() or self._migratable_body(fixture.func) != []
+                    or (self.ctx.is_conftest and self.ctx.project.framework_scan.event_loop_users_below(
+                        self.ctx.path.parent, self.ctx.pytest, self.ctx.path, async_requests_ok=False))):
                 return  # a plain fixture of the project's own (for sync code): pytest-asyncio 1.x ignores it
             if scoped:
                 message = (f"the `event_loop` override{scope_text} has no effect since pytest-asyncio 1.0: tests "
@@ -528,6 +530,57 @@ class EventLoopFixture(Rule):
         """)}),
     ]
     INVALID = [
+        # Migration to 1.x: the session override in conftest.py becomes the two loop-scope defaults in
+        # the pytest configuration (pyproject.toml here); the Windows policy it set stays, at module level.
+        Invalid(dedent("""
+            import asyncio
+            import sys
+
+            import pytest
+
+
+            # One loop for the session.
+            @pytest.fixture(scope="session")
+            def event_loop(request):
+                # Selector loop on Windows.
+                if sys.platform.startswith("win"):
+                    asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())
+                return asyncio.get_event_loop_policy().new_event_loop()
+
+
+            @pytest.fixture(scope="session")
+            def settings():
+                return {}
+        """), filename="conftest.py", settings={"pytest-asyncio-version": "1.5.0"}, line=9, column=5,
+            unsafe=True, fixed=dedent("""
+            import asyncio
+            import sys
+
+            import pytest
+
+
+            # Selector loop on Windows.
+            if sys.platform.startswith("win"):
+                asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())
+
+
+            @pytest.fixture(scope="session")
+            def settings():
+                return {}
+        """)),
+        # At 0.21 the same override is how a loop is shared: upgrade information, no fix.
+        Invalid(dedent("""
+            import asyncio
+
+            import pytest
+
+
+            @pytest.fixture(scope="session")
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+        """), filename="conftest.py", settings={"pytest-asyncio-version": "0.21.2"}, line=7, column=5, fixed=None),
         Invalid(
             dedent("""
                 import pytest

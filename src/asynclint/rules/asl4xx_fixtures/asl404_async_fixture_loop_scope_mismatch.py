@@ -150,6 +150,16 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             loop_scope = self.ctx.fixture_runner(fixture).loop_scope
             if loop_scope not in SCOPE_ORDER or SCOPE_ORDER[loop_scope] >= SCOPE_ORDER[scope]:
                 continue
+            version = self.ctx.pytest_asyncio.version
+            if version < (0, 23):
+                # No loop_scope in this release: the event_loop fixture's scope is the fixture's loop.
+                self.report(
+                    fixture.decorator,
+                    f"async fixture `{fixture.name}` has scope=\"{scope}\" but pytest-asyncio {version} runs it in "
+                    f"the {loop_scope}-scoped `event_loop` fixture's loop; it fails with ScopeMismatch "
+                    f"(override `event_loop` with scope=\"{scope}\", or upgrade and use loop_scope)",
+                )
+                continue
             source = "its loop_scope" if loop_arg is not None else "asyncio_default_fixture_loop_scope"
             self.report(
                 fixture.decorator,
@@ -162,10 +172,11 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """Run by pytest-asyncio in a loop of its own choosing (model/runners.py); from 0.24 only,
         where ``loop_scope`` exists (before, the ``event_loop`` fixture's scope decides, and an
         override of it is ASL104's finding)."""
-        if self.ctx.pytest_asyncio.version < (0, 24):
-            return False
+        version = self.ctx.pytest_asyncio.version
+        if (0, 23) <= version < (0, 24):
+            return False  # 0.23: a fixture's loop is its scope's; nothing can be narrower
         runner = self.ctx.fixture_runner(fixture)
-        return runner.kind == PYTEST_ASYNCIO and runner.loop_from != "override"
+        return runner.kind == PYTEST_ASYNCIO and (runner.loop_from != "override" or version < (0, 23))
 
     def _fix(self, fixture: Fixture, call: cst.Call, scope: str):  # type: ignore[no-untyped-def]
         scope_arg = _keyword(call, "scope")
@@ -199,6 +210,48 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         return self.fix(Safety.SAFE, f"Set loop_scope=\"{scope}\"", (call, new_call), imports=imports)
 
     VALID = [
+        # 0.21 with a session-scoped event_loop override: one loop for every test and fixture.
+        Valid(dedent("""
+            import pytest
+
+            async def test_shares_the_loop(bot):
+                assert bot
+        """), config={"asyncio_mode": "auto"}, settings={"pytest-asyncio-version": "0.21.2"},
+              files={"conftest.py": dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+
+            @pytest.fixture(scope="session")
+            async def bot():
+                return asyncio.get_running_loop()
+        """)}),
+        # The same project under 1.x: the override is ASL104's one finding, not one ASL404 per test.
+        Valid(dedent("""
+            import pytest
+
+            async def test_shares_the_loop(bot):
+                assert bot
+        """), config={"asyncio_mode": "auto"}, settings={"pytest-asyncio-version": "1.5.0"},
+              files={"conftest.py": dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+
+            @pytest.fixture(scope="session")
+            async def bot():
+                return asyncio.get_running_loop()
+        """)}),
         Valid(dedent("""
             import pytest_asyncio
 
@@ -349,19 +402,6 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         Valid(dedent("""
             import pytest
 
-            @pytest.mark.asyncio(loop_scope="module")
-            async def test_narrower_fixture_loop_is_not_this_rule(client):
-                assert client
-        """), files={"conftest.py": dedent("""
-            import pytest_asyncio
-
-            @pytest_asyncio.fixture
-            async def client():
-                yield object()
-        """)}),
-        Valid(dedent("""
-            import pytest
-
             @pytest.mark.anyio
             async def test_run_by_anyio(engine):
                 assert engine
@@ -402,6 +442,29 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """)}),
     ]
     INVALID = [
+        # A function-scoped fixture's loop narrower than the test's: 0.24-0.26 fail the test
+        # (MultipleEventLoopsRequestedError), 1.x runs them in two loops (tests/versions). No fix.
+        Invalid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio(loop_scope="module")
+            async def test_narrower_fixture_loop(client):
+                assert client
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def client():
+                yield object()
+        """)}, line=4, column=38, fixed=None),
+        # pytest-asyncio 0.21: no loop scopes; a module-scoped async fixture needs a module-scoped event_loop.
+        Invalid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="module")
+            async def shared():
+                return 1
+        """), settings={"pytest-asyncio-version": "0.21.2"}, line=3, column=1, fixed=None),
         Invalid(
             dedent("""
                 import pytest_asyncio
