@@ -344,7 +344,9 @@ class VersionResolver:
         declared: bool | None = None
         for folder in (directory, *directory.parents):
             found, read = pins_in(folder, installed[0] if installed else None)
-            files += read
+            # The folder too (its listing): a pin file created later changes the answer.
+            files += [*read, folder, *(folder / name for name in (*LOCK_FILES, "pyproject.toml", "setup.cfg",
+                                                                   "tox.ini") if folder / name not in read)]
             if found is not None and found.source == "absent":
                 declared = False
                 break
