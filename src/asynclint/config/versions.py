@@ -198,6 +198,9 @@ def _lock_version(path: Path, text: str) -> str | None:
 
 
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
+CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requirements.txt", "requirements-dev.txt",
+              "requirements-test.txt", "requirements_dev.txt", "requirements_test.txt", "dev-requirements.txt",
+              "test-requirements.txt")
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", ".git", *LOCK_FILES)
 
 
@@ -344,9 +347,9 @@ class VersionResolver:
         declared: bool | None = None
         for folder in (directory, *directory.parents):
             found, read = pins_in(folder, installed[0] if installed else None)
-            # The folder too (its listing): a pin file created later changes the answer.
-            files += [*read, folder, *(folder / name for name in (*LOCK_FILES, "pyproject.toml", "setup.cfg",
-                                                                   "tox.ini") if folder / name not in read)]
+            # Files a pin could be added to later, too (not the folder's listing: the cache's own folder
+            # and any new file in the project root would then re-lint everything).
+            files += [*read, *(folder / name for name in CANDIDATES if folder / name not in read)]
             if found is not None and found.source == "absent":
                 declared = False
                 break
