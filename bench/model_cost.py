@@ -71,9 +71,8 @@ class TimedModel(ProjectModel):
         self.seconds += time.process_time() - start
         return found
 
-    def share_conftest(self, ctx, text):  # type: ignore[no-untyped-def]
-        ctx.facts  # the file's own facts: the rules build them anyway, not model work
-        return self._timed(super().share_conftest)(ctx, text)
+    def share_conftest(self, path: Path, facts: ModuleFacts, text: str) -> None:
+        return self._timed(super().share_conftest)(path, facts, text)
 
 
 SOURCE = '''\
@@ -215,8 +214,7 @@ def run(tests_root: Path, model: ProjectModel) -> tuple[float, int]:
     """CPU seconds of one lint run (CPU time: the machine may be shared) and the findings."""
     pytest_config_for_directory.cache_clear()
     settings_for_directory.cache_clear()
-    runner = Runner(Options())
-    runner.project = model
+    runner = Runner(Options(), project=model)
     start = time.process_time()
     result = runner.run([tests_root])
     return time.process_time() - start, len(result.diagnostics)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 LIFECYCLE = "tests/lifecycle"
 CODES = {"ASL401", "ASL402", "ASL403", "ASL404"}

@@ -94,7 +94,7 @@ def test_remove_statements_at_module_start_and_comment_carrying() -> None:
             pass
     """)
     targets = [module.body[0], module.body[1]]
-    assert apply(module, remove_statements(module.body, targets, module_start=True)) == (
+    assert apply(module, remove_statements(module.body, targets)) == (
         "# marks for the module\n\n\nasync def test_a():\n    pass\n"
     )
 
@@ -109,7 +109,7 @@ def test_merge_nested_folds_an_inner_edit_into_the_outer_one() -> None:
     """)
     func = first_def(module)
     pairs = remove_decorator(func, func.decorators[0])
-    pairs += remove_statements(module.body, [module.body[0]], module_start=True)
+    pairs += remove_statements(module.body, [module.body[0]])
     merged = merge_nested(pairs)
     assert len(merged) == 2  # the import's removal and the function with its decorator gone
     assert apply(module, merged) == "async def test_a():\n    pass\n"
@@ -145,3 +145,22 @@ def test_a_fix_whose_target_the_walk_does_not_reach_is_still_applied() -> None:
     fix = Fix(Safety.SAFE, "tighten", [(comma.whitespace_after, cst.SimpleWhitespace(" "))])
     fixed, applied = apply_fixes(module, [fix])
     assert applied == [fix] and fixed.code == "x = (1, 2)\n"
+
+
+def test_shared_argument_and_parameter_edits() -> None:
+    from asynclint.fixes.edits import add_param, append_arg, keyword_arg, set_keyword
+
+    func = cst.ensure_type(cst.parse_statement("def f(a, b):\n    pass\n"), cst.FunctionDef)
+    params = add_param(func.params, "monkeypatch")
+    assert params is not None
+    assert cst.Module([]).code_for_node(func.with_changes(params=params)).startswith("def f(a, b, monkeypatch):")
+    starred = cst.ensure_type(cst.parse_statement("def f(*args):\n    pass\n"), cst.FunctionDef)
+    assert add_param(starred.params, "x") is None  # a plain parameter cannot follow *args
+
+    call = cst.ensure_type(cst.parse_expression("pytest.mark.asyncio(scope='module')"), cst.Call)
+    code = cst.Module([]).code_for_node
+    assert code(set_keyword(call, "scope", cst.SimpleString("'session'"))) == "pytest.mark.asyncio(scope='session')"
+    assert code(set_keyword(call, "loop_scope", cst.SimpleString('"module"'))) == \
+        "pytest.mark.asyncio(scope='module', loop_scope=\"module\")"
+    bare = cst.ensure_type(cst.parse_expression("f()"), cst.Call)
+    assert code(bare.with_changes(args=append_arg(bare.args, keyword_arg("x", cst.Integer("1"))))) == "f(x=1)"

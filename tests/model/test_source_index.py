@@ -304,24 +304,3 @@ def test_network_calls_through_clients_and_attributes(tmp_path: Path) -> None:
         assert info.network_calls == calls, name
     gateway = index.cls("svc.clients.Gateway")
     assert gateway is not None and gateway.release_methods == ()
-
-
-def test_indexes_can_be_shared_with_another_process(tmp_path: Path) -> None:
-    import pickle
-
-    root = _project(tmp_path, APP)
-    first = ProjectModel()
-    _index(root, first).network_path("app.users.get_user")
-    shipped = pickle.loads(pickle.dumps(first.source_modules.export()))
-    second = ProjectModel()
-    second.source_modules.adopt(shipped)
-    index = second.source_index(pytest_config_for_directory(root.resolve()))
-    assert index.network_path("app.users.get_user") == (
-        "app.users.get_user", "app.users.fetch", "httpx.AsyncClient.get")
-    assert second.source_modules.parse_count == 0  # nothing parsed again
-    target = root / "src/app/users.py"
-    target.write_text("def get_user():\n    pass\n", encoding="utf-8")
-    os.utime(target, ns=(5, 5))
-    assert not second.source_index(pytest_config_for_directory(root.resolve())).is_async_function(
-        "app.users.get_user")  # a shipped index of a changed file is not trusted
-    assert second.source_modules.parse_count == 1

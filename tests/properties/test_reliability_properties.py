@@ -14,13 +14,11 @@ The "ci" profile (tests/conftest.py) keeps this quick; ``--hypothesis-profile=de
 
 from __future__ import annotations
 
-import difflib
 import tempfile
 from pathlib import Path
 
 import hypothesmith
 import libcst as cst
-import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider

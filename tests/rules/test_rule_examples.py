@@ -32,6 +32,10 @@ def test_invalid_example_is_flagged_and_fixed(rule: type[Rule], example: Invalid
         assert first.line == example.line, first
     if example.column is not None:
         assert first.column == example.column, first
+    if example.message is not None:
+        assert first.message == example.message
+    if example.others:
+        assert [(d.line, d.column) for d in outcome.diagnostics[1:]] == list(example.others)
     if example.fixed is None:
         assert all(d.fix_safety is None or (d.fix_safety.value == "unsafe" and not example.unsafe)
                    for d in outcome.diagnostics)

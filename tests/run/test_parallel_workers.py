@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import asynclint_executable
 
+pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
+
 SOURCE = "import asyncio\n\n\n" + "".join(
     f"async def test_{i}():\n    loop = asyncio.get_event_loop()\n    assert loop\n\n\n" for i in range(40))
 

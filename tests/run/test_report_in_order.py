@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from asynclint.core.diagnostics import Diagnostic
-from asynclint.run.runner import InOrder, Options, Runner
+from asynclint.run.results import InOrder
+from asynclint.run.runner import Options, Runner
 
 TEST = "async def test_{n}():\n    assert True\n"
 

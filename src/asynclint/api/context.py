@@ -12,6 +12,7 @@ from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.settings import Settings
 from asynclint.config.versions import SETTING, ResolvedVersion, resolve_version
 from asynclint.core.diagnostics import ImportRequest
+from asynclint.core.traversal import Traversal
 from asynclint.model.names import ImportTable
 from asynclint.model.project import FixtureScope, ProjectModel
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
@@ -19,17 +20,13 @@ from asynclint.model.runners import Runner, Runners
 from asynclint.model.source_index import SourceIndex
 
 
-def statement_chain(path: list[cst.CSTNode]) -> tuple[cst.BaseStatement, ...]:
-    """The statements on a path of nodes from the module down."""
-    return tuple(node for node in path if isinstance(node, cst.BaseStatement))
-
-
 class FileContext:
     """One file's module, configuration, import table, pytest facts and project model.
 
-    During the traversal ``ancestors`` holds the nodes from the module down to
+    During the traversal :attr:`ancestors` holds the nodes from the module down to
     the node being visited (inclusive), so rules can ask for parents and for
-    the enclosing function without a parent-pointer pass.
+    the enclosing function without a parent-pointer pass. The traversal's own
+    bookkeeping is the engine's (:attr:`traversal`), not a rule's.
     """
 
     def __init__(self, path: Path, display_path: str, module: cst.Module, settings: Settings,
@@ -42,29 +39,17 @@ class FileContext:
         self.pytest = pytest_config
         self.project = project
         self.imports = ImportTable(module)
-        self.ancestors: list[cst.CSTNode] = []
-        #: For reported nodes: their enclosing statements, outermost first (see note_reported).
-        self.statement_chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
-        #: Reported nodes the traversal has not reached yet: it records their chains on the way.
-        self.watched: set[int] = set()
+        self.traversal = Traversal()
         self._fixture_scopes: dict[tuple[int, ...], FixtureScope] = {}
         #: Other files (or folders, for their listing) a rule read directly; part of dependencies().
         self.read_files: set[Path] = set()
         self.is_conftest = path.name == "conftest.py"
         self.is_test_file = self.is_conftest or pytest_config.is_test_file(path)
 
-    def note_reported(self, node: cst.CSTNode) -> None:
-        """Remember where a reported node sits, so positions need no search of the tree.
-
-        A node on the traversal's current path gets its chain now; one reported before the
-        traversal (``check_module``) or ahead of it gets it when the traversal reaches it.
-        """
-        ancestors = self.ancestors
-        for index in range(len(ancestors) - 1, -1, -1):
-            if ancestors[index] is node:
-                self.statement_chains[id(node)] = statement_chain(ancestors[:index + 1])
-                return
-        self.watched.add(id(node))
+    @property
+    def ancestors(self) -> list[cst.CSTNode]:
+        """The nodes from the module down to the node being visited (inclusive)."""
+        return self.traversal.ancestors
 
     def mentions(self, *words: str) -> bool:
         """Whether the file's text contains any of ``words`` (True when the text is unknown).

@@ -43,12 +43,16 @@ class Invalid:
 
     ``fixed`` is the result of the fixes applied by ``--fix`` (or, with
     ``unsafe=True``, ``--fix --unsafe-fixes``); ``None`` means no fix is offered.
+    ``message`` is the first finding's message; with ``count`` above one, ``others``
+    holds the (line, column) of every further finding, in report order.
     """
 
     code: str
     fixed: str | None = None
     line: int | None = None
     column: int | None = None
+    message: str | None = None
+    others: tuple[tuple[int, int], ...] = ()
     unsafe: bool = False
     count: int = 1
     config: dict[str, Any] = field(default_factory=dict)
@@ -112,7 +116,7 @@ class Rule:
     def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
         """Report ``message`` at ``node`` (its position is computed only if reported)."""
         self.reports.append((node, message, fix))
-        self.ctx.note_reported(node)
+        self.ctx.traversal.note_reported(node)
 
     # Fix helpers -----------------------------------------------------------
     def fix(self, safety: Safety, description: str, *replacements: tuple[cst.CSTNode, Any],

@@ -10,7 +10,8 @@ import click
 from asynclint.config.settings import ConfigError
 from asynclint.output.context import run_context
 from asynclint.run.baseline import Baseline, apply_baseline
-from asynclint.run.runner import Runner, RunResult
+from asynclint.run.results import RunResult
+from asynclint.run.runner import Runner
 
 EXIT_ERROR = 2
 

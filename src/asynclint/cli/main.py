@@ -86,7 +86,8 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
     """Lint PATHS (files or directories; default: the current directory)."""
     _tune_garbage_collector()
     from asynclint.run.parallel import default_jobs
-    from asynclint.run.runner import Options, Runner, RunResult
+    from asynclint.run.results import RunResult
+    from asynclint.run.runner import Options, Runner
 
     options = Options(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, select=_split_codes(select),
                       ignore=_split_codes(ignore), extend_select=_split_codes(extend_select), config=config_file,

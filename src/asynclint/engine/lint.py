@@ -19,7 +19,7 @@ from asynclint.core.positions import node_positions
 from asynclint.core.walker import Handler, walk
 from asynclint.engine.cpython_check import cpython_syntax_error, too_deeply_nested
 from asynclint.engine.registry import ENGINE_CODES, all_rules
-from asynclint.fixes.apply import apply_fixes
+from asynclint.fixes.apply import apply_fixes, select_non_overlapping
 from asynclint.model.project import ProjectModel
 
 MAX_FIX_PASSES = 10
@@ -30,7 +30,6 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fixed_text: str | None = None  # set when fixes changed the text
     fixed_count: int = 0
-    parsed: bool = True
     #: Other files the findings were computed from (for the result cache); None when unknown.
     dependencies: set[Path] | None = None
     #: Edits of other files that applied fixes carry (the runner writes them with fixed_text).
@@ -167,7 +166,8 @@ class _RuleRun:
                 self._crash(rule, exc)
         if self.visit or self.leave:
             try:
-                walk(ctx.module, self.visit, self.leave, ctx.ancestors, ctx.watched, ctx.statement_chains)
+                walk(ctx.module, self.visit, self.leave, ctx.traversal.ancestors, ctx.traversal.watched,
+                     ctx.traversal.statement_chains)
             except RecursionError as exc:
                 for rule in self.rules:
                     self._crash(rule, exc)
@@ -201,7 +201,7 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     runner.run(ctx)
     reported = [(rule, node, message, fix) for rule in rules if rule.code not in runner.crashed
                 for node, message, fix in rule.reports]
-    positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.statement_chains)
+    positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.traversal.statement_chains)
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}
     diagnostics = []
@@ -239,10 +239,9 @@ def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = F
         return _lint_text(job, text, fix, unsafe_fixes, track_dependencies, render_edits)
     except RecursionError:
         if "ASL001" not in job.codes:
-            return FileResult([], parsed=False)
+            return FileResult([])
         return FileResult([engine_diagnostic(job.display_path, "ASL001",
-                                             "syntax error: too deeply nested to analyse (recursion limit)")],
-                          parsed=False)
+                                             "syntax error: too deeply nested to analyse (recursion limit)")])
 
 
 def _with_edits(module: cst.Module, text: str, diagnostics: list[Diagnostic], job: LintJob) -> None:
@@ -277,7 +276,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
                render_edits: bool) -> FileResult:
     module, error = parse(text, job.display_path)
     if module is None:
-        return FileResult([error] if error and error.code in job.codes else [], parsed=False)
+        return FileResult([error] if error and error.code in job.codes else [])
     if not fix:  # a result cache also needs the other files the findings came from
         dependencies: set[Path] | None = set() if track_dependencies else None
         diagnostics = lint_module(job, module, text, dependencies)
@@ -291,7 +290,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
     for _ in range(MAX_FIX_PASSES):
         candidates = [d for d in diagnostics if d.fix is not None and d.code not in failed_fixes
                       and (d.fix.safety is Safety.SAFE or unsafe_fixes)]
-        fixes = [d.fix for d in candidates]
+        fixes = [d.fix for d in candidates if d.fix is not None]
         if not fixes:
             break
         try:
@@ -304,7 +303,15 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
                 break
             continue
         if not applied:
-            break
+            # The first choice of non-overlapping fixes could not be applied whole (a rule's own
+            # edits nest): drop those rules' fixes and give the fixes they blocked their turn.
+            first_choice = {id(fix) for fix in select_non_overlapping(fixes)}
+            blocked = {d.code for d in candidates if id(d.fix) in first_choice}
+            if not blocked:
+                break
+            for code in blocked:
+                failed_fixes.setdefault(code, "its edits could not be applied to the tree")
+            continue
         if new_text == current_text:
             break
         reparsed, _ = parse(new_text, job.display_path)

@@ -8,6 +8,7 @@ keeping comments that sat above the removed piece.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import libcst as cst
 
@@ -42,13 +43,11 @@ def _comment_block(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
     return list(lines) if _has_comment(lines) else []
 
 
-def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode],
-                      module_start: bool = False) -> list[Pair]:
+def remove_statements(body: Sequence[cst.CSTNode], targets: Sequence[cst.CSTNode]) -> list[Pair]:
     """Remove several statements of one block at once.
 
     Comments above a removed statement move to the next statement that stays;
     blank lines that would open the block (or the file) are dropped.
-    ``module_start`` is accepted for callers' clarity; the rule is the same.
     """
     wanted = {id(t) for t in targets}
     pairs: list[Pair] = []
@@ -141,3 +140,45 @@ def remove_param(params: cst.Parameters, param: cst.Param) -> cst.Parameters | N
             return None  # a bare `*` with nothing after it is a syntax error
         return params.with_changes(**{field_name: group})
     return None
+
+
+_SPACE_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def add_param(params: cst.Parameters, name: str) -> cst.Parameters | None:
+    """``params`` with a plain parameter ``name`` appended; None after ``*args``/keyword-only/``**kwargs``."""
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
+        return None
+    return params.with_changes(params=_appended(list(params.params), cst.Param(name=cst.Name(name))))
+
+
+def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """``name=value`` as an argument, spelled without spaces around ``=``."""
+    return cst.Arg(value=value, keyword=cst.Name(name),
+                   equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+
+
+def append_arg(args: Sequence[cst.Arg], arg: cst.Arg) -> list[cst.Arg]:
+    """``args`` followed by ``arg``, giving the previous last argument its comma."""
+    return _appended(list(args), arg)
+
+
+def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with keyword ``name`` set to ``value``: replaced where present, else appended."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            args[index] = arg.with_changes(value=value)
+            return call.with_changes(args=args)
+    return call.with_changes(args=append_arg(args, keyword_arg(name, value)))
+
+
+_Item = TypeVar("_Item", cst.Arg, cst.Param)
+
+
+def _appended(items: list[_Item], item: _Item) -> list[_Item]:
+    """A comma after the old last item (when it had none), then ``item`` (which keeps its own)."""
+    if items and items[-1].comma is cst.MaybeSentinel.DEFAULT:
+        items[-1] = items[-1].with_changes(comma=_SPACE_COMMA)
+    items.append(item)
+    return items

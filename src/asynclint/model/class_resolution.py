@@ -27,6 +27,7 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.model.files_read import FilesRead
+from asynclint.model.modules import import_roots, module_file
 from asynclint.model.pytest_facts import (
     UNITTEST_BASES,
     ModuleFacts,
@@ -103,6 +104,7 @@ class _AstModule:
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified ("." prefix: relative)
     classes: dict[str, _AstClass] = field(default_factory=dict)
     other_names: set[str] = field(default_factory=set)  # bound by anything else
+    #: ``from x import *``: any name may be rebound by it, so no answer from this module is certain.
     star_imports: bool = False
 
 
@@ -327,6 +329,8 @@ class ClassResolver:
         if key in seen:
             return UNKNOWN
         seen = seen | {key}
+        if module.star_imports:
+            return UNKNOWN
         if name in module.classes:
             if name in module.other_names or name in module.imports:
                 return UNKNOWN  # bound twice: which one wins depends on run time
@@ -351,15 +355,8 @@ class ClassResolver:
 
     def project_module_path(self, dotted: str, origin: Path, config: PytestConfig) -> Path | None:
         """The file of a module of the project itself (not installed packages), if it is one."""
-        parts = dotted.split(".")
-        if not all(part.isidentifier() for part in parts):
-            return None
-        for root in self._roots(origin, config):
-            base = root.joinpath(*parts)
-            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-                if candidate.is_file():
-                    return candidate
-        return None
+        found = module_file(import_roots(config, origin), dotted)
+        return found[0] if found is not None else None
 
     def _locate(self, qualified: str, origin: Path, config: PytestConfig) -> tuple[_AstModule, str] | None:
         """The module that defines or re-exports the last name of ``qualified``, and that name."""
@@ -379,8 +376,9 @@ class ClassResolver:
         if not module_name:
             return None
         parts = module_name.split(".")
-        for root in self._roots(origin, config):
-            module = self._module_at([root.joinpath(*parts)])
+        found = module_file(import_roots(config, origin), module_name)
+        if found is not None:
+            module = self._read(found[0])
             if module is not None:
                 return module, name
         for location in self._installed_locations(parts[0]) or []:
@@ -408,19 +406,6 @@ class ClassResolver:
         with self._lock:
             self._modules[path] = module
         return module
-
-    @staticmethod
-    def _roots(origin: Path, config: PytestConfig) -> list[Path]:
-        """Where the project's own absolute imports resolve, in sys.path order under pytest."""
-        roots: list[Path] = []
-        base = config.inifile.parent if config.inifile is not None else config.rootdir
-        roots += [(base / p) for p in config.pythonpath]
-        # pytest's default "prepend" import mode: the first directory upward without __init__.py.
-        directory = origin.parent
-        while (directory / "__init__.py").is_file() and directory.parent != directory:
-            directory = directory.parent
-        roots += [directory, config.rootdir, config.rootdir / "src"]
-        return list(dict.fromkeys(roots))
 
     def _installed_locations(self, top: str) -> list[Path] | None:
         """Directories (or the single file) of an installed top-level module, found without importing it."""

@@ -44,8 +44,9 @@ from asynclint.model.class_resolution import ClassResolver, ClassRunner
 from asynclint.model.collection_hooks import may_mark_async_tests
 from asynclint.model.files_read import FilesRead
 from asynclint.model.framework_scan import FrameworkScan
-from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
-from asynclint.model.source_index import SourceIndex, SourceModules, source_roots
+from asynclint.model.modules import import_roots
+from asynclint.model.pytest_facts import Fixture, ModuleFacts, build_module_facts
+from asynclint.model.source_index import SourceIndex, SourceModules
 
 # Fixtures pytest and common plugins provide; they are known and never async.
 BUILTIN_FIXTURES = frozenset({
@@ -238,9 +239,6 @@ class ProjectModel:
         layers += [c.module_fixtures() for c in self.conftests_for(facts.path, config)]
         return FixtureScope(layers)
 
-    def test_scope(self, facts: ModuleFacts, config: PytestConfig, test: TestFunction) -> FixtureScope:
-        return self.fixture_scope(facts, config, test.classes)
-
     def source_index(self, config: PytestConfig) -> SourceIndex:
         """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.
 
@@ -251,7 +249,7 @@ class ProjectModel:
         def excluded(path: Path) -> bool:
             return path.name == "conftest.py" or config.is_test_file(path)
 
-        return SourceIndex(roots=source_roots(config.rootdir, config.pythonpath),
+        return SourceIndex(roots=import_roots(config),
                            modules=self.source_modules, excluded=excluded)
 
     def hooks_add_marks(self, facts: ModuleFacts, config: PytestConfig) -> bool:

@@ -45,12 +45,6 @@ class Mark:
                 return arg
         return None
 
-    def string_keyword(self, name: str) -> str | None:
-        arg = self.keyword(name)
-        if arg is not None and isinstance(arg.value, cst.SimpleString):
-            return arg.value.evaluated_value  # type: ignore[return-value]
-        return None
-
 
 @dataclass
 class Fixture:

@@ -21,7 +21,6 @@ of magnitude faster, which keeps the model cheap on large projects.
 from __future__ import annotations
 
 import ast
-import functools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, network_call_name
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
+from asynclint.model.modules import module_file
 
 
 @dataclass(frozen=True)
@@ -401,26 +401,6 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
 # Finding and caching modules.
 
 
-@functools.lru_cache(maxsize=256)
-def source_roots(rootdir: Path, pythonpath: tuple[str, ...] = ()) -> tuple[Path, ...]:
-    """Where the project's modules are imported from: pythonpath entries, ``src/``, the rootdir."""
-    roots: list[Path] = []
-    for entry in pythonpath:
-        candidate = Path(entry)
-        candidate = candidate if candidate.is_absolute() else rootdir / candidate
-        roots.append(candidate)
-    roots += [rootdir / "src", rootdir]
-    unique: list[Path] = []
-    for root in roots:
-        try:
-            resolved = root.resolve()
-        except OSError:
-            continue
-        if resolved.is_dir() and resolved not in unique:
-            unique.append(resolved)
-    return tuple(unique)
-
-
 class SourceModules:
     """Thread-safe cache of source-module indexes, keyed by path and content version."""
 
@@ -437,35 +417,12 @@ class SourceModules:
         with self._lock:
             if key in self._paths:
                 return self._paths[key]
-        found: tuple[Path, bool] | None = None
-        parts = module.split(".")
-        if all(p.isidentifier() for p in parts):
-            for root in roots:
-                base = root.joinpath(*parts)
-                init = base / "__init__.py"
-                plain = base.with_name(base.name + ".py")
-                if plain.is_file():
-                    found = (plain, False)
-                elif init.is_file():
-                    found = (init, True)
-                if found is not None:
-                    if excluded(found[0]):
-                        found = None
-                    break
+        found = module_file(roots, module)
+        if found is not None and excluded(found[0]):
+            found = None
         with self._lock:
             self._paths[key] = found
         return found
-
-    def export(self) -> dict[Path, tuple[tuple[int, int], ModuleIndex | None]]:
-        """Every indexed module with its content version: picklable, for other processes or a disk cache."""
-        with self._lock:
-            return dict(self._parsed)
-
-    def adopt(self, entries: dict[Path, tuple[tuple[int, int], ModuleIndex | None]]) -> None:
-        """Take indexes built elsewhere (another process, a cache); each is still checked against the file."""
-        with self._lock:
-            for path, entry in entries.items():
-                self._parsed.setdefault(path, entry)
 
     def load(self, path: Path, module: str, is_package: bool) -> ModuleIndex | None:
         """The index of the module at ``path``, parsed once per content version."""

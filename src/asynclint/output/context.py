@@ -17,7 +17,8 @@ from asynclint.core.source import read_source
 
 if TYPE_CHECKING:
     from asynclint.fixes.text_edits import FixEdits  # imports the engine and LibCST: only when a fix is rendered
-    from asynclint.run.runner import Runner, RunResult
+    from asynclint.run.results import RunResult
+    from asynclint.run.runner import Runner
 
 
 def _no_source(path: str) -> str | None:

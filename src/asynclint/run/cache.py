@@ -67,10 +67,8 @@ class ResultCache:
         self.package = _package_fingerprint()
         self._dep_digests: dict[str, str | None] = {}
         self._scans: dict[str, bool] = {}
-        self.hits = 0
         #: Files linted and stored by this run (what the cache could not answer).
         self.stored: list[str] = []
-        self.misses = 0
         self._ready = False
 
     # Keys -------------------------------------------------------------------------
@@ -124,14 +122,12 @@ class ResultCache:
             diagnostics = [_decode(row, shown) for row in data["diagnostics"]]
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None  # missing, or corrupted: ignored and rewritten after linting
-        self.hits += 1
         return diagnostics
 
     # Writing ----------------------------------------------------------------------
     def put(self, path: Path, config_key: str, content: str, dependencies: set[Path],
             diagnostics: list[Diagnostic], scans: dict[Path, bool] | None = None) -> None:
         """Store an entry atomically; a cache that cannot be written is silently skipped."""
-        self.misses += 1
         self.stored.append(str(path))
         deps = []
         for dep in sorted(str(d) for d in dependencies):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,9 +69,10 @@ class Options:
 
 
 class Runner:
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, project: "ProjectModel | None" = None) -> None:
+        """``project``: a project model to use instead of a new one (benchmarks compare models)."""
         self.options = options
-        self._project: ProjectModel | None = None
+        self._project: ProjectModel | None = project
         self._explicit = load_settings_file(options.config) if options.config else None
         self.cache: ResultCache | None = None
         self._folder_keys: dict[Path, tuple[Settings, str]] = {}

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ASYNCLINT = shutil.which("asynclint", path=str(Path(sys.executable).parent)) or "asynclint"
 

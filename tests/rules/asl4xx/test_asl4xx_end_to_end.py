@@ -13,6 +13,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
+
 SUITE = {
     "pyproject.toml": """
         [tool.pytest.ini_options]

@@ -123,7 +123,7 @@ class RedundantAsyncioMark(Rule):
                     statements.append(import_stmt)
                 pairs = list(finding.pairs)
                 if statements:
-                    pairs += remove_statements(module.body, statements, module_start=True)
+                    pairs += remove_statements(module.body, statements)
                 fix = self.fix(Safety.SAFE, "Remove the redundant mark", *merge_nested(pairs))
             self.report(finding.node, f"`pytest.mark.asyncio` on {finding.where} is redundant under "
                                       "asyncio_mode=auto", fix)

@@ -8,10 +8,10 @@ from typing import Any
 
 import libcst as cst
 
-from asynclint.api.context import statement_chain
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.settings import ConfigError, load_toml
 from asynclint.core.diagnostics import Fix, Safety
+from asynclint.core.traversal import statement_chain
 from asynclint.knowledge.network import FIXTURE_FOR_LIBRARY, MOCK_DECORATORS, MOCK_FIXTURES, MOCK_MARKS
 from asynclint.model.pytest_facts import Fixture, TestFunction
 from asynclint.rules.asl2xx_mocking.network_calls import (
@@ -216,7 +216,7 @@ class UnmockedNetworkCall(Rule):
         """Hand the traversal's path to a call over to the positions, as if reported in passing."""
         path = self._call_paths.get(id(call))
         if path is not None and path[-1] is call:
-            self.ctx.statement_chains[id(call)] = statement_chain(list(path))
+            self.ctx.traversal.statement_chains[id(call)] = statement_chain(list(path))
 
     def _facts(self, func: cst.FunctionDef) -> BodyFacts:
         """The body facts of a function of this file: from the traversal, or a scan of its own."""

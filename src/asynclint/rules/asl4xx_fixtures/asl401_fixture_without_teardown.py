@@ -10,21 +10,55 @@ from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
     call_of,
+    generator_annotation,
     hands_off_cleanup,
     names_in,
     only_small,
     statements,
+    walk_nodes,
+    with_teardown,
     yield_index,
     yielded,
 )
 from asynclint.rules.asl4xx_fixtures.resources import Resource, ResourceFinder, release_statements
 
 
-def _yield_line(name: str, like: cst.BaseStatement | None = None) -> cst.SimpleStatementLine:
-    line = cst.SimpleStatementLine(body=[cst.Expr(cst.Yield(value=cst.Name(name)))])
-    if like is not None:
-        line = line.with_changes(leading_lines=getattr(like, "leading_lines", ()))
-    return line
+#: Methods that open what a project object holds (its release method undoes them).
+_OPENERS = frozenset({
+    "connect", "open", "start", "startup", "initialize", "init", "setup", "login", "bind", "listen",
+    "serve", "launch", "spawn", "acquire", "begin", "run", "__enter__", "__aenter__",
+})
+
+
+def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.BaseExpression | None,
+            var: str | None) -> bool:
+    """Whether the fixture opened the project object it hands out, between ``start`` and ``end``.
+
+    A project class with a ``close``/``shutdown`` method is a resource only once it holds
+    something: its factory was awaited, or the fixture called an opening method on it
+    (``await db.connect()``, ``server.start()``) or awaited any of its methods. A constructed,
+    never started object (``web.Application()``, a bot or router handed to the code under test,
+    which starts and stops it itself) holds nothing to release.
+    """
+    if isinstance(value, cst.Await):
+        return True
+    if var is None:
+        return False
+    for stmt in body[start:end]:
+        for node in walk_nodes(stmt):
+            awaited = isinstance(node, cst.Await)
+            call = node.expression if awaited else node  # type: ignore[attr-defined]
+            if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                    and isinstance(call.func.value, cst.Name) and call.func.value.value == var
+                    and (awaited or call.func.attr.value in _OPENERS)):
+                return True
+    return False
+
+
+def _value_index(body: list[cst.BaseStatement]) -> int:
+    """Where the fixture hands its value out: its top-level ``yield``, else its last line (``return``)."""
+    index = yield_index(body)
+    return index if index is not None else len(body) - 1
 
 
 class FixtureWithoutTeardown(Rule):
@@ -44,8 +78,13 @@ class FixtureWithoutTeardown(Rule):
         `open`, `tempfile`, `socket`, `subprocess`, `asyncio`), the factories
         listed in `resource-factories` under `[tool.asynclint]`
         (`"app.db.make_pool"`, or `"app.db.make_pool:await close"` to name the
-        release), and every class of the project's own source that has a
-        `close`/`aclose`/`dispose`/`shutdown`/`disconnect`/`terminate` method.
+        release), and classes of the project's own source that have a
+        `close`/`aclose`/`dispose`/`shutdown`/`disconnect`/`terminate` method
+        once the fixture has opened them: an awaited factory, or a call such
+        as `connect()`/`start()`/`initialize()` or any awaited method on the
+        object. A project object that is only constructed (an application, a
+        router, a bot handed to the code under test, which starts and stops
+        it itself) holds nothing yet and is not reported.
         Points at the call that acquires the resource.
 
         ## Why is this bad?
@@ -75,7 +114,10 @@ class FixtureWithoutTeardown(Rule):
         ends and nothing else changes. Unsafe otherwise: the fixture yields
         and then calls the release (`await engine.dispose()`,
         `proc.terminate()`), which runs new teardown code. No fix when the
-        release is unknown, or would have to be awaited in a sync fixture.
+        release is unknown, would have to be awaited in a sync fixture, or
+        when the fixture returns early on another path. A return annotation
+        (`-> Client`) becomes `-> Iterator[Client]` (`AsyncIterator` for an
+        async fixture), so type-checked suites stay clean.
     """
 
     def check_module(self) -> None:
@@ -95,7 +137,10 @@ class FixtureWithoutTeardown(Rule):
             index = yield_index(body)
             if index is None:
                 return
-            value = yielded(body[index]).value  # type: ignore[union-attr]
+            handed_out = yielded(body[index])
+            if handed_out is None or isinstance(handed_out.value, cst.From):
+                return
+            value = handed_out.value
         else:
             small = only_small(body[-1])
             if not isinstance(small, cst.Return):
@@ -106,12 +151,13 @@ class FixtureWithoutTeardown(Rule):
         call = call_of(value)
         var: str | None = None
         acquired_at: int | None = None
+        acquired = value
         if call is None and isinstance(value, cst.Name):
             var = value.value
             for i in range(index - 1, -1, -1):
                 bound = assignment(body[i])
                 if bound is not None and bound[0] == var:
-                    call, acquired_at = call_of(bound[1]), i
+                    call, acquired_at, acquired = call_of(bound[1]), i, bound[1]
                     break
             if call is None:
                 return
@@ -121,6 +167,9 @@ class FixtureWithoutTeardown(Rule):
         resource = self.finder.of_call(call, self.finder.owners(fixture.func, classes))
         if resource is None:
             return
+        if resource.inferred and not _opened(body, acquired_at if acquired_at is not None else index, index,
+                                             acquired, var):
+            return  # a project object that was never opened holds nothing yet
         if (fixture.is_generator and var is not None and index + 1 < len(body)
                 and var in names_in(*body[index + 1:])):
             return  # released (or at least handled) after the yield
@@ -130,7 +179,7 @@ class FixtureWithoutTeardown(Rule):
                        f"release it")
         else:
             message = f"fixture `{fixture.name}` returns `{spelled}(...)` and nothing releases it after the test"
-        self.report(call, message, self._fix(fixture, body, index, acquired_at, var, call, resource))
+        self.report(call, message, self._fix(fixture, body, acquired_at, var, call, resource))
 
     def _name_for(self, fixture: Fixture, resource: Resource) -> str | None:
         used = names_in(fixture.func.body) | set(fixture.params)
@@ -139,21 +188,22 @@ class FixtureWithoutTeardown(Rule):
                 return candidate
         return None
 
-    def _fix(self, fixture: Fixture, body: list[cst.BaseStatement], index: int, acquired_at: int | None,
+    def _fix(self, fixture: Fixture, body: list[cst.BaseStatement], acquired_at: int | None,
              var: str | None, call: cst.Call, resource: Resource) -> Fix | None:
         name = var or self._name_for(fixture, resource)
         if name is None:
             return None
-        value_stmt = body[index]
-        after = body[index + 1:]
-        if fixture.is_generator and var is not None:
-            new_yield: cst.BaseStatement = value_stmt
-        else:
-            new_yield = _yield_line(name, value_stmt)
+        annotation, imports = generator_annotation(self.ctx, fixture.func, fixture.is_generator)
         context_ok = resource.context == "sync" or (resource.context == "async" and fixture.is_async)
         if context_ok:
-            start = acquired_at if acquired_at is not None else index
-            inner = [*body[start + 1:index], new_yield, *after]
+            # ``name = <acquire>`` ... ``yield name`` ..., then the acquisition becomes the `with` item.
+            lines = with_teardown(body, fixture.is_generator, [], bind=name)
+            if lines is None:
+                return None
+            start = acquired_at if acquired_at is not None else _value_index(body)
+            inner = lines[start + 1:]
+            if not inner:
+                return None
             first = inner[0]
             inner[0] = first.with_changes(leading_lines=[
                 line for line in getattr(first, "leading_lines", ()) if line.comment is not None])
@@ -161,29 +211,21 @@ class FixtureWithoutTeardown(Rule):
                 items=[cst.WithItem(item=call, asname=cst.AsName(name=cst.Name(name)))],
                 body=cst.IndentedBlock(body=inner),
                 asynchronous=cst.Asynchronous() if resource.context == "async" else None,
-                leading_lines=getattr(body[start], "leading_lines", ()),
+                leading_lines=getattr(lines[start], "leading_lines", ()),
             )
-            new_body = [*body[:start], with_stmt]
             keyword = "async with" if resource.context == "async" else "with"
             return self.fix(Safety.SAFE, f"Yield inside `{keyword}`",
-                            (fixture.func.body, fixture.func.body.with_changes(body=new_body)))
+                            (fixture.func.body, fixture.func.body.with_changes(body=[*lines[:start], with_stmt])),
+                            *annotation, imports=imports)
         if not resource.release or (resource.awaited_release and not fixture.is_async):
             return None
-        release = release_statements(resource, name)
-        if var is not None:
-            new_body = [*body[:index], new_yield, *after, *release]
-        else:
-            value = only_small(value_stmt)
-            expr = value.value.value if isinstance(value, cst.Expr) else value.value  # type: ignore[union-attr]
-            acquire = cst.SimpleStatementLine(
-                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=expr)],
-                leading_lines=getattr(value_stmt, "leading_lines", ()),
-            )
-            new_body = [*body[:index], acquire, _yield_line(name), *after, *release]
-        imports: list[ImportRequest | None] = [ImportRequest(m) for m in resource.release_imports
-                                               if self.ctx.imports.names.get(m) != m]
+        new_body = with_teardown(body, fixture.is_generator, release_statements(resource, name), bind=name)
+        if new_body is None:
+            return None
+        imports += [ImportRequest(m) for m in resource.release_imports if self.ctx.imports.names.get(m) != m]
         return self.fix(Safety.UNSAFE, "Yield, then release it after the test",
-                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), imports=imports)
+                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), *annotation,
+                        imports=imports)
 
     VALID = [
         Valid(dedent("""
@@ -285,8 +327,110 @@ class FixtureWithoutTeardown(Rule):
                 with httpx.Client() as client:
                     yield client
         """)),
+        Valid(dedent("""
+            import pytest
+            from app.scheduler import Scheduler
+
+            @pytest.fixture
+            def scheduler():
+                # built, never started: the code under test starts and stops it
+                return Scheduler(interval=5)
+        """), files={"src/app/scheduler.py": dedent("""
+            class Scheduler:
+                def __init__(self, interval):
+                    self.interval = interval
+
+                async def start(self):
+                    pass
+
+                async def shutdown(self):
+                    pass
+        """)}),
+        Valid(dedent("""
+            import pytest
+            from app.bot import Bot
+
+            @pytest.fixture
+            async def bot(token):
+                bot = Bot(token)
+                bot.username = "tester"
+                return bot
+        """), files={"src/app/bot.py": dedent("""
+            class Bot:
+                def __init__(self, token):
+                    self.token = token
+
+                async def initialize(self):
+                    pass
+
+                async def shutdown(self):
+                    pass
+
+                async def __aenter__(self):
+                    await self.initialize()
+                    return self
+
+                async def __aexit__(self, *exc):
+                    await self.shutdown()
+        """)}),
     ]
     INVALID = [
+        Invalid(
+            dedent("""
+                import pytest
+                from app.jobs import Worker
+
+                @pytest.fixture
+                def worker():
+                    worker = Worker(queue="jobs")
+                    worker.start()
+                    return worker
+            """),
+            files={"src/app/jobs.py": dedent("""
+                class Worker:
+                    def __init__(self, queue):
+                        self.queue = queue
+
+                    def start(self):
+                        pass
+
+                    def close(self):
+                        pass
+            """)},
+            line=6, column=14, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from app.jobs import Worker
+
+                @pytest.fixture
+                def worker():
+                    worker = Worker(queue="jobs")
+                    worker.start()
+                    yield worker
+                    worker.close()
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                import requests
+
+                @pytest.fixture
+                def http() -> requests.Session:
+                    return requests.Session()
+            """),
+            line=6, column=12,
+            fixed=dedent("""
+                import pytest
+                import requests
+                from collections.abc import Iterator
+
+                @pytest.fixture
+                def http() -> Iterator[requests.Session]:
+                    with requests.Session() as session:
+                        yield session
+            """),
+        ),
         Invalid(
             dedent("""
                 import pytest_asyncio
@@ -588,5 +732,44 @@ class FixtureWithoutTeardown(Rule):
                     with TestingSession() as db:
                         yield db
             """),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def mocked():
+                    def reply(request):
+                        return httpx.Response(200)
+
+                    return httpx.Client(transport=httpx.MockTransport(reply))
+            """),
+            line=9, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def mocked():
+                    def reply(request):
+                        return httpx.Response(200)
+
+                    with httpx.Client(transport=httpx.MockTransport(reply)) as client:
+                        yield client
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def maybe_client(request):
+                    if request.param is None:
+                        return None
+                    return httpx.Client()
+            """),
+            line=8, column=12, fixed=None,
         ),
     ]

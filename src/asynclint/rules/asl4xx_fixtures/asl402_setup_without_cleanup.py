@@ -9,14 +9,16 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
+from asynclint.fixes.edits import add_param, append_arg, keyword_arg
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     body_names,
+    generator_annotation,
     hands_off_cleanup,
     names_in,
-    only_small,
     statements,
     walk_nodes,
+    with_teardown,
     yield_index,
 )
 
@@ -117,7 +119,10 @@ class SetupWithoutCleanup(Rule):
         creates a missing attribute where monkeypatch would raise. Unsafe for item assignment on a shared object
         (`monkeypatch.setitem`) and for the symmetric call after the
         `yield`: `drop_all` for `create_all`, `shutil.rmtree` for a new
-        directory, removing a written file. No fix for other `os.environ`
+        directory, removing a written file. A fixture that returned a value
+        now yields it (its return annotation becomes `Iterator[...]`); no fix
+        when it returns early on another path, which would then skip the
+        teardown. No fix for other `os.environ`
         or `sys.path` edits, for database inserts, or when `monkeypatch` is not
         available (a fixture with a wider scope).
     """
@@ -227,6 +232,8 @@ class SetupWithoutCleanup(Rule):
         if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call):
             return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
                             lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
+        if qualified in ("os.mkdir", "os.makedirs", "open"):
+            method = None  # ``os.mkdir(path)``: the path is the argument, not the object the method is on
         if method in ("mkdir", "write_text", "write_bytes") or qualified in ("os.mkdir", "os.makedirs", "open"):
             return self._file_change(fixture, body, top, small, call, qualified, method, positional, alone)
         if method == "commit" and self._inserts(fixture) and not self._throwaway_database(ctx.module.code):
@@ -325,25 +332,16 @@ class SetupWithoutCleanup(Rule):
         params = fixture.func.params
         replacements: list[tuple[cst.CSTNode, object]] = []
         if "monkeypatch" not in fixture.params:
-            if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
+            with_monkeypatch = add_param(params, "monkeypatch")
+            if with_monkeypatch is None:
                 return None
-            new_params = list(params.params)
-            if new_params and new_params[-1].comma is cst.MaybeSentinel.DEFAULT:
-                new_params[-1] = new_params[-1].with_changes(
-                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            new_params.append(cst.Param(name=cst.Name("monkeypatch")))
-            replacements.append((params, params.with_changes(params=new_params)))
-        call = cst.Call(
-            func=cst.Attribute(value=cst.Name("monkeypatch"), attr=cst.Name(method)),
-            args=[cst.Arg(value=a, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                  if i < len(args) - 1 else cst.Arg(value=a) for i, a in enumerate(args)],
-        )
+            replacements.append((params, with_monkeypatch))
+        call_args: list[cst.Arg] = []
+        for value in args:
+            call_args = append_arg(call_args, cst.Arg(value=value))
         if not raising:
-            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            call = call.with_changes(args=[
-                *call.args[:-1], call.args[-1].with_changes(comma=comma),
-                cst.Arg(value=cst.Name("False"), keyword=cst.Name("raising"),
-                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+            call_args = append_arg(call_args, keyword_arg("raising", cst.Name("False")))
+        call = cst.Call(func=cst.Attribute(value=cst.Name("monkeypatch"), attr=cst.Name(method)), args=call_args)
         replacements.append((small, cst.Expr(value=call, semicolon=small.semicolon)))
         return self.fix(safety, f"Use monkeypatch.{method}", *replacements)
 
@@ -368,25 +366,13 @@ class SetupWithoutCleanup(Rule):
 
     def _after_yield(self, fixture: Fixture, body: list[cst.BaseStatement], undo: list[cst.BaseStatement],
                      description: str, imports: list[ImportRequest | None], right_after: bool = False) -> Fix | None:
-        split = yield_index(body)
-        if split is not None:
-            at = split + 1 if right_after else len(body)
-            new_body = [*body[:at], *undo, *body[at:]]
-        elif fixture.is_generator:
+        new_body = with_teardown(body, fixture.is_generator, undo, right_after=right_after)
+        if new_body is None:
             return None
-        else:
-            last = only_small(body[-1])
-            if isinstance(last, cst.Return):
-                value = last.value
-                yield_expr = cst.Expr(cst.Yield(value=value))
-                yield_line = body[-1].with_changes(body=[yield_expr])  # type: ignore[attr-defined]
-                new_body = [*body[:-1], yield_line, *undo]
-            elif any(isinstance(n, cst.Return) for s in body for n in walk_nodes(s)):
-                return None
-            else:
-                new_body = [*body, cst.SimpleStatementLine(body=[cst.Expr(cst.Yield())]), *undo]
+        annotation, more = generator_annotation(self.ctx, fixture.func, fixture.is_generator)
         return self.fix(Safety.UNSAFE, description,
-                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), imports=imports)
+                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), *annotation,
+                        imports=[*imports, *more])
 
     VALID = [
         Valid(dedent("""
@@ -693,5 +679,43 @@ class SetupWithoutCleanup(Rule):
                 def debug(monkeypatch):
                     monkeypatch.setattr(settings, "debug", True, raising=False)
             """),
+        ),
+        Invalid(
+            dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture
+                def cache_dir() -> str:
+                    os.makedirs("cache")
+                    return "cache"
+            """),
+            line=6, column=5, unsafe=True,
+            fixed=dedent("""
+                import os
+                import pytest
+                import shutil
+                from collections.abc import Iterator
+
+                @pytest.fixture
+                def cache_dir() -> Iterator[str]:
+                    os.makedirs("cache")
+                    yield "cache"
+                    shutil.rmtree("cache")
+            """),
+        ),
+        Invalid(
+            dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture
+                def out_dir(request):
+                    if request.config.getoption("--keep"):
+                        return None
+                    os.mkdir("out")
+                    return "out"
+            """),
+            line=8, column=5, fixed=None,
         ),
     ]

@@ -16,6 +16,7 @@ from asynclint.core.walker import iter_children
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
+    from asynclint.core.diagnostics import ImportRequest
 
 #: Names that hand cleanup to something else: finalizers and exit stacks.
 CLEANUP_HANDLERS = frozenset({
@@ -96,3 +97,97 @@ def assignment(stmt: cst.CSTNode) -> tuple[str, cst.BaseExpression, cst.BaseSmal
     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
         return small.target.value, small.value, small
     return None
+
+
+def _yield_statement(value: cst.BaseExpression | None, like: cst.BaseStatement | None) -> cst.SimpleStatementLine:
+    """``yield value`` as a statement line, keeping the comments and blank lines above ``like``."""
+    line = cst.SimpleStatementLine(body=[cst.Expr(cst.Yield(value=value))])
+    if isinstance(like, cst.SimpleStatementLine):
+        return like.with_changes(body=[cst.Expr(cst.Yield(value=value))])
+    return line
+
+
+def _returns(body: list[cst.BaseStatement]) -> bool:
+    """A ``return`` of the function itself among ``body`` (not one of a nested def or class)."""
+    stack: list[cst.CSTNode] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Return):
+            return True
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(iter_children(node))
+    return False
+
+
+def with_teardown(body: list[cst.BaseStatement], is_generator: bool, teardown: list[cst.BaseStatement], *,
+                  bind: str | None = None, right_after: bool = False) -> list[cst.BaseStatement] | None:
+    """The fixture's body handing its value out with a ``yield`` and running ``teardown`` after it.
+
+    Shared by the ASL4xx fixes that turn a fixture into one with a teardown:
+
+    - a generator fixture with one top-level ``yield``: ``teardown`` goes at the end of the body
+      (``right_after``: just after the yield);
+    - a plain fixture ending in ``return value``: that line becomes ``yield value``, then ``teardown``;
+    - a plain fixture that returns nothing anywhere: a bare ``yield``, then ``teardown``.
+
+    ``bind``: first bind the handed-out value to that name (``bind = value`` then ``yield bind``), so
+    the teardown can name it. None when the body has no single place to yield from (a nested yield,
+    an early ``return``).
+    """
+    split = yield_index(body)
+    if split is None:
+        if is_generator or not body:
+            return None
+        last = only_small(body[-1])
+        if not isinstance(last, cst.Return):
+            if bind is not None or _returns(body):
+                return None
+            return [*body, _yield_statement(None, None), *teardown]
+        if _returns(body[:-1]):
+            return None  # an early return would skip the teardown: no single place to yield from
+        split, value = len(body) - 1, last.value
+    else:
+        handed_out = yielded(body[split])
+        if handed_out is None or isinstance(handed_out.value, cst.From):
+            return None
+        value = handed_out.value
+    stmt = body[split]
+    if bind is not None:
+        if value is None:
+            return None
+        handed: list[cst.BaseStatement] = []
+        if not (isinstance(value, cst.Name) and value.value == bind):
+            handed.append(cst.SimpleStatementLine(
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(bind))], value=value)],
+                leading_lines=getattr(stmt, "leading_lines", ())))
+            handed.append(_yield_statement(cst.Name(bind), None))
+        else:
+            handed.append(_yield_statement(cst.Name(bind), stmt))
+    elif yielded(stmt) is not None:
+        handed = [stmt]
+    else:
+        handed = [_yield_statement(value, stmt)]
+    after = body[split + 1:]
+    rest = [*teardown, *after] if right_after else [*after, *teardown]
+    return [*body[:split], *handed, *rest]
+
+
+def generator_annotation(ctx: FileContext, func: cst.FunctionDef, is_generator: bool
+                         ) -> tuple[list[tuple[cst.CSTNode, cst.CSTNode]], list[ImportRequest | None]]:
+    """What a fix that turns a ``return`` fixture into a ``yield`` one must do to its return annotation.
+
+    ``-> Client`` on a function that now yields is wrong for type checkers (which many suites run
+    on their tests): it becomes ``-> Iterator[Client]`` (``AsyncIterator`` for ``async def``),
+    spelled through an existing ``typing``/``collections.abc`` import when there is one.
+    """
+    if is_generator or func.returns is None:
+        return [], []
+    name = "AsyncIterator" if func.asynchronous is not None else "Iterator"
+    qualified = f"collections.abc.{name}"
+    if f"typing.{name}" in ctx.imports.names.values():
+        qualified = f"typing.{name}"
+    text, request = ctx.reference(qualified)
+    inner = func.returns.annotation
+    new = cst.Annotation(annotation=cst.Subscript(
+        value=cst.parse_expression(text), slice=[cst.SubscriptElement(slice=cst.Index(value=inner))]))
+    return [(func.returns, func.returns.with_changes(annotation=new.annotation))], [request]

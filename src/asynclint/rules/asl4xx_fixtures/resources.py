@@ -21,7 +21,7 @@ Three sources, in this order:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -46,6 +46,8 @@ class Resource:
     release: tuple[str, ...] = ()
     #: Imports the release statements need (module names).
     release_imports: tuple[str, ...] = ()
+    #: Found only because it is a project class with a release method (no table, no setting said so).
+    inferred: bool = False
 
     @property
     def awaited_release(self) -> bool:
@@ -268,5 +270,6 @@ class ResourceFinder:
         if known is not None:
             return known
         if head in self.ctx.imports.names:
-            return project_resource(qualified, self.ctx.source)
+            found = project_resource(qualified, self.ctx.source)
+            return replace(found, inferred=True) if found is not None else None
         return None

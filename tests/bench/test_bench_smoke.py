@@ -1,0 +1,41 @@
+"""bench/ keeps working: each benchmark script runs end to end on a tiny corpus.
+
+The figures are not checked here (timed tests lie on a shared machine); only that the
+scripts still run against the current code and print their tables.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script(*args: str) -> str:
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.mark.e2e
+def test_run_benchmark_on_a_tiny_corpus() -> None:
+    out = _script("bench/run.py", "--files", "20", "--repeat", "1", "--skip", "ruff,fixit")
+    assert "libcst parse_module only" in out
+    assert "asynclint cold --jobs 1" in out
+    assert "cold --jobs 1 CPU / parse-only process CPU" in out
+
+
+@pytest.mark.e2e
+def test_model_cost_benchmark_on_a_tiny_project() -> None:
+    out = _script("bench/model_cost.py", "--tests", "20", "--modules", "3", "--conftests", "3", "--repeat", "1")
+    assert "with model:" in out and "without model:" in out
+
+
+def test_realworld_script_lints_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "test_a.py").write_text("async def test_a():\n    assert True\n", encoding="utf-8")
+    out = _script("bench/realworld.py", str(tmp_path))
+    assert "ASL101" in out

@@ -1,0 +1,37 @@
+"""One module locator: the base-class resolver and the source index look in the same places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from asynclint.config.pytest_config import pytest_config_for_directory
+from asynclint.model.modules import import_roots, module_file
+from asynclint.model.project import ProjectModel
+from conftest import write_tree
+
+
+def test_pythonpath_is_relative_to_the_configuration_file_and_comes_first(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["lib"]\n',
+        "lib/shared/__init__.py": "",
+        "lib/shared/base.py": "import unittest\n\nclass Base(unittest.IsolatedAsyncioTestCase):\n    pass\n",
+        "shared/base.py": "class Base:\n    pass\n",  # shadowed: pythonpath is ahead of the rootdir
+        "src/app/__init__.py": "",
+        "src/app/jobs.py": "async def run():\n    return 1\n",
+        "tests/test_x.py": "",
+    })
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory((tmp_path / "tests").resolve())
+    roots = import_roots(config, (tmp_path / "tests/test_x.py").resolve())
+    assert roots[0] == (tmp_path / "lib").resolve()
+    assert (tmp_path / "tests").resolve() in roots  # the test module's own import base (prepend mode)
+    assert module_file(roots, "shared.base") == ((tmp_path / "lib/shared/base.py").resolve(), False)
+    assert module_file(roots, "app") == ((tmp_path / "src/app/__init__.py").resolve(), True)
+    assert module_file(roots, "not a module") is None
+
+    model = ProjectModel()
+    origin = (tmp_path / "tests/test_x.py").resolve()
+    assert model.class_resolver.project_module_path("shared.base", origin, config) == \
+        (tmp_path / "lib/shared/base.py").resolve()
+    index = model.source_index(config)
+    assert index.is_async_function("app.jobs.run")
