@@ -8,7 +8,7 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.versions import Version
 from asynclint.core.diagnostics import Safety, SideEdit
 from asynclint.fixes.edits import Pair, remove_param, remove_statements
-from asynclint.model.pytest_facts import Fixture, Mark
+from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 
 NEW_LOOP_CALLS = frozenset({"asyncio.new_event_loop", "asyncio.get_event_loop_policy.new_event_loop"})
 
@@ -293,15 +293,15 @@ class EventLoopFixture(Rule):
             message += f"; {self._replacement(scope)}" if scoped else "; remove it"
         self.report(fixture.func.name, message, self._override_fix(fixture))
 
+    def _owners(self) -> list[TestFunction | Fixture]:
+        return [*self.ctx.facts.tests, *self.ctx.facts.fixtures]
+
     def _requested_in_module(self) -> bool:
-        facts = self.ctx.facts
-        return any("event_loop" in o.params for o in [*facts.tests, *facts.fixtures] if o.name != "event_loop") \
-            or any("event_loop" in t.usefixtures() for t in facts.tests)
+        return any("event_loop" in o.params for o in self._owners() if o.name != "event_loop") \
+            or any("event_loop" in t.usefixtures() for t in self.ctx.facts.tests)
 
     def _requested_by_async_code(self) -> bool:
-        facts = self.ctx.facts
-        owners = [*facts.tests, *facts.fixtures]
-        return any(o.func.asynchronous is not None and "event_loop" in o.params for o in owners)
+        return any(o.func.asynchronous is not None and "event_loop" in o.params for o in self._owners())
 
     def _override_fix(self, fixture: Fixture):  # type: ignore[no-untyped-def]
         ctx = self.ctx
@@ -311,7 +311,7 @@ class EventLoopFixture(Rule):
         if hoisted is None:
             return None
         if any(u.func is not fixture.func and "event_loop" in u.params and u.func.asynchronous is None
-               for u in [*ctx.facts.tests, *ctx.facts.fixtures]):
+               for u in self._owners()):
             return None  # sync code drives the override's loop by hand: it needs the author
         if ctx.is_conftest:
             return self._conftest_fix(fixture, hoisted)
@@ -324,7 +324,7 @@ class EventLoopFixture(Rule):
         if not hoisted:
             return (fixture.func, cst.RemovalSentinel.REMOVE)
         blank = [line for line in fixture.func.leading_lines if line.comment is None]
-        first = hoisted[0].with_changes(leading_lines=[*blank, *hoisted[0].leading_lines])
+        first = hoisted[0].with_changes(leading_lines=[*blank, *getattr(hoisted[0], "leading_lines", ())])
         return (fixture.func, cst.FlattenSentinel([first, *hoisted[1:]]))
 
     def _conftest_fix(self, fixture: Fixture, hoisted: list[cst.BaseStatement]):  # type: ignore[no-untyped-def]
@@ -426,6 +426,8 @@ class EventLoopFixture(Rule):
             if isinstance(stmt, cst.Try):
                 if stmt.handlers or stmt.orelse is not None or stmt.finalbody is None:
                     return False
+                if not (isinstance(stmt.body, cst.IndentedBlock) and isinstance(stmt.finalbody.body, cst.IndentedBlock)):
+                    return False
                 if not self._accept(list(stmt.body.body), state, hoisted):
                     return False
                 if not self._accept(list(stmt.finalbody.body.body), state, hoisted):
@@ -461,14 +463,14 @@ class EventLoopFixture(Rule):
         return True
 
     def _hands_out(self, small: cst.Return | cst.Expr, state: dict) -> bool:  # type: ignore[type-arg]
-        value = small.value
+        value: object = small.value
         if isinstance(small, cst.Expr):
             if not isinstance(value, cst.Yield):
                 return False
             value = value.value
         if isinstance(value, cst.Name):
             return value.value in state["names"]
-        return value is not None and self._is_new_loop(value)  # type: ignore[arg-type]
+        return isinstance(value, cst.BaseExpression) and self._is_new_loop(value)
 
     def _is_new_loop(self, value: cst.BaseExpression) -> bool:
         return isinstance(value, cst.Call) and not value.args and self._new_loop_call(value.func)
