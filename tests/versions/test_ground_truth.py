@@ -211,6 +211,15 @@ def test_asynclint_agrees_with_installed_release(case, installed_table, installe
 
 # -- every release (-m version_matrix) ----------------------------------------------------------------
 
+def _require_matrix(request: pytest.FixtureRequest) -> None:
+    """The matrix runs only on request: ``-m version_matrix`` (any -m expression naming it).
+
+    Done here rather than in a tests/versions/conftest.py: a second conftest module would shadow
+    ``from conftest import ...`` in the other test modules (rootdir-relative imports, no packages)."""
+    if "version_matrix" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("version matrix: run with `pytest -m version_matrix tests/versions`")
+
+
 _release_tables: dict[str, dict] = {}
 _release_findings: dict[str, dict[str, list[dict]]] = {}
 
@@ -223,7 +232,8 @@ def _release_table(release: str) -> dict:
 
 @pytest.mark.version_matrix
 @pytest.mark.parametrize("release", list(venvs.RELEASES))
-def test_release_verdicts(release):
+def test_release_verdicts(release, request):
+    _require_matrix(request)
     table = _release_table(release)
     diffs = _verdict_diffs(table, release)
     committed = _committed(release)
@@ -237,8 +247,9 @@ def test_release_verdicts(release):
 @pytest.mark.version_matrix
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 @pytest.mark.parametrize("release", list(venvs.RELEASES))
-def test_asynclint_agrees_with_release(release, case):
+def test_asynclint_agrees_with_release(release, case, request):
     """Against the committed table of each release (no venv needed): what the version model must fix."""
+    _require_matrix(request)
     committed = _committed(release)
     if committed is None:
         pytest.skip(f"no observed/{release}.json")
