@@ -1,1 +1,1 @@
-"""Ground truth of pytest-asyncio releases (a package, so its conftest.py does not take the name `conftest` from tests/conftest.py)."""
+"""Ground truth of pytest-asyncio releases (tests/versions/README.md)."""
