@@ -78,6 +78,9 @@ class Runner:
         self._folder_keys: dict[Path, tuple[Settings, str]] = {}
         self._codes: dict[tuple[Path, tuple[str, ...]], frozenset[str]] = {}
         self._folders: dict[Path, tuple[Path, Settings, PytestConfig]] = {}
+        #: Fixes that also edit the pytest configuration, written when the run ends: every other file is
+        #: linted against the project as it was (its configuration and conftest.py files unchanged).
+        self._deferred: list[tuple[Path, str, bytes, "FileResult"]] = []
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint.run import cache
 
@@ -153,8 +156,23 @@ class Runner:
             from asynclint.run.parallel import run_parallel
 
             run_parallel(self, pending, result)
+        self._write_deferred(result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
+
+    def _write_deferred(self, result: RunResult) -> None:
+        """Write the fixes that edit another file too: the configuration first, then the fixed file."""
+        deferred, self._deferred = self._deferred, []
+        for path, shown, data, outcome in deferred:
+            side = self._side_edits(outcome)
+            try:
+                if side is None:
+                    raise OSError("a fix's configuration edit no longer applies; run again")
+                for other, (_, new) in side.items():
+                    write_atomically(other, new.encode("utf-8"))
+                write_atomically(path, data)
+            except OSError as exc:
+                result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot write fixes: {exc.strerror or exc}"))
 
     def _parallel(self) -> bool:
         return (self.options.jobs or 1) > 1
@@ -264,9 +282,13 @@ class Runner:
             result.keep(outcome.diagnostics)
             result.fixed += outcome.fixed_count
             return
+        if side:
+            # Written when the run ends (after every other file saw the project unchanged).
+            self._deferred.append((path, shown, source.encode(outcome.fixed_text), outcome))
+            result.fixed += outcome.fixed_count
+            result.keep(outcome.diagnostics)
+            return
         try:
-            for other, (_, new) in side.items():  # configuration first: a fix never half-written in code
-                write_atomically(other, new.encode("utf-8"))
             write_atomically(path, source.encode(outcome.fixed_text))
         except OSError as exc:
             # The fix could not be written: report what the file still has.

@@ -150,7 +150,10 @@ def test_fix_migrates_the_suite_and_pytest_passes(tmp_path: Path, asynclint) -> 
     # One finding per override, one per request: none per test the overrides covered.
     assert before.stdout.count("ASL104") == 3 + 5, before.stdout
 
-    fixed = asynclint("check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "ASL104", "tests", cwd=tmp_path)
+    # ASL404 selected too: files linted after the conftest.py fix must see the project as it was
+    # (the override and configuration are written when the run ends), not a half-migrated one.
+    fixed = asynclint("check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "ASL104,ASL404", "tests",
+                      cwd=tmp_path)
     assert "0 remaining" in fixed.stdout or "All checks passed" in fixed.stdout, fixed.stdout + fixed.stderr
     pyproject = (tmp_path / "pyproject.toml").read_text()
     assert 'asyncio_default_fixture_loop_scope = "session"' in pyproject
@@ -161,8 +164,12 @@ def test_fix_migrates_the_suite_and_pytest_passes(tmp_path: Path, asynclint) -> 
         assert "def event_loop" not in (tmp_path / rel).read_text(), rel
         assert not re.search(r"def \w+\([^)]*\bevent_loop\b", (tmp_path / rel).read_text()), rel
 
+    # The configuration decides the loops now: no per-test loop_scope was added on the way.
+    assert "loop_scope" not in (tmp_path / "tests/test_uses.py").read_text()
+
     snapshot = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    again = asynclint("check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "ASL104", "tests", cwd=tmp_path)
+    again = asynclint("check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "ASL104,ASL404", "tests",
+                      cwd=tmp_path)
     assert "All checks passed" in again.stdout, again.stdout
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == snapshot
 
