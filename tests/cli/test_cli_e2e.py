@@ -146,8 +146,11 @@ def test_noqa_bare_and_with_codes(tmp_path: Path, asynclint: RunAsynclint) -> No
         async def test_prefix():  # noqa: ASL1
             assert True
     """})
-    result = asynclint("check", ".", cwd=tmp_path)
+    result = asynclint("check", "--ignore", "ASL009", ".", cwd=tmp_path)
     assert codes_at(result.stdout) == [("test_noqa.py:13:11", "ASL101")]
+    # The ASL102 codes suppress nothing: ASL009 says so (tests/cli/test_suppression_adoption.py).
+    assert [code for code in codes_at(asynclint("check", ".", cwd=tmp_path).stdout) if code[1] == "ASL009"] == [
+        ("test_noqa.py:9:25", "ASL009"), ("test_noqa.py:13:31", "ASL009")]
 
 
 def test_select_and_ignore_by_code_name_and_prefix(tmp_path: Path, asynclint: RunAsynclint) -> None:
@@ -211,7 +214,7 @@ def test_per_file_ignores_and_config_file(tmp_path: Path, asynclint: RunAsynclin
     (["--ignore", "no-such-rule"], STRICT, "unknown rule selector 'no-such-rule'"),
     (["--config", "missing.toml"], STRICT, "'missing.toml' does not exist"),
     ([], "[tool.asynclint]\nselect = [\n", "invalid TOML"),
-    ([], "[tool.asynclint]\nselect = 3\n", "select must be a list of strings"),
+    ([], "[tool.asynclint]\nselect = 3\n", "select: expected a list of rule codes (got the number 3)"),
     ([], "[tool.asynclint]\nselect = [\"NOPE\"]\n", "unknown rule selector 'NOPE'"),
 ])
 def test_usage_and_configuration_errors_exit_2_with_a_message(

@@ -13,3 +13,113 @@ def test_readme_rule_table_matches_registry() -> None:
     end = text.index("<!-- rules-table:end -->")
     assert text[start:end] == rules_table_markdown(), (
         "README rule table is stale: run `asynclint rules --format markdown` and paste it between the markers")
+
+
+# --- generated reference, options, and the snippets as pasted (issue 18, point 11) ----------------
+
+import re  # noqa: E402
+import shlex  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import pytest  # noqa: E402
+
+from asynclint.config.schema import reference_markdown  # noqa: E402
+from asynclint.config.settings import settings_from_table  # noqa: E402
+from asynclint.config.toml import tomllib  # noqa: E402
+from asynclint.engine.registry import validate_settings  # noqa: E402
+
+ROOT = README.parent
+
+
+def _between(text: str, marker: str) -> str:
+    start = text.index(f"<!-- {marker}:start -->\n") + len(f"<!-- {marker}:start -->\n")
+    return text[start:text.index(f"<!-- {marker}:end -->")]
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", README.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+
+
+def test_readme_settings_reference_is_generated_from_the_schema() -> None:
+    assert _between(README.read_text(encoding="utf-8"), "settings-table") == reference_markdown(), (
+        "README settings reference is stale: paste reference_markdown() between the markers (CONTRIBUTING.md)")
+
+
+def test_readme_lists_every_check_option() -> None:
+    from asynclint.cli.main import check
+
+    text = README.read_text(encoding="utf-8")
+    for param in check.params:
+        for name in getattr(param, "opts", []):
+            if name.startswith("--") and name != "--help":
+                assert f"`{name}" in text, f"{name} is missing from the README's options table"
+
+
+def test_readme_starts_with_the_two_set_up_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    first = _blocks("console")[0]
+    assert "python -m pip install . && asynclint check examples/" in first
+    assert 'python -m pip install -e ".[test]" && python -m pytest' in first
+    assert text.index("## Set-up: two commands") < text.index("## Usage")
+
+
+def test_readme_toml_blocks_are_valid_configuration(tmp_path: Path) -> None:
+    blocks = _blocks("toml")
+    assert blocks
+    for block in blocks:
+        data = tomllib.loads(block)
+        table = data.get("tool", {}).get("asynclint")
+        assert table is not None, block
+        validate_settings(settings_from_table(table, tmp_path / "pyproject.toml", tmp_path))
+
+
+def _readme_command_blocks() -> list[list[str]]:
+    """The `asynclint ...` commands of each README console block (run in order: a block may build on
+    what the line before it wrote, as a reader pasting it would)."""
+    found = []
+    for block in _blocks("console"):
+        commands = [line.split("  #")[0].strip() for line in block.splitlines()]
+        commands = [c for c in commands if c.startswith("asynclint ") and "server" not in c]
+        if commands:
+            found.append(commands)
+    return found
+
+
+def test_readme_has_runnable_commands() -> None:
+    assert sum(len(block) for block in _readme_command_blocks()) >= 8
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("commands", _readme_command_blocks(), ids=lambda block: block[0])
+def test_readme_commands_run_against_examples(commands: list[str], tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "examples", tmp_path / "examples",
+                    ignore=shutil.ignore_patterns("__pycache__", ".asynclint_cache"))
+    from tests.conftest import asynclint_executable
+
+    for command in commands:
+        args = shlex.split(command)
+        result = subprocess.run([asynclint_executable(), *args[1:]], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode in (0, 1), command + "\n" + result.stdout + result.stderr
+        assert "Traceback" not in result.stderr and "error:" not in result.stderr, command + result.stderr
+        assert result.stdout.strip(), command
+
+
+def test_readme_pre_commit_snippets_are_valid_configuration(tmp_path: Path) -> None:
+    """The pre-commit snippets, with their placeholders replaced as the README says, are valid
+    .pre-commit-config.yaml files (tests/integrations/test_pre_commit.py runs such a hook for real)."""
+    snippets = [block for block in _blocks("yaml") if block.startswith("repos:")]
+    assert len(snippets) == 2
+    for index, block in enumerate(snippets):
+        text = block.replace("/path/to/asynclint", str(ROOT)).replace(
+            "0123456789abcdef0123456789abcdef01234567", "v0.1.0")
+        config = tmp_path / f"config{index}.yaml"
+        config.write_text(text)
+        result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", str(config)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    manifest = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
+                               str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
+    assert manifest.returncode == 0, manifest.stdout + manifest.stderr

@@ -125,6 +125,9 @@ async def test_diagnostics_and_a_quick_fix_whose_edit_fixes_the_file(session: Se
     assert [(d.code, d.range.start.line, d.range.start.character, d.source) for d in diagnostics] == [
         ("ASL101", 5, 10, "asynclint"), ("ASL107", 11, 11, "asynclint")]
     unmarked = diagnostics[0]
+    # The one severity of every channel, and a link to the rule's page.
+    assert unmarked.severity == types.DiagnosticSeverity.Error
+    assert unmarked.code_description is not None and unmarked.code_description.href.endswith("/ASL101.md")
     assert (unmarked.range.end.line, unmarked.range.end.character) == (5, 23)
 
     actions = await session.actions(uri, [unmarked])

@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from asynclint.fixes.text_edits import TextEdit, apply_text_edits, text_edits
+from asynclint.core.docs import rule_url
 from asynclint.output.concise import use_color
 from asynclint.output.github import escape_data, escape_property
 
@@ -84,7 +85,7 @@ def test_json_lists_every_diagnostic_with_positions_and_fix_edits(project: Path)
     assert [(i["path"], i["line"], i["column"], i["code"], i["message"]) for i in items] == text_findings(project)
     first = items[0]
     assert set(first) == {"path", "line", "column", "end_line", "end_column", "code", "name", "message",
-                          "fix_availability", "fix"}
+                          "fix_availability", "url", "fix"}
     unmarked = next(i for i in items if i["code"] == "ASL101")
     assert (unmarked["line"], unmarked["column"], unmarked["end_line"], unmarked["end_column"]) == (6, 11, 6, 24)
     assert unmarked["name"] == "missing-asyncio-mark" and unmarked["fix_availability"] == "safe"
@@ -126,6 +127,8 @@ def test_sarif_is_valid_sarif_2_1_0_and_describes_rules_and_results(project: Pat
     assert asl101["name"] == "missing-asyncio-mark"
     assert asl101["shortDescription"]["text"] and asl101["fullDescription"]["text"]
     assert "## Why is this bad?" in asl101["help"]["markdown"]
+    assert all(rule["helpUri"] == rule_url(rule["id"]) for rule in rules)  # each rule's documentation page
+    assert {result["level"] for result in sarif_run["results"]} == {"error"}  # the one severity (core/docs.py)
     located = []
     for result in sarif_run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -149,6 +152,7 @@ def test_sarif_without_findings_is_valid(tmp_path: Path) -> None:
 
 
 GITHUB_LINE = re.compile(r"^::error file=(?P<file>[^,]*),line=(?P<line>\d+),col=(?P<col>\d+),"
+                         r"endLine=(?P<end_line>\d+),endColumn=(?P<end_col>\d+),"
                          r"title=(?P<title>[^:,]*)::(?P<message>.*)$")
 
 
@@ -193,25 +197,36 @@ def test_junit_has_one_testcase_per_linted_file(project: Path) -> None:
     assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("3", "2")
 
 
-def test_concise_shows_the_line_and_a_caret_under_the_column(project: Path) -> None:
+def test_concise_is_one_line_a_finding_with_a_mark_for_a_safe_fix(project: Path) -> None:
     proc = run(project, "--output-format", "concise", "tests/test_one_fix.py")
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
+    assert lines[1].startswith("Found 1 diagnostic")
+    assert lines[2] == "`asynclint rule CODE` explains a rule; --output-format full links its page."
+    assert len(lines) == 3
+
+
+def test_full_shows_the_line_a_caret_under_the_column_and_the_docs(project: Path) -> None:
+    proc = run(project, "--output-format", "full", "tests/test_one_fix.py")
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
     assert lines[1] == "8 |     loop = asyncio.get_event_loop()"
     caret = lines[2]
     assert caret.index("^") == lines[1].index("asyncio.get_event_loop")
     assert caret.rstrip().endswith(" " + "^" * len("asyncio.get_event_loop()"))
+    assert lines[3] == "  = docs: asynclint rule ASL107, " + rule_url("ASL107")
     assert "\x1b[" not in proc.stdout  # a pipe is not a terminal
 
 
-def test_concise_colours_only_when_asked(project: Path) -> None:
+@pytest.mark.parametrize("fmt", ["concise", "full"])
+def test_concise_and_full_colour_only_when_asked(project: Path, fmt: str) -> None:
     import os
 
     env = {**os.environ, "FORCE_COLOR": "1"}
     env.pop("NO_COLOR", None)
-    assert "\x1b[" in run(project, "--output-format", "concise", "tests", env=env).stdout
+    assert "\x1b[" in run(project, "--output-format", fmt, "tests", env=env).stdout
     env["NO_COLOR"] = "1"
-    assert "\x1b[" not in run(project, "--output-format", "concise", "tests", env=env).stdout
+    assert "\x1b[" not in run(project, "--output-format", fmt, "tests", env=env).stdout
 
 
 class _Tty(io.StringIO):

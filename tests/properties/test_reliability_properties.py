@@ -147,7 +147,7 @@ def _claimed_lines(module: cst.Module, fix) -> tuple[int, int, int]:  # type: ig
         first = min(first, max(1, start - len(getattr(original, "leading_lines", ())) - 1))
         last = max(last, rng.end.line + 1)
     import_end = 0
-    if fix.imports:
+    if True:  # the import block gains the fix's imports, and loses those it left unused (fixes/unused_imports.py)
         for statement in module.body:
             if isinstance(statement, cst.SimpleStatementLine) and all(
                     isinstance(s, (cst.Import, cst.ImportFrom, cst.Expr)) for s in statement.body):

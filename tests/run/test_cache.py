@@ -34,6 +34,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(tmp_path / "pyproject.toml", """
         [tool.pytest.ini_options]
         asyncio_mode = "strict"
+
+        [tool.asynclint]
+        extend-select = ["ASL301"]
     """)
     write(tmp_path / "tests/a/conftest.py", """
         import pytest
@@ -140,7 +143,7 @@ def test_edit_to_the_code_under_test_relints_the_tests_that_read_it(project: Pat
 def test_configuration_change_relints_everything(project: Path) -> None:
     lint(project)
     with (project / "pyproject.toml").open("a", encoding="utf-8") as fh:
-        fh.write('\n[tool.asynclint]\nignore = ["ASL301"]\n')
+        fh.write('ignore = ["ASL301"]\n')  # in the [tool.asynclint] table, the file's last
     settings_for_directory.cache_clear()  # read once per process, as a new run would read it again
     findings, linted = lint(project)
     assert linted == ALL

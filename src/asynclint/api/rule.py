@@ -98,6 +98,10 @@ class Rule:
     #: one of them (``from asyncio import run as r``). A method (``loop.run_until_complete``)
     #: is matched by its last name alone. Most calls are of other names; None: every call.
     call_qualnames: ClassVar[frozenset[str] | None] = None
+    #: The ``[tool.asynclint]`` keys this rule reads, as ``{"allowed-hosts": ListOfStr([], "doc")}``
+    #: (types from asynclint.config.schema). None: the entry under the rule's code in
+    #: ``config.schema.RULE_OPTIONS``, which validation reads without importing the rules.
+    options: ClassVar[dict[str, Any] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -127,8 +131,22 @@ class Rule:
                    side_edits=list(side_edits or []))
 
     @classmethod
+    def declared_options(cls) -> dict[str, Any]:
+        if cls.options is not None:
+            return cls.options
+        from asynclint.config.schema import RULE_OPTIONS
+
+        return RULE_OPTIONS.get(cls.code, {})
+
+    @classmethod
     def documentation(cls) -> str:
         header = f"# {cls.code} {cls.name}\n\n{cls.summary}\n\nFix: {cls.fix_availability}"
         if not cls.default_enabled:
             header += " (opt-in: enable with --extend-select " + cls.code + ")"
-        return header + "\n\n" + dedent(cls.docs).rstrip() + "\n"
+        text = header + "\n\n" + dedent(cls.docs).rstrip() + "\n"
+        options = cls.declared_options()
+        if options:
+            text += "\n## Options ([tool.asynclint])\n" + "".join(
+                f"- `{key}` ({option.kind}, default `{option.describe_default()}`): {option.doc}\n"
+                for key, option in options.items())
+        return text

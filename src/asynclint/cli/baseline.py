@@ -21,9 +21,29 @@ def entries(count: int) -> str:
 
 
 def apply_baseline_options(runner: Runner, result: RunResult, baseline_file: Path | None,
-                           write_baseline_file: Path | None) -> str:
-    """Write the baseline and exit, or filter ``result.diagnostics`` by it; return the summary note."""
+                           write_baseline_file: Path | None, prune: bool = False) -> str:
+    """Write the baseline and exit, or filter ``result.diagnostics`` by it; return the summary note.
+
+    With ``prune``, the existing baseline only loses the entries that are fixed: new findings are not added.
+    """
     source = run_context(runner, result).source
+    if write_baseline_file is not None and prune:
+        try:
+            if not write_baseline_file.exists():
+                raise ConfigError(f"{write_baseline_file}: no such baseline file to prune")
+            baseline = Baseline.load(write_baseline_file)
+        except ConfigError as exc:
+            click.echo(f"asynclint: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        dropped = baseline.prune(result.diagnostics, result.linted, source)
+        try:
+            baseline.write(write_baseline_file)
+        except OSError as exc:
+            click.echo(f"asynclint: error: cannot write baseline {write_baseline_file}: {exc.strerror or exc}",
+                       err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"Pruned {entries(dropped)} (fixed) from {write_baseline_file}; {entries(len(baseline))} left.")
+        sys.exit(0)
     if write_baseline_file is not None:
         baseline = Baseline.record(write_baseline_file, result.diagnostics, source)
         try:

@@ -39,6 +39,10 @@ class PytestConfig:
     pythonpath: tuple[str, ...] = ()
     trio_mode: bool = False
     plugins: tuple[str, ...] = field(default=())
+    #: pytest's ``testpaths``: where a run without paths looks (relative to the rootdir).
+    testpaths: tuple[str, ...] = ()
+    #: The raw pytest options read from ``inifile`` (for ``--show-settings``).
+    options: tuple[tuple[str, str], ...] = ()
 
     def is_test_file(self, path: Path) -> bool:
         name = path.name
@@ -119,6 +123,8 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         pythonpath=_split(options.get("pythonpath")),
         trio_mode=trio,
         plugins=plugins,
+        testpaths=_split(options.get("testpaths")),
+        options=tuple((str(k), str(v)) for k, v in options.items()),
     )
 
 

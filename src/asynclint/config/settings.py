@@ -14,7 +14,6 @@ class ConfigError(Exception):
     """A configuration file or option is invalid; reported with exit code 2."""
 
 
-LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 
 
 @dataclass
@@ -40,9 +39,17 @@ class Settings:
         select: list[str] | None,
         ignore: list[str] | None,
         extend_select: list[str] | None,
+        exclude: list[str] | None = None,
+        extend_exclude: list[str] | None = None,
     ) -> "Settings":
-        """Command-line selection wins over the file, as in ruff."""
+        """Command-line selection (and excludes) win over the file, as in ruff."""
+        if not (select or ignore or extend_select or exclude or extend_exclude):
+            return self
         new = Settings(**{k: getattr(self, k) for k in self.__dataclass_fields__})
+        if exclude:
+            new.exclude = list(exclude)
+        if extend_exclude:
+            new.extend_exclude = [*self.extend_exclude, *extend_exclude]
         if select:
             new.select = list(select)
             new.extend_select = []
@@ -53,42 +60,42 @@ class Settings:
         return new
 
 
-def _as_list(value: Any, key: str, path: Path) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    raise ConfigError(f"{path}: [tool.asynclint] {key} must be a list of strings")
-
-
 def settings_from_table(table: dict[str, Any], path: Path | None, root: Path) -> Settings:
-    """Build settings from a ``[tool.asynclint]`` table, validating its types."""
+    """Build settings from a ``[tool.asynclint]`` table, validating every key and value.
+
+    An unknown key or a value of the wrong form is a :class:`ConfigError` naming the
+    file, the key and the expected form (exit code 2), as ruff treats its own table.
+    """
+    from asynclint.config.schema import Invalid, all_options, suggestion
+
     where = path or root
+    known = all_options()
     s = Settings(config_path=path, root=root)
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
+        entry = known.get(key)
+        if entry is None:
+            names = list(known)
+            raise ConfigError(f"{where}: [tool.asynclint]: unknown key {raw_key!r}{suggestion(key, names)} "
+                              f"(expected one of: {', '.join(names)})")
+        try:
+            checked = entry[1].check(value)
+        except Invalid as exc:
+            raise ConfigError(f"{where}: [tool.asynclint] {raw_key}: expected {exc}") from None
         if key == "select":
-            s.select = _as_list(value, key, where)
+            s.select = checked
         elif key == "ignore":
-            s.ignore = _as_list(value, key, where)
+            s.ignore = checked
         elif key == "extend-select":
-            s.extend_select = _as_list(value, key, where)
+            s.extend_select = checked
         elif key == "exclude":
-            s.exclude = _as_list(value, key, where)
+            s.exclude = checked
         elif key == "extend-exclude":
-            s.extend_exclude = _as_list(value, key, where)
+            s.extend_exclude = checked
         elif key == "per-file-ignores":
-            if not isinstance(value, dict):
-                raise ConfigError(f"{where}: [tool.asynclint] per-file-ignores must be a table")
-            s.per_file_ignores = {str(k): _as_list(v, key, where) for k, v in value.items()}
-        elif key == "pytest-asyncio-version":
-            # The release rules follow (config/versions.py): "0.21", "0.21.2", "1".
-            if not isinstance(value, str) or not value.strip()[:1].isdigit():
-                raise ConfigError(f"{where}: [tool.asynclint] pytest-asyncio-version must be a version string "
-                                  "such as \"0.21.2\"")
-            s.rule_settings[key] = value.strip()
+            s.per_file_ignores = checked
         else:
-            s.rule_settings[key] = value
+            s.rule_settings[key] = checked
     return s
 
 
@@ -108,7 +115,10 @@ def load_settings_file(path: Path) -> Settings:
     tool = data.get("tool")
     nested = tool.get("asynclint") if isinstance(tool, dict) else None
     # A [tool.asynclint] table wins wherever it is; otherwise an asynclint.toml's top level is the table.
-    table = nested if nested is not None else ({} if path.name == "pyproject.toml" else data)
+    if nested is None and (path.name == "pyproject.toml" or "tool" in data):
+        raise ConfigError(f"{path}: no [tool.asynclint] table (--config names the file that holds "
+                          "asynclint's configuration; without it the project's own would be dropped)")
+    table = nested if nested is not None else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.asynclint] must be a table")
     return settings_from_table(table, path, path.parent.resolve())
@@ -121,7 +131,10 @@ def settings_for_directory(directory: Path) -> Settings:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
             data = load_toml(pyproject)
-            table = data.get("tool", {}).get("asynclint")
+            tool = data.get("tool", {})
+            table = tool.get("asynclint") if isinstance(tool, dict) else None
             if table is not None:
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{pyproject}: [tool.asynclint] must be a table")
                 return settings_from_table(table, pyproject, candidate)
     return Settings(root=directory)

@@ -212,7 +212,7 @@ def _generate(module: cst.Module, target: _Target) -> tuple[str, dict[cst.CSTNod
     statement = target.statement
     if target.header_only:
         body = statement.body  # type: ignore[attr-defined]
-        statement = statement.with_changes(body=body.with_changes(  # type: ignore[attr-defined]
+        statement = statement.with_changes(body=body.with_changes(
             body=(cst.SimpleStatementLine((cst.Pass(),)),), footer=()))
     provider = _Recorder()
     state = PositionProvidingCodegenState(

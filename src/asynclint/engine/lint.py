@@ -14,7 +14,7 @@ from asynclint.api.rule import Rule
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.settings import Settings
 from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, Safety, SideEdit
-from asynclint.core.noqa import is_suppressed, noqa_lines
+from asynclint.core.noqa import NoqaUse, noqa_lines
 from asynclint.core.positions import node_positions
 from asynclint.core.walker import Handler, walk
 from asynclint.engine.cpython_check import cpython_syntax_error, too_deeply_nested
@@ -34,6 +34,8 @@ class FileResult:
     dependencies: set[Path] | None = None
     #: Edits of other files that applied fixes carry (the runner writes them with fixed_text).
     side_edits: list[SideEdit] = field(default_factory=list)
+    #: The codes of the fixes applied (one entry a fix), for ``--show-fixes``.
+    fixed_codes: list[str] = field(default_factory=list)
 
 
 def engine_diagnostic(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
@@ -204,19 +206,26 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.traversal.statement_chains)
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}
+    use = NoqaUse(noqa)
     diagnostics = []
     for rule, node, message, fix in reported:
         rng = positions.get(id(node))
         line, column = (rng.start.line, rng.start.column + 1) if rng else (1, 1)
         end_line, end_column = (rng.end.line, rng.end.column + 1) if rng else (line, column)
-        if is_suppressed(rule.code, line, noqa):
+        if noqa and use.suppressed(rule.code, line, rule.name):
             continue
         diagnostics.append(Diagnostic(job.display_path, line, column, rule.code, rule.name, message,
                                       end_line, end_column, fix.safety if fix else None, fix))
     if "ASL003" in job.codes:
         for code, error in runner.crashed.items():
-            if not is_suppressed("ASL003", 1, noqa):
+            if not use.suppressed("ASL003", 1):
                 diagnostics.append(engine_diagnostic(job.display_path, "ASL003", f"rule {code} crashed: {error}"))
+    if noqa and "ASL009" in job.codes:
+        from asynclint.engine.unused_noqa import unused_noqa
+
+        registered = all_rules()
+        diagnostics += unused_noqa(job.display_path, module, text, use, job.codes,
+                                   {r.name.upper(): c for c, r in registered.items()}, {*registered, *ENGINE_CODES})
     diagnostics.sort(key=Diagnostic.sort_key)
     if dependencies is not None:
         dependencies |= ctx.dependencies()
@@ -284,7 +293,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             _with_edits(module, text, diagnostics, job)
         return FileResult(diagnostics, dependencies=dependencies)
     diagnostics = lint_module(job, module, text)
-    current_text, fixed_count = text, 0
+    current_text, fixed_count, fixed_codes = text, 0, []
     side_edits: list[SideEdit] = []
     failed_fixes: dict[str, str] = {}  # rule code -> why its fix could not be applied
     for _ in range(MAX_FIX_PASSES):
@@ -320,6 +329,8 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
         module, current_text = reparsed, new_text
         fixed_count += len(applied)
         side_edits += [edit for applied_fix in applied for edit in applied_fix.side_edits if edit not in side_edits]
+        code_of = {id(d.fix): d.code for d in candidates}
+        fixed_codes += [code_of.get(id(f), "?") for f in applied]
         diagnostics = lint_module(job, module, current_text)
     changed = current_text != text
     if failed_fixes and "ASL003" in job.codes:
@@ -328,7 +339,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             for code, error in failed_fixes.items())], key=Diagnostic.sort_key)
     if render_edits:
         _with_edits(module, current_text, diagnostics, job)
-    return FileResult(diagnostics, current_text if changed else None, fixed_count,
+    return FileResult(diagnostics, current_text if changed else None, fixed_count, fixed_codes=fixed_codes,
                       side_edits=side_edits if changed else [])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 from asynclint.api.rule import RULES, Rule
 from asynclint.config.settings import ConfigError, Settings
@@ -12,7 +13,10 @@ ENGINE_CODES = {
     "ASL001": ("syntax-error", "the file does not parse"),
     "ASL002": ("unreadable-file", "the file cannot be read or decoded"),
     "ASL003": ("rule-crashed", "a rule raised on this file"),
+    "ASL009": ("unused-noqa", "a `# noqa` code of asynclint's suppressed nothing (safe fix: remove it)"),
 }
+#: The engine codes that offer a fix (the others have none).
+ENGINE_FIXES = {"ASL009": "safe"}
 _loaded = False
 
 
@@ -71,6 +75,31 @@ def validate(selectors: list[str]) -> None:
         _matching(selector)
 
 
+def validate_settings(settings: Settings) -> None:
+    """Every rule selector of a configuration file, checked up front (not when a matching file is linted)."""
+    where = settings.config_path or settings.root
+    named: list[tuple[str, list[str]]] = [("select", settings.select or []), ("ignore", settings.ignore),
+                                          ("extend-select", settings.extend_select)]
+    named += [(f"per-file-ignores.{glob!r}", codes) for glob, codes in settings.per_file_ignores.items()]
+    for key, selectors in named:
+        for selector in selectors:
+            try:
+                _matching(selector)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: [tool.asynclint] {key}: {exc}") from None
+
+
+def settings_schema() -> dict[str, tuple[str | None, Any]]:
+    """Every ``[tool.asynclint]`` key: the engine's and those the registered rules declare."""
+    from asynclint.config.schema import CORE_OPTIONS
+
+    found: dict[str, tuple[str | None, Any]] = {key: (None, option) for key, option in CORE_OPTIONS.items()}
+    for code, rule in all_rules().items():
+        for key, option in rule.declared_options().items():
+            found[key] = (code, option)
+    return found
+
+
 def enabled_codes(settings: Settings, extra_ignores: list[str] = ()) -> frozenset[str]:  # type: ignore[assignment]
     """The codes a configuration enables (rules and engine diagnostics)."""
     if settings.select is None:
@@ -89,7 +118,7 @@ def rules_table_markdown() -> str:
     """The README's rule table, generated from the registry (a test keeps them in sync)."""
     rows = ["| code | name | what | fix |", "|---|---|---|---|"]
     for code, (name, what) in ENGINE_CODES.items():
-        rows.append(f"| {code} | {name} | {what[0].upper() + what[1:]}. | none |")
+        rows.append(f"| {code} | {name} | {what[0].upper() + what[1:]}. | {ENGINE_FIXES.get(code, 'none')} |")
     for code, rule in all_rules().items():
         what = rule.summary + ("" if rule.default_enabled else " (opt-in)")
         rows.append(f"| {code} | {rule.name} | {what} | {rule.fix_availability} |")

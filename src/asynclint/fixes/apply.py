@@ -9,6 +9,7 @@ import libcst as cst
 from asynclint.core.diagnostics import Fix, ImportRequest
 from asynclint.core.walker import iter_children
 from asynclint.fixes.imports import add_imports
+from asynclint.fixes.unused_imports import remove_imports_made_unused
 
 
 def _subtree_ids(node: cst.CSTNode) -> set[int]:
@@ -78,7 +79,7 @@ class _Replacer(cst.CSTTransformer):
             return id(node) in self.enclosing
         return id(node) not in self.replacements
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         key = id(original_node)
         if key in self.replacements:
             self.applied.add(key)
@@ -104,4 +105,5 @@ def apply_fixes(module: cst.Module, fixes: Iterable[Fix]) -> tuple[cst.Module, l
         # A replacement target was not found in the tree; do not risk a partial fix.
         new_module, _ = _replace(module, {id(orig): new for fix in applied for orig, new in fix.edits()})
     imports: list[ImportRequest] = [req for fix in applied for req in fix.imports]
-    return add_imports(new_module, imports), applied
+    replaced = [orig for fix in applied for orig, _ in fix.edits()]
+    return remove_imports_made_unused(add_imports(new_module, imports), replaced), applied

@@ -84,7 +84,7 @@ def _separated(stmt: cst.BaseStatement) -> cst.BaseStatement:
         blanks += 1
     if blanks >= wanted or not hasattr(stmt, "leading_lines"):
         return stmt
-    return stmt.with_changes(leading_lines=[cst.EmptyLine()] * (wanted - blanks) + leading)  # type: ignore[attr-defined]
+    return stmt.with_changes(leading_lines=[cst.EmptyLine()] * (wanted - blanks) + leading)
 
 
 def _extend_from_import(body: list[cst.BaseStatement], request: ImportRequest) -> bool:

@@ -10,8 +10,10 @@ fixes.
 Like directory discovery in the CLI, only files pytest would collect (its
 ``python_files`` patterns) and conftest.py are linted, minus asynclint's
 ``exclude``: flake8 passes every Python file, and asynclint's rules are about
-test suites. ``# noqa`` is left to flake8 (so ``--disable-noqa`` works), and
-so are ``--select``/``--ignore`` and the output format; which rules run
+test suites. Line-level ``# noqa`` is left to flake8 (so ``--disable-noqa`` works);
+asynclint's file-level ``# asynclint: noqa[: CODES]`` is applied here (flake8 does
+not know it), unless ``--disable-noqa``. ``--select``/``--ignore`` and the output
+format are flake8's; which rules run
 (opt-in ones included) is asynclint's configuration. Syntax errors are
 flake8's own (E999), so ASL001/ASL002 are not reported here.
 """
@@ -50,6 +52,11 @@ class AsyncLintChecker:
 
     name = "asynclint"
     version = __version__
+    disable_noqa = False
+
+    @classmethod
+    def parse_options(cls, options: object) -> None:
+        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.filename = filename
@@ -67,9 +74,16 @@ class AsyncLintChecker:
                 return
             job = replace(runner.job_for(path, os.path.normpath(self.filename)), apply_noqa=False)
             codes = job.codes - SKIPPED_CODES
-            diagnostics = lint_text(replace(job, codes=codes), "".join(self.lines)).diagnostics
+            text = "".join(self.lines)
+            diagnostics = lint_text(replace(job, codes=codes), text).diagnostics
         except ConfigError as exc:
             yield 1, 0, f"ASL002 asynclint cannot read its configuration: {exc}", type(self)
             return
+        if diagnostics and not self.disable_noqa and "asynclint" in text:
+            from asynclint.core.noqa import FILE_LEVEL, is_suppressed, noqa_lines
+
+            noqa = noqa_lines(text)
+            if FILE_LEVEL in noqa:
+                diagnostics = [d for d in diagnostics if not is_suppressed(d.code, -1, noqa, d.name)]
         for d in diagnostics:
             yield d.line, max(d.column - 1, 0), f"{d.code} {d.message}", type(self)

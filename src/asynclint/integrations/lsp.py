@@ -26,6 +26,7 @@ from asynclint import __version__
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.config.settings import ConfigError, settings_for_directory
 from asynclint.core.diagnostics import Diagnostic, FixEdits, Safety, TextEdit
+from asynclint.core.docs import SEVERITY, rule_url
 from asynclint.engine.lint import LintJob, file_fixes, lint_text
 from asynclint.run.discovery import discoverable
 from asynclint.run.runner import Options, Runner
@@ -93,8 +94,9 @@ class AsyncLintServer(LanguageServer):
         return types.Diagnostic(
             range=self.lsp_range(document, (d.line, d.column), end),
             message=d.message,
-            severity=types.DiagnosticSeverity.Warning,
+            severity=types.DiagnosticSeverity.Error if SEVERITY == "error" else types.DiagnosticSeverity.Warning,
             code=d.code,
+            code_description=types.CodeDescription(href=rule_url(d.code)),
             source=SOURCE,
             data={"line": d.line, "column": d.column, "fix": d.fix_safety.value if d.fix_safety else None},
         )

@@ -45,15 +45,15 @@ def plain_dotted(node: cst.CSTNode) -> str | None:
     node, without running its code generator (about 0.1 ms a call); None for any other shape."""
     cls = type(node)
     if cls is _NAME:
-        return node.value if not node.lpar else None  # type: ignore[union-attr]
-    if cls is _ATTRIBUTE and not node.lpar:  # type: ignore[union-attr]
-        dot = node.dot  # type: ignore[union-attr]
+        return node.value if not node.lpar else None
+    if cls is _ATTRIBUTE and not node.lpar:
+        dot = node.dot
         if not (type(dot) is cst.Dot and type(dot.whitespace_before) is cst.SimpleWhitespace
                 and type(dot.whitespace_after) is cst.SimpleWhitespace
                 and not dot.whitespace_before.value and not dot.whitespace_after.value):
             return None
-        base = plain_dotted(node.value)  # type: ignore[union-attr]
-        return f"{base}.{node.attr.value}" if base is not None else None  # type: ignore[union-attr]
+        base = plain_dotted(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
     return None
 
 

@@ -66,6 +66,9 @@ class ClassInfo:
     context_manager: bool = False
     #: Names of all its methods (inherited ones included).
     methods: tuple[str, ...] = ()
+    #: Its ``__init__`` (or a base's) builds a client of another library that must be released
+    #: (``self._client = httpx.AsyncClient(...)``): constructing it already holds a resource.
+    acquires_on_construction: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -240,8 +243,8 @@ class _BodyScan(ast.NodeVisitor):
         for stmt in node.body:
             self.visit(stmt)
 
-    visit_With = _with  # type: ignore[assignment]
-    visit_AsyncWith = _with  # type: ignore[assignment]
+    visit_With = _with
+    visit_AsyncWith = _with
 
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc
@@ -384,6 +387,7 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         elif isinstance(item, ast.ClassDef):
             _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
     bases = tuple(q for q in (scope.qualify(_dotted(b)) for b in stmt.bases) if q)
+    init = index.functions.get(f"{local_name}.__init__")
     index.classes[local_name] = ClassInfo(
         qualname=f"{name}.{local_name}",
         path=index.path,
@@ -394,6 +398,7 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         async_context_manager="__aenter__" in methods and "__aexit__" in methods,
         context_manager="__enter__" in methods and "__exit__" in methods,
         methods=tuple(methods),
+        acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
     )
 
 
@@ -560,6 +565,7 @@ class SourceIndex:
             return None
         release, async_methods, methods = list(raw.release_methods), list(raw.async_methods), list(raw.methods)
         acm, cm = raw.async_context_manager, raw.context_manager
+        acquires = raw.acquires_on_construction
         seen = {raw.qualname}
         todo = list(raw.bases)
         while todo and len(seen) < 50:
@@ -580,9 +586,11 @@ class SourceIndex:
             methods += [m for m in info.methods if m not in methods]
             acm = acm or info.async_context_manager
             cm = cm or info.context_manager
+            acquires = acquires or info.acquires_on_construction
             todo += list(info.bases)
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
-                           async_context_manager=acm, context_manager=cm, methods=tuple(methods))
+                           async_context_manager=acm, context_manager=cm, methods=tuple(methods),
+                           acquires_on_construction=acquires)
         with self._lock:
             self._resolved_classes[qualname] = resolved
         return resolved

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from asynclint.core.diagnostics import Diagnostic
-from asynclint.output.concise import format_concise
+from asynclint.output.concise import format_concise, format_full
 from asynclint.output.context import OutputContext
 from asynclint.output.github import format_github
 from asynclint.output.text import format_text
@@ -32,6 +32,7 @@ format_sarif = _imported_when_used("asynclint.output.sarif", "format_sarif")
 FORMATS: dict[str, Formatter] = {
     "text": format_text,
     "concise": format_concise,
+    "full": format_full,
     "json": format_json,
     "sarif": format_sarif,
     "github": format_github,
@@ -43,7 +44,9 @@ FORMATS_WITH_EDITS = frozenset({"json", "sarif"})
 
 #: Formats that print one line (or block) per finding, written a slice at a time: a report of
 #: ten thousand findings is not first built as one string (with its parts, several MB at once).
-LINE_FORMATS = frozenset({"text", "concise", "github"})
+LINE_FORMATS = frozenset({"text", "concise", "full", "github"})
+#: Formats for people: the closing summary line and --statistics go with them on standard output.
+HUMAN_FORMATS = frozenset({"text", "concise", "full"})
 _SLICE = 512
 
 
@@ -84,5 +87,5 @@ def write_report(out: TextIO, name: str, diagnostics: list[Diagnostic], context:
     writer.close()
 
 
-__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "LINE_FORMATS", "Formatter", "OutputContext", "ReportWriter",
+__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "HUMAN_FORMATS", "LINE_FORMATS", "Formatter", "OutputContext", "ReportWriter",
            "write_report"]

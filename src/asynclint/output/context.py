@@ -40,6 +40,10 @@ class OutputContext:
     source: Callable[[str], str | None] = _no_source
     fix: Callable[[Diagnostic], FixEdits | None] = _no_fix
     color: bool = False
+    #: ``--unsafe-fixes`` was given: unsafe fixes are shown as applicable (``[*]``).
+    unsafe_fixes: bool = False
+    #: ``--show-fixes``: the full format names each finding's fix.
+    show_fixes: bool = False
     #: Display paths of every file linted, findings or not (JUnit's test cases).
     files: list[str] = field(default_factory=list)
     #: Drop what was read for a file whose findings are written (a report written while the run goes).
@@ -88,7 +92,8 @@ class _RunView:
         return self._fixes[shown].get((diagnostic.line, diagnostic.column, diagnostic.code))
 
 
-def run_context(runner: "Runner", result: "RunResult", color: bool = False) -> OutputContext:
+def run_context(runner: "Runner", result: "RunResult", color: bool = False, show_fixes: bool = False) -> OutputContext:
     view = _RunView(runner, result)
     files = result.linted  # the run's own list: a report written while it runs sees it complete at the end
-    return OutputContext(source=view.source, fix=view.fix, color=color, files=files, forget=view.forget)
+    return OutputContext(source=view.source, fix=view.fix, color=color, files=files, forget=view.forget,
+                         unsafe_fixes=runner.options.unsafe_fixes, show_fixes=show_fixes)

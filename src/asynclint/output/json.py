@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from asynclint.core.diagnostics import Diagnostic
+from asynclint.core.docs import rule_url
 from asynclint.output.context import OutputContext
 
 
@@ -30,6 +31,7 @@ def diagnostic_object(d: Diagnostic, context: OutputContext) -> dict[str, object
         "name": d.name,
         "message": d.message,
         "fix_availability": fix_availability(d.code),
+        "url": rule_url(d.code),
         "fix": None if fix is None else {
             "safety": fix.safety.value,
             "description": fix.description,

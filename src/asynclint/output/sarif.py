@@ -33,6 +33,7 @@ def _section(docs: str, title: str) -> str:
 
 
 def rule_descriptors() -> list[dict[str, object]]:
+    from asynclint.core.docs import SEVERITY, rule_url
     from asynclint.engine.registry import ENGINE_CODES, all_rules
 
     descriptors: list[dict[str, object]] = []
@@ -43,7 +44,8 @@ def rule_descriptors() -> list[dict[str, object]]:
             "shortDescription": {"text": what[0].upper() + what[1:] + "."},
             "fullDescription": {"text": text},
             "help": {"text": text, "markdown": text},
-            "defaultConfiguration": {"level": "error"},
+            "helpUri": rule_url(code),
+            "defaultConfiguration": {"level": SEVERITY},
             "properties": {"fix_availability": "none"},
         })
     for code, rule in all_rules().items():
@@ -54,7 +56,8 @@ def rule_descriptors() -> list[dict[str, object]]:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": full},
             "help": {"text": docs, "markdown": docs},
-            "defaultConfiguration": {"level": "error", "enabled": rule.default_enabled},
+            "helpUri": rule_url(code),
+            "defaultConfiguration": {"level": SEVERITY, "enabled": rule.default_enabled},
             "properties": {"fix_availability": rule.fix_availability, "tags": ["async", "pytest"]},
         })
     return descriptors
@@ -85,6 +88,8 @@ def _fix(d: Diagnostic, fix: FixEdits) -> dict[str, object]:
 
 
 def format_sarif(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> str:
+    from asynclint.core.docs import SEVERITY
+
     context = context or OutputContext()
     descriptors = rule_descriptors()
     index = {str(d["id"]): i for i, d in enumerate(descriptors)}
@@ -93,7 +98,7 @@ def format_sarif(diagnostics: list[Diagnostic], context: OutputContext | None = 
         result: dict[str, object] = {
             "ruleId": d.code,
             "ruleIndex": index.get(d.code, -1),
-            "level": "error",
+            "level": SEVERITY,
             "message": {"text": d.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": artifact_location(d.path),

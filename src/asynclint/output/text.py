@@ -20,7 +20,8 @@ class Tally:
 
     def __init__(self, diagnostics: Iterable[Diagnostic] = ()) -> None:
         self.count = self.safe = self.unsafe = 0
-        self.by_code: dict[str, tuple[int, str, bool]] = {}
+        #: code -> (count, name, has a safe fix, has an unsafe fix)
+        self.by_code: dict[str, tuple[int, str, bool, bool]] = {}
         self.add(diagnostics)
 
     def add(self, diagnostics: Iterable[Diagnostic]) -> None:
@@ -28,12 +29,16 @@ class Tally:
             self.count += 1
             self.safe += d.fix_safety is Safety.SAFE
             self.unsafe += d.fix_safety is Safety.UNSAFE
-            count, name, fixable = self.by_code.get(d.code, (0, d.name, False))
-            self.by_code[d.code] = (count + 1, name, fixable or d.fix_safety is not None)
+            count, name, safe, unsafe = self.by_code.get(d.code, (0, d.name, False, False))
+            self.by_code[d.code] = (count + 1, name, safe or d.fix_safety is Safety.SAFE,
+                                    unsafe or d.fix_safety is Safety.UNSAFE)
 
 
-def summary(tally: Tally, fixed: int = 0, fixing: bool = False) -> str:
-    """The closing line, in ruff's spirit."""
+def summary(tally: Tally, fixed: int = 0, fixing: bool = False, unsafe_fixes: bool = False) -> str:
+    """The closing line, in ruff's spirit.
+
+    With ``--unsafe-fixes`` (and no ``--fix``) the unsafe fixes count as what ``--fix`` would apply.
+    """
     if not tally.count:
         if fixing and fixed:
             return f"Found {plural(fixed, 'diagnostic')} ({fixed} fixed, 0 remaining).\n"
@@ -44,13 +49,33 @@ def summary(tally: Tally, fixed: int = 0, fixing: bool = False) -> str:
         if tally.unsafe:
             line += f"; {tally.unsafe} more fixable with --unsafe-fixes"
         return line + ".\n"
+    if unsafe_fixes:
+        return (f"Found {plural(tally.count, 'diagnostic')} "
+                f"({tally.safe + tally.unsafe} fixable with --fix --unsafe-fixes, {tally.unsafe} of them unsafe)\n")
     return (f"Found {plural(tally.count, 'diagnostic')} "
             f"({tally.safe} fixable with --fix, {tally.unsafe} more with --unsafe-fixes)\n")
 
 
-def statistics(tally: Tally) -> str:
-    """Counts by code, most frequent first; ``[*]`` marks fixable codes (as ruff does)."""
+def statistics(tally: Tally, unsafe_fixes: bool = False) -> str:
+    """Counts by code, most frequent first; ``[*]`` marks codes ``--fix`` would fix (as ruff does):
+    a safe fix, or an unsafe one with ``--unsafe-fixes``."""
     rows = sorted(tally.by_code.items(), key=lambda item: (-item[1][0], item[0]))
-    width = max((len(str(c)) for _, (c, _, _) in rows), default=1)
-    return "".join(f"{count:>{width}}\t{code}\t{'[*] ' if fixable else '    '}{name}\n"
-                   for code, (count, name, fixable) in rows)
+    width = max((len(str(c)) for _, (c, _, _, _) in rows), default=1)
+    return "".join(f"{count:>{width}}\t{code}\t{'[*] ' if safe or (unsafe and unsafe_fixes) else '    '}{name}\n"
+                   for code, (count, name, safe, unsafe) in rows)
+
+
+def fixes_applied(fixed_codes: list[tuple[str, str]], names: dict[str, str], verb: str = "Fixed") -> str:
+    """``--show-fixes``: the fixes applied (or, with --diff, that would be), per file and code."""
+    if not fixed_codes:
+        return ""
+    from collections import Counter
+
+    lines = [f"{verb} {plural(len(fixed_codes), 'diagnostic')}:\n"]
+    by_file: dict[str, Counter[str]] = {}
+    for path, code in fixed_codes:
+        by_file.setdefault(path, Counter())[code] += 1
+    for path in sorted(by_file):
+        lines.append(f"- {path}:\n")
+        lines += [f"    {n} \u00d7 {code} ({names.get(code, code)})\n" for code, n in sorted(by_file[path].items())]
+    return "".join(lines)

@@ -32,7 +32,7 @@ MIN_PARALLEL_FILES = 16
 
 _RUNNER: "Runner | None" = None  # the parent's runner, inherited by forked workers
 
-ChunkResult = list[tuple[str, list[Diagnostic], int, list[str]]]
+ChunkResult = list[tuple[str, list[Diagnostic], int, list[str], list[tuple[str, str]]]]
 
 
 def default_jobs() -> int:
@@ -70,7 +70,8 @@ def _lint_chunk(paths: list[str]) -> ChunkResult:
         result, path = RunResult(), Path(name)
         shown = display_path(path)
         _RUNNER.run_file(path, result, shown)
-        out.append((shown, [d.without_fix() for d in result.diagnostics], result.fixed, result.diffs))
+        out.append((shown, [d.without_fix() for d in result.diagnostics], result.fixed, result.diffs,
+                    result.fixed_codes))
     return out
 
 
@@ -107,10 +108,11 @@ def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> No
                                    initializer=_exit_with_parent, initargs=(os.getpid(),))
         try:
             for chunk in pool.map(_lint_chunk, _chunks(others, size)):
-                for shown, diagnostics, fixed, diffs in chunk:
+                for shown, diagnostics, fixed, diffs, fixed_codes in chunk:
                     start = len(result.diagnostics)
                     result.diagnostics.extend(diagnostics)
                     result.fixed += fixed
+                    result.fixed_codes.extend(fixed_codes)
                     result.diffs.extend(diffs)
                     result.file_done(shown, start)
         except BaseException:

@@ -19,6 +19,8 @@ class RunResult:
     files: int = 0
     fixed_sources: dict[str, str] = field(default_factory=dict)
     linted: list[str] = field(default_factory=list)  # display paths of the files linted
+    #: (display path, code) of each fix applied or shown in a diff, for --show-fixes.
+    fixed_codes: list[tuple[str, str]] = field(default_factory=list)
 
     #: Set by ``Runner.run(report=...)``: each file's findings are handed on, not kept.
     in_order: "InOrder | None" = field(default=None, repr=False, compare=False)

@@ -66,6 +66,9 @@ class Options:
     jobs: int | None = 1
     #: Render each fix as text edits while linting (JSON and SARIF output print them).
     render_edits: bool = False
+    #: ``--exclude`` (replaces the configuration's) and ``--extend-exclude`` (adds to it).
+    exclude: list[str] | None = None
+    extend_exclude: list[str] | None = None
 
 
 class Runner:
@@ -81,10 +84,25 @@ class Runner:
         #: Fixes that also edit the pytest configuration, written when the run ends: every other file is
         #: linted against the project as it was (its configuration and conftest.py files unchanged).
         self._deferred: list[tuple[Path, str, bytes, "FileResult"]] = []
+        self._validated: dict[int, Settings] = {}
+        #: Configurations whose rule selectors are still to be checked against the registry (see settings_for).
+        self._unvalidated: list[Settings] = []
         if options.cache and not options.fix and not options.diff and not os.environ.get("ASYNCLINT_NO_CACHE"):
             from asynclint.run import cache
 
-            self.cache = cache.ResultCache(options.cache_dir or Path.cwd() / cache.CACHE_DIR_NAME)
+            self.cache = cache.ResultCache(options.cache_dir or self.project_root() / cache.CACHE_DIR_NAME)
+
+    def project_root(self, directory: Path | None = None) -> Path:
+        """Where the project's cache lives, as ruff's: the folder of the configuration that applies
+        (``--config``, else the nearest ``[tool.asynclint]``), else pytest's rootdir, else ``directory``."""
+        directory = (directory or Path.cwd()).resolve()
+        settings = self._explicit or settings_for_directory(directory)
+        if settings.config_path is not None:
+            return settings.config_path.resolve().parent
+        config = pytest_config_for_directory(directory)
+        if config.inifile is not None:
+            return config.rootdir
+        return directory
 
     @property
     def project(self) -> "ProjectModel":
@@ -97,11 +115,30 @@ class Runner:
 
     def settings_for(self, directory: Path) -> Settings:
         base = self._explicit or settings_for_directory(directory.resolve())
-        return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select)
+        if id(base) not in self._validated:
+            self._validated[id(base)] = base  # kept: an id is only unique while its object lives
+            if base.select or base.ignore or base.extend_select or base.per_file_ignores:
+                # Checking codes imports every rule (and LibCST). A run answered wholly from the cache
+                # need not: the cache's key includes the configuration, and an entry is written only
+                # by a run that linted, after checking it. So the check waits for the first file linted.
+                self._unvalidated.append(base)
+                if self.cache is None:
+                    self.validate_pending()
+        return base.with_overrides(self.options.select, self.options.ignore, self.options.extend_select,
+                                   self.options.exclude, self.options.extend_exclude)
+
+    def validate_pending(self) -> None:
+        """Check the rule selectors of the configurations seen so far (ConfigError on an unknown one)."""
+        if self._unvalidated:
+            from asynclint.engine.registry import validate_settings
+
+            while self._unvalidated:
+                validate_settings(self._unvalidated.pop())
 
     def job_for(self, path: Path, shown: str) -> "LintJob":
         from asynclint.engine.lint import LintJob
 
+        self.validate_pending()
         folder = self._folders.get(path.parent)  # resolving and settings: once per folder
         if folder is None:
             resolved = path.parent.resolve()
@@ -155,6 +192,7 @@ class Runner:
         if pending:
             from asynclint.run.parallel import run_parallel
 
+            self.validate_pending()  # in this process, before any worker starts
             run_parallel(self, pending, result)
         self._write_deferred(result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -259,6 +297,7 @@ class Runner:
         outcome = lint_text(job, source.text, fix=self.options.fix or self.options.diff,
                             unsafe_fixes=self.options.unsafe_fixes, render_edits=self.options.render_edits)
         result.fixed += outcome.fixed_count
+        result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
         result.keep(outcome.diagnostics)
         result.fixed_sources[shown] = outcome.fixed_text if outcome.fixed_text is not None else source.text
         if self.options.diff and outcome.fixed_text is not None:
@@ -281,6 +320,7 @@ class Runner:
             result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
             result.keep(outcome.diagnostics)
             result.fixed += outcome.fixed_count
+            result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
             return
         if side:
             # Written when the run ends (after every other file saw the project unchanged).
@@ -298,6 +338,7 @@ class Runner:
             result.keep(lint_text(job, source.text, render_edits=self.options.render_edits).diagnostics)
             return
         result.fixed += outcome.fixed_count
+        result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
         result.keep(outcome.diagnostics)
 
 

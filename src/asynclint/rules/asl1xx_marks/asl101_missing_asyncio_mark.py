@@ -349,3 +349,38 @@ class MissingAsyncioMark(Rule):
             """),
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py): the async test runs only after it.
+        Invalid(
+            dedent("""
+                def total(prices):
+                    return sum(prices)
+
+
+                def test_total():
+                    assert total([1, 2]) == 3
+
+
+                async def test_total_of_nothing():
+                    assert total([]) == 0
+            """),
+            line=9, column=11,
+            fixed=dedent("""
+                import pytest
+
+
+                def total(prices):
+                    return sum(prices)
+
+
+                def test_total():
+                    assert total([1, 2]) == 3
+
+
+                @pytest.mark.asyncio
+                async def test_total_of_nothing():
+                    assert total([]) == 0
+            """),
+        ),
+    ]

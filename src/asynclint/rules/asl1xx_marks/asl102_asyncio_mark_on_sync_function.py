@@ -162,8 +162,6 @@ class AsyncioMarkOnSyncFunction(Rule):
             """),
             line=4, column=1,
             fixed=dedent("""
-                import pytest
-
                 # settings are static
                 def test_settings():
                     assert True
@@ -181,7 +179,6 @@ class AsyncioMarkOnSyncFunction(Rule):
             """),
             line=4, column=1,
             fixed=dedent("""
-                import pytest
                 import pytest_asyncio
 
                 @pytest_asyncio.fixture

@@ -199,7 +199,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             """),
             line=3, column=1,
             fixed=dedent("""
-                import pytest
                 import pytest_asyncio
 
                 @pytest_asyncio.fixture(scope="module", params=[1, 2])
@@ -222,7 +221,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             filename="conftest.py", line=7, column=5,
             fixed=dedent("""
                 \"\"\"Shared fixtures.\"\"\"
-                from pytest import fixture
                 import pytest_asyncio
 
 
@@ -243,12 +241,61 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             """),
             line=4, column=1,
             fixed=dedent("""
-                import pytest
                 from pytest_asyncio import fixture as async_fixture
 
                 @async_fixture(autouse=True)
                 async def reset_db():
                     yield
+            """),
+        ),
+    ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py): the async test errors before, passes after.
+        Invalid(
+            dedent("""
+                import pytest
+
+
+                def slugify(title):
+                    return title.lower().replace(" ", "-")
+
+
+                @pytest.fixture
+                async def article():
+                    return {"title": "Hello World"}
+
+
+                def test_slugify():
+                    assert slugify("Hello World") == "hello-world"
+
+
+                @pytest.mark.asyncio
+                async def test_article_slug(article):
+                    assert slugify(article["title"]) == "hello-world"
+            """),
+            line=8, column=1,
+            fixed=dedent("""
+                import pytest
+                import pytest_asyncio
+
+
+                def slugify(title):
+                    return title.lower().replace(" ", "-")
+
+
+                @pytest_asyncio.fixture
+                async def article():
+                    return {"title": "Hello World"}
+
+
+                def test_slugify():
+                    assert slugify("Hello World") == "hello-world"
+
+
+                @pytest.mark.asyncio
+                async def test_article_slug(article):
+                    assert slugify(article["title"]) == "hello-world"
             """),
         ),
     ]

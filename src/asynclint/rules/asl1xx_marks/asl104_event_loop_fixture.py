@@ -698,8 +698,6 @@ class EventLoopFixture(Rule):
             """),
             line=9, column=5, unsafe=True,
             fixed=dedent("""
-                import asyncio
-
                 import pytest
 
                 pytestmark = pytest.mark.asyncio(loop_scope="module")

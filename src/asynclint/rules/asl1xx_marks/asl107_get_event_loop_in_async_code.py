@@ -202,7 +202,7 @@ class GetEventLoopInAsyncCode(Rule):
             """),
             line=9, column=19,
             fixed=dedent("""
-                from asyncio import get_event_loop, get_running_loop
+                from asyncio import get_running_loop
 
                 import pytest_asyncio
 

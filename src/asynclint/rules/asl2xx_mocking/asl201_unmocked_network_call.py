@@ -281,7 +281,7 @@ class UnmockedNetworkCall(Rule):
                 self.done.add(id(call))
                 self._note_path(call)
                 self.report(call, f"`{found.name}` sends a real request to `{found.host}` from {where} "
-                                  f"`{func.name.value}` with no mock in scope",
+                                  f"`{func.name.value}` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`",
                             self._fix(func, found.name, test, fixture))
                 continue
             if test is None:
@@ -292,7 +292,7 @@ class UnmockedNetworkCall(Rule):
             self.done.add(id(call))
             self._note_path(call)
             self.report(call, f"`{chain[0]}` sends a real request ({' -> '.join(chain)}) "
-                              f"with no mock in scope", self._fix(func, chain[-1], test, None))
+                              f"with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`", self._fix(func, chain[-1], test, None))
 
     def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction) -> tuple[str, ...] | None:
         func = call.func
@@ -525,6 +525,42 @@ class UnmockedNetworkCall(Rule):
                 import httpx
 
                 def test_users(tmp_path, respx_mock):
+                    assert httpx.get("https://api.example.com/users").status_code == 200
+            """),
+        ),
+    ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py). No host resolves in those runs (offline): the
+        # request fails before the fix, and respx refuses it after (the routes are the author's).
+        Invalid(
+            dedent("""
+                import httpx
+
+
+                def test_users_url():
+                    assert httpx.URL("https://api.example.com/users").path == "/users"
+
+
+                def test_users():
+                    assert httpx.get("https://api.example.com/users").status_code == 200
+            """),
+            files={"pyproject.toml": dedent("""
+                [project]
+                name = "demo"
+                version = "0"
+                optional-dependencies.test = ["pytest", "respx>=0.21"]
+            """)},
+            line=9, column=12, unsafe=True,
+            fixed=dedent("""
+                import httpx
+
+
+                def test_users_url():
+                    assert httpx.URL("https://api.example.com/users").path == "/users"
+
+
+                def test_users(respx_mock):
                     assert httpx.get("https://api.example.com/users").status_code == 200
             """),
         ),

@@ -231,7 +231,7 @@ class SyncMockForAsyncTarget(Rule):
             files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"},
             line=4, column=38, unsafe=True,
             fixed=dedent("""
-                from unittest.mock import MagicMock, patch, AsyncMock
+                from unittest.mock import patch, AsyncMock
 
                 def test_sync_mock(monkeypatch):
                     with patch("shop.api.fetch", new=AsyncMock(return_value=1)):
@@ -279,7 +279,7 @@ class SyncMockForAsyncTarget(Rule):
             line=6, column=14, unsafe=True,
             fixed=dedent("""
                 import pytest
-                from unittest.mock import Mock, AsyncMock
+                from unittest.mock import AsyncMock
 
                 @pytest.mark.asyncio
                 async def test_awaited_sync_mock():
@@ -309,7 +309,7 @@ class SyncMockForAsyncTarget(Rule):
             count=2, line=11, column=40, unsafe=True,
             fixed=dedent("""
                 import pytest
-                from unittest.mock import MagicMock, patch, AsyncMock
+                from unittest.mock import patch, AsyncMock
 
                 from shop.api import Client
 

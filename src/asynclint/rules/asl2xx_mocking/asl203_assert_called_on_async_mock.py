@@ -193,3 +193,46 @@ class AssertCalledOnAsyncMock(Rule):
             """),
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py): the mock is awaited, so the await-checks pass too.
+        Invalid(
+            dedent("""
+                import asyncio
+                from unittest.mock import AsyncMock
+
+                import pytest
+
+
+                async def notify_all(send, users):
+                    await asyncio.gather(*(send(user) for user in users))
+
+
+                @pytest.mark.asyncio
+                async def test_notify_all():
+                    send = AsyncMock()
+                    await notify_all(send, ["ada", "bob"])
+                    assert send.call_count == 2
+                    send.assert_called_with("bob")
+            """),
+            count=2, line=15, column=12, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+                from unittest.mock import AsyncMock
+
+                import pytest
+
+
+                async def notify_all(send, users):
+                    await asyncio.gather(*(send(user) for user in users))
+
+
+                @pytest.mark.asyncio
+                async def test_notify_all():
+                    send = AsyncMock()
+                    await notify_all(send, ["ada", "bob"])
+                    assert send.await_count == 2
+                    send.assert_awaited_with("bob")
+            """),
+        ),
+    ]

@@ -177,3 +177,42 @@ class HttpxAppArgument(Rule):
             fixed=None,
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py): httpx 0.28 rejects `app=`; the fixed test passes.
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest.mark.asyncio
+                async def test_health():
+                    async with httpx.AsyncClient(app=app, base_url="http://test") as client:
+                        response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+            line=12, column=34,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest.mark.asyncio
+                async def test_health():
+                    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+                        response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+        ),
+    ]

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
+from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.core.walker import iter_children
+from asynclint.model.pytest_facts import Mark, TestFunction
+from asynclint.rules.asl3xx_assertions.checks import CHECK_CALLS, HelperChecks, LocalScan, scan_nodes
 
-CHECK_PREFIXES = ("assert", "check", "verify", "expect", "validate")
-CHECK_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.fail", "pytest.deprecated_call",
-                         "pytest.approx", "pytest.skip", "pytest.xfail"})
+BENCHMARK_MARKS = frozenset({"benchmark"})
+BENCHMARK_FIXTURES = frozenset({"benchmark", "aio_benchmark", "async_benchmark", "aiobenchmark"})
+#: A docstring or comment saying the test is there to show that something does not raise.
+NO_RAISE = re.compile(
+    r"(?i)(must|should|does|do|will|shall|can|to)\s+((just|simply|also|still)\s+)?(not|never)\s+(raise|fail|crash|error|throw|blow up)"
+    r"|(doesn['’]t|don['’]t|won['’]t|shouldn['’]t|mustn['’]t)\s+(raise|fail|crash|error|throw)"
+    r"|nothing (really |much |else )?to (assert|check)|no (exception|error)s? (is |are |should be )?(raised|thrown)"
+    r"|without (raising|an? (exception|error)|errors|failing|crashing)|safe to call|expect (a )?connection ?error or pass"
+    r"|(n['’]t|not|never|no)\s+(cause|produce|throw|raise|lead to|trigger)\s+(any\s+|an?\s+)?(errors?|exceptions?|issues|problems)"
+    r"|(must|should) not cause|should be possible|still works?\b|passes validation|(is|are) accepted|#\s*no (error|exception)|\b(this|it) is (allowed|fine)\b|_is_allowed\b"
+)
+#: Calls of the event loop alone: a test that makes only these exercises the test runner itself.
+RUNNER_ONLY = frozenset({"asyncio.sleep", "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.current_task"})
+#: Folders of documentation examples: their tests show a feature and are run to keep the docs true.
+DOCS_FOLDERS = frozenset({"docs", "docs_src", "doc"})
 
 
 class TestWithoutAssertion(Rule):
@@ -17,12 +33,29 @@ class TestWithoutAssertion(Rule):
     name = "test-without-assertion"
     summary = "An async test asserts nothing: it passes whatever the code under test does."
     fix_availability = "none"
+    default_enabled = False
     docs = """
         ## What it does
+        Opt-in (enable with `--extend-select ASL302`): on the development
+        corpus of real suites 21 of 30 sampled findings were right (70%; 28 of
+        30 counting the debatable ones, mostly smoke tests whose only check is
+        that nothing raises), under the 9 in 10 a default rule needs (see
+        docs/precision/asl3xx.md).
+
         Finds async tests whose body has no `assert`, no `raise`, no
-        `pytest.raises`/`pytest.warns`/`pytest.fail`, no mock `assert_*` call
-        and no call to a helper whose name starts with `assert`, `check`,
-        `verify`, `expect` or `validate` (`self.assertEqual` included).
+        `pytest.raises`/`pytest.warns`/`pytest.fail`/`pytest.RaisesGroup`, no
+        mock `assert_*` call, no call to a helper whose name starts with
+        `assert`, `check`, `verify`, `expect` or `validate` (`self.assertEqual`
+        included), no `asyncio.wait_for(event.wait(), ...)` (it fails the
+        test with a timeout) and no call that reaches one of these: a
+        function or method of the test module, of a `conftest.py`, of a test
+        support module or of the project's source (there, only pytest's
+        checks count: an `assert` in the code under test is an invariant, not
+        the test's check), followed a few calls deep. A project context
+        manager that wraps `pytest.raises` is such a call. Benchmarks (the
+        `benchmark` mark or fixture), tests whose `expectation` parameter is
+        given `pytest.raises(...)` by `parametrize`, and tests whose docstring
+        or comments say that not raising is the point are left alone.
 
         ## Why is this bad?
         A test without an assertion only proves that the code did not raise.
@@ -50,39 +83,96 @@ class TestWithoutAssertion(Rule):
     """
 
     def check_module(self) -> None:
+        helpers: HelperChecks | None = None
         for test in self.ctx.facts.tests:
-            if test.is_async and not self._checks_something(test.func):
-                self.report(test.func.name, f"async test `{test.name}` asserts nothing; "
-                                            "it passes whatever the code under test does")
+            if not test.is_async:
+                continue
+            scan = self._own_checks(test)
+            if scan.checks:
+                continue  # most tests: an assertion of their own, nothing else is looked at
+            if self._exempt(test):
+                continue
+            helpers = helpers or HelperChecks(self.ctx)
+            if helpers.reaches_check(scan.calls, test) or self._fixture_checks(test):
+                continue
+            self.report(test.func.name, f"async test `{test.name}` asserts nothing; "
+                                        "it passes whatever the code under test does; assert on its result or use `pytest.raises`")
 
-    def _checks_something(self, func: cst.FunctionDef) -> bool:
-        """Any assert, raise or checking call anywhere in the body (the order of the search
-        does not change the answer: most tests have a top-level assert, looked for first)."""
-        body = func.body
+    def _own_checks(self, test: TestFunction) -> LocalScan:
+        """Any assert, raise or checking call anywhere in the body (most tests have a top-level
+        assert, looked for first)."""
+        body = test.func.body
         if type(body) is cst.IndentedBlock:
             for stmt in body.body:
                 if type(stmt) is cst.SimpleStatementLine:
                     for small in stmt.body:
                         if type(small) is cst.Assert or type(small) is cst.Raise:
-                            return True
-        stack = iter_children(body)
-        pop, extend = stack.pop, stack.extend
-        while stack:
-            node = pop()
-            cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
-            if cls is cst.Name:
+                            return LocalScan(True, [])
+        return scan_nodes(self.ctx, [body])
+
+    def _exempt(self, test: TestFunction) -> bool:
+        """Tests that check nothing on purpose, or through what pytest hands them."""
+        if any(m.name in BENCHMARK_MARKS for m in test.marks) or BENCHMARK_FIXTURES & set(test.params):
+            return True
+        if any(m.name == "skip" or (m.name == "xfail" and not _strict(m)) for m in test.marks):
+            return True  # never run, or its outcome is not checked either way
+        if self._placeholder(test) or self._in_docs():
+            return True
+        if self._raises_by_parameter(test):
+            return True
+        return self._states_no_raise(test)
+
+    def _fixture_checks(self, test: TestFunction) -> bool:
+        """A fixture the test asks for by name checks after its yield (``check_no_leaks``)."""
+        requested = {*test.params, *test.usefixtures()}
+        fixtures, _ = self.ctx.test_fixtures(test)
+        for name in requested:
+            fixture = fixtures.get(name)
+            if fixture is None or not fixture.is_generator:
                 continue
-            if cls is cst.Assert or cls is cst.Raise:
-                return True
-            if cls is cst.Call:
-                callee = node.func  # type: ignore[attr-defined]
-                if self.ctx.qualname(callee) in CHECK_CALLS:
-                    return True
-                name = _called_name(callee)
-                if name is not None and name.lstrip("_").lower().startswith(CHECK_PREFIXES):
-                    return True
-            extend(iter_children(node))
+            statements = list(fixture.func.body.body)
+            for i, stmt in enumerate(statements):
+                if any(type(n) is cst.Yield for n in descendants(stmt)):
+                    if scan_nodes(self.ctx, statements[i + 1:]).checks:
+                        return True
+                    break
         return False
+
+    def _placeholder(self, test: TestFunction) -> bool:
+        """A body of only ``pass``/``...``/a docstring, or one that calls nothing but the event
+        loop (``await asyncio.sleep(0)``): it is there to be collected and run, nothing to check."""
+        for node in descendants(test.func.body):
+            if type(node) is cst.Call and self.ctx.qualname(node.func) not in RUNNER_ONLY:
+                return False
+            if type(node) in (cst.With, cst.For):
+                return False
+        return True
+
+    def _in_docs(self) -> bool:
+        try:
+            parts = self.ctx.path.resolve().relative_to(self.ctx.pytest.rootdir.resolve()).parts
+        except ValueError:
+            return False
+        return bool(parts) and parts[0] in DOCS_FOLDERS
+
+    def _raises_by_parameter(self, test: TestFunction) -> bool:
+        """``with expectation:`` where parametrize hands ``expectation`` a ``pytest.raises(...)``."""
+        with_names = {item.item.value for node in _with_nodes(test.func.body) for item in node.items
+                      if type(item.item) is cst.Name and item.item.value in test.params}
+        if not with_names:
+            return False
+        for mark in test.marks:
+            if mark.name != "parametrize" or mark.call is None or len(mark.call.args) < 2:
+                continue
+            for node in descendants(mark.call.args[1].value):
+                if type(node) is cst.Call and self.ctx.qualname(node.func) in CHECK_CALLS:
+                    return True
+        return False
+
+    def _states_no_raise(self, test: TestFunction) -> bool:
+        """The docstring or a comment says that not raising is the point."""
+        text = self.ctx.module.code_for_node(test.func)
+        return NO_RAISE.search(text) is not None
 
     VALID = [
         Valid(dedent("""
@@ -138,14 +228,190 @@ class TestWithoutAssertion(Rule):
             async def test_verify_helper(client):
                 await verify_roundtrip(client)
         """)),
+        # The check lives in a helper of the module, whatever its name.
+        Valid(dedent("""
+            async def _roundtrip(codec, value):
+                assert await codec.decode(await codec.encode(value)) == value
+
+            async def test_roundtrip_numbers(codec):
+                await _roundtrip(codec, 12)
+        """)),
+        Valid(dedent("""
+            class TestLocks:
+                async def _exercise(self, lock):
+                    async with lock:
+                        assert lock.locked()
+
+                async def test_reentry(self, lock):
+                    await self._exercise(lock)
+        """)),
+        # A helper imported from a test-support module next to the test.
+        Valid(dedent("""
+            from support import exchange
+
+            async def test_exchange(server):
+                await exchange(server, b"ping")
+        """), files={"support.py": dedent("""
+            async def exchange(server, payload):
+                reply = await server.send(payload)
+                if reply != payload:
+                    raise AssertionError(reply)
+        """)}),
+        # A context manager of the project that wraps pytest.raises.
+        Valid(dedent("""
+            import contextlib
+            import pytest
+
+            @contextlib.contextmanager
+            def rejected(kind, text):
+                with pytest.raises(kind) as info:
+                    yield
+                assert text in str(info.value)
+
+            async def test_rejects_negative(account):
+                with rejected(ValueError, "negative"):
+                    await account.withdraw(-1)
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            async def test_both_fail(runner):
+                with pytest.RaisesGroup(pytest.RaisesExc(KeyError), pytest.RaisesExc(OSError)):
+                    await runner.run_all()
+        """)),
+        Valid(dedent("""
+            import contextlib
+            import pytest
+
+            @pytest.mark.parametrize(("size", "expectation"), [
+                (1, contextlib.nullcontext()),
+                (-1, pytest.raises(ValueError)),
+            ])
+            async def test_sizes(pool, size, expectation):
+                with expectation:
+                    await pool.resize(size)
+        """)),
+        # Waiting for an event under a timeout fails the test when it never comes.
+        Valid(dedent("""
+            import asyncio
+
+            async def test_listener_notified(bus):
+                seen = asyncio.Event()
+                bus.subscribe(lambda _: seen.set())
+                await bus.publish("x")
+                await asyncio.wait_for(seen.wait(), timeout=1)
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.benchmark
+            async def test_parse_speed(parser):
+                await parser.parse(b"x" * 1000)
+        """)),
+        Valid(dedent("""
+            async def test_stop_twice(server):
+                \"\"\"Stopping a stopped server must not raise.\"\"\"
+                await server.stop()
+                await server.stop()
+        """)),
+        # A method inherited from a base class of another test module.
+        Valid(dedent("""
+            from tests.base import BaseHandlerTest
+
+            class TestEcho(BaseHandlerTest):
+                async def test_echo(self, app):
+                    await self._roundtrip(app, "echo")
+        """), files={"tests/__init__.py": "", "tests/base.py": dedent("""
+            class BaseHandlerTest:
+                async def _roundtrip(self, app, text):
+                    assert await app.handle(text) == text
+        """)}),
+        # A stub that never runs, and a test that only exercises the runner.
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.mark.skip(reason="needs a live server")
+            async def test_live():
+                pass
+
+            async def test_marker_runs():
+                await asyncio.sleep(0)
+        """)),
+        # A fixture the test asks for checks after its yield.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def no_leaked_sockets(open_sockets):
+                before = open_sockets()
+                yield
+                assert open_sockets() == before
+
+            @pytest.mark.usefixtures("no_leaked_sockets")
+            async def test_close_resolver(resolver):
+                await resolver.close()
+        """)),
+        # A timeout on the operation: it must finish in time.
+        Valid(dedent("""
+            import asyncio
+
+            async def test_shutdown_with_pending_messages(broker):
+                await broker.publish(b"x")
+                await asyncio.wait_for(broker.shutdown(), timeout=0.5)
+        """)),
+        Valid(dedent("""
+            async def test_plain_text_session(make_session):
+                make_session(transcribe=False, keep_audio=True)  # no error
+        """)),
+        # A known bug, marked non-strict xfail: its outcome is not checked either way.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.xfail(reason="the server mangles the key")
+            async def test_unicode_key(store):
+                await store.set("ключ", b"v")
+        """)),
+        Valid(dedent("""
+            async def test_spawn(loop_runner):
+                \"\"\"Spawning a worker under the runner should be possible.\"\"\"
+                await loop_runner.spawn("worker")
+        """)),
     ]
     INVALID = [
+        # A helper that only acts: following it finds no check.
+        Invalid(dedent("""
+            async def _send(client):
+                await client.post("/events", json={"kind": "ping"})
+
+            async def test_ping(client):
+                await _send(client)
+        """), line=4, column=11),
+        # An assert inside the code under test is its own invariant, not the test's check.
+        Invalid(dedent("""
+            from app.jobs import enqueue
+
+            async def test_enqueue(queue):
+                await enqueue(queue, "job")
+        """), line=3, column=11, config={"pythonpath": ["."]}, files={"app/__init__.py": "", "app/jobs.py": dedent("""
+            async def enqueue(queue, name):
+                assert name
+                await queue.put(name)
+        """)}),
         Invalid(dedent("""
             import pytest
 
             @pytest.mark.asyncio
             async def test_create_user(client):
                 await client.post("/users", json={"name": "Ada"})
+        """), line=4, column=11),
+        # A strict xfail still runs as a test: here it checks nothing but "raises".
+        Invalid(dedent("""
+            import pytest
+
+            @pytest.mark.xfail(strict=True)
+            async def test_known_bug(store):
+                await store.set("k", b"v")
         """), line=4, column=11),
         Invalid(dedent("""
             import pytest
@@ -159,9 +425,10 @@ class TestWithoutAssertion(Rule):
     ]
 
 
-def _called_name(func: cst.BaseExpression) -> str | None:
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return None
+def _strict(mark: Mark) -> bool:
+    strict = mark.keyword("strict")
+    return strict is not None and type(strict.value) is cst.Name and strict.value.value == "True"
+
+
+def _with_nodes(body: cst.CSTNode) -> list[cst.With]:
+    return [n for n in descendants(body) if type(n) is cst.With]

@@ -72,7 +72,7 @@ def _string_parts(expr: cst.BaseExpression) -> list[str | None] | None:
             parts.append(part.value if isinstance(part, cst.FormattedStringText) else None)
         return parts
     if isinstance(expr, cst.ConcatenatedString):
-        left, right = _string_parts(expr.left), _string_parts(expr.right)  # type: ignore[arg-type]
+        left, right = _string_parts(expr.left), _string_parts(expr.right)
         return None if left is None or right is None else left + right
     if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format"
             and isinstance(expr.func.value, cst.SimpleString)):
@@ -110,7 +110,7 @@ def path_template(expr: cst.BaseExpression) -> tuple[str, bool] | None:
     return "/".join(segments), has_param
 
 
-_RECEIVER_TYPES = (cst.Name, cst.Attribute)
+_RECEIVER_TYPES = (cst.Name, cst.Attribute, cst.Call)  # client.get, self.client.get, TestClient(app).get
 
 
 def endpoint_call(call: cst.Call) -> tuple[Endpoint, bool] | None:
@@ -118,9 +118,9 @@ def endpoint_call(call: cst.Call) -> tuple[Endpoint, bool] | None:
     func = call.func
     # Exact types (an isinstance against LibCST's ABCs costs a microsecond; this runs for
     # every call of every test), and the method name before anything else is built.
-    if type(func) is not cst.Attribute or type(func.value) not in _RECEIVER_TYPES:  # type: ignore[attr-defined]
+    if type(func) is not cst.Attribute or type(func.value) not in _RECEIVER_TYPES:
         return None
-    method = func.attr.value  # type: ignore[attr-defined]
+    method = func.attr.value
     if method not in HTTP_METHODS and method != "request":
         return None  # most calls: nothing below can make one an endpoint call
     args = [a for a in call.args if a.keyword is None and a.star == ""]
@@ -145,12 +145,12 @@ def _int_status(node: cst.BaseExpression) -> int | None:
             return int(node.value)
         except ValueError:
             return None
-    if isinstance(node, cst.Attribute):
-        name = node.attr.value
+    if isinstance(node, (cst.Attribute, cst.Name)):
+        name = node.attr.value if isinstance(node, cst.Attribute) else node.value  # HTTP_404_NOT_FOUND imported by name
         match = _STATUS_CONSTANT.match(name)
         if match:
             return int(match.group(1))
-        if name in HTTPStatus.__members__:
+        if isinstance(node, cst.Attribute) and name in HTTPStatus.__members__:
             return HTTPStatus[name].value
     return None
 
@@ -164,8 +164,8 @@ def _may_be_error_key(literal: str) -> bool:
 
 def error_evidence(expr: cst.CSTNode, error_params: set[str]) -> bool:
     """Does this assertion check an error outcome?"""
-    if type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Not:  # type: ignore[attr-defined]
-        inner = expr.expression  # type: ignore[attr-defined]
+    if type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Not:
+        inner = expr.expression
         if type(inner) is cst.Attribute and inner.attr.value in SUCCESS_ATTRIBUTES:
             return True
     # Pre-order, by exact node type (an isinstance against LibCST's ABCs costs a microsecond).
@@ -215,7 +215,7 @@ def _parametrize_error_names(test: TestFunction) -> set[str]:
         while stack:
             node = pop()
             cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
-            if cls is cst.Integer or cls is cst.Attribute:
+            if cls is cst.Integer or cls is cst.Attribute or (cls is cst.Name and node.value.startswith("HTTP_")):  # type: ignore[attr-defined]
                 status = _int_status(node)  # type: ignore[arg-type]
                 if status is not None and 400 <= status <= 599:
                     if isinstance(argnames, cst.SimpleString):
@@ -249,20 +249,22 @@ def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef
         if in_raises:
             pass
         elif type(holder) is cst.Assert:
-            checking = [holder]  # type: ignore[list-item]
-        elif type(holder) is cst.Expr and type(holder.value) is cst.Call and _is_helper_check(holder.value):  # type: ignore[union-attr]
-            checking = [holder.value]  # type: ignore[union-attr]
-        elif type(holder) is cst.Assign and (holder.value is node or (  # type: ignore[union-attr]
-                awaited and type(holder.value) is cst.Await and holder.value.expression is node)):  # type: ignore[union-attr]
-            for target in holder.targets:  # type: ignore[union-attr]
+            checking = [holder]
+        elif type(holder) is cst.Expr and type(holder.value) is cst.Call and _is_helper_check(holder.value):
+            checking = [holder.value]
+        elif type(holder) is cst.Assign and (holder.value is node or (
+                awaited and type(holder.value) is cst.Await and holder.value.expression is node)):
+            for target in holder.targets:
                 if type(target.target) is cst.Name:
-                    checking += assert_names.get(target.target.value, [])  # type: ignore[attr-defined]
+                    checking += assert_names.get(target.target.value, [])
         if not in_raises and not checking:
             continue  # not an act, whatever it calls
         subject = subject_of(node)
         if subject is None:
             continue
         key, endpoint, has_body = subject
+        if endpoint is None and type(holder) is cst.Assert and _in_expected_side(node, holder.test):
+            continue  # ``assert out == escape(text)``: the call builds the expected value
         if in_raises:
             result.acts.append(Act(key, node, awaited, True, endpoint, has_body))
             continue
@@ -320,7 +322,7 @@ def _scan_test_body(body: cst.CSTNode, binders: list[cst.CSTNode] | None = None,
             checks = (*checks, node)
         elif (cls is cst.FunctionDef or cls is cst.Lambda) and parent is not None:
             nested = True
-        elif cls is cst.With and any(isinstance(item.item, cst.Call) and _dotted(item.item.func).endswith("raises")
+        elif cls is cst.With and any(isinstance(item.item, cst.Call) and _is_raises_name(_dotted(item.item.func))
                                      for item in node.items):  # type: ignore[attr-defined]
             raising_body = node.body  # type: ignore[attr-defined]
         children = iter_children(node)
@@ -367,7 +369,24 @@ def _check_is_error(check: cst.CSTNode, error_params: set[str], helpers: dict[st
             return True
     helper = helpers.get(name)
     return helper is not None and any(
-        error_evidence(n.test, set()) for n in descendants(helper.body) if type(n) is cst.Assert)  # type: ignore[attr-defined]
+        error_evidence(n.test, set()) for n in descendants(helper.body) if type(n) is cst.Assert)
+
+
+def _is_raises_name(dotted: str) -> bool:
+    """``pytest.raises``, ``pytest.RaisesGroup``, ``self.assertRaises``, ``self.assertRaisesRegex``."""
+    last = dotted.rpartition(".")[2]
+    return last == "raises" or last == "RaisesGroup" or last.startswith("assertRaises")
+
+
+def _in_expected_side(call: cst.Call, test: cst.BaseExpression) -> bool:
+    """Is ``call`` inside the right-hand side of the assertion's comparison (and not its left)?"""
+    if type(test) is not cst.Comparison:
+        return False
+    for target in test.comparisons:
+        comparator = target.comparator
+        if comparator is call or any(n is call for n in descendants(comparator)):
+            return True
+    return False
 
 
 def _dotted(expr: cst.BaseExpression) -> str:

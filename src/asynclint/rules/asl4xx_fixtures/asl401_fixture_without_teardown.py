@@ -234,7 +234,7 @@ class FixtureWithoutTeardown(Rule):
             @pytest.fixture
             def port():
                 return 8080
-        """), settings={"resource-factories": 3}),
+        """)),
         Valid(dedent("""
             import pytest_asyncio
             from httpx import AsyncClient
@@ -700,7 +700,7 @@ class FixtureWithoutTeardown(Rule):
                 def bus():
                     return connect_bus()
             """),
-            settings={"resource-factories": ["vendor.connect_bus", 3, "not a name"]},
+            settings={"resource-factories": ["vendor.connect_bus", "not a name"]},
             line=6, column=12,
             fixed=None,
         ),
@@ -772,4 +772,78 @@ class FixtureWithoutTeardown(Rule):
             """),
             line=8, column=12, fixed=None,
         ),
+    ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py).
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest_asyncio.fixture
+                async def client():
+                    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+                @pytest.mark.asyncio
+                async def test_health(client):
+                    response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+            line=13, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest_asyncio.fixture
+                async def client():
+                    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+                        yield client
+
+
+                @pytest.mark.asyncio
+                async def test_health(client):
+                    response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+        ),
+    ]
+    # A project class whose constructor builds a client holds it from the moment it is built:
+    # it needs no opening call to be a resource.
+    INVALID += [
+        Invalid(dedent("""
+            import pytest
+
+            from app.mail import Mailer
+
+
+            @pytest.fixture
+            def mailer():
+                return Mailer("https://mail.example.com")
+        """), files={"src/app/__init__.py": "", "src/app/mail.py": dedent("""
+            import httpx
+
+
+            class Mailer:
+                def __init__(self, base_url):
+                    self._client = httpx.AsyncClient(base_url=base_url)
+
+                async def aclose(self):
+                    await self._client.aclose()
+        """)}, config={"pythonpath": ["src"]}, line=8, column=12),
     ]

@@ -153,7 +153,7 @@ class SetupWithoutCleanup(Rule):
                     for change in self._changes(fixture, body, stmt, line, small):
                         if change.undo_names & teardown:
                             continue
-                        self.report(change.node, f"fixture `{fixture.name}` {change.what}",
+                        self.report(change.node, f"fixture `{fixture.name}` {change.what}; " + ("`monkeypatch` undoes it after each test" if change.fix else "undo it after the `yield`, or use `monkeypatch`"),
                                     change.fix() if change.fix else None)
 
     def _changes(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
@@ -483,7 +483,6 @@ class SetupWithoutCleanup(Rule):
             """),
             line=6, column=5,
             fixed=dedent("""
-                import os
                 import pytest
 
                 @pytest.fixture
@@ -505,7 +504,6 @@ class SetupWithoutCleanup(Rule):
             """),
             count=3, line=6, column=5,
             fixed=dedent("""
-                import os
                 import pytest
 
                 @pytest.fixture(autouse=True)
@@ -531,7 +529,6 @@ class SetupWithoutCleanup(Rule):
             files={"src/app/config.py": "DEBUG = False\nTIMEOUT = 30\n"},
             count=3, line=7, column=5,
             fixed=dedent("""
-                import sys
                 import pytest
                 from app import config
 
@@ -717,5 +714,56 @@ class SetupWithoutCleanup(Rule):
                     return "out"
             """),
             line=8, column=5, fixed=None,
+        ),
+    ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py): before it, the leaked variable fails the next test.
+        Invalid(
+            dedent("""
+                import os
+
+                import pytest
+
+
+                def greeting():
+                    return "hello " + os.environ.get("SHOP_USER", "guest")
+
+
+                @pytest.fixture
+                def ada():
+                    os.environ["SHOP_USER"] = "ada"
+
+
+                def test_greets_ada(ada):
+                    assert greeting() == "hello ada"
+
+
+                def test_greets_guest():
+                    assert greeting() == "hello guest"
+            """),
+            line=12, column=5,
+            fixed=dedent("""
+                import os
+
+                import pytest
+
+
+                def greeting():
+                    return "hello " + os.environ.get("SHOP_USER", "guest")
+
+
+                @pytest.fixture
+                def ada(monkeypatch):
+                    monkeypatch.setenv("SHOP_USER", "ada")
+
+
+                def test_greets_ada(ada):
+                    assert greeting() == "hello ada"
+
+
+                def test_greets_guest():
+                    assert greeting() == "hello guest"
+            """),
         ),
     ]

@@ -439,3 +439,72 @@ class FixtureCleanupSkippedOnError(Rule):
             """),
         ),
     ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py).
+        Invalid(
+            dedent("""
+                import asyncio
+
+                import pytest
+                import pytest_asyncio
+
+
+                class Queue:
+                    def __init__(self):
+                        self.closed = False
+
+                    async def close(self):
+                        await asyncio.sleep(0)
+                        self.closed = True
+
+
+                @pytest_asyncio.fixture
+                async def queues():
+                    inbox = Queue()
+                    outbox = Queue()
+                    yield inbox, outbox
+                    await outbox.close()
+                    await inbox.close()
+
+
+                @pytest.mark.asyncio
+                async def test_queues_are_open(queues):
+                    assert not any(queue.closed for queue in queues)
+            """),
+            line=21, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                import pytest
+                import pytest_asyncio
+
+
+                class Queue:
+                    def __init__(self):
+                        self.closed = False
+
+                    async def close(self):
+                        await asyncio.sleep(0)
+                        self.closed = True
+
+
+                @pytest_asyncio.fixture
+                async def queues():
+                    inbox = Queue()
+                    try:
+                        outbox = Queue()
+                        try:
+                            yield inbox, outbox
+                        finally:
+                            await outbox.close()
+                    finally:
+                        await inbox.close()
+
+
+                @pytest.mark.asyncio
+                async def test_queues_are_open(queues):
+                    assert not any(queue.closed for queue in queues)
+            """),
+        ),
+    ]

@@ -538,7 +538,6 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             config={"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "function"},
             line=3, column=1,
             fixed=dedent("""
-                import pytest
                 import pytest_asyncio
 
                 @pytest_asyncio.fixture(scope="session", loop_scope="session")

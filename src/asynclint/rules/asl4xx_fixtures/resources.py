@@ -271,5 +271,10 @@ class ResourceFinder:
             return known
         if head in self.ctx.imports.names:
             found = project_resource(qualified, self.ctx.source)
-            return replace(found, inferred=True) if found is not None else None
+            if found is None:
+                return None
+            info = self.ctx.source.cls(qualified)
+            if info is not None and info.acquires_on_construction:
+                return found  # its constructor already holds a client: a resource once built
+            return replace(found, inferred=True)
         return None

@@ -166,7 +166,6 @@ class BlockingCallInAsyncTest(Rule):
             """),
             line=6, column=5,
             fixed=dedent("""
-                import time
                 import pytest
                 import asyncio
 
@@ -191,7 +190,6 @@ class BlockingCallInAsyncTest(Rule):
             line=8, column=5,
             fixed=dedent("""
                 from asyncio import gather
-                from time import sleep
 
                 import pytest_asyncio
                 import asyncio

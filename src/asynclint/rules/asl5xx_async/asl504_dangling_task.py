@@ -72,8 +72,8 @@ class DanglingTask(Rule):
         fix = None
         if in_async_function(func):
             fix = self.fix(Safety.UNSAFE, "Await the task", await_pair(node))
-        self.report(node, "task created and dropped: nothing awaits it, so it may not run "
-                          "before the test ends and its exceptions are lost", fix)
+        self.report(node, f"task `{self.ctx.module.code_for_node(node.func)}(...)` in `{owner.name}` is dropped: nothing awaits it, so it may not run "
+                          "before the test ends and its exceptions are lost; keep it and `await` it before the end", fix)
 
     def _creates_task(self, call: cst.Call, func: cst.FunctionDef) -> bool:
         target = call.func

@@ -230,7 +230,6 @@ class AsyncioRunInTest(Rule):
             """),
             line=7, column=12, unsafe=True,
             fixed=dedent("""
-                import asyncio
                 import pytest
 
                 async def main():
@@ -284,7 +283,6 @@ class AsyncioRunInTest(Rule):
             """),
             line=9, column=14, unsafe=True,
             fixed=dedent("""
-                import asyncio
                 import pytest
 
                 async def main():

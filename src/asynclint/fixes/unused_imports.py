@@ -1,0 +1,124 @@
+"""Removing the imports a fix left unused, and only those.
+
+A fix that rewrites ``time.sleep(1)`` into ``await asyncio.sleep(1)`` may leave
+``import time`` with no use; ``os.environ[k] = v`` turned into
+``monkeypatch.setenv(k, v)`` may leave ``import os``. After fixes are applied,
+a top-level import is removed when a name it binds was used inside a node a fix
+replaced and is used nowhere in the fixed module. An import that was already
+unused, or is used anywhere else, is kept; so is one with a comment on its line
+or above it (the comment may say why it is there), and ``__future__`` imports.
+Uses are ``Name`` nodes (``time`` in ``time.sleep``), outside import statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+
+def _bound_name(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None:
+        target = alias.asname.name
+        return target.value if isinstance(target, cst.Name) else None
+    node: cst.BaseExpression = alias.name
+    while isinstance(node, cst.Attribute):  # `import os.path` binds `os`
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _has_comment(stmt: cst.SimpleStatementLine) -> bool:
+    return (any(line.comment is not None for line in stmt.leading_lines)
+            or stmt.trailing_whitespace.comment is not None)
+
+
+def top_level_imports(module: cst.Module) -> dict[str, cst.SimpleStatementLine]:
+    """Names bound by the module's top-level imports (one statement each), by name."""
+    found: dict[str, cst.SimpleStatementLine] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            continue
+        small = stmt.body[0]
+        if isinstance(small, cst.ImportFrom):
+            if isinstance(small.names, cst.ImportStar) or small.relative or small.module is None:
+                names: Iterable[cst.ImportAlias] = () if isinstance(small.names, cst.ImportStar) else small.names
+            elif cst.Module([]).code_for_node(small.module) == "__future__":
+                continue
+            else:
+                names = small.names
+        elif isinstance(small, cst.Import):
+            names = small.names
+        else:
+            continue
+        for alias in names:
+            name = _bound_name(alias)
+            if name is not None:
+                found[name] = stmt
+    return found
+
+
+class _Uses(cst.CSTVisitor):
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+        self.found: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # `x.sleep`: `sleep` is an attribute, not a use of a name
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # `f(sleep=1)`: the keyword is not a use
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.names:
+            self.found.add(node.value)
+
+
+def used_names(nodes: Iterable[cst.CSTNode], names: set[str]) -> set[str]:
+    visitor = _Uses(names)
+    for node in nodes:
+        node.visit(visitor)
+    return visitor.found
+
+
+def remove_imports_made_unused(new_module: cst.Module, replaced: list[cst.CSTNode]) -> cst.Module:
+    """``new_module`` without the top-level imports that the nodes in ``replaced`` were the last users of."""
+    imports = top_level_imports(new_module)
+    if not imports:
+        return new_module
+    candidates = used_names(replaced, set(imports))
+    if not candidates:
+        return new_module
+    unused = candidates - used_names([new_module], candidates)
+    if not unused:
+        return new_module
+    body: list[cst.BaseStatement] = []
+    removed_first = False
+    for stmt in new_module.body:
+        if (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)) and not _has_comment(stmt)
+                and any(imports.get(name) is stmt for name in unused)):
+            small = stmt.body[0]
+            assert not isinstance(small.names, cst.ImportStar)
+            kept = [a for a in small.names if _bound_name(a) not in unused]
+            if not kept:
+                removed_first = removed_first or not body
+                continue
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            body.append(stmt.with_changes(body=[small.with_changes(names=kept)]))
+            continue
+        body.append(stmt)
+    if removed_first and body and hasattr(body[0], "leading_lines"):
+        # The file now starts with the next statement: no blank lines above it.
+        leading = list(body[0].leading_lines)
+        while leading and leading[0].comment is None:
+            leading.pop(0)
+        body[0] = body[0].with_changes(leading_lines=leading)
+    return new_module.with_changes(body=body)
