@@ -66,6 +66,14 @@ PROJECT = {
         async def test_plain():
             assert True
     """,
+    "tests/test_loop.py": """
+        import pytest
+
+
+        @pytest.mark.asyncio
+        async def test_loop(event_loop):
+            assert event_loop
+    """,
     "src/app/__init__.py": "",
     "src/app/service.py": """
         def fetch():
@@ -90,6 +98,10 @@ CHANGES = {
     "base class in another file": ("tests/helpers_base.py", """
         class Base:
             pass
+    """),
+    "pytest-asyncio pin": ("requirements-dev.txt", """
+        pytest
+        pytest-asyncio==0.21.2
     """),
     "configuration": ("pyproject.toml", """
         [tool.pytest.ini_options]

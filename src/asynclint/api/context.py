@@ -10,11 +10,13 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.settings import Settings
+from asynclint.config.versions import SETTING, ResolvedVersion, resolve_version
 from asynclint.core.diagnostics import ImportRequest
 from asynclint.core.traversal import Traversal
 from asynclint.model.names import ImportTable
 from asynclint.model.project import FixtureScope, ProjectModel
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
+from asynclint.model.runners import Runner, Runners
 from asynclint.model.source_index import SourceIndex
 
 
@@ -129,16 +131,32 @@ class FileContext:
         """The fixtures a test uses (params, usefixtures, autouse, transitively)."""
         return self.fixture_scope(test.classes).closure([*test.params, *test.usefixtures()])
 
-    # Framework detection ---------------------------------------------------------
+    # Who runs what, and which pytest-asyncio -------------------------------------------
     @functools.cached_property
+    def pytest_asyncio(self) -> ResolvedVersion:
+        """The pytest-asyncio release rules follow here, and where it was read (config/versions.py)."""
+        found = resolve_version(self.pytest.rootdir, self.setting(SETTING), self.settings.config_path)
+        for path in found.files:
+            self.note_file_read(path)
+        return found
+
+    @functools.cached_property
+    def runners(self) -> Runners:
+        return Runners(self.project, self.facts, self.pytest, self.imports, self.module, self.path,
+                       self.fixture_scope, self.pytest_asyncio.version)
+
+    def runner_of(self, test: TestFunction) -> Runner:
+        """Who runs ``test`` (pytest-asyncio and its loop, anyio, trio, unittest, a plugin, nobody, unknown)."""
+        return self.runners.test(test)
+
+    def fixture_runner(self, fixture: Fixture) -> Runner:
+        """Who runs ``fixture`` and, for pytest-asyncio, in which loop."""
+        return self.runners.fixture(fixture)
+
+    @property
     def uses_anyio_or_trio_only(self) -> bool:
         """True when the module is driven by anyio or trio rather than pytest-asyncio."""
-        if self.pytest.trio_mode:
-            return True
-        names = set(self.imports.names.values())
-        return any(n == "trio" or n.startswith(("trio.", "anyio", "pytest_trio")) for n in names) and not any(
-            n.startswith(("pytest_asyncio", "asyncio")) for n in names
-        )
+        return self.runners.anyio_or_trio_only
 
     # Traversal helpers -------------------------------------------------------------
     @property

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
-from asynclint.core.diagnostics import Fix, ImportRequest, Safety
+from asynclint.core.diagnostics import Fix, ImportRequest, Safety, SideEdit
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -89,6 +89,8 @@ class Rule:
     #: "none", "safe", "unsafe" or "sometimes" (safe in some cases, unsafe in others).
     fix_availability: ClassVar[str] = "none"
     default_enabled: ClassVar[bool] = True
+    #: Findings depend on the pytest-asyncio release (config/versions.py); `asynclint rule` says which.
+    follows_pytest_asyncio: ClassVar[bool] = False
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
     #: For a ``visit_Call`` that acts only on calls of these qualified names: the engine then
@@ -122,8 +124,11 @@ class Rule:
 
     # Fix helpers -----------------------------------------------------------
     def fix(self, safety: Safety, description: str, *replacements: tuple[cst.CSTNode, Any],
-            imports: list[ImportRequest | None] | None = None) -> Fix:
-        return Fix(safety, description, list(replacements), [i for i in (imports or []) if i is not None])
+            imports: list[ImportRequest | None] | None = None, side_edits: list[SideEdit] | None = None) -> Fix:
+        """A fix of this file; ``side_edits`` (unsafe fixes only) also set options in another file."""
+        assert not side_edits or safety is Safety.UNSAFE, "only an unsafe fix may edit another file"
+        return Fix(safety, description, list(replacements), [i for i in (imports or []) if i is not None],
+                   side_edits=list(side_edits or []))
 
     @classmethod
     def declared_options(cls) -> dict[str, Any]:

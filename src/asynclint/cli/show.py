@@ -31,7 +31,7 @@ def pytest_asyncio_version_line(directory: Path, setting: Any, setting_file: Pat
     ``asynclint.config.versions.describe_version`` provides the text where that module exists.
     """
     try:
-        from asynclint.config.versions import describe_version  # type: ignore[import-not-found]
+        from asynclint.config.versions import describe_version
     except ImportError:
         return f"{setting} (from [tool.asynclint])" if setting else "(not detected by this build)"
     return str(describe_version(directory, setting, setting_file))

@@ -34,6 +34,19 @@ class ImportRequest:
 Replacement = Union["cst.CSTNode", "cst.RemovalSentinel", "cst.FlattenSentinel"]
 
 
+@dataclass(frozen=True)
+class SideEdit:
+    """An edit a fix makes to another file than the one linted: pytest options set in its configuration.
+
+    Data only (it crosses process boundaries under --jobs); the runner applies it
+    (fixes/config_edits.py) with the linted file's fix, writing both or neither, and
+    shows it under --diff. Only unsafe fixes carry side edits.
+    """
+
+    path: str  # the pytest configuration file (pyproject.toml, pytest.ini, setup.cfg, tox.ini)
+    options: tuple[tuple[str, str], ...]  # (ini option, value), set in the file's pytest section
+
+
 @dataclass
 class Fix:
     """A CST-level fix: original nodes (by identity) and what replaces them.
@@ -49,6 +62,8 @@ class Fix:
     #: Builds ``replacements`` when the fix is applied, for fixes whose new code is costly to
     #: make (a whole new test): a check run only shows that a fix exists.
     build: Callable[[], list[tuple["cst.CSTNode", Replacement]]] | None = field(default=None, repr=False)
+    #: Edits of other files, applied with this fix (--fix --unsafe-fixes, shown by --diff).
+    side_edits: list[SideEdit] = field(default_factory=list)
 
     def edits(self) -> list[tuple["cst.CSTNode", Replacement]]:
         """The (original node, replacement) pairs, built on first use for a deferred fix."""

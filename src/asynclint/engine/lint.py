@@ -13,7 +13,7 @@ from asynclint.api.context import FileContext
 from asynclint.api.rule import Rule
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.settings import Settings
-from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, Safety
+from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, Safety, SideEdit
 from asynclint.core.noqa import NoqaUse, noqa_lines
 from asynclint.core.positions import node_positions
 from asynclint.core.walker import Handler, walk
@@ -32,6 +32,8 @@ class FileResult:
     fixed_count: int = 0
     #: Other files the findings were computed from (for the result cache); None when unknown.
     dependencies: set[Path] | None = None
+    #: Edits of other files that applied fixes carry (the runner writes them with fixed_text).
+    side_edits: list[SideEdit] = field(default_factory=list)
     #: The codes of the fixes applied (one entry a fix), for ``--show-fixes``.
     fixed_codes: list[str] = field(default_factory=list)
 
@@ -292,6 +294,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
         return FileResult(diagnostics, dependencies=dependencies)
     diagnostics = lint_module(job, module, text)
     current_text, fixed_count, fixed_codes = text, 0, []
+    side_edits: list[SideEdit] = []
     failed_fixes: dict[str, str] = {}  # rule code -> why its fix could not be applied
     for _ in range(MAX_FIX_PASSES):
         candidates = [d for d in diagnostics if d.fix is not None and d.code not in failed_fixes
@@ -325,6 +328,7 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             break  # never write a fix whose result does not parse
         module, current_text = reparsed, new_text
         fixed_count += len(applied)
+        side_edits += [edit for applied_fix in applied for edit in applied_fix.side_edits if edit not in side_edits]
         code_of = {id(d.fix): d.code for d in candidates}
         fixed_codes += [code_of.get(id(f), "?") for f in applied]
         diagnostics = lint_module(job, module, current_text)
@@ -335,7 +339,8 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             for code, error in failed_fixes.items())], key=Diagnostic.sort_key)
     if render_edits:
         _with_edits(module, current_text, diagnostics, job)
-    return FileResult(diagnostics, current_text if changed else None, fixed_count, fixed_codes=fixed_codes)
+    return FileResult(diagnostics, current_text if changed else None, fixed_count, fixed_codes=fixed_codes,
+                      side_edits=side_edits if changed else [])
 
 
 def _isolate_failed_fixes(module: cst.Module, candidates: list[Diagnostic], failed: dict[str, str]) -> bool:

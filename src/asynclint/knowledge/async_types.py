@@ -119,3 +119,12 @@ BLOCKING_DNS: frozenset[str] = frozenset({
     "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getaddrinfo",
     "socket.getnameinfo", "socket.getfqdn", "socket.create_connection",
 })
+# Decorators that keep an `async def` a coroutine function (mock.patch builds an async wrapper):
+# a test under any other decorator may have been turned into a sync function (`async_to_sync`).
+COROUTINE_PRESERVING = frozenset({
+    "unittest.mock.patch", "unittest.mock.patch.object", "unittest.mock.patch.dict", "unittest.mock.patch.multiple",
+    "mock.patch", "mock.patch.object", "mock.patch.dict", "hypothesis.given", "hypothesis.settings",
+    "hypothesis.example", "hypothesis.seed", "respx.mock", "freezegun.freeze_time", "time_machine.travel",
+    "functools.wraps",
+})
+COROUTINE_PRESERVING_PREFIXES = ("pytest.mark.",)

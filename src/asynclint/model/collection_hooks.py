@@ -36,10 +36,12 @@ class _AddMarkerCalls(cst.CSTVisitor):
             self.arguments.append(node.args[0].value if node.args else None)
 
 
-def may_mark_async_tests(facts: ModuleFacts) -> bool:
-    """True when a hook in this module may add an async mark to tests, or runs tests itself."""
+def hook_marks(facts: ModuleFacts) -> str | None:
+    """What this module's hooks do to async tests: None (nothing we can see), "asyncio" (they may add an
+    asyncio mark, and nothing else async), "unknown" (other async or unreadable marks, or they run tests)."""
     if any(name in facts.hooks for name in RUNNING_HOOKS):
-        return True
+        return "unknown"
+    found: str | None = None
     for name in MARKING_HOOKS:
         hook = facts.hooks.get(name)
         if hook is None:
@@ -48,17 +50,24 @@ def may_mark_async_tests(facts: ModuleFacts) -> bool:
         hook.visit(calls)
         for argument in calls.arguments:
             if argument is None:
-                return True
+                return "unknown"
             if isinstance(argument, cst.SimpleString):
-                if argument.evaluated_value in ASYNC_MARKS:
-                    return True
-                continue
-            qualified = facts.imports.qualname(argument) or ""
-            if not qualified.startswith("pytest.mark."):
-                return True  # a mark held in a variable or built at run time: unreadable
-            if qualified.split(".")[2] in ASYNC_MARKS:
-                return True
-    return False
+                mark = argument.evaluated_value
+            else:
+                qualified = facts.imports.qualname(argument) or ""
+                if not qualified.startswith("pytest.mark."):
+                    return "unknown"  # a mark held in a variable or built at run time: unreadable
+                mark = qualified.split(".")[2]
+            if mark == "asyncio":
+                found = "asyncio"
+            elif mark in ASYNC_MARKS:
+                return "unknown"  # anyio's and trio's plugins read marks when the test runs
+    return found
+
+
+def may_mark_async_tests(facts: ModuleFacts) -> bool:
+    """True when a hook in this module may add an async mark to tests, or runs tests itself."""
+    return hook_marks(facts) is not None
 
 
 # Plugins that run async tests themselves (their own loop or framework).

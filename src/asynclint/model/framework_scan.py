@@ -22,6 +22,22 @@ WORDS = re.compile(r"\b(?:anyio|trio|pytest_trio)\b")
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", "__pycache__",
                           "node_modules", "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 MAX_FILES = 20000
+EVENT_LOOP = re.compile(r"(?<![\w.])event_loop\b")
+
+
+def _uses_event_loop(tree: ast.Module, async_requests_ok: bool) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value == "event_loop":
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            names = [a.arg for a in args]
+            if "event_loop" not in names:
+                continue
+            defaults = len(node.args.defaults) + sum(d is not None for d in node.args.kw_defaults)
+            if isinstance(node, ast.FunctionDef) or not async_requests_ok or defaults:
+                return True
+    return False
 
 
 class FrameworkScan:
@@ -73,6 +89,30 @@ class FrameworkScan:
         with self._lock:
             self._files[key] = text
         return text
+
+    def event_loop_users_below(self, directory: Path, config: PytestConfig, exclude: Path,
+                               async_requests_ok: bool = True) -> bool:
+        """True when code below ``directory`` (test files and conftest.py, not ``exclude``) uses an
+        ``event_loop`` fixture in a way a fix of its own cannot replace: a sync function requesting it,
+        a default value, the name as a string (``usefixtures``, ``getfixturevalue``);
+        with ``async_requests_ok`` False, any request. Read with ast, only for files that spell the name."""
+        for root, dirs, files in os.walk(directory):
+            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")]
+            for name in files:
+                path = Path(root) / name
+                if not name.endswith(".py") or path == exclude or (
+                        name != "conftest.py" and not config.is_test_file(path)):
+                    continue
+                text = self.text(path)
+                if text is None or not EVENT_LOOP.search(text):
+                    continue
+                try:
+                    tree = ast.parse(text)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return True
+                if _uses_event_loop(tree, async_requests_ok):
+                    return True
+        return False
 
     def scans(self) -> dict[Path, bool]:
         """Every directory scanned so far and whether anyio or trio was found below it."""

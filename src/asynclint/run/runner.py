@@ -81,6 +81,9 @@ class Runner:
         self._folder_keys: dict[Path, tuple[Settings, str]] = {}
         self._codes: dict[tuple[Path, tuple[str, ...]], frozenset[str]] = {}
         self._folders: dict[Path, tuple[Path, Settings, PytestConfig]] = {}
+        #: Fixes that also edit the pytest configuration, written when the run ends: every other file is
+        #: linted against the project as it was (its configuration and conftest.py files unchanged).
+        self._deferred: list[tuple[Path, str, bytes, "FileResult"]] = []
         self._validated: dict[int, Settings] = {}
         #: Configurations whose rule selectors are still to be checked against the registry (see settings_for).
         self._unvalidated: list[Settings] = []
@@ -191,8 +194,23 @@ class Runner:
 
             self.validate_pending()  # in this process, before any worker starts
             run_parallel(self, pending, result)
+        self._write_deferred(result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
+
+    def _write_deferred(self, result: RunResult) -> None:
+        """Write the fixes that edit another file too: the configuration first, then the fixed file."""
+        deferred, self._deferred = self._deferred, []
+        for path, shown, data, outcome in deferred:
+            side = self._side_edits(outcome)
+            try:
+                if side is None:
+                    raise OSError("a fix's configuration edit no longer applies; run again")
+                for other, (_, new) in side.items():
+                    write_atomically(other, new.encode("utf-8"))
+                write_atomically(path, data)
+            except OSError as exc:
+                result.diagnostics.append(engine_diagnostic(shown, "ASL002", f"cannot write fixes: {exc.strerror or exc}"))
 
     def _parallel(self) -> bool:
         return (self.options.jobs or 1) > 1
@@ -289,11 +307,26 @@ class Runner:
         if outcome.fixed_text is None:
             result.keep(outcome.diagnostics)
             return
+        side = self._side_edits(outcome)
+        if side is None:
+            # A fix's edit of another file cannot be made (the option is set otherwise): write nothing.
+            result.diagnostics.append(engine_diagnostic(
+                shown, "ASL002", "cannot write fixes: a fix's configuration edit no longer applies; run again"))
+            result.keep(lint_text(self.job_for(path, shown), source.text).diagnostics)
+            return
         if self.options.diff:
+            for other, (old, new) in side.items():
+                result.diffs.append(unified_diff(display_path(other), old, new))
             result.diffs.append(unified_diff(shown, source.text, outcome.fixed_text))
             result.keep(outcome.diagnostics)
             result.fixed += outcome.fixed_count
             result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
+            return
+        if side:
+            # Written when the run ends (after every other file saw the project unchanged).
+            self._deferred.append((path, shown, source.encode(outcome.fixed_text), outcome))
+            result.fixed += outcome.fixed_count
+            result.keep(outcome.diagnostics)
             return
         try:
             write_atomically(path, source.encode(outcome.fixed_text))
@@ -307,6 +340,27 @@ class Runner:
         result.fixed += outcome.fixed_count
         result.fixed_codes += [(shown, code) for code in outcome.fixed_codes]
         result.keep(outcome.diagnostics)
+
+
+    @staticmethod
+    def _side_edits(outcome: "FileResult") -> dict[Path, tuple[str, str]] | None:
+        """Each other file a fix edits: (its text, its new text); None when one edit cannot be made."""
+        if not outcome.side_edits:
+            return {}
+        from asynclint.fixes.config_edits import apply_side_edit
+
+        found: dict[Path, tuple[str, str]] = {}
+        for edit in outcome.side_edits:
+            other = Path(edit.path)
+            try:
+                old = found[other][1] if other in found else other.read_text(encoding="utf-8")
+            except OSError:
+                return None
+            new = apply_side_edit(edit, old)
+            if new is None:
+                return None
+            found[other] = (found[other][0] if other in found else old, new)
+        return {other: texts for other, texts in found.items() if texts[0] != texts[1]}
 
 
 def per_file_ignores(settings: Settings, path: Path) -> list[str]:

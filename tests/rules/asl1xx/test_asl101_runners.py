@@ -270,7 +270,9 @@ def test_anyio_backend_through_fixtures(tmp_path: Path, conftest: str, params: s
     ("item.add_marker('slow')", [(1, 11)]),
 ])
 def test_conftest_hooks_adding_marks(tmp_path: Path, hook: str, expected: list[tuple[int, int]]) -> None:
+    """Before pytest-asyncio 0.23 a mark a hook adds counts (nothing reported where one may be added)."""
     files = {
+        "pyproject.toml": STRICT + '\n[tool.asynclint]\npytest-asyncio-version = "0.21.2"\n',
         "tests/conftest.py": f"""
             import pytest
 
@@ -283,6 +285,35 @@ def test_conftest_hooks_adding_marks(tmp_path: Path, hook: str, expected: list[t
         "tests/test_x.py": "async def test_a():\n    assert True\n",
     }
     assert asl101(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(("hook", "version", "expected"), [
+    ("item.add_marker(pytest.mark.asyncio)", "0.23.0", [(1, 11)]),
+    ("item.add_marker('asyncio')", "1.5.0", [(1, 11)]),
+    ("item.add_marker(pytest.mark.asyncio)", "0.22.0", []),
+    ("item.add_marker(pytest.mark.anyio)", "1.5.0", []),  # anyio reads marks when the test runs
+    ("item.add_marker(MARK)", "1.5.0", []),  # unreadable: could be anything
+])
+def test_hook_marks_come_too_late_from_0_23(tmp_path: Path, hook: str, version: str,
+                                             expected: list[tuple[int, int]]) -> None:
+    """pytest-asyncio 0.23+ decides at collection which tests it runs (issue #810): ASL101 says why."""
+    files = {
+        "pyproject.toml": STRICT + f'\n[tool.asynclint]\npytest-asyncio-version = "{version}"\n',
+        "tests/conftest.py": f"""
+            import pytest
+
+            MARK = pytest.mark.asyncio
+
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    {hook}
+        """,
+        "tests/test_x.py": "async def test_a():\n    assert True\n",
+    }
+    assert asl101(tmp_path, files) == expected
+    if expected:
+        result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
+        assert "#810" in result.diagnostics[0].message
 
 
 @pytest.mark.parametrize("hook", ["pytest_pyfunc_call", "pytest_runtest_call"])

@@ -6,39 +6,14 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.model.class_resolution import not_collected
-from asynclint.model.collection_hooks import plugins_may_run_async
-from asynclint.model.project import BUILTIN_FIXTURES
-from asynclint.model.pytest_facts import ASYNC_MARKS, TestFunction
-
-# Decorators that keep an `async def` a coroutine function (mock.patch builds an async wrapper).
-COROUTINE_PRESERVING = frozenset({
-    "unittest.mock.patch", "unittest.mock.patch.object", "unittest.mock.patch.dict", "unittest.mock.patch.multiple",
-    "mock.patch", "mock.patch.object", "mock.patch.dict", "hypothesis.given", "hypothesis.settings",
-    "hypothesis.example", "hypothesis.seed", "respx.mock", "freezegun.freeze_time", "time_machine.travel",
-    "functools.wraps",
-})
-COROUTINE_PRESERVING_PREFIXES = ("pytest.mark.",)
-
-
-class _ParamMarks(cst.CSTVisitor):
-    """Finds an async mark in a `marks=` argument (of `pytest.param`) inside a parametrize call."""
-
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
-        self.ctx = ctx
-        self.found = False
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None and node.keyword.value == "marks":
-            text = cst.Module([]).code_for_node(node.value)
-            if any(word in text for word in ASYNC_MARKS):
-                self.found = True
-
+from asynclint.model.pytest_facts import TestFunction
+from asynclint.model.runners import NOBODY
 
 class MissingAsyncioMark(Rule):
     code = "ASL101"
     name = "missing-asyncio-mark"
     summary = "An async test has no asyncio/anyio/trio mark under asyncio_mode=strict, so it never runs."
+    follows_pytest_asyncio = True
     fix_availability = "safe"
     docs = """
         ## What it does
@@ -90,81 +65,26 @@ class MissingAsyncioMark(Rule):
         ctx = self.ctx
         if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode or not ctx.facts.tests:
             return
-        if "__test__" in ctx.imports.defined:
-            return  # a module-level `__test__ = False` stops collection; other values: unknown
-        candidates = [t for t in ctx.facts.tests if t.is_async and not t.run_by_unittest and not t.has_async_mark()]
-        if not candidates or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
+        candidates = [t for t in ctx.facts.tests if t.is_async and not t.has_async_mark()]
+        if not candidates:
             return
-        if plugins_may_run_async(ctx.project, ctx.facts, ctx.pytest, self._module_plugins()):
-            return  # e.g. aiohttp's or pytest-twisted's plugin runs coroutines itself
         mark = self._mark_name()
         for test in candidates:
-            if self._run_by_anyio(test) or not self._run_by_pytest(test) or not self._still_a_coroutine(test):
+            runner = ctx.runner_of(test)
+            if runner.kind != NOBODY:
                 continue
-            if self._marked_through_params(test):
-                continue
-            self.report(
-                test.func.name,
-                f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it",
-                self._add_mark(test, mark),
-            )
+            if runner.hook_mark_too_late:
+                message = (f"async test `{test.name}` has no {mark} mark of its own; the one a conftest.py hook adds "
+                           f"in pytest_collection_modifyitems comes too late for {self._release()} (it decides at "
+                           "collection which tests it runs, pytest-asyncio issue #810), so the test fails with "
+                           "\"async def functions are not natively supported\"")
+            else:
+                message = f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it"
+            self.report(test.func.name, message, self._add_mark(test, mark))
 
-    def _run_by_anyio(self, test: TestFunction) -> bool:
-        fixtures, unknown = self.ctx.test_fixtures(test)
-        return "anyio_backend" in fixtures or "anyio_backend" in unknown
-
-    def _module_plugins(self) -> list[str]:
-        names: list[str] = []
-        for stmt in self.ctx.module.body:
-            if not isinstance(stmt, cst.SimpleStatementLine):
-                continue
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and any(
-                        isinstance(t.target, cst.Name) and t.target.value == "pytest_plugins" for t in small.targets):
-                    value = small.value
-                    is_sequence = isinstance(value, (cst.List, cst.Tuple))
-                    elements = [e.value for e in value.elements] if is_sequence else [value]  # type: ignore[attr-defined]
-                    for element in elements:
-                        evaluated = element.evaluated_value if isinstance(element, cst.SimpleString) else None
-                        names.append(evaluated if isinstance(evaluated, str) else "<unreadable>")
-        return names
-
-    def _marked_through_params(self, test: TestFunction) -> bool:
-        """`pytest.param(..., marks=pytest.mark.asyncio)` in a parametrize mark marks those cases."""
-        for mark in test.marks:
-            if mark.name != "parametrize" or mark.call is None:
-                continue
-            finder = _ParamMarks(self.ctx)
-            mark.call.visit(finder)
-            if finder.found:
-                return True
-        return False
-
-    def _still_a_coroutine(self, test: TestFunction) -> bool:
-        """False when a decorator we do not know may turn the test into a sync function (`async_to_sync`)."""
-        for decorator in test.func.decorators:
-            qualified = self.ctx.qualname(decorator) or ""
-            if not (qualified.startswith("pytest.mark.") or qualified in COROUTINE_PRESERVING
-                    or qualified.startswith(COROUTINE_PRESERVING_PREFIXES)):
-                return False
-        return True
-
-    def _run_by_pytest(self, test: TestFunction) -> bool:
-        """False when the test's classes' bases make the runner unittest, give it a mark, or cannot be read."""
-        if not test.classes:
-            return True
-        if any(not_collected(cls) for cls in test.classes):
-            return False  # `__test__ = False` or an `__init__`: pytest may not collect it
-        runner = self.ctx.project.class_runner(self.ctx.facts, test.classes, self.ctx.pytest)
-        if runner.status != "plain" or runner.marks & ASYNC_MARKS:
-            return False
-        if runner.autouse_requests:
-            # Autouse fixtures of base classes: they (or what they request) may pull in anyio_backend.
-            found, unknown = self.ctx.fixture_scope(test.classes).closure(sorted(runner.autouse_requests))
-            if "anyio_backend" in found or "anyio_backend" in unknown or unknown - runner.fixtures - BUILTIN_FIXTURES:
-                return False
-        _, unknown = self.ctx.test_fixtures(test)
-        return not (unknown & runner.fixtures)  # a base class's fixture: what it requests is not read
+    def _release(self) -> str:
+        version = self.ctx.pytest_asyncio.version
+        return f"pytest-asyncio {version}"
 
     def _mark_name(self) -> str:
         """The framework the module already uses: asyncio unless only anyio or trio marks appear."""
@@ -263,6 +183,16 @@ class MissingAsyncioMark(Rule):
             def pytest_collection_modifyitems(items):
                 for item in items:
                     item.add_marker(pytest.mark.asyncio)
+        """)}, settings={"pytest-asyncio-version": "0.21.2"}),
+        Valid(dedent("""
+            async def test_marked_by_hook_with_anyio():
+                assert True
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    item.add_marker(pytest.mark.anyio)
         """)}),
         Valid(dedent("""
             async def test_anyio_through_autouse():
@@ -293,6 +223,24 @@ class MissingAsyncioMark(Rule):
         """)),
     ]
     INVALID = [
+        # From 0.23 pytest-asyncio decides at collection which tests it runs: a hook's mark comes too late.
+        Invalid(dedent("""
+            async def test_marked_by_hook():
+                assert True
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    item.add_marker(pytest.mark.asyncio)
+        """)}, settings={"pytest-asyncio-version": "0.23.8"}, line=1, column=11, fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_marked_by_hook():
+                assert True
+        """)),
         Invalid(
             dedent("""
                 import pytest

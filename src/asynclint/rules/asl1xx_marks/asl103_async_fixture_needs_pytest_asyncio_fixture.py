@@ -7,26 +7,16 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
 from asynclint.model.pytest_facts import Fixture
+from asynclint.model.runners import NOBODY
 
 PLAIN_FIXTURE = frozenset({"pytest.fixture", "pytest.yield_fixture"})
-OTHER_FRAMEWORKS = ("anyio", "trio", "pytest_trio")
-
-
-def _assignments(body: object, name: str) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
-    found = []
-    for stmt in body:  # type: ignore[attr-defined]
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and any(
-                        isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
-                    found.append((stmt, small.value))
-    return found
 
 
 class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
     code = "ASL103"
     name = "async-fixture-needs-pytest-asyncio-fixture"
     summary = "`@pytest.fixture` on an `async def` in strict mode: no plugin runs it; use `@pytest_asyncio.fixture`."
+    follows_pytest_asyncio = True
     fix_availability = "safe"
     docs = """
         ## What it does
@@ -72,41 +62,15 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
         if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode:
             return
         candidates = [f for f in ctx.facts.fixtures if f.is_async and f.provider in PLAIN_FIXTURE]
-        if not candidates or self._other_framework_in_play():
-            return
         for fixture in candidates:
+            if ctx.fixture_runner(fixture).kind != NOBODY:
+                continue  # anyio, trio or a fixture-setup hook may run it (model/runners.py)
             self.report(
                 fixture.decorator,
                 f"async fixture `{fixture.name}` uses `@pytest.fixture`; under asyncio_mode=strict no plugin "
                 "runs it: use `@pytest_asyncio.fixture`",
                 self._fix(fixture),
             )
-
-    def _other_framework_in_play(self) -> bool:
-        """anyio, trio or a custom fixture-setup hook could run the fixture: stay silent."""
-        ctx = self.ctx
-        if any(p.startswith(OTHER_FRAMEWORKS) for p in ctx.pytest.plugins):
-            return True
-        for qualified in ctx.imports.names.values():
-            if qualified.split(".")[0] in OTHER_FRAMEWORKS:
-                return True
-        marks = [*ctx.facts.module_marks, *(m for t in ctx.facts.tests for m in t.marks)]
-        if any(m.name in ("anyio", "trio") for m in marks):
-            return True
-        scope = ctx.fixture_scope()
-        if any("anyio_backend" in layer for layer in scope.layers):
-            return True
-        if any(name in ("anyio_backend", "trio_mode") for f in ctx.facts.fixtures for name in f.params):
-            return True
-        if any("anyio_backend" in t.params for t in ctx.facts.tests):
-            return True
-        for stmt, value in _assignments(ctx.module.body, "pytest_plugins"):
-            if any(word in cst.Module([]).code_for_node(value) for word in OTHER_FRAMEWORKS):
-                return True
-        if ctx.is_conftest and ctx.project.framework_scan.anyio_or_trio_below(ctx.path.parent, ctx.pytest):
-            return True  # the fixture may serve anyio or trio tests further down
-        modules = [ctx.facts, *ctx.project.conftests_for(ctx.path, ctx.pytest)]
-        return any("pytest_fixture_setup" in m.hooks for m in modules)
 
     def _fix(self, fixture: Fixture):  # type: ignore[no-untyped-def]
         text, request = self.ctx.reference("pytest_asyncio.fixture", module="pytest_asyncio")

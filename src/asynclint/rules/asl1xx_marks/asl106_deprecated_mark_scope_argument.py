@@ -13,6 +13,7 @@ class DeprecatedMarkScopeArgument(Rule):
     code = "ASL106"
     name = "deprecated-mark-scope-argument"
     summary = "`@pytest.mark.asyncio(scope=...)` is deprecated; the keyword is `loop_scope`."
+    follows_pytest_asyncio = True
     fix_availability = "safe"
     docs = """
         ## What it does
@@ -65,8 +66,8 @@ class DeprecatedMarkScopeArgument(Rule):
     def _check(self, node: cst.CSTNode, call: cst.Call) -> None:
         keywords = {arg.keyword.value: arg for arg in call.args if arg.keyword is not None}
         scope = keywords.get("scope")
-        if scope is None:
-            return
+        if scope is None or self.ctx.pytest_asyncio.version < (0, 24):
+            return  # 0.23 spells it `scope` (loop_scope does not exist there); before, no loop scope at all
         fix = None
         if "loop_scope" not in keywords:
             fix = self.fix(Safety.SAFE, "Rename `scope` to `loop_scope`",

@@ -6,7 +6,7 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.model.pytest_facts import TestFunction
+from asynclint.model.pytest_facts import Fixture, TestFunction
 
 
 class GetEventLoopInAsyncCode(Rule):
@@ -62,7 +62,7 @@ class GetEventLoopInAsyncCode(Rule):
             return
         test = self.ctx.test_for(func)
         owner = test or self.ctx.fixture_for(func)
-        if owner is None or self._maybe_trio(test):
+        if owner is None or self._maybe_trio(owner):
             return
         kind = "test" if test is not None else "fixture"
         fix = None
@@ -75,17 +75,14 @@ class GetEventLoopInAsyncCode(Rule):
         self.report(node, f"`asyncio.get_event_loop()` in async {kind} `{func.name.value}`; "
                           "use `asyncio.get_running_loop()`", fix)
 
-    def _maybe_trio(self, test: TestFunction | None) -> bool:
-        """Under trio (pytest-trio, or anyio's trio backend) there is no running asyncio loop: say nothing."""
-        ctx = self.ctx
-        if ctx.pytest.trio_mode or any(q.split(".")[0] in ("trio", "pytest_trio") for q in ctx.imports.names.values()):
-            return True
-        if test is None:
-            return ctx.uses_anyio_or_trio_only
-        if test.mark("trio") is not None or test.mark("anyio") is not None:
-            return True
-        fixtures, unknown = ctx.test_fixtures(test)
-        return "anyio_backend" in fixtures or "anyio_backend" in unknown
+    def _maybe_trio(self, owner: TestFunction | Fixture) -> bool:
+        """Under trio (pytest-trio, or anyio's trio backend) there is no running asyncio loop: say nothing.
+
+        Who runs the test or fixture is model/runners.py's answer (the same ASL502 follows).
+        """
+        if isinstance(owner, TestFunction):
+            return self.ctx.runner_of(owner).may_be_trio
+        return self.ctx.fixture_runner(owner).may_be_trio
 
     VALID = [
         Valid(dedent("""

@@ -18,6 +18,7 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import Safety
 from asynclint.model.pytest_facts import Fixture
+from asynclint.model.runners import PYTEST_ASYNCIO
 from asynclint.rules.asl4xx_fixtures.loop_scope_mismatch import loop_mismatches, set_loop_scope
 
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
@@ -42,6 +43,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     name = "async-fixture-loop-scope-mismatch"
     summary = ("An async fixture's event loop is narrower than its cache scope, or wider than the loop "
                "of a test that uses it.")
+    follows_pytest_asyncio = True
     fix_availability = "sometimes"
     docs = """
         ## What it does
@@ -118,10 +120,10 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     def _check_test_loops(self) -> None:
         for found in loop_mismatches(self.ctx):
             fix = None
-            if found.target is not None:
-                original, replacement, request = set_loop_scope(self.ctx, found.test, found.target)
+            if found.target is not None and found.keyword is not None:
+                original, replacement, request = set_loop_scope(self.ctx, found.test, found.target, found.keyword)
                 fix = self.fix(Safety.UNSAFE, f"Run the test in the {found.target}-scoped loop "
-                               f"(loop_scope=\"{found.target}\")", (original, replacement), imports=[request])
+                               f"({found.keyword}=\"{found.target}\")", (original, replacement), imports=[request])
             where = "" if found.fixture.name == found.param.name.value else f" (through `{found.param.name.value}`)"
             self.report(
                 found.param,
@@ -145,8 +147,18 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             scope = _string(scope_arg)
             if scope not in SCOPE_ORDER or (loop_arg is not None and _string(loop_arg) is None):
                 continue  # computed scopes: say nothing
-            loop_scope = fixture.effective_loop_scope(self.ctx.pytest)
+            loop_scope = self.ctx.fixture_runner(fixture).loop_scope
             if loop_scope not in SCOPE_ORDER or SCOPE_ORDER[loop_scope] >= SCOPE_ORDER[scope]:
+                continue
+            version = self.ctx.pytest_asyncio.version
+            if version < (0, 23):
+                # No loop_scope in this release: the event_loop fixture's scope is the fixture's loop.
+                self.report(
+                    fixture.decorator,
+                    f"async fixture `{fixture.name}` has scope=\"{scope}\" but pytest-asyncio {version} runs it in "
+                    f"the {loop_scope}-scoped `event_loop` fixture's loop; it fails with ScopeMismatch "
+                    f"(override `event_loop` with scope=\"{scope}\", or upgrade and use loop_scope)",
+                )
                 continue
             source = "its loop_scope" if loop_arg is not None else "asyncio_default_fixture_loop_scope"
             self.report(
@@ -157,11 +169,14 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             )
 
     def _run_by_pytest_asyncio(self, fixture: Fixture) -> bool:
-        if not fixture.is_async:
-            return False
-        if fixture.provider == "pytest_asyncio.fixture":
-            return True
-        return self.ctx.pytest.asyncio_mode == "auto" and fixture.provider == "pytest.fixture"
+        """Run by pytest-asyncio in a loop of its own choosing (model/runners.py); from 0.24 only,
+        where ``loop_scope`` exists (before, the ``event_loop`` fixture's scope decides, and an
+        override of it is ASL104's finding)."""
+        version = self.ctx.pytest_asyncio.version
+        if (0, 23) <= version < (0, 24):
+            return False  # 0.23: a fixture's loop is its scope's; nothing can be narrower
+        runner = self.ctx.fixture_runner(fixture)
+        return runner.kind == PYTEST_ASYNCIO and (runner.loop_from != "override" or version < (0, 23))
 
     def _fix(self, fixture: Fixture, call: cst.Call, scope: str):  # type: ignore[no-untyped-def]
         scope_arg = _keyword(call, "scope")
@@ -195,6 +210,48 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         return self.fix(Safety.SAFE, f"Set loop_scope=\"{scope}\"", (call, new_call), imports=imports)
 
     VALID = [
+        # 0.21 with a session-scoped event_loop override: one loop for every test and fixture.
+        Valid(dedent("""
+            import pytest
+
+            async def test_shares_the_loop(bot):
+                assert bot
+        """), config={"asyncio_mode": "auto"}, settings={"pytest-asyncio-version": "0.21.2"},
+              files={"conftest.py": dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+
+            @pytest.fixture(scope="session")
+            async def bot():
+                return asyncio.get_running_loop()
+        """)}),
+        # The same project under 1.x: the override is ASL104's one finding, not one ASL404 per test.
+        Valid(dedent("""
+            import pytest
+
+            async def test_shares_the_loop(bot):
+                assert bot
+        """), config={"asyncio_mode": "auto"}, settings={"pytest-asyncio-version": "1.5.0"},
+              files={"conftest.py": dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+
+            @pytest.fixture(scope="session")
+            async def bot():
+                return asyncio.get_running_loop()
+        """)}),
         Valid(dedent("""
             import pytest_asyncio
 
@@ -345,19 +402,6 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         Valid(dedent("""
             import pytest
 
-            @pytest.mark.asyncio(loop_scope="module")
-            async def test_narrower_fixture_loop_is_not_this_rule(client):
-                assert client
-        """), files={"conftest.py": dedent("""
-            import pytest_asyncio
-
-            @pytest_asyncio.fixture
-            async def client():
-                yield object()
-        """)}),
-        Valid(dedent("""
-            import pytest
-
             @pytest.mark.anyio
             async def test_run_by_anyio(engine):
                 assert engine
@@ -398,6 +442,29 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """)}),
     ]
     INVALID = [
+        # A function-scoped fixture's loop narrower than the test's: 0.24-0.26 fail the test
+        # (MultipleEventLoopsRequestedError), 1.x runs them in two loops (tests/versions). No fix.
+        Invalid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio(loop_scope="module")
+            async def test_narrower_fixture_loop(client):
+                assert client
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture
+            async def client():
+                yield object()
+        """)}, line=4, column=38, fixed=None),
+        # pytest-asyncio 0.21: no loop scopes; a module-scoped async fixture needs a module-scoped event_loop.
+        Invalid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="module")
+            async def shared():
+                return 1
+        """), settings={"pytest-asyncio-version": "0.21.2"}, line=3, column=1, fixed=None),
         Invalid(
             dedent("""
                 import pytest_asyncio

@@ -19,6 +19,7 @@ import libcst as cst
 from asynclint.api.context import FileContext
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
+from asynclint.model.runners import PYTEST_ASYNCIO
 
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
@@ -32,6 +33,10 @@ class LoopMismatch:
     test_loop: str
     #: The loop scope a fix would give the test (None: fixtures disagree).
     target: str | None
+    #: The mark keyword of this release for it (0.23: "scope"; 0.24+: "loop_scope"; None before 0.23).
+    keyword: str | None = "loop_scope"
+    #: The fixture's loop is narrower than the test's (no fix: the fixture's author chose it).
+    narrower: bool = False
 
 
 def _keyword(call: cst.Call | None, name: str) -> cst.Arg | None:
@@ -59,42 +64,18 @@ def asyncio_mark(test: TestFunction) -> Mark | None:
 
 
 def own_loop_scope(ctx: FileContext, test: TestFunction) -> str | None:
-    """The loop a pytest-asyncio test runs in, or None when it cannot be told."""
-    mark = asyncio_mark(test)
-    if mark is not None:
-        for keyword in ("loop_scope", "scope"):
-            known, value = _literal(mark.keyword(keyword))
-            if not known:
-                return None
-            if value is not None:
-                return value if value in SCOPE_ORDER else None
-    return ctx.pytest.asyncio_default_test_loop_scope or "function"
+    """The loop a pytest-asyncio test runs in, or None when it cannot be told (model/runners.py)."""
+    return ctx.runner_of(test).loop_scope
 
 
 def run_by_pytest_asyncio(ctx: FileContext, test: TestFunction) -> bool:
-    if not test.is_async or test.run_by_unittest or test.runner_unknown:
-        return False
-    if any(m.name in ("anyio", "trio") for m in test.marks) or ctx.pytest.trio_mode:
-        return False
-    if test.mark("asyncio") is not None:
-        return True
-    return ctx.pytest.asyncio_mode == "auto" and not ctx.uses_anyio_or_trio_only
+    return ctx.runner_of(test).kind == PYTEST_ASYNCIO
 
 
 def fixture_loop_scope(ctx: FileContext, fixture: Fixture) -> str | None:
     """The loop an async fixture run by pytest-asyncio lives in, or None (not async / unknown)."""
-    if not fixture.is_async:
-        return None
-    if fixture.provider != "pytest_asyncio.fixture" and not (
-            ctx.pytest.asyncio_mode == "auto" and fixture.provider == "pytest.fixture"):
-        return None
-    call = fixture.decorator.decorator if isinstance(fixture.decorator.decorator, cst.Call) else None
-    for keyword in ("scope", "loop_scope"):
-        known, _ = _literal(_keyword(call, keyword))
-        if not known:
-            return None
-    scope = fixture.effective_loop_scope(ctx.pytest)
-    return scope if scope in SCOPE_ORDER else None
+    runner = ctx.fixture_runner(fixture)
+    return runner.loop_scope if runner.kind == PYTEST_ASYNCIO else None
 
 
 def parametrized_names(test: TestFunction) -> set[str]:
@@ -133,12 +114,18 @@ def _reached(ctx: FileContext, test: TestFunction, name: str) -> list[Fixture]:
 def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
     found: list[LoopMismatch] = []
     tests = [t for t in ctx.facts.tests if t.is_async]
-    if not tests or ctx.project.hooks_add_marks(ctx.facts, ctx.pytest):
-        # A collection hook may give every test a wider loop (pytest-asyncio's own
-        # recipe for a session-wide loop): the test's loop cannot be told.
+    if not tests:
         return found
+    version = ctx.pytest_asyncio.version
+    if version < (0, 23):
+        return found  # one loop for tests and fixtures: the event_loop fixture's (a scope mismatch is part a)
     for test in tests:
         if not run_by_pytest_asyncio(ctx, test):
+            continue
+        override = ctx.runners.event_loop_override(test.classes)
+        if override is not None and override.scope != "function":
+            # The event_loop override decides this test's loop (before 1.0), or did and no longer does:
+            # one cause, reported once at the override (ASL104), not once per test.
             continue
         test_loop = own_loop_scope(ctx, test)
         if test_loop is None:
@@ -152,15 +139,25 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
                 if loop is not None and SCOPE_ORDER[loop] > SCOPE_ORDER[test_loop]:
                     per_test.append(LoopMismatch(test, param, fixture, loop, test_loop, None))
                     break
+                if loop is not None and SCOPE_ORDER[loop] < SCOPE_ORDER[test_loop] and version >= (0, 24) \
+                        and fixture.scope == "function":
+                    # A function-scoped fixture in a narrower loop than the test's: 0.24-0.26 fail the test
+                    # (MultipleEventLoopsRequestedError), 1.x runs it in another loop. No fix.
+                    per_test.append(LoopMismatch(test, param, fixture, loop, test_loop, None, narrower=True))
+                    break
         wanted = {m.fixture_loop for m in per_test}
-        target = wanted.pop() if len(wanted) == 1 else None
+        target = wanted.pop() if len(wanted) == 1 and not any(m.narrower for m in per_test) else None
+        version = ctx.pytest_asyncio.version
+        keyword = "loop_scope" if version >= (0, 24) else "scope" if version >= (0, 23) else None
         for mismatch in per_test:
             mismatch.target = target
+            mismatch.keyword = keyword
         found += per_test
     return found
 
 
-def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str) -> tuple[cst.CSTNode, cst.CSTNode, object]:
+def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str,
+                   keyword: str = "loop_scope") -> tuple[cst.CSTNode, cst.CSTNode, object]:
     """(original, replacement, import request): the test's own mark gets ``loop_scope=scope``.
 
     An existing function-level asyncio mark is edited (its ``loop_scope``, or a
@@ -175,21 +172,21 @@ def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str) -> tuple[cs
         expr = decorator.decorator
         if isinstance(expr, cst.Call):
             args = list(expr.args)
-            for keyword in ("loop_scope", "scope"):
-                existing = _keyword(expr, keyword)
+            for name in ("loop_scope", "scope"):
+                existing = _keyword(expr, name)
                 if existing is not None:
                     args[args.index(existing)] = existing.with_changes(
-                        keyword=cst.Name("loop_scope"), value=value)
+                        keyword=cst.Name(keyword), value=value)
                     return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
             if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
                 args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            args.append(cst.Arg(value=value, keyword=cst.Name("loop_scope"),
+            args.append(cst.Arg(value=value, keyword=cst.Name(keyword),
                                 equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
             return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
         new_expr = cst.Call(func=expr, args=[cst.Arg(
-            value=value, keyword=cst.Name("loop_scope"),
+            value=value, keyword=cst.Name(keyword),
             equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
         return decorator, decorator.with_changes(decorator=new_expr), None
     text, request = ctx.reference("pytest.mark.asyncio", module="pytest")
-    decorator = cst.Decorator(decorator=cst.parse_expression(f'{text}(loop_scope="{scope}")'))
+    decorator = cst.Decorator(decorator=cst.parse_expression(f'{text}({keyword}="{scope}")'))
     return test.func, test.func.with_changes(decorators=[*test.func.decorators, decorator]), request

@@ -184,18 +184,10 @@ class BlockingCallInAsyncTest(Rule):
         return False
 
     def _runs_on_asyncio(self, owner: object) -> bool:
-        """Known to run on asyncio (an asyncio mark, a pytest_asyncio fixture, or auto mode) and not trio/anyio."""
-        ctx = self.ctx
-        names = set(ctx.imports.names.values())
-        if ctx.pytest.trio_mode or ctx.uses_anyio_or_trio_only or any(
-                n.split(".")[0] in ("trio", "pytest_trio", "anyio") for n in names):
-            return False
+        """Known to run in an asyncio loop (model/runners.py; the same answer ASL107 follows)."""
         if isinstance(owner, TestFunction):
-            if owner.run_by_unittest:
-                return owner.is_async  # IsolatedAsyncioTestCase: asyncio
-            return owner.mark("asyncio") is not None or ctx.pytest.asyncio_mode == "auto"
-        provider = getattr(owner, "provider", "") or ""
-        return provider.startswith("pytest_asyncio") or ctx.pytest.asyncio_mode == "auto"
+            return self.ctx.runner_of(owner).on_asyncio
+        return self.ctx.fixture_runner(owner).on_asyncio  # type: ignore[arg-type]
 
     VALID = [
         Valid(dedent("""

@@ -1,0 +1,380 @@
+"""Which pytest-asyncio release a project uses, and where that was read.
+
+In this order (RULES.md, Versions):
+
+1. ``[tool.asynclint] pytest-asyncio-version = "0.21"`` (the setting);
+2. the project's own pins, from the project root upwards (the nearest directory
+   that has any): lock files first (``uv.lock``, ``poetry.lock``, ``pdm.lock``:
+   exact versions), then ``pyproject.toml`` (``[project] dependencies``,
+   ``optional-dependencies``, ``[dependency-groups]``, Poetry's dependencies and
+   groups), ``requirements*.txt`` / ``requirements*.in`` (also in a
+   ``requirements/`` folder), ``setup.cfg``/``tox.ini`` ``deps``;
+3. the installed distribution's metadata (``importlib.metadata`` over the
+   interpreter's ``sys.path``: read, never imported);
+4. else the newest release asynclint knows.
+
+What a pin gives: ``==0.21.2`` (and ``===``, ``==0.21.*``) that version; a
+range with an upper bound (``>=0.23,<0.24``, ``~=0.21.1``) the newest known
+release inside it, what a fresh install resolves to; a bare lower bound
+(``>=0.23``, ``~=0.21`` which allows every 0.x from 0.21) is "at least": the
+installed release when it satisfies the range (that is what the suite runs
+with), else the newest known release inside the range. Rules then judge the
+suite by what a fresh install of the pinned range does, which is the
+conservative reading for findings that say "this breaks when you upgrade":
+their messages say so.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asynclint.config.toml import tomllib
+
+
+class Version(tuple):  # type: ignore[type-arg]
+    """A release number, compared as a tuple of ints: ``Version.parse("0.21.2") < (0, 23)``."""
+
+    @classmethod
+    def parse(cls, text: str) -> "Version | None":
+        match = re.match(r"\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", text)
+        if match is None:
+            return None
+        return cls(int(part) for part in match.groups(default="0"))
+
+    def __str__(self) -> str:
+        return ".".join(str(part) for part in self)
+
+
+#: Releases of pytest-asyncio (PyPI, 2026-11-30), oldest first; the last is the newest.
+RELEASES: tuple[Version, ...] = tuple(Version.parse(v) for v in (  # type: ignore[misc]
+    "0.10.0", "0.11.0", "0.12.0", "0.14.0", "0.15.0", "0.15.1", "0.16.0", "0.17.0", "0.17.1", "0.17.2",
+    "0.18.0", "0.18.1", "0.18.2", "0.18.3", "0.19.0", "0.20.0", "0.20.1", "0.20.2", "0.20.3", "0.21.0",
+    "0.21.1", "0.21.2", "0.22.0", "0.23.0", "0.23.1", "0.23.2", "0.23.3", "0.23.4", "0.23.5", "0.23.6",
+    "0.23.7", "0.23.8", "0.24.0", "0.25.0", "0.25.1", "0.25.2", "0.25.3", "0.26.0", "1.0.0", "1.1.0",
+    "1.1.1", "1.2.0", "1.3.0", "1.4.0", "1.4.1", "1.5.0",
+))
+NEWEST: Version = RELEASES[-1]
+DISTRIBUTION = "pytest-asyncio"
+SETTING = "pytest-asyncio-version"
+
+
+@dataclass(frozen=True)
+class ResolvedVersion:
+    """The version rules follow, where it was found, and the files it was read from."""
+
+    version: Version
+    source: str  # "setting" | "pin" | "lock" | "installed" | "newest"
+    where: str = ""  # a file name, "pyproject.toml [tool.asynclint]", the distribution's location...
+    spec: str = ""  # the pin as written (">=0.23,<0.24"), when there is one
+    files: tuple[Path, ...] = field(default=())
+    #: False when the project lists its test dependencies (pytest among them) without pytest-asyncio.
+    declared: bool | None = None
+
+    def describe(self) -> str:
+        if self.source == "setting":
+            return f"pytest-asyncio {self.version} (set by {SETTING} in {self.where})"
+        if self.source == "lock":
+            return f"pytest-asyncio {self.version} (locked in {self.where})"
+        if self.source == "pin":
+            how = "pinned" if self.spec.startswith("==") else f"`{self.spec}`, resolved"
+            return f"pytest-asyncio {self.version} ({how} in {self.where})"
+        if self.source == "installed":
+            return f"pytest-asyncio {self.version} (installed: {self.where})"
+        return f"pytest-asyncio {self.version} (no pin found: the newest release)"
+
+
+# Specifiers --------------------------------------------------------------------------------------
+_NAME = re.compile(r"^\s*pytest[-_.]asyncio\b(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)", re.IGNORECASE)
+_CLAUSE = re.compile(r"^\s*(===|==|~=|!=|<=|>=|<|>)\s*([0-9][0-9A-Za-z.*+!-]*)\s*$")
+
+
+def _satisfies(version: Version, clauses: list[tuple[str, str]]) -> bool:
+    for op, text in clauses:
+        if text.endswith(".*"):
+            prefix = tuple(int(part) for part in text[:-2].split(".") if part.isdigit())
+            match = tuple(version[:len(prefix)]) == prefix
+            if (op == "==" and not match) or (op == "!=" and match):
+                return False
+            continue
+        bound = Version.parse(text)
+        if bound is None:
+            return False
+        if op == "~=":
+            parts = text.split(".")
+            upper = Version.parse(".".join(parts[:-1])) if len(parts) > 1 else None
+            width = len(parts) - 1
+            if version < bound or (upper is not None and tuple(version[:width]) != tuple(upper[:width])):
+                return False
+        elif (op in ("==", "===") and version != bound) or (op == "!=" and version == bound) \
+                or (op == "<" and not version < bound) or (op == "<=" and not version <= bound) \
+                or (op == ">" and not version > bound) or (op == ">=" and not version >= bound):
+            return False
+    return True
+
+
+def parse_spec(spec: str) -> list[tuple[str, str]] | None:
+    """``">=0.23, <0.24"`` as clauses; None when a clause cannot be read. An empty spec: no clauses."""
+    clauses = []
+    spec = spec.strip().strip("()")
+    if not spec:
+        return []
+    if re.match(r"^\d", spec):  # Poetry's bare "0.21.2" means ==
+        spec = "==" + spec
+    if spec.startswith("^"):  # Poetry caret: >=x.y.z, < next significant
+        base = Version.parse(spec[1:])
+        if base is None:
+            return None
+        upper = (base[0] + 1, 0, 0) if base[0] else (0, base[1] + 1, 0)
+        return [(">=", str(base)), ("<", ".".join(map(str, upper)))]
+    for part in spec.split(","):
+        match = _CLAUSE.match(part)
+        if match is None:
+            return None
+        clauses.append((match.group(1), match.group(2)))
+    return clauses
+
+
+def version_for_spec(spec: str, installed: Version | None = None) -> Version | None:
+    """The release a pin selects (see the module docs); None for a spec that cannot be read or matches none."""
+    clauses = parse_spec(spec)
+    if clauses is None:
+        return None
+    exact = [text for op, text in clauses if op in ("==", "===") and not text.endswith(".*")]
+    if exact:
+        return Version.parse(exact[0])
+    if installed is not None and _satisfies(installed, clauses):
+        bounded = any(op in ("<", "<=") or (op == "==" and t.endswith(".*")) for op, t in clauses)
+        if not bounded:
+            return installed  # "at least": what the suite runs with
+    matching = [v for v in RELEASES if _satisfies(v, clauses)]
+    return matching[-1] if matching else None
+
+
+# Where pins live ---------------------------------------------------------------------------------
+def _requirement_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if _NAME.match(line.split("#")[0])]
+
+
+def _pyproject_specs(data: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    project = data.get("project", {})
+    if isinstance(project, dict):
+        found += [d for d in project.get("dependencies", []) or [] if isinstance(d, str)]
+        for deps in (project.get("optional-dependencies", {}) or {}).values():
+            found += [d for d in deps or [] if isinstance(d, str)]
+    for deps in (data.get("dependency-groups", {}) or {}).values():
+        found += [d for d in deps or [] if isinstance(d, str)]
+    poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
+    if isinstance(poetry, dict):
+        tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
+        tables += [g.get("dependencies", {}) for g in (poetry.get("group", {}) or {}).values() if isinstance(g, dict)]
+        for table in tables:
+            if not isinstance(table, dict):
+                continue
+            for name, value in table.items():
+                if re.fullmatch(r"pytest[-_.]asyncio", name, re.IGNORECASE):
+                    spec = value.get("version", "") if isinstance(value, dict) else value
+                    found.append(f"pytest-asyncio {spec if isinstance(spec, str) and spec != '*' else ''}")
+    return [d for d in found if _NAME.match(d)]
+
+
+def _lock_version(path: Path, text: str) -> str | None:
+    """The locked pytest-asyncio version in uv.lock / poetry.lock / pdm.lock (TOML ``[[package]]``)."""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None
+    for package in data.get("package", []) or []:
+        if isinstance(package, dict) and re.fullmatch(r"pytest[-_.]asyncio", str(package.get("name", "")), re.I):
+            version = package.get("version")
+            return version if isinstance(version, str) else None
+    return None
+
+
+LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
+CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requirements.txt", "requirements-dev.txt",
+              "requirements-test.txt", "requirements_dev.txt", "requirements_test.txt", "dev-requirements.txt",
+              "test-requirements.txt")
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", ".git", *LOCK_FILES)
+
+
+def _requirement_files(directory: Path) -> list[Path]:
+    files: list[Path] = []
+    for folder in (directory, directory / "requirements", directory / "reqs"):
+        if not folder.is_dir():
+            continue
+        try:
+            names = sorted(p.name for p in folder.iterdir())
+        except OSError:
+            continue
+        files += [folder / n for n in names
+                  if re.match(r".*requirements.*\.(txt|in)$|.*\.(txt|in)$" if folder != directory
+                              else r".*requirements.*\.(txt|in)$", n)]
+    return files
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def pins_in(directory: Path, installed: Version | None) -> tuple[ResolvedVersion | None, list[Path]]:
+    """The version pinned by files in ``directory`` (None if none names pytest-asyncio), and the files read."""
+    read: list[Path] = []
+    for name in LOCK_FILES:
+        path = directory / name
+        text = _read(path) if path.is_file() else None
+        if text is None:
+            continue
+        read.append(path)
+        locked = _lock_version(path, text) if "asyncio" in text else None
+        version = Version.parse(locked) if locked else None
+        if version is not None:
+            return ResolvedVersion(version, "lock", name, f"=={locked}", tuple(read), True), read
+    candidates: list[tuple[str, Path]] = []
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        read.append(pyproject)
+        text = _read(pyproject)
+        if text and "asyncio" in text:
+            try:
+                candidates += [(d, pyproject) for d in _pyproject_specs(tomllib.loads(text))]
+            except (tomllib.TOMLDecodeError, ValueError):
+                pass
+    for path in _requirement_files(directory):
+        read.append(path)
+        text = _read(path)
+        if text and "asyncio" in text:
+            candidates += [(line, path) for line in _requirement_lines(text)]
+    for name in ("setup.cfg", "tox.ini"):
+        path = directory / name
+        if path.is_file():
+            read.append(path)
+            text = _read(path)
+            if text and "asyncio" in text:
+                candidates += [(line.strip(), path) for line in _requirement_lines(text)]
+    lists_pytest = any(re.search(r"(?m)(?:^|[\"'])\s*pytest(?![-_.\w])", _read(p) or "") for p in read
+                       if p.suffix in (".txt", ".in") or p.name == "pyproject.toml")
+    # The most exact pin wins (== over ranges), then the first found.
+    best: ResolvedVersion | None = None
+    for requirement, path in candidates:
+        match = _NAME.match(requirement.strip())
+        assert match is not None
+        spec = match.group("spec").strip()
+        version = version_for_spec(spec, installed) if spec else None
+        if version is None:
+            continue
+        where = str(path.relative_to(directory)) if path.is_relative_to(directory) else str(path)
+        found = ResolvedVersion(version, "pin", where, spec.replace(" ", ""), tuple(read))
+        if best is None or (found.spec.startswith("==") and not best.spec.startswith("==")):
+            best = found
+    if best is None and lists_pytest and not candidates:
+        return ResolvedVersion(NEWEST, "absent", "", "", tuple(read), declared=False), read
+    return best, read
+
+
+def installed_version(paths: tuple[str, ...] | None = None) -> tuple[Version, str] | None:
+    """The installed distribution's version, from its ``*.dist-info`` metadata (never imported).
+
+    The interpreter's path entries are listed for ``pytest_asyncio-<version>.dist-info`` (what
+    ``importlib.metadata`` reads too, without the imports it costs at start-up); the first wins,
+    as for imports.
+    """
+    import os
+
+    for entry in (paths if paths is not None else tuple(sys.path)):
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")) and re.match(r"pytest[-_.]asyncio-\d", name, re.I):
+                version = _metadata_version(Path(entry or ".") / name) or Version.parse(name.split("-")[1])
+                if version is not None:
+                    return version, entry
+    return None
+
+
+def _metadata_version(folder: Path) -> Version | None:
+    for name in ("METADATA", "PKG-INFO"):
+        text = _read(folder / name)
+        if text:
+            match = re.search(r"(?m)^Version:\s*(\S+)", text)
+            if match:
+                return Version.parse(match.group(1))
+    return None
+
+
+class VersionResolver:
+    """Resolves and caches the version per directory (one run, or a process)."""
+
+    def __init__(self) -> None:
+        self._by_directory: dict[tuple[Path, str | None], ResolvedVersion] = {}
+        self._lock = threading.Lock()
+        self._installed: tuple[Version, str] | None | bool = False
+
+    def installed(self) -> tuple[Version, str] | None:
+        if self._installed is False:
+            self._installed = installed_version()
+        return self._installed  # type: ignore[return-value]
+
+    def resolve(self, directory: Path, setting: Any = None, setting_file: Path | None = None) -> ResolvedVersion:
+        key = (directory, str(setting) if setting is not None else None)
+        with self._lock:
+            found = self._by_directory.get(key)
+        if found is None:
+            found = self._resolve(directory, setting, setting_file)
+            with self._lock:
+                self._by_directory[key] = found
+        return found
+
+    def _resolve(self, directory: Path, setting: Any, setting_file: Path | None) -> ResolvedVersion:
+        files: list[Path] = []
+        if setting is not None:
+            version = Version.parse(str(setting))
+            if version is not None:
+                where = f"{setting_file.name if setting_file else 'pyproject.toml'} [tool.asynclint]"
+                return ResolvedVersion(version, "setting", where, str(setting), (), True)
+        installed = self.installed()
+        declared: bool | None = None
+        for folder in (directory, *directory.parents):
+            found, read = pins_in(folder, installed[0] if installed else None)
+            # Files a pin could be added to later, too (not the folder's listing: the cache's own folder
+            # and any new file in the project root would then re-lint everything).
+            files += [*read, *(folder / name for name in CANDIDATES if folder / name not in read)]
+            if found is not None and found.source == "absent":
+                declared = False
+                break
+            if found is not None:
+                return ResolvedVersion(found.version, found.source, found.where, found.spec, tuple(files), True)
+            if any((folder / marker).exists() for marker in (".git", "pyproject.toml", "setup.py")):
+                break  # the project's root: pins above it belong to something else
+        if installed is not None:
+            return ResolvedVersion(installed[0], "installed", installed[1], "", tuple(files), declared)
+        return ResolvedVersion(NEWEST, "newest", "", "", tuple(files), declared)
+
+
+RESOLVER = VersionResolver()
+
+
+@functools.lru_cache(maxsize=256)
+def _cached(directory: Path, setting: str | None, setting_file: Path | None) -> ResolvedVersion:
+    return RESOLVER.resolve(directory, setting, setting_file)
+
+
+def resolve_version(directory: Path, setting: Any = None, setting_file: Path | None = None) -> ResolvedVersion:
+    """The pytest-asyncio version for the project containing ``directory`` (cached)."""
+    return _cached(directory, str(setting) if setting is not None else None, setting_file)
+
+
+def describe_version(directory: Path, setting: Any = None, setting_file: Path | None = None) -> str:
+    """"pytest-asyncio 0.21.2 (pinned in requirements-dev.txt)": what rules follow for this project."""
+    return resolve_version(directory, setting, setting_file).describe()

@@ -1,0 +1,74 @@
+"""config/versions.py: which pytest-asyncio a project uses, and where that was read."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from asynclint.config.versions import NEWEST, Version, VersionResolver, describe_version, version_for_spec
+
+
+@pytest.mark.parametrize(("spec", "installed", "expected"), [
+    ("==0.21.2", None, "0.21.2"),
+    ("==0.23.*", None, "0.23.8"),
+    (">=0.23,<0.24", None, "0.23.8"),
+    ("~=0.21.1", None, "0.21.2"),
+    ("~=0.21", None, "0.26.0"),  # >=0.21, ==0.*: the newest 0.x
+    ("^0.21", None, "0.21.2"),  # Poetry caret
+    ("0.21.2", None, "0.21.2"),  # Poetry bare version
+    (">=0.23", None, str(NEWEST)),  # at least: a fresh install gets the newest
+    (">=0.23", "0.23.5", "0.23.5"),  # ... unless the installed release satisfies it
+    (">=0.23,<0.24", "0.26.0", "0.23.8"),
+])
+def test_what_a_pin_selects(spec: str, installed: str | None, expected: str) -> None:
+    found = version_for_spec(spec, Version.parse(installed) if installed else None)
+    assert str(found) == expected
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"pyproject.toml": '[project]\nname = "x"\n[dependency-groups]\ntests = ["pytest", "pytest-asyncio==0.21.2"]\n'},
+     "pytest-asyncio 0.21.2 (pinned in pyproject.toml)"),
+    ({"pyproject.toml": '[project]\nname = "x"\n[project.optional-dependencies]\ntest = ["pytest_asyncio>=0.23,<0.24"]\n'},
+     "pytest-asyncio 0.23.8 (`>=0.23,<0.24`, resolved in pyproject.toml)"),
+    ({"pyproject.toml": '[tool.poetry.group.dev.dependencies]\npytest-asyncio = "^0.21"\n'},
+     "pytest-asyncio 0.21.2 (`^0.21`, resolved in pyproject.toml)"),
+    ({"setup.py": "", "requirements-dev.txt": "pytest\npytest-asyncio==0.21.2  # pinned\n"},
+     "pytest-asyncio 0.21.2 (pinned in requirements-dev.txt)"),
+    ({"setup.py": "", "requirements/test.in": "pytest-asyncio==0.24.0\n"},
+     "pytest-asyncio 0.24.0 (pinned in requirements/test.in)"),
+    ({"pyproject.toml": '[dependency-groups]\ntests = ["pytest-asyncio>=0.21"]\n',
+      "uv.lock": '[[package]]\nname = "pytest-asyncio"\nversion = "0.25.3"\n'},
+     "pytest-asyncio 0.25.3 (locked in uv.lock)"),
+    ({"pyproject.toml": '[dependency-groups]\ntests = ["pytest"]\n[tool.asynclint]\npytest-asyncio-version = "1.2"\n'},
+     "pytest-asyncio 1.2.0 (set by pytest-asyncio-version in pyproject.toml [tool.asynclint])"),
+])
+def test_where_the_version_comes_from(tmp_path: Path, files: dict[str, str], expected: str) -> None:
+    write(tmp_path, files)
+    from asynclint.config.settings import settings_for_directory
+
+    settings = settings_for_directory(tmp_path)
+    setting = settings.setting("pytest-asyncio-version")
+    assert describe_version(tmp_path, setting, settings.config_path) == expected
+
+
+def test_a_project_that_lists_pytest_without_pytest_asyncio(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": '[dependency-groups]\ndev = ["pytest>=9", "anyio"]\n'})
+    found = VersionResolver().resolve(tmp_path)
+    assert found.declared is False and found.source in ("installed", "newest")
+
+
+def test_installed_metadata_is_read_not_imported(tmp_path: Path) -> None:
+    dist = tmp_path / "site" / "pytest_asyncio-0.23.8.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: pytest-asyncio\nVersion: 0.23.8\n")
+    from asynclint.config.versions import installed_version
+
+    assert installed_version((str(tmp_path / "site"),)) == ((0, 23, 8), str(tmp_path / "site"))

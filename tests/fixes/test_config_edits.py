@@ -1,0 +1,37 @@
+"""fixes/config_edits.py: pytest options set in a project's configuration file, layout kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from asynclint.core.diagnostics import SideEdit
+from asynclint.fixes.config_edits import apply_side_edit
+
+OPTIONS = (("asyncio_default_fixture_loop_scope", "session"), ("asyncio_default_test_loop_scope", "session"))
+
+
+def test_pyproject_keeps_comments_and_order() -> None:
+    text = ('[project]\nname = "x"  # the name\n\n[tool.pytest.ini_options]\nasyncio_mode = "auto"  # auto\n'
+            '# log_cli = true\n\n# Next:\n[tool.mypy]\nstrict = true\n')
+    new = apply_side_edit(SideEdit("pyproject.toml", OPTIONS), text)
+    assert new == ('[project]\nname = "x"  # the name\n\n[tool.pytest.ini_options]\nasyncio_mode = "auto"  # auto\n'
+                   'asyncio_default_fixture_loop_scope = "session"\nasyncio_default_test_loop_scope = "session"\n'
+                   '# log_cli = true\n\n# Next:\n[tool.mypy]\nstrict = true\n')
+    assert apply_side_edit(SideEdit("pyproject.toml", OPTIONS), new) == new  # idempotent
+
+
+def test_pyproject_with_another_value_is_left_to_the_author() -> None:
+    text = '[tool.pytest.ini_options]\nasyncio_default_fixture_loop_scope = "function"\n'
+    assert apply_side_edit(SideEdit("pyproject.toml", OPTIONS), text) is None
+
+
+@pytest.mark.parametrize(("name", "section"), [("pytest.ini", "pytest"), ("tox.ini", "pytest"),
+                                               ("setup.cfg", "tool:pytest")])
+def test_ini_files_are_edited_in_place(name: str, section: str) -> None:
+    text = (f"[metadata]\nname = x\n\n[{section}]\n; the suite\naddopts = -ra\n    --strict-markers\n"
+            "asyncio_mode = auto\n\n# other tools\n[flake8]\nmax-line-length = 99\n")
+    new = apply_side_edit(SideEdit(name, OPTIONS), text)
+    assert new == (f"[metadata]\nname = x\n\n[{section}]\n; the suite\naddopts = -ra\n    --strict-markers\n"
+                   "asyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\n"
+                   "asyncio_default_test_loop_scope = session\n\n# other tools\n[flake8]\nmax-line-length = 99\n")
+    assert apply_side_edit(SideEdit(name, OPTIONS), new) == new

@@ -1,0 +1,1 @@
+"""Ground truth of pytest-asyncio releases (tests/versions/README.md)."""

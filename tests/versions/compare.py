@@ -1,0 +1,285 @@
+"""Compare asynclint's findings on a case with what pytest-asyncio really did (the observed verdicts).
+
+:func:`expected_findings` turns a case's observed verdicts for one release into the findings asynclint
+should report, and :func:`compare` matches them with asynclint's JSON findings (``asynclint check
+--output-format json``). Only the codes in ``CODES`` are compared.
+
+Mapping (observed -> expected finding, "where" as in /work/shared/RULES.md):
+
+=====================================================  =========  =====================================
+observed                                               code       where
+=====================================================  =========  =====================================
+test ``not_run`` ("not natively supported", skipped    ASL101     the test's name in its ``def``
+or failed: no plugin ran an async test)
+test ``fixture_not_run`` (got a coroutine/async gen),  ASL103     the ``@pytest.fixture`` decorator of
+or ``error`` "requested an async fixture ... no plugin"           each unhandled async fixture it
+(pytest 9): a plain ``@pytest.fixture`` async fixture             requests; once per fixture
+``error`` ScopeMismatch (a fixture's loop narrower     ASL404(a)  the decorator of each requested async
+than its cache scope; in 0.21 the loop is the                     fixture whose scope is wider than
+function-scoped ``event_loop``)                                   function
+``loop_mismatch`` (the test ran in another loop than   ASL404(b)  the test's parameter naming that
+an async fixture it requests)                                     fixture (its line); none when a
+                                                                  scoped ``event_loop`` override reaches
+                                                                  the test: its ASL104 is the one finding
+``error`` "Marks cannot be applied to fixtures"        ASL102     the ``mark.asyncio`` decorator on
+(pytest 9) or warning "Marks applied to fixtures have             each fixture
+no effect" (pytest 8.x)
+warning "marked with '@pytest.mark.asyncio' but it is  ASL102     the ``mark.asyncio`` decorator of the
+not an async function" on a *sync* test marked itself             test (a class or module mark, right
+                                                                  for the async tests, expects none)
+warning '"scope" keyword argument ... deprecated'      ASL106     each ``mark.asyncio(scope=...)``
+(0.24+)
+a test requesting ``event_loop``, or an ``event_loop`` ASL104     the parameter / the override's
+override in conftest.py, for every release (0.22                  ``def`` line (its decorator accepted)
+deprecates it, 1.0 removes it: 0.23-0.26 warn,
+1.x errors "fixture 'event_loop' not found" or ignores
+the override; before 0.22 upgrade information)
+``error`` MultipleEventLoopsRequestedError (0.24-0.26) ASL404(b)  the test's parameter naming each
+                                                                  requested async fixture
+``ran_ok``, ``not_collected``, and warnings with no     -          nothing expected
+rule (unknown ini option, default loop scope unset)
+=====================================================  =========  =====================================
+
+A bad verdict with no rule for its cause (e.g. ``error`` from ``TypeError: unexpected keyword
+'loop_scope'`` under 0.21/0.23: the project uses a newer API than its pinned release) is reported as
+an ``uncovered`` mismatch, so the version model can decide whether a rule should say so.
+
+Mismatch kinds: ``missing`` (an expected finding asynclint did not report), ``unexpected`` (a finding no
+observation explains), ``uncovered`` (a bad verdict no rule maps to).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from cases import Case, FixtureInfo, TestInfo, version_key  # noqa: E402
+import harness  # noqa: E402
+
+CODES = ("ASL101", "ASL102", "ASL103", "ASL104", "ASL106", "ASL404")
+
+
+@dataclass(frozen=True)
+class Expected:
+    code: str
+    path: str
+    lines: frozenset[int]      # any of these lines matches (first is the documented point)
+    why: str
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: str                   # "missing" | "unexpected" | "uncovered"
+    code: str | None
+    path: str
+    line: int | None
+    why: str
+
+    @property
+    def key(self) -> str:
+        """Stable text: ``"missing ASL101 test_x.py:11"`` (no message, which may be reworded)."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{self.kind} {self.code or '-'} {where}"
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.why})"
+
+
+def _exp(code: str, path: str, first: int, *others: int | None, why: str) -> Expected:
+    return Expected(code, path, frozenset([first, *[o for o in others if o]]), why)
+
+
+def observed_case(case: Case, release: str) -> dict:
+    """The committed observation of ``case`` under ``release`` (observed/<release>.json)."""
+    table = json.loads(harness.observed_path(release).read_text(encoding="utf-8"))
+    return table["cases"][case.name]
+
+
+def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Expected], list[Mismatch]]:
+    """(findings asynclint should report, bad verdicts no rule covers) for ``case`` under ``release``."""
+    tests = {t.key: t for t in case.tests()}
+    fixtures: dict[str, FixtureInfo] = {f.name: f for f in case.fixtures()}
+    expected: dict[tuple, Expected] = {}
+    uncovered: list[Mismatch] = []
+    # The event_loop fixture: deprecated from 0.22, removed in 1.0. Before 0.22 ASL104 reports it as
+    # upgrade information (issue 14), so it is expected for every release.
+    deprecated_event_loop = True
+
+    def add(e: Expected) -> None:
+        expected.setdefault((e.code, e.path, min(e.lines)), e)
+
+    def overridden(t: TestInfo) -> bool:
+        """A scoped ``event_loop`` override reaches the test (its module, or a conftest.py above it)."""
+        for f in case.fixtures():
+            if f.name == "event_loop" and (f.scope or "function") != "function":
+                folder = str(Path(f.path).parent)
+                if f.path == t.path or (Path(f.path).name == "conftest.py"
+                                        and (folder == "." or t.path.startswith(folder + "/"))):
+                    return True
+        return False
+
+    def requested_async(t: TestInfo) -> list[FixtureInfo]:
+        return [fixtures[p] for p in t.params if p in fixtures and fixtures[p].is_async]
+
+    for key, obs in observed["tests"].items():
+        t = tests[key]
+        v, kind = obs["verdict"], obs["error_kind"]
+        if v == "not_run":
+            add(_exp("ASL101", t.path, t.def_line, why=f"{key} not run ({kind or obs['outcome']})"))
+        elif v == "fixture_not_run" or (v == "error" and kind == "async_fixture_unhandled"):
+            for f in requested_async(t):
+                if "pytest.fixture" in " ".join(d.text for d in f.decorators):
+                    add(_exp("ASL103", f.path, f.decorator_line("fixture"), f.def_line,
+                             why=f"{key}: {v}, async fixture {f.name} has no plugin"))
+        elif v == "error" and kind == "scope_mismatch":
+            for f in requested_async(t):
+                if (f.scope or "function") != "function":
+                    add(_exp("ASL404", f.path, f.decorator_line("fixture"), why=f"{key}: ScopeMismatch on {f.name}"))
+        elif v == "loop_mismatch" and overridden(t):
+            pass  # one cause, one finding: the scoped event_loop override's ASL104 (below)
+        elif v == "loop_mismatch":
+            for name, loop in obs["fixture_loops"].items():
+                if loop != obs["loop"] and name in t.params:
+                    add(_exp("ASL404", t.path, t.params[name], t.def_line,
+                             why=f"{key} in loop {obs['loop']}, fixture {name} in loop {loop}"))
+        elif v == "error" and kind == "multiple_event_loops":
+            # the test's loop and a function-scoped async fixture's differ (0.24-0.26 refuse; 1.x: loop_mismatch)
+            for f in requested_async(t):
+                if f.loop_scope is None and (f.scope or "function") == "function":
+                    add(_exp("ASL404", t.path, t.params[f.name], t.def_line,
+                             why=f"{key}: MultipleEventLoopsRequestedError with fixture {f.name}"))
+        elif v == "error" and kind == "mark_on_fixture":
+            pass  # handled below from the source, once per fixture
+        elif v == "error" and kind == "fixture_not_found" and "event_loop" in t.params:
+            pass  # handled below (ASL104)
+        elif v not in ("ran_ok", "not_collected"):
+            uncovered.append(Mismatch("uncovered", None, t.path, t.def_line, f"{key}: {v} {kind}: {obs['detail'][:120]}"))
+        own_mark = next((d.line for d in t.decorators if "mark.asyncio" in d.text), None)
+        if "mark_on_sync" in obs.get("warnings", ()) and not t.is_async and own_mark:
+            # only a mark on the sync test itself: a class or module mark is right for its async tests
+            # (pytest-asyncio warns for the sync ones all the same)
+            add(_exp("ASL102", t.path, own_mark, why=f"{key}: pytest-asyncio warns the mark does nothing"))
+
+    case_kinds = {w["kind"] for w in observed["warnings"]}
+    test_kinds = {k for obs in observed["tests"].values() for k in obs.get("warnings", ())}
+    error_kinds = {obs["error_kind"] for obs in observed["tests"].values() if obs["verdict"] == "error"}
+    if "mark_on_fixture" in case_kinds | test_kinds | error_kinds:
+        for f in fixtures.values():
+            line = f.decorator_line("mark.asyncio")
+            if line:
+                add(_exp("ASL102", f.path, line, why=f"mark on fixture {f.name}"))
+    if "mark_scope_deprecated" in case_kinds | test_kinds:
+        for t in tests.values():
+            for d in (*t.decorators, *t.class_decorators):
+                if "mark.asyncio(" in d.text and "scope=" in d.text and "loop_scope=" not in d.text:
+                    add(_exp("ASL106", t.path, d.line, why=f"{t.key}: scope= deprecated"))
+    if deprecated_event_loop:
+        for t in tests.values():
+            if "event_loop" in t.params:
+                add(_exp("ASL104", t.path, t.params["event_loop"], t.def_line,
+                         why=f"{t.key} requests event_loop (deprecated 0.22, removed 1.0)"))
+        for f in fixtures.values():
+            if f.name == "event_loop":
+                add(_exp("ASL104", f.path, f.def_line, f.decorator_line("fixture"),
+                         why="event_loop override (deprecated 0.22, no effect from 1.0)"))
+    return list(expected.values()), uncovered
+
+
+def compare(case: Case, release: str, findings: list[dict], observed: dict | None = None) -> list[Mismatch]:
+    """Mismatches between asynclint's ``findings`` (JSON objects, paths relative to the case root) and
+    what ``case`` does under ``release`` (``observed``: the case's entry of an observed table; default:
+    the committed one)."""
+    observed = observed_case(case, release) if observed is None else observed
+    expected, mismatches = expected_findings(case, release, observed)
+    found = [f for f in findings if f["code"] in CODES]
+    used: set[int] = set()
+    for e in expected:
+        hit = next((i for i, f in enumerate(found)
+                    if i not in used and f["code"] == e.code and f["path"] == e.path and f["line"] in e.lines), None)
+        if hit is None:
+            mismatches.append(Mismatch("missing", e.code, e.path, min(e.lines), e.why))
+        else:
+            used.add(hit)
+    for i, f in enumerate(found):
+        if i not in used:
+            mismatches.append(Mismatch("unexpected", f["code"], f["path"], f["line"], f["message"][:140]))
+    return sorted(mismatches, key=lambda m: (m.kind, m.path, m.line or 0, m.code or ""))
+
+
+def asynclint_executable() -> str:
+    found = shutil.which("asynclint", path=str(Path(sys.executable).parent)) or shutil.which("asynclint")
+    if found is None:
+        raise RuntimeError("the asynclint executable is not installed")
+    return found
+
+
+def run_asynclint(case: Case, release: str) -> list[dict]:
+    """asynclint's JSON findings on ``case``, told the release by ``pytest-asyncio-version`` in a
+    ``[tool.asynclint]`` table passed with ``--config`` (the case's own files stay as they are)."""
+    with tempfile.TemporaryDirectory(prefix=f"asl-lint-{case.name}-") as tmp:
+        root = case.write(Path(tmp) / "project")
+        config = Path(tmp) / "asynclint.toml"
+        config.write_text(f'[tool.asynclint]\npytest-asyncio-version = "{release}"\n', encoding="utf-8")
+        done = subprocess.run(
+            [asynclint_executable(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
+             "--config", str(config), "--select", ",".join(CODES), "."],
+            cwd=root, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"asynclint failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+        return json.loads(done.stdout or "[]")
+
+
+def run_asynclint_many(cases: list[Case], release: str) -> dict[str, list[dict]]:
+    """Like :func:`run_asynclint` for many cases in one asynclint run (each case in its own folder,
+    so each keeps its own pytest.ini/pyproject.toml); paths come back relative to each case root."""
+    with tempfile.TemporaryDirectory(prefix="asl-lint-") as tmp:
+        for case in cases:
+            case.write(Path(tmp) / "projects" / case.name)
+        config = Path(tmp) / "asynclint.toml"
+        config.write_text(f'[tool.asynclint]\npytest-asyncio-version = "{release}"\n', encoding="utf-8")
+        done = subprocess.run(
+            [asynclint_executable(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
+             "--config", str(config), "--select", ",".join(CODES), *[c.name for c in cases]],
+            cwd=Path(tmp) / "projects", capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"asynclint failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    out: dict[str, list[dict]] = {c.name: [] for c in cases}
+    for finding in json.loads(done.stdout or "[]"):
+        name, _, rel = finding["path"].partition("/")
+        out[name].append({**finding, "path": rel})
+    return out
+
+
+def main(argv: list[str]) -> int:
+    """``python tests/versions/compare.py [--known] [RELEASE ...]``: print every disagreement per release
+    against the committed tables (``--known``: as the KNOWN_DISAGREEMENTS table of test_ground_truth.py)."""
+    from cases import CASES
+    import venvs
+    known = "--known" in argv
+    releases = [a for a in argv if a != "--known"] or list(venvs.RELEASES)
+    table: dict[str, dict[str, list[str]]] = {}
+    for release in releases:
+        if not known:
+            print(f"## {release}")
+        found = run_asynclint_many(CASES, release)
+        for case in CASES:
+            for m in compare(case, release, found[case.name]):
+                table.setdefault(release, {}).setdefault(case.name, []).append(m.key)
+                if not known:
+                    print(f"{case.name}: {m}")
+    if known:
+        print(json.dumps(table, indent=4))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
