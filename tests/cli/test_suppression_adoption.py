@@ -75,7 +75,10 @@ ADD_NOQA = {
     "tests/test_crlf.py": b"\xef\xbb\xbfimport pytest\r\n\r\n\r\nasync def test_crlf():  # noqa: E501\r\n"
                           b"    assert True\r\n",
     # Multi-line expressions and strings: the comment never lands inside a string.
+    # ASL302 (opt-in) is selected so that a test with nothing to check gets a code too.
+    "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASL302"]\n',
     "tests/test_multi.py": '''
+        import asyncio
         import time
 
         import pytest
@@ -89,12 +92,17 @@ ADD_NOQA = {
             time.sleep(float("""
         0.5 # not a comment
         """))
+            await asyncio.sleep(0)
             assert "# noqa: ASL999" in "x"
+
+
+        async def compute():
+            return 1
 
 
         @pytest.mark.asyncio
         async def test_nothing():  # a remark
-            pass
+            result = await compute()
     ''',
     "tests/test_bare.py": "async def test_bare():  # noqa\n    pass\n",
 }
@@ -175,7 +183,7 @@ def test_unused_noqa_only_for_our_codes_and_selected_rules_with_a_safe_fix(
             async def test_z():  # noqa
                 assert True
         """,
-        "tests/test_b.py": "# asynclint: noqa: ASL5\nimport pytest\n",
+        "tests/test_b.py": "# asynclint: noqa: ASL4\nimport pytest\n",
     })
     result = asynclint("check", "--no-cache", "--output-format", "concise", cwd=tmp_path)
     assert finding_lines(result.stdout) == [
@@ -183,10 +191,10 @@ def test_unused_noqa_only_for_our_codes_and_selected_rules_with_a_safe_fix(
         "remove ASL101",
         "tests/test_a.py:10:22: ASL009 [*] unused `noqa` code ASL101: nothing on this line is reported by it; "
         "remove ASL101",
-        "tests/test_b.py:1:1: ASL009 [*] unused `noqa` code ASL5: nothing in this file is reported by it; "
-        "remove ASL5 and the comment"]
+        "tests/test_b.py:1:1: ASL009 [*] unused `noqa` code ASL4: nothing in this file is reported by it; "
+        "remove ASL4 and the comment"]
     # Not selected in this run: a code of a rule that did not run may still be needed.
-    assert asynclint("check", "--no-cache", "--ignore", "ASL101,ASL5", cwd=tmp_path).returncode == 0
+    assert asynclint("check", "--no-cache", "--ignore", "ASL101,ASL4", cwd=tmp_path).returncode == 0
     fixed = asynclint("check", "--fix", cwd=tmp_path)
     assert (fixed.returncode, fixed.stdout) == (0, "Found 3 diagnostics (3 fixed, 0 remaining).\n")
     text = (tmp_path / "tests" / "test_a.py").read_text()

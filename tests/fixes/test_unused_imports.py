@@ -69,6 +69,7 @@ def test_from_import_of_the_replaced_name() -> None:
 def test_asl502_and_asl402_fixes_through_the_cli_leave_no_unused_import(
         tmp_path: Path, asynclint: RunAsynclint) -> None:
     write_tree(tmp_path, {"tests/test_a.py": """
+        import asyncio
         import os
         import time
 
@@ -78,6 +79,7 @@ def test_asl502_and_asl402_fixes_through_the_cli_leave_no_unused_import(
         @pytest.mark.asyncio
         async def test_x():
             time.sleep(1)
+            await asyncio.sleep(0)
             assert True
 
 
