@@ -91,3 +91,13 @@ def test_dedent_is_textwrap_dedent(text: str) -> None:
     from asynclint.api.rule import dedent
 
     assert dedent(text) == textwrap.dedent(text).lstrip("\n")
+
+
+def test_every_invalid_example_states_every_position_and_its_message() -> None:
+    """The harness checks what the example states: each finding's position, and the message."""
+    for code, rule in all_rules().items():
+        for index, example in enumerate(rule.INVALID):
+            where = f"{code} INVALID[{index}]"
+            assert example.line is not None and example.column is not None, where
+            assert example.message is not None, where
+            assert len(example.others) == example.count - 1, where

@@ -240,7 +240,7 @@ class MissingAsyncioMark(Rule):
             @pytest.mark.asyncio
             async def test_marked_by_hook():
                 assert True
-        """)),
+        """), message='async test `test_marked_by_hook` has no asyncio mark of its own; the one a conftest.py hook adds in pytest_collection_modifyitems comes too late for pytest-asyncio 0.23.8 (it decides at collection which tests it runs, pytest-asyncio issue #810), so the test fails with "async def functions are not natively supported"'),
         Invalid(
             dedent("""
                 import pytest
@@ -256,6 +256,7 @@ class MissingAsyncioMark(Rule):
                 async def test_unmarked():
                     assert True
             """),
+            message='async test `test_unmarked` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
         ),
         Invalid(
             dedent("""
@@ -281,6 +282,7 @@ class MissingAsyncioMark(Rule):
                 async def test_no_pytest_import():
                     assert True
             """),
+            message='async test `test_no_pytest_import` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
         ),
         Invalid(
             dedent("""
@@ -299,6 +301,7 @@ class MissingAsyncioMark(Rule):
                     async def test_method(self):
                         assert True
             """),
+            message='async test `test_method` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
         ),
         Invalid(
             dedent("""
@@ -319,6 +322,7 @@ class MissingAsyncioMark(Rule):
                 async def test_other_mark_only():
                     assert True
             """),
+            message='async test `test_other_mark_only` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
         ),
         Invalid(
             dedent("""
@@ -347,6 +351,7 @@ class MissingAsyncioMark(Rule):
                 async def test_decorated(now, x, n):
                     assert True
             """),
+            message='async test `test_decorated` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
         ),
     ]
     INVALID += [
@@ -382,5 +387,6 @@ class MissingAsyncioMark(Rule):
                 async def test_total_of_nothing():
                     assert total([]) == 0
             """),
+            message='async test `test_total_of_nothing` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
         ),
     ]

@@ -166,6 +166,7 @@ class AsyncioMarkOnSyncFunction(Rule):
                 def test_settings():
                     assert True
             """),
+            message='`@pytest.mark.asyncio` on sync test `test_settings` does nothing',
         ),
         Invalid(
             dedent("""
@@ -185,6 +186,7 @@ class AsyncioMarkOnSyncFunction(Rule):
                 async def client():
                     yield 1
             """),
+            message='`@pytest.mark.asyncio` on fixture `client`: marks cannot be applied to fixtures (pytest 9 fails collecting the module)',
         ),
         Invalid(
             dedent("""
@@ -220,6 +222,8 @@ class AsyncioMarkOnSyncFunction(Rule):
                     def test_sync(self, connection, x):
                         assert connection
             """),
+            message='`@pytest.mark.asyncio` on fixture `connection`: marks cannot be applied to fixtures (pytest 9 fails collecting the module)',
+            others=((12, 5),),
         ),
         Invalid(
             dedent("""
@@ -238,5 +242,6 @@ class AsyncioMarkOnSyncFunction(Rule):
                 async def plain_async_fixture():
                     return 1
             """),
+            message='`@pytest.mark.asyncio` on fixture `plain_async_fixture`: marks cannot be applied to fixtures (pytest 9 fails collecting the module)',
         ),
     ]

@@ -205,6 +205,7 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
                 async def client(request):
                     yield request.param
             """),
+            message='async fixture `client` uses `@pytest.fixture`; under asyncio_mode=strict no plugin runs it: use `@pytest_asyncio.fixture`',
         ),
         Invalid(
             dedent("""
@@ -229,6 +230,7 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
                     async def user(self):
                         return {"id": 1}
             """),
+            message='async fixture `user` uses `@pytest.fixture`; under asyncio_mode=strict no plugin runs it: use `@pytest_asyncio.fixture`',
         ),
         Invalid(
             dedent("""
@@ -247,6 +249,7 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
                 async def reset_db():
                     yield
             """),
+            message='async fixture `reset_db` uses `@pytest.fixture`; under asyncio_mode=strict no plugin runs it: use `@pytest_asyncio.fixture`',
         ),
     ]
     INVALID += [
@@ -297,5 +300,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
                 async def test_article_slug(article):
                     assert slugify(article["title"]) == "hello-world"
             """),
+            message='async fixture `article` uses `@pytest.fixture`; under asyncio_mode=strict no plugin runs it: use `@pytest_asyncio.fixture`',
         ),
     ]

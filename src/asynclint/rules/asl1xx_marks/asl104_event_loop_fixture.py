@@ -569,7 +569,7 @@ class EventLoopFixture(Rule):
             @pytest.fixture(scope="session")
             def settings():
                 return {}
-        """)),
+        """), message='the `event_loop` override with scope "session" has no effect since pytest-asyncio 1.0: tests and async fixtures no longer run in its loop; set `asyncio_default_fixture_loop_scope = "session"` and `asyncio_default_test_loop_scope = "session"` in the pytest configuration and remove it'),
         # At 0.21 the same override is how a loop is shared: upgrade information, no fix.
         Invalid(dedent("""
             import asyncio
@@ -582,7 +582,7 @@ class EventLoopFixture(Rule):
                 loop = asyncio.new_event_loop()
                 yield loop
                 loop.close()
-        """), filename="conftest.py", settings={"pytest-asyncio-version": "0.21.2"}, line=7, column=5, fixed=None),
+        """), filename="conftest.py", settings={"pytest-asyncio-version": "0.21.2"}, line=7, column=5, fixed=None, message='overriding the `event_loop` fixture with scope "session" works in pytest-asyncio 0.21.2 but is deprecated from 0.22 and has no effect from 1.0; when upgrading to 1.x, set `asyncio_default_fixture_loop_scope = "session"` and `asyncio_default_test_loop_scope = "session"` instead'),
         Invalid(
             dedent("""
                 import pytest
@@ -604,6 +604,7 @@ class EventLoopFixture(Rule):
                     assert asyncio.get_running_loop().time() > 0
                     handle.cancel()
             """),
+            message='test `test_later` requests the `event_loop` fixture, removed in pytest-asyncio 1.0 ("fixture \'event_loop\' not found"); use `asyncio.get_running_loop()`',
         ),
         Invalid(
             dedent("""
@@ -627,6 +628,7 @@ class EventLoopFixture(Rule):
                     yield srv
                     srv.close()
             """),
+            message='fixture `server` requests the `event_loop` fixture, removed in pytest-asyncio 1.0 ("fixture \'event_loop\' not found"); use `asyncio.get_running_loop()`',
         ),
         Invalid(
             dedent("""
@@ -643,6 +645,7 @@ class EventLoopFixture(Rule):
                         assert True
             """),
             line=3, column=32, fixed=None,
+            message='`usefixtures("event_loop")` requests the `event_loop` fixture, removed in pytest-asyncio 1.0 ("fixture \'event_loop\' not found")',
         ),
         Invalid(
             dedent("""
@@ -652,6 +655,7 @@ class EventLoopFixture(Rule):
                     assert event_loop.run_until_complete(work()) == 1
             """),
             line=3, column=15, fixed=None,
+            message='test `test_sync` requests the `event_loop` fixture, removed in pytest-asyncio 1.0 ("fixture \'event_loop\' not found"); use `asyncio.get_running_loop()`',
         ),
         Invalid(
             dedent("""
@@ -671,6 +675,7 @@ class EventLoopFixture(Rule):
                     event_loop = asyncio.get_running_loop()
                     assert await make_client(loop=event_loop)
             """),
+            message='test `test_passes_loop_on` requests the `event_loop` fixture, removed in pytest-asyncio 1.0 ("fixture \'event_loop\' not found"); use `asyncio.get_running_loop()`',
         ),
         Invalid(
             dedent("""
@@ -711,6 +716,7 @@ class EventLoopFixture(Rule):
                 async def test_two():
                     assert True
             """),
+            message='the `event_loop` override with scope "module" has no effect since pytest-asyncio 1.0: tests and async fixtures no longer run in its loop; use `loop_scope="module"` on this module\'s asyncio marks and remove it',
         ),
         Invalid(
             dedent("""
@@ -731,6 +737,7 @@ class EventLoopFixture(Rule):
                     assert event_loop.is_running()
             """),
             line=7, column=5, fixed=None, settings={"pytest-asyncio-version": "0.21.2"},
+            message='overriding the `event_loop` fixture with scope "module" works in pytest-asyncio 0.21.2 but is deprecated from 0.22 and has no effect from 1.0; when upgrading to 1.x, set `asyncio_default_fixture_loop_scope = "module"` and `asyncio_default_test_loop_scope = "module"` instead',
         ),
         Invalid(
             dedent("""
@@ -745,6 +752,7 @@ class EventLoopFixture(Rule):
                     loop.close()
             """),
             filename="conftest.py", line=6, column=5, fixed=None,
+            message='the `event_loop` override with scope "session" has no effect since pytest-asyncio 1.0: tests and async fixtures no longer run in its loop; set `asyncio_default_fixture_loop_scope = "session"` and `asyncio_default_test_loop_scope = "session"` in the pytest configuration and remove it',
         ),
         Invalid(
             dedent("""
@@ -756,5 +764,6 @@ class EventLoopFixture(Rule):
                     return asyncio.DefaultEventLoopPolicy()
             """),
             line=5, column=5, fixed=None,
+            message='overriding the `event_loop_policy` fixture is deprecated; use the `pytest_asyncio_loop_factories` hook',
         ),
     ]

@@ -133,6 +133,7 @@ class DeprecatedMarkScopeArgument(Rule):
                 async def test_shared_loop():
                     assert True
             """),
+            message='`pytest.mark.asyncio(scope=...)` is deprecated; use `loop_scope=`',
         ),
         Invalid(
             dedent("""
@@ -152,6 +153,7 @@ class DeprecatedMarkScopeArgument(Rule):
                 async def test_session_loop():
                     assert True
             """),
+            message='`pytest.mark.asyncio(scope=...)` is deprecated; use `loop_scope=`',
         ),
         Invalid(
             dedent("""
@@ -175,6 +177,8 @@ class DeprecatedMarkScopeArgument(Rule):
                     async def test_a(self):
                         assert True
             """),
+            message='`pytest.mark.asyncio(scope=...)` is deprecated; use `loop_scope=`',
+            others=((5, 18),),
         ),
         Invalid(
             dedent("""
@@ -185,5 +189,6 @@ class DeprecatedMarkScopeArgument(Rule):
                     assert True
             """),
             line=3, column=1, fixed=None,
+            message='`pytest.mark.asyncio(scope=...)` is deprecated; use `loop_scope=`',
         ),
     ]

@@ -187,6 +187,7 @@ class GetEventLoopInAsyncCode(Rule):
                     loop = asyncio.get_running_loop()
                     assert loop.is_running()
             """),
+            message='`asyncio.get_event_loop()` in async test `test_schedule`; use `asyncio.get_running_loop()`',
         ),
         Invalid(
             dedent("""
@@ -212,6 +213,7 @@ class GetEventLoopInAsyncCode(Rule):
                         with open("x") as fh:
                             yield get_running_loop().time()  # keep me
             """),
+            message='`asyncio.get_event_loop()` in async fixture `loop_time`; use `asyncio.get_running_loop()`',
         ),
         Invalid(
             dedent("""
@@ -237,6 +239,8 @@ class GetEventLoopInAsyncCode(Rule):
                             aio.get_running_loop().call_soon(print)
                         assert aio.get_running_loop()
             """),
+            message='`asyncio.get_event_loop()` in async test `test_method`; use `asyncio.get_running_loop()`',
+            others=((9, 16),),
         ),
         Invalid(
             dedent("""
@@ -257,5 +261,6 @@ class GetEventLoopInAsyncCode(Rule):
                     import asyncio
                     assert asyncio.get_running_loop()
             """),
+            message='`asyncio.get_event_loop()` in async test `test_no_import`; use `asyncio.get_running_loop()`',
         ),
     ]

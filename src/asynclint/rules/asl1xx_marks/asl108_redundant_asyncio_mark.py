@@ -256,6 +256,7 @@ class RedundantAsyncioMark(Rule):
                     async def test_x(self):
                         assert True
             """),
+            message='`pytest.mark.asyncio` on `pytestmark` of class `TestA` is redundant under asyncio_mode=auto',
         ),
         Invalid(
             dedent("""
@@ -270,6 +271,7 @@ class RedundantAsyncioMark(Rule):
                 async def test_health():
                     assert True
             """),
+            message='`pytest.mark.asyncio` on test `test_health` is redundant under asyncio_mode=auto',
         ),
         Invalid(
             dedent("""
@@ -304,6 +306,7 @@ class RedundantAsyncioMark(Rule):
                 async def test_user(user):
                     assert user
             """),
+            message="`pytest.mark.asyncio` on the module's `pytestmark` is redundant under asyncio_mode=auto",
         ),
         Invalid(
             dedent("""
@@ -332,6 +335,8 @@ class RedundantAsyncioMark(Rule):
                     async def test_list(self):
                         assert True
             """),
+            message="`pytest.mark.asyncio` on the module's `pytestmark` is redundant under asyncio_mode=auto",
+            others=((6, 1), (8, 19),),
         ),
         Invalid(
             dedent("""
@@ -361,6 +366,8 @@ class RedundantAsyncioMark(Rule):
                 async def test_two():
                     assert True
             """),
+            message="`pytest.mark.asyncio` on the module's `pytestmark` is redundant under asyncio_mode=auto",
+            others=((7, 1),),
         ),
         Invalid(
             dedent("""
@@ -385,6 +392,7 @@ class RedundantAsyncioMark(Rule):
                 async def test_removed():
                     assert True
             """),
+            message='`pytest.mark.asyncio` on test `test_removed` is redundant under asyncio_mode=auto',
         ),
     ]
 

@@ -471,6 +471,7 @@ class UnmockedNetworkCall(Rule):
                     assert response.status_code == 200
             """),
             line=6, column=16, fixed=None,
+            message='`httpx.get` sends a real request to `api.example.com` from test `test_users` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
         Invalid(
             dedent("""
@@ -483,6 +484,7 @@ class UnmockedNetworkCall(Rule):
                     assert total == 2
             """),
             files=_SRC, line=6, column=19, fixed=None,
+            message='`app.service.count_users` sends a real request (app.service.count_users -> app.clients.fetch_users -> httpx.AsyncClient.get) with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
         Invalid(
             dedent("""
@@ -501,6 +503,7 @@ class UnmockedNetworkCall(Rule):
                     assert "Example" in page
             """),
             line=8, column=20, fixed=None,
+            message='`aiohttp.ClientSession.get` sends a real request to `example.org` from fixture `page` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
         Invalid(
             dedent("""
@@ -522,6 +525,7 @@ class UnmockedNetworkCall(Rule):
                 def test_users(tmp_path, respx_mock):
                     assert httpx.get("https://api.example.com/users").status_code == 200
             """),
+            message='`httpx.get` sends a real request to `api.example.com` from test `test_users` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
         # A mark the project does not declare for network tests does not excuse a request.
         Invalid(
@@ -535,6 +539,7 @@ class UnmockedNetworkCall(Rule):
             """),
             config={"markers": ["slow: takes a while"]},
             line=6, column=12, fixed=None,
+            message='`httpx.get` sends a real request to `api.example.org` from test `test_slow_but_online` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
         # A request inside pytest.raises of an error raised after connecting still goes out.
         Invalid(
@@ -547,6 +552,7 @@ class UnmockedNetworkCall(Rule):
                         httpx.get("https://api.example.org/slow", timeout=0.001)
             """),
             line=6, column=9, fixed=None,
+            message='`httpx.get` sends a real request to `api.example.org` from test `test_timeout` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
     ]
     INVALID += [
@@ -583,5 +589,6 @@ class UnmockedNetworkCall(Rule):
                 def test_users(respx_mock):
                     assert httpx.get("https://api.example.com/users").status_code == 200
             """),
+            message='`httpx.get` sends a real request to `api.example.com` from test `test_users` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
     ]

@@ -264,6 +264,7 @@ class SyncMockForAsyncTarget(Rule):
                     with patch("shop.api.fetch", new=AsyncMock(return_value=1)):
                         pass
             """),
+            message='`shop.api.fetch` is an async function but is replaced by MagicMock; use `AsyncMock`',
         ),
         Invalid(
             dedent("""
@@ -292,6 +293,7 @@ class SyncMockForAsyncTarget(Rule):
                     monkeypatch.setattr(api, "fetch", mock.AsyncMock(side_effect=lambda: {"id": 1}))
                     assert await api.fetch() == {"id": 1}
             """),
+            message='`shop.api.fetch` is an async function but is replaced by a lambda; use `AsyncMock`',
         ),
         Invalid(
             dedent("""
@@ -313,6 +315,7 @@ class SyncMockForAsyncTarget(Rule):
                     notify = AsyncMock()
                     await notify("hi")
             """),
+            message='`notify` is a sync `Mock` but it is awaited; use `AsyncMock`',
         ),
         Invalid(
             dedent("""
@@ -349,6 +352,8 @@ class SyncMockForAsyncTarget(Rule):
                         await Client().fetch(1)
                         await Client().save(1)
             """),
+            message='`shop.api.Client.fetch` is an async function but is replaced by plain function `fake_fetch`; use `AsyncMock`',
+            others=((11, 95),),
         ),
         # A class of the test module is known like one of the project's source.
         Invalid(
@@ -382,5 +387,6 @@ class SyncMockForAsyncTarget(Rule):
                     with patch.object(Gateway, "charge", new=AsyncMock()):
                         assert await pay(Gateway()) is not None
             """),
+            message='`Gateway.charge` is an async function but is replaced by MagicMock; use `AsyncMock`',
         ),
     ]

@@ -341,6 +341,8 @@ class AssertCalledOnAsyncMock(Rule):
                     send.assert_awaited_once_with("hello")
                     assert send.await_count == 1
             """),
+            message='`send.assert_called_once_with` on an AsyncMock passes even when it was never awaited; use `assert_awaited_once_with`',
+            others=((10, 12),),
         ),
         # `assert m.called` becomes `m.assert_awaited()`; never `m.awaited` (a mock answers
         # any attribute with a truthy child, so that assertion could never fail).
@@ -372,6 +374,8 @@ class AssertCalledOnAsyncMock(Rule):
                     ok = fetch.await_count > 0 and True
                     assert ok
             """),
+            message='`fetch.called` on an AsyncMock passes even when it was never awaited; use `fetch.assert_awaited()`',
+            others=((9, 10),),
         ),
         Invalid(
             dedent("""
@@ -395,6 +399,8 @@ class AssertCalledOnAsyncMock(Rule):
                     load.assert_awaited()
                     save.assert_awaited()
             """),
+            message='`load.assert_called` on an AsyncMock passes even when it was never awaited; use `assert_awaited`',
+            others=((7, 5),),
         ),
         # `with patch(..., new=AsyncMock(...)) as m` binds the AsyncMock itself.
         Invalid(
@@ -421,6 +427,7 @@ class AssertCalledOnAsyncMock(Rule):
                         await shop.api.checkout()
                     notify.assert_awaited_once()
             """),
+            message='`notify.assert_called_once` on an AsyncMock passes even when it was never awaited; use `assert_awaited_once`',
         ),
         # Other binding forms: tuple unpacking, annotated assignment, the walrus.
         Invalid(
@@ -457,6 +464,8 @@ class AssertCalledOnAsyncMock(Rule):
                     third.assert_awaited_once()
                     fourth.assert_awaited_once()
             """),
+            message='`first.assert_called_once` on an AsyncMock passes even when it was never awaited; use `assert_awaited_once`',
+            others=((12, 5), (13, 5), (14, 5),),
         ),
         # A mock class imported inside the test binds like a module import.
         Invalid(
@@ -481,6 +490,7 @@ class AssertCalledOnAsyncMock(Rule):
                     await relay(hook)
                     assert hook.await_count == 1
             """),
+            message='`hook.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
         ),
     ]
     INVALID += [
@@ -524,5 +534,7 @@ class AssertCalledOnAsyncMock(Rule):
                     assert send.await_count == 2
                     send.assert_awaited_with("bob")
             """),
+            message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
+            others=((16, 5),),
         ),
     ]

@@ -131,6 +131,7 @@ class HttpxAppArgument(Rule):
                     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
                         assert (await client.get("/health")).status_code == 200
             """),
+            message='`app=` was removed from httpx clients in httpx 0.28; use `transport=ASGITransport(app=...)`',
         ),
         Invalid(
             dedent("""
@@ -148,6 +149,7 @@ class HttpxAppArgument(Rule):
                     client = AC(base_url="http://test", transport=ASGITransport(app=app))
                     assert (await client.get("/health")).status_code == 200
             """),
+            message='`app=` was removed from httpx clients in httpx 0.28; use `transport=ASGITransport(app=...)`',
         ),
         Invalid(
             dedent("""
@@ -165,6 +167,7 @@ class HttpxAppArgument(Rule):
                     with hx.Client(transport=hx.WSGITransport(app=wsgi_app)) as client:
                         assert client.get("http://test/").status_code == 200
             """),
+            message='`app=` was removed from httpx clients in httpx 0.28; use `transport=WSGITransport(app=...)`',
         ),
         Invalid(
             dedent("""
@@ -175,6 +178,7 @@ class HttpxAppArgument(Rule):
             """),
             line=4, column=30,
             fixed=None,
+            message='`app=` was removed from httpx clients in httpx 0.28; use `transport=ASGITransport(app=...)`',
         ),
     ]
     INVALID += [
@@ -214,5 +218,6 @@ class HttpxAppArgument(Rule):
                         response = await client.get("/health")
                     assert response.text == "ok"
             """),
+            message='`app=` was removed from httpx clients in httpx 0.28; use `transport=ASGITransport(app=...)`',
         ),
     ]

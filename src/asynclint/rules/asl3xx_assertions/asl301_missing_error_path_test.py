@@ -642,6 +642,7 @@ class MissingErrorPathTest(Rule):
                     response = client.get("/seats/not-a-number")
                     assert response.status_code == 422
             """),
+            message='`GET /seats/{}` is tested only on its success path (`test_seat`); add a test for its error path',
         ),
         # A demo app with a typed path parameter, tested only with a value that converts.
         Invalid(
@@ -659,6 +660,7 @@ class MissingErrorPathTest(Rule):
                     assert TestClient(app).get("/rooms/4").json() == {"room": 4}
             """),
             line=10, column=5,
+            message='`GET /rooms/{}` is tested only on its success path (`test_room`); add a test for its error path',
         ),
         Invalid(
             dedent("""
@@ -670,6 +672,7 @@ class MissingErrorPathTest(Rule):
                     assert response.status_code == 200
             """),
             line=4, column=5,
+            message='`GET /items/{}` is tested only on its success path (`test_get_item`); add a test for its error path',
         ),
         Invalid(
             dedent("""
@@ -687,6 +690,7 @@ class MissingErrorPathTest(Rule):
                     assert True
             """),
             line=5, column=11,
+            message='`GET /users/{}` is tested only on its success path (`test_get_user`); add a test for its error path',
         ),
         Invalid(
             dedent("""
@@ -700,6 +704,7 @@ class MissingErrorPathTest(Rule):
                         assert response.status_code == 201
             """),
             line=6, column=15,
+            message='`POST /users` is tested only on its success path (`test_create`); add a test for its error path',
         ),
         Invalid(
             dedent("""
@@ -714,6 +719,7 @@ class MissingErrorPathTest(Rule):
                         assert response.status_code == 200
             """),
             line=6, column=11,
+            message='`GET /items/{}` is tested only on its success path (`test_local_client`); add a test for its error path',
         ),
         Invalid(
             dedent("""
@@ -731,6 +737,7 @@ class MissingErrorPathTest(Rule):
                     return name
             """)},
             config={"pythonpath": ["."]},
+            message='`app.users.rename` is tested only on its success path (`test_rename`); add a test for its error path',
         ),
     ]
 

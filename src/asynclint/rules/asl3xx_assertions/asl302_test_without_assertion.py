@@ -386,7 +386,7 @@ class TestWithoutAssertion(Rule):
 
             async def test_ping(client):
                 await _send(client)
-        """), line=4, column=11),
+        """), line=4, column=11, message='async test `test_ping` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
         # An assert inside the code under test is its own invariant, not the test's check.
         Invalid(dedent("""
             from app.jobs import enqueue
@@ -397,14 +397,14 @@ class TestWithoutAssertion(Rule):
             async def enqueue(queue, name):
                 assert name
                 await queue.put(name)
-        """)}),
+        """)}, message='async test `test_enqueue` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
         Invalid(dedent("""
             import pytest
 
             @pytest.mark.asyncio
             async def test_create_user(client):
                 await client.post("/users", json={"name": "Ada"})
-        """), line=4, column=11),
+        """), line=4, column=11, message='async test `test_create_user` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
         # A strict xfail still runs as a test: here it checks nothing but "raises".
         Invalid(dedent("""
             import pytest
@@ -412,7 +412,7 @@ class TestWithoutAssertion(Rule):
             @pytest.mark.xfail(strict=True)
             async def test_known_bug(store):
                 await store.set("k", b"v")
-        """), line=4, column=11),
+        """), line=4, column=11, message='async test `test_known_bug` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
         Invalid(dedent("""
             import pytest
 
@@ -421,7 +421,7 @@ class TestWithoutAssertion(Rule):
                 async def test_list(self, client):
                     response = await client.get("/users")
                     print(response.json())
-        """), line=5, column=15),
+        """), line=5, column=15, message='async test `test_list` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
     ]
 
 

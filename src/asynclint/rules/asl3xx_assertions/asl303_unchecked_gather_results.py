@@ -296,7 +296,7 @@ class UncheckedGatherResults(Rule):
             @pytest.mark.asyncio
             async def test_discarded(client):
                 await asyncio.gather(client.post("/a"), client.post("/b"))
-        """), line=6, column=11),
+        """), line=6, column=11, message='the results of `asyncio.gather(...)` are discarded; check what each operation returned'),
         # A helper of the module that returns what it fetched; nothing is checked after the gather.
         Invalid(dedent("""
             import asyncio
@@ -307,7 +307,7 @@ class UncheckedGatherResults(Rule):
             async def test_prices_in_parallel(store):
                 await store.load()
                 await asyncio.gather(*[fetch_price(store, sku) for sku in ("a", "b", "c")])
-        """), line=8, column=11),
+        """), line=8, column=11, message='the results of `asyncio.gather(...)` are discarded; check what each operation returned'),
         # The requests are bound to a name first; the responses are still dropped.
         Invalid(dedent("""
             import asyncio
@@ -316,7 +316,7 @@ class UncheckedGatherResults(Rule):
                 pending = [client.get(f"/items/{n}") for n in range(5)]
                 responses = await asyncio.gather(*pending)
                 assert len(responses) == 5
-        """), line=5, column=23),
+        """), line=5, column=23, message='only the number of `asyncio.gather(...)` results is checked; check what each operation returned'),
         Invalid(dedent("""
             import asyncio
             import pytest
@@ -325,7 +325,7 @@ class UncheckedGatherResults(Rule):
             async def test_counted(client):
                 results = await asyncio.gather(client.post("/a"), client.post("/b"))
                 assert len(results) == 2
-        """), line=6, column=21),
+        """), line=6, column=21, message='only the number of `asyncio.gather(...)` results is checked; check what each operation returned'),
         Invalid(dedent("""
             from asyncio import gather
             import pytest
@@ -333,7 +333,7 @@ class UncheckedGatherResults(Rule):
             @pytest.mark.asyncio
             async def test_never_read(client):
                 results = await gather(client.post("/a"), client.post("/b"), return_exceptions=True)
-        """), line=6, column=21),
+        """), line=6, column=21, message='the results of `asyncio.gather(...)` are never read; check what each operation returned'),
     ]
 
 

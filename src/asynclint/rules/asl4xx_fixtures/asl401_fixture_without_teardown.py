@@ -409,6 +409,7 @@ class FixtureWithoutTeardown(Rule):
                     yield worker
                     worker.close()
             """),
+            message='fixture `worker` returns `Worker(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -430,6 +431,7 @@ class FixtureWithoutTeardown(Rule):
                     with requests.Session() as session:
                         yield session
             """),
+            message='fixture `http` returns `requests.Session(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -450,6 +452,7 @@ class FixtureWithoutTeardown(Rule):
                     async with AsyncClient(base_url="http://test") as client:
                         yield client
             """),
+            message='fixture `api` returns `AsyncClient(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -477,6 +480,7 @@ class FixtureWithoutTeardown(Rule):
 
                         yield client
             """),
+            message='fixture `client` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -497,6 +501,7 @@ class FixtureWithoutTeardown(Rule):
                     with open(tmp_path / "report.txt", "w") as handle:
                         yield handle
             """),
+            message='fixture `report` yields `open(...)` with nothing after the yield to release it',
         ),
         Invalid(
             dedent("""
@@ -518,6 +523,7 @@ class FixtureWithoutTeardown(Rule):
                     yield engine
                     await engine.dispose()
             """),
+            message='fixture `db` returns `create_async_engine(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -554,6 +560,7 @@ class FixtureWithoutTeardown(Rule):
                     yield db
                     await db.close()
             """),
+            message='fixture `database` returns `Database(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -576,6 +583,7 @@ class FixtureWithoutTeardown(Rule):
                     yield pool
                     await pool.close()
             """),
+            message='fixture `pool` returns `pools.make_pool(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -588,6 +596,7 @@ class FixtureWithoutTeardown(Rule):
             """),
             line=6, column=12,
             fixed=None,
+            message='fixture `client` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -617,6 +626,7 @@ class FixtureWithoutTeardown(Rule):
                     with engine.connect() as conn:
                         yield conn
             """),
+            message='fixture `conn` returns `engine.connect(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -638,6 +648,7 @@ class FixtureWithoutTeardown(Rule):
                     yield task
                     task.cancel()
             """),
+            message='fixture `heartbeat` yields `asyncio.create_task(...)` with nothing after the yield to release it',
         ),
         Invalid(
             dedent("""
@@ -660,6 +671,7 @@ class FixtureWithoutTeardown(Rule):
                     yield path
                     shutil.rmtree(path)
             """),
+            message='fixture `workdir` returns `tempfile.mkdtemp(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -690,6 +702,7 @@ class FixtureWithoutTeardown(Rule):
                     yield pool
                     await pool.close()
             """),
+            message='fixture `pool` returns `make_pool(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -703,6 +716,7 @@ class FixtureWithoutTeardown(Rule):
             settings={"resource-factories": ["vendor.connect_bus", "not a name"]},
             line=6, column=12,
             fixed=None,
+            message='fixture `bus` returns `connect_bus(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -732,6 +746,7 @@ class FixtureWithoutTeardown(Rule):
                     with TestingSession() as db:
                         yield db
             """),
+            message='fixture `db` yields `TestingSession(...)` with nothing after the yield to release it',
         ),
         Invalid(
             dedent("""
@@ -758,6 +773,7 @@ class FixtureWithoutTeardown(Rule):
                     with httpx.Client(transport=httpx.MockTransport(reply)) as client:
                         yield client
             """),
+            message='fixture `mocked` returns `httpx.Client(...)` and nothing releases it after the test',
         ),
         Invalid(
             dedent("""
@@ -771,6 +787,7 @@ class FixtureWithoutTeardown(Rule):
                     return httpx.Client()
             """),
             line=8, column=12, fixed=None,
+            message='fixture `maybe_client` returns `httpx.Client(...)` and nothing releases it after the test',
         ),
     ]
     INVALID += [
@@ -821,6 +838,7 @@ class FixtureWithoutTeardown(Rule):
                     response = await client.get("/health")
                     assert response.text == "ok"
             """),
+            message='fixture `client` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
         ),
     ]
     # A project class whose constructor builds a client holds it from the moment it is built:
@@ -845,5 +863,5 @@ class FixtureWithoutTeardown(Rule):
 
                 async def aclose(self):
                     await self._client.aclose()
-        """)}, config={"pythonpath": ["src"]}, line=8, column=12),
+        """)}, config={"pythonpath": ["src"]}, line=8, column=12, message='fixture `mailer` returns `Mailer(...)` and nothing releases it after the test'),
     ]

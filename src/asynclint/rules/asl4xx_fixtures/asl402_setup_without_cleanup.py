@@ -489,6 +489,7 @@ class SetupWithoutCleanup(Rule):
                 def production_env(monkeypatch):
                     monkeypatch.setenv("APP_ENV", "production")
             """),
+            message='fixture `production_env` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -513,6 +514,8 @@ class SetupWithoutCleanup(Rule):
                     monkeypatch.chdir(tmp_path)
                     yield
             """),
+            message='fixture `no_proxy` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
+            others=((7, 5), (8, 5),),
         ),
         Invalid(
             dedent("""
@@ -538,6 +541,8 @@ class SetupWithoutCleanup(Rule):
                     monkeypatch.setattr(config, "DEBUG", True)
                     monkeypatch.setattr(config, "TIMEOUT", 1)
             """),
+            message='fixture `plugins` edits sys.path and never restores it; `monkeypatch` undoes it after each test',
+            others=((8, 5), (9, 5),),
         ),
         Invalid(
             dedent("""
@@ -565,6 +570,7 @@ class SetupWithoutCleanup(Rule):
                         await conn.run_sync(Base.metadata.drop_all)
                     await engine.dispose()
             """),
+            message='fixture `schema` creates tables with create_all and never drops them; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -587,6 +593,7 @@ class SetupWithoutCleanup(Rule):
                     yield engine
                     Base.metadata.drop_all(engine)
             """),
+            message='fixture `tables` creates tables with create_all and never drops them; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -598,6 +605,7 @@ class SetupWithoutCleanup(Rule):
                     os.environ["APP_ENV"] = "test"
             """),
             line=6, column=5, fixed=None,
+            message='fixture `session_env` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -621,6 +629,7 @@ class SetupWithoutCleanup(Rule):
                     yield Path("uploads")
                     shutil.rmtree(Path("uploads"))
             """),
+            message='fixture `uploads` creates a directory outside tmp_path and never removes it; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -644,6 +653,7 @@ class SetupWithoutCleanup(Rule):
                     monkeypatch.setitem(app.dependency_overrides, get_db, lambda: db)
                     return app
             """),
+            message='fixture `override` assigns an item of `app.dependency_overrides` and never removes it; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -657,6 +667,7 @@ class SetupWithoutCleanup(Rule):
                     yield
             """),
             line=7, column=5, fixed=None,
+            message='fixture `ada` commits inserted rows and never deletes or rolls them back; undo it after the `yield`, or use `monkeypatch`',
         ),
         Invalid(
             dedent("""
@@ -676,6 +687,7 @@ class SetupWithoutCleanup(Rule):
                 def debug(monkeypatch):
                     monkeypatch.setattr(settings, "debug", True, raising=False)
             """),
+            message='fixture `debug` assigns `settings.debug` on a shared object and never restores it; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -700,6 +712,7 @@ class SetupWithoutCleanup(Rule):
                     yield "cache"
                     shutil.rmtree("cache")
             """),
+            message='fixture `cache_dir` creates a directory outside tmp_path and never removes it; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -714,6 +727,7 @@ class SetupWithoutCleanup(Rule):
                     return "out"
             """),
             line=8, column=5, fixed=None,
+            message='fixture `out_dir` creates a directory outside tmp_path and never removes it; `monkeypatch` undoes it after each test',
         ),
     ]
     INVALID += [
@@ -765,5 +779,6 @@ class SetupWithoutCleanup(Rule):
                 def test_greets_guest():
                     assert greeting() == "hello guest"
             """),
+            message='fixture `ada` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
         ),
     ]

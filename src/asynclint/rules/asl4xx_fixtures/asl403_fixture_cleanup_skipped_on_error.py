@@ -300,6 +300,7 @@ class FixtureCleanupSkippedOnError(Rule):
                     finally:
                         await engine.dispose()
             """),
+            message='fixture `client` releases 2 resources in sequence after its yield with no try/finally: when one release or the setup fails, the rest never runs',
         ),
         Invalid(
             dedent("""
@@ -337,6 +338,7 @@ class FixtureCleanupSkippedOnError(Rule):
                     finally:
                         shutil.rmtree(workdir)
             """),
+            message='fixture `server` releases 2 resources in sequence after its yield with no try/finally: when one release or the setup fails, the rest never runs',
         ),
         Invalid(
             dedent("""
@@ -362,6 +364,7 @@ class FixtureCleanupSkippedOnError(Rule):
                     finally:
                         await redis.aclose()
             """),
+            message='fixture `connections` releases 2 resources in sequence after its yield with no try/finally: when one release or the setup fails, the rest never runs',
         ),
         Invalid(
             dedent("""
@@ -375,6 +378,7 @@ class FixtureCleanupSkippedOnError(Rule):
                     b.close()
             """),
             line=6, column=5, fixed=None,
+            message='fixture `files` releases 2 resources in sequence after its yield with no try/finally: when one release or the setup fails, the rest never runs',
         ),
         Invalid(
             dedent("""
@@ -412,6 +416,7 @@ class FixtureCleanupSkippedOnError(Rule):
                     finally:
                         await engine.dispose()
             """),
+            message='fixture `engine` releases 2 resources in sequence after its yield with no try/finally: when one release or the setup fails, the rest never runs',
         ),
         Invalid(
             dedent("""
@@ -437,6 +442,7 @@ class FixtureCleanupSkippedOnError(Rule):
                     finally:
                         b.close()
             """),
+            message='fixture `logs` releases 2 resources in sequence after its yield with no try/finally: when one release or the setup fails, the rest never runs',
         ),
     ]
     INVALID += [
@@ -506,5 +512,6 @@ class FixtureCleanupSkippedOnError(Rule):
                 async def test_queues_are_open(queues):
                     assert not any(queue.closed for queue in queues)
             """),
+            message='fixture `queues` releases 2 resources in sequence after its yield with no try/finally: when one release or the setup fails, the rest never runs',
         ),
     ]

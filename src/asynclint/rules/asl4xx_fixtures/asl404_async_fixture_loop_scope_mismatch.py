@@ -456,7 +456,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             @pytest_asyncio.fixture
             async def client():
                 yield object()
-        """)}, line=4, column=38, fixed=None),
+        """)}, line=4, column=38, fixed=None, message='test `test_narrower_fixture_loop` runs in a module-scoped event loop but async fixture `client` lives in a function-scoped loop; its objects are bound to another loop'),
         # pytest-asyncio 0.21: no loop scopes; a module-scoped async fixture needs a module-scoped event_loop.
         Invalid(dedent("""
             import pytest_asyncio
@@ -464,7 +464,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             @pytest_asyncio.fixture(scope="module")
             async def shared():
                 return 1
-        """), settings={"pytest-asyncio-version": "0.21.2"}, line=3, column=1, fixed=None),
+        """), settings={"pytest-asyncio-version": "0.21.2"}, line=3, column=1, fixed=None, message='async fixture `shared` has scope="module" but pytest-asyncio 0.21.2 runs it in the function-scoped `event_loop` fixture\'s loop; it fails with ScopeMismatch (override `event_loop` with scope="module", or upgrade and use loop_scope)'),
         Invalid(
             dedent("""
                 import pytest_asyncio
@@ -481,6 +481,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 async def engine():
                     yield 1
             """),
+            message='async fixture `engine` has scope="module" but a function-scoped event loop (its loop_scope); pytest-asyncio fails it with ScopeMismatch',
         ),
         Invalid(
             dedent("""
@@ -501,6 +502,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                     async def schema(self):
                         yield 1
             """),
+            message='async fixture `schema` has scope="class" but a function-scoped event loop (asyncio_default_fixture_loop_scope); pytest-asyncio fails it with ScopeMismatch',
         ),
         Invalid(
             dedent("""
@@ -526,6 +528,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 async def server():
                     yield 1
             """),
+            message='async fixture `server` has scope="session" but a module-scoped event loop (asyncio_default_fixture_loop_scope); pytest-asyncio fails it with ScopeMismatch',
         ),
         Invalid(
             dedent("""
@@ -544,6 +547,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 async def app():
                     yield 1
             """),
+            message='async fixture `app` has scope="session" but a function-scoped event loop (asyncio_default_fixture_loop_scope); pytest-asyncio fails it with ScopeMismatch',
         ),
         # Part (b): the test side.
         Invalid(
@@ -569,6 +573,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 async def test_query(engine):
                     assert engine
             """),
+            message='test `test_query` runs in a function-scoped event loop but async fixture `engine` lives in a session-scoped loop; its objects are bound to another loop',
         ),
         Invalid(
             dedent("""
@@ -599,6 +604,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 async def test_through_another_fixture(tmp_path, repo):
                     assert repo
             """),
+            message='test `test_through_another_fixture` runs in a function-scoped event loop but async fixture `engine` (through `repo`) lives in a session-scoped loop; its objects are bound to another loop',
         ),
         Invalid(
             dedent("""
@@ -631,6 +637,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                     async def test_ping(self, server):
                         assert server
             """),
+            message='test `test_ping` runs in a function-scoped event loop but async fixture `server` lives in a module-scoped loop; its objects are bound to another loop',
         ),
         Invalid(
             dedent("""
@@ -658,5 +665,6 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 async def test_auto_mode(engine):
                     assert engine
             """),
+            message='test `test_auto_mode` runs in a function-scoped event loop but async fixture `engine` lives in a package-scoped loop; its objects are bound to another loop',
         ),
     ]

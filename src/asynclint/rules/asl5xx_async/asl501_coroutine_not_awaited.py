@@ -228,6 +228,7 @@ class CoroutineNotAwaited(Rule):
                     rows = await seed()
                     assert True
             """),
+            message='coroutine `seed()` is never awaited: its body does not run',
         ),
         Invalid(
             dedent("""
@@ -253,6 +254,7 @@ class CoroutineNotAwaited(Rule):
                     await seed(db)
                     assert await db.count() == 1
             """),
+            message='coroutine `seed()` is never awaited: its body does not run',
         ),
         Invalid(
             dedent("""
@@ -276,6 +278,7 @@ class CoroutineNotAwaited(Rule):
                     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                         await client.post("/users", json={"name": "ada"})  # create
             """),
+            message='coroutine `client.post()` is never awaited: its body does not run',
         ),
         Invalid(
             dedent("""
@@ -285,6 +288,7 @@ class CoroutineNotAwaited(Rule):
                     asyncio.sleep(0.1)
             """),
             line=4, column=5, fixed=None,
+            message='coroutine `asyncio.sleep()` is never awaited: its body does not run',
         ),
         Invalid(
             dedent("""
@@ -318,6 +322,8 @@ class CoroutineNotAwaited(Rule):
                         await self._reset()
                         notify.assert_awaited_once()
             """),
+            message='coroutine `notify()` is never awaited: its body does not run',
+            others=((12, 9),),
         ),
         Invalid(
             dedent("""
@@ -351,6 +357,7 @@ class CoroutineNotAwaited(Rule):
                 async def test_delete(client):
                     await client.delete("/users/1")
             """),
+            message='coroutine `client.delete()` is never awaited: its body does not run',
         ),
         Invalid(
             dedent("""
@@ -371,6 +378,7 @@ class CoroutineNotAwaited(Rule):
                 async def test_project_function():
                     await create_user("ada")
             """),
+            message='coroutine `create_user()` is never awaited: its body does not run',
         ),
         # A class of the test module is known like one of the project's source.
         Invalid(
@@ -402,6 +410,7 @@ class CoroutineNotAwaited(Rule):
                     await outbox.send("hi")
                     assert outbox.sent == ["hi"]
             """),
+            message='coroutine `outbox.send()` is never awaited: its body does not run',
         ),
         # A conftest.py class, reached through tuple unpacking, the walrus and an annotation.
         Invalid(
@@ -432,6 +441,8 @@ class CoroutineNotAwaited(Rule):
                     if (third := Outbox()) is not None:
                         await third.flush()
             """),
+            message='coroutine `first.flush()` is never awaited: its body does not run',
+            others=((6, 5), (8, 9),),
         ),
         # Names imported inside the test bind like module imports; class attributes set in setUp.
         Invalid(
@@ -468,5 +479,7 @@ class CoroutineNotAwaited(Rule):
                         await self.store.save()
                         await pause(0)
             """),
+            message='coroutine `self.store.save()` is never awaited: its body does not run',
+            others=((14, 9),),
         ),
     ]

@@ -282,6 +282,7 @@ class BlockingCallInAsyncTest(Rule):
                     await asyncio.sleep(0.1)  # let the worker run
                     assert queue.empty()
             """),
+            message='blocking call `time.sleep()` in async test `test_wait` stalls the event loop',
         ),
         Invalid(
             dedent("""
@@ -307,6 +308,7 @@ class BlockingCallInAsyncTest(Rule):
                     await asyncio.sleep(0)
                     yield await gather()
             """),
+            message='blocking call `time.sleep()` in async fixture `warm` stalls the event loop',
         ),
         Invalid(
             dedent("""
@@ -323,6 +325,8 @@ class BlockingCallInAsyncTest(Rule):
                     sqlite3.connect(":memory:").close()
             """),
             count=3, line=9, column=12, fixed=None,
+            message='blocking call `requests.get()` in async test `test_blocking` stalls the event loop',
+            others=((10, 5), (11, 5),),
         ),
         Invalid(
             dedent("""
@@ -333,6 +337,7 @@ class BlockingCallInAsyncTest(Rule):
                     time.sleep(0.01)
             """),
             line=5, column=5, fixed=None,
+            message='blocking call `time.sleep()` in async test `test_run_by_someone_else` stalls the event loop',
         ),
         # An `async def` nested in the test runs on the test's loop.
         Invalid(
@@ -355,6 +360,7 @@ class BlockingCallInAsyncTest(Rule):
                         await asyncio.sleep(0.01)
                     await asyncio.gather(renew(), renew())
             """),
+            message='blocking call `time.sleep()` in `renew`, an async function of test `test_renewal_in_callback`, stalls the event loop',
         ),
         # Names imported inside the test bind there like module imports.
         Invalid(
@@ -379,6 +385,8 @@ class BlockingCallInAsyncTest(Rule):
                     sp.run(["true"])
                     await asyncio.sleep(0)
             """),
+            message='blocking call `subprocess.run()` in async test `test_local_imports` stalls the event loop',
+            others=((6, 5),),
         ),
         # A host name lookup blocks until the resolver answers.
         Invalid(
@@ -392,5 +400,7 @@ class BlockingCallInAsyncTest(Rule):
             """),
             config={"asyncio_mode": "auto"},
             count=2, line=5, column=12, fixed=None,
+            message='blocking call `socket.gethostbyname()` in async test `test_resolves` stalls the event loop',
+            others=((6, 5),),
         ),
     ]

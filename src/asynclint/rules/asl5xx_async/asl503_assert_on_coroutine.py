@@ -132,6 +132,7 @@ class AssertOnCoroutine(Rule):
                 async def test_exists():
                     assert await exists("ada")
             """),
+            message='assertion on coroutine `exists()`: a coroutine object is always true; await it',
         ),
         Invalid(
             dedent("""
@@ -153,6 +154,8 @@ class AssertOnCoroutine(Rule):
                     assert await client.get("/health") == 200, "health"
                     assert not await client.head("/missing")
             """),
+            message='assertion on coroutine `client.get()`: a coroutine object is always true; await it',
+            others=((7, 16),),
         ),
         Invalid(
             dedent("""
@@ -163,5 +166,6 @@ class AssertOnCoroutine(Rule):
                     assert ready()
             """),
             line=5, column=12, fixed=None,
+            message='assertion on coroutine `ready()`: a coroutine object is always true; await it',
         ),
     ]

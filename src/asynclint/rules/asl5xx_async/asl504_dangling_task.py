@@ -258,6 +258,7 @@ class DanglingTask(Rule):
                     assert True
                     await task
             """),
+            message='task `asyncio.create_task(...)` in `test_dropped` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
         # The next line waits for the task: awaiting it in place would never return.
         Invalid(
@@ -294,6 +295,7 @@ class DanglingTask(Rule):
                     await task_2
                     return None
             """),
+            message='task `asyncio.create_task(...)` in `test_waits_for_the_task` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
         # In a fixture, or for a coroutine that runs until cancelled: reported, no fix.
         Invalid(
@@ -312,6 +314,8 @@ class DanglingTask(Rule):
                     yield {}
             """),
             count=2, line=10, column=5, fixed=None,
+            message='task `loop.create_task(...)` in `cache` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+            others=((11, 5),),
         ),
         Invalid(
             dedent("""
@@ -325,5 +329,6 @@ class DanglingTask(Rule):
             """),
             config={"asyncio_mode": "auto"},
             line=7, column=5, fixed=None,
+            message='task `asyncio.create_task(...)` in `test_server` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
     ]

@@ -211,6 +211,7 @@ class AsyncioRunInTest(Rule):
                     result = await main()
                     assert result == 1
             """),
+            message='`asyncio.run()` inside async test `test_already_async` raises: a loop is already running; await the coroutine',
         ),
         Invalid(
             dedent("""
@@ -238,6 +239,7 @@ class AsyncioRunInTest(Rule):
                     loop = asyncio.get_event_loop()
                     return (await load())["id"]
             """),
+            message='`run_until_complete()` inside async fixture `record` raises: a loop is already running; await the coroutine',
         ),
         Invalid(
             dedent("""
@@ -251,5 +253,6 @@ class AsyncioRunInTest(Rule):
             """),
             config={"asyncio_mode": "auto"},
             line=7, column=5, fixed=None,
+            message='`asyncio.run()` inside async test `test_debug` raises: a loop is already running; await the coroutine',
         ),
     ]

@@ -456,6 +456,7 @@ class SyncTestDrivesEventLoop(Rule):
                 async def test_total():
                     assert await total() == 42
             """),
+            message='sync test `test_total` drives the event loop with `asyncio.run()`; make it an async test run by asyncio',
         ),
         Invalid(
             dedent("""
@@ -489,6 +490,7 @@ class SyncTestDrivesEventLoop(Rule):
                     await go()
                     assert state == ["up"]
             """),
+            message='sync test `test_startup` drives the event loop with `run_until_complete()`; make it an async test run by asyncio',
         ),
         # An anyio project: the anyio mark, never asyncio's.
         Invalid(
@@ -528,5 +530,6 @@ class SyncTestDrivesEventLoop(Rule):
                     finally:
                         loop.close()
             """),
+            message='sync test `test_ping` drives the event loop with `run_until_complete()`; make it an async test run by anyio',
         ),
     ]
