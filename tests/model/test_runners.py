@@ -40,7 +40,12 @@ def test_asl107_and_asl502_agree_on_who_runs_a_test(tmp_path: Path, header: str,
         async def test_it():
             loop = asyncio.get_event_loop()
             time.sleep(0.01)
+            await helper()  # a test that awaits nothing cannot be stalled: ASL502 needs an await
             assert loop
+
+
+        async def helper():
+            pass
     """
     found = lint(tmp_path, code, ["ASL107", "ASL502"])
     fixes = {code: fix for code, _, fix in found}
