@@ -123,7 +123,7 @@ class SyncMockForAsyncTarget(Rule):
             reported.add(id(value))
             self.report(value, self._message(patch, code(value.func)), self._to_async_mock(value))
         elif isinstance(value, cst.Lambda) and _plain_value(value.body):
-            self.report(value, self._message(patch, "a lambda"), self._side_effect(value))
+            self.report(value, self._message(patch, "a lambda"), self._side_effect(value, patch))
         elif isinstance(value, cst.Name):
             if value.value in mocks.constructed:
                 call = mocks.constructed[value.value]
@@ -132,7 +132,8 @@ class SyncMockForAsyncTarget(Rule):
                     reported.add(id(call))
                     self.report(call, self._message(patch, code(call.func)), self._to_async_mock(call))
             elif self._plain_function(func, value.value):
-                self.report(value, self._message(patch, f"plain function `{value.value}`"), self._side_effect(value))
+                self.report(value, self._message(patch, f"plain function `{value.value}`"),
+                            self._side_effect(value, patch))
 
     def _message(self, patch: PatchCall, what: str) -> str:
         target = patch.target or patch.target_text or "the target"
@@ -178,11 +179,43 @@ class SyncMockForAsyncTarget(Rule):
         read_only_visit(found.body, returns)
         return not returns.calls
 
+    def _on_a_class(self, patch: PatchCall) -> bool:
+        """Whether the patched attribute lives on a class (``patch.object(Cls, "m", ...)``,
+        ``monkeypatch.setattr(Cls, "m", ...)``, ``patch("pkg.Cls.m", ...)``); unknown counts as yes."""
+        owner = (patch.target or "").rpartition(".")[0]
+        if not owner:
+            return True
+        if self.ctx.source.cls(owner) is not None:
+            return True
+        return owner.rpartition(".")[2][:1].isupper()
+
+    def _takes_the_instance(self, value: cst.BaseExpression) -> bool:
+        """Whether the replacement's first positional parameter is spelled for the instance."""
+        if isinstance(value, cst.Lambda):
+            params = value.params
+        else:
+            found = [node for node in (*descendants(self.ctx.module), )
+                     if isinstance(node, cst.FunctionDef) and isinstance(value, cst.Name)
+                     and node.name.value == value.value]
+            if len(found) != 1:
+                return True  # cannot tell: offer no fix
+            params = found[0].params
+        positional = [*params.posonly_params, *params.params]
+        return bool(positional) and positional[0].name.value in ("self", "_", "cls", "this", "instance")
+
     def _to_async_mock(self, call: cst.Call) -> Fix:
         text, request = self.ctx.reference("unittest.mock.AsyncMock")
         return self.fix(Safety.UNSAFE, "Use AsyncMock", (call.func, cst.parse_expression(text)), imports=[request])
 
-    def _side_effect(self, value: cst.BaseExpression) -> Fix:
+    def _side_effect(self, value: cst.BaseExpression, patch: PatchCall) -> Fix | None:
+        """``AsyncMock(side_effect=f)``; none where ``f`` is written as a method of a class.
+
+        A function set on a class is bound: it receives the instance. A mock set there is not,
+        so an ``f`` whose first parameter takes the instance (``self``, ``_``) would be called
+        without it and the test would fail on a TypeError.
+        """
+        if self._on_a_class(patch) and self._takes_the_instance(value):
+            return None
         text, request = self.ctx.reference("unittest.mock.AsyncMock")
         replacement = cst.Call(func=cst.parse_expression(text), args=[
             cst.Arg(keyword=cst.Name("side_effect"), value=value,
@@ -389,4 +422,25 @@ class SyncMockForAsyncTarget(Rule):
             """),
             message='`Gateway.charge` is an async function but is replaced by MagicMock; use `AsyncMock`',
         ),
+    ]
+    # A function set on a class is bound to the instance; a mock set there is not: the
+    # finding stands, but `AsyncMock(side_effect=...)` would call it without `self`.
+    INVALID += [
+        Invalid(dedent("""
+            import shop.worker
+
+
+            def test_start_is_replaced(monkeypatch):
+                def fake_start(self):
+                    return "started"
+
+                monkeypatch.setattr(shop.worker.Worker, "start", fake_start)
+                assert shop.worker.Worker().start() == "started"
+        """), files={"shop/__init__.py": "", "shop/worker.py": dedent("""
+            class Worker:
+                async def start(self):
+                    return "started"
+        """)}, line=8, column=54,
+            message="`shop.worker.Worker.start` is an async function but is replaced by plain function "
+                    "`fake_start`; use `AsyncMock`"),
     ]
