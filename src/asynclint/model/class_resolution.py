@@ -26,10 +26,10 @@ from pathlib import Path
 import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
+from asynclint.knowledge.pytest import FIXTURE_DECORATORS, IGNORED_BASES, UNITTEST_BASES
 from asynclint.model.files_read import FilesRead
 from asynclint.model.modules import import_roots, module_file
 from asynclint.model.pytest_facts import (
-    UNITTEST_BASES,
     ModuleFacts,
     decorator_marks,
     fixture_of,
@@ -37,8 +37,6 @@ from asynclint.model.pytest_facts import (
     pytestmark_assignments,
 )
 
-IGNORED_BASES = frozenset({"object", "typing.Generic", "abc.ABC", "typing.Protocol"})
-FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture", "pytest.yield_fixture"})
 MAX_DEPTH = 25
 
 

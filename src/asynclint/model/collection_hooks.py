@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
-from asynclint.model.pytest_facts import ASYNC_MARKS, ModuleFacts
+from asynclint.knowledge.pytest import ASYNC_MARKS
+from asynclint.model.pytest_facts import ModuleFacts
 
 if TYPE_CHECKING:
     from asynclint.model.project import ProjectModel

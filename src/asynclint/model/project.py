@@ -48,14 +48,6 @@ from asynclint.model.modules import import_roots
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, build_module_facts
 from asynclint.model.source_index import SourceIndex, SourceModules
 
-# Fixtures pytest and common plugins provide; they are known and never async.
-BUILTIN_FIXTURES = frozenset({
-    "request", "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory", "monkeypatch",
-    "capsys", "capsysbinary", "capfd", "capfdbinary", "caplog", "recwarn", "pytestconfig",
-    "record_property", "record_xml_attribute", "record_testsuite_property", "cache", "doctest_namespace",
-    "subtests",
-})
-
 
 @dataclass
 class FixtureScope:

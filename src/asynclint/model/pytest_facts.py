@@ -15,17 +15,9 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.pytest import ASYNC_MARKS, FIXTURE_DECORATORS, IGNORED_BASES, UNITTEST_BASES
 from asynclint.model.fixture_values import fixture_value
 from asynclint.model.names import ImportTable
-
-ASYNC_MARKS = frozenset({"asyncio", "anyio", "trio"})
-FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture"})
-UNITTEST_BASES = frozenset({
-    "unittest.TestCase",
-    "unittest.IsolatedAsyncioTestCase",
-    "unittest.case.TestCase",
-    "unittest.async_case.IsolatedAsyncioTestCase",
-})
 
 
 @dataclass
@@ -288,7 +280,7 @@ def unittest_status(cls: cst.ClassDef, imports: ImportTable,
             status = "unknown"
         elif qualified in UNITTEST_BASES:
             return "unittest"
-        elif qualified in ("object", "typing.Generic", "abc.ABC"):
+        elif qualified in IGNORED_BASES:
             continue
         elif qualified in local_classes and qualified not in seen:
             inner = unittest_status(local_classes[qualified], imports, local_classes, seen | {qualified})

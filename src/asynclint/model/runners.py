@@ -25,10 +25,11 @@ import libcst as cst
 from asynclint.config.pytest_config import LOOP_SCOPES, PytestConfig
 from asynclint.config.versions import NEWEST, Version
 from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRESERVING_PREFIXES
+from asynclint.knowledge.pytest import ASYNC_MARKS
 from asynclint.model.class_resolution import not_collected
 from asynclint.model.collection_hooks import hook_marks, plugins_may_run_async
 from asynclint.model.names import ImportTable
-from asynclint.model.pytest_facts import ASYNC_MARKS, Fixture, Mark, ModuleFacts, TestFunction
+from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunction
 
 if TYPE_CHECKING:
     from asynclint.model.project import FixtureScope, ProjectModel
@@ -254,7 +255,7 @@ class Runners:
                 found, unknown = self.scope_of(test.classes).closure(sorted(runner.autouse_requests))
                 if "anyio_backend" in found or "anyio_backend" in unknown:
                     return Runner(ANYIO, "anyio_backend through a base class's autouse fixture", may_be_trio=True)
-                from asynclint.model.project import BUILTIN_FIXTURES
+                from asynclint.knowledge.pytest import BUILTIN_FIXTURES
                 if unknown - runner.fixtures - BUILTIN_FIXTURES:
                     return Runner(UNKNOWN, "a base class's autouse fixture requests unknown fixtures")
             fixtures, unknown = self.scope_of(test.classes).closure([*test.params, *test.usefixtures()])

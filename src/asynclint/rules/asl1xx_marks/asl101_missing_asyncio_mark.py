@@ -9,6 +9,7 @@ from asynclint.core.diagnostics import Safety
 from asynclint.model.pytest_facts import TestFunction
 from asynclint.model.runners import NOBODY
 
+
 class MissingAsyncioMark(Rule):
     code = "ASL101"
     name = "missing-asyncio-mark"

@@ -9,8 +9,8 @@ not async as far as the rules are concerned (they say nothing).
 from __future__ import annotations
 
 import ast
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 

@@ -22,7 +22,6 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
 )
 from asynclint.rules.asl4xx_fixtures.resources import Resource, ResourceFinder, release_statements
 
-
 #: Methods that open what a project object holds (its release method undoes them).
 _OPENERS = frozenset({
     "connect", "open", "start", "startup", "initialize", "init", "setup", "login", "bind", "listen",

@@ -1,0 +1,24 @@
+"""What pytest, pytest-asyncio and unittest provide (data only): decorators, bases, fixtures, marks."""
+
+from __future__ import annotations
+
+#: Marks of the async plugins: a test carrying one is run by that plugin.
+ASYNC_MARKS = frozenset({"asyncio", "anyio", "trio"})
+#: Decorators that declare a fixture.
+FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture"})
+#: unittest's test-case classes: unittest runs their tests, never an asyncio plugin.
+UNITTEST_BASES = frozenset({
+    "unittest.TestCase",
+    "unittest.IsolatedAsyncioTestCase",
+    "unittest.case.TestCase",
+    "unittest.async_case.IsolatedAsyncioTestCase",
+})
+#: Bases that add nothing to who runs a test class's tests.
+IGNORED_BASES = frozenset({"object", "typing.Generic", "abc.ABC", "typing.Protocol"})
+#: Fixtures pytest and common plugins provide; they are known and never async.
+BUILTIN_FIXTURES = frozenset({
+    "request", "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory", "monkeypatch",
+    "capsys", "capsysbinary", "capfd", "capfdbinary", "caplog", "recwarn", "pytestconfig",
+    "record_property", "record_xml_attribute", "record_testsuite_property", "cache", "doctest_namespace",
+    "subtests",
+})
