@@ -7,7 +7,7 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.versions import Version
 from asynclint.core.diagnostics import Safety, SideEdit
-from asynclint.fixes.edits import Pair, remove_param, remove_statements
+from asynclint.fixes.edits import Pair, keyword_arg, remove_param, remove_statements
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 
 NEW_LOOP_CALLS = frozenset({"asyncio.new_event_loop", "asyncio.get_event_loop_policy.new_event_loop"})
@@ -385,9 +385,7 @@ class EventLoopFixture(Rule):
     @staticmethod
     def _with_loop_scope(mark: Mark, scope: str, keyword: str = "loop_scope") -> Pair | None:
         expr = mark.node.decorator if isinstance(mark.node, cst.Decorator) else mark.node
-        arg = cst.Arg(value=cst.SimpleString(f'"{scope}"'), keyword=cst.Name(keyword),
-                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                            whitespace_after=cst.SimpleWhitespace("")))
+        arg = keyword_arg(keyword, cst.SimpleString(f'"{scope}"'))
         if isinstance(expr, cst.Call):
             if expr.args:
                 return None

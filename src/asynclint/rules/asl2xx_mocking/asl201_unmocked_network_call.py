@@ -8,6 +8,7 @@ from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.dependencies import project_dependencies
 from asynclint.core.diagnostics import Fix, Safety
+from asynclint.fixes.edits import add_param
 from asynclint.knowledge.network import (
     FIXTURE_FOR_LIBRARY,
     MOCK_DECORATORS,
@@ -269,14 +270,12 @@ class UnmockedNetworkCall(Rule):
         library = network_call.split(".")[0]
         for package, fixture_name in FIXTURE_FOR_LIBRARY.get(library, ()):
             if package in self._dependencies():
-                if any(p.name.value == fixture_name for p in func.params.params) or func.params.star_arg \
-                        not in (cst.MaybeSentinel.DEFAULT, None) or func.params.kwonly_params:
+                if any(p.name.value == fixture_name for p in func.params.params):
                     return None
-                params = [*func.params.params, cst.Param(cst.Name(fixture_name))]
-                if len(params) > 1 and params[-2].comma is cst.MaybeSentinel.DEFAULT:
-                    params[-2] = params[-2].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                return self.fix(Safety.UNSAFE, f"Add the `{fixture_name}` fixture",
-                                (func.params, func.params.with_changes(params=params)))
+                params = add_param(func.params, fixture_name)
+                if params is None:
+                    return None
+                return self.fix(Safety.UNSAFE, f"Add the `{fixture_name}` fixture", (func.params, params))
         return None
 
     _SRC = {

@@ -18,6 +18,7 @@ import libcst as cst
 
 from asynclint.api.context import FileContext
 from asynclint.config.pytest_config import LOOP_SCOPES
+from asynclint.fixes.edits import append_arg, keyword_arg
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import PYTEST_ASYNCIO
 
@@ -178,14 +179,9 @@ def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str,
                     args[args.index(existing)] = existing.with_changes(
                         keyword=cst.Name(keyword), value=value)
                     return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
-            if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
-                args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            args.append(cst.Arg(value=value, keyword=cst.Name(keyword),
-                                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+            args = append_arg(args, keyword_arg(keyword, value))
             return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
-        new_expr = cst.Call(func=expr, args=[cst.Arg(
-            value=value, keyword=cst.Name(keyword),
-            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+        new_expr = cst.Call(func=expr, args=[keyword_arg(keyword, value)])
         return decorator, decorator.with_changes(decorator=new_expr), None
     text, request = ctx.reference("pytest.mark.asyncio", module="pytest")
     decorator = cst.Decorator(decorator=cst.parse_expression(f'{text}({keyword}="{scope}")'))
