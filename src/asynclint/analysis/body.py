@@ -53,13 +53,9 @@ def name_loads(body: cst.CSTNode, name: str, exclude: cst.CSTNode | None = None)
 
 
 def binders(ctx: "FileContext", body: cst.CSTNode) -> list[cst.CSTNode]:
-    """The BINDERS nodes under ``body`` in pre-order.
-
-    A walk that already passes every node of a body (ASL301's walk of each test, before
-    the traversal) hands its list over with ``remember_binders``, so the body is not
-    walked again when a rule later asks for the variables' types.
-    """
-    found = ctx.memo("body_binders").get(id(body))
+    """The BINDERS nodes under ``body`` in pre-order, walked once per body and file."""
+    memo = ctx.memo("body_binders")
+    found = memo.get(id(body))
     if found is not None and found[0] is body:
         return found[1]
     out: list[cst.CSTNode] = []
@@ -78,12 +74,8 @@ def binders(ctx: "FileContext", body: cst.CSTNode) -> list[cst.CSTNode]:
         if children:
             children.reverse()
             extend(children)
+    memo[id(body)] = (body, out)
     return out
-
-
-def remember_binders(ctx: "FileContext", body: cst.CSTNode, found: list[cst.CSTNode]) -> None:
-    """Record the BINDERS nodes of ``body`` (pre-order), found by a walk made anyway."""
-    ctx.memo("body_binders")[id(body)] = (body, found)
 
 
 def function_imports(ctx: "FileContext", funcs: list[cst.FunctionDef]) -> dict[str, str]:

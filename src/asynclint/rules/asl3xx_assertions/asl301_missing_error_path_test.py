@@ -7,7 +7,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from asynclint.analysis.body import descendants, remember_binders
+from asynclint.analysis.body import descendants
 from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import PytestConfig
@@ -112,8 +112,6 @@ class MissingErrorPathTest(Rule):
         if not facts.tests:
             return
         analyses = [test_acts(test, self._subject_of, facts.functions) for test in facts.tests]
-        for analysis in analyses:  # the walk of each test also found what the coroutine oracle reads
-            remember_binders(self.ctx, analysis.test.func.body, analysis.binders)
         own_app = self._module_app()
         if own_app == "demo":
             # Apps built in the module (or imported from documentation examples) whose handlers

@@ -16,7 +16,7 @@ from http import HTTPStatus
 
 import libcst as cst
 
-from asynclint.analysis.body import BINDERS, descendants
+from asynclint.analysis.body import descendants
 from asynclint.core.walker import iter_children
 from asynclint.model.pytest_facts import TestFunction
 
@@ -57,8 +57,6 @@ class Act:
 class TestActs:
     test: TestFunction
     acts: list[Act] = field(default_factory=list)
-    #: The body's BINDERS nodes in pre-order, found on the way (see body.remember_binders).
-    binders: list[cst.CSTNode] = field(default_factory=list)
 
 
 def _string_parts(expr: cst.BaseExpression) -> list[str | None] | None:
@@ -239,7 +237,7 @@ def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef
     result = TestActs(test)
     error_params = _parametrize_error_names(test)
     helpers = helpers or {}
-    calls, assert_names, raises_calls = _scan_test_body(test.func.body, result.binders)
+    calls, assert_names, raises_calls = _scan_test_body(test.func.body)
     for node, parent, holder in calls:
         # Whether an assertion looks at the call comes first: it is read from this test alone,
         # while its subject may need the code under test (a source look-up per callee).
@@ -278,15 +276,13 @@ _HOLDERS = frozenset({cst.Assert, cst.Assign, cst.Expr, cst.AugAssign, cst.AnnAs
 CallInContext = tuple[cst.Call, "cst.CSTNode | None", "cst.CSTNode | None"]
 
 
-def _scan_test_body(body: cst.CSTNode, binders: list[cst.CSTNode] | None = None,
-                    ) -> tuple[list[CallInContext], dict[str, list[cst.CSTNode]], set[int]]:
+def _scan_test_body(body: cst.CSTNode) -> tuple[list[CallInContext], dict[str, list[cst.CSTNode]], set[int]]:
     """One walk of a test's body for everything test_acts asks (it was five, one per question).
 
     Returns the calls with their parent and statement-level holder (Assert/Assign/Expr/...;
     calls inside nested functions and lambdas left out), the names each check (an assert
     or an ``assert_*``-style helper call, nested functions included) mentions, and the ids
-    of the calls made inside ``with ...raises(...)`` blocks. The BINDERS nodes it passes are
-    appended to ``binders`` (pre-order), for the coroutine oracle.
+    of the calls made inside ``with ...raises(...)`` blocks.
 
     Names (a third of all nodes) and literals are handled as their parent's children are
     read, without a trip through the stack: they have no children and are neither calls
@@ -301,15 +297,11 @@ def _scan_test_body(body: cst.CSTNode, binders: list[cst.CSTNode] | None = None,
                       tuple[cst.CSTNode, ...]]] = [(body, None, None, False, False, ())]
     pop, push = stack.pop, stack.append
     name_type, call_type, assert_type = cst.Name, cst.Call, cst.Assert
-    found_binders = binders if binders is not None else []
-    binder_types = BINDERS
     while stack:
         node, parent, holder, nested, raising, checks = pop()
         cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
         if cls in _HOLDERS:
             holder = node
-        if cls in binder_types:
-            found_binders.append(node)
         raising_body = None
         if cls is call_type:
             if _is_helper_check(node):
