@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 from asynclint.api.rule import dedent
@@ -220,24 +219,6 @@ def test_modules_are_parsed_lazily_once_and_reparsed_when_changed(tmp_path: Path
     assert model.source_modules.parse_count == 2
     assert third.function("app.db.Repository") is None  # another module: parsed on demand
     assert model.source_modules.parse_count == 3
-
-
-def test_concurrent_lookups_agree(tmp_path: Path) -> None:
-    root = _project(tmp_path, APP)
-    model = ProjectModel()
-    results: list[object] = []
-
-    def work() -> None:
-        index = model.source_index(pytest_config_for_directory(root.resolve()))
-        results.append(index.network_path("app.users.get_user"))
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 8 and len(set(results)) == 1 and results[0] is not None
-    assert model.source_modules.parse_count <= 8 * 2
 
 
 def test_source_modules_cache_handles_missing_files(tmp_path: Path) -> None:

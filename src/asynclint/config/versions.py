@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import re
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -318,7 +317,6 @@ class VersionResolver:
 
     def __init__(self) -> None:
         self._by_directory: dict[tuple[Path, str | None], ResolvedVersion] = {}
-        self._lock = threading.Lock()
         self._installed: tuple[Version, str] | None | bool = False
 
     def installed(self) -> tuple[Version, str] | None:
@@ -328,12 +326,10 @@ class VersionResolver:
 
     def resolve(self, directory: Path, setting: Any = None, setting_file: Path | None = None) -> ResolvedVersion:
         key = (directory, str(setting) if setting is not None else None)
-        with self._lock:
-            found = self._by_directory.get(key)
+        found = self._by_directory.get(key)
         if found is None:
             found = self._resolve(directory, setting, setting_file)
-            with self._lock:
-                self._by_directory[key] = found
+            self._by_directory[key] = found
         return found
 
     def _resolve(self, directory: Path, setting: Any, setting_file: Path | None) -> ResolvedVersion:

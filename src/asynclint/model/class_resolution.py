@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import importlib.machinery
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,7 +229,6 @@ class ClassResolver:
         self.files_read = files_read if files_read is not None else FilesRead()
         self._modules: dict[Path, _AstModule | None] = {}
         self._installed: dict[str, list[Path] | None] = {}
-        self._lock = threading.Lock()
 
     # Public -------------------------------------------------------------------------
     def resolve_chain(self, facts: ModuleFacts, classes: tuple[cst.ClassDef, ...], config: PytestConfig) -> ClassRunner:
@@ -396,20 +394,17 @@ class ClassResolver:
         return None
 
     def _read(self, path: Path) -> _AstModule | None:
-        with self._lock:
-            if path in self._modules:
-                return self._modules[path]
+        if path in self._modules:
+            return self._modules[path]
         module = _read_ast_module(path)
         self.files_read.note(path)
-        with self._lock:
-            self._modules[path] = module
+        self._modules[path] = module
         return module
 
     def _installed_locations(self, top: str) -> list[Path] | None:
         """Directories (or the single file) of an installed top-level module, found without importing it."""
-        with self._lock:
-            if top in self._installed:
-                return self._installed[top]
+        if top in self._installed:
+            return self._installed[top]
         locations: list[Path] | None = None
         try:
             spec = importlib.machinery.PathFinder.find_spec(top)
@@ -420,6 +415,5 @@ class ClassResolver:
                 locations = [Path(p) for p in spec.submodule_search_locations]
             elif spec.origin and spec.origin.endswith(".py"):
                 locations = [Path(spec.origin)]
-        with self._lock:
-            self._installed[top] = locations
+        self._installed[top] = locations
         return locations

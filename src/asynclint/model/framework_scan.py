@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import threading
 from pathlib import Path
 
 from asynclint.config.pytest_config import PytestConfig
@@ -45,16 +44,13 @@ class FrameworkScan:
         self.files_read = files_read if files_read is not None else FilesRead()
         self._cache: dict[Path, bool] = {}
         self._files: dict[tuple[str, Path], object] = {}
-        self._lock = threading.Lock()
 
     def anyio_or_trio_below(self, directory: Path, config: PytestConfig) -> bool:
         """True when a test file or conftest.py below mentions anyio or trio (or there are too many to read)."""
-        with self._lock:
-            if directory in self._cache:
-                return self._cache[directory]
+        if directory in self._cache:
+            return self._cache[directory]
         found = self._scan(directory, config)
-        with self._lock:
-            self._cache[directory] = found
+        self._cache[directory] = found
         return found
 
     def declared_plugins(self, path: Path) -> list[str]:
@@ -62,32 +58,28 @@ class FrameworkScan:
         from asynclint.model.collection_hooks import declared_plugins  # imports LibCST: not on a warm run
 
         key = ("plugins", path)
-        with self._lock:
-            if key in self._files:
-                return self._files[key]  # type: ignore[return-value]
+        if key in self._files:
+            return self._files[key]  # type: ignore[return-value]
         text = self.text(path)
         try:
             names = declared_plugins(ast.parse(text)) if text is not None else []
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             names = []
-        with self._lock:
-            self._files[key] = names
+        self._files[key] = names
         return names
 
     def text(self, path: Path) -> str | None:
         """A file's text, read once per run (None when it cannot be read)."""
         key = ("text", path)
-        with self._lock:
-            if key in self._files:
-                return self._files[key]  # type: ignore[return-value]
+        if key in self._files:
+            return self._files[key]  # type: ignore[return-value]
         try:
             text: str | None = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = None
         if path.name != "conftest.py":  # conftest.py files are the chains of other files, not ours
             self.files_read.note(path)
-        with self._lock:
-            self._files[key] = text
+        self._files[key] = text
         return text
 
     def event_loop_users_below(self, directory: Path, config: PytestConfig, exclude: Path,
@@ -116,8 +108,7 @@ class FrameworkScan:
 
     def scans(self) -> dict[Path, bool]:
         """Every directory scanned so far and whether anyio or trio was found below it."""
-        with self._lock:
-            return dict(self._cache)
+        return dict(self._cache)
 
     @staticmethod
     def _scan(directory: Path, config: PytestConfig) -> bool:

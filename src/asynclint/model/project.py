@@ -30,7 +30,6 @@ and rules then say nothing):
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,7 +118,6 @@ class ProjectModel:
         self._facts: dict[Path, tuple[tuple[int, int], ModuleFacts | None]] = {}
         #: None keeps every conftest.py's facts (--jobs: built once, before the workers fork).
         self.max_conftest_facts: int | None = MAX_CONFTEST_FACTS
-        self._lock = threading.Lock()
         self.source_modules = SourceModules()
         self._conftest_paths: dict[tuple[Path, Path], tuple[Path, ...]] = {}
         self.files_read = FilesRead()  # every other file answers were computed from (the cache's contract)
@@ -142,8 +140,7 @@ class ProjectModel:
         if cached is not None and cached[0] == version:
             return cached[1]  # type: ignore[return-value]
         value = compute(path)
-        with self._lock:
-            self._derived[(kind, path)] = (version, value)
+        self._derived[(kind, path)] = (version, value)
         return value
 
     def conftest_facts(self, path: Path) -> ModuleFacts | None:
@@ -171,11 +168,10 @@ class ProjectModel:
         return facts
 
     def _remember(self, path: Path, entry: tuple[tuple[int, int], ModuleFacts | None]) -> None:
-        with self._lock:
-            self._facts.pop(path, None)
-            self._facts[path] = entry
-            while self.max_conftest_facts is not None and len(self._facts) > self.max_conftest_facts:
-                del self._facts[next(iter(self._facts))]
+        self._facts.pop(path, None)
+        self._facts[path] = entry
+        while self.max_conftest_facts is not None and len(self._facts) > self.max_conftest_facts:
+            del self._facts[next(iter(self._facts))]
 
     def share_conftest(self, path: Path, facts: ModuleFacts, text: str) -> None:
         """Adopt the facts of a conftest.py being linted, when ``text`` is what is on disk.

@@ -11,7 +11,7 @@ pytest would import them from (the rootdir, ``rootdir/src`` and the
 or ``<root>/app/users/__init__.py``. Test files and ``conftest.py`` are not
 source. A module is parsed only when a rule first asks about a name in it, once
 per content version (mtime + size), and the parse is shared by every file of
-the run (:class:`SourceModules`, owned by the project model, is thread-safe).
+the run (:class:`SourceModules`, owned by the project model; `--jobs` forks processes, so nothing here is shared between threads).
 
 Source modules are read with :mod:`ast`, not LibCST: the index needs names,
 lines and call targets, never to rewrite the code, and ``ast`` parses an order
@@ -21,7 +21,6 @@ of magnitude faster, which keeps the model cheap on large projects.
 from __future__ import annotations
 
 import ast
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -436,10 +435,9 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
 
 
 class SourceModules:
-    """Thread-safe cache of source-module indexes, keyed by path and content version."""
+    """Cache of source-module indexes, keyed by path and content version."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._parsed: dict[Path, tuple[tuple[int, int], ModuleIndex | None]] = {}
         self._paths: dict[tuple[tuple[Path, ...], str], tuple[Path, bool] | None] = {}
         self.parse_count = 0
@@ -448,14 +446,12 @@ class SourceModules:
                excluded: Callable[[Path], bool]) -> tuple[Path, bool] | None:
         """The file of ``module`` under ``roots`` and whether it is a package, or None."""
         key = (roots, module)
-        with self._lock:
-            if key in self._paths:
-                return self._paths[key]
+        if key in self._paths:
+            return self._paths[key]
         found = module_file(roots, module)
         if found is not None and excluded(found[0]):
             found = None
-        with self._lock:
-            self._paths[key] = found
+        self._paths[key] = found
         return found
 
     def load(self, path: Path, module: str, is_package: bool) -> ModuleIndex | None:
@@ -465,8 +461,7 @@ class SourceModules:
         except OSError:
             return None
         version = (stat.st_mtime_ns, stat.st_size)
-        with self._lock:
-            cached = self._parsed.get(path)
+        cached = self._parsed.get(path)
         if cached is not None and cached[0] == version:
             return cached[1]
         index: ModuleIndex | None = None
@@ -479,9 +474,8 @@ class SourceModules:
                 index = index_module(tree, module, path, is_package)
             except RecursionError:
                 index = None
-        with self._lock:
-            self._parsed[path] = (version, index)
-            self.parse_count += 1
+        self._parsed[path] = (version, index)
+        self.parse_count += 1
         return index
 
 
@@ -507,7 +501,6 @@ class SourceIndex:
     consulted: set[Path] = field(default_factory=set)
     _missing: set[str] = field(default_factory=set)
     _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # Loading ------------------------------------------------------------------
     def _module(self, name: str) -> ModuleIndex | None:
@@ -560,11 +553,10 @@ class SourceIndex:
         if found is not None or qualname in self._missing or self.modules is None:
             return found
         result = self._lookup(qualname, "function")
-        with self._lock:
-            if isinstance(result, FunctionInfo):
-                self.functions[qualname] = result
-                return result
-            self._missing.add(qualname)
+        if isinstance(result, FunctionInfo):
+            self.functions[qualname] = result
+            return result
+        self._missing.add(qualname)
         return None
 
     def _raw_class(self, qualname: str) -> ClassInfo | None:
@@ -575,11 +567,10 @@ class SourceIndex:
         if key in self._missing:
             return None
         result = self._lookup(qualname, "class")
-        with self._lock:
-            if isinstance(result, ClassInfo):
-                self.classes[qualname] = result
-                return result
-            self._missing.add(key)
+        if isinstance(result, ClassInfo):
+            self.classes[qualname] = result
+            return result
+        self._missing.add(key)
         return None
 
     def cls(self, qualname: str | None) -> ClassInfo | None:
@@ -620,8 +611,7 @@ class SourceIndex:
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
                            async_context_manager=acm, context_manager=cm, methods=tuple(methods),
                            acquires_on_construction=acquires)
-        with self._lock:
-            self._resolved_classes[qualname] = resolved
+        self._resolved_classes[qualname] = resolved
         return resolved
 
     def module_defines(self, module: str | None, name: str) -> bool | None:
