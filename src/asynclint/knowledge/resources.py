@@ -1,6 +1,8 @@
-"""Release methods: what frees a resource (ASL401, ASL403 and the source index)."""
+"""Resources: what library calls acquire and what releases them (ASL401, ASL403, the source index)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 #: Method names that release what an object holds.
 RELEASE_METHODS = ("close", "aclose", "dispose", "shutdown", "disconnect", "terminate")
@@ -24,3 +26,114 @@ RELEASES_THAT_MAY_RAISE = frozenset({
 RELEASE_FUNCTIONS = frozenset({"shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os.close"})
 #: Calls that finish a release begun by another (``proc.terminate()`` then ``proc.wait()``).
 COMPANION_METHODS = frozenset({"wait", "join", "communicate"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    """How to hold and release what a call returns."""
+
+    factory: str
+    #: Variable name a fix introduces (``client`` for ``AsyncClient(...)``).
+    var: str
+    #: "async": ``async with``; "sync": ``with``; None: not a context manager (use ``release``).
+    context: str | None
+    #: Statements that release it, ``{}`` standing for the variable; empty: unknown.
+    release: tuple[str, ...] = ()
+    #: Imports the release statements need (module names).
+    release_imports: tuple[str, ...] = ()
+    #: Found only because it is a project class with a release method (no table, no setting said so).
+    inferred: bool = False
+
+    @property
+    def awaited_release(self) -> bool:
+        return any(s.startswith("await ") for s in self.release)
+
+
+def _r(factory: str, var: str, context: str | None, *release: str, imports: tuple[str, ...] = ()) -> Resource:
+    return Resource(factory, var, context, tuple(release), imports)
+
+
+#: Library factories and classes whose result holds a resource.
+KNOWN_RESOURCES: dict[str, Resource] = {r.factory: r for r in (
+    # HTTP clients
+    _r("httpx.AsyncClient", "client", "async", "await {}.aclose()"),
+    _r("httpx.Client", "client", "sync", "{}.close()"),
+    _r("aiohttp.ClientSession", "session", "async", "await {}.close()"),
+    _r("requests.Session", "session", "sync", "{}.close()"),
+    _r("requests.session", "session", "sync", "{}.close()"),
+    # Databases
+    _r("sqlalchemy.ext.asyncio.create_async_engine", "engine", None, "await {}.dispose()"),
+    _r("sqlalchemy.create_engine", "engine", None, "{}.dispose()"),
+    _r("sqlalchemy.engine.create_engine", "engine", None, "{}.dispose()"),
+    _r("sqlalchemy.ext.asyncio.AsyncSession", "session", "async", "await {}.close()"),
+    _r("sqlalchemy.orm.Session", "session", "sync", "{}.close()"),
+    _r("asyncpg.connect", "conn", None, "await {}.close()"),
+    _r("asyncpg.create_pool", "pool", "async", "await {}.close()"),
+    _r("aiosqlite.connect", "db", "async", "await {}.close()"),
+    _r("sqlite3.connect", "conn", None, "{}.close()"),
+    _r("redis.asyncio.Redis", "redis", "async", "await {}.aclose()"),
+    _r("redis.asyncio.StrictRedis", "redis", "async", "await {}.aclose()"),
+    _r("redis.asyncio.from_url", "redis", "async", "await {}.aclose()"),
+    _r("redis.asyncio.client.Redis", "redis", "async", "await {}.aclose()"),
+    _r("redis.Redis", "redis", "sync", "{}.close()"),
+    _r("redis.from_url", "redis", "sync", "{}.close()"),
+    # Files and temporary files
+    _r("open", "file", "sync", "{}.close()"),
+    _r("io.open", "file", "sync", "{}.close()"),
+    _r("tempfile.TemporaryDirectory", "tmpdir", "sync", "{}.cleanup()"),
+    _r("tempfile.NamedTemporaryFile", "tmpfile", "sync", "{}.close()"),
+    _r("tempfile.TemporaryFile", "tmpfile", "sync", "{}.close()"),
+    _r("tempfile.SpooledTemporaryFile", "tmpfile", "sync", "{}.close()"),
+    _r("tempfile.mkdtemp", "path", None, "shutil.rmtree({})", imports=("shutil",)),
+    # Sockets, processes, tasks
+    _r("socket.socket", "sock", "sync", "{}.close()"),
+    _r("socket.create_connection", "sock", "sync", "{}.close()"),
+    _r("subprocess.Popen", "proc", None, "{}.terminate()", "{}.wait()"),
+    _r("asyncio.create_subprocess_exec", "proc", None, "{}.terminate()", "await {}.wait()"),
+    _r("asyncio.create_subprocess_shell", "proc", None, "{}.terminate()", "await {}.wait()"),
+    _r("asyncio.create_task", "task", None, "{}.cancel()"),
+    _r("asyncio.ensure_future", "task", None, "{}.cancel()"),
+    # Servers
+    _r("aiohttp.test_utils.TestServer", "server", "async", "await {}.close()"),
+    _r("aiohttp.test_utils.RawTestServer", "server", "async", "await {}.close()"),
+    _r("aiohttp.test_utils.TestClient", "client", "async", "await {}.close()"),
+    _r("aiohttp.web.AppRunner", "runner", None, "await {}.cleanup()"),
+    _r("websockets.connect", "websocket", "async", "await {}.close()"),
+)}
+
+#: Objects whose methods hand out resources: canonical owner type -> method -> resource.
+#: ``__call__`` is calling the object itself (a session factory).
+KNOWN_METHOD_RESOURCES: dict[str, dict[str, Resource]] = {
+    "sqlalchemy.Engine": {
+        "connect": _r("sqlalchemy.Engine.connect", "conn", "sync", "{}.close()"),
+        "begin": _r("sqlalchemy.Engine.begin", "conn", "sync"),
+    },
+    "sqlalchemy.ext.asyncio.AsyncEngine": {
+        "connect": _r("sqlalchemy.ext.asyncio.AsyncEngine.connect", "conn", "async", "await {}.close()"),
+        "begin": _r("sqlalchemy.ext.asyncio.AsyncEngine.begin", "conn", "async"),
+    },
+    "sqlalchemy.ext.asyncio.async_sessionmaker": {
+        "__call__": _r("sqlalchemy.ext.asyncio.AsyncSession", "session", "async", "await {}.close()"),
+    },
+    "sqlalchemy.orm.sessionmaker": {
+        "__call__": _r("sqlalchemy.orm.Session", "session", "sync", "{}.close()"),
+    },
+    "asyncpg.Pool": {
+        "acquire": _r("asyncpg.Pool.acquire", "conn", "async"),
+    },
+}
+
+#: Qualified names that make (or annotate) an owner of KNOWN_METHOD_RESOURCES.
+OWNER_TYPES: dict[str, str] = {
+    "sqlalchemy.create_engine": "sqlalchemy.Engine",
+    "sqlalchemy.engine.create_engine": "sqlalchemy.Engine",
+    "sqlalchemy.Engine": "sqlalchemy.Engine",
+    "sqlalchemy.engine.Engine": "sqlalchemy.Engine",
+    "sqlalchemy.ext.asyncio.create_async_engine": "sqlalchemy.ext.asyncio.AsyncEngine",
+    "sqlalchemy.ext.asyncio.AsyncEngine": "sqlalchemy.ext.asyncio.AsyncEngine",
+    "sqlalchemy.ext.asyncio.async_sessionmaker": "sqlalchemy.ext.asyncio.async_sessionmaker",
+    "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.sessionmaker",
+    "asyncpg.create_pool": "asyncpg.Pool",
+    "asyncpg.Pool": "asyncpg.Pool",
+    "asyncpg.pool.Pool": "asyncpg.Pool",
+}

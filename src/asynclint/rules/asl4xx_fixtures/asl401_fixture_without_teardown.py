@@ -6,6 +6,7 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
+from asynclint.knowledge.resources import Resource
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
@@ -20,7 +21,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     yield_index,
     yielded,
 )
-from asynclint.rules.asl4xx_fixtures.resources import Resource, ResourceFinder, release_statements
+from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, release_statements
 
 #: Methods that open what a project object holds (its release method undoes them).
 _OPENERS = frozenset({

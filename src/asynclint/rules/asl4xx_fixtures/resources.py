@@ -21,127 +21,18 @@ Three sources, in this order:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from asynclint.knowledge.resources import KNOWN_METHOD_RESOURCES, KNOWN_RESOURCES, OWNER_TYPES, Resource
 from asynclint.model.names import dotted_name
 from asynclint.model.source_index import SourceIndex
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
 
-
-@dataclass(frozen=True)
-class Resource:
-    """How to hold and release what a call returns."""
-
-    factory: str
-    #: Variable name a fix introduces (``client`` for ``AsyncClient(...)``).
-    var: str
-    #: "async": ``async with``; "sync": ``with``; None: not a context manager (use ``release``).
-    context: str | None
-    #: Statements that release it, ``{}`` standing for the variable; empty: unknown.
-    release: tuple[str, ...] = ()
-    #: Imports the release statements need (module names).
-    release_imports: tuple[str, ...] = ()
-    #: Found only because it is a project class with a release method (no table, no setting said so).
-    inferred: bool = False
-
-    @property
-    def awaited_release(self) -> bool:
-        return any(s.startswith("await ") for s in self.release)
-
-
-def _r(factory: str, var: str, context: str | None, *release: str, imports: tuple[str, ...] = ()) -> Resource:
-    return Resource(factory, var, context, tuple(release), imports)
-
-
-#: Library factories and classes whose result holds a resource.
-KNOWN_RESOURCES: dict[str, Resource] = {r.factory: r for r in (
-    # HTTP clients
-    _r("httpx.AsyncClient", "client", "async", "await {}.aclose()"),
-    _r("httpx.Client", "client", "sync", "{}.close()"),
-    _r("aiohttp.ClientSession", "session", "async", "await {}.close()"),
-    _r("requests.Session", "session", "sync", "{}.close()"),
-    _r("requests.session", "session", "sync", "{}.close()"),
-    # Databases
-    _r("sqlalchemy.ext.asyncio.create_async_engine", "engine", None, "await {}.dispose()"),
-    _r("sqlalchemy.create_engine", "engine", None, "{}.dispose()"),
-    _r("sqlalchemy.engine.create_engine", "engine", None, "{}.dispose()"),
-    _r("sqlalchemy.ext.asyncio.AsyncSession", "session", "async", "await {}.close()"),
-    _r("sqlalchemy.orm.Session", "session", "sync", "{}.close()"),
-    _r("asyncpg.connect", "conn", None, "await {}.close()"),
-    _r("asyncpg.create_pool", "pool", "async", "await {}.close()"),
-    _r("aiosqlite.connect", "db", "async", "await {}.close()"),
-    _r("sqlite3.connect", "conn", None, "{}.close()"),
-    _r("redis.asyncio.Redis", "redis", "async", "await {}.aclose()"),
-    _r("redis.asyncio.StrictRedis", "redis", "async", "await {}.aclose()"),
-    _r("redis.asyncio.from_url", "redis", "async", "await {}.aclose()"),
-    _r("redis.asyncio.client.Redis", "redis", "async", "await {}.aclose()"),
-    _r("redis.Redis", "redis", "sync", "{}.close()"),
-    _r("redis.from_url", "redis", "sync", "{}.close()"),
-    # Files and temporary files
-    _r("open", "file", "sync", "{}.close()"),
-    _r("io.open", "file", "sync", "{}.close()"),
-    _r("tempfile.TemporaryDirectory", "tmpdir", "sync", "{}.cleanup()"),
-    _r("tempfile.NamedTemporaryFile", "tmpfile", "sync", "{}.close()"),
-    _r("tempfile.TemporaryFile", "tmpfile", "sync", "{}.close()"),
-    _r("tempfile.SpooledTemporaryFile", "tmpfile", "sync", "{}.close()"),
-    _r("tempfile.mkdtemp", "path", None, "shutil.rmtree({})", imports=("shutil",)),
-    # Sockets, processes, tasks
-    _r("socket.socket", "sock", "sync", "{}.close()"),
-    _r("socket.create_connection", "sock", "sync", "{}.close()"),
-    _r("subprocess.Popen", "proc", None, "{}.terminate()", "{}.wait()"),
-    _r("asyncio.create_subprocess_exec", "proc", None, "{}.terminate()", "await {}.wait()"),
-    _r("asyncio.create_subprocess_shell", "proc", None, "{}.terminate()", "await {}.wait()"),
-    _r("asyncio.create_task", "task", None, "{}.cancel()"),
-    _r("asyncio.ensure_future", "task", None, "{}.cancel()"),
-    # Servers
-    _r("aiohttp.test_utils.TestServer", "server", "async", "await {}.close()"),
-    _r("aiohttp.test_utils.RawTestServer", "server", "async", "await {}.close()"),
-    _r("aiohttp.test_utils.TestClient", "client", "async", "await {}.close()"),
-    _r("aiohttp.web.AppRunner", "runner", None, "await {}.cleanup()"),
-    _r("websockets.connect", "websocket", "async", "await {}.close()"),
-)}
-
-#: Objects whose methods hand out resources: canonical owner type -> method -> resource.
-#: ``__call__`` is calling the object itself (a session factory).
-KNOWN_METHOD_RESOURCES: dict[str, dict[str, Resource]] = {
-    "sqlalchemy.Engine": {
-        "connect": _r("sqlalchemy.Engine.connect", "conn", "sync", "{}.close()"),
-        "begin": _r("sqlalchemy.Engine.begin", "conn", "sync"),
-    },
-    "sqlalchemy.ext.asyncio.AsyncEngine": {
-        "connect": _r("sqlalchemy.ext.asyncio.AsyncEngine.connect", "conn", "async", "await {}.close()"),
-        "begin": _r("sqlalchemy.ext.asyncio.AsyncEngine.begin", "conn", "async"),
-    },
-    "sqlalchemy.ext.asyncio.async_sessionmaker": {
-        "__call__": _r("sqlalchemy.ext.asyncio.AsyncSession", "session", "async", "await {}.close()"),
-    },
-    "sqlalchemy.orm.sessionmaker": {
-        "__call__": _r("sqlalchemy.orm.Session", "session", "sync", "{}.close()"),
-    },
-    "asyncpg.Pool": {
-        "acquire": _r("asyncpg.Pool.acquire", "conn", "async"),
-    },
-}
-
-#: Qualified names that make (or annotate) an owner of KNOWN_METHOD_RESOURCES.
-OWNER_TYPES: dict[str, str] = {
-    "sqlalchemy.create_engine": "sqlalchemy.Engine",
-    "sqlalchemy.engine.create_engine": "sqlalchemy.Engine",
-    "sqlalchemy.Engine": "sqlalchemy.Engine",
-    "sqlalchemy.engine.Engine": "sqlalchemy.Engine",
-    "sqlalchemy.ext.asyncio.create_async_engine": "sqlalchemy.ext.asyncio.AsyncEngine",
-    "sqlalchemy.ext.asyncio.AsyncEngine": "sqlalchemy.ext.asyncio.AsyncEngine",
-    "sqlalchemy.ext.asyncio.async_sessionmaker": "sqlalchemy.ext.asyncio.async_sessionmaker",
-    "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.sessionmaker",
-    "asyncpg.create_pool": "asyncpg.Pool",
-    "asyncpg.Pool": "asyncpg.Pool",
-    "asyncpg.pool.Pool": "asyncpg.Pool",
-}
 
 _SPEC = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?::\s*(await\s+)?([A-Za-z_]\w*)\s*)?$")
 
