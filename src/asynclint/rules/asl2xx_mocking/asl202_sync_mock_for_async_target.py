@@ -9,7 +9,8 @@ from asynclint.analysis.coroutines import local_async_methods
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import read_only_visit
-from asynclint.rules.asl2xx_mocking.mocking import SYNC_MOCKS, FunctionMocks, PatchCall, analyse, code
+from asynclint.knowledge.mocks import SYNC_MOCKS
+from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse, code
 
 #: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
 _ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}

@@ -17,13 +17,8 @@ import libcst as cst
 from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.mocks import ASYNC_MOCK, PATCH, PATCH_OBJECT, SYNC_MOCKS
 from asynclint.model.names import plain_dotted
-
-PATCH = {"unittest.mock.patch", "mock.patch"}
-PATCH_OBJECT = {"unittest.mock.patch.object", "mock.patch.object"}
-ASYNC_MOCK = {"unittest.mock.AsyncMock", "mock.AsyncMock"}
-SYNC_MOCKS = {"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.NonCallableMock",
-              "mock.MagicMock", "mock.Mock"}
 
 
 def code(node: cst.CSTNode) -> str:

@@ -10,22 +10,8 @@ from asynclint.analysis.body import descendants, local_qualname
 from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.knowledge.async_types import BLOCKING_DNS
+from asynclint.knowledge.blocking import BLOCKING_CALLS
 from asynclint.model.pytest_facts import TestFunction
-
-_REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-
-#: Calls that block the thread they run on (and so the event loop in a coroutine).
-BLOCKING_CALLS = frozenset({
-    "time.sleep",
-    *(f"requests.{verb}" for verb in _REQUESTS_VERBS),
-    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
-    "os.system",
-    "urllib.request.urlopen",
-    "sqlite3.connect", "psycopg2.connect", "psycopg.connect", "pymysql.connect", "MySQLdb.connect",
-    "mysql.connector.connect",
-    *BLOCKING_DNS,
-})
 
 #: Words of a comment that says the blocking is the scenario under test.
 _ON_PURPOSE = ("on purpose", "deliberate", "intentional", "block the loop", "blocks the loop",
