@@ -8,8 +8,6 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.core.noqa import is_suppressed, noqa_lines
-from asynclint.core.positions import node_positions
 from asynclint.fixes.edits import Pair, merge_nested, remove_decorator, remove_element, remove_statements
 from asynclint.model.pytest_facts import Mark, decorator_marks, marks_from_expression, pytestmark_assignments
 
@@ -24,32 +22,6 @@ class _Finding:
 
 def _bare(mark: Mark) -> bool:
     return mark.name == "asyncio" and (mark.call is None or not mark.call.args)
-
-
-class _NameUses(cst.CSTVisitor):
-    """Name nodes reading ``name`` (not attribute names, keywords or import statements)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.uses: list[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.uses.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
 
 
 class RedundantAsyncioMark(Rule):
@@ -109,18 +81,10 @@ class RedundantAsyncioMark(Rule):
                     if mark.origin == "function" and _bare(mark) and isinstance(mark.node, cst.Decorator):
                         findings.append(_Finding(mark.node, f"test `{test.name}`",
                                                  remove_decorator(test.func, mark.node)))
-        if not findings:
-            return
-        positions = node_positions(module, [f.node for f in findings])
-        findings.sort(key=lambda f: (positions[id(f.node)].start.line, positions[id(f.node)].start.column)
-                      if id(f.node) in positions else (0, 0))
-        import_stmt = self._removable_import(findings)
-        for index, finding in enumerate(findings):
+        for finding in findings:
             fix = None
             if finding.pairs is not None:
                 statements = list(finding.module_statements)
-                if import_stmt is not None and index == len(findings) - 1:
-                    statements.append(import_stmt)
                 pairs = list(finding.pairs)
                 if statements:
                     pairs += remove_statements(module.body, statements)
@@ -174,34 +138,6 @@ class RedundantAsyncioMark(Rule):
                                              remove_decorator(stmt, mark.node)))
             self._pytestmarks(stmt.body.body, module_level=False, findings=findings, cls=stmt)
             self._classes(stmt.body.body, findings)
-
-    # The import left unused ---------------------------------------------------------
-    def _removable_import(self, findings: list[_Finding]) -> cst.CSTNode | None:
-        """The top-level ``import pytest`` when the marks being removed are its only uses."""
-        module = self.ctx.module
-        import_stmt = None
-        for stmt in module.body:
-            if (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-                    and isinstance(stmt.body[0], cst.Import) and len(stmt.body[0].names) == 1):
-                alias = stmt.body[0].names[0]
-                if alias.asname is None and isinstance(alias.name, cst.Name) and alias.name.value == "pytest":
-                    import_stmt = stmt
-        if import_stmt is None or any(f.pairs is None for f in findings):
-            return None
-        uses = _NameUses("pytest")
-        module.visit(uses)
-        removed = [f.node for f in findings]
-        if not all(any(_within(use, node) for node in removed) for use in uses.uses):
-            return None
-        # A mark kept by `# noqa` keeps its use of pytest.
-        noqa = noqa_lines(module.code)
-        if noqa:
-            positions = node_positions(module, removed)
-            for node in removed:
-                rng = positions.get(id(node))
-                if rng is None or is_suppressed(self.code, rng.start.line, noqa):
-                    return None
-        return import_stmt
 
     VALID = [
         Valid(dedent("""
@@ -395,15 +331,3 @@ class RedundantAsyncioMark(Rule):
             message='`pytest.mark.asyncio` on test `test_removed` is redundant under asyncio_mode=auto',
         ),
     ]
-
-
-def _within(node: cst.CSTNode, container: cst.CSTNode) -> bool:
-    if node is container:
-        return True
-    stack = list(container.children)
-    while stack:
-        current = stack.pop()
-        if current is node:
-            return True
-        stack.extend(current.children)
-    return False
