@@ -9,6 +9,7 @@ from asynclint.config.versions import Version
 from asynclint.core.diagnostics import Safety, SideEdit
 from asynclint.fixes.edits import Pair, keyword_arg, remove_param, remove_statements
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
+from asynclint.model.runners import UNITTEST
 
 NEW_LOOP_CALLS = frozenset({"asyncio.new_event_loop", "asyncio.get_event_loop_policy.new_event_loop"})
 
@@ -365,7 +366,7 @@ class EventLoopFixture(Rule):
         keyword = "loop_scope" if self._version >= (0, 24) else "scope" if self._version >= (0, 23) else None
         if keyword is None and fixture.scope != "function":
             return None  # 0.21 has no loop scope on marks: the override is how it shares a loop
-        async_tests = [t for t in ctx.facts.tests if t.is_async and not t.run_by_unittest]
+        async_tests = [t for t in ctx.facts.tests if t.is_async and ctx.runner_of(t).kind != UNITTEST]
         marks: dict[int, Mark] = {}
         for test in async_tests:
             test_marks = [m for m in test.marks if m.name == "asyncio"]

@@ -18,6 +18,7 @@ from asynclint.knowledge.network import (
     PRE_REQUEST_ERRORS,
 )
 from asynclint.model.pytest_facts import Fixture, TestFunction
+from asynclint.model.runners import UNITTEST
 from asynclint.rules.asl2xx_mocking.network_calls import (
     BodyFacts,
     direct_call,
@@ -124,7 +125,7 @@ class UnmockedNetworkCall(Rule):
         self._paths: dict[str, tuple[str, ...] | None] = {}
         local = {f.name: f for f in ctx.facts.fixtures}
         for test in ctx.facts.tests:
-            if test.run_by_unittest or any(mark.name in self._network_marks for mark in test.marks):
+            if self.ctx.runner_of(test).kind == UNITTEST or any(mark.name in self._network_marks for mark in test.marks):
                 continue  # a test the project declares as meant to reach the network
             fixtures, unknown = ctx.test_fixtures(test)
             if self._mocked(test, fixtures, unknown):

@@ -8,6 +8,7 @@ from asynclint.analysis.body import descendants
 from asynclint.analysis.coroutines import in_async_function
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
+from asynclint.model.runners import UNITTEST
 
 #: Words in a coroutine's name that say it runs until cancelled: awaiting its task would hang.
 _ENDLESS = ("forever", "serve", "loop", "listen", "worker", "watch", "poll", "consume", "heartbeat")
@@ -84,7 +85,7 @@ class DanglingTask(Rule):
         if func is None:
             return
         test = self.ctx.test_for(func)
-        if test is not None and test.run_by_unittest:
+        if test is not None and self.ctx.runner_of(test).kind == UNITTEST:
             return  # IsolatedAsyncioTestCase cancels leftover tasks and reports their exceptions
         owner = test or self.ctx.fixture_for(func)
         if owner is None or not self._creates_task(node, func) or self._own_helper(node, func):

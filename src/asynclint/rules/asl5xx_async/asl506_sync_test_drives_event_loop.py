@@ -11,6 +11,7 @@ from asynclint.config.dependencies import project_dependencies
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.knowledge.async_types import BENCHMARK_FIXTURES
 from asynclint.model.pytest_facts import TestFunction
+from asynclint.model.runners import UNITTEST
 from asynclint.rules.asl5xx_async.asl505_asyncio_run_in_test import _awaited, _bare_positions
 from asynclint.rules.asl5xx_async.loops import LoopUse, is_loop_factory, loop_use, single_coroutine
 
@@ -148,7 +149,7 @@ class SyncTestDrivesEventLoop(Rule):
         if not ctx.facts.tests or not ctx.mentions("run_until_complete", ".run("):
             return
         for test in ctx.facts.tests:
-            if test.is_async or test.run_by_unittest or test.runner_unknown:
+            if test.is_async or test.runner_unknown or ctx.runner_of(test).kind == UNITTEST:
                 continue
             use = loop_use(ctx, test.func)
             if not use.runs or self._on_purpose(test, use):
