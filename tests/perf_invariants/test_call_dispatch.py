@@ -1,4 +1,8 @@
-"""Rules that act on calls of known names are handed only those calls, aliases included."""
+"""Rules that act on calls of known names are handed only those calls, aliases included.
+
+Budget protected: the engine calls a rule's visit_Call only for the callees it declares
+(Rule.call_qualnames); most calls are of other names (docs/performance.md).
+"""
 
 from __future__ import annotations
 
