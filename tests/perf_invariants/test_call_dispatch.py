@@ -14,7 +14,9 @@ import pytest
 from asynclint.api.rule import Valid, dedent
 from asynclint.engine.lint import callee_names
 from asynclint.engine.registry import all_rules
-from asynclint.rules.asl3xx_assertions.asl303_unchecked_gather_results import UncheckedGatherResults
+from asynclint.rules.asl3xx_assertions.asl303_unchecked_gather_results import (
+    UncheckedGatherResults,
+)
 from asynclint.run.testing import run_example
 
 
