@@ -170,3 +170,24 @@ class ImportTable:
         if module in self.from_imports or not self.is_bound(name):
             return name, ImportRequest(module, name)
         return qualified, ImportRequest(module)
+
+
+def keyword_argument(call: cst.Call | None, name: str) -> cst.Arg | None:
+    """The argument passed to ``call`` as ``name=...``, if any."""
+    if call is None:
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def string_argument(arg: cst.Arg | None) -> tuple[bool, str | None]:
+    """(known, value) of an argument meant to be a string: a missing one is known and None,
+    a computed one (a name, an f-string, a call) is unknown."""
+    if arg is None:
+        return True, None
+    if isinstance(arg.value, cst.SimpleString):
+        value = arg.value.evaluated_value
+        return isinstance(value, str), value if isinstance(value, str) else None
+    return False, None

@@ -28,7 +28,7 @@ from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRES
 from asynclint.knowledge.pytest import ASYNC_MARKS
 from asynclint.model.class_resolution import not_collected
 from asynclint.model.collection_hooks import hook_marks, plugins_may_run_async
-from asynclint.model.names import ImportTable
+from asynclint.model.names import ImportTable, keyword_argument, string_argument
 from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunction
 
 if TYPE_CHECKING:
@@ -72,24 +72,6 @@ class Runner:
         """Known to run in an asyncio event loop (pytest-asyncio or IsolatedAsyncioTestCase)."""
         return self.kind in (PYTEST_ASYNCIO, UNITTEST)
 
-
-def _literal(arg: cst.Arg | None) -> tuple[bool, str | None]:
-    """(known, value): a missing keyword is known and None; a computed one is unknown."""
-    if arg is None:
-        return True, None
-    if isinstance(arg.value, cst.SimpleString):
-        value = arg.value.evaluated_value
-        return isinstance(value, str), value if isinstance(value, str) else None
-    return False, None
-
-
-def _keyword(call: cst.Call | None, name: str) -> cst.Arg | None:
-    if call is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
 
 
 def mark_loop_keywords(version: Version) -> tuple[str, ...]:
@@ -304,7 +286,7 @@ class Runners:
         if mark is not None:
             for keyword in ("loop_scope", "scope"):
                 arg = mark.keyword(keyword)
-                known, value = _literal(arg)
+                known, value = string_argument(arg)
                 if not known:
                     return None, None, None
                 if value is None:
@@ -363,7 +345,7 @@ class Runners:
     def _asyncio_fixture(self, fixture: Fixture, reason: str) -> Runner:
         call = fixture.decorator.decorator if isinstance(fixture.decorator.decorator, cst.Call) else None
         for keyword in ("scope", "loop_scope"):
-            known, _ = _literal(_keyword(call, keyword))
+            known, _ = string_argument(keyword_argument(call, keyword))
             if not known:
                 return Runner(PYTEST_ASYNCIO, reason)
         if fixture.loop_scope is not None and self.version < (0, 24):

@@ -17,18 +17,13 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import Safety
+from asynclint.model.names import keyword_argument
 from asynclint.model.pytest_facts import Fixture
 from asynclint.model.runners import PYTEST_ASYNCIO
 from asynclint.rules.asl4xx_fixtures.loop_scope_mismatch import loop_mismatches, set_loop_scope
 
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
-
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
 
 
 def _string(arg: cst.Arg | None) -> str | None:
@@ -143,7 +138,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 continue  # function scope: no loop scope can be narrower
             if any(arg.star for arg in call.args):
                 continue  # `**options` may set either scope
-            scope_arg, loop_arg = _keyword(call, "scope"), _keyword(call, "loop_scope")
+            scope_arg, loop_arg = keyword_argument(call, "scope"), keyword_argument(call, "loop_scope")
             scope = _string(scope_arg)
             if scope not in SCOPE_ORDER or (loop_arg is not None and _string(loop_arg) is None):
                 continue  # computed scopes: say nothing
@@ -179,12 +174,12 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         return runner.kind == PYTEST_ASYNCIO and (runner.loop_from != "override" or version < (0, 23))
 
     def _fix(self, fixture: Fixture, call: cst.Call, scope: str):  # type: ignore[no-untyped-def]
-        scope_arg = _keyword(call, "scope")
+        scope_arg = keyword_argument(call, "scope")
         assert scope_arg is not None and isinstance(scope_arg.value, cst.SimpleString)
         quote = scope_arg.value.quote
         value = cst.SimpleString(f"{quote}{scope}{quote}")
         args = list(call.args)
-        loop_arg = _keyword(call, "loop_scope")
+        loop_arg = keyword_argument(call, "loop_scope")
         if loop_arg is not None:
             args[args.index(loop_arg)] = loop_arg.with_changes(value=value)
         else:

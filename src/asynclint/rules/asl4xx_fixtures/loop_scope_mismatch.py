@@ -19,6 +19,7 @@ import libcst as cst
 from asynclint.api.context import FileContext
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.fixes.edits import append_arg, keyword_arg
+from asynclint.model.names import keyword_argument
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import PYTEST_ASYNCIO
 
@@ -40,23 +41,6 @@ class LoopMismatch:
     narrower: bool = False
 
 
-def _keyword(call: cst.Call | None, name: str) -> cst.Arg | None:
-    if call is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def _literal(arg: cst.Arg | None) -> tuple[bool, str | None]:
-    """(known, value): a missing keyword is known and None; a computed one is unknown."""
-    if arg is None:
-        return True, None
-    if isinstance(arg.value, cst.SimpleString):
-        value = arg.value.evaluated_value
-        return isinstance(value, str), value if isinstance(value, str) else None
-    return False, None
 
 
 def asyncio_mark(test: TestFunction) -> Mark | None:
@@ -174,7 +158,7 @@ def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str,
         if isinstance(expr, cst.Call):
             args = list(expr.args)
             for name in ("loop_scope", "scope"):
-                existing = _keyword(expr, name)
+                existing = keyword_argument(expr, name)
                 if existing is not None:
                     args[args.index(existing)] = existing.with_changes(
                         keyword=cst.Name(keyword), value=value)
