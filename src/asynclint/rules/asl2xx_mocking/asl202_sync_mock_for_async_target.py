@@ -10,7 +10,8 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import read_only_visit
 from asynclint.knowledge.mocks import SYNC_MOCKS
-from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse, code
+from asynclint.model.names import source_text
+from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse
 
 #: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
 _ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}
@@ -92,7 +93,7 @@ class SyncMockForAsyncTarget(Rule):
                 if self._configured_later(node, var):
                     continue
                 reported.add(id(call))
-                self.report(call, f"`{var}` is a sync `{code(call.func)}` but it is awaited; use `AsyncMock`",
+                self.report(call, f"`{var}` is a sync `{source_text(call.func)}` but it is awaited; use `AsyncMock`",
                             self._to_async_mock(call))
 
     # What is replaced -------------------------------------------------------------
@@ -117,12 +118,12 @@ class SyncMockForAsyncTarget(Rule):
                 text, request = self.ctx.reference("unittest.mock.AsyncMock")
                 fix = self.fix(Safety.UNSAFE, "Use AsyncMock",
                                (callable_.value, cst.parse_expression(text)), imports=[request])
-                self.report(callable_.value, self._message(patch, code(callable_.value)), fix)
+                self.report(callable_.value, self._message(patch, source_text(callable_.value)), fix)
             return
         value = patch.new.value
         if isinstance(value, cst.Call) and self._bare_sync_mock(value, literals_ok=True):
             reported.add(id(value))
-            self.report(value, self._message(patch, code(value.func)), self._to_async_mock(value))
+            self.report(value, self._message(patch, source_text(value.func)), self._to_async_mock(value))
         elif isinstance(value, cst.Lambda) and _plain_value(value.body):
             self.report(value, self._message(patch, "a lambda"), self._side_effect(value, patch))
         elif isinstance(value, cst.Name):
@@ -131,7 +132,7 @@ class SyncMockForAsyncTarget(Rule):
                 if id(call) not in reported and self._bare_sync_mock(call, literals_ok=True) \
                         and not self._configured_later(func, value.value):
                     reported.add(id(call))
-                    self.report(call, self._message(patch, code(call.func)), self._to_async_mock(call))
+                    self.report(call, self._message(patch, source_text(call.func)), self._to_async_mock(call))
             elif self._plain_function(func, value.value):
                 self.report(value, self._message(patch, f"plain function `{value.value}`"),
                             self._side_effect(value, patch))

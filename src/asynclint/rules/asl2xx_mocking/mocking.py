@@ -18,12 +18,7 @@ from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.mocks import ASYNC_MOCK, PATCH, PATCH_OBJECT, SYNC_MOCKS
-from asynclint.model.names import plain_dotted
-
-
-def code(node: cst.CSTNode) -> str:
-    fast = plain_dotted(node)  # codegen costs ~0.1 ms a call, and every call's callee is asked
-    return fast if fast is not None else cst.Module([]).code_for_node(node)
+from asynclint.model.names import call_argument, source_text
 
 
 def _string(node: cst.BaseExpression | None) -> str | None:
@@ -50,13 +45,6 @@ class PatchCall:
     returns_mock: bool  # mocker.patch returns the mock itself
 
 
-def _arg(call: cst.Call, index: int, keyword: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    return positional[index] if index < len(positional) else None
-
 
 def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
     func = call.func
@@ -68,23 +56,23 @@ def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
     elif cls is not _NAME:  # a bare name may be an alias (`from unittest.mock import patch as p`)
         return None
     qual = ctx.qualname(func)
-    text = code(func)
-    autospec_arg = _arg(call, 99, "autospec")
+    text = source_text(func)
+    autospec_arg = call_argument(call, 99, "autospec")
     autospec = autospec_arg is not None and not (isinstance(autospec_arg.value, cst.Name)
                                                  and autospec_arg.value.value in ("False", "None"))
     if qual in PATCH or text == "mocker.patch":
-        first = _arg(call, 0, "target")
+        first = call_argument(call, 0, "target")
         target = _string(first.value) if first is not None else None
-        return PatchCall(call, "patch", target, None, _arg(call, 1, "new"), _arg(call, 99, "new_callable"),
+        return PatchCall(call, "patch", target, None, call_argument(call, 1, "new"), call_argument(call, 99, "new_callable"),
                          autospec, text == "mocker.patch")
     if qual in PATCH_OBJECT or text == "mocker.patch.object":
-        obj, attr = _arg(call, 0, "target"), _arg(call, 1, "attribute")
+        obj, attr = call_argument(call, 0, "target"), call_argument(call, 1, "attribute")
         name = _string(attr.value) if attr is not None else None
         if obj is None or name is None or not isinstance(obj.value, (cst.Name, cst.Attribute)):
             return None
         base = ctx.qualname(obj.value)
-        return PatchCall(call, "object", f"{base}.{name}" if base else None, f"{code(obj.value)}.{name}",
-                         _arg(call, 2, "new"), _arg(call, 99, "new_callable"), autospec,
+        return PatchCall(call, "object", f"{base}.{name}" if base else None, f"{source_text(obj.value)}.{name}",
+                         call_argument(call, 2, "new"), call_argument(call, 99, "new_callable"), autospec,
                          text == "mocker.patch.object")
     if text == "monkeypatch.setattr":
         positional = [a for a in call.args if a.keyword is None and not a.star]
@@ -96,7 +84,7 @@ def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
                 return None
             base = ctx.qualname(positional[0].value)
             return PatchCall(call, "setattr", f"{base}.{name}" if base else None,
-                             f"{code(positional[0].value)}.{name}", positional[2], None, False, False)
+                             f"{source_text(positional[0].value)}.{name}", positional[2], None, False, False)
     return None
 
 
@@ -117,9 +105,9 @@ class FunctionMocks:
         if self._awaited is None:
             found: set[str] = set()
             for expr in self.awaited_nodes:
-                found.add(code(expr))
+                found.add(source_text(expr))
                 if type(expr) is _CALL:
-                    found.add(code(expr.func))
+                    found.add(source_text(expr.func))
             self._awaited = found
         return self._awaited
 

@@ -29,7 +29,7 @@ from asynclint.knowledge.network import (
     ROUTED_KEYWORDS,
     WEB_SCHEMES,
 )
-from asynclint.model.names import dotted_name, plain_dotted
+from asynclint.model.names import call_argument, dotted_name, source_text
 from asynclint.model.pytest_facts import Fixture
 
 #: The last part of each dotted mock name (``respx.mock`` -> ``mock``).
@@ -37,12 +37,6 @@ _MOCK_LAST_PARTS = frozenset(name.rsplit(".", 1)[-1] for name in MOCK_NAMES if "
 
 _UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
 
-
-def code(node: cst.CSTNode) -> str:
-    """The node's source text; a plain ``a.b.c`` is spelled without LibCST's code generator
-    (about 0.1 ms a call)."""
-    fast = plain_dotted(node)
-    return fast if fast is not None else cst.Module([]).code_for_node(node)
 
 
 def module_constants(module: cst.Module) -> dict[str, str]:
@@ -131,13 +125,6 @@ def url_host(url: str | None) -> str | None:
     return host
 
 
-def _arg(call: cst.Call, index: int, keyword: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    return positional[index] if index < len(positional) else None
-
 
 @dataclass
 class Client:
@@ -181,7 +168,7 @@ class BodyScan:
     def _qual(self, node: cst.BaseExpression) -> str | None:
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return None
-        return self.ctx.qualname(node) if self.ctx is not None else code(node)
+        return self.ctx.qualname(node) if self.ctx is not None else source_text(node)
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
         if type(value) is not _CALL:
@@ -190,7 +177,7 @@ class BodyScan:
         if qual is None:
             return
         if qual in NETWORK_CLIENTS:
-            connector = _arg(value, 99, "connector")
+            connector = call_argument(value, 99, "connector")
             if any(a.keyword is not None and a.keyword.value in IN_PROCESS_KEYWORDS | ROUTED_KEYWORDS
                    for a in value.args) or (connector is not None and self._own_resolver(connector.value)):
                 # In-process, through a proxy, middlewares or a resolver of the test's own: nothing
@@ -201,7 +188,7 @@ class BodyScan:
                 return
             if name in self.facts.routed:
                 return
-            base = _arg(value, 99, "base_url")
+            base = call_argument(value, 99, "base_url")
             self.facts.clients[name] = Client(qual, string_value(base.value, self.constants) if base else None,
                                               base is not None)
         else:
@@ -215,7 +202,7 @@ class BodyScan:
             return value.value in self.facts.own_resolvers
         if type(value) is not _CALL:
             return False
-        resolver = _arg(value, 99, "resolver")
+        resolver = call_argument(value, 99, "resolver")
         if resolver is None:
             return False
         inner = resolver.value.func if type(resolver.value) is _CALL else resolver.value
@@ -255,7 +242,7 @@ class BodyScan:
                     if attr in mock_names:
                         facts.mock_names = True
                     elif attr in _MOCK_LAST_PARTS:  # only then can the whole name be a mock's (client.get is common)
-                        text = dotted_name(node) or code(node)
+                        text = dotted_name(node) or source_text(node)
                         if text in mock_names:
                             facts.mock_names = True
             elif cls is assign_t:
@@ -288,17 +275,17 @@ class BodyScan:
             return
         if last not in ("patch", "object", "setattr"):
             return
-        first = _arg(node, 0, "target")
+        first = call_argument(node, 0, "target")
         if first is None:
             return
         text = string_value(first.value, {})
         if text is not None and _UNKNOWN not in text and (last == "patch" or len(node.args) == 2):
             self.facts.patch_targets.add(text)
             return
-        second = _arg(node, 1, "attribute" if last == "object" else "name")
+        second = call_argument(node, 1, "attribute" if last == "object" else "name")
         name = string_value(second.value, {}) if second is not None else None
         if name is not None and isinstance(first.value, (cst.Name, cst.Attribute)):
-            self.facts.patch_targets.add(f"{code(first.value)}.{name}")
+            self.facts.patch_targets.add(f"{source_text(first.value)}.{name}")
             qual = self._qual(first.value)
             if qual:
                 self.facts.patch_targets.add(f"{qual}.{name}")
@@ -365,7 +352,7 @@ def direct_call(ctx: FileContext, call: cst.Call, facts: BodyFacts, constants: d
     if name is None:
         return None
     if name in HOST_ARGUMENT_CALLS or name.startswith("socket.socket."):
-        first = _arg(call, 0, "host")
+        first = call_argument(call, 0, "host")
         if first is None:
             return None
         value = first.value
@@ -380,7 +367,7 @@ def direct_call(ctx: FileContext, call: cst.Call, facts: BodyFacts, constants: d
     if name.endswith((".send", ".stream")) and not name.startswith("httpx.stream"):
         return None  # the URL is on a Request object or the stream call: cannot be read
     index = 1 if name.endswith(".request") else 0
-    first = _arg(call, index, "url") or _arg(call, index, "uri")
+    first = call_argument(call, index, "url") or call_argument(call, index, "uri")
     url = string_value(first.value, constants) if first is not None else None
     host = url_host(url)
     if host == "" and base_url is not None:
