@@ -60,6 +60,11 @@ class Settings:
         return new
 
 
+#: Keys of ``[tool.asynclint]`` that are fields of :class:`Settings`; every other key is a rule's setting.
+_SETTINGS_FIELDS = {name.replace("_", "-"): name for name in (
+    "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores")}
+
+
 def settings_from_table(table: dict[str, Any], path: Path | None, root: Path) -> Settings:
     """Build settings from a ``[tool.asynclint]`` table, validating every key and value.
 
@@ -82,18 +87,8 @@ def settings_from_table(table: dict[str, Any], path: Path | None, root: Path) ->
             checked = entry[1].check(value)
         except Invalid as exc:
             raise ConfigError(f"{where}: [tool.asynclint] {raw_key}: expected {exc}") from None
-        if key == "select":
-            s.select = checked
-        elif key == "ignore":
-            s.ignore = checked
-        elif key == "extend-select":
-            s.extend_select = checked
-        elif key == "exclude":
-            s.exclude = checked
-        elif key == "extend-exclude":
-            s.extend_exclude = checked
-        elif key == "per-file-ignores":
-            s.per_file_ignores = checked
+        if key in _SETTINGS_FIELDS:
+            setattr(s, _SETTINGS_FIELDS[key], checked)
         else:
             s.rule_settings[key] = checked
     return s

@@ -35,6 +35,7 @@ from asynclint.model.pytest_facts import (
     marks_from_expression,
     pytestmark_assignments,
 )
+from asynclint.model.source_index import ast_dotted
 
 MAX_DEPTH = 25
 
@@ -106,18 +107,13 @@ class _AstModule:
 
 
 def _dotted(node: ast.expr) -> str | None:
+    """The dotted name of a base or decorator, through a call (``fixture(...)``) or a subscript
+    (``Base[T]``)."""
     if isinstance(node, ast.Call):
         node = node.func
     if isinstance(node, ast.Subscript):
         node = node.value
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
+    return ast_dotted(node)
 
 
 def _qualify(dotted: str | None, imports: dict[str, str]) -> str | None:

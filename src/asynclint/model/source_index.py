@@ -88,7 +88,8 @@ class ModuleIndex:
     names: frozenset[str] = frozenset()
 
 
-def _dotted(node: ast.expr) -> str | None:
+def ast_dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` of a Name/Attribute chain in an ``ast`` tree, else None."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -177,7 +178,7 @@ def _constructed(value: ast.expr | None, scope: _Scope, variables: dict[str, str
         return None
     if any(kw.arg in IN_PROCESS_KEYWORDS for kw in value.keywords):
         return None
-    qualname = scope.qualify(_dotted(value.func), variables)
+    qualname = scope.qualify(ast_dotted(value.func), variables)
     return qualname if _is_type_name(qualname) else None
 
 
@@ -189,7 +190,7 @@ def _annotation(node: ast.expr | None, scope: _Scope) -> str | None:
             node = ast.parse(node.value, mode="eval").body
         except SyntaxError:
             return None
-    return scope.qualify(_dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
+    return scope.qualify(ast_dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
 
 
 class _BodyScan(ast.NodeVisitor):
@@ -278,7 +279,7 @@ class _BodyScan(ast.NodeVisitor):
         exc = node.exc
         if exc is not None:
             target = exc.func if isinstance(exc, ast.Call) else exc
-            dotted = _dotted(target)
+            dotted = ast_dotted(target)
             head = dotted.split(".")[0] if dotted else ""
             if dotted and (head in self.scope.imports or head in self.scope.local or head[:1].isupper()):
                 qualified = self.scope.qualify(dotted)
@@ -297,7 +298,7 @@ class _BodyScan(ast.NodeVisitor):
             owner = _constructed(receiver, self.scope, self.variables)
             qualified = f"{owner}.{func.attr}" if owner else None
         else:
-            qualified = self.scope.qualify(_dotted(func), self.variables)
+            qualified = self.scope.qualify(ast_dotted(func), self.variables)
         if qualified:
             if qualified not in self.calls:
                 self.calls.append(qualified)
@@ -316,7 +317,7 @@ def _params(args: ast.arguments, method: bool) -> tuple[str, ...]:
 
 def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: Path, scope: _Scope,
               method: bool) -> FunctionInfo:
-    is_static = any(_dotted(d) == "staticmethod" for d in node.decorator_list)
+    is_static = any(ast_dotted(d) == "staticmethod" for d in node.decorator_list)
     variables: dict[str, str] = {}
     args = node.args
     for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
@@ -414,7 +415,7 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
                 item, qualname, index.path, class_scope, method=True)
         elif isinstance(item, ast.ClassDef):
             _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
-    bases = tuple(q for q in (scope.qualify(_dotted(b)) for b in stmt.bases) if q)
+    bases = tuple(q for q in (scope.qualify(ast_dotted(b)) for b in stmt.bases) if q)
     init = index.functions.get(f"{local_name}.__init__")
     index.classes[local_name] = ClassInfo(
         qualname=f"{name}.{local_name}",
