@@ -36,22 +36,12 @@ def apply_baseline_options(runner: Runner, result: RunResult, baseline_file: Pat
             click.echo(f"asynclint: error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
         dropped = baseline.prune(result.diagnostics, result.linted, source)
-        try:
-            baseline.write(write_baseline_file)
-        except OSError as exc:
-            click.echo(f"asynclint: error: cannot write baseline {write_baseline_file}: {exc.strerror or exc}",
-                       err=True)
-            sys.exit(EXIT_ERROR)
+        _write(baseline, write_baseline_file)
         click.echo(f"Pruned {entries(dropped)} (fixed) from {write_baseline_file}; {entries(len(baseline))} left.")
         sys.exit(0)
     if write_baseline_file is not None:
         baseline = Baseline.record(write_baseline_file, result.diagnostics, source)
-        try:
-            baseline.write(write_baseline_file)
-        except OSError as exc:
-            click.echo(f"asynclint: error: cannot write baseline {write_baseline_file}: {exc.strerror or exc}",
-                       err=True)
-            sys.exit(EXIT_ERROR)
+        _write(baseline, write_baseline_file)
         click.echo(f"Wrote {entries(len(baseline))} to {write_baseline_file}.")
         sys.exit(0)
     assert baseline_file is not None
@@ -65,3 +55,12 @@ def apply_baseline_options(runner: Runner, result: RunResult, baseline_file: Pat
     outcome = apply_baseline(baseline, result.diagnostics, result.linted, source)
     result.diagnostics = outcome.new
     return f"Baseline: {outcome.suppressed} suppressed, {entries(outcome.fixed)} now fixed.\n"
+
+
+def _write(baseline: Baseline, path: Path) -> None:
+    """Write the baseline file, or exit 2 saying why it cannot be written."""
+    try:
+        baseline.write(path)
+    except OSError as exc:
+        click.echo(f"asynclint: error: cannot write baseline {path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
