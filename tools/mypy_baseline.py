@@ -23,7 +23,8 @@ def current_errors() -> Counter[str]:
     proc = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary", "--show-error-codes",
                            "--no-pretty", "--hide-error-context"],
                           cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and " error: " not in proc.stdout):
+        # 1 with no error line is Python's own failure (e.g. "No module named mypy"), not mypy's verdict
         raise SystemExit(f"mypy failed to run:\n{proc.stdout}\n{proc.stderr}")
     found: Counter[str] = Counter()
     for line in proc.stdout.splitlines():
