@@ -31,7 +31,7 @@ class ImportRequest:
         return f"from {self.module} import {self.name}"
 
 
-Replacement = Union["cst.CSTNode", "cst.RemovalSentinel", "cst.FlattenSentinel"]
+Replacement = Union["cst.CSTNode", "cst.RemovalSentinel", "cst.FlattenSentinel[cst.CSTNode]"]
 
 
 @dataclass(frozen=True)

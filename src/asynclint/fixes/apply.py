@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
-from asynclint.core.diagnostics import Fix, ImportRequest
+from asynclint.core.diagnostics import Fix, ImportRequest, Replacement
 from asynclint.core.walker import iter_children
 from asynclint.fixes.imports import add_imports
 from asynclint.fixes.unused_imports import remove_imports_made_unused
@@ -68,7 +68,7 @@ def _enclosing_ids(root: cst.CSTNode, targets: set[int]) -> set[int] | None:
 
 
 class _Replacer(cst.CSTTransformer):
-    def __init__(self, replacements: dict[int, object], enclosing: set[int] | None) -> None:
+    def __init__(self, replacements: dict[int, Replacement], enclosing: set[int] | None) -> None:
         super().__init__()
         self.replacements = replacements
         self.enclosing = enclosing
@@ -79,7 +79,9 @@ class _Replacer(cst.CSTTransformer):
             return id(node) in self.enclosing
         return id(node) not in self.replacements
 
-    def on_leave(self, original_node, updated_node):
+    # A replacement may be another kind of node than the one it replaces (a name by a call), which
+    # LibCST's signature (the node's own type back) does not allow.
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Replacement:  # type: ignore[override]
         key = id(original_node)
         if key in self.replacements:
             self.applied.add(key)
@@ -87,7 +89,7 @@ class _Replacer(cst.CSTTransformer):
         return updated_node
 
 
-def _replace(module: cst.Module, replacements: dict[int, object]) -> tuple[cst.Module, set[int]]:
+def _replace(module: cst.Module, replacements: dict[int, Replacement]) -> tuple[cst.Module, set[int]]:
     if not replacements:
         return module, set()
     replacer = _Replacer(replacements, _enclosing_ids(module, set(replacements)))

@@ -9,6 +9,8 @@ module for every fix rendered as text edits was the largest cost of JSON output.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 
@@ -59,5 +61,5 @@ class ModuleText:
         return self.text[:starts[prefix]] + changed + self.text[starts[len(old_body) - suffix]:]
 
 
-def _same(a: tuple[cst.CSTNode, ...] | list[cst.CSTNode], b: tuple[cst.CSTNode, ...] | list[cst.CSTNode]) -> bool:
+def _same(a: Sequence[cst.CSTNode], b: Sequence[cst.CSTNode]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))

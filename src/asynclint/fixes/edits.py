@@ -12,7 +12,9 @@ from typing import TypeVar
 
 import libcst as cst
 
-Pair = tuple[cst.CSTNode, object]
+from asynclint.core.diagnostics import Replacement
+
+Pair = tuple[cst.CSTNode, Replacement]
 
 
 def _has_comment(lines: Sequence[cst.EmptyLine]) -> bool:
@@ -86,11 +88,13 @@ def remove_element(container: cst.List | cst.Tuple, element: cst.BaseElement) ->
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, replacements: dict[int, object]) -> None:
+    def __init__(self, replacements: dict[int, Replacement]) -> None:
         super().__init__()
         self.replacements = replacements
 
-    def on_leave(self, original_node, updated_node):
+    # A replacement may be another kind of node than the one it replaces (a name by a call), which
+    # LibCST's signature (the node's own type back) does not allow.
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Replacement:  # type: ignore[override]
         return self.replacements.get(id(original_node), updated_node)
 
 

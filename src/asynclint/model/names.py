@@ -17,25 +17,21 @@ def dotted_name(node: cst.BaseExpression | cst.Decorator) -> str | None:
     """``a.b.c`` for a Name/Attribute chain (calls unwrapped), else None."""
     # Exact type checks: LibCST's node classes are ABCs, and isinstance against an ABC costs a
     # microsecond; this runs for most calls and attributes of every file.
-    cls = type(node)
-    if cls is _DECORATOR:
-        node = node.decorator  # type: ignore[union-attr]
-        cls = type(node)
-    if cls is _CALL:
-        node = node.func  # type: ignore[union-attr]
-        cls = type(node)
+    # ``type(node) is C`` (not a saved ``cls``) so that mypy narrows: CPython specializes the call.
+    if type(node) is _DECORATOR:
+        node = node.decorator
+    if type(node) is _CALL:
+        node = node.func
     parts: list[str] = []
-    while cls is _ATTRIBUTE:
-        parts.append(node.attr.value)  # type: ignore[union-attr]
-        node = node.value  # type: ignore[union-attr]
-        cls = type(node)
-    if cls is _NAME:
+    while type(node) is _ATTRIBUTE:
+        parts.append(node.attr.value)
+        node = node.value
+    if type(node) is _NAME:
         if not parts:
-            return node.value  # type: ignore[union-attr]
-        parts.append(node.value)  # type: ignore[union-attr]
+            return node.value
+        parts.append(node.value)
         return ".".join(reversed(parts))
     return None
-
 
 _NAME, _ATTRIBUTE, _CALL, _DECORATOR = cst.Name, cst.Attribute, cst.Call, cst.Decorator
 
@@ -43,10 +39,9 @@ _NAME, _ATTRIBUTE, _CALL, _DECORATOR = cst.Name, cst.Attribute, cst.Call, cst.De
 def plain_dotted(node: cst.CSTNode) -> str | None:
     """``a.b.c`` without parentheses or spaces: exactly the code LibCST would generate for the
     node, without running its code generator (about 0.1 ms a call); None for any other shape."""
-    cls = type(node)
-    if cls is _NAME:
+    if type(node) is _NAME:
         return node.value if not node.lpar else None
-    if cls is _ATTRIBUTE and not node.lpar:
+    if type(node) is _ATTRIBUTE and not node.lpar:
         dot = node.dot
         if not (type(dot) is cst.Dot and type(dot.whitespace_before) is cst.SimpleWhitespace
                 and type(dot.whitespace_after) is cst.SimpleWhitespace

@@ -7,6 +7,7 @@ reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,10 +154,10 @@ def decorator_marks(node: cst.FunctionDef | cst.ClassDef, imports: ImportTable, 
     return marks
 
 
-def pytestmark_assignments(body: object) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+def pytestmark_assignments(body: Iterable[cst.CSTNode]) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
     """``pytestmark = ...`` statements in a module or class body: (statement, value)."""
-    found = []
-    for stmt in body:  # type: ignore[attr-defined]
+    found: list[tuple[cst.CSTNode, cst.BaseExpression]] = []
+    for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, cst.Assign) and any(

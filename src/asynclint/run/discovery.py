@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def _is_venv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def discover(paths: list[Path], settings_for: "callable[[Path], Settings]",  # type: ignore[valid-type]
+def discover(paths: list[Path], settings_for: Callable[[Path], Settings],
              force_exclude: bool = False) -> Iterator[Path | Problem]:
     """Yield files to lint (and problems), deduplicated, in a stable order.
 
@@ -87,7 +87,7 @@ def discoverable(path: Path, settings: Settings) -> bool:
     return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner)
 
 
-def _walk_dir(root: Path, settings_for, seen: set[str]) -> Iterator[Path | Problem]:  # type: ignore[no-untyped-def]
+def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[str]) -> Iterator[Path | Problem]:
     visited_dirs: set[tuple[int, int]] = set()
     stack = [root]
     while stack:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
@@ -50,12 +52,12 @@ class DeprecatedMarkScopeArgument(Rule):
     def check_module(self) -> None:
         self._pytestmarks(self.ctx.module.body)
 
-    def _pytestmarks(self, body: object) -> None:
+    def _pytestmarks(self, body: Sequence[cst.CSTNode]) -> None:
         for _, value in pytestmark_assignments(body):
             for mark in marks_from_expression(value, self.ctx.imports, "module"):
                 if mark.name == "asyncio" and mark.call is not None:
                     self._check(mark.node, mark.call)
-        for stmt in body:  # type: ignore[attr-defined]
+        for stmt in body:
             if isinstance(stmt, cst.ClassDef):
                 self._pytestmarks(stmt.body.body)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -93,7 +94,7 @@ class RedundantAsyncioMark(Rule):
                                       "asyncio_mode=auto", fix)
 
     # Finding the marks -----------------------------------------------------------
-    def _pytestmarks(self, body: object, module_level: bool, findings: list[_Finding],
+    def _pytestmarks(self, body: Sequence[cst.CSTNode], module_level: bool, findings: list[_Finding],
                      cls: cst.ClassDef | None = None) -> None:
         imports = self.ctx.imports
         for stmt, value in pytestmark_assignments(body):
@@ -128,8 +129,8 @@ class RedundantAsyncioMark(Rule):
             finding.pairs = None  # the class body would be empty
         return finding
 
-    def _classes(self, body: object, findings: list[_Finding]) -> None:
-        for stmt in body:  # type: ignore[attr-defined]
+    def _classes(self, body: Sequence[cst.CSTNode], findings: list[_Finding]) -> None:
+        for stmt in body:
             if not isinstance(stmt, cst.ClassDef):
                 continue
             for mark in decorator_marks(stmt, self.ctx.imports, "class"):

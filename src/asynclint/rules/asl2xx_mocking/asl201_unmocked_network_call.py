@@ -225,8 +225,8 @@ class UnmockedNetworkCall(Rule):
     def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction) -> tuple[str, ...] | None:
         func = call.func
         qual: str | None = None
-        kind = type(func)  # exact types: a failing isinstance against LibCST's ABCs costs a microsecond
-        if kind is cst.Attribute and type(func.value) is cst.Name:
+        # exact types: a failing isinstance against LibCST's ABCs costs a microsecond
+        if type(func) is cst.Attribute and type(func.value) is cst.Name:
             owner = func.value.value
             if owner in facts.objects:
                 qual = f"{facts.objects[owner]}.{func.attr.value}"
@@ -235,7 +235,7 @@ class UnmockedNetworkCall(Rule):
                 returns = getattr(fixture, "returns", None)
                 if returns:
                     qual = f"{returns}.{func.attr.value}"
-        if qual is None and (kind is cst.Name or kind is cst.Attribute):
+        if qual is None and (type(func) is cst.Name or type(func) is cst.Attribute):
             qual = self.ctx.qualname(func)
         if not qual:
             return None

@@ -75,7 +75,8 @@ def string_value(node: cst.BaseExpression, constants: dict[str, str]) -> str | N
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
                 parts.append(part.value)
-            elif isinstance(part.expression, cst.Name) and part.expression.value in constants:
+            elif isinstance(part, cst.FormattedStringExpression) and isinstance(part.expression, cst.Name) \
+                    and part.expression.value in constants:
                 parts.append(constants[part.expression.value])
             else:
                 parts.append(_UNKNOWN)
@@ -225,18 +226,19 @@ class BodyScan:
         mock_names = MOCK_NAMES
         while stack:
             node = pop()
-            cls = type(node)
-            if cls is name_t:
+            # ``type(node) is C`` each time rather than a saved ``cls``: mypy narrows ``node`` on it,
+            # and CPython specializes the call, so it costs no more.
+            if type(node) is name_t:
                 if node.value in mock_names:
                     facts.mock_names = True
                 continue
-            if cls in leaves:
+            if type(node) in leaves:
                 continue
-            if cls is call_t:
+            if type(node) is call_t:
                 if in_body:
                     calls.append(node)
                 self.call(node)
-            elif cls is attribute_t:
+            elif type(node) is attribute_t:
                 if not facts.mock_names:
                     attr = node.attr.value
                     if attr in mock_names:
@@ -245,9 +247,9 @@ class BodyScan:
                         text = dotted_name(node) or source_text(node)
                         if text in mock_names:
                             facts.mock_names = True
-            elif cls is assign_t:
+            elif type(node) is assign_t:
                 self.assign(node)
-            elif cls is with_item_t:
+            elif type(node) is with_item_t:
                 self.with_item(node)
             children = iter_children(node)
             if children:
