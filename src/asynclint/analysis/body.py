@@ -55,7 +55,7 @@ def name_loads(body: cst.CSTNode, name: str, exclude: cst.CSTNode | None = None)
 def binders(ctx: "FileContext", body: cst.CSTNode) -> list[cst.CSTNode]:
     """The BINDERS nodes under ``body`` in pre-order, walked once per body and file."""
     memo = ctx.memo("body_binders")
-    found = memo.get(id(body))
+    found: tuple[cst.CSTNode, list[cst.CSTNode]] | None = memo.get(id(body))
     if found is not None and found[0] is body:
         return found[1]
     out: list[cst.CSTNode] = []

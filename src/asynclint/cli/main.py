@@ -6,7 +6,7 @@ import io
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import click
 
@@ -77,11 +77,11 @@ def _paths_to_lint(paths: tuple[Path, ...]) -> list[Path]:
     return [Path(".")]
 
 
-def _open_output(output_file: Path | None) -> TextIO:
+def _open_output(output_file: Path | None) -> IO[str]:
     if output_file is None:
         # File names undecodable in the file system encoding arrive as surrogate escapes: print their bytes.
-        stream: TextIO = click.get_text_stream("stdout", errors="surrogateescape")
-        return stream
+        # (click.open_file's "-" is get_text_stream's stream, which click 8.5 deprecates, kept open.)
+        return click.open_file("-", "w", errors="surrogateescape")
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)
         return output_file.open("w", encoding="utf-8", errors="surrogateescape")
@@ -182,7 +182,7 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
     out = _open_output(output_file)
     human = output_format in HUMAN_FORMATS
     # --statistics: the table alone for people; with a machine format, the report and the table on stderr.
-    report_out: TextIO = _Discard() if show_statistics and human else out
+    report_out: IO[str] = _Discard() if show_statistics and human else out
     # The report is written while the run goes, except where all findings are needed first
     # (a baseline filters them; --diff prints diffs instead; stdin is one file anyway).
     streamed = (not use_stdin and not diff and baseline_file is None and write_baseline_file is None
@@ -241,7 +241,7 @@ def check(paths: tuple[Path, ...], fix: bool, unsafe_fixes: bool, diff: bool, se
     if use_stdin and fix and not diff:
         # As ruff does: the fixed source on stdout, the remaining findings on stderr.
         out.write(next(iter(result.fixed_sources.values()), ""))
-        sys.stderr.write(FORMATS["text"](result.diagnostics))
+        sys.stderr.write(FORMATS["text"](result.diagnostics, None))
         sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
     names = {code: name for _, code in result.fixed_codes for name in [_rule_name(code)]} if show_fixes else {}
     if diff:

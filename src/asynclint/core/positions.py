@@ -123,6 +123,8 @@ def _chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseSta
 
 def _start_line(statement: cst.BaseStatement, first: ast.stmt) -> int:
     """The line a statement's code (its leading blank/comment lines included) starts on."""
+    # LibCST declares ``leading_lines`` on the two kinds of statement, not on their base class.
+    assert isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
     line = first.lineno
     decorators = getattr(statement, "decorators", ())
     ast_decorators = getattr(first, "decorator_list", ())
@@ -152,7 +154,8 @@ def _targeted(module: cst.Module, text: str, wanted: set[int],
         return None  # the module itself, or a node of its header/footer
     targets: dict[int, _Target] = {}
     for node_id, chain in chains.items():
-        statement, path, indents = chain[0], [chain[0]], []
+        statement, path = chain[0], [chain[0]]
+        indents: list[str] = []
         for inner in chain[1:]:  # descend while the next statement is in this one's indented body
             block = getattr(statement, "body", None)
             if not isinstance(block, cst.IndentedBlock) or not any(s is inner for s in block.body):

@@ -25,19 +25,23 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asynclint import __version__
 from asynclint.config.settings import ConfigError
 from asynclint.engine.lint import lint_text
 from asynclint.run.discovery import discoverable
 
+if TYPE_CHECKING:
+    from asynclint.run.runner import Runner
+
 SKIPPED_CODES = frozenset({"ASL001", "ASL002"})
 STDIN_NAMES = frozenset({"stdin", "-", ""})
 
-_runner = None
+_runner: Runner | None = None
 
 
-def _shared_runner():  # type: ignore[no-untyped-def]
+def _shared_runner() -> Runner:
     """One runner (one project model: conftest.py and source caches) per flake8 worker process."""
     global _runner
     if _runner is None:

@@ -98,9 +98,7 @@ class FixtureScope:
             resolved[name] = fixture
             todo += [(p, fixture) for p in fixture.params if p not in ("self", "cls")]
             for mark in fixture.marks:
-                if mark.name == "usefixtures" and mark.call is not None:
-                    todo += [(a.value.evaluated_value, fixture) for a in mark.call.args
-                             if isinstance(a.value, cst.SimpleString)]
+                todo += [(used, fixture) for used in mark.requested_fixtures()]
         return resolved, unknown
 
 

@@ -30,6 +30,18 @@ class Mark:
     origin: str  # "function" | "class" | "module"
     call: cst.Call | None = None
 
+    def requested_fixtures(self) -> list[str]:
+        """The fixtures a ``usefixtures`` mark requests (its string arguments; a bytes literal names
+        none); [] for any other mark."""
+        names: list[str] = []
+        if self.name == "usefixtures" and self.call is not None:
+            for arg in self.call.args:
+                if isinstance(arg.value, cst.SimpleString):
+                    value = arg.value.evaluated_value
+                    if isinstance(value, str):
+                        names.append(value)
+        return names
+
     def keyword(self, name: str) -> cst.Arg | None:
         if self.call is None:
             return None
@@ -90,12 +102,7 @@ class TestFunction:
         return any(m.name in ASYNC_MARKS for m in self.marks)
 
     def usefixtures(self) -> list[str]:
-        names = []
-        for mark in self.marks:
-            if mark.name == "usefixtures" and mark.call is not None:
-                names += [a.value.evaluated_value for a in mark.call.args
-                          if isinstance(a.value, cst.SimpleString)]
-        return names
+        return [name for mark in self.marks for name in mark.requested_fixtures()]
 
 
 def param_names(func: cst.FunctionDef) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import IO, Any
 
 from asynclint.core.diagnostics import Diagnostic
 from asynclint.output.concise import format_concise, format_full
@@ -53,7 +53,7 @@ _SLICE = 512
 class ReportWriter:
     """Writes a report as findings arrive (a run hands each file's on in the report's order)."""
 
-    def __init__(self, out: TextIO, name: str, context: OutputContext | None) -> None:
+    def __init__(self, out: IO[str], name: str, context: OutputContext | None) -> None:
         self.out, self.name, self.context = out, name, context
         self._json: Any = None
         self._held: list[Diagnostic] = []  # document formats (SARIF, JUnit) are written whole
@@ -80,7 +80,7 @@ class ReportWriter:
             self._held = []
 
 
-def write_report(out: TextIO, name: str, diagnostics: list[Diagnostic], context: OutputContext | None) -> None:
+def write_report(out: IO[str], name: str, diagnostics: list[Diagnostic], context: OutputContext | None) -> None:
     """Write ``diagnostics`` to ``out`` in the format called ``name``."""
     writer = ReportWriter(out, name, context)
     writer.write(diagnostics)

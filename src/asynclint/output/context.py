@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asynclint.core.diagnostics import Diagnostic
+from asynclint.core.diagnostics import Diagnostic, FixEdits
 from asynclint.core.source import read_source
 
 if TYPE_CHECKING:
-    from asynclint.fixes.text_edits import FixEdits  # imports the engine and LibCST: only when a fix is rendered
     from asynclint.run.results import RunResult
     from asynclint.run.runner import Runner
 

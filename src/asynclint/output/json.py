@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TextIO
+from typing import IO
 
 from asynclint.core.diagnostics import Diagnostic
 from asynclint.core.docs import rule_url
@@ -44,7 +44,7 @@ class JsonWriter:
     """Writes the document one diagnostic at a time, exactly as ``json.dumps(list, indent=2)``
     writes it (a JSON string holds no raw newline, so indenting each line nests an object)."""
 
-    def __init__(self, out: TextIO, context: OutputContext | None = None) -> None:
+    def __init__(self, out: IO[str], context: OutputContext | None = None) -> None:
         self.out, self.context, self.first = out, context or OutputContext(), True
 
     def write(self, diagnostics: list[Diagnostic]) -> None:

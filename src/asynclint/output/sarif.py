@@ -12,15 +12,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from asynclint import __version__
-from asynclint.core.diagnostics import Diagnostic
+from asynclint.core.diagnostics import Diagnostic, FixEdits
 from asynclint.output.context import OutputContext
-
-if TYPE_CHECKING:  # imports the engine and LibCST; the registry is imported when this format runs
-    from asynclint.fixes.text_edits import FixEdits
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.core.diagnostics import Safety
+from asynclint.core.diagnostics import Fix, Safety
 from asynclint.model.pytest_facts import Fixture
 from asynclint.model.runners import NOBODY
 
@@ -72,10 +72,11 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
                 self._fix(fixture),
             )
 
-    def _fix(self, fixture: Fixture):  # type: ignore[no-untyped-def]
+    def _fix(self, fixture: Fixture) -> Fix:
         text, request = self.ctx.reference("pytest_asyncio.fixture", module="pytest_asyncio")
         expression = cst.parse_expression(text)
         decorator = fixture.decorator
+        new: cst.BaseExpression
         if isinstance(decorator.decorator, cst.Call):
             new = decorator.decorator.with_changes(func=expression)
             target: cst.CSTNode = decorator.decorator

@@ -61,7 +61,8 @@ class HttpxAppArgument(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         if not isinstance(node.func, (cst.Name, cst.Attribute)):
             return
-        transport = TRANSPORTS.get(self.ctx.qualname(node.func))
+        qual = self.ctx.qualname(node.func)
+        transport = TRANSPORTS.get(qual) if qual is not None else None
         if transport is None:
             return
         keywords = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}

@@ -11,7 +11,7 @@ from asynclint.analysis.body import descendants
 from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import PytestConfig
-from asynclint.core.diagnostics import Fix, Safety
+from asynclint.core.diagnostics import Fix, Replacement, Safety
 from asynclint.core.source import read_source
 from asynclint.model.names import ImportTable
 from asynclint.model.pytest_facts import TestFunction, build_module_facts
@@ -211,7 +211,7 @@ class MissingErrorPathTest(Rule):
         name = self._unique_name(f"{test.name}_unconvertible_path")
         marks = [d for d in test.func.decorators if not (self.ctx.imports.qualname(d.decorator) or "").endswith("mark.parametrize")]
 
-        def build() -> list[tuple[cst.CSTNode, cst.FlattenSentinel]]:
+        def build() -> list[tuple[cst.CSTNode, Replacement]]:
             original: cst.SimpleString = call.args[0].value  # type: ignore[assignment]
             literal = cst.SimpleString(f"{original.prefix}{original.quote}{invalid}{original.quote}")
             new_call = call.with_changes(args=[call.args[0].with_changes(value=literal),
@@ -228,7 +228,7 @@ class MissingErrorPathTest(Rule):
                 lines_after_decorators=[])
             return [(test.func, cst.FlattenSentinel([test.func, new_func]))]
 
-        return Fix(Safety.UNSAFE, f"Add {name}: FastAPI answers 422 for {invalid}", build=build)  # type: ignore[arg-type]
+        return Fix(Safety.UNSAFE, f"Add {name}: FastAPI answers 422 for {invalid}", build=build)
 
     @functools.cached_property
     def _module_clients(self) -> set[str]:

@@ -23,7 +23,7 @@ from asynclint.model.modules import import_roots, module_file
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
-    from asynclint.model.pytest_facts import TestFunction
+    from asynclint.model.pytest_facts import ModuleFacts, TestFunction
 
 CHECK_PREFIXES = ("assert", "check", "verify", "expect", "validate")
 CHECK_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.fail", "pytest.deprecated_call",
@@ -212,7 +212,7 @@ class HelperChecks:
                         found.append(qualified)
         return found
 
-    def _conftests(self):  # type: ignore[no-untyped-def]
+    def _conftests(self) -> list[ModuleFacts]:
         return self.ctx.project.conftests_for(self.ctx.path, self.ctx.pytest)
 
     # Helpers of other modules --------------------------------------------------

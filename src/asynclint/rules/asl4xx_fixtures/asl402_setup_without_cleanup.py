@@ -164,11 +164,11 @@ class SetupWithoutCleanup(Rule):
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
             target = small.targets[0].target
             if isinstance(target, cst.Subscript) and ctx.qualname(target.value) == "os.environ":
-                key = self._index(target)
+                variable = self._index(target)
                 found.append(_Change(small, "sets an environment variable and never restores it",
                                      frozenset({"environ"}),
-                                     (lambda: self._monkeypatch(fixture, small, "setenv", [key, small.value]))
-                                     if key is not None and alone else None))
+                                     (lambda: self._monkeypatch(fixture, small, "setenv", [variable, small.value]))
+                                     if variable is not None and alone else None))
             elif isinstance(target, cst.Attribute) and self._shared(target.value):
                 attr = target.attr.value
                 found.append(_Change(small, f"assigns `{ctx.module.code_for_node(target)}` on a shared "
@@ -179,14 +179,14 @@ class SetupWithoutCleanup(Rule):
                                      if alone else None))
             elif (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
                   and self._shared(target.value.value)):
-                key = self._index(target)
+                item = self._index(target)
                 container = target.value
                 found.append(_Change(small, f"assigns an item of `{ctx.module.code_for_node(container)}` "
                                             "and never removes it",
                                      frozenset({container.attr.value, "clear", "pop"}),
                                      (lambda: self._monkeypatch(fixture, small, "setitem",
-                                                                [container, key, small.value], Safety.UNSAFE))
-                                     if key is not None and alone else None))
+                                                                [container, item, small.value], Safety.UNSAFE))
+                                     if item is not None and alone else None))
         elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and ctx.qualname(
                 small.target.value) == "os.environ":
             key = self._index(small.target)
