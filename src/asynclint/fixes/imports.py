@@ -49,7 +49,7 @@ def add_imports(module: cst.Module, requests: Iterable[ImportRequest]) -> cst.Mo
     if not pending:
         return module
     table = ImportTable(module)
-    body = list(module.body)
+    body: list[cst.BaseStatement] = list(module.body)
     new_lines: list[cst.SimpleStatementLine] = []
     for request in pending:
         if _satisfied(request, table):

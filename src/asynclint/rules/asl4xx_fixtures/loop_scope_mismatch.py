@@ -18,6 +18,7 @@ import libcst as cst
 
 from asynclint.api.context import FileContext
 from asynclint.config.pytest_config import LOOP_SCOPES
+from asynclint.core.diagnostics import ImportRequest
 from asynclint.fixes.edits import append_arg, keyword_arg
 from asynclint.model.names import keyword_argument
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
@@ -142,7 +143,7 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
 
 
 def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str,
-                   keyword: str = "loop_scope") -> tuple[cst.CSTNode, cst.CSTNode, object]:
+                   keyword: str = "loop_scope") -> tuple[cst.CSTNode, cst.CSTNode, ImportRequest | None]:
     """(original, replacement, import request): the test's own mark gets ``loop_scope=scope``.
 
     An existing function-level asyncio mark is edited (its ``loop_scope``, or a
