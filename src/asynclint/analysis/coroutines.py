@@ -122,11 +122,10 @@ class CoroutineOracle:
         # Pre-order, by exact node type (isinstance against LibCST's ABC-based classes costs
         # about a microsecond); the walk is shared with ASL301's walk of each test.
         for node in binders(self.ctx, func.body):
-            cls = type(node)
-            if cls is cst.Assign:
-                value: Any = node.value  # type: ignore[attr-defined]
+            if type(node) is cst.Assign:
+                value: Any = node.value
                 type_ = self._type_of_value(value, types)
-                for target in node.targets:  # type: ignore[attr-defined]
+                for target in node.targets:
                     left_side: Any = target.target
                     if type(left_side) is cst.Name:
                         bind(left_side.value, type_)
@@ -144,22 +143,22 @@ class CoroutineOracle:
                         for sub in descendants(target.target):
                             if type(sub) is cst.Name:
                                 bind(sub.value, None)
-            elif cls is cst.AnnAssign:
-                if type(node.target) is cst.Name:  # type: ignore[attr-defined]
-                    bind(node.target.value, self._annotation_type(node.annotation)  # type: ignore[attr-defined]
-                         or self._type_of_value(node.value, types))  # type: ignore[attr-defined]
-            elif cls is cst.WithItem:
-                if node.asname is not None and type(node.asname.name) is cst.Name:  # type: ignore[attr-defined]
-                    bind(node.asname.name.value, self._type_of_value(node.item, types))  # type: ignore[attr-defined]
-            elif cls is cst.NamedExpr:
-                if type(node.target) is cst.Name:  # type: ignore[attr-defined]
-                    bind(node.target.value, self._type_of_value(node.value, types))  # type: ignore[attr-defined]
-            elif cls is cst.For or cls is cst.CompFor:
-                for sub in (node.target, *descendants(node.target)):  # type: ignore[attr-defined]
+            elif type(node) is cst.AnnAssign:
+                if type(node.target) is cst.Name:
+                    bind(node.target.value, self._annotation_type(node.annotation)
+                         or self._type_of_value(node.value, types))
+            elif type(node) is cst.WithItem:
+                if node.asname is not None and type(node.asname.name) is cst.Name:
+                    bind(node.asname.name.value, self._type_of_value(node.item, types))
+            elif type(node) is cst.NamedExpr:
+                if type(node.target) is cst.Name:
+                    bind(node.target.value, self._type_of_value(node.value, types))
+            elif type(node) is cst.For or type(node) is cst.CompFor:
+                for sub in (node.target, *descendants(node.target)):
                     if type(sub) is cst.Name:
                         bind(sub.value, None)
-            else:  # FunctionDef, ClassDef
-                bind(node.name.value, None)  # type: ignore[attr-defined]
+            elif type(node) is cst.FunctionDef or type(node) is cst.ClassDef:  # the other BINDERS
+                bind(node.name.value, None)
         self._types[id(func)] = types
         return types
 
@@ -253,7 +252,8 @@ class CoroutineOracle:
         memo = self.ctx.memo("attribute_types")
         key = (id(cls), attribute)
         if key in memo and memo[key][0] is cls:
-            return memo[key][1]  # type: ignore[no-any-return]
+            known: str | None = memo[key][1]
+            return known
         found: set[str | None] = set()
         for node in descendants(cls.body):
             if type(node) is cst.Assign:

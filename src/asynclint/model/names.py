@@ -22,16 +22,17 @@ def dotted_name(node: cst.BaseExpression | cst.Decorator) -> str | None:
         node = node.decorator
     if type(node) is _CALL:
         node = node.func
+    if type(node) is _NAME:
+        return node.value
     parts: list[str] = []
     while type(node) is _ATTRIBUTE:
         parts.append(node.attr.value)
         node = node.value
-    if type(node) is _NAME:
-        if not parts:
-            return node.value
+    if type(node) is _NAME:  # after at least one attribute
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
+
 
 _NAME, _ATTRIBUTE, _CALL, _DECORATOR = cst.Name, cst.Attribute, cst.Call, cst.Decorator
 

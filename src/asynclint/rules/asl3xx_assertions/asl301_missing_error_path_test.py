@@ -280,11 +280,11 @@ class MissingErrorPathTest(Rule):
                 if len(route) != len(segments) or any(
                         not (r.startswith("{") and r.endswith("}")) and r != s for r, s in zip(route, segments)):
                     continue
-                matches.append((d, stmt, route))
+                matches.append((d, d.func.attr.value, stmt, route))
         if len(matches) != 1:
             return None
-        route_call, handler, route = matches[0]
-        if route_call.func.attr.value != method or len(route_call.args) != 1:  # type: ignore[attr-defined]
+        route_call, route_method, handler, route = matches[0]
+        if route_method != method or len(route_call.args) != 1:
             return None  # another method (405), or route options (dependencies...) that may answer first
         types = {}
         for param in handler.params.params:
@@ -789,11 +789,10 @@ def _can_fail(func: cst.FunctionDef) -> bool:
         if name in CONVERTED_TYPES:
             return True
     for node in descendants(func.body):
-        cls = type(node)
-        if cls is cst.Raise:
+        if type(node) is cst.Raise:
             return True
-        if cls is cst.Arg and node.keyword is not None and node.keyword.value in ("status_code", "status"):  # type: ignore[attr-defined]
-            status = _int_status(node.value)  # type: ignore[attr-defined]
+        if type(node) is cst.Arg and node.keyword is not None and node.keyword.value in ("status_code", "status"):
+            status = _int_status(node.value)
             if status is not None and status >= 400:
                 return True
     return False
@@ -861,7 +860,7 @@ def _error_keys_of(path: Path, pytest_config: PytestConfig, source_index: Source
     imports = ImportTable(module)
     facts = build_module_facts(module, path, pytest_config, imports)
 
-    def subject_of(call: cst.Call):  # type: ignore[no-untyped-def]
+    def subject_of(call: cst.Call) -> tuple[str, Endpoint | None, bool] | None:
         found = endpoint_call(call)
         if found is not None:
             return found[0].key, found[0], found[1]

@@ -11,6 +11,7 @@ Each act is a success or an error-path check by what the assertions say.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -227,7 +228,8 @@ def _parametrize_error_names(test: TestFunction) -> set[str]:
     return names
 
 
-def test_acts(test: TestFunction, subject_of, helpers: dict[str, cst.FunctionDef] | None = None) -> TestActs:  # type: ignore[no-untyped-def]
+def test_acts(test: TestFunction, subject_of: Callable[[cst.Call], tuple[str, Endpoint | None, bool] | None],
+              helpers: dict[str, cst.FunctionDef] | None = None) -> TestActs:
     """The acts of one test. ``subject_of(call)`` returns (key, endpoint, has_body) or None.
 
     ``helpers`` are the module's functions: a call to ``assert_*``/``check_*``/
