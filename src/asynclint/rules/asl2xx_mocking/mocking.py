@@ -138,7 +138,7 @@ class _Collector:
         while stack:
             node = pop()
             # ``type(node) is C`` each time rather than a saved ``cls``: mypy narrows ``node`` on it,
-            # and CPython specializes the call, so it costs no more.
+            # and CPython specializes the call (a few nanoseconds a test; CONTRIBUTING.md).
             if type(node) in leaves:
                 continue
             if type(node) is call_t:

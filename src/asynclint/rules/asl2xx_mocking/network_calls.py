@@ -227,7 +227,7 @@ class BodyScan:
         while stack:
             node = pop()
             # ``type(node) is C`` each time rather than a saved ``cls``: mypy narrows ``node`` on it,
-            # and CPython specializes the call, so it costs no more.
+            # and CPython specializes the call (a few nanoseconds a test; CONTRIBUTING.md).
             if type(node) is name_t:
                 if node.value in mock_names:
                     facts.mock_names = True
