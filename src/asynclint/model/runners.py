@@ -66,6 +66,8 @@ class Runner:
     may_be_trio: bool = False
     hook_mark_too_late: bool = False
     override: Fixture | None = None
+    #: (unmarked, total): parameter sets ``pytest.param(marks=...)`` leaves without an async mark
+    unmarked_params: tuple[int, int] | None = None
 
     @property
     def on_asyncio(self) -> bool:
@@ -94,9 +96,49 @@ class _ParamMarks(cst.CSTVisitor):
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None and node.keyword.value == "marks":
-            text = cst.Module([]).code_for_node(node.value)
-            if any(word in text for word in ASYNC_MARKS):
+            if _names_async_mark(node.value):
                 self.found = True
+
+
+def _names_async_mark(node: cst.BaseExpression) -> bool:
+    text = cst.Module([]).code_for_node(node)
+    return any(word in text for word in ASYNC_MARKS)
+
+
+@dataclass(frozen=True)
+class ParamMarking:
+    """How a parametrize call's parameter sets are marked: ``marked`` of ``total`` carry an async mark.
+
+    ``total`` is None when the parameter sets cannot be counted (not a literal list, a ``*spread``,
+    ``marks=`` given by a name)."""
+
+    marked: int
+    total: int | None
+
+
+def param_marking(call: cst.Call, imports: ImportTable) -> ParamMarking:
+    """Count the parameter sets of ``@pytest.mark.parametrize(names, [...])`` that ``pytest.param(..., marks=)``
+    marks async: pytest gives a parameter set's marks to that set only."""
+    values = keyword_argument(call, "argvalues")
+    if values is None:
+        positional = [arg for arg in call.args if arg.keyword is None]
+        values = positional[1].value if len(positional) > 1 and positional[1].star == "" else None
+    if not isinstance(values, (cst.List, cst.Tuple)):
+        return ParamMarking(0, None)
+    marked = 0
+    for element in values.elements:
+        if not isinstance(element, cst.Element):
+            return ParamMarking(marked, None)  # *spread
+        value = element.value
+        if isinstance(value, cst.Call) and imports.qualname(value.func) == "pytest.param":
+            marks = keyword_argument(value, "marks")
+            if marks is None:
+                continue
+            if _names_async_mark(marks):
+                marked += 1
+            elif not isinstance(marks, (cst.Attribute, cst.Call, cst.List, cst.Tuple)):
+                return ParamMarking(marked, None)  # marks from a name: cannot be read
+    return ParamMarking(marked, len(values.elements))
 
 
 class Runners:
@@ -254,9 +296,13 @@ class Runners:
             return Runner(UNKNOWN, "a decorator that may make it a sync function")
         if test.mark("asyncio") is not None or "asyncio" in inherited:
             return self._pytest_asyncio(test, "an asyncio mark")
-        if self._marked_through_params(test):
-            return Runner(UNKNOWN, "marks given by pytest.param")
         maybe_trio = self.imports_trio or self.anyio_or_trio_only
+        if self._marked_through_params(test):
+            partly = self._unmarked_param_sets(test)
+            if partly is None or self.config.asyncio_mode == "auto" or self.hooks is not None or self.plugins_run_async:
+                return Runner(UNKNOWN, "marks given by pytest.param")
+            return Runner(NOBODY, "parameter sets without an async mark of their own", may_be_trio=maybe_trio,
+                          unmarked_params=partly)
         if self.config.asyncio_mode == "auto":
             if self.anyio_or_trio_only:
                 return Runner(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
@@ -319,6 +365,22 @@ class Runners:
             if finder.found:
                 return True
         return False
+
+    def _unmarked_param_sets(self, test: TestFunction) -> tuple[int, int] | None:
+        """(unmarked, total) when one parametrize call marks some of its parameter sets async and
+        leaves the others without: pytest gives ``pytest.param(..., marks=)`` to that set only.
+        None when the marks cannot be read or may reach every parameter set."""
+        found: tuple[int, int] | None = None
+        for mark in test.marks:
+            if mark.name != "parametrize" or mark.call is None:
+                continue
+            marking = param_marking(mark.call, self.imports)
+            if marking.marked == 0 and marking.total is not None:
+                continue
+            if marking.total is None or marking.marked == marking.total or found is not None:
+                return None
+            found = (marking.total - marking.marked, marking.total)
+        return found
 
     # Fixtures ----------------------------------------------------------------------------
     def fixture(self, fixture: Fixture) -> Runner:

@@ -79,6 +79,11 @@ class MissingAsyncioMark(Rule):
                            f"in pytest_collection_modifyitems comes too late for {self._release()} (it decides at "
                            "collection which tests it runs, pytest-asyncio issue #810), so the test fails with "
                            "\"async def functions are not natively supported\"")
+            elif runner.unmarked_params is not None:
+                unmarked, total = runner.unmarked_params
+                message = (f"async test `{test.name}` has no {mark} mark of its own; `pytest.param(..., marks=...)` "
+                           f"marks only its own parameter set, so under asyncio_mode=strict pytest does not run "
+                           f"the {unmarked} of {total} parameter sets without one")
             else:
                 message = f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it"
             self.report(test.func.name, message, self._add_mark(test, mark))
@@ -216,6 +221,24 @@ class MissingAsyncioMark(Rule):
                 assert backend
         """)),
         Valid(dedent("""
+            import pytest
+
+            CASES = [pytest.param(1, marks=pytest.mark.asyncio)]
+
+            @pytest.mark.parametrize("n", [*CASES, pytest.param(2, marks=pytest.mark.asyncio)])
+            async def test_marks_partly_unreadable(n):
+                assert n
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            ASYNC = pytest.mark.asyncio
+
+            @pytest.mark.parametrize("n", [pytest.param(1, marks=ASYNC), pytest.param(2, marks=pytest.mark.asyncio)])
+            async def test_marks_by_name(n):
+                assert n
+        """)),
+        Valid(dedent("""
             from asgiref.sync import async_to_sync
 
             @async_to_sync
@@ -258,6 +281,35 @@ class MissingAsyncioMark(Rule):
                     assert True
             """),
             message='async test `test_unmarked` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.parametrize("size", [
+                    pytest.param(10, marks=pytest.mark.asyncio, id="small"),
+                    pytest.param(10_000, id="large"),
+                    20,
+                ])
+                async def test_upload(size):
+                    assert size
+            """),
+            line=8, column=11,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.parametrize("size", [
+                    pytest.param(10, marks=pytest.mark.asyncio, id="small"),
+                    pytest.param(10_000, id="large"),
+                    20,
+                ])
+                @pytest.mark.asyncio
+                async def test_upload(size):
+                    assert size
+            """),
+            message="async test `test_upload` has no asyncio mark of its own; `pytest.param(..., marks=...)` marks "
+                    "only its own parameter set, so under asyncio_mode=strict pytest does not run the 2 of 3 "
+                    "parameter sets without one",
         ),
         Invalid(
             dedent("""
