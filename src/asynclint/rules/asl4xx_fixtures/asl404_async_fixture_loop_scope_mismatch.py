@@ -50,6 +50,15 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         through other fixtures, from the module or any conftest.py above it.
         Points at the test's parameter that leads to the fixture.
 
+        It follows the pytest-asyncio release the project uses: before 0.23
+        every async fixture runs in the `event_loop` fixture's loop (a scoped
+        override of it decides; that override is ASL104's one finding); 0.23
+        runs a fixture in the loop of its scope; `loop_scope` on a fixture is a
+        keyword from 0.24 on, and earlier releases fail the module at import
+        with TypeError (reported at the keyword); 0.24.0 to 0.25.0 give a
+        wider-loop test a new loop after a function-loop test ran
+        (pytest-asyncio #950), so its fixtures live in the old one.
+
         ## Why is this bad?
         A module-scoped fixture outlives a function-scoped event loop: the
         objects it creates would be bound to a loop that is closed after the

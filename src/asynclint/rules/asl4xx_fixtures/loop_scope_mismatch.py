@@ -176,10 +176,10 @@ class _ReplacedLoops:
             return []
         found = []
         culprit = self.replaced_by.get(test_loop)
-        if culprit is not None:
-            param, fixture, _ = next(((p, f, lp) for p, f, lp in uses if lp == test_loop), (None, None, None))
-            if param is not None and fixture is not None:
-                found.append(LoopMismatch(test, param, fixture, test_loop, test_loop, None, replaced_after=culprit))
+        same_loop = [(param, fixture) for param, fixture, loop in uses if loop == test_loop]
+        if culprit is not None and same_loop:
+            param, fixture = same_loop[0]
+            found.append(LoopMismatch(test, param, fixture, test_loop, test_loop, None, replaced_after=culprit))
         if test_loop in SCOPE_ORDER:
             self.opened.add(test_loop)
         return found
