@@ -236,13 +236,24 @@ def exact_release(release: str) -> str:
     return next((pin.split("==", 1)[1] for pin in pins if pin.startswith("pytest-asyncio==")), release)
 
 
+def asynclint_table(release: str) -> str:
+    """``[tool.asynclint]`` naming the releases the matrix ran: pytest-asyncio's, and anyio's as recorded."""
+    lines = ["[tool.asynclint]", f'pytest-asyncio-version = "{exact_release(release)}"']
+    path = harness.observed_path(release)
+    if path.exists():
+        anyio = json.loads(path.read_text(encoding="utf-8"))["versions"].get("anyio")
+        if anyio:
+            lines.append(f'anyio-version = "{anyio}"')
+    return "\n".join(lines) + "\n"
+
+
 def run_asynclint(case: Case, release: str) -> list[dict]:
     """asynclint's JSON findings on ``case``, told the release by ``pytest-asyncio-version`` in a
     ``[tool.asynclint]`` table passed with ``--config`` (the case's own files stay as they are)."""
     with tempfile.TemporaryDirectory(prefix=f"asl-lint-{case.name}-") as tmp:
         root = case.write(Path(tmp) / "project")
         config = Path(tmp) / "asynclint.toml"
-        config.write_text(f'[tool.asynclint]\npytest-asyncio-version = "{exact_release(release)}"\n', encoding="utf-8")
+        config.write_text(asynclint_table(release), encoding="utf-8")
         done = subprocess.run(
             [asynclint_executable(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
              "--config", str(config), "--select", ",".join(CODES), "."],
@@ -259,7 +270,7 @@ def run_asynclint_many(cases: list[Case], release: str) -> dict[str, list[dict]]
         for case in cases:
             case.write(Path(tmp) / "projects" / case.name)
         config = Path(tmp) / "asynclint.toml"
-        config.write_text(f'[tool.asynclint]\npytest-asyncio-version = "{exact_release(release)}"\n', encoding="utf-8")
+        config.write_text(asynclint_table(release), encoding="utf-8")
         done = subprocess.run(
             [asynclint_executable(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
              "--config", str(config), "--select", ",".join(CODES), *[c.name for c in cases]],
