@@ -141,11 +141,19 @@ def param_marking(call: cst.Call, imports: ImportTable) -> ParamMarking:
             if marks_arg is None:
                 continue
             marks = marks_arg.value
+            if not _pytest_marks(marks, imports):
+                return ParamMarking(marked, None)  # marks from a name or a call: cannot be read
             if _names_async_mark(marks):
                 marked += 1
-            elif not isinstance(marks, (cst.Attribute, cst.Call, cst.List, cst.Tuple)):
-                return ParamMarking(marked, None)  # marks from a name: cannot be read
     return ParamMarking(marked, len(values.elements))
+
+
+def _pytest_marks(node: cst.BaseExpression, imports: ImportTable) -> bool:
+    """``pytest.mark.x``, ``pytest.mark.x(...)``, or a list/tuple of them: marks that can be read."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(isinstance(e, cst.Element) and _pytest_marks(e.value, imports) for e in node.elements)
+    target = node.func if isinstance(node, cst.Call) else node
+    return (imports.qualname(target) or "").startswith("pytest.mark.")
 
 
 class Runners:

@@ -253,7 +253,7 @@ class MissingAsyncioMark(Rule):
 
             ASYNC = pytest.mark.asyncio
 
-            @pytest.mark.parametrize("n", [pytest.param(1, marks=ASYNC), pytest.param(2, marks=pytest.mark.asyncio)])
+            @pytest.mark.parametrize("n", [pytest.param(1, marks=[ASYNC]), pytest.param(2, marks=pytest.mark.asyncio)])
             async def test_marks_by_name(n):
                 assert n
         """)),
