@@ -49,6 +49,14 @@ def _write(root: Path, files: dict[str, str]) -> None:
         target.write_text(dedent(text), encoding="utf-8")
 
 
+TEST_X = """
+    from {module} import Case
+
+    class TestThing(Case):
+        async def test_a(self):
+            assert True
+"""
+
 # `from ..bases import Base` in app/testing.py, where `app` is a top-level package: Python raises
 # ImportError. The source index used to read it as `bases.Base`, the base-class resolver as the file
 # one directory above `app/`. Both now say nothing about it.
@@ -68,13 +76,7 @@ BEYOND_TOP = {
         class Case(Base):
             pass
     """,
-    "tests/test_x.py": """
-        from app.testing import Case
-
-        class TestThing(Case):
-            async def test_a(self):
-                assert True
-    """,
+    "tests/test_x.py": TEST_X.format(module="app.testing"),
 }
 
 
@@ -121,13 +123,7 @@ def test_both_readers_resolve_a_subpackage_relative_import_alike(tmp_path: Path)
             class Case(Base):
                 pass
         """,
-        "tests/test_x.py": """
-            from app.sub.mod import Case
-
-            class TestThing(Case):
-                async def test_a(self):
-                    assert True
-        """,
+        "tests/test_x.py": TEST_X.format(module="app.sub.mod"),
     })
     pytest_config_for_directory.cache_clear()
     index = ProjectModel().source_index(pytest_config_for_directory(tmp_path.resolve()))
