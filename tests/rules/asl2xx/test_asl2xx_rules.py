@@ -279,3 +279,40 @@ def test_patch_spelled_through_aliases_is_still_recognised(tmp_path: Path) -> No
         assert await shop.api.fetch()
     """
     assert _found(SyncMockForAsyncTarget, not_a_patch, tmp_path / "c", files=files) == []
+
+
+SHOP = {"shop/__init__.py": "", "shop/api.py": "class Client:\n    async def fetch(self, i):\n        return i\n"}
+HEADER = "from unittest.mock import patch\n\nfrom shop.api import Client\n\n"
+FAKE = 'def fake(i):\n    return {"id": i}\n'  # a plain function: sync, its result not awaitable
+PATCHED = 'with patch.object(Client, "fetch", fake):\n    await Client().fetch(1)\n'
+
+
+def _indent(text: str, spaces: int = 4) -> str:
+    return "".join(" " * spaces + line if line.strip() else line for line in text.splitlines(True))
+
+
+def _test(own_fake: bool) -> str:
+    return "async def test_a():\n" + _indent((FAKE if own_fake else "") + PATCHED)
+
+
+@pytest.mark.parametrize(("code", "found", "fixed"), [
+    # One `def fake` in the test, or at the module's top level: reported, and the fix offered.
+    (_test(own_fake=True), [(8, 40)], True),
+    (FAKE + "\n" + _test(own_fake=False), [(9, 40)], True),
+    # Another test defines a `fake` too: this test's is still the replacement (reported), but which
+    # one takes the instance cannot be told from the name alone: no fix.
+    (_test(own_fake=True) + "\ndef test_b():\n" + _indent(FAKE.replace("(i)", "(self, i)")), [(8, 40)], False),
+    # Only inside a top-level `if`: not a function the test reaches by name here; nothing said.
+    ("if True:\n" + _indent(FAKE) + "\n" + _test(own_fake=False), [], False),
+    # Two candidates the test reaches (its own and the module's): which one runs is not known.
+    (FAKE + "\n" + _test(own_fake=True), [], False),
+])
+def test_the_replacing_function_is_looked_up_once_for_the_finding_and_the_fix(
+        code: str, found: list[tuple[int, int]], fixed: bool, tmp_path: Path) -> None:
+    source = HEADER + code
+    config = {"asyncio_mode": "auto"}
+    assert _found(SyncMockForAsyncTarget, source, tmp_path / "find", files=SHOP, config=config) == found
+    if found:
+        outcome = run_example(SyncMockForAsyncTarget, Invalid(source, files=SHOP, config=config),
+                              tmp_path / "fix", fix=True, unsafe=True)
+        assert ("AsyncMock(side_effect=fake)" in (outcome.fixed_text or "")) is fixed
