@@ -14,6 +14,7 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import Safety
+from asynclint.fixes.edits import set_keyword
 from asynclint.model.names import keyword_argument
 from asynclint.model.pytest_facts import Fixture
 from asynclint.model.runners import PYTEST_ASYNCIO
@@ -210,25 +211,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         assert scope_arg is not None and isinstance(scope_arg.value, cst.SimpleString)
         quote = scope_arg.value.quote
         value = cst.SimpleString(f"{quote}{scope}{quote}")
-        args = list(call.args)
-        loop_arg = keyword_argument(call, "loop_scope")
-        if loop_arg is not None:
-            args[args.index(loop_arg)] = loop_arg.with_changes(value=value)
-        else:
-            index = args.index(scope_arg)
-            new_arg = cst.Arg(value=value, keyword=cst.Name("loop_scope"), equal=scope_arg.equal)
-            if scope_arg.comma is cst.MaybeSentinel.DEFAULT:
-                args[index] = scope_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            else:
-                # The new argument takes over scope's comma (and so what follows it); scope's
-                # new comma repeats the layout before scope: a space, or newline + indent.
-                before = args[index - 1].comma.whitespace_after if index > 0 else call.whitespace_before_args  # type: ignore[union-attr]
-                if not isinstance(before, cst.ParenthesizedWhitespace):
-                    before = cst.SimpleWhitespace(" ")
-                args[index] = scope_arg.with_changes(comma=cst.Comma(whitespace_after=before.deep_clone()))
-                new_arg = new_arg.with_changes(comma=scope_arg.comma)
-            args.insert(index + 1, new_arg)
-        new_call = call.with_changes(args=args)
+        new_call = set_keyword(call, "loop_scope", value, after="scope")
         imports = []
         if fixture.provider != "pytest_asyncio.fixture":
             text, request = self.ctx.reference("pytest_asyncio.fixture", module="pytest_asyncio")
