@@ -187,4 +187,5 @@ def test_show_settings_names_every_source(project: Path, asynclint: RunAsynclint
     assert "  allowed-hosts = []" in out
     assert f"pytest configuration file: {project / 'pyproject.toml'}" in out
     assert "(as read) asyncio_mode = strict" in out and "(as read) testpaths = tests" in out
-    assert "detected plugins:" in out and "pytest-asyncio: " in out
+    assert "detected plugins (rules follow these releases):" in out
+    assert "\n  pytest-asyncio " in out and "\n  anyio " in out and "\n  pytest-trio " in out

@@ -72,3 +72,34 @@ def test_installed_metadata_is_read_not_imported(tmp_path: Path) -> None:
     from asynclint.config.versions import installed_version
 
     assert installed_version((str(tmp_path / "site"),)) == ((0, 23, 8), str(tmp_path / "site"))
+
+
+@pytest.mark.parametrize(("files", "dist_name", "expected"), [
+    ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["anyio>=4.4,<4.11"]\n'},
+     "anyio", "anyio 4.10.0 (`>=4.4,<4.11`, resolved in pyproject.toml)"),
+    ({"pyproject.toml": '[dependency-groups]\ntests = ["anyio[trio]>=4"]\n',
+      "uv.lock": '[[package]]\nname = "anyio"\nversion = "4.12.1"\n\n[[package]]\nname = "pytest-asyncio"\nversion = "0.21.2"\n'},
+     "anyio", "anyio 4.12.1 (locked in uv.lock)"),
+    ({"setup.py": "", "requirements-test.txt": "pytest-trio==0.7.0\ntrio\n"},
+     "pytest-trio", "pytest-trio 0.7.0 (pinned in requirements-test.txt)"),
+    ({"pyproject.toml": '[tool.asynclint]\npytest-trio-version = "0.4.2"\n'},
+     "pytest-trio", "pytest-trio 0.4.2 (set by pytest-trio-version in pyproject.toml [tool.asynclint])"),
+    # `anyio-extras` and `pytest-asyncio-cooperative` are other distributions
+    ({"setup.py": "", "requirements.txt": "anyio-extras==1.0\npytest-asyncio-cooperative==0.30\n"},
+     "anyio", None),
+])
+def test_anyio_and_pytest_trio_are_read_like_pytest_asyncio(tmp_path: Path, files: dict[str, str], dist_name: str,
+                                                            expected: str | None) -> None:
+    from asynclint.config.settings import settings_for_directory
+    from asynclint.config.versions import DISTRIBUTIONS
+
+    write(tmp_path, files)
+    dist = next(d for d in DISTRIBUTIONS if d.name == dist_name)
+    settings = settings_for_directory(tmp_path)
+    found = describe_version(tmp_path, settings.setting(dist.setting), settings.config_path, dist)
+    if expected is None:
+        assert "pinned" not in found and "resolved" not in found, found
+    else:
+        assert found == expected
+    if dist_name == "anyio" and "uv.lock" in files:  # the same lock file gives each its own
+        assert describe_version(tmp_path) == "pytest-asyncio 0.21.2 (locked in uv.lock)"

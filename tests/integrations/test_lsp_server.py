@@ -201,6 +201,19 @@ async def test_save_relints_with_fresh_project_facts(session: Session) -> None:
     assert [d.code for d in await session.diagnostics_for(uri)] == ["ASL107"]
 
 
+@pytest.mark.asyncio
+async def test_save_relints_with_the_releases_pinned_now(session: Session) -> None:
+    (session.root / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\nanyio_mode = "auto"\n\n[tool.asynclint]\nignore = ["ASL108"]\n')
+    (session.root / "requirements-test.txt").write_text("anyio==4.10.0\n")
+    uri, diagnostics = await session.open("tests/test_anyio.py", "async def test_runs():\n    assert True\n")
+    assert [d.code for d in diagnostics] == ["ASL101"]  # anyio_mode needs anyio 4.11
+    (session.root / "requirements-test.txt").write_text("anyio==4.11.0\n")
+    session.client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [d.code for d in await session.diagnostics_for(uri)] == []
+
+
 def test_server_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
     (tmp_path / "pygls").mkdir()
     (tmp_path / "pygls" / "__init__.py").write_text("raise ImportError('No module named pygls')\n")

@@ -413,6 +413,39 @@ case("anyio_autouse_backend", "no mark: an autouse anyio_backend fixture in conf
      ''')},
      {"test_x.py::test_autoused": "ran_ok"})
 
+case("anyio_auto_mode", "anyio_mode = auto (anyio 4.11+): anyio runs an unmarked async test and its async fixture",
+     {"test_x.py": src('''
+        @pytest.fixture
+        async def afx():
+            rec.fixture("afx")
+            return 1
+
+
+        async def test_auto(afx):
+            rec.ran()
+     ''')},
+     {"test_x.py::test_auto[asyncio]": "ran_ok"},
+     ini={"anyio_mode": "auto"})
+
+case("hook_adds_anyio_mark", "conftest.py pytest_collection_modifyitems adds pytest.mark.anyio: run from anyio 4.13 "
+     "(anyio #422)",
+     {"conftest.py": textwrap.dedent('''\
+        import inspect
+
+        import pytest
+
+
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                if inspect.iscoroutinefunction(getattr(item, "function", None)):
+                    item.add_marker(pytest.mark.anyio)
+     '''),
+      "test_x.py": src('''
+        async def test_hooked():
+            rec.ran()
+     ''')},
+     {"test_x.py::test_hooked[asyncio]": "ran_ok"})
+
 case("unittest_isolated", "unittest.IsolatedAsyncioTestCase, directly and through a project base class",
      {"helpers.py": textwrap.dedent('''\
         import unittest

@@ -21,9 +21,9 @@ function-scoped ``event_loop``)                                   function
 an async fixture it requests)                                     fixture (its line); none when a
                                                                   scoped ``event_loop`` override reaches
                                                                   the test: its ASL104 is the one finding
-``error`` "Marks cannot be applied to fixtures"        ASL102     the ``mark.asyncio`` decorator on
-(pytest 9) or warning "Marks applied to fixtures have             each fixture
-no effect" (pytest 8.x)
+a ``mark.asyncio`` on a fixture, for every release      ASL102     the ``mark.asyncio`` decorator on
+(it never has an effect; pytest 8.4 warns "Marks                  each fixture
+applied to fixtures have no effect", pytest 9 errors)
 warning "marked with '@pytest.mark.asyncio' but it is  ASL102     the ``mark.asyncio`` decorator of the
 not an async function" on a *sync* test marked itself             test (a class or module mark, right
                                                                   for the async tests, expects none)
@@ -34,15 +34,15 @@ override in conftest.py, for every release (0.22                  ``def`` line (
 deprecates it, 1.0 removes it: 0.23-0.26 warn,
 1.x errors "fixture 'event_loop' not found" or ignores
 the override; before 0.22 upgrade information)
+``error`` TypeError "unexpected keyword argument       ASL404(c)  the decorator of each fixture with
+'loop_scope'" (before 0.24)                                       ``loop_scope`` (its keyword's line)
 ``error`` MultipleEventLoopsRequestedError (0.24-0.26) ASL404(b)  the test's parameter naming each
                                                                   requested async fixture
 ``ran_ok``, ``not_collected``, and warnings with no     -          nothing expected
 rule (unknown ini option, default loop scope unset)
 =====================================================  =========  =====================================
 
-A bad verdict with no rule for its cause (e.g. ``error`` from ``TypeError: unexpected keyword
-'loop_scope'`` under 0.21/0.23: the project uses a newer API than its pinned release) is reported as
-an ``uncovered`` mismatch, so the version model can decide whether a rule should say so.
+A bad verdict with no rule for its cause is reported as an ``uncovered`` mismatch.
 
 Mismatch kinds: ``missing`` (an expected finding asynclint did not report), ``unexpected`` (a finding no
 observation explains), ``uncovered`` (a bad verdict no rule maps to).
@@ -157,6 +157,12 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
                 if f.loop_scope is None and (f.scope or "function") == "function":
                     add(_exp("ASL404", t.path, t.params[f.name], t.def_line,
                              why=f"{key}: MultipleEventLoopsRequestedError with fixture {f.name}"))
+        elif v == "error" and kind == "unexpected_keyword" and "loop_scope" in obs["detail"]:
+            # one cause: the fixture's loop_scope keyword, unknown before 0.24 (TypeError at import)
+            for f in case.fixtures():
+                line = f.decorator_line("fixture")
+                if f.loop_scope is not None and line and (f.path == t.path or Path(f.path).name == "conftest.py"):
+                    add(_exp("ASL404", f.path, line, why=f"{key}: loop_scope on fixture {f.name} before 0.24"))
         elif v == "error" and kind == "mark_on_fixture":
             pass  # handled below from the source, once per fixture
         elif v == "error" and kind == "fixture_not_found" and "event_loop" in t.params:
@@ -171,12 +177,12 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
 
     case_kinds = {w["kind"] for w in observed["warnings"]}
     test_kinds = {k for obs in observed["tests"].values() for k in obs.get("warnings", ())}
-    error_kinds = {obs["error_kind"] for obs in observed["tests"].values() if obs["verdict"] == "error"}
-    if "mark_on_fixture" in case_kinds | test_kinds | error_kinds:
-        for f in fixtures.values():
-            line = f.decorator_line("mark.asyncio")
-            if line:
-                add(_exp("ASL102", f.path, line, why=f"mark on fixture {f.name}"))
+    # A mark on a fixture has never had an effect: pytest 8.4 warns, pytest 9 fails the module; before
+    # 8.4 nothing says so. Expected for every release, like the event_loop upgrade information below.
+    for f in fixtures.values():
+        line = next((d.line for d in f.decorators if "mark.asyncio" in d.text), None)  # its own, not its class's
+        if line:
+            add(_exp("ASL102", f.path, line, why=f"mark on fixture {f.name}"))
     if "mark_scope_deprecated" in case_kinds | test_kinds:
         for t in tests.values():
             for d in (*t.decorators, *t.class_decorators):
@@ -222,13 +228,32 @@ def asynclint_executable() -> str:
     return found
 
 
+def exact_release(release: str) -> str:
+    """The release the matrix installs for ``release`` ("0.25" -> "0.25.3"): what asynclint is told, so
+    that behaviour of one patch release (pytest-asyncio #950, 0.24.0-0.25.0) is judged by the right one."""
+    import venvs
+    pins = venvs.RELEASES.get(release, ())
+    return next((pin.split("==", 1)[1] for pin in pins if pin.startswith("pytest-asyncio==")), release)
+
+
+def asynclint_table(release: str) -> str:
+    """``[tool.asynclint]`` naming the releases the matrix ran: pytest-asyncio's, and anyio's as recorded."""
+    lines = ["[tool.asynclint]", f'pytest-asyncio-version = "{exact_release(release)}"']
+    path = harness.observed_path(release)
+    if path.exists():
+        anyio = json.loads(path.read_text(encoding="utf-8"))["versions"].get("anyio")
+        if anyio:
+            lines.append(f'anyio-version = "{anyio}"')
+    return "\n".join(lines) + "\n"
+
+
 def run_asynclint(case: Case, release: str) -> list[dict]:
     """asynclint's JSON findings on ``case``, told the release by ``pytest-asyncio-version`` in a
     ``[tool.asynclint]`` table passed with ``--config`` (the case's own files stay as they are)."""
     with tempfile.TemporaryDirectory(prefix=f"asl-lint-{case.name}-") as tmp:
         root = case.write(Path(tmp) / "project")
         config = Path(tmp) / "asynclint.toml"
-        config.write_text(f'[tool.asynclint]\npytest-asyncio-version = "{release}"\n', encoding="utf-8")
+        config.write_text(asynclint_table(release), encoding="utf-8")
         done = subprocess.run(
             [asynclint_executable(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
              "--config", str(config), "--select", ",".join(CODES), "."],
@@ -245,7 +270,7 @@ def run_asynclint_many(cases: list[Case], release: str) -> dict[str, list[dict]]
         for case in cases:
             case.write(Path(tmp) / "projects" / case.name)
         config = Path(tmp) / "asynclint.toml"
-        config.write_text(f'[tool.asynclint]\npytest-asyncio-version = "{release}"\n', encoding="utf-8")
+        config.write_text(asynclint_table(release), encoding="utf-8")
         done = subprocess.run(
             [asynclint_executable(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
              "--config", str(config), "--select", ",".join(CODES), *[c.name for c in cases]],

@@ -38,95 +38,11 @@ INSTALLED = harness.label_for_version(importlib.metadata.version("pytest-asyncio
 # A test whose disagreements equal this list xfails (reason: the full list); any change fails, so a fix
 # (or a regression) is noticed: update this table with it. Releases other than the installed one are
 # checked under -m version_matrix only; asynclint is told the release by `pytest-asyncio-version`
-# in [tool.asynclint] (config/versions.py). What is left (2026-11-30): `pytest.param(..., marks=)` cases
-# (ASL101 stays silent when any case is marked), ASL102 on fixtures under pytest 7.4 (0.21's run: no
-# warning there), pytest-asyncio 0.24.0's broken module loop (#950), and "uncovered" errors no rule
-# claims (loop_scope= on a 0.21/0.23 fixture: the project uses a newer API than its pin).
+# in [tool.asynclint] (config/versions.py), as the exact release the matrix installs. Empty since
+# 2026-12-01: asynclint agrees with every release on every case.
 # Regenerate (after checking each change) with `python tests/versions/compare.py --known`.
 KNOWN_DISAGREEMENTS: dict[str, dict[str, list[str]]] = {
-    "0.21": {
-        "param_marks": [
-            "missing ASL101 test_x.py:11"
-        ],
-        "mark_on_fixture": [
-            "unexpected ASL102 test_x.py:9",
-            "unexpected ASL102 test_x.py:17"
-        ],
-        "mark_and_fixture_loop_scope": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:21"
-        ],
-        "fixture_module_loop_function": [
-            "uncovered - test_x.py:16"
-        ],
-        "fixture_function_loop_module": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:21"
-        ],
-        "mark_loop_scope_session_vs_module": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:21"
-        ],
-        "class_loop_scope": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:19"
-        ],
-        "fixture_loop_narrower_than_test": [
-            "uncovered - test_x.py:22",
-            "uncovered - test_x.py:27"
-        ]
-    },
-    "0.23": {
-        "param_marks": [
-            "missing ASL101 test_x.py:11"
-        ],
-        "mark_and_fixture_loop_scope": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:21"
-        ],
-        "fixture_module_loop_function": [
-            "uncovered - test_x.py:16"
-        ],
-        "fixture_function_loop_module": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:21"
-        ],
-        "mark_loop_scope_session_vs_module": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:21"
-        ],
-        "class_loop_scope": [
-            "uncovered - test_x.py:16",
-            "uncovered - test_x.py:19"
-        ],
-        "fixture_loop_narrower_than_test": [
-            "uncovered - test_x.py:22",
-            "uncovered - test_x.py:27"
-        ]
-    },
-    "0.24": {
-        "param_marks": [
-            "missing ASL101 test_x.py:11"
-        ],
-        "fixture_function_loop_module": [
-            "missing ASL404 test_x.py:21"
-        ]
-    },
-    "0.25": {
-        "param_marks": [
-            "missing ASL101 test_x.py:11"
-        ]
-    },
-    "0.26": {
-        "param_marks": [
-            "missing ASL101 test_x.py:11"
-        ]
-    },
-    "1.5": {
-        "param_marks": [
-            "missing ASL101 test_x.py:11"
-        ]
-    }
+    "0.21": {}, "0.23": {}, "0.24": {}, "0.25": {}, "0.26": {}, "1.5": {},
 }
 
 

@@ -10,7 +10,7 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.settings import Settings
-from asynclint.config.versions import SETTING, ResolvedVersion, resolve_version
+from asynclint.config.versions import PYTEST_ASYNCIO, SETTING, Distribution, ResolvedVersion, resolve_version
 from asynclint.core.diagnostics import ImportRequest
 from asynclint.core.traversal import Traversal
 from asynclint.model.names import ImportTable
@@ -135,15 +135,29 @@ class FileContext:
     @functools.cached_property
     def pytest_asyncio(self) -> ResolvedVersion:
         """The pytest-asyncio release rules follow here, and where it was read (config/versions.py)."""
-        found = resolve_version(self.pytest.rootdir, self.setting(SETTING), self.settings.config_path)
-        for path in found.files:
-            self.note_file_read(path)
+        return self.release_of(PYTEST_ASYNCIO)
+
+    def release_of(self, dist: Distribution) -> ResolvedVersion:
+        """The release of ``dist`` (pytest-asyncio, anyio, pytest-trio) the project uses, and where it was read.
+
+        Asked only where the answer depends on it (anyio's auto mode, trio_mode): reading pins costs."""
+        found = self._releases.get(dist.name)
+        if found is None:
+            found = self._releases[dist.name] = resolve_version(self.pytest.rootdir, self.setting(dist.setting),
+                                                                self.settings.config_path, dist)
+            for path in found.files:
+                self.note_file_read(path)
         return found
+
+    @functools.cached_property
+    def _releases(self) -> dict[str, ResolvedVersion]:
+        return {}
 
     @functools.cached_property
     def runners(self) -> Runners:
         return Runners(self.project, self.facts, self.pytest, self.imports, self.module, self.path,
-                       self.fixture_scope, self.pytest_asyncio.version)
+                       self.fixture_scope, self.pytest_asyncio.version,
+                       release_of=lambda dist: self.release_of(dist).version)
 
     def runner_of(self, test: TestFunction) -> Runner:
         """Who runs ``test`` (pytest-asyncio and its loop, anyio, trio, unittest, a plugin, nobody, unknown)."""

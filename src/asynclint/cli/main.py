@@ -343,14 +343,15 @@ def rule_command(code: str) -> None:
     if rule is not None:
         click.echo(rule.documentation(), nl=False)
         if rule.follows_pytest_asyncio:
+            from asynclint.cli.show import release_lines
             from asynclint.config.pytest_config import pytest_config_for_directory
             from asynclint.config.settings import settings_for_directory
-            from asynclint.config.versions import SETTING, describe_version
 
             here = Path.cwd()
             settings = settings_for_directory(here)
             root = pytest_config_for_directory(here).rootdir
-            click.echo(f"\n## Here\nFollows {describe_version(root, settings.setting(SETTING), settings.config_path)}.")
+            releases = "\n".join(f"- {line.strip()}" for line in release_lines(root, settings))
+            click.echo(f"\n## Here\nFollows:\n{releases}")
         return
     for engine_code, (name, what) in ENGINE_CODES.items():
         if code.upper() == engine_code or code.lower() == name:

@@ -8,6 +8,7 @@ from typing import Any
 
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.config.schema import CORE_OPTIONS, all_options
+from asynclint.config.settings import Settings
 from asynclint.run.discovery import Problem
 from asynclint.run.results import display_path
 from asynclint.run.runner import Runner
@@ -25,16 +26,12 @@ def _toml(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def pytest_asyncio_version_line(directory: Path, setting: Any, setting_file: Path | None) -> str:
-    """HOOK for the versions work: the pytest-asyncio version rules follow, and where it was read.
+def release_lines(directory: Path, settings: Settings) -> list[str]:
+    """The release of each plugin rules follow here, and where it was read (config/versions.py)."""
+    from asynclint.config.versions import DISTRIBUTIONS, describe_version
 
-    ``asynclint.config.versions.describe_version`` provides the text where that module exists.
-    """
-    try:
-        from asynclint.config.versions import describe_version
-    except ImportError:
-        return f"{setting} (from [tool.asynclint])" if setting else "(not detected by this build)"
-    return str(describe_version(directory, setting, setting_file))
+    return ["  " + describe_version(directory, settings.rule_settings.get(dist.setting), settings.config_path, dist)
+            for dist in DISTRIBUTIONS]
 
 
 def show_settings(runner: Runner, path: Path) -> str:
@@ -50,7 +47,7 @@ def show_settings(runner: Runner, path: Path) -> str:
               "per-file-ignores": settings.per_file_ignores, "exclude": settings.exclude,
               "extend-exclude": settings.extend_exclude}
     for key, (_, option) in all_options().items():
-        if key in CORE_OPTIONS and key != "pytest-asyncio-version":
+        if key in CORE_OPTIONS and key in values:
             value = values[key]
             changed = value != option.default
         else:
@@ -69,15 +66,15 @@ def show_settings(runner: Runner, path: Path) -> str:
               "  (as read) asyncio_default_fixture_loop_scope = "
               + (config.asyncio_default_fixture_loop_scope or "(unset: the fixture's own scope)"),
               "  (as read) asyncio_default_test_loop_scope = " + config.asyncio_default_test_loop_scope,
+              "  (as read) anyio_mode = " + config.anyio_mode,
               "  (as read) python_files = " + " ".join(config.python_files),
               "  (as read) testpaths = " + (" ".join(config.testpaths) or "(unset)")]
-    lines += ["", "detected plugins:"]
+    lines += ["", "detected plugins (rules follow these releases):"]
     lines.append("  -p in addopts: " + (", ".join(config.plugins) or "(none)"))
     lines.append("  trio_mode: " + ("true" if config.trio_mode else "false"))
     lines.append("  anyio or trio in the test files below: "
                  + ("yes" if runner.project.framework_scan.anyio_or_trio_below(directory, config) else "no"))
-    lines.append("  pytest-asyncio: " + pytest_asyncio_version_line(
-        directory, settings.rule_settings.get("pytest-asyncio-version"), settings.config_path))
+    lines += release_lines(directory, settings)
     return "\n".join(lines) + "\n"
 
 

@@ -38,6 +38,9 @@ class PytestConfig:
     python_functions: tuple[str, ...] = DEFAULT_PYTHON_FUNCTIONS
     pythonpath: tuple[str, ...] = ()
     trio_mode: bool = False
+    #: anyio's ``anyio_mode`` ini option (or ``--anyio-mode`` in addopts): "auto" runs every async test
+    #: with anyio (anyio 4.11 and later); anything else is strict.
+    anyio_mode: str = "strict"
     plugins: tuple[str, ...] = field(default=())
     #: pytest's ``testpaths``: where a run without paths looks (relative to the rootdir).
     testpaths: tuple[str, ...] = ()
@@ -82,6 +85,17 @@ def _lines(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def _command_line_option(addopts: list[str], name: str) -> str | None:
+    """The value of a mode option given in ``addopts`` (``--x-mode=auto`` or ``--x-mode auto``), if valid."""
+    found = None
+    for i, arg in enumerate(addopts):
+        value = arg.partition("=")[2] if arg.startswith(name + "=") else (
+            addopts[i + 1] if arg == name and i + 1 < len(addopts) else None)
+        if value is not None and value.lower() in ASYNCIO_MODES:
+            found = value.lower()
+    return found
+
+
 def _split(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(v) for v in value)
@@ -116,11 +130,8 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         addopts_list = shlex.split(str(addopts))
     plugins = tuple(addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a == "-p")
     # `addopts = "--asyncio-mode=auto"`: a command-line option, so it beats the ini value.
-    for i, arg in enumerate(addopts_list):
-        value = arg.partition("=")[2] if arg.startswith("--asyncio-mode=") else (
-            addopts_list[i + 1] if arg == "--asyncio-mode" and i + 1 < len(addopts_list) else None)
-        if value is not None and value.lower() in ASYNCIO_MODES:
-            mode = value.lower()
+    mode = _command_line_option(addopts_list, "--asyncio-mode") or mode
+    anyio_mode = (_command_line_option(addopts_list, "--anyio-mode") or text("anyio_mode") or "strict").lower()
     return PytestConfig(
         rootdir=rootdir,
         inifile=inifile,
@@ -132,6 +143,7 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         python_functions=_split(options.get("python_functions")) or DEFAULT_PYTHON_FUNCTIONS,
         pythonpath=_split(options.get("pythonpath")),
         trio_mode=trio,
+        anyio_mode=anyio_mode if anyio_mode in ASYNCIO_MODES else "strict",
         plugins=plugins,
         testpaths=_split(options.get("testpaths")),
         options=tuple((str(k), str(v)) for k, v in options.items()),

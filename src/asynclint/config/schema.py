@@ -153,6 +153,11 @@ CORE_OPTIONS: dict[str, Option] = {
     "pytest-asyncio-version": Version(None, "The pytest-asyncio release the suite runs with, e.g. `\"0.21\"`; "
                                             "default: read from the project's pins, the installed distribution, "
                                             "else the newest release.", shown_default="detected"),
+    "anyio-version": Version(None, "The anyio release the suite runs with (its pytest plugin's `anyio_mode` "
+                                   "needs 4.11); default: detected like `pytest-asyncio-version`.",
+                             shown_default="detected"),
+    "pytest-trio-version": Version(None, "The pytest-trio release the suite runs with (`trio_mode` needs 0.5); "
+                                         "default: detected like `pytest-asyncio-version`.", shown_default="detected"),
 }
 
 #: Options read by rules, by rule code (see the module docstring).

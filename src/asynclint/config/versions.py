@@ -63,6 +63,46 @@ DISTRIBUTION = "pytest-asyncio"
 SETTING = "pytest-asyncio-version"
 
 
+def _releases(*texts: str) -> tuple[Version, ...]:
+    return tuple(v for v in (Version.parse(t) for t in texts) if v is not None)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A plugin whose release changes what rules say: its name, its setting, the releases known."""
+
+    name: str  # as on PyPI: "pytest-asyncio"
+    setting: str  # the [tool.asynclint] key that names its version
+    releases: tuple[Version, ...]
+    needle: str  # text every file naming it contains: files without it are not parsed
+
+    @property
+    def newest(self) -> Version:
+        return self.releases[-1]
+
+    @functools.cached_property
+    def requirement(self) -> re.Pattern[str]:
+        """A requirement line naming it: ``pytest-asyncio[extra] >=0.23 ; markers``."""
+        words = r"[-_.]".join(re.escape(part) for part in re.split(r"[-_.]", self.name))
+        return re.compile(rf"^\s*{words}\b(?![-_.\w])(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)", re.IGNORECASE)
+
+    def is_named(self, name: str) -> bool:
+        return re.sub(r"[-_.]+", "-", name).lower() == self.name
+
+
+PYTEST_ASYNCIO = Distribution(DISTRIBUTION, SETTING, RELEASES, "asyncio")
+#: anyio's pytest plugin: ``anyio_mode = "auto"`` from 4.11.0, marks added by hooks honoured from 4.13.0.
+ANYIO = Distribution("anyio", "anyio-version", _releases(
+    "3.7.1", "4.0.0", "4.1.0", "4.2.0", "4.3.0", "4.4.0", "4.5.0", "4.6.0", "4.7.0", "4.8.0", "4.9.0", "4.10.0",
+    "4.11.0", "4.12.0", "4.12.1", "4.13.0", "4.14.0", "4.14.1", "4.14.2", "4.15.0", "4.15.1", "4.16.0",
+), "anyio")
+#: pytest-trio: ``trio_mode`` from 0.5.0.
+PYTEST_TRIO = Distribution("pytest-trio", "pytest-trio-version", _releases(
+    "0.4.2", "0.5.0", "0.5.1", "0.5.2", "0.6.0", "0.7.0", "0.8.0",
+), "trio")
+DISTRIBUTIONS = (PYTEST_ASYNCIO, ANYIO, PYTEST_TRIO)
+
+
 @dataclass(frozen=True)
 class ResolvedVersion:
     """The version rules follow, where it was found, and the files it was read from."""
@@ -72,24 +112,25 @@ class ResolvedVersion:
     where: str = ""  # a file name, "pyproject.toml [tool.asynclint]", the distribution's location...
     spec: str = ""  # the pin as written (">=0.23,<0.24"), when there is one
     files: tuple[Path, ...] = field(default=())
-    #: False when the project lists its test dependencies (pytest among them) without pytest-asyncio.
+    #: False when the project lists its test dependencies (pytest among them) without the distribution.
     declared: bool | None = None
+    distribution: str = DISTRIBUTION
 
     def describe(self) -> str:
+        name = self.distribution
         if self.source == "setting":
-            return f"pytest-asyncio {self.version} (set by {SETTING} in {self.where})"
+            return f"{name} {self.version} (set by {name}-version in {self.where})"
         if self.source == "lock":
-            return f"pytest-asyncio {self.version} (locked in {self.where})"
+            return f"{name} {self.version} (locked in {self.where})"
         if self.source == "pin":
             how = "pinned" if self.spec.startswith("==") else f"`{self.spec}`, resolved"
-            return f"pytest-asyncio {self.version} ({how} in {self.where})"
+            return f"{name} {self.version} ({how} in {self.where})"
         if self.source == "installed":
-            return f"pytest-asyncio {self.version} (installed: {self.where})"
-        return f"pytest-asyncio {self.version} (no pin found: the newest release)"
+            return f"{name} {self.version} (installed: {self.where})"
+        return f"{name} {self.version} (no pin found: the newest release)"
 
 
 # Specifiers --------------------------------------------------------------------------------------
-_NAME = re.compile(r"^\s*pytest[-_.]asyncio\b(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)", re.IGNORECASE)
 _CLAUSE = re.compile(r"^\s*(===|==|~=|!=|<=|>=|<|>)\s*([0-9][0-9A-Za-z.*+!-]*)\s*$")
 
 
@@ -139,7 +180,8 @@ def parse_spec(spec: str) -> list[tuple[str, str]] | None:
     return clauses
 
 
-def version_for_spec(spec: str, installed: Version | None = None) -> Version | None:
+def version_for_spec(spec: str, installed: Version | None = None,
+                     releases: tuple[Version, ...] = RELEASES) -> Version | None:
     """The release a pin selects (see the module docs); None for a spec that cannot be read or matches none."""
     clauses = parse_spec(spec)
     if clauses is None:
@@ -151,16 +193,16 @@ def version_for_spec(spec: str, installed: Version | None = None) -> Version | N
         bounded = any(op in ("<", "<=") or (op == "==" and t.endswith(".*")) for op, t in clauses)
         if not bounded:
             return installed  # "at least": what the suite runs with
-    matching = [v for v in RELEASES if _satisfies(v, clauses)]
+    matching = [v for v in releases if _satisfies(v, clauses)]
     return matching[-1] if matching else None
 
 
 # Where pins live ---------------------------------------------------------------------------------
-def _requirement_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if _NAME.match(line.split("#")[0])]
+def _requirement_lines(text: str, dist: Distribution) -> list[str]:
+    return [line for line in text.splitlines() if dist.requirement.match(line.split("#")[0])]
 
 
-def _pyproject_specs(data: dict[str, Any]) -> list[str]:
+def _pyproject_specs(data: dict[str, Any], dist: Distribution) -> list[str]:
     found: list[str] = []
     project = data.get("project", {})
     if isinstance(project, dict):
@@ -177,20 +219,20 @@ def _pyproject_specs(data: dict[str, Any]) -> list[str]:
             if not isinstance(table, dict):
                 continue
             for name, value in table.items():
-                if re.fullmatch(r"pytest[-_.]asyncio", name, re.IGNORECASE):
+                if dist.is_named(name):
                     spec = value.get("version", "") if isinstance(value, dict) else value
-                    found.append(f"pytest-asyncio {spec if isinstance(spec, str) and spec != '*' else ''}")
-    return [d for d in found if _NAME.match(d)]
+                    found.append(f"{dist.name} {spec if isinstance(spec, str) and spec != '*' else ''}")
+    return [d for d in found if dist.requirement.match(d)]
 
 
-def _lock_version(path: Path, text: str) -> str | None:
-    """The locked pytest-asyncio version in uv.lock / poetry.lock / pdm.lock (TOML ``[[package]]``)."""
+def _lock_version(path: Path, text: str, dist: Distribution) -> str | None:
+    """The locked version in uv.lock / poetry.lock / pdm.lock (TOML ``[[package]]``)."""
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError):
         return None
     for package in data.get("package", []) or []:
-        if isinstance(package, dict) and re.fullmatch(r"pytest[-_.]asyncio", str(package.get("name", "")), re.I):
+        if isinstance(package, dict) and dist.is_named(str(package.get("name", ""))):
             version = package.get("version")
             return version if isinstance(version, str) else None
     return None
@@ -225,8 +267,9 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def pins_in(directory: Path, installed: Version | None) -> tuple[ResolvedVersion | None, list[Path]]:
-    """The version pinned by files in ``directory`` (None if none names pytest-asyncio), and the files read."""
+def pins_in(directory: Path, installed: Version | None,
+            dist: Distribution = PYTEST_ASYNCIO) -> tuple[ResolvedVersion | None, list[Path]]:
+    """The version pinned by files in ``directory`` (None if none names ``dist``), and the files read."""
     read: list[Path] = []
     for name in LOCK_FILES:
         path = directory / name
@@ -234,53 +277,54 @@ def pins_in(directory: Path, installed: Version | None) -> tuple[ResolvedVersion
         if text is None:
             continue
         read.append(path)
-        locked = _lock_version(path, text) if "asyncio" in text else None
+        locked = _lock_version(path, text, dist) if dist.needle in text else None
         version = Version.parse(locked) if locked else None
         if version is not None:
-            return ResolvedVersion(version, "lock", name, f"=={locked}", tuple(read), True), read
+            return ResolvedVersion(version, "lock", name, f"=={locked}", tuple(read), True, dist.name), read
     candidates: list[tuple[str, Path]] = []
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         read.append(pyproject)
         text = _read(pyproject)
-        if text and "asyncio" in text:
+        if text and dist.needle in text:
             try:
-                candidates += [(d, pyproject) for d in _pyproject_specs(tomllib.loads(text))]
+                candidates += [(d, pyproject) for d in _pyproject_specs(tomllib.loads(text), dist)]
             except (tomllib.TOMLDecodeError, ValueError):
                 pass
     for path in _requirement_files(directory):
         read.append(path)
         text = _read(path)
-        if text and "asyncio" in text:
-            candidates += [(line, path) for line in _requirement_lines(text)]
+        if text and dist.needle in text:
+            candidates += [(line, path) for line in _requirement_lines(text, dist)]
     for name in ("setup.cfg", "tox.ini"):
         path = directory / name
         if path.is_file():
             read.append(path)
             text = _read(path)
-            if text and "asyncio" in text:
-                candidates += [(line.strip(), path) for line in _requirement_lines(text)]
+            if text and dist.needle in text:
+                candidates += [(line.strip(), path) for line in _requirement_lines(text, dist)]
     lists_pytest = any(re.search(r"(?m)(?:^|[\"'])\s*pytest(?![-_.\w])", _read(p) or "") for p in read
                        if p.suffix in (".txt", ".in") or p.name == "pyproject.toml")
     # The most exact pin wins (== over ranges), then the first found.
     best: ResolvedVersion | None = None
     for requirement, path in candidates:
-        match = _NAME.match(requirement.strip())
+        match = dist.requirement.match(requirement.strip())
         assert match is not None
         spec = match.group("spec").strip()
-        version = version_for_spec(spec, installed) if spec else None
+        version = version_for_spec(spec, installed, dist.releases) if spec else None
         if version is None:
             continue
         where = str(path.relative_to(directory)) if path.is_relative_to(directory) else str(path)
-        found = ResolvedVersion(version, "pin", where, spec.replace(" ", ""), tuple(read))
+        found = ResolvedVersion(version, "pin", where, spec.replace(" ", ""), tuple(read), distribution=dist.name)
         if best is None or (found.spec.startswith("==") and not best.spec.startswith("==")):
             best = found
     if best is None and lists_pytest and not candidates:
-        return ResolvedVersion(NEWEST, "absent", "", "", tuple(read), declared=False), read
+        return ResolvedVersion(dist.newest, "absent", "", "", tuple(read), False, dist.name), read
     return best, read
 
 
-def installed_version(paths: tuple[str, ...] | None = None) -> tuple[Version, str] | None:
+def installed_version(paths: tuple[str, ...] | None = None,
+                      dist: Distribution = PYTEST_ASYNCIO) -> tuple[Version, str] | None:
     """The installed distribution's version, from its ``*.dist-info`` metadata (never imported).
 
     The interpreter's path entries are listed for ``pytest_asyncio-<version>.dist-info`` (what
@@ -295,7 +339,8 @@ def installed_version(paths: tuple[str, ...] | None = None) -> tuple[Version, st
         except OSError:
             continue
         for name in names:
-            if name.endswith((".dist-info", ".egg-info")) and re.match(r"pytest[-_.]asyncio-\d", name, re.I):
+            if name.endswith((".dist-info", ".egg-info")) and "-" in name \
+                    and dist.is_named(name.split("-")[0]) and name.split("-")[1][:1].isdigit():
                 version = _metadata_version(Path(entry or ".") / name) or Version.parse(name.split("-")[1])
                 if version is not None:
                     return version, entry
@@ -313,15 +358,16 @@ def _metadata_version(folder: Path) -> Version | None:
 
 
 class VersionResolver:
-    """Resolves and caches the version per directory (one run, or a process)."""
+    """Resolves and caches one distribution's version per directory (one run, or a process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, dist: Distribution = PYTEST_ASYNCIO) -> None:
+        self.dist = dist
         self._by_directory: dict[tuple[Path, str | None], ResolvedVersion] = {}
         self._installed: tuple[Version, str] | None | bool = False
 
     def installed(self) -> tuple[Version, str] | None:
         if self._installed is False:
-            self._installed = installed_version()
+            self._installed = installed_version(dist=self.dist)
         return self._installed  # type: ignore[return-value]
 
     def resolve(self, directory: Path, setting: Any = None, setting_file: Path | None = None) -> ResolvedVersion:
@@ -333,16 +379,17 @@ class VersionResolver:
         return found
 
     def _resolve(self, directory: Path, setting: Any, setting_file: Path | None) -> ResolvedVersion:
+        dist = self.dist
         files: list[Path] = []
         if setting is not None:
             version = Version.parse(str(setting))
             if version is not None:
                 where = f"{setting_file.name if setting_file else 'pyproject.toml'} [tool.asynclint]"
-                return ResolvedVersion(version, "setting", where, str(setting), (), True)
+                return ResolvedVersion(version, "setting", where, str(setting), (), True, dist.name)
         installed = self.installed()
         declared: bool | None = None
         for folder in (directory, *directory.parents):
-            found, read = pins_in(folder, installed[0] if installed else None)
+            found, read = pins_in(folder, installed[0] if installed else None, dist)
             # Files a pin could be added to later, too (not the folder's listing: the cache's own folder
             # and any new file in the project root would then re-lint everything).
             files += [*read, *(folder / name for name in CANDIDATES if folder / name not in read)]
@@ -350,27 +397,38 @@ class VersionResolver:
                 declared = False
                 break
             if found is not None:
-                return ResolvedVersion(found.version, found.source, found.where, found.spec, tuple(files), True)
+                return ResolvedVersion(found.version, found.source, found.where, found.spec, tuple(files), True,
+                                       dist.name)
             if any((folder / marker).exists() for marker in (".git", "pyproject.toml", "setup.py")):
                 break  # the project's root: pins above it belong to something else
         if installed is not None:
-            return ResolvedVersion(installed[0], "installed", installed[1], "", tuple(files), declared)
-        return ResolvedVersion(NEWEST, "newest", "", "", tuple(files), declared)
+            return ResolvedVersion(installed[0], "installed", installed[1], "", tuple(files), declared, dist.name)
+        return ResolvedVersion(dist.newest, "newest", "", "", tuple(files), declared, dist.name)
 
 
-RESOLVER = VersionResolver()
+RESOLVERS = {dist.name: VersionResolver(dist) for dist in DISTRIBUTIONS}
+RESOLVER = RESOLVERS[DISTRIBUTION]
 
 
 @functools.lru_cache(maxsize=256)
-def _cached(directory: Path, setting: str | None, setting_file: Path | None) -> ResolvedVersion:
-    return RESOLVER.resolve(directory, setting, setting_file)
+def _cached(directory: Path, setting: str | None, setting_file: Path | None, name: str) -> ResolvedVersion:
+    return RESOLVERS[name].resolve(directory, setting, setting_file)
 
 
-def resolve_version(directory: Path, setting: Any = None, setting_file: Path | None = None) -> ResolvedVersion:
-    """The pytest-asyncio version for the project containing ``directory`` (cached)."""
-    return _cached(directory, str(setting) if setting is not None else None, setting_file)
+def resolve_version(directory: Path, setting: Any = None, setting_file: Path | None = None,
+                    dist: Distribution = PYTEST_ASYNCIO) -> ResolvedVersion:
+    """The version of ``dist`` (pytest-asyncio unless told) for the project containing ``directory`` (cached)."""
+    return _cached(directory, str(setting) if setting is not None else None, setting_file, dist.name)
 
 
-def describe_version(directory: Path, setting: Any = None, setting_file: Path | None = None) -> str:
+def describe_version(directory: Path, setting: Any = None, setting_file: Path | None = None,
+                     dist: Distribution = PYTEST_ASYNCIO) -> str:
     """"pytest-asyncio 0.21.2 (pinned in requirements-dev.txt)": what rules follow for this project."""
-    return resolve_version(directory, setting, setting_file).describe()
+    return resolve_version(directory, setting, setting_file, dist).describe()
+
+
+def forget_versions() -> None:
+    """Drop what was resolved (the language server calls this when a file is saved: a pin may have changed)."""
+    _cached.cache_clear()
+    for resolver in RESOLVERS.values():
+        resolver.__init__(resolver.dist)  # type: ignore[misc]

@@ -63,7 +63,8 @@ def _kind(cls: type) -> int:
 
 
 def iter_children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The node's children in source order, whitespace and punctuation left out."""
+    """The node's children in the order of its dataclass fields (not always source order: a
+    ``FunctionDef``'s decorators come after its body), whitespace and punctuation left out."""
     getter = _GETTERS.get(type(node))
     if getter is None:
         getter = _GETTERS[type(node)] = _children_getter(type(node))

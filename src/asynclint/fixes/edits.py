@@ -146,14 +146,12 @@ def remove_param(params: cst.Parameters, param: cst.Param) -> cst.Parameters | N
     return None
 
 
-_SPACE_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-
-
 def add_param(params: cst.Parameters, name: str) -> cst.Parameters | None:
     """``params`` with a plain parameter ``name`` appended; None after ``*args``/keyword-only/``**kwargs``."""
     if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
         return None
-    return params.with_changes(params=_appended(list(params.params), cst.Param(name=cst.Name(name))))
+    items = list(params.params)
+    return params.with_changes(params=inserted_after(items, len(items) - 1, cst.Param(name=cst.Name(name))))
 
 
 def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
@@ -162,27 +160,63 @@ def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
 
 
-def append_arg(args: Sequence[cst.Arg], arg: cst.Arg) -> list[cst.Arg]:
-    """``args`` followed by ``arg``, giving the previous last argument its comma."""
-    return _appended(list(args), arg)
+def append_arg(args: Sequence[cst.Arg], arg: cst.Arg,
+               first: cst.BaseParenthesizableWhitespace | None = None) -> list[cst.Arg]:
+    """``args`` followed by ``arg``, in their layout (:func:`inserted_after`); ``first``: the call's
+    ``whitespace_before_args``, when known."""
+    return inserted_after(args, len(args) - 1, arg, first)
 
 
-def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
-    """``call`` with keyword ``name`` set to ``value``: replaced where present, else appended."""
+def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, after: str | None = None) -> cst.Call:
+    """``call`` with keyword ``name`` set to ``value``: replaced where present; else right after the
+    keyword ``after`` when the call has it (spelled like it: its ``=`` spacing); else appended. The
+    call's layout is kept (:func:`inserted_after`)."""
     args = list(call.args)
+    anchor = -1
     for index, arg in enumerate(args):
         if arg.keyword is not None and arg.keyword.value == name:
             args[index] = arg.with_changes(value=value)
             return call.with_changes(args=args)
-    return call.with_changes(args=append_arg(args, keyword_arg(name, value)))
+        if after is not None and arg.keyword is not None and arg.keyword.value == after:
+            anchor = index
+    if anchor >= 0:
+        new = cst.Arg(value=value, keyword=cst.Name(name), equal=args[anchor].equal)
+        return call.with_changes(args=inserted_after(args, anchor, new, call.whitespace_before_args))
+    return call.with_changes(args=append_arg(args, keyword_arg(name, value), call.whitespace_before_args))
 
 
-_Item = TypeVar("_Item", cst.Arg, cst.Param)
+_Item = TypeVar("_Item", cst.Arg, cst.Param, cst.ImportAlias)
+
+#: Where an item keeps the whitespace that follows it when it has no comma (before the closing parenthesis).
+_TRAILING_FIELD = {cst.Arg: "whitespace_after_arg", cst.Param: "whitespace_after_param"}
 
 
-def _appended(items: list[_Item], item: _Item) -> list[_Item]:
-    """A comma after the old last item (when it had none), then ``item`` (which keeps its own)."""
-    if items and items[-1].comma is cst.MaybeSentinel.DEFAULT:
-        items[-1] = items[-1].with_changes(comma=_SPACE_COMMA)
-    items.append(item)
-    return items
+def inserted_after(items: Sequence[_Item], index: int, item: _Item,
+                   first: cst.BaseParenthesizableWhitespace | None = None) -> list[_Item]:
+    """``items`` (arguments, parameters, imported names) with ``item`` right after ``items[index]``
+    (``-1``: at the front of an empty list), in their layout: the one comma logic of every fix.
+
+    ``item`` takes over what followed the anchor (its comma and the whitespace after it: a space,
+    a newline and indent, a trailing comma; or, for a last item without a comma, the whitespace
+    before the closing parenthesis), and the anchor gets a comma followed by the whitespace that
+    stands before the anchor, so one item a line stays one item a line. ``first``: the whitespace
+    after the opening parenthesis (it stands before the first item), when known; a single space
+    otherwise.
+    """
+    result = list(items)
+    if not result:
+        return [item]
+    anchor = result[index]
+    previous = result[index - 1].comma if index > 0 else None
+    before = previous.whitespace_after if isinstance(previous, cst.Comma) else first
+    layout = before.deep_clone() if isinstance(before, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+    field = _TRAILING_FIELD.get(type(anchor))
+    if isinstance(anchor.comma, cst.Comma):
+        item = item.with_changes(comma=anchor.comma)
+    elif field is not None:
+        # A last item without a comma: the whitespace before ")" moves behind the new last item.
+        item = item.with_changes(**{field: getattr(anchor, field)})
+        anchor = anchor.with_changes(**{field: cst.SimpleWhitespace("")})
+    result[index] = anchor.with_changes(comma=cst.Comma(whitespace_after=layout))
+    result.insert(index + 1, item)
+    return result

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from asynclint.core.diagnostics import ImportRequest
+from asynclint.fixes.edits import inserted_after
 from asynclint.model.names import ImportTable
 
 
@@ -88,6 +89,8 @@ def _separated(stmt: cst.BaseStatement) -> cst.BaseStatement:
 
 
 def _extend_from_import(body: list[cst.BaseStatement], request: ImportRequest) -> bool:
+    if request.name is None:
+        return False
     for i, stmt in enumerate(body):
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
@@ -96,13 +99,8 @@ def _extend_from_import(body: list[cst.BaseStatement], request: ImportRequest) -
                     and cst.Module([]).code_for_node(small.module) == request.module
                     and not isinstance(small.names, cst.ImportStar)):
                 names = list(small.names)
-                last = names[-1]
-                names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                if small.lpar is not None and last.comma is not cst.MaybeSentinel.DEFAULT:
-                    names[-1] = last  # parenthesised with trailing comma: keep the layout
-                    names.append(cst.ImportAlias(name=cst.Name(request.name), comma=last.comma))  # type: ignore[arg-type]
-                else:
-                    names.append(cst.ImportAlias(name=cst.Name(request.name)))  # type: ignore[arg-type]
+                first = small.lpar.whitespace_after if small.lpar is not None else None
+                names = inserted_after(names, len(names) - 1, cst.ImportAlias(name=cst.Name(request.name)), first)
                 new_small = small.with_changes(names=names)
                 new_body = list(stmt.body)
                 new_body[j] = new_small

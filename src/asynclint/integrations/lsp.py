@@ -25,6 +25,7 @@ from pygls.workspace import TextDocument
 from asynclint import __version__
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.config.settings import ConfigError, settings_for_directory
+from asynclint.config.versions import forget_versions
 from asynclint.core.diagnostics import Diagnostic, FixEdits, Safety, TextEdit
 from asynclint.core.docs import SEVERITY, rule_url
 from asynclint.engine.lint import LintJob, file_fixes, lint_text
@@ -53,6 +54,7 @@ class AsyncLintServer(LanguageServer):
         """Forget cached configuration and project facts (a file was saved)."""
         settings_for_directory.cache_clear()
         pytest_config_for_directory.cache_clear()
+        forget_versions()
         self.runner = Runner(Options())
 
     # Linting ------------------------------------------------------------

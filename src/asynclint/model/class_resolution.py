@@ -26,8 +26,9 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.knowledge.pytest import FIXTURE_DECORATORS, IGNORED_BASES, UNITTEST_BASES
+from asynclint.model.ast_imports import AstImports, add_import, package_of, relative_base, top_level_statements
 from asynclint.model.files_read import FilesRead
-from asynclint.model.modules import import_roots, module_file
+from asynclint.model.modules import import_roots, module_file, module_name
 from asynclint.model.pytest_facts import (
     ModuleFacts,
     decorator_marks,
@@ -99,7 +100,7 @@ class _AstClass:
 @dataclass
 class _AstModule:
     path: Path
-    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified ("." prefix: relative)
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified (model/ast_imports.py)
     classes: dict[str, _AstClass] = field(default_factory=dict)
     other_names: set[str] = field(default_factory=set)  # bound by anything else
     #: ``from x import *``: any name may be rebound by it, so no answer from this module is certain.
@@ -126,47 +127,28 @@ def _qualify(dotted: str | None, imports: dict[str, str]) -> str | None:
     return f"{target}.{rest}" if rest else target
 
 
-def _read_ast_module(path: Path) -> _AstModule | None:
+def _read_ast_module(path: Path, package: str) -> _AstModule | None:
+    """The module at ``path``, imported with ``__package__`` ``package`` (its relative imports' anchor)."""
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     module = _AstModule(path)
-    _collect_ast(tree.body, module)
-    return module
-
-
-def _collect_ast(body: list[ast.stmt], module: _AstModule) -> None:
-    for stmt in body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    module.imports[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".")[0]
-                    module.imports[head] = head
-        elif isinstance(stmt, ast.ImportFrom):
-            base = "." * stmt.level + (stmt.module or "")
-            for alias in stmt.names:
-                if alias.name == "*":
-                    module.star_imports = True
-                    continue
-                joiner = "" if base.endswith(".") else "."
-                module.imports[alias.asname or alias.name] = f"{base}{joiner}{alias.name}"
+    table = AstImports(module.imports)
+    # In source order: a class's bases are qualified with the imports above it, as Python runs them.
+    for stmt in top_level_statements(tree.body):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            add_import(table, stmt, package)
         elif isinstance(stmt, ast.ClassDef):
             module.classes[stmt.name] = _ast_class(stmt, module.imports)
-        elif isinstance(stmt, (ast.If, ast.Try)):
-            # Conditional definitions: read both branches; a name bound twice becomes unknown below.
-            _collect_ast(stmt.body, module)
-            for handler in getattr(stmt, "handlers", ()):
-                _collect_ast(handler.body, module)
-            _collect_ast(stmt.orelse, module)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.AsyncFunctionDef)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
             names = [t.id for t in targets if isinstance(t, ast.Name)]
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names = [stmt.name]
             module.other_names.update(names)
+    module.star_imports = table.star
+    return module
 
 
 def _ast_class(node: ast.ClassDef, imports: dict[str, str]) -> _AstClass:
@@ -223,7 +205,7 @@ class ClassResolver:
 
     def __init__(self, files_read: FilesRead | None = None) -> None:
         self.files_read = files_read if files_read is not None else FilesRead()
-        self._modules: dict[Path, _AstModule | None] = {}
+        self._modules: dict[tuple[Path, str], _AstModule | None] = {}
         self._installed: dict[str, list[Path] | None] = {}
 
     # Public -------------------------------------------------------------------------
@@ -353,8 +335,14 @@ class ClassResolver:
     def _locate(self, qualified: str, origin: Path, config: PytestConfig) -> tuple[_AstModule, str] | None:
         """The module that defines or re-exports the last name of ``qualified``, and that name."""
         if qualified.startswith("."):
+            # A relative import of the linted file (its LibCST import table keeps the dots): the
+            # file's package is where it lives; more dots than the package has levels is an
+            # ImportError in Python.
             dots = len(qualified) - len(qualified.lstrip("."))
             rest = qualified[dots:]
+            package = package_of(*module_name(origin))
+            if relative_base(package, dots, None) is None:
+                return None
             directory = origin.parent
             for _ in range(dots - 1):
                 directory = directory.parent
@@ -362,39 +350,44 @@ class ClassResolver:
             if not name:
                 return None
             candidates = [directory.joinpath(*module_parts.split("."))] if module_parts else [directory]
-            module = self._module_at(candidates, package_init=not module_parts)
+            module = self._module_at(candidates, None, package_init=not module_parts)
             return (module, name) if module is not None else None
-        module_name, _, name = qualified.rpartition(".")
-        if not module_name:
+        dotted, _, name = qualified.rpartition(".")
+        if not dotted:
             return None
-        parts = module_name.split(".")
-        found = module_file(import_roots(config, origin), module_name)
+        parts = dotted.split(".")
+        found = module_file(import_roots(config, origin), dotted)
         if found is not None:
-            module = self._read(found[0])
+            module = self._read(found[0], package_of(dotted, found[1]))
             if module is not None:
                 return module, name
         for location in self._installed_locations(parts[0]) or []:
-            module = self._module_at([location.joinpath(*parts[1:])] if len(parts) > 1 else [location])
+            module = self._module_at([location.joinpath(*parts[1:])] if len(parts) > 1 else [location], dotted)
             if module is not None:
                 return module, name
         return None
 
-    def _module_at(self, bases: list[Path], package_init: bool = False) -> _AstModule | None:
+    def _module_at(self, bases: list[Path], dotted: str | None, package_init: bool = False) -> _AstModule | None:
+        """The first module file at ``bases``; ``dotted``: its name (None: the name its place gives it)."""
         for base in bases:
             candidates = [base / "__init__.py"] if package_init else [base.with_suffix(".py"), base / "__init__.py"]
             if base.suffix == ".py" and base.is_file():
                 candidates.insert(0, base)
             for candidate in candidates:
                 if candidate.is_file():
-                    return self._read(candidate)
+                    is_package = candidate.name == "__init__.py"
+                    if dotted is None:
+                        return self._read(candidate, package_of(*module_name(candidate)))
+                    return self._read(candidate, package_of(dotted, is_package))
         return None
 
-    def _read(self, path: Path) -> _AstModule | None:
-        if path in self._modules:
-            return self._modules[path]
-        module = _read_ast_module(path)
+    def _read(self, path: Path, package: str) -> _AstModule | None:
+        key = (path, package)
+        if key in self._modules:
+            return self._modules[key]
+        module = _read_ast_module(path, package)
         self.files_read.note(path)
-        self._modules[path] = module
+        self._modules[key] = module
         return module
 
     def _installed_locations(self, top: str) -> list[Path] | None:

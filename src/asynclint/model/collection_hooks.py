@@ -38,8 +38,8 @@ class _AddMarkerCalls(cst.CSTVisitor):
 
 
 def hook_marks(facts: ModuleFacts) -> str | None:
-    """What this module's hooks do to async tests: None (nothing we can see), "asyncio" (they may add an
-    asyncio mark, and nothing else async), "unknown" (other async or unreadable marks, or they run tests)."""
+    """What this module's hooks do to async tests: None (nothing we can see), "asyncio" or "anyio" (they
+    may add that mark, and nothing else async), "unknown" (other async or unreadable marks, or they run tests)."""
     if any(name in facts.hooks for name in RUNNING_HOOKS):
         return "unknown"
     found: str | None = None
@@ -59,10 +59,12 @@ def hook_marks(facts: ModuleFacts) -> str | None:
                 if not qualified.startswith("pytest.mark."):
                     return "unknown"  # a mark held in a variable or built at run time: unreadable
                 mark = qualified.split(".")[2]
-            if mark == "asyncio":
-                found = "asyncio"
+            if mark in ("asyncio", "anyio"):
+                if found not in (None, mark):
+                    return "unknown"  # both: which test gets which cannot be told
+                found = mark
             elif mark in ASYNC_MARKS:
-                return "unknown"  # anyio's and trio's plugins read marks when the test runs
+                return "unknown"  # trio's plugin reads marks when the test runs
     return found
 
 

@@ -23,10 +23,7 @@ def import_roots(config: PytestConfig, origin: Path | None = None) -> tuple[Path
     base = config.inifile.parent if config.inifile is not None else config.rootdir
     roots = [base / entry for entry in config.pythonpath]
     if origin is not None:
-        directory = origin.parent
-        while (directory / "__init__.py").is_file() and directory.parent != directory:
-            directory = directory.parent
-        roots.append(directory)
+        roots.append(_import_base(origin))
     roots += [config.rootdir, config.rootdir / "src"]
     unique: list[Path] = []
     for root in roots:
@@ -37,6 +34,24 @@ def import_roots(config: PytestConfig, origin: Path | None = None) -> tuple[Path
         if resolved.is_dir() and resolved not in unique:
             unique.append(resolved)
     return tuple(unique)
+
+
+def _import_base(path: Path) -> Path:
+    """The first directory above ``path`` without ``__init__.py`` (pytest's "prepend" import mode)."""
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def module_name(path: Path) -> tuple[str, bool]:
+    """The name a file is imported under when found by its place alone (pytest's "prepend" import
+    mode: the packages above it, then its own name), and whether it is a package."""
+    is_package = path.name == "__init__.py"
+    parts = list(path.parent.relative_to(_import_base(path)).parts)
+    if not is_package:
+        parts.append(path.stem)
+    return ".".join(parts), is_package
 
 
 def module_file(roots: tuple[Path, ...], dotted: str) -> tuple[Path, bool] | None:

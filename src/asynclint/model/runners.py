@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.config.pytest_config import LOOP_SCOPES, PytestConfig
-from asynclint.config.versions import NEWEST, Version
+from asynclint.config.versions import ANYIO as ANYIO_RELEASES
+from asynclint.config.versions import NEWEST, PYTEST_TRIO, Distribution, Version
 from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRESERVING_PREFIXES
 from asynclint.knowledge.pytest import ASYNC_MARKS
 from asynclint.model.class_resolution import not_collected
@@ -33,6 +34,11 @@ from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunctio
 
 if TYPE_CHECKING:
     from asynclint.model.project import FixtureScope, ProjectModel
+
+#: Releases where a way of running tests begins (anyio's version history; pytest-trio's release notes).
+ANYIO_AUTO_MODE_SINCE = (4, 11)
+ANYIO_HOOK_MARKS_SINCE = (4, 13)  # anyio #422: marks added in pytest_collection_modifyitems
+TRIO_MODE_SINCE = (0, 5)
 
 #: kinds of runner
 PYTEST_ASYNCIO = "pytest-asyncio"
@@ -66,6 +72,8 @@ class Runner:
     may_be_trio: bool = False
     hook_mark_too_late: bool = False
     override: Fixture | None = None
+    #: (unmarked, total): parameter sets ``pytest.param(marks=...)`` leaves without an async mark
+    unmarked_params: tuple[int, int] | None = None
 
     @property
     def on_asyncio(self) -> bool:
@@ -94,9 +102,58 @@ class _ParamMarks(cst.CSTVisitor):
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None and node.keyword.value == "marks":
-            text = cst.Module([]).code_for_node(node.value)
-            if any(word in text for word in ASYNC_MARKS):
+            if _names_async_mark(node.value):
                 self.found = True
+
+
+def _names_async_mark(node: cst.BaseExpression) -> bool:
+    text = cst.Module([]).code_for_node(node)
+    return any(word in text for word in ASYNC_MARKS)
+
+
+@dataclass(frozen=True)
+class ParamMarking:
+    """How a parametrize call's parameter sets are marked: ``marked`` of ``total`` carry an async mark.
+
+    ``total`` is None when the parameter sets cannot be counted (not a literal list, a ``*spread``,
+    ``marks=`` given by a name)."""
+
+    marked: int
+    total: int | None
+
+
+def param_marking(call: cst.Call, imports: ImportTable) -> ParamMarking:
+    """Count the parameter sets of ``@pytest.mark.parametrize(names, [...])`` that ``pytest.param(..., marks=)``
+    marks async: pytest gives a parameter set's marks to that set only."""
+    keyword = keyword_argument(call, "argvalues")
+    positional = [arg for arg in call.args if arg.keyword is None]
+    values: cst.BaseExpression | None = keyword.value if keyword is not None else (
+        positional[1].value if len(positional) > 1 and positional[1].star == "" else None)
+    if not isinstance(values, (cst.List, cst.Tuple)):
+        return ParamMarking(0, None)
+    marked = 0
+    for element in values.elements:
+        if not isinstance(element, cst.Element):
+            return ParamMarking(marked, None)  # *spread
+        value = element.value
+        if isinstance(value, cst.Call) and imports.qualname(value.func) == "pytest.param":
+            marks_arg = keyword_argument(value, "marks")
+            if marks_arg is None:
+                continue
+            marks = marks_arg.value
+            if not _pytest_marks(marks, imports):
+                return ParamMarking(marked, None)  # marks from a name or a call: cannot be read
+            if _names_async_mark(marks):
+                marked += 1
+    return ParamMarking(marked, len(values.elements))
+
+
+def _pytest_marks(node: cst.BaseExpression, imports: ImportTable) -> bool:
+    """``pytest.mark.x``, ``pytest.mark.x(...)``, or a list/tuple of them: marks that can be read."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(isinstance(e, cst.Element) and _pytest_marks(e.value, imports) for e in node.elements)
+    target = node.func if isinstance(node, cst.Call) else node
+    return (imports.qualname(target) or "").startswith("pytest.mark.")
 
 
 class Runners:
@@ -104,7 +161,7 @@ class Runners:
 
     def __init__(self, project: "ProjectModel", facts: ModuleFacts, config: PytestConfig, imports: ImportTable,
                  module: cst.Module, path: Path, scope_of: Callable[[tuple[cst.ClassDef, ...]], "FixtureScope"],
-                 version: Version = NEWEST) -> None:
+                 version: Version = NEWEST, release_of: Callable[[Distribution], Version] | None = None) -> None:
         self.project = project
         self.facts = facts
         self.config = config
@@ -113,10 +170,23 @@ class Runners:
         self.path = path
         self.scope_of = scope_of
         self.version = version
+        #: the release of anyio or pytest-trio, asked only where a mode or hook depends on it
+        self.release_of = release_of or (lambda dist: dist.newest)
         self._tests: dict[int, Runner] = {}
         self._fixtures: dict[int, Runner] = {}
 
     # Module-wide -----------------------------------------------------------------------
+    @functools.cached_property
+    def trio_mode(self) -> bool:
+        """``trio_mode = true`` in a pytest-trio release that has it (0.5.0 and later)."""
+        return self.config.trio_mode and self.release_of(PYTEST_TRIO) >= TRIO_MODE_SINCE
+
+    @functools.cached_property
+    def anyio_auto(self) -> bool:
+        """``anyio_mode = "auto"`` in an anyio release that has it (4.11.0 and later): anyio runs every
+        async test, and the async fixtures they request."""
+        return self.config.anyio_mode == "auto" and self.release_of(ANYIO_RELEASES) >= ANYIO_AUTO_MODE_SINCE
+
     @functools.cached_property
     def imported_roots(self) -> frozenset[str]:
         return frozenset(q.split(".")[0] for q in self.imports.names.values())
@@ -124,7 +194,7 @@ class Runners:
     @functools.cached_property
     def anyio_or_trio_only(self) -> bool:
         """The module is driven by anyio or trio rather than pytest-asyncio (a guess from imports)."""
-        if self.config.trio_mode:
+        if self.trio_mode or self.anyio_auto:
             return True
         names = set(self.imports.names.values())
         return any(n == "trio" or n.startswith(("trio.", "anyio", "pytest_trio")) for n in names) and not any(
@@ -132,7 +202,7 @@ class Runners:
 
     @functools.cached_property
     def imports_trio(self) -> bool:
-        return self.config.trio_mode or bool(self.imported_roots & {"trio", "pytest_trio"})
+        return self.trio_mode or bool(self.imported_roots & {"trio", "pytest_trio"})
 
     @functools.cached_property
     def module_plugins(self) -> list[str]:
@@ -156,13 +226,13 @@ class Runners:
     def hooks(self) -> str | None:
         """What collection hooks of this module and the conftest.py files above do to async tests.
 
-        None: nothing; "asyncio": they may add asyncio marks; "unknown": they may add other async
-        marks, unreadable marks, or run tests themselves.
+        None: nothing; "asyncio" / "anyio": they may add that mark; "unknown": they may add other or
+        several async marks, unreadable marks, or run tests themselves.
         """
         found: str | None = None
         for module in [self.facts, *self.project.conftests_for(self.facts.path, self.config)]:
             what = hook_marks(module)
-            if what == UNKNOWN:
+            if what == UNKNOWN or (what and found and what != found):
                 return UNKNOWN
             found = what or found
         return found
@@ -175,7 +245,8 @@ class Runners:
     def other_framework_for_fixtures(self) -> bool:
         """anyio, trio or a fixture-setup hook may run a plain ``@pytest.fixture`` coroutine here."""
         config, facts = self.config, self.facts
-        if config.trio_mode or any(p.startswith(OTHER_FRAMEWORKS) for p in config.plugins):
+        if self.trio_mode or self.anyio_auto or self.hooks == "anyio" \
+                or any(p.startswith(OTHER_FRAMEWORKS) for p in config.plugins):
             return True
         if self.imported_roots & set(OTHER_FRAMEWORKS):
             return True
@@ -217,10 +288,14 @@ class Runners:
             return Runner(SYNC, "a plain function")
         if test.run_by_unittest:
             return Runner(UNITTEST, "a unittest.TestCase method")
-        if self.config.trio_mode or test.mark("trio") is not None:
+        if self.trio_mode or test.mark("trio") is not None:
             return Runner(TRIO, "trio_mode or a trio mark", may_be_trio=True)
         if test.mark("anyio") is not None:
             return Runner(ANYIO, "an anyio mark", may_be_trio=True)
+        if self.anyio_auto:
+            if test.mark("asyncio") is not None or self.config.asyncio_mode == "auto":
+                return Runner(UNKNOWN, "anyio_mode=auto and pytest-asyncio both claim it", may_be_trio=True)
+            return Runner(ANYIO, "anyio_mode=auto", may_be_trio=True)
         if "__test__" in self.imports.defined:
             return Runner(UNKNOWN, "`__test__` decides collection")
         inherited: frozenset[str] = frozenset()
@@ -254,9 +329,13 @@ class Runners:
             return Runner(UNKNOWN, "a decorator that may make it a sync function")
         if test.mark("asyncio") is not None or "asyncio" in inherited:
             return self._pytest_asyncio(test, "an asyncio mark")
-        if self._marked_through_params(test):
-            return Runner(UNKNOWN, "marks given by pytest.param")
         maybe_trio = self.imports_trio or self.anyio_or_trio_only
+        if self._marked_through_params(test):
+            partly = self._unmarked_param_sets(test)
+            if partly is None or self.config.asyncio_mode == "auto" or self.hooks is not None or self.plugins_run_async:
+                return Runner(UNKNOWN, "marks given by pytest.param")
+            return Runner(NOBODY, "parameter sets without an async mark of their own", may_be_trio=maybe_trio,
+                          unmarked_params=partly)
         if self.config.asyncio_mode == "auto":
             if self.anyio_or_trio_only:
                 return Runner(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
@@ -265,6 +344,11 @@ class Runners:
             return Runner(PLUGIN, "a conftest.py hook may mark or run it", may_be_trio=maybe_trio)
         if self.plugins_run_async:
             return Runner(PLUGIN, "a plugin that runs coroutines itself", may_be_trio=maybe_trio)
+        if self.hooks == "anyio":
+            if self.release_of(ANYIO_RELEASES) >= ANYIO_HOOK_MARKS_SINCE:
+                return Runner(ANYIO, "an anyio mark added by a collection hook", may_be_trio=True)
+            return Runner(NOBODY, "the anyio mark a collection hook adds comes too late (before anyio 4.13)",
+                          may_be_trio=True, hook_mark_too_late=True)
         if self.hooks == "asyncio":
             if self.version < (0, 23):
                 return Runner(PYTEST_ASYNCIO, "an asyncio mark added by a collection hook", loop_scope=None)
@@ -320,6 +404,22 @@ class Runners:
                 return True
         return False
 
+    def _unmarked_param_sets(self, test: TestFunction) -> tuple[int, int] | None:
+        """(unmarked, total) when one parametrize call marks some of its parameter sets async and
+        leaves the others without: pytest gives ``pytest.param(..., marks=)`` to that set only.
+        None when the marks cannot be read or may reach every parameter set."""
+        found: tuple[int, int] | None = None
+        for mark in test.marks:
+            if mark.name != "parametrize" or mark.call is None:
+                continue
+            marking = param_marking(mark.call, self.imports)
+            if marking.marked == 0 and marking.total is not None:
+                continue
+            if marking.total is None or marking.marked == marking.total or found is not None:
+                return None
+            found = (marking.total - marking.marked, marking.total)
+        return found
+
     # Fixtures ----------------------------------------------------------------------------
     def fixture(self, fixture: Fixture) -> Runner:
         found = self._fixtures.get(id(fixture.func))
@@ -332,7 +432,7 @@ class Runners:
             return Runner(SYNC, "a plain function")
         if fixture.provider == "pytest_asyncio.fixture":
             return self._asyncio_fixture(fixture, "@pytest_asyncio.fixture")
-        if self.config.trio_mode:
+        if self.trio_mode:
             return Runner(TRIO, "trio_mode", may_be_trio=True)
         if self.config.asyncio_mode == "auto":
             if self.anyio_or_trio_only:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
+from asynclint.model.ast_imports import ast_imports, package_of
 from asynclint.model.modules import module_file
 
 
@@ -98,40 +99,6 @@ def ast_dotted(node: ast.expr) -> str | None:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
-
-
-def _module_imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
-    names: dict[str, str] = {}
-    package = module if is_package else module.rpartition(".")[0]
-
-    def collect(body: Iterable[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    if alias.asname:
-                        names[alias.asname] = alias.name
-                    else:
-                        head = alias.name.split(".")[0]
-                        names[head] = head
-            elif isinstance(stmt, ast.ImportFrom):
-                if stmt.level:
-                    base_parts = package.split(".") if package else []
-                    if stmt.level > 1:
-                        base_parts = base_parts[: len(base_parts) - (stmt.level - 1)]
-                    base = ".".join([*base_parts, *([stmt.module] if stmt.module else [])])
-                else:
-                    base = stmt.module or ""
-                for alias in stmt.names:
-                    if alias.name != "*":
-                        names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
-            elif isinstance(stmt, (ast.If, ast.Try)):
-                collect(stmt.body)
-                collect(stmt.orelse)
-                for handler in getattr(stmt, "handlers", ()):
-                    collect(handler.body)
-
-    collect(tree.body)
-    return names
 
 
 class _Scope:
@@ -386,7 +353,7 @@ def _top_level_names(tree: ast.Module) -> set[str]:
 
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
     """Index one parsed source module."""
-    imports = _module_imports(tree, name, is_package)
+    imports = ast_imports(tree.body, package_of(name, is_package)).names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     scope = _Scope(name, imports, local)
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)))

@@ -15,7 +15,7 @@ the run's fingerprint. An entry is used only when all of these are unchanged:
 This module must not import LibCST (or anything that does): a warm run over
 an unchanged tree never parses, and the import alone costs ~0.2 s.
 
-Writes are atomic (temporary file + ``os.replace``), so concurrent runs see an
+Writes are atomic (``run/writer.replace_file``: temporary file + ``os.replace``), so concurrent runs see an
 old entry, a new one or none; an entry that fails to decode or has the wrong
 shape is ignored and rewritten.
 """
@@ -26,12 +26,12 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from asynclint import __version__
 from asynclint.core.diagnostics import Diagnostic, FixEdits, Safety, TextEdit
+from asynclint.run.writer import replace_file
 
 CACHE_DIR_NAME = ".asynclint_cache"
 _FORMAT = 2  # 2: diagnostics may carry their fix's text edits
@@ -139,17 +139,11 @@ class ResultCache:
         try:
             self._prepare()
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=target.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
-                os.replace(tmp, target)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            # No fsync: an entry is checked on every read (content, configuration, dependencies,
+            # shape), and one lost or emptied by a crash of the machine is only linted again, while
+            # an fsync per linted file would cost a disk flush each.
+            replace_file(target, json.dumps(data, separators=(",", ":")).encode("utf-8"),
+                         durable=False, prefix=".entry.", suffix=".tmp")
         except OSError:
             return
 

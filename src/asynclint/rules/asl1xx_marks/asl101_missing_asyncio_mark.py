@@ -7,6 +7,7 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
 from asynclint.model.pytest_facts import TestFunction
+from asynclint.config.versions import ANYIO
 from asynclint.model.runners import NOBODY
 
 
@@ -30,10 +31,19 @@ class MissingAsyncioMark(Rule):
         an async mark or runs tests itself (`pytest_pyfunc_call`), nothing is
         reported; so is a plugin that runs coroutines itself (aiohttp's,
         pytest-twisted, a project plugin with `pytest_pyfunc_call`, named by
-        `-p` or `pytest_plugins`). `trio_mode = true` runs every async test with trio. A test
+        `-p` or `pytest_plugins`). `trio_mode = true` runs every async test with trio
+        (pytest-trio 0.5 and later), `anyio_mode = "auto"` with anyio (anyio 4.11
+        and later; older releases ignore the option, and the message says so). A test
         with a decorator that may turn it into a sync function (anything but
         pytest marks and known coroutine-keeping decorators such as
         `unittest.mock.patch`, `hypothesis.given`, `respx.mock`) is left alone.
+
+        It follows the releases the project uses: a mark a conftest.py hook adds
+        in `pytest_collection_modifyitems` runs the test under pytest-asyncio
+        before 0.23 only (issue #810), and under anyio from 4.13 only (anyio
+        #422); the message says why. A test whose parameter sets get the mark
+        from `pytest.param(..., marks=pytest.mark.asyncio)` on some sets only is
+        reported too: the sets without the mark do not run.
 
         ## Why is this bad?
         pytest cannot await a coroutine by itself: an unmarked async test is
@@ -64,7 +74,7 @@ class MissingAsyncioMark(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode or not ctx.facts.tests:
+        if ctx.pytest.asyncio_mode == "auto" or ctx.runners.trio_mode or not ctx.facts.tests:
             return
         candidates = [t for t in ctx.facts.tests if t.is_async and not t.has_async_mark()]
         if not candidates:
@@ -74,11 +84,23 @@ class MissingAsyncioMark(Rule):
             runner = ctx.runner_of(test)
             if runner.kind != NOBODY:
                 continue
-            if runner.hook_mark_too_late:
+            if runner.hook_mark_too_late and ctx.runners.hooks == "anyio":
+                message = (f"async test `{test.name}` has no anyio mark of its own; the one a conftest.py hook adds "
+                           f"in pytest_collection_modifyitems is not seen by {ctx.release_of(ANYIO).describe()} "
+                           "(anyio runs such tests from 4.13, anyio issue #422), so pytest does not run it")
+            elif runner.hook_mark_too_late:
                 message = (f"async test `{test.name}` has no {mark} mark of its own; the one a conftest.py hook adds "
                            f"in pytest_collection_modifyitems comes too late for {self._release()} (it decides at "
                            "collection which tests it runs, pytest-asyncio issue #810), so the test fails with "
                            "\"async def functions are not natively supported\"")
+            elif ctx.pytest.anyio_mode == "auto":
+                message = (f"async test `{test.name}` has no {mark} mark; anyio_mode = \"auto\" needs anyio 4.11 or "
+                           f"later and {ctx.release_of(ANYIO).describe()} ignores it, so pytest does not run it")
+            elif runner.unmarked_params is not None:
+                unmarked, total = runner.unmarked_params
+                message = (f"async test `{test.name}` has no {mark} mark of its own; `pytest.param(..., marks=...)` "
+                           f"marks only its own parameter set, so under asyncio_mode=strict pytest does not run "
+                           f"the {unmarked} of {total} parameter sets without one")
             else:
                 message = f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it"
             self.report(test.func.name, message, self._add_mark(test, mark))
@@ -89,6 +111,8 @@ class MissingAsyncioMark(Rule):
 
     def _mark_name(self) -> str:
         """The framework the module already uses: asyncio unless only anyio or trio marks appear."""
+        if self.ctx.pytest.anyio_mode == "auto" or self.ctx.runners.hooks == "anyio":
+            return "anyio"
         used = {m.name for t in self.ctx.facts.tests for m in t.marks} | {m.name for m in self.ctx.facts.module_marks}
         if "asyncio" not in used:
             for other in ("anyio", "trio"):
@@ -216,6 +240,44 @@ class MissingAsyncioMark(Rule):
                 assert backend
         """)),
         Valid(dedent("""
+            import pytest
+
+            CASES = [pytest.param(1, marks=pytest.mark.asyncio)]
+
+            @pytest.mark.parametrize("n", [*CASES, pytest.param(2, marks=pytest.mark.asyncio)])
+            async def test_marks_partly_unreadable(n):
+                assert n
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            ASYNC = pytest.mark.asyncio
+
+            @pytest.mark.parametrize("n", [pytest.param(1, marks=[ASYNC]), pytest.param(2, marks=pytest.mark.asyncio)])
+            async def test_marks_by_name(n):
+                assert n
+        """)),
+        # anyio's auto mode (anyio 4.11+) runs every async test, marked or not.
+        Valid(dedent("""
+            async def test_run_by_anyio_auto_mode():
+                assert True
+        """), config={"anyio_mode": "auto"}, settings={"anyio-version": "4.11.0"}),
+        Valid(dedent("""
+            async def test_run_by_anyio_auto_mode_from_addopts():
+                assert True
+        """), config={"addopts": "-p anyio --anyio-mode=auto"}),
+        # anyio 4.13+ runs tests whose anyio mark a collection hook adds (anyio #422).
+        Valid(dedent("""
+            async def test_marked_by_hook_for_anyio():
+                assert True
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    item.add_marker(pytest.mark.anyio)
+        """)}, settings={"anyio-version": "4.13.0"}),
+        Valid(dedent("""
             from asgiref.sync import async_to_sync
 
             @async_to_sync
@@ -224,6 +286,42 @@ class MissingAsyncioMark(Rule):
         """)),
     ]
     INVALID = [
+        # anyio_mode = "auto" is an option of anyio 4.11 and later: 4.10 leaves the test unrun.
+        Invalid(dedent("""
+            async def test_needs_a_newer_anyio():
+                assert True
+        """), config={"anyio_mode": "auto"}, settings={"anyio-version": "4.10.0"}, line=1, column=11,
+            fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.anyio
+            async def test_needs_a_newer_anyio():
+                assert True
+        """), message='async test `test_needs_a_newer_anyio` has no anyio mark; anyio_mode = "auto" needs anyio 4.11 '
+                      'or later and anyio 4.10.0 (set by anyio-version in pyproject.toml [tool.asynclint]) ignores '
+                      'it, so pytest does not run it'),
+        # Before anyio 4.13 an anyio mark added by a collection hook is not seen (anyio #422).
+        Invalid(dedent("""
+            async def test_marked_for_anyio_by_hook():
+                assert True
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    item.add_marker(pytest.mark.anyio)
+        """)}, settings={"anyio-version": "4.12.1"}, line=1, column=11, fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.anyio
+            async def test_marked_for_anyio_by_hook():
+                assert True
+        """), message="async test `test_marked_for_anyio_by_hook` has no anyio mark of its own; the one a conftest.py "
+                      "hook adds in pytest_collection_modifyitems is not seen by anyio 4.12.1 (set by anyio-version "
+                      "in pyproject.toml [tool.asynclint]) (anyio runs such tests from 4.13, anyio issue #422), so "
+                      "pytest does not run it"),
         # From 0.23 pytest-asyncio decides at collection which tests it runs: a hook's mark comes too late.
         Invalid(dedent("""
             async def test_marked_by_hook():
@@ -258,6 +356,35 @@ class MissingAsyncioMark(Rule):
                     assert True
             """),
             message='async test `test_unmarked` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.parametrize("size", [
+                    pytest.param(10, marks=pytest.mark.asyncio, id="small"),
+                    pytest.param(10_000, marks=pytest.mark.slow, id="large"),
+                    20,
+                ])
+                async def test_upload(size):
+                    assert size
+            """),
+            line=8, column=11,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.parametrize("size", [
+                    pytest.param(10, marks=pytest.mark.asyncio, id="small"),
+                    pytest.param(10_000, marks=pytest.mark.slow, id="large"),
+                    20,
+                ])
+                @pytest.mark.asyncio
+                async def test_upload(size):
+                    assert size
+            """),
+            message="async test `test_upload` has no asyncio mark of its own; `pytest.param(..., marks=...)` marks "
+                    "only its own parameter set, so under asyncio_mode=strict pytest does not run the 2 of 3 "
+                    "parameter sets without one",
         ),
         Invalid(
             dedent("""

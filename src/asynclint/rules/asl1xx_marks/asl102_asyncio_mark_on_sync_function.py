@@ -70,8 +70,9 @@ class AsyncioMarkOnSyncFunction(Rule):
                     self._report(test.func, mark, f"`@pytest.mark.asyncio` on sync test `{test.name}` does nothing")
         for fixture in facts.fixtures:
             for mark in self._decorator_marks(fixture.marks):
-                self._report(fixture.func, mark, f"`@pytest.mark.asyncio` on fixture `{fixture.name}`: marks cannot "
-                                                 "be applied to fixtures (pytest 9 fails collecting the module)")
+                self._report(fixture.func, mark, f"`@pytest.mark.asyncio` on fixture `{fixture.name}`: a mark has no "
+                                                 "effect on a fixture (pytest 8.4 warns, pytest 9 fails collecting "
+                                                 "the module)")
 
     def _other_decorators(self, func: cst.FunctionDef) -> bool:
         """A decorator that is not a pytest mark may turn the `def` into a coroutine function: say nothing."""
@@ -186,7 +187,7 @@ class AsyncioMarkOnSyncFunction(Rule):
                 async def client():
                     yield 1
             """),
-            message='`@pytest.mark.asyncio` on fixture `client`: marks cannot be applied to fixtures (pytest 9 fails collecting the module)',
+            message='`@pytest.mark.asyncio` on fixture `client`: a mark has no effect on a fixture (pytest 8.4 warns, pytest 9 fails collecting the module)',
         ),
         Invalid(
             dedent("""
@@ -222,7 +223,7 @@ class AsyncioMarkOnSyncFunction(Rule):
                     def test_sync(self, connection, x):
                         assert connection
             """),
-            message='`@pytest.mark.asyncio` on fixture `connection`: marks cannot be applied to fixtures (pytest 9 fails collecting the module)',
+            message='`@pytest.mark.asyncio` on fixture `connection`: a mark has no effect on a fixture (pytest 8.4 warns, pytest 9 fails collecting the module)',
             others=((12, 5),),
         ),
         Invalid(
@@ -242,6 +243,6 @@ class AsyncioMarkOnSyncFunction(Rule):
                 async def plain_async_fixture():
                     return 1
             """),
-            message='`@pytest.mark.asyncio` on fixture `plain_async_fixture`: marks cannot be applied to fixtures (pytest 9 fails collecting the module)',
+            message='`@pytest.mark.asyncio` on fixture `plain_async_fixture`: a mark has no effect on a fixture (pytest 8.4 warns, pytest 9 fails collecting the module)',
         ),
     ]

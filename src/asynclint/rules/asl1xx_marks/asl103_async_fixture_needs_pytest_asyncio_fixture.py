@@ -59,7 +59,7 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        if ctx.pytest.asyncio_mode == "auto" or ctx.pytest.trio_mode:
+        if ctx.pytest.asyncio_mode == "auto" or ctx.runners.trio_mode or ctx.runners.anyio_auto:
             return
         candidates = [f for f in ctx.facts.fixtures if f.is_async and f.provider in PLAIN_FIXTURE]
         for fixture in candidates:

@@ -8,7 +8,7 @@ from asynclint.analysis.body import descendants
 from asynclint.analysis.coroutines import local_async_methods
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
-from asynclint.core.walker import read_only_visit
+from asynclint.core.walker import iter_children, read_only_visit
 from asynclint.knowledge.mocks import SYNC_MOCKS
 from asynclint.model.names import source_text
 from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse
@@ -133,9 +133,11 @@ class SyncMockForAsyncTarget(Rule):
                         and not self._configured_later(func, value.value):
                     reported.add(id(call))
                     self.report(call, self._message(patch, source_text(call.func)), self._to_async_mock(call))
-            elif self._plain_function(func, value.value):
-                self.report(value, self._message(patch, f"plain function `{value.value}`"),
-                            self._side_effect(value, patch))
+            else:
+                visible, everywhere = self._functions_named(func, value.value)
+                if self._plain_function(visible):
+                    self.report(value, self._message(patch, f"plain function `{value.value}`"),
+                                self._side_effect(value, patch, everywhere))
 
     def _message(self, patch: PatchCall, what: str) -> str:
         target = patch.target or patch.target_text or "the target"
@@ -164,13 +166,32 @@ class SyncMockForAsyncTarget(Rule):
                     return True
         return False
 
-    def _plain_function(self, func: cst.FunctionDef, name: str) -> bool:
-        candidates = [node for node in (*descendants(func.body), *self.ctx.module.body)
-                      if isinstance(node, cst.FunctionDef) and node.name.value == name]
+    def _functions_named(self, func: cst.FunctionDef, name: str) -> tuple[list[cst.FunctionDef], list[cst.FunctionDef]]:
+        """The ``def``s named ``name``: those the test ``func`` reaches by that name (in its own body,
+        or at the module's top level), and all of the module's. One walk answers both questions:
+        which function replaces the target, and whether the name is defined only once."""
+        module = self.ctx.module
+        top_level = {id(stmt) for stmt in module.body}
+        visible: list[cst.FunctionDef] = []
+        everywhere: list[cst.FunctionDef] = []
+        stack: list[tuple[cst.CSTNode, bool]] = [(child, False) for child in reversed(iter_children(module))]
+        while stack:
+            node, in_test = stack.pop()
+            if isinstance(node, cst.FunctionDef) and node.name.value == name:
+                everywhere.append(node)
+                if in_test or id(node) in top_level:
+                    visible.append(node)
+            in_test = in_test or node is func
+            stack.extend((child, in_test) for child in reversed(iter_children(node)))
+        return visible, everywhere
+
+    def _plain_function(self, candidates: list[cst.FunctionDef]) -> bool:
+        """Whether the one function a name replaces the target with is plain: sync, undecorated, and
+        returning no call's result (which could be awaitable)."""
         if len(candidates) != 1:
             return False
         found = candidates[0]
-        if not isinstance(found, cst.FunctionDef) or found.asynchronous is not None or found.decorators:
+        if found.asynchronous is not None or found.decorators:
             return False
         statements = found.body.body if isinstance(found.body, cst.IndentedBlock) else ()
         if statements and all(isinstance(stmt, cst.SimpleStatementLine) and all(
@@ -191,17 +212,15 @@ class SyncMockForAsyncTarget(Rule):
             return True
         return owner.rpartition(".")[2][:1].isupper()
 
-    def _takes_the_instance(self, value: cst.BaseExpression) -> bool:
-        """Whether the replacement's first positional parameter is spelled for the instance."""
+    def _takes_the_instance(self, value: cst.BaseExpression, definitions: list[cst.FunctionDef]) -> bool:
+        """Whether the replacement's first positional parameter is spelled for the instance;
+        ``definitions``: for a name, every ``def`` of it in the module (:meth:`_functions_named`)."""
         if isinstance(value, cst.Lambda):
             params = value.params
         else:
-            found = [node for node in (*descendants(self.ctx.module), )
-                     if isinstance(node, cst.FunctionDef) and isinstance(value, cst.Name)
-                     and node.name.value == value.value]
-            if len(found) != 1:
+            if len(definitions) != 1:
                 return True  # cannot tell: offer no fix
-            params = found[0].params
+            params = definitions[0].params
         positional = [*params.posonly_params, *params.params]
         return bool(positional) and positional[0].name.value in ("self", "_", "cls", "this", "instance")
 
@@ -209,14 +228,15 @@ class SyncMockForAsyncTarget(Rule):
         text, request = self.ctx.reference("unittest.mock.AsyncMock")
         return self.fix(Safety.UNSAFE, "Use AsyncMock", (call.func, cst.parse_expression(text)), imports=[request])
 
-    def _side_effect(self, value: cst.BaseExpression, patch: PatchCall) -> Fix | None:
+    def _side_effect(self, value: cst.BaseExpression, patch: PatchCall,
+                     definitions: list[cst.FunctionDef] | None = None) -> Fix | None:
         """``AsyncMock(side_effect=f)``; none where ``f`` is written as a method of a class.
 
         A function set on a class is bound: it receives the instance. A mock set there is not,
         so an ``f`` whose first parameter takes the instance (``self``, ``_``) would be called
         without it and the test would fail on a TypeError.
         """
-        if self._on_a_class(patch) and self._takes_the_instance(value):
+        if self._on_a_class(patch) and self._takes_the_instance(value, definitions or []):
             return None
         text, request = self.ctx.reference("unittest.mock.AsyncMock")
         replacement = cst.Call(func=cst.parse_expression(text), args=[

@@ -1,13 +1,10 @@
 """ASL404 async-fixture-loop-scope-mismatch.
 
-Part (a), here: an async fixture whose event-loop scope is narrower than its
-cache scope (pytest-asyncio fails it with ScopeMismatch); points at the
-decorator, safe fix ``loop_scope`` = the scope.
-
-Part (b) (a test whose own loop is narrower than the loop of an async fixture
-it uses, through conftest.py too) belongs to the project-model work (issue 3):
-add it to this same class as another ``_check_*`` method called from
-``check_module``, with its own VALID/INVALID examples appended to the lists.
+(a) an async fixture whose event-loop scope is narrower than its cache scope
+(ScopeMismatch), at the decorator; (b) a test whose own loop is narrower than
+the loop of an async fixture it uses (loop_scope_mismatch.py), at the test's
+parameter; (c) ``loop_scope=`` on a fixture under a release before 0.24, which
+has no such keyword (TypeError at import: every test of the module errors).
 """
 
 from __future__ import annotations
@@ -17,6 +14,7 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import Safety
+from asynclint.fixes.edits import set_keyword
 from asynclint.model.names import keyword_argument
 from asynclint.model.pytest_facts import Fixture
 from asynclint.model.runners import PYTEST_ASYNCIO
@@ -52,6 +50,15 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         is narrower than the loop of an async fixture they use, directly or
         through other fixtures, from the module or any conftest.py above it.
         Points at the test's parameter that leads to the fixture.
+
+        It follows the pytest-asyncio release the project uses: before 0.23
+        every async fixture runs in the `event_loop` fixture's loop (a scoped
+        override of it decides; that override is ASL104's one finding); 0.23
+        runs a fixture in the loop of its scope; `loop_scope` on a fixture is a
+        keyword from 0.24 on, and earlier releases fail the module at import
+        with TypeError (reported at the keyword); 0.24.0 to 0.25.0 give a
+        wider-loop test a new loop after a function-loop test ran
+        (pytest-asyncio #950), so its fixtures live in the old one.
 
         ## Why is this bad?
         A module-scoped fixture outlives a function-scoped event loop: the
@@ -108,8 +115,25 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     """
 
     def check_module(self) -> None:
+        if self.ctx.pytest_asyncio.version < (0, 24):
+            self._check_loop_scope_keyword()
         self._check_fixture_scopes()
         self._check_test_loops()
+
+    # Part (c): a keyword the release does not have -----------------------------
+    def _check_loop_scope_keyword(self) -> None:
+        version = self.ctx.pytest_asyncio
+        instead = ("this release runs a fixture in the loop of its scope" if version.version >= (0, 23) else
+                   "this release runs every async fixture in the `event_loop` fixture's loop")
+        for fixture in self.ctx.facts.fixtures:
+            call = fixture.decorator.decorator
+            if fixture.provider != "pytest_asyncio.fixture" or not isinstance(call, cst.Call):
+                continue
+            arg = keyword_argument(call, "loop_scope")
+            if arg is not None:
+                self.report(arg, f"`loop_scope` on fixture `{fixture.name}` needs pytest-asyncio 0.24 or later; "
+                                 f"{version.describe()} rejects it (TypeError at import), so every test of this "
+                                 f"module errors: upgrade, or remove it ({instead})")
 
     # Part (b): the test side, through the project model (loop_scope_mismatch.py) --
     def _check_test_loops(self) -> None:
@@ -120,6 +144,15 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 fix = self.fix(Safety.UNSAFE, f"Run the test in the {found.target}-scoped loop "
                                f"({found.keyword}=\"{found.target}\")", (original, replacement), imports=[request])
             where = "" if found.fixture.name == found.param.name.value else f" (through `{found.param.name.value}`)"
+            if found.replaced_after is not None:
+                self.report(
+                    found.param,
+                    f"test `{found.test.name}` should share the {found.test_loop}-scoped event loop with async fixture "
+                    f"`{found.fixture.name}`{where}, but {self.ctx.pytest_asyncio.describe()} gives it a new loop "
+                    f"because the function-loop test `{found.replaced_after}` ran before it (pytest-asyncio #950, "
+                    f"fixed in 0.25.1): upgrade",
+                )
+                continue
             self.report(
                 found.param,
                 f"test `{found.test.name}` runs in a {found.test_loop}-scoped event loop but async fixture "
@@ -178,25 +211,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         assert scope_arg is not None and isinstance(scope_arg.value, cst.SimpleString)
         quote = scope_arg.value.quote
         value = cst.SimpleString(f"{quote}{scope}{quote}")
-        args = list(call.args)
-        loop_arg = keyword_argument(call, "loop_scope")
-        if loop_arg is not None:
-            args[args.index(loop_arg)] = loop_arg.with_changes(value=value)
-        else:
-            index = args.index(scope_arg)
-            new_arg = cst.Arg(value=value, keyword=cst.Name("loop_scope"), equal=scope_arg.equal)
-            if scope_arg.comma is cst.MaybeSentinel.DEFAULT:
-                args[index] = scope_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            else:
-                # The new argument takes over scope's comma (and so what follows it); scope's
-                # new comma repeats the layout before scope: a space, or newline + indent.
-                before = args[index - 1].comma.whitespace_after if index > 0 else call.whitespace_before_args  # type: ignore[union-attr]
-                if not isinstance(before, cst.ParenthesizedWhitespace):
-                    before = cst.SimpleWhitespace(" ")
-                args[index] = scope_arg.with_changes(comma=cst.Comma(whitespace_after=before.deep_clone()))
-                new_arg = new_arg.with_changes(comma=scope_arg.comma)
-            args.insert(index + 1, new_arg)
-        new_call = call.with_changes(args=args)
+        new_call = set_keyword(call, "loop_scope", value, after="scope")
         imports = []
         if fixture.provider != "pytest_asyncio.fixture":
             text, request = self.ctx.reference("pytest_asyncio.fixture", module="pytest_asyncio")
@@ -205,6 +220,13 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         return self.fix(Safety.SAFE, f"Set loop_scope=\"{scope}\"", (call, new_call), imports=imports)
 
     VALID = [
+        Valid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(loop_scope="module")
+            async def connection():
+                return 1
+        """), settings={"pytest-asyncio-version": "0.24.0"}),
         # 0.21 with a session-scoped event_loop override: one loop for every test and fixture.
         Valid(dedent("""
             import pytest
@@ -437,6 +459,23 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """)}),
     ]
     INVALID = [
+        # (c) loop_scope is a keyword from 0.24 on: 0.23's fixture() raises TypeError at import.
+        Invalid(dedent("""
+            import pytest
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="module", loop_scope="module")
+            async def shared():
+                return 1
+
+            @pytest.mark.asyncio(scope="module")
+            async def test_shared(shared):
+                assert shared
+        """), settings={"pytest-asyncio-version": "0.23.8"}, line=4, column=41, fixed=None,
+            message="`loop_scope` on fixture `shared` needs pytest-asyncio 0.24 or later; pytest-asyncio 0.23.8 (set "
+                    "by pytest-asyncio-version in pyproject.toml [tool.asynclint]) rejects it (TypeError at import), "
+                    "so every test of this module errors: upgrade, or remove it (this release runs a fixture in the "
+                    "loop of its scope)"),
         # A function-scoped fixture's loop narrower than the test's: 0.24-0.26 fail the test
         # (MultipleEventLoopsRequestedError), 1.x runs them in two loops (tests/versions). No fix.
         Invalid(dedent("""

@@ -40,6 +40,8 @@ class LoopMismatch:
     keyword: str | None = "loop_scope"
     #: The fixture's loop is narrower than the test's (no fix: the fixture's author chose it).
     narrower: bool = False
+    #: pytest-asyncio 0.24.0-0.25.0 (#950): the test's loop was replaced after this function-loop test ran.
+    replaced_after: str | None = None
 
 
 
@@ -105,6 +107,7 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
     version = ctx.pytest_asyncio.version
     if version < (0, 23):
         return found  # one loop for tests and fixtures: the event_loop fixture's (a scope mismatch is part a)
+    replaced = _ReplacedLoops() if BROKEN_LOOP_RELEASES[0] <= version < BROKEN_LOOP_RELEASES[1] else None
     for test in tests:
         if not run_by_pytest_asyncio(ctx, test):
             continue
@@ -131,6 +134,9 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
                     # (MultipleEventLoopsRequestedError), 1.x runs it in another loop. No fix.
                     per_test.append(LoopMismatch(test, param, fixture, loop, test_loop, None, narrower=True))
                     break
+        if replaced is not None:
+            after_replacement = replaced.follow(ctx, test, test_loop)
+            per_test = per_test or after_replacement
         wanted = {m.fixture_loop for m in per_test}
         target = wanted.pop() if len(wanted) == 1 and not any(m.narrower for m in per_test) else None
         version = ctx.pytest_asyncio.version
@@ -140,6 +146,44 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
             mismatch.keyword = keyword
         found += per_test
     return found
+
+
+#: pytest-asyncio #950: from 0.24.0 until 0.25.1, a test in a wider loop that runs after a function-loop
+#: test gets a new loop, while the async fixtures set up in the old one keep it.
+BROKEN_LOOP_RELEASES = ((0, 24), (0, 25, 1))
+
+
+class _ReplacedLoops:
+    """Which wider loops of this module a function-loop test has replaced so far, in file order.
+
+    Only loops a test of this module opened are followed (module, package, session): an earlier
+    module may have done the same, which cannot be seen from here, so this stays silent on it."""
+
+    def __init__(self) -> None:
+        self.opened: set[str] = set()
+        self.replaced_by: dict[str, str] = {}
+
+    def follow(self, ctx: FileContext, test: TestFunction, test_loop: str) -> list[LoopMismatch]:
+        uses: list[tuple[cst.Param, Fixture, str]] = []
+        for name, param in _params(test).items():
+            for fixture in _reached(ctx, test, name):
+                loop = fixture_loop_scope(ctx, fixture)
+                if loop in ("module", "package", "session"):
+                    uses.append((param, fixture, loop))
+        if test_loop == "function":
+            self.opened |= {loop for _, _, loop in uses}
+            for loop in self.opened:
+                self.replaced_by[loop] = test.name
+            return []
+        found = []
+        culprit = self.replaced_by.get(test_loop)
+        same_loop = [(param, fixture) for param, fixture, loop in uses if loop == test_loop]
+        if culprit is not None and same_loop:
+            param, fixture = same_loop[0]
+            found.append(LoopMismatch(test, param, fixture, test_loop, test_loop, None, replaced_after=culprit))
+        if test_loop in SCOPE_ORDER:
+            self.opened.add(test_loop)
+        return found
 
 
 def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str,
