@@ -8,6 +8,8 @@ statements (including those inside top-level ``if``/``try``/``with`` blocks).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from asynclint.core.diagnostics import ImportRequest
@@ -70,8 +72,8 @@ class ImportTable:
         self._qualnames: dict[int, tuple[cst.CSTNode, str | None]] = {}
         self._collect(module.body)
 
-    def _collect(self, body: object) -> None:
-        for stmt in body:  # type: ignore[attr-defined]
+    def _collect(self, body: Sequence[cst.CSTNode]) -> None:
+        for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, (cst.Import, cst.ImportFrom)):

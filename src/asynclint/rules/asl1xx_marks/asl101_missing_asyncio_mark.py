@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.core.diagnostics import Safety
+from asynclint.core.diagnostics import Fix, Safety
 from asynclint.model.pytest_facts import TestFunction
 from asynclint.config.versions import ANYIO
 from asynclint.model.runners import NOBODY
@@ -120,7 +120,7 @@ class MissingAsyncioMark(Rule):
                     return other
         return "asyncio"
 
-    def _add_mark(self, test: TestFunction, mark: str):  # type: ignore[no-untyped-def]
+    def _add_mark(self, test: TestFunction, mark: str) -> Fix:
         text, request = self.ctx.reference(f"pytest.mark.{mark}", module="pytest")
         decorator = cst.Decorator(decorator=cst.parse_expression(text))
         replacement = test.func.with_changes(decorators=[*test.func.decorators, decorator])

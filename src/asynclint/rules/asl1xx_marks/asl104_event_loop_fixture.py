@@ -6,7 +6,7 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.versions import Version
-from asynclint.core.diagnostics import Safety, SideEdit
+from asynclint.core.diagnostics import Fix, Safety, SideEdit
 from asynclint.fixes.edits import Pair, keyword_arg, remove_param, remove_statements
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import UNITTEST
@@ -233,7 +233,7 @@ class EventLoopFixture(Rule):
         self.report(param.name, f"{what} requests the `event_loop` fixture, {self._removed()}; "
                                 "use `asyncio.get_running_loop()`", self._request_fix(func, param))
 
-    def _request_fix(self, func: cst.FunctionDef, param: cst.Param):  # type: ignore[no-untyped-def]
+    def _request_fix(self, func: cst.FunctionDef, param: cst.Param) -> Fix | None:
         """Drop the parameter; its uses become the running loop (the loop the coroutine runs in).
 
         Uses written ``event_loop.<attr>`` become ``asyncio.get_running_loop().<attr>``; any other use
@@ -304,7 +304,7 @@ class EventLoopFixture(Rule):
     def _requested_by_async_code(self) -> bool:
         return any(o.func.asynchronous is not None and "event_loop" in o.params for o in self._owners())
 
-    def _override_fix(self, fixture: Fixture):  # type: ignore[no-untyped-def]
+    def _override_fix(self, fixture: Fixture) -> Fix | None:
         ctx = self.ctx
         if fixture.class_name is not None or fixture.func not in ctx.module.body:
             return None
@@ -328,7 +328,7 @@ class EventLoopFixture(Rule):
         first = hoisted[0].with_changes(leading_lines=[*blank, *getattr(hoisted[0], "leading_lines", ())])
         return (fixture.func, cst.FlattenSentinel([first, *hoisted[1:]]))
 
-    def _conftest_fix(self, fixture: Fixture, hoisted: list[cst.BaseStatement]):  # type: ignore[no-untyped-def]
+    def _conftest_fix(self, fixture: Fixture, hoisted: list[cst.BaseStatement]) -> Fix | None:
         """conftest.py: the scope moves into the project's pytest configuration (0.26+: both defaults exist)."""
         ctx, scope = self.ctx, fixture.scope
         if ctx.project.framework_scan.event_loop_users_below(ctx.path.parent, ctx.pytest, ctx.path,
@@ -356,7 +356,7 @@ class EventLoopFixture(Rule):
                                        f"asyncio_default_test_loop_scope to \"{scope}\" in {inifile.name}",
                         self._removal(fixture, hoisted), side_edits=[edit])
 
-    def _module_fix(self, fixture: Fixture):  # type: ignore[no-untyped-def]
+    def _module_fix(self, fixture: Fixture) -> Fix | None:
         """A test module's override: its scope becomes the marks' loop scope (this module only)."""
         ctx = self.ctx
         if any(f.is_async for f in ctx.facts.fixtures):

@@ -303,9 +303,9 @@ def scan_body(ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]
     """The network facts of a function of the file being linted, scanned once per file."""
     memo = ctx.memo("body_scans")
     key = id(func) ^ (id(constants) << 1)
-    known = memo.get(key)
+    known: tuple[cst.FunctionDef, BodyFacts, dict[str, str]] | None = memo.get(key)
     if known is not None and known[0] is func and known[2] is constants:
-        return known[1]  # type: ignore[no-any-return]
+        return known[1]
     facts = _scan_body(ctx, func, constants)
     memo[key] = (func, facts, constants)
     return facts
@@ -317,10 +317,10 @@ def scan_fixture(fixture: Fixture) -> BodyFacts:
     Scanned once: every test using the fixture asks. The scan is kept on the fixture, so it
     lives exactly as long as the model keeps that conftest.py's facts (no module-level memo).
     """
-    facts = fixture.body_scan
+    facts: BodyFacts | None = fixture.body_scan
     if facts is None:
         facts = fixture.body_scan = _scan_body(None, fixture.func, {})
-    return facts  # type: ignore[no-any-return]
+    return facts
 
 
 def _scan_body(ctx: FileContext | None, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts:

@@ -12,6 +12,7 @@ a few calls deep, each other module read once per version in a run.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,7 +107,7 @@ def _waits_call(call: cst.Call) -> bool:
     return type(call.func) is cst.Attribute and call.func.attr.value == "wait" and not call.args
 
 
-def _walk(node: cst.CSTNode):  # type: ignore[no-untyped-def]
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     stack = [node]
     while stack:
         current = stack.pop()
@@ -178,7 +179,7 @@ class HelperChecks:
                 if cls is cst.Assert or cls is cst.Raise:
                     found = True
                     break
-                if cls is cst.Call and (is_check_name(called_name(node.func)) or
+                if type(node) is cst.Call and (is_check_name(called_name(node.func)) or
                                         _dotted(node.func) in CHECK_CALLS):
                     found = True
                     break

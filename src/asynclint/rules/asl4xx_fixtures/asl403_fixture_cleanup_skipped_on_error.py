@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Set as AbstractSet
+
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
@@ -20,8 +22,8 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
 )
 
 
-def _released(ctx_qualname, stmt: cst.BaseStatement,  # type: ignore[no-untyped-def]
-              seen: set[str] = frozenset()) -> tuple[cst.CSTNode, str | None] | None:  # type: ignore[assignment]
+def _released(ctx_qualname: Callable[[cst.BaseExpression], str | None], stmt: cst.BaseStatement,
+              seen: AbstractSet[str] = frozenset()) -> tuple[cst.CSTNode, str | None] | None:
     """(node to point at, the variable released or None) when ``stmt`` is a release call."""
     small = only_small(stmt)
     if small is None:

@@ -21,6 +21,7 @@ Three sources, in this order:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -97,10 +98,10 @@ class ResourceFinder:
         self.configured = configured_factories(ctx.setting("resource-factories", []))
         self._module_owners: dict[str, str] | None = None
 
-    def _assigned_owners(self, body: object) -> dict[str, str]:
+    def _assigned_owners(self, body: Sequence[cst.CSTNode]) -> dict[str, str]:
         """``name = create_engine(...)`` / ``Session = sessionmaker(...)`` among simple statements."""
         found: dict[str, str] = {}
-        for stmt in body:  # type: ignore[attr-defined]
+        for stmt in body:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
             for small in stmt.body:

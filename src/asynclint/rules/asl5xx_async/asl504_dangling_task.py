@@ -7,7 +7,7 @@ import libcst as cst
 from asynclint.analysis.body import descendants
 from asynclint.analysis.coroutines import in_async_function
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.core.diagnostics import Safety
+from asynclint.core.diagnostics import Fix, Safety
 from asynclint.model.runners import UNITTEST
 
 #: Words in a coroutine's name that say it runs until cancelled: awaiting its task would hang.
@@ -107,7 +107,7 @@ class DanglingTask(Rule):
         return any(isinstance(stmt, cst.FunctionDef) and stmt.name.value == name and stmt.asynchronous is not None
                    for stmt in body)
 
-    def _keep_and_await(self, call: cst.Call, func: cst.FunctionDef):  # type: ignore[no-untyped-def]
+    def _keep_and_await(self, call: cst.Call, func: cst.FunctionDef) -> Fix | None:
         """``task = <call>`` in place, and ``await task`` at the end of the same block.
 
         Awaiting in place would deadlock a test whose next lines are what lets the task finish

@@ -66,9 +66,9 @@ def _params(ctx: FileContext, func: cst.FunctionDef) -> set[str]:
 def loop_use(ctx: FileContext, func: cst.FunctionDef) -> LoopUse:
     """The loop facts of ``func``'s own body (memoised per file and function)."""
     memo = ctx.memo("loop_use")
-    known = memo.get(id(func))
+    known: tuple[cst.FunctionDef, LoopUse] | None = memo.get(id(func))
     if known is not None and known[0] is func:
-        return known[1]  # type: ignore[no-any-return]
+        return known[1]
     use = LoopUse(loops=_params(ctx, func))
     stack = iter_children(func.body)
     stack.reverse()
