@@ -59,3 +59,19 @@ def test_an_unapplicable_fix_gives_the_fixes_it_blocked_their_turn(
 
 def test_the_test_rules_are_gone_afterwards() -> None:
     assert "ASL990" not in RULES and "ASL991" not in RULES
+
+
+def test_one_finding_whose_fix_waits_does_not_block_the_same_rules_other_fixes(tmp_path: Path) -> None:
+    """ASL104 reports the override (an unsafe fix whose edits nest until the test's own fix has run)
+    and the test's `event_loop` parameter (a safe fix): the safe one goes first, the other follows,
+    and no crash is reported (found by hypothesis in tests/rules/asl1xx/test_asl1xx_properties.py)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\n", encoding="utf-8")
+    path = tmp_path / "test_generated.py"
+    path.write_text(
+        "@pytest.fixture(scope='module')\ndef event_loop():\n    loop = asyncio.new_event_loop()\n"
+        "    yield loop\n    loop.close()\n\n\n@pytest.mark.asyncio\nasync def test_loop(event_loop):\n"
+        "    event_loop.call_soon(print)\n", encoding="utf-8")
+    result = Runner(Options(select=["ASL0", "ASL1"], fix=True, unsafe_fixes=True)).run([path])
+    assert [d.code for d in result.diagnostics] == []
+    fixed = path.read_text(encoding="utf-8")
+    assert "def event_loop" not in fixed and "asyncio.get_running_loop().call_soon(print)" in fixed

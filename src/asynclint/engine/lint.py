@@ -296,9 +296,10 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
     current_text, fixed_count, fixed_codes = text, 0, []
     side_edits: list[SideEdit] = []
     failed_fixes: dict[str, str] = {}  # rule code -> why its fix could not be applied
+    unappliable: set[tuple[str, int, int, str]] = set()  # findings whose own fix cannot be applied
     for _ in range(MAX_FIX_PASSES):
         candidates = [d for d in diagnostics if d.fix is not None and d.code not in failed_fixes
-                      and (d.fix.safety is Safety.SAFE or unsafe_fixes)]
+                      and _finding_key(d) not in unappliable and (d.fix.safety is Safety.SAFE or unsafe_fixes)]
         fixes = [d.fix for d in candidates if d.fix is not None]
         if not fixes:
             break
@@ -313,9 +314,15 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
             continue
         if not applied:
             # The first choice of non-overlapping fixes could not be applied whole (a rule's own
-            # edits nest): drop those rules' fixes and give the fixes they blocked their turn.
+            # edits nest, or target a node not in the tree): drop the fixes that cannot be applied
+            # alone, else those rules' fixes, and give the fixes they blocked their turn.
             first_choice = {id(fix) for fix in select_non_overlapping(fixes)}
-            blocked = {d.code for d in candidates if id(d.fix) in first_choice}
+            chosen = [d for d in candidates if id(d.fix) in first_choice]
+            alone = [d for d in chosen if not apply_fixes(module, [d.fix])[1]]  # type: ignore[list-item]
+            unappliable.update(_finding_key(d) for d in alone)
+            if alone:
+                continue
+            blocked = {d.code for d in chosen}
             if not blocked:
                 break
             for code in blocked:
@@ -333,14 +340,22 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
         fixed_codes += [code_of.get(id(f), "?") for f in applied]
         diagnostics = lint_module(job, module, current_text)
     changed = current_text != text
-    if failed_fixes and "ASL003" in job.codes:
+    # A fix deferred because it could not be applied alone is a rule's bug only if its finding is still
+    # there at the end (a later pass, on the tree other fixes left, may have fixed it after all).
+    unappliable_codes = {d.code: f"its edits at line {d.line} could not be applied to the tree"
+                         for d in diagnostics if _finding_key(d) in unappliable}
+    if (failed_fixes or unappliable_codes) and "ASL003" in job.codes:
         diagnostics = sorted([*diagnostics, *(
             engine_diagnostic(job.display_path, "ASL003", f"rule {code} crashed: its fix failed: {error}")
-            for code, error in failed_fixes.items())], key=Diagnostic.sort_key)
+            for code, error in {**unappliable_codes, **failed_fixes}.items())], key=Diagnostic.sort_key)
     if render_edits:
         _with_edits(module, current_text, diagnostics, job)
     return FileResult(diagnostics, current_text if changed else None, fixed_count, fixed_codes=fixed_codes,
                       side_edits=side_edits if changed else [])
+
+
+def _finding_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
+    return diagnostic.code, diagnostic.line, diagnostic.column, diagnostic.message
 
 
 def _isolate_failed_fixes(module: cst.Module, candidates: list[Diagnostic], failed: dict[str, str]) -> bool:
