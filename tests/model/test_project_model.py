@@ -316,33 +316,3 @@ def test_a_run_gives_the_same_findings_when_conftest_facts_are_dropped(tmp_path:
     narrow = Runner(Options(cache=False)).run([tmp_path / "tests"]).diagnostics
     assert {d.code for d in wide} >= {"ASL101", "ASL401"}
     assert narrow == wide
-
-
-def test_jobs_workers_inherit_every_conftest_fact(tmp_path: Path, monkeypatch) -> None:
-    """--jobs builds the model once, in the parent, keeping all conftest.py facts for the workers."""
-    import asynclint.model.project
-    from asynclint.run.runner import Options, Runner
-
-    monkeypatch.setattr(asynclint.model.project, "MAX_CONFTEST_FACTS", 1)
-    files = {}
-    for n in range(3):
-        files[f"tests/p{n}/conftest.py"] = f"""
-            import pytest
-
-            @pytest.fixture
-            async def value_{n}():
-                return {n}
-        """
-        for k in range(12):
-            files[f"tests/p{n}/test_{k}.py"] = f"""
-                async def test_it(value_{n}):
-                    assert value_{n}
-            """
-    _write(tmp_path, files)
-    monkeypatch.chdir(tmp_path)
-    serial = Runner(Options(cache=False, jobs=1)).run([tmp_path / "tests"])
-    runner = Runner(Options(cache=False, jobs=2))
-    parallel = runner.run([tmp_path / "tests"])
-    assert len(runner.project._facts) == 3  # the bound was lifted before the workers forked
-    assert parallel.diagnostics == serial.diagnostics
-    assert {d.code for d in serial.diagnostics} >= {"ASL101", "ASL103"}
