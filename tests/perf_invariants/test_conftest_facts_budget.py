@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from textwrap import dedent
+
+from conftest import write_tree
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
-    (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n", encoding="utf-8")
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dedent(text), encoding="utf-8")
+    write_tree(root, {"pyproject.toml": '[tool.pytest.ini_options]\nasyncio_mode = "strict"\n', **files})
 
 
 def test_jobs_workers_inherit_every_conftest_fact(tmp_path: Path, monkeypatch) -> None:

@@ -185,6 +185,21 @@ def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, after: 
     return call.with_changes(args=append_arg(args, keyword_arg(name, value), call.whitespace_before_args))
 
 
+def mark_with_keyword(mark: cst.BaseExpression, name: str, value: cst.BaseExpression,
+                      replaces: tuple[str, ...] = ()) -> cst.Call:
+    """A mark expression (``pytest.mark.asyncio`` or ``pytest.mark.asyncio(...)``) with keyword ``name``
+    set to ``value``: a bare mark is called with it; a call keeps its layout, and an existing ``name``
+    (or one of ``replaces``, renamed: ``scope`` becoming ``loop_scope``) takes the new value."""
+    if not isinstance(mark, cst.Call):
+        return cst.Call(func=mark, args=[keyword_arg(name, value)])
+    for index, arg in enumerate(mark.args):
+        if arg.keyword is not None and arg.keyword.value in (name, *replaces):
+            args = list(mark.args)
+            args[index] = arg.with_changes(keyword=cst.Name(name), value=value)
+            return mark.with_changes(args=args)
+    return set_keyword(mark, name, value)
+
+
 _Item = TypeVar("_Item", cst.Arg, cst.Param, cst.ImportAlias)
 
 #: Where an item keeps the whitespace that follows it when it has no comma (before the closing parenthesis).

@@ -7,7 +7,7 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.versions import Version
 from asynclint.core.diagnostics import Fix, Safety, SideEdit
-from asynclint.fixes.edits import Pair, keyword_arg, remove_param, remove_statements
+from asynclint.fixes.edits import Pair, mark_with_keyword, remove_param, remove_statements
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import UNITTEST
 
@@ -386,14 +386,9 @@ class EventLoopFixture(Rule):
     @staticmethod
     def _with_loop_scope(mark: Mark, scope: str, keyword: str = "loop_scope") -> Pair | None:
         expr = mark.node.decorator if isinstance(mark.node, cst.Decorator) else mark.node
-        arg = keyword_arg(keyword, cst.SimpleString(f'"{scope}"'))
-        if isinstance(expr, cst.Call):
-            if expr.args:
-                return None
-            return expr, expr.with_changes(args=[arg])
-        if isinstance(expr, (cst.Name, cst.Attribute)):
-            return expr, cst.Call(func=expr, args=[arg])
-        return None
+        if (isinstance(expr, cst.Call) and expr.args) or not isinstance(expr, (cst.Call, cst.Name, cst.Attribute)):
+            return None  # a mark with arguments of its own: the author's
+        return expr, mark_with_keyword(expr, keyword, cst.SimpleString(f'"{scope}"'))
 
     def _migratable_body(self, func: cst.FunctionDef) -> list[cst.BaseStatement] | None:
         """The statements to keep when the override goes (event-loop policies it sets), or None

@@ -19,8 +19,7 @@ import libcst as cst
 from asynclint.api.context import FileContext
 from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import ImportRequest
-from asynclint.fixes.edits import append_arg, keyword_arg
-from asynclint.model.names import keyword_argument
+from asynclint.fixes.edits import mark_with_keyword
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import PYTEST_ASYNCIO
 
@@ -199,18 +198,7 @@ def set_loop_scope(ctx: FileContext, test: TestFunction, scope: str,
     mark = asyncio_mark(test)
     if mark is not None and mark.origin == "function" and isinstance(mark.node, cst.Decorator):
         decorator = mark.node
-        expr = decorator.decorator
-        if isinstance(expr, cst.Call):
-            args = list(expr.args)
-            for name in ("loop_scope", "scope"):
-                existing = keyword_argument(expr, name)
-                if existing is not None:
-                    args[args.index(existing)] = existing.with_changes(
-                        keyword=cst.Name(keyword), value=value)
-                    return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
-            args = append_arg(args, keyword_arg(keyword, value))
-            return decorator, decorator.with_changes(decorator=expr.with_changes(args=args)), None
-        new_expr = cst.Call(func=expr, args=[keyword_arg(keyword, value)])
+        new_expr = mark_with_keyword(decorator.decorator, keyword, value, replaces=("loop_scope", "scope"))
         return decorator, decorator.with_changes(decorator=new_expr), None
     text, request = ctx.reference("pytest.mark.asyncio", module="pytest")
     decorator = cst.Decorator(decorator=cst.parse_expression(f'{text}({keyword}="{scope}")'))
