@@ -128,3 +128,20 @@ COROUTINE_PRESERVING = frozenset({
     "functools.wraps",
 })
 COROUTINE_PRESERVING_PREFIXES = ("pytest.mark.",)
+
+#: Functions that run a loop of their own.
+LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.new_event_loop", "asyncio.Runner", "anyio.run"})
+
+#: Calls that schedule a coroutine as a task (ASL504: a task no one keeps or awaits).
+TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+#: Calls that hand out an event loop (``loop.create_task(...)`` schedules a task too).
+LOOP_GETTERS = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"})
+
+#: Annotation wrappers whose first argument is the value a generator fixture yields.
+ITERATOR_ANNOTATIONS = frozenset({
+    "typing.AsyncIterator", "typing.AsyncGenerator", "typing.Iterator", "typing.Generator",
+    "typing.AsyncIterable", "typing.Iterable",
+    "collections.abc.AsyncIterator", "collections.abc.AsyncGenerator", "collections.abc.Iterator",
+    "collections.abc.Generator", "collections.abc.AsyncIterable", "collections.abc.Iterable",
+    "AsyncIterator", "AsyncGenerator", "Iterator", "Generator", "AsyncIterable", "Iterable",
+})

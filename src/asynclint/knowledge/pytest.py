@@ -22,3 +22,5 @@ BUILTIN_FIXTURES = frozenset({
     "record_property", "record_xml_attribute", "record_testsuite_property", "cache", "doctest_namespace",
     "subtests",
 })
+
+PLAIN_FIXTURE = frozenset({"pytest.fixture", "pytest.yield_fixture"})

@@ -137,3 +137,23 @@ OWNER_TYPES: dict[str, str] = {
     "asyncpg.Pool": "asyncpg.Pool",
     "asyncpg.pool.Pool": "asyncpg.Pool",
 }
+
+#: Names that hand cleanup to something else: finalizers and exit stacks.
+CLEANUP_HANDLERS = frozenset({
+    "addfinalizer", "AsyncExitStack", "ExitStack", "enter_context", "enter_async_context",
+    "push_async_callback", "push_async_exit", "callback", "closing", "aclosing",
+})
+
+#: Names whose presence in a path expression means it is a temporary location.
+TEMP_NAMES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory", "tempfile",
+                         "mkdtemp", "gettempdir", "TemporaryDirectory"})
+
+DB_WRITES = frozenset({"add", "add_all", "insert", "bulk_save_objects", "merge"})
+
+DB_UNDO = frozenset({"rollback", "delete", "drop_all", "truncate", "remove", "purge"})
+
+#: Methods that open what a project object holds (its release method undoes them).
+OPENING_METHODS = frozenset({
+    "connect", "open", "start", "startup", "initialize", "init", "setup", "login", "bind", "listen",
+    "serve", "launch", "spawn", "acquire", "begin", "run", "__enter__", "__aenter__",
+})

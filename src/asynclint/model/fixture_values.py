@@ -12,16 +12,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.knowledge.async_types import ITERATOR_ANNOTATIONS
 from asynclint.model.names import ImportTable
-
-#: Annotation wrappers whose first argument is the value a generator fixture yields.
-_WRAPPERS = frozenset({
-    "typing.AsyncIterator", "typing.AsyncGenerator", "typing.Iterator", "typing.Generator",
-    "typing.AsyncIterable", "typing.Iterable",
-    "collections.abc.AsyncIterator", "collections.abc.AsyncGenerator", "collections.abc.Iterator",
-    "collections.abc.Generator", "collections.abc.AsyncIterable", "collections.abc.Iterable",
-    "AsyncIterator", "AsyncGenerator", "Iterator", "Generator", "AsyncIterable", "Iterable",
-})
 
 
 def _call_target(expr: cst.BaseExpression | None, imports: ImportTable) -> str | None:
@@ -92,7 +84,7 @@ def annotation_value(func: cst.FunctionDef, imports: ImportTable) -> str | None:
     expr = func.returns.annotation
     if isinstance(expr, cst.Subscript):
         wrapper = imports.qualname(expr.value)
-        if wrapper not in _WRAPPERS or not expr.slice:
+        if wrapper not in ITERATOR_ANNOTATIONS or not expr.slice:
             return None
         first = expr.slice[0].slice
         if not isinstance(first, cst.Index):

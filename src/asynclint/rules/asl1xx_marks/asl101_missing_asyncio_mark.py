@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.config.versions import ANYIO
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.model.pytest_facts import TestFunction
-from asynclint.config.versions import ANYIO
 from asynclint.model.runners import NOBODY
 
 

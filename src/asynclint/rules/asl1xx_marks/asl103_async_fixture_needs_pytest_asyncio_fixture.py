@@ -6,10 +6,9 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
+from asynclint.knowledge.pytest import PLAIN_FIXTURE
 from asynclint.model.pytest_facts import Fixture
 from asynclint.model.runners import NOBODY
-
-PLAIN_FIXTURE = frozenset({"pytest.fixture", "pytest.yield_fixture"})
 
 
 class AsyncFixtureNeedsPytestAsyncioFixture(Rule):

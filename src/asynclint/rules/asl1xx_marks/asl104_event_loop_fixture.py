@@ -11,8 +11,6 @@ from asynclint.fixes.edits import Pair, mark_with_keyword, remove_param, remove_
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import UNITTEST
 
-NEW_LOOP_CALLS = frozenset({"asyncio.new_event_loop", "asyncio.get_event_loop_policy.new_event_loop"})
-
 
 class _LoopUses(cst.CSTVisitor):
     """Every read of ``event_loop`` in a body, and whether each is ``event_loop.<attr>``."""

@@ -19,14 +19,15 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.http import (
+    BODY_KEYWORDS,
+    ERROR_ATTRIBUTES,
+    ERROR_KEYS,
+    HTTP_METHODS,
+    SUCCESS_ATTRIBUTES,
+)
 from asynclint.model.pytest_facts import TestFunction
 
-HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
-BODY_KEYWORDS = frozenset({"json", "data", "content", "files"})
-BODY_METHODS = frozenset({"post", "put", "patch"})
-ERROR_ATTRIBUTES = frozenset({"is_error", "is_client_error", "is_server_error"})
-SUCCESS_ATTRIBUTES = frozenset({"is_success", "ok"})
-ERROR_KEYS = frozenset({"detail", "error", "errors"})
 _HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
 _STATUS_CONSTANT = re.compile(r"HTTP_(\d{3})")
 

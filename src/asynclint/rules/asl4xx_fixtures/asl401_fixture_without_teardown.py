@@ -6,7 +6,7 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
-from asynclint.knowledge.resources import Resource
+from asynclint.knowledge.resources import OPENING_METHODS, Resource
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
@@ -22,12 +22,6 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     yielded,
 )
 from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, release_statements
-
-#: Methods that open what a project object holds (its release method undoes them).
-_OPENERS = frozenset({
-    "connect", "open", "start", "startup", "initialize", "init", "setup", "login", "bind", "listen",
-    "serve", "launch", "spawn", "acquire", "begin", "run", "__enter__", "__aenter__",
-})
 
 
 def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.BaseExpression | None,
@@ -50,7 +44,7 @@ def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.Base
             call = node.expression if awaited else node  # type: ignore[attr-defined]
             if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
                     and isinstance(call.func.value, cst.Name) and call.func.value.value == var
-                    and (awaited or call.func.attr.value in _OPENERS)):
+                    and (awaited or call.func.attr.value in OPENING_METHODS)):
                 return True
     return False
 

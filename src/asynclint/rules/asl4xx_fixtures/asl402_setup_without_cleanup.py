@@ -10,6 +10,7 @@ import libcst as cst
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
 from asynclint.fixes.edits import add_param, append_arg, keyword_arg
+from asynclint.knowledge.resources import DB_UNDO, DB_WRITES, TEMP_NAMES
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     body_names,
@@ -22,12 +23,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     yield_index,
 )
 
-#: Names whose presence in a path expression means it is a temporary location.
-_TEMP_NAMES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory", "tempfile",
-                         "mkdtemp", "gettempdir", "TemporaryDirectory"})
 _WRITE_MODES = ("w", "a", "x")
-_DB_WRITES = frozenset({"add", "add_all", "insert", "bulk_save_objects", "merge"})
-_DB_UNDO = frozenset({"rollback", "delete", "drop_all", "truncate", "remove", "purge"})
 
 
 @dataclass
@@ -238,7 +234,7 @@ class SetupWithoutCleanup(Rule):
             return self._file_change(fixture, body, top, small, call, qualified, method, positional, alone)
         if method == "commit" and self._inserts(fixture) and not self._throwaway_database(ctx.module.code):
             return [_Change(small, "commits inserted rows and never deletes or rolls them back",
-                            frozenset(_DB_UNDO))]
+                            frozenset(DB_UNDO))]
         return []
 
     def _file_change(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
@@ -294,7 +290,7 @@ class SetupWithoutCleanup(Rule):
     def _fixed_path(self, fixture: Fixture, path: cst.BaseExpression) -> bool:
         """A path spelled from literals (and ``__file__``), not from tmp_path or any parameter."""
         names = names_in(path)
-        if names & _TEMP_NAMES or names & set(fixture.params):
+        if names & TEMP_NAMES or names & set(fixture.params):
             return False
         if not any(isinstance(n, (cst.SimpleString, cst.FormattedString)) for n in walk_nodes(path)):
             return False
@@ -304,7 +300,7 @@ class SetupWithoutCleanup(Rule):
 
     def _inserts(self, fixture: Fixture) -> bool:
         names = body_names(self.ctx, fixture.func)
-        if names & _DB_WRITES:
+        if names & DB_WRITES:
             return True
         return any(isinstance(n, cst.SimpleString) and "insert" in n.value.lower()
                    for n in walk_nodes(fixture.func.body))

@@ -13,16 +13,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.resources import CLEANUP_HANDLERS
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
     from asynclint.core.diagnostics import ImportRequest
 
-#: Names that hand cleanup to something else: finalizers and exit stacks.
-CLEANUP_HANDLERS = frozenset({
-    "addfinalizer", "AsyncExitStack", "ExitStack", "enter_context", "enter_async_context",
-    "push_async_callback", "push_async_exit", "callback", "closing", "aclosing",
-})
 
 
 def statements(func: cst.FunctionDef) -> list[cst.BaseStatement]:

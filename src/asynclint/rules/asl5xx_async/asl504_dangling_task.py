@@ -8,6 +8,7 @@ from asynclint.analysis.body import descendants
 from asynclint.analysis.coroutines import in_async_function
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
+from asynclint.knowledge.async_types import LOOP_GETTERS, TASK_FACTORIES
 from asynclint.model.runners import UNITTEST
 
 #: Words in a coroutine's name that say it runs until cancelled: awaiting its task would hang.
@@ -20,8 +21,6 @@ def _ends_block(stmt: cst.BaseStatement) -> bool:
         type(small) in (cst.Return, cst.Raise, cst.Continue, cst.Break) for small in stmt.body)
 
 
-TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
-LOOP_GETTERS = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"})
 
 
 class DanglingTask(Rule):

@@ -9,7 +9,7 @@ from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.dependencies import project_dependencies
 from asynclint.core.diagnostics import Fix, Safety
-from asynclint.knowledge.async_types import BENCHMARK_FIXTURES
+from asynclint.knowledge.async_types import BENCHMARK_FIXTURES, LOOP_RUNNERS
 from asynclint.model.pytest_facts import TestFunction
 from asynclint.model.runners import UNITTEST
 from asynclint.rules.asl5xx_async.asl505_asyncio_run_in_test import _awaited, _bare_positions
@@ -17,8 +17,6 @@ from asynclint.rules.asl5xx_async.loops import LoopUse, is_loop_factory, loop_us
 
 #: Loop methods that run or end a loop: a function that calls one runs a loop of its own.
 _RUNS_A_LOOP = ("run_until_complete", "run_forever")
-#: Functions that run a loop of their own.
-_LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.new_event_loop", "asyncio.Runner", "anyio.run"})
 
 def _dependencies(ctx: FileContext) -> set[str]:
     """Read only for a test that would be reported otherwise (a few files a project)."""
@@ -252,7 +250,7 @@ class SyncTestDrivesEventLoop(Rule):
                 continue
             info = self.ctx.source.function(qual)  # a function of the code under test (`web.run_app`)
             if info is not None and not info.is_async and any(
-                    call in _LOOP_RUNNERS or call.endswith(_RUNS_A_LOOP) for call in info.calls):
+                    call in LOOP_RUNNERS or call.endswith(_RUNS_A_LOOP) for call in info.calls):
                 return True
         return False
 
