@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 #: Marks of the async plugins: a test carrying one is run by that plugin.
 ASYNC_MARKS = frozenset({"asyncio", "anyio", "trio"})
 #: Decorators that declare a fixture.
@@ -24,3 +26,13 @@ BUILTIN_FIXTURES = frozenset({
 })
 
 PLAIN_FIXTURE = frozenset({"pytest.fixture", "pytest.yield_fixture"})
+
+#: conftest.py hooks that may add marks to collected tests, and hooks that may run tests themselves.
+MARKING_HOOKS = ("pytest_collection_modifyitems", "pytest_itemcollected", "pytest_collection_finish")
+RUNNING_HOOKS = ("pytest_pyfunc_call", "pytest_pycollect_makeitem", "pytest_runtest_call")
+
+#: Plugins (named by -p or pytest_plugins) that run async tests themselves (their own loop or framework).
+ASYNC_RUNNER_PLUGINS = re.compile(r"aiohttp|tornad|tornasync|twisted|trio|cooperative|curio|asynctest")
+
+#: Async frameworks other than asyncio whose plugins run tests and fixtures (module roots, plugin names).
+OTHER_FRAMEWORKS = ("anyio", "trio", "pytest_trio")

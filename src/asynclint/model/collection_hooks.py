@@ -18,14 +18,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
-from asynclint.knowledge.pytest import ASYNC_MARKS
+from asynclint.knowledge.pytest import ASYNC_MARKS, ASYNC_RUNNER_PLUGINS, MARKING_HOOKS, RUNNING_HOOKS
 from asynclint.model.pytest_facts import ModuleFacts
 
 if TYPE_CHECKING:
     from asynclint.model.project import ProjectModel
 
-MARKING_HOOKS = ("pytest_collection_modifyitems", "pytest_itemcollected", "pytest_collection_finish")
-RUNNING_HOOKS = ("pytest_pyfunc_call", "pytest_pycollect_makeitem", "pytest_runtest_call")
 
 
 class _AddMarkerCalls(cst.CSTVisitor):
@@ -73,8 +71,6 @@ def may_mark_async_tests(facts: ModuleFacts) -> bool:
     return hook_marks(facts) is not None
 
 
-# Plugins that run async tests themselves (their own loop or framework).
-ASYNC_RUNNER_PLUGINS = re.compile(r"aiohttp|tornad|tornasync|twisted|trio|cooperative|curio|asynctest")
 
 
 def declared_plugins(tree: ast.Module) -> list[str]:

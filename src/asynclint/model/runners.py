@@ -26,7 +26,7 @@ from asynclint.config.pytest_config import LOOP_SCOPES, PytestConfig
 from asynclint.config.versions import ANYIO as ANYIO_RELEASES
 from asynclint.config.versions import NEWEST, PYTEST_TRIO, Distribution, Version
 from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRESERVING_PREFIXES
-from asynclint.knowledge.pytest import ASYNC_MARKS
+from asynclint.knowledge.pytest import ASYNC_MARKS, OTHER_FRAMEWORKS
 from asynclint.model.class_resolution import not_collected
 from asynclint.model.collection_hooks import hook_marks, plugins_may_run_async
 from asynclint.model.names import ImportTable, keyword_argument, string_argument
@@ -50,7 +50,6 @@ NOBODY = "nobody"  # an async test or fixture no plugin runs: it fails, errors o
 UNKNOWN = "unknown"
 SYNC = "sync"  # a plain function: pytest runs it
 
-OTHER_FRAMEWORKS = ("anyio", "trio", "pytest_trio")
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
 
