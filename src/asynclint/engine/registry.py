@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Sequence
 from typing import Any
 
 from asynclint.api.rule import RULES, Rule
@@ -100,7 +101,7 @@ def settings_schema() -> dict[str, tuple[str | None, Any]]:
     return found
 
 
-def enabled_codes(settings: Settings, extra_ignores: list[str] = ()) -> frozenset[str]:  # type: ignore[assignment]
+def enabled_codes(settings: Settings, extra_ignores: Sequence[str] = ()) -> frozenset[str]:
     """The codes a configuration enables (rules and engine diagnostics)."""
     if settings.select is None:
         selected = {c for c, r in all_rules().items() if r.default_enabled} | set(ENGINE_CODES)

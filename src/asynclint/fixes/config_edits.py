@@ -104,13 +104,12 @@ def _set_in_ini(text: str, names: tuple[str, ...], options: tuple[tuple[str, str
     if not found:
         return None
     _, body = found[0]
-    header = next(i for i, line in enumerate(lines) if _SECTION.match(line)
-                  and _SECTION.match(line).group(1).strip() in names)  # type: ignore[union-attr]
+    header = next(i for i, line in enumerate(lines) if (m := _SECTION.match(line)) and m.group(1).strip() in names)
     missing: list[str] = []
     for option, value in options:
-        existing = [(i, line) for i, line in body if (m := _INI_OPTION.match(line)) and m.group(1) == option]
+        existing = [m for _, line in body if (m := _INI_OPTION.match(line)) and m.group(1) == option]
         if existing:
-            current = _INI_OPTION.match(existing[0][1]).group(2).strip()  # type: ignore[union-attr]
+            current = existing[0].group(2).strip()
             if current != value:
                 return None
             continue

@@ -119,10 +119,10 @@ class UncheckedGatherResults(Rule):
         return found
 
     def _elements(self, expr: cst.BaseExpression, func: cst.FunctionDef, depth: int = 0) -> list[cst.BaseExpression]:
-        if type(expr) in (cst.ListComp, cst.GeneratorExp, cst.SetComp):
-            return [expr.elt]  # type: ignore[attr-defined]
-        if type(expr) in (cst.List, cst.Tuple, cst.Set):
-            return [e.value for e in expr.elements]  # type: ignore[attr-defined]
+        if type(expr) is cst.ListComp or type(expr) is cst.GeneratorExp or type(expr) is cst.SetComp:
+            return [expr.elt]
+        if type(expr) is cst.List or type(expr) is cst.Tuple or type(expr) is cst.Set:
+            return [e.value for e in expr.elements]
         if type(expr) is cst.Name and depth == 0:
             values = [n.value for n in descendants(func.body) if type(n) is cst.Assign and any(
                 type(t.target) is cst.Name and t.target.value == expr.value for t in n.targets)]
@@ -159,8 +159,8 @@ class UncheckedGatherResults(Rule):
         after: list[cst.CSTNode] = []
         path = [func, *inside]
         for block, child in zip(path, path[1:]):
-            if type(block) in (cst.IndentedBlock, cst.Module):
-                statements = list(block.body)  # type: ignore[attr-defined]
+            if type(block) is cst.IndentedBlock or type(block) is cst.Module:
+                statements: list[cst.CSTNode] = list(block.body)
                 if child in statements:
                     after += statements[statements.index(child) + 1:]
         if names:  # asserts on the results' number alone are not a check of anything after

@@ -165,9 +165,9 @@ class SyncTestDrivesEventLoop(Rule):
         if "loop" in test.name.lower() or use.foreign_loop:
             return True
         params = set(test.params)
-        param_loops = {c.func.value.value for c, k in use.runs  # type: ignore[attr-defined]
-                       if k == "run_until_complete" and type(c.func.value) is cst.Name  # type: ignore[attr-defined]
-                       and c.func.value.value in params}  # type: ignore[attr-defined]
+        param_loops = {c.func.value.value for c, k in use.runs
+                       if k == "run_until_complete" and type(c.func) is cst.Attribute and type(c.func.value) is cst.Name
+                       and c.func.value.value in params}
         if use.made + len(param_loops) >= 2:
             return True  # several loops: what each one sees is the point
         if any(method != "close" for _, method in use.controls):
@@ -280,7 +280,7 @@ class SyncTestDrivesEventLoop(Rule):
         ctx = self.ctx
         func = test.func
         params = set(test.params)
-        if any(type(c.func.value) is cst.Name and c.func.value.value in params  # type: ignore[attr-defined]
+        if any(type(c.func) is cst.Attribute and type(c.func.value) is cst.Name and c.func.value.value in params
                for c, k in use.runs if k == "run_until_complete"):
             return None
         drop = self._dead_loop_statements(func, use)
