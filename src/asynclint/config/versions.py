@@ -365,6 +365,11 @@ class VersionResolver:
         self._by_directory: dict[tuple[Path, str | None], ResolvedVersion] = {}
         self._installed: tuple[Version, str] | None | bool = False
 
+    def clear(self) -> None:
+        """Forget every resolved version and the installed one (a pin or an install may have changed)."""
+        self._by_directory.clear()
+        self._installed = False
+
     def installed(self) -> tuple[Version, str] | None:
         if self._installed is False:
             self._installed = installed_version(dist=self.dist)
@@ -431,4 +436,4 @@ def forget_versions() -> None:
     """Drop what was resolved (the language server calls this when a file is saved: a pin may have changed)."""
     _cached.cache_clear()
     for resolver in RESOLVERS.values():
-        resolver.__init__(resolver.dist)  # type: ignore[misc]
+        resolver.clear()
