@@ -10,8 +10,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
-from asynclint.api.rule import dedent
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.model.ast_imports import ast_imports
 from asynclint.model.project import ProjectModel
@@ -40,13 +40,6 @@ def test_what_each_import_binds(source: str, package: str, expected: dict[str, s
 
 def test_a_star_import_binds_anything() -> None:
     assert ast_imports(ast.parse("from m import *").body, "").star
-
-
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dedent(text), encoding="utf-8")
 
 
 TEST_X = """
@@ -81,7 +74,7 @@ BEYOND_TOP = {
 
 
 def test_source_index_does_not_follow_a_relative_import_above_the_top_level_package(tmp_path: Path) -> None:
-    _write(tmp_path, BEYOND_TOP)
+    write_tree(tmp_path, BEYOND_TOP)
     pytest_config_for_directory.cache_clear()
     index = ProjectModel().source_index(pytest_config_for_directory(tmp_path.resolve()))
     assert index.function("bases.helper") is not None  # the module itself is found
@@ -90,7 +83,7 @@ def test_source_index_does_not_follow_a_relative_import_above_the_top_level_pack
 
 
 def test_base_class_resolver_does_not_follow_a_relative_import_above_the_top_level_package(tmp_path: Path) -> None:
-    _write(tmp_path, BEYOND_TOP)
+    write_tree(tmp_path, BEYOND_TOP)
     result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
     # Following `src/bases.py` would call the class plain (pytest runs it) and report ASL101; the
     # import fails in Python, so who runs the test is unknown and the rule stays silent.
@@ -104,7 +97,7 @@ def test_base_class_resolver_does_not_follow_a_relative_import_above_the_top_lev
 
 def test_both_readers_resolve_a_subpackage_relative_import_alike(tmp_path: Path) -> None:
     """`from ..base import X` in app/sub/mod.py is app.base.X, for the source index and the resolver."""
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "pyproject.toml": '[tool.pytest.ini_options]\nasyncio_mode = "strict"\n',
         "src/app/__init__.py": "",
         "src/app/base.py": """

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import asynclint_executable, write_tree
 
 pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
 
@@ -110,22 +109,13 @@ SUITE = {
 }
 
 
-def _asynclint() -> list[str]:
-    exe = Path(sys.executable).parent / "asynclint"
-    return [str(exe)] if exe.exists() else [shutil.which("asynclint") or "asynclint"]
-
-
 def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture
 def suite(tmp_path: Path) -> Path:
-    for rel, text in SUITE.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return tmp_path
+    return write_tree(tmp_path, SUITE)
 
 
 def test_fix_makes_every_test_run_and_pass_under_real_pytest(suite: Path) -> None:
@@ -135,12 +125,13 @@ def test_fix_makes_every_test_run_and_pass_under_real_pytest(suite: Path) -> Non
     override_before = _run([*pytest_cmd[:-1], "--noconftest", "tests/test_loop_override.py"], suite)
     assert "1 failed, 1 passed" in override_before.stdout, override_before.stdout
 
-    check = _run([*_asynclint(), "check", "--select", "ASL1,ASL404", "tests"], suite)
+    check = _run([asynclint_executable(), "check", "--select", "ASL1,ASL404", "tests"], suite)
     assert check.returncode == 1, check.stdout + check.stderr
     found = {line.split(" ")[1] for line in check.stdout.splitlines() if ": ASL" in line}
     assert found >= {"ASL101", "ASL102", "ASL103", "ASL104", "ASL106", "ASL107", "ASL404"}, check.stdout
 
-    fixed = _run([*_asynclint(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL404", "tests"], suite)
+    fixed = _run([asynclint_executable(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL404", "tests"],
+                 suite)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
     after = _run(pytest_cmd, suite)
@@ -154,5 +145,6 @@ def test_fix_makes_every_test_run_and_pass_under_real_pytest(suite: Path) -> Non
     assert "# the mark makes it async, right?\n@pytest_asyncio.fixture\nasync def number" in conftest
     assert '@pytest_asyncio.fixture(scope="module", loop_scope="module")' in conftest
 
-    again = _run([*_asynclint(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL404", "tests"], suite)
+    again = _run([asynclint_executable(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL404", "tests"],
+                 suite)
     assert again.returncode == 0 and "Found" not in again.stdout.split("\n")[0], again.stdout

@@ -10,10 +10,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
 pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
 
@@ -69,13 +69,6 @@ APP_SUITE = {
 }
 
 
-def _write(root: Path, suite: dict[str, str]) -> None:
-    for rel, text in suite.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
-
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300)
 
@@ -87,7 +80,7 @@ def _pytest(root: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.skipif(ASYNCLINT is None, reason="asynclint executable not installed")
 def test_app_argument_suite_passes_after_fix(tmp_path: Path) -> None:
     assert ASYNCLINT is not None
-    _write(tmp_path, APP_SUITE)
+    write_tree(tmp_path, APP_SUITE)
     before = _pytest(tmp_path)
     assert before.returncode == 1, before.stdout
     assert "unexpected keyword argument 'app'" in before.stdout, before.stdout
@@ -176,7 +169,7 @@ MOCKING_CONFTEST = """
 @pytest.mark.skipif(ASYNCLINT is None, reason="asynclint executable not installed")
 def test_network_call_two_calls_deep_is_found_at_the_call_site(tmp_path: Path) -> None:
     assert ASYNCLINT is not None
-    _write(tmp_path, NETWORK_PROJECT)
+    write_tree(tmp_path, NETWORK_PROJECT)
     found = _run([ASYNCLINT, "check", "--select", "ASL201", "."], tmp_path)
     lines = [line for line in found.stdout.splitlines() if line.startswith("tests/")]
     # `rows = await contact_report()` is line 12 of the test file; the call starts at column 18.
@@ -184,7 +177,7 @@ def test_network_call_two_calls_deep_is_found_at_the_call_site(tmp_path: Path) -
     assert lines[0].startswith("tests/test_report.py:12:18: ASL201"), lines
     assert "crm.report.contact_report -> crm.contacts.fetch_contacts -> crm.http.get_json" in lines[0]
 
-    _write(tmp_path, {"tests/conftest.py": MOCKING_CONFTEST})
+    write_tree(tmp_path, {"tests/conftest.py": MOCKING_CONFTEST})
     again = _run([ASYNCLINT, "check", "--select", "ASL201", "."], tmp_path)
     assert [line for line in again.stdout.splitlines() if line.startswith("tests/")] == [], again.stdout
     # The mocked suite really passes without the network.

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
 pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
 
@@ -154,13 +154,6 @@ SUITE = {
 FIXED = {"ASL401", "ASL402", "ASL403", "ASL404"}
 
 
-def _write(root: Path) -> None:
-    for rel, text in SUITE.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
-
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300)
 
@@ -176,7 +169,7 @@ def _codes(root: Path) -> list[str]:
 
 
 def test_the_fixed_suite_passes_under_pytest_and_relints_clean(tmp_path: Path) -> None:
-    _write(tmp_path)
+    write_tree(tmp_path, SUITE)
     before = _pytest(tmp_path)
     assert before.returncode == 1, before.stdout
     for leak in ("test_nothing_leaked_from_production", "test_ticket", "test_databases_were_closed"):

@@ -10,13 +10,12 @@ nothing.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import asynclint_executable, write_tree
 
 pytestmark = pytest.mark.e2e  # real subprocesses: `-m "not e2e"` skips them
 
@@ -156,19 +155,6 @@ CODES = ("ASL501", "ASL502", "ASL503", "ASL504", "ASL505", "ASL506")
 TESTS = 10
 
 
-def _asynclint() -> str:
-    """The installed console script next to this interpreter (not `python -m`)."""
-    found = Path(sys.executable).parent / "asynclint"
-    return str(found) if found.exists() else shutil.which("asynclint") or "asynclint"
-
-
-def _write(root: Path) -> None:
-    for rel, text in SUITE.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
-
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120)
 
@@ -179,13 +165,13 @@ def _pytest(root: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _codes(root: Path) -> list[str]:
-    result = _run([_asynclint(), "check", "--select", ",".join(CODES), "."], root)
+    result = _run([asynclint_executable(), "check", "--select", ",".join(CODES), "."], root)
     assert "Traceback" not in result.stderr, result.stderr
     return [line.split()[1] for line in result.stdout.splitlines() if line.startswith("tests/")]
 
 
 def test_fixed_suite_runs_every_test_and_awaits_every_coroutine(tmp_path: Path) -> None:
-    _write(tmp_path)
+    write_tree(tmp_path, SUITE)
     before = _pytest(tmp_path)
     assert before.returncode == 1, before.stdout + before.stderr
 
@@ -193,7 +179,8 @@ def test_fixed_suite_runs_every_test_and_awaits_every_coroutine(tmp_path: Path) 
     assert sorted(set(found)) == list(CODES), found
     assert found.count("ASL501") == 4 and found.count("ASL505") == 1 and found.count("ASL506") == 1, found
 
-    fixed = _run([_asynclint(), "check", "--select", ",".join(CODES), "--fix", "--unsafe-fixes", "."], tmp_path)
+    fixed = _run([asynclint_executable(), "check", "--select", ",".join(CODES), "--fix", "--unsafe-fixes", "."],
+                 tmp_path)
     assert "Traceback" not in fixed.stderr, fixed.stderr
     tests = (tmp_path / "tests/test_store.py").read_text(encoding="utf-8")
     for expected in ('await store.put("a", 1)', 'assert not await store.has("zzz")',
