@@ -28,13 +28,7 @@ def apply_baseline_options(runner: Runner, result: RunResult, baseline_file: Pat
     """
     source = run_context(runner, result).source
     if write_baseline_file is not None and prune:
-        try:
-            if not write_baseline_file.exists():
-                raise ConfigError(f"{write_baseline_file}: no such baseline file to prune")
-            baseline = Baseline.load(write_baseline_file)
-        except ConfigError as exc:
-            click.echo(f"asynclint: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
+        baseline = _load(write_baseline_file, "no such baseline file to prune")
         dropped = baseline.prune(result.diagnostics, result.linted, source)
         _write(baseline, write_baseline_file)
         click.echo(f"Pruned {entries(dropped)} (fixed) from {write_baseline_file}; {entries(len(baseline))} left.")
@@ -45,16 +39,21 @@ def apply_baseline_options(runner: Runner, result: RunResult, baseline_file: Pat
         click.echo(f"Wrote {entries(len(baseline))} to {write_baseline_file}.")
         sys.exit(0)
     assert baseline_file is not None
-    try:
-        if not baseline_file.exists():
-            raise ConfigError(f"{baseline_file}: no such baseline file (create it with --write-baseline)")
-        baseline = Baseline.load(baseline_file)
-    except ConfigError as exc:
-        click.echo(f"asynclint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    baseline = _load(baseline_file, "no such baseline file (create it with --write-baseline)")
     outcome = apply_baseline(baseline, result.diagnostics, result.linted, source)
     result.diagnostics = outcome.new
     return f"Baseline: {outcome.suppressed} suppressed, {entries(outcome.fixed)} now fixed.\n"
+
+
+def _load(path: Path, missing: str) -> Baseline:
+    """The baseline at ``path``, or exit 2 with a diagnostic (``missing`` when there is no such file)."""
+    try:
+        if not path.exists():
+            raise ConfigError(f"{path}: {missing}")
+        return Baseline.load(path)
+    except ConfigError as exc:
+        click.echo(f"asynclint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _write(baseline: Baseline, path: Path) -> None:
