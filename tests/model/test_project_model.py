@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
+from conftest import write_tree
 
 from asynclint.api.context import FileContext
 from asynclint.api.rule import dedent
@@ -14,11 +15,7 @@ from asynclint.model.project import ProjectModel
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
-    (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n", encoding="utf-8")
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dedent(text), encoding="utf-8")
+    write_tree(root, {"pyproject.toml": '[tool.pytest.ini_options]\nasyncio_mode = "strict"\n', **files})
 
 
 def _context(path: Path, model: ProjectModel | None = None) -> FileContext:
