@@ -61,7 +61,7 @@ def test_readme_starts_with_the_two_set_up_commands() -> None:
     text = README.read_text(encoding="utf-8")
     first = _blocks("console")[0]
     assert "python -m pip install . && asynclint check examples/" in first
-    assert 'python -m pip install -e ".[test]" && python -m pytest' in first
+    assert 'python -m pip install -e ".[test]" -c constraints-test.txt && python -m pytest' in first
     assert text.index("## Set-up: two commands") < text.index("## Usage")
 
 
@@ -123,3 +123,8 @@ def test_readme_pre_commit_snippets_are_valid_configuration(tmp_path: Path) -> N
     manifest = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
                                str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
     assert manifest.returncode == 0, manifest.stdout + manifest.stderr
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'python -m pip install -e ".[test]" -c constraints-test.txt && python -m pytest' in ci

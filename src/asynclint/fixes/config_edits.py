@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from asynclint.core.diagnostics import SideEdit
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 INI_SECTIONS = {"pytest.ini": ("pytest",), ".pytest.ini": ("pytest",), "tox.ini": ("pytest",),
                 "setup.cfg": ("tool:pytest",)}
@@ -60,26 +64,78 @@ def _set_in_pyproject(text: str, options: tuple[tuple[str, str], ...]) -> str | 
 
     try:
         doc = tomlkit.parse(text)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - tomlkit raises several error types
         return None
-    tool = doc.setdefault("tool", tomlkit.table(is_super_table=True))
-    pytest_table = tool.setdefault("pytest", tomlkit.table(is_super_table=True))
+    pytest_table = doc.get("tool", {}).get("pytest", {})
     native = "ini_options" not in pytest_table and any(k != "ini_options" for k in pytest_table)
-    target = pytest_table if native else pytest_table.setdefault("ini_options", tomlkit.table())
+    path = ("tool", "pytest") if native else ("tool", "pytest", "ini_options")
+    current = pytest_table if native else pytest_table.get("ini_options", {})
+    missing: list[tuple[str, str]] = []
     for option, value in options:
-        existing = target.get(option)
-        if existing is not None:
-            if str(existing) != value:
-                return None
-            continue
-        keys = list(target.keys())
-        if keys and hasattr(target, "value") and hasattr(target.value, "_insert_after"):
-            # Right after the table's last option: comments and blank lines that follow it (often
-            # about the next table) stay where they are. (tomlkit has no public positional insert.)
-            target.value._insert_after(keys[-1], option, tomlkit.item(value))
-        else:
-            target[option] = value
+        existing = current.get(option)
+        if existing is None:
+            missing.append((option, value))
+        elif str(existing) != value:
+            return None
+    if not missing:
+        return text
+    lines = [f"{option} = {tomlkit.item(value).as_string()}" for option, value in missing]
+    placed = _insert_in_table(text, path, lines)
+    if placed is not None and _sets_exactly(doc, placed, path, missing):
+        return placed
+    # No header of its own (a new table, dotted keys, an inline table): tomlkit places the keys.
+    tool = doc.setdefault("tool", tomlkit.table(is_super_table=True))
+    table = tool.setdefault("pytest", tomlkit.table(is_super_table=True))
+    if not native:
+        table = table.setdefault("ini_options", tomlkit.table())
+    for option, value in missing:
+        table[option] = value
     return tomlkit.dumps(doc)
+
+
+_TOML_HEADER = re.compile(r"^\s*\[")
+
+
+def _insert_in_table(text: str, path: tuple[str, ...], new_lines: list[str]) -> str | None:
+    """``text`` with ``new_lines`` right after the last key of the table ``[a.b.c]``; None without that header.
+
+    The place is ours, not tomlkit's: after the table's last key or value line, so that comments and blank
+    lines below it (often about the next table) stay where they are, whatever tomlkit release is installed.
+    """
+    header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(f"(?:{re.escape(key)}|\"{re.escape(key)}\")" for key in path)
+                        + r"\s*\]\s*(?:#.*)?$")
+    lines = text.splitlines(keepends=True)
+    start = next((index for index, line in enumerate(lines) if header.match(line)), None)
+    if start is None:
+        return None
+    last = start
+    for index in range(start + 1, len(lines)):
+        stripped = lines[index].strip()
+        if _TOML_HEADER.match(lines[index]):
+            break
+        if stripped and not stripped.startswith("#"):
+            last = index
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if not lines[last].endswith(("\n", "\r")):
+        lines[last] += newline
+    lines[last + 1:last + 1] = [line + newline for line in new_lines]
+    return "".join(lines)
+
+
+def _sets_exactly(before: TOMLDocument, text: str, path: tuple[str, ...], added: list[tuple[str, str]]) -> bool:
+    """Whether ``text`` parses to ``before`` with exactly ``added`` set in the table at ``path``."""
+    import tomlkit
+
+    try:
+        after = tomlkit.parse(text).unwrap()
+    except Exception:  # noqa: BLE001 - tomlkit raises several error types
+        return False
+    expected: dict[str, Any] = before.unwrap()
+    table = expected
+    for key in path:
+        table = table.setdefault(key, {})
+    table.update(added)
+    return after == expected
 
 
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*(?:[#;].*)?$")
