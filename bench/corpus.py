@@ -247,3 +247,74 @@ def generate(root: Path, files: int, seed: int = 1) -> Path:
         text = _test_file(rng, package, domain, f"{domain}_{module_no}", k)
         (folder / f"test_{domain}_{k}.py").write_text(text, encoding="utf-8")
     return root
+
+
+def big_file(path: Path, lines: int, seed: int = 1) -> Path:
+    """One test file of about ``lines`` lines (module-level tests and test classes), with the
+    project files around it (``pyproject.toml``, ``src/svc``): the one-big-file case."""
+    rng = random.Random(seed)
+    root = path.parent
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    src = root / "src" / "svc"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "__init__.py").write_text("", encoding="utf-8")
+    (src / "users_0.py").write_text(SOURCE_MODULE.format(k=0, name="users", cls="Users"), encoding="utf-8")
+    out = ['"""One large generated test file."""', "", "import asyncio", "",
+           "import pytest", "import pytest_asyncio", "",
+           "from svc.users_0 import NotFound, create_users, get_users, list_users, normalise_users", "", "",
+           "@pytest_asyncio.fixture", "async def repo():", "    yield {}", "", ""]
+    part = 0
+    while len(out) < lines:
+        part += 1
+        if part % 5 == 0:
+            out += [f"class TestPart{part}:"]
+            for i in range(8):
+                out += _test(rng, f"m{part}", "users", "repo", i, indent="    ", method=True) + [""]
+            out += [""]
+        else:
+            for i in range(8):
+                out += _test(rng, f"p{part}", "users", "repo", i) + ["", ""]
+    path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+    return path
+
+
+def _dense_test(rng: random.Random, i: int) -> list[str]:
+    """A test method of 8-20 lines; most lack their asyncio mark (ASL101, fixable), as in suites
+    that relied on a plugin's auto mode: one fixable finding every ~40 lines."""
+    marked = rng.random() < 0.5
+    out = ["    @pytest.mark.asyncio"] if marked else []
+    out += [f"    async def test_case_{i}(self, repo, client):", f"        item = await create_users(repo, {{\"name\": \"n{i}\"}})"]
+    for k in range(rng.randint(4, 12)):
+        out += [f"        response = await client.get(\"/users/{i}/{k}\")",
+                f"        assert response.status_code == {200 + k}"]
+    out += ["        assert item[\"id\"] > 0", ""]
+    return out
+
+
+def dense_fixes(root: Path, files: int, seed: int = 1) -> Path:
+    """Test files shaped like a legacy suite with many fixable findings: large test classes whose
+    async tests mostly lack a mark (about one fixable finding per 40 lines, 350-line files), async
+    fixtures under ``@pytest.fixture`` now and then (ASL103). Generated: no project's code."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    src = root / "src" / "svc"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "__init__.py").write_text("", encoding="utf-8")
+    (src / "users_0.py").write_text(SOURCE_MODULE.format(k=0, name="users", cls="Users"), encoding="utf-8")
+    tests = root / "tests"
+    tests.mkdir(exist_ok=True)
+    (tests / "conftest.py").write_text(_conftest(rng, "root", leaky=False), encoding="utf-8")
+    for n in range(files):
+        out = ['"""Generated tests with many fixable findings."""', "", "import asyncio", "",
+               "import pytest", "", "from svc.users_0 import create_users, get_users", "", ""]
+        for c in range(2):
+            out += [f"class TestGroup{c}:"]
+            if rng.random() < 0.4:
+                out += ["    @pytest.fixture", "    async def repo(self):", "        yield {}", ""]
+            for i in range(14):
+                out += _dense_test(rng, c * 100 + i)
+            out += ["", ""]
+        (tests / f"test_dense_{n}.py").write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+    return root

@@ -57,7 +57,20 @@ class FileContext:
         A pre-check for analyses that can only find something where a name is
         spelled: no ``Mock``/``patch`` anywhere in a file, no mock to analyse in it.
         """
-        return self.text is None or any(word in self.text for word in words)
+        if self.text is None:
+            return True
+        known = self._mentioned
+        for word in words:
+            found = known.get(word)
+            if found is None:  # each word is looked for once per file, not once per question
+                found = known[word] = word in self.text
+            if found:
+                return True
+        return False
+
+    @functools.cached_property
+    def _mentioned(self) -> dict[str, bool]:
+        return {}
 
     def memo(self, name: str) -> dict[Any, Any]:
         """A dictionary for one analysis computed once per file, dropped by :meth:`release`.
@@ -192,14 +205,29 @@ class FileContext:
         return None
 
     def test_for(self, func: cst.FunctionDef | None) -> TestFunction | None:
+        """The test ``func`` defines, if any (a dictionary lookup: no scan of the file's tests)."""
         if func is None:
             return None
-        for test in self.facts.tests:
-            if test.func is func:
-                return test
-        return None
+        return self._tests_by_function.get(id(func))
 
     def fixture_for(self, func: cst.FunctionDef | None) -> Fixture | None:
+        """The fixture ``func`` defines, if any (a dictionary lookup)."""
         if func is None:
             return None
-        return self.facts.fixture_for_function(func)
+        return self._fixtures_by_function.get(id(func))
+
+    # Keyed by the function node's id: the facts hold the nodes, so no id is reused while they live,
+    # and release() drops both with the facts. The first test/fixture of a function wins, as the scans did.
+    @functools.cached_property
+    def _tests_by_function(self) -> dict[int, TestFunction]:
+        found: dict[int, TestFunction] = {}
+        for test in self.facts.tests:
+            found.setdefault(id(test.func), test)
+        return found
+
+    @functools.cached_property
+    def _fixtures_by_function(self) -> dict[int, Fixture]:
+        found: dict[int, Fixture] = {}
+        for fixture in self.facts.fixtures:
+            found.setdefault(id(fixture.func), fixture)
+        return found

@@ -120,7 +120,11 @@ class Rule:
     def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
         """Report ``message`` at ``node`` (its position is computed only if reported)."""
         self.reports.append((node, message, fix))
-        self.ctx.traversal.note_reported(node)
+        traversal = self.ctx.traversal
+        traversal.note_reported(node)
+        if fix is not None and fix.build is None:  # where its targets sit, for rendering it as text edits
+            for target, _ in fix.replacements:
+                traversal.note_reported(target)
 
     # Fix helpers -----------------------------------------------------------
     def fix(self, safety: Safety, description: str, *replacements: tuple[cst.CSTNode, Any],

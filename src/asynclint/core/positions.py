@@ -103,7 +103,7 @@ def _def_names(text: str, nodes: list[cst.CSTNode],
     return found
 
 
-def _chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseStatement, ...]]:
+def find_chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseStatement, ...]]:
     """For each wanted node, its enclosing statements (outermost first, itself included): one walk."""
     chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
     stack: list[tuple[cst.CSTNode, tuple[cst.BaseStatement, ...]]] = [(s, ()) for s in reversed(module.body)]
@@ -149,7 +149,7 @@ def _targeted(module: cst.Module, text: str, wanted: set[int],
               known: dict[int, tuple[cst.BaseStatement, ...]]) -> dict[int, CodeRange] | None:
     chains = {node_id: known[node_id] for node_id in wanted if node_id in known}
     if len(chains) < len(wanted):
-        chains.update(_chains(module, wanted - chains.keys()))
+        chains.update(find_chains(module, wanted - chains.keys()))
     if len(chains) != len(wanted) or not all(chains.values()):
         return None  # the module itself, or a node of its header/footer
     targets: dict[int, _Target] = {}
@@ -170,20 +170,13 @@ def _targeted(module: cst.Module, text: str, wanted: set[int],
             targets[id(statement)] = _Target(statement, path, indents, header_only)
         else:
             target.header_only = target.header_only and header_only
-    offsets = [0]
-    offsets += [m.end() for m in _NEWLINE.finditer(text)]
     provider = _Recorder()
-    lines = _AstLines(module, text)
+    place = StatementPlace(module, text)
     for target in targets.values():
         generated, recorded = _generate(module, target)
-        line = _unique_line(text, generated, offsets)
+        line = place.line_of(target.path, generated)
         if line is None:
-            line = lines.start_line(target.path)
-            if line is None or not 1 <= line <= len(offsets):
-                return None
-            start = offsets[line - 1]
-            if text[start:start + len(generated)] != generated:
-                return None
+            return None
         for node, rng in recorded.items():
             if id(node) in wanted:
                 provider._computed[node] = CodeRange(CodePosition(rng.start.line + line - 1, rng.start.column),
@@ -233,19 +226,90 @@ def _generate(module: cst.Module, target: _Target) -> tuple[str, dict[cst.CSTNod
     return generated, provider._computed
 
 
-def _unique_line(text: str, generated: str, offsets: list[int]) -> int | None:
-    """The line where ``generated`` starts, when it occurs exactly once in ``text``, at a line start.
+class StatementPlace:
+    """Where a statement's generated code starts in the text, in time proportional to the code.
 
-    Generated code is the statement's exact source, so it occurs at the statement's own
-    position; when it occurs only there, no parse is needed to find the line.
+    The text's lines are indexed once (line -> the numbers of the lines holding it); the
+    generated code's rarest line gives the few places it could start, and the code is
+    compared there: no search of the whole text per statement. When the code is not
+    found exactly once, Python's own parser gives the statement's line (once per file).
     """
-    if not generated.strip():
-        return None
-    found = text.find(generated)
-    if found < 0 or text.find(generated, found + 1) >= 0:
-        return None
-    line = bisect.bisect_right(offsets, found)
-    return line if offsets[line - 1] == found else None
+
+    #: A line found more often than this is no anchor: ask the parser.
+    MAX_CANDIDATES = 64
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self.module, self.text = module, text
+        self._offsets: list[int] | None = None
+        self._lines: dict[str, list[int]] | None = None
+        self._ast: _AstLines | None = None
+
+    @property
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            self._offsets = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        return self._offsets
+
+    def _index(self) -> dict[str, list[int]]:
+        if self._lines is None:
+            text, offsets = self.text, self.offsets
+            lines: dict[str, list[int]] = {}
+            for number in range(1, len(offsets)):
+                lines.setdefault(text[offsets[number - 1]:offsets[number]], []).append(number)
+            self._lines = lines
+        return self._lines
+
+    def matches(self, line: int, code: str) -> bool:
+        """Whether ``code`` is the text at the start of ``line``."""
+        offsets = self.offsets
+        if not 1 <= line <= len(offsets):
+            return False
+        start = offsets[line - 1]
+        return self.text.startswith(code, start)
+
+    def unique_line(self, generated: str) -> int | None:
+        """The line where ``generated`` starts, when it occurs exactly once in the text, at a line start."""
+        if not generated.strip():
+            return None
+        index = self._index()
+        starts = [0, *(m.end() for m in _NEWLINE.finditer(generated))]
+        if starts[-1] != len(generated):
+            return None  # the text's lines end with a newline; the generated code must too
+        best: list[int] | None = None
+        best_at = 0
+        for at in range(len(starts) - 1):
+            found = index.get(generated[starts[at]:starts[at + 1]])
+            if not found:
+                return None
+            if best is None or len(found) < len(best):
+                best, best_at = found, at
+                if len(found) == 1:
+                    break
+        if best is None or len(best) > self.MAX_CANDIDATES:
+            return None
+        line = None
+        for number in best:
+            if number - best_at >= 1 and self.matches(number - best_at, generated):
+                if line is not None:
+                    return None
+                line = number - best_at
+        return line
+
+    def line_of(self, path: Sequence[cst.BaseStatement], generated: str) -> int | None:
+        """The line where ``generated``, the code of ``path[-1]`` (``path``: the statements from the
+        module down to it), starts; None when neither the text nor the parser can tell."""
+        line = self.unique_line(generated)
+        if line is not None:
+            return line
+        if self._ast is None:
+            self._ast = _AstLines(self.module, self.text)
+        try:
+            line = self._ast.start_line(list(path))
+        except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+            return None
+        if line is None or not self.matches(line, generated):
+            return None
+        return line
 
 
 class _AstLines:
@@ -281,4 +345,4 @@ class _AstLines:
         return _start_line(statement, first)
 
 
-__all__ = ["node_positions", "CodePosition", "CodeRange"]
+__all__ = ["node_positions", "find_chains", "StatementPlace", "CodePosition", "CodeRange"]

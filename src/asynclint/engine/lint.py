@@ -189,11 +189,12 @@ class LintJob:
     apply_noqa: bool = True
 
 
-def lint_module(job: LintJob, module: cst.Module, text: str,
-                dependencies: set[Path] | None = None) -> list[Diagnostic]:
+def lint_module(job: LintJob, module: cst.Module, text: str, dependencies: set[Path] | None = None,
+                chains: dict[int, tuple[cst.BaseStatement, ...]] | None = None) -> list[Diagnostic]:
     """Run the enabled rules on a parsed module; diagnostics carry their fixes.
 
-    With ``dependencies``, the other files the findings were computed from are added to it.
+    With ``dependencies``, the other files the findings were computed from are added to it;
+    with ``chains``, where the traversal saw reported nodes and fix targets (for fix edits).
     """
     ctx = FileContext(job.path, job.display_path, module, job.settings, job.pytest_config, job.project, text)
     if ctx.is_conftest:
@@ -229,6 +230,8 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
     diagnostics.sort(key=Diagnostic.sort_key)
     if dependencies is not None:
         dependencies |= ctx.dependencies()
+    if chains is not None:
+        chains.update(ctx.traversal.statement_chains)
     ctx.release()
     return diagnostics
 
@@ -253,11 +256,12 @@ def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = F
                                              "syntax error: too deeply nested to analyse (recursion limit)")])
 
 
-def _with_edits(module: cst.Module, text: str, diagnostics: list[Diagnostic], job: LintJob) -> None:
+def _with_edits(module: cst.Module, text: str, diagnostics: list[Diagnostic], job: LintJob,
+                chains: dict[int, tuple[cst.BaseStatement, ...]] | None = None) -> None:
     from asynclint.fixes.text_edits import attach_edits  # only for output formats that print edits
 
     attach_edits(module, text, diagnostics, job.display_path,
-                 lambda fixed: parse(fixed, job.display_path)[0] is not None)
+                 lambda fixed: parse(fixed, job.display_path)[0] is not None, chains)
 
 
 def _key(d: Diagnostic) -> tuple[int, int, str]:
@@ -269,16 +273,14 @@ def file_fixes(job: LintJob, text: str) -> dict[tuple[int, int, str], FixEdits]:
     module, _ = parse(text, job.display_path)
     if module is None:
         return {}
-    diagnostics = lint_module(job, module, text)
-    _with_edits(module, text, diagnostics, job)
+    chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
+    diagnostics = lint_module(job, module, text, chains=chains)
+    _with_edits(module, text, diagnostics, job, chains)
     found: dict[tuple[int, int, str], FixEdits] = {}
     for diagnostic in diagnostics:
         if diagnostic.edits is not None:
             found.setdefault(_key(diagnostic), diagnostic.edits)
     return found
-
-
-
 
 
 def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dependencies: bool,
@@ -288,9 +290,10 @@ def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dep
         return FileResult([error] if error and error.code in job.codes else [])
     if not fix:  # a result cache also needs the other files the findings came from
         dependencies: set[Path] | None = set() if track_dependencies else None
-        diagnostics = lint_module(job, module, text, dependencies)
+        chains: dict[int, tuple[cst.BaseStatement, ...]] | None = {} if render_edits else None
+        diagnostics = lint_module(job, module, text, dependencies, chains)
         if render_edits:
-            _with_edits(module, text, diagnostics, job)
+            _with_edits(module, text, diagnostics, job, chains)
         return FileResult(diagnostics, dependencies=dependencies)
     diagnostics = lint_module(job, module, text)
     current_text, fixed_count, fixed_codes = text, 0, []

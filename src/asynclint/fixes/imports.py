@@ -37,23 +37,25 @@ def _insert_index(body: list[cst.BaseStatement]) -> int:
     return index if last_import is None else last_import + 1
 
 
-def _satisfied(request: ImportRequest, table: ImportTable) -> bool:
+def satisfied(request: ImportRequest, table: ImportTable) -> bool:
     if request.name is None:
         head = request.module.split(".")[0]
         return table.names.get(head) == head and (request.module == head or request.module in table.module_imports)
     return table.names.get(request.name) == f"{request.module}.{request.name}"
 
 
-def add_imports(module: cst.Module, requests: Iterable[ImportRequest]) -> cst.Module:
-    """Return ``module`` with every requested import present exactly once."""
+def add_imports(module: cst.Module, requests: Iterable[ImportRequest], table: ImportTable | None = None) -> cst.Module:
+    """Return ``module`` with every requested import present exactly once (``table``: its import
+    table, when the caller has it)."""
     pending = list(dict.fromkeys(requests))
     if not pending:
         return module
-    table = ImportTable(module)
+    if table is None:
+        table = ImportTable(module)
     body: list[cst.BaseStatement] = list(module.body)
     new_lines: list[cst.SimpleStatementLine] = []
     for request in pending:
-        if _satisfied(request, table):
+        if satisfied(request, table):
             continue
         if request.name is not None:
             extended = _extend_from_import(body, request)

@@ -4,8 +4,9 @@ Registered under the ``flake8.extension`` entry point group with the ``ASL``
 prefix. flake8 hands each file's lines to :class:`AsyncLintChecker`, which
 runs the same engine, configuration (``[tool.asynclint]`` in the nearest
 pyproject.toml, pytest's own configuration) and project model (conftest.py
-fixtures, the project's source) as ``asynclint check``. It reports and never
-fixes.
+fixtures, the project's source) as ``asynclint check``, one project model for all the
+files a flake8 process lints, and check's result cache (``.asynclint_cache/``, entries
+of its own: see FLAKE8_KEY). It reports and never fixes.
 
 Like directory discovery in the CLI, only files pytest would collect (its
 ``python_files`` patterns) and conftest.py are linted, minus asynclint's
@@ -29,10 +30,11 @@ from typing import TYPE_CHECKING
 
 from asynclint import __version__
 from asynclint.config.settings import ConfigError
-from asynclint.engine.lint import lint_text
 from asynclint.run.discovery import discoverable
 
 if TYPE_CHECKING:
+    from asynclint.core.diagnostics import Diagnostic
+    from asynclint.engine.lint import LintJob
     from asynclint.run.runner import Runner
 
 SKIPPED_CODES = frozenset({"ASL001", "ASL002"})
@@ -47,8 +49,36 @@ def _shared_runner() -> Runner:
     if _runner is None:
         from asynclint.run.runner import Options, Runner
 
-        _runner = Runner(Options())
+        # The result cache of `asynclint check` (.asynclint_cache/ at the project root, off with
+        # ASYNCLINT_NO_CACHE=1): a file answered from it costs no parse (LibCST is not even imported).
+        _runner = Runner(Options(cache=True))
     return _runner
+
+
+#: Entries of their own: flake8 applies line-level ``# noqa`` itself and reports no ASL001/ASL002,
+#: so its findings for a file differ from `asynclint check`'s. Everything else in the key is check's.
+FLAKE8_KEY = "flake8-plugin"
+
+
+def _lint(runner: Runner, job: LintJob, path: Path, text: str, stdin: bool) -> list[Diagnostic]:
+    """The file's findings, from the result cache when it holds a valid entry (keyed as check keys it)."""
+    cache = runner.cache
+    key = None if cache is None or stdin else runner._cache_key(path)
+    if cache is not None and key is not None:
+        from asynclint.run.cache import file_digest
+
+        key = cache.config_key(key, FLAKE8_KEY)
+        digest = file_digest(text.encode("utf-8", "surrogatepass"))
+        found = cache.get(path, key, digest, job.display_path)
+        if found is not None:
+            return found
+    from asynclint.engine.lint import lint_text  # only when linting: a cached run never imports LibCST
+
+    outcome = lint_text(job, text, track_dependencies=key is not None)
+    if cache is not None and key is not None and outcome.dependencies is not None:
+        scans = runner.project.framework_scan.scans() if path.name == "conftest.py" else None
+        cache.put(path, key, digest, outcome.dependencies, [d.without_fix() for d in outcome.diagnostics], scans)
+    return outcome.diagnostics
 
 
 class AsyncLintChecker:
@@ -67,10 +97,8 @@ class AsyncLintChecker:
         self.lines = lines
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        if self.filename in STDIN_NAMES:
-            path = Path.cwd() / "stdin.py"
-        else:
-            path = Path(self.filename)
+        stdin = self.filename in STDIN_NAMES
+        path = Path.cwd() / "stdin.py" if stdin else Path(self.filename)
         try:
             runner = _shared_runner()
             settings = runner.settings_for(path.parent)
@@ -79,7 +107,7 @@ class AsyncLintChecker:
             job = replace(runner.job_for(path, os.path.normpath(self.filename)), apply_noqa=False)
             codes = job.codes - SKIPPED_CODES
             text = "".join(self.lines)
-            diagnostics = lint_text(replace(job, codes=codes), text).diagnostics
+            diagnostics = _lint(runner, replace(job, codes=codes), path, text, stdin)
         except ConfigError as exc:
             yield 1, 0, f"ASL002 asynclint cannot read its configuration: {exc}", type(self)
             return

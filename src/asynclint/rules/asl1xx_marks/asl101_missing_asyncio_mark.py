@@ -110,7 +110,14 @@ class MissingAsyncioMark(Rule):
         return f"pytest-asyncio {version}"
 
     def _mark_name(self) -> str:
-        """The framework the module already uses: asyncio unless only anyio or trio marks appear."""
+        """The framework the module already uses: asyncio unless only anyio or trio marks appear
+        (asked once per file, not once per finding: it reads every test's marks)."""
+        found: str | None = self.__dict__.get("_mark")
+        if found is None:
+            found = self.__dict__["_mark"] = self._mark_name_of_module()
+        return found
+
+    def _mark_name_of_module(self) -> str:
         if self.ctx.pytest.anyio_mode == "auto" or self.ctx.runners.hooks == "anyio":
             return "anyio"
         used = {m.name for t in self.ctx.facts.tests for m in t.marks} | {m.name for m in self.ctx.facts.module_marks}
