@@ -50,7 +50,7 @@ def test_targeted_positions_equal_whole_module_positions(name: str, text: str) -
     nodes = [n for n in all_nodes(module) if n is not module]
     expected = node_positions(module, nodes)
     assert node_positions(module, nodes, text) == expected
-    chains = positions._chains(module, {id(n) for n in nodes})  # as the traversal records them
+    chains = positions.find_chains(module, {id(n) for n in nodes})  # as the traversal records them
     assert node_positions(module, nodes, text, chains) == expected
     for node in nodes[:: max(1, len(nodes) // 7)]:  # one node at a time: only its statement is generated
         assert node_positions(module, [node], text) == {id(node): expected[id(node)]}
@@ -103,7 +103,7 @@ def test_a_function_name_whose_text_repeats_is_generated(monkeypatch: pytest.Mon
     for text, expected_read in zip(TRICKY[-3:], read_off_the_text):
         module = cst.parse_module(text)
         names = _names(module)
-        chains = positions._chains(module, {id(n) for n in names})
+        chains = positions.find_chains(module, {id(n) for n in names})
         read = positions._def_names(text, names, chains)
         assert sorted(n.value for n in names if id(n) in read) == sorted(expected_read)
         assert node_positions(module, names, text, chains) == node_positions(module, names)

@@ -98,7 +98,51 @@ def test_a_function_name_written_once_is_read_off_the_text(monkeypatch: pytest.M
     module = cst.parse_module(text)
     names = _names(module)
     expected = node_positions(module, names)
-    chains = positions._chains(module, {id(n) for n in names})
+    chains = positions.find_chains(module, {id(n) for n in names})
     monkeypatch.setattr(positions, "_targeted", lambda *a: pytest.fail("codegen used"))
     assert node_positions(module, names, text, chains) == expected
     assert [(r.start.line, r.start.column, r.end.column) for r in expected.values()] == [(7, 11, 17), (12, 8, 14)]
+
+
+def test_many_names_are_found_from_one_index_of_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: a search of the whole text per reported name made a big file's positions quadratic.
+    With many names, the text is indexed once; the answers are the searches' (a name that is the start
+    of another, ``def test_a`` inside ``def test_ab`` or ``undef test_a``, is not unique)."""
+    tests = [f"async def test_{i}():\n    pass\n" for i in range(30)]
+    text = ("# undef test_5 here\n" + "".join(tests) + "async def test_77():\n    pass\n"
+            + "async def test_7x():\n    pass\n")
+    module = cst.parse_module(text)
+    names = _names(module)
+    chains = positions.find_chains(module, {id(n) for n in names})
+    built = []
+    original = positions._DefIndex.__init__
+
+    def counting(self, text):  # type: ignore[no-untyped-def]
+        built.append(1)
+        original(self, text)
+
+    monkeypatch.setattr(positions._DefIndex, "__init__", counting)
+    found = positions._def_names(text, names, chains)
+    assert built == [1]
+    expected = node_positions(module, names)
+    unique = {id(n) for n in names if text.count("def " + n.value) == 1}
+    assert set(found) == unique and {"test_5", "test_7", "test_1"}.isdisjoint(
+        n.value for n in names if id(n) in found)
+    assert all(found[key] == expected[key] for key in found)
+
+
+def test_repeated_statements_are_placed_through_their_test_without_parsing_the_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A statement written in many tests is found inside its own test (whose header is unique),
+    not by Python's parse of the whole file (memory and time of a second parse, on a big file)."""
+    text = "import asyncio\n\n\n" + "".join(
+        f"async def test_{i}():\n    loop = asyncio.get_event_loop()\n    assert loop\n\n\n" for i in range(20))
+    module = cst.parse_module(text)
+    wanted = [f.body.body[0] for f in module.body[1:]]  # type: ignore[attr-defined]
+
+    def no_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the whole file was parsed again")
+
+    expected = node_positions(module, wanted)
+    monkeypatch.setattr(positions, "_AstLines", no_parse)
+    assert node_positions(module, wanted, text) == expected

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
@@ -82,6 +82,7 @@ def _def_names(text: str, nodes: list[cst.CSTNode],
     """
     found: dict[int, CodeRange] = {}
     offsets: list[int] | None = None
+    defs: _DefIndex | None = None
     for node in nodes:
         chain = chains.get(id(node))
         func = chain[-1] if chain else None
@@ -91,8 +92,15 @@ def _def_names(text: str, nodes: list[cst.CSTNode],
         if not space or not _INLINE_SPACE.issuperset(space):
             continue
         needle = "def" + space + node.value
-        at = text.find(needle)
-        if at < 0 or text.find(needle, at + 1) >= 0:
+        if len(nodes) > _FEW_NAMES and _WORD.fullmatch(node.value):
+            if defs is None:
+                defs = _DefIndex(text)
+            at = defs.unique(needle, node.value)
+        else:  # a few names: two searches of the text each cost less than indexing it
+            at = text.find(needle)
+            if at >= 0 and text.find(needle, at + 1) >= 0:
+                at = -1
+        if at < 0:
             continue
         if offsets is None:
             offsets = [0, *(m.end() for m in _NEWLINE.finditer(text))]
@@ -101,6 +109,41 @@ def _def_names(text: str, nodes: list[cst.CSTNode],
         column = start - offsets[line - 1]
         found[id(node)] = CodeRange(CodePosition(line, column), CodePosition(line, column + len(node.value)))
     return found
+
+
+_FEW_NAMES = 8
+_WORD = re.compile(r"\w+")
+#: Every place where ``def`` + blanks + a word starts, overlapping ones included ("undef f" holds "def f").
+_DEF_AT = re.compile(r"(?=def[ \t]+(\w+))")
+
+
+class _DefIndex:
+    """Where each ``def <word>`` occurs, from one scan of the text: a name's occurrences are then
+    found without searching the whole text once per reported name."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.by_word: dict[str, list[int]] = {}
+        for match in _DEF_AT.finditer(text):
+            self.by_word.setdefault(match.group(1), []).append(match.start())
+        self.words = sorted(self.by_word)
+
+    def unique(self, needle: str, name: str) -> int:
+        """The offset of ``needle`` (``def`` + blanks + ``name``) when it occurs exactly once, else -1.
+
+        ``needle`` also occurs where a longer word starts with ``name``: those words are counted too.
+        """
+        at = -1
+        first = bisect.bisect_left(self.words, name)
+        for word in self.words[first:]:
+            if not word.startswith(name):
+                break
+            for offset in self.by_word[word]:
+                if self.text.startswith(needle, offset):
+                    if at >= 0:
+                        return -1
+                    at = offset
+        return at
 
 
 def find_chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseStatement, ...]]:
@@ -174,7 +217,8 @@ def _targeted(module: cst.Module, text: str, wanted: set[int],
     place = StatementPlace(module, text)
     for target in targets.values():
         generated, recorded = _generate(module, target)
-        line = place.line_of(target.path, generated)
+        line = place.line_of(target.path, generated, lambda index: _generate(
+            module, _Target(target.path[index], target.path[:index + 1], target.indents[:index], False))[0])
         if line is None:
             return None
         for node, rng in recorded.items():
@@ -295,12 +339,23 @@ class StatementPlace:
                 line = number - best_at
         return line
 
-    def line_of(self, path: Sequence[cst.BaseStatement], generated: str) -> int | None:
+    def line_of(self, path: Sequence[cst.BaseStatement], generated: str,
+                code_of: Callable[[int], str] | None = None) -> int | None:
         """The line where ``generated``, the code of ``path[-1]`` (``path``: the statements from the
-        module down to it), starts; None when neither the text nor the parser can tell."""
+        module down to it), starts; None when neither the text nor the parser can tell.
+
+        Code that repeats in the file (``loop = asyncio.get_event_loop()`` in many tests) is found
+        inside the enclosing statements, climbing until one occurs once (usually the test, by its
+        name); ``code_of(i)`` generates ``path[i]``. Classes are not climbed into (they can be most
+        of the file): Python's parser answers then, once per file.
+        """
         line = self.unique_line(generated)
         if line is not None:
             return line
+        if code_of is not None:
+            line = self._climb(path, generated, code_of)
+            if line is not None:
+                return line
         if self._ast is None:
             self._ast = _AstLines(self.module, self.text)
         try:
@@ -310,6 +365,22 @@ class StatementPlace:
         if line is None or not self.matches(line, generated):
             return None
         return line
+
+    def _climb(self, path: Sequence[cst.BaseStatement], generated: str, code_of: Callable[[int], str]) -> int | None:
+        inner, lines_in = generated, 0  # the code looked for, and how many lines into it ``generated`` starts
+        for index in range(len(path) - 2, -1, -1):
+            if type(path[index]) is cst.ClassDef:
+                return None
+            outer = code_of(index)
+            at = outer.find(inner)
+            if at < 0 or outer.find(inner, at + 1) >= 0 or (at > 0 and outer[at - 1] not in "\r\n"):
+                return None
+            lines_in += len(_NEWLINE.findall(outer, 0, at))
+            line = self.unique_line(outer)
+            if line is not None:
+                return line + lines_in if self.matches(line + lines_in, generated) else None
+            inner = outer
+        return None
 
 
 class _AstLines:

@@ -272,7 +272,7 @@ class _Renderer:
         """The line where ``generated`` (the code of ``chain[-1]``) starts in the text."""
         if self.place is None:
             self.place = _Place(self.module, self.text)
-        line = self.place.line_of(chain, generated)
+        line = self.place.line_of(chain, generated, lambda index: self.code(chain[index], self.indents(chain[:index + 1])[0]))
         if line is None:
             raise _Fallback
         return line
