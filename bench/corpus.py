@@ -249,12 +249,12 @@ def generate(root: Path, files: int, seed: int = 1) -> Path:
     return root
 
 
-def big_file(path: Path, lines: int, seed: int = 1) -> Path:
-    """One test file of about ``lines`` lines (module-level tests and test classes), with the
-    project files around it (``pyproject.toml``, ``src/svc``): the one-big-file case."""
+def big_file(root: Path, lines: int, seed: int = 1, name: str = "test_big.py") -> Path:
+    """A project under ``root`` whose ``tests/`` holds one test file of about ``lines`` lines
+    (module-level tests and test classes): the one-big-file case. Returns the file's path."""
     rng = random.Random(seed)
-    root = path.parent
-    root.mkdir(parents=True, exist_ok=True)
+    path = root / "tests" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     src = root / "src" / "svc"
     src.mkdir(parents=True, exist_ok=True)

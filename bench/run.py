@@ -32,7 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import cases  # noqa: E402
 from corpus import generate  # noqa: E402
+
+CASES = ("corpus", "formats", "fixes", "big", "flake8", "lsp")
+DEFAULT_CASES = "corpus,formats,fixes,lsp"
 
 PARSE_ONLY = """
 import os, sys, time
@@ -180,7 +184,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip", default="", help="comma-separated tools not to run: ruff, fixit (fixit is slow)")
+    parser.add_argument("--cases", default=DEFAULT_CASES,
+                        help=f"comma-separated cases to run, or 'all': {', '.join(CASES)} (default: {DEFAULT_CASES}; "
+                             "big and flake8 take minutes)")
+    parser.add_argument("--big-lines", type=int, default=80_000, help="lines of the big-file case's file")
+    parser.add_argument("--fix-files", type=int, default=40, help="files of the many-fixes case")
+    parser.add_argument("--lsp-lines", type=int, default=3_000, help="lines of the language server case's file")
     args = parser.parse_args()
+    chosen = set(CASES) if args.cases.strip() == "all" else {c.strip() for c in args.cases.split(",") if c.strip()}
+    if chosen - set(CASES):
+        parser.error(f"unknown case(s): {', '.join(sorted(chosen - set(CASES)))} (choose from {', '.join(CASES)})")
 
     temp = None
     if args.path is not None:
@@ -200,6 +213,7 @@ def main() -> None:
     print(f"corpus: {root} ({files} .py files, {lines} lines)")
     print(f"machine: {platform.machine()} {platform.processor() or ''} {len(os.sched_getaffinity(0))} cores, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    print(f"load average at start: {cases.load()} (a shared machine: ratios divide runs made minutes apart)")
 
     clear = [sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, ignore_errors=True)"]
     specs = [
@@ -226,17 +240,45 @@ def main() -> None:
     fixit = tool("fixit") if "fixit" not in skipped else None
     if fixit:
         specs.append(Spec("fixit lint", [fixit, "lint", "."]))
+    if "formats" in chosen:
+        specs += cases.formats_specs(Spec)
     shutil.rmtree(cache, ignore_errors=True)
-    results = measure(specs, root, max(args.repeat, 1))
+    repeat = max(args.repeat, 1)
+    workdir = Path(tempfile.mkdtemp(prefix="asynclint-bench-cases-"))
+    try:
+        if "corpus" in chosen:
+            _corpus_tables(specs, root, repeat, asynclint, jobs, ruff, fixit)
+        elif "formats" in chosen:
+            formats = [specs[0], Spec("asynclint cold --jobs 1, text output", [*asynclint, "--no-cache", "--jobs", "1"]),
+                       *cases.formats_specs(Spec)]
+            results = measure(formats, root, repeat)
+            cases.table("output formats over the corpus", results, results[0])
+        if "fixes" in chosen:
+            cases.run_fixes(Spec, measure, PARSE_ONLY, args.fix_files, repeat, workdir)
+        if "big" in chosen:
+            cases.run_big(Spec, measure, PARSE_ONLY, args.big_lines, repeat, workdir)
+        if "flake8" in chosen:
+            cases.run_flake8(Spec, measure, PARSE_ONLY, root, repeat)
+        if "lsp" in chosen:
+            cases.run_lsp(Spec, measure, PARSE_ONLY, args.lsp_lines, 5, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _corpus_tables(specs: list[Spec], root: Path, repeat: int, asynclint: list[str], jobs: int,
+                   ruff: str | None, fixit: str | None) -> None:
+    results = measure(specs, root, repeat)
     parse = results[0]
     pure = float(parse.note.split()[0])
     findings = subprocess.run([*asynclint, "--statistics"], cwd=root, capture_output=True, text=True).stdout
 
     base = parse.cpu
     print(f"\nlibcst parse_module alone (in-process, parse calls only): {pure:.2f} s CPU\n")
-    print(f"{'run':<44} {'wall s':>8} {'CPU s':>8} {'CPU / parse':>12} {'peak RSS MB':>12}")
+    print(f"{'run':<48} {'wall s':>8} {'CPU s':>8} {'CPU / parse':>12} {'peak RSS MB':>12}")
     for m in results:
-        print(f"{m.name:<44} {m.wall:>8.2f} {m.cpu:>8.2f} {m.cpu / base:>11.2f}x {m.rss_mb:>12.1f}")
+        print(f"{m.name:<48} {m.wall:>8.2f} {m.cpu:>8.2f} {m.cpu / base:>11.2f}x {m.rss_mb:>12.1f}")
     cold1 = next(m for m in results if m.name == "asynclint cold --jobs 1")
     coldn = next(m for m in results if m.name.startswith(f"asynclint cold --jobs {jobs}"))
     warm = next(m for m in results if m.name.startswith("asynclint warm"))
@@ -253,8 +295,6 @@ def main() -> None:
     counts = [line for line in findings.splitlines() if line.strip() and line.split("\t")[0].strip().isdigit()]
     summary = [line for line in findings.splitlines() if line.startswith("Found ")]
     print("\nfindings by code (asynclint --statistics):\n" + "\n".join(counts + summary))
-    if temp is not None:
-        shutil.rmtree(temp, ignore_errors=True)
 
 
 if __name__ == "__main__":

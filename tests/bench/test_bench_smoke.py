@@ -30,6 +30,25 @@ def test_run_benchmark_on_a_tiny_corpus() -> None:
 
 
 @pytest.mark.e2e
+def test_run_benchmark_cases_of_issue_25_on_tiny_inputs() -> None:
+    out = _script("bench/run.py", "--files", "10", "--repeat", "1", "--skip", "ruff,fixit",
+                  "--cases", "formats,fixes,big,flake8,lsp", "--big-lines", "400", "--fix-files", "2",
+                  "--lsp-lines", "300")
+    assert "asynclint cold --jobs 1, sarif output" in out and "asynclint cold --jobs 1, junit output" in out
+    assert "many fixable findings" in out and "JSON / text CPU" in out
+    assert "one big file" in out and "RSS / parse" in out
+    assert "flake8 / check: cold" in out
+    assert "didChange to diagnostics" in out
+    assert "cold --jobs 1 CPU / parse-only process CPU" not in out  # the corpus case was not asked for
+
+
+def test_run_benchmark_refuses_an_unknown_case() -> None:
+    proc = subprocess.run([sys.executable, "bench/run.py", "--cases", "corpus,nope"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown case(s): nope" in proc.stderr
+
+
+@pytest.mark.e2e
 def test_model_cost_benchmark_on_a_tiny_project() -> None:
     out = _script("bench/model_cost.py", "--tests", "20", "--modules", "3", "--conftests", "3", "--repeat", "1")
     assert "with model:" in out and "without model:" in out

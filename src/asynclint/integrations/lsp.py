@@ -49,6 +49,7 @@ class AsyncLintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("asynclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.runner = Runner(Options())
+        self._split: tuple[str, Sequence[str]] | None = None
 
     def reset(self) -> None:
         """Forget cached configuration and project facts (a file was saved)."""
@@ -86,7 +87,15 @@ class AsyncLintServer(LanguageServer):
     def position(self, document: TextDocument, line: int, column: int) -> types.Position:
         """asynclint's 1-based line and code-point column as the client's position."""
         return self.workspace.position_codec.position_to_client_units(
-            document.lines, types.Position(line=max(line - 1, 0), character=max(column - 1, 0)))
+            self._lines(document), types.Position(line=max(line - 1, 0), character=max(column - 1, 0)))
+
+    def _lines(self, document: TextDocument) -> Sequence[str]:
+        """The document's lines, split once per version of its text (pygls splits the whole text on
+        every ``document.lines``: once per position, twice per finding, was a scan per finding)."""
+        source = document.source
+        if self._split is None or self._split[0] is not source:
+            self._split = (source, document.lines)
+        return self._split[1]
 
     def lsp_range(self, document: TextDocument, start: tuple[int, int], end: tuple[int, int]) -> types.Range:
         return types.Range(start=self.position(document, *start), end=self.position(document, *end))

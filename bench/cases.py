@@ -1,0 +1,166 @@
+"""bench/run.py's cases beyond the generated corpus (issue 25): what users run, each as a ratio to
+LibCST's parse of the same files, measured in the same run.
+
+- ``formats``: every output format over the corpus (cold, ``--jobs 1``);
+- ``fixes``: a suite with many fixable findings (generated, aio-pika's density: large test classes,
+  one fixable finding every ~40 lines), text, JSON and SARIF;
+- ``big``: one generated file of ``--big-lines`` lines (default 80,000): time and peak memory;
+- ``flake8``: ``flake8 --select ASL`` against ``asynclint check``, both ``--jobs 1``, cold and warm;
+- ``lsp``: the language server's time from didChange to the diagnostics of that version, on a
+  3,000-line file (pygls, from the test extras).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from corpus import big_file, dense_fixes
+
+Measure = Any  # run.Measure (run.py imports this module: no import cycle)
+
+
+def parse_spec(spec_type: Any, parse_only: str) -> Any:
+    return spec_type("libcst parse_module only", [sys.executable, "-c", parse_only, "."])
+
+
+def asynclint_argv(*extra: str) -> list[str]:
+    return [sys.executable, "-m", "asynclint", "check", ".", "--exit-zero", *extra]
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages (the machine may be shared: figures move with them)."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def table(title: str, results: list[Any], base: Any, note: str = "") -> None:
+    """Each run's wall, CPU, CPU over the parse's CPU and peak RSS over the parse's."""
+    print(f"\n{title}" + (f" ({note})" if note else "") + f"; load average after: {load()}")
+    print(f"{'run':<48} {'wall s':>8} {'CPU s':>8} {'CPU / parse':>12} {'peak RSS MB':>12} {'RSS / parse':>12}")
+    for m in results:
+        print(f"{m.name:<48} {m.wall:>8.2f} {m.cpu:>8.2f} {m.cpu / base.cpu:>11.2f}x {m.rss_mb:>12.1f} "
+              f"{m.rss_mb / base.rss_mb:>11.2f}x")
+
+
+def formats_specs(spec_type: Any) -> list[Any]:
+    from asynclint.output import FORMATS
+
+    return [spec_type(f"asynclint cold --jobs 1, {name} output",
+                      asynclint_argv("--no-cache", "--jobs", "1", "--output-format", name))
+            for name in sorted(FORMATS) if name != "text"]
+
+
+def run_fixes(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, files: int, repeat: int,
+              workdir: Path) -> None:
+    root = dense_fixes(workdir / "many-fixes", files)
+    specs = [parse_spec(spec_type, parse_only)] + [
+        spec_type(f"asynclint cold --jobs 1, {name} output",
+                  asynclint_argv("--no-cache", "--jobs", "1", "--output-format", name))
+        for name in ("text", "json", "sarif")]
+    results = measure(specs, root, repeat)
+    lines = sum(p.read_text(encoding="utf-8").count("\n") for p in root.rglob("*.py"))
+    table(f"many fixable findings: {files} generated test files, {lines} lines", results, results[0],
+          "aio-pika's density: large test classes, one fixable finding every ~40 lines")
+    text, json_, sarif = results[1:]
+    print(f"JSON / text CPU: {json_.cpu / text.cpu:.2f}x, SARIF / text CPU: {sarif.cpu / text.cpu:.2f}x")
+
+
+def run_big(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, lines: int, repeat: int,
+            workdir: Path) -> None:
+    root = workdir / "big"
+    path = big_file(root, lines)
+    specs = [parse_spec(spec_type, parse_only),
+             spec_type("asynclint cold --jobs 1", asynclint_argv("--no-cache", "--jobs", "1")),
+             spec_type("asynclint cold --jobs 1, JSON output",
+                       asynclint_argv("--no-cache", "--jobs", "1", "--output-format", "json"))]
+    results = measure(specs, root, repeat)
+    count = path.read_text(encoding="utf-8").count("\n")
+    table(f"one big file: {count} lines", results, results[0], "time and peak memory")
+
+
+def run_flake8(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, root: Path, repeat: int) -> None:
+    if shutil.which("flake8", path=str(Path(sys.executable).parent)) is None and shutil.which("flake8") is None:
+        print("\nflake8: not installed (pip install flake8)")
+        return
+    cache = root / ".asynclint_cache"
+    clear = [sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, ignore_errors=True)"]
+    flake8 = [sys.executable, "-m", "flake8", "--isolated", "--select", "ASL", "--jobs", "1", "--exit-zero", "."]
+    specs = [parse_spec(spec_type, parse_only),
+             spec_type("asynclint check --jobs 1, cold (cache filled)", asynclint_argv("--jobs", "1"), before=clear),
+             spec_type("asynclint check --jobs 1, warm", asynclint_argv("--jobs", "1")),
+             spec_type("flake8 --select ASL --jobs 1, cold (cache filled)", flake8, before=clear),
+             spec_type("flake8 --select ASL --jobs 1, warm", flake8)]
+    # Each warm run follows the cold run that filled the cache: each round runs the specs in order.
+    results = measure(specs, root, repeat)
+    table("flake8 --select ASL against asynclint check (the same corpus)", results, results[0])
+    print(f"flake8 / check: cold {results[3].wall / results[1].wall:.2f}x wall, {results[3].cpu / results[1].cpu:.2f}x "
+          f"CPU; warm {results[4].wall / results[2].wall:.2f}x wall, {results[4].cpu / results[2].cpu:.2f}x CPU")
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+async def _lsp_latency(root: Path, uri: str, text: str, rounds: int) -> list[float]:
+    from lsprotocol import types
+    from pygls.lsp.client import LanguageClient
+
+    client = LanguageClient("asynclint-bench", "1")
+    published: asyncio.Queue[Any] = asyncio.Queue()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on_diagnostics(params: Any) -> None:
+        published.put_nowait(params)
+
+    async def wait_for(version: int) -> None:
+        while True:
+            params = await asyncio.wait_for(published.get(), 120)
+            if params.uri == uri and params.version == version:
+                return
+
+    await client.start_io(sys.executable, "-m", "asynclint", "server", cwd=str(root))
+    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
+                                                         root_uri=root.as_uri()))
+    client.initialized(types.InitializedParams())
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    await wait_for(1)
+    found = []
+    for version in range(2, rounds + 2):
+        changed = text + f"\n\nasync def test_added_{version}():\n    assert True\n"
+        start = time.perf_counter()
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=changed)]))
+        await wait_for(version)
+        found.append(time.perf_counter() - start)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return found
+
+
+def run_lsp(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, lines: int, rounds: int,
+            workdir: Path) -> None:
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        print("\nlanguage server: pygls not installed (pip install asynclint[lsp] or the test extras)")
+        return
+    root = workdir / "lsp"
+    path = big_file(root, lines, name="test_edited.py")
+    parse = measure([parse_spec(spec_type, parse_only)], root, 1)[0]
+    text = path.read_text(encoding="utf-8")
+    latencies = asyncio.run(_lsp_latency(root, path.as_uri(), text, rounds))
+    pure = float(parse.note.split()[0])
+    print(f"\nlanguage server, didChange to diagnostics, {text.count(chr(10))}-line file, {rounds} edits: "
+          f"best {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s "
+          f"(LibCST's parse of the file: {pure:.3f} s; median / parse {statistics.median(latencies) / pure:.2f}x); "
+          f"load average: {load()}")
+
+
+__all__ = ["formats_specs", "run_big", "run_fixes", "run_flake8", "run_lsp"]
