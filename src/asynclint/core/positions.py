@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -217,8 +218,7 @@ def _targeted(module: cst.Module, text: str, wanted: set[int],
     place = StatementPlace(module, text)
     for target in targets.values():
         generated, recorded = _generate(module, target)
-        line = place.line_of(target.path, generated, lambda index: _generate(
-            module, _Target(target.path[index], target.path[:index + 1], target.indents[:index], False))[0])
+        line = place.line_of(target.path, generated, functools.partial(_enclosing_code, module, target))
         if line is None:
             return None
         for node, rng in recorded.items():
@@ -227,6 +227,11 @@ def _targeted(module: cst.Module, text: str, wanted: set[int],
                                                      CodePosition(rng.end.line + line - 1, rng.end.column))
     found = {id(node): rng for node, rng in provider._computed.items() if id(node) in wanted}
     return found if len(found) == len(wanted) else None  # a chain that missed its node: be safe
+
+
+def _enclosing_code(module: cst.Module, target: "_Target", index: int) -> str:
+    """The whole code of the statement at ``target.path[index]`` (for finding repeated code inside it)."""
+    return _generate(module, _Target(target.path[index], target.path[:index + 1], target.indents[:index], False))[0]
 
 
 class _Target:
@@ -416,4 +421,4 @@ class _AstLines:
         return _start_line(statement, first)
 
 
-__all__ = ["node_positions", "find_chains", "StatementPlace", "CodePosition", "CodeRange"]
+__all__ = ["CodePosition", "CodeRange", "StatementPlace", "find_chains", "node_positions"]

@@ -27,10 +27,20 @@ from libcst._nodes.internal import CodegenState
 from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, TextEdit
 from asynclint.core.positions import StatementPlace as _Place
 from asynclint.core.positions import find_chains as _find_chains
-from asynclint.fixes.apply import _enclosing_ids, _Replacer, apply_fixes, select_non_overlapping
+from asynclint.fixes.apply import (
+    _enclosing_ids,
+    _Replacer,
+    apply_fixes,
+    select_non_overlapping,
+)
 from asynclint.fixes.codegen import ModuleText
 from asynclint.fixes.imports import add_imports, satisfied
-from asynclint.fixes.unused_imports import name_uses, top_level_imports, used_names, without_imports
+from asynclint.fixes.unused_imports import (
+    name_uses,
+    top_level_imports,
+    used_names,
+    without_imports,
+)
 from asynclint.model.names import ImportTable
 
 
@@ -129,7 +139,7 @@ class _Unit:
     """A statement to generate before and after a fix's replacements inside it, or (``slot``) a
     statement of a block replaced whole by other statements (or none)."""
 
-    __slots__ = ("statement", "chain", "pairs", "slot")
+    __slots__ = ("chain", "pairs", "slot", "statement")
 
     def __init__(self, statement: cst.BaseStatement, chain: tuple[cst.BaseStatement, ...], slot: bool) -> None:
         self.statement, self.chain, self.slot = statement, chain, slot
@@ -281,7 +291,7 @@ class _Renderer:
         indents, block = self.indents(unit.chain)
         statement = unit.statement
         if unit.slot:
-            orig, new = unit.pairs[0]
+            new = unit.pairs[0][1]
             news = (() if new is cst.RemovalSentinel.REMOVE
                     else tuple(new.nodes) if type(new) is cst.FlattenSentinel else (new,))
             if not news:

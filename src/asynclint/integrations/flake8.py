@@ -72,7 +72,9 @@ def _lint(runner: Runner, job: LintJob, path: Path, text: str, stdin: bool) -> l
         found = cache.get(path, key, digest, job.display_path)
         if found is not None:
             return found
-    from asynclint.engine.lint import lint_text  # only when linting: a cached run never imports LibCST
+    from asynclint.engine.lint import (
+        lint_text,  # only when linting: a cached run never imports LibCST
+    )
 
     outcome = lint_text(job, text, track_dependencies=key is not None)
     if cache is not None and key is not None and outcome.dependencies is not None:
