@@ -85,6 +85,18 @@ def run_big(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, 
     table(f"one big file: {count} lines", results, results[0], "time and peak memory")
 
 
+# flake8 runs every plugin it has whatever --select says (pycodestyle, pyflakes, mccabe...): this
+# launcher runs it without asynclint's plugin, the floor of the flake8 route on this machine.
+FLAKE8_WITHOUT_ASYNCLINT = """
+import sys
+from flake8.plugins import finder
+found = finder.find_plugins
+finder.find_plugins = lambda *args, **kwargs: [p for p in found(*args, **kwargs) if p.package != "asynclint"]
+from flake8.main.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def run_flake8(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, root: Path, repeat: int) -> None:
     if shutil.which("flake8", path=str(Path(sys.executable).parent)) is None and shutil.which("flake8") is None:
         print("\nflake8: not installed (pip install flake8)")
@@ -96,16 +108,31 @@ def run_flake8(spec_type: Any, measure: Callable[..., list[Any]], parse_only: st
              spec_type("asynclint check --jobs 1, cold (cache filled)", asynclint_argv("--jobs", "1"), before=clear),
              spec_type("asynclint check --jobs 1, warm", asynclint_argv("--jobs", "1")),
              spec_type("flake8 --select ASL --jobs 1, cold (cache filled)", flake8, before=clear),
-             spec_type("flake8 --select ASL --jobs 1, warm", flake8)]
+             spec_type("flake8 --select ASL --jobs 1, warm", flake8),
+             spec_type("flake8 alone (asynclint's plugin removed)",
+                       [sys.executable, "-c", FLAKE8_WITHOUT_ASYNCLINT, *flake8[3:]])]
     # Each warm run follows the cold run that filled the cache: each round runs the specs in order.
     results = measure(specs, root, repeat)
     table("flake8 --select ASL against asynclint check (the same corpus)", results, results[0])
     print(f"flake8 / check: cold {results[3].wall / results[1].wall:.2f}x wall, {results[3].cpu / results[1].cpu:.2f}x "
           f"CPU; warm {results[4].wall / results[2].wall:.2f}x wall, {results[4].cpu / results[2].cpu:.2f}x CPU")
+    alone = results[5].cpu
+    print(f"asynclint's share of the flake8 route (flake8 CPU minus flake8 alone) / check CPU: "
+          f"cold {(results[3].cpu - alone) / results[1].cpu:.2f}x, warm {(results[4].cpu - alone) / results[2].cpu:.2f}x "
+          f"(flake8's own plugins: {alone:.2f} s CPU)")
     shutil.rmtree(cache, ignore_errors=True)
 
 
-async def _lsp_latency(root: Path, uri: str, text: str, rounds: int) -> list[float]:
+def _cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU time so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _lsp_latency(root: Path, uri: str, text: str, rounds: int) -> list[tuple[float, float]]:
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -132,12 +159,13 @@ async def _lsp_latency(root: Path, uri: str, text: str, rounds: int) -> list[flo
     found = []
     for version in range(2, rounds + 2):
         changed = text + f"\n\nasync def test_added_{version}():\n    assert True\n"
-        start = time.perf_counter()
+        pid = client._server.pid if client._server is not None else 0
+        start, cpu = time.perf_counter(), _cpu_seconds(pid)
         client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=changed)]))
         await wait_for(version)
-        found.append(time.perf_counter() - start)
+        found.append((time.perf_counter() - start, _cpu_seconds(pid) - cpu))
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
@@ -155,11 +183,13 @@ def run_lsp(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, 
     path = big_file(root, lines, name="test_edited.py")
     parse = measure([parse_spec(spec_type, parse_only)], root, 1)[0]
     text = path.read_text(encoding="utf-8")
-    latencies = asyncio.run(_lsp_latency(root, path.as_uri(), text, rounds))
+    measured = asyncio.run(_lsp_latency(root, path.as_uri(), text, rounds))
+    latencies, cpus = [wall for wall, _ in measured], [cpu for _, cpu in measured]
     pure = float(parse.note.split()[0])
     print(f"\nlanguage server, didChange to diagnostics, {text.count(chr(10))}-line file, {rounds} edits: "
-          f"best {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s "
-          f"(LibCST's parse of the file: {pure:.3f} s; median / parse {statistics.median(latencies) / pure:.2f}x); "
+          f"wall best {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s; "
+          f"server CPU median {statistics.median(cpus):.3f} s "
+          f"(LibCST's parse of the file: {pure:.3f} s CPU; server CPU / parse {statistics.median(cpus) / pure:.2f}x); "
           f"load average: {load()}")
 
 
