@@ -342,13 +342,16 @@ class _Renderer:
         body: Sequence[cst.BaseStatement] = module.body
         if requests:
             body = add_imports(module, requests, table).body
-        candidates = used_names([orig for orig, _ in pairs], set(imports)) if imports else set()
+        # A body the replacement keeps (a function given a decorator) uses the same names before and after.
+        shared = {id(orig.body) for orig, new in pairs  # type: ignore[attr-defined]
+                  if getattr(orig, "body", None) is not None and getattr(new, "body", None) is getattr(orig, "body")}
+        before = name_uses([orig for orig, _ in pairs], set(imports), shared) if imports else {}
+        candidates = set(before)
         unused: set[str] = set()
         if candidates:
             if self._uses is None:
                 self._uses = name_uses([module], set(imports))  # once a file, for all of its fixes
-            before = name_uses([orig for orig, _ in pairs], candidates)
-            added = name_uses([node for _, new in pairs for node in _nodes(new)], candidates)
+            added = name_uses([node for _, new in pairs for node in _nodes(new)], candidates, shared)
             unused = {name for name in candidates
                       if self._uses.get(name, 0) - before.get(name, 0) + added.get(name, 0) <= 0}
         if unused:

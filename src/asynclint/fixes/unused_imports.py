@@ -59,12 +59,14 @@ def top_level_imports(module: cst.Module) -> dict[str, cst.SimpleStatementLine]:
     return found
 
 
-def name_uses(nodes: Iterable[cst.CSTNode], names: set[str] | None = None) -> dict[str, int]:
+def name_uses(nodes: Iterable[cst.CSTNode], names: set[str] | None = None,
+              skip: frozenset[int] | set[int] = frozenset()) -> dict[str, int]:
     """How many times each of ``names`` (each name, when None) is used in ``nodes``.
 
     A use is a ``Name`` outside import statements that is neither an attribute
     (``sleep`` in ``x.sleep``) nor a keyword (``sleep`` in ``f(sleep=1)``). A read-only
     walk: LibCST's own ``visit`` rebuilds every node it passes (about three parses' cost).
+    Nodes whose id is in ``skip`` are not walked.
     """
     counts: dict[str, int] = {}
     stack = list(nodes)
@@ -73,6 +75,8 @@ def name_uses(nodes: Iterable[cst.CSTNode], names: set[str] | None = None) -> di
     while stack:
         node = stack.pop()
         kind = type(node)
+        if skip and id(node) in skip:
+            continue
         if kind is name_type:
             value = node.value  # type: ignore[attr-defined]
             if names is None or value in names:

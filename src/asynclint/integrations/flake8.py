@@ -34,7 +34,6 @@ from asynclint.run.discovery import discoverable
 
 if TYPE_CHECKING:
     from asynclint.core.diagnostics import Diagnostic
-    from asynclint.engine.lint import LintJob
     from asynclint.run.runner import Runner
 
 SKIPPED_CODES = frozenset({"ASL001", "ASL002"})
@@ -60,26 +59,35 @@ def _shared_runner() -> Runner:
 FLAKE8_KEY = "flake8-plugin"
 
 
-def _lint(runner: Runner, job: LintJob, path: Path, text: str, stdin: bool) -> list[Diagnostic]:
-    """The file's findings, from the result cache when it holds a valid entry (keyed as check keys it)."""
+def _cache_entry(runner: Runner, path: Path, text: str, stdin: bool) -> tuple[str, str] | None:
+    """The file's key and content digest in the result cache (keyed as check keys it), or None."""
     cache = runner.cache
     key = None if cache is None or stdin else runner._cache_key(path)
-    if cache is not None and key is not None:
-        from asynclint.run.cache import file_digest
+    if cache is None or key is None:
+        return None
+    from asynclint.run.cache import file_digest
 
-        key = cache.config_key(key, FLAKE8_KEY)
-        digest = file_digest(text.encode("utf-8", "surrogatepass"))
-        found = cache.get(path, key, digest, job.display_path)
+    return cache.config_key(key, FLAKE8_KEY), file_digest(text.encode("utf-8", "surrogatepass"))
+
+
+def _lint(runner: Runner, path: Path, shown: str, text: str, stdin: bool) -> list[Diagnostic]:
+    """The file's findings, from the result cache when it holds a valid entry. Looked up before
+    anything else: a file answered from the cache costs no parse, and LibCST is not even imported."""
+    entry = _cache_entry(runner, path, text, stdin)
+    cache = runner.cache
+    if cache is not None and entry is not None:
+        found = cache.get(path, entry[0], entry[1], shown)
         if found is not None:
             return found
-    from asynclint.engine.lint import (
-        lint_text,  # only when linting: a cached run never imports LibCST
-    )
+    from asynclint.engine.lint import lint_text
 
-    outcome = lint_text(job, text, track_dependencies=key is not None)
-    if cache is not None and key is not None and outcome.dependencies is not None:
+    job = replace(runner.job_for(path, shown), apply_noqa=False)
+    job = replace(job, codes=job.codes - SKIPPED_CODES)
+    outcome = lint_text(job, text, track_dependencies=entry is not None)
+    if cache is not None and entry is not None and outcome.dependencies is not None:
         scans = runner.project.framework_scan.scans() if path.name == "conftest.py" else None
-        cache.put(path, key, digest, outcome.dependencies, [d.without_fix() for d in outcome.diagnostics], scans)
+        cache.put(path, entry[0], entry[1], outcome.dependencies,
+                  [d.without_fix() for d in outcome.diagnostics], scans)
     return outcome.diagnostics
 
 
@@ -106,10 +114,8 @@ class AsyncLintChecker:
             settings = runner.settings_for(path.parent)
             if not discoverable(path, settings):
                 return
-            job = replace(runner.job_for(path, os.path.normpath(self.filename)), apply_noqa=False)
-            codes = job.codes - SKIPPED_CODES
             text = "".join(self.lines)
-            diagnostics = _lint(runner, replace(job, codes=codes), path, text, stdin)
+            diagnostics = _lint(runner, path, os.path.normpath(self.filename), text, stdin)
         except ConfigError as exc:
             yield 1, 0, f"ASL002 asynclint cannot read its configuration: {exc}", type(self)
             return
