@@ -333,30 +333,47 @@ class Finding:
     message: str
 
 
-def _asynclint(tree: Path, paths: list[str], opt_in: bool) -> list[Finding]:
+_DEFAULT_CODES: list[frozenset[str]] = []
+
+
+def _default_codes() -> frozenset[str]:
+    """The codes asynclint (the one on PATH) enables by default."""
+    if not _DEFAULT_CODES:
+        exe = shutil.which("asynclint") or "asynclint"
+        rules = json.loads(subprocess.run([exe, "rules", "--format", "json"], capture_output=True, text=True,
+                                          check=True).stdout)
+        _DEFAULT_CODES.append(frozenset(r["code"] for r in rules if r.get("default")))
+    return _DEFAULT_CODES[0]
+
+
+def _asynclint(tree: Path, paths: list[str]) -> dict[str, list[Finding]]:
+    """One run with every rule selected; the default rules' findings are those of the default codes
+    (rules are independent: selecting the opt-in ones changes nothing the default ones report)."""
     exe = shutil.which("asynclint") or "asynclint"
-    cmd = [exe, "check", "--no-cache", "--exit-zero", "--output-format", "json", "-q"]
-    if opt_in:
-        cmd += ["--extend-select", "ASL"]
     existing = [p for p in paths if (tree / p).is_file()]
+    found: dict[str, list[Finding]] = {"asynclint": [], "asynclint+opt-in": []}
     if not existing:
-        return []
+        return found
+    cmd = [exe, "check", "--no-cache", "--exit-zero", "--output-format", "json", "-q", "--extend-select", "ASL"]
     proc = subprocess.run([*cmd, *existing], cwd=tree, capture_output=True, text=True)
-    tool = "asynclint+opt-in" if opt_in else "asynclint"
     try:
         data = json.loads(proc.stdout or "[]")
     except json.JSONDecodeError:
         print(f"asynclint output not JSON in {tree}: {proc.stderr[:300]}", file=sys.stderr)
-        return []
+        return found
     items = data.get("diagnostics", data) if isinstance(data, dict) else data
-    out = []
+    default = _default_codes()
     for d in items:
         loc = d.get("location") or {}
         line = loc.get("row") or d.get("line") or 0
         filename = d.get("filename") or d.get("path") or ""
         rel = os.path.relpath(filename, tree) if os.path.isabs(filename) else filename
-        out.append(Finding(tool, os.path.normpath(rel), int(line), d.get("code", ""), d.get("message", "")))
-    return out
+        code = d.get("code", "")
+        finding = Finding("asynclint+opt-in", os.path.normpath(rel), int(line), code, d.get("message", ""))
+        found["asynclint+opt-in"].append(finding)
+        if code in default:
+            found["asynclint"].append(finding)
+    return found
 
 
 def _ruff(tree: Path, paths: list[str]) -> list[Finding]:
@@ -418,11 +435,7 @@ def _peer_versions() -> str:
 
 
 def lint_tree(tree: Path, paths: list[str]) -> dict[str, list[Finding]]:
-    return {
-        "asynclint": _asynclint(tree, paths, False),
-        "asynclint+opt-in": _asynclint(tree, paths, True),
-        **_peers(tree, paths),
-    }
+    return {**_asynclint(tree, paths), **_peers(tree, paths)}
 
 
 def map_line(git_dir: Path, parent: str, fix: str, path: str, line: int) -> int:

@@ -99,7 +99,28 @@ KNOWN_RESOURCES: dict[str, Resource] = {r.factory: r for r in (
     _r("aiohttp.test_utils.TestClient", "client", "async", "await {}.close()"),
     _r("aiohttp.web.AppRunner", "runner", None, "await {}.cleanup()"),
     _r("websockets.connect", "websocket", "async", "await {}.close()"),
+    # Grown from the history benchmark (bench/history_cases.tsv) and issue 26
+    _r("docker.from_env", "client", "sync", "{}.close()"),
+    _r("docker.DockerClient", "client", "sync", "{}.close()"),
+    _r("av.open", "container", "sync", "{}.close()"),
+    _r("aio_pika.connect", "connection", None, "await {}.close()"),
+    _r("aio_pika.connect_robust", "connection", None, "await {}.close()"),
+    _r("nats.connect", "nc", None, "await {}.close()"),
+    _r("asyncssh.connect", "conn", "async", "{}.close()", "await {}.wait_closed()"),
 )}
+
+#: Acquisitions ASL405 leaves to other rules when a test makes them: tasks (ASL504 decides whether
+#: anything observes them) and temporary paths (not held open; the OS cleans its temporary folder).
+NOT_TEST_BODY_RESOURCES = frozenset({"asyncio.create_task", "asyncio.ensure_future", "tempfile.mkdtemp"})
+
+#: Calls that release (or finish with) what a test holds: a release method, ``cancel``, or a
+#: companion that waits for a process or thread to end.
+TEST_RELEASE_METHODS = frozenset({*RELEASE_METHODS, *RELEASES_THAT_MAY_RAISE, *COMPANION_METHODS,
+                                  "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout"})
+
+#: Calls that read a value without keeping it: passing a resource to them hands nothing over.
+NON_RETAINING_CALLS = frozenset({"isinstance", "len", "repr", "str", "type", "id", "print", "hasattr", "getattr",
+                                 "bool", "vars", "dir", "hash"})
 
 #: Objects whose methods hand out resources: canonical owner type -> method -> resource.
 #: ``__call__`` is calling the object itself (a session factory).
