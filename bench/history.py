@@ -334,12 +334,32 @@ class Finding:
 
 
 _DEFAULT_CODES: list[frozenset[str]] = []
+#: The asynclint executable (``--asynclint``; default: the one on PATH).
+ASYNCLINT: list[str] = []
+
+
+def _asynclint_exe() -> str:
+    return ASYNCLINT[0] if ASYNCLINT else shutil.which("asynclint") or "asynclint"
+
+
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a linter; a missing one reports nothing (and says so once) instead of stopping the run."""
+    try:
+        return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    except FileNotFoundError:
+        if cmd[0] not in _MISSING:
+            _MISSING.add(cmd[0])
+            print(f"{cmd[0]}: not installed (pip install -e '.[bench]'); its column stays empty", file=sys.stderr)
+        return subprocess.CompletedProcess(cmd, 127, "", "")
+
+
+_MISSING: set[str] = set()
 
 
 def _default_codes() -> frozenset[str]:
     """The codes asynclint (the one on PATH) enables by default."""
     if not _DEFAULT_CODES:
-        exe = shutil.which("asynclint") or "asynclint"
+        exe = _asynclint_exe()
         rules = json.loads(subprocess.run([exe, "rules", "--format", "json"], capture_output=True, text=True,
                                           check=True).stdout)
         _DEFAULT_CODES.append(frozenset(r["code"] for r in rules if r.get("default")))
@@ -349,13 +369,13 @@ def _default_codes() -> frozenset[str]:
 def _asynclint(tree: Path, paths: list[str]) -> dict[str, list[Finding]]:
     """One run with every rule selected; the default rules' findings are those of the default codes
     (rules are independent: selecting the opt-in ones changes nothing the default ones report)."""
-    exe = shutil.which("asynclint") or "asynclint"
+    exe = _asynclint_exe()
     existing = [p for p in paths if (tree / p).is_file()]
     found: dict[str, list[Finding]] = {"asynclint": [], "asynclint+opt-in": []}
     if not existing:
         return found
     cmd = [exe, "check", "--no-cache", "--exit-zero", "--output-format", "json", "-q", "--extend-select", "ASL"]
-    proc = subprocess.run([*cmd, *existing], cwd=tree, capture_output=True, text=True)
+    proc = _run([*cmd, *existing], tree)
     try:
         data = json.loads(proc.stdout or "[]")
     except json.JSONDecodeError:
@@ -381,9 +401,8 @@ def _ruff(tree: Path, paths: list[str]) -> list[Finding]:
     if not existing:
         return []
     exe = shutil.which("ruff") or "ruff"
-    proc = subprocess.run([exe, "check", "--isolated", "--no-cache", "--preview", "--exit-zero",
-                           "--select", "ASYNC,PT,RUF006,RUF029", "--output-format", "json", *existing],
-                          cwd=tree, capture_output=True, text=True)
+    proc = _run([exe, "check", "--isolated", "--no-cache", "--preview", "--exit-zero",
+                 "--select", "ASYNC,PT,RUF006,RUF029", "--output-format", "json", *existing], tree)
     out = []
     for d in json.loads(proc.stdout or "[]"):
         rel = os.path.relpath(d["filename"], tree)
@@ -395,9 +414,8 @@ def _flake8_async(tree: Path, paths: list[str]) -> list[Finding]:
     existing = [p for p in paths if (tree / p).is_file()]
     if not existing:
         return []
-    proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", "ASYNC",
-                           "--format", "%(path)s\t%(row)d\t%(code)s\t%(text)s", *existing],
-                          cwd=tree, capture_output=True, text=True)
+    proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select", "ASYNC",
+                 "--format", "%(path)s\t%(row)d\t%(code)s\t%(text)s", *existing], tree)
     out = []
     for ln in proc.stdout.splitlines():
         parts = ln.split("\t", 3)
@@ -428,8 +446,8 @@ _VERSIONS: list[str] = []
 
 def _peer_versions() -> str:
     if not _VERSIONS:
-        ruff = subprocess.run([shutil.which("ruff") or "ruff", "--version"], capture_output=True, text=True).stdout
-        f8 = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True).stdout
+        ruff = _run([shutil.which("ruff") or "ruff", "--version"], Path.cwd()).stdout
+        f8 = _run([sys.executable, "-m", "flake8", "--version"], Path.cwd()).stdout
         _VERSIONS.append(f"{ruff.strip()} / {f8.strip().splitlines()[0] if f8.strip() else '?'}")
     return _VERSIONS[0]
 
@@ -561,13 +579,15 @@ def report(outcomes: list[Outcome], version: str) -> str:
 
 
 def _version() -> str:
-    exe = shutil.which("asynclint") or "asynclint"
+    exe = _asynclint_exe()
     proc = subprocess.run([exe, "--version"], capture_output=True, text=True)
     out = (proc.stdout or proc.stderr).strip().split()
     return out[-1] if out else "?"
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    if args.asynclint:
+        ASYNCLINT[:] = [args.asynclint]
     cases = read_cases(Path(args.cases))
     if args.only:
         cases = [c for c in cases if args.only in c.key]
@@ -602,6 +622,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     rep.add_argument("-o", "--output", help="markdown table (default: standard output)")
     rep.add_argument("--json", help="also write per-case outcomes as JSON")
     rep.add_argument("--only", help="replay only cases whose key contains this text")
+    rep.add_argument("--asynclint", help="the asynclint executable (default: the one on PATH)")
     rep.set_defaults(run=cmd_replay)
     args = parser.parse_args(list(argv) if argv is not None else None)
     return int(args.run(args))
