@@ -116,7 +116,13 @@ NOT_TEST_BODY_RESOURCES = frozenset({"asyncio.create_task", "asyncio.ensure_futu
 #: Calls that release (or finish with) what a test holds: a release method, ``cancel``, or a
 #: companion that waits for a process or thread to end.
 TEST_RELEASE_METHODS = frozenset({*RELEASE_METHODS, *RELEASES_THAT_MAY_RAISE, *COMPANION_METHODS,
-                                  "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout"})
+                                  "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout", "drain"})
+
+#: Calls that open a project object a test built (ASL405): narrower than OPENING_METHODS, whose
+#: ``run``/``listen``/``serve`` may run to the end and stop by themselves, and whose ``setup`` or
+#: ``acquire`` may hold nothing; any other awaited method opens nothing by itself.
+TEST_OPENING_METHODS = frozenset({"connect", "start", "startup", "open", "initialize", "login",
+                                  "__enter__", "__aenter__"})
 
 #: Calls that read a value without keeping it: passing a resource to them hands nothing over.
 NON_RETAINING_CALLS = frozenset({"isinstance", "len", "repr", "str", "type", "id", "print", "hasattr", "getattr",
