@@ -40,7 +40,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -314,13 +316,16 @@ def extract(git_dir: Path, commit: str, dest: Path) -> Path:
     target = dest / commit
     if target.is_dir():
         return target
-    partial = dest / f".{commit}.partial"
+    partial = dest / f".{commit}.{os.getpid()}.{threading.get_ident()}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     archive = subprocess.run(["git", "--git-dir", str(git_dir), "archive", "--format=tar", commit],
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(partial)], input=archive, check=True)
-    partial.rename(target)
+    try:
+        partial.rename(target)
+    except OSError:  # another job extracted the same commit meanwhile
+        shutil.rmtree(partial, ignore_errors=True)
     return target
 
 
@@ -357,14 +362,15 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 _MISSING: set[str] = set()
 
 
-def _default_codes() -> frozenset[str]:
-    """The codes asynclint (the one on PATH) enables by default."""
+def _codes() -> tuple[frozenset[str], frozenset[str]]:
+    """The codes asynclint (the one given, else on PATH) enables by default, and its opt-in ones."""
     if not _DEFAULT_CODES:
         exe = _asynclint_exe()
         rules = json.loads(subprocess.run([exe, "rules", "--format", "json"], capture_output=True, text=True,
                                           check=True).stdout)
         _DEFAULT_CODES.append(frozenset(r["code"] for r in rules if r.get("default")))
-    return _DEFAULT_CODES[0]
+        _DEFAULT_CODES.append(frozenset(r["code"] for r in rules if not r.get("default")))
+    return _DEFAULT_CODES[0], _DEFAULT_CODES[1]
 
 
 def _asynclint(tree: Path, paths: list[str]) -> dict[str, list[Finding]]:
@@ -376,9 +382,11 @@ def _asynclint(tree: Path, paths: list[str]) -> dict[str, list[Finding]]:
     if not existing:
         return found
     # The text format: the json one computes every fix's edits, minutes on a large file.
-    cmd = [exe, "check", "--no-cache", "--exit-zero", "--output-format", "text", "-q", "--extend-select", "ASL"]
+    default, opt_in = _codes()
+    cmd = [exe, "check", "--no-cache", "--exit-zero", "--output-format", "text", "-q"]
+    if opt_in:  # a prefix does not select opt-in rules: they are named
+        cmd += ["--extend-select", ",".join(sorted(opt_in))]
     proc = _run([*cmd, *existing], tree)
-    default = _default_codes()
     for ln in proc.stdout.splitlines():
         match = _TEXT_LINE.match(ln)
         if match is None:
@@ -488,33 +496,41 @@ class Outcome:
     seen: dict[str, list[str]]
 
 
-def replay(cases: list[Case], mirrors: Path, work: Path) -> list[Outcome]:
+def _replay_commit(repo: str, fix: str, group: list[Case], mirrors: Path, work: Path) -> list[Outcome]:
+    git_dir = git_dir_of(repo, mirrors)
+    parent = group[0].parent
+    paths = sorted({c.path for c in group})
+    dest = work / repo.replace("/", "+")
+    try:
+        before = lint_tree(extract(git_dir, parent, dest), paths)
+        after = lint_tree(extract(git_dir, fix, dest), paths)
+    except subprocess.CalledProcessError as exc:
+        print(f"{repo}@{fix}: cannot extract: {exc}", file=sys.stderr)
+        return []
+    outcomes = []
+    for case in group:
+        fixed_line = map_line(git_dir, case.parent, case.fix, case.path, case.line)
+        caught, left, seen = {}, {}, {}
+        for tool in TOOLS:
+            hit = near(before[tool], case, tool, case.path, case.line)
+            caught[tool] = bool(hit)
+            left[tool] = bool(near(after[tool], case, tool, case.path, fixed_line)) and bool(hit)
+            seen[tool] = sorted({f"{f.code}:{f.line}" for f in before[tool]
+                                 if f.path == os.path.normpath(case.path) and abs(f.line - case.line) <= NEAR})
+        outcomes.append(Outcome(case, caught, left, seen))
+    print(f"{repo}@{fix[:10]}: {len(group)} case(s)", file=sys.stderr)
+    return outcomes
+
+
+def replay(cases: list[Case], mirrors: Path, work: Path, jobs: int = 1) -> list[Outcome]:
+    """Lint every case's parent and fix trees; ``jobs`` commits at a time (the linters are subprocesses)."""
     by_commit: dict[tuple[str, str], list[Case]] = defaultdict(list)
     for case in cases:
         by_commit[(case.repo, case.fix)].append(case)
-    outcomes = []
-    for (repo, fix), group in sorted(by_commit.items()):
-        git_dir = git_dir_of(repo, mirrors)
-        parent = group[0].parent
-        paths = sorted({c.path for c in group})
-        try:
-            before = lint_tree(extract(git_dir, parent, work / repo.replace("/", "+")), paths)
-            after = lint_tree(extract(git_dir, fix, work / repo.replace("/", "+")), paths)
-        except subprocess.CalledProcessError as exc:
-            print(f"{repo}@{fix}: cannot extract: {exc}", file=sys.stderr)
-            continue
-        for case in group:
-            fixed_line = map_line(git_dir, case.parent, case.fix, case.path, case.line)
-            caught, left, seen = {}, {}, {}
-            for tool in TOOLS:
-                hit = near(before[tool], case, tool, case.path, case.line)
-                caught[tool] = bool(hit)
-                left[tool] = bool(near(after[tool], case, tool, case.path, fixed_line)) and bool(hit)
-                seen[tool] = sorted({f"{f.code}:{f.line}" for f in before[tool]
-                                     if f.path == os.path.normpath(case.path) and abs(f.line - case.line) <= NEAR})
-            outcomes.append(Outcome(case, caught, left, seen))
-        print(f"{repo}@{fix[:10]}: {len(group)} case(s)", file=sys.stderr)
-    return outcomes
+    groups = sorted(by_commit.items())
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(lambda item: _replay_commit(item[0][0], item[0][1], item[1], mirrors, work), groups))
+    return [outcome for found in results for outcome in found]
 
 
 def _figure(outcomes: list[Outcome], tool: str) -> str:
@@ -587,7 +603,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.only:
         cases = [c for c in cases if args.only in c.key]
     work = Path(args.work) if args.work else Path(tempfile.gettempdir()) / "asynclint-history"
-    outcomes = replay(cases, Path(args.mirrors), work)
+    outcomes = replay(cases, Path(args.mirrors), work, args.jobs)
     text = report(outcomes, _version())
     if args.output:
         Path(args.output).write_text(text)
@@ -618,6 +634,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     rep.add_argument("--json", help="also write per-case outcomes as JSON")
     rep.add_argument("--only", help="replay only cases whose key contains this text")
     rep.add_argument("--asynclint", help="the asynclint executable (default: the one on PATH)")
+    rep.add_argument("-j", "--jobs", type=int, default=2, help="commits replayed at a time (default: 2)")
     rep.set_defaults(run=cmd_replay)
     args = parser.parse_args(list(argv) if argv is not None else None)
     return int(args.run(args))

@@ -147,11 +147,14 @@ def test_replay_counts_catches_and_writes_the_table(mirrors: tuple[Path, str, st
     assert code == 0
     by_line = {int(o["case"].rsplit(":", 1)[1]): o for o in json.loads(outcomes.read_text())}
     assert by_line[8]["caught"]["asynclint"] and not by_line[8]["left"]["asynclint"]
-    assert by_line[13]["caught"]["asynclint"] and not by_line[13]["left"]["asynclint"]
+    # ASL405 is opt-in: caught with the opt-in rules only.
+    assert not by_line[13]["caught"]["asynclint"]
+    assert by_line[13]["caught"]["asynclint+opt-in"] and not by_line[13]["left"]["asynclint+opt-in"]
     assert not by_line[14]["caught"]["asynclint"]  # no rule is meant for it: never counted as caught
     text = table.read_text()
     assert "3 cases from 1 repositories; 2 of a kind an asynclint rule is for." in text
     assert "| blocking-call | 1 | 1/1 | 1/1 |" in text
+    assert "| test-resource | 1 | 0/1 | 1/1 |" in text
     # The trees were extracted outside the mirror, which holds no work tree.
     assert (tmp_path / "trees" / "acme+svc" / parent[:12] / "tests" / "test_io.py").read_text() == BEFORE
     assert not (root / "acme+svc" / "repo" / "tests").exists()
