@@ -25,8 +25,10 @@ Two commands:
     finding of that rule left on the fixed code at the same place (the line the fix diff maps it
     to) counts against it.
 
-The cases file is tab-separated with a header: ``repo fix parent path line category rule reason``
-(``rule`` is the asynclint code meant to catch it, ``-`` when no rule is for it).
+The cases file is tab-separated with a header: ``repo fix parent path line category rule peers reason
+needs`` (``rule`` is the asynclint code meant to catch it, ``-`` when no rule is for it; ``peers`` the
+ruff/flake8-async code prefixes that count, empty for the category's default, ``-`` for none;
+``reason`` why it is a mistake; ``needs`` what the rule would need to see to catch it).
 """
 
 from __future__ import annotations
@@ -289,6 +291,8 @@ class Case:
     rule: str
     reason: str
     peers: tuple[str, ...] = ()
+    #: What the rule would need to see to catch it (the recall page's list of misses).
+    needs: str = ""
 
     @property
     def key(self) -> str:
@@ -303,7 +307,7 @@ def read_cases(path: Path) -> list[Case]:
             peers = (DEFAULT_PEERS.get(row["category"], ()) if not column
                      else tuple(p for p in column.split(",") if p and p != "-"))
             cases.append(Case(row["repo"], row["fix"], row["parent"], row["path"], int(row["line"]),
-                              row["category"], row["rule"], row["reason"], peers))
+                              row["category"], row["rule"], row["reason"], peers, (row.get("needs") or "").strip()))
     return cases
 
 
@@ -578,7 +582,8 @@ def report(outcomes: list[Outcome], version: str) -> str:
             continue
         c = o.case
         seen = " ".join(o.seen["asynclint+opt-in"] + o.seen["ruff"] + o.seen["flake8-async"]) or "-"
-        lines.append(f"| `{c.repo}` {c.fix[:10]} `{c.path}:{c.line}` | {c.category} | {c.rule} | {c.reason} | {seen} |")
+        lines.append(f"| `{c.repo}` {c.fix[:10]} `{c.path}:{c.line}` | {c.category} | {c.rule} | "
+                     f"{c.needs or c.reason} | {seen} |")
     lines += ["", "## Every case", "",
               "| case | category | rule | asynclint | +opt-in | ruff | flake8-async |", "|---|---|---|---|---|---|---|"]
     mark = {True: "yes", False: "-"}
@@ -604,15 +609,30 @@ def cmd_replay(args: argparse.Namespace) -> int:
         cases = [c for c in cases if args.only in c.key]
     work = Path(args.work) if args.work else Path(tempfile.gettempdir()) / "asynclint-history"
     outcomes = replay(cases, Path(args.mirrors), work, args.jobs)
-    text = report(outcomes, _version())
+    version = _version()
+    text = report(outcomes, version)
     if args.output:
         Path(args.output).write_text(text)
     else:
         sys.stdout.write(text)
     if args.json:
-        Path(args.json).write_text(json.dumps([
+        Path(args.json).write_text(json.dumps({"asynclint": version, "outcomes": [
             {"case": o.case.key, "category": o.case.category, "rule": o.case.rule, "caught": o.caught,
-             "left": o.left, "seen": o.seen} for o in outcomes], indent=1))
+             "left": o.left, "seen": o.seen} for o in outcomes]}, indent=1))
+    return 0
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    """Rewrite the markdown table from a replay's ``--json`` outcomes (and the cases file's text)."""
+    cases = {c.key: c for c in read_cases(Path(args.cases))}
+    data = json.loads(Path(args.outcomes).read_text())
+    outcomes = [Outcome(cases[o["case"]], o["caught"], o["left"], o["seen"]) for o in data["outcomes"]
+                if o["case"] in cases]
+    text = report(outcomes, data.get("asynclint", "?"))
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -636,6 +656,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     rep.add_argument("--asynclint", help="the asynclint executable (default: the one on PATH)")
     rep.add_argument("-j", "--jobs", type=int, default=2, help="commits replayed at a time (default: 2)")
     rep.set_defaults(run=cmd_replay)
+    table = sub.add_parser("table", help="rewrite the markdown table from a replay's --json outcomes")
+    table.add_argument("outcomes", help="the JSON file a replay wrote with --json")
+    table.add_argument("--cases", default=str(Path(__file__).with_name("history_cases.tsv")))
+    table.add_argument("-o", "--output", help="markdown table (default: standard output)")
+    table.set_defaults(run=cmd_table)
     args = parser.parse_args(list(argv) if argv is not None else None)
     return int(args.run(args))
 

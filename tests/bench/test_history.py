@@ -145,7 +145,7 @@ def test_replay_counts_catches_and_writes_the_table(mirrors: tuple[Path, str, st
     code = history.main(["replay", "--cases", str(cases), "--mirrors", str(root), "--work", str(tmp_path / "trees"),
                          "--asynclint", asynclint_executable(), "-o", str(table), "--json", str(outcomes)])
     assert code == 0
-    by_line = {int(o["case"].rsplit(":", 1)[1]): o for o in json.loads(outcomes.read_text())}
+    by_line = {int(o["case"].rsplit(":", 1)[1]): o for o in json.loads(outcomes.read_text())["outcomes"]}
     assert by_line[8]["caught"]["asynclint"] and not by_line[8]["left"]["asynclint"]
     # ASL405 is opt-in: caught with the opt-in rules only.
     assert not by_line[13]["caught"]["asynclint"]
@@ -155,6 +155,10 @@ def test_replay_counts_catches_and_writes_the_table(mirrors: tuple[Path, str, st
     assert "3 cases from 1 repositories; 2 of a kind an asynclint rule is for." in text
     assert "| blocking-call | 1 | 1/1 | 1/1 |" in text
     assert "| test-resource | 1 | 0/1 | 1/1 |" in text
+    # The table is rebuilt from the saved outcomes without linting again.
+    again = tmp_path / "again.md"
+    assert history.main(["table", str(outcomes), "--cases", str(cases), "-o", str(again)]) == 0
+    assert again.read_text() == text
     # The trees were extracted outside the mirror, which holds no work tree.
     assert (tmp_path / "trees" / "acme+svc" / parent[:12] / "tests" / "test_io.py").read_text() == BEFORE
     assert not (root / "acme+svc" / "repo" / "tests").exists()
