@@ -118,6 +118,17 @@ NOT_TEST_BODY_RESOURCES = frozenset({"asyncio.create_task", "asyncio.ensure_futu
 TEST_RELEASE_METHODS = frozenset({*RELEASE_METHODS, *RELEASES_THAT_MAY_RAISE, *COMPANION_METHODS,
                                   "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout", "drain"})
 
+#: Library resources that hold nothing until one of these methods is called on them (ASL405): an
+#: ``AppRunner`` binds no socket before ``setup()``.
+OPENED_BY: dict[str, frozenset[str]] = {
+    "aiohttp.web.AppRunner": frozenset({"setup"}),
+}
+
+#: Clients that hold no connection when given an in-memory transport, and warn about nothing when
+#: left open (httpx's ``AsyncClient`` warns "Unclosed AsyncClient" whatever its transport: not here).
+IN_MEMORY_CLIENTS = frozenset({"httpx.Client"})
+IN_MEMORY_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})
+
 #: Calls that open a project object a test built (ASL405): narrower than OPENING_METHODS, whose
 #: ``run``/``listen``/``serve`` may run to the end and stop by themselves, and whose ``setup`` or
 #: ``acquire`` may hold nothing; any other awaited method opens nothing by itself.

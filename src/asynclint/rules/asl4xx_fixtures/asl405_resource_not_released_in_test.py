@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -11,8 +11,11 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.resources import (
+    IN_MEMORY_CLIENTS,
+    IN_MEMORY_TRANSPORTS,
     NON_RETAINING_CALLS,
     NOT_TEST_BODY_RESOURCES,
+    OPENED_BY,
     TEST_OPENING_METHODS,
     TEST_RELEASE_METHODS,
     Resource,
@@ -36,6 +39,7 @@ class _Uses:
 
     released: bool = False  # a release call, `with name`, or anything that may release it or keep it
     opened: bool = False  # an opening method (``connect()``, ``start()``...) was called on it
+    methods: set[str] = field(default_factory=set)  # every method called on it
 
 
 def _walk(node: cst.CSTNode, parents: tuple[cst.CSTNode, ...]) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]]:
@@ -73,8 +77,10 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
                 if attr in TEST_RELEASE_METHODS:
                     found.released = True
                     return found
-                if is_call and attr in TEST_OPENING_METHODS:
-                    found.opened = True
+                if is_call:
+                    found.methods.add(attr)
+                    if attr in TEST_OPENING_METHODS:
+                        found.opened = True
                 if type(grand) is cst.AssignTarget or type(grand) is cst.AugAssign:
                     continue  # ``var.x = ...``: sets an attribute, keeps nothing else
                 continue
@@ -184,12 +190,25 @@ class ResourceNotReleasedInTest(Rule):
                 if resource is None or resource.factory in NOT_TEST_BODY_RESOURCES:
                     continue
                 uses = _uses(var, body[index + 1:])
-                if uses.released:
+                if uses.released or self._holds_nothing(resource, call, uses):
                     continue
                 if resource.inferred and not (
                         (uses.opened or isinstance(value, cst.Await)) and self._releases_something(resource)):
                     continue  # a project object never opened holds nothing yet, nor one whose release is a hook
                 self._report(test, body, index, var, value, call, resource)
+
+    def _holds_nothing(self, resource: Resource, call: cst.Call, uses: _Uses) -> bool:
+        """A library resource not opened yet (``AppRunner`` before ``setup()``), or a sync client on an
+        in-memory transport (``httpx.Client(transport=httpx.MockTransport(...))``)."""
+        opening = OPENED_BY.get(resource.factory)
+        if opening is not None and not (uses.methods & opening):
+            return True
+        if resource.factory in IN_MEMORY_CLIENTS:
+            for arg in call.args:
+                if (arg.keyword is not None and arg.keyword.value == "transport" and type(arg.value) is cst.Call
+                        and self.ctx.qualname(arg.value.func) in IN_MEMORY_TRANSPORTS):
+                    return True
+        return False
 
     def _releases_something(self, resource: Resource) -> bool:
         """Whether the release method of a project class calls anything (an empty hook releases nothing).
@@ -385,6 +404,25 @@ class ResourceNotReleasedInTest(Rule):
                 async def schedules(self):
                     return []
         """)}),
+        # Not set up: an AppRunner binds nothing before `setup()`.
+        Valid(dedent("""
+            from aiohttp import web
+
+            def test_runner_kwargs():
+                runner = web.AppRunner(web.Application(), access_log=None)
+                assert runner.app is not None
+        """)),
+        # A sync client on an in-memory transport holds no connection.
+        Valid(dedent("""
+            import httpx
+
+            def handler(request):
+                return httpx.Response(200)
+
+            def test_base_url():
+                client = httpx.Client(base_url="https://example.org", transport=httpx.MockTransport(handler))
+                assert client.get("/").status_code == 200
+        """)),
         # `drain()` ends with the connection closed.
         Valid(dedent("""
             import nats
