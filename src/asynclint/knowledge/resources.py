@@ -128,6 +128,8 @@ OPENED_BY: dict[str, frozenset[str]] = {
 #: left open (httpx's ``AsyncClient`` warns "Unclosed AsyncClient" whatever its transport: not here).
 IN_MEMORY_CLIENTS = frozenset({"httpx.Client"})
 IN_MEMORY_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})
+#: The methods by which such a client sends a request (and may pool a connection): before one, it holds nothing.
+SENDING_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})
 
 #: Calls that open a project object a test built (ASL405): narrower than OPENING_METHODS, whose
 #: ``run``/``listen``/``serve`` may run to the end and stop by themselves, and whose ``setup`` or

@@ -16,6 +16,7 @@ from asynclint.knowledge.resources import (
     NON_RETAINING_CALLS,
     NOT_TEST_BODY_RESOURCES,
     OPENED_BY,
+    SENDING_METHODS,
     TEST_OPENING_METHODS,
     TEST_RELEASE_METHODS,
     Resource,
@@ -198,12 +199,14 @@ class ResourceNotReleasedInTest(Rule):
                 self._report(test, body, index, var, value, call, resource)
 
     def _holds_nothing(self, resource: Resource, call: cst.Call, uses: _Uses) -> bool:
-        """A library resource not opened yet (``AppRunner`` before ``setup()``), or a sync client on an
-        in-memory transport (``httpx.Client(transport=httpx.MockTransport(...))``)."""
+        """A library resource not opened yet (``AppRunner`` before ``setup()``), or a sync client that
+        sent nothing or sends to an in-memory transport (``httpx.Client(transport=httpx.MockTransport(...))``)."""
         opening = OPENED_BY.get(resource.factory)
         if opening is not None and not (uses.methods & opening):
             return True
         if resource.factory in IN_MEMORY_CLIENTS:
+            if not uses.methods & SENDING_METHODS:
+                return True  # nothing sent: no connection in its pool
             for arg in call.args:
                 if (arg.keyword is not None and arg.keyword.value == "transport" and type(arg.value) is cst.Call
                         and self.ctx.qualname(arg.value.func) in IN_MEMORY_TRANSPORTS):
