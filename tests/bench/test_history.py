@@ -153,8 +153,8 @@ def test_replay_counts_catches_and_writes_the_table(mirrors: tuple[Path, str, st
     assert not by_line[14]["caught"]["asynclint"]  # no rule is meant for it: never counted as caught
     text = table.read_text()
     assert "3 cases from 1 repositories; 2 of a kind an asynclint rule is for." in text
-    assert "| blocking-call | 1 | 1/1 | 1/1 |" in text
-    assert "| test-resource | 1 | 0/1 | 1/1 |" in text
+    assert "| blocking-call (ASL502) | 1 | 1/1 | 1/1 |" in text
+    assert "| test-resource (ASL405) | 1 | 0/1 | 1/1 |" in text
     # The table is rebuilt from the saved outcomes without linting again.
     again = tmp_path / "again.md"
     assert history.main(["table", str(outcomes), "--cases", str(cases), "-o", str(again)]) == 0
