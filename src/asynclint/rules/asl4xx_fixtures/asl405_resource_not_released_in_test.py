@@ -131,6 +131,9 @@ class ResourceNotReleasedInTest(Rule):
         ones on the projects' own classes (objects never started, release
         methods that are empty hooks, `drain()`); those classes of finding are
         fixed, but a default rule must be right 9 times in 10 on a first look.
+        After tuning, a sample of 20 of its 74 findings on eighteen more suites
+        was 6 right (30%): most wrong ones are objects whose connection the
+        test replaced with a mock, which the rule cannot see yet.
 
         ## Why is this bad?
         The test leaves the connection, socket or process open when it ends:
