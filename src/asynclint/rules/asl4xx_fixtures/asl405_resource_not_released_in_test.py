@@ -53,6 +53,14 @@ def _walk(node: cst.CSTNode, parents: tuple[cst.CSTNode, ...]) -> Iterator[tuple
         stack.extend((child, chain) for child in iter_children(current))
 
 
+def _assigned_over(parents: tuple[cst.CSTNode, ...]) -> bool:
+    """Whether the attribute chain just above a name is the target of an assignment (``name.a.b = ...``)."""
+    index = len(parents) - 1
+    while index >= 0 and type(parents[index]) is cst.Attribute:
+        index -= 1
+    return index >= 0 and type(parents[index]) is cst.AssignTarget
+
+
 def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
     """How ``var`` is used in ``rest``: any use that may release or keep the resource counts as released.
 
@@ -82,8 +90,11 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
                     found.methods.add(attr)
                     if attr in TEST_OPENING_METHODS:
                         found.opened = True
-                if type(grand) is cst.AssignTarget or type(grand) is cst.AugAssign:
-                    continue  # ``var.x = ...``: sets an attribute, keeps nothing else
+                if _assigned_over(parents):
+                    # ``var._connect = AsyncMock()``, ``var.eio.connect = ...``: the test replaced part of
+                    # the object (most often the part that connects); the rule cannot tell what it holds.
+                    found.released = True
+                    return found
                 continue
             if type(parent) is cst.Comparison or type(parent) is cst.ComparisonTarget:
                 continue
@@ -178,11 +189,13 @@ class ResourceNotReleasedInTest(Rule):
                 continue
             body = statements(test.func)
             owners: dict[str, str] | None = None
+            earlier: dict[str, cst.BaseExpression] = {}  # names the test bound so far, to their values
             for index, stmt in enumerate(body):
                 bound = assignment(stmt)
                 if bound is None:
                     continue
                 var, value, _node = bound
+                earlier[var] = value
                 call = call_of(value)
                 if call is None:
                     continue
@@ -194,14 +207,15 @@ class ResourceNotReleasedInTest(Rule):
                 if resource is None or resource.factory in NOT_TEST_BODY_RESOURCES:
                     continue
                 uses = _uses(var, body[index + 1:])
-                if uses.released or self._holds_nothing(resource, call, uses):
+                if uses.released or self._holds_nothing(resource, call, uses, earlier):
                     continue
                 if resource.inferred and not (
                         (uses.opened or isinstance(value, cst.Await)) and self._releases_something(resource)):
                     continue  # a project object never opened holds nothing yet, nor one whose release is a hook
                 self._report(test, body, index, var, value, call, resource)
 
-    def _holds_nothing(self, resource: Resource, call: cst.Call, uses: _Uses) -> bool:
+    def _holds_nothing(self, resource: Resource, call: cst.Call, uses: _Uses,
+                       bound: dict[str, cst.BaseExpression]) -> bool:
         """A library resource not opened yet (``AppRunner`` before ``setup()``), or a sync client that
         sent nothing or sends to an in-memory transport (``httpx.Client(transport=httpx.MockTransport(...))``)."""
         opening = OPENED_BY.get(resource.factory)
@@ -211,8 +225,10 @@ class ResourceNotReleasedInTest(Rule):
             if not uses.methods & SENDING_METHODS:
                 return True  # nothing sent: no connection in its pool
             for arg in call.args:
-                if (arg.keyword is not None and arg.keyword.value == "transport" and type(arg.value) is cst.Call
-                        and self.ctx.qualname(arg.value.func) in IN_MEMORY_TRANSPORTS):
+                if arg.keyword is None or arg.keyword.value != "transport":
+                    continue
+                value = bound.get(arg.value.value) if type(arg.value) is cst.Name else arg.value
+                if type(value) is cst.Call and self.ctx.qualname(value.func) in IN_MEMORY_TRANSPORTS:
                     return True
         return False
 
@@ -428,6 +444,43 @@ class ResourceNotReleasedInTest(Rule):
             def test_base_url():
                 client = httpx.Client(base_url="https://example.org", transport=httpx.MockTransport(handler))
                 assert client.get("/").status_code == 200
+        """)),
+        # The test replaced the part that connects: the rule cannot tell what the object holds.
+        Valid(dedent("""
+            from unittest import mock
+            from app.client import Client
+
+            async def test_connect_error():
+                client = Client()
+                client.engine.connect = mock.AsyncMock(side_effect=ConnectionError)
+                await client.connect("ws://example.org")
+        """), files={"src/app/client.py": dedent("""
+            def _stop(engine):
+                engine.stop()
+
+
+            class Client:
+                def __init__(self):
+                    self.engine = None
+
+                async def connect(self, url):
+                    await self.engine.connect(url)
+
+                async def disconnect(self):
+                    _stop(self.engine)
+        """)}),
+        # An in-memory transport bound to a name first.
+        Valid(dedent("""
+            import httpx
+
+            def app(environ, start_response):
+                start_response("200 OK", [])
+                return [b"ok"]
+
+            def test_wsgi():
+                transport = httpx.WSGITransport(app=app)
+                client = httpx.Client(transport=transport)
+                assert client.get("http://testserver/").text == "ok"
         """)),
         # `drain()` ends with the connection closed.
         Valid(dedent("""
