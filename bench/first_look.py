@@ -99,7 +99,9 @@ def read_raw(raw_dir: Path) -> list[Key]:
     """Every finding of every ``*.txt`` file of a raw folder; the suite is the file's stem."""
     keys: list[Key] = []
     for path in sorted(raw_dir.glob("*.txt")):
-        keys.extend(parse_findings(path.stem, path.read_text(encoding="utf-8").splitlines()))
+        keys.extend(
+            parse_findings(path.stem, path.read_text(encoding="utf-8").splitlines())
+        )
     return keys
 
 
@@ -136,12 +138,16 @@ def table(findings: Sequence[Key], verdicts: dict[Key, str]) -> str:
         total.markdown(),
     ]
     reported = set(findings)
-    gone = Counter((key[3], verdict) for key, verdict in verdicts.items() if key not in reported)
+    gone = Counter(
+        (key[3], verdict) for key, verdict in verdicts.items() if key not in reported
+    )
     if gone:
         lines.append("")
         lines.append(
             "Judged, no longer reported: "
-            + ", ".join(f"{code} {verdict} {n}" for (code, verdict), n in sorted(gone.items()))
+            + ", ".join(
+                f"{code} {verdict} {n}" for (code, verdict), n in sorted(gone.items())
+            )
         )
     return "\n".join(lines)
 
@@ -158,10 +164,15 @@ def run(corpus: Path, out: Path, exe: str) -> int:
             [exe, *COMMAND], cwd=suite, capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
-            print(f"first_look: {suite.name}: exit {done.returncode}\n{done.stderr}", file=sys.stderr)
+            print(
+                f"first_look: {suite.name}: exit {done.returncode}\n{done.stderr}",
+                file=sys.stderr,
+            )
             return 1
         (out / f"{suite.name}.txt").write_text(done.stdout, encoding="utf-8")
-        print(f"{suite.name}: {len(parse_findings(suite.name, done.stdout.splitlines()))} findings")
+        print(
+            f"{suite.name}: {len(parse_findings(suite.name, done.stdout.splitlines()))} findings"
+        )
     return 0
 
 
@@ -172,7 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_p.add_argument("corpus", type=Path)
     run_p.add_argument("out", type=Path)
     run_p.add_argument("--asynclint", default="asynclint")
-    table_p = sub.add_parser("table", help="per-rule table of a raw folder against verdicts")
+    table_p = sub.add_parser(
+        "table", help="per-rule table of a raw folder against verdicts"
+    )
     table_p.add_argument("raw", type=Path)
     table_p.add_argument("verdicts", type=Path)
     args = parser.parse_args(argv)

@@ -47,7 +47,9 @@ def test_table_counts_per_rule_and_lists_gone_verdicts(tmp_path: Path) -> None:
     verdicts = tmp_path / "verdicts.tsv"
     verdicts.write_text(VERDICTS)
 
-    text = first_look.table(first_look.read_raw(raw), first_look.read_verdicts(verdicts))
+    text = first_look.table(
+        first_look.read_raw(raw), first_look.read_verdicts(verdicts)
+    )
 
     rows = text.splitlines()
     assert rows[2] == "| ASL101 | 2 | 1 | 0 | 1 | 0 | 0.00 | 1 |"
@@ -56,7 +58,9 @@ def test_table_counts_per_rule_and_lists_gone_verdicts(tmp_path: Path) -> None:
     assert rows[-1] == "Judged, no longer reported: ASL203 FP 1"
 
 
-def test_unknown_verdict_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_verdict_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     verdicts = tmp_path / "v.tsv"
