@@ -221,7 +221,7 @@ def test_server_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
                            "from asynclint.cli.main import main; main(['server'])"],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
-    assert "pip install 'asynclint[lsp]'" in proc.stderr and "Traceback" not in proc.stderr
+    assert "python -m pip install '.[lsp]'" in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.asyncio

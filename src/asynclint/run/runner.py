@@ -293,7 +293,8 @@ class Runner:
     def run_stdin(self, data: bytes, filename: str | None, result: RunResult) -> None:
         path = Path(filename) if filename else Path("-")
         shown = display_path(path) if filename else "-"
-        job = self.job_for(path if filename else Path.cwd() / "stdin.py", shown)
+        # Without a name, a test file of the current folder (as pytest's default python_files names one).
+        job = self.job_for(path if filename else Path.cwd() / "test_stdin.py", shown)
         source = decode_source(data)
         if filename and self.options.force_exclude and not discoverable(path, self.settings_for(path.parent)):
             if source.text is not None:
