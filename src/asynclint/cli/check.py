@@ -234,11 +234,11 @@ def run_once(plan: Plan, out: IO[str] | None, err: IO[str], stdin: IO[bytes] | N
             data = (stdin or sys.stdin.buffer).read()
             return run_stdin(plan, runner, data, out or sys.stdout, err)
         if args.add_noqa:
-            return run_add_noqa(plan, runner, out or sys.stdout)
+            return run_add_noqa(plan, runner, out or sys.stdout, err)
         if args.diff:
             return run_diff(plan, runner, out or sys.stdout, err)
         if args.write_baseline_file is not None:
-            return run_write_baseline(plan, runner, out or sys.stdout)
+            return run_write_baseline(plan, runner, out or sys.stdout, err)
         stream = out if out is not None else open_output(args.output_file)
         try:
             return run_report(plan, runner, stream, err)
@@ -345,10 +345,10 @@ def run_stdin(plan: Plan, runner: "Runner", data: bytes, out: IO[str], err: IO[s
     return _write_report(plan, runner, result, out, err, Tally(), streamed=False)
 
 
-def run_add_noqa(plan: Plan, runner: "Runner", out: IO[str]) -> ExitStatus:
+def run_add_noqa(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> ExitStatus:
     from asynclint.cli.add_noqa import add_noqa_comments
 
-    result = _lint(plan, runner, sys.stderr)
+    result = _lint(plan, runner, err)
     message = add_noqa_comments(result)
     if not plan.args.quiet:
         out.write(message)
@@ -370,11 +370,11 @@ def _write_diff(plan: Plan, result: "RunResult", out: IO[str], err: IO[str]) -> 
     return ExitStatus.FAILURE if result.diffs and not args.exit_zero else ExitStatus.SUCCESS
 
 
-def run_write_baseline(plan: Plan, runner: "Runner", out: IO[str]) -> ExitStatus:
+def run_write_baseline(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> ExitStatus:
     from asynclint.cli.baseline import write_baseline
 
     assert plan.args.write_baseline_file is not None
-    result = _lint(plan, runner, sys.stderr)
+    result = _lint(plan, runner, err)
     message = write_baseline(runner, result, plan.args.write_baseline_file, plan.args.prune)
     if not plan.args.quiet:
         out.write(message)

@@ -156,13 +156,13 @@ CORE_OPTIONS: dict[str, Option] = {
                           "replaces the default selection.", shown_default="the default rules"),
     "extend-select": Codes([], "Add these rules to the selection (how rules that are not on by default "
                                "are enabled)."),
-    "preview": Bool(False, "Enable the preview group: rules below the precision bar join the default "
-                           "selection, `ALL` and prefixes (a preview rule named by its exact code runs anyway)."),
     "ignore": Codes([], "Skip these rules (codes, prefixes or names)."),
     "per-file-ignores": PerFileIgnores({}, "Rules skipped in files matching a glob, relative to the "
                                            "configuration's folder: `{\"tests/legacy/*\" = [\"ASL302\"]}`."),
     "exclude": ListOfStr([], "Paths or globs never linted (replaces nothing: there is no default list)."),
     "extend-exclude": ListOfStr([], "More paths or globs never linted."),
+    "preview": Bool(False, "Enable the preview group: rules below the precision bar join the default "
+                           "selection, `ALL` and prefixes (a preview rule named by its exact code runs anyway)."),
     "pytest-asyncio-version": VersionOption(None, "The pytest-asyncio release the suite runs with, e.g. `\"0.21\"`; "
                                             "default: read from the project's pins, the installed distribution, "
                                             "else the newest release.", shown_default="detected"),
