@@ -202,7 +202,7 @@ def test_concise_is_one_line_a_finding_with_a_mark_for_a_safe_fix(project: Path)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
     assert lines[1].startswith("Found 1 diagnostic")
-    assert lines[2] == "`asynclint rule CODE` explains a rule; --output-format full links its page."
+    assert lines[2] == "`asynclint rule CODE` explains a rule; --output-format full shows the source and where to read more."
     assert len(lines) == 3
 
 

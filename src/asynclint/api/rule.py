@@ -147,7 +147,8 @@ class Rule:
     def selection(cls) -> str:
         """The rule's group and how it is selected, as ``asynclint rule`` and ``rules`` show it."""
         if cls.group == "preview":
-            return f"preview (below the precision bar: enabled by --preview, or by its exact code: --extend-select {cls.code})"
+            return ("preview (below the precision bar: enabled by --preview, "
+                    f"or by its exact code: --extend-select {cls.code})")
         if not cls.default_enabled:
             return f"stable, not on by default (selected by ALL, its prefix or code: --extend-select {cls.code})"
         return "stable, on by default"

@@ -230,17 +230,16 @@ def run_once(plan: Plan, out: IO[str] | None, err: IO[str], stdin: IO[bytes] | N
         if args.show_settings or args.show_files:
             return run_show(plan, out or sys.stdout)
         runner = Runner(plan.options)
-        if plan.use_stdin:
-            data = (stdin or sys.stdin.buffer).read()
-            return run_stdin(plan, runner, data, out or sys.stdout, err)
-        if args.add_noqa:
-            return run_add_noqa(plan, runner, out or sys.stdout, err)
-        if args.diff:
-            return run_diff(plan, runner, out or sys.stdout, err)
-        if args.write_baseline_file is not None:
-            return run_write_baseline(plan, runner, out or sys.stdout, err)
         stream = out if out is not None else open_output(args.output_file)
         try:
+            if plan.use_stdin:
+                return run_stdin(plan, runner, (stdin or sys.stdin.buffer).read(), stream, err)
+            if args.add_noqa:
+                return run_add_noqa(plan, runner, stream, err)
+            if args.diff:
+                return run_diff(plan, runner, stream, err)
+            if args.write_baseline_file is not None:
+                return run_write_baseline(plan, runner, stream, err)
             return run_report(plan, runner, stream, err)
         finally:
             if out is None and args.output_file is not None:
@@ -429,7 +428,8 @@ def _write_report(plan: Plan, runner: "Runner", result: "RunResult", out: IO[str
     if plan.human and not args.quiet and not args.show_statistics:
         out.write(summary(tally, result.fixed, fixing=args.fix, unsafe_fixes=args.unsafe_fixes))
         if args.output_format == "concise" and tally.count:
-            out.write("`asynclint rule CODE` explains a rule; --output-format full links its page.\n")
+            out.write("`asynclint rule CODE` explains a rule; "
+                      "--output-format full shows the source and where to read more.\n")
     if note and not args.quiet:
         notes.write(note)
     out.flush()
@@ -486,7 +486,8 @@ def run_watch(plan: Plan, out: IO[str] | None, err: IO[str], interval: float = 0
     runs = 0
     try:
         while True:
-            stream.write(f"[{time.strftime('%H:%M:%S')}] {'Starting linter in watch mode' if not runs else 'File change detected'}...\n")
+            what = "File change detected" if runs else "Starting linter in watch mode"
+            stream.write(f"[{time.strftime('%H:%M:%S')}] {what}...\n")
             stream.flush()
             settings_for_directory.cache_clear()
             pytest_config_for_directory.cache_clear()
