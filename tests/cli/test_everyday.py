@@ -9,6 +9,7 @@ import pty
 import select
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -237,23 +238,26 @@ def test_watch_relints_on_change_and_stops_on_ctrl_c(project: Path) -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),  # type: ignore[union-attr]
+                              daemon=True)
+    reader.start()
 
-    def wait_for(text: str) -> None:
+    def wait_for(text: str, after: int = 0) -> int:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            lines.append(line)
-            if text in line:
-                return
+            for index in range(after, len(lines)):
+                if text in lines[index]:
+                    return index
+            time.sleep(0.05)
         raise AssertionError("".join(lines))
 
     try:
-        wait_for("Watching for file changes")
-        assert any("Found 1 diagnostic" in line for line in lines)
+        first = wait_for("Watching for file changes")
+        assert any("Found 1 diagnostic" in line for line in lines[:first])
         path = project / "tests" / "test_mark.py"
         path.write_text(path.read_text().replace("async def", "@pytest.mark.asyncio\nasync def"))
-        wait_for("All checks passed!")
-        assert any("File change detected" in line for line in lines)
+        changed = wait_for("File change detected", first)
+        wait_for("All checks passed!", changed)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)

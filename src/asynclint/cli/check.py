@@ -489,6 +489,8 @@ def run_watch(plan: Plan, out: IO[str] | None, err: IO[str], interval: float = 0
             what = "File change detected" if runs else "Starting linter in watch mode"
             stream.write(f"[{time.strftime('%H:%M:%S')}] {what}...\n")
             stream.flush()
+            # Taken before the run: a file saved while it runs means another run.
+            before = _snapshot(plan)
             settings_for_directory.cache_clear()
             pytest_config_for_directory.cache_clear()
             forget_versions()
@@ -502,7 +504,6 @@ def run_watch(plan: Plan, out: IO[str] | None, err: IO[str], interval: float = 0
                 return status
             stream.write("Watching for file changes (Ctrl-C stops).\n")
             stream.flush()
-            before = _snapshot(plan)
             while _snapshot(plan) == before:
                 time.sleep(interval)
     except KeyboardInterrupt:

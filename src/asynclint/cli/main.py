@@ -48,7 +48,8 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print the unified diff --fix would write; write nothing.")
 @click.option("--show-fixes", is_flag=True,
               help="List the fixes applied (--fix) or that would be (--diff); the full format names each finding's fix.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these codes, names or prefixes (comma-separated).")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these codes, names or prefixes (comma-separated); ALL: every stable rule (--preview: every rule).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these codes, names or prefixes.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Add these to the selection.")
 @click.option("--exclude", multiple=True, metavar="PATTERNS",
