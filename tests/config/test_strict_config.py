@@ -80,7 +80,7 @@ def test_valid_table_round_trips_every_key(tmp_path: Path) -> None:
              "extend-exclude": ["x"], "per-file-ignores": {"a/*": "ASL101"}, "pytest-asyncio-version": "0.21",
              "anyio-version": "4.10", "pytest-trio-version": "0.8",
              "allowed-hosts": ["*.internal"], "allowed-fixtures": ["fake_api"], "error-path-scope": "package",
-             "resource-factories": ["app.db.make_pool"]}
+             "resource-factories": ["app.db.make_pool"], "preview": True}
     assert set(table) == set(schema.all_options())
     s = settings_from_table(table, tmp_path / "pyproject.toml", tmp_path)
     assert s.per_file_ignores == {"a/*": ["ASL101"]}

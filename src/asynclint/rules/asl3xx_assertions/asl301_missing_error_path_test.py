@@ -36,6 +36,7 @@ class MissingErrorPathTest(Rule):
     summary = "An endpoint or function is tested only on its success path."
     fix_availability = "unsafe"
     default_enabled = False
+    group = "preview"  # below the precision bar (docs/precision.md)
     docs = """
         ## What it does
         Opt-in (enable with `--extend-select ASL301`): on the development

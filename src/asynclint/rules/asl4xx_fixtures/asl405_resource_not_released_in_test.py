@@ -118,7 +118,8 @@ class ResourceNotReleasedInTest(Rule):
     summary = ("A test opens a resource (client, session, connection, socket, server, process...) in its body "
                "and never releases it.")
     fix_availability = "unsafe"
-    default_enabled = False  # first look on the pool: 3 of 19 right (docs/precision/first-look/asl405-2026-12-06)
+    group = "preview"  # first look on the pool: 3 of 19 right (docs/precision/first-look/asl405-2026-12-06)
+    default_enabled = False
     docs = """
         ## What it does
         Finds tests that bind a resource to a name in their body, outside any
@@ -137,7 +138,7 @@ class ResourceNotReleasedInTest(Rule):
         `initialize()`/`login()`). Tasks are ASL504's and temporary paths
         are not held open. Points at the call that acquires the resource.
 
-        Opt-in (`--extend-select ASL405`): its first look on fourteen public
+        In the preview group (`--preview`, or its code): its first look on fourteen public
         suites, before tuning, was 3 findings right of 19 (16%), all the wrong
         ones on the projects' own classes (objects never started, release
         methods that are empty hooks, `drain()`); those classes of finding are
