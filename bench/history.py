@@ -617,7 +617,7 @@ def report(outcomes: list[Outcome], version: str) -> str:
         "",
         f"{len(outcomes)} cases from {len(repos)} repositories; {len(ruled)} of a kind an asynclint rule is for.",
         "",
-        "| category | cases | asynclint | asynclint, with opt-in | ruff | flake8-async |",
+        "| category | cases | asynclint (default rules) | asynclint, every rule (opt-in and preview too) | ruff | flake8-async |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     by_cat: dict[str, list[Outcome]] = defaultdict(list)
