@@ -233,22 +233,9 @@ class _TestFileScan:
         imports = dict(self.imports)
         strings = dict(self.strings)
         variables: dict[str, str] = {}  # local name -> class it was constructed from
-        for sub in _nodes(node.body):
-            if isinstance(sub, (ast.Import, ast.ImportFrom)):
-                table = ast_imports([], "")
-                table.names = imports
-                add_import(table, sub, package_of(self.module, False))
-            elif isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
-                text = _string(sub.value, strings)
-                if text is not None:
-                    strings[sub.targets[0].id] = text
-                value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
-                if isinstance(value, ast.Call):
-                    constructed = self.qualify(ast_dotted(value.func), imports, {})
-                    if constructed and constructed.rpartition(".")[2][:1].isupper():
-                        variables[sub.targets[0].id] = constructed
         # Parametrize: statuses, request paths and exception classes handed to the function.
         handed: list[ast.expr] = []
+        handed_classes: set[str] = set()  # expected only when the function expects something
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call):
                 dotted = ast_dotted(decorator.func) or ""
@@ -268,21 +255,44 @@ class _TestFileScan:
                 elif isinstance(sub, (ast.Name, ast.Attribute)):
                     qualified = self.qualify(ast_dotted(sub), imports, {})
                     if qualified and qualified.rpartition(".")[2][:1].isupper():
-                        found.expected.add(qualified)
+                        handed_classes.add(qualified)
                         status = _status(sub)
                         if _is_error_status(status):
                             found.statuses.add(status)  # type: ignore[arg-type]
         for sub in _nodes(node.body):
-            if isinstance(sub, ast.ExceptHandler) and sub.type is not None:
-                for exc in sub.type.elts if isinstance(sub.type, ast.Tuple) else [sub.type]:
-                    self._expect(found, exc, imports)
-            elif isinstance(sub, ast.Compare):
-                self._compare(found, sub)
-            elif isinstance(sub, ast.Attribute) and sub.attr in ("is_error", "is_client_error", "raise_for_status"):
-                found.statuses.add(ANY_ERROR)
-            elif isinstance(sub, ast.Call):
-                self._call(found, sub, imports, strings, variables)
+            kind = type(sub)
+            if kind is ast.Call:
+                self._call(found, sub, imports, strings, variables)  # type: ignore[arg-type]
+            elif kind is ast.Attribute:
+                if sub.attr in ("is_error", "is_client_error", "raise_for_status"):  # type: ignore[attr-defined]
+                    found.statuses.add(ANY_ERROR)
+            elif kind is ast.Compare:
+                self._compare(found, sub)  # type: ignore[arg-type]
+            elif kind is ast.Assign:
+                self._assign(sub, imports, strings, variables)  # type: ignore[arg-type]
+            elif kind is ast.ExceptHandler:
+                if sub.type is not None:  # type: ignore[attr-defined]
+                    self._expect(found, sub.type, imports)  # type: ignore[attr-defined]
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                table = ast_imports([], "")
+                table.names = imports
+                add_import(table, sub, package_of(self.module, False))  # type: ignore[arg-type]
+        if found.expected:
+            found.expected |= handed_classes  # ``parametrize("exc", [A, B])`` + ``pytest.raises(exc)``
         return found
+
+    def _assign(self, sub: ast.Assign, imports: dict[str, str], strings: dict[str, str],
+                variables: dict[str, str]) -> None:
+        if len(sub.targets) != 1 or not isinstance(sub.targets[0], ast.Name):
+            return
+        text = _string(sub.value, strings)
+        if text is not None:
+            strings[sub.targets[0].id] = text
+        value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+        if isinstance(value, ast.Call):
+            constructed = self.qualify(ast_dotted(value.func), imports, {})
+            if constructed and constructed.rpartition(".")[2][:1].isupper():
+                variables[sub.targets[0].id] = constructed
 
     def _expect(self, found: _Function, exc: ast.expr, imports: dict[str, str]) -> None:
         for item in exc.elts if isinstance(exc, ast.Tuple) else [exc]:
@@ -442,16 +452,26 @@ def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, in
     return sites
 
 
+def _canonical(qualified: str, index: SourceIndex) -> str:
+    """The name a project class is defined under (``aiohttp.ClientError`` is a re-export of
+    ``aiohttp.client_exceptions.ClientError``); other names as they are."""
+    info = index.cls(qualified)
+    return info.qualname if info is not None else qualified
+
+
 def _ancestors(qualified: str, index: SourceIndex) -> list[str]:
-    """The class and its bases (project classes followed; others named), nearest first."""
+    """The class and its bases (project classes followed; others named), nearest first, each
+    under the name it is defined under."""
     found: list[str] = []
     todo = [qualified]
     while todo and len(found) < 30:
         name = todo.pop(0)
+        info: ClassInfo | None = index.cls(name)
+        if info is not None:
+            name = info.qualname
         if name in found:
             continue
         found.append(name)
-        info: ClassInfo | None = index.cls(name)
         if info is not None:
             todo += list(info.bases)
     return found
@@ -460,7 +480,7 @@ def _ancestors(qualified: str, index: SourceIndex) -> list[str]:
 def _project_failure_class(qualified: str, index: SourceIndex) -> bool:
     """An exception class the project defines, not a guard (a ``TypeError`` subclass...)."""
     info = index.cls(qualified)
-    if info is None or _not_subject(info.path):
+    if info is None:
         return False
     return not any(base in GUARD_BASES or base.rpartition(".")[2] in GUARD_BASES
                    for base in _ancestors(qualified, index))
@@ -648,12 +668,13 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
 
     expected: set[str] = set()
     for function in functions:
-        expected |= function.expected
+        expected |= {_canonical(name, index) for name in function.expected}
     expected_lineage: set[str] = set()  # what an expected class stands for: itself and its project bases
     for name in expected:
         expected_lineage.update(_ancestors(name, index))
 
     def class_expected(name: str) -> bool:
+        name = _canonical(name, index)
         if name in expected_lineage:  # the class itself, or a subclass of it is expected
             return True
         return any(base in expected for base in _ancestors(name, index)[1:] if base not in BROAD_BASES)
@@ -675,26 +696,33 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             ordinals[id(t)] = seen_names.get(t.name, 0)
             seen_names[t.name] = ordinals[id(t)] + 1
 
-    # Functions the tests call.
-    reported: set[tuple[str, str]] = set()
+    # Functions the tests call (each read once, reported at its first caller).
+    seen: set[str] = set()
     for test in ordered_tests:
         for qualified in test.calls:
+            if qualified in seen:
+                continue
+            seen.add(qualified)
             info = index.function(qualified) or index.function(qualified + ".__init__")
-            if info is None or _not_subject(info.path) or _is_test_side(info.path.resolve(), rootdir, config):
+            if info is None or info.qualname in seen and info.qualname != qualified or not info.raises:
+                continue
+            seen.add(info.qualname)
+            path = info.path.resolve()
+            if not path.is_relative_to(rootdir) or _not_subject(path.relative_to(rootdir)) \
+                    or _is_test_side(path, rootdir, config):
                 continue
             module = info.qualname.rsplit(".", 1)[0]
-            cls = index.cls(module)
-            if cls is not None:
+            if index.cls(module) is not None:
                 module = module.rsplit(".", 1)[0]
             source = source_file(info.path, module)
             func = source.function_at(info.line) if source is not None else None
             if func is None or source is None:
                 continue
+            named: set[str] = set()
             for site in _sites(func, source, index, route=False):
-                key = (info.qualname, site.name)
-                if key in reported:
+                if site.name in named:
                     continue
-                reported.add(key)
+                named.add(site.name)
                 if class_expected(site.name):
                     continue
                 display = _short(info.qualname, source.module).removesuffix(".__init__")

@@ -144,7 +144,10 @@ class MissingErrorPathTest(Rule):
                 done.add(act.key)
                 fix, handler, parameter = found
                 line = self._handler_lines.get(handler, 0)
-                site = self.ctx.display_path.removeprefix("./")
+                try:
+                    site = self.ctx.path.resolve().relative_to(self.ctx.pytest.rootdir.resolve()).as_posix()
+                except ValueError:
+                    site = self.ctx.path.name
                 self.report(analysis.test.func.name,
                             f"`{act.key}` answers 422 for a `{parameter}` that does not convert at "
                             f"`{site}:{line}`; no test expects it", fix)
