@@ -52,7 +52,7 @@ from asynclint.knowledge.failure_modes import (
 from asynclint.model.ast_imports import add_import, ast_imports, package_of
 from asynclint.model.framework_scan import SKIPPED_DIRS
 from asynclint.model.modules import module_name
-from asynclint.model.source_index import ClassInfo, SourceIndex, ast_dotted
+from asynclint.model.source_index import ClassInfo, FunctionInfo, SourceIndex, ast_dotted
 
 MAX_FILES = 20000
 _HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
@@ -175,12 +175,32 @@ class _Function:
     requests: list[_Request] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)  # qualified project calls (tests only)
     local_calls: set[str] = field(default_factory=set)  # names of functions it calls (helpers)
+    params: tuple[str, ...] = ()
+    #: ``client.fetch(...)`` on a parameter: (parameter, "fetch"), resolved once fixtures are known.
+    param_calls: list[tuple[str, str]] = field(default_factory=list)
+    #: A fixture: the class of the value it returns or yields (None: not a fixture, or not known).
+    fixture_value: str | None = None
+    is_fixture: bool = False
+
+
+_LEAVES = (ast.Load, ast.Store, ast.Del, ast.Name, ast.Constant, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
 
 
 def _nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a function body, nested functions included (a callback's ``pytest.raises`` counts)."""
-    for stmt in body:
-        yield from ast.walk(stmt)
+    """Every node of a function body in source order (depth first), nested functions included
+    (a callback's ``pytest.raises`` counts); names, constants and contexts left out."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        children: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                children += [v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAVES)]
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                children.append(value)
+        stack += reversed(children)
 
 
 class _TestFileScan:
@@ -230,6 +250,10 @@ class _TestFileScan:
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_test: bool) -> _Function:
         found = _Function(self.path, node.name, node.lineno, is_test)
+        args = node.args
+        found.params = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+        found.is_fixture = any((ast_dotted(d.func if isinstance(d, ast.Call) else d) or "").endswith("fixture")
+                               for d in node.decorator_list)
         imports = dict(self.imports)
         strings = dict(self.strings)
         variables: dict[str, str] = {}  # local name -> class it was constructed from
@@ -273,6 +297,20 @@ class _TestFileScan:
             elif kind is ast.ExceptHandler:
                 if sub.type is not None:  # type: ignore[attr-defined]
                     self._expect(found, sub.type, imports)  # type: ignore[attr-defined]
+            elif kind is ast.withitem:
+                bound = sub.optional_vars  # type: ignore[attr-defined]
+                if isinstance(bound, ast.Name):
+                    self._assign(ast.Assign(targets=[bound], value=sub.context_expr), imports, strings,  # type: ignore[attr-defined]
+                                 variables)
+            elif (kind is ast.Return or kind is ast.Yield) and found.is_fixture:
+                value = sub.value  # type: ignore[attr-defined]
+                value = value.value if isinstance(value, ast.Await) else value
+                if isinstance(value, ast.Call):
+                    constructed = self.qualify(ast_dotted(value.func), imports, {})
+                    if constructed and constructed.rpartition(".")[2][:1].isupper():
+                        found.fixture_value = constructed
+                elif isinstance(value, ast.Name) and value.id in variables:
+                    found.fixture_value = variables[value.id]
             elif kind is ast.Import or kind is ast.ImportFrom:
                 table = ast_imports([], "")
                 table.names = imports
@@ -348,6 +386,10 @@ class _TestFileScan:
         if isinstance(func, ast.Name) and func.id in self.local:
             found.local_calls.add(func.id)
         if found.is_test:
+            head = dotted.split(".")[0] if dotted else ""
+            if head in found.params and head not in variables and "." in dotted:  # type: ignore[operator]
+                found.param_calls.append((head, dotted.partition(".")[2]))  # type: ignore[union-attr]
+                return
             qualified = self.qualify(dotted, imports, variables)
             if qualified and qualified not in found.calls:
                 found.calls.append(qualified)
@@ -399,8 +441,19 @@ class _SourceFile:
 
     def function_at(self, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         if self._by_line is None:
-            self._by_line = {n.lineno: n for n in ast.walk(self.tree)
-                             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            self._by_line = {}
+            todo: list[ast.stmt] = list(self.tree.body)
+            while todo:  # statements only: defs are never inside expressions
+                node = todo.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._by_line[node.lineno] = node
+                    todo += node.body
+                elif isinstance(node, ast.ClassDef):
+                    todo += node.body
+                elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
+                    todo += node.body + getattr(node, "orelse", []) + getattr(node, "finalbody", [])
+                    for handler in getattr(node, "handlers", []):
+                        todo += handler.body
         return self._by_line.get(line)
 
 
@@ -666,6 +719,16 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
         elif path.is_relative_to(rootdir) and not _not_subject(path.relative_to(rootdir)):
             source_candidates.append(path)
 
+    fixture_values: dict[str, set[str | None]] = {}
+    for function in functions:
+        if function.is_fixture:
+            fixture_values.setdefault(function.name, set()).add(function.fixture_value)
+    for function in functions:
+        for param, rest in function.param_calls:
+            values = fixture_values.get(param, set())
+            if len(values) == 1 and None not in values:  # one fixture of that name in the suite, of a known class
+                function.calls.append(f"{next(iter(values))}.{rest}")
+
     expected: set[str] = set()
     for function in functions:
         expected |= {_canonical(name, index) for name in function.expected}
@@ -696,6 +759,24 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             ordinals[id(t)] = seen_names.get(t.name, 0)
             seen_names[t.name] = ordinals[id(t)] + 1
 
+    def may_fail(info: FunctionInfo) -> bool:
+        """Does it raise something that can be a failure mode (read before parsing its module)?"""
+        return any(name in DOMAIN_ERRORS or name.startswith("aiohttp.web.HTTP") or index.cls(name) is not None
+                   for name in info.raises)
+
+    def module_of(info: FunctionInfo) -> str:
+        module = info.qualname.rsplit(".", 1)[0]
+        return module.rsplit(".", 1)[0] if index.cls(module) is not None else module
+
+    def function_sites(info: FunctionInfo) -> list[tuple[_Site, Path]]:
+        if not may_fail(info):
+            return []
+        source = source_file(info.path, module_of(info))
+        func = source.function_at(info.line) if source is not None else None
+        if func is None or source is None:
+            return []
+        return [(site, info.path) for site in _sites(func, source, index, route=False)]
+
     # Functions the tests call (each read once, reported at its first caller).
     seen: set[str] = set()
     for test in ordered_tests:
@@ -704,31 +785,30 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
                 continue
             seen.add(qualified)
             info = index.function(qualified) or index.function(qualified + ".__init__")
-            if info is None or info.qualname in seen and info.qualname != qualified or not info.raises:
+            if info is None or info.qualname in seen and info.qualname != qualified:
                 continue
             seen.add(info.qualname)
             path = info.path.resolve()
             if not path.is_relative_to(rootdir) or _not_subject(path.relative_to(rootdir)) \
                     or _is_test_side(path, rootdir, config):
                 continue
-            module = info.qualname.rsplit(".", 1)[0]
-            if index.cls(module) is not None:
-                module = module.rsplit(".", 1)[0]
-            source = source_file(info.path, module)
-            func = source.function_at(info.line) if source is not None else None
-            if func is None or source is None:
-                continue
+            sites = function_sites(info)
+            for callee in info.calls:  # its private helpers' raises are its own (``self._check()``)
+                last = callee.rpartition(".")[2]
+                callee_info = index.function(callee) if last.startswith("_") and not last.startswith("__") else None
+                if callee_info is not None and callee_info.raises and callee_info.qualname != info.qualname:
+                    sites += function_sites(callee_info)
             named: set[str] = set()
-            for site in _sites(func, source, index, route=False):
+            for site, site_path in sites:
                 if site.name in named:
                     continue
                 named.add(site.name)
                 if class_expected(site.name):
                     continue
-                display = _short(info.qualname, source.module).removesuffix(".__init__")
+                display = _short(info.qualname, module_of(info)).removesuffix(".__init__")
                 _add(result, FailureMode(display, f"raises `{site.name.rpartition('.')[2]}`"
                                          + (f" ({site.status})" if site.status else ""),
-                                         info.path, site.line, test.path, test.line, test.name,
+                                         site_path, site.line, test.path, test.line, test.name,
                                          ordinals[id(test)]))
 
     # Routes the tests request.
