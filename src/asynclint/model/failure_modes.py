@@ -267,6 +267,9 @@ class _TestFileScan:
                     handed += decorator.args[1:] + [k.value for k in decorator.keywords if k.arg == "argvalues"]
                 elif dotted.endswith("xfail"):
                     handed += [k.value for k in decorator.keywords if k.arg == "raises"]
+                elif "raises" in dotted.rpartition(".")[2]:  # a project's mark: ``raises_app_error(AppError)``
+                    for arg in [*decorator.args, *(k.value for k in decorator.keywords if k.arg == "raises")]:
+                        self._expect(found, arg, imports)
         for value in handed:
             for sub in ast.walk(value):
                 status = _status(sub) if isinstance(sub, ast.Constant) else None
@@ -405,6 +408,8 @@ class _Site:
     name: str  # qualified class, or ""
     status: int | None
     line: int
+    #: Literal text of the raise's arguments (format fields cut out): what a test may match.
+    messages: tuple[str, ...] = ()
 
 
 @dataclass
@@ -438,6 +443,18 @@ class _SourceFile:
         else:
             base = head
         return f"{base}.{rest}" if rest else base
+
+    def class_strings(self, line: int) -> list[str]:
+        """Literal texts in the body of the class defined at ``line`` (its messages), format fields cut out."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ClassDef) and node.lineno == line:
+                found = []
+                for sub in ast.walk(node):
+                    text = _string(sub, {}) if isinstance(sub, (ast.Constant, ast.JoinedStr)) else None
+                    if text:
+                        found += [piece.strip() for piece in text.split("\x00") if len(piece.strip()) >= 12]
+                return found
+        return []
 
     def function_at(self, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         if self._by_line is None:
@@ -494,7 +511,7 @@ def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, in
                 if status is not None and 400 <= status <= 499:
                     sites.append(_Site("domain", qualified, status, node.lineno))
             elif _project_failure_class(qualified, index):
-                sites.append(_Site("class", qualified, None, node.lineno))
+                sites.append(_Site("class", qualified, None, node.lineno, _messages(exc)))
         elif route and isinstance(node, ast.Call):
             qualified = source.qualify(ast_dotted(node.func))
             if qualified in RESPONSE_FACTORIES:
@@ -510,6 +527,17 @@ def _canonical(qualified: str, index: SourceIndex) -> str:
     ``aiohttp.client_exceptions.ClientError``); other names as they are."""
     info = index.cls(qualified)
     return info.qualname if info is not None else qualified
+
+
+def _messages(exc: ast.expr) -> tuple[str, ...]:
+    if not isinstance(exc, ast.Call):
+        return ()
+    found = []
+    for arg in [*exc.args, *(k.value for k in exc.keywords)]:
+        text = _string(arg, {})
+        if text:
+            found += [piece.strip() for piece in text.split("\x00") if len(piece.strip()) >= 12]
+    return tuple(found)
 
 
 def _ancestors(qualified: str, index: SourceIndex) -> list[str]:
@@ -576,9 +604,12 @@ def _walk(rootdir: Path, files: list[Path]) -> Iterator[Path]:
         stack += reversed(subdirs)
 
 
-def _parse(path: Path) -> ast.Module | None:
+def _parse(path: Path, texts: list[bytes] | None = None) -> ast.Module | None:
     try:
-        return ast.parse(path.read_bytes(), filename=str(path))
+        raw = path.read_bytes()
+        if texts is not None:
+            texts.append(raw)
+        return ast.parse(raw, filename=str(path))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -697,11 +728,12 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
     rootdir = config.rootdir.resolve()
     functions: list[_Function] = []
     tests_by_file: dict[Path, list[_Function]] = {}
+    texts: list[bytes] = []  # the test side's text: an error message a test checks expects its failure
     source_candidates: list[Path] = []
     for path in _walk(rootdir, result.files):
         if _is_test_side(path, rootdir, config):
             result.files.append(path)
-            tree = _parse(path)
+            tree = _parse(path, texts)
             if tree is None:
                 continue
             scan = _TestFileScan(path, tree, config, config.is_test_file(path) and path.name != "conftest.py")
@@ -736,11 +768,19 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
     for name in expected:
         expected_lineage.update(_ancestors(name, index))
 
+    # ``httpx.InvalidURL`` re-exported through ``from ._exceptions import *``: the import cannot be
+    # followed, the package and the class name still say which class it is.
+    expected_short = {(n.partition(".")[0], n.rpartition(".")[2]) for n in expected | expected_lineage if "." in n}
+
     def class_expected(name: str) -> bool:
         name = _canonical(name, index)
         if name in expected_lineage:  # the class itself, or a subclass of it is expected
             return True
-        return any(base in expected for base in _ancestors(name, index)[1:] if base not in BROAD_BASES)
+        lineage = _ancestors(name, index)
+        if any(base in expected for base in lineage[1:] if base not in BROAD_BASES):
+            return True
+        return any((base.partition(".")[0], base.rpartition(".")[2]) in expected_short
+                   for base in lineage if "." in base)
 
     sources: dict[Path, _SourceFile | None] = {}
 
@@ -751,7 +791,15 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             sources[path] = _SourceFile(path, tree, module, path.name == "__init__.py") if tree is not None else None
         return sources[path]
 
-    ordered_tests = [t for p in sorted(tests_by_file) for t in sorted(tests_by_file[p], key=lambda t: t.line)]
+    suite_text = b"\n".join(texts).decode("utf-8", "replace")
+    del texts
+
+    def benchmark(path: Path) -> bool:
+        return any("bench" in part for part in path.relative_to(rootdir).parts[:-1]) if path.is_relative_to(rootdir) else False
+
+    # The first caller is the first test by file then line; benchmarks call code last, not to test it.
+    ordered_tests = [t for p in sorted(tests_by_file, key=lambda p: (benchmark(p), p))
+                     for t in sorted(tests_by_file[p], key=lambda t: t.line)]
     ordinals: dict[int, int] = {}
     for tests in tests_by_file.values():
         seen_names: dict[str, int] = {}
@@ -777,7 +825,18 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             return []
         return [(site, info.path) for site in _sites(func, source, index, route=False)]
 
+    def message_expected(name: str, messages: tuple[str, ...]) -> bool:
+        """A test checks the failure's message (the raise's text, or a text of the class's body)."""
+        info = index.cls(name)
+        found = list(messages)
+        if info is not None:
+            source = source_file(info.path, info.qualname.rsplit(".", 1)[0])
+            if source is not None:
+                found += source.class_strings(info.line)
+        return any(len(text) >= 12 and text in suite_text for text in found)
+
     # Functions the tests call (each read once, reported at its first caller).
+    sites_seen: set[tuple[Path, int]] = set()
     seen: set[str] = set()
     for test in ordered_tests:
         for qualified in test.calls:
@@ -800,10 +859,11 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
                     sites += function_sites(callee_info)
             named: set[str] = set()
             for site, site_path in sites:
-                if site.name in named:
+                if site.name in named or (site_path, site.line) in sites_seen:
                     continue
                 named.add(site.name)
-                if class_expected(site.name):
+                sites_seen.add((site_path, site.line))  # a helper's raise is one failure mode, whoever calls it
+                if class_expected(site.name) or message_expected(site.name, site.messages):
                     continue
                 display = _short(info.qualname, module_of(info)).removesuffix(".__init__")
                 _add(result, FailureMode(display, f"raises `{site.name.rpartition('.')[2]}`"
