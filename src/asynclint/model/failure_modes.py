@@ -452,9 +452,23 @@ class _SourceFile:
                 for sub in ast.walk(node):
                     text = _string(sub, {}) if isinstance(sub, (ast.Constant, ast.JoinedStr)) else None
                     if text:
-                        found += [piece.strip() for piece in text.split("\x00") if len(piece.strip()) >= 12]
+                        found += _fragments(text)
                 return found
         return []
+
+    def handler_strings(self, catches: Callable[[str], bool]) -> list[str]:
+        """Literal texts in the bodies of this module's ``except`` clauses for a class ``catches`` accepts."""
+        found: list[str] = []
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+                if any(catches(q) for q in (self.qualify(ast_dotted(t)) for t in types) if q):
+                    for stmt in node.body:
+                        for sub in ast.walk(stmt):
+                            text = _string(sub, {}) if isinstance(sub, (ast.Constant, ast.JoinedStr)) else None
+                            if text:
+                                found += _fragments(text)
+        return found
 
     def function_at(self, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         if self._by_line is None:
@@ -529,6 +543,13 @@ def _canonical(qualified: str, index: SourceIndex) -> str:
     return info.qualname if info is not None else qualified
 
 
+def _fragments(text: str) -> list[str]:
+    """The literal pieces of a message (format fields cut out, punctuation at the ends trimmed) long
+    enough to say which failure a test checks."""
+    pieces = (piece.strip(" \t\n:;,.-!?'\"()[]{}") for piece in text.split("\x00"))
+    return [piece for piece in pieces if len(piece) >= 12]
+
+
 def _messages(exc: ast.expr) -> tuple[str, ...]:
     if not isinstance(exc, ast.Call):
         return ()
@@ -536,7 +557,7 @@ def _messages(exc: ast.expr) -> tuple[str, ...]:
     for arg in [*exc.args, *(k.value for k in exc.keywords)]:
         text = _string(arg, {})
         if text:
-            found += [piece.strip() for piece in text.split("\x00") if len(piece.strip()) >= 12]
+            found += _fragments(text)
     return tuple(found)
 
 
@@ -825,14 +846,18 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             return []
         return [(site, info.path) for site in _sites(func, source, index, route=False)]
 
-    def message_expected(name: str, messages: tuple[str, ...]) -> bool:
-        """A test checks the failure's message (the raise's text, or a text of the class's body)."""
+    def message_expected(name: str, messages: tuple[str, ...], site_path: Path) -> bool:
+        """A test checks the failure's message: the raise's text, a text of the class's body, or what
+        the project's own handler of it in the raising module says (``except NoChanges: print(...)``)."""
         info = index.cls(name)
         found = list(messages)
         if info is not None:
             source = source_file(info.path, info.qualname.rsplit(".", 1)[0])
             if source is not None:
                 found += source.class_strings(info.line)
+        raising = sources.get(site_path)
+        if raising is not None:
+            found += raising.handler_strings(lambda caught: _canonical(caught, index) == _canonical(name, index))
         return any(len(text) >= 12 and text in suite_text for text in found)
 
     # Functions the tests call (each read once, reported at its first caller).
@@ -863,7 +888,7 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
                     continue
                 named.add(site.name)
                 sites_seen.add((site_path, site.line))  # a helper's raise is one failure mode, whoever calls it
-                if class_expected(site.name) or message_expected(site.name, site.messages):
+                if class_expected(site.name) or message_expected(site.name, site.messages, site_path):
                     continue
                 display = _short(info.qualname, module_of(info)).removesuffix(".__init__")
                 _add(result, FailureMode(display, f"raises `{site.name.rpartition('.')[2]}`"

@@ -474,6 +474,55 @@ class MissingErrorPathTest(Rule):
                         return JSONResponse({"error": "empty"}, status_code=409)
                     return {"size": size}
             """)}),
+        # The project handles the failure itself, and a test checks what the handler says.
+        Valid(dedent("""
+            from app.sync import _pull, sync_all
+
+            async def test_pull(remote):
+                assert await _pull(remote) == 3
+
+            async def test_nothing_to_sync(empty_remote, capsys):
+                await sync_all(empty_remote)
+                assert "nothing new on the remote" in capsys.readouterr().out
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/sync.py": dedent("""
+                class NothingNew(Exception):
+                    pass
+
+                async def _pull(remote):
+                    if not remote.changes:
+                        raise NothingNew()
+                    return len(remote.changes)
+
+                async def sync_all(remote):
+                    try:
+                        await _pull(remote)
+                    except NothingNew:
+                        print("nothing new on the remote")
+            """)}),
+        # A test matching the failure's message expects it.
+        Valid(dedent("""
+            import pytest
+            from app.config import load
+
+            def test_load(tmp_path):
+                assert load(tmp_path / "ok.toml") == {}
+
+            def test_load_missing(tmp_path):
+                with pytest.raises(Exception, match="configuration file is missing"):
+                    load(tmp_path / "nope.toml")
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/config.py": dedent("""
+                class ConfigError(Exception):
+                    pass
+
+                def load(path):
+                    if not path.name.startswith("ok"):
+                        raise ConfigError(f"{path}: configuration file is missing")
+                    return {}
+            """)}),
         # Guards are not failure modes: a TypeError subclass, the built-in ValueError.
         Valid(dedent("""
             from app.units import convert
