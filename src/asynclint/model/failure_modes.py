@@ -490,7 +490,7 @@ class _SourceFile:
 
 def _own_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
     """The nodes of a function's body, nested functions and classes left out."""
-    todo: list[ast.AST] = list(func.body)
+    todo: list[ast.AST] = [s for s in func.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     while todo:
         node = todo.pop()
         yield node
