@@ -182,9 +182,8 @@ RULE_OPTIONS: dict[str, dict[str, Option]] = {
                                           "mocks the network or starts a local server)."),
     },
     "ASL301": {
-        "error-path-scope": Choice("module", "Where an error-path test counts for a subject: `\"module\"` "
-                                             "(the same test file) or `\"package\"` (any test file of the "
-                                             "folder).", choices=("module", "package")),
+        "error-path-scope": Choice("module", "Obsolete, accepted and ignored: ASL301 now counts an expectation "
+                                             "in any test file of the suite.", choices=("module", "package")),
     },
     "ASL401": {
         "resource-factories": ListOfStr([], "The project's own functions that return a resource to release: "
