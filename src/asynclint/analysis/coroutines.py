@@ -19,18 +19,22 @@ Every "don't know" answers None, so rules stay silent.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
 from asynclint.analysis.body import binders, descendants, local_qualname
 from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER, COROUTINE, def_result
+from asynclint.knowledge.decorators import VALUE
 from asynclint.knowledge.async_types import (
     CALLABLE_ASYNC_TYPES,
     COROUTINE_FUNCTIONS,
     coroutine_method,
     type_of_constructor,
 )
+from asynclint.model.source_index import ClassInfo, FunctionInfo, SourceIndex
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -47,6 +51,8 @@ class CoroutineOracle:
         self.ctx = ctx
         self._types: dict[int, dict[str, str | None]] = {}
         self._module_results = self._module_functions()
+        self._library_index: SourceIndex | None = None
+        self._noted: set[Path] = set()
 
     # Module facts -----------------------------------------------------------------
     def _module_functions(self) -> dict[str, str]:
@@ -82,12 +88,54 @@ class CoroutineOracle:
             found = type_of_constructor(qual)
             if found is not None:
                 return found
-            if qual and "." in qual and self.ctx.source.cls(qual) is not None:
+            if qual and "." in qual and self._class(qual) is not None:
                 return qual
+            func = value.func
+            if type(func) is cst.Attribute and type(func.value) is cst.Name:
+                # `pipe = client.pipeline()`: what the method of a known type is declared to return
+                return self._method_return_type(known.get(func.value.value), func.attr.value)
             return None
         if isinstance(value, cst.Name):
             return known.get(value.value)
         return None
+
+    # Classes of the project's source, then of installed packages --------------------
+    def _class(self, qualname: str) -> ClassInfo | None:
+        """A class of the project's source or, when it is not one, of an installed package (read
+        from its source, lazily: library methods are known async as they are written)."""
+        found = self.ctx.source.cls(qualname)
+        if found is not None or not _looks_like_class(qualname):
+            return found
+        library = self._library()
+        found = library.cls(qualname)
+        for path in library.consulted - self._noted:
+            self.ctx.note_file_read(path)
+        self._noted |= library.consulted
+        return found
+
+    def _function(self, qualname: str) -> FunctionInfo | None:
+        found = self.ctx.source.function(qualname)
+        if found is not None:
+            return found
+        library = self._library()
+        found = library.function(qualname)
+        for path in library.consulted - self._noted:
+            self.ctx.note_file_read(path)
+        self._noted |= library.consulted
+        return found
+
+    def _library(self) -> SourceIndex:
+        if self._library_index is None:
+            self._library_index = SourceIndex(roots=installed_roots(), modules=self.ctx.project.source_modules)
+        return self._library_index
+
+    def _method_return_type(self, type_: str | None, method: str) -> str | None:
+        if type_ is None or "." not in type_ or type_.startswith(LOCAL) or self._class(type_) is None:
+            return None
+        info = self._function(f"{type_}.{method}")
+        if info is None or not info.returns or info.result != VALUE:
+            return None
+        return type_of_constructor(info.returns) or (info.returns if self._class(info.returns) else None)
 
     def _annotation_type(self, annotation: cst.Annotation | None) -> str | None:
         if annotation is None or not isinstance(annotation.annotation, (cst.Name, cst.Attribute)):
@@ -176,11 +224,11 @@ class CoroutineOracle:
         found = type_of_constructor(returns)
         if found is not None:
             return found
-        if self.ctx.source.cls(returns) is not None:
+        if self._class(returns) is not None:
             return returns
-        info = self.ctx.source.function(returns)
+        info = self._function(returns)
         if info is not None and info.returns:
-            return type_of_constructor(info.returns) or (info.returns if self.ctx.source.cls(info.returns) else None)
+            return type_of_constructor(info.returns) or (info.returns if self._class(info.returns) else None)
         return None
 
     # The question ---------------------------------------------------------------
@@ -253,7 +301,7 @@ class CoroutineOracle:
             return _awaitable(what, self.local_method_result(type_[len(LOCAL):], method))
         if coroutine_method(type_, method):
             return what, COROUTINE
-        info = self.ctx.source.cls(type_) if "." in type_ else None
+        info = self._class(type_) if "." in type_ else None
         if info is not None:
             if method in info.async_methods:
                 return what, COROUTINE
@@ -306,6 +354,22 @@ def _own_method_results(ctx: "FileContext", cls: cst.ClassDef) -> dict[str, str 
             if isinstance(stmt, cst.FunctionDef):
                 found[stmt.name.value] = def_result(ctx, stmt) if stmt.name.value not in found else None
     return found
+
+
+def _looks_like_class(qualname: str) -> bool:
+    return qualname.rpartition(".")[2][:1].isupper()
+
+
+_INSTALLED_ROOTS: tuple[Path, ...] | None = None
+
+
+def installed_roots() -> tuple[Path, ...]:
+    """The folders installed packages are imported from (``site-packages``), read once."""
+    global _INSTALLED_ROOTS
+    if _INSTALLED_ROOTS is None:
+        _INSTALLED_ROOTS = tuple(Path(p) for p in sys.path
+                                 if p and ("site-packages" in p or "dist-packages" in p) and Path(p).is_dir())
+    return _INSTALLED_ROOTS
 
 
 #: Prefix of a variable type that names a class of the test module or a conftest.py.
