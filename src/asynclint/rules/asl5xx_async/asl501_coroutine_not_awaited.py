@@ -32,6 +32,18 @@ class CoroutineNotAwaited(Rule):
         used later is not reported, nor is a call inside
         `with pytest.raises(...)` / `self.assertRaises(...)` (meant to fail).
 
+        What a call returns follows its decorators (`asynclint/knowledge/decorators.py`):
+        `staticmethod`, `functools.wraps`, pytest's and pytest-asyncio's decorators and
+        marks, `unittest.mock.patch` keep an `async def` a coroutine function; a function
+        under `@asynccontextmanager` returns an async context manager, and a call of it
+        that is never entered (`async with`) is reported too; a framework's decorator
+        that makes the method return something else (textual's `@work` returns a
+        worker) and any decorator whose effect is not known (a project's own) make the
+        result unknown, and nothing is reported. Classes of installed packages are read
+        from their source (lazily, once per run), so their `async def` methods (inherited
+        ones, and those of the type a factory method is declared to return, such as
+        `client.pipeline()`) are known without a table.
+
         ## Why is this bad?
         Calling an `async def` only creates a coroutine object; nothing in it
         runs until it is awaited. The test passes while the request, the

@@ -38,8 +38,21 @@ class BlockingCallInAsyncTest(Rule):
         `getaddrinfo`, `getfqdn`...), and sync database drivers
         (`sqlite3.connect`, `psycopg2.connect`, `pymysql.connect`...). An
         `async def` nested in the test or fixture runs on the same loop, so
-        its calls count; calls in nested sync functions and lambdas (a thread
-        target, a callback) are not reported. Names imported inside the
+        its calls count, and so does a top-level `async def` helper of the
+        module (conftest.py's too) that an async test or fixture of the
+        same module awaits (`await settle(queue)`). Only code that runs on
+        the test's loop counts (where code runs: `analysis/execution.py`):
+        calls in nested sync functions and lambdas (a thread target, a
+        callback), in an `async def` handed to a thread or a loop of its own
+        (`threading.Thread(target=...)`, `asyncio.to_thread`,
+        `loop.run_in_executor`, `asyncio.run(...)`), or under a decorator
+        that runs it in a thread (textual's `@work(thread=True)`) are not
+        reported. A helper of conftest.py awaited only by tests of other
+        modules is not followed (each file is linted on its own).
+        A line that already carries flake8-async's or ruff's code for the
+        same check (`# noqa: ASYNC251`, `ASYNC210`, `ASYNC212`,
+        `ASYNC220`-`ASYNC222`, `ASYNC230`) is not reported again
+        (`honour-peer-noqa = false` turns that off). Names imported inside the
         function (`from time import sleep as nap`) bind like module imports.
         Not reported in a test or fixture that awaits nothing (nothing runs
         beside it to stall), nor where a comment on the call's line or just

@@ -43,7 +43,9 @@ class DanglingTask(Rule):
         the task has done its part, so the test synchronises with it and a
         reference would be hygiene only. Where the coroutine is defined does
         not matter: a helper of the test itself that nothing waits for is
-        reported like any other.
+        reported like any other. A line that already carries ruff's
+        `# noqa: RUF006` (the same check) is not reported again
+        (`honour-peer-noqa = false` turns that off).
         `TaskGroup.create_task` is not reported: the group
         keeps and awaits its tasks; nor are tests of `unittest` test cases,
         whose runner cancels leftover tasks and reports their exceptions.
