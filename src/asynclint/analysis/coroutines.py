@@ -31,6 +31,7 @@ from asynclint.knowledge.decorators import VALUE
 from asynclint.knowledge.async_types import (
     CALLABLE_ASYNC_TYPES,
     COROUTINE_FUNCTIONS,
+    METHOD_RESULTS,
     coroutine_method,
     type_of_constructor,
 )
@@ -130,7 +131,12 @@ class CoroutineOracle:
         return self._library_index
 
     def _method_return_type(self, type_: str | None, method: str) -> str | None:
-        if type_ is None or "." not in type_ or type_.startswith(LOCAL) or self._class(type_) is None:
+        if type_ is None or "." not in type_ or type_.startswith(LOCAL):
+            return None
+        known = METHOD_RESULTS.get((type_, method))
+        if known is not None:
+            return known
+        if self._class(type_) is None:
             return None
         info = self._function(f"{type_}.{method}")
         if info is None or not info.returns or info.result != VALUE:

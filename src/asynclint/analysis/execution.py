@@ -89,9 +89,15 @@ def context_of(ctx: "FileContext", func: cst.FunctionDef, scope: cst.CSTNode) ->
 def awaited_module_helpers(ctx: "FileContext", func: cst.FunctionDef) -> set[str]:
     """Names of top-level ``async def`` helpers of this module that ``func`` awaits directly
     (``await helper(...)``)."""
+    memo = ctx.memo("awaited_module_helpers")
+    known = memo.get(id(func))
+    if known is not None and known[0] is func:
+        cached: set[str] = known[1]
+        return cached
     found: set[str] = set()
     for node in descendants(func.body):
         if type(node) is cst.Await and type(node.expression) is cst.Call \
                 and type(node.expression.func) is cst.Name:
             found.add(node.expression.func.value)
+    memo[id(func)] = (func, found)
     return found
