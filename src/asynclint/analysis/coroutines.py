@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
 
@@ -39,6 +39,9 @@ from asynclint.model.source_index import ClassInfo, FunctionInfo, SourceIndex
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
+
+
+_Info = TypeVar("_Info", ClassInfo | None, FunctionInfo | None)
 
 
 def _unwrap_await(expr: cst.BaseExpression | None) -> cst.BaseExpression | None:
@@ -107,22 +110,19 @@ class CoroutineOracle:
         found = self.ctx.source.cls(qualname)
         if found is not None or not _looks_like_class(qualname):
             return found
-        library = self._library()
-        found = library.cls(qualname)
-        for path in library.consulted - self._noted:
-            self.ctx.note_file_read(path)
-        self._noted |= library.consulted
-        return found
+        return self._noting(self._library().cls(qualname))
 
     def _function(self, qualname: str) -> FunctionInfo | None:
+        """A function or method of the project's source, else of an installed package."""
         found = self.ctx.source.function(qualname)
-        if found is not None:
-            return found
-        library = self._library()
-        found = library.function(qualname)
-        for path in library.consulted - self._noted:
+        return found if found is not None else self._noting(self._library().function(qualname))
+
+    def _noting(self, found: _Info) -> _Info:
+        """``found``, after telling the cache which installed files the answer was read from."""
+        consulted = self._library().consulted
+        for path in consulted - self._noted:
             self.ctx.note_file_read(path)
-        self._noted |= library.consulted
+        self._noted |= consulted
         return found
 
     def _library(self) -> SourceIndex:
