@@ -260,6 +260,17 @@ class DanglingTask(Rule):
                 asyncio.create_task(announce(ready))
                 await asyncio.wait_for(ready.wait(), timeout=1)
         """), config={"asyncio_mode": "auto"}),
+        # The author already judged the line for ruff's RUF006, the same check.
+        Valid(dedent("""
+            import asyncio
+
+            async def ping():
+                return None
+
+            async def test_fire_and_forget_on_purpose():
+                asyncio.create_task(ping())  # noqa: RUF006
+                await asyncio.sleep(0)
+        """), config={"asyncio_mode": "auto"}),
     ]
     INVALID = [
         Invalid(
