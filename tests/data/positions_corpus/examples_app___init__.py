@@ -1,0 +1,1 @@
+"""A small user service: FastAPI endpoints over an async repository."""

@@ -1,0 +1,79 @@
+"""Marks that conftest.py hooks add at collection time, as far as they can be read.
+
+``pytest_collection_modifyitems`` (and ``pytest_itemcollected``) may call
+``item.add_marker(pytest.mark.asyncio)``; such a mark counts like a decorator.
+We do not evaluate the hook's conditions, so any asyncio/anyio/trio mark it
+may add, or a mark we cannot read, makes the hook "may mark async tests" and
+ASL101 stays silent. A hook that only adds other marks (``slow``...) does not.
+A ``pytest_pyfunc_call`` hook runs test functions itself: who runs async
+tests is then unknown as well.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from asynclint.config.pytest_config import PytestConfig
+from asynclint.knowledge.pytest import ASYNC_MARKS, ASYNC_RUNNER_PLUGINS, MARKING_HOOKS, RUNNING_HOOKS
+from asynclint.model.pytest_facts import ModuleFacts
+
+
+
+
+class _AddMarkerCalls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.arguments: list[cst.BaseExpression | None] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_marker":
+            self.arguments.append(node.args[0].value if node.args else None)
+
+
+def hook_marks(facts: ModuleFacts) -> str | None:
+    """What this module's hooks do to async tests: None (nothing we can see), "asyncio" or "anyio" (they
+    may add that mark, and nothing else async), "unknown" (other async or unreadable marks, or they run tests)."""
+    if any(name in facts.hooks for name in RUNNING_HOOKS):
+        return "unknown"
+    found: str | None = None
+    for name in MARKING_HOOKS:
+        hook = facts.hooks.get(name)
+        if hook is None:
+            continue
+        calls = _AddMarkerCalls()
+        hook.visit(calls)
+        for argument in calls.arguments:
+            if argument is None:
+                return "unknown"
+            if isinstance(argument, cst.SimpleString):
+                mark = argument.evaluated_value
+            else:
+                qualified = facts.imports.qualname(argument) or ""
+                if not qualified.startswith("pytest.mark."):
+                    return "unknown"  # a mark held in a variable or built at run time: unreadable
+                mark = qualified.split(".")[2]
+            if mark in ("asyncio", "anyio"):
+                if found not in (None, mark):
+                    return "unknown"  # both: which test gets which cannot be told
+                found = mark
+            elif mark in ASYNC_MARKS:
+                return "unknown"  # trio's plugin reads marks when the test runs
+    return found
+
+
+def plugin_may_run_async_tests(name: str, source: str | None) -> bool:
+    """A plugin known to run async tests, or a project plugin whose source may mark or run them.
+
+    ``source`` is the plugin module's text when it is part of the project (None
+    for installed plugins, which we judge by name only).
+    """
+    if name.startswith("no:"):
+        return False
+    if name == "<unreadable>" or ASYNC_RUNNER_PLUGINS.search(name):
+        return True
+    if source is None:
+        return False
+    if "pytest_pyfunc_call" in source:
+        return True
+    return "add_marker" in source and re.search(r"\b(?:asyncio|anyio|trio)\b", source) is not None

@@ -1,0 +1,70 @@
+"""Where the project's own modules are: the one answer for every resolver of the project model.
+
+pytest's rules, as they put directories on ``sys.path``: ``pythonpath`` entries (relative to the
+folder of the configuration file that set them, like every ``paths`` ini option), then, for a
+test module, the first directory upward without ``__init__.py`` ("prepend" import mode), then
+the rootdir (``python -m pytest`` runs from it) and ``src/`` (a project installed in development
+mode). The base-class resolver and the source index both ask here, so a base class and a
+function of the same project are always looked up in the same places.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from asynclint.config.pytest_config import PytestConfig
+
+
+def import_roots(config: PytestConfig, origin: Path | None = None) -> tuple[Path, ...]:
+    """The directories absolute imports resolve from, in ``sys.path`` order (existing ones only).
+
+    ``origin``: the test module asking; its own import base comes right after ``pythonpath``.
+    """
+    base = config.inifile.parent if config.inifile is not None else config.rootdir
+    roots = [base / entry for entry in config.pythonpath]
+    if origin is not None:
+        roots.append(_import_base(origin))
+    roots += [config.rootdir, config.rootdir / "src"]
+    unique: list[Path] = []
+    for root in roots:
+        try:
+            resolved = root.resolve()
+        except OSError:
+            continue
+        if resolved.is_dir() and resolved not in unique:
+            unique.append(resolved)
+    return tuple(unique)
+
+
+def _import_base(path: Path) -> Path:
+    """The first directory above ``path`` without ``__init__.py`` (pytest's "prepend" import mode)."""
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def module_name(path: Path) -> tuple[str, bool]:
+    """The name a file is imported under when found by its place alone (pytest's "prepend" import
+    mode: the packages above it, then its own name), and whether it is a package."""
+    is_package = path.name == "__init__.py"
+    parts = list(path.parent.relative_to(_import_base(path)).parts)
+    if not is_package:
+        parts.append(path.stem)
+    return ".".join(parts), is_package
+
+
+def module_file(roots: tuple[Path, ...], dotted: str) -> tuple[Path, bool] | None:
+    """The file of module ``dotted`` under the first root that has it, and whether it is a package."""
+    parts = dotted.split(".")
+    if not all(part.isidentifier() for part in parts):
+        return None
+    for root in roots:
+        base = root.joinpath(*parts)
+        plain = base.with_name(base.name + ".py")
+        if plain.is_file():
+            return plain, False
+        init = base / "__init__.py"
+        if init.is_file():
+            return init, True
+    return None

@@ -1,0 +1,256 @@
+"""The project model: which fixture is this parameter, and what does it do.
+
+pytest resolves a test's parameter by looking in the test's classes (innermost
+first), its module, then every ``conftest.py`` from the test's directory up to
+the rootdir, then plugins. The model parses each conftest.py once per run and
+shares its facts with every test file below it.
+
+What rules may ask (through ``FileContext``; every answer may be "don't know",
+and rules then say nothing):
+
+- ``ctx.facts.fixtures``: the module's fixtures (:class:`Fixture`: ``name``,
+  ``scope``, ``loop_scope`` / ``effective_loop_scope(config)``, ``is_async``,
+  ``is_generator`` (yield or return), ``returns`` (the qualified constructor or
+  annotated type of its value, or None), ``autouse``, ``params``, ``path``,
+  ``class_name``).
+- ``ctx.fixture_scope(classes).resolve(name)``: the definition pytest would use
+  for ``name`` (class, module, conftest.py chain); ``ctx.test_fixtures(test)``:
+  every fixture a test uses, transitively, and the names found nowhere
+  (plugins, builtins).
+- ``ctx.source`` (:class:`~asynclint.model.source_index.SourceIndex`): the project's
+  own code: ``function(q)`` (async? raises, calls, network calls, params),
+  ``cls(q)`` (release methods, async methods, context manager),
+  ``is_async_function(q)``, ``release_method(q)``, ``network_path(q)``.
+- ``ctx.project.conftests_for(path, config)``: conftest.py facts above a file.
+- ``asynclint.rules.asl4xx_fixtures.resources.ResourceFinder(ctx).of_call(call, owners)``: whether a
+  call acquires a resource (the known-resource table, ``resource-factories``,
+  project classes with release methods) and how to release it.
+- ``ctx.dependencies()``: the other files a file's findings depend on (for caches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import libcst as cst
+
+from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
+from asynclint.core.source import read_source
+from asynclint.model.class_resolution import ClassResolver, ClassRunner
+from asynclint.model.collection_hooks import plugin_may_run_async_tests
+from asynclint.model.files_read import FilesRead
+from asynclint.model.framework_scan import FrameworkScan
+from asynclint.model.modules import import_roots
+from asynclint.model.pytest_facts import Fixture, ModuleFacts, build_module_facts
+from asynclint.model.source_index import SourceIndex, SourceModules
+
+
+@dataclass
+class FixtureScope:
+    """The fixtures visible from one test (or class), in pytest's lookup order."""
+
+    layers: list[dict[str, Fixture]]
+
+    def resolve(self, name: str, below: Fixture | None = None) -> Fixture | None:
+        """The definition pytest would use; with ``below``, the one it overrides."""
+        skipping = below is not None
+        for layer in self.layers:
+            fixture = layer.get(name)
+            if fixture is None:
+                continue
+            if skipping:
+                if fixture is below:
+                    skipping = False
+                continue
+            return fixture
+        return None
+
+    def autouse(self) -> list[Fixture]:
+        seen: dict[str, Fixture] = {}
+        for layer in self.layers:
+            for name, fixture in layer.items():
+                if name not in seen:
+                    seen[name] = fixture
+        return [f for f in seen.values() if f.autouse]
+
+    def closure(self, names: list[str] | tuple[str, ...], include_autouse: bool = True) -> tuple[dict[str, Fixture], set[str]]:
+        """Every fixture a test requests, directly or through other fixtures.
+
+        Returns the resolved fixtures and the names no definition was found for.
+        """
+        resolved: dict[str, Fixture] = {}
+        unknown: set[str] = set()
+        todo: list[tuple[str, Fixture | None]] = [(n, None) for n in names]
+        if include_autouse:
+            todo += [(f.name, None) for f in self.autouse()]
+        while todo:
+            name, requester = todo.pop()
+            if name in resolved or name in unknown:
+                continue
+            below = requester if requester is not None and requester.name == name else None
+            fixture = self.resolve(name, below)
+            if fixture is None:
+                unknown.add(name)
+                continue
+            resolved[name] = fixture
+            todo += [(p, fixture) for p in fixture.params if p not in ("self", "cls")]
+            for mark in fixture.marks:
+                todo += [(used, fixture) for used in mark.requested_fixtures()]
+        return resolved, unknown
+
+
+#: conftest.py facts kept at once (least recently used go first). A run goes directory by
+#: directory and needs only the chain above the current one; facts hold their fixtures'
+#: syntax trees, so without a bound memory would grow with every conftest.py of a large tree.
+MAX_CONFTEST_FACTS = 32
+T = TypeVar("T")
+
+
+class ProjectModel:
+    """Facts that span files: conftest.py fixtures and hooks, shared across a run."""
+
+    def __init__(self) -> None:
+        self._facts: dict[Path, tuple[tuple[int, int], ModuleFacts | None]] = {}
+        #: None keeps every conftest.py's facts (--jobs: built once, before the workers fork).
+        self.max_conftest_facts: int | None = MAX_CONFTEST_FACTS
+        self.source_modules = SourceModules()
+        self._conftest_paths: dict[tuple[Path, Path], tuple[Path, ...]] = {}
+        self.files_read = FilesRead()  # every other file answers were computed from (the cache's contract)
+        self.class_resolver = ClassResolver(self.files_read)  # base classes followed through files, cached per run
+        self.framework_scan = FrameworkScan(self.files_read)  # anyio/trio mentioned by tests under a directory
+        self._derived: dict[tuple[str, Path], tuple[tuple[int, int], object]] = {}
+
+    def per_file_version(self, kind: str, path: Path, compute: Callable[[Path], T]) -> T | None:
+        """``compute(path)`` once per content version of ``path`` in a run (None when it cannot be read).
+
+        For facts a rule derives from another file (ASL301's error keys of sibling modules): keyed
+        on the file, never on the asking file's context, so nothing of that context is kept.
+        """
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        version = (stat.st_mtime_ns, stat.st_size)
+        cached = self._derived.get((kind, path))
+        if cached is not None and cached[0] == version:
+            return cached[1]  # type: ignore[return-value]
+        value = compute(path)
+        self._derived[(kind, path)] = (version, value)
+        return value
+
+    def conftest_facts(self, path: Path) -> ModuleFacts | None:
+        """Facts of one conftest.py, parsed once per content version."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._facts.get(path)
+        if cached is not None and cached[0] == key:
+            self._remember(path, cached)  # now the most recently used
+            return cached[1]
+        facts: ModuleFacts | None = None
+        source = read_source(path)
+        if source.text is not None:
+            try:
+                module = cst.parse_module(source.text)
+            except (cst.ParserSyntaxError, RecursionError, ValueError):
+                module = None
+            if module is not None:
+                config = pytest_config_for_directory(path.parent)
+                facts = build_module_facts(module, path, config, collect_tests=False)
+        self._remember(path, (key, facts))
+        return facts
+
+    def _remember(self, path: Path, entry: tuple[tuple[int, int], ModuleFacts | None]) -> None:
+        self._facts.pop(path, None)
+        self._facts[path] = entry
+        while self.max_conftest_facts is not None and len(self._facts) > self.max_conftest_facts:
+            del self._facts[next(iter(self._facts))]
+
+    def share_conftest(self, path: Path, facts: ModuleFacts, text: str) -> None:
+        """Adopt the facts of a conftest.py being linted, when ``text`` is what is on disk.
+
+        Discovery yields a directory's conftest.py before its test files, so
+        most conftest.py files are then parsed once per run instead of twice.
+        """
+        try:
+            stat = path.stat()
+        except OSError:
+            return
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._facts.get(path)
+        if cached is not None and cached[0] == key:
+            return
+        if read_source(path).text != text:
+            return  # fixed text not written yet, or stdin: the model reads the file itself
+        self._remember(path, (key, facts))
+
+    def conftest_paths(self, directory: Path, rootdir: Path) -> tuple[Path, ...]:
+        """The conftest.py files from ``directory`` up to ``rootdir``, nearest first.
+
+        Looked up once per directory per model (one run); each file's content is
+        still checked on every use (conftest_facts).
+        """
+        key = (directory, rootdir)
+        found = self._conftest_paths.get(key)
+        if found is None:
+            paths = []
+            for candidate in (directory, *directory.parents):
+                conftest = candidate / "conftest.py"
+                if conftest.is_file():
+                    paths.append(conftest)
+                if candidate == rootdir:
+                    break
+            found = self._conftest_paths[key] = tuple(paths)
+        return found
+
+    def conftests_for(self, path: Path, config: PytestConfig) -> list[ModuleFacts]:
+        """conftest.py files pytest would load for ``path``, nearest first, up to the rootdir."""
+        found = []
+        for conftest in self.conftest_paths(path.parent, config.rootdir):
+            if conftest != path:
+                facts = self.conftest_facts(conftest)
+                if facts is not None:
+                    found.append(facts)
+        return found
+
+    def fixture_scope(self, facts: ModuleFacts, config: PytestConfig,
+                      classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
+        layers = [facts.class_fixtures(c.name.value) for c in reversed(classes)]
+        layers.append(facts.module_fixtures())
+        layers += [c.module_fixtures() for c in self.conftests_for(facts.path, config)]
+        return FixtureScope(layers)
+
+    def source_index(self, config: PytestConfig) -> SourceIndex:
+        """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.
+
+        Modules are parsed lazily, on the first question about a name in them,
+        and shared by every file of the run; each call returns a fresh view so a
+        file changed since is re-read (see source_index.SourceModules).
+        """
+        def excluded(path: Path) -> bool:
+            return path.name == "conftest.py" or config.is_test_file(path)
+
+        return SourceIndex(roots=import_roots(config),
+                           modules=self.source_modules, excluded=excluded)
+
+    def plugins_may_run_async(self, facts: ModuleFacts, config: PytestConfig, module_plugins: list[str]) -> bool:
+        """True when a plugin in force for this module (``-p``, ``pytest_plugins`` here or in a
+        conftest.py above) may run or mark async tests: then who runs them cannot be told."""
+        names = [*config.plugins, *module_plugins]
+        for conftest in self.conftests_for(facts.path, config):
+            names += self.framework_scan.declared_plugins(conftest.path)
+        for name in names:
+            path = self.class_resolver.project_module_path(name, facts.path, config)
+            source = self.framework_scan.text(path) if path is not None else None
+            if plugin_may_run_async_tests(name, source):
+                return True
+        return False
+
+    def class_runner(self, facts: ModuleFacts, classes: tuple[cst.ClassDef, ...], config: PytestConfig) -> ClassRunner:
+        """Who runs the tests of a class chain, following bases through source files (never importing)."""
+        return self.class_resolver.resolve_chain(facts, classes, config)

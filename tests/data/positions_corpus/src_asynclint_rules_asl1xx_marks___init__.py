@@ -1,0 +1,1 @@
+"""ASL1xx: asyncio marks and pytest-asyncio plumbing."""

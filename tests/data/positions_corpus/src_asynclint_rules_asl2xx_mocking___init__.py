@@ -1,0 +1,1 @@
+"""ASL2xx: external calls and mocking."""

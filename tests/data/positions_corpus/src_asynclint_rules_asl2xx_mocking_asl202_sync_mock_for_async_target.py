@@ -1,0 +1,468 @@
+"""ASL202 sync-mock-for-async-target."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.analysis.coroutines import local_async_methods
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Fix, Safety
+from asynclint.core.walker import iter_children, read_only_visit
+from asynclint.knowledge.mocks import SYNC_MOCKS
+from asynclint.model.names import source_text
+from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse
+
+#: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
+_ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}
+_LITERALS = (cst.BaseNumber, cst.BaseString, cst.Dict, cst.List, cst.Tuple, cst.Set)
+
+
+def _plain_value(node: cst.BaseExpression) -> bool:
+    """A value that is certainly not awaitable (a literal or a name like None/True)."""
+    return isinstance(node, _LITERALS) or (isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
+
+
+class _Returns(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls = False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None and not _plain_value(node.value):
+            self.calls = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+
+class SyncMockForAsyncTarget(Rule):
+    code = "ASL202"
+    name = "sync-mock-for-async-target"
+    summary = "An `async def` replaced by `MagicMock`/`Mock`/a lambda/a plain function, or a sync mock that is awaited."
+    fix_availability = "unsafe"
+    docs = """
+        ## What it does
+        Finds `patch(...)`, `patch.object(...)`, `mocker.patch(...)` and
+        `monkeypatch.setattr(...)` that replace an `async def` (found in the
+        project's own source by its dotted path, or awaited in the test) with a
+        `MagicMock(...)`/`Mock(...)`, `new_callable=MagicMock`, a lambda or a
+        plain function; and `MagicMock()`/`Mock()` values that the test then
+        awaits. It points at the sync mock. A mock whose `spec`, `wraps`,
+        `return_value` or `side_effect` may make it awaitable is left alone, and
+        so is `patch` without `new` (Python already makes that an `AsyncMock`).
+
+        ## Why is this bad?
+        The code under test awaits the result of the replaced function. A sync
+        mock returns a plain value: `await` raises `TypeError: object MagicMock
+        can't be used in 'await' expression`, or, worse, the code path that
+        awaits is never exercised and the test passes while testing nothing.
+
+        ## Example
+        ```python
+        def test_sync(monkeypatch):
+            monkeypatch.setattr(api, "fetch_user", MagicMock(return_value={"id": 1}))
+        ```
+
+        ## Use instead
+        ```python
+        def test_sync(monkeypatch):
+            monkeypatch.setattr(api, "fetch_user", AsyncMock(return_value={"id": 1}))
+        ```
+
+        ## Fix safety
+        Unsafe: the replacement now returns a coroutine, which changes what the
+        code under test sees. `MagicMock`/`Mock` become `AsyncMock` with the same
+        arguments; a lambda or plain function `f` becomes `AsyncMock(side_effect=f)`
+        (awaiting it returns what `f` returns). `AsyncMock` is imported from
+        `unittest.mock` in the module's own style.
+    """
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.ctx.outermost_function() is not node:
+            return
+        mocks = analyse(self.ctx, node)
+        reported: set[int] = set()
+        for patch, name in mocks.patches:
+            if not self._async_target(patch, name, mocks):
+                continue
+            self._check_replacement(node, patch, mocks, reported)
+        for var, call in mocks.constructed.items():
+            if id(call) in reported or not self._bare_sync_mock(call):
+                continue
+            if var in mocks.awaited or any(a.startswith(f"{var}.") and "(" not in a for a in mocks.awaited):
+                if self._configured_later(node, var):
+                    continue
+                reported.add(id(call))
+                self.report(call, f"`{var}` is a sync `{source_text(call.func)}` but it is awaited; use `AsyncMock`",
+                            self._to_async_mock(call))
+
+    # What is replaced -------------------------------------------------------------
+    def _async_target(self, patch: PatchCall, name: str | None, mocks: FunctionMocks) -> bool:
+        if self.ctx.source.is_async_function(patch.target):
+            return True
+        if patch.target is not None and patch.target.count(".") == 1:
+            # `patch.object(Helper, "fetch", ...)` where Helper is a class of this module or a conftest.py
+            owner, method = patch.target.split(".")
+            if method in local_async_methods(self.ctx, owner):
+                return True
+        if patch.target_text is not None and patch.target_text in mocks.awaited:
+            return True
+        return name is not None and name in mocks.awaited
+
+    def _check_replacement(self, func: cst.FunctionDef, patch: PatchCall, mocks: FunctionMocks,
+                           reported: set[int]) -> None:
+        if patch.new is None:
+            callable_ = patch.new_callable
+            if callable_ is not None and isinstance(callable_.value, (cst.Name, cst.Attribute)) and \
+                    self.ctx.qualname(callable_.value) in SYNC_MOCKS:
+                text, request = self.ctx.reference("unittest.mock.AsyncMock")
+                fix = self.fix(Safety.UNSAFE, "Use AsyncMock",
+                               (callable_.value, cst.parse_expression(text)), imports=[request])
+                self.report(callable_.value, self._message(patch, source_text(callable_.value)), fix)
+            return
+        value = patch.new.value
+        if isinstance(value, cst.Call) and self._bare_sync_mock(value, literals_ok=True):
+            reported.add(id(value))
+            self.report(value, self._message(patch, source_text(value.func)), self._to_async_mock(value))
+        elif isinstance(value, cst.Lambda) and _plain_value(value.body):
+            self.report(value, self._message(patch, "a lambda"), self._side_effect(value, patch))
+        elif isinstance(value, cst.Name):
+            if value.value in mocks.constructed:
+                call = mocks.constructed[value.value]
+                if id(call) not in reported and self._bare_sync_mock(call, literals_ok=True) \
+                        and not self._configured_later(func, value.value):
+                    reported.add(id(call))
+                    self.report(call, self._message(patch, source_text(call.func)), self._to_async_mock(call))
+            else:
+                visible, everywhere = self._functions_named(func, value.value)
+                if self._plain_function(visible):
+                    self.report(value, self._message(patch, f"plain function `{value.value}`"),
+                                self._side_effect(value, patch, everywhere))
+
+    def _message(self, patch: PatchCall, what: str) -> str:
+        target = patch.target or patch.target_text or "the target"
+        return f"`{target}` is an async function but is replaced by {what}; use `AsyncMock`"
+
+    # What replaces it -------------------------------------------------------------
+    def _bare_sync_mock(self, call: cst.Call, literals_ok: bool = False) -> bool:
+        if not isinstance(call.func, (cst.Name, cst.Attribute)) or self.ctx.qualname(call.func) not in SYNC_MOCKS:
+            return False
+        for arg in call.args:
+            if arg.star:
+                return False
+            keyword = arg.keyword.value if arg.keyword is not None else "spec"
+            if keyword in _ASYNC_CAPABLE and not (literals_ok and keyword in ("return_value", "side_effect")
+                                                  and _plain_value(arg.value)):
+                return False
+        return True
+
+    def _configured_later(self, func: cst.FunctionDef, var: str) -> bool:
+        """`m.return_value = ...` / `m.side_effect = ...` may make a MagicMock awaitable."""
+        for node in descendants(func.body):
+            if isinstance(node, cst.AssignTarget):
+                target = node.target
+                if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value == var and target.attr.value in ("return_value", "side_effect")):
+                    return True
+        return False
+
+    def _functions_named(self, func: cst.FunctionDef, name: str) -> tuple[list[cst.FunctionDef], list[cst.FunctionDef]]:
+        """The ``def``s named ``name``: those the test ``func`` reaches by that name (in its own body,
+        or at the module's top level), and all of the module's. One walk answers both questions:
+        which function replaces the target, and whether the name is defined only once."""
+        module = self.ctx.module
+        top_level = {id(stmt) for stmt in module.body}
+        visible: list[cst.FunctionDef] = []
+        everywhere: list[cst.FunctionDef] = []
+        stack: list[tuple[cst.CSTNode, bool]] = [(child, False) for child in reversed(iter_children(module))]
+        while stack:
+            node, in_test = stack.pop()
+            if isinstance(node, cst.FunctionDef) and node.name.value == name:
+                everywhere.append(node)
+                if in_test or id(node) in top_level:
+                    visible.append(node)
+            in_test = in_test or node is func
+            stack.extend((child, in_test) for child in reversed(iter_children(node)))
+        return visible, everywhere
+
+    def _plain_function(self, candidates: list[cst.FunctionDef]) -> bool:
+        """Whether the one function a name replaces the target with is plain: sync, undecorated, and
+        returning no call's result (which could be awaitable)."""
+        if len(candidates) != 1:
+            return False
+        found = candidates[0]
+        if found.asynchronous is not None or found.decorators:
+            return False
+        statements = found.body.body if isinstance(found.body, cst.IndentedBlock) else ()
+        if statements and all(isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(small, cst.Raise) or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+                for small in stmt.body) for stmt in statements):
+            return False  # it only raises: the call fails before anything is awaited, as the coroutine would
+        returns = _Returns()
+        read_only_visit(found.body, returns)
+        return not returns.calls
+
+    def _on_a_class(self, patch: PatchCall) -> bool:
+        """Whether the patched attribute lives on a class (``patch.object(Cls, "m", ...)``,
+        ``monkeypatch.setattr(Cls, "m", ...)``, ``patch("pkg.Cls.m", ...)``); unknown counts as yes."""
+        owner = (patch.target or "").rpartition(".")[0]
+        if not owner:
+            return True
+        if self.ctx.source.cls(owner) is not None:
+            return True
+        return owner.rpartition(".")[2][:1].isupper()
+
+    def _takes_the_instance(self, value: cst.BaseExpression, definitions: list[cst.FunctionDef]) -> bool:
+        """Whether the replacement's first positional parameter is spelled for the instance;
+        ``definitions``: for a name, every ``def`` of it in the module (:meth:`_functions_named`)."""
+        if isinstance(value, cst.Lambda):
+            params = value.params
+        else:
+            if len(definitions) != 1:
+                return True  # cannot tell: offer no fix
+            params = definitions[0].params
+        positional = [*params.posonly_params, *params.params]
+        return bool(positional) and positional[0].name.value in ("self", "_", "cls", "this", "instance")
+
+    def _to_async_mock(self, call: cst.Call) -> Fix:
+        text, request = self.ctx.reference("unittest.mock.AsyncMock")
+        return self.fix(Safety.UNSAFE, "Use AsyncMock", (call.func, cst.parse_expression(text)), imports=[request])
+
+    def _side_effect(self, value: cst.BaseExpression, patch: PatchCall,
+                     definitions: list[cst.FunctionDef] | None = None) -> Fix | None:
+        """``AsyncMock(side_effect=f)``; none where ``f`` is written as a method of a class.
+
+        A function set on a class is bound: it receives the instance. A mock set there is not,
+        so an ``f`` whose first parameter takes the instance (``self``, ``_``) would be called
+        without it and the test would fail on a TypeError.
+        """
+        if self._on_a_class(patch) and self._takes_the_instance(value, definitions or []):
+            return None
+        text, request = self.ctx.reference("unittest.mock.AsyncMock")
+        replacement = cst.Call(func=cst.parse_expression(text), args=[
+            cst.Arg(keyword=cst.Name("side_effect"), value=value,
+                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+        return self.fix(Safety.UNSAFE, "Use AsyncMock(side_effect=...)", (value, replacement), imports=[request])
+
+    VALID = [
+        Valid(dedent("""
+            from unittest.mock import patch
+
+            import shop.api
+
+            async def test_patch_without_new():
+                with patch("shop.api.fetch") as fetch:
+                    fetch.return_value = 1
+                    assert await shop.api.fetch() == 1
+        """), files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock, patch
+
+            def test_sync_target(monkeypatch):
+                monkeypatch.setattr("shop.api.slugify", MagicMock(return_value="x"))
+                with patch("shop.api.fetch", new=AsyncMock(return_value=1)):
+                    pass
+        """), files={"shop/__init__.py": "", "shop/api.py": "def slugify(x):\n    return x\n\n"
+                                                          "async def fetch():\n    return 1\n"}),
+        Valid(dedent("""
+            from unittest.mock import MagicMock
+
+            import shop.api
+
+            async def test_spec_makes_it_async():
+                client = MagicMock(spec=shop.api.Client)
+                await client.fetch()
+                future = MagicMock()
+                future.return_value = make_awaitable()
+                await future()
+        """)),
+        Valid(dedent("""
+            from unittest.mock import MagicMock
+
+            def test_sync_mock_called():
+                m = MagicMock()
+                m()
+                m.assert_called_once()
+        """)),
+    ]
+    VALID += [
+        # A replacement that only raises fails at the call, as the awaited coroutine would.
+        Valid(dedent("""
+            import pytest
+            import shop.api
+
+            async def test_start_fails(monkeypatch):
+                def broken(*args):
+                    raise RuntimeError("down")
+
+                monkeypatch.setattr(shop.api, "fetch", broken)
+                with pytest.raises(RuntimeError):
+                    await shop.api.fetch()
+        """), config={"asyncio_mode": "auto"},
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                from unittest.mock import MagicMock, patch
+
+                def test_sync_mock(monkeypatch):
+                    with patch("shop.api.fetch", new=MagicMock(return_value=1)):
+                        pass
+            """),
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"},
+            line=4, column=38, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import patch, AsyncMock
+
+                def test_sync_mock(monkeypatch):
+                    with patch("shop.api.fetch", new=AsyncMock(return_value=1)):
+                        pass
+            """),
+            message='`shop.api.fetch` is an async function but is replaced by MagicMock; use `AsyncMock`',
+        ),
+        Invalid(
+            dedent("""
+                from unittest import mock
+
+                import pytest
+
+                from shop import api
+
+                @pytest.mark.asyncio
+                async def test_setattr_lambda(monkeypatch):
+                    monkeypatch.setattr(api, "fetch", lambda: {"id": 1})
+                    assert await api.fetch() == {"id": 1}
+            """),
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"},
+            line=9, column=39, unsafe=True,
+            fixed=dedent("""
+                from unittest import mock
+
+                import pytest
+
+                from shop import api
+
+                @pytest.mark.asyncio
+                async def test_setattr_lambda(monkeypatch):
+                    monkeypatch.setattr(api, "fetch", mock.AsyncMock(side_effect=lambda: {"id": 1}))
+                    assert await api.fetch() == {"id": 1}
+            """),
+            message='`shop.api.fetch` is an async function but is replaced by a lambda; use `AsyncMock`',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import Mock
+
+                @pytest.mark.asyncio
+                async def test_awaited_sync_mock():
+                    notify = Mock()
+                    await notify("hi")
+            """),
+            line=6, column=14, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import AsyncMock
+
+                @pytest.mark.asyncio
+                async def test_awaited_sync_mock():
+                    notify = AsyncMock()
+                    await notify("hi")
+            """),
+            message='`notify` is a sync `Mock` but it is awaited; use `AsyncMock`',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import MagicMock, patch
+
+                from shop.api import Client
+
+                def fake_fetch(user_id):
+                    return {"id": user_id}
+
+                @pytest.mark.asyncio
+                async def test_plain_function():
+                    with patch.object(Client, "fetch", fake_fetch), patch.object(Client, "save", new_callable=MagicMock):
+                        await Client().fetch(1)
+                        await Client().save(1)
+            """),
+            files={"shop/__init__.py": "",
+                   "shop/api.py": "class Client:\n    async def fetch(self, i):\n        return i\n\n"
+                                  "    async def save(self, i):\n        return i\n"},
+            count=2, line=11, column=40, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import patch, AsyncMock
+
+                from shop.api import Client
+
+                def fake_fetch(user_id):
+                    return {"id": user_id}
+
+                @pytest.mark.asyncio
+                async def test_plain_function():
+                    with patch.object(Client, "fetch", AsyncMock(side_effect=fake_fetch)), patch.object(Client, "save", new_callable=AsyncMock):
+                        await Client().fetch(1)
+                        await Client().save(1)
+            """),
+            message='`shop.api.Client.fetch` is an async function but is replaced by plain function `fake_fetch`; use `AsyncMock`',
+            others=((11, 95),),
+        ),
+        # A class of the test module is known like one of the project's source.
+        Invalid(
+            dedent("""
+                from unittest.mock import MagicMock, patch
+
+                class Gateway:
+                    async def charge(self, amount):
+                        return amount
+
+                async def pay(gateway):
+                    return await gateway.charge(3)
+
+                async def test_local_class_method():
+                    with patch.object(Gateway, "charge", new=MagicMock()):
+                        assert await pay(Gateway()) is not None
+            """),
+            config={"asyncio_mode": "auto"},
+            line=11, column=46, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import patch, AsyncMock
+
+                class Gateway:
+                    async def charge(self, amount):
+                        return amount
+
+                async def pay(gateway):
+                    return await gateway.charge(3)
+
+                async def test_local_class_method():
+                    with patch.object(Gateway, "charge", new=AsyncMock()):
+                        assert await pay(Gateway()) is not None
+            """),
+            message='`Gateway.charge` is an async function but is replaced by MagicMock; use `AsyncMock`',
+        ),
+    ]
+    # A function set on a class is bound to the instance; a mock set there is not: the
+    # finding stands, but `AsyncMock(side_effect=...)` would call it without `self`.
+    INVALID += [
+        Invalid(dedent("""
+            import shop.worker
+
+
+            def test_start_is_replaced(monkeypatch):
+                def fake_start(self):
+                    return "started"
+
+                monkeypatch.setattr(shop.worker.Worker, "start", fake_start)
+                assert shop.worker.Worker().start() == "started"
+        """), files={"shop/__init__.py": "", "shop/worker.py": dedent("""
+            class Worker:
+                async def start(self):
+                    return "started"
+        """)}, line=8, column=54,
+            message="`shop.worker.Worker.start` is an async function but is replaced by plain function "
+                    "`fake_start`; use `AsyncMock`"),
+    ]

@@ -1,0 +1,861 @@
+"""ASL401 fixture-without-teardown."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Fix, ImportRequest, Safety
+from asynclint.knowledge.resources import OPENING_METHODS, Resource
+from asynclint.model.pytest_facts import Fixture
+from asynclint.rules.asl4xx_fixtures.fixture_body import (
+    assignment,
+    call_of,
+    generator_annotation,
+    hands_off_cleanup,
+    names_in,
+    only_small,
+    statements,
+    walk_nodes,
+    with_teardown,
+    yield_index,
+    yielded,
+)
+from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, release_statements
+
+
+def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.BaseExpression | None,
+            var: str | None) -> bool:
+    """Whether the fixture opened the project object it hands out, between ``start`` and ``end``.
+
+    A project class with a ``close``/``shutdown`` method is a resource only once it holds
+    something: its factory was awaited, or the fixture called an opening method on it
+    (``await db.connect()``, ``server.start()``) or awaited any of its methods. A constructed,
+    never started object (``web.Application()``, a bot or router handed to the code under test,
+    which starts and stops it itself) holds nothing to release.
+    """
+    if isinstance(value, cst.Await):
+        return True
+    if var is None:
+        return False
+    for stmt in body[start:end]:
+        for node in walk_nodes(stmt):
+            awaited = isinstance(node, cst.Await)
+            call = node.expression if awaited else node  # type: ignore[attr-defined]
+            if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                    and isinstance(call.func.value, cst.Name) and call.func.value.value == var
+                    and (awaited or call.func.attr.value in OPENING_METHODS)):
+                return True
+    return False
+
+
+def _value_index(body: list[cst.BaseStatement]) -> int:
+    """Where the fixture hands its value out: its top-level ``yield``, else its last line (``return``)."""
+    index = yield_index(body)
+    return index if index is not None else len(body) - 1
+
+
+class FixtureWithoutTeardown(Rule):
+    code = "ASL401"
+    name = "fixture-without-teardown"
+    summary = ("A fixture returns or yields a resource (client, engine, connection, file, process...) "
+               "and never releases it.")
+    fix_availability = "sometimes"
+    docs = """
+        ## What it does
+        Finds fixtures that acquire a resource and `return` it, or `yield` it
+        with nothing after the `yield` to release it, outside any `with` /
+        `async with`, `request.addfinalizer` or exit stack. Resources are the
+        known clients, sessions, engines, connections, pools, servers, files,
+        temporary directories, sockets, subprocesses and tasks of common
+        libraries (httpx, aiohttp, requests, SQLAlchemy, asyncpg, redis,
+        `open`, `tempfile`, `socket`, `subprocess`, `asyncio`), the factories
+        listed in `resource-factories` under `[tool.asynclint]`
+        (`"app.db.make_pool"`, or `"app.db.make_pool:await close"` to name the
+        release), and classes of the project's own source that have a
+        `close`/`aclose`/`dispose`/`shutdown`/`disconnect`/`terminate` method
+        once the fixture has opened them: an awaited factory, or a call such
+        as `connect()`/`start()`/`initialize()` or any awaited method on the
+        object. A project object that is only constructed (an application, a
+        router, a bot handed to the code under test, which starts and stops
+        it itself) holds nothing yet and is not reported.
+        Points at the call that acquires the resource.
+
+        ## Why is this bad?
+        Nothing closes the resource after the test: connections and sockets
+        stay open until garbage collection (ResourceWarning, "Unclosed client
+        session", exhausted connection pools), subprocesses and tasks outlive
+        the test that started them, and state leaks into the next test.
+
+        ## Example
+        ```python
+        @pytest_asyncio.fixture
+        async def client():
+            return AsyncClient(base_url="http://test")
+        ```
+
+        ## Use instead
+        ```python
+        @pytest_asyncio.fixture
+        async def client():
+            async with AsyncClient(base_url="http://test") as client:
+                yield client
+        ```
+
+        ## Fix safety
+        Safe where the resource is a known context manager: the fixture yields
+        inside `with`/`async with`, so the resource is released when the test
+        ends and nothing else changes. Unsafe otherwise: the fixture yields
+        and then calls the release (`await engine.dispose()`,
+        `proc.terminate()`), which runs new teardown code. No fix when the
+        release is unknown, would have to be awaited in a sync fixture, or
+        when the fixture returns early on another path. A return annotation
+        (`-> Client`) becomes `-> Iterator[Client]` (`AsyncIterator` for an
+        async fixture), so type-checked suites stay clean.
+    """
+
+    def check_module(self) -> None:
+        facts = self.ctx.facts
+        if not facts.fixtures:
+            return
+        self.finder = ResourceFinder(self.ctx)
+        for fixture in facts.fixtures:
+            if not hands_off_cleanup(self.ctx, fixture.func):
+                self._check(fixture)
+
+    def _check(self, fixture: Fixture) -> None:
+        body = statements(fixture.func)
+        if not body:
+            return
+        if fixture.is_generator:
+            index = yield_index(body)
+            if index is None:
+                return
+            handed_out = yielded(body[index])
+            if handed_out is None or isinstance(handed_out.value, cst.From):
+                return
+            value = handed_out.value
+        else:
+            small = only_small(body[-1])
+            if not isinstance(small, cst.Return):
+                return
+            index, value = len(body) - 1, small.value
+        if value is None or isinstance(value, cst.Yield):
+            return
+        call = call_of(value)
+        var: str | None = None
+        acquired_at: int | None = None
+        acquired = value
+        if call is None and isinstance(value, cst.Name):
+            var = value.value
+            for i in range(index - 1, -1, -1):
+                bound = assignment(body[i])
+                if bound is not None and bound[0] == var:
+                    call, acquired_at, acquired = call_of(bound[1]), i, bound[1]
+                    break
+            if call is None:
+                return
+        if call is None:
+            return
+        classes = (facts_class,) if (facts_class := self.ctx.facts.classes.get(fixture.class_name or "")) else ()
+        resource = self.finder.of_call(call, self.finder.owners(fixture.func, classes))
+        if resource is None:
+            return
+        if resource.inferred and not _opened(body, acquired_at if acquired_at is not None else index, index,
+                                             acquired, var):
+            return  # a project object that was never opened holds nothing yet
+        if (fixture.is_generator and var is not None and index + 1 < len(body)
+                and var in names_in(*body[index + 1:])):
+            return  # released (or at least handled) after the yield
+        spelled = self.ctx.module.code_for_node(call.func)
+        if fixture.is_generator:
+            message = (f"fixture `{fixture.name}` yields `{spelled}(...)` with nothing after the yield to "
+                       f"release it")
+        else:
+            message = f"fixture `{fixture.name}` returns `{spelled}(...)` and nothing releases it after the test"
+        self.report(call, message, self._fix(fixture, body, acquired_at, var, call, resource))
+
+    def _name_for(self, fixture: Fixture, resource: Resource) -> str | None:
+        used = names_in(fixture.func.body) | set(fixture.params)
+        for candidate in (resource.var, fixture.name):
+            if candidate.isidentifier() and candidate not in used:
+                return candidate
+        return None
+
+    def _fix(self, fixture: Fixture, body: list[cst.BaseStatement], acquired_at: int | None,
+             var: str | None, call: cst.Call, resource: Resource) -> Fix | None:
+        name = var or self._name_for(fixture, resource)
+        if name is None:
+            return None
+        annotation, imports = generator_annotation(self.ctx, fixture.func, fixture.is_generator)
+        context_ok = resource.context == "sync" or (resource.context == "async" and fixture.is_async)
+        if context_ok:
+            # ``name = <acquire>`` ... ``yield name`` ..., then the acquisition becomes the `with` item.
+            lines = with_teardown(body, fixture.is_generator, [], bind=name)
+            if lines is None:
+                return None
+            start = acquired_at if acquired_at is not None else _value_index(body)
+            inner = lines[start + 1:]
+            if not inner:
+                return None
+            first = inner[0]
+            inner[0] = first.with_changes(leading_lines=[
+                line for line in getattr(first, "leading_lines", ()) if line.comment is not None])
+            with_stmt = cst.With(
+                items=[cst.WithItem(item=call, asname=cst.AsName(name=cst.Name(name)))],
+                body=cst.IndentedBlock(body=inner),
+                asynchronous=cst.Asynchronous() if resource.context == "async" else None,
+                leading_lines=getattr(lines[start], "leading_lines", ()),
+            )
+            keyword = "async with" if resource.context == "async" else "with"
+            return self.fix(Safety.SAFE, f"Yield inside `{keyword}`",
+                            (fixture.func.body, fixture.func.body.with_changes(body=[*lines[:start], with_stmt])),
+                            *annotation, imports=imports)
+        if not resource.release or (resource.awaited_release and not fixture.is_async):
+            return None
+        new_body = with_teardown(body, fixture.is_generator, release_statements(resource, name), bind=name)
+        if new_body is None:
+            return None
+        imports += [ImportRequest(m) for m in resource.release_imports if self.ctx.imports.names.get(m) != m]
+        return self.fix(Safety.UNSAFE, "Yield, then release it after the test",
+                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), *annotation,
+                        imports=imports)
+
+    VALID = [
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def port():
+                return 8080
+        """)),
+        Valid(dedent("""
+            import pytest_asyncio
+            from httpx import AsyncClient
+
+            @pytest_asyncio.fixture
+            async def client():
+                async with AsyncClient(base_url="http://test") as client:
+                    yield client
+        """)),
+        Valid(dedent("""
+            import pytest
+            import httpx
+
+            @pytest.fixture
+            def client(request):
+                client = httpx.Client()
+                request.addfinalizer(client.close)
+                return client
+        """)),
+        Valid(dedent("""
+            import contextlib
+            import pytest_asyncio
+            import httpx
+
+            @pytest_asyncio.fixture
+            async def clients():
+                async with contextlib.AsyncExitStack() as stack:
+                    first = await stack.enter_async_context(httpx.AsyncClient())
+                    yield first
+        """)),
+        Valid(dedent("""
+            import pytest_asyncio
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            @pytest_asyncio.fixture
+            async def engine():
+                engine = create_async_engine("sqlite+aiosqlite://")
+                yield engine
+                await engine.dispose()
+        """)),
+        Valid(dedent("""
+            import pytest
+            from unittest.mock import AsyncMock
+            from httpx import AsyncClient
+
+            @pytest.fixture
+            def settings():
+                return {"url": "http://test"}
+
+            @pytest.fixture
+            def client():
+                return AsyncMock(spec=AsyncClient)
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def data_dir(tmp_path, monkeypatch):
+                monkeypatch.setenv("DATA_DIR", str(tmp_path))
+                return tmp_path
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            def open(name):
+                return name
+
+            @pytest.fixture
+            def handle():
+                return open("local")
+        """)),
+        Valid(dedent("""
+            import pytest
+            from app.models import User
+
+            @pytest.fixture
+            def user():
+                return User(name="ada")
+        """), files={"src/app/models.py": dedent("""
+            class User:
+                def __init__(self, name):
+                    self.name = name
+        """)}),
+        Valid(dedent("""
+            import pytest
+            import httpx
+
+            @pytest.fixture
+            def client():
+                with httpx.Client() as client:
+                    yield client
+        """)),
+        Valid(dedent("""
+            import pytest
+            from app.scheduler import Scheduler
+
+            @pytest.fixture
+            def scheduler():
+                # built, never started: the code under test starts and stops it
+                return Scheduler(interval=5)
+        """), files={"src/app/scheduler.py": dedent("""
+            class Scheduler:
+                def __init__(self, interval):
+                    self.interval = interval
+
+                async def start(self):
+                    pass
+
+                async def shutdown(self):
+                    pass
+        """)}),
+        Valid(dedent("""
+            import pytest
+            from app.bot import Bot
+
+            @pytest.fixture
+            async def bot(token):
+                bot = Bot(token)
+                bot.username = "tester"
+                return bot
+        """), files={"src/app/bot.py": dedent("""
+            class Bot:
+                def __init__(self, token):
+                    self.token = token
+
+                async def initialize(self):
+                    pass
+
+                async def shutdown(self):
+                    pass
+
+                async def __aenter__(self):
+                    await self.initialize()
+                    return self
+
+                async def __aexit__(self, *exc):
+                    await self.shutdown()
+        """)}),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import pytest
+                from app.jobs import Worker
+
+                @pytest.fixture
+                def worker():
+                    worker = Worker(queue="jobs")
+                    worker.start()
+                    return worker
+            """),
+            files={"src/app/jobs.py": dedent("""
+                class Worker:
+                    def __init__(self, queue):
+                        self.queue = queue
+
+                    def start(self):
+                        pass
+
+                    def close(self):
+                        pass
+            """)},
+            line=6, column=14, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from app.jobs import Worker
+
+                @pytest.fixture
+                def worker():
+                    worker = Worker(queue="jobs")
+                    worker.start()
+                    yield worker
+                    worker.close()
+            """),
+            message='fixture `worker` returns `Worker(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                import requests
+
+                @pytest.fixture
+                def http() -> requests.Session:
+                    return requests.Session()
+            """),
+            line=6, column=12,
+            fixed=dedent("""
+                import pytest
+                import requests
+                from collections.abc import Iterator
+
+                @pytest.fixture
+                def http() -> Iterator[requests.Session]:
+                    with requests.Session() as session:
+                        yield session
+            """),
+            message='fixture `http` returns `requests.Session(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from httpx import AsyncClient
+
+                @pytest_asyncio.fixture
+                async def api():
+                    return AsyncClient(base_url="http://test")
+            """),
+            line=6, column=12,
+            fixed=dedent("""
+                import pytest_asyncio
+                from httpx import AsyncClient
+
+                @pytest_asyncio.fixture
+                async def api():
+                    async with AsyncClient(base_url="http://test") as client:
+                        yield client
+            """),
+            message='fixture `api` returns `AsyncClient(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def client(token):
+                    # one client per test
+                    client = httpx.AsyncClient(base_url="http://test")
+                    client.headers["Authorization"] = f"Bearer {token}"
+
+                    return client
+            """),
+            line=7, column=14,
+            fixed=dedent("""
+                import httpx
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def client(token):
+                    # one client per test
+                    async with httpx.AsyncClient(base_url="http://test") as client:
+                        client.headers["Authorization"] = f"Bearer {token}"
+
+                        yield client
+            """),
+            message='fixture `client` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                def report(tmp_path):
+                    handle = open(tmp_path / "report.txt", "w")
+                    yield handle
+            """),
+            filename="conftest.py",
+            line=5, column=14,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.fixture
+                def report(tmp_path):
+                    with open(tmp_path / "report.txt", "w") as handle:
+                        yield handle
+            """),
+            message='fixture `report` yields `open(...)` with nothing after the yield to release it',
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                @pytest_asyncio.fixture
+                async def db():
+                    return create_async_engine("sqlite+aiosqlite://")
+            """),
+            line=6, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                @pytest_asyncio.fixture
+                async def db():
+                    engine = create_async_engine("sqlite+aiosqlite://")
+                    yield engine
+                    await engine.dispose()
+            """),
+            message='fixture `db` returns `create_async_engine(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app.db import Database
+
+                @pytest_asyncio.fixture
+                async def database():
+                    db = Database("postgresql://localhost/test")
+                    await db.connect()
+                    return db
+            """),
+            files={"src/app/db.py": dedent("""
+                class Base:
+                    async def close(self):
+                        pass
+
+                class Database(Base):
+                    def __init__(self, url):
+                        self.url = url
+
+                    async def connect(self):
+                        pass
+            """)},
+            line=6, column=10, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from app.db import Database
+
+                @pytest_asyncio.fixture
+                async def database():
+                    db = Database("postgresql://localhost/test")
+                    await db.connect()
+                    yield db
+                    await db.close()
+            """),
+            message='fixture `database` returns `Database(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app import pools
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    return await pools.make_pool(size=2)
+            """),
+            settings={"resource-factories": ["app.pools.make_pool:await close"]},
+            line=6, column=18, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from app import pools
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    pool = await pools.make_pool(size=2)
+                    yield pool
+                    await pool.close()
+            """),
+            message='fixture `pool` returns `pools.make_pool(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def client():
+                    return httpx.AsyncClient()
+            """),
+            line=6, column=12,
+            fixed=None,
+            message='fixture `client` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                def conn(engine):
+                    conn = engine.connect()
+                    return conn
+            """),
+            files={"conftest.py": dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+
+                @pytest.fixture(scope="session")
+                def engine():
+                    engine = create_engine("sqlite://")
+                    yield engine
+                    engine.dispose()
+            """)},
+            line=5, column=12,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.fixture
+                def conn(engine):
+                    with engine.connect() as conn:
+                        yield conn
+            """),
+            message='fixture `conn` returns `engine.connect(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import asyncio
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def heartbeat():
+                    yield asyncio.create_task(asyncio.sleep(3600))
+            """),
+            line=6, column=11, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def heartbeat():
+                    task = asyncio.create_task(asyncio.sleep(3600))
+                    yield task
+                    task.cancel()
+            """),
+            message='fixture `heartbeat` yields `asyncio.create_task(...)` with nothing after the yield to release it',
+        ),
+        Invalid(
+            dedent("""
+                import tempfile
+                import pytest
+
+                @pytest.fixture
+                def workdir():
+                    return tempfile.mkdtemp()
+            """),
+            line=6, column=12, unsafe=True,
+            fixed=dedent("""
+                import tempfile
+                import pytest
+                import shutil
+
+                @pytest.fixture
+                def workdir():
+                    path = tempfile.mkdtemp()
+                    yield path
+                    shutil.rmtree(path)
+            """),
+            message='fixture `workdir` returns `tempfile.mkdtemp(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest_asyncio
+                from app.db import make_pool
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    return await make_pool()
+            """),
+            settings={"resource-factories": ["app.db.make_pool"]},
+            files={"src/app/db.py": dedent("""
+                class Pool:
+                    async def close(self):
+                        pass
+
+                async def make_pool() -> Pool:
+                    return Pool()
+            """)},
+            line=6, column=18, unsafe=True,
+            fixed=dedent("""
+                import pytest_asyncio
+                from app.db import make_pool
+
+                @pytest_asyncio.fixture
+                async def pool():
+                    pool = await make_pool()
+                    yield pool
+                    await pool.close()
+            """),
+            message='fixture `pool` returns `make_pool(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from vendor import connect_bus
+
+                @pytest.fixture
+                def bus():
+                    return connect_bus()
+            """),
+            settings={"resource-factories": ["vendor.connect_bus", "not a name"]},
+            line=6, column=12,
+            fixed=None,
+            message='fixture `bus` returns `connect_bus(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+                from sqlalchemy.orm import sessionmaker
+
+                engine = create_engine("postgresql://localhost/test")
+                TestingSession = sessionmaker(bind=engine)
+
+                @pytest.fixture
+                def db():
+                    db = TestingSession()
+                    yield db
+            """),
+            line=10, column=10,
+            fixed=dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+                from sqlalchemy.orm import sessionmaker
+
+                engine = create_engine("postgresql://localhost/test")
+                TestingSession = sessionmaker(bind=engine)
+
+                @pytest.fixture
+                def db():
+                    with TestingSession() as db:
+                        yield db
+            """),
+            message='fixture `db` yields `TestingSession(...)` with nothing after the yield to release it',
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def mocked():
+                    def reply(request):
+                        return httpx.Response(200)
+
+                    return httpx.Client(transport=httpx.MockTransport(reply))
+            """),
+            line=9, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def mocked():
+                    def reply(request):
+                        return httpx.Response(200)
+
+                    with httpx.Client(transport=httpx.MockTransport(reply)) as client:
+                        yield client
+            """),
+            message='fixture `mocked` returns `httpx.Client(...)` and nothing releases it after the test',
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.fixture
+                def maybe_client(request):
+                    if request.param is None:
+                        return None
+                    return httpx.Client()
+            """),
+            line=8, column=12, fixed=None,
+            message='fixture `maybe_client` returns `httpx.Client(...)` and nothing releases it after the test',
+        ),
+    ]
+    INVALID += [
+        # Self-contained: runs under real pytest before and after its fix (tests/fixes/
+        # test_rule_fixes_keep_suites_running.py).
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest_asyncio.fixture
+                async def client():
+                    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+                @pytest.mark.asyncio
+                async def test_health(client):
+                    response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+            line=13, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+
+                async def app(scope, receive, send):
+                    await send({"type": "http.response.start", "status": 200, "headers": []})
+                    await send({"type": "http.response.body", "body": b"ok"})
+
+
+                @pytest_asyncio.fixture
+                async def client():
+                    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+                        yield client
+
+
+                @pytest.mark.asyncio
+                async def test_health(client):
+                    response = await client.get("/health")
+                    assert response.text == "ok"
+            """),
+            message='fixture `client` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
+        ),
+    ]
+    # A project class whose constructor builds a client holds it from the moment it is built:
+    # it needs no opening call to be a resource.
+    INVALID += [
+        Invalid(dedent("""
+            import pytest
+
+            from app.mail import Mailer
+
+
+            @pytest.fixture
+            def mailer():
+                return Mailer("https://mail.example.com")
+        """), files={"src/app/__init__.py": "", "src/app/mail.py": dedent("""
+            import httpx
+
+
+            class Mailer:
+                def __init__(self, base_url):
+                    self._client = httpx.AsyncClient(base_url=base_url)
+
+                async def aclose(self):
+                    await self._client.aclose()
+        """)}, config={"pythonpath": ["src"]}, line=8, column=12, message='fixture `mailer` returns `Mailer(...)` and nothing releases it after the test'),
+    ]

@@ -1,0 +1,172 @@
+"""What counts as a resource a fixture must release (ASL401, ASL403).
+
+Three sources, in this order:
+
+1. :data:`KNOWN_RESOURCES`, one table of library factories and classes. To add
+   one, add a row: the qualified callable, the variable name a fix uses, how
+   it works as a context manager (``"async"``, ``"sync"`` or ``None``) and the
+   statements that release it (``{}`` is the variable).
+   :data:`KNOWN_METHOD_RESOURCES` does the same for methods of known objects
+   (``engine.connect()``, ``async_sessionmaker(...)()``).
+2. ``resource-factories`` in ``[tool.asynclint]``: ``"app.db.make_pool"``
+   (released as its annotated return type says, when that is a project class
+   with a release method; otherwise reported without a fix), or
+   ``"app.db.make_pool:close"`` / ``"app.db.make_pool:await close"`` to name
+   the release method.
+3. Classes of the project's own source with a release method
+   (close/aclose/dispose/shutdown/disconnect/terminate, also inherited), and
+   project functions annotated to return one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from asynclint.knowledge.resources import KNOWN_METHOD_RESOURCES, KNOWN_RESOURCES, OWNER_TYPES, Resource
+from asynclint.model.names import dotted_name
+from asynclint.model.source_index import SourceIndex
+
+if TYPE_CHECKING:
+    from asynclint.api.context import FileContext
+
+
+_SPEC = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?::\s*(await\s+)?([A-Za-z_]\w*)\s*)?$")
+
+
+def configured_factories(value: object) -> dict[str, Resource]:
+    """Parse ``resource-factories``; malformed entries are ignored (never a crash)."""
+    found: dict[str, Resource] = {}
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return found
+    for entry in value:
+        if not isinstance(entry, str):
+            continue
+        match = _SPEC.match(entry)
+        if match is None:
+            continue
+        name, awaited, method = match.groups()
+        release = (f"{'await ' if awaited else ''}{{}}.{method}()",) if method else ()
+        found[name] = Resource(name, _snake(name.rpartition(".")[2]) or "resource", None, release)
+    return found
+
+
+def _snake(name: str) -> str:
+    name = re.sub(r"^(make|create|build|new|get|open)_", "", name)
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def project_resource(qualname: str | None, source: SourceIndex) -> Resource | None:
+    """A project class with a release method, or a project function annotated to return one."""
+    if not qualname:
+        return None
+    info = source.cls(qualname)
+    target = qualname
+    if info is None:
+        function = source.function(qualname)
+        if function is None or function.returns is None:
+            return None
+        info = source.cls(function.returns)
+        target = function.returns
+        if info is None:
+            return None
+    method = source.release_method(target)
+    if method is None:
+        return None
+    release_info = source.function(f"{target}.{method}")
+    awaited = release_info.is_async if release_info is not None else method == "aclose"
+    context = "async" if info.async_context_manager else "sync" if info.context_manager else None
+    return Resource(qualname, _snake(target.rpartition(".")[2]), context,
+                    (f"{'await ' if awaited else ''}{{}}.{method}()",))
+
+
+def release_statements(resource: Resource, var: str) -> list[cst.BaseStatement]:
+    return [cst.parse_statement(template.format(var) + "\n") for template in resource.release]
+
+
+class ResourceFinder:
+    """Classifies calls in one file's fixtures as resource acquisitions."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.configured = configured_factories(ctx.setting("resource-factories", []))
+        self._module_owners: dict[str, str] | None = None
+
+    def _assigned_owners(self, body: Sequence[cst.CSTNode]) -> dict[str, str]:
+        """``name = create_engine(...)`` / ``Session = sessionmaker(...)`` among simple statements."""
+        found: dict[str, str] = {}
+        for stmt in body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
+                        small.targets[0].target, cst.Name):
+                    value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+                    if isinstance(value, cst.Call):
+                        owner = OWNER_TYPES.get(self.ctx.qualname(value.func) or "")
+                        if owner is not None:
+                            found[small.targets[0].target.value] = owner
+        return found
+
+    def owners(self, func: cst.FunctionDef, fixture_classes: tuple[cst.ClassDef, ...] = ()) -> dict[str, str]:
+        """Names in a fixture bound to objects that hand out resources (engines, session factories)."""
+        ctx = self.ctx
+        if self._module_owners is None:
+            self._module_owners = self._assigned_owners(ctx.module.body)
+        found: dict[str, str] = dict(self._module_owners)
+        params = func.params
+        scope = None
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            name = param.name.value
+            owner = None
+            if param.annotation is not None:
+                owner = OWNER_TYPES.get(ctx.qualname(param.annotation.annotation) or "")
+            if owner is None and name not in ("self", "cls", "request"):
+                if scope is None:
+                    scope = ctx.fixture_scope(fixture_classes)
+                fixture = scope.resolve(name)
+                if fixture is not None and fixture.func is func:
+                    fixture = scope.resolve(name, below=fixture)
+                if fixture is not None and fixture.returns:
+                    owner = OWNER_TYPES.get(fixture.returns)
+            if owner is not None:
+                found[name] = owner
+        found.update(self._assigned_owners(func.body.body if isinstance(func.body, cst.IndentedBlock) else ()))
+        return found
+
+    def of_call(self, call: cst.Call, owners: dict[str, str]) -> Resource | None:
+        func = call.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in owners:
+            return KNOWN_METHOD_RESOURCES.get(owners[func.value.value], {}).get(func.attr.value)
+        if isinstance(func, cst.Name) and func.value in owners:
+            return KNOWN_METHOD_RESOURCES.get(owners[func.value], {}).get("__call__")
+        qualified = self.ctx.qualname(func)
+        written = dotted_name(func)
+        if qualified is None or written is None:
+            return None
+        head = written.split(".")[0]
+        if head not in self.ctx.imports.names and self.ctx.imports.is_bound(head):
+            return None  # a name this module defines itself (its own ``open``)
+        configured = self.configured.get(qualified)
+        if configured is not None:
+            if configured.release:
+                return configured
+            return project_resource(qualified, self.ctx.source) or configured
+        known = KNOWN_RESOURCES.get(qualified)
+        if known is not None:
+            return known
+        if head in self.ctx.imports.names:
+            found = project_resource(qualified, self.ctx.source)
+            if found is None:
+                return None
+            info = self.ctx.source.cls(qualified)
+            if info is not None and info.acquires_on_construction:
+                return found  # its constructor already holds a client: a resource once built
+            return replace(found, inferred=True)
+        return None

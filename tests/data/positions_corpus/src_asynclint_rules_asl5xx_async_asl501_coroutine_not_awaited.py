@@ -1,0 +1,485 @@
+"""ASL501 coroutine-not-awaited."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.analysis.body import name_loads
+from asynclint.analysis.coroutines import await_pair, enclosing_classes, in_async_function, oracle_for
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Safety
+
+
+class CoroutineNotAwaited(Rule):
+    code = "ASL501"
+    name = "coroutine-not-awaited"
+    summary = "A call that returns a coroutine is neither awaited nor scheduled: its body never runs."
+    fix_availability = "unsafe"
+    docs = """
+        ## What it does
+        Finds expression statements (and assignments to a name used nowhere
+        else in the function) that call something returning a coroutine and
+        drop it: an `async def` of the module (or `self.method()`
+        of the enclosing class), an `async def` of the project's source,
+        `asyncio.sleep` and its siblings, and the coroutine methods of values
+        whose type is known from an annotation, an assignment, an `async with`
+        or the fixture that provides them (`httpx.AsyncClient`, SQLAlchemy's
+        `AsyncSession`, `aiohttp.ClientSession`, asyncpg, `redis.asyncio`,
+        `AsyncMock`; see `asynclint/knowledge/async_types.py`). A coroutine
+        that is passed on (to `gather`, `create_task`, `wait_for`, a
+        `TaskGroup`, `asyncio.run`), returned, or assigned to a name that is
+        used later is not reported, nor is a call inside
+        `with pytest.raises(...)` / `self.assertRaises(...)` (meant to fail).
+
+        ## Why is this bad?
+        Calling an `async def` only creates a coroutine object; nothing in it
+        runs until it is awaited. The test passes while the request, the
+        write or the wait never happened, and Python only prints
+        "RuntimeWarning: coroutine ... was never awaited" when the object is
+        garbage-collected.
+
+        ## Example
+        ```python
+        @pytest.mark.asyncio
+        async def test_create(client: httpx.AsyncClient):
+            client.post("/users", json={"name": "ada"})
+            assert (await client.get("/users/ada")).status_code == 200
+        ```
+
+        ## Use instead
+        ```python
+        @pytest.mark.asyncio
+        async def test_create(client: httpx.AsyncClient):
+            await client.post("/users", json={"name": "ada"})
+            assert (await client.get("/users/ada")).status_code == 200
+        ```
+
+        ## Fix safety
+        Unsafe, inside an `async def`: adding `await` runs code that never ran
+        before (the call the author meant), and it may fail the test. In a
+        plain `def` there is no fix (it cannot await); make the function
+        async or run the coroutine.
+    """
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # Only a call that is a statement or assigned alone can be a dropped coroutine: that
+        # cheap test on the parent comes first (most calls are arguments, tests, values).
+        parent = self.ctx.parent
+        parent_type = type(parent)
+        if parent_type is not cst.Expr and not (parent_type is cst.Assign and parent.value is node):  # type: ignore[union-attr]
+            return
+        func = self.ctx.enclosing_function()
+        if func is None or not (parent_type is cst.Expr or self._assigned_and_unused(node, func)):
+            return
+        if self._expected_to_raise():
+            return
+        what = oracle_for(self.ctx).describe(node, func, enclosing_classes(self.ctx.ancestors))
+        if what is None:
+            return
+        fix = None
+        if in_async_function(func):
+            fix = self.fix(Safety.UNSAFE, "Await the coroutine", await_pair(node))
+        self.report(node, f"coroutine {what} is never awaited: its body does not run", fix)
+
+    def _expected_to_raise(self) -> bool:
+        """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)``: the call is meant to fail."""
+        for node in self.ctx.ancestors:
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    call = item.item
+                    if not isinstance(call, cst.Call):
+                        continue
+                    qual = self.ctx.qualname(call.func) or ""
+                    if qual == "pytest.raises" or qual.rsplit(".", 1)[-1].startswith("assertRaises"):
+                        return True
+        return False
+
+    def _assigned_and_unused(self, node: cst.Call, func: cst.FunctionDef) -> bool:
+        """``x = coro()`` where ``x`` appears nowhere else in the function (so nothing can await it)."""
+        parent = self.ctx.parent
+        if not (isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1):
+            return False
+        target = parent.targets[0].target
+        if not isinstance(target, cst.Name):
+            return False
+        return not name_loads(func.body, target.value, exclude=parent)
+
+    VALID = [
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            async def work():
+                return 1
+
+            @pytest.mark.asyncio
+            async def test_assigned_then_awaited():
+                pending = work()
+                other = work()
+                done = await pending
+                await asyncio.gather(other)
+                assert done == 1
+        """)),
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            async def work():
+                return 1
+
+            @pytest.mark.asyncio
+            async def test_passed_on():
+                await asyncio.gather(work(), work())
+                task = asyncio.create_task(work())
+                await asyncio.wait_for(work(), timeout=1)
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(work())
+                await task
+        """)),
+        Valid(dedent("""
+            import asyncio
+
+            async def main():
+                return 1
+
+            def run_script():
+                asyncio.run(main())
+                return main()
+        """)),
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_sync_members():
+                async with httpx.AsyncClient() as client:
+                    client.headers.update({"x": "1"})
+                    client.build_request("GET", "https://example.org")
+                    client.cookies.clear()
+        """)),
+        Valid(dedent("""
+            import pytest
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            @pytest.mark.asyncio
+            async def test_session(session: AsyncSession):
+                session.add(object())
+                await session.commit()
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            async def fetch():
+                return 1
+
+            @pytest.mark.asyncio
+            async def test_shadowed(fetch):
+                fetch()
+
+            def helper():
+                def fetch():
+                    return 2
+                fetch()
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            class Client:
+                def get(self):
+                    return 1
+
+            @pytest.mark.asyncio
+            async def test_unknown_type(client):
+                client.get("/")
+        """)),
+    ]
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            def test_gather_needs_a_loop():
+                with pytest.raises(RuntimeError):
+                    asyncio.gather()
+        """)),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import pytest
+
+                async def seed():
+                    return 1
+
+                @pytest.mark.asyncio
+                async def test_unused_result():
+                    rows = seed()
+                    assert True
+            """),
+            line=8, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                async def seed():
+                    return 1
+
+                @pytest.mark.asyncio
+                async def test_unused_result():
+                    rows = await seed()
+                    assert True
+            """),
+            message='coroutine `seed()` is never awaited: its body does not run',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+
+                async def seed(db):
+                    await db.insert(1)
+
+                @pytest.mark.asyncio
+                async def test_seeded(db):
+                    seed(db)
+                    assert await db.count() == 1
+            """),
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                async def seed(db):
+                    await db.insert(1)
+
+                @pytest.mark.asyncio
+                async def test_seeded(db):
+                    await seed(db)
+                    assert await db.count() == 1
+            """),
+            message='coroutine `seed()` is never awaited: its body does not run',
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                @pytest.mark.asyncio
+                async def test_post():
+                    transport = httpx.MockTransport(lambda request: httpx.Response(201))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                        client.post("/users", json={"name": "ada"})  # create
+            """),
+            line=8, column=9, unsafe=True,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+                @pytest.mark.asyncio
+                async def test_post():
+                    transport = httpx.MockTransport(lambda request: httpx.Response(201))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                        await client.post("/users", json={"name": "ada"})  # create
+            """),
+            message='coroutine `client.post()` is never awaited: its body does not run',
+        ),
+        Invalid(
+            dedent("""
+                import asyncio
+
+                def test_sync():
+                    asyncio.sleep(0.1)
+            """),
+            line=4, column=5, fixed=None,
+            message='coroutine `asyncio.sleep()` is never awaited: its body does not run',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import AsyncMock
+
+                class TestService:
+                    async def _reset(self):
+                        pass
+
+                    @pytest.mark.asyncio
+                    async def test_mock(self):
+                        notify = AsyncMock()
+                        notify("hi")
+                        self._reset()
+                        notify.assert_awaited_once()
+            """),
+            count=2, line=11, column=9, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import AsyncMock
+
+                class TestService:
+                    async def _reset(self):
+                        pass
+
+                    @pytest.mark.asyncio
+                    async def test_mock(self):
+                        notify = AsyncMock()
+                        await notify("hi")
+                        await self._reset()
+                        notify.assert_awaited_once()
+            """),
+            message='coroutine `notify()` is never awaited: its body does not run',
+            others=((12, 9),),
+        ),
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def client():
+                    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                        yield c
+
+                @pytest.mark.asyncio
+                async def test_delete(client):
+                    client.delete("/users/1")
+            """),
+            line=13, column=5, unsafe=True,
+            fixed=dedent("""
+                import httpx
+                import pytest
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def client():
+                    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+                    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                        yield c
+
+                @pytest.mark.asyncio
+                async def test_delete(client):
+                    await client.delete("/users/1")
+            """),
+            message='coroutine `client.delete()` is never awaited: its body does not run',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from app.users import create_user
+
+                @pytest.mark.asyncio
+                async def test_project_function():
+                    create_user("ada")
+            """),
+            files={"app/__init__.py": "", "app/users.py": "async def create_user(name):\n    return name\n"},
+            line=6, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from app.users import create_user
+
+                @pytest.mark.asyncio
+                async def test_project_function():
+                    await create_user("ada")
+            """),
+            message='coroutine `create_user()` is never awaited: its body does not run',
+        ),
+        # A class of the test module is known like one of the project's source.
+        Invalid(
+            dedent("""
+                class Outbox:
+                    def __init__(self):
+                        self.sent = []
+
+                    async def send(self, text):
+                        self.sent.append(text)
+
+                async def test_local_class():
+                    outbox = Outbox()
+                    outbox.send("hi")
+                    assert outbox.sent == ["hi"]
+            """),
+            config={"asyncio_mode": "auto"},
+            line=10, column=5, unsafe=True,
+            fixed=dedent("""
+                class Outbox:
+                    def __init__(self):
+                        self.sent = []
+
+                    async def send(self, text):
+                        self.sent.append(text)
+
+                async def test_local_class():
+                    outbox = Outbox()
+                    await outbox.send("hi")
+                    assert outbox.sent == ["hi"]
+            """),
+            message='coroutine `outbox.send()` is never awaited: its body does not run',
+        ),
+        # A conftest.py class, reached through tuple unpacking, the walrus and an annotation.
+        Invalid(
+            dedent("""
+                from conftest import Outbox
+
+                async def test_bindings(box: "Outbox"):
+                    first, second = Outbox(), Outbox()
+                    first.flush()
+                    second.flush()
+                    if (third := Outbox()) is not None:
+                        third.flush()
+            """),
+            files={"conftest.py": dedent("""
+                class Outbox:
+                    async def flush(self):
+                        return None
+            """)},
+            config={"asyncio_mode": "auto"},
+            count=3, line=5, column=5, unsafe=True,
+            fixed=dedent("""
+                from conftest import Outbox
+
+                async def test_bindings(box: "Outbox"):
+                    first, second = Outbox(), Outbox()
+                    await first.flush()
+                    await second.flush()
+                    if (third := Outbox()) is not None:
+                        await third.flush()
+            """),
+            message='coroutine `first.flush()` is never awaited: its body does not run',
+            others=((6, 5), (8, 9),),
+        ),
+        # Names imported inside the test bind like module imports; class attributes set in setUp.
+        Invalid(
+            dedent("""
+                import unittest
+
+                class Store:
+                    async def save(self):
+                        return 1
+
+                class TestStore(unittest.IsolatedAsyncioTestCase):
+                    def setUp(self):
+                        self.store = Store()
+
+                    async def test_save(self):
+                        from asyncio import sleep as pause
+                        self.store.save()
+                        pause(0)
+            """),
+            count=2, line=13, column=9, unsafe=True,
+            fixed=dedent("""
+                import unittest
+
+                class Store:
+                    async def save(self):
+                        return 1
+
+                class TestStore(unittest.IsolatedAsyncioTestCase):
+                    def setUp(self):
+                        self.store = Store()
+
+                    async def test_save(self):
+                        from asyncio import sleep as pause
+                        await self.store.save()
+                        await pause(0)
+            """),
+            message='coroutine `self.store.save()` is never awaited: its body does not run',
+            others=((14, 9),),
+        ),
+    ]

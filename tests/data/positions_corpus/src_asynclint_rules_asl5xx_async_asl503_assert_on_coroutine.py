@@ -1,0 +1,171 @@
+"""ASL503 assert-on-coroutine."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.analysis.coroutines import await_pair, enclosing_classes, in_async_function, oracle_for
+from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.core.diagnostics import Safety
+
+
+def _asserted_calls(test: cst.BaseExpression) -> list[cst.Call]:
+    """Calls whose value the assertion tests directly: ``assert f()``, ``not f()``, ``f() == x``, ``x in f()``."""
+    # Exact types: an isinstance against LibCST's ABC-based classes costs about a microsecond.
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        test = test.expression
+    if type(test) is cst.Call:
+        return [test]
+    if type(test) is cst.Comparison:
+        parts = [test.left, *(c.comparator for c in test.comparisons)]
+        return [p for p in parts if type(p) is cst.Call]
+    return []
+
+
+class AssertOnCoroutine(Rule):
+    code = "ASL503"
+    name = "assert-on-coroutine"
+    summary = "`assert coro(...)` tests a coroutine object, which is always true: the assertion cannot fail."
+    fix_availability = "unsafe"
+    docs = """
+        ## What it does
+        Finds `assert` statements whose tested value is a call returning a
+        coroutine (`assert coro()`, `assert not coro()`, `assert coro() == 1`,
+        `assert x in coro()`), using the same knowledge as ASL501. It is
+        reported instead of ASL501 for that call.
+
+        ## Why is this bad?
+        A coroutine object is truthy and never equal to a value: the
+        assertion passes (or fails) without running the code it was meant
+        to check, and the coroutine is never awaited.
+
+        ## Example
+        ```python
+        @pytest.mark.asyncio
+        async def test_exists(repo):
+            assert repo_has_user("ada")
+        ```
+
+        ## Use instead
+        ```python
+        @pytest.mark.asyncio
+        async def test_exists(repo):
+            assert await repo_has_user("ada")
+        ```
+
+        ## Fix safety
+        Unsafe, inside an `async def`: `assert await coro(...)` checks what
+        the author wrote the assertion for, and that assertion can now fail
+        (it could not before). In a plain `def` there is no fix.
+    """
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        calls = _asserted_calls(node.test)  # most asserts test no call: nothing more to look up
+        if not calls:
+            return
+        func = self.ctx.enclosing_function()
+        if func is None:
+            return
+        oracle = oracle_for(self.ctx)
+        classes = enclosing_classes(self.ctx.ancestors)
+        for call in calls:
+            what = oracle.describe(call, func, classes)
+            if what is None:
+                continue
+            fix = None
+            if in_async_function(func):
+                fix = self.fix(Safety.UNSAFE, "Await the coroutine in the assertion", await_pair(call))
+            self.report(call, f"assertion on coroutine {what}: a coroutine object is always true; await it", fix)
+
+    VALID = [
+        Valid(dedent("""
+            import pytest
+
+            async def exists(name):
+                return True
+
+            @pytest.mark.asyncio
+            async def test_awaited():
+                assert await exists("ada")
+                assert not await exists("bob") or True
+                assert callable(exists)
+        """)),
+        Valid(dedent("""
+            import pytest
+
+            def exists(name):
+                return True
+
+            @pytest.mark.asyncio
+            async def test_sync_function():
+                assert exists("ada")
+        """)),
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_sync_member(client: httpx.AsyncClient):
+                assert client.build_request("GET", "/").method == "GET"
+        """)),
+    ]
+    INVALID = [
+        Invalid(
+            dedent("""
+                import pytest
+
+                async def exists(name):
+                    return True
+
+                @pytest.mark.asyncio
+                async def test_exists():
+                    assert exists("ada")
+            """),
+            line=8, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                async def exists(name):
+                    return True
+
+                @pytest.mark.asyncio
+                async def test_exists():
+                    assert await exists("ada")
+            """),
+            message='assertion on coroutine `exists()`: a coroutine object is always true; await it',
+        ),
+        Invalid(
+            dedent("""
+                import pytest
+                from httpx import AsyncClient
+
+                @pytest.mark.asyncio
+                async def test_status(client: AsyncClient):
+                    assert client.get("/health") == 200, "health"
+                    assert not client.head("/missing")
+            """),
+            count=2, line=6, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from httpx import AsyncClient
+
+                @pytest.mark.asyncio
+                async def test_status(client: AsyncClient):
+                    assert await client.get("/health") == 200, "health"
+                    assert not await client.head("/missing")
+            """),
+            message='assertion on coroutine `client.get()`: a coroutine object is always true; await it',
+            others=((7, 16),),
+        ),
+        Invalid(
+            dedent("""
+                async def ready():
+                    return True
+
+                def test_sync():
+                    assert ready()
+            """),
+            line=5, column=12, fixed=None,
+            message='assertion on coroutine `ready()`: a coroutine object is always true; await it',
+        ),
+    ]
