@@ -2,8 +2,8 @@
 
 ``asyncio.create_task(produce(body))`` as a bare statement drops the task object, so nothing
 can await, gather, cancel or wait on the task itself. The function may still wait for what
-the task produces: a later step that waits on an object the task's coroutine was given (or,
-for a coroutine the function defines itself, an object its body uses):
+the task produces: a later step that waits on an object the task's coroutine was given (an
+argument, or the receiver of a method: ``server.serve()``):
 
 - ``await body`` / ``async for chunk in body`` (a body the task fills and completes),
 - ``await ready.wait()``, ``await queue.get()``, ``await server.serve()`` (a method of such an
@@ -11,7 +11,9 @@ for a coroutine the function defines itself, an object its body uses):
 
 Such a step ends only once the task has done its part: the function synchronises with it, and
 a reference to the task would be hygiene. A wait on anything else (``await asyncio.sleep(0.1)``)
-is no observation. Where the coroutine is defined does not matter.
+is no observation. Where the coroutine is defined does not matter, and what the body of a
+coroutine the test defines itself happens to touch is not read as what it produces: a callback
+``cb()`` that feeds a stream the test then reads was given nothing, and its task is reported.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ if TYPE_CHECKING:
     from asynclint.api.context import FileContext
 
 
-def produced_objects(ctx: "FileContext", coroutine: cst.BaseExpression, func: cst.FunctionDef) -> set[str]:
-    """Names of the objects the task's coroutine works on: the names passed to it, its receiver
-    (``server.serve()``), and, for an ``async def`` defined in ``func``, the names its body uses."""
+def produced_objects(coroutine: cst.BaseExpression) -> set[str]:
+    """Names of the objects the task's coroutine is given: the names passed to it and its
+    receiver (``server.serve()``)."""
     if type(coroutine) is not cst.Call:
         return set()
     found: set[str] = set()
@@ -40,18 +42,7 @@ def produced_objects(ctx: "FileContext", coroutine: cst.BaseExpression, func: cs
     callee = coroutine.func
     if type(callee) is cst.Attribute and type(callee.value) is cst.Name:
         found.add(callee.value.value)
-    if type(callee) is cst.Name:
-        helper = _nested_async_def(func, callee.value)
-        if helper is not None:
-            found |= {n.value for n in descendants(helper.body) if type(n) is cst.Name}
     return found
-
-
-def _nested_async_def(func: cst.FunctionDef, name: str) -> cst.FunctionDef | None:
-    for node in descendants(func.body):
-        if type(node) is cst.FunctionDef and node.name.value == name and node.asynchronous is not None:
-            return node
-    return None
 
 
 def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.FunctionDef) -> bool:
@@ -59,7 +50,7 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
     coroutine = statement_call.args[0].value if statement_call.args else None
     if coroutine is None:
         return False
-    produced = produced_objects(ctx, coroutine, func) - set(ctx.imports.names)
+    produced = produced_objects(coroutine) - set(ctx.imports.names)
     produced.discard("self")
     if not produced:
         return False

@@ -36,14 +36,15 @@ class DanglingTask(Rule):
         the like) used as a bare statement in a test or fixture, so the task
         object is dropped and nothing observes the task. Not reported when a
         later step of the function waits for what the task produces: an
-        object its coroutine was given or, for an `async def` the function
-        defines itself, one its body uses (`await body`,
+        object its coroutine was given, as an argument or as the receiver
+        of the method (`await body`,
         `async for chunk in body`, `await ready.wait()`, `await server.serve()`,
         also through `asyncio.wait_for`/`gather`): that step ends only once
         the task has done its part, so the test synchronises with it and a
         reference would be hygiene only. Where the coroutine is defined does
-        not matter: a helper of the test itself that nothing waits for is
-        reported like any other. A line that already carries ruff's
+        not matter, and what the body of a callback the test defines happens
+        to touch is not read as what it produces: a `cb()` given nothing is
+        reported like any other dropped task (ruff's RUF006 reports it too). A line that already carries ruff's
         `# noqa: RUF006` (the same check) is not reported again
         (`honour-peer-noqa = false` turns that off).
         `TaskGroup.create_task` is not reported: the group
@@ -213,21 +214,6 @@ class DanglingTask(Rule):
         """)),
     ]
     VALID += [
-        # The test's own helper, whose effect the test waits for.
-        Valid(dedent("""
-            import asyncio
-
-            async def test_stops_when_asked(server):
-                async def stop_soon():
-                    await asyncio.sleep(0.01)
-                    server.should_exit = True
-
-                asyncio.create_task(stop_soon())
-                await server.serve()
-                assert server.should_exit
-        """), config={"asyncio_mode": "auto"}),
-    ]
-    VALID += [
         # A producer task: the test waits for what it produces (`await buffer` returns once the
         # task completes the buffer; `async for` ends only then), or for an event it sets.
         Valid(dedent("""
@@ -339,6 +325,38 @@ class DanglingTask(Rule):
                     return None
             """),
             message='task `loop.create_task(...)` in `test_own_callback` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+        ),
+        # A callback the test defines, given nothing: what its body touches is not read as
+        # what it produces, even when the test then waits on that object.
+        Invalid(
+            dedent("""
+                import asyncio
+
+                async def test_stops_when_asked(server):
+                    async def stop_soon():
+                        await asyncio.sleep(0.01)
+                        server.should_exit = True
+
+                    asyncio.create_task(stop_soon())
+                    await server.serve()
+                    assert server.should_exit
+            """),
+            config={"asyncio_mode": "auto"},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                async def test_stops_when_asked(server):
+                    async def stop_soon():
+                        await asyncio.sleep(0.01)
+                        server.should_exit = True
+
+                    task = asyncio.create_task(stop_soon())
+                    await server.serve()
+                    assert server.should_exit
+                    await task
+            """),
+            message='task `asyncio.create_task(...)` in `test_stops_when_asked` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
         # In a fixture, or for a coroutine that runs until cancelled: reported, no fix.
         Invalid(
