@@ -39,7 +39,7 @@ def all_nodes(module: cst.Module) -> list[cst.CSTNode]:
 
 
 def sources() -> list[tuple[str, str]]:
-    files = sorted((ROOT / "tests" / "data" / "positions_corpus").glob("*.py"))  # frozen: see its README
+    files = sorted((ROOT / "tests" / "data" / "positions_corpus").glob("*.py.txt"))  # frozen: see its README
     assert len(files) == 40
     return [(f"tricky{i}", text) for i, text in enumerate(TRICKY)] + [
         (p.name, p.read_text(encoding="utf-8")) for p in files]
