@@ -79,6 +79,9 @@ class Bool(Option):
             return value
         raise InvalidValue(f"true or false (got {_describe(value)})")
 
+    def describe_default(self) -> str:
+        return self.shown_default or str(self.default).lower()
+
 
 @dataclass(frozen=True)
 class Choice(Option):
@@ -169,6 +172,9 @@ CORE_OPTIONS: dict[str, Option] = {
     "anyio-version": VersionOption(None, "The anyio release the suite runs with (its pytest plugin's `anyio_mode` "
                                    "needs 4.11); default: detected like `pytest-asyncio-version`.",
                              shown_default="detected"),
+    "honour-peer-noqa": Bool(True, "A line whose `# noqa` already names flake8-async's or ruff's code for the "
+                                   "same check (`ASYNC251` for ASL502, `RUF006` for ASL504; the table is in "
+                                   "`knowledge/peers.py`) is not reported again; `false` reports it."),
     "pytest-trio-version": VersionOption(None, "The pytest-trio release the suite runs with (`trio_mode` needs 0.5); "
                                          "default: detected like `pytest-asyncio-version`.", shown_default="detected"),
 }
@@ -182,9 +188,8 @@ RULE_OPTIONS: dict[str, dict[str, Option]] = {
                                           "mocks the network or starts a local server)."),
     },
     "ASL301": {
-        "error-path-scope": Choice("module", "Where an error-path test counts for a subject: `\"module\"` "
-                                             "(the same test file) or `\"package\"` (any test file of the "
-                                             "folder).", choices=("module", "package")),
+        "error-path-scope": Choice("module", "Obsolete, accepted and ignored: ASL301 now counts an expectation "
+                                             "in any test file of the suite.", choices=("module", "package")),
     },
     "ASL401": {
         "resource-factories": ListOfStr([], "The project's own functions that return a resource to release: "
