@@ -525,6 +525,7 @@ class ResourceNotReleasedInTest(Rule):
                     assert response.status_code == 301
             """),
             line=4, column=14,
+            message="test `test_containers` opens `docker.from_env(...)` as `client` and never releases it: open it with `with`",
             message=("test `test_redirect` opens `httpx.AsyncClient(...)` as `client` and never releases it: "
                      "open it with `async with`"),
             fixed=dedent("""
@@ -549,6 +550,7 @@ class ResourceNotReleasedInTest(Rule):
                     assert sock.fileno() > 0
             """),
             line=6, column=12,
+            message="test `test_nodelay` opens `socket.socket(...)` as `sock` and never releases it: open it with `with`",
             fixed=dedent("""
                 import socket
                 from unittest import mock
