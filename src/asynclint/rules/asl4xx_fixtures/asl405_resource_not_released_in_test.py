@@ -525,7 +525,6 @@ class ResourceNotReleasedInTest(Rule):
                     assert response.status_code == 301
             """),
             line=4, column=14,
-            message="test `test_containers` opens `docker.from_env(...)` as `client` and never releases it: open it with `with`",
             message=("test `test_redirect` opens `httpx.AsyncClient(...)` as `client` and never releases it: "
                      "open it with `async with`"),
             fixed=dedent("""
@@ -614,6 +613,7 @@ class ResourceNotReleasedInTest(Rule):
                     assert client.containers.list() == []
             """),
             line=4, column=14,
+            message="test `test_containers` opens `docker.from_env(...)` as `client` and never releases it: open it with `with`",
             fixed=dedent("""
                 import docker
 
