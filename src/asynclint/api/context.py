@@ -118,9 +118,7 @@ class FileContext:
             if folder == self.pytest.rootdir:
                 break
         found |= self.read_files
-        if "source" in self.__dict__:
-            found |= self.source.consulted
-        found.update(self.project.files_read)
+        found.update(self.project.files_read)  # the model's record: conftest chains, bases, source modules
         return found
 
     def note_file_read(self, path: Path) -> None:

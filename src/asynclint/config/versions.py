@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from asynclint.config.toml import tomllib
+from asynclint.knowledge.pytest_asyncio import PytestAsyncioFeatures
 
 
 class Version(tuple):  # type: ignore[type-arg]
@@ -115,6 +116,11 @@ class ResolvedVersion:
     #: False when the project lists its test dependencies (pytest among them) without the distribution.
     declared: bool | None = None
     distribution: str = DISTRIBUTION
+
+    @property
+    def features(self) -> PytestAsyncioFeatures:
+        """What this pytest-asyncio release does, by name (knowledge/pytest_asyncio.py)."""
+        return PytestAsyncioFeatures(tuple(self.version))
 
     def describe(self) -> str:
         name = self.distribution
@@ -430,6 +436,18 @@ def describe_version(directory: Path, setting: Any = None, setting_file: Path | 
                      dist: Distribution = PYTEST_ASYNCIO) -> str:
     """"pytest-asyncio 0.21.2 (pinned in requirements-dev.txt)": what rules follow for this project."""
     return resolve_version(directory, setting, setting_file, dist).describe()
+
+
+def installed_releases() -> tuple[tuple[str, str | None, str | None], ...]:
+    """The installed release of each distribution and where it was found: part of the result cache's key.
+
+    Pins are files the cache records; what is installed is not a file of the project (a ``pip
+    install -U``, another virtual environment or ``PYTHONPATH`` changes it), so it joins the key."""
+    found = []
+    for dist in DISTRIBUTIONS:
+        installed = RESOLVERS[dist.name].installed()
+        found.append((dist.name, str(installed[0]) if installed else None, installed[1] if installed else None))
+    return tuple(found)
 
 
 def forget_versions() -> None:

@@ -16,7 +16,14 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.core.walker import iter_children
-from asynclint.knowledge.pytest import ASYNC_MARKS, FIXTURE_DECORATORS, IGNORED_BASES, UNITTEST_BASES
+from asynclint.knowledge.pytest import (
+    ASYNC_MARKS,
+    FIXTURE_DECORATORS,
+    IGNORED_BASES,
+    SYNC_UNITTEST_BASES,
+    UNITTEST_BASES,
+    UNITTEST_CALL_METHODS,
+)
 from asynclint.model.fixture_values import fixture_value
 from asynclint.model.names import ImportTable
 
@@ -299,6 +306,32 @@ def unittest_status(cls: cst.ClassDef, imports: ImportTable,
         else:
             status = "unknown"
     return status
+
+
+def plain_unittest_case(cls: cst.ClassDef, imports: ImportTable, local_classes: dict[str, cst.ClassDef],
+                        seen: frozenset[str] = frozenset()) -> bool:
+    """True when unittest calls ``cls``'s test methods and never awaits them: its bases, followed
+    through this module only, end in ``unittest.TestCase``; no class of the chain has a decorator,
+    a metaclass or a method that changes how tests are called. Anything else (IsolatedAsyncioTestCase,
+    a framework's async test case, a base from another module): False, the model does not tell."""
+    if cls.decorators or any(arg.keyword is not None for arg in cls.bases):
+        return False
+    if any(isinstance(s, cst.FunctionDef) and s.name.value in UNITTEST_CALL_METHODS for s in cls.body.body):
+        return False
+    reached = False
+    for qualified in base_qualnames(cls, imports):
+        if qualified in SYNC_UNITTEST_BASES:
+            reached = True
+        elif qualified in IGNORED_BASES:
+            continue
+        elif qualified is not None and qualified in local_classes and qualified not in seen \
+                and qualified not in imports.names:
+            if not plain_unittest_case(local_classes[qualified], imports, local_classes, seen | {qualified}):
+                return False
+            reached = True
+        else:
+            return False
+    return reached
 
 
 def _collect_class(cls: cst.ClassDef, outer: tuple[cst.ClassDef, ...], facts: ModuleFacts,

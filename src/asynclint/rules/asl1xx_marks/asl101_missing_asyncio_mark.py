@@ -74,7 +74,7 @@ class MissingAsyncioMark(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        if ctx.pytest.asyncio_mode == "auto" or ctx.runners.trio_mode or not ctx.facts.tests:
+        if not ctx.facts.tests:
             return
         candidates = [t for t in ctx.facts.tests if t.is_async and not t.has_async_mark()]
         if not candidates:
@@ -83,6 +83,11 @@ class MissingAsyncioMark(Rule):
         for test in candidates:
             runner = ctx.runner_of(test)
             if runner.kind != NOBODY:
+                continue
+            if runner.unittest_never_awaited:
+                self.report(test.func.name, f"async test `{test.name}` is a method of a plain `unittest.TestCase`: "
+                            "unittest calls it and never awaits the coroutine, so it passes whatever it asserts; "
+                            "base the class on `unittest.IsolatedAsyncioTestCase`")
                 continue
             if runner.hook_mark_too_late and ctx.runners.hooks == "anyio":
                 message = (f"async test `{test.name}` has no anyio mark of its own; the one a conftest.py hook adds "
@@ -93,7 +98,7 @@ class MissingAsyncioMark(Rule):
                            f"in pytest_collection_modifyitems comes too late for {self._release()} (it decides at "
                            "collection which tests it runs, pytest-asyncio issue #810), so the test fails with "
                            "\"async def functions are not natively supported\"")
-            elif ctx.pytest.anyio_mode == "auto":
+            elif ctx.runners.anyio_auto_ignored:
                 message = (f"async test `{test.name}` has no {mark} mark; anyio_mode = \"auto\" needs anyio 4.11 or "
                            f"later and {ctx.release_of(ANYIO).describe()} ignores it, so pytest does not run it")
             elif runner.unmarked_params is not None:
@@ -110,15 +115,8 @@ class MissingAsyncioMark(Rule):
         return f"pytest-asyncio {version}"
 
     def _mark_name(self) -> str:
-        """The framework the module already uses: asyncio unless only anyio or trio marks appear."""
-        if self.ctx.pytest.anyio_mode == "auto" or self.ctx.runners.hooks == "anyio":
-            return "anyio"
-        used = {m.name for t in self.ctx.facts.tests for m in t.marks} | {m.name for m in self.ctx.facts.module_marks}
-        if "asyncio" not in used:
-            for other in ("anyio", "trio"):
-                if other in used:
-                    return other
-        return "asyncio"
+        """The framework the module already uses (model/runners.py), asyncio when none is known."""
+        return self.ctx.runners.module_framework() or "asyncio"
 
     def _add_mark(self, test: TestFunction, mark: str) -> Fix:
         text, request = self.ctx.reference(f"pytest.mark.{mark}", module="pytest")

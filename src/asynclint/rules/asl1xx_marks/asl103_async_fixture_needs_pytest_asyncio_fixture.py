@@ -58,8 +58,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        if ctx.pytest.asyncio_mode == "auto" or ctx.runners.trio_mode or ctx.runners.anyio_auto:
-            return
         candidates = [f for f in ctx.facts.fixtures if f.is_async and f.provider in PLAIN_FIXTURE]
         for fixture in candidates:
             if ctx.fixture_runner(fixture).kind != NOBODY:

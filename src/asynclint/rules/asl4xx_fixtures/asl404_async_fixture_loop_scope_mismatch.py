@@ -12,15 +12,14 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import Safety
 from asynclint.fixes.edits import set_keyword
+from asynclint.knowledge.pytest_asyncio import SCOPE_ORDER
 from asynclint.model.names import keyword_argument
 from asynclint.model.pytest_facts import Fixture
 from asynclint.model.runners import PYTEST_ASYNCIO
 from asynclint.rules.asl4xx_fixtures.loop_scope_mismatch import loop_mismatches, set_loop_scope
 
-SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
 
 
@@ -115,7 +114,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     """
 
     def check_module(self) -> None:
-        if self.ctx.pytest_asyncio.version < (0, 24):
+        if not self.ctx.pytest_asyncio.features.loop_scope_keyword:
             self._check_loop_scope_keyword()
         self._check_fixture_scopes()
         self._check_test_loops()
@@ -123,7 +122,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     # Part (c): a keyword the release does not have -----------------------------
     def _check_loop_scope_keyword(self) -> None:
         version = self.ctx.pytest_asyncio
-        instead = ("this release runs a fixture in the loop of its scope" if version.version >= (0, 23) else
+        instead = ("this release runs a fixture in the loop of its scope" if version.features.loop_scopes else
                    "this release runs every async fixture in the `event_loop` fixture's loop")
         for fixture in self.ctx.facts.fixtures:
             call = fixture.decorator.decorator
@@ -179,7 +178,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             if loop_scope not in SCOPE_ORDER or SCOPE_ORDER[loop_scope] >= SCOPE_ORDER[scope]:
                 continue
             version = self.ctx.pytest_asyncio.version
-            if version < (0, 23):
+            if not self.ctx.pytest_asyncio.features.loop_scopes:
                 # No loop_scope in this release: the event_loop fixture's scope is the fixture's loop.
                 self.report(
                     fixture.decorator,
@@ -200,11 +199,11 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """Run by pytest-asyncio in a loop of its own choosing (model/runners.py); from 0.24 only,
         where ``loop_scope`` exists (before, the ``event_loop`` fixture's scope decides, and an
         override of it is ASL104's finding)."""
-        version = self.ctx.pytest_asyncio.version
-        if (0, 23) <= version < (0, 24):
+        features = self.ctx.pytest_asyncio.features
+        if features.loop_scopes and not features.loop_scope_keyword:
             return False  # 0.23: a fixture's loop is its scope's; nothing can be narrower
         runner = self.ctx.fixture_runner(fixture)
-        return runner.kind == PYTEST_ASYNCIO and (runner.loop_from != "override" or version < (0, 23))
+        return runner.kind == PYTEST_ASYNCIO and (runner.loop_from != "override" or not features.loop_scopes)
 
     def _fix(self, fixture: Fixture, call: cst.Call, scope: str):  # type: ignore[no-untyped-def]
         scope_arg = keyword_argument(call, "scope")

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.api.context import FileContext
-from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import ImportRequest
 from asynclint.fixes.edits import mark_with_keyword
+from asynclint.knowledge.pytest_asyncio import SCOPE_ORDER
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import PYTEST_ASYNCIO
 
-SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
 
 @dataclass
@@ -103,10 +102,10 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
     tests = [t for t in ctx.facts.tests if t.is_async]
     if not tests:
         return found
-    version = ctx.pytest_asyncio.version
-    if version < (0, 23):
+    features = ctx.pytest_asyncio.features
+    if not features.loop_scopes:
         return found  # one loop for tests and fixtures: the event_loop fixture's (a scope mismatch is part a)
-    replaced = _ReplacedLoops() if BROKEN_LOOP_RELEASES[0] <= version < BROKEN_LOOP_RELEASES[1] else None
+    replaced = _ReplacedLoops() if features.replaces_wider_loops else None
     for test in tests:
         if not run_by_pytest_asyncio(ctx, test):
             continue
@@ -127,7 +126,7 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
                 if loop is not None and SCOPE_ORDER[loop] > SCOPE_ORDER[test_loop]:
                     per_test.append(LoopMismatch(test, param, fixture, loop, test_loop, None))
                     break
-                if loop is not None and SCOPE_ORDER[loop] < SCOPE_ORDER[test_loop] and version >= (0, 24) \
+                if loop is not None and SCOPE_ORDER[loop] < SCOPE_ORDER[test_loop] and features.loop_scope_keyword \
                         and fixture.scope == "function":
                     # A function-scoped fixture in a narrower loop than the test's: 0.24-0.26 fail the test
                     # (MultipleEventLoopsRequestedError), 1.x runs it in another loop. No fix.
@@ -138,18 +137,12 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
             per_test = per_test or after_replacement
         wanted = {m.fixture_loop for m in per_test}
         target = wanted.pop() if len(wanted) == 1 and not any(m.narrower for m in per_test) else None
-        version = ctx.pytest_asyncio.version
-        keyword = "loop_scope" if version >= (0, 24) else "scope" if version >= (0, 23) else None
+        keyword = features.mark_loop_keyword
         for mismatch in per_test:
             mismatch.target = target
             mismatch.keyword = keyword
         found += per_test
     return found
-
-
-#: pytest-asyncio #950: from 0.24.0 until 0.25.1, a test in a wider loop that runs after a function-loop
-#: test gets a new loop, while the async fixtures set up in the old one keep it.
-BROKEN_LOOP_RELEASES = ((0, 24), (0, 25, 1))
 
 
 class _ReplacedLoops:
