@@ -145,3 +145,31 @@ ITERATOR_ANNOTATIONS = frozenset({
     "collections.abc.Generator", "collections.abc.AsyncIterable", "collections.abc.Iterable",
     "AsyncIterator", "AsyncGenerator", "Iterator", "Generator", "AsyncIterable", "Iterable",
 })
+
+#: Calls and types whose result is bound to the event loop it was made (or first used) in: its
+#: connections, locks, futures or tasks fail with "attached to a different loop" from another loop
+#: (ASL404: a fixture holding one, used from a test in another loop). ``httpx.AsyncClient`` counts
+#: when built without a ``transport=`` (its connection pool); an ASGI transport is loop-agnostic.
+LOOP_BOUND_VALUES = frozenset({
+    "asyncio.Future", "asyncio.Task", "asyncio.create_task", "asyncio.ensure_future",
+    "asyncio.Lock", "asyncio.Event", "asyncio.Condition", "asyncio.Semaphore", "asyncio.BoundedSemaphore",
+    "asyncio.Queue", "asyncio.PriorityQueue", "asyncio.LifoQueue",
+    "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop", "asyncio.AbstractEventLoop",
+    "asyncio.open_connection", "asyncio.start_server", "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell",
+    "asyncpg.connect", "asyncpg.create_pool", "asyncpg.Connection", "asyncpg.Pool", "asyncpg.pool.Pool",
+    "asyncpg.connection.Connection",
+    "aiohttp.ClientSession", "aiohttp.test_utils.TestClient", "aiohttp.test_utils.TestServer",
+    "redis.asyncio.Redis", "redis.asyncio.from_url", "redis.asyncio.client.Redis", "redis.asyncio.ConnectionPool",
+    "aioredis.Redis", "aioredis.from_url", "aioredis.create_redis_pool",
+    "motor.motor_asyncio.AsyncIOMotorClient",
+    "sqlalchemy.ext.asyncio.create_async_engine", "sqlalchemy.ext.asyncio.AsyncEngine",
+    "sqlalchemy.ext.asyncio.AsyncConnection", "sqlalchemy.ext.asyncio.AsyncSession",
+    "aio_pika.connect", "aio_pika.connect_robust", "aiormq.connect",
+    "aiomysql.connect", "aiomysql.create_pool", "aiosqlite.connect", "asyncmy.connect", "asyncmy.create_pool",
+    "psycopg.AsyncConnection.connect", "nats.connect",
+})
+#: Clients bound to the loop only through a connection pool their default transport opens.
+POOLED_CLIENTS = frozenset({"httpx.AsyncClient"})
+#: Transports that hand requests to an app in the caller's loop: a client over one binds no loop.
+ASGI_TRANSPORTS = frozenset({"httpx.ASGITransport", "httpx.WSGITransport"})

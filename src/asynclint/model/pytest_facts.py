@@ -24,7 +24,7 @@ from asynclint.knowledge.pytest import (
     UNITTEST_BASES,
     UNITTEST_CALL_METHODS,
 )
-from asynclint.model.fixture_values import fixture_value
+from asynclint.model.fixture_values import fixture_value, loop_bound
 from asynclint.model.names import ImportTable
 
 
@@ -76,6 +76,9 @@ class Fixture:
     #: What it returns/yields, when the code tells: the qualified callable that
     #: builds it ("httpx.AsyncClient") or its annotated type (fixture_values.py).
     returns: str | None = None
+    #: Its value is bound to the event loop it was built in (True), known not to be (False), or
+    #: cannot be told (None): fixture_values.loop_bound.
+    loop_bound: bool | None = None
     #: ASL201's scan of the body, for tests in other files (network_calls.scan_fixture): it is
     #: kept with the fixture, so it goes when the model drops its conftest.py's facts.
     body_scan: Any = field(default=None, repr=False, compare=False)
@@ -225,6 +228,7 @@ def fixture_of(func: cst.FunctionDef, imports: ImportTable, class_name: str | No
                 path=path,
                 marks=decorator_marks(func, imports, "function"),
                 returns=fixture_value(func, imports),
+                loop_bound=loop_bound(func, imports) if func.asynchronous is not None else None,
             )
     return None
 

@@ -178,6 +178,36 @@ class MissingAsyncioMark(Rule):
                 async def test_run_by_unittest(self):
                     self.assertTrue(True)
         """)),
+        # pytest-asyncio disabled: another plugin (registered by an installed package) runs the
+        # coroutine tests, or none does; who, the model cannot tell, so nothing is said.
+        Valid(dedent("""
+            async def test_published():
+                assert True
+        """), config={"addopts": "-p no:asyncio"}),
+        # A declared dependency whose pytest plugin runs coroutine tests itself (aiomisc-pytest).
+        Valid(dedent("""
+            async def test_consumed():
+                assert True
+        """), files={"requirements-dev.txt": "pytest\naiomisc-pytest\n"}),
+        # A framework's test case the model cannot read (another module): unittest may await it.
+        Valid(dedent("""
+            from framework.testing import AsyncCase
+
+            class TestThing(AsyncCase):
+                async def test_from_a_framework(self):
+                    self.assertTrue(True)
+        """)),
+        # A plain TestCase whose method a decorator may turn into a sync one: left alone.
+        Valid(dedent("""
+            import unittest
+
+            from helpers import run_sync
+
+            class TestThing(unittest.TestCase):
+                @run_sync
+                async def test_wrapped(self):
+                    self.assertTrue(True)
+        """)),
         Valid(dedent("""
             async def helper_not_collected():
                 assert True
@@ -284,6 +314,24 @@ class MissingAsyncioMark(Rule):
         """)),
     ]
     INVALID = [
+        # unittest calls an async method of a plain TestCase and drops the coroutine: it passes whatever
+        # it asserts. No fix: the right base (IsolatedAsyncioTestCase, a framework's) is the author's call.
+        Invalid(
+            dedent("""
+                import unittest
+
+                class Base(unittest.TestCase):
+                    pass
+
+                class TestTotals(Base):
+                    async def test_total(self):
+                        self.assertEqual(1, 2)
+            """),
+            line=7, column=15, fixed=None,
+            message="async test `test_total` is a method of a plain `unittest.TestCase`: unittest calls it and never "
+                    "awaits the coroutine, so it passes whatever it asserts; base the class on "
+                    "`unittest.IsolatedAsyncioTestCase`",
+        ),
         # anyio_mode = "auto" is an option of anyio 4.11 and later: 4.10 leaves the test unrun.
         Invalid(dedent("""
             async def test_needs_a_newer_anyio():

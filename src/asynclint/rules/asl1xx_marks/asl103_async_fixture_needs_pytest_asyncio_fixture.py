@@ -83,6 +83,14 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
         return self.fix(Safety.SAFE, "Use `@pytest_asyncio.fixture`", (target, new), imports=[request])
 
     VALID = [
+        # pytest-asyncio disabled: the plugin that runs the coroutine tests runs their fixtures too.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def channel():
+                yield 1
+        """), config={"addopts": "-p no:asyncio"}),
         Valid(dedent("""
             import pytest_asyncio
 

@@ -12,7 +12,7 @@ parameter that leads to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -40,6 +40,8 @@ class LoopMismatch:
     narrower: bool = False
     #: pytest-asyncio 0.24.0-0.25.0 (#950): the test's loop was replaced after this function-loop test ran.
     replaced_after: str | None = None
+    #: Other tests of the module with the same cause (the same fixture, the same loops): one finding.
+    also: list["LoopMismatch"] = field(default_factory=list)
 
 
 
@@ -124,6 +126,8 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
             for fixture in _reached(ctx, test, name):
                 loop = fixture_loop_scope(ctx, fixture)
                 if loop is not None and SCOPE_ORDER[loop] > SCOPE_ORDER[test_loop]:
+                    if fixture.loop_bound is not True:
+                        continue  # plain data, a loop-agnostic object, or a value we cannot tell: no mismatch
                     per_test.append(LoopMismatch(test, param, fixture, loop, test_loop, None))
                     break
                 if loop is not None and SCOPE_ORDER[loop] < SCOPE_ORDER[test_loop] and features.loop_scope_keyword \
@@ -142,7 +146,27 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
             mismatch.target = target
             mismatch.keyword = keyword
         found += per_test
-    return found
+    return _one_per_cause(found)
+
+
+def _one_per_cause(found: list[LoopMismatch]) -> list[LoopMismatch]:
+    """One finding per cause (RULES.md, Precision): the tests of this module that meet the same fixture's
+    wider loop from the same loop of their own share one finding, at the first; the others ride along
+    (``also``) so its message counts them and its fix covers them."""
+    kept: list[LoopMismatch] = []
+    by_cause: dict[tuple[int, str, str, bool], LoopMismatch] = {}
+    for mismatch in found:
+        if mismatch.replaced_after is not None:
+            kept.append(mismatch)
+            continue
+        key = (id(mismatch.fixture.func), mismatch.fixture_loop, mismatch.test_loop, mismatch.narrower)
+        first = by_cause.get(key)
+        if first is None:
+            by_cause[key] = mismatch
+            kept.append(mismatch)
+        elif first.test is not mismatch.test:
+            first.also.append(mismatch)
+    return kept
 
 
 class _ReplacedLoops:
