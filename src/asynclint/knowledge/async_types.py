@@ -112,8 +112,13 @@ LOOP_TYPES: frozenset[str] = frozenset({
     "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop", "asyncio.events.AbstractEventLoop",
     "asyncio.base_events.BaseEventLoop",
 })
-#: Fixtures that time what a test runs: such a test calls a sync function the plugin invokes.
-BENCHMARK_FIXTURES: frozenset[str] = frozenset({"benchmark", "aio_benchmark", "codspeed_benchmark"})
+#: Fixtures that time what a test runs: such a test calls a sync function the plugin invokes, and
+#: the timing is its point (ASL302: no assertion needed; ASL506: the plugin drives the loop).
+BENCHMARK_FIXTURES: frozenset[str] = frozenset({
+    "benchmark", "aio_benchmark", "async_benchmark", "aiobenchmark", "codspeed_benchmark",
+})
+#: Marks of benchmark tests (pytest-benchmark, pytest-codspeed).
+BENCHMARK_MARKS = frozenset({"benchmark"})
 #: Calls that block the thread while resolving a host name (ASL502).
 BLOCKING_DNS: frozenset[str] = frozenset({
     "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getaddrinfo",
@@ -173,3 +178,15 @@ LOOP_BOUND_VALUES = frozenset({
 POOLED_CLIENTS = frozenset({"httpx.AsyncClient"})
 #: Transports that hand requests to an app in the caller's loop: a client over one binds no loop.
 ASGI_TRANSPORTS = frozenset({"httpx.ASGITransport", "httpx.WSGITransport"})
+#: Calls of the event loop alone: a test that makes only these exercises the test runner itself (ASL302).
+RUNNER_ONLY_CALLS = frozenset({"asyncio.sleep", "asyncio.get_running_loop", "asyncio.get_event_loop",
+                               "asyncio.current_task"})
+#: Calls that wrap a coroutine into a task or a future-like awaitable (ASL303).
+TASK_WRAPPERS = TASK_FACTORIES | frozenset({"asyncio.shield", "asyncio.wait_for"})
+#: Awaitables of known APIs that return None (ASL303).
+NONE_RESULT_CALLS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
+#: Awaiting one of these with a timeout fails the test when the awaited thing never happens.
+TIMEOUT_CALLS = frozenset({"asyncio.wait_for", "anyio.fail_after", "asyncio.timeout", "async_timeout.timeout",
+                           "trio.fail_after"})
+#: Loop methods that run or end a loop: a function that calls one runs a loop of its own (ASL506).
+LOOP_RUN_METHODS = ("run_until_complete", "run_forever")

@@ -52,3 +52,16 @@ UNITTEST_CALL_METHODS = frozenset({"run", "debug", "__call__", "_callTestMethod"
 
 #: Async frameworks other than asyncio whose plugins run tests and fixtures (module roots, plugin names).
 OTHER_FRAMEWORKS = ("anyio", "trio", "pytest_trio")
+
+#: Name prefixes of helpers that check something (``assert_status(...)``, ``check_response(...)``):
+#: a test calling one checks (ASL302, the ASL3xx subjects).
+CHECK_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
+#: Calls that check by themselves (pytest's raises/warns/fail/approx...).
+CHECK_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.fail", "pytest.deprecated_call",
+                         "pytest.approx", "pytest.skip", "pytest.xfail", "pytest.RaisesGroup",
+                         "pytest.RaisesExc", "pytest.raises_group", "_pytest.raises.RaisesGroup",
+                         "_pytest.raises.RaisesExc", "pytest.fail.Exception"})
+#: Path parts of test-support code (``tests/``, ``testing/``, ``conftest.py``).
+TEST_SUPPORT_PARTS = ("test", "testing", "conftest")
+#: Folders of documentation examples (ASL302: their tests show usage; asl301 keeps its own list).
+DOCS_FOLDERS = frozenset({"docs", "docs_src", "doc"})

@@ -9,6 +9,7 @@ from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.knowledge.async_types import BENCHMARK_FIXTURES, LOOP_RUNNERS
+from asynclint.knowledge.async_types import LOOP_RUN_METHODS as _RUNS_A_LOOP
 from asynclint.model.pytest_facts import TestFunction
 from asynclint.model.runners import UNITTEST
 from asynclint.rules.asl5xx_async.loops import (
@@ -20,8 +21,6 @@ from asynclint.rules.asl5xx_async.loops import (
     single_coroutine,
 )
 
-#: Loop methods that run or end a loop: a function that calls one runs a loop of its own.
-_RUNS_A_LOOP = ("run_until_complete", "run_forever")
 
 def _runs_own_loop(func: cst.FunctionDef, ctx: FileContext) -> bool:
     """A sync function whose body runs a loop itself (``asyncio.run``, ``loop.run_until_complete``)."""
@@ -363,6 +362,18 @@ class SyncTestDrivesEventLoop(Rule):
                 loop = asyncio.new_event_loop()
                 benchmark(lambda: loop.run_until_complete(work()))
                 loop.run_until_complete(work())
+                loop.close()
+        """), config={"asyncio_mode": "auto"}),
+        # The same with pytest-benchmark's async fixture name (one table for ASL302 and ASL506).
+        Valid(dedent("""
+            import asyncio
+
+            async def work():
+                return 1
+
+            def test_speed(async_benchmark):
+                loop = asyncio.new_event_loop()
+                async_benchmark(lambda: loop.run_until_complete(work()))
                 loop.close()
         """), config={"asyncio_mode": "auto"}),
         # No async plugin is in use: a sync test is the only way.
