@@ -83,8 +83,9 @@ class Runner:
 
     @property
     def on_asyncio(self) -> bool:
-        """Known to run in an asyncio event loop (pytest-asyncio or IsolatedAsyncioTestCase)."""
-        return self.kind in (PYTEST_ASYNCIO, UNITTEST)
+        """Known to run in an asyncio event loop (pytest-asyncio, IsolatedAsyncioTestCase, or anyio on
+        the asyncio backend only)."""
+        return self.kind in (PYTEST_ASYNCIO, UNITTEST) or (self.kind == ANYIO and not self.may_be_trio)
 
 
 
@@ -344,11 +345,11 @@ class Runners:
         if self.trio_mode or test.mark("trio") is not None:
             return Runner(TRIO, "trio_mode or a trio mark", may_be_trio=True)
         if test.mark("anyio") is not None:
-            return Runner(ANYIO, "an anyio mark", may_be_trio=True)
+            return self._anyio(test, "an anyio mark")
         if self.anyio_auto:
             if test.mark("asyncio") is not None or self.config.asyncio_mode == "auto":
                 return Runner(UNKNOWN, "anyio_mode=auto and pytest-asyncio both claim it", may_be_trio=True)
-            return Runner(ANYIO, "anyio_mode=auto", may_be_trio=True)
+            return self._anyio(test, "anyio_mode=auto")
         if "__test__" in self.imports.defined:
             return Runner(UNKNOWN, "`__test__` decides collection")
         inherited: frozenset[str] = frozenset()
@@ -364,7 +365,7 @@ class Runners:
             if runner.autouse_requests:
                 found, unknown = self.scope_of(test.classes).closure(sorted(runner.autouse_requests))
                 if "anyio_backend" in found or "anyio_backend" in unknown:
-                    return Runner(ANYIO, "anyio_backend through a base class's autouse fixture", may_be_trio=True)
+                    return self._anyio(test, "anyio_backend through a base class's autouse fixture")
                 from asynclint.knowledge.pytest import BUILTIN_FIXTURES
                 if unknown - runner.fixtures - BUILTIN_FIXTURES:
                     return Runner(UNKNOWN, "a base class's autouse fixture requests unknown fixtures")
@@ -374,10 +375,10 @@ class Runners:
             if "trio" in inherited:
                 return Runner(TRIO, "a base class's trio mark", may_be_trio=True)
             if "anyio" in inherited:
-                return Runner(ANYIO, "a base class's anyio mark", may_be_trio=True)
+                return self._anyio(test, "a base class's anyio mark")
         fixtures, unknown = self.scope_of(test.classes).closure([*test.params, *test.usefixtures()])
         if "anyio_backend" in fixtures or "anyio_backend" in unknown:
-            return Runner(ANYIO, "anyio_backend in reach", may_be_trio=True)
+            return self._anyio(test, "anyio_backend in reach")
         if self.pytest_asyncio_disabled:
             return Runner(PLUGIN, "pytest-asyncio is disabled (-p no:asyncio): another plugin runs it, or none",
                           may_be_trio=self.imports_trio or self.anyio_or_trio_only)
@@ -402,7 +403,7 @@ class Runners:
             return Runner(PLUGIN, "a plugin that runs coroutines itself", may_be_trio=maybe_trio)
         if self.hooks == "anyio":
             if anyio_honours_hook_marks(tuple(self.release_of(ANYIO_RELEASES))):
-                return Runner(ANYIO, "an anyio mark added by a collection hook", may_be_trio=True)
+                return self._anyio(test, "an anyio mark added by a collection hook")
             return Runner(NOBODY, "the anyio mark a collection hook adds comes too late (before anyio 4.13)",
                           may_be_trio=True, hook_mark_too_late=True)
         if self.hooks == "asyncio":
@@ -411,6 +412,45 @@ class Runners:
             return Runner(NOBODY, "the asyncio mark a collection hook adds comes too late (pytest-asyncio 0.23+)",
                           may_be_trio=maybe_trio, hook_mark_too_late=True)
         return Runner(NOBODY, "no async mark under asyncio_mode=strict", may_be_trio=maybe_trio)
+
+    def _anyio(self, test: TestFunction, reason: str) -> Runner:
+        backends = self.anyio_backends(test)
+        may_be_trio = backends is None or bool(backends - {"asyncio"})
+        return Runner(ANYIO, reason if backends is None else f"{reason}, backends {', '.join(sorted(backends))}",
+                      may_be_trio=may_be_trio)
+
+    def anyio_backends(self, test: TestFunction) -> frozenset[str] | None:
+        """The backends anyio runs ``test`` on: a ``parametrize`` of ``anyio_backend``, else the project's
+        ``anyio_backend`` fixture (its ``params`` or the literal it returns), else anyio's own fixture
+        ("asyncio" only). None when it cannot be told (computed values, a ``pytest_generate_tests`` hook,
+        a plugin that may provide the fixture)."""
+        for mark in test.marks:
+            if mark.name == "parametrize" and mark.call is not None and mark.call.args:
+                first = mark.call.args[0].value
+                names = first.evaluated_value if isinstance(first, cst.SimpleString) else None
+                if not isinstance(names, str):
+                    return None
+                if "anyio_backend" in [n.strip() for n in names.split(",")]:
+                    values = mark.call.args[1].value if len(mark.call.args) > 1 else None
+                    return _backend_values(values, self.imports) if "," not in names else None
+        if self.module_plugins or self.hooks is not None or self.plugins_run_async or any(
+                "pytest_generate_tests" in m.hooks for m in [self.facts, *self.project.conftests_for(
+                    self.facts.path, self.config)]):
+            return None
+        fixture = self.scope_of(test.classes).resolve("anyio_backend")
+        if fixture is None:
+            return frozenset({"asyncio"})  # anyio's own fixture
+        call = fixture.decorator.decorator if isinstance(fixture.decorator.decorator, cst.Call) else None
+        params = keyword_argument(call, "params")
+        if params is not None:
+            return _backend_values(params.value, self.imports)
+        body = fixture.func.body.body if isinstance(fixture.func.body, cst.IndentedBlock) else ()
+        if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1:
+            returned = body[0].body[0]
+            if isinstance(returned, cst.Return) and isinstance(returned.value, cst.SimpleString):
+                value = returned.value.evaluated_value
+                return frozenset({value}) if isinstance(value, str) else None
+        return None
 
     def _never_awaited_by_unittest(self, test: TestFunction) -> bool:
         """Every class of the chain a plain ``unittest.TestCase`` (pytest collects only the innermost's
@@ -556,6 +596,26 @@ class Runners:
     @staticmethod
     def _is_above(conftest: Path, other: Path) -> bool:
         return conftest.name == "conftest.py" and other.parent.is_relative_to(conftest.parent)
+
+
+def _backend_values(node: cst.BaseExpression | None, imports: ImportTable) -> frozenset[str] | None:
+    """``["asyncio", ("trio", {...}), pytest.param("asyncio", id=...)]``: the backend names; None when
+    any element is not a literal."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return None
+    found: set[str] = set()
+    for element in node.elements:
+        if not isinstance(element, cst.Element):
+            return None
+        value = element.value
+        if isinstance(value, cst.Call) and imports.qualname(value.func) == "pytest.param" and value.args:
+            value = value.args[0].value
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        if not isinstance(value, cst.SimpleString) or not isinstance(value.evaluated_value, str):
+            return None
+        found.add(value.evaluated_value)
+    return frozenset(found)
 
 
 def mark_of(test: TestFunction, name: str) -> Mark | None:
