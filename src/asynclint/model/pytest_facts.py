@@ -7,7 +7,7 @@ reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -313,11 +313,13 @@ def unittest_status(cls: cst.ClassDef, imports: ImportTable,
 
 
 def plain_unittest_case(cls: cst.ClassDef, imports: ImportTable, local_classes: dict[str, cst.ClassDef],
+                        external: Callable[[str], bool] = lambda qualified: False,
                         seen: frozenset[str] = frozenset()) -> bool:
     """True when unittest calls ``cls``'s test methods and never awaits them: its bases, followed
     through this module only, end in ``unittest.TestCase``; no class of the chain has a decorator,
-    a metaclass or a method that changes how tests are called. Anything else (IsolatedAsyncioTestCase,
-    a framework's async test case, a base from another module): False, the model does not tell."""
+    a metaclass or a method that changes how tests are called; a base from another module counts when
+    ``external`` says it is such a class (the project model follows it). Anything else
+    (IsolatedAsyncioTestCase, a framework's async test case, an unreadable base): False."""
     if cls.decorators or any(arg.keyword is not None for arg in cls.bases):
         return False
     if any(isinstance(s, cst.FunctionDef) and s.name.value in UNITTEST_CALL_METHODS for s in cls.body.body):
@@ -330,8 +332,11 @@ def plain_unittest_case(cls: cst.ClassDef, imports: ImportTable, local_classes: 
             continue
         elif qualified is not None and qualified in local_classes and qualified not in seen \
                 and qualified not in imports.names:
-            if not plain_unittest_case(local_classes[qualified], imports, local_classes, seen | {qualified}):
+            if not plain_unittest_case(local_classes[qualified], imports, local_classes, external,
+                                       seen | {qualified}):
                 return False
+            reached = True
+        elif qualified is not None and qualified not in UNITTEST_BASES and external(qualified):
             reached = True
         else:
             return False

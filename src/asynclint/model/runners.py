@@ -358,6 +358,9 @@ class Runners:
                 return Runner(UNKNOWN, "a class pytest may not collect")
             runner = self.project.class_runner(self.facts, test.classes, self.config)
             if runner.status == UNITTEST:
+                if self._never_awaited_by_unittest(test):
+                    return Runner(NOBODY, "a method of a plain unittest.TestCase: unittest calls it and never awaits "
+                                  "the coroutine", unittest_never_awaited=True)
                 return Runner(UNITTEST, "a unittest.TestCase subclass")
             if runner.status != "plain":
                 return Runner(UNKNOWN, "a base class that cannot be read")
@@ -455,7 +458,10 @@ class Runners:
     def _never_awaited_by_unittest(self, test: TestFunction) -> bool:
         """Every class of the chain a plain ``unittest.TestCase`` (pytest collects only the innermost's
         methods, and only it decides), and no decorator that may make the method sync."""
-        return plain_unittest_case(test.classes[-1], self.imports, self.facts.classes) \
+        def external(qualified: str) -> bool:
+            return self.project.class_resolver.plain_unittest(qualified, self.path, self.config)
+
+        return plain_unittest_case(test.classes[-1], self.imports, self.facts.classes, external) \
             and self._still_a_coroutine(test)
 
     def _pytest_asyncio(self, test: TestFunction, reason: str) -> Runner:

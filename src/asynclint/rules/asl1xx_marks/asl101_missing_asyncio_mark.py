@@ -38,6 +38,16 @@ class MissingAsyncioMark(Rule):
         pytest marks and known coroutine-keeping decorators such as
         `unittest.mock.patch`, `hypothesis.given`, `respx.mock`) is left alone.
 
+        An `async def` test method of a plain `unittest.TestCase` (its bases,
+        followed through the project's and installed source, end in
+        `unittest.TestCase`, and nothing in the chain changes how unittest
+        calls a test method) is reported too: unittest calls it, drops the
+        coroutine and reports a pass. No fix: which async test case to base
+        the class on is the author's call. When pytest-asyncio is disabled
+        (`-p no:asyncio`) or the project declares a plugin that runs coroutine
+        tests itself (aiomisc-pytest, pytest-aio...), who runs the tests is
+        unknown and nothing is reported.
+
         It follows the releases the project uses: a mark a conftest.py hook adds
         in `pytest_collection_modifyitems` runs the test under pytest-asyncio
         before 0.23 only (issue #810), and under anyio from 4.13 only (anyio
@@ -189,6 +199,21 @@ class MissingAsyncioMark(Rule):
             async def test_consumed():
                 assert True
         """), files={"requirements-dev.txt": "pytest\naiomisc-pytest\n"}),
+        # A base of another module that changes how unittest calls test methods: not a plain TestCase.
+        Valid(dedent("""
+            from helpers import AsyncCase
+
+            class TestThing(AsyncCase):
+                async def test_awaited_by_the_base(self):
+                    self.assertTrue(True)
+        """), files={"helpers.py": dedent("""
+            import asyncio
+            import unittest
+
+            class AsyncCase(unittest.TestCase):
+                def _callTestMethod(self, method):
+                    asyncio.run(method())
+        """)}),
         # A framework's test case the model cannot read (another module): unittest may await it.
         Valid(dedent("""
             from framework.testing import AsyncCase
@@ -329,6 +354,30 @@ class MissingAsyncioMark(Rule):
             """),
             line=7, column=15, fixed=None,
             message="async test `test_total` is a method of a plain `unittest.TestCase`: unittest calls it and never "
+                    "awaits the coroutine, so it passes whatever it asserts; base the class on "
+                    "`unittest.IsolatedAsyncioTestCase`",
+        ),
+        # The same through a base class of another module of the project (followed, read, never imported).
+        Invalid(
+            dedent("""
+                from helpers import DatabaseCase
+
+                class TestRows(DatabaseCase):
+                    async def test_count(self):
+                        self.assertEqual(await self.count(), 3)
+            """),
+            files={"helpers.py": dedent("""
+                from unittest import TestCase
+
+                class DatabaseCase(TestCase):
+                    def setUp(self):
+                        self.rows = [1, 2, 3]
+
+                    async def count(self):
+                        return len(self.rows)
+            """)},
+            line=4, column=15, fixed=None,
+            message="async test `test_count` is a method of a plain `unittest.TestCase`: unittest calls it and never "
                     "awaits the coroutine, so it passes whatever it asserts; base the class on "
                     "`unittest.IsolatedAsyncioTestCase`",
         ),
