@@ -85,7 +85,7 @@ class FileContext:
     @functools.cached_property
     def source(self) -> "SourceIndex":
         """What the code under test does: async functions, resources, raises, network calls."""
-        return self.project.source_index(self.pytest)
+        return self.project.source_index(self.pytest, note_read=self.note_file_read)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.setting(key, default)

@@ -248,7 +248,7 @@ class ProjectModel:
         self._dependency_stamps[rootdir] = (tuple((path, _stamp(path)) for path in read), found)
         return found
 
-    def source_index(self, config: PytestConfig) -> SourceIndex:
+    def source_index(self, config: PytestConfig, note_read: Callable[[Path], None] | None = None) -> SourceIndex:
         """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.
 
         Modules are parsed lazily, on the first question about a name in them,
@@ -259,7 +259,7 @@ class ProjectModel:
             return path.name == "conftest.py" or config.is_test_file(path)
 
         return SourceIndex(roots=import_roots(config), modules=self.source_modules, excluded=excluded,
-                           files_read=self.files_read)
+                           note_read=note_read or self.files_read.note)
 
     def hooks_add_marks(self, facts: ModuleFacts, config: PytestConfig) -> bool:
         """True when this module or a conftest.py above it may add async marks in a hook (or runs tests itself)."""

@@ -28,7 +28,6 @@ from pathlib import Path
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
-from asynclint.model.files_read import FilesRead
 from asynclint.model.modules import module_file
 
 
@@ -466,8 +465,9 @@ class SourceIndex:
     roots: tuple[Path, ...] = ()
     modules: SourceModules | None = None
     excluded: Callable[[Path], bool] = field(default=lambda path: False)
-    #: The project's one record of files read (the result cache's contract, model/files_read.py).
-    files_read: FilesRead = field(default_factory=FilesRead)
+    #: Where each source file read is recorded (the result cache's contract): the linted file's
+    #: ``FileContext.note_file_read``, so that only the files whose findings read a module depend on it.
+    note_read: Callable[[Path], None] = field(default=lambda path: None)
     _missing: set[str] = field(default_factory=set)
     _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
 
@@ -478,7 +478,7 @@ class SourceIndex:
         located = self.modules.locate(self.roots, name, self.excluded)
         if located is None:
             return None
-        self.files_read.note(located[0])
+        self.note_read(located[0])
         return self.modules.load(located[0], name, located[1])
 
     def _lookup(self, qualname: str, kind: str, depth: int = 0) -> FunctionInfo | ClassInfo | None:
