@@ -190,3 +190,5 @@ TIMEOUT_CALLS = frozenset({"asyncio.wait_for", "anyio.fail_after", "asyncio.time
                            "trio.fail_after"})
 #: Loop methods that run or end a loop: a function that calls one runs a loop of its own (ASL506).
 LOOP_RUN_METHODS = ("run_until_complete", "run_forever")
+#: Event-loop methods whose result belongs to that loop (a future, a task).
+LOOP_BOUND_METHODS = frozenset({"create_future", "create_task"})

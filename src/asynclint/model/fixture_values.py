@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.knowledge.async_types import ASGI_TRANSPORTS, ITERATOR_ANNOTATIONS, LOOP_BOUND_VALUES, POOLED_CLIENTS
+from asynclint.knowledge.async_types import (
+    ASGI_TRANSPORTS,
+    ITERATOR_ANNOTATIONS,
+    LOOP_BOUND_METHODS,
+    LOOP_BOUND_VALUES,
+    POOLED_CLIENTS,
+)
 from asynclint.model.names import ImportTable
 
 
@@ -124,7 +130,9 @@ def loop_bound(func: cst.FunctionDef, imports: ImportTable) -> bool | None:
     verdicts = set()
     for call in calls:
         target = imports.qualname(call.func)
-        if target in POOLED_CLIENTS:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in LOOP_BOUND_METHODS:
+            verdicts.add(True)  # `loop.create_future()`, `loop.create_task(...)`
+        elif target in POOLED_CLIENTS:
             if any(arg.star for arg in call.args):
                 return None
             transport = next((arg.value for arg in call.args

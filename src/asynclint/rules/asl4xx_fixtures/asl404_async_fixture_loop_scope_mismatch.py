@@ -635,6 +635,47 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             """),
             message='async fixture `app` has scope="session" but a function-scoped event loop (asyncio_default_fixture_loop_scope); pytest-asyncio fails it with ScopeMismatch',
         ),
+        # Part (b) from the configuration: every async fixture lives in the session loop, tests in their
+        # own; a future made by the session loop fails when awaited from the test's ("belongs to a
+        # different loop", checked with pytest-asyncio 1.5). The plain-data fixture is fine.
+        Invalid(
+            dedent("""
+                async def test_address(address):
+                    assert address[1] == 8080
+
+                async def test_reply(reply):
+                    reply.set_result(1)
+                    assert await reply == 1
+            """),
+            config={"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "session"},
+            files={"conftest.py": dedent("""
+                import asyncio
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session")
+                async def address():
+                    return "127.0.0.1", 8080
+
+                @pytest_asyncio.fixture(scope="session")
+                async def reply():
+                    yield asyncio.get_running_loop().create_future()
+            """)},
+            line=4, column=22, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+
+                async def test_address(address):
+                    assert address[1] == 8080
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_reply(reply):
+                    reply.set_result(1)
+                    assert await reply == 1
+            """),
+            message='test `test_reply` runs in a function-scoped event loop but async fixture `reply` lives in a '
+                    'session-scoped loop; its objects are bound to another loop',
+        ),
         # Part (b), one cause: two tests of the module meet the same fixture's wider loop; one finding,
         # at the first, and one fix for both.
         Invalid(
