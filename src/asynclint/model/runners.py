@@ -41,7 +41,7 @@ from asynclint.knowledge.pytest_asyncio import (
     trio_mode_exists,
 )
 from asynclint.model.class_resolution import not_collected
-from asynclint.model.collection_hooks import hook_marks, plugins_may_run_async
+from asynclint.model.collection_hooks import hook_marks
 from asynclint.model.names import ImportTable, keyword_argument, string_argument
 from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunction, plain_unittest_case
 
@@ -240,8 +240,8 @@ class Runners:
         runs coroutines (or a project plugin that may), a declared dependency whose plugin runs them
         (knowledge/pytest.py), or pytest-asyncio disabled by ``-p no:asyncio`` (its tests are then someone
         else's). Who runs them is unknown: rules say nothing that depends on it."""
-        return self.pytest_asyncio_disabled or bool(self.unmodelled_plugins) or plugins_may_run_async(
-            self.project, self.facts, self.config, self.module_plugins)
+        return self.pytest_asyncio_disabled or bool(self.unmodelled_plugins) or self.project.plugins_may_run_async(
+            self.facts, self.config, self.module_plugins)
 
     @functools.cached_property
     def pytest_asyncio_disabled(self) -> bool:
