@@ -251,6 +251,8 @@ class ProjectModel:
     def source_index(self, config: PytestConfig, note_read: Callable[[Path], None] | None = None) -> SourceIndex:
         """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.
 
+        ``note_read`` is told each source file read (a file's findings depend on it: ``FileContext``
+        passes its ``note_file_read``); a caller that passes none records what it depends on itself.
         Modules are parsed lazily, on the first question about a name in them,
         and shared by every file of the run; each call returns a fresh view so a
         file changed since is re-read (see source_index.SourceModules).
@@ -259,7 +261,7 @@ class ProjectModel:
             return path.name == "conftest.py" or config.is_test_file(path)
 
         return SourceIndex(roots=import_roots(config), modules=self.source_modules, excluded=excluded,
-                           note_read=note_read or self.files_read.note)
+                           note_read=note_read or (lambda path: None))
 
     def plugins_may_run_async(self, facts: ModuleFacts, config: PytestConfig, module_plugins: list[str]) -> bool:
         """True when a plugin in force for this module (``-p``, ``pytest_plugins`` here or in a
