@@ -36,7 +36,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         asyncio_mode = "strict"
 
         [tool.asynclint]
-        extend-select = ["ASL301"]
+        extend-select = ["ASL108"]
     """)
     write(tmp_path / "tests/a/conftest.py", """
         import pytest
@@ -56,17 +56,18 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """)
     write(tmp_path / "src/app/__init__.py", "")
     write(tmp_path / "src/app/users.py", """
-        def rename(repo, user_id, name):
-            if user_id not in repo:
-                raise LookupError(user_id)
+        async def rename(repo, user_id, name):
             return name
     """)
     write(tmp_path / "tests/b/test_rename.py", """
+        import pytest
+
         from app.users import rename
 
 
-        def test_rename():
-            assert rename({1: 2}, 1, "Ada") == "Ada"
+        @pytest.mark.asyncio
+        async def test_rename():
+            rename({1: 2}, 1, "Ada")
     """)
     return tmp_path
 
@@ -86,7 +87,7 @@ ALL = ["tests/a/conftest.py", "tests/a/test_one.py", "tests/b/test_rename.py", "
 def test_warm_run_answers_every_file_from_the_cache(project: Path) -> None:
     cold, linted = lint(project)
     assert linted == ALL
-    assert "ASL301@tests/b/test_rename.py" in cold and "ASL103@tests/a/conftest.py" in cold
+    assert "ASL501@tests/b/test_rename.py" in cold and "ASL103@tests/a/conftest.py" in cold
     warm, linted = lint(project)
     assert warm == cold
     assert linted == []
@@ -137,17 +138,17 @@ def test_edit_to_the_code_under_test_relints_the_tests_that_read_it(project: Pat
     """)
     findings, linted = lint(project)
     assert linted == ["tests/b/test_rename.py"]
-    assert "ASL301@tests/b/test_rename.py" not in findings
+    assert "ASL501@tests/b/test_rename.py" not in findings
 
 
 def test_configuration_change_relints_everything(project: Path) -> None:
     lint(project)
     with (project / "pyproject.toml").open("a", encoding="utf-8") as fh:
-        fh.write('ignore = ["ASL301"]\n')  # in the [tool.asynclint] table, the file's last
+        fh.write('ignore = ["ASL501"]\n')  # in the [tool.asynclint] table, the file's last
     settings_for_directory.cache_clear()  # read once per process, as a new run would read it again
     findings, linted = lint(project)
     assert linted == ALL
-    assert not any(f.startswith("ASL301") for f in findings)
+    assert not any(f.startswith("ASL501") for f in findings)
     _, linted = lint(project, ignore=["ASL101"])  # the command line's selection is configuration too
     assert linted == ALL
 

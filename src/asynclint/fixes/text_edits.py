@@ -359,6 +359,8 @@ class _Renderer:
                 imports = {**imports, **top_level_imports(module.with_changes(
                     body=[s for s in body if id(s) not in self.top_ids]))}
             body = without_imports(body, imports, unused)
+            if not body:
+                raise _Fallback  # an emptied file is written without its last newline
         if body is module.body:
             return []
         return self.top_level_edits(list(module.body), list(body), tops)

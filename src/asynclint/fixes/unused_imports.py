@@ -103,7 +103,11 @@ def remove_imports_made_unused(new_module: cst.Module, replaced: list[cst.CSTNod
     unused = candidates - used_names([new_module], candidates)
     if not unused:
         return new_module
-    return new_module.with_changes(body=without_imports(new_module.body, imports, unused))
+    body = without_imports(new_module.body, imports, unused)
+    if not body and not new_module.header and not new_module.footer:
+        # Nothing left (a conftest.py that only held what a fix removed): an empty file, not one blank line.
+        return new_module.with_changes(body=body, has_trailing_newline=False)
+    return new_module.with_changes(body=body)
 
 
 def without_imports(statements: Sequence[cst.BaseStatement], imports: dict[str, cst.SimpleStatementLine],

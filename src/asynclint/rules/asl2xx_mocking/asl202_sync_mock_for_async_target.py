@@ -9,12 +9,11 @@ from asynclint.analysis.coroutines import local_async_methods
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children, read_only_visit
+from asynclint.knowledge.mocks import ASYNC_CAPABLE_MOCK_KEYWORDS as _ASYNC_CAPABLE
 from asynclint.knowledge.mocks import SYNC_MOCKS
 from asynclint.model.names import source_text
 from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse
 
-#: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
-_ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}
 _LITERALS = (cst.BaseNumber, cst.BaseString, cst.Dict, cst.List, cst.Tuple, cst.Set)
 
 

@@ -7,6 +7,8 @@ import libcst as cst
 from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
+from asynclint.knowledge.mocks import AWAIT_CHECKS
+from asynclint.knowledge.mocks import MOCK_RESULT_ATTRIBUTES as _RESULTS
 from asynclint.rules.asl2xx_mocking.mocking import analyse, async_mock_names
 
 #: Call-checks on a mock -> the await-checks that an AsyncMock offers instead.
@@ -20,14 +22,6 @@ AWAITED = {
     "call_count": "await_count",
     "called": "await_count > 0",  # an AsyncMock has no `awaited`: a mock answers it with a truthy child
 }
-#: Await-checks: a test that makes one on a mock already checks that it was awaited.
-AWAIT_CHECKS = frozenset({
-    "assert_awaited", "assert_awaited_once", "assert_awaited_with", "assert_awaited_once_with",
-    "assert_any_await", "assert_has_awaits", "assert_not_awaited", "await_count", "await_args",
-    "await_args_list",
-})
-#: Settings of a mock whose value only the awaited coroutine hands back (AsyncMock applies them on await).
-_RESULTS = frozenset({"return_value", "side_effect"})
 
 
 class _Uses(cst.CSTVisitor):
