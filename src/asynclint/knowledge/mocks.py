@@ -1,4 +1,4 @@
-"""unittest.mock's patchers and mock classes, as the import table spells them (ASL202, ASL203)."""
+"""unittest.mock's patchers and mock classes, as the import table spells them (analysis/values*.py)."""
 
 from __future__ import annotations
 
@@ -7,3 +7,30 @@ PATCH_OBJECT = frozenset({"unittest.mock.patch.object", "mock.patch.object"})
 ASYNC_MOCK = frozenset({"unittest.mock.AsyncMock", "mock.AsyncMock"})
 SYNC_MOCKS = frozenset({"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.NonCallableMock",
                         "mock.MagicMock", "mock.Mock"})
+CREATE_AUTOSPEC = frozenset({"unittest.mock.create_autospec", "mock.create_autospec"})
+#: A mock's settings whose value an AsyncMock hands back only when awaited.
+MOCK_RESULTS = frozenset({"return_value", "side_effect"})
+#: Call-checks on a mock -> the await-checks an AsyncMock offers instead.
+CALL_CHECKS = {
+    "assert_called": "assert_awaited",
+    "assert_called_once": "assert_awaited_once",
+    "assert_called_with": "assert_awaited_with",
+    "assert_called_once_with": "assert_awaited_once_with",
+    "assert_any_call": "assert_any_await",
+    "assert_has_calls": "assert_has_awaits",
+    "call_count": "await_count",
+    "called": "await_count > 0",  # an AsyncMock has no `awaited`: a mock answers it with a truthy child
+}
+#: Await-checks: a test that makes one on a mock already checks that it was awaited.
+MOCK_AWAIT_CHECKS = frozenset({
+    "assert_awaited", "assert_awaited_once", "assert_awaited_with", "assert_awaited_once_with",
+    "assert_any_await", "assert_has_awaits", "assert_not_awaited", "await_count", "await_args",
+    "await_args_list",
+})
+#: Decorators through which ``patch`` still sees an ``async def`` (it then installs an AsyncMock):
+#: they return the function itself or mark their wrapper as a coroutine function. Under any
+#: other decorator (``asynccontextmanager``, a framework's) what ``patch`` installs is unknown.
+KEEPS_COROUTINE_FUNCTION = frozenset({
+    "staticmethod", "classmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override",
+    "typing_extensions.deprecated", "warnings.deprecated", "typing.final", "typing_extensions.final",
+})

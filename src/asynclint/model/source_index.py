@@ -49,6 +49,9 @@ class FunctionInfo:
     params: tuple[str, ...] = ()
     #: The qualified return annotation, when there is a plain one ("app.db.Pool").
     returns: str | None = None
+    #: Its decorators, qualified through the module's imports ("contextlib.asynccontextmanager");
+    #: "?" for one that is not a plain dotted name.
+    decorators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ class ClassInfo:
     #: Its ``__init__`` (or a base's) builds a client of another library that must be released
     #: (``self._client = httpx.AsyncClient(...)``): constructing it already holds a resource.
     acquires_on_construction: bool = False
+    #: ``self.attr = param`` in its own ``__init__``: (attr, parameter name, position among the
+    #: positional parameters without self, or -1 for keyword-only), for "a constructor argument
+    #: kept on self" (analysis/values.py).
+    stored_params: tuple[tuple[str, str, int], ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -304,6 +311,8 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         network_calls=tuple(scan.network),
         params=_params(args, method and not is_static),
         returns=_annotation(node.returns, scope),
+        decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
+                         for d in node.decorator_list),
     )
 
 
@@ -395,7 +404,28 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         context_manager="__enter__" in methods and "__exit__" in methods,
         methods=tuple(methods),
         acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
+        stored_params=_stored_params(stmt),
     )
+
+
+def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
+    """``self.attr = param`` (the parameter itself, unchanged) directly in the class's ``__init__``."""
+    for item in cls.body:
+        if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+            params = [a.arg for a in (*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs)][1:]
+            positional = len(item.args.posonlyargs) + len(item.args.args) - 1
+            found = []
+            for stmt in item.body:
+                if (isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Name)
+                        and stmt.value.id in params):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    for target in targets:
+                        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                                and target.value.id == "self"):
+                            index = params.index(stmt.value.id)
+                            found.append((target.attr, stmt.value.id, index if index < positional else -1))
+            return tuple(found)
+    return ()
 
 
 # ---------------------------------------------------------------------------

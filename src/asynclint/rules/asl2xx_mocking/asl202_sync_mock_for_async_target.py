@@ -11,7 +11,7 @@ from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children, read_only_visit
 from asynclint.knowledge.mocks import SYNC_MOCKS
 from asynclint.model.names import source_text
-from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse
+from asynclint.analysis.values_mocks import FunctionMocks, PatchCall, analyse, patched_async_function
 
 #: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
 _ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}
@@ -98,7 +98,7 @@ class SyncMockForAsyncTarget(Rule):
 
     # What is replaced -------------------------------------------------------------
     def _async_target(self, patch: PatchCall, name: str | None, mocks: FunctionMocks) -> bool:
-        if self.ctx.source.is_async_function(patch.target):
+        if patched_async_function(self.ctx, patch.target):
             return True
         if patch.target is not None and patch.target.count(".") == 1:
             # `patch.object(Helper, "fetch", ...)` where Helper is a class of this module or a conftest.py

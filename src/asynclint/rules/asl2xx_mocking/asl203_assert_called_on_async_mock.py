@@ -4,101 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.analysis.body import descendants
+from asynclint.analysis.values import Kind, function_values, never_awaited_fails
+from asynclint.analysis.values_observation import MockUses
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.rules.asl2xx_mocking.mocking import analyse, async_mock_names
-
-#: Call-checks on a mock -> the await-checks that an AsyncMock offers instead.
-AWAITED = {
-    "assert_called": "assert_awaited",
-    "assert_called_once": "assert_awaited_once",
-    "assert_called_with": "assert_awaited_with",
-    "assert_called_once_with": "assert_awaited_once_with",
-    "assert_any_call": "assert_any_await",
-    "assert_has_calls": "assert_has_awaits",
-    "call_count": "await_count",
-    "called": "await_count > 0",  # an AsyncMock has no `awaited`: a mock answers it with a truthy child
-}
-#: Await-checks: a test that makes one on a mock already checks that it was awaited.
-AWAIT_CHECKS = frozenset({
-    "assert_awaited", "assert_awaited_once", "assert_awaited_with", "assert_awaited_once_with",
-    "assert_any_await", "assert_has_awaits", "assert_not_awaited", "await_count", "await_args",
-    "await_args_list",
-})
-#: Settings of a mock whose value only the awaited coroutine hands back (AsyncMock applies them on await).
-_RESULTS = frozenset({"return_value", "side_effect"})
-
-
-class _Uses(cst.CSTVisitor):
-    """Every use of the mock names: the checks to report, and what else each mock does."""
-
-    def __init__(self, names: set[str]) -> None:
-        self.names = names
-        self.found: list[tuple[cst.Attribute, tuple[cst.CSTNode, ...]]] = []
-        self.await_checked: set[str] = set()
-        self.escapes: set[str] = set()  # used other than as `await m(...)` or `m.<attr>`
-        self.results: set[str] = set()  # return_value/side_effect set
-        self.other_asserts = False  # an assertion that is not about a mock
-        self._stack: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self._stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        self._stack.pop()
-
-    def visit_Assert(self, node: cst.Assert) -> None:
-        """An assertion that reads no attribute of a mock (`m.called`, `m.call_args`) is about a result."""
-        if not any(isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value in self.names
-                   for n in _nodes(node.test)):
-            self.other_asserts = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        for arg in node.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value in self.names and arg.keyword is not None \
-                    and arg.keyword.value in _RESULTS:
-                self.results.add(arg.value.value)
-        if isinstance(node.func, (cst.Name, cst.Attribute)) and _dotted(node.func) in ("pytest.raises",):
-            self.other_asserts = True
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value not in self.names or len(self._stack) < 2:
-            return
-        parent = self._stack[-2]
-        if isinstance(parent, cst.Attribute):
-            if parent.value is not node:
-                return
-            attr = parent.attr.value
-            if attr in AWAIT_CHECKS:
-                self.await_checked.add(node.value)
-            elif attr in AWAITED:
-                self.found.append((parent, tuple(self._stack[:-1])))
-            elif attr in _RESULTS and len(self._stack) >= 3 and isinstance(self._stack[-3], cst.AssignTarget):
-                self.results.add(node.value)
-            return
-        if isinstance(parent, cst.Call) and parent.func is node and len(self._stack) >= 3 \
-                and isinstance(self._stack[-3], cst.Await):
-            return  # `await m(...)`: called <=> awaited at this call site
-        if isinstance(parent, (cst.AssignTarget, cst.AsName)) or (
-                isinstance(parent, cst.Arg) and parent.keyword is node):
-            return
-        self.escapes.add(node.value)
-
-
-def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    return [node, *descendants(node)]
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else None
-    return None
+from asynclint.knowledge.mocks import CALL_CHECKS
 
 
 def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
@@ -174,34 +84,30 @@ class AssertCalledOnAsyncMock(Rule):
     """
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self.ctx.outermost_function() is not node:
+        ctx = self.ctx
+        if ctx.outermost_function() is not node or not ctx.mentions("called", "call_count", "assert_any_call",
+                                                                    "assert_has_calls"):
             return
-        mocks = analyse(self.ctx, node)
-        names = async_mock_names(self.ctx, mocks)
-        if not names:
-            return
-        uses = _Uses(names)
+        if never_awaited_fails(ctx.pytest):
+            return  # pytest fails the test on a coroutine never awaited: the call-check is not blind
+        values = function_values(ctx, node)
+        uses = MockUses(set(values.names))
         node.body.visit(uses)
-        constructed = set(mocks.constructed)
-        for mock in names & constructed:
-            call = mocks.constructed[mock]
-            if any(arg.keyword is not None and arg.keyword.value in _RESULTS for arg in call.args):
-                uses.results.add(mock)
-        for attribute, path in uses.found:
-            mock = attribute.value.value  # type: ignore[attr-defined]
-            if mock in uses.await_checked or _negative(attribute, path):
-                continue
-            if mock in constructed and mock not in uses.escapes:
-                continue  # only ever called as `await m(...)` in the test's own code: called <=> awaited
-            if mock in uses.results and uses.other_asserts:
-                continue  # what the awaited mock returns is asserted on: the await is checked through it
-            self._report(attribute, path)
+        candidates = []
+        for attribute, key, path in uses.found:
+            value = values.evaluate(attribute.value)
+            if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path):
+                candidates.append((attribute, key, path, value))
+        keys = {key for _, key, _, _ in candidates}
+        for attribute, key, path, value in candidates:
+            if not uses.await_observed(key, value, keys):
+                self._report(attribute, key, path)
 
-    def _report(self, attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> None:
-        mock, old = attribute.value.value, attribute.attr.value  # type: ignore[attr-defined]
+    def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
+        old = attribute.attr.value
         parent = path[-2] if len(path) >= 2 else None
         if old != "called":
-            new = AWAITED[old]
+            new = CALL_CHECKS[old]
             fix = self.fix(Safety.UNSAFE, f"Use `{new}`", (attribute.attr, attribute.attr.with_changes(value=new)))
             self.report(attribute, f"`{mock}.{old}` on an AsyncMock passes even when it was never awaited; "
                                    f"use `{new}`", fix)

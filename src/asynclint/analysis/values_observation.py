@@ -1,0 +1,104 @@
+"""Observation: how a test checks its mocks, and whether it checks a mock's await some other way.
+
+One walk of a test's body (:class:`MockUses`) finds every call-check (``m.assert_called*``,
+``m.called``, ``m.call_count``), every await-check, and what else the test does with each
+mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
+
+- an await-check on the same mock (``assert_awaited*``, ``await_count``, ``await_args``);
+- the mock's result compared in an assertion (``assert result == m.return_value``): an
+  un-awaited AsyncMock gives a coroutine, never its ``return_value``;
+- a ``return_value``/``side_effect`` configured and an assertion about something that is not
+  a mock (what the awaited mock hands back flows into the result the test asserts);
+- a mock the test builds and only ever calls as ``await m(...)`` in its own code.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.analysis.values import Value
+from asynclint.analysis.values_mocks import chain
+from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
+
+
+class MockUses(cst.CSTVisitor):
+    """Every check on a name or attribute chain in one function body, and what else it does."""
+
+    def __init__(self, local_names: set[str]) -> None:
+        #: Names the function builds (``m = AsyncMock()``): they escape unless only awaited here.
+        self.local = local_names
+        #: (the ``m.assert_called`` attribute, ``"m"``, the path from the body down to it)
+        self.found: list[tuple[cst.Attribute, str, tuple[cst.CSTNode, ...]]] = []
+        self.await_checked: set[str] = set()
+        self.escapes: set[str] = set()
+        self.results_set: set[str] = set()  # ``m.return_value = ...`` / ``return_value=m``
+        self.results_read: set[str] = set()  # ``m.return_value`` read inside an assertion
+        self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
+        self._stack: list[cst.CSTNode] = []
+        self._asserts = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._stack.append(node)
+        if type(node) is cst.Assert:
+            self._asserts += 1
+            self.assert_chains.append({c for n in (node.test, *descendants(node.test)) if type(n) is cst.Attribute
+                                       for c in (chain(n.value),) if c is not None})
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if type(original_node) is cst.Assert:
+            self._asserts -= 1
+        self._stack.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in MOCK_RESULTS:
+                key = chain(arg.value)
+                if key is not None:
+                    self.results_set.add(key)
+        if chain(node.func) == "pytest.raises":
+            self.assert_chains.append(set())  # an assertion about no mock
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        attr = node.attr.value
+        if attr not in CALL_CHECKS and attr not in MOCK_AWAIT_CHECKS and attr not in MOCK_RESULTS:
+            return
+        key = chain(node.value)
+        if key is None:
+            return
+        if attr in MOCK_AWAIT_CHECKS:
+            self.await_checked.add(key)
+        elif attr in CALL_CHECKS:
+            self.found.append((node, key, tuple(self._stack)))
+        elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
+            self.results_set.add(key)
+        elif self._asserts:
+            self.results_read.add(key)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value not in self.local or len(self._stack) < 2:
+            return
+        parent = self._stack[-2]
+        if type(parent) is cst.Attribute:
+            return  # `m.<attr>` (or `x.m`): a check or a setting, not an escape
+        if type(parent) is cst.Call and parent.func is node and len(self._stack) >= 3 \
+                and type(self._stack[-3]) is cst.Await:
+            return  # `await m(...)`: called <=> awaited at this call site
+        if type(parent) in (cst.AssignTarget, cst.AsName) or (type(parent) is cst.Arg and parent.keyword is node):
+            return
+        self.escapes.add(node.value)
+
+    def await_observed(self, key: str, value: Value, mock_keys: set[str]) -> bool:
+        """Whether the test proves the await of mock ``key`` other than by a call-check."""
+        if key in self.await_checked or key in self.results_read:
+            return True
+        result = key + ".return_value."
+        if any(other.startswith(result) for other in (*self.await_checked, *(k for _, k, _ in self.found))):
+            return True  # a check on what the awaited mock handed back (`m.return_value.x.assert_called()`)
+        if value.origin == "local" and key in self.local and key not in self.escapes:
+            return True  # only ever called as `await m(...)` in the test's own code
+        if value.has_result or key in self.results_set:
+            return any(not (chains & mock_keys) for chains in self.assert_chains)
+        return False
