@@ -34,3 +34,9 @@ KEEPS_COROUTINE_FUNCTION = frozenset({
     "staticmethod", "classmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override",
     "typing_extensions.deprecated", "warnings.deprecated", "typing.final", "typing_extensions.final",
 })
+#: Fixtures that patch and undo (pytest's monkeypatch, pytest-mock's mocker): a helper handed one
+#: installs its mocks for the test (``family.patch_transport(monkeypatch)``).
+PATCHING_FIXTURES = frozenset({"monkeypatch", "mocker", "class_mocker", "module_mocker", "package_mocker",
+                               "session_mocker"})
+#: Words in a name or attribute that carries where a call connects (``server.client_url``, ``ws_url``).
+HOST_WORDS = ("url", "uri", "host", "addr", "server", "endpoint", "port", "dsn", "sock", "broker")

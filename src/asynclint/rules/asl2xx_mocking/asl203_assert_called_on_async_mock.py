@@ -444,3 +444,180 @@ class AssertCalledOnAsyncMock(Rule):
             others=((16, 5),),
         ),
     ]
+
+    VALID += [
+        # The awaited mock's result is compared: an un-awaited AsyncMock gives a coroutine instead.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def relay(next_step, event):
+                return await next_step(event)
+
+            async def test_relay_returns_next_result():
+                next_step = AsyncMock()
+                result = await relay(next_step, "ping")
+                next_step.assert_called_once_with("ping")
+                assert result == next_step.return_value
+        """)),
+        # pytest fails the test on a coroutine never awaited (filterwarnings = error).
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_fires_hook():
+                hook = AsyncMock()
+                await fire(hook)
+                hook.assert_called_once()
+        """), config={"filterwarnings": ["error"]}),
+        # A mock's child without a spec: whether the code awaits it is not known.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_closes_connection():
+                conn = AsyncMock()
+                await shutdown(conn)
+                conn.close.assert_called_once()
+        """)),
+        # `@asynccontextmanager` makes the patched function a plain one: patch installs a MagicMock.
+        Valid(dedent("""
+            from unittest.mock import patch
+
+            import shop.net
+
+            def test_opens_stream():
+                with patch("shop.net.stream") as stream:
+                    shop.net.connect("tcp://x")
+                stream.assert_called_once_with("tcp://x")
+        """), files={"shop/__init__.py": "", "shop/net.py": (
+            "from contextlib import asynccontextmanager\n\n@asynccontextmanager\n"
+            "async def stream(url):\n    yield url\n\ndef connect(url):\n    return stream(url)\n")}),
+    ]
+    INVALID += [
+        # An AsyncMock assigned over an attribute of an object, and over a class attribute.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_attributes(bot):
+                    bot.reply = AsyncMock()
+                    Store.save = AsyncMock()
+                    await bot.handle("hi")
+                    bot.reply.assert_called_once_with("hi")
+                    Store.save.assert_called()
+            """),
+            count=2, line=7, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_attributes(bot):
+                    bot.reply = AsyncMock()
+                    Store.save = AsyncMock()
+                    await bot.handle("hi")
+                    bot.reply.assert_awaited_once_with("hi")
+                    Store.save.assert_awaited()
+            """),
+            message='`bot.reply.assert_called_once_with` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once_with`',
+            others=((8, 5),),
+        ),
+        # A child of a mock specced on a class: its `async def` methods are AsyncMocks.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.store import Store
+
+                async def test_spec_child():
+                    store = AsyncMock(spec=Store)
+                    await checkout(store)
+                    store.save.assert_called_once()
+                    store.label.assert_called_once()
+            """),
+            files={"shop/__init__.py": "", "shop/store.py": (
+                "class Store:\n    async def save(self):\n        pass\n\n    def label(self):\n        return ''\n")},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.store import Store
+
+                async def test_spec_child():
+                    store = AsyncMock(spec=Store)
+                    await checkout(store)
+                    store.save.assert_awaited_once()
+                    store.label.assert_called_once()
+            """),
+            message='`store.save.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # An AsyncMock handed to a constructor that keeps it on `self`.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.notifier import Notifier
+
+                async def test_constructor_argument():
+                    notifier = Notifier(AsyncMock(), retries=2)
+                    await notifier.run()
+                    notifier.send.assert_called()
+            """),
+            files={"shop/__init__.py": "", "shop/notifier.py": (
+                "class Notifier:\n    def __init__(self, send, retries=1):\n        self.send = send\n"
+                "        self.retries = retries\n\n    async def run(self):\n        self.send()\n")},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.notifier import Notifier
+
+                async def test_constructor_argument():
+                    notifier = Notifier(AsyncMock(), retries=2)
+                    await notifier.run()
+                    notifier.send.assert_awaited()
+            """),
+            message='`notifier.send.assert_called` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited`',
+        ),
+        # A fixture (here in conftest.py) that returns an AsyncMock.
+        Invalid(
+            dedent("""
+                async def test_fixture_mock(sender):
+                    await broadcast(sender)
+                    sender.assert_called_once()
+            """),
+            files={"conftest.py": (
+                "from unittest.mock import AsyncMock\n\nimport pytest\n\n@pytest.fixture\n"
+                "def sender():\n    mock = AsyncMock()\n    return mock\n")},
+            line=3, column=5, unsafe=True,
+            fixed=dedent("""
+                async def test_fixture_mock(sender):
+                    await broadcast(sender)
+                    sender.assert_awaited_once()
+            """),
+            message='`sender.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # pytest's filterwarnings forgives the unraisable warning a dropped coroutine becomes.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_forgiven_warning():
+                    hook = AsyncMock()
+                    await fire(hook)
+                    hook.assert_called_once()
+            """),
+            config={"filterwarnings": ["error", "ignore::pytest.PytestUnraisableExceptionWarning"]},
+            line=6, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_forgiven_warning():
+                    hook = AsyncMock()
+                    await fire(hook)
+                    hook.assert_awaited_once()
+            """),
+            message='`hook.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
