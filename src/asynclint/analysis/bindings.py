@@ -60,7 +60,7 @@ def _targets(node: cst.CSTNode, out: set[str]) -> None:
         for element in node.elements:  # type: ignore[attr-defined]
             _targets(element.value, out)
     elif type(node) is cst.StarredElement:
-        _targets(node.value, out)  # type: ignore[attr-defined]
+        _targets(node.value, out)
 
 
 def function_scope(ctx: "FileContext", func: cst.FunctionDef | cst.Lambda) -> FunctionScope:
@@ -75,7 +75,7 @@ def function_scope(ctx: "FileContext", func: cst.FunctionDef | cst.Lambda) -> Fu
         scope.params.add(param.name.value)
     for star in (params.star_arg, params.star_kwarg):
         if type(star) is cst.Param:
-            scope.params.add(star.name.value)  # type: ignore[union-attr]
+            scope.params.add(star.name.value)
     stack: list[tuple[cst.CSTNode, bool]] = [(func.body, False)]  # (node, inside a comprehension)
     bound = scope.locals
     while stack:
@@ -184,10 +184,10 @@ def _module_names(ctx: "FileContext") -> set[str]:
     if found is None:
         found = set()
         for stmt in ctx.module.body:
-            if type(stmt) in (cst.FunctionDef, cst.ClassDef):
-                found.add(stmt.name.value)  # type: ignore[attr-defined]
+            if type(stmt) is cst.FunctionDef or type(stmt) is cst.ClassDef:
+                found.add(stmt.name.value)
             elif type(stmt) is cst.SimpleStatementLine:
-                for small in stmt.body:  # type: ignore[attr-defined]
+                for small in stmt.body:
                     if type(small) is cst.Assign:
                         for target in small.targets:
                             _targets(target.target, found)

@@ -27,12 +27,21 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
-from asynclint.knowledge.mocks import ASYNC_MOCK, CREATE_AUTOSPEC, MOCK_RESULTS, SYNC_MOCKS
+from asynclint.knowledge.async_types import ASYNC_TYPES
+from asynclint.knowledge.mocks import (
+    ASYNC_MOCK,
+    CREATE_AUTOSPEC,
+    KEEPS_COROUTINE_FUNCTION,
+    MAKES_PLAIN_FUNCTION,
+    MOCK_RESULTS,
+    SYNC_MOCKS,
+)
 from asynclint.model.names import call_argument
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
     from asynclint.config.pytest_config import PytestConfig
+    from asynclint.model.pytest_facts import Fixture
 
 
 class Kind(enum.Enum):
@@ -67,7 +76,7 @@ def _mock_class(ctx: "FileContext", call: cst.Call, mocks: FunctionMocks | None 
     """``"async"``/``"sync"`` for a call building a mock class, else None."""
     qual = mocks.kinds.get(name) if mocks is not None and name is not None else None
     if qual is None and type(call.func) in (cst.Name, cst.Attribute):
-        qual = ctx.qualname(call.func)  # type: ignore[arg-type]
+        qual = ctx.qualname(call.func)
     if qual in ASYNC_MOCK:
         return "async"
     if qual in SYNC_MOCKS or qual in CREATE_AUTOSPEC:
@@ -80,11 +89,23 @@ def _spec(ctx: "FileContext", call: cst.Call) -> str | None:
     arg = call_argument(call, 0, "spec") or call_argument(call, 99, "spec_set")
     if arg is None or type(arg.value) not in (cst.Name, cst.Attribute):
         return None
-    return ctx.qualname(arg.value)  # type: ignore[arg-type]
+    return ctx.qualname(arg.value)
 
 
 def _has_result(call: cst.Call) -> bool:
     return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
+
+
+def _plain_function(ctx: "FileContext", target: str | None) -> bool:
+    """A project function ``patch`` sees as plain (it installs a MagicMock): a ``def``, or an
+    ``async def`` that ``@asynccontextmanager`` turns into a plain function."""
+    info = ctx.source.function(target)
+    if info is None:
+        return False
+    decorators = set(info.decorators) - KEEPS_COROUTINE_FUNCTION
+    if info.is_async:
+        return bool(decorators) and decorators <= MAKES_PLAIN_FUNCTION
+    return not decorators
 
 
 class FunctionValues:
@@ -107,16 +128,16 @@ class FunctionValues:
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
                                         _spec(self.ctx, call), "local", _has_result(call))
-            for patch, name in self.mocks.patches:
-                if name is None:
+            for patch, patched_name in self.mocks.patches:
+                if patched_name is None:
                     continue
                 if makes_async_mock(self.ctx, patch):
                     new = patch.new.value if patch.new is not None else None
-                    result = type(new) is cst.Call and _has_result(new)  # type: ignore[arg-type]
-                    found[name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch", result)
-                elif patch.new is None and patch.new_callable is None and patch.target is not None \
-                        and self.ctx.source.function(patch.target) is not None:
-                    found[name] = Value(Kind.SYNC_MOCK, None, "patch")  # a plain def of the project
+                    result = type(new) is cst.Call and _has_result(new)
+                    found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
+                                                result)
+                elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
+                    found[patched_name] = Value(Kind.SYNC_MOCK, None, "patch")
             self._names = found
         return self._names
 
@@ -155,6 +176,31 @@ class FunctionValues:
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 
+    def declared_type(self, dotted: str) -> str | None:
+        """The type a project class declares for ``obj.attr`` (``client: AsyncClient`` in its body, or
+        ``self.client = AsyncClient()``), where ``obj`` is built in the function or is a fixture's value."""
+        head, dot, attr = dotted.rpartition(".")
+        if not dot or "." in head:
+            return None
+        owner: str | None = None
+        call = self.mocks.calls.get(head)
+        if call is not None and type(call.func) in (cst.Name, cst.Attribute):
+            owner = self.ctx.qualname(call.func)
+        elif call is None:
+            provider = self._provider(head)
+            owner = provider.returns if provider is not None else None
+        info = self.ctx.source.cls(owner)
+        return dict(info.attribute_types).get(attr) if info is not None else None
+
+    def async_methods(self, type_name: str | None) -> frozenset[str]:
+        """The ``async def`` methods of a project class or a known library type."""
+        if type_name is None:
+            return frozenset()
+        info = self.ctx.source.cls(type_name)
+        if info is not None:
+            return frozenset(info.async_methods)
+        return ASYNC_TYPES.get(type_name, frozenset())
+
     def _child(self, parent: Value, attr: str) -> Value:
         """``m.attr`` of a mock not assigned here: decided by the spec, as unittest.mock does."""
         if parent.spec is None:
@@ -170,15 +216,7 @@ class FunctionValues:
 
     def _parameter(self, name: str) -> Value:
         """A fixture parameter: a mock when the fixture returns or yields one."""
-        ctx, func = self.ctx, self.func
-        if name not in {p.name.value for p in func.params.params}:
-            return UNKNOWN
-        test = ctx.test_for(func)
-        fixture = None if test is not None else ctx.fixture_for(func)
-        if test is None and fixture is None:
-            return UNKNOWN
-        classes = test.classes if test is not None else ()
-        provider = ctx.fixture_scope(classes).resolve(name, below=fixture)
+        provider = self._provider(name)
         if provider is None or provider.returns is None:
             return UNKNOWN
         if provider.returns in ASYNC_MOCK:
@@ -187,12 +225,24 @@ class FunctionValues:
             return Value(Kind.SYNC_MOCK, None, "fixture")
         return UNKNOWN
 
+    def _provider(self, name: str) -> "Fixture | None":
+        """The fixture a parameter of the function (a test or fixture) receives."""
+        ctx, func = self.ctx, self.func
+        if name not in {p.name.value for p in func.params.params}:
+            return None
+        test = ctx.test_for(func)
+        fixture = None if test is not None else ctx.fixture_for(func)
+        if test is None and fixture is None:
+            return None
+        classes = test.classes if test is not None else ()
+        return ctx.fixture_scope(classes).resolve(name, below=fixture)
+
     def _stored_argument(self, name: str, attr: str, depth: int) -> Value:
         """``obj.attr`` where ``obj = Cls(..., x, ...)`` and ``Cls.__init__`` keeps ``self.attr = x``."""
         call = self.mocks.calls.get(name)
         if call is None or type(call.func) not in (cst.Name, cst.Attribute):
             return UNKNOWN
-        info = self.ctx.source.cls(self.ctx.qualname(call.func))  # type: ignore[arg-type]
+        info = self.ctx.source.cls(self.ctx.qualname(call.func))
         if info is None:
             return UNKNOWN
         for stored, param, position in info.stored_params:

@@ -40,3 +40,5 @@ PATCHING_FIXTURES = frozenset({"monkeypatch", "mocker", "class_mocker", "module_
                                "session_mocker"})
 #: Words in a name or attribute that carries where a call connects (``server.client_url``, ``ws_url``).
 HOST_WORDS = ("url", "uri", "host", "addr", "server", "endpoint", "port", "dsn", "sock", "broker")
+#: Decorators that turn an ``async def`` into a plain function ``patch`` replaces with a MagicMock.
+MAKES_PLAIN_FUNCTION = frozenset({"contextlib.asynccontextmanager", "contextlib.contextmanager"})

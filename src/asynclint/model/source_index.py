@@ -76,6 +76,8 @@ class ClassInfo:
     #: positional parameters without self, or -1 for keyword-only), for "a constructor argument
     #: kept on self" (analysis/values.py).
     stored_params: tuple[tuple[str, str, int], ...] = ()
+    #: Declared or constructed types of its attributes (``client: AsyncClient``, ``self.db = Pool()``).
+    attribute_types: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -405,6 +407,7 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         methods=tuple(methods),
         acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
         stored_params=_stored_params(stmt),
+        attribute_types=tuple(class_scope.attributes.items()),
     )
 
 

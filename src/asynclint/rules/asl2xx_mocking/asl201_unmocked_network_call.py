@@ -61,7 +61,14 @@ class UnmockedNetworkCall(Rule):
         of the call or of any function on its path, a client built with
         `MockTransport`/`ASGITransport`/`WSGITransport`, a pytest-socket
         `disable_socket` mark, or a fixture in the test's fixture closure
-        (conftest.py and autouse fixtures included) that installs one of these.
+        (conftest.py and autouse fixtures included) that installs one of these,
+        or that hands `monkeypatch`/`mocker` to a helper (which then installs
+        its own fakes: `install_fake_transport(monkeypatch)`). Through the code
+        under test, nothing is reported either when the test tells the code
+        where to connect and that place is local or cannot be read: a loopback
+        URL of any scheme, a name or attribute that carries an address
+        (`server.client_url`, `f"nats://{host}:{port}"`: usually a server the
+        test or a fixture started).
         Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`,
         and the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
         `*.test`, `*.example`, `*.localhost`).

@@ -38,11 +38,18 @@ class AssertCalledOnAsyncMock(Rule):
         ## What it does
         Finds `assert_called`, `assert_called_once`, `assert_called_with`,
         `assert_called_once_with`, `assert_any_call`, `assert_has_calls`,
-        `.called` and `.call_count` on a mock known to be an `AsyncMock`: built
-        with `AsyncMock(...)`, installed by `patch(..., new_callable=AsyncMock)`,
+        `.called` and `.call_count` on a mock known to be an `AsyncMock` (the
+        value model, `analysis/values.py`): built with `AsyncMock(...)`,
+        installed by `patch(..., new=AsyncMock())`, `new_callable=AsyncMock`,
         or by `patch`/`patch.object`/`mocker.patch` without `new` over an
         `async def` of the project (Python then makes it an `AsyncMock`, also
-        with `autospec=True`).
+        with `autospec=True`); assigned over an attribute or a class attribute
+        (`bot.reply = AsyncMock()`, `Store.save = AsyncMock()`); handed to a
+        project class that keeps it on `self` (`Notifier(AsyncMock())`, then
+        `notifier.send`); returned or yielded by a fixture (conftest.py too);
+        or an `async def` method of the class a mock is specced on
+        (`AsyncMock(spec=Store)`, then `store.save`). A child of a mock with
+        no spec is not known to be awaited, and is not reported.
 
         ## Why is this bad?
         Calling an `AsyncMock` only creates a coroutine; the code under test
@@ -65,7 +72,13 @@ class AssertCalledOnAsyncMock(Rule):
             send.assert_awaited_once_with("hi")
         ```
 
-        Not reported: a negative check (`not m.called`, `m.call_count == 0`,
+        Not reported: a project whose pytest configuration fails a test on a
+        coroutine never awaited (`filterwarnings = ["error"]` or
+        `error::RuntimeWarning`, unless a later filter ignores
+        `PytestUnraisableExceptionWarning` or `RuntimeWarning`): the dropped
+        await already fails the test there. A check on the mock's result
+        (`assert result == m.return_value`, `m.return_value.x.assert_called()`):
+        an un-awaited AsyncMock hands back a coroutine, not its result. A negative check (`not m.called`, `m.call_count == 0`,
         `assert_not_called`: not called implies not awaited); a mock whose
         await the test also checks (`assert_awaited*`, `await_count`); a mock
         the test builds and only ever calls as `await m(...)` in its own code

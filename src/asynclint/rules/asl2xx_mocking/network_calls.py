@@ -143,7 +143,7 @@ def argument_host(call: cst.Call, constants: dict[str, str], allowed: list[str])
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
-    found: list[cst.Name] = [node] if type(node) is cst.Name else []  # type: ignore[list-item]
+    found: list[cst.Name] = [node] if type(node) is cst.Name else []
     stack = iter_children(node)
     while stack:
         current = stack.pop()

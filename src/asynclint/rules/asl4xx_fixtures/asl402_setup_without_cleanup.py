@@ -84,6 +84,14 @@ class SetupWithoutCleanup(Rule):
         inserts committed with no rollback or delete. Fixtures that register
         a finalizer or use an exit stack are not flagged, and neither are the
         `monkeypatch` and `tmp_path` equivalents, which undo themselves.
+        A name is the module's only where the fixture sees the module's
+        binding (`analysis/bindings.py`): a parameter `settings` (a plugin's
+        fixture) is not the module's `from conf import settings`, and a
+        module imported inside the fixture is shared too. Not reported
+        either: an autouse, function-scoped fixture of a conftest.py (it sets
+        the state again before every test of its folder), and a fixture of a
+        test module that the module never names again (no test can request
+        it: it never runs).
         Points at the statement that changes the state.
 
         ## Why is this bad?
