@@ -21,6 +21,7 @@ Anything else is :attr:`Kind.UNKNOWN`, and a rule that gets UNKNOWN says nothing
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -273,30 +274,46 @@ def value_of(ctx: "FileContext", func: cst.FunctionDef, expr: cst.BaseExpression
 
 
 # What pytest already catches ----------------------------------------------------------------
-_FORGIVING = ("ignore", "default", "always", "module", "once")
+#: The two warnings a dropped AsyncMock coroutine raises, in turn: (categories it is an instance of,
+#: its message). The first, made an error, becomes the second inside the coroutine's finaliser.
+_NEVER_AWAITED = (
+    (("", "Warning", "RuntimeWarning", "builtins.Warning", "builtins.RuntimeWarning"),
+     "coroutine 'AsyncMockMixin._execute_mock_call' was never awaited"),
+    (("", "Warning", "builtins.Warning", "pytest.PytestWarning", "pytest.PytestUnraisableExceptionWarning",
+      "_pytest.warning_types.PytestUnraisableExceptionWarning"),
+     "Exception ignored in: <coroutine object AsyncMockMixin._execute_mock_call"),
+)
+
+
+def _action(filters: tuple[str, ...], categories: tuple[str, ...], message: str) -> str:
+    """The action pytest's ``filterwarnings`` takes for one warning: the last filter that matches."""
+    action = "default"
+    for entry in filters:
+        parts = [part.strip() for part in entry.strip().split(":")]
+        parts += [""] * (5 - len(parts))
+        what, pattern, category, module = parts[0].lower(), parts[1], parts[2], parts[3]
+        if category not in categories or module:
+            continue  # a filter for another category, or for warnings of one module only
+        if pattern:
+            try:
+                if re.match(pattern, message, re.IGNORECASE) is None:
+                    continue
+            except re.error:
+                continue
+        action = what
+    return action
 
 
 def never_awaited_fails(config: "PytestConfig") -> bool:
-    """Whether pytest fails a test that drops a coroutine it never awaited.
+    """Whether pytest fails a test that drops a coroutine of an AsyncMock it never awaited.
 
-    The coroutine warns "was never awaited" (a RuntimeWarning) when it is collected; pytest
-    turns it into a ``PytestUnraisableExceptionWarning``. ``filterwarnings = error`` (or
-    ``error::RuntimeWarning``) makes that fail the test, unless a later filter forgives
-    either warning (pytest: the last matching filter wins).
+    The coroutine warns "was never awaited" (a RuntimeWarning) when it is collected; made an
+    error (``filterwarnings = error`` or ``error::RuntimeWarning``), it becomes an unraisable
+    exception, which pytest reports as a ``PytestUnraisableExceptionWarning``; that one made an
+    error too fails the test (pytest applies the filters in order, the last match winning). A
+    filter that only covers one module's warnings is not counted against it.
     """
-    caught = False
-    for entry in config.filterwarnings:
-        action, _, rest = entry.strip().partition(":")
-        category = rest.partition(":")[2].partition(":")[0].strip() if rest else ""
-        message = rest.partition(":")[0].strip() if rest else ""
-        if action == "error" and not message and category in ("", "RuntimeWarning", "Warning",
-                                                               "pytest.PytestUnraisableExceptionWarning"):
-            caught = True
-        elif action in _FORGIVING and (
-                category in ("", "Warning", "RuntimeWarning", "pytest.PytestUnraisableExceptionWarning",
-                             "PytestUnraisableExceptionWarning")
-                or "never awaited" in message or "coroutine" in message):
-            caught = False
     if "no:unraisableexception" in config.plugins:
         return False
-    return caught
+    return all(_action(config.filterwarnings, categories, message) == "error"
+               for categories, message in _NEVER_AWAITED)

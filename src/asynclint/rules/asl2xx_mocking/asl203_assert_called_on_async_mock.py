@@ -73,10 +73,11 @@ class AssertCalledOnAsyncMock(Rule):
         ```
 
         Not reported: a project whose pytest configuration fails a test on a
-        coroutine never awaited (`filterwarnings = ["error"]` or
-        `error::RuntimeWarning`, unless a later filter ignores
-        `PytestUnraisableExceptionWarning` or `RuntimeWarning`): the dropped
-        await already fails the test there. A check on the mock's result
+        coroutine never awaited (`filterwarnings = ["error"]`, unless a later
+        filter ignores `PytestUnraisableExceptionWarning`, `RuntimeWarning` or
+        that message; `error::RuntimeWarning` alone is not enough: the
+        warning becomes an unraisable exception that pytest only reports):
+        the dropped await already fails the test there. A check on the mock's result
         (`assert result == m.return_value`, `m.return_value.x.assert_called()`):
         an un-awaited AsyncMock hands back a coroutine, not its result. A negative check (`not m.called`, `m.call_count == 0`,
         `assert_not_called`: not called implies not awaited); a mock whose
