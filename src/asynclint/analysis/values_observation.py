@@ -22,6 +22,17 @@ from asynclint.analysis.values_mocks import chain
 from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
 
 
+#: Call-checks that are values: inside a function the test defines, a check only in an assertion.
+_READ_CHECKS = frozenset({"called", "call_count"})
+
+
+def _assertion_call(node: cst.Call) -> bool:
+    """``self.assertEqual(...)``, ``assert_that(...)``: a call that asserts."""
+    func = node.func
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+    return name.startswith("assert") and not name.startswith(("assert_called", "assert_any_call", "assert_has_calls"))
+
+
 class MockUses(cst.CSTVisitor):
     """Every check on a name or attribute chain in one function body, and what else it does."""
 
@@ -40,6 +51,8 @@ class MockUses(cst.CSTVisitor):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._stack.append(node)
+        if type(node) is cst.Call and _assertion_call(node):
+            self._asserts += 1
         if type(node) is cst.Assert:
             self._asserts += 1
             self.assert_chains.append({c for n in (node.test, *descendants(node.test)) if type(n) is cst.Attribute
@@ -48,7 +61,7 @@ class MockUses(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
-        if type(original_node) is cst.Assert:
+        if type(original_node) is cst.Assert or (type(original_node) is cst.Call and _assertion_call(original_node)):
             self._asserts -= 1
         self._stack.pop()
 
@@ -71,6 +84,8 @@ class MockUses(cst.CSTVisitor):
         if attr in MOCK_AWAIT_CHECKS:
             self.await_checked.add(key)
         elif attr in CALL_CHECKS:
+            if attr in _READ_CHECKS and not self._asserts and any(type(n) is cst.FunctionDef for n in self._stack):
+                return  # `m.call_count` read by a fake the test defines (a side effect's counter): no check
             self.found.append((node, key, tuple(self._stack)))
         elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
             self.results_set.add(key)

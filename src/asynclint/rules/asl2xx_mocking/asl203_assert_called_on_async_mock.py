@@ -504,6 +504,21 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"shop/__init__.py": "", "shop/net.py": (
             "from contextlib import asynccontextmanager\n\n@asynccontextmanager\n"
             "async def stream(url):\n    yield url\n\ndef connect(url):\n    return stream(url)\n")}),
+        # `call_count` read by a fake the test defines is its logic, not a check.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_retries(client):
+                client.connect = AsyncMock()
+
+                async def flaky():
+                    if client.connect.call_count < 2:
+                        raise TimeoutError
+
+                client.connect.side_effect = flaky
+                await client.start()
+                assert client.started
+        """)),
     ]
     INVALID += [
         # An AsyncMock assigned over an attribute of an object, and over a class attribute.
