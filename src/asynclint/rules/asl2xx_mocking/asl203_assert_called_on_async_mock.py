@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from asynclint.analysis.values import Kind, function_values, never_awaited_fails
@@ -114,8 +116,11 @@ class AssertCalledOnAsyncMock(Rule):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
         for attribute, key, path, value in candidates:
-            if not uses.await_observed(key, value, keys):
-                self._report(attribute, key, path)
+            if uses.await_observed(key, value, keys):
+                continue
+            if value.origin == "fixture" and re.search(rf"\bawait\s+{re.escape(key)}\(", ctx.module.code):
+                continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
+            self._report(attribute, key, path)
 
     def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
         old = attribute.attr.value
@@ -519,6 +524,28 @@ class AssertCalledOnAsyncMock(Rule):
                 await client.start()
                 assert client.started
         """)),
+        # A fixture's AsyncMock that the module's own code awaits (here: the lifespan it builds).
+        Valid(dedent("""
+            from contextlib import asynccontextmanager
+
+            import pytest
+
+
+            @pytest.fixture
+            def lifespan(on_start):
+                @asynccontextmanager
+                async def span(app):
+                    await on_start()
+                    yield
+                return span
+
+
+            def test_starts(lifespan, on_start):
+                with make_client(lifespan=lifespan):
+                    assert on_start.call_count == 1
+        """), files={"conftest.py": (
+            "from unittest.mock import AsyncMock\n\nimport pytest\n\n@pytest.fixture\n"
+            "def on_start():\n    return AsyncMock()\n")}),
     ]
     INVALID += [
         # An AsyncMock assigned over an attribute of an object, and over a class attribute.
