@@ -111,6 +111,8 @@ class FunctionMocks:
     #: ``x = Cls(...)`` in the function: the name -> the call (values.py follows constructor
     #: arguments the class keeps on ``self``).
     calls: dict[str, cst.Call] = field(default_factory=dict)
+    #: ``saved = obj.attr``: the name -> the attribute it saved (``obj.attr = saved`` restores it).
+    saved: dict[str, str] = field(default_factory=dict)
     #: The awaited expressions; their code (``awaited``) is only generated when a rule asks.
     awaited_nodes: list[cst.BaseExpression] = field(default_factory=list)
     _awaited: set[str] | None = field(default=None, repr=False, compare=False)
@@ -181,10 +183,14 @@ class _Collector:
         """``m = ...``, ``m: T = ...``, ``(m := ...)`` and ``a, b = x, y`` (element by element)."""
         if type(target) is _NAME:
             self._bind(target.value, value, assigned=True)
+            if type(value) is _ATTRIBUTE:
+                saved = chain(value)
+                if saved is not None:
+                    self.result.saved[target.value] = saved
         elif type(target) is _ATTRIBUTE:
             dotted = chain(target)
-            if dotted is not None:
-                self.result.attributes[dotted] = value
+            if dotted is not None and not (type(value) is _NAME and self.result.saved.get(value.value) == dotted):
+                self.result.attributes[dotted] = value  # not the restore of a saved original
         elif type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
                 and len(target.elements) == len(value.elements):  # type: ignore[attr-defined]
             for left, right in zip(target.elements, value.elements):  # type: ignore[attr-defined]

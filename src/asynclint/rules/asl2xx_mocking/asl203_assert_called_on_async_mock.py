@@ -677,3 +677,36 @@ class AssertCalledOnAsyncMock(Rule):
                     'use `assert_awaited_once`',
         ),
     ]
+
+    INVALID += [
+        # The original is restored in `finally`: the check still sees the AsyncMock.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_class_attribute_restored(bot):
+                    original = Router.route
+                    Router.route = AsyncMock()
+                    try:
+                        await bot.feed("hi")
+                        Router.route.assert_called_once()
+                    finally:
+                        Router.route = original
+            """),
+            line=8, column=9, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_class_attribute_restored(bot):
+                    original = Router.route
+                    Router.route = AsyncMock()
+                    try:
+                        await bot.feed("hi")
+                        Router.route.assert_awaited_once()
+                    finally:
+                        Router.route = original
+            """),
+            message='`Router.route.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
