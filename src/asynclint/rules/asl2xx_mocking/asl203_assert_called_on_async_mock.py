@@ -6,6 +6,7 @@ import re
 
 import libcst as cst
 
+from asynclint.analysis.body import descendants
 from asynclint.analysis.values import Kind, function_values, never_awaited_fails
 from asynclint.analysis.values_observation import MockUses
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
@@ -106,6 +107,8 @@ class AssertCalledOnAsyncMock(Rule):
             return
         if never_awaited_fails(ctx.pytest):
             return  # pytest fails the test on a coroutine never awaited: the call-check is not blind
+        if not any(type(n) is cst.Attribute and n.attr.value in CALL_CHECKS for n in descendants(node.body)):
+            return  # no call-check in this function: nothing to ask the model
         values = function_values(ctx, node)
         uses = MockUses(set(values.names))
         node.body.visit(uses)
