@@ -9,7 +9,8 @@ mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
   un-awaited AsyncMock gives a coroutine, never its ``return_value``;
 - a ``return_value``/``side_effect`` configured and an assertion about something that is not
   a mock (what the awaited mock hands back flows into the result the test asserts);
-- a mock the test builds and only ever calls as ``await m(...)`` in its own code.
+- a mock the test builds and only ever calls as ``await m(...)`` in its own code, or a method
+  that a function the test defines (a callback, a fake, a lambda) calls.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class MockUses(cst.CSTVisitor):
         self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
         self._stack: list[cst.CSTNode] = []
         self._asserts = 0
+        #: Methods a function the test defines calls (``await conn.send(...)`` in a fake or callback).
+        self.awaited_by_own_code: set[str] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._stack.append(node)
@@ -66,6 +69,10 @@ class MockUses(cst.CSTVisitor):
         self._stack.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
+        if type(node.func) is cst.Attribute and any(type(n) in (cst.FunctionDef, cst.Lambda) for n in self._stack):
+            # the test's own callback, fake or lambda makes this call (and awaits it, or hands it
+            # to what awaits it): checking it checks the test's plumbing, not an await it misses
+            self.awaited_by_own_code.add(node.func.attr.value)
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in MOCK_RESULTS:
                 key = chain(arg.value)
@@ -114,6 +121,8 @@ class MockUses(cst.CSTVisitor):
             return True  # a check on what the awaited mock handed back (`m.return_value.x.assert_called()`)
         if value.origin == "local" and key in self.local and key not in self.escapes:
             return True  # only ever called as `await m(...)` in the test's own code
+        if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:
+            return True  # a callback, fake or lambda the test defines calls that method
         if value.has_result or key in self.results_set:
             return any(not (chains & mock_keys) for chains in self.assert_chains)
         return False

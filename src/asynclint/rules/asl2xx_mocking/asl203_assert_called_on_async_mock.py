@@ -549,6 +549,22 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"conftest.py": (
             "from unittest.mock import AsyncMock\n\nimport pytest\n\n@pytest.fixture\n"
             "def on_start():\n    return AsyncMock()\n")}),
+        # A callback the test defines awaits the mocked method itself.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_callback_awaits(pool):
+                conn = AsyncMock(spec=Connection)
+                conn.send = AsyncMock()
+
+                async def on_token(token):
+                    for each in pool.connections:
+                        await each.send("AUTH", token)
+
+                pool.on_token = on_token
+                await refresh_token(pool)
+                conn.send.assert_called_once_with("AUTH", "t")
+        """)),
     ]
     INVALID += [
         # An AsyncMock assigned over an attribute of an object, and over a class attribute.
