@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_mypy_reports_nothing_beyond_the_baseline() -> None:
     proc = subprocess.run([sys.executable, "tools/mypy_baseline.py"], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)

@@ -14,8 +14,8 @@ def test_every_code_has_its_page_and_it_is_current() -> None:
     expected = pages()
     for code, text in expected.items():
         page = DOCS / f"{code}.md"
-        assert page.is_file(), f"{page} missing: run python -m asynclint.cli.docs"
-        assert page.read_text(encoding="utf-8") == text, f"{page} is stale: run python -m asynclint.cli.docs"
+        assert page.is_file(), f"{page} missing: run python tools/regenerate.py"
+        assert page.read_text(encoding="utf-8") == text, f"{page} is stale: run python tools/regenerate.py"
     assert {p.stem for p in DOCS.glob("*.md")} == set(expected)
 
 

@@ -12,7 +12,7 @@ def test_readme_rule_table_matches_registry() -> None:
     start = text.index("<!-- rules-table:start -->\n") + len("<!-- rules-table:start -->\n")
     end = text.index("<!-- rules-table:end -->")
     assert text[start:end] == rules_table_markdown(), (
-        "README rule table is stale: run `asynclint rules --format markdown` and paste it between the markers")
+        "README rule table is stale: run `python tools/regenerate.py`")
 
 
 # --- generated reference, options, and the snippets as pasted (issue 18, point 11) ----------------
@@ -44,7 +44,7 @@ def _blocks(language: str) -> list[str]:
 
 def test_readme_settings_reference_is_generated_from_the_schema() -> None:
     assert _between(README.read_text(encoding="utf-8"), "settings-table") == reference_markdown(), (
-        "README settings reference is stale: paste reference_markdown() between the markers (CONTRIBUTING.md)")
+        "README settings reference is stale: run `python tools/regenerate.py`")
 
 
 def test_readme_lists_every_check_option() -> None:

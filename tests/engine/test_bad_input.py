@@ -117,6 +117,7 @@ def test_mixed_newlines_tabs_and_form_feeds_keep_every_untouched_byte(tmp_path: 
     assert fixed.replace(b"@pytest.mark.asyncio\n", b"", 1).replace(b"\t@pytest.mark.asyncio\n", b"", 1) == raw, fixed
 
 
+@pytest.mark.slow
 def test_a_5_mb_generated_file(tmp_path: Path, asynclint: RunAsynclint) -> None:
     blob = base64.b64encode(os.urandom(3_700_000)).decode()
     lines = "".join(f'    "{blob[i:i + 76]}"\n' for i in range(0, len(blob), 76))

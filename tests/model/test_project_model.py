@@ -254,32 +254,6 @@ def test_dependencies_name_the_conftest_chain_and_source_modules_read(tmp_path: 
     assert (tmp_path / "src/app/db.py").resolve() in ctx.dependencies()
 
 
-def test_the_model_keeps_a_bounded_number_of_conftest_facts(tmp_path: Path, monkeypatch) -> None:
-    """Facts hold their fixtures' trees: a large tree's conftest.py files must not all stay in memory."""
-    import asynclint.model.project
-
-    monkeypatch.setattr(asynclint.model.project, "MAX_CONFTEST_FACTS", 2)
-    files = {f"tests/p{n}/conftest.py": f"""
-        import pytest
-
-        @pytest.fixture
-        def value_{n}():
-            return {n}
-    """ for n in range(4)}
-    _write(tmp_path, files)
-    model = ProjectModel()
-    paths = [(tmp_path / f"tests/p{n}/conftest.py").resolve() for n in range(4)]
-    first = model.conftest_facts(paths[0])
-    for path in paths[1:]:
-        model.conftest_facts(path)
-    assert len(model._facts) == 2
-    assert model.conftest_facts(paths[3]) is model.conftest_facts(paths[3])  # kept: most recently used
-    again = model.conftest_facts(paths[0])  # dropped, then read again with the same answers
-    assert again is not first and again is not None and first is not None
-    assert [f.name for f in again.fixtures] == [f.name for f in first.fixtures] == ["value_0"]
-    assert len(model._facts) == 2
-
-
 def test_a_run_gives_the_same_findings_when_conftest_facts_are_dropped(tmp_path: Path, monkeypatch) -> None:
     import asynclint.model.project
     from asynclint.run.runner import Options, Runner

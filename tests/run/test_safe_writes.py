@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import libcst as cst
+import pytest
+
 from conftest import RunAsynclint, asynclint_executable
 
 FILES = 200
@@ -61,6 +63,7 @@ def test_a_killed_fix_run_leaves_each_file_original_or_fully_fixed(tmp_path: Pat
     assert states["fixed"] >= 1, states
 
 
+@pytest.mark.slow
 def test_two_concurrent_fix_runs_leave_every_file_parseable(tmp_path: Path, asynclint: RunAsynclint) -> None:
     fixed = _fixed_text(tmp_path, asynclint)
     root = _tree(tmp_path / "tree")

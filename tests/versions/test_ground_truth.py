@@ -101,11 +101,13 @@ def installed_findings() -> dict[str, list[dict]]:
     return compare.run_asynclint_many(CASES, INSTALLED)
 
 
+@pytest.mark.slow
 def test_installed_verdicts_match_expectations(installed_table):
     diffs = _verdict_diffs(installed_table, INSTALLED)
     assert not diffs, "\n".join(diffs)
 
 
+@pytest.mark.slow
 def test_installed_verdicts_match_committed_table(installed_table):
     committed = _committed(INSTALLED)
     if committed is None:
@@ -119,6 +121,7 @@ def test_installed_verdicts_match_committed_table(installed_table):
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+@pytest.mark.slow
 def test_asynclint_agrees_with_installed_release(case, installed_table, installed_findings):
     mismatches = compare.compare(case, INSTALLED, installed_findings[case.name],
                                  observed=installed_table["cases"][case.name])

@@ -11,9 +11,7 @@ tests is then unknown as well.
 
 from __future__ import annotations
 
-import ast
 import re
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -21,8 +19,6 @@ from asynclint.config.pytest_config import PytestConfig
 from asynclint.knowledge.pytest import ASYNC_MARKS, ASYNC_RUNNER_PLUGINS, MARKING_HOOKS, RUNNING_HOOKS
 from asynclint.model.pytest_facts import ModuleFacts
 
-if TYPE_CHECKING:
-    from asynclint.model.project import ProjectModel
 
 
 
@@ -66,28 +62,6 @@ def hook_marks(facts: ModuleFacts) -> str | None:
     return found
 
 
-def may_mark_async_tests(facts: ModuleFacts) -> bool:
-    """True when a hook in this module may add an async mark to tests, or runs tests itself."""
-    return hook_marks(facts) is not None
-
-
-
-
-def declared_plugins(tree: ast.Module) -> list[str]:
-    """Names in a module's ``pytest_plugins = "x"`` / ``["x", "y"]`` (strings only)."""
-    names: list[str] = []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytest_plugins"
-                                                for t in stmt.targets):
-            values = stmt.value.elts if isinstance(stmt.value, (ast.List, ast.Tuple)) else [stmt.value]
-            for value in values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    names.append(value.value)
-                else:
-                    names.append("<unreadable>")
-    return names
-
-
 def plugin_may_run_async_tests(name: str, source: str | None) -> bool:
     """A plugin known to run async tests, or a project plugin whose source may mark or run them.
 
@@ -103,18 +77,3 @@ def plugin_may_run_async_tests(name: str, source: str | None) -> bool:
     if "pytest_pyfunc_call" in source:
         return True
     return "add_marker" in source and re.search(r"\b(?:asyncio|anyio|trio)\b", source) is not None
-
-
-def plugins_may_run_async(project: "ProjectModel", facts: ModuleFacts, config: PytestConfig,
-                          module_plugins: list[str]) -> bool:
-    """True when a plugin in force for this module (``-p``, ``pytest_plugins`` here or in a
-    conftest.py above) may run or mark async tests: then who runs them cannot be told."""
-    names = [*config.plugins, *module_plugins]
-    for conftest in project.conftests_for(facts.path, config):
-        names += project.framework_scan.declared_plugins(conftest.path)
-    for name in names:
-        path = project.class_resolver.project_module_path(name, facts.path, config)
-        source = project.framework_scan.text(path) if path is not None else None
-        if plugin_may_run_async_tests(name, source):
-            return True
-    return False

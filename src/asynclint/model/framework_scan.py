@@ -55,8 +55,6 @@ class FrameworkScan:
 
     def declared_plugins(self, path: Path) -> list[str]:
         """``pytest_plugins`` of a conftest.py, read with ast once per run."""
-        from asynclint.model.collection_hooks import declared_plugins  # imports LibCST: not on a warm run
-
         key = ("plugins", path)
         if key in self._files:
             return self._files[key]  # type: ignore[return-value]
@@ -132,3 +130,18 @@ class FrameworkScan:
                 if WORDS.search(text):
                     return True
         return False
+
+
+def declared_plugins(tree: ast.Module) -> list[str]:
+    """Names in a module's ``pytest_plugins = "x"`` / ``["x", "y"]`` (strings only)."""
+    names: list[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytest_plugins"
+                                                for t in stmt.targets):
+            values = stmt.value.elts if isinstance(stmt.value, (ast.List, ast.Tuple)) else [stmt.value]
+            for value in values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    names.append(value.value)
+                else:
+                    names.append("<unreadable>")
+    return names

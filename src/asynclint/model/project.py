@@ -40,7 +40,7 @@ import libcst as cst
 from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.core.source import read_source
 from asynclint.model.class_resolution import ClassResolver, ClassRunner
-from asynclint.model.collection_hooks import may_mark_async_tests
+from asynclint.model.collection_hooks import plugin_may_run_async_tests
 from asynclint.model.files_read import FilesRead
 from asynclint.model.framework_scan import FrameworkScan
 from asynclint.model.modules import import_roots
@@ -238,10 +238,18 @@ class ProjectModel:
         return SourceIndex(roots=import_roots(config),
                            modules=self.source_modules, excluded=excluded)
 
-    def hooks_add_marks(self, facts: ModuleFacts, config: PytestConfig) -> bool:
-        """True when this module or a conftest.py above it may add async marks in a hook (or runs tests itself)."""
-        modules = [facts, *self.conftests_for(facts.path, config)]
-        return any(may_mark_async_tests(module) for module in modules)
+    def plugins_may_run_async(self, facts: ModuleFacts, config: PytestConfig, module_plugins: list[str]) -> bool:
+        """True when a plugin in force for this module (``-p``, ``pytest_plugins`` here or in a
+        conftest.py above) may run or mark async tests: then who runs them cannot be told."""
+        names = [*config.plugins, *module_plugins]
+        for conftest in self.conftests_for(facts.path, config):
+            names += self.framework_scan.declared_plugins(conftest.path)
+        for name in names:
+            path = self.class_resolver.project_module_path(name, facts.path, config)
+            source = self.framework_scan.text(path) if path is not None else None
+            if plugin_may_run_async_tests(name, source):
+                return True
+        return False
 
     def class_runner(self, facts: ModuleFacts, classes: tuple[cst.ClassDef, ...], config: PytestConfig) -> ClassRunner:
         """Who runs the tests of a class chain, following bases through source files (never importing)."""

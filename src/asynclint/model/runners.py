@@ -28,7 +28,7 @@ from asynclint.config.versions import NEWEST, PYTEST_TRIO, Distribution, Version
 from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRESERVING_PREFIXES
 from asynclint.knowledge.pytest import ASYNC_MARKS, OTHER_FRAMEWORKS
 from asynclint.model.class_resolution import not_collected
-from asynclint.model.collection_hooks import hook_marks, plugins_may_run_async
+from asynclint.model.collection_hooks import hook_marks
 from asynclint.model.names import ImportTable, keyword_argument, string_argument
 from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunction
 
@@ -238,7 +238,7 @@ class Runners:
 
     @functools.cached_property
     def plugins_run_async(self) -> bool:
-        return plugins_may_run_async(self.project, self.facts, self.config, self.module_plugins)
+        return self.project.plugins_may_run_async(self.facts, self.config, self.module_plugins)
 
     @functools.cached_property
     def other_framework_for_fixtures(self) -> bool:

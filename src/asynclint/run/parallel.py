@@ -19,18 +19,36 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from asynclint.core.diagnostics import Diagnostic
 from asynclint.run.results import RunResult, display_path
 
 if TYPE_CHECKING:
-    from asynclint.run.runner import Runner
+    from asynclint.model.project import ProjectModel
+
+
+class _Jobs(Protocol):
+    @property
+    def jobs(self) -> int | None: ...
+
+
+class ParallelRun(Protocol):
+    """What the workers need of the run that forks them (run.runner's run; named here so this module
+    does not import it: the run imports this one)."""
+
+    @property
+    def options(self) -> _Jobs: ...
+
+    @property
+    def project(self) -> ProjectModel: ...
+
+    def run_file(self, path: Path, result: RunResult, shown: str | None = None) -> object: ...
 
 #: Below this many files to parse, starting workers costs more than it saves.
 MIN_PARALLEL_FILES = 16
 
-_RUNNER: "Runner | None" = None  # the parent's runner, inherited by forked workers
+_RUNNER: ParallelRun | None = None  # the parent's runner, inherited by forked workers
 
 ChunkResult = list[tuple[str, list[Diagnostic], int, list[str], list[tuple[str, str]]]]
 
@@ -80,7 +98,7 @@ def _chunks(paths: list[Path], size: int) -> Iterator[list[str]]:
         yield [str(p) for p in paths[start:start + size]]
 
 
-def run_parallel(runner: "Runner", paths: list[Path], result: "RunResult") -> None:
+def run_parallel(runner: ParallelRun, paths: list[Path], result: RunResult) -> None:
     """Lint ``paths`` (cache misses) into ``result`` with ``runner.options.jobs`` processes."""
     global _RUNNER
     conftests = [p for p in paths if p.name == "conftest.py"]

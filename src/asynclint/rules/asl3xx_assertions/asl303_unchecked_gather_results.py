@@ -376,11 +376,10 @@ def _returns_value(func: cst.FunctionDef) -> bool:
     stack = list(iter_children(func.body))
     while stack:
         node = stack.pop()
-        cls = type(node)
-        if cls is cst.FunctionDef or cls is cst.Lambda or cls is cst.ClassDef:
+        if type(node) is cst.FunctionDef or type(node) is cst.Lambda or type(node) is cst.ClassDef:
             continue
-        if cls is cst.Return and node.value is not None and not (  # type: ignore[attr-defined]
-                type(node.value) is cst.Name and node.value.value == "None"):  # type: ignore[attr-defined]
+        if type(node) is cst.Return and node.value is not None and not (
+                type(node.value) is cst.Name and node.value.value == "None"):
             return True
         stack.extend(iter_children(node))
     return False
