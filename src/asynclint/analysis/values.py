@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from asynclint.analysis.body import descendants
 from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
 from asynclint.knowledge.async_types import ASYNC_TYPES
 from asynclint.knowledge.mocks import (
@@ -35,6 +36,7 @@ from asynclint.knowledge.mocks import (
     KEEPS_COROUTINE_FUNCTION,
     MAKES_PLAIN_FUNCTION,
     MOCK_RESULTS,
+    SYNC_METHODS,
     SYNC_MOCKS,
 )
 from asynclint.model.names import call_argument
@@ -154,6 +156,8 @@ class FunctionValues:
         assigned = self.mocks.attributes.get(dotted)
         if assigned is not None:
             value = self.evaluate(assigned, depth + 1)
+            if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
+                return UNKNOWN  # an AsyncMock over a method the code under test declares plain
             return Value(value.kind, value.spec, "attribute", value.has_result) if value.kind is not Kind.UNKNOWN \
                 else value
         head, dot, attr = dotted.rpartition(".")
@@ -192,6 +196,52 @@ class FunctionValues:
             owner = provider.returns if provider is not None else None
         info = self.ctx.source.cls(owner)
         return dict(info.attribute_types).get(attr) if info is not None else None
+
+    def _declared_plain(self, dotted: str) -> bool:
+        """``obj.method`` where ``obj`` (a name of the function) is handed to a project function that
+        declares its parameter a type whose ``method`` is plain (``sem: asyncio.Semaphore``, ``release``)."""
+        head, dot, method = dotted.rpartition(".")
+        if not dot or "." in head:
+            return False
+        for call in self._calls_with(head):
+            info = self.ctx.source.function(self._callee(call))
+            if info is None:
+                continue
+            declared = dict(info.param_types)
+            for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
+                if type(arg.value) is cst.Name and arg.value.value == head and index < len(info.params):
+                    type_name = declared.get(info.params[index])
+                    if type_name is not None and self._plain_method(type_name, method):
+                        return True
+            for arg in call.args:
+                if arg.keyword is not None and type(arg.value) is cst.Name and arg.value.value == head:
+                    type_name = declared.get(arg.keyword.value)
+                    if type_name is not None and self._plain_method(type_name, method):
+                        return True
+        return False
+
+    def _plain_method(self, type_name: str, method: str) -> bool:
+        if method in SYNC_METHODS.get(type_name, ()):
+            return True
+        info = self.ctx.source.cls(type_name)
+        return info is not None and method in info.methods and method not in info.async_methods
+
+    def _calls_with(self, name: str) -> list[cst.Call]:
+        """Calls in the function that take ``name`` as an argument."""
+        return [node for node in descendants(self.func.body) if type(node) is cst.Call and any(
+            type(arg.value) is cst.Name and arg.value.value == name for arg in node.args)]
+
+    def _callee(self, call: cst.Call) -> str | None:
+        """The qualified function a call runs: a module function, or a method of an object built here."""
+        func = call.func
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in self.mocks.calls:
+            built = self.mocks.calls[func.value.value]
+            if type(built.func) in (cst.Name, cst.Attribute):
+                owner = self.ctx.qualname(built.func)
+                return f"{owner}.{func.attr.value}" if owner else None
+        if type(func) in (cst.Name, cst.Attribute):
+            return self.ctx.qualname(func)
+        return None
 
     def async_methods(self, type_name: str | None) -> frozenset[str]:
         """The ``async def`` methods of a project class or a known library type."""

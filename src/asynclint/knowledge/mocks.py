@@ -42,3 +42,13 @@ PATCHING_FIXTURES = frozenset({"monkeypatch", "mocker", "class_mocker", "module_
 HOST_WORDS = ("url", "uri", "host", "addr", "server", "endpoint", "port", "dsn", "sock", "broker")
 #: Decorators that turn an ``async def`` into a plain function ``patch`` replaces with a MagicMock.
 MAKES_PLAIN_FUNCTION = frozenset({"contextlib.asynccontextmanager", "contextlib.contextmanager"})
+#: Plain (not async) methods of asyncio's primitives: an AsyncMock over one of them, on a mock handed
+#: where the code declares that type, stands for a method the code rightly calls without await.
+SYNC_METHODS = {
+    "asyncio.Semaphore": frozenset({"release", "locked"}),
+    "asyncio.BoundedSemaphore": frozenset({"release", "locked"}),
+    "asyncio.Lock": frozenset({"release", "locked"}),
+    "asyncio.Event": frozenset({"set", "clear", "is_set"}),
+    "asyncio.Condition": frozenset({"notify", "notify_all", "release", "locked"}),
+    "asyncio.Queue": frozenset({"put_nowait", "get_nowait", "qsize", "empty", "full", "task_done"}),
+}

@@ -49,6 +49,8 @@ class FunctionInfo:
     params: tuple[str, ...] = ()
     #: The qualified return annotation, when there is a plain one ("app.db.Pool").
     returns: str | None = None
+    #: Declared types of its parameters (``sem: asyncio.Semaphore`` gives ("sem", "asyncio.Semaphore")).
+    param_types: tuple[tuple[str, str], ...] = ()
     #: Its decorators, qualified through the module's imports ("contextlib.asynccontextmanager");
     #: "?" for one that is not a plain dotted name.
     decorators: tuple[str, ...] = ()
@@ -300,6 +302,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         declared = _annotation(arg.annotation, scope)
         if _is_type_name(declared):
             variables[arg.arg] = declared  # type: ignore[assignment]
+    param_types = tuple(variables.items())
     scan = _BodyScan(scope, variables)
     for stmt in node.body:
         scan.visit(stmt)
@@ -313,6 +316,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         network_calls=tuple(scan.network),
         params=_params(args, method and not is_static),
         returns=_annotation(node.returns, scope),
+        param_types=param_types,
         decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
                          for d in node.decorator_list),
     )

@@ -565,6 +565,23 @@ class AssertCalledOnAsyncMock(Rule):
                 await refresh_token(pool)
                 conn.send.assert_called_once_with("AUTH", "t")
         """)),
+        # The code declares the object a semaphore, whose `release` is plain: the AsyncMock over it
+        # stands for a method rightly called without await, and the call-check is the right one.
+        Valid(dedent("""
+            import asyncio
+            from unittest.mock import AsyncMock
+
+            from shop.worker import Worker
+
+            async def test_releases():
+                worker = Worker()
+                sem = AsyncMock()
+                sem.release = AsyncMock()
+                await worker.run_limited(sem)
+                sem.release.assert_called_once()
+        """), files={"shop/__init__.py": "", "shop/worker.py": (
+            "import asyncio\n\nclass Worker:\n    async def run_limited(self, sem: asyncio.Semaphore):\n"
+            "        sem.release()\n")}),
     ]
     INVALID += [
         # An AsyncMock assigned over an attribute of an object, and over a class attribute.
