@@ -46,6 +46,7 @@ class MockUses(cst.CSTVisitor):
         self.escapes: set[str] = set()
         self.results_set: set[str] = set()  # ``m.return_value = ...`` / ``return_value=m``
         self.results_read: set[str] = set()  # ``m.return_value`` read inside an assertion
+        self.side_effects: set[str] = set()  # ``m.side_effect = ...`` / ``side_effect=``
         self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
         self._stack: list[cst.CSTNode] = []
         self._asserts = 0
@@ -96,6 +97,8 @@ class MockUses(cst.CSTVisitor):
             self.found.append((node, key, tuple(self._stack)))
         elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
             self.results_set.add(key)
+            if attr == "side_effect":
+                self.side_effects.add(key)
         elif self._asserts:
             self.results_read.add(key)
 
@@ -111,6 +114,18 @@ class MockUses(cst.CSTVisitor):
         if type(parent) in (cst.AssignTarget, cst.AsName) or (type(parent) is cst.Arg and parent.keyword is node):
             return
         self.escapes.add(node.value)
+
+    def count_follows_side_effect(self, attribute: cst.Attribute, key: str, path: tuple[cst.CSTNode, ...]) -> bool:
+        """``m.call_count == N`` (N >= 2) with a ``side_effect`` the test set: the side effect only runs
+        when the AsyncMock is awaited, and the count of retries it drives (raising on the first
+        calls) is what the test checks."""
+        if attribute.attr.value != "call_count" or key not in self.side_effects or len(path) < 2:
+            return False
+        parent = path[-2]
+        return type(parent) is cst.Comparison and parent.left is attribute and len(parent.comparisons) == 1 \
+            and type(parent.comparisons[0].operator) is cst.Equal \
+            and type(parent.comparisons[0].comparator) is cst.Integer \
+            and int(parent.comparisons[0].comparator.value) >= 2
 
     def await_observed(self, key: str, value: Value, mock_keys: set[str]) -> bool:
         """Whether the test proves the await of mock ``key`` other than by a call-check."""

@@ -119,7 +119,7 @@ class AssertCalledOnAsyncMock(Rule):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
         for attribute, key, path, value in candidates:
-            if uses.await_observed(key, value, keys):
+            if uses.await_observed(key, value, keys) or uses.count_follows_side_effect(attribute, key, path):
                 continue
             if value.origin == "fixture" and re.search(rf"\bawait\s+{re.escape(key)}\(", ctx.module.code):
                 continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
@@ -582,6 +582,21 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"shop/__init__.py": "", "shop/worker.py": (
             "import asyncio\n\nclass Worker:\n    async def run_limited(self, sem: asyncio.Semaphore):\n"
             "        sem.release()\n")}),
+        # The count of calls follows a side effect that raises: it only runs when awaited.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_retried_three_times(conn):
+                conn.open = AsyncMock()
+
+                async def fail_twice():
+                    if conn.open.call_count < 3:
+                        raise TimeoutError
+
+                conn.open.side_effect = fail_twice
+                await conn.connect_with_retries()
+                assert conn.open.call_count == 3
+        """)),
     ]
     INVALID += [
         # An AsyncMock assigned over an attribute of an object, and over a class attribute.
