@@ -20,6 +20,14 @@ def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
     parent = path[-2] if len(path) >= 2 else None
     if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
         return True
+    call = path[-3] if len(path) >= 3 and type(parent) is cst.Arg else None
+    if type(call) is cst.Call and type(call.func) is cst.Attribute:
+        # unittest's spelling: `self.assertEqual(m.call_count, 0)`, `self.assertFalse(m.called)`
+        method = call.func.attr.value
+        others = [a.value for a in call.args if a is not parent]
+        if method == "assertFalse" or (method in ("assertEqual", "assertEquals") and any(
+                type(o) is cst.Integer and o.value == "0" for o in others)):
+            return True
     if isinstance(parent, cst.Comparison) and parent.left is attribute and len(parent.comparisons) == 1:
         target = parent.comparisons[0]
         op, value = target.operator, target.comparator
@@ -185,6 +193,7 @@ class AssertCalledOnAsyncMock(Rule):
     VALID += [
         # "Not called" already implies "not awaited".
         Valid(dedent("""
+            import unittest
             from unittest.mock import AsyncMock
 
             async def publish(hook, ready):
@@ -197,6 +206,13 @@ class AssertCalledOnAsyncMock(Rule):
                 assert not hook.called
                 assert hook.call_count == 0
                 assert hook.called is False
+
+            class TestNotPublished(unittest.IsolatedAsyncioTestCase):
+                async def test_not_published(self):
+                    hook = AsyncMock()
+                    await publish(hook, ready=False)
+                    self.assertEqual(hook.call_count, 0)
+                    self.assertFalse(hook.called)
         """)),
         # The await is checked on the same mock.
         Valid(dedent("""
