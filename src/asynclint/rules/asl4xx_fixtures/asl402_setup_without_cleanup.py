@@ -143,9 +143,10 @@ class SetupWithoutCleanup(Rule):
     def _never_requested(self, fixture: Fixture) -> bool:
         """A fixture of a test module (visible there only) whose name the module never spells again:
         no test can request it, so it never runs."""
-        if self.ctx.is_conftest or fixture.autouse:
+        text = self.ctx.text  # the file's own text: generating the module's code costs a parse's worth
+        if self.ctx.is_conftest or fixture.autouse or text is None:
             return False
-        return len(re.findall(rf"\b{re.escape(fixture.name)}\b", self.ctx.module.code)) <= 1
+        return len(re.findall(rf"\b{re.escape(fixture.name)}\b", text)) <= 1
 
     def _baseline_of_its_folder(self, fixture: Fixture) -> bool:
         """An autouse, function-scoped fixture of a conftest.py sets the state again before every
