@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import pytest
 
 from asynclint.cli.docs import pages
-from asynclint.core.docs import DOCS_BASE, rule_url
+from asynclint.core import docs
+from asynclint.core.docs import docs_hint, rule_url
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules"
 
@@ -19,8 +25,42 @@ def test_every_code_has_its_page_and_it_is_current() -> None:
     assert {p.stem for p in DOCS.glob("*.md")} == set(expected)
 
 
-def test_links_point_at_the_pages(monkeypatch) -> None:
+def test_links_point_at_the_pages_of_this_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed from this checkout (the test environment's editable install): the pages here, which exist."""
     monkeypatch.delenv("ASYNCLINT_DOCS_URL", raising=False)
-    assert rule_url("ASL101") == DOCS_BASE + "ASL101.md"
+    url = rule_url("ASL101")
+    assert url is not None and url.startswith("file://")
+    assert Path(url2pathname(urlparse(url).path)).read_text(encoding="utf-8") == pages()["ASL101"]
+    assert docs_hint("ASL101") == f"asynclint rule ASL101, {url}"
+
+
+def test_an_own_host_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASYNCLINT_DOCS_URL", "https://docs.internal/asynclint/rules/")
     assert rule_url("ASL101") == "https://docs.internal/asynclint/rules/ASL101.md"
+
+
+def test_no_link_where_nothing_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel installed from an index: no checkout, no git URL, no Rules url: no link, the command instead."""
+    monkeypatch.delenv("ASYNCLINT_DOCS_URL", raising=False)
+    monkeypatch.setattr(docs, "installed_docs_base", lambda: None)
+    assert rule_url("ASL101") is None
+    assert docs_hint("ASL101") == "asynclint rule ASL101"
+
+
+@pytest.mark.parametrize(("direct_url", "expected"), [
+    ({"url": "https://github.com/org/asynclint.git", "vcs_info": {"vcs": "git", "commit_id": "abc123"}},
+     "https://github.com/org/asynclint/blob/abc123/docs/rules/"),
+    ({"url": "https://gitlab.com/org/asynclint", "vcs_info": {"vcs": "git", "commit_id": "abc123"}},
+     "https://gitlab.com/org/asynclint/-/blob/abc123/docs/rules/"),
+    ({"url": "https://git.example.com/org/asynclint", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}, None),
+    ({"url": "file:///nowhere/asynclint", "dir_info": {}}, None),
+    ({"url": "https://files.example.com/asynclint-0.1.0.tar.gz", "archive_info": {}}, None),
+])
+def test_links_from_the_installs_direct_url(direct_url: dict[str, object], expected: str | None) -> None:
+    """PEP 610's record of where pip installed from: a commit on a known git host, or a local folder."""
+    assert docs._from_direct_url(json.dumps(direct_url)) == expected
+
+
+def test_a_local_install_links_its_checkouts_pages() -> None:
+    root = DOCS.parents[1]
+    assert docs._from_direct_url(json.dumps({"url": root.as_uri(), "dir_info": {}})) == DOCS.as_uri() + "/"

@@ -73,3 +73,24 @@ def test_fix_safety_matches_rules_md_docs_and_examples(code: str, tmp_path: Path
         assert labels <= allowed, f"{code} example {index}: fixes labelled {labels}, declared {declared}"
         if example.fixed is not None:
             assert example.unsafe == (labels == {Safety.UNSAFE}), f"{code} example {index}: unsafe={example.unsafe}"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_declared_fix_availability_is_what_the_examples_offer(code: str, tmp_path: Path) -> None:
+    """Each kind of fix a rule declares is offered by at least one of its examples, and applied by the
+    flags that apply it (issue 27, point 7: a rule declaring a fix that no example offers, ASL201's
+    "unsafe" once, tells users a fixable finding that --fix leaves in place). "none": no example has a
+    fixed form."""
+    rule = RULES[code]
+    declared = rule.fix_availability
+    offered = {Safety.UNSAFE if example.unsafe else Safety.SAFE for example in rule.INVALID
+               if example.fixed is not None}
+    expected = {"none": set(), "safe": {Safety.SAFE}, "unsafe": {Safety.UNSAFE},
+                "sometimes": {Safety.SAFE, Safety.UNSAFE}}[declared]
+    assert offered == expected, f"{code} declares {declared!r}; its INVALID examples offer {offered or 'no fix'}"
+    for index, example in enumerate(rule.INVALID):
+        if example.fixed is None:
+            continue
+        fixed = run_example(rule, example, tmp_path / str(index), fix=True, unsafe=example.unsafe)
+        assert fixed.fixed_text == example.fixed, f"{code} example {index}: --fix did not apply the fix it offers"
+        break  # one applied fix a rule is enough here; tests/rules/test_rule_examples.py runs them all

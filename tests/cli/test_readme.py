@@ -17,6 +17,7 @@ def test_readme_rule_table_matches_registry() -> None:
 
 # --- generated reference, options, and the snippets as pasted (issue 18, point 11) ----------------
 
+import os  # noqa: E402
 import re  # noqa: E402
 import shlex  # noqa: E402
 import shutil  # noqa: E402
@@ -113,7 +114,7 @@ def test_readme_pre_commit_snippets_are_valid_configuration(tmp_path: Path) -> N
     snippets = [block for block in _blocks("yaml") if block.startswith("repos:")]
     assert len(snippets) == 2
     for index, block in enumerate(snippets):
-        text = block.replace("/path/to/asynclint", str(ROOT)).replace(
+        text = block.replace("https://git.example.com/your-team/asynclint", str(ROOT)).replace(
             "0123456789abcdef0123456789abcdef01234567", "v0.1.0")
         config = tmp_path / f"config{index}.yaml"
         config.write_text(text)
@@ -128,3 +129,86 @@ def test_readme_pre_commit_snippets_are_valid_configuration(tmp_path: Path) -> N
 def test_ci_runs_the_readmes_test_command() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert 'python -m pip install -e ".[test]" -c constraints-test.txt && python -m pytest' in ci
+
+
+# --- every snippet as pasted, in a fresh clone (issue 27, point 1) -----------------------------
+
+#: README command 2 runs this very suite: `.ci/run` runs it (test_ci_runs_the_readmes_test_command).
+_THE_SUITE = 'python -m pip install -e ".[test]" -c constraints-test.txt && python -m pytest'
+
+
+def _console_commands() -> list[str]:
+    """Every command of every README console block, comments cut, in README order."""
+    commands = []
+    for block in _blocks("console"):
+        for line in block.splitlines():
+            command = re.sub(r"\s+#\s.*$", "", line).strip()
+            if command and not command.startswith("#"):
+                commands.append(command)
+    return commands
+
+
+def _actions_steps() -> list[list[str]]:
+    """The `run:` lines of each GitHub Actions snippet (the YAML blocks with `actions/checkout`)."""
+    return [re.findall(r"^\s*- run: (.+)$", block, re.MULTILINE) for block in _blocks("yaml")
+            if "actions/checkout" in block]
+
+
+def test_readme_snippets_install_from_the_clone_only() -> None:
+    """No snippet installs a package called asynclint from an index (none is published)."""
+    text = README.read_text(encoding="utf-8")
+    assert "There is no published release yet" in text
+    for command in [*_console_commands(), *(step for steps in _actions_steps() for step in steps)]:
+        if "pip install" in command:
+            assert re.search(r"pip install (-e )?(\.|'\.\[\w+\]'|\./\.asynclint|\"\.\[test\]\")", command), command
+    assert len(_actions_steps()) == 2 and all(
+        steps[0] == "python -m pip install ./.asynclint" for steps in _actions_steps())
+
+
+def _fresh_clone(target: Path) -> Path:
+    """The checkout as a fresh clone has it: the files git tracks or would (ignored ones left out)."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True,
+                            check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = ROOT / rel
+        if source.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+    return target
+
+
+def _run_as_pasted(command: str, cwd: Path, venv: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv),
+           "NO_COLOR": "1"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.e2e
+def test_every_readme_snippet_runs_as_pasted_in_a_fresh_clone(tmp_path: Path) -> None:
+    """A newcomer's day one: a fresh clone and a fresh virtual environment, then every console command
+    of the README in order (installs included), then each GitHub Actions job's `run:` steps in a
+    project with the clone checked out at `.asynclint` as the snippet does. Findings (exit 1) are
+    expected (the examples have them); an error, a traceback or a failed install is not."""
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "examples", workspace)  # "your project"
+    clone = _fresh_clone(workspace / ".asynclint")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # What a flake8 user already has (the flake8 snippet); nothing of asynclint's.
+    assert _run_as_pasted("python -m pip install --quiet flake8", clone, venv).returncode == 0
+    commands = _console_commands()
+    assert _THE_SUITE in "\n".join(commands)
+    for command in commands:
+        if _THE_SUITE in command:
+            continue
+        result = _run_as_pasted(command, clone, venv)
+        assert result.returncode in (0, 1), f"{command}\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        assert "Traceback" not in result.stderr and "error:" not in result.stderr.lower(), command + result.stderr
+    for steps in _actions_steps():
+        for step in steps:
+            result = _run_as_pasted(step, workspace, venv)
+            assert result.returncode in (0, 1), f"{step}\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+            assert "Traceback" not in result.stderr, step + result.stderr
+        assert ".asynclint/" not in result.stdout  # the checked-out asynclint is not linted
+        assert "::error file=tests/" in result.stdout or (workspace / "asynclint.sarif").is_file()

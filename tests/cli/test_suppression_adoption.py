@@ -128,7 +128,7 @@ def test_add_noqa_merges_never_inside_strings_keeps_bytes_and_is_idempotent(
     assert (tmp_path / "tests" / "test_bare.py").read_text() == ADD_NOQA["tests/test_bare.py"]
     snapshot = {p: p.read_bytes() for p in (tmp_path / "tests").iterdir()}
     second = asynclint("check", "--add-noqa", cwd=tmp_path)
-    assert second.stdout == "Added 0 noqa code(s) in 0 file(s).\n"
+    assert second.stdout == "Added 0 noqa codes in 0 files.\n"
     assert {p: p.read_bytes() for p in (tmp_path / "tests").iterdir()} == snapshot
     clean = asynclint("check", "--no-cache", cwd=tmp_path)
     assert (clean.returncode, clean.stdout) == (0, "All checks passed!\n")

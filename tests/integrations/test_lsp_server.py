@@ -221,7 +221,7 @@ def test_server_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
                            "from asynclint.cli.main import main; main(['server'])"],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
-    assert "pip install 'asynclint[lsp]'" in proc.stderr and "Traceback" not in proc.stderr
+    assert "python -m pip install '.[lsp]'" in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.asyncio
@@ -232,3 +232,16 @@ async def test_positions_are_in_utf16_code_units(session: Session) -> None:
     line = source.splitlines()[loop.range.start.line]
     # The emoji is one code point but two UTF-16 code units, as LSP counts by default.
     assert loop.range.start.character == line.index("asyncio.get_event_loop") + 1
+
+
+def test_code_description_only_where_the_page_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No dead link in the editor (issue 27, point 5): without a page that resolves, no codeDescription."""
+    from asynclint.core import docs
+    from asynclint.integrations.lsp import _code_description
+
+    monkeypatch.delenv("ASYNCLINT_DOCS_URL", raising=False)
+    monkeypatch.setattr(docs, "installed_docs_base", lambda: None)
+    assert _code_description("ASL101") is None
+    monkeypatch.setenv("ASYNCLINT_DOCS_URL", "https://docs.internal/rules/")
+    description = _code_description("ASL101")
+    assert description is not None and description.href == "https://docs.internal/rules/ASL101.md"

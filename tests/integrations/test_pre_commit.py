@@ -9,6 +9,7 @@ builds the hook's environment with pip, as it does for users.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,16 +74,21 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, environment: dict[str, s
     return repo, sha
 
 
+def readme_hook_snippet() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [snippet] = [block for block in re.findall(r"^```yaml\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+                 if "git.example.com/your-team/asynclint" in block]
+    return snippet
+
+
 def user_repo(tmp_path: Path, hook_repo: tuple[Path, str], hook_id: str, environment: dict[str, str]) -> Path:
     repo_path, sha = hook_repo
     (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\nasyncio_mode = "strict"\n')
-    (tmp_path / ".pre-commit-config.yaml").write_text(textwrap.dedent(f"""\
-        repos:
-          - repo: {repo_path.as_posix()}
-            rev: {sha}
-            hooks:
-              - id: {hook_id}
-    """))
+    # The README's shareable snippet, its placeholders replaced as it says: a git URL (here file://) and a commit.
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        readme_hook_snippet().replace("https://git.example.com/your-team/asynclint", repo_path.as_uri())
+        .replace("0123456789abcdef0123456789abcdef01234567", sha)
+        .replace("id: asynclint          # or asynclint-fix", f"id: {hook_id}"))
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text(NOT_A_TEST)
     (tmp_path / "tests").mkdir()

@@ -202,7 +202,7 @@ def test_concise_is_one_line_a_finding_with_a_mark_for_a_safe_fix(project: Path)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
     assert lines[1].startswith("Found 1 diagnostic")
-    assert lines[2] == "`asynclint rule CODE` explains a rule; --output-format full links its page."
+    assert lines[2] == "`asynclint rule CODE` explains a rule; --output-format full shows the source and where to read more."
     assert len(lines) == 3
 
 
@@ -296,3 +296,47 @@ def test_json_written_in_pieces_is_what_json_dumps_writes(count: int) -> None:
     whole = json_module.dumps([diagnostic_object(d, OutputContext()) for d in diagnostics],
                               indent=2, ensure_ascii=False) + "\n"
     assert format_json(diagnostics) == whole
+
+
+def test_no_link_where_no_page_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed from an index (no checkout, no git URL, no Rules url): no dead link anywhere; the full
+    format names `asynclint rule CODE` alone, JSON's url is null, SARIF has no helpUri (issue 27, point 5)."""
+    from asynclint.core import docs
+    from asynclint.core.diagnostics import Diagnostic
+    from asynclint.output import FORMATS
+    from asynclint.output.sarif import rule_descriptors
+
+    monkeypatch.delenv("ASYNCLINT_DOCS_URL", raising=False)
+    monkeypatch.setattr(docs, "installed_docs_base", lambda: None)
+    finding = Diagnostic(path="tests/test_a.py", line=1, column=1, code="ASL107", name="get-event-loop-in-async-code",
+                         message="m")
+    assert "  = docs: asynclint rule ASL107\n" in FORMATS["full"]([finding], None)
+    assert json.loads(FORMATS["json"]([finding], None))[0]["url"] is None
+    assert all("helpUri" not in rule for rule in rule_descriptors())
+    monkeypatch.setenv("ASYNCLINT_DOCS_URL", "https://docs.internal/rules")
+    assert all(rule["helpUri"] == f"https://docs.internal/rules/{rule['id']}.md" for rule in rule_descriptors())
+
+
+def test_gitlab_fingerprints_tell_identical_findings_apart() -> None:
+    from asynclint.core.diagnostics import Diagnostic
+    from asynclint.output.context import OutputContext
+    from asynclint.output.gitlab import format_gitlab
+
+    source = "x = f()\nx = f()\n"
+    context = OutputContext(source=lambda path: source)
+    twice = [Diagnostic(path="t.py", line=line, column=1, code="ASL501", name="n", message="m") for line in (1, 2)]
+    issues = json.loads(format_gitlab(twice, context))
+    assert len({issue["fingerprint"] for issue in issues}) == 2
+    assert [issue["location"]["lines"]["begin"] for issue in issues] == [1, 2]
+    assert json.loads(format_gitlab([], context)) == []
+
+
+def test_json_fix_availability_is_the_findings_own(tmp_path: Path) -> None:
+    """ASL201 declares an unsafe fix (where a mock library is a dependency); here none is: its finding
+    must not look fixable, or a CI gate counting fixable findings sees one survive --fix."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["httpx"]\n')
+    (tmp_path / "test_net.py").write_text(
+        "import httpx\n\n\ndef test_get():\n    assert httpx.get('https://example.com').status_code == 200\n")
+    items = json.loads(run(tmp_path, "--output-format", "json", "--select", "ASL201", ".").stdout)
+    assert [i["code"] for i in items] == ["ASL201"]
+    assert items[0]["fix"] is None and items[0]["fix_availability"] == "none"

@@ -19,20 +19,29 @@ Every "don't know" answers None, so rules stay silent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
 
 from asynclint.analysis.body import binders, descendants, local_qualname
+from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER, COROUTINE, def_result
+from asynclint.knowledge.decorators import VALUE
 from asynclint.knowledge.async_types import (
     CALLABLE_ASYNC_TYPES,
     COROUTINE_FUNCTIONS,
+    METHOD_RESULTS,
     coroutine_method,
     type_of_constructor,
 )
+from asynclint.model.source_index import ClassInfo, FunctionInfo, SourceIndex
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
+
+
+_Info = TypeVar("_Info", ClassInfo | None, FunctionInfo | None)
 
 
 def _unwrap_await(expr: cst.BaseExpression | None) -> cst.BaseExpression | None:
@@ -45,19 +54,22 @@ class CoroutineOracle:
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx
         self._types: dict[int, dict[str, str | None]] = {}
-        self._module_async = self._module_async_functions()
+        self._module_results = self._module_functions()
+        self._library_index: SourceIndex | None = None
+        self._noted: set[Path] = set()
 
     # Module facts -----------------------------------------------------------------
-    def _module_async_functions(self) -> set[str]:
-        """Top-level ``async def`` names not rebound elsewhere at the top level."""
-        names: dict[str, bool] = {}
+    def _module_functions(self) -> dict[str, str]:
+        """Top-level defs not rebound elsewhere at the top level -> what calling them returns
+        (``analysis/calls.py``: decorators included); defs whose result is unknown are left out."""
+        names: dict[str, str | None] = {}
         for stmt in self.ctx.module.body:
             if isinstance(stmt, cst.FunctionDef):
                 name = stmt.name.value
-                names[name] = stmt.asynchronous is not None and name not in names
+                names[name] = def_result(self.ctx, stmt) if name not in names else None
             elif isinstance(stmt, cst.ClassDef):
-                names[stmt.name.value] = False
-        return {n for n, is_async in names.items() if is_async and n not in self.ctx.imports.names}
+                names[stmt.name.value] = None
+        return {n: result for n, result in names.items() if result is not None and n not in self.ctx.imports.names}
 
     # Classes of the test module and its conftest.py files ---------------------------
     def local_class(self, name: str | None) -> cst.ClassDef | None:
@@ -66,6 +78,9 @@ class CoroutineOracle:
 
     def local_async_methods(self, name: str) -> set[str]:
         return local_async_methods(self.ctx, name)
+
+    def local_method_result(self, name: str, method: str) -> str | None:
+        return local_methods(self.ctx, name).get(method)
 
     # Variable types ---------------------------------------------------------------
     def _type_of_value(self, value: cst.BaseExpression | None, known: dict[str, str | None]) -> str | None:
@@ -77,12 +92,56 @@ class CoroutineOracle:
             found = type_of_constructor(qual)
             if found is not None:
                 return found
-            if qual and "." in qual and self.ctx.source.cls(qual) is not None:
+            if qual and "." in qual and self._class(qual) is not None:
                 return qual
+            func = value.func
+            if type(func) is cst.Attribute and type(func.value) is cst.Name:
+                # `pipe = client.pipeline()`: what the method of a known type is declared to return
+                return self._method_return_type(known.get(func.value.value), func.attr.value)
             return None
         if isinstance(value, cst.Name):
             return known.get(value.value)
         return None
+
+    # Classes of the project's source, then of installed packages --------------------
+    def _class(self, qualname: str) -> ClassInfo | None:
+        """A class of the project's source or, when it is not one, of an installed package (read
+        from its source, lazily: library methods are known async as they are written)."""
+        found = self.ctx.source.cls(qualname)
+        if found is not None or not _looks_like_class(qualname):
+            return found
+        return self._noting(self._library().cls(qualname))
+
+    def _function(self, qualname: str) -> FunctionInfo | None:
+        """A function or method of the project's source, else of an installed package."""
+        found = self.ctx.source.function(qualname)
+        return found if found is not None else self._noting(self._library().function(qualname))
+
+    def _noting(self, found: _Info) -> _Info:
+        """``found``, after telling the cache which installed files the answer was read from."""
+        consulted = self._library().consulted
+        for path in consulted - self._noted:
+            self.ctx.note_file_read(path)
+        self._noted |= consulted
+        return found
+
+    def _library(self) -> SourceIndex:
+        if self._library_index is None:
+            self._library_index = SourceIndex(roots=installed_roots(), modules=self.ctx.project.source_modules)
+        return self._library_index
+
+    def _method_return_type(self, type_: str | None, method: str) -> str | None:
+        if type_ is None or "." not in type_ or type_.startswith(LOCAL):
+            return None
+        known = METHOD_RESULTS.get((type_, method))
+        if known is not None:
+            return known
+        if self._class(type_) is None:
+            return None
+        info = self._function(f"{type_}.{method}")
+        if info is None or not info.returns or info.result != VALUE:
+            return None
+        return type_of_constructor(info.returns) or (info.returns if self._class(info.returns) else None)
 
     def _annotation_type(self, annotation: cst.Annotation | None) -> str | None:
         if annotation is None or not isinstance(annotation.annotation, (cst.Name, cst.Attribute)):
@@ -171,58 +230,48 @@ class CoroutineOracle:
         found = type_of_constructor(returns)
         if found is not None:
             return found
-        if self.ctx.source.cls(returns) is not None:
+        if self._class(returns) is not None:
             return returns
-        info = self.ctx.source.function(returns)
+        info = self._function(returns)
         if info is not None and info.returns:
-            return type_of_constructor(info.returns) or (info.returns if self.ctx.source.cls(info.returns) else None)
+            return type_of_constructor(info.returns) or (info.returns if self._class(info.returns) else None)
         return None
 
     # The question ---------------------------------------------------------------
     def describe(self, call: cst.Call, func: cst.FunctionDef | None,
                  classes: tuple[cst.ClassDef, ...] = ()) -> str | None:
         """What the coroutine comes from ("`fetch()`"), when ``call`` returns one; else None."""
+        found = self.describe_result(call, func, classes)
+        return found[0] if found is not None and found[1] == COROUTINE else None
+
+    def describe_result(self, call: cst.Call, func: cst.FunctionDef | None,
+                        classes: tuple[cst.ClassDef, ...] = ()) -> tuple[str, str] | None:
+        """What ``call`` is ("`fetch()`") and what it returns: a coroutine (``COROUTINE``) or an
+        async context manager to enter (``ASYNC_CONTEXT_MANAGER``); None: anything else or unknown."""
         target = call.func
         types = self.variable_types(func, classes) if func is not None else {}
         if isinstance(target, cst.Name):
             name = target.value
             if name in types:
                 type_ = types[name]
-                return f"`{name}()`" if type_ in CALLABLE_ASYNC_TYPES else None
+                return (f"`{name}()`", COROUTINE) if type_ in CALLABLE_ASYNC_TYPES else None
             if func is not None and self._defined_in_enclosing(name):
                 return None
-            if name in self._module_async:
-                return f"`{name}()`"
+            if name in self._module_results:
+                return _awaitable(f"`{name}()`", self._module_results[name])
         if isinstance(target, cst.Attribute) and type(target.value) is cst.Attribute \
                 and type(target.value.value) is cst.Name and target.value.value.value == "self" and classes:
             # `self.client.fetch()`: an attribute the class binds in one of its methods (`setUp`)
             attribute, method = target.value.attr.value, target.attr.value
             type_ = self._attribute_type(classes[-1], attribute)
-            if type_ is not None and type_.startswith(LOCAL):
-                return f"`self.{attribute}.{method}()`" if method in self.local_async_methods(
-                    type_[len(LOCAL):]) else None
-            if coroutine_method(type_, method):
-                return f"`self.{attribute}.{method}()`"
-            return None
+            return self._method_of_type(type_, method, f"`self.{attribute}.{method}()`")
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             receiver, method = target.value.value, target.attr.value
             if receiver in ("self", "cls") and func is not None and func.params.params \
                     and func.params.params[0].name.value == receiver:
-                if method in self._class_async_methods(classes):
-                    return f"`{receiver}.{method}()`"
-                return None
+                return _awaitable(f"`{receiver}.{method}()`", self._class_method_results(classes).get(method))
             if receiver in types:
-                type_ = types[receiver]
-                if type_ is not None and type_.startswith(LOCAL):
-                    if method in self.local_async_methods(type_[len(LOCAL):]):
-                        return f"`{receiver}.{method}()`"
-                    return None
-                if coroutine_method(type_, method):
-                    return f"`{receiver}.{method}()`"
-                info = self.ctx.source.cls(type_) if type_ and "." in type_ else None
-                if info is not None and method in info.async_methods:
-                    return f"`{receiver}.{method}()`"
-                return None
+                return self._method_of_type(types[receiver], method, f"`{receiver}.{method}()`")
         if not isinstance(target, (cst.Name, cst.Attribute)):
             return None
         qual = self.ctx.qualname(target)
@@ -237,14 +286,33 @@ class CoroutineOracle:
             if local is None:
                 return None  # not an imported name: a local or unknown
             if local in COROUTINE_FUNCTIONS:
-                return f"`{local}()`"
-            if self.ctx.source.is_async_function(local):
-                return f"`{local.rsplit('.', 1)[-1]}()`"
-            return None
+                return f"`{local}()`", COROUTINE
+            return self._source_function(local)
         if qual in COROUTINE_FUNCTIONS:
-            return f"`{qual}()`"
-        if head and self.ctx.source.is_async_function(qual):
-            return f"`{qual.rsplit('.', 1)[-1]}()`"
+            return f"`{qual}()`", COROUTINE
+        if head:
+            return self._source_function(qual)
+        return None
+
+    def _source_function(self, qual: str) -> tuple[str, str] | None:
+        info = self.ctx.source.function(qual)
+        return _awaitable(f"`{qual.rsplit('.', 1)[-1]}()`", info.result) if info is not None else None
+
+    def _method_of_type(self, type_: str | None, method: str, what: str) -> tuple[str, str] | None:
+        """``method`` called on a value of type ``type_``: a local class, a known async type
+        (knowledge/async_types.py), a class of the project's source."""
+        if type_ is None:
+            return None
+        if type_.startswith(LOCAL):
+            return _awaitable(what, self.local_method_result(type_[len(LOCAL):], method))
+        if coroutine_method(type_, method):
+            return what, COROUTINE
+        info = self._class(type_) if "." in type_ else None
+        if info is not None:
+            if method in info.async_methods:
+                return what, COROUTINE
+            if method in info.async_context_methods:
+                return what, ASYNC_CONTEXT_MANAGER
         return None
 
     def _attribute_type(self, cls: cst.ClassDef, attribute: str) -> str | None:
@@ -274,17 +342,40 @@ class CoroutineOracle:
                 return True
         return False
 
-    def _class_async_methods(self, classes: tuple[cst.ClassDef, ...]) -> set[str]:
-        """``async def`` methods of the innermost class (of the module) around the call."""
+    def _class_method_results(self, classes: tuple[cst.ClassDef, ...]) -> dict[str, str | None]:
+        """Methods of the innermost class (of the module) around the call -> what calling them returns."""
         if not classes:
-            return set()
-        cls = classes[-1]
-        found: dict[str, bool] = {}
-        if isinstance(cls.body, cst.IndentedBlock):
-            for stmt in cls.body.body:
-                if isinstance(stmt, cst.FunctionDef):
-                    found[stmt.name.value] = stmt.asynchronous is not None
-        return {n for n, is_async in found.items() if is_async}
+            return {}
+        return _own_method_results(self.ctx, classes[-1])
+
+
+def _awaitable(what: str, result: str | None) -> tuple[str, str] | None:
+    return (what, result) if result in (COROUTINE, ASYNC_CONTEXT_MANAGER) and result is not None else None
+
+
+def _own_method_results(ctx: "FileContext", cls: cst.ClassDef) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    if isinstance(cls.body, cst.IndentedBlock):
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                found[stmt.name.value] = def_result(ctx, stmt) if stmt.name.value not in found else None
+    return found
+
+
+def _looks_like_class(qualname: str) -> bool:
+    return qualname.rpartition(".")[2][:1].isupper()
+
+
+_INSTALLED_ROOTS: tuple[Path, ...] | None = None
+
+
+def installed_roots() -> tuple[Path, ...]:
+    """The folders installed packages are imported from (``site-packages``), read once."""
+    global _INSTALLED_ROOTS
+    if _INSTALLED_ROOTS is None:
+        _INSTALLED_ROOTS = tuple(Path(p) for p in sys.path
+                                 if p and ("site-packages" in p or "dist-packages" in p) and Path(p).is_dir())
+    return _INSTALLED_ROOTS
 
 
 #: Prefix of a variable type that names a class of the test module or a conftest.py.
@@ -312,21 +403,23 @@ def local_class(ctx: "FileContext", name: str | None) -> cst.ClassDef | None:
     return None
 
 
-def local_async_methods(ctx: "FileContext", name: str, depth: int = 0) -> set[str]:
-    """``async def`` methods of a local class, its local base classes' included."""
+def local_async_methods(ctx: "FileContext", name: str) -> set[str]:
+    """Methods of a local class (its local base classes' included) whose call returns a coroutine."""
+    return {n for n, result in local_methods(ctx, name).items() if result == COROUTINE}
+
+
+def local_methods(ctx: "FileContext", name: str, depth: int = 0) -> dict[str, str | None]:
+    """Methods of a local class, its local base classes' included -> what calling them returns
+    (``analysis/calls.py``; None: unknown)."""
     cls = local_class(ctx, name)
     if cls is None or depth > 5:
-        return set()
-    methods: dict[str, bool] = {}
+        return {}
+    methods: dict[str, str | None] = {}
     for base in cls.bases:
         if type(base.value) is cst.Name:
-            for inherited in local_async_methods(ctx, base.value.value, depth + 1):
-                methods[inherited] = True
-    if isinstance(cls.body, cst.IndentedBlock):
-        for stmt in cls.body.body:
-            if isinstance(stmt, cst.FunctionDef):
-                methods[stmt.name.value] = stmt.asynchronous is not None
-    return {n for n, is_async in methods.items() if is_async}
+            methods.update(local_methods(ctx, base.value.value, depth + 1))
+    methods.update(_own_method_results(ctx, cls))
+    return methods
 
 
 def _bound_head(target: cst.Name | cst.Attribute) -> str:

@@ -89,6 +89,11 @@ class Rule:
     #: "none", "safe", "unsafe" or "sometimes" (safe in some cases, unsafe in others).
     fix_availability: ClassVar[str] = "none"
     default_enabled: ClassVar[bool] = True
+    #: ``"stable"``, or ``"preview"`` for a rule below the precision bar (RULES.md: 9 in 10 findings
+    #: right at first look, docs/precision.md): ruff's preview group, selected only with ``--preview``
+    #: (or ``preview = true``) or by the rule's exact code, never by ``ALL`` or a prefix alone.
+    #: A preview rule is never on by default (a test keeps them so).
+    group: ClassVar[str] = "stable"
     #: Findings depend on the pytest-asyncio release (config/versions.py); `asynclint rule` says which.
     follows_pytest_asyncio: ClassVar[bool] = False
     VALID: ClassVar[list[Valid]] = []
@@ -139,10 +144,19 @@ class Rule:
         return RULE_OPTIONS.get(cls.code, {})
 
     @classmethod
-    def documentation(cls) -> str:
-        header = f"# {cls.code} {cls.name}\n\n{cls.summary}\n\nFix: {cls.fix_availability}"
+    def selection(cls) -> str:
+        """The rule's group and how it is selected, as ``asynclint rule`` and ``rules`` show it."""
+        if cls.group == "preview":
+            return ("preview (below the precision bar: enabled by --preview, "
+                    f"or by its exact code: --extend-select {cls.code})")
         if not cls.default_enabled:
-            header += " (opt-in: enable with --extend-select " + cls.code + ")"
+            return f"stable, not on by default (selected by ALL, its prefix or code: --extend-select {cls.code})"
+        return "stable, on by default"
+
+    @classmethod
+    def documentation(cls) -> str:
+        header = (f"# {cls.code} {cls.name}\n\n{cls.summary}\n\nFix: {cls.fix_availability}\n"
+                  f"Group: {cls.selection()}")
         text = header + "\n\n" + dedent(cls.docs).rstrip() + "\n"
         options = cls.declared_options()
         if options:

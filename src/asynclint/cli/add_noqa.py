@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import tokenize
 from collections import defaultdict
 from pathlib import Path
 
-import click
-
 from asynclint.core.source import read_source
+from asynclint.output.text import plural
 from asynclint.run.results import RunResult
 from asynclint.run.writer import write_atomically
 
@@ -78,7 +76,8 @@ def add_noqa_to_text(text: str, codes_by_line: dict[int, set[str]]) -> str:
     return "".join(lines)
 
 
-def add_noqa_comments(result: RunResult, quiet: bool = False) -> int:
+def add_noqa_comments(result: RunResult) -> str:
+    """Add the comments; return the summary line."""
     by_file: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for d in result.diagnostics:
         if d.code in ("ASL001", "ASL002", "ASL003", "ASL009"):
@@ -95,6 +94,4 @@ def add_noqa_comments(result: RunResult, quiet: bool = False) -> int:
             write_atomically(path, source.encode(new))
             changed += 1
             added += sum(len(c) for c in codes_by_line.values())
-    if not quiet:
-        click.echo(f"Added {added} noqa code(s) in {changed} file(s).", file=sys.stdout)
-    return 0
+    return f"Added {plural(added, 'noqa code')} in {plural(changed, 'file')}.\n"

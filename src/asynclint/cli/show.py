@@ -45,7 +45,7 @@ def show_settings(runner: Runner, path: Path) -> str:
     lines += ["", "[tool.asynclint] (resolved; * = set in the file or on the command line)"]
     values = {"select": settings.select, "extend-select": settings.extend_select, "ignore": settings.ignore,
               "per-file-ignores": settings.per_file_ignores, "exclude": settings.exclude,
-              "extend-exclude": settings.extend_exclude}
+              "extend-exclude": settings.extend_exclude, "preview": settings.preview}
     for key, (_, option) in all_options().items():
         if key in CORE_OPTIONS and key in values:
             value = values[key]

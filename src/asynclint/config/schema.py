@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class Invalid(Exception):
+class InvalidValue(Exception):
     """A value of the wrong form; the message says what was expected."""
 
 
@@ -38,7 +38,7 @@ class Option:
     kind = "value"
 
     def check(self, value: Any) -> Any:
-        """The value as settings hold it; raises :class:`Invalid` when it has the wrong form."""
+        """The value as settings hold it; raises :class:`InvalidValue` when it has the wrong form."""
         return value
 
     def describe_default(self) -> str:
@@ -53,8 +53,8 @@ class ListOfStr(Option):
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return list(value)
         if isinstance(value, str):
-            raise Invalid(f"a list of strings, e.g. [{value!r}] (got the string {value!r})".replace("'", '"'))
-        raise Invalid(f"a list of strings (got {_describe(value)})")
+            raise InvalidValue(f"a list of strings, e.g. [{value!r}] (got the string {value!r})".replace("'", '"'))
+        raise InvalidValue(f"a list of strings (got {_describe(value)})")
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,21 @@ class Codes(ListOfStr):
     def check(self, value: Any) -> list[str]:
         try:
             return super().check(value)
-        except Invalid as exc:
-            raise Invalid(str(exc).replace("a list of strings", "a list of rule codes")) from None
+        except InvalidValue as exc:
+            raise InvalidValue(str(exc).replace("a list of strings", "a list of rule codes")) from None
+
+
+@dataclass(frozen=True)
+class Bool(Option):
+    kind = "boolean"
+
+    def check(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise InvalidValue(f"true or false (got {_describe(value)})")
+
+    def describe_default(self) -> str:
+        return self.shown_default or str(self.default).lower()
 
 
 @dataclass(frozen=True)
@@ -81,17 +94,17 @@ class Choice(Option):
     def check(self, value: Any) -> str:
         if isinstance(value, str) and value in self.choices:
             return value
-        raise Invalid(f"{self.kind} (got {_describe(value)})")
+        raise InvalidValue(f"{self.kind} (got {_describe(value)})")
 
 
 @dataclass(frozen=True)
-class Version(Option):
+class VersionOption(Option):
     kind = 'version string, e.g. "0.21"'
 
     def check(self, value: Any) -> str:
         if isinstance(value, str) and re.match(r"\d", value.strip()):  # "0.21", "0.21.2", "1"
             return value.strip()
-        raise Invalid(f'a version string such as "0.21" or "1.0" (got {_describe(value)})')
+        raise InvalidValue(f'a version string such as "0.21" or "1.0" (got {_describe(value)})')
 
 
 @dataclass(frozen=True)
@@ -100,13 +113,13 @@ class PerFileIgnores(Option):
 
     def check(self, value: Any) -> dict[str, list[str]]:
         if not isinstance(value, dict):
-            raise Invalid(f'a table of glob = [codes], e.g. {{"tests/legacy/*" = ["ASL302"]}} (got {_describe(value)})')
+            raise InvalidValue(f'a table of glob = [codes], e.g. {{"tests/legacy/*" = ["ASL302"]}} (got {_describe(value)})')
         result = {}
         for glob, codes in value.items():
             if isinstance(codes, str):
                 codes = [codes]  # as ruff accepts
             if not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
-                raise Invalid(f"a list of rule codes for {glob!r} (got {_describe(codes)})")
+                raise InvalidValue(f"a list of rule codes for {glob!r} (got {_describe(codes)})")
             result[str(glob)] = list(codes)
         return result
 
@@ -144,19 +157,25 @@ def _toml(value: Any) -> str:
 CORE_OPTIONS: dict[str, Option] = {
     "select": Codes(None, "Only these rules (codes, prefixes such as `ASL1`, or names); "
                           "replaces the default selection.", shown_default="the default rules"),
-    "extend-select": Codes([], "Add these rules to the selection (how opt-in rules are enabled)."),
+    "extend-select": Codes([], "Add these rules to the selection (how rules that are not on by default "
+                               "are enabled)."),
     "ignore": Codes([], "Skip these rules (codes, prefixes or names)."),
     "per-file-ignores": PerFileIgnores({}, "Rules skipped in files matching a glob, relative to the "
                                            "configuration's folder: `{\"tests/legacy/*\" = [\"ASL302\"]}`."),
     "exclude": ListOfStr([], "Paths or globs never linted (replaces nothing: there is no default list)."),
     "extend-exclude": ListOfStr([], "More paths or globs never linted."),
-    "pytest-asyncio-version": Version(None, "The pytest-asyncio release the suite runs with, e.g. `\"0.21\"`; "
+    "preview": Bool(False, "Enable the preview group: rules below the precision bar join the default "
+                           "selection, `ALL` and prefixes (a preview rule named by its exact code runs anyway)."),
+    "pytest-asyncio-version": VersionOption(None, "The pytest-asyncio release the suite runs with, e.g. `\"0.21\"`; "
                                             "default: read from the project's pins, the installed distribution, "
                                             "else the newest release.", shown_default="detected"),
-    "anyio-version": Version(None, "The anyio release the suite runs with (its pytest plugin's `anyio_mode` "
+    "anyio-version": VersionOption(None, "The anyio release the suite runs with (its pytest plugin's `anyio_mode` "
                                    "needs 4.11); default: detected like `pytest-asyncio-version`.",
                              shown_default="detected"),
-    "pytest-trio-version": Version(None, "The pytest-trio release the suite runs with (`trio_mode` needs 0.5); "
+    "honour-peer-noqa": Bool(True, "A line whose `# noqa` already names flake8-async's or ruff's code for the "
+                                   "same check (`ASYNC251` for ASL502, `RUF006` for ASL504; the table is in "
+                                   "`knowledge/peers.py`) is not reported again; `false` reports it."),
+    "pytest-trio-version": VersionOption(None, "The pytest-trio release the suite runs with (`trio_mode` needs 0.5); "
                                          "default: detected like `pytest-asyncio-version`.", shown_default="detected"),
 }
 
@@ -169,9 +188,8 @@ RULE_OPTIONS: dict[str, dict[str, Option]] = {
                                           "mocks the network or starts a local server)."),
     },
     "ASL301": {
-        "error-path-scope": Choice("module", "Where an error-path test counts for a subject: `\"module\"` "
-                                             "(the same test file) or `\"package\"` (any test file of the "
-                                             "folder).", choices=("module", "package")),
+        "error-path-scope": Choice("module", "Obsolete, accepted and ignored: ASL301 now counts an expectation "
+                                             "in any test file of the suite.", choices=("module", "package")),
     },
     "ASL401": {
         "resource-factories": ListOfStr([], "The project's own functions that return a resource to release: "

@@ -14,8 +14,6 @@ class ConfigError(Exception):
     """A configuration file or option is invalid; reported with exit code 2."""
 
 
-
-
 @dataclass
 class Settings:
     """Resolved asynclint settings for one project (one pyproject.toml)."""
@@ -26,6 +24,8 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
     extend_exclude: list[str] = field(default_factory=list)
+    #: The preview group (rules below the precision bar) joins the default selection, ALL and prefixes.
+    preview: bool = False
     rule_settings: dict[str, Any] = field(default_factory=dict)
     config_path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
@@ -41,11 +41,14 @@ class Settings:
         extend_select: list[str] | None,
         exclude: list[str] | None = None,
         extend_exclude: list[str] | None = None,
+        preview: bool | None = None,
     ) -> "Settings":
         """Command-line selection (and excludes) win over the file, as in ruff."""
-        if not (select or ignore or extend_select or exclude or extend_exclude):
+        if not (select or ignore or extend_select or exclude or extend_exclude) and preview in (None, self.preview):
             return self
-        new = Settings(**{k: getattr(self, k) for k in self.__dataclass_fields__})
+        new = self.copy()
+        if preview is not None:
+            new.preview = preview
         if exclude:
             new.exclude = list(exclude)
         if extend_exclude:
@@ -59,10 +62,20 @@ class Settings:
             new.extend_select = [*new.extend_select, *extend_select]
         return new
 
+    def copy(self) -> "Settings":
+        return Settings(**{k: getattr(self, k) for k in self.__dataclass_fields__})
+
+    def with_table(self, table: dict[str, Any], where: str) -> "Settings":
+        """These settings with ``table``'s keys (validated, as a file's) set over them: ``--config KEY=VALUE``."""
+        new = self.copy()
+        new.rule_settings = dict(self.rule_settings)
+        _apply_table(new, table, where)
+        return new
+
 
 #: Keys of ``[tool.asynclint]`` that are fields of :class:`Settings`; every other key is a rule's setting.
 _SETTINGS_FIELDS = {name.replace("_", "-"): name for name in (
-    "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores")}
+    "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores", "preview")}
 
 
 def settings_from_table(table: dict[str, Any], path: Path | None, root: Path) -> Settings:
@@ -71,27 +84,42 @@ def settings_from_table(table: dict[str, Any], path: Path | None, root: Path) ->
     An unknown key or a value of the wrong form is a :class:`ConfigError` naming the
     file, the key and the expected form (exit code 2), as ruff treats its own table.
     """
-    from asynclint.config.schema import Invalid, all_options, suggestion
-
-    where = path or root
-    known = all_options()
     s = Settings(config_path=path, root=root)
+    _apply_table(s, table, f"{path or root}: [tool.asynclint]")
+    return s
+
+
+def _apply_table(s: Settings, table: dict[str, Any], where: str) -> None:
+    from asynclint.config.schema import InvalidValue, all_options, suggestion
+
+    known = all_options()
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
         entry = known.get(key)
         if entry is None:
             names = list(known)
-            raise ConfigError(f"{where}: [tool.asynclint]: unknown key {raw_key!r}{suggestion(key, names)} "
+            raise ConfigError(f"{where}: unknown key {raw_key!r}{suggestion(key, names)} "
                               f"(expected one of: {', '.join(names)})")
         try:
             checked = entry[1].check(value)
-        except Invalid as exc:
-            raise ConfigError(f"{where}: [tool.asynclint] {raw_key}: expected {exc}") from None
+        except InvalidValue as exc:
+            raise ConfigError(f"{where} {raw_key}: expected {exc}") from None
         if key in _SETTINGS_FIELDS:
             setattr(s, _SETTINGS_FIELDS[key], checked)
         else:
             s.rule_settings[key] = checked
-    return s
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """One ``--config KEY=VALUE`` as ruff reads it: a line of TOML (``ignore = ["ASL502"]``, ``preview = true``)."""
+    try:
+        table: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"--config {text!r}: neither a file nor a KEY=VALUE pair in TOML "
+                          f"(e.g. --config \"ignore = ['ASL502']\"): {exc}") from None
+    if not table:
+        raise ConfigError(f"--config {text!r}: neither a file nor a KEY=VALUE pair")
+    return table
 
 
 def load_toml(path: Path) -> dict[str, Any]:

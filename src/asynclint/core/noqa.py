@@ -102,6 +102,16 @@ def is_suppressed(code: str, line: int, noqa: dict[int, frozenset[str]], name: s
     return _covers(noqa.get(line), code, name) or _covers(noqa.get(FILE_LEVEL), code, name)
 
 
+def peer_suppressed(code: str, line: int, noqa: dict[int, frozenset[str]],
+                    peers: dict[str, frozenset[str]]) -> bool:
+    """Whether ``line`` carries a peer's code for the same check as ``code`` (``# noqa: ASYNC251``
+    for ASL502; ``peers`` is the table of equivalences, knowledge/peers.py). A bare ``# noqa`` is
+    :func:`is_suppressed`'s; the file-level ``# asynclint: noqa`` holds asynclint's codes only."""
+    equivalent = peers.get(code)
+    codes = noqa.get(line) if equivalent else None
+    return codes is not None and codes is not ALL and not codes.isdisjoint(equivalent)  # type: ignore[arg-type]
+
+
 # Unused codes (ASL009) ----------------------------------------------------------------------------
 
 class NoqaUse:

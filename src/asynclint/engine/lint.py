@@ -14,11 +14,12 @@ from asynclint.api.rule import Rule
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.settings import Settings
 from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, Safety, SideEdit
-from asynclint.core.noqa import NoqaUse, noqa_lines
+from asynclint.core.noqa import NoqaUse, noqa_lines, peer_suppressed
 from asynclint.core.positions import node_positions
 from asynclint.core.walker import Handler, walk
 from asynclint.engine.cpython_check import cpython_syntax_error, too_deeply_nested
 from asynclint.engine.registry import ENGINE_CODES, all_rules
+from asynclint.knowledge.peers import PEER_CODES
 from asynclint.fixes.apply import apply_fixes, select_non_overlapping
 from asynclint.model.project import ProjectModel
 
@@ -207,12 +208,14 @@ def lint_module(job: LintJob, module: cst.Module, text: str,
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}
     use = NoqaUse(noqa)
+    honour_peers = bool(job.settings.setting("honour-peer-noqa", True))
     diagnostics = []
     for rule, node, message, fix in reported:
         rng = positions.get(id(node))
         line, column = (rng.start.line, rng.start.column + 1) if rng else (1, 1)
         end_line, end_column = (rng.end.line, rng.end.column + 1) if rng else (line, column)
-        if noqa and use.suppressed(rule.code, line, rule.name):
+        if noqa and (use.suppressed(rule.code, line, rule.name)
+                     or (honour_peers and peer_suppressed(rule.code, line, noqa, PEER_CODES))):
             continue
         diagnostics.append(Diagnostic(job.display_path, line, column, rule.code, rule.name, message,
                                       end_line, end_column, fix.safety if fix else None, fix))

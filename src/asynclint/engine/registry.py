@@ -42,7 +42,7 @@ def find_rule(code_or_name: str) -> type[Rule] | None:
 
 
 def _matching(selector: str) -> tuple[set[str], bool]:
-    """Codes a selector names, and whether it named them exactly (which enables opt-in rules)."""
+    """Codes a selector names, and whether it named one exactly (which enables any rule, preview ones too)."""
     key = selector.strip()
     rules = all_rules()
     codes = set(rules) | set(ENGINE_CODES)
@@ -62,12 +62,14 @@ def _matching(selector: str) -> tuple[set[str], bool]:
     raise ConfigError(f"unknown rule selector {selector!r} (expected a code like ASL101, a prefix like ASL1, or a rule name)")
 
 
-def _expand(selectors: list[str]) -> set[str]:
+def _expand(selectors: list[str], preview: bool = False) -> set[str]:
+    """As ruff: ``ALL`` and prefixes select every stable rule (on by default or not), and the preview
+    group only with ``preview``; a rule named exactly is selected whatever its group."""
     result: set[str] = set()
+    rules = all_rules()
     for selector in selectors:
         codes, exact = _matching(selector)
-        rules = all_rules()
-        result |= {c for c in codes if exact or c not in rules or rules[c].default_enabled}
+        result |= {c for c in codes if exact or c not in rules or preview or rules[c].group != "preview"}
     return result
 
 
@@ -103,24 +105,31 @@ def settings_schema() -> dict[str, tuple[str | None, Any]]:
 
 def enabled_codes(settings: Settings, extra_ignores: Sequence[str] = ()) -> frozenset[str]:
     """The codes a configuration enables (rules and engine diagnostics)."""
+    preview = settings.preview
     if settings.select is None:
-        selected = {c for c, r in all_rules().items() if r.default_enabled} | set(ENGINE_CODES)
+        selected = {c for c, r in all_rules().items()
+                    if r.default_enabled or preview and r.group == "preview"} | set(ENGINE_CODES)
     else:
-        selected = _expand(settings.select)
-    selected |= _expand(settings.extend_select)
-    ignored = _expand([*settings.ignore, *extra_ignores])
-    # Ignoring by prefix also covers opt-in rules.
+        selected = _expand(settings.select, preview)
+    selected |= _expand(settings.extend_select, preview)
+    # Ignoring by prefix or ALL covers every rule, whatever its group.
     for selector in [*settings.ignore, *extra_ignores]:
         selected -= _matching(selector)[0]
-    return frozenset(selected - ignored)
+    return frozenset(selected)
+
+
+def group_label(rule: type[Rule]) -> str:
+    """The group as the rule table and ``asynclint rules`` show it: stable (default), stable, preview."""
+    if rule.group == "preview":
+        return "preview"
+    return "stable (default)" if rule.default_enabled else "stable"
 
 
 def rules_table_markdown() -> str:
     """The README's rule table, generated from the registry (a test keeps them in sync)."""
-    rows = ["| code | name | what | fix |", "|---|---|---|---|"]
+    rows = ["| code | name | what | fix | group |", "|---|---|---|---|---|"]
     for code, (name, what) in ENGINE_CODES.items():
-        rows.append(f"| {code} | {name} | {what[0].upper() + what[1:]}. | {ENGINE_FIXES.get(code, 'none')} |")
+        rows.append(f"| {code} | {name} | {what[0].upper() + what[1:]}. | {ENGINE_FIXES.get(code, 'none')} | engine |")
     for code, rule in all_rules().items():
-        what = rule.summary + ("" if rule.default_enabled else " (opt-in)")
-        rows.append(f"| {code} | {rule.name} | {what} | {rule.fix_availability} |")
+        rows.append(f"| {code} | {rule.name} | {rule.summary} | {rule.fix_availability} | {group_label(rule)} |")
     return "\n".join(rows) + "\n"

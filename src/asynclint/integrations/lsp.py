@@ -36,6 +36,12 @@ SOURCE = "asynclint"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.asynclint"
 
 
+def _code_description(code: str) -> types.CodeDescription | None:
+    """The rule page's address, only where it resolves (core/docs.py): an editor opens it as is."""
+    url = rule_url(code)
+    return types.CodeDescription(href=url) if url else None
+
+
 def wants(only: Sequence[str] | None, kind: str) -> bool:
     """Whether a code action request's ``only`` filter admits ``kind`` (LSP kinds are hierarchical)."""
     if not only:
@@ -98,7 +104,7 @@ class AsyncLintServer(LanguageServer):
             message=d.message,
             severity=types.DiagnosticSeverity.Error if SEVERITY == "error" else types.DiagnosticSeverity.Warning,
             code=d.code,
-            code_description=types.CodeDescription(href=rule_url(d.code)),
+            code_description=_code_description(d.code),
             source=SOURCE,
             data={"line": d.line, "column": d.column, "fix": d.fix_safety.value if d.fix_safety else None},
         )

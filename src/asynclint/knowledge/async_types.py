@@ -61,7 +61,20 @@ ASYNC_TYPES: dict[str, frozenset[str]] = {
     "redis.asyncio.Redis": _REDIS,
     "redis.asyncio.client.Redis": _REDIS,
     "redis.asyncio.StrictRedis": _REDIS,
+    "redis.asyncio.client.Pipeline": frozenset({"execute", "reset", "aclose"}),
     "unittest.mock.AsyncMock": frozenset(),
+}
+
+_SA_ENGINES = ("sqlalchemy.ext.asyncio.AsyncEngine", "sqlalchemy.ext.asyncio.engine.AsyncEngine")
+_REDIS_CLIENTS = ("redis.asyncio.Redis", "redis.asyncio.client.Redis", "redis.asyncio.StrictRedis")
+
+#: (known type, method) -> the known type the method's call gives (``async with engine.begin() as
+#: conn``: an ``AsyncConnection``; ``pipe = r.pipeline()``: a ``Pipeline``). Methods of installed
+#: packages not listed here are read from their source (their declared return type).
+METHOD_RESULTS: dict[tuple[str, str], str] = {
+    **{(engine, method): "sqlalchemy.ext.asyncio.AsyncConnection"
+       for engine in _SA_ENGINES for method in ("begin", "connect")},
+    **{(client, "pipeline"): "redis.asyncio.client.Pipeline" for client in _REDIS_CLIENTS},
 }
 
 #: Types whose instances are themselves coroutine functions: calling one returns a coroutine.

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
@@ -54,6 +55,9 @@ class FunctionInfo:
     #: Its decorators, qualified through the module's imports ("contextlib.asynccontextmanager");
     #: "?" for one that is not a plain dotted name.
     decorators: tuple[str, ...] = ()
+    #: What calling it returns, decorators included (knowledge/decorators.py): "coroutine",
+    #: "value", "async-context-manager", ...; None: a decorator whose effect is unknown.
+    result: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,11 @@ class ClassInfo:
     bases: tuple[str, ...] = ()
     #: Release methods it defines or inherits within the project: close/aclose/dispose/shutdown...
     release_methods: tuple[str, ...] = ()
-    #: Names of its ``async def`` methods (inherited ones included).
+    #: Names of its methods whose call returns a coroutine (inherited ones included): an
+    #: ``async def`` under no decorator, or only decorators known to keep it one.
     async_methods: tuple[str, ...] = ()
+    #: Names of its methods whose call returns an async context manager (``@asynccontextmanager``).
+    async_context_methods: tuple[str, ...] = ()
     #: True when it defines ``__aenter__``/``__aexit__`` (async) or ``__enter__``/``__exit__``.
     async_context_manager: bool = False
     context_manager: bool = False
@@ -319,6 +326,9 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         param_types=param_types,
         decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
                          for d in node.decorator_list),
+        result=call_result(isinstance(node, ast.AsyncFunctionDef),
+                           [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d))
+                            for d in node.decorator_list]),
     )
 
 
@@ -387,14 +397,17 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
     class_scope.attributes = _self_attributes(stmt, class_scope)
     methods: list[str] = []
     async_methods: list[str] = []
+    context_methods: list[str] = []
     for item in stmt.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(item.name)
-            if isinstance(item, ast.AsyncFunctionDef):
-                async_methods.append(item.name)
             qualname = f"{name}.{local_name}.{item.name}"
-            index.functions[f"{local_name}.{item.name}"] = _function(
+            info = index.functions[f"{local_name}.{item.name}"] = _function(
                 item, qualname, index.path, class_scope, method=True)
+            if info.result == COROUTINE:
+                async_methods.append(item.name)
+            elif info.result == ASYNC_CONTEXT_MANAGER:
+                context_methods.append(item.name)
         elif isinstance(item, ast.ClassDef):
             _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
     bases = tuple(q for q in (scope.qualify(ast_dotted(b)) for b in stmt.bases) if q)
@@ -406,6 +419,7 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         bases=bases,
         release_methods=tuple(m for m in methods if m in RELEASE_METHODS),
         async_methods=tuple(async_methods),
+        async_context_methods=tuple(context_methods),
         async_context_manager="__aenter__" in methods and "__aexit__" in methods,
         context_manager="__enter__" in methods and "__exit__" in methods,
         methods=tuple(methods),
@@ -627,8 +641,10 @@ class SourceIndex:
         return None if found is None else name in found.names
 
     def is_async_function(self, qualname: str | None) -> bool:
+        """Whether calling ``qualname`` returns a coroutine (an ``async def`` whose decorators,
+        if any, are known to keep it one)."""
         info = self.function(qualname)
-        return info is not None and info.is_async
+        return info is not None and info.result == COROUTINE
 
     def release_method(self, qualname: str | None) -> str | None:
         """The method that releases an instance of project class ``qualname`` (``aclose`` first)."""

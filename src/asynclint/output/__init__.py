@@ -26,6 +26,7 @@ def _imported_when_used(module: str, name: str) -> Formatter:
 
 
 format_json = _imported_when_used("asynclint.output.json", "format_json")
+format_gitlab = _imported_when_used("asynclint.output.gitlab", "format_gitlab")
 format_junit = _imported_when_used("asynclint.output.junit", "format_junit")
 format_sarif = _imported_when_used("asynclint.output.sarif", "format_sarif")
 
@@ -36,6 +37,7 @@ FORMATS: dict[str, Formatter] = {
     "json": format_json,
     "sarif": format_sarif,
     "github": format_github,
+    "gitlab": format_gitlab,
     "junit": format_junit,
 }
 

@@ -49,7 +49,7 @@ def format_concise(diagnostics: list[Diagnostic], context: OutputContext | None 
 
 
 def format_full(diagnostics: list[Diagnostic], context: OutputContext | None = None) -> str:
-    from asynclint.core.docs import rule_url
+    from asynclint.core.docs import docs_hint
 
     context = context or OutputContext()
 
@@ -76,6 +76,6 @@ def format_full(diagnostics: list[Diagnostic], context: OutputContext | None = N
             if fix is not None:
                 unsafe = " (unsafe: --fix --unsafe-fixes)" if d.fix_safety is Safety.UNSAFE else ""
                 out.append(f"  {style('= fix:', fg='cyan', bold=True)} {fix.description}{unsafe}\n")
-        out.append(f"  {style('= docs:', fg='cyan', bold=True)} asynclint rule {d.code}, {rule_url(d.code)}\n")
+        out.append(f"  {style('= docs:', fg='cyan', bold=True)} {docs_hint(d.code)}\n")
         out.append("\n")
     return "".join(out)

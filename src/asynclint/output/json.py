@@ -11,14 +11,6 @@ from asynclint.core.docs import rule_url
 from asynclint.output.context import OutputContext
 
 
-def fix_availability(code: str) -> str:
-    """The rule's declared availability: none, safe, unsafe or sometimes (engine codes: none)."""
-    from asynclint.engine.registry import all_rules  # imports every rule (and LibCST): only when this format runs
-
-    rule = all_rules().get(code)
-    return rule.fix_availability if rule is not None else "none"
-
-
 def diagnostic_object(d: Diagnostic, context: OutputContext) -> dict[str, object]:
     fix = context.fix(d) if d.fix_safety is not None else None
     return {
@@ -30,7 +22,9 @@ def diagnostic_object(d: Diagnostic, context: OutputContext) -> dict[str, object
         "code": d.code,
         "name": d.name,
         "message": d.message,
-        "fix_availability": fix_availability(d.code),
+        # This finding's, not the rule's: a rule that can fix some findings (ASL201 where a mock library
+        # is a dependency) must not mark the others fixable. The rule's is in `asynclint rules`.
+        "fix_availability": "none" if fix is None else fix.safety.value,
         "url": rule_url(d.code),
         "fix": None if fix is None else {
             "safety": fix.safety.value,

@@ -29,7 +29,7 @@ def _section(docs: str, title: str) -> str:
 
 
 def rule_descriptors() -> list[dict[str, object]]:
-    from asynclint.core.docs import SEVERITY, rule_url
+    from asynclint.core.docs import SEVERITY
     from asynclint.engine.registry import ENGINE_CODES, all_rules
 
     descriptors: list[dict[str, object]] = []
@@ -40,7 +40,7 @@ def rule_descriptors() -> list[dict[str, object]]:
             "shortDescription": {"text": what[0].upper() + what[1:] + "."},
             "fullDescription": {"text": text},
             "help": {"text": text, "markdown": text},
-            "helpUri": rule_url(code),
+            **_help_uri(code),
             "defaultConfiguration": {"level": SEVERITY},
             "properties": {"fix_availability": "none"},
         })
@@ -52,11 +52,19 @@ def rule_descriptors() -> list[dict[str, object]]:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": full},
             "help": {"text": docs, "markdown": docs},
-            "helpUri": rule_url(code),
+            **_help_uri(code),
             "defaultConfiguration": {"level": SEVERITY, "enabled": rule.default_enabled},
             "properties": {"fix_availability": rule.fix_availability, "tags": ["async", "pytest"]},
         })
     return descriptors
+
+
+def _help_uri(code: str) -> dict[str, str]:
+    """``helpUri`` only where the rule's page resolves (core/docs.py); the help text is there anyway."""
+    from asynclint.core.docs import rule_url
+
+    url = rule_url(code)
+    return {"helpUri": url} if url else {}
 
 
 def artifact_location(path: str) -> dict[str, str]:

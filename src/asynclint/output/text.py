@@ -12,7 +12,10 @@ def format_text(diagnostics: list[Diagnostic], context: object = None) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+    """``1 fix``, ``2 fixes``, ``3 files``: English plurals of the words the summaries use."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}" + ("es" if word.endswith(("x", "s", "sh", "ch")) else "s")
 
 
 class Tally:
@@ -35,7 +38,7 @@ class Tally:
 
 
 def summary(tally: Tally, fixed: int = 0, fixing: bool = False, unsafe_fixes: bool = False) -> str:
-    """The closing line, in ruff's spirit.
+    """The closing line, as ruff words it: no zero counts, "No fixes available" when there are none.
 
     With ``--unsafe-fixes`` (and no ``--fix``) the unsafe fixes count as what ``--fix`` would apply.
     """
@@ -43,17 +46,34 @@ def summary(tally: Tally, fixed: int = 0, fixing: bool = False, unsafe_fixes: bo
         if fixing and fixed:
             return f"Found {plural(fixed, 'diagnostic')} ({fixed} fixed, 0 remaining).\n"
         return "All checks passed!\n"
+    found = f"Found {plural(tally.count, 'diagnostic')}"
     if fixing:
-        total = tally.count + fixed
-        line = f"Found {plural(total, 'diagnostic')} ({fixed} fixed, {tally.count} remaining)"
+        line = f"Found {plural(tally.count + fixed, 'diagnostic')} ({fixed} fixed, {tally.count} remaining)"
         if tally.unsafe:
             line += f"; {tally.unsafe} more fixable with --unsafe-fixes"
         return line + ".\n"
     if unsafe_fixes:
-        return (f"Found {plural(tally.count, 'diagnostic')} "
-                f"({tally.safe + tally.unsafe} fixable with --fix --unsafe-fixes, {tally.unsafe} of them unsafe)\n")
-    return (f"Found {plural(tally.count, 'diagnostic')} "
-            f"({tally.safe} fixable with --fix, {tally.unsafe} more with --unsafe-fixes)\n")
+        fixable = tally.safe + tally.unsafe
+        if not fixable:
+            return f"{found} (no fixes available).\n"
+        unsafe = f", {tally.unsafe} of them unsafe" if tally.unsafe else ""
+        return f"{found} ({fixable} fixable with --fix --unsafe-fixes{unsafe}).\n"
+    if tally.safe and tally.unsafe:
+        return f"{found} ({tally.safe} fixable with --fix, {tally.unsafe} more with --unsafe-fixes).\n"
+    if tally.safe:
+        return f"{found} ({tally.safe} fixable with --fix).\n"
+    if tally.unsafe:
+        return f"{found} (no fixes available; {tally.unsafe} with --unsafe-fixes).\n"
+    return f"{found} (no fixes available).\n"
+
+
+def diff_summary(files: int, fixes: int, unsafe_left: int) -> str:
+    """``--diff``'s closing line: ``1 file would be changed (1 fix)``."""
+    more = f"{unsafe_left} more with --unsafe-fixes" if unsafe_left else ""
+    if not files:
+        return "No file would be changed" + (f" ({more})" if more else "") + ".\n"
+    return (f"{plural(files, 'file')} would be changed ({plural(fixes, 'fix')}" + (f"; {more}" if more else "")
+            + ").\n")
 
 
 def statistics(tally: Tally, unsafe_fixes: bool = False) -> str:
@@ -63,6 +83,15 @@ def statistics(tally: Tally, unsafe_fixes: bool = False) -> str:
     width = max((len(str(c)) for _, (c, _, _, _) in rows), default=1)
     return "".join(f"{count:>{width}}\t{code}\t{'[*] ' if safe or (unsafe and unsafe_fixes) else '    '}{name}\n"
                    for code, (count, name, safe, unsafe) in rows)
+
+
+def statistics_json(tally: Tally) -> str:
+    """``--statistics --output-format json``: ruff's list of ``{code, name, count, fixable}``, most frequent first."""
+    import json
+
+    rows = sorted(tally.by_code.items(), key=lambda item: (-item[1][0], item[0]))
+    return json.dumps([{"code": code, "name": name, "count": count, "fixable": safe, "unsafe_fixable": unsafe}
+                       for code, (count, name, safe, unsafe) in rows], indent=2) + "\n"
 
 
 def fixes_applied(fixed_codes: list[tuple[str, str]], names: dict[str, str], verb: str = "Fixed") -> str:

@@ -24,9 +24,16 @@ class RunResult:
 
     #: Set by ``Runner.run(report=...)``: each file's findings are handed on, not kept.
     in_order: "InOrder | None" = field(default=None, repr=False, compare=False)
+    #: Files discovered, and done so far; ``progress(done, total)`` is told of each one done.
+    total: int = 0
+    done: int = 0
+    progress: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
 
     def file_done(self, shown: str, start: int) -> None:
         """The findings from ``start`` on are all of file ``shown``'s: hand them on when reporting."""
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
         if self.in_order is not None:
             found = self.diagnostics[start:]
             del self.diagnostics[start:]

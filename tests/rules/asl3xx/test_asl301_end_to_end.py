@@ -26,7 +26,7 @@ def _subjects(output: str) -> set[tuple[str, str]]:
 
 
 @pytest.mark.e2e
-def test_opt_in_reports_success_only_endpoints_and_offers_no_fix(tmp_path: Path) -> None:
+def test_opt_in_reports_untested_failure_modes_and_offers_no_fix(tmp_path: Path) -> None:
     suite = tmp_path / "examples"
     shutil.copytree(EXAMPLES, suite, ignore=shutil.ignore_patterns("__pycache__", ".asynclint_cache"))
 
@@ -34,9 +34,9 @@ def test_opt_in_reports_success_only_endpoints_and_offers_no_fix(tmp_path: Path)
 
     selected = _check(suite, "--extend-select", "ASL301")
     found = _subjects(selected.stdout)
-    # `DELETE /users/{}` is tested only with a 204; `GET /users/{}` has its 404 test and is not reported.
-    assert ("tests/test_users.py", "DELETE /users/{}") in {(p.removeprefix("./"), s) for p, s in found}
-    assert all(subject != "GET /users/{}" for _, subject in found)
+    # PATCH's 404 is never asserted (only its 422 is); GET's and DELETE's 404s and POST's 409 are.
+    assert {(p.removeprefix("./"), s) for p, s in found} == {("tests/test_users_api.py", "PATCH /users/{}")}
+    assert "answers 404 at `app/main.py:56`; no test expects it" in selected.stdout
 
     before = {p: p.read_text() for p in (suite / "tests").rglob("test_*.py")}
     fixed = _check(suite, "--extend-select", "ASL301", "--select", "ASL301", "--fix", "--unsafe-fixes")

@@ -37,6 +37,24 @@ FLAGGED = {
             r = redis.from_url("redis://localhost")
             r.set("k", "v")
     """,
+    "sqlalchemy_engine_begin": """
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        @pytest.mark.asyncio
+        async def test_x():
+            engine = create_async_engine("sqlite+aiosqlite://")
+            async with engine.begin() as conn:
+                conn.execute("select 1")
+    """,
+    "redis_pipeline": """
+        import redis.asyncio as redis
+
+        @pytest.mark.asyncio
+        async def test_x():
+            r = redis.from_url("redis://localhost")
+            pipe = r.pipeline()
+            pipe.execute()
+    """,
     "aiohttp_async_with": """
         import aiohttp
 

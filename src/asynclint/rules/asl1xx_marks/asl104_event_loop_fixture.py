@@ -758,4 +758,19 @@ class EventLoopFixture(Rule):
             line=5, column=5, fixed=None,
             message='overriding the `event_loop_policy` fixture is deprecated; use the `pytest_asyncio_loop_factories` hook',
         ),
+        # A conftest.py that only held the override is left empty (not holding one blank line).
+        Invalid(dedent("""
+            import asyncio
+
+            import pytest
+
+
+            @pytest.fixture
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+        """), filename="conftest.py", config={"asyncio_mode": "auto"}, settings={"pytest-asyncio-version": "1.5.0"},
+            files={"test_example.py": "async def test_one():\n    pass\n"}, line=7, column=5, unsafe=True, fixed="",
+            message="the `event_loop` override has no effect since pytest-asyncio 1.0 and nothing requests it; remove it"),
     ]

@@ -34,6 +34,7 @@ class TestWithoutAssertion(Rule):
     summary = "An async test asserts nothing: it passes whatever the code under test does."
     fix_availability = "none"
     default_enabled = False
+    group = "preview"  # below the precision bar (docs/precision.md)
     docs = """
         ## What it does
         Opt-in (enable with `--extend-select ASL302`): on the development

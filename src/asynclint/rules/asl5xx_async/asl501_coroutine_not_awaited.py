@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.analysis.body import name_loads
+from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER
 from asynclint.analysis.coroutines import await_pair, enclosing_classes, in_async_function, oracle_for
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
@@ -30,6 +31,18 @@ class CoroutineNotAwaited(Rule):
         `TaskGroup`, `asyncio.run`), returned, or assigned to a name that is
         used later is not reported, nor is a call inside
         `with pytest.raises(...)` / `self.assertRaises(...)` (meant to fail).
+
+        What a call returns follows its decorators (`asynclint/knowledge/decorators.py`):
+        `staticmethod`, `functools.wraps`, pytest's and pytest-asyncio's decorators and
+        marks, `unittest.mock.patch` keep an `async def` a coroutine function; a function
+        under `@asynccontextmanager` returns an async context manager, and a call of it
+        that is never entered (`async with`) is reported too; a framework's decorator
+        that makes the method return something else (textual's `@work` returns a
+        worker) and any decorator whose effect is not known (a project's own) make the
+        result unknown, and nothing is reported. Classes of installed packages are read
+        from their source (lazily, once per run), so their `async def` methods (inherited
+        ones, and those of the type a factory method is declared to return, such as
+        `client.pipeline()`) are known without a table.
 
         ## Why is this bad?
         Calling an `async def` only creates a coroutine object; nothing in it
@@ -73,8 +86,13 @@ class CoroutineNotAwaited(Rule):
             return
         if self._expected_to_raise():
             return
-        what = oracle_for(self.ctx).describe(node, func, enclosing_classes(self.ctx.ancestors))
-        if what is None:
+        found = oracle_for(self.ctx).describe_result(node, func, enclosing_classes(self.ctx.ancestors))
+        if found is None:
+            return
+        what, result = found
+        if result == ASYNC_CONTEXT_MANAGER:
+            self.report(node, f"async context manager {what} is never entered: its body does not run; "
+                              "enter it with `async with`")
             return
         fix = None
         if in_async_function(func):
@@ -203,7 +221,113 @@ class CoroutineNotAwaited(Rule):
                     asyncio.gather()
         """)),
     ]
+    VALID += [
+        # A decorator whose effect is not known: the call may return anything (here a sync
+        # wrapper that runs the coroutine itself). Known decorators keep it a coroutine.
+        Valid(dedent("""
+            import asyncio
+            import functools
+
+            def run_now(func):
+                @functools.wraps(func)
+                def wrapper(*args):
+                    return asyncio.run(func(*args))
+                return wrapper
+
+            class TestPages:
+                @run_now
+                async def _open(self, page):
+                    return page
+
+                def test_open(self):
+                    self._open("home")
+
+            @run_now
+            async def load(page):
+                return page
+
+            def test_load():
+                load("home")
+        """)),
+        # A framework decorator that makes the method start a worker and return it.
+        Valid(dedent("""
+            from textual import work
+            from textual.app import App
+
+            class Viewer(App):
+                @work(exclusive=True)
+                async def refresh_rows(self):
+                    return None
+
+                async def on_mount(self):
+                    self.refresh_rows()
+
+            async def test_viewer():
+                app = Viewer()
+                app.refresh_rows()
+        """), config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
+        # An `@asynccontextmanager` function called and never entered; and a method of a project
+        # class kept on `self` in `setup_method`.
+        Invalid(
+            dedent("""
+                from contextlib import asynccontextmanager
+
+                from shop.rooms import Rooms
+
+                @asynccontextmanager
+                async def opened(name):
+                    yield name
+
+                class TestRooms:
+                    def setup_method(self):
+                        self.rooms = Rooms()
+
+                    async def test_close(self):
+                        opened("lobby")
+                        self.rooms.close("lobby")
+                        self.rooms.lock()
+                        async with opened("hall") as hall:
+                            assert hall == "hall"
+            """),
+            files={"shop/__init__.py": "", "shop/rooms.py": dedent("""
+                import contextlib
+
+                class Rooms:
+                    async def close(self, name):
+                        return name
+
+                    @contextlib.asynccontextmanager
+                    async def lock(self):
+                        yield self
+            """)},
+            config={"asyncio_mode": "auto"},
+            count=3, line=14, column=9, unsafe=True,
+            fixed=dedent("""
+                from contextlib import asynccontextmanager
+
+                from shop.rooms import Rooms
+
+                @asynccontextmanager
+                async def opened(name):
+                    yield name
+
+                class TestRooms:
+                    def setup_method(self):
+                        self.rooms = Rooms()
+
+                    async def test_close(self):
+                        opened("lobby")
+                        await self.rooms.close("lobby")
+                        self.rooms.lock()
+                        async with opened("hall") as hall:
+                            assert hall == "hall"
+            """),
+            message="async context manager `opened()` is never entered: its body does not run; "
+                    "enter it with `async with`",
+            others=((15, 9), (16, 9)),
+        ),
         Invalid(
             dedent("""
                 import pytest

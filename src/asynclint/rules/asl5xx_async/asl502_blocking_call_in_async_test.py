@@ -7,11 +7,13 @@ import re
 import libcst as cst
 
 from asynclint.analysis.body import descendants, local_qualname
+from asynclint.analysis.calls import runs_in_thread_by_decorator
+from asynclint.analysis.execution import LOOP, awaited_module_helpers, context_of
 from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
 from asynclint.knowledge.blocking import BLOCKING_CALLS
-from asynclint.model.pytest_facts import TestFunction
+from asynclint.model.pytest_facts import Fixture, TestFunction
 
 #: Words of a comment that says the blocking is the scenario under test.
 _ON_PURPOSE = ("on purpose", "deliberate", "intentional", "block the loop", "blocks the loop",
@@ -36,8 +38,21 @@ class BlockingCallInAsyncTest(Rule):
         `getaddrinfo`, `getfqdn`...), and sync database drivers
         (`sqlite3.connect`, `psycopg2.connect`, `pymysql.connect`...). An
         `async def` nested in the test or fixture runs on the same loop, so
-        its calls count; calls in nested sync functions and lambdas (a thread
-        target, a callback) are not reported. Names imported inside the
+        its calls count, and so does a top-level `async def` helper of the
+        module (conftest.py's too) that an async test or fixture of the
+        same module awaits (`await settle(queue)`). Only code that runs on
+        the test's loop counts (where code runs: `analysis/execution.py`):
+        calls in nested sync functions and lambdas (a thread target, a
+        callback), in an `async def` handed to a thread or a loop of its own
+        (`threading.Thread(target=...)`, `asyncio.to_thread`,
+        `loop.run_in_executor`, `asyncio.run(...)`), or under a decorator
+        that runs it in a thread (textual's `@work(thread=True)`) are not
+        reported. A helper of conftest.py awaited only by tests of other
+        modules is not followed (each file is linted on its own).
+        A line that already carries flake8-async's or ruff's code for the
+        same check (`# noqa: ASYNC251`, `ASYNC210`, `ASYNC212`,
+        `ASYNC220`-`ASYNC222`, `ASYNC230`) is not reported again
+        (`honour-peer-noqa = false` turns that off). Names imported inside the
         function (`from time import sleep as nap`) bind like module imports.
         Not reported in a test or fixture that awaits nothing (nothing runs
         beside it to stall), nor where a comment on the call's line or just
@@ -87,8 +102,15 @@ class BlockingCallInAsyncTest(Rule):
             # callees cannot be told by the module's imports, so every call is looked at.
             self.call_qualnames = None  # type: ignore[misc,assignment]
 
-    def _owner(self) -> tuple[cst.FunctionDef, object, list[cst.FunctionDef]] | None:
-        """The innermost ``async def`` around the call, and the test or fixture it is (or is in)."""
+    def _owner(self) -> tuple[cst.FunctionDef, object, list[cst.FunctionDef], str | None] | None:
+        """The innermost ``async def`` around the call, the test or fixture it is (or is in, or
+        that awaits it: a top-level ``async def`` helper of the module), the functions from that
+        one's to the innermost, and the helper's name when the call is in one.
+
+        The call must run on the test's loop (analysis/execution.py): every function between
+        the test and the call is an ``async def`` the test awaits or schedules, none handed to a
+        thread (``threading.Thread(target=...)``, ``asyncio.to_thread``, ``run_in_executor``,
+        ``asyncio.run`` in a thread) or under a decorator that runs it in one."""
         funcs = [n for n in self.ctx.ancestors[:-1] if type(n) is cst.FunctionDef]
         for node in reversed(self.ctx.ancestors[:-1]):
             if type(node) is cst.Lambda:
@@ -100,13 +122,46 @@ class BlockingCallInAsyncTest(Rule):
         for func in funcs:
             owner = self.ctx.test_for(func) or self.ctx.fixture_for(func)
             if owner is not None:
-                # Everything between the test and the call must be `async def`: a sync helper
-                # nested in between may run in a thread.
                 inner = funcs[funcs.index(func):]
-                if all(f.asynchronous is not None for f in inner):
-                    return funcs[-1], owner, funcs
+                if self._on_the_loop(inner):
+                    return funcs[-1], owner, inner, None
                 return None
-        return None
+        # A top-level `async def` helper of the module (conftest.py's too) that a test or a
+        # fixture of the module awaits.
+        helper = funcs[0]
+        if type(self.ctx.ancestors[0]) is not cst.Module or helper not in self.ctx.module.body:
+            return None
+        awaiting = self._awaited_by(helper)
+        if awaiting is None:
+            return None
+        owner_func = awaiting.func
+        if context_of(self.ctx, helper, self.ctx.module) != LOOP or not self._on_the_loop(funcs):
+            return None
+        return funcs[-1], awaiting, [owner_func, *funcs], helper.name.value
+
+    def _on_the_loop(self, funcs: list[cst.FunctionDef]) -> bool:
+        """Each function nested in the one before runs on the loop that one runs on."""
+        for outer, nested in zip(funcs, funcs[1:]):
+            if nested.asynchronous is None or context_of(self.ctx, nested, outer) != LOOP:
+                return False
+        return all(not runs_in_thread_by_decorator(self.ctx, f) for f in funcs)
+
+    def _awaited_by(self, helper: cst.FunctionDef) -> TestFunction | Fixture | None:
+        """The first async test or fixture of the module that awaits ``helper(...)`` directly."""
+        memo = self.ctx.memo("asl502_helper_owner")
+        known = memo.get(id(helper))
+        if known is not None and known[0] is helper:
+            cached: TestFunction | Fixture | None = known[1]
+            return cached
+        found: TestFunction | Fixture | None = None
+        name = helper.name.value
+        candidates: list[TestFunction | Fixture] = [*self.ctx.facts.tests, *self.ctx.facts.fixtures]
+        for owner in candidates:
+            if owner.func.asynchronous is not None and name in awaited_module_helpers(self.ctx, owner.func):
+                found = owner
+                break
+        memo[id(helper)] = (helper, found)
+        return found
 
     def visit_Call(self, node: cst.Call) -> None:
         target = node.func
@@ -115,7 +170,7 @@ class BlockingCallInAsyncTest(Rule):
         found = self._owner()
         if found is None:
             return
-        func, owner, funcs = found
+        func, owner, funcs, helper = found
         if not self._awaits(funcs[0]) or self._stated_on_purpose():
             return
         qual = local_qualname(self.ctx, target, funcs)
@@ -139,8 +194,12 @@ class BlockingCallInAsyncTest(Rule):
             replacement = cst.Await(expression=node.with_changes(func=cst.parse_expression(text)))
             fix = self.fix(Safety.UNSAFE, "Use await asyncio.sleep()", (node, replacement), imports=[request])
         owner_name = owner.name if isinstance(owner, TestFunction) else owner.func.name.value  # type: ignore[attr-defined]
-        where = f"async {kind} `{owner_name}`" if owner_name == func.name.value else \
-            f"`{func.name.value}`, an async function of {kind} `{owner_name}`,"
+        if helper is not None:
+            where = f"`{func.name.value}`, an async helper that {kind} `{owner_name}` awaits,"
+        elif owner_name == func.name.value:
+            where = f"async {kind} `{owner_name}`"
+        else:
+            where = f"`{func.name.value}`, an async function of {kind} `{owner_name}`,"
         self.report(node, f"blocking call `{qual}()` in {where} stalls the event loop", fix)
 
     def _awaits(self, func: cst.FunctionDef) -> bool:
@@ -245,7 +304,99 @@ class BlockingCallInAsyncTest(Rule):
                 assert fired == [1]
         """), config={"asyncio_mode": "auto"}),
     ]
+    VALID += [
+        # Code that runs in a thread: a framework's thread worker, an `async def` handed to a
+        # thread that runs its own loop; a line its author already marked for ruff/flake8-async.
+        Valid(dedent("""
+            import asyncio
+            import threading
+            import time
+
+            from textual import work
+            from textual.app import App
+
+            async def test_thread_worker():
+                class Slow(App):
+                    @work(thread=True)
+                    async def crunch(self):
+                        time.sleep(0.01)
+
+                async def poll():
+                    time.sleep(0.01)
+
+                thread = threading.Thread(target=lambda: asyncio.run(poll()))
+                thread.start()
+                await asyncio.to_thread(thread.join)
+                Slow().crunch()
+
+            async def test_marked_for_peers():
+                time.sleep(0.01)  # noqa: ASYNC251
+                await asyncio.sleep(0)
+        """), config={"asyncio_mode": "auto"}),
+        # A module-level helper no test awaits (a sync test runs it on a loop of its own).
+        Valid(dedent("""
+            import asyncio
+            import time
+
+            async def settle():
+                time.sleep(0.01)
+
+            def test_sync_driver():
+                asyncio.run(settle())
+        """)),
+    ]
     INVALID = [
+        # A module-level `async def` helper that a test awaits runs on the test's loop.
+        Invalid(
+            dedent("""
+                import asyncio
+                import time
+
+                async def wait_until_flushed(queue):
+                    while not queue.empty():
+                        time.sleep(0.01)
+
+                async def test_flush(queue):
+                    await queue.put(1)
+                    await wait_until_flushed(queue)
+            """),
+            config={"asyncio_mode": "auto"},
+            line=6, column=9, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                async def wait_until_flushed(queue):
+                    while not queue.empty():
+                        await asyncio.sleep(0.01)
+
+                async def test_flush(queue):
+                    await queue.put(1)
+                    await wait_until_flushed(queue)
+            """),
+            message='blocking call `time.sleep()` in `wait_until_flushed`, an async helper that test `test_flush` '
+                    'awaits, stalls the event loop',
+        ),
+        # `honour-peer-noqa = false`: a peer's code on the line does not count.
+        Invalid(
+            dedent("""
+                import asyncio
+                import time
+
+                async def test_marked_for_peers():
+                    time.sleep(0.01)  # noqa: ASYNC251
+                    await asyncio.sleep(0)
+            """),
+            config={"asyncio_mode": "auto"}, settings={"honour-peer-noqa": False},
+            line=5, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                async def test_marked_for_peers():
+                    await asyncio.sleep(0.01)  # noqa: ASYNC251
+                    await asyncio.sleep(0)
+            """),
+            message='blocking call `time.sleep()` in async test `test_marked_for_peers` stalls the event loop',
+        ),
         Invalid(
             dedent("""
                 import time

@@ -6,6 +6,7 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.analysis.coroutines import in_async_function
+from asynclint.analysis.tasks import waits_for_product
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.knowledge.async_types import LOOP_GETTERS, TASK_FACTORIES
@@ -33,10 +34,19 @@ class DanglingTask(Rule):
         Finds `asyncio.create_task(...)`, `asyncio.ensure_future(...)` and
         `loop.create_task(...)` (a loop from `asyncio.get_running_loop()` and
         the like) used as a bare statement in a test or fixture, so the task
-        object is dropped. Not reported when the task runs an `async def`
-        the test defines itself (a helper that sets a flag the test then
-        waits for, or interrupts a server the test runs): the test
-        synchronises with it, and a reference would be hygiene only.
+        object is dropped and nothing observes the task. Not reported when a
+        later step of the function waits for what the task produces: an
+        object its coroutine was given, as an argument or as the receiver
+        of the method (`await body`,
+        `async for chunk in body`, `await ready.wait()`, `await server.serve()`,
+        also through `asyncio.wait_for`/`gather`): that step ends only once
+        the task has done its part, so the test synchronises with it and a
+        reference would be hygiene only. Where the coroutine is defined does
+        not matter, and what the body of a callback the test defines happens
+        to touch is not read as what it produces: a `cb()` given nothing is
+        reported like any other dropped task (ruff's RUF006 reports it too). A line that already carries ruff's
+        `# noqa: RUF006` (the same check) is not reported again
+        (`honour-peer-noqa = false` turns that off).
         `TaskGroup.create_task` is not reported: the group
         keeps and awaits its tasks; nor are tests of `unittest` test cases,
         whose runner cancels leftover tasks and reports their exceptions.
@@ -87,24 +97,12 @@ class DanglingTask(Rule):
         if test is not None and self.ctx.runner_of(test).kind == UNITTEST:
             return  # IsolatedAsyncioTestCase cancels leftover tasks and reports their exceptions
         owner = test or self.ctx.fixture_for(func)
-        if owner is None or not self._creates_task(node, func) or self._own_helper(node, func):
+        if owner is None or not self._creates_task(node, func) or waits_for_product(self.ctx, node, func):
             return
         fix = self._keep_and_await(node, func) if test is not None and in_async_function(func) else None
         self.report(node, f"task `{self.ctx.module.code_for_node(node.func)}(...)` in `{owner.name}` is dropped: "
                           "nothing awaits it, so it may not run before the test ends and its exceptions are lost; "
                           "keep it and `await` it before the end", fix)
-
-    @staticmethod
-    def _own_helper(call: cst.Call, func: cst.FunctionDef) -> bool:
-        """The task runs an ``async def`` the test defines itself (it sets a flag the test waits
-        for, interrupts a server it runs): keeping a reference is hygiene, not a bug to report."""
-        coroutine = call.args[0].value if call.args else None
-        if type(coroutine) is not cst.Call or type(coroutine.func) is not cst.Name:
-            return False
-        name = coroutine.func.value
-        body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
-        return any(isinstance(stmt, cst.FunctionDef) and stmt.name.value == name and stmt.asynchronous is not None
-                   for stmt in body)
 
     def _keep_and_await(self, call: cst.Call, func: cst.FunctionDef) -> Fix | None:
         """``task = <call>`` in place, and ``await task`` at the end of the same block.
@@ -216,18 +214,48 @@ class DanglingTask(Rule):
         """)),
     ]
     VALID += [
-        # The test's own helper, whose effect the test waits for.
+        # A producer task: the test waits for what it produces (`await buffer` returns once the
+        # task completes the buffer; `async for` ends only then), or for an event it sets.
         Valid(dedent("""
             import asyncio
 
-            async def test_stops_when_asked(server):
-                async def stop_soon():
-                    await asyncio.sleep(0.01)
-                    server.should_exit = True
+            from shop.streams import Buffer
 
-                asyncio.create_task(stop_soon())
-                await server.serve()
-                assert server.should_exit
+            async def produce(buffer, count):
+                for number in range(count):
+                    buffer.append(number)
+                    await asyncio.sleep(0)
+                buffer.finish()
+
+            async def announce(ready):
+                ready.set()
+
+            async def test_awaits_the_product():
+                buffer = Buffer()
+                asyncio.ensure_future(produce(buffer, 3))
+                assert await buffer == [0, 1, 2]
+
+            async def test_iterates_the_product():
+                buffer = Buffer()
+                asyncio.create_task(produce(buffer, 3))
+                async for item in buffer:
+                    assert item in (0, 1, 2)
+
+            async def test_waits_for_the_event():
+                ready = asyncio.Event()
+                asyncio.create_task(announce(ready))
+                await asyncio.wait_for(ready.wait(), timeout=1)
+        """), config={"asyncio_mode": "auto"}),
+        # The author already judged the line for ruff's RUF006, the same check.
+        Valid(dedent("""
+            import asyncio
+
+            async def ping():
+                return None
+
+            async def test_fire_and_forget_on_purpose():
+                asyncio.create_task(ping())  # noqa: RUF006
+                await asyncio.sleep(0)
         """), config={"asyncio_mode": "auto"}),
     ]
     INVALID = [
@@ -260,42 +288,75 @@ class DanglingTask(Rule):
             """),
             message='task `asyncio.create_task(...)` in `test_dropped` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
-        # The next line waits for the task: awaiting it in place would never return.
+        # The test's own helper that nothing waits for is reported like any other; the fix
+        # awaits the task before the final `return`.
         Invalid(
             dedent("""
                 import asyncio
-                import pytest
 
-                async def announce(ready):
-                    ready.set()
-
-                async def test_waits_for_the_task():
-                    ready = asyncio.Event()
+                async def test_own_callback():
+                    seen = []
                     task = None
-                    asyncio.create_task(announce(ready))
-                    await ready.wait()
-                    assert ready.is_set()
+
+                    async def remember():
+                        seen.append(1)
+
+                    loop = asyncio.get_running_loop()
+                    loop.create_task(remember())
+                    await asyncio.sleep(0)
                     return None
             """),
             config={"asyncio_mode": "auto"},
-            line=10, column=5, unsafe=True,
+            line=11, column=5, unsafe=True,
             fixed=dedent("""
                 import asyncio
-                import pytest
 
-                async def announce(ready):
-                    ready.set()
-
-                async def test_waits_for_the_task():
-                    ready = asyncio.Event()
+                async def test_own_callback():
+                    seen = []
                     task = None
-                    task_2 = asyncio.create_task(announce(ready))
-                    await ready.wait()
-                    assert ready.is_set()
+
+                    async def remember():
+                        seen.append(1)
+
+                    loop = asyncio.get_running_loop()
+                    task_2 = loop.create_task(remember())
+                    await asyncio.sleep(0)
                     await task_2
                     return None
             """),
-            message='task `asyncio.create_task(...)` in `test_waits_for_the_task` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+            message='task `loop.create_task(...)` in `test_own_callback` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+        ),
+        # A callback the test defines, given nothing: what its body touches is not read as
+        # what it produces, even when the test then waits on that object.
+        Invalid(
+            dedent("""
+                import asyncio
+
+                async def test_stops_when_asked(server):
+                    async def stop_soon():
+                        await asyncio.sleep(0.01)
+                        server.should_exit = True
+
+                    asyncio.create_task(stop_soon())
+                    await server.serve()
+                    assert server.should_exit
+            """),
+            config={"asyncio_mode": "auto"},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                async def test_stops_when_asked(server):
+                    async def stop_soon():
+                        await asyncio.sleep(0.01)
+                        server.should_exit = True
+
+                    task = asyncio.create_task(stop_soon())
+                    await server.serve()
+                    assert server.should_exit
+                    await task
+            """),
+            message='task `asyncio.create_task(...)` in `test_stops_when_asked` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
         # In a fixture, or for a coroutine that runs until cancelled: reported, no fix.
         Invalid(

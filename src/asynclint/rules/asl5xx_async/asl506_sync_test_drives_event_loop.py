@@ -78,6 +78,7 @@ class SyncTestDrivesEventLoop(Rule):
     summary = "A sync test runs a coroutine with `asyncio.run`/`run_until_complete` where the async plugin could."
     fix_availability = "unsafe"
     default_enabled = False
+    group = "preview"  # below the precision bar (docs/precision.md)
     docs = """
         ## What it does
         Opt-in (not in the default selection; enable it with

@@ -1,0 +1,56 @@
+"""What does calling this function return? Decorators included, ``unknown`` first-class.
+
+A ``def`` of the linted module (or of a conftest.py) returns, when called, what
+:func:`asynclint.knowledge.decorators.call_result` says from whether it is ``async`` and its
+decorators: a coroutine, an async context manager (``@asynccontextmanager``), a context
+manager, its plain value, something else (a framework's worker), or None: a decorator whose
+effect is not known (a project's own, ``@sftp_test``), and then the rules say nothing.
+
+The project's source answers the same question for its functions and methods
+(``FunctionInfo.result``, ``ClassInfo.async_methods``/``async_context_methods``), read with the
+same table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from asynclint.knowledge.decorators import (
+    ASYNC_CONTEXT_MANAGER,
+    COROUTINE,
+    OTHER,
+    THREAD_DECORATORS,
+    call_result,
+)
+
+if TYPE_CHECKING:
+    from asynclint.api.context import FileContext
+
+__all__ = ["ASYNC_CONTEXT_MANAGER", "COROUTINE", "OTHER", "def_result", "runs_in_thread_by_decorator"]
+
+
+def def_result(ctx: "FileContext", func: cst.FunctionDef) -> str | None:
+    """What calling ``func`` returns (see the module docstring); None: unknown."""
+    memo = ctx.memo("def_result")
+    known = memo.get(id(func))
+    if known is not None and known[0] is func:
+        result: str | None = known[1]
+        return result
+    result = call_result(func.asynchronous is not None, [ctx.qualname(d) for d in func.decorators])
+    memo[id(func)] = (func, result)
+    return result
+
+
+def runs_in_thread_by_decorator(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    """A decorator makes ``func``'s body run in a worker thread (``@work(thread=True)``)."""
+    for decorator in func.decorators:
+        keyword = THREAD_DECORATORS.get(ctx.qualname(decorator) or "")
+        if keyword is None or type(decorator.decorator) is not cst.Call:
+            continue
+        for arg in decorator.decorator.args:
+            if arg.keyword is not None and arg.keyword.value == keyword \
+                    and type(arg.value) is cst.Name and arg.value.value == "True":
+                return True
+    return False

@@ -1,0 +1,90 @@
+"""Does anything observe a task whose object was dropped?
+
+``asyncio.create_task(produce(body))`` as a bare statement drops the task object, so nothing
+can await, gather, cancel or wait on the task itself. The function may still wait for what
+the task produces: a later step that waits on an object the task's coroutine was given (an
+argument, or the receiver of a method: ``server.serve()``):
+
+- ``await body`` / ``async for chunk in body`` (a body the task fills and completes),
+- ``await ready.wait()``, ``await queue.get()``, ``await server.serve()`` (a method of such an
+  object, awaited), also through ``asyncio.wait_for``/``shield``/``gather``/``wait``.
+
+Such a step ends only once the task has done its part: the function synchronises with it, and
+a reference to the task would be hygiene. A wait on anything else (``await asyncio.sleep(0.1)``)
+is no observation. Where the coroutine is defined does not matter, and what the body of a
+coroutine the test defines itself happens to touch is not read as what it produces: a callback
+``cb()`` that feeds a stream the test then reads was given nothing, and its task is reported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.knowledge.tasks import WAIT_WRAPPERS
+
+if TYPE_CHECKING:
+    from asynclint.api.context import FileContext
+
+
+def produced_objects(coroutine: cst.BaseExpression) -> set[str]:
+    """Names of the objects the task's coroutine is given: the names passed to it and its
+    receiver (``server.serve()``)."""
+    if type(coroutine) is not cst.Call:
+        return set()
+    found: set[str] = set()
+    for arg in coroutine.args:
+        for node in (arg.value, *descendants(arg.value)):
+            if type(node) is cst.Name:
+                found.add(node.value)
+    callee = coroutine.func
+    if type(callee) is cst.Attribute and type(callee.value) is cst.Name:
+        found.add(callee.value.value)
+    return found
+
+
+def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.FunctionDef) -> bool:
+    """A step of ``func`` after ``statement_call`` (a dropped task) waits on what the task produces."""
+    coroutine = statement_call.args[0].value if statement_call.args else None
+    if coroutine is None:
+        return False
+    produced = produced_objects(coroutine) - set(ctx.imports.names)
+    produced.discard("self")
+    if not produced:
+        return False
+    after = False
+    for node in descendants(func.body):
+        if node is statement_call:
+            after = True
+            continue
+        if not after:
+            continue
+        if type(node) is cst.Await:
+            if _waited_objects(ctx, node.expression) & produced:
+                return True
+        elif type(node) is cst.For and node.asynchronous is not None:
+            if _waited_objects(ctx, node.iter) & produced:
+                return True
+    return False
+
+
+def _waited_objects(ctx: "FileContext", expr: cst.BaseExpression, depth: int = 0) -> set[str]:
+    """The objects an awaited expression (or an ``async for`` iterable) waits on."""
+    if type(expr) is cst.Name:
+        return {expr.value}
+    if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+        return {expr.value.value}
+    if type(expr) is cst.Call and depth < 3:
+        callee = expr.func
+        if ctx.qualname(callee) in WAIT_WRAPPERS:
+            found: set[str] = set()
+            for arg in expr.args:
+                if arg.keyword is None:
+                    found |= _waited_objects(ctx, arg.value, depth + 1)
+            return found
+        if type(callee) is cst.Attribute:
+            return _waited_objects(ctx, callee.value, depth + 1) if type(callee.value) is not cst.Call \
+                else set()
+    return set()

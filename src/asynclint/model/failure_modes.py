@@ -1,0 +1,967 @@
+"""Deliberate failure modes of the code under test, and which of them the test suite expects (ASL301).
+
+The question is project-wide: *this function or endpoint has a deliberate failure mode, and no
+test anywhere in the suite expects it*. It is answered once per run for a whole pytest rootdir
+(:func:`build_failure_index`, shared through the project model), never per test file:
+
+1. Every file of the test side (test files, ``conftest.py``, modules under a ``tests/`` folder) is
+   read with :mod:`ast` once. From every function in them (tests, fixtures, helpers) it records the
+   exception classes it expects (``pytest.raises``, ``assertRaises``, ``except``, ``xfail(raises=)``,
+   classes handed to such a test by ``parametrize``), the HTTP requests it sends (method + path
+   template) and the error statuses it asserts (comparisons, ``parametrize`` values, arguments of
+   ``assert*``/``check*`` helpers, the statuses of same-module helpers it calls). From every *test*
+   it records the project functions it calls and the requests it sends, in file and line order.
+2. Failure modes are read from the source of what the tests call: a ``raise`` of an exception class
+   the project defines (not a subclass of a guard such as ``TypeError``), a framework's domain error
+   (``HTTPException(status_code=4xx)``, Litestar's ``NotFoundException``, aiohttp's
+   ``HTTPNotFound``...), and, in a route handler, an explicit 4xx response. Routes are found in the
+   project's source (``@app.get("/x")``, ``@router.post``, Litestar's ``@get``, with an
+   ``APIRouter(prefix=...)`` of the same module), only when the tests send requests.
+3. A failure mode is expected when any function of the test side expects its class, a project base
+   of it or a subclass (``Exception`` is too broad to count), or, for a route, requests a path of the
+   route and asserts that status (any 4xx when the handler's status is not known).
+
+Generated copies (unasync ``_sync`` trees), documentation examples and vendored code are never
+subjects. Every file read is listed in :attr:`FailureIndex.files` so a result cache can depend on it.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+
+from asynclint.config.pytest_config import PytestConfig
+from asynclint.knowledge.failure_modes import (
+    BROAD_BASES,
+    DOMAIN_ERRORS,
+    GUARD_BASES,
+    LITESTAR_ROUTE_DECORATORS,
+    NOT_SUBJECT_DIRS,
+    RAISES_CALLS,
+    REQUEST_METHODS,
+    RESPONSE_FACTORIES,
+    ROUTE_DECORATOR_METHODS,
+    STATUS_KEYWORDS,
+    TEST_DIRS,
+)
+from asynclint.model.ast_imports import add_import, ast_imports, package_of
+from asynclint.model.framework_scan import SKIPPED_DIRS
+from asynclint.model.modules import module_name
+from asynclint.model.source_index import ClassInfo, FunctionInfo, SourceIndex, ast_dotted
+
+MAX_FILES = 20000
+_HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
+_STATUS_NAME = re.compile(r"HTTP_(\d{3})")
+_ROUTE_TEXT = re.compile(r"@\s*[\w.]+\.(?:get|post|put|patch|delete|api_route|route)\(|@\s*(?:get|post|put|patch|delete)\(")
+ANY_ERROR = 0  # a status assertion whose value is not known (``status_code >= 400``, ``is_error``)
+
+
+@dataclass(frozen=True)
+class FailureMode:
+    """One untested failure mode, reported at the first test that calls its subject."""
+
+    subject: str  # "fetch_rate", "Client.fetch", "GET /users/{}"
+    what: str  # "raises `RateUnavailable`", "answers 404"
+    path: Path  # the raise site
+    line: int
+    test_path: Path  # the first test that calls the subject
+    test_line: int
+    test_name: str
+    #: Which of the file's tests of that name (0: the first), for classes that reuse a name.
+    test_ordinal: int = 0
+
+    def message(self, rootdir: Path) -> str:
+        try:
+            site = self.path.relative_to(rootdir).as_posix()
+        except ValueError:
+            site = self.path.as_posix()
+        return f"`{self.subject}` {self.what} at `{site}:{self.line}`; no test expects it"
+
+
+@dataclass
+class FailureIndex:
+    """The suite's untested failure modes, by the file of the test they are reported at."""
+
+    modes: dict[Path, list[FailureMode]] = field(default_factory=dict)
+    #: Every file and folder read to build it (a cached result depends on all of them).
+    files: list[Path] = field(default_factory=list)
+
+    def untested_in(self, path: Path) -> list[FailureMode]:
+        return self.modes.get(path.resolve(), [])
+
+
+# ---------------------------------------------------------------------------
+# Path templates.
+
+
+def _template(text: str) -> str | None:
+    """``/users/{}`` for ``/users/123``, ``/users/{id}``, ``http://t/users/<field>``; None if not a path."""
+    text = re.sub(r"^[a-z]+://[^/]*", "", text)
+    text = text.split("?", 1)[0].split("#", 1)[0]
+    if not text.startswith("/"):
+        return None
+    segments = []
+    for segment in text.split("/"):
+        if ("\x00" in segment or re.fullmatch(r"\{[^{}]*\}", segment) or segment.isdigit()
+                or (_HEXISH.match(segment) and any(c.isdigit() for c in segment))):
+            segments.append("{}")
+        else:
+            segments.append(segment)
+    joined = "/".join(segments)
+    return joined.rstrip("/") or "/"
+
+
+def _string(node: ast.expr | None, strings: dict[str, str]) -> str | None:
+    """Literal text of a string expression (interpolated fields as ``\\x00``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\x00"
+                       for v in node.values)
+    if isinstance(node, ast.Name):
+        return strings.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _string(node.left, strings), _string(node.right, strings)
+        if left is not None:
+            return left + (right if right is not None else "\x00")
+    return None
+
+
+def _status(node: ast.expr) -> int | None:
+    """An HTTP status spelled as a number, ``status.HTTP_404_NOT_FOUND`` or ``HTTPStatus.NOT_FOUND``."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value if 100 <= node.value <= 599 else None
+    dotted = ast_dotted(node)
+    if dotted is None:
+        return None
+    last = dotted.rpartition(".")[2]
+    match = _STATUS_NAME.match(last)
+    if match:
+        return int(match.group(1))
+    if "HTTPStatus" in dotted and last in HTTPStatus.__members__:
+        return int(HTTPStatus[last])
+    return None
+
+
+def _is_error_status(status: int | None) -> bool:
+    return status is not None and 400 <= status <= 599
+
+
+# ---------------------------------------------------------------------------
+# The test side.
+
+
+@dataclass
+class _Request:
+    method: str  # "get", ..., "*" (a path handed by parametrize)
+    template: str
+
+
+@dataclass
+class _Function:
+    """What one function of the test side expects, sends and calls."""
+
+    path: Path
+    name: str
+    line: int
+    is_test: bool
+    expected: set[str] = field(default_factory=set)
+    statuses: set[int] = field(default_factory=set)
+    requests: list[_Request] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)  # qualified project calls (tests only)
+    local_calls: set[str] = field(default_factory=set)  # names of functions it calls (helpers)
+    params: tuple[str, ...] = ()
+    #: ``client.fetch(...)`` on a parameter: (parameter, "fetch"), resolved once fixtures are known.
+    param_calls: list[tuple[str, str]] = field(default_factory=list)
+    #: A fixture: the class of the value it returns or yields (None: not a fixture, or not known).
+    fixture_value: str | None = None
+    is_fixture: bool = False
+
+
+_LEAVES = (ast.Load, ast.Store, ast.Del, ast.Name, ast.Constant, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+
+
+def _nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a function body in source order (depth first), nested functions included
+    (a callback's ``pytest.raises`` counts); names, constants and contexts left out."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        children: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                children += [v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAVES)]
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                children.append(value)
+        stack += reversed(children)
+
+
+class _TestFileScan:
+    def __init__(self, path: Path, tree: ast.Module, config: PytestConfig, is_test_file: bool) -> None:
+        self.path = path
+        self.config = config
+        self.is_test_file = is_test_file
+        name, is_package = module_name(path)
+        self.module = name
+        self.imports = ast_imports(tree.body, package_of(name, is_package)).names
+        self.local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        self.strings: dict[str, str] = {}
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                text = _string(stmt.value, {})
+                if text is not None:
+                    self.strings[stmt.targets[0].id] = text
+        self.functions: list[_Function] = []
+        self._visit(tree.body, (), in_test_class=False)
+
+    def _visit(self, body: list[ast.stmt], classes: tuple[str, ...], in_test_class: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                is_test = (self.is_test_file and self.config.is_test_function_name(stmt.name)
+                           and (not classes or in_test_class))
+                self.functions.append(self._function(stmt, is_test))
+            elif isinstance(stmt, ast.ClassDef):
+                test_class = self.config.is_test_class_name(stmt.name) or any(
+                    (ast_dotted(b) or "").endswith(("TestCase", "IsolatedAsyncioTestCase")) for b in stmt.bases)
+                self._visit(stmt.body, (*classes, stmt.name), test_class and (not classes or in_test_class))
+            elif isinstance(stmt, (ast.If, ast.Try)):
+                self._visit(stmt.body, classes, in_test_class)
+
+    def qualify(self, dotted: str | None, imports: dict[str, str], variables: dict[str, str]) -> str | None:
+        if not dotted:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in variables:
+            base = variables[head]
+        elif head in imports:
+            base = imports[head]
+        elif head in self.local:
+            base = f"{self.module}.{head}"
+        else:
+            base = head
+        return f"{base}.{rest}" if rest else base
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_test: bool) -> _Function:
+        found = _Function(self.path, node.name, node.lineno, is_test)
+        args = node.args
+        found.params = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+        found.is_fixture = any((ast_dotted(d.func if isinstance(d, ast.Call) else d) or "").endswith("fixture")
+                               for d in node.decorator_list)
+        imports = dict(self.imports)
+        strings = dict(self.strings)
+        variables: dict[str, str] = {}  # local name -> class it was constructed from
+        # Parametrize: statuses, request paths and exception classes handed to the function.
+        handed: list[ast.expr] = []
+        handed_classes: set[str] = set()  # expected only when the function expects something
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call):
+                dotted = ast_dotted(decorator.func) or ""
+                if dotted.endswith("parametrize"):
+                    handed += decorator.args[1:] + [k.value for k in decorator.keywords if k.arg == "argvalues"]
+                elif dotted.endswith("xfail"):
+                    handed += [k.value for k in decorator.keywords if k.arg == "raises"]
+                elif "raises" in dotted.rpartition(".")[2]:  # a project's mark: ``raises_app_error(AppError)``
+                    for arg in [*decorator.args, *(k.value for k in decorator.keywords if k.arg == "raises")]:
+                        self._expect(found, arg, imports)
+        for value in handed:
+            for sub in ast.walk(value):
+                status = _status(sub) if isinstance(sub, ast.Constant) else None
+                if _is_error_status(status):
+                    found.statuses.add(status)  # type: ignore[arg-type]
+                elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    template = _template(sub.value)
+                    if template is not None:
+                        found.requests.append(_Request("*", template))
+                elif isinstance(sub, (ast.Name, ast.Attribute)):
+                    qualified = self.qualify(ast_dotted(sub), imports, {})
+                    if qualified and qualified.rpartition(".")[2][:1].isupper():
+                        handed_classes.add(qualified)
+                        status = _status(sub)
+                        if _is_error_status(status):
+                            found.statuses.add(status)  # type: ignore[arg-type]
+        for sub in _nodes(node.body):
+            kind = type(sub)
+            if kind is ast.Call:
+                self._call(found, sub, imports, strings, variables)  # type: ignore[arg-type]
+            elif kind is ast.Attribute:
+                if sub.attr in ("is_error", "is_client_error", "raise_for_status"):  # type: ignore[attr-defined]
+                    found.statuses.add(ANY_ERROR)
+            elif kind is ast.Compare:
+                self._compare(found, sub)  # type: ignore[arg-type]
+            elif kind is ast.Assign:
+                self._assign(sub, imports, strings, variables)  # type: ignore[arg-type]
+            elif kind is ast.ExceptHandler:
+                if sub.type is not None:  # type: ignore[attr-defined]
+                    self._expect(found, sub.type, imports)  # type: ignore[attr-defined]
+            elif kind is ast.withitem:
+                bound = sub.optional_vars  # type: ignore[attr-defined]
+                if isinstance(bound, ast.Name):
+                    self._assign(ast.Assign(targets=[bound], value=sub.context_expr), imports, strings,  # type: ignore[attr-defined]
+                                 variables)
+            elif (kind is ast.Return or kind is ast.Yield) and found.is_fixture:
+                value = sub.value  # type: ignore[attr-defined]
+                value = value.value if isinstance(value, ast.Await) else value
+                if isinstance(value, ast.Call):
+                    constructed = self.qualify(ast_dotted(value.func), imports, {})
+                    if constructed and constructed.rpartition(".")[2][:1].isupper():
+                        found.fixture_value = constructed
+                elif isinstance(value, ast.Name) and value.id in variables:
+                    found.fixture_value = variables[value.id]
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                table = ast_imports([], "")
+                table.names = imports
+                add_import(table, sub, package_of(self.module, False))  # type: ignore[arg-type]
+        if found.expected:
+            found.expected |= handed_classes  # ``parametrize("exc", [A, B])`` + ``pytest.raises(exc)``
+        return found
+
+    def _assign(self, sub: ast.Assign, imports: dict[str, str], strings: dict[str, str],
+                variables: dict[str, str]) -> None:
+        if len(sub.targets) != 1 or not isinstance(sub.targets[0], ast.Name):
+            return
+        text = _string(sub.value, strings)
+        if text is not None:
+            strings[sub.targets[0].id] = text
+        value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+        if isinstance(value, ast.Call):
+            constructed = self.qualify(ast_dotted(value.func), imports, {})
+            if constructed and constructed.rpartition(".")[2][:1].isupper():
+                variables[sub.targets[0].id] = constructed
+
+    def _expect(self, found: _Function, exc: ast.expr, imports: dict[str, str]) -> None:
+        for item in exc.elts if isinstance(exc, ast.Tuple) else [exc]:
+            qualified = self.qualify(ast_dotted(item), imports, {})
+            if qualified:
+                found.expected.add(qualified)
+
+    def _compare(self, found: _Function, node: ast.Compare) -> None:
+        operands = [node.left, *node.comparators]
+        if not any(isinstance(o, ast.Attribute) and "status" in o.attr or isinstance(o, ast.Name) and "status" in o.id
+                   or isinstance(o, ast.Call) and "status" in (ast_dotted(o.func) or "") for o in operands):
+            return
+        statuses = [_status(o) for o in operands]
+        errors = {s for s in statuses if _is_error_status(s)}
+        if errors:
+            found.statuses |= errors  # type: ignore[arg-type]
+        elif any(isinstance(op, (ast.Gt, ast.GtE)) for op in node.ops) or any(
+                isinstance(o, ast.Name) and o.id != "status" for o in operands if not isinstance(o, ast.Attribute)):
+            found.statuses.add(ANY_ERROR)  # ``status_code >= 400`` or ``== expected_status``
+
+    def _call(self, found: _Function, call: ast.Call, imports: dict[str, str], strings: dict[str, str],
+              variables: dict[str, str]) -> None:
+        func = call.func
+        dotted = ast_dotted(func)
+        last = dotted.rpartition(".")[2] if dotted else (func.attr if isinstance(func, ast.Attribute) else "")
+        if last in RAISES_CALLS:
+            args = call.args[:1] or [k.value for k in call.keywords if k.arg in ("expected_exception", "exception")]
+            for arg in args:
+                self._expect(found, arg, imports)
+            return
+        if isinstance(func, ast.Attribute) and (last in REQUEST_METHODS or last == "request"):
+            args = list(call.args)
+            method = last
+            if last == "request":
+                if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+                    return
+                method, args = args[0].value.lower(), args[1:]
+            url = args[0] if args else next((k.value for k in call.keywords if k.arg in ("url", "path")), None)
+            text = _string(url, strings)
+            template = _template(text) if text is not None else None
+            if template is not None:
+                found.requests.append(_Request(method, template))
+                return
+        lowered = last.lower()
+        if lowered.startswith(("assert", "check", "expect", "verify")) or "status" in lowered:
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                status = _status(arg)
+                if _is_error_status(status):
+                    found.statuses.add(status)  # type: ignore[arg-type]
+        for keyword in call.keywords:
+            if keyword.arg and "status" in keyword.arg and _is_error_status(_status(keyword.value)):
+                found.statuses.add(_status(keyword.value))  # type: ignore[arg-type]
+        if isinstance(func, ast.Name) and func.id in self.local:
+            found.local_calls.add(func.id)
+        if found.is_test:
+            head = dotted.split(".")[0] if dotted else ""
+            if head in found.params and head not in variables and "." in dotted:  # type: ignore[operator]
+                found.param_calls.append((head, dotted.partition(".")[2]))  # type: ignore[union-attr]
+                return
+            qualified = self.qualify(dotted, imports, variables)
+            if qualified and qualified not in found.calls:
+                found.calls.append(qualified)
+
+
+# ---------------------------------------------------------------------------
+# The source side.
+
+
+@dataclass(frozen=True)
+class _Site:
+    kind: str  # "class" (a project exception), "domain" (a framework error), "status" (a 4xx response)
+    name: str  # qualified class, or ""
+    status: int | None
+    line: int
+    #: Literal text of the raise's arguments (format fields cut out): what a test may match.
+    messages: tuple[str, ...] = ()
+
+
+@dataclass
+class _Route:
+    method: str
+    template: str
+    path: Path
+    line: int
+    sites: list[_Site]
+
+
+class _SourceFile:
+    """One source module read with ast: its imports, to qualify what its functions raise."""
+
+    def __init__(self, path: Path, tree: ast.Module, module: str, is_package: bool) -> None:
+        self.path = path
+        self.tree = tree
+        self.module = module
+        self.imports = ast_imports(tree.body, package_of(module, is_package)).names
+        self.local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        self._by_line: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
+
+    def qualify(self, dotted: str | None) -> str | None:
+        if not dotted:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self.imports:
+            base = self.imports[head]
+        elif head in self.local:
+            base = f"{self.module}.{head}"
+        else:
+            base = head
+        return f"{base}.{rest}" if rest else base
+
+    def class_strings(self, line: int) -> list[str]:
+        """Literal texts in the body of the class defined at ``line`` (its messages), format fields cut out."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ClassDef) and node.lineno == line:
+                found = []
+                for sub in ast.walk(node):
+                    text = _string(sub, {}) if isinstance(sub, (ast.Constant, ast.JoinedStr)) else None
+                    if text:
+                        found += _fragments(text)
+                return found
+        return []
+
+    def handler_strings(self, catches: Callable[[str], bool]) -> list[str]:
+        """Literal texts in the bodies of this module's ``except`` clauses for a class ``catches`` accepts."""
+        found: list[str] = []
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+                if any(catches(q) for q in (self.qualify(ast_dotted(t)) for t in types) if q):
+                    for stmt in node.body:
+                        for sub in ast.walk(stmt):
+                            text = _string(sub, {}) if isinstance(sub, (ast.Constant, ast.JoinedStr)) else None
+                            if text:
+                                found += _fragments(text)
+        return found
+
+    def function_at(self, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        if self._by_line is None:
+            self._by_line = {}
+            todo: list[ast.stmt] = list(self.tree.body)
+            while todo:  # statements only: defs are never inside expressions
+                node = todo.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._by_line[node.lineno] = node
+                    todo += node.body
+                elif isinstance(node, ast.ClassDef):
+                    todo += node.body
+                elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
+                    todo += node.body + getattr(node, "orelse", []) + getattr(node, "finalbody", [])
+                    for handler in getattr(node, "handlers", []):
+                        todo += handler.body
+        return self._by_line.get(line)
+
+
+def _own_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of a function's body, nested functions and classes left out."""
+    todo: list[ast.AST] = [s for s in func.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                todo.append(child)
+
+
+def _status_argument(call: ast.Call, positional: bool) -> int | None:
+    for keyword in call.keywords:
+        if keyword.arg in STATUS_KEYWORDS:
+            return _status(keyword.value)
+    if positional and call.args:
+        return _status(call.args[0])
+    return None
+
+
+def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, index: SourceIndex,
+           route: bool) -> list[_Site]:
+    sites: list[_Site] = []
+    for node in _own_body(func):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc
+            target = exc.func if isinstance(exc, ast.Call) else exc
+            qualified = source.qualify(ast_dotted(target))
+            if not qualified:
+                continue
+            if qualified in DOMAIN_ERRORS or (qualified.startswith("aiohttp.web.HTTP") and qualified[16:17].isupper()):
+                default = DOMAIN_ERRORS.get(qualified)
+                status = _status_argument(exc, positional=True) if isinstance(exc, ast.Call) else None
+                status = status if status is not None else default
+                if status is not None and 400 <= status <= 499:
+                    sites.append(_Site("domain", qualified, status, node.lineno))
+            elif _project_failure_class(qualified, index):
+                sites.append(_Site("class", qualified, None, node.lineno, _messages(exc)))
+        elif route and isinstance(node, ast.Call):
+            qualified = source.qualify(ast_dotted(node.func))
+            if qualified in RESPONSE_FACTORIES:
+                status = _status_argument(node, positional=False)
+                if status is not None and 400 <= status <= 499:
+                    sites.append(_Site("status", "", status, node.lineno))
+    sites.sort(key=lambda s: s.line)
+    return sites
+
+
+def _canonical(qualified: str, index: SourceIndex) -> str:
+    """The name a project class is defined under (``aiohttp.ClientError`` is a re-export of
+    ``aiohttp.client_exceptions.ClientError``); other names as they are."""
+    info = index.cls(qualified)
+    return info.qualname if info is not None else qualified
+
+
+def _fragments(text: str) -> list[str]:
+    """The literal pieces of a message (format fields cut out, punctuation at the ends trimmed) long
+    enough to say which failure a test checks."""
+    pieces = (piece.strip(" \t\n:;,.-!?'\"()[]{}") for piece in text.split("\x00"))
+    return [piece for piece in pieces if len(piece) >= 12]
+
+
+def _messages(exc: ast.expr) -> tuple[str, ...]:
+    if not isinstance(exc, ast.Call):
+        return ()
+    found = []
+    for arg in [*exc.args, *(k.value for k in exc.keywords)]:
+        text = _string(arg, {})
+        if text:
+            found += _fragments(text)
+    return tuple(found)
+
+
+def _ancestors(qualified: str, index: SourceIndex) -> list[str]:
+    """The class and its bases (project classes followed; others named), nearest first, each
+    under the name it is defined under."""
+    found: list[str] = []
+    todo = [qualified]
+    while todo and len(found) < 30:
+        name = todo.pop(0)
+        info: ClassInfo | None = index.cls(name)
+        if info is not None:
+            name = info.qualname
+        if name in found:
+            continue
+        found.append(name)
+        if info is not None:
+            todo += list(info.bases)
+    return found
+
+
+def _project_failure_class(qualified: str, index: SourceIndex) -> bool:
+    """An exception class the project defines, not a guard (a ``TypeError`` subclass...)."""
+    info = index.cls(qualified)
+    if info is None:
+        return False
+    return not any(base in GUARD_BASES or base.rpartition(".")[2] in GUARD_BASES
+                   for base in _ancestors(qualified, index))
+
+
+def _not_subject(path: Path) -> bool:
+    return any(part in NOT_SUBJECT_DIRS for part in path.parts[:-1])
+
+
+# ---------------------------------------------------------------------------
+# Building the index.
+
+
+def _walk(rootdir: Path, files: list[Path]) -> Iterator[Path]:
+    stack = [rootdir]
+    count = 0
+    while stack:
+        directory = stack.pop()
+        files.append(directory)  # a file created or removed there changes the answer
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIPPED_DIRS or entry.name.startswith(".") or entry.name.endswith(".egg-info") \
+                        or (Path(entry.path) / "pyvenv.cfg").is_file():
+                    continue
+                subdirs.append(Path(entry.path))
+            elif entry.name.endswith(".py"):
+                count += 1
+                if count > MAX_FILES:
+                    return
+                yield Path(entry.path)
+        stack += reversed(subdirs)
+
+
+def _parse(path: Path, texts: list[bytes] | None = None) -> ast.Module | None:
+    try:
+        raw = path.read_bytes()
+        if texts is not None:
+            texts.append(raw)
+        return ast.parse(raw, filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _is_test_side(path: Path, rootdir: Path, config: PytestConfig) -> bool:
+    if path.name == "conftest.py" or config.is_test_file(path):
+        return True
+    try:
+        parts = path.relative_to(rootdir).parts[:-1]
+    except ValueError:
+        return False
+    return any(part in TEST_DIRS for part in parts)
+
+
+def _route_of(decorator: ast.expr, source: _SourceFile, prefixes: dict[str, str]) -> tuple[str, str] | None:
+    """(method, template) a route decorator declares, or None."""
+    if not isinstance(decorator, ast.Call):
+        return None
+    func = decorator.func
+    path_arg = decorator.args[0] if decorator.args else next(
+        (k.value for k in decorator.keywords if k.arg in ("path", "rule")), None)
+    text = _string(path_arg, {})
+    if text is None:
+        if isinstance(path_arg, (ast.List, ast.Tuple)) and path_arg.elts:
+            text = _string(path_arg.elts[0], {})
+        if text is None:
+            return None
+    if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATOR_METHODS:
+        owner = ast_dotted(func.value) or ""
+        method = func.attr
+        if method in ("api_route", "route", "websocket"):
+            methods = next((k.value for k in decorator.keywords if k.arg in ("methods", "http_method")), None)
+            first = methods.elts[0] if isinstance(methods, (ast.List, ast.Tuple)) and methods.elts else None
+            method = first.value.lower() if isinstance(first, ast.Constant) and isinstance(first.value, str) else "get"
+        text = prefixes.get(owner, "") + text
+    elif source.qualify(ast_dotted(func)) in LITESTAR_ROUTE_DECORATORS:
+        method = (source.qualify(ast_dotted(func)) or "").rpartition(".")[2]
+        if method == "route":
+            method = "get"
+    else:
+        return None
+    template = _template(text if text.startswith("/") else "/" + text)
+    return (method, template) if template is not None else None
+
+
+def _router_prefixes(tree: ast.Module) -> dict[str, str]:
+    """``router = APIRouter(prefix="/users")`` / ``web.RouteTableDef()``: the prefix of each router name."""
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+            target = ast_dotted(node.targets[0])
+            prefix = next((_string(k.value, {}) for k in node.value.keywords if k.arg in ("prefix", "path")), None)
+            if target and prefix:
+                found[target] = prefix.rstrip("/")
+    return found
+
+
+def _routes(source: _SourceFile, index: SourceIndex) -> list[_Route]:
+    prefixes = _router_prefixes(source.tree)
+    routes: list[_Route] = []
+    for node in ast.walk(source.tree):
+        if isinstance(node, ast.ClassDef):  # a Litestar Controller: ``path = "/users"``
+            base = next((_string(s.value, {}) for s in node.body if isinstance(s, ast.Assign)
+                         and any(isinstance(t, ast.Name) and t.id == "path" for t in s.targets)), None)
+            if base:
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        for decorator in item.decorator_list:
+                            found = _route_of(decorator, source, prefixes)
+                            if found is not None:
+                                template = _template(base.rstrip("/") + found[1])
+                                if template:
+                                    item.__dict__["_asl301_route"] = (found[0], template)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        declared = node.__dict__.get("_asl301_route")
+        if declared is None:
+            for decorator in node.decorator_list:
+                declared = _route_of(decorator, source, prefixes)
+                if declared is not None:
+                    break
+        if declared is None:
+            continue
+        sites = _sites(node, source, index, route=True)
+        routes.append(_Route(declared[0], declared[1], source.path, node.lineno, sites))
+    return routes
+
+
+def _matches(route: str, request: str) -> int | None:
+    """How well a request path reaches a route template: its number of parameters (lower is more
+    specific), or None. A route of a router mounted under an unknown prefix matches the tail."""
+    r, q = route.split("/"), request.split("/")
+    if len(q) < len(r):
+        return None
+    if len(q) > len(r):
+        if not any(s and s != "{}" for s in r[1:]) or any(s == "{}" for s in q[:len(q) - len(r) + 1]):
+            return None
+        q = q[len(q) - len(r):]
+        r, q = r[1:], q[1:]
+    params = 0
+    for a, b in zip(r, q):
+        if a == "{}":
+            params += 1
+        elif a != b:
+            return None
+    return params
+
+
+def _short(qualname: str, module: str) -> str:
+    return qualname.removeprefix(module + ".") if qualname.startswith(module + ".") else qualname
+
+
+def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureIndex:
+    """The suite's untested failure modes (see the module docstring)."""
+    result = FailureIndex()
+    rootdir = config.rootdir.resolve()
+    functions: list[_Function] = []
+    tests_by_file: dict[Path, list[_Function]] = {}
+    texts: list[bytes] = []  # the test side's text: an error message a test checks expects its failure
+    source_candidates: list[Path] = []
+    for path in _walk(rootdir, result.files):
+        if _is_test_side(path, rootdir, config):
+            result.files.append(path)
+            tree = _parse(path, texts)
+            if tree is None:
+                continue
+            scan = _TestFileScan(path, tree, config, config.is_test_file(path) and path.name != "conftest.py")
+            by_name = {f.name: f for f in scan.functions}
+            for function in scan.functions:
+                for name in function.local_calls:  # a same-module helper's assertions are the caller's
+                    helper = by_name.get(name)
+                    if helper is not None and helper is not function:
+                        function.statuses |= helper.statuses
+                        function.expected |= helper.expected
+            functions += scan.functions
+            tests = [f for f in scan.functions if f.is_test]
+            if tests:
+                tests_by_file[path.resolve()] = tests
+        elif path.is_relative_to(rootdir) and not _not_subject(path.relative_to(rootdir)):
+            source_candidates.append(path)
+
+    fixture_values: dict[str, set[str | None]] = {}
+    for function in functions:
+        if function.is_fixture:
+            fixture_values.setdefault(function.name, set()).add(function.fixture_value)
+    for function in functions:
+        for param, rest in function.param_calls:
+            values = fixture_values.get(param, set())
+            if len(values) == 1 and None not in values:  # one fixture of that name in the suite, of a known class
+                function.calls.append(f"{next(iter(values))}.{rest}")
+
+    expected: set[str] = set()
+    for function in functions:
+        expected |= {_canonical(name, index) for name in function.expected}
+    expected_lineage: set[str] = set()  # what an expected class stands for: itself and its project bases
+    for name in expected:
+        expected_lineage.update(_ancestors(name, index))
+
+    # ``httpx.InvalidURL`` re-exported through ``from ._exceptions import *``: the import cannot be
+    # followed, the package and the class name still say which class it is.
+    expected_short = {(n.partition(".")[0], n.rpartition(".")[2]) for n in expected | expected_lineage if "." in n}
+
+    def class_expected(name: str) -> bool:
+        name = _canonical(name, index)
+        if name in expected_lineage:  # the class itself, or a subclass of it is expected
+            return True
+        lineage = _ancestors(name, index)
+        if any(base in expected for base in lineage[1:] if base not in BROAD_BASES):
+            return True
+        return any((base.partition(".")[0], base.rpartition(".")[2]) in expected_short
+                   for base in lineage if "." in base)
+
+    sources: dict[Path, _SourceFile | None] = {}
+
+    def source_file(path: Path, module: str) -> _SourceFile | None:
+        if path not in sources:
+            tree = _parse(path)
+            result.files.append(path)
+            sources[path] = _SourceFile(path, tree, module, path.name == "__init__.py") if tree is not None else None
+        return sources[path]
+
+    suite_text = b"\n".join(texts).decode("utf-8", "replace")
+    del texts
+
+    def benchmark(path: Path) -> bool:
+        return any("bench" in part for part in path.relative_to(rootdir).parts[:-1]) if path.is_relative_to(rootdir) else False
+
+    # The first caller is the first test by file then line; benchmarks call code last, not to test it.
+    ordered_tests = [t for p in sorted(tests_by_file, key=lambda p: (benchmark(p), p))
+                     for t in sorted(tests_by_file[p], key=lambda t: t.line)]
+    ordinals: dict[int, int] = {}
+    for tests in tests_by_file.values():
+        seen_names: dict[str, int] = {}
+        for t in sorted(tests, key=lambda t: t.line):
+            ordinals[id(t)] = seen_names.get(t.name, 0)
+            seen_names[t.name] = ordinals[id(t)] + 1
+
+    def may_fail(info: FunctionInfo) -> bool:
+        """Does it raise something that can be a failure mode (read before parsing its module)?"""
+        return any(name in DOMAIN_ERRORS or name.startswith("aiohttp.web.HTTP") or index.cls(name) is not None
+                   for name in info.raises)
+
+    def module_of(info: FunctionInfo) -> str:
+        module = info.qualname.rsplit(".", 1)[0]
+        return module.rsplit(".", 1)[0] if index.cls(module) is not None else module
+
+    def function_sites(info: FunctionInfo) -> list[tuple[_Site, Path]]:
+        if not may_fail(info):
+            return []
+        source = source_file(info.path, module_of(info))
+        func = source.function_at(info.line) if source is not None else None
+        if func is None or source is None:
+            return []
+        return [(site, info.path) for site in _sites(func, source, index, route=False)]
+
+    def message_expected(name: str, messages: tuple[str, ...], site_path: Path) -> bool:
+        """A test checks the failure's message: the raise's text, a text of the class's body, or what
+        the project's own handler of it in the raising module says (``except NoChanges: print(...)``)."""
+        info = index.cls(name)
+        found = list(messages)
+        if info is not None:
+            source = source_file(info.path, info.qualname.rsplit(".", 1)[0])
+            if source is not None:
+                found += source.class_strings(info.line)
+        raising = sources.get(site_path)
+        if raising is not None:
+            found += raising.handler_strings(lambda caught: _canonical(caught, index) == _canonical(name, index))
+        return any(len(text) >= 12 and text in suite_text for text in found)
+
+    # Functions the tests call (each read once, reported at its first caller).
+    sites_seen: set[tuple[Path, int]] = set()
+    seen: set[str] = set()
+    for test in ordered_tests:
+        for qualified in test.calls:
+            if qualified in seen:
+                continue
+            seen.add(qualified)
+            info = index.function(qualified) or index.function(qualified + ".__init__")
+            if info is None or info.qualname in seen and info.qualname != qualified:
+                continue
+            seen.add(info.qualname)
+            path = info.path.resolve()
+            if not path.is_relative_to(rootdir) or _not_subject(path.relative_to(rootdir)) \
+                    or _is_test_side(path, rootdir, config):
+                continue
+            sites = function_sites(info)
+            for callee in info.calls:  # its private helpers' raises are its own (``self._check()``)
+                last = callee.rpartition(".")[2]
+                callee_info = index.function(callee) if last.startswith("_") and not last.startswith("__") else None
+                if callee_info is not None and callee_info.raises and callee_info.qualname != info.qualname:
+                    sites += function_sites(callee_info)
+            named: set[str] = set()
+            for site, site_path in sites:
+                if site.name in named or (site_path, site.line) in sites_seen:
+                    continue
+                named.add(site.name)
+                sites_seen.add((site_path, site.line))  # a helper's raise is one failure mode, whoever calls it
+                if class_expected(site.name) or message_expected(site.name, site.messages, site_path):
+                    continue
+                display = _short(info.qualname, module_of(info)).removesuffix(".__init__")
+                _add(result, FailureMode(display, f"raises `{site.name.rpartition('.')[2]}`"
+                                         + (f" ({site.status})" if site.status else ""),
+                                         site_path, site.line, test.path, test.line, test.name,
+                                         ordinals[id(test)]))
+
+    # Routes the tests request.
+    if any(f.requests for f in functions):
+        routes: list[_Route] = []
+        for path in source_candidates:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            result.files.append(path)
+            if not _ROUTE_TEXT.search(text):
+                continue
+            source = source_file(path, module_name(path)[0])
+            if source is not None:
+                routes += [r for r in _routes(source, index) if r.sites]
+        if routes:
+            _route_modes(result, routes, functions, ordered_tests, class_expected, ordinals)
+    return result
+
+
+def _route_modes(result: FailureIndex, routes: list[_Route], functions: list[_Function],
+                 ordered_tests: list[_Function], class_expected: Callable[[str], bool],
+                 ordinals: dict[int, int]) -> None:
+    def reached(request: _Request) -> list[_Route]:
+        scored = [(score, route) for route in routes if request.method in ("*", route.method)
+                  for score in [_matches(route.template, request.template)] if score is not None]
+        if not scored:
+            return []
+        best = min(score for score, _ in scored)
+        return [route for score, route in scored if score == best]
+
+    asserted: dict[int, set[int]] = {}  # id(route) -> error statuses asserted on its responses
+    for function in functions:
+        if not function.statuses:
+            continue
+        for request in function.requests:
+            for route in reached(request):
+                asserted.setdefault(id(route), set()).update(function.statuses)
+    first: dict[int, _Function] = {}
+    for test in ordered_tests:
+        for request in test.requests:
+            if request.method == "*":
+                continue
+            for route in reached(request):
+                first.setdefault(id(route), test)
+    for route in routes:
+        caller = first.get(id(route))
+        if caller is None:
+            continue
+        statuses = asserted.get(id(route), set())
+        seen: set[tuple[str, int | None]] = set()
+        for site in route.sites:
+            if (site.name, site.status) in seen:
+                continue
+            seen.add((site.name, site.status))
+            if site.kind == "class":
+                if class_expected(site.name) or statuses:
+                    continue
+                what = f"raises `{site.name.rpartition('.')[2]}`"
+            else:
+                if site.status in statuses or ANY_ERROR in statuses or (
+                        site.kind == "domain" and class_expected(site.name)):
+                    continue
+                what = f"answers {site.status}"
+            _add(result, FailureMode(f"{route.method.upper()} {route.template}", what, route.path, site.line,
+                                     caller.path, caller.line, caller.name, ordinals[id(caller)]))
+
+
+def _add(result: FailureIndex, mode: FailureMode) -> None:
+    result.modes.setdefault(mode.test_path.resolve(), []).append(mode)

@@ -1,0 +1,119 @@
+"""What a call returns (analysis/calls.py, knowledge/decorators.py) and what installed packages'
+source says (analysis/coroutines.py reads it lazily), seen through ASL501."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from asynclint.analysis import coroutines
+from asynclint.api.rule import Valid, dedent
+from asynclint.knowledge.decorators import (
+    ASYNC_CONTEXT_MANAGER,
+    COROUTINE,
+    OTHER,
+    VALUE,
+    call_result,
+)
+from asynclint.rules.asl5xx_async.asl501_coroutine_not_awaited import CoroutineNotAwaited
+from asynclint.run.testing import run_example
+
+
+@pytest.mark.parametrize(("is_async", "decorators", "expected"), [
+    (True, [], COROUTINE),
+    (False, [], VALUE),
+    (True, ["pytest.fixture", "staticmethod"], COROUTINE),
+    (True, ["pytest.mark.slow"], COROUTINE),
+    (True, ["contextlib.asynccontextmanager"], ASYNC_CONTEXT_MANAGER),
+    (True, ["textual.work"], OTHER),
+    (True, ["app.decorators.retry"], None),     # a project's own decorator: unknown
+    (True, [None], None),                       # `@registry[0]`: unknown
+    (True, ["app.retry", "staticmethod"], None),
+])
+def test_call_result(is_async: bool, decorators: list[str | None], expected: str | None) -> None:
+    assert call_result(is_async, decorators) == expected
+
+
+LIBRARY = {
+    "fakestore/__init__.py": "from fakestore.client import Client\n",
+    "fakestore/client.py": dedent("""
+        import contextlib
+
+        class Pipeline:
+            async def execute(self):
+                return []
+
+            def add(self, item):
+                return self
+
+        class Base:
+            async def ping(self):
+                return True
+
+        class Client(Base):
+            async def fetch(self, key):
+                return key
+
+            def pipeline(self) -> "Pipeline":
+                return Pipeline()
+
+            @contextlib.asynccontextmanager
+            async def lock(self):
+                yield self
+
+            @some_retry
+            async def flaky(self):
+                return None
+    """),
+}
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    site = tmp_path / "venv" / "site-packages"
+    for name, text in LIBRARY.items():
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    monkeypatch.setattr(coroutines, "_INSTALLED_ROOTS", None)
+    return site
+
+
+def test_installed_package_methods_are_read_from_its_source(installed: Path, tmp_path: Path) -> None:
+    code = dedent("""
+        from fakestore import Client
+
+        async def test_store():
+            client = Client()
+            client.fetch("k")
+            client.ping()
+            pipe = client.pipeline()
+            pipe.add(1)
+            pipe.execute()
+            client.lock()
+            client.flaky()
+    """)
+    outcome = run_example(CoroutineNotAwaited, Valid(code, config={"asyncio_mode": "auto"}), tmp_path / "lint")
+    found = [(d.line, d.message.split(" is never")[0]) for d in outcome.diagnostics]
+    assert found == [
+        (5, "coroutine `client.fetch()`"),
+        (6, "coroutine `client.ping()`"),       # inherited
+        (9, "coroutine `pipe.execute()`"),      # the factory's declared return type
+        (10, "async context manager `client.lock()`"),
+    ]                                           # `flaky`: an unknown decorator, silent
+
+
+def test_installed_package_not_found_is_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coroutines, "_INSTALLED_ROOTS", None)
+    code = dedent("""
+        from notinstalled import Client
+
+        async def test_store():
+            client = Client()
+            client.fetch("k")
+    """)
+    outcome = run_example(CoroutineNotAwaited, Valid(code, config={"asyncio_mode": "auto"}), tmp_path / "lint")
+    assert outcome.diagnostics == []
