@@ -24,6 +24,7 @@ RULES_MD = {
     "ASL201": {"none", "unsafe"}, "ASL202": {"unsafe"}, "ASL203": {"unsafe"}, "ASL204": {"safe"},
     "ASL301": {"unsafe"}, "ASL302": {"none"}, "ASL303": {"none"},
     "ASL401": {"sometimes"}, "ASL402": {"sometimes"}, "ASL403": {"unsafe"}, "ASL404": {"sometimes"},
+    "ASL405": {"unsafe"},
     "ASL501": {"unsafe"}, "ASL502": {"unsafe"}, "ASL503": {"unsafe"}, "ASL504": {"unsafe"}, "ASL505": {"safe"},
     "ASL506": {"unsafe"},
 }

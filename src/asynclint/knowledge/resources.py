@@ -99,7 +99,47 @@ KNOWN_RESOURCES: dict[str, Resource] = {r.factory: r for r in (
     _r("aiohttp.test_utils.TestClient", "client", "async", "await {}.close()"),
     _r("aiohttp.web.AppRunner", "runner", None, "await {}.cleanup()"),
     _r("websockets.connect", "websocket", "async", "await {}.close()"),
+    # Grown from the history benchmark (bench/history_cases.tsv) and issue 26
+    _r("docker.from_env", "client", "sync", "{}.close()"),
+    _r("docker.DockerClient", "client", "sync", "{}.close()"),
+    _r("av.open", "container", "sync", "{}.close()"),
+    _r("aio_pika.connect", "connection", None, "await {}.close()"),
+    _r("aio_pika.connect_robust", "connection", None, "await {}.close()"),
+    _r("nats.connect", "nc", None, "await {}.close()"),
+    _r("asyncssh.connect", "conn", "async", "{}.close()", "await {}.wait_closed()"),
 )}
+
+#: Acquisitions ASL405 leaves to other rules when a test makes them: tasks (ASL504 decides whether
+#: anything observes them) and temporary paths (not held open; the OS cleans its temporary folder).
+NOT_TEST_BODY_RESOURCES = frozenset({"asyncio.create_task", "asyncio.ensure_future", "tempfile.mkdtemp"})
+
+#: Calls that release (or finish with) what a test holds: a release method, ``cancel``, or a
+#: companion that waits for a process or thread to end.
+TEST_RELEASE_METHODS = frozenset({*RELEASE_METHODS, *RELEASES_THAT_MAY_RAISE, *COMPANION_METHODS,
+                                  "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout", "drain"})
+
+#: Library resources that hold nothing until one of these methods is called on them (ASL405): an
+#: ``AppRunner`` binds no socket before ``setup()``.
+OPENED_BY: dict[str, frozenset[str]] = {
+    "aiohttp.web.AppRunner": frozenset({"setup"}),
+}
+
+#: Clients that hold no connection when given an in-memory transport, and warn about nothing when
+#: left open (httpx's ``AsyncClient`` warns "Unclosed AsyncClient" whatever its transport: not here).
+IN_MEMORY_CLIENTS = frozenset({"httpx.Client"})
+IN_MEMORY_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})
+#: The methods by which such a client sends a request (and may pool a connection): before one, it holds nothing.
+SENDING_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})
+
+#: Calls that open a project object a test built (ASL405): narrower than OPENING_METHODS, whose
+#: ``run``/``listen``/``serve`` may run to the end and stop by themselves, and whose ``setup`` or
+#: ``acquire`` may hold nothing; any other awaited method opens nothing by itself.
+TEST_OPENING_METHODS = frozenset({"connect", "start", "startup", "open", "initialize", "login",
+                                  "__enter__", "__aenter__"})
+
+#: Calls that read a value without keeping it: passing a resource to them hands nothing over.
+NON_RETAINING_CALLS = frozenset({"isinstance", "len", "repr", "str", "type", "id", "print", "hasattr", "getattr",
+                                 "bool", "vars", "dir", "hash"})
 
 #: Objects whose methods hand out resources: canonical owner type -> method -> resource.
 #: ``__call__`` is calling the object itself (a session factory).
