@@ -24,7 +24,9 @@ def lint(root: Path, code: str, select: list[str], pyproject: str = STRICT) -> l
     ("import anyio", "@pytest.mark.asyncio", True),  # the mark decides: pytest-asyncio runs it
     ("import trio", "@pytest.mark.asyncio", True),
     ("", "@pytest.mark.asyncio", True),
-    ("import anyio", "@pytest.mark.anyio", False),  # anyio may run it under trio
+    ("import anyio", "@pytest.mark.anyio", True),  # anyio's own anyio_backend: asyncio only
+    ("import anyio", "@pytest.mark.anyio\n        @pytest.mark.parametrize('anyio_backend', ['asyncio', 'trio'])",
+     False),  # anyio runs it under trio too
     ("", "@pytest.mark.trio", False),
 ])
 def test_asl107_and_asl502_agree_on_who_runs_a_test(tmp_path: Path, header: str, decorator: str,

@@ -56,7 +56,6 @@ class CoroutineOracle:
         self._types: dict[int, dict[str, str | None]] = {}
         self._module_results = self._module_functions()
         self._library_index: SourceIndex | None = None
-        self._noted: set[Path] = set()
 
     # Module facts -----------------------------------------------------------------
     def _module_functions(self) -> dict[str, str]:
@@ -118,16 +117,13 @@ class CoroutineOracle:
         return found if found is not None else self._noting(self._library().function(qualname))
 
     def _noting(self, found: _Info) -> _Info:
-        """``found``, after telling the cache which installed files the answer was read from."""
-        consulted = self._library().consulted
-        for path in consulted - self._noted:
-            self.ctx.note_file_read(path)
-        self._noted |= consulted
+        """``found``; the library index told the cache which installed files it read (``note_read``)."""
         return found
 
     def _library(self) -> SourceIndex:
         if self._library_index is None:
-            self._library_index = SourceIndex(roots=installed_roots(), modules=self.ctx.project.source_modules)
+            self._library_index = SourceIndex(roots=installed_roots(), modules=self.ctx.project.source_modules,
+                                              note_read=self.ctx.note_file_read)
         return self._library_index
 
     def _method_return_type(self, type_: str | None, method: str) -> str | None:

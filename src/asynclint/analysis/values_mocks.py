@@ -17,6 +17,7 @@ from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.mocks import ASYNC_MOCK, KEEPS_COROUTINE_FUNCTION, PATCH, PATCH_OBJECT, SYNC_MOCKS
+from asynclint.knowledge.mocks import PATCH_CALL_NAMES as _PATCH_LAST_PARTS
 from asynclint.model.names import call_argument, source_text
 
 
@@ -133,7 +134,6 @@ class FunctionMocks:
 _NAME, _ATTRIBUTE, _CALL, _ASSIGN, _WITH_ITEM, _AWAIT = cst.Name, cst.Attribute, cst.Call, cst.Assign, \
     cst.WithItem, cst.Await
 _ANN_ASSIGN, _NAMED_EXPR = cst.AnnAssign, cst.NamedExpr
-_PATCH_LAST_PARTS = frozenset({"patch", "object", "setattr"})
 #: Nodes with nothing to read below them (no call, await or binding).
 _LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
                      cst.Break, cst.Continue, cst.FormattedStringText})

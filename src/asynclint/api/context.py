@@ -85,7 +85,7 @@ class FileContext:
     @functools.cached_property
     def source(self) -> "SourceIndex":
         """What the code under test does: async functions, resources, raises, network calls."""
-        return self.project.source_index(self.pytest)
+        return self.project.source_index(self.pytest, note_read=self.note_file_read)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.setting(key, default)
@@ -118,9 +118,7 @@ class FileContext:
             if folder == self.pytest.rootdir:
                 break
         found |= self.read_files
-        if "source" in self.__dict__:
-            found |= self.source.consulted
-        found.update(self.project.files_read)
+        found.update(self.project.files_read)  # the model's record: conftest chains, bases, source modules
         return found
 
     def note_file_read(self, path: Path) -> None:

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from asynclint.config.settings import ConfigError, load_toml
+from asynclint.knowledge.pytest_asyncio import LOOP_SCOPES as LOOP_SCOPES
 
 DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
 DEFAULT_PYTHON_CLASSES = ("Test",)
 DEFAULT_PYTHON_FUNCTIONS = ("test",)
 ASYNCIO_MODES = ("strict", "auto")
-LOOP_SCOPES = ("function", "class", "module", "package", "session")
 
 
 @dataclass(frozen=True)

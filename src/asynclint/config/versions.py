@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asynclint.config.dependencies import declared_requirements
 from asynclint.config.toml import tomllib
+from asynclint.knowledge.pytest_asyncio import PytestAsyncioFeatures
 
 
 class Version(tuple):  # type: ignore[type-arg]
@@ -115,6 +117,11 @@ class ResolvedVersion:
     #: False when the project lists its test dependencies (pytest among them) without the distribution.
     declared: bool | None = None
     distribution: str = DISTRIBUTION
+
+    @property
+    def features(self) -> PytestAsyncioFeatures:
+        """What this pytest-asyncio release does, by name (knowledge/pytest_asyncio.py)."""
+        return PytestAsyncioFeatures(tuple(self.version))
 
     def describe(self) -> str:
         name = self.distribution
@@ -198,33 +205,6 @@ def version_for_spec(spec: str, installed: Version | None = None,
 
 
 # Where pins live ---------------------------------------------------------------------------------
-def _requirement_lines(text: str, dist: Distribution) -> list[str]:
-    return [line for line in text.splitlines() if dist.requirement.match(line.split("#")[0])]
-
-
-def _pyproject_specs(data: dict[str, Any], dist: Distribution) -> list[str]:
-    found: list[str] = []
-    project = data.get("project", {})
-    if isinstance(project, dict):
-        found += [d for d in project.get("dependencies", []) or [] if isinstance(d, str)]
-        for deps in (project.get("optional-dependencies", {}) or {}).values():
-            found += [d for d in deps or [] if isinstance(d, str)]
-    for deps in (data.get("dependency-groups", {}) or {}).values():
-        found += [d for d in deps or [] if isinstance(d, str)]
-    poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
-    if isinstance(poetry, dict):
-        tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
-        tables += [g.get("dependencies", {}) for g in (poetry.get("group", {}) or {}).values() if isinstance(g, dict)]
-        for table in tables:
-            if not isinstance(table, dict):
-                continue
-            for name, value in table.items():
-                if dist.is_named(name):
-                    spec = value.get("version", "") if isinstance(value, dict) else value
-                    found.append(f"{dist.name} {spec if isinstance(spec, str) and spec != '*' else ''}")
-    return [d for d in found if dist.requirement.match(d)]
-
-
 def _lock_version(path: Path, text: str, dist: Distribution) -> str | None:
     """The locked version in uv.lock / poetry.lock / pdm.lock (TOML ``[[package]]``)."""
     try:
@@ -245,21 +225,6 @@ CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requiremen
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", ".git", *LOCK_FILES)
 
 
-def _requirement_files(directory: Path) -> list[Path]:
-    files: list[Path] = []
-    for folder in (directory, directory / "requirements", directory / "reqs"):
-        if not folder.is_dir():
-            continue
-        try:
-            names = sorted(p.name for p in folder.iterdir())
-        except OSError:
-            continue
-        files += [folder / n for n in names
-                  if re.match(r".*requirements.*\.(txt|in)$|.*\.(txt|in)$" if folder != directory
-                              else r".*requirements.*\.(txt|in)$", n)]
-    return files
-
-
 def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
@@ -269,7 +234,10 @@ def _read(path: Path) -> str | None:
 
 def pins_in(directory: Path, installed: Version | None,
             dist: Distribution = PYTEST_ASYNCIO) -> tuple[ResolvedVersion | None, list[Path]]:
-    """The version pinned by files in ``directory`` (None if none names ``dist``), and the files read."""
+    """The version pinned by files in ``directory`` (None if none names ``dist``), and the files read.
+
+    Lock files first (what is installed, exactly); else the project's declared requirements, read by
+    ``config/dependencies.py`` (the one reader) and filtered to ``dist``."""
     read: list[Path] = []
     for name in LOCK_FILES:
         path = directory / name
@@ -281,30 +249,10 @@ def pins_in(directory: Path, installed: Version | None,
         version = Version.parse(locked) if locked else None
         if version is not None:
             return ResolvedVersion(version, "lock", name, f"=={locked}", tuple(read), True, dist.name), read
-    candidates: list[tuple[str, Path]] = []
-    pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
-        read.append(pyproject)
-        text = _read(pyproject)
-        if text and dist.needle in text:
-            try:
-                candidates += [(d, pyproject) for d in _pyproject_specs(tomllib.loads(text), dist)]
-            except (tomllib.TOMLDecodeError, ValueError):
-                pass
-    for path in _requirement_files(directory):
-        read.append(path)
-        text = _read(path)
-        if text and dist.needle in text:
-            candidates += [(line, path) for line in _requirement_lines(text, dist)]
-    for name in ("setup.cfg", "tox.ini"):
-        path = directory / name
-        if path.is_file():
-            read.append(path)
-            text = _read(path)
-            if text and dist.needle in text:
-                candidates += [(line.strip(), path) for line in _requirement_lines(text, dist)]
-    lists_pytest = any(re.search(r"(?m)(?:^|[\"'])\s*pytest(?![-_.\w])", _read(p) or "") for p in read
-                       if p.suffix in (".txt", ".in") or p.name == "pyproject.toml")
+    declared, files = declared_requirements(directory)
+    read += [path for path in files if path.is_file()]
+    candidates = [(r.spec, r.path) for r in declared if dist.requirement.match(r.spec)]
+    lists_pytest = any(r.name == "pytest" for r in declared if r.path.suffix in (".txt", ".in", ".toml"))
     # The most exact pin wins (== over ranges), then the first found.
     best: ResolvedVersion | None = None
     for requirement, path in candidates:
@@ -430,6 +378,18 @@ def describe_version(directory: Path, setting: Any = None, setting_file: Path | 
                      dist: Distribution = PYTEST_ASYNCIO) -> str:
     """"pytest-asyncio 0.21.2 (pinned in requirements-dev.txt)": what rules follow for this project."""
     return resolve_version(directory, setting, setting_file, dist).describe()
+
+
+def installed_releases() -> tuple[tuple[str, str | None, str | None], ...]:
+    """The installed release of each distribution and where it was found: part of the result cache's key.
+
+    Pins are files the cache records; what is installed is not a file of the project (a ``pip
+    install -U``, another virtual environment or ``PYTHONPATH`` changes it), so it joins the key."""
+    found = []
+    for dist in DISTRIBUTIONS:
+        installed = RESOLVERS[dist.name].installed()
+        found.append((dist.name, str(installed[0]) if installed else None, installed[1] if installed else None))
+    return tuple(found)
 
 
 def forget_versions() -> None:

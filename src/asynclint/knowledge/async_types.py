@@ -125,8 +125,13 @@ LOOP_TYPES: frozenset[str] = frozenset({
     "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop", "asyncio.events.AbstractEventLoop",
     "asyncio.base_events.BaseEventLoop",
 })
-#: Fixtures that time what a test runs: such a test calls a sync function the plugin invokes.
-BENCHMARK_FIXTURES: frozenset[str] = frozenset({"benchmark", "aio_benchmark", "codspeed_benchmark"})
+#: Fixtures that time what a test runs: such a test calls a sync function the plugin invokes, and
+#: the timing is its point (ASL302: no assertion needed; ASL506: the plugin drives the loop).
+BENCHMARK_FIXTURES: frozenset[str] = frozenset({
+    "benchmark", "aio_benchmark", "async_benchmark", "aiobenchmark", "codspeed_benchmark",
+})
+#: Marks of benchmark tests (pytest-benchmark, pytest-codspeed).
+BENCHMARK_MARKS = frozenset({"benchmark"})
 #: Calls that block the thread while resolving a host name (ASL502).
 BLOCKING_DNS: frozenset[str] = frozenset({
     "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getaddrinfo",
@@ -158,3 +163,45 @@ ITERATOR_ANNOTATIONS = frozenset({
     "collections.abc.Generator", "collections.abc.AsyncIterable", "collections.abc.Iterable",
     "AsyncIterator", "AsyncGenerator", "Iterator", "Generator", "AsyncIterable", "Iterable",
 })
+
+#: Calls and types whose result is bound to the event loop it was made (or first used) in: its
+#: connections, locks, futures or tasks fail with "attached to a different loop" from another loop
+#: (ASL404: a fixture holding one, used from a test in another loop). ``httpx.AsyncClient`` counts
+#: when built without a ``transport=`` (its connection pool); an ASGI transport is loop-agnostic.
+LOOP_BOUND_VALUES = frozenset({
+    "asyncio.Future", "asyncio.Task", "asyncio.create_task", "asyncio.ensure_future",
+    "asyncio.Lock", "asyncio.Event", "asyncio.Condition", "asyncio.Semaphore", "asyncio.BoundedSemaphore",
+    "asyncio.Queue", "asyncio.PriorityQueue", "asyncio.LifoQueue",
+    "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop", "asyncio.AbstractEventLoop",
+    "asyncio.open_connection", "asyncio.start_server", "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell",
+    "asyncpg.connect", "asyncpg.create_pool", "asyncpg.Connection", "asyncpg.Pool", "asyncpg.pool.Pool",
+    "asyncpg.connection.Connection",
+    "aiohttp.ClientSession", "aiohttp.test_utils.TestClient", "aiohttp.test_utils.TestServer",
+    "redis.asyncio.Redis", "redis.asyncio.from_url", "redis.asyncio.client.Redis", "redis.asyncio.ConnectionPool",
+    "aioredis.Redis", "aioredis.from_url", "aioredis.create_redis_pool",
+    "motor.motor_asyncio.AsyncIOMotorClient",
+    "sqlalchemy.ext.asyncio.create_async_engine", "sqlalchemy.ext.asyncio.AsyncEngine",
+    "sqlalchemy.ext.asyncio.AsyncConnection", "sqlalchemy.ext.asyncio.AsyncSession",
+    "aio_pika.connect", "aio_pika.connect_robust", "aiormq.connect",
+    "aiomysql.connect", "aiomysql.create_pool", "aiosqlite.connect", "asyncmy.connect", "asyncmy.create_pool",
+    "psycopg.AsyncConnection.connect", "nats.connect",
+})
+#: Clients bound to the loop only through a connection pool their default transport opens.
+POOLED_CLIENTS = frozenset({"httpx.AsyncClient"})
+#: Transports that hand requests to an app in the caller's loop: a client over one binds no loop.
+ASGI_TRANSPORTS = frozenset({"httpx.ASGITransport", "httpx.WSGITransport"})
+#: Calls of the event loop alone: a test that makes only these exercises the test runner itself (ASL302).
+RUNNER_ONLY_CALLS = frozenset({"asyncio.sleep", "asyncio.get_running_loop", "asyncio.get_event_loop",
+                               "asyncio.current_task"})
+#: Calls that wrap a coroutine into a task or a future-like awaitable (ASL303).
+TASK_WRAPPERS = TASK_FACTORIES | frozenset({"asyncio.shield", "asyncio.wait_for"})
+#: Awaitables of known APIs that return None (ASL303).
+NONE_RESULT_CALLS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
+#: Awaiting one of these with a timeout fails the test when the awaited thing never happens.
+TIMEOUT_CALLS = frozenset({"asyncio.wait_for", "anyio.fail_after", "asyncio.timeout", "async_timeout.timeout",
+                           "trio.fail_after"})
+#: Loop methods that run or end a loop: a function that calls one runs a loop of its own (ASL506).
+LOOP_RUN_METHODS = ("run_until_complete", "run_forever")
+#: Event-loop methods whose result belongs to that loop (a future, a task).
+LOOP_BOUND_METHODS = frozenset({"create_future", "create_task"})

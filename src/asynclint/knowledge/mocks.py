@@ -21,12 +21,16 @@ CALL_CHECKS = {
     "call_count": "await_count",
     "called": "await_count > 0",  # an AsyncMock has no `awaited`: a mock answers it with a truthy child
 }
-#: Await-checks: a test that makes one on a mock already checks that it was awaited.
-MOCK_AWAIT_CHECKS = frozenset({
+
+#: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
+ASYNC_CAPABLE_MOCK_KEYWORDS = frozenset({"spec", "spec_set", "wraps", "return_value", "side_effect"})
+#: Await-checks: a test that makes one on a mock already checks that it was awaited (ASL203).
+AWAIT_CHECKS = frozenset({
     "assert_awaited", "assert_awaited_once", "assert_awaited_with", "assert_awaited_once_with",
     "assert_any_await", "assert_has_awaits", "assert_not_awaited", "await_count", "await_args",
     "await_args_list",
 })
+MOCK_AWAIT_CHECKS = AWAIT_CHECKS
 #: Decorators through which ``patch`` still sees an ``async def`` (it then installs an AsyncMock):
 #: they return the function itself or mark their wrapper as a coroutine function. Under any
 #: other decorator (``asynccontextmanager``, a framework's) what ``patch`` installs is unknown.
@@ -52,3 +56,7 @@ SYNC_METHODS = {
     "asyncio.Condition": frozenset({"notify", "notify_all", "release", "locked"}),
     "asyncio.Queue": frozenset({"put_nowait", "get_nowait", "qsize", "empty", "full", "task_done"}),
 }
+#: Settings of a mock whose value only the awaited coroutine hands back (AsyncMock applies them on await).
+MOCK_RESULT_ATTRIBUTES = frozenset({"return_value", "side_effect"})
+#: Last names of the calls that patch an attribute (``patch``, ``patch.object``, ``monkeypatch.setattr``).
+PATCH_CALL_NAMES = frozenset({"patch", "object", "setattr"})

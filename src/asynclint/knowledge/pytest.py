@@ -32,7 +32,36 @@ MARKING_HOOKS = ("pytest_collection_modifyitems", "pytest_itemcollected", "pytes
 RUNNING_HOOKS = ("pytest_pyfunc_call", "pytest_pycollect_makeitem", "pytest_runtest_call")
 
 #: Plugins (named by -p or pytest_plugins) that run async tests themselves (their own loop or framework).
-ASYNC_RUNNER_PLUGINS = re.compile(r"aiohttp|tornad|tornasync|twisted|trio|cooperative|curio|asynctest")
+ASYNC_RUNNER_PLUGINS = re.compile(r"aiohttp|tornad|tornasync|twisted|trio|cooperative|curio|asynctest|aiomisc")
+
+#: Distributions whose pytest plugin (registered when installed) runs ``async def`` tests itself, by a
+#: mechanism the runners model does not follow: declared by the project, who runs its async tests is
+#: unknown. (aiomisc-pytest runs every coroutine test in aiomisc's loop; pytest-aio, the cooperative
+#: runner, pytest-tornasync and pytest-curio run unmarked coroutine tests.)
+UNMODELLED_ASYNC_TEST_PLUGINS = frozenset({
+    "aiomisc-pytest", "pytest-aiomisc", "pytest-aio", "pytest-asyncio-cooperative", "pytest-tornasync",
+    "pytest-curio",
+})
+#: ``-p no:<name>`` that disables pytest-asyncio: its async tests are then someone else's (or nobody's).
+PYTEST_ASYNCIO_PLUGIN_NAMES = frozenset({"asyncio", "pytest_asyncio", "pytest_asyncio.plugin"})
+
+#: unittest test cases that call a test method and never await what it returns.
+SYNC_UNITTEST_BASES = frozenset({"unittest.TestCase", "unittest.case.TestCase"})
+#: Methods through which a TestCase subclass may change how test methods are called (then: unknown).
+UNITTEST_CALL_METHODS = frozenset({"run", "debug", "__call__", "_callTestMethod", "_callSetUp", "_callTearDown"})
 
 #: Async frameworks other than asyncio whose plugins run tests and fixtures (module roots, plugin names).
 OTHER_FRAMEWORKS = ("anyio", "trio", "pytest_trio")
+
+#: Name prefixes of helpers that check something (``assert_status(...)``, ``check_response(...)``):
+#: a test calling one checks (ASL302, the ASL3xx subjects).
+CHECK_HELPER_PREFIXES = ("assert", "check", "verify", "expect", "validate")
+#: Calls that check by themselves (pytest's raises/warns/fail/approx...).
+CHECK_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.fail", "pytest.deprecated_call",
+                         "pytest.approx", "pytest.skip", "pytest.xfail", "pytest.RaisesGroup",
+                         "pytest.RaisesExc", "pytest.raises_group", "_pytest.raises.RaisesGroup",
+                         "_pytest.raises.RaisesExc", "pytest.fail.Exception"})
+#: Path parts of test-support code (``tests/``, ``testing/``, ``conftest.py``).
+TEST_SUPPORT_PARTS = ("test", "testing", "conftest")
+#: Folders of documentation examples (ASL302: their tests show usage; asl301 keeps its own list).
+DOCS_FOLDERS = frozenset({"docs", "docs_src", "doc"})

@@ -197,3 +197,6 @@ OPENING_METHODS = frozenset({
     "connect", "open", "start", "startup", "initialize", "init", "setup", "login", "bind", "listen",
     "serve", "launch", "spawn", "acquire", "begin", "run", "__enter__", "__aenter__",
 })
+
+#: ``open()`` mode letters that write (ASL402: a file a fixture writes and leaves behind).
+WRITE_MODES = ("w", "a", "x")

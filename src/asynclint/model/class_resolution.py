@@ -25,7 +25,13 @@ from pathlib import Path
 import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
-from asynclint.knowledge.pytest import FIXTURE_DECORATORS, IGNORED_BASES, UNITTEST_BASES
+from asynclint.knowledge.pytest import (
+    FIXTURE_DECORATORS,
+    IGNORED_BASES,
+    SYNC_UNITTEST_BASES,
+    UNITTEST_BASES,
+    UNITTEST_CALL_METHODS,
+)
 from asynclint.model.ast_imports import AstImports, add_import, package_of, relative_base, top_level_statements
 from asynclint.model.files_read import FilesRead
 from asynclint.model.modules import import_roots, module_file, module_name
@@ -95,6 +101,9 @@ class _AstClass:
     unreadable_marks: bool = False
     #: Defines __init__/__new__ or __test__: pytest may not collect subclasses; say nothing.
     not_collected: bool = False
+    #: No decorator, no metaclass or other class keyword, no method that changes how unittest calls
+    #: a test method (``run``, ``_callTestMethod``...): a subclass of TestCase stays a plain one.
+    calls_tests_plainly: bool = True
 
 
 @dataclass
@@ -154,6 +163,9 @@ def _read_ast_module(path: Path, package: str) -> _AstModule | None:
 def _ast_class(node: ast.ClassDef, imports: dict[str, str]) -> _AstClass:
     bases = [_qualify(_dotted(b), imports) for b in node.bases]
     info = _AstClass(bases, set(), set(), set())
+    info.calls_tests_plainly = not node.decorator_list and not node.keywords and not any(
+        isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in UNITTEST_CALL_METHODS
+        for stmt in node.body)
     info.not_collected = any(
         (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__init__", "__new__"))
         or (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__" for t in stmt.targets))
@@ -326,6 +338,51 @@ class ClassResolver:
         if name in module.imports and name not in module.other_names:
             return self._external(module.imports[name], module.path, config, seen, depth + 1)
         return UNKNOWN
+
+    def plain_unittest(self, qualified: str, origin: Path, config: PytestConfig,
+                       seen: frozenset[tuple[Path, str]] = frozenset(), depth: int = 0) -> bool:
+        """True when ``qualified`` (a base of a class in ``origin``) is ``unittest.TestCase`` or a class whose
+        bases, followed through the project's and installed source, end there with nothing that changes
+        how test methods are called (then unittest never awaits an ``async def`` test). False for
+        anything else, including what cannot be read."""
+        if qualified in SYNC_UNITTEST_BASES:
+            return True
+        if depth > MAX_DEPTH or qualified in UNITTEST_BASES or qualified in IGNORED_BASES:
+            return False
+        located = self._locate(qualified, origin, config)
+        if located is None:
+            return False
+        return self._plain_in_module(located[0], located[1], config, seen, depth + 1)
+
+    def _plain_in_module(self, module: _AstModule, name: str, config: PytestConfig,
+                         seen: frozenset[tuple[Path, str]], depth: int) -> bool:
+        key = (module.path, name)
+        if key in seen or module.star_imports or depth > MAX_DEPTH:
+            return False
+        seen = seen | {key}
+        if name in module.classes:
+            if name in module.other_names or name in module.imports:
+                return False
+            info = module.classes[name]
+            if not info.calls_tests_plainly:
+                return False
+            reached = False
+            for base in info.bases:
+                if base is None:
+                    return False
+                if base in IGNORED_BASES:
+                    continue
+                if "." not in base and base in module.classes:
+                    plain = self._plain_in_module(module, base, config, seen, depth + 1)
+                else:
+                    plain = self.plain_unittest(base, module.path, config, seen, depth + 1)
+                if not plain:
+                    return False
+                reached = True
+            return reached
+        if name in module.imports and name not in module.other_names:
+            return self.plain_unittest(module.imports[name], module.path, config, seen, depth + 1)
+        return False
 
     def project_module_path(self, dotted: str, origin: Path, config: PytestConfig) -> Path | None:
         """The file of a module of the project itself (not installed packages), if it is one."""

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.knowledge.async_types import ITERATOR_ANNOTATIONS
+from asynclint.knowledge.async_types import (
+    ASGI_TRANSPORTS,
+    ITERATOR_ANNOTATIONS,
+    LOOP_BOUND_METHODS,
+    LOOP_BOUND_VALUES,
+    POOLED_CLIENTS,
+)
 from asynclint.model.names import ImportTable
 
 
@@ -54,6 +60,94 @@ def _value_expression(small: cst.CSTNode) -> cst.BaseExpression | None:
         value = small.value.value
         return value if isinstance(value, cst.BaseExpression) else None
     return None
+
+
+def _call_bindings(statements: list[cst.CSTNode]) -> dict[str, cst.Call]:
+    """Names bound to a call (``x = f()``, ``x = await f()``, ``async with f() as x``), last binding wins."""
+    bound: dict[str, cst.Call] = {}
+    for stmt in statements:
+        value: cst.BaseExpression | None = None
+        names: list[str] = []
+        if isinstance(stmt, cst.Assign):
+            value = stmt.value
+            names = [t.target.value for t in stmt.targets if isinstance(t.target, cst.Name)]
+        elif isinstance(stmt, cst.AnnAssign) and isinstance(stmt.target, cst.Name):
+            value, names = stmt.value, [stmt.target.value]
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    call = _unawaited(item.item)
+                    if call is not None:
+                        bound[item.asname.name.value] = call
+            continue
+        call = _unawaited(value)
+        for name in names:
+            if call is not None:
+                bound[name] = call
+            else:
+                bound.pop(name, None)
+    return bound
+
+
+def _unawaited(expr: cst.BaseExpression | None) -> cst.Call | None:
+    if isinstance(expr, cst.Await):
+        expr = expr.expression
+    return expr if isinstance(expr, cst.Call) else None
+
+
+def _value_calls(func: cst.FunctionDef) -> list[cst.Call] | None:
+    """The calls that build each value the fixture returns or yields; None when one value is anything
+    else (a name bound otherwise, an attribute, a literal: not a call we can judge)."""
+    statements = _statements(func.body)
+    bound: dict[str, cst.Call] | None = None
+    calls: list[cst.Call] = []
+    for stmt in statements:
+        if not isinstance(stmt, (cst.Return, cst.Expr)):
+            continue
+        if isinstance(stmt, cst.Expr) and not isinstance(stmt.value, cst.Yield):
+            continue
+        value = _value_expression(stmt)
+        call = _unawaited(value)
+        if call is None and isinstance(value, cst.Name):
+            if bound is None:
+                bound = _call_bindings(statements)
+            call = bound.get(value.value)
+        if call is None:
+            return None
+        calls.append(call)
+    return calls or None
+
+
+def loop_bound(func: cst.FunctionDef, imports: ImportTable) -> bool | None:
+    """Whether the fixture's value is bound to the event loop it was built in (knowledge/async_types.py
+    ``LOOP_BOUND_VALUES``): True when every value it returns or yields is, or its annotation names such a
+    type; False when it is known not to be (an ``httpx.AsyncClient`` over an explicit transport, such as
+    an ASGI app's); None when it cannot be told (say nothing)."""
+    calls = _value_calls(func)
+    if calls is None:
+        annotated = annotation_value(func, imports)
+        return True if annotated in LOOP_BOUND_VALUES else None
+    verdicts = set()
+    for call in calls:
+        target = imports.qualname(call.func)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in LOOP_BOUND_METHODS:
+            verdicts.add(True)  # `loop.create_future()`, `loop.create_task(...)`
+        elif target in POOLED_CLIENTS:
+            if any(arg.star for arg in call.args):
+                return None
+            transport = next((arg.value for arg in call.args
+                              if arg.keyword is not None and arg.keyword.value == "transport"), None)
+            if transport is None:
+                verdicts.add(True)  # its own connection pool
+            elif isinstance(transport, cst.Call) and imports.qualname(transport.func) in ASGI_TRANSPORTS:
+                verdicts.add(False)  # requests go to an app in the caller's loop
+            else:
+                return None
+        elif target in LOOP_BOUND_VALUES:
+            verdicts.add(True)
+        else:
+            return None
+    return verdicts.pop() if len(verdicts) == 1 else None
 
 
 def _bindings(statements: list[cst.CSTNode], imports: ImportTable) -> dict[str, str]:

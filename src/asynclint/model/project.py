@@ -37,6 +37,7 @@ from typing import TypeVar
 
 import libcst as cst
 
+from asynclint.config.dependencies import project_dependencies
 from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.core.source import read_source
 from asynclint.model.class_resolution import ClassResolver, ClassRunner
@@ -109,6 +110,14 @@ MAX_CONFTEST_FACTS = 32
 T = TypeVar("T")
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
 class ProjectModel:
     """Facts that span files: conftest.py fixtures and hooks, shared across a run."""
 
@@ -122,6 +131,7 @@ class ProjectModel:
         self.class_resolver = ClassResolver(self.files_read)  # base classes followed through files, cached per run
         self.framework_scan = FrameworkScan(self.files_read)  # anyio/trio mentioned by tests under a directory
         self._derived: dict[tuple[str, Path], tuple[tuple[int, int], object]] = {}
+        self._dependency_stamps: dict[Path, tuple[tuple[tuple[Path, tuple[int, int] | None], ...], frozenset[str]]] = {}
 
     def per_file_version(self, kind: str, path: Path, compute: Callable[[Path], T]) -> T | None:
         """``compute(path)`` once per content version of ``path`` in a run (None when it cannot be read).
@@ -225,9 +235,24 @@ class ProjectModel:
         layers += [c.module_fixtures() for c in self.conftests_for(facts.path, config)]
         return FixtureScope(layers)
 
-    def source_index(self, config: PytestConfig) -> SourceIndex:
+    def dependencies(self, rootdir: Path) -> frozenset[str]:
+        """The distributions the project at ``rootdir`` declares (config/dependencies.py), read once per
+        run and per content of the files read (which join the cache's record)."""
+        stamps = self._dependency_stamps.get(rootdir)
+        if stamps is not None and all(_stamp(path) == stamp for path, stamp in stamps[0]):
+            return stamps[1]
+        names, read = project_dependencies(rootdir)
+        for path in read:
+            self.files_read.note(path)
+        found = frozenset(names)
+        self._dependency_stamps[rootdir] = (tuple((path, _stamp(path)) for path in read), found)
+        return found
+
+    def source_index(self, config: PytestConfig, note_read: Callable[[Path], None] | None = None) -> SourceIndex:
         """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.
 
+        ``note_read`` is told each source file read (a file's findings depend on it: ``FileContext``
+        passes its ``note_file_read``); a caller that passes none records what it depends on itself.
         Modules are parsed lazily, on the first question about a name in them,
         and shared by every file of the run; each call returns a fresh view so a
         file changed since is re-read (see source_index.SourceModules).
@@ -235,8 +260,8 @@ class ProjectModel:
         def excluded(path: Path) -> bool:
             return path.name == "conftest.py" or config.is_test_file(path)
 
-        return SourceIndex(roots=import_roots(config),
-                           modules=self.source_modules, excluded=excluded)
+        return SourceIndex(roots=import_roots(config), modules=self.source_modules, excluded=excluded,
+                           note_read=note_read or (lambda path: None))
 
     def plugins_may_run_async(self, facts: ModuleFacts, config: PytestConfig, module_plugins: list[str]) -> bool:
         """True when a plugin in force for this module (``-p``, ``pytest_plugins`` here or in a

@@ -7,7 +7,7 @@ reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,15 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.core.walker import iter_children
-from asynclint.knowledge.pytest import ASYNC_MARKS, FIXTURE_DECORATORS, IGNORED_BASES, UNITTEST_BASES
-from asynclint.model.fixture_values import fixture_value
+from asynclint.knowledge.pytest import (
+    ASYNC_MARKS,
+    FIXTURE_DECORATORS,
+    IGNORED_BASES,
+    SYNC_UNITTEST_BASES,
+    UNITTEST_BASES,
+    UNITTEST_CALL_METHODS,
+)
+from asynclint.model.fixture_values import fixture_value, loop_bound
 from asynclint.model.names import ImportTable
 
 
@@ -69,6 +76,9 @@ class Fixture:
     #: What it returns/yields, when the code tells: the qualified callable that
     #: builds it ("httpx.AsyncClient") or its annotated type (fixture_values.py).
     returns: str | None = None
+    #: Its value is bound to the event loop it was built in (True), known not to be (False), or
+    #: cannot be told (None): fixture_values.loop_bound.
+    loop_bound: bool | None = None
     #: ASL201's scan of the body, for tests in other files (network_calls.scan_fixture): it is
     #: kept with the fixture, so it goes when the model drops its conftest.py's facts.
     body_scan: Any = field(default=None, repr=False, compare=False)
@@ -218,6 +228,7 @@ def fixture_of(func: cst.FunctionDef, imports: ImportTable, class_name: str | No
                 path=path,
                 marks=decorator_marks(func, imports, "function"),
                 returns=fixture_value(func, imports),
+                loop_bound=loop_bound(func, imports) if func.asynchronous is not None else None,
             )
     return None
 
@@ -299,6 +310,37 @@ def unittest_status(cls: cst.ClassDef, imports: ImportTable,
         else:
             status = "unknown"
     return status
+
+
+def plain_unittest_case(cls: cst.ClassDef, imports: ImportTable, local_classes: dict[str, cst.ClassDef],
+                        external: Callable[[str], bool] = lambda qualified: False,
+                        seen: frozenset[str] = frozenset()) -> bool:
+    """True when unittest calls ``cls``'s test methods and never awaits them: its bases, followed
+    through this module only, end in ``unittest.TestCase``; no class of the chain has a decorator,
+    a metaclass or a method that changes how tests are called; a base from another module counts when
+    ``external`` says it is such a class (the project model follows it). Anything else
+    (IsolatedAsyncioTestCase, a framework's async test case, an unreadable base): False."""
+    if cls.decorators or any(arg.keyword is not None for arg in cls.bases):
+        return False
+    if any(isinstance(s, cst.FunctionDef) and s.name.value in UNITTEST_CALL_METHODS for s in cls.body.body):
+        return False
+    reached = False
+    for qualified in base_qualnames(cls, imports):
+        if qualified in SYNC_UNITTEST_BASES:
+            reached = True
+        elif qualified in IGNORED_BASES:
+            continue
+        elif qualified is not None and qualified in local_classes and qualified not in seen \
+                and qualified not in imports.names:
+            if not plain_unittest_case(local_classes[qualified], imports, local_classes, external,
+                                       seen | {qualified}):
+                return False
+            reached = True
+        elif qualified is not None and qualified not in UNITTEST_BASES and external(qualified):
+            reached = True
+        else:
+            return False
+    return reached
 
 
 def _collect_class(cls: cst.ClassDef, outer: tuple[cst.ClassDef, ...], facts: ModuleFacts,

@@ -22,23 +22,31 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from asynclint.config.pytest_config import LOOP_SCOPES, PytestConfig
+from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.versions import ANYIO as ANYIO_RELEASES
 from asynclint.config.versions import NEWEST, PYTEST_TRIO, Distribution, Version
 from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRESERVING_PREFIXES
-from asynclint.knowledge.pytest import ASYNC_MARKS, OTHER_FRAMEWORKS
+from asynclint.config.dependencies import requirement_name
+from asynclint.knowledge.pytest import (
+    ASYNC_MARKS,
+    OTHER_FRAMEWORKS,
+    PYTEST_ASYNCIO_PLUGIN_NAMES,
+    UNMODELLED_ASYNC_TEST_PLUGINS,
+)
+from asynclint.knowledge.pytest_asyncio import (
+    SCOPE_ORDER,
+    PytestAsyncioFeatures,
+    anyio_auto_mode,
+    anyio_honours_hook_marks,
+    trio_mode_exists,
+)
 from asynclint.model.class_resolution import not_collected
 from asynclint.model.collection_hooks import hook_marks
 from asynclint.model.names import ImportTable, keyword_argument, string_argument
-from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunction
+from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunction, plain_unittest_case
 
 if TYPE_CHECKING:
     from asynclint.model.project import FixtureScope, ProjectModel
-
-#: Releases where a way of running tests begins (anyio's version history; pytest-trio's release notes).
-ANYIO_AUTO_MODE_SINCE = (4, 11)
-ANYIO_HOOK_MARKS_SINCE = (4, 13)  # anyio #422: marks added in pytest_collection_modifyitems
-TRIO_MODE_SINCE = (0, 5)
 
 #: kinds of runner
 PYTEST_ASYNCIO = "pytest-asyncio"
@@ -49,9 +57,6 @@ PLUGIN = "plugin"  # another plugin or a hook runs it (or may): who exactly is u
 NOBODY = "nobody"  # an async test or fixture no plugin runs: it fails, errors or is skipped
 UNKNOWN = "unknown"
 SYNC = "sync"  # a plain function: pytest runs it
-
-SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
-
 
 @dataclass(frozen=True)
 class Runner:
@@ -73,24 +78,15 @@ class Runner:
     override: Fixture | None = None
     #: (unmarked, total): parameter sets ``pytest.param(marks=...)`` leaves without an async mark
     unmarked_params: tuple[int, int] | None = None
+    #: an ``async def`` test method of a plain ``unittest.TestCase``: called, never awaited (kind NOBODY)
+    unittest_never_awaited: bool = False
 
     @property
     def on_asyncio(self) -> bool:
-        """Known to run in an asyncio event loop (pytest-asyncio or IsolatedAsyncioTestCase)."""
-        return self.kind in (PYTEST_ASYNCIO, UNITTEST)
+        """Known to run in an asyncio event loop (pytest-asyncio, IsolatedAsyncioTestCase, or anyio on
+        the asyncio backend only)."""
+        return self.kind in (PYTEST_ASYNCIO, UNITTEST) or (self.kind == ANYIO and not self.may_be_trio)
 
-
-
-def mark_loop_keywords(version: Version) -> tuple[str, ...]:
-    """The keywords of ``pytest.mark.asyncio`` that choose the loop, in this release.
-
-    0.23 added ``scope``; 0.24 renamed it ``loop_scope`` (``scope`` kept, deprecated, still read by 1.x).
-    """
-    if version < (0, 23):
-        return ()
-    if version < (0, 24):
-        return ("scope",)
-    return ("loop_scope", "scope")  # `scope` deprecated since 0.24, still read by 1.x
 
 
 class _ParamMarks(cst.CSTVisitor):
@@ -169,6 +165,8 @@ class Runners:
         self.path = path
         self.scope_of = scope_of
         self.version = version
+        #: what this pytest-asyncio release does (knowledge/pytest_asyncio.py)
+        self.features = PytestAsyncioFeatures(tuple(version))
         #: the release of anyio or pytest-trio, asked only where a mode or hook depends on it
         self.release_of = release_of or (lambda dist: dist.newest)
         self._tests: dict[int, Runner] = {}
@@ -178,13 +176,13 @@ class Runners:
     @functools.cached_property
     def trio_mode(self) -> bool:
         """``trio_mode = true`` in a pytest-trio release that has it (0.5.0 and later)."""
-        return self.config.trio_mode and self.release_of(PYTEST_TRIO) >= TRIO_MODE_SINCE
+        return self.config.trio_mode and trio_mode_exists(tuple(self.release_of(PYTEST_TRIO)))
 
     @functools.cached_property
     def anyio_auto(self) -> bool:
         """``anyio_mode = "auto"`` in an anyio release that has it (4.11.0 and later): anyio runs every
         async test, and the async fixtures they request."""
-        return self.config.anyio_mode == "auto" and self.release_of(ANYIO_RELEASES) >= ANYIO_AUTO_MODE_SINCE
+        return self.config.anyio_mode == "auto" and anyio_auto_mode(tuple(self.release_of(ANYIO_RELEASES)))
 
     @functools.cached_property
     def imported_roots(self) -> frozenset[str]:
@@ -238,7 +236,61 @@ class Runners:
 
     @functools.cached_property
     def plugins_run_async(self) -> bool:
-        return self.project.plugins_may_run_async(self.facts, self.config, self.module_plugins)
+        """A plugin we do not model may run async tests here: one named by ``-p``/``pytest_plugins`` that
+        runs coroutines (or a project plugin that may), a declared dependency whose plugin runs them
+        (knowledge/pytest.py), or pytest-asyncio disabled by ``-p no:asyncio`` (its tests are then someone
+        else's). Who runs them is unknown: rules say nothing that depends on it."""
+        return self.pytest_asyncio_disabled or bool(self.unmodelled_plugins) or self.project.plugins_may_run_async(
+            self.facts, self.config, self.module_plugins)
+
+    @functools.cached_property
+    def pytest_asyncio_disabled(self) -> bool:
+        """``-p no:asyncio`` (or ``no:pytest_asyncio``) in the pytest configuration."""
+        return any(p.startswith("no:") and p[3:] in PYTEST_ASYNCIO_PLUGIN_NAMES for p in self.config.plugins)
+
+    @functools.cached_property
+    def unmodelled_plugins(self) -> frozenset[str]:
+        """Declared dependencies whose pytest plugin runs ``async def`` tests by itself."""
+        declared = {requirement_name(name) for name in self.project.dependencies(self.config.rootdir)}
+        return frozenset(declared & UNMODELLED_ASYNC_TEST_PLUGINS)
+
+    @functools.cached_property
+    def anyio_auto_ignored(self) -> bool:
+        """``anyio_mode = "auto"`` set, but the anyio release in use predates it (4.11): no test runs by it."""
+        return self.config.anyio_mode == "auto" and not self.anyio_auto
+
+    def runs_unmarked(self, framework: str) -> bool:
+        """A module-wide mode runs an unmarked ``async def`` test with ``framework`` ("asyncio"/"anyio")."""
+        if framework == "anyio":
+            return self.anyio_auto
+        return framework == "asyncio" and self.config.asyncio_mode == "auto" and not self.anyio_auto
+
+    def module_framework(self, classes: tuple[cst.ClassDef, ...] = (), params: tuple[str, ...] = ()) -> str | None:
+        """The async framework this module's tests use: "asyncio", "anyio", "trio", or None (none known).
+
+        The one answer to "which mark would a test made async here need": a module-wide mode first
+        (trio_mode, anyio_mode), then the marks the module's tests carry (asyncio wins when present),
+        then ``anyio_backend`` in reach (of ``classes``/``params``), then pytest-asyncio's own signs
+        (auto mode, an import, a declared dependency)."""
+        if self.trio_mode:
+            return TRIO
+        if self.config.anyio_mode == "auto" or self.hooks == ANYIO:
+            return ANYIO
+        used = {m.name for t in self.facts.tests for m in t.marks} | {m.name for m in self.facts.module_marks}
+        if "asyncio" in used:
+            return "asyncio"
+        for other in (ANYIO, TRIO):
+            if other in used:
+                return other
+        scope = self.scope_of(classes)
+        fixtures, unknown = scope.closure(list(params)) if params else ({}, set())
+        if "anyio_backend" in fixtures or "anyio_backend" in unknown \
+                or any("anyio_backend" in layer for layer in scope.layers):
+            return ANYIO
+        if self.config.asyncio_mode == "auto" or "pytest_asyncio" in self.imported_roots \
+                or "pytest-asyncio" in self.project.dependencies(self.config.rootdir):
+            return "asyncio"
+        return None
 
     @functools.cached_property
     def other_framework_for_fixtures(self) -> bool:
@@ -273,7 +325,7 @@ class Runners:
 
     def override_sets_loops(self) -> bool:
         """Before 1.0 pytest-asyncio runs tests and fixtures in the ``event_loop`` fixture's loop."""
-        return self.version < (1, 0)
+        return self.features.honours_event_loop_override
 
     # Tests ----------------------------------------------------------------------------
     def test(self, test: TestFunction) -> Runner:
@@ -286,15 +338,18 @@ class Runners:
         if not test.is_async:
             return Runner(SYNC, "a plain function")
         if test.run_by_unittest:
+            if test.classes and self._never_awaited_by_unittest(test):
+                return Runner(NOBODY, "a method of a plain unittest.TestCase: unittest calls it and never awaits "
+                              "the coroutine", unittest_never_awaited=True)
             return Runner(UNITTEST, "a unittest.TestCase method")
         if self.trio_mode or test.mark("trio") is not None:
             return Runner(TRIO, "trio_mode or a trio mark", may_be_trio=True)
         if test.mark("anyio") is not None:
-            return Runner(ANYIO, "an anyio mark", may_be_trio=True)
+            return self._anyio(test, "an anyio mark")
         if self.anyio_auto:
             if test.mark("asyncio") is not None or self.config.asyncio_mode == "auto":
                 return Runner(UNKNOWN, "anyio_mode=auto and pytest-asyncio both claim it", may_be_trio=True)
-            return Runner(ANYIO, "anyio_mode=auto", may_be_trio=True)
+            return self._anyio(test, "anyio_mode=auto")
         if "__test__" in self.imports.defined:
             return Runner(UNKNOWN, "`__test__` decides collection")
         inherited: frozenset[str] = frozenset()
@@ -303,6 +358,9 @@ class Runners:
                 return Runner(UNKNOWN, "a class pytest may not collect")
             runner = self.project.class_runner(self.facts, test.classes, self.config)
             if runner.status == UNITTEST:
+                if self._never_awaited_by_unittest(test):
+                    return Runner(NOBODY, "a method of a plain unittest.TestCase: unittest calls it and never awaits "
+                                  "the coroutine", unittest_never_awaited=True)
                 return Runner(UNITTEST, "a unittest.TestCase subclass")
             if runner.status != "plain":
                 return Runner(UNKNOWN, "a base class that cannot be read")
@@ -310,7 +368,7 @@ class Runners:
             if runner.autouse_requests:
                 found, unknown = self.scope_of(test.classes).closure(sorted(runner.autouse_requests))
                 if "anyio_backend" in found or "anyio_backend" in unknown:
-                    return Runner(ANYIO, "anyio_backend through a base class's autouse fixture", may_be_trio=True)
+                    return self._anyio(test, "anyio_backend through a base class's autouse fixture")
                 from asynclint.knowledge.pytest import BUILTIN_FIXTURES
                 if unknown - runner.fixtures - BUILTIN_FIXTURES:
                     return Runner(UNKNOWN, "a base class's autouse fixture requests unknown fixtures")
@@ -320,10 +378,13 @@ class Runners:
             if "trio" in inherited:
                 return Runner(TRIO, "a base class's trio mark", may_be_trio=True)
             if "anyio" in inherited:
-                return Runner(ANYIO, "a base class's anyio mark", may_be_trio=True)
+                return self._anyio(test, "a base class's anyio mark")
         fixtures, unknown = self.scope_of(test.classes).closure([*test.params, *test.usefixtures()])
         if "anyio_backend" in fixtures or "anyio_backend" in unknown:
-            return Runner(ANYIO, "anyio_backend in reach", may_be_trio=True)
+            return self._anyio(test, "anyio_backend in reach")
+        if self.pytest_asyncio_disabled:
+            return Runner(PLUGIN, "pytest-asyncio is disabled (-p no:asyncio): another plugin runs it, or none",
+                          may_be_trio=self.imports_trio or self.anyio_or_trio_only)
         if not self._still_a_coroutine(test):
             return Runner(UNKNOWN, "a decorator that may make it a sync function")
         if test.mark("asyncio") is not None or "asyncio" in inherited:
@@ -344,16 +405,64 @@ class Runners:
         if self.plugins_run_async:
             return Runner(PLUGIN, "a plugin that runs coroutines itself", may_be_trio=maybe_trio)
         if self.hooks == "anyio":
-            if self.release_of(ANYIO_RELEASES) >= ANYIO_HOOK_MARKS_SINCE:
-                return Runner(ANYIO, "an anyio mark added by a collection hook", may_be_trio=True)
+            if anyio_honours_hook_marks(tuple(self.release_of(ANYIO_RELEASES))):
+                return self._anyio(test, "an anyio mark added by a collection hook")
             return Runner(NOBODY, "the anyio mark a collection hook adds comes too late (before anyio 4.13)",
                           may_be_trio=True, hook_mark_too_late=True)
         if self.hooks == "asyncio":
-            if self.version < (0, 23):
+            if self.features.hook_marks_honoured:
                 return Runner(PYTEST_ASYNCIO, "an asyncio mark added by a collection hook", loop_scope=None)
             return Runner(NOBODY, "the asyncio mark a collection hook adds comes too late (pytest-asyncio 0.23+)",
                           may_be_trio=maybe_trio, hook_mark_too_late=True)
         return Runner(NOBODY, "no async mark under asyncio_mode=strict", may_be_trio=maybe_trio)
+
+    def _anyio(self, test: TestFunction, reason: str) -> Runner:
+        backends = self.anyio_backends(test)
+        may_be_trio = backends is None or bool(backends - {"asyncio"})
+        return Runner(ANYIO, reason if backends is None else f"{reason}, backends {', '.join(sorted(backends))}",
+                      may_be_trio=may_be_trio)
+
+    def anyio_backends(self, test: TestFunction) -> frozenset[str] | None:
+        """The backends anyio runs ``test`` on: a ``parametrize`` of ``anyio_backend``, else the project's
+        ``anyio_backend`` fixture (its ``params`` or the literal it returns), else anyio's own fixture
+        ("asyncio" only). None when it cannot be told (computed values, a ``pytest_generate_tests`` hook,
+        a plugin that may provide the fixture)."""
+        for mark in test.marks:
+            if mark.name == "parametrize" and mark.call is not None and mark.call.args:
+                first = mark.call.args[0].value
+                names = first.evaluated_value if isinstance(first, cst.SimpleString) else None
+                if not isinstance(names, str):
+                    return None
+                if "anyio_backend" in [n.strip() for n in names.split(",")]:
+                    values = mark.call.args[1].value if len(mark.call.args) > 1 else None
+                    return _backend_values(values, self.imports) if "," not in names else None
+        if self.module_plugins or self.hooks is not None or self.plugins_run_async or any(
+                "pytest_generate_tests" in m.hooks for m in [self.facts, *self.project.conftests_for(
+                    self.facts.path, self.config)]):
+            return None
+        fixture = self.scope_of(test.classes).resolve("anyio_backend")
+        if fixture is None:
+            return frozenset({"asyncio"})  # anyio's own fixture
+        call = fixture.decorator.decorator if isinstance(fixture.decorator.decorator, cst.Call) else None
+        params = keyword_argument(call, "params")
+        if params is not None:
+            return _backend_values(params.value, self.imports)
+        body = fixture.func.body.body if isinstance(fixture.func.body, cst.IndentedBlock) else ()
+        if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1:
+            returned = body[0].body[0]
+            if isinstance(returned, cst.Return) and isinstance(returned.value, cst.SimpleString):
+                value = returned.value.evaluated_value
+                return frozenset({value}) if isinstance(value, str) else None
+        return None
+
+    def _never_awaited_by_unittest(self, test: TestFunction) -> bool:
+        """Every class of the chain a plain ``unittest.TestCase`` (pytest collects only the innermost's
+        methods, and only it decides), and no decorator that may make the method sync."""
+        def external(qualified: str) -> bool:
+            return self.project.class_resolver.plain_unittest(qualified, self.path, self.config)
+
+        return plain_unittest_case(test.classes[-1], self.imports, self.facts.classes, external) \
+            and self._still_a_coroutine(test)
 
     def _pytest_asyncio(self, test: TestFunction, reason: str) -> Runner:
         if self.hooks is not None:
@@ -374,14 +483,14 @@ class Runners:
                     return None, None, None
                 if value is None:
                     continue
-                if keyword not in mark_loop_keywords(self.version):
+                if keyword not in self.features.mark_loop_keywords:
                     continue  # a keyword this release does not know: it ignores it (0.23 reads only `scope`)
                 return (value if value in SCOPE_ORDER else None), "mark", None
         if self.override_sets_loops():
             override = self.event_loop_override(test.classes)
             if override is not None:
                 return (override.scope if override.scope in SCOPE_ORDER else None), "override", override
-        default = self.config.asyncio_default_test_loop_scope if self.version >= (0, 26) else "function"
+        default = self.config.asyncio_default_test_loop_scope if self.features.default_test_loop_scope else "function"
         return default or "function", "default", None
 
     def _still_a_coroutine(self, test: TestFunction) -> bool:
@@ -433,6 +542,8 @@ class Runners:
             return self._asyncio_fixture(fixture, "@pytest_asyncio.fixture")
         if self.trio_mode:
             return Runner(TRIO, "trio_mode", may_be_trio=True)
+        if self.plugins_run_async:
+            return Runner(PLUGIN, "a plugin that runs coroutines itself, or pytest-asyncio disabled")
         if self.config.asyncio_mode == "auto":
             if self.anyio_or_trio_only:
                 return Runner(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
@@ -447,9 +558,9 @@ class Runners:
             known, _ = string_argument(keyword_argument(call, keyword))
             if not known:
                 return Runner(PYTEST_ASYNCIO, reason)
-        if fixture.loop_scope is not None and self.version < (0, 24):
+        if fixture.loop_scope is not None and not self.features.loop_scope_keyword:
             return Runner(PYTEST_ASYNCIO, reason)  # loop_scope is not a keyword of this release (TypeError)
-        if self.version < (0, 23):
+        if not self.features.loop_scopes:
             # No loop scopes before 0.23: every async fixture runs in the `event_loop` fixture's loop,
             # the project's override (its scope) or pytest-asyncio's own (function).
             override = self._override_for_fixture(fixture)
@@ -460,12 +571,13 @@ class Runners:
         if fixture.loop_scope is not None:
             scope, source = fixture.loop_scope, "fixture"
         else:
-            default = self.config.asyncio_default_fixture_loop_scope if self.version >= (0, 24) else None
+            default = self.config.asyncio_default_fixture_loop_scope if self.features.default_fixture_loop_scope \
+                else None
             scope, source = default or fixture.scope, "default" if default else "fixture"
             if self.override_sets_loops() and fixture.name != "event_loop":
                 # Before 1.0 a fixture without its own loop runs in the event_loop fixture's loop.
                 override = self._override_for_fixture(fixture)
-                if override is not None and (self.version < (0, 23) or fixture.scope == "function"):
+                if override is not None and (not self.features.loop_scopes or fixture.scope == "function"):
                     return Runner(PYTEST_ASYNCIO, reason, loop_scope=override.scope if override.scope in SCOPE_ORDER
                                   else None, loop_from="override", override=override)
         return Runner(PYTEST_ASYNCIO, reason, loop_scope=scope if scope in SCOPE_ORDER else None, loop_from=source)
@@ -490,6 +602,26 @@ class Runners:
     @staticmethod
     def _is_above(conftest: Path, other: Path) -> bool:
         return conftest.name == "conftest.py" and other.parent.is_relative_to(conftest.parent)
+
+
+def _backend_values(node: cst.BaseExpression | None, imports: ImportTable) -> frozenset[str] | None:
+    """``["asyncio", ("trio", {...}), pytest.param("asyncio", id=...)]``: the backend names; None when
+    any element is not a literal."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return None
+    found: set[str] = set()
+    for element in node.elements:
+        if not isinstance(element, cst.Element):
+            return None
+        value = element.value
+        if isinstance(value, cst.Call) and imports.qualname(value.func) == "pytest.param" and value.args:
+            value = value.args[0].value
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        if not isinstance(value, cst.SimpleString) or not isinstance(value.evaluated_value, str):
+            return None
+        found.add(value.evaluated_value)
+    return frozenset(found)
 
 
 def mark_of(test: TestFunction, name: str) -> Mark | None:

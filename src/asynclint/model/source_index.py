@@ -516,8 +516,9 @@ class SourceIndex:
     roots: tuple[Path, ...] = ()
     modules: SourceModules | None = None
     excluded: Callable[[Path], bool] = field(default=lambda path: False)
-    #: Source files this index read to answer questions (for result caches: what a file's findings depend on).
-    consulted: set[Path] = field(default_factory=set)
+    #: Where each source file read is recorded (the result cache's contract): the linted file's
+    #: ``FileContext.note_file_read``, so that only the files whose findings read a module depend on it.
+    note_read: Callable[[Path], None] = field(default=lambda path: None)
     _missing: set[str] = field(default_factory=set)
     _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
 
@@ -528,7 +529,7 @@ class SourceIndex:
         located = self.modules.locate(self.roots, name, self.excluded)
         if located is None:
             return None
-        self.consulted.add(located[0])
+        self.note_read(located[0])
         return self.modules.load(located[0], name, located[1])
 
     def _lookup(self, qualname: str, kind: str, depth: int = 0) -> FunctionInfo | ClassInfo | None:

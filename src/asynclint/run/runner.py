@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.config.settings import Settings, load_settings_file, settings_for_directory
+from asynclint.config.versions import installed_releases
 from asynclint.core.diagnostics import Diagnostic
 from asynclint.core.source import decode_source, read_source
 from asynclint.run.discovery import Problem, discover, discoverable
@@ -234,7 +235,8 @@ class Runner:
         if folder is None:
             directory = path.parent.resolve()
             settings = self.settings_for(directory)
-            key = self.cache.config_key(settings, pytest_config_for_directory(directory), self.options.unsafe_fixes)
+            key = self.cache.config_key(settings, pytest_config_for_directory(directory), self.options.unsafe_fixes,
+                                        installed_releases())
             folder = self._folder_keys[path.parent] = (settings, key)
         settings, key = folder
         ignored = per_file_ignores(settings, path)

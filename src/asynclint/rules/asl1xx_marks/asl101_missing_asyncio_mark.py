@@ -38,6 +38,16 @@ class MissingAsyncioMark(Rule):
         pytest marks and known coroutine-keeping decorators such as
         `unittest.mock.patch`, `hypothesis.given`, `respx.mock`) is left alone.
 
+        An `async def` test method of a plain `unittest.TestCase` (its bases,
+        followed through the project's and installed source, end in
+        `unittest.TestCase`, and nothing in the chain changes how unittest
+        calls a test method) is reported too: unittest calls it, drops the
+        coroutine and reports a pass. No fix: which async test case to base
+        the class on is the author's call. When pytest-asyncio is disabled
+        (`-p no:asyncio`) or the project declares a plugin that runs coroutine
+        tests itself (aiomisc-pytest, pytest-aio...), who runs the tests is
+        unknown and nothing is reported.
+
         It follows the releases the project uses: a mark a conftest.py hook adds
         in `pytest_collection_modifyitems` runs the test under pytest-asyncio
         before 0.23 only (issue #810), and under anyio from 4.13 only (anyio
@@ -74,7 +84,7 @@ class MissingAsyncioMark(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        if ctx.pytest.asyncio_mode == "auto" or ctx.runners.trio_mode or not ctx.facts.tests:
+        if not ctx.facts.tests:
             return
         candidates = [t for t in ctx.facts.tests if t.is_async and not t.has_async_mark()]
         if not candidates:
@@ -83,6 +93,11 @@ class MissingAsyncioMark(Rule):
         for test in candidates:
             runner = ctx.runner_of(test)
             if runner.kind != NOBODY:
+                continue
+            if runner.unittest_never_awaited:
+                self.report(test.func.name, f"async test `{test.name}` is a method of a plain `unittest.TestCase`: "
+                            "unittest calls it and never awaits the coroutine, so it passes whatever it asserts; "
+                            "base the class on `unittest.IsolatedAsyncioTestCase`")
                 continue
             if runner.hook_mark_too_late and ctx.runners.hooks == "anyio":
                 message = (f"async test `{test.name}` has no anyio mark of its own; the one a conftest.py hook adds "
@@ -93,7 +108,7 @@ class MissingAsyncioMark(Rule):
                            f"in pytest_collection_modifyitems comes too late for {self._release()} (it decides at "
                            "collection which tests it runs, pytest-asyncio issue #810), so the test fails with "
                            "\"async def functions are not natively supported\"")
-            elif ctx.pytest.anyio_mode == "auto":
+            elif ctx.runners.anyio_auto_ignored:
                 message = (f"async test `{test.name}` has no {mark} mark; anyio_mode = \"auto\" needs anyio 4.11 or "
                            f"later and {ctx.release_of(ANYIO).describe()} ignores it, so pytest does not run it")
             elif runner.unmarked_params is not None:
@@ -110,15 +125,8 @@ class MissingAsyncioMark(Rule):
         return f"pytest-asyncio {version}"
 
     def _mark_name(self) -> str:
-        """The framework the module already uses: asyncio unless only anyio or trio marks appear."""
-        if self.ctx.pytest.anyio_mode == "auto" or self.ctx.runners.hooks == "anyio":
-            return "anyio"
-        used = {m.name for t in self.ctx.facts.tests for m in t.marks} | {m.name for m in self.ctx.facts.module_marks}
-        if "asyncio" not in used:
-            for other in ("anyio", "trio"):
-                if other in used:
-                    return other
-        return "asyncio"
+        """The framework the module already uses (model/runners.py), asyncio when none is known."""
+        return self.ctx.runners.module_framework() or "asyncio"
 
     def _add_mark(self, test: TestFunction, mark: str) -> Fix:
         text, request = self.ctx.reference(f"pytest.mark.{mark}", module="pytest")
@@ -178,6 +186,51 @@ class MissingAsyncioMark(Rule):
 
             class TestThing(unittest.IsolatedAsyncioTestCase):
                 async def test_run_by_unittest(self):
+                    self.assertTrue(True)
+        """)),
+        # pytest-asyncio disabled: another plugin (registered by an installed package) runs the
+        # coroutine tests, or none does; who, the model cannot tell, so nothing is said.
+        Valid(dedent("""
+            async def test_published():
+                assert True
+        """), config={"addopts": "-p no:asyncio"}),
+        # A declared dependency whose pytest plugin runs coroutine tests itself (aiomisc-pytest).
+        Valid(dedent("""
+            async def test_consumed():
+                assert True
+        """), files={"requirements-dev.txt": "pytest\naiomisc-pytest\n"}),
+        # A base of another module that changes how unittest calls test methods: not a plain TestCase.
+        Valid(dedent("""
+            from helpers import AsyncCase
+
+            class TestThing(AsyncCase):
+                async def test_awaited_by_the_base(self):
+                    self.assertTrue(True)
+        """), files={"helpers.py": dedent("""
+            import asyncio
+            import unittest
+
+            class AsyncCase(unittest.TestCase):
+                def _callTestMethod(self, method):
+                    asyncio.run(method())
+        """)}),
+        # A framework's test case the model cannot read (another module): unittest may await it.
+        Valid(dedent("""
+            from framework.testing import AsyncCase
+
+            class TestThing(AsyncCase):
+                async def test_from_a_framework(self):
+                    self.assertTrue(True)
+        """)),
+        # A plain TestCase whose method a decorator may turn into a sync one: left alone.
+        Valid(dedent("""
+            import unittest
+
+            from helpers import run_sync
+
+            class TestThing(unittest.TestCase):
+                @run_sync
+                async def test_wrapped(self):
                     self.assertTrue(True)
         """)),
         Valid(dedent("""
@@ -286,6 +339,48 @@ class MissingAsyncioMark(Rule):
         """)),
     ]
     INVALID = [
+        # unittest calls an async method of a plain TestCase and drops the coroutine: it passes whatever
+        # it asserts. No fix: the right base (IsolatedAsyncioTestCase, a framework's) is the author's call.
+        Invalid(
+            dedent("""
+                import unittest
+
+                class Base(unittest.TestCase):
+                    pass
+
+                class TestTotals(Base):
+                    async def test_total(self):
+                        self.assertEqual(1, 2)
+            """),
+            line=7, column=15, fixed=None,
+            message="async test `test_total` is a method of a plain `unittest.TestCase`: unittest calls it and never "
+                    "awaits the coroutine, so it passes whatever it asserts; base the class on "
+                    "`unittest.IsolatedAsyncioTestCase`",
+        ),
+        # The same through a base class of another module of the project (followed, read, never imported).
+        Invalid(
+            dedent("""
+                from helpers import DatabaseCase
+
+                class TestRows(DatabaseCase):
+                    async def test_count(self):
+                        self.assertEqual(await self.count(), 3)
+            """),
+            files={"helpers.py": dedent("""
+                from unittest import TestCase
+
+                class DatabaseCase(TestCase):
+                    def setUp(self):
+                        self.rows = [1, 2, 3]
+
+                    async def count(self):
+                        return len(self.rows)
+            """)},
+            line=4, column=15, fixed=None,
+            message="async test `test_count` is a method of a plain `unittest.TestCase`: unittest calls it and never "
+                    "awaits the coroutine, so it passes whatever it asserts; base the class on "
+                    "`unittest.IsolatedAsyncioTestCase`",
+        ),
         # anyio_mode = "auto" is an option of anyio 4.11 and later: 4.10 leaves the test unrun.
         Invalid(dedent("""
             async def test_needs_a_newer_anyio():

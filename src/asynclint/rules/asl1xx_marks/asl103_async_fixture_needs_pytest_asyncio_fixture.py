@@ -58,8 +58,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        if ctx.pytest.asyncio_mode == "auto" or ctx.runners.trio_mode or ctx.runners.anyio_auto:
-            return
         candidates = [f for f in ctx.facts.fixtures if f.is_async and f.provider in PLAIN_FIXTURE]
         for fixture in candidates:
             if ctx.fixture_runner(fixture).kind != NOBODY:
@@ -85,6 +83,14 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
         return self.fix(Safety.SAFE, "Use `@pytest_asyncio.fixture`", (target, new), imports=[request])
 
     VALID = [
+        # pytest-asyncio disabled: the plugin that runs the coroutine tests runs their fixtures too.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def channel():
+                yield 1
+        """), config={"addopts": "-p no:asyncio"}),
         Valid(dedent("""
             import pytest_asyncio
 

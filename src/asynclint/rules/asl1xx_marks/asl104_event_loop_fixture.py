@@ -6,6 +6,7 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.versions import Version
+from asynclint.knowledge.pytest_asyncio import PytestAsyncioFeatures
 from asynclint.core.diagnostics import Fix, Safety, SideEdit
 from asynclint.fixes.edits import Pair, mark_with_keyword, remove_param, remove_statements
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
@@ -163,6 +164,10 @@ class EventLoopFixture(Rule):
     def _version(self) -> Version:
         return self.ctx.pytest_asyncio.version
 
+    @property
+    def _features(self) -> PytestAsyncioFeatures:
+        return self.ctx.pytest_asyncio.features
+
     def _pytest_asyncio_in_use(self) -> bool:
         """False where the project lists its test dependencies without pytest-asyncio and nothing here
         imports it: the `event_loop` fixture is then the project's own (RULES.md: Versions)."""
@@ -172,17 +177,17 @@ class EventLoopFixture(Rule):
 
     def _replacement(self, scope: str) -> str:
         """What replaces a `scope` override in this release, in its own words."""
-        version = self._version
-        if not self.ctx.is_conftest and version >= (0, 23):
-            keyword = "loop_scope" if version >= (0, 24) else "scope"
+        features = self._features
+        keyword = features.mark_loop_keyword
+        if not self.ctx.is_conftest and keyword is not None:
             return f"use `{keyword}=\"{scope}\"` on this module's asyncio marks"
-        if version >= (0, 26):
+        if features.default_test_loop_scope:
             return (f"set `asyncio_default_fixture_loop_scope = \"{scope}\"` and "
                     f"`asyncio_default_test_loop_scope = \"{scope}\"` in the pytest configuration")
-        if version >= (0, 24):
+        if features.default_fixture_loop_scope:
             return (f"set `asyncio_default_fixture_loop_scope = \"{scope}\"` and "
                     f"`loop_scope=\"{scope}\"` on the asyncio marks")
-        if version >= (0, 23):
+        if features.loop_scopes:
             return f"use `scope=\"{scope}\"` on the asyncio marks and async fixtures"
         return (f"when upgrading to 1.x, set `asyncio_default_fixture_loop_scope = \"{scope}\"` and "
                 f"`asyncio_default_test_loop_scope = \"{scope}\"` instead")
@@ -206,9 +211,9 @@ class EventLoopFixture(Rule):
 
     def _removed(self) -> str:
         version = self._version
-        if version >= (1, 0):
+        if self._features.event_loop_removed:
             return "removed in pytest-asyncio 1.0 (\"fixture 'event_loop' not found\")"
-        if version >= (0, 22):
+        if self._features.event_loop_deprecated:
             return f"deprecated since pytest-asyncio 0.22 and removed in 1.0 (this project uses {version})"
         return f"removed in pytest-asyncio 1.0 (this project uses {version}: it still works there)"
 
@@ -223,7 +228,7 @@ class EventLoopFixture(Rule):
             # The project's own event_loop fixture. Before 1.0 it is the loop async code runs in and the
             # override is what gets reported; from 1.0 an async test or fixture runs in another loop.
             makes_loop = "new_event_loop" in cst.Module([]).code_for_node(own.func)
-            if self._version >= (1, 0) and func.asynchronous is not None and makes_loop:
+            if self._features.event_loop_removed and func.asynchronous is not None and makes_loop:
                 self.report(param.name, f"{what} requests the project's `event_loop` fixture; since pytest-asyncio "
                                         "1.0 that is not the loop it runs in: use `asyncio.get_running_loop()`",
                             self._request_fix(func, param))
@@ -269,7 +274,7 @@ class EventLoopFixture(Rule):
         version, scope = self._version, fixture.scope
         scoped = scope != "function"
         scope_text = f" with scope \"{scope}\"" if scoped else ""
-        if version >= (1, 0):
+        if self._features.event_loop_removed:
             if not scoped and not self._requested_by_async_code() and (
                     self._requested_in_module() or self._migratable_body(fixture.func) != []
                     or (self.ctx.is_conftest and self.ctx.project.framework_scan.event_loop_users_below(
@@ -284,10 +289,10 @@ class EventLoopFixture(Rule):
                 message = ("the `event_loop` override has no effect since pytest-asyncio 1.0: async code that "
                            "requests it gets another loop than the one it runs in; remove it")
         else:
-            since = "is deprecated since pytest-asyncio 0.22" if version >= (0, 22) else \
+            since = "is deprecated since pytest-asyncio 0.22" if self._features.event_loop_deprecated else \
                 f"works in pytest-asyncio {version} but is deprecated from 0.22"
             message = f"overriding the `event_loop` fixture{scope_text} {since} and has no effect from 1.0"
-            if scoped and version >= (0, 23):
+            if scoped and self._features.loop_scopes:
                 message += "; from 0.23 scoped async fixtures run in pytest-asyncio's own loop, not in this one"
             message += f"; {self._replacement(scope)}" if scoped else "; remove it"
         self.report(fixture.func.name, message, self._override_fix(fixture))
@@ -330,12 +335,12 @@ class EventLoopFixture(Rule):
         """conftest.py: the scope moves into the project's pytest configuration (0.26+: both defaults exist)."""
         ctx, scope = self.ctx, fixture.scope
         if ctx.project.framework_scan.event_loop_users_below(ctx.path.parent, ctx.pytest, ctx.path,
-                                                             async_requests_ok=self._version >= (1, 0)):
+                                                             async_requests_ok=self._features.event_loop_removed):
             return None  # other code requests the override (sync code, usefixtures, by name): the author decides
         if scope == "function":
             return self.fix(Safety.UNSAFE, "Remove the event_loop override (function scope is the default)",
                             self._removal(fixture, hoisted))
-        if self._version < (0, 26) or ctx.pytest.inifile is None:
+        if not self._features.default_test_loop_scope or ctx.pytest.inifile is None:
             return None
         options = (("asyncio_default_fixture_loop_scope", scope), ("asyncio_default_test_loop_scope", scope))
         from asynclint.fixes.config_edits import apply_side_edit, current_value
@@ -361,7 +366,7 @@ class EventLoopFixture(Rule):
             return None
         if any("event_loop" in t.usefixtures() for t in ctx.facts.tests):
             return None
-        keyword = "loop_scope" if self._version >= (0, 24) else "scope" if self._version >= (0, 23) else None
+        keyword = self._features.mark_loop_keyword
         if keyword is None and fixture.scope != "function":
             return None  # 0.21 has no loop scope on marks: the override is how it shares a loop
         async_tests = [t for t in ctx.facts.tests if t.is_async and ctx.runner_of(t).kind != UNITTEST]

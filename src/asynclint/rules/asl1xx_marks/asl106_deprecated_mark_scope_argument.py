@@ -68,7 +68,7 @@ class DeprecatedMarkScopeArgument(Rule):
     def _check(self, node: cst.CSTNode, call: cst.Call) -> None:
         keywords = {arg.keyword.value: arg for arg in call.args if arg.keyword is not None}
         scope = keywords.get("scope")
-        if scope is None or self.ctx.pytest_asyncio.version < (0, 24):
+        if scope is None or not self.ctx.pytest_asyncio.features.loop_scope_keyword:
             return  # 0.23 spells it `scope` (loop_scope does not exist there); before, no loop scope at all
         fix = None
         if "loop_scope" not in keywords:

@@ -19,7 +19,11 @@ class GetEventLoopInAsyncCode(Rule):
         ## What it does
         Finds calls to `asyncio.get_event_loop()` in the body of an `async def`
         test or fixture (including nested `if`/`with`/`for` blocks, but not
-        nested functions, which may run elsewhere).
+        nested functions, which may run elsewhere). Tests run by anyio count
+        when every backend they run on is asyncio (anyio's own `anyio_backend`
+        fixture, or the project's with literal `params`/return value, or a
+        `parametrize` of it); a trio backend, or one that cannot be read,
+        leaves them alone (model/runners.py decides).
 
         ## Why is this bad?
         `get_event_loop()` is deprecated outside a running loop and its
@@ -157,6 +161,22 @@ class GetEventLoopInAsyncCode(Rule):
 
             async def test_backend_param(anyio_backend):
                 assert asyncio.get_event_loop()
+        """), files={"conftest.py": dedent("""
+            import pytest
+
+            @pytest.fixture(params=["asyncio", "trio"])
+            def anyio_backend(request):
+                return request.param
+        """)}),
+        # A backend parametrize that includes trio: no asyncio loop on that run.
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.mark.anyio
+            @pytest.mark.parametrize("anyio_backend", ["asyncio", ("trio", {"restrict_keyboard_interrupt_to_checkpoints": True})])
+            async def test_both(anyio_backend):
+                assert asyncio.get_event_loop()
         """)),
         Valid(dedent("""
             import asyncio
@@ -167,6 +187,30 @@ class GetEventLoopInAsyncCode(Rule):
         """), config={"trio_mode": True}),
     ]
     INVALID = [
+        # anyio on its default backend (asyncio only: anyio's own `anyio_backend` fixture): the
+        # runners model knows there is an asyncio loop.
+        Invalid(
+            dedent("""
+                import asyncio
+                import pytest
+
+                @pytest.mark.anyio
+                async def test_on_asyncio():
+                    loop = asyncio.get_event_loop()
+                    assert loop
+            """),
+            line=6, column=12,
+            fixed=dedent("""
+                import asyncio
+                import pytest
+
+                @pytest.mark.anyio
+                async def test_on_asyncio():
+                    loop = asyncio.get_running_loop()
+                    assert loop
+            """),
+            message="`asyncio.get_event_loop()` in async test `test_on_asyncio`; use `asyncio.get_running_loop()`",
+        ),
         Invalid(
             dedent("""
                 import asyncio

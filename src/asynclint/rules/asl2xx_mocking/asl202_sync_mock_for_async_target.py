@@ -11,11 +11,10 @@ from asynclint.analysis.values_mocks import FunctionMocks, PatchCall, analyse, c
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children, read_only_visit
+from asynclint.knowledge.mocks import ASYNC_CAPABLE_MOCK_KEYWORDS as _ASYNC_CAPABLE
 from asynclint.knowledge.mocks import SYNC_MOCKS
 from asynclint.model.names import source_text
 
-#: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
-_ASYNC_CAPABLE = {"spec", "spec_set", "wraps", "return_value", "side_effect"}
 _LITERALS = (cst.BaseNumber, cst.BaseString, cst.Dict, cst.List, cst.Tuple, cst.Set)
 
 

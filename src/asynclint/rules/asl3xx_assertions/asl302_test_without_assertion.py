@@ -8,11 +8,12 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.knowledge.async_types import BENCHMARK_FIXTURES, BENCHMARK_MARKS
+from asynclint.knowledge.async_types import RUNNER_ONLY_CALLS as RUNNER_ONLY
+from asynclint.knowledge.pytest import CHECK_CALLS, DOCS_FOLDERS
 from asynclint.model.pytest_facts import Mark, TestFunction
-from asynclint.rules.asl3xx_assertions.checks import CHECK_CALLS, HelperChecks, LocalScan, scan_nodes
+from asynclint.rules.asl3xx_assertions.checks import HelperChecks, LocalScan, scan_nodes
 
-BENCHMARK_MARKS = frozenset({"benchmark"})
-BENCHMARK_FIXTURES = frozenset({"benchmark", "aio_benchmark", "async_benchmark", "aiobenchmark"})
 #: A docstring or comment saying the test is there to show that something does not raise.
 NO_RAISE = re.compile(
     r"(?i)(must|should|does|do|will|shall|can|to)\s+((just|simply|also|still)\s+)?(not|never)\s+(raise|fail|crash|error|throw|blow up)"
@@ -22,10 +23,6 @@ NO_RAISE = re.compile(
     r"|(n['’]t|not|never|no)\s+(cause|produce|throw|raise|lead to|trigger)\s+(any\s+|an?\s+)?(errors?|exceptions?|issues|problems)"
     r"|(must|should) not cause|should be possible|still works?\b|passes validation|(is|are) accepted|#\s*no (error|exception)|\b(this|it) is (allowed|fine)\b|_is_allowed\b"
 )
-#: Calls of the event loop alone: a test that makes only these exercises the test runner itself.
-RUNNER_ONLY = frozenset({"asyncio.sleep", "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.current_task"})
-#: Folders of documentation examples: their tests show a feature and are run to keep the docs true.
-DOCS_FOLDERS = frozenset({"docs", "docs_src", "doc"})
 
 
 class TestWithoutAssertion(Rule):
@@ -302,6 +299,11 @@ class TestWithoutAssertion(Rule):
                 await bus.publish("x")
                 await asyncio.wait_for(seen.wait(), timeout=1)
         """)),
+        # Every benchmark fixture knowledge/async_types.py names (the one table ASL506 reads too).
+        Valid(dedent("""
+            async def test_codspeed(codspeed_benchmark, parser):
+                await parser.parse(b"x" * 1000)
+        """), config={"asyncio_mode": "auto"}),
         Valid(dedent("""
             import pytest
 

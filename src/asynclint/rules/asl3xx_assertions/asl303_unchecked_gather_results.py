@@ -7,13 +7,12 @@ import libcst as cst
 from asynclint.analysis.body import descendants, name_loads
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.async_types import NONE_RESULT_CALLS as NONE_APIS
+from asynclint.knowledge.async_types import TASK_WRAPPERS
+from asynclint.knowledge.pytest import CHECK_CALLS
 from asynclint.model.pytest_facts import TestFunction
-from asynclint.rules.asl3xx_assertions.checks import CHECK_CALLS, HelperChecks, scan_nodes
+from asynclint.rules.asl3xx_assertions.checks import HelperChecks, scan_nodes
 from asynclint.rules.asl3xx_assertions.subjects import endpoint_call
-
-TASK_WRAPPERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.shield", "asyncio.wait_for"})
-#: Awaitables of known APIs that return None.
-NONE_APIS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
 
 
 class UncheckedGatherResults(Rule):

@@ -20,20 +20,16 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.async_types import TIMEOUT_CALLS
+from asynclint.knowledge.pytest import CHECK_CALLS
+from asynclint.knowledge.pytest import CHECK_HELPER_PREFIXES as CHECK_PREFIXES
+from asynclint.knowledge.pytest import TEST_SUPPORT_PARTS as _TEST_SUPPORT_PARTS
 from asynclint.model.modules import import_roots, module_file
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
     from asynclint.model.pytest_facts import ModuleFacts, TestFunction
 
-CHECK_PREFIXES = ("assert", "check", "verify", "expect", "validate")
-CHECK_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.fail", "pytest.deprecated_call",
-                         "pytest.approx", "pytest.skip", "pytest.xfail", "pytest.RaisesGroup",
-                         "pytest.RaisesExc", "pytest.raises_group", "_pytest.raises.RaisesGroup",
-                         "_pytest.raises.RaisesExc", "pytest.fail.Exception"})
-#: Awaiting one of these with a timeout fails the test when the awaited thing never happens.
-TIMEOUT_CALLS = frozenset({"asyncio.wait_for", "anyio.fail_after", "asyncio.timeout", "async_timeout.timeout",
-                           "trio.fail_after"})
 MAX_DEPTH = 3
 
 
@@ -269,7 +265,6 @@ def _dotted(expr: cst.BaseExpression) -> str:
 # ---------------------------------------------------------------------------
 # Other modules, read with ast (faster than LibCST; nothing is rewritten there).
 
-_TEST_SUPPORT_PARTS = ("test", "testing", "conftest")
 
 
 def _is_test_support(path: Path, root: Path, test_folder: Path, imports_pytest: bool) -> bool:

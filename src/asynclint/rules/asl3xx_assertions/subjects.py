@@ -26,6 +26,7 @@ from asynclint.knowledge.http import (
     HTTP_METHODS,
     SUCCESS_ATTRIBUTES,
 )
+from asynclint.knowledge.pytest import CHECK_HELPER_PREFIXES as HELPER_PREFIXES
 from asynclint.model.pytest_facts import TestFunction
 
 _HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
@@ -336,7 +337,6 @@ _INERT = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst
                     cst.Break, cst.Continue})
 
 
-HELPER_PREFIXES = ("assert", "check", "verify", "expect")
 ERROR_WORDS = ("error", "not_found", "notfound", "missing", "invalid", "reject", "fail", "forbidden",
                "unauthorized", "conflict", "4xx", "5xx", "denied", "bad_request")
 

@@ -13,6 +13,7 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
 from asynclint.fixes.edits import add_param, append_arg, keyword_arg
 from asynclint.knowledge.resources import DB_UNDO, DB_WRITES, TEMP_NAMES
+from asynclint.knowledge.resources import WRITE_MODES as _WRITE_MODES
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     body_names,
@@ -24,8 +25,6 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     with_teardown,
     yield_index,
 )
-
-_WRITE_MODES = ("w", "a", "x")
 
 
 @dataclass

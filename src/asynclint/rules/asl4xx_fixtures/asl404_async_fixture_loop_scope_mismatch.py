@@ -12,15 +12,14 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import Safety
 from asynclint.fixes.edits import set_keyword
+from asynclint.knowledge.pytest_asyncio import SCOPE_ORDER
 from asynclint.model.names import keyword_argument
 from asynclint.model.pytest_facts import Fixture
 from asynclint.model.runners import PYTEST_ASYNCIO
 from asynclint.rules.asl4xx_fixtures.loop_scope_mismatch import loop_mismatches, set_loop_scope
 
-SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
 
 
@@ -49,7 +48,15 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         `loop_scope`, else `asyncio_default_test_loop_scope`, else function)
         is narrower than the loop of an async fixture they use, directly or
         through other fixtures, from the module or any conftest.py above it.
-        Points at the test's parameter that leads to the fixture.
+        Points at the test's parameter that leads to the fixture. Only a
+        fixture whose value is bound to its loop counts: a connection, a pool,
+        a client with its own connection pool, a lock, a future or a task
+        (`knowledge/async_types.py`, `LOOP_BOUND_VALUES`). A fixture that
+        hands out plain data (a host and a port, settings) or a loop-agnostic
+        object (an HTTP client over an ASGI app) is not a mismatch, and one
+        whose value cannot be told is not reported. Tests of a module that
+        meet the same fixture from the same loop are one cause: one finding,
+        at the first of them, with one fix for all.
 
         It follows the pytest-asyncio release the project uses: before 0.23
         every async fixture runs in the `event_loop` fixture's loop (a scoped
@@ -115,7 +122,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     """
 
     def check_module(self) -> None:
-        if self.ctx.pytest_asyncio.version < (0, 24):
+        if not self.ctx.pytest_asyncio.features.loop_scope_keyword:
             self._check_loop_scope_keyword()
         self._check_fixture_scopes()
         self._check_test_loops()
@@ -123,7 +130,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     # Part (c): a keyword the release does not have -----------------------------
     def _check_loop_scope_keyword(self) -> None:
         version = self.ctx.pytest_asyncio
-        instead = ("this release runs a fixture in the loop of its scope" if version.version >= (0, 23) else
+        instead = ("this release runs a fixture in the loop of its scope" if version.features.loop_scopes else
                    "this release runs every async fixture in the `event_loop` fixture's loop")
         for fixture in self.ctx.facts.fixtures:
             call = fixture.decorator.decorator
@@ -139,10 +146,14 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     def _check_test_loops(self) -> None:
         for found in loop_mismatches(self.ctx):
             fix = None
-            if found.target is not None and found.keyword is not None:
-                original, replacement, request = set_loop_scope(self.ctx, found.test, found.target, found.keyword)
-                fix = self.fix(Safety.UNSAFE, f"Run the test in the {found.target}-scoped loop "
-                               f"({found.keyword}=\"{found.target}\")", (original, replacement), imports=[request])
+            group = [found, *found.also]
+            if all(m.target is not None and m.keyword is not None for m in group):
+                edits = [set_loop_scope(self.ctx, m.test, m.target, m.keyword) for m in group  # type: ignore[arg-type]
+                         ]
+                fix = self.fix(Safety.UNSAFE, f"Run the test{'s' if found.also else ''} in the {found.target}-scoped "
+                               f"loop ({found.keyword}=\"{found.target}\")",
+                               *((original, replacement) for original, replacement, _ in edits),
+                               imports=[request for _, _, request in edits])
             where = "" if found.fixture.name == found.param.name.value else f" (through `{found.param.name.value}`)"
             if found.replaced_after is not None:
                 self.report(
@@ -153,9 +164,10 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                     f"fixed in 0.25.1): upgrade",
                 )
                 continue
+            others = f" (so do {len(found.also)} more tests of this module)" if found.also else ""
             self.report(
                 found.param,
-                f"test `{found.test.name}` runs in a {found.test_loop}-scoped event loop but async fixture "
+                f"test `{found.test.name}` runs in a {found.test_loop}-scoped event loop{others} but async fixture "
                 f"`{found.fixture.name}`{where} lives in a {found.fixture_loop}-scoped loop; its objects are "
                 f"bound to another loop",
                 fix,
@@ -179,7 +191,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             if loop_scope not in SCOPE_ORDER or SCOPE_ORDER[loop_scope] >= SCOPE_ORDER[scope]:
                 continue
             version = self.ctx.pytest_asyncio.version
-            if version < (0, 23):
+            if not self.ctx.pytest_asyncio.features.loop_scopes:
                 # No loop_scope in this release: the event_loop fixture's scope is the fixture's loop.
                 self.report(
                     fixture.decorator,
@@ -200,11 +212,11 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """Run by pytest-asyncio in a loop of its own choosing (model/runners.py); from 0.24 only,
         where ``loop_scope`` exists (before, the ``event_loop`` fixture's scope decides, and an
         override of it is ASL104's finding)."""
-        version = self.ctx.pytest_asyncio.version
-        if (0, 23) <= version < (0, 24):
+        features = self.ctx.pytest_asyncio.features
+        if features.loop_scopes and not features.loop_scope_keyword:
             return False  # 0.23: a fixture's loop is its scope's; nothing can be narrower
         runner = self.ctx.fixture_runner(fixture)
-        return runner.kind == PYTEST_ASYNCIO and (runner.loop_from != "override" or version < (0, 23))
+        return runner.kind == PYTEST_ASYNCIO and (runner.loop_from != "override" or not features.loop_scopes)
 
     def _fix(self, fixture: Fixture, call: cst.Call, scope: str):  # type: ignore[no-untyped-def]
         scope_arg = keyword_argument(call, "scope")
@@ -220,6 +232,46 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         return self.fix(Safety.SAFE, f"Set loop_scope=\"{scope}\"", (call, new_call), imports=imports)
 
     VALID = [
+        # A session-loop fixture whose value is plain data (a host and a port) or a client over an ASGI
+        # app (requests run in the caller's loop) binds nothing to its loop: function-loop tests may use it.
+        Valid(dedent("""
+            import pytest
+
+            async def test_ping(server, client):
+                assert server and client
+        """), config={"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "session"},
+              files={"conftest.py": dedent("""
+            import httpx
+            import pytest_asyncio
+
+            from app import app
+
+            @pytest_asyncio.fixture(scope="session")
+            async def server():
+                host, port = "127.0.0.1", 8080
+                return host, port
+
+            @pytest_asyncio.fixture
+            async def client():
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(app)) as client:
+                    yield client
+        """)}),
+        # A value whose kind cannot be told (built by a project function): nothing is said.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_query(engine):
+                assert engine
+        """), files={"conftest.py": dedent("""
+            import pytest_asyncio
+
+            from app.db import make_engine
+
+            @pytest_asyncio.fixture(scope="session", loop_scope="session")
+            async def engine():
+                yield await make_engine()
+        """)}),
         Valid(dedent("""
             import pytest_asyncio
 
@@ -583,6 +635,85 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             """),
             message='async fixture `app` has scope="session" but a function-scoped event loop (asyncio_default_fixture_loop_scope); pytest-asyncio fails it with ScopeMismatch',
         ),
+        # Part (b) from the configuration: every async fixture lives in the session loop, tests in their
+        # own; a future made by the session loop fails when awaited from the test's ("belongs to a
+        # different loop", checked with pytest-asyncio 1.5). The plain-data fixture is fine.
+        Invalid(
+            dedent("""
+                async def test_address(address):
+                    assert address[1] == 8080
+
+                async def test_reply(reply):
+                    reply.set_result(1)
+                    assert await reply == 1
+            """),
+            config={"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "session"},
+            files={"conftest.py": dedent("""
+                import asyncio
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session")
+                async def address():
+                    return "127.0.0.1", 8080
+
+                @pytest_asyncio.fixture(scope="session")
+                async def reply():
+                    yield asyncio.get_running_loop().create_future()
+            """)},
+            line=4, column=22, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+
+                async def test_address(address):
+                    assert address[1] == 8080
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_reply(reply):
+                    reply.set_result(1)
+                    assert await reply == 1
+            """),
+            message='test `test_reply` runs in a function-scoped event loop but async fixture `reply` lives in a '
+                    'session-scoped loop; its objects are bound to another loop',
+        ),
+        # Part (b), one cause: two tests of the module meet the same fixture's wider loop; one finding,
+        # at the first, and one fix for both.
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.asyncio
+                async def test_insert(engine):
+                    assert engine
+
+                @pytest.mark.asyncio
+                async def test_select(engine):
+                    assert engine
+            """),
+            files={"conftest.py": dedent("""
+                import aiohttp
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture(scope="session", loop_scope="session")
+                async def engine():
+                    async with aiohttp.ClientSession() as session:
+                        yield session
+            """)},
+            line=4, column=23, unsafe=True,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_insert(engine):
+                    assert engine
+
+                @pytest.mark.asyncio(loop_scope="session")
+                async def test_select(engine):
+                    assert engine
+            """),
+            message='test `test_insert` runs in a function-scoped event loop (so do 1 more tests of this module) but '
+                    'async fixture `engine` lives in a session-scoped loop; its objects are bound to another loop',
+        ),
         # Part (b): the test side.
         Invalid(
             dedent("""
@@ -593,11 +724,12 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                     assert engine
             """),
             files={"conftest.py": dedent("""
+                import asyncpg
                 import pytest_asyncio
 
                 @pytest_asyncio.fixture(scope="session", loop_scope="session")
                 async def engine():
-                    yield object()
+                    yield await asyncpg.create_pool("postgresql://localhost/test")
             """)},
             line=4, column=22, unsafe=True,
             fixed=dedent("""
@@ -619,12 +751,13 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             """),
             filename="tests/api/test_repo.py",
             files={"tests/conftest.py": dedent("""
+                import asyncpg
                 import pytest
                 import pytest_asyncio
 
                 @pytest_asyncio.fixture(scope="session")
                 async def engine():
-                    yield object()
+                    yield await asyncpg.create_pool("postgresql://localhost/test")
 
                 @pytest.fixture
                 def repo(engine):
@@ -642,6 +775,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         ),
         Invalid(
             dedent("""
+                import asyncpg
                 import pytest
                 import pytest_asyncio
 
@@ -649,14 +783,15 @@ class AsyncFixtureLoopScopeMismatch(Rule):
 
                 @pytest_asyncio.fixture(scope="module")
                 async def server():
-                    yield object()
+                    yield await asyncpg.create_pool("postgresql://localhost/test")
 
                 class TestServer:
                     async def test_ping(self, server):
                         assert server
             """),
-            line=11, column=31, unsafe=True,
+            line=12, column=31, unsafe=True,
             fixed=dedent("""
+                import asyncpg
                 import pytest
                 import pytest_asyncio
 
@@ -664,7 +799,7 @@ class AsyncFixtureLoopScopeMismatch(Rule):
 
                 @pytest_asyncio.fixture(scope="module")
                 async def server():
-                    yield object()
+                    yield await asyncpg.create_pool("postgresql://localhost/test")
 
                 class TestServer:
                     @pytest.mark.asyncio(loop_scope="module")
@@ -682,11 +817,12 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             """),
             config={"asyncio_mode": "auto"},
             files={"conftest.py": dedent("""
+                import asyncpg
                 import pytest
 
                 @pytest.fixture(scope="package")
                 async def engine():
-                    yield object()
+                    yield await asyncpg.create_pool("postgresql://localhost/test")
             """)},
             line=3, column=26, unsafe=True,
             fixed=dedent("""

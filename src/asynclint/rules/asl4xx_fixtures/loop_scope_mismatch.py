@@ -12,18 +12,17 @@ parameter that leads to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
 from asynclint.api.context import FileContext
-from asynclint.config.pytest_config import LOOP_SCOPES
 from asynclint.core.diagnostics import ImportRequest
 from asynclint.fixes.edits import mark_with_keyword
+from asynclint.knowledge.pytest_asyncio import SCOPE_ORDER
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import PYTEST_ASYNCIO
 
-SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
 
 @dataclass
@@ -41,6 +40,8 @@ class LoopMismatch:
     narrower: bool = False
     #: pytest-asyncio 0.24.0-0.25.0 (#950): the test's loop was replaced after this function-loop test ran.
     replaced_after: str | None = None
+    #: Other tests of the module with the same cause (the same fixture, the same loops): one finding.
+    also: list["LoopMismatch"] = field(default_factory=list)
 
 
 
@@ -103,10 +104,10 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
     tests = [t for t in ctx.facts.tests if t.is_async]
     if not tests:
         return found
-    version = ctx.pytest_asyncio.version
-    if version < (0, 23):
+    features = ctx.pytest_asyncio.features
+    if not features.loop_scopes:
         return found  # one loop for tests and fixtures: the event_loop fixture's (a scope mismatch is part a)
-    replaced = _ReplacedLoops() if BROKEN_LOOP_RELEASES[0] <= version < BROKEN_LOOP_RELEASES[1] else None
+    replaced = _ReplacedLoops() if features.replaces_wider_loops else None
     for test in tests:
         if not run_by_pytest_asyncio(ctx, test):
             continue
@@ -125,9 +126,11 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
             for fixture in _reached(ctx, test, name):
                 loop = fixture_loop_scope(ctx, fixture)
                 if loop is not None and SCOPE_ORDER[loop] > SCOPE_ORDER[test_loop]:
+                    if fixture.loop_bound is not True:
+                        continue  # plain data, a loop-agnostic object, or a value we cannot tell: no mismatch
                     per_test.append(LoopMismatch(test, param, fixture, loop, test_loop, None))
                     break
-                if loop is not None and SCOPE_ORDER[loop] < SCOPE_ORDER[test_loop] and version >= (0, 24) \
+                if loop is not None and SCOPE_ORDER[loop] < SCOPE_ORDER[test_loop] and features.loop_scope_keyword \
                         and fixture.scope == "function":
                     # A function-scoped fixture in a narrower loop than the test's: 0.24-0.26 fail the test
                     # (MultipleEventLoopsRequestedError), 1.x runs it in another loop. No fix.
@@ -138,18 +141,32 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
             per_test = per_test or after_replacement
         wanted = {m.fixture_loop for m in per_test}
         target = wanted.pop() if len(wanted) == 1 and not any(m.narrower for m in per_test) else None
-        version = ctx.pytest_asyncio.version
-        keyword = "loop_scope" if version >= (0, 24) else "scope" if version >= (0, 23) else None
+        keyword = features.mark_loop_keyword
         for mismatch in per_test:
             mismatch.target = target
             mismatch.keyword = keyword
         found += per_test
-    return found
+    return _one_per_cause(found)
 
 
-#: pytest-asyncio #950: from 0.24.0 until 0.25.1, a test in a wider loop that runs after a function-loop
-#: test gets a new loop, while the async fixtures set up in the old one keep it.
-BROKEN_LOOP_RELEASES = ((0, 24), (0, 25, 1))
+def _one_per_cause(found: list[LoopMismatch]) -> list[LoopMismatch]:
+    """One finding per cause (RULES.md, Precision): the tests of this module that meet the same fixture's
+    wider loop from the same loop of their own share one finding, at the first; the others ride along
+    (``also``) so its message counts them and its fix covers them."""
+    kept: list[LoopMismatch] = []
+    by_cause: dict[tuple[int, str, str, bool], LoopMismatch] = {}
+    for mismatch in found:
+        if mismatch.replaced_after is not None:
+            kept.append(mismatch)
+            continue
+        key = (id(mismatch.fixture.func), mismatch.fixture_loop, mismatch.test_loop, mismatch.narrower)
+        first = by_cause.get(key)
+        if first is None:
+            by_cause[key] = mismatch
+            kept.append(mismatch)
+        elif first.test is not mismatch.test:
+            first.also.append(mismatch)
+    return kept
 
 
 class _ReplacedLoops:

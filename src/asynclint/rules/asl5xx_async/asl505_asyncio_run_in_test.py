@@ -4,34 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.rules.asl5xx_async.loops import run_call_kind, single_coroutine
-
-#: Where ``await x`` needs no parentheses: the whole value of a statement, an argument, an operand.
-_BARE_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {
-    cst.Expr: ("value",), cst.Assign: ("value",), cst.AnnAssign: ("value",), cst.Return: ("value",),
-    cst.Assert: ("test",), cst.Arg: ("value",), cst.Element: ("value",), cst.ComparisonTarget: ("comparator",),
-    cst.Comparison: ("left",),
-}
-
-
-def _bare_positions(root: cst.CSTNode) -> set[int]:
-    found: set[int] = set()
-    for node in (root, *descendants(root)):
-        for field in _BARE_FIELDS.get(type(node), ()):
-            value = getattr(node, field, None)
-            if value is not None:
-                found.add(id(value))
-    return found
-
-
-def _awaited(coroutine: cst.BaseExpression, bare: bool) -> cst.Await:
-    if bare:
-        return cst.Await(expression=coroutine)
-    return cst.Await(expression=coroutine, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-
+from asynclint.rules.asl5xx_async.loops import awaited, bare_positions, run_call_kind, single_coroutine
 
 class AsyncioRunInTest(Rule):
     code = "ASL505"
@@ -94,14 +69,14 @@ class AsyncioRunInTest(Rule):
         if test is None and fixture is None:
             return
         kind = run_call_kind(ctx, owner, node)
-        if kind is None or ctx.pytest.trio_mode or "trio" in ctx.imports.names.values():
+        if kind is None or ctx.runners.imports_trio:  # trio_mode (in a release that has it), or trio imported
             return
         what = "asyncio.run()" if kind == "asyncio.run" else "run_until_complete()"
         fix = None
         coroutine = single_coroutine(node)
         if coroutine is not None and not ctx.uses_anyio_or_trio_only:
-            bare = id(node) in _bare_positions(ctx.parent) if ctx.parent is not None else False
-            fix = self.fix(Safety.SAFE, "Await the coroutine", (node, _awaited(coroutine, bare)))
+            bare = id(node) in bare_positions(ctx.parent) if ctx.parent is not None else False
+            fix = self.fix(Safety.SAFE, "Await the coroutine", (node, awaited(coroutine, bare)))
         where = f"async test `{test.name}`" if test is not None else f"async fixture `{owner.name.value}`"
         self.report(node, f"`{what}` inside {where} raises: a loop is already running; "
                           "await the coroutine", fix)
@@ -254,5 +229,33 @@ class AsyncioRunInTest(Rule):
             config={"asyncio_mode": "auto"},
             line=7, column=5, fixed=None,
             message='`asyncio.run()` inside async test `test_debug` raises: a loop is already running; await the coroutine',
+        ),
+        # `trio_mode` before pytest-trio 0.5 is not an option: pytest-asyncio runs the marked test
+        # (the runners model decides, not the raw flag).
+        Invalid(
+            dedent("""
+                import asyncio
+                import pytest
+
+                async def total():
+                    return 42
+
+                @pytest.mark.asyncio
+                async def test_total():
+                    assert asyncio.run(total()) == 42
+            """),
+            config={"trio_mode": "true"}, settings={"pytest-trio-version": "0.4.2"},
+            line=9, column=12,
+            fixed=dedent("""
+                import pytest
+
+                async def total():
+                    return 42
+
+                @pytest.mark.asyncio
+                async def test_total():
+                    assert await total() == 42
+            """),
+            message='`asyncio.run()` inside async test `test_total` raises: a loop is already running; await the coroutine',
         ),
     ]

@@ -7,23 +7,19 @@ import libcst as cst
 from asynclint.analysis.body import descendants
 from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
-from asynclint.config.dependencies import project_dependencies
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.knowledge.async_types import BENCHMARK_FIXTURES, LOOP_RUNNERS
+from asynclint.knowledge.async_types import LOOP_RUN_METHODS as _RUNS_A_LOOP
 from asynclint.model.pytest_facts import TestFunction
 from asynclint.model.runners import UNITTEST
-from asynclint.rules.asl5xx_async.asl505_asyncio_run_in_test import _awaited, _bare_positions
-from asynclint.rules.asl5xx_async.loops import LoopUse, is_loop_factory, loop_use, single_coroutine
-
-#: Loop methods that run or end a loop: a function that calls one runs a loop of its own.
-_RUNS_A_LOOP = ("run_until_complete", "run_forever")
-
-def _dependencies(ctx: FileContext) -> set[str]:
-    """Read only for a test that would be reported otherwise (a few files a project)."""
-    names, read = project_dependencies(ctx.pytest.rootdir)
-    for path in read:
-        ctx.note_file_read(path)
-    return names
+from asynclint.rules.asl5xx_async.loops import (
+    LoopUse,
+    awaited,
+    bare_positions,
+    is_loop_factory,
+    loop_use,
+    single_coroutine,
+)
 
 
 def _runs_own_loop(func: cst.FunctionDef, ctx: FileContext) -> bool:
@@ -62,7 +58,7 @@ class _ToAwait(cst.CSTTransformer):
         if coroutine is None:
             self.unconvertible = True
             return updated_node
-        return _awaited(coroutine, id(original_node) in self.bare)
+        return awaited(coroutine, id(original_node) in self.bare)
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine
@@ -257,24 +253,10 @@ class SyncTestDrivesEventLoop(Rule):
 
     # Who could run it -----------------------------------------------------------
     def _plugin(self, test: TestFunction) -> str | None:
-        """``"anyio"``/``"asyncio"``: the async plugin the project uses for this file; None: none known."""
-        ctx = self.ctx
-        if ctx.pytest.trio_mode:
-            return None
-        used = {m.name for t in ctx.facts.tests for m in t.marks} | {m.name for m in ctx.facts.module_marks}
-        fixtures, unknown = ctx.test_fixtures(test)
-        anyio = "anyio" in used or "anyio_backend" in fixtures or "anyio_backend" in unknown \
-            or any("anyio_backend" in layer for layer in ctx.fixture_scope(test.classes).layers)
-        imported = set(ctx.imports.names.values())
-        asyncio = "asyncio" in used or ctx.pytest.asyncio_mode == "auto" \
-            or any(n.startswith("pytest_asyncio") for n in imported)
-        if anyio and "asyncio" not in used:
-            return "anyio"
-        if asyncio:
-            return "asyncio"
-        if "pytest-asyncio" in _dependencies(ctx):
-            return "asyncio"
-        return None
+        """``"anyio"``/``"asyncio"``: the async plugin a test made async would need here (model/runners.py);
+        None: none known, or trio (whose tests this fix does not write)."""
+        framework = self.ctx.runners.module_framework(test.classes, (*test.params, *test.usefixtures()))
+        return framework if framework in ("asyncio", "anyio") else None
 
     # Fix ------------------------------------------------------------------------
     def _fix(self, test: TestFunction, use: LoopUse, plugin: str) -> Fix | None:
@@ -285,13 +267,13 @@ class SyncTestDrivesEventLoop(Rule):
                for c, k in use.runs if k == "run_until_complete"):
             return None
         drop = self._dead_loop_statements(func, use)
-        transformer = _ToAwait({id(c) for c, _ in use.runs}, _bare_positions(func.body), drop)
+        transformer = _ToAwait({id(c) for c, _ in use.runs}, bare_positions(func.body), drop)
         body = func.body.visit(transformer)
         if transformer.unconvertible:
             return None
         replacement = func.with_changes(asynchronous=cst.Asynchronous(), body=body)
         imports = []
-        needs_mark = test.mark(plugin) is None and not (plugin == "asyncio" and ctx.pytest.asyncio_mode == "auto")
+        needs_mark = test.mark(plugin) is None and not ctx.runners.runs_unmarked(plugin)
         if needs_mark:
             text, request = ctx.reference(f"pytest.mark.{plugin}", module="pytest")
             decorator = cst.Decorator(decorator=cst.parse_expression(text))
@@ -381,6 +363,18 @@ class SyncTestDrivesEventLoop(Rule):
                 loop = asyncio.new_event_loop()
                 benchmark(lambda: loop.run_until_complete(work()))
                 loop.run_until_complete(work())
+                loop.close()
+        """), config={"asyncio_mode": "auto"}),
+        # The same with pytest-benchmark's async fixture name (one table for ASL302 and ASL506).
+        Valid(dedent("""
+            import asyncio
+
+            async def work():
+                return 1
+
+            def test_speed(async_benchmark):
+                loop = asyncio.new_event_loop()
+                async_benchmark(lambda: loop.run_until_complete(work()))
                 loop.close()
         """), config={"asyncio_mode": "auto"}),
         # No async plugin is in use: a sync test is the only way.

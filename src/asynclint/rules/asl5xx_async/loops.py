@@ -14,11 +14,37 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from asynclint.analysis.body import descendants
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.async_types import LOOP_FACTORIES, LOOP_TYPES
 
 _NESTED = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+#: Where ``await x`` needs no parentheses: the whole value of a statement, an argument, an operand.
+_BARE_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {
+    cst.Expr: ("value",), cst.Assign: ("value",), cst.AnnAssign: ("value",), cst.Return: ("value",),
+    cst.Assert: ("test",), cst.Arg: ("value",), cst.Element: ("value",), cst.ComparisonTarget: ("comparator",),
+    cst.Comparison: ("left",),
+}
+
+
+def bare_positions(root: cst.CSTNode) -> set[int]:
+    """Ids of the nodes under ``root`` where ``await x`` needs no parentheses."""
+    found: set[int] = set()
+    for node in (root, *descendants(root)):
+        for field in _BARE_FIELDS.get(type(node), ()):
+            value = getattr(node, field, None)
+            if value is not None:
+                found.add(id(value))
+    return found
+
+
+def awaited(coroutine: cst.BaseExpression, bare: bool) -> cst.Await:
+    """``await coroutine``, parenthesised unless it stands where it needs none (``bare``)."""
+    if bare:
+        return cst.Await(expression=coroutine)
+    return cst.Await(expression=coroutine, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
 def _head_imported(ctx: FileContext, target: cst.BaseExpression) -> bool:

@@ -1,0 +1,125 @@
+"""What each release of pytest-asyncio, anyio's pytest plugin and pytest-trio does: named gates.
+
+The one home of "from which release does X hold" (the release notes and
+``tests/versions`` are the sources). Rules and the model never compare a
+release with a tuple of their own: they ask ``ResolvedVersion.features`` (or
+the gates below through the runners model). ``tests/architecture/test_facts.py``
+fails on a literal release tuple compared anywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Release = tuple[int, ...]
+
+#: pytest's fixture scopes, narrowest first: the loop scopes pytest-asyncio knows.
+LOOP_SCOPES = ("function", "class", "module", "package", "session")
+#: A loop scope's width (``SCOPE_ORDER["module"] > SCOPE_ORDER["function"]``).
+SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
+
+# pytest-asyncio ------------------------------------------------------------------------------------
+#: ``pytest.mark.asyncio(scope=...)`` chooses the test's loop; fixtures run in the loop of their scope;
+#: marks a collection hook adds come too late (the plugin decides at collection, issue #810).
+LOOP_SCOPES_SINCE: Release = (0, 23)
+#: ``loop_scope=`` on marks and ``@pytest_asyncio.fixture``; ``scope=`` on the mark deprecated;
+#: ``asyncio_default_fixture_loop_scope``.
+LOOP_SCOPE_KEYWORD_SINCE: Release = (0, 24)
+#: ``asyncio_default_test_loop_scope``.
+DEFAULT_TEST_LOOP_SCOPE_SINCE: Release = (0, 26)
+#: Overriding or requesting ``event_loop`` is deprecated.
+EVENT_LOOP_DEPRECATED_SINCE: Release = (0, 22)
+#: ``event_loop`` is gone: an override no longer decides any loop; requesting it fails.
+EVENT_LOOP_REMOVED_SINCE: Release = (1, 0)
+#: pytest-asyncio #950: from 0.24.0 until 0.25.1 a wider-loop test that runs after a function-loop
+#: test gets a new loop, while the async fixtures set up in the old one keep it.
+BROKEN_LOOP_RELEASES: tuple[Release, Release] = ((0, 24), (0, 25, 1))
+
+# anyio's pytest plugin and pytest-trio -----------------------------------------------------------------
+#: ``anyio_mode = "auto"`` (anyio's version history).
+ANYIO_AUTO_MODE_SINCE: Release = (4, 11)
+#: anyio #422: an anyio mark added in ``pytest_collection_modifyitems`` is honoured.
+ANYIO_HOOK_MARKS_SINCE: Release = (4, 13)
+#: ``trio_mode = true`` (pytest-trio's release notes).
+TRIO_MODE_SINCE: Release = (0, 5)
+
+
+@dataclass(frozen=True)
+class PytestAsyncioFeatures:
+    """What one pytest-asyncio release does, by name (``ResolvedVersion.features``)."""
+
+    release: Release
+
+    @property
+    def mark_loop_keywords(self) -> tuple[str, ...]:
+        """The keywords of ``pytest.mark.asyncio`` that choose the loop: none before 0.23, ``scope`` in
+        0.23, ``loop_scope`` from 0.24 (``scope`` kept, deprecated, still read by 1.x)."""
+        if not self.loop_scopes:
+            return ()
+        if not self.loop_scope_keyword:
+            return ("scope",)
+        return ("loop_scope", "scope")
+
+    @property
+    def mark_loop_keyword(self) -> str | None:
+        """The keyword a fix writes on a mark to choose its loop (None: marks cannot choose one)."""
+        keywords = self.mark_loop_keywords
+        return keywords[0] if keywords else None
+
+    @property
+    def loop_scopes(self) -> bool:
+        """Tests and fixtures run in loops of their own scope (0.23+); before, in ``event_loop``'s."""
+        return self.release >= LOOP_SCOPES_SINCE
+
+    @property
+    def loop_scope_keyword(self) -> bool:
+        """``loop_scope=`` exists (marks and fixtures) and the mark's ``scope=`` is deprecated (0.24+)."""
+        return self.release >= LOOP_SCOPE_KEYWORD_SINCE
+
+    @property
+    def default_fixture_loop_scope(self) -> bool:
+        """``asyncio_default_fixture_loop_scope`` is read (0.24+)."""
+        return self.release >= LOOP_SCOPE_KEYWORD_SINCE
+
+    @property
+    def default_test_loop_scope(self) -> bool:
+        """``asyncio_default_test_loop_scope`` is read (0.26+)."""
+        return self.release >= DEFAULT_TEST_LOOP_SCOPE_SINCE
+
+    @property
+    def hook_marks_honoured(self) -> bool:
+        """An asyncio mark a collection hook adds still runs the test (before 0.23, issue #810)."""
+        return not self.loop_scopes
+
+    @property
+    def event_loop_deprecated(self) -> bool:
+        return self.release >= EVENT_LOOP_DEPRECATED_SINCE
+
+    @property
+    def honours_event_loop_override(self) -> bool:
+        """The project's ``event_loop`` fixture is the loop tests and fixtures run in (before 1.0)."""
+        return self.release < EVENT_LOOP_REMOVED_SINCE
+
+    @property
+    def event_loop_removed(self) -> bool:
+        return not self.honours_event_loop_override
+
+    @property
+    def replaces_wider_loops(self) -> bool:
+        """pytest-asyncio #950 (0.24.0 until 0.25.1)."""
+        return BROKEN_LOOP_RELEASES[0] <= self.release < BROKEN_LOOP_RELEASES[1]
+
+
+def anyio_auto_mode(release: Release) -> bool:
+    """This anyio release reads ``anyio_mode = "auto"``."""
+    return release >= ANYIO_AUTO_MODE_SINCE
+
+
+def anyio_honours_hook_marks(release: Release) -> bool:
+    """This anyio release runs tests whose anyio mark a collection hook added."""
+    return release >= ANYIO_HOOK_MARKS_SINCE
+
+
+def trio_mode_exists(release: Release) -> bool:
+    """This pytest-trio release reads ``trio_mode``."""
+    return release >= TRIO_MODE_SINCE
