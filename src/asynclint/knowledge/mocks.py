@@ -8,7 +8,8 @@ ASYNC_MOCK = frozenset({"unittest.mock.AsyncMock", "mock.AsyncMock"})
 SYNC_MOCKS = frozenset({"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.NonCallableMock",
                         "mock.MagicMock", "mock.Mock"})
 CREATE_AUTOSPEC = frozenset({"unittest.mock.create_autospec", "mock.create_autospec"})
-#: A mock's settings whose value an AsyncMock hands back only when awaited.
+#: A mock's settings whose value an AsyncMock hands back only when awaited (and that only hand a value
+#: to the code under test: a resource assigned to one is still the test's to release, ASL405).
 MOCK_RESULTS = frozenset({"return_value", "side_effect"})
 #: Call-checks on a mock -> the await-checks an AsyncMock offers instead.
 CALL_CHECKS = {
@@ -56,7 +57,5 @@ SYNC_METHODS = {
     "asyncio.Condition": frozenset({"notify", "notify_all", "release", "locked"}),
     "asyncio.Queue": frozenset({"put_nowait", "get_nowait", "qsize", "empty", "full", "task_done"}),
 }
-#: Settings of a mock whose value only the awaited coroutine hands back (AsyncMock applies them on await).
-MOCK_RESULT_ATTRIBUTES = frozenset({"return_value", "side_effect"})
 #: Last names of the calls that patch an attribute (``patch``, ``patch.object``, ``monkeypatch.setattr``).
 PATCH_CALL_NAMES = frozenset({"patch", "object", "setattr"})
