@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from asynclint.api.rule import Valid, dedent
-from asynclint.rules.asl2xx_mocking import mocking
+from asynclint.analysis import values_mocks as mocking
 from asynclint.rules.asl2xx_mocking.asl202_sync_mock_for_async_target import SyncMockForAsyncTarget
 from asynclint.run.testing import run_example
 

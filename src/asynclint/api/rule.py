@@ -94,8 +94,6 @@ class Rule:
     #: (or ``preview = true``) or by the rule's exact code, never by ``ALL`` or a prefix alone.
     #: A preview rule is never on by default (a test keeps them so).
     group: ClassVar[str] = "stable"
-    #: Findings depend on the pytest-asyncio release (config/versions.py); `asynclint rule` says which.
-    follows_pytest_asyncio: ClassVar[bool] = False
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
     #: For a ``visit_Call`` that acts only on calls of these qualified names: the engine then
@@ -103,10 +101,6 @@ class Rule:
     #: one of them (``from asyncio import run as r``). A method (``loop.run_until_complete``)
     #: is matched by its last name alone. Most calls are of other names; None: every call.
     call_qualnames: ClassVar[frozenset[str] | None] = None
-    #: The ``[tool.asynclint]`` keys this rule reads, as ``{"allowed-hosts": ListOfStr([], "doc")}``
-    #: (types from asynclint.config.schema). None: the entry under the rule's code in
-    #: ``config.schema.RULE_OPTIONS``, which validation reads without importing the rules.
-    options: ClassVar[dict[str, Any] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -141,8 +135,8 @@ class Rule:
 
     @classmethod
     def declared_options(cls) -> dict[str, Any]:
-        if cls.options is not None:
-            return cls.options
+        """The ``[tool.asynclint]`` keys this rule reads: its entry in ``config.schema.RULE_OPTIONS``, the
+        one place options are declared (validation reads it without importing the rules)."""
         from asynclint.config.schema import RULE_OPTIONS
 
         return RULE_OPTIONS.get(cls.code, {})

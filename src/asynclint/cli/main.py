@@ -133,20 +133,21 @@ def rule_command(code: str) -> None:
     rule = find_rule(code)
     if rule is not None:
         click.echo(rule.documentation(), nl=False)
-        if rule.follows_pytest_asyncio:
-            from asynclint.cli.show import release_lines
-            from asynclint.config.pytest_config import pytest_config_for_directory
-            from asynclint.config.settings import settings_for_directory
+        # Which rules depend on a release is not a flag to keep in step by hand: the model answers
+        # through the release wherever it matters. Every rule's page shows the releases in force here.
+        from asynclint.cli.show import release_lines
+        from asynclint.config.pytest_config import pytest_config_for_directory
+        from asynclint.config.settings import settings_for_directory
 
-            here = Path.cwd()
-            try:
-                settings = settings_for_directory(here)
-                root = pytest_config_for_directory(here).rootdir
-            except ConfigError as exc:  # the documentation stands; what applies here cannot be read
-                click.echo(f"asynclint: error: {exc}", err=True)
-                sys.exit(EXIT_ERROR)
-            releases = "\n".join(f"- {line.strip()}" for line in release_lines(root, settings))
-            click.echo(f"\n## Here\nFollows:\n{releases}")
+        here = Path.cwd()
+        try:
+            settings = settings_for_directory(here)
+            root = pytest_config_for_directory(here).rootdir
+        except ConfigError as exc:  # the documentation stands; what applies here cannot be read
+            click.echo(f"asynclint: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        releases = "\n".join(f"- {line.strip()}" for line in release_lines(root, settings))
+        click.echo(f"\n## Here\nReleases in force (findings that depend on one follow it):\n{releases}")
         return
     for engine_code, (name, what) in ENGINE_CODES.items():
         if code.upper() == engine_code or code.lower() == name:

@@ -48,6 +48,9 @@ class PytestConfig:
     options: tuple[tuple[str, str], ...] = ()
     #: The ``markers`` ini option, one ``"name: description"`` a line (the marks the project declares).
     markers: tuple[str, ...] = field(default=())
+    #: The ``filterwarnings`` ini option, then each ``-W`` of addopts (pytest applies them in that
+    #: order, the last matching filter winning).
+    filterwarnings: tuple[str, ...] = field(default=())
 
     def is_test_file(self, path: Path) -> bool:
         name = path.name
@@ -148,6 +151,8 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         testpaths=_split(options.get("testpaths")),
         options=tuple((str(k), str(v)) for k, v in options.items()),
         markers=_lines(options.get("markers")),
+        filterwarnings=_lines(options.get("filterwarnings")) + tuple(
+            addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a in ("-W", "--pythonwarnings")),
     )
 
 

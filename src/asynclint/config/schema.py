@@ -4,14 +4,11 @@ One table of :class:`Option` objects is the single source of truth for
 validation (``settings.py``), ``--show-settings`` and the README's settings
 reference (generated, checked by tests/cli/test_readme.py).
 
-Rules declare the options they read as a class attribute
-(``options = {"allowed-hosts": ListOfStr(...)}`` on :class:`asynclint.api.rule.Rule`);
-the registry assembles them (``engine.registry.settings_schema()``). Validation
-must not import the rules (a warm run answered from the cache never imports
-LibCST), so the options of every rule are also listed here, in ``RULE_OPTIONS``
-under their rule's code: a rule's ``options`` default to that entry, and a test
-(tests/config/test_schema.py) checks that every option a rule class declares is
-listed here with the same type.
+The options a rule reads are declared here and nowhere else, in ``RULE_OPTIONS``
+under the rule's code: validation must not import the rules (a warm run answered
+from the cache never imports LibCST). ``Rule.declared_options()`` reads its entry,
+and the rule's page gets an Options section from it
+(tests/config/test_strict_config.py checks every entry names a registered rule).
 """
 
 from __future__ import annotations

@@ -92,17 +92,6 @@ def validate_settings(settings: Settings) -> None:
                 raise ConfigError(f"{where}: [tool.asynclint] {key}: {exc}") from None
 
 
-def settings_schema() -> dict[str, tuple[str | None, Any]]:
-    """Every ``[tool.asynclint]`` key: the engine's and those the registered rules declare."""
-    from asynclint.config.schema import CORE_OPTIONS
-
-    found: dict[str, tuple[str | None, Any]] = {key: (None, option) for key, option in CORE_OPTIONS.items()}
-    for code, rule in all_rules().items():
-        for key, option in rule.declared_options().items():
-            found[key] = (code, option)
-    return found
-
-
 def enabled_codes(settings: Settings, extra_ignores: Sequence[str] = ()) -> frozenset[str]:
     """The codes a configuration enables (rules and engine diagnostics)."""
     preview = settings.preview

@@ -50,6 +50,11 @@ class FunctionInfo:
     params: tuple[str, ...] = ()
     #: The qualified return annotation, when there is a plain one ("app.db.Pool").
     returns: str | None = None
+    #: Declared types of its parameters (``sem: asyncio.Semaphore`` gives ("sem", "asyncio.Semaphore")).
+    param_types: tuple[tuple[str, str], ...] = ()
+    #: Its decorators, qualified through the module's imports ("contextlib.asynccontextmanager");
+    #: "?" for one that is not a plain dotted name.
+    decorators: tuple[str, ...] = ()
     #: What calling it returns, decorators included (knowledge/decorators.py): "coroutine",
     #: "value", "async-context-manager", ...; None: a decorator whose effect is unknown.
     result: str | None = None
@@ -76,6 +81,12 @@ class ClassInfo:
     #: Its ``__init__`` (or a base's) builds a client of another library that must be released
     #: (``self._client = httpx.AsyncClient(...)``): constructing it already holds a resource.
     acquires_on_construction: bool = False
+    #: ``self.attr = param`` in its own ``__init__``: (attr, parameter name, position among the
+    #: positional parameters without self, or -1 for keyword-only), for "a constructor argument
+    #: kept on self" (analysis/values.py).
+    stored_params: tuple[tuple[str, str, int], ...] = ()
+    #: Declared or constructed types of its attributes (``client: AsyncClient``, ``self.db = Pool()``).
+    attribute_types: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -298,6 +309,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         declared = _annotation(arg.annotation, scope)
         if _is_type_name(declared):
             variables[arg.arg] = declared  # type: ignore[assignment]
+    param_types = tuple(variables.items())
     scan = _BodyScan(scope, variables)
     for stmt in node.body:
         scan.visit(stmt)
@@ -311,6 +323,9 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         network_calls=tuple(scan.network),
         params=_params(args, method and not is_static),
         returns=_annotation(node.returns, scope),
+        param_types=param_types,
+        decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
+                         for d in node.decorator_list),
         result=call_result(isinstance(node, ast.AsyncFunctionDef),
                            [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d))
                             for d in node.decorator_list]),
@@ -409,7 +424,29 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         context_manager="__enter__" in methods and "__exit__" in methods,
         methods=tuple(methods),
         acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
+        stored_params=_stored_params(stmt),
+        attribute_types=tuple(class_scope.attributes.items()),
     )
+
+
+def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
+    """``self.attr = param`` (the parameter itself, unchanged) directly in the class's ``__init__``."""
+    for item in cls.body:
+        if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+            params = [a.arg for a in (*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs)][1:]
+            positional = len(item.args.posonlyargs) + len(item.args.args) - 1
+            found = []
+            for stmt in item.body:
+                if (isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Name)
+                        and stmt.value.id in params):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    for target in targets:
+                        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                                and target.value.id == "self"):
+                            index = params.index(stmt.value.id)
+                            found.append((target.attr, stmt.value.id, index if index < positional else -1))
+            return tuple(found)
+    return ()
 
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ class MissingAsyncioMark(Rule):
     code = "ASL101"
     name = "missing-asyncio-mark"
     summary = "An async test has no asyncio/anyio/trio mark under asyncio_mode=strict, so it never runs."
-    follows_pytest_asyncio = True
     fix_availability = "safe"
     docs = """
         ## What it does

@@ -14,7 +14,6 @@ class AsyncioMarkOnSyncFunction(Rule):
     code = "ASL102"
     name = "asyncio-mark-on-sync-function"
     summary = "`@pytest.mark.asyncio` on a plain `def` test or on a fixture: it does nothing, or breaks collection."
-    follows_pytest_asyncio = True
     fix_availability = "safe"
     docs = """
         ## What it does

@@ -15,7 +15,6 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
     code = "ASL103"
     name = "async-fixture-needs-pytest-asyncio-fixture"
     summary = "`@pytest.fixture` on an `async def` in strict mode: no plugin runs it; use `@pytest_asyncio.fixture`."
-    follows_pytest_asyncio = True
     fix_availability = "safe"
     docs = """
         ## What it does

@@ -84,7 +84,6 @@ class EventLoopFixture(Rule):
     name = "event-loop-fixture"
     summary = ("The `event_loop` fixture is requested or overridden, or `event_loop_policy` is overridden "
                "(removed/deprecated).")
-    follows_pytest_asyncio = True
     fix_availability = "sometimes"
     docs = """
         ## What it does

@@ -15,7 +15,6 @@ class DeprecatedMarkScopeArgument(Rule):
     code = "ASL106"
     name = "deprecated-mark-scope-argument"
     summary = "`@pytest.mark.asyncio(scope=...)` is deprecated; the keyword is `loop_scope`."
-    follows_pytest_asyncio = True
     fix_availability = "safe"
     docs = """
         ## What it does

@@ -20,6 +20,7 @@ from asynclint.knowledge.network import (
 from asynclint.model.pytest_facts import Fixture, TestFunction
 from asynclint.model.runners import UNITTEST
 from asynclint.rules.asl2xx_mocking.network_calls import (
+    argument_host,
     BodyFacts,
     direct_call,
     module_constants,
@@ -60,7 +61,14 @@ class UnmockedNetworkCall(Rule):
         of the call or of any function on its path, a client built with
         `MockTransport`/`ASGITransport`/`WSGITransport`, a pytest-socket
         `disable_socket` mark, or a fixture in the test's fixture closure
-        (conftest.py and autouse fixtures included) that installs one of these.
+        (conftest.py and autouse fixtures included) that installs one of these,
+        or that hands `monkeypatch`/`mocker` to a helper (which then installs
+        its own fakes: `install_fake_transport(monkeypatch)`). Through the code
+        under test, nothing is reported either when the test tells the code
+        where to connect and that place is local or cannot be read: a loopback
+        URL of any scheme, a name or attribute that carries an address
+        (`server.client_url`, `f"nats://{host}:{port}"`: usually a server the
+        test or a fixture started).
         Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`,
         and the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
         `*.test`, `*.example`, `*.localhost`).
@@ -198,7 +206,8 @@ class UnmockedNetworkCall(Rule):
             if test is None:
                 continue
             chain = self._network_path(call, facts, test)
-            if chain is None or patched(targets, chain):
+            if chain is None or patched(targets, chain) \
+                    or argument_host(call, self.constants, self.allowed_hosts) in ("local", "unknown"):
                 continue
             self.done.add(id(call))
             self.report(call, f"`{chain[0]}` sends a real request ({' -> '.join(chain)}) "
@@ -457,6 +466,40 @@ class UnmockedNetworkCall(Rule):
             def wait_until_up(port):
                 url = f"http://127.0.0.1:{port}/health"
                 return httpx.get(url, timeout=0.1).status_code == 200
+        """)}),
+    ]
+    VALID += [
+        # A helper handed `monkeypatch` installs the mocks (here: a fake transport).
+        Valid(dedent("""
+            import pytest
+            from app.service import count_users
+
+            from .fakes import install_fake_transport
+
+            @pytest.mark.asyncio
+            async def test_count(monkeypatch):
+                install_fake_transport(monkeypatch)
+                assert await count_users() == 2
+        """), files=_SRC),
+        # The test hands the code under test where to connect: a local server's address, a
+        # loopback URL, or one it cannot read (a fixture that started a server): nothing is said.
+        Valid(dedent("""
+            import pytest
+            from app.clients import fetch_users
+
+            @pytest.mark.asyncio
+            async def test_local_addresses(broker):
+                await fetch_users(broker.client_url)
+                await fetch_users("tcp://127.0.0.1:4222")
+                url = f"tcp://{broker.host}:{broker.port}"
+                await fetch_users(url)
+        """), files={**_SRC, "app/clients.py": dedent("""
+            import httpx
+
+            async def fetch_users(url="https://api.example.com/users"):
+                async with httpx.AsyncClient() as client:
+                    response = await client.get("https://api.example.com/users")
+                    return response.json()
         """)}),
     ]
     INVALID = [

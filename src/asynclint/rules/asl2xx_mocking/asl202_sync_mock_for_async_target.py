@@ -6,13 +6,14 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.analysis.coroutines import local_async_methods
+from asynclint.analysis.values import function_values
+from asynclint.analysis.values_mocks import FunctionMocks, PatchCall, analyse, chain, patched_async_function
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children, read_only_visit
 from asynclint.knowledge.mocks import ASYNC_CAPABLE_MOCK_KEYWORDS as _ASYNC_CAPABLE
 from asynclint.knowledge.mocks import SYNC_MOCKS
 from asynclint.model.names import source_text
-from asynclint.rules.asl2xx_mocking.mocking import FunctionMocks, PatchCall, analyse
 
 _LITERALS = (cst.BaseNumber, cst.BaseString, cst.Dict, cst.List, cst.Tuple, cst.Set)
 
@@ -34,6 +35,88 @@ class _Returns(cst.CSTVisitor):
         return False
 
 
+_GATEWAY = {
+    "shop/__init__.py": "",
+    "shop/gateway.py": dedent("""
+        class Transport:
+            async def send(self, payload):
+                pass
+
+            def describe(self):
+                return "transport"
+
+
+        class Gateway:
+            transport: Transport
+
+            def __init__(self):
+                self.transport = Transport()
+
+            async def publish(self, payload):
+                await self.transport.send(payload)
+    """),
+}
+
+
+#: A sync mock assigned over an attribute whose declared type has async methods.
+_ATTRIBUTE_VALID = [
+    # Only the declared type's plain methods are used: a sync mock is right.
+    Valid(dedent("""
+        from unittest.mock import Mock
+
+        from shop.gateway import Gateway
+
+        def test_describes():
+            gateway = Gateway()
+            gateway.transport = Mock()
+            gateway.transport.describe.return_value = "fake"
+            assert gateway.transport.describe() == "fake"
+    """), files=_GATEWAY),
+    # The async method itself is replaced by an AsyncMock.
+    Valid(dedent("""
+        from unittest.mock import AsyncMock, Mock
+
+        from shop.gateway import Gateway
+
+        async def test_publishes():
+            gateway = Gateway()
+            gateway.transport = Mock()
+            gateway.transport.send = AsyncMock()
+            await gateway.publish({"a": 1})
+            gateway.transport.send.assert_awaited_once()
+    """), files=_GATEWAY),
+]
+_ATTRIBUTE_INVALID = [
+    Invalid(
+        dedent("""
+            from unittest.mock import Mock
+
+            from shop.gateway import Gateway
+
+            async def test_publishes():
+                gateway = Gateway()
+                gateway.transport = Mock()
+                await gateway.publish({"a": 1})
+                gateway.transport.send.assert_called_once()
+        """),
+        files=_GATEWAY, line=7, column=25, unsafe=True,
+        fixed=dedent("""
+            from unittest.mock import AsyncMock
+
+            from shop.gateway import Gateway
+
+            async def test_publishes():
+                gateway = Gateway()
+                gateway.transport = AsyncMock()
+                await gateway.publish({"a": 1})
+                gateway.transport.send.assert_called_once()
+        """),
+        message="`gateway.transport` is declared `shop.gateway.Transport`, whose `send` is async, but is "
+                "replaced by a sync `Mock`; use `AsyncMock`",
+    ),
+]
+
+
 class SyncMockForAsyncTarget(Rule):
     code = "ASL202"
     name = "sync-mock-for-async-target"
@@ -46,7 +129,11 @@ class SyncMockForAsyncTarget(Rule):
         project's own source by its dotted path, or awaited in the test) with a
         `MagicMock(...)`/`Mock(...)`, `new_callable=MagicMock`, a lambda or a
         plain function; and `MagicMock()`/`Mock()` values that the test then
-        awaits. It points at the sync mock. A mock whose `spec`, `wraps`,
+        awaits; and a bare `Mock()`/`MagicMock()` assigned over an attribute
+        (`gateway.transport = Mock()`) whose declared type (a class
+        annotation or `self.transport = Transport()` in the owner's class)
+        has `async def` methods the test configures or checks
+        (`gateway.transport.send...`). It points at the sync mock. A mock whose `spec`, `wraps`,
         `return_value` or `side_effect` may make it awaitable is left alone, and
         so is `patch` without `new` (Python already makes that an `AsyncMock`).
 
@@ -94,10 +181,44 @@ class SyncMockForAsyncTarget(Rule):
                 reported.add(id(call))
                 self.report(call, f"`{var}` is a sync `{source_text(call.func)}` but it is awaited; use `AsyncMock`",
                             self._to_async_mock(call))
+        self._attributes_of_async_types(node, mocks, reported)
+
+    def _attributes_of_async_types(self, func: cst.FunctionDef, mocks: FunctionMocks, reported: set[int]) -> None:
+        """``obj.client = Mock()`` where ``obj``'s class declares ``client`` of a type whose methods
+        are async, and the test configures or checks one of those methods: the code under test
+        awaits what a sync mock hands back."""
+        candidates = {key: call for key, call in mocks.attributes.items()
+                      if type(call) is cst.Call and id(call) not in reported and self._bare_sync_mock(call)}
+        if not candidates:
+            return
+        values = function_values(self.ctx, func)
+        for key, call in candidates.items():
+            declared = values.declared_type(key)
+            methods = values.async_methods(declared)
+            if not methods:
+                continue
+            used = sorted({name for name in self._members_used(func, key) if name in methods
+                           and f"{key}.{name}" not in mocks.attributes})
+            if used:
+                reported.add(id(call))
+                self.report(call, f"`{key}` is declared `{declared}`, whose `{used[0]}` is async, but is replaced "
+                                  f"by a sync `{source_text(call.func)}`; use `AsyncMock`", self._to_async_mock(call))
+
+    @staticmethod
+    def _members_used(func: cst.FunctionDef, key: str) -> set[str]:
+        """Names read right after ``key.`` in the function (``key.get.return_value`` gives ``get``)."""
+        prefix = key + "."
+        found: set[str] = set()
+        for node in descendants(func.body):
+            if type(node) is cst.Attribute:
+                dotted = chain(node)
+                if dotted is not None and dotted.startswith(prefix):
+                    found.add(dotted[len(prefix):].split(".", 1)[0])
+        return found
 
     # What is replaced -------------------------------------------------------------
     def _async_target(self, patch: PatchCall, name: str | None, mocks: FunctionMocks) -> bool:
-        if self.ctx.source.is_async_function(patch.target):
+        if patched_async_function(self.ctx, patch.target):
             return True
         if patch.target is not None and patch.target.count(".") == 1:
             # `patch.object(Helper, "fetch", ...)` where Helper is a class of this module or a conftest.py
@@ -465,3 +586,5 @@ class SyncMockForAsyncTarget(Rule):
             message="`shop.worker.Worker.start` is an async function but is replaced by plain function "
                     "`fake_start`; use `AsyncMock`"),
     ]
+    VALID += _ATTRIBUTE_VALID
+    INVALID += _ATTRIBUTE_INVALID

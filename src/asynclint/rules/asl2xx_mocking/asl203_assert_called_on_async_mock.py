@@ -2,97 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from asynclint.analysis.body import descendants
+from asynclint.analysis.values import Kind, function_values, never_awaited_fails
+from asynclint.analysis.values_observation import MockUses
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
-from asynclint.knowledge.mocks import AWAIT_CHECKS
-from asynclint.knowledge.mocks import MOCK_RESULT_ATTRIBUTES as _RESULTS
-from asynclint.rules.asl2xx_mocking.mocking import analyse, async_mock_names
-
-#: Call-checks on a mock -> the await-checks that an AsyncMock offers instead.
-AWAITED = {
-    "assert_called": "assert_awaited",
-    "assert_called_once": "assert_awaited_once",
-    "assert_called_with": "assert_awaited_with",
-    "assert_called_once_with": "assert_awaited_once_with",
-    "assert_any_call": "assert_any_await",
-    "assert_has_calls": "assert_has_awaits",
-    "call_count": "await_count",
-    "called": "await_count > 0",  # an AsyncMock has no `awaited`: a mock answers it with a truthy child
-}
-
-
-class _Uses(cst.CSTVisitor):
-    """Every use of the mock names: the checks to report, and what else each mock does."""
-
-    def __init__(self, names: set[str]) -> None:
-        self.names = names
-        self.found: list[tuple[cst.Attribute, tuple[cst.CSTNode, ...]]] = []
-        self.await_checked: set[str] = set()
-        self.escapes: set[str] = set()  # used other than as `await m(...)` or `m.<attr>`
-        self.results: set[str] = set()  # return_value/side_effect set
-        self.other_asserts = False  # an assertion that is not about a mock
-        self._stack: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self._stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        self._stack.pop()
-
-    def visit_Assert(self, node: cst.Assert) -> None:
-        """An assertion that reads no attribute of a mock (`m.called`, `m.call_args`) is about a result."""
-        if not any(isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value in self.names
-                   for n in _nodes(node.test)):
-            self.other_asserts = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        for arg in node.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value in self.names and arg.keyword is not None \
-                    and arg.keyword.value in _RESULTS:
-                self.results.add(arg.value.value)
-        if isinstance(node.func, (cst.Name, cst.Attribute)) and _dotted(node.func) in ("pytest.raises",):
-            self.other_asserts = True
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value not in self.names or len(self._stack) < 2:
-            return
-        parent = self._stack[-2]
-        if isinstance(parent, cst.Attribute):
-            if parent.value is not node:
-                return
-            attr = parent.attr.value
-            if attr in AWAIT_CHECKS:
-                self.await_checked.add(node.value)
-            elif attr in AWAITED:
-                self.found.append((parent, tuple(self._stack[:-1])))
-            elif attr in _RESULTS and len(self._stack) >= 3 and isinstance(self._stack[-3], cst.AssignTarget):
-                self.results.add(node.value)
-            return
-        if isinstance(parent, cst.Call) and parent.func is node and len(self._stack) >= 3 \
-                and isinstance(self._stack[-3], cst.Await):
-            return  # `await m(...)`: called <=> awaited at this call site
-        if isinstance(parent, (cst.AssignTarget, cst.AsName)) or (
-                isinstance(parent, cst.Arg) and parent.keyword is node):
-            return
-        self.escapes.add(node.value)
-
-
-def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    return [node, *descendants(node)]
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else None
-    return None
+from asynclint.knowledge.mocks import CALL_CHECKS
 
 
 def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
@@ -101,6 +20,14 @@ def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
     parent = path[-2] if len(path) >= 2 else None
     if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
         return True
+    call = path[-3] if len(path) >= 3 and type(parent) is cst.Arg else None
+    if type(call) is cst.Call and type(call.func) is cst.Attribute:
+        # unittest's spelling: `self.assertEqual(m.call_count, 0)`, `self.assertFalse(m.called)`
+        method = call.func.attr.value
+        others = [a.value for a in call.args if a is not parent]
+        if method == "assertFalse" or (method in ("assertEqual", "assertEquals") and any(
+                type(o) is cst.Integer and o.value == "0" for o in others)):
+            return True
     if isinstance(parent, cst.Comparison) and parent.left is attribute and len(parent.comparisons) == 1:
         target = parent.comparisons[0]
         op, value = target.operator, target.comparator
@@ -122,11 +49,18 @@ class AssertCalledOnAsyncMock(Rule):
         ## What it does
         Finds `assert_called`, `assert_called_once`, `assert_called_with`,
         `assert_called_once_with`, `assert_any_call`, `assert_has_calls`,
-        `.called` and `.call_count` on a mock known to be an `AsyncMock`: built
-        with `AsyncMock(...)`, installed by `patch(..., new_callable=AsyncMock)`,
+        `.called` and `.call_count` on a mock known to be an `AsyncMock` (the
+        value model, `analysis/values.py`): built with `AsyncMock(...)`,
+        installed by `patch(..., new=AsyncMock())`, `new_callable=AsyncMock`,
         or by `patch`/`patch.object`/`mocker.patch` without `new` over an
         `async def` of the project (Python then makes it an `AsyncMock`, also
-        with `autospec=True`).
+        with `autospec=True`); assigned over an attribute or a class attribute
+        (`bot.reply = AsyncMock()`, `Store.save = AsyncMock()`); handed to a
+        project class that keeps it on `self` (`Notifier(AsyncMock())`, then
+        `notifier.send`); returned or yielded by a fixture (conftest.py too);
+        or an `async def` method of the class a mock is specced on
+        (`AsyncMock(spec=Store)`, then `store.save`). A child of a mock with
+        no spec is not known to be awaited, and is not reported.
 
         ## Why is this bad?
         Calling an `AsyncMock` only creates a coroutine; the code under test
@@ -149,7 +83,14 @@ class AssertCalledOnAsyncMock(Rule):
             send.assert_awaited_once_with("hi")
         ```
 
-        Not reported: a negative check (`not m.called`, `m.call_count == 0`,
+        Not reported: a project whose pytest configuration fails a test on a
+        coroutine never awaited (`filterwarnings = ["error"]`, unless a later
+        filter ignores `PytestUnraisableExceptionWarning`, `RuntimeWarning` or
+        that message; `error::RuntimeWarning` alone is not enough: the
+        warning becomes an unraisable exception that pytest only reports):
+        the dropped await already fails the test there. A check on the mock's result
+        (`assert result == m.return_value`, `m.return_value.x.assert_called()`):
+        an un-awaited AsyncMock hands back a coroutine, not its result. A negative check (`not m.called`, `m.call_count == 0`,
         `assert_not_called`: not called implies not awaited); a mock whose
         await the test also checks (`assert_awaited*`, `await_count`); a mock
         the test builds and only ever calls as `await m(...)` in its own code
@@ -168,34 +109,35 @@ class AssertCalledOnAsyncMock(Rule):
     """
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self.ctx.outermost_function() is not node:
+        ctx = self.ctx
+        if ctx.outermost_function() is not node or not ctx.mentions("called", "call_count", "assert_any_call",
+                                                                    "assert_has_calls"):
             return
-        mocks = analyse(self.ctx, node)
-        names = async_mock_names(self.ctx, mocks)
-        if not names:
-            return
-        uses = _Uses(names)
+        if never_awaited_fails(ctx.pytest):
+            return  # pytest fails the test on a coroutine never awaited: the call-check is not blind
+        if not any(type(n) is cst.Attribute and n.attr.value in CALL_CHECKS for n in descendants(node.body)):
+            return  # no call-check in this function: nothing to ask the model
+        values = function_values(ctx, node)
+        uses = MockUses(set(values.names))
         node.body.visit(uses)
-        constructed = set(mocks.constructed)
-        for mock in names & constructed:
-            call = mocks.constructed[mock]
-            if any(arg.keyword is not None and arg.keyword.value in _RESULTS for arg in call.args):
-                uses.results.add(mock)
-        for attribute, path in uses.found:
-            mock = attribute.value.value  # type: ignore[attr-defined]
-            if mock in uses.await_checked or _negative(attribute, path):
+        candidates = []
+        for attribute, key, path in uses.found:
+            value = values.evaluate(attribute.value)
+            if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path):
+                candidates.append((attribute, key, path, value))
+        keys = {key for _, key, _, _ in candidates}
+        for attribute, key, path, value in candidates:
+            if uses.await_observed(key, value, keys) or uses.count_follows_side_effect(attribute, key, path):
                 continue
-            if mock in constructed and mock not in uses.escapes:
-                continue  # only ever called as `await m(...)` in the test's own code: called <=> awaited
-            if mock in uses.results and uses.other_asserts:
-                continue  # what the awaited mock returns is asserted on: the await is checked through it
-            self._report(attribute, path)
+            if value.origin == "fixture" and (ctx.text is None or re.search(rf"\bawait\s+{re.escape(key)}\(", ctx.text)):
+                continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
+            self._report(attribute, key, path)
 
-    def _report(self, attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> None:
-        mock, old = attribute.value.value, attribute.attr.value  # type: ignore[attr-defined]
+    def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
+        old = attribute.attr.value
         parent = path[-2] if len(path) >= 2 else None
         if old != "called":
-            new = AWAITED[old]
+            new = CALL_CHECKS[old]
             fix = self.fix(Safety.UNSAFE, f"Use `{new}`", (attribute.attr, attribute.attr.with_changes(value=new)))
             self.report(attribute, f"`{mock}.{old}` on an AsyncMock passes even when it was never awaited; "
                                    f"use `{new}`", fix)
@@ -251,6 +193,7 @@ class AssertCalledOnAsyncMock(Rule):
     VALID += [
         # "Not called" already implies "not awaited".
         Valid(dedent("""
+            import unittest
             from unittest.mock import AsyncMock
 
             async def publish(hook, ready):
@@ -263,6 +206,13 @@ class AssertCalledOnAsyncMock(Rule):
                 assert not hook.called
                 assert hook.call_count == 0
                 assert hook.called is False
+
+            class TestNotPublished(unittest.IsolatedAsyncioTestCase):
+                async def test_not_published(self):
+                    hook = AsyncMock()
+                    await publish(hook, ready=False)
+                    self.assertEqual(hook.call_count, 0)
+                    self.assertFalse(hook.called)
         """)),
         # The await is checked on the same mock.
         Valid(dedent("""
@@ -530,5 +480,300 @@ class AssertCalledOnAsyncMock(Rule):
             """),
             message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
             others=((16, 5),),
+        ),
+    ]
+
+    VALID += [
+        # The awaited mock's result is compared: an un-awaited AsyncMock gives a coroutine instead.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def relay(next_step, event):
+                return await next_step(event)
+
+            async def test_relay_returns_next_result():
+                next_step = AsyncMock()
+                result = await relay(next_step, "ping")
+                next_step.assert_called_once_with("ping")
+                assert result == next_step.return_value
+        """)),
+        # pytest fails the test on a coroutine never awaited (filterwarnings = error).
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_fires_hook():
+                hook = AsyncMock()
+                await fire(hook)
+                hook.assert_called_once()
+        """), config={"filterwarnings": ["error"]}),
+        # A mock's child without a spec: whether the code awaits it is not known.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_closes_connection():
+                conn = AsyncMock()
+                await shutdown(conn)
+                conn.close.assert_called_once()
+        """)),
+        # `@asynccontextmanager` makes the patched function a plain one: patch installs a MagicMock.
+        Valid(dedent("""
+            from unittest.mock import patch
+
+            import shop.net
+
+            def test_opens_stream():
+                with patch("shop.net.stream") as stream:
+                    shop.net.connect("tcp://x")
+                stream.assert_called_once_with("tcp://x")
+        """), files={"shop/__init__.py": "", "shop/net.py": (
+            "from contextlib import asynccontextmanager\n\n@asynccontextmanager\n"
+            "async def stream(url):\n    yield url\n\ndef connect(url):\n    return stream(url)\n")}),
+        # `call_count` read by a fake the test defines is its logic, not a check.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_retries(client):
+                client.connect = AsyncMock()
+
+                async def flaky():
+                    if client.connect.call_count < 2:
+                        raise TimeoutError
+
+                client.connect.side_effect = flaky
+                await client.start()
+                assert client.started
+        """)),
+        # A fixture's AsyncMock that the module's own code awaits (here: the lifespan it builds).
+        Valid(dedent("""
+            from contextlib import asynccontextmanager
+
+            import pytest
+
+
+            @pytest.fixture
+            def lifespan(on_start):
+                @asynccontextmanager
+                async def span(app):
+                    await on_start()
+                    yield
+                return span
+
+
+            def test_starts(lifespan, on_start):
+                with make_client(lifespan=lifespan):
+                    assert on_start.call_count == 1
+        """), files={"conftest.py": (
+            "from unittest.mock import AsyncMock\n\nimport pytest\n\n@pytest.fixture\n"
+            "def on_start():\n    return AsyncMock()\n")}),
+        # A callback the test defines awaits the mocked method itself.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_callback_awaits(pool):
+                conn = AsyncMock(spec=Connection)
+                conn.send = AsyncMock()
+
+                async def on_token(token):
+                    for each in pool.connections:
+                        await each.send("AUTH", token)
+
+                pool.on_token = on_token
+                await refresh_token(pool)
+                conn.send.assert_called_once_with("AUTH", "t")
+        """)),
+        # The code declares the object a semaphore, whose `release` is plain: the AsyncMock over it
+        # stands for a method rightly called without await, and the call-check is the right one.
+        Valid(dedent("""
+            import asyncio
+            from unittest.mock import AsyncMock
+
+            from shop.worker import Worker
+
+            async def test_releases():
+                worker = Worker()
+                sem = AsyncMock()
+                sem.release = AsyncMock()
+                await worker.run_limited(sem)
+                sem.release.assert_called_once()
+        """), files={"shop/__init__.py": "", "shop/worker.py": (
+            "import asyncio\n\nclass Worker:\n    async def run_limited(self, sem: asyncio.Semaphore):\n"
+            "        sem.release()\n")}),
+        # The count of calls follows a side effect that raises: it only runs when awaited.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_retried_three_times(conn):
+                conn.open = AsyncMock()
+
+                async def fail_twice():
+                    if conn.open.call_count < 3:
+                        raise TimeoutError
+
+                conn.open.side_effect = fail_twice
+                await conn.connect_with_retries()
+                assert conn.open.call_count == 3
+        """)),
+    ]
+    INVALID += [
+        # An AsyncMock assigned over an attribute of an object, and over a class attribute.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_attributes(bot):
+                    bot.reply = AsyncMock()
+                    Store.save = AsyncMock()
+                    await bot.handle("hi")
+                    bot.reply.assert_called_once_with("hi")
+                    Store.save.assert_called()
+            """),
+            count=2, line=7, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_attributes(bot):
+                    bot.reply = AsyncMock()
+                    Store.save = AsyncMock()
+                    await bot.handle("hi")
+                    bot.reply.assert_awaited_once_with("hi")
+                    Store.save.assert_awaited()
+            """),
+            message='`bot.reply.assert_called_once_with` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once_with`',
+            others=((8, 5),),
+        ),
+        # A child of a mock specced on a class: its `async def` methods are AsyncMocks.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.store import Store
+
+                async def test_spec_child():
+                    store = AsyncMock(spec=Store)
+                    await checkout(store)
+                    store.save.assert_called_once()
+                    store.label.assert_called_once()
+            """),
+            files={"shop/__init__.py": "", "shop/store.py": (
+                "class Store:\n    async def save(self):\n        pass\n\n    def label(self):\n        return ''\n")},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.store import Store
+
+                async def test_spec_child():
+                    store = AsyncMock(spec=Store)
+                    await checkout(store)
+                    store.save.assert_awaited_once()
+                    store.label.assert_called_once()
+            """),
+            message='`store.save.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # An AsyncMock handed to a constructor that keeps it on `self`.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.notifier import Notifier
+
+                async def test_constructor_argument():
+                    notifier = Notifier(AsyncMock(), retries=2)
+                    await notifier.run()
+                    notifier.send.assert_called()
+            """),
+            files={"shop/__init__.py": "", "shop/notifier.py": (
+                "class Notifier:\n    def __init__(self, send, retries=1):\n        self.send = send\n"
+                "        self.retries = retries\n\n    async def run(self):\n        self.send()\n")},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                from shop.notifier import Notifier
+
+                async def test_constructor_argument():
+                    notifier = Notifier(AsyncMock(), retries=2)
+                    await notifier.run()
+                    notifier.send.assert_awaited()
+            """),
+            message='`notifier.send.assert_called` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited`',
+        ),
+        # A fixture (here in conftest.py) that returns an AsyncMock.
+        Invalid(
+            dedent("""
+                async def test_fixture_mock(sender):
+                    await broadcast(sender)
+                    sender.assert_called_once()
+            """),
+            files={"conftest.py": (
+                "from unittest.mock import AsyncMock\n\nimport pytest\n\n@pytest.fixture\n"
+                "def sender():\n    mock = AsyncMock()\n    return mock\n")},
+            line=3, column=5, unsafe=True,
+            fixed=dedent("""
+                async def test_fixture_mock(sender):
+                    await broadcast(sender)
+                    sender.assert_awaited_once()
+            """),
+            message='`sender.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # pytest's filterwarnings forgives the unraisable warning a dropped coroutine becomes.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_forgiven_warning():
+                    hook = AsyncMock()
+                    await fire(hook)
+                    hook.assert_called_once()
+            """),
+            config={"filterwarnings": ["error", "ignore::pytest.PytestUnraisableExceptionWarning"]},
+            line=6, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_forgiven_warning():
+                    hook = AsyncMock()
+                    await fire(hook)
+                    hook.assert_awaited_once()
+            """),
+            message='`hook.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
+
+    INVALID += [
+        # The original is restored in `finally`: the check still sees the AsyncMock.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_class_attribute_restored(bot):
+                    original = Router.route
+                    Router.route = AsyncMock()
+                    try:
+                        await bot.feed("hi")
+                        Router.route.assert_called_once()
+                    finally:
+                        Router.route = original
+            """),
+            line=8, column=9, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def test_class_attribute_restored(bot):
+                    original = Router.route
+                    Router.route = AsyncMock()
+                    try:
+                        await bot.feed("hi")
+                        Router.route.assert_awaited_once()
+                    finally:
+                        Router.route = original
+            """),
+            message='`Router.route.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
         ),
     ]

@@ -17,6 +17,7 @@ import libcst as cst
 
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.mocks import HOST_WORDS, PATCHING_FIXTURES
 from asynclint.knowledge.network import (
     HOST_ARGUMENT_CALLS,
     IN_PROCESS_KEYWORDS,
@@ -105,6 +106,52 @@ def is_local_host(host: str, allowed: list[str]) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def argument_host(call: cst.Call, constants: dict[str, str], allowed: list[str]) -> str | None:
+    """Where a call's own arguments say it connects: "local", "remote", "unknown", or None when
+    no argument names a host (then the callee decides).
+
+    A URL literal gives its host (``"nats://localhost:4222"`` is local, any scheme); a name,
+    attribute or f-string that carries a host (``server.client_url``, ``f"nats://{host}:{port}"``,
+    a fixture's value) is unknown: it usually comes from a server the test or a fixture started,
+    and a rule that cannot tell says nothing.
+    """
+    verdict: str | None = None
+    for arg in call.args:
+        value = arg.value
+        text = string_value(value, constants)
+        if text is not None:
+            if "://" not in text:
+                continue
+            try:
+                host = urlsplit(text.replace(_UNKNOWN, "x")).hostname if _UNKNOWN not in text.split("://", 1)[1].split(
+                    "/", 1)[0] else None
+            except ValueError:
+                host = None
+            if host is None:
+                return "unknown"
+            if is_local_host(host, allowed):
+                return "local"
+            verdict = "remote"
+            continue
+        keyword = arg.keyword.value.lower() if arg.keyword is not None else ""
+        names = keyword + " " + " ".join(n.value.lower() for n in _names_in(value))
+        if any(word in names for word in HOST_WORDS):
+            return "unknown"
+    return verdict
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    found: list[cst.Name] = [node] if type(node) is cst.Name else []
+    stack = iter_children(node)
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Name:
+            found.append(current)
+        else:
+            stack.extend(iter_children(current))
+    return found
 
 
 def url_host(url: str | None) -> str | None:
@@ -276,6 +323,9 @@ class BodyScan:
             # path at all: it never ends in ".patch"/".object"/".setattr".
             return
         if last not in ("patch", "object", "setattr"):
+            if not self.facts.mock_names and any(
+                    type(a.value) is _NAME and a.value.value in PATCHING_FIXTURES for a in node.args):
+                self.facts.mock_names = True  # a helper handed monkeypatch/mocker installs its mocks
             return
         first = call_argument(node, 0, "target")
         if first is None:

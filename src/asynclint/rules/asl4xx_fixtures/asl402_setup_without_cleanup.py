@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
 
+from asynclint.analysis.bindings import Binding, binding, head_name
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
 from asynclint.fixes.edits import add_param, append_arg, keyword_arg
@@ -81,6 +83,14 @@ class SetupWithoutCleanup(Rule):
         inserts committed with no rollback or delete. Fixtures that register
         a finalizer or use an exit stack are not flagged, and neither are the
         `monkeypatch` and `tmp_path` equivalents, which undo themselves.
+        A name is the module's only where the fixture sees the module's
+        binding (`analysis/bindings.py`): a parameter `settings` (a plugin's
+        fixture) is not the module's `from conf import settings`, and a
+        module imported inside the fixture is shared too. Not reported
+        either: an autouse, function-scoped fixture of a conftest.py (it sets
+        the state again before every test of its folder), and a fixture of a
+        test module that the module never names again (no test can request
+        it: it never runs).
         Points at the statement that changes the state.
 
         ## Why is this bad?
@@ -124,8 +134,23 @@ class SetupWithoutCleanup(Rule):
 
     def check_module(self) -> None:
         for fixture in self.ctx.facts.fixtures:
-            if not hands_off_cleanup(self.ctx, fixture.func):
-                self._check(fixture)
+            if hands_off_cleanup(self.ctx, fixture.func) or self._never_requested(fixture) \
+                    or self._baseline_of_its_folder(fixture):
+                continue
+            self._check(fixture)
+
+    def _never_requested(self, fixture: Fixture) -> bool:
+        """A fixture of a test module (visible there only) whose name the module never spells again:
+        no test can request it, so it never runs."""
+        text = self.ctx.text  # the file's own text: generating the module's code costs a parse's worth
+        if self.ctx.is_conftest or fixture.autouse or text is None:
+            return False
+        return len(re.findall(rf"\b{re.escape(fixture.name)}\b", text)) <= 1
+
+    def _baseline_of_its_folder(self, fixture: Fixture) -> bool:
+        """An autouse, function-scoped fixture of a conftest.py sets the state again before every
+        test of its folder: none of them sees another test's value."""
+        return self.ctx.is_conftest and fixture.autouse and fixture.scope == "function"
 
     # Finding changes -----------------------------------------------------------
     def _check(self, fixture: Fixture) -> None:
@@ -158,13 +183,13 @@ class SetupWithoutCleanup(Rule):
         alone = len(line.body) == 1
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
             target = small.targets[0].target
-            if isinstance(target, cst.Subscript) and ctx.qualname(target.value) == "os.environ":
+            if isinstance(target, cst.Subscript) and self._qualname(fixture, target.value) == "os.environ":
                 variable = self._index(target)
                 found.append(_Change(small, "sets an environment variable and never restores it",
                                      frozenset({"environ"}),
                                      (lambda: self._monkeypatch(fixture, small, "setenv", [variable, small.value]))
                                      if variable is not None and alone else None))
-            elif isinstance(target, cst.Attribute) and self._shared(target.value):
+            elif isinstance(target, cst.Attribute) and self._shared(fixture, target.value):
                 attr = target.attr.value
                 found.append(_Change(small, f"assigns `{ctx.module.code_for_node(target)}` on a shared "
                                             "object and never restores it", frozenset({attr, "setattr"}),
@@ -173,7 +198,7 @@ class SetupWithoutCleanup(Rule):
                                          raising=self._has_attribute(target.value, attr)))
                                      if alone else None))
             elif (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
-                  and self._shared(target.value.value)):
+                  and self._shared(fixture, target.value.value)):
                 item = self._index(target)
                 container = target.value
                 found.append(_Change(small, f"assigns an item of `{ctx.module.code_for_node(container)}` "
@@ -182,8 +207,8 @@ class SetupWithoutCleanup(Rule):
                                      (lambda: self._monkeypatch(fixture, small, "setitem",
                                                                 [container, item, small.value], Safety.UNSAFE))
                                      if item is not None and alone else None))
-        elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and ctx.qualname(
-                small.target.value) == "os.environ":
+        elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and self._qualname(
+                fixture, small.target.value) == "os.environ":
             key = self._index(small.target)
             found.append(_Change(small, "deletes an environment variable and never restores it",
                                  frozenset({"environ"}),
@@ -199,7 +224,7 @@ class SetupWithoutCleanup(Rule):
     def _call_changes(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
                       small: cst.BaseSmallStatement, call: cst.Call, alone: bool) -> list[_Change]:
         ctx = self.ctx
-        qualified = ctx.qualname(call.func) or ""
+        qualified = self._qualname(fixture, call.func) or ""
         args = [a for a in call.args if a.keyword is None and not a.star]
         positional = [a.value for a in args]
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
@@ -279,12 +304,21 @@ class SetupWithoutCleanup(Rule):
             return target.slice[0].slice.value
         return None
 
-    def _shared(self, expr: cst.BaseExpression) -> bool:
-        """An imported module or object (``config.X = ...``), not a local or a parameter."""
+    def _shared(self, fixture: Fixture, expr: cst.BaseExpression) -> bool:
+        """An imported module or object (``config.X = ...``), not a local or a parameter (a fixture
+        parameter named like a module import is the fixture's value: bindings.py)."""
         head = expr
-        while isinstance(head, cst.Attribute):
+        while type(head) is cst.Attribute:
             head = head.value
-        return isinstance(head, cst.Name) and head.value in self.ctx.imports.names
+        return type(head) is cst.Name and binding(self.ctx, head.value, [fixture.func]) in (
+            Binding.MODULE_IMPORT, Binding.LOCAL_IMPORT)
+
+    def _qualname(self, fixture: Fixture, expr: cst.BaseExpression) -> str | None:
+        """The qualified name of ``expr``, unless its head is a parameter or local of the fixture."""
+        head = head_name(expr)
+        if head is not None and binding(self.ctx, head, [fixture.func]) in (Binding.PARAMETER, Binding.LOCAL):
+            return None
+        return self.ctx.qualname(expr)
 
     def _fixed_path(self, fixture: Fixture, path: cst.BaseExpression) -> bool:
         """A path spelled from literals (and ``__file__``), not from tmp_path or any parameter."""
@@ -466,6 +500,40 @@ class SetupWithoutCleanup(Rule):
                 await session.rollback()
         """)),
     ]
+    VALID += [
+        # The parameter is a fixture that undoes its own changes (a settings fixture of a plugin);
+        # it only shares its name with the module's import, which the fixture never sees.
+        Valid(dedent("""
+            import pytest
+            from shop.conf import settings
+
+            @pytest.fixture
+            def strict_cookies(settings):
+                settings.COOKIE_POLICY = "strict"
+        """), filename="conftest.py"),
+        # An autouse, function-scoped fixture of a conftest.py sets the value before every test
+        # of its folder: each test gets its own.
+        Valid(dedent("""
+            import pytest
+            from shop import app
+
+            @pytest.fixture(autouse=True)
+            def fresh_database(tmp_path):
+                app.config["DATABASE"] = str(tmp_path / "shop.db")
+        """), filename="conftest.py"),
+        # A fixture of a test module that nothing in the module requests never runs.
+        Valid(dedent("""
+            import os
+            import pytest
+
+            @pytest.fixture(scope="module")
+            def leftover():
+                os.environ.pop("SHOP_DEBUG", None)
+
+            def test_total():
+                assert 1 + 1 == 2
+        """)),
+    ]
     INVALID = [
         Invalid(
             dedent("""
@@ -476,6 +544,7 @@ class SetupWithoutCleanup(Rule):
                 def production_env():
                     os.environ["APP_ENV"] = "production"
             """),
+            filename="conftest.py",
             line=6, column=5,
             fixed=dedent("""
                 import pytest
@@ -524,6 +593,7 @@ class SetupWithoutCleanup(Rule):
                     config.DEBUG = True
                     setattr(config, "TIMEOUT", 1)
             """),
+            filename="conftest.py",
             files={"src/app/config.py": "DEBUG = False\nTIMEOUT = 30\n"},
             count=3, line=7, column=5,
             fixed=dedent("""
@@ -551,6 +621,7 @@ class SetupWithoutCleanup(Rule):
                     yield engine
                     await engine.dispose()
             """),
+            filename="conftest.py",
             line=7, column=9, unsafe=True,
             fixed=dedent("""
                 import pytest_asyncio
@@ -577,6 +648,7 @@ class SetupWithoutCleanup(Rule):
                     Base.metadata.create_all(engine)
                     return engine
             """),
+            filename="conftest.py",
             line=6, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
@@ -599,6 +671,7 @@ class SetupWithoutCleanup(Rule):
                 def session_env():
                     os.environ["APP_ENV"] = "test"
             """),
+            filename="conftest.py",
             line=6, column=5, fixed=None,
             message='fixture `session_env` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
         ),
@@ -612,6 +685,7 @@ class SetupWithoutCleanup(Rule):
                     Path("uploads").mkdir()
                     yield Path("uploads")
             """),
+            filename="conftest.py",
             line=6, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
@@ -637,6 +711,7 @@ class SetupWithoutCleanup(Rule):
                     app.dependency_overrides[get_db] = lambda: db
                     return app
             """),
+            filename="conftest.py",
             line=7, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
@@ -661,6 +736,7 @@ class SetupWithoutCleanup(Rule):
                     await session.commit()
                     yield
             """),
+            filename="conftest.py",
             line=7, column=5, fixed=None,
             message='fixture `ada` commits inserted rows and never deletes or rolls them back; undo it after the `yield`, or use `monkeypatch`',
         ),
@@ -673,6 +749,7 @@ class SetupWithoutCleanup(Rule):
                 def debug():
                     settings.debug = True
             """),
+            filename="conftest.py",
             line=6, column=5,
             fixed=dedent("""
                 import pytest
@@ -694,6 +771,7 @@ class SetupWithoutCleanup(Rule):
                     os.makedirs("cache")
                     return "cache"
             """),
+            filename="conftest.py",
             line=6, column=5, unsafe=True,
             fixed=dedent("""
                 import os
@@ -721,6 +799,7 @@ class SetupWithoutCleanup(Rule):
                     os.mkdir("out")
                     return "out"
             """),
+            filename="conftest.py",
             line=8, column=5, fixed=None,
             message='fixture `out_dir` creates a directory outside tmp_path and never removes it; `monkeypatch` undoes it after each test',
         ),
@@ -775,5 +854,29 @@ class SetupWithoutCleanup(Rule):
                     assert greeting() == "hello guest"
             """),
             message='fixture `ada` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
+        ),
+    ]
+    INVALID += [
+        # A module imported inside the fixture is shared like a module-level import.
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                def verbose():
+                    from shop import conf
+                    conf.VERBOSE = True
+            """),
+            filename="conftest.py",
+            line=6, column=5,
+            fixed=dedent("""
+                import pytest
+
+                @pytest.fixture
+                def verbose(monkeypatch):
+                    from shop import conf
+                    monkeypatch.setattr(conf, "VERBOSE", True, raising=False)
+            """),
+            message='fixture `verbose` assigns `conf.VERBOSE` on a shared object and never restores it; `monkeypatch` undoes it after each test',
         ),
     ]

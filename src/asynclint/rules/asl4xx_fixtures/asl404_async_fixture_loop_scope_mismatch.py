@@ -35,7 +35,6 @@ class AsyncFixtureLoopScopeMismatch(Rule):
     name = "async-fixture-loop-scope-mismatch"
     summary = ("An async fixture's event loop is narrower than its cache scope, or wider than the loop "
                "of a test that uses it.")
-    follows_pytest_asyncio = True
     fix_availability = "sometimes"
     docs = """
         ## What it does

@@ -29,10 +29,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     statements,
 )
 from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder
-
-#: Attributes of a mock that only hand a value back to the code under test (the test keeps the resource).
-_MOCK_SLOTS = frozenset({"return_value", "side_effect"})
-
+from asynclint.knowledge.mocks import MOCK_RESULTS
 
 @dataclass
 class _Uses:
@@ -105,7 +102,7 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
                 if type(call) is cst.Call and type(call.func) is cst.Name and call.func.value in NON_RETAINING_CALLS:
                     continue
             if type(parent) is cst.Assign and parent.value is node and all(
-                    type(t.target) is cst.Attribute and t.target.attr.value in _MOCK_SLOTS for t in parent.targets):
+                    type(t.target) is cst.Attribute and t.target.attr.value in MOCK_RESULTS for t in parent.targets):
                 continue
             found.released = True
             return found

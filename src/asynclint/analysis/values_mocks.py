@@ -1,9 +1,9 @@
 """What a test does with mocks: patch calls, the mocks they bind, and what is awaited.
 
-Shared by ASL202 (sync mock for an async target) and ASL203 (assert_called on
-an AsyncMock). The analysis is per outermost function (a test or fixture) and
-purely syntactic plus the source index: when a target cannot be resolved, it is
-not async as far as the rules are concerned (they say nothing).
+The syntactic half of the value model (``values.py`` answers "what value is this?" from it;
+ASL202 reads the patches directly). The analysis is per outermost function (a test or
+fixture) plus the source index: when a target cannot be resolved, it is not async as far
+as the rules are concerned (they say nothing).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import libcst as cst
 from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
-from asynclint.knowledge.mocks import ASYNC_MOCK, PATCH, PATCH_OBJECT, SYNC_MOCKS
+from asynclint.knowledge.mocks import ASYNC_MOCK, KEEPS_COROUTINE_FUNCTION, PATCH, PATCH_OBJECT, SYNC_MOCKS
 from asynclint.knowledge.mocks import PATCH_CALL_NAMES as _PATCH_LAST_PARTS
 from asynclint.model.names import call_argument, source_text
 
@@ -44,6 +44,18 @@ class PatchCall:
     autospec: bool
     returns_mock: bool  # mocker.patch returns the mock itself
 
+
+
+def chain(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` for a chain of plain names and attributes (no call, subscript or other head)."""
+    parts: list[str] = []
+    while type(node) is _ATTRIBUTE:
+        parts.append(node.attr.value)
+        node = node.value
+    if type(node) is not _NAME:
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
@@ -94,6 +106,14 @@ class FunctionMocks:
     patches: list[tuple[PatchCall, str | None]] = field(default_factory=list)  # (patch, name it binds)
     constructed: dict[str, cst.Call] = field(default_factory=dict)  # name -> Mock()/MagicMock()/AsyncMock() call
     kinds: dict[str, str] = field(default_factory=dict)  # name -> the mock class it was built from
+    #: ``obj.attr = value`` and ``Cls.attr = value`` in the function: the dotted target -> the value
+    #: assigned last (values.py reads what the value is, lazily).
+    attributes: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    #: ``x = Cls(...)`` in the function: the name -> the call (values.py follows constructor
+    #: arguments the class keeps on ``self``).
+    calls: dict[str, cst.Call] = field(default_factory=dict)
+    #: ``saved = obj.attr``: the name -> the attribute it saved (``obj.attr = saved`` restores it).
+    saved: dict[str, str] = field(default_factory=dict)
     #: The awaited expressions; their code (``awaited``) is only generated when a rule asks.
     awaited_nodes: list[cst.BaseExpression] = field(default_factory=list)
     _awaited: set[str] | None = field(default=None, repr=False, compare=False)
@@ -163,6 +183,14 @@ class _Collector:
         """``m = ...``, ``m: T = ...``, ``(m := ...)`` and ``a, b = x, y`` (element by element)."""
         if type(target) is _NAME:
             self._bind(target.value, value, assigned=True)
+            if type(value) is _ATTRIBUTE:
+                saved = chain(value)
+                if saved is not None:
+                    self.result.saved[target.value] = saved
+        elif type(target) is _ATTRIBUTE:
+            dotted = chain(target)
+            if dotted is not None and not (type(value) is _NAME and self.result.saved.get(value.value) == dotted):
+                self.result.attributes[dotted] = value  # not the restore of a saved original
         elif type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
                 and len(target.elements) == len(value.elements):  # type: ignore[attr-defined]
             for left, right in zip(target.elements, value.elements):  # type: ignore[attr-defined]
@@ -186,6 +214,8 @@ class _Collector:
         if name is not None and qual in ASYNC_MOCK | SYNC_MOCKS:
             self.result.constructed[name] = value
             self.result.kinds[name] = qual
+        elif name is not None and assigned:
+            self.result.calls[name] = value
 
     def _call(self, node: cst.Call) -> None:
         if id(node) in self.bound:
@@ -241,7 +271,14 @@ def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
     if patch.new_callable is not None:
         value = patch.new_callable.value
         return isinstance(value, (cst.Name, cst.Attribute)) and ctx.qualname(value) in ASYNC_MOCK
-    return ctx.source.is_async_function(patch.target)
+    return patched_async_function(ctx, patch.target)
+
+
+def patched_async_function(ctx: FileContext, target: str | None) -> bool:
+    """Whether ``patch`` over ``target`` installs an AsyncMock: an ``async def`` of the project that
+    ``patch`` still sees as one (not under ``@asynccontextmanager`` or an unknown decorator)."""
+    info = ctx.source.function(target)
+    return info is not None and info.is_async and all(d in KEEPS_COROUTINE_FUNCTION for d in info.decorators)
 
 
 def async_mock_names(ctx: FileContext, mocks: FunctionMocks) -> set[str]:

@@ -1,0 +1,369 @@
+"""What value an expression holds in a test or fixture: the one answer to "is this an AsyncMock?".
+
+Rules ask :func:`value_of` (and :func:`observation` for "does the test check it some other
+way?"); they do not re-derive where a mock came from. A value is followed through
+
+- names bound in the function: ``m = AsyncMock(...)``, ``with patch(...) as m``,
+  ``m = mocker.patch(...)``, tuple unpacking, ``m: T = ...``, the walrus, decorator patches
+  injected as parameters (``values_mocks.py`` collects them);
+- attributes assigned in the function: ``obj.handler = AsyncMock()``, ``Cls.method = AsyncMock()``
+  (a class attribute), then ``obj.handler`` / ``Cls.method``;
+- a constructor argument the class keeps on ``self`` (``obj = Client(send=AsyncMock())`` with
+  ``self.send = send`` in ``Client.__init__``), then ``obj.send``;
+- fixture parameters: what the fixture returns or yields (across conftest.py), when it is a mock;
+- the children of a mock built with ``spec=Cls`` (``AsyncMock(spec=Cls)``, ``MagicMock(spec=Cls)``,
+  ``create_autospec(Cls)``): an ``async def`` of ``Cls`` is an AsyncMock, a plain method a sync
+  mock (what ``unittest.mock`` does).
+
+Anything else is :attr:`Kind.UNKNOWN`, and a rule that gets UNKNOWN says nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
+from asynclint.knowledge.async_types import ASYNC_TYPES
+from asynclint.knowledge.mocks import (
+    ASYNC_MOCK,
+    CREATE_AUTOSPEC,
+    KEEPS_COROUTINE_FUNCTION,
+    MAKES_PLAIN_FUNCTION,
+    MOCK_RESULTS,
+    SYNC_METHODS,
+    SYNC_MOCKS,
+)
+from asynclint.model.names import call_argument
+
+if TYPE_CHECKING:
+    from asynclint.api.context import FileContext
+    from asynclint.config.pytest_config import PytestConfig
+    from asynclint.model.pytest_facts import Fixture
+
+
+class Kind(enum.Enum):
+    ASYNC_MOCK = "an AsyncMock"
+    SYNC_MOCK = "a synchronous mock"
+    COROUTINE_FUNCTION = "a coroutine function"
+    ASYNC_CONTEXT_MANAGER = "an async context manager"
+    AWAITABLE = "an awaitable"
+    RESOURCE = "a resource"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Kind
+    #: The qualified class (or function) a mock is specced on, when known.
+    spec: str | None = None
+    #: Where it came from: "local" (a name the function builds), "attribute", "patch", "fixture",
+    #: "constructor", "child"; rules may treat a mock only the test itself calls differently.
+    origin: str = "local"
+    #: ``return_value=``/``side_effect=`` given where it was built (an AsyncMock hands these back
+    #: only when awaited).
+    has_result: bool = False
+
+
+UNKNOWN = Value(Kind.UNKNOWN)
+_DEPTH = 8
+
+
+def _mock_class(ctx: "FileContext", call: cst.Call, mocks: FunctionMocks | None = None,
+                name: str | None = None) -> str | None:
+    """``"async"``/``"sync"`` for a call building a mock class, else None."""
+    qual = mocks.kinds.get(name) if mocks is not None and name is not None else None
+    if qual is None and type(call.func) in (cst.Name, cst.Attribute):
+        qual = ctx.qualname(call.func)
+    if qual in ASYNC_MOCK:
+        return "async"
+    if qual in SYNC_MOCKS or qual in CREATE_AUTOSPEC:
+        return "sync"
+    return None
+
+
+def _spec(ctx: "FileContext", call: cst.Call) -> str | None:
+    """The qualified ``spec=``/``spec_set=`` (or ``create_autospec``'s first argument)."""
+    arg = call_argument(call, 0, "spec") or call_argument(call, 99, "spec_set")
+    if arg is None or type(arg.value) not in (cst.Name, cst.Attribute):
+        return None
+    return ctx.qualname(arg.value)
+
+
+def _has_result(call: cst.Call) -> bool:
+    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
+
+
+def _plain_function(ctx: "FileContext", target: str | None) -> bool:
+    """A project function ``patch`` sees as plain (it installs a MagicMock): a ``def``, or an
+    ``async def`` that ``@asynccontextmanager`` turns into a plain function."""
+    info = ctx.source.function(target)
+    if info is None:
+        return False
+    decorators = set(info.decorators) - KEEPS_COROUTINE_FUNCTION
+    if info.is_async:
+        return bool(decorators) and decorators <= MAKES_PLAIN_FUNCTION
+    return not decorators
+
+
+class FunctionValues:
+    """The values of one outermost function (a test or fixture); built once per function."""
+
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.mocks = analyse(ctx, func)
+        self._names: dict[str, Value] | None = None
+        self._memo: dict[str, Value] = {}
+
+    @property
+    def names(self) -> dict[str, Value]:
+        """Names the function binds to a mock (built, or installed by a patch)."""
+        if self._names is None:
+            found: dict[str, Value] = {}
+            for name, call in self.mocks.constructed.items():
+                kind = _mock_class(self.ctx, call, self.mocks, name)
+                if kind is not None:
+                    found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
+                                        _spec(self.ctx, call), "local", _has_result(call))
+            for patch, patched_name in self.mocks.patches:
+                if patched_name is None:
+                    continue
+                if makes_async_mock(self.ctx, patch):
+                    new = patch.new.value if patch.new is not None else None
+                    result = type(new) is cst.Call and _has_result(new)
+                    found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
+                                                result)
+                elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
+                    found[patched_name] = Value(Kind.SYNC_MOCK, None, "patch")
+            self._names = found
+        return self._names
+
+    def lookup(self, dotted: str, depth: int = 0) -> Value:
+        known = self._memo.get(dotted)
+        if known is not None:
+            return known
+        value = self._lookup(dotted, depth) if depth < _DEPTH else UNKNOWN
+        self._memo[dotted] = value
+        return value
+
+    def _lookup(self, dotted: str, depth: int) -> Value:
+        assigned = self.mocks.attributes.get(dotted)
+        if assigned is not None:
+            value = self.evaluate(assigned, depth + 1)
+            if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
+                return UNKNOWN  # an AsyncMock over a method the code under test declares plain
+            return Value(value.kind, value.spec, "attribute", value.has_result) if value.kind is not Kind.UNKNOWN \
+                else value
+        head, dot, attr = dotted.rpartition(".")
+        if not dot:
+            return self.names.get(dotted) or self._parameter(dotted)
+        parent = self.lookup(head, depth + 1)
+        if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
+            return self._child(parent, attr)
+        if "." not in head:
+            return self._stored_argument(head, attr, depth)
+        return UNKNOWN
+
+    def evaluate(self, expr: cst.BaseExpression, depth: int = 0) -> Value:
+        """The value of an expression: a mock built here, or a name/attribute chain looked up."""
+        if type(expr) is cst.Call:
+            kind = _mock_class(self.ctx, expr)
+            if kind is None:
+                return UNKNOWN
+            return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
+                         _has_result(expr))
+        dotted = chain(expr)
+        return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
+
+    def declared_type(self, dotted: str) -> str | None:
+        """The type a project class declares for ``obj.attr`` (``client: AsyncClient`` in its body, or
+        ``self.client = AsyncClient()``), where ``obj`` is built in the function or is a fixture's value."""
+        head, dot, attr = dotted.rpartition(".")
+        if not dot or "." in head:
+            return None
+        owner: str | None = None
+        call = self.mocks.calls.get(head)
+        if call is not None and type(call.func) in (cst.Name, cst.Attribute):
+            owner = self.ctx.qualname(call.func)
+        elif call is None:
+            provider = self._provider(head)
+            owner = provider.returns if provider is not None else None
+        info = self.ctx.source.cls(owner)
+        return dict(info.attribute_types).get(attr) if info is not None else None
+
+    def _declared_plain(self, dotted: str) -> bool:
+        """``obj.method`` where ``obj`` (a name of the function) is handed to a project function that
+        declares its parameter a type whose ``method`` is plain (``sem: asyncio.Semaphore``, ``release``)."""
+        head, dot, method = dotted.rpartition(".")
+        if not dot or "." in head:
+            return False
+        for call in self._calls_with(head):
+            info = self.ctx.source.function(self._callee(call))
+            if info is None:
+                continue
+            declared = dict(info.param_types)
+            for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
+                if type(arg.value) is cst.Name and arg.value.value == head and index < len(info.params):
+                    type_name = declared.get(info.params[index])
+                    if type_name is not None and self._plain_method(type_name, method):
+                        return True
+            for arg in call.args:
+                if arg.keyword is not None and type(arg.value) is cst.Name and arg.value.value == head:
+                    type_name = declared.get(arg.keyword.value)
+                    if type_name is not None and self._plain_method(type_name, method):
+                        return True
+        return False
+
+    def _plain_method(self, type_name: str, method: str) -> bool:
+        if method in SYNC_METHODS.get(type_name, ()):
+            return True
+        info = self.ctx.source.cls(type_name)
+        return info is not None and method in info.methods and method not in info.async_methods
+
+    def _calls_with(self, name: str) -> list[cst.Call]:
+        """Calls in the function that take ``name`` as an argument."""
+        return [node for node in descendants(self.func.body) if type(node) is cst.Call and any(
+            type(arg.value) is cst.Name and arg.value.value == name for arg in node.args)]
+
+    def _callee(self, call: cst.Call) -> str | None:
+        """The qualified function a call runs: a module function, or a method of an object built here."""
+        func = call.func
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in self.mocks.calls:
+            built = self.mocks.calls[func.value.value]
+            if type(built.func) in (cst.Name, cst.Attribute):
+                owner = self.ctx.qualname(built.func)
+                return f"{owner}.{func.attr.value}" if owner else None
+        if type(func) in (cst.Name, cst.Attribute):
+            return self.ctx.qualname(func)
+        return None
+
+    def async_methods(self, type_name: str | None) -> frozenset[str]:
+        """The ``async def`` methods of a project class or a known library type."""
+        if type_name is None:
+            return frozenset()
+        info = self.ctx.source.cls(type_name)
+        if info is not None:
+            return frozenset(info.async_methods)
+        return ASYNC_TYPES.get(type_name, frozenset())
+
+    def _child(self, parent: Value, attr: str) -> Value:
+        """``m.attr`` of a mock not assigned here: decided by the spec, as unittest.mock does."""
+        if parent.spec is None:
+            return UNKNOWN  # no spec: whether the code under test awaits it is not known
+        info = self.ctx.source.cls(parent.spec)
+        if info is None:
+            return UNKNOWN
+        if attr in info.async_methods:
+            return Value(Kind.ASYNC_MOCK, None, "child")
+        if attr in info.methods:
+            return Value(Kind.SYNC_MOCK, None, "child")
+        return UNKNOWN
+
+    def _parameter(self, name: str) -> Value:
+        """A fixture parameter: a mock when the fixture returns or yields one."""
+        provider = self._provider(name)
+        if provider is None or provider.returns is None:
+            return UNKNOWN
+        if provider.returns in ASYNC_MOCK:
+            return Value(Kind.ASYNC_MOCK, None, "fixture")
+        if provider.returns in SYNC_MOCKS:
+            return Value(Kind.SYNC_MOCK, None, "fixture")
+        return UNKNOWN
+
+    def _provider(self, name: str) -> "Fixture | None":
+        """The fixture a parameter of the function (a test or fixture) receives."""
+        ctx, func = self.ctx, self.func
+        if name not in {p.name.value for p in func.params.params}:
+            return None
+        test = ctx.test_for(func)
+        fixture = None if test is not None else ctx.fixture_for(func)
+        if test is None and fixture is None:
+            return None
+        classes = test.classes if test is not None else ()
+        return ctx.fixture_scope(classes).resolve(name, below=fixture)
+
+    def _stored_argument(self, name: str, attr: str, depth: int) -> Value:
+        """``obj.attr`` where ``obj = Cls(..., x, ...)`` and ``Cls.__init__`` keeps ``self.attr = x``."""
+        call = self.mocks.calls.get(name)
+        if call is None or type(call.func) not in (cst.Name, cst.Attribute):
+            return UNKNOWN
+        info = self.ctx.source.cls(self.ctx.qualname(call.func))
+        if info is None:
+            return UNKNOWN
+        for stored, param, position in info.stored_params:
+            if stored != attr:
+                continue
+            arg = call_argument(call, position if position >= 0 else 99, param)
+            if arg is None or arg.star:
+                return UNKNOWN
+            value = self.evaluate(arg.value, depth + 1)
+            return Value(value.kind, value.spec, "constructor", value.has_result) \
+                if value.kind is not Kind.UNKNOWN else value
+        return UNKNOWN
+
+
+def function_values(ctx: "FileContext", func: cst.FunctionDef) -> FunctionValues:
+    memo: dict[int, tuple[cst.FunctionDef, FunctionValues]] = ctx.memo("function_values")
+    known = memo.get(id(func))
+    if known is not None and known[0] is func:
+        return known[1]
+    values = FunctionValues(ctx, func)
+    memo[id(func)] = (func, values)
+    return values
+
+
+def value_of(ctx: "FileContext", func: cst.FunctionDef, expr: cst.BaseExpression) -> Value:
+    """What ``expr`` (a name or attribute chain) holds in ``func`` (its outermost function)."""
+    return function_values(ctx, func).evaluate(expr)
+
+
+# What pytest already catches ----------------------------------------------------------------
+#: The two warnings a dropped AsyncMock coroutine raises, in turn: (categories it is an instance of,
+#: its message). The first, made an error, becomes the second inside the coroutine's finaliser.
+_NEVER_AWAITED = (
+    (("", "Warning", "RuntimeWarning", "builtins.Warning", "builtins.RuntimeWarning"),
+     "coroutine 'AsyncMockMixin._execute_mock_call' was never awaited"),
+    (("", "Warning", "builtins.Warning", "pytest.PytestWarning", "pytest.PytestUnraisableExceptionWarning",
+      "_pytest.warning_types.PytestUnraisableExceptionWarning"),
+     "Exception ignored in: <coroutine object AsyncMockMixin._execute_mock_call"),
+)
+
+
+def _action(filters: tuple[str, ...], categories: tuple[str, ...], message: str) -> str:
+    """The action pytest's ``filterwarnings`` takes for one warning: the last filter that matches."""
+    action = "default"
+    for entry in filters:
+        parts = [part.strip() for part in entry.strip().split(":")]
+        parts += [""] * (5 - len(parts))
+        what, pattern, category, module = parts[0].lower(), parts[1], parts[2], parts[3]
+        if category not in categories or module:
+            continue  # a filter for another category, or for warnings of one module only
+        if pattern:
+            try:
+                if re.match(pattern, message, re.IGNORECASE) is None:
+                    continue
+            except re.error:
+                continue
+        action = what
+    return action
+
+
+def never_awaited_fails(config: "PytestConfig") -> bool:
+    """Whether pytest fails a test that drops a coroutine of an AsyncMock it never awaited.
+
+    The coroutine warns "was never awaited" (a RuntimeWarning) when it is collected; made an
+    error (``filterwarnings = error`` or ``error::RuntimeWarning``), it becomes an unraisable
+    exception, which pytest reports as a ``PytestUnraisableExceptionWarning``; that one made an
+    error too fails the test (pytest applies the filters in order, the last match winning). A
+    filter that only covers one module's warnings is not counted against it.
+    """
+    if "no:unraisableexception" in config.plugins:
+        return False
+    return all(_action(config.filterwarnings, categories, message) == "error"
+               for categories, message in _NEVER_AWAITED)

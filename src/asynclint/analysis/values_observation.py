@@ -1,0 +1,143 @@
+"""Observation: how a test checks its mocks, and whether it checks a mock's await some other way.
+
+One walk of a test's body (:class:`MockUses`) finds every call-check (``m.assert_called*``,
+``m.called``, ``m.call_count``), every await-check, and what else the test does with each
+mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
+
+- an await-check on the same mock (``assert_awaited*``, ``await_count``, ``await_args``);
+- the mock's result compared in an assertion (``assert result == m.return_value``): an
+  un-awaited AsyncMock gives a coroutine, never its ``return_value``;
+- a ``return_value``/``side_effect`` configured and an assertion about something that is not
+  a mock (what the awaited mock hands back flows into the result the test asserts);
+- a mock the test builds and only ever calls as ``await m(...)`` in its own code, or a method
+  that a function the test defines (a callback, a fake, a lambda) calls.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.analysis.values import Value
+from asynclint.analysis.values_mocks import chain
+from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
+
+
+#: Call-checks that are values: inside a function the test defines, a check only in an assertion.
+_READ_CHECKS = frozenset({"called", "call_count"})
+
+
+def _assertion_call(node: cst.Call) -> bool:
+    """``self.assertEqual(...)``, ``assert_that(...)``: a call that asserts."""
+    func = node.func
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+    return name.startswith("assert") and not name.startswith(("assert_called", "assert_any_call", "assert_has_calls"))
+
+
+class MockUses(cst.CSTVisitor):
+    """Every check on a name or attribute chain in one function body, and what else it does."""
+
+    def __init__(self, local_names: set[str]) -> None:
+        #: Names the function builds (``m = AsyncMock()``): they escape unless only awaited here.
+        self.local = local_names
+        #: (the ``m.assert_called`` attribute, ``"m"``, the path from the body down to it)
+        self.found: list[tuple[cst.Attribute, str, tuple[cst.CSTNode, ...]]] = []
+        self.await_checked: set[str] = set()
+        self.escapes: set[str] = set()
+        self.results_set: set[str] = set()  # ``m.return_value = ...`` / ``return_value=m``
+        self.results_read: set[str] = set()  # ``m.return_value`` read inside an assertion
+        self.side_effects: set[str] = set()  # ``m.side_effect = ...`` / ``side_effect=``
+        self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
+        self._stack: list[cst.CSTNode] = []
+        self._asserts = 0
+        #: Methods a function the test defines calls (``await conn.send(...)`` in a fake or callback).
+        self.awaited_by_own_code: set[str] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._stack.append(node)
+        if type(node) is cst.Call and _assertion_call(node):
+            self._asserts += 1
+        if type(node) is cst.Assert:
+            self._asserts += 1
+            self.assert_chains.append({c for n in (node.test, *descendants(node.test)) if type(n) is cst.Attribute
+                                       for c in (chain(n.value),) if c is not None})
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if type(original_node) is cst.Assert or (type(original_node) is cst.Call and _assertion_call(original_node)):
+            self._asserts -= 1
+        self._stack.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if type(node.func) is cst.Attribute and any(type(n) in (cst.FunctionDef, cst.Lambda) for n in self._stack):
+            # the test's own callback, fake or lambda makes this call (and awaits it, or hands it
+            # to what awaits it): checking it checks the test's plumbing, not an await it misses
+            self.awaited_by_own_code.add(node.func.attr.value)
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in MOCK_RESULTS:
+                key = chain(arg.value)
+                if key is not None:
+                    self.results_set.add(key)
+        if chain(node.func) == "pytest.raises":
+            self.assert_chains.append(set())  # an assertion about no mock
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        attr = node.attr.value
+        if attr not in CALL_CHECKS and attr not in MOCK_AWAIT_CHECKS and attr not in MOCK_RESULTS:
+            return
+        key = chain(node.value)
+        if key is None:
+            return
+        if attr in MOCK_AWAIT_CHECKS:
+            self.await_checked.add(key)
+        elif attr in CALL_CHECKS:
+            if attr in _READ_CHECKS and not self._asserts and any(type(n) is cst.FunctionDef for n in self._stack):
+                return  # `m.call_count` read by a fake the test defines (a side effect's counter): no check
+            self.found.append((node, key, tuple(self._stack)))
+        elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
+            self.results_set.add(key)
+            if attr == "side_effect":
+                self.side_effects.add(key)
+        elif self._asserts:
+            self.results_read.add(key)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value not in self.local or len(self._stack) < 2:
+            return
+        parent = self._stack[-2]
+        if type(parent) is cst.Attribute:
+            return  # `m.<attr>` (or `x.m`): a check or a setting, not an escape
+        if type(parent) is cst.Call and parent.func is node and len(self._stack) >= 3 \
+                and type(self._stack[-3]) is cst.Await:
+            return  # `await m(...)`: called <=> awaited at this call site
+        if type(parent) in (cst.AssignTarget, cst.AsName) or (type(parent) is cst.Arg and parent.keyword is node):
+            return
+        self.escapes.add(node.value)
+
+    def count_follows_side_effect(self, attribute: cst.Attribute, key: str, path: tuple[cst.CSTNode, ...]) -> bool:
+        """``m.call_count == N`` (N >= 2) with a ``side_effect`` the test set: the side effect only runs
+        when the AsyncMock is awaited, and the count of retries it drives (raising on the first
+        calls) is what the test checks."""
+        if attribute.attr.value != "call_count" or key not in self.side_effects or len(path) < 2:
+            return False
+        parent = path[-2]
+        return type(parent) is cst.Comparison and parent.left is attribute and len(parent.comparisons) == 1 \
+            and type(parent.comparisons[0].operator) is cst.Equal \
+            and type(parent.comparisons[0].comparator) is cst.Integer \
+            and int(parent.comparisons[0].comparator.value) >= 2
+
+    def await_observed(self, key: str, value: Value, mock_keys: set[str]) -> bool:
+        """Whether the test proves the await of mock ``key`` other than by a call-check."""
+        if key in self.await_checked or key in self.results_read:
+            return True
+        result = key + ".return_value."
+        if any(other.startswith(result) for other in (*self.await_checked, *(k for _, k, _ in self.found))):
+            return True  # a check on what the awaited mock handed back (`m.return_value.x.assert_called()`)
+        if value.origin == "local" and key in self.local and key not in self.escapes:
+            return True  # only ever called as `await m(...)` in the test's own code
+        if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:
+            return True  # a callback, fake or lambda the test defines calls that method
+        if value.has_result or key in self.results_set:
+            return any(not (chains & mock_keys) for chains in self.assert_chains)
+        return False
