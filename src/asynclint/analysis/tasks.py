@@ -7,7 +7,9 @@ argument, or the receiver of a method: ``server.serve()``):
 
 - ``await body`` / ``async for chunk in body`` (a body the task fills and completes),
 - ``await ready.wait()``, ``await queue.get()``, ``await server.serve()`` (a method of such an
-  object, awaited), also through ``asyncio.wait_for``/``shield``/``gather``/``wait``.
+  object that waits for something to arrive or finish, ``knowledge/tasks.py`` ``WAITING_METHODS``,
+  awaited), also through ``asyncio.wait_for``/``shield``/``gather``/``wait``. Any other method
+  (``await repo.count()``) reads what is there now: a race with the task, not a wait.
 
 Such a step ends only once the task has done its part: the function synchronises with it, and
 a reference to the task would be hygiene. A wait on anything else (``await asyncio.sleep(0.1)``)
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.analysis.body import descendants
-from asynclint.knowledge.tasks import WAIT_WRAPPERS
+from asynclint.knowledge.tasks import WAIT_WRAPPERS, WAITING_METHODS
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -84,7 +86,7 @@ def _waited_objects(ctx: "FileContext", expr: cst.BaseExpression, depth: int = 0
                 if arg.keyword is None:
                     found |= _waited_objects(ctx, arg.value, depth + 1)
             return found
-        if type(callee) is cst.Attribute:
+        if type(callee) is cst.Attribute and callee.attr.value in WAITING_METHODS:
             return _waited_objects(ctx, callee.value, depth + 1) if type(callee.value) is not cst.Call \
                 else set()
     return set()

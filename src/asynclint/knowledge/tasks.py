@@ -6,3 +6,10 @@ from __future__ import annotations
 WAIT_WRAPPERS = frozenset({
     "asyncio.wait_for", "asyncio.shield", "asyncio.gather", "asyncio.wait", "asyncio.as_completed",
 })
+
+#: ``await x.method()`` waits for what ``x`` is given only when the method itself waits for something to
+#: arrive or finish (``await repo.count()`` reads what is there now: a race with the task, no wait).
+WAITING_METHODS = frozenset({
+    "wait", "get", "join", "read", "readline", "readexactly", "readuntil", "receive", "recv",
+    "acquire", "wait_closed", "serve_forever", "serve",
+})

@@ -118,7 +118,8 @@ def _value_calls(func: cst.FunctionDef) -> list[cst.Call] | None:
     return calls or None
 
 
-def loop_bound(func: cst.FunctionDef, imports: ImportTable) -> bool | None:
+def loop_bound(func: cst.FunctionDef, imports: ImportTable,
+               local_classes: dict[str, cst.ClassDef] | None = None) -> bool | None:
     """Whether the fixture's value is bound to the event loop it was built in (knowledge/async_types.py
     ``LOOP_BOUND_VALUES``): True when every value it returns or yields is, or its annotation names such a
     type; False when it is known not to be (an ``httpx.AsyncClient`` over an explicit transport, such as
@@ -145,9 +146,33 @@ def loop_bound(func: cst.FunctionDef, imports: ImportTable) -> bool | None:
                 return None
         elif target in LOOP_BOUND_VALUES:
             verdicts.add(True)
+        elif (local_classes and isinstance(call.func, cst.Name) and call.func.value in local_classes
+              and _constructor_binds_loop(local_classes[call.func.value], imports)):
+            verdicts.add(True)  # a class of this module whose __init__ takes the running loop, a task...
         else:
             return None
     return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def _constructor_binds_loop(cls: cst.ClassDef, imports: ImportTable) -> bool:
+    """Whether the class's own ``__init__`` calls something bound to the running loop (``LOOP_BOUND_VALUES``,
+    ``loop.create_task``...): its instances then belong to the loop they were built in."""
+    init = next((stmt for stmt in cls.body.body if isinstance(stmt, cst.FunctionDef)
+                 and stmt.name.value == "__init__"), None)
+    if init is None:
+        return False
+    stack: list[cst.CSTNode] = [init.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in LOOP_BOUND_METHODS:
+                return True
+            if imports.qualname(node.func) in LOOP_BOUND_VALUES:
+                return True
+        stack.extend(node.children)
+    return False
 
 
 def _bindings(statements: list[cst.CSTNode], imports: ImportTable) -> dict[str, str]:

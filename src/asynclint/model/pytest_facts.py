@@ -207,8 +207,9 @@ def _bool_kwarg(call: cst.Call | None, name: str) -> bool:
 
 
 def fixture_of(func: cst.FunctionDef, imports: ImportTable, class_name: str | None = None,
-               path: Path | None = None) -> Fixture | None:
-    """The fixture a function defines, or None if it is not decorated as one."""
+               path: Path | None = None, local_classes: dict[str, cst.ClassDef] | None = None) -> Fixture | None:
+    """The fixture a function defines, or None if it is not decorated as one (``local_classes``: the
+    module's classes, whose constructors may bind the loop a fixture's value is built in)."""
     for decorator in func.decorators:
         qualified = imports.qualname(decorator.decorator)
         if qualified in FIXTURE_DECORATORS:
@@ -228,7 +229,7 @@ def fixture_of(func: cst.FunctionDef, imports: ImportTable, class_name: str | No
                 path=path,
                 marks=decorator_marks(func, imports, "function"),
                 returns=fixture_value(func, imports),
-                loop_bound=loop_bound(func, imports) if func.asynchronous is not None else None,
+                loop_bound=loop_bound(func, imports, local_classes) if func.asynchronous is not None else None,
             )
     return None
 
@@ -274,7 +275,7 @@ def build_module_facts(module: cst.Module, path: Path, config: PytestConfig,
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef):
             facts.functions[stmt.name.value] = stmt
-            fixture = fixture_of(stmt, imports, None, path)
+            fixture = fixture_of(stmt, imports, None, path, local_classes)
             if fixture is not None:
                 facts.fixtures.append(fixture)
             elif stmt.name.value.startswith("pytest_"):

@@ -259,6 +259,37 @@ class DanglingTask(Rule):
         """), config={"asyncio_mode": "auto"}),
     ]
     INVALID = [
+        # Reading the object the task was given is no wait: `count()` answers with what is there
+        # now, a race with the task (only a method that waits, `await queue.get()`, observes it).
+        Invalid(
+            dedent("""
+                import asyncio
+                import pytest
+
+                async def register(repo, name):
+                    await repo.add(name)
+
+                @pytest.mark.asyncio
+                async def test_background_registration(repo):
+                    asyncio.create_task(register(repo, "Ken"))
+                    assert await repo.count() == 1
+            """),
+            line=9, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+                import pytest
+
+                async def register(repo, name):
+                    await repo.add(name)
+
+                @pytest.mark.asyncio
+                async def test_background_registration(repo):
+                    task = asyncio.create_task(register(repo, "Ken"))
+                    assert await repo.count() == 1
+                    await task
+            """),
+            message='task `asyncio.create_task(...)` in `test_background_registration` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+        ),
         Invalid(
             dedent("""
                 import asyncio
