@@ -76,17 +76,17 @@ def test_asl502_and_asl402_fixes_through_the_cli_leave_no_unused_import(
         import pytest
 
 
-        @pytest.mark.asyncio
-        async def test_x():
-            time.sleep(1)
-            await asyncio.sleep(0)
-            assert True
-
-
         @pytest.fixture
         def env():
             os.environ["A"] = "1"
             yield
+
+
+        @pytest.mark.asyncio
+        async def test_x(env):
+            time.sleep(1)
+            await asyncio.sleep(0)
+            assert True
     """})
     result = asynclint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
