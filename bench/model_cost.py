@@ -30,7 +30,7 @@ from asynclint.config.settings import settings_for_directory
 from asynclint.model.project import ProjectModel
 from asynclint.model.pytest_facts import ModuleFacts
 from asynclint.model.source_index import SourceIndex
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 
 class NoModel(ProjectModel):
@@ -214,7 +214,7 @@ def run(tests_root: Path, model: ProjectModel) -> tuple[float, int]:
     """CPU seconds of one lint run (CPU time: the machine may be shared) and the findings."""
     pytest_config_for_directory.cache_clear()
     settings_for_directory.cache_clear()
-    runner = Runner(Options(), project=model)
+    runner = LintRun(Options(), project=model)
     start = time.process_time()
     result = runner.run([tests_root])
     return time.process_time() - start, len(result.diagnostics)

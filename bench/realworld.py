@@ -85,13 +85,13 @@ def lint(path: Path) -> Report:
 
 def _count_files(path: Path) -> int:
     """How many files asynclint lints there (its own discovery, in process)."""
-    from asynclint.run.runner import Options, Runner
+    from asynclint.run.runner import Options, LintRun
 
     if path.is_file():
         return 1
     old = os.getcwd()
     try:
-        return sum(1 for item in Runner(Options()).files([path]) if isinstance(item, Path))
+        return sum(1 for item in LintRun(Options()).files([path]) if isinstance(item, Path))
     finally:
         os.chdir(old)
 

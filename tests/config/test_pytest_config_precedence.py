@@ -9,7 +9,7 @@ import pytest
 
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.config.settings import ConfigError
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 UNMARKED = "async def test_a():\n    assert True\n"
 SCOPED_FIXTURE = textwrap.dedent("""
@@ -26,7 +26,7 @@ def lint(root: Path, files: dict[str, str], code: str, target: str = "tests/test
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    result = Runner(Options(select=[code])).run([root / target])
+    result = LintRun(Options(select=[code])).run([root / target])
     return [d.code for d in result.diagnostics]
 
 

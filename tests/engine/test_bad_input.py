@@ -19,7 +19,7 @@ import pytest
 from conftest import RunAsynclint, write_tree
 
 from asynclint.run.discovery import discover
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 GOOD = "async def test_good():\n    assert True\n"
 GOOD_FINDING = "test_good.py:1:11: ASL101"
@@ -185,14 +185,14 @@ def test_a_file_deleted_between_discovery_and_reading(tmp_path: Path, monkeypatc
     write_tree(tmp_path, {"test_a.py": GOOD, "test_b.py": GOOD, "test_c.py": GOOD})
     monkeypatch.chdir(tmp_path)
 
-    def discover_then_delete(self: Runner, paths: list[Path]):  # type: ignore[no-untyped-def]
+    def discover_then_delete(self: LintRun, paths: list[Path]):  # type: ignore[no-untyped-def]
         for item in discover(paths, self.settings_for):
             if isinstance(item, Path) and item.name == "test_a.py":
                 item.unlink()  # gone after discovery listed it
             yield item
 
-    monkeypatch.setattr(Runner, "files", discover_then_delete)
-    result = Runner(Options(select=["ASL0", "ASL101"])).run([Path(".")])
+    monkeypatch.setattr(LintRun, "files", discover_then_delete)
+    result = LintRun(Options(select=["ASL0", "ASL101"])).run([Path(".")])
     assert [(d.path, d.code, d.message) for d in result.diagnostics] == [
         ("test_a.py", "ASL002", "cannot read file: No such file or directory"),
         ("test_b.py", "ASL101", result.diagnostics[1].message),

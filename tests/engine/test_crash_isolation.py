@@ -12,7 +12,7 @@ from conftest import write_tree
 from asynclint.api.rule import RULES, Rule
 from asynclint.core.diagnostics import Safety
 from asynclint.engine.registry import all_rules
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 SOURCE = """\
 import asyncio
@@ -66,7 +66,7 @@ def _broken_fix(self, node: cst.FunctionDef) -> None:  # type: ignore[no-untyped
 
 
 def _lint(root: Path, fix: bool) -> list[tuple[str, int, str, str]]:
-    result = Runner(Options(fix=fix, select=["ASL1", "ASL998", "ASL003"])).run([root / "test_x.py"])
+    result = LintRun(Options(fix=fix, select=["ASL1", "ASL998", "ASL003"])).run([root / "test_x.py"])
     return [(d.code, d.line, d.message, d.path) for d in result.diagnostics]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from asynclint.api.rule import RULES, Rule
 from asynclint.core.diagnostics import Safety
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 
 class _NestedEdits(Rule):
@@ -50,7 +50,7 @@ def test_an_unapplicable_fix_gives_the_fixes_it_blocked_their_turn(
     path = tmp_path / "test_x.py"
     path.write_text("import pytest\n\n\n@pytest.mark.slow\ndef test_old():\n    pass\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    result = Runner(Options(select=["ASL990", "ASL991", "ASL003"], fix=True, cache=False)).run([path])
+    result = LintRun(Options(select=["ASL990", "ASL991", "ASL003"], fix=True, cache=False)).run([path])
     assert "def test_new():" in path.read_text(encoding="utf-8")
     assert result.fixed == 1
     crashed = [d for d in result.diagnostics if d.code == "ASL003"]
@@ -71,7 +71,7 @@ def test_one_finding_whose_fix_waits_does_not_block_the_same_rules_other_fixes(t
         "@pytest.fixture(scope='module')\ndef event_loop():\n    loop = asyncio.new_event_loop()\n"
         "    yield loop\n    loop.close()\n\n\n@pytest.mark.asyncio\nasync def test_loop(event_loop):\n"
         "    event_loop.call_soon(print)\n", encoding="utf-8")
-    result = Runner(Options(select=["ASL0", "ASL1"], fix=True, unsafe_fixes=True)).run([path])
+    result = LintRun(Options(select=["ASL0", "ASL1"], fix=True, unsafe_fixes=True)).run([path])
     assert [d.code for d in result.diagnostics] == []
     fixed = path.read_text(encoding="utf-8")
     assert "def event_loop" not in fixed and "asyncio.get_running_loop().call_soon(print)" in fixed

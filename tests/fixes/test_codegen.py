@@ -13,7 +13,7 @@ from asynclint.engine.lint import lint_module
 from asynclint.engine.registry import all_rules
 from asynclint.fixes.apply import apply_fixes
 from asynclint.fixes.codegen import ModuleText
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 from asynclint.run.testing import write_project
 
 
@@ -68,7 +68,7 @@ def test_every_rule_fix_gives_the_same_code_as_generating_the_whole_module(
         code: str, example: Invalid, tmp_path: Path) -> None:
     path = write_project(tmp_path, example)
     text = path.read_text(encoding="utf-8")
-    runner = Runner(Options(select=[code]))
+    runner = LintRun(Options(select=[code]))
     module = cst.parse_module(text)
     original = ModuleText(module, text)
     fixes = [d.fix for d in lint_module(runner.job_for(path, str(path)), module, text) if d.fix is not None]

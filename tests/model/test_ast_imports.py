@@ -15,7 +15,7 @@ from conftest import write_tree
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.model.ast_imports import ast_imports
 from asynclint.model.project import ProjectModel
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 
 @pytest.mark.parametrize(("source", "package", "expected"), [
@@ -84,14 +84,14 @@ def test_source_index_does_not_follow_a_relative_import_above_the_top_level_pack
 
 def test_base_class_resolver_does_not_follow_a_relative_import_above_the_top_level_package(tmp_path: Path) -> None:
     write_tree(tmp_path, BEYOND_TOP)
-    result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
+    result = LintRun(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
     # Following `src/bases.py` would call the class plain (pytest runs it) and report ASL101; the
     # import fails in Python, so who runs the test is unknown and the rule stays silent.
     assert [d for d in result.diagnostics if d.code == "ASL101"] == []
     # The same project with an absolute import: the base is followed and the test reported.
     (tmp_path / "src/app/testing.py").write_text(
         "from bases import Base\n\nclass Case(Base):\n    pass\n", encoding="utf-8")
-    result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
+    result = LintRun(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
     assert [(d.line, d.code) for d in result.diagnostics] == [(4, "ASL101")]
 
 
@@ -122,5 +122,5 @@ def test_both_readers_resolve_a_subpackage_relative_import_alike(tmp_path: Path)
     index = ProjectModel().source_index(pytest_config_for_directory(tmp_path.resolve()))
     assert index.is_async_function("app.sub.mod.ping")
     assert index.is_async_function("app.sub.pong")  # in a package's __init__.py, `..` is its parent
-    result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
+    result = LintRun(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
     assert [d for d in result.diagnostics if d.code == "ASL101"] == []  # unittest runs it

@@ -200,7 +200,7 @@ def test_fixture_values(tmp_path: Path) -> None:
 
 def test_a_linted_conftest_is_not_parsed_again_by_the_model(tmp_path: Path, monkeypatch) -> None:
     import asynclint.model.project as project_module
-    from asynclint.run.runner import Options, Runner
+    from asynclint.run.runner import Options, LintRun
 
     _write(tmp_path, PROJECT)
     built: list[Path] = []
@@ -212,7 +212,7 @@ def test_a_linted_conftest_is_not_parsed_again_by_the_model(tmp_path: Path, monk
 
     monkeypatch.setattr(project_module, "build_module_facts", counting)
     pytest_config_for_directory.cache_clear()
-    runner = Runner(Options())
+    runner = LintRun(Options())
     runner.run([tmp_path / "tests" / "api"])
     api_conftest = (tmp_path / "tests/api/conftest.py").resolve()
     facts = runner.project.conftest_facts(api_conftest)
@@ -256,7 +256,7 @@ def test_dependencies_name_the_conftest_chain_and_source_modules_read(tmp_path: 
 
 def test_a_run_gives_the_same_findings_when_conftest_facts_are_dropped(tmp_path: Path, monkeypatch) -> None:
     import asynclint.model.project
-    from asynclint.run.runner import Options, Runner
+    from asynclint.run.runner import Options, LintRun
 
     files = {"tests/conftest.py": """
         import pytest
@@ -282,8 +282,8 @@ def test_a_run_gives_the_same_findings_when_conftest_facts_are_dropped(tmp_path:
         """
     _write(tmp_path, files)
     monkeypatch.chdir(tmp_path)
-    wide = Runner(Options(cache=False)).run([tmp_path / "tests"]).diagnostics
+    wide = LintRun(Options(cache=False)).run([tmp_path / "tests"]).diagnostics
     monkeypatch.setattr(asynclint.model.project, "MAX_CONFTEST_FACTS", 1)
-    narrow = Runner(Options(cache=False)).run([tmp_path / "tests"]).diagnostics
+    narrow = LintRun(Options(cache=False)).run([tmp_path / "tests"]).diagnostics
     assert {d.code for d in wide} >= {"ASL101", "ASL401"}
     assert narrow == wide

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 STRICT = "[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n"
 
@@ -16,7 +16,7 @@ def lint(root: Path, code: str, select: list[str], pyproject: str = STRICT) -> l
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     path = root / "test_x.py"
     path.write_text(textwrap.dedent(code).lstrip("\n"), encoding="utf-8")
-    result = Runner(Options(select=select)).run([path])
+    result = LintRun(Options(select=select)).run([path])
     return sorted((d.code, d.line, d.fix_safety is not None) for d in result.diagnostics)
 
 

@@ -16,7 +16,7 @@ def _write(root: Path, files: dict[str, str]) -> None:
 def test_jobs_workers_inherit_every_conftest_fact(tmp_path: Path, monkeypatch) -> None:
     """--jobs builds the model once, in the parent, keeping all conftest.py facts for the workers."""
     import asynclint.model.project
-    from asynclint.run.runner import Options, Runner
+    from asynclint.run.runner import Options, LintRun
 
     monkeypatch.setattr(asynclint.model.project, "MAX_CONFTEST_FACTS", 1)
     files = {}
@@ -35,8 +35,8 @@ def test_jobs_workers_inherit_every_conftest_fact(tmp_path: Path, monkeypatch) -
             """
     _write(tmp_path, files)
     monkeypatch.chdir(tmp_path)
-    serial = Runner(Options(cache=False, jobs=1)).run([tmp_path / "tests"])
-    runner = Runner(Options(cache=False, jobs=2))
+    serial = LintRun(Options(cache=False, jobs=1)).run([tmp_path / "tests"])
+    runner = LintRun(Options(cache=False, jobs=2))
     parallel = runner.run([tmp_path / "tests"])
     assert parallel.diagnostics == serial.diagnostics
     # the budget: the bound was lifted before the workers forked, so none parses a conftest.py again

@@ -19,7 +19,7 @@ from asynclint.engine.lint import lint_module, parse
 from asynclint.engine.registry import all_rules
 from asynclint.fixes import text_edits as module_under_test
 from asynclint.fixes.text_edits import _Renderer, apply_text_edits, attach_edits
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 from asynclint.run.testing import write_project
 
 FIXED = [pytest.param(code, example, id=f"{code}-invalid-{i}")
@@ -29,7 +29,7 @@ FIXED = [pytest.param(code, example, id=f"{code}-invalid-{i}")
 
 def _lint(root: Path, code: str, example: Invalid) -> tuple[cst.Module, str, list, dict, str]:
     path = write_project(root, example)
-    runner = Runner(Options(select=[code], unsafe_fixes=True))
+    runner = LintRun(Options(select=[code], unsafe_fixes=True))
     job = runner.job_for(path, str(path))
     text = path.read_text(encoding="utf-8")
     module, _ = parse(text, str(path))

@@ -84,9 +84,9 @@ def test_check_and_flake8_keep_entries_of_their_own(counted: dict[str, int], tmp
     """flake8 applies `# noqa` itself: an entry written by check (noqa applied) must not answer it."""
     (tmp_path / "tests" / "test_0.py").write_text("async def test_0(client):  # noqa: ASL101\n    assert client\n",
                                                   encoding="utf-8")
-    from asynclint.run.runner import Options, Runner
+    from asynclint.run.runner import Options, LintRun
 
-    Runner(Options(cache=True)).run([tmp_path / "tests"])
+    LintRun(Options(cache=True)).run([tmp_path / "tests"])
     counted["lint_text"] = 0
     found = _flake8_run(tmp_path)
     assert ("test_0.py", 1, 10, "ASL101") in found  # flake8 decides about its noqa

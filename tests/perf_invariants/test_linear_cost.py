@@ -20,7 +20,7 @@ from asynclint.api.context import FileContext
 from asynclint.api.rule import Invalid
 from asynclint.engine.lint import lint_text
 from asynclint.engine.registry import all_rules
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 from asynclint.run.testing import write_project
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -44,7 +44,7 @@ def _file(tests: int) -> str:
 def _calls(tmp_path: Path, tests: int) -> tuple[int, int]:
     """Python lines run linting a file of ``tests`` tests (all rules, fix edits rendered), and its findings."""
     path = write_project(tmp_path / str(tests), Invalid(_file(tests), config={"asyncio_mode": "strict"}))
-    runner = Runner(Options(select=["ALL"], extend_select=sorted(all_rules())))
+    runner = LintRun(Options(select=["ALL"], extend_select=sorted(all_rules())))
     job = runner.job_for(path, str(path))
     text = path.read_text(encoding="utf-8")
     lint_text(job, text, render_edits=True)  # warm the per-process tables (handlers, child readers)
@@ -90,7 +90,7 @@ class _CountingList(list):  # type: ignore[type-arg]
 def test_mentions_test_for_and_fixture_for_do_not_scan_per_question(tmp_path: Path) -> None:
     text = _file(100)
     path = write_project(tmp_path, Invalid(text, config={"asyncio_mode": "strict"}))
-    job = Runner(Options()).job_for(path, str(path))
+    job = LintRun(Options()).job_for(path, str(path))
     module = cst.parse_module(text)
     ctx = FileContext(path, str(path), module, job.settings, job.pytest_config, job.project, _CountingText(text))
     facts = ctx.facts
@@ -113,7 +113,7 @@ def test_a_function_defined_twice_keeps_the_first_tests_answer(count: int, tmp_p
     """The index answers as the scan did: the first test of a function node."""
     text = "import pytest\n\n\n" + "".join(f"async def test_{i}():\n    assert True\n\n\n" for i in range(count))
     path = write_project(tmp_path, Invalid(text))
-    job = Runner(Options()).job_for(path, str(path))
+    job = LintRun(Options()).job_for(path, str(path))
     ctx = FileContext(path, str(path), cst.parse_module(text), job.settings, job.pytest_config, job.project, text)
     for test in ctx.facts.tests:
         assert ctx.test_for(test.func) is test

@@ -15,7 +15,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 # Findings with fixes of every kind (a deferred ASL301 test, ASL101 marks, ASL401 teardowns) and
 # fixtures whose bodies the ASL4xx rules read.
@@ -104,7 +104,7 @@ def linted_functions_alive() -> list[str]:
 @pytest.mark.parametrize("options", [Options(cache=False), Options(cache=True), Options(fix=True, unsafe_fixes=True)],
                          ids=["check", "check-filling-cache", "fix"])
 def test_no_linted_tree_outlives_its_file(tree: Path, collector_off: None, options: Options) -> None:
-    result = Runner(options).run([tree / "tests"])
+    result = LintRun(options).run([tree / "tests"])
     assert result.files == 24
     assert result.diagnostics or result.fixed  # the files have findings, so fixes were built
     if not options.fix:
@@ -114,7 +114,7 @@ def test_no_linted_tree_outlives_its_file(tree: Path, collector_off: None, optio
 
 def test_findings_kept_by_a_run_carry_no_fix(tree: Path) -> None:
     """The run's findings still say a fix exists (output renders it from the text), without the nodes."""
-    result = Runner(Options(cache=False)).run([tree / "tests"])
+    result = LintRun(Options(cache=False)).run([tree / "tests"])
     fixable = [d for d in result.diagnostics if d.fix_safety is not None]
     assert fixable
     assert all(d.fix is None for d in result.diagnostics)

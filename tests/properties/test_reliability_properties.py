@@ -29,7 +29,7 @@ from asynclint.engine.lint import LintJob, lint_module, lint_text, parse
 from asynclint.engine.registry import all_rules, enabled_codes
 from asynclint.fixes.apply import apply_fixes
 from asynclint.model.project import ProjectModel
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 ALL_CODES = ["ALL"]
 
@@ -201,7 +201,7 @@ def check_module_properties(source: str, config: str) -> None:
 def check_disabled_rules_keep_bytes(raw: bytes, config: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = _project(Path(directory), config, raw)
-        Runner(Options(fix=True, unsafe_fixes=True, ignore=ALL_CODES)).run([path])
+        LintRun(Options(fix=True, unsafe_fixes=True, ignore=ALL_CODES)).run([path])
         assert path.read_bytes() == raw
 
 
@@ -230,9 +230,9 @@ def test_every_rule_disabled_leaves_files_byte_identical(source: str, bom: bool,
 def test_arbitrary_bytes_never_raise(raw: bytes, config: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = _project(Path(directory), config, raw)
-        result = Runner(Options(select=ALL_CODES)).run([path])
+        result = LintRun(Options(select=ALL_CODES)).run([path])
         assert not [d for d in result.diagnostics if d.code == "ASL003"], result.diagnostics
-        Runner(Options(fix=True, unsafe_fixes=True, select=ALL_CODES)).run([path])
+        LintRun(Options(fix=True, unsafe_fixes=True, select=ALL_CODES)).run([path])
         after = path.read_bytes()
         if after != raw:  # only a file that parsed can be fixed, and its fix parses
             assert parse(after.decode("utf-8-sig"), "x")[0] is not None

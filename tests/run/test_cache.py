@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from asynclint.cli.main import main
 from asynclint.config.settings import settings_for_directory
 from asynclint.run.cache import CACHE_DIR_NAME
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +74,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def lint(root: Path, **options: object) -> tuple[list[str], list[str]]:
     """(the findings as code@path, the files the cache could not answer)."""
-    runner = Runner(Options(cache=True, jobs=1, **options))  # type: ignore[arg-type]
+    runner = LintRun(Options(cache=True, jobs=1, **options))  # type: ignore[arg-type]
     result = runner.run([Path("tests")])
     assert runner.cache is not None
     findings = [f"{d.code}@{Path(d.path).as_posix()}" for d in result.diagnostics]
@@ -176,7 +176,7 @@ def test_fix_and_no_cache_do_not_use_the_cache(project: Path) -> None:
     assert not (project / CACHE_DIR_NAME).exists()
     result = runner.invoke(main, ["check", "tests"])
     assert (project / CACHE_DIR_NAME / "CACHEDIR.TAG").exists()
-    assert Runner(Options(cache=True, fix=True)).cache is None
+    assert LintRun(Options(cache=True, fix=True)).cache is None
 
 
 def test_cached_output_is_the_same_as_uncached(project: Path) -> None:
@@ -230,8 +230,8 @@ def test_parallel_run_reports_what_a_serial_run_reports(tmp_path: Path, monkeypa
             async def test_{i}(db):
                 assert db
         """)
-    serial = Runner(Options(jobs=1)).run([Path("tests")])
-    parallel = Runner(Options(jobs=2)).run([Path("tests")])
+    serial = LintRun(Options(jobs=1)).run([Path("tests")])
+    parallel = LintRun(Options(jobs=2)).run([Path("tests")])
     assert parallel.diagnostics == serial.diagnostics
     assert len(serial.diagnostics) == 41
     assert parallel.linted == serial.linted

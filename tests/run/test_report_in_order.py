@@ -8,7 +8,7 @@ import pytest
 
 from asynclint.core.diagnostics import Diagnostic
 from asynclint.run.results import InOrder
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 TEST = "async def test_{n}():\n    assert True\n"
 
@@ -34,11 +34,11 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("cache", [False, True])
 def test_findings_are_reported_file_by_file_in_the_report_order(tree: Path, jobs: int, cache: bool) -> None:
-    whole = Runner(Options(cache=cache, jobs=jobs)).run([Path("tests")]).diagnostics
+    whole = LintRun(Options(cache=cache, jobs=jobs)).run([Path("tests")]).diagnostics
     assert {d.code for d in whole} >= {"ASL101", "ASL103", "ASL002"}
     for _ in range(2 if cache else 1):  # with the cache: filled, then answered from it
         reported: list[list[Diagnostic]] = []
-        result = Runner(Options(cache=cache, jobs=jobs)).run([Path("tests")], report=reported.append)
+        result = LintRun(Options(cache=cache, jobs=jobs)).run([Path("tests")], report=reported.append)
         assert result.diagnostics == []  # none kept
         assert [d for found in reported for d in found] == whole
         assert all(len({d.path for d in found}) == 1 for found in reported)  # one file at a time

@@ -16,7 +16,7 @@ from asynclint.core.traversal import Traversal
 from asynclint.model.names import ImportTable
 from asynclint.model.project import FixtureScope, ProjectModel
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
-from asynclint.model.runners import Runner, Runners
+from asynclint.model.runners import RunVerdict, Runners
 from asynclint.model.source_index import SourceIndex
 
 
@@ -170,11 +170,11 @@ class FileContext:
                        self.fixture_scope, self.pytest_asyncio.version,
                        release_of=lambda dist: self.release_of(dist).version)
 
-    def runner_of(self, test: TestFunction) -> Runner:
+    def runner_of(self, test: TestFunction) -> RunVerdict:
         """Who runs ``test`` (pytest-asyncio and its loop, anyio, trio, unittest, a plugin, nobody, unknown)."""
         return self.runners.test(test)
 
-    def fixture_runner(self, fixture: Fixture) -> Runner:
+    def fixture_runner(self, fixture: Fixture) -> RunVerdict:
         """Who runs ``fixture`` and, for pytest-asyncio, in which loop."""
         return self.runners.fixture(fixture)
 

@@ -11,14 +11,14 @@ from asynclint.config.settings import ConfigError
 from asynclint.output.context import run_context
 from asynclint.run.baseline import Baseline, apply_baseline
 from asynclint.run.results import RunResult
-from asynclint.run.runner import Runner
+from asynclint.run.runner import LintRun
 
 
 def entries(count: int) -> str:
     return f"{count} baseline {'entry' if count == 1 else 'entries'}"
 
 
-def write_baseline(runner: Runner, result: RunResult, path: Path, prune: bool = False) -> str:
+def write_baseline(runner: LintRun, result: RunResult, path: Path, prune: bool = False) -> str:
     """Record every finding in ``path``; with ``prune``, only drop its entries that are fixed (add nothing)."""
     source = run_context(runner, result).source
     if prune:
@@ -31,7 +31,7 @@ def write_baseline(runner: Runner, result: RunResult, path: Path, prune: bool = 
     return f"Wrote {entries(len(baseline))} to {path}.\n"
 
 
-def filter_by_baseline(runner: Runner, result: RunResult, path: Path) -> str:
+def filter_by_baseline(runner: LintRun, result: RunResult, path: Path) -> str:
     """Drop from ``result.diagnostics`` the findings ``path`` records; return the summary note."""
     baseline = _load(path, "no such baseline file (create it with --write-baseline)")
     outcome = apply_baseline(baseline, result.diagnostics, result.linted, run_context(runner, result).source)

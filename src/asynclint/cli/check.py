@@ -31,7 +31,7 @@ from asynclint.output.text import Tally, diff_summary, fixes_applied, statistics
 
 if TYPE_CHECKING:
     from asynclint.run.results import RunResult
-    from asynclint.run.runner import Options, Runner
+    from asynclint.run.runner import Options, LintRun
 
 
 class ExitStatus(IntEnum):
@@ -223,13 +223,13 @@ def run_check(args: CheckArgs, out: IO[str] | None = None, err: IO[str] | None =
 
 def run_once(plan: Plan, out: IO[str] | None, err: IO[str], stdin: IO[bytes] | None = None) -> ExitStatus:
     """One run of the plan's mode (``out`` None: standard output or ``--output-file``)."""
-    from asynclint.run.runner import Runner
+    from asynclint.run.runner import LintRun
 
     args = plan.args
     try:
         if args.show_settings or args.show_files:
             return run_show(plan, out or sys.stdout)
-        runner = Runner(plan.options)
+        runner = LintRun(plan.options)
         stream = out if out is not None else open_output(args.output_file)
         try:
             if plan.use_stdin:
@@ -278,7 +278,7 @@ def _findings_status(plan: Plan, count: int) -> ExitStatus:
     return ExitStatus.FAILURE if count and not plan.args.exit_zero else ExitStatus.SUCCESS
 
 
-def _lint(plan: Plan, runner: "Runner", err: IO[str], report: Callable[[list[Diagnostic]], None] | None = None,
+def _lint(plan: Plan, runner: "LintRun", err: IO[str], report: Callable[[list[Diagnostic]], None] | None = None,
           result: "RunResult | None" = None) -> "RunResult":
     """Run over the plan's targets (with a progress line on a terminal); no test file found is a path mistake."""
     from asynclint.cli.progress import Progress
@@ -317,9 +317,9 @@ def _rule_names(codes: list[tuple[str, str]]) -> dict[str, str]:
 
 def run_show(plan: Plan, out: IO[str]) -> ExitStatus:
     from asynclint.cli.show import show_files, show_settings
-    from asynclint.run.runner import Runner
+    from asynclint.run.runner import LintRun
 
-    runner = Runner(plan.options)
+    runner = LintRun(plan.options)
     if plan.args.show_settings:
         out.write(show_settings(runner, plan.args.paths[0] if plan.args.paths else Path(".")))
     else:
@@ -327,7 +327,7 @@ def run_show(plan: Plan, out: IO[str]) -> ExitStatus:
     return ExitStatus.SUCCESS
 
 
-def run_stdin(plan: Plan, runner: "Runner", data: bytes, out: IO[str], err: IO[str]) -> ExitStatus:
+def run_stdin(plan: Plan, runner: "LintRun", data: bytes, out: IO[str], err: IO[str]) -> ExitStatus:
     """Standard input as one file: the report, or with ``--fix`` the fixed source (findings on ``err``)."""
     from asynclint.run.results import RunResult
 
@@ -344,7 +344,7 @@ def run_stdin(plan: Plan, runner: "Runner", data: bytes, out: IO[str], err: IO[s
     return _write_report(plan, runner, result, out, err, Tally(), streamed=False)
 
 
-def run_add_noqa(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> ExitStatus:
+def run_add_noqa(plan: Plan, runner: "LintRun", out: IO[str], err: IO[str]) -> ExitStatus:
     from asynclint.cli.add_noqa import add_noqa_comments
 
     result = _lint(plan, runner, err)
@@ -354,7 +354,7 @@ def run_add_noqa(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> Ex
     return ExitStatus.SUCCESS
 
 
-def run_diff(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> ExitStatus:
+def run_diff(plan: Plan, runner: "LintRun", out: IO[str], err: IO[str]) -> ExitStatus:
     return _write_diff(plan, _lint(plan, runner, err), out, err)
 
 
@@ -369,7 +369,7 @@ def _write_diff(plan: Plan, result: "RunResult", out: IO[str], err: IO[str]) -> 
     return ExitStatus.FAILURE if result.diffs and not args.exit_zero else ExitStatus.SUCCESS
 
 
-def run_write_baseline(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> ExitStatus:
+def run_write_baseline(plan: Plan, runner: "LintRun", out: IO[str], err: IO[str]) -> ExitStatus:
     from asynclint.cli.baseline import write_baseline
 
     assert plan.args.write_baseline_file is not None
@@ -380,7 +380,7 @@ def run_write_baseline(plan: Plan, runner: "Runner", out: IO[str], err: IO[str])
     return ExitStatus.SUCCESS
 
 
-def run_report(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> ExitStatus:
+def run_report(plan: Plan, runner: "LintRun", out: IO[str], err: IO[str]) -> ExitStatus:
     """The report (each file's findings written as soon as the files before it are done, unless
     a baseline must see them all first), then statistics, fixes applied and the summary."""
     from asynclint.run.results import RunResult
@@ -411,7 +411,7 @@ def run_report(plan: Plan, runner: "Runner", out: IO[str], err: IO[str]) -> Exit
     return _write_report(plan, runner, result, out, err, tally, streamed=True)
 
 
-def _write_report(plan: Plan, runner: "Runner", result: "RunResult", out: IO[str], err: IO[str], tally: Tally,
+def _write_report(plan: Plan, runner: "LintRun", result: "RunResult", out: IO[str], err: IO[str], tally: Tally,
                   streamed: bool, note: str = "") -> ExitStatus:
     args = plan.args
     if not streamed:

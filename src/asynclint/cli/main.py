@@ -104,11 +104,11 @@ def clean_command() -> None:
     import shutil
 
     from asynclint.run.cache import CACHE_DIR_NAME
-    from asynclint.run.runner import Options, Runner
+    from asynclint.run.runner import Options, LintRun
 
     found: set[Path] = set()
     try:
-        root_cache = Runner(Options()).project_root() / CACHE_DIR_NAME
+        root_cache = LintRun(Options()).project_root() / CACHE_DIR_NAME
         if root_cache.is_dir():
             found.add(root_cache)
     except ConfigError:

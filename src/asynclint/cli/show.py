@@ -11,7 +11,7 @@ from asynclint.config.schema import CORE_OPTIONS, all_options
 from asynclint.config.settings import Settings
 from asynclint.run.discovery import Problem
 from asynclint.run.results import display_path
-from asynclint.run.runner import Runner
+from asynclint.run.runner import LintRun
 
 
 def _toml(value: Any) -> str:
@@ -34,7 +34,7 @@ def release_lines(directory: Path, settings: Settings) -> list[str]:
             for dist in DISTRIBUTIONS]
 
 
-def show_settings(runner: Runner, path: Path) -> str:
+def show_settings(runner: LintRun, path: Path) -> str:
     target = path if path.is_dir() else path.parent
     directory = target.resolve()
     settings = runner.settings_for(directory)
@@ -78,7 +78,7 @@ def show_settings(runner: Runner, path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def show_files(runner: Runner, paths: list[Path]) -> str:
+def show_files(runner: LintRun, paths: list[Path]) -> str:
     lines = []
     for entry in runner.files(paths):
         if isinstance(entry, Problem):

@@ -34,23 +34,23 @@ from asynclint.run.discovery import discoverable
 
 if TYPE_CHECKING:
     from asynclint.core.diagnostics import Diagnostic
-    from asynclint.run.runner import Runner
+    from asynclint.run.runner import LintRun
 
 SKIPPED_CODES = frozenset({"ASL001", "ASL002"})
 STDIN_NAMES = frozenset({"stdin", "-", ""})
 
-_runner: Runner | None = None
+_runner: LintRun | None = None
 
 
-def _shared_runner() -> Runner:
+def _shared_runner() -> LintRun:
     """One runner (one project model: conftest.py and source caches) per flake8 worker process."""
     global _runner
     if _runner is None:
-        from asynclint.run.runner import Options, Runner
+        from asynclint.run.runner import Options, LintRun
 
         # The result cache of `asynclint check` (.asynclint_cache/ at the project root, off with
         # ASYNCLINT_NO_CACHE=1): a file answered from it costs no parse (LibCST is not even imported).
-        _runner = Runner(Options(cache=True))
+        _runner = LintRun(Options(cache=True))
     return _runner
 
 
@@ -59,7 +59,7 @@ def _shared_runner() -> Runner:
 FLAKE8_KEY = "flake8-plugin"
 
 
-def _cache_entry(runner: Runner, path: Path, text: str, stdin: bool) -> tuple[str, str] | None:
+def _cache_entry(runner: LintRun, path: Path, text: str, stdin: bool) -> tuple[str, str] | None:
     """The file's key and content digest in the result cache (keyed as check keys it), or None."""
     cache = runner.cache
     key = None if cache is None or stdin else runner._cache_key(path)
@@ -70,7 +70,7 @@ def _cache_entry(runner: Runner, path: Path, text: str, stdin: bool) -> tuple[st
     return cache.config_key(key, FLAKE8_KEY), file_digest(text.encode("utf-8", "surrogatepass"))
 
 
-def _lint(runner: Runner, path: Path, shown: str, text: str, stdin: bool) -> list[Diagnostic]:
+def _lint(runner: LintRun, path: Path, shown: str, text: str, stdin: bool) -> list[Diagnostic]:
     """The file's findings, from the result cache when it holds a valid entry. Looked up before
     anything else: a file answered from the cache costs no parse, and LibCST is not even imported."""
     entry = _cache_entry(runner, path, text, stdin)

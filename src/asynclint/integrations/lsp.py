@@ -30,7 +30,7 @@ from asynclint.core.diagnostics import Diagnostic, FixEdits, Safety, TextEdit
 from asynclint.core.docs import SEVERITY, rule_url
 from asynclint.engine.lint import LintJob, file_fixes, lint_text
 from asynclint.run.discovery import discoverable
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 SOURCE = "asynclint"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.asynclint"
@@ -54,7 +54,7 @@ class AsyncLintServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__("asynclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        self.runner = Runner(Options())
+        self.runner = LintRun(Options())
         self._split: tuple[str, Sequence[str]] | None = None
 
     def reset(self) -> None:
@@ -62,7 +62,7 @@ class AsyncLintServer(LanguageServer):
         settings_for_directory.cache_clear()
         pytest_config_for_directory.cache_clear()
         forget_versions()
-        self.runner = Runner(Options())
+        self.runner = LintRun(Options())
 
     # Linting ------------------------------------------------------------
     def job_for(self, document: TextDocument) -> LintJob | None:

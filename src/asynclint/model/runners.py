@@ -59,7 +59,7 @@ UNKNOWN = "unknown"
 SYNC = "sync"  # a plain function: pytest runs it
 
 @dataclass(frozen=True)
-class Runner:
+class RunVerdict:
     """Who runs a test or fixture, and for pytest-asyncio in which loop.
 
     ``loop_scope``: the loop a pytest-asyncio test or fixture runs in (None: cannot be told).
@@ -169,8 +169,8 @@ class Runners:
         self.features = PytestAsyncioFeatures(tuple(version))
         #: the release of anyio or pytest-trio, asked only where a mode or hook depends on it
         self.release_of = release_of or (lambda dist: dist.newest)
-        self._tests: dict[int, Runner] = {}
-        self._fixtures: dict[int, Runner] = {}
+        self._tests: dict[int, RunVerdict] = {}
+        self._fixtures: dict[int, RunVerdict] = {}
 
     # Module-wide -----------------------------------------------------------------------
     @functools.cached_property
@@ -328,42 +328,42 @@ class Runners:
         return self.features.honours_event_loop_override
 
     # Tests ----------------------------------------------------------------------------
-    def test(self, test: TestFunction) -> Runner:
+    def test(self, test: TestFunction) -> RunVerdict:
         found = self._tests.get(id(test.func))
         if found is None:
             found = self._tests[id(test.func)] = self._test(test)
         return found
 
-    def _test(self, test: TestFunction) -> Runner:
+    def _test(self, test: TestFunction) -> RunVerdict:
         if not test.is_async:
-            return Runner(SYNC, "a plain function")
+            return RunVerdict(SYNC, "a plain function")
         if test.run_by_unittest:
             if test.classes and self._never_awaited_by_unittest(test):
-                return Runner(NOBODY, "a method of a plain unittest.TestCase: unittest calls it and never awaits "
+                return RunVerdict(NOBODY, "a method of a plain unittest.TestCase: unittest calls it and never awaits "
                               "the coroutine", unittest_never_awaited=True)
-            return Runner(UNITTEST, "a unittest.TestCase method")
+            return RunVerdict(UNITTEST, "a unittest.TestCase method")
         if self.trio_mode or test.mark("trio") is not None:
-            return Runner(TRIO, "trio_mode or a trio mark", may_be_trio=True)
+            return RunVerdict(TRIO, "trio_mode or a trio mark", may_be_trio=True)
         if test.mark("anyio") is not None:
             return self._anyio(test, "an anyio mark")
         if self.anyio_auto:
             if test.mark("asyncio") is not None or self.config.asyncio_mode == "auto":
-                return Runner(UNKNOWN, "anyio_mode=auto and pytest-asyncio both claim it", may_be_trio=True)
+                return RunVerdict(UNKNOWN, "anyio_mode=auto and pytest-asyncio both claim it", may_be_trio=True)
             return self._anyio(test, "anyio_mode=auto")
         if "__test__" in self.imports.defined:
-            return Runner(UNKNOWN, "`__test__` decides collection")
+            return RunVerdict(UNKNOWN, "`__test__` decides collection")
         inherited: frozenset[str] = frozenset()
         if test.classes:
             if any(not_collected(cls) for cls in test.classes):
-                return Runner(UNKNOWN, "a class pytest may not collect")
+                return RunVerdict(UNKNOWN, "a class pytest may not collect")
             runner = self.project.class_runner(self.facts, test.classes, self.config)
             if runner.status == UNITTEST:
                 if self._never_awaited_by_unittest(test):
-                    return Runner(NOBODY, "a method of a plain unittest.TestCase: unittest calls it and never awaits "
+                    return RunVerdict(NOBODY, "a method of a plain unittest.TestCase: unittest calls it and never awaits "
                                   "the coroutine", unittest_never_awaited=True)
-                return Runner(UNITTEST, "a unittest.TestCase subclass")
+                return RunVerdict(UNITTEST, "a unittest.TestCase subclass")
             if runner.status != "plain":
-                return Runner(UNKNOWN, "a base class that cannot be read")
+                return RunVerdict(UNKNOWN, "a base class that cannot be read")
             inherited = runner.marks
             if runner.autouse_requests:
                 found, unknown = self.scope_of(test.classes).closure(sorted(runner.autouse_requests))
@@ -371,55 +371,55 @@ class Runners:
                     return self._anyio(test, "anyio_backend through a base class's autouse fixture")
                 from asynclint.knowledge.pytest import BUILTIN_FIXTURES
                 if unknown - runner.fixtures - BUILTIN_FIXTURES:
-                    return Runner(UNKNOWN, "a base class's autouse fixture requests unknown fixtures")
+                    return RunVerdict(UNKNOWN, "a base class's autouse fixture requests unknown fixtures")
             fixtures, unknown = self.scope_of(test.classes).closure([*test.params, *test.usefixtures()])
             if unknown & runner.fixtures:
-                return Runner(UNKNOWN, "a base class's fixture: what it requests is not read")
+                return RunVerdict(UNKNOWN, "a base class's fixture: what it requests is not read")
             if "trio" in inherited:
-                return Runner(TRIO, "a base class's trio mark", may_be_trio=True)
+                return RunVerdict(TRIO, "a base class's trio mark", may_be_trio=True)
             if "anyio" in inherited:
                 return self._anyio(test, "a base class's anyio mark")
         fixtures, unknown = self.scope_of(test.classes).closure([*test.params, *test.usefixtures()])
         if "anyio_backend" in fixtures or "anyio_backend" in unknown:
             return self._anyio(test, "anyio_backend in reach")
         if self.pytest_asyncio_disabled:
-            return Runner(PLUGIN, "pytest-asyncio is disabled (-p no:asyncio): another plugin runs it, or none",
+            return RunVerdict(PLUGIN, "pytest-asyncio is disabled (-p no:asyncio): another plugin runs it, or none",
                           may_be_trio=self.imports_trio or self.anyio_or_trio_only)
         if not self._still_a_coroutine(test):
-            return Runner(UNKNOWN, "a decorator that may make it a sync function")
+            return RunVerdict(UNKNOWN, "a decorator that may make it a sync function")
         if test.mark("asyncio") is not None or "asyncio" in inherited:
             return self._pytest_asyncio(test, "an asyncio mark")
         maybe_trio = self.imports_trio or self.anyio_or_trio_only
         if self._marked_through_params(test):
             partly = self._unmarked_param_sets(test)
             if partly is None or self.config.asyncio_mode == "auto" or self.hooks is not None or self.plugins_run_async:
-                return Runner(UNKNOWN, "marks given by pytest.param")
-            return Runner(NOBODY, "parameter sets without an async mark of their own", may_be_trio=maybe_trio,
+                return RunVerdict(UNKNOWN, "marks given by pytest.param")
+            return RunVerdict(NOBODY, "parameter sets without an async mark of their own", may_be_trio=maybe_trio,
                           unmarked_params=partly)
         if self.config.asyncio_mode == "auto":
             if self.anyio_or_trio_only:
-                return Runner(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
+                return RunVerdict(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
             return self._pytest_asyncio(test, "asyncio_mode=auto")
         if self.hooks == UNKNOWN:
-            return Runner(PLUGIN, "a conftest.py hook may mark or run it", may_be_trio=maybe_trio)
+            return RunVerdict(PLUGIN, "a conftest.py hook may mark or run it", may_be_trio=maybe_trio)
         if self.plugins_run_async:
-            return Runner(PLUGIN, "a plugin that runs coroutines itself", may_be_trio=maybe_trio)
+            return RunVerdict(PLUGIN, "a plugin that runs coroutines itself", may_be_trio=maybe_trio)
         if self.hooks == "anyio":
             if anyio_honours_hook_marks(tuple(self.release_of(ANYIO_RELEASES))):
                 return self._anyio(test, "an anyio mark added by a collection hook")
-            return Runner(NOBODY, "the anyio mark a collection hook adds comes too late (before anyio 4.13)",
+            return RunVerdict(NOBODY, "the anyio mark a collection hook adds comes too late (before anyio 4.13)",
                           may_be_trio=True, hook_mark_too_late=True)
         if self.hooks == "asyncio":
             if self.features.hook_marks_honoured:
-                return Runner(PYTEST_ASYNCIO, "an asyncio mark added by a collection hook", loop_scope=None)
-            return Runner(NOBODY, "the asyncio mark a collection hook adds comes too late (pytest-asyncio 0.23+)",
+                return RunVerdict(PYTEST_ASYNCIO, "an asyncio mark added by a collection hook", loop_scope=None)
+            return RunVerdict(NOBODY, "the asyncio mark a collection hook adds comes too late (pytest-asyncio 0.23+)",
                           may_be_trio=maybe_trio, hook_mark_too_late=True)
-        return Runner(NOBODY, "no async mark under asyncio_mode=strict", may_be_trio=maybe_trio)
+        return RunVerdict(NOBODY, "no async mark under asyncio_mode=strict", may_be_trio=maybe_trio)
 
-    def _anyio(self, test: TestFunction, reason: str) -> Runner:
+    def _anyio(self, test: TestFunction, reason: str) -> RunVerdict:
         backends = self.anyio_backends(test)
         may_be_trio = backends is None or bool(backends - {"asyncio"})
-        return Runner(ANYIO, reason if backends is None else f"{reason}, backends {', '.join(sorted(backends))}",
+        return RunVerdict(ANYIO, reason if backends is None else f"{reason}, backends {', '.join(sorted(backends))}",
                       may_be_trio=may_be_trio)
 
     def anyio_backends(self, test: TestFunction) -> frozenset[str] | None:
@@ -464,13 +464,13 @@ class Runners:
         return plain_unittest_case(test.classes[-1], self.imports, self.facts.classes, external) \
             and self._still_a_coroutine(test)
 
-    def _pytest_asyncio(self, test: TestFunction, reason: str) -> Runner:
+    def _pytest_asyncio(self, test: TestFunction, reason: str) -> RunVerdict:
         if self.hooks is not None:
             # pytest-asyncio's own recipe for a session-wide loop: a hook adds
             # ``asyncio(loop_scope="session")`` to every async test. The loop cannot be told.
-            return Runner(PYTEST_ASYNCIO, reason)
+            return RunVerdict(PYTEST_ASYNCIO, reason)
         loop, source, override = self._test_loop(test)
-        return Runner(PYTEST_ASYNCIO, reason, loop_scope=loop, loop_from=source, override=override)
+        return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=loop, loop_from=source, override=override)
 
     def _test_loop(self, test: TestFunction) -> tuple[str | None, str | None, Fixture | None]:
         """The loop a pytest-asyncio test runs in: (scope, where it comes from, the override)."""
@@ -529,45 +529,45 @@ class Runners:
         return found
 
     # Fixtures ----------------------------------------------------------------------------
-    def fixture(self, fixture: Fixture) -> Runner:
+    def fixture(self, fixture: Fixture) -> RunVerdict:
         found = self._fixtures.get(id(fixture.func))
         if found is None:
             found = self._fixtures[id(fixture.func)] = self._fixture(fixture)
         return found
 
-    def _fixture(self, fixture: Fixture) -> Runner:
+    def _fixture(self, fixture: Fixture) -> RunVerdict:
         if not fixture.is_async:
-            return Runner(SYNC, "a plain function")
+            return RunVerdict(SYNC, "a plain function")
         if fixture.provider == "pytest_asyncio.fixture":
             return self._asyncio_fixture(fixture, "@pytest_asyncio.fixture")
         if self.trio_mode:
-            return Runner(TRIO, "trio_mode", may_be_trio=True)
+            return RunVerdict(TRIO, "trio_mode", may_be_trio=True)
         if self.plugins_run_async:
-            return Runner(PLUGIN, "a plugin that runs coroutines itself, or pytest-asyncio disabled")
+            return RunVerdict(PLUGIN, "a plugin that runs coroutines itself, or pytest-asyncio disabled")
         if self.config.asyncio_mode == "auto":
             if self.anyio_or_trio_only:
-                return Runner(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
+                return RunVerdict(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
             return self._asyncio_fixture(fixture, "asyncio_mode=auto")
         if self.other_framework_for_fixtures:
-            return Runner(UNKNOWN, "anyio, trio or a fixture-setup hook may run it", may_be_trio=True)
-        return Runner(NOBODY, "a plain @pytest.fixture coroutine under asyncio_mode=strict")
+            return RunVerdict(UNKNOWN, "anyio, trio or a fixture-setup hook may run it", may_be_trio=True)
+        return RunVerdict(NOBODY, "a plain @pytest.fixture coroutine under asyncio_mode=strict")
 
-    def _asyncio_fixture(self, fixture: Fixture, reason: str) -> Runner:
+    def _asyncio_fixture(self, fixture: Fixture, reason: str) -> RunVerdict:
         call = fixture.decorator.decorator if isinstance(fixture.decorator.decorator, cst.Call) else None
         for keyword in ("scope", "loop_scope"):
             known, _ = string_argument(keyword_argument(call, keyword))
             if not known:
-                return Runner(PYTEST_ASYNCIO, reason)
+                return RunVerdict(PYTEST_ASYNCIO, reason)
         if fixture.loop_scope is not None and not self.features.loop_scope_keyword:
-            return Runner(PYTEST_ASYNCIO, reason)  # loop_scope is not a keyword of this release (TypeError)
+            return RunVerdict(PYTEST_ASYNCIO, reason)  # loop_scope is not a keyword of this release (TypeError)
         if not self.features.loop_scopes:
             # No loop scopes before 0.23: every async fixture runs in the `event_loop` fixture's loop,
             # the project's override (its scope) or pytest-asyncio's own (function).
             override = self._override_for_fixture(fixture)
             if override is not None:
                 scope = override.scope if override.scope in SCOPE_ORDER else None
-                return Runner(PYTEST_ASYNCIO, reason, loop_scope=scope, loop_from="override", override=override)
-            return Runner(PYTEST_ASYNCIO, reason, loop_scope="function", loop_from="event_loop")
+                return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=scope, loop_from="override", override=override)
+            return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope="function", loop_from="event_loop")
         if fixture.loop_scope is not None:
             scope, source = fixture.loop_scope, "fixture"
         else:
@@ -578,9 +578,9 @@ class Runners:
                 # Before 1.0 a fixture without its own loop runs in the event_loop fixture's loop.
                 override = self._override_for_fixture(fixture)
                 if override is not None and (not self.features.loop_scopes or fixture.scope == "function"):
-                    return Runner(PYTEST_ASYNCIO, reason, loop_scope=override.scope if override.scope in SCOPE_ORDER
+                    return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=override.scope if override.scope in SCOPE_ORDER
                                   else None, loop_from="override", override=override)
-        return Runner(PYTEST_ASYNCIO, reason, loop_scope=scope if scope in SCOPE_ORDER else None, loop_from=source)
+        return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=scope if scope in SCOPE_ORDER else None, loop_from=source)
 
     def _override_for_fixture(self, fixture: Fixture) -> Fixture | None:
         if fixture.name == "event_loop":

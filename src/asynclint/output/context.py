@@ -17,7 +17,7 @@ from asynclint.core.source import read_source
 
 if TYPE_CHECKING:
     from asynclint.run.results import RunResult
-    from asynclint.run.runner import Runner
+    from asynclint.run.runner import LintRun
 
 
 def _no_source(path: str) -> str | None:
@@ -52,7 +52,7 @@ class OutputContext:
 class _RunView:
     """Reads sources and fixes for a finished run, each file at most once."""
 
-    def __init__(self, runner: "Runner", result: "RunResult") -> None:
+    def __init__(self, runner: "LintRun", result: "RunResult") -> None:
         self.runner = runner
         self.result = result
         self._sources: dict[str, str | None] = {}
@@ -91,7 +91,7 @@ class _RunView:
         return self._fixes[shown].get((diagnostic.line, diagnostic.column, diagnostic.code))
 
 
-def run_context(runner: "Runner", result: "RunResult", color: bool = False, show_fixes: bool = False) -> OutputContext:
+def run_context(runner: "LintRun", result: "RunResult", color: bool = False, show_fixes: bool = False) -> OutputContext:
     view = _RunView(runner, result)
     files = result.linted  # the run's own list: a report written while it runs sees it complete at the end
     return OutputContext(source=view.source, fix=view.fix, color=color, files=files, forget=view.forget,

@@ -22,7 +22,7 @@ class RunResult:
     #: (display path, code) of each fix applied or shown in a diff, for --show-fixes.
     fixed_codes: list[tuple[str, str]] = field(default_factory=list)
 
-    #: Set by ``Runner.run(report=...)``: each file's findings are handed on, not kept.
+    #: Set by ``LintRun.run(report=...)``: each file's findings are handed on, not kept.
     in_order: "InOrder | None" = field(default=None, repr=False, compare=False)
     #: Files discovered, and done so far; ``progress(done, total)`` is told of each one done.
     total: int = 0

@@ -76,7 +76,7 @@ class Options:
     overrides: dict[str, Any] | None = None
 
 
-class Runner:
+class LintRun:
     def __init__(self, options: Options, project: "ProjectModel | None" = None) -> None:
         """``project``: a project model to use instead of a new one (benchmarks compare models)."""
         self.options = options

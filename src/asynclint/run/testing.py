@@ -9,7 +9,7 @@ from typing import Any
 
 from asynclint.api.rule import Invalid, Rule, Valid
 from asynclint.core.diagnostics import Diagnostic
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 
 def _toml_value(value: Any) -> str:
@@ -49,7 +49,7 @@ class ExampleOutcome:
 def run_example(rule: type[Rule], example: Valid | Invalid, root: Path, fix: bool = False,
                 unsafe: bool = False) -> ExampleOutcome:
     path = write_project(root, example)
-    runner = Runner(Options(fix=fix, unsafe_fixes=unsafe, select=[rule.code]))
+    runner = LintRun(Options(fix=fix, unsafe_fixes=unsafe, select=[rule.code]))
     result = runner.run([path])
     return ExampleOutcome([d for d in result.diagnostics if d.code == rule.code],
                           path.read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 STRICT = "[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n"
 
@@ -22,7 +22,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def asl101(root: Path, files: dict[str, str], target: str = "tests/test_x.py") -> list[tuple[int, int]]:
     write(root, {"pyproject.toml": STRICT, **files})
-    result = Runner(Options(select=["ASL101"])).run([root / target])
+    result = LintRun(Options(select=["ASL101"])).run([root / target])
     return [(d.line, d.column) for d in result.diagnostics if d.code == "ASL101"]
 
 
@@ -110,7 +110,7 @@ def test_pythonpath_entries_are_searched(tmp_path: Path) -> None:
         "tests/test_x.py": CASE_TEST.format(module="helpers", name="Case"),
     }
     write(tmp_path, files)
-    result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
+    result = LintRun(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
     assert result.diagnostics == []
 
 
@@ -312,7 +312,7 @@ def test_hook_marks_come_too_late_from_0_23(tmp_path: Path, hook: str, version: 
     }
     assert asl101(tmp_path, files) == expected
     if expected:
-        result = Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
+        result = LintRun(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"])
         assert "#810" in result.diagnostics[0].message
 
 
@@ -335,7 +335,7 @@ def test_a_hook_that_runs_tests_itself(tmp_path: Path, hook: str) -> None:
 def test_trio_mode_runs_every_async_test(tmp_path: Path) -> None:
     write(tmp_path, {"pytest.ini": "[pytest]\ntrio_mode = true\n",
                      "tests/test_x.py": "async def test_a():\n    assert True\n"})
-    assert Runner(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"]).diagnostics == []
+    assert LintRun(Options(select=["ASL101"])).run([tmp_path / "tests/test_x.py"]).diagnostics == []
 
 
 @pytest.mark.parametrize("base_body", ["def __init__(self):\n        pass", "__test__ = False"])

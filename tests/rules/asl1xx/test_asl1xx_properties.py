@@ -15,7 +15,7 @@ import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 HEADERS = [
     "import asyncio\nimport pytest\nimport pytest_asyncio\n",
@@ -57,7 +57,7 @@ modules = st.tuples(
 
 def _run(path: Path, fix: bool) -> list:  # type: ignore[type-arg]
     options = Options(select=["ASL1", "ASL404"], extend_select=["ASL108"], fix=fix, unsafe_fixes=fix)
-    return Runner(options).run([path]).diagnostics
+    return LintRun(options).run([path]).diagnostics
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))

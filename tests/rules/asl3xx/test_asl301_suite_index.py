@@ -12,7 +12,7 @@ from conftest import write_tree
 from asynclint.api.context import FileContext
 from asynclint.model import failure_modes
 from asynclint.rules.asl3xx_assertions import asl301_missing_error_path_test as asl301
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 MODULES = 6
 
@@ -61,7 +61,7 @@ def test_the_index_is_built_once_per_run_and_the_finding_is_at_the_first_caller(
         return real(config, index)
 
     monkeypatch.setattr(asl301, "build_failure_index", counting)
-    result = Runner(Options(cache=False, jobs=1)).run([Path("tests")])
+    result = LintRun(Options(cache=False, jobs=1)).run([Path("tests")])
     assert len(builds) == 1, "the suite-wide index is built once per run, not per test file"
     found = [(d.path, d.line, d.message) for d in result.diagnostics]
     assert found == [("tests/test_m0.py", 4,
@@ -77,7 +77,7 @@ def test_a_cached_result_is_dropped_when_another_test_file_starts_expecting_the_
     monkeypatch.chdir(tmp_path)
 
     def run() -> list[str]:
-        result = Runner(Options(cache=True, cache_dir=tmp_path / ".cache", jobs=1)).run([Path("tests")])
+        result = LintRun(Options(cache=True, cache_dir=tmp_path / ".cache", jobs=1)).run([Path("tests")])
         return [f"{d.path}:{d.line}" for d in result.diagnostics]
 
     assert run() == ["tests/test_m0.py:4"]

@@ -17,7 +17,7 @@ import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asynclint.run.runner import Options, Runner
+from asynclint.run.runner import Options, LintRun
 
 HEADER = """\
 import asyncio
@@ -109,7 +109,7 @@ async def test_uses(client, engine):
 
 def _run(path: Path, fix: bool) -> list:  # type: ignore[type-arg]
     options = Options(select=["ASL401", "ASL402", "ASL403", "ASL404", "ASL003"], fix=fix, unsafe_fixes=fix)
-    return Runner(options).run([path]).diagnostics
+    return LintRun(options).run([path]).diagnostics
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
