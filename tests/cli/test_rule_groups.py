@@ -63,7 +63,7 @@ def _codes(**settings: object) -> set[str]:
     ({"preview": True}, {c for c, r in RULES.items() if r.default_enabled or r.group == "preview"}),
     ({"select": ["ASL3"]}, {c for c in RULES if c.startswith("ASL3") and RULES[c].group == "stable"}),
     ({"select": ["ASL3"], "preview": True}, {c for c in RULES if c.startswith("ASL3")}),
-    ({"select": ["ASL1"]}, {c for c in RULES if c.startswith("ASL1")}),  # ASL108 (stable) by its prefix
+    ({"select": ["ASL1"]}, {c for c in RULES if c.startswith("ASL1") and RULES[c].group == "stable"}),  # ASL108 (stable) by its prefix
     ({"select": ["ASL302"]}, {"ASL302"}),  # an exact code, whatever its group
     ({"select": ["test-without-assertion"]}, {"ASL302"}),
     ({"select": ["ALL"], "preview": True, "ignore": ["ASL3"]}, {c for c in RULES if not c.startswith("ASL3")}),
