@@ -29,12 +29,6 @@ RULES_MD = {
     "ASL506": {"unsafe"},
 }
 
-#: Rules that disagree with RULES.md on this branch (issue 18, point 2: the rules' owners are changing
-#: them): ASL501/ASL503 must become unsafe, ASL502 unsafe (none but time.sleep), ASL505 safe, ASL201
-#: none-or-unsafe, ASL301 unsafe. Expected failures until those branches are merged; then they pass
-#: (non-strict xfail), and this set is emptied.
-PENDING: set[str] = set()
-
 RULES = all_rules()
 
 
@@ -44,16 +38,11 @@ def _fix_safety_section(rule: type[Rule]) -> str:
     return match.group(1).lower()
 
 
-def _params() -> list[object]:
-    return [pytest.param(code, marks=pytest.mark.xfail(reason="fix safety changed on another branch", strict=False))
-            if code in PENDING else code for code in sorted(RULES)]
-
-
 def test_every_registered_rule_is_in_the_contract() -> None:
-    assert set(RULES) <= set(RULES_MD)  # ASL506 arrives with another branch
+    assert set(RULES) <= set(RULES_MD)
 
 
-@pytest.mark.parametrize("code", _params())
+@pytest.mark.parametrize("code", sorted(RULES))
 def test_fix_safety_matches_rules_md_docs_and_examples(code: str, tmp_path: Path) -> None:
     rule = RULES[code]
     declared = rule.fix_availability

@@ -222,7 +222,6 @@ LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
 CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requirements.txt", "requirements-dev.txt",
               "requirements-test.txt", "requirements_dev.txt", "requirements_test.txt", "dev-requirements.txt",
               "test-requirements.txt")
-PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", ".git", *LOCK_FILES)
 
 
 def _read(path: Path) -> str | None:
@@ -360,7 +359,6 @@ class VersionResolver:
 
 
 RESOLVERS = {dist.name: VersionResolver(dist) for dist in DISTRIBUTIONS}
-RESOLVER = RESOLVERS[DISTRIBUTION]
 
 
 @functools.lru_cache(maxsize=256)

@@ -5,9 +5,8 @@ from __future__ import annotations
 #: Test-client methods that send a request (``client.get(...)``).
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
-#: Keywords that carry a request body, and the methods that send one.
+#: Keywords that carry a request body.
 BODY_KEYWORDS = frozenset({"json", "data", "content", "files"})
-BODY_METHODS = frozenset({"post", "put", "patch"})
 
 #: Response attributes that tell an error from a success, and body keys that hold an error.
 ERROR_ATTRIBUTES = frozenset({"is_error", "is_client_error", "is_server_error"})

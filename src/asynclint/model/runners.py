@@ -622,7 +622,3 @@ def _backend_values(node: cst.BaseExpression | None, imports: ImportTable) -> fr
             return None
         found.add(value.evaluated_value)
     return frozenset(found)
-
-
-def mark_of(test: TestFunction, name: str) -> Mark | None:
-    return test.mark(name)
