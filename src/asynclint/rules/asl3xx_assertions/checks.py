@@ -60,22 +60,21 @@ def scan_nodes(ctx: "FileContext", nodes: list[cst.CSTNode]) -> LocalScan:
     pop, extend = stack.pop, stack.extend
     while stack:
         node = pop()
-        cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
-        if cls is cst.Name:
+        if type(node) is cst.Name:
             continue
-        if cls is cst.Assert or cls is cst.Raise:
+        if type(node) is cst.Assert or type(node) is cst.Raise:
             return LocalScan(True, [])
-        if cls is cst.Call:
-            callee = node.func  # type: ignore[attr-defined]
+        if type(node) is cst.Call:
+            callee = node.func
             qualified = ctx.qualname(callee)
             if qualified in CHECK_CALLS:
                 return LocalScan(True, [])
             if is_check_name(called_name(callee)):
                 return LocalScan(True, [])
-            if qualified == "asyncio.wait_for" and _waits_for_event(node):  # type: ignore[arg-type]
+            if qualified == "asyncio.wait_for" and _waits_for_event(node):
                 return LocalScan(True, [])
-            calls.append(node)  # type: ignore[arg-type]
-        elif cls is cst.With and _timeout_wraps_wait(ctx, node):  # type: ignore[arg-type]
+            calls.append(node)
+        elif type(node) is cst.With and _timeout_wraps_wait(ctx, node):
             return LocalScan(True, [])
         extend(iter_children(node))
     return LocalScan(False, calls)
@@ -171,8 +170,7 @@ class HelperChecks:
         if key not in self._local:
             found = False
             for node in _walk(func.body):
-                cls = type(node)
-                if cls is cst.Assert or cls is cst.Raise:
+                if type(node) is cst.Assert or type(node) is cst.Raise:
                     found = True
                     break
                 if type(node) is cst.Call and (is_check_name(called_name(node.func)) or

@@ -174,20 +174,19 @@ def error_evidence(expr: cst.CSTNode, error_params: set[str]) -> bool:
     pop, extend = stack.pop, stack.extend
     while stack:
         node = pop()
-        cls = type(node)
-        if cls is cst.Name:
-            if node.value in error_params:  # type: ignore[attr-defined]
+        if type(node) is cst.Name:
+            if node.value in error_params:
                 return True
             continue
-        if cls is cst.Attribute:
-            if node.attr.value in ERROR_ATTRIBUTES:  # type: ignore[attr-defined]
+        if type(node) is cst.Attribute:
+            if node.attr.value in ERROR_ATTRIBUTES:
                 return True
-        elif cls is cst.SimpleString:
-            if _may_be_error_key(node.value) and node.evaluated_value in ERROR_KEYS:  # type: ignore[attr-defined]
+        elif type(node) is cst.SimpleString:
+            if _may_be_error_key(node.value) and node.evaluated_value in ERROR_KEYS:
                 return True
             continue
-        elif cls is cst.Comparison:
-            for target in node.comparisons:  # type: ignore[attr-defined]
+        elif type(node) is cst.Comparison:
+            for target in node.comparisons:
                 status = _int_status(target.comparator)
                 if status is not None and 400 <= status <= 599:
                     return True
@@ -215,9 +214,8 @@ def _parametrize_error_names(test: TestFunction) -> set[str]:
         pop, extend = stack.pop, stack.extend
         while stack:
             node = pop()
-            cls = type(node)  # exact types: isinstance against LibCST's ABCs costs a microsecond
-            if cls is cst.Integer or cls is cst.Attribute or (cls is cst.Name and node.value.startswith("HTTP_")):  # type: ignore[attr-defined]
-                status = _int_status(node)  # type: ignore[arg-type]
+            if type(node) is cst.Integer or type(node) is cst.Attribute or (type(node) is cst.Name and node.value.startswith("HTTP_")):
+                status = _int_status(node)
                 if status is not None and 400 <= status <= 599:
                     if isinstance(argnames, cst.SimpleString):
                         names.update(n.strip() for n in str(argnames.evaluated_value).split(",") if n.strip())
@@ -225,7 +223,7 @@ def _parametrize_error_names(test: TestFunction) -> set[str]:
                         names.update(str(e.value.evaluated_value) for e in argnames.elements
                                      if isinstance(e.value, cst.SimpleString))
                     break
-            if cls is not cst.Name:
+            if type(node) is not cst.Name:
                 extend(iter_children(node))
     return names
 
