@@ -183,7 +183,9 @@ def test_unused_noqa_only_for_our_codes_and_selected_rules_with_a_safe_fix(
             async def test_z():  # noqa
                 assert True
         """,
-        "tests/test_b.py": "# asynclint: noqa: ASL4\nimport pytest\n",
+        # A code, not the ASL4 prefix: the family holds a preview rule that did not run (ASL405), so a
+        # prefix noqa may still be needed for it and is not reported.
+        "tests/test_b.py": "# asynclint: noqa: ASL401\nimport pytest\n",
     })
     result = asynclint("check", "--no-cache", "--output-format", "concise", cwd=tmp_path)
     assert finding_lines(result.stdout) == [
@@ -191,8 +193,8 @@ def test_unused_noqa_only_for_our_codes_and_selected_rules_with_a_safe_fix(
         "remove ASL101",
         "tests/test_a.py:10:22: ASL009 [*] unused `noqa` code ASL101: nothing on this line is reported by it; "
         "remove ASL101",
-        "tests/test_b.py:1:1: ASL009 [*] unused `noqa` code ASL4: nothing in this file is reported by it; "
-        "remove ASL4 and the comment"]
+        "tests/test_b.py:1:1: ASL009 [*] unused `noqa` code ASL401: nothing in this file is reported by it; "
+        "remove ASL401 and the comment"]
     # Not selected in this run: a code of a rule that did not run may still be needed.
     assert asynclint("check", "--no-cache", "--ignore", "ASL101,ASL4", cwd=tmp_path).returncode == 0
     fixed = asynclint("check", "--fix", cwd=tmp_path)
