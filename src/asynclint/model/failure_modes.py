@@ -52,7 +52,7 @@ from asynclint.knowledge.failure_modes import (
 from asynclint.model.ast_imports import add_import, ast_imports, package_of
 from asynclint.model.framework_scan import SKIPPED_DIRS
 from asynclint.model.modules import module_name
-from asynclint.model.source_index import ClassInfo, FunctionInfo, SourceIndex, ast_dotted
+from asynclint.model.source_index import ClassInfo, FunctionInfo, NameScope, SourceIndex, ast_dotted
 
 MAX_FILES = 20000
 _HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
@@ -235,18 +235,7 @@ class _TestFileScan:
                 self._visit(stmt.body, classes, in_test_class)
 
     def qualify(self, dotted: str | None, imports: dict[str, str], variables: dict[str, str]) -> str | None:
-        if not dotted:
-            return None
-        head, _, rest = dotted.partition(".")
-        if head in variables:
-            base = variables[head]
-        elif head in imports:
-            base = imports[head]
-        elif head in self.local:
-            base = f"{self.module}.{head}"
-        else:
-            base = head
-        return f"{base}.{rest}" if rest else base
+        return NameScope(self.module, imports, self.local).qualify(dotted or None, variables)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_test: bool) -> _Function:
         found = _Function(self.path, node.name, node.lineno, is_test)
@@ -433,16 +422,7 @@ class _SourceFile:
         self._by_line: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
 
     def qualify(self, dotted: str | None) -> str | None:
-        if not dotted:
-            return None
-        head, _, rest = dotted.partition(".")
-        if head in self.imports:
-            base = self.imports[head]
-        elif head in self.local:
-            base = f"{self.module}.{head}"
-        else:
-            base = head
-        return f"{base}.{rest}" if rest else base
+        return NameScope(self.module, self.imports, self.local).qualify(dotted or None)
 
     def class_strings(self, line: int) -> list[str]:
         """Literal texts in the body of the class defined at ``line`` (its messages), format fields cut out."""

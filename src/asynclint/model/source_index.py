@@ -119,8 +119,10 @@ def ast_dotted(node: ast.expr) -> str | None:
     return None
 
 
-class _Scope:
-    """Name resolution inside one module (and one class, for ``self.x``)."""
+class NameScope:
+    """Name resolution inside one module read with ``ast`` (and one class, for ``self.x``): a dotted
+    name with its head substituted (a local variable's type, an import, a name the module defines);
+    the one copy of that step for modules read with ``ast`` (ASL301's failure index uses it too)."""
 
     def __init__(self, module: str, imports: dict[str, str], local: set[str],
                  cls: str | None = None, attributes: dict[str, str] | None = None) -> None:
@@ -155,7 +157,7 @@ def _is_type_name(qualname: str | None) -> bool:
     return bool(qualname) and qualname.rpartition(".")[2][:1].isupper()  # type: ignore[union-attr]
 
 
-def _constructed(value: ast.expr | None, scope: _Scope, variables: dict[str, str]) -> str | None:
+def _constructed(value: ast.expr | None, scope: NameScope, variables: dict[str, str]) -> str | None:
     """The class an expression constructs (``Ctor(...)``, ``await Ctor(...)``), if it looks like one."""
     if isinstance(value, ast.Await):
         value = value.value
@@ -167,7 +169,7 @@ def _constructed(value: ast.expr | None, scope: _Scope, variables: dict[str, str
     return qualname if _is_type_name(qualname) else None
 
 
-def _annotation(node: ast.expr | None, scope: _Scope) -> str | None:
+def _annotation(node: ast.expr | None, scope: NameScope) -> str | None:
     if node is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -181,7 +183,7 @@ def _annotation(node: ast.expr | None, scope: _Scope) -> str | None:
 class _BodyScan(ast.NodeVisitor):
     """Calls, raises and network calls of one function body (nested defs skipped)."""
 
-    def __init__(self, scope: _Scope, variables: dict[str, str]) -> None:
+    def __init__(self, scope: NameScope, variables: dict[str, str]) -> None:
         self.scope = scope
         self.variables = variables
         self.calls: list[str] = []
@@ -300,7 +302,7 @@ def _params(args: ast.arguments, method: bool) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: Path, scope: _Scope,
+def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: Path, scope: NameScope,
               method: bool) -> FunctionInfo:
     is_static = any(ast_dotted(d) == "staticmethod" for d in node.decorator_list)
     variables: dict[str, str] = {}
@@ -332,7 +334,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
     )
 
 
-def _self_attributes(cls: ast.ClassDef, scope: _Scope) -> dict[str, str]:
+def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
     """``self.x = Ctor(...)`` anywhere in the class's methods, and ``x: Type`` class annotations."""
     found: dict[str, str] = {}
     for stmt in cls.body:
@@ -380,7 +382,7 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     """Index one parsed source module."""
     imports = ast_imports(tree.body, package_of(name, is_package)).names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    scope = _Scope(name, imports, local)
+    scope = NameScope(name, imports, local)
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)))
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -390,10 +392,10 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     return index
 
 
-def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope: _Scope,
+def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope: NameScope,
                  imports: dict[str, str], local: set[str]) -> None:
     name = index.name
-    class_scope = _Scope(name, imports, local, local_name)
+    class_scope = NameScope(name, imports, local, local_name)
     class_scope.attributes = _self_attributes(stmt, class_scope)
     methods: list[str] = []
     async_methods: list[str] = []
