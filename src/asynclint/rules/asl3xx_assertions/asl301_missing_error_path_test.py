@@ -593,6 +593,133 @@ class MissingErrorPathTest(Rule):
             def test_echo():
                 assert TestClient(app).post("/echo/x", content=b"ab").json() == {"name": "x", "size": 2}
         """)),
+        # `pytest.raises(...)` objects handed by parametrize (the `expectation` pattern) expect their class.
+        Valid(dedent("""
+            import pytest
+            from app.ports import PortError, parse_port
+
+            @pytest.mark.parametrize("text, expectation", [
+                ("80", None),
+                ("http", pytest.raises(PortError)),
+            ])
+            def test_parse_port(text, expectation):
+                if expectation is None:
+                    assert parse_port(text) == 80
+                else:
+                    with expectation:
+                        parse_port(text)
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/ports.py": dedent("""
+                class PortError(Exception):
+                    pass
+
+                def parse_port(text):
+                    if not text.isdigit():
+                        raise PortError(text)
+                    return int(text)
+            """)}),
+        # A signal the module raises to itself: caught again in the same module, exported by no package.
+        Valid(dedent("""
+            from app.frames import read_frame
+
+            def test_read_frame():
+                assert read_frame(b"data:x") == b"x"
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/frames.py": dedent("""
+                class SwitchEncoding(Exception):
+                    pass
+
+                def read_frame(raw):
+                    if raw.startswith(b"enc:"):
+                        raise SwitchEncoding(raw[4:])
+                    return raw.split(b":", 1)[1]
+
+                def read_all(frames):
+                    out = []
+                    for raw in frames:
+                        try:
+                            out.append(read_frame(raw))
+                        except SwitchEncoding:
+                            continue
+                    return out
+            """)}),
+        # A private exception class is the project's own control flow, not a failure users expect.
+        Valid(dedent("""
+            from app.pool import borrow
+
+            async def test_borrow(pool):
+                assert await borrow(pool) is not None
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/pool.py": dedent("""
+                class _RetryWithFreshConnection(Exception):
+                    pass
+
+                async def borrow(pool):
+                    if pool.stale:
+                        raise _RetryWithFreshConnection()
+                    return pool.take()
+            """)}),
+        # `# pragma: no cover`: the project has said no test runs the raise.
+        Valid(dedent("""
+            from app.merge import merge
+
+            def test_merge():
+                assert merge([1], [2]) == [1, 2]
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/merge.py": dedent("""
+                class InvariantBroken(Exception):
+                    pass
+
+                def merge(left, right):
+                    result = left + right
+                    if len(result) != len(left) + len(right):  # pragma: no cover
+                        raise InvariantBroken("please file a bug")
+                    return result
+            """)}),
+        # An app in an integration-test folder (`itests/`) belongs to the suite, not to the code under test.
+        Valid(dedent("""
+            def test_handled(client):
+                assert client.get("/boom").status_code == 200
+        """), config={"pythonpath": ["."]}, filename="itests/test_server.py", files={
+            "itests/__init__.py": "",
+            "itests/demo_app.py": dedent("""
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+                class Boom(Exception):
+                    pass
+
+                @app.get("/boom")
+                async def boom():
+                    raise Boom()
+            """)}),
+        # An argument-type guard: the `else:` of an `isinstance` chain, or `if not isinstance(...)`.
+        Valid(dedent("""
+            from app.paths import as_paths
+
+            def test_as_paths():
+                assert as_paths("a") == ["a"]
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/paths.py": dedent("""
+                class PathSpecError(Exception):
+                    pass
+
+                def as_paths(spec, base=None):
+                    if base is not None and not isinstance(base, str):
+                        raise PathSpecError("base must be a str")
+                    if isinstance(spec, str):
+                        return [spec]
+                    elif isinstance(spec, list):
+                        return list(spec)
+                    else:
+                        raise PathSpecError("expected a str or a list")
+            """)}),
     ]
     INVALID = [
         # A project exception no test of the suite expects.
@@ -772,6 +899,88 @@ class MissingErrorPathTest(Rule):
             """),
             message="`GET /seats/{}` answers 422 for a `seat_id` that does not convert at "
                     "`test_example.py:8`; no test expects it",
+        ),
+        # One class raised by the shared private helpers of a base class is one failure mode,
+        # reported once, whichever subclass reaches which helper first.
+        Invalid(
+            dedent("""
+                from app.jobs import SendInvoice, SendReceipt
+
+
+                async def test_send_invoice(db):
+                    job = SendInvoice(db)
+                    await job.run(1, 2)
+
+
+                async def test_send_receipt(db):
+                    job = SendReceipt(db)
+                    await job.run(1, 2)
+            """),
+            line=4, column=11,
+            config={"pythonpath": ["."]},
+            files={"app/__init__.py": "", "app/jobs.py": dedent("""
+                class JobFailed(Exception):
+                    pass
+
+
+                class Job:
+                    def __init__(self, db):
+                        self.db = db
+
+                    async def _account(self, account_id):
+                        if account_id not in self.db:
+                            raise JobFailed("no account")
+                        return self.db[account_id]
+
+                    async def _order(self, order_id):
+                        if order_id not in self.db:
+                            raise JobFailed("no order")
+                        return self.db[order_id]
+
+
+                class SendInvoice(Job):
+                    async def run(self, account_id, order_id):
+                        await self._account(account_id)
+                        await self._order(order_id)
+
+
+                class SendReceipt(Job):
+                    async def run(self, account_id, order_id):
+                        await self._order(order_id)
+                        await self._account(account_id)
+            """)},
+            message="`SendInvoice.run` raises `JobFailed` at `app/jobs.py:11`; no test expects it",
+        ),
+        # A class the module catches again is still a failure mode when its package exports it.
+        Invalid(
+            dedent("""
+                from app.feed import next_item
+
+
+                def test_next_item():
+                    assert next_item([1]) == 1
+            """),
+            line=4, column=5,
+            config={"pythonpath": ["."]},
+            files={"app/__init__.py": "from app.feed import FeedExhausted\n", "app/feed.py": dedent("""
+                class FeedExhausted(Exception):
+                    pass
+
+
+                def next_item(items):
+                    if not items:
+                        raise FeedExhausted()
+                    return items.pop(0)
+
+
+                def drain(items):
+                    try:
+                        while True:
+                            next_item(items)
+                    except FeedExhausted:
+                        return
+            """)},
+            message="`next_item` raises `FeedExhausted` at `app/feed.py:7`; no test expects it",
         ),
     ]
 
