@@ -79,6 +79,11 @@ TEST_DIR_PREFIXES = ("tests_", "test_")
 #: or the ``else:`` of an ``isinstance`` chain) rejects a wrong argument type, not a failure mode.
 TYPE_TEST_CALLS = frozenset({"isinstance", "issubclass", "callable"})
 
+#: Calls by which an ``except`` clause shows the failure to the user (``click.secho(...)``,
+#: ``logger.error(...)``): a class handled that way is a user-facing failure, not an internal signal.
+REPORT_CALLS = frozenset({"print", "echo", "secho", "warn", "warning", "error", "exception", "critical",
+                          "info", "debug", "log", "fail", "exit", "abort", "write"})
+
 #: coverage.py's default exclusion (``# pragma: no cover``): the project has said no test runs the line.
 NO_COVER_PATTERN = r"#\s*(?:pragma|PRAGMA)[:\s]?\s*(?:no|NO)\s*(?:cover|COVER)"
 

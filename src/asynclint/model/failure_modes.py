@@ -44,6 +44,7 @@ from asynclint.knowledge.failure_modes import (
     NO_COVER_PATTERN,
     NOT_SUBJECT_DIRS,
     RAISES_CALLS,
+    REPORT_CALLS,
     REQUEST_METHODS,
     RESPONSE_FACTORIES,
     ROUTE_DECORATOR_METHODS,
@@ -450,13 +451,16 @@ class _SourceFile:
         end = node.end_lineno or node.lineno
         return any(n in self._no_cover for n in range(node.lineno, end + 1))
 
-    def catches(self, name: str, index: SourceIndex) -> bool:
-        """Whether an ``except`` of this module names the class ``name`` (under any of its names)."""
+    def absorbs(self, name: str, index: SourceIndex) -> bool:
+        """Whether an ``except`` of this module catches the class ``name`` (under any of its names)
+        and carries on without showing it to the user (no ``print``/``secho``/``logger.error``,
+        no text made of the exception): the module's own control flow."""
         wanted = _canonical(name, index)
         for node in ast.walk(self.tree):
             if isinstance(node, ast.ExceptHandler) and node.type is not None:
                 types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-                if any(q and _canonical(q, index) == wanted for q in (self.qualify(ast_dotted(t)) for t in types)):
+                if any(q and _canonical(q, index) == wanted for q in (self.qualify(ast_dotted(t)) for t in types)) \
+                        and not _reports(node):
                     return True
         return False
 
@@ -516,6 +520,22 @@ def _own_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]
         for child in ast.iter_child_nodes(node):
             if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 todo.append(child)
+
+
+def _reports(handler: ast.ExceptHandler) -> bool:
+    """Does the ``except`` clause show the failure: a reporting call, or text made of the exception?"""
+    for stmt in handler.body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                dotted = ast_dotted(node.func) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+                last = dotted.rpartition(".")[2]
+                if last.lower() in REPORT_CALLS or (last in ("str", "repr", "format") and any(
+                        isinstance(a, ast.Name) and a.id == handler.name for a in node.args)):
+                    return True
+            elif isinstance(node, ast.FormattedValue) and handler.name and any(
+                    isinstance(n, ast.Name) and n.id == handler.name for n in ast.walk(node.value)):
+                return True
+    return False
 
 
 def _blocks(node: ast.AST) -> Iterator[tuple[int, list[ast.stmt]]]:
@@ -965,7 +985,7 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
         if info is None:
             return False
         defining = source_file(info.path, info.qualname.rpartition(".")[0])
-        if not any(source is not None and source.catches(name, index)
+        if not any(source is not None and source.absorbs(name, index)
                    for source in (sources.get(site_path), defining)):
             return False
         parts = info.qualname.split(".")[:-2]  # the packages above the defining module

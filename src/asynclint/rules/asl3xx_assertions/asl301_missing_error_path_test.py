@@ -45,14 +45,17 @@ class MissingErrorPathTest(Rule):
         explicitly (`JSONResponse(..., status_code=409)`); and, for a route of a plain `FastAPI()`
         app declared in the test module, the 422 of a typed path parameter. Guards that reject
         wrong arguments (`TypeError`, `NotImplementedError` and their subclasses, the built-in
-        `ValueError`), generated `_sync` copies, documentation examples and vendored code are not
-        failure modes.
+        `ValueError`, a raise under `if not isinstance(...)` or in the `else:` of an `isinstance`
+        chain), raises marked `# pragma: no cover`, the project's internal signals (a private
+        class, or one its own module catches again and no package exports), generated `_sync`
+        copies, documentation examples, vendored code and apps in test folders (`itests/`) are
+        not failure modes.
 
         A failure mode is expected when any function of the test side (every test file,
-        `conftest.py` and helper module) expects it: `pytest.raises`, `assertRaises`, `except` or
-        `xfail(raises=...)` of the class, a project base of it or a subclass; or, for a route, a
-        request to the route's path with an assertion of that status (a comparison, a
-        `parametrize` value, an argument of an `assert*` helper, a same-module helper that
+        `conftest.py` and helper module) expects it: `pytest.raises` (also handed by
+        `parametrize`), `assertRaises`, `except` or `xfail(raises=...)` of the class, a project
+        base of it or a subclass; or, for a route, a request to the route's path with an
+        assertion of that status (a comparison, a `parametrize` value, an argument of an `assert*` helper, a same-module helper that
         asserts it). The suite-wide index is built once per run.
 
         One finding per untested failure mode, at the first test (by file, then line) that calls
@@ -981,6 +984,39 @@ class MissingErrorPathTest(Rule):
                         return
             """)},
             message="`next_item` raises `FeedExhausted` at `app/feed.py:7`; no test expects it",
+        ),
+        # A class the module catches to show it to the user (a CLI's error line) is a failure mode.
+        Invalid(
+            dedent("""
+                from app.cli import read_profile
+
+
+                def test_read_profile(tmp_path):
+                    (tmp_path / "p.ini").write_text("x")
+                    assert read_profile(tmp_path / "p.ini") == "x"
+            """),
+            line=4, column=5,
+            config={"pythonpath": ["."]},
+            files={"app/__init__.py": "", "app/cli.py": dedent("""
+                class ProfileMissing(Exception):
+                    pass
+
+
+                def read_profile(path):
+                    if not path.exists():
+                        raise ProfileMissing(str(path))
+                    return path.read_text()
+
+
+                def main(path):
+                    try:
+                        read_profile(path)
+                    except ProfileMissing as error:
+                        print(f"no profile at {error}")
+                        return 2
+                    return 0
+            """)},
+            message="`read_profile` raises `ProfileMissing` at `app/cli.py:7`; no test expects it",
         ),
     ]
 
