@@ -991,6 +991,43 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
         parts = info.qualname.split(".")[:-2]  # the packages above the defining module
         return not any(index.module_defines(".".join(parts[:cut]), short) for cut in range(1, len(parts) + 1))
 
+    source_texts: dict[Path, str] = {}
+
+    def translation_expected(name: str) -> bool:
+        """The project catches the class and raises another one a test expects (a parser's
+        ``ScalarParseError`` turned into the ``StyleValueError`` a test of the setter expects):
+        the failure is tested through its translation. Source modules are read only for a class
+        about to be reported, and only those naming it in an ``except`` are parsed."""
+        short = name.rpartition(".")[2]
+        wanted = _canonical(name, index)
+        pattern = re.compile(r"except\b[^:\n]*\b" + re.escape(short) + r"\b")
+        for path in source_candidates:
+            if path not in source_texts:
+                try:
+                    source_texts[path] = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    source_texts[path] = ""
+                result.files.append(path)
+            if not pattern.search(source_texts[path]):
+                continue
+            source = source_file(path, module_name(path)[0])
+            if source is None:
+                continue
+            for handler in ast.walk(source.tree):
+                if not isinstance(handler, ast.ExceptHandler) or handler.type is None:
+                    continue
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                if not any(q and _canonical(q, index) == wanted for q in (source.qualify(ast_dotted(t)) for t in types)):
+                    continue
+                for stmt in handler.body:
+                    for node in ast.walk(stmt):
+                        if isinstance(node, ast.Raise) and node.exc is not None:
+                            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                            raised = source.qualify(ast_dotted(exc))
+                            if raised and _canonical(raised, index) != wanted and class_expected(raised):
+                                return True
+        return False
+
     # Functions the tests call (each read once, reported at its first caller).
     sites_seen: set[tuple[Path, int]] = set()
     helper_modes: set[tuple[str, str]] = set()
@@ -1026,7 +1063,7 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
                         continue
                     helper_modes.add((site.name, owner))
                 if class_expected(site.name) or message_expected(site.name, site.messages, site_path) \
-                        or internal_signal(site.name, site_path):
+                        or internal_signal(site.name, site_path) or translation_expected(site.name):
                     continue
                 display = _short(info.qualname, module_of(info)).removesuffix(".__init__")
                 _add(result, FailureMode(display, f"raises `{site.name.rpartition('.')[2]}`"

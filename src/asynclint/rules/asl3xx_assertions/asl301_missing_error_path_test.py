@@ -622,6 +622,47 @@ class MissingErrorPathTest(Rule):
                         raise PortError(text)
                     return int(text)
             """)}),
+        # Expected through its translation: the project catches the class and raises one a test expects.
+        Valid(dedent("""
+            import pytest
+            from app.size import Size
+            from app.box import Box, BadSetting
+
+            def test_parse():
+                assert Size.parse("3px").value == 3
+
+            def test_bad_width():
+                with pytest.raises(BadSetting):
+                    Box().width = "wide"
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/size.py": dedent("""
+                class SizeSyntaxError(Exception):
+                    pass
+
+                class Size:
+                    def __init__(self, value):
+                        self.value = value
+
+                    @classmethod
+                    def parse(cls, text):
+                        if not text.endswith("px"):
+                            raise SizeSyntaxError(text)
+                        return cls(int(text[:-2]))
+            """),
+            "app/box.py": dedent("""
+                from app.size import Size, SizeSyntaxError
+
+                class BadSetting(Exception):
+                    pass
+
+                class Box:
+                    def __setattr__(self, name, text):
+                        try:
+                            object.__setattr__(self, name, Size.parse(text))
+                        except SizeSyntaxError:
+                            raise BadSetting(name) from None
+            """)}),
         # A signal the module raises to itself: caught again in the same module, exported by no package.
         Valid(dedent("""
             from app.frames import read_frame
