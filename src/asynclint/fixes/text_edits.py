@@ -16,7 +16,9 @@ applied to the whole module and the result diffed with the text.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,6 +29,7 @@ from libcst._nodes.internal import CodegenState
 from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, TextEdit
 from asynclint.core.positions import StatementPlace as _Place
 from asynclint.core.positions import find_chains as _find_chains
+from asynclint.core.walker import iter_children
 from asynclint.fixes.apply import (
     _enclosing_ids,
     _Replacer,
@@ -42,6 +45,9 @@ from asynclint.fixes.unused_imports import (
     without_imports,
 )
 from asynclint.model.names import ImportTable
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")
 
 
 def text_edits(old: str, new: str) -> list[TextEdit]:
@@ -120,6 +126,23 @@ class _Fallback(Exception):
 
 def _stubbable(statement: cst.CSTNode) -> bool:
     return type(statement) in (cst.FunctionDef, cst.ClassDef) and type(statement.body) is cst.IndentedBlock  # type: ignore[attr-defined]
+
+
+#: The fields of a function or class written before its ``def``/``class`` line.
+_PRELUDE = frozenset({"leading_lines", "decorators", "lines_after_decorators"})
+_OTHER_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _prelude_changes_only(old: cst.CSTNode, new: object) -> bool:
+    """``new`` is ``old`` (a function or class) with other decorators or lines above them, the rest
+    the same objects (its body, name, parameters...)."""
+    kind = type(old)
+    if type(new) is not kind or kind not in (cst.FunctionDef, cst.ClassDef):
+        return False
+    names = _OTHER_FIELDS.get(kind)
+    if names is None:
+        names = _OTHER_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name not in _PRELUDE)
+    return all(getattr(old, name) is getattr(new, name) for name in names)
 
 
 def _blocks(statement: cst.CSTNode) -> list[cst.IndentedBlock]:
@@ -298,6 +321,10 @@ class _Renderer:
                 body = block.body if block is not None else self.module.body if len(unit.chain) == 1 else None
                 if body is None or len(body) <= 1:
                     raise _Fallback  # the block would be empty: LibCST writes `pass`
+            if len(news) == 1 and _prelude_changes_only(statement, news[0]):
+                found = self.prelude_edits(unit.chain, indents, news[0])
+                if found is not None:
+                    return found
             # A function or class given new decorators or a new signature keeps its body: headers will do.
             header_only = (len(news) == 1 and _stubbable(statement) and _stubbable(news[0])
                            and news[0].body is statement.body)  # type: ignore[attr-defined]
@@ -322,6 +349,38 @@ class _Renderer:
         return [TextEdit(e.start_line + line - 1, e.start_column, e.end_line + line - 1, e.end_column, e.content)
                 for e in text_edits(old_code, new_code)]
 
+    def prelude_edits(self, chain: tuple[cst.BaseStatement, ...], indents: list[str],
+                      new: cst.BaseStatement) -> list[TextEdit] | None:
+        """Edits of a function or class whose decorators (or the lines above them) alone change (ASL101's
+        mark): those lines are generated before and after, the rest of its header is not (its
+        parameters and annotations are most of a header's nodes); its ``def`` line is found by name
+        (core/positions.py). None when the text cannot tell where it is."""
+        statement = chain[-1]
+        if self.place is None:
+            self.place = _Place(self.module, self.text)
+        keyword = self.place.keyword_line(statement, "".join(indents))
+        if keyword is None:
+            return None
+        old_code, new_code = self.prelude(statement, indents), self.prelude(new, indents)
+        line = keyword - len(_NEWLINE.findall(old_code))
+        if line < 1 or not self.place.matches(line, old_code):
+            return None
+        self.check(self.prelude(new, []) + ("def _(): pass\n" if type(new) is cst.FunctionDef else "class _: pass\n"))
+        return [TextEdit(e.start_line + line - 1, e.start_column, e.end_line + line - 1, e.end_column, e.content)
+                for e in text_edits(old_code, new_code)]
+
+    def prelude(self, statement: cst.CSTNode, indents: list[str]) -> str:
+        """The lines of a function or class before its ``def``/``class`` line: leading lines, decorators."""
+        module = self.module
+        state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
+                             indent_tokens=list(indents))
+        for part in (*statement.leading_lines, *statement.decorators,  # type: ignore[attr-defined]
+                     *statement.lines_after_decorators):  # type: ignore[attr-defined]
+            part._codegen(state)
+        generated = "".join(state.tokens)
+        STATS["generated_chars"] += len(generated)
+        return generated
+
     def check(self, code: str) -> None:
         """The changed statement parses (at the top level: CPython's parser alone, no compiler)."""
         try:
@@ -342,9 +401,9 @@ class _Renderer:
         body: Sequence[cst.BaseStatement] = module.body
         if requests:
             body = add_imports(module, requests, table).body
-        # A body the replacement keeps (a function given a decorator) uses the same names before and after.
-        shared = {id(orig.body) for orig, new in pairs  # type: ignore[attr-defined]
-                  if getattr(orig, "body", None) is not None and getattr(new, "body", None) is getattr(orig, "body")}
+        # What the replacement keeps of the node it replaces (a function given a decorator keeps its
+        # body, name, parameters and other decorators) uses the same names before and after.
+        shared = _shared_children(pairs) if imports else set()
         before = name_uses([orig for orig, _ in pairs], set(imports), shared) if imports else {}
         candidates = set(before)
         unused: set[str] = set()
@@ -400,6 +459,16 @@ class _Renderer:
             raise _Fallback
         return [TextEdit(e.start_line + line - 1, e.start_column, e.end_line + line - 1, e.end_column, e.content)
                 for e in text_edits(old_code, new_code)]
+
+
+def _shared_children(pairs: list[tuple[cst.CSTNode, Any]]) -> set[int]:
+    """The ids of the children a replacement keeps from the node it replaces (the same objects)."""
+    shared: set[int] = set()
+    for orig, new in pairs:
+        if isinstance(new, cst.CSTNode) and type(new) is type(orig):
+            kept = {id(child) for child in iter_children(new)}
+            shared.update(id(child) for child in iter_children(orig) if id(child) in kept)
+    return shared
 
 
 def _nodes(new: object) -> list[cst.CSTNode]:
