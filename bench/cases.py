@@ -6,6 +6,8 @@ LibCST's parse of the same files, measured in the same run.
   one fixable finding every ~40 lines), text, JSON and SARIF;
 - ``big``: one generated file of ``--big-lines`` lines (default 80,000): time and peak memory;
 - ``flake8``: ``flake8 --select ASL`` against ``asynclint check``, both ``--jobs 1``, cold and warm;
+- ``file``: one real file (``--file``), from its project's root: text, JSON and SARIF against the parse
+  of that file (issue 25's 3,043-line aiohttp file);
 - ``lsp``: the language server's time from didChange to the diagnostics of that version, on a
   3,000-line file (pygls, from the test extras).
 """
@@ -70,6 +72,37 @@ def run_fixes(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str
           "aio-pika's density: large test classes, one fixable finding every ~40 lines")
     text, json_, sarif = results[1:]
     print(f"JSON / text CPU: {json_.cpu / text.cpu:.2f}x, SARIF / text CPU: {sarif.cpu / text.cpu:.2f}x")
+
+
+PARSE_FILE = """
+import sys, time
+import libcst
+with open(sys.argv[1], encoding="utf-8") as fh:
+    text = fh.read()
+start = time.process_time()
+libcst.parse_module(text)
+print(time.process_time() - start)
+"""
+
+
+def run_file(spec_type: Any, measure: Callable[..., list[Any]], path: Path, root: Path, extra: list[str],
+             repeat: int) -> None:
+    """One real file linted from its project's root (its conftest.py files and source count), each output
+    format against LibCST's parse of that file. Issue 25's case: aiohttp's 3,043-line
+    ``tests/test_client_functional.py`` at b8689d07 with ``--select ALL`` (157 fixable findings)."""
+    shown = str(path.resolve().relative_to(root.resolve()))
+    specs = [spec_type("libcst parse_module only (the file)", [sys.executable, "-c", PARSE_FILE, shown])] + [
+        spec_type(f"asynclint cold --jobs 1, {name} output",
+                  [sys.executable, "-m", "asynclint", "check", "--exit-zero", "--no-cache", "--jobs", "1", *extra,
+                   "--output-format", name, shown])
+        for name in ("text", "json", "sarif")]
+    results = measure(specs, root, repeat)
+    lines = path.read_text(encoding="utf-8").count("\n")
+    table(f"one real file: {shown} ({lines} lines) in {root}, {' '.join(extra) or 'default selection'}",
+          results, results[0])
+    text, json_, sarif = results[1:]
+    print(f"JSON / text CPU: {json_.cpu / text.cpu:.2f}x, SARIF / text CPU: {sarif.cpu / text.cpu:.2f}x; "
+          f"the parse calls alone: {float(results[0].note.split()[0]):.2f} s CPU")
 
 
 def run_big(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, lines: int, repeat: int,
@@ -227,4 +260,4 @@ def run_lsp(spec_type: Any, measure: Callable[..., list[Any]], parse_only: str, 
           f"load average: {load()}")
 
 
-__all__ = ["formats_specs", "run_big", "run_fixes", "run_flake8", "run_lsp"]
+__all__ = ["formats_specs", "run_big", "run_file", "run_fixes", "run_flake8", "run_lsp"]
