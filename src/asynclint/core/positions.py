@@ -148,6 +148,13 @@ class _DefIndex:
         return at
 
 
+    def unique_word(self, needle: str, name: str) -> int:
+        """The offset of ``needle`` (``def`` or ``class`` + blanks + ``name``) when it occurs exactly once
+        followed by the end of the word (``def test_1`` in ``def test_10`` is another name), else -1."""
+        found = [offset for offset in self.by_word.get(name, ()) if self.text.startswith(needle, offset)]
+        return found[0] if len(found) == 1 else -1
+
+
 def find_chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseStatement, ...]]:
     """For each wanted node, its enclosing statements (outermost first, itself included): one walk."""
     chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
@@ -312,9 +319,10 @@ class StatementPlace:
 
     def keyword_line(self, statement: cst.CSTNode, indent: str) -> int | None:
         """The line of a function's or class's ``def``/``class`` keyword, read off the text: when
-        ``def`` + the blanks LibCST kept + its name occurs once in the text, it is there (the text
-        holds the statement's code); the text before it on its line must be ``indent`` (and
-        ``async`` with its blanks). None when that cannot be told (then generate its code).
+        ``def`` + the blanks LibCST kept + its name (the whole word) occurs once in the text, it is
+        there (the text holds the statement's code); the text before it on its line must be
+        ``indent`` (and ``async`` with its blanks). None when that cannot be told (then generate
+        its code).
 
         One index of the text's ``def``/``class`` names answers every statement of a file.
         """
@@ -331,7 +339,7 @@ class StatementPlace:
             return None
         if self._defs is None:
             self._defs = _DefIndex(self.text)
-        at = self._defs.unique(keyword + space + name, name)
+        at = self._defs.unique_word(keyword + space + name, name)
         if at < 0:
             return None
         offsets = self.offsets

@@ -145,6 +145,24 @@ def _prelude_changes_only(old: cst.CSTNode, new: object) -> bool:
     return all(getattr(old, name) is getattr(new, name) for name in names)
 
 
+def _prelude_parts(statement: cst.CSTNode) -> list[cst.CSTNode]:
+    """The leading lines, decorators and lines after them of a function or class, in order."""
+    return [*statement.leading_lines, *statement.decorators,  # type: ignore[attr-defined]
+            *statement.lines_after_decorators]  # type: ignore[attr-defined]
+
+
+def _common_ends(old: list[cst.CSTNode], new: list[cst.CSTNode]) -> tuple[int, int]:
+    """How many of ``old``'s first and last items ``new`` keeps (the same objects), not overlapping."""
+    shortest = min(len(old), len(new))
+    before = 0
+    while before < shortest and old[before] is new[before]:
+        before += 1
+    after = 0
+    while after < shortest - before and old[-1 - after] is new[-1 - after]:
+        after += 1
+    return before, after
+
+
 def _blocks(statement: cst.CSTNode) -> list[cst.IndentedBlock]:
     """The indented blocks a compound statement holds directly (an ``elif`` is a statement of its own)."""
     found: list[cst.IndentedBlock] = []
@@ -185,6 +203,7 @@ class _Renderer:
         self.whole: ModuleText | None = None
         self._imports: tuple[Any, dict[str, cst.SimpleStatementLine]] | None = None
         self._uses: dict[str, int] | None = None
+        self._flat: dict[int, tuple[cst.CSTNode, str]] = {}  # leading lines and decorators at the top level
 
     # The whole-module way (the reference, and the fallback) -------------------------------------
     def whole_module(self, fix: Fix) -> list[TextEdit] | None:
@@ -361,25 +380,52 @@ class _Renderer:
         keyword = self.place.keyword_line(statement, "".join(indents))
         if keyword is None:
             return None
-        old_code, new_code = self.prelude(statement, indents), self.prelude(new, indents)
+        old_parts, new_parts = _prelude_parts(statement), _prelude_parts(new)
+        # The lines the fix adds must parse (the others are the file's own): alone, above a stand-in.
+        kept = {id(part) for part in old_parts}
+        added = "".join([self.part_code(part, [], self._flat) for part in new_parts if id(part) not in kept])
+        self.check(added + ("def _(): pass\n" if type(new) is cst.FunctionDef else "class _: pass\n"))
+        codes: dict[int, tuple[cst.CSTNode, str]] = {}  # each part generated once: the new lines keep most of the old ones
+        before, after = _common_ends(old_parts, new_parts)
+        if before + after == len(old_parts):
+            # Lines inserted (a decorator added): only the lines between them and the def line are
+            # generated, to know where they go; usually none (a new decorator goes last).
+            below = "".join([self.part_code(part, indents, codes) for part in old_parts[before:]])
+            line = keyword - len(_NEWLINE.findall(below))
+            if line < 1 or not self.place.matches(line, below):
+                return None
+            inserted = "".join([self.part_code(part, indents, codes) for part in new_parts[before:len(new_parts) - after]])
+            return [TextEdit(line, 1, line, 1, inserted)]
+        old_code = "".join([self.part_code(part, indents, codes) for part in old_parts])
         line = keyword - len(_NEWLINE.findall(old_code))
         if line < 1 or not self.place.matches(line, old_code):
             return None
-        self.check(self.prelude(new, []) + ("def _(): pass\n" if type(new) is cst.FunctionDef else "class _: pass\n"))
+        new_code = "".join([self.part_code(part, indents, codes) for part in new_parts])
         return [TextEdit(e.start_line + line - 1, e.start_column, e.end_line + line - 1, e.end_column, e.content)
                 for e in text_edits(old_code, new_code)]
 
-    def prelude(self, statement: cst.CSTNode, indents: list[str]) -> str:
-        """The lines of a function or class before its ``def``/``class`` line: leading lines, decorators."""
-        module = self.module
-        state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
-                             indent_tokens=list(indents))
-        for part in (*statement.leading_lines, *statement.decorators,  # type: ignore[attr-defined]
-                     *statement.lines_after_decorators):  # type: ignore[attr-defined]
+    def part_code(self, part: cst.CSTNode, indents: list[str], codes: dict[int, tuple[cst.CSTNode, str]]) -> str:
+        """The code of a leading line or decorator inside blocks indented by ``indents``."""
+        if not indents:
+            codes = self._flat  # the same in every fix
+        found = codes.get(id(part))
+        if found is not None and found[0] is part:
+            return found[1]
+        code = None
+        if indents and type(part) is cst.Decorator and not part.leading_lines:
+            # A one-line decorator is its top-level code indented (only its own line is).
+            flat = self.part_code(part, [], self._flat)
+            if flat.count("\n") == 1 and flat.endswith("\n"):
+                code = "".join(indents) + flat
+        if code is None:
+            module = self.module
+            state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
+                                 indent_tokens=list(indents))
             part._codegen(state)
-        generated = "".join(state.tokens)
-        STATS["generated_chars"] += len(generated)
-        return generated
+            code = "".join(state.tokens)
+            STATS["generated_chars"] += len(code)
+        codes[id(part)] = (part, code)  # the part kept: its id stays its own
+        return code
 
     def check(self, code: str) -> None:
         """The changed statement parses (at the top level: CPython's parser alone, no compiler)."""
@@ -408,11 +454,14 @@ class _Renderer:
         candidates = set(before)
         unused: set[str] = set()
         if candidates:
+            added = name_uses([node for _, new in pairs for node in _nodes(new)], candidates, shared)
+            # A name the replacement uses as often as the replaced code did keeps its uses.
+            candidates = {name for name in candidates if added.get(name, 0) < before[name]}
+        if candidates:
             if self._uses is None:
                 self._uses = name_uses([module], set(imports))  # once a file, for all of its fixes
-            added = name_uses([node for _, new in pairs for node in _nodes(new)], candidates, shared)
-            unused = {name for name in candidates
-                      if self._uses.get(name, 0) - before.get(name, 0) + added.get(name, 0) <= 0}
+            uses = self._uses
+            unused = {name for name in candidates if uses.get(name, 0) - before[name] + added.get(name, 0) <= 0}
         if unused:
             if requests:
                 imports = {**imports, **top_level_imports(module.with_changes(
