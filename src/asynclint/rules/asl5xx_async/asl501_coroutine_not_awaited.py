@@ -5,10 +5,11 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.analysis.body import name_loads
-from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER
+from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER, GENERATOR_COROUTINE
 from asynclint.analysis.coroutines import await_pair, enclosing_classes, in_async_function, oracle_for
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
+from asynclint.knowledge.async_types import TEXT_BUILTINS
 
 
 class CoroutineNotAwaited(Rule):
@@ -79,10 +80,14 @@ class CoroutineNotAwaited(Rule):
         # cheap test on the parent comes first (most calls are arguments, tests, values).
         parent = self.ctx.parent
         parent_type = type(parent)
-        if parent_type is not cst.Expr and not (parent_type is cst.Assign and parent.value is node):  # type: ignore[union-attr]
+        if parent_type is cst.Arg or parent_type is cst.FormattedStringExpression:
+            # `str(coro())`, `f"{coro()}"`: made text ("<coroutine object ...>"), never awaited
+            if not self._made_text(node, parent, parent_type):
+                return
+        elif parent_type is not cst.Expr and not (parent_type is cst.Assign and parent.value is node):  # type: ignore[union-attr]
             return
         func = self.ctx.enclosing_function()
-        if func is None or not (parent_type is cst.Expr or self._assigned_and_unused(node, func)):
+        if func is None or not (parent_type is not cst.Assign or self._assigned_and_unused(node, func)):
             return
         if self._expected_to_raise():
             return
@@ -94,10 +99,27 @@ class CoroutineNotAwaited(Rule):
             self.report(node, f"async context manager {what} is never entered: its body does not run; "
                               "enter it with `async with`")
             return
+        if result == GENERATOR_COROUTINE:
+            self.report(node, f"generator {what} is never iterated: its body (`yield from`, a generator-based "
+                              "coroutine) does not run; make it `async def` and await it")
+            return
         fix = None
         if in_async_function(func):
             fix = self.fix(Safety.UNSAFE, "Await the coroutine", await_pair(node))
         self.report(node, f"coroutine {what} is never awaited: its body does not run", fix)
+
+    def _made_text(self, node: cst.Call, parent: cst.CSTNode | None, parent_type: type) -> bool:
+        """``node`` is interpolated in an f-string, or the only argument of a builtin that makes
+        any value text (``str``, ``repr``, ``print``: knowledge/async_types.py)."""
+        if parent_type is cst.FormattedStringExpression:
+            return True
+        ancestors = self.ctx.ancestors
+        call = ancestors[-3] if len(ancestors) >= 3 else None
+        if type(call) is not cst.Call or type(call.func) is not cst.Name or call.func.value not in TEXT_BUILTINS:
+            return False
+        if call.func.value in self.ctx.imports.names or parent.keyword is not None:  # type: ignore[union-attr]
+            return False
+        return call.func.value == "print" or len(call.args) == 1
 
     def _expected_to_raise(self) -> bool:
         """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)``: the call is meant to fail."""
