@@ -227,7 +227,7 @@ class CoroutineOracle:
             elif type(node) is cst.FunctionDef:
                 # a function the body defines: calling it returns what `dropped_call_result` says,
                 # when the def is in this very scope (checked on demand: `_local_def_result`)
-                self._defs[id(node)] = node  # type: ignore[assignment]
+                self._defs[id(node)] = node
                 bind(node.name.value, f"{LOCAL_DEF}{id(node)}")
             elif type(node) is cst.ClassDef:  # the other BINDERS
                 bind(node.name.value, None)
@@ -278,7 +278,7 @@ class CoroutineOracle:
                         return self._local_def_result(scope, type_, name)
                     return None
             if name in self._module_results:
-                result = self._module_results[name]
+                result: str | None = self._module_results[name]
                 if result != COROUTINE and result != ASYNC_CONTEXT_MANAGER and name in self._module_defs:
                     result = dropped_call_result(self.ctx, self._module_defs[name])
                 return _awaitable(f"`{name}()`", result)

@@ -20,9 +20,11 @@ class CoroutineNotAwaited(Rule):
     docs = """
         ## What it does
         Finds expression statements (and assignments to a name used nowhere
-        else in the function) that call something returning a coroutine and
-        drop it: an `async def` of the module (or `self.method()`
-        of the enclosing class), an `async def` of the project's source,
+        else in the function, and calls made text with `str()`, `repr()`,
+        `print()` or an f-string) that call something returning a coroutine and
+        drop it: an `async def` of the module, or one the function (or a
+        function around it) defines, `self.method()`
+        of the enclosing class, an `async def` of the project's source,
         `asyncio.sleep` and its siblings, and the coroutine methods of values
         whose type is known from an annotation, an assignment, an `async with`
         or the fixture that provides them (`httpx.AsyncClient`, SQLAlchemy's
@@ -40,7 +42,10 @@ class CoroutineNotAwaited(Rule):
         that is never entered (`async with`) is reported too; a framework's decorator
         that makes the method return something else (textual's `@work` returns a
         worker) and any decorator whose effect is not known (a project's own) make the
-        result unknown, and nothing is reported. Classes of installed packages are read
+        result unknown, and nothing is reported. A plain `def` the test module or function
+        defines that delegates with `yield from` (a generator-based coroutine) runs
+        nothing either when its call is dropped, and is reported without a fix. Classes of
+        installed packages are read
         from their source (lazily, once per run), so their `async def` methods (inherited
         ones, and those of the type a factory method is declared to return, such as
         `client.pipeline()`) are known without a table.
@@ -289,7 +294,127 @@ class CoroutineNotAwaited(Rule):
                 app.refresh_rows()
         """), config={"asyncio_mode": "auto"}),
     ]
+    VALID += [
+        # Functions the test defines: a sync one called bare, an async one handed on; a def nested
+        # one level deeper is another scope's name (here the module's sync `tally` is called).
+        Valid(dedent("""
+            import asyncio
+
+            def tally():
+                return 0
+
+            async def test_local_defs():
+                def reset():
+                    return None
+
+                async def refill():
+                    return 1
+
+                def later():
+                    async def tally():
+                        return 2
+                    return tally
+
+                reset()
+                tally()
+                await asyncio.gather(refill())
+                assert later() is not None
+        """), config={"asyncio_mode": "auto"}),
+        # Text made of values that are not coroutines; a generator that is consumed; a `str` the
+        # module imports is not the builtin.
+        Valid(dedent("""
+            from labels import str
+
+            async def fetch():
+                return 1
+
+            def pairs():
+                yield from [(1, 2)]
+
+            async def test_text():
+                assert list(pairs()) == [(1, 2)]
+                name = f"{fetch}-{len('ab')}"
+                print(name, fetch)
+                assert str(fetch()) == "1"
+        """), config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
+        # An async helper the test defines, called bare: its checks never run; also from a
+        # callback nested one level deeper (a closure; no fix in a plain `def`).
+        Invalid(
+            dedent("""
+                async def test_counts(store):
+                    async def check_all():
+                        for key in ("a", "b"):
+                            assert await store.has(key)
+
+                    def on_done():
+                        check_all()
+
+                    await store.fill()
+                    check_all()
+                    store.subscribe(on_done)
+            """),
+            config={"asyncio_mode": "auto"},
+            count=2, line=7, column=9, unsafe=True,
+            fixed=dedent("""
+                async def test_counts(store):
+                    async def check_all():
+                        for key in ("a", "b"):
+                            assert await store.has(key)
+
+                    def on_done():
+                        check_all()
+
+                    await store.fill()
+                    await check_all()
+                    store.subscribe(on_done)
+            """),
+            message="coroutine `check_all()` is never awaited: its body does not run",
+            others=((10, 5),),
+        ),
+        # A generator-based coroutine (`yield from`) the test defines, called bare: nothing in it runs.
+        Invalid(
+            dedent("""
+                import pytest
+
+                async def test_refused(pool):
+                    def expect_refusal(error):
+                        with pytest.raises(type(error)):
+                            yield from pool.take(error)
+
+                    expect_refusal(OSError("busy"))
+            """),
+            config={"asyncio_mode": "auto"},
+            line=8, column=5, fixed=None,
+            message="generator `expect_refusal()` is never iterated: its body (`yield from`, a generator-based "
+                    "coroutine) does not run; make it `async def` and await it",
+        ),
+        # A coroutine made text: the key holds "<coroutine object ...>" and the call never runs.
+        Invalid(
+            dedent("""
+                async def session_id():
+                    return 7
+
+                async def test_key(cache):
+                    key = "session-" + str(session_id())
+                    await cache.put(key, 1)
+                    assert f"{session_id()}" in await cache.keys()
+            """),
+            config={"asyncio_mode": "auto"},
+            count=2, line=5, column=28, unsafe=True,
+            fixed=dedent("""
+                async def session_id():
+                    return 7
+
+                async def test_key(cache):
+                    key = "session-" + str(await session_id())
+                    await cache.put(key, 1)
+                    assert f"{await session_id()}" in await cache.keys()
+            """),
+            message="coroutine `session_id()` is never awaited: its body does not run",
+            others=((7, 15),),
+        ),
         # An `@asynccontextmanager` function called and never entered; and a method of a project
         # class kept on `self` in `setup_method`.
         Invalid(
