@@ -105,6 +105,8 @@ class ModuleIndex:
     imports: dict[str, str] = field(default_factory=dict)
     #: Every name the module binds at its top level (assignments, defs, classes, imports).
     names: frozenset[str] = frozenset()
+    #: Modules it star-imports (``from ._client import *``): a name it does not bind may come from one.
+    star_modules: tuple[str, ...] = ()
 
 
 def ast_dotted(node: ast.expr) -> str | None:
@@ -380,10 +382,12 @@ def _top_level_names(tree: ast.Module) -> set[str]:
 
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
     """Index one parsed source module."""
-    imports = ast_imports(tree.body, package_of(name, is_package)).names
+    table = ast_imports(tree.body, package_of(name, is_package))
+    imports = table.names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     scope = NameScope(name, imports, local)
-    index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)))
+    index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
+                        star_modules=tuple(m for m in table.star_modules if m != name))
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             index.functions[stmt.name] = _function(stmt, f"{name}.{stmt.name}", path, scope, method=False)
@@ -557,6 +561,12 @@ class SourceIndex:
                 owner, _, method = rest.rpartition(".")
                 if owner in module.classes:
                     return self._inherited_method(module.classes[owner], method, depth)
+            if head not in module.names:
+                # ``from ._client import *`` in a package's ``__init__``: the name may come from one
+                for star in module.star_modules:
+                    found = self._lookup(f"{star}.{rest}", kind, depth + 1)
+                    if found is not None:
+                        return found
             return None
         return None
 
