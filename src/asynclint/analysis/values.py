@@ -23,12 +23,15 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from asynclint.analysis.body import descendants
+from asynclint.knowledge.decorators import COROUTINE, VALUE
 from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
+from asynclint.api.context import FileContext
 from asynclint.knowledge.async_types import ASYNC_TYPES
 from asynclint.knowledge.mocks import (
     ASYNC_MOCK,
@@ -39,10 +42,10 @@ from asynclint.knowledge.mocks import (
     SYNC_METHODS,
     SYNC_MOCKS,
 )
+from asynclint.model.fixture_values import handed_out
 from asynclint.model.names import call_argument
 
 if TYPE_CHECKING:
-    from asynclint.api.context import FileContext
     from asynclint.config.pytest_config import PytestConfig
     from asynclint.model.pytest_facts import Fixture
 
@@ -68,6 +71,9 @@ class Value:
     #: ``return_value=``/``side_effect=`` given where it was built (an AsyncMock hands these back
     #: only when awaited).
     has_result: bool = False
+    #: The name (or attribute chain) given as ``return_value=`` where it was built: what the mock
+    #: hands back when awaited, so a check that the code under test passed it on proves the await.
+    result: str | None = None
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -97,6 +103,12 @@ def _spec(ctx: "FileContext", call: cst.Call) -> str | None:
 
 def _has_result(call: cst.Call) -> bool:
     return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
+
+
+def _result(call: cst.Call) -> str | None:
+    """The chain given as ``return_value=`` (``AsyncMock(return_value=scene)`` gives ``"scene"``)."""
+    arg = call_argument(call, 99, "return_value")
+    return chain(arg.value) if arg is not None else None
 
 
 def _plain_function(ctx: "FileContext", target: str | None) -> bool:
@@ -130,7 +142,7 @@ class FunctionValues:
                 kind = _mock_class(self.ctx, call, self.mocks, name)
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
-                                        _spec(self.ctx, call), "local", _has_result(call))
+                                        _spec(self.ctx, call), "local", _has_result(call), _result(call))
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
@@ -153,21 +165,27 @@ class FunctionValues:
         return value
 
     def _lookup(self, dotted: str, depth: int) -> Value:
+        spied = self.mocks.spies.get(dotted)
+        if spied is not None:
+            return self._spy(*spied, depth)
         assigned = self.mocks.attributes.get(dotted)
         if assigned is not None:
             value = self.evaluate(assigned, depth + 1)
             if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
                 return UNKNOWN  # an AsyncMock over a method the code under test declares plain
-            return Value(value.kind, value.spec, "attribute", value.has_result) if value.kind is not Kind.UNKNOWN \
-                else value
+            return Value(value.kind, value.spec, "attribute", value.has_result, value.result) \
+                if value.kind is not Kind.UNKNOWN else value
         head, dot, attr = dotted.rpartition(".")
         if not dot:
-            return self.names.get(dotted) or self._parameter(dotted)
+            return self.names.get(dotted) or self._parameter(dotted, "", depth)
         parent = self.lookup(head, depth + 1)
         if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
             return self._child(parent, attr)
-        if "." not in head:
+        if "." not in head and head in self.mocks.calls:
             return self._stored_argument(head, attr, depth)
+        first, _, rest = dotted.partition(".")
+        if first not in self.names and first not in self.mocks.calls:
+            return self._parameter(first, rest, depth)  # `p.attr` of a fixture's value, as the fixture built it
         return UNKNOWN
 
     def evaluate(self, expr: cst.BaseExpression, depth: int = 0) -> Value:
@@ -177,7 +195,7 @@ class FunctionValues:
             if kind is None:
                 return UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
-                         _has_result(expr))
+                         _has_result(expr), _result(expr))
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 
@@ -265,16 +283,77 @@ class FunctionValues:
             return Value(Kind.SYNC_MOCK, None, "child")
         return UNKNOWN
 
-    def _parameter(self, name: str) -> Value:
-        """A fixture parameter: a mock when the fixture returns or yields one."""
+    def _parameter(self, name: str, rest: str, depth: int) -> Value:
+        """``name.rest`` where ``name`` is a fixture parameter: what the fixture returns or yields, and its
+        attributes, as the fixture's own values say (an ``AsyncMock()`` it returns, ``obj.send = AsyncMock()``
+        on the object it yields, a constructor argument kept on ``self``, a ``spec=`` child), across
+        conftest.py files."""
         provider = self._provider(name)
-        if provider is None or provider.returns is None:
+        if provider is None or depth >= _DEPTH:
             return UNKNOWN
-        if provider.returns in ASYNC_MOCK:
-            return Value(Kind.ASYNC_MOCK, None, "fixture")
-        if provider.returns in SYNC_MOCKS:
-            return Value(Kind.SYNC_MOCK, None, "fixture")
-        return UNKNOWN
+        expr = handed_out(provider.func)
+        if expr is None:
+            return UNKNOWN  # nothing, or different things on different paths
+        values = function_values(fixture_context(self.ctx, provider), provider.func)
+        value = values.evaluate_path(expr, rest, depth + 1)
+        return Value(value.kind, value.spec, "fixture", value.has_result, value.result) \
+            if value.kind is not Kind.UNKNOWN else value
+
+    def _spy(self, obj: str, method: str, depth: int) -> Value:
+        """``mocker.spy(obj, "method")``: it wraps the method (pytest-mock specs it on the method), so it
+        is an AsyncMock where the method is an ``async def`` the code awaits, a sync mock where it is a
+        plain method; ``obj``'s class must be known (built here, or by the fixture it comes from) or
+        ``obj`` must be a module or class the module imports."""
+        owner = self._class_of(obj, depth)
+        info = self.ctx.source.function(f"{owner}.{method}") if owner is not None else None
+        if info is None:
+            return UNKNOWN
+        if info.result == COROUTINE:
+            return Value(Kind.ASYNC_MOCK, None, "spy")
+        return Value(Kind.SYNC_MOCK, None, "spy") if not info.is_async and info.result == VALUE else UNKNOWN
+
+    def _class_of(self, obj: str, depth: int) -> str | None:
+        """The qualified class of ``obj`` (built here by ``Cls(...)``, or by the fixture it comes from),
+        or the module or class an imported ``obj`` names."""
+        call = self.mocks.calls.get(obj)
+        if call is not None:
+            return self.ctx.qualname(call.func) if type(call.func) in (cst.Name, cst.Attribute) else None
+        head = obj.partition(".")[0]
+        if head in self.names or depth >= _DEPTH:
+            return None
+        provider = self._provider(head)
+        if provider is None:
+            return self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
+        if "." in obj:
+            return None
+        expr = handed_out(provider.func)
+        values = function_values(fixture_context(self.ctx, provider), provider.func)
+        if type(expr) is cst.Name:
+            return values._class_of(expr.value, depth + 1)
+        if type(expr) is cst.Call and type(expr.func) in (cst.Name, cst.Attribute):
+            return values.ctx.qualname(expr.func)
+        return None
+
+    def evaluate_path(self, expr: cst.BaseExpression, rest: str, depth: int) -> Value:
+        """The value of ``expr.rest`` (``rest`` a dotted path, or empty for ``expr`` itself)."""
+        dotted = chain(expr)
+        if dotted is not None:
+            return self.lookup(f"{dotted}.{rest}" if rest else dotted, depth)
+        if type(expr) is not cst.Call:
+            return UNKNOWN
+        if not rest:
+            return self.evaluate(expr, depth)
+        attr, _, deeper = rest.partition(".")
+        value = self.evaluate(expr, depth)
+        if value.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
+            value = self._child(value, attr)
+        else:
+            value = self._stored_in_call(expr, attr, depth)
+        for part in deeper.split(".") if deeper else ():
+            if value.kind not in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
+                return UNKNOWN
+            value = self._child(value, part)
+        return value
 
     def _provider(self, name: str) -> "Fixture | None":
         """The fixture a parameter of the function (a test or fixture) receives."""
@@ -291,7 +370,11 @@ class FunctionValues:
     def _stored_argument(self, name: str, attr: str, depth: int) -> Value:
         """``obj.attr`` where ``obj = Cls(..., x, ...)`` and ``Cls.__init__`` keeps ``self.attr = x``."""
         call = self.mocks.calls.get(name)
-        if call is None or type(call.func) not in (cst.Name, cst.Attribute):
+        return self._stored_in_call(call, attr, depth) if call is not None else UNKNOWN
+
+    def _stored_in_call(self, call: cst.Call, attr: str, depth: int) -> Value:
+        """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x``: the value of ``x``."""
+        if type(call.func) not in (cst.Name, cst.Attribute):
             return UNKNOWN
         info = self.ctx.source.cls(self.ctx.qualname(call.func))
         if info is None:
@@ -306,6 +389,26 @@ class FunctionValues:
             return Value(value.kind, value.spec, "constructor", value.has_result) \
                 if value.kind is not Kind.UNKNOWN else value
         return UNKNOWN
+
+
+def fixture_context(ctx: "FileContext", fixture: "Fixture") -> "FileContext":
+    """The context to read ``fixture``'s own function in: the linted file's when it is defined there,
+    else one for its conftest.py (its import table and facts, the linted file's source index, so the
+    source modules it reads are noted for the linted file), made once per file."""
+    if fixture.path is None or fixture.path == ctx.path:
+        return ctx
+    memo: dict[Path, FileContext] = ctx.memo("fixture_contexts")
+    found = memo.get(fixture.path)
+    if found is None:
+        facts = ctx.project.conftest_facts(fixture.path) if fixture.path.name == "conftest.py" else None
+        if facts is None:
+            return ctx
+        found = FileContext(fixture.path, str(fixture.path), cst.Module([]), ctx.settings, ctx.pytest, ctx.project)
+        found.imports = facts.imports
+        found.__dict__["facts"] = facts
+        found.__dict__["source"] = ctx.source
+        memo[fixture.path] = found
+    return found
 
 
 def function_values(ctx: "FileContext", func: cst.FunctionDef) -> FunctionValues:
