@@ -57,10 +57,19 @@ class AssertCalledOnAsyncMock(Rule):
         with `autospec=True`); assigned over an attribute or a class attribute
         (`bot.reply = AsyncMock()`, `Store.save = AsyncMock()`); handed to a
         project class that keeps it on `self` (`Notifier(AsyncMock())`, then
-        `notifier.send`); returned or yielded by a fixture (conftest.py too);
-        or an `async def` method of the class a mock is specced on
-        (`AsyncMock(spec=Store)`, then `store.save`). A child of a mock with
-        no spec is not known to be awaited, and is not reported.
+        `notifier.send`); returned or yielded by a fixture (conftest.py too),
+        or set by the fixture on the object it hands out (`box.transport =
+        AsyncMock()`, `Relay(AsyncMock())`: read in the fixture's own code);
+        a `mocker.spy` of an `async def` of a project class or module (a spy
+        counts the call, awaited or not); or an `async def` method of the
+        class a mock is specced on (`AsyncMock(spec=Store)`, then
+        `store.save`). A child of a mock with no spec is not known to be
+        awaited, and is not reported; neither is a fixture that hands out
+        different things on different paths. A check is not reported when
+        the test observes the await another way: an await-check, the
+        result compared, or the `return_value=` the AsyncMock was built
+        with passed on to another check (only an awaited mock hands it to
+        the next step).
 
         ## Why is this bad?
         Calling an `AsyncMock` only creates a coroutine; the code under test
