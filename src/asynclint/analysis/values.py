@@ -132,6 +132,7 @@ class FunctionValues:
         self.mocks = analyse(ctx, func)
         self._names: dict[str, Value] | None = None
         self._memo: dict[str, Value] = {}
+        self._memo_declared: dict[str, list[str]] = {}
 
     @property
     def names(self) -> dict[str, Value]:
@@ -180,7 +181,10 @@ class FunctionValues:
             return self.names.get(dotted) or self._parameter(dotted, "", depth)
         parent = self.lookup(head, depth + 1)
         if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
-            return self._child(parent, attr)
+            child = self._child(parent, attr)
+            if child.kind is Kind.UNKNOWN and parent.spec is None and "." not in head:
+                return self._declared_child(head, attr)
+            return child
         if "." not in head and head in self.mocks.calls:
             return self._stored_argument(head, attr, depth)
         first, _, rest = dotted.partition(".")
@@ -221,22 +225,48 @@ class FunctionValues:
         head, dot, method = dotted.rpartition(".")
         if not dot or "." in head:
             return False
-        for call in self._calls_with(head):
-            info = self.ctx.source.function(self._callee(call))
+        return any(self._plain_method(type_name, method) for type_name in self._declared_types(head))
+
+    def _declared_types(self, name: str) -> list[str]:
+        """The types project functions (or constructors) declare for the parameter ``name`` is handed to,
+        in calls of this function (``WatcherContext(message=msg)`` with ``message: StreamMessage``)."""
+        memo = self._memo_declared
+        known = memo.get(name)
+        if known is not None:
+            return known
+        found: list[str] = []
+        for call in self._calls_with(name):
+            callee = self._callee(call)
+            info = self.ctx.source.function(callee)
+            if info is None and callee is not None and self.ctx.source.cls(callee) is not None:
+                info = self.ctx.source.function(f"{callee}.__init__")  # a constructor
             if info is None:
                 continue
             declared = dict(info.param_types)
             for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
-                if type(arg.value) is cst.Name and arg.value.value == head and index < len(info.params):
+                if type(arg.value) is cst.Name and arg.value.value == name and index < len(info.params):
                     type_name = declared.get(info.params[index])
-                    if type_name is not None and self._plain_method(type_name, method):
-                        return True
+                    if type_name is not None:
+                        found.append(type_name)
             for arg in call.args:
-                if arg.keyword is not None and type(arg.value) is cst.Name and arg.value.value == head:
+                if arg.keyword is not None and type(arg.value) is cst.Name and arg.value.value == name:
                     type_name = declared.get(arg.keyword.value)
-                    if type_name is not None and self._plain_method(type_name, method):
-                        return True
-        return False
+                    if type_name is not None:
+                        found.append(type_name)
+        memo[name] = found
+        return found
+
+    def _declared_child(self, name: str, attr: str) -> Value:
+        """``m.attr`` of a mock with no spec that the test hands to project code declaring the parameter
+        a type: that code uses ``m`` as that type, so it awaits ``attr`` when the type's ``attr`` is an
+        ``async def`` (and calls it plainly when it is a plain method). Types that disagree: unknown."""
+        kinds = set()
+        for type_name in self._declared_types(name):
+            info = self.ctx.source.cls(type_name)
+            if info is None or attr not in info.methods:
+                return UNKNOWN
+            kinds.add(Kind.ASYNC_MOCK if attr in info.async_methods else Kind.SYNC_MOCK)
+        return Value(kinds.pop(), None, "child") if len(kinds) == 1 else UNKNOWN
 
     def _plain_method(self, type_name: str, method: str) -> bool:
         if method in SYNC_METHODS.get(type_name, ()):

@@ -171,7 +171,13 @@ def _constructed(value: ast.expr | None, scope: NameScope, variables: dict[str, 
     return qualname if _is_type_name(qualname) else None
 
 
-def _annotation(node: ast.expr | None, scope: NameScope) -> str | None:
+#: Modules whose subscripted names are typing forms (``Optional[X]``, ``Callable[...]``), not a class.
+_TYPING_MODULES = ("typing.", "typing_extensions.", "collections.abc.", "builtins.")
+
+
+def _annotation(node: ast.expr | None, scope: NameScope, generic: bool = False) -> str | None:
+    """The qualified class an annotation names; with ``generic``, ``Box[T]`` names ``Box`` (a class of
+    the project or a library, not a typing form)."""
     if node is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -179,6 +185,9 @@ def _annotation(node: ast.expr | None, scope: NameScope) -> str | None:
             node = ast.parse(node.value, mode="eval").body
         except SyntaxError:
             return None
+    if generic and isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        origin = scope.qualify(ast_dotted(node.value))
+        return origin if origin is not None and not origin.startswith(_TYPING_MODULES) else None
     return scope.qualify(ast_dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
 
 
@@ -310,7 +319,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
     variables: dict[str, str] = {}
     args = node.args
     for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-        declared = _annotation(arg.annotation, scope)
+        declared = _annotation(arg.annotation, scope, generic=True)
         if _is_type_name(declared):
             variables[arg.arg] = declared  # type: ignore[assignment]
     param_types = tuple(variables.items())

@@ -64,7 +64,10 @@ class AssertCalledOnAsyncMock(Rule):
         counts the call, awaited or not); or an `async def` method of the
         class a mock is specced on (`AsyncMock(spec=Store)`, then
         `store.save`). A child of a mock with no spec is not known to be
-        awaited, and is not reported; neither is a fixture that hands out
+        awaited, and is not reported, unless the test hands the mock to
+        project code that declares the parameter's type (`letter: Letter`,
+        `Letter[str]` too): that code awaits the type's `async def`
+        methods. Nor is a fixture that hands out
         different things on different paths. A check is not reported when
         the test observes the await another way: an await-check, the
         result compared, or the `return_value=` the AsyncMock was built
@@ -290,6 +293,24 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"conftest.py": (
             "from unittest.mock import AsyncMock\n\nimport pytest\n\n@pytest.fixture\ndef outbox(make_box):\n"
             "    box = make_box()\n    box.transport = AsyncMock()\n    return box\n")}),
+        # The declared type's method is plain: the code calls it, and counting calls is right.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            from mail.watch import Watch
+
+
+            async def test_label():
+                letter = AsyncMock()
+                await Watch(letter).finish()
+                letter.label.assert_called_once()
+        """), files={"mail/__init__.py": "",
+                   "mail/watch.py": ("from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n"
+                                     "class Letter(Generic[T]):\n    async def reject(self):\n        pass\n\n"
+                                     "    def label(self):\n        return ''\n\n"
+                                     "class Watch:\n    def __init__(self, letter: \"Letter[str]\"):\n"
+                                     "        self.letter = letter\n\n    async def finish(self):\n"
+                                     "        self.letter.label()\n        await self.letter.reject()\n")}),
         # A spy of a plain method: counting its calls is all there is to check.
         Valid(dedent("""
             from shop.cart import Cart
@@ -922,6 +943,42 @@ class AssertCalledOnAsyncMock(Rule):
             """),
             message='`cart.notify.called` on an AsyncMock passes even when it was never awaited; '
                     'use `cart.notify.assert_awaited()`',
+        ),
+        # A mock with no spec handed to project code that declares the parameter's type: that code
+        # awaits the type's `async def` methods.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                from mail.watch import Watch
+
+
+                async def test_finish():
+                    letter = AsyncMock()
+                    await Watch(letter=letter).finish()
+                    letter.reject.assert_called_once()
+            """),
+            files={"mail/__init__.py": "",
+                   "mail/watch.py": ("from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n"
+                                     "class Letter(Generic[T]):\n    async def reject(self):\n        pass\n\n"
+                                     "    def label(self):\n        return ''\n\n"
+                                     "class Watch:\n    def __init__(self, letter: \"Letter[str]\"):\n"
+                                     "        self.letter = letter\n\n    async def finish(self):\n"
+                                     "        self.letter.label()\n        await self.letter.reject()\n")},
+            line=9, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                from mail.watch import Watch
+
+
+                async def test_finish():
+                    letter = AsyncMock()
+                    await Watch(letter=letter).finish()
+                    letter.reject.assert_awaited_once()
+            """),
+            message='`letter.reject.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
         ),
         # The original is restored in `finally`: the check still sees the AsyncMock.
         Invalid(
