@@ -322,9 +322,10 @@ class FunctionValues:
         if provider is None or depth >= _DEPTH:
             return UNKNOWN
         expr = handed_out(provider.func)
-        if expr is None:
-            return UNKNOWN  # nothing, or different things on different paths
-        values = function_values(fixture_context(self.ctx, provider), provider.func)
+        context = fixture_context(self.ctx, provider)
+        if expr is None or context is None:
+            return UNKNOWN  # nothing, different things on different paths, or a plugin's fixture
+        values = function_values(context, provider.func)
         value = values.evaluate_path(expr, rest, depth + 1)
         return Value(value.kind, value.spec, "fixture", value.has_result, value.result) \
             if value.kind is not Kind.UNKNOWN else value
@@ -357,7 +358,10 @@ class FunctionValues:
         if "." in obj:
             return None
         expr = handed_out(provider.func)
-        values = function_values(fixture_context(self.ctx, provider), provider.func)
+        context = fixture_context(self.ctx, provider)
+        if context is None:
+            return None
+        values = function_values(context, provider.func)
         if type(expr) is cst.Name:
             return values._class_of(expr.value, depth + 1)
         if type(expr) is cst.Call and type(expr.func) in (cst.Name, cst.Attribute):
@@ -421,10 +425,11 @@ class FunctionValues:
         return UNKNOWN
 
 
-def fixture_context(ctx: "FileContext", fixture: "Fixture") -> "FileContext":
+def fixture_context(ctx: "FileContext", fixture: "Fixture") -> "FileContext | None":
     """The context to read ``fixture``'s own function in: the linted file's when it is defined there,
     else one for its conftest.py (its import table and facts, the linted file's source index, so the
-    source modules it reads are noted for the linted file), made once per file."""
+    source modules it reads are noted for the linted file), made once per file; None for a fixture of
+    another module (a plugin's), whose imports are not at hand."""
     if fixture.path is None or fixture.path == ctx.path:
         return ctx
     memo: dict[Path, FileContext] = ctx.memo("fixture_contexts")
@@ -432,7 +437,7 @@ def fixture_context(ctx: "FileContext", fixture: "Fixture") -> "FileContext":
     if found is None:
         facts = ctx.project.conftest_facts(fixture.path) if fixture.path.name == "conftest.py" else None
         if facts is None:
-            return ctx
+            return None
         found = FileContext(fixture.path, str(fixture.path), cst.Module([]), ctx.settings, ctx.pytest, ctx.project)
         found.imports = facts.imports
         found.__dict__["facts"] = facts
