@@ -236,6 +236,18 @@ class FixtureWithoutTeardown(Rule):
             def port():
                 return 8080
         """)),
+        # A class of a package that is not installed where asynclint runs: its source cannot be
+        # read, so whether it holds anything is unknown (tests/analysis/test_values_resources.py
+        # shows installed ones: an async context manager with `async def aclose() -> None` is
+        # reported, a `close` that answers something is not).
+        Valid(dedent("""
+            import pytest
+            from notinstalled.wire import Pipe
+
+            @pytest.fixture
+            def pipe():
+                return Pipe(timeout=3)
+        """)),
         Valid(dedent("""
             import pytest_asyncio
             from httpx import AsyncClient
