@@ -117,3 +117,16 @@ def test_installed_package_not_found_is_silent(tmp_path: Path, monkeypatch: pyte
     """)
     outcome = run_example(CoroutineNotAwaited, Valid(code, config={"asyncio_mode": "auto"}), tmp_path / "lint")
     assert outcome.diagnostics == []
+
+
+@pytest.mark.parametrize("code", [
+    "async def test_one():\n    from asyncio import sleep\n    sleep(1)\n",
+    "async def test_one():\n\timport asyncio as aio\n\taio.sleep(1)\n",
+    "async def test_one(): from asyncio import sleep; sleep(1)\n",
+    "async def test_one():\n    x = 1; from asyncio import sleep\n    sleep(x)\n",
+    "async def test_one():\n    from\\\n        asyncio import sleep\n    sleep(1)\n",
+])
+def test_imports_inside_a_test_bind_its_names(code: str, tmp_path: Path) -> None:
+    """However the import is laid out, the text pre-check (analysis/body.py) never skips it."""
+    outcome = run_example(CoroutineNotAwaited, Valid(code, config={"asyncio_mode": "auto"}), tmp_path / "lint")
+    assert [d.message.split(" is never")[0] for d in outcome.diagnostics] == ["coroutine `asyncio.sleep()`"]

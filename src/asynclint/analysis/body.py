@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,8 @@ def function_imports(ctx: "FileContext", funcs: list[cst.FunctionDef]) -> dict[s
     """Names bound by ``import``/``from ... import`` statements inside ``funcs`` (outermost
     first, nested functions apart): an import in a test's body binds like a module import."""
     found: dict[str, str] = {}
+    if not _may_import_in_functions(ctx):
+        return found
     for func in funcs:
         memo = ctx.memo("function_imports")
         known = memo.get(id(func))
@@ -99,6 +102,21 @@ def function_imports(ctx: "FileContext", funcs: list[cst.FunctionDef]) -> dict[s
             known = memo[id(func)] = (func, table.names)
         found.update(known[1])
     return found
+
+
+#: An ``import``/``from`` statement that does not start at a line's first column: indented in a
+#: block, or after the ``:`` of a one-line ``def`` or a ``;``. Anything else cannot be in a function.
+_NESTED_IMPORT = re.compile(r"(?:^[ \t]+|[:;][ \t]*)(?:import|from)[ \t\\.]", re.MULTILINE)
+
+
+def _may_import_in_functions(ctx: "FileContext") -> bool:
+    """Whether any statement of the file could be an import inside a function (checked once per
+    file on the text; most test files import only at the top, and then no body is walked)."""
+    memo = ctx.memo("indented_imports")
+    found = memo.get(None)
+    if found is None:
+        found = memo[None] = ctx.text is None or _NESTED_IMPORT.search(ctx.text) is not None
+    return bool(found)
 
 
 def local_qualname(ctx: "FileContext", node: cst.BaseExpression, funcs: list[cst.FunctionDef]) -> str | None:

@@ -31,7 +31,7 @@ and rules then say nothing):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,6 +54,10 @@ class FixtureScope:
     """The fixtures visible from one test (or class), in pytest's lookup order."""
 
     layers: list[dict[str, Fixture]]
+    #: ``closure``'s answers by request: every rule (and the runners model) asks it for each test.
+    _closures: dict[tuple[tuple[str, ...], bool], tuple[dict[str, Fixture], set[str]]] = field(
+        default_factory=dict, repr=False, compare=False)
+    _autouse: list[Fixture] | None = field(default=None, repr=False, compare=False)
 
     def resolve(self, name: str, below: Fixture | None = None) -> Fixture | None:
         """The definition pytest would use; with ``below``, the one it overrides."""
@@ -70,18 +74,28 @@ class FixtureScope:
         return None
 
     def autouse(self) -> list[Fixture]:
-        seen: dict[str, Fixture] = {}
-        for layer in self.layers:
-            for name, fixture in layer.items():
-                if name not in seen:
-                    seen[name] = fixture
-        return [f for f in seen.values() if f.autouse]
+        if self._autouse is None:
+            seen: dict[str, Fixture] = {}
+            for layer in self.layers:
+                for name, fixture in layer.items():
+                    if name not in seen:
+                        seen[name] = fixture
+            self._autouse = [f for f in seen.values() if f.autouse]
+        return list(self._autouse)
 
     def closure(self, names: list[str] | tuple[str, ...], include_autouse: bool = True) -> tuple[dict[str, Fixture], set[str]]:
         """Every fixture a test requests, directly or through other fixtures.
 
-        Returns the resolved fixtures and the names no definition was found for.
+        Returns the resolved fixtures and the names no definition was found for (the caller's
+        own copies: the answer is remembered per request).
         """
+        key = (tuple(names), include_autouse)
+        known = self._closures.get(key)
+        if known is None:
+            known = self._closures[key] = self._closure(names, include_autouse)
+        return dict(known[0]), set(known[1])
+
+    def _closure(self, names: list[str] | tuple[str, ...], include_autouse: bool) -> tuple[dict[str, Fixture], set[str]]:
         resolved: dict[str, Fixture] = {}
         unknown: set[str] = set()
         todo: list[tuple[str, Fixture | None]] = [(n, None) for n in names]
