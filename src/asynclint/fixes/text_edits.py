@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import difflib
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -55,6 +54,8 @@ def text_edits(old: str, new: str) -> list[TextEdit]:
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     edits: list[TextEdit] = []
+    import difflib  # not needed for a decorator added (the most common fix): 5 ms of imports
+
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
