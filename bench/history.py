@@ -593,7 +593,9 @@ def report(outcomes: list[Outcome], version: str) -> str:
         "below is a commit of a public project that fixed a mistake in its async tests, read and judged by "
         "hand (API and runner migrations left out), with the line of the mistake on the parent commit, the "
         "asynclint rule meant to catch it, and what that rule would need to see: "
-        "[bench/history_cases.tsv](../../bench/history_cases.tsv).",
+        "[bench/history_cases.tsv](../../bench/history_cases.tsv). Cases left out on re-reading (the "
+        "parent commit was not wrong: a mark added in auto mode, a sync mock the code under test wraps) "
+        "are listed, with why, at the top of that file.",
         "",
         "For each case, the parent commit's tree and the fix commit's are extracted (`git archive`, outside "
         "the mirror) and the case's files are linted from the tree's root by asynclint (default rules; then "

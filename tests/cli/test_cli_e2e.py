@@ -169,7 +169,7 @@ def test_select_and_ignore_by_code_name_and_prefix(tmp_path: Path, asynclint: Ru
             assert True
 
 
-        @pytest.mark.asyncio
+        @pytest.mark.asyncio(scope="function")
         async def test_loop():
             assert asyncio.get_event_loop()
     """})
@@ -177,13 +177,16 @@ def test_select_and_ignore_by_code_name_and_prefix(tmp_path: Path, asynclint: Ru
     def codes(*args: str) -> set[str]:
         return {code for _, code in codes_at(asynclint("check", *args, ".", cwd=tmp_path).stdout)}
 
-    assert codes() == {"ASL101", "ASL102", "ASL107"}
+    # ASL106 (default) at the mark; ASL107 (preview) at the call: only its exact code, name or --preview.
+    assert codes() == {"ASL101", "ASL102", "ASL106"}
     assert codes("--select", "ASL101") == {"ASL101"}
-    assert codes("--select", "missing-asyncio-mark,get-event-loop-in-async-code") == {"ASL101", "ASL107"}
-    assert codes("--select", "ASL10") == {"ASL101", "ASL102", "ASL107"}
+    assert codes("--select", "missing-asyncio-mark,deprecated-mark-scope-argument") == {"ASL101", "ASL106"}
+    assert codes("--select", "ASL10") == {"ASL101", "ASL102", "ASL106"}
+    assert codes("--select", "ASL10", "--preview") == {"ASL101", "ASL102", "ASL106", "ASL107"}
+    assert codes("--select", "get-event-loop-in-async-code") == {"ASL107"}
     assert codes("--select", "ASL4") == set()
-    assert codes("--ignore", "ASL101") == {"ASL102", "ASL107"}
-    assert codes("--ignore", "asyncio-mark-on-sync-function", "--ignore", "ASL107") == {"ASL101"}
+    assert codes("--ignore", "ASL101") == {"ASL102", "ASL106"}
+    assert codes("--ignore", "asyncio-mark-on-sync-function", "--ignore", "ASL106") == {"ASL101"}
     assert codes("--ignore", "ASL1") == set()
     assert codes("--select", "ASL4", "--extend-select", "ASL102") == {"ASL102"}
 
@@ -249,12 +252,12 @@ def test_statistics_counts_by_code(tmp_path: Path, asynclint: RunAsynclint) -> N
 
         @pytest.mark.asyncio
         async def test_loop():
-            assert asyncio.get_event_loop()
+            assert asyncio.run(asyncio.sleep(0)) is None
     """)
     (tmp_path / "tests/test_loop_py").rename(tmp_path / "tests/test_loop.py")
     result = asynclint("check", "--statistics", ".", cwd=tmp_path)
     stats = [line for line in result.stdout.splitlines() if "\t" in line]
-    assert stats == ["3\tASL101\t[*] missing-asyncio-mark", "1\tASL107\t[*] get-event-loop-in-async-code"]
+    assert stats == ["3\tASL101\t[*] missing-asyncio-mark", "1\tASL505\t[*] asyncio-run-in-test"]
 
 
 # --- standard input ---------------------------------------------------------------------------

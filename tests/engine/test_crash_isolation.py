@@ -26,7 +26,7 @@ async def test_unmarked():
 
 @pytest.mark.asyncio
 async def test_loop():
-    assert asyncio.get_event_loop()
+    assert asyncio.run(asyncio.sleep(0)) is None  # ASL505: a default rule with a safe fix
 """
 
 
@@ -66,7 +66,7 @@ def _broken_fix(self, node: cst.FunctionDef) -> None:  # type: ignore[no-untyped
 
 
 def _lint(root: Path, fix: bool) -> list[tuple[str, int, str, str]]:
-    result = LintRun(Options(fix=fix, select=["ASL1", "ASL998", "ASL003"])).run([root / "test_x.py"])
+    result = LintRun(Options(fix=fix, select=["ASL1", "ASL505", "ASL998", "ASL003"])).run([root / "test_x.py"])
     return [(d.code, d.line, d.message, d.path) for d in result.diagnostics]
 
 
@@ -78,14 +78,14 @@ def test_a_crashing_rule_is_asl003_and_the_others_stand(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken_rule: type[Rule], message: str) -> None:
     monkeypatch.chdir(write_tree(tmp_path, {"test_x.py": SOURCE}))
     found = _lint(tmp_path, fix=False)
-    assert [(code, line) for code, line, _, _ in found] == [("ASL003", 1), ("ASL101", 6), ("ASL107", 12)]
+    assert [(code, line) for code, line, _, _ in found] == [("ASL003", 1), ("ASL101", 6), ("ASL505", 12)]
     assert found[0][2] == message
     assert not [f for f in found if f[0] == "ASL998"]
 
     fixed = _lint(tmp_path, fix=True)
     text = (tmp_path / "test_x.py").read_text()
     assert "@pytest.mark.asyncio\nasync def test_unmarked" in text  # the other rules' fixes are applied
-    assert "get_running_loop()" in text
+    assert "assert await asyncio.sleep(0) is None" in text
     assert [code for code, *_ in fixed] == ["ASL003"]
 
 
@@ -96,7 +96,7 @@ def test_a_fix_that_raises_writes_nothing_for_it(
     fixed = _lint(tmp_path, fix=True)
     text = (tmp_path / "test_x.py").read_text()
     assert "async def test_unmarked():" in text and "not a Name node" not in text
-    assert "@pytest.mark.asyncio\nasync def test_unmarked" in text and "get_running_loop()" in text
+    assert "@pytest.mark.asyncio\nasync def test_unmarked" in text and "await asyncio.sleep(0)" in text
     assert fixed[0][:2] == ("ASL003", 1) and fixed[0][2].startswith("rule ASL998 crashed: its fix failed: "), fixed
     assert [code for code, *_ in fixed] == ["ASL003", "ASL998", "ASL998"]  # its findings stay, unfixed
 

@@ -42,8 +42,8 @@ FILES = {
 
         @pytest.mark.asyncio(scope="function")
         async def test_loop():
-            loop = asyncio.get_event_loop()
-            assert loop
+            value = asyncio.run(asyncio.sleep(0, 1))
+            assert value
     """,
     # Not a test file: asynclint's rules are about test suites, as directory discovery decides.
     "src/app.py": """
@@ -79,7 +79,7 @@ def test_flake8_reports_asl_codes_at_the_right_lines_and_honours_noqa(project: P
     assert flake8(project, "--select", "ASL") == [
         ("tests/conftest.py", 4, 1, "ASL103"),      # the project's conftest.py is linted too
         ("tests/test_api.py", 6, 11, "ASL101"),     # the test's name, as `asynclint check` reports it
-        ("tests/test_api.py", 16, 12, "ASL107"),
+        ("tests/test_api.py", 16, 13, "ASL505"),
     ]
 
 
@@ -89,7 +89,7 @@ def test_flake8_noqa_options_are_flake8s(project: Path) -> None:
 
 
 def test_flake8_select_narrows_and_config_decides_what_runs(project: Path) -> None:
-    assert flake8(project, "--select", "ASL107") == [("tests/test_api.py", 16, 12, "ASL107")]
+    assert flake8(project, "--select", "ASL505") == [("tests/test_api.py", 16, 13, "ASL505")]
     # [tool.asynclint] ignore = ["ASL106"]: the deprecated scope= keyword is not reported.
     assert all(code != "ASL106" for *_, code in flake8(project, "--select", "ASL"))
 

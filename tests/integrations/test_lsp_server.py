@@ -29,8 +29,8 @@ BROKEN = textwrap.dedent("""\
 
     @pytest.mark.asyncio
     async def test_loop():
-        loop = asyncio.get_event_loop()
-        assert loop
+        value = asyncio.run(asyncio.sleep(0, 7))
+        assert value == 7
 """)
 
 
@@ -123,7 +123,7 @@ async def session(tmp_path: Path):  # type: ignore[no-untyped-def]
 async def test_diagnostics_and_a_quick_fix_whose_edit_fixes_the_file(session: Session) -> None:
     uri, diagnostics = await session.open("tests/test_api.py", BROKEN)
     assert [(d.code, d.range.start.line, d.range.start.character, d.source) for d in diagnostics] == [
-        ("ASL101", 5, 10, "asynclint"), ("ASL107", 11, 11, "asynclint")]
+        ("ASL101", 5, 10, "asynclint"), ("ASL505", 11, 12, "asynclint")]
     unmarked = diagnostics[0]
     # The one severity of every channel, and a link to the rule's page.
     assert unmarked.severity == types.DiagnosticSeverity.Error
@@ -143,7 +143,7 @@ async def test_diagnostics_and_a_quick_fix_whose_edit_fixes_the_file(session: Se
         text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
         content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)]))
     after = await session.diagnostics_for(uri, 2)
-    assert [d.code for d in after] == ["ASL107"]
+    assert [d.code for d in after] == ["ASL505"]
 
 
 @pytest.mark.asyncio
@@ -184,9 +184,9 @@ async def test_configuration_and_file_selection_are_the_clis(session: Session) -
     # Not a test file: nothing, as `asynclint check src/` would lint nothing.
     _, diagnostics = await session.open("src/app.py", "async def test_helper():\n    pass\n")
     assert diagnostics == []
-    # [tool.asynclint] in pyproject.toml is read: ignoring ASL107 there hides it after a save.
+    # [tool.asynclint] in pyproject.toml is read: ignoring ASL505 there hides it after a save.
     (session.root / "pyproject.toml").write_text(
-        '[tool.pytest.ini_options]\nasyncio_mode = "strict"\n\n[tool.asynclint]\nignore = ["ASL107"]\n')
+        '[tool.pytest.ini_options]\nasyncio_mode = "strict"\n\n[tool.asynclint]\nignore = ["ASL505"]\n')
     uri, diagnostics = await session.open("tests/test_api.py", BROKEN)
     assert [d.code for d in diagnostics] == ["ASL101"]
 
@@ -194,11 +194,11 @@ async def test_configuration_and_file_selection_are_the_clis(session: Session) -
 @pytest.mark.asyncio
 async def test_save_relints_with_fresh_project_facts(session: Session) -> None:
     uri, diagnostics = await session.open("tests/test_auto.py", BROKEN)
-    assert [d.code for d in diagnostics] == ["ASL101", "ASL107"]
+    assert [d.code for d in diagnostics] == ["ASL101", "ASL505"]
     (session.root / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
     session.client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
-    assert [d.code for d in await session.diagnostics_for(uri)] == ["ASL107"]
+    assert [d.code for d in await session.diagnostics_for(uri)] == ["ASL505"]
 
 
 @pytest.mark.asyncio
@@ -226,12 +226,12 @@ def test_server_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_positions_are_in_utf16_code_units(session: Session) -> None:
-    source = BROKEN.replace("loop = asyncio.get_event_loop()", 'loop = ("😀", asyncio.get_event_loop())')
+    source = BROKEN.replace("value = asyncio.run(", 'value = "😀" and asyncio.run(')
     _, diagnostics = await session.open("tests/test_emoji.py", source)
-    (loop,) = [d for d in diagnostics if d.code == "ASL107"]
-    line = source.splitlines()[loop.range.start.line]
+    (run,) = [d for d in diagnostics if d.code == "ASL505"]
+    line = source.splitlines()[run.range.start.line]
     # The emoji is one code point but two UTF-16 code units, as LSP counts by default.
-    assert loop.range.start.character == line.index("asyncio.get_event_loop") + 1
+    assert run.range.start.character == line.index("asyncio.run") + 1
 
 
 def test_code_description_only_where_the_page_resolves(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,3 +35,36 @@ def test_pythonpath_is_relative_to_the_configuration_file_and_comes_first(tmp_pa
         (tmp_path / "lib/shared/base.py").resolve()
     index = model.source_index(config)
     assert index.is_async_function("app.jobs.run")
+
+
+def test_without_a_pytest_configuration_the_project_root_and_its_src_are_import_roots(tmp_path: Path) -> None:
+    # pytest 8.1+ takes a pyproject.toml without a [tool.pytest] table as its rootdir; the project's
+    # package under src/ (installed in development mode) is then found from a test deep below it.
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "app"\n',
+        "src/app/__init__.py": "from .jobs import Runner\n",
+        "src/app/jobs.py": "class Runner:\n    async def run(self):\n        return 1\n",
+        "tests/unit/deep/test_x.py": "",
+    })
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory((tmp_path / "tests/unit/deep").resolve())
+    assert config.inifile is None
+    roots = import_roots(config)
+    assert (tmp_path / "src").resolve() in roots
+    index = ProjectModel().source_index(config)
+    runner = index.cls("app.Runner")
+    assert runner is not None and "run" in runner.async_methods
+
+
+def test_setup_py_decides_the_project_root_before_pyproject_toml(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "outer"\n',
+        "inner/setup.py": "",
+        "inner/src/pkg/__init__.py": "",
+        "inner/tests/test_x.py": "",
+    })
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory((tmp_path / "inner/tests").resolve())
+    roots = import_roots(config)
+    assert (tmp_path / "inner/src").resolve() in roots
+    assert (tmp_path / "src").resolve() not in roots

@@ -285,3 +285,35 @@ def test_network_calls_through_clients_and_attributes(tmp_path: Path) -> None:
         assert info.network_calls == calls, name
     gateway = index.cls("svc.clients.Gateway")
     assert gateway is not None and gateway.release_methods == ()
+
+
+def test_star_reexport_and_generic_parameter_types(tmp_path: Path) -> None:
+    """``from ._impl import *`` in a package re-exports its names; ``x: "Box[T]"`` declares ``Box``,
+    ``Optional[X]`` (a typing form) declares nothing."""
+    root = _project(tmp_path, {
+        "src/pkg/__init__.py": """
+            from ._impl import *
+        """,
+        "src/pkg/_impl.py": """
+            from typing import Generic, Optional, TypeVar
+
+            T = TypeVar("T")
+
+
+            class Box(Generic[T]):
+                async def open(self) -> None:
+                    pass
+
+
+            def use(box: "Box[int]", other: Optional[Box] = None, plain: Box = None):
+                pass
+        """,
+    })
+    index = _index(root)
+    box = index.cls("pkg.Box")
+    assert box is not None and box.qualname == "pkg._impl.Box" and box.async_methods == ("open",)
+    assert index.function("pkg.Box.open") is not None
+    use = index.function("pkg.use")
+    assert use is not None
+    assert dict(use.param_types) == {"box": "pkg._impl.Box", "plain": "pkg._impl.Box"}
+    assert index.cls("pkg.Missing") is None

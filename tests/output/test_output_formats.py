@@ -33,8 +33,8 @@ BROKEN = textwrap.dedent("""\
 
     @pytest.mark.asyncio
     async def test_loop():
-        loop = asyncio.get_event_loop()
-        assert loop
+        value = asyncio.run(asyncio.sleep(0, 7))
+        assert value == 7
 """)
 ONE_FIX = textwrap.dedent("""\
     import asyncio
@@ -44,8 +44,8 @@ ONE_FIX = textwrap.dedent("""\
 
     @pytest.mark.asyncio
     async def test_loop():
-        loop = asyncio.get_event_loop()
-        assert loop
+        value = asyncio.run(asyncio.sleep(0, 7))
+        assert value == 7
 """)
 CLEAN = textwrap.dedent("""\
     def test_sync():
@@ -104,7 +104,7 @@ def test_json_fix_edits_do_what_fix_does(project: Path) -> None:
     expected = apply_text_edits(ONE_FIX, edits)
     assert run(project, "--fix", str(path)).returncode == 0
     assert path.read_text() == expected
-    assert "get_running_loop()" in expected
+    assert "value = await asyncio.sleep(0, 7)\n" in expected
 
 
 def test_json_reports_a_finding_without_a_fix_as_null(tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_sarif_is_valid_sarif_2_1_0_and_describes_rules_and_results(project: Pat
     (sarif_run,) = log["runs"]
     rules = sarif_run["tool"]["driver"]["rules"]
     by_id = {rule["id"]: rule for rule in rules}
-    assert {"ASL001", "ASL101", "ASL107"} <= set(by_id)
+    assert {"ASL001", "ASL101", "ASL505"} <= set(by_id)
     asl101 = by_id["ASL101"]
     assert asl101["name"] == "missing-asyncio-mark"
     assert asl101["shortDescription"]["text"] and asl101["fullDescription"]["text"]
@@ -191,7 +191,7 @@ def test_junit_has_one_testcase_per_linted_file(project: Path) -> None:
     assert set(cases) == {"tests/test_broken,odd:name.py", "tests/test_one_fix.py", "tests/test_clean.py"}
     assert cases["tests/test_clean.py"].find("failure") is None
     failure = cases["tests/test_broken,odd:name.py"].find("failure")
-    assert failure is not None and "ASL101" in failure.get("type", "") and "ASL107" in failure.get("type", "")
+    assert failure is not None and "ASL101" in failure.get("type", "") and "ASL505" in failure.get("type", "")
     assert "tests/test_broken,odd:name.py:6:11: ASL101" in (failure.text or "")
     suite = root.find("testsuite")
     assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("3", "2")
@@ -200,7 +200,7 @@ def test_junit_has_one_testcase_per_linted_file(project: Path) -> None:
 def test_concise_is_one_line_a_finding_with_a_mark_for_a_safe_fix(project: Path) -> None:
     proc = run(project, "--output-format", "concise", "tests/test_one_fix.py")
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
+    assert lines[0].startswith("tests/test_one_fix.py:8:13: ASL505 [*] ")
     assert lines[1].startswith("Found 1 diagnostic")
     assert lines[2] == "`asynclint rule CODE` explains a rule; --output-format full shows the source and where to read more."
     assert len(lines) == 3
@@ -209,12 +209,12 @@ def test_concise_is_one_line_a_finding_with_a_mark_for_a_safe_fix(project: Path)
 def test_full_shows_the_line_a_caret_under_the_column_and_the_docs(project: Path) -> None:
     proc = run(project, "--output-format", "full", "tests/test_one_fix.py")
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("tests/test_one_fix.py:8:12: ASL107 [*] ")
-    assert lines[1] == "8 |     loop = asyncio.get_event_loop()"
+    assert lines[0].startswith("tests/test_one_fix.py:8:13: ASL505 [*] ")
+    assert lines[1] == "8 |     value = asyncio.run(asyncio.sleep(0, 7))"
     caret = lines[2]
-    assert caret.index("^") == lines[1].index("asyncio.get_event_loop")
-    assert caret.rstrip().endswith(" " + "^" * len("asyncio.get_event_loop()"))
-    assert lines[3] == "  = docs: asynclint rule ASL107, " + rule_url("ASL107")
+    assert caret.index("^") == lines[1].index("asyncio.run")
+    assert caret.rstrip().endswith(" " + "^" * len("asyncio.run(asyncio.sleep(0, 7))"))
+    assert lines[3] == "  = docs: asynclint rule ASL505, " + rule_url("ASL505")
     assert "\x1b[" not in proc.stdout  # a pipe is not a terminal
 
 

@@ -31,7 +31,7 @@ from asynclint.fixes.apply import apply_fixes
 from asynclint.model.project import ProjectModel
 from asynclint.run.runner import Options, LintRun
 
-ALL_CODES = ["ALL"]
+ALL_CODES = ["ALL"]  # with preview=True below: every rule, the preview group too
 
 # --- our generator of async test modules ---------------------------------------------------------
 
@@ -127,7 +127,7 @@ def _job(path: Path, codes: frozenset[str]) -> LintJob:
 
 
 def _every_code() -> frozenset[str]:
-    return enabled_codes(Settings(select=ALL_CODES))
+    return enabled_codes(Settings(select=ALL_CODES, preview=True))
 
 
 def _claimed_lines(module: cst.Module, fix) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
@@ -201,7 +201,7 @@ def check_module_properties(source: str, config: str) -> None:
 def check_disabled_rules_keep_bytes(raw: bytes, config: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = _project(Path(directory), config, raw)
-        LintRun(Options(fix=True, unsafe_fixes=True, ignore=ALL_CODES)).run([path])
+        LintRun(Options(fix=True, unsafe_fixes=True, ignore=ALL_CODES, preview=True)).run([path])
         assert path.read_bytes() == raw
 
 
@@ -230,9 +230,9 @@ def test_every_rule_disabled_leaves_files_byte_identical(source: str, bom: bool,
 def test_arbitrary_bytes_never_raise(raw: bytes, config: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = _project(Path(directory), config, raw)
-        result = LintRun(Options(select=ALL_CODES)).run([path])
+        result = LintRun(Options(select=ALL_CODES, preview=True)).run([path])
         assert not [d for d in result.diagnostics if d.code == "ASL003"], result.diagnostics
-        LintRun(Options(fix=True, unsafe_fixes=True, select=ALL_CODES)).run([path])
+        LintRun(Options(fix=True, unsafe_fixes=True, select=ALL_CODES, preview=True)).run([path])
         after = path.read_bytes()
         if after != raw:  # only a file that parsed can be fixed, and its fix parses
             assert parse(after.decode("utf-8-sig"), "x")[0] is not None
@@ -245,5 +245,5 @@ def test_the_generators_reach_the_rules() -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = _project(Path(directory), "", sample)
         codes = {d.code for d in lint_text(_job(path, _every_code()), sample).diagnostics}
-    assert {"ASL101", "ASL104", "ASL107"} <= codes
+    assert {"ASL101", "ASL104", "ASL107"} <= codes  # ASL107 is a preview rule: every rule runs here
     assert len(all_rules()) >= 10

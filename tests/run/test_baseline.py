@@ -20,8 +20,8 @@ OLD = textwrap.dedent("""\
 
     @pytest.mark.asyncio
     async def test_loop():
-        loop = asyncio.get_event_loop()
-        assert loop
+        value = asyncio.run(asyncio.sleep(0, 7))
+        assert value == 7
 """)
 
 
@@ -43,7 +43,7 @@ def test_only_new_findings_after_unrelated_lines_are_inserted_above(tmp_path: Pa
     assert "Wrote 2 baseline entries" in written.stdout
     entries = json.loads((tmp_path / "asynclint-baseline.json").read_text())["entries"]
     assert {(e["path"], e["code"]) for e in entries} == {("tests/test_legacy.py", "ASL101"),
-                                                         ("tests/test_legacy.py", "ASL107")}
+                                                         ("tests/test_legacy.py", "ASL505")}
     assert all("line" not in e for e in entries)
 
     assert run(tmp_path, "--baseline", "asynclint-baseline.json", "tests").returncode == 0
@@ -59,7 +59,7 @@ def test_only_new_findings_after_unrelated_lines_are_inserted_above(tmp_path: Pa
 
     # Without the baseline, all three are there, the old ones nine lines further down.
     assert [line.split(": ")[0] for line in findings(run(tmp_path, "tests").stdout)] == [
-        "tests/test_legacy.py:15:11", "tests/test_legacy.py:21:12", "tests/test_legacy.py:25:11"]
+        "tests/test_legacy.py:15:11", "tests/test_legacy.py:21:13", "tests/test_legacy.py:25:11"]
 
 
 def test_fixed_entries_are_counted_and_paths_are_relative_to_the_baseline(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_fixed_entries_are_counted_and_paths_are_relative_to_the_baseline(tmp_pa
     test_file.parent.mkdir()
     test_file.write_text(OLD)
     assert run(tmp_path, "--write-baseline", "baseline.json", "tests").returncode == 0
-    test_file.write_text(OLD.replace("get_event_loop", "get_running_loop"))
+    test_file.write_text(OLD.replace("asyncio.run(asyncio.sleep(0, 7))", "await asyncio.sleep(0, 7)"))
     # From another working directory, naming the file directly.
     proc = run(tmp_path / "tests", "--baseline", "../baseline.json", "test_legacy.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -75,7 +75,7 @@ def test_fixed_entries_are_counted_and_paths_are_relative_to_the_baseline(tmp_pa
 
 
 def test_identical_findings_are_counted(tmp_path: Path) -> None:
-    body = "@pytest.mark.asyncio\nasync def test_{n}():\n    assert asyncio.get_event_loop()\n\n\n"
+    body = "@pytest.mark.asyncio\nasync def test_{n}():\n    assert asyncio.run(asyncio.sleep(0)) is None\n\n\n"
     source = "import asyncio\n\nimport pytest\n\n\n" + body.format(n=1) + body.format(n=2)
     (tmp_path / "test_twice.py").write_text(source)
     assert run(tmp_path, "--write-baseline", "b.json", ".").returncode == 0

@@ -16,7 +16,7 @@ from conftest import RunAsynclint, asynclint_executable
 
 FILES = 200
 SOURCE = "import asyncio\n\n\n" + "".join(
-    f"async def test_{i}():\n    loop = asyncio.get_event_loop()\n    assert loop\n\n\n" for i in range(12))
+    f"async def test_{i}():\n    value = asyncio.run(asyncio.sleep(0, {i}))\n    assert value == {i}\n\n\n" for i in range(12))
 
 
 def _tree(root: Path) -> Path:
@@ -34,7 +34,9 @@ def _fixed_text(tmp_path: Path, asynclint: RunAsynclint) -> str:
     (sample / "test_one.py").write_text(SOURCE)
     asynclint("check", "--fix", ".", cwd=sample)
     fixed = (sample / "test_one.py").read_text()
-    assert fixed != SOURCE and "@pytest.mark.asyncio" in fixed and "get_running_loop" in fixed
+    # Two rules' fixes in every test: ASL101 adds the mark, ASL505 awaits the coroutine.
+    assert fixed != SOURCE and "@pytest.mark.asyncio" in fixed and "value = await asyncio.sleep(0, 11)" in fixed
+    assert "asyncio.run(" not in fixed
     return fixed
 
 

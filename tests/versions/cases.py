@@ -627,7 +627,7 @@ case("mark_loop_scope_only", "mark loop_scope='module', fixture scope='module' w
         @pytest_asyncio.fixture(scope="module")
         async def shared():
             rec.fixture("shared")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         @pytest.mark.asyncio(loop_scope="module")
@@ -642,7 +642,7 @@ case("fixture_module_scope", "fixture scope='module' (no loop_scope, no default)
         @pytest_asyncio.fixture(scope="module")
         async def shared():
             rec.fixture("shared")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         @pytest.mark.asyncio
@@ -670,7 +670,7 @@ case("fixture_function_loop_module", "fixture scope='function', loop_scope='modu
         @pytest_asyncio.fixture(loop_scope="module")
         async def conn():
             rec.fixture("conn")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         @pytest.mark.asyncio
@@ -692,7 +692,7 @@ case("ini_fixture_loop_function", "asyncio_default_fixture_loop_scope = function
         @pytest_asyncio.fixture(scope="module")
         async def shared():
             rec.fixture("shared")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         @pytest.mark.asyncio
@@ -707,7 +707,7 @@ case("ini_fixture_loop_module", "asyncio_default_fixture_loop_scope = module and
         @pytest_asyncio.fixture
         async def conn():
             rec.fixture("conn")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         @pytest.mark.asyncio
@@ -722,7 +722,7 @@ case("ini_test_loop_module", "asyncio_default_test_loop_scope = module (0.26) wi
         @pytest_asyncio.fixture(scope="module")
         async def shared():
             rec.fixture("shared")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         @pytest.mark.asyncio
@@ -741,6 +741,8 @@ case("ini_test_loop_module", "asyncio_default_test_loop_scope = module (0.26) wi
 case("conftest_session_fixture", "a session-scoped async fixture in conftest.py, tests in two modules; "
      "asyncio_default_test_loop_scope = session",
      {"conftest.py": textwrap.dedent('''\
+        import asyncio
+
         import pytest_asyncio
 
         import asynclint_recorder as rec
@@ -749,7 +751,7 @@ case("conftest_session_fixture", "a session-scoped async fixture in conftest.py,
         @pytest_asyncio.fixture(scope="session")
         async def db():
             rec.fixture("db")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
      '''),
       "test_a.py": src('''
         @pytest.mark.asyncio
@@ -767,6 +769,8 @@ case("conftest_session_fixture", "a session-scoped async fixture in conftest.py,
 
 case("conftest_session_fixture_function_tests", "a session-scoped async fixture in conftest.py, function-loop tests",
      {"conftest.py": textwrap.dedent('''\
+        import asyncio
+
         import pytest_asyncio
 
         import asynclint_recorder as rec
@@ -775,7 +779,7 @@ case("conftest_session_fixture_function_tests", "a session-scoped async fixture 
         @pytest_asyncio.fixture(scope="session")
         async def db():
             rec.fixture("db")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
      '''),
       "test_a.py": src('''
         @pytest.mark.asyncio
@@ -789,7 +793,7 @@ case("mark_loop_scope_session_vs_module", "session fixture loop; one test in the
         @pytest_asyncio.fixture(scope="session", loop_scope="session")
         async def db():
             rec.fixture("db")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         @pytest.mark.asyncio(loop_scope="session")
@@ -858,7 +862,7 @@ case("auto_mode_module_fixture", "asyncio_mode = auto, a module-scoped plain asy
         @pytest.fixture(scope="module")
         async def shared():
             rec.fixture("shared")
-            return 1
+            return asyncio.get_running_loop().create_future()  # bound to this loop
 
 
         async def test_plain(shared):

@@ -18,9 +18,14 @@ or ``error`` "requested an async fixture ... no plugin"           each unhandled
 than its cache scope; in 0.21 the loop is the                     fixture whose scope is wider than
 function-scoped ``event_loop``)                                   function
 ``loop_mismatch`` (the test ran in another loop than   ASL404(b)  the test's parameter naming that
-an async fixture it requests)                                     fixture (its line); none when a
-                                                                  scoped ``event_loop`` override reaches
-                                                                  the test: its ASL104 is the one finding
+an async fixture it requests)                                     fixture (its line), once per cause:
+                                                                  the first test (in the file) of each
+                                                                  module that meets the same loop of
+                                                                  that fixture (the others ride along in
+                                                                  its message and fix; RULES.md); none
+                                                                  when a scoped ``event_loop`` override
+                                                                  reaches the test: its ASL104 is the
+                                                                  one finding
 a ``mark.asyncio`` on a fixture, for every release      ASL102     the ``mark.asyncio`` decorator on
 (it never has an effect; pytest 8.4 warns "Marks                  each fixture
 applied to fixtures have no effect", pytest 9 errors)
@@ -51,6 +56,7 @@ observation explains), ``uncovered`` (a bad verdict no rule maps to).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -130,6 +136,28 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
     def requested_async(t: TestInfo) -> list[FixtureInfo]:
         return [fixtures[p] for p in t.params if p in fixtures and fixtures[p].is_async]
 
+    def test_loop_scope(t: TestInfo) -> str:
+        """The loop scope the test asks for: its own or its class's mark, else the ini default."""
+        for d in (*t.decorators, *t.class_decorators):
+            found = re.search(r"mark\.asyncio\(.*\bloop_scope=[\"'](\w+)", d.text)
+            if found:
+                return found[1]
+        return case.ini.get("asyncio_default_test_loop_scope", "function")
+
+    # ASL404(b) is one finding per cause: the tests of a module meeting the same loop of a fixture from the
+    # same loop scope of their own share it, at the first of them in the file.
+    def cause_of(t: TestInfo, name: str, loop: object) -> tuple[str, str, object, str]:
+        return (t.path, name, loop, test_loop_scope(t))
+
+    first_meeting: dict[tuple[str, str, object, str], int] = {}
+    for key, obs in observed["tests"].items():
+        t = tests[key]
+        if obs["verdict"] == "loop_mismatch":
+            for name, loop in obs["fixture_loops"].items():
+                if loop != obs["loop"] and name in t.params:
+                    cause = cause_of(t, name, loop)
+                    first_meeting[cause] = min(first_meeting.get(cause, t.def_line), t.def_line)
+
     for key, obs in observed["tests"].items():
         t = tests[key]
         v, kind = obs["verdict"], obs["error_kind"]
@@ -148,7 +176,7 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
             pass  # one cause, one finding: the scoped event_loop override's ASL104 (below)
         elif v == "loop_mismatch":
             for name, loop in obs["fixture_loops"].items():
-                if loop != obs["loop"] and name in t.params:
+                if loop != obs["loop"] and name in t.params and first_meeting[cause_of(t, name, loop)] == t.def_line:
                     add(_exp("ASL404", t.path, t.params[name], t.def_line,
                              why=f"{key} in loop {obs['loop']}, fixture {name} in loop {loop}"))
         elif v == "error" and kind == "multiple_event_loops":

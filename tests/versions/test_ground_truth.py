@@ -38,61 +38,12 @@ INSTALLED = harness.label_for_version(importlib.metadata.version("pytest-asyncio
 # A test whose disagreements equal this list xfails (reason: the full list); any change fails, so a fix
 # (or a regression) is noticed: update this table with it. Releases other than the installed one are
 # checked under -m version_matrix only; asynclint is told the release by `pytest-asyncio-version`
-# in [tool.asynclint] (config/versions.py), as the exact release the matrix installs. Empty since
-# 2026-12-01: asynclint agrees with every release on every case.
+# in [tool.asynclint] (config/versions.py), as the exact release the matrix installs. Empty: asynclint
+# agrees with every release on every case. ASL404 (b) reports a wider-loop fixture only when its value is
+# bound to its loop (RULES.md, Precision), so the cases that test it have fixtures returning a future of
+# their loop (`asyncio.get_running_loop().create_future()`), and expect one finding per cause (compare.py).
 # Regenerate (after checking each change) with `python tests/versions/compare.py --known`.
-KNOWN_DISAGREEMENTS: dict[str, dict[str, list[str]]] = {
-    # ASL404 (b) reports a wider-loop fixture only when its value is bound to its loop (a connection, a
-    # future...; RULES.md Precision), once per cause and module: these cases' fixtures return plain
-    # data (`1`), so pytest-asyncio runs them in another loop and nothing breaks. Cases whose fixtures
-    # hold loop-bound values would test the finding again (issue 28).
-    "0.21": {},
-    "0.23": {
-        "auto_mode_module_fixture": ["missing ASL404 test_x.py:15"],
-        "conftest_session_fixture": ["missing ASL404 test_a.py:10", "missing ASL404 test_b.py:10"],
-        "conftest_session_fixture_function_tests": ["missing ASL404 test_a.py:10"],
-        "fixture_module_scope": ["missing ASL404 test_x.py:16"],
-        "ini_fixture_loop_function": ["missing ASL404 test_x.py:16"],
-        "ini_test_loop_module": ["missing ASL404 test_x.py:16", "missing ASL404 test_x.py:21"],
-        "mark_loop_scope_only": ["missing ASL404 test_x.py:16"],
-    },
-    "0.24": {
-        "auto_mode_module_fixture": ["missing ASL404 test_x.py:15"],
-        "conftest_session_fixture": ["missing ASL404 test_a.py:10", "missing ASL404 test_b.py:10"],
-        "conftest_session_fixture_function_tests": ["missing ASL404 test_a.py:10"],
-        "fixture_function_loop_module": ["missing ASL404 test_x.py:16"],
-        "fixture_module_scope": ["missing ASL404 test_x.py:16"],
-        "ini_fixture_loop_module": ["missing ASL404 test_x.py:16"],
-        "ini_test_loop_module": ["missing ASL404 test_x.py:16", "missing ASL404 test_x.py:21"],
-        "mark_loop_scope_session_vs_module": ["missing ASL404 test_x.py:21"],
-    },
-    "0.25": {
-        "auto_mode_module_fixture": ["missing ASL404 test_x.py:15"],
-        "conftest_session_fixture": ["missing ASL404 test_a.py:10", "missing ASL404 test_b.py:10"],
-        "conftest_session_fixture_function_tests": ["missing ASL404 test_a.py:10"],
-        "fixture_function_loop_module": ["missing ASL404 test_x.py:16"],
-        "fixture_module_scope": ["missing ASL404 test_x.py:16"],
-        "ini_fixture_loop_module": ["missing ASL404 test_x.py:16"],
-        "ini_test_loop_module": ["missing ASL404 test_x.py:16", "missing ASL404 test_x.py:21"],
-        "mark_loop_scope_session_vs_module": ["missing ASL404 test_x.py:21"],
-    },
-    "0.26": {
-        "auto_mode_module_fixture": ["missing ASL404 test_x.py:15"],
-        "conftest_session_fixture_function_tests": ["missing ASL404 test_a.py:10"],
-        "fixture_function_loop_module": ["missing ASL404 test_x.py:16"],
-        "fixture_module_scope": ["missing ASL404 test_x.py:16"],
-        "ini_fixture_loop_module": ["missing ASL404 test_x.py:16"],
-        "mark_loop_scope_session_vs_module": ["missing ASL404 test_x.py:21"],
-    },
-    "1.5": {
-        "auto_mode_module_fixture": ["missing ASL404 test_x.py:15"],
-        "conftest_session_fixture_function_tests": ["missing ASL404 test_a.py:10"],
-        "fixture_function_loop_module": ["missing ASL404 test_x.py:16"],
-        "fixture_module_scope": ["missing ASL404 test_x.py:16"],
-        "ini_fixture_loop_module": ["missing ASL404 test_x.py:16"],
-        "mark_loop_scope_session_vs_module": ["missing ASL404 test_x.py:21"],
-    },
-}
+KNOWN_DISAGREEMENTS: dict[str, dict[str, list[str]]] = {release: {} for release in venvs.RELEASES}
 
 
 def _verdict_diffs(table: dict, release: str) -> list[str]:

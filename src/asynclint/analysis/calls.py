@@ -22,13 +22,21 @@ from asynclint.knowledge.decorators import (
     COROUTINE,
     OTHER,
     THREAD_DECORATORS,
+    VALUE,
     call_result,
 )
+from asynclint.core.walker import iter_children
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
 
-__all__ = ["ASYNC_CONTEXT_MANAGER", "COROUTINE", "OTHER", "def_result", "runs_in_thread_by_decorator"]
+__all__ = ["ASYNC_CONTEXT_MANAGER", "COROUTINE", "GENERATOR_COROUTINE", "OTHER", "def_result", "dropped_call_result",
+           "runs_in_thread_by_decorator"]
+
+#: What calling an undecorated plain ``def`` whose own body has ``yield from`` returns: a generator
+#: (the pre-``async def`` way of writing a coroutine). Nothing in its body runs until it is
+#: iterated, so a call whose result is dropped runs nothing, as for a coroutine.
+GENERATOR_COROUTINE = "generator-coroutine"
 
 
 def def_result(ctx: "FileContext", func: cst.FunctionDef) -> str | None:
@@ -41,6 +49,29 @@ def def_result(ctx: "FileContext", func: cst.FunctionDef) -> str | None:
     result = call_result(func.asynchronous is not None, [ctx.qualname(d) for d in func.decorators])
     memo[id(func)] = (func, result)
     return result
+
+
+def dropped_call_result(ctx: "FileContext", func: cst.FunctionDef) -> str | None:
+    """What calling ``func`` returns, as a caller that drops the result cares: :func:`def_result`,
+    with an undecorated plain ``def`` that delegates with ``yield from`` answered
+    ``GENERATOR_COROUTINE``. Asked only of a call whose result is dropped (it walks the body)."""
+    result = def_result(ctx, func)
+    if result == VALUE and not func.decorators and _delegates_with_yield_from(func):
+        return GENERATOR_COROUTINE
+    return result
+
+
+def _delegates_with_yield_from(func: cst.FunctionDef) -> bool:
+    """``func``'s own body (nested functions, classes and lambdas apart) has a ``yield from``."""
+    stack = iter_children(func.body)
+    while stack:
+        node = stack.pop()
+        cls = type(node)
+        if cls is cst.Yield and type(node.value) is cst.From:  # type: ignore[attr-defined]
+            return True
+        if cls is not cst.FunctionDef and cls is not cst.ClassDef and cls is not cst.Lambda and cls is not cst.Name:
+            stack.extend(iter_children(node))
+    return False
 
 
 def runs_in_thread_by_decorator(ctx: "FileContext", func: cst.FunctionDef) -> bool:

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import libcst as cst
 
 from asynclint.analysis.body import binders, descendants, local_qualname
-from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER, COROUTINE, def_result
+from asynclint.core.walker import iter_children
+from asynclint.analysis.calls import (
+    ASYNC_CONTEXT_MANAGER,
+    COROUTINE,
+    GENERATOR_COROUTINE,
+    def_result,
+    dropped_call_result,
+)
 from asynclint.knowledge.decorators import VALUE
 from asynclint.knowledge.async_types import (
     CALLABLE_ASYNC_TYPES,
@@ -54,6 +61,10 @@ class CoroutineOracle:
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx
         self._types: dict[int, dict[str, str | None]] = {}
+        #: The functions a function body defines (``LOCAL_DEF`` types), by id.
+        self._defs: dict[int, cst.FunctionDef] = {}
+        self._direct_defs: dict[int, set[int]] = {}
+        self._module_defs: dict[str, cst.FunctionDef] = {}
         self._module_results = self._module_functions()
         self._library_index: SourceIndex | None = None
 
@@ -66,6 +77,7 @@ class CoroutineOracle:
             if isinstance(stmt, cst.FunctionDef):
                 name = stmt.name.value
                 names[name] = def_result(self.ctx, stmt) if name not in names else None
+                self._module_defs[name] = stmt
             elif isinstance(stmt, cst.ClassDef):
                 names[stmt.name.value] = None
         return {n: result for n, result in names.items() if result is not None and n not in self.ctx.imports.names}
@@ -212,7 +224,12 @@ class CoroutineOracle:
                 for sub in (node.target, *descendants(node.target)):
                     if type(sub) is cst.Name:
                         bind(sub.value, None)
-            elif type(node) is cst.FunctionDef or type(node) is cst.ClassDef:  # the other BINDERS
+            elif type(node) is cst.FunctionDef:
+                # a function the body defines: calling it returns what `dropped_call_result` says,
+                # when the def is in this very scope (checked on demand: `_local_def_result`)
+                self._defs[id(node)] = node
+                bind(node.name.value, f"{LOCAL_DEF}{id(node)}")
+            elif type(node) is cst.ClassDef:  # the other BINDERS
                 bind(node.name.value, None)
         self._types[id(func)] = types
         return types
@@ -250,11 +267,21 @@ class CoroutineOracle:
             name = target.value
             if name in types:
                 type_ = types[name]
+                if type_ is not None and type_.startswith(LOCAL_DEF) and func is not None:
+                    return self._local_def_result(func, type_, name)
                 return (f"`{name}()`", COROUTINE) if type_ in CALLABLE_ASYNC_TYPES else None
-            if func is not None and self._defined_in_enclosing(name):
-                return None
+            if func is not None:
+                enclosing = self._enclosing_binding(name, func, classes)
+                if enclosing is not None:
+                    scope, type_ = enclosing
+                    if type_ is not None and type_.startswith(LOCAL_DEF):
+                        return self._local_def_result(scope, type_, name)
+                    return None
             if name in self._module_results:
-                return _awaitable(f"`{name}()`", self._module_results[name])
+                result: str | None = self._module_results[name]
+                if result != COROUTINE and result != ASYNC_CONTEXT_MANAGER and name in self._module_defs:
+                    result = dropped_call_result(self.ctx, self._module_defs[name])
+                return _awaitable(f"`{name}()`", result)
         if isinstance(target, cst.Attribute) and type(target.value) is cst.Attribute \
                 and type(target.value.value) is cst.Name and target.value.value.value == "self" and classes:
             # `self.client.fetch()`: an attribute the class binds in one of its methods (`setUp`)
@@ -330,13 +357,38 @@ class CoroutineOracle:
         memo[key] = (cls, type_)
         return type_
 
-    def _defined_in_enclosing(self, name: str) -> bool:
-        """``name`` bound in a function around the call (a closure variable shadows the module's)."""
-        classes = enclosing_classes(self.ctx.ancestors)
-        for node in self.ctx.ancestors:
-            if type(node) is cst.FunctionDef and name in self.variable_types(node, classes):
-                return True
-        return False
+    def _local_def_result(self, scope: cst.FunctionDef, type_: str, name: str) -> tuple[str, str] | None:
+        """A call of a function ``scope`` defines (the name's only binding there): what it returns."""
+        node = self._defs.get(int(type_[len(LOCAL_DEF):]))
+        if node is None or id(node) not in self._scope_defs(scope):
+            return None  # defined in a function nested in `scope`: another scope's name
+        return _awaitable(f"`{name}()`", dropped_call_result(self.ctx, node))
+
+    def _scope_defs(self, scope: cst.FunctionDef) -> set[int]:
+        """Ids of the functions defined in ``scope``'s own body (not in functions or classes it nests)."""
+        found = self._direct_defs.get(id(scope))
+        if found is None:
+            found = self._direct_defs[id(scope)] = set()
+            stack = iter_children(scope.body)
+            while stack:
+                node = stack.pop()
+                cls = type(node)
+                if cls is cst.FunctionDef:
+                    found.add(id(node))
+                elif cls is not cst.ClassDef and cls is not cst.Lambda and cls is not cst.Name:
+                    stack.extend(iter_children(node))
+        return found
+
+    def _enclosing_binding(self, name: str, func: cst.FunctionDef,
+                           classes: tuple[cst.ClassDef, ...]) -> tuple[cst.FunctionDef, str | None] | None:
+        """The innermost function around ``func`` that binds ``name`` (a closure variable shadows
+        the module's), with what it binds there; None: no enclosing function binds it."""
+        for node in reversed(self.ctx.ancestors):
+            if type(node) is cst.FunctionDef and node is not func:
+                types = self.variable_types(node, classes)
+                if name in types:
+                    return node, types[name]
+        return None
 
     def _class_method_results(self, classes: tuple[cst.ClassDef, ...]) -> dict[str, str | None]:
         """Methods of the innermost class (of the module) around the call -> what calling them returns."""
@@ -346,7 +398,10 @@ class CoroutineOracle:
 
 
 def _awaitable(what: str, result: str | None) -> tuple[str, str] | None:
-    return (what, result) if result in (COROUTINE, ASYNC_CONTEXT_MANAGER) and result is not None else None
+    return (what, result) if result in _AWAITABLE and result is not None else None
+
+
+_AWAITABLE = (COROUTINE, ASYNC_CONTEXT_MANAGER, GENERATOR_COROUTINE)
 
 
 def _own_method_results(ctx: "FileContext", cls: cst.ClassDef) -> dict[str, str | None]:
@@ -376,6 +431,8 @@ def installed_roots() -> tuple[Path, ...]:
 
 #: Prefix of a variable type that names a class of the test module or a conftest.py.
 LOCAL = "<local>."
+#: Prefix of a variable "type" that is a function a function body defines (then the def's id).
+LOCAL_DEF = "<def>"
 
 
 def local_class(ctx: "FileContext", name: str | None) -> cst.ClassDef | None:

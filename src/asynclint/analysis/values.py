@@ -23,12 +23,15 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from asynclint.analysis.body import descendants
+from asynclint.knowledge.decorators import COROUTINE, VALUE
 from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
+from asynclint.api.context import FileContext
 from asynclint.knowledge.async_types import ASYNC_TYPES
 from asynclint.knowledge.mocks import (
     ASYNC_MOCK,
@@ -39,10 +42,10 @@ from asynclint.knowledge.mocks import (
     SYNC_METHODS,
     SYNC_MOCKS,
 )
+from asynclint.model.fixture_values import handed_out
 from asynclint.model.names import call_argument
 
 if TYPE_CHECKING:
-    from asynclint.api.context import FileContext
     from asynclint.config.pytest_config import PytestConfig
     from asynclint.model.pytest_facts import Fixture
 
@@ -68,6 +71,9 @@ class Value:
     #: ``return_value=``/``side_effect=`` given where it was built (an AsyncMock hands these back
     #: only when awaited).
     has_result: bool = False
+    #: The name (or attribute chain) given as ``return_value=`` where it was built: what the mock
+    #: hands back when awaited, so a check that the code under test passed it on proves the await.
+    result: str | None = None
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -99,6 +105,12 @@ def _has_result(call: cst.Call) -> bool:
     return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
 
 
+def _result(call: cst.Call) -> str | None:
+    """The chain given as ``return_value=`` (``AsyncMock(return_value=scene)`` gives ``"scene"``)."""
+    arg = call_argument(call, 99, "return_value")
+    return chain(arg.value) if arg is not None else None
+
+
 def _plain_function(ctx: "FileContext", target: str | None) -> bool:
     """A project function ``patch`` sees as plain (it installs a MagicMock): a ``def``, or an
     ``async def`` that ``@asynccontextmanager`` turns into a plain function."""
@@ -120,6 +132,7 @@ class FunctionValues:
         self.mocks = analyse(ctx, func)
         self._names: dict[str, Value] | None = None
         self._memo: dict[str, Value] = {}
+        self._memo_declared: dict[str, list[str]] = {}
 
     @property
     def names(self) -> dict[str, Value]:
@@ -130,7 +143,7 @@ class FunctionValues:
                 kind = _mock_class(self.ctx, call, self.mocks, name)
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
-                                        _spec(self.ctx, call), "local", _has_result(call))
+                                        _spec(self.ctx, call), "local", _has_result(call), _result(call))
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
@@ -153,21 +166,30 @@ class FunctionValues:
         return value
 
     def _lookup(self, dotted: str, depth: int) -> Value:
+        spied = self.mocks.spies.get(dotted)
+        if spied is not None:
+            return self._spy(*spied, depth)
         assigned = self.mocks.attributes.get(dotted)
         if assigned is not None:
             value = self.evaluate(assigned, depth + 1)
             if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
                 return UNKNOWN  # an AsyncMock over a method the code under test declares plain
-            return Value(value.kind, value.spec, "attribute", value.has_result) if value.kind is not Kind.UNKNOWN \
-                else value
+            return Value(value.kind, value.spec, "attribute", value.has_result, value.result) \
+                if value.kind is not Kind.UNKNOWN else value
         head, dot, attr = dotted.rpartition(".")
         if not dot:
-            return self.names.get(dotted) or self._parameter(dotted)
+            return self.names.get(dotted) or self._parameter(dotted, "", depth)
         parent = self.lookup(head, depth + 1)
         if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
-            return self._child(parent, attr)
-        if "." not in head:
+            child = self._child(parent, attr)
+            if child.kind is Kind.UNKNOWN and parent.spec is None and "." not in head:
+                return self._declared_child(head, attr)
+            return child
+        if "." not in head and head in self.mocks.calls:
             return self._stored_argument(head, attr, depth)
+        first, _, rest = dotted.partition(".")
+        if first not in self.names and first not in self.mocks.calls:
+            return self._parameter(first, rest, depth)  # `p.attr` of a fixture's value, as the fixture built it
         return UNKNOWN
 
     def evaluate(self, expr: cst.BaseExpression, depth: int = 0) -> Value:
@@ -177,7 +199,7 @@ class FunctionValues:
             if kind is None:
                 return UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
-                         _has_result(expr))
+                         _has_result(expr), _result(expr))
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 
@@ -203,22 +225,48 @@ class FunctionValues:
         head, dot, method = dotted.rpartition(".")
         if not dot or "." in head:
             return False
-        for call in self._calls_with(head):
-            info = self.ctx.source.function(self._callee(call))
+        return any(self._plain_method(type_name, method) for type_name in self._declared_types(head))
+
+    def _declared_types(self, name: str) -> list[str]:
+        """The types project functions (or constructors) declare for the parameter ``name`` is handed to,
+        in calls of this function (``WatcherContext(message=msg)`` with ``message: StreamMessage``)."""
+        memo = self._memo_declared
+        known = memo.get(name)
+        if known is not None:
+            return known
+        found: list[str] = []
+        for call in self._calls_with(name):
+            callee = self._callee(call)
+            info = self.ctx.source.function(callee)
+            if info is None and callee is not None and self.ctx.source.cls(callee) is not None:
+                info = self.ctx.source.function(f"{callee}.__init__")  # a constructor
             if info is None:
                 continue
             declared = dict(info.param_types)
             for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
-                if type(arg.value) is cst.Name and arg.value.value == head and index < len(info.params):
+                if type(arg.value) is cst.Name and arg.value.value == name and index < len(info.params):
                     type_name = declared.get(info.params[index])
-                    if type_name is not None and self._plain_method(type_name, method):
-                        return True
+                    if type_name is not None:
+                        found.append(type_name)
             for arg in call.args:
-                if arg.keyword is not None and type(arg.value) is cst.Name and arg.value.value == head:
+                if arg.keyword is not None and type(arg.value) is cst.Name and arg.value.value == name:
                     type_name = declared.get(arg.keyword.value)
-                    if type_name is not None and self._plain_method(type_name, method):
-                        return True
-        return False
+                    if type_name is not None:
+                        found.append(type_name)
+        memo[name] = found
+        return found
+
+    def _declared_child(self, name: str, attr: str) -> Value:
+        """``m.attr`` of a mock with no spec that the test hands to project code declaring the parameter
+        a type: that code uses ``m`` as that type, so it awaits ``attr`` when the type's ``attr`` is an
+        ``async def`` (and calls it plainly when it is a plain method). Types that disagree: unknown."""
+        kinds = set()
+        for type_name in self._declared_types(name):
+            info = self.ctx.source.cls(type_name)
+            if info is None or attr not in info.methods:
+                return UNKNOWN
+            kinds.add(Kind.ASYNC_MOCK if attr in info.async_methods else Kind.SYNC_MOCK)
+        return Value(kinds.pop(), None, "child") if len(kinds) == 1 else UNKNOWN
 
     def _plain_method(self, type_name: str, method: str) -> bool:
         if method in SYNC_METHODS.get(type_name, ()):
@@ -265,16 +313,81 @@ class FunctionValues:
             return Value(Kind.SYNC_MOCK, None, "child")
         return UNKNOWN
 
-    def _parameter(self, name: str) -> Value:
-        """A fixture parameter: a mock when the fixture returns or yields one."""
+    def _parameter(self, name: str, rest: str, depth: int) -> Value:
+        """``name.rest`` where ``name`` is a fixture parameter: what the fixture returns or yields, and its
+        attributes, as the fixture's own values say (an ``AsyncMock()`` it returns, ``obj.send = AsyncMock()``
+        on the object it yields, a constructor argument kept on ``self``, a ``spec=`` child), across
+        conftest.py files."""
         provider = self._provider(name)
-        if provider is None or provider.returns is None:
+        if provider is None or depth >= _DEPTH:
             return UNKNOWN
-        if provider.returns in ASYNC_MOCK:
-            return Value(Kind.ASYNC_MOCK, None, "fixture")
-        if provider.returns in SYNC_MOCKS:
-            return Value(Kind.SYNC_MOCK, None, "fixture")
-        return UNKNOWN
+        expr = handed_out(provider.func)
+        context = fixture_context(self.ctx, provider)
+        if expr is None or context is None:
+            return UNKNOWN  # nothing, different things on different paths, or a plugin's fixture
+        values = function_values(context, provider.func)
+        value = values.evaluate_path(expr, rest, depth + 1)
+        return Value(value.kind, value.spec, "fixture", value.has_result, value.result) \
+            if value.kind is not Kind.UNKNOWN else value
+
+    def _spy(self, obj: str, method: str, depth: int) -> Value:
+        """``mocker.spy(obj, "method")``: it wraps the method (pytest-mock specs it on the method), so it
+        is an AsyncMock where the method is an ``async def`` the code awaits, a sync mock where it is a
+        plain method; ``obj``'s class must be known (built here, or by the fixture it comes from) or
+        ``obj`` must be a module or class the module imports."""
+        owner = self._class_of(obj, depth)
+        info = self.ctx.source.function(f"{owner}.{method}") if owner is not None else None
+        if info is None:
+            return UNKNOWN
+        if info.result == COROUTINE:
+            return Value(Kind.ASYNC_MOCK, None, "spy")
+        return Value(Kind.SYNC_MOCK, None, "spy") if not info.is_async and info.result == VALUE else UNKNOWN
+
+    def _class_of(self, obj: str, depth: int) -> str | None:
+        """The qualified class of ``obj`` (built here by ``Cls(...)``, or by the fixture it comes from),
+        or the module or class an imported ``obj`` names."""
+        call = self.mocks.calls.get(obj)
+        if call is not None:
+            return self.ctx.qualname(call.func) if type(call.func) in (cst.Name, cst.Attribute) else None
+        head = obj.partition(".")[0]
+        if head in self.names or depth >= _DEPTH:
+            return None
+        provider = self._provider(head)
+        if provider is None:
+            return self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
+        if "." in obj:
+            return None
+        expr = handed_out(provider.func)
+        context = fixture_context(self.ctx, provider)
+        if context is None:
+            return None
+        values = function_values(context, provider.func)
+        if type(expr) is cst.Name:
+            return values._class_of(expr.value, depth + 1)
+        if type(expr) is cst.Call and type(expr.func) in (cst.Name, cst.Attribute):
+            return values.ctx.qualname(expr.func)
+        return None
+
+    def evaluate_path(self, expr: cst.BaseExpression, rest: str, depth: int) -> Value:
+        """The value of ``expr.rest`` (``rest`` a dotted path, or empty for ``expr`` itself)."""
+        dotted = chain(expr)
+        if dotted is not None:
+            return self.lookup(f"{dotted}.{rest}" if rest else dotted, depth)
+        if type(expr) is not cst.Call:
+            return UNKNOWN
+        if not rest:
+            return self.evaluate(expr, depth)
+        attr, _, deeper = rest.partition(".")
+        value = self.evaluate(expr, depth)
+        if value.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
+            value = self._child(value, attr)
+        else:
+            value = self._stored_in_call(expr, attr, depth)
+        for part in deeper.split(".") if deeper else ():
+            if value.kind not in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
+                return UNKNOWN
+            value = self._child(value, part)
+        return value
 
     def _provider(self, name: str) -> "Fixture | None":
         """The fixture a parameter of the function (a test or fixture) receives."""
@@ -291,7 +404,11 @@ class FunctionValues:
     def _stored_argument(self, name: str, attr: str, depth: int) -> Value:
         """``obj.attr`` where ``obj = Cls(..., x, ...)`` and ``Cls.__init__`` keeps ``self.attr = x``."""
         call = self.mocks.calls.get(name)
-        if call is None or type(call.func) not in (cst.Name, cst.Attribute):
+        return self._stored_in_call(call, attr, depth) if call is not None else UNKNOWN
+
+    def _stored_in_call(self, call: cst.Call, attr: str, depth: int) -> Value:
+        """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x``: the value of ``x``."""
+        if type(call.func) not in (cst.Name, cst.Attribute):
             return UNKNOWN
         info = self.ctx.source.cls(self.ctx.qualname(call.func))
         if info is None:
@@ -306,6 +423,27 @@ class FunctionValues:
             return Value(value.kind, value.spec, "constructor", value.has_result) \
                 if value.kind is not Kind.UNKNOWN else value
         return UNKNOWN
+
+
+def fixture_context(ctx: "FileContext", fixture: "Fixture") -> "FileContext | None":
+    """The context to read ``fixture``'s own function in: the linted file's when it is defined there,
+    else one for its conftest.py (its import table and facts, the linted file's source index, so the
+    source modules it reads are noted for the linted file), made once per file; None for a fixture of
+    another module (a plugin's), whose imports are not at hand."""
+    if fixture.path is None or fixture.path == ctx.path:
+        return ctx
+    memo: dict[Path, FileContext] = ctx.memo("fixture_contexts")
+    found = memo.get(fixture.path)
+    if found is None:
+        facts = ctx.project.conftest_facts(fixture.path) if fixture.path.name == "conftest.py" else None
+        if facts is None:
+            return None
+        found = FileContext(fixture.path, str(fixture.path), cst.Module([]), ctx.settings, ctx.pytest, ctx.project)
+        found.imports = facts.imports
+        found.__dict__["facts"] = facts
+        found.__dict__["source"] = ctx.source
+        memo[fixture.path] = found
+    return found
 
 
 def function_values(ctx: "FileContext", func: cst.FunctionDef) -> FunctionValues:

@@ -114,6 +114,9 @@ class FunctionMocks:
     calls: dict[str, cst.Call] = field(default_factory=dict)
     #: ``saved = obj.attr``: the name -> the attribute it saved (``obj.attr = saved`` restores it).
     saved: dict[str, str] = field(default_factory=dict)
+    #: ``mocker.spy(obj, "method")``: ``obj.method`` (and the name the spy is bound to) -> (``obj``,
+    #: ``"method"``); the spy of an ``async def`` is awaited where the method was (values.py).
+    spies: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: The awaited expressions; their code (``awaited``) is only generated when a rule asks.
     awaited_nodes: list[cst.BaseExpression] = field(default_factory=list)
     _awaited: set[str] | None = field(default=None, repr=False, compare=False)
@@ -200,6 +203,11 @@ class _Collector:
     def _bind(self, name: str | None, value: cst.BaseExpression, assigned: bool) -> None:
         if type(value) is not _CALL:
             return
+        spied = _spy(value)
+        if spied is not None:
+            if name is not None:
+                self.result.spies[name] = spied  # `spy = mocker.spy(obj, "method")`
+            return
         patch = patch_call(self.ctx, value)
         if patch is not None:
             self.bound.add(id(value))
@@ -218,11 +226,27 @@ class _Collector:
             self.result.calls[name] = value
 
     def _call(self, node: cst.Call) -> None:
+        spied = _spy(node)
+        if spied is not None:
+            self.result.spies[f"{spied[0]}.{spied[1]}"] = spied
+            return
         if id(node) in self.bound:
             return
         patch = patch_call(self.ctx, node)
         if patch is not None and not any(p.call is node for p, _ in self.result.patches):
             self.result.patches.append((patch, None))
+
+
+def _spy(call: cst.Call) -> tuple[str, str] | None:
+    """``mocker.spy(obj, "method")`` (pytest-mock): (``obj``'s chain, ``"method"``)."""
+    func = call.func
+    if type(func) is not _ATTRIBUTE or func.attr.value != "spy" or source_text(func) != "mocker.spy":
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if len(positional) != 2:
+        return None
+    obj, method = chain(positional[0].value), _string(positional[1].value)
+    return (obj, method) if obj is not None and method is not None else None
 
 
 def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
@@ -231,9 +255,9 @@ def analyse(ctx: FileContext, func: cst.FunctionDef) -> FunctionMocks:
     known = memo.get(id(func))
     if known is not None and known[0] is func:
         return known[1]
-    # Every patch and mock this module recognises is spelled with "patch" or "Mock" (an alias is
-    # imported under its own name first): without either word there is nothing to find.
-    result = _analyse(ctx, func) if ctx.mentions("patch", "Mock") else FunctionMocks()
+    # Every patch and mock this module recognises is spelled with "patch", "Mock" (an alias is
+    # imported under its own name first) or "mocker.spy": without them there is nothing to find.
+    result = _analyse(ctx, func) if ctx.mentions("patch", "Mock", "mocker.spy") else FunctionMocks()
     memo[id(func)] = (func, result)
     return result
 

@@ -9,6 +9,8 @@ mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
   un-awaited AsyncMock gives a coroutine, never its ``return_value``;
 - a ``return_value``/``side_effect`` configured and an assertion about something that is not
   a mock (what the awaited mock hands back flows into the result the test asserts);
+- the ``return_value=`` it was built with passed to another check (``other.assert_called_with(x)``,
+  ``assert ... is x``): only the awaited mock hands ``x`` to the code under test;
 - a mock the test builds and only ever calls as ``await m(...)`` in its own code, or a method
   that a function the test defines (a callback, a fake, a lambda) calls.
 """
@@ -48,6 +50,9 @@ class MockUses(cst.CSTVisitor):
         self.results_read: set[str] = set()  # ``m.return_value`` read inside an assertion
         self.side_effects: set[str] = set()  # ``m.side_effect = ...`` / ``side_effect=``
         self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
+        #: Names and chains an assertion or a call-check's arguments read (``assert x is y``,
+        #: ``m.assert_called_with(x)``).
+        self.checked_values: set[str] = set()
         self._stack: list[cst.CSTNode] = []
         self._asserts = 0
         #: Methods a function the test defines calls (``await conn.send(...)`` in a fake or callback).
@@ -59,8 +64,11 @@ class MockUses(cst.CSTVisitor):
             self._asserts += 1
         if type(node) is cst.Assert:
             self._asserts += 1
-            self.assert_chains.append({c for n in (node.test, *descendants(node.test)) if type(n) is cst.Attribute
+            nodes = (node.test, *descendants(node.test))
+            self.assert_chains.append({c for n in nodes if type(n) is cst.Attribute
                                        for c in (chain(n.value),) if c is not None})
+            self.checked_values.update(c for n in nodes if type(n) in (cst.Name, cst.Attribute)
+                                       for c in (chain(n),) if c is not None)
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -74,7 +82,12 @@ class MockUses(cst.CSTVisitor):
             # the test's own callback, fake or lambda makes this call (and awaits it, or hands it
             # to what awaits it): checking it checks the test's plumbing, not an await it misses
             self.awaited_by_own_code.add(node.func.attr.value)
+        check = type(node.func) is cst.Attribute and node.func.attr.value.startswith("assert_")
         for arg in node.args:
+            if check:
+                key = chain(arg.value)
+                if key is not None:
+                    self.checked_values.add(key)
             if arg.keyword is not None and arg.keyword.value in MOCK_RESULTS:
                 key = chain(arg.value)
                 if key is not None:
@@ -134,6 +147,8 @@ class MockUses(cst.CSTVisitor):
         result = key + ".return_value."
         if any(other.startswith(result) for other in (*self.await_checked, *(k for _, k, _ in self.found))):
             return True  # a check on what the awaited mock handed back (`m.return_value.x.assert_called()`)
+        if value.result is not None and value.result in self.checked_values:
+            return True  # what only the awaited mock hands back is checked to reach the code under test
         if value.origin == "local" and key in self.local and key not in self.escapes:
             return True  # only ever called as `await m(...)` in the test's own code
         if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:

@@ -41,6 +41,20 @@ _REDIS = frozenset({
     "get", "set", "delete", "exists", "expire", "incr", "decr", "hget", "hset", "hgetall", "hdel",
     "lpush", "rpush", "lpop", "rpop", "lrange", "sadd", "srem", "smembers", "publish", "ping",
     "flushdb", "flushall", "keys", "mget", "mset", "ttl", "aclose", "close", "execute_command",
+    # more commands (redis.asyncio declares them `-> ResponseT` on mixins shared with the sync
+    # client, so reading the source does not tell they return an awaitable)
+    "append", "setex", "setnx", "psetex", "getset", "getdel", "getex", "incrby", "decrby", "incrbyfloat",
+    "expireat", "pexpire", "pexpireat", "persist", "pttl", "rename", "renamenx", "type", "scan", "dbsize",
+    "hmget", "hmset", "hincrby", "hkeys", "hvals", "hlen", "hexists", "hsetnx", "hscan",
+    "llen", "lindex", "lrem", "lset", "ltrim", "blpop", "brpop", "lmove", "rpoplpush",
+    "scard", "sismember", "smismember", "spop", "srandmember", "sscan", "sinter", "sunion", "sdiff",
+    "zadd", "zrem", "zrange", "zrevrange", "zrangebyscore", "zscore", "zcard", "zcount", "zincrby", "zrank",
+    "zscan", "zpopmin", "zpopmax",
+    "xadd", "xread", "xreadgroup", "xrange", "xrevrange", "xlen", "xack", "xdel", "xtrim", "xgroup_create",
+    "pfadd", "pfcount", "setbit", "getbit", "bitcount", "unlink", "touch", "dump", "restore", "object",
+    "info", "time", "echo", "config_get", "config_set", "client_id", "client_list", "client_setname",
+    "client_getname", "client_kill", "client_info", "memory_usage", "script_load", "evalsha", "eval",
+    "wait", "save", "bgsave", "lastsave", "select", "swapdb", "initialize", "auth",
 })
 
 #: qualified type -> names of its methods that return a coroutine.
@@ -76,6 +90,10 @@ METHOD_RESULTS: dict[tuple[str, str], str] = {
        for engine in _SA_ENGINES for method in ("begin", "connect")},
     **{(client, "pipeline"): "redis.asyncio.client.Pipeline" for client in _REDIS_CLIENTS},
 }
+
+#: Builtins that turn any value into text: a coroutine given to one becomes "<coroutine object ...>"
+#: and never runs (ASL501; a name the module imports or binds is not the builtin).
+TEXT_BUILTINS: frozenset[str] = frozenset({"str", "repr", "print"})
 
 #: Types whose instances are themselves coroutine functions: calling one returns a coroutine.
 CALLABLE_ASYNC_TYPES: frozenset[str] = frozenset({"unittest.mock.AsyncMock"})

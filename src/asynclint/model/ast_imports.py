@@ -31,6 +31,8 @@ class AstImports:
     names: dict[str, str] = field(default_factory=dict)
     #: The module has ``from m import *``: any name may be bound by it.
     star: bool = False
+    #: The modules it star-imports, in order (``from ._client import *`` in a package's ``__init__``).
+    star_modules: list[str] = field(default_factory=list)
 
 
 def package_of(module: str, is_package: bool) -> str:
@@ -79,6 +81,8 @@ def add_import(table: AstImports, stmt: ast.Import | ast.ImportFrom, package: st
     for alias in stmt.names:
         if alias.name == "*":
             table.star = True
+            if base:
+                table.star_modules.append(base)
         elif base is not None:
             table.names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
 

@@ -236,3 +236,24 @@ def fixture_value(func: cst.FunctionDef, imports: ImportTable) -> str | None:
                 return bound[value.value]
         break
     return None
+
+
+def handed_out(func: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The one expression a fixture returns or yields (``return client``, ``yield AsyncMock()``), with
+    ``await`` taken off; None when it hands out nothing, or different expressions on different paths."""
+    found: cst.BaseExpression | None = None
+    text: str | None = None
+    for stmt in _statements(func.body):
+        value = _value_expression(stmt)
+        if value is None:
+            if isinstance(stmt, (cst.Return, cst.Expr)) and (isinstance(stmt, cst.Return)
+                                                            or isinstance(stmt.value, cst.Yield)):
+                return None  # a bare `return`/`yield`: nothing, or something else, on that path
+            continue
+        if isinstance(value, cst.Await):
+            value = value.expression
+        spelled = cst.Module([]).code_for_node(value)
+        if text is not None and spelled != text:
+            return None
+        found, text = value, spelled
+    return found

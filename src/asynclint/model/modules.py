@@ -4,12 +4,16 @@ pytest's rules, as they put directories on ``sys.path``: ``pythonpath`` entries 
 folder of the configuration file that set them, like every ``paths`` ini option), then, for a
 test module, the first directory upward without ``__init__.py`` ("prepend" import mode), then
 the rootdir (``python -m pytest`` runs from it) and ``src/`` (a project installed in development
-mode). The base-class resolver and the source index both ask here, so a base class and a
+mode). Without a pytest configuration file, the rootdir is where pytest would put it: the first
+folder upward with ``setup.py``, else with ``pyproject.toml`` (pytest 8.1 and later take one even
+without a ``[tool.pytest]`` table), so a project with an untouched ``pyproject.toml`` still finds
+its ``src/``. The base-class resolver and the source index both ask here, so a base class and a
 function of the same project are always looked up in the same places.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from asynclint.config.pytest_config import PytestConfig
@@ -25,6 +29,10 @@ def import_roots(config: PytestConfig, origin: Path | None = None) -> tuple[Path
     if origin is not None:
         roots.append(_import_base(origin))
     roots += [config.rootdir, config.rootdir / "src"]
+    if config.inifile is None:
+        project = _project_root(config.rootdir)
+        if project is not None:
+            roots += [project, project / "src"]
     unique: list[Path] = []
     for root in roots:
         try:
@@ -34,6 +42,17 @@ def import_roots(config: PytestConfig, origin: Path | None = None) -> tuple[Path
         if resolved.is_dir() and resolved not in unique:
             unique.append(resolved)
     return tuple(unique)
+
+
+@functools.lru_cache(maxsize=256)
+def _project_root(directory: Path) -> Path | None:
+    """Without a pytest configuration file: the first folder from ``directory`` upward with
+    ``setup.py``, else the first with ``pyproject.toml`` (pytest's rootdir then); None: neither."""
+    for marker in ("setup.py", "pyproject.toml"):
+        for candidate in (directory, *directory.parents):
+            if (candidate / marker).is_file():
+                return candidate
+    return None
 
 
 def _import_base(path: Path) -> Path:

@@ -105,6 +105,8 @@ class ModuleIndex:
     imports: dict[str, str] = field(default_factory=dict)
     #: Every name the module binds at its top level (assignments, defs, classes, imports).
     names: frozenset[str] = frozenset()
+    #: Modules it star-imports (``from ._client import *``): a name it does not bind may come from one.
+    star_modules: tuple[str, ...] = ()
 
 
 def ast_dotted(node: ast.expr) -> str | None:
@@ -169,7 +171,13 @@ def _constructed(value: ast.expr | None, scope: NameScope, variables: dict[str, 
     return qualname if _is_type_name(qualname) else None
 
 
-def _annotation(node: ast.expr | None, scope: NameScope) -> str | None:
+#: Modules whose subscripted names are typing forms (``Optional[X]``, ``Callable[...]``), not a class.
+_TYPING_MODULES = ("typing.", "typing_extensions.", "collections.abc.", "builtins.")
+
+
+def _annotation(node: ast.expr | None, scope: NameScope, generic: bool = False) -> str | None:
+    """The qualified class an annotation names; with ``generic``, ``Box[T]`` names ``Box`` (a class of
+    the project or a library, not a typing form)."""
     if node is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -177,6 +185,9 @@ def _annotation(node: ast.expr | None, scope: NameScope) -> str | None:
             node = ast.parse(node.value, mode="eval").body
         except SyntaxError:
             return None
+    if generic and isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        origin = scope.qualify(ast_dotted(node.value))
+        return origin if origin is not None and not origin.startswith(_TYPING_MODULES) else None
     return scope.qualify(ast_dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
 
 
@@ -308,7 +319,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
     variables: dict[str, str] = {}
     args = node.args
     for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-        declared = _annotation(arg.annotation, scope)
+        declared = _annotation(arg.annotation, scope, generic=True)
         if _is_type_name(declared):
             variables[arg.arg] = declared  # type: ignore[assignment]
     param_types = tuple(variables.items())
@@ -380,10 +391,12 @@ def _top_level_names(tree: ast.Module) -> set[str]:
 
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
     """Index one parsed source module."""
-    imports = ast_imports(tree.body, package_of(name, is_package)).names
+    table = ast_imports(tree.body, package_of(name, is_package))
+    imports = table.names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     scope = NameScope(name, imports, local)
-    index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)))
+    index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
+                        star_modules=tuple(m for m in table.star_modules if m != name))
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             index.functions[stmt.name] = _function(stmt, f"{name}.{stmt.name}", path, scope, method=False)
@@ -557,6 +570,12 @@ class SourceIndex:
                 owner, _, method = rest.rpartition(".")
                 if owner in module.classes:
                     return self._inherited_method(module.classes[owner], method, depth)
+            if head not in module.names:
+                # ``from ._client import *`` in a package's ``__init__``: the name may come from one
+                for star in module.star_modules:
+                    found = self._lookup(f"{star}.{rest}", kind, depth + 1)
+                    if found is not None:
+                        return found
             return None
         return None
 

@@ -57,10 +57,22 @@ class AssertCalledOnAsyncMock(Rule):
         with `autospec=True`); assigned over an attribute or a class attribute
         (`bot.reply = AsyncMock()`, `Store.save = AsyncMock()`); handed to a
         project class that keeps it on `self` (`Notifier(AsyncMock())`, then
-        `notifier.send`); returned or yielded by a fixture (conftest.py too);
-        or an `async def` method of the class a mock is specced on
-        (`AsyncMock(spec=Store)`, then `store.save`). A child of a mock with
-        no spec is not known to be awaited, and is not reported.
+        `notifier.send`); returned or yielded by a fixture (conftest.py too),
+        or set by the fixture on the object it hands out (`box.transport =
+        AsyncMock()`, `Relay(AsyncMock())`: read in the fixture's own code);
+        a `mocker.spy` of an `async def` of a project class or module (a spy
+        counts the call, awaited or not); or an `async def` method of the
+        class a mock is specced on (`AsyncMock(spec=Store)`, then
+        `store.save`). A child of a mock with no spec is not known to be
+        awaited, and is not reported, unless the test hands the mock to
+        project code that declares the parameter's type (`letter: Letter`,
+        `Letter[str]` too): that code awaits the type's `async def`
+        methods. Nor is a fixture that hands out
+        different things on different paths. A check is not reported when
+        the test observes the await another way: an await-check, the
+        result compared, or the `return_value=` the AsyncMock was built
+        with passed on to another check (only an awaited mock hands it to
+        the next step).
 
         ## Why is this bad?
         Calling an `AsyncMock` only creates a coroutine; the code under test
@@ -256,6 +268,78 @@ class AssertCalledOnAsyncMock(Rule):
                 lookup = AsyncMock(return_value="ada")
                 assert await greeting(lookup) == "hi ada"
                 lookup.assert_called_once_with(7)
+        """)),
+        # What the AsyncMock hands back when awaited is checked to reach the next step: only an
+        # awaited `pick` gives `chosen` to `deliver`.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            async def test_result_handed_on(router):
+                chosen = object()
+                router.pick = AsyncMock(return_value=chosen)
+                router.deliver = AsyncMock()
+                await router.route("msg")
+                router.pick.assert_called_once()
+                router.deliver.assert_awaited_once_with(chosen)
+        """)),
+    ]
+    VALID += [
+        # The fixture's object carries a mock with no spec: whether the code awaits its
+        # children is not known.
+        Valid(dedent("""
+            async def test_flushes(outbox):
+                await outbox.flush()
+                outbox.transport.connect.assert_called_once()
+        """), files={"conftest.py": (
+            "from unittest.mock import AsyncMock\n\nimport pytest\n\n@pytest.fixture\ndef outbox(make_box):\n"
+            "    box = make_box()\n    box.transport = AsyncMock()\n    return box\n")}),
+        # The declared type's method is plain: the code calls it, and counting calls is right.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            from mail.watch import Watch
+
+
+            async def test_label():
+                letter = AsyncMock()
+                await Watch(letter).finish()
+                letter.label.assert_called_once()
+        """), files={"mail/__init__.py": "",
+                   "mail/watch.py": ("from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n"
+                                     "class Letter(Generic[T]):\n    async def reject(self):\n        pass\n\n"
+                                     "    def label(self):\n        return ''\n\n"
+                                     "class Watch:\n    def __init__(self, letter: \"Letter[str]\"):\n"
+                                     "        self.letter = letter\n\n    async def finish(self):\n"
+                                     "        self.letter.label()\n        await self.letter.reject()\n")}),
+        # A spy of a plain method: counting its calls is all there is to check.
+        Valid(dedent("""
+            from shop.cart import Cart
+
+
+            async def test_total(mocker):
+                cart = Cart()
+                spy = mocker.spy(cart, "total")
+                await cart.checkout()
+                spy.assert_called_once()
+        """), files={"shop/__init__.py": "",
+                     "shop/cart.py": ("class Cart:\n    def total(self):\n        return 0\n\n"
+                                      "    async def checkout(self):\n        self.total()\n")}),
+        # A fixture that hands out different objects on different paths: unknown.
+        Valid(dedent("""
+            import pytest
+            from unittest.mock import AsyncMock, MagicMock
+
+
+            @pytest.fixture
+            def sender(request):
+                if request.param:
+                    return AsyncMock()
+                return MagicMock()
+
+
+            async def test_sends(sender):
+                await deliver(sender)
+                sender.assert_called_once()
         """)),
     ]
     INVALID = [
@@ -746,6 +830,156 @@ class AssertCalledOnAsyncMock(Rule):
     ]
 
     INVALID += [
+        # A conftest.py fixture builds the object and sets an AsyncMock on it before handing it out.
+        Invalid(
+            dedent("""
+                async def test_flushes(outbox):
+                    await outbox.flush()
+                    outbox.transport.assert_called_once()
+            """),
+            files={"conftest.py": (
+                "from unittest.mock import AsyncMock\n\nimport pytest\n\nfrom mail.box import Outbox\n\n"
+                "@pytest.fixture\ndef outbox():\n    box = Outbox()\n    box.transport = AsyncMock()\n"
+                "    yield box\n"),
+                "mail/__init__.py": "",
+                "mail/box.py": "class Outbox:\n    async def flush(self):\n        self.transport()\n"},
+            line=3, column=5, unsafe=True,
+            fixed=dedent("""
+                async def test_flushes(outbox):
+                    await outbox.flush()
+                    outbox.transport.assert_awaited_once()
+            """),
+            message='`outbox.transport.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # The fixture hands an AsyncMock to a project class that keeps it on `self`.
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import AsyncMock
+
+                from mail.relay import Relay
+
+
+                @pytest.fixture
+                def relay():
+                    return Relay(AsyncMock(), retries=2)
+
+
+                async def test_relays(relay):
+                    await relay.push("hi")
+                    relay.send.assert_called_with("hi")
+            """),
+            files={"mail/__init__.py": "",
+                   "mail/relay.py": ("class Relay:\n    def __init__(self, send, retries=1):\n        self.send = send\n\n"
+                                     "    async def push(self, text):\n        self.send(text)\n")},
+            line=14, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import AsyncMock
+
+                from mail.relay import Relay
+
+
+                @pytest.fixture
+                def relay():
+                    return Relay(AsyncMock(), retries=2)
+
+
+                async def test_relays(relay):
+                    await relay.push("hi")
+                    relay.send.assert_awaited_with("hi")
+            """),
+            message='`relay.send.assert_called_with` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_with`',
+        ),
+        # pytest-mock's spy of an `async def`: counted when called, awaited or not.
+        Invalid(
+            dedent("""
+                from shop.cart import Cart
+
+
+                async def test_checkout(mocker):
+                    cart = Cart()
+                    mocker.spy(cart, "notify")
+                    await cart.checkout()
+                    cart.notify.assert_called_once()
+            """),
+            files={"shop/__init__.py": "",
+                   "shop/cart.py": ("class Cart:\n    async def notify(self):\n        pass\n\n"
+                                    "    async def checkout(self):\n        self.notify()\n")},
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                from shop.cart import Cart
+
+
+                async def test_checkout(mocker):
+                    cart = Cart()
+                    mocker.spy(cart, "notify")
+                    await cart.checkout()
+                    cart.notify.assert_awaited_once()
+            """),
+            message='`cart.notify.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # The spy is set up by a conftest.py fixture on the object it hands out.
+        Invalid(
+            dedent("""
+                async def test_checkout(cart):
+                    await cart.checkout()
+                    assert cart.notify.called
+            """),
+            files={"shop/__init__.py": "",
+                   "shop/cart.py": ("class Cart:\n    async def notify(self):\n        pass\n\n"
+                                    "    async def checkout(self):\n        self.notify()\n"),
+                   "conftest.py": ("import pytest\n\nfrom shop.cart import Cart\n\n@pytest.fixture\n"
+                                   "def cart(mocker):\n    cart = Cart()\n    mocker.spy(cart, \"notify\")\n"
+                                   "    return cart\n")},
+            line=3, column=12, unsafe=True,
+            fixed=dedent("""
+                async def test_checkout(cart):
+                    await cart.checkout()
+                    cart.notify.assert_awaited()
+            """),
+            message='`cart.notify.called` on an AsyncMock passes even when it was never awaited; '
+                    'use `cart.notify.assert_awaited()`',
+        ),
+        # A mock with no spec handed to project code that declares the parameter's type: that code
+        # awaits the type's `async def` methods.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                from mail.watch import Watch
+
+
+                async def test_finish():
+                    letter = AsyncMock()
+                    await Watch(letter=letter).finish()
+                    letter.reject.assert_called_once()
+            """),
+            files={"mail/__init__.py": "",
+                   "mail/watch.py": ("from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n"
+                                     "class Letter(Generic[T]):\n    async def reject(self):\n        pass\n\n"
+                                     "    def label(self):\n        return ''\n\n"
+                                     "class Watch:\n    def __init__(self, letter: \"Letter[str]\"):\n"
+                                     "        self.letter = letter\n\n    async def finish(self):\n"
+                                     "        self.letter.label()\n        await self.letter.reject()\n")},
+            line=9, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                from mail.watch import Watch
+
+
+                async def test_finish():
+                    letter = AsyncMock()
+                    await Watch(letter=letter).finish()
+                    letter.reject.assert_awaited_once()
+            """),
+            message='`letter.reject.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
         # The original is restored in `finally`: the check still sees the AsyncMock.
         Invalid(
             dedent("""

@@ -78,7 +78,14 @@ class FixtureWithoutTeardown(Rule):
         as `connect()`/`start()`/`initialize()` or any awaited method on the
         object. A project object that is only constructed (an application, a
         router, a bot handed to the code under test, which starts and stops
-        it itself) holds nothing yet and is not reported.
+        it itself) holds nothing yet and is not reported. A class of an
+        installed package that no table names is read from its source: it
+        is a resource when it is an async context manager (`__aenter__`/
+        `__aexit__`, also inherited) with an `async def aclose` or `close`
+        that hands nothing back (no return type, or `-> None`; a `close`
+        that answers something is an operation of the library, not a
+        release). A sync context manager with `close`, or a class that
+        cannot be read, is not reported.
         Points at the call that acquires the resource.
 
         ## Why is this bad?
@@ -228,6 +235,18 @@ class FixtureWithoutTeardown(Rule):
             @pytest.fixture
             def port():
                 return 8080
+        """)),
+        # A class of a package that is not installed where asynclint runs: its source cannot be
+        # read, so whether it holds anything is unknown (tests/analysis/test_values_resources.py
+        # shows installed ones: an async context manager with `async def aclose() -> None` is
+        # reported, a `close` that answers something is not).
+        Valid(dedent("""
+            import pytest
+            from notinstalled.wire import Pipe
+
+            @pytest.fixture
+            def pipe():
+                return Pipe(timeout=3)
         """)),
         Valid(dedent("""
             import pytest_asyncio

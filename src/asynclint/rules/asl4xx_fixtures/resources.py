@@ -16,6 +16,9 @@ Three sources, in this order:
 3. Classes of the project's own source with a release method
    (close/aclose/dispose/shutdown/disconnect/terminate, also inherited), and
    project functions annotated to return one.
+4. Classes of installed packages that are async resources, read from their source
+   (``analysis/values_resources.py``: an async context manager with an ``async def
+   aclose``/``close`` that hands nothing back).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from asynclint.analysis.values_resources import installed_async_release
 from asynclint.knowledge.resources import KNOWN_METHOD_RESOURCES, KNOWN_RESOURCES, OWNER_TYPES, Resource
 from asynclint.model.names import dotted_name
 from asynclint.model.source_index import SourceIndex
@@ -164,9 +168,18 @@ class ResourceFinder:
         if head in self.ctx.imports.names:
             found = project_resource(qualified, self.ctx.source)
             if found is None:
-                return None
+                return self._installed(qualified)
             info = self.ctx.source.cls(qualified)
             if info is not None and info.acquires_on_construction:
                 return found  # its constructor already holds a client: a resource once built
             return replace(found, inferred=True)
         return None
+
+    def _installed(self, qualified: str) -> Resource | None:
+        """A class of an installed package that is an async resource (never a project class)."""
+        if self.ctx.source.cls(qualified) is not None:
+            return None
+        release = installed_async_release(self.ctx, qualified)
+        if release is None:
+            return None
+        return Resource(qualified, _snake(qualified.rpartition(".")[2]), "async", (f"await {{}}.{release.method}()",))

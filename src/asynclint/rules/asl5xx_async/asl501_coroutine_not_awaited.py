@@ -5,10 +5,11 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.analysis.body import name_loads
-from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER
+from asynclint.analysis.calls import ASYNC_CONTEXT_MANAGER, GENERATOR_COROUTINE
 from asynclint.analysis.coroutines import await_pair, enclosing_classes, in_async_function, oracle_for
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
+from asynclint.knowledge.async_types import TEXT_BUILTINS
 
 
 class CoroutineNotAwaited(Rule):
@@ -19,9 +20,11 @@ class CoroutineNotAwaited(Rule):
     docs = """
         ## What it does
         Finds expression statements (and assignments to a name used nowhere
-        else in the function) that call something returning a coroutine and
-        drop it: an `async def` of the module (or `self.method()`
-        of the enclosing class), an `async def` of the project's source,
+        else in the function, and calls made text with `str()`, `repr()`,
+        `print()` or an f-string) that call something returning a coroutine and
+        drop it: an `async def` of the module, or one the function (or a
+        function around it) defines, `self.method()`
+        of the enclosing class, an `async def` of the project's source,
         `asyncio.sleep` and its siblings, and the coroutine methods of values
         whose type is known from an annotation, an assignment, an `async with`
         or the fixture that provides them (`httpx.AsyncClient`, SQLAlchemy's
@@ -39,7 +42,10 @@ class CoroutineNotAwaited(Rule):
         that is never entered (`async with`) is reported too; a framework's decorator
         that makes the method return something else (textual's `@work` returns a
         worker) and any decorator whose effect is not known (a project's own) make the
-        result unknown, and nothing is reported. Classes of installed packages are read
+        result unknown, and nothing is reported. A plain `def` the test module or function
+        defines that delegates with `yield from` (a generator-based coroutine) runs
+        nothing either when its call is dropped, and is reported without a fix. Classes of
+        installed packages are read
         from their source (lazily, once per run), so their `async def` methods (inherited
         ones, and those of the type a factory method is declared to return, such as
         `client.pipeline()`) are known without a table.
@@ -79,10 +85,14 @@ class CoroutineNotAwaited(Rule):
         # cheap test on the parent comes first (most calls are arguments, tests, values).
         parent = self.ctx.parent
         parent_type = type(parent)
-        if parent_type is not cst.Expr and not (parent_type is cst.Assign and parent.value is node):  # type: ignore[union-attr]
+        if parent_type is cst.Arg or parent_type is cst.FormattedStringExpression:
+            # `str(coro())`, `f"{coro()}"`: made text ("<coroutine object ...>"), never awaited
+            if not self._made_text(node, parent, parent_type):
+                return
+        elif parent_type is not cst.Expr and not (parent_type is cst.Assign and parent.value is node):  # type: ignore[union-attr]
             return
         func = self.ctx.enclosing_function()
-        if func is None or not (parent_type is cst.Expr or self._assigned_and_unused(node, func)):
+        if func is None or not (parent_type is not cst.Assign or self._assigned_and_unused(node, func)):
             return
         if self._expected_to_raise():
             return
@@ -94,10 +104,27 @@ class CoroutineNotAwaited(Rule):
             self.report(node, f"async context manager {what} is never entered: its body does not run; "
                               "enter it with `async with`")
             return
+        if result == GENERATOR_COROUTINE:
+            self.report(node, f"generator {what} is never iterated: its body (`yield from`, a generator-based "
+                              "coroutine) does not run; make it `async def` and await it")
+            return
         fix = None
         if in_async_function(func):
             fix = self.fix(Safety.UNSAFE, "Await the coroutine", await_pair(node))
         self.report(node, f"coroutine {what} is never awaited: its body does not run", fix)
+
+    def _made_text(self, node: cst.Call, parent: cst.CSTNode | None, parent_type: type) -> bool:
+        """``node`` is interpolated in an f-string, or the only argument of a builtin that makes
+        any value text (``str``, ``repr``, ``print``: knowledge/async_types.py)."""
+        if parent_type is cst.FormattedStringExpression:
+            return True
+        ancestors = self.ctx.ancestors
+        call = ancestors[-3] if len(ancestors) >= 3 else None
+        if type(call) is not cst.Call or type(call.func) is not cst.Name or call.func.value not in TEXT_BUILTINS:
+            return False
+        if call.func.value in self.ctx.imports.names or parent.keyword is not None:  # type: ignore[union-attr]
+            return False
+        return call.func.value == "print" or len(call.args) == 1
 
     def _expected_to_raise(self) -> bool:
         """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)``: the call is meant to fail."""
@@ -267,7 +294,127 @@ class CoroutineNotAwaited(Rule):
                 app.refresh_rows()
         """), config={"asyncio_mode": "auto"}),
     ]
+    VALID += [
+        # Functions the test defines: a sync one called bare, an async one handed on; a def nested
+        # one level deeper is another scope's name (here the module's sync `tally` is called).
+        Valid(dedent("""
+            import asyncio
+
+            def tally():
+                return 0
+
+            async def test_local_defs():
+                def reset():
+                    return None
+
+                async def refill():
+                    return 1
+
+                def later():
+                    async def tally():
+                        return 2
+                    return tally
+
+                reset()
+                tally()
+                await asyncio.gather(refill())
+                assert later() is not None
+        """), config={"asyncio_mode": "auto"}),
+        # Text made of values that are not coroutines; a generator that is consumed; a `str` the
+        # module imports is not the builtin.
+        Valid(dedent("""
+            from labels import str
+
+            async def fetch():
+                return 1
+
+            def pairs():
+                yield from [(1, 2)]
+
+            async def test_text():
+                assert list(pairs()) == [(1, 2)]
+                name = f"{fetch}-{len('ab')}"
+                print(name, fetch)
+                assert str(fetch()) == "1"
+        """), config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
+        # An async helper the test defines, called bare: its checks never run; also from a
+        # callback nested one level deeper (a closure; no fix in a plain `def`).
+        Invalid(
+            dedent("""
+                async def test_counts(store):
+                    async def check_all():
+                        for key in ("a", "b"):
+                            assert await store.has(key)
+
+                    def on_done():
+                        check_all()
+
+                    await store.fill()
+                    check_all()
+                    store.subscribe(on_done)
+            """),
+            config={"asyncio_mode": "auto"},
+            count=2, line=7, column=9, unsafe=True,
+            fixed=dedent("""
+                async def test_counts(store):
+                    async def check_all():
+                        for key in ("a", "b"):
+                            assert await store.has(key)
+
+                    def on_done():
+                        check_all()
+
+                    await store.fill()
+                    await check_all()
+                    store.subscribe(on_done)
+            """),
+            message="coroutine `check_all()` is never awaited: its body does not run",
+            others=((10, 5),),
+        ),
+        # A generator-based coroutine (`yield from`) the test defines, called bare: nothing in it runs.
+        Invalid(
+            dedent("""
+                import pytest
+
+                async def test_refused(pool):
+                    def expect_refusal(error):
+                        with pytest.raises(type(error)):
+                            yield from pool.take(error)
+
+                    expect_refusal(OSError("busy"))
+            """),
+            config={"asyncio_mode": "auto"},
+            line=8, column=5, fixed=None,
+            message="generator `expect_refusal()` is never iterated: its body (`yield from`, a generator-based "
+                    "coroutine) does not run; make it `async def` and await it",
+        ),
+        # A coroutine made text: the key holds "<coroutine object ...>" and the call never runs.
+        Invalid(
+            dedent("""
+                async def session_id():
+                    return 7
+
+                async def test_key(cache):
+                    key = "session-" + str(session_id())
+                    await cache.put(key, 1)
+                    assert f"{session_id()}" in await cache.keys()
+            """),
+            config={"asyncio_mode": "auto"},
+            count=2, line=5, column=28, unsafe=True,
+            fixed=dedent("""
+                async def session_id():
+                    return 7
+
+                async def test_key(cache):
+                    key = "session-" + str(await session_id())
+                    await cache.put(key, 1)
+                    assert f"{await session_id()}" in await cache.keys()
+            """),
+            message="coroutine `session_id()` is never awaited: its body does not run",
+            others=((7, 15),),
+        ),
         # An `@asynccontextmanager` function called and never entered; and a method of a project
         # class kept on `self` in `setup_method`.
         Invalid(
