@@ -3,6 +3,7 @@
 Usage:
     python bench/run.py --files 1000          # a synthetic corpus (bench/corpus.py), 100 to 5,000 files
     python bench/run.py --path DIR            # an existing tree instead
+    python bench/run.py --cases file --file ROOT/tests/test_x.py --file-root ROOT   # one real file
     options: --repeat N (best of N rounds, default 3), --jobs N (the parallel run; default: the cores),
              --keep DIR (write the corpus there and keep it), --seed N
 
@@ -35,7 +36,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import cases  # noqa: E402
 from corpus import generate  # noqa: E402
 
-CASES = ("corpus", "formats", "fixes", "big", "flake8", "lsp")
+CASES = ("corpus", "formats", "fixes", "big", "flake8", "lsp", "file")
+#: The cases that lint the corpus (generated, or --path): others generate what they measure.
+CORPUS_CASES = {"corpus", "formats", "flake8"}
 DEFAULT_CASES = "corpus,formats,fixes,lsp"
 
 PARSE_ONLY = """
@@ -197,13 +200,24 @@ def main() -> None:
     parser.add_argument("--big-lines", type=int, default=80_000, help="lines of the big-file case's file")
     parser.add_argument("--fix-files", type=int, default=40, help="files of the many-fixes case")
     parser.add_argument("--lsp-lines", type=int, default=3_000, help="lines of the language server case's file")
+    parser.add_argument("--file", type=Path, help="the file case's file (linted from --file-root)")
+    parser.add_argument("--file-root", type=Path,
+                        help="the file case's project root (default: the nearest folder above --file with a "
+                             "pyproject.toml, setup.cfg or .git)")
+    parser.add_argument("--file-args", default="--select ALL",
+                        help="asynclint options of the file case (default: --select ALL, the opt-in rules too)")
     args = parser.parse_args()
     chosen = set(CASES) if args.cases.strip() == "all" else {c.strip() for c in args.cases.split(",") if c.strip()}
     if chosen - set(CASES):
         parser.error(f"unknown case(s): {', '.join(sorted(chosen - set(CASES)))} (choose from {', '.join(CASES)})")
 
+    if "file" in chosen and args.file is None:
+        parser.error("the file case needs --file PATH")
     temp = None
-    if args.path is not None:
+    if not chosen & CORPUS_CASES:
+        root = Path(tempfile.mkdtemp(prefix="asynclint-bench-"))  # nothing lints a corpus: none is generated
+        temp = root
+    elif args.path is not None:
         root = args.path.resolve()
     else:
         if not 1 <= args.files <= 100_000:
@@ -268,10 +282,20 @@ def main() -> None:
             cases.run_flake8(Spec, measure, PARSE_ONLY, root, repeat)
         if "lsp" in chosen:
             cases.run_lsp(Spec, measure, PARSE_ONLY, args.lsp_lines, 5, workdir)
+        if "file" in chosen:
+            cases.run_file(Spec, measure, args.file, args.file_root or _project_root(args.file),
+                           args.file_args.split(), repeat)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
+
+
+def _project_root(path: Path) -> Path:
+    for folder in path.resolve().parents:
+        if any((folder / name).exists() for name in ("pyproject.toml", "setup.cfg", ".git")):
+            return folder
+    return path.resolve().parent
 
 
 def _corpus_tables(specs: list[Spec], root: Path, repeat: int, asynclint: list[str], jobs: int,

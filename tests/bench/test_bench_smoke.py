@@ -38,8 +38,23 @@ def test_run_benchmark_cases_of_issue_25_on_tiny_inputs() -> None:
     assert "many fixable findings" in out and "JSON / text CPU" in out
     assert "one big file" in out and "RSS / parse" in out
     assert "flake8 / check: cold" in out
+    assert "asynclint's share of the flake8 route (its plugin's CPU inside flake8" in out
     assert "didChange to diagnostics" in out
     assert "cold --jobs 1 CPU / parse-only process CPU" not in out  # the corpus case was not asked for
+
+
+@pytest.mark.e2e
+def test_run_benchmark_file_case_on_a_tiny_project(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n", encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    test = tmp_path / "tests" / "test_a.py"
+    test.write_text("async def test_a():\n    assert True\n", encoding="utf-8")
+    out = _script("bench/run.py", "--repeat", "1", "--cases", "file", "--file", str(test))
+    assert "one real file: tests/test_a.py (2 lines)" in out and "--select ALL" in out
+    assert "asynclint cold --jobs 1, sarif output" in out and "JSON / text CPU" in out
+    proc = subprocess.run([sys.executable, "bench/run.py", "--cases", "file"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "the file case needs --file PATH" in proc.stderr
 
 
 def test_run_benchmark_refuses_an_unknown_case() -> None:

@@ -64,3 +64,31 @@ def test_links_from_the_installs_direct_url(direct_url: dict[str, object], expec
 def test_a_local_install_links_its_checkouts_pages() -> None:
     root = DOCS.parents[1]
     assert docs._from_direct_url(json.dumps({"url": root.as_uri(), "dir_info": {}})) == DOCS.as_uri() + "/"
+
+
+def test_the_installs_metadata_is_read_without_importlib_metadata(tmp_path: Path) -> None:
+    """The dist-info folder on the path is read directly (importlib.metadata's imports cost a tenth of a
+    second a JSON or SARIF run); what it finds is what importlib.metadata reads."""
+    folder = tmp_path / "site" / "asynclint-1.2.0.dist-info"
+    folder.mkdir(parents=True)
+    (folder / "METADATA").write_text("Metadata-Version: 2.1\nName: asynclint\nVersion: 1.2.0\n"
+                                     "Project-URL: Source, https://example.org/src\n"
+                                     "Project-URL: Rules, https://example.org/rules/\n\n"
+                                     "Project-URL: Rules, not a header: the description\n", encoding="utf-8")
+    (folder / "direct_url.json").write_text('{"url": "file:///x", "dir_info": {}}', encoding="utf-8")
+    (tmp_path / "site" / "asynclint_extras-1.0.dist-info").mkdir()  # another distribution
+    found = docs._dist_info([str(tmp_path / "nowhere"), str(tmp_path / "site")])
+    assert found == (["Source, https://example.org/src", "Rules, https://example.org/rules/"],
+                     '{"url": "file:///x", "dir_info": {}}')
+    assert docs._dist_info([str(tmp_path / "nowhere")]) is None
+    (tmp_path / "src" / "asynclint.egg-info").mkdir(parents=True)  # first on the path: importlib.metadata's
+    assert docs._dist_info([str(tmp_path / "src"), str(tmp_path / "site")]) is None
+
+
+def test_the_installed_metadata_agrees_with_importlib_metadata() -> None:
+    from importlib import metadata
+
+    found = docs._dist_info()
+    assert found is not None  # the test environment installs asynclint (editable)
+    dist = metadata.distribution("asynclint")
+    assert found == ([str(e) for e in dist.metadata.get_all("Project-URL") or []], dist.read_text("direct_url.json"))

@@ -81,6 +81,7 @@ def test_work_per_fix_does_not_grow_with_the_file(tmp_path: Path) -> None:
     assert small["whole_module"] == 0 and big["whole_module"] == 0
     per_fix_small = small["generated_chars"] / small_count
     per_fix_big = big["generated_chars"] / big_count
-    # Each fix generates its test's header before and after (plus a parse check), whatever the file's size.
+    # A mark added to a test generates the new decorator line alone (its place is found by the test's
+    # name), whatever the file's size: not the test's header (~100 characters here) nor the test.
     assert per_fix_big <= per_fix_small * 1.2, (per_fix_small, per_fix_big)
-    assert per_fix_big < 200
+    assert per_fix_big < 40, per_fix_big

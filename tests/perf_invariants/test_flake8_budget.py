@@ -91,3 +91,34 @@ def test_check_and_flake8_keep_entries_of_their_own(counted: dict[str, int], tmp
     found = _flake8_run(tmp_path)
     assert ("test_0.py", 1, 10, "ASL101") in found  # flake8 decides about its noqa
     assert counted["lint_text"] == 7
+
+
+def test_a_warm_run_resolves_each_folder_once_not_each_file(counted: dict[str, int], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolving paths (a system call per path component) was most of the plugin's cost per file on a
+    warm run: four resolutions a file. The folder's settings and resolved path are kept per folder."""
+    _flake8_run(tmp_path)
+    resolved: list[str] = []
+    resolve = Path.resolve
+
+    def counting_resolve(self, strict=False):  # type: ignore[no-untyped-def]
+        resolved.append(str(self))
+        return resolve(self, strict)
+
+    def warm_resolutions() -> int:
+        monkeypatch.setattr(plugin, "_runner", None)  # a new flake8 process
+        resolved.clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(Path, "resolve", counting_resolve)
+            _flake8_run(tmp_path)
+        return len(resolved)
+
+    few = warm_resolutions()
+    for i in range(6, 30):
+        (tmp_path / "tests" / f"test_{i}.py").write_text(f"async def test_{i}(client):\n    assert client\n",
+                                                         encoding="utf-8")
+    _flake8_run(tmp_path)  # fills the cache for the new files
+    counted["lint_text"] = 0
+    many = warm_resolutions()
+    assert counted["lint_text"] == 0
+    assert many == few, (few, many)  # 30 test files resolve what 6 did: per folder, not per file

@@ -20,9 +20,19 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
-from urllib.request import url2pathname
+
+# urllib.request's url2pathname without importing urllib.request (http.client, email, ssl: a
+# tenth of a second, paid by every JSON or SARIF run for the rule links): its own definitions.
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    from nturl2path import url2pathname
+else:
+    from urllib.parse import unquote
+
+    def url2pathname(url: str) -> str:
+        return unquote(url)
 
 #: The ``[project.urls]`` label whose address is the folder of the rule pages.
 RULES_URL_LABEL = "Rules"
@@ -44,22 +54,63 @@ def docs_hint(code: str) -> str:
 @functools.lru_cache(maxsize=1)
 def installed_docs_base() -> str | None:
     """The rule pages' folder as the installed distribution knows it (None: nowhere that resolves)."""
-    from importlib import metadata
+    found = _dist_info()
+    if found is not None:
+        urls, direct_url = found
+    else:  # not a plain *.dist-info folder on the path (an egg, a zip): ask importlib.metadata
+        from importlib import metadata
 
-    try:
-        dist = metadata.distribution("asynclint")
-    except metadata.PackageNotFoundError:
-        dist = None
-    if dist is not None:
-        for entry in dist.metadata.get_all("Project-URL") or []:
-            label, _, url = str(entry).partition(",")
-            if label.strip().lower() == RULES_URL_LABEL.lower() and url.strip():
-                return url.strip()
-        base = _from_direct_url(dist.read_text("direct_url.json"))
-        if base is not None:
-            return base
+        try:
+            dist = metadata.distribution("asynclint")
+        except metadata.PackageNotFoundError:
+            dist = None
+        urls = [str(entry) for entry in dist.metadata.get_all("Project-URL") or []] if dist is not None else []
+        direct_url = dist.read_text("direct_url.json") if dist is not None else None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == RULES_URL_LABEL.lower() and url.strip():
+            return url.strip()
+    base = _from_direct_url(direct_url)
+    if base is not None:
+        return base
     checkout = Path(__file__).resolve().parents[3]  # src/asynclint/core/docs.py -> the checkout
     return _local_pages(checkout)
+
+
+def _dist_info(paths: list[str] | None = None) -> tuple[list[str], str | None] | None:
+    """asynclint's ``Project-URL`` entries and ``direct_url.json``, read from the first
+    ``asynclint-<version>.dist-info`` folder on the path (what ``importlib.metadata`` finds too, without
+    the tenth of a second its imports cost every JSON or SARIF run); None when there is none."""
+    for entry in sys.path if paths is None else paths:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            lowered = name.lower()
+            if lowered.startswith(("asynclint.egg", "asynclint-")) and lowered.endswith((".egg-info", ".egg")):
+                return None  # an egg first on the path: importlib.metadata reads that one
+            dist, _, rest = name.partition("-")
+            if dist.lower() != "asynclint" or not rest[:1].isdigit() or not rest.endswith(".dist-info"):
+                continue
+            folder = Path(entry or ".", name)
+            try:
+                metadata = (folder / "METADATA").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+            urls = []
+            for line in metadata.splitlines():
+                if not line.strip():
+                    break  # the headers end at the first blank line; the description follows
+                key, _, value = line.partition(":")
+                if key.strip().lower() == "project-url":
+                    urls.append(value.strip())
+            try:
+                direct_url: str | None = (folder / "direct_url.json").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                direct_url = None
+            return urls, direct_url
+    return None
 
 
 def _from_direct_url(text: str | None) -> str | None:

@@ -114,13 +114,14 @@ def _def_names(text: str, nodes: list[cst.CSTNode],
 
 _FEW_NAMES = 8
 _WORD = re.compile(r"\w+")
-#: Every place where ``def`` + blanks + a word starts, overlapping ones included ("undef f" holds "def f").
-_DEF_AT = re.compile(r"(?=def[ \t]+(\w+))")
+#: Every place where ``def`` or ``class`` + blanks + a word starts, overlapping ones included ("undef f"
+#: holds "def f").
+_DEF_AT = re.compile(r"(?=(?:def|class)[ \t]+(\w+))")
 
 
 class _DefIndex:
-    """Where each ``def <word>`` occurs, from one scan of the text: a name's occurrences are then
-    found without searching the whole text once per reported name."""
+    """Where each ``def <word>`` (and ``class <word>``) occurs, from one scan of the text: a name's
+    occurrences are then found without searching the whole text once per reported name."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -130,7 +131,7 @@ class _DefIndex:
         self.words = sorted(self.by_word)
 
     def unique(self, needle: str, name: str) -> int:
-        """The offset of ``needle`` (``def`` + blanks + ``name``) when it occurs exactly once, else -1.
+        """The offset of ``needle`` (``def`` or ``class`` + blanks + ``name``) when it occurs exactly once, else -1.
 
         ``needle`` also occurs where a longer word starts with ``name``: those words are counted too.
         """
@@ -145,6 +146,13 @@ class _DefIndex:
                         return -1
                     at = offset
         return at
+
+
+    def unique_word(self, needle: str, name: str) -> int:
+        """The offset of ``needle`` (``def`` or ``class`` + blanks + ``name``) when it occurs exactly once
+        followed by the end of the word (``def test_1`` in ``def test_10`` is another name), else -1."""
+        found = [offset for offset in self.by_word.get(name, ()) if self.text.startswith(needle, offset)]
+        return found[0] if len(found) == 1 else -1
 
 
 def find_chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.BaseStatement, ...]]:
@@ -292,6 +300,7 @@ class StatementPlace:
         self._offsets: list[int] | None = None
         self._lines: dict[str, list[int]] | None = None
         self._ast: _AstLines | None = None
+        self._defs: _DefIndex | None = None
 
     @property
     def offsets(self) -> list[int]:
@@ -307,6 +316,37 @@ class StatementPlace:
                 lines.setdefault(text[offsets[number - 1]:offsets[number]], []).append(number)
             self._lines = lines
         return self._lines
+
+    def keyword_line(self, statement: cst.CSTNode, indent: str) -> int | None:
+        """The line of a function's or class's ``def``/``class`` keyword, read off the text: when
+        ``def`` + the blanks LibCST kept + its name (the whole word) occurs once in the text, it is
+        there (the text holds the statement's code); the text before it on its line must be
+        ``indent`` (and ``async`` with its blanks). None when that cannot be told (then generate
+        its code).
+
+        One index of the text's ``def``/``class`` names answers every statement of a file.
+        """
+        if type(statement) is cst.FunctionDef:
+            keyword, space = "def", statement.whitespace_after_def.value
+            asynchronous = statement.asynchronous
+            before = indent if asynchronous is None else indent + "async" + asynchronous.whitespace_after.value
+        elif type(statement) is cst.ClassDef:
+            keyword, space, before = "class", statement.whitespace_after_class.value, indent
+        else:
+            return None
+        name = statement.name.value
+        if not space or not _INLINE_SPACE.issuperset(space) or not _WORD.fullmatch(name):
+            return None
+        if self._defs is None:
+            self._defs = _DefIndex(self.text)
+        at = self._defs.unique_word(keyword + space + name, name)
+        if at < 0:
+            return None
+        offsets = self.offsets
+        line = bisect.bisect_right(offsets, at)
+        if self.text[offsets[line - 1]:at] != before:
+            return None
+        return line
 
     def matches(self, line: int, code: str) -> bool:
         """Whether ``code`` is the text at the start of ``line``."""

@@ -26,7 +26,11 @@ def select_non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
     """Greedily keep fixes whose target nodes do not nest in another kept fix's.
 
     The rest wait for the next pass, when they are found again on the fixed tree.
+    A fix alone with one target overlaps nothing: no subtree is walked (fix edits are
+    rendered one fix at a time, and a test-wide target is most of its test).
     """
+    if len(fixes) == 1 and len(fixes[0].edits()) == 1:
+        return [fixes[0]]
     chosen: list[Fix] = []
     claimed: list[tuple[int, set[int]]] = []
     for fix in fixes:

@@ -16,7 +16,8 @@ applied to the whole module and the result diffed with the text.
 from __future__ import annotations
 
 import ast
-import difflib
+import dataclasses
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from libcst._nodes.internal import CodegenState
 from asynclint.core.diagnostics import Diagnostic, Fix, FixEdits, TextEdit
 from asynclint.core.positions import StatementPlace as _Place
 from asynclint.core.positions import find_chains as _find_chains
+from asynclint.core.walker import iter_children
 from asynclint.fixes.apply import (
     _enclosing_ids,
     _Replacer,
@@ -44,11 +46,16 @@ from asynclint.fixes.unused_imports import (
 from asynclint.model.names import ImportTable
 
 
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
 def text_edits(old: str, new: str) -> list[TextEdit]:
     """The edits that turn ``old`` into ``new``: changed line blocks, trimmed to the changed characters."""
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     edits: list[TextEdit] = []
+    import difflib  # not needed for a decorator added (the most common fix): 5 ms of imports
+
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -122,6 +129,41 @@ def _stubbable(statement: cst.CSTNode) -> bool:
     return type(statement) in (cst.FunctionDef, cst.ClassDef) and type(statement.body) is cst.IndentedBlock  # type: ignore[attr-defined]
 
 
+#: The fields of a function or class written before its ``def``/``class`` line.
+_PRELUDE = frozenset({"leading_lines", "decorators", "lines_after_decorators"})
+_OTHER_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _prelude_changes_only(old: cst.CSTNode, new: object) -> bool:
+    """``new`` is ``old`` (a function or class) with other decorators or lines above them, the rest
+    the same objects (its body, name, parameters...)."""
+    kind = type(old)
+    if type(new) is not kind or kind not in (cst.FunctionDef, cst.ClassDef):
+        return False
+    names = _OTHER_FIELDS.get(kind)
+    if names is None:
+        names = _OTHER_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name not in _PRELUDE)
+    return all(getattr(old, name) is getattr(new, name) for name in names)
+
+
+def _prelude_parts(statement: cst.CSTNode) -> list[cst.CSTNode]:
+    """The leading lines, decorators and lines after them of a function or class, in order."""
+    return [*statement.leading_lines, *statement.decorators,  # type: ignore[attr-defined]
+            *statement.lines_after_decorators]  # type: ignore[attr-defined]
+
+
+def _common_ends(old: list[cst.CSTNode], new: list[cst.CSTNode]) -> tuple[int, int]:
+    """How many of ``old``'s first and last items ``new`` keeps (the same objects), not overlapping."""
+    shortest = min(len(old), len(new))
+    before = 0
+    while before < shortest and old[before] is new[before]:
+        before += 1
+    after = 0
+    while after < shortest - before and old[-1 - after] is new[-1 - after]:
+        after += 1
+    return before, after
+
+
 def _blocks(statement: cst.CSTNode) -> list[cst.IndentedBlock]:
     """The indented blocks a compound statement holds directly (an ``elif`` is a statement of its own)."""
     found: list[cst.IndentedBlock] = []
@@ -162,6 +204,7 @@ class _Renderer:
         self.whole: ModuleText | None = None
         self._imports: tuple[Any, dict[str, cst.SimpleStatementLine]] | None = None
         self._uses: dict[str, int] | None = None
+        self._flat: dict[int, tuple[cst.CSTNode, str]] = {}  # leading lines and decorators at the top level
 
     # The whole-module way (the reference, and the fallback) -------------------------------------
     def whole_module(self, fix: Fix) -> list[TextEdit] | None:
@@ -298,6 +341,10 @@ class _Renderer:
                 body = block.body if block is not None else self.module.body if len(unit.chain) == 1 else None
                 if body is None or len(body) <= 1:
                     raise _Fallback  # the block would be empty: LibCST writes `pass`
+            if len(news) == 1 and _prelude_changes_only(statement, news[0]):
+                found = self.prelude_edits(unit.chain, indents, news[0])
+                if found is not None:
+                    return found
             # A function or class given new decorators or a new signature keeps its body: headers will do.
             header_only = (len(news) == 1 and _stubbable(statement) and _stubbable(news[0])
                            and news[0].body is statement.body)  # type: ignore[attr-defined]
@@ -322,6 +369,65 @@ class _Renderer:
         return [TextEdit(e.start_line + line - 1, e.start_column, e.end_line + line - 1, e.end_column, e.content)
                 for e in text_edits(old_code, new_code)]
 
+    def prelude_edits(self, chain: tuple[cst.BaseStatement, ...], indents: list[str],
+                      new: cst.BaseStatement) -> list[TextEdit] | None:
+        """Edits of a function or class whose decorators (or the lines above them) alone change (ASL101's
+        mark): those lines are generated before and after, the rest of its header is not (its
+        parameters and annotations are most of a header's nodes); its ``def`` line is found by name
+        (core/positions.py). None when the text cannot tell where it is."""
+        statement = chain[-1]
+        if self.place is None:
+            self.place = _Place(self.module, self.text)
+        keyword = self.place.keyword_line(statement, "".join(indents))
+        if keyword is None:
+            return None
+        old_parts, new_parts = _prelude_parts(statement), _prelude_parts(new)
+        # The lines the fix adds must parse (the others are the file's own): alone, above a stand-in.
+        kept = {id(part) for part in old_parts}
+        added = "".join([self.part_code(part, [], self._flat) for part in new_parts if id(part) not in kept])
+        self.check(added + ("def _(): pass\n" if type(new) is cst.FunctionDef else "class _: pass\n"))
+        codes: dict[int, tuple[cst.CSTNode, str]] = {}  # each part generated once: the new lines keep most of the old ones
+        before, after = _common_ends(old_parts, new_parts)
+        if before + after == len(old_parts):
+            # Lines inserted (a decorator added): only the lines between them and the def line are
+            # generated, to know where they go; usually none (a new decorator goes last).
+            below = "".join([self.part_code(part, indents, codes) for part in old_parts[before:]])
+            line = keyword - len(_NEWLINE.findall(below))
+            if line < 1 or not self.place.matches(line, below):
+                return None
+            inserted = "".join([self.part_code(part, indents, codes) for part in new_parts[before:len(new_parts) - after]])
+            return [TextEdit(line, 1, line, 1, inserted)]
+        old_code = "".join([self.part_code(part, indents, codes) for part in old_parts])
+        line = keyword - len(_NEWLINE.findall(old_code))
+        if line < 1 or not self.place.matches(line, old_code):
+            return None
+        new_code = "".join([self.part_code(part, indents, codes) for part in new_parts])
+        return [TextEdit(e.start_line + line - 1, e.start_column, e.end_line + line - 1, e.end_column, e.content)
+                for e in text_edits(old_code, new_code)]
+
+    def part_code(self, part: cst.CSTNode, indents: list[str], codes: dict[int, tuple[cst.CSTNode, str]]) -> str:
+        """The code of a leading line or decorator inside blocks indented by ``indents``."""
+        if not indents:
+            codes = self._flat  # the same in every fix
+        found = codes.get(id(part))
+        if found is not None and found[0] is part:
+            return found[1]
+        code = None
+        if indents and type(part) is cst.Decorator and not part.leading_lines:
+            # A one-line decorator is its top-level code indented (only its own line is).
+            flat = self.part_code(part, [], self._flat)
+            if flat.count("\n") == 1 and flat.endswith("\n"):
+                code = "".join(indents) + flat
+        if code is None:
+            module = self.module
+            state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
+                                 indent_tokens=list(indents))
+            part._codegen(state)
+            code = "".join(state.tokens)
+            STATS["generated_chars"] += len(code)
+        codes[id(part)] = (part, code)  # the part kept: its id stays its own
+        return code
+
     def check(self, code: str) -> None:
         """The changed statement parses (at the top level: CPython's parser alone, no compiler)."""
         try:
@@ -342,18 +448,21 @@ class _Renderer:
         body: Sequence[cst.BaseStatement] = module.body
         if requests:
             body = add_imports(module, requests, table).body
-        # A body the replacement keeps (a function given a decorator) uses the same names before and after.
-        shared = {id(orig.body) for orig, new in pairs  # type: ignore[attr-defined]
-                  if getattr(orig, "body", None) is not None and getattr(new, "body", None) is getattr(orig, "body")}
+        # What the replacement keeps of the node it replaces (a function given a decorator keeps its
+        # body, name, parameters and other decorators) uses the same names before and after.
+        shared = _shared_children(pairs) if imports else set()
         before = name_uses([orig for orig, _ in pairs], set(imports), shared) if imports else {}
         candidates = set(before)
         unused: set[str] = set()
         if candidates:
+            added = name_uses([node for _, new in pairs for node in _nodes(new)], candidates, shared)
+            # A name the replacement uses as often as the replaced code did keeps its uses.
+            candidates = {name for name in candidates if added.get(name, 0) < before[name]}
+        if candidates:
             if self._uses is None:
                 self._uses = name_uses([module], set(imports))  # once a file, for all of its fixes
-            added = name_uses([node for _, new in pairs for node in _nodes(new)], candidates, shared)
-            unused = {name for name in candidates
-                      if self._uses.get(name, 0) - before.get(name, 0) + added.get(name, 0) <= 0}
+            uses = self._uses
+            unused = {name for name in candidates if uses.get(name, 0) - before[name] + added.get(name, 0) <= 0}
         if unused:
             if requests:
                 imports = {**imports, **top_level_imports(module.with_changes(
@@ -400,6 +509,16 @@ class _Renderer:
             raise _Fallback
         return [TextEdit(e.start_line + line - 1, e.start_column, e.end_line + line - 1, e.end_column, e.content)
                 for e in text_edits(old_code, new_code)]
+
+
+def _shared_children(pairs: list[tuple[cst.CSTNode, Any]]) -> set[int]:
+    """The ids of the children a replacement keeps from the node it replaces (the same objects)."""
+    shared: set[int] = set()
+    for orig, new in pairs:
+        if isinstance(new, cst.CSTNode) and type(new) is type(orig):
+            kept = {id(child) for child in iter_children(new)}
+            shared.update(id(child) for child in iter_children(orig) if id(child) in kept)
+    return shared
 
 
 def _nodes(new: object) -> list[cst.CSTNode]:

@@ -33,6 +33,7 @@ from asynclint.config.settings import ConfigError
 from asynclint.run.discovery import discoverable
 
 if TYPE_CHECKING:
+    from asynclint.config.settings import Settings
     from asynclint.core.diagnostics import Diagnostic
     from asynclint.run.runner import LintRun
 
@@ -40,6 +41,8 @@ SKIPPED_CODES = frozenset({"ASL001", "ASL002"})
 STDIN_NAMES = frozenset({"stdin", "-", ""})
 
 _runner: LintRun | None = None
+#: Per folder (as flake8 names it): its settings, and the folder and project root resolved.
+_folders: dict[Path, tuple[Settings, tuple[Path, tuple[str, ...]]]] = {}
 
 
 def _shared_runner() -> LintRun:
@@ -51,6 +54,7 @@ def _shared_runner() -> LintRun:
         # The result cache of `asynclint check` (.asynclint_cache/ at the project root, off with
         # ASYNCLINT_NO_CACHE=1): a file answered from it costs no parse (LibCST is not even imported).
         _runner = LintRun(Options(cache=True))
+        _folders.clear()  # the folders' settings come from the runner
     return _runner
 
 
@@ -111,8 +115,13 @@ class AsyncLintChecker:
         path = Path.cwd() / "stdin.py" if stdin else Path(self.filename)
         try:
             runner = _shared_runner()
-            settings = runner.settings_for(path.parent)
-            if not discoverable(path, settings):
+            folder = _folders.get(path.parent)
+            if folder is None:
+                resolved = path.parent.resolve()
+                settings = runner.settings_for(resolved)
+                folder = _folders[path.parent] = (settings, (resolved, settings.root.resolve().parts))
+            settings = folder[0]
+            if not discoverable(path, settings, folder[1]):
                 return
             text = "".join(self.lines)
             diagnostics = _lint(runner, path, os.path.normpath(self.filename), text, stdin)

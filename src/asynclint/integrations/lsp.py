@@ -219,4 +219,19 @@ def create_server() -> AsyncLintServer:
 
 
 def serve() -> None:
-    create_server().start_io()
+    """Serve over stdio, with the garbage collector tuned as ``asynclint check`` tunes it.
+
+    Each didChange parses the whole document (a 3,000-line file allocates some 200,000 objects, all
+    freed by reference counting: trees hold no cycles, tests/perf_invariants/test_memory.py). With
+    the default threshold (700) the collector ran hundreds of times per change, rescanning what
+    start-up loaded each time it reached the oldest generation: about a fifth of the time from
+    didChange to diagnostics. Collections now come every 10,000 net allocations, and what start-up
+    loaded (the modules) is frozen out of them.
+    """
+    import gc
+
+    gc.set_threshold(10_000, 10, 10)
+    server = create_server()
+    gc.collect()
+    gc.freeze()
+    server.start_io()

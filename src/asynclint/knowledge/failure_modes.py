@@ -70,6 +70,22 @@ NOT_SUBJECT_DIRS = frozenset({"_sync", "docs", "docs_src", "doc", "examples", "e
                               "benchmarks", "bench", "scripts"})
 #: Folders of the test suite: every module in them may hold a helper that expects a failure.
 TEST_DIRS = frozenset({"tests", "test", "testing", "unit_tests", "integration_tests"})
+#: Folder names that say "tests" with a prefix or suffix (``itests``, ``e2e_tests``, ``tests_integration``):
+#: the apps and helpers in them belong to the suite, not to the code under test.
+TEST_DIR_SUFFIXES = ("tests", "_test")
+TEST_DIR_PREFIXES = ("tests_", "test_")
+
+#: Calls whose truth is a check of an argument's type: a ``raise`` they guard (``if not isinstance``,
+#: or the ``else:`` of an ``isinstance`` chain) rejects a wrong argument type, not a failure mode.
+TYPE_TEST_CALLS = frozenset({"isinstance", "issubclass", "callable"})
+
+#: Calls by which an ``except`` clause shows the failure to the user (``click.secho(...)``,
+#: ``logger.error(...)``): a class handled that way is a user-facing failure, not an internal signal.
+REPORT_CALLS = frozenset({"print", "echo", "secho", "warn", "warning", "error", "exception", "critical",
+                          "info", "debug", "log", "fail", "exit", "abort", "write"})
+
+#: coverage.py's default exclusion (``# pragma: no cover``): the project has said no test runs the line.
+NO_COVER_PATTERN = r"#\s*(?:pragma|PRAGMA)[:\s]?\s*(?:no|NO)\s*(?:cover|COVER)"
 
 #: Apps built in a test module (ASL301's fix reads those of FastAPI).
 APP_BUILDERS = frozenset({

@@ -41,13 +41,18 @@ from asynclint.knowledge.failure_modes import (
     DOMAIN_ERRORS,
     GUARD_BASES,
     LITESTAR_ROUTE_DECORATORS,
+    NO_COVER_PATTERN,
     NOT_SUBJECT_DIRS,
     RAISES_CALLS,
+    REPORT_CALLS,
     REQUEST_METHODS,
     RESPONSE_FACTORIES,
     ROUTE_DECORATOR_METHODS,
     STATUS_KEYWORDS,
+    TEST_DIR_PREFIXES,
+    TEST_DIR_SUFFIXES,
     TEST_DIRS,
+    TYPE_TEST_CALLS,
 )
 from asynclint.model.ast_imports import add_import, ast_imports, package_of
 from asynclint.model.framework_scan import SKIPPED_DIRS
@@ -56,6 +61,7 @@ from asynclint.model.source_index import ClassInfo, FunctionInfo, NameScope, Sou
 
 MAX_FILES = 20000
 _HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
+_NO_COVER = re.compile(NO_COVER_PATTERN)
 _STATUS_NAME = re.compile(r"HTTP_(\d{3})")
 _ROUTE_TEXT = re.compile(r"@\s*[\w.]+\.(?:get|post|put|patch|delete|api_route|route)\(|@\s*(?:get|post|put|patch|delete)\(")
 ANY_ERROR = 0  # a status assertion whose value is not known (``status_code >= 400``, ``is_error``)
@@ -261,6 +267,11 @@ class _TestFileScan:
                         self._expect(found, arg, imports)
         for value in handed:
             for sub in ast.walk(value):
+                if isinstance(sub, ast.Call) and (ast_dotted(sub.func) or "").rpartition(".")[2] in RAISES_CALLS:
+                    # ``parametrize("value, expectation", [("", pytest.raises(DSNError)), ...])``
+                    for arg in sub.args[:1] or [k.value for k in sub.keywords if k.arg == "expected_exception"]:
+                        self._expect(found, arg, imports)
+                    continue
                 status = _status(sub) if isinstance(sub, ast.Constant) else None
                 if _is_error_status(status):
                     found.statuses.add(status)  # type: ignore[arg-type]
@@ -413,13 +424,45 @@ class _Route:
 class _SourceFile:
     """One source module read with ast: its imports, to qualify what its functions raise."""
 
-    def __init__(self, path: Path, tree: ast.Module, module: str, is_package: bool) -> None:
+    def __init__(self, path: Path, tree: ast.Module, module: str, is_package: bool, text: bytes = b"") -> None:
         self.path = path
         self.tree = tree
         self.module = module
         self.imports = ast_imports(tree.body, package_of(module, is_package)).names
         self.local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         self._by_line: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
+        self._text = text
+        self._no_cover: set[int] | None = None
+
+    def no_cover(self, node: ast.stmt) -> bool:
+        """Whether coverage.py's ``# pragma: no cover`` excludes the statement: the pragma on one of
+        its lines, or on the header of a block around it (``if ...:  # pragma: no cover``, ``else:``)."""
+        if self._no_cover is None:
+            self._no_cover = set()
+            if b"cover" in self._text:
+                lines = self._text.decode("utf-8", "replace").splitlines()
+                marked = {n for n, line in enumerate(lines, 1) if _NO_COVER.search(line)}
+                self._no_cover = set(marked)
+                if marked:
+                    for block in ast.walk(self.tree):
+                        for start, body in _blocks(block):
+                            if any(start <= n < body[0].lineno for n in marked):
+                                self._no_cover.update(range(start, (body[-1].end_lineno or body[-1].lineno) + 1))
+        end = node.end_lineno or node.lineno
+        return any(n in self._no_cover for n in range(node.lineno, end + 1))
+
+    def absorbs(self, name: str, index: SourceIndex) -> bool:
+        """Whether an ``except`` of this module catches the class ``name`` (under any of its names)
+        and carries on without showing it to the user (no ``print``/``secho``/``logger.error``,
+        no text made of the exception): the module's own control flow."""
+        wanted = _canonical(name, index)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+                if any(q and _canonical(q, index) == wanted for q in (self.qualify(ast_dotted(t)) for t in types)) \
+                        and not _reports(node):
+                    return True
+        return False
 
     def qualify(self, dotted: str | None) -> str | None:
         return NameScope(self.module, self.imports, self.local).qualify(dotted or None)
@@ -479,6 +522,88 @@ def _own_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]
                 todo.append(child)
 
 
+def _reports(handler: ast.ExceptHandler) -> bool:
+    """Does the ``except`` clause show the failure: a reporting call, or text made of the exception?"""
+    for stmt in handler.body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                dotted = ast_dotted(node.func) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+                last = dotted.rpartition(".")[2]
+                if last.lower() in REPORT_CALLS or (last in ("str", "repr", "format") and any(
+                        isinstance(a, ast.Name) and a.id == handler.name for a in node.args)):
+                    return True
+            elif isinstance(node, ast.FormattedValue) and handler.name and any(
+                    isinstance(n, ast.Name) and n.id == handler.name for n in ast.walk(node.value)):
+                return True
+    return False
+
+
+def _blocks(node: ast.AST) -> Iterator[tuple[int, list[ast.stmt]]]:
+    """The blocks of a compound statement, each with the first line of its header (``else:`` is
+    looked for after the block before it)."""
+    body = getattr(node, "body", None)
+    if not isinstance(body, list) or not body or not isinstance(body[0], ast.stmt):
+        return
+    yield getattr(node, "lineno", body[0].lineno), body
+    previous = body
+    for name in ("orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list) and block and not (name == "orelse" and isinstance(node, ast.If)
+                                                       and len(block) == 1 and isinstance(block[0], ast.If)
+                                                       and block[0].col_offset == node.col_offset):
+            yield (previous[-1].end_lineno or previous[-1].lineno) + 1, block
+        if isinstance(block, list) and block:
+            previous = block
+
+
+def _is_type_test(test: ast.expr) -> bool:
+    """``isinstance(x, T)``, ``not callable(f)``, ``type(x) is T`` and their ``and``/``or``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _is_type_test(test.operand)
+    if isinstance(test, ast.BoolOp):  # ``x is not None and not isinstance(x, str)``
+        return any(_is_type_test(v) for v in test.values) and all(_is_type_test(v) or _is_none_test(v)
+                                                                  for v in test.values)
+    if isinstance(test, ast.Call):
+        return isinstance(test.func, ast.Name) and test.func.id in TYPE_TEST_CALLS
+    if isinstance(test, ast.Compare) and isinstance(test.left, ast.Call):
+        return isinstance(test.left.func, ast.Name) and test.left.func.id == "type"
+    return False
+
+
+def _is_none_test(test: ast.expr) -> bool:
+    return isinstance(test, ast.Compare) and len(test.comparators) == 1 and isinstance(
+        test.comparators[0], ast.Constant) and test.comparators[0].value is None
+
+
+def _negated(test: ast.expr) -> bool:
+    """``not isinstance(...)``, ``type(x) is not T``, and an ``and``/``or`` of those."""
+    if isinstance(test, ast.BoolOp):
+        return all(_negated(v) for v in test.values)
+    return (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)) or (
+        isinstance(test, ast.Compare) and all(isinstance(op, (ast.IsNot, ast.NotEq)) for op in test.ops))
+
+
+def _type_guards(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """Lines of the ``raise`` statements that reject a wrong argument type: directly under
+    ``if not isinstance(...)``, or in the ``else:`` of an ``if``/``elif`` chain of type tests."""
+    found: set[int] = set()
+    todo: list[ast.AST] = list(func.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.If) and _is_type_test(node.test):
+            chain: ast.If = node
+            while len(chain.orelse) == 1 and isinstance(chain.orelse[0], ast.If) and _is_type_test(chain.orelse[0].test):
+                chain = chain.orelse[0]
+            negated = _negated(node.test)
+            guarded = (node.body if negated else []) + (chain.orelse if chain.orelse and not (
+                len(chain.orelse) == 1 and isinstance(chain.orelse[0], ast.If)) else [])
+            found.update(stmt.lineno for stmt in guarded if isinstance(stmt, ast.Raise))
+        todo += [child for child in ast.iter_child_nodes(node) if isinstance(child, (ast.stmt, ast.excepthandler))]
+    return found
+
+
 def _status_argument(call: ast.Call, positional: bool) -> int | None:
     for keyword in call.keywords:
         if keyword.arg in STATUS_KEYWORDS:
@@ -491,8 +616,11 @@ def _status_argument(call: ast.Call, positional: bool) -> int | None:
 def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, index: SourceIndex,
            route: bool) -> list[_Site]:
     sites: list[_Site] = []
+    guards: set[int] | None = None
     for node in _own_body(func):
         if isinstance(node, ast.Raise) and node.exc is not None:
+            if source.no_cover(node):
+                continue  # the project has said no test runs it
             exc = node.exc
             target = exc.func if isinstance(exc, ast.Call) else exc
             qualified = source.qualify(ast_dotted(target))
@@ -505,7 +633,10 @@ def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, in
                 if status is not None and 400 <= status <= 499:
                     sites.append(_Site("domain", qualified, status, node.lineno))
             elif _project_failure_class(qualified, index):
-                sites.append(_Site("class", qualified, None, node.lineno, _messages(exc)))
+                if guards is None:
+                    guards = _type_guards(func)
+                if node.lineno not in guards:
+                    sites.append(_Site("class", qualified, None, node.lineno, _messages(exc)))
         elif route and isinstance(node, ast.Call):
             qualified = source.qualify(ast_dotted(node.func))
             if qualified in RESPONSE_FACTORIES:
@@ -622,7 +753,8 @@ def _is_test_side(path: Path, rootdir: Path, config: PytestConfig) -> bool:
         parts = path.relative_to(rootdir).parts[:-1]
     except ValueError:
         return False
-    return any(part in TEST_DIRS for part in parts)
+    return any(part in TEST_DIRS or part.endswith(TEST_DIR_SUFFIXES) or part.startswith(TEST_DIR_PREFIXES)
+               for part in parts)
 
 
 def _route_of(decorator: ast.expr, source: _SourceFile, prefixes: dict[str, str]) -> tuple[str, str] | None:
@@ -787,9 +919,11 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
 
     def source_file(path: Path, module: str) -> _SourceFile | None:
         if path not in sources:
-            tree = _parse(path)
+            raw: list[bytes] = []
+            tree = _parse(path, raw)
             result.files.append(path)
-            sources[path] = _SourceFile(path, tree, module, path.name == "__init__.py") if tree is not None else None
+            sources[path] = _SourceFile(path, tree, module, path.name == "__init__.py",
+                                        raw[0] if raw else b"") if tree is not None else None
         return sources[path]
 
     suite_text = b"\n".join(texts).decode("utf-8", "replace")
@@ -840,8 +974,63 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             found += raising.handler_strings(lambda caught: _canonical(caught, index) == _canonical(name, index))
         return any(len(text) >= 12 and text in suite_text for text in found)
 
+    def internal_signal(name: str, site_path: Path) -> bool:
+        """A class the project raises to itself: a private name, or one the raising or defining
+        module catches again (``except CharsetPart``) that no package ``__init__`` on the way exports."""
+        name = _canonical(name, index)
+        short = name.rpartition(".")[2]
+        if short.startswith("_"):
+            return True
+        info = index.cls(name)
+        if info is None:
+            return False
+        defining = source_file(info.path, info.qualname.rpartition(".")[0])
+        if not any(source is not None and source.absorbs(name, index)
+                   for source in (sources.get(site_path), defining)):
+            return False
+        parts = info.qualname.split(".")[:-2]  # the packages above the defining module
+        return not any(index.module_defines(".".join(parts[:cut]), short) for cut in range(1, len(parts) + 1))
+
+    source_texts: dict[Path, str] = {}
+
+    def translation_expected(name: str) -> bool:
+        """The project catches the class and raises another one a test expects (a parser's
+        ``ScalarParseError`` turned into the ``StyleValueError`` a test of the setter expects):
+        the failure is tested through its translation. Source modules are read only for a class
+        about to be reported, and only those naming it in an ``except`` are parsed."""
+        short = name.rpartition(".")[2]
+        wanted = _canonical(name, index)
+        pattern = re.compile(r"except\b[^:\n]*\b" + re.escape(short) + r"\b")
+        for path in source_candidates:
+            if path not in source_texts:
+                try:
+                    source_texts[path] = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    source_texts[path] = ""
+                result.files.append(path)
+            if not pattern.search(source_texts[path]):
+                continue
+            source = source_file(path, module_name(path)[0])
+            if source is None:
+                continue
+            for handler in ast.walk(source.tree):
+                if not isinstance(handler, ast.ExceptHandler) or handler.type is None:
+                    continue
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                if not any(q and _canonical(q, index) == wanted for q in (source.qualify(ast_dotted(t)) for t in types)):
+                    continue
+                for stmt in handler.body:
+                    for node in ast.walk(stmt):
+                        if isinstance(node, ast.Raise) and node.exc is not None:
+                            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                            raised = source.qualify(ast_dotted(exc))
+                            if raised and _canonical(raised, index) != wanted and class_expected(raised):
+                                return True
+        return False
+
     # Functions the tests call (each read once, reported at its first caller).
     sites_seen: set[tuple[Path, int]] = set()
+    helper_modes: set[tuple[str, str]] = set()
     seen: set[str] = set()
     for test in ordered_tests:
         for qualified in test.calls:
@@ -856,19 +1045,25 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             if not path.is_relative_to(rootdir) or _not_subject(path.relative_to(rootdir)) \
                     or _is_test_side(path, rootdir, config):
                 continue
-            sites = function_sites(info)
+            sites = [(site, site_path, "") for site, site_path in function_sites(info)]
             for callee in info.calls:  # its private helpers' raises are its own (``self._check()``)
                 last = callee.rpartition(".")[2]
                 callee_info = index.function(callee) if last.startswith("_") and not last.startswith("__") else None
                 if callee_info is not None and callee_info.raises and callee_info.qualname != info.qualname:
-                    sites += function_sites(callee_info)
+                    owner = callee_info.qualname.rpartition(".")[0]
+                    sites += [(site, site_path, owner) for site, site_path in function_sites(callee_info)]
             named: set[str] = set()
-            for site, site_path in sites:
+            for site, site_path, owner in sites:
                 if site.name in named or (site_path, site.line) in sites_seen:
                     continue
                 named.add(site.name)
                 sites_seen.add((site_path, site.line))  # a helper's raise is one failure mode, whoever calls it
-                if class_expected(site.name) or message_expected(site.name, site.messages, site_path):
+                if owner:  # and so is one class raised by the private helpers of one class or module
+                    if (site.name, owner) in helper_modes:
+                        continue
+                    helper_modes.add((site.name, owner))
+                if class_expected(site.name) or message_expected(site.name, site.messages, site_path) \
+                        or internal_signal(site.name, site_path) or translation_expected(site.name):
                     continue
                 display = _short(info.qualname, module_of(info)).removesuffix(".__init__")
                 _add(result, FailureMode(display, f"raises `{site.name.rpartition('.')[2]}`"

@@ -70,19 +70,24 @@ def discover(paths: list[Path], settings_for: Callable[[Path], Settings],
         yield from _walk_dir(root, settings_for, seen)
 
 
-def discoverable(path: Path, settings: Settings) -> bool:
-    """Whether directory discovery would lint ``path``: a test file or conftest.py, not excluded."""
+def discoverable(path: Path, settings: Settings, folder: tuple[Path, tuple[str, ...]] | None = None) -> bool:
+    """Whether directory discovery would lint ``path``: a test file or conftest.py, not excluded.
+
+    ``folder``: ``path.parent`` and ``settings.root`` resolved, when the caller knows them (the flake8
+    plugin asks once per folder: resolving paths was most of its cost per file on a warm run).
+    """
     if not path.name.endswith(".py"):
         return False
-    if path.name != "conftest.py" and not pytest_config_for_directory(path.parent.resolve()).is_test_file(path):
+    parent = folder[0] if folder is not None else path.parent.resolve()
+    if path.name != "conftest.py" and not pytest_config_for_directory(parent).is_test_file(path):
         return False
     if _excluded(path, settings):
         return False
     try:
-        parts = path.resolve().parts
+        parts = (*parent.parts, path.name) if folder is not None and not path.is_symlink() else path.resolve().parts
     except (OSError, RuntimeError):
         parts = path.parts
-    root = settings.root.resolve().parts
+    root = folder[1] if folder is not None else settings.root.resolve().parts
     inner = parts[len(root):-1] if parts[:len(root)] == root else path.parts[:-1]
     return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner)
 

@@ -45,14 +45,17 @@ class MissingErrorPathTest(Rule):
         explicitly (`JSONResponse(..., status_code=409)`); and, for a route of a plain `FastAPI()`
         app declared in the test module, the 422 of a typed path parameter. Guards that reject
         wrong arguments (`TypeError`, `NotImplementedError` and their subclasses, the built-in
-        `ValueError`), generated `_sync` copies, documentation examples and vendored code are not
-        failure modes.
+        `ValueError`, a raise under `if not isinstance(...)` or in the `else:` of an `isinstance`
+        chain), raises marked `# pragma: no cover`, the project's internal signals (a private
+        class, or one its own module catches again and no package exports), generated `_sync`
+        copies, documentation examples, vendored code and apps in test folders (`itests/`) are
+        not failure modes.
 
         A failure mode is expected when any function of the test side (every test file,
-        `conftest.py` and helper module) expects it: `pytest.raises`, `assertRaises`, `except` or
-        `xfail(raises=...)` of the class, a project base of it or a subclass; or, for a route, a
-        request to the route's path with an assertion of that status (a comparison, a
-        `parametrize` value, an argument of an `assert*` helper, a same-module helper that
+        `conftest.py` and helper module) expects it: `pytest.raises` (also handed by
+        `parametrize`), `assertRaises`, `except` or `xfail(raises=...)` of the class, a project
+        base of it or a subclass; or, for a route, a request to the route's path with an
+        assertion of that status (a comparison, a `parametrize` value, an argument of an `assert*` helper, a same-module helper that
         asserts it). The suite-wide index is built once per run.
 
         One finding per untested failure mode, at the first test (by file, then line) that calls
@@ -593,6 +596,174 @@ class MissingErrorPathTest(Rule):
             def test_echo():
                 assert TestClient(app).post("/echo/x", content=b"ab").json() == {"name": "x", "size": 2}
         """)),
+        # `pytest.raises(...)` objects handed by parametrize (the `expectation` pattern) expect their class.
+        Valid(dedent("""
+            import pytest
+            from app.ports import PortError, parse_port
+
+            @pytest.mark.parametrize("text, expectation", [
+                ("80", None),
+                ("http", pytest.raises(PortError)),
+            ])
+            def test_parse_port(text, expectation):
+                if expectation is None:
+                    assert parse_port(text) == 80
+                else:
+                    with expectation:
+                        parse_port(text)
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/ports.py": dedent("""
+                class PortError(Exception):
+                    pass
+
+                def parse_port(text):
+                    if not text.isdigit():
+                        raise PortError(text)
+                    return int(text)
+            """)}),
+        # Expected through its translation: the project catches the class and raises one a test expects.
+        Valid(dedent("""
+            import pytest
+            from app.size import Size
+            from app.box import Box, BadSetting
+
+            def test_parse():
+                assert Size.parse("3px").value == 3
+
+            def test_bad_width():
+                with pytest.raises(BadSetting):
+                    Box().width = "wide"
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/size.py": dedent("""
+                class SizeSyntaxError(Exception):
+                    pass
+
+                class Size:
+                    def __init__(self, value):
+                        self.value = value
+
+                    @classmethod
+                    def parse(cls, text):
+                        if not text.endswith("px"):
+                            raise SizeSyntaxError(text)
+                        return cls(int(text[:-2]))
+            """),
+            "app/box.py": dedent("""
+                from app.size import Size, SizeSyntaxError
+
+                class BadSetting(Exception):
+                    pass
+
+                class Box:
+                    def __setattr__(self, name, text):
+                        try:
+                            object.__setattr__(self, name, Size.parse(text))
+                        except SizeSyntaxError:
+                            raise BadSetting(name) from None
+            """)}),
+        # A signal the module raises to itself: caught again in the same module, exported by no package.
+        Valid(dedent("""
+            from app.frames import read_frame
+
+            def test_read_frame():
+                assert read_frame(b"data:x") == b"x"
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/frames.py": dedent("""
+                class SwitchEncoding(Exception):
+                    pass
+
+                def read_frame(raw):
+                    if raw.startswith(b"enc:"):
+                        raise SwitchEncoding(raw[4:])
+                    return raw.split(b":", 1)[1]
+
+                def read_all(frames):
+                    out = []
+                    for raw in frames:
+                        try:
+                            out.append(read_frame(raw))
+                        except SwitchEncoding:
+                            continue
+                    return out
+            """)}),
+        # A private exception class is the project's own control flow, not a failure users expect.
+        Valid(dedent("""
+            from app.pool import borrow
+
+            async def test_borrow(pool):
+                assert await borrow(pool) is not None
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/pool.py": dedent("""
+                class _RetryWithFreshConnection(Exception):
+                    pass
+
+                async def borrow(pool):
+                    if pool.stale:
+                        raise _RetryWithFreshConnection()
+                    return pool.take()
+            """)}),
+        # `# pragma: no cover`: the project has said no test runs the raise.
+        Valid(dedent("""
+            from app.merge import merge
+
+            def test_merge():
+                assert merge([1], [2]) == [1, 2]
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/merge.py": dedent("""
+                class InvariantBroken(Exception):
+                    pass
+
+                def merge(left, right):
+                    result = left + right
+                    if len(result) != len(left) + len(right):  # pragma: no cover
+                        raise InvariantBroken("please file a bug")
+                    return result
+            """)}),
+        # An app in an integration-test folder (`itests/`) belongs to the suite, not to the code under test.
+        Valid(dedent("""
+            def test_handled(client):
+                assert client.get("/boom").status_code == 200
+        """), config={"pythonpath": ["."]}, filename="itests/test_server.py", files={
+            "itests/__init__.py": "",
+            "itests/demo_app.py": dedent("""
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+                class Boom(Exception):
+                    pass
+
+                @app.get("/boom")
+                async def boom():
+                    raise Boom()
+            """)}),
+        # An argument-type guard: the `else:` of an `isinstance` chain, or `if not isinstance(...)`.
+        Valid(dedent("""
+            from app.paths import as_paths
+
+            def test_as_paths():
+                assert as_paths("a") == ["a"]
+        """), config={"pythonpath": ["."]}, files={
+            "app/__init__.py": "",
+            "app/paths.py": dedent("""
+                class PathSpecError(Exception):
+                    pass
+
+                def as_paths(spec, base=None):
+                    if base is not None and not isinstance(base, str):
+                        raise PathSpecError("base must be a str")
+                    if isinstance(spec, str):
+                        return [spec]
+                    elif isinstance(spec, list):
+                        return list(spec)
+                    else:
+                        raise PathSpecError("expected a str or a list")
+            """)}),
     ]
     INVALID = [
         # A project exception no test of the suite expects.
@@ -772,6 +943,121 @@ class MissingErrorPathTest(Rule):
             """),
             message="`GET /seats/{}` answers 422 for a `seat_id` that does not convert at "
                     "`test_example.py:8`; no test expects it",
+        ),
+        # One class raised by the shared private helpers of a base class is one failure mode,
+        # reported once, whichever subclass reaches which helper first.
+        Invalid(
+            dedent("""
+                from app.jobs import SendInvoice, SendReceipt
+
+
+                async def test_send_invoice(db):
+                    job = SendInvoice(db)
+                    await job.run(1, 2)
+
+
+                async def test_send_receipt(db):
+                    job = SendReceipt(db)
+                    await job.run(1, 2)
+            """),
+            line=4, column=11,
+            config={"pythonpath": ["."]},
+            files={"app/__init__.py": "", "app/jobs.py": dedent("""
+                class JobFailed(Exception):
+                    pass
+
+
+                class Job:
+                    def __init__(self, db):
+                        self.db = db
+
+                    async def _account(self, account_id):
+                        if account_id not in self.db:
+                            raise JobFailed("no account")
+                        return self.db[account_id]
+
+                    async def _order(self, order_id):
+                        if order_id not in self.db:
+                            raise JobFailed("no order")
+                        return self.db[order_id]
+
+
+                class SendInvoice(Job):
+                    async def run(self, account_id, order_id):
+                        await self._account(account_id)
+                        await self._order(order_id)
+
+
+                class SendReceipt(Job):
+                    async def run(self, account_id, order_id):
+                        await self._order(order_id)
+                        await self._account(account_id)
+            """)},
+            message="`SendInvoice.run` raises `JobFailed` at `app/jobs.py:11`; no test expects it",
+        ),
+        # A class the module catches again is still a failure mode when its package exports it.
+        Invalid(
+            dedent("""
+                from app.feed import next_item
+
+
+                def test_next_item():
+                    assert next_item([1]) == 1
+            """),
+            line=4, column=5,
+            config={"pythonpath": ["."]},
+            files={"app/__init__.py": "from app.feed import FeedExhausted\n", "app/feed.py": dedent("""
+                class FeedExhausted(Exception):
+                    pass
+
+
+                def next_item(items):
+                    if not items:
+                        raise FeedExhausted()
+                    return items.pop(0)
+
+
+                def drain(items):
+                    try:
+                        while True:
+                            next_item(items)
+                    except FeedExhausted:
+                        return
+            """)},
+            message="`next_item` raises `FeedExhausted` at `app/feed.py:7`; no test expects it",
+        ),
+        # A class the module catches to show it to the user (a CLI's error line) is a failure mode.
+        Invalid(
+            dedent("""
+                from app.cli import read_profile
+
+
+                def test_read_profile(tmp_path):
+                    (tmp_path / "p.ini").write_text("x")
+                    assert read_profile(tmp_path / "p.ini") == "x"
+            """),
+            line=4, column=5,
+            config={"pythonpath": ["."]},
+            files={"app/__init__.py": "", "app/cli.py": dedent("""
+                class ProfileMissing(Exception):
+                    pass
+
+
+                def read_profile(path):
+                    if not path.exists():
+                        raise ProfileMissing(str(path))
+                    return path.read_text()
+
+
+                def main(path):
+                    try:
+                        read_profile(path)
+                    except ProfileMissing as error:
+                        print(f"no profile at {error}")
+                        return 2
+                    return 0
+            """)},
+            message="`read_profile` raises `ProfileMissing` at `app/cli.py:7`; no test expects it",
         ),
     ]
 

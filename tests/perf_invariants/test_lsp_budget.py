@@ -1,0 +1,94 @@
+"""Budget protected: the language server's time from didChange to diagnostics (issue 25: under 0.5 s on a
+3,000-line file, `bench/run.py --cases lsp`).
+
+What a change costs is one lint of the document plus the conversion of each finding's position for
+the client. Counted here, not timed: the Python lines run by the server's lint of a document grow
+about as the document does (pygls's ``document.lines`` splits the whole text on every access: asked
+once per position, it was a scan of the document per finding), the document is split once per
+version, and the server runs with the garbage collector tuned as ``asynclint check`` runs.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from pygls.workspace import TextDocument, Workspace  # noqa: E402
+
+from asynclint.integrations import lsp  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from corpus import big_file  # noqa: E402
+
+
+class _CountingDocument(TextDocument):
+    splits = 0
+
+    @property
+    def lines(self) -> list[str]:
+        type(self).splits += 1
+        return super().lines
+
+
+def _server(root: Path) -> lsp.AsyncLintServer:
+    server = lsp.AsyncLintServer()
+    server.protocol._workspace = Workspace(root.as_uri())  # what `initialize` sets up
+    return server
+
+
+def _lint(tmp_path: Path, lines: int) -> tuple[int, int, int]:
+    """Python lines run by the server's lint of a generated test file of ``lines`` lines, its findings,
+    and how many times the document was split."""
+    root = tmp_path / str(lines)
+    path = big_file(root, lines, name="test_edited.py")
+    server = _server(root)
+    text = path.read_text(encoding="utf-8")
+    server.lint(_CountingDocument(path.as_uri(), text, version=1))  # warm the per-process tables
+    document = _CountingDocument(path.as_uri(), text + "\n\nasync def test_added():\n    assert True\n", version=2)
+    _CountingDocument.splits = 0
+    count = 0
+
+    def trace(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        found = server.lint(document)
+    finally:
+        sys.settrace(None)
+    return count, len(found), _CountingDocument.splits
+
+
+def test_a_change_costs_one_lint_and_one_split_of_the_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    small, small_findings, small_splits = _lint(tmp_path, 400)
+    big, big_findings, big_splits = _lint(tmp_path, 1600)
+    assert small_findings >= 5 and big_findings > 3 * small_findings
+    assert small_splits == big_splits == 1  # once per version, whatever the number of findings
+    assert big < 4.6 * small, (small, big, big / small)  # linear; a scan per finding is far above
+
+
+def test_the_server_tunes_the_garbage_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each change allocates a tree of the whole document, freed by reference counting: with the default
+    threshold the collector ran hundreds of times per change (a fifth of the time to diagnostics)."""
+    started: list[object] = []
+
+    class _Server:
+        def start_io(self) -> None:
+            started.append(gc.get_threshold())
+
+    monkeypatch.setattr(lsp, "create_server", _Server)
+    threshold = gc.get_threshold()
+    try:
+        lsp.serve()
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+    assert started and started[0][0] >= 10_000  # type: ignore[index]
