@@ -49,13 +49,7 @@ class ModuleText:
                 or fixed.default_indent != old.default_indent or fixed.default_newline != old.default_newline):
             return fixed.code
         old_body, new_body = old.body, fixed.body
-        shortest = min(len(old_body), len(new_body))
-        prefix = 0
-        while prefix < shortest and new_body[prefix] is old_body[prefix]:
-            prefix += 1
-        suffix = 0
-        while suffix < shortest - prefix and new_body[-1 - suffix] is old_body[-1 - suffix]:
-            suffix += 1
+        prefix, suffix = common_ends(old_body, new_body)
         changed = "".join(fixed.code_for_node(statement)
                           for statement in new_body[prefix:len(new_body) - suffix])
         return self.text[:starts[prefix]] + changed + self.text[starts[len(old_body) - suffix]:]
@@ -63,3 +57,15 @@ class ModuleText:
 
 def _same(a: Sequence[cst.CSTNode], b: Sequence[cst.CSTNode]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def common_ends(old: Sequence[cst.CSTNode], new: Sequence[cst.CSTNode]) -> tuple[int, int]:
+    """How many of ``old``'s first and last items ``new`` keeps (the same objects), not overlapping."""
+    shortest = min(len(old), len(new))
+    before = 0
+    while before < shortest and old[before] is new[before]:
+        before += 1
+    after = 0
+    while after < shortest - before and old[-1 - after] is new[-1 - after]:
+        after += 1
+    return before, after

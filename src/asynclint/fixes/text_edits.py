@@ -35,7 +35,7 @@ from asynclint.fixes.apply import (
     apply_fixes,
     select_non_overlapping,
 )
-from asynclint.fixes.codegen import ModuleText
+from asynclint.fixes.codegen import ModuleText, common_ends
 from asynclint.fixes.imports import add_imports, satisfied
 from asynclint.fixes.unused_imports import (
     name_uses,
@@ -150,18 +150,6 @@ def _prelude_parts(statement: cst.CSTNode) -> list[cst.CSTNode]:
     """The leading lines, decorators and lines after them of a function or class, in order."""
     return [*statement.leading_lines, *statement.decorators,  # type: ignore[attr-defined]
             *statement.lines_after_decorators]  # type: ignore[attr-defined]
-
-
-def _common_ends(old: list[cst.CSTNode], new: list[cst.CSTNode]) -> tuple[int, int]:
-    """How many of ``old``'s first and last items ``new`` keeps (the same objects), not overlapping."""
-    shortest = min(len(old), len(new))
-    before = 0
-    while before < shortest and old[before] is new[before]:
-        before += 1
-    after = 0
-    while after < shortest - before and old[-1 - after] is new[-1 - after]:
-        after += 1
-    return before, after
 
 
 def _blocks(statement: cst.CSTNode) -> list[cst.IndentedBlock]:
@@ -387,7 +375,7 @@ class _Renderer:
         added = "".join([self.part_code(part, [], self._flat) for part in new_parts if id(part) not in kept])
         self.check(added + ("def _(): pass\n" if type(new) is cst.FunctionDef else "class _: pass\n"))
         codes: dict[int, tuple[cst.CSTNode, str]] = {}  # each part generated once: the new lines keep most of the old ones
-        before, after = _common_ends(old_parts, new_parts)
+        before, after = common_ends(old_parts, new_parts)
         if before + after == len(old_parts):
             # Lines inserted (a decorator added): only the lines between them and the def line are
             # generated, to know where they go; usually none (a new decorator goes last).
