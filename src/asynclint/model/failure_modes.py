@@ -57,7 +57,7 @@ from asynclint.knowledge.failure_modes import (
 from asynclint.model.ast_imports import add_import, ast_imports, package_of
 from asynclint.model.framework_scan import SKIPPED_DIRS
 from asynclint.model.modules import module_name
-from asynclint.model.source_index import ClassInfo, FunctionInfo, NameScope, SourceIndex, ast_dotted
+from asynclint.model.source_index import ClassInfo, FunctionInfo, NameScope, SourceIndex, ast_dotted, literal_text
 
 MAX_FILES = 20000
 _HEXISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
@@ -123,19 +123,13 @@ def _template(text: str) -> str | None:
 
 
 def _string(node: ast.expr | None, strings: dict[str, str]) -> str | None:
-    """Literal text of a string expression (interpolated fields as ``\\x00``)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\x00"
-                       for v in node.values)
-    if isinstance(node, ast.Name):
-        return strings.get(node.id)
+    """Literal text of a string expression (interpolated fields as ``\\x00``), ``+`` included."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _string(node.left, strings), _string(node.right, strings)
-        if left is not None:
-            return left + (right if right is not None else "\x00")
-    return None
+        if left is None:
+            return None
+        return left + (right if right is not None else "\x00")
+    return literal_text(node, strings)
 
 
 def _status(node: ast.expr) -> int | None:

@@ -109,6 +109,19 @@ class ModuleIndex:
     star_modules: tuple[str, ...] = ()
 
 
+def literal_text(node: ast.expr | None, strings: dict[str, str]) -> str | None:
+    """Literal text of a string, an f-string (interpolated fields as ``\\x00``) or a name bound to
+    one in ``strings``; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\x00"
+                       for v in node.values)
+    if isinstance(node, ast.Name):
+        return strings.get(node.id)
+    return None
+
+
 def ast_dotted(node: ast.expr) -> str | None:
     """``a.b.c`` of a Name/Attribute chain in an ``ast`` tree, else None."""
     parts: list[str] = []
@@ -232,14 +245,7 @@ class _BodyScan(ast.NodeVisitor):
                     self.strings.pop(target.id, None)
 
     def _text(self, node: ast.expr | None) -> str | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return node.value
-        if isinstance(node, ast.JoinedStr):
-            return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\x00"
-                           for v in node.values)
-        if isinstance(node, ast.Name):
-            return self.strings.get(node.id)
-        return None
+        return literal_text(node, self.strings)
 
     def _local_url(self, node: ast.Call) -> bool:
         """The request's URL is a loopback or never-resolving host spelled in this body."""
