@@ -3,7 +3,6 @@ source says (analysis/coroutines.py reads it lazily), seen through ASL501."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -68,18 +67,6 @@ LIBRARY = {
                 return None
     """),
 }
-
-
-@pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    site = tmp_path / "venv" / "site-packages"
-    for name, text in LIBRARY.items():
-        path = site / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
-    monkeypatch.setattr(coroutines, "_INSTALLED_ROOTS", None)
-    return site
 
 
 def test_installed_package_methods_are_read_from_its_source(installed: Path, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ with an ``async def aclose``/``close`` that hands nothing back; anything else st
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -71,18 +70,6 @@ LIBRARY = {
     """),
     "wirelib/_other.py": "class Settings:\n    async def aclose(self):\n        pass\n",
 }
-
-
-@pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    site = tmp_path / "venv" / "site-packages"
-    for name, text in LIBRARY.items():
-        path = site / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
-    monkeypatch.setattr(coroutines, "_INSTALLED_ROOTS", None)
-    return site
 
 
 @pytest.mark.parametrize(("factory", "expected"), [
