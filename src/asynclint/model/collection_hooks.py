@@ -15,7 +15,6 @@ import re
 
 import libcst as cst
 
-from asynclint.config.pytest_config import PytestConfig
 from asynclint.knowledge.pytest import ASYNC_MARKS, ASYNC_RUNNER_PLUGINS, MARKING_HOOKS, RUNNING_HOOKS
 from asynclint.model.pytest_facts import ModuleFacts
 

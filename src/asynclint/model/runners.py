@@ -43,7 +43,7 @@ from asynclint.knowledge.pytest_asyncio import (
 from asynclint.model.class_resolution import not_collected
 from asynclint.model.collection_hooks import hook_marks
 from asynclint.model.names import ImportTable, keyword_argument, string_argument
-from asynclint.model.pytest_facts import Fixture, Mark, ModuleFacts, TestFunction, plain_unittest_case
+from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, plain_unittest_case
 
 if TYPE_CHECKING:
     from asynclint.model.project import FixtureScope, ProjectModel
