@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from asynclint.analysis.bindings import function_scope
 from asynclint.analysis.body import descendants
+from asynclint.analysis.coroutines import local_class, local_methods
 from asynclint.knowledge.decorators import COROUTINE, VALUE
 from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
 from asynclint.api.context import FileContext
@@ -126,9 +128,15 @@ def _plain_function(ctx: "FileContext", target: str | None) -> bool:
 class FunctionValues:
     """The values of one outermost function (a test or fixture); built once per function."""
 
-    def __init__(self, ctx: "FileContext", func: cst.FunctionDef) -> None:
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef,
+                 bindings: "dict[str, tuple[FunctionValues, cst.BaseExpression]] | None" = None,
+                 outer: "FunctionValues | None" = None) -> None:
         self.ctx = ctx
         self.func = func
+        #: For a local function called with arguments: its parameters -> (the caller's values, the
+        #: argument expression); ``outer``: the enclosing function's values (the names it closes over).
+        self.bindings = bindings or {}
+        self.outer = outer
         self.mocks = analyse(ctx, func)
         self._names: dict[str, Value] | None = None
         self._memo: dict[str, Value] = {}
@@ -178,6 +186,8 @@ class FunctionValues:
                 if value.kind is not Kind.UNKNOWN else value
         head, dot, attr = dotted.rpartition(".")
         if not dot:
+            if dotted in self.mocks.calls and dotted not in self.names:
+                return self.evaluate_path(self.mocks.calls[dotted], "", depth + 1)  # `m = make_mock()`
             return self.names.get(dotted) or self._parameter(dotted, "", depth)
         parent = self.lookup(head, depth + 1)
         if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
@@ -185,9 +195,9 @@ class FunctionValues:
             if child.kind is Kind.UNKNOWN and parent.spec is None and "." not in head:
                 return self._declared_child(head, attr)
             return child
-        if "." not in head and head in self.mocks.calls:
-            return self._stored_argument(head, attr, depth)
         first, _, rest = dotted.partition(".")
+        if first in self.mocks.calls and first not in self.names:
+            return self.evaluate_path(self.mocks.calls[first], rest, depth + 1)  # `obj = Cls(...)`, `obj = make()`
         if first not in self.names and first not in self.mocks.calls:
             return self._parameter(first, rest, depth)  # `p.attr` of a fixture's value, as the fixture built it
         return UNKNOWN
@@ -197,7 +207,8 @@ class FunctionValues:
         if type(expr) is cst.Call:
             kind = _mock_class(self.ctx, expr)
             if kind is None:
-                return UNKNOWN
+                made = self._made_by(expr, depth)
+                return made[0].evaluate_path(made[1], "", depth + 1) if made is not None else UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
                          _has_result(expr), _result(expr))
         dotted = chain(expr)
@@ -318,8 +329,16 @@ class FunctionValues:
         attributes, as the fixture's own values say (an ``AsyncMock()`` it returns, ``obj.send = AsyncMock()``
         on the object it yields, a constructor argument kept on ``self``, a ``spec=`` child), across
         conftest.py files."""
+        if depth >= _DEPTH:
+            return UNKNOWN
+        bound = self.bindings.get(name)
+        if bound is not None:  # a local function's parameter: the caller's argument
+            return bound[0].evaluate_path(bound[1], rest, depth + 1)
+        if self._free(name):
+            assert self.outer is not None
+            return self.outer.lookup(f"{name}.{rest}" if rest else name, depth + 1)
         provider = self._provider(name)
-        if provider is None or depth >= _DEPTH:
+        if provider is None:
             return UNKNOWN
         expr = handed_out(provider.func)
         context = fixture_context(self.ctx, provider)
@@ -333,40 +352,132 @@ class FunctionValues:
     def _spy(self, obj: str, method: str, depth: int) -> Value:
         """``mocker.spy(obj, "method")``: it wraps the method (pytest-mock specs it on the method), so it
         is an AsyncMock where the method is an ``async def`` the code awaits, a sync mock where it is a
-        plain method; ``obj``'s class must be known (built here, or by the fixture it comes from) or
-        ``obj`` must be a module or class the module imports."""
+        plain method; ``obj``'s class must be known (built here, by a local function, or by the fixture
+        it comes from; a class of the project or of a test module) or ``obj`` must be a module or class
+        the module imports. Like ``return_value=``, a result the method declares comes back only when
+        the spy is awaited."""
         owner = self._class_of(obj, depth)
-        info = self.ctx.source.function(f"{owner}.{method}") if owner is not None else None
-        if info is None:
-            return UNKNOWN
-        if info.result == COROUTINE:
-            return Value(Kind.ASYNC_MOCK, None, "spy")
-        return Value(Kind.SYNC_MOCK, None, "spy") if not info.is_async and info.result == VALUE else UNKNOWN
+        result, gives = method_result(*owner, method) if owner is not None else (None, False)
+        if result == COROUTINE:  # the spy hands back the method's result, when awaited
+            return Value(Kind.ASYNC_MOCK, None, "spy", has_result=gives)
+        return Value(Kind.SYNC_MOCK, None, "spy") if result == VALUE else UNKNOWN
 
-    def _class_of(self, obj: str, depth: int) -> str | None:
-        """The qualified class of ``obj`` (built here by ``Cls(...)``, or by the fixture it comes from),
-        or the module or class an imported ``obj`` names."""
+    def _class_of(self, obj: str, depth: int) -> "tuple[FileContext, str] | None":
+        """The class of ``obj`` (built here by ``Cls(...)``, by a local function, or by the fixture it
+        comes from), or the module or class an imported ``obj`` names; with the context that reads
+        its name (a class of a conftest.py is named in that conftest.py)."""
+        if depth >= _DEPTH:
+            return None
         call = self.mocks.calls.get(obj)
         if call is not None:
-            return self.ctx.qualname(call.func) if type(call.func) in (cst.Name, cst.Attribute) else None
+            return self._class_built(call, depth)
         head = obj.partition(".")[0]
-        if head in self.names or depth >= _DEPTH:
+        if head in self.names:
             return None
+        bound = self.bindings.get(head)
+        if bound is not None:
+            return bound[0]._class_of_expr(bound[1], depth + 1) if head == obj else None
+        if self._free(head):
+            assert self.outer is not None
+            return self.outer._class_of(obj, depth + 1)
         provider = self._provider(head)
         if provider is None:
-            return self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
+            qualified = self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
+            return (self.ctx, qualified) if qualified is not None else None
         if "." in obj:
             return None
         expr = handed_out(provider.func)
         context = fixture_context(self.ctx, provider)
-        if context is None:
+        if context is None or expr is None:
             return None
-        values = function_values(context, provider.func)
+        return function_values(context, provider.func)._class_of_expr(expr, depth + 1)
+
+    def _class_of_expr(self, expr: cst.BaseExpression, depth: int) -> "tuple[FileContext, str] | None":
         if type(expr) is cst.Name:
-            return values._class_of(expr.value, depth + 1)
-        if type(expr) is cst.Call and type(expr.func) in (cst.Name, cst.Attribute):
-            return values.ctx.qualname(expr.func)
-        return None
+            return self._class_of(expr.value, depth)
+        return self._class_built(expr, depth) if type(expr) is cst.Call else None
+
+    def _class_built(self, call: cst.Call, depth: int) -> "tuple[FileContext, str] | None":
+        """The class ``call`` builds: ``Cls(...)`` (``Cls`` possibly a local function's parameter), or
+        what a local function it calls returns."""
+        made = self._made_by(call, depth)
+        if made is not None:
+            return made[0]._class_of_expr(made[1], depth + 1)
+        return self._callable(call.func, depth)
+
+    def _callable(self, func: cst.BaseExpression, depth: int) -> "tuple[FileContext, str] | None":
+        """The qualified name ``func`` refers to (through a local function's parameter to the caller's
+        argument, and through names an enclosing function binds)."""
+        if type(func) is cst.Name and depth < _DEPTH:
+            bound = self.bindings.get(func.value)
+            if bound is not None:
+                return bound[0]._callable(bound[1], depth + 1)
+            if self._free(func.value):
+                assert self.outer is not None
+                return self.outer._callable(func, depth + 1)
+        qualified = self.ctx.qualname(func) if type(func) in (cst.Name, cst.Attribute) else None
+        return (self.ctx, qualified) if qualified is not None else None
+
+    # Local functions: `make(...)` is what `make`'s `return` gives, its parameters the call's arguments.
+    def _free(self, name: str) -> bool:
+        """A name this (local) function does not bind: the enclosing function's."""
+        if self.outer is None:
+            return False
+        scope = function_scope(self.ctx, self.func)
+        return name not in scope.params and name not in scope.locals and name not in scope.imports
+
+    def _local_def(self, name: str, depth: int) -> "tuple[FunctionValues, cst.FunctionDef] | None":
+        """The local function ``name`` calls, with the values of the function that defines it: a ``def``
+        in this function, one a fixture parameter's fixture returns (a factory fixture), one passed in
+        as an argument, one of the enclosing function, or a helper of the module."""
+        if depth >= _DEPTH:
+            return None
+        for stmt in self.func.body.body:
+            if type(stmt) is cst.FunctionDef and stmt.name.value == name:
+                return self, stmt
+        bound = self.bindings.get(name)
+        if bound is not None:
+            arg = bound[1]
+            return bound[0]._local_def(arg.value, depth + 1) if type(arg) is cst.Name else None
+        if self._free(name):
+            assert self.outer is not None
+            return self.outer._local_def(name, depth + 1)
+        provider = self._provider(name)
+        if provider is None:
+            scope = function_scope(self.ctx, self.func)
+            helper = self.ctx.facts.functions.get(name) if name not in scope.params and name not in scope.locals \
+                and name not in self.ctx.imports.names else None  # a helper of the module
+            return (function_values(self.ctx, helper), helper) if helper is not None else None
+        returned = handed_out(provider.func)
+        context = fixture_context(self.ctx, provider)
+        if type(returned) is not cst.Name or context is None:
+            return None
+        return function_values(context, provider.func)._local_def(returned.value, depth + 1)
+
+    def _made_by(self, call: cst.Call, depth: int) -> "tuple[FunctionValues, cst.BaseExpression] | None":
+        """``make(...)`` of a local function (a plain ``def``, not a generator): its values with the
+        call's arguments bound to its parameters, and the one expression it returns."""
+        if type(call.func) is not cst.Name or any(arg.star for arg in call.args):
+            return None
+        found = self._local_def(call.func.value, depth + 1)
+        if found is None:
+            return None
+        owner, func = found
+        if func.asynchronous is not None or func.decorators or any(
+                type(node) is cst.Yield for node in descendants(func.body)):
+            return None
+        returned = handed_out(func)
+        if returned is None:
+            return None
+        params = func.params
+        bindings: dict[str, tuple[FunctionValues, cst.BaseExpression]] = {}
+        positional = [*params.posonly_params, *params.params]
+        for index, arg in enumerate(call.args):
+            if arg.keyword is not None:
+                bindings[arg.keyword.value] = (self, arg.value)
+            elif index < len(positional):
+                bindings[positional[index].name.value] = (self, arg.value)
+        return FunctionValues(owner.ctx, func, bindings, owner), returned
 
     def evaluate_path(self, expr: cst.BaseExpression, rest: str, depth: int) -> Value:
         """The value of ``expr.rest`` (``rest`` a dotted path, or empty for ``expr`` itself)."""
@@ -375,6 +486,9 @@ class FunctionValues:
             return self.lookup(f"{dotted}.{rest}" if rest else dotted, depth)
         if type(expr) is not cst.Call:
             return UNKNOWN
+        made = self._made_by(expr, depth)
+        if made is not None:
+            return made[0].evaluate_path(made[1], rest, depth + 1)
         if not rest:
             return self.evaluate(expr, depth)
         attr, _, deeper = rest.partition(".")
@@ -399,7 +513,9 @@ class FunctionValues:
         if test is None and fixture is None:
             return None
         classes = test.classes if test is not None else ()
-        return ctx.fixture_scope(classes).resolve(name, below=fixture)
+        # A fixture requesting its own name gets the definition it overrides; any other name, pytest's.
+        below = fixture if fixture is not None and fixture.name == name else None
+        return ctx.fixture_scope(classes).resolve(name, below=below)
 
     def _stored_argument(self, name: str, attr: str, depth: int) -> Value:
         """``obj.attr`` where ``obj = Cls(..., x, ...)`` and ``Cls.__init__`` keeps ``self.attr = x``."""
@@ -423,6 +539,31 @@ class FunctionValues:
             return Value(value.kind, value.spec, "constructor", value.has_result) \
                 if value.kind is not Kind.UNKNOWN else value
         return UNKNOWN
+
+
+def method_result(ctx: "FileContext", owner: str, method: str, depth: int = 0) -> tuple[str | None, bool]:
+    """What calling ``owner.method`` returns (``knowledge/decorators.py``: COROUTINE for an ``async def``,
+    VALUE for a plain method; None: unknown), and whether it declares a result (a return annotation
+    other than ``None``); ``owner`` a class of the project or of the test module or a conftest.py (its
+    bases followed, generic ones too: ``Base[T]``)."""
+    cls = local_class(ctx, owner) if depth <= 5 else None
+    if cls is None:
+        info = ctx.source.function(f"{owner}.{method}")
+        if info is None or (info.is_async and info.result == VALUE):
+            return None, False
+        return info.result, info.returns is not None
+    own = local_methods(ctx, owner)
+    if method in own:
+        defined = next((s for s in cls.body.body if type(s) is cst.FunctionDef and s.name.value == method), None)
+        returns = defined.returns.annotation if defined is not None and defined.returns is not None else None
+        return own[method], returns is not None and not (type(returns) is cst.Name and returns.value == "None")
+    for base in cls.bases:
+        value = base.value.value if type(base.value) is cst.Subscript else base.value
+        qualified = ctx.qualname(value) if base.keyword is None and type(value) in (cst.Name, cst.Attribute) else None
+        found = method_result(ctx, qualified, method, depth + 1) if qualified is not None else (None, False)
+        if found[0] is not None:
+            return found
+    return None, False
 
 
 def fixture_context(ctx: "FileContext", fixture: "Fixture") -> "FileContext | None":

@@ -1011,3 +1011,97 @@ class AssertCalledOnAsyncMock(Rule):
                     'use `assert_awaited_once`',
         ),
     ]
+
+    INVALID += [
+        # A factory fixture: its inner function builds the object from the class it is given and spies
+        # an `async def` of it; the fixture the test requests calls the factory with a class.
+        Invalid(
+            dedent("""
+                async def test_checkout(cart):
+                    await cart.checkout()
+                    assert cart.notify.called
+            """),
+            files={"shop/__init__.py": "",
+                   "shop/cart.py": ("class Cart:\n    def __init__(self, owner):\n        self.owner = owner\n\n"
+                                    "    async def notify(self) -> None:\n        pass\n\n"
+                                    "    async def checkout(self):\n        self.notify()\n"),
+                   "conftest.py": ("import pytest\n\nfrom shop.cart import Cart\n\n\n"
+                                   "class GiftCart(Cart):\n    pass\n\n\n"
+                                   "@pytest.fixture\ndef make_cart(mocker):\n"
+                                   "    def build(cart_class, owner):\n        cart = cart_class(owner)\n"
+                                   "        mocker.spy(cart, \"notify\")\n        return cart\n\n    return build\n\n\n"
+                                   "@pytest.fixture\ndef cart(make_cart):\n    return make_cart(GiftCart, \"ada\")\n")},
+            line=3, column=12, unsafe=True,
+            fixed=dedent("""
+                async def test_checkout(cart):
+                    await cart.checkout()
+                    cart.notify.assert_awaited()
+            """),
+            message='`cart.notify.called` on an AsyncMock passes even when it was never awaited; '
+                    'use `cart.notify.assert_awaited()`',
+        ),
+        # A helper of the module builds the mock the test checks: `make_bot()` is what it returns.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+
+                def make_bot(reply):
+                    bot = Bot()
+                    bot.reply = reply
+                    return bot
+
+
+                async def test_answers():
+                    bot = make_bot(AsyncMock())
+                    await bot.handle("hi")
+                    bot.reply.assert_called_once()
+            """),
+            line=13, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+
+                def make_bot(reply):
+                    bot = Bot()
+                    bot.reply = reply
+                    return bot
+
+
+                async def test_answers():
+                    bot = make_bot(AsyncMock())
+                    await bot.handle("hi")
+                    bot.reply.assert_awaited_once()
+            """),
+            message='`bot.reply.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
+    VALID += [
+        # The spied method declares a result, and the test asserts what came of it: only an awaited
+        # spy hands the real result on.
+        Valid(dedent("""
+            from shop.cart import Cart
+
+
+            async def test_total(mocker):
+                cart = Cart()
+                mocker.spy(cart, "price")
+                assert await cart.total() == 12
+                assert cart.price.called
+        """), files={"shop/__init__.py": "", "shop/cart.py": (
+            "class Cart:\n    async def price(self) -> int:\n        return 12\n\n"
+            "    async def total(self):\n        return await self.price()\n")}),
+        # The factory fixture hands out objects of a class whose spied method is plain.
+        Valid(dedent("""
+            async def test_labels(cart):
+                await cart.checkout()
+                assert cart.label.called
+        """), files={"shop/__init__.py": "",
+                     "shop/cart.py": "class Cart:\n    def label(self):\n        return ''\n",
+                     "conftest.py": ("import pytest\n\nfrom shop.cart import Cart\n\n\n"
+                                     "@pytest.fixture\ndef make_cart(mocker):\n"
+                                     "    def build(cart_class):\n        cart = cart_class()\n"
+                                     "        mocker.spy(cart, \"label\")\n        return cart\n\n    return build\n\n\n"
+                                     "@pytest.fixture\ndef cart(make_cart):\n    return make_cart(Cart)\n")}),
+    ]
