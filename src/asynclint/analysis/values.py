@@ -13,7 +13,15 @@ way?"); they do not re-derive where a mock came from. A value is followed throug
 - fixture parameters: what the fixture returns or yields (across conftest.py), when it is a mock;
 - the children of a mock built with ``spec=Cls`` (``AsyncMock(spec=Cls)``, ``MagicMock(spec=Cls)``,
   ``create_autospec(Cls)``): an ``async def`` of ``Cls`` is an AsyncMock, a plain method a sync
-  mock (what ``unittest.mock`` does).
+  mock (what ``unittest.mock`` does);
+- local functions: ``make(...)`` is what ``make``'s one ``return`` gives, read in ``make`` with its
+  parameters bound to the call's arguments (a factory fixture's inner function, a ``def`` of the
+  function, a helper of the module); names it does not bind are the enclosing function's;
+- patches: ``patch.object(obj, "attr", new)`` / ``monkeypatch.setattr`` put ``new`` on ``obj.attr``;
+  the child of an AsyncMock patched over an ``async def`` (``obj``'s class followed through the
+  constructor argument its class keeps, or the type it declares) is awaited there; a class the
+  function patches in the module of the code under test is what that code builds
+  (``self.attr = Other(...)``: the patch's ``return_value``).
 
 Anything else is :attr:`Kind.UNKNOWN`, and a rule that gets UNKNOWN says nothing.
 """
@@ -29,10 +37,10 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.analysis.bindings import function_scope
-from asynclint.analysis.body import descendants
+from asynclint.analysis.body import descendants, local_qualname
 from asynclint.analysis.coroutines import local_class, local_methods
 from asynclint.knowledge.decorators import COROUTINE, VALUE
-from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
+from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock, patched_async_function
 from asynclint.api.context import FileContext
 from asynclint.knowledge.async_types import ASYNC_TYPES
 from asynclint.knowledge.mocks import (
@@ -177,7 +185,7 @@ class FunctionValues:
         spied = self.mocks.spies.get(dotted)
         if spied is not None:
             return self._spy(*spied, depth)
-        assigned = self.mocks.attributes.get(dotted)
+        assigned = self.mocks.attributes.get(dotted) or self._installed(dotted)
         if assigned is not None:
             value = self.evaluate(assigned, depth + 1)
             if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
@@ -185,6 +193,10 @@ class FunctionValues:
             return Value(value.kind, value.spec, "attribute", value.has_result, value.result) \
                 if value.kind is not Kind.UNKNOWN else value
         head, dot, attr = dotted.rpartition(".")
+        first, _, rest = dotted.partition(".")
+        alias = self._alias(first)
+        if alias is not None:  # `stream = obj.stream`, then `stream.handle`
+            return self.lookup(f"{alias}.{rest}" if rest else alias, depth + 1)
         if not dot:
             if dotted in self.mocks.calls and dotted not in self.names:
                 return self.evaluate_path(self.mocks.calls[dotted], "", depth + 1)  # `m = make_mock()`
@@ -192,10 +204,12 @@ class FunctionValues:
         parent = self.lookup(head, depth + 1)
         if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
             child = self._child(parent, attr)
-            if child.kind is Kind.UNKNOWN and parent.spec is None and "." not in head:
-                return self._declared_child(head, attr)
+            if child.kind is Kind.UNKNOWN and parent.spec is None:
+                if parent.kind is Kind.ASYNC_MOCK and self._installed_over_coroutine_function(dotted):
+                    return Value(Kind.ASYNC_MOCK, None, "patch")  # an AsyncMock child patched over an async def
+                if "." not in head:
+                    return self._declared_child(head, attr)
             return child
-        first, _, rest = dotted.partition(".")
         if first in self.mocks.calls and first not in self.names:
             return self.evaluate_path(self.mocks.calls[first], rest, depth + 1)  # `obj = Cls(...)`, `obj = make()`
         if first not in self.names and first not in self.mocks.calls:
@@ -362,21 +376,22 @@ class FunctionValues:
             return Value(Kind.ASYNC_MOCK, None, "spy", has_result=gives)
         return Value(Kind.SYNC_MOCK, None, "spy") if result == VALUE else UNKNOWN
 
-    def _class_of(self, obj: str, depth: int) -> "tuple[FileContext, str] | None":
+    def _class_of(self, obj: str, depth: int, earlier: str | None = None) -> "tuple[FileContext, str] | None":
         """The class of ``obj`` (built here by ``Cls(...)``, by a local function, or by the fixture it
         comes from), or the module or class an imported ``obj`` names; with the context that reads
-        its name (a class of a conftest.py is named in that conftest.py)."""
+        its name (a class of a conftest.py is named in that conftest.py). ``earlier``: a name read in
+        the call that rebinds it (``app = App(app.broker)``), which is its binding before that one."""
         if depth >= _DEPTH:
             return None
-        call = self.mocks.calls.get(obj)
+        head, _, rest = obj.partition(".")
+        call = self.mocks.calls.get(head) if head != earlier else None
         if call is not None:
-            return self._class_built(call, depth)
-        head = obj.partition(".")[0]
+            return self._class_of_expr(call, rest, depth + 1, head)
         if head in self.names:
             return None
         bound = self.bindings.get(head)
         if bound is not None:
-            return bound[0]._class_of_expr(bound[1], depth + 1) if head == obj else None
+            return bound[0]._class_of_expr(bound[1], rest, depth + 1)
         if self._free(head):
             assert self.outer is not None
             return self.outer._class_of(obj, depth + 1)
@@ -384,25 +399,38 @@ class FunctionValues:
         if provider is None:
             qualified = self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
             return (self.ctx, qualified) if qualified is not None else None
-        if "." in obj:
-            return None
         expr = handed_out(provider.func)
         context = fixture_context(self.ctx, provider)
         if context is None or expr is None:
             return None
-        return function_values(context, provider.func)._class_of_expr(expr, depth + 1)
+        return function_values(context, provider.func)._class_of_expr(expr, rest, depth + 1)
 
-    def _class_of_expr(self, expr: cst.BaseExpression, depth: int) -> "tuple[FileContext, str] | None":
-        if type(expr) is cst.Name:
-            return self._class_of(expr.value, depth)
-        return self._class_built(expr, depth) if type(expr) is cst.Call else None
+    def _class_of_expr(self, expr: cst.BaseExpression, rest: str, depth: int,
+                       earlier: str | None = None) -> "tuple[FileContext, str] | None":
+        """The class of ``expr.rest``: an attribute is the constructor argument its class keeps on
+        ``self`` (``FastStream(broker).broker`` is ``broker``), else the type the class declares for it."""
+        dotted = chain(expr)
+        if dotted is not None:
+            return self._class_of(f"{dotted}.{rest}" if rest else dotted, depth, earlier)
+        if type(expr) is not cst.Call:
+            return None
+        if not rest:
+            return self._class_built(expr, depth)
+        attr, _, deeper = rest.partition(".")
+        kept = self._stored_argument(expr, attr)
+        if kept is not None:
+            return self._class_of_expr(kept, deeper, depth + 1, earlier)
+        owner = self._class_built(expr, depth) if not deeper else None
+        info = self.ctx.source.cls(owner[1]) if owner is not None else None
+        declared = dict(info.attribute_types).get(attr) if info is not None else None
+        return (self.ctx, declared) if declared is not None else None
 
     def _class_built(self, call: cst.Call, depth: int) -> "tuple[FileContext, str] | None":
         """The class ``call`` builds: ``Cls(...)`` (``Cls`` possibly a local function's parameter), or
         what a local function it calls returns."""
         made = self._made_by(call, depth)
         if made is not None:
-            return made[0]._class_of_expr(made[1], depth + 1)
+            return made[0]._class_of_expr(made[1], "", depth + 1)
         return self._callable(call.func, depth)
 
     def _callable(self, func: cst.BaseExpression, depth: int) -> "tuple[FileContext, str] | None":
@@ -415,8 +443,64 @@ class FunctionValues:
             if self._free(func.value):
                 assert self.outer is not None
                 return self.outer._callable(func, depth + 1)
-        qualified = self.ctx.qualname(func) if type(func) in (cst.Name, cst.Attribute) else None
+        if type(func) not in (cst.Name, cst.Attribute):
+            return None
+        qualified = local_qualname(self.ctx, func, [self.func]) or self.ctx.qualname(func)
         return (self.ctx, qualified) if qualified is not None else None
+
+    # Patches: what they install where, and what the code builds from a patched class.
+    def _alias(self, name: str) -> str | None:
+        """``x = obj.attr`` (``x`` bound only so): ``obj.attr``, unless the function assigns that attribute."""
+        saved = self.mocks.saved.get(name)
+        if saved is None or name in self.names or name in self.mocks.calls or saved in self.mocks.attributes \
+                or name in self.bindings:
+            return None
+        return saved
+
+    def _installed(self, dotted: str) -> cst.BaseExpression | None:
+        """What ``patch.object(obj, "attr", new)`` or ``monkeypatch.setattr(obj, "attr", new)`` puts on
+        ``obj.attr`` (the ``new`` given)."""
+        for patch, _ in self.mocks.patches:
+            if patch.new is not None and patch.target_text == dotted:
+                return patch.new.value
+        return None
+
+    def _installed_over_coroutine_function(self, dotted: str) -> bool:
+        """``dotted`` is the ``new`` of a patch over an ``async def`` (a module function, or a method of
+        an object whose class is known: ``patch.object(app.broker, "start", m.start)``): the code under
+        test awaits what it calls there."""
+        for patch, _ in self.mocks.patches:
+            if patch.new is None or chain(patch.new.value) != dotted:
+                continue
+            if patch.target_text is None:
+                if patched_async_function(self.ctx, patch.target):
+                    return True
+                continue
+            obj, _, method = patch.target_text.rpartition(".")
+            owner = self._class_of(obj, 1)
+            if owner is not None and method_result(*owner, method)[0] == COROUTINE:
+                return True
+        return False
+
+    def _patched_class(self, call: cst.Call, attr: str) -> cst.BaseExpression | None:
+        """``Cls(...).attr`` where the class builds ``self.attr = Other(...)`` in its own module (among
+        other things, maybe) and the function patches ``Other`` in that module: the patch's ``new``,
+        what the code calls instead (a check on a mock there is a check on that one)."""
+        built = self._callable(call.func, 0)
+        info = self.ctx.source.cls(built[1]) if built is not None else None
+        if info is None or not self.mocks.patches:
+            return None
+        module = info.qualname.rpartition(".")[0]
+        classes = {other for name, other in info.built_attributes if name == attr}
+        for patch, _ in self.mocks.patches:
+            target = patch.target
+            if patch.new is None or target is None or target.rpartition(".")[0] != module:
+                continue
+            patched = self.ctx.source.cls(target)
+            if patched is not None and any(patched.qualname == getattr(self.ctx.source.cls(other), "qualname", None)
+                                           for other in classes):
+                return patch.new.value
+        return None
 
     # Local functions: `make(...)` is what `make`'s `return` gives, its parameters the call's arguments.
     def _free(self, name: str) -> bool:
@@ -497,6 +581,9 @@ class FunctionValues:
             value = self._child(value, attr)
         else:
             value = self._stored_in_call(expr, attr, depth)
+            patched = self._patched_class(expr, attr) if value.kind is Kind.UNKNOWN else None
+            if patched is not None:  # the code calls the patched class: it gets its `return_value`
+                return self.evaluate_path(patched, f"return_value.{deeper}" if deeper else "return_value", depth + 1)
         for part in deeper.split(".") if deeper else ():
             if value.kind not in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
                 return UNKNOWN
@@ -517,28 +604,25 @@ class FunctionValues:
         below = fixture if fixture is not None and fixture.name == name else None
         return ctx.fixture_scope(classes).resolve(name, below=below)
 
-    def _stored_argument(self, name: str, attr: str, depth: int) -> Value:
-        """``obj.attr`` where ``obj = Cls(..., x, ...)`` and ``Cls.__init__`` keeps ``self.attr = x``."""
-        call = self.mocks.calls.get(name)
-        return self._stored_in_call(call, attr, depth) if call is not None else UNKNOWN
-
     def _stored_in_call(self, call: cst.Call, attr: str, depth: int) -> Value:
         """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x``: the value of ``x``."""
-        if type(call.func) not in (cst.Name, cst.Attribute):
+        arg = self._stored_argument(call, attr)
+        if arg is None:
             return UNKNOWN
-        info = self.ctx.source.cls(self.ctx.qualname(call.func))
-        if info is None:
-            return UNKNOWN
-        for stored, param, position in info.stored_params:
-            if stored != attr:
-                continue
-            arg = call_argument(call, position if position >= 0 else 99, param)
-            if arg is None or arg.star:
-                return UNKNOWN
-            value = self.evaluate(arg.value, depth + 1)
-            return Value(value.kind, value.spec, "constructor", value.has_result) \
-                if value.kind is not Kind.UNKNOWN else value
-        return UNKNOWN
+        value = self.evaluate(arg, depth + 1)
+        return Value(value.kind, value.spec, "constructor", value.has_result) \
+            if value.kind is not Kind.UNKNOWN else value
+
+    def _stored_argument(self, call: cst.Call, attr: str) -> cst.BaseExpression | None:
+        """The argument of ``Cls(...)`` that ``Cls.__init__`` (its own or a base's) keeps as ``self.attr``."""
+        built = self._callable(call.func, 0)
+        init = self.ctx.source.function(f"{built[1]}.__init__") if built is not None else None
+        info = self.ctx.source.cls(init.qualname.rpartition(".")[0]) if init is not None else None
+        for stored, param, position in info.stored_params if info is not None else ():
+            if stored == attr:
+                arg = call_argument(call, position if position >= 0 else 99, param)
+                return arg.value if arg is not None and not arg.star else None
+        return None
 
 
 def method_result(ctx: "FileContext", owner: str, method: str, depth: int = 0) -> tuple[str | None, bool]:

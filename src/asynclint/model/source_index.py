@@ -87,6 +87,9 @@ class ClassInfo:
     stored_params: tuple[tuple[str, str, int], ...] = ()
     #: Declared or constructed types of its attributes (``client: AsyncClient``, ``self.db = Pool()``).
     attribute_types: tuple[tuple[str, str], ...] = ()
+    #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
+    #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
+    built_attributes: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -351,8 +354,9 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
     )
 
 
-def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
-    """``self.x = Ctor(...)`` anywhere in the class's methods, and ``x: Type`` class annotations."""
+def _self_attributes(cls: ast.ClassDef, scope: NameScope, built: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """``self.x = Ctor(...)`` anywhere in the class's methods (each added to ``built``), and ``x: Type``
+    class annotations."""
     found: dict[str, str] = {}
     for stmt in cls.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -369,6 +373,8 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
                         constructed = _constructed(node.value, scope, {})
                         if constructed is not None:
                             found.setdefault(target.attr, constructed)
+                            if built is not None:
+                                built.append((target.attr, constructed))
     return found
 
 
@@ -415,7 +421,8 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
                  imports: dict[str, str], local: set[str]) -> None:
     name = index.name
     class_scope = NameScope(name, imports, local, local_name)
-    class_scope.attributes = _self_attributes(stmt, class_scope)
+    built: list[tuple[str, str]] = []
+    class_scope.attributes = _self_attributes(stmt, class_scope, built)
     methods: list[str] = []
     async_methods: list[str] = []
     context_methods: list[str] = []
@@ -431,7 +438,9 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
                 context_methods.append(item.name)
         elif isinstance(item, ast.ClassDef):
             _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
-    bases = tuple(q for q in (scope.qualify(ast_dotted(b)) for b in stmt.bases) if q)
+    # a generic base (``Base[T]``) is ``Base``
+    bases = tuple(q for q in (scope.qualify(ast_dotted(b.value if isinstance(b, ast.Subscript) else b))
+                              for b in stmt.bases) if q)
     init = index.functions.get(f"{local_name}.__init__")
     index.classes[local_name] = ClassInfo(
         qualname=f"{name}.{local_name}",
@@ -447,6 +456,7 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
         stored_params=_stored_params(stmt),
         attribute_types=tuple(class_scope.attributes.items()),
+        built_attributes=tuple(built),
     )
 
 

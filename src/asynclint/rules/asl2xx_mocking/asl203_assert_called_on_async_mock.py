@@ -63,11 +63,18 @@ class AssertCalledOnAsyncMock(Rule):
         a `mocker.spy` of an `async def` of a project class or module (a spy
         counts the call, awaited or not); or an `async def` method of the
         class a mock is specced on (`AsyncMock(spec=Store)`, then
-        `store.save`). A child of a mock with no spec is not known to be
+        `store.save`). What a local function returns is followed too (a
+        factory fixture's inner function, a helper of the module: its
+        parameters are the call's arguments), and what the code under test
+        builds from a class the test patches in the code's own module (its
+        `return_value`). A child of a mock with no spec is not known to be
         awaited, and is not reported, unless the test hands the mock to
         project code that declares the parameter's type (`letter: Letter`,
         `Letter[str]` too): that code awaits the type's `async def`
-        methods. Nor is a fixture that hands out
+        methods; or the child of an AsyncMock is patched over an `async def`
+        (`patch.object(app.engine, "boot", hooks.boot)`, the class of
+        `app.engine` followed through the constructor argument the class
+        keeps). Nor is a fixture that hands out
         different things on different paths. A check is not reported when
         the test observes the await another way: an await-check, the
         result compared, or the `return_value=` the AsyncMock was built
@@ -1104,4 +1111,150 @@ class AssertCalledOnAsyncMock(Rule):
                                      "    def build(cart_class):\n        cart = cart_class()\n"
                                      "        mocker.spy(cart, \"label\")\n        return cart\n\n    return build\n\n\n"
                                      "@pytest.fixture\ndef cart(make_cart):\n    return make_cart(Cart)\n")}),
+    ]
+
+    INVALID += [
+        # A child of a mock with no spec, patched over an `async def` of an object reached through an
+        # attribute (the constructor argument the app keeps; its class's generic base defines it).
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock, patch
+
+                from shop.app import App, Engine
+
+
+                async def test_starts():
+                    hooks = AsyncMock()
+                    app = App(Engine())
+                    with patch.object(app.engine, "boot", hooks.boot):
+                        await app.start()
+                    hooks.boot.assert_called_once()
+            """),
+            files={"shop/__init__.py": "", "shop/app.py": (
+                "from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n\n"
+                "class Base(Generic[T]):\n    async def boot(self):\n        pass\n\n    def label(self):\n"
+                "        return ''\n\n\nclass Engine(Base[int]):\n    pass\n\n\n"
+                "class App:\n    def __init__(self, engine):\n        self.engine = engine\n\n"
+                "    async def start(self):\n        self.engine.boot()\n")},
+            line=11, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock, patch
+
+                from shop.app import App, Engine
+
+
+                async def test_starts():
+                    hooks = AsyncMock()
+                    app = App(Engine())
+                    with patch.object(app.engine, "boot", hooks.boot):
+                        await app.start()
+                    hooks.boot.assert_awaited_once()
+            """),
+            message='`hooks.boot.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # The fixture patches the class the code under test builds its session from (in the code's own
+        # module): what the code builds is the patch's `return_value`, an AsyncMock specced on it.
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import AsyncMock, Mock
+
+                import mail.server
+                from mail.server import Server
+                from mail.session import Session
+
+
+                @pytest.fixture
+                def server(monkeypatch):
+                    factory = Mock()
+                    factory.return_value = AsyncMock(spec=Session)
+                    monkeypatch.setattr(mail.server, "Session", factory)
+                    return Server()
+
+
+                async def test_accepts(server):
+                    await server.accept("hi")
+                    session = server.session
+                    session.feed.assert_called_once()
+            """),
+            files={"mail/__init__.py": "",
+                   "mail/session.py": "class Session:\n    async def feed(self, data):\n        pass\n",
+                   "mail/server.py": ("from mail.session import Session\n\n\nclass Server:\n"
+                                      "    def __init__(self):\n        self.session = None\n\n"
+                                      "    async def accept(self, data):\n        self.session = Session()\n"
+                                      "        self.session.feed(data)\n")},
+            line=20, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import AsyncMock, Mock
+
+                import mail.server
+                from mail.server import Server
+                from mail.session import Session
+
+
+                @pytest.fixture
+                def server(monkeypatch):
+                    factory = Mock()
+                    factory.return_value = AsyncMock(spec=Session)
+                    monkeypatch.setattr(mail.server, "Session", factory)
+                    return Server()
+
+
+                async def test_accepts(server):
+                    await server.accept("hi")
+                    session = server.session
+                    session.feed.assert_awaited_once()
+            """),
+            message='`session.feed.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
+    VALID += [
+        # The child is patched over a plain method: the code calls it, and counting calls is right.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, patch
+
+            from shop.app import App, Engine
+
+
+            async def test_labels():
+                hooks = AsyncMock()
+                app = App(Engine())
+                with patch.object(app.engine, "label", hooks.label):
+                    await app.start()
+                hooks.label.assert_called_once()
+        """), files={"shop/__init__.py": "", "shop/app.py": (
+            "from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n\n"
+            "class Base(Generic[T]):\n    async def boot(self):\n        pass\n\n    def label(self):\n"
+            "        return ''\n\n\nclass Engine(Base[int]):\n    pass\n\n\n"
+            "class App:\n    def __init__(self, engine):\n        self.engine = engine\n\n"
+            "    async def start(self):\n        self.engine.label()\n")}),
+        # The class is patched in another module than the one that builds the session: the code under
+        # test still builds the real one.
+        Valid(dedent("""
+            import pytest
+            from unittest.mock import AsyncMock, Mock
+
+            import mail.session
+            from mail.server import Server
+
+
+            @pytest.fixture
+            def server(monkeypatch):
+                factory = Mock()
+                factory.return_value = AsyncMock(spec=mail.session.Session)
+                monkeypatch.setattr(mail.session, "Session", factory)
+                return Server()
+
+
+            async def test_accepts(server):
+                await server.accept("hi")
+                server.session.feed.assert_called_once()
+        """), files={"mail/__init__.py": "",
+                     "mail/session.py": "class Session:\n    async def feed(self, data):\n        pass\n",
+                     "mail/server.py": ("from mail.session import Session\n\n\nclass Server:\n"
+                                        "    async def accept(self, data):\n        self.session = Session()\n"
+                                        "        self.session.feed(data)\n")}),
     ]
