@@ -1258,3 +1258,40 @@ class AssertCalledOnAsyncMock(Rule):
                                         "    async def accept(self, data):\n        self.session = Session()\n"
                                         "        self.session.feed(data)\n")}),
     ]
+
+    INVALID += [
+        # The spied method declares a result, but the test asserts only what the spy recorded: an
+        # assertion on a name bound to `call_args` is about the mock, not about what came back.
+        Invalid(
+            dedent("""
+                from shop.cart import Cart
+
+
+                async def test_saves(mocker):
+                    cart = Cart()
+                    mocker.spy(cart, "save")
+                    await cart.checkout(["pen"])
+                    args = cart.save.call_args[0]
+                    assert args == (["pen"],)
+                    assert cart.save.called
+            """),
+            files={"shop/__init__.py": "", "shop/cart.py": (
+                "class Cart:\n    async def save(self, items) -> int:\n        return len(items)\n\n"
+                "    async def checkout(self, items):\n        self.save(items)\n")},
+            line=10, column=12, unsafe=True,
+            fixed=dedent("""
+                from shop.cart import Cart
+
+
+                async def test_saves(mocker):
+                    cart = Cart()
+                    mocker.spy(cart, "save")
+                    await cart.checkout(["pen"])
+                    args = cart.save.call_args[0]
+                    assert args == (["pen"],)
+                    cart.save.assert_awaited()
+            """),
+            message='`cart.save.called` on an AsyncMock passes even when it was never awaited; '
+                    'use `cart.save.assert_awaited()`',
+        ),
+    ]
