@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,6 +84,9 @@ class Value:
     #: The name (or attribute chain) given as ``return_value=`` where it was built: what the mock
     #: hands back when awaited, so a check that the code under test passed it on proves the await.
     result: str | None = None
+    #: A spy: ``has_result`` is the result its method declares (not one the test configured for code
+    #: that uses it), so only an assertion on something else than what mocks recorded observes it.
+    spy: bool = False
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -190,8 +193,7 @@ class FunctionValues:
             value = self.evaluate(assigned, depth + 1)
             if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
                 return UNKNOWN  # an AsyncMock over a method the code under test declares plain
-            return Value(value.kind, value.spec, "attribute", value.has_result, value.result) \
-                if value.kind is not Kind.UNKNOWN else value
+            return replace(value, origin="attribute") if value.kind is not Kind.UNKNOWN else value
         head, dot, attr = dotted.rpartition(".")
         first, _, rest = dotted.partition(".")
         alias = self._alias(first)
@@ -360,8 +362,7 @@ class FunctionValues:
             return UNKNOWN  # nothing, different things on different paths, or a plugin's fixture
         values = function_values(context, provider.func)
         value = values.evaluate_path(expr, rest, depth + 1)
-        return Value(value.kind, value.spec, "fixture", value.has_result, value.result) \
-            if value.kind is not Kind.UNKNOWN else value
+        return replace(value, origin="fixture") if value.kind is not Kind.UNKNOWN else value
 
     def _spy(self, obj: str, method: str, depth: int) -> Value:
         """``mocker.spy(obj, "method")``: it wraps the method (pytest-mock specs it on the method), so it
@@ -373,7 +374,7 @@ class FunctionValues:
         owner = self._class_of(obj, depth)
         result, gives = method_result(*owner, method) if owner is not None else (None, False)
         if result == COROUTINE:  # the spy hands back the method's result, when awaited
-            return Value(Kind.ASYNC_MOCK, None, "spy", has_result=gives)
+            return Value(Kind.ASYNC_MOCK, None, "spy", has_result=gives, spy=True)
         return Value(Kind.SYNC_MOCK, None, "spy") if result == VALUE else UNKNOWN
 
     def _class_of(self, obj: str, depth: int, earlier: str | None = None) -> "tuple[FileContext, str] | None":
@@ -610,8 +611,7 @@ class FunctionValues:
         if arg is None:
             return UNKNOWN
         value = self.evaluate(arg, depth + 1)
-        return Value(value.kind, value.spec, "constructor", value.has_result) \
-            if value.kind is not Kind.UNKNOWN else value
+        return replace(value, origin="constructor", result=None) if value.kind is not Kind.UNKNOWN else value
 
     def _stored_argument(self, call: cst.Call, attr: str) -> cst.BaseExpression | None:
         """The argument of ``Cls(...)`` that ``Cls.__init__`` (its own or a base's) keeps as ``self.attr``."""

@@ -8,8 +8,9 @@ mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
 - the mock's result compared in an assertion (``assert result == m.return_value``): an
   un-awaited AsyncMock gives a coroutine, never its ``return_value``;
 - a ``return_value``/``side_effect`` configured and an assertion about something that is not
-  a mock (what the awaited mock hands back flows into the result the test asserts); a name bound
-  to what a mock recorded (``args = m.call_args[0]``) is about that mock;
+  a mock (what the awaited mock hands back flows into the result the test asserts); for a spy,
+  whose result the code under test may not use, an assertion on a name bound to what a mock
+  recorded (``args = m.call_args[0]``) is about that mock;
 - the ``return_value=`` it was built with passed to another check (``other.assert_called_with(x)``,
   ``assert ... is x``): only the awaited mock hands ``x`` to the code under test;
 - a mock the test builds and only ever calls as ``await m(...)`` in its own code, or a method
@@ -53,6 +54,7 @@ class MockUses(cst.CSTVisitor):
         self.results_read: set[str] = set()  # ``m.return_value`` read inside an assertion
         self.side_effects: set[str] = set()  # ``m.side_effect = ...`` / ``side_effect=``
         self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
+        self.assert_records: list[set[str]] = []  # the same, with the mocks whose records it reads
         #: Names and chains an assertion or a call-check's arguments read (``assert x is y``,
         #: ``m.assert_called_with(x)``).
         self.checked_values: set[str] = set()
@@ -75,10 +77,9 @@ class MockUses(cst.CSTVisitor):
             self._asserts += 1
             nodes = (node.test, *descendants(node.test))
             chains = {c for n in nodes if type(n) is cst.Attribute for c in (chain(n.value),) if c is not None}
-            for n in nodes:
-                if type(n) is cst.Name and n.value in self.from_records:
-                    chains |= self.from_records[n.value]
             self.assert_chains.append(chains)
+            self.assert_records.append(chains.union(*(self.from_records[n.value] for n in nodes
+                                                      if type(n) is cst.Name and n.value in self.from_records)))
             self.checked_values.update(c for n in nodes if type(n) in (cst.Name, cst.Attribute)
                                        for c in (chain(n),) if c is not None)
         return super().on_visit(node)
@@ -106,6 +107,7 @@ class MockUses(cst.CSTVisitor):
                     self.results_set.add(key)
         if chain(node.func) == "pytest.raises":
             self.assert_chains.append(set())  # an assertion about no mock
+            self.assert_records.append(set())
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         attr = node.attr.value
@@ -166,5 +168,6 @@ class MockUses(cst.CSTVisitor):
         if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:
             return True  # a callback, fake or lambda the test defines calls that method
         if value.has_result or key in self.results_set:
-            return any(not (chains & mock_keys) for chains in self.assert_chains)
+            asserted = self.assert_records if value.spy else self.assert_chains
+            return any(not (chains & mock_keys) for chains in asserted)
         return False
