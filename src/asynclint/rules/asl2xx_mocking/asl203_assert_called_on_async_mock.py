@@ -116,7 +116,10 @@ class AssertCalledOnAsyncMock(Rule):
         (called and awaited are the same thing there); a mock with a
         `return_value`/`side_effect` when the test also asserts something
         that is not about a mock (that value only comes back when the mock is
-        awaited, so the await is checked through the result).
+        awaited, so the await is checked through the result); likewise a spy
+        of a method that declares a result, when the test asserts something
+        other than what the mocks recorded (`args = m.call_args` is about the
+        mock): the real method only runs, and hands its result on, when awaited.
 
         ## Fix safety
         Unsafe: the await-check is stricter, so a test that passed may now fail
