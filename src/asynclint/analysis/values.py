@@ -17,8 +17,7 @@ way?"); they do not re-derive where a mock came from. A value is followed throug
 - local functions: ``make(...)`` is what ``make``'s one ``return`` gives, read in ``make`` with its
   parameters bound to the call's arguments (a factory fixture's inner function, a ``def`` of the
   function, a helper of the module); names it does not bind are the enclosing function's;
-- patches: ``patch.object(obj, "attr", new)`` / ``monkeypatch.setattr`` put ``new`` on ``obj.attr``;
-  the child of an AsyncMock patched over an ``async def`` (``obj``'s class followed through the
+- patches: the child of an AsyncMock patched over an ``async def`` (``obj``'s class followed through the
   constructor argument its class keeps, or the type it declares) is awaited there; a class the
   function patches in the module of the code under test is what that code builds
   (``self.attr = Other(...)``: the patch's ``return_value``).
@@ -188,7 +187,7 @@ class FunctionValues:
         spied = self.mocks.spies.get(dotted)
         if spied is not None:
             return self._spy(*spied, depth)
-        assigned = self.mocks.attributes.get(dotted) or self._installed(dotted)
+        assigned = self.mocks.attributes.get(dotted)
         if assigned is not None:
             value = self.evaluate(assigned, depth + 1)
             if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
@@ -457,14 +456,6 @@ class FunctionValues:
                 or name in self.bindings:
             return None
         return saved
-
-    def _installed(self, dotted: str) -> cst.BaseExpression | None:
-        """What ``patch.object(obj, "attr", new)`` or ``monkeypatch.setattr(obj, "attr", new)`` puts on
-        ``obj.attr`` (the ``new`` given)."""
-        for patch, _ in self.mocks.patches:
-            if patch.new is not None and patch.target_text == dotted:
-                return patch.new.value
-        return None
 
     def _installed_over_coroutine_function(self, dotted: str) -> bool:
         """``dotted`` is the ``new`` of a patch over an ``async def`` (a module function, or a method of

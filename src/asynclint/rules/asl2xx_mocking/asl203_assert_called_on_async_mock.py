@@ -1298,3 +1298,22 @@ class AssertCalledOnAsyncMock(Rule):
                     'use `cart.save.assert_awaited()`',
         ),
     ]
+
+    VALID += [
+        # An AsyncMock patched onto the fixture's object with `new=` (no name bound): whether the code
+        # under test uses what it hands back (then a dropped await fails the test) is not modelled.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, patch
+
+
+            async def test_writes(device):
+                with patch.object(device, "_send", new=AsyncMock()):
+                    await device.write({"level": 3})
+                    assert device._send.call_count == 1
+        """), files={"conftest.py": ("import pytest\n\nfrom home.device import Device\n\n\n"
+                                     "@pytest.fixture\ndef device():\n    return Device()\n"),
+                     "home/__init__.py": "",
+                     "home/device.py": ("class Device:\n    async def _send(self, values):\n        return [values]\n\n"
+                                        "    async def write(self, values):\n        result = await self._send(values)\n"
+                                        "        return result[0]\n")}),
+    ]
