@@ -21,7 +21,8 @@ of magnitude faster, which keeps the model cheap on large projects.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -93,20 +94,147 @@ class ClassInfo:
 # One module's index, built from its ``ast``.
 
 
-@dataclass
-class ModuleIndex:
-    """Functions, classes and imports of one source module (names local to it)."""
+#: A definition in a module's directory: its order (a later one of the same name replaces an
+#: earlier), its node and, for a method, the class that owns it (its node and local name).
+_Def = tuple[int, "ast.FunctionDef | ast.AsyncFunctionDef", "tuple[ast.ClassDef, str] | None"]
 
-    name: str
-    path: Path
-    functions: dict[str, FunctionInfo] = field(default_factory=dict)
-    classes: dict[str, ClassInfo] = field(default_factory=dict)
-    #: Local names bound by imports -> qualified names (re-exports are followed through these).
-    imports: dict[str, str] = field(default_factory=dict)
-    #: Every name the module binds at its top level (assignments, defs, classes, imports).
-    names: frozenset[str] = frozenset()
-    #: Modules it star-imports (``from ._client import *``): a name it does not bind may come from one.
-    star_modules: tuple[str, ...] = ()
+
+class ModuleIndex:
+    """Functions, classes and imports of one source module (names local to it).
+
+    What loading a module costs is its ``ast`` parse, its imports and the names it binds; a
+    function's or a class's entry is built when a rule first asks for it (issue 25: a test file
+    of aiohttp asked about 16 classes and 2 functions of the 74 classes and 413 functions of the
+    12 modules it led to, and building every entry, each body scanned, cost as much as the parse).
+    The answers are the ones indexing the whole module gives: a name defined twice is its last
+    definition, as a dict filled in order keeps it.
+    """
+
+    def __init__(self, name: str, path: Path, imports: dict[str, str] | None = None,
+                 names: frozenset[str] = frozenset(), star_modules: tuple[str, ...] = (),
+                 scope: NameScope | None = None) -> None:
+        self.name = name
+        self.path = path
+        #: Local names bound by imports -> qualified names (re-exports are followed through these).
+        self.imports: dict[str, str] = imports if imports is not None else {}
+        #: Every name the module binds at its top level (assignments, defs, classes, imports).
+        self.names = names
+        #: Modules it star-imports (``from ._client import *``): a name it does not bind may come from one.
+        self.star_modules = star_modules
+        self._scope = scope if scope is not None else NameScope(name, self.imports, set())
+        self._function_defs: dict[str, list[_Def]] = {}
+        self._class_defs: dict[str, list[tuple[int, ast.ClassDef]]] = {}
+        self._functions: dict[tuple[str, int], FunctionInfo] = {}
+        self._classes: dict[str, ClassInfo] = {}
+        self._class_scopes: dict[int, NameScope] = {}
+        self._order = 0
+        #: Entries built (functions and classes): what the laziness saves (tests/perf_invariants).
+        self.built = 0
+
+    # The directory: every definition indexing the module would record, nothing read inside them.
+    def _add_function(self, key: str, node: ast.FunctionDef | ast.AsyncFunctionDef,
+                      owner: tuple[ast.ClassDef, str] | None) -> None:
+        self._order += 1
+        self._function_defs.setdefault(key, []).append((self._order, node, owner))
+
+    def _add_class(self, node: ast.ClassDef, local_name: str) -> None:
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._add_function(f"{local_name}.{item.name}", item, (node, local_name))
+            elif isinstance(item, ast.ClassDef):
+                self._add_class(item, f"{local_name}.{item.name}")
+        self._order += 1  # a class's entry is recorded after its body's, as indexing it in order does
+        self._class_defs.setdefault(local_name, []).append((self._order, node))
+
+    # Entries, built on first use.
+    def has_function(self, key: str) -> bool:
+        return key in self._function_defs
+
+    def has_class(self, key: str) -> bool:
+        return key in self._class_defs
+
+    def function(self, key: str, before: int | None = None) -> FunctionInfo | None:
+        """The entry of function ``key`` ("get_user", "Client.fetch"): its last definition (with
+        ``before``, the last one recorded before that point, as a class's ``__init__`` was seen)."""
+        found = self._function_defs.get(key)
+        if not found:
+            return None
+        if before is not None:
+            found = [entry for entry in found if entry[0] < before]
+            if not found:
+                return None
+        order, node, owner = found[-1]
+        info = self._functions.get((key, order))
+        if info is None:
+            if owner is None:
+                info = _function(node, f"{self.name}.{key}", self.path, self._scope, method=False)
+            else:
+                info = _function(node, f"{self.name}.{key}", self.path, self._class_scope(*owner), method=True)
+            self._functions[(key, order)] = info
+            self.built += 1
+        return info
+
+    def cls(self, key: str) -> ClassInfo | None:
+        """The entry of class ``key`` ("Client", "Outer.Inner"): its last definition."""
+        info = self._classes.get(key)
+        if info is None:
+            found = self._class_defs.get(key)
+            if not found:
+                return None
+            order, node = found[-1]
+            info = self._classes[key] = self._build_class(node, key, order)
+            self.built += 1
+        return info
+
+    def _class_scope(self, node: ast.ClassDef, local_name: str) -> NameScope:
+        scope = self._class_scopes.get(id(node))
+        if scope is None:
+            scope = NameScope(self.name, self.imports, self._scope.local, local_name)
+            scope.attributes = _self_attributes(node, scope)
+            self._class_scopes[id(node)] = scope
+        return scope
+
+    def _build_class(self, stmt: ast.ClassDef, local_name: str, order: int) -> ClassInfo:
+        class_scope = self._class_scope(stmt, local_name)
+        methods: list[str] = []
+        async_methods: list[str] = []
+        context_methods: list[str] = []
+        for item in stmt.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.append(item.name)
+                result = _result(item, class_scope)
+                if result == COROUTINE:
+                    async_methods.append(item.name)
+                elif result == ASYNC_CONTEXT_MANAGER:
+                    context_methods.append(item.name)
+        bases = tuple(q for q in (self._scope.qualify(ast_dotted(b)) for b in stmt.bases) if q)
+        init = self.function(f"{local_name}.__init__", before=order)
+        return ClassInfo(
+            qualname=f"{self.name}.{local_name}",
+            path=self.path,
+            line=stmt.lineno,
+            bases=bases,
+            release_methods=tuple(m for m in methods if m in RELEASE_METHODS),
+            async_methods=tuple(async_methods),
+            async_context_methods=tuple(context_methods),
+            async_context_manager="__aenter__" in methods and "__aexit__" in methods,
+            context_manager="__enter__" in methods and "__exit__" in methods,
+            methods=tuple(methods),
+            acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
+            stored_params=_stored_params(stmt),
+            attribute_types=tuple(class_scope.attributes.items()),
+        )
+
+    # Every entry at once (tests, and callers that list a module).
+    @property
+    def functions(self) -> dict[str, FunctionInfo]:
+        found = {key: self.function(key) for key in self._function_defs}
+        return {key: info for key, info in found.items() if info is not None}
+
+    @property
+    def classes(self) -> dict[str, ClassInfo]:
+        found = {key: self.cls(key) for key in self._class_defs}
+        return {key: info for key, info in found.items() if info is not None}
 
 
 def literal_text(node: ast.expr | None, strings: dict[str, str]) -> str | None:
@@ -345,10 +473,15 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         param_types=param_types,
         decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
                          for d in node.decorator_list),
-        result=call_result(isinstance(node, ast.AsyncFunctionDef),
-                           [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d))
-                            for d in node.decorator_list]),
+        result=_result(node, scope),
     )
+
+
+def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> str | None:
+    """What calling the function returns, its decorators included (FunctionInfo.result)."""
+    return call_result(isinstance(node, ast.AsyncFunctionDef),
+                       [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d))
+                        for d in node.decorator_list])
 
 
 def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
@@ -361,8 +494,8 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
                 found[stmt.target.id] = declared  # type: ignore[assignment]
         if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Assign):
+        for node in _statements(stmt):
+            if type(node) is ast.Assign:
                 for target in node.targets:
                     if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                             and target.value.id == "self"):
@@ -370,6 +503,27 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
                         if constructed is not None:
                             found.setdefault(target.attr, constructed)
     return found
+
+
+#: The fields of a statement (or an ``except``/``case`` clause) that hold statements or clauses.
+_BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def _statements(root: ast.stmt) -> Iterator[ast.AST]:
+    """The statements under ``root`` (itself first), in the order ``ast.walk`` meets them.
+
+    ``ast.walk`` is breadth-first over every node; statements only hold statements through their
+    blocks (and ``except``/``case`` clauses), never through expressions, so walking the blocks alone
+    meets them at the same depth and in the same order, without visiting the expressions (a tenth
+    of the nodes are statements)."""
+    todo = deque([root])
+    while todo:
+        node = todo.popleft()
+        for name in _BLOCK_FIELDS:
+            children = getattr(node, name, None)
+            if children:
+                todo.extend(children)
+        yield node
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:
@@ -396,58 +550,20 @@ def _top_level_names(tree: ast.Module) -> set[str]:
 
 
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
-    """Index one parsed source module."""
+    """Index one parsed source module: its imports, the names it binds and where each function and
+    class is defined; their entries are built when asked (:class:`ModuleIndex`)."""
     table = ast_imports(tree.body, package_of(name, is_package))
     imports = table.names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    scope = NameScope(name, imports, local)
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
-                        star_modules=tuple(m for m in table.star_modules if m != name))
+                        star_modules=tuple(m for m in table.star_modules if m != name),
+                        scope=NameScope(name, imports, local))
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            index.functions[stmt.name] = _function(stmt, f"{name}.{stmt.name}", path, scope, method=False)
+            index._add_function(stmt.name, stmt, None)
         elif isinstance(stmt, ast.ClassDef):
-            _index_class(stmt, stmt.name, index, scope, imports, local)
+            index._add_class(stmt, stmt.name)
     return index
-
-
-def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope: NameScope,
-                 imports: dict[str, str], local: set[str]) -> None:
-    name = index.name
-    class_scope = NameScope(name, imports, local, local_name)
-    class_scope.attributes = _self_attributes(stmt, class_scope)
-    methods: list[str] = []
-    async_methods: list[str] = []
-    context_methods: list[str] = []
-    for item in stmt.body:
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            methods.append(item.name)
-            qualname = f"{name}.{local_name}.{item.name}"
-            info = index.functions[f"{local_name}.{item.name}"] = _function(
-                item, qualname, index.path, class_scope, method=True)
-            if info.result == COROUTINE:
-                async_methods.append(item.name)
-            elif info.result == ASYNC_CONTEXT_MANAGER:
-                context_methods.append(item.name)
-        elif isinstance(item, ast.ClassDef):
-            _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
-    bases = tuple(q for q in (scope.qualify(ast_dotted(b)) for b in stmt.bases) if q)
-    init = index.functions.get(f"{local_name}.__init__")
-    index.classes[local_name] = ClassInfo(
-        qualname=f"{name}.{local_name}",
-        path=index.path,
-        line=stmt.lineno,
-        bases=bases,
-        release_methods=tuple(m for m in methods if m in RELEASE_METHODS),
-        async_methods=tuple(async_methods),
-        async_context_methods=tuple(context_methods),
-        async_context_manager="__aenter__" in methods and "__aexit__" in methods,
-        context_manager="__enter__" in methods and "__exit__" in methods,
-        methods=tuple(methods),
-        acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
-        stored_params=_stored_params(stmt),
-        attribute_types=tuple(class_scope.attributes.items()),
-    )
 
 
 def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
@@ -563,9 +679,10 @@ class SourceIndex:
             if module is None:
                 continue
             rest = ".".join(parts[cut:])
-            table = module.functions if kind == "function" else module.classes
-            if rest in table:
-                return table[rest]
+            if kind == "function" and module.has_function(rest):
+                return module.function(rest)
+            if kind == "class" and module.has_class(rest):
+                return module.cls(rest)
             head, _, tail = rest.partition(".")
             if head in module.imports:  # re-exported: ``from .users import get_user`` in a package
                 target = module.imports[head] + (f".{tail}" if tail else "")
@@ -574,8 +691,9 @@ class SourceIndex:
             if kind == "function" and "." in rest:
                 # An inherited method: ``Sub.fetch`` defined on a base class.
                 owner, _, method = rest.rpartition(".")
-                if owner in module.classes:
-                    return self._inherited_method(module.classes[owner], method, depth)
+                owner_info = module.cls(owner)
+                if owner_info is not None:
+                    return self._inherited_method(owner_info, method, depth)
             if head not in module.names:
                 # ``from ._client import *`` in a package's ``__init__``: the name may come from one
                 for star in module.star_modules:

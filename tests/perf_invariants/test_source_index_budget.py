@@ -1,0 +1,62 @@
+"""Budget protected: what reading the project's source costs a file that asks about a few of its names
+(issue 25: one aiohttp test file asked about 16 classes and 2 functions of the 74 classes and 413
+functions of the 12 modules it led to; building every entry, each function body scanned, cost as much
+as parsing the modules).
+
+Counted, not timed: loading a module builds no entry; asking about a class builds that class (and its
+``__init__``, which says whether constructing it acquires a resource), asking about a function builds
+that function, whatever else the module defines. That the answers are the ones of the whole module is
+tested beside the behaviour in ``tests/model/test_source_index.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from asynclint.model.source_index import SourceIndex, SourceModules
+
+
+def _module(classes: int, methods: int) -> str:
+    out = ["import httpx", ""]
+    for c in range(classes):
+        out += [f"class Client{c}:", "    def __init__(self):", "        self.http = httpx.AsyncClient()", ""]
+        for m in range(methods):
+            out += [f"    async def call{m}(self, x):", f"        return await self.http.get(f'/{c}/{m}/{{x}}')", ""]
+        out += [f"def helper{c}(x):", f"    return Client{c}().call0(x)", ""]
+    return "\n".join(out) + "\n"
+
+
+def _index(tmp_path: Path, classes: int, methods: int) -> tuple[SourceIndex, SourceModules]:
+    (tmp_path / "app").mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "clients.py").write_text(_module(classes, methods), encoding="utf-8")
+    modules = SourceModules()
+    return SourceIndex(roots=(tmp_path,), modules=modules), modules
+
+
+def _built(modules: SourceModules) -> int:
+    return sum(index.built for _, index in modules._parsed.values() if index is not None)
+
+
+def test_entries_are_built_only_for_the_names_asked(tmp_path: Path) -> None:
+    index, modules = _index(tmp_path, classes=30, methods=12)  # 30 classes, 420 functions
+    assert index.module_defines("app.clients", "Client7")
+    assert modules.parse_count == 1 and _built(modules) == 0  # loading builds nothing
+    info = index.cls("app.clients.Client7")
+    assert info is not None and len(info.async_methods) == 12 and info.acquires_on_construction
+    assert _built(modules) == 2  # the class and its __init__
+    assert index.is_async_function("app.clients.Client3.call5")
+    assert not index.is_async_function("app.clients.helper4")
+    assert _built(modules) == 4
+    index.cls("app.clients.Client7")
+    index.function("app.clients.helper4")
+    assert _built(modules) == 4  # built once
+
+
+def test_the_cost_of_a_question_does_not_grow_with_the_module(tmp_path: Path) -> None:
+    small, small_modules = _index(tmp_path / "small", classes=3, methods=2)
+    big, big_modules = _index(tmp_path / "big", classes=60, methods=20)
+    for index in (small, big):
+        assert index.release_method("app.clients.Client1") is None
+        assert index.network_path("app.clients.helper2") is not None
+    assert _built(small_modules) == _built(big_modules) == 4  # Client1, its __init__, helper2, Client2.call0
