@@ -371,3 +371,32 @@ def test_self_attributes_are_found_in_the_order_ast_walk_meets_them() -> None:
                 assert [n for n in _statements(node) if isinstance(n, ast.stmt)] == expected, (path, node.name)
                 checked += 1
     assert checked > 1000
+
+
+def test_a_statement_parsed_again_alone_is_the_one_of_the_whole_module(tmp_path: Path) -> None:
+    """The index keeps a module's text, not its tree, and parses the top-level statement holding a
+    definition asked about again, alone, at its lines: the same nodes, positions included (the
+    package's own modules, and the odd layouts: CRLF, a BOM, an encoding cookie, two statements on
+    one line, decorators, a statement after the last definition)."""
+    import ast
+
+    import asynclint
+    from asynclint.model.source_index import SourceModules
+
+    odd = tmp_path / "odd.py"
+    odd.write_bytes("\ufeff# -*- coding: utf-8 -*-\r\nimport os\r\n\r\n@dec(\r\n  1)\r\nclass A:  # é\r\n"
+                    "    def f(self):\r\n        return 'é'\r\n\r\nx = 1; y = 2\r\ndef g(): return 3\r\n".encode())
+    paths = [odd, *sorted(Path(asynclint.__file__).parent.rglob("*.py"))]
+    modules = SourceModules()
+    checked = 0
+    for path in paths:
+        index = modules.load(path, "m", False)
+        assert index is not None
+        tree = ast.parse(path.read_bytes())
+        for top, stmt in enumerate(tree.body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                again = index._statement(top)
+                assert again is not None
+                assert ast.dump(again, include_attributes=True) == ast.dump(stmt, include_attributes=True), (path, top)
+                checked += 1
+    assert checked > 500

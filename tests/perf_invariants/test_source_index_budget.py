@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asynclint.model.source_index import SourceIndex, SourceModules
+from asynclint.model.source_index import KEPT_STATEMENTS, SourceIndex, SourceModules
 
 
 def _module(classes: int, methods: int) -> str:
@@ -38,6 +38,10 @@ def _built(modules: SourceModules) -> int:
     return sum(index.built for _, index in modules._parsed.values() if index is not None)
 
 
+def _reparsed(modules: SourceModules) -> int:
+    return sum(index.reparsed for _, index in modules._parsed.values() if index is not None)
+
+
 def test_entries_are_built_only_for_the_names_asked(tmp_path: Path) -> None:
     index, modules = _index(tmp_path, classes=30, methods=12)  # 30 classes, 420 functions
     assert index.module_defines("app.clients", "Client7")
@@ -60,3 +64,20 @@ def test_the_cost_of_a_question_does_not_grow_with_the_module(tmp_path: Path) ->
         assert index.release_method("app.clients.Client1") is None
         assert index.network_path("app.clients.helper2") is not None
     assert _built(small_modules) == _built(big_modules) == 4  # Client1, its __init__, helper2, Client2.call0
+
+
+def test_the_tree_is_not_kept_and_a_class_is_parsed_again_once(tmp_path: Path) -> None:
+    """The module's tree is dropped once its directory is built (a run reads every module its tests
+    import; trees take ten times their text): a class asked about is parsed again alone, once for
+    its entry and its methods', and at most KEPT_STATEMENTS statements stay parsed, across modules."""
+    index, modules = _index(tmp_path, classes=40, methods=3)
+    info = index.cls("app.clients.Client5")
+    assert info is not None
+    for m in range(3):
+        assert index.is_async_function(f"app.clients.Client5.call{m}")
+    assert _reparsed(modules) == 1
+    for c in range(40):
+        index.cls(f"app.clients.Client{c}")
+    assert _reparsed(modules) == 40 and len(modules.kept) == KEPT_STATEMENTS
+    loaded = next(i for _, i in modules._parsed.values() if i is not None)
+    assert loaded._tree is None

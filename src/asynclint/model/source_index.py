@@ -21,9 +21,12 @@ of magnitude faster, which keeps the model cheap on large projects.
 from __future__ import annotations
 
 import ast
-from collections import deque
+from array import array
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import accumulate, count
+from importlib.util import decode_source
 from pathlib import Path
 
 from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
@@ -94,25 +97,42 @@ class ClassInfo:
 # One module's index, built from its ``ast``.
 
 
-#: A definition in a module's directory: its order (a later one of the same name replaces an
-#: earlier), its node and, for a method, the class that owns it (its node and local name).
-_Def = tuple[int, "ast.FunctionDef | ast.AsyncFunctionDef", "tuple[ast.ClassDef, str] | None"]
+#: Where a definition is: the index of the top-level statement holding it and the path of body
+#: indexes from that statement down to it (``(3, (2,))``: the third item of the body of the fourth
+#: top-level statement).
+_Where = tuple[int, tuple[int, ...]]
+#: A function in a module's directory: its order (a later one of the same name replaces an earlier),
+#: where it is and, for a method, its class's local name and place.
+_Def = tuple[int, _Where, "tuple[str, _Where] | None"]
+
+#: Top-level statements kept parsed, across the modules of a run (a class asked about is usually
+#: asked about again, its methods next): bounded, so that memory does not grow with the source read.
+KEPT_STATEMENTS = 16
+
+#: Parsed top-level statements by (module index, statement index), least recently used first.
+Kept = OrderedDict[tuple[int, int], ast.stmt]
+_INDEX_IDS = count()
 
 
 class ModuleIndex:
     """Functions, classes and imports of one source module (names local to it).
 
-    What loading a module costs is its ``ast`` parse, its imports and the names it binds; a
-    function's or a class's entry is built when a rule first asks for it (issue 25: a test file
-    of aiohttp asked about 16 classes and 2 functions of the 74 classes and 413 functions of the
-    12 modules it led to, and building every entry, each body scanned, cost as much as the parse).
-    The answers are the ones indexing the whole module gives: a name defined twice is its last
-    definition, as a dict filled in order keeps it.
+    What loading a module costs is its ``ast`` parse, its imports, the names it binds and where
+    each function and class is; a function's or a class's entry is built when a rule first asks
+    for it (issue 25: a test file of aiohttp asked about 16 classes and 2 functions of the 74
+    classes and 413 functions of the 12 modules it led to, and building every entry, each body
+    scanned, cost as much as the parse). The module's tree is not kept (its nodes take ten times
+    the memory of its text, and a run reads every module its tests import): the top-level
+    statement holding a definition asked about is parsed again from the text, alone, at its
+    lines (the same nodes: ``tests/model/test_source_index.py``). The answers are the ones
+    indexing the whole module gives: a name defined twice is its last definition, as a dict
+    filled in order keeps it.
     """
 
     def __init__(self, name: str, path: Path, imports: dict[str, str] | None = None,
                  names: frozenset[str] = frozenset(), star_modules: tuple[str, ...] = (),
-                 scope: NameScope | None = None) -> None:
+                 scope: NameScope | None = None, tree: ast.Module | None = None, text: str | None = None,
+                 kept: Kept | None = None) -> None:
         self.name = name
         self.path = path
         #: Local names bound by imports -> qualified names (re-exports are followed through these).
@@ -123,28 +143,74 @@ class ModuleIndex:
         self.star_modules = star_modules
         self._scope = scope if scope is not None else NameScope(name, self.imports, set())
         self._function_defs: dict[str, list[_Def]] = {}
-        self._class_defs: dict[str, list[tuple[int, ast.ClassDef]]] = {}
-        self._functions: dict[tuple[str, int], FunctionInfo] = {}
-        self._classes: dict[str, ClassInfo] = {}
-        self._class_scopes: dict[int, NameScope] = {}
+        self._class_defs: dict[str, list[tuple[int, _Where]]] = {}
+        self._functions: dict[tuple[str, int], FunctionInfo | None] = {}
+        self._classes: dict[str, ClassInfo | None] = {}
+        self._class_scopes: dict[_Where, NameScope] = {}
         self._order = 0
-        #: Entries built (functions and classes): what the laziness saves (tests/perf_invariants).
+        #: The text (the tree is dropped once the directory is built), or the tree itself when the
+        #: text is not at hand.
+        self._text = text
+        self._tree = tree if text is None else None
+        self._line_starts: array[int] | None = None
+        self._spans: list[tuple[int, int]] = []  # each top-level statement's first and last line
+        self._kept: Kept = kept if kept is not None else OrderedDict()
+        self._id = next(_INDEX_IDS)
+        #: Entries built (functions and classes) and top-level statements parsed again: what the
+        #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
         self.built = 0
+        self.reparsed = 0
 
     # The directory: every definition indexing the module would record, nothing read inside them.
-    def _add_function(self, key: str, node: ast.FunctionDef | ast.AsyncFunctionDef,
-                      owner: tuple[ast.ClassDef, str] | None) -> None:
+    def _add_function(self, key: str, where: _Where, owner: tuple[str, _Where] | None) -> None:
         self._order += 1
-        self._function_defs.setdefault(key, []).append((self._order, node, owner))
+        self._function_defs.setdefault(key, []).append((self._order, where, owner))
 
-    def _add_class(self, node: ast.ClassDef, local_name: str) -> None:
-        for item in node.body:
+    def _add_class(self, node: ast.ClassDef, local_name: str, where: _Where) -> None:
+        top, path = where
+        for position, item in enumerate(node.body):
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._add_function(f"{local_name}.{item.name}", item, (node, local_name))
+                self._add_function(f"{local_name}.{item.name}", (top, (*path, position)), (local_name, where))
             elif isinstance(item, ast.ClassDef):
-                self._add_class(item, f"{local_name}.{item.name}")
+                self._add_class(item, f"{local_name}.{item.name}", (top, (*path, position)))
         self._order += 1  # a class's entry is recorded after its body's, as indexing it in order does
-        self._class_defs.setdefault(local_name, []).append((self._order, node))
+        self._class_defs.setdefault(local_name, []).append((self._order, where))
+
+    def _statement(self, top: int) -> ast.stmt | None:
+        """Top-level statement ``top``: parsed again alone, at its lines."""
+        if self._tree is not None:
+            return self._tree.body[top]
+        key = (self._id, top)
+        kept = self._kept.get(key)
+        if kept is not None:
+            self._kept.move_to_end(key)
+            return kept
+        if self._text is None:
+            return None
+        if self._line_starts is None:
+            self._line_starts = array("q", [0, *accumulate(len(line) + 1 for line in self._text.split("\n"))])
+        first, last = self._spans[top]
+        segment = self._text[self._line_starts[first - 1]:self._line_starts[last]]
+        self.reparsed += 1
+        try:
+            found = ast.parse("\n" * (first - 1) + segment, filename=str(self.path)).body
+            if len(found) != 1:  # not alone on its lines: the whole module, once
+                found = [ast.parse(self._text, filename=str(self.path)).body[top]]
+        except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+            return None
+        self._kept[key] = found[0]
+        if len(self._kept) > KEPT_STATEMENTS:
+            self._kept.popitem(last=False)
+        return found[0]
+
+    def _node(self, where: _Where) -> ast.AST | None:
+        node: ast.AST | None = self._statement(where[0])
+        for position in where[1]:
+            body = getattr(node, "body", None)
+            if not body or position >= len(body):
+                return None
+            node = body[position]
+        return node
 
     # Entries, built on first use.
     def has_function(self, key: str) -> bool:
@@ -163,39 +229,56 @@ class ModuleIndex:
             found = [entry for entry in found if entry[0] < before]
             if not found:
                 return None
-        order, node, owner = found[-1]
-        info = self._functions.get((key, order))
-        if info is None:
-            if owner is None:
-                info = _function(node, f"{self.name}.{key}", self.path, self._scope, method=False)
-            else:
-                info = _function(node, f"{self.name}.{key}", self.path, self._class_scope(*owner), method=True)
-            self._functions[(key, order)] = info
-            self.built += 1
+        order, where, owner = found[-1]
+        if (key, order) in self._functions:
+            return self._functions[key, order]
+        info: FunctionInfo | None = None
+        node = self._node(where)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = self._scope if owner is None else self._class_scope(*owner)
+            if scope is not None:
+                try:
+                    info = _function(node, f"{self.name}.{key}", self.path, scope, method=owner is not None)
+                except RecursionError:
+                    info = None
+        self._functions[key, order] = info
+        self.built += 1
         return info
 
     def cls(self, key: str) -> ClassInfo | None:
         """The entry of class ``key`` ("Client", "Outer.Inner"): its last definition."""
-        info = self._classes.get(key)
-        if info is None:
-            found = self._class_defs.get(key)
-            if not found:
-                return None
-            order, node = found[-1]
-            info = self._classes[key] = self._build_class(node, key, order)
-            self.built += 1
+        if key in self._classes:
+            return self._classes[key]
+        found = self._class_defs.get(key)
+        if not found:
+            return None
+        order, where = found[-1]
+        node = self._node(where)
+        info: ClassInfo | None = None
+        if isinstance(node, ast.ClassDef):
+            try:
+                info = self._build_class(node, key, where, order)
+            except RecursionError:
+                info = None
+        self._classes[key] = info
+        self.built += 1
         return info
 
-    def _class_scope(self, node: ast.ClassDef, local_name: str) -> NameScope:
-        scope = self._class_scopes.get(id(node))
+    def _class_scope(self, local_name: str, where: _Where) -> NameScope | None:
+        scope = self._class_scopes.get(where)
         if scope is None:
+            node = self._node(where)
+            if not isinstance(node, ast.ClassDef):
+                return None
             scope = NameScope(self.name, self.imports, self._scope.local, local_name)
             scope.attributes = _self_attributes(node, scope)
-            self._class_scopes[id(node)] = scope
+            self._class_scopes[where] = scope
         return scope
 
-    def _build_class(self, stmt: ast.ClassDef, local_name: str, order: int) -> ClassInfo:
-        class_scope = self._class_scope(stmt, local_name)
+    def _build_class(self, stmt: ast.ClassDef, local_name: str, where: _Where, order: int) -> ClassInfo | None:
+        class_scope = self._class_scope(local_name, where)
+        if class_scope is None:
+            return None
         methods: list[str] = []
         async_methods: list[str] = []
         context_methods: list[str] = []
@@ -549,20 +632,24 @@ def _top_level_names(tree: ast.Module) -> set[str]:
     return found
 
 
-def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
+def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False,
+                 text: str | None = None, kept: Kept | None = None) -> ModuleIndex:
     """Index one parsed source module: its imports, the names it binds and where each function and
-    class is defined; their entries are built when asked (:class:`ModuleIndex`)."""
+    class is defined; their entries are built when asked (:class:`ModuleIndex`). With ``text`` (the
+    module's decoded source), the tree is not kept: what is asked about is parsed again from it."""
     table = ast_imports(tree.body, package_of(name, is_package))
     imports = table.names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
                         star_modules=tuple(m for m in table.star_modules if m != name),
-                        scope=NameScope(name, imports, local))
-    for stmt in tree.body:
+                        scope=NameScope(name, imports, local), tree=tree, text=text, kept=kept)
+    for top, stmt in enumerate(tree.body):
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        index._spans.append((first, stmt.end_lineno or stmt.lineno))
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            index._add_function(stmt.name, stmt, None)
+            index._add_function(stmt.name, (top, ()), None)
         elif isinstance(stmt, ast.ClassDef):
-            index._add_class(stmt, stmt.name)
+            index._add_class(stmt, stmt.name, (top, ()))
     return index
 
 
@@ -597,6 +684,8 @@ class SourceModules:
         self._parsed: dict[Path, tuple[tuple[int, int], ModuleIndex | None]] = {}
         self._paths: dict[tuple[tuple[Path, ...], str], tuple[Path, bool] | None] = {}
         self.parse_count = 0
+        #: The top-level statements parsed again for the entries asked about, shared by every module.
+        self.kept: Kept = OrderedDict()
 
     def locate(self, roots: tuple[Path, ...], module: str,
                excluded: Callable[[Path], bool]) -> tuple[Path, bool] | None:
@@ -621,13 +710,19 @@ class SourceModules:
         if cached is not None and cached[0] == version:
             return cached[1]
         index: ModuleIndex | None = None
+        text: str | None = None
         try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
+            data = path.read_bytes()
+            tree = ast.parse(data, filename=str(path))
         except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         if tree is not None:
             try:
-                index = index_module(tree, module, path, is_package)
+                text = decode_source(data)  # the text ast read (encoding cookie, BOM, newlines)
+            except (SyntaxError, ValueError, LookupError):
+                text = None  # the tree is kept instead
+            try:
+                index = index_module(tree, module, path, is_package, text, self.kept)
             except RecursionError:
                 index = None
         self._parsed[path] = (version, index)
