@@ -66,18 +66,26 @@ def test_the_cost_of_a_question_does_not_grow_with_the_module(tmp_path: Path) ->
     assert _built(small_modules) == _built(big_modules) == 4  # Client1, its __init__, helper2, Client2.call0
 
 
-def test_the_tree_is_not_kept_and_a_class_is_parsed_again_once(tmp_path: Path) -> None:
-    """The module's tree is dropped once its directory is built (a run reads every module its tests
-    import; trees take ten times their text): a class asked about is parsed again alone, once for
-    its entry and its methods', and at most KEPT_STATEMENTS statements stay parsed, across modules."""
-    index, modules = _index(tmp_path, classes=40, methods=3)
-    info = index.cls("app.clients.Client5")
-    assert info is not None
+def test_trees_are_kept_within_a_budget_and_a_class_is_parsed_again_once(tmp_path: Path) -> None:
+    """Trees take 35 times their text's memory and a run reads every module its tests import: a run
+    keeps them up to a budget of text. Beyond it a module keeps its text, and a class asked about is
+    parsed again alone, once for its entry and its methods'; at most KEPT_STATEMENTS statements stay
+    parsed, across modules."""
+    index, modules = _index(tmp_path / "kept", classes=40, methods=3)
+    for c in range(40):
+        assert index.cls(f"app.clients.Client{c}") is not None
+    assert _reparsed(modules) == 0  # within the budget: the tree is at hand
+    modules.trees.budget = 1_000
+    (tmp_path / "small").mkdir()
+    small = SourceIndex(roots=(tmp_path / "small",), modules=modules)
+    (tmp_path / "small" / "other.py").write_text(_module(1, 1), encoding="utf-8")
+    assert small.cls("other.Client0") is not None
+    assert modules.trees.kept()[0] <= 1_000  # the first module's tree was dropped for the second's
+    index.function("app.clients.helper0")
+    assert _reparsed(modules) == 1
     for m in range(3):
         assert index.is_async_function(f"app.clients.Client5.call{m}")
-    assert _reparsed(modules) == 1
+    assert _reparsed(modules) == 2  # the class, once, for its three methods
     for c in range(40):
-        index.cls(f"app.clients.Client{c}")
-    assert _reparsed(modules) == 40 and len(modules.kept) == KEPT_STATEMENTS
-    loaded = next(i for _, i in modules._parsed.values() if i is not None)
-    assert loaded._tree is None
+        index.function(f"app.clients.helper{c}")
+    assert modules.trees.kept()[1] == KEPT_STATEMENTS

@@ -105,13 +105,60 @@ _Where = tuple[int, tuple[int, ...]]
 #: where it is and, for a method, its class's local name and place.
 _Def = tuple[int, _Where, "tuple[str, _Where] | None"]
 
-#: Top-level statements kept parsed, across the modules of a run (a class asked about is usually
-#: asked about again, its methods next): bounded, so that memory does not grow with the source read.
+#: The source text whose trees a run keeps (about 35 bytes of tree per character: 35 MB), the most
+#: recently used modules first; beyond it a module keeps its text only.
+TREE_BUDGET = 1_000_000
+
+#: Top-level statements kept parsed again for modules whose tree is not kept (a class asked about
+#: is usually asked about again, its methods next).
 KEPT_STATEMENTS = 16
 
-#: Parsed top-level statements by (module index, statement index), least recently used first.
-Kept = OrderedDict[tuple[int, int], ast.stmt]
 _INDEX_IDS = count()
+
+
+class Trees:
+    """The parsed source a run keeps, bounded: whole trees of the modules most recently used (up to
+    ``budget`` characters of their text), and the last top-level statements parsed again alone."""
+
+    def __init__(self, budget: int = TREE_BUDGET) -> None:
+        self.budget = budget
+        self._trees: OrderedDict[int, tuple[ast.Module, int]] = OrderedDict()
+        self._characters = 0
+        self._statements: OrderedDict[tuple[int, int], ast.stmt] = OrderedDict()
+
+    def keep(self, index: int, tree: ast.Module, characters: int) -> None:
+        self._trees[index] = (tree, characters)
+        self._characters += characters
+        while self._characters > self.budget and self._trees:
+            _, (_, dropped) = self._trees.popitem(last=False)
+            self._characters -= dropped
+
+    def tree(self, index: int) -> ast.Module | None:
+        found = self._trees.get(index)
+        if found is None:
+            return None
+        self._trees.move_to_end(index)
+        return found[0]
+
+    def statement(self, key: tuple[int, int]) -> ast.stmt | None:
+        found = self._statements.get(key)
+        if found is not None:
+            self._statements.move_to_end(key)
+        return found
+
+    def keep_statement(self, key: tuple[int, int], stmt: ast.stmt) -> None:
+        self._statements[key] = stmt
+        if len(self._statements) > KEPT_STATEMENTS:
+            self._statements.popitem(last=False)
+
+    def forget(self, index: int) -> None:
+        found = self._trees.pop(index, None)
+        if found is not None:
+            self._characters -= found[1]
+
+    def kept(self) -> tuple[int, int]:
+        """Characters of text whose trees are kept, and statements kept parsed."""
+        return self._characters, len(self._statements)
 
 
 class ModuleIndex:
@@ -121,18 +168,18 @@ class ModuleIndex:
     each function and class is; a function's or a class's entry is built when a rule first asks
     for it (issue 25: a test file of aiohttp asked about 16 classes and 2 functions of the 74
     classes and 413 functions of the 12 modules it led to, and building every entry, each body
-    scanned, cost as much as the parse). The module's tree is not kept (its nodes take ten times
-    the memory of its text, and a run reads every module its tests import): the top-level
-    statement holding a definition asked about is parsed again from the text, alone, at its
-    lines (the same nodes: ``tests/model/test_source_index.py``). The answers are the ones
-    indexing the whole module gives: a name defined twice is its last definition, as a dict
-    filled in order keeps it.
+    scanned, cost as much as the parse). Trees take 35 times the memory of their text and a run
+    reads every module its tests import, so the run keeps them within a budget (:class:`Trees`);
+    a module whose tree was dropped keeps its text, and the top-level statement holding a
+    definition asked about is parsed again from it, alone, at its lines (the same nodes:
+    ``tests/model/test_source_index.py``). The answers are the ones indexing the whole module
+    gives: a name defined twice is its last definition, as a dict filled in order keeps it.
     """
 
     def __init__(self, name: str, path: Path, imports: dict[str, str] | None = None,
                  names: frozenset[str] = frozenset(), star_modules: tuple[str, ...] = (),
                  scope: NameScope | None = None, tree: ast.Module | None = None, text: str | None = None,
-                 kept: Kept | None = None) -> None:
+                 trees: Trees | None = None) -> None:
         self.name = name
         self.path = path
         #: Local names bound by imports -> qualified names (re-exports are followed through these).
@@ -154,7 +201,7 @@ class ModuleIndex:
         self._tree = tree if text is None else None
         self._line_starts: array[int] | None = None
         self._spans: list[tuple[int, int]] = []  # each top-level statement's first and last line
-        self._kept: Kept = kept if kept is not None else OrderedDict()
+        self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
         #: Entries built (functions and classes) and top-level statements parsed again: what the
         #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
@@ -180,10 +227,12 @@ class ModuleIndex:
         """Top-level statement ``top``: parsed again alone, at its lines."""
         if self._tree is not None:
             return self._tree.body[top]
+        tree = self._trees.tree(self._id)
+        if tree is not None:
+            return tree.body[top]
         key = (self._id, top)
-        kept = self._kept.get(key)
+        kept = self._trees.statement(key)
         if kept is not None:
-            self._kept.move_to_end(key)
             return kept
         if self._text is None:
             return None
@@ -198,9 +247,7 @@ class ModuleIndex:
                 found = [ast.parse(self._text, filename=str(self.path)).body[top]]
         except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
             return None
-        self._kept[key] = found[0]
-        if len(self._kept) > KEPT_STATEMENTS:
-            self._kept.popitem(last=False)
+        self._trees.keep_statement(key, found[0])
         return found[0]
 
     def _node(self, where: _Where) -> ast.AST | None:
@@ -633,7 +680,7 @@ def _top_level_names(tree: ast.Module) -> set[str]:
 
 
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False,
-                 text: str | None = None, kept: Kept | None = None) -> ModuleIndex:
+                 text: str | None = None, trees: Trees | None = None) -> ModuleIndex:
     """Index one parsed source module: its imports, the names it binds and where each function and
     class is defined; their entries are built when asked (:class:`ModuleIndex`). With ``text`` (the
     module's decoded source), the tree is not kept: what is asked about is parsed again from it."""
@@ -642,7 +689,7 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
                         star_modules=tuple(m for m in table.star_modules if m != name),
-                        scope=NameScope(name, imports, local), tree=tree, text=text, kept=kept)
+                        scope=NameScope(name, imports, local), tree=tree, text=text, trees=trees)
     for top, stmt in enumerate(tree.body):
         first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
         index._spans.append((first, stmt.end_lineno or stmt.lineno))
@@ -680,12 +727,12 @@ def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
 class SourceModules:
     """Cache of source-module indexes, keyed by path and content version."""
 
-    def __init__(self) -> None:
+    def __init__(self, tree_budget: int = TREE_BUDGET) -> None:
         self._parsed: dict[Path, tuple[tuple[int, int], ModuleIndex | None]] = {}
         self._paths: dict[tuple[tuple[Path, ...], str], tuple[Path, bool] | None] = {}
         self.parse_count = 0
-        #: The top-level statements parsed again for the entries asked about, shared by every module.
-        self.kept: Kept = OrderedDict()
+        #: The source trees kept for the entries asked about later, shared by every module, bounded.
+        self.trees = Trees(tree_budget)
 
     def locate(self, roots: tuple[Path, ...], module: str,
                excluded: Callable[[Path], bool]) -> tuple[Path, bool] | None:
@@ -709,6 +756,8 @@ class SourceModules:
         cached = self._parsed.get(path)
         if cached is not None and cached[0] == version:
             return cached[1]
+        if cached is not None and cached[1] is not None:
+            self.trees.forget(cached[1]._id)  # an older version of the file
         index: ModuleIndex | None = None
         text: str | None = None
         try:
@@ -722,7 +771,9 @@ class SourceModules:
             except (SyntaxError, ValueError, LookupError):
                 text = None  # the tree is kept instead
             try:
-                index = index_module(tree, module, path, is_package, text, self.kept)
+                index = index_module(tree, module, path, is_package, text, self.trees)
+                if text is not None and index is not None:
+                    self.trees.keep(index._id, tree, len(text))
             except RecursionError:
                 index = None
         self._parsed[path] = (version, index)
