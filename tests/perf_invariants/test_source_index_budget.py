@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from asynclint.model.source_index import KEPT_STATEMENTS, SourceIndex, SourceModules
 
 
@@ -89,3 +91,24 @@ def test_trees_are_kept_within_a_budget_and_a_class_is_parsed_again_once(tmp_pat
     for c in range(40):
         index.function(f"app.clients.helper{c}")
     assert modules.trees.kept()[1] == KEPT_STATEMENTS
+
+
+def test_a_view_resolves_and_checks_each_module_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view answers for one file, whose questions go to the same modules thousands of times (ASL301's
+    failure index on aiohttp: 5,400 lookups of 37 modules): each module is located and its file's
+    version checked once per view, not once per question."""
+    index, modules = _index(tmp_path, classes=10, methods=2)
+    loads: list[str] = []
+    real = SourceModules.load
+
+    def counting(self: SourceModules, path: Path, module: str, is_package: bool) -> object:
+        loads.append(module)
+        return real(self, path, module, is_package)
+
+    monkeypatch.setattr(SourceModules, "load", counting)
+    for c in range(10):
+        for m in range(2):
+            index.function(f"app.clients.Client{c}.call{m}")
+        index.cls(f"app.clients.Client{c}")
+        index.function(f"app.clients.missing{c}")
+    assert loads.count("app.clients") == 1

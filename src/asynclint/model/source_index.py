@@ -804,16 +804,23 @@ class SourceIndex:
     note_read: Callable[[Path], None] = field(default=lambda path: None)
     _missing: set[str] = field(default_factory=set)
     _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
+    #: Each module name looked up by this view, and what it found: a view answers for one file, whose
+    #: lookups ask about the same modules thousands of times (ASL301's failure index: 5,400 lookups
+    #: of 37 modules, each a path resolution and a stat of the file).
+    _seen: dict[str, ModuleIndex | None] = field(default_factory=dict)
 
     # Loading ------------------------------------------------------------------
     def _module(self, name: str) -> ModuleIndex | None:
-        if self.modules is None or not self.roots:
-            return None
-        located = self.modules.locate(self.roots, name, self.excluded)
-        if located is None:
-            return None
-        self.note_read(located[0])
-        return self.modules.load(located[0], name, located[1])
+        if name in self._seen:
+            return self._seen[name]
+        found: ModuleIndex | None = None
+        if self.modules is not None and self.roots:
+            located = self.modules.locate(self.roots, name, self.excluded)
+            if located is not None:
+                self.note_read(located[0])
+                found = self.modules.load(located[0], name, located[1])
+        self._seen[name] = found
+        return found
 
     def _lookup(self, qualname: str, kind: str, depth: int = 0) -> FunctionInfo | ClassInfo | None:
         """Find ``qualname`` (kind "function" or "class") by loading the longest module prefix."""
