@@ -2,7 +2,9 @@
 
 - Diagnostics on open, change and save, for the files ``asynclint check``
   would lint in a directory (test files by pytest's ``python_files``,
-  conftest.py, minus ``exclude``); other files get none.
+  conftest.py, minus ``exclude``); other files get none. A change reparses
+  only the top-level statements it touches (engine/incremental.py: the
+  tree a whole parse gives); an unchanged text is not parsed again.
 - Code actions: each fixable diagnostic's fix as a quick fix (safe fixes
   preferred; unsafe ones labelled "unsafe"), and a ``source.fixAll.asynclint``
   action applying every safe fix, as ``asynclint check --fix`` would.
