@@ -138,3 +138,17 @@ def test_a_change_parses_only_the_statements_it_touches(tmp_path: Path, monkeypa
     parsed.clear()
     server.lint(_CountingDocument(path.as_uri(), changed, version=5))  # the same text (a save): no parse at all
     assert parsed == []
+
+
+def test_the_server_keeps_the_trees_of_a_few_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeping a document's tree for its next change costs its memory (some 35 MB for 3,000 lines): the
+    server keeps KEPT_TREES of them, the most recently linted, and forgets a closed one."""
+    monkeypatch.chdir(tmp_path)
+    server = _server(tmp_path)
+    uris = [f"file:///doc{i}.py" for i in range(lsp.KEPT_TREES + 3)]
+    for uri in uris:
+        server.parser(uri).parse("x = 1\n", "doc.py")
+    server.parser(uris[0])  # used again: kept, the oldest other one goes
+    assert set(server._parsers) == {uris[0], *uris[-lsp.KEPT_TREES + 1:]}
+    server.forget(uris[0])
+    assert len(server._parsers) == lsp.KEPT_TREES - 1
