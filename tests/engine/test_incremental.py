@@ -168,3 +168,15 @@ def test_an_edit_reparses_only_the_statements_it_touches(tmp_path: Path) -> None
     module, _ = parser.parse(changed + "\n\nasync def test_added():\n    assert True\n", "doc.py")
     assert not parser.whole and parser.parsed_characters < 2000
     assert isinstance(module, cst.Module)
+
+
+def test_code_too_deep_to_generate_falls_back_to_whole_parses() -> None:
+    """Measuring the statements generates their code, which recurses: a statement deeper than that
+    (a sum of 1,500 terms parses, LibCST's code generation overflows the recursion limit) leaves
+    the document to whole parses, never an exception."""
+    deep = "x = " + "+".join(["1"] * 1500) + "\n"
+    text = "import a\n\n" + deep + "\n\ndef f():\n    pass\n\n\ndef g():\n    pass\n"
+    parser = DocumentParser()
+    assert parser.parse(text, "doc.py")[0] is not None
+    parser.prepare()
+    assert parser.parse(text.replace("def g", "def h"), "doc.py")[0] is not None and parser.whole

@@ -65,9 +65,18 @@ class DocumentParser:
         """Measure the statements of the current tree now (e.g. once its diagnostics are published), so
         that the next edit does not pay for it."""
         if self._module is not None and self._lengths is None:
-            self._lengths = [len(self._module.code_for_node(stmt)) for stmt in self._module.body]
+            try:
+                self._lengths = [len(self._module.code_for_node(stmt)) for stmt in self._module.body]
+            except RecursionError:  # code nested deeper than code generation recurses: whole parses only
+                self._lengths = None
 
     def _reparse(self, text: str) -> cst.Module | None:
+        try:
+            return self._region(text)
+        except RecursionError:
+            return None
+
+    def _region(self, text: str) -> cst.Module | None:
         old_text, old = self._text, self._module
         assert old_text is not None and old is not None
         body = old.body
@@ -75,7 +84,8 @@ class DocumentParser:
             return None
         self.prepare()
         lengths = self._lengths
-        assert lengths is not None
+        if lengths is None:
+            return None
         ends: list[int] = []
         position = _lines_length(old, old.header)  # where the first statement starts
         if position + sum(lengths) + _lines_length(old, old.footer) != len(old_text):
