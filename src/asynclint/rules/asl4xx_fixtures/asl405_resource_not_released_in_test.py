@@ -16,16 +16,19 @@ from asynclint.knowledge.resources import (
     NON_RETAINING_CALLS,
     NOT_TEST_BODY_RESOURCES,
     OPENED_BY,
+    RESOURCE_PAIRS,
     SENDING_METHODS,
+    SETTLED_BY,
     TEST_OPENING_METHODS,
     TEST_RELEASE_METHODS,
     Resource,
 )
-from asynclint.model.pytest_facts import TestFunction
+from asynclint.model.names import dotted_name
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
     call_of,
     hands_off_cleanup,
+    only_small,
     statements,
 )
 from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder
@@ -33,21 +36,36 @@ from asynclint.knowledge.mocks import MOCK_RESULTS
 
 @dataclass
 class _Uses:
-    """What a test does with a name after binding a resource to it."""
+    """What a function does with a name after binding a resource to it."""
 
     released: bool = False  # a release call, `with name`, or anything that may release it or keep it
-    opened: bool = False  # an opening method (``connect()``, ``start()``...) was called on it
+    opened: bool = False  # an opening method (``connect()``, ``start()``...) was called on it, not made to fail
     methods: set[str] = field(default_factory=set)  # every method called on it
+    last: set[str] = field(default_factory=set)  # the methods called in the last statement that calls one
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A function ASL405 reads: a test, or a method of a test class that is not one (a helper the tests call)."""
+
+    func: cst.FunctionDef
+    classes: tuple[cst.ClassDef, ...]
+    is_async: bool
+    is_test: bool
+
+    @property
+    def name(self) -> str:
+        return self.func.name.value
 
 
 def _walk(node: cst.CSTNode, parents: tuple[cst.CSTNode, ...]) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]]:
-    """Every node under ``node`` with its ancestors (nearest last)."""
+    """Every node under ``node`` with its ancestors (nearest last), in source order."""
     stack = [(node, parents)]
     while stack:
         current, above = stack.pop()
         yield current, above
         chain = (*above, current)
-        stack.extend((child, chain) for child in iter_children(current))
+        stack.extend(reversed([(child, chain) for child in iter_children(current)]))
 
 
 def _assigned_over(parents: tuple[cst.CSTNode, ...]) -> bool:
@@ -58,24 +76,66 @@ def _assigned_over(parents: tuple[cst.CSTNode, ...]) -> bool:
     return index >= 0 and type(parents[index]) is cst.AssignTarget
 
 
+#: Where a name is bound rather than read (a parameter, a target, ``nonlocal``).
+_BINDING_PARENTS = (cst.Param, cst.AssignTarget, cst.AsName, cst.NameItem, cst.CompFor, cst.For)
+
+
+def _rebinds(scope: cst.CSTNode, var: str) -> bool:
+    """Whether a nested function (or lambda) binds ``var`` itself: its uses there may be of another value."""
+    for node, parents in _walk(scope, ()):
+        if type(node) is cst.Name and node.value == var and parents:
+            parent = parents[-1]
+            if isinstance(parent, _BINDING_PARENTS) or (
+                    type(parent) in (cst.AnnAssign, cst.AugAssign) and getattr(parent, "target", None) is node):
+                return True
+    return False
+
+
+def _made_to_fail(parents: tuple[cst.CSTNode, ...]) -> bool:
+    """Whether a call sits in ``with pytest.raises(...)``: the test expects it to fail (an opening that
+    fails opens nothing)."""
+    for parent in parents:
+        if type(parent) is cst.With:
+            for item in parent.items:
+                call = item.item
+                if type(call) is cst.Call:
+                    written = dotted_name(call.func)
+                    if written is not None and written.split(".")[-1] in ("raises", "assertRaises"):
+                        return True
+    return False
+
+
 def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
     """How ``var`` is used in ``rest``: any use that may release or keep the resource counts as released.
 
     Kept uses are ``var.method(...)`` and ``var.attribute`` (not a release), comparisons, ``assert var``,
     builtins that only read (``isinstance``, ``len``), and a mock's ``return_value``/``side_effect``.
-    Anything else (passed to a call, returned, yielded, stored, captured by a nested function, bound
-    again) may hand the resource to something that releases it: the rule cannot tell, so it counts
-    as released.
+    Anything else (passed to a call, returned, yielded, stored, entered with ``with``, bound again)
+    may hand the resource to something that releases it: the rule cannot tell, so it counts as
+    released. A nested function's uses count as the test's own (a closure that only reads the
+    resource releases nothing), unless it binds the name itself; a class body's count as released.
     """
     found = _Uses()
+    nested_ok: dict[int, bool] = {}
     for stmt in rest:
+        here: set[str] = set()
         for node, parents in _walk(stmt, ()):
             if type(node) is not cst.Name or node.value != var:
                 continue
             parent = parents[-1] if parents else None
-            if any(type(p) in (cst.FunctionDef, cst.Lambda, cst.ClassDef) for p in parents):
+            if (type(parent) is cst.Attribute and parent.attr is node) or (
+                    type(parent) is cst.Arg and parent.keyword is node):
+                continue  # ``x.send``, ``f(send=...)``: the spelling of another name, not this one
+            if any(type(p) is cst.ClassDef for p in parents):
                 found.released = True
                 return found
+            for p in parents:
+                if type(p) in (cst.FunctionDef, cst.Lambda):
+                    if id(p) not in nested_ok:
+                        nested_ok[id(p)] = not _rebinds(p, var)
+                    if not nested_ok[id(p)]:
+                        found.released = True
+                        return found
             if type(parent) is cst.Attribute and parent.value is node:
                 grand = parents[-2] if len(parents) > 1 else None
                 attr = parent.attr.value
@@ -85,7 +145,8 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
                     return found
                 if is_call:
                     found.methods.add(attr)
-                    if attr in TEST_OPENING_METHODS:
+                    here.add(attr)
+                    if attr in TEST_OPENING_METHODS and not _made_to_fail(parents):
                         found.opened = True
                 if _assigned_over(parents):
                     # ``var._connect = AsyncMock()``, ``var.eio.connect = ...``: the test replaced part of
@@ -106,7 +167,23 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
                 continue
             found.released = True
             return found
+        if here:
+            found.last = here
     return found
+
+
+def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
+    """``a, b = value`` with plain names as targets: (names, value)."""
+    small = only_small(stmt)
+    if type(small) is not cst.Assign or len(small.targets) != 1:
+        return None
+    target = small.targets[0].target
+    if type(target) not in (cst.Tuple, cst.List):
+        return None
+    names = tuple(e.value.value for e in target.elements if type(e.value) is cst.Name)  # type: ignore[attr-defined]
+    if len(names) != len(target.elements):  # type: ignore[attr-defined]
+        return None
+    return names, small.value
 
 
 class ResourceNotReleasedInTest(Rule):
@@ -180,17 +257,22 @@ class ResourceNotReleasedInTest(Rule):
     """
 
     def check_module(self) -> None:
-        tests = self.ctx.facts.tests
-        if not tests:
+        scopes = self._scopes()
+        if not scopes:
             return
+        preview = self.ctx.settings.preview
         finder: ResourceFinder | None = None
-        for test in tests:
-            if hands_off_cleanup(self.ctx, test.func):
+        for scope in scopes:
+            if hands_off_cleanup(self.ctx, scope.func):
                 continue
-            body = statements(test.func)
+            body = statements(scope.func)
             owners: dict[str, str] | None = None
             earlier: dict[str, cst.BaseExpression] = {}  # names the test bound so far, to their values
             for index, stmt in enumerate(body):
+                pair = _pair_assignment(stmt)
+                if pair is not None:
+                    self._check_pair(scope, body, index, *pair)
+                    continue
                 bound = assignment(stmt)
                 if bound is None:
                     continue
@@ -202,17 +284,68 @@ class ResourceNotReleasedInTest(Rule):
                 if finder is None:
                     finder = ResourceFinder(self.ctx)
                 if owners is None:
-                    owners = finder.owners(test.func, test.classes)
+                    owners = finder.owners(scope.func, scope.classes)
                 resource = finder.of_call(call, owners)
                 if resource is None or resource.factory in NOT_TEST_BODY_RESOURCES:
                     continue
+                if resource.project and not preview:
+                    continue  # the project's own classes: preview behaviour (docs: first looks)
                 uses = _uses(var, body[index + 1:])
                 if uses.released or self._holds_nothing(resource, call, uses, earlier):
                     continue
                 if resource.inferred and not (
                         (uses.opened or isinstance(value, cst.Await)) and self._releases_something(resource)):
                     continue  # a project object never opened holds nothing yet, nor one whose release is a hook
-                self._report(test, body, index, var, value, call, resource)
+                self._report(scope, body, index, var, value, call, resource)
+
+    def _scopes(self) -> list[_Scope]:
+        """The tests of the module, and the other methods of its test classes (helpers the tests call;
+        unittest-style classes count when their bases, followed through the project, reach ``TestCase``)."""
+        facts = self.ctx.facts
+        scopes = [_Scope(t.func, t.classes, t.is_async, True) for t in facts.tests]
+        if not self.ctx.is_test_file or self.ctx.is_conftest:
+            return scopes
+        seen = {id(t.func) for t in facts.tests}
+        holders = {id(t.classes[-1]) for t in facts.tests if t.classes}
+        fixtures = {id(f.func) for f in facts.fixtures}
+        for stmt in self.ctx.module.body:
+            if type(stmt) is not cst.ClassDef:
+                continue
+            unittest = self.ctx.project.class_runner(facts, (stmt,), self.ctx.pytest).status == "unittest"
+            if id(stmt) not in holders and not unittest:
+                continue
+            for member in stmt.body.body:
+                if type(member) is cst.FunctionDef and id(member) not in seen and id(member) not in fixtures:
+                    scopes.append(_Scope(member, (stmt,), member.asynchronous is not None,
+                                         unittest and member.name.value.startswith("test")))
+        return scopes
+
+    def _check_pair(self, scope: _Scope, body: list[cst.BaseStatement], index: int, names: tuple[str, ...],
+                    value: cst.BaseExpression) -> None:
+        """``send, receive = anyio.create_memory_object_stream()``: each end is released on its own."""
+        call = call_of(value)
+        if call is None:
+            return
+        func = call.func.value if type(call.func) is cst.Subscript else call.func  # ``...stream[int](1)``
+        qualified = self.ctx.qualname(func)
+        resource = RESOURCE_PAIRS.get(qualified or "")
+        if resource is None:
+            return
+        rest = body[index + 1:]
+        left = [name for name in names if not _uses(name, rest).released]
+        if not left:
+            return
+        spelled = self.ctx.module.code_for_node(func)
+        ends = ", ".join(f"`{name}`" for name in left)
+        keyword = "async with" if resource.context == "async" and scope.is_async else "with"
+        advice = (f"open it with `{keyword}`" if resource.context in ("sync", "async") and (
+            resource.context == "sync" or scope.is_async) else f"release it in a `finally` (`{resource.release[0]}`)")
+        self.report(call, f"{self._who(scope)} opens `{spelled}(...)` and never releases {ends}: "
+                          f"{advice.replace('open it', 'enter each end').replace('{}', left[0])}")
+
+    @staticmethod
+    def _who(scope: _Scope) -> str:
+        return f"test `{scope.name}`" if scope.is_test else f"`{scope.name}` (a method of a test class)"
 
     def _holds_nothing(self, resource: Resource, call: cst.Call, uses: _Uses,
                        bound: dict[str, cst.BaseExpression]) -> bool:
@@ -221,15 +354,46 @@ class ResourceNotReleasedInTest(Rule):
         opening = OPENED_BY.get(resource.factory)
         if opening is not None and not (uses.methods & opening):
             return True
+        settled = SETTLED_BY.get(resource.factory)
+        if settled is not None and uses.last and uses.last <= settled:
+            return True  # a session whose last call ended its transaction: its connection is back in the pool
         if resource.factory in IN_MEMORY_CLIENTS:
             if not uses.methods & SENDING_METHODS:
                 return True  # nothing sent: no connection in its pool
             for arg in call.args:
-                if arg.keyword is None or arg.keyword.value != "transport":
+                if arg.keyword is None or arg.keyword.value not in ("transport", "mounts"):
                     continue
                 value = bound.get(arg.value.value) if type(arg.value) is cst.Name else arg.value
-                if type(value) is cst.Call and self.ctx.qualname(value.func) in IN_MEMORY_TRANSPORTS:
+                if arg.keyword.value == "transport" and self._in_memory(value):
                     return True
+                if arg.keyword.value == "mounts" and type(value) is cst.Dict and value.elements and all(
+                        type(e) is cst.DictElement and self._in_memory(
+                            bound.get(e.value.value) if type(e.value) is cst.Name else e.value)
+                        for e in value.elements):
+                    return True  # every route goes to an in-memory transport
+        return False
+
+    def _in_memory(self, value: cst.BaseExpression | None) -> bool:
+        """Whether ``value`` builds an in-memory transport: a known one, or a class of the test module
+        or the project that derives from one (``class Recording(httpx.MockTransport)``)."""
+        if type(value) is not cst.Call:
+            return False
+        pending = [self.ctx.qualname(value.func)]
+        seen: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name is None or name in seen:
+                continue
+            if name in IN_MEMORY_TRANSPORTS:
+                return True
+            seen.add(name)
+            local = self.ctx.facts.classes.get(name)
+            if local is not None:
+                pending.extend(self.ctx.qualname(arg.value) for arg in local.bases if arg.keyword is None)
+                continue
+            info = self.ctx.source.cls(name)
+            if info is not None:
+                pending.extend(info.bases)
         return False
 
     def _releases_something(self, resource: Resource) -> bool:
@@ -260,7 +424,7 @@ class ResourceNotReleasedInTest(Rule):
                 pending.extend(cls.bases)
         return False
 
-    def _report(self, test: TestFunction, body: list[cst.BaseStatement], index: int, var: str,
+    def _report(self, test: _Scope, body: list[cst.BaseStatement], index: int, var: str,
                 value: cst.BaseExpression, call: cst.Call, resource: Resource) -> None:
         spelled = self.ctx.module.code_for_node(call.func)
         if resource.context == "async" and test.is_async:
@@ -271,10 +435,10 @@ class ResourceNotReleasedInTest(Rule):
             advice = f"release it in a `finally` (`{resource.release[0].format(var)}`)"
         else:
             advice = "release it before the test ends"
-        message = f"test `{test.name}` opens `{spelled}(...)` as `{var}` and never releases it: {advice}"
+        message = f"{self._who(test)} opens `{spelled}(...)` as `{var}` and never releases it: {advice}"
         self.report(call, message, self._fix(test, body, index, var, value, call, resource))
 
-    def _fix(self, test: TestFunction, body: list[cst.BaseStatement], index: int, var: str,
+    def _fix(self, test: _Scope, body: list[cst.BaseStatement], index: int, var: str,
              value: cst.BaseExpression, call: cst.Call, resource: Resource) -> Fix | None:
         if isinstance(value, cst.Await) or value is not call:
             return None
@@ -482,6 +646,25 @@ class ResourceNotReleasedInTest(Rule):
                 client = httpx.Client(transport=transport)
                 assert client.get("http://testserver/").text == "ok"
         """)),
+        # Every route mounted on an in-memory transport, or a transport class derived from one.
+        Valid(dedent("""
+            import httpx
+
+            def app(request):
+                return httpx.Response(204)
+
+            class CountingTransport(httpx.MockTransport):
+                calls = 0
+
+            def test_mounted():
+                routes = {"all://": httpx.MockTransport(app)}
+                client = httpx.Client(mounts=routes)
+                assert client.get("https://example.org").status_code == 204
+
+            def test_counted():
+                client = httpx.Client(transport=CountingTransport(app))
+                assert client.get("https://example.org").status_code == 204
+        """)),
         # `drain()` ends with the connection closed.
         Valid(dedent("""
             import nats
@@ -509,6 +692,89 @@ class ResourceNotReleasedInTest(Rule):
                 sock = socket.socket()
                 transport.get_extra_info.return_value = sock
                 sock.close()
+        """)),
+        # Without `--preview`, the project's own classes are not reported (preview behaviour).
+        Valid(dedent("""
+            from app.session import HttpSession
+
+            async def test_create():
+                session = HttpSession()
+                await session.start()
+                assert session.ready
+        """), files={"src/app/session.py": dedent("""
+            def _drop(session):
+                session.ready = False
+
+
+            class HttpSession:
+                ready = False
+
+                async def start(self):
+                    self.ready = True
+
+                async def close(self):
+                    _drop(self)
+        """)}),
+        # An opening the test makes fail opens nothing.
+        Valid(dedent("""
+            import pytest
+            from app.session import HttpSession
+
+            async def test_refused():
+                session = HttpSession()
+                with pytest.raises(ConnectionError):
+                    await session.start()
+        """), files={"src/app/session.py": dedent("""
+            def _dial(session):
+                raise ConnectionError(session)
+
+
+            class HttpSession:
+                async def start(self):
+                    _dial(self)
+
+                async def close(self):
+                    _dial(self)
+        """)}, settings={"preview": True}),
+        # A SQLAlchemy session whose last call commits has given its connection back to the pool.
+        Valid(dedent("""
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import sessionmaker
+
+            from app.models import Item
+
+            Session = sessionmaker(bind=create_engine("sqlite://"))
+
+            def test_insert():
+                session = Session()
+                session.add(Item(name="a"))
+                session.commit()
+        """)),
+        # Both ends closed: one by the test, one by the task it was handed to.
+        Valid(dedent("""
+            import anyio
+            import pytest
+            from app.worker import consume
+
+            @pytest.mark.anyio
+            async def test_consume():
+                send, receive = anyio.create_memory_object_stream(1)
+                async with anyio.create_task_group() as tg, send:
+                    tg.start_soon(consume, receive)
+                    await send.send(1)
+        """)),
+        # A closure that closes the client releases it.
+        Valid(dedent("""
+            import httpx
+
+            async def test_ping():
+                client = httpx.AsyncClient()
+
+                async def done():
+                    await client.aclose()
+
+                await client.get("https://example.org")
+                await done()
         """)),
     ]
     INVALID = [
@@ -600,6 +866,86 @@ class ResourceNotReleasedInTest(Rule):
                     async def close(self):
                         _drop(self)
             """)},
+            settings={"preview": True},  # the project's own classes: preview behaviour
+        ),
+        # Each end of a memory stream pair is its own resource; the test closes only the one it hands over.
+        Invalid(
+            dedent("""
+                import anyio
+                import pytest
+                from app.worker import consume
+
+                @pytest.mark.anyio
+                async def test_consume():
+                    send, receive = anyio.create_memory_object_stream[int](1)
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(consume, receive)
+                        await send.send(1)
+            """),
+            line=7, column=21,
+            message=("test `test_consume` opens `anyio.create_memory_object_stream(...)` and never releases "
+                     "`send`: enter each end with `async with`"),
+        ),
+        # A closure that only reads the stream releases neither end.
+        Invalid(
+            dedent("""
+                import anyio
+                import pytest
+
+                @pytest.mark.anyio
+                async def test_echo():
+                    requests, incoming = anyio.create_memory_object_stream(4)
+
+                    async def reply():
+                        assert await incoming.receive() == "ping"
+
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(reply)
+                        await requests.send("ping")
+            """),
+            line=6, column=26,
+            message=("test `test_echo` opens `anyio.create_memory_object_stream(...)` and never releases "
+                     "`requests`, `incoming`: enter each end with `async with`"),
+        ),
+        # A helper method of a unittest-style class (its base, in the project, derives from TestCase).
+        Invalid(
+            dedent("""
+                import av
+                from tests.base import MediaCase
+
+                class RecorderChecks(MediaCase):
+                    def check_duration(self, path):
+                        media = av.open(path, "r")
+                        self.assertGreater(media.duration, 0)
+
+                    def test_wav(self):
+                        self.check_duration(self.record("take.wav"))
+            """),
+            line=6, column=17,
+            message=("`check_duration` (a method of a test class) opens `av.open(...)` as `media` and never "
+                     "releases it: open it with `with`"),
+            fixed=dedent("""
+                import av
+                from tests.base import MediaCase
+
+                class RecorderChecks(MediaCase):
+                    def check_duration(self, path):
+                        with av.open(path, "r") as media:
+                            self.assertGreater(media.duration, 0)
+
+                    def test_wav(self):
+                        self.check_duration(self.record("take.wav"))
+            """),
+            unsafe=True,
+            files={"tests/__init__.py": "", "tests/base.py": dedent("""
+                import unittest
+
+
+                class MediaCase(unittest.TestCase):
+                    def record(self, name):
+                        return name
+            """)},
+            filename="tests/test_recorder.py",
         ),
         Invalid(
             dedent("""
