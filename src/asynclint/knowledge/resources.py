@@ -128,6 +128,17 @@ SETTLED_BY: dict[str, frozenset[str]] = {
     "sqlalchemy.ext.asyncio.AsyncSession": frozenset({"commit", "rollback"}),
 }
 
+#: Library clients that connect on first use (ASL405): before a method is called on them (other than
+#: one the test makes fail), they hold nothing; given one of these keyword arguments, they use a pool
+#: they do not own, which closing the client leaves open (the pool is the resource, not the client).
+LAZY_CLIENTS: dict[str, frozenset[str]] = {
+    **{name: frozenset({"connection_pool"}) for name in (
+        "redis.Redis", "redis.StrictRedis", "redis.client.Redis", "redis.asyncio.Redis",
+        "redis.asyncio.StrictRedis", "redis.asyncio.client.Redis")},
+    "redis.from_url": frozenset(),
+    "redis.asyncio.from_url": frozenset(),
+}
+
 #: Acquisitions ASL405 leaves to other rules when a test makes them: tasks (ASL504 decides whether
 #: anything observes them) and temporary paths (not held open; the OS cleans its temporary folder).
 NOT_TEST_BODY_RESOURCES = frozenset({"asyncio.create_task", "asyncio.ensure_future", "tempfile.mkdtemp"})

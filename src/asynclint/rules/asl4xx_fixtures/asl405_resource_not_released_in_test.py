@@ -13,6 +13,7 @@ from asynclint.core.walker import iter_children
 from asynclint.knowledge.resources import (
     IN_MEMORY_CLIENTS,
     IN_MEMORY_TRANSPORTS,
+    LAZY_CLIENTS,
     NON_RETAINING_CALLS,
     NOT_TEST_BODY_RESOURCES,
     OPENED_BY,
@@ -32,7 +33,10 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     statements,
 )
 from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder
-from asynclint.knowledge.mocks import MOCK_RESULTS
+from asynclint.knowledge.mocks import ASYNC_MOCK, CREATE_AUTOSPEC, MOCK_RESULTS, SYNC_MOCKS
+
+#: Calls that build a mock.
+MOCK_FACTORIES = ASYNC_MOCK | SYNC_MOCKS | CREATE_AUTOSPEC
 
 @dataclass
 class _Uses:
@@ -41,6 +45,7 @@ class _Uses:
     released: bool = False  # a release call, `with name`, or anything that may release it or keep it
     opened: bool = False  # an opening method (``connect()``, ``start()``...) was called on it, not made to fail
     methods: set[str] = field(default_factory=set)  # every method called on it
+    working: set[str] = field(default_factory=set)  # the methods called on it outside ``pytest.raises``
     last: set[str] = field(default_factory=set)  # the methods called in the last statement that calls one
 
 
@@ -146,8 +151,9 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
                 if is_call:
                     found.methods.add(attr)
                     here.add(attr)
-                    if attr in TEST_OPENING_METHODS and not _made_to_fail(parents):
-                        found.opened = True
+                    if not _made_to_fail(parents):
+                        found.working.add(attr)
+                        found.opened = found.opened or attr in TEST_OPENING_METHODS
                 if _assigned_over(parents):
                     # ``var._connect = AsyncMock()``, ``var.eio.connect = ...``: the test replaced part of
                     # the object (most often the part that connects); the rule cannot tell what it holds.
@@ -354,6 +360,13 @@ class ResourceNotReleasedInTest(Rule):
         opening = OPENED_BY.get(resource.factory)
         if opening is not None and not (uses.methods & opening):
             return True
+        lazy = LAZY_CLIENTS.get(resource.factory)
+        if lazy is not None and (not uses.working or any(
+                arg.keyword is not None and arg.keyword.value in lazy for arg in call.args)):
+            return True  # never used (or only to fail), or on a pool it does not own
+        if any(self._is_mock(bound.get(arg.value.value) if type(arg.value) is cst.Name else arg.value)
+               for arg in call.args):
+            return True  # built on a mock (a connection, a pool, a transport): it connects through it
         settled = SETTLED_BY.get(resource.factory)
         if settled is not None and uses.last and uses.last <= settled:
             return True  # a session whose last call ended its transaction: its connection is back in the pool
@@ -372,6 +385,12 @@ class ResourceNotReleasedInTest(Rule):
                         for e in value.elements):
                     return True  # every route goes to an in-memory transport
         return False
+
+    def _is_mock(self, value: cst.BaseExpression | None) -> bool:
+        """Whether ``value`` builds a mock (``Mock()``, ``AsyncMock(spec=Pool)``, ``create_autospec(...)``)."""
+        if type(value) is not cst.Call:
+            return False
+        return self.ctx.qualname(value.func) in MOCK_FACTORIES
 
     def _in_memory(self, value: cst.BaseExpression | None) -> bool:
         """Whether ``value`` builds an in-memory transport: a known one, or a class of the test module
@@ -665,6 +684,38 @@ class ResourceNotReleasedInTest(Rule):
                 client = httpx.Client(transport=CountingTransport(app))
                 assert client.get("https://example.org").status_code == 204
         """)),
+        # A redis client connects on its first command: one that never sends any holds nothing,
+        # nor one whose only command is made to fail, nor one on a pool the test owns.
+        Valid(dedent("""
+            import pytest
+            import redis
+
+            def test_pool_settings():
+                client = redis.Redis(unix_socket_path="/run/redis.sock")
+                assert client.connection_pool.connection_kwargs["path"] == "/run/redis.sock"
+
+            def test_refused():
+                client = redis.Redis(port=1)
+                with pytest.raises(redis.ConnectionError):
+                    client.ping()
+
+            def test_shared_pool():
+                pool = redis.ConnectionPool()
+                client = redis.Redis(connection_pool=pool)
+                client.ping()
+                pool.disconnect()
+        """)),
+        # Built on a mock: it connects through the mock.
+        Valid(dedent("""
+            from unittest import mock
+
+            import aiohttp
+
+            async def test_mocked_connector():
+                connector = mock.AsyncMock(spec=aiohttp.BaseConnector)
+                session = aiohttp.ClientSession(connector=connector)
+                assert session.connector is connector
+        """)),
         # `drain()` ends with the connection closed.
         Valid(dedent("""
             import nats
@@ -867,6 +918,26 @@ class ResourceNotReleasedInTest(Rule):
                         _drop(self)
             """)},
             settings={"preview": True},  # the project's own classes: preview behaviour
+        ),
+        # A redis client that sent a command holds a connection of its pool.
+        Invalid(
+            dedent("""
+                import redis
+
+                def test_ping():
+                    client = redis.Redis(port=6380)
+                    assert client.ping()
+            """),
+            line=4, column=13,
+            message="test `test_ping` opens `redis.Redis(...)` as `client` and never releases it: open it with `with`",
+            fixed=dedent("""
+                import redis
+
+                def test_ping():
+                    with redis.Redis(port=6380) as client:
+                        assert client.ping()
+            """),
+            unsafe=True,
         ),
         # Each end of a memory stream pair is its own resource; the test closes only the one it hands over.
         Invalid(
