@@ -928,7 +928,7 @@ class ResourceNotReleasedInTest(Rule):
                     client = redis.Redis(port=6380)
                     assert client.ping()
             """),
-            line=4, column=13,
+            line=4, column=14,
             message="test `test_ping` opens `redis.Redis(...)` as `client` and never releases it: open it with `with`",
             fixed=dedent("""
                 import redis
