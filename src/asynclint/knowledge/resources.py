@@ -138,6 +138,9 @@ LAZY_CLIENTS: dict[str, frozenset[str]] = {
     "redis.from_url": frozenset(),
     "redis.asyncio.from_url": frozenset(),
 }
+#: Methods of those clients that hand out another object without connecting (its own commands,
+#: made to fail or not, are that object's): ``r.pubsub()``, ``r.pipeline()``, ``r.lock(...)``.
+LAZY_IDLE_METHODS = frozenset({"pubsub", "pipeline", "lock"})
 
 #: Acquisitions ASL405 leaves to other rules when a test makes them: tasks (ASL504 decides whether
 #: anything observes them) and temporary paths (not held open; the OS cleans its temporary folder).
