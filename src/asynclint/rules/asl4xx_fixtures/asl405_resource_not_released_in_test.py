@@ -127,7 +127,7 @@ def _asserted_true(parents: tuple[cst.CSTNode, ...]) -> bool:
     return False
 
 
-def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
+def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -> _Uses:
     """How ``var`` is used in ``rest``: any use that may release or keep the resource counts as released.
 
     Kept uses are ``var.method(...)`` and ``var.attribute`` (not a release), comparisons, ``assert var``,
@@ -135,7 +135,8 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
     Anything else (passed to a call, returned, yielded, stored, entered with ``with``, bound again)
     may hand the resource to something that releases it: the rule cannot tell, so it counts as
     released. A nested function's uses count as the test's own (a closure that only reads the
-    resource releases nothing), unless it binds the name itself; a class body's count as released.
+    resource releases nothing), unless it binds the name itself or ``closures_read`` is False (a
+    project object's callbacks may drive its whole life); a class body's count as released.
     """
     found = _Uses()
     nested_ok: dict[int, bool] = {}
@@ -155,7 +156,7 @@ def _uses(var: str, rest: list[cst.BaseStatement]) -> _Uses:
                 if type(p) in (cst.FunctionDef, cst.Lambda):
                     if id(p) not in nested_ok:
                         nested_ok[id(p)] = not _rebinds(p, var)
-                    if not nested_ok[id(p)]:
+                    if not (closures_read and nested_ok[id(p)]):
                         found.released = True
                         return found
             if type(parent) is cst.Attribute and parent.value is node:
@@ -332,13 +333,31 @@ class ResourceNotReleasedInTest(Rule):
                     continue
                 if resource.project and not preview:
                     continue  # the project's own classes: preview behaviour (docs: first looks)
-                uses = _uses(var, body[index + 1:])
+                written = dotted_name(call.func)
+                if written is not None and written.split(".")[0] in self._assigned_over_in(scope.func):
+                    continue  # ``Client.transport_class = Mock``: the test replaced part of the class
+                uses = _uses(var, body[index + 1:], closures_read=not resource.project)
                 if uses.released or self._holds_nothing(resource, call, uses, earlier):
                     continue
                 if resource.inferred and not (
                         (uses.opened or isinstance(value, cst.Await)) and self._releases_something(resource)):
                     continue  # a project object never opened holds nothing yet, nor one whose release is a hook
                 self._report(scope, body, index, var, value, call, resource)
+
+    def _assigned_over_in(self, func: cst.FunctionDef) -> frozenset[str]:
+        """Names whose attributes the function assigns (``Client.engine_class = Mock``), once per function."""
+        memo: dict[int, tuple[cst.FunctionDef, frozenset[str]]] = self.ctx.memo("asl405_assigned_over")
+        cached = memo.get(id(func))
+        if cached is not None and cached[0] is func:
+            return cached[1]
+        names: set[str] = set()
+        for node, _parents in _walk(func.body, ()):
+            if type(node) is cst.AssignTarget and type(node.target) is cst.Attribute:
+                written = dotted_name(node.target)
+                if written is not None:
+                    names.add(written.split(".")[0])
+        memo[id(func)] = (func, frozenset(names))
+        return memo[id(func)][1]
 
     def _scopes(self) -> list[_Scope]:
         """The tests of the module, and the other methods of its test classes (helpers the tests call;
@@ -688,6 +707,17 @@ class ResourceNotReleasedInTest(Rule):
                 async def disconnect(self):
                     _stop(self.engine)
         """)}),
+        # The test replaced part of the class before building it: the rule cannot tell what it holds.
+        Valid(dedent("""
+            from unittest import mock
+
+            import aiohttp
+
+            async def test_session_class():
+                aiohttp.ClientSession._connector_class = mock.Mock
+                session = aiohttp.ClientSession()
+                await session.get("https://example.org")
+        """)),
         # An in-memory transport bound to a name first.
         Valid(dedent("""
             import httpx
