@@ -83,7 +83,7 @@ def _assigned_over(parents: tuple[cst.CSTNode, ...]) -> bool:
 
 
 #: Where a name is bound rather than read (a parameter, a target, ``nonlocal``).
-_BINDING_PARENTS = (cst.Param, cst.AssignTarget, cst.AsName, cst.NameItem, cst.CompFor, cst.For)
+_BINDING_PARENTS = (cst.Param, cst.AssignTarget, cst.AsName, cst.NameItem)
 
 
 def _rebinds(scope: cst.CSTNode, var: str) -> bool:
@@ -91,8 +91,8 @@ def _rebinds(scope: cst.CSTNode, var: str) -> bool:
     for node, parents in _walk(scope, ()):
         if type(node) is cst.Name and node.value == var and parents:
             parent = parents[-1]
-            if isinstance(parent, _BINDING_PARENTS) or (
-                    type(parent) in (cst.AnnAssign, cst.AugAssign) and getattr(parent, "target", None) is node):
+            if isinstance(parent, _BINDING_PARENTS) or (type(parent) in (
+                    cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor) and getattr(parent, "target", None) is node):
                 return True
     return False
 
