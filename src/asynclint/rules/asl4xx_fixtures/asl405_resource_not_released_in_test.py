@@ -210,6 +210,23 @@ def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpres
     return names, small.value
 
 
+#: A project session class of the examples: opened by ``start()``, released by ``close()``.
+_HTTP_SESSION = dedent("""
+    def _drop(session):
+        session.ready = False
+
+
+    class HttpSession:
+        ready = False
+
+        async def start(self):
+            self.ready = True
+
+        async def close(self):
+            _drop(self)
+""")
+
+
 class ResourceNotReleasedInTest(Rule):
     code = "ASL405"
     name = "resource-not-released-in-test"
@@ -828,20 +845,7 @@ class ResourceNotReleasedInTest(Rule):
                 session = HttpSession()
                 await session.start()
                 assert session.ready
-        """), files={"src/app/session.py": dedent("""
-            def _drop(session):
-                session.ready = False
-
-
-            class HttpSession:
-                ready = False
-
-                async def start(self):
-                    self.ready = True
-
-                async def close(self):
-                    _drop(self)
-        """)}),
+        """), files={"src/app/session.py": _HTTP_SESSION}),
         # An opening the test makes fail opens nothing.
         Valid(dedent("""
             import pytest
@@ -979,20 +983,7 @@ class ResourceNotReleasedInTest(Rule):
             line=5, column=19,
             message=("test `test_create` opens `HttpSession(...)` as `session` and never releases it: "
                      "release it in a `finally` (`await session.close()`)"),
-            files={"src/app/session.py": dedent("""
-                def _drop(session):
-                    session.ready = False
-
-
-                class HttpSession:
-                    ready = False
-
-                    async def start(self):
-                        self.ready = True
-
-                    async def close(self):
-                        _drop(self)
-            """)},
+            files={"src/app/session.py": _HTTP_SESSION},
             settings={"preview": True},  # the project's own classes: preview behaviour
         ),
         # A redis client that sent a command holds a connection of its pool.
