@@ -313,7 +313,8 @@ class ResourceNotReleasedInTest(Rule):
         `with`/`async with`, so the resource is entered (which may connect)
         and released when the test ends: new code runs at both ends. No fix
         when the acquisition is awaited, the resource is not a context
-        manager, or nothing follows it.
+        manager, nothing follows it, or it is one end of a pair (which ends
+        to enter, and where, is the test's choice).
     """
 
     def check_module(self) -> None:
