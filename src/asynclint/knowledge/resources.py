@@ -151,6 +151,9 @@ NOT_TEST_BODY_RESOURCES = frozenset({"asyncio.create_task", "asyncio.ensure_futu
 TEST_RELEASE_METHODS = frozenset({*RELEASE_METHODS, *RELEASES_THAT_MAY_RAISE, *COMPANION_METHODS,
                                   "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout", "drain"})
 
+#: Attributes that say a resource is closed: a test asserting one saw it closed (ASL405).
+CLOSED_FLAGS = frozenset({"closed", "is_closed"})
+
 #: Library resources that hold nothing until one of these methods is called on them (ASL405): an
 #: ``AppRunner`` binds no socket before ``setup()``.
 OPENED_BY: dict[str, frozenset[str]] = {

@@ -11,6 +11,7 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.resources import (
+    CLOSED_FLAGS,
     IN_MEMORY_CLIENTS,
     IN_MEMORY_TRANSPORTS,
     LAZY_CLIENTS,
@@ -110,9 +111,6 @@ def _made_to_fail(parents: tuple[cst.CSTNode, ...]) -> bool:
                         return True
     return False
 
-
-#: Attributes that say a resource is closed: a test asserting one saw it closed.
-CLOSED_FLAGS = frozenset({"closed", "is_closed"})
 
 
 def _asserted_true(parents: tuple[cst.CSTNode, ...]) -> bool:
