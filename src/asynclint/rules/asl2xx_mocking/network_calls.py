@@ -35,6 +35,10 @@ from asynclint.model.pytest_facts import Fixture
 
 #: The last part of each dotted mock name (``respx.mock`` -> ``mock``).
 _MOCK_LAST_PARTS = frozenset(name.rsplit(".", 1)[-1] for name in MOCK_NAMES if "." in name)
+#: Every name in MOCK_NAMES holds one of these (``aioresponses`` holds ``responses``): a file whose text
+#: spells none of them has no name or attribute that makes ``BodyScan`` see a mock (tests check it).
+MOCK_WORDS = ("respx", "responses", "requests_mock", "MockTransport", "ASGITransport", "WSGITransport",
+              "disable_socket")
 
 _UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
 
@@ -303,6 +307,17 @@ class BodyScan:
                 children.reverse()
                 extend(children)
 
+    def replay(self, node: cst.CSTNode, in_body: bool) -> None:
+        """What ``run`` does at a call, an assignment or a with-item (``BodyRecorder``'s events)."""
+        if type(node) is _CALL:
+            if in_body:
+                self.facts.calls.append(node)
+            self.call(node)
+        elif type(node) is _ASSIGN:
+            self.assign(node)
+        elif type(node) is _WITH_ITEM:
+            self.with_item(node)
+
     def assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and type(node.targets[0].target) is _NAME:
             self._bind(node.targets[0].target.value, node.value)
@@ -359,6 +374,63 @@ def scan_body(ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]
     facts = _scan_body(ctx, func, constants)
     memo[key] = (func, facts, constants)
     return facts
+
+
+class BodyRecorder:
+    """``BodyScan``'s facts of chosen functions, read off the engine's one traversal of the file.
+
+    The traversal hands every call, assignment and with-item to ``note``, and the bodies and
+    decorators of the chosen functions to ``enter``/``leave``; the nodes noted inside a body
+    or decorator are that function's, in the pre-order ``BodyScan.run`` reads them (the
+    traversal's order too: body, then decorators). ``facts`` replays them through a
+    ``BodyScan`` without walking the function again. Names and attributes are not noted:
+    use it only where the text spells no ``MOCK_WORDS`` (then none of them matters).
+    """
+
+    def __init__(self, funcs: list[cst.FunctionDef]) -> None:
+        #: id of a body or decorator -> (that node, its function, whether it is the body)
+        self._starts: dict[int, tuple[cst.CSTNode, cst.FunctionDef, bool]] = {}
+        for func in funcs:
+            self._starts[id(func.body)] = (func.body, func, True)
+            for decorator in func.decorators:
+                self._starts[id(decorator)] = (decorator, func, False)
+        self._open: list[tuple[cst.CSTNode, cst.FunctionDef, bool, int]] = []
+        self._events: list[cst.CSTNode] = []
+        #: id of a function -> (start, end, is the body) of each part of it, in traversal order
+        self._parts: dict[int, list[tuple[int, int, bool]]] = {}
+        self._facts: dict[int, BodyFacts] = {}
+        self.events_noted = 0  # for tests/perf_invariants
+
+    def enter(self, node: cst.CSTNode) -> None:
+        start = self._starts.get(id(node))
+        if start is not None and start[0] is node:
+            self._open.append((node, start[1], start[2], len(self._events)))
+
+    def leave(self, node: cst.CSTNode) -> None:
+        if self._open and self._open[-1][0] is node:
+            _, func, in_body, begin = self._open.pop()
+            self._parts.setdefault(id(func), []).append((begin, len(self._events), in_body))
+
+    def note(self, node: cst.CSTNode) -> None:
+        if self._open:
+            self._events.append(node)
+
+    def facts(self, ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts | None:
+        """The function's facts; None when the traversal did not pass it (then scan it)."""
+        found = self._facts.get(id(func))
+        if found is not None:
+            return found
+        parts = self._parts.get(id(func))
+        if parts is None or not any(in_body for _, _, in_body in parts):
+            return None
+        scan = BodyScan(ctx, constants)
+        events = self._events
+        for begin, end, in_body in parts:
+            self.events_noted += end - begin
+            for index in range(begin, end):
+                scan.replay(events[index], in_body)
+        found = self._facts[id(func)] = scan.facts
+        return found
 
 
 def scan_fixture(fixture: Fixture) -> BodyFacts:
