@@ -67,22 +67,35 @@ class CoroutineOracle:
         self._defs: dict[int, cst.FunctionDef] = {}
         self._direct_defs: dict[int, set[int]] = {}
         self._module_defs: dict[str, cst.FunctionDef] = {}
-        self._module_results = self._module_functions()
+        #: Top-level names -> their def, when it is a def bound once at the top level (else None).
+        self._module_candidates = self._module_functions()
+        self._module_results: dict[str, str | None] = {}
         self._library_index: SourceIndex | None = None
 
     # Module facts -----------------------------------------------------------------
-    def _module_functions(self) -> dict[str, str]:
-        """Top-level defs not rebound elsewhere at the top level -> what calling them returns
-        (``analysis/calls.py``: decorators included); defs whose result is unknown are left out."""
-        names: dict[str, str | None] = {}
+    def _module_functions(self) -> dict[str, cst.FunctionDef | None]:
+        """Top-level names -> the def, for defs not rebound elsewhere at the top level (None: a class,
+        or bound twice). What calling one returns is asked lazily (``_module_result``): most of a
+        test module's defs are tests and fixtures nobody calls."""
+        names: dict[str, cst.FunctionDef | None] = {}
         for stmt in self.ctx.module.body:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 name = stmt.name.value
-                names[name] = def_result(self.ctx, stmt) if name not in names else None
+                names[name] = stmt if name not in names else None
                 self._module_defs[name] = stmt
-            elif isinstance(stmt, cst.ClassDef):
+            elif type(stmt) is cst.ClassDef:
                 names[stmt.name.value] = None
-        return {n: result for n, result in names.items() if result is not None and n not in self.ctx.imports.names}
+        return names
+
+    def _module_result(self, name: str) -> str | None:
+        """What calling the module's top-level def ``name`` returns (``analysis/calls.py``: decorators
+        included); None: not such a def (a class, bound twice, rebound by an import), or unknown."""
+        if name in self._module_results:
+            return self._module_results[name]
+        stmt = self._module_candidates.get(name)
+        result = def_result(self.ctx, stmt) if stmt is not None and name not in self.ctx.imports.names else None
+        self._module_results[name] = result
+        return result
 
     # Classes of the test module and its conftest.py files ---------------------------
     def local_class(self, name: str | None) -> cst.ClassDef | None:
@@ -324,8 +337,8 @@ class CoroutineOracle:
                     if type_ is not None and type_.startswith(LOCAL_DEF):
                         return self._local_def_result(scope, type_, name)
                     return None
-            if name in self._module_results:
-                result: str | None = self._module_results[name]
+            result: str | None = self._module_result(name)
+            if result is not None:
                 if result != COROUTINE and result != ASYNC_CONTEXT_MANAGER and name in self._module_defs:
                     result = dropped_call_result(self.ctx, self._module_defs[name])
                 return _awaitable(f"`{name}()`", result)

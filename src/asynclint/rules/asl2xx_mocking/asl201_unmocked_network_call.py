@@ -142,30 +142,15 @@ class UnmockedNetworkCall(Rule):
             # No name can: the calls, assignments and with-items of the tests' and fixtures' bodies are
             # all that is read, and the engine's traversal passes them anyway; the tests are checked
             # once it has (leave_Module), instead of walking each body again here.
-            self._recorder = BodyRecorder([*(t.func for t in ctx.facts.tests), *(f.func for f in ctx.facts.fixtures)])
+            self._recorder = BodyRecorder([*(t.func for t in ctx.facts.tests), *(f.func for f in ctx.facts.fixtures)],
+                                          ctx.ancestors)
 
     # The engine's traversal, for the recorder -----------------------------------------
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._recorder is not None:
             self._recorder.enter(node)
 
-    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        if self._recorder is not None:
-            self._recorder.leave(node)
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        if self._recorder is not None:
-            self._recorder.enter(node)
-
-    def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        if self._recorder is not None:
-            self._recorder.leave(node)
-
-    def visit_Decorator(self, node: cst.Decorator) -> None:
-        if self._recorder is not None:
-            self._recorder.enter(node)
-
-    def leave_Decorator(self, node: cst.Decorator) -> None:
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._recorder is not None:
             self._recorder.leave(node)
 

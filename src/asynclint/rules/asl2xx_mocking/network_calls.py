@@ -379,56 +379,56 @@ def scan_body(ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]
 class BodyRecorder:
     """``BodyScan``'s facts of chosen functions, read off the engine's one traversal of the file.
 
-    The traversal hands every call, assignment and with-item to ``note``, and the bodies and
-    decorators of the chosen functions to ``enter``/``leave``; the nodes noted inside a body
-    or decorator are that function's, in the pre-order ``BodyScan.run`` reads them (the
-    traversal's order too: body, then decorators). ``facts`` replays them through a
-    ``BodyScan`` without walking the function again. Names and attributes are not noted:
-    use it only where the text spells no ``MOCK_WORDS`` (then none of them matters).
+    The traversal hands the chosen functions to ``enter``/``leave`` and every call, assignment and
+    with-item to ``note``, with ``ancestors`` (the traversal's path, the node included) telling
+    which part of each open function the node is in: its body, a decorator, or its parameters or
+    return annotation (not read). The nodes of a body and its decorators come in the pre-order
+    ``BodyScan.run`` reads them (body, then decorators: the traversal's order too), and ``facts``
+    replays them through a ``BodyScan`` without walking the function again. Names and
+    attributes are not noted: use it only where the text spells no ``MOCK_WORDS`` (then none of
+    them matters).
     """
 
-    def __init__(self, funcs: list[cst.FunctionDef]) -> None:
-        #: id of a body or decorator -> (that node, its function, whether it is the body)
-        self._starts: dict[int, tuple[cst.CSTNode, cst.FunctionDef, bool]] = {}
-        for func in funcs:
-            self._starts[id(func.body)] = (func.body, func, True)
-            for decorator in func.decorators:
-                self._starts[id(decorator)] = (decorator, func, False)
-        self._open: list[tuple[cst.CSTNode, cst.FunctionDef, bool, int]] = []
-        self._events: list[cst.CSTNode] = []
-        #: id of a function -> (start, end, is the body) of each part of it, in traversal order
-        self._parts: dict[int, list[tuple[int, int, bool]]] = {}
+    def __init__(self, funcs: list[cst.FunctionDef], ancestors: list[cst.CSTNode]) -> None:
+        self._wanted = {id(func): func for func in funcs}
+        self._ancestors = ancestors
+        #: The chosen functions the traversal is in: (function, its index in ancestors, its events).
+        self._open: list[tuple[cst.FunctionDef, int, list[tuple[cst.CSTNode, bool]]]] = []
+        self._events: dict[int, list[tuple[cst.CSTNode, bool]]] = {}
         self._facts: dict[int, BodyFacts] = {}
-        self.events_noted = 0  # for tests/perf_invariants
+        self.events_replayed = 0  # for tests/perf_invariants
 
-    def enter(self, node: cst.CSTNode) -> None:
-        start = self._starts.get(id(node))
-        if start is not None and start[0] is node:
-            self._open.append((node, start[1], start[2], len(self._events)))
+    def enter(self, func: cst.FunctionDef) -> None:
+        if self._wanted.get(id(func)) is func:
+            events: list[tuple[cst.CSTNode, bool]] = []
+            self._events[id(func)] = events
+            self._open.append((func, len(self._ancestors) - 1, events))
 
-    def leave(self, node: cst.CSTNode) -> None:
-        if self._open and self._open[-1][0] is node:
-            _, func, in_body, begin = self._open.pop()
-            self._parts.setdefault(id(func), []).append((begin, len(self._events), in_body))
+    def leave(self, func: cst.FunctionDef) -> None:
+        if self._open and self._open[-1][0] is func:
+            self._open.pop()
 
     def note(self, node: cst.CSTNode) -> None:
-        if self._open:
-            self._events.append(node)
+        ancestors = self._ancestors
+        for func, depth, events in self._open:
+            part = ancestors[depth + 1]
+            if part is func.body:
+                events.append((node, True))
+            elif type(part) is cst.Decorator:
+                events.append((node, False))
 
     def facts(self, ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts | None:
         """The function's facts; None when the traversal did not pass it (then scan it)."""
         found = self._facts.get(id(func))
         if found is not None:
             return found
-        parts = self._parts.get(id(func))
-        if parts is None or not any(in_body for _, _, in_body in parts):
+        events = self._events.get(id(func))
+        if events is None:
             return None
         scan = BodyScan(ctx, constants)
-        events = self._events
-        for begin, end, in_body in parts:
-            self.events_noted += end - begin
-            for index in range(begin, end):
-                scan.replay(events[index], in_body)
+        self.events_replayed += len(events)
+        for node, in_body in events:
+            scan.replay(node, in_body)
         found = self._facts[id(func)] = scan.facts
         return found
 
