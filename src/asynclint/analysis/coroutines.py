@@ -263,18 +263,17 @@ class CoroutineOracle:
             p = func.params
             found.update(param.name.value for param in (*p.posonly_params, *p.params, *p.kwonly_params))
             for node in binders(self.ctx, func.body):
-                kind = type(node)
-                if kind is cst.Assign:
+                if type(node) is cst.Assign:
                     for target in node.targets:
                         _names_under(target.target, found)
-                elif kind is cst.AnnAssign or kind is cst.NamedExpr:
+                elif type(node) is cst.AnnAssign or type(node) is cst.NamedExpr:
                     _names_under(node.target, found)
-                elif kind is cst.WithItem:
+                elif type(node) is cst.WithItem:
                     if node.asname is not None:
                         _names_under(node.asname.name, found)
-                elif kind is cst.For or kind is cst.CompFor:
+                elif type(node) is cst.For or type(node) is cst.CompFor:
                     _names_under(node.target, found)
-                elif kind is cst.FunctionDef or kind is cst.ClassDef:
+                elif type(node) is cst.FunctionDef or type(node) is cst.ClassDef:
                     found.add(node.name.value)
             names = self._bound[id(func)] = frozenset(found)
         return name in names
