@@ -61,26 +61,41 @@ class CoroutineOracle:
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx
         self._types: dict[int, dict[str, str | None]] = {}
+        #: Per function (by id): every name its parameters or body may bind (``_may_bind``).
+        self._bound: dict[int, frozenset[str]] = {}
         #: The functions a function body defines (``LOCAL_DEF`` types), by id.
         self._defs: dict[int, cst.FunctionDef] = {}
         self._direct_defs: dict[int, set[int]] = {}
         self._module_defs: dict[str, cst.FunctionDef] = {}
-        self._module_results = self._module_functions()
+        #: Top-level names -> their def, when it is a def bound once at the top level (else None).
+        self._module_candidates = self._module_functions()
+        self._module_results: dict[str, str | None] = {}
         self._library_index: SourceIndex | None = None
 
     # Module facts -----------------------------------------------------------------
-    def _module_functions(self) -> dict[str, str]:
-        """Top-level defs not rebound elsewhere at the top level -> what calling them returns
-        (``analysis/calls.py``: decorators included); defs whose result is unknown are left out."""
-        names: dict[str, str | None] = {}
+    def _module_functions(self) -> dict[str, cst.FunctionDef | None]:
+        """Top-level names -> the def, for defs not rebound elsewhere at the top level (None: a class,
+        or bound twice). What calling one returns is asked lazily (``_module_result``): most of a
+        test module's defs are tests and fixtures nobody calls."""
+        names: dict[str, cst.FunctionDef | None] = {}
         for stmt in self.ctx.module.body:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 name = stmt.name.value
-                names[name] = def_result(self.ctx, stmt) if name not in names else None
+                names[name] = stmt if name not in names else None
                 self._module_defs[name] = stmt
-            elif isinstance(stmt, cst.ClassDef):
+            elif type(stmt) is cst.ClassDef:
                 names[stmt.name.value] = None
-        return {n: result for n, result in names.items() if result is not None and n not in self.ctx.imports.names}
+        return names
+
+    def _module_result(self, name: str) -> str | None:
+        """What calling the module's top-level def ``name`` returns (``analysis/calls.py``: decorators
+        included); None: not such a def (a class, bound twice, rebound by an import), or unknown."""
+        if name in self._module_results:
+            return self._module_results[name]
+        stmt = self._module_candidates.get(name)
+        result = def_result(self.ctx, stmt) if stmt is not None and name not in self.ctx.imports.names else None
+        self._module_results[name] = result
+        return result
 
     # Classes of the test module and its conftest.py files ---------------------------
     def local_class(self, name: str | None) -> cst.ClassDef | None:
@@ -234,6 +249,43 @@ class CoroutineOracle:
         self._types[id(func)] = types
         return types
 
+    def _may_bind(self, func: cst.FunctionDef, name: str) -> bool:
+        """Whether ``variable_types(func)`` could hold ``name``: one of its parameters, or a name under
+        a binding target of its body (a superset: ``x.attr = ...`` counts ``x`` and ``attr``).
+
+        Most calls a rule asks about (``sorted(...)``, an imported function) name nothing the
+        function binds; their answer does not read the types, and each type costs lookups in
+        the project's source. Only a name the function may bind makes the types worth computing.
+        """
+        names = self._bound.get(id(func))
+        if names is None:
+            found: set[str] = set()
+            p = func.params
+            found.update(param.name.value for param in (*p.posonly_params, *p.params, *p.kwonly_params))
+            for node in binders(self.ctx, func.body):
+                if type(node) is cst.Assign:
+                    for target in node.targets:
+                        _names_under(target.target, found)
+                elif type(node) is cst.AnnAssign or type(node) is cst.NamedExpr:
+                    _names_under(node.target, found)
+                elif type(node) is cst.WithItem:
+                    if node.asname is not None:
+                        _names_under(node.asname.name, found)
+                elif type(node) is cst.For or type(node) is cst.CompFor:
+                    _names_under(node.target, found)
+                elif type(node) is cst.FunctionDef or type(node) is cst.ClassDef:
+                    found.add(node.name.value)
+            names = self._bound[id(func)] = frozenset(found)
+        return name in names
+
+    def _types_for(self, func: cst.FunctionDef, name: str | None,
+                   classes: tuple[cst.ClassDef, ...]) -> dict[str, str | None]:
+        """``variable_types(func)``, or an empty table when ``name`` is nothing ``func`` may bind
+        (the answer for ``name`` is then the same: not in the table)."""
+        if name is None or not self._may_bind(func, name):
+            return {}
+        return self.variable_types(func, classes)
+
     def _fixture_type(self, returns: str | None) -> str | None:
         """The type of a fixture's value from ``Fixture.returns`` (a type, or a factory)."""
         if returns is None:
@@ -262,7 +314,14 @@ class CoroutineOracle:
         """What ``call`` is ("`fetch()`") and what it returns: a coroutine (``COROUTINE``) or an
         async context manager to enter (``ASYNC_CONTEXT_MANAGER``); None: anything else or unknown."""
         target = call.func
-        types = self.variable_types(func, classes) if func is not None else {}
+        # The types are read only for a called name or a method's receiver name (below).
+        if type(target) is cst.Name:
+            key: str | None = target.value
+        elif type(target) is cst.Attribute and type(target.value) is cst.Name:
+            key = target.value.value
+        else:
+            key = None
+        types = self._types_for(func, key, classes) if func is not None else {}
         if isinstance(target, cst.Name):
             name = target.value
             if name in types:
@@ -277,8 +336,8 @@ class CoroutineOracle:
                     if type_ is not None and type_.startswith(LOCAL_DEF):
                         return self._local_def_result(scope, type_, name)
                     return None
-            if name in self._module_results:
-                result: str | None = self._module_results[name]
+            result: str | None = self._module_result(name)
+            if result is not None:
                 if result != COROUTINE and result != ASYNC_CONTEXT_MANAGER and name in self._module_defs:
                     result = dropped_call_result(self.ctx, self._module_defs[name])
                 return _awaitable(f"`{name}()`", result)
@@ -385,7 +444,7 @@ class CoroutineOracle:
         the module's), with what it binds there; None: no enclosing function binds it."""
         for node in reversed(self.ctx.ancestors):
             if type(node) is cst.FunctionDef and node is not func:
-                types = self.variable_types(node, classes)
+                types = self._types_for(node, name, classes)
                 if name in types:
                     return node, types[name]
         return None
@@ -395,6 +454,16 @@ class CoroutineOracle:
         if not classes:
             return {}
         return _own_method_results(self.ctx, classes[-1])
+
+
+def _names_under(node: cst.CSTNode, found: set[str]) -> None:
+    """Add every ``Name`` at or under ``node`` to ``found``."""
+    if type(node) is cst.Name:
+        found.add(node.value)
+        return
+    for sub in descendants(node):
+        if type(sub) is cst.Name:
+            found.add(sub.value)
 
 
 def _awaitable(what: str, result: str | None) -> tuple[str, str] | None:

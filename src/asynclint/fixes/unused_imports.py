@@ -44,8 +44,8 @@ def top_level_imports(module: cst.Module) -> dict[str, cst.SimpleStatementLine]:
         if isinstance(small, cst.ImportFrom):
             if isinstance(small.names, cst.ImportStar) or small.relative or small.module is None:
                 names: Iterable[cst.ImportAlias] = () if isinstance(small.names, cst.ImportStar) else small.names
-            elif cst.Module([]).code_for_node(small.module) == "__future__":
-                continue
+            elif type(small.module) is cst.Name and small.module.value == "__future__":
+                continue  # (a module name is a Name or an Attribute, never parenthesized: no code generated)
             else:
                 names = small.names
         elif isinstance(small, cst.Import):

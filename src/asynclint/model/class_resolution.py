@@ -34,7 +34,7 @@ from asynclint.knowledge.pytest import (
 )
 from asynclint.model.ast_imports import AstImports, add_import, package_of, relative_base, top_level_statements
 from asynclint.model.files_read import FilesRead
-from asynclint.model.modules import import_roots, module_file, module_name
+from asynclint.model.modules import RootsCache, import_roots, module_file, module_name
 from asynclint.model.pytest_facts import (
     ModuleFacts,
     decorator_marks,
@@ -215,8 +215,9 @@ def _autouse(decorator: ast.expr) -> bool:
 class ClassResolver:
     """Follows base classes through the project's source and installed packages; cached per run."""
 
-    def __init__(self, files_read: FilesRead | None = None) -> None:
+    def __init__(self, files_read: FilesRead | None = None, roots: RootsCache | None = None) -> None:
         self.files_read = files_read if files_read is not None else FilesRead()
+        self._roots: RootsCache = roots if roots is not None else {}
         self._modules: dict[tuple[Path, str], _AstModule | None] = {}
         self._installed: dict[str, list[Path] | None] = {}
 
@@ -386,7 +387,7 @@ class ClassResolver:
 
     def project_module_path(self, dotted: str, origin: Path, config: PytestConfig) -> Path | None:
         """The file of a module of the project itself (not installed packages), if it is one."""
-        found = module_file(import_roots(config, origin), dotted)
+        found = module_file(import_roots(config, origin, self._roots), dotted)
         return found[0] if found is not None else None
 
     def _locate(self, qualified: str, origin: Path, config: PytestConfig) -> tuple[_AstModule, str] | None:
@@ -413,7 +414,7 @@ class ClassResolver:
         if not dotted:
             return None
         parts = dotted.split(".")
-        found = module_file(import_roots(config, origin), dotted)
+        found = module_file(import_roots(config, origin, self._roots), dotted)
         if found is not None:
             module = self._read(found[0], package_of(dotted, found[1]))
             if module is not None:

@@ -19,11 +19,24 @@ from pathlib import Path
 from asynclint.config.pytest_config import PytestConfig
 
 
-def import_roots(config: PytestConfig, origin: Path | None = None) -> tuple[Path, ...]:
+#: ``import_roots`` answers kept by a caller for one run: by configuration and asking folder.
+RootsCache = dict[tuple[Path, Path | None, tuple[str, ...], Path | None], tuple[Path, ...]]
+
+
+def import_roots(config: PytestConfig, origin: Path | None = None, cache: RootsCache | None = None) -> tuple[Path, ...]:
     """The directories absolute imports resolve from, in ``sys.path`` order (existing ones only).
 
     ``origin``: the test module asking; its own import base comes right after ``pythonpath``.
+    ``cache``: a dictionary the caller keeps for a run (the project model's): the answer depends on
+    the configuration and the asking file's folder only, and each root costs a ``resolve()`` (a
+    system call per path component) and a ``stat``; a run asked it for every file.
     """
+    if cache is not None:
+        key = (config.rootdir, config.inifile, config.pythonpath, origin.parent if origin is not None else None)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = import_roots(config, origin)
+        return found
     base = config.inifile.parent if config.inifile is not None else config.rootdir
     roots = [base / entry for entry in config.pythonpath]
     if origin is not None:

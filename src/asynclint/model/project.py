@@ -44,7 +44,7 @@ from asynclint.model.class_resolution import ClassResolver, ClassRunner
 from asynclint.model.collection_hooks import plugin_may_run_async_tests
 from asynclint.model.files_read import FilesRead
 from asynclint.model.framework_scan import FrameworkScan
-from asynclint.model.modules import import_roots
+from asynclint.model.modules import RootsCache, import_roots
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, build_module_facts
 from asynclint.model.source_index import SourceIndex, SourceModules
 
@@ -142,7 +142,9 @@ class ProjectModel:
         self.source_modules = SourceModules()
         self._conftest_paths: dict[tuple[Path, Path], tuple[Path, ...]] = {}
         self.files_read = FilesRead()  # every other file answers were computed from (the cache's contract)
-        self.class_resolver = ClassResolver(self.files_read)  # base classes followed through files, cached per run
+        #: Where absolute imports resolve from, per configuration and folder (``import_roots``), for the run.
+        self.import_roots: RootsCache = {}
+        self.class_resolver = ClassResolver(self.files_read, self.import_roots)  # base classes followed through files, cached per run
         self.framework_scan = FrameworkScan(self.files_read)  # anyio/trio mentioned by tests under a directory
         self._derived: dict[tuple[str, Path], tuple[tuple[int, int], object]] = {}
         self._dependency_stamps: dict[Path, tuple[tuple[tuple[Path, tuple[int, int] | None], ...], frozenset[str]]] = {}
@@ -274,7 +276,7 @@ class ProjectModel:
         def excluded(path: Path) -> bool:
             return path.name == "conftest.py" or config.is_test_file(path)
 
-        return SourceIndex(roots=import_roots(config), modules=self.source_modules, excluded=excluded,
+        return SourceIndex(roots=import_roots(config, cache=self.import_roots), modules=self.source_modules, excluded=excluded,
                            note_read=note_read or (lambda path: None))
 
     def plugins_may_run_async(self, facts: ModuleFacts, config: PytestConfig, module_plugins: list[str]) -> bool:

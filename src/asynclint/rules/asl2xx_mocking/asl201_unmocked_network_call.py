@@ -22,7 +22,9 @@ from asynclint.model.runners import UNITTEST
 from asynclint.rules.asl2xx_mocking.network_calls import (
     argument_host,
     BodyFacts,
+    BodyRecorder,
     direct_call,
+    MOCK_WORDS,
     module_constants,
     patched,
     scan_body,
@@ -116,6 +118,9 @@ class UnmockedNetworkCall(Rule):
         author adds the route it needs.
     """
 
+    #: Reads the bodies of the module's tests and fixtures off the engine's traversal (see check_module).
+    _recorder: BodyRecorder | None = None
+
     def check_module(self) -> None:
         ctx = self.ctx
         if not ctx.facts.tests:
@@ -131,6 +136,43 @@ class UnmockedNetworkCall(Rule):
         self._deps: set[str] | None = None
         self._scans: dict[int, BodyFacts] = {}
         self._paths: dict[str, tuple[str, ...] | None] = {}
+        if ctx.mentions(*MOCK_WORDS):
+            self._check_tests()  # a name may install a mock: each body is scanned, names included
+        else:
+            # No name can: the calls, assignments and with-items of the tests' and fixtures' bodies are
+            # all that is read, and the engine's traversal passes them anyway; the tests are checked
+            # once it has (leave_Module), instead of walking each body again here.
+            self._recorder = BodyRecorder([*(t.func for t in ctx.facts.tests), *(f.func for f in ctx.facts.fixtures)],
+                                          ctx.ancestors)
+
+    # The engine's traversal, for the recorder -----------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._recorder is not None:
+            self._recorder.enter(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._recorder is not None:
+            self._recorder.leave(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self._recorder is not None:
+            self._recorder.note(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._recorder is not None:
+            self._recorder.note(node)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self._recorder is not None:
+            self._recorder.note(node)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        if self._recorder is not None:
+            self._check_tests()
+            self._recorder = None  # its events hold nodes of the tree
+
+    def _check_tests(self) -> None:
+        ctx = self.ctx
         local = {f.name: f for f in ctx.facts.fixtures}
         for test in ctx.facts.tests:
             if self.ctx.runner_of(test).kind == UNITTEST or any(mark.name in self._network_marks for mark in test.marks):
@@ -145,6 +187,10 @@ class UnmockedNetworkCall(Rule):
                     self._check_function(fixture.func, None, targets, where="fixture", fixture=fixture)
 
     def _facts(self, func: cst.FunctionDef) -> BodyFacts:
+        if self._recorder is not None:
+            found = self._recorder.facts(self.ctx, func, self.constants)
+            if found is not None:
+                return found
         return scan_body(self.ctx, func, self.constants)
 
     # Mocks in scope -----------------------------------------------------------------
@@ -181,7 +227,7 @@ class UnmockedNetworkCall(Rule):
                 qual = self.ctx.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
                 if qual and qual.startswith(MOCK_DECORATORS):
                     return True
-        if scan_body(self.ctx, test.func, self.constants).mock_names:
+        if self._facts(test.func).mock_names:
             return True
         return any(self._scan(f).mock_names for f in fixtures.values())
 

@@ -35,6 +35,10 @@ from asynclint.model.pytest_facts import Fixture
 
 #: The last part of each dotted mock name (``respx.mock`` -> ``mock``).
 _MOCK_LAST_PARTS = frozenset(name.rsplit(".", 1)[-1] for name in MOCK_NAMES if "." in name)
+#: Every name in MOCK_NAMES holds one of these (``aioresponses`` holds ``responses``): a file whose text
+#: spells none of them has no name or attribute that makes ``BodyScan`` see a mock (tests check it).
+MOCK_WORDS = ("respx", "responses", "requests_mock", "MockTransport", "ASGITransport", "WSGITransport",
+              "disable_socket")
 
 _UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
 
@@ -303,6 +307,17 @@ class BodyScan:
                 children.reverse()
                 extend(children)
 
+    def replay(self, node: cst.CSTNode, in_body: bool) -> None:
+        """What ``run`` does at a call, an assignment or a with-item (``BodyRecorder``'s events)."""
+        if type(node) is _CALL:
+            if in_body:
+                self.facts.calls.append(node)
+            self.call(node)
+        elif type(node) is _ASSIGN:
+            self.assign(node)
+        elif type(node) is _WITH_ITEM:
+            self.with_item(node)
+
     def assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and type(node.targets[0].target) is _NAME:
             self._bind(node.targets[0].target.value, node.value)
@@ -359,6 +374,63 @@ def scan_body(ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]
     facts = _scan_body(ctx, func, constants)
     memo[key] = (func, facts, constants)
     return facts
+
+
+class BodyRecorder:
+    """``BodyScan``'s facts of chosen functions, read off the engine's one traversal of the file.
+
+    The traversal hands the chosen functions to ``enter``/``leave`` and every call, assignment and
+    with-item to ``note``, with ``ancestors`` (the traversal's path, the node included) telling
+    which part of each open function the node is in: its body, a decorator, or its parameters or
+    return annotation (not read). The nodes of a body and its decorators come in the pre-order
+    ``BodyScan.run`` reads them (body, then decorators: the traversal's order too), and ``facts``
+    replays them through a ``BodyScan`` without walking the function again. Names and
+    attributes are not noted: use it only where the text spells no ``MOCK_WORDS`` (then none of
+    them matters).
+    """
+
+    def __init__(self, funcs: list[cst.FunctionDef], ancestors: list[cst.CSTNode]) -> None:
+        self._wanted = {id(func): func for func in funcs}
+        self._ancestors = ancestors
+        #: The chosen functions the traversal is in: (function, its index in ancestors, its events).
+        self._open: list[tuple[cst.FunctionDef, int, list[tuple[cst.CSTNode, bool]]]] = []
+        self._events: dict[int, list[tuple[cst.CSTNode, bool]]] = {}
+        self._facts: dict[int, BodyFacts] = {}
+        self.events_replayed = 0  # for tests/perf_invariants
+
+    def enter(self, func: cst.FunctionDef) -> None:
+        if self._wanted.get(id(func)) is func:
+            events: list[tuple[cst.CSTNode, bool]] = []
+            self._events[id(func)] = events
+            self._open.append((func, len(self._ancestors) - 1, events))
+
+    def leave(self, func: cst.FunctionDef) -> None:
+        if self._open and self._open[-1][0] is func:
+            self._open.pop()
+
+    def note(self, node: cst.CSTNode) -> None:
+        ancestors = self._ancestors
+        for func, depth, events in self._open:
+            part = ancestors[depth + 1]
+            if part is func.body:
+                events.append((node, True))
+            elif type(part) is cst.Decorator:
+                events.append((node, False))
+
+    def facts(self, ctx: FileContext, func: cst.FunctionDef, constants: dict[str, str]) -> BodyFacts | None:
+        """The function's facts; None when the traversal did not pass it (then scan it)."""
+        found = self._facts.get(id(func))
+        if found is not None:
+            return found
+        events = self._events.get(id(func))
+        if events is None:
+            return None
+        scan = BodyScan(ctx, constants)
+        self.events_replayed += len(events)
+        for node, in_body in events:
+            scan.replay(node, in_body)
+        found = self._facts[id(func)] = scan.facts
+        return found
 
 
 def scan_fixture(fixture: Fixture) -> BodyFacts:
