@@ -87,6 +87,18 @@ class ClassInfo:
     stored_params: tuple[tuple[str, str, int], ...] = ()
     #: Declared or constructed types of its attributes (``client: AsyncClient``, ``self.db = Pool()``).
     attribute_types: tuple[tuple[str, str], ...] = ()
+    #: Attributes its methods set from a call of something that is not a class, with what is called
+    #: (``self.cache = config.to_cache()``, ``config: CacheConfig``, gives ``("cache",
+    #: "app.config.CacheConfig.to_cache")``): the attribute has the type the callee is declared to
+    #: return (read lazily, by the one asking: the callee may live in another module).
+    attribute_results: tuple[tuple[str, str], ...] = ()
+    #: Its own methods that release an attribute its own ``__init__`` built from a constructor
+    #: (``self.client = Redis(...)`` in ``__init__``, ``await self.client.close()`` in ``_close``).
+    held_releases: tuple[str, ...] = ()
+    #: Its own methods -> the methods of ``self`` each calls (``close`` calls ``self._close()``).
+    self_calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks.
+    warns_unreleased: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -359,17 +371,82 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
             declared = _annotation(stmt.annotation, scope)
             if _is_type_name(declared):
                 found[stmt.target.id] = declared  # type: ignore[assignment]
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                            and target.value.id == "self"):
-                        constructed = _constructed(node.value, scope, {})
-                        if constructed is not None:
-                            found.setdefault(target.attr, constructed)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for attr, constructed in _constructed_attributes(stmt, scope):
+                found.setdefault(attr, constructed)
     return found
+
+
+def _constructed_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef,
+                            scope: NameScope) -> list[tuple[str, str]]:
+    """``self.x = Ctor(...)`` in ``method``, also through a local the method builds with one
+    constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``)."""
+    assigns = [node for node in ast.walk(method) if isinstance(node, ast.Assign)]
+    locals_: dict[str, str | None] = {}
+    for node in assigns:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                constructed = _constructed(node.value, scope, {})
+                known = locals_.get(target.id, constructed)
+                locals_[target.id] = constructed if known == constructed else None
+    variables = {name: type_ for name, type_ in locals_.items() if type_ is not None}
+    found: list[tuple[str, str]] = []
+    for node in assigns:
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                value = node.value
+                constructed = (variables.get(value.id) if isinstance(value, ast.Name)
+                               else _constructed(value, scope, {}))
+                if constructed is not None:
+                    found.append((target.attr, constructed))
+    return found
+
+
+def _releases_attribute(method: ast.FunctionDef | ast.AsyncFunctionDef, attributes: set[str]) -> bool:
+    """``method`` calls a release method on one of ``attributes`` (``self.client.close()``)."""
+    for node in ast.walk(method):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in RELEASE_METHODS:
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) \
+                    and owner.value.id == "self" and owner.attr in attributes:
+                return True
+    return False
+
+
+def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) -> dict[str, str]:
+    """``self.x = f(...)`` / ``self.x = param.method(...)`` (``param`` annotated with a class) in the
+    class's methods, for attributes ``known`` (constructed or declared ones) does not type: ``x`` ->
+    the qualified callee (``_constructed`` already answers for a class's constructor)."""
+    found: dict[str, str | None] = {}
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        args = method.args
+        params = {a.arg: declared for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+                  if _is_type_name(declared := _annotation(a.annotation, scope, generic=True))}
+        for node in ast.walk(method):
+            if not isinstance(node, ast.Assign):
+                continue
+            for target in node.targets:
+                if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id == "self") or target.attr in known:
+                    continue
+                value = node.value
+                dotted = ast_dotted(value.func) if isinstance(value, ast.Call) else None
+                callee = None
+                if dotted is not None and dotted.split(".")[0] not in ("self", "cls"):
+                    callee = scope.qualify(dotted, params)
+                    if callee is None or "." not in callee or _is_type_name(callee):
+                        callee = None
+                previous = found.get(target.attr, callee)
+                found[target.attr] = callee if previous == callee else None
+    return {attr: callee for attr, callee in found.items() if callee is not None}
+
+
+def _warns_resource(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance."""
+    return any(isinstance(node, ast.Name) and node.id == "ResourceWarning" for node in ast.walk(method))
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:
@@ -403,16 +480,43 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     scope = NameScope(name, imports, local)
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
                         star_modules=tuple(m for m in table.star_modules if m != name))
+    sequences: dict[str, list[ast.expr]] | None = None
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             index.functions[stmt.name] = _function(stmt, f"{name}.{stmt.name}", path, scope, method=False)
         elif isinstance(stmt, ast.ClassDef):
-            _index_class(stmt, stmt.name, index, scope, imports, local)
+            if sequences is None and any(isinstance(b, ast.Starred) for b in stmt.bases):
+                sequences = _sequences(tree)
+            _index_class(stmt, stmt.name, index, scope, imports, local, sequences)
     return index
 
 
+def _base_nodes(stmt: ast.ClassDef, sequences: dict[str, list[ast.expr]]) -> list[ast.expr]:
+    """The class's bases, a starred module-level list expanded (``class Client(*mixins)``)."""
+    found: list[ast.expr] = []
+    for base in stmt.bases:
+        if isinstance(base, ast.Starred) and isinstance(base.value, ast.Name):
+            found += sequences.get(base.value.id, [])
+        else:
+            found.append(base)
+    return found
+
+
+def _sequences(tree: ast.Module) -> dict[str, list[ast.expr]]:
+    """Module-level ``name = [A, B, ...]`` (a list or tuple of dotted names), for starred bases."""
+    found: dict[str, list[ast.expr]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, (ast.List, ast.Tuple)) \
+                and all(ast_dotted(e) is not None for e in stmt.value.elts):
+            found[stmt.targets[0].id] = list(stmt.value.elts)
+    return found
+
+
 def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope: NameScope,
-                 imports: dict[str, str], local: set[str]) -> None:
+                 imports: dict[str, str], local: set[str],
+                 sequences: dict[str, list[ast.expr]] | None = None) -> None:
+    sequences = sequences or {}
     name = index.name
     class_scope = NameScope(name, imports, local, local_name)
     class_scope.attributes = _self_attributes(stmt, class_scope)
@@ -430,9 +534,20 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
             elif info.result == ASYNC_CONTEXT_MANAGER:
                 context_methods.append(item.name)
         elif isinstance(item, ast.ClassDef):
-            _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local)
-    bases = tuple(q for q in (scope.qualify(ast_dotted(b)) for b in stmt.bases) if q)
+            _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local, sequences)
+    bases = tuple(q for q in (scope.qualify(ast_dotted(b)) for b in _base_nodes(stmt, sequences)) if q)
     init = index.functions.get(f"{local_name}.__init__")
+    own = f"{name}.{local_name}."
+    defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    held = {attr for item in defs if item.name == "__init__" for attr, _ in _constructed_attributes(item, class_scope)}
+    warns = any(_warns_resource(item) for item in defs if item.name == "__del__")
+    held_releases = [item.name for item in defs if held and _releases_attribute(item, held)]
+    self_calls: list[tuple[str, tuple[str, ...]]] = []
+    for method in methods:
+        info = index.functions[f"{local_name}.{method}"]
+        called = tuple(call[len(own):] for call in info.calls if call.startswith(own) and "." not in call[len(own):])
+        if called:
+            self_calls.append((method, called))
     index.classes[local_name] = ClassInfo(
         qualname=f"{name}.{local_name}",
         path=index.path,
@@ -447,6 +562,10 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
         stored_params=_stored_params(stmt),
         attribute_types=tuple(class_scope.attributes.items()),
+        attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
+        held_releases=tuple(held_releases),
+        self_calls=tuple(self_calls),
+        warns_unreleased=warns,
     )
 
 
@@ -468,6 +587,26 @@ def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
                             found.append((target.attr, stmt.value.id, index if index < positional else -1))
             return tuple(found)
     return ()
+
+
+def _release_releases_held(release: list[str], releasing: dict[str, bool],
+                           calls_of: dict[str, tuple[str, ...]]) -> bool:
+    """The class's release method, or a method of ``self`` it calls (two calls deep, each
+    resolved along the bases), releases an attribute that class's ``__init__`` built: the
+    instance holds something from construction. A release that only reaches empty hooks
+    (``async def _close(self): pass``) holds nothing."""
+    todo = [(method, 0) for method in release]
+    seen: set[str] = set()
+    while todo:
+        method, depth = todo.pop()
+        if method in seen:
+            continue
+        seen.add(method)
+        if releasing.get(method):
+            return True
+        if depth < 2:
+            todo += [(called, depth + 1) for called in calls_of.get(method, ())]
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -632,7 +771,11 @@ class SourceIndex:
             return None
         release, async_methods, methods = list(raw.release_methods), list(raw.async_methods), list(raw.methods)
         acm, cm = raw.async_context_manager, raw.context_manager
-        acquires = raw.acquires_on_construction
+        acquires = raw.acquires_on_construction or raw.warns_unreleased
+        # First definer of each method along the bases, in order (close to the MRO): whether it
+        # releases something its class built, and which methods of self it calls.
+        releasing = {m: m in raw.held_releases for m in raw.methods}
+        calls_of = dict(raw.self_calls)
         seen = {raw.qualname}
         todo = list(raw.bases)
         while todo and len(seen) < 50:
@@ -653,8 +796,13 @@ class SourceIndex:
             methods += [m for m in info.methods if m not in methods]
             acm = acm or info.async_context_manager
             cm = cm or info.context_manager
-            acquires = acquires or info.acquires_on_construction
+            acquires = acquires or info.acquires_on_construction or info.warns_unreleased
+            for method in info.methods:
+                releasing.setdefault(method, method in info.held_releases)
+            for method, called in info.self_calls:
+                calls_of.setdefault(method, called)
             todo += list(info.bases)
+        acquires = acquires or _release_releases_held(release, releasing, calls_of)
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
                            async_context_manager=acm, context_manager=cm, methods=tuple(methods),
                            acquires_on_construction=acquires)

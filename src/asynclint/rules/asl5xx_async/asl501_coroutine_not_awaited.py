@@ -12,6 +12,12 @@ from asynclint.core.diagnostics import Safety
 from asynclint.knowledge.async_types import TEXT_BUILTINS
 
 
+#: A name that is the test of these is only tested for truth: nothing awaits it there.
+_NEVER_AWAITS = (cst.Assert, cst.If, cst.While)
+#: A name directly under these is compared or negated: a coroutine object is never awaited there.
+_COMPARED = (cst.Comparison, cst.ComparisonTarget, cst.UnaryOperation)
+
+
 class CoroutineNotAwaited(Rule):
     code = "ASL501"
     name = "coroutine-not-awaited"
@@ -20,7 +26,9 @@ class CoroutineNotAwaited(Rule):
     docs = """
         ## What it does
         Finds expression statements (and assignments to a name used nowhere
-        else in the function, and calls made text with `str()`, `repr()`,
+        else in the function, or only tested for truth or compared, as in
+        `assert value` or `assert first != second`, where a coroutine
+        object is always true and never equal; and calls made text with `str()`, `repr()`,
         `print()` or an f-string) that call something returning a coroutine and
         drop it: an `async def` of the module, or one the function (or a
         function around it) defines, `self.method()`
@@ -140,14 +148,17 @@ class CoroutineNotAwaited(Rule):
         return False
 
     def _assigned_and_unused(self, node: cst.Call, func: cst.FunctionDef) -> bool:
-        """``x = coro()`` where ``x`` appears nowhere else in the function (so nothing can await it)."""
+        """``x = coro()`` where ``x`` appears nowhere else in the function, or only where nothing can
+        await it: tested for truth or compared (``assert x``, ``assert a != x``, ``if not x:``)."""
         parent = self.ctx.parent
         if not (isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1):
             return False
         target = parent.targets[0].target
         if not isinstance(target, cst.Name):
             return False
-        return not name_loads(func.body, target.value, exclude=parent)
+        return all(type(use) in _NEVER_AWAITS and getattr(use, "test", name) is name
+                   or type(use) in _COMPARED
+                   for name, use in name_loads(func.body, target.value, exclude=parent))
 
     VALID = [
         Valid(dedent("""
