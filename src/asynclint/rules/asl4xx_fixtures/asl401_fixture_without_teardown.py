@@ -386,8 +386,99 @@ class FixtureWithoutTeardown(Rule):
                 async def __aexit__(self, *exc):
                     await self.shutdown()
         """)}),
+        # A project class whose release reaches only an empty hook (the subclasses fill it in)
+        # holds nothing from construction: built and never opened, nothing to release.
+        Valid(dedent("""
+            import pytest
+            from app.store import BaseStore
+
+            @pytest.fixture
+            def store():
+                return BaseStore()
+        """), files={"src/app/__init__.py": "", "src/app/store.py": dedent("""
+            class BaseStore:
+                async def close(self):
+                    await self._close()
+
+                async def _close(self):
+                    pass
+        """)}),
     ]
     INVALID = [
+        # The release is inherited from a base in another module, and reaches a hook of a mixin
+        # that closes the client the mixin's `__init__` built: the instance holds it from
+        # construction. The release must be awaited and the fixture is sync: reported, no fix.
+        Invalid(
+            dedent("""
+                import pytest
+                from app.stores import WireStore
+
+                @pytest.fixture
+                def store():
+                    return WireStore()
+            """),
+            files={"src/app/__init__.py": "", "src/app/base.py": dedent("""
+                class BaseStore:
+                    async def close(self):
+                        await self._close()
+
+                    async def _close(self):
+                        pass
+            """), "src/app/stores.py": dedent("""
+                from wirelib import Connection
+
+                from app.base import BaseStore
+
+                class WireMixin:
+                    def __init__(self):
+                        self.conn = Connection("localhost")
+
+                    async def _close(self):
+                        await self.conn.close()
+
+                class WireStore(WireMixin, BaseStore):
+                    pass
+            """)},
+            line=6, column=12, fixed=None,
+            message='fixture `store` returns `WireStore(...)` and nothing releases it after the test',
+        ),
+        # A class whose `__del__` warns `ResourceWarning` says so itself: an instance left open leaks.
+        Invalid(
+            dedent("""
+                import pytest
+                from app.links import Link
+
+                @pytest.fixture
+                def link():
+                    return Link()
+            """),
+            files={"src/app/__init__.py": "", "src/app/links.py": dedent("""
+                import warnings
+
+                class Link:
+                    def __init__(self):
+                        self.closed = False
+
+                    def __del__(self):
+                        if not self.closed:
+                            warnings.warn("link left open", ResourceWarning)
+
+                    def close(self):
+                        self.closed = True
+            """)},
+            line=6, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from app.links import Link
+
+                @pytest.fixture
+                def link():
+                    link = Link()
+                    yield link
+                    link.close()
+            """),
+            message='fixture `link` returns `Link(...)` and nothing releases it after the test',
+        ),
         Invalid(
             dedent("""
                 import pytest

@@ -349,6 +349,46 @@ class CoroutineNotAwaited(Rule):
                 assert str(fetch()) == "1"
         """), config={"asyncio_mode": "auto"}),
     ]
+    VALID += [
+        # A coroutine kept and passed on, and an attribute whose type is not known (`self.stats =
+        # stats`, an unannotated parameter): nothing to report.
+        Valid(dedent("""
+            from shop.client import connect
+
+            async def test_kept(check):
+                client = connect()
+                first = client.pool.acquire()
+                check(first)
+                client.stats.acquire()
+        """), files={"shop/__init__.py": "", "shop/base.py": dedent("""
+                class Pool:
+                    async def acquire(self):
+                        return object()
+            """), "shop/commands.py": dedent("""
+                class KeyCommands:
+                    async def flush(self):
+                        return True
+            """), "shop/client.py": dedent("""
+                from shop.base import Pool
+                from shop.commands import KeyCommands
+
+                MIXINS = [KeyCommands]
+
+                class Config:
+                    def make_pool(self) -> Pool:
+                        return Pool()
+
+                class Client(*MIXINS):
+                    def __init__(self, pool=None, config: Config = None):
+                        if pool is None:
+                            pool = Pool()
+                        self.pool = pool
+                        self.spare = config.make_pool()
+
+                def connect() -> Client:
+                    return Client()
+            """)}, config={"asyncio_mode": "auto"}),
+    ]
     INVALID = [
         # An async helper the test defines, called bare: its checks never run; also from a
         # callback nested one level deeper (a closure; no fix in a plain `def`).
@@ -763,5 +803,79 @@ class CoroutineNotAwaited(Rule):
             """),
             message='coroutine `self.store.save()` is never awaited: its body does not run',
             others=((14, 9),),
+        ),
+    ]
+    INVALID += [
+        # Types through the project's classes: `Client` takes its async methods from a list of
+        # mixins (`class Client(*MIXINS)`), `client.pool` is the `Pool` its `__init__` builds
+        # when none is given, `client.spare` what `Config.make_pool` is declared to return. A
+        # coroutine kept in a name that is only compared is never awaited either.
+        Invalid(
+            dedent("""
+                import pytest
+                from shop.client import Client, connect
+
+                @pytest.fixture
+                def client():
+                    client = Client()
+                    client.flush()
+                    return client
+
+                async def test_pool_hands_out_fresh_connections():
+                    client = connect()
+                    first = await client.pool.acquire()
+                    second = client.pool.acquire()
+                    assert first != second
+                    client.spare.acquire()
+            """),
+            files={"shop/__init__.py": "", "shop/base.py": dedent("""
+                class Pool:
+                    async def acquire(self):
+                        return object()
+            """), "shop/commands.py": dedent("""
+                class KeyCommands:
+                    async def flush(self):
+                        return True
+            """), "shop/client.py": dedent("""
+                from shop.base import Pool
+                from shop.commands import KeyCommands
+
+                MIXINS = [KeyCommands]
+
+                class Config:
+                    def make_pool(self) -> Pool:
+                        return Pool()
+
+                class Client(*MIXINS):
+                    def __init__(self, pool=None, config: Config = None):
+                        if pool is None:
+                            pool = Pool()
+                        self.pool = pool
+                        self.spare = config.make_pool()
+
+                def connect() -> Client:
+                    return Client()
+            """)},
+            config={"asyncio_mode": "auto"},
+            count=3, line=7, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from shop.client import Client, connect
+
+                @pytest.fixture
+                def client():
+                    client = Client()
+                    client.flush()
+                    return client
+
+                async def test_pool_hands_out_fresh_connections():
+                    client = connect()
+                    first = await client.pool.acquire()
+                    second = await client.pool.acquire()
+                    assert first != second
+                    await client.spare.acquire()
+            """),
+            message="coroutine `client.flush()` is never awaited: its body does not run",
+            others=((13, 14), (15, 5)),
         ),
     ]
