@@ -52,9 +52,10 @@ def produced_objects(coroutine: cst.BaseExpression) -> set[str]:
     found: set[str] = set()
     for arg in coroutine.args:
         for node in (arg.value, *descendants(arg.value)):
-            dotted = _dotted(node) if type(node) in (cst.Name, cst.Attribute) else None
-            if dotted is not None:
-                found.add(dotted)
+            if type(node) is cst.Name or type(node) is cst.Attribute:
+                dotted = _dotted(node)
+                if dotted is not None:
+                    found.add(dotted)
     callee = coroutine.func
     if type(callee) is cst.Attribute:
         receiver = _dotted(callee.value)

@@ -423,8 +423,11 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) ->
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         args = method.args
-        params = {a.arg: declared for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
-                  if _is_type_name(declared := _annotation(a.annotation, scope, generic=True))}
+        params: dict[str, str] = {}
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            declared = _annotation(arg.annotation, scope, generic=True)
+            if declared is not None and _is_type_name(declared):
+                params[arg.arg] = declared
         for node in ast.walk(method):
             if not isinstance(node, ast.Assign):
                 continue
