@@ -92,9 +92,10 @@ class ClassInfo:
     #: "app.config.CacheConfig.to_cache")``): the attribute has the type the callee is declared to
     #: return (read lazily, by the one asking: the callee may live in another module).
     attribute_results: tuple[tuple[str, str], ...] = ()
-    #: Its own methods that release an attribute its own ``__init__`` built from a constructor
-    #: (``self.client = Redis(...)`` in ``__init__``, ``await self.client.close()`` in ``_close``).
-    held_releases: tuple[str, ...] = ()
+    #: Its own methods that release an attribute its own ``__init__`` built from a constructor,
+    #: with the classes released (``self.client = Redis(...)`` in ``__init__``, ``await
+    #: self.client.close()`` in ``_close``: ``("_close", ("redis.asyncio.Redis",))``).
+    held_releases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Its own methods -> the methods of ``self`` each calls (``close`` calls ``self._close()``).
     self_calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks.
@@ -402,16 +403,19 @@ def _constructed_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef,
     return found
 
 
-def _releases_attribute(method: ast.FunctionDef | ast.AsyncFunctionDef, attributes: set[str]) -> bool:
-    """``method`` calls a release method on one of ``attributes`` (``self.client.close()``)."""
+def _released_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, attributes: dict[str, str]) -> tuple[str, ...]:
+    """The classes of ``attributes`` (name -> class) that ``method`` calls a release method on
+    (``self.client.close()``)."""
+    found: list[str] = []
     for node in ast.walk(method):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in RELEASE_METHODS:
             owner = node.func.value
             if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) \
-                    and owner.value.id == "self" and owner.attr in attributes:
-                return True
-    return False
+                    and owner.value.id == "self" and owner.attr in attributes \
+                    and attributes[owner.attr] not in found:
+                found.append(attributes[owner.attr])
+    return tuple(found)
 
 
 def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) -> dict[str, str]:
@@ -542,9 +546,11 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
     init = index.functions.get(f"{local_name}.__init__")
     own = f"{name}.{local_name}."
     defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    held = {attr for item in defs if item.name == "__init__" for attr, _ in _constructed_attributes(item, class_scope)}
+    held = {attr: type_ for item in defs if item.name == "__init__"
+            for attr, type_ in _constructed_attributes(item, class_scope)}
     warns = any(_warns_resource(item) for item in defs if item.name == "__del__")
-    held_releases = [item.name for item in defs if held and _releases_attribute(item, held)]
+    held_releases = [(item.name, released) for item in defs
+                     if held and (released := _released_attributes(item, held))]
     self_calls: list[tuple[str, tuple[str, ...]]] = []
     for method in methods:
         info = index.functions[f"{local_name}.{method}"]
@@ -592,8 +598,8 @@ def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
     return ()
 
 
-def _release_releases_held(release: list[str], releasing: dict[str, bool],
-                           calls_of: dict[str, tuple[str, ...]]) -> bool:
+def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, ...]],
+                           calls_of: dict[str, tuple[str, ...]], holds: Callable[[str], bool]) -> bool:
     """The class's release method, or a method of ``self`` it calls (two calls deep, each
     resolved along the bases), releases an attribute that class's ``__init__`` built: the
     instance holds something from construction. A release that only reaches empty hooks
@@ -605,7 +611,7 @@ def _release_releases_held(release: list[str], releasing: dict[str, bool],
         if method in seen:
             continue
         seen.add(method)
-        if releasing.get(method):
+        if any(holds(type_) for type_ in releasing.get(method, ())):
             return True
         if depth < 2:
             todo += [(called, depth + 1) for called in calls_of.get(method, ())]
@@ -684,6 +690,8 @@ class SourceIndex:
     note_read: Callable[[Path], None] = field(default=lambda path: None)
     _missing: set[str] = field(default_factory=set)
     _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
+    #: Classes whose holding is being decided (a class releasing an instance of itself ends there).
+    _holding: set[str] = field(default_factory=set)
 
     # Loading ------------------------------------------------------------------
     def _module(self, name: str) -> ModuleIndex | None:
@@ -777,7 +785,8 @@ class SourceIndex:
         acquires = raw.acquires_on_construction or raw.warns_unreleased
         # First definer of each method along the bases, in order (close to the MRO): whether it
         # releases something its class built, and which methods of self it calls.
-        releasing = {m: m in raw.held_releases for m in raw.methods}
+        own_releases = dict(raw.held_releases)
+        releasing = {m: own_releases.get(m, ()) for m in raw.methods}
         calls_of = dict(raw.self_calls)
         seen = {raw.qualname}
         todo = list(raw.bases)
@@ -800,17 +809,32 @@ class SourceIndex:
             acm = acm or info.async_context_manager
             cm = cm or info.context_manager
             acquires = acquires or info.acquires_on_construction or info.warns_unreleased
+            own_releases = dict(info.held_releases)
             for method in info.methods:
-                releasing.setdefault(method, method in info.held_releases)
+                releasing.setdefault(method, own_releases.get(method, ()))
             for method, called in info.self_calls:
                 calls_of.setdefault(method, called)
             todo += list(info.bases)
-        acquires = acquires or _release_releases_held(release, releasing, calls_of)
+        if not acquires and qualname not in self._holding:
+            self._holding.add(qualname)
+            try:
+                acquires = _release_releases_held(release, releasing, calls_of, self._holds)
+            finally:
+                self._holding.discard(qualname)
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
                            async_context_manager=acm, context_manager=cm, methods=tuple(methods),
                            acquires_on_construction=acquires)
         self._resolved_classes[qualname] = resolved
         return resolved
+
+    def _holds(self, qualname: str) -> bool:
+        """An attribute of class ``qualname`` holds something: a class of another library (its
+        release is what the project calls), or a project class that holds from construction
+        (``rate_limits.Limiter()`` whose ``close`` cancels a task it starts later holds nothing)."""
+        if self._raw_class(qualname) is None:
+            return True
+        info = self.cls(qualname)
+        return info is not None and info.acquires_on_construction
 
     def module_defines(self, module: str | None, name: str) -> bool | None:
         """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""

@@ -403,6 +403,37 @@ class FixtureWithoutTeardown(Rule):
                 async def _close(self):
                     pass
         """)}),
+        # The release closes a helper of the project that `__init__` built, but that helper holds
+        # nothing until started (its `close` cancels a task `start()` makes): neither does the
+        # manager, built and never started.
+        Valid(dedent("""
+            import pytest
+            from app.limits import Manager
+
+            @pytest.fixture
+            def manager():
+                return Manager()
+        """), files={"src/app/__init__.py": "", "src/app/limits.py": dedent("""
+            import asyncio
+
+            class Limiter:
+                def __init__(self):
+                    self.task = None
+
+                def start(self):
+                    self.task = asyncio.get_running_loop().create_task(asyncio.sleep(60))
+
+                def close(self):
+                    if self.task is not None:
+                        self.task.cancel()
+
+            class Manager:
+                def __init__(self):
+                    self.limiter = Limiter()
+
+                async def close(self):
+                    self.limiter.close()
+        """)}),
     ]
     INVALID = [
         # The release is inherited from a base in another module, and reaches a hook of a mixin
