@@ -15,7 +15,11 @@ Three sources, in this order:
    the release method.
 3. Classes of the project's own source with a release method
    (close/aclose/dispose/shutdown/disconnect/terminate, also inherited), and
-   project functions annotated to return one.
+   project functions annotated to return one. Such an instance is a resource
+   once built when the class holds something from construction
+   (``ClassInfo.acquires_on_construction``: a release that closes what
+   ``__init__`` built, a ``__del__`` warning ``ResourceWarning``); otherwise only
+   once the fixture opened it.
 4. Classes of installed packages that are async resources, read from their source
    (``analysis/values_resources.py``: an async context manager with an ``async def
    aclose``/``close`` that hands nothing back).
