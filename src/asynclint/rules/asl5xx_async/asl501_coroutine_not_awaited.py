@@ -12,6 +12,38 @@ from asynclint.core.diagnostics import Safety
 from asynclint.knowledge.async_types import TEXT_BUILTINS
 
 
+#: A small project for the examples: a client class whose methods come from a list of mixins,
+#: with a pool its `__init__` builds (through a local) and one a config method is declared to return.
+_SHOP_CLIENT = {"shop/__init__.py": "", "shop/base.py": dedent("""
+        class Pool:
+            async def acquire(self):
+                return object()
+    """), "shop/commands.py": dedent("""
+        class KeyCommands:
+            async def flush(self):
+                return True
+    """), "shop/client.py": dedent("""
+        from shop.base import Pool
+        from shop.commands import KeyCommands
+
+        MIXINS = [KeyCommands]
+
+        class Config:
+            def make_pool(self) -> Pool:
+                return Pool()
+
+        class Client(*MIXINS):
+            def __init__(self, pool=None, config: Config = None):
+                if pool is None:
+                    pool = Pool()
+                self.pool = pool
+                self.spare = config.make_pool()
+
+        def connect() -> Client:
+            return Client()
+    """)}
+
+
 #: A name that is the test of these is only tested for truth: nothing awaits it there.
 _NEVER_AWAITS = (cst.Assert, cst.If, cst.While)
 #: A name directly under these is compared or negated: a coroutine object is never awaited there.
@@ -360,34 +392,7 @@ class CoroutineNotAwaited(Rule):
                 first = client.pool.acquire()
                 check(first)
                 client.stats.acquire()
-        """), files={"shop/__init__.py": "", "shop/base.py": dedent("""
-                class Pool:
-                    async def acquire(self):
-                        return object()
-            """), "shop/commands.py": dedent("""
-                class KeyCommands:
-                    async def flush(self):
-                        return True
-            """), "shop/client.py": dedent("""
-                from shop.base import Pool
-                from shop.commands import KeyCommands
-
-                MIXINS = [KeyCommands]
-
-                class Config:
-                    def make_pool(self) -> Pool:
-                        return Pool()
-
-                class Client(*MIXINS):
-                    def __init__(self, pool=None, config: Config = None):
-                        if pool is None:
-                            pool = Pool()
-                        self.pool = pool
-                        self.spare = config.make_pool()
-
-                def connect() -> Client:
-                    return Client()
-            """)}, config={"asyncio_mode": "auto"}),
+        """), files=_SHOP_CLIENT, config={"asyncio_mode": "auto"}),
     ]
     INVALID = [
         # An async helper the test defines, called bare: its checks never run; also from a
@@ -828,34 +833,7 @@ class CoroutineNotAwaited(Rule):
                     assert first != second
                     client.spare.acquire()
             """),
-            files={"shop/__init__.py": "", "shop/base.py": dedent("""
-                class Pool:
-                    async def acquire(self):
-                        return object()
-            """), "shop/commands.py": dedent("""
-                class KeyCommands:
-                    async def flush(self):
-                        return True
-            """), "shop/client.py": dedent("""
-                from shop.base import Pool
-                from shop.commands import KeyCommands
-
-                MIXINS = [KeyCommands]
-
-                class Config:
-                    def make_pool(self) -> Pool:
-                        return Pool()
-
-                class Client(*MIXINS):
-                    def __init__(self, pool=None, config: Config = None):
-                        if pool is None:
-                            pool = Pool()
-                        self.pool = pool
-                        self.spare = config.make_pool()
-
-                def connect() -> Client:
-                    return Client()
-            """)},
+            files=_SHOP_CLIENT,
             config={"asyncio_mode": "auto"},
             count=3, line=7, column=5, unsafe=True,
             fixed=dedent("""
