@@ -317,3 +317,99 @@ def test_star_reexport_and_generic_parameter_types(tmp_path: Path) -> None:
     assert use is not None
     assert dict(use.param_types) == {"box": "pkg._impl.Box", "plain": "pkg._impl.Box"}
     assert index.cls("pkg.Missing") is None
+
+
+HOLDERS = {
+    "src/store/__init__.py": "",
+    "src/store/base.py": """
+        class Base:
+            async def close(self):
+                await self._close()
+
+            async def _close(self):
+                pass
+    """,
+    "src/store/backends.py": """
+        import warnings
+
+        import wirelib
+        from store.base import Base
+
+        MIXINS = [Base]
+
+        class Limiter:
+            def __init__(self):
+                self.task = None
+
+            def close(self):
+                if self.task is not None:
+                    self.task.cancel()
+
+        class WireMixin:
+            def __init__(self):
+                self.conn = wirelib.Connection()
+
+            async def _close(self):
+                await self.conn.close()
+
+        class WireStore(WireMixin, Base):
+            pass
+
+        class Throttled(*MIXINS):
+            def __init__(self):
+                self.limiter = Limiter()
+
+            async def _close(self):
+                self.limiter.close()
+
+        class Socketish:
+            def __del__(self):
+                warnings.warn("left open", ResourceWarning)
+
+            def close(self):
+                pass
+    """,
+}
+
+
+def test_a_class_holds_what_its_release_closes_when_init_built_it(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, HOLDERS))
+    held = index.cls("store.backends.WireStore")
+    assert held is not None and held.acquires_on_construction  # close -> self._close of the mixin
+    base = index.cls("store.base.Base")
+    assert base is not None and base.release_methods == ("close",) and not base.acquires_on_construction
+    # a starred list of bases is followed; the limiter it closes holds nothing until used
+    throttled = index.cls("store.backends.Throttled")
+    assert throttled is not None and throttled.bases == ("store.base.Base",)
+    assert "close" in throttled.release_methods and not throttled.acquires_on_construction
+    warned = index.cls("store.backends.Socketish")
+    assert warned is not None and warned.acquires_on_construction
+
+
+def test_attribute_types_through_locals_and_declared_returns(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {
+        "src/shop/__init__.py": "",
+        "src/shop/client.py": """
+            from shop.pool import Pool, Config
+
+            class Client:
+                def __init__(self, pool=None, config: Config = None, other=None):
+                    if pool is None:
+                        pool = Pool()
+                    self.pool = pool
+                    self.spare = config.make_pool()
+                    self.other = other
+        """,
+        "src/shop/pool.py": """
+            class Pool:
+                pass
+
+            class Config:
+                def make_pool(self) -> Pool:
+                    return Pool()
+        """,
+    }))
+    info = index.cls("shop.client.Client")
+    assert info is not None
+    assert dict(info.attribute_types) == {"pool": "shop.pool.Pool"}
+    assert dict(info.attribute_results) == {"spare": "shop.pool.Config.make_pool"}
