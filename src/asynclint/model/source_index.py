@@ -364,7 +364,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
     )
 
 
-def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
+def _self_attributes(cls: ast.ClassDef, scope: NameScope, walks: _Walks) -> dict[str, str]:
     """``self.x = Ctor(...)`` anywhere in the class's methods, and ``x: Type`` class annotations."""
     found: dict[str, str] = {}
     for stmt in cls.body:
@@ -373,16 +373,35 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
             if _is_type_name(declared):
                 found[stmt.target.id] = declared  # type: ignore[assignment]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for attr, constructed in _constructed_attributes(stmt, scope):
+            for attr, constructed in _constructed_attributes(stmt, scope, walks):
                 found.setdefault(attr, constructed)
     return found
 
 
-def _constructed_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef,
-                            scope: NameScope) -> list[tuple[str, str]]:
+_Method = ast.FunctionDef | ast.AsyncFunctionDef
+#: One class's methods walked once: id -> (method, its assignments, its calls).
+_Walks = dict[int, tuple[_Method, list[ast.Assign], list[ast.Call]]]
+
+
+def _walked(method: _Method, walks: _Walks) -> tuple[list[ast.Assign], list[ast.Call]]:
+    """The assignments and calls of ``method``, from one walk per class being indexed."""
+    found = walks.get(id(method))
+    if found is None or found[0] is not method:
+        assigns: list[ast.Assign] = []
+        calls: list[ast.Call] = []
+        for node in ast.walk(method):
+            if isinstance(node, ast.Assign):
+                assigns.append(node)
+            elif isinstance(node, ast.Call):
+                calls.append(node)
+        found = walks[id(method)] = (method, assigns, calls)
+    return found[1], found[2]
+
+
+def _constructed_attributes(method: _Method, scope: NameScope, walks: _Walks) -> list[tuple[str, str]]:
     """``self.x = Ctor(...)`` in ``method``, also through a local the method builds with one
     constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``)."""
-    assigns = [node for node in ast.walk(method) if isinstance(node, ast.Assign)]
+    assigns = _walked(method, walks)[0]
     locals_: dict[str, str | None] = {}
     for node in assigns:
         for target in node.targets:
@@ -403,13 +422,12 @@ def _constructed_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef,
     return found
 
 
-def _released_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, attributes: dict[str, str]) -> tuple[str, ...]:
+def _released_attributes(method: _Method, attributes: dict[str, str], walks: _Walks) -> tuple[str, ...]:
     """The classes of ``attributes`` (name -> class) that ``method`` calls a release method on
     (``self.client.close()``)."""
     found: list[str] = []
-    for node in ast.walk(method):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr in RELEASE_METHODS:
+    for node in _walked(method, walks)[1]:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in RELEASE_METHODS:
             owner = node.func.value
             if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) \
                     and owner.value.id == "self" and owner.attr in attributes \
@@ -418,7 +436,7 @@ def _released_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, attribu
     return tuple(found)
 
 
-def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) -> dict[str, str]:
+def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str], walks: _Walks) -> dict[str, str]:
     """``self.x = f(...)`` / ``self.x = param.method(...)`` (``param`` annotated with a class) in the
     class's methods, for attributes ``known`` (constructed or declared ones) does not type: ``x`` ->
     the qualified callee (``_constructed`` already answers for a class's constructor)."""
@@ -432,9 +450,7 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) ->
             declared = _annotation(arg.annotation, scope, generic=True)
             if declared is not None and _is_type_name(declared):
                 params[arg.arg] = declared
-        for node in ast.walk(method):
-            if not isinstance(node, ast.Assign):
-                continue
+        for node in _walked(method, walks)[0]:
             for target in node.targets:
                 if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                         and target.value.id == "self") or target.attr in known:
@@ -526,7 +542,8 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
     sequences = sequences or {}
     name = index.name
     class_scope = NameScope(name, imports, local, local_name)
-    class_scope.attributes = _self_attributes(stmt, class_scope)
+    walks: _Walks = {}
+    class_scope.attributes = _self_attributes(stmt, class_scope, walks)
     methods: list[str] = []
     async_methods: list[str] = []
     context_methods: list[str] = []
@@ -547,10 +564,10 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
     own = f"{name}.{local_name}."
     defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
     held = {attr: type_ for item in defs if item.name == "__init__"
-            for attr, type_ in _constructed_attributes(item, class_scope)}
+            for attr, type_ in _constructed_attributes(item, class_scope, walks)}
     warns = any(_warns_resource(item) for item in defs if item.name == "__del__")
     held_releases = [(item.name, released) for item in defs
-                     if held and (released := _released_attributes(item, held))]
+                     if held and (released := _released_attributes(item, held, walks))]
     self_calls: list[tuple[str, tuple[str, ...]]] = []
     for method in methods:
         info = index.functions[f"{local_name}.{method}"]
@@ -571,7 +588,7 @@ def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope:
         acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
         stored_params=_stored_params(stmt),
         attribute_types=tuple(class_scope.attributes.items()),
-        attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
+        attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes, walks).items()),
         held_releases=tuple(held_releases),
         self_calls=tuple(self_calls),
         warns_unreleased=warns,
