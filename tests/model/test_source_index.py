@@ -375,15 +375,16 @@ HOLDERS = {
 def test_a_class_holds_what_its_release_closes_when_init_built_it(tmp_path: Path) -> None:
     index = _index(_project(tmp_path, HOLDERS))
     held = index.cls("store.backends.WireStore")
-    assert held is not None and held.acquires_on_construction  # close -> self._close of the mixin
+    assert held is not None and held.holds_once_used  # close -> self._close of the mixin
+    assert not held.acquires_on_construction  # a library object built is not a connection opened
     base = index.cls("store.base.Base")
-    assert base is not None and base.release_methods == ("close",) and not base.acquires_on_construction
+    assert base is not None and base.release_methods == ("close",) and not base.holds_once_used
     # a starred list of bases is followed; the limiter it closes holds nothing until used
     throttled = index.cls("store.backends.Throttled")
     assert throttled is not None and throttled.bases == ("store.base.Base",)
-    assert "close" in throttled.release_methods and not throttled.acquires_on_construction
+    assert "close" in throttled.release_methods and not throttled.holds_once_used
     warned = index.cls("store.backends.Socketish")
-    assert warned is not None and warned.acquires_on_construction
+    assert warned is not None and warned.holds_once_used
 
 
 def test_attribute_types_through_locals_and_declared_returns(tmp_path: Path) -> None:

@@ -81,6 +81,12 @@ class ClassInfo:
     #: Its ``__init__`` (or a base's) builds a client of another library that must be released
     #: (``self._client = httpx.AsyncClient(...)``): constructing it already holds a resource.
     acquires_on_construction: bool = False
+    #: An instance holds something once it is used, whatever opened it (resolved along the bases):
+    #: its ``__del__`` warns ``ResourceWarning``, or its release method (or a method of ``self`` it
+    #: calls) releases an attribute its ``__init__`` built, of another library's class or of a
+    #: project class that holds in turn. A fixture that hands one out to tests hands out
+    #: something to release; a test that builds one and never uses it holds nothing yet.
+    holds_once_used: bool = False
     #: ``self.attr = param`` in its own ``__init__``: (attr, parameter name, position among the
     #: positional parameters without self, or -1 for keyword-only), for "a constructor argument
     #: kept on self" (analysis/values.py).
@@ -98,7 +104,8 @@ class ClassInfo:
     held_releases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Its own methods -> the methods of ``self`` each calls (``close`` calls ``self._close()``).
     self_calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks.
+    #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks
+    #: (usually once it holds something: ``holds_once_used``).
     warns_unreleased: bool = False
 
 
@@ -799,7 +806,8 @@ class SourceIndex:
             return None
         release, async_methods, methods = list(raw.release_methods), list(raw.async_methods), list(raw.methods)
         acm, cm = raw.async_context_manager, raw.context_manager
-        acquires = raw.acquires_on_construction or raw.warns_unreleased
+        acquires = raw.acquires_on_construction
+        holds = raw.warns_unreleased
         # First definer of each method along the bases, in order (close to the MRO): whether it
         # releases something its class built, and which methods of self it calls.
         own_releases = dict(raw.held_releases)
@@ -825,22 +833,23 @@ class SourceIndex:
             methods += [m for m in info.methods if m not in methods]
             acm = acm or info.async_context_manager
             cm = cm or info.context_manager
-            acquires = acquires or info.acquires_on_construction or info.warns_unreleased
+            acquires = acquires or info.acquires_on_construction
+            holds = holds or info.warns_unreleased
             own_releases = dict(info.held_releases)
             for method in info.methods:
                 releasing.setdefault(method, own_releases.get(method, ()))
             for method, called in info.self_calls:
                 calls_of.setdefault(method, called)
             todo += list(info.bases)
-        if not acquires and qualname not in self._holding:
+        if not (acquires or holds) and qualname not in self._holding:
             self._holding.add(qualname)
             try:
-                acquires = _release_releases_held(release, releasing, calls_of, self._holds)
+                holds = _release_releases_held(release, releasing, calls_of, self._holds)
             finally:
                 self._holding.discard(qualname)
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
                            async_context_manager=acm, context_manager=cm, methods=tuple(methods),
-                           acquires_on_construction=acquires)
+                           acquires_on_construction=acquires, holds_once_used=holds or acquires)
         self._resolved_classes[qualname] = resolved
         return resolved
 
@@ -851,7 +860,7 @@ class SourceIndex:
         if self._raw_class(qualname) is None:
             return True
         info = self.cls(qualname)
-        return info is not None and info.acquires_on_construction
+        return info is not None and info.holds_once_used
 
     def module_defines(self, module: str | None, name: str) -> bool | None:
         """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""

@@ -168,7 +168,7 @@ class FixtureWithoutTeardown(Rule):
         resource = self.finder.of_call(call, self.finder.owners(fixture.func, classes))
         if resource is None:
             return
-        if resource.inferred and not _opened(body, acquired_at if acquired_at is not None else index, index,
+        if resource.inferred and not resource.holds_once_used and not _opened(body, acquired_at if acquired_at is not None else index, index,
                                              acquired, var):
             return  # a project object that was never opened holds nothing yet
         if (fixture.is_generator and var is not None and index + 1 < len(body)
