@@ -319,6 +319,89 @@ def test_star_reexport_and_generic_parameter_types(tmp_path: Path) -> None:
     assert index.cls("pkg.Missing") is None
 
 
+def test_a_name_defined_twice_answers_with_its_last_definition(tmp_path: Path) -> None:
+    """Entries are built when asked (issue 25), with the answers of indexing the module in order: the
+    last definition of a name wins, a method only the first class of that name defines stays known, and
+    a class's ``__init__`` is the one defined before the class ends."""
+    root = _project(tmp_path, {"src/app/dup.py": """
+        import httpx
+
+
+        class Client:
+            def __init__(self):
+                self.http = httpx.AsyncClient()
+
+            async def only_first(self):
+                pass
+
+
+        class Client:
+            async def aclose(self):
+                pass
+
+
+        def helper():
+            pass
+
+
+        async def helper():
+            pass
+    """})
+    index = _index(root)
+    client = index.cls("app.dup.Client")
+    assert client is not None and client.methods == ("aclose",) and client.release_methods == ("aclose",)
+    assert client.acquires_on_construction  # the first class's __init__ was recorded before the second ended
+    assert index.is_async_function("app.dup.Client.only_first")
+    assert index.is_async_function("app.dup.helper")
+
+
+def test_self_attributes_are_found_in_the_order_ast_walk_meets_them() -> None:
+    """The walk over a method's blocks meets statements as ``ast.walk`` does (the first constructed type
+    of an attribute wins), on the package's own source."""
+    import ast
+
+    import asynclint
+    from asynclint.model.source_index import _statements
+
+    checked = 0
+    for path in sorted(Path(asynclint.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                expected = [n for n in ast.walk(node) if isinstance(n, ast.stmt)]
+                assert [n for n in _statements(node) if isinstance(n, ast.stmt)] == expected, (path, node.name)
+                checked += 1
+    assert checked > 1000
+
+
+def test_a_statement_parsed_again_alone_is_the_one_of_the_whole_module(tmp_path: Path) -> None:
+    """The index keeps a module's text, not its tree, and parses the top-level statement holding a
+    definition asked about again, alone, at its lines: the same nodes, positions included (the
+    package's own modules, and the odd layouts: CRLF, a BOM, an encoding cookie, two statements on
+    one line, decorators, a statement after the last definition)."""
+    import ast
+
+    import asynclint
+    from asynclint.model.source_index import SourceModules
+
+    odd = tmp_path / "odd.py"
+    odd.write_bytes("\ufeff# -*- coding: utf-8 -*-\r\nimport os\r\n\r\n@dec(\r\n  1)\r\nclass A:  # é\r\n"
+                    "    def f(self):\r\n        return 'é'\r\n\r\nx = 1; y = 2\r\ndef g(): return 3\r\n".encode())
+    paths = [odd, *sorted(Path(asynclint.__file__).parent.rglob("*.py"))]
+    modules = SourceModules(tree_budget=0)  # no tree kept: every statement is parsed again
+    checked = 0
+    for path in paths:
+        index = modules.load(path, "m", False)
+        assert index is not None
+        tree = ast.parse(path.read_bytes())
+        for top, stmt in enumerate(tree.body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                again = index._statement(top)
+                assert again is not None
+                assert ast.dump(again, include_attributes=True) == ast.dump(stmt, include_attributes=True), (path, top)
+                checked += 1
+    assert checked > 500 and modules.trees.kept()[0] == 0
+
+
 HOLDERS = {
     "src/store/__init__.py": "",
     "src/store/base.py": """

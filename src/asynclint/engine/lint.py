@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,8 +240,14 @@ def lint_module(job: LintJob, module: cst.Module, text: str, dependencies: set[P
     return diagnostics
 
 
+#: How a caller parses the text it lints: ``parse``, or the language server's parse of a document's
+#: successive versions (engine/incremental.py).
+Parser = Callable[[str, str], tuple[cst.Module | None, Diagnostic | None]]
+
+
 def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = False,
-              track_dependencies: bool = False, render_edits: bool = False) -> FileResult:
+              track_dependencies: bool = False, render_edits: bool = False,
+              parser: Parser | None = None) -> FileResult:
     """Lint ``text``; with ``fix``, apply fixes in bounded passes until nothing changes.
 
     With ``render_edits`` the remaining diagnostics' fixes are also rendered as text edits
@@ -251,7 +258,7 @@ def lint_text(job: LintJob, text: str, fix: bool = False, unsafe_fixes: bool = F
     is reported as ASL001 and left untouched, never a crash of the run.
     """
     try:
-        return _lint_text(job, text, fix, unsafe_fixes, track_dependencies, render_edits)
+        return _lint_text(job, text, fix, unsafe_fixes, track_dependencies, render_edits, parser or parse)
     except RecursionError:
         if "ASL001" not in job.codes:
             return FileResult([])
@@ -271,9 +278,9 @@ def _key(d: Diagnostic) -> tuple[int, int, str]:
     return (d.line, d.column, d.code)
 
 
-def file_fixes(job: LintJob, text: str) -> dict[tuple[int, int, str], FixEdits]:
+def file_fixes(job: LintJob, text: str, parser: Parser | None = None) -> dict[tuple[int, int, str], FixEdits]:
     """Each fixable diagnostic of ``text`` (by line, column, code) with its fix as text edits."""
-    module, _ = parse(text, job.display_path)
+    module, _ = (parser or parse)(text, job.display_path)
     if module is None:
         return {}
     chains: dict[int, tuple[cst.BaseStatement, ...]] = {}
@@ -287,8 +294,8 @@ def file_fixes(job: LintJob, text: str) -> dict[tuple[int, int, str], FixEdits]:
 
 
 def _lint_text(job: LintJob, text: str, fix: bool, unsafe_fixes: bool, track_dependencies: bool,
-               render_edits: bool) -> FileResult:
-    module, error = parse(text, job.display_path)
+               render_edits: bool, parser: Parser) -> FileResult:
+    module, error = parser(text, job.display_path)
     if module is None:
         return FileResult([error] if error and error.code in job.codes else [])
     if not fix:  # a result cache also needs the other files the findings came from

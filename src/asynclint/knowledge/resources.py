@@ -46,6 +46,9 @@ class Resource:
     #: Such a project class holds something once used (``ClassInfo.holds_once_used``): a fixture
     #: handing one out to tests needs no opening call to hold it.
     holds_once_used: bool = False
+    #: Read from the project's own source (one of its classes, or a function annotated to return one),
+    #: not from a table, a setting or an installed package (ASL405 reports these only with ``--preview``).
+    project: bool = False
 
     @property
     def awaited_release(self) -> bool:
@@ -111,6 +114,36 @@ KNOWN_RESOURCES: dict[str, Resource] = {r.factory: r for r in (
     _r("nats.connect", "nc", None, "await {}.close()"),
     _r("asyncssh.connect", "conn", "async", "{}.close()", "await {}.wait_closed()"),
 )}
+
+#: Library factories that return two resources at once, each to be released on its own (ASL405):
+#: ``send, receive = anyio.create_memory_object_stream()`` warns "Unclosed <MemoryObject...Stream>"
+#: (ResourceWarning) for each end left open, whichever end the code under test closes.
+RESOURCE_PAIRS: dict[str, Resource] = {r.factory: r for r in (
+    _r("anyio.create_memory_object_stream", "stream", "async", "await {}.aclose()"),
+    _r("socket.socketpair", "sock", "sync", "{}.close()"),
+)}
+
+#: Library resources that hold nothing once one of these methods was the last one called on them
+#: (ASL405): a SQLAlchemy ``Session`` gives its connection back to the pool when ``commit()`` or
+#: ``rollback()`` ends its transaction, and holds none until it is used again.
+SETTLED_BY: dict[str, frozenset[str]] = {
+    "sqlalchemy.orm.Session": frozenset({"commit", "rollback"}),
+    "sqlalchemy.ext.asyncio.AsyncSession": frozenset({"commit", "rollback"}),
+}
+
+#: Library clients that connect on first use (ASL405): before a method is called on them (other than
+#: one the test makes fail), they hold nothing; given one of these keyword arguments, they use a pool
+#: they do not own, which closing the client leaves open (the pool is the resource, not the client).
+LAZY_CLIENTS: dict[str, frozenset[str]] = {
+    **{name: frozenset({"connection_pool"}) for name in (
+        "redis.Redis", "redis.StrictRedis", "redis.client.Redis", "redis.asyncio.Redis",
+        "redis.asyncio.StrictRedis", "redis.asyncio.client.Redis")},
+    "redis.from_url": frozenset(),
+    "redis.asyncio.from_url": frozenset(),
+}
+#: Methods of those clients that hand out another object without connecting (its own commands,
+#: made to fail or not, are that object's): ``r.pubsub()``, ``r.pipeline()``, ``r.lock(...)``.
+LAZY_IDLE_METHODS = frozenset({"pubsub", "pipeline", "lock"})
 
 #: Acquisitions ASL405 leaves to other rules when a test makes them: tasks (ASL504 decides whether
 #: anything observes them) and temporary paths (not held open; the OS cleans its temporary folder).

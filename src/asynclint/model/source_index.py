@@ -21,8 +21,12 @@ of magnitude faster, which keeps the model cheap on large projects.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from array import array
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import accumulate, count
+from importlib.util import decode_source
 from pathlib import Path
 
 from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
@@ -102,8 +106,6 @@ class ClassInfo:
     #: with the classes released (``self.client = Redis(...)`` in ``__init__``, ``await
     #: self.client.close()`` in ``_close``: ``("_close", ("redis.asyncio.Redis",))``).
     held_releases: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    #: Its own methods -> the methods of ``self`` each calls (``close`` calls ``self._close()``).
-    self_calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks
     #: (usually once it holds something: ``holds_once_used``).
     warns_unreleased: bool = False
@@ -113,20 +115,290 @@ class ClassInfo:
 # One module's index, built from its ``ast``.
 
 
-@dataclass
-class ModuleIndex:
-    """Functions, classes and imports of one source module (names local to it)."""
+#: Where a definition is: the index of the top-level statement holding it and the path of body
+#: indexes from that statement down to it (``(3, (2,))``: the third item of the body of the fourth
+#: top-level statement).
+_Where = tuple[int, tuple[int, ...]]
+#: A function in a module's directory: its order (a later one of the same name replaces an earlier),
+#: where it is and, for a method, its class's local name and place.
+_Def = tuple[int, _Where, "tuple[str, _Where] | None"]
 
-    name: str
-    path: Path
-    functions: dict[str, FunctionInfo] = field(default_factory=dict)
-    classes: dict[str, ClassInfo] = field(default_factory=dict)
-    #: Local names bound by imports -> qualified names (re-exports are followed through these).
-    imports: dict[str, str] = field(default_factory=dict)
-    #: Every name the module binds at its top level (assignments, defs, classes, imports).
-    names: frozenset[str] = frozenset()
-    #: Modules it star-imports (``from ._client import *``): a name it does not bind may come from one.
-    star_modules: tuple[str, ...] = ()
+#: The source text whose trees a run keeps (about 35 bytes of tree per character: 35 MB), the most
+#: recently used modules first; beyond it a module keeps its text only.
+TREE_BUDGET = 1_000_000
+
+#: Top-level statements kept parsed again for modules whose tree is not kept (a class asked about
+#: is usually asked about again, its methods next).
+KEPT_STATEMENTS = 16
+
+_INDEX_IDS = count()
+
+
+class Trees:
+    """The parsed source a run keeps, bounded: whole trees of the modules most recently used (up to
+    ``budget`` characters of their text), and the last top-level statements parsed again alone."""
+
+    def __init__(self, budget: int = TREE_BUDGET) -> None:
+        self.budget = budget
+        self._trees: OrderedDict[int, tuple[ast.Module, int]] = OrderedDict()
+        self._characters = 0
+        self._statements: OrderedDict[tuple[int, int], ast.stmt] = OrderedDict()
+
+    def keep(self, index: int, tree: ast.Module, characters: int) -> None:
+        self._trees[index] = (tree, characters)
+        self._characters += characters
+        while self._characters > self.budget and self._trees:
+            _, (_, dropped) = self._trees.popitem(last=False)
+            self._characters -= dropped
+
+    def tree(self, index: int) -> ast.Module | None:
+        found = self._trees.get(index)
+        if found is None:
+            return None
+        self._trees.move_to_end(index)
+        return found[0]
+
+    def statement(self, key: tuple[int, int]) -> ast.stmt | None:
+        found = self._statements.get(key)
+        if found is not None:
+            self._statements.move_to_end(key)
+        return found
+
+    def keep_statement(self, key: tuple[int, int], stmt: ast.stmt) -> None:
+        self._statements[key] = stmt
+        if len(self._statements) > KEPT_STATEMENTS:
+            self._statements.popitem(last=False)
+
+    def forget(self, index: int) -> None:
+        found = self._trees.pop(index, None)
+        if found is not None:
+            self._characters -= found[1]
+
+    def kept(self) -> tuple[int, int]:
+        """Characters of text whose trees are kept, and statements kept parsed."""
+        return self._characters, len(self._statements)
+
+
+class ModuleIndex:
+    """Functions, classes and imports of one source module (names local to it).
+
+    What loading a module costs is its ``ast`` parse, its imports, the names it binds and where
+    each function and class is; a function's or a class's entry is built when a rule first asks
+    for it (issue 25: a test file of aiohttp asked about 16 classes and 2 functions of the 74
+    classes and 413 functions of the 12 modules it led to, and building every entry, each body
+    scanned, cost as much as the parse). Trees take 35 times the memory of their text and a run
+    reads every module its tests import, so the run keeps them within a budget (:class:`Trees`);
+    a module whose tree was dropped keeps its text, and the top-level statement holding a
+    definition asked about is parsed again from it, alone, at its lines (the same nodes:
+    ``tests/model/test_source_index.py``). The answers are the ones indexing the whole module
+    gives: a name defined twice is its last definition, as a dict filled in order keeps it.
+    """
+
+    def __init__(self, name: str, path: Path, imports: dict[str, str] | None = None,
+                 names: frozenset[str] = frozenset(), star_modules: tuple[str, ...] = (),
+                 scope: NameScope | None = None, tree: ast.Module | None = None, text: str | None = None,
+                 trees: Trees | None = None) -> None:
+        self.name = name
+        self.path = path
+        #: Local names bound by imports -> qualified names (re-exports are followed through these).
+        self.imports: dict[str, str] = imports if imports is not None else {}
+        #: Every name the module binds at its top level (assignments, defs, classes, imports).
+        self.names = names
+        #: Modules it star-imports (``from ._client import *``): a name it does not bind may come from one.
+        self.star_modules = star_modules
+        self._scope = scope if scope is not None else NameScope(name, self.imports, set())
+        self._function_defs: dict[str, list[_Def]] = {}
+        self._class_defs: dict[str, list[tuple[int, _Where]]] = {}
+        self._functions: dict[tuple[str, int], FunctionInfo | None] = {}
+        self._classes: dict[str, ClassInfo | None] = {}
+        self._class_scopes: dict[_Where, NameScope] = {}
+        self._order = 0
+        #: The text (the tree is dropped once the directory is built), or the tree itself when the
+        #: text is not at hand.
+        self._text = text
+        self._tree = tree if text is None else None
+        self._line_starts: array[int] | None = None
+        self._spans: list[tuple[int, int]] = []  # each top-level statement's first and last line
+        #: Module-level ``name = [A, B]`` lists of dotted names, for bases written ``*name``.
+        self._sequences: dict[str, tuple[str, ...]] = {}
+        self._trees = trees if trees is not None else Trees()
+        self._id = next(_INDEX_IDS)
+        #: Entries built (functions and classes) and top-level statements parsed again: what the
+        #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
+        self.built = 0
+        self.reparsed = 0
+
+    # The directory: every definition indexing the module would record, nothing read inside them.
+    def _add_function(self, key: str, where: _Where, owner: tuple[str, _Where] | None) -> None:
+        self._order += 1
+        self._function_defs.setdefault(key, []).append((self._order, where, owner))
+
+    def _add_class(self, node: ast.ClassDef, local_name: str, where: _Where) -> None:
+        top, path = where
+        for position, item in enumerate(node.body):
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._add_function(f"{local_name}.{item.name}", (top, (*path, position)), (local_name, where))
+            elif isinstance(item, ast.ClassDef):
+                self._add_class(item, f"{local_name}.{item.name}", (top, (*path, position)))
+        self._order += 1  # a class's entry is recorded after its body's, as indexing it in order does
+        self._class_defs.setdefault(local_name, []).append((self._order, where))
+
+    def _statement(self, top: int) -> ast.stmt | None:
+        """Top-level statement ``top``: parsed again alone, at its lines."""
+        if self._tree is not None:
+            return self._tree.body[top]
+        tree = self._trees.tree(self._id)
+        if tree is not None:
+            return tree.body[top]
+        key = (self._id, top)
+        kept = self._trees.statement(key)
+        if kept is not None:
+            return kept
+        if self._text is None:
+            return None
+        if self._line_starts is None:
+            self._line_starts = array("q", [0, *accumulate(len(line) + 1 for line in self._text.split("\n"))])
+        first, last = self._spans[top]
+        segment = self._text[self._line_starts[first - 1]:self._line_starts[last]]
+        self.reparsed += 1
+        try:
+            found = ast.parse("\n" * (first - 1) + segment, filename=str(self.path)).body
+            if len(found) != 1:  # not alone on its lines: the whole module, once
+                found = [ast.parse(self._text, filename=str(self.path)).body[top]]
+        except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+            return None
+        self._trees.keep_statement(key, found[0])
+        return found[0]
+
+    def _node(self, where: _Where) -> ast.AST | None:
+        node: ast.AST | None = self._statement(where[0])
+        for position in where[1]:
+            body = getattr(node, "body", None)
+            if not body or position >= len(body):
+                return None
+            node = body[position]
+        return node
+
+    # Entries, built on first use.
+    def has_function(self, key: str) -> bool:
+        return key in self._function_defs
+
+    def has_class(self, key: str) -> bool:
+        return key in self._class_defs
+
+    def function(self, key: str, before: int | None = None) -> FunctionInfo | None:
+        """The entry of function ``key`` ("get_user", "Client.fetch"): its last definition (with
+        ``before``, the last one recorded before that point, as a class's ``__init__`` was seen)."""
+        found = self._function_defs.get(key)
+        if not found:
+            return None
+        if before is not None:
+            found = [entry for entry in found if entry[0] < before]
+            if not found:
+                return None
+        order, where, owner = found[-1]
+        if (key, order) in self._functions:
+            return self._functions[key, order]
+        info: FunctionInfo | None = None
+        node = self._node(where)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = self._scope if owner is None else self._class_scope(*owner)
+            if scope is not None:
+                try:
+                    info = _function(node, f"{self.name}.{key}", self.path, scope, method=owner is not None)
+                except RecursionError:
+                    info = None
+        self._functions[key, order] = info
+        self.built += 1
+        return info
+
+    def cls(self, key: str) -> ClassInfo | None:
+        """The entry of class ``key`` ("Client", "Outer.Inner"): its last definition."""
+        if key in self._classes:
+            return self._classes[key]
+        found = self._class_defs.get(key)
+        if not found:
+            return None
+        order, where = found[-1]
+        node = self._node(where)
+        info: ClassInfo | None = None
+        if isinstance(node, ast.ClassDef):
+            try:
+                info = self._build_class(node, key, where, order)
+            except RecursionError:
+                info = None
+        self._classes[key] = info
+        self.built += 1
+        return info
+
+    def _class_scope(self, local_name: str, where: _Where) -> NameScope | None:
+        scope = self._class_scopes.get(where)
+        if scope is None:
+            node = self._node(where)
+            if not isinstance(node, ast.ClassDef):
+                return None
+            scope = NameScope(self.name, self.imports, self._scope.local, local_name)
+            scope.attributes = _self_attributes(node, scope)
+            self._class_scopes[where] = scope
+        return scope
+
+    def _build_class(self, stmt: ast.ClassDef, local_name: str, where: _Where, order: int) -> ClassInfo | None:
+        class_scope = self._class_scope(local_name, where)
+        if class_scope is None:
+            return None
+        methods: list[str] = []
+        async_methods: list[str] = []
+        context_methods: list[str] = []
+        for item in stmt.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.append(item.name)
+                result = _result(item, class_scope)
+                if result == COROUTINE:
+                    async_methods.append(item.name)
+                elif result == ASYNC_CONTEXT_MANAGER:
+                    context_methods.append(item.name)
+        written: list[str | None] = []
+        for base in stmt.bases:
+            if isinstance(base, ast.Starred) and isinstance(base.value, ast.Name):
+                written += self._sequences.get(base.value.id, ())  # `class Client(*mixins)`
+            else:
+                written.append(ast_dotted(base))
+        bases = tuple(q for q in (self._scope.qualify(b) for b in written) if q)
+        init = self.function(f"{local_name}.__init__", before=order)
+        defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        held = {attr: type_ for item in defs if item.name == "__init__"
+                for attr, type_ in _constructed_attributes(item, class_scope)}
+        held_releases = [(item.name, released) for item in defs
+                         if held and (released := _released_attributes(item, held))]
+        return ClassInfo(
+            qualname=f"{self.name}.{local_name}",
+            path=self.path,
+            line=stmt.lineno,
+            bases=bases,
+            release_methods=tuple(m for m in methods if m in RELEASE_METHODS),
+            async_methods=tuple(async_methods),
+            async_context_methods=tuple(context_methods),
+            async_context_manager="__aenter__" in methods and "__aexit__" in methods,
+            context_manager="__enter__" in methods and "__exit__" in methods,
+            methods=tuple(methods),
+            acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
+            stored_params=_stored_params(stmt),
+            attribute_types=tuple(class_scope.attributes.items()),
+            attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
+            held_releases=tuple(held_releases),
+            warns_unreleased=any(_warns_resource(item) for item in defs if item.name == "__del__"),
+        )
+
+    # Every entry at once (tests, and callers that list a module).
+    @property
+    def functions(self) -> dict[str, FunctionInfo]:
+        found = {key: self.function(key) for key in self._function_defs}
+        return {key: info for key, info in found.items() if info is not None}
+
+    @property
+    def classes(self) -> dict[str, ClassInfo]:
+        found = {key: self.cls(key) for key in self._class_defs}
+        return {key: info for key, info in found.items() if info is not None}
 
 
 def literal_text(node: ast.expr | None, strings: dict[str, str]) -> str | None:
@@ -365,13 +637,18 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         param_types=param_types,
         decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
                          for d in node.decorator_list),
-        result=call_result(isinstance(node, ast.AsyncFunctionDef),
-                           [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d))
-                            for d in node.decorator_list]),
+        result=_result(node, scope),
     )
 
 
-def _self_attributes(cls: ast.ClassDef, scope: NameScope, walks: _Walks) -> dict[str, str]:
+def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> str | None:
+    """What calling the function returns, its decorators included (FunctionInfo.result)."""
+    return call_result(isinstance(node, ast.AsyncFunctionDef),
+                       [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d))
+                        for d in node.decorator_list])
+
+
+def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
     """``self.x = Ctor(...)`` anywhere in the class's methods, and ``x: Type`` class annotations."""
     found: dict[str, str] = {}
     for stmt in cls.body:
@@ -380,35 +657,24 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope, walks: _Walks) -> dict
             if _is_type_name(declared):
                 found[stmt.target.id] = declared  # type: ignore[assignment]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for attr, constructed in _constructed_attributes(stmt, scope, walks):
+            for attr, constructed in _constructed_attributes(stmt, scope):
                 found.setdefault(attr, constructed)
     return found
 
 
 _Method = ast.FunctionDef | ast.AsyncFunctionDef
-#: One class's methods walked once: id -> (method, its assignments, its calls).
-_Walks = dict[int, tuple[_Method, list[ast.Assign], list[ast.Call]]]
 
 
-def _walked(method: _Method, walks: _Walks) -> tuple[list[ast.Assign], list[ast.Call]]:
-    """The assignments and calls of ``method``, from one walk per class being indexed."""
-    found = walks.get(id(method))
-    if found is None or found[0] is not method:
-        assigns: list[ast.Assign] = []
-        calls: list[ast.Call] = []
-        for node in ast.walk(method):
-            if isinstance(node, ast.Assign):
-                assigns.append(node)
-            elif isinstance(node, ast.Call):
-                calls.append(node)
-        found = walks[id(method)] = (method, assigns, calls)
-    return found[1], found[2]
+def _assignments(method: _Method) -> Iterator[ast.Assign]:
+    for node in _statements(method):
+        if type(node) is ast.Assign:
+            yield node
 
 
-def _constructed_attributes(method: _Method, scope: NameScope, walks: _Walks) -> list[tuple[str, str]]:
+def _constructed_attributes(method: _Method, scope: NameScope) -> list[tuple[str, str]]:
     """``self.x = Ctor(...)`` in ``method``, also through a local the method builds with one
     constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``)."""
-    assigns = _walked(method, walks)[0]
+    assigns = list(_assignments(method))
     locals_: dict[str, str | None] = {}
     for node in assigns:
         for target in node.targets:
@@ -429,13 +695,16 @@ def _constructed_attributes(method: _Method, scope: NameScope, walks: _Walks) ->
     return found
 
 
-def _released_attributes(method: _Method, attributes: dict[str, str], walks: _Walks) -> tuple[str, ...]:
-    """The classes of ``attributes`` (name -> class) that ``method`` calls a release method on
-    (``self.client.close()``)."""
+def _released_attributes(method: _Method, attributes: dict[str, str]) -> tuple[str, ...]:
+    """The classes of ``attributes`` (name -> class) that ``method`` calls a release method on, as a
+    statement (``self.client.close()``, ``await self.client.close()``)."""
     found: list[str] = []
-    for node in _walked(method, walks)[1]:
-        if isinstance(node.func, ast.Attribute) and node.func.attr in RELEASE_METHODS:
-            owner = node.func.value
+    for node in _statements(method):
+        if type(node) is not ast.Expr:
+            continue
+        call = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in RELEASE_METHODS:
+            owner = call.func.value
             if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) \
                     and owner.value.id == "self" and owner.attr in attributes \
                     and attributes[owner.attr] not in found:
@@ -443,7 +712,7 @@ def _released_attributes(method: _Method, attributes: dict[str, str], walks: _Wa
     return tuple(found)
 
 
-def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str], walks: _Walks) -> dict[str, str]:
+def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) -> dict[str, str]:
     """``self.x = f(...)`` / ``self.x = param.method(...)`` (``param`` annotated with a class) in the
     class's methods, for attributes ``known`` (constructed or declared ones) does not type: ``x`` ->
     the qualified callee (``_constructed`` already answers for a class's constructor)."""
@@ -457,7 +726,7 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str], wa
             declared = _annotation(arg.annotation, scope, generic=True)
             if declared is not None and _is_type_name(declared):
                 params[arg.arg] = declared
-        for node in _walked(method, walks)[0]:
+        for node in _assignments(method):
             for target in node.targets:
                 if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                         and target.value.id == "self") or target.attr in known:
@@ -474,9 +743,30 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str], wa
     return {attr: callee for attr, callee in found.items() if callee is not None}
 
 
-def _warns_resource(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _warns_resource(method: _Method) -> bool:
     """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance."""
     return any(isinstance(node, ast.Name) and node.id == "ResourceWarning" for node in ast.walk(method))
+
+
+#: The fields of a statement (or an ``except``/``case`` clause) that hold statements or clauses.
+_BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def _statements(root: ast.stmt) -> Iterator[ast.AST]:
+    """The statements under ``root`` (itself first), in the order ``ast.walk`` meets them.
+
+    ``ast.walk`` is breadth-first over every node; statements only hold statements through their
+    blocks (and ``except``/``case`` clauses), never through expressions, so walking the blocks alone
+    meets them at the same depth and in the same order, without visiting the expressions (a tenth
+    of the nodes are statements)."""
+    todo = deque([root])
+    while todo:
+        node = todo.popleft()
+        for name in _BLOCK_FIELDS:
+            children = getattr(node, name, None)
+            if children:
+                todo.extend(children)
+        yield node
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:
@@ -502,104 +792,31 @@ def _top_level_names(tree: ast.Module) -> set[str]:
     return found
 
 
-def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False) -> ModuleIndex:
-    """Index one parsed source module."""
+def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False,
+                 text: str | None = None, trees: Trees | None = None) -> ModuleIndex:
+    """Index one parsed source module: its imports, the names it binds and where each function and
+    class is defined; their entries are built when asked (:class:`ModuleIndex`). With ``text`` (the
+    module's decoded source), the tree is not kept: what is asked about is parsed again from it."""
     table = ast_imports(tree.body, package_of(name, is_package))
     imports = table.names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    scope = NameScope(name, imports, local)
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
-                        star_modules=tuple(m for m in table.star_modules if m != name))
-    sequences: dict[str, list[ast.expr]] | None = None
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            index.functions[stmt.name] = _function(stmt, f"{name}.{stmt.name}", path, scope, method=False)
-        elif isinstance(stmt, ast.ClassDef):
-            if sequences is None and any(isinstance(b, ast.Starred) for b in stmt.bases):
-                sequences = _sequences(tree)
-            _index_class(stmt, stmt.name, index, scope, imports, local, sequences)
-    return index
-
-
-def _base_nodes(stmt: ast.ClassDef, sequences: dict[str, list[ast.expr]]) -> list[ast.expr]:
-    """The class's bases, a starred module-level list expanded (``class Client(*mixins)``)."""
-    found: list[ast.expr] = []
-    for base in stmt.bases:
-        if isinstance(base, ast.Starred) and isinstance(base.value, ast.Name):
-            found += sequences.get(base.value.id, [])
-        else:
-            found.append(base)
-    return found
-
-
-def _sequences(tree: ast.Module) -> dict[str, list[ast.expr]]:
-    """Module-level ``name = [A, B, ...]`` (a list or tuple of dotted names), for starred bases."""
-    found: dict[str, list[ast.expr]] = {}
-    for stmt in tree.body:
+                        star_modules=tuple(m for m in table.star_modules if m != name),
+                        scope=NameScope(name, imports, local), tree=tree, text=text, trees=trees)
+    for top, stmt in enumerate(tree.body):
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        index._spans.append((first, stmt.end_lineno or stmt.lineno))
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-                and isinstance(stmt.value, (ast.List, ast.Tuple)) \
-                and all(ast_dotted(e) is not None for e in stmt.value.elts):
-            found[stmt.targets[0].id] = list(stmt.value.elts)
-    return found
-
-
-def _index_class(stmt: ast.ClassDef, local_name: str, index: ModuleIndex, scope: NameScope,
-                 imports: dict[str, str], local: set[str],
-                 sequences: dict[str, list[ast.expr]] | None = None) -> None:
-    sequences = sequences or {}
-    name = index.name
-    class_scope = NameScope(name, imports, local, local_name)
-    walks: _Walks = {}
-    class_scope.attributes = _self_attributes(stmt, class_scope, walks)
-    methods: list[str] = []
-    async_methods: list[str] = []
-    context_methods: list[str] = []
-    for item in stmt.body:
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            methods.append(item.name)
-            qualname = f"{name}.{local_name}.{item.name}"
-            info = index.functions[f"{local_name}.{item.name}"] = _function(
-                item, qualname, index.path, class_scope, method=True)
-            if info.result == COROUTINE:
-                async_methods.append(item.name)
-            elif info.result == ASYNC_CONTEXT_MANAGER:
-                context_methods.append(item.name)
-        elif isinstance(item, ast.ClassDef):
-            _index_class(item, f"{local_name}.{item.name}", index, scope, imports, local, sequences)
-    bases = tuple(q for q in (scope.qualify(ast_dotted(b)) for b in _base_nodes(stmt, sequences)) if q)
-    init = index.functions.get(f"{local_name}.__init__")
-    own = f"{name}.{local_name}."
-    defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    held = {attr: type_ for item in defs if item.name == "__init__"
-            for attr, type_ in _constructed_attributes(item, class_scope, walks)}
-    warns = any(_warns_resource(item) for item in defs if item.name == "__del__")
-    held_releases = [(item.name, released) for item in defs
-                     if held and (released := _released_attributes(item, held, walks))]
-    self_calls: list[tuple[str, tuple[str, ...]]] = []
-    for method in methods:
-        info = index.functions[f"{local_name}.{method}"]
-        called = tuple(call[len(own):] for call in info.calls if call.startswith(own) and "." not in call[len(own):])
-        if called:
-            self_calls.append((method, called))
-    index.classes[local_name] = ClassInfo(
-        qualname=f"{name}.{local_name}",
-        path=index.path,
-        line=stmt.lineno,
-        bases=bases,
-        release_methods=tuple(m for m in methods if m in RELEASE_METHODS),
-        async_methods=tuple(async_methods),
-        async_context_methods=tuple(context_methods),
-        async_context_manager="__aenter__" in methods and "__aexit__" in methods,
-        context_manager="__enter__" in methods and "__exit__" in methods,
-        methods=tuple(methods),
-        acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
-        stored_params=_stored_params(stmt),
-        attribute_types=tuple(class_scope.attributes.items()),
-        attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes, walks).items()),
-        held_releases=tuple(held_releases),
-        self_calls=tuple(self_calls),
-        warns_unreleased=warns,
-    )
+                and isinstance(stmt.value, (ast.List, ast.Tuple)):
+            # `mixins = [A, B]`, for a class whose bases are `*mixins`
+            elements = [ast_dotted(e) for e in stmt.value.elts]
+            if all(elements):
+                index._sequences[stmt.targets[0].id] = tuple(e for e in elements if e)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            index._add_function(stmt.name, (top, ()), None)
+        elif isinstance(stmt, ast.ClassDef):
+            index._add_class(stmt, stmt.name, (top, ()))
+    return index
 
 
 def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
@@ -623,7 +840,7 @@ def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
 
 
 def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, ...]],
-                           calls_of: dict[str, tuple[str, ...]], holds: Callable[[str], bool]) -> bool:
+                           calls_of: Callable[[str], tuple[str, ...]], holds: Callable[[str], bool]) -> bool:
     """The class's release method, or a method of ``self`` it calls (two calls deep, each
     resolved along the bases), releases an attribute that class's ``__init__`` built: the
     instance holds something from construction. A release that only reaches empty hooks
@@ -638,7 +855,7 @@ def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, .
         if any(holds(type_) for type_ in releasing.get(method, ())):
             return True
         if depth < 2:
-            todo += [(called, depth + 1) for called in calls_of.get(method, ())]
+            todo += [(called, depth + 1) for called in calls_of(method)]
     return False
 
 
@@ -649,10 +866,12 @@ def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, .
 class SourceModules:
     """Cache of source-module indexes, keyed by path and content version."""
 
-    def __init__(self) -> None:
+    def __init__(self, tree_budget: int = TREE_BUDGET) -> None:
         self._parsed: dict[Path, tuple[tuple[int, int], ModuleIndex | None]] = {}
         self._paths: dict[tuple[tuple[Path, ...], str], tuple[Path, bool] | None] = {}
         self.parse_count = 0
+        #: The source trees kept for the entries asked about later, shared by every module, bounded.
+        self.trees = Trees(tree_budget)
 
     def locate(self, roots: tuple[Path, ...], module: str,
                excluded: Callable[[Path], bool]) -> tuple[Path, bool] | None:
@@ -676,14 +895,24 @@ class SourceModules:
         cached = self._parsed.get(path)
         if cached is not None and cached[0] == version:
             return cached[1]
+        if cached is not None and cached[1] is not None:
+            self.trees.forget(cached[1]._id)  # an older version of the file
         index: ModuleIndex | None = None
+        text: str | None = None
         try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
+            data = path.read_bytes()
+            tree = ast.parse(data, filename=str(path))
         except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         if tree is not None:
             try:
-                index = index_module(tree, module, path, is_package)
+                text = decode_source(data)  # the text ast read (encoding cookie, BOM, newlines)
+            except (SyntaxError, ValueError, LookupError):
+                text = None  # the tree is kept instead
+            try:
+                index = index_module(tree, module, path, is_package, text, self.trees)
+                if text is not None and index is not None:
+                    self.trees.keep(index._id, tree, len(text))
             except RecursionError:
                 index = None
         self._parsed[path] = (version, index)
@@ -716,16 +945,23 @@ class SourceIndex:
     _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
     #: Classes whose holding is being decided (a class releasing an instance of itself ends there).
     _holding: set[str] = field(default_factory=set)
+    #: Each module name looked up by this view, and what it found: a view answers for one file, whose
+    #: lookups ask about the same modules thousands of times (ASL301's failure index: 5,400 lookups
+    #: of 37 modules, each a path resolution and a stat of the file).
+    _seen: dict[str, ModuleIndex | None] = field(default_factory=dict)
 
     # Loading ------------------------------------------------------------------
     def _module(self, name: str) -> ModuleIndex | None:
-        if self.modules is None or not self.roots:
-            return None
-        located = self.modules.locate(self.roots, name, self.excluded)
-        if located is None:
-            return None
-        self.note_read(located[0])
-        return self.modules.load(located[0], name, located[1])
+        if name in self._seen:
+            return self._seen[name]
+        found: ModuleIndex | None = None
+        if self.modules is not None and self.roots:
+            located = self.modules.locate(self.roots, name, self.excluded)
+            if located is not None:
+                self.note_read(located[0])
+                found = self.modules.load(located[0], name, located[1])
+        self._seen[name] = found
+        return found
 
     def _lookup(self, qualname: str, kind: str, depth: int = 0) -> FunctionInfo | ClassInfo | None:
         """Find ``qualname`` (kind "function" or "class") by loading the longest module prefix."""
@@ -737,9 +973,10 @@ class SourceIndex:
             if module is None:
                 continue
             rest = ".".join(parts[cut:])
-            table = module.functions if kind == "function" else module.classes
-            if rest in table:
-                return table[rest]
+            if kind == "function" and module.has_function(rest):
+                return module.function(rest)
+            if kind == "class" and module.has_class(rest):
+                return module.cls(rest)
             head, _, tail = rest.partition(".")
             if head in module.imports:  # re-exported: ``from .users import get_user`` in a package
                 target = module.imports[head] + (f".{tail}" if tail else "")
@@ -748,8 +985,9 @@ class SourceIndex:
             if kind == "function" and "." in rest:
                 # An inherited method: ``Sub.fetch`` defined on a base class.
                 owner, _, method = rest.rpartition(".")
-                if owner in module.classes:
-                    return self._inherited_method(module.classes[owner], method, depth)
+                owner_info = module.cls(owner)
+                if owner_info is not None:
+                    return self._inherited_method(owner_info, method, depth)
             if head not in module.names:
                 # ``from ._client import *`` in a package's ``__init__``: the name may come from one
                 for star in module.star_modules:
@@ -808,11 +1046,11 @@ class SourceIndex:
         acm, cm = raw.async_context_manager, raw.context_manager
         acquires = raw.acquires_on_construction
         holds = raw.warns_unreleased
-        # First definer of each method along the bases, in order (close to the MRO): whether it
-        # releases something its class built, and which methods of self it calls.
+        # First definer of each method along the bases, in order (close to the MRO), and whether
+        # it releases something its class built.
+        definer = {m: raw.qualname for m in raw.methods}
         own_releases = dict(raw.held_releases)
         releasing = {m: own_releases.get(m, ()) for m in raw.methods}
-        calls_of = dict(raw.self_calls)
         seen = {raw.qualname}
         todo = list(raw.bases)
         while todo and len(seen) < 50:
@@ -838,13 +1076,13 @@ class SourceIndex:
             own_releases = dict(info.held_releases)
             for method in info.methods:
                 releasing.setdefault(method, own_releases.get(method, ()))
-            for method, called in info.self_calls:
-                calls_of.setdefault(method, called)
+                definer.setdefault(method, info.qualname)
             todo += list(info.bases)
         if not (acquires or holds) and qualname not in self._holding:
             self._holding.add(qualname)
             try:
-                holds = _release_releases_held(release, releasing, calls_of, self._holds)
+                holds = _release_releases_held(release, releasing, lambda m: self._self_calls(definer, m),
+                                               self._holds)
             finally:
                 self._holding.discard(qualname)
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
@@ -852,6 +1090,16 @@ class SourceIndex:
                            acquires_on_construction=acquires, holds_once_used=holds or acquires)
         self._resolved_classes[qualname] = resolved
         return resolved
+
+    def _self_calls(self, definer: dict[str, str], method: str) -> tuple[str, ...]:
+        """The methods of ``self`` that ``method`` (as its first definer along the bases writes it) calls."""
+        owner = definer.get(method)
+        info = self.function(f"{owner}.{method}") if owner else None
+        if info is None:
+            return ()
+        prefix = f"{owner}."
+        return tuple(call[len(prefix):] for call in info.calls
+                     if call.startswith(prefix) and "." not in call[len(prefix):])
 
     def _holds(self, qualname: str) -> bool:
         """An attribute of class ``qualname`` holds something: a class of another library (its

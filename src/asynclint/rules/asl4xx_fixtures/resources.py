@@ -92,7 +92,7 @@ def project_resource(qualname: str | None, source: SourceIndex) -> Resource | No
     awaited = release_info.is_async if release_info is not None else method == "aclose"
     context = "async" if info.async_context_manager else "sync" if info.context_manager else None
     return Resource(qualname, _snake(target.rpartition(".")[2]), context,
-                    (f"{'await ' if awaited else ''}{{}}.{method}()",))
+                    (f"{'await ' if awaited else ''}{{}}.{method}()",), project=True)
 
 
 def release_statements(resource: Resource, var: str) -> list[cst.BaseStatement]:
@@ -166,7 +166,8 @@ class ResourceFinder:
         if configured is not None:
             if configured.release:
                 return configured
-            return project_resource(qualified, self.ctx.source) or configured
+            found = project_resource(qualified, self.ctx.source)
+            return replace(found, project=False) if found is not None else configured  # the setting says so
         known = KNOWN_RESOURCES.get(qualified)
         if known is not None:
             return known
