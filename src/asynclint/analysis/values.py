@@ -13,7 +13,14 @@ way?"); they do not re-derive where a mock came from. A value is followed throug
 - fixture parameters: what the fixture returns or yields (across conftest.py), when it is a mock;
 - the children of a mock built with ``spec=Cls`` (``AsyncMock(spec=Cls)``, ``MagicMock(spec=Cls)``,
   ``create_autospec(Cls)``): an ``async def`` of ``Cls`` is an AsyncMock, a plain method a sync
-  mock (what ``unittest.mock`` does).
+  mock (what ``unittest.mock`` does);
+- local functions: ``make(...)`` is what ``make``'s one ``return`` gives, read in ``make`` with its
+  parameters bound to the call's arguments (a factory fixture's inner function, a ``def`` of the
+  function, a helper of the module); names it does not bind are the enclosing function's;
+- patches: the child of an AsyncMock patched over an ``async def`` (``obj``'s class followed through the
+  constructor argument its class keeps, or the type it declares) is awaited there; a class the
+  function patches in the module of the code under test is what that code builds
+  (``self.attr = Other(...)``: the patch's ``return_value``).
 
 Anything else is :attr:`Kind.UNKNOWN`, and a rule that gets UNKNOWN says nothing.
 """
@@ -22,15 +29,17 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from asynclint.analysis.body import descendants
+from asynclint.analysis.bindings import function_scope
+from asynclint.analysis.body import descendants, local_qualname
+from asynclint.analysis.coroutines import local_class, local_methods
 from asynclint.knowledge.decorators import COROUTINE, VALUE
-from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock
+from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock, patched_async_function
 from asynclint.api.context import FileContext
 from asynclint.knowledge.async_types import ASYNC_TYPES
 from asynclint.knowledge.mocks import (
@@ -74,6 +83,9 @@ class Value:
     #: The name (or attribute chain) given as ``return_value=`` where it was built: what the mock
     #: hands back when awaited, so a check that the code under test passed it on proves the await.
     result: str | None = None
+    #: A spy: ``has_result`` is the result its method declares (not one the test configured for code
+    #: that uses it), so only an assertion on something else than what mocks recorded observes it.
+    spy: bool = False
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -126,9 +138,15 @@ def _plain_function(ctx: "FileContext", target: str | None) -> bool:
 class FunctionValues:
     """The values of one outermost function (a test or fixture); built once per function."""
 
-    def __init__(self, ctx: "FileContext", func: cst.FunctionDef) -> None:
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef,
+                 bindings: "dict[str, tuple[FunctionValues, cst.BaseExpression]] | None" = None,
+                 outer: "FunctionValues | None" = None) -> None:
         self.ctx = ctx
         self.func = func
+        #: For a local function called with arguments: its parameters -> (the caller's values, the
+        #: argument expression); ``outer``: the enclosing function's values (the names it closes over).
+        self.bindings = bindings or {}
+        self.outer = outer
         self.mocks = analyse(ctx, func)
         self._names: dict[str, Value] | None = None
         self._memo: dict[str, Value] = {}
@@ -174,20 +192,27 @@ class FunctionValues:
             value = self.evaluate(assigned, depth + 1)
             if value.kind is Kind.ASYNC_MOCK and self._declared_plain(dotted):
                 return UNKNOWN  # an AsyncMock over a method the code under test declares plain
-            return Value(value.kind, value.spec, "attribute", value.has_result, value.result) \
-                if value.kind is not Kind.UNKNOWN else value
+            return replace(value, origin="attribute") if value.kind is not Kind.UNKNOWN else value
         head, dot, attr = dotted.rpartition(".")
+        first, _, rest = dotted.partition(".")
+        alias = self._alias(first)
+        if alias is not None:  # `stream = obj.stream`, then `stream.handle`
+            return self.lookup(f"{alias}.{rest}" if rest else alias, depth + 1)
         if not dot:
+            if dotted in self.mocks.calls and dotted not in self.names:
+                return self.evaluate_path(self.mocks.calls[dotted], "", depth + 1)  # `m = make_mock()`
             return self.names.get(dotted) or self._parameter(dotted, "", depth)
         parent = self.lookup(head, depth + 1)
         if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
             child = self._child(parent, attr)
-            if child.kind is Kind.UNKNOWN and parent.spec is None and "." not in head:
-                return self._declared_child(head, attr)
+            if child.kind is Kind.UNKNOWN and parent.spec is None:
+                if parent.kind is Kind.ASYNC_MOCK and self._installed_over_coroutine_function(dotted):
+                    return Value(Kind.ASYNC_MOCK, None, "patch")  # an AsyncMock child patched over an async def
+                if "." not in head:
+                    return self._declared_child(head, attr)
             return child
-        if "." not in head and head in self.mocks.calls:
-            return self._stored_argument(head, attr, depth)
-        first, _, rest = dotted.partition(".")
+        if first in self.mocks.calls and first not in self.names:
+            return self.evaluate_path(self.mocks.calls[first], rest, depth + 1)  # `obj = Cls(...)`, `obj = make()`
         if first not in self.names and first not in self.mocks.calls:
             return self._parameter(first, rest, depth)  # `p.attr` of a fixture's value, as the fixture built it
         return UNKNOWN
@@ -197,7 +222,8 @@ class FunctionValues:
         if type(expr) is cst.Call:
             kind = _mock_class(self.ctx, expr)
             if kind is None:
-                return UNKNOWN
+                made = self._made_by(expr, depth)
+                return made[0].evaluate_path(made[1], "", depth + 1) if made is not None else UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
                          _has_result(expr), _result(expr))
         dotted = chain(expr)
@@ -318,8 +344,16 @@ class FunctionValues:
         attributes, as the fixture's own values say (an ``AsyncMock()`` it returns, ``obj.send = AsyncMock()``
         on the object it yields, a constructor argument kept on ``self``, a ``spec=`` child), across
         conftest.py files."""
+        if depth >= _DEPTH:
+            return UNKNOWN
+        bound = self.bindings.get(name)
+        if bound is not None:  # a local function's parameter: the caller's argument
+            return bound[0].evaluate_path(bound[1], rest, depth + 1)
+        if self._free(name):
+            assert self.outer is not None
+            return self.outer.lookup(f"{name}.{rest}" if rest else name, depth + 1)
         provider = self._provider(name)
-        if provider is None or depth >= _DEPTH:
+        if provider is None:
             return UNKNOWN
         expr = handed_out(provider.func)
         context = fixture_context(self.ctx, provider)
@@ -327,46 +361,199 @@ class FunctionValues:
             return UNKNOWN  # nothing, different things on different paths, or a plugin's fixture
         values = function_values(context, provider.func)
         value = values.evaluate_path(expr, rest, depth + 1)
-        return Value(value.kind, value.spec, "fixture", value.has_result, value.result) \
-            if value.kind is not Kind.UNKNOWN else value
+        return replace(value, origin="fixture") if value.kind is not Kind.UNKNOWN else value
 
     def _spy(self, obj: str, method: str, depth: int) -> Value:
         """``mocker.spy(obj, "method")``: it wraps the method (pytest-mock specs it on the method), so it
         is an AsyncMock where the method is an ``async def`` the code awaits, a sync mock where it is a
-        plain method; ``obj``'s class must be known (built here, or by the fixture it comes from) or
-        ``obj`` must be a module or class the module imports."""
+        plain method; ``obj``'s class must be known (built here, by a local function, or by the fixture
+        it comes from; a class of the project or of a test module) or ``obj`` must be a module or class
+        the module imports. Like ``return_value=``, a result the method declares comes back only when
+        the spy is awaited."""
         owner = self._class_of(obj, depth)
-        info = self.ctx.source.function(f"{owner}.{method}") if owner is not None else None
-        if info is None:
-            return UNKNOWN
-        if info.result == COROUTINE:
-            return Value(Kind.ASYNC_MOCK, None, "spy")
-        return Value(Kind.SYNC_MOCK, None, "spy") if not info.is_async and info.result == VALUE else UNKNOWN
+        result, gives = method_result(*owner, method) if owner is not None else (None, False)
+        if result == COROUTINE:  # the spy hands back the method's result, when awaited
+            return Value(Kind.ASYNC_MOCK, None, "spy", has_result=gives, spy=True)
+        return Value(Kind.SYNC_MOCK, None, "spy") if result == VALUE else UNKNOWN
 
-    def _class_of(self, obj: str, depth: int) -> str | None:
-        """The qualified class of ``obj`` (built here by ``Cls(...)``, or by the fixture it comes from),
-        or the module or class an imported ``obj`` names."""
-        call = self.mocks.calls.get(obj)
-        if call is not None:
-            return self.ctx.qualname(call.func) if type(call.func) in (cst.Name, cst.Attribute) else None
-        head = obj.partition(".")[0]
-        if head in self.names or depth >= _DEPTH:
+    def _class_of(self, obj: str, depth: int, earlier: str | None = None) -> "tuple[FileContext, str] | None":
+        """The class of ``obj`` (built here by ``Cls(...)``, by a local function, or by the fixture it
+        comes from), or the module or class an imported ``obj`` names; with the context that reads
+        its name (a class of a conftest.py is named in that conftest.py). ``earlier``: a name read in
+        the call that rebinds it (``app = App(app.broker)``), which is its binding before that one."""
+        if depth >= _DEPTH:
             return None
+        head, _, rest = obj.partition(".")
+        call = self.mocks.calls.get(head) if head != earlier else None
+        if call is not None:
+            return self._class_of_expr(call, rest, depth + 1, head)
+        if head in self.names:
+            return None
+        bound = self.bindings.get(head)
+        if bound is not None:
+            return bound[0]._class_of_expr(bound[1], rest, depth + 1)
+        if self._free(head):
+            assert self.outer is not None
+            return self.outer._class_of(obj, depth + 1)
         provider = self._provider(head)
         if provider is None:
-            return self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
-        if "." in obj:
-            return None
+            qualified = self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
+            return (self.ctx, qualified) if qualified is not None else None
         expr = handed_out(provider.func)
         context = fixture_context(self.ctx, provider)
-        if context is None:
+        if context is None or expr is None:
             return None
-        values = function_values(context, provider.func)
-        if type(expr) is cst.Name:
-            return values._class_of(expr.value, depth + 1)
-        if type(expr) is cst.Call and type(expr.func) in (cst.Name, cst.Attribute):
-            return values.ctx.qualname(expr.func)
+        return function_values(context, provider.func)._class_of_expr(expr, rest, depth + 1)
+
+    def _class_of_expr(self, expr: cst.BaseExpression, rest: str, depth: int,
+                       earlier: str | None = None) -> "tuple[FileContext, str] | None":
+        """The class of ``expr.rest``: an attribute is the constructor argument its class keeps on
+        ``self`` (``FastStream(broker).broker`` is ``broker``), else the type the class declares for it."""
+        dotted = chain(expr)
+        if dotted is not None:
+            return self._class_of(f"{dotted}.{rest}" if rest else dotted, depth, earlier)
+        if type(expr) is not cst.Call:
+            return None
+        if not rest:
+            return self._class_built(expr, depth)
+        attr, _, deeper = rest.partition(".")
+        kept = self._stored_argument(expr, attr)
+        if kept is not None:
+            return self._class_of_expr(kept, deeper, depth + 1, earlier)
+        owner = self._class_built(expr, depth) if not deeper else None
+        info = self.ctx.source.cls(owner[1]) if owner is not None else None
+        declared = dict(info.attribute_types).get(attr) if info is not None else None
+        return (self.ctx, declared) if declared is not None else None
+
+    def _class_built(self, call: cst.Call, depth: int) -> "tuple[FileContext, str] | None":
+        """The class ``call`` builds: ``Cls(...)`` (``Cls`` possibly a local function's parameter), or
+        what a local function it calls returns."""
+        made = self._made_by(call, depth)
+        if made is not None:
+            return made[0]._class_of_expr(made[1], "", depth + 1)
+        return self._callable(call.func, depth)
+
+    def _callable(self, func: cst.BaseExpression, depth: int) -> "tuple[FileContext, str] | None":
+        """The qualified name ``func`` refers to (through a local function's parameter to the caller's
+        argument, and through names an enclosing function binds)."""
+        if type(func) is cst.Name and depth < _DEPTH:
+            bound = self.bindings.get(func.value)
+            if bound is not None:
+                return bound[0]._callable(bound[1], depth + 1)
+            if self._free(func.value):
+                assert self.outer is not None
+                return self.outer._callable(func, depth + 1)
+        if type(func) not in (cst.Name, cst.Attribute):
+            return None
+        qualified = local_qualname(self.ctx, func, [self.func]) or self.ctx.qualname(func)
+        return (self.ctx, qualified) if qualified is not None else None
+
+    # Patches: what they install where, and what the code builds from a patched class.
+    def _alias(self, name: str) -> str | None:
+        """``x = obj.attr`` (``x`` bound only so): ``obj.attr``, unless the function assigns that attribute."""
+        saved = self.mocks.saved.get(name)
+        if saved is None or name in self.names or name in self.mocks.calls or saved in self.mocks.attributes \
+                or name in self.bindings:
+            return None
+        return saved
+
+    def _installed_over_coroutine_function(self, dotted: str) -> bool:
+        """``dotted`` is the ``new`` of a patch over an ``async def`` (a module function, or a method of
+        an object whose class is known: ``patch.object(app.broker, "start", m.start)``): the code under
+        test awaits what it calls there."""
+        for patch, _ in self.mocks.patches:
+            if patch.new is None or chain(patch.new.value) != dotted:
+                continue
+            if patch.target_text is None:
+                if patched_async_function(self.ctx, patch.target):
+                    return True
+                continue
+            obj, _, method = patch.target_text.rpartition(".")
+            owner = self._class_of(obj, 1)
+            if owner is not None and method_result(*owner, method)[0] == COROUTINE:
+                return True
+        return False
+
+    def _patched_class(self, call: cst.Call, attr: str) -> cst.BaseExpression | None:
+        """``Cls(...).attr`` where the class builds ``self.attr = Other(...)`` in its own module (among
+        other things, maybe) and the function patches ``Other`` in that module: the patch's ``new``,
+        what the code calls instead (a check on a mock there is a check on that one)."""
+        built = self._callable(call.func, 0)
+        info = self.ctx.source.cls(built[1]) if built is not None else None
+        if info is None or not self.mocks.patches:
+            return None
+        module = info.qualname.rpartition(".")[0]
+        classes = {other for name, other in info.built_attributes if name == attr}
+        for patch, _ in self.mocks.patches:
+            target = patch.target
+            if patch.new is None or target is None or target.rpartition(".")[0] != module:
+                continue
+            patched = self.ctx.source.cls(target)
+            if patched is not None and any(patched.qualname == getattr(self.ctx.source.cls(other), "qualname", None)
+                                           for other in classes):
+                return patch.new.value
         return None
+
+    # Local functions: `make(...)` is what `make`'s `return` gives, its parameters the call's arguments.
+    def _free(self, name: str) -> bool:
+        """A name this (local) function does not bind: the enclosing function's."""
+        if self.outer is None:
+            return False
+        scope = function_scope(self.ctx, self.func)
+        return name not in scope.params and name not in scope.locals and name not in scope.imports
+
+    def _local_def(self, name: str, depth: int) -> "tuple[FunctionValues, cst.FunctionDef] | None":
+        """The local function ``name`` calls, with the values of the function that defines it: a ``def``
+        in this function, one a fixture parameter's fixture returns (a factory fixture), one passed in
+        as an argument, one of the enclosing function, or a helper of the module."""
+        if depth >= _DEPTH:
+            return None
+        for stmt in self.func.body.body:
+            if type(stmt) is cst.FunctionDef and stmt.name.value == name:
+                return self, stmt
+        bound = self.bindings.get(name)
+        if bound is not None:
+            arg = bound[1]
+            return bound[0]._local_def(arg.value, depth + 1) if type(arg) is cst.Name else None
+        if self._free(name):
+            assert self.outer is not None
+            return self.outer._local_def(name, depth + 1)
+        provider = self._provider(name)
+        if provider is None:
+            scope = function_scope(self.ctx, self.func)
+            helper = self.ctx.facts.functions.get(name) if name not in scope.params and name not in scope.locals \
+                and name not in self.ctx.imports.names else None  # a helper of the module
+            return (function_values(self.ctx, helper), helper) if helper is not None else None
+        returned = handed_out(provider.func)
+        context = fixture_context(self.ctx, provider)
+        if type(returned) is not cst.Name or context is None:
+            return None
+        return function_values(context, provider.func)._local_def(returned.value, depth + 1)
+
+    def _made_by(self, call: cst.Call, depth: int) -> "tuple[FunctionValues, cst.BaseExpression] | None":
+        """``make(...)`` of a local function (a plain ``def``, not a generator): its values with the
+        call's arguments bound to its parameters, and the one expression it returns."""
+        if type(call.func) is not cst.Name or any(arg.star for arg in call.args):
+            return None
+        found = self._local_def(call.func.value, depth + 1)
+        if found is None:
+            return None
+        owner, func = found
+        if func.asynchronous is not None or func.decorators or any(
+                type(node) is cst.Yield for node in descendants(func.body)):
+            return None
+        returned = handed_out(func)
+        if returned is None:
+            return None
+        params = func.params
+        bindings: dict[str, tuple[FunctionValues, cst.BaseExpression]] = {}
+        positional = [*params.posonly_params, *params.params]
+        for index, arg in enumerate(call.args):
+            if arg.keyword is not None:
+                bindings[arg.keyword.value] = (self, arg.value)
+            elif index < len(positional):
+                bindings[positional[index].name.value] = (self, arg.value)
+        return FunctionValues(owner.ctx, func, bindings, owner), returned
 
     def evaluate_path(self, expr: cst.BaseExpression, rest: str, depth: int) -> Value:
         """The value of ``expr.rest`` (``rest`` a dotted path, or empty for ``expr`` itself)."""
@@ -375,6 +562,9 @@ class FunctionValues:
             return self.lookup(f"{dotted}.{rest}" if rest else dotted, depth)
         if type(expr) is not cst.Call:
             return UNKNOWN
+        made = self._made_by(expr, depth)
+        if made is not None:
+            return made[0].evaluate_path(made[1], rest, depth + 1)
         if not rest:
             return self.evaluate(expr, depth)
         attr, _, deeper = rest.partition(".")
@@ -383,6 +573,9 @@ class FunctionValues:
             value = self._child(value, attr)
         else:
             value = self._stored_in_call(expr, attr, depth)
+            patched = self._patched_class(expr, attr) if value.kind is Kind.UNKNOWN else None
+            if patched is not None:  # the code calls the patched class: it gets its `return_value`
+                return self.evaluate_path(patched, f"return_value.{deeper}" if deeper else "return_value", depth + 1)
         for part in deeper.split(".") if deeper else ():
             if value.kind not in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
                 return UNKNOWN
@@ -399,30 +592,53 @@ class FunctionValues:
         if test is None and fixture is None:
             return None
         classes = test.classes if test is not None else ()
-        return ctx.fixture_scope(classes).resolve(name, below=fixture)
-
-    def _stored_argument(self, name: str, attr: str, depth: int) -> Value:
-        """``obj.attr`` where ``obj = Cls(..., x, ...)`` and ``Cls.__init__`` keeps ``self.attr = x``."""
-        call = self.mocks.calls.get(name)
-        return self._stored_in_call(call, attr, depth) if call is not None else UNKNOWN
+        # A fixture requesting its own name gets the definition it overrides; any other name, pytest's.
+        below = fixture if fixture is not None and fixture.name == name else None
+        return ctx.fixture_scope(classes).resolve(name, below=below)
 
     def _stored_in_call(self, call: cst.Call, attr: str, depth: int) -> Value:
         """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x``: the value of ``x``."""
-        if type(call.func) not in (cst.Name, cst.Attribute):
+        arg = self._stored_argument(call, attr)
+        if arg is None:
             return UNKNOWN
-        info = self.ctx.source.cls(self.ctx.qualname(call.func))
-        if info is None:
-            return UNKNOWN
-        for stored, param, position in info.stored_params:
-            if stored != attr:
-                continue
-            arg = call_argument(call, position if position >= 0 else 99, param)
-            if arg is None or arg.star:
-                return UNKNOWN
-            value = self.evaluate(arg.value, depth + 1)
-            return Value(value.kind, value.spec, "constructor", value.has_result) \
-                if value.kind is not Kind.UNKNOWN else value
-        return UNKNOWN
+        value = self.evaluate(arg, depth + 1)
+        return replace(value, origin="constructor", result=None) if value.kind is not Kind.UNKNOWN else value
+
+    def _stored_argument(self, call: cst.Call, attr: str) -> cst.BaseExpression | None:
+        """The argument of ``Cls(...)`` that ``Cls.__init__`` (its own or a base's) keeps as ``self.attr``."""
+        built = self._callable(call.func, 0)
+        init = self.ctx.source.function(f"{built[1]}.__init__") if built is not None else None
+        info = self.ctx.source.cls(init.qualname.rpartition(".")[0]) if init is not None else None
+        for stored, param, position in info.stored_params if info is not None else ():
+            if stored == attr:
+                arg = call_argument(call, position if position >= 0 else 99, param)
+                return arg.value if arg is not None and not arg.star else None
+        return None
+
+
+def method_result(ctx: "FileContext", owner: str, method: str, depth: int = 0) -> tuple[str | None, bool]:
+    """What calling ``owner.method`` returns (``knowledge/decorators.py``: COROUTINE for an ``async def``,
+    VALUE for a plain method; None: unknown), and whether it declares a result (a return annotation
+    other than ``None``); ``owner`` a class of the project or of the test module or a conftest.py (its
+    bases followed, generic ones too: ``Base[T]``)."""
+    cls = local_class(ctx, owner) if depth <= 5 else None
+    if cls is None:
+        info = ctx.source.function(f"{owner}.{method}")
+        if info is None or (info.is_async and info.result == VALUE):
+            return None, False
+        return info.result, info.returns is not None
+    own = local_methods(ctx, owner)
+    if method in own:
+        defined = next((s for s in cls.body.body if type(s) is cst.FunctionDef and s.name.value == method), None)
+        returns = defined.returns.annotation if defined is not None and defined.returns is not None else None
+        return own[method], returns is not None and not (type(returns) is cst.Name and returns.value == "None")
+    for base in cls.bases:
+        value = base.value.value if type(base.value) is cst.Subscript else base.value
+        qualified = ctx.qualname(value) if base.keyword is None and type(value) in (cst.Name, cst.Attribute) else None
+        found = method_result(ctx, qualified, method, depth + 1) if qualified is not None else (None, False)
+        if found[0] is not None:
+            return found
+    return None, False
 
 
 def fixture_context(ctx: "FileContext", fixture: "Fixture") -> "FileContext | None":

@@ -8,7 +8,9 @@ mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
 - the mock's result compared in an assertion (``assert result == m.return_value``): an
   un-awaited AsyncMock gives a coroutine, never its ``return_value``;
 - a ``return_value``/``side_effect`` configured and an assertion about something that is not
-  a mock (what the awaited mock hands back flows into the result the test asserts);
+  a mock (what the awaited mock hands back flows into the result the test asserts); for a spy,
+  whose result the code under test may not use, an assertion on a name bound to what a mock
+  recorded (``args = m.call_args[0]``) is about that mock;
 - the ``return_value=`` it was built with passed to another check (``other.assert_called_with(x)``,
   ``assert ... is x``): only the awaited mock hands ``x`` to the code under test;
 - a mock the test builds and only ever calls as ``await m(...)`` in its own code, or a method
@@ -27,6 +29,8 @@ from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESUL
 
 #: Call-checks that are values: inside a function the test defines, a check only in an assertion.
 _READ_CHECKS = frozenset({"called", "call_count"})
+#: What a mock records of its calls (awaited or not): an assertion on it is about the mock.
+_CALL_RECORDS = frozenset({"call_args", "call_args_list", "mock_calls", "await_args", "await_args_list"})
 
 
 def _assertion_call(node: cst.Call) -> bool:
@@ -50,6 +54,7 @@ class MockUses(cst.CSTVisitor):
         self.results_read: set[str] = set()  # ``m.return_value`` read inside an assertion
         self.side_effects: set[str] = set()  # ``m.side_effect = ...`` / ``side_effect=``
         self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
+        self.assert_records: list[set[str]] = []  # the same, with the mocks whose records it reads
         #: Names and chains an assertion or a call-check's arguments read (``assert x is y``,
         #: ``m.assert_called_with(x)``).
         self.checked_values: set[str] = set()
@@ -57,16 +62,24 @@ class MockUses(cst.CSTVisitor):
         self._asserts = 0
         #: Methods a function the test defines calls (``await conn.send(...)`` in a fake or callback).
         self.awaited_by_own_code: set[str] = set()
+        #: Names bound to what a mock recorded (``args = m.call_args[0]``) -> the mocks they read.
+        self.from_records: dict[str, set[str]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._stack.append(node)
         if type(node) is cst.Call and _assertion_call(node):
             self._asserts += 1
+        if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+            read = [n for n in descendants(node.value) if type(n) is cst.Attribute and n.attr.value in _CALL_RECORDS]
+            if read:  # `args = m.call_args[0]`: what the name holds is about the mock `m`
+                self.from_records[node.targets[0].target.value] = {c for n in read for c in (chain(n.value),) if c}
         if type(node) is cst.Assert:
             self._asserts += 1
             nodes = (node.test, *descendants(node.test))
-            self.assert_chains.append({c for n in nodes if type(n) is cst.Attribute
-                                       for c in (chain(n.value),) if c is not None})
+            chains = {c for n in nodes if type(n) is cst.Attribute for c in (chain(n.value),) if c is not None}
+            self.assert_chains.append(chains)
+            self.assert_records.append(chains.union(*(self.from_records[n.value] for n in nodes
+                                                      if type(n) is cst.Name and n.value in self.from_records)))
             self.checked_values.update(c for n in nodes if type(n) in (cst.Name, cst.Attribute)
                                        for c in (chain(n),) if c is not None)
         return super().on_visit(node)
@@ -94,6 +107,7 @@ class MockUses(cst.CSTVisitor):
                     self.results_set.add(key)
         if chain(node.func) == "pytest.raises":
             self.assert_chains.append(set())  # an assertion about no mock
+            self.assert_records.append(set())
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         attr = node.attr.value
@@ -154,5 +168,6 @@ class MockUses(cst.CSTVisitor):
         if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:
             return True  # a callback, fake or lambda the test defines calls that method
         if value.has_result or key in self.results_set:
-            return any(not (chains & mock_keys) for chains in self.assert_chains)
+            asserted = self.assert_records if value.spy else self.assert_chains
+            return any(not (chains & mock_keys) for chains in asserted)
         return False

@@ -109,6 +109,9 @@ class ClassInfo:
     #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks
     #: (usually once it holds something: ``holds_once_used``).
     warns_unreleased: bool = False
+    #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
+    #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
+    built_attributes: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -338,7 +341,7 @@ class ModuleIndex:
             if not isinstance(node, ast.ClassDef):
                 return None
             scope = NameScope(self.name, self.imports, self._scope.local, local_name)
-            scope.attributes = _self_attributes(node, scope)
+            scope.attributes = _self_attributes(node, scope, scope.built)
             self._class_scopes[where] = scope
         return scope
 
@@ -357,17 +360,18 @@ class ModuleIndex:
                     async_methods.append(item.name)
                 elif result == ASYNC_CONTEXT_MANAGER:
                     context_methods.append(item.name)
+        # a generic base (``Base[T]``) is ``Base``; a starred list (``class Client(*mixins)``) its elements
         written: list[str | None] = []
         for base in stmt.bases:
             if isinstance(base, ast.Starred) and isinstance(base.value, ast.Name):
-                written += self._sequences.get(base.value.id, ())  # `class Client(*mixins)`
+                written += self._sequences.get(base.value.id, ())
             else:
-                written.append(ast_dotted(base))
+                written.append(ast_dotted(base.value if isinstance(base, ast.Subscript) else base))
         bases = tuple(q for q in (self._scope.qualify(b) for b in written) if q)
         init = self.function(f"{local_name}.__init__", before=order)
         defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
         held = {attr: type_ for item in defs if item.name == "__init__"
-                for attr, type_ in _constructed_attributes(item, class_scope)}
+                for attr, type_, _direct in _constructed_attributes(item, class_scope)}
         held_releases = [(item.name, released) for item in defs
                          if held and (released := _released_attributes(item, held))]
         return ClassInfo(
@@ -387,6 +391,7 @@ class ModuleIndex:
             attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
             held_releases=tuple(held_releases),
             warns_unreleased=any(_warns_resource(item) for item in defs if item.name == "__del__"),
+            built_attributes=tuple(class_scope.built),
         )
 
     # Every entry at once (tests, and callers that list a module).
@@ -438,6 +443,8 @@ class NameScope:
         self.local = local
         self.cls = cls
         self.attributes = attributes or {}
+        #: Every ``self.attr = Ctor(...)`` of the class (ClassInfo.built_attributes).
+        self.built: list[tuple[str, str]] = []
 
     def qualify(self, dotted: str | None, variables: dict[str, str] | None = None) -> str | None:
         if dotted is None:
@@ -648,8 +655,9 @@ def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> s
                         for d in node.decorator_list])
 
 
-def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
-    """``self.x = Ctor(...)`` anywhere in the class's methods, and ``x: Type`` class annotations."""
+def _self_attributes(cls: ast.ClassDef, scope: NameScope, built: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """``self.x = Ctor(...)`` anywhere in the class's methods (each added to ``built``), and ``x: Type``
+    class annotations."""
     found: dict[str, str] = {}
     for stmt in cls.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -657,8 +665,10 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
             if _is_type_name(declared):
                 found[stmt.target.id] = declared  # type: ignore[assignment]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for attr, constructed in _constructed_attributes(stmt, scope):
+            for attr, constructed, direct in _constructed_attributes(stmt, scope):
                 found.setdefault(attr, constructed)
+                if built is not None and direct:
+                    built.append((attr, constructed))
     return found
 
 
@@ -671,9 +681,9 @@ def _assignments(method: _Method) -> Iterator[ast.Assign]:
             yield node
 
 
-def _constructed_attributes(method: _Method, scope: NameScope) -> list[tuple[str, str]]:
-    """``self.x = Ctor(...)`` in ``method``, also through a local the method builds with one
-    constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``)."""
+def _constructed_attributes(method: _Method, scope: NameScope) -> list[tuple[str, str, bool]]:
+    """``self.x = Ctor(...)`` in ``method`` (direct: True), also through a local the method builds
+    with one constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``: False)."""
     assigns = list(_assignments(method))
     locals_: dict[str, str | None] = {}
     for node in assigns:
@@ -683,15 +693,15 @@ def _constructed_attributes(method: _Method, scope: NameScope) -> list[tuple[str
                 known = locals_.get(target.id, constructed)
                 locals_[target.id] = constructed if known == constructed else None
     variables = {name: type_ for name, type_ in locals_.items() if type_ is not None}
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, bool]] = []
     for node in assigns:
         for target in node.targets:
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
                 value = node.value
-                constructed = (variables.get(value.id) if isinstance(value, ast.Name)
-                               else _constructed(value, scope, {}))
+                direct = not isinstance(value, ast.Name)
+                constructed = variables.get(value.id) if isinstance(value, ast.Name) else _constructed(value, scope, {})
                 if constructed is not None:
-                    found.append((target.attr, constructed))
+                    found.append((target.attr, constructed, direct))
     return found
 
 

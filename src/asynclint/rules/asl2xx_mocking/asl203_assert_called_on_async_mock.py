@@ -63,11 +63,18 @@ class AssertCalledOnAsyncMock(Rule):
         a `mocker.spy` of an `async def` of a project class or module (a spy
         counts the call, awaited or not); or an `async def` method of the
         class a mock is specced on (`AsyncMock(spec=Store)`, then
-        `store.save`). A child of a mock with no spec is not known to be
+        `store.save`). What a local function returns is followed too (a
+        factory fixture's inner function, a helper of the module: its
+        parameters are the call's arguments), and what the code under test
+        builds from a class the test patches in the code's own module (its
+        `return_value`). A child of a mock with no spec is not known to be
         awaited, and is not reported, unless the test hands the mock to
         project code that declares the parameter's type (`letter: Letter`,
         `Letter[str]` too): that code awaits the type's `async def`
-        methods. Nor is a fixture that hands out
+        methods; or the child of an AsyncMock is patched over an `async def`
+        (`patch.object(app.engine, "boot", hooks.boot)`, the class of
+        `app.engine` followed through the constructor argument the class
+        keeps). Nor is a fixture that hands out
         different things on different paths. A check is not reported when
         the test observes the await another way: an await-check, the
         result compared, or the `return_value=` the AsyncMock was built
@@ -109,7 +116,10 @@ class AssertCalledOnAsyncMock(Rule):
         (called and awaited are the same thing there); a mock with a
         `return_value`/`side_effect` when the test also asserts something
         that is not about a mock (that value only comes back when the mock is
-        awaited, so the await is checked through the result).
+        awaited, so the await is checked through the result); likewise a spy
+        of a method that declares a result, when the test asserts something
+        other than what the mocks recorded (`args = m.call_args` is about the
+        mock): the real method only runs, and hands its result on, when awaited.
 
         ## Fix safety
         Unsafe: the await-check is stricter, so a test that passed may now fail
@@ -1010,4 +1020,300 @@ class AssertCalledOnAsyncMock(Rule):
             message='`Router.route.assert_called_once` on an AsyncMock passes even when it was never awaited; '
                     'use `assert_awaited_once`',
         ),
+    ]
+
+    INVALID += [
+        # A factory fixture: its inner function builds the object from the class it is given and spies
+        # an `async def` of it; the fixture the test requests calls the factory with a class.
+        Invalid(
+            dedent("""
+                async def test_checkout(cart):
+                    await cart.checkout()
+                    assert cart.notify.called
+            """),
+            files={"shop/__init__.py": "",
+                   "shop/cart.py": ("class Cart:\n    def __init__(self, owner):\n        self.owner = owner\n\n"
+                                    "    async def notify(self) -> None:\n        pass\n\n"
+                                    "    async def checkout(self):\n        self.notify()\n"),
+                   "conftest.py": ("import pytest\n\nfrom shop.cart import Cart\n\n\n"
+                                   "class GiftCart(Cart):\n    pass\n\n\n"
+                                   "@pytest.fixture\ndef make_cart(mocker):\n"
+                                   "    def build(cart_class, owner):\n        cart = cart_class(owner)\n"
+                                   "        mocker.spy(cart, \"notify\")\n        return cart\n\n    return build\n\n\n"
+                                   "@pytest.fixture\ndef cart(make_cart):\n    return make_cart(GiftCart, \"ada\")\n")},
+            line=3, column=12, unsafe=True,
+            fixed=dedent("""
+                async def test_checkout(cart):
+                    await cart.checkout()
+                    cart.notify.assert_awaited()
+            """),
+            message='`cart.notify.called` on an AsyncMock passes even when it was never awaited; '
+                    'use `cart.notify.assert_awaited()`',
+        ),
+        # A helper of the module builds the mock the test checks: `make_bot()` is what it returns.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+
+                def make_bot(reply):
+                    bot = Bot()
+                    bot.reply = reply
+                    return bot
+
+
+                async def test_answers():
+                    bot = make_bot(AsyncMock())
+                    await bot.handle("hi")
+                    bot.reply.assert_called_once()
+            """),
+            line=13, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+
+                def make_bot(reply):
+                    bot = Bot()
+                    bot.reply = reply
+                    return bot
+
+
+                async def test_answers():
+                    bot = make_bot(AsyncMock())
+                    await bot.handle("hi")
+                    bot.reply.assert_awaited_once()
+            """),
+            message='`bot.reply.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
+    VALID += [
+        # The spied method declares a result, and the test asserts what came of it: only an awaited
+        # spy hands the real result on.
+        Valid(dedent("""
+            from shop.cart import Cart
+
+
+            async def test_total(mocker):
+                cart = Cart()
+                mocker.spy(cart, "price")
+                assert await cart.total() == 12
+                assert cart.price.called
+        """), files={"shop/__init__.py": "", "shop/cart.py": (
+            "class Cart:\n    async def price(self) -> int:\n        return 12\n\n"
+            "    async def total(self):\n        return await self.price()\n")}),
+        # The factory fixture hands out objects of a class whose spied method is plain.
+        Valid(dedent("""
+            async def test_labels(cart):
+                await cart.checkout()
+                assert cart.label.called
+        """), files={"shop/__init__.py": "",
+                     "shop/cart.py": "class Cart:\n    def label(self):\n        return ''\n",
+                     "conftest.py": ("import pytest\n\nfrom shop.cart import Cart\n\n\n"
+                                     "@pytest.fixture\ndef make_cart(mocker):\n"
+                                     "    def build(cart_class):\n        cart = cart_class()\n"
+                                     "        mocker.spy(cart, \"label\")\n        return cart\n\n    return build\n\n\n"
+                                     "@pytest.fixture\ndef cart(make_cart):\n    return make_cart(Cart)\n")}),
+    ]
+
+    INVALID += [
+        # A child of a mock with no spec, patched over an `async def` of an object reached through an
+        # attribute (the constructor argument the app keeps; its class's generic base defines it).
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock, patch
+
+                from shop.app import App, Engine
+
+
+                async def test_starts():
+                    hooks = AsyncMock()
+                    app = App(Engine())
+                    with patch.object(app.engine, "boot", hooks.boot):
+                        await app.start()
+                    hooks.boot.assert_called_once()
+            """),
+            files={"shop/__init__.py": "", "shop/app.py": (
+                "from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n\n"
+                "class Base(Generic[T]):\n    async def boot(self):\n        pass\n\n    def label(self):\n"
+                "        return ''\n\n\nclass Engine(Base[int]):\n    pass\n\n\n"
+                "class App:\n    def __init__(self, engine):\n        self.engine = engine\n\n"
+                "    async def start(self):\n        self.engine.boot()\n")},
+            line=11, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock, patch
+
+                from shop.app import App, Engine
+
+
+                async def test_starts():
+                    hooks = AsyncMock()
+                    app = App(Engine())
+                    with patch.object(app.engine, "boot", hooks.boot):
+                        await app.start()
+                    hooks.boot.assert_awaited_once()
+            """),
+            message='`hooks.boot.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+        # The fixture patches the class the code under test builds its session from (in the code's own
+        # module): what the code builds is the patch's `return_value`, an AsyncMock specced on it.
+        Invalid(
+            dedent("""
+                import pytest
+                from unittest.mock import AsyncMock, Mock
+
+                import mail.server
+                from mail.server import Server
+                from mail.session import Session
+
+
+                @pytest.fixture
+                def server(monkeypatch):
+                    factory = Mock()
+                    factory.return_value = AsyncMock(spec=Session)
+                    monkeypatch.setattr(mail.server, "Session", factory)
+                    return Server()
+
+
+                async def test_accepts(server):
+                    await server.accept("hi")
+                    session = server.session
+                    session.feed.assert_called_once()
+            """),
+            files={"mail/__init__.py": "",
+                   "mail/session.py": "class Session:\n    async def feed(self, data):\n        pass\n",
+                   "mail/server.py": ("from mail.session import Session\n\n\nclass Server:\n"
+                                      "    def __init__(self):\n        self.session = None\n\n"
+                                      "    async def accept(self, data):\n        self.session = Session()\n"
+                                      "        self.session.feed(data)\n")},
+            line=20, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from unittest.mock import AsyncMock, Mock
+
+                import mail.server
+                from mail.server import Server
+                from mail.session import Session
+
+
+                @pytest.fixture
+                def server(monkeypatch):
+                    factory = Mock()
+                    factory.return_value = AsyncMock(spec=Session)
+                    monkeypatch.setattr(mail.server, "Session", factory)
+                    return Server()
+
+
+                async def test_accepts(server):
+                    await server.accept("hi")
+                    session = server.session
+                    session.feed.assert_awaited_once()
+            """),
+            message='`session.feed.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
+    VALID += [
+        # The child is patched over a plain method: the code calls it, and counting calls is right.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, patch
+
+            from shop.app import App, Engine
+
+
+            async def test_labels():
+                hooks = AsyncMock()
+                app = App(Engine())
+                with patch.object(app.engine, "label", hooks.label):
+                    await app.start()
+                hooks.label.assert_called_once()
+        """), files={"shop/__init__.py": "", "shop/app.py": (
+            "from typing import Generic, TypeVar\n\nT = TypeVar(\"T\")\n\n\n"
+            "class Base(Generic[T]):\n    async def boot(self):\n        pass\n\n    def label(self):\n"
+            "        return ''\n\n\nclass Engine(Base[int]):\n    pass\n\n\n"
+            "class App:\n    def __init__(self, engine):\n        self.engine = engine\n\n"
+            "    async def start(self):\n        self.engine.label()\n")}),
+        # The class is patched in another module than the one that builds the session: the code under
+        # test still builds the real one.
+        Valid(dedent("""
+            import pytest
+            from unittest.mock import AsyncMock, Mock
+
+            import mail.session
+            from mail.server import Server
+
+
+            @pytest.fixture
+            def server(monkeypatch):
+                factory = Mock()
+                factory.return_value = AsyncMock(spec=mail.session.Session)
+                monkeypatch.setattr(mail.session, "Session", factory)
+                return Server()
+
+
+            async def test_accepts(server):
+                await server.accept("hi")
+                server.session.feed.assert_called_once()
+        """), files={"mail/__init__.py": "",
+                     "mail/session.py": "class Session:\n    async def feed(self, data):\n        pass\n",
+                     "mail/server.py": ("from mail.session import Session\n\n\nclass Server:\n"
+                                        "    async def accept(self, data):\n        self.session = Session()\n"
+                                        "        self.session.feed(data)\n")}),
+    ]
+
+    INVALID += [
+        # The spied method declares a result, but the test asserts only what the spy recorded: an
+        # assertion on a name bound to `call_args` is about the mock, not about what came back.
+        Invalid(
+            dedent("""
+                from shop.cart import Cart
+
+
+                async def test_saves(mocker):
+                    cart = Cart()
+                    mocker.spy(cart, "save")
+                    await cart.checkout(["pen"])
+                    args = cart.save.call_args[0]
+                    assert args == (["pen"],)
+                    assert cart.save.called
+            """),
+            files={"shop/__init__.py": "", "shop/cart.py": (
+                "class Cart:\n    async def save(self, items) -> int:\n        return len(items)\n\n"
+                "    async def checkout(self, items):\n        self.save(items)\n")},
+            line=10, column=12, unsafe=True,
+            fixed=dedent("""
+                from shop.cart import Cart
+
+
+                async def test_saves(mocker):
+                    cart = Cart()
+                    mocker.spy(cart, "save")
+                    await cart.checkout(["pen"])
+                    args = cart.save.call_args[0]
+                    assert args == (["pen"],)
+                    cart.save.assert_awaited()
+            """),
+            message='`cart.save.called` on an AsyncMock passes even when it was never awaited; '
+                    'use `cart.save.assert_awaited()`',
+        ),
+    ]
+
+    VALID += [
+        # An AsyncMock patched onto the fixture's object with `new=` (no name bound): whether the code
+        # under test uses what it hands back (then a dropped await fails the test) is not modelled.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, patch
+
+
+            async def test_writes(device):
+                with patch.object(device, "_send", new=AsyncMock()):
+                    await device.write({"level": 3})
+                    assert device._send.call_count == 1
+        """), files={"conftest.py": ("import pytest\n\nfrom home.device import Device\n\n\n"
+                                     "@pytest.fixture\ndef device():\n    return Device()\n"),
+                     "home/__init__.py": "",
+                     "home/device.py": ("class Device:\n    async def _send(self, values):\n        return [values]\n\n"
+                                        "    async def write(self, values):\n        result = await self._send(values)\n"
+                                        "        return result[0]\n")}),
     ]
