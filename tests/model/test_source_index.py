@@ -400,3 +400,100 @@ def test_a_statement_parsed_again_alone_is_the_one_of_the_whole_module(tmp_path:
                 assert ast.dump(again, include_attributes=True) == ast.dump(stmt, include_attributes=True), (path, top)
                 checked += 1
     assert checked > 500 and modules.trees.kept()[0] == 0
+
+
+HOLDERS = {
+    "src/store/__init__.py": "",
+    "src/store/base.py": """
+        class Base:
+            async def close(self):
+                await self._close()
+
+            async def _close(self):
+                pass
+    """,
+    "src/store/backends.py": """
+        import warnings
+
+        import wirelib
+        from store.base import Base
+
+        MIXINS = [Base]
+
+        class Limiter:
+            def __init__(self):
+                self.task = None
+
+            def close(self):
+                if self.task is not None:
+                    self.task.cancel()
+
+        class WireMixin:
+            def __init__(self):
+                self.conn = wirelib.Connection()
+
+            async def _close(self):
+                await self.conn.close()
+
+        class WireStore(WireMixin, Base):
+            pass
+
+        class Throttled(*MIXINS):
+            def __init__(self):
+                self.limiter = Limiter()
+
+            async def _close(self):
+                self.limiter.close()
+
+        class Socketish:
+            def __del__(self):
+                warnings.warn("left open", ResourceWarning)
+
+            def close(self):
+                pass
+    """,
+}
+
+
+def test_a_class_holds_what_its_release_closes_when_init_built_it(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, HOLDERS))
+    held = index.cls("store.backends.WireStore")
+    assert held is not None and held.holds_once_used  # close -> self._close of the mixin
+    assert not held.acquires_on_construction  # a library object built is not a connection opened
+    base = index.cls("store.base.Base")
+    assert base is not None and base.release_methods == ("close",) and not base.holds_once_used
+    # a starred list of bases is followed; the limiter it closes holds nothing until used
+    throttled = index.cls("store.backends.Throttled")
+    assert throttled is not None and throttled.bases == ("store.base.Base",)
+    assert "close" in throttled.release_methods and not throttled.holds_once_used
+    warned = index.cls("store.backends.Socketish")
+    assert warned is not None and warned.holds_once_used
+
+
+def test_attribute_types_through_locals_and_declared_returns(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {
+        "src/shop/__init__.py": "",
+        "src/shop/client.py": """
+            from shop.pool import Pool, Config
+
+            class Client:
+                def __init__(self, pool=None, config: Config = None, other=None):
+                    if pool is None:
+                        pool = Pool()
+                    self.pool = pool
+                    self.spare = config.make_pool()
+                    self.other = other
+        """,
+        "src/shop/pool.py": """
+            class Pool:
+                pass
+
+            class Config:
+                def make_pool(self) -> Pool:
+                    return Pool()
+        """,
+    }))
+    info = index.cls("shop.client.Client")
+    assert info is not None
+    assert dict(info.attribute_types) == {"pool": "shop.pool.Pool"}
+    assert dict(info.attribute_results) == {"spare": "shop.pool.Config.make_pool"}

@@ -121,6 +121,11 @@ class CoroutineOracle:
             if qual and "." in qual and self._class(qual) is not None:
                 return qual
             func = value.func
+            head = func if type(func) is cst.Name else func.value if type(func) is cst.Attribute else None
+            if qual and "." in qual and not _looks_like_class(qual) and type(head) is cst.Name \
+                    and head.value in self.ctx.imports.names:
+                # `client = create_client(...)`: what an imported function is declared to return
+                return self._returned_type(qual)
             if type(func) is cst.Attribute and type(func.value) is cst.Name:
                 # `pipe = client.pipeline()`: what the method of a known type is declared to return
                 return self._method_return_type(known.get(func.value.value), func.attr.value)
@@ -347,6 +352,13 @@ class CoroutineOracle:
             attribute, method = target.value.attr.value, target.attr.value
             type_ = self._attribute_type(classes[-1], attribute)
             return self._method_of_type(type_, method, f"`self.{attribute}.{method}()`")
+        if type(target) is cst.Attribute and type(target.value) is cst.Attribute and func is not None:
+            # `rs.connection_pool.get_connection()`, `client.app.cache.get(...)`: the type of each
+            # attribute along the chain, as the classes declare or construct it
+            receiver_type = self._chain_type(target.value, types)
+            if receiver_type is not None:
+                return self._method_of_type(receiver_type, target.attr.value,
+                                            f"`{cst.Module([]).code_for_node(target)}()`")
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             receiver, method = target.value.value, target.attr.value
             if receiver in ("self", "cls") and func is not None and func.params.params \
@@ -396,6 +408,47 @@ class CoroutineOracle:
             if method in info.async_context_methods:
                 return what, ASYNC_CONTEXT_MANAGER
         return None
+
+    def _chain_type(self, expr: cst.BaseExpression, types: dict[str, str | None], depth: int = 0) -> str | None:
+        """The type of ``a.b.c`` from the type of ``a`` (a variable, a parameter, a fixture) and the
+        attribute types its class declares (``b: Cache`` in the class body) or builds (``self.b =
+        Cache()``, in its own or a base's methods); None: any step unknown."""
+        if type(expr) is cst.Name:
+            type_ = types.get(expr.value)
+            return type_ if type_ is not None and not type_.startswith((LOCAL, LOCAL_DEF)) else None
+        if type(expr) is not cst.Attribute or depth > 5:
+            return None
+        owner = self._chain_type(expr.value, types, depth + 1)
+        return self._class_attribute(owner, expr.attr.value) if owner is not None else None
+
+    def _class_attribute(self, type_: str, attribute: str) -> str | None:
+        """The declared or constructed type of ``attribute`` on class ``type_`` or its bases."""
+        seen: set[str] = set()
+        todo = [type_]
+        while todo and len(seen) < 20:
+            current = todo.pop(0)
+            if current in seen or "." not in current:
+                continue
+            seen.add(current)
+            info = self._class(current)
+            if info is None:
+                continue
+            found = dict(info.attribute_types).get(attribute)
+            if found is not None:
+                return type_of_constructor(found) or found
+            callee = dict(info.attribute_results).get(attribute)
+            if callee is not None:
+                return self._returned_type(callee)
+            todo += info.bases
+        return None
+
+    def _returned_type(self, qualname: str) -> str | None:
+        """The class a function or method of the project (or an installed package) is declared
+        to return, when it returns a plain value."""
+        info = self._function(qualname)
+        if info is None or not info.returns or info.result != VALUE:
+            return None
+        return type_of_constructor(info.returns) or (info.returns if self._class(info.returns) else None)
 
     def _attribute_type(self, cls: cst.ClassDef, attribute: str) -> str | None:
         """The type of ``self.<attribute>`` when every method of ``cls`` binds it to one type."""

@@ -13,7 +13,10 @@ argument, or the receiver of a method: ``server.serve()``):
 
 Such a step ends only once the task has done its part: the function synchronises with it, and
 a reference to the task would be hygiene. A wait on anything else (``await asyncio.sleep(0.1)``)
-is no observation. Where the coroutine is defined does not matter, and what the body of a
+is no observation, nor is a wait on a part of such an object: for a task running ``server.run()``,
+``await server.writer.receive()`` waits for one message of a server that goes on running (the
+object waited on is ``server.writer``, which the coroutine was not given), so the task still
+outlives the test. Where the coroutine is defined does not matter, and what the body of a
 coroutine the test defines itself happens to touch is not read as what it produces: a callback
 ``cb()`` that feeds a stream the test then reads was given nothing, and its task is reported.
 """
@@ -31,19 +34,33 @@ if TYPE_CHECKING:
     from asynclint.api.context import FileContext
 
 
+def _dotted(expr: cst.BaseExpression) -> str | None:
+    """``a``, ``a.b.c`` as text; None for anything else (a call, a subscript)."""
+    if type(expr) is cst.Name:
+        return expr.value
+    if type(expr) is cst.Attribute:
+        head = _dotted(expr.value)
+        return None if head is None else f"{head}.{expr.attr.value}"
+    return None
+
+
 def produced_objects(coroutine: cst.BaseExpression) -> set[str]:
-    """Names of the objects the task's coroutine is given: the names passed to it and its
-    receiver (``server.serve()``)."""
+    """The objects the task's coroutine is given, as dotted names: the names and attribute chains
+    passed to it and its receiver (``server.serve()``)."""
     if type(coroutine) is not cst.Call:
         return set()
     found: set[str] = set()
     for arg in coroutine.args:
         for node in (arg.value, *descendants(arg.value)):
-            if type(node) is cst.Name:
-                found.add(node.value)
+            if type(node) is cst.Name or type(node) is cst.Attribute:
+                dotted = _dotted(node)
+                if dotted is not None:
+                    found.add(dotted)
     callee = coroutine.func
-    if type(callee) is cst.Attribute and type(callee.value) is cst.Name:
-        found.add(callee.value.value)
+    if type(callee) is cst.Attribute:
+        receiver = _dotted(callee.value)
+        if receiver is not None:
+            found.add(receiver)
     return found
 
 
@@ -52,8 +69,9 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
     coroutine = statement_call.args[0].value if statement_call.args else None
     if coroutine is None:
         return False
-    produced = produced_objects(coroutine) - set(ctx.imports.names)
-    produced.discard("self")
+    imported = ctx.imports.names
+    produced = {name for name in produced_objects(coroutine)
+                if name.split(".", 1)[0] not in imported and name != "self"}
     if not produced:
         return False
     after = False
@@ -73,11 +91,11 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
 
 
 def _waited_objects(ctx: "FileContext", expr: cst.BaseExpression, depth: int = 0) -> set[str]:
-    """The objects an awaited expression (or an ``async for`` iterable) waits on."""
-    if type(expr) is cst.Name:
-        return {expr.value}
-    if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
-        return {expr.value.value}
+    """The objects an awaited expression (or an ``async for`` iterable) waits on, as dotted names
+    (``server.writer.receive()`` waits on ``server.writer``, not on ``server``)."""
+    if type(expr) in (cst.Name, cst.Attribute):
+        dotted = _dotted(expr)
+        return set() if dotted is None else {dotted}
     if type(expr) is cst.Call and depth < 3:
         callee = expr.func
         if ctx.qualname(callee) in WAIT_WRAPPERS:
@@ -86,7 +104,7 @@ def _waited_objects(ctx: "FileContext", expr: cst.BaseExpression, depth: int = 0
                 if arg.keyword is None:
                     found |= _waited_objects(ctx, arg.value, depth + 1)
             return found
-        if type(callee) is cst.Attribute and callee.attr.value in WAITING_METHODS:
-            return _waited_objects(ctx, callee.value, depth + 1) if type(callee.value) is not cst.Call \
-                else set()
+        if type(callee) is cst.Attribute and callee.attr.value in WAITING_METHODS \
+                and type(callee.value) is not cst.Call:
+            return _waited_objects(ctx, callee.value, depth + 1)
     return set()

@@ -43,6 +43,9 @@ class Resource:
     release_imports: tuple[str, ...] = ()
     #: Found only because it is a project class with a release method (no table, no setting said so).
     inferred: bool = False
+    #: Such a project class holds something once used (``ClassInfo.holds_once_used``): a fixture
+    #: handing one out to tests needs no opening call to hold it.
+    holds_once_used: bool = False
     #: Read from the project's own source (one of its classes, or a function annotated to return one),
     #: not from a table, a setting or an installed package (ASL405 reports these only with ``--preview``).
     project: bool = False

@@ -85,12 +85,30 @@ class ClassInfo:
     #: Its ``__init__`` (or a base's) builds a client of another library that must be released
     #: (``self._client = httpx.AsyncClient(...)``): constructing it already holds a resource.
     acquires_on_construction: bool = False
+    #: An instance holds something once it is used, whatever opened it (resolved along the bases):
+    #: its ``__del__`` warns ``ResourceWarning``, or its release method (or a method of ``self`` it
+    #: calls) releases an attribute its ``__init__`` built, of another library's class or of a
+    #: project class that holds in turn. A fixture that hands one out to tests hands out
+    #: something to release; a test that builds one and never uses it holds nothing yet.
+    holds_once_used: bool = False
     #: ``self.attr = param`` in its own ``__init__``: (attr, parameter name, position among the
     #: positional parameters without self, or -1 for keyword-only), for "a constructor argument
     #: kept on self" (analysis/values.py).
     stored_params: tuple[tuple[str, str, int], ...] = ()
     #: Declared or constructed types of its attributes (``client: AsyncClient``, ``self.db = Pool()``).
     attribute_types: tuple[tuple[str, str], ...] = ()
+    #: Attributes its methods set from a call of something that is not a class, with what is called
+    #: (``self.cache = config.to_cache()``, ``config: CacheConfig``, gives ``("cache",
+    #: "app.config.CacheConfig.to_cache")``): the attribute has the type the callee is declared to
+    #: return (read lazily, by the one asking: the callee may live in another module).
+    attribute_results: tuple[tuple[str, str], ...] = ()
+    #: Its own methods that release an attribute its own ``__init__`` built from a constructor,
+    #: with the classes released (``self.client = Redis(...)`` in ``__init__``, ``await
+    #: self.client.close()`` in ``_close``: ``("_close", ("redis.asyncio.Redis",))``).
+    held_releases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks
+    #: (usually once it holds something: ``holds_once_used``).
+    warns_unreleased: bool = False
     #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
     #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
     built_attributes: tuple[tuple[str, str], ...] = ()
@@ -204,6 +222,8 @@ class ModuleIndex:
         self._tree = tree if text is None else None
         self._line_starts: array[int] | None = None
         self._spans: list[tuple[int, int]] = []  # each top-level statement's first and last line
+        #: Module-level ``name = [A, B]`` lists of dotted names, for bases written ``*name``.
+        self._sequences: dict[str, tuple[str, ...]] = {}
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
         #: Entries built (functions and classes) and top-level statements parsed again: what the
@@ -340,10 +360,20 @@ class ModuleIndex:
                     async_methods.append(item.name)
                 elif result == ASYNC_CONTEXT_MANAGER:
                     context_methods.append(item.name)
-        # a generic base (``Base[T]``) is ``Base``
-        bases = tuple(q for q in (self._scope.qualify(ast_dotted(b.value if isinstance(b, ast.Subscript) else b))
-                                  for b in stmt.bases) if q)
+        # a generic base (``Base[T]``) is ``Base``; a starred list (``class Client(*mixins)``) its elements
+        written: list[str | None] = []
+        for base in stmt.bases:
+            if isinstance(base, ast.Starred) and isinstance(base.value, ast.Name):
+                written += self._sequences.get(base.value.id, ())
+            else:
+                written.append(ast_dotted(base.value if isinstance(base, ast.Subscript) else base))
+        bases = tuple(q for q in (self._scope.qualify(b) for b in written) if q)
         init = self.function(f"{local_name}.__init__", before=order)
+        defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        held = {attr: type_ for item in defs if item.name == "__init__"
+                for attr, type_, _direct in _constructed_attributes(item, class_scope)}
+        held_releases = [(item.name, released) for item in defs
+                         if held and (released := _released_attributes(item, held))]
         return ClassInfo(
             qualname=f"{self.name}.{local_name}",
             path=self.path,
@@ -358,6 +388,9 @@ class ModuleIndex:
             acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
             stored_params=_stored_params(stmt),
             attribute_types=tuple(class_scope.attributes.items()),
+            attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
+            held_releases=tuple(held_releases),
+            warns_unreleased=any(_warns_resource(item) for item in defs if item.name == "__del__"),
             built_attributes=tuple(class_scope.built),
         )
 
@@ -631,19 +664,98 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope, built: list[tuple[str,
             declared = _annotation(stmt.annotation, scope)
             if _is_type_name(declared):
                 found[stmt.target.id] = declared  # type: ignore[assignment]
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for node in _statements(stmt):
-            if type(node) is ast.Assign:
-                for target in node.targets:
-                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                            and target.value.id == "self"):
-                        constructed = _constructed(node.value, scope, {})
-                        if constructed is not None:
-                            found.setdefault(target.attr, constructed)
-                            if built is not None:
-                                built.append((target.attr, constructed))
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for attr, constructed, direct in _constructed_attributes(stmt, scope):
+                found.setdefault(attr, constructed)
+                if built is not None and direct:
+                    built.append((attr, constructed))
     return found
+
+
+_Method = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _assignments(method: _Method) -> Iterator[ast.Assign]:
+    for node in _statements(method):
+        if type(node) is ast.Assign:
+            yield node
+
+
+def _constructed_attributes(method: _Method, scope: NameScope) -> list[tuple[str, str, bool]]:
+    """``self.x = Ctor(...)`` in ``method`` (direct: True), also through a local the method builds
+    with one constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``: False)."""
+    assigns = list(_assignments(method))
+    locals_: dict[str, str | None] = {}
+    for node in assigns:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                constructed = _constructed(node.value, scope, {})
+                known = locals_.get(target.id, constructed)
+                locals_[target.id] = constructed if known == constructed else None
+    variables = {name: type_ for name, type_ in locals_.items() if type_ is not None}
+    found: list[tuple[str, str, bool]] = []
+    for node in assigns:
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                value = node.value
+                direct = not isinstance(value, ast.Name)
+                constructed = variables.get(value.id) if isinstance(value, ast.Name) else _constructed(value, scope, {})
+                if constructed is not None:
+                    found.append((target.attr, constructed, direct))
+    return found
+
+
+def _released_attributes(method: _Method, attributes: dict[str, str]) -> tuple[str, ...]:
+    """The classes of ``attributes`` (name -> class) that ``method`` calls a release method on, as a
+    statement (``self.client.close()``, ``await self.client.close()``)."""
+    found: list[str] = []
+    for node in _statements(method):
+        if type(node) is not ast.Expr:
+            continue
+        call = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in RELEASE_METHODS:
+            owner = call.func.value
+            if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) \
+                    and owner.value.id == "self" and owner.attr in attributes \
+                    and attributes[owner.attr] not in found:
+                found.append(attributes[owner.attr])
+    return tuple(found)
+
+
+def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) -> dict[str, str]:
+    """``self.x = f(...)`` / ``self.x = param.method(...)`` (``param`` annotated with a class) in the
+    class's methods, for attributes ``known`` (constructed or declared ones) does not type: ``x`` ->
+    the qualified callee (``_constructed`` already answers for a class's constructor)."""
+    found: dict[str, str | None] = {}
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        args = method.args
+        params: dict[str, str] = {}
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            declared = _annotation(arg.annotation, scope, generic=True)
+            if declared is not None and _is_type_name(declared):
+                params[arg.arg] = declared
+        for node in _assignments(method):
+            for target in node.targets:
+                if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id == "self") or target.attr in known:
+                    continue
+                value = node.value
+                dotted = ast_dotted(value.func) if isinstance(value, ast.Call) else None
+                callee = None
+                if dotted is not None and dotted.split(".")[0] not in ("self", "cls"):
+                    callee = scope.qualify(dotted, params)
+                    if callee is None or "." not in callee or _is_type_name(callee):
+                        callee = None
+                previous = found.get(target.attr, callee)
+                found[target.attr] = callee if previous == callee else None
+    return {attr: callee for attr, callee in found.items() if callee is not None}
+
+
+def _warns_resource(method: _Method) -> bool:
+    """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance."""
+    return any(isinstance(node, ast.Name) and node.id == "ResourceWarning" for node in ast.walk(method))
 
 
 #: The fields of a statement (or an ``except``/``case`` clause) that hold statements or clauses.
@@ -704,6 +816,12 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     for top, stmt in enumerate(tree.body):
         first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
         index._spans.append((first, stmt.end_lineno or stmt.lineno))
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, (ast.List, ast.Tuple)):
+            # `mixins = [A, B]`, for a class whose bases are `*mixins`
+            elements = [ast_dotted(e) for e in stmt.value.elts]
+            if all(elements):
+                index._sequences[stmt.targets[0].id] = tuple(e for e in elements if e)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             index._add_function(stmt.name, (top, ()), None)
         elif isinstance(stmt, ast.ClassDef):
@@ -729,6 +847,26 @@ def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
                             found.append((target.attr, stmt.value.id, index if index < positional else -1))
             return tuple(found)
     return ()
+
+
+def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, ...]],
+                           calls_of: Callable[[str], tuple[str, ...]], holds: Callable[[str], bool]) -> bool:
+    """The class's release method, or a method of ``self`` it calls (two calls deep, each
+    resolved along the bases), releases an attribute that class's ``__init__`` built: the
+    instance holds something from construction. A release that only reaches empty hooks
+    (``async def _close(self): pass``) holds nothing."""
+    todo = [(method, 0) for method in release]
+    seen: set[str] = set()
+    while todo:
+        method, depth = todo.pop()
+        if method in seen:
+            continue
+        seen.add(method)
+        if any(holds(type_) for type_ in releasing.get(method, ())):
+            return True
+        if depth < 2:
+            todo += [(called, depth + 1) for called in calls_of(method)]
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -815,6 +953,8 @@ class SourceIndex:
     note_read: Callable[[Path], None] = field(default=lambda path: None)
     _missing: set[str] = field(default_factory=set)
     _resolved_classes: dict[str, ClassInfo] = field(default_factory=dict)
+    #: Classes whose holding is being decided (a class releasing an instance of itself ends there).
+    _holding: set[str] = field(default_factory=set)
     #: Each module name looked up by this view, and what it found: a view answers for one file, whose
     #: lookups ask about the same modules thousands of times (ASL301's failure index: 5,400 lookups
     #: of 37 modules, each a path resolution and a stat of the file).
@@ -915,6 +1055,12 @@ class SourceIndex:
         release, async_methods, methods = list(raw.release_methods), list(raw.async_methods), list(raw.methods)
         acm, cm = raw.async_context_manager, raw.context_manager
         acquires = raw.acquires_on_construction
+        holds = raw.warns_unreleased
+        # First definer of each method along the bases, in order (close to the MRO), and whether
+        # it releases something its class built.
+        definer = {m: raw.qualname for m in raw.methods}
+        own_releases = dict(raw.held_releases)
+        releasing = {m: own_releases.get(m, ()) for m in raw.methods}
         seen = {raw.qualname}
         todo = list(raw.bases)
         while todo and len(seen) < 50:
@@ -936,12 +1082,43 @@ class SourceIndex:
             acm = acm or info.async_context_manager
             cm = cm or info.context_manager
             acquires = acquires or info.acquires_on_construction
+            holds = holds or info.warns_unreleased
+            own_releases = dict(info.held_releases)
+            for method in info.methods:
+                releasing.setdefault(method, own_releases.get(method, ()))
+                definer.setdefault(method, info.qualname)
             todo += list(info.bases)
+        if not (acquires or holds) and qualname not in self._holding:
+            self._holding.add(qualname)
+            try:
+                holds = _release_releases_held(release, releasing, lambda m: self._self_calls(definer, m),
+                                               self._holds)
+            finally:
+                self._holding.discard(qualname)
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
                            async_context_manager=acm, context_manager=cm, methods=tuple(methods),
-                           acquires_on_construction=acquires)
+                           acquires_on_construction=acquires, holds_once_used=holds or acquires)
         self._resolved_classes[qualname] = resolved
         return resolved
+
+    def _self_calls(self, definer: dict[str, str], method: str) -> tuple[str, ...]:
+        """The methods of ``self`` that ``method`` (as its first definer along the bases writes it) calls."""
+        owner = definer.get(method)
+        info = self.function(f"{owner}.{method}") if owner else None
+        if info is None:
+            return ()
+        prefix = f"{owner}."
+        return tuple(call[len(prefix):] for call in info.calls
+                     if call.startswith(prefix) and "." not in call[len(prefix):])
+
+    def _holds(self, qualname: str) -> bool:
+        """An attribute of class ``qualname`` holds something: a class of another library (its
+        release is what the project calls), or a project class that holds from construction
+        (``rate_limits.Limiter()`` whose ``close`` cancels a task it starts later holds nothing)."""
+        if self._raw_class(qualname) is None:
+            return True
+        info = self.cls(qualname)
+        return info is not None and info.holds_once_used
 
     def module_defines(self, module: str | None, name: str) -> bool | None:
         """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""

@@ -168,7 +168,7 @@ class FixtureWithoutTeardown(Rule):
         resource = self.finder.of_call(call, self.finder.owners(fixture.func, classes))
         if resource is None:
             return
-        if resource.inferred and not _opened(body, acquired_at if acquired_at is not None else index, index,
+        if resource.inferred and not resource.holds_once_used and not _opened(body, acquired_at if acquired_at is not None else index, index,
                                              acquired, var):
             return  # a project object that was never opened holds nothing yet
         if (fixture.is_generator and var is not None and index + 1 < len(body)
@@ -386,8 +386,130 @@ class FixtureWithoutTeardown(Rule):
                 async def __aexit__(self, *exc):
                     await self.shutdown()
         """)}),
+        # A project class whose release reaches only an empty hook (the subclasses fill it in)
+        # holds nothing from construction: built and never opened, nothing to release.
+        Valid(dedent("""
+            import pytest
+            from app.store import BaseStore
+
+            @pytest.fixture
+            def store():
+                return BaseStore()
+        """), files={"src/app/__init__.py": "", "src/app/store.py": dedent("""
+            class BaseStore:
+                async def close(self):
+                    await self._close()
+
+                async def _close(self):
+                    pass
+        """)}),
+        # The release closes a helper of the project that `__init__` built, but that helper holds
+        # nothing until started (its `close` cancels a task `start()` makes): neither does the
+        # manager, built and never started.
+        Valid(dedent("""
+            import pytest
+            from app.limits import Manager
+
+            @pytest.fixture
+            def manager():
+                return Manager()
+        """), files={"src/app/__init__.py": "", "src/app/limits.py": dedent("""
+            import asyncio
+
+            class Limiter:
+                def __init__(self):
+                    self.task = None
+
+                def start(self):
+                    self.task = asyncio.get_running_loop().create_task(asyncio.sleep(60))
+
+                def close(self):
+                    if self.task is not None:
+                        self.task.cancel()
+
+            class Manager:
+                def __init__(self):
+                    self.limiter = Limiter()
+
+                async def close(self):
+                    self.limiter.close()
+        """)}),
     ]
     INVALID = [
+        # The release is inherited from a base in another module, and reaches a hook of a mixin
+        # that closes the client the mixin's `__init__` built: the instance holds it from
+        # construction. The release must be awaited and the fixture is sync: reported, no fix.
+        Invalid(
+            dedent("""
+                import pytest
+                from app.stores import WireStore
+
+                @pytest.fixture
+                def store():
+                    return WireStore()
+            """),
+            files={"src/app/__init__.py": "", "src/app/base.py": dedent("""
+                class BaseStore:
+                    async def close(self):
+                        await self._close()
+
+                    async def _close(self):
+                        pass
+            """), "src/app/stores.py": dedent("""
+                from wirelib import Connection
+
+                from app.base import BaseStore
+
+                class WireMixin:
+                    def __init__(self):
+                        self.conn = Connection("localhost")
+
+                    async def _close(self):
+                        await self.conn.close()
+
+                class WireStore(WireMixin, BaseStore):
+                    pass
+            """)},
+            line=6, column=12, fixed=None,
+            message='fixture `store` returns `WireStore(...)` and nothing releases it after the test',
+        ),
+        # A class whose `__del__` warns `ResourceWarning` says so itself: an instance left open leaks.
+        Invalid(
+            dedent("""
+                import pytest
+                from app.links import Link
+
+                @pytest.fixture
+                def link():
+                    return Link()
+            """),
+            files={"src/app/__init__.py": "", "src/app/links.py": dedent("""
+                import warnings
+
+                class Link:
+                    def __init__(self):
+                        self.closed = False
+
+                    def __del__(self):
+                        if not self.closed:
+                            warnings.warn("link left open", ResourceWarning)
+
+                    def close(self):
+                        self.closed = True
+            """)},
+            line=6, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from app.links import Link
+
+                @pytest.fixture
+                def link():
+                    link = Link()
+                    yield link
+                    link.close()
+            """),
+            message='fixture `link` returns `Link(...)` and nothing releases it after the test',
+        ),
         Invalid(
             dedent("""
                 import pytest

@@ -15,7 +15,12 @@ Three sources, in this order:
    the release method.
 3. Classes of the project's own source with a release method
    (close/aclose/dispose/shutdown/disconnect/terminate, also inherited), and
-   project functions annotated to return one.
+   project functions annotated to return one. Such an instance is a resource
+   once built when its constructor builds a known client
+   (``ClassInfo.acquires_on_construction``); handed out by a fixture when it holds
+   something once used (``holds_once_used``: a release that closes what
+   ``__init__`` built, a ``__del__`` warning ``ResourceWarning``); otherwise only
+   once opened.
 4. Classes of installed packages that are async resources, read from their source
    (``analysis/values_resources.py``: an async context manager with an ``async def
    aclose``/``close`` that hands nothing back).
@@ -173,7 +178,7 @@ class ResourceFinder:
             info = self.ctx.source.cls(qualified)
             if info is not None and info.acquires_on_construction:
                 return found  # its constructor already holds a client: a resource once built
-            return replace(found, inferred=True)
+            return replace(found, inferred=True, holds_once_used=info is not None and info.holds_once_used)
         return None
 
     def _installed(self, qualified: str) -> Resource | None:

@@ -12,6 +12,44 @@ from asynclint.core.diagnostics import Safety
 from asynclint.knowledge.async_types import TEXT_BUILTINS
 
 
+#: A small project for the examples: a client class whose methods come from a list of mixins,
+#: with a pool its `__init__` builds (through a local) and one a config method is declared to return.
+_SHOP_CLIENT = {"shop/__init__.py": "", "shop/base.py": dedent("""
+        class Pool:
+            async def acquire(self):
+                return object()
+    """), "shop/commands.py": dedent("""
+        class KeyCommands:
+            async def flush(self):
+                return True
+    """), "shop/client.py": dedent("""
+        from shop.base import Pool
+        from shop.commands import KeyCommands
+
+        MIXINS = [KeyCommands]
+
+        class Config:
+            def make_pool(self) -> Pool:
+                return Pool()
+
+        class Client(*MIXINS):
+            def __init__(self, pool=None, config: Config = None):
+                if pool is None:
+                    pool = Pool()
+                self.pool = pool
+                self.spare = config.make_pool()
+
+        def connect() -> Client:
+            return Client()
+    """)}
+
+
+#: A name that is the test of these is only tested for truth: nothing awaits it there.
+_NEVER_AWAITS = (cst.Assert, cst.If, cst.While)
+#: A name directly under these is compared or negated: a coroutine object is never awaited there.
+_COMPARED = (cst.Comparison, cst.ComparisonTarget, cst.UnaryOperation)
+
+
 class CoroutineNotAwaited(Rule):
     code = "ASL501"
     name = "coroutine-not-awaited"
@@ -20,7 +58,9 @@ class CoroutineNotAwaited(Rule):
     docs = """
         ## What it does
         Finds expression statements (and assignments to a name used nowhere
-        else in the function, and calls made text with `str()`, `repr()`,
+        else in the function, or only tested for truth or compared, as in
+        `assert value` or `assert first != second`, where a coroutine
+        object is always true and never equal; and calls made text with `str()`, `repr()`,
         `print()` or an f-string) that call something returning a coroutine and
         drop it: an `async def` of the module, or one the function (or a
         function around it) defines, `self.method()`
@@ -140,14 +180,17 @@ class CoroutineNotAwaited(Rule):
         return False
 
     def _assigned_and_unused(self, node: cst.Call, func: cst.FunctionDef) -> bool:
-        """``x = coro()`` where ``x`` appears nowhere else in the function (so nothing can await it)."""
+        """``x = coro()`` where ``x`` appears nowhere else in the function, or only where nothing can
+        await it: tested for truth or compared (``assert x``, ``assert a != x``, ``if not x:``)."""
         parent = self.ctx.parent
         if not (isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1):
             return False
         target = parent.targets[0].target
         if not isinstance(target, cst.Name):
             return False
-        return not name_loads(func.body, target.value, exclude=parent)
+        return all(type(use) in _NEVER_AWAITS and getattr(use, "test", name) is name
+                   or type(use) in _COMPARED
+                   for name, use in name_loads(func.body, target.value, exclude=parent))
 
     VALID = [
         Valid(dedent("""
@@ -337,6 +380,19 @@ class CoroutineNotAwaited(Rule):
                 print(name, fetch)
                 assert str(fetch()) == "1"
         """), config={"asyncio_mode": "auto"}),
+    ]
+    VALID += [
+        # A coroutine kept and passed on, and an attribute whose type is not known (`self.stats =
+        # stats`, an unannotated parameter): nothing to report.
+        Valid(dedent("""
+            from shop.client import connect
+
+            async def test_kept(check):
+                client = connect()
+                first = client.pool.acquire()
+                check(first)
+                client.stats.acquire()
+        """), files=_SHOP_CLIENT, config={"asyncio_mode": "auto"}),
     ]
     INVALID = [
         # An async helper the test defines, called bare: its checks never run; also from a
@@ -752,5 +808,52 @@ class CoroutineNotAwaited(Rule):
             """),
             message='coroutine `self.store.save()` is never awaited: its body does not run',
             others=((14, 9),),
+        ),
+    ]
+    INVALID += [
+        # Types through the project's classes: `Client` takes its async methods from a list of
+        # mixins (`class Client(*MIXINS)`), `client.pool` is the `Pool` its `__init__` builds
+        # when none is given, `client.spare` what `Config.make_pool` is declared to return. A
+        # coroutine kept in a name that is only compared is never awaited either.
+        Invalid(
+            dedent("""
+                import pytest
+                from shop.client import Client, connect
+
+                @pytest.fixture
+                def client():
+                    client = Client()
+                    client.flush()
+                    return client
+
+                async def test_pool_hands_out_fresh_connections():
+                    client = connect()
+                    first = await client.pool.acquire()
+                    second = client.pool.acquire()
+                    assert first != second
+                    client.spare.acquire()
+            """),
+            files=_SHOP_CLIENT,
+            config={"asyncio_mode": "auto"},
+            count=3, line=7, column=5, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from shop.client import Client, connect
+
+                @pytest.fixture
+                def client():
+                    client = Client()
+                    client.flush()
+                    return client
+
+                async def test_pool_hands_out_fresh_connections():
+                    client = connect()
+                    first = await client.pool.acquire()
+                    second = await client.pool.acquire()
+                    assert first != second
+                    await client.spare.acquire()
+            """),
+            message="coroutine `client.flush()` is never awaited: its body does not run",
+            others=((13, 14), (15, 5)),
         ),
     ]

@@ -40,7 +40,9 @@ class DanglingTask(Rule):
         of the method (`await body`,
         `async for chunk in body`, `await ready.wait()`, `await server.serve()`,
         also through `asyncio.wait_for`/`gather`): that step ends only once
-        the task has done its part, so the test synchronises with it and a
+        the task has done its part (a wait on a part of that object,
+        `await server.writer.receive()` for a task running `server.run()`,
+        is one message from a task that goes on running: still reported), so the test synchronises with it and a
         reference would be hygiene only. Where the coroutine is defined does
         not matter, and what the body of a callback the test defines happens
         to touch is not read as what it produces: a `cb()` given nothing is
@@ -388,6 +390,36 @@ class DanglingTask(Rule):
                     await task
             """),
             message='task `asyncio.create_task(...)` in `test_stops_when_asked` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+        ),
+        # Waiting for one message from a part of the task's receiver is no wait for the task: the
+        # relay goes on pumping after the first message arrives, and outlives the test.
+        Invalid(
+            dedent("""
+                import asyncio
+
+                from chat.relay import Relay
+
+                async def test_first_message_is_relayed():
+                    relay = Relay()
+                    asyncio.ensure_future(relay.pump())
+                    await relay.inbox.put("hi")
+                    assert await relay.outbox.get() == "hi"
+            """),
+            config={"asyncio_mode": "auto"},
+            line=7, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                from chat.relay import Relay
+
+                async def test_first_message_is_relayed():
+                    relay = Relay()
+                    task = asyncio.ensure_future(relay.pump())
+                    await relay.inbox.put("hi")
+                    assert await relay.outbox.get() == "hi"
+                    await task
+            """),
+            message='task `asyncio.ensure_future(...)` in `test_first_message_is_relayed` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
         # In a fixture, or for a coroutine that runs until cancelled: reported, no fix.
         Invalid(
