@@ -319,13 +319,12 @@ class CoroutineOracle:
         """What ``call`` is ("`fetch()`") and what it returns: a coroutine (``COROUTINE``) or an
         async context manager to enter (``ASYNC_CONTEXT_MANAGER``); None: anything else or unknown."""
         target = call.func
-        # The types are read only for a called name or a method's receiver name (below).
-        if type(target) is cst.Name:
-            key: str | None = target.value
-        elif type(target) is cst.Attribute and type(target.value) is cst.Name:
-            key = target.value.value
-        else:
-            key = None
+        # The types are read only for a called name or the name a method's receiver chain starts
+        # from (`client.pool.acquire()`: `client`).
+        root: cst.BaseExpression = target
+        while type(root) is cst.Attribute:
+            root = root.value
+        key: str | None = root.value if type(root) is cst.Name else None
         types = self._types_for(func, key, classes) if func is not None else {}
         if isinstance(target, cst.Name):
             name = target.value

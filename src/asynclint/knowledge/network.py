@@ -83,6 +83,11 @@ MOCK_NAMES = frozenset({
     "requests_mock", "MockTransport", "httpx.MockTransport", "ASGITransport", "httpx.ASGITransport",
     "WSGITransport", "httpx.WSGITransport", "disable_socket", "pytest_socket.disable_socket",
 })
+#: Every name in MOCK_NAMES holds one of these (``aioresponses`` holds ``responses``): a file whose text
+#: spells none of them has no name or attribute that makes ASL201's body scan see a mock (tests check it).
+MOCK_WORDS = ("respx", "responses", "requests_mock", "MockTransport", "ASGITransport", "WSGITransport",
+              "disable_socket")
+
 
 #: Hosts that never leave the machine (127.0.0.0/8 and ::1 are checked as addresses).
 LOCAL_HOSTS = frozenset({"localhost", "testserver", "test", "0.0.0.0", "::1", "ip6-localhost"})

@@ -23,6 +23,7 @@ from asynclint.knowledge.network import (
     IN_PROCESS_KEYWORDS,
     LOCAL_HOSTS,
     MOCK_NAMES,
+    MOCK_WORDS,
     NETWORK_CLIENTS,
     NETWORK_FUNCTIONS,
     NETWORK_LIBRARIES,
@@ -35,10 +36,6 @@ from asynclint.model.pytest_facts import Fixture
 
 #: The last part of each dotted mock name (``respx.mock`` -> ``mock``).
 _MOCK_LAST_PARTS = frozenset(name.rsplit(".", 1)[-1] for name in MOCK_NAMES if "." in name)
-#: Every name in MOCK_NAMES holds one of these (``aioresponses`` holds ``responses``): a file whose text
-#: spells none of them has no name or attribute that makes ``BodyScan`` see a mock (tests check it).
-MOCK_WORDS = ("respx", "responses", "requests_mock", "MockTransport", "ASGITransport", "WSGITransport",
-              "disable_socket")
 
 _UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
 

@@ -33,7 +33,7 @@ _SHOP_CLIENT = {"shop/__init__.py": "", "shop/base.py": dedent("""
                 return Pool()
 
         class Client(*MIXINS):
-            def __init__(self, pool=None, config: Config = None):
+            def __init__(self, pool=None, config: Config = Config()):
                 if pool is None:
                     pool = Pool()
                 self.pool = pool
