@@ -17,6 +17,7 @@ from asynclint.knowledge.network import (
     NETWORK_MARK_WORDS,
     PRE_REQUEST_ERRORS,
 )
+from asynclint.knowledge.network import MOCK_WORDS
 from asynclint.model.pytest_facts import Fixture, TestFunction
 from asynclint.model.runners import UNITTEST
 from asynclint.rules.asl2xx_mocking.network_calls import (
@@ -24,7 +25,6 @@ from asynclint.rules.asl2xx_mocking.network_calls import (
     BodyFacts,
     BodyRecorder,
     direct_call,
-    MOCK_WORDS,
     module_constants,
     patched,
     scan_body,
