@@ -383,8 +383,15 @@ _TEXT_LINE = re.compile(r"^(.+?):(\d+):\d+: (ASL\d+) (.*)$")
 ASYNCLINT: list[str] = []
 
 
+def _tool(name: str) -> str:
+    """The running interpreter's own copy of a tool, else the one on PATH. A PATH shim (pyenv) picks
+    the interpreter from the extracted tree's `.python-version`, where the tool may not exist."""
+    own = Path(sys.executable).parent / name
+    return str(own) if own.is_file() else shutil.which(name) or name
+
+
 def _asynclint_exe() -> str:
-    return ASYNCLINT[0] if ASYNCLINT else shutil.which("asynclint") or "asynclint"
+    return ASYNCLINT[0] if ASYNCLINT else _tool("asynclint")
 
 
 def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -426,6 +433,8 @@ def _asynclint(tree: Path, paths: list[str]) -> dict[str, list[Finding]]:
     if opt_in:  # a prefix does not select opt-in rules: they are named
         cmd += ["--extend-select", ",".join(sorted(opt_in))]
     proc = _run([*cmd, *existing], tree)
+    if proc.returncode not in (0, 1):  # an error is not "no finding": say so, the case shows it
+        print(f"asynclint exited {proc.returncode} in {tree}: {proc.stderr.strip()[:300]}", file=sys.stderr)
     for ln in proc.stdout.splitlines():
         match = _TEXT_LINE.match(ln)
         if match is None:
@@ -442,7 +451,7 @@ def _ruff(tree: Path, paths: list[str]) -> list[Finding]:
     existing = [p for p in paths if (tree / p).is_file()]
     if not existing:
         return []
-    exe = shutil.which("ruff") or "ruff"
+    exe = _tool("ruff")
     proc = _run([exe, "check", "--isolated", "--no-cache", "--preview", "--exit-zero",
                  "--select", "ASYNC,PT,RUF006,RUF029", "--output-format", "json", *existing], tree)
     out = []
@@ -488,7 +497,7 @@ _VERSIONS: list[str] = []
 
 def _peer_versions() -> str:
     if not _VERSIONS:
-        ruff = _run([shutil.which("ruff") or "ruff", "--version"], Path.cwd()).stdout
+        ruff = _run([_tool("ruff"), "--version"], Path.cwd()).stdout
         f8 = _run([sys.executable, "-m", "flake8", "--version"], Path.cwd()).stdout
         _VERSIONS.append(f"{ruff.strip()} / {f8.strip().splitlines()[0] if f8.strip() else '?'}")
     return _VERSIONS[0]
