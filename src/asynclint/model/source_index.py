@@ -341,7 +341,7 @@ class ModuleIndex:
             if not isinstance(node, ast.ClassDef):
                 return None
             scope = NameScope(self.name, self.imports, self._scope.local, local_name)
-            scope.attributes = _self_attributes(node, scope, scope.built)
+            scope.attributes = _self_attributes(node, scope)
             self._class_scopes[where] = scope
         return scope
 
@@ -370,8 +370,7 @@ class ModuleIndex:
         bases = tuple(q for q in (self._scope.qualify(b) for b in written) if q)
         init = self.function(f"{local_name}.__init__", before=order)
         defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        held = {attr: type_ for item in defs if item.name == "__init__"
-                for attr, type_, _direct in _constructed_attributes(item, class_scope)}
+        held = class_scope.init_attributes
         held_releases = [(item.name, released) for item in defs
                          if held and (released := _released_attributes(item, held))]
         return ClassInfo(
@@ -445,6 +444,9 @@ class NameScope:
         self.attributes = attributes or {}
         #: Every ``self.attr = Ctor(...)`` of the class (ClassInfo.built_attributes).
         self.built: list[tuple[str, str]] = []
+        #: The attributes ``__init__`` constructs, directly or through a local: what an instance holds
+        #: from construction (ClassInfo.held_releases).
+        self.init_attributes: dict[str, str] = {}
 
     def qualify(self, dotted: str | None, variables: dict[str, str] | None = None) -> str | None:
         if dotted is None:
@@ -655,9 +657,9 @@ def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> s
                         for d in node.decorator_list])
 
 
-def _self_attributes(cls: ast.ClassDef, scope: NameScope, built: list[tuple[str, str]] | None = None) -> dict[str, str]:
-    """``self.x = Ctor(...)`` anywhere in the class's methods (each added to ``built``), and ``x: Type``
-    class annotations."""
+def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
+    """``self.x = Ctor(...)`` anywhere in the class's methods (each direct one added to ``scope.built``,
+    those of ``__init__`` to ``scope.init_attributes``), and ``x: Type`` class annotations."""
     found: dict[str, str] = {}
     for stmt in cls.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -667,8 +669,10 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope, built: list[tuple[str,
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for attr, constructed, direct in _constructed_attributes(stmt, scope):
                 found.setdefault(attr, constructed)
-                if built is not None and direct:
-                    built.append((attr, constructed))
+                if direct:
+                    scope.built.append((attr, constructed))
+                if stmt.name == "__init__":
+                    scope.init_attributes[attr] = constructed
     return found
 
 
