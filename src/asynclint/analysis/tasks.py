@@ -29,19 +29,10 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.knowledge.tasks import WAIT_WRAPPERS, WAITING_METHODS
+from asynclint.model.names import dotted_name
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
-
-
-def _dotted(expr: cst.BaseExpression) -> str | None:
-    """``a``, ``a.b.c`` as text; None for anything else (a call, a subscript)."""
-    if type(expr) is cst.Name:
-        return expr.value
-    if type(expr) is cst.Attribute:
-        head = _dotted(expr.value)
-        return None if head is None else f"{head}.{expr.attr.value}"
-    return None
 
 
 def produced_objects(coroutine: cst.BaseExpression) -> set[str]:
@@ -53,12 +44,12 @@ def produced_objects(coroutine: cst.BaseExpression) -> set[str]:
     for arg in coroutine.args:
         for node in (arg.value, *descendants(arg.value)):
             if type(node) is cst.Name or type(node) is cst.Attribute:
-                dotted = _dotted(node)
+                dotted = dotted_name(node)
                 if dotted is not None:
                     found.add(dotted)
     callee = coroutine.func
-    if type(callee) is cst.Attribute:
-        receiver = _dotted(callee.value)
+    if type(callee) is cst.Attribute and type(callee.value) is not cst.Call:  # not `make().run()`
+        receiver = dotted_name(callee.value)
         if receiver is not None:
             found.add(receiver)
     return found
@@ -94,7 +85,7 @@ def _waited_objects(ctx: "FileContext", expr: cst.BaseExpression, depth: int = 0
     """The objects an awaited expression (or an ``async for`` iterable) waits on, as dotted names
     (``server.writer.receive()`` waits on ``server.writer``, not on ``server``)."""
     if type(expr) in (cst.Name, cst.Attribute):
-        dotted = _dotted(expr)
+        dotted = dotted_name(expr)
         return set() if dotted is None else {dotted}
     if type(expr) is cst.Call and depth < 3:
         callee = expr.func
