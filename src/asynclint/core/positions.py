@@ -21,6 +21,7 @@ import bisect
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
+from itertools import accumulate
 
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
@@ -29,6 +30,17 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 from asynclint.core.walker import iter_children
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def line_offsets(text: str) -> list[int]:
+    """The offset of each line's start in ``text`` (lines end at ``\\r\\n``, ``\\r`` or ``\\n``, as
+    LibCST counts them): ``[0, *(m.end() for m in _NEWLINE.finditer(text))]``, without a match
+    object per line where the text has no ``\\r`` (C-level splitting and summing)."""
+    if "\r" in text:
+        return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    offsets = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+    offsets.pop()  # the start of a line after the text's end
+    return offsets
 
 
 class _Recorder:
@@ -104,7 +116,7 @@ def _def_names(text: str, nodes: list[cst.CSTNode],
         if at < 0:
             continue
         if offsets is None:
-            offsets = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+            offsets = line_offsets(text)
         start = at + len(needle) - len(node.value)
         line = bisect.bisect_right(offsets, start)
         column = start - offsets[line - 1]
@@ -114,9 +126,9 @@ def _def_names(text: str, nodes: list[cst.CSTNode],
 
 _FEW_NAMES = 8
 _WORD = re.compile(r"\w+")
-#: Every place where ``def`` or ``class`` + blanks + a word starts, overlapping ones included ("undef f"
-#: holds "def f").
-_DEF_AT = re.compile(r"(?=(?:def|class)[ \t]+(\w+))")
+#: ``def`` or ``class`` + blanks + a word. Two places can overlap only where a word ends with
+#: ``def``/``class`` followed by blanks and a word ("def undef f" holds "def f"): the scan goes on from there.
+_DEF_AT = re.compile(r"(?:def|class)[ \t]+(\w+)")
 
 
 class _DefIndex:
@@ -126,8 +138,14 @@ class _DefIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self.by_word: dict[str, list[int]] = {}
-        for match in _DEF_AT.finditer(text):
-            self.by_word.setdefault(match.group(1), []).append(match.start())
+        search = _DEF_AT.search
+        match = search(text)
+        while match is not None:
+            word = match.group(1)
+            self.by_word.setdefault(word, []).append(match.start())
+            end = match.end()
+            tail = 3 if word.endswith("def") else 5 if word.endswith("class") else 0
+            match = search(text, end - tail)  # (the word starts after the match's start: no loop)
         self.words = sorted(self.by_word)
 
     def unique(self, needle: str, name: str) -> int:
@@ -305,7 +323,7 @@ class StatementPlace:
     @property
     def offsets(self) -> list[int]:
         if self._offsets is None:
-            self._offsets = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+            self._offsets = line_offsets(self.text)
         return self._offsets
 
     def _index(self) -> dict[str, list[int]]:

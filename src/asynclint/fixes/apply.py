@@ -51,7 +51,7 @@ def _enclosing_ids(root: cst.CSTNode, targets: set[int]) -> set[int] | None:
 
     A transformer rebuilds every node it descends into; descending only into these
     rebuilds the paths down to the replaced nodes instead of the whole module
-    (a full rebuild costs about three parses, per fix rendered).
+    (a full rebuild costs about three parses, per fix rendered). The walk ends at the last target.
     """
     enclosing: set[int] = set()
     reached = 0
@@ -63,6 +63,8 @@ def _enclosing_ids(root: cst.CSTNode, targets: set[int]) -> set[int] | None:
         if id(node) in targets:
             reached += 1
             enclosing.update(id(parent) for parent in path)
+            if reached == len(targets):
+                break  # nothing after the last target encloses one (a decorator's: not its function's body)
             continue
         path.append(node)
         children = iter_children(node)

@@ -39,6 +39,7 @@ from asynclint.fixes.codegen import ModuleText, common_ends
 from asynclint.fixes.imports import add_imports, satisfied
 from asynclint.fixes.unused_imports import (
     name_uses,
+    name_uses_beyond,
     top_level_imports,
     used_names,
     without_imports,
@@ -87,7 +88,11 @@ def _advance(line: int, column: int, text: str) -> tuple[int, int]:
 
 
 #: Work counters for tests/perf_invariants (plain integers: cheap enough to keep always).
-STATS = {"fixes": 0, "whole_module": 0, "generated_chars": 0}
+STATS = {"fixes": 0, "whole_module": 0, "generated_chars": 0, "checks": 0, "module_walks": 0}
+
+#: Code checked by :meth:`_Renderer.check` -> whether CPython parses it (bounded: cleared when full).
+_CHECKED: dict[str, bool] = {}
+_CHECKED_SIZE = 256
 
 
 def attach_edits(module: cst.Module, text: str, diagnostics: list[Diagnostic], display_path: str,
@@ -191,7 +196,8 @@ class _Renderer:
         self.place: _Place | None = None
         self.whole: ModuleText | None = None
         self._imports: tuple[Any, dict[str, cst.SimpleStatementLine]] | None = None
-        self._uses: dict[str, int] | None = None
+        #: Uses of an imported name the module was seen to have: (count, whether the walk was whole).
+        self._module_uses: dict[str, tuple[int, bool]] = {}
         self._flat: dict[int, tuple[cst.CSTNode, str]] = {}  # leading lines and decorators at the top level
 
     # The whole-module way (the reference, and the fallback) -------------------------------------
@@ -349,6 +355,10 @@ class _Renderer:
             changed = statement.visit(replacer)
             if len(replacer.applied) != len(replacements) or not isinstance(changed, cst.BaseStatement):
                 raise _Fallback
+            if _prelude_changes_only(statement, changed):  # a decorator's argument changed (ASL106)
+                found = self.prelude_edits(unit.chain, indents, changed)
+                if found is not None:
+                    return found
             header_only = _stubbable(statement) and changed.body is statement.body  # type: ignore[attr-defined]
             old_code = self.code(statement, indents, header_only)
             new_code = self.code(changed, indents, header_only)
@@ -417,13 +427,25 @@ class _Renderer:
         return code
 
     def check(self, code: str) -> None:
-        """The changed statement parses (at the top level: CPython's parser alone, no compiler)."""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                compile(code, self.display_path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-        except Exception:  # noqa: BLE001 - maybe newer syntax LibCST reads: the whole check decides
-            raise _Fallback from None
+        """The changed statement parses (at the top level: CPython's parser alone, no compiler).
+
+        The answer depends on the code alone: the same lines checked again (ASL101's decorator above
+        a stand-in ``def``, in every file) are not parsed again (:data:`_CHECKED`)."""
+        parses = _CHECKED.get(code)
+        if parses is None:
+            STATS["checks"] += 1
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    compile(code, self.display_path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+                parses = True
+            except Exception:  # noqa: BLE001 - maybe newer syntax LibCST reads: the whole check decides
+                parses = False
+            if len(_CHECKED) >= _CHECKED_SIZE:
+                _CHECKED.clear()
+            _CHECKED[code] = parses
+        if not parses:
+            raise _Fallback
 
     # Imports ---------------------------------------------------------------------------------------
     def import_edits(self, fix: Fix, pairs: list[tuple[cst.CSTNode, Any]], tops: set[int]) -> list[TextEdit]:
@@ -447,10 +469,7 @@ class _Renderer:
             # A name the replacement uses as often as the replaced code did keeps its uses.
             candidates = {name for name in candidates if added.get(name, 0) < before[name]}
         if candidates:
-            if self._uses is None:
-                self._uses = name_uses([module], set(imports))  # once a file, for all of its fixes
-            uses = self._uses
-            unused = {name for name in candidates if uses.get(name, 0) - before[name] + added.get(name, 0) <= 0}
+            unused = self.unused_after(candidates, {name: before[name] - added.get(name, 0) for name in candidates})
         if unused:
             if requests:
                 imports = {**imports, **top_level_imports(module.with_changes(
@@ -461,6 +480,38 @@ class _Renderer:
         if body is module.body:
             return []
         return self.top_level_edits(list(module.body), list(body), tops)
+
+    def unused_after(self, candidates: set[str], limits: dict[str, int]) -> set[str]:
+        """The names of ``candidates`` (bound by top-level imports) that the module uses at most
+        ``limits[name]`` times (the replaced code's uses less the replacement's): none left after the fix.
+
+        The text bounds a name's uses: it holds the name at each use and in the import that binds it,
+        so a name the text holds no more than its limit + 1 times is unused, and nothing is walked
+        (ASL202's ``MagicMock`` whose last use becomes ``AsyncMock``). Otherwise the module is walked
+        until every name shows more uses than its limit (usually early: the name is used elsewhere);
+        what a walk found is kept for the file's next fixes."""
+        unused: set[str] = set()
+        pending: dict[str, int] = {}
+        for name in candidates:
+            limit = limits[name]
+            if self.text.count(name) - 1 <= limit:
+                unused.add(name)
+                continue
+            known = self._module_uses.get(name)
+            if known is not None and (known[1] or known[0] > limit):
+                if known[0] <= limit:
+                    unused.add(name)
+                continue
+            pending[name] = limit
+        if pending:
+            STATS["module_walks"] += 1
+            counts, complete = name_uses_beyond([self.module], pending)
+            for name, limit in pending.items():
+                count = counts.get(name, 0)
+                self._module_uses[name] = (count, complete)
+                if complete and count <= limit:  # (a walk ends early only once every name is past its limit)
+                    unused.add(name)
+        return unused
 
     def top_level_edits(self, old: list[cst.BaseStatement], new: list[cst.BaseStatement],
                         tops: set[int]) -> list[TextEdit]:

@@ -88,6 +88,33 @@ def name_uses(nodes: Iterable[cst.CSTNode], names: set[str] | None = None,
     return counts
 
 
+def name_uses_beyond(nodes: Iterable[cst.CSTNode], limits: dict[str, int]) -> tuple[dict[str, int], bool]:
+    """:func:`name_uses` of the names of ``limits``, walking only until each is used more than its
+    limit: the counts, and whether they are whole (False: the walk ended early, every name past its limit)."""
+    counts: dict[str, int] = {}
+    left = len(limits)
+    stack = list(nodes)
+    name_type, attribute_type, arg_type = cst.Name, cst.Attribute, cst.Arg
+    imports = (cst.Import, cst.ImportFrom)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is name_type:
+            value = node.value  # type: ignore[attr-defined]
+            limit = limits.get(value)
+            if limit is not None:
+                count = counts[value] = counts.get(value, 0) + 1
+                if count == limit + 1:
+                    left -= 1
+                    if not left:
+                        return counts, False
+        elif kind is attribute_type or kind is arg_type:
+            stack.append(node.value)  # type: ignore[attr-defined]
+        elif kind not in imports:
+            stack.extend(iter_children(node))
+    return counts, True
+
+
 def used_names(nodes: Iterable[cst.CSTNode], names: set[str]) -> set[str]:
     return set(name_uses(nodes, names))
 

@@ -10,11 +10,11 @@ lines are inserted: it hashes the path, the code, the message and the offending 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 
 from asynclint.core.diagnostics import Diagnostic
 from asynclint.output.context import OutputContext
+from asynclint.output.json import indented_json
 
 #: Every finding is a mistake to fix (core/docs.py's one severity); in GitLab's scale that is "major".
 GITLAB_SEVERITY = "major"
@@ -46,4 +46,4 @@ def format_gitlab(diagnostics: list[Diagnostic], context: OutputContext | None =
             "location": {"path": d.path.replace("\\", "/"),
                          "lines": {"begin": d.line, "end": d.end_line or d.line}},
         })
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(issues) + "\n"

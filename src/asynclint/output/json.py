@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from json.encoder import encode_basestring
 from typing import IO
 
 from asynclint.core.diagnostics import Diagnostic
@@ -34,6 +35,60 @@ def diagnostic_object(d: Diagnostic, context: OutputContext) -> dict[str, object
     }
 
 
+def indented_json(value: object, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, byte for byte, its lines indented by ``indent``
+    beyond the first (a JSON string holds no raw newline, so a nested value's text is this).
+
+    With ``indent``, ``json`` runs its pure-Python encoder: a generator per nested value, a call per
+    item (a million calls for a SARIF log of a few hundred findings). This writes the shapes the
+    reports hold (dicts with string keys, lists, strings, ints, booleans, None) with the same C
+    string encoder; anything else is handed to ``json`` itself.
+    """
+    out: list[str] = []
+    _encode(value, indent, out)
+    return "".join(out)
+
+
+def _encode(value: object, indent: str, out: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(encode_basestring(value))  # type: ignore[arg-type]
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))  # type: ignore[arg-type]
+    elif kind is dict and all(type(key) is str for key in value):  # type: ignore[attr-defined]
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        separator = "{\n" + inner
+        for key, item in value.items():  # type: ignore[attr-defined]
+            out.append(separator)
+            out.append(encode_basestring(key))
+            out.append(": ")
+            _encode(item, inner, out)
+            separator = ",\n" + inner
+        out.append("\n" + indent + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        separator = "[\n" + inner
+        for item in value:  # type: ignore[attr-defined]
+            out.append(separator)
+            _encode(item, inner, out)
+            separator = ",\n" + inner
+        out.append("\n" + indent + "]")
+    else:  # floats, subclasses, keys json converts: json's own text, nested as it nests it
+        out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent))
+
+
 class JsonWriter:
     """Writes the document one diagnostic at a time, exactly as ``json.dumps(list, indent=2)``
     writes it (a JSON string holds no raw newline, so indenting each line nests an object)."""
@@ -43,8 +98,8 @@ class JsonWriter:
 
     def write(self, diagnostics: list[Diagnostic]) -> None:
         for d in diagnostics:
-            text = json.dumps(diagnostic_object(d, self.context), indent=2, ensure_ascii=False)
-            self.out.write(("[\n  " if self.first else ",\n  ") + text.replace("\n", "\n  "))
+            text = indented_json(diagnostic_object(d, self.context), "  ")
+            self.out.write(("[\n  " if self.first else ",\n  ") + text)
             self.first = False
 
     def close(self) -> None:

@@ -9,7 +9,6 @@ counts them. Fixes, where a diagnostic has one, are included as SARIF fixes.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path, PurePath
 from urllib.parse import quote
@@ -17,6 +16,7 @@ from urllib.parse import quote
 from asynclint import __version__
 from asynclint.core.diagnostics import Diagnostic, FixEdits
 from asynclint.output.context import OutputContext
+from asynclint.output.json import indented_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -128,4 +128,4 @@ def format_sarif(diagnostics: list[Diagnostic], context: OutputContext | None = 
             "results": results,
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(log) + "\n"
