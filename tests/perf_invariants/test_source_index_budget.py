@@ -112,3 +112,30 @@ def test_a_view_resolves_and_checks_each_module_once(tmp_path: Path, monkeypatch
         index.cls(f"app.clients.Client{c}")
         index.function(f"app.clients.missing{c}")
     assert loads.count("app.clients") == 1
+
+
+def test_a_class_entry_walks_each_method_once(tmp_path: Path) -> None:
+    """A class's entry reads its methods' assignments three ways (the attributes they construct, those
+    set from a call's result, the attributes a release method releases): one walk of each method's
+    blocks serves all three (it was three walks: issue 25's known duplicate work)."""
+    from asynclint.model import source_index
+
+    lines = ["import httpx", "", "class Client:", "    def __init__(self, config: Config):",
+             "        self.http = httpx.AsyncClient()", "        self.cache = config.to_cache()", ""]
+    methods = 9
+    for m in range(methods):
+        lines += [f"    async def call{m}(self, x):", "        if x:", f"            self.last{m} = x.value()",
+                  "        await self.http.aclose()", ""]
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "clients.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index = SourceIndex(roots=(tmp_path,), modules=SourceModules())
+    before = source_index.STATS["statement_walks"]
+    info = index.cls("app.clients.Client")
+    assert info is not None  # what each of the three reads found:
+    assert info.built_attributes == (("http", "httpx.AsyncClient"),)
+    assert dict(info.attribute_results)["cache"] == "Config.to_cache" and len(info.attribute_results) == methods + 1
+    assert [method for method, _ in info.held_releases] == [f"call{m}" for m in range(methods)]
+    assert source_index.STATS["statement_walks"] - before == methods + 1  # __init__ and each method, once
+    index.function("app.clients.Client.call3")
+    assert source_index.STATS["statement_walks"] - before == methods + 1  # a method's entry walks nothing more

@@ -369,10 +369,12 @@ class ModuleIndex:
                 written.append(ast_dotted(base.value if isinstance(base, ast.Subscript) else base))
         bases = tuple(q for q in (self._scope.qualify(b) for b in written) if q)
         init = self.function(f"{local_name}.__init__", before=order)
-        defs = [item for item in stmt.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        defs = [(position, item) for position, item in enumerate(stmt.body)
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
         held = class_scope.init_attributes
-        held_releases = [(item.name, released) for item in defs
-                         if held and (released := _released_attributes(item, held))]
+        held_releases = [(item.name, released) for position, item in defs
+                         if held and (released := _released_attributes(
+                             _method_statements(item, position, class_scope)[1], held))]
         return ClassInfo(
             qualname=f"{self.name}.{local_name}",
             path=self.path,
@@ -389,7 +391,7 @@ class ModuleIndex:
             attribute_types=tuple(class_scope.attributes.items()),
             attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
             held_releases=tuple(held_releases),
-            warns_unreleased=any(_warns_resource(item) for item in defs if item.name == "__del__"),
+            warns_unreleased=any(_warns_resource(item) for _, item in defs if item.name == "__del__"),
             built_attributes=tuple(class_scope.built),
         )
 
@@ -447,6 +449,9 @@ class NameScope:
         #: The attributes ``__init__`` constructs, directly or through a local: what an instance holds
         #: from construction (ClassInfo.held_releases).
         self.init_attributes: dict[str, str] = {}
+        #: Each method's assignments and expression statements, by its place in the class's body: one
+        #: walk of its blocks serves _self_attributes, _call_results and _released_attributes.
+        self.method_statements: dict[int, tuple[list[ast.Assign], list[ast.Expr]]] = {}
 
     def qualify(self, dotted: str | None, variables: dict[str, str] | None = None) -> str | None:
         if dotted is None:
@@ -661,13 +666,14 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
     """``self.x = Ctor(...)`` anywhere in the class's methods (each direct one added to ``scope.built``,
     those of ``__init__`` to ``scope.init_attributes``), and ``x: Type`` class annotations."""
     found: dict[str, str] = {}
-    for stmt in cls.body:
+    for position, stmt in enumerate(cls.body):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             declared = _annotation(stmt.annotation, scope)
             if _is_type_name(declared):
                 found[stmt.target.id] = declared  # type: ignore[assignment]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for attr, constructed, direct in _constructed_attributes(stmt, scope):
+            for attr, constructed, direct in _constructed_attributes(_method_statements(stmt, position, scope)[0],
+                                                                     scope):
                 found.setdefault(attr, constructed)
                 if direct:
                     scope.built.append((attr, constructed))
@@ -679,16 +685,30 @@ def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:
 _Method = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def _assignments(method: _Method) -> Iterator[ast.Assign]:
-    for node in _statements(method):
-        if type(node) is ast.Assign:
-            yield node
+#: Work counters for tests/perf_invariants (plain integers): walks of a method's blocks (_statements).
+STATS = {"statement_walks": 0}
 
 
-def _constructed_attributes(method: _Method, scope: NameScope) -> list[tuple[str, str, bool]]:
-    """``self.x = Ctor(...)`` in ``method`` (direct: True), also through a local the method builds
-    with one constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``: False)."""
-    assigns = list(_assignments(method))
+def _method_statements(method: _Method, position: int, scope: NameScope) -> tuple[list[ast.Assign], list[ast.Expr]]:
+    """The assignments and expression statements of ``method`` (at ``position`` in its class's body), in
+    the order ``ast.walk`` meets them: one walk of its blocks, kept on the class's scope."""
+    found = scope.method_statements.get(position)
+    if found is None:
+        assigns: list[ast.Assign] = []
+        exprs: list[ast.Expr] = []
+        for node in _statements(method):
+            kind = type(node)
+            if kind is ast.Assign:
+                assigns.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Expr:
+                exprs.append(node)  # type: ignore[arg-type]
+        found = scope.method_statements[position] = (assigns, exprs)
+    return found
+
+
+def _constructed_attributes(assigns: list[ast.Assign], scope: NameScope) -> list[tuple[str, str, bool]]:
+    """``self.x = Ctor(...)`` among a method's assignments (direct: True), also through a local the method
+    builds with one constructor (``if pool is None: pool = Pool()`` then ``self.pool = pool``: False)."""
     locals_: dict[str, str | None] = {}
     for node in assigns:
         for target in node.targets:
@@ -709,13 +729,11 @@ def _constructed_attributes(method: _Method, scope: NameScope) -> list[tuple[str
     return found
 
 
-def _released_attributes(method: _Method, attributes: dict[str, str]) -> tuple[str, ...]:
-    """The classes of ``attributes`` (name -> class) that ``method`` calls a release method on, as a
-    statement (``self.client.close()``, ``await self.client.close()``)."""
+def _released_attributes(exprs: list[ast.Expr], attributes: dict[str, str]) -> tuple[str, ...]:
+    """The classes of ``attributes`` (name -> class) that a method calls a release method on, as a
+    statement (``self.client.close()``, ``await self.client.close()``): among its expression statements."""
     found: list[str] = []
-    for node in _statements(method):
-        if type(node) is not ast.Expr:
-            continue
+    for node in exprs:
         call = node.value.value if isinstance(node.value, ast.Await) else node.value
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in RELEASE_METHODS:
             owner = call.func.value
@@ -731,7 +749,7 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) ->
     class's methods, for attributes ``known`` (constructed or declared ones) does not type: ``x`` ->
     the qualified callee (``_constructed`` already answers for a class's constructor)."""
     found: dict[str, str | None] = {}
-    for method in cls.body:
+    for position, method in enumerate(cls.body):
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         args = method.args
@@ -740,7 +758,7 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) ->
             declared = _annotation(arg.annotation, scope, generic=True)
             if declared is not None and _is_type_name(declared):
                 params[arg.arg] = declared
-        for node in _assignments(method):
+        for node in _method_statements(method, position, scope)[0]:
             for target in node.targets:
                 if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                         and target.value.id == "self") or target.attr in known:
@@ -773,6 +791,7 @@ def _statements(root: ast.stmt) -> Iterator[ast.AST]:
     blocks (and ``except``/``case`` clauses), never through expressions, so walking the blocks alone
     meets them at the same depth and in the same order, without visiting the expressions (a tenth
     of the nodes are statements)."""
+    STATS["statement_walks"] += 1
     todo = deque([root])
     while todo:
         node = todo.popleft()
