@@ -60,7 +60,7 @@ def _encode(value: object, indent: str, out: list[str]) -> None:
     elif value is False:
         out.append("false")
     elif kind is int:
-        out.append(int.__repr__(value))  # type: ignore[arg-type]
+        out.append(int.__repr__(value))
     elif kind is dict and all(type(key) is str for key in value):  # type: ignore[attr-defined]
         if not value:
             out.append("{}")
