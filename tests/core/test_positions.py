@@ -108,3 +108,27 @@ def test_a_function_name_whose_text_repeats_is_generated(monkeypatch: pytest.Mon
         read = positions._def_names(text, names, chains)
         assert sorted(n.value for n in names if id(n) in read) == sorted(expected_read)
         assert node_positions(module, names, text, chains) == node_positions(module, names)
+
+
+def test_line_offsets_and_the_def_index_match_their_regular_expressions() -> None:
+    """core/positions.py's line offsets (split and summed where the text has no ``\\r``) and its index of
+    ``def``/``class`` names (a scan that resumes inside a word ending with ``def``/``class``) give what
+    the regular expressions they replace gave, overlapping names included (``def undef f`` holds ``def f``)."""
+    import random
+    import re
+
+    from asynclint.core import positions
+
+    newline = re.compile(r"\r\n?|\n")
+    lookahead = re.compile(r"(?=(?:def|class)[ \t]+(\w+))")
+    pieces = ["def", "class", " ", "\t", "\n", "\r", "\r\n", "x", "un", "\u00e9", "_1", "(", ":", "de", "ass"]
+    rng = random.Random(7)
+    texts = ["def undef f():\n", "class undef  g:\n  def h(): pass\n", "a\r\nb\rc\n", "", "\n\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(30))) for _ in range(3000)]
+    for text in texts:
+        assert positions.line_offsets(text) == [0, *(m.end() for m in newline.finditer(text))], text
+        expected: dict[str, list[int]] = {}
+        for match in lookahead.finditer(text):
+            expected.setdefault(match.group(1), []).append(match.start())
+        assert positions._DefIndex(text).by_word == expected, text
+    assert positions._DefIndex("def undef f():\n").by_word == {"undef": [0], "f": [6]}

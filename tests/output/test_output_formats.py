@@ -340,3 +340,35 @@ def test_json_fix_availability_is_the_findings_own(tmp_path: Path) -> None:
     items = json.loads(run(tmp_path, "--output-format", "json", "--select", "ASL201", ".").stdout)
     assert [i["code"] for i in items] == ["ASL201"]
     assert items[0]["fix"] is None and items[0]["fix_availability"] == "none"
+
+
+def test_indented_json_is_json_dumps_with_indent_byte_for_byte() -> None:
+    """output/json.py writes JSON, SARIF and GitLab documents without json's pure-Python encoder: the
+    same text as ``json.dumps(value, indent=2, ensure_ascii=False)``, nested at any indentation."""
+    import json
+    import random
+
+    from asynclint.output.json import indented_json
+
+    rng = random.Random(11)
+
+    def value(depth: int) -> object:
+        kind = rng.randrange(10 if depth < 4 else 5)
+        if kind == 0:
+            return rng.choice([None, True, False, 0, -7, 10**20])
+        if kind == 1:
+            return "".join(rng.choice('ab"\\\n\t\x00\u00e9\u20ac\U0001f600\u2028 ') for _ in range(rng.randrange(6)))
+        if kind == 2:
+            return rng.choice([1.5, float("nan"), float("-inf"), -0.0])
+        if kind in (3, 4):
+            return rng.choice([{}, [], ()])
+        if kind in (5, 6, 7):
+            return {(rng.choice([1, None, True, 2.5, "k"]) if rng.random() < 0.2 else f"k{i}"): value(depth + 1)
+                    for i in range(rng.randrange(4))}
+        return [value(depth + 1) for _ in range(rng.randrange(4))]
+
+    for _ in range(3000):
+        document = value(0)
+        expected = json.dumps(document, indent=2, ensure_ascii=False)
+        assert indented_json(document) == expected
+        assert indented_json(document, "    ") == expected.replace("\n", "\n    ")
