@@ -167,23 +167,29 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
     watched = watched if watched is not None else set()
     chains = chains if chains is not None else {}
     enter, exit_ = ancestors.append, ancestors.pop
-    getters, visit_get, leave_get = _GETTERS, visit.get, leave.get
     # Leaves no handler asks for (a third of the nodes walked) are passed over without a
     # call: entering one would only push and pop it. A watched one is still entered.
     quiet = frozenset(cls for cls in _LEAVES if cls not in visit and cls not in leave)
+    # One lookup per node: (visit handlers, children getter, leave handlers) by exact type.
+    table: dict[type, tuple[list[Handler] | None, Callable[[cst.CSTNode], list[cst.CSTNode]], list[Handler] | None]] = {}
+    entry_of = table.get
+
+    def entry(cls: type) -> tuple[list[Handler] | None, Callable[[cst.CSTNode], list[cst.CSTNode]], list[Handler] | None]:
+        getter = _GETTERS.get(cls)
+        if getter is None:
+            getter = _GETTERS[cls] = _children_getter(cls)
+        found = table[cls] = (visit.get(cls) or None, getter, leave.get(cls) or None)
+        return found
 
     def walk_node(node: cst.CSTNode, depth: int) -> None:
         cls = type(node)
         enter(node)
         if watched and id(node) in watched:
             chains[id(node)] = tuple(a for a in ancestors if isinstance(a, cst.BaseStatement))
-        handlers = visit_get(cls)
-        if handlers:
-            for handler in handlers:
+        visits, getter, leaves = entry_of(cls) or entry(cls)
+        if visits:
+            for handler in visits:
                 handler(node)
-        getter = getters.get(cls)
-        if getter is None:
-            getter = getters[cls] = _children_getter(cls)
         children = getter(node)
         if children:
             if depth < MAX_RECURSIVE_DEPTH:
@@ -193,9 +199,8 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
             else:
                 for child in children:
                     walk_iteratively(child, visit, leave, ancestors, watched, chains)
-        handlers = leave_get(cls)
-        if handlers:
-            for handler in handlers:
+        if leaves:
+            for handler in leaves:
                 handler(node)
         exit_()
 
