@@ -261,8 +261,15 @@ def read_only_visit(root: cst.CSTNode, visitor: object) -> None:
     in the same order as LibCST calls them; whitespace and punctuation nodes are skipped
     (see ``iter_children``), and attribute visitors (``visit_<Type>_<field>``) are not called.
     LibCST's ``visit`` rebuilds every node it passes (about three times a parse's cost).
+
+    A visitor that overrides ``on_visit``/``on_leave`` (to keep a path, say) gets those called
+    for every node instead, as LibCST does; they dispatch to ``visit_<Type>``/``leave_<Type>``.
     """
     visitor_type = type(visitor)
+    if isinstance(visitor, cst.CSTVisitor) and (visitor_type.on_visit is not cst.CSTVisitor.on_visit
+                                                or visitor_type.on_leave is not cst.CSTVisitor.on_leave):
+        _visit_with_hooks(root, visitor)
+        return
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()
@@ -277,6 +284,25 @@ def read_only_visit(root: cst.CSTNode, visitor: object) -> None:
                 methods[1](visitor, node)
             continue
         if methods[0] is not None and methods[0](visitor, node) is False:
+            continue
+        stack.append((node, True))
+        children = iter_children(node)
+        if children:
+            children.reverse()
+            stack.extend([(child, False) for child in children])
+
+
+def _visit_with_hooks(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """:func:`read_only_visit` for a visitor with its own ``on_visit``/``on_leave``."""
+    on_visit, on_leave = visitor.on_visit, visitor.on_leave
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_leave(node)
+            continue
+        if not on_visit(node):
+            on_leave(node)  # as LibCST: a node whose children are skipped is still left
             continue
         stack.append((node, True))
         children = iter_children(node)
