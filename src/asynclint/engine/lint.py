@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -95,9 +96,15 @@ def callee_names(qualnames: frozenset[str], imports: dict[str, str]) -> set[str]
     The resolver qualifies a dotted callee by its head only, so its last name stays as
     written (``aio.run`` -> ``asyncio.run``); a single name resolves to what it was imported as.
     """
-    names = {qualname.rpartition(".")[2] for qualname in qualnames}
+    names = set(_last_names(qualnames))
     names.update(local for local, target in imports.items() if target in qualnames)
     return names
+
+
+@functools.lru_cache(maxsize=None)
+def _last_names(qualnames: frozenset[str]) -> frozenset[str]:
+    """The last parts of ``qualnames`` (a rule's declared callees: the same few sets every file)."""
+    return frozenset(qualname.rpartition(".")[2] for qualname in qualnames)
 
 
 def _dispatch_by_callee(by_callee: dict[str, list[Handler]]) -> Handler:
