@@ -1,6 +1,8 @@
 """Budget protected: the default run's work above LibCST's parse (docs/performance.md, fifth session).
 
 - ASL203 reads a body with the read-only walk, not LibCST's ``visit`` (which rebuilds every node).
+- Whether a file may import inside a function is read off the few places ``import``/``from`` is
+  spelled, with the same answer as the pattern tried at every character (random texts, real modules).
 """
 
 from __future__ import annotations
@@ -46,3 +48,18 @@ def test_asl203_reads_a_body_without_libcst_visit(monkeypatch: pytest.MonkeyPatc
     """))
     outcome = run_example(AssertCalledOnAsyncMock, example, tmp_path)
     assert [(d.code, d.line) for d in outcome.diagnostics] == [("ASL203", 6)], outcome.diagnostics
+
+
+def test_nested_import_check_answers_as_the_pattern() -> None:
+    import random
+
+    from asynclint.analysis.body import _NESTED_IMPORT, _nested_import
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "src/asynclint").rglob("*.py"))[::5]]
+    texts += ["import x", "  import x", ":import x", "a;  from .b import c", "\\\n import y", "\r import x",
+              "reimport x", "  reimport x", " from\t", " from\\", "x:\n\timport\\\n y", "import"]
+    rnd = random.Random(7)
+    pieces = [" ", "\t", "\n", "\r", ":", ";", "import", "from", ".", "\\", "x"]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 8))) for _ in range(5000)]
+    for text in texts:
+        assert _nested_import(text) is (_NESTED_IMPORT.search(text) is not None), repr(text[:60])
