@@ -196,7 +196,7 @@ class FileContext:
         for index in range(len(ancestors) - 2, -1, -1):
             node = ancestors[index]
             if type(node) is function_type:
-                return node  # type: ignore[return-value]
+                return node
             if type(node) is lambda_type:
                 return None
         return None
@@ -205,7 +205,7 @@ class FileContext:
         function_type = cst.FunctionDef
         for node in self.ancestors:
             if type(node) is function_type:
-                return node  # type: ignore[return-value]
+                return node
         return None
 
     def test_for(self, func: cst.FunctionDef | None) -> TestFunction | None:

@@ -266,8 +266,8 @@ def read_only_visit(root: cst.CSTNode, visitor: object) -> None:
     for every node instead, as LibCST does; they dispatch to ``visit_<Type>``/``leave_<Type>``.
     """
     visitor_type = type(visitor)
-    if isinstance(visitor, cst.CSTVisitor) and (visitor_type.on_visit is not cst.CSTVisitor.on_visit
-                                                or visitor_type.on_leave is not cst.CSTVisitor.on_leave):
+    if isinstance(visitor, cst.CSTVisitor) and (type(visitor).on_visit is not cst.CSTVisitor.on_visit
+                                                or type(visitor).on_leave is not cst.CSTVisitor.on_leave):
         _visit_with_hooks(root, visitor)
         return
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
