@@ -113,7 +113,7 @@ class FileContext:
     # Fixtures ------------------------------------------------------------------
     def fixture_scope(self, classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
         """Cached per class chain: every rule of the file shares one lookup of the conftest.py chain."""
-        key = tuple(id(c) for c in classes)
+        key = tuple(map(id, classes)) if classes else ()  # most ask for the module's own scope
         scope = self._fixture_scopes.get(key)
         if scope is None:
             scope = self._fixture_scopes[key] = self.project.fixture_scope(self.facts, self.pytest, classes)
@@ -186,7 +186,8 @@ class FileContext:
     # Traversal helpers -------------------------------------------------------------
     @property
     def parent(self) -> cst.CSTNode | None:
-        return self.ancestors[-2] if len(self.ancestors) >= 2 else None
+        ancestors = self.traversal.ancestors
+        return ancestors[-2] if len(ancestors) >= 2 else None
 
     # Exact types (LibCST's parser makes no subclasses of them): isinstance against LibCST's
     # ABC-based classes costs about a microsecond, and rules ask these at every call and def.
