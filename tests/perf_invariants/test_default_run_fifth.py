@@ -174,3 +174,23 @@ def test_asl503_walks_no_body_for_the_binders(monkeypatch: pytest.MonkeyPatch, t
     outcome = run_example(AssertOnCoroutine, example, tmp_path)
     assert [(d.code, d.line, d.column) for d in outcome.diagnostics] == [("ASL503", 5, 12)]
     assert walked == [], len(walked)
+
+
+def test_the_callee_table_is_each_rules_callee_names() -> None:
+    """The run's static table plus a file's aliases hands each name to the rules ``callee_names``
+    gives it, in rule order; the static part is built once per set of rules, not per file."""
+    from asynclint.engine import lint as lint_module
+    from asynclint.engine.registry import all_rules
+
+    declared = [cls.call_qualnames for cls in all_rules().values() if cls.call_qualnames is not None]
+    imports = {"aio": "asyncio", "together": "asyncio.gather", "snooze": "time.sleep", "sleep": "asyncio.sleep",
+               "get": "requests.get", "x": "nothing.at.all"}
+    table = lint_module._callee_table(declared, imports)
+    expected: dict[str, list[int]] = {}
+    for index, qualnames in enumerate(declared):
+        for name in lint_module.callee_names(qualnames, imports):
+            expected.setdefault(name, []).append(index)
+    assert {name: list(indexes) for name, indexes in table.items()} == expected
+    before = lint_module._static_callees.cache_info().hits
+    lint_module._callee_table(declared, {})
+    assert lint_module._static_callees.cache_info().hits == before + 1
