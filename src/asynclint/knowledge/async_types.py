@@ -57,6 +57,15 @@ _REDIS = frozenset({
     "wait", "save", "bgsave", "lastsave", "select", "swapdb", "initialize", "auth",
 })
 
+#: qualified type -> those of its ASYNC_TYPES methods that are plain functions returning an object that is
+#: both awaitable and an async context manager (aiohttp's ``_RequestContextManager``): code that enters it
+#: with ``async with`` works with a ``MagicMock`` (which supports ``__aenter__``) and breaks with an
+#: ``AsyncMock``, so a sync mock standing in for them is not a mistake by itself.
+AWAITABLE_CONTEXT_MANAGER_METHODS: dict[str, frozenset[str]] = {
+    "aiohttp.ClientSession": _AIOHTTP - {"close"},
+    "aiohttp.client.ClientSession": _AIOHTTP - {"close"},
+}
+
 #: qualified type -> names of its methods that return a coroutine.
 ASYNC_TYPES: dict[str, frozenset[str]] = {
     "httpx.AsyncClient": _HTTPX,
