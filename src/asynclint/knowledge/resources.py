@@ -200,6 +200,16 @@ KNOWN_METHOD_RESOURCES: dict[str, dict[str, Resource]] = {
     "asyncpg.Pool": {
         "acquire": _r("asyncpg.Pool.acquire", "conn", "async"),
     },
+    # A sentinel hands out a client of the master or a replica (``redis_class=``, declared
+    # ``Type[Redis]``, only picks a subclass), owning a new connection pool: a client like any other,
+    # lazy as any other (LAZY_CLIENTS), released by ``aclose()``/``close()``.
+    "redis.asyncio.sentinel.Sentinel": {
+        method: _r("redis.asyncio.Redis", "redis", "async", "await {}.aclose()")
+        for method in ("master_for", "slave_for")
+    },
+    "redis.sentinel.Sentinel": {
+        method: _r("redis.Redis", "redis", "sync", "{}.close()") for method in ("master_for", "slave_for")
+    },
 }
 
 #: Qualified names that make (or annotate) an owner of KNOWN_METHOD_RESOURCES.
@@ -215,6 +225,10 @@ OWNER_TYPES: dict[str, str] = {
     "asyncpg.create_pool": "asyncpg.Pool",
     "asyncpg.Pool": "asyncpg.Pool",
     "asyncpg.pool.Pool": "asyncpg.Pool",
+    "redis.asyncio.sentinel.Sentinel": "redis.asyncio.sentinel.Sentinel",
+    "redis.asyncio.Sentinel": "redis.asyncio.sentinel.Sentinel",
+    "redis.sentinel.Sentinel": "redis.sentinel.Sentinel",
+    "redis.Sentinel": "redis.sentinel.Sentinel",
 }
 
 #: Names that hand cleanup to something else: finalizers and exit stacks.
