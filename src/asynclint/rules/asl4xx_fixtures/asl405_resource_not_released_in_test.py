@@ -253,13 +253,15 @@ class ResourceNotReleasedInTest(Rule):
         call on the name (`close()`, `aclose()`, `disconnect()`,
         `terminate()`, `wait()`...), no `with name`, and the name is never
         handed to anything else (an argument, a return value, a container),
-        which might release it. A nested function that only reads the name
+        which might release it. A name bound again to a new value leaves
+        the old one where it was. A nested function that only reads the name
         (`await incoming.receive()`) releases nothing; one that closes it
         does. Points at the call that acquires the resource.
 
         Resources are the clients, sessions, connections, pools, servers,
         sockets, files, media containers and subprocesses of common libraries
-        (httpx, aiohttp, requests, SQLAlchemy, asyncpg, redis, aio-pika, nats,
+        (httpx, aiohttp, requests, SQLAlchemy, asyncpg, redis and the clients
+        its sentinels hand out, aio-pika, nats,
         asyncssh, docker, PyAV, `open`, `socket`, `subprocess`: the tables of
         `knowledge/resources.py`), async resources of installed packages read
         from their source, the factories listed in `resource-factories`, and
