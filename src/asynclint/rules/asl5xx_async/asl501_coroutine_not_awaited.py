@@ -115,7 +115,10 @@ class CoroutineNotAwaited(Rule):
         installed packages are read
         from their source (lazily, once per run), so their `async def` methods (inherited
         ones, and those of the type a factory method is declared to return, such as
-        `client.pipeline()`) are known without a table.
+        `client.pipeline()`) are known without a table. An attribute a class declares as a
+        union (a property `-> Union[Engine, AsyncEngine]`) is known once `async with
+        config.engine.begin() as conn` tells which member it is: the sync twins of async
+        types cannot be entered so; when another member could be, nothing is reported.
 
         ## Why is this bad?
         Calling an `async def` only creates a coroutine object; nothing in it
