@@ -142,8 +142,11 @@ LAZY_CLIENTS: dict[str, frozenset[str]] = {
     "redis.asyncio.from_url": frozenset(),
 }
 #: Methods of those clients that hand out another object without connecting (its own commands,
-#: made to fail or not, are that object's): ``r.pubsub()``, ``r.pipeline()``, ``r.lock(...)``.
-LAZY_IDLE_METHODS = frozenset({"pubsub", "pipeline", "lock"})
+#: made to fail or not, are that object's): ``r.pubsub()``, ``r.pipeline()``, ``r.lock(...)``; and
+#: those that only change the client's own registry of HIMPORT field sets (sent to the server only
+#: over a single connection already open, which a client that sent nothing does not have).
+LAZY_IDLE_METHODS = frozenset({"pubsub", "pipeline", "lock",
+                               "himport_prepare", "himport_discard", "himport_discard_all"})
 
 #: Acquisitions ASL405 leaves to other rules when a test makes them: tasks (ASL504 decides whether
 #: anything observes them) and temporary paths (not held open; the OS cleans its temporary folder).

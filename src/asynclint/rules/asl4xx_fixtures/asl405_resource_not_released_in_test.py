@@ -826,6 +826,11 @@ class ResourceNotReleasedInTest(Rule):
             def test_name_only(watcher):
                 replica = watcher.slave_for("orders")
                 assert "orders" in repr(replica.connection_pool)
+
+            async def test_field_set_is_local(watcher):
+                primary = watcher.master_for("orders")
+                await primary.himport_prepare("people", ["name"])
+                assert primary.himport_registry.get("people") is not None
         """)),
         # Built on a mock: it connects through the mock.
         Valid(dedent("""
