@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
@@ -318,20 +319,10 @@ class CoroutineOracle:
         single = self._class_attribute(type_, attribute)
         if single is not None:
             return (single,)
-        seen: set[str] = set()
-        todo = [type_]
-        while todo and len(seen) < 20:
-            current = todo.pop(0)
-            if current in seen or "." not in current:
-                continue
-            seen.add(current)
-            info = self._class(current)
-            if info is None:
-                continue
+        for info in self._class_and_bases(type_):
             found = dict(info.attribute_unions).get(attribute)
             if found is not None:
                 return found
-            todo += info.bases
         return ()
 
     def _may_bind(self, func: cst.FunctionDef, name: str) -> bool:
@@ -500,8 +491,8 @@ class CoroutineOracle:
         owner = self._chain_type(expr.value, types, depth + 1)
         return self._class_attribute(owner, expr.attr.value) if owner is not None else None
 
-    def _class_attribute(self, type_: str, attribute: str) -> str | None:
-        """The declared or constructed type of ``attribute`` on class ``type_`` or its bases."""
+    def _class_and_bases(self, type_: str) -> Iterator[ClassInfo]:
+        """Class ``type_``, then its bases, nearest first (at most twenty classes)."""
         seen: set[str] = set()
         todo = [type_]
         while todo and len(seen) < 20:
@@ -510,15 +501,19 @@ class CoroutineOracle:
                 continue
             seen.add(current)
             info = self._class(current)
-            if info is None:
-                continue
+            if info is not None:
+                yield info
+                todo += info.bases
+
+    def _class_attribute(self, type_: str, attribute: str) -> str | None:
+        """The declared or constructed type of ``attribute`` on class ``type_`` or its bases."""
+        for info in self._class_and_bases(type_):
             found = dict(info.attribute_types).get(attribute)
             if found is not None:
                 return type_of_constructor(found) or found
             callee = dict(info.attribute_results).get(attribute)
             if callee is not None:
                 return self._returned_type(callee)
-            todo += info.bases
         return None
 
     def _returned_type(self, qualname: str) -> str | None:
