@@ -208,10 +208,11 @@ KNOWN_METHOD_RESOURCES: dict[str, dict[str, Resource]] = {
     # lazy as any other (LAZY_CLIENTS), released by ``aclose()``/``close()``.
     "redis.asyncio.sentinel.Sentinel": {
         method: _r("redis.asyncio.Redis", "redis", "async", "await {}.aclose()")
-        for method in ("master_for", "slave_for")
+        for method in ("master_for", "slave_for", "replica_for")
     },
     "redis.sentinel.Sentinel": {
-        method: _r("redis.Redis", "redis", "sync", "{}.close()") for method in ("master_for", "slave_for")
+        method: _r("redis.Redis", "redis", "sync", "{}.close()")
+        for method in ("master_for", "slave_for", "replica_for")
     },
 }
 
