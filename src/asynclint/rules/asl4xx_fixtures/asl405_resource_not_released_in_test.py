@@ -803,6 +803,16 @@ class ResourceNotReleasedInTest(Rule):
                 client.ping()
                 pool.disconnect()
         """)),
+        # Bound again to something built from it: handed over, as to any call.
+        Valid(dedent("""
+            import httpx
+            from app.retry import with_retries
+
+            async def test_wrapped():
+                client = httpx.AsyncClient()
+                client = with_retries(client)
+                assert (await client.get("https://example.org")).status_code == 200
+        """)),
         # A client a sentinel hands out is a redis client like any other: closed, or never used.
         Valid(dedent("""
             import pytest
