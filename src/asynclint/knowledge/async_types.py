@@ -100,6 +100,17 @@ METHOD_RESULTS: dict[tuple[str, str], str] = {
     **{(client, "pipeline"): "redis.asyncio.client.Pipeline" for client in _REDIS_CLIENTS},
 }
 
+#: Library classes none of whose methods is async (the sync twins of the types above): a value declared
+#: as a union of one of these and an async type, entered with ``async with cfg.engine.begin()``, is the
+#: async one (a sync one's ``begin()`` cannot be entered so).
+SYNC_TYPES: frozenset[str] = frozenset({
+    "sqlalchemy.Engine", "sqlalchemy.engine.Engine", "sqlalchemy.engine.base.Engine",
+    "sqlalchemy.future.Engine", "sqlalchemy.future.engine.Engine",
+    "sqlalchemy.Connection", "sqlalchemy.engine.Connection", "sqlalchemy.engine.base.Connection",
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
+    "redis.Redis", "redis.StrictRedis", "redis.client.Redis", "httpx.Client",
+})
+
 #: Builtins that turn any value into text: a coroutine given to one becomes "<coroutine object ...>"
 #: and never runs (ASL501; a name the module imports or binds is not the builtin).
 TEXT_BUILTINS: frozenset[str] = frozenset({"str", "repr", "print"})
