@@ -22,6 +22,8 @@ DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
 DEFAULT_PYTHON_CLASSES = ("Test",)
 DEFAULT_PYTHON_FUNCTIONS = ("test",)
 ASYNCIO_MODES = ("strict", "auto")
+#: Files that mark the folder pytest is run from when no configuration file names a rootdir.
+PROJECT_ROOT_MARKERS = ("setup.cfg", "tox.ini", ".git")
 
 
 @dataclass(frozen=True)
@@ -201,9 +203,26 @@ def _config_in_directory(directory: Path) -> PytestConfig | None:
 
 @functools.lru_cache(maxsize=None)
 def pytest_config_for_directory(directory: Path) -> PytestConfig:
-    """The pytest configuration in force for files in ``directory``."""
-    for candidate in (directory, *directory.parents):
+    """The pytest configuration in force for files in ``directory``.
+
+    With no configuration anywhere above, pytest takes the project's folder as the rootdir: the
+    nearest with a ``setup.py``, else with a ``pyproject.toml`` (pytest 8.1 and later; the order
+    matters only for a setup.py nested in another project, and is the one ``model/modules.py``
+    finds import roots by), else the folder it was run from, read here as the nearest folder above
+    with a ``setup.cfg``, ``tox.ini`` or ``.git``. The rootdir bounds the conftest.py files that
+    apply (a test in ``tests/sub/`` still gets ``tests/conftest.py``) and is where the project's
+    dependencies are read.
+    """
+    parents = (directory, *directory.parents)
+    for candidate in parents:
         found = _config_in_directory(candidate)
         if found is not None:
             return found
+    for marker in ("setup.py", "pyproject.toml"):
+        for candidate in parents:
+            if (candidate / marker).is_file():
+                return PytestConfig(rootdir=candidate)
+    for candidate in parents:
+        if any((candidate / marker).exists() for marker in PROJECT_ROOT_MARKERS):
+            return PytestConfig(rootdir=candidate)
     return PytestConfig(rootdir=directory)

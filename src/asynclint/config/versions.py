@@ -395,3 +395,17 @@ def forget_versions() -> None:
     _cached.cache_clear()
     for resolver in RESOLVERS.values():
         resolver.clear()
+
+
+def pins_below(requirement: str, name: str, bound: str, releases: tuple[str, ...]) -> bool:
+    """Whether a requirement line naming ``name`` (``"pytest-aiohttp==0.3.0"``, ``"pytest-aiohttp<1"``)
+    selects a release below ``bound``: an exact pin, else the newest known release its range allows.
+    A bare name, or a spec that cannot be read, selects the newest release."""
+    dist = Distribution(name, "", _releases(*releases), name)
+    match = dist.requirement.match(requirement.strip())
+    if match is None:
+        return False
+    spec = match.group("spec").strip()
+    version = version_for_spec(spec, None, dist.releases) if spec else None
+    limit = Version.parse(bound)
+    return version is not None and limit is not None and version < limit

@@ -42,6 +42,14 @@ UNMODELLED_ASYNC_TEST_PLUGINS = frozenset({
     "aiomisc-pytest", "pytest-aiomisc", "pytest-aio", "pytest-asyncio-cooperative", "pytest-tornasync",
     "pytest-curio",
 })
+#: Distributions whose pytest plugin ran ``async def`` tests itself before a release, and left them to
+#: pytest-asyncio from it: (that release, the releases known). A project that pins one below it declares
+#: a runner the model does not follow. pytest-aiohttp before 1.0 was aiohttp's own plugin, whose loop
+#: runs every coroutine test.
+RUNNERS_BEFORE_RELEASE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pytest-aiohttp": ("1.0.0", ("0.1.0", "0.1.1", "0.1.2", "0.1.3", "0.2.0", "0.3.0", "1.0.0", "1.0.1",
+                                 "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.1.0")),
+}
 #: ``-p no:<name>`` that disables pytest-asyncio: its async tests are then someone else's (or nobody's).
 PYTEST_ASYNCIO_PLUGIN_NAMES = frozenset({"asyncio", "pytest_asyncio", "pytest_asyncio.plugin"})
 

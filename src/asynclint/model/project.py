@@ -37,7 +37,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from asynclint.config.dependencies import project_dependencies
+from asynclint.config.dependencies import Requirement, declared_requirements
 from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.core.source import read_source
 from asynclint.model.class_resolution import ClassResolver, ClassRunner
@@ -147,7 +147,7 @@ class ProjectModel:
         self.class_resolver = ClassResolver(self.files_read, self.import_roots)  # base classes followed through files, cached per run
         self.framework_scan = FrameworkScan(self.files_read)  # anyio/trio mentioned by tests under a directory
         self._derived: dict[tuple[str, Path], tuple[tuple[int, int], object]] = {}
-        self._dependency_stamps: dict[Path, tuple[tuple[tuple[Path, tuple[int, int] | None], ...], frozenset[str]]] = {}
+        self._dependency_stamps: dict[Path, tuple[tuple[tuple[Path, tuple[int, int] | None], ...], tuple[Requirement, ...]]] = {}
 
     def per_file_version(self, kind: str, path: Path, compute: Callable[[Path], T]) -> T | None:
         """``compute(path)`` once per content version of ``path`` in a run (None when it cannot be read).
@@ -254,15 +254,19 @@ class ProjectModel:
     def dependencies(self, rootdir: Path) -> frozenset[str]:
         """The distributions the project at ``rootdir`` declares (config/dependencies.py), read once per
         run and per content of the files read (which join the cache's record)."""
+        return frozenset(r.name for r in self.requirements(rootdir))
+
+    def requirements(self, rootdir: Path) -> tuple[Requirement, ...]:
+        """The requirement lines behind ``dependencies`` (a pin decides some answers: an old release
+        of a plugin may run tests itself)."""
         stamps = self._dependency_stamps.get(rootdir)
         if stamps is not None and all(_stamp(path) == stamp for path, stamp in stamps[0]):
             return stamps[1]
-        names, read = project_dependencies(rootdir)
+        found, read = declared_requirements(rootdir)
         for path in read:
             self.files_read.note(path)
-        found = frozenset(names)
-        self._dependency_stamps[rootdir] = (tuple((path, _stamp(path)) for path in read), found)
-        return found
+        self._dependency_stamps[rootdir] = (tuple((path, _stamp(path)) for path in read), tuple(found))
+        return tuple(found)
 
     def source_index(self, config: PytestConfig, note_read: Callable[[Path], None] | None = None) -> SourceIndex:
         """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.

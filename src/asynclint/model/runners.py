@@ -24,13 +24,13 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.config.versions import ANYIO as ANYIO_RELEASES
-from asynclint.config.versions import NEWEST, PYTEST_TRIO, Distribution, Version
+from asynclint.config.versions import NEWEST, PYTEST_TRIO, Distribution, Version, pins_below
 from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRESERVING_PREFIXES
-from asynclint.config.dependencies import requirement_name
 from asynclint.knowledge.pytest import (
     ASYNC_MARKS,
     OTHER_FRAMEWORKS,
     PYTEST_ASYNCIO_PLUGIN_NAMES,
+    RUNNERS_BEFORE_RELEASE,
     UNMODELLED_ASYNC_TEST_PLUGINS,
 )
 from asynclint.knowledge.pytest_asyncio import (
@@ -251,8 +251,13 @@ class Runners:
     @functools.cached_property
     def unmodelled_plugins(self) -> frozenset[str]:
         """Declared dependencies whose pytest plugin runs ``async def`` tests by itself."""
-        declared = {requirement_name(name) for name in self.project.dependencies(self.config.rootdir)}
-        return frozenset(declared & UNMODELLED_ASYNC_TEST_PLUGINS)
+        requirements = self.project.requirements(self.config.rootdir)
+        found = {r.name for r in requirements} & UNMODELLED_ASYNC_TEST_PLUGINS
+        for requirement in requirements:
+            before = RUNNERS_BEFORE_RELEASE.get(requirement.name)
+            if before is not None and pins_below(requirement.spec, requirement.name, *before):
+                found.add(requirement.name)
+        return frozenset(found)
 
     @functools.cached_property
     def anyio_auto_ignored(self) -> bool:

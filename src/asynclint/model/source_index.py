@@ -50,6 +50,9 @@ class FunctionInfo:
     calls: tuple[str, ...] = ()
     #: Qualified names of network-library calls made directly ("httpx.AsyncClient.get", "requests.get").
     network_calls: tuple[str, ...] = ()
+    #: Those of them whose URL or host is spelled in the body and is not local (``"https://api.example.com"``):
+    #: the calls known to leave the machine whatever the caller passes.
+    remote_network_calls: tuple[str, ...] = ()
     #: The parameter names, in order (without self/cls).
     params: tuple[str, ...] = ()
     #: The qualified return annotation, when there is a plain one ("app.db.Pool").
@@ -112,6 +115,10 @@ class ClassInfo:
     #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
     #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
     built_attributes: tuple[tuple[str, str], ...] = ()
+    #: Attributes declared as a union of classes (``engine: Union[Engine, AsyncEngine]`` in the class
+    #: body, or a ``@property`` annotated so), with the classes (``None`` left out: nothing is called on
+    #: it). Which one a value is, only its use can tell (``async with x.engine.begin()``).
+    attribute_unions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -341,6 +348,7 @@ class ModuleIndex:
             if not isinstance(node, ast.ClassDef):
                 return None
             scope = NameScope(self.name, self.imports, self._scope.local, local_name)
+            scope.strings = self._scope.strings
             scope.attributes = _self_attributes(node, scope)
             self._class_scopes[where] = scope
         return scope
@@ -391,6 +399,7 @@ class ModuleIndex:
             held_releases=tuple(held_releases),
             warns_unreleased=any(_warns_resource(item) for item in defs if item.name == "__del__"),
             built_attributes=tuple(class_scope.built),
+            attribute_unions=tuple(_declared_unions(stmt, class_scope).items()),
         )
 
     # Every entry at once (tests, and callers that list a module).
@@ -447,6 +456,8 @@ class NameScope:
         #: The attributes ``__init__`` constructs, directly or through a local: what an instance holds
         #: from construction (ClassInfo.held_releases).
         self.init_attributes: dict[str, str] = {}
+        #: The module's string constants (``API = "https://api.example.com"``): where a request goes.
+        self.strings: dict[str, str] = {}
 
     def qualify(self, dotted: str | None, variables: dict[str, str] | None = None) -> str | None:
         if dotted is None:
@@ -505,6 +516,58 @@ def _annotation(node: ast.expr | None, scope: NameScope, generic: bool = False) 
     return scope.qualify(ast_dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
 
 
+def _union_members(node: ast.expr | None, scope: NameScope) -> tuple[str, ...] | None:
+    """The classes of an annotation that is a union (``Union[A, B]``, ``A | B``, ``Optional[...]``
+    of one, written as strings or not), ``None`` left out; None: not a union of classes only."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        parts: list[ast.expr] = []
+        pending: list[ast.expr] = [node]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
+                pending += [current.right, current.left]
+            else:
+                parts.append(current)
+    elif isinstance(node, ast.Subscript) and scope.qualify(ast_dotted(node.value)) in (
+            "typing.Union", "typing_extensions.Union"):
+        parts = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    else:
+        return None
+    members: list[str] = []
+    for part in parts:
+        if isinstance(part, ast.Constant) and part.value in (None, "None"):
+            continue
+        declared = _annotation(part, scope)
+        if not _is_type_name(declared):
+            return None
+        members.append(declared)  # type: ignore[arg-type]
+    return tuple(members) if len(members) > 1 else None
+
+
+def _declared_unions(cls: ast.ClassDef, scope: NameScope) -> dict[str, tuple[str, ...]]:
+    """ClassInfo.attribute_unions: class-body annotations and ``@property`` return annotations."""
+    found: dict[str, tuple[str, ...]] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            annotation: ast.expr | None = stmt.annotation
+            name = stmt.target.id
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                ast_dotted(d) in ("property", "functools.cached_property", "cached_property")
+                for d in stmt.decorator_list) and not isinstance(stmt, ast.AsyncFunctionDef):
+            annotation, name = stmt.returns, stmt.name
+        else:
+            continue
+        members = _union_members(annotation, scope)
+        if members is not None:
+            found.setdefault(name, members)
+    return found
+
+
 class _BodyScan(ast.NodeVisitor):
     """Calls, raises and network calls of one function body (nested defs skipped)."""
 
@@ -514,13 +577,21 @@ class _BodyScan(ast.NodeVisitor):
         self.calls: list[str] = []
         self.raises: list[str] = []
         self.network: list[str] = []
-        self.strings: dict[str, str] = {}  # local `url = f"http://127.0.0.1:{port}"`, placeholders as \x00
+        self.remote: list[str] = []
+        #: Hosts of the clients bound here by name (``async with httpx.AsyncClient(base_url=API) as c``).
+        self.client_hosts: dict[str, str] = {}
+        self.strings: dict[str, str] = dict(scope.strings)  # local `url = f"http://127.0.0.1:{port}"`, placeholders as \x00
 
     def _bind(self, target: ast.expr | None, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             constructed = _constructed(value, self.scope, self.variables)
             if constructed is not None:
                 self.variables[target.id] = constructed
+            host = self._url_host(value, ("base_url", "url")) if type(value) is ast.Call else None
+            if host is not None:
+                self.client_hosts[target.id] = host
+            else:
+                self.client_hosts.pop(target.id, None)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         return None
@@ -548,17 +619,21 @@ class _BodyScan(ast.NodeVisitor):
     def _text(self, node: ast.expr | None) -> str | None:
         return literal_text(node, self.strings)
 
-    def _local_url(self, node: ast.Call) -> bool:
-        """The request's URL is a loopback or never-resolving host spelled in this body."""
-        url = next((k.value for k in node.keywords if k.arg == "url"), node.args[0] if node.args else None)
+    def _url_host(self, node: ast.Call, keywords: tuple[str, ...] = ("url",)) -> str | None:
+        """The host of the request's URL when this body spells it (``url=`` or the first argument);
+        None when it is not spelled here (a parameter, an attribute, a placeholder in the host)."""
+        url = next((k.value for k in node.keywords if k.arg in keywords), node.args[0] if node.args else None)
         text = self._text(url)
         if text is None or "://" not in text:
-            return False
+            return None
         host = text.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
         host = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
         host = host.strip("[]").lower()
-        return "\x00" not in host and (host in LOCAL_HOSTS or host.startswith("127.")
-                                       or ("." + host).endswith(RESERVED_TLDS))
+        return None if "\x00" in host or not host else host
+
+    @staticmethod
+    def _is_local(host: str) -> bool:
+        return host in LOCAL_HOSTS or host.startswith("127.") or ("." + host).endswith(RESERVED_TLDS)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -608,8 +683,13 @@ class _BodyScan(ast.NodeVisitor):
             if qualified not in self.calls:
                 self.calls.append(qualified)
             network = network_call_name(qualified)
-            if network and network not in self.network and not self._local_url(node):
+            host = self._url_host(node) if network else None
+            if network and host is None and receiver is not None and type(receiver) is ast.Name:
+                host = self.client_hosts.get(receiver.id)
+            if network and network not in self.network and not (host is not None and self._is_local(host)):
                 self.network.append(network)
+                if host is not None and network not in self.remote:
+                    self.remote.append(network)
         self.generic_visit(node)
 
 
@@ -641,6 +721,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         raises=tuple(scan.raises),
         calls=tuple(scan.calls),
         network_calls=tuple(scan.network),
+        remote_network_calls=tuple(scan.remote),
         params=_params(args, method and not is_static),
         returns=_annotation(node.returns, scope),
         param_types=param_types,
@@ -814,9 +895,13 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     table = ast_imports(tree.body, package_of(name, is_package))
     imports = table.names
     local = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    scope = NameScope(name, imports, local)
+    scope.strings = {stmt.targets[0].id: stmt.value.value for stmt in tree.body
+                     if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+                     and type(stmt.value) is ast.Constant and isinstance(stmt.value.value, str)}
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
                         star_modules=tuple(m for m in table.star_modules if m != name),
-                        scope=NameScope(name, imports, local), tree=tree, text=text, trees=trees)
+                        scope=scope, tree=tree, text=text, trees=trees)
     for top, stmt in enumerate(tree.body):
         first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
         index._spans.append((first, stmt.end_lineno or stmt.lineno))
@@ -1147,10 +1232,11 @@ class SourceIndex:
                 return preferred
         return info.release_methods[0]
 
-    def network_path(self, qualname: str | None, depth: int = 3) -> tuple[str, ...] | None:
+    def network_path(self, qualname: str | None, depth: int = 3, remote: bool = False) -> tuple[str, ...] | None:
         """The call chain from ``qualname`` to a network call, at most ``depth`` calls deep.
 
-        E.g. ``("app.api.sync_users", "app.clients.fetch", "httpx.AsyncClient.get")``.
+        E.g. ``("app.api.sync_users", "app.clients.fetch", "httpx.AsyncClient.get")``. With ``remote``,
+        only to a call whose URL the project spells with a host that is not local.
         """
         start = self.function(qualname)
         if start is None:
@@ -1160,8 +1246,9 @@ class SourceIndex:
         for _ in range(depth):
             next_frontier = []
             for info, chain in frontier:
-                if info.network_calls:
-                    return (*chain, info.network_calls[0])
+                found = info.remote_network_calls if remote else info.network_calls
+                if found:
+                    return (*chain, found[0])
                 for callee in info.calls:
                     if callee in seen:
                         continue

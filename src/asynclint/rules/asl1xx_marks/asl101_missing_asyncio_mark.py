@@ -202,6 +202,23 @@ class MissingAsyncioMark(Rule):
             async def test_consumed():
                 assert True
         """), files={"requirements-dev.txt": "pytest\naiomisc-pytest\n"}),
+        # pytest-aiohttp pinned before 1.0: aiohttp's own plugin, whose loop runs every coroutine test.
+        Valid(dedent("""
+            async def test_served():
+                assert True
+        """), files={"requirements-dev.txt": "pytest\npytest-aiohttp==0.3.0\n"}),
+        # No pytest configuration anywhere: pytest takes the pyproject.toml's folder as the rootdir, so a
+        # test in a subfolder gets tests/conftest.py, whose autouse anyio_backend makes anyio run it.
+        Valid(dedent("""
+            async def test_in_a_subfolder():
+                assert True
+        """), files={"pyproject.toml": "[project]\nname = \"example\"\n", "tests/conftest.py": dedent("""
+            import pytest
+
+            @pytest.fixture(autouse=True, params=["asyncio", "trio"])
+            def anyio_backend(request):
+                return request.param
+        """)}, filename="tests/unit/test_subfolder.py"),
         # A base of another module that changes how unittest calls test methods: not a plain TestCase.
         Valid(dedent("""
             from helpers import AsyncCase
@@ -399,6 +416,20 @@ class MissingAsyncioMark(Rule):
         """), message='async test `test_needs_a_newer_anyio` has no anyio mark; anyio_mode = "auto" needs anyio 4.11 '
                       'or later and anyio 4.10.0 (set by anyio-version in pyproject.toml [tool.asynclint]) ignores '
                       'it, so pytest does not run it'),
+        # pytest-aiohttp from 1.0 leaves coroutine tests to pytest-asyncio, in strict mode here.
+        Invalid(dedent("""
+            async def test_served_by_a_newer_plugin():
+                assert True
+        """), files={"requirements-dev.txt": "pytest\npytest-aiohttp>=1.0\n"}, line=1, column=11,
+            fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_served_by_a_newer_plugin():
+                assert True
+        """), message="async test `test_served_by_a_newer_plugin` has no asyncio mark; under asyncio_mode=strict "
+                      "pytest does not run it"),
         # Before anyio 4.13 an anyio mark added by a collection hook is not seen (anyio #422).
         Invalid(dedent("""
             async def test_marked_for_anyio_by_hook():

@@ -135,7 +135,7 @@ class UnmockedNetworkCall(Rule):
         self.done: set[int] = set()
         self._deps: set[str] | None = None
         self._scans: dict[int, BodyFacts] = {}
-        self._paths: dict[str, tuple[str, ...] | None] = {}
+        self._paths: dict[tuple[str, bool], tuple[str, ...] | None] = {}
         if ctx.mentions(*MOCK_WORDS):
             self._check_tests()  # a name may install a mock: each body is scanned, names included
         else:
@@ -251,9 +251,14 @@ class UnmockedNetworkCall(Rule):
                 continue
             if test is None:
                 continue
-            chain = self._network_path(call, facts, test)
-            if chain is None or patched(targets, chain) \
-                    or argument_host(call, self.constants, self.allowed_hosts) in ("local", "unknown"):
+            host = argument_host(call, self.constants, self.allowed_hosts)
+            if host in ("local", "unknown"):
+                continue
+            # The project's code decides where it connects: a finding needs a host known to be remote,
+            # passed here or spelled where the request is made (a URL built from settings, a default
+            # argument or a server the test started cannot be told from here).
+            chain = self._network_path(call, facts, test, remote=host != "remote")
+            if chain is None or patched(targets, chain):
                 continue
             self.done.add(id(call))
             self.report(call, f"`{chain[0]}` sends a real request ({' -> '.join(chain)}) "
@@ -277,7 +282,8 @@ class UnmockedNetworkCall(Rule):
                 return True
         return False
 
-    def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction) -> tuple[str, ...] | None:
+    def _network_path(self, call: cst.Call, facts: BodyFacts, test: TestFunction,
+                      remote: bool) -> tuple[str, ...] | None:
         func = call.func
         qual: str | None = None
         # exact types: a failing isinstance against LibCST's ABCs costs a microsecond
@@ -296,16 +302,17 @@ class UnmockedNetworkCall(Rule):
             return None
         # Tests of a module call the same few functions over and over: one search per name and file.
         paths = self._paths
-        if qual in paths:
-            return paths[qual]
+        key = (qual, remote)
+        if key in paths:
+            return paths[key]
         if qual.split(".")[0] in ("httpx", "requests", "aiohttp", "socket", "asyncio", "urllib"):
             found = None
         else:
             try:
-                found = self.ctx.source.network_path(qual, 3)
+                found = self.ctx.source.network_path(qual, 3, remote)
             except (RecursionError, ValueError):
                 found = None
-        paths[qual] = found
+        paths[key] = found
         return found
 
     # Fix -----------------------------------------------------------------------------
@@ -446,6 +453,40 @@ class UnmockedNetworkCall(Rule):
             def test_url_from_variable(server_url):
                 assert requests.get(server_url).ok
         """)),
+        # The project's client connects where it was told (a constructor argument, a default the
+        # project reads from its settings): the host cannot be told from the test, nothing is said.
+        Valid(dedent("""
+            import pytest
+            from app.feed import Feed
+
+            @pytest.mark.asyncio
+            async def test_poll():
+                feed = Feed()
+                assert await feed.poll() == []
+        """), files={"app/__init__.py": "", "app/feed.py": dedent("""
+            import asyncio
+
+            class Feed:
+                def __init__(self, host="127.0.0.1", port=1883):
+                    self.host, self.port = host, port
+
+                async def poll(self):
+                    reader, writer = await asyncio.open_connection(self.host, self.port)
+                    writer.close()
+                    return []
+        """)}),
+        # A URL built from what a helper returns, with a path added: where it points is unknown.
+        Valid(dedent("""
+            from app.feed import fetch
+
+            def test_echo(server):
+                assert fetch(server_url(server) + "/echo")
+        """), files={"app/__init__.py": "", "app/feed.py": dedent("""
+            import requests
+
+            def fetch(url):
+                return requests.get(url).ok
+        """)}),
         # Rejected by the client before any I/O, as the test expects.
         Valid(dedent("""
             import httpx
@@ -679,5 +720,22 @@ class UnmockedNetworkCall(Rule):
                     assert httpx.get("https://api.example.com/users").status_code == 200
             """),
             message='`httpx.get` sends a real request to `api.example.com` from test `test_users` with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
+        ),
+        # The test itself hands the project's code a remote URL: the request leaves the machine.
+        Invalid(
+            dedent("""
+                from app.feed import fetch
+
+                def test_echo():
+                    assert fetch("https://feeds.example.com/echo")
+            """),
+            files={"app/__init__.py": "", "app/feed.py": dedent("""
+                import requests
+
+                def fetch(url):
+                    return requests.get(url).ok
+            """)},
+            line=4, column=12, fixed=None,
+            message='`app.feed.fetch` sends a real request (app.feed.fetch -> requests.get) with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
         ),
     ]

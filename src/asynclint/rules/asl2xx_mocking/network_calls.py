@@ -122,7 +122,7 @@ def argument_host(call: cst.Call, constants: dict[str, str], allowed: list[str])
     for arg in call.args:
         value = arg.value
         text = string_value(value, constants)
-        if text is not None:
+        if text is not None and (_UNKNOWN not in text or "://" in text):
             if "://" not in text:
                 continue
             try:
