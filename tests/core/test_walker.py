@@ -177,3 +177,35 @@ def _field_order_children(node: cst.CSTNode) -> list[cst.CSTNode]:
             if isinstance(item, cst.CSTNode) and not isinstance(item, WHITESPACE_AND_PUNCTUATION):
                 out.append(item)
     return out
+
+
+class _PathRecorder(cst.CSTVisitor):
+    """Keeps its own path in on_visit/on_leave (as analysis/values_observation.MockUses does)."""
+
+    def __init__(self) -> None:
+        self.stack: list[cst.CSTNode] = []
+        self.paths: dict[int, tuple[int, ...]] = {}
+        self.left: list[int] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        if not isinstance(node, walker._SKIPPED):  # whitespace, punctuation, operators
+            self.paths[id(node)] = tuple(id(n) for n in self.stack)
+        return super().on_visit(node) and not isinstance(node, cst.Lambda)  # a skipped subtree is still left
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.left.append(id(original_node))
+        self.stack.pop()
+
+
+@pytest.mark.parametrize("path", sources()[:8], ids=lambda p: p.name)
+def test_a_visitor_with_its_own_hooks_sees_the_paths_libcst_gives_it(path: Path) -> None:
+    """``read_only_visit`` of a visitor overriding on_visit/on_leave: every node LibCST's own
+    ``visit`` passes (whitespace and punctuation aside) is seen with the same path, and left."""
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    theirs, ours = _PathRecorder(), _PathRecorder()
+    module.visit(theirs)
+    walker.read_only_visit(module, ours)
+    assert ours.paths == theirs.paths
+    assert ours.stack == [] and set(ours.left) <= set(theirs.left) and len(ours.left) == len(ours.paths)

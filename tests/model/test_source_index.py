@@ -497,3 +497,39 @@ def test_attribute_types_through_locals_and_declared_returns(tmp_path: Path) -> 
     assert info is not None
     assert dict(info.attribute_types) == {"pool": "shop.pool.Pool"}
     assert dict(info.attribute_results) == {"spare": "shop.pool.Config.make_pool"}
+
+
+def test_attribute_unions_from_class_annotations_and_properties(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {
+        "src/shop/__init__.py": "",
+        "src/shop/config.py": """
+            from typing import TYPE_CHECKING, Optional, Union
+
+            if TYPE_CHECKING:
+                from sqlalchemy.engine import Engine
+                from sqlalchemy.ext.asyncio import AsyncEngine
+
+            class Local:
+                pass
+
+            class Config:
+                primary: "Engine | AsyncEngine"
+                single: Optional[Local]
+                mixed: Union[Local, int]
+
+                @property
+                def engine(self) -> Union["Engine", "AsyncEngine", None]:
+                    return None
+
+                def not_a_property(self) -> Union[Local, "AsyncEngine"]:
+                    return Local()
+        """,
+    }))
+    info = index.cls("shop.config.Config")
+    assert info is not None
+    # a union of classes, None left out; one class is no union, nor a union holding a builtin;
+    # only a property's annotation is an attribute
+    assert dict(info.attribute_unions) == {
+        "primary": ("sqlalchemy.engine.Engine", "sqlalchemy.ext.asyncio.AsyncEngine"),
+        "engine": ("sqlalchemy.engine.Engine", "sqlalchemy.ext.asyncio.AsyncEngine"),
+    }

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
@@ -39,6 +40,7 @@ from asynclint.knowledge.async_types import (
     CALLABLE_ASYNC_TYPES,
     COROUTINE_FUNCTIONS,
     METHOD_RESULTS,
+    SYNC_TYPES,
     coroutine_method,
     type_of_constructor,
 )
@@ -236,7 +238,10 @@ class CoroutineOracle:
                          or self._type_of_value(node.value, types))
             elif type(node) is cst.WithItem:
                 if node.asname is not None and type(node.asname.name) is cst.Name:
-                    bind(node.asname.name.value, self._type_of_value(node.item, types))
+                    type_ = self._type_of_value(node.item, types)
+                    if type_ is None and id(node) in self._async_items(func):
+                        type_ = self._entered_async(node.item, types, func, classes)
+                    bind(node.asname.name.value, type_)
             elif type(node) is cst.NamedExpr:
                 if type(node.target) is cst.Name:
                     bind(node.target.value, self._type_of_value(node.value, types))
@@ -253,6 +258,72 @@ class CoroutineOracle:
                 bind(node.name.value, None)
         self._types[id(func)] = types
         return types
+
+    def _async_items(self, func: cst.FunctionDef) -> set[int]:
+        """Ids of the items of the ``async with`` statements under ``func``'s body."""
+        memo: dict[int, tuple[cst.FunctionDef, set[int]]] = self.ctx.memo("async_with_items")
+        found = memo.get(id(func))
+        if found is None or found[0] is not func:
+            items = {id(item) for node in descendants(func.body)
+                     if type(node) is cst.With and node.asynchronous is not None for item in node.items}
+            found = memo[id(func)] = (func, items)
+        return found[1]
+
+    def _entered_async(self, item: cst.BaseExpression, types: dict[str, str | None], func: cst.FunctionDef,
+                       classes: tuple[cst.ClassDef, ...]) -> str | None:
+        """What ``async with a.b.method() as x`` binds to ``x``, ``a`` a variable (of this function or an
+        enclosing one), each attribute as its class declares it: when an attribute is declared as a union
+        (``Union[Engine, AsyncEngine]``), ``async with`` tells which: the members whose methods are all
+        sync (knowledge ``SYNC_TYPES``) are left out, and every other must give the same known type."""
+        if type(item) is not cst.Call or type(item.func) is not cst.Attribute:
+            return None
+        method, receiver = item.func.attr.value, item.func.value
+        if type(receiver) is cst.Name:
+            return None  # a variable: ``_type_of_value`` already answered
+        root: cst.BaseExpression = receiver
+        while type(root) is cst.Attribute:
+            root = root.value
+        if type(root) is not cst.Name:
+            return None
+        known = types
+        if root.value not in types:
+            outer = self._outer_type(root.value, func, classes)
+            if outer is None:
+                return None
+            known = {root.value: outer}
+        assert type(receiver) is cst.Attribute
+        owner = self._chain_type(receiver.value, known)
+        if owner is None:
+            return None
+        candidates = self._attribute_candidates(owner, receiver.attr.value)
+        results = {METHOD_RESULTS.get((member, method)) for member in candidates if member not in SYNC_TYPES}
+        return results.pop() if len(results) == 1 else None
+
+    def _outer_type(self, name: str, func: cst.FunctionDef, classes: tuple[cst.ClassDef, ...]) -> str | None:
+        """The type of ``name`` in the innermost function around ``func`` that binds it (a closure's
+        variable); None: none does, ``func`` is not where the traversal is, or the type is unknown."""
+        ancestors = self.ctx.ancestors
+        index = next((i for i, node in enumerate(ancestors) if node is func), None)
+        if index is None:
+            return None
+        for node in reversed(ancestors[:index]):
+            if type(node) is cst.FunctionDef:
+                types = self._types_for(node, name, classes)
+                if name in types:
+                    return types[name]
+        return None
+
+    def _attribute_candidates(self, type_: str, attribute: str) -> tuple[str, ...]:
+        """The types ``attribute`` of class ``type_`` (or a base) may have: its declared or built type, or
+        each member of the union it is declared as; empty: unknown."""
+        single = self._class_attribute(type_, attribute)
+        if single is not None:
+            return (single,)
+        for info in self._class_and_bases(type_):
+            found = dict(info.attribute_unions).get(attribute)
+            if found is not None:
+                return found
+        return ()
 
     def _may_bind(self, func: cst.FunctionDef, name: str) -> bool:
         """Whether ``variable_types(func)`` could hold ``name``: one of its parameters, or a name under
@@ -420,8 +491,8 @@ class CoroutineOracle:
         owner = self._chain_type(expr.value, types, depth + 1)
         return self._class_attribute(owner, expr.attr.value) if owner is not None else None
 
-    def _class_attribute(self, type_: str, attribute: str) -> str | None:
-        """The declared or constructed type of ``attribute`` on class ``type_`` or its bases."""
+    def _class_and_bases(self, type_: str) -> Iterator[ClassInfo]:
+        """Class ``type_``, then its bases, nearest first (at most twenty classes)."""
         seen: set[str] = set()
         todo = [type_]
         while todo and len(seen) < 20:
@@ -430,15 +501,19 @@ class CoroutineOracle:
                 continue
             seen.add(current)
             info = self._class(current)
-            if info is None:
-                continue
+            if info is not None:
+                yield info
+                todo += info.bases
+
+    def _class_attribute(self, type_: str, attribute: str) -> str | None:
+        """The declared or constructed type of ``attribute`` on class ``type_`` or its bases."""
+        for info in self._class_and_bases(type_):
             found = dict(info.attribute_types).get(attribute)
             if found is not None:
                 return type_of_constructor(found) or found
             callee = dict(info.attribute_results).get(attribute)
             if callee is not None:
                 return self._returned_type(callee)
-            todo += info.bases
         return None
 
     def _returned_type(self, qualname: str) -> str | None:

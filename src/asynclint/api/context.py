@@ -113,7 +113,7 @@ class FileContext:
     # Fixtures ------------------------------------------------------------------
     def fixture_scope(self, classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
         """Cached per class chain: every rule of the file shares one lookup of the conftest.py chain."""
-        key = tuple(id(c) for c in classes)
+        key = tuple(map(id, classes)) if classes else ()  # most ask for the module's own scope
         scope = self._fixture_scopes.get(key)
         if scope is None:
             scope = self._fixture_scopes[key] = self.project.fixture_scope(self.facts, self.pytest, classes)
@@ -186,19 +186,26 @@ class FileContext:
     # Traversal helpers -------------------------------------------------------------
     @property
     def parent(self) -> cst.CSTNode | None:
-        return self.ancestors[-2] if len(self.ancestors) >= 2 else None
+        ancestors = self.traversal.ancestors
+        return ancestors[-2] if len(ancestors) >= 2 else None
 
+    # Exact types (LibCST's parser makes no subclasses of them): isinstance against LibCST's
+    # ABC-based classes costs about a microsecond, and rules ask these at every call and def.
     def enclosing_function(self) -> cst.FunctionDef | None:
-        for node in reversed(self.ancestors[:-1]):
-            if isinstance(node, cst.FunctionDef):
+        ancestors = self.ancestors
+        function_type, lambda_type = cst.FunctionDef, cst.Lambda
+        for index in range(len(ancestors) - 2, -1, -1):
+            node = ancestors[index]
+            if type(node) is function_type:
                 return node
-            if isinstance(node, cst.Lambda):
+            if type(node) is lambda_type:
                 return None
         return None
 
     def outermost_function(self) -> cst.FunctionDef | None:
+        function_type = cst.FunctionDef
         for node in self.ancestors:
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is function_type:
                 return node
         return None
 

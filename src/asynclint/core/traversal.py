@@ -39,3 +39,9 @@ class Traversal:
                 self.statement_chains[id(node)] = statement_chain(ancestors[:index + 1])
                 return
         self.watched.add(id(node))
+
+    def note_reported_under(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...]) -> None:
+        """Remember where a node reported after the traversal passed it sits: under (or at) the
+        last node of ``path``, a copy of ``ancestors`` taken then. Nothing under a statement's
+        own expressions is a statement, so the node's enclosing statements are the path's."""
+        self.statement_chains[id(node)] = statement_chain(list(path))

@@ -167,23 +167,29 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
     watched = watched if watched is not None else set()
     chains = chains if chains is not None else {}
     enter, exit_ = ancestors.append, ancestors.pop
-    getters, visit_get, leave_get = _GETTERS, visit.get, leave.get
     # Leaves no handler asks for (a third of the nodes walked) are passed over without a
     # call: entering one would only push and pop it. A watched one is still entered.
     quiet = frozenset(cls for cls in _LEAVES if cls not in visit and cls not in leave)
+    # One lookup per node: (visit handlers, children getter, leave handlers) by exact type.
+    table: dict[type, tuple[list[Handler] | None, Callable[[cst.CSTNode], list[cst.CSTNode]], list[Handler] | None]] = {}
+    entry_of = table.get
+
+    def entry(cls: type) -> tuple[list[Handler] | None, Callable[[cst.CSTNode], list[cst.CSTNode]], list[Handler] | None]:
+        getter = _GETTERS.get(cls)
+        if getter is None:
+            getter = _GETTERS[cls] = _children_getter(cls)
+        found = table[cls] = (visit.get(cls) or None, getter, leave.get(cls) or None)
+        return found
 
     def walk_node(node: cst.CSTNode, depth: int) -> None:
         cls = type(node)
         enter(node)
         if watched and id(node) in watched:
             chains[id(node)] = tuple(a for a in ancestors if isinstance(a, cst.BaseStatement))
-        handlers = visit_get(cls)
-        if handlers:
-            for handler in handlers:
+        visits, getter, leaves = entry_of(cls) or entry(cls)
+        if visits:
+            for handler in visits:
                 handler(node)
-        getter = getters.get(cls)
-        if getter is None:
-            getter = getters[cls] = _children_getter(cls)
         children = getter(node)
         if children:
             if depth < MAX_RECURSIVE_DEPTH:
@@ -193,9 +199,8 @@ def walk(root: cst.CSTNode, visit: dict[type, list[Handler]], leave: dict[type, 
             else:
                 for child in children:
                     walk_iteratively(child, visit, leave, ancestors, watched, chains)
-        handlers = leave_get(cls)
-        if handlers:
-            for handler in handlers:
+        if leaves:
+            for handler in leaves:
                 handler(node)
         exit_()
 
@@ -256,8 +261,15 @@ def read_only_visit(root: cst.CSTNode, visitor: object) -> None:
     in the same order as LibCST calls them; whitespace and punctuation nodes are skipped
     (see ``iter_children``), and attribute visitors (``visit_<Type>_<field>``) are not called.
     LibCST's ``visit`` rebuilds every node it passes (about three times a parse's cost).
+
+    A visitor that overrides ``on_visit``/``on_leave`` (to keep a path, say) gets those called
+    for every node instead, as LibCST does; they dispatch to ``visit_<Type>``/``leave_<Type>``.
     """
     visitor_type = type(visitor)
+    if isinstance(visitor, cst.CSTVisitor) and (type(visitor).on_visit is not cst.CSTVisitor.on_visit
+                                                or type(visitor).on_leave is not cst.CSTVisitor.on_leave):
+        _visit_with_hooks(root, visitor)
+        return
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()
@@ -272,6 +284,25 @@ def read_only_visit(root: cst.CSTNode, visitor: object) -> None:
                 methods[1](visitor, node)
             continue
         if methods[0] is not None and methods[0](visitor, node) is False:
+            continue
+        stack.append((node, True))
+        children = iter_children(node)
+        if children:
+            children.reverse()
+            stack.extend([(child, False) for child in children])
+
+
+def _visit_with_hooks(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """:func:`read_only_visit` for a visitor with its own ``on_visit``/``on_leave``."""
+    on_visit, on_leave = visitor.on_visit, visitor.on_leave
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_leave(node)
+            continue
+        if not on_visit(node):
+            on_leave(node)  # as LibCST: a node whose children are skipped is still left
             continue
         stack.append((node, True))
         children = iter_children(node)

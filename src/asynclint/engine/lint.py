@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -95,28 +96,65 @@ def callee_names(qualnames: frozenset[str], imports: dict[str, str]) -> set[str]
     The resolver qualifies a dotted callee by its head only, so its last name stays as
     written (``aio.run`` -> ``asyncio.run``); a single name resolves to what it was imported as.
     """
-    names = {qualname.rpartition(".")[2] for qualname in qualnames}
+    names = set(_last_names(qualnames))
     names.update(local for local, target in imports.items() if target in qualnames)
     return names
 
 
-def _dispatch_by_callee(by_callee: dict[str, list[Handler]]) -> Handler:
+@functools.lru_cache(maxsize=None)
+def _last_names(qualnames: frozenset[str]) -> frozenset[str]:
+    """The last parts of ``qualnames`` (a rule's declared callees: the same few sets every file)."""
+    return frozenset(qualname.rpartition(".")[2] for qualname in qualnames)
+
+
+def _dispatch_by_callee(handlers: list[Handler], by_callee: dict[str, tuple[int, ...]]) -> Handler:
+    """One ``visit_Call`` handler calling, by the callee's last name, the handlers (by index) of the
+    rules that declared it."""
     name_type, attribute_type = cst.Name, cst.Attribute
 
     def dispatch(node: cst.CSTNode) -> None:
         func = node.func  # type: ignore[attr-defined]
         kind = type(func)
         if kind is attribute_type:
-            handlers = by_callee.get(func.attr.value)
+            indexes = by_callee.get(func.attr.value)
         elif kind is name_type:
-            handlers = by_callee.get(func.value)
+            indexes = by_callee.get(func.value)
         else:
             return
-        if handlers:
-            for handler in handlers:
-                handler(node)
+        if indexes:
+            for index in indexes:
+                handlers[index](node)
 
     return dispatch
+
+
+@functools.lru_cache(maxsize=None)
+def _static_callees(rule_qualnames: tuple[frozenset[str], ...]) -> dict[str, tuple[int, ...]]:
+    """Last name -> the indexes (in order) of the rules whose declared callees end in it: the same
+    table for every file of a run (a rule may declare hundreds of callees: ASL502's blocking calls)."""
+    table: dict[str, list[int]] = defaultdict(list)
+    for index, qualnames in enumerate(rule_qualnames):
+        for name in _last_names(qualnames):
+            table[name].append(index)
+    return {name: tuple(indexes) for name, indexes in table.items()}
+
+
+def _callee_table(declared: list[frozenset[str]], imports: dict[str, str]) -> dict[str, tuple[int, ...]]:
+    """``callee_names`` of each rule (by its index), as one table: the run's static one, plus the
+    file's local aliases of declared callees (``from asyncio import gather as together``)."""
+    table = _static_callees(tuple(declared))
+    extra: dict[str, set[int]] = {}
+    for index, qualnames in enumerate(declared):
+        last = _last_names(qualnames)
+        for local, target in imports.items():
+            if target in qualnames and local not in last:
+                extra.setdefault(local, set()).add(index)
+    if not extra:
+        return table
+    table = dict(table)
+    for name, indexes in extra.items():
+        table[name] = tuple(sorted(indexes.union(table.get(name, ()))))
+    return table
 
 
 def _record_crash(crashed: dict[str, str], code: str, exc: BaseException) -> None:
@@ -132,18 +170,21 @@ class _RuleRun:
         self.crashed: dict[str, str] = {}
         self.visit: dict[type, list[Handler]] = defaultdict(list)
         self.leave: dict[type, list[Handler]] = defaultdict(list)
-        by_callee: dict[str, list[Handler]] = defaultdict(list)
+        dispatched: list[Handler] = []  # the visit_Call handlers of rules that declare their callees
+        declared: list[frozenset[str]] = []
+        imports: dict[str, str] = {}
         for rule in rules:
             for attr, node_type in _handlers(type(rule)):
                 handler = self._guard(rule, getattr(rule, attr))
                 if attr == "visit_Call" and rule.call_qualnames is not None:
-                    for name in callee_names(rule.call_qualnames, rule.ctx.imports.names):
-                        by_callee[name].append(handler)
+                    dispatched.append(handler)
+                    declared.append(rule.call_qualnames)
+                    imports = rule.ctx.imports.names
                     continue
                 table = self.visit if attr[0] == "v" else self.leave
                 table[node_type].append(handler)
-        if by_callee:
-            self.visit[cst.Call].append(_dispatch_by_callee(dict(by_callee)))
+        if dispatched:
+            self.visit[cst.Call].append(_dispatch_by_callee(dispatched, _callee_table(declared, imports)))
 
     def _guard(self, rule: Rule, method: Handler) -> Handler:
         code, crashed = rule.code, self.crashed  # not self: no reference cycle, so a file's tree

@@ -57,6 +57,15 @@ _REDIS = frozenset({
     "wait", "save", "bgsave", "lastsave", "select", "swapdb", "initialize", "auth",
 })
 
+#: qualified type -> those of its ASYNC_TYPES methods that are plain functions returning an object that is
+#: both awaitable and an async context manager (aiohttp's ``_RequestContextManager``): code that enters it
+#: with ``async with`` works with a ``MagicMock`` (which supports ``__aenter__``) and breaks with an
+#: ``AsyncMock``, so a sync mock standing in for them is not a mistake by itself.
+AWAITABLE_CONTEXT_MANAGER_METHODS: dict[str, frozenset[str]] = {
+    "aiohttp.ClientSession": _AIOHTTP - {"close"},
+    "aiohttp.client.ClientSession": _AIOHTTP - {"close"},
+}
+
 #: qualified type -> names of its methods that return a coroutine.
 ASYNC_TYPES: dict[str, frozenset[str]] = {
     "httpx.AsyncClient": _HTTPX,
@@ -90,6 +99,17 @@ METHOD_RESULTS: dict[tuple[str, str], str] = {
        for engine in _SA_ENGINES for method in ("begin", "connect")},
     **{(client, "pipeline"): "redis.asyncio.client.Pipeline" for client in _REDIS_CLIENTS},
 }
+
+#: Library classes none of whose methods is async (the sync twins of the types above): a value declared
+#: as a union of one of these and an async type, entered with ``async with cfg.engine.begin()``, is the
+#: async one (a sync one's ``begin()`` cannot be entered so).
+SYNC_TYPES: frozenset[str] = frozenset({
+    "sqlalchemy.Engine", "sqlalchemy.engine.Engine", "sqlalchemy.engine.base.Engine",
+    "sqlalchemy.future.Engine", "sqlalchemy.future.engine.Engine",
+    "sqlalchemy.Connection", "sqlalchemy.engine.Connection", "sqlalchemy.engine.base.Connection",
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
+    "redis.Redis", "redis.StrictRedis", "redis.client.Redis", "httpx.Client",
+})
 
 #: Builtins that turn any value into text: a coroutine given to one becomes "<coroutine object ...>"
 #: and never runs (ASL501; a name the module imports or binds is not the builtin).

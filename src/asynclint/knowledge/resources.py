@@ -142,8 +142,11 @@ LAZY_CLIENTS: dict[str, frozenset[str]] = {
     "redis.asyncio.from_url": frozenset(),
 }
 #: Methods of those clients that hand out another object without connecting (its own commands,
-#: made to fail or not, are that object's): ``r.pubsub()``, ``r.pipeline()``, ``r.lock(...)``.
-LAZY_IDLE_METHODS = frozenset({"pubsub", "pipeline", "lock"})
+#: made to fail or not, are that object's): ``r.pubsub()``, ``r.pipeline()``, ``r.lock(...)``; and
+#: those that only change the client's own registry of HIMPORT field sets (sent to the server only
+#: over a single connection already open, which a client that sent nothing does not have).
+LAZY_IDLE_METHODS = frozenset({"pubsub", "pipeline", "lock",
+                               "himport_prepare", "himport_discard", "himport_discard_all"})
 
 #: Acquisitions ASL405 leaves to other rules when a test makes them: tasks (ASL504 decides whether
 #: anything observes them) and temporary paths (not held open; the OS cleans its temporary folder).
@@ -200,6 +203,17 @@ KNOWN_METHOD_RESOURCES: dict[str, dict[str, Resource]] = {
     "asyncpg.Pool": {
         "acquire": _r("asyncpg.Pool.acquire", "conn", "async"),
     },
+    # A sentinel hands out a client of the master or a replica (``redis_class=``, declared
+    # ``Type[Redis]``, only picks a subclass), owning a new connection pool: a client like any other,
+    # lazy as any other (LAZY_CLIENTS), released by ``aclose()``/``close()``.
+    "redis.asyncio.sentinel.Sentinel": {
+        method: _r("redis.asyncio.Redis", "redis", "async", "await {}.aclose()")
+        for method in ("master_for", "slave_for", "replica_for")
+    },
+    "redis.sentinel.Sentinel": {
+        method: _r("redis.Redis", "redis", "sync", "{}.close()")
+        for method in ("master_for", "slave_for", "replica_for")
+    },
 }
 
 #: Qualified names that make (or annotate) an owner of KNOWN_METHOD_RESOURCES.
@@ -215,6 +229,10 @@ OWNER_TYPES: dict[str, str] = {
     "asyncpg.create_pool": "asyncpg.Pool",
     "asyncpg.Pool": "asyncpg.Pool",
     "asyncpg.pool.Pool": "asyncpg.Pool",
+    "redis.asyncio.sentinel.Sentinel": "redis.asyncio.sentinel.Sentinel",
+    "redis.asyncio.Sentinel": "redis.asyncio.sentinel.Sentinel",
+    "redis.sentinel.Sentinel": "redis.sentinel.Sentinel",
+    "redis.Sentinel": "redis.sentinel.Sentinel",
 }
 
 #: Names that hand cleanup to something else: finalizers and exit stacks.

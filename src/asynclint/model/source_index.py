@@ -115,6 +115,10 @@ class ClassInfo:
     #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
     #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
     built_attributes: tuple[tuple[str, str], ...] = ()
+    #: Attributes declared as a union of classes (``engine: Union[Engine, AsyncEngine]`` in the class
+    #: body, or a ``@property`` annotated so), with the classes (``None`` left out: nothing is called on
+    #: it). Which one a value is, only its use can tell (``async with x.engine.begin()``).
+    attribute_unions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -397,6 +401,7 @@ class ModuleIndex:
             held_releases=tuple(held_releases),
             warns_unreleased=any(_warns_resource(item) for _, item in defs if item.name == "__del__"),
             built_attributes=tuple(class_scope.built),
+            attribute_unions=tuple(_declared_unions(stmt, class_scope).items()),
         )
 
     # Every entry at once (tests, and callers that list a module).
@@ -514,6 +519,58 @@ def _annotation(node: ast.expr | None, scope: NameScope, generic: bool = False) 
         origin = scope.qualify(ast_dotted(node.value))
         return origin if origin is not None and not origin.startswith(_TYPING_MODULES) else None
     return scope.qualify(ast_dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
+
+
+def _union_members(node: ast.expr | None, scope: NameScope) -> tuple[str, ...] | None:
+    """The classes of an annotation that is a union (``Union[A, B]``, ``A | B``, ``Optional[...]``
+    of one, written as strings or not), ``None`` left out; None: not a union of classes only."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        parts: list[ast.expr] = []
+        pending: list[ast.expr] = [node]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
+                pending += [current.right, current.left]
+            else:
+                parts.append(current)
+    elif isinstance(node, ast.Subscript) and scope.qualify(ast_dotted(node.value)) in (
+            "typing.Union", "typing_extensions.Union"):
+        parts = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    else:
+        return None
+    members: list[str] = []
+    for part in parts:
+        if isinstance(part, ast.Constant) and part.value in (None, "None"):
+            continue
+        declared = _annotation(part, scope)
+        if not _is_type_name(declared):
+            return None
+        members.append(declared)  # type: ignore[arg-type]
+    return tuple(members) if len(members) > 1 else None
+
+
+def _declared_unions(cls: ast.ClassDef, scope: NameScope) -> dict[str, tuple[str, ...]]:
+    """ClassInfo.attribute_unions: class-body annotations and ``@property`` return annotations."""
+    found: dict[str, tuple[str, ...]] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            annotation: ast.expr | None = stmt.annotation
+            name = stmt.target.id
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                ast_dotted(d) in ("property", "functools.cached_property", "cached_property")
+                for d in stmt.decorator_list) and not isinstance(stmt, ast.AsyncFunctionDef):
+            annotation, name = stmt.returns, stmt.name
+        else:
+            continue
+        members = _union_members(annotation, scope)
+        if members is not None:
+            found.setdefault(name, members)
+    return found
 
 
 class _BodyScan(ast.NodeVisitor):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,8 +162,7 @@ class LintRun:
         codes = self._codes.get(codes_key)  # the registry's expansion, once per folder
         if codes is None:
             codes = self._codes[codes_key] = enabled_codes(settings, ignored)
-        return LintJob(path.resolve() if path.exists() else Path(os.path.abspath(path)), shown, settings,
-                       config, self.project, codes)
+        return LintJob(_resolved_file(path, directory), shown, settings, config, self.project, codes)
 
     def files(self, paths: list[Path]) -> Iterator[Path | Problem]:
         return discover(paths, self.settings_for, force_exclude=self.options.force_exclude)
@@ -375,6 +375,22 @@ class LintRun:
                 return None
             found[other] = (found[other][0] if other in found else old, new)
         return {other: texts for other, texts in found.items() if texts[0] != texts[1]}
+
+
+def _resolved_file(path: Path, directory: Path) -> Path:
+    """``path.resolve()`` when it exists, else its absolute path, given its folder already resolved.
+
+    ``Path.resolve`` reads every component of the path (an ``lstat`` each, in Python): once a
+    folder is resolved, a file of it that is not a symbolic link resolves to the folder's answer
+    and its own name, for one ``lstat``.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return Path(os.path.abspath(path))
+    if stat.S_ISLNK(mode) or path.name in ("", ".", ".."):
+        return path.resolve() if path.exists() else Path(os.path.abspath(path))
+    return directory / path.name
 
 
 def per_file_ignores(settings: Settings, path: Path) -> list[str]:

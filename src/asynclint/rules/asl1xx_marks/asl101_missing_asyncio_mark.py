@@ -85,7 +85,9 @@ class MissingAsyncioMark(Rule):
         ctx = self.ctx
         if not ctx.facts.tests:
             return
-        candidates = [t for t in ctx.facts.tests if t.is_async and not t.has_async_mark()]
+        # Methods of classes too, marked or not: unittest calls a plain TestCase's methods, and an
+        # asyncio mark on one does nothing (pytest-asyncio does not run unittest methods).
+        candidates = [t for t in ctx.facts.tests if t.is_async and (not t.has_async_mark() or t.classes)]
         if not candidates:
             return
         mark = self._mark_name()
@@ -97,6 +99,8 @@ class MissingAsyncioMark(Rule):
                 self.report(test.func.name, f"async test `{test.name}` is a method of a plain `unittest.TestCase`: "
                             "unittest calls it and never awaits the coroutine, so it passes whatever it asserts; "
                             "base the class on `unittest.IsolatedAsyncioTestCase`")
+                continue
+            if test.has_async_mark():
                 continue
             if runner.hook_mark_too_late and ctx.runners.hooks == "anyio":
                 message = (f"async test `{test.name}` has no anyio mark of its own; the one a conftest.py hook adds "
@@ -378,6 +382,23 @@ class MissingAsyncioMark(Rule):
                     "`unittest.IsolatedAsyncioTestCase`",
         ),
         # The same through a base class of another module of the project (followed, read, never imported).
+        # An asyncio mark on a plain TestCase's method does nothing: unittest still calls it unawaited.
+        Invalid(
+            dedent("""
+                import unittest
+
+                import pytest
+
+                class TestLogin(unittest.TestCase):
+                    @pytest.mark.asyncio
+                    async def test_rejects_bad_password(self):
+                        self.assertFalse(True)
+            """),
+            line=7, column=15, fixed=None,
+            message="async test `test_rejects_bad_password` is a method of a plain `unittest.TestCase`: unittest "
+                    "calls it and never awaits the coroutine, so it passes whatever it asserts; base the class on "
+                    "`unittest.IsolatedAsyncioTestCase`",
+        ),
         Invalid(
             dedent("""
                 from helpers import DatabaseCase

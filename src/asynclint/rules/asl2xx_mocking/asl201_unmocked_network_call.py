@@ -215,16 +215,16 @@ class UnmockedNetworkCall(Rule):
             return True
         if any(mark.name in MOCK_MARKS for mark in test.marks):
             return True
+        # exact types: isinstance against LibCST's ABCs costs a microsecond a check
         for decorator in test.func.decorators:
-            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
-            qual = self.ctx.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            target = decorator.decorator.func if type(decorator.decorator) is cst.Call else decorator.decorator
+            qual = self.ctx.qualname(target) if type(target) is cst.Name or type(target) is cst.Attribute else None
             if qual and qual.startswith(MOCK_DECORATORS):
                 return True
         for cls in test.classes:
             for decorator in cls.decorators:
-                target = decorator.decorator.func if isinstance(decorator.decorator,
-                                                                cst.Call) else decorator.decorator
-                qual = self.ctx.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+                target = decorator.decorator.func if type(decorator.decorator) is cst.Call else decorator.decorator
+                qual = self.ctx.qualname(target) if type(target) is cst.Name or type(target) is cst.Attribute else None
                 if qual and qual.startswith(MOCK_DECORATORS):
                     return True
         if self._facts(test.func).mock_names:

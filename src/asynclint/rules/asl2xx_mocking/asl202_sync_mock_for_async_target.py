@@ -11,6 +11,7 @@ from asynclint.analysis.values_mocks import FunctionMocks, PatchCall, analyse, c
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children, read_only_visit
+from asynclint.knowledge.async_types import AWAITABLE_CONTEXT_MANAGER_METHODS
 from asynclint.knowledge.mocks import ASYNC_CAPABLE_MOCK_KEYWORDS as _ASYNC_CAPABLE
 from asynclint.knowledge.mocks import SYNC_MOCKS
 from asynclint.model.names import source_text
@@ -60,6 +61,28 @@ _GATEWAY = {
 
 #: A sync mock assigned over an attribute whose declared type has async methods.
 _ATTRIBUTE_VALID = [
+    # aiohttp's request methods are plain functions whose result the code enters with `async with`:
+    # a MagicMock supports that, an AsyncMock does not.
+    Valid(dedent("""
+        from unittest.mock import MagicMock
+
+        from shop.notify import Notifier
+
+        async def test_posts():
+            notifier = Notifier()
+            notifier.session = MagicMock()
+            notifier.session.post.return_value.__aenter__.return_value.status = 200
+            assert await notifier.ping() == 200
+    """), files={"shop/__init__.py": "", "shop/notify.py": dedent("""
+        import aiohttp
+
+        class Notifier:
+            session: aiohttp.ClientSession
+
+            async def ping(self):
+                async with self.session.post("https://hooks.example.com/") as response:
+                    return response.status
+    """)}),
     # Only the declared type's plain methods are used: a sync mock is right.
     Valid(dedent("""
         from unittest.mock import Mock
@@ -194,7 +217,8 @@ class SyncMockForAsyncTarget(Rule):
         values = function_values(self.ctx, func)
         for key, call in candidates.items():
             declared = values.declared_type(key)
-            methods = values.async_methods(declared)
+            # Methods whose result is entered with `async with` as well as awaited: a MagicMock serves.
+            methods = values.async_methods(declared) - AWAITABLE_CONTEXT_MANAGER_METHODS.get(declared or "", frozenset())
             if not methods:
                 continue
             used = sorted({name for name in self._members_used(func, key) if name in methods

@@ -11,6 +11,7 @@ from asynclint.analysis.values import Kind, function_values, never_awaited_fails
 from asynclint.analysis.values_observation import MockUses
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
+from asynclint.core.walker import read_only_visit
 from asynclint.knowledge.mocks import CALL_CHECKS
 
 
@@ -141,7 +142,7 @@ class AssertCalledOnAsyncMock(Rule):
             return  # no call-check in this function: nothing to ask the model
         values = function_values(ctx, node)
         uses = MockUses(set(values.names))
-        node.body.visit(uses)
+        read_only_visit(node.body, uses)  # no rebuilding: LibCST's visit copies every node it passes
         candidates = []
         for attribute, key, path in uses.found:
             value = values.evaluate(attribute.value)

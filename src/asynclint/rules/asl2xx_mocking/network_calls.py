@@ -45,11 +45,11 @@ def module_constants(module: cst.Module) -> dict[str, str]:
     """Module-level `NAME = "string"` assignments (base URLs are usually spelled so)."""
     found: dict[str, str] = {}
     for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is not cst.SimpleStatementLine:  # exact types: no ABC isinstance per statement
             continue
         for small in stmt.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
-                    isinstance(small.targets[0].target, cst.Name):
+            if type(small) is cst.Assign and len(small.targets) == 1 and \
+                    type(small.targets[0].target) is cst.Name:
                 value = string_value(small.value, {})
                 if value is not None and _UNKNOWN not in value:
                     found[small.targets[0].target.value] = value

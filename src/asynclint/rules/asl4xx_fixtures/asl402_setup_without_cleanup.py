@@ -167,12 +167,16 @@ class SetupWithoutCleanup(Rule):
             teardown_from = split + 1 if split is not None else len(body)
         setup = body[:split] if split is not None else body
         teardown = names_in(*body[teardown_from:]) if fixture.is_generator else set()
+        reported: set[str] = set()
         for stmt in setup:
             for line in _simple_statements(stmt):
                 for small in line.body:
                     for change in self._changes(fixture, body, stmt, line, small):
                         if change.undo_names & teardown:
                             continue
+                        if change.fix is None and change.what in reported:
+                            continue  # one cause, one finding: the same unfixable change again
+                        reported.add(change.what)
                         self.report(change.node, f"fixture `{fixture.name}` {change.what}; " + ("`monkeypatch` undoes it after each test" if change.fix else "undo it after the `yield`, or use `monkeypatch`"),
                                     change.fix() if change.fix else None)
 
@@ -232,8 +236,9 @@ class SetupWithoutCleanup(Rule):
             return [_Change(small, "changes the working directory and never changes it back",
                             frozenset({"chdir"}),
                             (lambda: self._monkeypatch(fixture, small, "chdir", positional)) if alone else None)]
-        if qualified in ("os.environ.update", "os.environ.setdefault", "os.environ.pop", "os.environ.clear",
-                         "os.putenv", "os.unsetenv"):
+        # ``os.environ.pop(k, None)`` / ``os.unsetenv``: making sure a variable is absent resets the process
+        # to a clean state rather than leaving the test's own values behind; not reported.
+        if qualified in ("os.environ.update", "os.environ.setdefault", "os.environ.clear", "os.putenv"):
             return [_Change(small, "changes the environment and never restores it", frozenset({"environ"}))]
         if qualified.startswith("sys.path.") and method in ("insert", "append", "extend", "remove"):
             fix = None
@@ -249,7 +254,8 @@ class SetupWithoutCleanup(Rule):
                             (lambda: self._monkeypatch(fixture, small, "setattr", positional, raising=raising))
                             if alone else None)]
         fixture_names = body_names(self.ctx, fixture.func)
-        if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call):
+        if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call) \
+                and not self._throwaway_database(ctx.module.code):
             return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
                             lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
         if qualified in ("os.mkdir", "os.makedirs", "open"):
@@ -533,8 +539,53 @@ class SetupWithoutCleanup(Rule):
             def test_total():
                 assert 1 + 1 == 2
         """)),
+        # Making sure variables are absent resets the process; it leaves none of the test's values.
+        Valid(dedent("""
+            import os
+            import pytest
+
+            @pytest.fixture
+            def clean_shop():
+                os.environ.pop("SHOP_DATADIR", None)
+                os.environ.pop("SHOP_WORKDIR", None)
+                yield "shop"
+        """)),
+        # Tables created in an in-memory database the fixture made itself die with its engine.
+        Valid(dedent("""
+            import pytest
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import Session
+            from app.models import Base
+
+            @pytest.fixture
+            def session():
+                engine = create_engine("sqlite://")
+                Base.metadata.create_all(engine)
+                with Session(engine) as session:
+                    yield session
+        """)),
     ]
     INVALID = [
+        # One cause, one finding: the fixture's environment changes are reported once.
+        Invalid(
+            dedent("""
+                import os
+                import pytest
+
+                @pytest.fixture
+                def shop_env():
+                    os.environ.update({"SHOP_MODE": "test"})
+                    os.environ.setdefault("SHOP_REGION", "eu")
+                    os.environ.update(SHOP_DEBUG="1")
+                    yield
+
+                def test_mode(shop_env):
+                    assert os.environ["SHOP_MODE"] == "test"
+            """),
+            line=6, column=5, fixed=None,
+            message="fixture `shop_env` changes the environment and never restores it; undo it after the `yield`, "
+                    "or use `monkeypatch`",
+        ),
         Invalid(
             dedent("""
                 import os

@@ -139,6 +139,8 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
     found = _Uses()
     nested_ok: dict[int, bool] = {}
     for stmt in rest:
+        if _rebound(var, stmt):
+            return found  # what follows uses another value: this one was left as it was
         here: set[str] = set()
         for node, parents in _walk(stmt, ()):
             if type(node) is not cst.Name or node.value != var:
@@ -194,6 +196,16 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
     return found
 
 
+def _rebound(var: str, stmt: cst.BaseStatement) -> bool:
+    """Whether ``stmt`` binds ``var`` to a new value that does not read the old one (``var = make()``,
+    not ``var = wrap(var)``): a statement of the test's own block, so it runs whenever the test goes on."""
+    small = only_small(stmt)
+    if type(small) is not cst.Assign or not any(
+            type(t.target) is cst.Name and t.target.value == var for t in small.targets):
+        return False
+    return not any(type(node) is cst.Name and node.value == var for node, _ in _walk(small.value, ()))
+
+
 def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
     """``a, b = value`` with plain names as targets: (names, value)."""
     small = only_small(stmt)
@@ -241,13 +253,15 @@ class ResourceNotReleasedInTest(Rule):
         call on the name (`close()`, `aclose()`, `disconnect()`,
         `terminate()`, `wait()`...), no `with name`, and the name is never
         handed to anything else (an argument, a return value, a container),
-        which might release it. A nested function that only reads the name
+        which might release it. A name bound again to a new value leaves
+        the old one where it was. A nested function that only reads the name
         (`await incoming.receive()`) releases nothing; one that closes it
         does. Points at the call that acquires the resource.
 
         Resources are the clients, sessions, connections, pools, servers,
         sockets, files, media containers and subprocesses of common libraries
-        (httpx, aiohttp, requests, SQLAlchemy, asyncpg, redis, aio-pika, nats,
+        (httpx, aiohttp, requests, SQLAlchemy, asyncpg, redis and the clients
+        its sentinels hand out, aio-pika, nats,
         asyncssh, docker, PyAV, `open`, `socket`, `subprocess`: the tables of
         `knowledge/resources.py`), async resources of installed packages read
         from their source, the factories listed in `resource-factories`, and
@@ -535,6 +549,8 @@ class ResourceNotReleasedInTest(Rule):
         if resource.context not in ("sync", "async") or (resource.context == "async" and not test.is_async):
             return None
         rest = body[index + 1:]
+        end = next((i for i, later in enumerate(rest) if _rebound(var, later)), len(rest))
+        rest, after = rest[:end], rest[end:]  # from a new binding on, the name is another value's
         if not rest:
             return None
         stmt = body[index]
@@ -550,7 +566,7 @@ class ResourceNotReleasedInTest(Rule):
         keyword = "async with" if resource.context == "async" else "with"
         func_body = test.func.body
         return self.fix(Safety.UNSAFE, f"Run the rest of the test inside `{keyword}`",
-                        (func_body, func_body.with_changes(body=[*body[:index], with_stmt])))
+                        (func_body, func_body.with_changes(body=[*body[:index], with_stmt, *after])))
 
     VALID = [
         Valid(dedent("""
@@ -787,6 +803,45 @@ class ResourceNotReleasedInTest(Rule):
                 client.ping()
                 pool.disconnect()
         """)),
+        # Bound again to something built from it: handed over, as to any call.
+        Valid(dedent("""
+            import httpx
+            from app.retry import with_retries
+
+            async def test_wrapped():
+                client = httpx.AsyncClient()
+                client = with_retries(client)
+                assert (await client.get("https://example.org")).status_code == 200
+        """)),
+        # A client a sentinel hands out is a redis client like any other: closed, or never used.
+        Valid(dedent("""
+            import pytest
+            from redis.asyncio.sentinel import Sentinel
+
+            @pytest.fixture
+            def watcher():
+                return Sentinel([("sentinel-a", 26379)])
+
+            async def test_primary_answers(watcher):
+                async with watcher.master_for("orders") as primary:
+                    assert await primary.ping()
+
+            async def test_replica_closed(watcher):
+                replica = watcher.slave_for("orders")
+                try:
+                    assert await replica.get("k") is None
+                finally:
+                    await replica.aclose()
+
+            def test_name_only(watcher):
+                replica = watcher.slave_for("orders")
+                assert "orders" in repr(replica.connection_pool)
+
+            async def test_field_set_is_local(watcher):
+                primary = watcher.master_for("orders")
+                await primary.himport_prepare("people", ["name"])
+                assert primary.himport_registry.get("people") is not None
+        """)),
         # Built on a mock: it connects through the mock.
         Valid(dedent("""
             from unittest import mock
@@ -1002,6 +1057,41 @@ class ResourceNotReleasedInTest(Rule):
                 def test_ping():
                     with redis.Redis(port=6380) as client:
                         assert client.ping()
+            """),
+            unsafe=True,
+        ),
+        # A fixture's sentinel hands out clients; binding the name again leaves the first one open.
+        Invalid(
+            dedent("""
+                import pytest
+                from redis.asyncio.sentinel import Sentinel
+
+                @pytest.fixture
+                def watcher():
+                    return Sentinel([("sentinel-a", 26379)])
+
+                async def test_primary(watcher):
+                    primary = watcher.master_for("orders", db=2)
+                    assert await primary.ping()
+                    primary = watcher.master_for("orders", db=3)
+                    await primary.aclose()
+            """),
+            line=9, column=15,
+            message=("test `test_primary` opens `watcher.master_for(...)` as `primary` and never releases it: "
+                     "open it with `async with`"),
+            fixed=dedent("""
+                import pytest
+                from redis.asyncio.sentinel import Sentinel
+
+                @pytest.fixture
+                def watcher():
+                    return Sentinel([("sentinel-a", 26379)])
+
+                async def test_primary(watcher):
+                    async with watcher.master_for("orders", db=2) as primary:
+                        assert await primary.ping()
+                    primary = watcher.master_for("orders", db=3)
+                    await primary.aclose()
             """),
             unsafe=True,
         ),

@@ -57,7 +57,8 @@ def walk_nodes(*nodes: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def names_in(*nodes: cst.CSTNode) -> set[str]:
     """Every identifier in ``nodes`` (names and attribute names)."""
-    return {node.value for node in walk_nodes(*nodes) if isinstance(node, cst.Name)}
+    name_type = cst.Name  # exact type: isinstance against LibCST's ABCs costs a microsecond a node
+    return {node.value for node in walk_nodes(*nodes) if type(node) is name_type}
 
 
 def body_names(ctx: FileContext, func: cst.FunctionDef) -> frozenset[str]:

@@ -14,6 +14,33 @@ from asynclint.knowledge.async_types import TEXT_BUILTINS
 
 #: A small project for the examples: a client class whose methods come from a list of mixins,
 #: with a pool its `__init__` builds (through a local) and one a config method is declared to return.
+#: A settings class whose ``engine`` property is declared as a union of a sync and an async engine,
+#: and one whose union holds a class of the project (whose ``begin`` nobody knows).
+_WAREHOUSE_DB = {"warehouse/__init__.py": "", "warehouse/db.py": dedent("""
+    from typing import TYPE_CHECKING, Union
+
+    if TYPE_CHECKING:
+        from sqlalchemy.engine import Engine
+        from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+    class StubEngine:
+        pass
+
+
+    class DbSettings:
+        def __init__(self, url):
+            self.url = url
+
+        @property
+        def engine(self) -> Union["Engine", "AsyncEngine"]:
+            return make(self.url)
+
+        @property
+        def maybe_stub(self) -> Union[StubEngine, "AsyncEngine", None]:
+            return None
+""")}
+
 _SHOP_CLIENT = {"shop/__init__.py": "", "shop/base.py": dedent("""
         class Pool:
             async def acquire(self):
@@ -88,7 +115,10 @@ class CoroutineNotAwaited(Rule):
         installed packages are read
         from their source (lazily, once per run), so their `async def` methods (inherited
         ones, and those of the type a factory method is declared to return, such as
-        `client.pipeline()`) are known without a table.
+        `client.pipeline()`) are known without a table. An attribute a class declares as a
+        union (a property `-> Union[Engine, AsyncEngine]`) is known once `async with
+        config.engine.begin() as conn` tells which member it is: the sync twins of async
+        types cannot be entered so; when another member could be, nothing is reported.
 
         ## Why is this bad?
         Calling an `async def` only creates a coroutine object; nothing in it
@@ -193,6 +223,26 @@ class CoroutineNotAwaited(Rule):
                    for name, use in name_loads(func.body, target.value, exclude=parent))
 
     VALID = [
+        # ``async with`` tells the async engine of a union apart; a call awaited is fine, a sync
+        # ``with`` tells nothing, nor a union whose other member is a class nobody knows the methods of.
+        Valid(dedent("""
+            from warehouse.db import DbSettings
+
+            def test_schema(metadata):
+                settings = DbSettings("sqlite+aiosqlite://")
+
+                async def create():
+                    async with settings.engine.begin() as conn:
+                        await conn.run_sync(metadata.create_all)
+
+                def create_sync():
+                    with settings.engine.begin() as conn:
+                        conn.run_sync(metadata.create_all)
+
+                async def create_stub():
+                    async with settings.maybe_stub.begin() as conn:
+                        conn.run_sync(metadata.create_all)
+        """), files=_WAREHOUSE_DB, config={"asyncio_mode": "auto"}),
         Valid(dedent("""
             import asyncio
             import pytest
@@ -395,6 +445,33 @@ class CoroutineNotAwaited(Rule):
         """), files=_SHOP_CLIENT, config={"asyncio_mode": "auto"}),
     ]
     INVALID = [
+        # A property declared ``Union[Engine, AsyncEngine]`` entered with ``async with``: the async
+        # engine, whose connection's ``run_sync`` is a coroutine (here in a closure of a sync test).
+        Invalid(
+            dedent("""
+                from warehouse.db import DbSettings
+
+                def test_schema(metadata):
+                    settings = DbSettings("sqlite+aiosqlite://")
+
+                    async def drop():
+                        async with settings.engine.begin() as conn:
+                            conn.run_sync(metadata.drop_all)
+            """),
+            files=_WAREHOUSE_DB, config={"asyncio_mode": "auto"},
+            line=8, column=13, unsafe=True,
+            message="coroutine `conn.run_sync()` is never awaited: its body does not run",
+            fixed=dedent("""
+                from warehouse.db import DbSettings
+
+                def test_schema(metadata):
+                    settings = DbSettings("sqlite+aiosqlite://")
+
+                    async def drop():
+                        async with settings.engine.begin() as conn:
+                            await conn.run_sync(metadata.drop_all)
+            """),
+        ),
         # An async helper the test defines, called bare: its checks never run; also from a
         # callback nested one level deeper (a closure; no fix in a plain `def`).
         Invalid(

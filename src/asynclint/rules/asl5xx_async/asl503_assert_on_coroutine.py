@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.analysis.body import BindersRecorder
 from asynclint.analysis.coroutines import await_pair, enclosing_classes, in_async_function, oracle_for
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
@@ -59,6 +60,28 @@ class AssertOnCoroutine(Rule):
         (it could not before). In a plain `def` there is no fix.
     """
 
+    # The asserted calls of a function are judged when the traversal leaves it: by then the binders
+    # of its body (what the oracle reads for the names it may bind) came with the traversal, and
+    # the body is not walked again for them (analysis/body.py's BindersRecorder).
+    _binders: BindersRecorder | None = None
+
+    def check_module(self) -> None:
+        #: id(function) -> its asserts' calls: (calls, the classes around, the path to the assert)
+        self._pending: dict[int, list[tuple[list[cst.Call], tuple[cst.ClassDef, ...], tuple[cst.CSTNode, ...]]]] = {}
+        self._binders = BindersRecorder(self.ctx) if self.ctx.mentions("assert") else None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._binders is not None:
+            self._binders.note(node)
+            self._binders.enter(node)
+
+    def _note(self, node: cst.CSTNode) -> None:
+        if self._binders is not None:
+            self._binders.note(node)
+
+    visit_ClassDef = visit_Assign = visit_AnnAssign = visit_WithItem = visit_For = visit_CompFor = \
+        visit_NamedExpr = _note  # the other BINDERS
+
     def visit_Assert(self, node: cst.Assert) -> None:
         calls = _asserted_calls(node.test)  # most asserts test no call: nothing more to look up
         if not calls:
@@ -66,16 +89,26 @@ class AssertOnCoroutine(Rule):
         func = self.ctx.enclosing_function()
         if func is None:
             return
+        ancestors = self.ctx.ancestors
+        self._pending.setdefault(id(func), []).append((calls, enclosing_classes(ancestors), tuple(ancestors)))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._binders is not None:
+            self._binders.leave(node)
+        pending = self._pending.pop(id(node), None)
+        if not pending:
+            return
         oracle = oracle_for(self.ctx)
-        classes = enclosing_classes(self.ctx.ancestors)
-        for call in calls:
-            what = oracle.describe(call, func, classes)
-            if what is None:
-                continue
-            fix = None
-            if in_async_function(func):
-                fix = self.fix(Safety.UNSAFE, "Await the coroutine in the assertion", await_pair(call))
-            self.report(call, f"assertion on coroutine {what}: a coroutine object is always true; await it", fix)
+        for calls, classes, path in pending:
+            for call in calls:
+                what = oracle.describe(call, node, classes)
+                if what is None:
+                    continue
+                fix = None
+                if in_async_function(node):
+                    fix = self.fix(Safety.UNSAFE, "Await the coroutine in the assertion", await_pair(call))
+                self.ctx.traversal.note_reported_under(call, path)  # the traversal has passed it
+                self.report(call, f"assertion on coroutine {what}: a coroutine object is always true; await it", fix)
 
     VALID = [
         Valid(dedent("""
