@@ -70,7 +70,12 @@ class UnmockedNetworkCall(Rule):
         where to connect and that place is local or cannot be read: a loopback
         URL of any scheme, a name or attribute that carries an address
         (`server.client_url`, `f"nats://{host}:{port}"`: usually a server the
-        test or a fixture started).
+        test or a fixture started). Through the code under test, a finding needs
+        a host known to be remote: a URL the test passes, or one the project
+        spells where the request is made (a literal, a module constant, a
+        client's `base_url`); where the code takes its address from a default,
+        a constructor argument or its settings, the host cannot be told from
+        the test and nothing is said.
         Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`,
         and the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
         `*.test`, `*.example`, `*.localhost`).

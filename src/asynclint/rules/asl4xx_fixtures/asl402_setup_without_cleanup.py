@@ -90,7 +90,11 @@ class SetupWithoutCleanup(Rule):
         either: an autouse, function-scoped fixture of a conftest.py (it sets
         the state again before every test of its folder), and a fixture of a
         test module that the module never names again (no test can request
-        it: it never runs).
+        it: it never runs), `os.environ.pop(k, None)` (making sure a variable
+        is absent is a reset, not a change the test leaves behind), and
+        `create_all` in a module whose database is in memory (it dies with its
+        engine). One fixture's repeated change of one kind (several
+        `os.environ.update` calls) is one finding.
         Points at the statement that changes the state.
 
         ## Why is this bad?
