@@ -201,14 +201,25 @@ def _config_in_directory(directory: Path) -> PytestConfig | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def project_root(directory: Path) -> Path | None:
+    """Without a pytest configuration file: the first folder from ``directory`` upward with
+    ``setup.py``, else the first with ``pyproject.toml`` (pytest's rootdir then); None: neither."""
+    for marker in ("setup.py", "pyproject.toml"):
+        for candidate in (directory, *directory.parents):
+            if (candidate / marker).is_file():
+                return candidate
+    return None
+
+
 @functools.lru_cache(maxsize=None)
 def pytest_config_for_directory(directory: Path) -> PytestConfig:
     """The pytest configuration in force for files in ``directory``.
 
     With no configuration anywhere above, pytest takes the project's folder as the rootdir: the
     nearest with a ``setup.py``, else with a ``pyproject.toml`` (pytest 8.1 and later; the order
-    matters only for a setup.py nested in another project, and is the one ``model/modules.py``
-    finds import roots by), else the folder it was run from, read here as the nearest folder above
+    matters only for a setup.py nested in another project; ``project_root``, which
+    ``model/modules.py`` finds import roots by too), else the folder it was run from, read here as the nearest folder above
     with a ``setup.cfg``, ``tox.ini`` or ``.git``. The rootdir bounds the conftest.py files that
     apply (a test in ``tests/sub/`` still gets ``tests/conftest.py``) and is where the project's
     dependencies are read.
@@ -218,10 +229,9 @@ def pytest_config_for_directory(directory: Path) -> PytestConfig:
         found = _config_in_directory(candidate)
         if found is not None:
             return found
-    for marker in ("setup.py", "pyproject.toml"):
-        for candidate in parents:
-            if (candidate / marker).is_file():
-                return PytestConfig(rootdir=candidate)
+    project = project_root(directory)
+    if project is not None:
+        return PytestConfig(rootdir=project)
     for candidate in parents:
         if any((candidate / marker).exists() for marker in PROJECT_ROOT_MARKERS):
             return PytestConfig(rootdir=candidate)

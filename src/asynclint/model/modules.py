@@ -13,10 +13,9 @@ function of the same project are always looked up in the same places.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
-from asynclint.config.pytest_config import PytestConfig
+from asynclint.config.pytest_config import PytestConfig, project_root
 
 
 #: ``import_roots`` answers kept by a caller for one run: by configuration and asking folder.
@@ -43,7 +42,7 @@ def import_roots(config: PytestConfig, origin: Path | None = None, cache: RootsC
         roots.append(_import_base(origin))
     roots += [config.rootdir, config.rootdir / "src"]
     if config.inifile is None:
-        project = _project_root(config.rootdir)
+        project = project_root(config.rootdir)
         if project is not None:
             roots += [project, project / "src"]
     unique: list[Path] = []
@@ -55,17 +54,6 @@ def import_roots(config: PytestConfig, origin: Path | None = None, cache: RootsC
         if resolved.is_dir() and resolved not in unique:
             unique.append(resolved)
     return tuple(unique)
-
-
-@functools.lru_cache(maxsize=256)
-def _project_root(directory: Path) -> Path | None:
-    """Without a pytest configuration file: the first folder from ``directory`` upward with
-    ``setup.py``, else the first with ``pyproject.toml`` (pytest's rootdir then); None: neither."""
-    for marker in ("setup.py", "pyproject.toml"):
-        for candidate in (directory, *directory.parents):
-            if (candidate / marker).is_file():
-                return candidate
-    return None
 
 
 def _import_base(path: Path) -> Path:

@@ -147,7 +147,8 @@ class ProjectModel:
         self.class_resolver = ClassResolver(self.files_read, self.import_roots)  # base classes followed through files, cached per run
         self.framework_scan = FrameworkScan(self.files_read)  # anyio/trio mentioned by tests under a directory
         self._derived: dict[tuple[str, Path], tuple[tuple[int, int], object]] = {}
-        self._dependency_stamps: dict[Path, tuple[tuple[tuple[Path, tuple[int, int] | None], ...], tuple[Requirement, ...]]] = {}
+        self._dependency_stamps: dict[Path, tuple[tuple[tuple[Path, tuple[int, int] | None], ...],
+                                                 tuple[tuple[Requirement, ...], frozenset[str]]]] = {}
 
     def per_file_version(self, kind: str, path: Path, compute: Callable[[Path], T]) -> T | None:
         """``compute(path)`` once per content version of ``path`` in a run (None when it cannot be read).
@@ -254,19 +255,23 @@ class ProjectModel:
     def dependencies(self, rootdir: Path) -> frozenset[str]:
         """The distributions the project at ``rootdir`` declares (config/dependencies.py), read once per
         run and per content of the files read (which join the cache's record)."""
-        return frozenset(r.name for r in self.requirements(rootdir))
+        return self._declared(rootdir)[1]
 
     def requirements(self, rootdir: Path) -> tuple[Requirement, ...]:
         """The requirement lines behind ``dependencies`` (a pin decides some answers: an old release
         of a plugin may run tests itself)."""
+        return self._declared(rootdir)[0]
+
+    def _declared(self, rootdir: Path) -> tuple[tuple[Requirement, ...], frozenset[str]]:
         stamps = self._dependency_stamps.get(rootdir)
         if stamps is not None and all(_stamp(path) == stamp for path, stamp in stamps[0]):
             return stamps[1]
         found, read = declared_requirements(rootdir)
         for path in read:
             self.files_read.note(path)
-        self._dependency_stamps[rootdir] = (tuple((path, _stamp(path)) for path in read), tuple(found))
-        return tuple(found)
+        declared = (tuple(found), frozenset(r.name for r in found))
+        self._dependency_stamps[rootdir] = (tuple((path, _stamp(path)) for path in read), declared)
+        return declared
 
     def source_index(self, config: PytestConfig, note_read: Callable[[Path], None] | None = None) -> SourceIndex:
         """The project's own source (not tests), importable from the rootdir, ``src/`` or ``pythonpath``.
