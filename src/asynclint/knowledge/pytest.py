@@ -50,6 +50,14 @@ RUNNERS_BEFORE_RELEASE: dict[str, tuple[str, tuple[str, ...]]] = {
     "pytest-aiohttp": ("1.0.0", ("0.1.0", "0.1.1", "0.1.2", "0.1.3", "0.2.0", "0.3.0", "1.0.0", "1.0.1",
                                  "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.1.0")),
 }
+#: Fixtures only a runner's releases before ``RUNNERS_BEFORE_RELEASE`` provided: a suite that requests
+#: one (and defines none of that name) is written for those releases, whatever its requirement says
+#: (aiohttp's own ``aiohttp.pytest_plugin``, loaded by pytest-aiohttp < 1.0: ``loop`` and its aliases;
+#: pytest-aiohttp 1.x provides only ``aiohttp_client``/``aiohttp_server``/``aiohttp_raw_server``).
+LEGACY_RUNNER_FIXTURES: dict[str, frozenset[str]] = {
+    "pytest-aiohttp": frozenset({"loop", "proactor_loop", "test_client", "test_server", "raw_test_server",
+                                 "loop_debug"}),
+}
 #: ``-p no:<name>`` that disables pytest-asyncio: its async tests are then someone else's (or nobody's).
 PYTEST_ASYNCIO_PLUGIN_NAMES = frozenset({"asyncio", "pytest_asyncio", "pytest_asyncio.plugin"})
 
