@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -125,7 +125,7 @@ def _asserted_true(parents: tuple[cst.CSTNode, ...]) -> bool:
     return False
 
 
-def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -> _Uses:
+def _uses(var: str, rest: Sequence[cst.CSTNode], closures_read: bool = True, rebinds: bool = True) -> _Uses:
     """How ``var`` is used in ``rest``: any use that may release or keep the resource counts as released.
 
     Kept uses are ``var.method(...)`` and ``var.attribute`` (not a release), comparisons, ``assert var``,
@@ -135,11 +135,13 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
     released. A nested function's uses count as the test's own (a closure that only reads the
     resource releases nothing), unless it binds the name itself or ``closures_read`` is False (a
     project object's callbacks may drive its whole life); a class body's count as released.
+    With ``rebinds`` False (statements a loop runs again, before the binding as well as after it), a
+    new binding neither ends the reading nor counts as a use: only what may release counts.
     """
     found = _Uses()
     nested_ok: dict[int, bool] = {}
     for stmt in rest:
-        if _rebound(var, stmt):
+        if rebinds and _rebound(var, stmt):
             return found  # what follows uses another value: this one was left as it was
         here: set[str] = set()
         for node, parents in _walk(stmt, ()):
@@ -149,6 +151,8 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
             if (type(parent) is cst.Attribute and parent.attr is node) or (
                     type(parent) is cst.Arg and parent.keyword is node):
                 continue  # ``x.send``, ``f(send=...)``: the spelling of another name, not this one
+            if not rebinds and type(parent) is cst.AssignTarget and parent.target is node:
+                continue  # ``var = ...`` run again by a loop: a binding, not a use
             if any(type(p) is cst.ClassDef for p in parents):
                 found.released = True
                 return found
@@ -196,7 +200,21 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
     return found
 
 
-def _rebound(var: str, stmt: cst.BaseStatement) -> bool:
+def _named_outside(var: str, func: cst.FunctionDef, inside: Sequence[cst.CSTNode]) -> bool:
+    """Whether ``var`` is written anywhere in ``func`` outside the statements ``inside``."""
+    skip = {id(node) for node in inside}
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if id(node) in skip:
+            continue
+        if type(node) is cst.Name and node.value == var:
+            return True
+        stack.extend(iter_children(node))
+    return False
+
+
+def _rebound(var: str, stmt: cst.CSTNode) -> bool:
     """Whether ``stmt`` binds ``var`` to a new value that does not read the old one (``var = make()``,
     not ``var = wrap(var)``): a statement of the test's own block, so it runs whenever the test goes on."""
     small = only_small(stmt)
@@ -204,6 +222,82 @@ def _rebound(var: str, stmt: cst.BaseStatement) -> bool:
             type(t.target) is cst.Name and t.target.value == var for t in small.targets):
         return False
     return not any(type(node) is cst.Name and node.value == var for node, _ in _walk(small.value, ()))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a statement of a test sits: the block holding it, its index there, and what may run once
+    that block ends (the statements after each enclosing compound statement, up to the function's
+    own, and whole clauses that run only on some paths: ``except`` handlers, a loop's ``else``)."""
+
+    block: cst.IndentedBlock | None  # None: the function's own body
+    stmts: Sequence[cst.BaseStatement]
+    index: int
+    after: tuple[cst.CSTNode, ...]
+    #: The outermost loop around the block: its statements run again, those before the binding too.
+    loop: cst.For | cst.While | None
+    #: Inside ``with pytest.raises(...)``: the acquisition itself may be what fails.
+    made_to_fail: bool
+
+    @property
+    def rest(self) -> list[cst.CSTNode]:
+        """What may run after the statement: the rest of its block, then what follows the block."""
+        return [*self.stmts[self.index + 1:], *self.after]
+
+
+def _raises_block(stmt: cst.With) -> bool:
+    """``with pytest.raises(...)`` / ``with self.assertRaises(...)``: its statements are expected to fail."""
+    for item in stmt.items:
+        call = item.item
+        if type(call) is cst.Call:
+            written = dotted_name(call.func)
+            if written is not None and written.split(".")[-1] in ("raises", "assertRaises", "assertRaisesRegex"):
+                return True
+    return False
+
+
+def _places(stmts: Sequence[cst.BaseStatement], block: cst.IndentedBlock | None, after: tuple[cst.CSTNode, ...],
+            loop: cst.For | cst.While | None, failing: bool) -> Iterator[tuple[cst.BaseStatement, _Place]]:
+    """Every statement of ``stmts`` and of the blocks nested in them (not in nested functions or classes),
+    in source order, with where it sits. A branch's continuation is the rest of its block then what
+    follows the compound statement: never the other branches of the same ``if``, which do not run."""
+    for index, stmt in enumerate(stmts):
+        yield stmt, _Place(block, stmts, index, after, loop, failing)
+        rest = (*stmts[index + 1:], *after)
+        if type(stmt) is cst.If:
+            branch: cst.If | cst.Else | None = stmt
+            while branch is not None:
+                yield from _suite(branch.body, rest, loop, failing)
+                branch = branch.orelse if type(branch) is cst.If else None
+        elif type(stmt) is cst.For or type(stmt) is cst.While:
+            orelse = stmt.orelse
+            yield from _suite(stmt.body, (*((orelse,) if orelse is not None else ()), *rest), loop or stmt, failing)
+            if orelse is not None:
+                yield from _suite(orelse.body, rest, loop, failing)
+        elif type(stmt) is cst.Try or type(stmt) is cst.TryStar:
+            final = _suite_statements(stmt.finalbody.body) if stmt.finalbody is not None else ()
+            orelse_stmts = _suite_statements(stmt.orelse.body) if stmt.orelse is not None else ()
+            handlers: tuple[cst.CSTNode, ...] = tuple(stmt.handlers)
+            yield from _suite(stmt.body, (*handlers, *orelse_stmts, *final, *rest), loop, failing)
+            for handler in stmt.handlers:
+                yield from _suite(handler.body, (*final, *rest), loop, failing)
+            if stmt.orelse is not None:
+                yield from _suite(stmt.orelse.body, (*final, *rest), loop, failing)
+            if stmt.finalbody is not None:
+                yield from _suite(stmt.finalbody.body, rest, loop, failing)
+        elif type(stmt) is cst.With:
+            yield from _suite(stmt.body, rest, loop, failing or _raises_block(stmt))
+
+
+def _suite_statements(suite: cst.BaseSuite) -> tuple[cst.BaseStatement, ...]:
+    return tuple(suite.body) if type(suite) is cst.IndentedBlock else ()
+
+
+def _suite(suite: cst.BaseSuite, after: tuple[cst.CSTNode, ...], loop: cst.For | cst.While | None,
+           failing: bool) -> Iterator[tuple[cst.BaseStatement, _Place]]:
+    """The statements of an indented block (one written on the line of its header binds nothing here)."""
+    if type(suite) is cst.IndentedBlock:
+        yield from _places(suite.body, suite, after, loop, failing)
 
 
 def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -257,6 +351,14 @@ class ResourceNotReleasedInTest(Rule):
         the old one where it was. A nested function that only reads the name
         (`await incoming.receive()`) releases nothing; one that closes it
         does. Points at the call that acquires the resource.
+
+        A resource opened inside a block (`if`/`else`, `for`, `while`, `try`,
+        `with`) is followed along every path that may run after it: the rest
+        of its block, then what follows each enclosing statement (an `except`
+        handler, a `finally`, the statements after the `if`; never the other
+        branches of the same `if`), and in a loop the loop's other statements,
+        which run again. A release on any of them counts. Nothing is reported
+        inside `pytest.raises`, where the acquisition may be what fails.
 
         Resources are the clients, sessions, connections, pools, servers,
         sockets, files, media containers and subprocesses of common libraries
@@ -323,7 +425,9 @@ class ResourceNotReleasedInTest(Rule):
         Unsafe: where the resource is a known context manager (and, for an
         `async with`, the test is async), the rest of the test moves inside
         `with`/`async with`, so the resource is entered (which may connect)
-        and released when the test ends: new code runs at both ends. No fix
+        and released when the test ends (opened in a block, when the block
+        ends; no fix when the name is used outside that block): new code runs
+        at both ends. No fix
         when the acquisition is awaited, the resource is not a context
         manager, nothing follows it, or it is one end of a pair (which ends
         to enter, and where, is the test's choice).
@@ -338,13 +442,13 @@ class ResourceNotReleasedInTest(Rule):
         for scope in scopes:
             if hands_off_cleanup(self.ctx, scope.func):
                 continue
-            body = statements(scope.func)
             owners: dict[str, str] | None = None
             earlier: dict[str, cst.BaseExpression] = {}  # names the test bound so far, to their values
-            for index, stmt in enumerate(body):
+            for stmt, place in _places(statements(scope.func), None, (), None, False):
                 pair = _pair_assignment(stmt)
                 if pair is not None:
-                    self._check_pair(scope, body, index, *pair)
+                    if not place.made_to_fail:
+                        self._check_pair(scope, place, *pair)
                     continue
                 bound = assignment(stmt)
                 if bound is None:
@@ -352,8 +456,8 @@ class ResourceNotReleasedInTest(Rule):
                 var, value, _node = bound
                 earlier[var] = value
                 call = call_of(value)
-                if call is None:
-                    continue
+                if call is None or place.made_to_fail:
+                    continue  # in ``pytest.raises``: the acquisition may be what fails, opening nothing
                 if finder is None:
                     finder = ResourceFinder(self.ctx)
                 if owners is None:
@@ -366,13 +470,15 @@ class ResourceNotReleasedInTest(Rule):
                 written = dotted_name(call.func)
                 if written is not None and written.split(".")[0] in self._assigned_over_in(scope.func):
                     continue  # ``Client.transport_class = Mock``: the test replaced part of the class
-                uses = _uses(var, body[index + 1:], closures_read=not resource.project)
+                uses = _uses(var, place.rest, closures_read=not resource.project)
                 if uses.released or self._holds_nothing(resource, call, uses, earlier):
                     continue
+                if place.loop is not None and _uses(var, [place.loop], not resource.project, rebinds=False).released:
+                    continue  # the loop runs again: what it does before the binding may release it
                 if resource.inferred and not (
                         (uses.opened or isinstance(value, cst.Await)) and self._releases_something(resource)):
                     continue  # a project object never opened holds nothing yet, nor one whose release is a hook
-                self._report(scope, body, index, var, value, call, resource)
+                self._report(scope, place, var, value, call, resource)
 
     def _assigned_over_in(self, func: cst.FunctionDef) -> frozenset[str]:
         """Names whose attributes the function assigns (``Client.engine_class = Mock``), once per function."""
@@ -411,8 +517,7 @@ class ResourceNotReleasedInTest(Rule):
                                          unittest and member.name.value.startswith("test")))
         return scopes
 
-    def _check_pair(self, scope: _Scope, body: list[cst.BaseStatement], index: int, names: tuple[str, ...],
-                    value: cst.BaseExpression) -> None:
+    def _check_pair(self, scope: _Scope, place: _Place, names: tuple[str, ...], value: cst.BaseExpression) -> None:
         """``send, receive = anyio.create_memory_object_stream()``: each end is released on its own."""
         call = call_of(value)
         if call is None:
@@ -422,8 +527,9 @@ class ResourceNotReleasedInTest(Rule):
         resource = RESOURCE_PAIRS.get(qualified or "")
         if resource is None:
             return
-        rest = body[index + 1:]
-        left = [name for name in names if not _uses(name, rest).released]
+        rest = place.rest
+        left = [name for name in names if not _uses(name, rest).released and not (
+            place.loop is not None and _uses(name, [place.loop], rebinds=False).released)]
         if not left:
             return
         spelled = self.ctx.module.code_for_node(func)
@@ -528,7 +634,7 @@ class ResourceNotReleasedInTest(Rule):
                 pending.extend(cls.bases)
         return False
 
-    def _report(self, test: _Scope, body: list[cst.BaseStatement], index: int, var: str,
+    def _report(self, test: _Scope, place: _Place, var: str,
                 value: cst.BaseExpression, call: cst.Call, resource: Resource) -> None:
         spelled = self.ctx.module.code_for_node(call.func)
         if resource.context == "async" and test.is_async:
@@ -540,19 +646,22 @@ class ResourceNotReleasedInTest(Rule):
         else:
             advice = "release it before the test ends"
         message = f"{self._who(test)} opens `{spelled}(...)` as `{var}` and never releases it: {advice}"
-        self.report(call, message, self._fix(test, body, index, var, value, call, resource))
+        self.report(call, message, self._fix(test, place, var, value, call, resource))
 
-    def _fix(self, test: _Scope, body: list[cst.BaseStatement], index: int, var: str,
+    def _fix(self, test: _Scope, place: _Place, var: str,
              value: cst.BaseExpression, call: cst.Call, resource: Resource) -> Fix | None:
         if isinstance(value, cst.Await) or value is not call:
             return None
         if resource.context not in ("sync", "async") or (resource.context == "async" and not test.is_async):
             return None
+        body, index = list(place.stmts), place.index
         rest = body[index + 1:]
         end = next((i for i, later in enumerate(rest) if _rebound(var, later)), len(rest))
         rest, after = rest[:end], rest[end:]  # from a new binding on, the name is another value's
         if not rest:
             return None
+        if place.block is not None and _named_outside(var, test.func, body[index:index + 1 + end]):
+            return None  # used after its block too: closing it at the block's end would be too early
         stmt = body[index]
         first = rest[0]
         rest = [first.with_changes(leading_lines=[
@@ -564,9 +673,10 @@ class ResourceNotReleasedInTest(Rule):
             leading_lines=getattr(stmt, "leading_lines", ()),
         )
         keyword = "async with" if resource.context == "async" else "with"
-        func_body = test.func.body
-        return self.fix(Safety.UNSAFE, f"Run the rest of the test inside `{keyword}`",
-                        (func_body, func_body.with_changes(body=[*body[:index], with_stmt, *after])))
+        holder = place.block if place.block is not None else test.func.body
+        where = "test" if place.block is None else "block"
+        return self.fix(Safety.UNSAFE, f"Run the rest of the {where} inside `{keyword}`",
+                        (holder, holder.with_changes(body=[*body[:index], with_stmt, *after])))
 
     VALID = [
         Valid(dedent("""
@@ -948,6 +1058,57 @@ class ResourceNotReleasedInTest(Rule):
                     tg.start_soon(consume, receive)
                     await send.send(1)
         """)),
+        # Opened in a branch: released later in the branch, after it, or by a `finally` around it.
+        Valid(dedent("""
+            import httpx
+
+            async def test_branch_then_close(live):
+                if live:
+                    client = httpx.AsyncClient()
+                    await client.get("https://example.org")
+                else:
+                    client = None
+                if client is not None:
+                    await client.aclose()
+
+            async def test_try_around(live):
+                try:
+                    if live:
+                        client = httpx.AsyncClient()
+                        await client.get("https://example.org")
+                finally:
+                    await client.aclose()
+
+            async def test_handler_closes():
+                try:
+                    client = httpx.AsyncClient()
+                    await client.get("https://example.org")
+                except httpx.HTTPError:
+                    await client.aclose()
+                    raise
+        """)),
+        # A loop that closes the previous client before opening the next one.
+        Valid(dedent("""
+            import socket
+
+            def test_ports(count):
+                sock = None
+                for _ in range(count):
+                    if sock is not None:
+                        sock.close()
+                    sock = socket.socket()
+                    sock.bind(("127.0.0.1", 0))
+        """)),
+        # Inside `pytest.raises`: the acquisition itself may be what fails, and then it opens nothing.
+        Valid(dedent("""
+            import pytest
+            import redis
+
+            def test_bad_url():
+                with pytest.raises(ValueError):
+                    client = redis.from_url("nowhere://")
+                    client.ping()
+        """)),
         # A closure that closes the client releases it.
         Valid(dedent("""
             import httpx
@@ -1173,6 +1334,49 @@ class ResourceNotReleasedInTest(Rule):
                         return name
             """)},
             filename="tests/test_recorder.py",
+        ),
+        # Opened in one branch of an `if` and left open there: the rest of that branch goes inside `async with`.
+        Invalid(
+            dedent("""
+                import httpx
+
+                async def test_download(use_async):
+                    if use_async:
+                        client = httpx.AsyncClient()
+                        body = (await client.get("https://example.org/a.png")).content
+                    else:
+                        body = httpx.get("https://example.org/a.png").content
+                    assert body
+            """),
+            line=5, column=18,
+            message=("test `test_download` opens `httpx.AsyncClient(...)` as `client` and never releases it: "
+                     "open it with `async with`"),
+            fixed=dedent("""
+                import httpx
+
+                async def test_download(use_async):
+                    if use_async:
+                        async with httpx.AsyncClient() as client:
+                            body = (await client.get("https://example.org/a.png")).content
+                    else:
+                        body = httpx.get("https://example.org/a.png").content
+                    assert body
+            """),
+            unsafe=True,
+        ),
+        # One socket per pass of a loop, none closed; used after the loop too, so no fix.
+        Invalid(
+            dedent("""
+                import socket
+
+                def test_bind_each(hosts):
+                    for host in hosts:
+                        sock = socket.socket()
+                        sock.bind((host, 0))
+                    assert sock.getsockname()
+            """),
+            line=5, column=16,
+            message="test `test_bind_each` opens `socket.socket(...)` as `sock` and never releases it: open it with `with`",
         ),
         Invalid(
             dedent("""
