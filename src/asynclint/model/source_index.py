@@ -65,6 +65,9 @@ class FunctionInfo:
     #: What calling it returns, decorators included (knowledge/decorators.py): "coroutine",
     #: "value", "async-context-manager", ...; None: a decorator whose effect is unknown.
     result: str | None = None
+    #: Its body (a docstring aside) is one ``return f(...)`` or ``return await f(...)``: the qualified
+    #: ``f``. What it returns is what that call gives, and nothing else in it keeps or releases it.
+    returned_call: str | None = None
 
 
 @dataclass(frozen=True)
@@ -733,7 +736,27 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
                          for d in node.decorator_list),
         result=_result(node, scope),
+        returned_call=_returned_call(node, scope),
     )
+
+
+def _returned_call(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> str | None:
+    """FunctionInfo.returned_call: ``f`` when the body is only ``return f(...)`` / ``return await f(...)``."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Return):
+        return None
+    value = body[0].value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return None
+    dotted = ast_dotted(value.func)
+    if dotted is None or dotted.split(".")[0] in ("self", "cls"):
+        return None
+    return scope.qualify(dotted)
 
 
 def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> str | None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.decorators import AWAITED_GIVES_RESULT, COROUTINE, KEEPS, VALUE, decorator_effect
 from asynclint.knowledge.resources import (
     CLOSED_FLAGS,
+    KNOWN_RESOURCES,
     IN_MEMORY_CLIENTS,
     IN_MEMORY_TRANSPORTS,
     LAZY_CLIENTS,
@@ -26,7 +28,10 @@ from asynclint.knowledge.resources import (
     TEST_RELEASE_METHODS,
     Resource,
 )
+from asynclint.model.ast_imports import package_of, relative_base
+from asynclint.model.modules import module_name
 from asynclint.model.names import dotted_name
+from asynclint.model.source_index import FunctionInfo
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
     call_of,
@@ -34,7 +39,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     only_small,
     statements,
 )
-from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder
+from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, built_by_method
 from asynclint.knowledge.mocks import ASYNC_MOCK, CREATE_AUTOSPEC, MOCK_RESULTS, SYNC_MOCKS
 
 #: Calls that build a mock.
@@ -300,6 +305,17 @@ def _suite(suite: cst.BaseSuite, after: tuple[cst.CSTNode, ...], loop: cst.For |
         yield from _places(suite.body, suite, after, loop, failing)
 
 
+def _dropped_call(stmt: cst.BaseStatement) -> cst.Call | None:
+    """``await f(...)`` or ``f(...)`` as a statement of its own: the call, whose result nothing keeps."""
+    small = only_small(stmt)
+    if type(small) is not cst.Expr:
+        return None
+    value = small.value
+    if type(value) is cst.Await:
+        value = value.expression
+    return value if type(value) is cst.Call else None
+
+
 def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
     """``a, b = value`` with plain names as targets: (names, value)."""
     small = only_small(stmt)
@@ -313,6 +329,48 @@ def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpres
         return None
     return names, small.value
 
+
+#: A project class of the examples whose ``http()`` builds an aiohttp session on it and hands it back.
+_GATEWAY = dedent("""
+    import aiohttp
+
+
+    def register(session):
+        return session
+
+
+    class Gateway:
+        def __init__(self, url):
+            self.url = url
+            self._http = None
+
+        async def http(self) -> aiohttp.ClientSession:
+            if self._http is None:
+                self._http = aiohttp.ClientSession(base_url=self.url)
+            return self._http
+
+        async def close(self):
+            if self._http is not None:
+                await self._http.close()
+""")
+
+#: A base class of test classes (in the project's tests package) with helpers that connect.
+_LINK_BASE = dedent("""
+    import asyncssh
+
+
+    class LinkBase:
+        links = []
+
+        async def open_link(self, **options):
+            \"\"\"Connect to the test server.\"\"\"
+            return await asyncssh.connect("127.0.0.1", 8022, **options)
+
+        async def open_kept(self):
+            link = await asyncssh.connect("127.0.0.1", 8022)
+            self.links.append(link)
+            return link
+""")
 
 #: A project session class of the examples: opened by ``start()``, released by ``close()``.
 _HTTP_SESSION = dedent("""
@@ -359,6 +417,19 @@ class ResourceNotReleasedInTest(Rule):
         branches of the same `if`), and in a loop the loop's other statements,
         which run again. A release on any of them counts. Nothing is reported
         inside `pytest.raises`, where the acquisition may be what fails.
+
+        Also reported: an acquisition whose result the test drops at once
+        (`await asyncpg.connect(dsn)` as a statement); a helper that hands
+        one back (a project function, or a method the test class inherits
+        from a project class, whose body is only `return [await]
+        factory(...)`), as if the test had called the factory; and an object
+        of a project class whose method the test called builds a library
+        resource in it and hands it back (declared to return the library's
+        class, building it on `self`), when neither the object nor what the
+        method handed back is released or handed on. A project class that
+        builds a library client in its `__init__` is not enough on its own
+        (preview): such clients (httpx, requests) hold nothing until they
+        send, and which of the class's methods sends is not known.
 
         Resources are the clients, sessions, connections, pools, servers,
         sockets, files, media containers and subprocesses of common libraries
@@ -445,6 +516,14 @@ class ResourceNotReleasedInTest(Rule):
             owners: dict[str, str] | None = None
             earlier: dict[str, cst.BaseExpression] = {}  # names the test bound so far, to their values
             for stmt, place in _places(statements(scope.func), None, (), None, False):
+                dropped = _dropped_call(stmt)
+                if dropped is not None and not place.made_to_fail:
+                    if finder is None:
+                        finder = ResourceFinder(self.ctx)
+                    if owners is None:
+                        owners = finder.owners(scope.func, scope.classes)
+                    self._check_dropped(scope, stmt, dropped, finder, owners, earlier)
+                    continue
                 pair = _pair_assignment(stmt)
                 if pair is not None:
                     if not place.made_to_fail:
@@ -463,10 +542,17 @@ class ResourceNotReleasedInTest(Rule):
                 if owners is None:
                     owners = finder.owners(scope.func, scope.classes)
                 resource = finder.of_call(call, owners)
+                if resource is None:
+                    resource = self._returned_resource(scope, call, isinstance(value, cst.Await))
                 if resource is None or resource.factory in NOT_TEST_BODY_RESOURCES:
                     continue
                 if resource.project and not preview:
-                    continue  # the project's own classes: preview behaviour (docs: first looks)
+                    # the project's own classes are preview behaviour (docs: first looks), unless a method
+                    # the test calls builds a library resource on the object and hands it back
+                    opened = self._opened_library(var, call, place)
+                    if opened is not None:
+                        self._report_opened(scope, var, call, resource, *opened)
+                    continue
                 written = dotted_name(call.func)
                 if written is not None and written.split(".")[0] in self._assigned_over_in(scope.func):
                     continue  # ``Client.transport_class = Mock``: the test replaced part of the class
@@ -479,6 +565,163 @@ class ResourceNotReleasedInTest(Rule):
                         (uses.opened or isinstance(value, cst.Await)) and self._releases_something(resource)):
                     continue  # a project object never opened holds nothing yet, nor one whose release is a hook
                 self._report(scope, place, var, value, call, resource)
+
+    def _check_dropped(self, scope: _Scope, stmt: cst.BaseStatement, call: cst.Call, finder: ResourceFinder,
+                       owners: dict[str, str], earlier: dict[str, cst.BaseExpression]) -> None:
+        """``await asyncssh.connect(...)`` / ``socket.socket()`` as a statement: what it opens is dropped
+        at once, and nothing can release it (a library resource, or a helper returning one)."""
+        awaited = type(only_small(stmt).value) is cst.Await  # type: ignore[union-attr]
+        resource = finder.of_call(call, owners)
+        if resource is None:
+            resource = self._returned_resource(scope, call, awaited)
+        if resource is None or resource.project or resource.inferred or resource.factory in NOT_TEST_BODY_RESOURCES:
+            return
+        written = dotted_name(call.func)
+        if written is not None and written.split(".")[0] in self._assigned_over_in(scope.func):
+            return
+        if self._holds_nothing(resource, call, _Uses(), earlier):
+            return  # a lazy client that sends nothing, a runner never set up: nothing opened
+        spelled = self.ctx.module.code_for_node(call.func)
+        direct = self.ctx.qualname(call.func) == resource.factory
+        shown = "" if direct else f" (`{resource.factory}(...)`)"
+        if direct and (resource.context == "sync" or (resource.context == "async" and scope.is_async)):
+            advice = f"open it with `{'async with' if resource.context == 'async' else 'with'}`"
+        elif resource.release:
+            advice = (f"keep it (`{resource.var} = ...`) and release it in a `finally` "
+                      f"(`{resource.release[0].format(resource.var)}`)")
+        else:
+            advice = "keep it and release it before the test ends"
+        self.report(call, f"{self._who(scope)} opens `{spelled}(...)`{shown} and drops it, so nothing can "
+                          f"release it: {advice}")
+
+    def _returned_resource(self, scope: _Scope, call: cst.Call, awaited: bool) -> Resource | None:
+        """A library resource a helper hands back: a function of the project, or a method the test
+        class inherits from a project class, whose body is only ``return [await] factory(...)``
+        (FunctionInfo.returned_call), called as it must be for that (awaited when it is an ``async
+        def``, under no decorator that changes what awaiting it gives)."""
+        func = call.func
+        info: FunctionInfo | None = None
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
+            if scope.classes:
+                info = self._inherited(scope.classes[-1], func.attr.value)
+        else:
+            qualified = self.ctx.qualname(func)
+            written = dotted_name(func)
+            if qualified and written and written.split(".")[0] in self.ctx.imports.names:
+                info = self.ctx.source.function(qualified)
+        if info is None or info.returned_call is None:
+            return None
+        resource = KNOWN_RESOURCES.get(info.returned_call)
+        if resource is None:
+            return None
+        if info.is_async:
+            keeps = info.result == COROUTINE or (bool(info.decorators) and all(
+                d in AWAITED_GIVES_RESULT or decorator_effect(d) == KEEPS for d in info.decorators))
+            if not (awaited and keeps):
+                return None
+        elif awaited or info.result != VALUE:
+            return None
+        # what the helper's call is, as a context manager, is the helper's own business: no fix from it
+        return replace(resource, context=resource.context if not info.is_async and not info.decorators else None)
+
+    def _inherited(self, cls: cst.ClassDef, method: str) -> FunctionInfo | None:
+        """The method ``self.method`` names in a test class: found along its bases in the project's
+        source, first definer first. None when the test module's own classes define it (their code is
+        not read here) or when no project base does."""
+        local_classes = self.ctx.facts.classes
+        pending: list[str] = []
+        todo: list[cst.ClassDef] = [cls]
+        while todo:
+            current = todo.pop(0)
+            if any(type(item) is cst.FunctionDef and item.name.value == method for item in current.body.body):
+                return None
+            for arg in current.bases:
+                if arg.keyword is not None:
+                    continue
+                written = dotted_name(arg.value)
+                local = local_classes.get(written) if written is not None else None
+                if local is not None:
+                    todo.append(local)
+                else:
+                    qualified = self._absolute(self.ctx.qualname(arg.value))
+                    if qualified:
+                        pending.append(qualified)
+        source = self.ctx.source
+        seen: set[str] = set()
+        while pending:
+            name = pending.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            info = source.function(f"{name}.{method}")
+            if info is not None:
+                return info
+            found = source.cls(name)
+            if found is not None:
+                pending.extend(found.bases)
+        return None
+
+    def _absolute(self, qualified: str | None) -> str | None:
+        """``.server.Base`` (a relative import of the linted file, kept with its dots) as an absolute name."""
+        if not qualified or not qualified.startswith("."):
+            return qualified
+        dots = len(qualified) - len(qualified.lstrip("."))
+        base = relative_base(package_of(*module_name(self.ctx.path)), dots, None)
+        return f"{base}.{qualified[dots:]}" if base else None
+
+    def _opened_library(self, var: str, call: cst.Call, place: _Place) -> tuple[str, str] | None:
+        """A project object the test built (``var = Wrapper(...)``) whose method the test then called
+        builds a library resource on it and returns it (``async def create_session(self) ->
+        ClientSession`` with ``self._session = ClientSession(...)``): (method, library factory).
+
+        None when the object, or any value that method handed back, may be released or handed on
+        (any use but a method call, a comparison or a read), or when the resource is one that may
+        hold nothing (a lazy client, one opened later, one that settles)."""
+        source = self.ctx.source
+        qualified = self.ctx.qualname(call.func)
+        if source.cls(qualified) is None:
+            return None
+        rest = place.rest
+        uses = _uses(var, rest, closures_read=False)
+        if uses.released:
+            return None
+        for method in sorted(uses.working):
+            built = built_by_method(source, qualified, method)  # type: ignore[arg-type]
+            if built is None or built in LAZY_CLIENTS or built in OPENED_BY or built in SETTLED_BY \
+                    or built in IN_MEMORY_CLIENTS:
+                continue
+            if self._results_kept(var, method, rest):
+                return method, built
+        return None
+
+    @staticmethod
+    def _results_kept(var: str, method: str, rest: Sequence[cst.CSTNode]) -> bool:
+        """Whether every call ``var.method(...)`` in ``rest`` is dropped or bound to a name that is
+        then neither released nor handed on (False: the rule cannot tell)."""
+        for index, stmt in enumerate(rest):
+            for node, parents in _walk(stmt, ()):
+                if not (type(node) is cst.Call and type(node.func) is cst.Attribute
+                        and type(node.func.value) is cst.Name and node.func.value.value == var
+                        and node.func.attr.value == method):
+                    continue
+                holder = parents[-1] if parents else None
+                if type(holder) is cst.Await:
+                    holder = parents[-2] if len(parents) > 1 else None
+                if type(holder) is cst.Expr:
+                    continue  # dropped: what it handed back is held by the object alone
+                bound = assignment(stmt)
+                if bound is None or call_of(bound[1]) is not node:
+                    return False  # kept some other way (an argument, a nested statement): cannot tell
+                if _uses(bound[0], rest[index + 1:]).released:
+                    return False
+        return True
+
+    def _report_opened(self, test: _Scope, var: str, call: cst.Call, resource: Resource, method: str,
+                       built: str) -> None:
+        spelled = self.ctx.module.code_for_node(call.func)
+        release = f"`{resource.release[0].format(var)}`" if resource.release else "its release method"
+        self.report(call, f"{self._who(test)} opens `{spelled}(...)` as `{var}`, whose `{method}()` builds "
+                          f"`{built}(...)` in it, and never releases it: release it in a `finally` ({release})")
 
     def _assigned_over_in(self, func: cst.FunctionDef) -> frozenset[str]:
         """Names whose attributes the function assigns (``Client.engine_class = Mock``), once per function."""
@@ -1109,6 +1352,51 @@ class ResourceNotReleasedInTest(Rule):
                     client = redis.from_url("nowhere://")
                     client.ping()
         """)),
+        # A project object whose method builds a library session: released through the object or the
+        # session it handed back, handed on, or never asked for one.
+        Valid(dedent("""
+            from app.gateway import Gateway, register
+
+            async def test_closed():
+                gateway = Gateway("https://example.org")
+                await gateway.http()
+                await gateway.close()
+
+            async def test_session_closed():
+                gateway = Gateway("https://example.org")
+                http = await gateway.http()
+                await http.close()
+
+            async def test_handed_on():
+                gateway = Gateway("https://example.org")
+                http = await gateway.http()
+                register(http)
+
+            async def test_not_asked():
+                gateway = Gateway("https://example.org")
+                assert gateway.url == "https://example.org"
+        """), files={"src/app/gateway.py": _GATEWAY}),
+        # A helper that does more than hand back what it opens (here it keeps it for the teardown), a
+        # helper the test class defines itself, and an opening the test makes fail: not followed.
+        Valid(dedent("""
+            import asyncpg
+            import pytest
+            from tests.support import LinkBase
+
+            class TestLinks(LinkBase):
+                async def test_kept(self):
+                    await self.open_kept()
+
+                async def test_own_helper(self):
+                    await self.open_link()
+
+                async def open_link(self):
+                    return await self.pool.acquire()
+
+            async def test_refused():
+                with pytest.raises(OSError):
+                    await asyncpg.connect("postgresql://127.0.0.1:1/none")
+        """), files={"tests/__init__.py": "", "tests/support.py": _LINK_BASE}, filename="tests/test_links.py"),
         # A closure that closes the client releases it.
         Valid(dedent("""
             import httpx
@@ -1377,6 +1665,50 @@ class ResourceNotReleasedInTest(Rule):
             """),
             line=5, column=16,
             message="test `test_bind_each` opens `socket.socket(...)` as `sock` and never releases it: open it with `with`",
+        ),
+        # A method of a project object builds a library session in it: neither is ever closed.
+        Invalid(
+            dedent("""
+                from app.gateway import Gateway
+
+                async def test_http_is_cached():
+                    gateway = Gateway("https://example.org")
+                    first = await gateway.http()
+                    second = await gateway.http()
+                    assert first is second
+            """),
+            line=4, column=15,
+            message=("test `test_http_is_cached` opens `Gateway(...)` as `gateway`, whose `http()` builds "
+                     "`aiohttp.ClientSession(...)` in it, and never releases it: release it in a `finally` "
+                     "(`await gateway.close()`)"),
+            files={"src/app/gateway.py": _GATEWAY},
+        ),
+        # An inherited helper hands back what `asyncssh.connect` opens; the test drops it at once.
+        Invalid(
+            dedent("""
+                from tests.support import LinkBase
+
+                class TestLinks(LinkBase):
+                    async def test_banner(self):
+                        await self.open_link(banner=True)
+            """),
+            line=5, column=15,
+            message=("test `test_banner` opens `self.open_link(...)` (`asyncssh.connect(...)`) and drops it, so "
+                     "nothing can release it: keep it (`conn = ...`) and release it in a `finally` (`conn.close()`)"),
+            files={"tests/__init__.py": "", "tests/support.py": _LINK_BASE},
+            filename="tests/test_links.py",
+        ),
+        # Connecting only to see that the server answers: the connection is dropped open.
+        Invalid(
+            dedent("""
+                import asyncpg
+
+                async def test_server_answers(dsn):
+                    await asyncpg.connect(dsn)
+            """),
+            line=4, column=11,
+            message=("test `test_server_answers` opens `asyncpg.connect(...)` and drops it, so nothing can "
+                     "release it: keep it (`conn = ...`) and release it in a `finally` (`await conn.close()`)"),
         ),
         Invalid(
             dedent("""

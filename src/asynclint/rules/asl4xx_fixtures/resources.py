@@ -95,6 +95,30 @@ def project_resource(qualname: str | None, source: SourceIndex) -> Resource | No
                     (f"{'await ' if awaited else ''}{{}}.{method}()",), project=True)
 
 
+def built_by_method(source: SourceIndex, cls: str, method: str) -> str | None:
+    """The library resource (a row of KNOWN_RESOURCES) that method ``method`` of project class ``cls``
+    builds on the object and hands back: it is declared to return that type, calls its constructor,
+    and the class that defines it keeps one on ``self`` (``self._session = ClientSession(...)``).
+    The method is looked up in the class, then along its bases within the project."""
+    pending, seen = [cls], set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        info = source.function(f"{name}.{method}")
+        if info is not None:
+            owner = source.cls(name)
+            returns = info.returns
+            if owner is None or returns is None or returns not in KNOWN_RESOURCES or returns not in info.calls:
+                return None
+            return returns if any(built == returns for _, built in owner.built_attributes) else None
+        found = source.cls(name)
+        if found is not None:
+            pending.extend(found.bases)
+    return None
+
+
 def release_statements(resource: Resource, var: str) -> list[cst.BaseStatement]:
     return [cst.parse_statement(template.format(var) + "\n") for template in resource.release]
 
