@@ -166,9 +166,12 @@ OPENED_BY: dict[str, frozenset[str]] = {
     "aiohttp.web.AppRunner": frozenset({"setup"}),
 }
 
-#: Clients that hold no connection when given an in-memory transport, and warn about nothing when
-#: left open (httpx's ``AsyncClient`` warns "Unclosed AsyncClient" whatever its transport: not here).
-IN_MEMORY_CLIENTS = frozenset({"httpx.Client"})
+#: Clients that hold no connection before they send a request, nor when given an in-memory
+#: transport, and warn about nothing when left open. httpx's ``AsyncClient`` warned "Unclosed
+#: AsyncClient" from its ``__del__`` in 0.15 to 0.21 only (removed in 0.22, January 2022, httpx
+#: #2026): an unused one is not reported, which misses those releases' warning rather than
+#: reporting a client that holds nothing.
+IN_MEMORY_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 IN_MEMORY_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})
 #: The methods by which such a client sends a request (and may pool a connection): before one, it holds nothing.
 SENDING_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})

@@ -243,6 +243,9 @@ class _Place:
     loop: cst.For | cst.While | None
     #: Inside ``with pytest.raises(...)``: the acquisition itself may be what fails.
     made_to_fail: bool
+    #: Inside the body of a ``try`` with ``except`` handlers: a call whose result is dropped there
+    #: may be made only to see it fail (``try: open(missing) except OSError: ...``).
+    guarded: bool = False
 
     @property
     def rest(self) -> list[cst.CSTNode]:
@@ -262,36 +265,39 @@ def _raises_block(stmt: cst.With) -> bool:
 
 
 def _places(stmts: Sequence[cst.BaseStatement], block: cst.IndentedBlock | None, after: tuple[cst.CSTNode, ...],
-            loop: cst.For | cst.While | None, failing: bool) -> Iterator[tuple[cst.BaseStatement, _Place]]:
+            loop: cst.For | cst.While | None, failing: bool,
+            guarded: bool = False) -> Iterator[tuple[cst.BaseStatement, _Place]]:
     """Every statement of ``stmts`` and of the blocks nested in them (not in nested functions or classes),
     in source order, with where it sits. A branch's continuation is the rest of its block then what
     follows the compound statement: never the other branches of the same ``if``, which do not run."""
     for index, stmt in enumerate(stmts):
-        yield stmt, _Place(block, stmts, index, after, loop, failing)
+        yield stmt, _Place(block, stmts, index, after, loop, failing, guarded)
         rest = (*stmts[index + 1:], *after)
         if type(stmt) is cst.If:
             branch: cst.If | cst.Else | None = stmt
             while branch is not None:
-                yield from _suite(branch.body, rest, loop, failing)
+                yield from _suite(branch.body, rest, loop, failing, guarded)
                 branch = branch.orelse if type(branch) is cst.If else None
         elif type(stmt) is cst.For or type(stmt) is cst.While:
             orelse = stmt.orelse
-            yield from _suite(stmt.body, (*((orelse,) if orelse is not None else ()), *rest), loop or stmt, failing)
+            yield from _suite(stmt.body, (*((orelse,) if orelse is not None else ()), *rest), loop or stmt, failing,
+                              guarded)
             if orelse is not None:
-                yield from _suite(orelse.body, rest, loop, failing)
+                yield from _suite(orelse.body, rest, loop, failing, guarded)
         elif type(stmt) is cst.Try or type(stmt) is cst.TryStar:
             final = _suite_statements(stmt.finalbody.body) if stmt.finalbody is not None else ()
             orelse_stmts = _suite_statements(stmt.orelse.body) if stmt.orelse is not None else ()
             handlers: tuple[cst.CSTNode, ...] = tuple(stmt.handlers)
-            yield from _suite(stmt.body, (*handlers, *orelse_stmts, *final, *rest), loop, failing)
+            yield from _suite(stmt.body, (*handlers, *orelse_stmts, *final, *rest), loop, failing,
+                              guarded or bool(handlers))
             for handler in stmt.handlers:
-                yield from _suite(handler.body, (*final, *rest), loop, failing)
+                yield from _suite(handler.body, (*final, *rest), loop, failing, guarded)
             if stmt.orelse is not None:
-                yield from _suite(stmt.orelse.body, (*final, *rest), loop, failing)
+                yield from _suite(stmt.orelse.body, (*final, *rest), loop, failing, guarded)
             if stmt.finalbody is not None:
-                yield from _suite(stmt.finalbody.body, rest, loop, failing)
+                yield from _suite(stmt.finalbody.body, rest, loop, failing, guarded)
         elif type(stmt) is cst.With:
-            yield from _suite(stmt.body, rest, loop, failing or _raises_block(stmt))
+            yield from _suite(stmt.body, rest, loop, failing or _raises_block(stmt), guarded)
 
 
 def _suite_statements(suite: cst.BaseSuite) -> tuple[cst.BaseStatement, ...]:
@@ -299,10 +305,10 @@ def _suite_statements(suite: cst.BaseSuite) -> tuple[cst.BaseStatement, ...]:
 
 
 def _suite(suite: cst.BaseSuite, after: tuple[cst.CSTNode, ...], loop: cst.For | cst.While | None,
-           failing: bool) -> Iterator[tuple[cst.BaseStatement, _Place]]:
+           failing: bool, guarded: bool) -> Iterator[tuple[cst.BaseStatement, _Place]]:
     """The statements of an indented block (one written on the line of its header binds nothing here)."""
     if type(suite) is cst.IndentedBlock:
-        yield from _places(suite.body, suite, after, loop, failing)
+        yield from _places(suite.body, suite, after, loop, failing, guarded)
 
 
 def _dropped_call(stmt: cst.BaseStatement) -> cst.Call | None:
@@ -441,8 +447,9 @@ class ResourceNotReleasedInTest(Rule):
         each end of a pair (`send, receive =
         anyio.create_memory_object_stream()`, `socket.socketpair()`: each end
         left open warns on its own). Not reported: a library client that holds
-        nothing yet (a redis client before its first command, an `httpx.Client`
-        that sent nothing or sends to in-memory transports, an `AppRunner`
+        nothing yet (a redis client before its first command, an httpx client,
+        sync or async, that sent nothing or sends to in-memory transports
+        (httpx stopped warning about an unclosed `AsyncClient` in 0.22), an `AppRunner`
         before `setup()`), one built on a mock or on a pool the test owns, and
         a SQLAlchemy session whose last call committed or rolled back. Tasks
         are ASL504's and temporary paths are not held open.
@@ -517,7 +524,7 @@ class ResourceNotReleasedInTest(Rule):
             earlier: dict[str, cst.BaseExpression] = {}  # names the test bound so far, to their values
             for stmt, place in _places(statements(scope.func), None, (), None, False):
                 dropped = _dropped_call(stmt)
-                if dropped is not None and not place.made_to_fail:
+                if dropped is not None and not (place.made_to_fail or place.guarded):
                     if finder is None:
                         finder = ResourceFinder(self.ctx)
                     if owners is None:
@@ -1397,6 +1404,31 @@ class ResourceNotReleasedInTest(Rule):
                 with pytest.raises(OSError):
                     await asyncpg.connect("postgresql://127.0.0.1:1/none")
         """), files={"tests/__init__.py": "", "tests/support.py": _LINK_BASE}, filename="tests/test_links.py"),
+        # An httpx client of either kind that sent nothing, or sends to an app in memory, holds no connection.
+        Valid(dedent("""
+            import httpx
+
+            def test_proxy_transport():
+                client = httpx.AsyncClient(proxy="socks5://localhost/")
+                assert client._transport_for_url(httpx.URL("http://example.org")) is not None
+
+            async def app(scope, receive, send):
+                await send({"type": "http.response.start", "status": 204, "headers": []})
+                await send({"type": "http.response.body", "body": b""})
+
+            async def test_in_memory():
+                client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app")
+                assert (await client.get("/")).status_code == 204
+        """)),
+        # Dropped inside a `try` that catches: the test opens it only to see it fail.
+        Valid(dedent("""
+            async def test_missing_file():
+                try:
+                    open("no-such-file")
+                except OSError as exc:
+                    raised = exc
+                assert raised
+        """)),
         # A closure that closes the client releases it.
         Valid(dedent("""
             import httpx
