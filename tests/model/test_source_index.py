@@ -533,3 +533,35 @@ def test_attribute_unions_from_class_annotations_and_properties(tmp_path: Path) 
         "primary": ("sqlalchemy.engine.Engine", "sqlalchemy.ext.asyncio.AsyncEngine"),
         "engine": ("sqlalchemy.engine.Engine", "sqlalchemy.ext.asyncio.AsyncEngine"),
     }
+
+
+def test_returned_call_is_the_one_call_a_body_hands_back(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"src/app/links.py": """
+        import asyncssh
+        from asyncssh import connect as dial
+
+
+        async def open_link(host):
+            \"\"\"Connect.\"\"\"
+            return await asyncssh.connect(host)
+
+
+        def open_aliased(host):
+            return dial(host)
+
+
+        async def open_kept(host, kept):
+            link = await asyncssh.connect(host)
+            kept.append(link)
+            return link
+
+
+        class Base:
+            async def helper(self):
+                return await self.other()
+    """})
+    index = _index(root)
+    assert index.function("app.links.open_link").returned_call == "asyncssh.connect"  # type: ignore[union-attr]
+    assert index.function("app.links.open_aliased").returned_call == "asyncssh.connect"  # type: ignore[union-attr]
+    assert index.function("app.links.open_kept").returned_call is None  # type: ignore[union-attr]
+    assert index.function("app.links.Base.helper").returned_call is None  # type: ignore[union-attr]
