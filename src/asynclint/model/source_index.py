@@ -65,6 +65,11 @@ class FunctionInfo:
     #: What calling it returns, decorators included (knowledge/decorators.py): "coroutine",
     #: "value", "async-context-manager", ...; None: a decorator whose effect is unknown.
     result: str | None = None
+    #: Parameters and ``self.attr`` it hands to another call instead of awaiting their call inline:
+    #: passed as an argument (``self.start_background_task(self._loop)``, ``partial(callback)``), or
+    #: their call passed to a call that is not awaited (``asyncio.ensure_future(self._loop())``).
+    #: Whether what it is handed to awaits it, schedules it or drops it is not known here.
+    handed_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -576,10 +581,14 @@ def _declared_unions(cls: ast.ClassDef, scope: NameScope) -> dict[str, tuple[str
 class _BodyScan(ast.NodeVisitor):
     """Calls, raises and network calls of one function body (nested defs skipped)."""
 
-    def __init__(self, scope: NameScope, variables: dict[str, str]) -> None:
+    def __init__(self, scope: NameScope, variables: dict[str, str], params: tuple[str, ...] = ()) -> None:
         self.scope = scope
         self.variables = variables
+        self.params = params
         self.calls: list[str] = []
+        #: FunctionInfo.handed_on, and the calls met directly under an ``await``.
+        self.handed_on: list[str] = []
+        self._awaited: set[int] = set()
         self.raises: list[str] = []
         self.network: list[str] = []
         self.remote: list[str] = []
@@ -672,7 +681,28 @@ class _BodyScan(ast.NodeVisitor):
                     self.raises.append(qualified)
         self.generic_visit(node)
 
+    def _handed(self, node: ast.expr) -> str | None:
+        """``self.attr`` or a parameter, as FunctionInfo.handed_on spells it."""
+        if type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id == "self":
+            return f"self.{node.attr}"
+        if type(node) is ast.Name and node.id in self.params:
+            return node.id
+        return None
+
+    def visit_Await(self, node: ast.Await) -> None:
+        if type(node.value) is ast.Call:
+            self._awaited.add(id(node.value))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
+        for value in (*node.args, *(keyword.value for keyword in node.keywords)):
+            if type(value) is ast.Starred:
+                value = value.value
+            handed = self._handed(value)
+            if handed is None and type(value) is ast.Call and id(node) not in self._awaited:
+                handed = self._handed(value.func)  # `ensure_future(self._loop())`: scheduled, maybe
+            if handed is not None and handed not in self.handed_on:
+                self.handed_on.append(handed)
         func = node.func
         qualified: str | None
         receiver = func.value if isinstance(func, ast.Attribute) else None
@@ -715,7 +745,8 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         if _is_type_name(declared):
             variables[arg.arg] = declared  # type: ignore[assignment]
     param_types = tuple(variables.items())
-    scan = _BodyScan(scope, variables)
+    params = _params(args, method and not is_static)
+    scan = _BodyScan(scope, variables, params)
     for stmt in node.body:
         scan.visit(stmt)
     return FunctionInfo(
@@ -727,12 +758,13 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         calls=tuple(scan.calls),
         network_calls=tuple(scan.network),
         remote_network_calls=tuple(scan.remote),
-        params=_params(args, method and not is_static),
+        params=params,
         returns=_annotation(node.returns, scope),
         param_types=param_types,
         decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
                          for d in node.decorator_list),
         result=_result(node, scope),
+        handed_on=tuple(scan.handed_on),
     )
 
 
@@ -1208,6 +1240,29 @@ class SourceIndex:
                            acquires_on_construction=acquires, holds_once_used=holds or acquires)
         self._resolved_classes[qualname] = resolved
         return resolved
+
+    def handed_on(self, qualname: str | None) -> frozenset[str] | None:
+        """Attributes of ``self`` that a method of project class ``qualname`` (or of a project base)
+        hands to another call instead of awaiting their call inline (FunctionInfo.handed_on:
+        ``self.start_background_task(self._loop)``); None: not a project class."""
+        info = self.cls(qualname)
+        if info is None:
+            return None
+        found: set[str] = set()
+        owners = [info.qualname, *info.bases]
+        seen: set[str] = set()
+        while owners and len(seen) < 50:
+            owner = owners.pop(0)
+            raw = self._raw_class(owner) if owner not in seen else None
+            seen.add(owner)
+            if raw is None:
+                continue
+            owners += raw.bases
+            for method in raw.methods:
+                function = self.function(f"{raw.qualname}.{method}")
+                if function is not None:
+                    found.update(name[5:] for name in function.handed_on if name.startswith("self."))
+        return frozenset(found)
 
     def _self_calls(self, definer: dict[str, str], method: str) -> tuple[str, ...]:
         """The methods of ``self`` that ``method`` (as its first definer along the bases writes it) calls."""
