@@ -115,7 +115,8 @@ class ClassInfo:
     #: self.client.close()`` in ``_close``: ``("_close", ("redis.asyncio.Redis",))``).
     held_releases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks
-    #: (usually once it holds something: ``holds_once_used``).
+    #: (usually once it holds something: ``holds_once_used``); not when it warns only once an attribute
+    #: the class starts empty was filled (``if self._on_close:``: callbacks its users registered).
     warns_unreleased: bool = False
     #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
     #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
@@ -404,7 +405,7 @@ class ModuleIndex:
             attribute_types=tuple(class_scope.attributes.items()),
             attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
             held_releases=tuple(held_releases),
-            warns_unreleased=any(_warns_resource(item) for _, item in defs if item.name == "__del__"),
+            warns_unreleased=any(_warns_resource(item, stmt) for _, item in defs if item.name == "__del__"),
             built_attributes=tuple(class_scope.built),
             attribute_unions=tuple(_declared_unions(stmt, class_scope).items()),
         )
@@ -888,9 +889,71 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) ->
     return {attr: callee for attr, callee in found.items() if callee is not None}
 
 
-def _warns_resource(method: _Method) -> bool:
-    """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance."""
-    return any(isinstance(node, ast.Name) and node.id == "ResourceWarning" for node in ast.walk(method))
+def _warns_resource(method: _Method, cls: ast.ClassDef) -> bool:
+    """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance; unless
+    it warns only when an attribute the class starts empty was filled (``if self._on_close:`` over
+    ``_on_close = attrs.Factory(list)``): such an instance holds only what its users registered on it,
+    and a bare one holds nothing."""
+    guarded: set[int] = set()
+    empty = _empty_attributes(cls)
+    if empty:
+        for node in ast.walk(method):
+            if type(node) is ast.If and _self_attribute_read(node.test) in empty:
+                guarded.update(id(inner) for stmt in node.body for inner in ast.walk(stmt))
+    return any(isinstance(node, ast.Name) and node.id == "ResourceWarning" and id(node) not in guarded
+               for node in ast.walk(method))
+
+
+#: Calls that build an empty collection (``list()``, ``attrs.Factory(list)``, ``field(default_factory=dict)``).
+_EMPTY_BUILDERS = frozenset({"list", "dict", "set", "deque", "collections.deque", "OrderedDict",
+                             "collections.OrderedDict", "defaultdict", "collections.defaultdict"})
+_FACTORY_CALLS = frozenset({"Factory", "field", "ib", "attrib"})
+_FACTORY_KEYWORDS = frozenset({"default_factory", "factory", "default"})
+
+
+def _empty_value(node: ast.expr | None) -> bool:
+    """An empty collection, or a dataclass/attrs field that starts as one."""
+    if type(node) in (ast.List, ast.Dict, ast.Set, ast.Tuple):
+        return not getattr(node, "elts", None) and not getattr(node, "keys", None)
+    if type(node) is not ast.Call:
+        return False
+    name = ast_dotted(node.func) or ""
+    if name in _EMPTY_BUILDERS and not node.args:
+        return True
+    if name.rpartition(".")[2] in _FACTORY_CALLS:
+        given = [*node.args[:1], *(k.value for k in node.keywords if k.arg in _FACTORY_KEYWORDS)]
+        return any(ast_dotted(value) in _EMPTY_BUILDERS or _empty_value(value) for value in given)
+    return False
+
+
+def _empty_attributes(cls: ast.ClassDef) -> set[str]:
+    """Attributes the class starts as empty collections: in its body (``_on_close: list = attrs.Factory(list)``)
+    or in ``__init__`` (``self._pending = []``)."""
+    found: set[str] = set()
+    for stmt in cls.body:
+        if type(stmt) is ast.AnnAssign and type(stmt.target) is ast.Name and _empty_value(stmt.value):
+            found.add(stmt.target.id)
+        elif type(stmt) is ast.Assign and _empty_value(stmt.value):
+            found.update(t.id for t in stmt.targets if type(t) is ast.Name)
+        elif type(stmt) is ast.FunctionDef and stmt.name == "__init__":
+            for node in ast.walk(stmt):
+                if type(node) is ast.Assign and _empty_value(node.value):
+                    found.update(t.attr for t in node.targets if type(t) is ast.Attribute
+                                 and type(t.value) is ast.Name and t.value.id == "self")
+    return found
+
+
+def _self_attribute_read(test: ast.expr) -> str | None:
+    """The attribute a truth test reads: ``self.x``, ``getattr(self, "x", None)``, ``len(self.x)``."""
+    if type(test) is ast.Call and ast_dotted(test.func) == "len" and len(test.args) == 1:
+        test = test.args[0]
+    if type(test) is ast.Attribute and type(test.value) is ast.Name and test.value.id == "self":
+        return test.attr
+    if type(test) is ast.Call and ast_dotted(test.func) == "getattr" and len(test.args) >= 2 \
+            and type(test.args[0]) is ast.Name and test.args[0].id == "self" \
+            and type(test.args[1]) is ast.Constant and isinstance(test.args[1].value, str):
+        return test.args[1].value
+    return None
 
 
 #: The fields of a statement (or an ``except``/``case`` clause) that hold statements or clauses.

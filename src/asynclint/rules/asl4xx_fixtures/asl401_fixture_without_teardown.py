@@ -1000,3 +1000,37 @@ class FixtureWithoutTeardown(Rule):
                     await self._client.aclose()
         """)}, config={"pythonpath": ["src"]}, line=8, column=12, message='fixture `mailer` returns `Mailer(...)` and nothing releases it after the test'),
     ]
+    # Is it a resource at all? A `__del__` that warns only once callbacks were registered on the
+    # instance (a list the class starts empty): a bare one holds nothing, and the tests that register
+    # callbacks on it close it themselves (`model/source_index.py`, `_warns_resource`).
+    VALID += [
+        Valid(dedent("""
+            import pytest
+
+            from app.hooks import Hooks
+
+
+            @pytest.fixture
+            def hooks():
+                return Hooks()
+        """), files={"src/app/__init__.py": "", "src/app/hooks.py": dedent("""
+            import warnings
+
+
+            class Hooks:
+                def __init__(self):
+                    self._pending = []
+
+                def on_close(self, callback):
+                    self._pending.append(callback)
+
+                def __del__(self):
+                    if getattr(self, "_pending", None):
+                        warnings.warn("hooks collected with callbacks pending", ResourceWarning)
+
+                def close(self):
+                    for callback in self._pending:
+                        callback()
+                    self._pending.clear()
+        """)}, config={"pythonpath": ["src"]}),
+    ]
