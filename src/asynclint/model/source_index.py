@@ -70,6 +70,8 @@ class FunctionInfo:
     #: their call passed to a call that is not awaited (``asyncio.ensure_future(self._loop())``).
     #: Whether what it is handed to awaits it, schedules it or drops it is not known here.
     handed_on: tuple[str, ...] = ()
+    #: Attributes of ``self`` it calls a release method on (``await self.http_client.aclose()``).
+    released: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -590,6 +592,7 @@ class _BodyScan(ast.NodeVisitor):
         #: FunctionInfo.handed_on, and the calls met directly under an ``await``.
         self.handed_on: list[str] = []
         self._awaited: set[int] = set()
+        self.released: list[str] = []  # FunctionInfo.released
         self.raises: list[str] = []
         self.network: list[str] = []
         self.remote: list[str] = []
@@ -705,6 +708,10 @@ class _BodyScan(ast.NodeVisitor):
             if handed is not None and handed not in self.handed_on:
                 self.handed_on.append(handed)
         func = node.func
+        if type(func) is ast.Attribute and func.attr in RELEASE_METHODS:
+            owner = self._handed(func.value)
+            if owner is not None and owner.startswith("self.") and owner[5:] not in self.released:
+                self.released.append(owner[5:])
         qualified: str | None
         receiver = func.value if isinstance(func, ast.Attribute) else None
         if isinstance(receiver, ast.Await):
@@ -766,6 +773,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
                          for d in node.decorator_list),
         result=_result(node, scope),
         handed_on=tuple(scan.handed_on),
+        released=tuple(scan.released),
     )
 
 
@@ -1325,6 +1333,26 @@ class SourceIndex:
                 function = self.function(f"{raw.qualname}.{method}")
                 if function is not None:
                     found.update(name[5:] for name in function.handed_on if name.startswith("self."))
+        return frozenset(found)
+
+    def released_on_exit(self, qualname: str | None) -> frozenset[str] | None:
+        """Attributes of ``self`` that leaving project class ``qualname`` as a context manager releases:
+        its ``__aexit__``/``__exit__`` (or a base's), or a method of ``self`` it calls, calls a release
+        method on them (``await self.http_client.aclose()``); None: not a project class."""
+        if self.cls(qualname) is None:
+            return None
+        found: set[str] = set()
+        for name in ("__aexit__", "__exit__"):
+            exit_ = self.function(f"{qualname}.{name}")
+            if exit_ is None:
+                continue
+            found.update(exit_.released)
+            prefix = exit_.qualname.rpartition(".")[0] + "."
+            for call in exit_.calls:
+                method = call[len(prefix):] if call.startswith(prefix) else ""
+                called = self.function(f"{qualname}.{method}") if method and "." not in method else None
+                if called is not None:
+                    found.update(called.released)
         return frozenset(found)
 
     def _self_calls(self, definer: dict[str, str], method: str) -> tuple[str, ...]:

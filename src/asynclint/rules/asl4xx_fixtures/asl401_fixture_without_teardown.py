@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.analysis.values_resources import released_by_users
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
 from asynclint.knowledge.resources import OPENING_METHODS, Resource
@@ -85,7 +86,15 @@ class FixtureWithoutTeardown(Rule):
         that hands nothing back (no return type, or `-> None`; a `close`
         that answers something is an operation of the library, not a
         release). A sync context manager with `close`, or a class that
-        cannot be read, is not reported.
+        cannot be read, is not reported. Nor is a fixture of a test module
+        whose every user hands the value to a context manager it enters
+        (`async with Gateway(http=http)`) whose exit releases it (its
+        `__aexit__`/`__exit__`, or a method it calls, closes the attribute
+        the argument is kept in), or whose class cannot be read (another
+        fixture's value, an installed class): the users release it. A class
+        whose `__del__` warns `ResourceWarning` only once an attribute it
+        starts empty was filled (callbacks registered on it) holds nothing
+        when bare.
         Points at the call that acquires the resource.
 
         ## Why is this bad?
@@ -174,6 +183,8 @@ class FixtureWithoutTeardown(Rule):
         if (fixture.is_generator and var is not None and index + 1 < len(body)
                 and var in names_in(*body[index + 1:])):
             return  # released (or at least handled) after the yield
+        if released_by_users(self.ctx, fixture):
+            return  # each test hands it to a context manager whose exit releases it (or may: unknown)
         spelled = self.ctx.module.code_for_node(call.func)
         if fixture.is_generator:
             message = (f"fixture `{fixture.name}` yields `{spelled}(...)` with nothing after the yield to "
@@ -1033,4 +1044,152 @@ class FixtureWithoutTeardown(Rule):
                         callback()
                     self._pending.clear()
         """)}, config={"pythonpath": ["src"]}),
+    ]
+    # Is it released by its users? Each test of the module hands the client to a context manager it
+    # enters, and leaving it closes the client (`analysis/values_resources.py`, `released_by_users`).
+    VALID += [
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            from app.gateway import Gateway
+
+
+            @pytest.fixture
+            async def http():
+                return httpx.AsyncClient(base_url="http://test")
+
+
+            async def test_ping(http):
+                async with Gateway(http) as gateway:
+                    await gateway.ping()
+
+
+            async def test_status(http):
+                async with Gateway(http=http) as gateway:
+                    await gateway.status()
+        """), files={"src/app/__init__.py": "", "src/app/gateway.py": dedent("""
+            class Gateway:
+                def __init__(self, http):
+                    self.http = http
+
+                async def __aenter__(self):
+                    return self
+
+                async def __aexit__(self, *exc):
+                    await self.shutdown()
+
+                async def shutdown(self):
+                    await self.http.aclose()
+        """)}, config={"pythonpath": ["src"]}),
+        # The context manager's class comes from another fixture: whether its exit closes the client
+        # cannot be told, so nothing is said.
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+
+            @pytest.fixture
+            async def http():
+                return httpx.AsyncClient(base_url="http://test")
+
+
+            async def test_ping(http, Gateway):
+                async with Gateway(http=http) as gateway:
+                    await gateway.ping()
+        """)),
+    ]
+    INVALID += [
+        # Leaving the gateway does not close what it was given: the client stays open.
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                from app.gateway import Gateway
+
+
+                @pytest.fixture
+                async def http():
+                    return httpx.AsyncClient(base_url="http://test")
+
+
+                async def test_ping(http):
+                    async with Gateway(http) as gateway:
+                        await gateway.ping()
+            """),
+            files={"src/app/__init__.py": "", "src/app/gateway.py": dedent("""
+                class Gateway:
+                    def __init__(self, http):
+                        self.http = http
+
+                    async def __aenter__(self):
+                        return self
+
+                    async def __aexit__(self, *exc):
+                        pass
+            """)},
+            config={"pythonpath": ["src"]},
+            line=9, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+                from app.gateway import Gateway
+
+
+                @pytest.fixture
+                async def http():
+                    async with httpx.AsyncClient(base_url="http://test") as client:
+                        yield client
+
+
+                async def test_ping(http):
+                    async with Gateway(http) as gateway:
+                        await gateway.ping()
+            """),
+            message='fixture `http` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
+        ),
+        # One test uses the client without handing it to a context manager: nothing closes it there.
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+
+                @pytest.fixture
+                async def http():
+                    return httpx.AsyncClient(base_url="http://test")
+
+
+                async def test_ping(http, Gateway):
+                    async with Gateway(http=http) as gateway:
+                        await gateway.ping()
+
+
+                async def test_raw(http):
+                    await http.get("/ping")
+            """),
+            line=7, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+
+                @pytest.fixture
+                async def http():
+                    async with httpx.AsyncClient(base_url="http://test") as client:
+                        yield client
+
+
+                async def test_ping(http, Gateway):
+                    async with Gateway(http=http) as gateway:
+                        await gateway.ping()
+
+
+                async def test_raw(http):
+                    await http.get("/ping")
+            """),
+            message='fixture `http` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
+        ),
     ]
