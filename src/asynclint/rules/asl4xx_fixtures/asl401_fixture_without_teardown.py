@@ -7,7 +7,13 @@ import libcst as cst
 from asynclint.analysis.values_resources import released_by_users
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
-from asynclint.knowledge.resources import OPENING_METHODS, Resource
+from asynclint.knowledge.resources import (
+    BORROWING_CALLS,
+    KNOWN_RESOURCES,
+    OPENING_METHODS,
+    TEST_RELEASE_METHODS,
+    Resource,
+)
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
@@ -95,6 +101,11 @@ class FixtureWithoutTeardown(Rule):
         whose `__del__` warns `ResourceWarning` only once an attribute it
         starts empty was filled (callbacks registered on it) holds nothing
         when bare.
+        Also finds a resource of the tables a fixture binds to a name and
+        keeps without handing it out (`engine = create_async_engine(...)`,
+        then `yield async_sessionmaker(engine)`), when it uses it only
+        through its methods or calls that borrow it (a session factory
+        never disposes its engine) and never names it after the yield.
         Points at the call that acquires the resource.
 
         ## Why is this bad?
@@ -125,7 +136,8 @@ class FixtureWithoutTeardown(Rule):
         and then calls the release (`await engine.dispose()`,
         `proc.terminate()`), which runs new teardown code. No fix when the
         release is unknown, would have to be awaited in a sync fixture, or
-        when the fixture returns early on another path. A return annotation
+        when the fixture returns early on another path. A kept resource is
+        released after the yield (unsafe: `await engine.dispose()`). A return annotation
         (`-> Client`) becomes `-> Iterator[Client]` (`AsyncIterator` for an
         async fixture), so type-checked suites stay clean.
     """
@@ -158,6 +170,7 @@ class FixtureWithoutTeardown(Rule):
             index, value = len(body) - 1, small.value
         if value is None or isinstance(value, cst.Yield):
             return
+        self._check_kept(fixture, body, index, value)
         call = call_of(value)
         var: str | None = None
         acquired_at: int | None = None
@@ -192,6 +205,67 @@ class FixtureWithoutTeardown(Rule):
         else:
             message = f"fixture `{fixture.name}` returns `{spelled}(...)` and nothing releases it after the test"
         self.report(call, message, self._fix(fixture, body, acquired_at, var, call, resource))
+
+    def _check_kept(self, fixture: Fixture, body: list[cst.BaseStatement], index: int,
+                    value: cst.BaseExpression) -> None:
+        """A resource of the tables the fixture binds to a name and keeps: it hands out something else
+        (``yield async_sessionmaker(engine)``), uses the resource only through its methods or calls
+        that borrow it (``BORROWING_CALLS``: a session factory never disposes its engine), and never
+        names it after the yield: nothing releases it."""
+        handed = value.value if isinstance(value, cst.Name) else None
+        for i in range(index):
+            bound = assignment(body[i])
+            if bound is None or bound[0] == handed:
+                continue
+            name, call = bound[0], call_of(bound[1])
+            resource = KNOWN_RESOURCES.get(self.ctx.qualname(call.func) or "") if call is not None else None
+            if call is None or resource is None or not resource.release:
+                continue
+            if any(name in names_in(stmt) for stmt in body[index + 1:]):
+                continue  # named after the yield: released, or at least handled
+            if not self._only_borrowed(name, body[i + 1:index + 1]):
+                continue
+            spelled = self.ctx.module.code_for_node(call.func)
+            self.report(call, f"fixture `{fixture.name}` builds `{spelled}(...)`, hands out something else and "
+                              f"never releases it", self._release_kept(fixture, body, name, resource))
+
+    def _only_borrowed(self, name: str, stmts: list[cst.BaseStatement]) -> bool:
+        """Every use of ``name`` in ``stmts`` calls a method of it that releases nothing
+        (``engine.begin()``), or hands it to a call that only borrows it (``BORROWING_CALLS``)."""
+        parents: dict[int, cst.CSTNode] = {}
+        uses: list[cst.Name] = []
+        for stmt in stmts:
+            for node in walk_nodes(stmt):
+                for child in node.children:
+                    parents[id(child)] = node
+                if type(node) is cst.Name and node.value == name:
+                    uses.append(node)
+        for use in uses:
+            parent = parents.get(id(use))
+            if type(parent) is cst.Attribute and parent.value is use:
+                if parent.attr.value in TEST_RELEASE_METHODS or type(parents.get(id(parent))) is not cst.Call:
+                    return False
+                continue
+            call = parents.get(id(parent)) if type(parent) is cst.Arg else None
+            if type(call) is cst.Call and type(call.func) in (cst.Name, cst.Attribute) \
+                    and self.ctx.qualname(call.func) in BORROWING_CALLS:
+                continue
+            return False
+        return True
+
+    def _release_kept(self, fixture: Fixture, body: list[cst.BaseStatement], name: str,
+                      resource: Resource) -> Fix | None:
+        """Release the kept resource after the test: ``await engine.dispose()`` after the yield."""
+        if resource.awaited_release and not fixture.is_async:
+            return None
+        new_body = with_teardown(body, fixture.is_generator, release_statements(resource, name))
+        if new_body is None:
+            return None
+        annotation, imports = generator_annotation(self.ctx, fixture.func, fixture.is_generator)
+        imports += [ImportRequest(m) for m in resource.release_imports if self.ctx.imports.names.get(m) != m]
+        return self.fix(Safety.UNSAFE, "Release it after the test",
+                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), *annotation,
+                        imports=imports)
 
     def _name_for(self, fixture: Fixture, resource: Resource) -> str | None:
         used = names_in(fixture.func.body) | set(fixture.params)
@@ -1192,4 +1266,61 @@ class FixtureWithoutTeardown(Rule):
             """),
             message='fixture `http` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
         ),
+    ]
+    # What the fixture keeps: an engine it builds, hands out only through a session factory (which
+    # never disposes it) and never releases.
+    INVALID += [
+        Invalid(
+            dedent("""
+                import pytest
+                from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+
+                @pytest.fixture
+                async def sessions(tmp_path):
+                    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                    async with engine.begin() as conn:
+                        await conn.run_sync(lambda sync_conn: None)
+                    yield async_sessionmaker(engine, expire_on_commit=False)
+            """),
+            line=7, column=14, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+
+                @pytest.fixture
+                async def sessions(tmp_path):
+                    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                    async with engine.begin() as conn:
+                        await conn.run_sync(lambda sync_conn: None)
+                    yield async_sessionmaker(engine, expire_on_commit=False)
+                    await engine.dispose()
+            """),
+            message='fixture `sessions` builds `create_async_engine(...)`, hands out something else and never '
+                    'releases it',
+        ),
+    ]
+    VALID += [
+        Valid(dedent("""
+            import pytest
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+            from shop.store import Store
+
+
+            # Disposed after the test.
+            @pytest.fixture
+            async def sessions(tmp_path):
+                engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                yield async_sessionmaker(engine)
+                await engine.dispose()
+
+
+            # Handed to an object that may own it (and dispose it when closed): not followed.
+            @pytest.fixture
+            async def store(tmp_path):
+                engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                yield Store(engine)
+        """)),
     ]
