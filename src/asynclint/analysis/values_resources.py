@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.analysis.body import descendants
+from asynclint.core.walker import iter_children
+from asynclint.knowledge.resources import BORROWING_CALLS, KNOWN_RESOURCES, TEST_RELEASE_METHODS, Resource
 from asynclint.analysis.calls import COROUTINE
 from asynclint.analysis.coroutines import installed_roots
 from asynclint.model.source_index import SourceIndex
@@ -138,3 +140,59 @@ def _entered_with(ctx: "FileContext", func: cst.FunctionDef, name: str) -> bool:
             if param is not None and (stored.get(param, param) in released):
                 return True
     return False
+
+
+def kept_resources(ctx: "FileContext", body: list[cst.BaseStatement], index: int,
+                   handed: str | None) -> list[tuple[str, cst.Call, Resource]]:
+    """The resources of the tables a fixture keeps (the question "what does the fixture keep without
+    handing it out?"): among the top-level statements before ``body[index]`` (its ``yield`` or
+    ``return``), ``name = <acquisition>`` of a resource with a known release, for a name other than the
+    one handed out (``handed``), that the statements up to ``body[index]`` use only through its methods
+    (none a release) or hand only to calls that borrow it (``BORROWING_CALLS``: ``async_sessionmaker(engine)``
+    never disposes the engine), and that nothing after ``body[index]`` names: nothing releases it."""
+    found = []
+    for i in range(index):
+        stmt = body[i]
+        small = stmt.body[0] if type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1 else None
+        if type(small) is not cst.Assign or len(small.targets) != 1 or type(small.targets[0].target) is not cst.Name:
+            continue
+        name = small.targets[0].target.value
+        call = small.value.expression if type(small.value) is cst.Await else small.value
+        if name == handed or type(call) is not cst.Call or type(call.func) not in (cst.Name, cst.Attribute):
+            continue
+        resource = KNOWN_RESOURCES.get(ctx.qualname(call.func) or "")
+        if resource is None or not resource.release:
+            continue
+        if any(type(node) is cst.Name and node.value == name for later in body[index + 1:]
+               for node in (later, *descendants(later))):
+            continue  # named after the yield: released, or at least handled
+        if _only_borrowed(ctx, name, body[i + 1:index + 1]):
+            found.append((name, call, resource))
+    return found
+
+
+def _only_borrowed(ctx: "FileContext", name: str, stmts: list[cst.BaseStatement]) -> bool:
+    """Every use of ``name`` in ``stmts`` calls a method of it that releases nothing (``engine.begin()``),
+    or hands it to a call that only borrows it (``BORROWING_CALLS``)."""
+    parents: dict[int, cst.CSTNode] = {}
+    uses: list[cst.Name] = []
+    stack: list[cst.CSTNode] = list(stmts)
+    while stack:
+        node = stack.pop()
+        for child in iter_children(node):
+            parents[id(child)] = node
+            stack.append(child)
+        if type(node) is cst.Name and node.value == name:
+            uses.append(node)
+    for use in uses:
+        parent = parents.get(id(use))
+        if type(parent) is cst.Attribute and parent.value is use:
+            if parent.attr.value in TEST_RELEASE_METHODS or type(parents.get(id(parent))) is not cst.Call:
+                return False
+            continue
+        call = parents.get(id(parent)) if type(parent) is cst.Arg else None
+        if type(call) is cst.Call and type(call.func) in (cst.Name, cst.Attribute) \
+                and ctx.qualname(call.func) in BORROWING_CALLS:
+            continue
+        return False
+    return True

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.analysis.values_resources import released_by_users
+from asynclint.analysis.values_resources import kept_resources, released_by_users
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
-from asynclint.knowledge.resources import (
-    BORROWING_CALLS,
-    KNOWN_RESOURCES,
-    OPENING_METHODS,
-    TEST_RELEASE_METHODS,
-    Resource,
-)
+from asynclint.knowledge.resources import OPENING_METHODS, Resource
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
@@ -208,50 +202,12 @@ class FixtureWithoutTeardown(Rule):
 
     def _check_kept(self, fixture: Fixture, body: list[cst.BaseStatement], index: int,
                     value: cst.BaseExpression) -> None:
-        """A resource of the tables the fixture binds to a name and keeps: it hands out something else
-        (``yield async_sessionmaker(engine)``), uses the resource only through its methods or calls
-        that borrow it (``BORROWING_CALLS``: a session factory never disposes its engine), and never
-        names it after the yield: nothing releases it."""
+        """A resource the fixture keeps without handing it out, and never releases (``kept_resources``)."""
         handed = value.value if isinstance(value, cst.Name) else None
-        for i in range(index):
-            bound = assignment(body[i])
-            if bound is None or bound[0] == handed:
-                continue
-            name, call = bound[0], call_of(bound[1])
-            resource = KNOWN_RESOURCES.get(self.ctx.qualname(call.func) or "") if call is not None else None
-            if call is None or resource is None or not resource.release:
-                continue
-            if any(name in names_in(stmt) for stmt in body[index + 1:]):
-                continue  # named after the yield: released, or at least handled
-            if not self._only_borrowed(name, body[i + 1:index + 1]):
-                continue
+        for name, call, resource in kept_resources(self.ctx, body, index, handed):
             spelled = self.ctx.module.code_for_node(call.func)
             self.report(call, f"fixture `{fixture.name}` builds `{spelled}(...)`, hands out something else and "
                               f"never releases it", self._release_kept(fixture, body, name, resource))
-
-    def _only_borrowed(self, name: str, stmts: list[cst.BaseStatement]) -> bool:
-        """Every use of ``name`` in ``stmts`` calls a method of it that releases nothing
-        (``engine.begin()``), or hands it to a call that only borrows it (``BORROWING_CALLS``)."""
-        parents: dict[int, cst.CSTNode] = {}
-        uses: list[cst.Name] = []
-        for stmt in stmts:
-            for node in walk_nodes(stmt):
-                for child in node.children:
-                    parents[id(child)] = node
-                if type(node) is cst.Name and node.value == name:
-                    uses.append(node)
-        for use in uses:
-            parent = parents.get(id(use))
-            if type(parent) is cst.Attribute and parent.value is use:
-                if parent.attr.value in TEST_RELEASE_METHODS or type(parents.get(id(parent))) is not cst.Call:
-                    return False
-                continue
-            call = parents.get(id(parent)) if type(parent) is cst.Arg else None
-            if type(call) is cst.Call and type(call.func) in (cst.Name, cst.Attribute) \
-                    and self.ctx.qualname(call.func) in BORROWING_CALLS:
-                continue
-            return False
-        return True
 
     def _release_kept(self, fixture: Fixture, body: list[cst.BaseStatement], name: str,
                       resource: Resource) -> Fix | None:
