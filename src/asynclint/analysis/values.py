@@ -117,6 +117,14 @@ def _has_result(call: cst.Call) -> bool:
     return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
 
 
+def _configures(call: cst.Call) -> bool:
+    """A patch call handing its mock a ``side_effect=``, or a ``return_value=`` other than ``None``
+    (a result of ``None`` carries nothing the test could observe)."""
+    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS
+               and not (arg.keyword.value == "return_value" and type(arg.value) is cst.Name and arg.value.value == "None")
+               for arg in call.args)
+
+
 def _result(call: cst.Call) -> str | None:
     """The chain given as ``return_value=`` (``AsyncMock(return_value=scene)`` gives ``"scene"``)."""
     arg = call_argument(call, 99, "return_value")
@@ -168,7 +176,7 @@ class FunctionValues:
                 if makes_async_mock(self.ctx, patch):
                     new = patch.new.value if patch.new is not None else None
                     # `patch(..., side_effect=f)` hands its keywords to the mock it builds
-                    result = _has_result(new) if type(new) is cst.Call else new is None and _has_result(patch.call)
+                    result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
                     found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
                                                 result)
                 elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
