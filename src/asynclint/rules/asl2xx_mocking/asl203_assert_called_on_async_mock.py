@@ -1455,30 +1455,34 @@ class AssertCalledOnAsyncMock(Rule):
                                       "        for item in items:\n            await io.send(item)\n")}),
     ]
     INVALID += [
-        # A result handed to the patch's mock, but nothing else is asserted: the call count alone passes
-        # without the await.
+        # The patch hands its mock a result of `None`: nothing the test asserts can come of it, and the
+        # call count passes without the await.
         Invalid(
             dedent("""
                 from pump.core import run
 
 
                 async def test_pump_sends(mocker):
+                    items = ["a", "b"]
                     send = mocker.patch("pump.io.send", return_value=None)
-                    await run(["a", "b"])
+                    await run(items)
                     assert send.call_count == 2
+                    assert items == ["a", "b"]
             """),
             files={"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
                    "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n"
                                     "    for item in items:\n        io.send(item)\n")},
-            line=7, column=12, unsafe=True,
+            line=8, column=12, unsafe=True,
             fixed=dedent("""
                 from pump.core import run
 
 
                 async def test_pump_sends(mocker):
+                    items = ["a", "b"]
                     send = mocker.patch("pump.io.send", return_value=None)
-                    await run(["a", "b"])
+                    await run(items)
                     assert send.await_count == 2
+                    assert items == ["a", "b"]
             """),
             message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
         ),
