@@ -39,7 +39,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     only_small,
     statements,
 )
-from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, built_by_method
+from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, built_by_method, method_along_bases
 from asynclint.knowledge.mocks import ASYNC_MOCK, CREATE_AUTOSPEC, MOCK_RESULTS, SYNC_MOCKS
 
 #: Calls that build a mock.
@@ -653,20 +653,8 @@ class ResourceNotReleasedInTest(Rule):
                     qualified = self._absolute(self.ctx.qualname(arg.value))
                     if qualified:
                         pending.append(qualified)
-        source = self.ctx.source
-        seen: set[str] = set()
-        while pending:
-            name = pending.pop(0)
-            if name in seen:
-                continue
-            seen.add(name)
-            info = source.function(f"{name}.{method}")
-            if info is not None:
-                return info
-            found = source.cls(name)
-            if found is not None:
-                pending.extend(found.bases)
-        return None
+        found = method_along_bases(self.ctx.source, pending, method)
+        return found[1] if found is not None else None
 
     def _absolute(self, qualified: str | None) -> str | None:
         """``.server.Base`` (a relative import of the linted file, kept with its dots) as an absolute name."""
@@ -870,19 +858,8 @@ class ResourceNotReleasedInTest(Rule):
         function = source.function(resource.factory)
         if function is not None and function.returns:
             pending = [function.returns]  # a factory function annotated to return the class
-        seen: set[str] = set()
-        while pending:
-            name = pending.pop(0)
-            if name in seen:
-                continue
-            seen.add(name)
-            info = source.function(f"{name}.{method}")
-            if info is not None:
-                return bool(info.calls)
-            cls = source.cls(name)
-            if cls is not None:
-                pending.extend(cls.bases)
-        return False
+        found = method_along_bases(source, pending, method)
+        return found is not None and bool(found[1].calls)
 
     def _report(self, test: _Scope, place: _Place, var: str,
                 value: cst.BaseExpression, call: cst.Call, resource: Resource) -> None:
