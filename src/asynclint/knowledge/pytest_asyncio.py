@@ -27,7 +27,16 @@ LOOP_SCOPES_SINCE: Release = (0, 23)
 LOOP_SCOPE_KEYWORD_SINCE: Release = (0, 24)
 #: ``asyncio_default_test_loop_scope``.
 DEFAULT_TEST_LOOP_SCOPE_SINCE: Release = (0, 26)
-#: Overriding or requesting ``event_loop`` is deprecated.
+#: ``event_loop`` is deprecated (pytest-asyncio PR #648, first released in 0.22.0, which was yanked;
+#: 0.23.0 is the first release that stayed), and each use warns on every run:
+#: - an async test or async fixture naming ``event_loop`` among its parameters gets a
+#:   ``PytestDeprecationWarning`` ("… is asynchronous and explicitly requests the "event_loop"
+#:   fixture"; 0.25.2 ``plugin.py:255-262`` for fixtures, ``:505-511`` for tests);
+#: - an override (a fixture named ``event_loop`` whose loop is not pytest-asyncio's) gets a
+#:   ``DeprecationWarning`` at each setup ("The event_loop fixture provided by pytest-asyncio has
+#:   been redefined"; 0.25.2 ``plugin.py:865-871``).
+#: A sync test or sync fixture that requests it, and ``usefixtures("event_loop")``, get no warning
+#: before 1.0: the plugin checks the signatures of coroutine functions only.
 EVENT_LOOP_DEPRECATED_SINCE: Release = (0, 22)
 #: ``event_loop`` is gone: an override no longer decides any loop; requesting it fails.
 EVENT_LOOP_REMOVED_SINCE: Release = (1, 0)
@@ -94,6 +103,26 @@ class PytestAsyncioFeatures:
     @property
     def event_loop_deprecated(self) -> bool:
         return self.release >= EVENT_LOOP_DEPRECATED_SINCE
+
+    def event_loop_request(self, asynchronous: bool, parameter: bool = True) -> str | None:
+        """What requesting pytest-asyncio's ``event_loop`` does in this release: ``"removed"`` (1.0+:
+        "fixture 'event_loop' not found"), ``"deprecated"`` (0.22+, an async test or fixture naming it
+        as a parameter: a ``PytestDeprecationWarning`` on every run), or None: it works, with no
+        warning (every request before 0.22; sync code and ``usefixtures`` before 1.0)."""
+        if self.event_loop_removed:
+            return "removed"
+        if self.event_loop_deprecated and asynchronous and parameter:
+            return "deprecated"
+        return None
+
+    @property
+    def event_loop_override(self) -> str | None:
+        """What overriding ``event_loop`` does in this release: ``"removed"`` (1.0+: no test or fixture
+        runs in its loop), ``"deprecated"`` (0.22+: a ``DeprecationWarning`` at each setup), or None:
+        it works, with no warning (before 0.22: it is how a suite shares a loop)."""
+        if self.event_loop_removed:
+            return "removed"
+        return "deprecated" if self.event_loop_deprecated else None
 
     @property
     def honours_event_loop_override(self) -> bool:
