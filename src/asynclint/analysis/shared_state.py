@@ -58,7 +58,7 @@ def shared_object(ctx: FileContext, expr: cst.BaseExpression, fixture: Fixture) 
     fixture's value: unknown), a local (built by the fixture, or unknown) and anything else."""
     head = expr
     while type(head) is cst.Attribute:
-        head = head.value  # type: ignore[attr-defined]
+        head = head.value
     return type(head) is cst.Name and binding(ctx, head.value, [fixture.func]) in (
         Binding.MODULE_IMPORT, Binding.LOCAL_IMPORT)
 
@@ -80,7 +80,7 @@ def one_way_setup(ctx: FileContext, fixture: Fixture, kind: str) -> bool:
     (``ONE_WAY_SETUP``): restoring the state afterwards would not undo that setup."""
     for node in _nodes(fixture.func.body):
         if type(node) is cst.Call:
-            func = node.func  # type: ignore[attr-defined]
+            func = node.func
             head = func
             while type(head) is cst.Attribute:
                 head = head.value
