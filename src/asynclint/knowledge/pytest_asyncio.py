@@ -40,6 +40,10 @@ DEFAULT_TEST_LOOP_SCOPE_SINCE: Release = (0, 26)
 EVENT_LOOP_DEPRECATED_SINCE: Release = (0, 22)
 #: ``event_loop`` is gone: an override no longer decides any loop; requesting it fails.
 EVENT_LOOP_REMOVED_SINCE: Release = (1, 0)
+#: Overriding the ``event_loop_policy`` fixture (added in 0.23) gets a ``PytestDeprecationWarning`` at each
+#: setup, in favour of the ``pytest_asyncio_loop_factories`` hook added in the same release (1.4.0
+#: ``plugin.py``: ``_EVENT_LOOP_POLICY_FIXTURE_DEPRECATION_WARNING``; absent from 1.3.0).
+EVENT_LOOP_POLICY_DEPRECATED_SINCE: Release = (1, 4)
 #: pytest-asyncio #950: from 0.24.0 until 0.25.1 a wider-loop test that runs after a function-loop
 #: test gets a new loop, while the async fixtures set up in the old one keep it.
 BROKEN_LOOP_RELEASES: tuple[Release, Release] = ((0, 24), (0, 25, 1))
@@ -132,6 +136,11 @@ class PytestAsyncioFeatures:
     @property
     def event_loop_removed(self) -> bool:
         return not self.honours_event_loop_override
+
+    @property
+    def event_loop_policy_override_deprecated(self) -> bool:
+        """Overriding ``event_loop_policy`` warns, and the ``pytest_asyncio_loop_factories`` hook exists (1.4+)."""
+        return self.release >= EVENT_LOOP_POLICY_DEPRECATED_SINCE
 
     @property
     def replaces_wider_loops(self) -> bool:

@@ -108,6 +108,11 @@ class EventLoopFixture(Rule):
         | 0.22 (yanked) to 0.26 | `PytestDeprecationWarning` on every run: reported | works, no warning: nothing | `DeprecationWarning` at each setup: reported |
         | 1.0 and later | "fixture 'event_loop' not found": reported | the same error: reported | decides no loop: reported |
 
+        An override of `event_loop_policy` is reported from 1.4, the release
+        that deprecates it (a `PytestDeprecationWarning` at each setup) and
+        adds the `pytest_asyncio_loop_factories` hook; before, it is how a
+        suite chooses its loops, with no warning.
+
         ## Why is this bad?
         Overriding `event_loop` was deprecated in pytest-asyncio 0.22 and the
         fixture was removed in 1.0: requests of it fail with "fixture
@@ -162,7 +167,7 @@ class EventLoopFixture(Rule):
         for fixture in facts.fixtures:
             if fixture.name == "event_loop":
                 self._report_override(fixture)
-            elif fixture.name == "event_loop_policy":
+            elif fixture.name == "event_loop_policy" and self._features.event_loop_policy_override_deprecated:
                 self.report(fixture.func.name, "overriding the `event_loop_policy` fixture is deprecated; "
                                                "use the `pytest_asyncio_loop_factories` hook")
         for test in facts.tests:
@@ -545,6 +550,15 @@ class EventLoopFixture(Rule):
             def test_sync(runner):
                 assert runner
         """), settings={"pytest-asyncio-version": "0.23.8"}),
+        # Before 1.4 overriding `event_loop_policy` is how a suite picks its loops, with no warning.
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def event_loop_policy():
+                return asyncio.DefaultEventLoopPolicy()
+        """), filename="conftest.py", settings={"pytest-asyncio-version": "1.3.0"}),
         # The project's own `event_loop` fixture, requested but never used by the test: under 1.x the
         # test runs in pytest-asyncio's loop and reads nothing from the other one.
         Valid(dedent("""
