@@ -15,8 +15,8 @@ undoes it. Four questions decide whether it does, each answered here once:
   baseline; a change the fixture then hands to a one-way process setup (``django.setup()`` reading
   ``DJANGO_SETTINGS_MODULE``) cannot be undone by restoring it.
 - *is it undone elsewhere?* (``undone_by_requested``) A fixture it requests, directly or through
-  others, with a scope no wider than its own, tears down after it: what that fixture's teardown
-  names counts as the undo.
+  others, or an autouse fixture visible where it is defined, with a scope no wider than its own,
+  tears down after it: what that fixture's teardown names counts as the undo.
 """
 
 from __future__ import annotations
@@ -123,7 +123,9 @@ def undone_by_requested(ctx: FileContext, fixture: Fixture) -> frozenset[str]:
     requested = [p for p in fixture.params if p not in ("self", "cls", fixture.name)]
     for mark in fixture.marks:
         requested += mark.requested_fixtures()
-    resolved, _ = scope.closure(requested, include_autouse=False)
+    # The autouse fixtures visible where the fixture is defined apply to every test that can request
+    # it, and pytest sets them up first: they tear down after it too.
+    resolved, _ = scope.closure(requested, include_autouse=True)
     width = _SCOPES.index(fixture.scope) if fixture.scope in _SCOPES else len(_SCOPES) - 1
     names: set[str] = set()
     for other in resolved.values():

@@ -112,8 +112,9 @@ class SetupWithoutCleanup(Rule):
         process (environment, working directory, `sys.path`, modules and their
         attributes) last exactly as long as the fixture, so they are not
         reported (its schemas, rows and files outlive the run and are); a
-        change undone by the teardown of a fixture it requests (with a scope no
-        wider than its own) is undone; a fixture whose name says it puts state
+        change undone by the teardown of a fixture it requests, or of an
+        autouse fixture in reach (with a scope no wider than its own), is
+        undone; a fixture whose name says it puts state
         back (`reset_…`, `restore_…`, `clear_…`) sets the baseline; and an
         environment change handed to a one-way process setup (`django.setup()`)
         cannot be undone by restoring the variable.
@@ -614,6 +615,22 @@ class SetupWithoutCleanup(Rule):
                 sys.path.append("plugins")
                 yield "plugins"
         """), filename="conftest.py"),
+        # An autouse fixture in reach restores the whole environment after every test.
+        Valid(dedent("""
+            import os
+            import pytest
+
+            @pytest.fixture(autouse=True)
+            def keep_environment():
+                saved = dict(os.environ)
+                yield
+                os.environ.clear()
+                os.environ.update(saved)
+
+            @pytest.fixture
+            def verbose_env():
+                os.environ["SHOP_VERBOSE"] = "1"
+        """), filename="conftest.py"),
         # The variable is read once by a one-way process setup: restoring it would not undo the setup.
         Valid(dedent("""
             import os
@@ -995,6 +1012,28 @@ class SetupWithoutCleanup(Rule):
         ),
     ]
     INVALID += [
+        # The fixture it requests puts sys.path back only when the session ends: every test in
+        # between sees the entry.
+        Invalid(
+            dedent("""
+                import sys
+                import pytest
+
+                @pytest.fixture(scope="session")
+                def saved_path():
+                    before = list(sys.path)
+                    yield
+                    sys.path[:] = before
+
+                @pytest.fixture
+                def plugin_dir(saved_path):
+                    sys.path.append("plugins")
+                    yield "plugins"
+            """),
+            filename="conftest.py",
+            line=12, column=5, fixed=None,
+            message='fixture `plugin_dir` edits sys.path and never restores it; undo it after the `yield`, or use `monkeypatch`',
+        ),
         # A module imported inside the fixture is shared like a module-level import.
         Invalid(
             dedent("""
