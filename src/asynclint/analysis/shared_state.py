@@ -14,9 +14,11 @@ undoes it. Four questions decide whether it does, each answered here once:
   state back (``reset_…``, ``restore_…``, ``clear_…``: ``knowledge/shared_state.py``) sets the
   baseline; a change the fixture then hands to a one-way process setup (``django.setup()`` reading
   ``DJANGO_SETTINGS_MODULE``) cannot be undone by restoring it.
-- *is it undone elsewhere?* (``undone_by_requested``) A fixture it requests, directly or through
+- *is it undone elsewhere?* (``undone_elsewhere``) A fixture it requests, directly or through
   others, or an autouse fixture visible where it is defined, with a scope no wider than its own,
-  tears down after it: what that fixture's teardown names counts as the undo.
+  tears down after it: its teardown undoes the change when it writes the same state (assigns
+  ``sys.path``, mutates ``os.environ``, sets the attribute, changes the container); reading it
+  (a check that the environment is clean) is no undo.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import libcst as cst
 from asynclint.analysis.bindings import Binding, binding
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.resources import CLEANUP_HANDLERS
-from asynclint.knowledge.shared_state import ONE_WAY_SETUP, PROCESS_STATE, RESET_VERBS
+from asynclint.knowledge.shared_state import MUTATORS, ONE_WAY_SETUP, PROCESS_STATE, RESET_VERBS
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -92,26 +94,88 @@ def one_way_setup(ctx: FileContext, fixture: Fixture, kind: str) -> bool:
     return False
 
 
-def _teardown_names(fixture: Fixture) -> set[str]:
-    """Names the fixture's teardown spells: from the top-level statement holding its ``yield`` on
-    (a ``try``/``with`` around the yield included), or its whole body when it registers a finalizer."""
+def _teardown(fixture: Fixture) -> list[cst.CSTNode]:
+    """The fixture's teardown: from the top-level statement holding its ``yield`` on (a ``try``/``with``
+    around the yield included), or its whole body when it registers a finalizer or uses an exit stack."""
     body = fixture.func.body
-    statements = list(body.body) if type(body) is cst.IndentedBlock else []
-    names = _names(*statements) if statements else set()
-    if names & CLEANUP_HANDLERS:
-        return names
+    statements: list[cst.CSTNode] = list(body.body) if type(body) is cst.IndentedBlock else []
+    if statements and _names(*statements) & CLEANUP_HANDLERS:
+        return statements
     if not fixture.is_generator:
-        return set()
+        return []
     for index, stmt in enumerate(statements):
         if any(type(node) is cst.Yield for node in _nodes(stmt)):
-            return _names(*statements[index:])
-    return set()
+            return statements[index:]
+    return []
 
 
-def undone_by_requested(ctx: FileContext, fixture: Fixture) -> frozenset[str]:
-    """Names the teardowns of the fixtures ``fixture`` requests (through others too) spell, counting
-    only those that tear down no later than it does (a scope no wider than its own)."""
-    memo: dict[int, tuple[Fixture, frozenset[str]]] = ctx.memo("undone_by_requested")
+def _dotted(expr: cst.CSTNode) -> str | None:
+    if type(expr) is cst.Name:
+        return expr.value
+    if type(expr) is cst.Attribute:
+        inner = _dotted(expr.value)
+        return None if inner is None else f"{inner}.{expr.attr.value}"
+    return None
+
+
+def _state_of(expr: cst.CSTNode, whole: bool) -> set[tuple[str, str | None]]:
+    """The shared state a write to ``expr`` changes: ``whole`` when ``expr`` itself is replaced or
+    mutated in place (``sys.path = saved``, ``os.environ.clear()``), else one of its items."""
+    text = _dotted(expr)
+    if text is None:
+        return set()
+    last = text.rsplit(".", 1)[-1]
+    found: set[tuple[str, str | None]] = {("item", last)}
+    if last == "environ":
+        found.add(("environment", None))
+    elif text.endswith("sys.path") or text == "path":
+        found.add(("sys.path", None))
+    if whole and "." in text:
+        found.add(("attribute", last))
+    return found
+
+
+def _writes(nodes: list[cst.CSTNode]) -> set[tuple[str, str | None]]:
+    """What shared state ``nodes`` write: assignments, ``del``, in-place mutators (``MUTATORS``),
+    ``setattr``/``delattr`` with a literal name, ``chdir``."""
+    found: set[tuple[str, str | None]] = set()
+    targets: list[cst.CSTNode] = []
+    for node in _nodes(*nodes):
+        kind = type(node)
+        if kind is cst.AssignTarget or kind is cst.AugAssign or kind is cst.AnnAssign or kind is cst.Del:
+            targets.append(node.target)  # type: ignore[attr-defined]
+        elif kind is cst.Call:
+            func = node.func  # type: ignore[attr-defined]
+            name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else None
+            args = node.args  # type: ignore[attr-defined]
+            if name == "chdir":
+                found.add(("cwd", None))
+            elif name in ("setattr", "delattr") and len(args) >= 2 and type(args[1].value) is cst.SimpleString:
+                attr = args[1].value.evaluated_value
+                if isinstance(attr, str):
+                    found |= {("attribute", attr), ("item", attr)}
+            elif name in MUTATORS and type(func) is cst.Attribute:
+                found |= _state_of(func.value, whole=True)
+    for target in targets:
+        if type(target) is cst.Subscript:
+            found |= _state_of(target.value, whole=False)
+        elif type(target) in (cst.Tuple, cst.List):
+            found |= _writes([e.value for e in target.elements])  # type: ignore[attr-defined]
+        else:
+            found |= _state_of(target, whole=True)
+    return found
+
+
+def undone_elsewhere(ctx: FileContext, fixture: Fixture, kind: str, key: str | None = None) -> bool:
+    """Whether a fixture that tears down after ``fixture`` writes the state it changed (``kind``, and
+    the attribute or container ``key`` where it has one): one it requests, directly or through
+    others, or an autouse fixture visible where it is defined (pytest sets those up first), with a
+    scope no wider than its own (a wider one restores only when its own scope ends)."""
+    return (kind, key) in _restored_by_others(ctx, fixture)
+
+
+def _restored_by_others(ctx: FileContext, fixture: Fixture) -> frozenset[tuple[str, str | None]]:
+    memo: dict[int, tuple[Fixture, frozenset[tuple[str, str | None]]]] = ctx.memo("restored_by_others")
     known = memo.get(id(fixture))
     if known is not None and known[0] is fixture:
         return known[1]
@@ -123,15 +187,13 @@ def undone_by_requested(ctx: FileContext, fixture: Fixture) -> frozenset[str]:
     requested = [p for p in fixture.params if p not in ("self", "cls", fixture.name)]
     for mark in fixture.marks:
         requested += mark.requested_fixtures()
-    # The autouse fixtures visible where the fixture is defined apply to every test that can request
-    # it, and pytest sets them up first: they tear down after it too.
     resolved, _ = scope.closure(requested, include_autouse=True)
     width = _SCOPES.index(fixture.scope) if fixture.scope in _SCOPES else len(_SCOPES) - 1
-    names: set[str] = set()
+    writes: set[tuple[str, str | None]] = set()
     for other in resolved.values():
         if other is fixture or other.scope not in _SCOPES or _SCOPES.index(other.scope) > width:
             continue
-        names |= _teardown_names(other)
-    found = frozenset(names)
+        writes |= _writes(_teardown(other))
+    found = frozenset(writes)
     memo[id(fixture)] = (fixture, found)
     return found

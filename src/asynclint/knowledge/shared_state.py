@@ -23,3 +23,7 @@ ONE_WAY_SETUP: dict[str, str] = {
 #: starting values (``reset_builtin_task_names``, ``restore_settings``, ``clear_registry``): what
 #: such a fixture sets is the baseline, not a change a test leaves behind.
 RESET_VERBS = frozenset({"reset", "restore", "revert", "clear", "clean"})
+
+#: Methods that change a container in place: a teardown calling one on a piece of shared state writes it.
+MUTATORS = frozenset({"clear", "update", "pop", "popitem", "setdefault", "insert", "append", "extend",
+                      "remove", "discard", "add", "__setitem__", "__delitem__"})

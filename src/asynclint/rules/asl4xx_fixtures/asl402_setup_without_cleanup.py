@@ -14,7 +14,7 @@ from asynclint.analysis.shared_state import (
     one_way_setup,
     outlives_fixture,
     shared_object,
-    undone_by_requested,
+    undone_elsewhere,
 )
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
@@ -41,6 +41,7 @@ class _Change:
     undo_names: frozenset[str]  # identifiers whose presence after the yield counts as cleanup
     kind: str  # the state changed (knowledge/shared_state.py): how long it lives, what resets it
     fix: Callable[[], Fix | None] | None = None
+    key: str | None = None  # the attribute or container changed, for ``kind`` "attribute" and "item"
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -201,7 +202,7 @@ class SetupWithoutCleanup(Rule):
                     for change in self._changes(fixture, body, stmt, line, small):
                         if change.undo_names & teardown or not outlives_fixture(fixture, change.kind) \
                                 or one_way_setup(self.ctx, fixture, change.kind) \
-                                or change.undo_names & undone_by_requested(self.ctx, fixture):
+                                or undone_elsewhere(self.ctx, fixture, change.kind, change.key):
                             continue
                         if change.fix is None and change.what in reported:
                             continue  # one cause, one finding: the same unfixable change again
@@ -230,7 +231,7 @@ class SetupWithoutCleanup(Rule):
                                      (lambda: self._monkeypatch(fixture, small, "setattr", [
                                          target.value, cst.SimpleString(f'"{attr}"'), small.value],
                                          raising=self._has_attribute(target.value, attr)))
-                                     if alone else None))
+                                     if alone else None, key=attr))
             elif (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
                   and shared_object(ctx, target.value.value, fixture)):
                 item = self._index(target)
@@ -240,7 +241,7 @@ class SetupWithoutCleanup(Rule):
                                      frozenset({container.attr.value, "clear", "pop"}), "item",
                                      (lambda: self._monkeypatch(fixture, small, "setitem",
                                                                 [container, item, small.value], Safety.UNSAFE))
-                                     if item is not None and alone else None))
+                                     if item is not None and alone else None, key=container.attr.value))
         elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and self._qualname(
                 fixture, small.target.value) == "os.environ":
             key = self._index(small.target)
@@ -284,7 +285,7 @@ class SetupWithoutCleanup(Rule):
             return [_Change(small, "sets an attribute with setattr() and never restores it",
                             frozenset({"setattr", "delattr"}), "attribute",
                             (lambda: self._monkeypatch(fixture, small, "setattr", positional, raising=raising))
-                            if alone else None)]
+                            if alone else None, key=attr)]
         fixture_names = body_names(self.ctx, fixture.func)
         if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call) \
                 and not self._throwaway_database(ctx.module.code):
@@ -1033,6 +1034,50 @@ class SetupWithoutCleanup(Rule):
             filename="conftest.py",
             line=12, column=5, fixed=None,
             message='fixture `plugin_dir` edits sys.path and never restores it; undo it after the `yield`, or use `monkeypatch`',
+        ),
+        # An autouse fixture that only reads the environment after each test (here: to complain
+        # about leftovers) undoes nothing: the variable stays.
+        Invalid(
+            dedent("""
+                import os
+                import sys
+                import pytest
+
+                @pytest.fixture(autouse=True)
+                def no_leftover_variables():
+                    before = dict(os.environ)
+                    yield
+                    after = dict(os.environ)
+                    after.pop("PYTEST_CURRENT_TEST", None)
+                    assert after.keys() <= before.keys()
+
+                @pytest.fixture
+                def fake_module():
+                    sys.modules["shop_native"] = object()
+                    os.environ["SHOP_NATIVE"] = "0"
+            """),
+            filename="conftest.py",
+            count=2, line=15, column=5, unsafe=True,
+            fixed=dedent("""
+                import os
+                import sys
+                import pytest
+
+                @pytest.fixture(autouse=True)
+                def no_leftover_variables():
+                    before = dict(os.environ)
+                    yield
+                    after = dict(os.environ)
+                    after.pop("PYTEST_CURRENT_TEST", None)
+                    assert after.keys() <= before.keys()
+
+                @pytest.fixture
+                def fake_module(monkeypatch):
+                    monkeypatch.setitem(sys.modules, "shop_native", object())
+                    monkeypatch.setenv("SHOP_NATIVE", "0")
+            """),
+            message='fixture `fake_module` assigns an item of `sys.modules` and never removes it; `monkeypatch` undoes it after each test',
+            others=((16, 5),),
         ),
         # A module imported inside the fixture is shared like a module-level import.
         Invalid(
