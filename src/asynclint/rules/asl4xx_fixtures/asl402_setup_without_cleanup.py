@@ -1054,7 +1054,7 @@ class SetupWithoutCleanup(Rule):
                 @pytest.fixture
                 def fake_module():
                     sys.modules["shop_native"] = object()
-                    os.environ["SHOP_NATIVE"] = "0"
+                    os.environ.update(SHOP_NATIVE="0")
             """),
             filename="conftest.py",
             count=2, line=15, column=5, unsafe=True,
@@ -1074,7 +1074,7 @@ class SetupWithoutCleanup(Rule):
                 @pytest.fixture
                 def fake_module(monkeypatch):
                     monkeypatch.setitem(sys.modules, "shop_native", object())
-                    monkeypatch.setenv("SHOP_NATIVE", "0")
+                    os.environ.update(SHOP_NATIVE="0")
             """),
             message='fixture `fake_module` assigns an item of `sys.modules` and never removes it; `monkeypatch` undoes it after each test',
             others=((16, 5),),
