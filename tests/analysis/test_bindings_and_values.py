@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from asynclint.analysis.bindings import Binding, binding
+from asynclint.analysis.bindings import Binding, binding, definition_at
 from asynclint.analysis.values import Kind, function_values, never_awaited_fails
 from asynclint.api.context import FileContext
 from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
@@ -206,3 +206,69 @@ def test_filterwarnings_is_read_from_the_ini_and_addopts(tmp_path: Path) -> None
     config = pytest_config_for_directory(tmp_path)
     assert config.filterwarnings == ("error", "ignore::RuntimeWarning")
     assert not never_awaited_fails(config)
+
+
+DEFINITIONS = """
+    import asyncio
+
+    async def helper():
+        pass
+
+    async def shadowed():
+        pass
+
+    shadowed = None
+
+    async def test_defs():
+        async def cb():
+            return 1
+
+        first = cb()
+        helper()
+        shadowed()
+
+        async def cb():
+            return 2
+
+        second = cb()
+        cb = None
+        third = cb()
+
+    async def test_nested(stream):
+        async with stream:
+            async def feed():
+                stream.close()
+
+            fourth = feed()
+"""
+
+
+def _calls(func: cst.FunctionDef) -> dict[str, cst.Call]:
+    """The call assigned to each name of ``func`` and the bare calls by callee."""
+    found: dict[str, cst.Call] = {}
+    for stmt in func.body.body:
+        if type(stmt) is cst.SimpleStatementLine:
+            small = stmt.body[0]
+            if type(small) is cst.Assign and type(small.value) is cst.Call:
+                found[small.targets[0].target.value] = small.value
+            elif type(small) is cst.Expr and type(small.value) is cst.Call:
+                found[small.value.func.value] = small.value
+    return found
+
+
+def test_definition_at_is_the_def_the_name_binds_at_the_call(tmp_path: Path) -> None:
+    ctx = context(tmp_path, DEFINITIONS)
+    test = function(ctx, "test_defs")
+    calls = _calls(test)
+    first = definition_at(ctx, "cb", test, calls["first"])
+    second = definition_at(ctx, "cb", test, calls["second"])
+    assert first is not None and second is not None and first is not second
+    assert first.body.body[0].body[0].value.value == "1"  # the nearer def before each call
+    assert second.body.body[0].body[0].value.value == "2"
+    assert definition_at(ctx, "cb", test, calls["third"]) is None  # rebound by an assignment
+    assert definition_at(ctx, "helper", test, calls["helper"]) is function(ctx, "helper")
+    assert definition_at(ctx, "shadowed", test, calls["shadowed"]) is None  # the module rebinds it
+    nested = function(ctx, "test_nested")
+    block = nested.body.body[0]
+    feed_call = block.body.body[1].body[0].value
+    assert definition_at(ctx, "feed", nested, feed_call) is block.body.body[0]  # inside a block

@@ -20,6 +20,7 @@ lazily, per function, on the first question, and memoised on the file.)
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -154,6 +155,108 @@ def binding(ctx: "FileContext", name: str, funcs: list[cst.FunctionDef] | tuple[
     if name in _module_names(ctx):
         return Binding.MODULE
     return Binding.UNKNOWN
+
+
+def definition_at(ctx: "FileContext", name: str, func: cst.FunctionDef,
+                  use: cst.CSTNode) -> cst.FunctionDef | None:
+    """The ``def name`` that ``name`` binds at ``use`` inside ``func``: the last ``def name`` of
+    ``func``'s statements (in source order, blocks included) before the statement holding
+    ``use`` when nothing else rebinds the name in between (a test that defines ``cb`` twice calls
+    the nearer one), else the module's only ``def name``; None when it is bound another way or
+    cannot be told."""
+    kind = binding(ctx, name, (func,))
+    if kind is Binding.MODULE:
+        defs = [stmt for stmt in ctx.module.body if type(stmt) is cst.FunctionDef and stmt.name.value == name]
+        others = _module_names_bound_otherwise(ctx)
+        return defs[0] if len(defs) == 1 and name not in others else None
+    if kind is not Binding.LOCAL:
+        return None
+    holder = _statement_holding(func.body, use)
+    if holder is None:
+        return None
+    found: cst.FunctionDef | None = None
+    for stmt in _statements_in_order(func.body):
+        if stmt is holder:
+            return found
+        if type(stmt) is cst.FunctionDef:
+            if stmt.name.value == name:
+                found = stmt
+        elif _binds_otherwise(stmt, name):
+            found = None
+    return None
+
+
+def _is_statement(node: cst.CSTNode) -> bool:
+    return type(node) is cst.SimpleStatementLine or isinstance(node, cst.BaseCompoundStatement)
+
+
+def _statements_in_order(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The statements under ``node`` in source order, nested blocks included, not the bodies of
+    nested functions and classes (their names are their own)."""
+    for child in iter_children(node):
+        if _is_statement(child):
+            yield child
+            if type(child) is not cst.FunctionDef and type(child) is not cst.ClassDef \
+                    and type(child) is not cst.SimpleStatementLine:
+                yield from _statements_in_order(child)
+        elif not isinstance(child, cst.BaseExpression):
+            yield from _statements_in_order(child)
+
+
+def _statement_holding(node: cst.CSTNode, target: cst.CSTNode) -> cst.CSTNode | None:
+    """The innermost statement under ``node`` that holds ``target``."""
+    best: cst.CSTNode | None = None
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(node, None)]
+    while stack:
+        current, statement = stack.pop()
+        if _is_statement(current):
+            statement = current
+        if current is target:
+            best = statement
+            break
+        stack.extend((child, statement) for child in iter_children(current))
+    return best
+
+
+def _binds_otherwise(stmt: cst.CSTNode, name: str) -> bool:
+    """``stmt``'s own line binds ``name`` by something other than a ``def`` (an assignment, the
+    target of a ``for``, a ``with ... as``, a class); nested blocks are statements of their own."""
+    bound: set[str] = set()
+    if type(stmt) is cst.SimpleStatementLine:
+        for small in stmt.body:
+            if type(small) is cst.Assign:
+                for target in small.targets:
+                    _targets(target.target, bound)
+            elif type(small) is cst.AnnAssign or type(small) is cst.AugAssign:
+                _targets(small.target, bound)
+    elif type(stmt) is cst.For:
+        _targets(stmt.target, bound)
+    elif type(stmt) is cst.With:
+        for item in stmt.items:
+            if item.asname is not None:
+                _targets(item.asname.name, bound)
+    elif type(stmt) is cst.ClassDef:
+        bound.add(stmt.name.value)
+    return name in bound
+
+
+def _module_names_bound_otherwise(ctx: "FileContext") -> set[str]:
+    memo = ctx.memo("module_names_not_def")
+    found: set[str] | None = memo.get("names")
+    if found is None:
+        found = set()
+        for stmt in ctx.module.body:
+            if type(stmt) is cst.ClassDef:
+                found.add(stmt.name.value)
+            elif type(stmt) is cst.SimpleStatementLine:
+                for small in stmt.body:
+                    if type(small) is cst.Assign:
+                        for target in small.targets:
+                            _targets(target.target, found)
+                    elif type(small) is cst.AnnAssign:
+                        _targets(small.target, found)
+        memo["names"] = found
+    return found
 
 
 def head_name(node: cst.BaseExpression) -> str | None:

@@ -16,9 +16,17 @@ a reference to the task would be hygiene. A wait on anything else (``await async
 is no observation, nor is a wait on a part of such an object: for a task running ``server.run()``,
 ``await server.writer.receive()`` waits for one message of a server that goes on running (the
 object waited on is ``server.writer``, which the coroutine was not given), so the task still
-outlives the test. Where the coroutine is defined does not matter, and what the body of a
-coroutine the test defines itself happens to touch is not read as what it produces: a callback
-``cb()`` that feeds a stream the test then reads was given nothing, and its task is reported.
+outlives the test.
+
+Where the coroutine is defined does not matter; whether its body can be read does. When the
+coroutine is a function of this module (the test's own ``async def cb()`` or a module-level one)
+whose body is finite (no ``while``, no ``async for``), its last statement is what it produces
+last: ``stream.feed_eof()``, ``await toggle.turn_to(True)``, ``server.should_exit = True``. A later
+wait of the function on that object (or on one bound from it: ``waiter =
+loop.create_task(stream.wait_eof())``, ``toggle = await toggles.make_toggle()``) returns only once
+the task has made it, and the task ends with it: "no step of the test waits for what it
+produces" (RULES.md) is false, and the rule says nothing. A body that goes on after it, or runs
+until cancelled, is not read.
 """
 
 from __future__ import annotations
@@ -27,8 +35,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from asynclint.analysis.bindings import definition_at
 from asynclint.analysis.body import descendants
-from asynclint.knowledge.tasks import WAIT_WRAPPERS, WAITING_METHODS
+from asynclint.knowledge.tasks import WAIT_WRAPPERS, WAITING_METHODS, WAITING_WORDS
 from asynclint.model.names import dotted_name
 
 if TYPE_CHECKING:
@@ -63,8 +72,11 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
     imported = ctx.imports.names
     produced = {name for name in produced_objects(coroutine)
                 if name.split(".", 1)[0] not in imported and name != "self"}
-    if not produced:
+    ignored = {*imported, "self", "cls"}
+    made_last = last_products(ctx, coroutine, func) - ignored
+    if not produced and not made_last:
         return False
+    related = _related_names(func, made_last, ignored) if made_last else set()
     after = False
     for node in descendants(func.body):
         if node is statement_call:
@@ -73,12 +85,162 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
         if not after:
             continue
         if type(node) is cst.Await:
-            if _waited_objects(ctx, node.expression) & produced:
-                return True
+            waited = node.expression
         elif type(node) is cst.For and node.asynchronous is not None:
-            if _waited_objects(ctx, node.iter) & produced:
-                return True
+            waited = node.iter
+        else:
+            continue
+        if _waited_objects(ctx, waited) & produced:
+            return True
+        if related and _waits_on_roots(waited) & related:
+            return True
     return False
+
+
+def last_products(ctx: "FileContext", coroutine: cst.BaseExpression, func: cst.FunctionDef) -> set[str]:
+    """The root names of what a readable, finite coroutine of this module acts on in its last
+    statement, in the caller's names (a parameter becomes the argument given for it); empty when
+    the body cannot be read, may run until cancelled, or acts only on its own locals."""
+    definition = coroutine_definition(ctx, coroutine, func)
+    if definition is None or type(definition.body) is not cst.IndentedBlock or not definition.body.body \
+            or may_run_until_cancelled(definition):
+        return set()
+    assert type(coroutine) is cst.Call
+    last = definition.body.body[-1]
+    acted_on: set[str] = set()
+    for node in (last, *descendants(last)):
+        if type(node) is cst.Call:
+            callee = node.func
+            if type(callee) is cst.Attribute:
+                acted_on.add(_root(callee.value))
+            acted_on.update(_root(arg.value) for arg in node.args)
+        elif type(node) is cst.AssignTarget or type(node) is cst.AugAssign:
+            target = node.target
+            if type(target) is cst.Attribute or type(target) is cst.Subscript:
+                acted_on.add(_root(target.value))
+    acted_on.discard("")
+    return _in_caller_names(acted_on, definition, coroutine)
+
+
+def coroutine_definition(ctx: "FileContext", coroutine: cst.BaseExpression,
+                         func: cst.FunctionDef) -> cst.FunctionDef | None:
+    """The ``async def`` of this module a task's coroutine calls (``cb()``: the ``def cb`` the name
+    binds there, one of ``func``'s own statements or the module's), else None."""
+    if type(coroutine) is not cst.Call or type(coroutine.func) is not cst.Name:
+        return None
+    definition = definition_at(ctx, coroutine.func.value, func, coroutine)
+    return definition if definition is not None and definition.asynchronous is not None else None
+
+
+def may_run_until_cancelled(definition: cst.FunctionDef) -> bool:
+    """A loop (``while``, ``async for`` over a stream) can keep the coroutine going after any
+    one of its acts."""
+    return any(type(node) is cst.While or (type(node) is cst.For and node.asynchronous is not None)
+               for node in descendants(definition.body))
+
+
+def _in_caller_names(names: set[str], definition: cst.FunctionDef, call: cst.Call) -> set[str]:
+    """Map the coroutine's parameters to the roots of the arguments the call gives them; drop
+    names the coroutine binds itself (its own locals are not visible to the caller)."""
+    params = [param.name.value for param in (*definition.params.posonly_params, *definition.params.params,
+                                             *definition.params.kwonly_params)]
+    given: dict[str, str] = {}
+    for index, arg in enumerate(call.args):
+        if arg.keyword is not None:
+            given[arg.keyword.value] = _root(arg.value)
+        elif arg.star == "" and index < len(params):
+            given[params[index]] = _root(arg.value)
+    local = {node.target.value for node in descendants(definition.body)
+             if type(node) is cst.AssignTarget and type(node.target) is cst.Name}
+    mapped: set[str] = set()
+    for name in names:
+        if name in params:
+            if given.get(name):
+                mapped.add(given[name])
+        elif name not in local:
+            mapped.add(name)
+    return mapped
+
+
+def _related_names(func: cst.FunctionDef, roots: set[str], ignored: set[str]) -> set[str]:
+    """``roots`` and the names bound from them in ``func`` (``waiter = loop.create_task(stream.wait_eof())``,
+    ``toggle = await toggles.make_toggle()``), either way round, to a fixed point; ``ignored``
+    names (imports, ``self``) link nothing."""
+    links: list[set[str]] = []
+    for node in descendants(func.body):
+        if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+            sources = _receiver_roots(node.value) - ignored
+            if sources:
+                links.append({node.targets[0].target.value, *sources})
+    related = set(roots)
+    grown = True
+    while grown:
+        grown = False
+        for link in links:
+            if link & related and not link <= related:
+                related |= link
+                grown = True
+    return related
+
+
+def _receiver_roots(value: cst.BaseExpression) -> set[str]:
+    """The roots of the receivers an assigned value is made from (``await a.b.m()`` gives ``a``;
+    ``create_task(stream.wait_eof())`` gives ``stream``)."""
+    if type(value) is cst.Await:
+        value = value.expression
+    if type(value) is cst.Call:
+        callee = value.func
+        if type(callee) is cst.Attribute and type(callee.value) is not cst.Call:
+            roots = {_root(callee.value)}
+            if callee.attr.value in ("create_task", "ensure_future") and value.args:
+                roots = _receiver_roots(value.args[0].value)
+            return roots - {""}
+        if type(callee) is cst.Attribute or type(callee) is cst.Name:
+            name = callee.attr.value if type(callee) is cst.Attribute else callee.value
+            if name in ("create_task", "ensure_future") and value.args:
+                return _receiver_roots(value.args[0].value)
+    if type(value) is cst.Attribute:
+        return {_root(value)} - {""}
+    return set()
+
+
+def _waits_on_roots(expr: cst.BaseExpression) -> set[str]:
+    """The roots a waiting step is about: ``await x``, ``async for _ in x``, a waiting method of
+    ``x`` (``x.wait_for(True)``, ``x.readchunk()``, ``x.noack_take(10)``), or ``x`` given to a
+    waiting function (``wait_flag(x)``); also through ``asyncio.wait_for`` and the like."""
+    if type(expr) is cst.Name or type(expr) is cst.Attribute:
+        return {_root(expr)} - {""}
+    if type(expr) is not cst.Call:
+        return set()
+    callee = expr.func
+    name = callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
+    roots: set[str] = set()
+    if name in ("wait_for", "shield", "gather", "wait") and type(callee) is cst.Attribute \
+            and type(callee.value) is cst.Name and callee.value.value == "asyncio":
+        for arg in expr.args:
+            roots |= _waits_on_roots(arg.value)
+        return roots
+    if not _is_waiting_name(name):
+        return set()
+    if type(callee) is cst.Attribute:
+        roots.add(_root(callee.value))
+    roots.update(_root(arg.value) for arg in expr.args)
+    return roots - {""}
+
+
+def _is_waiting_name(name: str) -> bool:
+    return name in WAITING_METHODS or any(word in WAITING_WORDS for word in name.lower().split("_"))
+
+
+def _root(expr: cst.BaseExpression) -> str:
+    """The leading name of ``a.b[0].c`` (``a``), else the empty string."""
+    while True:
+        if type(expr) is cst.Attribute or type(expr) is cst.Subscript:
+            expr = expr.value
+        elif type(expr) is cst.Await:
+            expr = expr.expression
+        else:
+            return expr.value if type(expr) is cst.Name else ""
 
 
 def _waited_objects(ctx: "FileContext", expr: cst.BaseExpression, depth: int = 0) -> set[str]:

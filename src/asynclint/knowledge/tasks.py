@@ -13,3 +13,11 @@ WAITING_METHODS = frozenset({
     "wait", "get", "join", "read", "readline", "readexactly", "readuntil", "receive", "recv",
     "acquire", "wait_closed", "serve_forever", "serve",
 })
+
+#: Words of a method or function name (split at ``_``) that say the call waits for something to
+#: arrive or happen (``wait_for``, ``wait_eof``, ``readchunk``, ``noack_take``, ``wait_flag``); read
+#: only for what a readable task's last statement makes (``analysis/tasks.py``).
+WAITING_WORDS = frozenset({
+    "wait", "read", "readline", "readchunk", "readany", "readexactly", "readuntil", "receive",
+    "recv", "take", "get", "join", "acquire", "serve", "until",
+})

@@ -38,7 +38,7 @@ from typing import TypeVar
 import libcst as cst
 
 from asynclint.config.dependencies import Requirement, declared_requirements
-from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
+from asynclint.config.pytest_config import PytestConfig, project_root, pytest_config_for_directory
 from asynclint.core.source import read_source
 from asynclint.model.class_resolution import ClassResolver, ClassRunner
 from asynclint.model.collection_hooks import plugin_may_run_async_tests
@@ -267,6 +267,13 @@ class ProjectModel:
         if stamps is not None and all(_stamp(path) == stamp for path, stamp in stamps[0]):
             return stamps[1]
         found, read = declared_requirements(rootdir)
+        if not found:
+            # A pytest.ini in tests/ makes that folder the rootdir; the project's requirements are
+            # still those of the project's folder above it (setup.py, pyproject.toml).
+            project = project_root(rootdir)
+            if project is not None and project != rootdir:
+                found, more = declared_requirements(project)
+                read += more
         for path in read:
             self.files_read.note(path)
         declared = (tuple(found), frozenset(r.name for r in found))

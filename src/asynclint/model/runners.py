@@ -30,6 +30,7 @@ from asynclint.knowledge.pytest import (
     ASYNC_MARKS,
     OTHER_FRAMEWORKS,
     PYTEST_ASYNCIO_PLUGIN_NAMES,
+    LEGACY_RUNNER_FIXTURES,
     RUNNERS_BEFORE_RELEASE,
     UNMODELLED_ASYNC_TEST_PLUGINS,
 )
@@ -255,9 +256,25 @@ class Runners:
         found = {r.name for r in requirements} & UNMODELLED_ASYNC_TEST_PLUGINS
         for requirement in requirements:
             before = RUNNERS_BEFORE_RELEASE.get(requirement.name)
-            if before is not None and pins_below(requirement.spec, requirement.name, *before):
+            if before is not None and (pins_below(requirement.spec, requirement.name, *before)
+                                       or self._requests_legacy_fixtures(requirement.name)):
                 found.add(requirement.name)
         return frozenset(found)
+
+    def _requests_legacy_fixtures(self, runner: str) -> bool:
+        """This module or a conftest.py in reach requests a fixture only ``runner``'s old releases
+        provided (``loop`` of aiohttp's legacy plugin), and none of them defines it: the suite is
+        written for those releases (pinned where we cannot see: a lock file, a CI image)."""
+        legacy = LEGACY_RUNNER_FIXTURES.get(runner)
+        if not legacy:
+            return False
+        modules = [self.facts, *self.project.conftests_for(self.facts.path, self.config)]
+        defined = {fixture.name for module in modules for fixture in module.fixtures}
+        wanted = legacy - defined
+        if not wanted:
+            return False
+        return any(wanted.intersection(test.params) for module in modules for test in module.tests) \
+            or any(wanted.intersection(fixture.params) for module in modules for fixture in module.fixtures)
 
     @functools.cached_property
     def anyio_auto_ignored(self) -> bool:

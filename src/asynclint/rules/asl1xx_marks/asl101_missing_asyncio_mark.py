@@ -211,6 +211,31 @@ class MissingAsyncioMark(Rule):
             async def test_served():
                 assert True
         """), files={"requirements-dev.txt": "pytest\npytest-aiohttp==0.3.0\n"}),
+        # aiomisc before 17 shipped its own pytest plugin (aiomisc-pytest since), which runs coroutine tests.
+        Valid(dedent("""
+            async def test_run_by_the_bundled_plugin():
+                assert True
+        """), files={"requirements.txt": "aiomisc==15.6.8\n"}),
+        # pytest-aiohttp unpinned, but the suite requests `loop`, a fixture only the plugin's releases
+        # before 1.0 provided (aiohttp's own plugin, which runs every coroutine test): written for those.
+        Valid(dedent("""
+            async def test_served_by_the_old_plugin(app_client):
+                assert app_client
+        """), files={"requirements-dev.txt": "pytest\npytest-aiohttp\n", "conftest.py": dedent("""
+            import pytest
+
+            @pytest.fixture
+            def app_client(loop, aiohttp_client):
+                return object()
+        """)}),
+        # A pytest.ini in tests/ makes tests/ the rootdir; the project's requirements are still read
+        # from the project's folder above it (setup.py beside requirements-dev.txt).
+        Valid(dedent("""
+            async def test_consumed_from_a_subfolder_config():
+                assert True
+        """), files={"setup.py": "from setuptools import setup\nsetup(name='example')\n",
+                     "requirements-dev.txt": "pytest\naiomisc-pytest\n", "tests/pytest.ini": "[pytest]\n"},
+            filename="tests/test_subfolder_config.py"),
         # No pytest configuration anywhere: pytest takes the pyproject.toml's folder as the rootdir, so a
         # test in a subfolder gets tests/conftest.py, whose autouse anyio_backend makes anyio run it.
         Valid(dedent("""

@@ -6,7 +6,7 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.analysis.coroutines import in_async_function
-from asynclint.analysis.tasks import waits_for_product
+from asynclint.analysis.tasks import coroutine_definition, may_run_until_cancelled, waits_for_product
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.knowledge.async_types import LOOP_GETTERS, TASK_FACTORIES
@@ -44,9 +44,14 @@ class DanglingTask(Rule):
         `await server.writer.receive()` for a task running `server.run()`,
         is one message from a task that goes on running: still reported), so the test synchronises with it and a
         reference would be hygiene only. Where the coroutine is defined does
-        not matter, and what the body of a callback the test defines happens
-        to touch is not read as what it produces: a `cb()` given nothing is
-        reported like any other dropped task (ruff's RUF006 reports it too). A line that already carries ruff's
+        not matter; whether its body can be read does: for a coroutine of
+        the same module whose body is finite (no `while`, no `async for`),
+        what its last statement acts on is what it produces
+        (`stream.feed_eof()`, `await toggle.turn_to(True)`), and a later wait
+        on that object, or on one bound from it (`waiter =
+        loop.create_task(stream.wait_eof())`), ends only once the task has
+        made it, and the task ends with it: not reported (a failing task
+        makes that wait, and the test, fail). A line that already carries ruff's
         `# noqa: RUF006` (the same check) is not reported again
         (`honour-peer-noqa = false` turns that off).
         `TaskGroup.create_task` is not reported: the group
@@ -86,7 +91,8 @@ class DanglingTask(Rule):
         server to start, an event to be set) would deadlock. Offered in tests
         only (a fixture's task is usually a background service), for a bare
         statement directly in a block, and not for a coroutine whose name
-        says it runs until cancelled (`serve_forever`, `*_loop`, `worker`).
+        says it runs until cancelled (`serve_forever`, `*_loop`, `worker`),
+        or whose body in this module loops (`while`, `async for`).
     """
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -124,6 +130,9 @@ class DanglingTask(Rule):
         callee = coroutine.func if type(coroutine) is cst.Call else None
         last = callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
         if any(word in last.lower() for word in _ENDLESS):
+            return None
+        definition = coroutine_definition(self.ctx, coroutine, func) if coroutine is not None else None
+        if definition is not None and may_run_until_cancelled(definition):
             return None
         used = {node.value for node in descendants(func) if type(node) is cst.Name}
         name = "task"
@@ -248,6 +257,79 @@ class DanglingTask(Rule):
                 asyncio.create_task(announce(ready))
                 await asyncio.wait_for(ready.wait(), timeout=1)
         """), config={"asyncio_mode": "auto"}),
+        # A coroutine of the test whose last act is what the test then waits for: the wait returns
+        # once the task has made it, and the task ends there (a failing task fails the wait).
+        Valid(dedent("""
+            import asyncio
+
+            from lights.switch import Switch
+
+            async def test_wakes_when_switched_on():
+                switch = Switch(on=False)
+
+                async def switch_on_later():
+                    await asyncio.sleep(0.01)
+                    await switch.turn(True)
+
+                asyncio.create_task(switch_on_later())
+                await switch.wait_until(True)
+                assert switch.on
+
+            async def test_stops_when_asked(server):
+                async def stop_soon():
+                    await asyncio.sleep(0.01)
+                    server.should_exit = True
+
+                asyncio.create_task(stop_soon())
+                await server.serve()
+                assert server.should_exit
+        """), config={"asyncio_mode": "auto"}),
+        # The same through a name bound from the object: a waiter task over the stream the callback
+        # ends, a member made by the group the test waits on, a parameter given the object.
+        Valid(dedent("""
+            import asyncio
+
+            async def close_later(stream, delay):
+                await asyncio.sleep(delay)
+                stream.close_input()
+
+            async def test_waiter_sees_the_end(reader_factory):
+                stream = reader_factory()
+                loop = asyncio.get_running_loop()
+                waiter = loop.create_task(stream.wait_closed_input())
+                loop.create_task(close_later(stream, 0.01))
+                await waiter
+                assert stream.at_end()
+
+            async def test_group_wakes(group_factory):
+                group = group_factory()
+                member = await group.add_member(ready=False)
+
+                async def ready_later():
+                    await asyncio.sleep(0.01)
+                    await member.mark_ready()
+
+                asyncio.ensure_future(ready_later())
+                await group.wait_all_ready()
+
+            async def test_two_callbacks_of_one_name(reader_factory):
+                stream = reader_factory()
+                loop = asyncio.get_running_loop()
+
+                async def cb():
+                    await asyncio.sleep(0.01)
+                    stream.end_chunk()
+
+                loop.create_task(cb())
+                assert await stream.read_chunk() == b""
+
+                async def cb():
+                    await asyncio.sleep(0.01)
+                    stream.close_input()
+
+                loop.create_task(cb())
+                assert await stream.read_chunk() == b""
+        """), config={"asyncio_mode": "auto"}),
         # The author already judged the line for ruff's RUF006, the same check.
         Valid(dedent("""
             import asyncio
@@ -359,38 +441,6 @@ class DanglingTask(Rule):
             """),
             message='task `loop.create_task(...)` in `test_own_callback` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
-        # A callback the test defines, given nothing: what its body touches is not read as
-        # what it produces, even when the test then waits on that object.
-        Invalid(
-            dedent("""
-                import asyncio
-
-                async def test_stops_when_asked(server):
-                    async def stop_soon():
-                        await asyncio.sleep(0.01)
-                        server.should_exit = True
-
-                    asyncio.create_task(stop_soon())
-                    await server.serve()
-                    assert server.should_exit
-            """),
-            config={"asyncio_mode": "auto"},
-            line=8, column=5, unsafe=True,
-            fixed=dedent("""
-                import asyncio
-
-                async def test_stops_when_asked(server):
-                    async def stop_soon():
-                        await asyncio.sleep(0.01)
-                        server.should_exit = True
-
-                    task = asyncio.create_task(stop_soon())
-                    await server.serve()
-                    assert server.should_exit
-                    await task
-            """),
-            message='task `asyncio.create_task(...)` in `test_stops_when_asked` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
-        ),
         # Waiting for one message from a part of the task's receiver is no wait for the task: the
         # relay goes on pumping after the first message arrives, and outlives the test.
         Invalid(
@@ -420,6 +470,25 @@ class DanglingTask(Rule):
                     await task
             """),
             message='task `asyncio.ensure_future(...)` in `test_first_message_is_relayed` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+        ),
+        # A readable coroutine that goes on after what the test waits for (a `while` loop) is not
+        # read: its task outlives the wait. No fix: awaiting a loop that runs until cancelled hangs.
+        Invalid(
+            dedent("""
+                import asyncio
+
+                async def test_ticks(clock):
+                    async def tick():
+                        while True:
+                            await asyncio.sleep(0.01)
+                            clock.advance()
+
+                    asyncio.create_task(tick())
+                    await clock.wait_for_tick()
+            """),
+            config={"asyncio_mode": "auto"},
+            line=9, column=5, fixed=None,
+            message='task `asyncio.create_task(...)` in `test_ticks` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
         ),
         # In a fixture, or for a coroutine that runs until cancelled: reported, no fix.
         Invalid(
