@@ -294,9 +294,15 @@ class Runners:
             or any(wanted.intersection(fixture.params) for module in modules for fixture in module.fixtures)
 
     @functools.cached_property
+    def asyncio_mode(self) -> str:
+        """The mode the pytest-asyncio release in use runs in: "strict", "auto", "legacy" or "none" (before
+        0.17; knowledge/pytest_asyncio.PytestAsyncioFeatures.effective_mode)."""
+        return self.features.effective_mode(self.config.asyncio_mode_set)
+
+    @functools.cached_property
     def asyncio_auto(self) -> bool:
         """``asyncio_mode = "auto"`` in a pytest-asyncio release that reads it (0.17 and later)."""
-        return self.config.asyncio_mode == "auto" and self.features.effective_mode(self.config.asyncio_mode_set) == "auto"
+        return self.config.asyncio_mode == "auto" and self.asyncio_mode == "auto"
 
     @functools.cached_property
     def asyncio_auto_ignored(self) -> bool:

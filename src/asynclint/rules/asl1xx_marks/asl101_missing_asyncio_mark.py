@@ -134,6 +134,9 @@ class MissingAsyncioMark(Rule):
                 message = (f"async test `{test.name}` has no {mark} mark of its own; `pytest.param(..., marks=...)` "
                            f"marks only its own parameter set, so under asyncio_mode=strict pytest does not run "
                            f"the {unmarked} of {total} parameter sets without one")
+            elif mark == "asyncio" and ctx.runners.asyncio_mode in ("none", "legacy"):
+                message = (f"async test `{test.name}` has no asyncio mark; {ctx.pytest_asyncio.describe()} runs "
+                           "only async tests marked asyncio, so pytest does not run it")
             else:
                 message = f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it"
             self.report(test.func.name, message, self._add_mark(test, mark))
@@ -551,6 +554,19 @@ class MissingAsyncioMark(Rule):
                 assert True
         """), message="async test `test_with_unreadable_requirements` has no asyncio mark; under asyncio_mode=strict "
                       "pytest does not run it"),
+        # Before pytest-asyncio 0.17 there is no mode: only marked tests run (async fixtures all do).
+        Invalid(dedent("""
+            async def test_before_any_mode():
+                assert True
+        """), files={"requirements-dev.txt": "pytest-asyncio==0.14.0\n"}, line=1, column=11, fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_before_any_mode():
+                assert True
+        """), message="async test `test_before_any_mode` has no asyncio mark; pytest-asyncio 0.14.0 (pinned in "
+                      "requirements-dev.txt) runs only async tests marked asyncio, so pytest does not run it"),
         # asyncio_mode = "auto" is not read before pytest-asyncio 0.17: only marked tests run there.
         Invalid(dedent("""
             async def test_before_modes():
