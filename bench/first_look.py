@@ -14,7 +14,13 @@ command of ``docs/precision/first-look/2026-12-06-before/README.md``::
         --select ALL --extend-select ASL108,ASL301,ASL302,ASL506 .
 
 and writes its standard output, unedited, to ``OUT_DIR/OWNER+NAME.txt``. The
-executable is the ``asynclint`` on ``PATH`` unless ``--asynclint`` names one.
+executable is the ``asynclint`` on ``PATH`` unless ``--asynclint`` names one;
+``--selection`` replaces the rule selection (for instance ``"--select ASL405
+--preview"``). A suite that gives no run (a non-zero exit, such as "No test
+files found") is recorded and the next suite is linted: its standard output
+(often empty) is still written to ``OWNER+NAME.txt``, and its exit status and
+standard error to ``OWNER+NAME.err``; ``run`` lists those suites at the end and
+exits 1 when there was any.
 
 ``table`` reads such a folder (the committed "before" run or a fresh one) and the
 verdicts file (tab-separated: suite, path, line, code, verdict, cause, reason;
@@ -31,6 +37,7 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -38,16 +45,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+SELECTION: tuple[str, ...] = (
+    "--select",
+    "ALL",
+    "--extend-select",
+    "ASL108,ASL301,ASL302,ASL506",
+)
 COMMAND: tuple[str, ...] = (
     "check",
     "--no-cache",
     "--exit-zero",
     "--output-format",
     "concise",
-    "--select",
-    "ALL",
-    "--extend-select",
-    "ASL108,ASL301,ASL302,ASL506",
+    *SELECTION,
     ".",
 )
 VERDICTS: tuple[str, ...] = ("TP", "FP", "DEBATABLE")
@@ -152,27 +162,49 @@ def table(findings: Sequence[Key], verdicts: dict[Key, str]) -> str:
     return "\n".join(lines)
 
 
-def run(corpus: Path, out: Path, exe: str) -> int:
-    """Lint each suite of ``corpus`` from its root; one raw file per suite in ``out``."""
+def command(selection: Sequence[str] = SELECTION) -> tuple[str, ...]:
+    """The ``check`` arguments of one suite's run, with ``selection`` as the rule selection."""
+    return (*COMMAND[: COMMAND.index(SELECTION[0])], *selection, ".")
+
+
+def run(corpus: Path, out: Path, exe: str, selection: Sequence[str] = SELECTION) -> int:
+    """Lint each suite of ``corpus`` from its root; one raw file per suite in ``out``.
+
+    A suite that gives no run is recorded (``.txt`` with its standard output,
+    ``.err`` with its exit status and standard error) and the next suite is linted.
+    """
     out.mkdir(parents=True, exist_ok=True)
     suites = sorted(p for p in corpus.iterdir() if p.is_dir())
     if not suites:
         print(f"first_look: no suite directories under {corpus}", file=sys.stderr)
         return 2
+    args = command(selection)
+    no_run: list[str] = []
     for suite in suites:
         done = subprocess.run(
-            [exe, *COMMAND], cwd=suite, capture_output=True, text=True, check=False
+            [exe, *args], cwd=suite, capture_output=True, text=True, check=False
         )
+        (out / f"{suite.name}.txt").write_text(done.stdout, encoding="utf-8")
         if done.returncode != 0:
+            (out / f"{suite.name}.err").write_text(
+                f"exit {done.returncode}\n{done.stderr}", encoding="utf-8"
+            )
             print(
-                f"first_look: {suite.name}: exit {done.returncode}\n{done.stderr}",
+                f"first_look: {suite.name}: no run, exit {done.returncode}\n{done.stderr}",
                 file=sys.stderr,
             )
-            return 1
-        (out / f"{suite.name}.txt").write_text(done.stdout, encoding="utf-8")
+            no_run.append(suite.name)
+            continue
         print(
             f"{suite.name}: {len(parse_findings(suite.name, done.stdout.splitlines()))} findings"
         )
+    if no_run:
+        print(
+            f"first_look: {len(no_run)} of {len(suites)} suites gave no run: "
+            + ", ".join(no_run),
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -183,6 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_p.add_argument("corpus", type=Path)
     run_p.add_argument("out", type=Path)
     run_p.add_argument("--asynclint", default="asynclint")
+    run_p.add_argument(
+        "--selection",
+        default=" ".join(SELECTION),
+        help="rule selection arguments, replacing the default (%(default)s)",
+    )
     table_p = sub.add_parser(
         "table", help="per-rule table of a raw folder against verdicts"
     )
@@ -190,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     table_p.add_argument("verdicts", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run(args.corpus, args.out, args.asynclint)
+        return run(args.corpus, args.out, args.asynclint, shlex.split(args.selection))
     for path in (args.raw, args.verdicts):
         if not path.exists():
             print(f"first_look: {path} does not exist", file=sys.stderr)

@@ -67,3 +67,65 @@ def test_unknown_verdict_is_a_clear_error(
     verdicts.write_text("o+a\tt.py\t1\tASL101\tMAYBE\tC\twhy\n")
     assert first_look.main(["table", str(raw), str(verdicts)]) == 2
     assert "unknown verdict 'MAYBE'" in capsys.readouterr().err
+
+
+FAKE_ASYNCLINT = """\
+#!/bin/sh
+# A stand-in for asynclint: no run in a suite without tests, one finding elsewhere.
+case "$(basename "$PWD")" in
+  o+empty) echo "error: No test files found under ." >&2; exit 2 ;;
+esac
+echo "tests/test_a.py:3:5: ASL101 args: $*"
+"""
+
+
+def _corpus(tmp_path: Path) -> tuple[Path, Path, str]:
+    corpus = tmp_path / "corpus"
+    for name in ("o+a", "o+empty", "o+z"):
+        (corpus / name).mkdir(parents=True)
+    exe = tmp_path / "fake-asynclint"
+    exe.write_text(FAKE_ASYNCLINT)
+    exe.chmod(0o755)
+    return corpus, tmp_path / "out", str(exe)
+
+
+def test_run_records_a_suite_that_gives_no_run_and_lints_the_next(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, out, exe = _corpus(tmp_path)
+
+    assert first_look.run(corpus, out, exe) == 1
+
+    assert sorted(p.name for p in out.iterdir()) == [
+        "o+a.txt",
+        "o+empty.err",
+        "o+empty.txt",
+        "o+z.txt",
+    ]
+    assert (out / "o+empty.txt").read_text() == ""
+    assert (out / "o+empty.err").read_text() == (
+        "exit 2\nerror: No test files found under .\n"
+    )
+    assert (out / "o+z.txt").read_text().startswith("tests/test_a.py:3:5: ASL101 ")
+    assert "1 of 3 suites gave no run: o+empty" in capsys.readouterr().err
+
+
+def test_run_passes_the_selection_given(tmp_path: Path) -> None:
+    corpus, out, exe = _corpus(tmp_path)
+
+    first_look.main(
+        [
+            "run",
+            str(corpus),
+            str(out),
+            "--asynclint",
+            exe,
+            "--selection",
+            "--select ASL405 --preview",
+        ]
+    )
+
+    assert (out / "o+a.txt").read_text() == (
+        "tests/test_a.py:3:5: ASL101 args: check --no-cache --exit-zero"
+        " --output-format concise --select ASL405 --preview .\n"
+    )

@@ -47,6 +47,12 @@ UNMODELLED_ASYNC_TEST_PLUGINS = frozenset({
 #: a runner the model does not follow. pytest-aiohttp before 1.0 was aiohttp's own plugin, whose loop
 #: runs every coroutine test.
 RUNNERS_BEFORE_RELEASE: dict[str, tuple[str, tuple[str, ...]]] = {
+    # aiomisc before 17 shipped its pytest plugin itself (entry point pytest11 aiomisc =
+    # aiomisc_pytest.pytest_plugin, checked in 15.6.8 and 16.3.15; gone in 17.0.0, now aiomisc-pytest);
+    # the newest release of each major (enough to resolve a range).
+    "aiomisc": ("17.0.0", ("0.11.11", "1.9.6", "2.1.7", "3.0.0", "4.2.16", "5.5.1", "6.0.6", "7.2.5", "8.0.3",
+                           "9.8.4", "10.2.0", "11.2.0", "12.1.0", "13.0.0", "14.4.6", "15.9.5", "16.3.15",
+                           "17.0.0", "17.10.3", "18.0.37")),
     "pytest-aiohttp": ("1.0.0", ("0.1.0", "0.1.1", "0.1.2", "0.1.3", "0.2.0", "0.3.0", "1.0.0", "1.0.1",
                                  "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.1.0")),
 }

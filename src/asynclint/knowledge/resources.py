@@ -183,6 +183,14 @@ TEST_OPENING_METHODS = frozenset({"connect", "start", "startup", "open", "initia
 NON_RETAINING_CALLS = frozenset({"isinstance", "len", "repr", "str", "type", "id", "print", "hasattr", "getattr",
                                  "bool", "vars", "dir", "hash"})
 
+#: Calls that use a resource they are given without taking it over (they never release it): a session
+#: factory or a session bound to an engine. A resource handed only to these is still its maker's to release.
+BORROWING_CALLS = frozenset({
+    "sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.ext.asyncio.async_sessionmaker", "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.async_scoped_session",
+})
+
 #: Objects whose methods hand out resources: canonical owner type -> method -> resource.
 #: ``__call__`` is calling the object itself (a session factory).
 KNOWN_METHOD_RESOURCES: dict[str, dict[str, Resource]] = {

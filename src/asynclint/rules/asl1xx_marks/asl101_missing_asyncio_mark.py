@@ -229,6 +229,11 @@ class MissingAsyncioMark(Rule):
             async def test_served():
                 assert True
         """), files={"requirements-dev.txt": "pytest\npytest-aiohttp==0.3.0\n"}),
+        # aiomisc before 17 shipped its own pytest plugin (aiomisc-pytest since), which runs coroutine tests.
+        Valid(dedent("""
+            async def test_run_by_the_bundled_plugin():
+                assert True
+        """), files={"requirements.txt": "aiomisc==15.6.8\n"}),
         # pytest-aiohttp unpinned, but the suite requests `loop`, a fixture only the plugin's releases
         # before 1.0 provided (aiohttp's own plugin, which runs every coroutine test): written for those.
         Valid(dedent("""
