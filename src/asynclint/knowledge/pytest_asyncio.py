@@ -19,6 +19,14 @@ LOOP_SCOPES = ("function", "class", "module", "package", "session")
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
 # pytest-asyncio ------------------------------------------------------------------------------------
+#: ``asyncio_mode`` exists (strict, auto, legacy). Before (0.16.0's plugin.py and older: a
+#: ``pytest_fixture_setup`` hook wraps every coroutine and async-generator fixture function), the plugin
+#: runs every async fixture, ``@pytest.fixture`` ones included, and only async tests with an asyncio mark
+#: (``pytest_pycollect_makeitem``/``pytest_pyfunc_call`` check ``"asyncio" in item.keywords``).
+MODES_SINCE: Release = (0, 17)
+#: An unset ``asyncio_mode`` means strict (0.19.0's ``default="strict"``); in 0.17 and 0.18 it meant
+#: legacy: every async fixture run (with a DeprecationWarning), marked async tests only.
+STRICT_DEFAULT_SINCE: Release = (0, 19)
 #: ``pytest.mark.asyncio(scope=...)`` chooses the test's loop; fixtures run in the loop of their scope;
 #: marks a collection hook adds come too late (the plugin decides at collection, issue #810).
 LOOP_SCOPES_SINCE: Release = (0, 23)
@@ -98,6 +106,27 @@ class PytestAsyncioFeatures:
     def default_test_loop_scope(self) -> bool:
         """``asyncio_default_test_loop_scope`` is read (0.26+)."""
         return self.release >= DEFAULT_TEST_LOOP_SCOPE_SINCE
+
+    @property
+    def modes(self) -> bool:
+        """``asyncio_mode`` is read (0.17+); before, no mode: marked tests and every async fixture run."""
+        return self.release >= MODES_SINCE
+
+    def effective_mode(self, asyncio_mode_set: str | None) -> str:
+        """The mode this release runs in, given ``asyncio_mode`` as the configuration sets it (None: unset):
+        "strict", "auto", or "legacy" (unset in 0.17 and 0.18, or set so) and "none" (before 0.17: the
+        option is not read), which both run every async fixture and marked tests only. (From 0.20
+        ``legacy`` is no value: pytest-asyncio fails at start-up; it is returned as set.)"""
+        if not self.modes:
+            return "none"
+        if asyncio_mode_set is None:
+            return "strict" if self.release >= STRICT_DEFAULT_SINCE else "legacy"
+        return asyncio_mode_set
+
+    def runs_plain_async_fixtures(self, asyncio_mode_set: str | None) -> bool:
+        """The plugin runs an ``async def`` fixture declared with plain ``@pytest.fixture``: in auto mode,
+        and before modes or in legacy mode (see ``effective_mode``)."""
+        return self.effective_mode(asyncio_mode_set) in ("auto", "legacy", "none")
 
     @property
     def hook_marks_honoured(self) -> bool:
