@@ -118,11 +118,20 @@ def _has_result(call: cst.Call) -> bool:
 
 
 def _configures(call: cst.Call) -> bool:
-    """A patch call handing its mock a ``side_effect=``, or a ``return_value=`` other than ``None``
-    (a result of ``None`` carries nothing the test could observe)."""
-    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS
-               and not (arg.keyword.value == "return_value" and type(arg.value) is cst.Name and arg.value.value == "None")
+    """A patch call handing its mock a ``side_effect=`` or a ``return_value=`` that carries something
+    the test could observe: not ``None``, nor a side effect that only returns ``None``
+    (``lambda *a: None``, also wrapped: ``asyncio.coroutine(lambda *a: None)``)."""
+    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS and not _gives_nothing(arg.value)
                for arg in call.args)
+
+
+def _gives_nothing(value: cst.BaseExpression) -> bool:
+    """``None``, or a lambda returning ``None`` (in a one-argument wrapper call)."""
+    if type(value) is cst.Call and len(value.args) == 1 and type(value.args[0].value) is cst.Lambda:
+        value = value.args[0].value
+    if type(value) is cst.Lambda:
+        value = value.body
+    return type(value) is cst.Name and value.value == "None"
 
 
 def _result(call: cst.Call) -> str | None:

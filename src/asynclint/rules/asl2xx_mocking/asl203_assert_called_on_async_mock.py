@@ -1486,4 +1486,38 @@ class AssertCalledOnAsyncMock(Rule):
             """),
             message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
         ),
+        # The same with a side effect that only returns `None`, as old suites wrote it.
+        Invalid(
+            dedent("""
+                import asyncio
+
+                from pump.core import run
+
+
+                async def test_pump_sends_all(mocker):
+                    items = ["a", "b"]
+                    send = mocker.patch("pump.io.send", side_effect=asyncio.coroutine(lambda item: None))
+                    await run(items)
+                    assert send.call_count == 2
+                    assert items == ["a", "b"]
+            """),
+            files={"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
+                   "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n"
+                                    "    for item in items:\n        io.send(item)\n")},
+            line=10, column=12, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                from pump.core import run
+
+
+                async def test_pump_sends_all(mocker):
+                    items = ["a", "b"]
+                    send = mocker.patch("pump.io.send", side_effect=asyncio.coroutine(lambda item: None))
+                    await run(items)
+                    assert send.await_count == 2
+                    assert items == ["a", "b"]
+            """),
+            message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
+        ),
     ]
