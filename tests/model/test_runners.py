@@ -101,3 +101,21 @@ def test_runner_of_a_test_and_a_fixture(tmp_path: Path) -> None:
                      "test_anyio": ("anyio", None), "test_sync": ("sync", None)}
     fixtures = {f.name: (ctx.fixture_runner(f).kind, ctx.fixture_runner(f).loop_scope) for f in ctx.facts.fixtures}
     assert fixtures == {"shared": ("pytest-asyncio", "module"), "plain": ("unknown", None)}  # an anyio test here: anyio may run it
+
+
+@pytest.mark.parametrize(("pyproject", "conftest", "flagged"), [
+    # Nothing declares aiohttp's plugin, and only plugins that run coroutine tests provide `loop`:
+    # such a plugin runs the test, or it errors at setup whatever its marks (fifth first look, D2).
+    (STRICT, "", False),
+    (STRICT, "import pytest\n\n@pytest.fixture\ndef loop():\n    return object()\n", True),  # the project's own
+    (STRICT, 'pytest_plugins = ["project_fixtures"]\n', True),  # a plugin module of its own may define it
+    (STRICT + 'addopts = "-p project_fixtures"\n', "", True),
+    (STRICT + 'addopts = "-p no:cacheprovider"\n', "", False),  # disabling a plugin loads nothing
+])
+def test_a_loop_fixture_nobody_declares(tmp_path: Path, pyproject: str, conftest: str, flagged: bool) -> None:
+    (tmp_path / "conftest.py").write_text(conftest, encoding="utf-8")
+    code = """
+        async def test_uses_the_old_loop(loop):
+            assert loop
+    """
+    assert [c for c, _, _ in lint(tmp_path, code, ["ASL101"], pyproject)] == (["ASL101"] if flagged else [])

@@ -533,3 +533,87 @@ def test_attribute_unions_from_class_annotations_and_properties(tmp_path: Path) 
         "primary": ("sqlalchemy.engine.Engine", "sqlalchemy.ext.asyncio.AsyncEngine"),
         "engine": ("sqlalchemy.engine.Engine", "sqlalchemy.ext.asyncio.AsyncEngine"),
     }
+
+
+def test_returned_call_is_the_one_call_a_body_hands_back(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"src/app/links.py": """
+        import asyncssh
+        from asyncssh import connect as dial
+
+
+        async def open_link(host):
+            \"\"\"Connect.\"\"\"
+            return await asyncssh.connect(host)
+
+
+        def open_aliased(host):
+            return dial(host)
+
+
+        async def open_kept(host, kept):
+            link = await asyncssh.connect(host)
+            kept.append(link)
+            return link
+
+
+        class Base:
+            async def helper(self):
+                return await self.other()
+    """})
+    index = _index(root)
+    assert index.function("app.links.open_link").returned_call == "asyncssh.connect"  # type: ignore[union-attr]
+    assert index.function("app.links.open_aliased").returned_call == "asyncssh.connect"  # type: ignore[union-attr]
+    assert index.function("app.links.open_kept").returned_call is None  # type: ignore[union-attr]
+    assert index.function("app.links.Base.helper").returned_call is None  # type: ignore[union-attr]
+
+
+def test_a_del_warning_only_once_callbacks_were_registered_holds_nothing_when_bare(tmp_path: Path) -> None:
+    guarded = """
+        import warnings
+        import attrs
+
+        @attrs.define
+        class Registry:
+            _on_close: list = attrs.Factory(list)
+
+            def __del__(self):
+                if getattr(self, "_on_close", None):
+                    warnings.warn("collected with pending cleanups", ResourceWarning)
+    """
+    index = _index(_project(tmp_path / "guarded", {"reg.py": guarded}))
+    info = index.cls("reg.Registry")
+    assert info is not None and not info.warns_unreleased and not info.holds_once_used
+    # a flag that starts False is no empty collection: a fresh instance warns
+    flag = guarded.replace("_on_close: list = attrs.Factory(list)", "closed: bool = False").replace(
+        'if getattr(self, "_on_close", None):', "if not self.closed:")
+    info = _index(_project(tmp_path / "flag", {"reg.py": flag})).cls("reg.Registry")
+    assert info is not None and info.warns_unreleased
+
+
+def test_what_a_class_hands_on_and_releases_on_exit(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {"radio.py": """
+        import asyncio
+
+        class Base:
+            def spawn(self, job):
+                return asyncio.ensure_future(job())
+
+        class Station(Base):
+            def __init__(self, http):
+                self.http = http
+
+            async def open(self):
+                self.task = self.spawn(self._broadcast)
+                self.other = asyncio.create_task(self._record())
+                await asyncio.wait_for(self._tune(), 5)
+
+            async def __aexit__(self, *exc):
+                await self.stop()
+
+            async def stop(self):
+                await self.http.aclose()
+    """}))
+    assert index.handed_on("radio.Station") == {"_broadcast", "_record"}
+    assert index.function("radio.Base.spawn").handed_on == ("job",)  # type: ignore[union-attr]
+    assert index.released_on_exit("radio.Station") == {"http"}
+    assert index.handed_on("radio.Missing") is None and index.released_on_exit("radio.Missing") is None

@@ -167,12 +167,12 @@ def test_swapping_the_installed_pytest_asyncio_between_warm_runs(tmp_path: Path)
     """No pin: the installed release decides; another one installed (here: another PYTHONPATH) must
     not be answered from entries written for the first (review 2026-12-06, problem 1)."""
     project = write_tree(tmp_path / "project", PROJECT)
-    _fake_install(tmp_path / "old", "0.21.0")
+    _fake_install(tmp_path / "old", "0.23.0")
     _fake_install(tmp_path / "new", "1.0.0")
     old, new = {"PYTHONPATH": str(tmp_path / "old")}, {"PYTHONPATH": str(tmp_path / "new")}
     before = _run(project, "--select", "ASL104", env=old)
-    assert any("0.21.0" in line for line in before), before
+    assert any("0.23.0" in line for line in before), before
     assert _run(project, "--select", "ASL104", env=old) == before  # warm, unchanged
     cold = _run(project, "--select", "ASL104", "--no-cache", env=new)
-    assert cold != before and not any("0.21.0" in line for line in cold), cold
+    assert cold != before and not any("0.23.0" in line for line in cold), cold
     assert _run(project, "--select", "ASL104", env=new) == cold

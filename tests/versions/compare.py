@@ -34,11 +34,15 @@ not an async function" on a *sync* test marked itself             test (a class 
                                                                   for the async tests, expects none)
 warning '"scope" keyword argument ... deprecated'      ASL106     each ``mark.asyncio(scope=...)``
 (0.24+)
-a test requesting ``event_loop``, or an ``event_loop`` ASL104     the parameter / the override's
-override in conftest.py, for every release (0.22                  ``def`` line (its decorator accepted)
-deprecates it, 1.0 removes it: 0.23-0.26 warn,
-1.x errors "fixture 'event_loop' not found" or ignores
-the override; before 0.22 upgrade information)
+a test requesting ``event_loop`` where the release      ASL104     the parameter / the override's
+warns (an async test: "… explicitly requests the                  ``def`` line (its decorator accepted)
+"event_loop" fixture", 0.23-0.26) or errors (1.x:
+"fixture 'event_loop' not found"); an ``event_loop``
+override where the release warns ("has been redefined",
+0.23-0.26, on the tests it serves) or has no such
+fixture (1.x: it decides no loop). Before 0.22 both
+work without a warning, and a sync test's request
+warns nowhere before 1.0: nothing expected
 ``error`` TypeError "unexpected keyword argument       ASL404(c)  the decorator of each fixture with
 'loop_scope'" (before 0.24)                                       ``loop_scope`` (its keyword's line)
 ``error`` MultipleEventLoopsRequestedError (0.24-0.26) ASL404(b)  the test's parameter naming each
@@ -70,6 +74,8 @@ if str(HERE) not in sys.path:
 
 from cases import Case, FixtureInfo, TestInfo, version_key  # noqa: E402
 import harness  # noqa: E402
+
+from asynclint.knowledge.pytest_asyncio import PytestAsyncioFeatures  # noqa: E402
 
 CODES = ("ASL101", "ASL102", "ASL103", "ASL104", "ASL106", "ASL404")
 
@@ -116,9 +122,11 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
     fixtures: dict[str, FixtureInfo] = {f.name: f for f in case.fixtures()}
     expected: dict[tuple, Expected] = {}
     uncovered: list[Mismatch] = []
-    # The event_loop fixture: deprecated from 0.22, removed in 1.0. Before 0.22 ASL104 reports it as
-    # upgrade information (issue 14), so it is expected for every release.
-    deprecated_event_loop = True
+    # The event_loop fixture (ASL104) follows the release: expected where this release warns about the
+    # request or override, or has no such fixture (1.x, where the committed tables show a request
+    # failing with "fixture 'event_loop' not found"). Before 0.22 both work without a warning: an upgrade
+    # note is not a finding, and none is expected.
+    event_loop_gone = PytestAsyncioFeatures(version_key(release)).event_loop_removed
 
     def add(e: Expected) -> None:
         expected.setdefault((e.code, e.path, min(e.lines)), e)
@@ -216,15 +224,21 @@ def expected_findings(case: Case, release: str, observed: dict) -> tuple[list[Ex
             for d in (*t.decorators, *t.class_decorators):
                 if "mark.asyncio(" in d.text and "scope=" in d.text and "loop_scope=" not in d.text:
                     add(_exp("ASL106", t.path, d.line, why=f"{t.key}: scope= deprecated"))
-    if deprecated_event_loop:
-        for t in tests.values():
-            if "event_loop" in t.params:
-                add(_exp("ASL104", t.path, t.params["event_loop"], t.def_line,
-                         why=f"{t.key} requests event_loop (deprecated 0.22, removed 1.0)"))
-        for f in fixtures.values():
-            if f.name == "event_loop":
-                add(_exp("ASL104", f.path, f.def_line, f.decorator_line("fixture"),
-                         why="event_loop override (deprecated 0.22, no effect from 1.0)"))
+    case_warnings = [w for w in observed["warnings"] if w["kind"] == "event_loop_deprecated"]
+    for t in tests.values():
+        if "event_loop" not in t.params:
+            continue
+        obs = observed["tests"].get(t.key, {})
+        name = t.key.split("::")[-1]
+        if obs.get("error_kind") == "fixture_not_found" or any(
+                w["message"].startswith(f"{name} is asynchronous") for w in case_warnings):
+            add(_exp("ASL104", t.path, t.params["event_loop"], t.def_line,
+                     why=f"{t.key} requests event_loop (a warning or an error under this release)"))
+    override_warned = any("event_loop_deprecated" in obs.get("warnings", ()) for obs in observed["tests"].values())
+    for f in fixtures.values():
+        if f.name == "event_loop" and (override_warned or event_loop_gone):
+            add(_exp("ASL104", f.path, f.def_line, f.decorator_line("fixture"),
+                     why="event_loop override (warned about under this release, or no effect from 1.0)"))
     return list(expected.values()), uncovered
 
 

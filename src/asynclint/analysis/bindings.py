@@ -240,25 +240,6 @@ def _binds_otherwise(stmt: cst.CSTNode, name: str) -> bool:
     return name in bound
 
 
-def _module_names_bound_otherwise(ctx: "FileContext") -> set[str]:
-    memo = ctx.memo("module_names_not_def")
-    found: set[str] | None = memo.get("names")
-    if found is None:
-        found = set()
-        for stmt in ctx.module.body:
-            if type(stmt) is cst.ClassDef:
-                found.add(stmt.name.value)
-            elif type(stmt) is cst.SimpleStatementLine:
-                for small in stmt.body:
-                    if type(small) is cst.Assign:
-                        for target in small.targets:
-                            _targets(target.target, found)
-                    elif type(small) is cst.AnnAssign:
-                        _targets(small.target, found)
-        memo["names"] = found
-    return found
-
-
 def head_name(node: cst.BaseExpression) -> str | None:
     """The name a ``a.b[c].d`` chain starts from."""
     while type(node) in (cst.Attribute, cst.Subscript, cst.Call):
@@ -282,19 +263,33 @@ def module_qualname(ctx: "FileContext", node: cst.BaseExpression,
 
 
 def _module_names(ctx: "FileContext") -> set[str]:
+    """Every name the module binds at its top level."""
+    return _module_bindings(ctx)[0]
+
+
+def _module_names_bound_otherwise(ctx: "FileContext") -> set[str]:
+    """The module's top-level names bound by something other than a ``def``."""
+    return _module_bindings(ctx)[1]
+
+
+def _module_bindings(ctx: "FileContext") -> tuple[set[str], set[str]]:
     memo = ctx.memo("module_names")
-    found: set[str] | None = memo.get("names")
+    found: tuple[set[str], set[str]] | None = memo.get("names")
     if found is None:
-        found = set()
+        defs: set[str] = set()
+        others: set[str] = set()
         for stmt in ctx.module.body:
-            if type(stmt) is cst.FunctionDef or type(stmt) is cst.ClassDef:
-                found.add(stmt.name.value)
+            if type(stmt) is cst.FunctionDef:
+                defs.add(stmt.name.value)
+            elif type(stmt) is cst.ClassDef:
+                others.add(stmt.name.value)
             elif type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
                     if type(small) is cst.Assign:
                         for target in small.targets:
-                            _targets(target.target, found)
+                            _targets(target.target, others)
                     elif type(small) is cst.AnnAssign:
-                        _targets(small.target, found)
+                        _targets(small.target, others)
+        found = (defs | others, others)
         memo["names"] = found
     return found

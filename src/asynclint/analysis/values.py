@@ -117,6 +117,23 @@ def _has_result(call: cst.Call) -> bool:
     return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
 
 
+def _configures(call: cst.Call) -> bool:
+    """A patch call handing its mock a ``side_effect=`` or a ``return_value=`` that carries something
+    the test could observe: not ``None``, nor a side effect that only returns ``None``
+    (``lambda *a: None``, also wrapped: ``asyncio.coroutine(lambda *a: None)``)."""
+    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS and not _gives_nothing(arg.value)
+               for arg in call.args)
+
+
+def _gives_nothing(value: cst.BaseExpression) -> bool:
+    """``None``, or a lambda returning ``None`` (in a one-argument wrapper call)."""
+    if type(value) is cst.Call and len(value.args) == 1 and type(value.args[0].value) is cst.Lambda:
+        value = value.args[0].value
+    if type(value) is cst.Lambda:
+        value = value.body
+    return type(value) is cst.Name and value.value == "None"
+
+
 def _result(call: cst.Call) -> str | None:
     """The chain given as ``return_value=`` (``AsyncMock(return_value=scene)`` gives ``"scene"``)."""
     arg = call_argument(call, 99, "return_value")
@@ -167,7 +184,8 @@ class FunctionValues:
                     continue
                 if makes_async_mock(self.ctx, patch):
                     new = patch.new.value if patch.new is not None else None
-                    result = type(new) is cst.Call and _has_result(new)
+                    # `patch(..., side_effect=f)` hands its keywords to the mock it builds
+                    result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
                     found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
                                                 result)
                 elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
@@ -244,6 +262,51 @@ class FunctionValues:
             owner = provider.returns if provider is not None else None
         info = self.ctx.source.cls(owner)
         return dict(info.attribute_types).get(attr) if info is not None else None
+
+    def scheduled(self, dotted: str) -> bool:
+        """Whether the code under test may hand the mock ``dotted`` on instead of awaiting it inline (the
+        question "is the mock awaited inline, or scheduled?"): ``obj.attr`` where a method of ``obj``'s
+        project class hands ``self.attr`` to another call (``self.start_background_task(self._loop)``,
+        ``ensure_future(self._loop())``, ``ClassInfo``'s ``SourceIndex.handed_on``), or a name of the
+        function given to a project function that hands that parameter on, or to a project class that
+        keeps it on ``self`` and hands that attribute on. What it is handed to may schedule it: at the
+        check it may have been called and not yet awaited, so an await-check could fail where the
+        call-check is right; the model cannot tell."""
+        head, dot, attr = dotted.rpartition(".")
+        if dot:
+            owner = self._class_of(head, 0)
+            handed = owner[0].source.handed_on(owner[1]) if owner is not None else None
+            return handed is not None and attr in handed
+        for call in self._calls_with(dotted):
+            callee = self._callee(call)
+            if callee is None:
+                continue
+            info = self.ctx.source.function(callee)
+            if info is not None:
+                names = self._parameters_given(call, dotted, info.params)
+                if any(name in info.handed_on for name in names):
+                    return True
+                continue
+            handed = self.ctx.source.handed_on(callee)
+            kept = self.ctx.source.cls(callee)
+            if handed and kept is not None:
+                stored = {param: stored for stored, param, _ in kept.stored_params}
+                init = self.ctx.source.function(f"{callee}.__init__")
+                names = self._parameters_given(call, dotted, init.params if init is not None else ())
+                if any(stored.get(name) in handed for name in names):
+                    return True
+        return False
+
+    @staticmethod
+    def _parameters_given(call: cst.Call, name: str, params: tuple[str, ...]) -> list[str]:
+        """The parameters of ``params`` that ``call`` binds to the name ``name``."""
+        found = []
+        for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
+            if type(arg.value) is cst.Name and arg.value.value == name and index < len(params):
+                found.append(params[index])
+        found += [arg.keyword.value for arg in call.args
+                  if arg.keyword is not None and type(arg.value) is cst.Name and arg.value.value == name]
+        return found
 
     def _declared_plain(self, dotted: str) -> bool:
         """``obj.method`` where ``obj`` (a name of the function) is handed to a project function that

@@ -7,8 +7,10 @@ mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
 - an await-check on the same mock (``assert_awaited*``, ``await_count``, ``await_args``);
 - the mock's result compared in an assertion (``assert result == m.return_value``): an
   un-awaited AsyncMock gives a coroutine, never its ``return_value``;
-- a ``return_value``/``side_effect`` configured and an assertion about something that is not
-  a mock (what the awaited mock hands back flows into the result the test asserts); for a spy,
+- a ``return_value``/``side_effect`` configured (``patch(..., side_effect=f)`` configures the
+  mock it builds) and an assertion about something that is not a mock (``assert``, or an
+  assertion call: ``self.assertEqual``, ``numpy.testing.assert_array_equal``; a mock's own
+  ``assert_*`` methods are checks on it) (what the awaited mock hands back flows into the result the test asserts); for a spy,
   whose result the code under test may not use, an assertion on a name bound to what a mock
   recorded (``args = m.call_args[0]``) is about that mock;
 - the ``return_value=`` it was built with passed to another check (``other.assert_called_with(x)``,
@@ -24,7 +26,7 @@ import libcst as cst
 from asynclint.analysis.body import descendants
 from asynclint.analysis.values import Value
 from asynclint.analysis.values_mocks import chain
-from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
+from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_ASSERT_METHODS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
 
 
 #: Call-checks that are values: inside a function the test defines, a check only in an assertion.
@@ -38,6 +40,14 @@ def _assertion_call(node: cst.Call) -> bool:
     func = node.func
     name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
     return name.startswith("assert") and not name.startswith(("assert_called", "assert_any_call", "assert_has_calls"))
+
+
+def _value_assertion(node: cst.Call) -> bool:
+    """An assertion about values, not a mock's own check: ``self.assertEqual(a, b)``,
+    ``np.testing.assert_array_equal(result, expected)``, ``assert_that(x)``."""
+    func = node.func
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+    return name.startswith("assert") and name not in MOCK_ASSERT_METHODS
 
 
 class MockUses(cst.CSTVisitor):
@@ -75,14 +85,20 @@ class MockUses(cst.CSTVisitor):
                 self.from_records[node.targets[0].target.value] = {c for n in read for c in (chain(n.value),) if c}
         if type(node) is cst.Assert:
             self._asserts += 1
-            nodes = (node.test, *descendants(node.test))
-            chains = {c for n in nodes if type(n) is cst.Attribute for c in (chain(n.value),) if c is not None}
-            self.assert_chains.append(chains)
-            self.assert_records.append(chains.union(*(self.from_records[n.value] for n in nodes
-                                                      if type(n) is cst.Name and n.value in self.from_records)))
-            self.checked_values.update(c for n in nodes if type(n) in (cst.Name, cst.Attribute)
-                                       for c in (chain(n),) if c is not None)
+            self._assertion([node.test, *descendants(node.test)])
+        elif type(node) is cst.Call and _value_assertion(node):
+            self._assertion([n for arg in node.args for n in (arg.value, *descendants(arg.value))])
         return super().on_visit(node)
+
+    def _assertion(self, nodes: list[cst.CSTNode]) -> None:
+        """An assertion (``assert ...``, ``self.assertEqual(...)``) reading ``nodes``: the chains it reads
+        attributes of, with the mocks whose records it reads, and the values it checks."""
+        chains = {c for n in nodes if type(n) is cst.Attribute for c in (chain(n.value),) if c is not None}
+        self.assert_chains.append(chains)
+        self.assert_records.append(chains.union(*(self.from_records[n.value] for n in nodes
+                                                  if type(n) is cst.Name and n.value in self.from_records)))
+        self.checked_values.update(c for n in nodes if type(n) in (cst.Name, cst.Attribute)
+                                   for c in (chain(n),) if c is not None)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)

@@ -26,12 +26,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import libcst as cst
+
+from asynclint.analysis.body import descendants
+from asynclint.core.walker import iter_children
+from asynclint.knowledge.resources import BORROWING_CALLS, KNOWN_RESOURCES, TEST_RELEASE_METHODS, Resource
 from asynclint.analysis.calls import COROUTINE
 from asynclint.analysis.coroutines import installed_roots
 from asynclint.model.source_index import SourceIndex
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
+    from asynclint.model.pytest_facts import Fixture
 
 #: Release methods of an async resource, in the order they are preferred.
 ASYNC_RELEASES = ("aclose", "close")
@@ -76,3 +82,117 @@ def installed_async_release(ctx: "FileContext", qualname: str | None) -> Release
             break  # the preferred release decides: an `aclose` that answers something is no release
     memo[qualname] = found
     return found
+
+
+def released_by_users(ctx: "FileContext", fixture: "Fixture") -> bool:
+    """Whether the fixture's users release what it hands out (the question "is it released by its
+    users?"): ``fixture`` is defined in the linted test module (so its users are all here), and every
+    test of the module that requests it, none through ``usefixtures`` and no fixture, hands the value
+    to a context manager it enters (``async with Client(http_client=http_client)``), whose exit may
+    release it: a class the model cannot read (a fixture's value, an installed class: unknown), or a
+    project class whose ``__aexit__``/``__exit__`` releases the attribute it keeps the argument in
+    (``SourceIndex.released_on_exit``)."""
+    if fixture.autouse or ctx.path.name == "conftest.py" or (fixture.path is not None and fixture.path != ctx.path):
+        return False
+    users = []
+    for test in ctx.facts.tests:
+        if fixture.name in test.usefixtures():
+            return False
+        if fixture.name in test.params:
+            resolved = ctx.fixture_scope(test.classes).resolve(fixture.name)
+            if resolved is not None and resolved.func is fixture.func:
+                users.append(test.func)
+    if any(fixture.name in other.params for other in ctx.facts.fixtures):
+        return False  # another fixture builds on it: what it does with the value is not followed
+    return bool(users) and all(_entered_with(ctx, func, fixture.name) for func in users)
+
+
+def _entered_with(ctx: "FileContext", func: cst.FunctionDef, name: str) -> bool:
+    """``func`` passes the name ``name`` to a call it enters (``with``/``async with``) whose exit may
+    release it (``released_by_users``)."""
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    for node in descendants(func.body):
+        if type(node) is not cst.WithItem:
+            continue
+        call = node.item
+        if type(call) is not cst.Call:
+            continue
+        given = [arg for arg in call.args if not arg.star and type(arg.value) is cst.Name and arg.value.value == name]
+        if not given:
+            continue
+        if type(call.func) is cst.Name and call.func.value in params:
+            return True  # a class the test gets from a fixture: whether its exit releases it is unknown
+        qualified = ctx.qualname(call.func) if type(call.func) in (cst.Name, cst.Attribute) else None
+        released = ctx.source.released_on_exit(qualified)
+        if released is None:
+            return True  # not a project class: unknown
+        info = ctx.source.cls(qualified)
+        init = ctx.source.function(f"{qualified}.__init__")
+        params_of = init.params if init is not None else ()
+        stored = {param: attr for attr, param, _ in info.stored_params} if info is not None else {}
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        for arg in given:
+            if arg.keyword is not None:
+                param: str | None = arg.keyword.value
+            else:
+                index = positional.index(arg)
+                param = params_of[index] if index < len(params_of) else None
+            if param is not None and (stored.get(param, param) in released):
+                return True
+    return False
+
+
+def kept_resources(ctx: "FileContext", body: list[cst.BaseStatement], index: int,
+                   handed: str | None) -> list[tuple[str, cst.Call, Resource]]:
+    """The resources of the tables a fixture keeps (the question "what does the fixture keep without
+    handing it out?"): among the top-level statements before ``body[index]`` (its ``yield`` or
+    ``return``), ``name = <acquisition>`` of a resource with a known release, for a name other than the
+    one handed out (``handed``), that the statements up to ``body[index]`` use only through its methods
+    (none a release) or hand only to calls that borrow it (``BORROWING_CALLS``: ``async_sessionmaker(engine)``
+    never disposes the engine), and that nothing after ``body[index]`` names: nothing releases it."""
+    found = []
+    for i in range(index):
+        stmt = body[i]
+        small = stmt.body[0] if type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1 else None
+        if type(small) is not cst.Assign or len(small.targets) != 1 or type(small.targets[0].target) is not cst.Name:
+            continue
+        name = small.targets[0].target.value
+        call = small.value.expression if type(small.value) is cst.Await else small.value
+        if name == handed or type(call) is not cst.Call or type(call.func) not in (cst.Name, cst.Attribute):
+            continue
+        resource = KNOWN_RESOURCES.get(ctx.qualname(call.func) or "")
+        if resource is None or not resource.release:
+            continue
+        if any(type(node) is cst.Name and node.value == name for later in body[index + 1:]
+               for node in (later, *descendants(later))):
+            continue  # named after the yield: released, or at least handled
+        if _only_borrowed(ctx, name, body[i + 1:index + 1]):
+            found.append((name, call, resource))
+    return found
+
+
+def _only_borrowed(ctx: "FileContext", name: str, stmts: list[cst.BaseStatement]) -> bool:
+    """Every use of ``name`` in ``stmts`` calls a method of it that releases nothing (``engine.begin()``),
+    or hands it to a call that only borrows it (``BORROWING_CALLS``)."""
+    parents: dict[int, cst.CSTNode] = {}
+    uses: list[cst.Name] = []
+    stack: list[cst.CSTNode] = list(stmts)
+    while stack:
+        node = stack.pop()
+        for child in iter_children(node):
+            parents[id(child)] = node
+            stack.append(child)
+        if type(node) is cst.Name and node.value == name:
+            uses.append(node)
+    for use in uses:
+        parent = parents.get(id(use))
+        if type(parent) is cst.Attribute and parent.value is use:
+            if parent.attr.value in TEST_RELEASE_METHODS or type(parents.get(id(parent))) is not cst.Call:
+                return False
+            continue
+        call = parents.get(id(parent)) if type(parent) is cst.Arg else None
+        if type(call) is cst.Call and type(call.func) in (cst.Name, cst.Attribute) \
+                and ctx.qualname(call.func) in BORROWING_CALLS:
+            continue
+        return False
+    return True

@@ -2,16 +2,18 @@
 
 ``declared_requirements(directory)`` reads one directory's ``pyproject.toml`` (``[project]``
 dependencies and optional dependencies, ``[dependency-groups]``, Poetry's dependencies,
-dev-dependencies and groups), its requirements files (``requirements*.txt``/``.in`` there,
-every ``.txt``/``.in`` in ``requirements/`` and ``reqs/``) and the requirement lines of
-``setup.cfg``/``tox.ini``; it returns each requirement as written, with its file, and the
-files read (for the result cache). ``project_dependencies`` gives their names;
+dev-dependencies and groups), its requirements files (see ``requirements_files``, and the
+files they include with ``-r``), ``setup.py`` read statically (``setup_py_specs``: never
+executed) and the requirement lines of ``setup.cfg``/``tox.ini``; it returns each requirement
+as written, with its file, and the files read (for the result cache). ``project_dependencies`` gives their names;
 ``config/versions.pins_in`` filters them by distribution (lock files are its own: they
 pin what is installed, not what is declared).
 """
 
 from __future__ import annotations
 
+import ast
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,19 +87,177 @@ def pyproject_dependencies(pyproject: Path) -> set[str]:
     return {requirement_name(s) for s in pyproject_specs(data)}
 
 
+#: Folders of a project's root that hold requirement files only: every ``.txt``/``.in`` in them is read
+#: (``requirements/test.txt``, ``reqs/dev.in``); also any root folder whose name contains
+#: "requirements" (``dev-requirements/dev-requirements.txt``).
+REQUIREMENTS_FOLDERS = ("requirements", "reqs")
+#: Test folders of a project's root whose ``*requirements*.txt``/``.in`` declare what the suite needs
+#: (``tests/requirements.txt``: what CI installs with ``pip install -r tests/requirements.txt``).
+#: Other folders' requirement files (``docs/``, ``examples/``, ``.github/workflows/``) belong to
+#: something else than the test suite and are not read.
+TEST_FOLDERS = ("tests", "test")
+_REQUIREMENTS_NAME = re.compile(r".*requirements.*\.(txt|in)$")
+_REQUIREMENT_FILE = re.compile(r".*\.(txt|in)$")
+
+
+def _listing(folder: Path) -> list[str]:
+    try:
+        return sorted(p.name for p in folder.iterdir())
+    except OSError:
+        return []
+
+
 def requirements_files(directory: Path) -> list[Path]:
-    """``requirements*.txt``/``.in`` in ``directory``; every ``.txt``/``.in`` in ``requirements/`` and ``reqs/``."""
+    """The requirements files of a project's root ``directory``: ``*requirements*.txt``/``.in`` there and
+    in its test folders (``TEST_FOLDERS``); every ``.txt``/``.in`` in its requirements folders
+    (``REQUIREMENTS_FOLDERS`` and any folder named ``*requirements*``). Not followed: ``-r`` includes
+    (``declared_requirements`` does that)."""
     files: list[Path] = []
-    for folder in (directory, directory / "requirements", directory / "reqs"):
-        if not folder.is_dir():
+    names = _listing(directory)
+    files += [directory / n for n in names if _REQUIREMENTS_NAME.match(n) and (directory / n).is_file()]
+    for name in names:
+        folder = directory / name
+        if name in TEST_FOLDERS:
+            pattern = _REQUIREMENTS_NAME
+        elif name in REQUIREMENTS_FOLDERS or "requirements" in name:
+            pattern = _REQUIREMENT_FILE
+        else:
             continue
-        try:
-            names = sorted(p.name for p in folder.iterdir())
-        except OSError:
-            continue
-        pattern = r".*requirements.*\.(txt|in)$" if folder == directory else r".*\.(txt|in)$"
-        files += [folder / n for n in names if re.match(pattern, n)]
+        if folder.is_dir():
+            files += [folder / n for n in _listing(folder) if pattern.match(n) and (folder / n).is_file()]
     return files
+
+
+_INCLUDE = re.compile(r"^\s*(?:-r|--requirement)(?:\s*=\s*|\s+|(?=[^\s-]))(?P<path>\S+)")
+
+
+def included_files(text: str, path: Path, directory: Path) -> list[Path]:
+    """The requirements files ``text`` (the file at ``path``) includes with ``-r``/``--requirement``,
+    resolved against its folder, when they exist inside the project's ``directory``. Constraint files
+    (``-c``) pin versions but declare nothing, and are not followed."""
+    found = []
+    for line in text.splitlines():
+        match = _INCLUDE.match(line.split(" #", 1)[0])
+        if match is None or "://" in match.group("path"):
+            continue
+        target = Path(os.path.normpath(path.parent / match.group("path")))
+        if target.is_relative_to(Path(os.path.normpath(directory))) and target.is_file():
+            found.append(target)
+    return found
+
+
+# setup.py, read statically -----------------------------------------------------------------------
+#: ``setup()`` keywords that declare requirements (``extras_require``: a dict of lists).
+SETUP_KEYWORDS = ("install_requires", "tests_require", "setup_requires", "extras_require")
+_MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "update", "setdefault",
+                       "__iadd__"})
+
+
+class _SetupModule:
+    """A setup.py's module-level names bound once to a literal, and how to read a value from them."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        stores: dict[str, int] = {}
+        changed: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                stores[node.id] = stores.get(node.id, 0) + 1
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stores[node.name] = stores.get(node.name, 0) + 1
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    bound = (alias.asname or alias.name).split(".")[0]
+                    stores[bound] = stores.get(bound, 0) + 1
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                changed.update(node.names)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                changed.add(node.target.id)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                    and isinstance(node.value, ast.Name):
+                changed.add(node.value.id)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in _MUTATORS and isinstance(node.func.value, ast.Name):
+                changed.add(node.func.value.id)
+        #: names bound exactly once, by a top-level ``name = <expression>``, and never changed after
+        self.bound: dict[str, ast.expr] = {}
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                name = stmt.targets[0].id
+                if stores.get(name) == 1 and name not in changed:
+                    self.bound[name] = stmt.value
+
+    def _resolve(self, node: ast.expr, seen: frozenset[str]) -> ast.expr | None:
+        while isinstance(node, ast.Name):
+            if node.id in seen or node.id not in self.bound:
+                return None
+            seen = seen | {node.id}
+            node = self.bound[node.id]
+        return node
+
+    def strings(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[str]:
+        """The requirement strings of a list/tuple value: literal elements, names bound to literals,
+        ``a + b`` of such; a multi-line string as requirement lines. Anything else gives nothing."""
+        resolved = self._resolve(node, seen)
+        if resolved is None:
+            return []
+        if isinstance(resolved, ast.Constant) and isinstance(resolved.value, str):
+            return requirement_lines(resolved.value)
+        if isinstance(resolved, ast.BinOp) and isinstance(resolved.op, ast.Add):
+            return self.strings(resolved.left, seen) + self.strings(resolved.right, seen)
+        if isinstance(resolved, (ast.List, ast.Tuple)):
+            found: list[str] = []
+            for element in resolved.elts:
+                if isinstance(element, ast.Starred):
+                    found += self.strings(element.value, seen)
+                elif isinstance(element, ast.Constant) and isinstance(element.value, str):
+                    found.append(element.value)
+                elif isinstance(element, ast.Name):
+                    value = self._resolve(element, seen)
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        found.append(value.value)
+            return found
+        return []
+
+    def extras(self, node: ast.expr) -> list[str]:
+        """The requirement strings of every extra of an ``extras_require`` dict (a literal, or
+        ``dict(name=[...])``), read as ``strings`` reads a list."""
+        resolved = self._resolve(node, frozenset())
+        values: list[ast.expr] = []
+        if isinstance(resolved, ast.Dict):
+            values = [v for k, v in zip(resolved.keys, resolved.values) if k is not None]
+        elif isinstance(resolved, ast.Call) and isinstance(resolved.func, ast.Name) and resolved.func.id == "dict" \
+                and not resolved.args and "dict" not in self.bound:
+            values = [k.value for k in resolved.keywords if k.arg is not None]
+        return [spec for value in values for spec in self.strings(value)]
+
+
+def _is_setup_call(node: ast.Call) -> bool:
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == "setup") or (
+        isinstance(func, ast.Attribute) and func.attr == "setup")
+
+
+def setup_py_specs(text: str) -> list[str]:
+    """The requirements a setup.py declares in its ``setup(...)`` call (``SETUP_KEYWORDS``), read from
+    its syntax tree, never executed: literals, module-level names bound once to literals and ``+`` of
+    them. A value computed any other way (read from a file, a function's result, a name changed after
+    it was bound) is unknown and gives nothing; a file that does not parse gives nothing."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    module: _SetupModule | None = None
+    specs: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not _is_setup_call(node):
+            continue
+        module = module or _SetupModule(tree)
+        for keyword in node.keywords:
+            if keyword.arg == "extras_require":
+                specs += module.extras(keyword.value)
+            elif keyword.arg in SETUP_KEYWORDS:
+                specs += module.strings(keyword.value)
+    return [s.strip() for s in specs if s.strip() and re.match(r"[A-Za-z0-9]", s.strip())]
 
 
 _INI_ASSIGNMENT = re.compile(r"^[\w.-]+\s*[:=](?!=)")
@@ -134,9 +294,22 @@ def declared_requirements(directory: Path, pyproject: Path | None = None, requir
         except (ConfigError, OSError):
             pass
     if requirements:
-        for path in requirements_files(directory):
+        pending = requirements_files(directory)
+        seen: set[str] = set()
+        while pending:
+            path = pending.pop(0)
+            key = os.path.normpath(path)
+            if key in seen:
+                continue
+            seen.add(key)
             read.append(path)
-            found += [Requirement(line, path) for line in requirement_lines(_read(path) or "")]
+            text = _read(path) or ""
+            found += [Requirement(line, path) for line in requirement_lines(text)]
+            pending += included_files(text, path, directory)
+        setup_py = directory / "setup.py"
+        if setup_py.is_file():
+            read.append(setup_py)
+            found += [Requirement(spec, setup_py) for spec in setup_py_specs(_read(setup_py) or "")]
     if ini_files:
         for name in ("setup.cfg", "tox.ini"):
             path = directory / name

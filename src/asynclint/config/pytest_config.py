@@ -22,6 +22,9 @@ DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
 DEFAULT_PYTHON_CLASSES = ("Test",)
 DEFAULT_PYTHON_FUNCTIONS = ("test",)
 ASYNCIO_MODES = ("strict", "auto")
+#: pytest-asyncio 0.17 to 0.19 also read ``asyncio_mode = legacy`` (every async fixture run, marked tests
+#: only: knowledge/pytest_asyncio.PytestAsyncioFeatures.effective_mode); rules treat it as not auto.
+ASYNCIO_MODE_VALUES = (*ASYNCIO_MODES, "legacy")
 #: Files that mark the folder pytest is run from when no configuration file names a rootdir.
 PROJECT_ROOT_MARKERS = ("setup.cfg", "tox.ini", ".git")
 
@@ -33,6 +36,9 @@ class PytestConfig:
     rootdir: Path
     inifile: Path | None = None
     asyncio_mode: str = "strict"
+    #: ``asyncio_mode`` as the configuration sets it (ini option or ``--asyncio-mode`` in addopts), None when
+    #: unset: what an unset mode means depends on the release (legacy before pytest-asyncio 0.19).
+    asyncio_mode_set: str | None = None
     asyncio_default_fixture_loop_scope: str | None = None
     asyncio_default_test_loop_scope: str = "function"
     python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
@@ -90,13 +96,13 @@ def _lines(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _command_line_option(addopts: list[str], name: str) -> str | None:
+def _command_line_option(addopts: list[str], name: str, values: tuple[str, ...] = ASYNCIO_MODES) -> str | None:
     """The value of a mode option given in ``addopts`` (``--x-mode=auto`` or ``--x-mode auto``), if valid."""
     found = None
     for i, arg in enumerate(addopts):
         value = arg.partition("=")[2] if arg.startswith(name + "=") else (
             addopts[i + 1] if arg == name and i + 1 < len(addopts) else None)
-        if value is not None and value.lower() in ASYNCIO_MODES:
+        if value is not None and value.lower() in values:
             found = value.lower()
     return found
 
@@ -116,8 +122,9 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
             return None
         return str(value).strip()
 
-    mode = (text("asyncio_mode") or "strict").lower()
-    if mode not in ASYNCIO_MODES:
+    mode_set = text("asyncio_mode")
+    mode = (mode_set or "strict").lower()
+    if mode not in ASYNCIO_MODE_VALUES:
         raise ConfigError(f"{inifile}: asyncio_mode must be one of strict, auto (got {mode!r})")
     fixture_scope = text("asyncio_default_fixture_loop_scope") or None
     test_scope = text("asyncio_default_test_loop_scope") or "function"
@@ -135,12 +142,14 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         addopts_list = shlex.split(str(addopts))
     plugins = tuple(addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a == "-p")
     # `addopts = "--asyncio-mode=auto"`: a command-line option, so it beats the ini value.
-    mode = _command_line_option(addopts_list, "--asyncio-mode") or mode
+    mode_set = _command_line_option(addopts_list, "--asyncio-mode", ASYNCIO_MODE_VALUES) or (mode if mode_set else None)
+    mode = mode_set or mode
     anyio_mode = (_command_line_option(addopts_list, "--anyio-mode") or text("anyio_mode") or "strict").lower()
     return PytestConfig(
         rootdir=rootdir,
         inifile=inifile,
         asyncio_mode=mode,
+        asyncio_mode_set=mode_set,
         asyncio_default_fixture_loop_scope=fixture_scope,
         asyncio_default_test_loop_scope=test_scope,
         python_files=_split(options.get("python_files")) or DEFAULT_PYTHON_FILES,

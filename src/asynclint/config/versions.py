@@ -221,7 +221,7 @@ def _lock_version(path: Path, text: str, dist: Distribution) -> str | None:
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
 CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requirements.txt", "requirements-dev.txt",
               "requirements-test.txt", "requirements_dev.txt", "requirements_test.txt", "dev-requirements.txt",
-              "test-requirements.txt")
+              "test-requirements.txt", "setup.py", "tests/requirements.txt")
 
 
 def _read(path: Path) -> str | None:

@@ -60,6 +60,12 @@ DECORATOR_EFFECTS: dict[str, str] = {
     "textual._work_decorator.work": OTHER,
 }
 
+#: Decorators of an ``async def`` whose call, awaited, gives what the function returns, and which
+#: can also be entered with ``async with`` (asyncssh's ``async_context_manager``: entering awaits the
+#: coroutine, leaving closes its result). Not in DECORATOR_EFFECTS: what such a call is, not awaited,
+#: is neither a coroutine nor only a context manager; ASL405 reads it for what awaiting it opens.
+AWAITED_GIVES_RESULT = frozenset({"asyncssh.misc.async_context_manager"})
+
 #: Decorator prefixes whose every member keeps the function's result (pytest's marks).
 KEEPING_PREFIXES = ("pytest.mark.",)
 

@@ -32,6 +32,11 @@ AWAIT_CHECKS = frozenset({
     "await_args_list",
 })
 MOCK_AWAIT_CHECKS = AWAIT_CHECKS
+#: Every assertion method a mock offers (unittest.mock): any other ``assert*`` call is an assertion
+#: about a value (``self.assertEqual``, ``numpy.testing.assert_array_equal``; a mock refuses
+#: attributes named ``assert*`` it does not define).
+MOCK_ASSERT_METHODS = frozenset({name for name in (*CALL_CHECKS, *AWAIT_CHECKS) if name.startswith("assert_")}
+                                | {"assert_not_called", "assert_not_awaited"})
 #: Decorators through which ``patch`` still sees an ``async def`` (it then installs an AsyncMock):
 #: they return the function itself or mark their wrapper as a coroutine function. Under any
 #: other decorator (``asynccontextmanager``, a framework's) what ``patch`` installs is unknown.

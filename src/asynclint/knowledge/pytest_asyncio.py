@@ -19,6 +19,14 @@ LOOP_SCOPES = ("function", "class", "module", "package", "session")
 SCOPE_ORDER = {scope: i for i, scope in enumerate(LOOP_SCOPES)}
 
 # pytest-asyncio ------------------------------------------------------------------------------------
+#: ``asyncio_mode`` exists (strict, auto, legacy). Before (0.16.0's plugin.py and older: a
+#: ``pytest_fixture_setup`` hook wraps every coroutine and async-generator fixture function), the plugin
+#: runs every async fixture, ``@pytest.fixture`` ones included, and only async tests with an asyncio mark
+#: (``pytest_pycollect_makeitem``/``pytest_pyfunc_call`` check ``"asyncio" in item.keywords``).
+MODES_SINCE: Release = (0, 17)
+#: An unset ``asyncio_mode`` means strict (0.19.0's ``default="strict"``); in 0.17 and 0.18 it meant
+#: legacy: every async fixture run (with a DeprecationWarning), marked async tests only.
+STRICT_DEFAULT_SINCE: Release = (0, 19)
 #: ``pytest.mark.asyncio(scope=...)`` chooses the test's loop; fixtures run in the loop of their scope;
 #: marks a collection hook adds come too late (the plugin decides at collection, issue #810).
 LOOP_SCOPES_SINCE: Release = (0, 23)
@@ -27,10 +35,23 @@ LOOP_SCOPES_SINCE: Release = (0, 23)
 LOOP_SCOPE_KEYWORD_SINCE: Release = (0, 24)
 #: ``asyncio_default_test_loop_scope``.
 DEFAULT_TEST_LOOP_SCOPE_SINCE: Release = (0, 26)
-#: Overriding or requesting ``event_loop`` is deprecated.
+#: ``event_loop`` is deprecated (pytest-asyncio PR #648, first released in 0.22.0, which was yanked;
+#: 0.23.0 is the first release that stayed), and each use warns on every run:
+#: - an async test or async fixture naming ``event_loop`` among its parameters gets a
+#:   ``PytestDeprecationWarning`` ("… is asynchronous and explicitly requests the "event_loop"
+#:   fixture"; 0.25.2 ``plugin.py:255-262`` for fixtures, ``:505-511`` for tests);
+#: - an override (a fixture named ``event_loop`` whose loop is not pytest-asyncio's) gets a
+#:   ``DeprecationWarning`` at each setup ("The event_loop fixture provided by pytest-asyncio has
+#:   been redefined"; 0.25.2 ``plugin.py:865-871``).
+#: A sync test or sync fixture that requests it, and ``usefixtures("event_loop")``, get no warning
+#: before 1.0: the plugin checks the signatures of coroutine functions only.
 EVENT_LOOP_DEPRECATED_SINCE: Release = (0, 22)
 #: ``event_loop`` is gone: an override no longer decides any loop; requesting it fails.
 EVENT_LOOP_REMOVED_SINCE: Release = (1, 0)
+#: Overriding the ``event_loop_policy`` fixture (added in 0.23) gets a ``PytestDeprecationWarning`` at each
+#: setup, in favour of the ``pytest_asyncio_loop_factories`` hook added in the same release (1.4.0
+#: ``plugin.py``: ``_EVENT_LOOP_POLICY_FIXTURE_DEPRECATION_WARNING``; absent from 1.3.0).
+EVENT_LOOP_POLICY_DEPRECATED_SINCE: Release = (1, 4)
 #: pytest-asyncio #950: from 0.24.0 until 0.25.1 a wider-loop test that runs after a function-loop
 #: test gets a new loop, while the async fixtures set up in the old one keep it.
 BROKEN_LOOP_RELEASES: tuple[Release, Release] = ((0, 24), (0, 25, 1))
@@ -87,6 +108,27 @@ class PytestAsyncioFeatures:
         return self.release >= DEFAULT_TEST_LOOP_SCOPE_SINCE
 
     @property
+    def modes(self) -> bool:
+        """``asyncio_mode`` is read (0.17+); before, no mode: marked tests and every async fixture run."""
+        return self.release >= MODES_SINCE
+
+    def effective_mode(self, asyncio_mode_set: str | None) -> str:
+        """The mode this release runs in, given ``asyncio_mode`` as the configuration sets it (None: unset):
+        "strict", "auto", or "legacy" (unset in 0.17 and 0.18, or set so) and "none" (before 0.17: the
+        option is not read), which both run every async fixture and marked tests only. (From 0.20
+        ``legacy`` is no value: pytest-asyncio fails at start-up; it is returned as set.)"""
+        if not self.modes:
+            return "none"
+        if asyncio_mode_set is None:
+            return "strict" if self.release >= STRICT_DEFAULT_SINCE else "legacy"
+        return asyncio_mode_set
+
+    def runs_plain_async_fixtures(self, asyncio_mode_set: str | None) -> bool:
+        """The plugin runs an ``async def`` fixture declared with plain ``@pytest.fixture``: in auto mode,
+        and before modes or in legacy mode (see ``effective_mode``)."""
+        return self.effective_mode(asyncio_mode_set) in ("auto", "legacy", "none")
+
+    @property
     def hook_marks_honoured(self) -> bool:
         """An asyncio mark a collection hook adds still runs the test (before 0.23, issue #810)."""
         return not self.loop_scopes
@@ -94,6 +136,26 @@ class PytestAsyncioFeatures:
     @property
     def event_loop_deprecated(self) -> bool:
         return self.release >= EVENT_LOOP_DEPRECATED_SINCE
+
+    def event_loop_request(self, asynchronous: bool, parameter: bool = True) -> str | None:
+        """What requesting pytest-asyncio's ``event_loop`` does in this release: ``"removed"`` (1.0+:
+        "fixture 'event_loop' not found"), ``"deprecated"`` (0.22+, an async test or fixture naming it
+        as a parameter: a ``PytestDeprecationWarning`` on every run), or None: it works, with no
+        warning (every request before 0.22; sync code and ``usefixtures`` before 1.0)."""
+        if self.event_loop_removed:
+            return "removed"
+        if self.event_loop_deprecated and asynchronous and parameter:
+            return "deprecated"
+        return None
+
+    @property
+    def event_loop_override(self) -> str | None:
+        """What overriding ``event_loop`` does in this release: ``"removed"`` (1.0+: no test or fixture
+        runs in its loop), ``"deprecated"`` (0.22+: a ``DeprecationWarning`` at each setup), or None:
+        it works, with no warning (before 0.22: it is how a suite shares a loop)."""
+        if self.event_loop_removed:
+            return "removed"
+        return "deprecated" if self.event_loop_deprecated else None
 
     @property
     def honours_event_loop_override(self) -> bool:
@@ -103,6 +165,11 @@ class PytestAsyncioFeatures:
     @property
     def event_loop_removed(self) -> bool:
         return not self.honours_event_loop_override
+
+    @property
+    def event_loop_policy_override_deprecated(self) -> bool:
+        """Overriding ``event_loop_policy`` warns, and the ``pytest_asyncio_loop_factories`` hook exists (1.4+)."""
+        return self.release >= EVENT_LOOP_POLICY_DEPRECATED_SINCE
 
     @property
     def replaces_wider_loops(self) -> bool:

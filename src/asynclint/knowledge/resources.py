@@ -166,9 +166,12 @@ OPENED_BY: dict[str, frozenset[str]] = {
     "aiohttp.web.AppRunner": frozenset({"setup"}),
 }
 
-#: Clients that hold no connection when given an in-memory transport, and warn about nothing when
-#: left open (httpx's ``AsyncClient`` warns "Unclosed AsyncClient" whatever its transport: not here).
-IN_MEMORY_CLIENTS = frozenset({"httpx.Client"})
+#: Clients that hold no connection before they send a request, nor when given an in-memory
+#: transport, and warn about nothing when left open. httpx's ``AsyncClient`` warned "Unclosed
+#: AsyncClient" from its ``__del__`` in 0.15 to 0.21 only (removed in 0.22, January 2022, httpx
+#: #2026): an unused one is not reported, which misses those releases' warning rather than
+#: reporting a client that holds nothing.
+IN_MEMORY_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 IN_MEMORY_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})
 #: The methods by which such a client sends a request (and may pool a connection): before one, it holds nothing.
 SENDING_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})
@@ -182,6 +185,14 @@ TEST_OPENING_METHODS = frozenset({"connect", "start", "startup", "open", "initia
 #: Calls that read a value without keeping it: passing a resource to them hands nothing over.
 NON_RETAINING_CALLS = frozenset({"isinstance", "len", "repr", "str", "type", "id", "print", "hasattr", "getattr",
                                  "bool", "vars", "dir", "hash"})
+
+#: Calls that use a resource they are given without taking it over (they never release it): a session
+#: factory or a session bound to an engine. A resource handed only to these is still its maker's to release.
+BORROWING_CALLS = frozenset({
+    "sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.ext.asyncio.async_sessionmaker", "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.async_scoped_session",
+})
 
 #: Objects whose methods hand out resources: canonical owner type -> method -> resource.
 #: ``__call__`` is calling the object itself (a session factory).

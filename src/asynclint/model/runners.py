@@ -253,13 +253,30 @@ class Runners:
     def unmodelled_plugins(self) -> frozenset[str]:
         """Declared dependencies whose pytest plugin runs ``async def`` tests by itself."""
         requirements = self.project.requirements(self.config.rootdir)
-        found = {r.name for r in requirements} & UNMODELLED_ASYNC_TEST_PLUGINS
+        declared = {r.name for r in requirements}
+        found = declared & UNMODELLED_ASYNC_TEST_PLUGINS
         for requirement in requirements:
             before = RUNNERS_BEFORE_RELEASE.get(requirement.name)
             if before is not None and (pins_below(requirement.spec, requirement.name, *before)
                                        or self._requests_legacy_fixtures(requirement.name)):
                 found.add(requirement.name)
+        for runner in LEGACY_RUNNER_FIXTURES.keys() - declared:
+            # Declared nowhere the model reads, and still requested: a fixture only that runner (and
+            # plugins like it, which run coroutine tests too: aiomisc's `loop`) provides. Either such a
+            # plugin runs the suite, or every test requesting it errors at setup whatever its marks:
+            # who runs it cannot be told. Not when the project loads plugin modules of its own, which
+            # may define the fixture.
+            if not self._loads_plugin_modules and self._requests_legacy_fixtures(runner):
+                found.add(runner)
         return frozenset(found)
+
+    @functools.cached_property
+    def _loads_plugin_modules(self) -> bool:
+        """``-p NAME`` or ``pytest_plugins`` in force here (this module, a conftest.py above)."""
+        names = [*(p for p in self.config.plugins if not p.startswith("no:")), *self.module_plugins]
+        for conftest in self.project.conftests_for(self.facts.path, self.config):
+            names += self.project.framework_scan.declared_plugins(conftest.path)
+        return bool(names)
 
     def _requests_legacy_fixtures(self, runner: str) -> bool:
         """This module or a conftest.py in reach requests a fixture only ``runner``'s old releases
@@ -277,6 +294,23 @@ class Runners:
             or any(wanted.intersection(fixture.params) for module in modules for fixture in module.fixtures)
 
     @functools.cached_property
+    def asyncio_mode(self) -> str:
+        """The mode the pytest-asyncio release in use runs in: "strict", "auto", "legacy" or "none" (before
+        0.17; knowledge/pytest_asyncio.PytestAsyncioFeatures.effective_mode)."""
+        return self.features.effective_mode(self.config.asyncio_mode_set)
+
+    @functools.cached_property
+    def asyncio_auto(self) -> bool:
+        """``asyncio_mode = "auto"`` in a pytest-asyncio release that reads it (0.17 and later)."""
+        return self.config.asyncio_mode == "auto" and self.asyncio_mode == "auto"
+
+    @functools.cached_property
+    def asyncio_auto_ignored(self) -> bool:
+        """``asyncio_mode = "auto"`` set, but the pytest-asyncio release in use predates modes (0.17): it runs
+        marked tests only."""
+        return self.config.asyncio_mode == "auto" and not self.asyncio_auto
+
+    @functools.cached_property
     def anyio_auto_ignored(self) -> bool:
         """``anyio_mode = "auto"`` set, but the anyio release in use predates it (4.11): no test runs by it."""
         return self.config.anyio_mode == "auto" and not self.anyio_auto
@@ -285,7 +319,7 @@ class Runners:
         """A module-wide mode runs an unmarked ``async def`` test with ``framework`` ("asyncio"/"anyio")."""
         if framework == "anyio":
             return self.anyio_auto
-        return framework == "asyncio" and self.config.asyncio_mode == "auto" and not self.anyio_auto
+        return framework == "asyncio" and self.asyncio_auto and not self.anyio_auto
 
     def module_framework(self, classes: tuple[cst.ClassDef, ...] = (), params: tuple[str, ...] = ()) -> str | None:
         """The async framework this module's tests use: "asyncio", "anyio", "trio", or None (none known).
@@ -418,7 +452,7 @@ class Runners:
                 return RunVerdict(UNKNOWN, "marks given by pytest.param")
             return RunVerdict(NOBODY, "parameter sets without an async mark of their own", may_be_trio=maybe_trio,
                           unmarked_params=partly)
-        if self.config.asyncio_mode == "auto":
+        if self.asyncio_auto:
             if self.anyio_or_trio_only:
                 return RunVerdict(UNKNOWN, "auto mode in a module that uses anyio or trio", may_be_trio=True)
             return self._pytest_asyncio(test, "asyncio_mode=auto")
@@ -572,6 +606,10 @@ class Runners:
             return self._asyncio_fixture(fixture, "asyncio_mode=auto")
         if self.other_framework_for_fixtures:
             return RunVerdict(UNKNOWN, "anyio, trio or a fixture-setup hook may run it", may_be_trio=True)
+        if self.features.runs_plain_async_fixtures(self.config.asyncio_mode_set):
+            # Before modes (0.17), and in legacy mode (the default of 0.17 and 0.18), pytest-asyncio runs
+            # every async fixture, whatever declares it.
+            return self._asyncio_fixture(fixture, "pytest-asyncio before strict mode runs every async fixture")
         return RunVerdict(NOBODY, "a plain @pytest.fixture coroutine under asyncio_mode=strict")
 
     def _asyncio_fixture(self, fixture: Fixture, reason: str) -> RunVerdict:

@@ -65,6 +65,16 @@ class FunctionInfo:
     #: What calling it returns, decorators included (knowledge/decorators.py): "coroutine",
     #: "value", "async-context-manager", ...; None: a decorator whose effect is unknown.
     result: str | None = None
+    #: Its body (a docstring aside) is one ``return f(...)`` or ``return await f(...)``: the qualified
+    #: ``f``. What it returns is what that call gives, and nothing else in it keeps or releases it.
+    returned_call: str | None = None
+    #: Parameters and ``self.attr`` it hands to another call instead of awaiting their call inline:
+    #: passed as an argument (``self.start_background_task(self._loop)``, ``partial(callback)``), or
+    #: their call passed to a call that is not awaited (``asyncio.ensure_future(self._loop())``).
+    #: Whether what it is handed to awaits it, schedules it or drops it is not known here.
+    handed_on: tuple[str, ...] = ()
+    #: Attributes of ``self`` it calls a release method on (``await self.http_client.aclose()``).
+    released: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,8 @@ class ClassInfo:
     #: self.client.close()`` in ``_close``: ``("_close", ("redis.asyncio.Redis",))``).
     held_releases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Its own ``__del__`` warns with ``ResourceWarning``: the class says an unreleased instance leaks
-    #: (usually once it holds something: ``holds_once_used``).
+    #: (usually once it holds something: ``holds_once_used``); not when it warns only once an attribute
+    #: the class starts empty was filled (``if self._on_close:``: callbacks its users registered).
     warns_unreleased: bool = False
     #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
     #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
@@ -399,7 +410,7 @@ class ModuleIndex:
             attribute_types=tuple(class_scope.attributes.items()),
             attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
             held_releases=tuple(held_releases),
-            warns_unreleased=any(_warns_resource(item) for _, item in defs if item.name == "__del__"),
+            warns_unreleased=any(_warns_resource(item, stmt) for _, item in defs if item.name == "__del__"),
             built_attributes=tuple(class_scope.built),
             attribute_unions=tuple(_declared_unions(stmt, class_scope).items()),
         )
@@ -576,10 +587,15 @@ def _declared_unions(cls: ast.ClassDef, scope: NameScope) -> dict[str, tuple[str
 class _BodyScan(ast.NodeVisitor):
     """Calls, raises and network calls of one function body (nested defs skipped)."""
 
-    def __init__(self, scope: NameScope, variables: dict[str, str]) -> None:
+    def __init__(self, scope: NameScope, variables: dict[str, str], params: tuple[str, ...] = ()) -> None:
         self.scope = scope
         self.variables = variables
+        self.params = params
         self.calls: list[str] = []
+        #: FunctionInfo.handed_on, and the calls met directly under an ``await``.
+        self.handed_on: list[str] = []
+        self._awaited: set[int] = set()
+        self.released: list[str] = []  # FunctionInfo.released
         self.raises: list[str] = []
         self.network: list[str] = []
         self.remote: list[str] = []
@@ -672,8 +688,33 @@ class _BodyScan(ast.NodeVisitor):
                     self.raises.append(qualified)
         self.generic_visit(node)
 
+    def _handed(self, node: ast.expr) -> str | None:
+        """``self.attr`` or a parameter, as FunctionInfo.handed_on spells it."""
+        if type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id == "self":
+            return f"self.{node.attr}"
+        if type(node) is ast.Name and node.id in self.params:
+            return node.id
+        return None
+
+    def visit_Await(self, node: ast.Await) -> None:
+        if type(node.value) is ast.Call:
+            self._awaited.add(id(node.value))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
+        for value in (*node.args, *(keyword.value for keyword in node.keywords)):
+            if type(value) is ast.Starred:
+                value = value.value
+            handed = self._handed(value)
+            if handed is None and type(value) is ast.Call and id(node) not in self._awaited:
+                handed = self._handed(value.func)  # `ensure_future(self._loop())`: scheduled, maybe
+            if handed is not None and handed not in self.handed_on:
+                self.handed_on.append(handed)
         func = node.func
+        if type(func) is ast.Attribute and func.attr in RELEASE_METHODS:
+            owner = self._handed(func.value)
+            if owner is not None and owner.startswith("self.") and owner[5:] not in self.released:
+                self.released.append(owner[5:])
         qualified: str | None
         receiver = func.value if isinstance(func, ast.Attribute) else None
         if isinstance(receiver, ast.Await):
@@ -715,7 +756,8 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         if _is_type_name(declared):
             variables[arg.arg] = declared  # type: ignore[assignment]
     param_types = tuple(variables.items())
-    scan = _BodyScan(scope, variables)
+    params = _params(args, method and not is_static)
+    scan = _BodyScan(scope, variables, params)
     for stmt in node.body:
         scan.visit(stmt)
     return FunctionInfo(
@@ -727,13 +769,35 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         calls=tuple(scan.calls),
         network_calls=tuple(scan.network),
         remote_network_calls=tuple(scan.remote),
-        params=_params(args, method and not is_static),
+        params=params,
         returns=_annotation(node.returns, scope),
         param_types=param_types,
         decorators=tuple(scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
                          for d in node.decorator_list),
         result=_result(node, scope),
+        returned_call=_returned_call(node, scope),
+        handed_on=tuple(scan.handed_on),
+        released=tuple(scan.released),
     )
+
+
+def _returned_call(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> str | None:
+    """FunctionInfo.returned_call: ``f`` when the body is only ``return f(...)`` / ``return await f(...)``."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Return):
+        return None
+    value = body[0].value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return None
+    dotted = ast_dotted(value.func)
+    if dotted is None or dotted.split(".")[0] in ("self", "cls"):
+        return None
+    return scope.qualify(dotted)
 
 
 def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> str | None:
@@ -856,9 +920,71 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) ->
     return {attr: callee for attr, callee in found.items() if callee is not None}
 
 
-def _warns_resource(method: _Method) -> bool:
-    """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance."""
-    return any(isinstance(node, ast.Name) and node.id == "ResourceWarning" for node in ast.walk(method))
+def _warns_resource(method: _Method, cls: ast.ClassDef) -> bool:
+    """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance; unless
+    it warns only when an attribute the class starts empty was filled (``if self._on_close:`` over
+    ``_on_close = attrs.Factory(list)``): such an instance holds only what its users registered on it,
+    and a bare one holds nothing."""
+    guarded: set[int] = set()
+    empty = _empty_attributes(cls)
+    if empty:
+        for node in ast.walk(method):
+            if type(node) is ast.If and _self_attribute_read(node.test) in empty:
+                guarded.update(id(inner) for stmt in node.body for inner in ast.walk(stmt))
+    return any(isinstance(node, ast.Name) and node.id == "ResourceWarning" and id(node) not in guarded
+               for node in ast.walk(method))
+
+
+#: Calls that build an empty collection (``list()``, ``attrs.Factory(list)``, ``field(default_factory=dict)``).
+_EMPTY_BUILDERS = frozenset({"list", "dict", "set", "deque", "collections.deque", "OrderedDict",
+                             "collections.OrderedDict", "defaultdict", "collections.defaultdict"})
+_FACTORY_CALLS = frozenset({"Factory", "field", "ib", "attrib"})
+_FACTORY_KEYWORDS = frozenset({"default_factory", "factory", "default"})
+
+
+def _empty_value(node: ast.expr | None) -> bool:
+    """An empty collection, or a dataclass/attrs field that starts as one."""
+    if type(node) in (ast.List, ast.Dict, ast.Set, ast.Tuple):
+        return not getattr(node, "elts", None) and not getattr(node, "keys", None)
+    if type(node) is not ast.Call:
+        return False
+    name = ast_dotted(node.func) or ""
+    if name in _EMPTY_BUILDERS and not node.args:
+        return True
+    if name.rpartition(".")[2] in _FACTORY_CALLS:
+        given = [*node.args[:1], *(k.value for k in node.keywords if k.arg in _FACTORY_KEYWORDS)]
+        return any(ast_dotted(value) in _EMPTY_BUILDERS or _empty_value(value) for value in given)
+    return False
+
+
+def _empty_attributes(cls: ast.ClassDef) -> set[str]:
+    """Attributes the class starts as empty collections: in its body (``_on_close: list = attrs.Factory(list)``)
+    or in ``__init__`` (``self._pending = []``)."""
+    found: set[str] = set()
+    for stmt in cls.body:
+        if type(stmt) is ast.AnnAssign and type(stmt.target) is ast.Name and _empty_value(stmt.value):
+            found.add(stmt.target.id)
+        elif type(stmt) is ast.Assign and _empty_value(stmt.value):
+            found.update(t.id for t in stmt.targets if type(t) is ast.Name)
+        elif type(stmt) is ast.FunctionDef and stmt.name == "__init__":
+            for node in ast.walk(stmt):
+                if type(node) is ast.Assign and _empty_value(node.value):
+                    found.update(t.attr for t in node.targets if type(t) is ast.Attribute
+                                 and type(t.value) is ast.Name and t.value.id == "self")
+    return found
+
+
+def _self_attribute_read(test: ast.expr) -> str | None:
+    """The attribute a truth test reads: ``self.x``, ``getattr(self, "x", None)``, ``len(self.x)``."""
+    if type(test) is ast.Call and ast_dotted(test.func) == "len" and len(test.args) == 1:
+        test = test.args[0]
+    if type(test) is ast.Attribute and type(test.value) is ast.Name and test.value.id == "self":
+        return test.attr
+    if type(test) is ast.Call and ast_dotted(test.func) == "getattr" and len(test.args) >= 2 \
+            and type(test.args[0]) is ast.Name and test.args[0].id == "self" \
+            and type(test.args[1]) is ast.Constant and isinstance(test.args[1].value, str):
+        return test.args[1].value
+    return None
 
 
 #: The fields of a statement (or an ``except``/``case`` clause) that hold statements or clauses.
@@ -1208,6 +1334,49 @@ class SourceIndex:
                            acquires_on_construction=acquires, holds_once_used=holds or acquires)
         self._resolved_classes[qualname] = resolved
         return resolved
+
+    def handed_on(self, qualname: str | None) -> frozenset[str] | None:
+        """Attributes of ``self`` that a method of project class ``qualname`` (or of a project base)
+        hands to another call instead of awaiting their call inline (FunctionInfo.handed_on:
+        ``self.start_background_task(self._loop)``); None: not a project class."""
+        info = self.cls(qualname)
+        if info is None:
+            return None
+        found: set[str] = set()
+        owners = [info.qualname, *info.bases]
+        seen: set[str] = set()
+        while owners and len(seen) < 50:
+            owner = owners.pop(0)
+            raw = self._raw_class(owner) if owner not in seen else None
+            seen.add(owner)
+            if raw is None:
+                continue
+            owners += raw.bases
+            for method in raw.methods:
+                function = self.function(f"{raw.qualname}.{method}")
+                if function is not None:
+                    found.update(name[5:] for name in function.handed_on if name.startswith("self."))
+        return frozenset(found)
+
+    def released_on_exit(self, qualname: str | None) -> frozenset[str] | None:
+        """Attributes of ``self`` that leaving project class ``qualname`` as a context manager releases:
+        its ``__aexit__``/``__exit__`` (or a base's), or a method of ``self`` it calls, calls a release
+        method on them (``await self.http_client.aclose()``); None: not a project class."""
+        if self.cls(qualname) is None:
+            return None
+        found: set[str] = set()
+        for name in ("__aexit__", "__exit__"):
+            exit_ = self.function(f"{qualname}.{name}")
+            if exit_ is None:
+                continue
+            found.update(exit_.released)
+            prefix = exit_.qualname.rpartition(".")[0] + "."
+            for call in exit_.calls:
+                method = call[len(prefix):] if call.startswith(prefix) else ""
+                called = self.function(f"{qualname}.{method}") if method and "." not in method else None
+                if called is not None:
+                    found.update(called.released)
+        return frozenset(found)
 
     def _self_calls(self, definer: dict[str, str], method: str) -> tuple[str, ...]:
         """The methods of ``self`` that ``method`` (as its first definer along the bases writes it) calls."""

@@ -52,7 +52,19 @@ class MissingAsyncioMark(Rule):
         before 0.23 only (issue #810), and under anyio from 4.13 only (anyio
         #422); the message says why. A test whose parameter sets get the mark
         from `pytest.param(..., marks=pytest.mark.asyncio)` on some sets only is
-        reported too: the sets without the mark do not run.
+        reported too: the sets without the mark do not run. `asyncio_mode = "auto"`
+        needs pytest-asyncio 0.17 or later: older releases run marked tests only,
+        and the message says so.
+
+        Who runs the tests is read from what the project declares: pyproject.toml,
+        requirements files (at the root, in `requirements/`, `reqs/`, a
+        `*requirements*` folder, `tests/` and `test/`, and the files they include
+        with `-r`), setup.py (read, never run: literal lists and module-level names
+        bound to them) and setup.cfg/tox.ini. A suite that requests `loop` (a
+        fixture only plugins that run coroutine tests themselves provide, such as
+        aiohttp's own), defines none and loads no plugin module of its own is
+        left alone even when nothing declares such a plugin: either the plugin
+        runs it, or the test errors at setup whatever its marks.
 
         ## Why is this bad?
         pytest cannot await a coroutine by itself: an unmarked async test is
@@ -111,6 +123,9 @@ class MissingAsyncioMark(Rule):
                            f"in pytest_collection_modifyitems comes too late for {self._release()} (it decides at "
                            "collection which tests it runs, pytest-asyncio issue #810), so the test fails with "
                            "\"async def functions are not natively supported\"")
+            elif ctx.runners.asyncio_auto_ignored and mark == "asyncio":
+                message = (f"async test `{test.name}` has no asyncio mark; asyncio_mode = \"auto\" needs pytest-asyncio "
+                           f"0.17 or later and {ctx.pytest_asyncio.describe()} ignores it, so pytest does not run it")
             elif ctx.runners.anyio_auto_ignored:
                 message = (f"async test `{test.name}` has no {mark} mark; anyio_mode = \"auto\" needs anyio 4.11 or "
                            f"later and {ctx.release_of(ANYIO).describe()} ignores it, so pytest does not run it")
@@ -119,6 +134,9 @@ class MissingAsyncioMark(Rule):
                 message = (f"async test `{test.name}` has no {mark} mark of its own; `pytest.param(..., marks=...)` "
                            f"marks only its own parameter set, so under asyncio_mode=strict pytest does not run "
                            f"the {unmarked} of {total} parameter sets without one")
+            elif mark == "asyncio" and ctx.runners.asyncio_mode in ("none", "legacy"):
+                message = (f"async test `{test.name}` has no asyncio mark; {ctx.pytest_asyncio.describe()} runs "
+                           "only async tests marked asyncio, so pytest does not run it")
             else:
                 message = f"async test `{test.name}` has no {mark} mark; under asyncio_mode=strict pytest does not run it"
             self.report(test.func.name, message, self._add_mark(test, mark))
@@ -228,6 +246,35 @@ class MissingAsyncioMark(Rule):
             def app_client(loop, aiohttp_client):
                 return object()
         """)}),
+        # The suite's own requirements file in its tests/ folder (what CI installs with `pip install -r
+        # tests/requirements.txt`) pins aiohttp's own plugin, which runs every coroutine test.
+        Valid(dedent("""
+            async def test_served_by_a_pin_beside_the_tests():
+                assert True
+        """), files={"tests/requirements.txt": "pytest\npytest-aiohttp==0.3.0\n"}),
+        # A root requirements file that includes another one with `-r`: the included pins count.
+        Valid(dedent("""
+            async def test_served_by_an_included_pin():
+                assert True
+        """), files={"requirements.txt": "-r ci/test-deps.txt\n", "ci/test-deps.txt": "pytest-aiohttp==0.2.0\n"}),
+        # setup.py read without running it: `tests_require` and `extras_require` name a module-level list.
+        Valid(dedent("""
+            async def test_served_by_a_setup_py_pin():
+                assert True
+        """), files={"setup.py": dedent("""
+            from setuptools import setup
+
+            CHECKS = ["pytest", "pytest-aiohttp==0.3.0"]
+
+            setup(name="example", tests_require=CHECKS, extras_require={"checks": CHECKS})
+        """)}),
+        # Nothing declares aiohttp's plugin, but the suite requests its `loop` fixture, which only
+        # plugins that run coroutine tests themselves provide: such a plugin runs it, or the test errors
+        # at setup whatever its marks. Who runs it cannot be told.
+        Valid(dedent("""
+            async def test_requests_the_old_loop(loop):
+                assert loop
+        """), files={"requirements-dev.txt": "pytest\n"}),
         # A pytest.ini in tests/ makes tests/ the rootdir; the project's requirements are still read
         # from the project's folder above it (setup.py beside requirements-dev.txt).
         Valid(dedent("""
@@ -476,6 +523,70 @@ class MissingAsyncioMark(Rule):
                 assert True
         """), message="async test `test_served_by_a_newer_plugin` has no asyncio mark; under asyncio_mode=strict "
                       "pytest does not run it"),
+        # The suite requests `loop`, but a plugin module the project loads may define it: who runs the
+        # test is then pytest-asyncio's question, in strict mode here.
+        Invalid(dedent("""
+            pytest_plugins = ["example_testing.fixtures"]
+
+            async def test_requests_a_loop_of_its_own(loop):
+                assert loop
+        """), line=3, column=11, fixed=dedent("""
+            import pytest
+
+            pytest_plugins = ["example_testing.fixtures"]
+
+            @pytest.mark.asyncio
+            async def test_requests_a_loop_of_its_own(loop):
+                assert loop
+        """), message="async test `test_requests_a_loop_of_its_own` has no asyncio mark; under asyncio_mode=strict "
+                      "pytest does not run it"),
+        # A setup.py whose test requirements are computed (read from a file) declares nothing readable;
+        # an example or docs folder's requirements belong to something else than the suite.
+        Invalid(dedent("""
+            async def test_with_unreadable_requirements():
+                assert True
+        """), files={"setup.py": dedent("""
+            from setuptools import setup
+
+            setup(name="example", tests_require=open("test-deps").read().split())
+        """), "test-deps": "pytest-aiohttp==0.3.0\n", "examples/requirements.txt": "pytest-aiohttp==0.3.0\n"},
+            line=1, column=11, fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_with_unreadable_requirements():
+                assert True
+        """), message="async test `test_with_unreadable_requirements` has no asyncio mark; under asyncio_mode=strict "
+                      "pytest does not run it"),
+        # Before pytest-asyncio 0.17 there is no mode: only marked tests run (async fixtures all do).
+        Invalid(dedent("""
+            async def test_before_any_mode():
+                assert True
+        """), files={"requirements-dev.txt": "pytest-asyncio==0.14.0\n"}, line=1, column=11, fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_before_any_mode():
+                assert True
+        """), message="async test `test_before_any_mode` has no asyncio mark; pytest-asyncio 0.14.0 (pinned in "
+                      "requirements-dev.txt) runs only async tests marked asyncio, so pytest does not run it"),
+        # asyncio_mode = "auto" is not read before pytest-asyncio 0.17: only marked tests run there.
+        Invalid(dedent("""
+            async def test_before_modes():
+                assert True
+        """), config={"asyncio_mode": "auto"}, files={"requirements-dev.txt": "pytest-asyncio==0.16.0\n"},
+            line=1, column=11, fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_before_modes():
+                assert True
+        """), message='async test `test_before_modes` has no asyncio mark; asyncio_mode = "auto" needs pytest-asyncio '
+                      '0.17 or later and pytest-asyncio 0.16.0 (pinned in requirements-dev.txt) ignores it, so pytest '
+                      'does not run it'),
         # Before anyio 4.13 an anyio mark added by a collection hook is not seen (anyio #422).
         Invalid(dedent("""
             async def test_marked_for_anyio_by_hook():

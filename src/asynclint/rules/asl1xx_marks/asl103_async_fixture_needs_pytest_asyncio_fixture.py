@@ -25,6 +25,15 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
         `pytest_fixture_setup` hook; for a conftest.py, no test file below it
         mentions anyio or trio). Points at the decorator.
 
+        It follows the pytest-asyncio release the project uses: before 0.17
+        (no `asyncio_mode`) and in legacy mode (what an unset `asyncio_mode`
+        means in 0.17 and 0.18) the plugin runs every async fixture, plain
+        `@pytest.fixture` ones included, so nothing is reported there; from 0.19
+        an unset mode is strict. A plugin that runs coroutine tests itself
+        (aiohttp's own, declared as pytest-aiohttp before 1.0 in the project's
+        requirements, `tests/requirements.txt` and setup.py included) runs the
+        fixtures too: nothing is reported.
+
         ## Why is this bad?
         In strict mode pytest-asyncio only runs fixtures declared with
         `@pytest_asyncio.fixture`. A plain `@pytest.fixture` on a coroutine
@@ -192,8 +201,74 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             async def test_api(shared_client):
                 assert shared_client
         """)}),
+        # pytest-asyncio before 0.17 has no modes: it runs every async fixture, whatever declares it.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def connection():
+                yield 1
+        """), files={"requirements-test.txt": "pytest\npytest-asyncio==0.16.0\n"}),
+        # 0.17 and 0.18 with asyncio_mode unset run in legacy mode: every async fixture too.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def legacy_connection():
+                yield 1
+        """), files={"tests/requirements.txt": "pytest\npytest-asyncio==0.18.3\n"}),
+        # aiohttp's own plugin (pytest-aiohttp before 1.0), pinned in the suite's own requirements file.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def served_app():
+                return 1
+        """), files={"tests/requirements.txt": "pytest\npytest-aiohttp==0.3.0\n"}),
     ]
     INVALID = [
+        # 0.17 and 0.18 with asyncio_mode = "strict" set: only @pytest_asyncio.fixture runs.
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                async def strict_connection():
+                    yield 1
+            """),
+            config={"asyncio_mode": "strict"}, files={"requirements-test.txt": "pytest-asyncio==0.18.3\n"},
+            line=3, column=1,
+            fixed=dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def strict_connection():
+                    yield 1
+            """),
+            message='async fixture `strict_connection` uses `@pytest.fixture`; under asyncio_mode=strict no plugin '
+                    'runs it: use `@pytest_asyncio.fixture`',
+        ),
+        # From 0.19 an unset asyncio_mode is strict.
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.fixture
+                async def default_connection():
+                    yield 1
+            """),
+            files={"requirements-test.txt": "pytest-asyncio==0.19.0\n"},
+            line=3, column=1,
+            fixed=dedent("""
+                import pytest_asyncio
+
+                @pytest_asyncio.fixture
+                async def default_connection():
+                    yield 1
+            """),
+            message='async fixture `default_connection` uses `@pytest.fixture`; under asyncio_mode=strict no plugin '
+                    'runs it: use `@pytest_asyncio.fixture`',
+        ),
         Invalid(
             dedent("""
                 import pytest

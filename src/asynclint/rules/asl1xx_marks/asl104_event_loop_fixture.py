@@ -93,14 +93,34 @@ class EventLoopFixture(Rule):
         that override `event_loop`, and overrides of `event_loop_policy`
         (pointing at the fixture's name). Requests are not reported where a
         project-defined `event_loop` fixture is in reach: the override is
-        reported instead.
+        reported instead (under 1.x, the request only where the body uses the
+        loop it asked for: an unused parameter reads nothing from the other
+        loop).
+
+        It follows the pytest-asyncio release the project uses
+        (`knowledge/pytest_asyncio.py`): it reports what that release warns
+        about or rejects, and says nothing where the code works there without
+        a warning, since only an upgrade would change that:
+
+        | release | request by an async test or fixture | request by sync code, `usefixtures` | override |
+        |---|---|---|---|
+        | before 0.22 | works: nothing | works: nothing | works (how a suite shares a loop): nothing |
+        | 0.22 (yanked) to 0.26 | `PytestDeprecationWarning` on every run: reported | works, no warning: nothing | `DeprecationWarning` at each setup: reported |
+        | 1.0 and later | "fixture 'event_loop' not found": reported | the same error: reported | decides no loop: reported |
+
+        An override of `event_loop_policy` is reported from 1.4, the release
+        that deprecates it (a `PytestDeprecationWarning` at each setup) and
+        adds the `pytest_asyncio_loop_factories` hook; before, it is how a
+        suite chooses its loops, with no warning.
 
         ## Why is this bad?
         Overriding `event_loop` was deprecated in pytest-asyncio 0.22 and the
         fixture was removed in 1.0: requests of it fail with "fixture
         'event_loop' not found" and overrides no longer decide which loop
-        tests run in. The `event_loop_policy` fixture is deprecated in favour
-        of the `pytest_asyncio_loop_factories` hook.
+        tests run in; from 0.22 (first kept in 0.23) each async test or
+        fixture that requests it, and each override, warns on every run. The
+        `event_loop_policy` fixture is deprecated in favour of the
+        `pytest_asyncio_loop_factories` hook.
 
         ## Example
         ```python
@@ -147,7 +167,7 @@ class EventLoopFixture(Rule):
         for fixture in facts.fixtures:
             if fixture.name == "event_loop":
                 self._report_override(fixture)
-            elif fixture.name == "event_loop_policy":
+            elif fixture.name == "event_loop_policy" and self._features.event_loop_policy_override_deprecated:
                 self.report(fixture.func.name, "overriding the `event_loop_policy` fixture is deprecated; "
                                                "use the `pytest_asyncio_loop_factories` hook")
         for test in facts.tests:
@@ -203,18 +223,18 @@ class EventLoopFixture(Rule):
                 seen.add(id(mark.call))
                 if self.ctx.fixture_scope(classes).resolve("event_loop") is not None:
                     continue
+                if self._features.event_loop_request(asynchronous=False, parameter=False) is None:
+                    continue  # before 1.0 ``usefixtures`` gets the loop with no warning
                 for arg in mark.call.args:
                     if isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == "event_loop":
                         self.report(arg.value, "`usefixtures(\"event_loop\")` requests the `event_loop` fixture, "
                                                f"{self._removed()}")
 
     def _removed(self) -> str:
-        version = self._version
+        """What the used release does with a request it warns about or rejects."""
         if self._features.event_loop_removed:
             return "removed in pytest-asyncio 1.0 (\"fixture 'event_loop' not found\")"
-        if self._features.event_loop_deprecated:
-            return f"deprecated since pytest-asyncio 0.22 and removed in 1.0 (this project uses {version})"
-        return f"removed in pytest-asyncio 1.0 (this project uses {version}: it still works there)"
+        return f"deprecated since pytest-asyncio 0.22 and removed in 1.0 (this project uses {self._version})"
 
     # Requests --------------------------------------------------------------------
     def _check_request(self, func: cst.FunctionDef, classes: tuple[cst.ClassDef, ...], what: str) -> None:
@@ -225,15 +245,26 @@ class EventLoopFixture(Rule):
         own = self.ctx.fixture_scope(classes).resolve("event_loop")
         if own is not None:
             # The project's own event_loop fixture. Before 1.0 it is the loop async code runs in and the
-            # override is what gets reported; from 1.0 an async test or fixture runs in another loop.
+            # override is what gets reported; from 1.0 an async test or fixture runs in another loop,
+            # which matters only where the body uses the loop it asked for.
             makes_loop = "new_event_loop" in cst.Module([]).code_for_node(own.func)
-            if self._features.event_loop_removed and func.asynchronous is not None and makes_loop:
+            if self._features.event_loop_removed and func.asynchronous is not None and makes_loop \
+                    and self._uses_loop(func):
                 self.report(param.name, f"{what} requests the project's `event_loop` fixture; since pytest-asyncio "
                                         "1.0 that is not the loop it runs in: use `asyncio.get_running_loop()`",
                             self._request_fix(func, param))
             return
+        if self._features.event_loop_request(asynchronous=func.asynchronous is not None) is None:
+            return  # this release hands the loop out with no warning: only an upgrade would change that
         self.report(param.name, f"{what} requests the `event_loop` fixture, {self._removed()}; "
                                 "use `asyncio.get_running_loop()`", self._request_fix(func, param))
+
+    @staticmethod
+    def _uses_loop(func: cst.FunctionDef) -> bool:
+        """Whether the body reads its ``event_loop`` parameter at all."""
+        uses = _LoopUses()
+        func.body.visit(uses)
+        return bool(uses.attribute_uses) or bool(uses.other_uses)
 
     def _request_fix(self, func: cst.FunctionDef, param: cst.Param) -> Fix | None:
         """Drop the parameter; its uses become the running loop (the loop the coroutine runs in).
@@ -288,9 +319,10 @@ class EventLoopFixture(Rule):
                 message = ("the `event_loop` override has no effect since pytest-asyncio 1.0: async code that "
                            "requests it gets another loop than the one it runs in; remove it")
         else:
-            since = "is deprecated since pytest-asyncio 0.22" if self._features.event_loop_deprecated else \
-                f"works in pytest-asyncio {version} but is deprecated from 0.22"
-            message = f"overriding the `event_loop` fixture{scope_text} {since} and has no effect from 1.0"
+            if self._features.event_loop_override is None:
+                return  # how this release shares a loop, with no warning: only an upgrade would change that
+            message = (f"overriding the `event_loop` fixture{scope_text} is deprecated since pytest-asyncio 0.22 "
+                       "and has no effect from 1.0")
             if scoped and self._features.loop_scopes:
                 message += "; from 0.23 scoped async fixtures run in pytest-asyncio's own loop, not in this one"
             message += f"; {self._replacement(scope)}" if scoped else "; remove it"
@@ -484,6 +516,67 @@ class EventLoopFixture(Rule):
         return self.ctx.qualname(func) == "asyncio.new_event_loop"
 
     VALID = [
+        # The rule follows the release in use. At 0.21 overriding `event_loop` is how a suite shares
+        # a loop, and requesting it works: no warning, nothing to fix until an upgrade.
+        Valid(dedent("""
+            import asyncio
+
+            import pytest
+
+
+            @pytest.fixture(scope="session")
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+        """), filename="conftest.py", settings={"pytest-asyncio-version": "0.21.2"}),
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_callback_later(event_loop):
+                event_loop.call_later(0.01, print)
+        """), settings={"pytest-asyncio-version": "0.18.3"}),
+        # Before 1.0 only coroutine functions that request it are warned about: a sync test or
+        # fixture, and `usefixtures`, get the loop silently.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def runner(event_loop):
+                return event_loop.run_until_complete
+
+            @pytest.mark.usefixtures("event_loop")
+            def test_sync(runner):
+                assert runner
+        """), settings={"pytest-asyncio-version": "0.23.8"}),
+        # Before 1.4 overriding `event_loop_policy` is how a suite picks its loops, with no warning.
+        Valid(dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def event_loop_policy():
+                return asyncio.DefaultEventLoopPolicy()
+        """), filename="conftest.py", settings={"pytest-asyncio-version": "1.3.0"}),
+        # The project's own `event_loop` fixture, requested but never used by the test: under 1.x the
+        # test runs in pytest-asyncio's loop and reads nothing from the other one.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_ping(event_loop):
+                assert 1 + 1 == 2
+        """), settings={"pytest-asyncio-version": "1.5.0"}, files={"conftest.py": dedent("""
+            import asyncio
+            import pytest
+
+            @pytest.fixture
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+        """)}),
         Valid(dedent("""
             import asyncio
             import pytest
@@ -566,19 +659,6 @@ class EventLoopFixture(Rule):
             def settings():
                 return {}
         """), message='the `event_loop` override with scope "session" has no effect since pytest-asyncio 1.0: tests and async fixtures no longer run in its loop; set `asyncio_default_fixture_loop_scope = "session"` and `asyncio_default_test_loop_scope = "session"` in the pytest configuration and remove it'),
-        # At 0.21 the same override is how a loop is shared: upgrade information, no fix.
-        Invalid(dedent("""
-            import asyncio
-
-            import pytest
-
-
-            @pytest.fixture(scope="session")
-            def event_loop():
-                loop = asyncio.new_event_loop()
-                yield loop
-                loop.close()
-        """), filename="conftest.py", settings={"pytest-asyncio-version": "0.21.2"}, line=7, column=5, fixed=None, message='overriding the `event_loop` fixture with scope "session" works in pytest-asyncio 0.21.2 but is deprecated from 0.22 and has no effect from 1.0; when upgrading to 1.x, set `asyncio_default_fixture_loop_scope = "session"` and `asyncio_default_test_loop_scope = "session"` instead'),
         Invalid(
             dedent("""
                 import pytest
@@ -732,8 +812,42 @@ class EventLoopFixture(Rule):
                 async def test_uses_it(event_loop):
                     assert event_loop.is_running()
             """),
-            line=7, column=5, fixed=None, settings={"pytest-asyncio-version": "0.21.2"},
-            message='overriding the `event_loop` fixture with scope "module" works in pytest-asyncio 0.21.2 but is deprecated from 0.22 and has no effect from 1.0; when upgrading to 1.x, set `asyncio_default_fixture_loop_scope = "module"` and `asyncio_default_test_loop_scope = "module"` instead',
+            line=7, column=5, unsafe=True, settings={"pytest-asyncio-version": "0.23.8"},
+            # Under 0.23 the override's scope becomes `scope=` on the marks (unsafe), and the test's
+            # request of the loop (then pytest-asyncio's, deprecated) becomes the running loop (safe).
+            fixed=dedent("""
+                import pytest
+                import asyncio
+
+
+                @pytest.mark.asyncio(scope="module")
+                async def test_uses_it():
+                    assert asyncio.get_running_loop().is_running()
+            """),
+            message='overriding the `event_loop` fixture with scope "module" is deprecated since pytest-asyncio 0.22 '
+                    'and has no effect from 1.0; from 0.23 scoped async fixtures run in pytest-asyncio\'s own loop, '
+                    'not in this one; use `scope="module"` on this module\'s asyncio marks',
+        ),
+        # From 0.23 an async test that names `event_loop` gets a PytestDeprecationWarning on every run.
+        Invalid(
+            dedent("""
+                import pytest
+
+                @pytest.mark.asyncio
+                async def test_soon(event_loop):
+                    event_loop.call_soon(print)
+            """),
+            settings={"pytest-asyncio-version": "0.23.8"}, line=4, column=21,
+            fixed=dedent("""
+                import pytest
+                import asyncio
+
+                @pytest.mark.asyncio
+                async def test_soon():
+                    asyncio.get_running_loop().call_soon(print)
+            """),
+            message='test `test_soon` requests the `event_loop` fixture, deprecated since pytest-asyncio 0.22 and '
+                    'removed in 1.0 (this project uses 0.23.8); use `asyncio.get_running_loop()`',
         ),
         Invalid(
             dedent("""

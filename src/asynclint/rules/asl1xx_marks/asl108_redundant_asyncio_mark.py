@@ -70,8 +70,8 @@ class RedundantAsyncioMark(Rule):
 
     def check_module(self) -> None:
         ctx = self.ctx
-        if ctx.pytest.asyncio_mode != "auto":
-            return
+        if ctx.pytest.asyncio_mode != "auto" or ctx.runners.asyncio_auto_ignored:
+            return  # before pytest-asyncio 0.17 the option is not read: the mark is what runs the test
         findings: list[_Finding] = []
         module = ctx.module
         self._pytestmarks(module.body, module_level=True, findings=findings)
@@ -155,6 +155,14 @@ class RedundantAsyncioMark(Rule):
             async def test_with_arguments():
                 assert True
         """), config={"asyncio_mode": "auto"}),
+        # pytest-asyncio before 0.17 does not read asyncio_mode: the mark is what runs the test.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_needs_its_mark_before_modes():
+                assert True
+        """), config={"asyncio_mode": "auto"}, files={"requirements-dev.txt": "pytest-asyncio==0.16.0\n"}),
         Valid(dedent("""
             import pytest
 

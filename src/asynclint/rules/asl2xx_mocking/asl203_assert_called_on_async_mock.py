@@ -80,7 +80,12 @@ class AssertCalledOnAsyncMock(Rule):
         the test observes the await another way: an await-check, the
         result compared, or the `return_value=` the AsyncMock was built
         with passed on to another check (only an awaited mock hands it to
-        the next step).
+        the next step). Nor when the code under test hands the mock on
+        instead of awaiting it inline (`self.start_background_task(self._loop)`,
+        `asyncio.ensure_future(self._loop())`, a project function passing
+        the callable it is given to another call): what it is handed to may
+        schedule it, so at the check it may be called and not yet awaited,
+        and the call-check is the right one.
 
         ## Why is this bad?
         Calling an `AsyncMock` only creates a coroutine; the code under test
@@ -116,8 +121,11 @@ class AssertCalledOnAsyncMock(Rule):
         the test builds and only ever calls as `await m(...)` in its own code
         (called and awaited are the same thing there); a mock with a
         `return_value`/`side_effect` when the test also asserts something
-        that is not about a mock (that value only comes back when the mock is
-        awaited, so the await is checked through the result); likewise a spy
+        that is not about a mock (`assert ...`, `self.assertEqual(...)`,
+        `numpy.testing.assert_array_equal(...)`, `pytest.raises`; that value
+        only comes back when the mock is awaited, so the await is checked
+        through the result; `patch(..., side_effect=...)` configures its
+        mock too); likewise a spy
         of a method that declares a result, when the test asserts something
         other than what the mocks recorded (`args = m.call_args` is about the
         mock): the real method only runs, and hands its result on, when awaited.
@@ -152,6 +160,8 @@ class AssertCalledOnAsyncMock(Rule):
         for attribute, key, path, value in candidates:
             if uses.await_observed(key, value, keys) or uses.count_follows_side_effect(attribute, key, path):
                 continue
+            if values.scheduled(key):
+                continue  # the code under test hands it on (maybe scheduled): awaited by the check? unknown
             if value.origin == "fixture" and (ctx.text is None or re.search(rf"\bawait\s+{re.escape(key)}\(", ctx.text)):
                 continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
             self._report(attribute, key, path)
@@ -1317,4 +1327,197 @@ class AssertCalledOnAsyncMock(Rule):
                      "home/device.py": ("class Device:\n    async def _send(self, values):\n        return [values]\n\n"
                                         "    async def write(self, values):\n        result = await self._send(values)\n"
                                         "        return result[0]\n")}),
+    ]
+
+    # Is the mock awaited inline, or scheduled? (`SourceIndex.handed_on`, `FunctionValues.scheduled`)
+    VALID += [
+        # The class hands the mocked method to its own task starter (`ensure_future(job())`): at the check
+        # the mock was called and its coroutine scheduled, maybe not yet run; an await-check could fail.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            from radio.station import Station
+
+
+            async def test_goes_on_air():
+                station = Station()
+                station._broadcast = AsyncMock()
+                station._record = AsyncMock()
+                await station.open()
+                station._broadcast.assert_called_once_with()
+                station._record.assert_called_once_with()
+        """), files={"radio/__init__.py": "", "radio/station.py": (
+            "import asyncio\n\n\nclass Station:\n    def spawn(self, job):\n        return asyncio.ensure_future(job())\n\n"
+            "    async def open(self):\n        self.task = self.spawn(self._broadcast)\n"
+            "        self.recording = asyncio.create_task(self._record())\n\n"
+            "    async def _broadcast(self):\n        pass\n\n    async def _record(self):\n        pass\n")}),
+        # A project function that schedules the callable it is given.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            from radio.relay import relay
+
+
+            async def test_relays():
+                send = AsyncMock()
+                await relay(send)
+                send.assert_called_once_with("tune")
+        """), files={"radio/__init__.py": "", "radio/relay.py": (
+            "import asyncio\n\n\nasync def relay(send):\n    asyncio.get_running_loop().create_task(send(\"tune\"))\n")}),
+    ]
+    INVALID += [
+        # The class awaits the mocked method inline: a dropped `await` there is what the check misses.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                from radio.station import Station
+
+
+                async def test_goes_on_air():
+                    station = Station()
+                    station._broadcast = AsyncMock()
+                    await station.open()
+                    station._broadcast.assert_called_once_with()
+            """),
+            files={"radio/__init__.py": "", "radio/station.py": (
+                "import asyncio\n\n\nclass Station:\n    async def open(self):\n"
+                "        await asyncio.wait_for(self._broadcast(), 5)\n\n"
+                "    async def _broadcast(self):\n        pass\n")},
+            line=10, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                from radio.station import Station
+
+
+                async def test_goes_on_air():
+                    station = Station()
+                    station._broadcast = AsyncMock()
+                    await station.open()
+                    station._broadcast.assert_awaited_once_with()
+            """),
+            message='`station._broadcast.assert_called_once_with` on an AsyncMock passes even when it was never '
+                    'awaited; use `assert_awaited_once_with`',
+        ),
+    ]
+
+    # Does anything else observe the await? A configured result and an assertion about a value,
+    # spelled as an assertion call (unittest's, numpy's), or a patch handing `side_effect=` to its mock.
+    VALID += [
+        Valid(dedent("""
+            import unittest
+            from unittest.mock import AsyncMock, patch
+
+            from numpy.testing import assert_array_equal
+
+            from shop.stock import Stock, shrink
+
+
+            class TestReserve(unittest.IsolatedAsyncioTestCase):
+                async def test_reserve(self):
+                    stock = Stock()
+                    with patch("shop.stock.Warehouse") as warehouse:
+                        warehouse.lookup = AsyncMock(return_value=("shelf", 4))
+                        await stock.reserve("pen")
+                    warehouse.lookup.assert_called_once()
+                    self.assertEqual(stock.shelf, "shelf")
+
+
+            async def test_shrinks():
+                scaler = AsyncMock()
+                scaler.scale = AsyncMock(return_value=b"ab")
+                result = await shrink(scaler, b"abcd")
+                assert_array_equal(result, [97, 98])
+                scaler.scale.assert_called_once_with(b"abcd")
+        """)),
+        # Only the awaited mock raises the `side_effect` that ends the loop: without the await the test
+        # never ends.
+        Valid(dedent("""
+            import asyncio
+
+            import pytest
+
+            from pump.core import run
+
+
+            async def test_pump_stops(mocker):
+                def stop_on_second(*args):
+                    if send.call_count >= 2:
+                        raise asyncio.CancelledError
+
+                send = mocker.patch("pump.io.send", side_effect=stop_on_second)
+                with pytest.raises(asyncio.CancelledError):
+                    await run(["a", "b"])
+                assert send.call_count == 2
+        """), files={"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
+                     "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n    while True:\n"
+                                      "        for item in items:\n            await io.send(item)\n")}),
+    ]
+    INVALID += [
+        # The patch hands its mock a result of `None`: nothing the test asserts can come of it, and the
+        # call count passes without the await.
+        Invalid(
+            dedent("""
+                from pump.core import run
+
+
+                async def test_pump_sends(mocker):
+                    items = ["a", "b"]
+                    send = mocker.patch("pump.io.send", return_value=None)
+                    await run(items)
+                    assert send.call_count == 2
+                    assert items == ["a", "b"]
+            """),
+            files={"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
+                   "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n"
+                                    "    for item in items:\n        io.send(item)\n")},
+            line=8, column=12, unsafe=True,
+            fixed=dedent("""
+                from pump.core import run
+
+
+                async def test_pump_sends(mocker):
+                    items = ["a", "b"]
+                    send = mocker.patch("pump.io.send", return_value=None)
+                    await run(items)
+                    assert send.await_count == 2
+                    assert items == ["a", "b"]
+            """),
+            message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
+        ),
+        # The same with a side effect that only returns `None`, as old suites wrote it.
+        Invalid(
+            dedent("""
+                import asyncio
+
+                from pump.core import run
+
+
+                async def test_pump_sends_all(mocker):
+                    items = ["a", "b"]
+                    send = mocker.patch("pump.io.send", side_effect=asyncio.coroutine(lambda item: None))
+                    await run(items)
+                    assert send.call_count == 2
+                    assert items == ["a", "b"]
+            """),
+            files={"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
+                   "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n"
+                                    "    for item in items:\n        io.send(item)\n")},
+            line=10, column=12, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                from pump.core import run
+
+
+                async def test_pump_sends_all(mocker):
+                    items = ["a", "b"]
+                    send = mocker.patch("pump.io.send", side_effect=asyncio.coroutine(lambda item: None))
+                    await run(items)
+                    assert send.await_count == 2
+                    assert items == ["a", "b"]
+            """),
+            message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
+        ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.analysis.values_resources import kept_resources, released_by_users
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
 from asynclint.knowledge.resources import OPENING_METHODS, Resource
@@ -85,7 +86,20 @@ class FixtureWithoutTeardown(Rule):
         that hands nothing back (no return type, or `-> None`; a `close`
         that answers something is an operation of the library, not a
         release). A sync context manager with `close`, or a class that
-        cannot be read, is not reported.
+        cannot be read, is not reported. Nor is a fixture of a test module
+        whose every user hands the value to a context manager it enters
+        (`async with Gateway(http=http)`) whose exit releases it (its
+        `__aexit__`/`__exit__`, or a method it calls, closes the attribute
+        the argument is kept in), or whose class cannot be read (another
+        fixture's value, an installed class): the users release it. A class
+        whose `__del__` warns `ResourceWarning` only once an attribute it
+        starts empty was filled (callbacks registered on it) holds nothing
+        when bare.
+        Also finds a resource of the tables a fixture binds to a name and
+        keeps without handing it out (`engine = create_async_engine(...)`,
+        then `yield async_sessionmaker(engine)`), when it uses it only
+        through its methods or calls that borrow it (a session factory
+        never disposes its engine) and never names it after the yield.
         Points at the call that acquires the resource.
 
         ## Why is this bad?
@@ -116,7 +130,8 @@ class FixtureWithoutTeardown(Rule):
         and then calls the release (`await engine.dispose()`,
         `proc.terminate()`), which runs new teardown code. No fix when the
         release is unknown, would have to be awaited in a sync fixture, or
-        when the fixture returns early on another path. A return annotation
+        when the fixture returns early on another path. A kept resource is
+        released after the yield (unsafe: `await engine.dispose()`). A return annotation
         (`-> Client`) becomes `-> Iterator[Client]` (`AsyncIterator` for an
         async fixture), so type-checked suites stay clean.
     """
@@ -149,6 +164,7 @@ class FixtureWithoutTeardown(Rule):
             index, value = len(body) - 1, small.value
         if value is None or isinstance(value, cst.Yield):
             return
+        self._check_kept(fixture, body, index, value)
         call = call_of(value)
         var: str | None = None
         acquired_at: int | None = None
@@ -174,6 +190,8 @@ class FixtureWithoutTeardown(Rule):
         if (fixture.is_generator and var is not None and index + 1 < len(body)
                 and var in names_in(*body[index + 1:])):
             return  # released (or at least handled) after the yield
+        if released_by_users(self.ctx, fixture):
+            return  # each test hands it to a context manager whose exit releases it (or may: unknown)
         spelled = self.ctx.module.code_for_node(call.func)
         if fixture.is_generator:
             message = (f"fixture `{fixture.name}` yields `{spelled}(...)` with nothing after the yield to "
@@ -181,6 +199,29 @@ class FixtureWithoutTeardown(Rule):
         else:
             message = f"fixture `{fixture.name}` returns `{spelled}(...)` and nothing releases it after the test"
         self.report(call, message, self._fix(fixture, body, acquired_at, var, call, resource))
+
+    def _check_kept(self, fixture: Fixture, body: list[cst.BaseStatement], index: int,
+                    value: cst.BaseExpression) -> None:
+        """A resource the fixture keeps without handing it out, and never releases (``kept_resources``)."""
+        handed = value.value if isinstance(value, cst.Name) else None
+        for name, call, resource in kept_resources(self.ctx, body, index, handed):
+            spelled = self.ctx.module.code_for_node(call.func)
+            self.report(call, f"fixture `{fixture.name}` builds `{spelled}(...)`, hands out something else and "
+                              f"never releases it", self._release_kept(fixture, body, name, resource))
+
+    def _release_kept(self, fixture: Fixture, body: list[cst.BaseStatement], name: str,
+                      resource: Resource) -> Fix | None:
+        """Release the kept resource after the test: ``await engine.dispose()`` after the yield."""
+        if resource.awaited_release and not fixture.is_async:
+            return None
+        new_body = with_teardown(body, fixture.is_generator, release_statements(resource, name))
+        if new_body is None:
+            return None
+        annotation, imports = generator_annotation(self.ctx, fixture.func, fixture.is_generator)
+        imports += [ImportRequest(m) for m in resource.release_imports if self.ctx.imports.names.get(m) != m]
+        return self.fix(Safety.UNSAFE, "Release it after the test",
+                        (fixture.func.body, fixture.func.body.with_changes(body=new_body)), *annotation,
+                        imports=imports)
 
     def _name_for(self, fixture: Fixture, resource: Resource) -> str | None:
         used = names_in(fixture.func.body) | set(fixture.params)
@@ -999,4 +1040,243 @@ class FixtureWithoutTeardown(Rule):
                 async def aclose(self):
                     await self._client.aclose()
         """)}, config={"pythonpath": ["src"]}, line=8, column=12, message='fixture `mailer` returns `Mailer(...)` and nothing releases it after the test'),
+    ]
+    # Is it a resource at all? A `__del__` that warns only once callbacks were registered on the
+    # instance (a list the class starts empty): a bare one holds nothing, and the tests that register
+    # callbacks on it close it themselves (`model/source_index.py`, `_warns_resource`).
+    VALID += [
+        Valid(dedent("""
+            import pytest
+
+            from app.hooks import Hooks
+
+
+            @pytest.fixture
+            def hooks():
+                return Hooks()
+        """), files={"src/app/__init__.py": "", "src/app/hooks.py": dedent("""
+            import warnings
+
+
+            class Hooks:
+                def __init__(self):
+                    self._pending = []
+
+                def on_close(self, callback):
+                    self._pending.append(callback)
+
+                def __del__(self):
+                    if getattr(self, "_pending", None):
+                        warnings.warn("hooks collected with callbacks pending", ResourceWarning)
+
+                def close(self):
+                    for callback in self._pending:
+                        callback()
+                    self._pending.clear()
+        """)}, config={"pythonpath": ["src"]}),
+    ]
+    # Is it released by its users? Each test of the module hands the client to a context manager it
+    # enters, and leaving it closes the client (`analysis/values_resources.py`, `released_by_users`).
+    VALID += [
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            from app.gateway import Gateway
+
+
+            @pytest.fixture
+            async def http():
+                return httpx.AsyncClient(base_url="http://test")
+
+
+            async def test_ping(http):
+                async with Gateway(http) as gateway:
+                    await gateway.ping()
+
+
+            async def test_status(http):
+                async with Gateway(http=http) as gateway:
+                    await gateway.status()
+        """), files={"src/app/__init__.py": "", "src/app/gateway.py": dedent("""
+            class Gateway:
+                def __init__(self, http):
+                    self.http = http
+
+                async def __aenter__(self):
+                    return self
+
+                async def __aexit__(self, *exc):
+                    await self.shutdown()
+
+                async def shutdown(self):
+                    await self.http.aclose()
+        """)}, config={"pythonpath": ["src"]}),
+        # The context manager's class comes from another fixture: whether its exit closes the client
+        # cannot be told, so nothing is said.
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+
+            @pytest.fixture
+            async def http():
+                return httpx.AsyncClient(base_url="http://test")
+
+
+            async def test_ping(http, Gateway):
+                async with Gateway(http=http) as gateway:
+                    await gateway.ping()
+        """)),
+    ]
+    INVALID += [
+        # Leaving the gateway does not close what it was given: the client stays open.
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+                from app.gateway import Gateway
+
+
+                @pytest.fixture
+                async def http():
+                    return httpx.AsyncClient(base_url="http://test")
+
+
+                async def test_ping(http):
+                    async with Gateway(http) as gateway:
+                        await gateway.ping()
+            """),
+            files={"src/app/__init__.py": "", "src/app/gateway.py": dedent("""
+                class Gateway:
+                    def __init__(self, http):
+                        self.http = http
+
+                    async def __aenter__(self):
+                        return self
+
+                    async def __aexit__(self, *exc):
+                        pass
+            """)},
+            config={"pythonpath": ["src"]},
+            line=9, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+                from app.gateway import Gateway
+
+
+                @pytest.fixture
+                async def http():
+                    async with httpx.AsyncClient(base_url="http://test") as client:
+                        yield client
+
+
+                async def test_ping(http):
+                    async with Gateway(http) as gateway:
+                        await gateway.ping()
+            """),
+            message='fixture `http` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
+        ),
+        # One test uses the client without handing it to a context manager: nothing closes it there.
+        Invalid(
+            dedent("""
+                import httpx
+                import pytest
+
+
+                @pytest.fixture
+                async def http():
+                    return httpx.AsyncClient(base_url="http://test")
+
+
+                async def test_ping(http, Gateway):
+                    async with Gateway(http=http) as gateway:
+                        await gateway.ping()
+
+
+                async def test_raw(http):
+                    await http.get("/ping")
+            """),
+            line=7, column=12,
+            fixed=dedent("""
+                import httpx
+                import pytest
+
+
+                @pytest.fixture
+                async def http():
+                    async with httpx.AsyncClient(base_url="http://test") as client:
+                        yield client
+
+
+                async def test_ping(http, Gateway):
+                    async with Gateway(http=http) as gateway:
+                        await gateway.ping()
+
+
+                async def test_raw(http):
+                    await http.get("/ping")
+            """),
+            message='fixture `http` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
+        ),
+    ]
+    # What the fixture keeps: an engine it builds, hands out only through a session factory (which
+    # never disposes it) and never releases.
+    INVALID += [
+        Invalid(
+            dedent("""
+                import pytest
+                from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+
+                @pytest.fixture
+                async def sessions(tmp_path):
+                    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                    async with engine.begin() as conn:
+                        await conn.run_sync(lambda sync_conn: None)
+                    yield async_sessionmaker(engine, expire_on_commit=False)
+            """),
+            line=7, column=14, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+
+                @pytest.fixture
+                async def sessions(tmp_path):
+                    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                    async with engine.begin() as conn:
+                        await conn.run_sync(lambda sync_conn: None)
+                    yield async_sessionmaker(engine, expire_on_commit=False)
+                    await engine.dispose()
+            """),
+            message='fixture `sessions` builds `create_async_engine(...)`, hands out something else and never '
+                    'releases it',
+        ),
+    ]
+    VALID += [
+        Valid(dedent("""
+            import pytest
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+            from shop.store import Store
+
+
+            # Disposed after the test.
+            @pytest.fixture
+            async def sessions(tmp_path):
+                engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                yield async_sessionmaker(engine)
+                await engine.dispose()
+
+
+            # Handed to an object that may own it (and dispose it when closed): not followed.
+            @pytest.fixture
+            async def store(tmp_path):
+                engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+                yield Store(engine)
+        """)),
     ]

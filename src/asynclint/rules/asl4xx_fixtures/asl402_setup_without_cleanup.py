@@ -9,6 +9,13 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.analysis.bindings import Binding, binding, head_name
+from asynclint.analysis.shared_state import (
+    declares_reset,
+    one_way_setup,
+    outlives_fixture,
+    shared_object,
+    undone_elsewhere,
+)
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
 from asynclint.fixes.edits import add_param, append_arg, keyword_arg
@@ -32,7 +39,9 @@ class _Change:
     node: cst.CSTNode  # where to point: the statement that changes the state
     what: str
     undo_names: frozenset[str]  # identifiers whose presence after the yield counts as cleanup
+    kind: str  # the state changed (knowledge/shared_state.py): how long it lives, what resets it
     fix: Callable[[], Fix | None] | None = None
+    key: str | None = None  # the attribute or container changed, for ``kind`` "attribute" and "item"
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -95,6 +104,21 @@ class SetupWithoutCleanup(Rule):
         `create_all` in a module whose database is in memory (it dies with its
         engine). One fixture's repeated change of one kind (several
         `os.environ.update` calls) is one finding.
+
+        What the change leaves behind is the shared model's answer
+        (`analysis/shared_state.py`): `setattr` and attribute or item
+        assignments count only on an object reached from an imported module
+        (not on one the fixture built, nor on another fixture's value); a
+        session-scoped fixture's changes to state that dies with the test
+        process (environment, working directory, `sys.path`, modules and their
+        attributes) last exactly as long as the fixture, so they are not
+        reported (its schemas, rows and files outlive the run and are); a
+        change undone by the teardown of a fixture it requests, or of an
+        autouse fixture in reach (with a scope no wider than its own), is
+        undone; a fixture whose name says it puts state
+        back (`reset_…`, `restore_…`, `clear_…`) sets the baseline; and an
+        environment change handed to a one-way process setup (`django.setup()`)
+        cannot be undone by restoring the variable.
         Points at the statement that changes the state.
 
         ## Why is this bad?
@@ -139,7 +163,7 @@ class SetupWithoutCleanup(Rule):
     def check_module(self) -> None:
         for fixture in self.ctx.facts.fixtures:
             if hands_off_cleanup(self.ctx, fixture.func) or self._never_requested(fixture) \
-                    or self._baseline_of_its_folder(fixture):
+                    or self._baseline_of_its_folder(fixture) or declares_reset(fixture):
                 continue
             self._check(fixture)
 
@@ -176,7 +200,9 @@ class SetupWithoutCleanup(Rule):
             for line in _simple_statements(stmt):
                 for small in line.body:
                     for change in self._changes(fixture, body, stmt, line, small):
-                        if change.undo_names & teardown:
+                        if change.undo_names & teardown or not outlives_fixture(fixture, change.kind) \
+                                or one_way_setup(self.ctx, fixture, change.kind) \
+                                or undone_elsewhere(self.ctx, fixture, change.kind, change.key):
                             continue
                         if change.fix is None and change.what in reported:
                             continue  # one cause, one finding: the same unfixable change again
@@ -194,32 +220,33 @@ class SetupWithoutCleanup(Rule):
             if isinstance(target, cst.Subscript) and self._qualname(fixture, target.value) == "os.environ":
                 variable = self._index(target)
                 found.append(_Change(small, "sets an environment variable and never restores it",
-                                     frozenset({"environ"}),
+                                     frozenset({"environ"}), "environment",
                                      (lambda: self._monkeypatch(fixture, small, "setenv", [variable, small.value]))
                                      if variable is not None and alone else None))
-            elif isinstance(target, cst.Attribute) and self._shared(fixture, target.value):
+            elif isinstance(target, cst.Attribute) and shared_object(ctx, target.value, fixture):
                 attr = target.attr.value
                 found.append(_Change(small, f"assigns `{ctx.module.code_for_node(target)}` on a shared "
                                             "object and never restores it", frozenset({attr, "setattr"}),
+                                     "attribute",
                                      (lambda: self._monkeypatch(fixture, small, "setattr", [
                                          target.value, cst.SimpleString(f'"{attr}"'), small.value],
                                          raising=self._has_attribute(target.value, attr)))
-                                     if alone else None))
+                                     if alone else None, key=attr))
             elif (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
-                  and self._shared(fixture, target.value.value)):
+                  and shared_object(ctx, target.value.value, fixture)):
                 item = self._index(target)
                 container = target.value
                 found.append(_Change(small, f"assigns an item of `{ctx.module.code_for_node(container)}` "
                                             "and never removes it",
-                                     frozenset({container.attr.value, "clear", "pop"}),
+                                     frozenset({container.attr.value, "clear", "pop"}), "item",
                                      (lambda: self._monkeypatch(fixture, small, "setitem",
                                                                 [container, item, small.value], Safety.UNSAFE))
-                                     if item is not None and alone else None))
+                                     if item is not None and alone else None, key=container.attr.value))
         elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and self._qualname(
                 fixture, small.target.value) == "os.environ":
             key = self._index(small.target)
             found.append(_Change(small, "deletes an environment variable and never restores it",
-                                 frozenset({"environ"}),
+                                 frozenset({"environ"}), "environment",
                                  (lambda: self._monkeypatch(fixture, small, "delenv", [key]))
                                  if key is not None and alone else None))
         expr = small.value if isinstance(small, cst.Expr) else None
@@ -238,29 +265,32 @@ class SetupWithoutCleanup(Rule):
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
         if qualified == "os.chdir" and len(positional) == 1:
             return [_Change(small, "changes the working directory and never changes it back",
-                            frozenset({"chdir"}),
+                            frozenset({"chdir"}), "cwd",
                             (lambda: self._monkeypatch(fixture, small, "chdir", positional)) if alone else None)]
         # ``os.environ.pop(k, None)`` / ``os.unsetenv``: making sure a variable is absent resets the process
         # to a clean state rather than leaving the test's own values behind; not reported.
         if qualified in ("os.environ.update", "os.environ.setdefault", "os.environ.clear", "os.putenv"):
-            return [_Change(small, "changes the environment and never restores it", frozenset({"environ"}))]
+            return [_Change(small, "changes the environment and never restores it", frozenset({"environ"}),
+                            "environment")]
         if qualified.startswith("sys.path.") and method in ("insert", "append", "extend", "remove"):
             fix = None
             if (method == "insert" and len(positional) == 2 and isinstance(positional[0], cst.Integer)
                     and positional[0].value == "0" and alone):
                 fix = lambda: self._monkeypatch(fixture, small, "syspath_prepend", [positional[1]])  # noqa: E731
-            return [_Change(small, "edits sys.path and never restores it", frozenset({"path"}), fix)]
-        if qualified == "setattr" and len(positional) == 3 and not ctx.imports.is_bound("setattr"):
+            return [_Change(small, "edits sys.path and never restores it", frozenset({"path"}), "sys.path", fix)]
+        if qualified == "setattr" and len(positional) == 3 and not ctx.imports.is_bound("setattr") \
+                and shared_object(ctx, positional[0], fixture):
             attr = _string(positional[1])
             raising = self._has_attribute(positional[0], attr) if attr is not None else False
             return [_Change(small, "sets an attribute with setattr() and never restores it",
-                            frozenset({"setattr", "delattr"}),
+                            frozenset({"setattr", "delattr"}), "attribute",
                             (lambda: self._monkeypatch(fixture, small, "setattr", positional, raising=raising))
-                            if alone else None)]
+                            if alone else None, key=attr)]
         fixture_names = body_names(self.ctx, fixture.func)
         if "create_all" in fixture_names and "drop_all" not in fixture_names and "create_all" in names_in(call) \
                 and not self._throwaway_database(ctx.module.code):
             return [_Change(small, "creates tables with create_all and never drops them", frozenset({"drop_all"}),
+                            "schema",
                             lambda: self._mirror(fixture, body, top, "create_all", "drop_all"))]
         if qualified in ("os.mkdir", "os.makedirs", "open"):
             method = None  # ``os.mkdir(path)``: the path is the argument, not the object the method is on
@@ -268,7 +298,7 @@ class SetupWithoutCleanup(Rule):
             return self._file_change(fixture, body, top, small, call, qualified, method, positional, alone)
         if method == "commit" and self._inserts(fixture) and not self._throwaway_database(ctx.module.code):
             return [_Change(small, "commits inserted rows and never deletes or rolls them back",
-                            frozenset(DB_UNDO))]
+                            frozenset(DB_UNDO), "rows")]
         return []
 
     def _file_change(self, fixture: Fixture, body: list[cst.BaseStatement], top: cst.BaseStatement,
@@ -306,22 +336,13 @@ class SetupWithoutCleanup(Rule):
             fix = lambda: self._after_yield(fixture, body, [cst.parse_statement(undo + "\n")],  # noqa: E731
                                             "Remove it after the yield", [request])
         return [_Change(small, what + " and never removes it",
-                        frozenset({"rmtree", "rmdir", "unlink", "remove", "removedirs"}), fix)]
+                        frozenset({"rmtree", "rmdir", "unlink", "remove", "removedirs"}), "files", fix)]
 
     # Conditions ------------------------------------------------------------------
     def _index(self, target: cst.Subscript) -> cst.BaseExpression | None:
         if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
             return target.slice[0].slice.value
         return None
-
-    def _shared(self, fixture: Fixture, expr: cst.BaseExpression) -> bool:
-        """An imported module or object (``config.X = ...``), not a local or a parameter (a fixture
-        parameter named like a module import is the fixture's value: bindings.py)."""
-        head = expr
-        while type(head) is cst.Attribute:
-            head = head.value
-        return type(head) is cst.Name and binding(self.ctx, head.value, [fixture.func]) in (
-            Binding.MODULE_IMPORT, Binding.LOCAL_IMPORT)
 
     def _qualname(self, fixture: Fixture, expr: cst.BaseExpression) -> str | None:
         """The qualified name of ``expr``, unless its head is a parameter or local of the fixture."""
@@ -568,6 +589,85 @@ class SetupWithoutCleanup(Rule):
                 with Session(engine) as session:
                     yield session
         """)),
+        # A session-scoped fixture lives as long as the test process, and so does the environment:
+        # nothing runs after its teardown, restoring the variable there would change nothing.
+        Valid(dedent("""
+            import os
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def compose_env():
+                os.environ["BROKER_IMAGE"] = "broker:7"
+                os.environ.setdefault("BROKER_PORT", "5672")
+        """), filename="conftest.py"),
+        # The fixture requests another that puts sys.path back at its own teardown, after this one's.
+        Valid(dedent("""
+            import sys
+            import pytest
+
+            @pytest.fixture
+            def saved_path():
+                before = list(sys.path)
+                yield
+                sys.path[:] = before
+
+            @pytest.fixture
+            def plugin_dir(saved_path):
+                sys.path.append("plugins")
+                yield "plugins"
+        """), filename="conftest.py"),
+        # An autouse fixture in reach restores the whole environment after every test.
+        Valid(dedent("""
+            import os
+            import pytest
+
+            @pytest.fixture(autouse=True)
+            def keep_environment():
+                saved = dict(os.environ)
+                yield
+                os.environ.clear()
+                os.environ.update(saved)
+
+            @pytest.fixture
+            def verbose_env():
+                os.environ["SHOP_VERBOSE"] = "1"
+        """), filename="conftest.py"),
+        # The variable is read once by a one-way process setup: restoring it would not undo the setup.
+        Valid(dedent("""
+            import os
+            import django
+            import pytest
+
+            @pytest.fixture(scope="module", autouse=True)
+            def configured():
+                os.environ["DJANGO_SETTINGS_MODULE"] = "shop.test_settings"
+                django.setup()
+        """)),
+        # A fixture named for putting state back sets the starting values: a reset, not a leak.
+        Valid(dedent("""
+            import pytest
+            from shop import registry
+
+            @pytest.fixture
+            def reset_handlers():
+                registry.handlers = {}
+                registry.default.name = "shop.default"
+
+            def test_register(reset_handlers):
+                assert registry.handlers == {}
+        """)),
+        # setattr on an object the fixture just built: nothing shared is changed.
+        Valid(dedent("""
+            import pytest
+            from unittest.mock import Mock
+            from shop.transport import Channel
+
+            @pytest.fixture
+            def channel():
+                channel = Channel("localhost")
+                setattr(channel, "send", Mock())
+                return channel
+        """), filename="conftest.py"),
     ]
     INVALID = [
         # One cause, one finding: the fixture's environment changes are reported once.
@@ -717,18 +817,19 @@ class SetupWithoutCleanup(Rule):
             """),
             message='fixture `tables` creates tables with create_all and never drops them; `monkeypatch` undoes it after each test',
         ),
+        # A module-scoped fixture's change outlives its module: the next module's tests see it.
         Invalid(
             dedent("""
                 import os
                 import pytest
 
-                @pytest.fixture(scope="session")
-                def session_env():
-                    os.environ["APP_ENV"] = "test"
+                @pytest.fixture(scope="module")
+                def staging_env():
+                    os.environ["APP_ENV"] = "staging"
             """),
             filename="conftest.py",
             line=6, column=5, fixed=None,
-            message='fixture `session_env` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
+            message='fixture `staging_env` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
         ),
         Invalid(
             dedent("""
@@ -912,6 +1013,72 @@ class SetupWithoutCleanup(Rule):
         ),
     ]
     INVALID += [
+        # The fixture it requests puts sys.path back only when the session ends: every test in
+        # between sees the entry.
+        Invalid(
+            dedent("""
+                import sys
+                import pytest
+
+                @pytest.fixture(scope="session")
+                def saved_path():
+                    before = list(sys.path)
+                    yield
+                    sys.path[:] = before
+
+                @pytest.fixture
+                def plugin_dir(saved_path):
+                    sys.path.append("plugins")
+                    yield "plugins"
+            """),
+            filename="conftest.py",
+            line=12, column=5, fixed=None,
+            message='fixture `plugin_dir` edits sys.path and never restores it; undo it after the `yield`, or use `monkeypatch`',
+        ),
+        # An autouse fixture that only reads the environment after each test (here: to complain
+        # about leftovers) undoes nothing: the variable stays.
+        Invalid(
+            dedent("""
+                import os
+                import sys
+                import pytest
+
+                @pytest.fixture(autouse=True)
+                def no_leftover_variables():
+                    before = dict(os.environ)
+                    yield
+                    after = dict(os.environ)
+                    after.pop("PYTEST_CURRENT_TEST", None)
+                    assert after.keys() <= before.keys()
+
+                @pytest.fixture
+                def fake_module():
+                    sys.modules["shop_native"] = object()
+                    os.environ.update(SHOP_NATIVE="0")
+            """),
+            filename="conftest.py",
+            count=2, line=15, column=5, unsafe=True,
+            fixed=dedent("""
+                import os
+                import sys
+                import pytest
+
+                @pytest.fixture(autouse=True)
+                def no_leftover_variables():
+                    before = dict(os.environ)
+                    yield
+                    after = dict(os.environ)
+                    after.pop("PYTEST_CURRENT_TEST", None)
+                    assert after.keys() <= before.keys()
+
+                @pytest.fixture
+                def fake_module(monkeypatch):
+                    monkeypatch.setitem(sys.modules, "shop_native", object())
+                    os.environ.update(SHOP_NATIVE="0")
+            """),
+            message='fixture `fake_module` assigns an item of `sys.modules` and never removes it; `monkeypatch` undoes it after each test',
+            others=((16, 5),),
+        ),
         # A module imported inside the fixture is shared like a module-level import.
         Invalid(
             dedent("""

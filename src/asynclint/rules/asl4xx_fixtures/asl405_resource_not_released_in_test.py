@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.decorators import AWAITED_GIVES_RESULT, COROUTINE, KEEPS, VALUE, decorator_effect
 from asynclint.knowledge.resources import (
     CLOSED_FLAGS,
+    KNOWN_RESOURCES,
     IN_MEMORY_CLIENTS,
     IN_MEMORY_TRANSPORTS,
     LAZY_CLIENTS,
@@ -26,7 +28,10 @@ from asynclint.knowledge.resources import (
     TEST_RELEASE_METHODS,
     Resource,
 )
+from asynclint.model.ast_imports import package_of, relative_base
+from asynclint.model.modules import module_name
 from asynclint.model.names import dotted_name
+from asynclint.model.source_index import FunctionInfo
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
     call_of,
@@ -34,7 +39,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     only_small,
     statements,
 )
-from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder
+from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, built_by_method, method_along_bases
 from asynclint.knowledge.mocks import ASYNC_MOCK, CREATE_AUTOSPEC, MOCK_RESULTS, SYNC_MOCKS
 
 #: Calls that build a mock.
@@ -125,7 +130,7 @@ def _asserted_true(parents: tuple[cst.CSTNode, ...]) -> bool:
     return False
 
 
-def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -> _Uses:
+def _uses(var: str, rest: Sequence[cst.CSTNode], closures_read: bool = True, rebinds: bool = True) -> _Uses:
     """How ``var`` is used in ``rest``: any use that may release or keep the resource counts as released.
 
     Kept uses are ``var.method(...)`` and ``var.attribute`` (not a release), comparisons, ``assert var``,
@@ -135,11 +140,13 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
     released. A nested function's uses count as the test's own (a closure that only reads the
     resource releases nothing), unless it binds the name itself or ``closures_read`` is False (a
     project object's callbacks may drive its whole life); a class body's count as released.
+    With ``rebinds`` False (statements a loop runs again, before the binding as well as after it), a
+    new binding neither ends the reading nor counts as a use: only what may release counts.
     """
     found = _Uses()
     nested_ok: dict[int, bool] = {}
     for stmt in rest:
-        if _rebound(var, stmt):
+        if rebinds and _rebound(var, stmt):
             return found  # what follows uses another value: this one was left as it was
         here: set[str] = set()
         for node, parents in _walk(stmt, ()):
@@ -149,6 +156,8 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
             if (type(parent) is cst.Attribute and parent.attr is node) or (
                     type(parent) is cst.Arg and parent.keyword is node):
                 continue  # ``x.send``, ``f(send=...)``: the spelling of another name, not this one
+            if not rebinds and type(parent) is cst.AssignTarget and parent.target is node:
+                continue  # ``var = ...`` run again by a loop: a binding, not a use
             if any(type(p) is cst.ClassDef for p in parents):
                 found.released = True
                 return found
@@ -196,7 +205,21 @@ def _uses(var: str, rest: list[cst.BaseStatement], closures_read: bool = True) -
     return found
 
 
-def _rebound(var: str, stmt: cst.BaseStatement) -> bool:
+def _named_outside(var: str, func: cst.FunctionDef, inside: Sequence[cst.CSTNode]) -> bool:
+    """Whether ``var`` is written anywhere in ``func`` outside the statements ``inside``."""
+    skip = {id(node) for node in inside}
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if id(node) in skip:
+            continue
+        if type(node) is cst.Name and node.value == var:
+            return True
+        stack.extend(iter_children(node))
+    return False
+
+
+def _rebound(var: str, stmt: cst.CSTNode) -> bool:
     """Whether ``stmt`` binds ``var`` to a new value that does not read the old one (``var = make()``,
     not ``var = wrap(var)``): a statement of the test's own block, so it runs whenever the test goes on."""
     small = only_small(stmt)
@@ -204,6 +227,99 @@ def _rebound(var: str, stmt: cst.BaseStatement) -> bool:
             type(t.target) is cst.Name and t.target.value == var for t in small.targets):
         return False
     return not any(type(node) is cst.Name and node.value == var for node, _ in _walk(small.value, ()))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a statement of a test sits: the block holding it, its index there, and what may run once
+    that block ends (the statements after each enclosing compound statement, up to the function's
+    own, and whole clauses that run only on some paths: ``except`` handlers, a loop's ``else``)."""
+
+    block: cst.IndentedBlock | None  # None: the function's own body
+    stmts: Sequence[cst.BaseStatement]
+    index: int
+    after: tuple[cst.CSTNode, ...]
+    #: The outermost loop around the block: its statements run again, those before the binding too.
+    loop: cst.For | cst.While | None
+    #: Inside ``with pytest.raises(...)``: the acquisition itself may be what fails.
+    made_to_fail: bool
+    #: Inside the body of a ``try`` with ``except`` handlers: a call whose result is dropped there
+    #: may be made only to see it fail (``try: open(missing) except OSError: ...``).
+    guarded: bool = False
+
+    @property
+    def rest(self) -> list[cst.CSTNode]:
+        """What may run after the statement: the rest of its block, then what follows the block."""
+        return [*self.stmts[self.index + 1:], *self.after]
+
+
+def _raises_block(stmt: cst.With) -> bool:
+    """``with pytest.raises(...)`` / ``with self.assertRaises(...)``: its statements are expected to fail."""
+    for item in stmt.items:
+        call = item.item
+        if type(call) is cst.Call:
+            written = dotted_name(call.func)
+            if written is not None and written.split(".")[-1] in ("raises", "assertRaises", "assertRaisesRegex"):
+                return True
+    return False
+
+
+def _places(stmts: Sequence[cst.BaseStatement], block: cst.IndentedBlock | None, after: tuple[cst.CSTNode, ...],
+            loop: cst.For | cst.While | None, failing: bool,
+            guarded: bool = False) -> Iterator[tuple[cst.BaseStatement, _Place]]:
+    """Every statement of ``stmts`` and of the blocks nested in them (not in nested functions or classes),
+    in source order, with where it sits. A branch's continuation is the rest of its block then what
+    follows the compound statement: never the other branches of the same ``if``, which do not run."""
+    for index, stmt in enumerate(stmts):
+        yield stmt, _Place(block, stmts, index, after, loop, failing, guarded)
+        rest = (*stmts[index + 1:], *after)
+        if type(stmt) is cst.If:
+            branch: cst.If | cst.Else | None = stmt
+            while branch is not None:
+                yield from _suite(branch.body, rest, loop, failing, guarded)
+                branch = branch.orelse if type(branch) is cst.If else None
+        elif type(stmt) is cst.For or type(stmt) is cst.While:
+            orelse = stmt.orelse
+            yield from _suite(stmt.body, (*((orelse,) if orelse is not None else ()), *rest), loop or stmt, failing,
+                              guarded)
+            if orelse is not None:
+                yield from _suite(orelse.body, rest, loop, failing, guarded)
+        elif type(stmt) is cst.Try or type(stmt) is cst.TryStar:
+            final = _suite_statements(stmt.finalbody.body) if stmt.finalbody is not None else ()
+            orelse_stmts = _suite_statements(stmt.orelse.body) if stmt.orelse is not None else ()
+            handlers: tuple[cst.CSTNode, ...] = tuple(stmt.handlers)
+            yield from _suite(stmt.body, (*handlers, *orelse_stmts, *final, *rest), loop, failing,
+                              guarded or bool(handlers))
+            for handler in stmt.handlers:
+                yield from _suite(handler.body, (*final, *rest), loop, failing, guarded)
+            if stmt.orelse is not None:
+                yield from _suite(stmt.orelse.body, (*final, *rest), loop, failing, guarded)
+            if stmt.finalbody is not None:
+                yield from _suite(stmt.finalbody.body, rest, loop, failing, guarded)
+        elif type(stmt) is cst.With:
+            yield from _suite(stmt.body, rest, loop, failing or _raises_block(stmt), guarded)
+
+
+def _suite_statements(suite: cst.BaseSuite) -> tuple[cst.BaseStatement, ...]:
+    return tuple(suite.body) if type(suite) is cst.IndentedBlock else ()
+
+
+def _suite(suite: cst.BaseSuite, after: tuple[cst.CSTNode, ...], loop: cst.For | cst.While | None,
+           failing: bool, guarded: bool) -> Iterator[tuple[cst.BaseStatement, _Place]]:
+    """The statements of an indented block (one written on the line of its header binds nothing here)."""
+    if type(suite) is cst.IndentedBlock:
+        yield from _places(suite.body, suite, after, loop, failing, guarded)
+
+
+def _dropped_call(stmt: cst.BaseStatement) -> cst.Call | None:
+    """``await f(...)`` or ``f(...)`` as a statement of its own: the call, whose result nothing keeps."""
+    small = only_small(stmt)
+    if type(small) is not cst.Expr:
+        return None
+    value = small.value
+    if type(value) is cst.Await:
+        value = value.expression
+    return value if type(value) is cst.Call else None
 
 
 def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -219,6 +335,48 @@ def _pair_assignment(stmt: cst.CSTNode) -> tuple[tuple[str, ...], cst.BaseExpres
         return None
     return names, small.value
 
+
+#: A project class of the examples whose ``http()`` builds an aiohttp session on it and hands it back.
+_GATEWAY = dedent("""
+    import aiohttp
+
+
+    def register(session):
+        return session
+
+
+    class Gateway:
+        def __init__(self, url):
+            self.url = url
+            self._http = None
+
+        async def http(self) -> aiohttp.ClientSession:
+            if self._http is None:
+                self._http = aiohttp.ClientSession(base_url=self.url)
+            return self._http
+
+        async def close(self):
+            if self._http is not None:
+                await self._http.close()
+""")
+
+#: A base class of test classes (in the project's tests package) with helpers that connect.
+_LINK_BASE = dedent("""
+    import asyncssh
+
+
+    class LinkBase:
+        links = []
+
+        async def open_link(self, **options):
+            \"\"\"Connect to the test server.\"\"\"
+            return await asyncssh.connect("127.0.0.1", 8022, **options)
+
+        async def open_kept(self):
+            link = await asyncssh.connect("127.0.0.1", 8022)
+            self.links.append(link)
+            return link
+""")
 
 #: A project session class of the examples: opened by ``start()``, released by ``close()``.
 _HTTP_SESSION = dedent("""
@@ -258,6 +416,27 @@ class ResourceNotReleasedInTest(Rule):
         (`await incoming.receive()`) releases nothing; one that closes it
         does. Points at the call that acquires the resource.
 
+        A resource opened inside a block (`if`/`else`, `for`, `while`, `try`,
+        `with`) is followed along every path that may run after it: the rest
+        of its block, then what follows each enclosing statement (an `except`
+        handler, a `finally`, the statements after the `if`; never the other
+        branches of the same `if`), and in a loop the loop's other statements,
+        which run again. A release on any of them counts. Nothing is reported
+        inside `pytest.raises`, where the acquisition may be what fails.
+
+        Also reported: an acquisition whose result the test drops at once
+        (`await asyncpg.connect(dsn)` as a statement); a helper that hands
+        one back (a project function, or a method the test class inherits
+        from a project class, whose body is only `return [await]
+        factory(...)`), as if the test had called the factory; and an object
+        of a project class whose method the test called builds a library
+        resource in it and hands it back (declared to return the library's
+        class, building it on `self`), when neither the object nor what the
+        method handed back is released or handed on. A project class that
+        builds a library client in its `__init__` is not enough on its own
+        (preview): such clients (httpx, requests) hold nothing until they
+        send, and which of the class's methods sends is not known.
+
         Resources are the clients, sessions, connections, pools, servers,
         sockets, files, media containers and subprocesses of common libraries
         (httpx, aiohttp, requests, SQLAlchemy, asyncpg, redis and the clients
@@ -268,8 +447,9 @@ class ResourceNotReleasedInTest(Rule):
         each end of a pair (`send, receive =
         anyio.create_memory_object_stream()`, `socket.socketpair()`: each end
         left open warns on its own). Not reported: a library client that holds
-        nothing yet (a redis client before its first command, an `httpx.Client`
-        that sent nothing or sends to in-memory transports, an `AppRunner`
+        nothing yet (a redis client before its first command, an httpx client,
+        sync or async, that sent nothing or sends to in-memory transports
+        (httpx stopped warning about an unclosed `AsyncClient` in 0.22), an `AppRunner`
         before `setup()`), one built on a mock or on a pool the test owns, and
         a SQLAlchemy session whose last call committed or rolled back. Tasks
         are ASL504's and temporary paths are not held open.
@@ -323,7 +503,9 @@ class ResourceNotReleasedInTest(Rule):
         Unsafe: where the resource is a known context manager (and, for an
         `async with`, the test is async), the rest of the test moves inside
         `with`/`async with`, so the resource is entered (which may connect)
-        and released when the test ends: new code runs at both ends. No fix
+        and released when the test ends (opened in a block, when the block
+        ends; no fix when the name is used outside that block): new code runs
+        at both ends. No fix
         when the acquisition is awaited, the resource is not a context
         manager, nothing follows it, or it is one end of a pair (which ends
         to enter, and where, is the test's choice).
@@ -338,13 +520,21 @@ class ResourceNotReleasedInTest(Rule):
         for scope in scopes:
             if hands_off_cleanup(self.ctx, scope.func):
                 continue
-            body = statements(scope.func)
             owners: dict[str, str] | None = None
             earlier: dict[str, cst.BaseExpression] = {}  # names the test bound so far, to their values
-            for index, stmt in enumerate(body):
+            for stmt, place in _places(statements(scope.func), None, (), None, False):
+                dropped = _dropped_call(stmt)
+                if dropped is not None and not (place.made_to_fail or place.guarded):
+                    if finder is None:
+                        finder = ResourceFinder(self.ctx)
+                    if owners is None:
+                        owners = finder.owners(scope.func, scope.classes)
+                    self._check_dropped(scope, stmt, dropped, finder, owners, earlier)
+                    continue
                 pair = _pair_assignment(stmt)
                 if pair is not None:
-                    self._check_pair(scope, body, index, *pair)
+                    if not place.made_to_fail:
+                        self._check_pair(scope, place, *pair)
                     continue
                 bound = assignment(stmt)
                 if bound is None:
@@ -352,27 +542,181 @@ class ResourceNotReleasedInTest(Rule):
                 var, value, _node = bound
                 earlier[var] = value
                 call = call_of(value)
-                if call is None:
-                    continue
+                if call is None or place.made_to_fail:
+                    continue  # in ``pytest.raises``: the acquisition may be what fails, opening nothing
                 if finder is None:
                     finder = ResourceFinder(self.ctx)
                 if owners is None:
                     owners = finder.owners(scope.func, scope.classes)
                 resource = finder.of_call(call, owners)
+                if resource is None:
+                    resource = self._returned_resource(scope, call, isinstance(value, cst.Await))
                 if resource is None or resource.factory in NOT_TEST_BODY_RESOURCES:
                     continue
                 if resource.project and not preview:
-                    continue  # the project's own classes: preview behaviour (docs: first looks)
+                    # the project's own classes are preview behaviour (docs: first looks), unless a method
+                    # the test calls builds a library resource on the object and hands it back
+                    opened = self._opened_library(var, call, place)
+                    if opened is not None:
+                        self._report_opened(scope, var, call, resource, *opened)
+                    continue
                 written = dotted_name(call.func)
                 if written is not None and written.split(".")[0] in self._assigned_over_in(scope.func):
                     continue  # ``Client.transport_class = Mock``: the test replaced part of the class
-                uses = _uses(var, body[index + 1:], closures_read=not resource.project)
+                uses = _uses(var, place.rest, closures_read=not resource.project)
                 if uses.released or self._holds_nothing(resource, call, uses, earlier):
                     continue
+                if place.loop is not None and _uses(var, [place.loop], not resource.project, rebinds=False).released:
+                    continue  # the loop runs again: what it does before the binding may release it
                 if resource.inferred and not (
                         (uses.opened or isinstance(value, cst.Await)) and self._releases_something(resource)):
                     continue  # a project object never opened holds nothing yet, nor one whose release is a hook
-                self._report(scope, body, index, var, value, call, resource)
+                self._report(scope, place, var, value, call, resource)
+
+    def _check_dropped(self, scope: _Scope, stmt: cst.BaseStatement, call: cst.Call, finder: ResourceFinder,
+                       owners: dict[str, str], earlier: dict[str, cst.BaseExpression]) -> None:
+        """``await asyncssh.connect(...)`` / ``socket.socket()`` as a statement: what it opens is dropped
+        at once, and nothing can release it (a library resource, or a helper returning one)."""
+        awaited = type(only_small(stmt).value) is cst.Await  # type: ignore[union-attr]
+        resource = finder.of_call(call, owners)
+        if resource is None:
+            resource = self._returned_resource(scope, call, awaited)
+        if resource is None or resource.project or resource.inferred or resource.factory in NOT_TEST_BODY_RESOURCES:
+            return
+        written = dotted_name(call.func)
+        if written is not None and written.split(".")[0] in self._assigned_over_in(scope.func):
+            return
+        if self._holds_nothing(resource, call, _Uses(), earlier):
+            return  # a lazy client that sends nothing, a runner never set up: nothing opened
+        spelled = self.ctx.module.code_for_node(call.func)
+        direct = self.ctx.qualname(call.func) == resource.factory
+        shown = "" if direct else f" (`{resource.factory}(...)`)"
+        if direct and (resource.context == "sync" or (resource.context == "async" and scope.is_async)):
+            advice = f"open it with `{'async with' if resource.context == 'async' else 'with'}`"
+        elif resource.release:
+            advice = (f"keep it (`{resource.var} = ...`) and release it in a `finally` "
+                      f"(`{resource.release[0].format(resource.var)}`)")
+        else:
+            advice = "keep it and release it before the test ends"
+        self.report(call, f"{self._who(scope)} opens `{spelled}(...)`{shown} and drops it, so nothing can "
+                          f"release it: {advice}")
+
+    def _returned_resource(self, scope: _Scope, call: cst.Call, awaited: bool) -> Resource | None:
+        """A library resource a helper hands back: a function of the project, or a method the test
+        class inherits from a project class, whose body is only ``return [await] factory(...)``
+        (FunctionInfo.returned_call), called as it must be for that (awaited when it is an ``async
+        def``, under no decorator that changes what awaiting it gives)."""
+        func = call.func
+        info: FunctionInfo | None = None
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
+            if scope.classes:
+                info = self._inherited(scope.classes[-1], func.attr.value)
+        else:
+            qualified = self.ctx.qualname(func)
+            written = dotted_name(func)
+            if qualified and written and written.split(".")[0] in self.ctx.imports.names:
+                info = self.ctx.source.function(qualified)
+        if info is None or info.returned_call is None:
+            return None
+        resource = KNOWN_RESOURCES.get(info.returned_call)
+        if resource is None:
+            return None
+        if info.is_async:
+            keeps = info.result == COROUTINE or (bool(info.decorators) and all(
+                d in AWAITED_GIVES_RESULT or decorator_effect(d) == KEEPS for d in info.decorators))
+            if not (awaited and keeps):
+                return None
+        elif awaited or info.result != VALUE:
+            return None
+        # what the helper's call is, as a context manager, is the helper's own business: no fix from it
+        return replace(resource, context=resource.context if not info.is_async and not info.decorators else None)
+
+    def _inherited(self, cls: cst.ClassDef, method: str) -> FunctionInfo | None:
+        """The method ``self.method`` names in a test class: found along its bases in the project's
+        source, first definer first. None when the test module's own classes define it (their code is
+        not read here) or when no project base does."""
+        local_classes = self.ctx.facts.classes
+        pending: list[str] = []
+        todo: list[cst.ClassDef] = [cls]
+        while todo:
+            current = todo.pop(0)
+            if any(type(item) is cst.FunctionDef and item.name.value == method for item in current.body.body):
+                return None
+            for arg in current.bases:
+                if arg.keyword is not None:
+                    continue
+                written = dotted_name(arg.value)
+                local = local_classes.get(written) if written is not None else None
+                if local is not None:
+                    todo.append(local)
+                else:
+                    qualified = self._absolute(self.ctx.qualname(arg.value))
+                    if qualified:
+                        pending.append(qualified)
+        found = method_along_bases(self.ctx.source, pending, method)
+        return found[1] if found is not None else None
+
+    def _absolute(self, qualified: str | None) -> str | None:
+        """``.server.Base`` (a relative import of the linted file, kept with its dots) as an absolute name."""
+        if not qualified or not qualified.startswith("."):
+            return qualified
+        dots = len(qualified) - len(qualified.lstrip("."))
+        base = relative_base(package_of(*module_name(self.ctx.path)), dots, None)
+        return f"{base}.{qualified[dots:]}" if base else None
+
+    def _opened_library(self, var: str, call: cst.Call, place: _Place) -> tuple[str, str] | None:
+        """A project object the test built (``var = Wrapper(...)``) whose method the test then called
+        builds a library resource on it and returns it (``async def create_session(self) ->
+        ClientSession`` with ``self._session = ClientSession(...)``): (method, library factory).
+
+        None when the object, or any value that method handed back, may be released or handed on
+        (any use but a method call, a comparison or a read), or when the resource is one that may
+        hold nothing (a lazy client, one opened later, one that settles)."""
+        source = self.ctx.source
+        qualified = self.ctx.qualname(call.func)
+        if source.cls(qualified) is None:
+            return None
+        rest = place.rest
+        uses = _uses(var, rest, closures_read=False)
+        if uses.released:
+            return None
+        for method in sorted(uses.working):
+            built = built_by_method(source, qualified, method)  # type: ignore[arg-type]
+            if built is None or built in LAZY_CLIENTS or built in OPENED_BY or built in SETTLED_BY \
+                    or built in IN_MEMORY_CLIENTS:
+                continue
+            if self._results_kept(var, method, rest):
+                return method, built
+        return None
+
+    @staticmethod
+    def _results_kept(var: str, method: str, rest: Sequence[cst.CSTNode]) -> bool:
+        """Whether every call ``var.method(...)`` in ``rest`` is dropped or bound to a name that is
+        then neither released nor handed on (False: the rule cannot tell)."""
+        for index, stmt in enumerate(rest):
+            for node, parents in _walk(stmt, ()):
+                if not (type(node) is cst.Call and type(node.func) is cst.Attribute
+                        and type(node.func.value) is cst.Name and node.func.value.value == var
+                        and node.func.attr.value == method):
+                    continue
+                holder = parents[-1] if parents else None
+                if type(holder) is cst.Await:
+                    holder = parents[-2] if len(parents) > 1 else None
+                if type(holder) is cst.Expr:
+                    continue  # dropped: what it handed back is held by the object alone
+                bound = assignment(stmt)
+                if bound is None or call_of(bound[1]) is not node:
+                    return False  # kept some other way (an argument, a nested statement): cannot tell
+                if _uses(bound[0], rest[index + 1:]).released:
+                    return False
+        return True
+
+    def _report_opened(self, test: _Scope, var: str, call: cst.Call, resource: Resource, method: str,
+                       built: str) -> None:
+        spelled = self.ctx.module.code_for_node(call.func)
+        release = f"`{resource.release[0].format(var)}`" if resource.release else "its release method"
+        self.report(call, f"{self._who(test)} opens `{spelled}(...)` as `{var}`, whose `{method}()` builds "
+                          f"`{built}(...)` in it, and never releases it: release it in a `finally` ({release})")
 
     def _assigned_over_in(self, func: cst.FunctionDef) -> frozenset[str]:
         """Names whose attributes the function assigns (``Client.engine_class = Mock``), once per function."""
@@ -411,8 +755,7 @@ class ResourceNotReleasedInTest(Rule):
                                          unittest and member.name.value.startswith("test")))
         return scopes
 
-    def _check_pair(self, scope: _Scope, body: list[cst.BaseStatement], index: int, names: tuple[str, ...],
-                    value: cst.BaseExpression) -> None:
+    def _check_pair(self, scope: _Scope, place: _Place, names: tuple[str, ...], value: cst.BaseExpression) -> None:
         """``send, receive = anyio.create_memory_object_stream()``: each end is released on its own."""
         call = call_of(value)
         if call is None:
@@ -422,8 +765,9 @@ class ResourceNotReleasedInTest(Rule):
         resource = RESOURCE_PAIRS.get(qualified or "")
         if resource is None:
             return
-        rest = body[index + 1:]
-        left = [name for name in names if not _uses(name, rest).released]
+        rest = place.rest
+        left = [name for name in names if not _uses(name, rest).released and not (
+            place.loop is not None and _uses(name, [place.loop], rebinds=False).released)]
         if not left:
             return
         spelled = self.ctx.module.code_for_node(func)
@@ -514,21 +858,10 @@ class ResourceNotReleasedInTest(Rule):
         function = source.function(resource.factory)
         if function is not None and function.returns:
             pending = [function.returns]  # a factory function annotated to return the class
-        seen: set[str] = set()
-        while pending:
-            name = pending.pop(0)
-            if name in seen:
-                continue
-            seen.add(name)
-            info = source.function(f"{name}.{method}")
-            if info is not None:
-                return bool(info.calls)
-            cls = source.cls(name)
-            if cls is not None:
-                pending.extend(cls.bases)
-        return False
+        found = method_along_bases(source, pending, method)
+        return found is not None and bool(found[1].calls)
 
-    def _report(self, test: _Scope, body: list[cst.BaseStatement], index: int, var: str,
+    def _report(self, test: _Scope, place: _Place, var: str,
                 value: cst.BaseExpression, call: cst.Call, resource: Resource) -> None:
         spelled = self.ctx.module.code_for_node(call.func)
         if resource.context == "async" and test.is_async:
@@ -540,19 +873,22 @@ class ResourceNotReleasedInTest(Rule):
         else:
             advice = "release it before the test ends"
         message = f"{self._who(test)} opens `{spelled}(...)` as `{var}` and never releases it: {advice}"
-        self.report(call, message, self._fix(test, body, index, var, value, call, resource))
+        self.report(call, message, self._fix(test, place, var, value, call, resource))
 
-    def _fix(self, test: _Scope, body: list[cst.BaseStatement], index: int, var: str,
+    def _fix(self, test: _Scope, place: _Place, var: str,
              value: cst.BaseExpression, call: cst.Call, resource: Resource) -> Fix | None:
         if isinstance(value, cst.Await) or value is not call:
             return None
         if resource.context not in ("sync", "async") or (resource.context == "async" and not test.is_async):
             return None
+        body, index = list(place.stmts), place.index
         rest = body[index + 1:]
         end = next((i for i, later in enumerate(rest) if _rebound(var, later)), len(rest))
         rest, after = rest[:end], rest[end:]  # from a new binding on, the name is another value's
         if not rest:
             return None
+        if place.block is not None and _named_outside(var, test.func, body[index:index + 1 + end]):
+            return None  # used after its block too: closing it at the block's end would be too early
         stmt = body[index]
         first = rest[0]
         rest = [first.with_changes(leading_lines=[
@@ -564,9 +900,10 @@ class ResourceNotReleasedInTest(Rule):
             leading_lines=getattr(stmt, "leading_lines", ()),
         )
         keyword = "async with" if resource.context == "async" else "with"
-        func_body = test.func.body
-        return self.fix(Safety.UNSAFE, f"Run the rest of the test inside `{keyword}`",
-                        (func_body, func_body.with_changes(body=[*body[:index], with_stmt, *after])))
+        holder = place.block if place.block is not None else test.func.body
+        where = "test" if place.block is None else "block"
+        return self.fix(Safety.UNSAFE, f"Run the rest of the {where} inside `{keyword}`",
+                        (holder, holder.with_changes(body=[*body[:index], with_stmt, *after])))
 
     VALID = [
         Valid(dedent("""
@@ -948,6 +1285,127 @@ class ResourceNotReleasedInTest(Rule):
                     tg.start_soon(consume, receive)
                     await send.send(1)
         """)),
+        # Opened in a branch: released later in the branch, after it, or by a `finally` around it.
+        Valid(dedent("""
+            import httpx
+
+            async def test_branch_then_close(live):
+                if live:
+                    client = httpx.AsyncClient()
+                    await client.get("https://example.org")
+                else:
+                    client = None
+                if client is not None:
+                    await client.aclose()
+
+            async def test_try_around(live):
+                try:
+                    if live:
+                        client = httpx.AsyncClient()
+                        await client.get("https://example.org")
+                finally:
+                    await client.aclose()
+
+            async def test_handler_closes():
+                try:
+                    client = httpx.AsyncClient()
+                    await client.get("https://example.org")
+                except httpx.HTTPError:
+                    await client.aclose()
+                    raise
+        """)),
+        # A loop that closes the previous client before opening the next one.
+        Valid(dedent("""
+            import socket
+
+            def test_ports(count):
+                sock = None
+                for _ in range(count):
+                    if sock is not None:
+                        sock.close()
+                    sock = socket.socket()
+                    sock.bind(("127.0.0.1", 0))
+        """)),
+        # Inside `pytest.raises`: the acquisition itself may be what fails, and then it opens nothing.
+        Valid(dedent("""
+            import pytest
+            import redis
+
+            def test_bad_url():
+                with pytest.raises(ValueError):
+                    client = redis.from_url("nowhere://")
+                    client.ping()
+        """)),
+        # A project object whose method builds a library session: released through the object or the
+        # session it handed back, handed on, or never asked for one.
+        Valid(dedent("""
+            from app.gateway import Gateway, register
+
+            async def test_closed():
+                gateway = Gateway("https://example.org")
+                await gateway.http()
+                await gateway.close()
+
+            async def test_session_closed():
+                gateway = Gateway("https://example.org")
+                http = await gateway.http()
+                await http.close()
+
+            async def test_handed_on():
+                gateway = Gateway("https://example.org")
+                http = await gateway.http()
+                register(http)
+
+            async def test_not_asked():
+                gateway = Gateway("https://example.org")
+                assert gateway.url == "https://example.org"
+        """), files={"src/app/gateway.py": _GATEWAY}),
+        # A helper that does more than hand back what it opens (here it keeps it for the teardown), a
+        # helper the test class defines itself, and an opening the test makes fail: not followed.
+        Valid(dedent("""
+            import asyncpg
+            import pytest
+            from tests.support import LinkBase
+
+            class TestLinks(LinkBase):
+                async def test_kept(self):
+                    await self.open_kept()
+
+                async def test_own_helper(self):
+                    await self.open_link()
+
+                async def open_link(self):
+                    return await self.pool.acquire()
+
+            async def test_refused():
+                with pytest.raises(OSError):
+                    await asyncpg.connect("postgresql://127.0.0.1:1/none")
+        """), files={"tests/__init__.py": "", "tests/support.py": _LINK_BASE}, filename="tests/test_links.py"),
+        # An httpx client of either kind that sent nothing, or sends to an app in memory, holds no connection.
+        Valid(dedent("""
+            import httpx
+
+            def test_proxy_transport():
+                client = httpx.AsyncClient(proxy="socks5://localhost/")
+                assert client._transport_for_url(httpx.URL("http://example.org")) is not None
+
+            async def app(scope, receive, send):
+                await send({"type": "http.response.start", "status": 204, "headers": []})
+                await send({"type": "http.response.body", "body": b""})
+
+            async def test_in_memory():
+                client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app")
+                assert (await client.get("/")).status_code == 204
+        """)),
+        # Dropped inside a `try` that catches: the test opens it only to see it fail.
+        Valid(dedent("""
+            async def test_missing_file():
+                try:
+                    open("no-such-file")
+                except OSError as exc:
+                    raised = exc
+                assert raised
+        """)),
         # A closure that closes the client releases it.
         Valid(dedent("""
             import httpx
@@ -1173,6 +1631,93 @@ class ResourceNotReleasedInTest(Rule):
                         return name
             """)},
             filename="tests/test_recorder.py",
+        ),
+        # Opened in one branch of an `if` and left open there: the rest of that branch goes inside `async with`.
+        Invalid(
+            dedent("""
+                import httpx
+
+                async def test_download(use_async):
+                    if use_async:
+                        client = httpx.AsyncClient()
+                        body = (await client.get("https://example.org/a.png")).content
+                    else:
+                        body = httpx.get("https://example.org/a.png").content
+                    assert body
+            """),
+            line=5, column=18,
+            message=("test `test_download` opens `httpx.AsyncClient(...)` as `client` and never releases it: "
+                     "open it with `async with`"),
+            fixed=dedent("""
+                import httpx
+
+                async def test_download(use_async):
+                    if use_async:
+                        async with httpx.AsyncClient() as client:
+                            body = (await client.get("https://example.org/a.png")).content
+                    else:
+                        body = httpx.get("https://example.org/a.png").content
+                    assert body
+            """),
+            unsafe=True,
+        ),
+        # One socket per pass of a loop, none closed; used after the loop too, so no fix.
+        Invalid(
+            dedent("""
+                import socket
+
+                def test_bind_each(hosts):
+                    for host in hosts:
+                        sock = socket.socket()
+                        sock.bind((host, 0))
+                    assert sock.getsockname()
+            """),
+            line=5, column=16,
+            message="test `test_bind_each` opens `socket.socket(...)` as `sock` and never releases it: open it with `with`",
+        ),
+        # A method of a project object builds a library session in it: neither is ever closed.
+        Invalid(
+            dedent("""
+                from app.gateway import Gateway
+
+                async def test_http_is_cached():
+                    gateway = Gateway("https://example.org")
+                    first = await gateway.http()
+                    second = await gateway.http()
+                    assert first is second
+            """),
+            line=4, column=15,
+            message=("test `test_http_is_cached` opens `Gateway(...)` as `gateway`, whose `http()` builds "
+                     "`aiohttp.ClientSession(...)` in it, and never releases it: release it in a `finally` "
+                     "(`await gateway.close()`)"),
+            files={"src/app/gateway.py": _GATEWAY},
+        ),
+        # An inherited helper hands back what `asyncssh.connect` opens; the test drops it at once.
+        Invalid(
+            dedent("""
+                from tests.support import LinkBase
+
+                class TestLinks(LinkBase):
+                    async def test_banner(self):
+                        await self.open_link(banner=True)
+            """),
+            line=5, column=15,
+            message=("test `test_banner` opens `self.open_link(...)` (`asyncssh.connect(...)`) and drops it, so "
+                     "nothing can release it: keep it (`conn = ...`) and release it in a `finally` (`conn.close()`)"),
+            files={"tests/__init__.py": "", "tests/support.py": _LINK_BASE},
+            filename="tests/test_links.py",
+        ),
+        # Connecting only to see that the server answers: the connection is dropped open.
+        Invalid(
+            dedent("""
+                import asyncpg
+
+                async def test_server_answers(dsn):
+                    await asyncpg.connect(dsn)
+            """),
+            line=4, column=11,
+            message=("test `test_server_answers` opens `asyncpg.connect(...)` and drops it, so nothing can "
+                     "release it: keep it (`conn = ...`) and release it in a `finally` (`await conn.close()`)"),
         ),
         Invalid(
             dedent("""

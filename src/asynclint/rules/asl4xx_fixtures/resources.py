@@ -38,7 +38,7 @@ import libcst as cst
 from asynclint.analysis.values_resources import installed_async_release
 from asynclint.knowledge.resources import KNOWN_METHOD_RESOURCES, KNOWN_RESOURCES, OWNER_TYPES, Resource
 from asynclint.model.names import dotted_name
-from asynclint.model.source_index import SourceIndex
+from asynclint.model.source_index import FunctionInfo, SourceIndex
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -93,6 +93,38 @@ def project_resource(qualname: str | None, source: SourceIndex) -> Resource | No
     context = "async" if info.async_context_manager else "sync" if info.context_manager else None
     return Resource(qualname, _snake(target.rpartition(".")[2]), context,
                     (f"{'await ' if awaited else ''}{{}}.{method}()",), project=True)
+
+
+def method_along_bases(source: SourceIndex, classes: list[str], method: str) -> tuple[str, FunctionInfo] | None:
+    """The first definition of ``method`` found in ``classes`` (project classes), then along their bases
+    within the project, breadth first (close to the MRO): (the class defining it, the method)."""
+    pending, seen = list(classes), set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        info = source.function(f"{name}.{method}")
+        if info is not None:
+            return name, info
+        found = source.cls(name)
+        if found is not None:
+            pending.extend(found.bases)
+    return None
+
+
+def built_by_method(source: SourceIndex, cls: str, method: str) -> str | None:
+    """The library resource (a row of KNOWN_RESOURCES) that method ``method`` of project class ``cls``
+    builds on the object and hands back: it is declared to return that type, calls its constructor,
+    and the class that defines it keeps one on ``self`` (``self._session = ClientSession(...)``).
+    The method is looked up in the class, then along its bases within the project."""
+    found = method_along_bases(source, [cls], method)
+    if found is None:
+        return None
+    owner, returns = source.cls(found[0]), found[1].returns
+    if owner is None or returns is None or returns not in KNOWN_RESOURCES or returns not in found[1].calls:
+        return None
+    return returns if any(built == returns for _, built in owner.built_attributes) else None
 
 
 def release_statements(resource: Resource, var: str) -> list[cst.BaseStatement]:
