@@ -1,9 +1,9 @@
 """bench/history.py: the miner finds fix shapes at the parent's line, the replayer scores a case.
 
 A tiny repository is built with git: an async test that blocks with ``time.sleep`` and leaves a
-client open, then a commit that fixes both. The miner must list the fix at the parent's line; the
-replayer, given the judged cases, must count asynclint's ASL502 and ASL405 findings on the parent
-as catches (and nothing left on the fixed code).
+client open and a coroutine unawaited, then a commit that fixes them. The miner must list the fix
+at the parent's line; the replayer, given the judged cases, must count asynclint's ASL501 (default),
+ASL502 and ASL405 (preview) findings on the parent as catches (and nothing left on the fixed code).
 """
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ async def test_client():
     client = httpx.AsyncClient()
     response = await client.get("https://example.org")
     assert response.status_code == 200
+
+
+async def test_ping():
+    asyncio.sleep(0)
 """
 
 AFTER = """\
@@ -71,6 +75,10 @@ async def test_client():
     async with httpx.AsyncClient() as client:
         response = await client.get("https://example.org")
     assert response.status_code == 200
+
+
+async def test_ping():
+    await asyncio.sleep(0)
 """
 
 
@@ -140,20 +148,24 @@ def test_replay_counts_catches_and_writes_the_table(mirrors: tuple[Path, str, st
         f"acme/svc\t{fix[:12]}\t{parent[:12]}\ttests/test_io.py\t8\tblocking-call\tASL502\t\ttime.sleep in a test\n"
         f"acme/svc\t{fix[:12]}\t{parent[:12]}\ttests/test_io.py\t13\ttest-resource\tASL405\t-\tclient never closed\n"
         f"acme/svc\t{fix[:12]}\t{parent[:12]}\ttests/test_io.py\t14\tother\t-\t-\tno rule is for it\n"
+        f"acme/svc\t{fix[:12]}\t{parent[:12]}\ttests/test_io.py\t20\tunawaited\tASL501\t-\tcoroutine never awaited\n"
     )
     table, outcomes = tmp_path / "recall.md", tmp_path / "recall.json"
     code = history.main(["replay", "--cases", str(cases), "--mirrors", str(root), "--work", str(tmp_path / "trees"),
                          "--asynclint", asynclint_executable(), "-o", str(table), "--json", str(outcomes)])
     assert code == 0
     by_line = {int(o["case"].rsplit(":", 1)[1]): o for o in json.loads(outcomes.read_text())["outcomes"]}
-    assert by_line[8]["caught"]["asynclint"] and not by_line[8]["left"]["asynclint"]
-    # ASL405 is opt-in: caught with the opt-in rules only.
+    assert by_line[20]["caught"]["asynclint"] and not by_line[20]["left"]["asynclint"]
+    # ASL502 and ASL405 are in the preview group: caught with every rule only.
+    assert not by_line[8]["caught"]["asynclint"]
+    assert by_line[8]["caught"]["asynclint+opt-in"] and not by_line[8]["left"]["asynclint+opt-in"]
     assert not by_line[13]["caught"]["asynclint"]
     assert by_line[13]["caught"]["asynclint+opt-in"] and not by_line[13]["left"]["asynclint+opt-in"]
     assert not by_line[14]["caught"]["asynclint"]  # no rule is meant for it: never counted as caught
     text = table.read_text()
-    assert "3 cases from 1 repositories; 2 of a kind an asynclint rule is for." in text
-    assert "| blocking-call (ASL502) | 1 | 1/1 | 1/1 |" in text
+    assert "4 cases from 1 repositories; 3 of a kind an asynclint rule is for." in text
+    assert "| unawaited (ASL501) | 1 | 1/1 | 1/1 |" in text
+    assert "| blocking-call (ASL502) | 1 | 0/1 | 1/1 |" in text
     assert "| test-resource (ASL405) | 1 | 0/1 | 1/1 |" in text
     # The table is rebuilt from the saved outcomes without linting again.
     again = tmp_path / "again.md"

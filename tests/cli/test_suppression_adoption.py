@@ -75,8 +75,9 @@ ADD_NOQA = {
     "tests/test_crlf.py": b"\xef\xbb\xbfimport pytest\r\n\r\n\r\nasync def test_crlf():  # noqa: E501\r\n"
                           b"    assert True\r\n",
     # Multi-line expressions and strings: the comment never lands inside a string.
-    # ASL302 (opt-in) is selected so that a test with nothing to check gets a code too.
-    "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASL302"]\n',
+    # ASL302 (opt-in) is selected so that a test with nothing to check gets a code too, and the
+    # preview ASL502 by its code for the multi-line blocking calls.
+    "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASL302", "ASL502"]\n',
     "tests/test_multi.py": '''
         import asyncio
         import time

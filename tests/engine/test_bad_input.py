@@ -67,6 +67,16 @@ def test_thousands_of_concatenated_strings_say_python_accepts_the_file(tmp_path:
     assert "ASL001" in found[0] and "accepts the file" in found[0], found
 
 
+def test_a_file_libcsts_parser_gives_up_on_is_asl001_and_the_run_goes_on(
+        tmp_path: Path, asynclint: RunAsynclint) -> None:
+    # Concatenated t-strings (Python 3.14) make LibCST raise CSTLogicError, not a syntax error: the
+    # file is ASL001 (CPython's message where it refuses the file too), the other files are linted.
+    (tmp_path / "test_bad.py").write_text('X = t"a" t"b"\n')
+    found = diagnostics(lint(asynclint, tmp_path))
+    assert len(found) == 2 and found[0].startswith("test_bad.py:1:") and "ASL001 syntax error" in found[0], found
+    assert found[1].startswith(GOOD_FINDING)
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     (b'x = "\xff\xfe"\n', "test_bad.py:1:1: ASL002 cannot read file: cannot decode as utf-8 at byte 5 (line 1)"),
     (b'\n\n\nx = "\xe9"\n', "test_bad.py:1:1: ASL002 cannot read file: cannot decode as utf-8 at byte 8 (line 4)"),

@@ -23,6 +23,9 @@ PROJECT = {
         [tool.pytest.ini_options]
         asyncio_mode = "strict"
         pythonpath = ["src"]
+
+        [tool.asynclint]
+        extend-select = ["ASL104"]  # in the preview group; the one rule the pin changes here
     """,
     "tests/conftest.py": """
         import pytest
@@ -107,6 +110,9 @@ CHANGES = {
         [tool.pytest.ini_options]
         asyncio_mode = "auto"
         pythonpath = ["src"]
+
+        [tool.asynclint]
+        extend-select = ["ASL104"]
     """),
 }
 

@@ -66,6 +66,16 @@ def parse(text: str, display_path: str) -> tuple[cst.Module | None, Diagnostic |
         return None, engine_diagnostic(display_path, "ASL001",
                                        f"syntax error: {message} (LibCST's parser; Python {version} accepts the file)",
                                        max(exc.raw_line, 1), exc.raw_column + 1)
+    except cst.CSTLogicError:
+        # LibCST's parser gives up without a position on some input (concatenated t-strings of
+        # Python 3.14: t"a" t"b"); CPython's message where it refuses the file too.
+        cpython = cpython_syntax_error(text)
+        if cpython is not None:
+            return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {cpython.message}",
+                                           cpython.line, cpython.column)
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        return None, engine_diagnostic(display_path, "ASL001", "syntax error: LibCST's parser cannot read this "
+                                       f"file (Python {version} accepts it)")
     except RecursionError:
         return None, engine_diagnostic(display_path, "ASL001", "syntax error: too deeply nested for the parser")
     except (ValueError, TypeError, MemoryError) as exc:  # the native parser's other refusals

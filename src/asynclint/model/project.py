@@ -184,7 +184,7 @@ class ProjectModel:
         if source.text is not None:
             try:
                 module = cst.parse_module(source.text)
-            except (cst.ParserSyntaxError, RecursionError, ValueError):
+            except (cst.ParserSyntaxError, cst.CSTLogicError, RecursionError, ValueError):
                 module = None
             if module is not None:
                 config = pytest_config_for_directory(path.parent)

@@ -125,13 +125,13 @@ def test_fix_makes_every_test_run_and_pass_under_real_pytest(suite: Path) -> Non
     override_before = _run([*pytest_cmd[:-1], "--noconftest", "tests/test_loop_override.py"], suite)
     assert "1 failed, 1 passed" in override_before.stdout, override_before.stdout
 
-    # ASL107 is in the preview group: a prefix does not select it, its exact code does.
-    check = _run([asynclint_executable(), "check", "--select", "ASL1,ASL107,ASL404", "tests"], suite)
+    # ASL104 and ASL107 are in the preview group: a prefix does not select them, their exact codes do.
+    check = _run([asynclint_executable(), "check", "--select", "ASL1,ASL104,ASL107,ASL404", "tests"], suite)
     assert check.returncode == 1, check.stdout + check.stderr
     found = {line.split(" ")[1] for line in check.stdout.splitlines() if ": ASL" in line}
     assert found >= {"ASL101", "ASL102", "ASL103", "ASL104", "ASL106", "ASL107", "ASL404"}, check.stdout
 
-    fixed = _run([asynclint_executable(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL107,ASL404", "tests"],
+    fixed = _run([asynclint_executable(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL104,ASL107,ASL404", "tests"],
                  suite)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
@@ -146,6 +146,6 @@ def test_fix_makes_every_test_run_and_pass_under_real_pytest(suite: Path) -> Non
     assert "# the mark makes it async, right?\n@pytest_asyncio.fixture\nasync def number" in conftest
     assert '@pytest_asyncio.fixture(scope="module", loop_scope="module")' in conftest
 
-    again = _run([asynclint_executable(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL107,ASL404", "tests"],
+    again = _run([asynclint_executable(), "check", "--fix", "--unsafe-fixes", "--select", "ASL1,ASL104,ASL107,ASL404", "tests"],
                  suite)
     assert again.returncode == 0 and "Found" not in again.stdout.split("\n")[0], again.stdout
