@@ -16,6 +16,7 @@ import libcst as cst
 
 from asynclint.config.pytest_config import PytestConfig
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.blocking import OWN_LOOP_RUNNERS
 from asynclint.knowledge.pytest import (
     ASYNC_MARKS,
     FIXTURE_DECORATORS,
@@ -250,6 +251,9 @@ class ModuleFacts:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     hooks: dict[str, cst.FunctionDef] = field(default_factory=dict)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    #: The module runs an event loop itself when executed (``asyncio.run(main())`` at its top level or
+    #: under ``if __name__ == "__main__":``): a script whose coroutines it runs, not only pytest's.
+    runs_itself: bool = False
 
     def module_fixtures(self) -> dict[str, Fixture]:
         return {f.name: f for f in self.fixtures if f.class_name is None}
@@ -288,7 +292,29 @@ def build_module_facts(module: cst.Module, path: Path, config: PytestConfig,
                 facts.tests.append(_test(stmt, (), imports, facts.module_marks, False, False))
         elif isinstance(stmt, cst.ClassDef):
             _collect_class(stmt, (), facts, imports, config, local_classes, collect_tests)
+        elif not facts.runs_itself and _runs_a_loop(stmt, imports):
+            facts.runs_itself = True
     return facts
+
+
+def _runs_a_loop(stmt: cst.BaseStatement, imports: ImportTable) -> bool:
+    """A top-level statement that runs an event loop (``asyncio.run(main())``), directly or inside
+    ``if __name__ == "__main__":``."""
+    if type(stmt) is cst.If:
+        test = stmt.test
+        if not (type(test) is cst.Comparison and type(test.left) is cst.Name and test.left.value == "__name__"):
+            return False
+        body: Iterable[cst.CSTNode] = stmt.body.body if type(stmt.body) is cst.IndentedBlock else ()
+        return any(_runs_a_loop(inner, imports) for inner in body)  # type: ignore[arg-type]
+    if type(stmt) is not cst.SimpleStatementLine:
+        return False
+    for small in stmt.body:
+        value = small.value if type(small) is cst.Expr or type(small) is cst.Assign else None
+        if type(value) is cst.Call and (imports.qualname(value.func) in OWN_LOOP_RUNNERS
+                                        or (type(value.func) is cst.Attribute
+                                            and value.func.attr.value == "run_until_complete")):
+            return True
+    return False
 
 
 def unittest_status(cls: cst.ClassDef, imports: ImportTable,

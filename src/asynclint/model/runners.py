@@ -237,11 +237,13 @@ class Runners:
 
     @functools.cached_property
     def plugins_run_async(self) -> bool:
-        """A plugin we do not model may run async tests here: one named by ``-p``/``pytest_plugins`` that
+        """A plugin we do not model may run async tests here (or the module, a script, runs them itself:
+        ``if __name__ == "__main__": asyncio.run(main())``): one named by ``-p``/``pytest_plugins`` that
         runs coroutines (or a project plugin that may), a declared dependency whose plugin runs them
         (knowledge/pytest.py), or pytest-asyncio disabled by ``-p no:asyncio`` (its tests are then someone
         else's). Who runs them is unknown: rules say nothing that depends on it."""
-        return self.pytest_asyncio_disabled or bool(self.unmodelled_plugins) or self.project.plugins_may_run_async(
+        return self.pytest_asyncio_disabled or self.facts.runs_itself or bool(self.unmodelled_plugins) \
+            or self.project.plugins_may_run_async(
             self.facts, self.config, self.module_plugins)
 
     @functools.cached_property

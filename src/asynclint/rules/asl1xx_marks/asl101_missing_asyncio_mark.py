@@ -229,6 +229,21 @@ class MissingAsyncioMark(Rule):
             async def test_served():
                 assert True
         """), files={"requirements-dev.txt": "pytest\npytest-aiohttp==0.3.0\n"}),
+        # A script that runs its own coroutines (`asyncio.run(main())` under `__main__`): its author runs
+        # it as a program; who else runs its `async def test_*` cannot be told.
+        Valid(dedent("""
+            import asyncio
+
+            async def test_booking_flow():
+                assert True
+
+            async def main():
+                await test_booking_flow()
+                print("PASS")
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+        """)),
         # aiomisc before 17 shipped its own pytest plugin (aiomisc-pytest since), which runs coroutine tests.
         Valid(dedent("""
             async def test_run_by_the_bundled_plugin():
