@@ -23,6 +23,7 @@ unknown: None, and the rules asking say nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,9 +31,11 @@ import libcst as cst
 
 from asynclint.analysis.body import descendants
 from asynclint.core.walker import iter_children
-from asynclint.knowledge.resources import BORROWING_CALLS, KNOWN_RESOURCES, TEST_RELEASE_METHODS, Resource
+from asynclint.knowledge.resources import (BORROWING_CALLS, KNOWN_RESOURCES, RELEASE_METHODS, TEST_RELEASE_METHODS,
+                                           Resource)
 from asynclint.analysis.calls import COROUTINE
 from asynclint.analysis.coroutines import installed_roots
+from asynclint.model.names import dotted_name
 from asynclint.model.source_index import SourceIndex
 
 if TYPE_CHECKING:
@@ -82,6 +85,26 @@ def installed_async_release(ctx: "FileContext", qualname: str | None) -> Release
             break  # the preferred release decides: an `aclose` that answers something is no release
     memo[qualname] = found
     return found
+
+
+def released_through_owner(call: cst.Call, teardown: Sequence[cst.BaseStatement]) -> bool:
+    """The resource came from a function or method of an owner (``conn = await db.init_db()``) and
+    the teardown calls a release of that same owner (``await db.close_db()``): the owner may keep
+    what it made (a module global, an attribute) and release it there, which cannot be told from
+    here, so the fixture counts as releasing it."""
+    callee = call.func
+    if type(callee) is not cst.Attribute:
+        return False
+    owner = dotted_name(callee.value)
+    if owner is None:
+        return False
+    for statement in teardown:
+        for node in (statement, *descendants(statement)):
+            if type(node) is cst.Call and type(node.func) is cst.Attribute \
+                    and dotted_name(node.func.value) == owner \
+                    and any(word in node.func.attr.value.lower() for word in RELEASE_METHODS):
+                return True
+    return False
 
 
 def released_by_users(ctx: "FileContext", fixture: "Fixture") -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.analysis.values_resources import kept_resources, released_by_users
+from asynclint.analysis.values_resources import kept_resources, released_by_users, released_through_owner
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
 from asynclint.knowledge.resources import OPENING_METHODS, Resource
@@ -190,6 +190,8 @@ class FixtureWithoutTeardown(Rule):
         if (fixture.is_generator and var is not None and index + 1 < len(body)
                 and var in names_in(*body[index + 1:])):
             return  # released (or at least handled) after the yield
+        if fixture.is_generator and released_through_owner(call, body[index + 1:]):
+            return  # ``conn = await db.init_db()`` ... ``await db.close_db()``: the owner releases what it made
         if released_by_users(self.ctx, fixture):
             return  # each test hands it to a context manager whose exit releases it (or may: unknown)
         spelled = self.ctx.module.code_for_node(call.func)
@@ -270,6 +272,42 @@ class FixtureWithoutTeardown(Rule):
                         imports=imports)
 
     VALID = [
+        # The resource came from a function of a module that keeps it (a module global), and the
+        # teardown calls that module's release: released through its owner.
+        Valid(dedent("""
+            import pytest
+
+            from app import store
+
+
+            @pytest.fixture
+            async def connection(tmp_path):
+                conn = await store.open_connection(tmp_path / "t.db")
+                yield conn
+                await store.close_connection()
+        """), files={"app/__init__.py": "", "app/store.py": dedent("""
+            import sqlite3
+
+            _db = None
+
+
+            class Connection:
+                def __init__(self, raw):
+                    self.raw = raw
+
+                async def close(self):
+                    self.raw.close()
+
+
+            async def open_connection(path) -> Connection:
+                global _db
+                _db = Connection(sqlite3.connect(path))
+                return _db
+
+
+            async def close_connection():
+                await _db.close()
+        """)}, config={"asyncio_mode": "auto"}),
         Valid(dedent("""
             import pytest
 
