@@ -92,7 +92,7 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
             continue
         if _waited_objects(ctx, waited) & produced:
             return True
-        if related and _waits_on_roots(waited) & related:
+        if related and _waits_on_roots(ctx, waited) & related:
             return True
     return False
 
@@ -183,6 +183,11 @@ def _related_names(func: cst.FunctionDef, roots: set[str], ignored: set[str]) ->
     return related
 
 
+#: Calls that make a task of the coroutine they are given: a name bound from one is bound from what
+#: that coroutine works on (``waiter = loop.create_task(stream.wait_eof())``).
+_TASK_MAKERS = frozenset({"create_task", "ensure_future"})
+
+
 def _receiver_roots(value: cst.BaseExpression) -> set[str]:
     """The roots of the receivers an assigned value is made from (``await a.b.m()`` gives ``a``;
     ``create_task(stream.wait_eof())`` gives ``stream``)."""
@@ -190,21 +195,17 @@ def _receiver_roots(value: cst.BaseExpression) -> set[str]:
         value = value.expression
     if type(value) is cst.Call:
         callee = value.func
+        name = callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
+        if name in _TASK_MAKERS and value.args:
+            return _receiver_roots(value.args[0].value)
         if type(callee) is cst.Attribute and type(callee.value) is not cst.Call:
-            roots = {_root(callee.value)}
-            if callee.attr.value in ("create_task", "ensure_future") and value.args:
-                roots = _receiver_roots(value.args[0].value)
-            return roots - {""}
-        if type(callee) is cst.Attribute or type(callee) is cst.Name:
-            name = callee.attr.value if type(callee) is cst.Attribute else callee.value
-            if name in ("create_task", "ensure_future") and value.args:
-                return _receiver_roots(value.args[0].value)
+            return {_root(callee.value)} - {""}
     if type(value) is cst.Attribute:
         return {_root(value)} - {""}
     return set()
 
 
-def _waits_on_roots(expr: cst.BaseExpression) -> set[str]:
+def _waits_on_roots(ctx: "FileContext", expr: cst.BaseExpression) -> set[str]:
     """The roots a waiting step is about: ``await x``, ``async for _ in x``, a waiting method of
     ``x`` (``x.wait_for(True)``, ``x.readchunk()``, ``x.noack_take(10)``), or ``x`` given to a
     waiting function (``wait_flag(x)``); also through ``asyncio.wait_for`` and the like."""
@@ -215,10 +216,9 @@ def _waits_on_roots(expr: cst.BaseExpression) -> set[str]:
     callee = expr.func
     name = callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
     roots: set[str] = set()
-    if name in ("wait_for", "shield", "gather", "wait") and type(callee) is cst.Attribute \
-            and type(callee.value) is cst.Name and callee.value.value == "asyncio":
+    if ctx.qualname(callee) in WAIT_WRAPPERS:
         for arg in expr.args:
-            roots |= _waits_on_roots(arg.value)
+            roots |= _waits_on_roots(ctx, arg.value)
         return roots
     if not _is_waiting_name(name):
         return set()
