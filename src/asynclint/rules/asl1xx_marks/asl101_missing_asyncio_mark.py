@@ -244,6 +244,18 @@ class MissingAsyncioMark(Rule):
             if __name__ == "__main__":
                 asyncio.run(main())
         """)),
+        # The same, with the loop's result deciding the exit status.
+        Valid(dedent("""
+            import asyncio
+            import sys
+
+            async def test_inventory_sync():
+                return True
+
+            if __name__ == "__main__":
+                if not asyncio.run(test_inventory_sync()):
+                    sys.exit(1)
+        """)),
         # aiomisc before 17 shipped its own pytest plugin (aiomisc-pytest since), which runs coroutine tests.
         Valid(dedent("""
             async def test_run_by_the_bundled_plugin():

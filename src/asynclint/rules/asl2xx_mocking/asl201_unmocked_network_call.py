@@ -480,6 +480,24 @@ class UnmockedNetworkCall(Rule):
                     writer.close()
                     return []
         """)}),
+        # The project's function requests through the session its caller hands it, and the test hands it
+        # a stand-in: the request goes wherever the caller's client sends it, here nowhere.
+        Valid(dedent("""
+            from unittest.mock import MagicMock
+            import pytest
+            from app.news import latest_titles
+
+            @pytest.mark.asyncio
+            async def test_titles_from_a_stand_in_session():
+                session = MagicMock()
+                assert await latest_titles(session, "science") == []
+        """), files={"app/__init__.py": "", "app/news.py": dedent("""
+            import aiohttp
+
+            async def latest_titles(session: aiohttp.ClientSession, topic: str) -> list[str]:
+                async with session.get(f"https://news.example.com/{topic}.json") as response:
+                    return [item["title"] for item in await response.json()]
+        """)}),
         # A URL built from what a helper returns, with a path added: where it points is unknown.
         Valid(dedent("""
             from app.feed import fetch
