@@ -12,7 +12,7 @@ from asynclint.analysis.values_observation import MockUses
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
 from asynclint.core.walker import read_only_visit
-from asynclint.knowledge.mocks import CALL_CHECKS
+from asynclint.knowledge.mocks import CALL_CHECKS, DISPLAY_FUNCTIONS, DISPLAY_METHODS
 
 
 def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
@@ -38,6 +38,22 @@ def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
             return True
         if isinstance(value, cst.Name) and value.value == "False" and isinstance(op, (cst.Is, cst.Equal)):
             return True
+    return False
+
+
+def _displayed(path: tuple[cst.CSTNode, ...]) -> bool:
+    """`print(m.call_count)`, `f"{m.called}"`, `log.info("%d", m.call_count)`: shown, not checked (an
+    assertion's message included); an assertion or comparison met first makes it a check."""
+    for position in range(len(path) - 2, -1, -1):
+        node = path[position]
+        if type(node) is cst.FormattedStringExpression:
+            return True
+        if type(node) is cst.Arg and position > 0 and type(call := path[position - 1]) is cst.Call:
+            func = call.func
+            return (type(func) is cst.Name and func.value in DISPLAY_FUNCTIONS) or (
+                type(func) is cst.Attribute and func.attr.value in DISPLAY_METHODS)
+        if isinstance(node, (cst.Assert, cst.Comparison, cst.If, cst.While, cst.BaseSmallStatement)):
+            return False
     return False
 
 
@@ -154,7 +170,7 @@ class AssertCalledOnAsyncMock(Rule):
         candidates = []
         for attribute, key, path in uses.found:
             value = values.evaluate(attribute.value)
-            if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path):
+            if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path) and not _displayed(path):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
         for attribute, key, path, value in candidates:
@@ -224,6 +240,26 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
     ]
     VALID += [
+        # A count shown, not checked: printed, logged, formatted into an assertion's message.
+        Valid(dedent("""
+            import logging
+            from unittest.mock import AsyncMock
+
+            log = logging.getLogger(__name__)
+
+            async def remind(send, names):
+                for name in names:
+                    await send(name)
+                return len(names)
+
+            async def test_reminders_sent():
+                send = AsyncMock()
+                sent = await remind(send, ["ada", "alan"])
+                print(f"sent {send.call_count} reminders")
+                print("sent", send.call_count, "reminders")
+                log.info("sent %d reminders", send.call_count)
+                assert sent == 2, "sent {}".format(send.call_count)
+        """)),
         # "Not called" already implies "not awaited".
         Valid(dedent("""
             import unittest
