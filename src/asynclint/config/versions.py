@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asynclint.config.dependencies import declared_requirements
+from asynclint.config.dependencies import declared_requirements, read_declaration
 from asynclint.config.toml import tomllib
 from asynclint.knowledge.pytest_asyncio import PytestAsyncioFeatures
 
@@ -229,11 +229,7 @@ CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requiremen
               "test-requirements.txt", "setup.py", "tests/requirements.txt")
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+_read = read_declaration
 
 
 def pins_in(directory: Path, installed: Version | None,
