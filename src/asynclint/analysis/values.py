@@ -170,8 +170,12 @@ class FunctionValues:
         """Names the function binds to a mock (built, or installed by a patch)."""
         if self._names is None:
             found: dict[str, Value] = {}
+            # An AsyncMock a patch installs over a plain `def`: the code calls it, never awaits it.
+            over_plain = {n for p, n in self.mocks.patches if n is not None and _plain_function(self.ctx, p.target)}
             for name, call in self.mocks.constructed.items():
                 kind = _mock_class(self.ctx, call, self.mocks, name)
+                if kind == "async" and name in over_plain:
+                    continue
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
                                         _spec(self.ctx, call), "local", _configures(call), _result(call))
@@ -179,6 +183,8 @@ class FunctionValues:
                 if patched_name is None:
                     continue
                 if makes_async_mock(self.ctx, patch):
+                    if patched_name in over_plain:
+                        continue
                     new = patch.new.value if patch.new is not None else None
                     # `patch(..., side_effect=f)` hands its keywords to the mock it builds
                     result = _configures(new) if type(new) is cst.Call else new is None and _configures(patch.call)

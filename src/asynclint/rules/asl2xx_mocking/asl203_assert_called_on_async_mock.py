@@ -71,7 +71,9 @@ class AssertCalledOnAsyncMock(Rule):
         installed by `patch(..., new=AsyncMock())`, `new_callable=AsyncMock`,
         or by `patch`/`patch.object`/`mocker.patch` without `new` over an
         `async def` of the project (Python then makes it an `AsyncMock`, also
-        with `autospec=True`); assigned over an attribute or a class attribute
+        with `autospec=True`; an `AsyncMock` a patch installs over a plain
+        `def` of the project is left alone: the code calls it and never
+        awaits it, so only the call can be checked); assigned over an attribute or a class attribute
         (`bot.reply = AsyncMock()`, `Store.save = AsyncMock()`); handed to a
         project class that keeps it on `self` (`Notifier(AsyncMock())`, then
         `notifier.send`); returned or yielded by a fixture (conftest.py too),
@@ -240,6 +242,25 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
     ]
     VALID += [
+        # The test builds an AsyncMock over a plain `def` of the project: the code calls it and never
+        # awaits it, so only the call can be checked (an await-check would fail a passing test).
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, patch
+            import pytest
+            from shop.orders import place
+
+            @pytest.mark.asyncio
+            async def test_place_logs_the_order():
+                with patch("shop.orders.audit", new_callable=AsyncMock) as audit:
+                    await place("book")
+                audit.assert_called_once_with("book")
+        """), files={"shop/__init__.py": "", "shop/orders.py": dedent("""
+            def audit(item):
+                print("ordered", item)
+
+            async def place(item):
+                audit(item)
+        """)}),
         # A count shown, not checked: printed, logged, formatted into an assertion's message.
         Valid(dedent("""
             import logging
@@ -518,7 +539,7 @@ class AssertCalledOnAsyncMock(Rule):
                     save.assert_called()
             """),
             files={"shop/__init__.py": "", "shop/api.py": "async def load():\n    return 1\n\n"
-                                                         "def save():\n    return 1\n"},
+                                                         "async def save():\n    return 1\n"},
             count=2, line=6, column=5, unsafe=True,
             fixed=dedent("""
                 from unittest.mock import AsyncMock, patch
