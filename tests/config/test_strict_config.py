@@ -78,7 +78,7 @@ def test_config_file_without_a_table_is_an_error(tmp_path: Path, asynclint: RunA
 def test_valid_table_round_trips_every_key(tmp_path: Path) -> None:
     table = {"select": ["ASL1"], "extend-select": ["ASL108"], "ignore": ["ASL302"], "exclude": ["build"],
              "extend-exclude": ["x"], "per-file-ignores": {"a/*": "ASL101"}, "pytest-asyncio-version": "0.21",
-             "anyio-version": "4.10", "pytest-trio-version": "0.8",
+             "anyio-version": "4.10", "pytest-trio-version": "0.8", "httpx-version": "0.26",
              "allowed-hosts": ["*.internal"], "allowed-fixtures": ["fake_api"], "error-path-scope": "package",
              "resource-factories": ["app.db.make_pool"], "preview": True, "honour-peer-noqa": False}
     assert set(table) == set(schema.all_options())
@@ -86,6 +86,7 @@ def test_valid_table_round_trips_every_key(tmp_path: Path) -> None:
     assert s.per_file_ignores == {"a/*": ["ASL101"]}
     assert s.setting("allowed-hosts") == ["*.internal"] and s.setting("pytest-asyncio-version") == "0.21"
     assert s.setting("anyio-version") == "4.10" and s.setting("pytest-trio-version") == "0.8"
+    assert s.setting("httpx-version") == "0.26"
     assert s.setting("honour-peer-noqa") is False
     # Underscores are read as dashes, as before.
     assert settings_from_table({"extend_select": ["ASL108"]}, None, tmp_path).extend_select == ["ASL108"]

@@ -269,6 +269,11 @@ def test_network_calls_through_clients_and_attributes(tmp_path: Path) -> None:
 
         async def annotated(client: AsyncClient):
             return await client.get("/x")
+
+
+        async def rebinds(client: AsyncClient):
+            client = AsyncClient()
+            return await client.get("/y")
     """}))
     expected = {
         "svc.clients.Gateway.ping": ("httpx.AsyncClient.get",),
@@ -277,7 +282,9 @@ def test_network_calls_through_clients_and_attributes(tmp_path: Path) -> None:
         "svc.clients.stdlib": ("urllib.request.urlopen",),
         "svc.clients.aio": ("aiohttp.ClientSession.get",),
         "svc.clients.in_process": (),
-        "svc.clients.annotated": ("httpx.AsyncClient.get",),
+        # A client handed in by the caller: where it sends (a real client, a stand-in) is the caller's.
+        "svc.clients.annotated": (),
+        "svc.clients.rebinds": ("httpx.AsyncClient.get",),
     }
     for name, calls in expected.items():
         info = index.function(name)

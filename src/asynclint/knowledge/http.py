@@ -12,3 +12,15 @@ BODY_KEYWORDS = frozenset({"json", "data", "content", "files"})
 ERROR_ATTRIBUTES = frozenset({"is_error", "is_client_error", "is_server_error"})
 SUCCESS_ATTRIBUTES = frozenset({"is_success", "ok"})
 ERROR_KEYS = frozenset({"detail", "error", "errors"})
+
+#: httpx's ``Client(app=...)``/``AsyncClient(app=...)``: deprecated in 0.27 (a warning for every client
+#: built), removed in 0.28 (a ``TypeError``); httpx's changelog.
+HTTPX_APP_DEPRECATED_SINCE: tuple[int, ...] = (0, 27)
+HTTPX_APP_REMOVED_SINCE: tuple[int, ...] = (0, 28)
+
+
+def httpx_app_argument(release: tuple[int, ...]) -> str:
+    """What this httpx release does with ``app=``: "works" (silently), "deprecated" or "removed"."""
+    if release >= HTTPX_APP_REMOVED_SINCE:
+        return "removed"
+    return "deprecated" if release >= HTTPX_APP_DEPRECATED_SINCE else "works"

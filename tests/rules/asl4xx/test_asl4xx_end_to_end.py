@@ -74,9 +74,11 @@ SUITE = {
         from shop.db import Database
 
 
+        # Over ASGITransport the client holds no socket and no pool: not an ASL401 finding.
         @pytest_asyncio.fixture
         async def client():
-            return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop")
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop") as client:
+                yield client
 
 
         @pytest_asyncio.fixture

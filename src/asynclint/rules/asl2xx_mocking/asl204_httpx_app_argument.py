@@ -6,6 +6,7 @@ import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.versions import HTTPX
+from asynclint.knowledge.http import httpx_app_argument
 from asynclint.core.diagnostics import Safety
 
 #: httpx client class -> the transport that serves an app in-process for it.
@@ -75,7 +76,8 @@ class HttpxAppArgument(Rule):
         if app is None:
             return
         release = self.ctx.release_of(HTTPX)
-        if release.version < (0, 27):
+        effect = httpx_app_argument(tuple(release.version))
+        if effect == "works":
             return  # the shortcut works, silently, in the release the project uses
         kind = transport.rsplit(".", 1)[1]
         fix = None
@@ -89,7 +91,7 @@ class HttpxAppArgument(Rule):
             replacement = app.with_changes(keyword=cst.Name("transport"), value=new_value)
             fix = self.fix(Safety.SAFE, f"Use transport={kind}(app=...)", (app, replacement),
                            imports=[request] if request is not None else [])
-        if release.version < (0, 28):
+        if effect == "deprecated":
             self.report(app, f"`app=` is deprecated in {release.describe()} (a warning on every client) and "
                              f"removed in httpx 0.28; use `transport={kind}(app=...)`", fix)
             return
