@@ -6,3 +6,14 @@ import gc
 #: command starts, before its imports (LibCST's and click's modules: a few hundred thousand objects).
 GC_THRESHOLD = (10_000, 10, 10)
 gc.set_threshold(*GC_THRESHOLD)
+
+
+def resume_collector() -> None:
+    """Turn the collector on for the files of a run, if ``check`` turned it off for its start-up.
+
+    The objects built until then (the modules of LibCST, click and the rules, the configuration)
+    live as long as the process: they are frozen first, so no collection of the run scans them.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
