@@ -27,7 +27,7 @@ import libcst as cst
 from libcst._position import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from asynclint.core.walker import _LEAVES, iter_children
+from asynclint.core.walker import _GETTERS, _LEAVES, iter_children
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
@@ -186,7 +186,7 @@ def find_chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.Bas
     nodes: list[cst.CSTNode] = list(reversed(module.body))
     under: list[tuple[cst.BaseStatement, ...]] = [()] * len(nodes)
     pop_node, pop_under = nodes.pop, under.pop
-    kinds, leaves, remaining = _STATEMENT_KINDS, _LEAVES, len(wanted)
+    kinds, leaves, getters, remaining = _STATEMENT_KINDS, _LEAVES, _GETTERS, len(wanted)
     while nodes:
         node, enclosing = pop_node(), pop_under()
         cls = type(node)
@@ -203,7 +203,8 @@ def find_chains(module: cst.Module, wanted: set[int]) -> dict[int, tuple[cst.Bas
                 break
         if cls in leaves:
             continue
-        children = iter_children(node)
+        getter = getters.get(cls)
+        children = getter(node) if getter is not None else iter_children(node)  # iter_children, inlined
         if children:
             children.reverse()
             nodes += children
