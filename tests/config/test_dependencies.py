@@ -165,3 +165,18 @@ def test_setup_py_is_never_executed(tmp_path: Path) -> None:
 def test_setup_py_values_that_cannot_be_read_give_nothing(tmp_path: Path, text: str) -> None:
     _write(tmp_path, {"setup.py": text})
     assert _declared(tmp_path) == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_requirements_written_with_a_byte_order_mark_keep_their_pins(tmp_path: Path, encoding: str) -> None:
+    """`pip freeze > requirements.txt` in Windows PowerShell writes UTF-16 with a BOM: read as UTF-8 the
+    pin would be lost and every release-dependent rule would assume the newest release."""
+    text = "pytest==7.4.3\npytest-asyncio==0.21.1\n"
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = b"\xfe\xff" + raw
+    (tmp_path / "requirements.txt").write_bytes(raw)
+    names, _ = project_dependencies(tmp_path)
+    assert "pytest-asyncio" in names
+    found, _ = pins_in(tmp_path, None)
+    assert found is not None and str(found.version) == "0.21.1", found

@@ -113,19 +113,15 @@ def _spec(ctx: "FileContext", call: cst.Call) -> str | None:
     return ctx.qualname(arg.value)
 
 
-def _has_result(call: cst.Call) -> bool:
-    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
-
-
 def _configures(call: cst.Call) -> bool:
-    """A patch call handing its mock a ``side_effect=`` or a ``return_value=`` that carries something
+    """A mock's constructor or a patch call handing its mock a ``side_effect=`` or a ``return_value=`` that carries something
     the test could observe: not ``None``, nor a side effect that only returns ``None``
     (``lambda *a: None``, also wrapped: ``asyncio.coroutine(lambda *a: None)``)."""
-    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS and not _gives_nothing(arg.value)
+    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS and not gives_nothing(arg.value)
                for arg in call.args)
 
 
-def _gives_nothing(value: cst.BaseExpression) -> bool:
+def gives_nothing(value: cst.BaseExpression) -> bool:
     """``None``, or a lambda returning ``None`` (in a one-argument wrapper call)."""
     if type(value) is cst.Call and len(value.args) == 1 and type(value.args[0].value) is cst.Lambda:
         value = value.args[0].value
@@ -174,18 +170,24 @@ class FunctionValues:
         """Names the function binds to a mock (built, or installed by a patch)."""
         if self._names is None:
             found: dict[str, Value] = {}
+            # An AsyncMock a patch installs over a plain `def`: the code calls it, never awaits it.
+            over_plain = {n for p, n in self.mocks.patches if n is not None and _plain_function(self.ctx, p.target)}
             for name, call in self.mocks.constructed.items():
                 kind = _mock_class(self.ctx, call, self.mocks, name)
+                if kind == "async" and name in over_plain:
+                    continue
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
-                                        _spec(self.ctx, call), "local", _has_result(call), _result(call))
+                                        _spec(self.ctx, call), "local", _configures(call), _result(call))
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
                 if makes_async_mock(self.ctx, patch):
+                    if patched_name in over_plain:
+                        continue
                     new = patch.new.value if patch.new is not None else None
                     # `patch(..., side_effect=f)` hands its keywords to the mock it builds
-                    result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
+                    result = _configures(new) if type(new) is cst.Call else new is None and _configures(patch.call)
                     found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
                                                 result)
                 elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
@@ -243,7 +245,7 @@ class FunctionValues:
                 made = self._made_by(expr, depth)
                 return made[0].evaluate_path(made[1], "", depth + 1) if made is not None else UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
-                         _has_result(expr), _result(expr))
+                         _configures(expr), _result(expr))
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 

@@ -13,6 +13,7 @@ pin what is installed, not what is declared).
 from __future__ import annotations
 
 import ast
+import codecs
 import functools
 import os
 import re
@@ -304,11 +305,20 @@ def _read_requirement_lines(text: str, ini: bool) -> list[str]:
     return found
 
 
-def _read(path: Path) -> str | None:
+def read_declaration(path: Path) -> str | None:
+    """A requirements, lock or configuration file's text. UTF-8 unless a byte order mark says otherwise:
+    ``pip freeze > requirements.txt`` in Windows PowerShell writes UTF-16 with a BOM, whose pins would
+    otherwise be lost."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        raw = path.read_bytes()
     except OSError:
         return None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("utf-8-sig", errors="replace")
+
+
+_read = read_declaration
 
 
 def declared_requirements(directory: Path, pyproject: Path | None = None, requirements: bool = True,

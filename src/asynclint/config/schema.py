@@ -174,6 +174,9 @@ CORE_OPTIONS: dict[str, Option] = {
                                    "`knowledge/peers.py`) is not reported again; `false` reports it."),
     "pytest-trio-version": VersionOption(None, "The pytest-trio release the suite runs with (`trio_mode` needs 0.5); "
                                          "default: detected like `pytest-asyncio-version`.", shown_default="detected"),
+    "httpx-version": VersionOption(None, "The httpx release the suite runs with (`AsyncClient(app=...)` works "
+                                   "silently before 0.27, ASL204); default: detected like `pytest-asyncio-version`.",
+                                   shown_default="detected"),
 }
 
 #: Options read by rules, by rule code (see the module docstring).

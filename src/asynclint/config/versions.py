@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asynclint.config.dependencies import declared_requirements
+from asynclint.config.dependencies import declared_requirements, read_declaration
 from asynclint.config.toml import tomllib
 from asynclint.knowledge.pytest_asyncio import PytestAsyncioFeatures
 
@@ -102,7 +102,12 @@ ANYIO = Distribution("anyio", "anyio-version", _releases(
 PYTEST_TRIO = Distribution("pytest-trio", "pytest-trio-version", _releases(
     "0.4.2", "0.5.0", "0.5.1", "0.5.2", "0.6.0", "0.7.0", "0.8.0",
 ), "trio")
-DISTRIBUTIONS = (PYTEST_ASYNCIO, ANYIO, PYTEST_TRIO)
+#: httpx: ``AsyncClient(app=...)`` works silently before 0.27, warns in 0.27 and is gone in 0.28 (ASL204).
+HTTPX = Distribution("httpx", "httpx-version", _releases(
+    "0.18.2", "0.19.0", "0.20.0", "0.21.3", "0.22.0", "0.23.0", "0.23.3", "0.24.0", "0.24.1", "0.25.0",
+    "0.25.1", "0.25.2", "0.26.0", "0.27.0", "0.27.1", "0.27.2", "0.28.0", "0.28.1",
+), "httpx")
+DISTRIBUTIONS = (PYTEST_ASYNCIO, ANYIO, PYTEST_TRIO, HTTPX)
 
 
 @dataclass(frozen=True)
@@ -224,11 +229,7 @@ CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requiremen
               "test-requirements.txt", "setup.py", "tests/requirements.txt")
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+_read = read_declaration
 
 
 def pins_in(directory: Path, installed: Version | None,

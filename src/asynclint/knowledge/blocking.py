@@ -33,3 +33,5 @@ PROCESS_STARTERS = frozenset({"multiprocessing.Process", "multiprocessing.contex
 OWN_LOOP_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run", "asyncio.Runner"})
 #: Methods that run a coroutine on the receiver's loop (often another thread's).
 OWN_LOOP_METHODS = frozenset({"run_until_complete", "run_coroutine_threadsafe"})
+#: Event loop classes: a mock built with one of them as its spec stands in for the loop.
+LOOP_CLASSES = frozenset({"AbstractEventLoop", "BaseEventLoop", "SelectorEventLoop", "ProactorEventLoop"})

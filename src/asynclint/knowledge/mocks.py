@@ -23,6 +23,11 @@ CALL_CHECKS = {
     "called": "await_count > 0",  # an AsyncMock has no `awaited`: a mock answers it with a truthy child
 }
 
+#: Calls that only show a value (``print(m.call_count)``, ``log.info("%s", m.called)``, ``"{}".format(...)``):
+#: a mock's call count read there is displayed, not checked.
+DISPLAY_FUNCTIONS = frozenset({"print"})
+DISPLAY_METHODS = frozenset({"format", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
 #: Arguments that make a MagicMock awaitable or async on its own (a spec of an async def, an awaitable result).
 ASYNC_CAPABLE_MOCK_KEYWORDS = frozenset({"spec", "spec_set", "wraps", "return_value", "side_effect"})
 #: Await-checks: a test that makes one on a mock already checks that it was awaited (ASL203).

@@ -298,23 +298,46 @@ def build_module_facts(module: cst.Module, path: Path, config: PytestConfig,
 
 
 def _runs_a_loop(stmt: cst.BaseStatement, imports: ImportTable) -> bool:
-    """A top-level statement that runs an event loop (``asyncio.run(main())``), directly or inside
-    ``if __name__ == "__main__":``."""
+    """A top-level statement that runs an event loop (``asyncio.run(main())``), directly or anywhere
+    under ``if __name__ == "__main__":`` (``sys.exit(asyncio.run(main()))``, ``if asyncio.run(check()):``)."""
     if type(stmt) is cst.If:
         test = stmt.test
         if not (type(test) is cst.Comparison and type(test.left) is cst.Name and test.left.value == "__name__"):
             return False
-        body: Iterable[cst.CSTNode] = stmt.body.body if type(stmt.body) is cst.IndentedBlock else ()
-        return any(_runs_a_loop(inner, imports) for inner in body)  # type: ignore[arg-type]
+        finder = _LoopRunFinder(imports)
+        stmt.body.visit(finder)
+        return finder.found
     if type(stmt) is not cst.SimpleStatementLine:
         return False
     for small in stmt.body:
         value = small.value if type(small) is cst.Expr or type(small) is cst.Assign else None
-        if type(value) is cst.Call and (imports.qualname(value.func) in OWN_LOOP_RUNNERS
-                                        or (type(value.func) is cst.Attribute
-                                            and value.func.attr.value == "run_until_complete")):
+        if type(value) is cst.Call and _runs_loop_call(value, imports):
             return True
     return False
+
+
+def _runs_loop_call(call: cst.Call, imports: ImportTable) -> bool:
+    return imports.qualname(call.func) in OWN_LOOP_RUNNERS or (
+        type(call.func) is cst.Attribute and call.func.attr.value == "run_until_complete")
+
+
+class _LoopRunFinder(cst.CSTVisitor):
+    """Whether a block calls an event-loop runner anywhere in it, nested definitions aside."""
+
+    def __init__(self, imports: ImportTable) -> None:
+        self.imports = imports
+        self.found = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if not self.found and _runs_loop_call(node, self.imports):
+            self.found = True
+        return not self.found
 
 
 def unittest_status(cls: cst.ClassDef, imports: ImportTable,

@@ -591,6 +591,9 @@ class _BodyScan(ast.NodeVisitor):
         self.scope = scope
         self.variables = variables
         self.params = params
+        #: Parameters not rebound so far: a client among them is the caller's (a real session or a mock),
+        #: so a request made through it is the caller's to decide, not this function's own.
+        self.received = set(params)
         self.calls: list[str] = []
         #: FunctionInfo.handed_on, and the calls met directly under an ``await``.
         self.handed_on: list[str] = []
@@ -605,6 +608,7 @@ class _BodyScan(ast.NodeVisitor):
 
     def _bind(self, target: ast.expr | None, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
+            self.received.discard(target.id)
             constructed = _constructed(value, self.scope, self.variables)
             if constructed is not None:
                 self.variables[target.id] = constructed
@@ -729,6 +733,8 @@ class _BodyScan(ast.NodeVisitor):
             if qualified not in self.calls:
                 self.calls.append(qualified)
             network = network_call_name(qualified)
+            if network and type(receiver) is ast.Name and receiver.id in self.received:
+                network = None  # `session.get(url)` on a `session` parameter: the caller's client
             host = self._url_host(node) if network else None
             if network and host is None and receiver is not None and type(receiver) is ast.Name:
                 host = self.client_hosts.get(receiver.id)

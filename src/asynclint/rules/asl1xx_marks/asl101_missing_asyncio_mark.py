@@ -35,7 +35,9 @@ class MissingAsyncioMark(Rule):
         and later; older releases ignore the option, and the message says so). A test
         with a decorator that may turn it into a sync function (anything but
         pytest marks and known coroutine-keeping decorators such as
-        `unittest.mock.patch`, `hypothesis.given`, `respx.mock`) is left alone.
+        `unittest.mock.patch`, `hypothesis.given`, `respx.mock`) is left alone,
+        and so is a test skipped unconditionally (`@pytest.mark.skip`): nobody
+        runs it until the skip is lifted.
 
         An `async def` test method of a plain `unittest.TestCase` (its bases,
         followed through the project's and installed source, end in
@@ -112,8 +114,8 @@ class MissingAsyncioMark(Rule):
                             "unittest calls it and never awaits the coroutine, so it passes whatever it asserts; "
                             "base the class on `unittest.IsolatedAsyncioTestCase`")
                 continue
-            if test.has_async_mark():
-                continue
+            if test.has_async_mark() or any(m.name == "skip" for m in test.marks):
+                continue  # marked, or skipped whatever runs it: the mark matters once the skip is lifted
             if runner.hook_mark_too_late and ctx.runners.hooks == "anyio":
                 message = (f"async test `{test.name}` has no anyio mark of its own; the one a conftest.py hook adds "
                            f"in pytest_collection_modifyitems is not seen by {ctx.release_of(ANYIO).describe()} "
@@ -243,6 +245,26 @@ class MissingAsyncioMark(Rule):
 
             if __name__ == "__main__":
                 asyncio.run(main())
+        """)),
+        # Skipped unconditionally: nobody runs it, whatever runs async tests.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.mark.skip(reason="needs the staging broker")
+            async def test_staging_roundtrip():
+                assert True
+        """)),
+        # The same, with the loop's result deciding the exit status.
+        Valid(dedent("""
+            import asyncio
+            import sys
+
+            async def test_inventory_sync():
+                return True
+
+            if __name__ == "__main__":
+                if not asyncio.run(test_inventory_sync()):
+                    sys.exit(1)
         """)),
         # aiomisc before 17 shipped its own pytest plugin (aiomisc-pytest since), which runs coroutine tests.
         Valid(dedent("""

@@ -60,7 +60,11 @@ class UnmockedNetworkCall(Rule):
         Nothing is reported when a mock is in scope: respx (decorator, context
         manager, `respx_mock`), pytest-httpx's `httpx_mock`, aioresponses,
         responses, requests-mock, `patch`/`patch.object`/`monkeypatch.setattr`
-        of the call or of any function on its path, a client built with
+        of the call or of any function on its path (or of the library's client
+        where the project's module reaches it: `"app.search.httpx.AsyncClient"`),
+        an attribute of the object the test calls replaced by the test
+        (`client.session = MagicMock()`, `patch.object(client, ...)`: what the
+        method sends through is then the test's), a client built with
         `MockTransport`/`ASGITransport`/`WSGITransport`, a pytest-socket
         `disable_socket` mark, or a fixture in the test's fixture closure
         (conftest.py and autouse fixtures included) that installs one of these,
@@ -294,6 +298,8 @@ class UnmockedNetworkCall(Rule):
         # exact types: a failing isinstance against LibCST's ABCs costs a microsecond
         if type(func) is cst.Attribute and type(func.value) is cst.Name:
             owner = func.value.value
+            if owner in facts.replaced:
+                return None  # the test put its own stand-in on the object: what the method sends through is unknown
             if owner in facts.objects:
                 qual = f"{facts.objects[owner]}.{func.attr.value}"
             elif owner in test.params:
@@ -429,6 +435,52 @@ class UnmockedNetworkCall(Rule):
                 monkeypatch.setattr("app.service.fetch_users", fake)
                 assert await count_users() == 2
         """), files=_SRC),
+        # The test puts its own stand-in on the object before calling it: what the method sends through
+        # is the test's.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock
+            import pytest
+            from app.weather import WeatherClient
+
+            @pytest.mark.asyncio
+            async def test_forecast_from_a_stand_in():
+                client = WeatherClient()
+                response = AsyncMock()
+                response.json.return_value = {"temp": 21}
+                client.session = MagicMock()
+                client.session.get.return_value.__aenter__.return_value = response
+                assert await client.forecast("Lyon") == 21
+        """), files={"app/__init__.py": "", "app/weather.py": dedent("""
+            import aiohttp
+
+            class WeatherClient:
+                def __init__(self):
+                    self.session = aiohttp.ClientSession()
+
+                async def forecast(self, city):
+                    async with self.session.get(f"https://weather.example.com/{city}") as response:
+                        return (await response.json())["temp"]
+        """)}),
+        # The client class replaced where the project's module reaches it (`app.clients.httpx.AsyncClient`).
+        Valid(dedent("""
+            import pytest
+            from app.service import count_users
+
+            class OfflineClient:
+                async def __aenter__(self):
+                    return self
+
+                async def __aexit__(self, *exc):
+                    return False
+
+                async def get(self, url):
+                    return FakeResponse([1, 2, 3])
+
+            @pytest.mark.asyncio
+            async def test_count_offline(monkeypatch):
+                monkeypatch.setattr("app.clients.httpx.AsyncClient", OfflineClient)
+                assert await count_users() == 3
+        """), files=_SRC),
         Valid(dedent("""
             import pytest
             from app.service import count_users
@@ -479,6 +531,24 @@ class UnmockedNetworkCall(Rule):
                     reader, writer = await asyncio.open_connection(self.host, self.port)
                     writer.close()
                     return []
+        """)}),
+        # The project's function requests through the session its caller hands it, and the test hands it
+        # a stand-in: the request goes wherever the caller's client sends it, here nowhere.
+        Valid(dedent("""
+            from unittest.mock import MagicMock
+            import pytest
+            from app.news import latest_titles
+
+            @pytest.mark.asyncio
+            async def test_titles_from_a_stand_in_session():
+                session = MagicMock()
+                assert await latest_titles(session, "science") == []
+        """), files={"app/__init__.py": "", "app/news.py": dedent("""
+            import aiohttp
+
+            async def latest_titles(session: aiohttp.ClientSession, topic: str) -> list[str]:
+                async with session.get(f"https://news.example.com/{topic}.json") as response:
+                    return [item["title"] for item in await response.json()]
         """)}),
         # A URL built from what a helper returns, with a path added: where it points is unknown.
         Valid(dedent("""

@@ -12,6 +12,7 @@ from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children, read_only_visit
 from asynclint.knowledge.async_types import AWAITABLE_CONTEXT_MANAGER_METHODS
+from asynclint.knowledge.blocking import LOOP_CLASSES, OWN_LOOP_METHODS, OWN_LOOP_RUNNERS
 from asynclint.knowledge.mocks import ASYNC_CAPABLE_MOCK_KEYWORDS as _ASYNC_CAPABLE
 from asynclint.knowledge.mocks import SYNC_MOCKS
 from asynclint.model.names import source_text
@@ -159,6 +160,11 @@ class SyncMockForAsyncTarget(Rule):
         (`gateway.transport.send...`). It points at the sync mock. A mock whose `spec`, `wraps`,
         `return_value` or `side_effect` may make it awaitable is left alone, and
         so is `patch` without `new` (Python already makes that an `AsyncMock`).
+        Nor is a replacement in a test that also replaces what would run the
+        coroutine (`patch("app.cli.asyncio.run")`, a `run_until_complete`, a
+        mock built with `spec=asyncio.AbstractEventLoop`) and does not await
+        it itself: nothing awaits what the replacement returns, and a sync mock
+        is what keeps a coroutine from being dropped.
 
         ## Why is this bad?
         The code under test awaits the result of the replaced function. A sync
@@ -191,9 +197,12 @@ class SyncMockForAsyncTarget(Rule):
             return
         mocks = analyse(self.ctx, node)
         reported: set[int] = set()
+        runner_replaced = self._runner_replaced(mocks)
         for patch, name in mocks.patches:
             if not self._async_target(patch, name, mocks):
                 continue
+            if runner_replaced and not self._awaited_in_test(patch, name, mocks):
+                continue  # the loop runner is a mock too: nothing awaits what the replacement returns
             self._check_replacement(node, patch, mocks, reported)
         for var, call in mocks.constructed.items():
             if id(call) in reported or not self._bare_sync_mock(call):
@@ -241,6 +250,27 @@ class SyncMockForAsyncTarget(Rule):
         return found
 
     # What is replaced -------------------------------------------------------------
+    def _runner_replaced(self, mocks: FunctionMocks) -> bool:
+        """The test replaces what would run the coroutine (``patch("app.main.asyncio.run")``, a mock
+        loop ``MagicMock(spec=asyncio.AbstractEventLoop)``): the code under test hands its coroutine to
+        a mock, so a sync mock of the async function is what keeps a coroutine from being dropped."""
+        for patch, _ in mocks.patches:
+            target = patch.target or ""
+            if any(target == runner or target.endswith("." + runner) for runner in OWN_LOOP_RUNNERS) or \
+                    target.rsplit(".", 1)[-1] in OWN_LOOP_METHODS:
+                return True
+        for call in mocks.constructed.values():
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in ("spec", "spec_set") and \
+                        (self.ctx.qualname(arg.value) or "").rsplit(".", 1)[-1] in LOOP_CLASSES:
+                    return True
+        return False
+
+    @staticmethod
+    def _awaited_in_test(patch: PatchCall, name: str | None, mocks: FunctionMocks) -> bool:
+        return (patch.target_text is not None and patch.target_text in mocks.awaited) or (
+            name is not None and name in mocks.awaited)
+
     def _async_target(self, patch: PatchCall, name: str | None, mocks: FunctionMocks) -> bool:
         if patched_async_function(self.ctx, patch.target):
             return True
@@ -249,9 +279,7 @@ class SyncMockForAsyncTarget(Rule):
             owner, method = patch.target.split(".")
             if method in local_async_methods(self.ctx, owner):
                 return True
-        if patch.target_text is not None and patch.target_text in mocks.awaited:
-            return True
-        return name is not None and name in mocks.awaited
+        return self._awaited_in_test(patch, name, mocks)
 
     def _check_replacement(self, func: cst.FunctionDef, patch: PatchCall, mocks: FunctionMocks,
                            reported: set[int]) -> None:
@@ -389,6 +417,38 @@ class SyncMockForAsyncTarget(Rule):
         return self.fix(Safety.UNSAFE, "Use AsyncMock(side_effect=...)", (value, replacement), imports=[request])
 
     VALID = [
+        # The entry point hands its coroutine to `asyncio.run`, which the test replaces too: nothing awaits
+        # what the replaced async function returns, and a sync mock keeps a coroutine from being dropped.
+        Valid(dedent("""
+            from unittest.mock import MagicMock, patch
+
+            from app import cli
+
+            def test_entry_point_runs_the_service():
+                with patch("app.cli.asyncio.run") as run, \\
+                        patch("app.cli.serve", new_callable=MagicMock, return_value=None):
+                    cli.main()
+                run.assert_called_once()
+
+            def test_entry_point_on_a_stand_in_loop():
+                import asyncio
+
+                loop = MagicMock(spec=asyncio.AbstractEventLoop)
+                with patch("app.cli.serve", new_callable=MagicMock):
+                    cli.main_on(loop)
+                loop.run_until_complete.assert_called_once()
+        """), files={"app/__init__.py": "", "app/cli.py": dedent("""
+            import asyncio
+
+            async def serve():
+                await asyncio.sleep(0)
+
+            def main():
+                asyncio.run(serve())
+
+            def main_on(loop):
+                loop.run_until_complete(serve())
+        """)}),
         Valid(dedent("""
             from unittest.mock import patch
 

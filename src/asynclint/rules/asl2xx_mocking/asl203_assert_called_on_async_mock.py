@@ -12,7 +12,7 @@ from asynclint.analysis.values_observation import MockUses
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
 from asynclint.core.walker import read_only_visit
-from asynclint.knowledge.mocks import CALL_CHECKS
+from asynclint.knowledge.mocks import CALL_CHECKS, DISPLAY_FUNCTIONS, DISPLAY_METHODS
 
 
 def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
@@ -41,6 +41,22 @@ def _negative(attribute: cst.Attribute, path: tuple[cst.CSTNode, ...]) -> bool:
     return False
 
 
+def _displayed(path: tuple[cst.CSTNode, ...]) -> bool:
+    """`print(m.call_count)`, `f"{m.called}"`, `log.info("%d", m.call_count)`: shown, not checked (an
+    assertion's message included); an assertion or comparison met first makes it a check."""
+    for position in range(len(path) - 2, -1, -1):
+        node = path[position]
+        if type(node) is cst.FormattedStringExpression:
+            return True
+        if type(node) is cst.Arg and position > 0 and type(call := path[position - 1]) is cst.Call:
+            func = call.func
+            return (type(func) is cst.Name and func.value in DISPLAY_FUNCTIONS) or (
+                type(func) is cst.Attribute and func.attr.value in DISPLAY_METHODS)
+        if isinstance(node, (cst.Assert, cst.Comparison, cst.If, cst.While, cst.BaseSmallStatement)):
+            return False
+    return False
+
+
 class AssertCalledOnAsyncMock(Rule):
     code = "ASL203"
     name = "assert-called-on-async-mock"
@@ -55,7 +71,9 @@ class AssertCalledOnAsyncMock(Rule):
         installed by `patch(..., new=AsyncMock())`, `new_callable=AsyncMock`,
         or by `patch`/`patch.object`/`mocker.patch` without `new` over an
         `async def` of the project (Python then makes it an `AsyncMock`, also
-        with `autospec=True`); assigned over an attribute or a class attribute
+        with `autospec=True`; an `AsyncMock` a patch installs over a plain
+        `def` of the project is left alone: the code calls it and never
+        awaits it, so only the call can be checked); assigned over an attribute or a class attribute
         (`bot.reply = AsyncMock()`, `Store.save = AsyncMock()`); handed to a
         project class that keeps it on `self` (`Notifier(AsyncMock())`, then
         `notifier.send`); returned or yielded by a fixture (conftest.py too),
@@ -154,7 +172,7 @@ class AssertCalledOnAsyncMock(Rule):
         candidates = []
         for attribute, key, path in uses.found:
             value = values.evaluate(attribute.value)
-            if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path):
+            if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path) and not _displayed(path):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
         for attribute, key, path, value in candidates:
@@ -224,6 +242,45 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
     ]
     VALID += [
+        # The test builds an AsyncMock over a plain `def` of the project: the code calls it and never
+        # awaits it, so only the call can be checked (an await-check would fail a passing test).
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, patch
+            import pytest
+            from shop.orders import place
+
+            @pytest.mark.asyncio
+            async def test_place_logs_the_order():
+                with patch("shop.orders.audit", new_callable=AsyncMock) as audit:
+                    await place("book")
+                audit.assert_called_once_with("book")
+        """), files={"shop/__init__.py": "", "shop/orders.py": dedent("""
+            def audit(item):
+                print("ordered", item)
+
+            async def place(item):
+                audit(item)
+        """)}),
+        # A count shown, not checked: printed, logged, formatted into an assertion's message.
+        Valid(dedent("""
+            import logging
+            from unittest.mock import AsyncMock
+
+            log = logging.getLogger(__name__)
+
+            async def remind(send, names):
+                for name in names:
+                    await send(name)
+                return len(names)
+
+            async def test_reminders_sent():
+                send = AsyncMock()
+                sent = await remind(send, ["ada", "alan"])
+                print(f"sent {send.call_count} reminders")
+                print("sent", send.call_count, "reminders")
+                log.info("sent %d reminders", send.call_count)
+                assert sent == 2, "sent {}".format(send.call_count)
+        """)),
         # "Not called" already implies "not awaited".
         Valid(dedent("""
             import unittest
@@ -364,6 +421,51 @@ class AssertCalledOnAsyncMock(Rule):
         """)),
     ]
     INVALID = [
+        # A result of `None` configured on the mock hands the code under test nothing the test could
+        # compare: the other assertion says nothing about the await.
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock
+
+                async def notify_all(send, users):
+                    for user in users:
+                        send(user)
+                    return len(users)
+
+                async def test_notifies_everyone():
+                    send = AsyncMock(return_value=None)
+                    assert await notify_all(send, ["ada"]) == 1
+                    send.assert_called_once_with("ada")
+
+                async def test_notifies_everyone_again():
+                    send = AsyncMock()
+                    send.return_value = None
+                    assert await notify_all(send, ["alan"]) == 1
+                    send.assert_called_once_with("alan")
+            """),
+            count=2, line=11, column=5, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock
+
+                async def notify_all(send, users):
+                    for user in users:
+                        send(user)
+                    return len(users)
+
+                async def test_notifies_everyone():
+                    send = AsyncMock(return_value=None)
+                    assert await notify_all(send, ["ada"]) == 1
+                    send.assert_awaited_once_with("ada")
+
+                async def test_notifies_everyone_again():
+                    send = AsyncMock()
+                    send.return_value = None
+                    assert await notify_all(send, ["alan"]) == 1
+                    send.assert_awaited_once_with("alan")
+            """),
+            message='`send.assert_called_once_with` on an AsyncMock passes even when it was never awaited; use `assert_awaited_once_with`',
+            others=((17, 5),),
+        ),
         Invalid(
             dedent("""
                 from unittest.mock import AsyncMock
@@ -437,7 +539,7 @@ class AssertCalledOnAsyncMock(Rule):
                     save.assert_called()
             """),
             files={"shop/__init__.py": "", "shop/api.py": "async def load():\n    return 1\n\n"
-                                                         "def save():\n    return 1\n"},
+                                                         "async def save():\n    return 1\n"},
             count=2, line=6, column=5, unsafe=True,
             fixed=dedent("""
                 from unittest.mock import AsyncMock, patch

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
+from asynclint.config.versions import HTTPX
 from asynclint.core.diagnostics import Safety
 
 #: httpx client class -> the transport that serves an app in-process for it.
@@ -25,6 +26,10 @@ class HttpxAppArgument(Rule):
         Finds `httpx.AsyncClient(app=...)` and `httpx.Client(app=...)`, whatever
         way httpx is imported (`import httpx`, `import httpx as hx`,
         `from httpx import AsyncClient as AC`), and points at the `app=` argument.
+        It follows the httpx release the project uses (the `httpx-version`
+        setting, pins, lock files, the installed distribution, else the
+        newest): before 0.27 the argument works silently and nothing is said;
+        in 0.27 it warns on every client built, and the message says so.
 
         ## Why is this bad?
         The `app` shortcut was deprecated in httpx 0.27 and removed in 0.28:
@@ -69,6 +74,9 @@ class HttpxAppArgument(Rule):
         app = keywords.get("app")
         if app is None:
             return
+        release = self.ctx.release_of(HTTPX)
+        if release.version < (0, 27):
+            return  # the shortcut works, silently, in the release the project uses
         kind = transport.rsplit(".", 1)[1]
         fix = None
         if "transport" not in keywords:
@@ -81,6 +89,10 @@ class HttpxAppArgument(Rule):
             replacement = app.with_changes(keyword=cst.Name("transport"), value=new_value)
             fix = self.fix(Safety.SAFE, f"Use transport={kind}(app=...)", (app, replacement),
                            imports=[request] if request is not None else [])
+        if release.version < (0, 28):
+            self.report(app, f"`app=` is deprecated in {release.describe()} (a warning on every client) and "
+                             f"removed in httpx 0.28; use `transport={kind}(app=...)`", fix)
+            return
         self.report(app, f"`app=` was removed from httpx clients in httpx 0.28; "
                          f"use `transport={kind}(app=...)`", fix)
 
@@ -114,8 +126,37 @@ class HttpxAppArgument(Rule):
             def test_starlette(app):
                 assert TestClient(app=app).get("/").status_code == 200
         """)),
+        # httpx before 0.27: the shortcut works and warns about nothing.
+        Valid(dedent("""
+            import httpx
+
+            async def test_health(app):
+                async with httpx.AsyncClient(app=app, base_url="http://test") as client:
+                    assert (await client.get("/health")).status_code == 200
+        """), files={"requirements-dev.txt": "pytest\nhttpx==0.26.0\n"}),
     ]
     INVALID = [
+        # httpx 0.27: it still works but warns on every client; the message says which release.
+        Invalid(
+            dedent("""
+                import httpx
+
+                def test_health(app):
+                    with httpx.Client(app=app, base_url="http://test") as client:
+                        assert client.get("/health").status_code == 200
+            """),
+            line=4, column=23,
+            fixed=dedent("""
+                import httpx
+
+                def test_health(app):
+                    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://test") as client:
+                        assert client.get("/health").status_code == 200
+            """),
+            message="`app=` is deprecated in httpx 0.27.2 (set by httpx-version in pyproject.toml [tool.asynclint]) "
+                    "(a warning on every client) and removed in httpx 0.28; use `transport=WSGITransport(app=...)`",
+            settings={"httpx-version": "0.27.2"},
+        ),
         Invalid(
             dedent("""
                 import httpx

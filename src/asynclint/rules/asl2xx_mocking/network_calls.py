@@ -203,6 +203,10 @@ class BodyFacts:
     routed: set[str] = field(default_factory=set)
     #: Every call in the body (nested functions included), in source order.
     calls: list[cst.Call] = field(default_factory=list)
+    #: Names whose attributes the body replaces with something that may stand in for a client
+    #: (``client.session = MagicMock()``, ``patch.object(client, "session")``): what the object's methods
+    #: send through is then the test's, and which attribute a method uses is not known here.
+    replaced: set[str] = field(default_factory=set)
 
 
 class BodyScan:
@@ -318,6 +322,11 @@ class BodyScan:
     def assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and type(node.targets[0].target) is _NAME:
             self._bind(node.targets[0].target.value, node.value)
+            return
+        for target in node.targets:
+            owner = target.target
+            if type(owner) is _ATTRIBUTE and type(owner.value) is _NAME and not _plain_value(node.value):
+                self.facts.replaced.add(owner.value.value)
 
     def with_item(self, node: cst.WithItem) -> None:
         if node.asname is not None and type(node.asname.name) is _NAME:
@@ -347,12 +356,20 @@ class BodyScan:
             self.facts.patch_targets.add(text)
             return
         second = call_argument(node, 1, "attribute" if last == "object" else "name")
+        if last in ("object", "setattr") and type(first.value) is _NAME:
+            self.facts.replaced.add(first.value.value)
         name = string_value(second.value, {}) if second is not None else None
         if name is not None and isinstance(first.value, (cst.Name, cst.Attribute)):
             self.facts.patch_targets.add(f"{source_text(first.value)}.{name}")
             qual = self._qual(first.value)
             if qual:
                 self.facts.patch_targets.add(f"{qual}.{name}")
+
+
+def _plain_value(value: cst.BaseExpression) -> bool:
+    """A literal (``5``, ``"x"``, ``None``, ``True``): it cannot stand in for a client."""
+    return isinstance(value, (cst.BaseNumber, cst.BaseString)) or (
+        type(value) is cst.Name and value.value in ("None", "True", "False"))
 
 
 _NAME, _ATTRIBUTE, _CALL, _ASSIGN, _WITH_ITEM = cst.Name, cst.Attribute, cst.Call, cst.Assign, cst.WithItem
@@ -507,7 +524,13 @@ def patched(targets: set[str], chain: tuple[str, ...]) -> bool:
     for target in targets:
         if target in chain or target.rsplit(".", 1)[-1] in lasts or target.rsplit(".", 1)[0] in owners:
             return True
-        head = target.split(".")[0]
-        if head == library and head in NETWORK_LIBRARIES:
+        parts = target.split(".")
+        if parts[0] == library and parts[0] in NETWORK_LIBRARIES:
             return True
+        # Through the module that uses it: `app.search.httpx.AsyncClient` replaces `httpx.AsyncClient` there.
+        for index in range(1, len(parts)):
+            if parts[index] in NETWORK_LIBRARIES:
+                reached = ".".join(parts[index:])
+                if chain[-1] == reached or chain[-1].startswith(reached + "."):
+                    return True
     return False

@@ -22,7 +22,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     yield_index,
     yielded,
 )
-from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, release_statements
+from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, over_in_memory_transport, release_statements
 
 
 def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.BaseExpression | None,
@@ -48,6 +48,16 @@ def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.Base
                     and (awaited or call.func.attr.value in OPENING_METHODS)):
                 return True
     return False
+
+
+def _bound_before(body: list[cst.BaseStatement], end: int) -> dict[str, cst.BaseExpression]:
+    """Values of the names the statements before ``end`` bind (``transport = ASGITransport(app=app)``)."""
+    found: dict[str, cst.BaseExpression] = {}
+    for stmt in body[:end]:
+        bound = assignment(stmt)
+        if bound is not None:
+            found[bound[0]] = bound[1]
+    return found
 
 
 def _value_index(body: list[cst.BaseStatement]) -> int:
@@ -94,7 +104,10 @@ class FixtureWithoutTeardown(Rule):
         fixture's value, an installed class): the users release it. A class
         whose `__del__` warns `ResourceWarning` only once an attribute it
         starts empty was filled (callbacks registered on it) holds nothing
-        when bare.
+        when bare. Nor is an httpx client whose `transport=` (or every one
+        of whose `mounts=`) is an in-memory transport (`ASGITransport`,
+        `MockTransport`, `WSGITransport`, or a class deriving from one): it
+        holds no socket and no connection pool, as ASL405 also holds.
         Also finds a resource of the tables a fixture binds to a name and
         keeps without handing it out (`engine = create_async_engine(...)`,
         then `yield async_sessionmaker(engine)`), when it uses it only
@@ -194,6 +207,8 @@ class FixtureWithoutTeardown(Rule):
             return  # ``conn = await db.init_db()`` ... ``await db.close_db()``: the owner releases what it made
         if released_by_users(self.ctx, fixture):
             return  # each test hands it to a context manager whose exit releases it (or may: unknown)
+        if over_in_memory_transport(self.ctx, call, _bound_before(body, index)):
+            return  # an httpx client over ASGITransport/MockTransport: no socket, no pool to leak
         spelled = self.ctx.module.code_for_node(call.func)
         if fixture.is_generator:
             message = (f"fixture `{fixture.name}` yields `{spelled}(...)` with nothing after the yield to "
@@ -335,6 +350,24 @@ class FixtureWithoutTeardown(Rule):
             async def client():
                 async with AsyncClient(base_url="http://test") as client:
                     yield client
+        """)),
+        # A client whose every request goes to the app in this process (ASGITransport, MockTransport):
+        # it holds no socket and no connection pool, so nothing is left open.
+        Valid(dedent("""
+            import httpx
+            import pytest
+            from httpx import ASGITransport, AsyncClient
+
+            from shop.web import app
+
+            @pytest.fixture
+            def api():
+                transport = ASGITransport(app=app)
+                return AsyncClient(transport=transport, base_url="http://shop.test")
+
+            @pytest.fixture
+            def canned():
+                return httpx.AsyncClient(mounts={"all://": httpx.MockTransport(lambda request: httpx.Response(204))})
         """)),
         Valid(dedent("""
             import pytest
@@ -968,33 +1001,6 @@ class FixtureWithoutTeardown(Rule):
                 import pytest
 
                 @pytest.fixture
-                def mocked():
-                    def reply(request):
-                        return httpx.Response(200)
-
-                    return httpx.Client(transport=httpx.MockTransport(reply))
-            """),
-            line=9, column=12,
-            fixed=dedent("""
-                import httpx
-                import pytest
-
-                @pytest.fixture
-                def mocked():
-                    def reply(request):
-                        return httpx.Response(200)
-
-                    with httpx.Client(transport=httpx.MockTransport(reply)) as client:
-                        yield client
-            """),
-            message='fixture `mocked` returns `httpx.Client(...)` and nothing releases it after the test',
-        ),
-        Invalid(
-            dedent("""
-                import httpx
-                import pytest
-
-                @pytest.fixture
                 def maybe_client(request):
                     if request.param is None:
                         return None
@@ -1014,43 +1020,31 @@ class FixtureWithoutTeardown(Rule):
                 import pytest_asyncio
 
 
-                async def app(scope, receive, send):
-                    await send({"type": "http.response.start", "status": 200, "headers": []})
-                    await send({"type": "http.response.body", "body": b"ok"})
-
-
                 @pytest_asyncio.fixture
                 async def client():
-                    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+                    return httpx.AsyncClient(base_url="http://api.test")
 
 
                 @pytest.mark.asyncio
-                async def test_health(client):
-                    response = await client.get("/health")
-                    assert response.text == "ok"
+                async def test_base_url(client):
+                    assert client.base_url == "http://api.test"
             """),
-            line=13, column=12,
+            line=8, column=12,
             fixed=dedent("""
                 import httpx
                 import pytest
                 import pytest_asyncio
 
 
-                async def app(scope, receive, send):
-                    await send({"type": "http.response.start", "status": 200, "headers": []})
-                    await send({"type": "http.response.body", "body": b"ok"})
-
-
                 @pytest_asyncio.fixture
                 async def client():
-                    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+                    async with httpx.AsyncClient(base_url="http://api.test") as client:
                         yield client
 
 
                 @pytest.mark.asyncio
-                async def test_health(client):
-                    response = await client.get("/health")
-                    assert response.text == "ok"
+                async def test_base_url(client):
+                    assert client.base_url == "http://api.test"
             """),
             message='fixture `client` returns `httpx.AsyncClient(...)` and nothing releases it after the test',
         ),

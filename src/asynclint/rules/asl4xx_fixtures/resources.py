@@ -29,14 +29,21 @@ Three sources, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from asynclint.analysis.values_resources import installed_async_release
-from asynclint.knowledge.resources import KNOWN_METHOD_RESOURCES, KNOWN_RESOURCES, OWNER_TYPES, Resource
+from asynclint.knowledge.resources import (
+    IN_MEMORY_CLIENTS,
+    IN_MEMORY_TRANSPORTS,
+    KNOWN_METHOD_RESOURCES,
+    KNOWN_RESOURCES,
+    OWNER_TYPES,
+    Resource,
+)
 from asynclint.model.names import dotted_name
 from asynclint.model.source_index import FunctionInfo, SourceIndex
 
@@ -129,6 +136,52 @@ def built_by_method(source: SourceIndex, cls: str, method: str) -> str | None:
 
 def release_statements(resource: Resource, var: str) -> list[cst.BaseStatement]:
     return [cst.parse_statement(template.format(var) + "\n") for template in resource.release]
+
+
+def over_in_memory_transport(ctx: "FileContext", call: cst.Call, bound: Mapping[str, cst.BaseExpression]) -> bool:
+    """An httpx client (``IN_MEMORY_CLIENTS``) whose ``transport=``, or every one of whose ``mounts=``, is
+    an in-memory transport: it holds no socket and no pool, so leaving it open leaks nothing. ``bound``
+    gives the values of names bound before the call (``transport = ASGITransport(app=app)``)."""
+    if ctx.qualname(call.func) not in IN_MEMORY_CLIENTS:
+        return False
+
+    def value_of(node: cst.BaseExpression) -> cst.BaseExpression | None:
+        return bound.get(node.value) if type(node) is cst.Name else node
+
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        value = value_of(arg.value)
+        if arg.keyword.value == "transport" and _in_memory(ctx, value):
+            return True
+        if arg.keyword.value == "mounts" and type(value) is cst.Dict and value.elements and all(
+                type(e) is cst.DictElement and _in_memory(ctx, value_of(e.value)) for e in value.elements):
+            return True
+    return False
+
+
+def _in_memory(ctx: "FileContext", value: cst.BaseExpression | None) -> bool:
+    """Whether ``value`` builds an in-memory transport: a known one, or a class of the test module
+    or the project that derives from one (``class Recording(httpx.MockTransport)``)."""
+    if type(value) is not cst.Call:
+        return False
+    pending = [ctx.qualname(value.func)]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name is None or name in seen:
+            continue
+        if name in IN_MEMORY_TRANSPORTS:
+            return True
+        seen.add(name)
+        local = ctx.facts.classes.get(name)
+        if local is not None:
+            pending.extend(ctx.qualname(arg.value) for arg in local.bases if arg.keyword is None)
+            continue
+        info = ctx.source.cls(name)
+        if info is not None:
+            pending.extend(info.bases)
+    return False
 
 
 class ResourceFinder:

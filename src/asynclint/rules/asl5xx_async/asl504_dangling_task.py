@@ -72,7 +72,8 @@ class DanglingTask(Rule):
         none of 14 judged findings was right: 12 wrong (the test waits for
         what the task makes; since fixed where the coroutine's body can be
         read) and 2 debatable; at the fifth 0 / 2 / 0 (right / wrong /
-        debatable). That is below the nine in ten a default rule needs
+        debatable); at the seventh 0 / 4 / 0 (the test then awaits a loop
+        that runs until the task's change stops it). That is below the nine in ten a default rule needs
         (docs/precision.md, docs/precision/first-look/); it would return to
         the default selection after a first look on unseen suites at nine in
         ten or better.
