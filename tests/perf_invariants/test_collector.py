@@ -74,20 +74,36 @@ import gc, json, sys
 from asynclint.cli.main import main
 found = []
 gc.callbacks.append(lambda phase, info: found.append(info["generation"]) if phase == "start" else None)
+command = ["check", "--no-cache", "--exit-zero", "--select", "ALL", "test_many.py"]
 try:
-    main(["check", "--no-cache", "--exit-zero", "--select", "ALL", "test_many.py"])
+    if sys.argv[1] == "command-line":  # as the console script runs it: click reads sys.argv
+        sys.argv = ["asynclint", *command]
+        main()
+    else:  # a caller running the command in-process, with its own arguments
+        main(command)
 except SystemExit:
     pass
-print(json.dumps([found, gc.get_freeze_count() > 0]), file=sys.stderr)
+print(json.dumps([found, gc.get_freeze_count() > 0, gc.isenabled()]), file=sys.stderr)
 """
+
+
+def _check(tmp_path: Path, how: str) -> tuple[list[int], bool, bool]:
+    (tmp_path / "test_many.py").write_text(TEST_FILE)
+    done = subprocess.run([sys.executable, "-c", CHECK_SCRIPT, how], capture_output=True, text=True, cwd=tmp_path,
+                          check=True)
+    assert "ASL" in done.stdout
+    found, frozen, enabled = json.loads(done.stderr.strip().splitlines()[-1])
+    return found, frozen, enabled
 
 
 def test_the_command_collects_nothing_after_its_own_imports(tmp_path: Path) -> None:
     """Validation (LibCST's and the rules' imports), the file and the exit: no collection at all; the
     objects left at exit are frozen, so the interpreter's last collection does not scan them."""
-    (tmp_path / "test_many.py").write_text(TEST_FILE)
-    done = subprocess.run([sys.executable, "-c", CHECK_SCRIPT], capture_output=True, text=True, cwd=tmp_path,
-                          check=True)
-    assert "ASL" in done.stdout
-    found, frozen = json.loads(done.stderr.strip().splitlines()[-1])
+    found, frozen, _ = _check(tmp_path, "command-line")
     assert found == [] and frozen
+
+
+def test_a_caller_running_the_command_in_process_keeps_its_collector(tmp_path: Path) -> None:
+    """Tests and ``CliRunner`` go on after the command: nothing is frozen, the collector is on."""
+    _, frozen, enabled = _check(tmp_path, "in-process")
+    assert not frozen and enabled

@@ -8,6 +8,12 @@ GC_THRESHOLD = (10_000, 10, 10)
 gc.set_threshold(*GC_THRESHOLD)
 
 
+#: Whether the process ends with the command: the console script or ``python -m asynclint`` (click reads
+#: the arguments itself), not a caller running it in-process with its own (tests, ``CliRunner``). Only
+#: then does ``check`` leave the collector off where it could only scan what lives to the exit.
+one_shot = False
+
+
 def resume_collector() -> None:
     """Turn the collector on for the files of a run, if ``check`` turned it off for its start-up.
 

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from asynclint import cli
 from asynclint.cli import resume_collector
 from asynclint.config.settings import ConfigError
 from asynclint.core.diagnostics import Diagnostic, Safety
@@ -174,7 +175,8 @@ def validate(args: CheckArgs) -> Plan:
                       force_exclude=args.force_exclude, cache=not args.no_cache and not args.add_noqa,
                       jobs=args.jobs or default_jobs(), render_edits=args.output_format in FORMATS_WITH_EDITS,
                       exclude=_split(args.exclude), extend_exclude=_split(args.extend_exclude),
-                      preview=args.preview, overrides=overrides, exits_after_run=not args.watch)
+                      preview=args.preview, overrides=overrides,
+                      exits_after_run=cli.one_shot and not args.watch)
     for selectors in (options.select, options.ignore, options.extend_select):
         if selectors:  # the registry imports every rule (and LibCST): only when there is something to check
             from asynclint.engine import registry
