@@ -113,15 +113,21 @@ def _spec(ctx: "FileContext", call: cst.Call) -> str | None:
     return ctx.qualname(arg.value)
 
 
+def _has_result(call: cst.Call) -> bool:
+    """A mock built with ``return_value=``/``side_effect=``, ``None`` included: code that checks the
+    awaited result (``if row is None: raise``) notices an await that never happened."""
+    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
+
+
 def _configures(call: cst.Call) -> bool:
-    """A mock's constructor or a patch call handing its mock a ``side_effect=`` or a ``return_value=`` that carries something
+    """A patch call handing its mock a ``side_effect=`` or a ``return_value=`` that carries something
     the test could observe: not ``None``, nor a side effect that only returns ``None``
     (``lambda *a: None``, also wrapped: ``asyncio.coroutine(lambda *a: None)``)."""
-    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS and not gives_nothing(arg.value)
+    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS and not _gives_nothing(arg.value)
                for arg in call.args)
 
 
-def gives_nothing(value: cst.BaseExpression) -> bool:
+def _gives_nothing(value: cst.BaseExpression) -> bool:
     """``None``, or a lambda returning ``None`` (in a one-argument wrapper call)."""
     if type(value) is cst.Call and len(value.args) == 1 and type(value.args[0].value) is cst.Lambda:
         value = value.args[0].value
@@ -178,7 +184,7 @@ class FunctionValues:
                     continue
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
-                                        _spec(self.ctx, call), "local", _configures(call), _result(call))
+                                        _spec(self.ctx, call), "local", _has_result(call), _result(call))
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
@@ -187,7 +193,7 @@ class FunctionValues:
                         continue
                     new = patch.new.value if patch.new is not None else None
                     # `patch(..., side_effect=f)` hands its keywords to the mock it builds
-                    result = _configures(new) if type(new) is cst.Call else new is None and _configures(patch.call)
+                    result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
                     found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
                                                 result)
                 elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
@@ -245,7 +251,7 @@ class FunctionValues:
                 made = self._made_by(expr, depth)
                 return made[0].evaluate_path(made[1], "", depth + 1) if made is not None else UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
-                         _configures(expr), _result(expr))
+                         _has_result(expr), _result(expr))
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.analysis.body import descendants
-from asynclint.analysis.values import Value, gives_nothing
+from asynclint.analysis.values import Value
 from asynclint.analysis.values_mocks import chain
 from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_ASSERT_METHODS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
 
@@ -139,9 +139,7 @@ class MockUses(cst.CSTVisitor):
                 return  # `m.call_count` read by a fake the test defines (a side effect's counter): no check
             self.found.append((node, key, tuple(self._stack)))
         elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
-            assign = self._stack[-3] if len(self._stack) >= 3 else None
-            if not (type(assign) is cst.Assign and gives_nothing(assign.value)):
-                self.results_set.add(key)  # `m.return_value = None` hands back nothing to observe
+            self.results_set.add(key)
             if attr == "side_effect":
                 self.side_effects.add(key)
         elif self._asserts:

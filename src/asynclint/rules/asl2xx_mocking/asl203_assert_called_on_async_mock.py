@@ -421,51 +421,6 @@ class AssertCalledOnAsyncMock(Rule):
         """)),
     ]
     INVALID = [
-        # A result of `None` configured on the mock hands the code under test nothing the test could
-        # compare: the other assertion says nothing about the await.
-        Invalid(
-            dedent("""
-                from unittest.mock import AsyncMock
-
-                async def notify_all(send, users):
-                    for user in users:
-                        send(user)
-                    return len(users)
-
-                async def test_notifies_everyone():
-                    send = AsyncMock(return_value=None)
-                    assert await notify_all(send, ["ada"]) == 1
-                    send.assert_called_once_with("ada")
-
-                async def test_notifies_everyone_again():
-                    send = AsyncMock()
-                    send.return_value = None
-                    assert await notify_all(send, ["alan"]) == 1
-                    send.assert_called_once_with("alan")
-            """),
-            count=2, line=11, column=5, unsafe=True,
-            fixed=dedent("""
-                from unittest.mock import AsyncMock
-
-                async def notify_all(send, users):
-                    for user in users:
-                        send(user)
-                    return len(users)
-
-                async def test_notifies_everyone():
-                    send = AsyncMock(return_value=None)
-                    assert await notify_all(send, ["ada"]) == 1
-                    send.assert_awaited_once_with("ada")
-
-                async def test_notifies_everyone_again():
-                    send = AsyncMock()
-                    send.return_value = None
-                    assert await notify_all(send, ["alan"]) == 1
-                    send.assert_awaited_once_with("alan")
-            """),
-            message='`send.assert_called_once_with` on an AsyncMock passes even when it was never awaited; use `assert_awaited_once_with`',
-            others=((17, 5),),
-        ),
         Invalid(
             dedent("""
                 from unittest.mock import AsyncMock
