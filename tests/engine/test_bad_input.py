@@ -248,3 +248,70 @@ def test_deep_code_is_still_given_to_cpython(deep: str, monkeypatch: pytest.Monk
     monkeypatch.setattr(cpython_check.ast, "parse", lambda text, *a, **k: asked.append(text))
     cpython_check.too_deeply_nested(deep)
     assert asked == [deep]
+
+
+# Ordinary code with more than MIN_DANGEROUS_TOKENS nesting tokens in all (attribute chains, calls,
+# conditions): the first gate passes it on, no logical line of it nests enough for CPython to refuse.
+_LONG_ORDINARY = "".join(f"async def test_{i}(client, other):\n"
+                         f"    resp = await client.get(f'/{{other.path}}/{i}', params={{'a': [1, 2]}})  # (\n"
+                         f"    assert resp.status == 200 and not resp.closed, '''\n    ) unbalanced in a string\n'''\n"
+                         f"    data = (\n        other.value + {i},\n        \\\n        -other.rest,\n    )\n\n"
+                         for i in range(60))
+
+
+def test_long_code_with_many_nesting_tokens_on_ordinary_lines_is_not_given_to_cpython(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint.engine import cpython_check
+
+    assert cpython_check._nesting_tokens(_LONG_ORDINARY) >= cpython_check.MIN_DANGEROUS_TOKENS
+    asked = _record_cpython_parses(monkeypatch)
+    assert cpython_check.too_deeply_nested(_LONG_ORDINARY) is None
+    assert cpython_check.too_deeply_nested(_LONG_ORDINARY.replace("\n", "\r\n")) is None
+    assert asked == []
+
+
+def _record_cpython_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the nesting check gives to ``ast.parse`` (still parsed: pytest parses with it too)."""
+    from asynclint.engine import cpython_check
+
+    asked: list[str] = []
+    real = cpython_check.ast.parse
+
+    def recording(source: str, *args: object, **kwargs: object) -> object:
+        if isinstance(source, str) and source.startswith(_LONG_ORDINARY[:40]):
+            asked.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cpython_check.ast, "parse", recording)
+    return asked
+
+
+_DEEP = 250  # more nested brackets than CPython's tokenizer accepts (200)
+
+
+@pytest.mark.parametrize("hidden", [
+    # one logical line over many physical ones, with brackets and line ends in its comments and strings
+    "x = (\n" + "(  # ) ] }\n" * _DEEP + "1\n" + ")\n" * (_DEEP + 1),
+    "x = (\n" + "('))', \"]]\", '''\n)\n''',\n" * _DEEP + "1\n" + ")\n" * (_DEEP + 1),
+    "x = (\\\n" + "(\\\n" * _DEEP + "1" + ")" * (_DEEP + 1) + "\n",
+    "x = (\r" + "(\r" * _DEEP + "1\r" + ")\r" * (_DEEP + 1),
+    # nesting inside an f-string's field, and Python 3.12's f-strings nesting their own quotes
+    "x = f'{" + "(" * _DEEP + "1" + ")" * _DEEP + "}'\n",
+    "x = f\"{d[\"k\"]}\" + " + "(" * _DEEP + "1" + ")" * _DEEP + "\n",
+    "x = f\"{'}' + \"a\"}\" + " + "(" * _DEEP + "1" + ")" * _DEEP + "\n",
+    "x = " + "f\"{" * 160 + "1" + "}\"" * 160 + "\n",
+    # nesting over many logical lines: an elif chain; a line continued by backslashes
+    "if x:\n    pass\n" + "elif x:\n    pass\n" * 3000,
+    "x = 1" + " + \\\n    1" * 4000 + "\n",
+    # what the scan cannot read: an unterminated string, an unclosed bracket
+    "x = 'open\n" + "y = " + "(" * _DEEP + "1" + ")" * _DEEP + "\n",
+    "x = (" + "(" * _DEEP,
+])
+def test_nesting_hidden_from_a_line_by_line_count_is_still_given_to_cpython(
+        hidden: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint.engine import cpython_check
+
+    text = _LONG_ORDINARY + hidden
+    asked = _record_cpython_parses(monkeypatch)
+    cpython_check.too_deeply_nested(text)
+    assert asked == [text]

@@ -22,6 +22,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from asynclint import cli
+from asynclint.cli import resume_collector
 from asynclint.config.settings import ConfigError
 from asynclint.core.diagnostics import Diagnostic, Safety
 from asynclint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, ReportWriter, write_report
@@ -173,7 +175,8 @@ def validate(args: CheckArgs) -> Plan:
                       force_exclude=args.force_exclude, cache=not args.no_cache and not args.add_noqa,
                       jobs=args.jobs or default_jobs(), render_edits=args.output_format in FORMATS_WITH_EDITS,
                       exclude=_split(args.exclude), extend_exclude=_split(args.extend_exclude),
-                      preview=args.preview, overrides=overrides)
+                      preview=args.preview, overrides=overrides,
+                      exits_after_run=cli.one_shot and not args.watch)
     for selectors in (options.select, options.ignore, options.extend_select):
         if selectors:  # the registry imports every rule (and LibCST): only when there is something to check
             from asynclint.engine import registry
@@ -291,6 +294,7 @@ def _lint(plan: Plan, runner: "LintRun", err: IO[str], report: Callable[[list[Di
         def reported(found: list[Diagnostic]) -> None:
             progress.clear()
             report(found)
+    resume_collector()
     try:
         runner.run(plan.targets, report=reported if report is not None else None, result=result)
     finally:

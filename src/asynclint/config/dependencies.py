@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -137,14 +138,24 @@ def included_files(text: str, path: Path, directory: Path) -> list[Path]:
     resolved against its folder, when they exist inside the project's ``directory``. Constraint files
     (``-c``) pin versions but declare nothing, and are not followed."""
     found = []
-    for line in text.splitlines():
-        match = _INCLUDE.match(line.split(" #", 1)[0])
-        if match is None or "://" in match.group("path"):
-            continue
-        target = Path(os.path.normpath(path.parent / match.group("path")))
+    for included in _include_targets(text):
+        target = Path(os.path.normpath(path.parent / included))
         if target.is_relative_to(Path(os.path.normpath(directory))) and target.is_file():
             found.append(target)
     return found
+
+
+# The text-only readings below are remembered by the text itself: a run reads the same files twice
+# (the project model's dependencies and the pytest-asyncio pin, config/versions.py), and a changed
+# file is another text. Callers get tuples (or copies): nothing remembered can be changed.
+@functools.lru_cache(maxsize=256)
+def _include_targets(text: str) -> tuple[str, ...]:
+    targets = []
+    for line in text.splitlines():
+        match = _INCLUDE.match(line.split(" #", 1)[0])
+        if match is not None and "://" not in match.group("path"):
+            targets.append(match.group("path"))
+    return tuple(targets)
 
 
 # setup.py, read statically -----------------------------------------------------------------------
@@ -243,6 +254,15 @@ def setup_py_specs(text: str) -> list[str]:
     its syntax tree, never executed: literals, module-level names bound once to literals and ``+`` of
     them. A value computed any other way (read from a file, a function's result, a name changed after
     it was bound) is unknown and gives nothing; a file that does not parse gives nothing."""
+    return list(_setup_py_specs(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _setup_py_specs(text: str) -> tuple[str, ...]:
+    return tuple(_read_setup_py(text))
+
+
+def _read_setup_py(text: str) -> list[str]:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -267,6 +287,15 @@ _INI_ASSIGNMENT = re.compile(r"^[\w.-]+\s*[:=](?!=)")
 def requirement_lines(text: str, ini: bool = False) -> list[str]:
     """The requirement lines of a requirements file (or, ``ini``, of setup.cfg/tox.ini: not its
     ``key = value`` lines nor section headers), comments and options dropped."""
+    return list(_requirement_lines(text, ini))
+
+
+@functools.lru_cache(maxsize=256)
+def _requirement_lines(text: str, ini: bool) -> tuple[str, ...]:
+    return tuple(_read_requirement_lines(text, ini))
+
+
+def _read_requirement_lines(text: str, ini: bool) -> list[str]:
     found = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()

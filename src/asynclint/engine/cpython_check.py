@@ -17,6 +17,7 @@ needs about 2,000 nesting levels, at least 4,000 characters.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ MIN_DANGEROUS_TOKENS = 1000
 #: attribute and call chains, and the keywords of nested expressions.
 _NESTING_CHARACTERS = "([{.-+*/%@&|^~<>"
 _NESTING_WORDS = ("lambda", "not", "if", "and", "or", "await")
+_NESTING_TOKENS = (*_NESTING_CHARACTERS, *_NESTING_WORDS)
 
 _NESTING_MESSAGES = ("too many nested", "too complex", "too deeply nested", "stack overflow")
 
@@ -49,6 +51,8 @@ def too_deeply_nested(text: str) -> NestingError | None:
     """
     if len(text) < MIN_DANGEROUS_LENGTH or _nesting_tokens(text) < MIN_DANGEROUS_TOKENS:
         return None
+    if _shallow(text):
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning/DeprecationWarning for odd literals
         try:
@@ -67,18 +71,110 @@ def too_deeply_nested(text: str) -> NestingError | None:
     return None
 
 
-def _nesting_tokens(text: str) -> int:
-    """An upper bound of the nesting depth ``text`` can reach (a few ``str.count`` calls, no parse).
+def _nesting_tokens(text: str, start: int = 0, end: int | None = None, enough: int = MIN_DANGEROUS_TOKENS) -> int:
+    """An upper bound of the nesting depth ``text[start:end]`` can reach (a few ``str.count`` calls, no
+    parse), counted until it reaches ``enough``.
 
     Asking CPython was 5% of a cold run over ordinary test files longer than
     MIN_DANGEROUS_LENGTH; their nesting tokens number in the hundreds.
     """
+    end = len(text) if end is None else end
     total = 0
-    for token in (*_NESTING_CHARACTERS, *_NESTING_WORDS):
-        total += text.count(token)
-        if total >= MIN_DANGEROUS_TOKENS:
+    for token in _NESTING_TOKENS:
+        total += text.count(token, start, end)
+        if total >= enough:
             break
     return total
+
+
+#: A logical line with fewer nesting tokens than this, in a file with fewer ``elif`` than MAX_ELIFS, nests
+#: too little for CPython to refuse it: its refusals need 201 nested brackets on one logical line, or
+#: about 2,600 levels of other nesting (``lambda``, unary operators, ``elif`` chains; Python 3.10 to
+#: 3.13, measured), and blocks nest at most 100 deep (deeper is another error). 999 ``elif`` around
+#: 97 nested blocks around a line of 99 such tokens parse on each of them.
+MAX_LINE_TOKENS = 100
+MAX_ELIFS = 1000
+
+#: What the logical-line scan must read past: comments, string literals (from their quote; the prefix
+#: is read off the text before it), line continuations; a lone quote or backslash is anything else that
+#: starts a string or continues a line (an unterminated or multi-line single-quoted string, a stray
+#: backslash). The lookahead lets the engine skip to those four characters.
+_SKIPPED = re.compile(r"""(?=[#'"\\])(?:\#[^\r\n]*|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+    |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*"|\\(?:\r\n|\r|\n)|['"\\])""", re.VERBOSE | re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^()\[\]{}\n]+")
+_OPENING = str.maketrans({"(": "(", "[": "(", "{": "(", ")": ")", "]": ")", "}": ")"})
+_TEMPLATE_PREFIX = frozenset("fFtT")
+
+
+def _shallow(text: str) -> bool:
+    """Whether ``text`` certainly nests too little for CPython to refuse it (then it need not be asked).
+
+    Each logical line's nesting tokens are counted as ``_nesting_tokens`` counts them (inside its
+    strings and comments too: a count only too high); the lines are found without a parse: strings,
+    comments and line continuations are blanked (one regular expression, a call per string), then
+    the brackets of each physical line tell where a logical line ends. Anything the scan cannot read
+    as Python 3.11's tokenizer does answers False (CPython is asked): an f-string whose replacement
+    fields are not plainly balanced (as Python 3.12's nested quotes make them look), unbalanced
+    brackets, an unterminated string, a stray backslash.
+    """
+    if text.count("elif") >= MAX_ELIFS:
+        return False
+    pieces: list[str] = []
+    done = 0
+    for match in _SKIPPED.finditer(text):
+        at, end = match.span()
+        first = text[at]
+        if first != "#":
+            if end - at == 1:
+                return False  # a quote that starts no string on its line, or a backslash that continues none
+            if first != "\\" and _TEMPLATE_PREFIX.intersection(text[max(at - 2, 0):at]) \
+                    and not _plain_fields(match.group()):
+                return False
+        pieces += (text[done:at], " " * (end - at))
+        done = end
+    pieces.append(text[done:])
+    code = "".join(pieces).replace("\r", "\n")  # same offsets as ``text``; "\r\n" ends a line, then an empty one
+    brackets = _NOT_BRACKET.sub("", code).translate(_OPENING).split("\n")
+    depth, start, offset = 0, 0, 0
+    for line, found in zip(map(len, code.split("\n")), brackets):
+        offset += line + 1
+        if found:
+            # Brackets closing more than are open (here, or mismatched) are an error CPython reports
+            # there, before anything later: this line's count already holds the tokens before it.
+            depth += len(found) - 2 * found.count(")")
+        if depth == 0:
+            end = offset - 1
+            if end - start >= MAX_LINE_TOKENS and _nesting_tokens(text, start, end, MAX_LINE_TOKENS) >= MAX_LINE_TOKENS:
+                return False
+            start = offset
+    return depth == 0
+
+
+def _plain_fields(literal: str) -> bool:
+    """Whether an f-string's (or t-string's) replacement fields are balanced braces, counted outside
+    the strings they hold: what Python 3.11's tokenizer reads as one string is then one string for
+    every version (a Python 3.12 f-string nesting its own quote ends early here, inside an open
+    field)."""
+    depth = 0
+    index, size = 0, len(literal)
+    while index < size:
+        char = literal[index]
+        if char in "{}" and depth == 0 and literal.startswith(char * 2, index):
+            index += 2  # an escaped brace of the literal text
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif char in "'\"" and depth > 0:
+            end = literal.find(char, index + 1)
+            if end < 0:
+                return False
+            index = end
+        index += 1
+    return depth == 0
 
 
 @dataclass(frozen=True)

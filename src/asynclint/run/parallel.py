@@ -32,6 +32,9 @@ class _Jobs(Protocol):
     @property
     def jobs(self) -> int | None: ...
 
+    @property
+    def exits_after_run(self) -> bool: ...
+
 
 class ParallelRun(Protocol):
     """What the workers need of the run that forks them (run.runner's run; named here so this module
@@ -43,7 +46,8 @@ class ParallelRun(Protocol):
     @property
     def project(self) -> ProjectModel: ...
 
-    def run_file(self, path: Path, result: RunResult, shown: str | None = None) -> object: ...
+    def run_file(self, path: Path, result: RunResult, shown: str | None = None,
+                 collect_after: bool = True) -> object: ...
 
 #: Below this many files to parse, starting workers costs more than it saves.
 MIN_PARALLEL_FILES = 16
@@ -111,8 +115,10 @@ def run_parallel(runner: ParallelRun, paths: list[Path], result: RunResult) -> N
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for path in others:
-            runner.run_file(path, result)
+        last = len(others) - 1
+        for index, path in enumerate(others):
+            # The last file of a process that then exits leaves the collector off (LintRun.run_file).
+            runner.run_file(path, result, collect_after=not (index == last and runner.options.exits_after_run))
         return
     from asynclint.engine.registry import all_rules
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -75,6 +76,9 @@ class Options:
     preview: bool | None = None
     #: ``--config KEY=VALUE`` pairs, set over every configuration file's table (validated as its keys).
     overrides: dict[str, Any] | None = None
+    #: The process ends once this run is reported (``asynclint check`` without ``--watch``): the garbage
+    #: collector is left off after the last file (see ``LintRun.run_file``).
+    exits_after_run: bool = False
 
 
 class LintRun:
@@ -184,7 +188,8 @@ class LintRun:
         if report is not None:
             result.in_order = InOrder(shown_paths, report)
         pending: list[Path] = []
-        for entry, shown in zip(found, shown_paths):
+        last = len(found) - 1
+        for index, (entry, shown) in enumerate(zip(found, shown_paths)):
             start = len(result.diagnostics)
             if isinstance(entry, Problem):
                 if "ASL002" in enabled_codes(self.settings_for(entry.path.parent)):
@@ -200,7 +205,7 @@ class LintRun:
             if self._parallel():
                 pending.append(item)  # paths only: results stream back from the workers
             else:
-                self.run_file(item, result, shown)
+                self.run_file(item, result, shown, collect_after=not (index == last and self.options.exits_after_run))
         if pending:
             from asynclint.run.parallel import run_parallel
 
@@ -261,11 +266,30 @@ class LintRun:
         result.diagnostics.extend(cached)
         return True
 
-    def run_file(self, path: Path, result: RunResult, shown: str | None = None) -> None:
-        """Lint one file into ``result``; a run that reports as it goes gets its findings at once."""
+    def run_file(self, path: Path, result: RunResult, shown: str | None = None, collect_after: bool = True) -> None:
+        """Lint one file into ``result``; a run that reports as it goes gets its findings at once.
+
+        The cyclic garbage collector is off while the file is linted. Its tree (a few hundred
+        thousand objects for a 3,000-line file) lives through the file's turn and is freed by
+        reference counting at its end (tests/perf_invariants/test_memory.py): each collection
+        meanwhile only scanned live objects (0.03 s of 25 collections on aiohttp's
+        test_client_functional.py, ~5% of its run). Objects freed at once lower the collector's
+        count again, so no collection is owed for them afterwards; the few thousand objects of
+        cyclic garbage a file's analyses leave are collected after it, as before.
+
+        Without ``collect_after`` (the last file of a process that then exits) the collector stays
+        off: the collection owed after the file would only scan what the process keeps to its end
+        (the source trees ASL501 read: 0.017 s on that file).
+        """
         shown = shown if shown is not None else display_path(path)
         start = len(result.diagnostics)
-        self._lint_file(path, shown, result)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._lint_file(path, shown, result)
+        finally:
+            if collecting and collect_after:
+                gc.enable()
         result.file_done(shown, start)
 
     def _lint_file(self, path: Path, shown: str, result: RunResult) -> None:
