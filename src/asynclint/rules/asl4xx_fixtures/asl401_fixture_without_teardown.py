@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.analysis.values import Kind, function_values
 from asynclint.analysis.values_resources import kept_resources, released_by_users, released_through_owner
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, ImportRequest, Safety
@@ -104,7 +105,8 @@ class FixtureWithoutTeardown(Rule):
         fixture's value, an installed class): the users release it. A class
         whose `__del__` warns `ResourceWarning` only once an attribute it
         starts empty was filled (callbacks registered on it) holds nothing
-        when bare. Nor is an httpx client whose `transport=` (or every one
+        when bare, nor a project object built over a mock (an argument that
+        is a `MagicMock()`, or a fixture that hands one out). Nor is an httpx client whose `transport=` (or every one
         of whose `mounts=`) is an in-memory transport (`ASGITransport`,
         `MockTransport`, `WSGITransport`, or a class deriving from one): it
         holds no socket and no connection pool, as ASL405 also holds.
@@ -197,6 +199,8 @@ class FixtureWithoutTeardown(Rule):
         resource = self.finder.of_call(call, self.finder.owners(fixture.func, classes))
         if resource is None:
             return
+        if resource.inferred and self._built_on_a_mock(fixture, call):
+            return  # a project object over a stand-in (`Device(MagicMock())`, a mock fixture): it holds what the mock holds
         if resource.inferred and not resource.holds_once_used and not _opened(body, acquired_at if acquired_at is not None else index, index,
                                              acquired, var):
             return  # a project object that was never opened holds nothing yet
@@ -216,6 +220,12 @@ class FixtureWithoutTeardown(Rule):
         else:
             message = f"fixture `{fixture.name}` returns `{spelled}(...)` and nothing releases it after the test"
         self.report(call, message, self._fix(fixture, body, acquired_at, var, call, resource))
+
+    def _built_on_a_mock(self, fixture: Fixture, call: cst.Call) -> bool:
+        """An argument of the project object's constructor is a mock (built here, or another fixture's value:
+        the value model, analysis/values.py): whatever the object would hold, it holds through the mock."""
+        values = function_values(self.ctx, fixture.func)
+        return any(values.evaluate(arg.value).kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK) for arg in call.args)
 
     def _check_kept(self, fixture: Fixture, body: list[cst.BaseStatement], index: int,
                     value: cst.BaseExpression) -> None:
@@ -1072,6 +1082,42 @@ class FixtureWithoutTeardown(Rule):
                 async def aclose(self):
                     await self._client.aclose()
         """)}, config={"pythonpath": ["src"]}, line=8, column=12, message='fixture `mailer` returns `Mailer(...)` and nothing releases it after the test'),
+    ]
+    # A project object opened over a stand-in (another fixture's MagicMock): what it would hold, it holds
+    # through the mock, so nothing is left open.
+    VALID += [
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock
+
+            import pytest
+            import pytest_asyncio
+
+            from app.lamp import Lamp
+
+
+            @pytest.fixture
+            def broker():
+                broker = MagicMock()
+                broker.publish = AsyncMock(return_value=True)
+                return broker
+
+
+            @pytest_asyncio.fixture
+            async def lamp(broker):
+                lamp = Lamp(broker)
+                await lamp.connect()
+                return lamp
+        """), files={"src/app/__init__.py": "", "src/app/lamp.py": dedent("""
+            class Lamp:
+                def __init__(self, broker):
+                    self.broker = broker
+
+                async def connect(self):
+                    await self.broker.publish("lamp/online", True)
+
+                async def close(self):
+                    await self.broker.publish("lamp/online", False)
+        """)}, config={"pythonpath": ["src"]}),
     ]
     # Is it a resource at all? A `__del__` that warns only once callbacks were registered on the
     # instance (a list the class starts empty): a bare one holds nothing, and the tests that register
