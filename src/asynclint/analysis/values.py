@@ -177,10 +177,10 @@ class FunctionValues:
         if self._names is None:
             found: dict[str, Value] = {}
             # An AsyncMock a patch installs over a plain `def`: the code calls it, never awaits it.
-            over_plain = {n for p, n in self.mocks.patches if n is not None and _plain_function(self.ctx, p.target)}
+            patched = {n: p.target for p, n in self.mocks.patches if n is not None}
             for name, call in self.mocks.constructed.items():
                 kind = _mock_class(self.ctx, call, self.mocks, name)
-                if kind == "async" and name in over_plain:
+                if kind == "async" and name in patched and _plain_function(self.ctx, patched[name]):
                     continue
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
@@ -189,7 +189,7 @@ class FunctionValues:
                 if patched_name is None:
                     continue
                 if makes_async_mock(self.ctx, patch):
-                    if patched_name in over_plain:
+                    if _plain_function(self.ctx, patch.target):
                         continue
                     new = patch.new.value if patch.new is not None else None
                     # `patch(..., side_effect=f)` hands its keywords to the mock it builds

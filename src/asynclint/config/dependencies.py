@@ -318,9 +318,6 @@ def read_declaration(path: Path) -> str | None:
     return raw.decode("utf-8-sig", errors="replace")
 
 
-_read = read_declaration
-
-
 def declared_requirements(directory: Path, pyproject: Path | None = None, requirements: bool = True,
                           ini_files: bool = True) -> tuple[list[Requirement], list[Path]]:
     """The requirements declared in ``directory`` (see the module docs) and the files read for them."""
@@ -342,19 +339,19 @@ def declared_requirements(directory: Path, pyproject: Path | None = None, requir
                 continue
             seen.add(key)
             read.append(path)
-            text = _read(path) or ""
+            text = read_declaration(path) or ""
             found += [Requirement(line, path) for line in requirement_lines(text)]
             pending += included_files(text, path, directory)
         setup_py = directory / "setup.py"
         if setup_py.is_file():
             read.append(setup_py)
-            found += [Requirement(spec, setup_py) for spec in setup_py_specs(_read(setup_py) or "")]
+            found += [Requirement(spec, setup_py) for spec in setup_py_specs(read_declaration(setup_py) or "")]
     if ini_files:
         for name in ("setup.cfg", "tox.ini"):
             path = directory / name
             if path.is_file():
                 read.append(path)
-                found += [Requirement(line, path) for line in requirement_lines(_read(path) or "", ini=True)]
+                found += [Requirement(line, path) for line in requirement_lines(read_declaration(path) or "", ini=True)]
     return found, read
 
 

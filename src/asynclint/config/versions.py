@@ -229,9 +229,6 @@ CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requiremen
               "test-requirements.txt", "setup.py", "tests/requirements.txt")
 
 
-_read = read_declaration
-
-
 def pins_in(directory: Path, installed: Version | None,
             dist: Distribution = PYTEST_ASYNCIO) -> tuple[ResolvedVersion | None, list[Path]]:
     """The version pinned by files in ``directory`` (None if none names ``dist``), and the files read.
@@ -241,7 +238,7 @@ def pins_in(directory: Path, installed: Version | None,
     read: list[Path] = []
     for name in LOCK_FILES:
         path = directory / name
-        text = _read(path) if path.is_file() else None
+        text = read_declaration(path) if path.is_file() else None
         if text is None:
             continue
         read.append(path)
@@ -297,7 +294,7 @@ def installed_version(paths: tuple[str, ...] | None = None,
 
 def _metadata_version(folder: Path) -> Version | None:
     for name in ("METADATA", "PKG-INFO"):
-        text = _read(folder / name)
+        text = read_declaration(folder / name)
         if text:
             match = re.search(r"(?m)^Version:\s*(\S+)", text)
             if match:

@@ -1511,6 +1511,10 @@ class AssertCalledOnAsyncMock(Rule):
                      "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n    while True:\n"
                                       "        for item in items:\n            await io.send(item)\n")}),
     ]
+    #: A project whose `run` calls the async `send` without awaiting it.
+    _PUMP_DROPS_THE_AWAIT = {"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
+                             "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n"
+                                              "    for item in items:\n        io.send(item)\n")}
     INVALID += [
         # The patch hands its mock a result of `None`: nothing the test asserts can come of it, and the
         # call count passes without the await.
@@ -1526,9 +1530,7 @@ class AssertCalledOnAsyncMock(Rule):
                     assert send.call_count == 2
                     assert items == ["a", "b"]
             """),
-            files={"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
-                   "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n"
-                                    "    for item in items:\n        io.send(item)\n")},
+            files=_PUMP_DROPS_THE_AWAIT,
             line=8, column=12, unsafe=True,
             fixed=dedent("""
                 from pump.core import run
@@ -1558,9 +1560,7 @@ class AssertCalledOnAsyncMock(Rule):
                     assert send.call_count == 2
                     assert items == ["a", "b"]
             """),
-            files={"pump/__init__.py": "", "pump/io.py": "async def send(item):\n    pass\n",
-                   "pump/core.py": ("from pump import io\n\n\nasync def run(items):\n"
-                                    "    for item in items:\n        io.send(item)\n")},
+            files=_PUMP_DROPS_THE_AWAIT,
             line=10, column=12, unsafe=True,
             fixed=dedent("""
                 import asyncio
