@@ -1,7 +1,9 @@
-"""Which files to lint: test files by pytest's patterns, conftest.py, named files."""
+"""Which files to lint: test files by pytest's patterns, conftest.py, the fixture modules a
+conftest.py loads through ``pytest_plugins``, named files."""
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 from collections.abc import Callable, Iterator
@@ -10,6 +12,8 @@ from pathlib import Path
 
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.config.settings import Settings
+from asynclint.model.framework_scan import declared_plugins
+from asynclint.model.modules import module_file
 
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".env", "env", "__pycache__",
@@ -144,4 +148,34 @@ def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[st
                 yield Problem(path, "broken symbolic link")
                 continue
             yield path
+            if entry.name == "conftest.py":
+                for plugin in plugin_modules(path, root):
+                    plugin_key = str(plugin.resolve())
+                    if plugin_key not in seen and not _excluded(plugin, settings_for(plugin.parent)):
+                        seen.add(plugin_key)
+                        yield plugin
         stack.extend(reversed(subdirs))
+
+
+def plugin_modules(conftest: Path, within: Path) -> list[Path]:
+    """The project's modules a conftest.py loads with ``pytest_plugins`` (fixture modules such as
+    ``tests/fixtures/db.py``: their fixtures are pytest's as much as the conftest.py's own), found
+    from the conftest.py's folder or a folder above it, under ``within``."""
+    try:
+        text = conftest.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    if "pytest_plugins" not in text:
+        return []
+    try:
+        names = declared_plugins(ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    top = within.resolve()
+    bases = [folder for folder in conftest.resolve().parents if folder == top or top in folder.parents]
+    found = []
+    for name in names:
+        located = module_file(tuple(bases), name)
+        if located is not None and not located[1] and located[0].name != "conftest.py":
+            found.append(located[0])
+    return found
