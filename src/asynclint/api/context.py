@@ -13,6 +13,7 @@ from asynclint.config.settings import Settings
 from asynclint.config.versions import PYTEST_ASYNCIO, SETTING, Distribution, ResolvedVersion, resolve_version
 from asynclint.core.diagnostics import ImportRequest
 from asynclint.core.traversal import Traversal
+from asynclint.model.module_imports import failing_import
 from asynclint.model.names import ImportTable
 from asynclint.model.project import FixtureScope, ProjectModel
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
@@ -99,6 +100,12 @@ class FileContext:
     def source(self) -> "SourceIndex":
         """What the code under test does: async functions, resources, raises, network calls."""
         return self.project.source_index(self.pytest, note_read=self.note_file_read)
+
+    def failing_import(self) -> str | None:
+        """``module.name`` of a top-level ``from module import name`` of this file that certainly
+        fails (model/module_imports.py): pytest then runs none of its tests."""
+        source = self.source
+        return failing_import(self.module, self.path, source.roots, source)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.setting(key, default)

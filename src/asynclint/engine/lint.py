@@ -257,6 +257,8 @@ def lint_module(job: LintJob, module: cst.Module, text: str, dependencies: set[P
     runner.run(ctx)
     reported = [(rule, node, message, fix) for rule in rules if rule.code not in runner.crashed
                 for node, message, fix in rule.reports]
+    if reported and ctx.is_test_file and ctx.failing_import() is not None:
+        reported = []  # pytest cannot import the module: a collection error, and none of its tests runs
     positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.traversal.statement_chains)
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}

@@ -33,6 +33,7 @@ from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, cal
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
+from asynclint.model.module_imports import binds_dynamically, every_top_binding
 from asynclint.model.modules import module_file
 
 
@@ -75,6 +76,10 @@ class FunctionInfo:
     handed_on: tuple[str, ...] = ()
     #: Attributes of ``self`` it calls a release method on (``await self.http_client.aclose()``).
     released: tuple[str, ...] = ()
+    #: Calls (network calls included) first made after a ``return`` or ``raise`` the body may reach
+    #: (``if not settings.enabled: return`` before ``requests.get``): whether a call reaches them
+    #: depends on state and arguments a reading does not evaluate.
+    after_exit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,6 +306,18 @@ class ModuleIndex:
         return node
 
     # Entries, built on first use.
+    def whole_tree(self) -> ast.Module | None:
+        """The module's whole tree, parsed again from its text (None when its text may bind names
+        its statements do not spell: ``globals()``, ``setattr``, ``sys.modules``)."""
+        if self._text is not None:
+            if binds_dynamically(self._text):
+                return None
+            try:
+                return ast.parse(self._text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+        return None
+
     def has_function(self, key: str) -> bool:
         return key in self._function_defs
 
@@ -605,6 +622,9 @@ class _BodyScan(ast.NodeVisitor):
         #: Hosts of the clients bound here by name (``async with httpx.AsyncClient(base_url=API) as c``).
         self.client_hosts: dict[str, str] = {}
         self.strings: dict[str, str] = dict(scope.strings)  # local `url = f"http://127.0.0.1:{port}"`, placeholders as \x00
+        #: A ``return`` or ``raise`` was passed: what is called from here on may never be reached.
+        self.exited = False
+        self.after_exit: list[str] = []  # FunctionInfo.after_exit
 
     def _bind(self, target: ast.expr | None, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
@@ -680,7 +700,15 @@ class _BodyScan(ast.NodeVisitor):
     visit_With = _with
     visit_AsyncWith = _with
 
+    def visit_Return(self, node: ast.Return) -> None:
+        self.generic_visit(node)
+        self.exited = True
+
     def visit_Raise(self, node: ast.Raise) -> None:
+        self._raise(node)
+        self.exited = True
+
+    def _raise(self, node: ast.Raise) -> None:
         exc = node.exc
         if exc is not None:
             target = exc.func if isinstance(exc, ast.Call) else exc
@@ -732,6 +760,8 @@ class _BodyScan(ast.NodeVisitor):
         if qualified:
             if qualified not in self.calls:
                 self.calls.append(qualified)
+                if self.exited:
+                    self.after_exit.append(qualified)
             network = network_call_name(qualified)
             if network and type(receiver) is ast.Name and receiver.id in self.received:
                 network = None  # `session.get(url)` on a `session` parameter: the caller's client
@@ -740,6 +770,8 @@ class _BodyScan(ast.NodeVisitor):
                 host = self.client_hosts.get(receiver.id)
             if network and network not in self.network and not (host is not None and self._is_local(host)):
                 self.network.append(network)
+                if self.exited and network not in self.after_exit:
+                    self.after_exit.append(network)
                 if host is not None and network not in self.remote:
                     self.remote.append(network)
         self.generic_visit(node)
@@ -784,6 +816,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path:
         returned_call=_returned_call(node, scope),
         handed_on=tuple(scan.handed_on),
         released=tuple(scan.released),
+        after_exit=tuple(scan.after_exit),
     )
 
 
@@ -1403,6 +1436,18 @@ class SourceIndex:
         info = self.cls(qualname)
         return info is not None and info.holds_once_used
 
+    def import_fails(self, module: str, name: str) -> bool:
+        """Whether ``from module import name`` certainly fails: ``module`` is a project module that
+        binds ``name`` nowhere (star imports, a module ``__getattr__``, a submodule of that name and
+        dynamic binding all count as maybe binding it)."""
+        found = self._module(module)
+        if found is None or name in found.names or found.star_modules:
+            return False
+        if self.modules is not None and self.modules.locate(self.roots, f"{module}.{name}", self.excluded):
+            return False
+        tree = found.whole_tree()
+        return tree is not None and name not in every_top_binding(tree)
+
     def module_defines(self, module: str | None, name: str) -> bool | None:
         """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""
         if not module:
@@ -1430,7 +1475,10 @@ class SourceIndex:
         """The call chain from ``qualname`` to a network call, at most ``depth`` calls deep.
 
         E.g. ``("app.api.sync_users", "app.clients.fetch", "httpx.AsyncClient.get")``. With ``remote``,
-        only to a call whose URL the project spells with a host that is not local.
+        only to a call whose URL the project spells with a host that is not local. Only steps no
+        ``return`` or ``raise`` of the body comes before (:attr:`FunctionInfo.after_exit`): past
+        ``if not settings.enabled: return`` or a rejected argument, whether the call reaches the
+        request depends on what the caller set up, which a reading does not evaluate.
         """
         start = self.function(qualname)
         if start is None:
@@ -1440,11 +1488,12 @@ class SourceIndex:
         for _ in range(depth):
             next_frontier = []
             for info, chain in frontier:
-                found = info.remote_network_calls if remote else info.network_calls
+                found = [call for call in (info.remote_network_calls if remote else info.network_calls)
+                         if call not in info.after_exit]
                 if found:
                     return (*chain, found[0])
                 for callee in info.calls:
-                    if callee in seen:
+                    if callee in seen or callee in info.after_exit:
                         continue
                     callee_info = self.function(callee)
                     if callee_info is not None:

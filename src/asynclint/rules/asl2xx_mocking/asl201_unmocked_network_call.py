@@ -79,7 +79,11 @@ class UnmockedNetworkCall(Rule):
         spells where the request is made (a literal, a module constant, a
         client's `base_url`); where the code takes its address from a default,
         a constructor argument or its settings, the host cannot be told from
-        the test and nothing is said.
+        the test and nothing is said. Nor when the project's code may leave
+        before the request: a `return` or `raise` of its body comes first
+        (`if not settings.enabled: return`, a rejected URL, `raise` when no
+        session is open); whether the test reaches the request then depends
+        on what it set up, which a reading does not evaluate.
         Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`,
         and the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
         `*.test`, `*.example`, `*.localhost`).
@@ -663,6 +667,38 @@ class UnmockedNetworkCall(Rule):
                     response = await client.get("https://api.example.com/users")
                     return response.json()
         """)}),
+        # Past a `return` or `raise` of the code under test, whether the request is sent depends on
+        # what the test set up (the feature switched off, a rejected address, no session opened):
+        # a reading that does not evaluate the condition cannot tell, so nothing is said.
+        Valid(dedent("""
+            import pytest
+            from app.uptime import probe, probe_url
+            from app.config import settings
+
+            def test_probe_when_switched_off():
+                settings.uptime.enabled = False
+                assert probe() is None
+
+            @pytest.mark.asyncio
+            async def test_rejects_plain_http():
+                with pytest.raises(ValueError):
+                    await probe_url("http://status.example.com/")
+        """), files={"app/__init__.py": "", "app/config.py": "settings = None\n", "app/uptime.py": dedent("""
+            import httpx
+            import requests
+            from app.config import settings
+
+            def probe():
+                if not settings.uptime.enabled:
+                    return None
+                return requests.get("https://status.example.com/ping").ok
+
+            async def probe_url(url):
+                if not url.startswith("https://"):
+                    raise ValueError(url)
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(url)).is_success
+        """)}),
     ]
     INVALID = [
         Invalid(
@@ -809,6 +845,26 @@ class UnmockedNetworkCall(Rule):
 
                 def fetch(url):
                     return requests.get(url).ok
+            """)},
+            line=4, column=12, fixed=None,
+            message='`app.feed.fetch` sends a real request (app.feed.fetch -> requests.get) with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',
+        ),
+        # A `return` after the request does not guard it: every call sends it.
+        Invalid(
+            dedent("""
+                from app.feed import fetch
+
+                def test_echo():
+                    assert fetch()
+            """),
+            files={"app/__init__.py": "", "app/feed.py": dedent("""
+                import requests
+
+                def fetch():
+                    response = requests.get("https://feeds.example.com/echo")
+                    if response.status_code == 404:
+                        return None
+                    return response.json()
             """)},
             line=4, column=12, fixed=None,
             message='`app.feed.fetch` sends a real request (app.feed.fetch -> requests.get) with no mock in scope; mock it (respx, `httpx_mock`, aioresponses) or list the host in `allowed-hosts`',

@@ -1,0 +1,96 @@
+"""Can pytest import this test module at all?
+
+A test module whose top level does ``from app.storage import flush_buffer`` where the project's
+``app/storage.py`` binds no ``flush_buffer`` fails at import: pytest reports a collection error
+for it and runs none of its tests. The suite is red, not lying, so a finding about what one of
+those tests would do if it ran is noise (seen on a FastAPI back end whose test imported a
+function its module had renamed: an ASL203 finding on a test that never runs).
+
+The answer is "fails" only when it is certain: the import is unconditional (at the module's
+top level, not under ``try``/``if``), absolute, of a module the project's source index finds
+under the roots pytest imports from, that no directory pytest puts first on ``sys.path`` for
+this file could shadow, and that binds the name in no way a reading can miss (no star import,
+no module ``__getattr__``, no submodule of that name, no ``global`` of it in a function, no
+``globals()``/``setattr``/``sys.modules`` tricks). Anything else is "imports", and the findings stand.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+if TYPE_CHECKING:
+    from asynclint.model.source_index import SourceIndex
+
+#: Spellings through which a module can bind names a reading of its statements does not see.
+_DYNAMIC_BINDING = ("globals(", "setattr(", "sys.modules", "__dict__", "vars(", "exec(", "__getattr__")
+
+
+def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], source: "SourceIndex") -> str | None:
+    """The first ``module.name`` of an unconditional top-level ``from module import name`` that
+    certainly fails for the test module at ``path``; None when every such import may work."""
+    for line in module.body:
+        if type(line) is not cst.SimpleStatementLine:
+            continue
+        for stmt in line.body:
+            if type(stmt) is not cst.ImportFrom or stmt.relative or stmt.module is None \
+                    or isinstance(stmt.names, cst.ImportStar):
+                continue
+            dotted = get_full_name_for_node(stmt.module)
+            if not dotted or _shadowed(dotted.split(".")[0], path, roots):
+                continue
+            for alias in stmt.names:
+                name = get_full_name_for_node(alias.name)
+                if name and source.import_fails(dotted, name):
+                    return f"{dotted}.{name}"
+    return None
+
+
+def _shadowed(top: str, path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether a directory pytest may put on ``sys.path`` for this file (its folder and those
+    above it: the rootdir-relative insertion of the ``prepend`` import mode, and conftest.py
+    folders), other than a source root, holds a module or package named ``top``."""
+    resolved_roots = {root.resolve() for root in roots}
+    for folder in path.resolve().parents:
+        if folder in resolved_roots:
+            return False  # the source index looks here itself
+        if (folder / f"{top}.py").exists() or (folder / top).is_dir():
+            return True
+        if folder.parent == folder:
+            break
+    return False
+
+
+def binds_dynamically(text: str) -> bool:
+    """Whether a module's text may bind names its statements do not spell."""
+    return any(marker in text for marker in _DYNAMIC_BINDING)
+
+
+def every_top_binding(tree: ast.Module) -> set[str]:
+    """Every name the module's top level binds, under any statement (loops, ``with``, ``match``,
+    ``try``/``finally``, walrus), and those a function declares ``global``; what functions' and
+    classes' bodies bind otherwise aside."""
+    bound = {name for node in ast.walk(tree) if type(node) is ast.Global for name in node.names}
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+            pending.extend(node.decorator_list)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+        pending.extend(ast.iter_child_nodes(node))
+    return bound

@@ -1,0 +1,79 @@
+"""A test module pytest cannot import runs none of its tests: nothing is said about them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunAsynclint, write_tree
+
+_TEST = """
+    from unittest.mock import AsyncMock, patch
+    import pytest
+    from app.storage import {names}
+
+    @pytest.mark.asyncio
+    async def test_flush():
+        with patch("app.storage.send", new_callable=AsyncMock) as send:
+            await flush_buffer()
+        send.assert_called_once()
+"""
+_INI = {"pytest.ini": "[pytest]\npythonpath = .\n"}
+_STORAGE = """
+    async def send(data):
+        pass
+
+    async def flush_buffer():
+        await send(b"")
+"""
+
+
+def _findings(asynclint: RunAsynclint, root: Path) -> list[str]:
+    result = asynclint("check", "--no-cache", "--output-format", "concise", "--select", "ASL203", ".", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    return [line for line in result.stdout.splitlines() if ": ASL" in line]
+
+
+def test_findings_stand_when_every_imported_name_is_bound(tmp_path: Path, asynclint: RunAsynclint) -> None:
+    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
+                          "tests/test_storage.py": _TEST.format(names="flush_buffer")})
+    assert len(_findings(asynclint, tmp_path)) == 1
+
+
+def test_a_module_whose_import_certainly_fails_gets_no_finding(tmp_path: Path, asynclint: RunAsynclint) -> None:
+    # The project renamed what the test imports: pytest reports a collection error and runs nothing.
+    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
+                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
+    assert _findings(asynclint, tmp_path) == []
+
+
+@pytest.mark.parametrize("storage", [
+    _STORAGE + "from app._more import *\n",                       # a star import may bind it
+    _STORAGE + "def __getattr__(name):\n    return flush_buffer\n",  # so may a module __getattr__
+    _STORAGE + "globals()['flush_buffers'] = flush_buffer\n",      # and dynamic binding
+    _STORAGE + "def setup():\n    global flush_buffers\n    flush_buffers = flush_buffer\n",
+    _STORAGE + "for flush_buffers in (flush_buffer,):\n    pass\n",  # bound by a loop at the top level
+    _STORAGE + "try:\n    pass\nfinally:\n    flush_buffers = flush_buffer\n",
+])
+def test_a_name_maybe_bound_keeps_the_findings(tmp_path: Path, asynclint: RunAsynclint, storage: str) -> None:
+    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/_more.py": "", "app/storage.py": storage,
+                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
+    assert len(_findings(asynclint, tmp_path)) == 1
+
+
+def test_a_submodule_of_that_name_keeps_the_findings(tmp_path: Path, asynclint: RunAsynclint) -> None:
+    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage/__init__.py": _STORAGE,
+                          "app/storage/flush_buffers.py": "",
+                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
+    assert len(_findings(asynclint, tmp_path)) == 1
+
+
+def test_a_folder_pytest_puts_first_on_the_path_may_shadow_the_module(tmp_path: Path,
+                                                                      asynclint: RunAsynclint) -> None:
+    # tests/ has no __init__.py: pytest inserts it on sys.path, and its own app/ package may be the
+    # one the import finds.
+    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
+                          "tests/app/__init__.py": "", "tests/app/storage.py": _STORAGE,
+                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
+    assert len(_findings(asynclint, tmp_path)) == 1
