@@ -133,7 +133,15 @@ def test_exclude_and_extend_exclude_on_the_command_line(project: Path, asynclint
 
 def test_testpaths_are_honoured_without_paths(project: Path, asynclint: RunAsynclint) -> None:
     assert asynclint("check", "--show-files", cwd=project).stdout == "tests/test_mark.py\ntests/test_mock.py\n"
-    assert "scripts/test_outside.py" in asynclint("check", "--show-files", ".", cwd=project).stdout
+
+
+def test_walking_the_folder_that_holds_the_testpaths_keeps_to_them(project: Path, asynclint: RunAsynclint) -> None:
+    # A test file outside the testpaths is not part of the suite the project runs: `.` skips it,
+    # naming its folder or the file lints it, as `pytest scripts/` would collect it.
+    assert asynclint("check", "--show-files", ".", cwd=project).stdout == "tests/test_mark.py\ntests/test_mock.py\n"
+    assert asynclint("check", "--show-files", "scripts", cwd=project).stdout == "scripts/test_outside.py\n"
+    assert asynclint("check", "--show-files", "scripts/test_outside.py", cwd=project).stdout == \
+        "scripts/test_outside.py\n"
 
 
 def test_no_test_files_is_an_error(project: Path, asynclint: RunAsynclint) -> None:

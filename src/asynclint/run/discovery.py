@@ -71,7 +71,7 @@ def discover(paths: list[Path], settings_for: Callable[[Path], Settings],
         if not root.exists():
             yield Problem(root, "no such file or directory")
             continue
-        yield from _walk_dir(root, settings_for, seen)
+        yield from _walk_dir(root, settings_for, seen, testpaths_scope(root))
 
 
 def discoverable(path: Path, settings: Settings, folder: tuple[Path, tuple[str, ...]] | None = None) -> bool:
@@ -96,7 +96,48 @@ def discoverable(path: Path, settings: Settings, folder: tuple[Path, tuple[str, 
     return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner)
 
 
-def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[str]) -> Iterator[Path | Problem]:
+@dataclass(frozen=True)
+class TestpathsScope:
+    """Where the project's pytest run looks: its ``testpaths`` (folders or files, resolved)."""
+
+    paths: tuple[Path, ...]
+
+    def holds(self, path: Path) -> bool:
+        """``path`` (resolved) is one of the testpaths or lies under one."""
+        return any(path == top or top in path.parents for top in self.paths)
+
+    def leads_to(self, folder: Path) -> bool:
+        """``folder`` (resolved) holds a testpath: walking it reaches the run's files."""
+        return any(folder in top.parents for top in self.paths)
+
+
+def testpaths_scope(root: Path) -> TestpathsScope | None:
+    """The project's ``testpaths`` when walking ``root`` should keep to them: ``root`` holds them
+    (the rootdir, or a folder above one of them) and is not inside one. pytest run with no paths,
+    as a project's CI runs it, collects only there: a test file elsewhere (a legacy copy, a draft
+    folder, a script) is not part of the suite, and its maintainers do not count findings in it.
+    A folder named on the command line that holds none of them is walked whole, as ``pytest
+    folder`` would collect it."""
+    try:
+        folder = root.resolve()
+        config = pytest_config_for_directory(folder)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not config.testpaths or config.inifile is None:
+        return None
+    found: list[Path] = []
+    for pattern in config.testpaths:
+        matches = sorted(config.rootdir.glob(pattern)) if any(c in pattern for c in "*?[") \
+            else [config.rootdir / pattern]
+        found += [m.resolve() for m in matches if m.exists()]
+    scope = TestpathsScope(tuple(found))
+    if not found or scope.holds(folder) or not scope.leads_to(folder):
+        return None
+    return scope
+
+
+def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[str],
+              scope: TestpathsScope | None = None) -> Iterator[Path | Problem]:
     visited_dirs: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -115,7 +156,9 @@ def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[st
             yield Problem(directory, exc.strerror or str(exc))
             continue
         settings = settings_for(directory)
-        config = pytest_config_for_directory(directory.resolve())
+        resolved = directory.resolve()
+        config = pytest_config_for_directory(resolved)
+        inside = scope is None or scope.holds(resolved)  # else a folder that leads to the testpaths
         subdirs = []
         for entry in entries:
             path = directory / entry.name
@@ -128,12 +171,17 @@ def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[st
                     continue
                 if _excluded(path, settings):
                     continue
+                if not inside and not (scope is not None and _toward(scope, resolved / entry.name)):
+                    continue
                 subdirs.append(path)
                 continue
             if not entry.name.endswith(".py"):
                 continue
             if entry.name != "conftest.py" and not config.is_test_file(path):
                 continue
+            if not inside and entry.name != "conftest.py" and not (scope is not None
+                                                                   and scope.holds(resolved / entry.name)):
+                continue  # a test file outside the testpaths (a conftest.py above them is pytest's)
             if _excluded(path, settings):
                 continue
             try:
@@ -155,6 +203,10 @@ def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[st
                         seen.add(plugin_key)
                         yield plugin
         stack.extend(reversed(subdirs))
+
+
+def _toward(scope: TestpathsScope, folder: Path) -> bool:
+    return scope.holds(folder) or scope.leads_to(folder)
 
 
 def plugin_modules(conftest: Path, within: Path) -> list[Path]:
