@@ -86,6 +86,9 @@ class Value:
     #: A spy: ``has_result`` is the result its method declares (not one the test configured for code
     #: that uses it), so only an assertion on something else than what mocks recorded observes it.
     spy: bool = False
+    #: ``side_effect=`` given where it was built: it runs only when the AsyncMock is awaited, so what
+    #: it does may show a dropped await even where nothing reads the result.
+    side_effect: bool = False
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -117,6 +120,10 @@ def _has_result(call: cst.Call) -> bool:
     """A mock built with ``return_value=``/``side_effect=``, ``None`` included: code that checks the
     awaited result (``if row is None: raise``) notices an await that never happened."""
     return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
+
+
+def _side_effect(call: cst.Call) -> bool:
+    return any(arg.keyword is not None and arg.keyword.value == "side_effect" for arg in call.args)
 
 
 def _configures(call: cst.Call) -> bool:
@@ -184,7 +191,8 @@ class FunctionValues:
                     continue
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
-                                        _spec(self.ctx, call), "local", _has_result(call), _result(call))
+                                        _spec(self.ctx, call), "local", _has_result(call), _result(call),
+                                        side_effect=_side_effect(call))
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
@@ -251,7 +259,7 @@ class FunctionValues:
                 made = self._made_by(expr, depth)
                 return made[0].evaluate_path(made[1], "", depth + 1) if made is not None else UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
-                         _has_result(expr), _result(expr))
+                         _has_result(expr), _result(expr), side_effect=_side_effect(expr))
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 

@@ -21,6 +21,8 @@ mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 
 from asynclint.analysis.body import descendants
@@ -170,8 +172,13 @@ class MockUses(cst.CSTVisitor):
             and type(parent.comparisons[0].comparator) is cst.Integer \
             and int(parent.comparisons[0].comparator.value) >= 2
 
-    def await_observed(self, key: str, value: Value, mock_keys: set[str]) -> bool:
-        """Whether the test proves the await of mock ``key`` other than by a call-check."""
+    def await_observed(self, key: str, value: Value, mock_keys: set[str],
+                       result_unused: Callable[[str], bool] | None = None) -> bool:
+        """Whether the test proves the await of mock ``key`` other than by a call-check.
+
+        ``result_unused(method)``: whether the code under test throws away what every await of
+        ``method`` gives (``await self.outbox.add(event)`` as a statement, each time); then a result
+        configured on ``obj.method`` reaches nothing the test can assert."""
         if key in self.await_checked or key in self.results_read:
             return True
         result = key + ".return_value."
@@ -184,6 +191,9 @@ class MockUses(cst.CSTVisitor):
         if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:
             return True  # a callback, fake or lambda the test defines calls that method
         if value.has_result or key in self.results_set:
+            if result_unused is not None and "." in key and not value.side_effect and not value.spy \
+                    and key not in self.side_effects and result_unused(key.rpartition(".")[2]):
+                return False  # what the awaited mock gives is thrown away: nothing downstream shows the await
             asserted = self.assert_records if value.spy else self.assert_chains
             return any(not (chains & mock_keys) for chains in asserted)
         return False

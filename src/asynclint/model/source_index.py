@@ -249,6 +249,7 @@ class ModuleIndex:
         self._sequences: dict[str, tuple[str, ...]] = {}
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
+        self._discarded: dict[str, bool] | None = None  # discarded_awaits(), once asked
         #: Entries built (functions and classes) and top-level statements parsed again: what the
         #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
         self.built = 0
@@ -306,6 +307,19 @@ class ModuleIndex:
         return node
 
     # Entries, built on first use.
+    def discarded_awaits(self) -> dict[str, bool]:
+        """For each method name called on something in the module (``x.name(...)``, anywhere): whether
+        every mention of it is ``await x.name(...)`` as a statement, its result thrown away."""
+        if self._discarded is None:
+            tree = self._tree
+            if tree is None and self._text is not None:
+                try:
+                    tree = ast.parse(self._text)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    tree = None
+            self._discarded = discarded_awaits(tree) if tree is not None else {}
+        return self._discarded
+
     def whole_tree(self) -> ast.Module | None:
         """The module's whole tree, parsed again from its text (None when its text may bind names
         its statements do not spell: ``globals()``, ``setattr``, ``sys.modules``)."""
@@ -1102,6 +1116,17 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     return index
 
 
+def discarded_awaits(tree: ast.Module) -> dict[str, bool]:
+    """ModuleIndex.discarded_awaits of a parsed module."""
+    thrown = {id(node.value.value.func) for node in ast.walk(tree)
+              if type(node) is ast.Expr and type(node.value) is ast.Await and type(node.value.value) is ast.Call}
+    found: dict[str, bool] = {}
+    for node in ast.walk(tree):
+        if type(node) is ast.Attribute:
+            found[node.attr] = found.get(node.attr, True) and id(node) in thrown
+    return found
+
+
 def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
     """``self.attr = param`` (the parameter itself, unchanged) directly in the class's ``__init__``."""
     for item in cls.body:
@@ -1447,6 +1472,45 @@ class SourceIndex:
             return False
         tree = found.whole_tree()
         return tree is not None and name not in every_top_binding(tree)
+
+    def result_unused(self, method: str, modules: Iterable[str]) -> bool:
+        """Whether the project's ``modules`` (and the project modules they import) mention ``method``
+        only as ``await x.method(...)`` statements, at least once: the code throws away whatever
+        the awaited method gives. False when it is mentioned any other way, or nowhere."""
+        seen: set[str] = set()
+        found = False
+        pending = list(modules)
+        for depth in range(2):
+            following: list[str] = []
+            for name in pending:
+                if name in seen:
+                    continue
+                seen.add(name)
+                module = self._module(name)
+                if module is None:
+                    continue
+                discarded = module.discarded_awaits().get(method)
+                if discarded is False:
+                    return False
+                found = found or discarded is True
+                if depth == 0:
+                    following += [self._module_of(q) or "" for q in module.imports.values()]
+            pending = [name for name in following if name]
+        return found
+
+    def _module_of(self, qualified: str) -> str | None:
+        """The project module a qualified name lives in (its longest prefix that is one)."""
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            name = ".".join(parts[:cut])
+            if self._module(name) is not None:
+                return name
+        return None
+
+    def project_modules(self, qualified: Iterable[str]) -> list[str]:
+        """The project modules the qualified names live in, each once."""
+        found = (self._module_of(q) for q in qualified)
+        return list(dict.fromkeys(name for name in found if name))
 
     def module_defines(self, module: str | None, name: str) -> bool | None:
         """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""

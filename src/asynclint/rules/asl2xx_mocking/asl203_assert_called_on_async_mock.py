@@ -57,6 +57,14 @@ def _displayed(path: tuple[cst.CSTNode, ...]) -> bool:
     return False
 
 
+#: A service that awaits its outbox and throws the result away (ASL203's examples).
+_ORDERS_THROW_THE_RESULT_AWAY = {
+    "shop/__init__.py": "",
+    "shop/orders.py": ("class OrderService:\n    def __init__(self, outbox):\n        self.outbox = outbox\n\n"
+                       "    async def place(self, item):\n        await self.outbox.add(item)\n        return item\n"),
+}
+
+
 class AssertCalledOnAsyncMock(Rule):
     code = "ASL203"
     name = "assert-called-on-async-mock"
@@ -143,7 +151,11 @@ class AssertCalledOnAsyncMock(Rule):
         `numpy.testing.assert_array_equal(...)`, `pytest.raises`; that value
         only comes back when the mock is awaited, so the await is checked
         through the result; `patch(..., side_effect=...)` configures its
-        mock too); likewise a spy
+        mock too), unless the mock stands in for a method (`obj.add =
+        AsyncMock(return_value=None)`) whose every await in the code under
+        test (the project modules the test imports, and theirs) is a
+        statement that throws the result away (`await self.outbox.add(x)`):
+        then the result reaches nothing the test asserts; likewise a spy
         of a method that declares a result, when the test asserts something
         other than what the mocks recorded (`args = m.call_args` is about the
         mock): the real method only runs, and hands its result on, when awaited.
@@ -156,6 +168,9 @@ class AssertCalledOnAsyncMock(Rule):
         `awaited` attribute (a mock answers it with a child mock that is
         always true).
     """
+
+    #: The project modules this file imports (asked once, when a configured result is met).
+    _modules: list[str] | None = None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         ctx = self.ctx
@@ -176,13 +191,21 @@ class AssertCalledOnAsyncMock(Rule):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
         for attribute, key, path, value in candidates:
-            if uses.await_observed(key, value, keys) or uses.count_follows_side_effect(attribute, key, path):
+            if uses.await_observed(key, value, keys, self._result_unused) \
+                    or uses.count_follows_side_effect(attribute, key, path):
                 continue
             if values.scheduled(key):
                 continue  # the code under test hands it on (maybe scheduled): awaited by the check? unknown
             if value.origin == "fixture" and (ctx.text is None or re.search(rf"\bawait\s+{re.escape(key)}\(", ctx.text)):
                 continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
             self._report(attribute, key, path)
+
+    def _result_unused(self, method: str) -> bool:
+        """The code under test (the project modules this file imports, and theirs) throws away what
+        every await of ``method`` gives (model/source_index.py, ``SourceIndex.result_unused``)."""
+        if self._modules is None:
+            self._modules = self.ctx.source.project_modules(self.ctx.imports.names.values())
+        return self.ctx.source.result_unused(method, self._modules)
 
     def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
         old = attribute.attr.value
@@ -1577,4 +1600,77 @@ class AssertCalledOnAsyncMock(Rule):
             """),
             message='`send.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`',
         ),
+    ]
+
+    # What an awaited method gives, where the code under test throws it away at every await
+    # (`await self.outbox.add(order)` as a statement): a result configured on the mock reaches
+    # nothing the test asserts, and the count passes without the await.
+    INVALID += [
+        Invalid(
+            dedent("""
+                from unittest.mock import AsyncMock, MagicMock
+
+                from shop.orders import OrderService
+
+
+                async def test_place_records_the_event():
+                    service = OrderService(MagicMock())
+                    service.outbox.add = AsyncMock(return_value=None)
+                    order = await service.place("book")
+                    assert order == "book"
+                    assert service.outbox.add.call_count == 1
+            """),
+            files=_ORDERS_THROW_THE_RESULT_AWAY,
+            line=11, column=12, unsafe=True,
+            fixed=dedent("""
+                from unittest.mock import AsyncMock, MagicMock
+
+                from shop.orders import OrderService
+
+
+                async def test_place_records_the_event():
+                    service = OrderService(MagicMock())
+                    service.outbox.add = AsyncMock(return_value=None)
+                    order = await service.place("book")
+                    assert order == "book"
+                    assert service.outbox.add.await_count == 1
+            """),
+            message='`service.outbox.add.call_count` on an AsyncMock passes even when it was never awaited; '
+                    'use `await_count`',
+        ),
+    ]
+    VALID += [
+        # The code checks what the await gave (`if saved is None: raise`): a dropped await hands it a
+        # coroutine, the check fails, and the test's other assertion notices.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock
+
+            from shop.orders import OrderService
+
+
+            async def test_place_records_the_event():
+                service = OrderService(MagicMock())
+                service.outbox.add = AsyncMock(return_value="saved")
+                order = await service.place("book")
+                assert order == "book"
+                assert service.outbox.add.call_count == 1
+        """), files={**_ORDERS_THROW_THE_RESULT_AWAY, "shop/orders.py": (
+            "class OrderService:\n    def __init__(self, outbox):\n        self.outbox = outbox\n\n"
+            "    async def place(self, item):\n        saved = await self.outbox.add(item)\n"
+            "        if saved != \"saved\":\n            raise RuntimeError(item)\n        return item\n")}),
+        # A side effect runs only when the mock is awaited: what it does may show the await.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock
+
+            from shop.orders import OrderService
+
+
+            async def test_place_records_the_event():
+                events = []
+                service = OrderService(MagicMock())
+                service.outbox.add = AsyncMock(side_effect=events.append)
+                order = await service.place("book")
+                assert events == ["book"]
+                assert service.outbox.add.call_count == 1
+        """), files=_ORDERS_THROW_THE_RESULT_AWAY),
     ]
