@@ -39,7 +39,14 @@ from asynclint.analysis.bindings import function_scope
 from asynclint.analysis.body import descendants, local_qualname
 from asynclint.analysis.coroutines import local_class, local_methods
 from asynclint.knowledge.decorators import COROUTINE, VALUE
-from asynclint.analysis.values_mocks import FunctionMocks, analyse, chain, makes_async_mock, patched_async_function
+from asynclint.analysis.values_mocks import (
+    FunctionMocks,
+    analyse,
+    chain,
+    makes_async_mock,
+    mock_class_name,
+    patched_async_function,
+)
 from asynclint.api.context import FileContext
 from asynclint.knowledge.async_types import ASYNC_TYPES
 from asynclint.knowledge.mocks import (
@@ -99,8 +106,8 @@ def _mock_class(ctx: "FileContext", call: cst.Call, mocks: FunctionMocks | None 
                 name: str | None = None) -> str | None:
     """``"async"``/``"sync"`` for a call building a mock class, else None."""
     qual = mocks.kinds.get(name) if mocks is not None and name is not None else None
-    if qual is None and type(call.func) in (cst.Name, cst.Attribute):
-        qual = ctx.qualname(call.func)
+    if qual is None and isinstance(call.func, (cst.Name, cst.Attribute)):
+        qual = mock_class_name(ctx, call.func)
     if qual in ASYNC_MOCK:
         return "async"
     if qual in SYNC_MOCKS or qual in CREATE_AUTOSPEC:

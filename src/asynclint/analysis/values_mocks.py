@@ -16,7 +16,16 @@ import libcst as cst
 from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
-from asynclint.knowledge.mocks import ASYNC_MOCK, KEEPS_COROUTINE_FUNCTION, PATCH, PATCH_OBJECT, SYNC_MOCKS
+from asynclint.knowledge.async_types import ASYNC_DEF_FUNCTIONS
+from asynclint.knowledge.mocks import (
+    ASYNC_MOCK,
+    KEEPS_COROUTINE_FUNCTION,
+    MOCKER_CLASSES,
+    MOCKER_FIXTURES,
+    PATCH,
+    PATCH_OBJECT,
+    SYNC_MOCKS,
+)
 from asynclint.knowledge.mocks import PATCH_CALL_NAMES as _PATCH_LAST_PARTS
 from asynclint.model.names import call_argument, source_text
 
@@ -214,7 +223,7 @@ class _Collector:
             # `p = patch(...)` binds the patcher, `m = mocker.patch(...)` and `with patch(...) as m` the mock.
             self.result.patches.append((patch, name if patch.returns_mock or not assigned else None))
             return
-        qual = self.ctx.qualname(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+        qual = mock_class_name(self.ctx, value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
         if qual not in ASYNC_MOCK and qual not in SYNC_MOCKS and self.func is not None \
                 and isinstance(value.func, (cst.Name, cst.Attribute)):
             # `from unittest.mock import AsyncMock` inside the test binds like a module import
@@ -291,18 +300,39 @@ def makes_async_mock(ctx: FileContext, patch: PatchCall) -> bool:
     if patch.new is not None:
         value = patch.new.value
         return type(value) is _CALL and isinstance(value.func, (cst.Name, cst.Attribute)) \
-            and ctx.qualname(value.func) in ASYNC_MOCK
+            and mock_class_name(ctx, value.func) in ASYNC_MOCK
     if patch.new_callable is not None:
         value = patch.new_callable.value
-        return isinstance(value, (cst.Name, cst.Attribute)) and ctx.qualname(value) in ASYNC_MOCK
+        return isinstance(value, (cst.Name, cst.Attribute)) and mock_class_name(ctx, value) in ASYNC_MOCK
     return patched_async_function(ctx, patch.target)
+
+
+def mock_class_name(ctx: FileContext, func: cst.Name | cst.Attribute) -> str | None:
+    """The qualified name of what ``func`` names, pytest-mock's ``mocker.AsyncMock`` read as the
+    ``unittest.mock.AsyncMock`` it is."""
+    qual = ctx.qualname(func)
+    if qual not in ASYNC_MOCK and qual not in SYNC_MOCKS and type(func) is cst.Attribute \
+            and type(func.value) is cst.Name and func.value.value in MOCKER_FIXTURES \
+            and func.attr.value in MOCKER_CLASSES:
+        return f"unittest.mock.{func.attr.value}"
+    return qual
 
 
 def patched_async_function(ctx: FileContext, target: str | None) -> bool:
     """Whether ``patch`` over ``target`` installs an AsyncMock: an ``async def`` of the project that
-    ``patch`` still sees as one (not under ``@asynccontextmanager`` or an unknown decorator)."""
+    ``patch`` still sees as one (not under ``@asynccontextmanager`` or an unknown decorator), or a
+    library's ``async def`` (``asyncio.sleep``), reached directly, through a project module's
+    attribute (``"app.jobs.asyncio.sleep"``) or under the name a project module imports it as
+    (``"app.jobs.sleep"`` after ``from asyncio import sleep``)."""
     info = ctx.source.function(target)
-    return info is not None and info.is_async and all(d in KEEPS_COROUTINE_FUNCTION for d in info.decorators)
+    if info is not None:
+        return info.is_async and all(d in KEEPS_COROUTINE_FUNCTION for d in info.decorators)
+    if not target:
+        return False
+    if target in ASYNC_DEF_FUNCTIONS or any(target.endswith("." + name) for name in ASYNC_DEF_FUNCTIONS):
+        return True
+    module, _, name = target.rpartition(".")
+    return ctx.source.imported_name(module, name) in ASYNC_DEF_FUNCTIONS
 
 
 def async_mock_names(ctx: FileContext, mocks: FunctionMocks) -> set[str]:

@@ -160,11 +160,13 @@ class MockUses(cst.CSTVisitor):
             return
         self.escapes.add(node.value)
 
-    def count_follows_side_effect(self, attribute: cst.Attribute, key: str, path: tuple[cst.CSTNode, ...]) -> bool:
-        """``m.call_count == N`` (N >= 2) with a ``side_effect`` the test set: the side effect only runs
-        when the AsyncMock is awaited, and the count of retries it drives (raising on the first
-        calls) is what the test checks."""
-        if attribute.attr.value != "call_count" or key not in self.side_effects or len(path) < 2:
+    def count_follows_side_effect(self, attribute: cst.Attribute, key: str, path: tuple[cst.CSTNode, ...],
+                                  built_with_side_effect: bool = False) -> bool:
+        """``m.call_count == N`` (N >= 2) with a ``side_effect`` the test set (``m.side_effect = ...``,
+        or ``side_effect=`` where the mock was built): the side effect only runs when the AsyncMock is
+        awaited, and the count of retries it drives (raising on the first calls) is what the test checks."""
+        if attribute.attr.value != "call_count" or len(path) < 2 \
+                or not (built_with_side_effect or key in self.side_effects):
             return False
         parent = path[-2]
         return type(parent) is cst.Comparison and parent.left is attribute and len(parent.comparisons) == 1 \
@@ -186,6 +188,9 @@ class MockUses(cst.CSTVisitor):
             return True  # a check on what the awaited mock handed back (`m.return_value.x.assert_called()`)
         if value.result is not None and value.result in self.checked_values:
             return True  # what only the awaited mock hands back is checked to reach the code under test
+        if value.result is not None and any(other.startswith(value.result + ".") for other in (
+                *self.await_checked, *(k for _, k, _ in self.found))):
+            return True  # `m = AsyncMock(return_value=conn)`, then `conn.run_sync.assert_called()`
         if value.origin == "local" and key in self.local and key not in self.escapes:
             return True  # only ever called as `await m(...)` in the test's own code
         if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:

@@ -127,6 +127,16 @@ FACTORIES: dict[str, str] = {
     "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
 }
 
+#: Library functions written ``async def``: ``patch`` over one installs an ``AsyncMock`` (those of
+#: COROUTINE_FUNCTIONS that are plain functions returning a future, ``gather``/``shield``, are not here).
+ASYNC_DEF_FUNCTIONS: frozenset[str] = frozenset({
+    "asyncio.sleep", "asyncio.wait_for", "asyncio.wait", "asyncio.to_thread",
+    "asyncio.open_connection", "asyncio.open_unix_connection", "asyncio.start_server",
+    "asyncio.start_unix_server", "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell",
+    "anyio.sleep", "anyio.sleep_forever", "anyio.sleep_until", "anyio.to_thread.run_sync",
+    "anyio.connect_tcp", "anyio.connect_unix", "anyio.open_file", "asyncpg.connect",
+})
+
 #: Module-level functions that return a coroutine (or an awaitable that must be awaited).
 COROUTINE_FUNCTIONS: frozenset[str] = frozenset({
     "asyncio.sleep", "asyncio.wait_for", "asyncio.wait", "asyncio.gather", "asyncio.to_thread",

@@ -8,6 +8,9 @@ ASYNC_MOCK = frozenset({"unittest.mock.AsyncMock", "mock.AsyncMock"})
 SYNC_MOCKS = frozenset({"unittest.mock.MagicMock", "unittest.mock.Mock", "unittest.mock.NonCallableMock",
                         "mock.MagicMock", "mock.Mock"})
 CREATE_AUTOSPEC = frozenset({"unittest.mock.create_autospec", "mock.create_autospec"})
+#: pytest-mock's fixtures, whose attributes are unittest.mock's classes (``mocker.AsyncMock()``).
+MOCKER_FIXTURES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
+MOCKER_CLASSES = frozenset({"AsyncMock", "MagicMock", "Mock", "NonCallableMock", "create_autospec"})
 #: A mock's settings whose value an AsyncMock hands back only when awaited (and that only hand a value
 #: to the code under test: a resource assigned to one is still the test's to release, ASL405).
 MOCK_RESULTS = frozenset({"return_value", "side_effect"})

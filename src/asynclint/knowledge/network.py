@@ -11,7 +11,7 @@ __all__ = [
     "NETWORK_CLIENTS", "NETWORK_FUNCTIONS", "network_call_name", "IN_PROCESS_TRANSPORTS",
     "IN_PROCESS_KEYWORDS", "MOCK_FIXTURES", "MOCK_DECORATORS", "MOCK_MARKS", "MOCK_NAMES", "LOCAL_HOSTS",
     "HOST_ARGUMENT_CALLS", "NETWORK_LIBRARIES", "FIXTURE_FOR_LIBRARY", "RESERVED_TLDS", "WEB_SCHEMES",
-    "PRE_REQUEST_ERRORS", "ROUTED_KEYWORDS", "NETWORK_MARK_WORDS",
+    "PRE_REQUEST_ERRORS", "ROUTED_KEYWORDS", "NETWORK_MARK_WORDS", "single_label", "CHECKING_MOCK_FIXTURES",
 ]
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
@@ -71,6 +71,10 @@ MOCK_FIXTURES = frozenset({
     "httpserver", "live_server",  # local servers (pytest-httpserver, pytest-django/flask)
 })
 #: Decorators (qualified-name prefixes) that mock the network for the decorated test.
+#: Mock fixtures that fail the test at teardown when a response it registered was never requested
+#: (pytest-httpx's ``httpx_mock``, respx's ``respx_mock``: ``assert_all_called`` by default): a test
+#: that registers one checks that the request was made, and that it matched.
+CHECKING_MOCK_FIXTURES = frozenset({"httpx_mock", "respx_mock"})
 MOCK_DECORATORS = ("respx.mock", "respx.router", "responses.activate", "aioresponses",
                    "requests_mock.mock", "requests_mock.Mocker", "vcr.use_cassette", "pytest_socket")
 #: Marks that mock or forbid the network.
@@ -107,6 +111,12 @@ FIXTURE_FOR_LIBRARY: dict[str, tuple[tuple[str, str], ...]] = {
 
 #: Reserved top-level names that never resolve on the internet (RFC 2606, RFC 6761): local.
 RESERVED_TLDS = (".invalid", ".test", ".example", ".localhost")
+
+
+def single_label(host: str) -> bool:
+    """A host name of one label (``api``, ``db``): not a public internet name (an address of
+    either family is not a name)."""
+    return bool(host) and "." not in host and ":" not in host
 #: URL schemes a client sends over the network; any other is rejected before any I/O.
 WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 #: Exceptions (last name) a client raises before it connects: a request expected to raise one

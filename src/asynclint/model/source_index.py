@@ -30,7 +30,7 @@ from importlib.util import decode_source
 from pathlib import Path
 
 from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
-from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name
+from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
 from asynclint.model.module_imports import binds_dynamically, every_top_binding
@@ -692,7 +692,8 @@ class _BodyScan(ast.NodeVisitor):
 
     @staticmethod
     def _is_local(host: str) -> bool:
-        return host in LOCAL_HOSTS or host.startswith("127.") or ("." + host).endswith(RESERVED_TLDS)
+        return host in LOCAL_HOSTS or host.startswith("127.") or ("." + host).endswith(RESERVED_TLDS) \
+            or single_label(host)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -1511,6 +1512,12 @@ class SourceIndex:
         """The project modules the qualified names live in, each once."""
         found = (self._module_of(q) for q in qualified)
         return list(dict.fromkeys(name for name in found if name))
+
+    def imported_name(self, module: str, name: str) -> str | None:
+        """What project module ``module`` binds ``name`` to by an import (``from asyncio import
+        sleep`` gives "asyncio.sleep"); None when it is not a project module or no import binds it."""
+        found = self._module(module) if module else None
+        return found.imports.get(name) if found is not None else None
 
     def module_defines(self, module: str | None, name: str) -> bool | None:
         """Whether project module ``module`` binds ``name`` at its top level; None: not a project module."""

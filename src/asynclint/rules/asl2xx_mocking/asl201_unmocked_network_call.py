@@ -85,8 +85,11 @@ class UnmockedNetworkCall(Rule):
         session is open); whether the test reaches the request then depends
         on what it set up, which a reading does not evaluate.
         Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`,
-        and the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
-        `*.test`, `*.example`, `*.localhost`).
+        the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
+        `*.test`, `*.example`, `*.localhost`), and names of one label (`api`,
+        `db`, `authorized_only`): no public name lacks a dot, and such a name
+        resolves, if at all, through the machine's hosts file or a local
+        search domain (a compose service).
 
         Not reported either: a request that fails before any I/O inside
         `pytest.raises(...)` of such an error (an invalid URL, an unsupported
@@ -667,6 +670,20 @@ class UnmockedNetworkCall(Rule):
                     response = await client.get("https://api.example.com/users")
                     return response.json()
         """)}),
+        # A name of one label is no public host: a compose service, or nothing at all.
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            def test_gateway_service():
+                assert httpx.get("http://gateway:8080/health").status_code == 200
+
+            @pytest.mark.asyncio
+            async def test_rejected_before_sending():
+                async with httpx.AsyncClient() as client:
+                    with pytest.raises(httpx.HTTPError):
+                        await client.get("https://authorized_only")
+        """)),
         # Past a `return` or `raise` of the code under test, whether the request is sent depends on
         # what the test set up (the feature switched off, a rejected address, no session opened):
         # a reading that does not evaluate the condition cannot tell, so nothing is said.

@@ -11,7 +11,7 @@ from asynclint.analysis.values_mocks import FunctionMocks, PatchCall, analyse, c
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Fix, Safety
 from asynclint.core.walker import iter_children, read_only_visit
-from asynclint.knowledge.async_types import AWAITABLE_CONTEXT_MANAGER_METHODS
+from asynclint.knowledge.async_types import AWAITABLE_CONTEXT_MANAGER_METHODS, TASK_FACTORIES
 from asynclint.knowledge.blocking import LOOP_CLASSES, OWN_LOOP_METHODS, OWN_LOOP_RUNNERS
 from asynclint.knowledge.mocks import ASYNC_CAPABLE_MOCK_KEYWORDS as _ASYNC_CAPABLE
 from asynclint.knowledge.mocks import SYNC_MOCKS
@@ -23,6 +23,11 @@ _LITERALS = (cst.BaseNumber, cst.BaseString, cst.Dict, cst.List, cst.Tuple, cst.
 def _plain_value(node: cst.BaseExpression) -> bool:
     """A value that is certainly not awaitable (a literal or a name like None/True)."""
     return isinstance(node, _LITERALS) or (isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
+
+
+#: What schedules a coroutine (``asyncio.create_task``, ``asyncio.ensure_future``, a loop's or a
+#: module's own ``create_task``): replaced by the test, it takes the coroutine and nothing awaits it.
+_SCHEDULERS = frozenset(name.rsplit(".", 1)[-1] for name in TASK_FACTORIES) | {"create_task"}
 
 
 class _Returns(cst.CSTVisitor):
@@ -162,7 +167,8 @@ class SyncMockForAsyncTarget(Rule):
         so is `patch` without `new` (Python already makes that an `AsyncMock`).
         Nor is a replacement in a test that also replaces what would run the
         coroutine (`patch("app.cli.asyncio.run")`, a `run_until_complete`, a
-        mock built with `spec=asyncio.AbstractEventLoop`) and does not await
+        `create_task`/`ensure_future` that would schedule it, a mock built
+        with `spec=asyncio.AbstractEventLoop`) and does not await
         it itself: nothing awaits what the replacement returns, and a sync mock
         is what keeps a coroutine from being dropped.
 
@@ -257,7 +263,7 @@ class SyncMockForAsyncTarget(Rule):
         for patch, _ in mocks.patches:
             target = patch.target or ""
             if any(target == runner or target.endswith("." + runner) for runner in OWN_LOOP_RUNNERS) or \
-                    target.rsplit(".", 1)[-1] in OWN_LOOP_METHODS:
+                    target.rsplit(".", 1)[-1] in OWN_LOOP_METHODS or target.rsplit(".", 1)[-1] in _SCHEDULERS:
                 return True
         for call in mocks.constructed.values():
             for arg in call.args:
@@ -417,6 +423,29 @@ class SyncMockForAsyncTarget(Rule):
         return self.fix(Safety.UNSAFE, "Use AsyncMock(side_effect=...)", (value, replacement), imports=[request])
 
     VALID = [
+        # The pool hands what the replaced async method returns to `create_task`, which the test replaces
+        # too and checks: nothing awaits it, and an AsyncMock would leave a coroutine never awaited.
+        Valid(dedent("""
+            from unittest.mock import MagicMock, patch
+
+            from app import pool
+
+            @patch.object(pool, "create_task")
+            @patch.object(pool.Pool, "_wrap", new_callable=MagicMock)
+            def test_start_schedules_the_wrapped_job(wrap, create_task):
+                wrap.return_value = "wrapped"
+                pool.Pool().start("job")
+                create_task.assert_called_once_with("wrapped")
+        """), files={"app/__init__.py": "", "app/pool.py": dedent("""
+            from asyncio import create_task
+
+            class Pool:
+                async def _wrap(self, job):
+                    return job
+
+                def start(self, job):
+                    return create_task(self._wrap(job))
+        """)}),
         # The entry point hands its coroutine to `asyncio.run`, which the test replaces too: nothing awaits
         # what the replaced async function returns, and a sync mock keeps a coroutine from being dropped.
         Valid(dedent("""

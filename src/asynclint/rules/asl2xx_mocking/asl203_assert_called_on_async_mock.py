@@ -65,6 +65,14 @@ _ORDERS_THROW_THE_RESULT_AWAY = {
 }
 
 
+#: A job that backs off with `asyncio.sleep` and notifies without awaiting (ASL203's examples).
+_BACKOFF_DROPS_THE_AWAIT = {
+    "jobs/__init__.py": "",
+    "jobs/backoff.py": ("import asyncio\n\n\nasync def notify():\n    pass\n\n\n"
+                        "async def retry_later():\n    asyncio.sleep(5)\n    notify()\n"),
+}
+
+
 class AssertCalledOnAsyncMock(Rule):
     code = "ASL203"
     name = "assert-called-on-async-mock"
@@ -75,10 +83,12 @@ class AssertCalledOnAsyncMock(Rule):
         Finds `assert_called`, `assert_called_once`, `assert_called_with`,
         `assert_called_once_with`, `assert_any_call`, `assert_has_calls`,
         `.called` and `.call_count` on a mock known to be an `AsyncMock` (the
-        value model, `analysis/values.py`): built with `AsyncMock(...)`,
+        value model, `analysis/values.py`): built with `AsyncMock(...)`
+        (pytest-mock's `mocker.AsyncMock(...)` too),
         installed by `patch(..., new=AsyncMock())`, `new_callable=AsyncMock`,
         or by `patch`/`patch.object`/`mocker.patch` without `new` over an
-        `async def` of the project (Python then makes it an `AsyncMock`, also
+        `async def` of the project or of a library (`asyncio.sleep`, also
+        reached as `"app.jobs.asyncio.sleep"`; Python then makes it an `AsyncMock`, also
         with `autospec=True`; an `AsyncMock` a patch installs over a plain
         `def` of the project is left alone: the code calls it and never
         awaits it, so only the call can be checked); assigned over an attribute or a class attribute
@@ -192,7 +202,7 @@ class AssertCalledOnAsyncMock(Rule):
         keys = {key for _, key, _, _ in candidates}
         for attribute, key, path, value in candidates:
             if uses.await_observed(key, value, keys, self._result_unused) \
-                    or uses.count_follows_side_effect(attribute, key, path):
+                    or uses.count_follows_side_effect(attribute, key, path, value.side_effect):
                 continue
             if values.scheduled(key):
                 continue  # the code under test hands it on (maybe scheduled): awaited by the check? unknown
@@ -1673,4 +1683,97 @@ class AssertCalledOnAsyncMock(Rule):
                 assert events == ["book"]
                 assert service.outbox.add.call_count == 1
         """), files=_ORDERS_THROW_THE_RESULT_AWAY),
+    ]
+
+    VALID += [
+        # The retry count follows a side effect given where the mock is built: the errors are raised
+        # only when the mock is awaited, so two calls prove the first await.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            from net.retry import connect_with_retry
+
+
+            async def test_retries_once():
+                connect = AsyncMock(side_effect=[OSError("down"), None])
+                await connect_with_retry(connect)
+                assert connect.call_count == 2
+        """), files={"net/__init__.py": "", "net/retry.py": (
+            "async def connect_with_retry(connect):\n    for _ in range(3):\n        try:\n"
+            "            return await connect()\n        except OSError:\n            pass\n")}),
+        # A check on what the awaited mock hands back, by the name given as `return_value=`: only the
+        # awaited `connection()` gives the code `conn`.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            from db.levels import apply_level
+
+
+            async def test_level_is_applied():
+                conn = AsyncMock()
+                session = AsyncMock()
+                session.connection = AsyncMock(return_value=conn)
+                await apply_level(session)
+                session.connection.assert_called_once()
+                conn.run_sync.assert_awaited_once()
+        """), files={"db/__init__.py": "", "db/levels.py": (
+            "async def apply_level(session):\n    conn = await session.connection()\n"
+            "    await conn.run_sync(print)\n")}),
+    ]
+
+    # pytest-mock's `mocker.AsyncMock` is unittest.mock's; `patch` over a library's `async def`
+    # (`asyncio.sleep`, here reached through the module that uses it) installs an AsyncMock too.
+    INVALID += [
+        Invalid(
+            dedent("""
+                from jobs.backoff import retry_later
+
+
+                async def test_backs_off(mocker):
+                    sleep = mocker.patch("jobs.backoff.asyncio.sleep")
+                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
+                    await retry_later()
+                    sleep.assert_called_once_with(5)
+                    notify.assert_awaited_once()
+            """),
+            files=_BACKOFF_DROPS_THE_AWAIT,
+            line=8, column=5, unsafe=True,
+            fixed=dedent("""
+                from jobs.backoff import retry_later
+
+
+                async def test_backs_off(mocker):
+                    sleep = mocker.patch("jobs.backoff.asyncio.sleep")
+                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
+                    await retry_later()
+                    sleep.assert_awaited_once_with(5)
+                    notify.assert_awaited_once()
+            """),
+            message='`sleep.assert_called_once_with` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once_with`',
+        ),
+        Invalid(
+            dedent("""
+                from jobs.backoff import retry_later
+
+
+                async def test_notifies(mocker):
+                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
+                    await retry_later()
+                    notify.assert_called_once()
+            """),
+            files=_BACKOFF_DROPS_THE_AWAIT,
+            line=7, column=5, unsafe=True,
+            fixed=dedent("""
+                from jobs.backoff import retry_later
+
+
+                async def test_notifies(mocker):
+                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
+                    await retry_later()
+                    notify.assert_awaited_once()
+            """),
+            message='`notify.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
     ]

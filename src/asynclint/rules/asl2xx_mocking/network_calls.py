@@ -30,6 +30,7 @@ from asynclint.knowledge.network import (
     RESERVED_TLDS,
     ROUTED_KEYWORDS,
     WEB_SCHEMES,
+    single_label,
 )
 from asynclint.model.names import call_argument, dotted_name, source_text
 from asynclint.model.pytest_facts import Fixture
@@ -94,9 +95,11 @@ def string_value(node: cst.BaseExpression, constants: dict[str, str]) -> str | N
 
 
 def is_local_host(host: str, allowed: list[str]) -> bool:
-    """Loopback, the names that never resolve (``*.invalid``, ``*.test``...), allowed patterns."""
+    """Loopback, the names that never resolve (``*.invalid``, ``*.test``...), single-label names
+    (``api``, ``authorized_only``: no public name has no dot; one resolves, if at all, through the
+    machine's hosts file or a local search domain, as a compose service does), allowed patterns."""
     host = host.strip("[]").lower().rstrip(".")
-    if host in LOCAL_HOSTS or ("." + host).endswith(RESERVED_TLDS) \
+    if host in LOCAL_HOSTS or ("." + host).endswith(RESERVED_TLDS) or single_label(host) \
             or any(fnmatch(host, pattern.lower()) for pattern in allowed):
         return True
     try:

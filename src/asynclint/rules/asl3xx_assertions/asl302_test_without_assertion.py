@@ -9,6 +9,7 @@ import libcst as cst
 from asynclint.analysis.body import descendants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.knowledge.async_types import BENCHMARK_FIXTURES, BENCHMARK_MARKS
+from asynclint.knowledge.network import CHECKING_MOCK_FIXTURES
 from asynclint.knowledge.async_types import RUNNER_ONLY_CALLS as RUNNER_ONLY
 from asynclint.knowledge.pytest import CHECK_CALLS, DOCS_FOLDERS
 from asynclint.model.pytest_facts import Mark, TestFunction
@@ -50,7 +51,10 @@ class TestWithoutAssertion(Rule):
         support module or of the project's source (there, only pytest's
         checks count: an `assert` in the code under test is an invariant, not
         the test's check), followed a few calls deep. A project context
-        manager that wraps `pytest.raises` is such a call. Benchmarks (the
+        manager that wraps `pytest.raises` is such a call, and so is a response
+        registered on a mock fixture that fails the test at teardown when it
+        was not requested (`httpx_mock.add_response(...)`, `respx_mock`'s
+        routes). Benchmarks (the
         `benchmark` mark or fixture), tests whose `expectation` parameter is
         given `pytest.raises(...)` by `parametrize`, and tests whose docstring
         or comments say that not raising is the point are left alone.
@@ -121,8 +125,14 @@ class TestWithoutAssertion(Rule):
         return self._states_no_raise(test)
 
     def _fixture_checks(self, test: TestFunction) -> bool:
-        """A fixture the test asks for by name checks after its yield (``check_no_leaks``)."""
+        """A fixture the test asks for by name checks after its yield (``check_no_leaks``), or is a
+        mock fixture the test registers a response on, which fails the test when it is not requested
+        (``httpx_mock.add_response(...)``)."""
         requested = {*test.params, *test.usefixtures()}
+        for name in requested & CHECKING_MOCK_FIXTURES:
+            if any(type(n) is cst.Attribute and type(n.value) is cst.Name and n.value.value == name
+                   for n in descendants(test.func.body)):
+                return True
         fixtures, _ = self.ctx.test_fixtures(test)
         for name in requested:
             fixture = fixtures.get(name)
@@ -173,6 +183,18 @@ class TestWithoutAssertion(Rule):
         return NO_RAISE.search(text) is not None
 
     VALID = [
+        # pytest-httpx fails the test at teardown when the registered response was not requested (and a
+        # request it does not match raises): registering one is the check.
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            @pytest.mark.asyncio
+            async def test_token_is_sent(httpx_mock):
+                httpx_mock.add_response(url="https://api.example.com/me", match_headers={"Authorization": "Bearer t"})
+                async with httpx.AsyncClient(headers={"Authorization": "Bearer t"}) as client:
+                    await client.get("https://api.example.com/me")
+        """)),
         Valid(dedent("""
             import pytest
 
