@@ -173,6 +173,11 @@ OPENED_BY: dict[str, frozenset[str]] = {
 #: reporting a client that holds nothing.
 IN_MEMORY_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 IN_MEMORY_TRANSPORTS = frozenset({"httpx.MockTransport", "httpx.ASGITransport", "httpx.WSGITransport"})
+#: Calls that open a database given as their first argument (or ``url=``/``database=``): over an
+#: in-memory SQLite database (``sqlite://``, ``sqlite+aiosqlite:///:memory:``, ``":memory:"``) they hold
+#: nothing outside the process.
+DATABASE_OPENERS = frozenset({"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
+                              "sqlalchemy.ext.asyncio.create_async_engine", "sqlite3.connect", "aiosqlite.connect"})
 #: The methods by which such a client sends a request (and may pool a connection): before one, it holds nothing.
 SENDING_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})
 

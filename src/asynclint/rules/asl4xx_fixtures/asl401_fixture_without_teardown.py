@@ -23,7 +23,12 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     yield_index,
     yielded,
 )
-from asynclint.rules.asl4xx_fixtures.resources import ResourceFinder, over_in_memory_transport, release_statements
+from asynclint.rules.asl4xx_fixtures.resources import (
+    ResourceFinder,
+    over_in_memory_database,
+    over_in_memory_transport,
+    release_statements,
+)
 
 
 def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.BaseExpression | None,
@@ -109,7 +114,11 @@ class FixtureWithoutTeardown(Rule):
         is a `MagicMock()`, or a fixture that hands one out). Nor is an httpx client whose `transport=` (or every one
         of whose `mounts=`) is an in-memory transport (`ASGITransport`,
         `MockTransport`, `WSGITransport`, or a class deriving from one): it
-        holds no socket and no connection pool, as ASL405 also holds.
+        holds no socket and no connection pool, as ASL405 also holds. Nor
+        is an engine or connection over an in-memory SQLite database
+        (`sqlite://`, `sqlite+aiosqlite:///:memory:`, `":memory:"`) in a
+        session-scoped fixture: it holds memory of the process, which ends
+        with the run (made for each test, each one is still reported).
         Also finds a resource of the tables a fixture binds to a name and
         keeps without handing it out (`engine = create_async_engine(...)`,
         then `yield async_sessionmaker(engine)`), when it uses it only
@@ -213,6 +222,8 @@ class FixtureWithoutTeardown(Rule):
             return  # each test hands it to a context manager whose exit releases it (or may: unknown)
         if over_in_memory_transport(self.ctx, call, _bound_before(body, index)):
             return  # an httpx client over ASGITransport/MockTransport: no socket, no pool to leak
+        if fixture.scope == "session" and over_in_memory_database(self.ctx, call, _bound_before(body, index)):
+            return  # an in-memory SQLite engine for the whole run: memory of the process, gone with it
         spelled = self.ctx.module.code_for_node(call.func)
         if fixture.is_generator:
             message = (f"fixture `{fixture.name}` yields `{spelled}(...)` with nothing after the yield to "
@@ -1357,4 +1368,52 @@ class FixtureWithoutTeardown(Rule):
                 engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
                 yield Store(engine)
         """)),
+    ]
+    # An in-memory SQLite database holds memory of the process and nothing else: an engine over one,
+    # made once for the whole run, goes with the process. Made for each test, each one is left to the
+    # garbage collector with its pooled connection (Python 3.13 warns "unclosed database").
+    VALID += [
+        Valid(dedent("""
+            import pytest
+            from sqlalchemy import create_engine
+
+
+
+            @pytest.fixture(scope="session")
+            def engine():
+                return create_engine("sqlite:///:memory:")
+
+
+            @pytest.fixture(scope="session")
+            def raw():
+                import sqlite3
+
+                return sqlite3.connect(":memory:")
+        """)),
+    ]
+    INVALID += [
+        Invalid(
+            dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+
+
+                @pytest.fixture
+                def engine():
+                    return create_engine("sqlite://")
+            """),
+            line=7, column=12, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                from sqlalchemy import create_engine
+
+
+                @pytest.fixture
+                def engine():
+                    engine = create_engine("sqlite://")
+                    yield engine
+                    engine.dispose()
+            """),
+            message='fixture `engine` returns `create_engine(...)` and nothing releases it after the test',
+        ),
     ]

@@ -37,6 +37,7 @@ import libcst as cst
 
 from asynclint.analysis.values_resources import installed_async_release
 from asynclint.knowledge.resources import (
+    DATABASE_OPENERS,
     IN_MEMORY_CLIENTS,
     IN_MEMORY_TRANSPORTS,
     KNOWN_METHOD_RESOURCES,
@@ -158,6 +159,26 @@ def over_in_memory_transport(ctx: "FileContext", call: cst.Call, bound: Mapping[
                 type(e) is cst.DictElement and _in_memory(ctx, value_of(e.value)) for e in value.elements):
             return True
     return False
+
+
+def over_in_memory_database(ctx: "FileContext", call: cst.Call, bound: Mapping[str, cst.BaseExpression]) -> bool:
+    """An engine or connection (``DATABASE_OPENERS``) over an in-memory SQLite database, spelled in the
+    call or bound to a name before it: it holds memory of the process and nothing else."""
+    if ctx.qualname(call.func) not in DATABASE_OPENERS:
+        return False
+    url = next((a.value for a in call.args if a.keyword is not None and a.keyword.value in ("url", "database")),
+               call.args[0].value if call.args and call.args[0].keyword is None else None)
+    if type(url) is cst.Name:
+        url = bound.get(url.value)
+    if type(url) is not cst.SimpleString:
+        return False
+    text = url.evaluated_value
+    if not isinstance(text, str):
+        return False
+    if text == ":memory:":
+        return True
+    scheme, _, rest = text.partition("://")
+    return scheme.split("+")[0] == "sqlite" and (rest in ("", "/", "/:memory:") or "mode=memory" in rest)
 
 
 def _in_memory(ctx: "FileContext", value: cst.BaseExpression | None) -> bool:
