@@ -140,6 +140,10 @@ LAZY_CLIENTS: dict[str, frozenset[str]] = {
         "redis.asyncio.StrictRedis", "redis.asyncio.client.Redis")},
     "redis.from_url": frozenset(),
     "redis.asyncio.from_url": frozenset(),
+    # An engine connects on its first connect(), begin() or execution: one the test only reads
+    # (`engine.dialect`, `engine.url`) has an empty pool (seventh and eighth looks: `mockdialect://`).
+    **{name: frozenset({"pool"}) for name in (
+        "sqlalchemy.create_engine", "sqlalchemy.engine.create_engine", "sqlalchemy.ext.asyncio.create_async_engine")},
 }
 #: Methods of those clients that hand out another object without connecting (its own commands,
 #: made to fail or not, are that object's): ``r.pubsub()``, ``r.pipeline()``, ``r.lock(...)``; and

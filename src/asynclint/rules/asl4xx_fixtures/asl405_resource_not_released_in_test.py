@@ -451,7 +451,8 @@ class ResourceNotReleasedInTest(Rule):
         each end of a pair (`send, receive =
         anyio.create_memory_object_stream()`, `socket.socketpair()`: each end
         left open warns on its own). Not reported: a library client that holds
-        nothing yet (a redis client before its first command, an httpx client,
+        nothing yet (a redis client before its first command, a SQLAlchemy
+        engine before it connects, begins or executes anything, an httpx client,
         sync or async, that sent nothing or sends to in-memory transports
         (httpx stopped warning about an unclosed `AsyncClient` in 0.22), an `AppRunner`
         before `setup()`), one built on a mock or on a pool the test owns, and
@@ -1096,6 +1097,15 @@ class ResourceNotReleasedInTest(Rule):
             def test_counted():
                 client = httpx.Client(transport=CountingTransport(app))
                 assert client.get("https://example.org").status_code == 204
+        """)),
+        # An engine connects on its first connect(), begin() or execution: one the test only reads
+        # holds an empty pool.
+        Valid(dedent("""
+            from sqlalchemy import create_engine
+
+            def test_dialect_is_registered():
+                engine = create_engine("postgresql://app@db.example.com/shop")
+                assert engine.dialect.name == "postgresql"
         """)),
         # A redis client connects on its first command: one that never sends any holds nothing,
         # nor one whose only command is made to fail, nor one on a pool the test owns.
