@@ -175,12 +175,14 @@ class MockUses(cst.CSTVisitor):
             and int(parent.comparisons[0].comparator.value) >= 2
 
     def await_observed(self, key: str, value: Value, mock_keys: set[str],
-                       result_unused: Callable[[str], bool] | None = None) -> bool:
+                       result_use: Callable[[str], bool | None] | None = None) -> bool:
         """Whether the test proves the await of mock ``key`` other than by a call-check.
 
-        ``result_unused(method)``: whether the code under test throws away what every await of
-        ``method`` gives (``await self.outbox.add(event)`` as a statement, each time); then a result
-        configured on ``obj.method`` reaches nothing the test can assert."""
+        ``result_use(name)``: whether the code under test uses what an await of ``name`` gives
+        (True), throws it away at every await (False: ``await self.outbox.add(event)`` as a
+        statement), or cannot be told (None). A result configured on the mock reaches nothing the
+        test can assert when thrown away; when the code reads it, a dropped await hands the code a
+        coroutine, which may fail the test or not: then nothing is said."""
         if key in self.await_checked or key in self.results_read:
             return True
         result = key + ".return_value."
@@ -196,9 +198,13 @@ class MockUses(cst.CSTVisitor):
         if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:
             return True  # a callback, fake or lambda the test defines calls that method
         if value.has_result or key in self.results_set:
-            if result_unused is not None and "." in key and not value.side_effect and not value.spy \
-                    and key not in self.side_effects and result_unused(key.rpartition(".")[2]):
-                return False  # what the awaited mock gives is thrown away: nothing downstream shows the await
+            if result_use is not None and value.origin != "patch" and not value.side_effect and not value.spy \
+                    and key not in self.side_effects:
+                used = result_use(key.rpartition(".")[2])
+                if used is False:
+                    return False  # what the awaited mock gives is thrown away: nothing downstream shows the await
+                if used is True:
+                    return True  # the code reads it: whether a dropped await shows cannot be told
             asserted = self.assert_records if value.spy else self.assert_chains
             return any(not (chains & mock_keys) for chains in asserted)
         return False

@@ -249,7 +249,7 @@ class ModuleIndex:
         self._sequences: dict[str, tuple[str, ...]] = {}
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
-        self._discarded: dict[str, bool] | None = None  # discarded_awaits(), once asked
+        self._awaited: dict[str, bool | None] | None = None  # awaited_results(), once asked
         #: Entries built (functions and classes) and top-level statements parsed again: what the
         #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
         self.built = 0
@@ -307,18 +307,20 @@ class ModuleIndex:
         return node
 
     # Entries, built on first use.
-    def discarded_awaits(self) -> dict[str, bool]:
-        """For each method name called on something in the module (``x.name(...)``, anywhere): whether
-        every mention of it is ``await x.name(...)`` as a statement, its result thrown away."""
-        if self._discarded is None:
+    def awaited_results(self) -> dict[str, bool | None]:
+        """For each name the module calls or mentions (``x.name``, ``name``): True when an await of a
+        call of it uses the value (``row = await db.fetch(...)``), False when every mention is an
+        ``await x.name(...)`` statement that throws the value away, None otherwise (mentioned some
+        other way: stored, passed on, called without ``await``)."""
+        if self._awaited is None:
             tree = self._tree
             if tree is None and self._text is not None:
                 try:
                     tree = ast.parse(self._text)
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     tree = None
-            self._discarded = discarded_awaits(tree) if tree is not None else {}
-        return self._discarded
+            self._awaited = awaited_results(tree) if tree is not None else {}
+        return self._awaited
 
     def whole_tree(self) -> ast.Module | None:
         """The module's whole tree, parsed again from its text (None when its text may bind names
@@ -1117,14 +1119,27 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     return index
 
 
-def discarded_awaits(tree: ast.Module) -> dict[str, bool]:
-    """ModuleIndex.discarded_awaits of a parsed module."""
-    thrown = {id(node.value.value.func) for node in ast.walk(tree)
-              if type(node) is ast.Expr and type(node.value) is ast.Await and type(node.value.value) is ast.Call}
-    found: dict[str, bool] = {}
+def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
+    """ModuleIndex.awaited_results of a parsed module."""
+    thrown: set[int] = set()
+    awaited: set[int] = set()
+    for node in ast.walk(tree):
+        if type(node) is ast.Await and type(node.value) is ast.Call:
+            awaited.add(id(node.value.func))
+        elif type(node) is ast.Expr and type(node.value) is ast.Await and type(node.value.value) is ast.Call:
+            thrown.add(id(node.value.value.func))
+    found: dict[str, bool | None] = {}
     for node in ast.walk(tree):
         if type(node) is ast.Attribute:
-            found[node.attr] = found.get(node.attr, True) and id(node) in thrown
+            name = node.attr
+        elif type(node) is ast.Name:
+            name = node.id
+        else:
+            continue
+        if id(node) in awaited and id(node) not in thrown:
+            found[name] = True  # `x = await obj.name(...)`, `return await name(...)`: the value is used
+        elif found.get(name, False) is not True:
+            found[name] = False if id(node) in thrown and found.get(name, False) is False else None
     return found
 
 
@@ -1474,12 +1489,14 @@ class SourceIndex:
         tree = found.whole_tree()
         return tree is not None and name not in every_top_binding(tree)
 
-    def result_unused(self, method: str, modules: Iterable[str]) -> bool:
-        """Whether the project's ``modules`` (and the project modules they import) mention ``method``
-        only as ``await x.method(...)`` statements, at least once: the code throws away whatever
-        the awaited method gives. False when it is mentioned any other way, or nowhere."""
+    def awaited_result_used(self, method: str, modules: Iterable[str]) -> bool | None:
+        """Whether the code under test uses what an await of ``method`` gives, in the project's
+        ``modules`` and the project modules they import: True when one await's value is used
+        (``response = await call_next(request)``), False when every mention, at least one, is an
+        ``await x.method(...)`` statement that throws it away; None when it cannot be told (not
+        mentioned, or mentioned some other way: stored, passed on, called without ``await``)."""
         seen: set[str] = set()
-        found = False
+        answer: bool | None = None
         pending = list(modules)
         for depth in range(2):
             following: list[str] = []
@@ -1490,14 +1507,18 @@ class SourceIndex:
                 module = self._module(name)
                 if module is None:
                     continue
-                discarded = module.discarded_awaits().get(method)
-                if discarded is False:
-                    return False
-                found = found or discarded is True
+                results = module.awaited_results()
+                if method in results:
+                    found = results[method]
+                    if found is True:
+                        return True
+                    if found is None:
+                        return None
+                    answer = False
                 if depth == 0:
                     following += [self._module_of(q) or "" for q in module.imports.values()]
             pending = [name for name in following if name]
-        return found
+        return answer
 
     def _module_of(self, qualified: str) -> str | None:
         """The project module a qualified name lives in (its longest prefix that is one)."""

@@ -165,7 +165,10 @@ class AssertCalledOnAsyncMock(Rule):
         AsyncMock(return_value=None)`) whose every await in the code under
         test (the project modules the test imports, and theirs) is a
         statement that throws the result away (`await self.outbox.add(x)`):
-        then the result reaches nothing the test asserts; likewise a spy
+        then the result reaches nothing the test asserts. Where the code
+        reads what such an await gives (`response = await call_next(request)`),
+        a dropped await hands it a coroutine, which may fail the test or not:
+        a configured result is then left alone whatever the test asserts; likewise a spy
         of a method that declares a result, when the test asserts something
         other than what the mocks recorded (`args = m.call_args` is about the
         mock): the real method only runs, and hands its result on, when awaited.
@@ -201,7 +204,7 @@ class AssertCalledOnAsyncMock(Rule):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
         for attribute, key, path, value in candidates:
-            if uses.await_observed(key, value, keys, self._result_unused) \
+            if uses.await_observed(key, value, keys, self._result_use) \
                     or uses.count_follows_side_effect(attribute, key, path, value.side_effect):
                 continue
             if values.scheduled(key):
@@ -210,12 +213,12 @@ class AssertCalledOnAsyncMock(Rule):
                 continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
             self._report(attribute, key, path)
 
-    def _result_unused(self, method: str) -> bool:
-        """The code under test (the project modules this file imports, and theirs) throws away what
-        every await of ``method`` gives (model/source_index.py, ``SourceIndex.result_unused``)."""
+    def _result_use(self, method: str) -> bool | None:
+        """Whether the code under test (the project modules this file imports, and theirs) uses what
+        an await of ``method`` gives (model/source_index.py, ``SourceIndex.awaited_result_used``)."""
         if self._modules is None:
             self._modules = self.ctx.source.project_modules(self.ctx.imports.names.values())
-        return self.ctx.source.result_unused(method, self._modules)
+        return self.ctx.source.awaited_result_used(method, self._modules)
 
     def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
         old = attribute.attr.value
@@ -1668,6 +1671,24 @@ class AssertCalledOnAsyncMock(Rule):
             "class OrderService:\n    def __init__(self, outbox):\n        self.outbox = outbox\n\n"
             "    async def place(self, item):\n        saved = await self.outbox.add(item)\n"
             "        if saved != \"saved\":\n            raise RuntimeError(item)\n        return item\n")}),
+        # The code reads what the awaited mock gives (`response.status_code`): a dropped await hands it a
+        # coroutine, which may fail the test or not; which, a reading cannot tell.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock
+
+            from web.commit import CommitMiddleware
+
+
+            async def test_commits_after_a_good_response():
+                db = MagicMock()
+                call_next = AsyncMock(return_value=MagicMock(status_code=200))
+                await CommitMiddleware(db).dispatch(MagicMock(), call_next)
+                call_next.assert_called_once()
+                db.commit.assert_called_once()
+        """), files={"web/__init__.py": "", "web/commit.py": (
+            "class CommitMiddleware:\n    def __init__(self, db):\n        self.db = db\n\n"
+            "    async def dispatch(self, request, call_next):\n        response = await call_next(request)\n"
+            "        if response.status_code < 400:\n            self.db.commit()\n        return response\n")}),
         # A side effect runs only when the mock is awaited: what it does may show the await.
         Valid(dedent("""
             from unittest.mock import AsyncMock, MagicMock
