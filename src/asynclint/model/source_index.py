@@ -313,26 +313,26 @@ class ModuleIndex:
         ``await x.name(...)`` statement that throws the value away, None otherwise (mentioned some
         other way: stored, passed on, called without ``await``)."""
         if self._awaited is None:
-            tree = self._tree
-            if tree is None and self._text is not None:
-                try:
-                    tree = ast.parse(self._text)
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
-                    tree = None
+            tree = self._whole()
             self._awaited = awaited_results(tree) if tree is not None else {}
         return self._awaited
 
-    def whole_tree(self) -> ast.Module | None:
-        """The module's whole tree, parsed again from its text (None when its text may bind names
-        its statements do not spell: ``globals()``, ``setattr``, ``sys.modules``)."""
-        if self._text is not None:
-            if binds_dynamically(self._text):
-                return None
+    def _whole(self) -> ast.Module | None:
+        """The module's tree: the one kept, else parsed again from its text."""
+        tree = self._tree if self._tree is not None else self._trees.tree(self._id)
+        if tree is None and self._text is not None:
             try:
-                return ast.parse(self._text)
+                tree = ast.parse(self._text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
-        return None
+                tree = None
+        return tree
+
+    def whole_tree(self) -> ast.Module | None:
+        """The module's whole tree (None when its text may bind names its statements do not spell:
+        ``globals()``, ``setattr``, ``sys.modules``)."""
+        if self._text is None or binds_dynamically(self._text):
+            return None
+        return self._whole()
 
     def has_function(self, key: str) -> bool:
         return key in self._function_defs
