@@ -178,11 +178,11 @@ class MockUses(cst.CSTVisitor):
                        result_use: Callable[[str], bool | None] | None = None) -> bool:
         """Whether the test proves the await of mock ``key`` other than by a call-check.
 
-        ``result_use(name)``: whether the code under test uses what an await of ``name`` gives
-        (True), throws it away at every await (False: ``await self.outbox.add(event)`` as a
-        statement), or cannot be told (None). A result configured on the mock reaches nothing the
-        test can assert when thrown away; when the code reads it, a dropped await hands the code a
-        coroutine, which may fail the test or not: then nothing is said."""
+        ``result_use(name)``: whether the code under test dereferences what an await of ``name``
+        gives (True: ``response.status_code``, where a dropped await raises), throws it away at
+        every await (False: ``await self.outbox.add(event)`` as a statement), or cannot be told
+        (None: passed on, compared, returned, where a coroutine may get through unnoticed). A result
+        configured on the mock reaches nothing the test can assert when thrown away."""
         if key in self.await_checked or key in self.results_read:
             return True
         result = key + ".return_value."
@@ -204,7 +204,7 @@ class MockUses(cst.CSTVisitor):
                 if used is False:
                     return False  # what the awaited mock gives is thrown away: nothing downstream shows the await
                 if used is True:
-                    return True  # the code reads it: whether a dropped await shows cannot be told
+                    return True  # the code dereferences it: a dropped await raises there
             asserted = self.assert_records if value.spy else self.assert_chains
             return any(not (chains & mock_keys) for chains in asserted)
         return False

@@ -308,10 +308,12 @@ class ModuleIndex:
 
     # Entries, built on first use.
     def awaited_results(self) -> dict[str, bool | None]:
-        """For each name the module calls or mentions (``x.name``, ``name``): True when an await of a
-        call of it uses the value (``row = await db.fetch(...)``), False when every mention is an
-        ``await x.name(...)`` statement that throws the value away, None otherwise (mentioned some
-        other way: stored, passed on, called without ``await``)."""
+        """For each name the module calls or mentions (``x.name``, ``name``): True when the value of
+        an await of a call of it is dereferenced (``(await db.fetch()).rows``, ``response =
+        await call_next(request)`` then ``response.status_code``: a dropped await raises there),
+        False when every mention is an ``await x.name(...)`` statement that throws the value away,
+        None otherwise (the value passed on, compared, returned; the name stored, called without
+        ``await``)."""
         if self._awaited is None:
             tree = self._whole()
             self._awaited = awaited_results(tree) if tree is not None else {}
@@ -1119,15 +1121,35 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     return index
 
 
+def _called_name(node: ast.expr) -> str | None:
+    """``m`` of ``await x.m(...)`` / ``await m(...)``."""
+    if type(node) is ast.Await and type(node.value) is ast.Call:
+        func = node.value.func
+        if type(func) is ast.Attribute:
+            return func.attr
+        if type(func) is ast.Name:
+            return func.id
+    return None
+
+
 def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
     """ModuleIndex.awaited_results of a parsed module."""
     thrown: set[int] = set()
-    awaited: set[int] = set()
+    loud: set[str] = set()
     for node in ast.walk(tree):
-        if type(node) is ast.Await and type(node.value) is ast.Call:
-            awaited.add(id(node.value.func))
-        elif type(node) is ast.Expr and type(node.value) is ast.Await and type(node.value.value) is ast.Call:
-            thrown.add(id(node.value.value.func))
+        if type(node) is ast.Expr and _called_name(node.value):
+            thrown.add(id(node.value.value.func))  # type: ignore[attr-defined]
+        # The awaited value dereferenced in place: `(await m()).x`, `(await m())[0]`, `a, b = await m()`,
+        # `for x in await m()`: a dropped await raises there.
+        if type(node) in (ast.Attribute, ast.Subscript) and _called_name(node.value):  # type: ignore[attr-defined]
+            loud.add(_called_name(node.value) or "")  # type: ignore[attr-defined]
+        elif type(node) is ast.Assign and _called_name(node.value) and any(
+                type(t) in (ast.Tuple, ast.List) for t in node.targets):
+            loud.add(_called_name(node.value) or "")
+        elif type(node) in (ast.For, ast.AsyncFor) and _called_name(node.iter):  # type: ignore[attr-defined]
+            loud.add(_called_name(node.iter) or "")  # type: ignore[attr-defined]
+        elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
+            loud |= _dereferenced_results(node)  # type: ignore[arg-type]
     found: dict[str, bool | None] = {}
     for node in ast.walk(tree):
         if type(node) is ast.Attribute:
@@ -1136,11 +1158,41 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
             name = node.id
         else:
             continue
-        if id(node) in awaited and id(node) not in thrown:
-            found[name] = True  # `x = await obj.name(...)`, `return await name(...)`: the value is used
-        elif found.get(name, False) is not True:
-            found[name] = False if id(node) in thrown and found.get(name, False) is False else None
+        if name in loud:
+            found[name] = True
+        elif id(node) in thrown and found.get(name, False) is False:
+            found[name] = False
+        else:
+            found[name] = None
     return found
+
+
+def _dereferenced_results(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names whose awaited value, bound to a local (``response = await call_next(request)``), the
+    function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``)."""
+    bound: dict[str, str] = {}
+    for node in ast.walk(func):
+        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+            called = _called_name(node.value)
+            if called:
+                bound[node.targets[0].id] = called
+    if not bound:
+        return set()
+    guarded = {node.args[0].id for node in ast.walk(func)
+               if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in _TYPE_GUARDS
+               and node.args and type(node.args[0]) is ast.Name}
+    found: set[str] = set()
+    for node in ast.walk(func):
+        base = node.value if type(node) in (ast.Attribute, ast.Subscript) else (  # type: ignore[attr-defined]
+            node.iter if type(node) in (ast.For, ast.AsyncFor) else None)  # type: ignore[attr-defined]
+        if type(base) is ast.Name and base.id in bound and base.id not in guarded:
+            found.add(bound[base.id])
+    return found
+
+
+#: Checks that let code step around a value of the wrong type (``isinstance(result, dict) and
+#: result.get(...)``): a coroutine in its place takes the other branch, silently.
+_TYPE_GUARDS = frozenset({"isinstance", "hasattr", "getattr", "callable"})
 
 
 def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
@@ -1490,11 +1542,12 @@ class SourceIndex:
         return tree is not None and name not in every_top_binding(tree)
 
     def awaited_result_used(self, method: str, modules: Iterable[str]) -> bool | None:
-        """Whether the code under test uses what an await of ``method`` gives, in the project's
-        ``modules`` and the project modules they import: True when one await's value is used
-        (``response = await call_next(request)``), False when every mention, at least one, is an
-        ``await x.method(...)`` statement that throws it away; None when it cannot be told (not
-        mentioned, or mentioned some other way: stored, passed on, called without ``await``)."""
+        """How the code under test uses what an await of ``method`` gives, in the project's
+        ``modules`` and the project modules they import: True when one await's value is
+        dereferenced (``response.status_code``: a dropped await raises there), False when every
+        mention, at least one, is an ``await x.method(...)`` statement that throws it away; None
+        when it cannot be told (not mentioned, or the value passed on, compared or returned, which
+        a coroutine may get through unnoticed)."""
         seen: set[str] = set()
         answer: bool | None = None
         pending = list(modules)

@@ -166,9 +166,11 @@ class AssertCalledOnAsyncMock(Rule):
         test (the project modules the test imports, and theirs) is a
         statement that throws the result away (`await self.outbox.add(x)`):
         then the result reaches nothing the test asserts. Where the code
-        reads what such an await gives (`response = await call_next(request)`),
-        a dropped await hands it a coroutine, which may fail the test or not:
-        a configured result is then left alone whatever the test asserts; likewise a spy
+        dereferences what such an await gives (`response = await
+        call_next(request)`, then `response.status_code`), a dropped await
+        raises there: a configured result is then left alone whatever the
+        test asserts (a value only passed on, compared or returned is not
+        enough: a coroutine may get through those unnoticed); likewise a spy
         of a method that declares a result, when the test asserts something
         other than what the mocks recorded (`args = m.call_args` is about the
         mock): the real method only runs, and hands its result on, when awaited.
@@ -1671,8 +1673,8 @@ class AssertCalledOnAsyncMock(Rule):
             "class OrderService:\n    def __init__(self, outbox):\n        self.outbox = outbox\n\n"
             "    async def place(self, item):\n        saved = await self.outbox.add(item)\n"
             "        if saved != \"saved\":\n            raise RuntimeError(item)\n        return item\n")}),
-        # The code reads what the awaited mock gives (`response.status_code`): a dropped await hands it a
-        # coroutine, which may fail the test or not; which, a reading cannot tell.
+        # The code dereferences what the awaited mock gives (`response.status_code`): a dropped await
+        # raises there, and the test fails.
         Valid(dedent("""
             from unittest.mock import AsyncMock, MagicMock
 
