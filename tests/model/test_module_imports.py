@@ -77,3 +77,24 @@ def test_a_folder_pytest_puts_first_on_the_path_may_shadow_the_module(tmp_path: 
                           "tests/app/__init__.py": "", "tests/app/storage.py": _STORAGE,
                           "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
     assert len(_findings(asynclint, tmp_path)) == 1
+
+
+def test_a_conftest_that_writes_sys_modules_makes_it_uncertain(tmp_path: Path, asynclint: RunAsynclint) -> None:
+    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
+                          "tests/conftest.py": "import sys, types\nsys.modules['app.extra'] = types.ModuleType('x')\n",
+                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
+    assert len(_findings(asynclint, tmp_path)) == 1
+
+
+def test_another_copy_of_the_module_a_path_insert_may_find(tmp_path: Path, asynclint: RunAsynclint) -> None:
+    # A conftest.py puts services/ first on sys.path: its own app/storage.py is the one imported, and it
+    # binds the name.
+    files = {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
+             "services/app/__init__.py": "", "services/app/storage.py": _STORAGE + "\nflush_buffers = flush_buffer\n",
+             "tests/conftest.py": "import sys\nsys.path.insert(0, 'services')\n",
+             "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")}
+    write_tree(tmp_path, files)
+    assert len(_findings(asynclint, tmp_path)) == 1
+    # Every copy lacks it: the import fails whichever is found.
+    (tmp_path / "services/app/storage.py").write_text((tmp_path / "app/storage.py").read_text())
+    assert _findings(asynclint, tmp_path) == []

@@ -105,7 +105,7 @@ class FileContext:
         """``module.name`` of a top-level ``from module import name`` of this file that certainly
         fails (model/module_imports.py): pytest then runs none of its tests."""
         source = self.source
-        return failing_import(self.module, self.path, source.roots, source)
+        return failing_import(self.module, self.path, source.roots, source, self.pytest.rootdir)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.setting(key, default)

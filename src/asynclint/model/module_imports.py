@@ -17,6 +17,7 @@ no module ``__getattr__``, no submodule of that name, no ``global`` of it in a f
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,9 +31,16 @@ if TYPE_CHECKING:
 _DYNAMIC_BINDING = ("globals(", "setattr(", "sys.modules", "__dict__", "vars(", "exec(", "__getattr__")
 
 
-def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], source: "SourceIndex") -> str | None:
+def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], source: "SourceIndex",
+                   rootdir: Path | None = None) -> str | None:
     """The first ``module.name`` of an unconditional top-level ``from module import name`` that
-    certainly fails for the test module at ``path``; None when every such import may work."""
+    certainly fails for the test module at ``path``; None when every such import may work.
+
+    A conftest.py above the file (or the file) that writes ``sys.modules`` may put any module in
+    place: then nothing is certain. One that writes ``sys.path`` may make the import find another
+    copy of the module in the repository: every copy under ``rootdir`` must lack the name too."""
+    if rootdir is not None and _stubs_modules(path, rootdir):
+        return None
     for line in module.body:
         if type(line) is not cst.SimpleStatementLine:
             continue
@@ -45,9 +53,63 @@ def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], sour
                 continue
             for alias in stmt.names:
                 name = get_full_name_for_node(alias.name)
-                if name and source.import_fails(dotted, name):
+                if name and source.import_fails(dotted, name) and not _another_copy_binds(dotted, name, rootdir):
                     return f"{dotted}.{name}"
     return None
+
+
+def _stubs_modules(path: Path, rootdir: Path) -> bool:
+    """Whether the file or a conftest.py above it, up to the rootdir, writes ``sys.modules``."""
+    top = rootdir.resolve()
+    files = [path] + [folder / "conftest.py" for folder in path.resolve().parents
+                      if folder == top or top in folder.parents]
+    for file in files:
+        try:
+            if "sys.modules" in file.read_text(encoding="utf-8", errors="replace"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+#: Folders a search of the repository for another copy of a module skips.
+_NOT_SOURCE = frozenset({"node_modules", "site-packages", "__pycache__", "build", "dist"})
+#: How many folders that search reads before it gives up (and the import counts as possible).
+_FOLDER_BUDGET = 20_000
+
+
+def _another_copy_binds(dotted: str, name: str, rootdir: Path | None) -> bool:
+    """Whether another file of the repository with the module's path (``api/worker/tasks.py`` for
+    ``worker.tasks``, which a ``sys.path`` insert may make the one imported) may bind ``name``;
+    True too when the search cannot finish."""
+    if rootdir is None:
+        return True
+    parts = dotted.split(".")
+    tails = (tuple(parts[:-1]) + (parts[-1] + ".py",), tuple(parts) + ("__init__.py",))
+    seen = 0
+    for folder, dirs, files in os.walk(rootdir):
+        seen += 1
+        if seen > _FOLDER_BUDGET:
+            return True
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_SOURCE and not d.endswith(".egg-info")]
+        here = Path(folder)
+        for *needed, filename in tails:
+            if filename not in files or (needed and here.parts[-len(needed):] != tuple(needed)):
+                continue
+            if _binds(here / filename, name):
+                return True
+    return False
+
+
+def _binds(file: Path, name: str) -> bool:
+    """Whether the module at ``file`` may bind ``name`` (read with ast; unreadable: it may)."""
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    return binds_dynamically(text) or name in every_top_binding(tree) or (file.parent / name).exists() \
+        or (file.parent / f"{name}.py").exists()
 
 
 def _shadowed(top: str, path: Path, roots: tuple[Path, ...]) -> bool:
