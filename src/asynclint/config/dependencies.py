@@ -361,3 +361,30 @@ def project_dependencies(root: Path, pyproject: Path | None = None,
     when ``requirements``), and the files read for them (for the result cache)."""
     found, read = declared_requirements(root, pyproject, requirements, ini_files=requirements)
     return {r.name for r in found}, read
+
+
+@functools.lru_cache(maxsize=64)
+def own_pytest_plugins(root: Path) -> tuple[str, ...]:
+    """The modules the project itself registers as pytest plugins (its ``pytest11`` entry points,
+    in pyproject.toml or setup.cfg): installed for its own test runs, as a plugin project is, they
+    are in force for every test of its suite."""
+    found: list[str] = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = load_toml(pyproject)
+        except ConfigError:
+            data = {}
+        project = data.get("project")
+        entry_points = project.get("entry-points") if isinstance(project, dict) else None
+        plugins = entry_points.get("pytest11") if isinstance(entry_points, dict) else None
+        if isinstance(plugins, dict):
+            found += [str(v).split(":")[0].strip() for v in plugins.values()]
+    setup_cfg = root / "setup.cfg"
+    text = read_declaration(setup_cfg) if setup_cfg.is_file() else None
+    if text is not None:
+        section = re.search(r"^\s*pytest11\s*=\s*\n((?:[ \t]+.*\n?)+)", text, re.MULTILINE)
+        if section is not None:
+            found += [line.split("=", 1)[1].split(":")[0].strip() for line in section.group(1).splitlines()
+                      if "=" in line]
+    return tuple(name for name in found if name)

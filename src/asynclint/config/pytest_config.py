@@ -52,6 +52,11 @@ class PytestConfig:
     plugins: tuple[str, ...] = field(default=())
     #: pytest's ``testpaths``: where a run without paths looks (relative to the rootdir).
     testpaths: tuple[str, ...] = ()
+    #: pytest's ``norecursedirs`` (folder-name patterns collection does not enter), as the project sets it.
+    norecursedirs: tuple[str, ...] = ()
+    #: ``--ignore`` paths and ``--ignore-glob`` patterns of addopts (relative to the rootdir unless absolute).
+    ignore: tuple[str, ...] = ()
+    ignore_glob: tuple[str, ...] = ()
     #: The raw pytest options read from ``inifile`` (for ``--show-settings``).
     options: tuple[tuple[str, str], ...] = ()
     #: The ``markers`` ini option, one ``"name: description"`` a line (the marks the project declares).
@@ -59,6 +64,19 @@ class PytestConfig:
     #: The ``filterwarnings`` ini option, then each ``-W`` of addopts (pytest applies them in that
     #: order, the last matching filter winning).
     filterwarnings: tuple[str, ...] = field(default=())
+
+    def collection_skips(self, path: Path, is_dir: bool) -> bool:
+        """Whether pytest's collection, walking a folder, leaves ``path`` (resolved) out: a folder
+        ``norecursedirs`` names, a path under an ``--ignore``, one an ``--ignore-glob`` matches."""
+        if is_dir and any(fnmatch.fnmatch(path.name, pattern) for pattern in self.norecursedirs):
+            return True
+        for ignored in self.ignore:
+            top = (self.rootdir / ignored).resolve()
+            if path == top or top in path.parents:
+                return True
+        text = str(path)
+        return any(fnmatch.fnmatch(text, pattern if pattern.startswith("/") else str(self.rootdir / pattern))
+                   for pattern in self.ignore_glob)
 
     def is_test_file(self, path: Path) -> bool:
         name = path.name
@@ -160,11 +178,25 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         anyio_mode=anyio_mode if anyio_mode in ASYNCIO_MODES else "strict",
         plugins=plugins,
         testpaths=_split(options.get("testpaths")),
+        norecursedirs=_split(options.get("norecursedirs")),
+        ignore=_option_values(addopts_list, "--ignore"),
+        ignore_glob=_option_values(addopts_list, "--ignore-glob"),
         options=tuple((str(k), str(v)) for k, v in options.items()),
         markers=_lines(options.get("markers")),
         filterwarnings=_lines(options.get("filterwarnings")) + tuple(
             addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a in ("-W", "--pythonwarnings")),
     )
+
+
+def _option_values(addopts: list[str], name: str) -> tuple[str, ...]:
+    """Every value of a repeatable option in ``addopts`` (``--ignore=a --ignore b``)."""
+    found = []
+    for i, arg in enumerate(addopts):
+        if arg.startswith(name + "="):
+            found.append(arg[len(name) + 1:])
+        elif arg == name and i + 1 < len(addopts):
+            found.append(addopts[i + 1])
+    return tuple(found)
 
 
 def _read_ini(path: Path, section: str) -> dict[str, Any] | None:

@@ -37,7 +37,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from asynclint.config.dependencies import Requirement, declared_requirements
+from asynclint.config.dependencies import Requirement, declared_requirements, own_pytest_plugins
 from asynclint.config.pytest_config import PytestConfig, project_root, pytest_config_for_directory
 from asynclint.core.source import read_source
 from asynclint.model.class_resolution import ClassResolver, ClassRunner
@@ -297,8 +297,9 @@ class ProjectModel:
 
     def plugins_may_run_async(self, facts: ModuleFacts, config: PytestConfig, module_plugins: list[str]) -> bool:
         """True when a plugin in force for this module (``-p``, ``pytest_plugins`` here or in a
-        conftest.py above) may run or mark async tests: then who runs them cannot be told."""
-        names = [*config.plugins, *module_plugins]
+        conftest.py above, the project's own ``pytest11`` entry points) may run or mark async tests:
+        then who runs them cannot be told."""
+        names = [*config.plugins, *module_plugins, *own_pytest_plugins(config.rootdir)]
         for conftest in self.conftests_for(facts.path, config):
             names += self.framework_scan.declared_plugins(conftest.path)
         for name in names:

@@ -173,6 +173,8 @@ def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[st
                     continue
                 if not inside and not (scope is not None and _toward(scope, resolved / entry.name)):
                     continue
+                if config.collection_skips(resolved / entry.name, True):
+                    continue  # `norecursedirs`, `--ignore`: the project's pytest run never enters it
                 subdirs.append(path)
                 continue
             if not entry.name.endswith(".py"):
@@ -182,6 +184,8 @@ def _walk_dir(root: Path, settings_for: Callable[[Path], Settings], seen: set[st
             if not inside and entry.name != "conftest.py" and not (scope is not None
                                                                    and scope.holds(resolved / entry.name)):
                 continue  # a test file outside the testpaths (a conftest.py above them is pytest's)
+            if config.collection_skips(resolved / entry.name, False):
+                continue
             if _excluded(path, settings):
                 continue
             try:

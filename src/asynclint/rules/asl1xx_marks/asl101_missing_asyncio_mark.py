@@ -29,8 +29,9 @@ class MissingAsyncioMark(Rule):
         base classes, count; when a base cannot be followed, or a hook may add
         an async mark or runs tests itself (`pytest_pyfunc_call`), nothing is
         reported; so is a plugin that runs coroutines itself (aiohttp's,
-        pytest-twisted, a project plugin with `pytest_pyfunc_call`, named by
-        `-p` or `pytest_plugins`). `trio_mode = true` runs every async test with trio
+        pytest-twisted, a project plugin with `pytest_pyfunc_call` or one that
+        registers a plugin object of its own, named by `-p`, `pytest_plugins`
+        or the project's own `pytest11` entry points). `trio_mode = true` runs every async test with trio
         (pytest-trio 0.5 and later), `anyio_mode = "auto"` with anyio (anyio 4.11
         and later; older releases ignore the option, and the message says so). A test
         with a decorator that may turn it into a sync function (anything but
@@ -221,6 +222,22 @@ class MissingAsyncioMark(Rule):
             async def test_published():
                 assert True
         """), config={"addopts": "-p no:asyncio"}),
+        # The project is itself a pytest plugin (its `pytest11` entry point), whose module registers a
+        # plugin object: installed for its own suite, it may run the coroutine tests; who, cannot be told.
+        Valid(dedent("""
+            async def test_run_by_our_own_plugin():
+                assert True
+        """), files={"pyproject.toml": dedent("""
+            [project]
+            name = "alt-runner"
+            version = "0"
+            entry-points.pytest11 = { alt_runner = "alt_runner.enable" }
+        """), "alt_runner/__init__.py": "", "alt_runner/enable.py": dedent("""
+            from . import plugin
+
+            def pytest_configure(config):
+                config.pluginmanager.register(plugin.Runner())
+        """), "alt_runner/plugin.py": "class Runner:\n    pass\n"}),
         # A declared dependency whose pytest plugin runs coroutine tests itself (aiomisc-pytest).
         Valid(dedent("""
             async def test_consumed():

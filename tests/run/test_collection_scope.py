@@ -1,0 +1,27 @@
+"""Walking a folder lints what the project's pytest run collects there: `norecursedirs`,
+`--ignore` and `--ignore-glob` of addopts leave files out, as pytest's collection does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import RunAsynclint, write_tree
+
+_TEST = "async def test_x():\n    pass\n"
+
+
+def test_ignored_and_unrecursed_paths_are_left_out(tmp_path: Path, asynclint: RunAsynclint) -> None:
+    write_tree(tmp_path, {
+        "pytest.ini": "[pytest]\naddopts = --ignore=helpers --ignore-glob=*/test_generated_*.py\n"
+                      "norecursedirs = fixtures_data .*\n",
+        "tests/test_a.py": _TEST,
+        "tests/test_generated_b.py": _TEST,
+        "tests/test_c.py": _TEST,
+        "tests/fixtures_data/test_d.py": _TEST,
+        "helpers/examples/test_e.py": _TEST,
+    })
+    assert asynclint("check", "--show-files", ".", cwd=tmp_path).stdout.split() == [
+        "tests/test_a.py", "tests/test_c.py"]
+    # Named on the command line, an ignored file is linted, as ruff lints an excluded file named.
+    assert asynclint("check", "--show-files", "helpers/examples/test_e.py", cwd=tmp_path).stdout.split() == [
+        "helpers/examples/test_e.py"]
