@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -93,7 +94,37 @@ def discoverable(path: Path, settings: Settings, folder: tuple[Path, tuple[str, 
         parts = path.parts
     root = folder[1] if folder is not None else settings.root.resolve().parts
     inner = parts[len(root):-1] if parts[:len(root)] == root else path.parts[:-1]
-    return not any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner)
+    if any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in inner):
+        return False
+    return not outside_collection(parent, path.name)
+
+
+def outside_collection(parent: Path, name: str) -> bool:
+    """Whether the project's pytest run, from its rootdir, leaves out file ``name`` of folder
+    ``parent`` (resolved): a test file outside its ``testpaths``, or a file under a folder its
+    ``norecursedirs`` names or an ``--ignore``/``--ignore-glob`` of addopts. Asked for files a
+    front end is handed one by one (flake8, the language server, ``--force-exclude``), so that they
+    lint what a directory walk lints."""
+    config = pytest_config_for_directory(parent)
+    file = parent / name
+    scope = _rootdir_scope(config.rootdir, config.testpaths)
+    if scope is not None and name != "conftest.py" and not scope.holds(file):
+        return True
+    if config.collection_skips(file, False):
+        return True
+    top = config.rootdir.resolve()
+    for folder in (parent, *parent.parents):
+        if folder == top or top not in folder.parents:
+            break
+        if config.collection_skips(folder, True):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=64)
+def _rootdir_scope(rootdir: Path, testpaths: tuple[str, ...]) -> TestpathsScope | None:
+    """The rootdir's testpaths scope (keyed by the option too: an edited configuration is read anew)."""
+    return testpaths_scope(rootdir) if testpaths else None
 
 
 @dataclass(frozen=True)
