@@ -13,11 +13,12 @@ _TEST = "async def test_x():\n    pass\n"
 def test_ignored_and_unrecursed_paths_are_left_out(tmp_path: Path, asynclint: RunAsynclint) -> None:
     write_tree(tmp_path, {
         "pytest.ini": "[pytest]\naddopts = --ignore=helpers --ignore-glob=*/test_generated_*.py\n"
-                      "norecursedirs = fixtures_data .*\n",
+                      "norecursedirs = fixtures_data tests/example_scripts .*\n",
         "tests/test_a.py": _TEST,
         "tests/test_generated_b.py": _TEST,
         "tests/test_c.py": _TEST,
         "tests/fixtures_data/test_d.py": _TEST,
+        "tests/example_scripts/test_f.py": _TEST,  # a pattern with a separator matches the path's end
         "helpers/examples/test_e.py": _TEST,
     })
     assert asynclint("check", "--show-files", ".", cwd=tmp_path).stdout.split() == [

@@ -68,7 +68,7 @@ class PytestConfig:
     def collection_skips(self, path: Path, is_dir: bool) -> bool:
         """Whether pytest's collection, walking a folder, leaves ``path`` (resolved) out: a folder
         ``norecursedirs`` names, a path under an ``--ignore``, one an ``--ignore-glob`` matches."""
-        if is_dir and any(fnmatch.fnmatch(path.name, pattern) for pattern in self.norecursedirs):
+        if is_dir and any(_fnmatch_ex(pattern, path) for pattern in self.norecursedirs):
             return True
         for ignored in self.ignore:
             top = (self.rootdir / ignored).resolve()
@@ -186,6 +186,16 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         filterwarnings=_lines(options.get("filterwarnings")) + tuple(
             addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a in ("-W", "--pythonwarnings")),
     )
+
+
+def _fnmatch_ex(pattern: str, path: Path) -> bool:
+    """pytest's matching of a ``norecursedirs`` pattern: the folder's name for a pattern without a
+    separator (``build``), else the path's end (``testing/example_scripts``)."""
+    if "/" not in pattern:
+        return fnmatch.fnmatch(path.name, pattern)
+    if not pattern.startswith("/"):
+        pattern = "*/" + pattern
+    return fnmatch.fnmatch(path.as_posix(), pattern)
 
 
 def _option_values(addopts: list[str], name: str) -> tuple[str, ...]:

@@ -373,7 +373,13 @@ class SetupWithoutCleanup(Rule):
             return False
         allowed = {"Path", "pathlib", "os", "path", "join", "__file__", "parent", "parents", "resolve",
                    "absolute", "str", "cwd", "home"}
-        return names <= allowed
+        if not names <= allowed:
+            return False
+        # A name the fixture binds itself (`home = tmp_path / "h"`) is its value, not `Path.home`.
+        heads = {n.value for n in walk_nodes(path) if type(n) is cst.Name} - {
+            n.attr.value for n in walk_nodes(path) if type(n) is cst.Attribute}
+        return not any(binding(self.ctx, name, [fixture.func]) in (Binding.LOCAL, Binding.PARAMETER)
+                       for name in heads)
 
     def _inserts(self, fixture: Fixture) -> bool:
         names = body_names(self.ctx, fixture.func)
@@ -565,6 +571,20 @@ class SetupWithoutCleanup(Rule):
             def fresh_database(tmp_path):
                 app.config["DATABASE"] = str(tmp_path / "shop.db")
         """), filename="conftest.py"),
+        # A local named `home` is the fixture's own folder under tmp_path, not `Path.home()`.
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            def profile(tmp_path):
+                home = tmp_path / "profile"
+                home.mkdir()
+                (home / "settings.toml").write_text("theme = 'dark'")
+                return home
+
+            def test_profile(profile):
+                assert (profile / "settings.toml").exists()
+        """)),
         # A fixture of a test module that nothing in the module requests never runs.
         Valid(dedent("""
             import os
