@@ -1587,6 +1587,34 @@ class SourceIndex:
         found = (self._module_of(q) for q in qualified)
         return list(dict.fromkeys(name for name in found if name))
 
+    def awaits_name(self, module: str, name: str) -> bool | None:
+        """Whether project module ``module`` awaits what calling its name ``name`` gives, for a name it
+        imports, or defines as private (``_helper``: its callers are its own): False when it never
+        reads an imported name (a re-export kept for old patches) or reads the name only where an
+        ``inspect.isawaitable``/``asyncio.iscoroutine`` check decides whether to await; True when it
+        reads it otherwise; None when it cannot be told (not a project module, a public name it
+        defines, whose callers are anywhere, a private one it never reads)."""
+        found = self._module(module) if module else None
+        if found is None:
+            return None
+        imported = name in found.imports
+        if not imported and not name.startswith("_"):
+            return None  # defined here and public: its callers are anywhere
+        tree = found._whole()
+        if tree is None:
+            return True
+        reads = [node for node in ast.walk(tree)
+                 if (type(node) is ast.Name and node.id == name and type(node.ctx) is ast.Load)
+                 or (type(node) is ast.Attribute and node.attr == name and type(node.ctx) is ast.Load)]
+        if not reads:
+            return False if imported else None
+        awaited = {id(node.value.func) for node in ast.walk(tree)
+                   if type(node) is ast.Await and type(node.value) is ast.Call}
+        if any(id(node) in awaited for node in reads):
+            return True
+        text = found._text or ""
+        return not any(check in text for check in ("isawaitable(", "iscoroutine(", "isfuture("))
+
     def imported_name(self, module: str, name: str) -> str | None:
         """What project module ``module`` binds ``name`` to by an import (``from asyncio import
         sleep`` gives "asyncio.sleep"); None when it is not a project module or no import binds it."""

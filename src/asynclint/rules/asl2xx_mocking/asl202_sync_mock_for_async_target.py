@@ -170,7 +170,12 @@ class SyncMockForAsyncTarget(Rule):
         `create_task`/`ensure_future` that would schedule it, a mock built
         with `spec=asyncio.AbstractEventLoop`) and does not await
         it itself: nothing awaits what the replacement returns, and a sync mock
-        is what keeps a coroutine from being dropped.
+        is what keeps a coroutine from being dropped. Nor is a name patched
+        in a module that only imports it and never reads it (a re-export kept
+        for old patches: the replacement is never called), or that the module
+        awaits only where an `inspect.isawaitable`/`asyncio.iscoroutine` check
+        decides (a private helper, or an imported name: a sync stand-in is
+        supported on purpose).
 
         ## Why is this bad?
         The code under test awaits the result of the replaced function. A sync
@@ -289,6 +294,10 @@ class SyncMockForAsyncTarget(Rule):
 
     def _check_replacement(self, func: cst.FunctionDef, patch: PatchCall, mocks: FunctionMocks,
                            reported: set[int]) -> None:
+        if patch.kind != "object" and patch.target and "." in patch.target:
+            module, _, name = patch.target.rpartition(".")
+            if self.ctx.source.awaits_name(module, name) is False:
+                return  # the module never awaits what the replacement gives: never read, or maybe-awaited
         if patch.new is None:
             callable_ = patch.new_callable
             if callable_ is not None and isinstance(callable_.value, (cst.Name, cst.Attribute)) and \
@@ -423,6 +432,42 @@ class SyncMockForAsyncTarget(Rule):
         return self.fix(Safety.UNSAFE, "Use AsyncMock(side_effect=...)", (value, replacement), imports=[request])
 
     VALID = [
+        # The module patched only re-exports the name (kept for old patches) and never reads it: the
+        # replacement is never called. A private helper the module awaits only when its result is
+        # awaitable takes a sync stand-in on purpose.
+        Valid(dedent("""
+            from unittest.mock import MagicMock, patch
+
+            from agent import guard
+
+
+            def test_old_patch_target_is_inert():
+                with patch("agent.runner.load_tools", new=MagicMock(return_value=[])):
+                    assert guard.run(object()) is None
+
+            def test_cost_may_be_sync(monkeypatch):
+                monkeypatch.setattr(guard, "_estimate", lambda response: 0)
+                assert guard.run(object()) is None
+        """), files={"agent/__init__.py": "", "agent/tools.py": "async def load_tools():\n    return []\n",
+                     "agent/runner.py": "from agent.tools import load_tools  # noqa: F401 - kept for old patches\n",
+                     "agent/guard.py": dedent("""
+                         import inspect
+
+
+                         async def _estimate(response):
+                             return 0
+
+
+                         async def check(response):
+                             cost = _estimate(response)
+                             if inspect.isawaitable(cost):
+                                 cost = await cost
+                             return cost
+
+
+                         def run(response):
+                             return None
+                     """)}),
         # The pool hands what the replaced async method returns to `create_task`, which the test replaces
         # too and checks: nothing awaits it, and an AsyncMock would leave a coroutine never awaited.
         Valid(dedent("""
