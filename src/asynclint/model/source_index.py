@@ -33,7 +33,7 @@ from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, cal
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
-from asynclint.model.module_imports import binds_dynamically, every_top_binding
+from asynclint.model.top_bindings import binds_dynamically, every_top_binding
 from asynclint.model.modules import module_file
 
 
