@@ -73,7 +73,8 @@ class BlockingCallInAsyncTest(Rule):
         while nothing on the loop has to progress, so the test is no less
         right for them; at the seventh 0 / 9 / 21 of 30 sampled (21 generated
         `time.sleep(1)` before a commit, nothing else on the loop; 9
-        `sqlite3.connect` to a test's file). That is below the nine in ten a default rule needs
+        `sqlite3.connect` to a test's file); at the eighth 0 / 0 / 12 and the
+        ninth 0 / 1 / 9 (blocking steps with nothing else on the loop). That is below the nine in ten a default rule needs
         (docs/precision.md, docs/precision/first-look/); it would return to
         the default selection after a first look on unseen suites at nine in
         ten or better.
