@@ -62,27 +62,20 @@ def test_a_name_maybe_bound_keeps_the_findings(tmp_path: Path, asynclint: RunAsy
     assert len(_findings(asynclint, tmp_path)) == 1
 
 
-def test_a_submodule_of_that_name_keeps_the_findings(tmp_path: Path, asynclint: RunAsynclint) -> None:
-    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage/__init__.py": _STORAGE,
-                          "app/storage/flush_buffers.py": "",
-                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
-    assert len(_findings(asynclint, tmp_path)) == 1
-
-
-def test_a_folder_pytest_puts_first_on_the_path_may_shadow_the_module(tmp_path: Path,
-                                                                      asynclint: RunAsynclint) -> None:
+@pytest.mark.parametrize("extra", [
+    # a submodule of that name is what the import finds
+    {"app/storage.py": None, "app/storage/__init__.py": _STORAGE, "app/storage/flush_buffers.py": ""},
     # tests/ has no __init__.py: pytest inserts it on sys.path, and its own app/ package may be the
-    # one the import finds.
-    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
-                          "tests/app/__init__.py": "", "tests/app/storage.py": _STORAGE,
-                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
-    assert len(_findings(asynclint, tmp_path)) == 1
-
-
-def test_a_conftest_that_writes_sys_modules_makes_it_uncertain(tmp_path: Path, asynclint: RunAsynclint) -> None:
-    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
-                          "tests/conftest.py": "import sys, types\nsys.modules['app.extra'] = types.ModuleType('x')\n",
-                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
+    # one the import finds
+    {"tests/app/__init__.py": "", "tests/app/storage.py": _STORAGE},
+    # a conftest.py above that writes sys.modules may put any module in place
+    {"tests/conftest.py": "import sys, types\nsys.modules['app.extra'] = types.ModuleType('x')\n"},
+], ids=["submodule", "shadowing-folder", "sys-modules"])
+def test_what_may_provide_the_name_keeps_the_findings(tmp_path: Path, asynclint: RunAsynclint,
+                                                       extra: dict[str, str | None]) -> None:
+    files = {**_INI, "app/__init__.py": "", "app/storage.py": _STORAGE,
+             "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers"), **extra}
+    write_tree(tmp_path, {path: text for path, text in files.items() if text is not None})
     assert len(_findings(asynclint, tmp_path)) == 1
 
 

@@ -73,6 +73,42 @@ _BACKOFF_DROPS_THE_AWAIT = {
 }
 
 
+#: A test counting the calls of a mocked method whose result the code throws away (ASL203's examples).
+_PLACE_COUNTS_THE_CALL = dedent("""
+    from unittest.mock import AsyncMock, MagicMock
+
+    from shop.orders import OrderService
+
+
+    async def test_place_records_the_event():
+        service = OrderService(MagicMock())
+        service.outbox.add = AsyncMock(return_value=None)
+        order = await service.place("book")
+        assert order == "book"
+        assert service.outbox.add.call_count == 1
+""")
+
+_BACKS_OFF = dedent("""
+    from jobs.backoff import retry_later
+
+
+    async def test_backs_off(mocker):
+        sleep = mocker.patch("jobs.backoff.asyncio.sleep")
+        notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
+        await retry_later()
+        sleep.assert_called_once_with(5)
+        notify.assert_awaited_once()
+""")
+_NOTIFIES = dedent("""
+    from jobs.backoff import retry_later
+
+
+    async def test_notifies(mocker):
+        notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
+        await retry_later()
+        notify.assert_called_once()
+""")
+
 class AssertCalledOnAsyncMock(Rule):
     code = "ASL203"
     name = "assert-called-on-async-mock"
@@ -1622,34 +1658,10 @@ class AssertCalledOnAsyncMock(Rule):
     # nothing the test asserts, and the count passes without the await.
     INVALID += [
         Invalid(
-            dedent("""
-                from unittest.mock import AsyncMock, MagicMock
-
-                from shop.orders import OrderService
-
-
-                async def test_place_records_the_event():
-                    service = OrderService(MagicMock())
-                    service.outbox.add = AsyncMock(return_value=None)
-                    order = await service.place("book")
-                    assert order == "book"
-                    assert service.outbox.add.call_count == 1
-            """),
+            _PLACE_COUNTS_THE_CALL,
             files=_ORDERS_THROW_THE_RESULT_AWAY,
             line=11, column=12, unsafe=True,
-            fixed=dedent("""
-                from unittest.mock import AsyncMock, MagicMock
-
-                from shop.orders import OrderService
-
-
-                async def test_place_records_the_event():
-                    service = OrderService(MagicMock())
-                    service.outbox.add = AsyncMock(return_value=None)
-                    order = await service.place("book")
-                    assert order == "book"
-                    assert service.outbox.add.await_count == 1
-            """),
+            fixed=_PLACE_COUNTS_THE_CALL.replace("add.call_count", "add.await_count"),
             message='`service.outbox.add.call_count` on an AsyncMock passes even when it was never awaited; '
                     'use `await_count`',
         ),
@@ -1748,54 +1760,18 @@ class AssertCalledOnAsyncMock(Rule):
     # (`asyncio.sleep`, here reached through the module that uses it) installs an AsyncMock too.
     INVALID += [
         Invalid(
-            dedent("""
-                from jobs.backoff import retry_later
-
-
-                async def test_backs_off(mocker):
-                    sleep = mocker.patch("jobs.backoff.asyncio.sleep")
-                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
-                    await retry_later()
-                    sleep.assert_called_once_with(5)
-                    notify.assert_awaited_once()
-            """),
+            _BACKS_OFF,
             files=_BACKOFF_DROPS_THE_AWAIT,
             line=8, column=5, unsafe=True,
-            fixed=dedent("""
-                from jobs.backoff import retry_later
-
-
-                async def test_backs_off(mocker):
-                    sleep = mocker.patch("jobs.backoff.asyncio.sleep")
-                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
-                    await retry_later()
-                    sleep.assert_awaited_once_with(5)
-                    notify.assert_awaited_once()
-            """),
+            fixed=_BACKS_OFF.replace("sleep.assert_called_once_with", "sleep.assert_awaited_once_with"),
             message='`sleep.assert_called_once_with` on an AsyncMock passes even when it was never awaited; '
                     'use `assert_awaited_once_with`',
         ),
         Invalid(
-            dedent("""
-                from jobs.backoff import retry_later
-
-
-                async def test_notifies(mocker):
-                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
-                    await retry_later()
-                    notify.assert_called_once()
-            """),
+            _NOTIFIES,
             files=_BACKOFF_DROPS_THE_AWAIT,
             line=7, column=5, unsafe=True,
-            fixed=dedent("""
-                from jobs.backoff import retry_later
-
-
-                async def test_notifies(mocker):
-                    notify = mocker.patch("jobs.backoff.notify", new=mocker.AsyncMock())
-                    await retry_later()
-                    notify.assert_awaited_once()
-            """),
+            fixed=_NOTIFIES.replace("notify.assert_called_once()", "notify.assert_awaited_once()"),
             message='`notify.assert_called_once` on an AsyncMock passes even when it was never awaited; '
                     'use `assert_awaited_once`',
         ),
