@@ -1136,7 +1136,10 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
     """ModuleIndex.awaited_results of a parsed module."""
     thrown: set[int] = set()
     loud: set[str] = set()
+    swallowed = _swallowed(tree)
     for node in ast.walk(tree):
+        if id(node) in swallowed:
+            continue  # under `try: ... except Exception:` a dropped await's error is caught
         if type(node) is ast.Expr and _called_name(node.value):
             thrown.add(id(node.value.value.func))  # type: ignore[attr-defined]
         # The awaited value dereferenced in place: `(await m()).x`, `(await m())[0]`, `a, b = await m()`,
@@ -1149,7 +1152,7 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
         elif type(node) in (ast.For, ast.AsyncFor) and _called_name(node.iter):  # type: ignore[attr-defined]
             loud.add(_called_name(node.iter) or "")  # type: ignore[attr-defined]
         elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
-            loud |= _dereferenced_results(node)  # type: ignore[arg-type]
+            loud |= _dereferenced_results(node, swallowed)  # type: ignore[arg-type]
     found: dict[str, bool | None] = {}
     for node in ast.walk(tree):
         if type(node) is ast.Attribute:
@@ -1167,7 +1170,23 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
     return found
 
 
-def _dereferenced_results(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+_BROAD_CATCHES = frozenset({"Exception", "BaseException"})
+
+
+def _swallowed(tree: ast.Module) -> set[int]:
+    """The nodes inside the body of a ``try`` whose handlers catch every error (bare ``except``,
+    ``except Exception``/``BaseException``): an error raised there does not reach the test."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if type(node).__name__ in ("Try", "TryStar") and any(
+                handler.type is None or (type(handler.type) is ast.Name and handler.type.id in _BROAD_CATCHES)
+                for handler in node.handlers):  # type: ignore[attr-defined]
+            for stmt in node.body:  # type: ignore[attr-defined]
+                found.update(id(inner) for inner in ast.walk(stmt))
+    return found
+
+
+def _dereferenced_results(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> set[str]:
     """Names whose awaited value, bound to a local (``response = await call_next(request)``), the
     function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``)."""
     bound: dict[str, str] = {}
@@ -1185,7 +1204,7 @@ def _dereferenced_results(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[s
     for node in ast.walk(func):
         base = node.value if type(node) in (ast.Attribute, ast.Subscript) else (  # type: ignore[attr-defined]
             node.iter if type(node) in (ast.For, ast.AsyncFor) else None)  # type: ignore[attr-defined]
-        if type(base) is ast.Name and base.id in bound and base.id not in guarded:
+        if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
             found.add(bound[base.id])
     return found
 

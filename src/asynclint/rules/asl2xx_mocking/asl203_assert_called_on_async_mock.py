@@ -109,6 +109,25 @@ _NOTIFIES = dedent("""
         notify.assert_called_once()
 """)
 
+#: A logging step that reads the request body inside `try: ... except Exception:` (ASL203's examples).
+_LOGGING_SWALLOWS_ERRORS = {
+    "web/__init__.py": "",
+    "web/logging.py": ("async def log_body(request):\n    try:\n        body = await request.body()\n"
+                       "        return body.decode()\n    except Exception:\n        return None\n"),
+}
+_LOGS_THE_BODY = dedent("""
+    from unittest.mock import AsyncMock, MagicMock
+
+    from web.logging import log_body
+
+
+    async def test_logs_the_body():
+        request = MagicMock()
+        request.body = AsyncMock(return_value=b"hi")
+        await log_body(request)
+        request.body.assert_called_once()
+""")
+
 class AssertCalledOnAsyncMock(Rule):
     code = "ASL203"
     name = "assert-called-on-async-mock"
@@ -205,8 +224,10 @@ class AssertCalledOnAsyncMock(Rule):
         dereferences what such an await gives (`response = await
         call_next(request)`, then `response.status_code`), a dropped await
         raises there: a configured result is then left alone whatever the
-        test asserts (a value only passed on, compared or returned is not
-        enough: a coroutine may get through those unnoticed); likewise a spy
+        test asserts (a value only passed on, compared, returned, checked
+        with `isinstance` first, or dereferenced inside `try: ... except
+        Exception:` is not enough: a coroutine gets through those
+        unnoticed); likewise a spy
         of a method that declares a result, when the test asserts something
         other than what the mocks recorded (`args = m.call_args` is about the
         mock): the real method only runs, and hands its result on, when awaited.
@@ -1773,6 +1794,19 @@ class AssertCalledOnAsyncMock(Rule):
             line=7, column=5, unsafe=True,
             fixed=_NOTIFIES.replace("notify.assert_called_once()", "notify.assert_awaited_once()"),
             message='`notify.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
+
+    # The code dereferences the awaited value only inside `try: ... except Exception:`: a dropped
+    # await's error is caught there, and the count passes without the await.
+    INVALID += [
+        Invalid(
+            _LOGS_THE_BODY,
+            files=_LOGGING_SWALLOWS_ERRORS,
+            line=10, column=5, unsafe=True,
+            fixed=_LOGS_THE_BODY.replace("request.body.assert_called_once()", "request.body.assert_awaited_once()"),
+            message='`request.body.assert_called_once` on an AsyncMock passes even when it was never awaited; '
                     'use `assert_awaited_once`',
         ),
     ]
