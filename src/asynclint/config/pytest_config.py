@@ -70,8 +70,7 @@ class PytestConfig:
         ``norecursedirs`` names, a path under an ``--ignore``, one an ``--ignore-glob`` matches."""
         if is_dir and any(_fnmatch_ex(pattern, path) for pattern in self.norecursedirs):
             return True
-        for ignored in self.ignore:
-            top = (self.rootdir / ignored).resolve()
+        for top in _ignored_tops(self.rootdir, self.ignore):
             if path == top or top in path.parents:
                 return True
         text = str(path)
@@ -186,6 +185,12 @@ def _from_mapping(options: dict[str, Any], rootdir: Path, inifile: Path) -> Pyte
         filterwarnings=_lines(options.get("filterwarnings")) + tuple(
             addopts_list[i + 1] for i, a in enumerate(addopts_list[:-1]) if a in ("-W", "--pythonwarnings")),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _ignored_tops(rootdir: Path, ignore: tuple[str, ...]) -> tuple[Path, ...]:
+    """The ``--ignore`` paths resolved, once per configuration (a resolve is a system call a part)."""
+    return tuple((rootdir / ignored).resolve() for ignored in ignore)
 
 
 def _fnmatch_ex(pattern: str, path: Path) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from asynclint.config.pytest_config import pytest_config_for_directory
+from asynclint.config.pytest_config import PytestConfig, pytest_config_for_directory
 from asynclint.config.settings import Settings
 from asynclint.model.framework_scan import declared_plugins
 from asynclint.model.modules import module_file
@@ -104,21 +104,30 @@ def outside_collection(parent: Path, name: str) -> bool:
     ``parent`` (resolved): a test file outside its ``testpaths``, or a file under a folder its
     ``norecursedirs`` names or an ``--ignore``/``--ignore-glob`` of addopts. Asked for files a
     front end is handed one by one (flake8, the language server, ``--force-exclude``), so that they
-    lint what a directory walk lints."""
+    lint what a directory walk lints; what holds for the folder is worked out once per folder."""
     config = pytest_config_for_directory(parent)
+    scope, folder_left_out = _folder_collection(parent, config)
+    if folder_left_out:
+        return True
     file = parent / name
-    scope = _rootdir_scope(config.rootdir, config.testpaths)
     if scope is not None and name != "conftest.py" and not scope.holds(file):
         return True
-    if config.collection_skips(file, False):
-        return True
+    return config.collection_skips(file, False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder_collection(parent: Path, config: PytestConfig) -> tuple[TestpathsScope | None, bool]:
+    """The rootdir's testpaths scope, and whether collection leaves the whole folder out (it, or a
+    folder above it up to the rootdir, is skipped); keyed by the configuration too, so an edited
+    one is read anew."""
+    scope = _rootdir_scope(config.rootdir, config.testpaths)
     top = config.rootdir.resolve()
     for folder in (parent, *parent.parents):
         if folder == top or top not in folder.parents:
             break
         if config.collection_skips(folder, True):
-            return True
-    return False
+            return scope, True
+    return scope, False
 
 
 @functools.lru_cache(maxsize=64)
