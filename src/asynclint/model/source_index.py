@@ -1138,10 +1138,10 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
     loud: set[str] = set()
     swallowed = _swallowed(tree)
     for node in ast.walk(tree):
-        if id(node) in swallowed:
-            continue  # under `try: ... except Exception:` a dropped await's error is caught
         if type(node) is ast.Expr and _called_name(node.value):
             thrown.add(id(node.value.value.func))  # type: ignore[attr-defined]
+        if id(node) in swallowed:
+            continue  # under `try: ... except Exception:` a dropped await's error is caught
         # The awaited value dereferenced in place: `(await m()).x`, `(await m())[0]`, `a, b = await m()`,
         # `for x in await m()`: a dropped await raises there.
         if type(node) in (ast.Attribute, ast.Subscript) and _called_name(node.value):  # type: ignore[attr-defined]

@@ -1810,3 +1810,18 @@ class AssertCalledOnAsyncMock(Rule):
                     'use `assert_awaited_once`',
         ),
     ]
+
+    # The await statement sits in `try: ... except Exception:`; its value is still thrown away.
+    INVALID += [
+        Invalid(
+            _PLACE_COUNTS_THE_CALL,
+            files={**_ORDERS_THROW_THE_RESULT_AWAY, "shop/orders.py": (
+                "class OrderService:\n    def __init__(self, outbox):\n        self.outbox = outbox\n\n"
+                "    async def place(self, item):\n        try:\n            await self.outbox.add(item)\n"
+                "        except Exception:\n            pass\n        return item\n")},
+            line=11, column=12, unsafe=True,
+            fixed=_PLACE_COUNTS_THE_CALL.replace("add.call_count", "add.await_count"),
+            message='`service.outbox.add.call_count` on an AsyncMock passes even when it was never awaited; '
+                    'use `await_count`',
+        ),
+    ]
