@@ -1133,26 +1133,38 @@ def _called_name(node: ast.expr) -> str | None:
 
 
 def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
-    """ModuleIndex.awaited_results of a parsed module."""
-    thrown: set[int] = set()
-    loud: set[str] = set()
+    """ModuleIndex.awaited_results of a parsed module: each await of a call of a name is thrown away
+    (a statement), loud (its value dereferenced where a dropped await raises and nothing catches
+    it) or quiet (passed on, compared, returned, guarded); a name is False when every await of it
+    is thrown away, True when every one that keeps its value is loud, None otherwise."""
     swallowed = _swallowed(tree)
+    parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
-        if type(node) is ast.Expr and _called_name(node.value):
-            thrown.add(id(node.value.value.func))  # type: ignore[attr-defined]
-        if id(node) in swallowed:
-            continue  # under `try: ... except Exception:` a dropped await's error is caught
-        # The awaited value dereferenced in place: `(await m()).x`, `(await m())[0]`, `a, b = await m()`,
-        # `for x in await m()`: a dropped await raises there.
-        if type(node) in (ast.Attribute, ast.Subscript) and _called_name(node.value):  # type: ignore[attr-defined]
-            loud.add(_called_name(node.value) or "")  # type: ignore[attr-defined]
-        elif type(node) is ast.Assign and _called_name(node.value) and any(
-                type(t) in (ast.Tuple, ast.List) for t in node.targets):
-            loud.add(_called_name(node.value) or "")
-        elif type(node) in (ast.For, ast.AsyncFor) and _called_name(node.iter):  # type: ignore[attr-defined]
-            loud.add(_called_name(node.iter) or "")  # type: ignore[attr-defined]
-        elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
-            loud |= _dereferenced_results(node, swallowed)  # type: ignore[arg-type]
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    dereferenced = set()
+    for node in ast.walk(tree):
+        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
+            dereferenced |= _dereferenced_awaits(node, swallowed)  # type: ignore[arg-type]
+    sites: dict[str, set[str]] = {}
+    calls: set[int] = set()
+    for node in ast.walk(tree):
+        if type(node) is not ast.Await:
+            continue
+        name = _called_name(node)
+        if not name:
+            continue
+        calls.add(id(node.value.func))  # type: ignore[attr-defined]
+        parent = parents.get(id(node))
+        if type(parent) is ast.Expr:
+            kind = "thrown"
+        elif id(node) in swallowed:
+            kind = "quiet"
+        elif _dereferences(parent, node) or id(node) in dereferenced:
+            kind = "loud"
+        else:
+            kind = "quiet"
+        sites.setdefault(name, set()).add(kind)
     found: dict[str, bool | None] = {}
     for node in ast.walk(tree):
         if type(node) is ast.Attribute:
@@ -1161,13 +1173,24 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
             name = node.id
         else:
             continue
-        if name in loud:
-            found[name] = True
-        elif id(node) in thrown and found.get(name, False) is False:
-            found[name] = False
-        else:
-            found[name] = None
+        if id(node) not in calls:
+            found[name] = None  # mentioned otherwise: stored, passed on, called without await
+        elif found.get(name, False) is not None:
+            kinds = sites.get(name, set())
+            found[name] = False if kinds == {"thrown"} else True if kinds == {"loud"} else None
     return found
+
+
+def _dereferences(parent: ast.AST | None, node: ast.Await) -> bool:
+    """The awaited value dereferenced in place: ``(await m()).x``, ``(await m())[0]``,
+    ``a, b = await m()``, ``for x in await m()``: a dropped await raises there."""
+    if isinstance(parent, (ast.Attribute, ast.Subscript)):
+        return parent.value is node
+    if isinstance(parent, ast.Assign):
+        return any(isinstance(t, (ast.Tuple, ast.List)) for t in parent.targets)
+    if isinstance(parent, (ast.For, ast.AsyncFor)):
+        return parent.iter is node
+    return False
 
 
 _BROAD_CATCHES = frozenset({"Exception", "BaseException"})
@@ -1186,21 +1209,21 @@ def _swallowed(tree: ast.Module) -> set[int]:
     return found
 
 
-def _dereferenced_results(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> set[str]:
-    """Names whose awaited value, bound to a local (``response = await call_next(request)``), the
-    function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``)."""
-    bound: dict[str, str] = {}
+def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> set[int]:
+    """The awaits whose value, bound to a local (``response = await call_next(request)``), the
+    function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``), outside
+    a ``try`` that catches every error and without an ``isinstance``-style guard on the local."""
+    bound: dict[str, int] = {}
     for node in ast.walk(func):
-        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
-            called = _called_name(node.value)
-            if called:
-                bound[node.targets[0].id] = called
+        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name \
+                and _called_name(node.value):
+            bound[node.targets[0].id] = id(node.value)
     if not bound:
         return set()
     guarded = {node.args[0].id for node in ast.walk(func)
                if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in _TYPE_GUARDS
                and node.args and type(node.args[0]) is ast.Name}
-    found: set[str] = set()
+    found: set[int] = set()
     for node in ast.walk(func):
         base = node.value if type(node) in (ast.Attribute, ast.Subscript) else (  # type: ignore[attr-defined]
             node.iter if type(node) in (ast.For, ast.AsyncFor) else None)  # type: ignore[attr-defined]
