@@ -196,10 +196,7 @@ def paths_to_lint(paths: tuple[Path, ...]) -> list[Path]:
     cwd = Path.cwd().resolve()
     config = pytest_config_for_directory(cwd)
     if config.testpaths and config.inifile is not None and config.rootdir == cwd:
-        found: list[Path] = []
-        for pattern in config.testpaths:
-            matches = sorted(Path(".").glob(pattern)) if any(c in pattern for c in "*?[") else [Path(pattern)]
-            found += [m for m in matches if m.exists()]
+        found = [match.relative_to(config.rootdir) for match in config.testpath_matches()]
         if found:
             return found
     return [Path(".")]

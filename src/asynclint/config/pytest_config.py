@@ -65,6 +65,16 @@ class PytestConfig:
     #: order, the last matching filter winning).
     filterwarnings: tuple[str, ...] = field(default=())
 
+    def testpath_matches(self) -> list[Path]:
+        """pytest's ``testpaths`` as the existing paths under the rootdir they name (glob patterns
+        expanded, in order)."""
+        found: list[Path] = []
+        for pattern in self.testpaths:
+            matches = sorted(self.rootdir.glob(pattern)) if any(c in pattern for c in "*?[") \
+                else [self.rootdir / pattern]
+            found += [m for m in matches if m.exists()]
+        return found
+
     def collection_skips(self, path: Path, is_dir: bool) -> bool:
         """Whether pytest's collection, walking a folder, leaves ``path`` (resolved) out: a folder
         ``norecursedirs`` names, a path under an ``--ignore``, one an ``--ignore-glob`` matches."""

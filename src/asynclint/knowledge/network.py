@@ -117,6 +117,8 @@ def single_label(host: str) -> bool:
     """A host name of one label (``api``, ``db``): not a public internet name (an address of
     either family is not a name)."""
     return bool(host) and "." not in host and ":" not in host
+
+
 #: URL schemes a client sends over the network; any other is rejected before any I/O.
 WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 #: Exceptions (last name) a client raises before it connects: a request expected to raise one

@@ -19,11 +19,13 @@ from __future__ import annotations
 import ast
 import os
 from pathlib import Path
+
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from asynclint.model.source_index import SourceIndex
 from asynclint.model.top_bindings import binds_dynamically, every_top_binding
+
 
 def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], source: SourceIndex,
                    rootdir: Path | None = None) -> str | None:
@@ -33,8 +35,6 @@ def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], sour
     A conftest.py above the file (or the file) that writes ``sys.modules`` may put any module in
     place: then nothing is certain. One that writes ``sys.path`` may make the import find another
     copy of the module in the repository: every copy under ``rootdir`` must lack the name too."""
-    if rootdir is not None and _stubs_modules(path, rootdir):
-        return None
     for line in module.body:
         if type(line) is not cst.SimpleStatementLine:
             continue
@@ -48,7 +48,8 @@ def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], sour
             for alias in stmt.names:
                 name = get_full_name_for_node(alias.name)
                 if name and source.import_fails(dotted, name) and not _another_copy_binds(dotted, name, rootdir):
-                    return f"{dotted}.{name}"
+                    # checked last: it reads the file and every conftest.py above it
+                    return None if rootdir is not None and _stubs_modules(path, rootdir) else f"{dotted}.{name}"
     return None
 
 

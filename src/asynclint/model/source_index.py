@@ -250,6 +250,7 @@ class ModuleIndex:
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
         self._awaited: dict[str, bool | None] | None = None  # awaited_results(), once asked
+        self._reads: tuple[frozenset[str], frozenset[str]] | None = None  # name_reads(), once asked
         #: Entries built (functions and classes) and top-level statements parsed again: what the
         #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
         self.built = 0
@@ -308,16 +309,40 @@ class ModuleIndex:
 
     # Entries, built on first use.
     def awaited_results(self) -> dict[str, bool | None]:
-        """For each name the module calls or mentions (``x.name``, ``name``): True when the value of
-        an await of a call of it is dereferenced (``(await db.fetch()).rows``, ``response =
+        """For each name the module calls or mentions (``x.name``, ``name``): True when every await of
+        a call of it that keeps the value dereferences it (``(await db.fetch()).rows``, ``response =
         await call_next(request)`` then ``response.status_code``: a dropped await raises there),
         False when every mention is an ``await x.name(...)`` statement that throws the value away,
-        None otherwise (the value passed on, compared, returned; the name stored, called without
+        None otherwise (a value passed on, compared, returned; the name stored, called without
         ``await``)."""
         if self._awaited is None:
             tree = self._whole()
             self._awaited = awaited_results(tree) if tree is not None else {}
         return self._awaited
+
+    def name_reads(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The names the module reads (``name``, ``x.name``), and those of them it calls under an
+        ``await``, worked out once; None when its tree cannot be had."""
+        if self._reads is None:
+            tree = self._whole()
+            if tree is None:
+                return None
+            awaited = {id(node.value.func) for node in ast.walk(tree)
+                       if type(node) is ast.Await and type(node.value) is ast.Call}
+            read: set[str] = set()
+            called: set[str] = set()
+            for node in ast.walk(tree):
+                if type(node) is ast.Name and type(node.ctx) is ast.Load:
+                    name = node.id
+                elif type(node) is ast.Attribute and type(node.ctx) is ast.Load:
+                    name = node.attr
+                else:
+                    continue
+                read.add(name)
+                if id(node) in awaited:
+                    called.add(name)
+            self._reads = (frozenset(read), frozenset(called))
+        return self._reads
 
     def _whole(self) -> ast.Module | None:
         """The module's tree: the one kept, else parsed again from its text."""
@@ -1585,9 +1610,9 @@ class SourceIndex:
 
     def awaited_result_used(self, method: str, modules: Iterable[str]) -> bool | None:
         """How the code under test uses what an await of ``method`` gives, in the project's
-        ``modules`` and the project modules they import: True when one await's value is
-        dereferenced (``response.status_code``: a dropped await raises there), False when every
-        mention, at least one, is an ``await x.method(...)`` statement that throws it away; None
+        ``modules`` and the project modules they import: True when every await of it that keeps
+        its value dereferences it (``response.status_code``: a dropped await raises there), False
+        when every mention, at least one, is an ``await x.method(...)`` statement that throws it away; None
         when it cannot be told (not mentioned, or the value passed on, compared or returned, which
         a coroutine may get through unnoticed)."""
         seen: set[str] = set()
@@ -1642,17 +1667,13 @@ class SourceIndex:
         imported = name in found.imports
         if not imported and not name.startswith("_"):
             return None  # defined here and public: its callers are anywhere
-        tree = found._whole()
-        if tree is None:
+        reads = found.name_reads()
+        if reads is None:
             return True
-        reads = [node for node in ast.walk(tree)
-                 if (type(node) is ast.Name and node.id == name and type(node.ctx) is ast.Load)
-                 or (type(node) is ast.Attribute and node.attr == name and type(node.ctx) is ast.Load)]
-        if not reads:
+        read, awaited = reads
+        if name not in read:
             return False if imported else None
-        awaited = {id(node.value.func) for node in ast.walk(tree)
-                   if type(node) is ast.Await and type(node.value) is ast.Call}
-        if any(id(node) in awaited for node in reads):
+        if name in awaited:
             return True
         text = found._text or ""
         return not any(check in text for check in ("isawaitable(", "iscoroutine(", "isfuture("))

@@ -165,11 +165,7 @@ def testpaths_scope(root: Path) -> TestpathsScope | None:
         return None
     if not config.testpaths or config.inifile is None:
         return None
-    found: list[Path] = []
-    for pattern in config.testpaths:
-        matches = sorted(config.rootdir.glob(pattern)) if any(c in pattern for c in "*?[") \
-            else [config.rootdir / pattern]
-        found += [m.resolve() for m in matches if m.exists()]
+    found = [match.resolve() for match in config.testpath_matches()]
     scope = TestpathsScope(tuple(found))
     if not found or scope.holds(folder) or not scope.leads_to(folder):
         return None
