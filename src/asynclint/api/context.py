@@ -19,6 +19,7 @@ from asynclint.model.project import FixtureScope, ProjectModel
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.model.runners import RunVerdict, Runners
 from asynclint.model.source_index import SourceIndex
+from asynclint.model.unreached import inside, unreached_functions
 
 
 class FileContext:
@@ -106,6 +107,13 @@ class FileContext:
         fails (model/module_imports.py): pytest then runs none of its tests."""
         source = self.source
         return failing_import(self.module, self.path, source.roots, source, self.pytest.rootdir)
+
+    def unreached_nodes(self) -> set[int]:
+        """The ids of the nodes of this test module's functions that nothing in a pytest run executes
+        (model/unreached.py: fixtures no test requests, private helpers nothing calls)."""
+        if self.text is None:
+            return set()
+        return inside(unreached_functions(self.module, self.text, self.facts, self.pytest.inifile))
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.setting(key, default)

@@ -259,6 +259,10 @@ def lint_module(job: LintJob, module: cst.Module, text: str, dependencies: set[P
                 for node, message, fix in rule.reports]
     if reported and ctx.is_test_file and ctx.failing_import() is not None:
         reported = []  # pytest cannot import the module: a collection error, and none of its tests runs
+    if reported and ctx.is_test_file and not ctx.is_conftest:
+        unreached = ctx.unreached_nodes()
+        if unreached:  # a fixture nothing requests, a helper nothing calls: pytest never runs that code
+            reported = [report for report in reported if id(report[1]) not in unreached]
     positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.traversal.statement_chains)
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}

@@ -578,8 +578,57 @@ class SyncMockForAsyncTarget(Rule):
                     await shop.api.fetch()
         """), config={"asyncio_mode": "auto"},
             files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
+        # A fixture no test of its module requests, a private helper nothing calls: pytest never
+        # runs the stand-in they install (model/unreached.py).
+        Valid(dedent("""
+            import pytest
+            import shop.api
+
+            @pytest.fixture
+            def offline_fetch(monkeypatch):
+                monkeypatch.setattr(shop.api, "fetch", lambda: {"id": 1})
+
+            def _stub_fetch(monkeypatch):
+                monkeypatch.setattr(shop.api, "fetch", lambda: {"id": 2})
+
+            async def test_fetches():
+                assert await shop.api.fetch() == 1
+        """), config={"asyncio_mode": "auto"},
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"}),
     ]
     INVALID = [
+        # Requested by a test (`usefixtures` spells it): the stand-in is installed.
+        Invalid(
+            dedent("""
+                import pytest
+                import shop.api
+
+                @pytest.fixture
+                def offline_fetch(monkeypatch):
+                    monkeypatch.setattr(shop.api, "fetch", lambda: {"id": 1})
+
+                @pytest.mark.usefixtures("offline_fetch")
+                async def test_fetches():
+                    assert await shop.api.fetch() == {"id": 1}
+            """),
+            config={"asyncio_mode": "auto"},
+            files={"shop/__init__.py": "", "shop/api.py": "async def fetch():\n    return 1\n"},
+            line=6, column=44, unsafe=True,
+            fixed=dedent("""
+                import pytest
+                import shop.api
+                from unittest.mock import AsyncMock
+
+                @pytest.fixture
+                def offline_fetch(monkeypatch):
+                    monkeypatch.setattr(shop.api, "fetch", AsyncMock(side_effect=lambda: {"id": 1}))
+
+                @pytest.mark.usefixtures("offline_fetch")
+                async def test_fetches():
+                    assert await shop.api.fetch() == {"id": 1}
+            """),
+            message='`shop.api.fetch` is an async function but is replaced by a lambda; use `AsyncMock`',
+        ),
         Invalid(
             dedent("""
                 from unittest.mock import MagicMock, patch

@@ -1,0 +1,77 @@
+"""Does anything run this function of a test module?
+
+A fixture defined in a test module is visible to that module's tests only (pytest looks fixtures
+up in the requesting test's module, its conftest.py files and the plugins), and a private
+helper (``_allow_validation``) is, by convention, its module's own. When the module's text
+spells the fixture's name nowhere but at its definition (no parameter, no
+``usefixtures("...")``, no ``getfixturevalue("...")``, no ``indirect=``) and it is not
+``autouse``, nothing requests it; when it spells a private helper's name only at its ``def``,
+nothing calls it. What such a function does never happens in a run: a sync stand-in it
+installs for an ``async def`` replaces nothing, a client it opens is never opened. Findings
+inside it are about code pytest never executes (seen on a large agent suite: a fixture no test
+requested and a helper nothing called, each patching an ``async def`` with a lambda).
+
+The answer is "unreached" only when the text makes it certain; anything else (the name written
+anywhere else, even in a comment or a string; a decorator on the helper; the module listed as a
+plugin, or named by the ini file, which could make its fixtures global) is "may run".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import libcst as cst
+
+from asynclint.model.pytest_facts import ModuleFacts
+
+def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
+                        inifile: Path | None = None) -> list[cst.FunctionDef]:
+    """The module-level functions of test module ``module`` that nothing in a pytest run executes:
+    fixtures no test or fixture of the module requests, private helpers nothing mentions."""
+    if "pytest_plugins" in text:
+        return []  # the module may be loaded as a plugin, or load the ones that request
+    found: list[cst.FunctionDef] = []
+    fixtures = {id(fixture.func): fixture for fixture in facts.fixtures if fixture.class_name is None}
+    for stmt in module.body:
+        if type(stmt) is not cst.FunctionDef:
+            continue
+        name = stmt.name.value
+        fixture = fixtures.get(id(stmt))
+        if fixture is not None:
+            if fixture.autouse:
+                continue
+            call = fixture.decorator.decorator
+            named = type(call) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "name"
+                                                    for arg in call.args)
+            wanted, own = fixture.name, 2 if named and name == fixture.name else 1
+        elif name.startswith("_") and not name.startswith("__") and not stmt.decorators:
+            wanted, own = name, 1
+        else:
+            continue
+        if text.count(wanted) <= own and not _named_by(inifile, wanted):  # a longer name holding it counts too
+            found.append(stmt)
+    return found
+
+
+def _named_by(inifile: Path | None, name: str) -> bool:
+    """Whether pytest's configuration file spells ``name`` (``usefixtures = name`` applies a test
+    module's fixture to its tests); True when it cannot be read."""
+    if inifile is None:
+        return False
+    try:
+        text = inifile.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
+
+
+def inside(functions: list[cst.FunctionDef]) -> set[int]:
+    """The ids of every node of ``functions`` (decorators and body included)."""
+    ids: set[int] = set()
+    stack: list[cst.CSTNode] = list(functions)
+    while stack:
+        node = stack.pop()
+        ids.add(id(node))
+        stack.extend(node.children)
+    return ids
