@@ -37,10 +37,11 @@ ASYNC_RUNNER_PLUGINS = re.compile(r"aiohttp|tornad|tornasync|twisted|trio|cooper
 #: Distributions whose pytest plugin (registered when installed) runs ``async def`` tests itself, by a
 #: mechanism the runners model does not follow: declared by the project, who runs its async tests is
 #: unknown. (aiomisc-pytest runs every coroutine test in aiomisc's loop; pytest-aio, the cooperative
-#: runner, pytest-tornasync and pytest-curio run unmarked coroutine tests.)
+#: runner, pytest-tornasync and pytest-curio run unmarked coroutine tests; pytest-sanic runs every
+#: coroutine test and async fixture in its `loop` fixture's loop, from `pytest_pyfunc_call`.)
 UNMODELLED_ASYNC_TEST_PLUGINS = frozenset({
     "aiomisc-pytest", "pytest-aiomisc", "pytest-aio", "pytest-asyncio-cooperative", "pytest-tornasync",
-    "pytest-curio",
+    "pytest-curio", "pytest-sanic",
 })
 #: Distributions whose pytest plugin ran ``async def`` tests itself before a release, and left them to
 #: pytest-asyncio from it: (that release, the releases known). A project that pins one below it declares

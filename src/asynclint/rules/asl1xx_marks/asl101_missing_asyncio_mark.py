@@ -243,6 +243,11 @@ class MissingAsyncioMark(Rule):
             async def test_consumed():
                 assert True
         """), files={"requirements-dev.txt": "pytest\naiomisc-pytest\n"}),
+        # pytest-sanic runs every coroutine test in its own loop (a pip-compiled file under requirements/).
+        Valid(dedent("""
+            async def test_context():
+                assert True
+        """), files={"requirements/tests.txt": "pytest==6.1.1\npytest-sanic==1.6.2  # via -r tests.in\n"}),
         # pytest-aiohttp pinned before 1.0: aiohttp's own plugin, whose loop runs every coroutine test.
         Valid(dedent("""
             async def test_served():
