@@ -402,8 +402,28 @@ class TestWithoutAssertion(Rule):
                 \"\"\"Spawning a worker under the runner should be possible.\"\"\"
                 await loop_runner.spawn("worker")
         """)),
+        # The test hands over to another test's body, inherited or a fixture's: its checks are there.
+        Valid(dedent("""
+            from shop.testing import ExchangeTests
+
+            class TestKraken(ExchangeTests):
+                async def test_create_order(self):
+                    await super().test_create_order()
+
+            async def test_cancel_order(exchange_tester):
+                await exchange_tester.run_test_cancel_order()
+        """)),
     ]
     INVALID = [
+        # A same-module method of that name is followed: it checks nothing.
+        Invalid(dedent("""
+            class TestOrders:
+                async def _inner_test(self, client):
+                    await client.post("/orders")
+
+                async def test_post(self, client):
+                    await self._inner_test(client)
+        """), line=5, column=15, message='async test `test_post` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
         # A helper that only acts: following it finds no check.
         Invalid(dedent("""
             async def _send(client):

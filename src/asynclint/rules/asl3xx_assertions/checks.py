@@ -12,6 +12,7 @@ a few calls deep, each other module read once per version in a run.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from asynclint.model.pytest_facts import ModuleFacts, TestFunction
 
 MAX_DEPTH = 3
+#: A method named as a test body (`test_x`, `run_test_x`, `_inner_test`): a test that only calls
+#: `super().test_x()` or a fixture's `tester.test_x()` runs checks this module cannot see.
+_TEST_BODY = re.compile(r"(^|_)test(_|$)")
 
 
 def called_name(func: cst.BaseExpression) -> str | None:
@@ -127,6 +131,10 @@ class HelperChecks:
 
     def _call_checks(self, call: cst.Call, test: "TestFunction | None", depth: int) -> bool:
         func = call.func
+        if type(func) is cst.Attribute and _TEST_BODY.search(func.attr.value) and not (
+                type(func.value) is cst.Name and func.value.value in ("self", "cls") and test is not None
+                and self._method(test, func.attr.value) is not None):
+            return True  # hands over to another test's body (`super().test_x()`, `tester.test_x()`): its checks are its own
         if type(func) is cst.Name:
             local = self.ctx.facts.functions.get(func.value)
             if local is not None:
