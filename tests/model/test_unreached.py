@@ -88,7 +88,7 @@ def test_helpers_called_decorated_or_public_may_run() -> None:
 
 
 def test_a_plugin_module_or_the_ini_file_may_request(tmp_path: Path) -> None:
-    code = "@pytest.fixture\ndef offline():\n    pass\n"
+    code = "@pytest.fixture\ndef offline():\n    pass\n\ndef test_it():\n    pass\n"
     assert _unreached(code + "pytest_plugins = ['x']\n") == []
     ini = tmp_path / "pytest.ini"
     ini.write_text("[pytest]\nusefixtures = offline\n")
@@ -103,3 +103,15 @@ def test_inside_holds_every_node_of_the_functions() -> None:
     assert isinstance(func, cst.FunctionDef)
     ids = inside([func])
     assert id(func.decorators[0]) in ids and id(func.body) in ids and id(module) not in ids
+
+
+def test_a_module_without_tests_keeps_its_fixtures_for_others() -> None:
+    # A test module holding fixtures only is there for other modules to import them (`from tests.base import *`).
+    assert _unreached("""
+        @pytest.fixture
+        def offline():
+            pass
+
+        def _stub():
+            pass
+    """) == ["_stub"]

@@ -13,7 +13,8 @@ requested and a helper nothing called, each patching an ``async def`` with a lam
 
 The answer is "unreached" only when the text makes it certain; anything else (the name written
 anywhere else, even in a comment or a string; a decorator on the helper; the module listed as a
-plugin, or named by the ini file, which could make its fixtures global) is "may run".
+plugin, or named by the ini file, which could make its fixtures global; a module with no test of
+its own, whose fixtures are there for other modules to import) is "may run".
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
     if "pytest_plugins" in text:
         return []  # the module may be loaded as a plugin, or load the ones that request
     found: list[cst.FunctionDef] = []
-    fixtures = {id(fixture.func): fixture for fixture in facts.fixtures if fixture.class_name is None}
+    # A module with no test of its own holds fixtures for other modules (imported from it, or loaded as a
+    # plugin): who requests them cannot be read here.
+    fixtures = {id(fixture.func): fixture for fixture in facts.fixtures if fixture.class_name is None} \
+        if facts.tests else {}
     for stmt in module.body:
         if type(stmt) is not cst.FunctionDef:
             continue

@@ -113,7 +113,8 @@ class FixtureWithoutTeardown(Rule):
         when bare, nor a project object built over a mock (an argument that
         is a `MagicMock()`, or a fixture that hands one out). Nor is an httpx client whose `transport=` (or every one
         of whose `mounts=`) is an in-memory transport (`ASGITransport`,
-        `MockTransport`, `WSGITransport`, or a class deriving from one): it
+        `MockTransport`, `WSGITransport`, or a class deriving from one), or
+        that is given `app=` (an in-process transport before httpx 0.28): it
         holds no socket and no connection pool, as ASL405 also holds. Nor
         is an engine or connection over an in-memory SQLite database
         (`sqlite://`, `sqlite+aiosqlite:///:memory:`, `":memory:"`) in a
@@ -1367,6 +1368,20 @@ class FixtureWithoutTeardown(Rule):
             async def store(tmp_path):
                 engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
                 yield Store(engine)
+        """)),
+    ]
+    # `app=` (httpx before 0.28) dispatches in-process: no socket, no pool.
+    VALID += [
+        Valid(dedent("""
+            import httpx
+            import pytest
+
+            from shop.web import app
+
+
+            @pytest.fixture
+            def client():
+                return httpx.Client(app=app, base_url="http://shop")
         """)),
     ]
     # An in-memory SQLite database holds memory of the process and nothing else: an engine over one,

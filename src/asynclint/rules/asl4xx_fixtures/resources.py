@@ -141,7 +141,8 @@ def release_statements(resource: Resource, var: str) -> list[cst.BaseStatement]:
 
 def over_in_memory_transport(ctx: "FileContext", call: cst.Call, bound: Mapping[str, cst.BaseExpression]) -> bool:
     """An httpx client (``IN_MEMORY_CLIENTS``) whose ``transport=``, or every one of whose ``mounts=``, is
-    an in-memory transport: it holds no socket and no pool, so leaving it open leaks nothing. ``bound``
+    an in-memory transport, or that is given ``app=`` (an in-process transport before httpx 0.28; an error
+    since): it holds no socket and no pool, so leaving it open leaks nothing. ``bound``
     gives the values of names bound before the call (``transport = ASGITransport(app=app)``)."""
     if ctx.qualname(call.func) not in IN_MEMORY_CLIENTS:
         return False
@@ -155,6 +156,8 @@ def over_in_memory_transport(ctx: "FileContext", call: cst.Call, bound: Mapping[
         value = value_of(arg.value)
         if arg.keyword.value == "transport" and _in_memory(ctx, value):
             return True
+        if arg.keyword.value == "app":
+            return True  # httpx before 0.28 builds an in-process ASGI/WSGI transport for `app=`
         if arg.keyword.value == "mounts" and type(value) is cst.Dict and value.elements and all(
                 type(e) is cst.DictElement and _in_memory(ctx, value_of(e.value)) for e in value.elements):
             return True
