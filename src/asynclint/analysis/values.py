@@ -124,13 +124,17 @@ def _spec(ctx: "FileContext", call: cst.Call) -> str | None:
 
 
 def _has_result(call: cst.Call) -> bool:
-    """A mock built with ``return_value=``/``side_effect=``, ``None`` included: code that checks the
-    awaited result (``if row is None: raise``) notices an await that never happened."""
-    return any(arg.keyword is not None and arg.keyword.value in MOCK_RESULTS for arg in call.args)
+    """A mock built with ``return_value=``/``side_effect=``, ``None`` included, or ``wraps=`` (the wrapped
+    callable's result): code that checks the awaited result (``if row is None: raise``) notices an await
+    that never happened."""
+    return any(arg.keyword is not None and (arg.keyword.value in MOCK_RESULTS or arg.keyword.value == "wraps")
+               for arg in call.args)
 
 
 def _side_effect(call: cst.Call) -> bool:
-    return any(arg.keyword is not None and arg.keyword.value == "side_effect" for arg in call.args)
+    """A mock built with ``side_effect=`` or ``wraps=``: an AsyncMock runs either only when awaited (an
+    exception raised into the code's ``except``, the wrapped coroutine's own effects)."""
+    return any(arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps") for arg in call.args)
 
 
 def _configures(call: cst.Call) -> bool:
@@ -209,8 +213,11 @@ class FunctionValues:
                     new = patch.new.value if patch.new is not None else None
                     # `patch(..., side_effect=f)` hands its keywords to the mock it builds
                     result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
+                    effect = _side_effect(new) if type(new) is cst.Call else new is None and any(
+                        arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps")
+                        and not _gives_nothing(arg.value) for arg in patch.call.args)
                     found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
-                                                result)
+                                                result, side_effect=effect)
                 elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
                     found[patched_name] = Value(Kind.SYNC_MOCK, None, "patch")
             self._names = found

@@ -17,6 +17,7 @@ from asynclint.analysis.body import local_qualname
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.async_types import ASYNC_DEF_FUNCTIONS
+from asynclint.knowledge.decorators import OTHER
 from asynclint.knowledge.mocks import (
     ASYNC_MOCK,
     KEEPS_COROUTINE_FUNCTION,
@@ -325,8 +326,8 @@ def patched_async_function(ctx: FileContext, target: str | None) -> bool:
     attribute (``"app.jobs.asyncio.sleep"``) or under the name a project module imports it as
     (``"app.jobs.sleep"`` after ``from asyncio import sleep``)."""
     info = ctx.source.function(target)
-    if info is not None:
-        return info.is_async and all(d in KEEPS_COROUTINE_FUNCTION for d in info.decorators)
+    if info is not None:  # an async generator function (`async def` with `yield`) gets a MagicMock
+        return info.is_async and info.result != OTHER and all(d in KEEPS_COROUTINE_FUNCTION for d in info.decorators)
     if not target:
         return False
     if target in ASYNC_DEF_FUNCTIONS or any(target.endswith("." + name) for name in ASYNC_DEF_FUNCTIONS):

@@ -109,11 +109,18 @@ class FileContext:
         return failing_import(self.module, self.path, source.roots, source, self.pytest.rootdir)
 
     def unreached_nodes(self) -> set[int]:
-        """The ids of the nodes of this test module's functions that nothing in a pytest run executes
-        (model/unreached.py: fixtures no test requests, private helpers nothing calls)."""
+        """The ids of the nodes of this test module that nothing in a pytest run executes: functions
+        (model/unreached.py: fixtures no test requests, private helpers nothing calls) and the bodies of
+        ``async def`` test methods of a plain ``unittest.TestCase``, which unittest calls and never awaits
+        (what ASL101 reports is then the one cause). An async test without a mark under strict mode is
+        not among them: that verdict rests on the plugins the model knows, and a plugin it does not
+        model may run the test."""
         if self.text is None:
             return set()
-        return inside(unreached_functions(self.module, self.text, self.facts, self.pytest.inifile))
+        never: list[cst.CSTNode] = list(unreached_functions(self.module, self.text, self.facts, self.pytest.inifile))
+        never += [test.func.body for test in self.facts.tests
+                  if test.is_async and test.run_by_unittest and self.runner_of(test).unittest_never_awaited]
+        return inside(never)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.setting(key, default)

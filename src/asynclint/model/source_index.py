@@ -29,7 +29,7 @@ from itertools import accumulate, count
 from importlib.util import decode_source
 from pathlib import Path
 
-from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
+from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, OTHER, VALUE, call_result
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
@@ -884,10 +884,26 @@ def _returned_call(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScop
 
 
 def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> str | None:
-    """What calling the function returns, its decorators included (FunctionInfo.result)."""
-    return call_result(isinstance(node, ast.AsyncFunctionDef),
-                       [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d))
-                        for d in node.decorator_list])
+    """What calling the function returns, its decorators included (FunctionInfo.result). An ``async def``
+    that yields is an async generator function: calling it gives an async iterator, not a coroutine (and
+    ``patch`` installs a ``MagicMock`` over it: ``inspect.iscoroutinefunction`` is false)."""
+    decorators = [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list]
+    if isinstance(node, ast.AsyncFunctionDef) and _yields(node):
+        result = call_result(False, decorators)  # a decorator that keeps what it wraps keeps an iterator
+        return OTHER if result == VALUE else result
+    return call_result(isinstance(node, ast.AsyncFunctionDef), decorators)
+
+
+def _yields(node: ast.AsyncFunctionDef) -> bool:
+    """Whether the function's own body (not a function or class it defines) holds a ``yield``."""
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(item))
+    return False
 
 
 def _self_attributes(cls: ast.ClassDef, scope: NameScope) -> dict[str, str]:

@@ -70,10 +70,10 @@ def _named_by(inifile: Path | None, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
-def inside(functions: list[cst.FunctionDef]) -> set[int]:
-    """The ids of every node of ``functions`` (decorators and body included)."""
+def inside(nodes: list[cst.CSTNode]) -> set[int]:
+    """The ids of every node of ``nodes`` (a function's decorators and body included)."""
     ids: set[int] = set()
-    stack: list[cst.CSTNode] = list(functions)
+    stack: list[cst.CSTNode] = list(nodes)
     while stack:
         node = stack.pop()
         ids.add(id(node))

@@ -1250,6 +1250,124 @@ class AssertCalledOnAsyncMock(Rule):
                     'use `assert_awaited_once`',
         ),
     ]
+    # Seen at the tenth first look: what only an awaited mock sets off is checked another way.
+    _CONSUMER = {"shop/__init__.py": "", "shop/consumer.py": dedent("""
+        import logging
+
+        log = logging.getLogger(__name__)
+
+
+        class Consumer:
+            handled = 0
+
+            async def _handle(self, symbol):
+                self.handled += 1
+
+            async def callback(self, symbol):
+                try:
+                    await self._handle(symbol)
+                except Exception:
+                    log.exception("failed")
+
+            async def updates(self):
+                yield 1
+
+            async def listen(self):
+                async for update in self.updates():
+                    await self._handle(update)
+    """)}
+    VALID += [
+        # The side effect raises only when awaited; the test checks the `except` branch it lands in.
+        Valid(dedent("""
+            from unittest import mock
+
+            import shop.consumer
+            from shop.consumer import Consumer
+
+
+            async def test_errors_are_logged():
+                consumer = Consumer()
+                with mock.patch.object(consumer, "_handle", mock.AsyncMock(side_effect=RuntimeError)) as handle, \\
+                        mock.patch.object(shop.consumer, "log") as log:
+                    await consumer.callback("sym")
+                    handle.assert_called_once_with("sym")
+                    log.exception.assert_called_once()
+        """), config={"asyncio_mode": "auto"}, files=_CONSUMER),
+        # `wraps=` runs the real coroutine only when awaited, and the test asserts what it does.
+        Valid(dedent("""
+            from unittest import mock
+
+            from shop.consumer import Consumer
+
+
+            async def test_handles():
+                consumer = Consumer()
+                with mock.patch.object(consumer, "_handle", mock.AsyncMock(wraps=consumer._handle)) as handle:
+                    await consumer.callback("sym")
+                    assert consumer.handled == 1
+                    handle.assert_called_once()
+        """), config={"asyncio_mode": "auto"}, files=_CONSUMER),
+        # `patch` over an async generator function installs a MagicMock (it is no coroutine function).
+        Valid(dedent("""
+            from unittest import mock
+
+            from shop.consumer import Consumer
+
+
+            async def test_listens():
+                with mock.patch.object(Consumer, "updates") as updates:
+                    updates.return_value.__aiter__.return_value = [1, 2]
+                    await Consumer().listen()
+                    updates.assert_called_once()
+        """), config={"asyncio_mode": "auto"}, files=_CONSUMER),
+        # A coroutine method of a plain `unittest.TestCase` never runs: ASL101 reports the one cause.
+        Valid(dedent("""
+            import unittest
+            from unittest import mock
+
+            from shop.consumer import Consumer
+
+
+            class TestConsumer(unittest.TestCase):
+                async def test_callback(self):
+                    consumer = Consumer()
+                    with mock.patch.object(consumer, "_handle", mock.AsyncMock()) as handle:
+                        await consumer.callback("sym")
+                        handle.assert_called_once()
+        """), files=_CONSUMER),
+    ]
+    INVALID += [
+        # `wraps=` alone: nothing but the call-check looks at what the wrapped coroutine does.
+        Invalid(
+            dedent("""
+                from unittest import mock
+
+                from shop.consumer import Consumer
+
+
+                async def test_handles():
+                    consumer = Consumer()
+                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(wraps=consumer._handle)) as handle:
+                        await consumer.callback("sym")
+                        handle.assert_called_once()
+            """),
+            config={"asyncio_mode": "auto"}, files=_CONSUMER, line=10, column=9, unsafe=True,
+            fixed=dedent("""
+                from unittest import mock
+
+                from shop.consumer import Consumer
+
+
+                async def test_handles():
+                    consumer = Consumer()
+                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(wraps=consumer._handle)) as handle:
+                        await consumer.callback("sym")
+                        handle.assert_awaited_once()
+            """),
+            message="`handle.assert_called_once` on an AsyncMock passes even when it was never awaited; "
+                    "use `assert_awaited_once`",
+        ),
+    ]
     VALID += [
         # The spied method declares a result, and the test asserts what came of it: only an awaited
         # spy hands the real result on.
