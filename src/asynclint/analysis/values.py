@@ -41,6 +41,7 @@ from asynclint.analysis.coroutines import local_class, local_methods
 from asynclint.knowledge.decorators import COROUTINE, VALUE
 from asynclint.analysis.values_mocks import (
     FunctionMocks,
+    PatchCall,
     analyse,
     chain,
     makes_async_mock,
@@ -207,21 +208,44 @@ class FunctionValues:
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
-                if makes_async_mock(self.ctx, patch):
-                    if _plain_function(self.ctx, patch.target):
-                        continue
-                    new = patch.new.value if patch.new is not None else None
-                    # `patch(..., side_effect=f)` hands its keywords to the mock it builds
-                    result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
-                    effect = _side_effect(new) if type(new) is cst.Call else new is None and any(
-                        arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps")
-                        and not _gives_nothing(arg.value) for arg in patch.call.args)
-                    found[patched_name] = Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch",
-                                                result, side_effect=effect)
-                elif patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
-                    found[patched_name] = Value(Kind.SYNC_MOCK, None, "patch")
+                value = self._patch_value(patch)
+                if value is not None:
+                    found[patched_name] = value
             self._names = found
         return self._names
+
+    def _patch_value(self, patch: PatchCall) -> Value | None:
+        """The mock a patch installs, when the model can tell its kind."""
+        if makes_async_mock(self.ctx, patch):
+            if _plain_function(self.ctx, patch.target):
+                return None
+            new = patch.new.value if patch.new is not None else None
+            # `patch(..., side_effect=f)` hands its keywords to the mock it builds
+            result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
+            effect = _side_effect(new) if type(new) is cst.Call else new is None and any(
+                arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps")
+                and not _gives_nothing(arg.value) for arg in patch.call.args)
+            return Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch", result, side_effect=effect)
+        if patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
+            return Value(Kind.SYNC_MOCK, None, "patch")
+        return None
+
+    def evaluate_at(self, expr: cst.BaseExpression, path: tuple[cst.CSTNode, ...]) -> Value:
+        """The value of ``expr`` where ``path`` (from the body down) leads: a name that a ``with patch(...)
+        as name:`` around it binds is that patch's mock. A test that rebinds one name in several such
+        blocks (a bare AsyncMock, then one with a ``side_effect=``) has one value per block."""
+        if type(expr) is cst.Name:
+            for node in reversed(path):
+                if type(node) is not cst.With:
+                    continue
+                for item in node.items:
+                    bound = item.asname.name if item.asname is not None else None
+                    if type(bound) is cst.Name and bound.value == expr.value:
+                        patch = next((p for p, _ in self.mocks.patches if p.call is item.item), None)
+                        value = self._patch_value(patch) if patch is not None else None
+                        if value is not None:
+                            return value
+        return self.evaluate(expr)
 
     def lookup(self, dotted: str, depth: int = 0) -> Value:
         known = self._memo.get(dotted)

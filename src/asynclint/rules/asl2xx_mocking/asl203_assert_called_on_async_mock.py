@@ -258,7 +258,7 @@ class AssertCalledOnAsyncMock(Rule):
         read_only_visit(node.body, uses)  # no rebuilding: LibCST's visit copies every node it passes
         candidates = []
         for attribute, key, path in uses.found:
-            value = values.evaluate(attribute.value)
+            value = values.evaluate_at(attribute.value, path)
             if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path) and not _displayed(path):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
@@ -1337,6 +1337,49 @@ class AssertCalledOnAsyncMock(Rule):
         """), files=_CONSUMER),
     ]
     INVALID += [
+        # One name rebound by two `with` blocks: each block's check is about its own mock (the bare one
+        # here; the next block's side effect is observed through the logger and stays silent).
+        Invalid(
+            dedent("""
+                from unittest import mock
+
+                import shop.consumer
+                from shop.consumer import Consumer
+
+
+                async def test_callback():
+                    consumer = Consumer()
+                    with mock.patch.object(consumer, "_handle", mock.AsyncMock()) as handle:
+                        await consumer.callback("sym")
+                        handle.assert_called_once_with("sym")
+                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(side_effect=RuntimeError)) as handle, \\
+                            mock.patch.object(shop.consumer, "log") as log:
+                        await consumer.callback("sym")
+                        handle.assert_called_once_with("sym")
+                        log.exception.assert_called_once()
+            """),
+            config={"asyncio_mode": "auto"}, files=_CONSUMER, line=11, column=9, unsafe=True,
+            fixed=dedent("""
+                from unittest import mock
+
+                import shop.consumer
+                from shop.consumer import Consumer
+
+
+                async def test_callback():
+                    consumer = Consumer()
+                    with mock.patch.object(consumer, "_handle", mock.AsyncMock()) as handle:
+                        await consumer.callback("sym")
+                        handle.assert_awaited_once_with("sym")
+                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(side_effect=RuntimeError)) as handle, \\
+                            mock.patch.object(shop.consumer, "log") as log:
+                        await consumer.callback("sym")
+                        handle.assert_called_once_with("sym")
+                        log.exception.assert_called_once()
+            """),
+            message="`handle.assert_called_once_with` on an AsyncMock passes even when it was never awaited; "
+                    "use `assert_awaited_once_with`",
+        ),
         # `wraps=` alone: nothing but the call-check looks at what the wrapped coroutine does.
         Invalid(
             dedent("""
