@@ -137,7 +137,8 @@ class SetupWithoutCleanup(Rule):
         fixtures the project never defines); at the eighth 0 / 10 / 0 (rows
         in per-test in-memory databases, attributes of example modules), at
         the ninth 0 / 8 / 3 (a local named `home`, since read through the
-        bindings model). All are below
+        bindings model), at the tenth 0 / 0 / 3 (state nothing else reads).
+        All are below
         the nine in ten a default rule needs (docs/precision.md,
         docs/precision/first-look/); it would return to the default selection
         after a first look on unseen suites at nine in ten or better.

@@ -73,7 +73,9 @@ class DanglingTask(Rule):
         what the task makes; since fixed where the coroutine's body can be
         read) and 2 debatable; at the fifth 0 / 2 / 0 (right / wrong /
         debatable); at the seventh 0 / 4 / 0 (the test then awaits a loop
-        that runs until the task's change stops it); at the ninth 0 / 2 / 0. That is below the nine in ten a default rule needs
+        that runs until the task's change stops it); at the ninth 0 / 2 / 0; at the tenth 3 / 13 / 0 (a later step checks
+        or waits for what the task does, through an attribute or a module's
+        dict). That is below the nine in ten a default rule needs
         (docs/precision.md, docs/precision/first-look/); it would return to
         the default selection after a first look on unseen suites at nine in
         ten or better.
