@@ -132,10 +132,12 @@ def _has_result(call: cst.Call) -> bool:
                for arg in call.args)
 
 
-def _side_effect(call: cst.Call) -> bool:
+def _side_effect(call: cst.Call, acting: bool = False) -> bool:
     """A mock built with ``side_effect=`` or ``wraps=``: an AsyncMock runs either only when awaited (an
-    exception raised into the code's ``except``, the wrapped coroutine's own effects)."""
-    return any(arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps") for arg in call.args)
+    exception raised into the code's ``except``, the wrapped coroutine's own effects). ``acting``: only
+    one that does something (not ``None``, nor a lambda returning ``None``)."""
+    return any(arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps")
+               and not (acting and _gives_nothing(arg.value)) for arg in call.args)
 
 
 def _configures(call: cst.Call) -> bool:
@@ -222,9 +224,7 @@ class FunctionValues:
             new = patch.new.value if patch.new is not None else None
             # `patch(..., side_effect=f)` hands its keywords to the mock it builds
             result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
-            effect = _side_effect(new) if type(new) is cst.Call else new is None and any(
-                arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps")
-                and not _gives_nothing(arg.value) for arg in patch.call.args)
+            effect = _side_effect(new) if type(new) is cst.Call else new is None and _side_effect(patch.call, acting=True)
             return Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch", result, side_effect=effect)
         if patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
             return Value(Kind.SYNC_MOCK, None, "patch")

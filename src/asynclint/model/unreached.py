@@ -26,6 +26,7 @@ import libcst as cst
 
 from asynclint.model.pytest_facts import ModuleFacts
 
+
 def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
                         inifile: Path | None = None) -> list[cst.FunctionDef]:
     """The module-level functions of test module ``module`` that nothing in a pytest run executes:
@@ -33,6 +34,8 @@ def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
     if "pytest_plugins" in text:
         return []  # the module may be loaded as a plugin, or load the ones that request
     found: list[cst.FunctionDef] = []
+    ini: str | None = ""
+    ini_read = False  # the ini file is read once, at the first candidate
     # A module with no test of its own holds fixtures for other modules (imported from it, or loaded as a
     # plugin): who requests them cannot be read here.
     fixtures = {id(fixture.func): fixture for fixture in facts.fixtures if fixture.class_name is None} \
@@ -53,21 +56,24 @@ def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
             wanted, own = name, 1
         else:
             continue
-        if text.count(wanted) <= own and not _named_by(inifile, wanted):  # a longer name holding it counts too
+        if text.count(wanted) > own:  # a longer name holding it counts too
+            continue
+        if not ini_read:
+            ini, ini_read = _ini_text(inifile), True
+        if ini is not None and re.search(rf"\b{re.escape(wanted)}\b", ini) is None:
             found.append(stmt)
     return found
 
 
-def _named_by(inifile: Path | None, name: str) -> bool:
-    """Whether pytest's configuration file spells ``name`` (``usefixtures = name`` applies a test
-    module's fixture to its tests); True when it cannot be read."""
+def _ini_text(inifile: Path | None) -> str | None:
+    """pytest's configuration file, where ``usefixtures = name`` applies a test module's fixture to its
+    tests: "" when there is none; None when it cannot be read (any name may be in it)."""
     if inifile is None:
-        return False
+        return ""
     try:
-        text = inifile.read_text(encoding="utf-8", errors="replace")
+        return inifile.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return True
-    return re.search(rf"\b{re.escape(name)}\b", text) is not None
+        return None
 
 
 def inside(nodes: list[cst.CSTNode]) -> set[int]:

@@ -128,6 +128,64 @@ _LOGS_THE_BODY = dedent("""
         request.body.assert_called_once()
 """)
 
+# A consumer whose coroutine a test patches (tenth first look).
+_CONSUMER = {"shop/__init__.py": "", "shop/consumer.py": dedent("""
+    import logging
+
+    log = logging.getLogger(__name__)
+
+
+    class Consumer:
+        handled = 0
+
+        async def _handle(self, symbol):
+            self.handled += 1
+
+        async def callback(self, symbol):
+            try:
+                await self._handle(symbol)
+            except Exception:
+                log.exception("failed")
+
+        async def updates(self):
+            yield 1
+
+        async def listen(self):
+            async for update in self.updates():
+                await self._handle(update)
+""")}
+_REBINDS_HANDLE = dedent("""
+    from unittest import mock
+
+    import shop.consumer
+    from shop.consumer import Consumer
+
+
+    async def test_callback():
+        consumer = Consumer()
+        with mock.patch.object(consumer, "_handle", mock.AsyncMock()) as handle:
+            await consumer.callback("sym")
+            handle.assert_called_once_with("sym")
+        with mock.patch.object(consumer, "_handle", mock.AsyncMock(side_effect=RuntimeError)) as handle, \\
+                mock.patch.object(shop.consumer, "log") as log:
+            await consumer.callback("sym")
+            handle.assert_called_once_with("sym")
+            log.exception.assert_called_once()
+""")
+_WRAPS_ONLY = dedent("""
+    from unittest import mock
+
+    from shop.consumer import Consumer
+
+
+    async def test_handles():
+        consumer = Consumer()
+        with mock.patch.object(consumer, "_handle", mock.AsyncMock(wraps=consumer._handle)) as handle:
+            await consumer.callback("sym")
+            handle.assert_called_once()
+""")
+
+
 class AssertCalledOnAsyncMock(Rule):
     code = "ASL203"
     name = "assert-called-on-async-mock"
@@ -1251,31 +1309,6 @@ class AssertCalledOnAsyncMock(Rule):
         ),
     ]
     # Seen at the tenth first look: what only an awaited mock sets off is checked another way.
-    _CONSUMER = {"shop/__init__.py": "", "shop/consumer.py": dedent("""
-        import logging
-
-        log = logging.getLogger(__name__)
-
-
-        class Consumer:
-            handled = 0
-
-            async def _handle(self, symbol):
-                self.handled += 1
-
-            async def callback(self, symbol):
-                try:
-                    await self._handle(symbol)
-                except Exception:
-                    log.exception("failed")
-
-            async def updates(self):
-                yield 1
-
-            async def listen(self):
-                async for update in self.updates():
-                    await self._handle(update)
-    """)}
     VALID += [
         # The side effect raises only when awaited; the test checks the `except` branch it lands in.
         Valid(dedent("""
@@ -1340,73 +1373,17 @@ class AssertCalledOnAsyncMock(Rule):
         # One name rebound by two `with` blocks: each block's check is about its own mock (the bare one
         # here; the next block's side effect is observed through the logger and stays silent).
         Invalid(
-            dedent("""
-                from unittest import mock
-
-                import shop.consumer
-                from shop.consumer import Consumer
-
-
-                async def test_callback():
-                    consumer = Consumer()
-                    with mock.patch.object(consumer, "_handle", mock.AsyncMock()) as handle:
-                        await consumer.callback("sym")
-                        handle.assert_called_once_with("sym")
-                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(side_effect=RuntimeError)) as handle, \\
-                            mock.patch.object(shop.consumer, "log") as log:
-                        await consumer.callback("sym")
-                        handle.assert_called_once_with("sym")
-                        log.exception.assert_called_once()
-            """),
+            _REBINDS_HANDLE,
             config={"asyncio_mode": "auto"}, files=_CONSUMER, line=11, column=9, unsafe=True,
-            fixed=dedent("""
-                from unittest import mock
-
-                import shop.consumer
-                from shop.consumer import Consumer
-
-
-                async def test_callback():
-                    consumer = Consumer()
-                    with mock.patch.object(consumer, "_handle", mock.AsyncMock()) as handle:
-                        await consumer.callback("sym")
-                        handle.assert_awaited_once_with("sym")
-                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(side_effect=RuntimeError)) as handle, \\
-                            mock.patch.object(shop.consumer, "log") as log:
-                        await consumer.callback("sym")
-                        handle.assert_called_once_with("sym")
-                        log.exception.assert_called_once()
-            """),
+            fixed=_REBINDS_HANDLE.replace("handle.assert_called_once_with", "handle.assert_awaited_once_with", 1),
             message="`handle.assert_called_once_with` on an AsyncMock passes even when it was never awaited; "
                     "use `assert_awaited_once_with`",
         ),
         # `wraps=` alone: nothing but the call-check looks at what the wrapped coroutine does.
         Invalid(
-            dedent("""
-                from unittest import mock
-
-                from shop.consumer import Consumer
-
-
-                async def test_handles():
-                    consumer = Consumer()
-                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(wraps=consumer._handle)) as handle:
-                        await consumer.callback("sym")
-                        handle.assert_called_once()
-            """),
+            _WRAPS_ONLY,
             config={"asyncio_mode": "auto"}, files=_CONSUMER, line=10, column=9, unsafe=True,
-            fixed=dedent("""
-                from unittest import mock
-
-                from shop.consumer import Consumer
-
-
-                async def test_handles():
-                    consumer = Consumer()
-                    with mock.patch.object(consumer, "_handle", mock.AsyncMock(wraps=consumer._handle)) as handle:
-                        await consumer.callback("sym")
-                        handle.assert_awaited_once()
-            """),
+            fixed=_WRAPS_ONLY.replace("handle.assert_called_once()", "handle.assert_awaited_once()"),
             message="`handle.assert_called_once` on an AsyncMock passes even when it was never awaited; "
                     "use `assert_awaited_once`",
         ),
