@@ -230,6 +230,13 @@ class FunctionValues:
             return Value(Kind.SYNC_MOCK, None, "patch")
         return None
 
+    def patched_block_by_block(self, name: str) -> bool:
+        """Whether several patches of the function bind ``name``, all over one target (a test patching
+        one method block by block: a raising ``side_effect`` in one, a bare mock in the next), so that
+        each block's value of ``name`` (``evaluate_at``) stands for the same call of the code under test."""
+        targets = [p.target_text for p, bound in self.mocks.patches if bound == name]
+        return len(targets) >= 2 and None not in targets and len(set(targets)) == 1
+
     def evaluate_at(self, expr: cst.BaseExpression, path: tuple[cst.CSTNode, ...]) -> Value:
         """The value of ``expr`` where ``path`` (from the body down) leads: a name that a ``with patch(...)
         as name:`` around it binds is that patch's mock. A test that rebinds one name in several such

@@ -197,14 +197,18 @@ class MockUses(cst.CSTVisitor):
             return True  # only ever called as `await m(...)` in the test's own code
         if "." in key and key.rpartition(".")[2] in self.awaited_by_own_code:
             return True  # a callback, fake or lambda the test defines calls that method
-        if value.has_result or key in self.results_set:
-            if result_use is not None and value.origin != "patch" and not value.side_effect and not value.spy \
-                    and key not in self.side_effects:
-                used = result_use(key.rpartition(".")[2])
-                if used is False:
-                    return False  # what the awaited mock gives is thrown away: nothing downstream shows the await
-                if used is True:
-                    return True  # the code dereferences it: a dropped await raises there
+        configured = value.has_result or key in self.results_set
+        used = None
+        if result_use is not None and value.origin != "patch" and not value.side_effect and not value.spy \
+                and key not in self.side_effects and (configured or "." in key):
+            # what the code does with the awaited value, asked by the method's name (a patch binds a
+            # local name, not the method's): a dereference of a coroutine raises, configured or not
+            used = result_use(key.rpartition(".")[2])
+            if used is True:
+                return True  # the code dereferences it: a dropped await raises there
+        if configured:
+            if used is False:
+                return False  # what the awaited mock gives is thrown away: nothing downstream shows the await
             asserted = self.assert_records if value.spy else self.assert_chains
             if value.side_effect and any(other != key and other not in mock_keys for _, other, _ in self.found):
                 return True  # what only an awaited side effect sets off is checked on another mock (a logger)

@@ -139,6 +139,7 @@ class FileContext:
         scope = self._fixture_scopes.get(key)
         if scope is None:
             scope = self._fixture_scopes[key] = self.project.fixture_scope(self.facts, self.pytest, classes)
+            scope.defines = lambda module, name: self.source.module_defines(module, name)  # read on demand
         return scope
 
     def dependencies(self) -> set[Path]:

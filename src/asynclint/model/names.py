@@ -68,6 +68,8 @@ class ImportTable:
         self.from_imports: dict[str, cst.ImportFrom] = {}
         self.module_imports: dict[str, str] = {}
         self.defined: set[str] = set()
+        #: Modules imported with ``from module import *`` (their names are not listed).
+        self.star_modules: list[str] = []
         #: qualname() answers by node id; the node is kept so that its id cannot be reused.
         self._qualnames: dict[int, tuple[cst.CSTNode, str | None]] = {}
         self._collect(module.body)
@@ -110,6 +112,7 @@ class ImportTable:
         else:
             module = _module_name(node.module)
         if isinstance(node.names, cst.ImportStar):
+            self.star_modules.append(module)
             return
         if not node.relative:
             self.from_imports.setdefault(module, node)

@@ -45,6 +45,7 @@ from asynclint.model.collection_hooks import plugin_may_run_async_tests
 from asynclint.model.files_read import FilesRead
 from asynclint.model.framework_scan import FrameworkScan
 from asynclint.model.modules import RootsCache, import_roots
+from asynclint.model.names import ImportTable
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, build_module_facts
 from asynclint.model.source_index import SourceIndex, SourceModules
 
@@ -58,6 +59,11 @@ class FixtureScope:
     _closures: dict[tuple[tuple[str, ...], bool], tuple[dict[str, Fixture], set[str]]] = field(
         default_factory=dict, repr=False, compare=False)
     _autouse: list[Fixture] | None = field(default=None, repr=False, compare=False)
+    #: The imports of the test module and of the conftest.py files above it.
+    imports: list[ImportTable] = field(default_factory=list, repr=False, compare=False)
+    #: Whether a project module binds a name at its top level (None: not a project module):
+    #: ``SourceIndex.module_defines``, set by the file's context.
+    defines: Callable[[str | None, str], bool | None] | None = field(default=None, repr=False, compare=False)
 
     def resolve(self, name: str, below: Fixture | None = None) -> Fixture | None:
         """The definition pytest would use; with ``below``, the one it overrides."""
@@ -72,6 +78,20 @@ class FixtureScope:
                 continue
             return fixture
         return None
+
+    def imported(self, name: str) -> bool:
+        """Whether the test module or a conftest.py above it imports ``name``, by name or maybe by
+        ``from module import *`` (unless ``module`` is a project module that binds no such name):
+        pytest registers a fixture function imported into such a module, and where it is defined
+        is not read here, so a request of that name is the project's own fixture."""
+        for table in self.imports:
+            if name in table.names:
+                return True
+            for module in table.star_modules:
+                known = None if self.defines is None or module.startswith(".") else self.defines(module, name)
+                if known is not False:
+                    return True
+        return False
 
     def autouse(self) -> list[Fixture]:
         if self._autouse is None:
@@ -249,8 +269,9 @@ class ProjectModel:
                       classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:
         layers = [facts.class_fixtures(c.name.value) for c in reversed(classes)]
         layers.append(facts.module_fixtures())
-        layers += [c.module_fixtures() for c in self.conftests_for(facts.path, config)]
-        return FixtureScope(layers)
+        conftests = self.conftests_for(facts.path, config)
+        layers += [c.module_fixtures() for c in conftests]
+        return FixtureScope(layers, imports=[facts.imports, *(c.imports for c in conftests)])
 
     def dependencies(self, rootdir: Path) -> frozenset[str]:
         """The distributions the project at ``rootdir`` declares (config/dependencies.py), read once per

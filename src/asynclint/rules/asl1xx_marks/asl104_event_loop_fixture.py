@@ -237,8 +237,9 @@ class EventLoopFixture(Rule):
                 if mark.name != "usefixtures" or mark.call is None or id(mark.call) in seen:
                     continue
                 seen.add(id(mark.call))
-                if self.ctx.fixture_scope(classes).resolve("event_loop") is not None:
-                    continue
+                scope = self.ctx.fixture_scope(classes)
+                if scope.resolve("event_loop") is not None or scope.imported("event_loop"):
+                    continue  # the project's own fixture: its override is what gets reported, where it is
                 if self._features.event_loop_request(asynchronous=False, parameter=False) is None:
                     continue  # before 1.0 ``usefixtures`` gets the loop with no warning
                 for arg in mark.call.args:
@@ -258,7 +259,10 @@ class EventLoopFixture(Rule):
                       if p.name.value == "event_loop"), None)
         if param is None:
             return
-        own = self.ctx.fixture_scope(classes).resolve("event_loop")
+        scope = self.ctx.fixture_scope(classes)
+        own = scope.resolve("event_loop")
+        if own is None and scope.imported("event_loop"):
+            return  # an `event_loop` fixture imported from a module not read here: the project's own
         if own is not None:
             # The project's own event_loop fixture. Before 1.0 it is the loop async code runs in and the
             # override is what gets reported; from 1.0 an async test or fixture runs in another loop,
@@ -321,6 +325,8 @@ class EventLoopFixture(Rule):
         scoped = scope != "function"
         scope_text = f" with scope \"{scope}\"" if scoped else ""
         if self._features.event_loop_removed:
+            if not scoped and not self.ctx.is_conftest and not self.ctx.facts.tests:
+                return  # a helper module's fixture that test modules import: who requests it is not read here
             if not scoped and not self._requested_by_async_code() and (
                     self._requested_in_module() or self._migratable_body(fixture.func) != []
                     or (self.ctx.is_conftest and self.ctx.project.framework_scan.event_loop_users_below(
@@ -907,4 +913,78 @@ class EventLoopFixture(Rule):
         """), filename="conftest.py", config={"asyncio_mode": "auto"}, settings={"pytest-asyncio-version": "1.5.0"},
             files={"test_example.py": "async def test_one():\n    pass\n"}, line=7, column=5, unsafe=True, fixed="",
             message="the `event_loop` override has no effect since pytest-asyncio 1.0 and nothing requests it; remove it"),
+    ]
+
+    # Seen at the tenth first look: a test module imports the project's `event_loop` fixture from a
+    # helper module (pytest registers it there). The request is of that fixture, not pytest-asyncio's;
+    # the override is reported once, where it is defined, not once per test that requests it.
+    VALID += [
+        Valid(dedent("""
+            import pytest
+
+            from tests.loops import event_loop
+
+
+            @pytest.mark.usefixtures("event_loop")
+            def test_factory():
+                assert True
+
+
+            @pytest.mark.asyncio
+            async def test_ping(event_loop):
+                assert event_loop is not None
+        """), settings={"pytest-asyncio-version": "1.5.0"}, files={"tests/__init__.py": "", "tests/loops.py": dedent("""
+            import asyncio
+
+            import pytest
+
+
+            @pytest.fixture
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+        """)}),
+    ]
+    # The helper module itself, linted on its own: test modules import the fixture from it, so whether
+    # anything requests it, and from async code, cannot be read there.
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+
+            import pytest
+
+
+            @pytest.fixture
+            def event_loop():
+                loop = asyncio.new_event_loop()
+                yield loop
+                loop.close()
+        """), filename="loops.py", settings={"pytest-asyncio-version": "1.5.0"}),
+    ]
+
+    # A conftest.py that star-imports a project module binding no `event_loop`: the request is still of
+    # pytest-asyncio's fixture, gone in 1.0 (the fifth first look's right findings).
+    INVALID += [
+        Invalid(dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_ping(event_loop):
+                await event_loop.shutdown_asyncgens()
+        """), settings={"pytest-asyncio-version": "1.5.0"},
+            files={"conftest.py": "from rpc.testing import *  # noqa\n", "rpc/__init__.py": "",
+                   "rpc/testing.py": "import pytest\n\n\n@pytest.fixture\ndef rpc_server(unused_tcp_port):\n    return unused_tcp_port\n"},
+            line=5, column=21,
+            fixed=dedent("""
+            import pytest
+            import asyncio
+
+
+            @pytest.mark.asyncio
+            async def test_ping():
+                await asyncio.get_running_loop().shutdown_asyncgens()
+        """),
+            message="test `test_ping` requests the `event_loop` fixture, removed in pytest-asyncio 1.0 (\"fixture 'event_loop' not found\"); use `asyncio.get_running_loop()`"),
     ]

@@ -73,6 +73,34 @@ _BACKOFF_DROPS_THE_AWAIT = {
 }
 
 
+#: A checkout whose stock reservation is patched block by block (ASL203's examples).
+_RESERVE_BLOCK_BY_BLOCK = dedent("""
+    from unittest.mock import AsyncMock, patch
+
+    from shop.checkout import Checkout, OutOfStock
+
+
+    async def test_checkout():
+        checkout = Checkout()
+        with patch.object(checkout, "reserve", AsyncMock(side_effect=OutOfStock)) as reserve:
+            assert await checkout.run(["pen"]) == []
+            reserve.assert_called_once()
+        with patch.object(checkout, "reserve", AsyncMock()) as reserve:
+            assert await checkout.run(["pen"]) == ["pen"]
+            reserve.assert_called_once()
+""")
+
+
+#: The checkout's code: one await of `reserve`, a failure turned into an empty result.
+_CHECKOUT_RESERVES = {
+    "shop/__init__.py": "",
+    "shop/checkout.py": ("class OutOfStock(Exception):\n    pass\n\n\nclass Checkout:\n"
+                         "    async def reserve(self, items):\n        pass\n\n"
+                         "    async def run(self, items):\n        try:\n            await self.reserve(items)\n"
+                         "        except OutOfStock:\n            return []\n        return items\n"),
+}
+
+
 #: A test counting the calls of a mocked method whose result the code throws away (ASL203's examples).
 _PLACE_COUNTS_THE_CALL = dedent("""
     from unittest.mock import AsyncMock, MagicMock
@@ -229,7 +257,12 @@ class AssertCalledOnAsyncMock(Rule):
         the test observes the await another way: an await-check, the
         result compared, or the `return_value=` the AsyncMock was built
         with passed on to another check (only an awaited mock hands it to
-        the next step). Nor when the code under test hands the mock on
+        the next step); the code under test dereferencing what an await of
+        the method gives (`response.status_code`: a coroutine has no such
+        attribute, so a dropped await raises); or another `with patch...`
+        block of the same test, over the same target, that expects the call
+        and observes its await (a raising `side_effect` whose effect the
+        test asserts: a dropped await fails that block). Nor when the code under test hands the mock on
         instead of awaiting it inline (`self.start_background_task(self._loop)`,
         `asyncio.ensure_future(self._loop())`, a project function passing
         the callable it is given to another call): what it is handed to may
@@ -324,6 +357,11 @@ class AssertCalledOnAsyncMock(Rule):
             if uses.await_observed(key, value, keys, self._result_use) \
                     or uses.count_follows_side_effect(attribute, key, path, value.side_effect):
                 continue
+            if values.patched_block_by_block(key) and any(
+                    other_key == key and other is not attribute and not _negative(other, other_path)
+                    and uses.await_observed(key, values.evaluate_at(other.value, other_path), keys, self._result_use)
+                    for other, other_key, other_path in uses.found):
+                continue  # another block patches the same target, expects the call, and observes its await
             if values.scheduled(key):
                 continue  # the code under test hands it on (maybe scheduled): awaited by the check? unknown
             if value.origin == "fixture" and (ctx.text is None or re.search(rf"\bawait\s+{re.escape(key)}\(", ctx.text)):
@@ -1370,15 +1408,6 @@ class AssertCalledOnAsyncMock(Rule):
         """), files=_CONSUMER),
     ]
     INVALID += [
-        # One name rebound by two `with` blocks: each block's check is about its own mock (the bare one
-        # here; the next block's side effect is observed through the logger and stays silent).
-        Invalid(
-            _REBINDS_HANDLE,
-            config={"asyncio_mode": "auto"}, files=_CONSUMER, line=11, column=9, unsafe=True,
-            fixed=_REBINDS_HANDLE.replace("handle.assert_called_once_with", "handle.assert_awaited_once_with", 1),
-            message="`handle.assert_called_once_with` on an AsyncMock passes even when it was never awaited; "
-                    "use `assert_awaited_once_with`",
-        ),
         # `wraps=` alone: nothing but the call-check looks at what the wrapped coroutine does.
         Invalid(
             _WRAPS_ONLY,
@@ -1962,4 +1991,44 @@ class AssertCalledOnAsyncMock(Rule):
             message='`service.outbox.add.call_count` on an AsyncMock passes even when it was never awaited; '
                     'use `await_count`',
         ),
+    ]
+
+    # One test patches the same method in two blocks: the first block's raising side effect runs only
+    # when the code awaits the mock, and the empty result the test asserts shows it; a dropped await
+    # fails that block, so the bare mock's call-check in the next block is not blind.
+    VALID += [
+        Valid(_RESERVE_BLOCK_BY_BLOCK, files=_CHECKOUT_RESERVES),
+        # The same, the later block's side effect observed through the logger it sets off.
+        Valid(_REBINDS_HANDLE, config={"asyncio_mode": "auto"}, files=_CONSUMER),
+    ]
+
+    # With no side effect in either block, nothing observes the await: both call-checks are reported.
+    INVALID += [
+        Invalid(
+            _RESERVE_BLOCK_BY_BLOCK.replace("AsyncMock(side_effect=OutOfStock)", "AsyncMock()"),
+            files=_CHECKOUT_RESERVES,
+            line=10, column=9, unsafe=True, count=2, others=((13, 9),),
+            fixed=_RESERVE_BLOCK_BY_BLOCK.replace("AsyncMock(side_effect=OutOfStock)", "AsyncMock()").replace(
+                "reserve.assert_called_once()", "reserve.assert_awaited_once()"),
+            message='`reserve.assert_called_once` on an AsyncMock passes even when it was never awaited; '
+                    'use `assert_awaited_once`',
+        ),
+    ]
+
+    # No result configured, and still the code dereferences what the await gives: an un-awaited
+    # AsyncMock hands back a coroutine, which has no `status`, so a dropped await raises in the test.
+    VALID += [
+        Valid(dedent("""
+            from unittest.mock import AsyncMock, MagicMock
+
+            from web.health import probe
+
+
+            async def test_probe():
+                client = MagicMock()
+                client.fetch = AsyncMock()
+                await probe(client)
+                client.fetch.assert_called_once()
+        """), files={"web/__init__.py": "", "web/health.py": (
+            "async def probe(client):\n    response = await client.fetch('/health')\n    return response.status\n")}),
     ]
