@@ -77,14 +77,19 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
     if not produced and not made_last:
         return False
     related = _related_names(func, made_last, ignored) if made_last else set()
-    after = False
+    after = yielded = False
     for node in descendants(func.body):
         if node is statement_call:
             after = True
             continue
         if not after:
             continue
+        if related and yielded and _asserts_on(node) & related:
+            # after the test let the loop run, an assertion checks what the finite task makes last: it
+            # holds only once the task has run to its end (read at once, it is a race with the task)
+            return True
         if type(node) is cst.Await:
+            yielded = True
             waited = node.expression
         elif type(node) is cst.For and node.asynchronous is not None:
             waited = node.iter
@@ -95,6 +100,25 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
         if related and _waits_on_roots(ctx, waited) & related:
             return True
     return False
+
+
+def _asserts_on(node: cst.CSTNode) -> set[str]:
+    """The root names an assertion reads (``assert ready.is_set()``, ``self.assertTrue(done["a"])``)."""
+    if type(node) is cst.Assert:
+        tested: cst.CSTNode = node.test
+    elif type(node) is cst.Call and (name := _called_name(node)).startswith("assert") \
+            and not name.startswith(("assert_called", "assert_awaited", "assert_not", "assert_any", "assert_has")):
+        tested = node
+    else:
+        return set()
+    nodes = (tested, *descendants(tested))
+    attributes = {id(n.attr) for n in nodes if type(n) is cst.Attribute}
+    return {n.value for n in nodes if type(n) is cst.Name and id(n) not in attributes}
+
+
+def _called_name(call: cst.Call) -> str:
+    callee = call.func
+    return callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
 
 
 def last_products(ctx: "FileContext", coroutine: cst.BaseExpression, func: cst.FunctionDef) -> set[str]:

@@ -53,7 +53,9 @@ class DanglingTask(Rule):
         on that object, or on one bound from it (`waiter =
         loop.create_task(stream.wait_eof())`), ends only once the task has
         made it, and the task ends with it: not reported (a failing task
-        makes that wait, and the test, fail). A line that already carries ruff's
+        makes that wait, and the test, fail). So is a later assertion on
+        it (`assert ready.is_set()`, `assert released["a"]`): it holds only
+        once the task has made its last act. A line that already carries ruff's
         `# noqa: RUF006` (the same check) is not reported again
         (`honour-peer-noqa = false` turns that off).
         `TaskGroup.create_task` is not reported: the group
@@ -538,5 +540,90 @@ class DanglingTask(Rule):
             config={"asyncio_mode": "auto"},
             line=7, column=5, fixed=None,
             message='task `asyncio.create_task(...)` in `test_server` is dropped: nothing awaits it, so it may not run before the test ends and its exceptions are lost; keep it and `await` it before the end',
+        ),
+    ]
+
+    # Seen at the tenth first look: a later assertion checks what the task's coroutine, readable and
+    # finite, does last; the assertion holds only once the task has run to its end.
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_lock_is_released():
+                released = {"a": False}
+
+                async def hold(name):
+                    await asyncio.sleep(0)
+                    released[name] = True
+
+                asyncio.create_task(hold("a"))
+                await asyncio.sleep(0.01)
+                assert released == {"a": True}
+        """)),
+        Valid(dedent("""
+            import asyncio
+
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_update_waits_for_the_event(book):
+                ready = asyncio.Event()
+
+                async def resolve_later():
+                    await asyncio.sleep(0.01)
+                    ready.set()
+
+                asyncio.create_task(resolve_later())
+                assert await book.update(ready) is True
+                assert ready.is_set()
+        """)),
+    ]
+
+    # An assertion on something else than what the task makes last does not observe it.
+    INVALID += [
+        Invalid(
+            dedent("""
+                import asyncio
+
+                import pytest
+
+
+                @pytest.mark.asyncio
+                async def test_counts():
+                    seen = []
+
+                    async def record():
+                        seen.append(1)
+
+                    asyncio.create_task(record())
+                    await asyncio.sleep(0.01)
+                    assert True
+            """),
+            line=13, column=5, unsafe=True,
+            fixed=dedent("""
+                import asyncio
+
+                import pytest
+
+
+                @pytest.mark.asyncio
+                async def test_counts():
+                    seen = []
+
+                    async def record():
+                        seen.append(1)
+
+                    task = asyncio.create_task(record())
+                    await asyncio.sleep(0.01)
+                    assert True
+                    await task
+            """),
+            message="task `asyncio.create_task(...)` in `test_counts` is dropped: nothing awaits it, so it may not run "
+                    "before the test ends and its exceptions are lost; keep it and `await` it before the end",
         ),
     ]
