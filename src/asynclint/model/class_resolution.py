@@ -160,12 +160,29 @@ def _read_ast_module(path: Path, package: str) -> _AstModule | None:
     return module
 
 
+def _class_level(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements a class body runs at class level, those under ``if``/``try``/``with`` too
+    (``if not _IS_SYNC: def _callTestMethod(...)``: a method defined on one branch)."""
+    found: list[ast.stmt] = []
+    for stmt in body:
+        found.append(stmt)
+        if isinstance(stmt, ast.If):
+            found += _class_level(stmt.body) + _class_level(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            found += _class_level(stmt.body) + _class_level(stmt.orelse) + _class_level(stmt.finalbody)
+            for handler in stmt.handlers:
+                found += _class_level(handler.body)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            found += _class_level(stmt.body)
+    return found
+
+
 def _ast_class(node: ast.ClassDef, imports: dict[str, str]) -> _AstClass:
     bases = [_qualify(_dotted(b), imports) for b in node.bases]
     info = _AstClass(bases, set(), set(), set())
     info.calls_tests_plainly = not node.decorator_list and not node.keywords and not any(
         isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in UNITTEST_CALL_METHODS
-        for stmt in node.body)
+        for stmt in _class_level(node.body))
     info.not_collected = any(
         (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__init__", "__new__"))
         or (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__" for t in stmt.targets))

@@ -7,7 +7,7 @@ reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -366,6 +366,34 @@ def unittest_status(cls: cst.ClassDef, imports: ImportTable,
     return status
 
 
+def _class_level_functions(body: Sequence[cst.BaseStatement]) -> list[cst.FunctionDef]:
+    """The methods a class body defines, those under ``if``/``try``/``with`` too (``if not
+    _IS_SYNC: def _callTestMethod(...)``: a method defined on one branch)."""
+    found: list[cst.FunctionDef] = []
+    for stmt in body:
+        if type(stmt) is cst.FunctionDef:
+            found.append(stmt)
+            continue
+        suites: list[cst.BaseSuite] = []
+        if type(stmt) is cst.If:
+            suites.append(stmt.body)
+            if stmt.orelse is not None:
+                found += _class_level_functions([stmt.orelse]) if type(stmt.orelse) is cst.If \
+                    else _class_level_functions(_statements(stmt.orelse.body))
+        elif type(stmt) is cst.Try:
+            suites += [stmt.body, *(handler.body for handler in stmt.handlers)]
+            suites += [part.body for part in (stmt.orelse, stmt.finalbody) if part is not None]
+        elif type(stmt) is cst.With:
+            suites.append(stmt.body)
+        for suite in suites:
+            found += _class_level_functions(_statements(suite))
+    return found
+
+
+def _statements(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+
 def plain_unittest_case(cls: cst.ClassDef, imports: ImportTable, local_classes: dict[str, cst.ClassDef],
                         external: Callable[[str], bool] = lambda qualified: False,
                         seen: frozenset[str] = frozenset()) -> bool:
@@ -376,7 +404,7 @@ def plain_unittest_case(cls: cst.ClassDef, imports: ImportTable, local_classes: 
     (IsolatedAsyncioTestCase, a framework's async test case, an unreadable base): False."""
     if cls.decorators or any(arg.keyword is not None for arg in cls.bases):
         return False
-    if any(isinstance(s, cst.FunctionDef) and s.name.value in UNITTEST_CALL_METHODS for s in cls.body.body):
+    if any(s.name.value in UNITTEST_CALL_METHODS for s in _class_level_functions(_statements(cls.body))):
         return False
     reached = False
     for qualified in base_qualnames(cls, imports):

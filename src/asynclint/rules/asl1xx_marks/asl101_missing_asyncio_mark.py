@@ -863,3 +863,43 @@ class MissingAsyncioMark(Rule):
             message='async test `test_total_of_nothing` has no asyncio mark; under asyncio_mode=strict pytest does not run it',
         ),
     ]
+
+    # Seen at the eleventh first look: a base class that defines its test-calling hook on one branch of an
+    # `if` in its body (a suite generated for sync and async clients): not a plain TestCase, in this
+    # module or another.
+    VALID += [
+        Valid(dedent("""
+            from helpers import AsyncCase
+
+            class TestThing(AsyncCase):
+                async def test_awaited_by_the_base(self):
+                    self.assertTrue(True)
+        """), files={"helpers.py": dedent("""
+            import asyncio
+            import unittest
+
+            IS_SYNC = False
+
+            class AsyncCase(unittest.TestCase):
+                if not IS_SYNC:
+                    def _callTestMethod(self, method):
+                        asyncio.run(method())
+        """)}),
+        Valid(dedent("""
+            import asyncio
+            import unittest
+
+            IS_SYNC = False
+
+            class AsyncCase(unittest.TestCase):
+                if not IS_SYNC:
+                    def _callTestMethod(self, method):
+                        asyncio.run(method())
+                else:
+                    pass
+
+            class TestThing(AsyncCase):
+                async def test_awaited_by_the_base(self):
+                    self.assertTrue(True)
+        """)),
+    ]
