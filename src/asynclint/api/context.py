@@ -19,7 +19,7 @@ from asynclint.model.project import FixtureScope, ProjectModel
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.model.runners import RunVerdict, Runners
 from asynclint.model.source_index import SourceIndex
-from asynclint.model.unreached import inside, unreached_functions
+from asynclint.model.unreached import dead_branches, inside, unreached_functions
 
 
 class FileContext:
@@ -120,6 +120,7 @@ class FileContext:
         never: list[cst.CSTNode] = list(unreached_functions(self.module, self.text, self.facts, self.pytest.inifile))
         never += [test.func.body for test in self.facts.tests
                   if test.is_async and test.run_by_unittest and self.runner_of(test).unittest_never_awaited]
+        never += dead_branches(self.module)
         return inside(never)
 
     def setting(self, key: str, default: Any = None) -> Any:

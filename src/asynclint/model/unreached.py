@@ -65,6 +65,70 @@ def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
     return found
 
 
+def dead_branches(module: cst.Module) -> list[cst.CSTNode]:
+    """The branches of ``if FLAG:`` / ``if not FLAG:`` that never run, where ``FLAG`` is a module
+    constant bound once, at the top level, to ``True`` or ``False`` and never rebound (no other
+    assignment, ``global``, ``del`` or import of it anywhere in the module): a suite generated for a
+    sync and an async flavour (``_IS_SYNC = True``) keeps the other flavour's code in branches no
+    run takes."""
+    flags: dict[str, bool] = {}
+    for stmt in module.body:
+        if type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1 and type(stmt.body[0]) is cst.Assign:
+            assign = stmt.body[0]
+            value = assign.value
+            if len(assign.targets) == 1 and type(assign.targets[0].target) is cst.Name \
+                    and type(value) is cst.Name and value.value in ("True", "False"):
+                flags[assign.targets[0].target.value] = value.value == "True"  # bound twice: counted below
+    if not flags:
+        return []
+    bindings: dict[str, int] = {}
+    branches: list[tuple[cst.If, str, bool]] = []
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        bound: cst.CSTNode | None = None
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            if type(node.target) is cst.Name and node.target.value in flags:
+                bindings[node.target.value] = bindings.get(node.target.value, 0) + 1
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            for item in node.names:
+                bindings[item.name.value] = bindings.get(item.name.value, 0) + 2
+        elif isinstance(node, cst.ImportAlias):
+            bound = node.asname.name if node.asname is not None else node.name
+        elif isinstance(node, (cst.Del, cst.For, cst.NamedExpr)):
+            bound = node.target
+        elif isinstance(node, cst.If):
+            test, negated = node.test, False
+            if isinstance(test, cst.UnaryOperation) and type(test.operator) is cst.Not:
+                test, negated = test.expression, True
+            if type(test) is cst.Name and test.value in flags:
+                branches.append((node, test.value, negated))
+        if bound is not None:  # `del FLAG`, `for FLAG in ...`, `(FLAG := ...)`, `import x as FLAG`
+            for name in (n.value for n in (bound, *_names_in(bound)) if type(n) is cst.Name and n.value in flags):
+                bindings[name] = bindings.get(name, 0) + 2
+    dead: list[cst.CSTNode] = []
+    for branch, name, negated in branches:
+        if bindings.get(name) != 1:
+            continue  # rebound, or bound some other way: which branch runs is not certain
+        if flags[name] != negated:
+            if branch.orelse is not None:
+                dead.append(branch.orelse)
+        else:
+            dead.append(branch.body)
+    return dead
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    stack = list(node.children)
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack.extend(child.children)
+    return found
+
+
 def _ini_text(inifile: Path | None) -> str | None:
     """pytest's configuration file, where ``usefixtures = name`` applies a test module's fixture to its
     tests: "" when there is none; None when it cannot be read (any name may be in it)."""

@@ -934,3 +934,34 @@ class CoroutineNotAwaited(Rule):
             others=((13, 14), (15, 5)),
         ),
     ]
+
+    # Seen at the eleventh first look: a suite generated for a sync and an async flavour keeps the other
+    # flavour's code behind a module constant (`_IS_SYNC = True`); that branch never runs.
+    _FLAVOURED = dedent("""
+        import asyncio
+        import threading
+
+        _IS_SYNC = True
+
+
+        def wait(event, timeout):
+            if _IS_SYNC:
+                return event.wait(timeout)
+            else:
+                asyncio.wait_for(event.wait(), timeout=timeout)
+                return True
+
+
+        def test_wait():
+            assert wait(threading.Event(), 0) is False
+    """)
+    VALID += [Valid(_FLAVOURED)]
+    # The constant bound again (here by a second assignment): which branch runs is not certain.
+    INVALID += [
+        Invalid(
+            _FLAVOURED.replace("_IS_SYNC = True\n", "_IS_SYNC = True\n_IS_SYNC = False\n"),
+            line=12, column=9,
+            message="coroutine `asyncio.wait_for()` is never awaited: its body does not run",
+            fixed=None,
+        ),
+    ]
