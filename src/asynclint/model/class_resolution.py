@@ -186,7 +186,7 @@ def _ast_class(node: ast.ClassDef, imports: dict[str, str]) -> _AstClass:
     info.not_collected = any(
         (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__init__", "__new__"))
         or (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__" for t in stmt.targets))
-        for stmt in node.body
+        for stmt in _class_level(node.body)
     )
     for decorator in node.decorator_list:
         qualified = _qualify(_dotted(decorator), imports) or ""
