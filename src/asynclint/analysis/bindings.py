@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from asynclint.analysis.body import descendants
 from asynclint.core.walker import iter_children
+from asynclint.model.names import plain_dotted
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -292,4 +294,20 @@ def _module_bindings(ctx: "FileContext") -> tuple[set[str], set[str]]:
                         _targets(small.target, others)
         found = (defs | others, others)
         memo["names"] = found
+    return found
+
+
+def imported_inside(func: cst.FunctionDef) -> list[str]:
+    """The qualified names ``func`` imports in its own body (``from app.jobs import refresh`` inside
+    a test gives ``app.jobs.refresh``; relative imports are left out): the code a test imports late,
+    often so that a patch is in place first."""
+    found: list[str] = []
+    for node in descendants(func.body):
+        if type(node) is cst.ImportFrom and not node.relative and node.module is not None \
+                and not isinstance(node.names, cst.ImportStar):
+            module = plain_dotted(node.module)
+            if module:
+                found += [f"{module}.{name}" for alias in node.names if (name := plain_dotted(alias.name))]
+        elif type(node) is cst.Import:
+            found += [name for alias in node.names if (name := plain_dotted(alias.name))]
     return found

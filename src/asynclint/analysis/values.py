@@ -230,6 +230,15 @@ class FunctionValues:
             return Value(Kind.SYNC_MOCK, None, "patch")
         return None
 
+    def called_as(self, name: str) -> str:
+        """The name the code under test calls mock ``name`` by: the attribute a patch replaces with it
+        (``patch("jobs.refresh", m)``, ``with patch.object(svc, "send") as m``), else ``name``'s own
+        last part (``client.fetch``)."""
+        replaced = {target.rpartition(".")[2] for p, bound in self.mocks.patches
+                    if (target := p.target or p.target_text) and (bound == name or (
+                        p.new is not None and type(p.new.value) is cst.Name and p.new.value.value == name))}
+        return replaced.pop() if len(replaced) == 1 else name.rpartition(".")[2]
+
     def patched_block_by_block(self, name: str) -> bool:
         """Whether several patches of the function bind ``name``, all over one target (a test patching
         one method block by block: a raising ``side_effect`` in one, a bare mock in the next), so that

@@ -178,8 +178,8 @@ class MockUses(cst.CSTVisitor):
                        result_use: Callable[[str], bool | None] | None = None) -> bool:
         """Whether the test proves the await of mock ``key`` other than by a call-check.
 
-        ``result_use(name)``: whether the code under test dereferences what an await of ``name``
-        gives (True: ``response.status_code``, where a dropped await raises), throws it away at
+        ``result_use(key)``: whether the code under test dereferences what an await of the mock ``key``
+        (by the name it calls it) gives (True: ``response.status_code``, where a dropped await raises), throws it away at
         every await (False: ``await self.outbox.add(event)`` as a statement), or cannot be told
         (None: passed on, compared, returned, where a coroutine may get through unnoticed). A result
         configured on the mock reaches nothing the test can assert when thrown away."""
@@ -199,11 +199,12 @@ class MockUses(cst.CSTVisitor):
             return True  # a callback, fake or lambda the test defines calls that method
         configured = value.has_result or key in self.results_set
         used = None
-        if result_use is not None and value.origin != "patch" and not value.side_effect and not value.spy \
+        if result_use is not None and not value.side_effect and not value.spy \
                 and key not in self.side_effects and (configured or "." in key):
-            # what the code does with the awaited value, asked by the method's name (a patch binds a
-            # local name, not the method's): a dereference of a coroutine raises, configured or not
-            used = result_use(key.rpartition(".")[2])
+            # what the code does with the awaited value, asked by the name the code calls the mock by
+            # (``result_use`` maps a patch's mock to the attribute it replaces): a dereference of a
+            # coroutine raises, configured or not
+            used = result_use(key)
             if used is True:
                 return True  # the code dereferences it: a dropped await raises there
         if configured:

@@ -1239,11 +1239,13 @@ _BROAD_CATCHES = frozenset({"Exception", "BaseException"})
 
 def _swallowed(tree: ast.Module) -> set[int]:
     """The nodes inside the body of a ``try`` whose handlers catch every error (bare ``except``,
-    ``except Exception``/``BaseException``): an error raised there does not reach the test."""
+    ``except Exception``/``BaseException``) and do not raise again: an error raised there does not
+    reach the test (a handler that logs and ends in ``raise`` hands it on)."""
     found: set[int] = set()
     for node in ast.walk(tree):
         if type(node).__name__ in ("Try", "TryStar") and any(
-                handler.type is None or (type(handler.type) is ast.Name and handler.type.id in _BROAD_CATCHES)
+                (handler.type is None or (type(handler.type) is ast.Name and handler.type.id in _BROAD_CATCHES))
+                and not (handler.body and type(handler.body[-1]) is ast.Raise)
                 for handler in node.handlers):  # type: ignore[attr-defined]
             for stmt in node.body:  # type: ignore[attr-defined]
                 found.update(id(inner) for inner in ast.walk(stmt))

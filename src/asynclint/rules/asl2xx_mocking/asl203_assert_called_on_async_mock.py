@@ -6,6 +6,7 @@ import re
 
 import libcst as cst
 
+from asynclint.analysis.bindings import imported_inside
 from asynclint.analysis.body import descendants
 from asynclint.analysis.values import Kind, function_values, never_awaited_fails
 from asynclint.analysis.values_observation import MockUses
@@ -353,13 +354,16 @@ class AssertCalledOnAsyncMock(Rule):
             if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path) and not _displayed(path):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
+
+        def result_use(mock: str) -> bool | None:
+            return self._result_use(values.called_as(mock), node)  # by the name the code calls the mock
         for attribute, key, path, value in candidates:
-            if uses.await_observed(key, value, keys, self._result_use) \
+            if uses.await_observed(key, value, keys, result_use) \
                     or uses.count_follows_side_effect(attribute, key, path, value.side_effect):
                 continue
             if values.patched_block_by_block(key) and any(
                     other_key == key and other is not attribute and not _negative(other, other_path)
-                    and uses.await_observed(key, values.evaluate_at(other.value, other_path), keys, self._result_use)
+                    and uses.await_observed(key, values.evaluate_at(other.value, other_path), keys, result_use)
                     for other, other_key, other_path in uses.found):
                 continue  # another block patches the same target, expects the call, and observes its await
             if values.scheduled(key):
@@ -368,12 +372,16 @@ class AssertCalledOnAsyncMock(Rule):
                 continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
             self._report(attribute, key, path)
 
-    def _result_use(self, method: str) -> bool | None:
-        """Whether the code under test (the project modules this file imports, and theirs) uses what
-        an await of ``method`` gives (model/source_index.py, ``SourceIndex.awaited_result_used``)."""
+    def _result_use(self, method: str, func: cst.FunctionDef) -> bool | None:
+        """Whether the code under test (the project modules this file, or the test ``func`` itself,
+        imports, and theirs) uses what an await of ``method`` gives (model/source_index.py,
+        ``SourceIndex.awaited_result_used``)."""
         if self._modules is None:
             self._modules = self.ctx.source.project_modules(self.ctx.imports.names.values())
-        return self.ctx.source.awaited_result_used(method, self._modules)
+        late = imported_inside(func)
+        modules = self._modules + [m for m in self.ctx.source.project_modules(late) if m not in self._modules] \
+            if late else self._modules
+        return self.ctx.source.awaited_result_used(method, modules)
 
     def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
         old = attribute.attr.value
@@ -2031,4 +2039,27 @@ class AssertCalledOnAsyncMock(Rule):
                 client.fetch.assert_called_once()
         """), files={"web/__init__.py": "", "web/health.py": (
             "async def probe(client):\n    response = await client.fetch('/health')\n    return response.status\n")}),
+    ]
+
+    # Seen at the eleventh first look: the test imports the code late (after its patch is in place), the
+    # patch replaces a function by a mock the test built, and the code dereferences what the await
+    # gives inside a `try` whose handler logs and raises again: a dropped await fails the test.
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+            from unittest.mock import AsyncMock, patch
+
+
+            def test_nightly_refresh():
+                refresh = AsyncMock(return_value={"done": 3})
+                with patch("jobs.api.refresh", refresh):
+                    from jobs.run import nightly
+
+                    asyncio.run(nightly())
+                refresh.assert_called_once()
+        """), files={"jobs/__init__.py": "", "jobs/api.py": "async def refresh():\n    return {}\n",
+                     "jobs/run.py": ("import logging\n\nfrom jobs.api import refresh\n\n\nasync def nightly():\n"
+                                     "    try:\n        result = await refresh()\n"
+                                     "        logging.info('%s', result.get('done'))\n"
+                                     "    except Exception:\n        logging.exception('failed')\n        raise\n")}),
     ]
