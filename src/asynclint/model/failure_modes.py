@@ -340,10 +340,13 @@ class _TestFileScan:
         if not any(isinstance(o, ast.Attribute) and "status" in o.attr or isinstance(o, ast.Name) and "status" in o.id
                    or isinstance(o, ast.Call) and "status" in (ast_dotted(o.func) or "") for o in operands):
             return
-        statuses = [_status(o) for o in operands]
+        members = [e for o in operands if isinstance(o, (ast.Tuple, ast.List, ast.Set)) for e in o.elts]
+        statuses = [_status(o) for o in (*operands, *members)]  # ``status_code in (400, 422)``: each one
         errors = {s for s in statuses if _is_error_status(s)}
         if errors:
             found.statuses |= errors  # type: ignore[arg-type]
+            if any(isinstance(op, (ast.Lt, ast.LtE)) for op in node.ops):
+                found.statuses.add(ANY_ERROR)  # ``400 <= status_code < 500``: a range holds every status in it
         elif any(isinstance(op, (ast.Gt, ast.GtE)) for op in node.ops) or any(
                 isinstance(o, ast.Name) and o.id != "status" for o in operands if not isinstance(o, ast.Attribute)):
             found.statuses.add(ANY_ERROR)  # ``status_code >= 400`` or ``== expected_status``
@@ -413,6 +416,9 @@ class _Route:
     path: Path
     line: int
     sites: list[_Site]
+    #: The handler's line: one handler under several route decorators (``@get("/home")``,
+    #: ``@get("/home/reports")``) is one set of failure modes, tested through any of its paths.
+    handler: int = 0
 
 
 class _SourceFile:
@@ -813,15 +819,14 @@ def _routes(source: _SourceFile, index: SourceIndex) -> list[_Route]:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         declared = node.__dict__.get("_asl301_route")
-        if declared is None:
-            for decorator in node.decorator_list:
-                declared = _route_of(decorator, source, prefixes)
-                if declared is not None:
-                    break
-        if declared is None:
+        stacked = [declared] if declared is not None else [
+            found for decorator in node.decorator_list
+            if (found := _route_of(decorator, source, prefixes)) is not None]
+        if not stacked:
             continue
         sites = _sites(node, source, index, route=True)
-        routes.append(_Route(declared[0], declared[1], source.path, node.lineno, sites))
+        routes += [_Route(method, template, source.path, node.lineno, sites, node.lineno)
+                   for method, template in stacked]
     return routes
 
 
@@ -1095,25 +1100,25 @@ def _route_modes(result: FailureIndex, routes: list[_Route], functions: list[_Fu
         best = min(score for score, _ in scored)
         return [route for score, route in scored if score == best]
 
-    asserted: dict[int, set[int]] = {}  # id(route) -> error statuses asserted on its responses
+    def handler(route: _Route) -> tuple[Path, int]:
+        return route.path, route.handler  # one handler, however many paths route to it
+
+    asserted: dict[tuple[Path, int], set[int]] = {}  # handler -> error statuses asserted on its responses
     for function in functions:
         if not function.statuses:
             continue
         for request in function.requests:
             for route in reached(request):
-                asserted.setdefault(id(route), set()).update(function.statuses)
-    first: dict[int, _Function] = {}
+                asserted.setdefault(handler(route), set()).update(function.statuses)
+    first: dict[tuple[Path, int], tuple[_Function, _Route]] = {}
     for test in ordered_tests:
         for request in test.requests:
             if request.method == "*":
                 continue
             for route in reached(request):
-                first.setdefault(id(route), test)
-    for route in routes:
-        caller = first.get(id(route))
-        if caller is None:
-            continue
-        statuses = asserted.get(id(route), set())
+                first.setdefault(handler(route), (test, route))
+    for key, (caller, route) in first.items():
+        statuses = asserted.get(key, set())
         seen: set[tuple[str, int | None]] = set()
         for site in route.sites:
             if (site.name, site.status) in seen:

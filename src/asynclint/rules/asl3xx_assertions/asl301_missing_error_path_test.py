@@ -1061,6 +1061,56 @@ class MissingErrorPathTest(Rule):
         ),
     ]
 
+    # Seen at the eleventh first look: a status range or set expects every status in it, and a handler
+    # under several route decorators is tested through any of its paths.
+    _ORDERS_APP = {"app/__init__.py": "", "app/orders.py": dedent("""
+        from fastapi import FastAPI, HTTPException
+
+        app = FastAPI()
+        ORDERS = {7}
+
+
+        @app.get("/orders/{order_id}")
+        @app.get("/shop/orders/{order_id}")
+        async def get_order(order_id: int):
+            if order_id not in ORDERS:
+                raise HTTPException(status_code=404, detail="no such order")
+            return {"id": order_id}
+    """)}
+    VALID += [
+        Valid(dedent("""
+            async def test_get_order(client):
+                assert (await client.get("/orders/7")).json() == {"id": 7}
+
+
+            async def test_unknown_order(client):
+                assert 400 <= (await client.get("/orders/8")).status_code < 500
+        """), config={"pythonpath": ["."]}, files=_ORDERS_APP),
+        Valid(dedent("""
+            async def test_get_order(client):
+                assert (await client.get("/orders/7")).json() == {"id": 7}
+
+
+            async def test_unknown_order(client):
+                assert (await client.get("/shop/orders/8")).status_code in (404, 410)
+        """), config={"pythonpath": ["."]}, files=_ORDERS_APP),
+    ]
+    # Reached through both paths and never expected: one handler, one finding.
+    INVALID += [
+        Invalid(
+            dedent("""
+                async def test_get_order(client):
+                    assert (await client.get("/orders/7")).json() == {"id": 7}
+
+
+                async def test_shop_order(client):
+                    assert (await client.get("/shop/orders/7")).json() == {"id": 7}
+            """),
+            line=1, column=11, config={"pythonpath": ["."]}, files=_ORDERS_APP,
+            message="`GET /orders/{}` answers 404 at `app/orders.py:11`; no test expects it",
+        ),
+    ]
+
 
 def _endpoint_subject(call: cst.Call) -> tuple[str, Endpoint | None, bool] | None:
     found = endpoint_call(call)
