@@ -183,6 +183,22 @@ class TestWithoutAssertion(Rule):
         return NO_RAISE.search(text) is not None
 
     VALID = [
+        # Seen at the eleventh first look: unittest's `self.fail(...)` in a `try`'s `else:` is the check.
+        Valid(dedent("""
+            import unittest
+
+            from jobs import fetch
+
+
+            class TestClosed(unittest.IsolatedAsyncioTestCase):
+                async def test_fetch_after_close(self):
+                    try:
+                        await fetch("/orders")
+                    except ConnectionError:
+                        pass
+                    else:
+                        self.fail("fetch reached a closed server")
+        """)),
         # pytest-httpx fails the test at teardown when the registered response was not requested (and a
         # request it does not match raises): registering one is the check.
         Valid(dedent("""

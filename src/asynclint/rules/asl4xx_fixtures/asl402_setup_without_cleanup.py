@@ -137,7 +137,10 @@ class SetupWithoutCleanup(Rule):
         fixtures the project never defines); at the eighth 0 / 10 / 0 (rows
         in per-test in-memory databases, attributes of example modules), at
         the ninth 0 / 8 / 3 (a local named `home`, since read through the
-        bindings model), at the tenth 0 / 0 / 3 (state nothing else reads).
+        bindings model), at the tenth 0 / 0 / 3 (state nothing else reads), at the eleventh
+        0 / 30 / 0 of 30 sampled (rows a fixture adds through a session whose
+        autouse fixture deletes every row at teardown; databases under
+        `tmp_path`).
         All are below
         the nine in ten a default rule needs (docs/precision.md,
         docs/precision/first-look/); it would return to the default selection

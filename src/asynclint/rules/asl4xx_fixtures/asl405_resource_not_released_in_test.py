@@ -489,7 +489,9 @@ class ResourceNotReleasedInTest(Rule):
         (library resources 0 / 7 / 1: a copy of SQLAlchemy's suite, engines
         never connected and its test plugin), at the ninth 3 / 9 / 0 of 12
         (library resources 3 / 0 / 0; project classes 0 / 9 / 0: fakes the
-        test closes itself), at the tenth 1 / 0 / 0.
+        test closes itself), at the tenth 1 / 0 / 0, at the eleventh 8 / 15 / 0
+        (library resources 8 / 0 / 0; 14 wrong: a project helper handing
+        back the pool of a client the test closes elsewhere).
         ## Why is this bad?
         The test leaves the connection, socket or process open when it ends:
         "Unclosed client session" and ResourceWarning noise, file

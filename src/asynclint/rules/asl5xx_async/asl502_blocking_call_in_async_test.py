@@ -74,7 +74,8 @@ class BlockingCallInAsyncTest(Rule):
         right for them; at the seventh 0 / 9 / 21 of 30 sampled (21 generated
         `time.sleep(1)` before a commit, nothing else on the loop; 9
         `sqlite3.connect` to a test's file); at the eighth 0 / 0 / 12 and the
-        ninth 0 / 1 / 9 (blocking steps with nothing else on the loop), the tenth 0 / 0 / 5. That is below the nine in ten a default rule needs
+        ninth 0 / 1 / 9 (blocking steps with nothing else on the loop), the tenth 0 / 0 / 5, the eleventh 0 / 0 / 11 (`sqlite3.connect` to
+        a local file while nothing else runs). That is below the nine in ten a default rule needs
         (docs/precision.md, docs/precision/first-look/); it would return to
         the default selection after a first look on unseen suites at nine in
         ten or better.
