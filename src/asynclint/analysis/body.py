@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.core.walker import iter_children
+from asynclint.knowledge.mocks import MOCK_ASSERT_METHODS
 from asynclint.model.names import ImportTable, dotted_name
 
 if TYPE_CHECKING:
@@ -29,6 +30,19 @@ def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         children = list(iter_children(current))
         children.reverse()
         stack.extend(children)
+
+
+def called_name(call: cst.Call) -> str:
+    """The name a call is made by: ``f`` of ``f(...)``, ``m`` of ``x.m(...)``; "" for anything else."""
+    func = call.func
+    return func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+
+
+def value_assertion(call: cst.Call) -> bool:
+    """An assertion about values, not a mock's own check: ``self.assertEqual(a, b)``,
+    ``np.testing.assert_array_equal(result, expected)``, ``assert_that(x)``."""
+    name = called_name(call)
+    return name.startswith("assert") and name not in MOCK_ASSERT_METHODS
 
 
 def name_loads(body: cst.CSTNode, name: str, exclude: cst.CSTNode | None = None) -> list[tuple[cst.Name, cst.CSTNode]]:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.analysis.bindings import definition_at
-from asynclint.analysis.body import descendants
+from asynclint.analysis.body import descendants, value_assertion
 from asynclint.knowledge.tasks import WAIT_WRAPPERS, WAITING_METHODS, WAITING_WORDS
 from asynclint.model.names import dotted_name
 
@@ -106,19 +106,13 @@ def _asserts_on(node: cst.CSTNode) -> set[str]:
     """The root names an assertion reads (``assert ready.is_set()``, ``self.assertTrue(done["a"])``)."""
     if type(node) is cst.Assert:
         tested: cst.CSTNode = node.test
-    elif type(node) is cst.Call and (name := _called_name(node)).startswith("assert") \
-            and not name.startswith(("assert_called", "assert_awaited", "assert_not", "assert_any", "assert_has")):
+    elif type(node) is cst.Call and value_assertion(node):
         tested = node
     else:
         return set()
     nodes = (tested, *descendants(tested))
     attributes = {id(n.attr) for n in nodes if type(n) is cst.Attribute}
     return {n.value for n in nodes if type(n) is cst.Name and id(n) not in attributes}
-
-
-def _called_name(call: cst.Call) -> str:
-    callee = call.func
-    return callee.attr.value if type(callee) is cst.Attribute else callee.value if type(callee) is cst.Name else ""
 
 
 def last_products(ctx: "FileContext", coroutine: cst.BaseExpression, func: cst.FunctionDef) -> set[str]:

@@ -25,10 +25,10 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from asynclint.analysis.body import descendants
+from asynclint.analysis.body import called_name, descendants, value_assertion
 from asynclint.analysis.values import Value
 from asynclint.analysis.values_mocks import chain
-from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_ASSERT_METHODS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
+from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
 
 
 #: Call-checks that are values: inside a function the test defines, a check only in an assertion.
@@ -39,17 +39,8 @@ _CALL_RECORDS = frozenset({"call_args", "call_args_list", "mock_calls", "await_a
 
 def _assertion_call(node: cst.Call) -> bool:
     """``self.assertEqual(...)``, ``assert_that(...)``: a call that asserts."""
-    func = node.func
-    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+    name = called_name(node)
     return name.startswith("assert") and not name.startswith(("assert_called", "assert_any_call", "assert_has_calls"))
-
-
-def _value_assertion(node: cst.Call) -> bool:
-    """An assertion about values, not a mock's own check: ``self.assertEqual(a, b)``,
-    ``np.testing.assert_array_equal(result, expected)``, ``assert_that(x)``."""
-    func = node.func
-    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
-    return name.startswith("assert") and name not in MOCK_ASSERT_METHODS
 
 
 class MockUses(cst.CSTVisitor):
@@ -88,7 +79,7 @@ class MockUses(cst.CSTVisitor):
         if type(node) is cst.Assert:
             self._asserts += 1
             self._assertion([node.test, *descendants(node.test)])
-        elif type(node) is cst.Call and _value_assertion(node):
+        elif type(node) is cst.Call and value_assertion(node):
             self._assertion([n for arg in node.args for n in (arg.value, *descendants(arg.value))])
         return super().on_visit(node)
 

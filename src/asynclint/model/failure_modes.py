@@ -416,9 +416,6 @@ class _Route:
     path: Path
     line: int
     sites: list[_Site]
-    #: The handler's line: one handler under several route decorators (``@get("/home")``,
-    #: ``@get("/home/reports")``) is one set of failure modes, tested through any of its paths.
-    handler: int = 0
 
 
 class _SourceFile:
@@ -825,8 +822,7 @@ def _routes(source: _SourceFile, index: SourceIndex) -> list[_Route]:
         if not stacked:
             continue
         sites = _sites(node, source, index, route=True)
-        routes += [_Route(method, template, source.path, node.lineno, sites, node.lineno)
-                   for method, template in stacked]
+        routes += [_Route(method, template, source.path, node.lineno, sites) for method, template in stacked]
     return routes
 
 
@@ -1101,7 +1097,9 @@ def _route_modes(result: FailureIndex, routes: list[_Route], functions: list[_Fu
         return [route for score, route in scored if score == best]
 
     def handler(route: _Route) -> tuple[Path, int]:
-        return route.path, route.handler  # one handler, however many paths route to it
+        """The handler's place: one handler under several route decorators (``@get("/home")``,
+        ``@get("/home/reports")``) is one set of failure modes, tested through any of its paths."""
+        return route.path, route.line
 
     asserted: dict[tuple[Path, int], set[int]] = {}  # handler -> error statuses asserted on its responses
     for function in functions:

@@ -20,6 +20,7 @@ its own, whose fixtures are there for other modules to import) is "may run".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import libcst as cst
@@ -83,10 +84,7 @@ def dead_branches(module: cst.Module) -> list[cst.CSTNode]:
         return []
     bindings: dict[str, int] = {}
     branches: list[tuple[cst.If, str, bool]] = []
-    stack: list[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.children)
+    for node in _walk([module]):
         bound: cst.CSTNode | None = None
         if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
             if type(node.target) is cst.Name and node.target.value in flags:
@@ -105,7 +103,7 @@ def dead_branches(module: cst.Module) -> list[cst.CSTNode]:
             if type(test) is cst.Name and test.value in flags:
                 branches.append((node, test.value, negated))
         if bound is not None:  # `del FLAG`, `for FLAG in ...`, `(FLAG := ...)`, `import x as FLAG`
-            for name in (n.value for n in (bound, *_names_in(bound)) if type(n) is cst.Name and n.value in flags):
+            for name in (n.value for n in _walk([bound]) if type(n) is cst.Name and n.value in flags):
                 bindings[name] = bindings.get(name, 0) + 2
     dead: list[cst.CSTNode] = []
     for branch, name, negated in branches:
@@ -119,14 +117,13 @@ def dead_branches(module: cst.Module) -> list[cst.CSTNode]:
     return dead
 
 
-def _names_in(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-    stack = list(node.children)
+def _walk(nodes: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """``nodes`` and every node under them (in no particular order)."""
+    stack = list(nodes)
     while stack:
-        child = stack.pop()
-        found.append(child)
-        stack.extend(child.children)
-    return found
+        node = stack.pop()
+        yield node
+        stack.extend(node.children)
 
 
 def _ini_text(inifile: Path | None) -> str | None:
@@ -140,12 +137,6 @@ def _ini_text(inifile: Path | None) -> str | None:
         return None
 
 
-def inside(nodes: list[cst.CSTNode]) -> set[int]:
+def inside(nodes: Sequence[cst.CSTNode]) -> set[int]:
     """The ids of every node of ``nodes`` (a function's decorators and body included)."""
-    ids: set[int] = set()
-    stack: list[cst.CSTNode] = list(nodes)
-    while stack:
-        node = stack.pop()
-        ids.add(id(node))
-        stack.extend(node.children)
-    return ids
+    return {id(node) for node in _walk(nodes)}

@@ -354,9 +354,16 @@ class AssertCalledOnAsyncMock(Rule):
             if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path) and not _displayed(path):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
+        modules: list[str] | None = None  # the code under test, read once per test and only when asked
 
         def result_use(mock: str) -> bool | None:
-            return self._result_use(values.called_as(mock), node)  # by the name the code calls the mock
+            """What the code does with an awaited ``mock``, by the name it calls it
+            (model/source_index.py, ``SourceIndex.awaited_result_used``)."""
+            nonlocal modules
+            if modules is None:
+                modules = self._code_under_test(node)
+            return ctx.source.awaited_result_used(values.called_as(mock), modules)
+
         for attribute, key, path, value in candidates:
             if uses.await_observed(key, value, keys, result_use) \
                     or uses.count_follows_side_effect(attribute, key, path, value.side_effect):
@@ -372,16 +379,13 @@ class AssertCalledOnAsyncMock(Rule):
                 continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
             self._report(attribute, key, path)
 
-    def _result_use(self, method: str, func: cst.FunctionDef) -> bool | None:
-        """Whether the code under test (the project modules this file, or the test ``func`` itself,
-        imports, and theirs) uses what an await of ``method`` gives (model/source_index.py,
-        ``SourceIndex.awaited_result_used``)."""
+    def _code_under_test(self, func: cst.FunctionDef) -> list[str]:
+        """The project modules this file, or the test ``func`` itself, imports (the file's asked once)."""
         if self._modules is None:
             self._modules = self.ctx.source.project_modules(self.ctx.imports.names.values())
         late = imported_inside(func)
-        modules = self._modules + [m for m in self.ctx.source.project_modules(late) if m not in self._modules] \
+        return self._modules + [m for m in self.ctx.source.project_modules(late) if m not in self._modules] \
             if late else self._modules
-        return self.ctx.source.awaited_result_used(method, modules)
 
     def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
         old = attribute.attr.value
