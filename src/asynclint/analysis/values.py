@@ -97,6 +97,9 @@ class Value:
     #: ``side_effect=`` given where it was built: it runs only when the AsyncMock is awaited, so what
     #: it does may show a dropped await even where nothing reads the result.
     side_effect: bool = False
+    #: Built with no ``spec``/``spec_set``/``wraps`` (nor a positional spec): every attribute of it is a
+    #: mock of its own class (an AsyncMock's children are AsyncMocks, as ``unittest.mock`` makes them).
+    bare: bool = False
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -122,6 +125,13 @@ def _spec(ctx: "FileContext", call: cst.Call) -> str | None:
     if arg is None or type(arg.value) not in (cst.Name, cst.Attribute):
         return None
     return ctx.qualname(arg.value)
+
+
+def _bare(call: cst.Call) -> bool:
+    """A mock built with nothing that shapes its children: no positional spec, no ``spec``,
+    ``spec_set`` or ``wraps``."""
+    return all(arg.keyword is not None and arg.keyword.value not in ("spec", "spec_set", "wraps")
+               and arg.star == "" for arg in call.args)
 
 
 def _has_result(call: cst.Call) -> bool:
@@ -206,7 +216,7 @@ class FunctionValues:
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
                                         _spec(self.ctx, call), "local", _has_result(call), _result(call),
-                                        side_effect=_side_effect(call))
+                                        side_effect=_side_effect(call), bare=_bare(call))
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
@@ -238,6 +248,24 @@ class FunctionValues:
                     if (target := p.target or p.target_text) and (bound == name or (
                         p.new is not None and type(p.new.value) is cst.Name and p.new.value.value == name))}
         return replaced.pop() if len(replaced) == 1 else name.rpartition(".")[2]
+
+    def unspecced_child(self, expr: cst.BaseExpression) -> bool:
+        """``m.attr`` where ``m`` is an AsyncMock built bare (no spec) and nothing here says what
+        ``attr`` is: ``unittest.mock`` makes it an AsyncMock, whatever the code under test does with
+        it (which calls of the code reach it is another question: ``SourceIndex.awaited_result_reached``)."""
+        dotted = chain(expr)
+        if dotted is None:
+            return False
+        head, dot, attr = dotted.rpartition(".")
+        if not dot or "." in head or attr.startswith("_") or attr in MOCK_RESULTS:
+            return False
+        parent = self.lookup(head)
+        return parent.kind is Kind.ASYNC_MOCK and parent.bare and self.lookup(dotted).kind is Kind.UNKNOWN
+
+    def callees(self) -> list[str]:
+        """The qualified functions the function's own calls run (``_callee``), each once."""
+        found = (self._callee(node) for node in descendants(self.func.body) if type(node) is cst.Call)
+        return list(dict.fromkeys(name for name in found if name))
 
     def patched_block_by_block(self, name: str) -> bool:
         """Whether several patches of the function bind ``name``, all over one target (a test patching
@@ -313,7 +341,7 @@ class FunctionValues:
                 made = self._made_by(expr, depth)
                 return made[0].evaluate_path(made[1], "", depth + 1) if made is not None else UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
-                         _has_result(expr), _result(expr), side_effect=_side_effect(expr))
+                         _has_result(expr), _result(expr), side_effect=_side_effect(expr), bare=_bare(expr))
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 
@@ -441,8 +469,12 @@ class FunctionValues:
     def _callee(self, call: cst.Call) -> str | None:
         """The qualified function a call runs: a module function, or a method of an object built here."""
         func = call.func
+        built: cst.Call | None = None
         if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in self.mocks.calls:
             built = self.mocks.calls[func.value.value]
+        elif type(func) is cst.Attribute and type(func.value) is cst.Call:
+            built = func.value  # `Poller().poll()`
+        if type(func) is cst.Attribute and built is not None:
             if type(built.func) in (cst.Name, cst.Attribute):
                 owner = self.ctx.qualname(built.func)
                 return f"{owner}.{func.attr.value}" if owner else None

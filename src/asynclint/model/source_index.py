@@ -250,6 +250,7 @@ class ModuleIndex:
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
         self._awaited: dict[str, bool | None] | None = None  # awaited_results(), once asked
+        self._function_awaits: dict[int, list[tuple[str, str]]] | None = None  # function_awaits(), once asked
         self._reads: tuple[frozenset[str], frozenset[str]] | None = None  # name_reads(), once asked
         #: Entries built (functions and classes) and top-level statements parsed again: what the
         #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
@@ -319,6 +320,14 @@ class ModuleIndex:
             tree = self._whole()
             self._awaited = awaited_results(tree) if tree is not None else {}
         return self._awaited
+
+    def function_awaits(self, line: int) -> list[tuple[str, str]]:
+        """The awaits of calls in the function defined at ``line``: the name each calls and what the
+        code does with the value (``await_kinds``: "thrown", "loud", "quiet"), worked out once."""
+        if self._function_awaits is None:
+            tree = self._whole()
+            self._function_awaits = function_awaits(tree) if tree is not None else {}
+        return self._function_awaits.get(line, [])
 
     def name_reads(self) -> tuple[frozenset[str], frozenset[str]] | None:
         """The names the module reads (``name``, ``x.name``), and those of them it calls under an
@@ -1173,11 +1182,10 @@ def _called_name(node: ast.expr) -> str | None:
     return None
 
 
-def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
-    """ModuleIndex.awaited_results of a parsed module: each await of a call of a name is thrown away
-    (a statement), loud (its value dereferenced where a dropped await raises and nothing catches
-    it) or quiet (passed on, compared, returned, guarded); a name is False when every await of it
-    is thrown away, True when every one that keeps its value is loud, None otherwise."""
+def await_kinds(tree: ast.Module) -> list[tuple[ast.Await, str, str]]:
+    """Each await of a call of a name in a parsed module, with that name and what the code does with
+    the value: "thrown" (a statement), "loud" (dereferenced where a dropped await raises and nothing
+    catches it) or "quiet" (passed on, compared, returned, guarded, swallowed)."""
     swallowed = _swallowed(tree)
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
@@ -1187,15 +1195,13 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
     for node in ast.walk(tree):
         if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
             dereferenced |= _dereferenced_awaits(node, swallowed)  # type: ignore[arg-type]
-    sites: dict[str, set[str]] = {}
-    calls: set[int] = set()
+    found: list[tuple[ast.Await, str, str]] = []
     for node in ast.walk(tree):
         if type(node) is not ast.Await:
             continue
         name = _called_name(node)
         if not name:
             continue
-        calls.add(id(node.value.func))  # type: ignore[attr-defined]
         parent = parents.get(id(node))
         if type(parent) is ast.Expr:
             kind = "thrown"
@@ -1205,6 +1211,18 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
             kind = "loud"
         else:
             kind = "quiet"
+        found.append((node, name, kind))
+    return found
+
+
+def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
+    """ModuleIndex.awaited_results of a parsed module (``await_kinds``): a name is False when every
+    await of it is thrown away, True when every one that keeps its value is loud, None otherwise
+    (or when the module mentions it other than as an awaited call)."""
+    sites: dict[str, set[str]] = {}
+    calls: set[int] = set()
+    for awaited, name, kind in await_kinds(tree):
+        calls.add(id(awaited.value.func))  # type: ignore[attr-defined]
         sites.setdefault(name, set()).add(kind)
     found: dict[str, bool | None] = {}
     for node in ast.walk(tree):
@@ -1219,6 +1237,17 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
         elif found.get(name, False) is not None:
             kinds = sites.get(name, set())
             found[name] = False if kinds == {"thrown"} else True if kinds == {"loud"} else None
+    return found
+
+
+def function_awaits(tree: ast.Module) -> dict[int, list[tuple[str, str]]]:
+    """ModuleIndex.function_awaits of a parsed module: by the line of each function's ``def``, the
+    (name, kind) of every await of a call in its body (``await_kinds``)."""
+    kinds = {id(node): (name, kind) for node, name, kind in await_kinds(tree)}
+    found: dict[int, list[tuple[str, str]]] = {}
+    for node in ast.walk(tree):
+        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
+            found[node.lineno] = [kinds[id(inner)] for inner in ast.walk(node) if id(inner) in kinds]  # type: ignore[attr-defined]
     return found
 
 
@@ -1261,6 +1290,9 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
         if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name \
                 and _called_name(node.value):
             bound[node.targets[0].id] = id(node.value)
+        elif type(node) is ast.AnnAssign and type(node.target) is ast.Name and node.value is not None \
+                and _called_name(node.value):  # `rows: list = await db.fetch(...)`
+            bound[node.target.id] = id(node.value)
     if not bound:
         return set()
     guarded = {node.args[0].id for node in ast.walk(func)
@@ -1657,6 +1689,30 @@ class SourceIndex:
                     following += [self._module_of(q) or "" for q in module.imports.values()]
             pending = [name for name in following if name]
         return answer
+
+    def awaited_result_reached(self, method: str, entries: Iterable[str], depth: int = 2) -> bool | None:
+        """What the project functions ``entries`` (those a test calls), and the project functions they
+        call, ``depth`` calls deep, do with what an await of ``method`` gives: False when one of those
+        awaits throws it away (a dropped ``await`` there goes unseen), True when every one dereferences
+        it (a dropped ``await`` raises), None when none is reached or it cannot be told."""
+        kinds: set[str] = set()
+        seen: set[str] = set()
+        frontier = list(entries)
+        for level in range(depth + 1):
+            following: list[str] = []
+            for qualname in frontier:
+                if qualname in seen:
+                    continue
+                seen.add(qualname)
+                info = self.function(qualname)
+                module = self._module(self._module_of(info.qualname) or "") if info is not None else None
+                if info is None or module is None:
+                    continue
+                kinds.update(kind for name, kind in module.function_awaits(info.line) if name == method)
+                if level < depth:
+                    following += info.calls
+            frontier = following
+        return False if "thrown" in kinds else True if kinds == {"loud"} else None
 
     def _module_of(self, qualified: str) -> str | None:
         """The project module a qualified name lives in (its longest prefix that is one)."""
