@@ -65,6 +65,13 @@ LEGACY_RUNNER_FIXTURES: dict[str, frozenset[str]] = {
     "pytest-aiohttp": frozenset({"loop", "proactor_loop", "test_client", "test_server", "raw_test_server",
                                  "loop_debug"}),
 }
+#: Plugins that provide an ``event_loop`` fixture of their own, and its scope: before pytest-asyncio 1.0
+#: that fixture's loop runs every async test and fixture the project does not give one of its own
+#: (pytest-operator's module-scoped ``event_loop`` even replaces pytest-asyncio's: a module-scoped async
+#: fixture works there under 0.21).
+PLUGIN_EVENT_LOOPS: dict[str, str] = {
+    "pytest-operator": "module",
+}
 #: ``-p no:<name>`` that disables pytest-asyncio: its async tests are then someone else's (or nobody's).
 PYTEST_ASYNCIO_PLUGIN_NAMES = frozenset({"asyncio", "pytest_asyncio", "pytest_asyncio.plugin"})
 

@@ -29,6 +29,7 @@ from asynclint.knowledge.async_types import COROUTINE_PRESERVING, COROUTINE_PRES
 from asynclint.knowledge.pytest import (
     ASYNC_MARKS,
     OTHER_FRAMEWORKS,
+    PLUGIN_EVENT_LOOPS,
     PYTEST_ASYNCIO_PLUGIN_NAMES,
     LEGACY_RUNNER_FIXTURES,
     RUNNERS_BEFORE_RELEASE,
@@ -65,7 +66,8 @@ class RunVerdict:
 
     ``loop_scope``: the loop a pytest-asyncio test or fixture runs in (None: cannot be told).
     ``loop_from``: where that loop comes from: "mark", "default", "fixture", "override"
-    (an ``event_loop`` override before pytest-asyncio 1.0 decides it).
+    (an ``event_loop`` override before pytest-asyncio 1.0 decides it), "plugin" (a plugin's own
+    ``event_loop`` fixture does: knowledge/pytest.py ``PLUGIN_EVENT_LOOPS``).
     ``reason``: a short explanation (for messages and debugging).
     ``hook_mark_too_late``: an asyncio mark a collection hook adds, ignored from pytest-asyncio 0.23.
     """
@@ -381,6 +383,14 @@ class Runners:
         """The project's ``event_loop`` fixture in reach of a test of ``classes``, if any."""
         return self.scope_of(classes).resolve("event_loop")
 
+    @functools.cached_property
+    def plugin_event_loop_scope(self) -> str | None:
+        """The scope of the ``event_loop`` fixture a plugin the project declares provides
+        (knowledge/pytest.py ``PLUGIN_EVENT_LOOPS``), where the project has none of its own in reach."""
+        scopes = {PLUGIN_EVENT_LOOPS[name] for name in self.project.dependencies(self.config.rootdir)
+                  if name in PLUGIN_EVENT_LOOPS}
+        return scopes.pop() if len(scopes) == 1 else None
+
     def override_sets_loops(self) -> bool:
         """Before 1.0 pytest-asyncio runs tests and fixtures in the ``event_loop`` fixture's loop."""
         return self.features.honours_event_loop_override
@@ -548,6 +558,8 @@ class Runners:
             override = self.event_loop_override(test.classes)
             if override is not None:
                 return (override.scope if override.scope in SCOPE_ORDER else None), "override", override
+            if self.plugin_event_loop_scope is not None:  # with loop scopes (0.23+), how the two meet: unknown
+                return (None if self.features.loop_scopes else self.plugin_event_loop_scope), "plugin", None
         default = self.config.asyncio_default_test_loop_scope if self.features.default_test_loop_scope else "function"
         return default or "function", "default", None
 
@@ -629,6 +641,8 @@ class Runners:
             if override is not None:
                 scope = override.scope if override.scope in SCOPE_ORDER else None
                 return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=scope, loop_from="override", override=override)
+            if self.plugin_event_loop_scope is not None:
+                return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=self.plugin_event_loop_scope, loop_from="plugin")
             return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope="function", loop_from="event_loop")
         if fixture.loop_scope is not None:
             scope, source = fixture.loop_scope, "fixture"
@@ -642,6 +656,8 @@ class Runners:
                 if override is not None and (not self.features.loop_scopes or fixture.scope == "function"):
                     return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=override.scope if override.scope in SCOPE_ORDER
                                   else None, loop_from="override", override=override)
+                if override is None and self.plugin_event_loop_scope is not None:
+                    return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=None, loop_from="plugin")  # unknown
         return RunVerdict(PYTEST_ASYNCIO, reason, loop_scope=scope if scope in SCOPE_ORDER else None, loop_from=source)
 
     def _override_for_fixture(self, fixture: Fixture) -> Fixture | None:

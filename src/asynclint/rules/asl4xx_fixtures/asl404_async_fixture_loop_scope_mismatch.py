@@ -59,7 +59,10 @@ class AsyncFixtureLoopScopeMismatch(Rule):
 
         It follows the pytest-asyncio release the project uses: before 0.23
         every async fixture runs in the `event_loop` fixture's loop (a scoped
-        override of it decides; that override is ASL104's one finding); 0.23
+        override of it decides; that override is ASL104's one finding; so
+        does the `event_loop` fixture of a plugin the project depends on,
+        such as pytest-operator's module-scoped one, and with 0.23 to 0.25
+        where such a plugin's loop meets loop scopes nothing is said); 0.23
         runs a fixture in the loop of its scope; `loop_scope` on a fixture is a
         keyword from 0.24 on, and earlier releases fail the module at import
         with TypeError (reported at the keyword); 0.24.0 to 0.25.0 give a
@@ -836,4 +839,19 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             """),
             message='test `test_auto_mode` runs in a function-scoped event loop but async fixture `engine` lives in a package-scoped loop; its objects are bound to another loop',
         ),
+    ]
+
+    # Seen at the thirteenth first look (a Juju charm's integration suite, pytest-asyncio 0.21.2): the
+    # project depends on pytest-operator, whose module-scoped `event_loop` fixture replaces
+    # pytest-asyncio's, so a module-scoped async fixture runs in a module-scoped loop.
+    VALID += [
+        Valid(dedent("""
+            import pytest_asyncio
+
+            @pytest_asyncio.fixture(scope="module")
+            async def shared():
+                return 1
+        """), settings={"pytest-asyncio-version": "0.21.2"}, files={"pyproject.toml": (
+            '[project]\nname = "charm"\nversion = "1"\n'
+            'dependencies = ["pytest-asyncio==0.21.2", "pytest-operator>=0.43"]\n')}),
     ]
