@@ -737,6 +737,9 @@ class FunctionValues:
         if value.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
             value = self._child(value, attr)
         else:
+            kept = self._stored_argument(expr, attr) if deeper else None
+            if kept is not None:  # `Handler(committer=Fake()).committer.close`: the argument's own attribute
+                return self.evaluate_path(kept, deeper, depth + 1)
             value = self._stored_in_call(expr, attr, depth)
             patched = self._patched_class(expr, attr) if value.kind is Kind.UNKNOWN else None
             if patched is not None:  # the code calls the patched class: it gets its `return_value`
@@ -762,12 +765,36 @@ class FunctionValues:
         return ctx.fixture_scope(classes).resolve(name, below=below)
 
     def _stored_in_call(self, call: cst.Call, attr: str, depth: int) -> Value:
-        """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x``: the value of ``x``."""
+        """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x``: the value of ``x``;
+        or where the class builds ``self.attr = AsyncMock()`` itself (a fake of the test suite)."""
         arg = self._stored_argument(call, attr)
         if arg is None:
-            return UNKNOWN
+            return self._built_mock_attribute(call, attr)
         value = self.evaluate(arg, depth + 1)
         return replace(value, origin="constructor", result=None) if value.kind is not Kind.UNKNOWN else value
+
+    def _built_mock_attribute(self, call: cst.Call, attr: str) -> Value:
+        """``Fake().attr`` where the class ``Fake`` (of the project, the test module or a conftest.py)
+        constructs ``self.attr`` as a mock class in its methods (``self.close = AsyncMock()``), and only
+        so: that mock."""
+        built = self._callable(call.func, 0)
+        if built is None:
+            return UNKNOWN
+        cls = local_class(self.ctx, built[1])
+        if cls is not None:
+            kinds = []
+            for node in descendants(cls.body):
+                if type(node) is cst.Assign and any(
+                        type(t.target) is cst.Attribute and t.target.attr.value == attr for t in node.targets):
+                    kinds.append(_mock_class(self.ctx, node.value) if type(node.value) is cst.Call else None)
+            kind = kinds[0] if len(kinds) == 1 else None  # built once, as a mock: else unknown
+        else:
+            info = self.ctx.source.cls(built[1])
+            types = dict(info.attribute_types) if info is not None else {}
+            kind = "async" if types.get(attr) in ASYNC_MOCK else "sync" if types.get(attr) in SYNC_MOCKS else None
+        if kind is None:
+            return UNKNOWN
+        return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, None, "constructor")
 
     def _stored_argument(self, call: cst.Call, attr: str) -> cst.BaseExpression | None:
         """The argument of ``Cls(...)`` that ``Cls.__init__`` (its own or a base's) keeps as ``self.attr``."""

@@ -157,9 +157,12 @@ LAZY_IDLE_METHODS = frozenset({"pubsub", "pipeline", "lock",
 NOT_TEST_BODY_RESOURCES = frozenset({"asyncio.create_task", "asyncio.ensure_future", "tempfile.mkdtemp"})
 
 #: Calls that release (or finish with) what a test holds: a release method, ``cancel``, or a
-#: companion that waits for a process or thread to end.
+#: companion that waits for a process or thread to end; ``detach`` hands a socket's descriptor (a
+#: stream's buffer) to a new owner, which closes it (closing the old object then would close the
+#: new owner's descriptor).
 TEST_RELEASE_METHODS = frozenset({*RELEASE_METHODS, *RELEASES_THAT_MAY_RAISE, *COMPANION_METHODS,
-                                  "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout", "drain"})
+                                  "cancel", "__exit__", "__aexit__", "ensure_closed", "quit", "logout", "drain",
+                                  "detach"})
 
 #: Attributes that say a resource is closed: a test asserting one saw it closed (ASL405).
 CLOSED_FLAGS = frozenset({"closed", "is_closed"})

@@ -2132,3 +2132,46 @@ class AssertCalledOnAsyncMock(Rule):
         Valid(_STORE_TEST.format(method="poll", count=2).replace("mocker.AsyncMock()", "mocker.AsyncMock(spec=object)"),
               files=_STORE_FILES),
     ]
+
+    # Seen at the thirteenth first look (a Kafka consumer suite): the suite's own fakes build their
+    # AsyncMocks in `__init__` (`self.commit = AsyncMock()`), in the test module or a helper module of
+    # the tests; the test builds the fake, or hands it to the class under test, which keeps it on `self`.
+    _FAKES = dedent("""
+        from unittest.mock import AsyncMock
+
+
+        class FakeCommitter:
+            def __init__(self):
+                self.close = AsyncMock()
+    """)
+    _SERVICE_FILES = {"svc/__init__.py": "", "svc/service.py": (
+        "class Service:\n    def __init__(self, committer):\n        self.committer = committer\n\n"
+        "    async def stop(self):\n        await self.committer.close()\n")}
+    _FAKE_TEST = dedent("""
+        from svc.service import Service
+        from tests.fakes import FakeCommitter
+
+
+        async def test_stop():
+            committer = FakeCommitter()
+            await Service(committer).stop()
+            committer.close.assert_called_once()
+
+
+        async def test_stop_through_the_service():
+            service = Service(committer=FakeCommitter())
+            await service.stop()
+            service.committer.close.assert_called_once()
+    """)
+    INVALID += [
+        Invalid(_FAKE_TEST, line=8, column=5, unsafe=True, count=2, others=((14, 5),),
+                fixed=_FAKE_TEST.replace("assert_called_once", "assert_awaited_once"),
+                files={**_SERVICE_FILES, "tests/__init__.py": "", "tests/fakes.py": _FAKES},
+                message="`committer.close.assert_called_once` on an AsyncMock passes even when it was never awaited; "
+                        "use `assert_awaited_once`"),
+    ]
+    VALID += [
+        # The fake replaces its mock later: which one the test checks is not known here.
+        Valid(_FAKES + "\n    def reset(self):\n        self.close = object()\n\n\n" + _FAKE_TEST.replace(
+            "from tests.fakes import FakeCommitter\n", ""), files=_SERVICE_FILES),
+    ]

@@ -484,6 +484,22 @@ class TestWithoutAssertion(Rule):
                     print(response.json())
         """), line=5, column=15, message='async test `test_list` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
     ]
+    # Seen at the thirteenth first look (a charm's integration tests): the helper that asserts is
+    # imported from the test's own package by a relative import.
+    VALID += [
+        Valid(dedent("""
+            from .backup_helpers import backup_operations
+
+
+            async def test_backup(ops_test):
+                await backup_operations(ops_test.model)
+        """), filename="tests/integration/test_backup.py", files={
+            "tests/__init__.py": "", "tests/integration/__init__.py": "",
+            "tests/integration/backup_helpers.py": (
+                "async def backup_operations(model):\n    action = await model.run()\n"
+                "    assert action.status == 'completed'\n")}),
+    ]
+
 
 
 def _strict(mark: Mark) -> bool:

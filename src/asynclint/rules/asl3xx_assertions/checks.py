@@ -248,6 +248,13 @@ class HelperChecks:
         return False
 
     def _locate(self, module: list[str]) -> Path | None:
+        level = next((i for i, part in enumerate(module) if part), len(module))
+        if level:  # `from .helpers import check` ("" first): from the test module's own package
+            base = self.ctx.path.parent.resolve()
+            for _ in range(level - 1):
+                base = base.parent
+            relative = module_file((base,), ".".join(module[level:])) if module[level:] else None
+            return relative[0].resolve() if relative is not None else None
         if self._roots is None:
             roots = list(import_roots(self.ctx.pytest, self.ctx.path))
             folder = self.ctx.path.parent.resolve()

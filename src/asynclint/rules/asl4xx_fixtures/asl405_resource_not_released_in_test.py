@@ -456,8 +456,10 @@ class ResourceNotReleasedInTest(Rule):
         sync or async, that sent nothing or sends to in-memory transports
         (httpx stopped warning about an unclosed `AsyncClient` in 0.22), an `AppRunner`
         before `setup()`), one built on a mock or on a pool the test owns, and
-        a SQLAlchemy session whose last call committed or rolled back. Tasks
-        are ASL504's and temporary paths are not held open.
+        a SQLAlchemy session whose last call committed or rolled back, a
+        socket whose descriptor `detach()` handed to a new owner (a
+        transport, another socket). Tasks are ASL504's and temporary paths
+        are not held open.
 
         **Preview behaviour** (`--preview`): classes of the project's own
         source with a release method that does something, once the test has
@@ -491,7 +493,9 @@ class ResourceNotReleasedInTest(Rule):
         (library resources 3 / 0 / 0; project classes 0 / 9 / 0: fakes the
         test closes itself), at the tenth 1 / 0 / 0, at the eleventh 8 / 15 / 0
         (library resources 8 / 0 / 0; 14 wrong: a project helper handing
-        back the pool of a client the test closes elsewhere).
+        back the pool of a client the test closes elsewhere), at the
+        thirteenth 0 / 8 / 0 (sockets whose descriptor `detach()` handed to a
+        transport: silent since).
         ## Why is this bad?
         The test leaves the connection, socket or process open when it ends:
         "Unclosed client session" and ResourceWarning noise, file
@@ -1732,4 +1736,22 @@ class ResourceNotReleasedInTest(Rule):
             """),
             unsafe=True,
         ),
+    ]
+
+    # Seen at the thirteenth first look (an event-loop implementation's tests): `detach()` hands the
+    # socket's descriptor to a transport, which closes it.
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+            import socket
+
+
+            async def test_transport():
+                left, right = socket.socketpair()
+                loop = asyncio.get_running_loop()
+                transport, _ = await loop.connect_accepted_socket(asyncio.Protocol, left.dup())
+                left.detach()
+                transport.close()
+                right.close()
+        """)),
     ]
