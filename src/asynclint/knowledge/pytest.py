@@ -91,6 +91,9 @@ CHECK_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.fail", "pytest
                          "pytest.approx", "pytest.skip", "pytest.xfail", "pytest.RaisesGroup",
                          "pytest.RaisesExc", "pytest.raises_group", "_pytest.raises.RaisesGroup",
                          "_pytest.raises.RaisesExc", "pytest.fail.Exception"})
+#: Calls that turn warnings into errors for the code after them (``warnings.simplefilter("error")``
+#: inside ``warnings.catch_warnings()``): a test whose point is "no warning" checks that way.
+WARNINGS_AS_ERRORS = frozenset({"warnings.simplefilter", "warnings.filterwarnings"})
 #: Path parts of test-support code (``tests/``, ``testing/``, ``conftest.py``).
 TEST_SUPPORT_PARTS = ("test", "testing", "conftest")
 #: Folders of documentation examples (ASL302: their tests show usage; asl301 keeps its own list).

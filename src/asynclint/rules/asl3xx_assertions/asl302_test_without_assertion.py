@@ -484,6 +484,22 @@ class TestWithoutAssertion(Rule):
                     print(response.json())
         """), line=5, column=15, message='async test `test_list` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
     ]
+    # Seen at the thirteenth first look (an event loop's tests named `..._no_warning`): warnings made
+    # errors around the code under test are the check.
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+            import warnings
+
+
+            async def test_shutdown_no_warning():
+                loop = asyncio.get_running_loop()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    await loop.shutdown_default_executor()
+        """)),
+    ]
+
     # Seen at the thirteenth first look (a charm's integration tests): the helper that asserts is
     # imported from the test's own package by a relative import.
     VALID += [

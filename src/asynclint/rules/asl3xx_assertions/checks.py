@@ -22,7 +22,7 @@ import libcst as cst
 
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.async_types import TIMEOUT_CALLS
-from asynclint.knowledge.pytest import CHECK_CALLS
+from asynclint.knowledge.pytest import CHECK_CALLS, WARNINGS_AS_ERRORS
 from asynclint.knowledge.pytest import CHECK_HELPER_PREFIXES as CHECK_PREFIXES
 from asynclint.knowledge.pytest import TEST_SUPPORT_PARTS as _TEST_SUPPORT_PARTS
 from asynclint.model.modules import import_roots, module_file
@@ -71,7 +71,7 @@ def scan_nodes(ctx: "FileContext", nodes: list[cst.CSTNode]) -> LocalScan:
         if type(node) is cst.Call:
             callee = node.func
             qualified = ctx.qualname(callee)
-            if qualified in CHECK_CALLS:
+            if qualified in CHECK_CALLS or (qualified in WARNINGS_AS_ERRORS and _errors(node)):
                 return LocalScan(True, [])
             if is_check_name(called_name(callee)):
                 return LocalScan(True, [])
@@ -85,6 +85,13 @@ def scan_nodes(ctx: "FileContext", nodes: list[cst.CSTNode]) -> LocalScan:
             return LocalScan(True, [])
         extend(iter_children(node))
     return LocalScan(False, calls)
+
+
+def _errors(call: cst.Call) -> bool:
+    """``simplefilter("error")`` / ``filterwarnings(action="error", ...)``: warnings raise from here on."""
+    action = call.args[0].value if call.args and call.args[0].keyword is None else next(
+        (arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "action"), None)
+    return type(action) is cst.SimpleString and action.evaluated_value == "error"
 
 
 def _waits_for_event(call: cst.Call) -> bool:
