@@ -142,8 +142,9 @@ class MockUses(cst.CSTVisitor):
         if attr in MOCK_AWAIT_CHECKS:
             self.await_checked.add(key)
         elif attr in CALL_CHECKS:
-            if attr in _READ_CHECKS and not self._asserts and any(type(n) is cst.FunctionDef for n in self._stack):
-                return  # `m.call_count` read by a fake the test defines (a side effect's counter): no check
+            if attr in _READ_CHECKS and not self._asserts and any(type(n) in (cst.FunctionDef, cst.Lambda)
+                                                                  for n in self._stack):
+                return  # read by a fake or a wait predicate the test defines (`lambda: m.called`): no check
             self.found.append((node, key, tuple(self._stack)))
         elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
             self.results_set.add(key)
@@ -165,6 +166,17 @@ class MockUses(cst.CSTVisitor):
         if type(parent) in (cst.AssignTarget, cst.AsName) or (type(parent) is cst.Arg and parent.keyword is node):
             return
         self.escapes.add(node.value)
+
+    def sibling_side_effect_asserted(self, key: str) -> bool:
+        """Another mock of the test called by the same name (``consumer_a.commit`` beside
+        ``consumer_b.commit``: the code awaits both at one line) has a side effect that acts, and the
+        test asserts something that is not about a mock: what that side effect sets off only happens
+        when the shared line awaits, so a dropped await there fails the assertion."""
+        method = key.rpartition(".")[2]
+        if not any(other != key and other.rpartition(".")[2] == method for other in self.side_effects):
+            return False
+        mocks = {k for _, k, _ in self.found} | self.side_effects
+        return any(not (chains & mocks) for chains in self.assert_chains)
 
     def count_follows_side_effect(self, attribute: cst.Attribute, key: str, path: tuple[cst.CSTNode, ...],
                                   built_with_side_effect: bool = False) -> bool:
