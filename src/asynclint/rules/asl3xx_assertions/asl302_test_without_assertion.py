@@ -13,7 +13,7 @@ from asynclint.knowledge.network import CHECKING_MOCK_FIXTURES
 from asynclint.knowledge.async_types import RUNNER_ONLY_CALLS as RUNNER_ONLY
 from asynclint.knowledge.pytest import CHECK_CALLS, DOCS_FOLDERS
 from asynclint.model.pytest_facts import Mark, TestFunction
-from asynclint.rules.asl3xx_assertions.checks import HelperChecks, LocalScan, always_true, scan_nodes
+from asynclint.rules.asl3xx_assertions.checks import HelperChecks, LocalScan, scan_nodes
 
 #: A docstring or comment saying the test is there to show that something does not raise.
 NO_RAISE = re.compile(
@@ -41,9 +41,7 @@ class TestWithoutAssertion(Rule):
         that nothing raises), under the 9 in 10 a default rule needs (see
         docs/precision/asl3xx.md).
 
-        Finds async tests whose body has no `assert` (but for one that
-        cannot fail: `assert True`), no `raise`, no
-        `warnings.simplefilter("error")` (warnings made errors), no
+        Finds async tests whose body has no `assert`, no `raise`, no
         `pytest.raises`/`pytest.warns`/`pytest.fail`/`pytest.RaisesGroup`, no
         mock `assert_*` call, no call to a helper whose name starts with
         `assert`, `check`, `verify`, `expect` or `validate` (`self.assertEqual`
@@ -110,7 +108,7 @@ class TestWithoutAssertion(Rule):
             for stmt in body.body:
                 if type(stmt) is cst.SimpleStatementLine:
                     for small in stmt.body:
-                        if (type(small) is cst.Assert and not always_true(small.test)) or type(small) is cst.Raise:
+                        if type(small) is cst.Assert or type(small) is cst.Raise:
                             return LocalScan(True, [])
         return scan_nodes(self.ctx, [body])
 
@@ -486,16 +484,6 @@ class TestWithoutAssertion(Rule):
                     print(response.json())
         """), line=5, column=15, message='async test `test_list` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
     ]
-    # Seen at the thirteenth first look (an ORM's feature tests): `assert True` cannot fail.
-    INVALID += [
-        Invalid(dedent("""
-            async def test_feature_flag(backend):
-                await backend.enable("json")
-                assert True
-        """), line=1, column=11, message='async test `test_feature_flag` asserts nothing; it passes whatever the '
-                                        'code under test does; assert on its result or use `pytest.raises`'),
-    ]
-
     # Seen at the thirteenth first look (an event loop's tests named `..._no_warning`): warnings made
     # errors around the code under test are the check.
     VALID += [
