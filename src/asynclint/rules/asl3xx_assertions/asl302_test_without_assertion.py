@@ -41,7 +41,9 @@ class TestWithoutAssertion(Rule):
         that nothing raises), under the 9 in 10 a default rule needs (see
         docs/precision/asl3xx.md).
 
-        Finds async tests whose body has no `assert`, no `raise`, no
+        Finds async tests whose body has no `assert` (`assert True`
+        included: the author saying that reaching the end is the check), no
+        `raise`, no `warnings.simplefilter("error")` (warnings made errors), no
         `pytest.raises`/`pytest.warns`/`pytest.fail`/`pytest.RaisesGroup`, no
         mock `assert_*` call, no call to a helper whose name starts with
         `assert`, `check`, `verify`, `expect` or `validate` (`self.assertEqual`
