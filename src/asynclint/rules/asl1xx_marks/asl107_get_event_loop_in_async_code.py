@@ -38,7 +38,8 @@ class GetEventLoopInAsyncCode(Rule):
         of its 18 findings was a mistake their maintainers would fix; all 18
         were debatable (precision 0%, docs/precision.md); at the seventh first
         look, 20 more, all debatable for the same reason, and 12 and 13 more
-        at the eighth and ninth, 16 at the tenth, 10 at the eleventh. Inside a coroutine
+        at the eighth and ninth, 16 at the tenth, 10 at the eleventh, 1 at the
+        thirteenth. Inside a coroutine
         `get_event_loop()` returns the running loop and warns on no Python
         release (3.14 included: only a call with no running loop and no
         current loop raises), so the change is tidiness, not a bug fix. It
