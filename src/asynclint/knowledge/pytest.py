@@ -91,6 +91,10 @@ CHECK_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.fail", "pytest
                          "pytest.approx", "pytest.skip", "pytest.xfail", "pytest.RaisesGroup",
                          "pytest.RaisesExc", "pytest.raises_group", "_pytest.raises.RaisesGroup",
                          "_pytest.raises.RaisesExc", "pytest.fail.Exception"})
+#: Library waits that raise when the state they wait for never comes (a timeout, an error state): a test
+#: whose last step waits so checks that state. juju's `Model.wait_for_idle(status=..., timeout=...)` and
+#: `Model.block_until(condition, timeout=...)` (reached through pytest-operator's `ops_test.model`).
+RAISING_WAITS = frozenset({"wait_for_idle", "block_until"})
 #: Calls that turn warnings into errors for the code after them (``warnings.simplefilter("error")``
 #: inside ``warnings.catch_warnings()``): a test whose point is "no warning" checks that way.
 WARNINGS_AS_ERRORS = frozenset({"warnings.simplefilter", "warnings.filterwarnings"})

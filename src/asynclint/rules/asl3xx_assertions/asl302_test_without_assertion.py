@@ -23,6 +23,8 @@ NO_RAISE = re.compile(
     r"|without (raising|an? (exception|error)|errors|failing|crashing)|safe to call|expect (a )?connection ?error or pass"
     r"|(n['’]t|not|never|no)\s+(cause|produce|throw|raise|lead to|trigger)\s+(any\s+|an?\s+)?(errors?|exceptions?|issues|problems)"
     r"|(must|should) not cause|should be possible|still works?\b|passes validation|(is|are) accepted|#\s*no (error|exception)|\b(this|it) is (allowed|fine)\b|_is_allowed\b"
+    # the test's own name: `test_shutdown_is_a_no_op`, `test_close_twice_is_ignored`, `test_..._does_not_raise`
+    r"|_(is_a_)?no_?op\b|_is_ignored\b|_(does_)?not_raise\b|_no_(error|exception)s?\b|_does_not_fail\b"
 )
 
 
@@ -43,7 +45,9 @@ class TestWithoutAssertion(Rule):
 
         Finds async tests whose body has no `assert` (`assert True`
         included: the author saying that reaching the end is the check), no
-        `raise`, no `warnings.simplefilter("error")` (warnings made errors), no
+        `raise`, no `warnings.simplefilter("error")` (warnings made errors),
+        no library wait that raises when its state never comes (juju's
+        `wait_for_idle`, `block_until`), no
         `pytest.raises`/`pytest.warns`/`pytest.fail`/`pytest.RaisesGroup`, no
         mock `assert_*` call, no call to a helper whose name starts with
         `assert`, `check`, `verify`, `expect` or `validate` (`self.assertEqual`
@@ -58,8 +62,9 @@ class TestWithoutAssertion(Rule):
         was not requested (`httpx_mock.add_response(...)`, `respx_mock`'s
         routes). Benchmarks (the
         `benchmark` mark or fixture), tests whose `expectation` parameter is
-        given `pytest.raises(...)` by `parametrize`, and tests whose docstring
-        or comments say that not raising is the point are left alone.
+        given `pytest.raises(...)` by `parametrize`, and tests whose docstring,
+        comments or name (`..._is_a_no_op`, `..._does_not_raise`) say that not
+        raising is the point are left alone.
 
         ## Why is this bad?
         A test without an assertion only proves that the code did not raise.
@@ -180,7 +185,7 @@ class TestWithoutAssertion(Rule):
         return False
 
     def _states_no_raise(self, test: TestFunction) -> bool:
-        """The docstring or a comment says that not raising is the point."""
+        """The docstring, a comment or the test's name says that not raising is the point."""
         text = self.ctx.module.code_for_node(test.func)
         return NO_RAISE.search(text) is not None
 
@@ -486,6 +491,22 @@ class TestWithoutAssertion(Rule):
                     print(response.json())
         """), line=5, column=15, message='async test `test_list` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
     ]
+    # Seen at the thirteenth first look (a charm's integration tests, an event loop's tests): a juju
+    # wait that raises when the units never reach the status is the check; a test named for not
+    # raising says so.
+    VALID += [
+        Valid(dedent("""
+            async def test_trust(ops_test):
+                await ops_test.juju("trust", "db")
+                await ops_test.model.wait_for_idle(apps=["db"], status="active", timeout=1000)
+        """)),
+        Valid(dedent("""
+            async def test_shutdown_twice_is_a_no_op(loop):
+                await loop.shutdown_default_executor()
+                await loop.shutdown_default_executor()
+        """)),
+    ]
+
     # Seen at the thirteenth first look (an event loop's tests named `..._no_warning`): warnings made
     # errors around the code under test are the check.
     VALID += [

@@ -22,7 +22,7 @@ import libcst as cst
 
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.async_types import TIMEOUT_CALLS
-from asynclint.knowledge.pytest import CHECK_CALLS, WARNINGS_AS_ERRORS
+from asynclint.knowledge.pytest import CHECK_CALLS, RAISING_WAITS, WARNINGS_AS_ERRORS
 from asynclint.knowledge.pytest import CHECK_HELPER_PREFIXES as CHECK_PREFIXES
 from asynclint.knowledge.pytest import TEST_SUPPORT_PARTS as _TEST_SUPPORT_PARTS
 from asynclint.model.modules import import_roots, module_file
@@ -73,7 +73,7 @@ def scan_nodes(ctx: "FileContext", nodes: list[cst.CSTNode]) -> LocalScan:
             qualified = ctx.qualname(callee)
             if qualified in CHECK_CALLS or (qualified in WARNINGS_AS_ERRORS and _errors(node)):
                 return LocalScan(True, [])
-            if is_check_name(called_name(callee)):
+            if is_check_name(called_name(callee)) or called_name(callee) in RAISING_WAITS:
                 return LocalScan(True, [])
             if type(callee) is cst.Attribute and callee.attr.value == "fail" and type(callee.value) is cst.Name \
                     and callee.value.value == "self":
