@@ -601,6 +601,36 @@ def _type_guards(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
     return found
 
 
+#: tenacity's retrying (without ``reraise=True``): the caller gets ``tenacity.RetryError``, not what the
+#: retried code raises.
+_RETRY_WRAPPERS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying", "tenacity.retry"})
+
+
+def _wraps_errors(call: ast.expr, source: "_SourceFile") -> bool:
+    """``Retrying(stop=...)`` / ``retry(stop=...)`` of tenacity without ``reraise=True``."""
+    if not isinstance(call, ast.Call) or source.qualify(ast_dotted(call.func)) not in _RETRY_WRAPPERS:
+        return False
+    return not any(k.arg == "reraise" and isinstance(k.value, ast.Constant) and k.value.value is True
+                   for k in call.keywords)
+
+
+def _retried(func: ast.FunctionDef | ast.AsyncFunctionDef, source: "_SourceFile") -> set[int]:
+    """Lines of the ``raise`` statements whose error the caller never sees as such: the function is
+    under tenacity's ``@retry(...)``, or the raise is in the ``with attempt:`` of ``for attempt in
+    Retrying(...)`` (both without ``reraise=True``): tenacity hands the caller a ``RetryError``."""
+    if any(_wraps_errors(d, source) for d in func.decorator_list):
+        return {n.lineno for n in ast.walk(func) if isinstance(n, ast.Raise)}
+    found: set[int] = set()
+    for loop in ast.walk(func):
+        if isinstance(loop, (ast.For, ast.AsyncFor)) and _wraps_errors(loop.iter, source) \
+                and isinstance(loop.target, ast.Name):
+            for block in ast.walk(loop):
+                if isinstance(block, (ast.With, ast.AsyncWith)) and any(
+                        isinstance(i.context_expr, ast.Name) and i.context_expr.id == loop.target.id for i in block.items):
+                    found.update(n.lineno for n in ast.walk(block) if isinstance(n, ast.Raise))
+    return found
+
+
 def _status_argument(call: ast.Call, positional: bool) -> int | None:
     for keyword in call.keywords:
         if keyword.arg in STATUS_KEYWORDS:
@@ -613,7 +643,7 @@ def _status_argument(call: ast.Call, positional: bool) -> int | None:
 def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, index: SourceIndex,
            route: bool) -> list[_Site]:
     sites: list[_Site] = []
-    guards: set[int] | None = None
+    unseen: set[int] | None = None  # raises a caller never meets as such: type guards, retried code
     for node in _own_body(func):
         if isinstance(node, ast.Raise) and node.exc is not None:
             if source.no_cover(node):
@@ -630,9 +660,9 @@ def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, in
                 if status is not None and 400 <= status <= 499:
                     sites.append(_Site("domain", qualified, status, node.lineno))
             elif _project_failure_class(qualified, index):
-                if guards is None:
-                    guards = _type_guards(func)
-                if node.lineno not in guards:
+                if unseen is None:
+                    unseen = _type_guards(func) | _retried(func, source)
+                if node.lineno not in unseen:
                     sites.append(_Site("class", qualified, None, node.lineno, _messages(exc)))
         elif route and isinstance(node, ast.Call):
             qualified = source.qualify(ast_dotted(node.func))

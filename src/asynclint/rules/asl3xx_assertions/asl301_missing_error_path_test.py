@@ -46,7 +46,9 @@ class MissingErrorPathTest(Rule):
         app declared in the test module, the 422 of a typed path parameter. Guards that reject
         wrong arguments (`TypeError`, `NotImplementedError` and their subclasses, the built-in
         `ValueError`, a raise under `if not isinstance(...)` or in the `else:` of an `isinstance`
-        chain), raises marked `# pragma: no cover`, the project's internal signals (a private
+        chain), raises tenacity retries without `reraise=True` (`@retry(...)`, or the
+        `with attempt:` of `for attempt in Retrying(...)`: the caller gets `RetryError`), raises
+        marked `# pragma: no cover`, the project's internal signals (a private
         class, or one its own module catches again and no package exports), generated `_sync`
         copies, documentation examples, vendored code and apps in test folders (`itests/`) are
         not failure modes.
@@ -1109,6 +1111,45 @@ class MissingErrorPathTest(Rule):
             line=1, column=11, config={"pythonpath": ["."]}, files=_ORDERS_APP,
             message="`GET /orders/{}` answers 404 at `app/orders.py:11`; no test expects it",
         ),
+    ]
+
+    # Seen at the thirteenth first look (a charm's unit tests, whose other test expects `RetryError`):
+    # the raise is retried by tenacity without `reraise=True`, so no caller ever meets the project's
+    # class (it gets `RetryError`); with `reraise=True` it does.
+    _RETRIED = dedent("""
+        from tenacity import Retrying, stop_after_attempt
+
+
+        class SyncCountError(Exception):
+            pass
+
+
+        def update_sync_count(client, count):
+            for attempt in Retrying(stop=stop_after_attempt(3)):
+                with attempt:
+                    if not client.set_count(count):
+                        raise SyncCountError(count)
+    """)
+    VALID += [
+        Valid(dedent("""
+            from app.sync import update_sync_count
+
+
+            def test_update_sync_count(client):
+                update_sync_count(client, 2)
+        """), config={"pythonpath": ["."]}, files={"app/__init__.py": "", "app/sync.py": _RETRIED}),
+    ]
+    INVALID += [
+        Invalid(dedent("""
+            from app.sync import update_sync_count
+
+
+            def test_update_sync_count(client):
+                update_sync_count(client, 2)
+        """), line=4, column=5, config={"pythonpath": ["."]},
+            files={"app/__init__.py": "", "app/sync.py": _RETRIED.replace(
+                "Retrying(stop=stop_after_attempt(3))", "Retrying(stop=stop_after_attempt(3), reraise=True)")},
+            message="`update_sync_count` raises `SyncCountError` at `app/sync.py:12`; no test expects it"),
     ]
 
 
