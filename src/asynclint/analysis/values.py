@@ -737,10 +737,10 @@ class FunctionValues:
         if value.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
             value = self._child(value, attr)
         else:
-            kept = self._stored_argument(expr, attr) if deeper else None
-            if kept is not None:  # `Handler(committer=Fake()).committer.close`: the argument's own attribute
+            kept = self._stored_argument(expr, attr)
+            if kept is not None and deeper:  # `Handler(committer=Fake()).committer.close`: the argument's own
                 return self.evaluate_path(kept, deeper, depth + 1)
-            value = self._stored_in_call(expr, attr, depth)
+            value = self._kept_value(kept, depth) if kept is not None else self._built_mock_attribute(expr, attr)
             patched = self._patched_class(expr, attr) if value.kind is Kind.UNKNOWN else None
             if patched is not None:  # the code calls the patched class: it gets its `return_value`
                 return self.evaluate_path(patched, f"return_value.{deeper}" if deeper else "return_value", depth + 1)
@@ -764,12 +764,9 @@ class FunctionValues:
         below = fixture if fixture is not None and fixture.name == name else None
         return ctx.fixture_scope(classes).resolve(name, below=below)
 
-    def _stored_in_call(self, call: cst.Call, attr: str, depth: int) -> Value:
-        """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x``: the value of ``x``;
-        or where the class builds ``self.attr = AsyncMock()`` itself (a fake of the test suite)."""
-        arg = self._stored_argument(call, attr)
-        if arg is None:
-            return self._built_mock_attribute(call, attr)
+    def _kept_value(self, arg: cst.BaseExpression, depth: int) -> Value:
+        """``Cls(..., x, ...).attr`` where ``Cls.__init__`` keeps ``self.attr = x`` (``_stored_argument``
+        gives ``x``): the value of ``x``."""
         value = self.evaluate(arg, depth + 1)
         return replace(value, origin="constructor", result=None) if value.kind is not Kind.UNKNOWN else value
 

@@ -368,14 +368,17 @@ class AssertCalledOnAsyncMock(Rule):
         keys = {key for _, key, _, _ in candidates}
         modules: list[str] | None = None  # the code under test, read once per test and only when asked
         entries: list[str] | None = None  # the project functions the test calls, read only when asked
+        reached: dict[str, bool | None] = {}
 
         def reached_use(mock: str) -> bool | None:
             """What the functions the test calls (and theirs) do with an awaited ``mock``: a child of a
             bare AsyncMock is reported only where one of them throws the awaited value away."""
             nonlocal entries
-            if entries is None:
-                entries = values.callees()
-            return ctx.source.awaited_result_reached(mock.rpartition(".")[2], entries)
+            if mock not in reached:
+                if entries is None:
+                    entries = values.callees()
+                reached[mock] = ctx.source.awaited_result_reached(mock.rpartition(".")[2], entries)
+            return reached[mock]
 
         def result_use(mock: str) -> bool | None:
             """What the code does with an awaited ``mock``, by the name it calls it

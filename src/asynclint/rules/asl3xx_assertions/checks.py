@@ -26,6 +26,7 @@ from asynclint.knowledge.pytest import CHECK_CALLS, RAISING_WAITS, WARNINGS_AS_E
 from asynclint.knowledge.pytest import CHECK_HELPER_PREFIXES as CHECK_PREFIXES
 from asynclint.knowledge.pytest import TEST_SUPPORT_PARTS as _TEST_SUPPORT_PARTS
 from asynclint.model.modules import import_roots, module_file
+from asynclint.model.names import call_argument
 
 if TYPE_CHECKING:
     from asynclint.api.context import FileContext
@@ -73,7 +74,8 @@ def scan_nodes(ctx: "FileContext", nodes: list[cst.CSTNode]) -> LocalScan:
             qualified = ctx.qualname(callee)
             if qualified in CHECK_CALLS or (qualified in WARNINGS_AS_ERRORS and _errors(node)):
                 return LocalScan(True, [])
-            if is_check_name(called_name(callee)) or called_name(callee) in RAISING_WAITS:
+            name = called_name(callee)
+            if is_check_name(name) or name in RAISING_WAITS:
                 return LocalScan(True, [])
             if type(callee) is cst.Attribute and callee.attr.value == "fail" and type(callee.value) is cst.Name \
                     and callee.value.value == "self":
@@ -89,9 +91,8 @@ def scan_nodes(ctx: "FileContext", nodes: list[cst.CSTNode]) -> LocalScan:
 
 def _errors(call: cst.Call) -> bool:
     """``simplefilter("error")`` / ``filterwarnings(action="error", ...)``: warnings raise from here on."""
-    action = call.args[0].value if call.args and call.args[0].keyword is None else next(
-        (arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "action"), None)
-    return type(action) is cst.SimpleString and action.evaluated_value == "error"
+    action = call_argument(call, 0, "action")
+    return action is not None and type(action.value) is cst.SimpleString and action.value.evaluated_value == "error"
 
 
 def _waits_for_event(call: cst.Call) -> bool:
