@@ -142,12 +142,28 @@ def _has_result(call: cst.Call) -> bool:
                for arg in call.args)
 
 
+def results_in_turn(value: cst.BaseExpression) -> bool:
+    """``[[{"id": 1}], None]``: a list or tuple of plain values, which the mock hands back one per
+    call, as a ``return_value`` would (nothing in it raises or runs)."""
+    if type(value) not in (cst.List, cst.Tuple):
+        return False
+    for node in descendants(value):
+        if type(node) in (cst.Call, cst.Lambda, cst.Attribute, cst.StarredElement, cst.ListComp,
+                          cst.GeneratorExp, cst.DictComp, cst.SetComp):
+            return False
+        if type(node) is cst.Name and node.value not in ("None", "True", "False"):
+            return False
+    return True
+
+
 def _side_effect(call: cst.Call, acting: bool = False) -> bool:
     """A mock built with ``side_effect=`` or ``wraps=``: an AsyncMock runs either only when awaited (an
-    exception raised into the code's ``except``, the wrapped coroutine's own effects). ``acting``: only
-    one that does something (not ``None``, nor a lambda returning ``None``)."""
+    exception raised into the code's ``except``, the wrapped coroutine's own effects); a ``side_effect``
+    list of plain values only hands back results, as ``return_value=`` would. ``acting``: only one
+    that does something (not ``None``, nor a lambda returning ``None``)."""
     return any(arg.keyword is not None and arg.keyword.value in ("side_effect", "wraps")
-               and not (acting and _gives_nothing(arg.value)) for arg in call.args)
+               and not (acting and _gives_nothing(arg.value))
+               and not (arg.keyword.value == "side_effect" and results_in_turn(arg.value)) for arg in call.args)
 
 
 def _configures(call: cst.Call) -> bool:

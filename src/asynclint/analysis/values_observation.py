@@ -26,7 +26,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from asynclint.analysis.body import called_name, descendants, value_assertion
-from asynclint.analysis.values import Value
+from asynclint.analysis.values import Value, results_in_turn
 from asynclint.analysis.values_mocks import chain
 from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESULTS
 
@@ -41,20 +41,6 @@ def _assertion_call(node: cst.Call) -> bool:
     """``self.assertEqual(...)``, ``assert_that(...)``: a call that asserts."""
     name = called_name(node)
     return name.startswith("assert") and not name.startswith(("assert_called", "assert_any_call", "assert_has_calls"))
-
-
-def _results_in_turn(value: cst.BaseExpression) -> bool:
-    """``[[{"id": 1}], None]``: a list or tuple of plain values, which the mock hands back one per
-    call, as a ``return_value`` would (nothing in it raises or runs)."""
-    if type(value) not in (cst.List, cst.Tuple):
-        return False
-    for node in descendants(value):
-        if type(node) in (cst.Call, cst.Lambda, cst.Attribute, cst.StarredElement, cst.ListComp,
-                          cst.GeneratorExp, cst.DictComp, cst.SetComp):
-            return False
-        if type(node) is cst.Name and node.value not in ("None", "True", "False"):
-            return False
-    return True
 
 
 class MockUses(cst.CSTVisitor):
@@ -149,7 +135,7 @@ class MockUses(cst.CSTVisitor):
         elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
             self.results_set.add(key)
             assign = self._stack[-3] if len(self._stack) >= 3 else None
-            if attr == "side_effect" and not (type(assign) is cst.Assign and _results_in_turn(assign.value)):
+            if attr == "side_effect" and not (type(assign) is cst.Assign and results_in_turn(assign.value)):
                 self.side_effects.add(key)  # one that may act (raise, run a function): not just results
         elif self._asserts:
             self.results_read.add(key)

@@ -2138,6 +2138,29 @@ class AssertCalledOnAsyncMock(Rule):
               files=_STORE_FILES),
     ]
 
+    # A `side_effect` list of plain values given where the mock is built hands back one result per call,
+    # as one assigned later does: it drives no retry, so `call_count == 2` counts the un-awaited call too.
+    # A list that raises on the first call does drive the second (the count follows the await).
+    _QUERY_FILES = {"store/__init__.py": "",
+                    "store/poller.py": ("async def query(sql):\n    raise RuntimeError\n\n\nclass Poller:\n"
+                                        "    async def poll(self):\n        await query('UPSERT')\n"
+                                        "        rows = await query('SELECT')\n        return rows[0]\n")}
+    _QUERY_TEST = dedent("""
+        from store.poller import Poller
+
+
+        async def test_poll(mocker):
+            query = mocker.patch("store.poller.query", side_effect={effects})
+            await Poller().poll()
+            assert query.call_count == 2
+    """)
+    INVALID += [
+        Invalid(_QUERY_TEST.format(effects="[None, [[]]]"), line=7, column=12, unsafe=True, files=_QUERY_FILES,
+                fixed=_QUERY_TEST.format(effects="[None, [[]]]").replace("call_count", "await_count"),
+                message="`query.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`"),
+    ]
+    VALID += [Valid(_QUERY_TEST.format(effects='[OSError("down"), [[]]]'), files=_QUERY_FILES)]
+
     # Seen at the thirteenth first look (a Kafka consumer suite): the suite's own fakes build their
     # AsyncMocks in `__init__` (`self.commit = AsyncMock()`), in the test module or a helper module of
     # the tests; the test builds the fake, or hands it to the class under test, which keeps it on `self`.
