@@ -47,6 +47,12 @@ def write(root: Path, files: dict[str, str]) -> None:
     ({"pyproject.toml": '[dependency-groups]\ntests = ["pytest-asyncio>=0.21"]\n',
       "uv.lock": '[[package]]\nname = "pytest-asyncio"\nversion = "0.25.3"\n'},
      "pytest-asyncio 0.25.3 (locked in uv.lock)"),
+    # Pipenv: the Pipfile declares (often "*"), its lock says what is installed
+    ({"Pipfile": '[packages]\n\n[dev-packages]\npytest = "*"\npytest-asyncio = "*"\n',
+      "Pipfile.lock": '{"_meta": {}, "default": {}, "develop": {"pytest-asyncio": {"hashes": [], "version": "==0.8.0"}}}'},
+     "pytest-asyncio 0.8.0 (locked in Pipfile.lock)"),
+    ({"Pipfile": '[dev-packages]\npytest-asyncio = {version = "==0.21.2", extras = []}\n'},
+     "pytest-asyncio 0.21.2 (pinned in Pipfile)"),
     ({"pyproject.toml": '[dependency-groups]\ntests = ["pytest"]\n[tool.asynclint]\npytest-asyncio-version = "1.2"\n'},
      "pytest-asyncio 1.2.0 (set by pytest-asyncio-version in pyproject.toml [tool.asynclint])"),
 ])

@@ -3,7 +3,7 @@
 ``declared_requirements(directory)`` reads one directory's ``pyproject.toml`` (``[project]``
 dependencies and optional dependencies, ``[dependency-groups]``, Poetry's dependencies,
 dev-dependencies and groups), its requirements files (see ``requirements_files``, and the
-files they include with ``-r``), ``setup.py`` read statically (``setup_py_specs``: never
+files they include with ``-r``), Pipenv's ``Pipfile``, ``setup.py`` read statically (``setup_py_specs``: never
 executed) and the requirement lines of ``setup.cfg``/``tox.ini``; it returns each requirement
 as written, with its file, and the files read (for the result cache). ``project_dependencies`` gives their names;
 ``config/versions.pins_in`` filters them by distribution (lock files are its own: they
@@ -70,14 +70,27 @@ def pyproject_specs(data: dict[str, Any]) -> list[str]:
         poetry_groups = poetry.get("group")
         if isinstance(poetry_groups, dict):
             tables += [g.get("dependencies") for g in poetry_groups.values() if isinstance(g, dict)]
-        for table in tables:
-            if not isinstance(table, dict):
-                continue
-            for name, value in table.items():
-                version = value.get("version", "") if isinstance(value, dict) else value
-                spec = version if isinstance(version, str) and version != "*" else ""
-                specs.append(f"{name} {spec}".strip())
+        specs += _table_specs(tables)
     return [s for s in specs if s.strip()]
+
+
+def _table_specs(tables: list[Any]) -> list[str]:
+    """Poetry's and Pipenv's dependency tables (``name = "^0.21"``, ``name = "*"``, ``name = {version =
+    "==0.8"}``) as requirement strings (``"name ^0.21"``, ``"name"``)."""
+    specs: list[str] = []
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for name, value in table.items():
+            version = value.get("version", "") if isinstance(value, dict) else value
+            spec = version if isinstance(version, str) and version != "*" else ""
+            specs.append(f"{name} {spec}".strip())
+    return specs
+
+
+def pipfile_specs(data: dict[str, Any]) -> list[str]:
+    """Every requirement a Pipfile declares (``[packages]`` and ``[dev-packages]``)."""
+    return [s for s in _table_specs([data.get("packages"), data.get("dev-packages")]) if s.strip()]
 
 
 def pyproject_dependencies(pyproject: Path) -> set[str]:
@@ -342,6 +355,13 @@ def declared_requirements(directory: Path, pyproject: Path | None = None, requir
             text = read_declaration(path) or ""
             found += [Requirement(line, path) for line in requirement_lines(text)]
             pending += included_files(text, path, directory)
+        pipfile = directory / "Pipfile"
+        if pipfile.is_file():
+            read.append(pipfile)
+            try:
+                found += [Requirement(spec, pipfile) for spec in pipfile_specs(load_toml(pipfile))]
+            except (ConfigError, OSError):
+                pass
         setup_py = directory / "setup.py"
         if setup_py.is_file():
             read.append(setup_py)

@@ -4,11 +4,11 @@ In this order (RULES.md, Versions):
 
 1. ``[tool.asynclint] pytest-asyncio-version = "0.21"`` (the setting);
 2. the project's own pins, from the project root upwards (the nearest directory
-   that has any): lock files first (``uv.lock``, ``poetry.lock``, ``pdm.lock``:
-   exact versions), then ``pyproject.toml`` (``[project] dependencies``,
+   that has any): lock files first (``uv.lock``, ``poetry.lock``, ``pdm.lock``,
+   ``Pipfile.lock``: exact versions), then ``pyproject.toml`` (``[project] dependencies``,
    ``optional-dependencies``, ``[dependency-groups]``, Poetry's dependencies and
    groups), ``requirements*.txt`` / ``requirements*.in`` (also in a
-   ``requirements/`` folder), ``setup.cfg``/``tox.ini`` ``deps``;
+   ``requirements/`` folder), Pipenv's ``Pipfile``, ``setup.cfg``/``tox.ini`` ``deps``;
 3. the installed distribution's metadata (``importlib.metadata`` over the
    interpreter's ``sys.path``: read, never imported);
 4. else the newest release asynclint knows.
@@ -27,6 +27,7 @@ their messages say so.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -211,7 +212,10 @@ def version_for_spec(spec: str, installed: Version | None = None,
 
 # Where pins live ---------------------------------------------------------------------------------
 def _lock_version(path: Path, text: str, dist: Distribution) -> str | None:
-    """The locked version in uv.lock / poetry.lock / pdm.lock (TOML ``[[package]]``)."""
+    """The locked version in uv.lock / poetry.lock / pdm.lock (TOML ``[[package]]``) or Pipenv's
+    Pipfile.lock (JSON: ``{"develop": {"pytest-asyncio": {"version": "==0.8.0"}}}``)."""
+    if path.name == "Pipfile.lock":
+        return _pipfile_lock_version(text, dist)
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError):
@@ -223,8 +227,22 @@ def _lock_version(path: Path, text: str, dist: Distribution) -> str | None:
     return None
 
 
-LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
-CANDIDATES = (*LOCK_FILES, "pyproject.toml", "setup.cfg", "tox.ini", "requirements.txt", "requirements-dev.txt",
+def _pipfile_lock_version(text: str, dist: Distribution) -> str | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    sections = [data.get(key) for key in ("default", "develop")] if isinstance(data, dict) else []
+    for section in sections:
+        for name, entry in (section.items() if isinstance(section, dict) else ()):
+            version = entry.get("version") if isinstance(entry, dict) else None
+            if dist.is_named(str(name)) and isinstance(version, str) and version.startswith("=="):
+                return version[2:]
+    return None
+
+
+LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
+CANDIDATES = (*LOCK_FILES, "pyproject.toml", "Pipfile", "setup.cfg", "tox.ini", "requirements.txt", "requirements-dev.txt",
               "requirements-test.txt", "requirements_dev.txt", "requirements_test.txt", "dev-requirements.txt",
               "test-requirements.txt", "setup.py", "tests/requirements.txt")
 

@@ -32,7 +32,8 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
         an unset mode is strict. A plugin that runs coroutine tests itself
         (aiohttp's own, declared as pytest-aiohttp before 1.0 in the project's
         requirements, `tests/requirements.txt` and setup.py included) runs the
-        fixtures too: nothing is reported.
+        fixtures too: nothing is reported. The release is read from the
+        project's pins, lock files included (uv, Poetry, PDM, Pipenv).
 
         ## Why is this bad?
         In strict mode pytest-asyncio only runs fixtures declared with
@@ -217,6 +218,16 @@ class AsyncFixtureNeedsPytestAsyncioFixture(Rule):
             async def legacy_connection():
                 yield 1
         """), files={"tests/requirements.txt": "pytest\npytest-asyncio==0.18.3\n"}),
+        # Pipenv's lock says which release is installed (seen at the fourteenth first look: 0.8.0 locked,
+        # `pytest-asyncio = "*"` in the Pipfile).
+        Valid(dedent("""
+            import pytest
+
+            @pytest.fixture
+            async def pool():
+                yield 1
+        """), files={"Pipfile": '[dev-packages]\npytest-asyncio = "*"\n',
+                     "Pipfile.lock": '{"default": {}, "develop": {"pytest-asyncio": {"version": "==0.8.0"}}}'}),
         # aiohttp's own plugin (pytest-aiohttp before 1.0), pinned in the suite's own requirements file.
         Valid(dedent("""
             import pytest
