@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -270,7 +271,10 @@ def results(request: pytest.FixtureRequest,
     for code, index, example in chosen:
         files[(code, index)] = write_project(base / code / f"invalid{index}" / "project", example)
     project_of = {key: base / key[0] / f"invalid{key[1]}" / "project" for key in files}
-    before = run_projects(list(project_of.values()), "before", base / "before-jobs.json")
+    # The unfixed suite runs in a copy: what it leaves behind (the leak a rule reports: a directory made
+    # outside tmp_path) is not in the fixed suite's way, as on a fresh checkout.
+    before_of = {key: Path(shutil.copytree(path, path.parent / "unfixed")) for key, path in project_of.items()}
+    before = run_projects(list(before_of.values()), "before", base / "before-jobs.json")
     exe = asynclint_executable()
     cli: dict[str, subprocess.CompletedProcess[str]] = {}
     for code in sorted({code for code, _, _ in chosen}):
@@ -279,7 +283,7 @@ def results(request: pytest.FixtureRequest,
                                     "--output-format", "concise", *paths],
                                    cwd=base / code, capture_output=True, text=True, timeout=300, env=_clean_env())
     after = run_projects(list(project_of.values()), "after", base / "after-jobs.json")
-    return {(code, index): ExampleResult(code, index, example, before[project_of[(code, index)]],
+    return {(code, index): ExampleResult(code, index, example, before[before_of[(code, index)]],
                                          after[project_of[(code, index)]],
                                          files[(code, index)].read_text(encoding="utf-8"), cli[code])
             for code, index, example in chosen}

@@ -235,3 +235,28 @@ def test_parallel_run_reports_what_a_serial_run_reports(tmp_path: Path, monkeypa
     assert parallel.diagnostics == serial.diagnostics
     assert len(serial.diagnostics) == 41
     assert parallel.linted == serial.linted
+
+
+def test_a_new_test_requesting_an_unrequested_conftest_fixture_relints_the_conftest(project: Path) -> None:
+    write(project / "tests/a/conftest.py", """
+        import pytest
+
+
+        @pytest.fixture
+        async def client():
+            yield 1
+
+
+        @pytest.fixture
+        async def spare():
+            yield 2
+    """)
+    findings, _ = lint(project)
+    assert findings.count("ASL103@tests/a/conftest.py") == 1  # `spare`: nothing requests it, pytest never sets it up
+    write(project / "tests/a/deeper/test_spare.py", """
+        async def test_spare(spare):
+            assert spare == 2
+    """)
+    findings, linted = lint(project)
+    assert "tests/a/conftest.py" in linted
+    assert findings.count("ASL103@tests/a/conftest.py") == 2

@@ -20,7 +20,7 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\nasyncio_mode = "strict"\n')
     files = {"tests/b/conftest.py": "import pytest\n\n@pytest.fixture\nasync def value():\n    return 1\n",
-             "tests/b/test_z.py": TEST.format(n=1), "tests/b/a_sub/test_y.py": TEST.format(n=2),
+             "tests/b/test_z.py": "async def test_1(value):\n    assert True\n", "tests/b/a_sub/test_y.py": TEST.format(n=2),
              "tests/a/test_x.py": TEST.format(n=3), "tests/test_top.py": TEST.format(n=4)}
     for n in range(40):
         files[f"tests/c/test_{n:02}.py"] = TEST.format(n=n)

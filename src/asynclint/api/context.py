@@ -19,7 +19,7 @@ from asynclint.model.project import FixtureScope, ProjectModel
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, TestFunction, build_module_facts
 from asynclint.model.runners import RunVerdict, Runners
 from asynclint.model.source_index import SourceIndex
-from asynclint.model.unreached import dead_branches, inside, unreached_functions
+from asynclint.model.unreached import dead_branches, inside, unreached_functions, unrequested_conftest_fixtures
 
 
 class FileContext:
@@ -121,6 +121,17 @@ class FileContext:
         never += [test.func.body for test in self.facts.tests
                   if test.is_async and test.run_by_unittest and self.runner_of(test).unittest_never_awaited]
         never += dead_branches(self.module)
+        return inside(never)
+
+    def unrequested_fixture_nodes(self, reported: list[cst.CSTNode]) -> set[int]:
+        """The ids of the nodes of this conftest.py's fixtures that hold a reported node and that no
+        test or fixture requests (model/unreached.py): pytest never sets them up."""
+        if self.text is None:
+            return set()
+        scan = self.project.framework_scan
+        never = unrequested_conftest_fixtures(
+            self.module, self.text, self.facts, {id(node) for node in reported},
+            lambda name: scan.name_spelled_below(self.path.parent, name, self.path), self.pytest.inifile)
         return inside(never)
 
     def setting(self, key: str, default: Any = None) -> Any:

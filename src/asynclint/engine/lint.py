@@ -263,6 +263,10 @@ def lint_module(job: LintJob, module: cst.Module, text: str, dependencies: set[P
         unreached = ctx.unreached_nodes()
         if unreached:  # a fixture nothing requests, a helper nothing calls: pytest never runs that code
             reported = [report for report in reported if id(report[1]) not in unreached]
+    if reported and ctx.is_conftest:
+        unrequested = ctx.unrequested_fixture_nodes([node for _, node, _, _ in reported])
+        if unrequested:  # a fixture of this folder that nothing requests: pytest never sets it up
+            reported = [report for report in reported if id(report[1]) not in unrequested]
     positions = (node_positions(module, [node for _, node, _, _ in reported], text, ctx.traversal.statement_chains)
                  if reported else {})
     noqa = noqa_lines(text) if job.apply_noqa else {}

@@ -90,8 +90,9 @@ def _lint(runner: LintRun, path: Path, shown: str, text: str, stdin: bool) -> li
     outcome = lint_text(job, text, track_dependencies=entry is not None)
     if cache is not None and entry is not None and outcome.dependencies is not None:
         scans = runner.project.framework_scan.scans() if path.name == "conftest.py" else None
+        names = runner.project.framework_scan.name_scans(path.parent) if path.name == "conftest.py" else None
         cache.put(path, entry[0], entry[1], outcome.dependencies,
-                  [d.without_fix() for d in outcome.diagnostics], scans)
+                  [d.without_fix() for d in outcome.diagnostics], scans, names)
     return outcome.diagnostics
 
 

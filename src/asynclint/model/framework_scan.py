@@ -44,6 +44,7 @@ class FrameworkScan:
         self.files_read = files_read if files_read is not None else FilesRead()
         self._cache: dict[Path, bool] = {}
         self._files: dict[tuple[str, Path], object] = {}
+        self._names: dict[tuple[Path, str], bool] = {}
 
     def anyio_or_trio_below(self, directory: Path, config: PytestConfig) -> bool:
         """True when a test file or conftest.py below mentions anyio or trio (or there are too many to read)."""
@@ -104,6 +105,20 @@ class FrameworkScan:
                     return True
         return False
 
+    def name_spelled_below(self, directory: Path, name: str, exclude: Path) -> bool:
+        """True when a Python file below ``directory`` other than ``exclude`` spells ``name`` as a word (or
+        there are too many files to read): who may request a conftest.py's fixture. Cached per run."""
+        key = (directory, name)
+        if key not in self._names:
+            self._names[key] = _spelled_below(directory, name, exclude)
+        return self._names[key]
+
+    def name_scans(self, directory: Path) -> dict[str, bool]:
+        """The names asked of ``directory`` by ``name_spelled_below`` so far, and the answers."""
+        directory = Path(os.path.abspath(directory))
+        return {name: found for (folder, name), found in self._names.items()
+                if Path(os.path.abspath(folder)) == directory}
+
     def scans(self) -> dict[Path, bool]:
         """Every directory scanned so far and whether anyio or trio was found below it."""
         return dict(self._cache)
@@ -130,6 +145,28 @@ class FrameworkScan:
                 if WORDS.search(text):
                     return True
         return False
+
+
+def _spelled_below(directory: Path, name: str, exclude: Path) -> bool:
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    count = 0
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
+                   and not (Path(root) / d / "pyvenv.cfg").exists()]
+        for file in files:
+            path = Path(root) / file
+            if not file.endswith(".py") or path == exclude:
+                continue
+            count += 1
+            if count > MAX_FILES:
+                return True
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return True
+            if name in text and word.search(text):
+                return True
+    return False
 
 
 def declared_plugins(tree: ast.Module) -> list[str]:

@@ -20,7 +20,7 @@ its own, whose fixtures are there for other modules to import) is "may run".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import libcst as cst
@@ -63,6 +63,36 @@ def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
             ini, ini_read = _ini_text(inifile), True
         if ini is not None and re.search(rf"\b{re.escape(wanted)}\b", ini) is None:
             found.append(stmt)
+    return found
+
+
+def unrequested_conftest_fixtures(module: cst.Module, text: str, facts: ModuleFacts, reported: set[int],
+                                  spelled_below: Callable[[str], bool],
+                                  inifile: Path | None = None) -> list[cst.FunctionDef]:
+    """The fixtures of conftest.py ``module`` that hold a reported node (``reported``: node ids) and that
+    nothing requests: a conftest.py's fixtures serve the tests of its folder and below only, so when
+    neither this file (another fixture's parameter, ``usefixtures``) nor any other Python file below it
+    (``spelled_below(name)``: a test, a helper calling ``getfixturevalue``) nor the ini file spells the
+    name, and it is not ``autouse``, pytest never sets it up. Asked only where a finding would be
+    reported: the scan reads the folder's files (seen at the fifth and thirteenth first looks: a
+    class-scoped fixture, added and never used, reported for the loop it would run in)."""
+    if "pytest_plugins" in text:
+        return []  # other modules loaded as plugins may request it
+    found: list[cst.FunctionDef] = []
+    for fixture in facts.fixtures:
+        if fixture.autouse or fixture.class_name is not None or not (inside([fixture.func]) & reported):
+            continue
+        call = fixture.decorator.decorator
+        named = type(call) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "name"
+                                                for arg in call.args)
+        own = 2 if named and fixture.func.name.value == fixture.name else 1
+        if text.count(fixture.name) > own:  # a longer name holding it counts too
+            continue
+        ini = _ini_text(inifile)
+        if ini is None or re.search(rf"\b{re.escape(fixture.name)}\b", ini) is not None:
+            continue
+        if not spelled_below(fixture.name):
+            found.append(fixture.func)
     return found
 
 

@@ -67,6 +67,7 @@ class ResultCache:
         self.package = _package_fingerprint()
         self._dep_digests: dict[str, str | None] = {}
         self._scans: dict[str, bool] = {}
+        self._names: dict[tuple[str, str], bool] = {}
         #: Files linted and stored by this run (what the cache could not answer).
         self.stored: list[str] = []
         self._ready = False
@@ -106,6 +107,17 @@ class ResultCache:
             self._scans[directory] = FrameworkScan().anyio_or_trio_below(folder, pytest_config_for_directory(folder))
         return self._scans[directory]
 
+    def name_scan_result(self, directory: str, name: str) -> bool:
+        """Whether a Python file below ``directory`` other than its conftest.py spells ``name`` (whether a
+        fixture of that conftest.py is requested: its findings depend on it)."""
+        key = (directory, name)
+        if key not in self._names:
+            from asynclint.model.framework_scan import FrameworkScan
+
+            folder = Path(directory)
+            self._names[key] = FrameworkScan().name_spelled_below(folder, name, folder / "conftest.py")
+        return self._names[key]
+
     # Reading ----------------------------------------------------------------------
     def get(self, path: Path, config_key: str, content: str, shown: str | None = None) -> list[Diagnostic] | None:
         """The cached diagnostics (reported as ``shown`` when given), or None when there is no valid entry."""
@@ -119,6 +131,9 @@ class ResultCache:
             for directory, found in data.get("scans", []):
                 if self.scan_result(directory) is not found:
                     return None
+            for directory, name, found in data.get("names", []):
+                if self.name_scan_result(directory, name) is not found:
+                    return None
             diagnostics = [_decode(row, shown) for row in data["diagnostics"]]
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None  # missing, or corrupted: ignored and rewritten after linting
@@ -126,7 +141,8 @@ class ResultCache:
 
     # Writing ----------------------------------------------------------------------
     def put(self, path: Path, config_key: str, content: str, dependencies: set[Path],
-            diagnostics: list[Diagnostic], scans: dict[Path, bool] | None = None) -> None:
+            diagnostics: list[Diagnostic], scans: dict[Path, bool] | None = None,
+            names: dict[str, bool] | None = None) -> None:
         """Store an entry atomically; a cache that cannot be written is silently skipped."""
         self.stored.append(str(path))
         deps = []
@@ -134,6 +150,7 @@ class ResultCache:
             deps.append([dep, self.dependency_digest(dep)])  # None: absent, and must stay so
         data = {"content": content, "config": config_key, "deps": deps,
                 "scans": sorted([str(d), bool(found)] for d, found in (scans or {}).items()),
+                "names": sorted([os.path.abspath(path.parent), name, bool(found)] for name, found in (names or {}).items()),
                 "diagnostics": [_encode(d) for d in diagnostics]}
         target = self._entry_path(path, config_key)
         try:

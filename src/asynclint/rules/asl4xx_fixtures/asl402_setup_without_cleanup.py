@@ -34,6 +34,12 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
 )
 
 
+def _requested_by_a_test(name: str) -> dict[str, str]:
+    """A test module beside an example's conftest.py that requests its fixture (one nothing requests
+    is never set up: nothing is reported in it)."""
+    return {"test_requests.py": f"def test_requests({name}):\n    pass\n"}
+
+
 @dataclass
 class _Change:
     node: cst.CSTNode  # where to point: the statement that changes the state
@@ -739,7 +745,7 @@ class SetupWithoutCleanup(Rule):
                 def production_env():
                     os.environ["APP_ENV"] = "production"
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("production_env"),
             line=6, column=5,
             fixed=dedent("""
                 import pytest
@@ -816,7 +822,7 @@ class SetupWithoutCleanup(Rule):
                     yield engine
                     await engine.dispose()
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("schema"),
             line=7, column=9, unsafe=True,
             fixed=dedent("""
                 import pytest_asyncio
@@ -843,7 +849,7 @@ class SetupWithoutCleanup(Rule):
                     Base.metadata.create_all(engine)
                     return engine
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("tables"),
             line=6, column=5, unsafe=True,
             fixed=dedent("""
                 import pytest
@@ -867,7 +873,7 @@ class SetupWithoutCleanup(Rule):
                 def staging_env():
                     os.environ["APP_ENV"] = "staging"
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("staging_env"),
             line=6, column=5, fixed=None,
             message='fixture `staging_env` sets an environment variable and never restores it; `monkeypatch` undoes it after each test',
         ),
@@ -967,7 +973,7 @@ class SetupWithoutCleanup(Rule):
                     os.makedirs("cache")
                     return "cache"
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("cache_dir"),
             line=6, column=5, unsafe=True,
             fixed=dedent("""
                 import os
@@ -995,7 +1001,7 @@ class SetupWithoutCleanup(Rule):
                     os.mkdir("out")
                     return "out"
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("out_dir"),
             line=8, column=5, fixed=None,
             message='fixture `out_dir` creates a directory outside tmp_path and never removes it; `monkeypatch` undoes it after each test',
         ),
@@ -1071,7 +1077,7 @@ class SetupWithoutCleanup(Rule):
                     sys.path.append("plugins")
                     yield "plugins"
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("plugin_dir"),
             line=12, column=5, fixed=None,
             message='fixture `plugin_dir` edits sys.path and never restores it; undo it after the `yield`, or use `monkeypatch`',
         ),
@@ -1096,7 +1102,7 @@ class SetupWithoutCleanup(Rule):
                     sys.modules["shop_native"] = object()
                     os.environ.update(SHOP_NATIVE="0")
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("fake_module"),
             count=2, line=15, column=5, unsafe=True,
             fixed=dedent("""
                 import os
@@ -1129,7 +1135,7 @@ class SetupWithoutCleanup(Rule):
                     from shop import conf
                     conf.VERBOSE = True
             """),
-            filename="conftest.py",
+            filename="conftest.py", files=_requested_by_a_test("verbose"),
             line=6, column=5,
             fixed=dedent("""
                 import pytest

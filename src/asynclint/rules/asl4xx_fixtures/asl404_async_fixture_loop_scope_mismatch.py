@@ -233,6 +233,13 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             imports.append(request)
         return self.fix(Safety.SAFE, f"Set loop_scope=\"{scope}\"", (call, new_call), imports=imports)
 
+    _SPARE_BACKEND = dedent("""
+        import pytest_asyncio
+
+        @pytest_asyncio.fixture(scope="class")
+        async def backend_class():
+            yield object()
+    """)
     VALID = [
         # A session-loop fixture whose value is plain data (a host and a port) or a client over an ASGI
         # app (requests run in the caller's loop) binds nothing to its loop: function-loop tests may use it.
@@ -511,8 +518,17 @@ class AsyncFixtureLoopScopeMismatch(Rule):
             async def engine():
                 yield object()
         """)}),
+        # Seen at the fifth and thirteenth first looks: a conftest.py fixture that no test or fixture
+        # below it requests is never set up, so its scope fails nothing (reported once a test asks for it).
+        Valid(_SPARE_BACKEND, filename="conftest.py", config={"asyncio_default_fixture_loop_scope": "function"},
+              files={"test_backend.py": "def test_backend():\n    pass\n"}),
     ]
     INVALID = [
+        Invalid(_SPARE_BACKEND, filename="conftest.py", config={"asyncio_default_fixture_loop_scope": "function"},
+                files={"test_backend.py": "def test_backend(backend_class):\n    pass\n"}, line=3, column=1,
+                fixed=_SPARE_BACKEND.replace('scope="class"', 'scope="class", loop_scope="class"'),
+                message='async fixture `backend_class` has scope="class" but a function-scoped event loop '
+                        '(asyncio_default_fixture_loop_scope); pytest-asyncio fails it with ScopeMismatch'),
         # (c) loop_scope is a keyword from 0.24 on: 0.23's fixture() raises TypeError at import.
         Invalid(dedent("""
             import pytest
