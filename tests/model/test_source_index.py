@@ -624,3 +624,38 @@ def test_what_a_class_hands_on_and_releases_on_exit(tmp_path: Path) -> None:
     assert index.function("radio.Base.spawn").handed_on == ("job",)  # type: ignore[union-attr]
     assert index.released_on_exit("radio.Station") == {"http"}
     assert index.handed_on("radio.Missing") is None and index.released_on_exit("radio.Missing") is None
+
+
+def test_chains_handed_on_and_arguments_kept_through_the_base_constructor(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {"hub.py": """
+        import asyncio
+
+        class Entity:
+            def __init__(self, hub, client, *, name=None):
+                self.hub = hub
+                self._client = client
+                self.name = name
+
+        class Switch(Entity):
+            def __init__(self, hub, client, label):
+                super().__init__(hub, client, name=label)
+
+            async def turn_off(self):
+                asyncio.get_running_loop().create_task(self._client.wireless.update(enabled=False))
+
+        class Plug(Entity):
+            async def turn_on(self):
+                await self._client.wireless.update(enabled=True)
+
+        class Lamp(Entity):
+            def __init__(self, *args):
+                super().__init__(*args)
+    """}))
+    assert index.handed_on("hub.Switch") == {"_client.wireless.update"}
+    assert index.handed_on("hub.Plug") == set()
+    switch, plug, lamp = (index.cls(f"hub.{name}") for name in ("Switch", "Plug", "Lamp"))
+    assert switch is not None and set(switch.stored_params) == {("hub", "hub", 0), ("_client", "client", 1),
+                                                                ("name", "label", 2)}
+    assert plug is not None and set(plug.stored_params) == {("hub", "hub", 0), ("_client", "client", 1),
+                                                            ("name", "name", -1)}
+    assert lamp is not None and lamp.stored_params == ()  # `*args`: which argument is kept cannot be told

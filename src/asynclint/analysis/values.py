@@ -381,24 +381,34 @@ class FunctionValues:
         """Whether the code under test may hand the mock ``dotted`` on instead of awaiting it inline (the
         question "is the mock awaited inline, or scheduled?"): ``obj.attr`` where a method of ``obj``'s
         project class hands ``self.attr`` to another call (``self.start_background_task(self._loop)``,
-        ``ensure_future(self._loop())``, ``ClassInfo``'s ``SourceIndex.handed_on``), or a name of the
-        function given to a project function that hands that parameter on, or to a project class that
-        keeps it on ``self`` and hands that attribute on. What it is handed to may schedule it: at the
+        ``ensure_future(self._loop())``, ``ClassInfo``'s ``SourceIndex.handed_on``), or a chain below it
+        (``create_task(self.appliance.get_status(...))``), or a name of the function (or the head of
+        ``dotted``: the client of ``client.update``) given to a project function that hands that parameter
+        (or that chain below it) on, or to a project class that keeps it on ``self`` (its base's constructor
+        included) and hands that attribute (or chain) on. What it is handed to may schedule it: at the
         check it may have been called and not yet awaited, so an await-check could fail where the
         call-check is right; the model cannot tell."""
         head, dot, attr = dotted.rpartition(".")
         if dot:
             owner = self._class_of(head, 0)
             handed = owner[0].source.handed_on(owner[1]) if owner is not None else None
-            return handed is not None and attr in handed
-        for call in self._calls_with(dotted):
+            if handed is not None and attr in handed:
+                return True
+        root, _, rest = dotted.partition(".")
+        if "." in rest:  # `client.appliance.get_status` where a method of client's class hands that chain on
+            owner = self._class_of(root, 0)
+            handed = owner[0].source.handed_on(owner[1]) if owner is not None else None
+            if handed is not None and rest in handed:
+                return True
+        below = f".{rest}" if rest else ""  # `client.wireless.update`: the client is what is given
+        for call in self._calls_with(root):
             callee = self._callee(call)
             if callee is None:
                 continue
             info = self.ctx.source.function(callee)
             if info is not None:
-                names = self._parameters_given(call, dotted, info.params)
-                if any(name in info.handed_on for name in names):
+                names = self._parameters_given(call, root, info.params)
+                if any(name + below in info.handed_on for name in names):
                     return True
                 continue
             handed = self.ctx.source.handed_on(callee)
@@ -406,8 +416,8 @@ class FunctionValues:
             if handed and kept is not None:
                 stored = {param: stored for stored, param, _ in kept.stored_params}
                 init = self.ctx.source.function(f"{callee}.__init__")
-                names = self._parameters_given(call, dotted, init.params if init is not None else ())
-                if any(stored.get(name) in handed for name in names):
+                names = self._parameters_given(call, root, init.params if init is not None else ())
+                if any(name in stored and stored[name] + below in handed for name in names):
                     return True
         return False
 

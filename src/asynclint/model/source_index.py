@@ -69,9 +69,10 @@ class FunctionInfo:
     #: Its body (a docstring aside) is one ``return f(...)`` or ``return await f(...)``: the qualified
     #: ``f``. What it returns is what that call gives, and nothing else in it keeps or releases it.
     returned_call: str | None = None
-    #: Parameters and ``self.attr`` it hands to another call instead of awaiting their call inline:
-    #: passed as an argument (``self.start_background_task(self._loop)``, ``partial(callback)``), or
-    #: their call passed to a call that is not awaited (``asyncio.ensure_future(self._loop())``).
+    #: Parameters and ``self.attr`` (or attribute chains below them: ``self.client.send``) it hands to
+    #: another call instead of awaiting their call inline: passed as an argument
+    #: (``self.start_background_task(self._loop)``, ``partial(callback)``), or their call passed to a
+    #: call that is not awaited (``asyncio.ensure_future(self._loop())``).
     #: Whether what it is handed to awaits it, schedules it or drops it is not known here.
     handed_on: tuple[str, ...] = ()
     #: Attributes of ``self`` it calls a release method on (``await self.http_client.aclose()``).
@@ -113,6 +114,12 @@ class ClassInfo:
     #: positional parameters without self, or -1 for keyword-only), for "a constructor argument
     #: kept on self" (analysis/values.py).
     stored_params: tuple[tuple[str, str, int], ...] = ()
+    #: Its ``__init__`` passes parameters on to the base's (``super().__init__(coordinator, client)``):
+    #: (parameter, its position as in ``stored_params``, the base parameter's position or keyword);
+    #: resolved (``SourceIndex.cls``), the base's ``stored_params`` they reach join this class's.
+    init_forwards: tuple[tuple[str, int, int | str], ...] = ()
+    #: It defines ``__init__`` (else the base's constructor, and what it keeps, is its own).
+    has_init: bool = False
     #: Declared or constructed types of its attributes (``client: AsyncClient``, ``self.db = Pool()``).
     attribute_types: tuple[tuple[str, str], ...] = ()
     #: Attributes its methods set from a call of something that is not a class, with what is called
@@ -476,6 +483,9 @@ class ModuleIndex:
             methods=tuple(methods),
             acquires_on_construction=init is not None and any(call in EXTERNAL_RELEASE for call in init.calls),
             stored_params=_stored_params(stmt),
+            init_forwards=_init_forwards(stmt),
+            has_init=any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__"
+                         for item in stmt.body),
             attribute_types=tuple(class_scope.attributes.items()),
             attribute_results=tuple(_call_results(stmt, class_scope, class_scope.attributes).items()),
             held_releases=tuple(held_releases),
@@ -781,6 +791,17 @@ class _BodyScan(ast.NodeVisitor):
             return node.id
         return None
 
+    def _handed_chain(self, node: ast.expr) -> str | None:
+        """``self.attr``, a parameter, or an attribute chain below one (``self.client.wireless.update``):
+        what is handed on may be a method of an object the function was given."""
+        attrs: list[str] = []
+        while type(node) is ast.Attribute:
+            attrs.append(node.attr)
+            node = node.value
+        if type(node) is not ast.Name or not (node.id == "self" and attrs or node.id in self.params):
+            return None
+        return ".".join([node.id, *reversed(attrs)])
+
     def visit_Await(self, node: ast.Await) -> None:
         if type(node.value) is ast.Call:
             self._awaited.add(id(node.value))
@@ -790,9 +811,10 @@ class _BodyScan(ast.NodeVisitor):
         for value in (*node.args, *(keyword.value for keyword in node.keywords)):
             if type(value) is ast.Starred:
                 value = value.value
-            handed = self._handed(value)
+            handed = self._handed_chain(value)
             if handed is None and type(value) is ast.Call and id(node) not in self._awaited:
-                handed = self._handed(value.func)  # `ensure_future(self._loop())`: scheduled, maybe
+                # `ensure_future(self._loop())`, `create_task(self.client.send(...))`: scheduled, maybe
+                handed = self._handed_chain(value.func)
             if handed is not None and handed not in self.handed_on:
                 self.handed_on.append(handed)
         func = node.func
@@ -1332,6 +1354,41 @@ def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
     return ()
 
 
+def _init_forwards(cls: ast.ClassDef) -> tuple[tuple[str, int, int | str], ...]:
+    """Parameters of the class's ``__init__`` passed unchanged to the base's, by ``super().__init__(...)``
+    or ``Base.__init__(self, ...)``: (parameter, position among the positional parameters without self or
+    -1, the base parameter's position without self, or its keyword)."""
+    for item in cls.body:
+        if not (isinstance(item, ast.FunctionDef) and item.name == "__init__"):
+            continue
+        params = [a.arg for a in (*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs)][1:]
+        positional = len(item.args.posonlyargs) + len(item.args.args) - 1
+        found: list[tuple[str, int, int | str]] = []
+        for stmt in item.body:
+            call = stmt.value if isinstance(stmt, ast.Expr) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "__init__"):
+                continue
+            owner = call.func.value
+            args = list(call.args)
+            if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
+                pass
+            elif args and isinstance(args[0], ast.Name) and args[0].id == "self":
+                args = args[1:]  # `Base.__init__(self, ...)`
+            else:
+                continue
+            if any(isinstance(arg, ast.Starred) for arg in args):
+                continue  # `*args`: positions cannot be told
+            targets: list[tuple[ast.expr, int | str]] = [(arg, i) for i, arg in enumerate(args)]
+            targets += [(kw.value, kw.arg) for kw in call.keywords if kw.arg is not None]
+            for value, target in targets:
+                if isinstance(value, ast.Name) and value.id in params:
+                    index = params.index(value.id)
+                    found.append((value.id, index if index < positional else -1, target))
+        return tuple(found)
+    return ()
+
+
 def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, ...]],
                            calls_of: Callable[[str], tuple[str, ...]], holds: Callable[[str], bool]) -> bool:
     """The class's release method, or a method of ``self`` it calls (two calls deep, each
@@ -1580,9 +1637,28 @@ class SourceIndex:
                 self._holding.discard(qualname)
         resolved = replace(raw, release_methods=tuple(release), async_methods=tuple(async_methods),
                            async_context_manager=acm, context_manager=cm, methods=tuple(methods),
-                           acquires_on_construction=acquires, holds_once_used=holds or acquires)
+                           acquires_on_construction=acquires, holds_once_used=holds or acquires,
+                           stored_params=self._kept_through_bases(raw, seen))
         self._resolved_classes[qualname] = resolved
         return resolved
+
+    def _kept_through_bases(self, raw: ClassInfo, seen: set[str]) -> tuple[tuple[str, str, int], ...]:
+        """What a class's constructor keeps on ``self``, with what its first project base's constructor keeps
+        of the arguments it passes on (``super().__init__(coordinator, client)``), or, without an
+        ``__init__`` of its own, all the base's constructor keeps."""
+        if raw.has_init and not raw.init_forwards:
+            return raw.stored_params
+        base = next((b for b in raw.bases if self._raw_class(b) is not None), None)
+        info = self.cls(base) if base is not None and base != raw.qualname and base in seen else None
+        if info is None:
+            return raw.stored_params
+        if not raw.has_init:
+            return info.stored_params
+        kept = list(raw.stored_params)
+        for param, index, target in raw.init_forwards:
+            kept += [(attr, param, index) for attr, base_param, base_index in info.stored_params
+                     if target == base_index or target == base_param]
+        return tuple(kept)
 
     def handed_on(self, qualname: str | None) -> frozenset[str] | None:
         """Attributes of ``self`` that a method of project class ``qualname`` (or of a project base)

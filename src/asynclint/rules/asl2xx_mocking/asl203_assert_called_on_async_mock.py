@@ -1724,6 +1724,56 @@ class AssertCalledOnAsyncMock(Rule):
         """), files={"radio/__init__.py": "", "radio/relay.py": (
             "import asyncio\n\n\nasync def relay(send):\n    asyncio.get_running_loop().create_task(send(\"tune\"))\n")}),
     ]
+
+    # Seen at the fourteenth first look (Home Assistant integrations): the code hands the coroutine of a
+    # method of an object it was given to a scheduler (`hass.async_create_task(self._client.update(...))`,
+    # the client kept by the base class's constructor through `super().__init__`), or of an attribute
+    # of its own (`create_task(self.appliance.get_status(...))`): no await of its own to drop.
+    _SWITCH = ("import asyncio\n\n\nclass Entity:\n    def __init__(self, hub, client):\n        self.hub = hub\n"
+               "        self._client = client\n\n\nclass Switch(Entity):\n    def __init__(self, hub, client, name):\n"
+               "        super().__init__(hub, client)\n        self.name = name\n\n"
+               "    async def turn_off(self):\n        {call}\n")
+    _SWITCH_TEST = dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        from hub.switch import Switch
+
+
+        async def test_turn_off():
+            client = MagicMock()
+            client.wireless.update = AsyncMock()
+            await Switch(MagicMock(), client, "porch").turn_off()
+            client.wireless.update.assert_called_once_with(enabled=False)
+    """)
+    _POLLER = dedent("""
+        from unittest.mock import AsyncMock
+
+        from hub.poller import Poller
+
+
+        async def test_polls_status():
+            poller = Poller()
+            poller.appliance = AsyncMock()
+            poller.appliance.get_status = AsyncMock()
+            await poller.poll("n1")
+            poller.appliance.get_status.assert_called_once_with("n1")
+    """)
+    VALID += [
+        Valid(_SWITCH_TEST, files={"hub/__init__.py": "", "hub/switch.py": _SWITCH.format(
+            call="asyncio.get_running_loop().create_task(self._client.wireless.update(enabled=False))")}),
+        Valid(_POLLER, files={"hub/__init__.py": "", "hub/poller.py": (
+            "import asyncio\n\n\nclass Poller:\n    async def _limited(self, coro):\n        return await coro\n\n"
+            "    async def poll(self, network):\n"
+            "        task = asyncio.create_task(self._limited(self.appliance.get_status(network)))\n"
+            "        await asyncio.gather(task)\n")}),
+    ]
+    INVALID += [
+        Invalid(_SWITCH_TEST, files={"hub/__init__.py": "", "hub/switch.py": _SWITCH.format(
+            call="await self._client.wireless.update(enabled=False)")}, line=10, column=5, unsafe=True,
+            fixed=_SWITCH_TEST.replace("assert_called_once_with", "assert_awaited_once_with"),
+            message="`client.wireless.update.assert_called_once_with` on an AsyncMock passes even when it was never "
+                    "awaited; use `assert_awaited_once_with`"),
+    ]
     INVALID += [
         # The class awaits the mocked method inline: a dropped `await` there is what the check misses.
         Invalid(
