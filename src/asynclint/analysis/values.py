@@ -340,6 +340,10 @@ class FunctionValues:
             if child.kind is Kind.UNKNOWN and parent.spec is None:
                 if parent.kind is Kind.ASYNC_MOCK and self._installed_over_coroutine_function(dotted):
                     return Value(Kind.ASYNC_MOCK, None, "patch")  # an AsyncMock child patched over an async def
+                if first not in self.names and first not in self.mocks.calls:
+                    built = self._parameter(first, rest, depth)  # `c.send = AsyncMock()` where the fixture built `c`
+                    if built.kind is not Kind.UNKNOWN:
+                        return built
                 if "." not in head:
                     return self._declared_child(head, attr)
             return child
@@ -820,7 +824,11 @@ class FunctionValues:
         return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, None, "constructor")
 
     def _stored_argument(self, call: cst.Call, attr: str) -> cst.BaseExpression | None:
-        """The argument of ``Cls(...)`` that ``Cls.__init__`` (its own or a base's) keeps as ``self.attr``."""
+        """The argument of ``Cls(...)`` that ``Cls.__init__`` (its own or a base's) keeps as ``self.attr``;
+        for ``types.SimpleNamespace(attr=x)``, ``x``."""
+        if type(call.func) in (cst.Name, cst.Attribute) and self.ctx.qualname(call.func) == "types.SimpleNamespace":
+            arg = call_argument(call, 99, attr)
+            return arg.value if arg is not None else None
         built = self._callable(call.func, 0)
         init = self.ctx.source.function(f"{built[1]}.__init__") if built is not None else None
         info = self.ctx.source.cls(init.qualname.rpartition(".")[0]) if init is not None else None

@@ -1774,6 +1774,62 @@ class AssertCalledOnAsyncMock(Rule):
             message="`client.wireless.update.assert_called_once_with` on an AsyncMock passes even when it was never "
                     "awaited; use `assert_awaited_once_with`"),
     ]
+
+    # A stand-in built as `types.SimpleNamespace(flow=SimpleNamespace(async_init=mock))`: its attributes are
+    # the values given (seen at the fourteenth first look, eleven checks of two suites).
+    _NAMESPACE = dedent("""
+        from types import SimpleNamespace
+        from unittest.mock import AsyncMock
+
+        from hub.setup import start
+
+
+        async def test_starts_the_flow():
+            hub = SimpleNamespace(flow=SimpleNamespace(async_init=AsyncMock()))
+            await start(hub)
+            hub.flow.async_init.assert_called_once_with("go2rtc")
+    """)
+    INVALID += [
+        Invalid(_NAMESPACE, files={"hub/__init__.py": "", "hub/setup.py": (
+            "async def start(hub):\n    await hub.flow.async_init(\"go2rtc\")\n")}, line=10, column=5, unsafe=True,
+            fixed=_NAMESPACE.replace("assert_called_once_with", "assert_awaited_once_with"),
+            message="`hub.flow.async_init.assert_called_once_with` on an AsyncMock passes even when it was never "
+                    "awaited; use `assert_awaited_once_with`"),
+    ]
+    # A fixture's plain mock with one AsyncMock attribute set on it (`c = MagicMock(); c.refresh = AsyncMock()`),
+    # as the fixture built it (fourteenth first look: fourteen checks of one suite).
+    _REFRESH = dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        import pytest
+
+        from hub.switch import Switch
+
+
+        @pytest.fixture
+        def coordinator():
+            c = MagicMock()
+            c.refresh = {mock}
+            return c
+
+
+        async def test_turn_on(coordinator):
+            await Switch(coordinator).turn_on()
+            coordinator.refresh.assert_called_once()
+    """)
+    _REFRESH_FILES = {"hub/__init__.py": "", "hub/switch.py": (
+        "class Switch:\n    def __init__(self, coordinator):\n        self.coordinator = coordinator\n\n"
+        "    async def turn_on(self):\n        await self.coordinator.refresh()\n")}
+    INVALID += [
+        Invalid(_REFRESH.format(mock="AsyncMock()"), files=_REFRESH_FILES, line=17, column=5, unsafe=True,
+                fixed=_REFRESH.format(mock="AsyncMock()").replace("assert_called_once", "assert_awaited_once"),
+                message="`coordinator.refresh.assert_called_once` on an AsyncMock passes even when it was never "
+                        "awaited; use `assert_awaited_once`"),
+    ]
+    VALID += [Valid(_REFRESH.format(mock="MagicMock()"), files=_REFRESH_FILES)]
+    VALID += [Valid(_NAMESPACE.replace("async_init=AsyncMock()", "async_init=MagicMock()").replace(
+        "import AsyncMock", "import MagicMock"), files={"hub/__init__.py": "", "hub/setup.py": (
+            "def start(hub):\n    hub.flow.async_init(\"go2rtc\")\n")})]
     INVALID += [
         # The class awaits the mocked method inline: a dropped `await` there is what the check misses.
         Invalid(
