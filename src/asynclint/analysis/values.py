@@ -46,6 +46,7 @@ from asynclint.analysis.values_mocks import (
     chain,
     makes_async_mock,
     mock_class_name,
+    patch_call,
     patched_async_function,
 )
 from asynclint.api.context import FileContext
@@ -59,7 +60,7 @@ from asynclint.knowledge.mocks import (
     SYNC_METHODS,
     SYNC_MOCKS,
 )
-from asynclint.model.fixture_values import handed_out
+from asynclint.model.fixture_values import annotation_value, bound_calls, handed_out
 from asynclint.model.names import call_argument
 
 if TYPE_CHECKING:
@@ -217,6 +218,7 @@ class FunctionValues:
         self._names: dict[str, Value] | None = None
         self._memo: dict[str, Value] = {}
         self._memo_declared: dict[str, list[str]] = {}
+        self._memo_calls: dict[str, cst.Call] | None = None
 
     @property
     def names(self) -> dict[str, Value]:
@@ -579,7 +581,7 @@ class FunctionValues:
         if depth >= _DEPTH:
             return None
         head, _, rest = obj.partition(".")
-        call = self.mocks.calls.get(head) if head != earlier else None
+        call = self._bound_calls().get(head) if head != earlier else None
         if call is not None:
             return self._class_of_expr(call, rest, depth + 1, head)
         if head in self.names:
@@ -593,12 +595,56 @@ class FunctionValues:
         provider = self._provider(head)
         if provider is None:
             qualified = self.ctx.qualname(cst.parse_expression(obj)) if head in self.ctx.imports.names else None
+            if qualified is None and not rest:
+                return self._annotated(head)
             return (self.ctx, qualified) if qualified is not None else None
         expr = handed_out(provider.func)
         context = fixture_context(self.ctx, provider)
-        if context is None or expr is None:
-            return None
-        return function_values(context, provider.func)._class_of_expr(expr, rest, depth + 1)
+        if context is None:
+            return None if rest else self._annotated(head)
+        found = function_values(context, provider.func)._class_of_expr(expr, rest, depth + 1) \
+            if expr is not None else None
+        if found is None and not rest:  # what the fixture builds is not read: what it, or the test, declares
+            declared = annotation_value(provider.func, context.imports)
+            found = (context, declared) if declared is not None else self._annotated(head)
+        return found
+
+    def _bound_calls(self) -> dict[str, cst.Call]:
+        """Names the function binds to a call that builds no mock (``f = Store()``): the mock analysis's,
+        or, where it found nothing (it reads only files that spell a mock or patch), the function's own
+        bindings, mocks and patches left out."""
+        mocks = self.mocks
+        if mocks.calls or mocks.constructed or mocks.patches or mocks.spies:
+            return mocks.calls
+        memo = self._memo_calls
+        if memo is None:
+            memo = self._memo_calls = {}
+            for name, call in bound_calls(self.func).items():
+                func = call.func
+                if (type(func) is cst.Name or type(func) is cst.Attribute) and patch_call(self.ctx, call) is None \
+                        and getattr(func, "attr", None) != "spy" \
+                        and mock_class_name(self.ctx, func) not in ASYNC_MOCK | SYNC_MOCKS:
+                    memo[name] = call
+        return memo
+
+    def _annotated(self, name: str) -> "tuple[FileContext, str] | None":
+        """The class the function's parameter ``name`` is annotated with (``fixture: StoreFixture``)."""
+        for param in (*self.func.params.posonly_params, *self.func.params.params, *self.func.params.kwonly_params):
+            if param.name.value != name or param.annotation is None:
+                continue
+            expr = param.annotation.annotation
+            if type(expr) not in (cst.Name, cst.Attribute):
+                return None
+            qualified = local_qualname(self.ctx, expr, [self.func]) or self.ctx.qualname(expr)
+            return (self.ctx, qualified) if qualified not in (None, "None", "object", "Any", "typing.Any") else None
+        return None
+
+    def class_of(self, name: str) -> "tuple[FileContext, str] | None":
+        """The class of what ``name`` holds in this function, and the context that reads the class's name
+        (the test module, or the conftest.py whose fixture builds it): built here (``f = Store()``), by a
+        local function, by the fixture it comes from (what the fixture returns or yields, through other
+        fixtures; else its return annotation), else the parameter's own annotation. None: not known."""
+        return self._class_of(name, 0)
 
     def _class_of_expr(self, expr: cst.BaseExpression, rest: str, depth: int,
                        earlier: str | None = None) -> "tuple[FileContext, str] | None":

@@ -89,6 +89,12 @@ def _call_bindings(statements: list[cst.CSTNode]) -> dict[str, cst.Call]:
     return bound
 
 
+def bound_calls(func: cst.FunctionDef) -> dict[str, cst.Call]:
+    """Names ``func``'s body binds to a call (``x = f()``, ``x = await f()``, ``async with f() as x``;
+    through compound statements, not nested functions), the last binding winning."""
+    return _call_bindings(_statements(func.body))
+
+
 def _unawaited(expr: cst.BaseExpression | None) -> cst.Call | None:
     if isinstance(expr, cst.Await):
         expr = expr.expression

@@ -56,7 +56,12 @@ class TestWithoutAssertion(Rule):
         function or method of the test module, of a `conftest.py`, of a test
         support module or of the project's source (there, only pytest's
         checks count: an `assert` in the code under test is an invariant, not
-        the test's check), followed a few calls deep. A project context
+        the test's check), followed a few calls deep; a method called on an
+        object whose class is known (built in the test, handed out by a
+        fixture, or the annotation of the parameter or of the fixture) is
+        followed the same way, found along the class's bases, with what it
+        calls on `self`. A method of a class that cannot be read counts only
+        when its name says it checks, as a function's does. A project context
         manager that wraps `pytest.raises` is such a call, and so is a response
         registered on a mock fixture that fails the test at teardown when it
         was not requested (`httpx_mock.add_response(...)`, `respx_mock`'s
@@ -539,6 +544,107 @@ class TestWithoutAssertion(Rule):
                 "    assert action.status == 'completed'\n")}),
     ]
 
+    # Seen at the fourteenth first look (a Home Assistant integration's given/when/then suites): the
+    # check is a method of the object a fixture hands out, or one the test builds; the class is read
+    # where it lives (the test module, a conftest.py, a test-support module) and the method followed
+    # as a helper, along the class's bases and its calls on `self`/`cls`.
+    VALID += [
+        Valid(dedent("""
+            import pytest
+
+
+            class LedgerDriver:
+                def __init__(self):
+                    self.ledger = {}
+
+                def then_balance_is(self, account, amount):
+                    assert self.ledger.get(account) == amount
+
+
+            @pytest.fixture
+            def driver() -> LedgerDriver:
+                return LedgerDriver()
+
+
+            async def test_deposit(driver):
+                await deposit(driver.ledger, "alice", 5)
+                driver.then_balance_is("alice", 5)
+
+
+            async def test_refund():
+                local = LedgerDriver()
+                await refund(local.ledger, "bob", 3)
+                local.then_balance_is("bob", 3)
+        """), config={"asyncio_mode": "auto"}),
+        # The class in a support module, the check inherited from a generic base of another module.
+        Valid(dedent("""
+            from tests.drivers.inbox import InboxDriver
+
+
+            async def test_receive(inbox: InboxDriver):
+                await inbox.deliver("hello")
+                inbox.then_messages_are(["hello"])
+        """), filename="tests/test_inbox.py", config={"asyncio_mode": "auto"}, files={
+            "tests/__init__.py": "", "tests/drivers/__init__.py": "",
+            "tests/drivers/base.py": dedent("""
+                from typing import Generic, TypeVar
+
+                T = TypeVar("T")
+
+
+                class Driver(Generic[T]):
+                    @classmethod
+                    def same(cls, got, wanted):
+                        assert got == wanted, (got, wanted)
+            """),
+            "tests/drivers/inbox.py": dedent("""
+                from tests.drivers.base import Driver
+
+
+                class InboxDriver(Driver[str]):
+                    def __init__(self):
+                        self.seen = []
+
+                    async def deliver(self, text):
+                        self.seen.append(text)
+
+                    def then_messages_are(self, expected):
+                        self.same(self.seen, expected)
+            """)}),
+    ]
+    INVALID += [
+        # A method of a known class that only arranges: following it finds no check.
+        Invalid(dedent("""
+            import pytest
+
+
+            class LedgerDriver:
+                def __init__(self):
+                    self.ledger = {}
+
+                def given_account(self, name):
+                    self.ledger[name] = 0
+
+
+            @pytest.fixture
+            def driver():
+                yield LedgerDriver()
+
+
+            async def test_open(driver):
+                driver.given_account("carol")
+                await open_account(driver.ledger, "carol")
+        """), line=17, column=11, config={"asyncio_mode": "auto"},
+            message='async test `test_open` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
+        # A class the model cannot read: only a name that says it checks counts, and `then_...` does not
+        # (decoy's `when(...).then_return(...)` stubs a result).
+        Invalid(dedent("""
+            async def test_load_user(decoy, repo, service):
+                decoy.when(await repo.get(1)).then_return({"id": 1})
+                await service.load(1)
+        """), line=1, column=11, config={"asyncio_mode": "auto"},
+            message='async test `test_load_user` asserts nothing; it passes whatever the code under test does; assert on its result or use `pytest.raises`'),
+    ]
 
 
 def _strict(mark: Mark) -> bool:

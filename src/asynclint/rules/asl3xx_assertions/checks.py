@@ -5,7 +5,8 @@ A check is an ``assert``, a ``raise``, a pytest checking call (``pytest.raises``
 helper named like a check (``assert_ok``, ``check_rows``, ``verify``...), or a call
 to a helper that reaches one of these: a function or method of the test module, of
 a ``conftest.py`` or of another module of the project (test-support modules and the
-project's source). Helpers are followed only when the code has no check of its own,
+project's source), and a method called on an object whose class the model knows
+(``FunctionValues.class_of``), found along the class's bases. Helpers are followed only when the code has no check of its own,
 a few calls deep, each other module read once per version in a run.
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from asynclint.analysis.values import function_values
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.async_types import TIMEOUT_CALLS
 from asynclint.knowledge.pytest import CHECK_CALLS, RAISING_WAITS, WARNINGS_AS_ERRORS
@@ -132,15 +134,19 @@ class HelperChecks:
         self.ctx = ctx
         self._local: dict[int, bool] = {}  # id(FunctionDef) -> reaches a check
         self._roots: tuple[Path, ...] | None = None
+        self._methods: dict[str, bool] = {}  # "path:Class.method@depth" -> reaches a check
 
     # Entry point -------------------------------------------------------------
-    def reaches_check(self, calls: list[cst.Call], test: "TestFunction | None", depth: int = 0) -> bool:
+    def reaches_check(self, calls: list[cst.Call], test: "TestFunction | None", depth: int = 0,
+                      within: cst.FunctionDef | None = None) -> bool:
+        """``within``: the function the calls are made in (its names), the test's own when not given."""
         for call in calls:
-            if self._call_checks(call, test, depth):
+            if self._call_checks(call, test, depth, within):
                 return True
         return False
 
-    def _call_checks(self, call: cst.Call, test: "TestFunction | None", depth: int) -> bool:
+    def _call_checks(self, call: cst.Call, test: "TestFunction | None", depth: int,
+                     within: cst.FunctionDef | None = None) -> bool:
         func = call.func
         if type(func) is cst.Attribute and _TEST_BODY.search(func.attr.value) and not (
                 type(func.value) is cst.Name and func.value.value in ("self", "cls") and test is not None
@@ -168,7 +174,23 @@ class HelperChecks:
             qualified = self.ctx.imports.qualname(func)
             if qualified and func.value.value in self.ctx.imports.names:
                 return self._external_checks(qualified, depth)
+            return self._instance_checks(within or test.func, func.value.value, func.attr.value, depth)
         return False
+
+    def _instance_checks(self, within: cst.FunctionDef, name: str, method: str, depth: int) -> bool:
+        """``name.method(...)`` where the model knows ``name``'s class (``analysis/values.py``,
+        ``FunctionValues.class_of``: built here, handed out by a fixture, or annotated), of the test
+        module, a conftest.py or a module the test imports: the method, found along the class's bases,
+        and what it calls on ``self``, as any helper. A class not known or not read: only the method's
+        name can say it checks (``is_check_name``, as for a function)."""
+        owner = function_values(self.ctx, within).class_of(name)
+        if owner is None:
+            return False
+        context, cls = owner
+        if "." not in cls and cls in context.facts.classes:
+            return self._method_checks((context.path.resolve(), cls), method, depth)
+        home = self._class_home(cls)
+        return home is not None and self._method_checks(home, method, depth)
 
     # Helpers of this module --------------------------------------------------
     def _function_checks(self, func: cst.FunctionDef, test: "TestFunction | None", depth: int) -> bool:
@@ -179,7 +201,7 @@ class HelperChecks:
             return self._local[key]
         self._local[key] = False  # recursion guard
         scan = scan_nodes(self.ctx, [func.body])
-        found = scan.checks or self.reaches_check(scan.calls, test, depth + 1)
+        found = scan.checks or self.reaches_check(scan.calls, test, depth + 1, func)
         self._local[key] = found
         return found
 
@@ -243,6 +265,9 @@ class HelperChecks:
             if not summary:
                 return False
             rest = ".".join(parts[cut:])
+            owner, dot, method = rest.rpartition(".")
+            if dot and f"{owner}{_BASES}" in summary:  # a method: found along the class's bases
+                return self._method_checks((path, owner), method, depth, seen | {qualified})
             entry = summary.get(rest)
             if entry is None:
                 return False
@@ -254,6 +279,66 @@ class HelperChecks:
                 return True
             return any(self._external_checks(c, depth + 1, seen | {qualified}) for c in callees)
         return False
+
+    def _summary(self, path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
+        self.ctx.note_file_read(path)
+        return self.ctx.project.per_file_version("asl3xx-helper-checks", path, _summarize) or {}
+
+    def _class_home(self, qualified: str) -> tuple[Path, str] | None:
+        """The module file and class name of a qualified class (``tests.support.StoreFixture``)."""
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            path = self._locate(parts[:cut])
+            if path is None:
+                continue
+            cls = ".".join(parts[cut:])
+            return (path, cls) if f"{cls}{_BASES}" in self._summary(path) else None
+        return None
+
+    def _find_method(self, home: tuple[Path, str], method: str,
+                     hops: int = 0) -> tuple[Path, tuple[int, tuple[str, ...]]] | None:
+        """The summary of ``method`` as the class at ``home`` has it: its own, else its bases' in order."""
+        path, cls = home
+        summary = self._summary(path)
+        entry = summary.get(f"{cls}.{method}")
+        if entry is not None:
+            return path, entry
+        bases = summary.get(f"{cls}{_BASES}")
+        if bases is None or hops > 10:
+            return None
+        for base in bases[1]:
+            base_home = (path, base) if f"{base}{_BASES}" in summary else self._class_home(base)
+            found = self._find_method(base_home, method, hops + 1) if base_home is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def _method_checks(self, instance: tuple[Path, str], method: str, depth: int,
+                       seen: frozenset[str] = frozenset()) -> bool:
+        """Whether ``method`` of an object of the class at ``instance`` checks: its own body, the
+        methods it calls on ``self``/``cls`` (looked up from the object's class) and the helpers it calls."""
+        key = f"{instance[0]}:{instance[1]}.{method}"
+        if depth >= MAX_DEPTH or key in seen:
+            return False
+        memo = f"{key}@{depth}"  # a deeper ask stops sooner: its answer is its own
+        known = self._methods.get(memo)
+        if known is not None:
+            return known
+        self._methods[memo] = False  # recursion guard
+        found = self._find_method(instance, method)
+        result = False
+        if found is not None:
+            path, (kind, callees) = found
+            if kind == ANY_CHECK or (kind == TEST_CHECK and _is_test_support(
+                    path, self.ctx.pytest.rootdir.resolve(), self.ctx.path.parent.resolve(),
+                    _IMPORTS_PYTEST in self._summary(path))):
+                result = True
+            else:
+                result = any(self._method_checks(instance, c[len(_SELF):], depth + 1, seen | {key})
+                             if c.startswith(_SELF) else self._external_checks(c, depth + 1, seen | {key})
+                             for c in callees)
+        self._methods[memo] = result
+        return result
 
     def _locate(self, module: list[str]) -> Path | None:
         level = next((i for i, part in enumerate(module) if part), len(module))
@@ -307,6 +392,9 @@ def _is_test_support(path: Path, root: Path, test_folder: Path, imports_pytest: 
 #: a check-named call), one that counts anywhere (pytest's checks, ``raise AssertionError``).
 NO_CHECK, TEST_CHECK, ANY_CHECK = 0, 1, 2
 _IMPORTS_PYTEST = "<imports pytest>"
+#: Summary keys and callees: ``Class<bases>`` lists a class's bases (qualified; a class of the same
+#: module as written); ``<self>.name`` is a method's call of ``self.name(...)``/``cls.name(...)``.
+_BASES, _SELF = "<bases>", "<self>."
 
 
 def _summarize(path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
@@ -335,7 +423,7 @@ def _summarize(path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
             return f"{head}.{node.attr}" if head else None
         return None
 
-    def summarize(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, tuple[str, ...]]:
+    def summarize(func: ast.FunctionDef | ast.AsyncFunctionDef, method: bool = False) -> tuple[int, tuple[str, ...]]:
         callees: list[str] = []
         kind = NO_CHECK
         for node in ast.walk(func):
@@ -354,6 +442,9 @@ def _summarize(path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
                     return ANY_CHECK, ()
                 if is_check_name(name.rpartition(".")[2]):
                     kind = TEST_CHECK
+                elif method and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+                        and node.func.value.id in ("self", "cls"):
+                    callees.append(_SELF + node.func.attr)
                 elif "." in name and name.split(".")[0] in imports.values():
                     callees.append(name)
         return kind, tuple(callees)
@@ -362,7 +453,9 @@ def _summarize(path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             out[stmt.name] = summarize(stmt)
         elif isinstance(stmt, ast.ClassDef):
+            bases = (dotted(base.value if isinstance(base, ast.Subscript) else base) for base in stmt.bases)
+            out[f"{stmt.name}{_BASES}"] = (NO_CHECK, tuple(base for base in bases if base))
             for item in stmt.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    out[f"{stmt.name}.{item.name}"] = summarize(item)
+                    out[f"{stmt.name}.{item.name}"] = summarize(item, method=True)
     return out
