@@ -68,3 +68,26 @@ def test_setup_py_decides_the_project_root_before_pyproject_toml(tmp_path: Path)
     roots = import_roots(config)
     assert (tmp_path / "inner/src").resolve() in roots
     assert (tmp_path / "src").resolve() not in roots
+
+
+def test_with_a_pytest_ini_in_tests_the_project_folder_and_its_src_come_after_the_rootdir(tmp_path: Path) -> None:
+    # tests/pytest.ini makes tests/ the rootdir; the project's own package, at its folder or under src/, is
+    # still importable (installed, or run from the project's folder): it is found after the rootdir's roots.
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "app"\n',
+        "tests/pytest.ini": "[pytest]\nasyncio_mode = auto\n",
+        "app/__init__.py": "",
+        "app/worker.py": "def stop(loop):\n    loop.close()\n",
+        "src/lib/__init__.py": "async def run():\n    return 1\n",
+        "tests/app/__init__.py": "",  # the rootdir's own `app` (a test helper package) comes first
+        "tests/test_x.py": "",
+    })
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory((tmp_path / "tests").resolve())
+    assert config.inifile == (tmp_path / "tests/pytest.ini").resolve()
+    roots = import_roots(config, (tmp_path / "tests/test_x.py").resolve())
+    tests, project = (tmp_path / "tests").resolve(), tmp_path.resolve()
+    assert roots.index(tests) < roots.index(project) < roots.index((tmp_path / "src").resolve())
+    assert module_file(roots, "app") == ((tmp_path / "tests/app/__init__.py").resolve(), True)
+    index = ProjectModel().source_index(config)
+    assert index.is_async_function("lib.run")

@@ -198,6 +198,55 @@ def test_fixture_values(tmp_path: Path) -> None:
     }
 
 
+def test_fixture_passing_another_fixtures_value_through(tmp_path: Path) -> None:
+    """A fixture that only hands on what a fixture it requests made (or an attribute of it) makes nothing
+    in its own loop: ``passes_through`` names that parameter; one that builds, keeps or awaits does not."""
+    _write(tmp_path, {"test_through.py": """
+        import aiohttp
+        import pytest
+
+        @pytest.fixture
+        async def plain(shared):
+            shared.reset()
+            yield shared
+
+        @pytest.fixture
+        async def attribute(harness):
+            return harness.client.session
+
+        @pytest.fixture
+        async def builds(harness):
+            harness.session = aiohttp.ClientSession()
+            yield harness
+
+        @pytest.fixture
+        async def awaits(harness):
+            await harness.connect()
+            yield harness
+
+        @pytest.fixture
+        async def rebinds(harness):
+            harness = harness.copy()
+            return harness
+
+        @pytest.fixture
+        async def two_values(a, b, flag):
+            if flag:
+                return a
+            return b
+
+        @pytest.fixture
+        async def own():
+            async with aiohttp.ClientSession() as session:
+                yield session
+    """})
+    ctx = _context(tmp_path / "test_through.py")
+    assert {f.name: f.passes_through for f in ctx.facts.fixtures} == {
+        "plain": "shared", "attribute": "harness", "builds": None, "awaits": None, "rebinds": None,
+        "two_values": None, "own": None,
+    }
+
+
 def test_a_linted_conftest_is_not_parsed_again_by_the_model(tmp_path: Path, monkeypatch) -> None:
     import asynclint.model.project as project_module
     from asynclint.run.runner import Options, LintRun

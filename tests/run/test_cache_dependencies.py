@@ -182,3 +182,41 @@ def test_swapping_the_installed_pytest_asyncio_between_warm_runs(tmp_path: Path)
     cold = _run(project, "--select", "ASL104", "--no-cache", env=new)
     assert cold != before and not any("0.23.0" in line for line in cold), cold
     assert _run(project, "--select", "ASL104", env=new) == cold
+
+
+def test_a_project_file_added_above_a_tests_pytest_ini_invalidates_the_cache(tmp_path: Path) -> None:
+    # tests/pytest.ini makes tests/ the rootdir; the project's folder (setup.py, pyproject.toml) is an
+    # import root too (model/modules.py), so adding one above changes what the conftest.py's fixture holds.
+    write_tree(tmp_path, {
+        "tests/pytest.ini": "[pytest]\nasyncio_mode = auto\n",
+        "tests/conftest.py": textwrap.dedent("""
+            import pytest
+
+            from relay.client import Relay
+
+
+            @pytest.fixture
+            def relay():
+                link = Relay("http://relay.local")
+                yield link
+        """),
+        "tests/test_relay.py": "def test_relay(relay):\n    assert relay\n",
+        "relay/__init__.py": "",
+        "relay/client.py": textwrap.dedent("""
+            import httpx
+
+
+            class Relay:
+                def __init__(self, url):
+                    self._http = httpx.AsyncClient(base_url=url)
+
+                async def close(self):
+                    await self._http.aclose()
+        """),
+    })
+    before = _run(tmp_path)
+    assert _run(tmp_path) == before  # warm, unchanged
+    (tmp_path / "setup.py").write_text("from setuptools import setup\n\nsetup(name=\"relay\")\n", encoding="utf-8")
+    cold = _run(tmp_path, "--no-cache")
+    assert cold != before, "the project's folder must change the findings for this test to mean anything"
+    assert _run(tmp_path) == cold

@@ -172,6 +172,13 @@ class PytestAsyncioFeatures:
         return self.release >= EVENT_LOOP_POLICY_DEPRECATED_SINCE
 
     @property
+    def refuses_narrower_fixture_loops(self) -> bool:
+        """A test whose loop is wider than that of a function-loop async fixture it requests fails at setup
+        (0.24-0.26: ``MultipleEventLoopsRequestedError``, whatever the fixture holds); from 1.0 the fixture
+        runs in its own loop and the test in its own (``tests/versions``, ``fixture_loop_narrower_than_test``)."""
+        return self.loop_scope_keyword and not self.event_loop_removed
+
+    @property
     def replaces_wider_loops(self) -> bool:
         """pytest-asyncio #950 (0.24.0 until 0.25.1)."""
         return BROKEN_LOOP_RELEASES[0] <= self.release < BROKEN_LOOP_RELEASES[1]

@@ -160,6 +160,57 @@ def loop_bound(func: cst.FunctionDef, imports: ImportTable,
     return verdicts.pop() if len(verdicts) == 1 else None
 
 
+def passed_through(func: cst.FunctionDef, imports: ImportTable) -> str | None:
+    """The parameter whose value the fixture only hands on (``yield session_all``, ``return base.client``):
+    the value another fixture (or pytest) made, in that fixture's loop, not in this one's. None when the
+    fixture hands out anything else on some path, rebinds the parameter, or may build or drive something in
+    its own loop: it awaits (``await``, ``async with``, ``async for``), keeps the result of a call
+    (``base.client = Client()``), or calls something bound to the running loop (``LOOP_BOUND_VALUES``,
+    ``loop.create_task``)."""
+    value = handed_out(func)
+    root = value
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name):
+        return None
+    p = func.params
+    names = {param.name.value for param in (*p.posonly_params, *p.params, *p.kwonly_params)}
+    name = root.value
+    if name not in names or name in ("self", "cls"):
+        return None
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Await) or (isinstance(node, (cst.With, cst.For)) and node.asynchronous is not None):
+            return None
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = ([t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target])
+            if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                return None  # the parameter rebound: something else is handed out
+            if node.value is not None and _contains_call(node.value):
+                return None  # something built and kept
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in LOOP_BOUND_METHODS:
+                return None
+            if imports.qualname(node.func) in LOOP_BOUND_VALUES | POOLED_CLIENTS:
+                return None
+        stack.extend(node.children)
+    return name
+
+
+def _contains_call(expr: cst.CSTNode) -> bool:
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            return True
+        if not isinstance(node, cst.Lambda):
+            stack.extend(node.children)
+    return False
+
+
 def _constructor_binds_loop(cls: cst.ClassDef, imports: ImportTable) -> bool:
     """Whether the class's own ``__init__`` calls something bound to the running loop (``LOOP_BOUND_VALUES``,
     ``loop.create_task``...): its instances then belong to the loop they were built in."""

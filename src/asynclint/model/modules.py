@@ -7,7 +7,8 @@ the rootdir (``python -m pytest`` runs from it) and ``src/`` (a project installe
 mode). Without a pytest configuration file, the rootdir is where pytest would put it: the first
 folder upward with ``setup.py``, else with ``pyproject.toml`` (pytest 8.1 and later take one even
 without a ``[tool.pytest]`` table), so a project with an untouched ``pyproject.toml`` still finds
-its ``src/``. The base-class resolver and the source index both ask here, so a base class and a
+its ``src/``. That project folder and its ``src/`` come last in every case: with a ``tests/pytest.ini``
+the rootdir is ``tests/``, yet the project's own package imports (installed, or run from its folder). The base-class resolver and the source index both ask here, so a base class and a
 function of the same project are always looked up in the same places.
 """
 
@@ -41,10 +42,12 @@ def import_roots(config: PytestConfig, origin: Path | None = None, cache: RootsC
     if origin is not None:
         roots.append(_import_base(origin))
     roots += [config.rootdir, config.rootdir / "src"]
-    if config.inifile is None:
-        project = project_root(config.rootdir)
-        if project is not None:
-            roots += [project, project / "src"]
+    # The project's folder (setup.py, pyproject.toml) and its src/, also when a pytest.ini in tests/
+    # makes that folder the rootdir: the project is installed (pip install -e .) or run from its folder,
+    # so its own package imports; after the rootdir's roots, it only finds what they do not.
+    project = project_root(config.rootdir)
+    if project is not None:
+        roots += [project, project / "src"]
     unique: list[Path] = []
     for root in roots:
         try:

@@ -25,7 +25,7 @@ from asynclint.knowledge.pytest import (
     UNITTEST_BASES,
     UNITTEST_CALL_METHODS,
 )
-from asynclint.model.fixture_values import fixture_value, loop_bound
+from asynclint.model.fixture_values import fixture_value, loop_bound, passed_through
 from asynclint.model.names import ImportTable
 
 
@@ -80,6 +80,9 @@ class Fixture:
     #: Its value is bound to the event loop it was built in (True), known not to be (False), or
     #: cannot be told (None): fixture_values.loop_bound.
     loop_bound: bool | None = None
+    #: The parameter whose value (or an attribute of it) the fixture only hands on, making nothing in
+    #: its own loop: what it hands out was made where that fixture ran (fixture_values.passed_through).
+    passes_through: str | None = None
     #: ASL201's scan of the body, for tests in other files (network_calls.scan_fixture): it is
     #: kept with the fixture, so it goes when the model drops its conftest.py's facts.
     body_scan: Any = field(default=None, repr=False, compare=False)
@@ -235,6 +238,7 @@ def fixture_of(func: cst.FunctionDef, imports: ImportTable, class_name: str | No
                 marks=decorator_marks(func, imports, "function"),
                 returns=fixture_value(func, imports),
                 loop_bound=loop_bound(func, imports, local_classes) if func.asynchronous is not None else None,
+                passes_through=passed_through(func, imports) if func.asynchronous is not None else None,
             )
     return None
 

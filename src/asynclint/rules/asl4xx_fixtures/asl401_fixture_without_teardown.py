@@ -1432,3 +1432,35 @@ class FixtureWithoutTeardown(Rule):
             message='fixture `engine` returns `create_engine(...)` and nothing releases it after the test',
         ),
     ]
+
+    # Seen at the fourteenth first look (a suite configured by tests/pytest.ini): that file makes tests/
+    # the rootdir, yet the project's own package at the repository's root imports (installed, or run from
+    # there); its class that opens a client when built is found, so the fixture that leaks it is reported.
+    INVALID += [
+        Invalid(dedent("""
+            import pytest
+
+            from relay.client import Relay
+
+
+            @pytest.fixture
+            def relay():
+                link = Relay("http://relay.local")
+                yield link
+        """), filename="tests/conftest.py", files={
+            "tests/pytest.ini": "[pytest]\nasyncio_mode = auto\n",
+            "tests/test_relay.py": "def test_relay(relay):\n    assert relay\n",
+            "relay/__init__.py": "",
+            "relay/client.py": dedent("""
+                import httpx
+
+
+                class Relay:
+                    def __init__(self, url):
+                        self._http = httpx.AsyncClient(base_url=url)
+
+                    async def close(self):
+                        await self._http.aclose()
+            """)}, line=8, column=12,
+            message="fixture `relay` yields `Relay(...)` with nothing after the yield to release it"),
+    ]

@@ -53,7 +53,12 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         (`knowledge/async_types.py`, `LOOP_BOUND_VALUES`). A fixture that
         hands out plain data (a host and a port, settings) or a loop-agnostic
         object (an HTTP client over an ASGI app) is not a mismatch, and one
-        whose value cannot be told is not reported. Tests of a module that
+        whose value cannot be told is not reported. A fixture that only hands
+        on what a fixture it requests made (`yield shared_session`, or an
+        attribute of it), awaiting and building nothing itself, made nothing
+        in its own loop: the fixture it hands on is judged by its loop
+        instead (from pytest-asyncio 1.0; 0.24 to 0.26 refuse any test whose
+        loop is wider than a function-loop fixture's it requests). Tests of a module that
         meet the same fixture from the same loop are one cause: one finding,
         at the first of them, with one fix for all.
 
@@ -870,4 +875,71 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """), settings={"pytest-asyncio-version": "0.21.2"}, files={"pyproject.toml": (
             '[project]\nname = "charm"\nversion = "1"\n'
             'dependencies = ["pytest-asyncio==0.21.2", "pytest-operator>=0.43"]\n')}),
+    ]
+
+    # Seen at the fourteenth first look (a Home Assistant integration's client tests, pytest-asyncio 1.3): a
+    # function-loop fixture that only hands on a module-loop fixture's value (or an attribute of it) makes
+    # nothing in its own loop; what the tests await was made in the module loop they run in.
+    VALID += [
+        Valid(dedent("""
+            import aiohttp
+            import pytest
+
+            pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+            class Harness:
+                def __init__(self, session):
+                    self.session = session
+
+            @pytest.fixture(scope="module")
+            async def shared_session():
+                async with aiohttp.ClientSession() as session:
+                    yield session
+
+            @pytest.fixture(scope="module")
+            async def harness(shared_session):
+                return Harness(shared_session)
+
+            @pytest.fixture
+            async def fresh_session(shared_session):
+                shared_session.cookie_jar.clear()
+                yield shared_session
+
+            @pytest.fixture
+            async def harness_session(harness):
+                return harness.session
+
+            async def test_cookies_start_empty(fresh_session):
+                assert len(fresh_session.cookie_jar) == 0
+
+            async def test_same_session(harness_session, shared_session):
+                assert harness_session is shared_session
+        """), config={"asyncio_mode": "auto"}),
+    ]
+    # ...while one that builds a client of its own in its loop, even on another fixture's object, is reported.
+    INVALID += [
+        Invalid(dedent("""
+            import aiohttp
+            import pytest
+
+            pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+            class Harness:
+                session = None
+
+            @pytest.fixture(scope="module")
+            async def harness():
+                yield Harness()
+
+            @pytest.fixture
+            async def connected(harness):
+                harness.session = aiohttp.ClientSession()
+                yield harness
+                await harness.session.close()
+
+            async def test_get(connected):
+                assert not connected.session.closed
+        """), config={"asyncio_mode": "auto"}, line=19, column=20, fixed=None,
+            message="test `test_get` runs in a module-scoped event loop but async fixture `connected` lives in a "
+                    "function-scoped loop; its objects are bound to another loop"),
     ]

@@ -125,6 +125,12 @@ def loop_mismatches(ctx: FileContext) -> list[LoopMismatch]:
                 continue
             for fixture in _reached(ctx, test, name):
                 loop = fixture_loop_scope(ctx, fixture)
+                if fixture.passes_through is not None and not (
+                        loop is not None and SCOPE_ORDER[loop] < SCOPE_ORDER[test_loop]
+                        and features.refuses_narrower_fixture_loops):
+                    # It only hands on what another fixture made, in that fixture's loop (model:
+                    # fixture_values.passed_through): that fixture, reached too, is judged by its own loop.
+                    continue
                 if loop is not None and SCOPE_ORDER[loop] > SCOPE_ORDER[test_loop]:
                     if fixture.loop_bound is not True:
                         continue  # plain data, a loop-agnostic object, or a value we cannot tell: no mismatch

@@ -527,3 +527,45 @@ class SyncTestDrivesEventLoop(Rule):
             message='sync test `test_ping` drives the event loop with `run_until_complete()`; make it an async test run by anyio',
         ),
     ]
+
+    # Seen at the fourteenth first look: with the configuration in tests/pytest.ini (tests/ the rootdir),
+    # the project's own package at the repository's root is still what the test imports, so a function of
+    # it that runs the test's loop itself and closes it is followed: exempt.
+    VALID += [
+        Valid(dedent("""
+            import asyncio
+
+            from svc import loops
+
+
+            def test_shutdown_cancels_pending_work():
+                loop = asyncio.new_event_loop()
+
+                async def start():
+                    return asyncio.ensure_future(asyncio.sleep(60))
+
+                pending = loop.run_until_complete(start())
+                loops.shutdown(loop)
+                assert loop.is_closed() and pending.cancelled()
+
+
+            async def test_stop():
+                await loops.stop()
+        """), filename="tests/test_loops.py", files={
+            "tests/pytest.ini": "[pytest]\nasyncio_mode = auto\n",
+            "svc/__init__.py": "",
+            "svc/loops.py": dedent("""
+                import asyncio
+
+
+                def shutdown(loop):
+                    for task in asyncio.all_tasks(loop):
+                        task.cancel()
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                    loop.close()
+
+
+                async def stop():
+                    pass
+            """)}),
+    ]
