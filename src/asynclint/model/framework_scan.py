@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from asynclint.config.pytest_config import PytestConfig
@@ -126,36 +127,8 @@ class FrameworkScan:
     @staticmethod
     def _scan(directory: Path, config: PytestConfig) -> bool:
         count = 0
-        for root, dirs, files in os.walk(directory):
-            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
-                       and not (Path(root) / d / "pyvenv.cfg").exists()]
-            for name in files:
-                if not name.endswith(".py"):
-                    continue
-                path = Path(root) / name
-                if name != "conftest.py" and not config.is_test_file(path):
-                    continue
-                count += 1
-                if count > MAX_FILES:
-                    return True
-                try:
-                    text = path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                if WORDS.search(text):
-                    return True
-        return False
-
-
-def _spelled_below(directory: Path, name: str, exclude: Path) -> bool:
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    count = 0
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
-                   and not (Path(root) / d / "pyvenv.cfg").exists()]
-        for file in files:
-            path = Path(root) / file
-            if not file.endswith(".py") or path == exclude:
+        for path in _python_files_below(directory):
+            if path.name != "conftest.py" and not config.is_test_file(path):
                 continue
             count += 1
             if count > MAX_FILES:
@@ -163,9 +136,31 @@ def _spelled_below(directory: Path, name: str, exclude: Path) -> bool:
             try:
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
+                continue
+            if WORDS.search(text):
                 return True
-            if name in text and word.search(text):
-                return True
+        return False
+
+
+def _python_files_below(directory: Path) -> Iterator[Path]:
+    """The ``.py`` files below ``directory``, outside version control, tool caches, builds and virtualenvs."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
+                   and not (Path(root) / d / "pyvenv.cfg").exists()]
+        yield from (Path(root) / name for name in files if name.endswith(".py"))
+
+
+def _spelled_below(directory: Path, name: str, exclude: Path) -> bool:
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    for count, path in enumerate((p for p in _python_files_below(directory) if p != exclude), start=1):
+        if count > MAX_FILES:
+            return True
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return True
+        if name in text and word.search(text):
+            return True
     return False
 
 
