@@ -1275,14 +1275,30 @@ def function_awaits(tree: ast.Module) -> dict[int, list[tuple[str, str]]]:
 
 def _dereferences(parent: ast.AST | None, node: ast.Await) -> bool:
     """The awaited value dereferenced in place: ``(await m()).x``, ``(await m())[0]``,
-    ``a, b = await m()``, ``for x in await m()``: a dropped await raises there."""
+    ``a, b = await m()``, ``for x in await m()``, ``[x for x in await m()]``, ``list(await m())``: a
+    dropped await raises there."""
     if isinstance(parent, (ast.Attribute, ast.Subscript)):
         return parent.value is node
     if isinstance(parent, ast.Assign):
         return any(isinstance(t, (ast.Tuple, ast.List)) for t in parent.targets)
-    if isinstance(parent, (ast.For, ast.AsyncFor)):
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
         return parent.iter is node
+    if isinstance(parent, ast.Call):
+        return _iterated_argument(parent) is node
     return False
+
+
+#: Builtins that iterate (or size) their argument: a coroutine there raises ``TypeError``.
+_ITERATING = frozenset({"list", "tuple", "set", "frozenset", "sorted", "len", "dict", "sum", "min", "max",
+                        "any", "all", "enumerate", "zip"})
+
+
+def _iterated_argument(call: ast.Call) -> ast.expr | None:
+    """The first argument of ``list(x)``, ``len(x)``... (``_ITERATING``), which the call iterates."""
+    if type(call.func) is ast.Name and call.func.id in _ITERATING and call.args \
+            and type(call.args[0]) is not ast.Starred:
+        return call.args[0]
+    return None
 
 
 _BROAD_CATCHES = frozenset({"Exception", "BaseException"})
@@ -1305,7 +1321,8 @@ def _swallowed(tree: ast.Module) -> set[int]:
 
 def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> set[int]:
     """The awaits whose value, bound to a local (``response = await call_next(request)``), the
-    function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``), outside
+    function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``, a comprehension
+    over it, ``list(rows)``, ``len(rows)``), outside
     a ``try`` that catches every error and without an ``isinstance``-style guard on the local."""
     bound: dict[str, int] = {}
     for node in ast.walk(func):
@@ -1323,7 +1340,8 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     found: set[int] = set()
     for node in ast.walk(func):
         base = node.value if type(node) in (ast.Attribute, ast.Subscript) else (  # type: ignore[attr-defined]
-            node.iter if type(node) in (ast.For, ast.AsyncFor) else None)  # type: ignore[attr-defined]
+            node.iter if type(node) in (ast.For, ast.AsyncFor, ast.comprehension) else (  # type: ignore[attr-defined]
+                _iterated_argument(node) if type(node) is ast.Call else None))
         if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
             found.add(bound[base.id])
     return found

@@ -1796,6 +1796,35 @@ class AssertCalledOnAsyncMock(Rule):
             message="`hub.flow.async_init.assert_called_once_with` on an AsyncMock passes even when it was never "
                     "awaited; use `assert_awaited_once_with`"),
     ]
+    # The code iterates or sizes what it awaited (a comprehension, `len(items)`): a dropped await raises
+    # TypeError there, so the test already fails (fifteenth first look F1', proved by running).
+    _SIMILAR = dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        from hub.player import Player
+
+
+        async def test_similar():
+            client = MagicMock()
+            client.get_similar = AsyncMock(return_value=[{"Id": "a"}])
+            await Player(client).update_similar()
+            client.get_similar.assert_called_once()
+    """)
+    _PLAYER = ("class Player:\n    def __init__(self, client):\n        self.client = client\n\n"
+               "    async def update_similar(self):\n        items = await self.client.get_similar(limit=10)\n"
+               "        {use}\n")
+    VALID += [
+        Valid(_SIMILAR, files={"hub/__init__.py": "", "hub/player.py": _PLAYER.format(
+            use='self.similar = [item["Id"] for item in items]')}),
+        Valid(_SIMILAR, files={"hub/__init__.py": "", "hub/player.py": _PLAYER.format(use="self.total = len(items)")}),
+    ]
+    INVALID += [
+        Invalid(_SIMILAR, files={"hub/__init__.py": "", "hub/player.py": _PLAYER.format(use="self.similar = items")},
+                line=10, column=5, unsafe=True, fixed=_SIMILAR.replace("assert_called_once", "assert_awaited_once"),
+                message="`client.get_similar.assert_called_once` on an AsyncMock passes even when it was never "
+                        "awaited; use `assert_awaited_once`"),
+    ]
+
     # A fixture's plain mock with one AsyncMock attribute set on it (`c = MagicMock(); c.refresh = AsyncMock()`),
     # as the fixture built it (fourteenth first look: fourteen checks of one suite).
     _REFRESH = dedent("""
