@@ -1215,7 +1215,13 @@ def await_kinds(tree: ast.Module) -> list[tuple[ast.Await, str, str]]:
             parents[id(child)] = node
     dereferenced = set()
     for node in ast.walk(tree):
-        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
+        if type(node) is ast.ClassDef:
+            methods = [item for item in node.body
+                       if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            readers = {method.name: _dereferenced_params(method, swallowed) for method in methods}
+            for method in methods:
+                dereferenced |= _dereferenced_awaits(method, swallowed, readers)
+        elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and type(parents.get(id(node))) is not ast.ClassDef:
             dereferenced |= _dereferenced_awaits(node, swallowed)  # type: ignore[arg-type]
     found: list[tuple[ast.Await, str, str]] = []
     for node in ast.walk(tree):
@@ -1319,11 +1325,42 @@ def _swallowed(tree: ast.Module) -> set[int]:
     return found
 
 
-def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> set[int]:
+def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> frozenset[int]:
+    """The positions (``self`` left out) of the parameters a method dereferences as ``_dereferenced_awaits``
+    reads a local: ``def _convert(self, response): return response.body`` gives {0}."""
+    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)][1:]
+    guarded = _guarded(func)
+    found: set[int] = set()
+    for node in ast.walk(func):
+        base = _dereferenced_base(node)
+        if type(base) is ast.Name and base.id in params and base.id not in guarded and id(node) not in swallowed:
+            found.add(params.index(base.id))
+    return frozenset(found)
+
+
+def _dereferenced_base(node: ast.AST) -> ast.expr | None:
+    """What ``node`` dereferences: ``x`` of ``x.attr``, ``x[0]``, ``for i in x``, a comprehension over ``x``,
+    ``list(x)``."""
+    if type(node) in (ast.Attribute, ast.Subscript):
+        return node.value  # type: ignore[attr-defined, no-any-return]
+    if type(node) in (ast.For, ast.AsyncFor, ast.comprehension):
+        return node.iter  # type: ignore[attr-defined, no-any-return]
+    return _iterated_argument(node) if isinstance(node, ast.Call) else None
+
+
+def _guarded(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    return {node.args[0].id for node in ast.walk(func)
+            if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in _TYPE_GUARDS
+            and node.args and type(node.args[0]) is ast.Name}
+
+
+def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int],
+                         readers: dict[str, frozenset[int]] | None = None) -> set[int]:
     """The awaits whose value, bound to a local (``response = await call_next(request)``), the
     function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``, a comprehension
-    over it, ``list(rows)``, ``len(rows)``), outside
-    a ``try`` that catches every error and without an ``isinstance``-style guard on the local."""
+    over it, ``list(rows)``, ``len(rows)``), or hands to a method of its own class that does (``readers``:
+    ``self._convert(response)``), outside a ``try`` that catches every error and without an
+    ``isinstance``-style guard on the local."""
     bound: dict[str, int] = {}
     for node in ast.walk(func):
         if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name \
@@ -1334,16 +1371,16 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
             bound[node.target.id] = id(node.value)
     if not bound:
         return set()
-    guarded = {node.args[0].id for node in ast.walk(func)
-               if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in _TYPE_GUARDS
-               and node.args and type(node.args[0]) is ast.Name}
+    guarded = _guarded(func)
     found: set[int] = set()
     for node in ast.walk(func):
-        base = node.value if type(node) in (ast.Attribute, ast.Subscript) else (  # type: ignore[attr-defined]
-            node.iter if type(node) in (ast.For, ast.AsyncFor, ast.comprehension) else (  # type: ignore[attr-defined]
-                _iterated_argument(node) if type(node) is ast.Call else None))
-        if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
-            found.add(bound[base.id])
+        bases = [_dereferenced_base(node)]
+        if readers and type(node) is ast.Call and type(node.func) is ast.Attribute \
+                and type(node.func.value) is ast.Name and node.func.value.id == "self":
+            bases += [arg for index, arg in enumerate(node.args) if index in readers.get(node.func.attr, ())]
+        for base in bases:
+            if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
+                found.add(bound[base.id])
     return found
 
 

@@ -1825,6 +1825,32 @@ class AssertCalledOnAsyncMock(Rule):
                         "awaited; use `assert_awaited_once`"),
     ]
 
+    # The awaited value handed to a method of the same class that reads it (`self._convert(response)`
+    # reads `response.body`): a dropped await raises there (fifteenth first look B2, proved by running).
+    _STREAM = dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        from hub.gateway import Gateway
+
+
+        async def test_stream():
+            client = MagicMock()
+            client.get_stream = AsyncMock(return_value=object())
+            await Gateway(client).get_stream("m-*")
+            client.get_stream.assert_called_once_with(name="m-*")
+    """)
+    _GATEWAY = ("class Gateway:\n    def __init__(self, client):\n        self._client = client\n\n"
+                "    def _convert(self, response):\n        return {body}\n\n"
+                "    async def get_stream(self, name):\n        response = await self._client.get_stream(name=name)\n"
+                "        return self._convert(response)\n")
+    VALID += [Valid(_STREAM, files={"hub/__init__.py": "", "hub/gateway.py": _GATEWAY.format(body="dict(response.body)")})]
+    INVALID += [
+        Invalid(_STREAM, files={"hub/__init__.py": "", "hub/gateway.py": _GATEWAY.format(body="[response]")},
+                line=10, column=5, unsafe=True, fixed=_STREAM.replace("assert_called_once_with", "assert_awaited_once_with"),
+                message="`client.get_stream.assert_called_once_with` on an AsyncMock passes even when it was never "
+                        "awaited; use `assert_awaited_once_with`"),
+    ]
+
     # A fixture's plain mock with one AsyncMock attribute set on it (`c = MagicMock(); c.refresh = AsyncMock()`),
     # as the fixture built it (fourteenth first look: fourteen checks of one suite).
     _REFRESH = dedent("""
