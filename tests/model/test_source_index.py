@@ -659,3 +659,44 @@ def test_chains_handed_on_and_arguments_kept_through_the_base_constructor(tmp_pa
     assert plug is not None and set(plug.stored_params) == {("hub", "hub", 0), ("_client", "client", 1),
                                                             ("name", "name", -1)}
     assert lamp is not None and lamp.stored_params == ()  # `*args`: which argument is kept cannot be told
+
+
+def test_awaited_values_read_by_a_comprehension_a_builtin_or_a_method_of_the_class() -> None:
+    import ast
+
+    from asynclint.model.source_index import await_kinds
+
+    tree = ast.parse(dedent("""
+        class Site:
+            @staticmethod
+            def merge(energies, powers):
+                return {k: v for k, v in energies.items()}
+
+            def _convert(self, response):
+                return response.body
+
+            def _keep(self, response):
+                return [response]
+
+            async def a(self):
+                items = await self.client.a()
+                return [i for i in items]
+
+            async def b(self):
+                items = await self.client.b()
+                return len(items)
+
+            async def c(self):
+                response = await self.client.c()
+                return self._convert(response)
+
+            async def d(self):
+                response = await self.client.d()
+                return self._keep(response)
+
+            async def e(self):
+                energies = await self.client.e()
+                return self.merge(energies, {})
+    """))
+    kinds = {name: kind for _, name, kind in await_kinds(tree)}
+    assert kinds == {"a": "loud", "b": "loud", "c": "loud", "d": "quiet", "e": "loud"}

@@ -1326,9 +1326,11 @@ def _swallowed(tree: ast.Module) -> set[int]:
 
 
 def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> frozenset[int]:
-    """The positions (``self`` left out) of the parameters a method dereferences as ``_dereferenced_awaits``
-    reads a local: ``def _convert(self, response): return response.body`` gives {0}."""
-    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)][1:]
+    """The positions (``self`` left out; a ``staticmethod``'s first kept) of the parameters a method
+    dereferences as ``_dereferenced_awaits`` reads a local: ``def _convert(self, response): return
+    response.body`` gives {0}."""
+    static = any(type(d) is ast.Name and d.id == "staticmethod" for d in func.decorator_list)
+    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)][0 if static else 1:]
     guarded = _guarded(func)
     found: set[int] = set()
     for node in ast.walk(func):
