@@ -395,17 +395,11 @@ class FunctionValues:
         check it may have been called and not yet awaited, so an await-check could fail where the
         call-check is right; the model cannot tell."""
         head, dot, attr = dotted.rpartition(".")
-        if dot:
-            owner = self._class_of(head, 0)
-            handed = owner[0].source.handed_on(owner[1]) if owner is not None else None
-            if handed is not None and attr in handed:
-                return True
+        if dot and self._class_hands_on(head, attr):
+            return True
         root, _, rest = dotted.partition(".")
-        if "." in rest:  # `client.appliance.get_status` where a method of client's class hands that chain on
-            owner = self._class_of(root, 0)
-            handed = owner[0].source.handed_on(owner[1]) if owner is not None else None
-            if handed is not None and rest in handed:
-                return True
+        if "." in rest and self._class_hands_on(root, rest):
+            return True  # `client.appliance.get_status` where a method of client's class hands that chain on
         below = f".{rest}" if rest else ""  # `client.wireless.update`: the client is what is given
         for call in self._calls_with(root):
             callee = self._callee(call)
@@ -426,6 +420,13 @@ class FunctionValues:
                 if any(name in stored and stored[name] + below in handed for name in names):
                     return True
         return False
+
+    def _class_hands_on(self, obj: str, attribute: str) -> bool:
+        """Whether a method of the project class of ``obj`` hands ``self.<attribute>`` (an attribute or a
+        chain below one) on (``SourceIndex.handed_on``)."""
+        owner = self._class_of(obj, 0)
+        handed = owner[0].source.handed_on(owner[1]) if owner is not None else None
+        return handed is not None and attribute in handed
 
     @staticmethod
     def _parameters_given(call: cst.Call, name: str, params: tuple[str, ...]) -> list[str]:

@@ -89,8 +89,7 @@ def _lint(runner: LintRun, path: Path, shown: str, text: str, stdin: bool) -> li
     job = replace(job, codes=job.codes - SKIPPED_CODES)
     outcome = lint_text(job, text, track_dependencies=entry is not None)
     if cache is not None and entry is not None and outcome.dependencies is not None:
-        scans = runner.project.framework_scan.scans() if path.name == "conftest.py" else None
-        names = runner.project.framework_scan.name_scans(path.parent) if path.name == "conftest.py" else None
+        scans, names = runner.project.framework_scan.conftest_scans(path)
         cache.put(path, entry[0], entry[1], outcome.dependencies,
                   [d.without_fix() for d in outcome.diagnostics], scans, names)
     return outcome.diagnostics

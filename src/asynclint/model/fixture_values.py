@@ -10,6 +10,8 @@ said so), or else when it returns or yields a call (``return AsyncClient(...)``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from asynclint.knowledge.async_types import (
@@ -178,11 +180,7 @@ def passed_through(func: cst.FunctionDef, imports: ImportTable) -> str | None:
     name = root.value
     if name not in names or name in ("self", "cls"):
         return None
-    stack: list[cst.CSTNode] = [func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
+    for node in _own_nodes(func.body):
         if isinstance(node, cst.Await) or (isinstance(node, (cst.With, cst.For)) and node.asynchronous is not None):
             return None
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
@@ -191,13 +189,26 @@ def passed_through(func: cst.FunctionDef, imports: ImportTable) -> str | None:
                 return None  # the parameter rebound: something else is handed out
             if node.value is not None and _contains_call(node.value):
                 return None  # something built and kept
-        if isinstance(node, cst.Call):
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in LOOP_BOUND_METHODS:
-                return None
-            if imports.qualname(node.func) in LOOP_BOUND_VALUES | POOLED_CLIENTS:
-                return None
-        stack.extend(node.children)
+        if isinstance(node, cst.Call) and (_binds_loop(node, imports) or imports.qualname(node.func) in POOLED_CLIENTS):
+            return None
     return name
+
+
+def _own_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a function body that run when it does: nested functions, classes and lambdas left out."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            yield node
+            stack.extend(node.children)
+
+
+def _binds_loop(call: cst.Call, imports: ImportTable) -> bool:
+    """A call bound to the running loop: ``loop.create_task(...)`` (``LOOP_BOUND_METHODS``) or a
+    ``LOOP_BOUND_VALUES`` constructor (``asyncio.Queue()``)."""
+    return (isinstance(call.func, cst.Attribute) and call.func.attr.value in LOOP_BOUND_METHODS) \
+        or imports.qualname(call.func) in LOOP_BOUND_VALUES
 
 
 def _contains_call(expr: cst.CSTNode) -> bool:
@@ -218,18 +229,7 @@ def _constructor_binds_loop(cls: cst.ClassDef, imports: ImportTable) -> bool:
                  and stmt.name.value == "__init__"), None)
     if init is None:
         return False
-    stack: list[cst.CSTNode] = [init.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(node, cst.Call):
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in LOOP_BOUND_METHODS:
-                return True
-            if imports.qualname(node.func) in LOOP_BOUND_VALUES:
-                return True
-        stack.extend(node.children)
-    return False
+    return any(isinstance(node, cst.Call) and _binds_loop(node, imports) for node in _own_nodes(init.body))
 
 
 def _bindings(statements: list[cst.CSTNode], imports: ImportTable) -> dict[str, str]:

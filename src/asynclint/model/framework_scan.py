@@ -120,6 +120,14 @@ class FrameworkScan:
         return {name: found for (folder, name), found in self._names.items()
                 if Path(os.path.abspath(folder)) == directory}
 
+    def conftest_scans(self, path: Path) -> tuple[dict[Path, bool] | None, dict[str, bool] | None]:
+        """What a result cache keeps beside the findings of ``path`` when it is a conftest.py (else None,
+        None): whether the tests below use anyio or trio (``scans``, ASL103), and whether anything below
+        requests its fixtures (``name_scans``)."""
+        if path.name != "conftest.py":
+            return None, None
+        return self.scans(), self.name_scans(path.parent)
+
     def scans(self) -> dict[Path, bool]:
         """Every directory scanned so far and whether anyio or trio was found below it."""
         return dict(self._cache)

@@ -1216,10 +1216,10 @@ def await_kinds(tree: ast.Module) -> list[tuple[ast.Await, str, str]]:
     dereferenced = set()
     for node in ast.walk(tree):
         if type(node) is ast.ClassDef:
-            methods = [item for item in node.body
-                       if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            readers = {method.name: _dereferenced_params(method, swallowed) for method in methods}
-            for method in methods:
+            methods = {item.name: item for item in node.body
+                       if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            readers = _ParamReaders(methods, swallowed)
+            for method in methods.values():
                 dereferenced |= _dereferenced_awaits(method, swallowed, readers)
         elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and type(parents.get(id(node))) is not ast.ClassDef:
             dereferenced |= _dereferenced_awaits(node, swallowed)  # type: ignore[arg-type]
@@ -1340,6 +1340,22 @@ def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     return frozenset(found)
 
 
+class _ParamReaders:
+    """``_dereferenced_params`` of a class's methods by name, each read when first asked (only a method
+    a bound awaited value is handed to is)."""
+
+    def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int]) -> None:
+        self._methods = methods
+        self._swallowed = swallowed
+        self._known: dict[str, frozenset[int]] = {}
+
+    def __call__(self, name: str) -> frozenset[int]:
+        if name not in self._known:
+            method = self._methods.get(name)
+            self._known[name] = _dereferenced_params(method, self._swallowed) if method is not None else frozenset()
+        return self._known[name]
+
+
 def _dereferenced_base(node: ast.AST) -> ast.expr | None:
     """What ``node`` dereferences: ``x`` of ``x.attr``, ``x[0]``, ``for i in x``, a comprehension over ``x``,
     ``list(x)``."""
@@ -1357,7 +1373,7 @@ def _guarded(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 
 
 def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int],
-                         readers: dict[str, frozenset[int]] | None = None) -> set[int]:
+                         readers: Callable[[str], frozenset[int]] | None = None) -> set[int]:
     """The awaits whose value, bound to a local (``response = await call_next(request)``), the
     function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``, a comprehension
     over it, ``list(rows)``, ``len(rows)``), or hands to a method of its own class that does (``readers``:
@@ -1377,9 +1393,11 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     found: set[int] = set()
     for node in ast.walk(func):
         bases = [_dereferenced_base(node)]
-        if readers and type(node) is ast.Call and type(node.func) is ast.Attribute \
-                and type(node.func.value) is ast.Name and node.func.value.id == "self":
-            bases += [arg for index, arg in enumerate(node.args) if index in readers.get(node.func.attr, ())]
+        if readers is not None and type(node) is ast.Call and type(node.func) is ast.Attribute \
+                and type(node.func.value) is ast.Name and node.func.value.id == "self" \
+                and any(type(arg) is ast.Name and arg.id in bound for arg in node.args):
+            read = readers(node.func.attr)
+            bases += [arg for index, arg in enumerate(node.args) if index in read]
         for base in bases:
             if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
                 found.add(bound[base.id])
@@ -1391,59 +1409,62 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
 _TYPE_GUARDS = frozenset({"isinstance", "hasattr", "getattr", "callable"})
 
 
-def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
-    """``self.attr = param`` (the parameter itself, unchanged) directly in the class's ``__init__``."""
+def _init_signature(cls: ast.ClassDef) -> tuple[ast.FunctionDef, list[str], int] | None:
+    """The class's own ``__init__``, its parameters without ``self`` and how many of them are positional."""
     for item in cls.body:
         if isinstance(item, ast.FunctionDef) and item.name == "__init__":
             params = [a.arg for a in (*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs)][1:]
-            positional = len(item.args.posonlyargs) + len(item.args.args) - 1
-            found = []
-            for stmt in item.body:
-                if (isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Name)
-                        and stmt.value.id in params):
-                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                    for target in targets:
-                        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                                and target.value.id == "self"):
-                            index = params.index(stmt.value.id)
-                            found.append((target.attr, stmt.value.id, index if index < positional else -1))
-            return tuple(found)
-    return ()
+            return item, params, len(item.args.posonlyargs) + len(item.args.args) - 1
+    return None
+
+
+def _stored_params(cls: ast.ClassDef) -> tuple[tuple[str, str, int], ...]:
+    """``self.attr = param`` (the parameter itself, unchanged) directly in the class's ``__init__``."""
+    signature = _init_signature(cls)
+    if signature is None:
+        return ()
+    init, params, positional = signature
+    found = []
+    for stmt in init.body:
+        if (isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Name)
+                and stmt.value.id in params):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"):
+                    index = params.index(stmt.value.id)
+                    found.append((target.attr, stmt.value.id, index if index < positional else -1))
+    return tuple(found)
 
 
 def _init_forwards(cls: ast.ClassDef) -> tuple[tuple[str, int, int | str], ...]:
     """Parameters of the class's ``__init__`` passed unchanged to the base's, by ``super().__init__(...)``
     or ``Base.__init__(self, ...)``: (parameter, position among the positional parameters without self or
     -1, the base parameter's position without self, or its keyword)."""
-    for item in cls.body:
-        if not (isinstance(item, ast.FunctionDef) and item.name == "__init__"):
+    signature = _init_signature(cls)
+    if signature is None:
+        return ()
+    init, params, positional = signature
+    found: list[tuple[str, int, int | str]] = []
+    for stmt in init.body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"):
             continue
-        params = [a.arg for a in (*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs)][1:]
-        positional = len(item.args.posonlyargs) + len(item.args.args) - 1
-        found: list[tuple[str, int, int | str]] = []
-        for stmt in item.body:
-            call = stmt.value if isinstance(stmt, ast.Expr) else None
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                    and call.func.attr == "__init__"):
+        owner = call.func.value
+        args = list(call.args)
+        if not (isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super"):
+            if not (args and isinstance(args[0], ast.Name) and args[0].id == "self"):
                 continue
-            owner = call.func.value
-            args = list(call.args)
-            if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
-                pass
-            elif args and isinstance(args[0], ast.Name) and args[0].id == "self":
-                args = args[1:]  # `Base.__init__(self, ...)`
-            else:
-                continue
-            if any(isinstance(arg, ast.Starred) for arg in args):
-                continue  # `*args`: positions cannot be told
-            targets: list[tuple[ast.expr, int | str]] = [(arg, i) for i, arg in enumerate(args)]
-            targets += [(kw.value, kw.arg) for kw in call.keywords if kw.arg is not None]
-            for value, target in targets:
-                if isinstance(value, ast.Name) and value.id in params:
-                    index = params.index(value.id)
-                    found.append((value.id, index if index < positional else -1, target))
-        return tuple(found)
-    return ()
+            args = args[1:]  # `Base.__init__(self, ...)`
+        if any(isinstance(arg, ast.Starred) for arg in args):
+            continue  # `*args`: positions cannot be told
+        targets: list[tuple[ast.expr, int | str]] = [(arg, i) for i, arg in enumerate(args)]
+        targets += [(kw.value, kw.arg) for kw in call.keywords if kw.arg is not None]
+        for value, target in targets:
+            if isinstance(value, ast.Name) and value.id in params:
+                index = params.index(value.id)
+                found.append((value.id, index if index < positional else -1, target))
+    return tuple(found)
 
 
 def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, ...]],

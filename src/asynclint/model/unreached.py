@@ -25,7 +25,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from asynclint.model.pytest_facts import ModuleFacts
+from asynclint.model.pytest_facts import Fixture, ModuleFacts
 
 
 def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
@@ -49,10 +49,7 @@ def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
         if fixture is not None:
             if fixture.autouse:
                 continue
-            call = fixture.decorator.decorator
-            named = type(call) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "name"
-                                                    for arg in call.args)
-            wanted, own = fixture.name, 2 if named and name == fixture.name else 1
+            wanted, own = fixture.name, _own_spellings(fixture)
         elif name.startswith("_") and not name.startswith("__") and not stmt.decorators:
             wanted, own = name, 1
         else:
@@ -61,9 +58,24 @@ def unreached_functions(module: cst.Module, text: str, facts: ModuleFacts,
             continue
         if not ini_read:
             ini, ini_read = _ini_text(inifile), True
-        if ini is not None and re.search(rf"\b{re.escape(wanted)}\b", ini) is None:
+        if not _may_name(ini, wanted):
             found.append(stmt)
     return found
+
+
+def _own_spellings(fixture: Fixture) -> int:
+    """How often a fixture's module spells its name at its definition: once (``def db``), twice when
+    ``@pytest.fixture(name="db")`` names the function ``db`` as well."""
+    call = fixture.decorator.decorator
+    named = type(call) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "name"
+                                            for arg in call.args)
+    return 2 if named and fixture.func.name.value == fixture.name else 1
+
+
+def _may_name(ini: str | None, name: str) -> bool:
+    """Whether pytest's configuration file (``_ini_text``; None: unreadable) may request ``name``
+    (``usefixtures = name``)."""
+    return ini is None or re.search(rf"\b{re.escape(name)}\b", ini) is not None
 
 
 def unrequested_conftest_fixtures(module: cst.Module, text: str, facts: ModuleFacts, reported: set[int],
@@ -79,19 +91,16 @@ def unrequested_conftest_fixtures(module: cst.Module, text: str, facts: ModuleFa
     if "pytest_plugins" in text:
         return []  # other modules loaded as plugins may request it
     found: list[cst.FunctionDef] = []
+    ini: str | None = ""
+    ini_read = False  # the ini file is read once, at the first candidate
     for fixture in facts.fixtures:
         if fixture.autouse or fixture.class_name is not None or not (inside([fixture.func]) & reported):
             continue
-        call = fixture.decorator.decorator
-        named = type(call) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "name"
-                                                for arg in call.args)
-        own = 2 if named and fixture.func.name.value == fixture.name else 1
-        if text.count(fixture.name) > own:  # a longer name holding it counts too
+        if text.count(fixture.name) > _own_spellings(fixture):  # a longer name holding it counts too
             continue
-        ini = _ini_text(inifile)
-        if ini is None or re.search(rf"\b{re.escape(fixture.name)}\b", ini) is not None:
-            continue
-        if not spelled_below(fixture.name):
+        if not ini_read:
+            ini, ini_read = _ini_text(inifile), True
+        if not _may_name(ini, fixture.name) and not spelled_below(fixture.name):
             found.append(fixture.func)
     return found
 

@@ -301,10 +301,7 @@ class LintRun:
 
             outcome = lint_text(job, source.text, track_dependencies=True, render_edits=self.options.render_edits)
             if outcome.dependencies is not None:
-                # A conftest.py's findings also depend on whether the tests below use anyio or trio (ASL103).
-                scans = self.project.framework_scan.scans() if path.name == "conftest.py" else None
-                # ... and on whether anything below requests its fixtures
-                names = self.project.framework_scan.name_scans(path.parent) if path.name == "conftest.py" else None
+                scans, names = self.project.framework_scan.conftest_scans(path)
                 self.cache.put(path, key, file_digest(source.raw), outcome.dependencies,
                                [d.without_fix() for d in outcome.diagnostics], scans, names)
             result.keep(outcome.diagnostics)

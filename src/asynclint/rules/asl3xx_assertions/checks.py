@@ -260,8 +260,7 @@ class HelperChecks:
             path = self._locate(parts[:cut])
             if path is None:
                 continue
-            self.ctx.note_file_read(path)
-            summary = self.ctx.project.per_file_version("asl3xx-helper-checks", path, _summarize)
+            summary = self._summary(path)
             if not summary:
                 return False
             rest = ".".join(parts[cut:])
@@ -272,13 +271,17 @@ class HelperChecks:
             if entry is None:
                 return False
             kind, callees = entry
-            if kind == ANY_CHECK:
-                return True
-            if kind == TEST_CHECK and _is_test_support(path, self.ctx.pytest.rootdir.resolve(),
-                                                       self.ctx.path.parent.resolve(), _IMPORTS_PYTEST in summary):
+            if self._kind_checks(path, kind):
                 return True
             return any(self._external_checks(c, depth + 1, seen | {qualified}) for c in callees)
         return False
+
+    def _kind_checks(self, path: Path, kind: int) -> bool:
+        """Whether a function of module ``path`` summarized as ``kind`` checks: one that counts anywhere,
+        or one with a bare ``assert`` in test-support code."""
+        return kind == ANY_CHECK or (kind == TEST_CHECK and _is_test_support(
+            path, self.ctx.pytest.rootdir.resolve(), self.ctx.path.parent.resolve(),
+            _IMPORTS_PYTEST in self._summary(path)))
 
     def _summary(self, path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
         self.ctx.note_file_read(path)
@@ -329,9 +332,7 @@ class HelperChecks:
         result = False
         if found is not None:
             path, (kind, callees) = found
-            if kind == ANY_CHECK or (kind == TEST_CHECK and _is_test_support(
-                    path, self.ctx.pytest.rootdir.resolve(), self.ctx.path.parent.resolve(),
-                    _IMPORTS_PYTEST in self._summary(path))):
+            if self._kind_checks(path, kind):
                 result = True
             else:
                 result = any(self._method_checks(instance, c[len(_SELF):], depth + 1, seen | {key})
