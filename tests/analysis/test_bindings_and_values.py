@@ -272,3 +272,47 @@ def test_definition_at_is_the_def_the_name_binds_at_the_call(tmp_path: Path) -> 
     block = nested.body.body[0]
     feed_call = block.body.body[1].body[0].value
     assert definition_at(ctx, "feed", nested, feed_call) is block.body.body[0]  # inside a block
+
+
+def test_same_mock_follows_names_the_test_gave_it(tmp_path: Path) -> None:
+    """``same_mock``: the chain where the function configured the mock, through ``x = obj.attr``,
+    ``obj.attr = other`` and a patched class's configured ``return_value``."""
+    ctx = context(tmp_path, """
+        from unittest.mock import AsyncMock, MagicMock, patch
+
+        async def test_x():
+            with patch("app.Hub") as hub_class:
+                inst = MagicMock()
+                hub_class.return_value = inst
+                inst.cleanup = AsyncMock()
+                hub = hub_class("host")
+                cleanup = hub.cleanup
+                box = MagicMock()
+                box.hub = inst
+    """)
+    values = function_values(ctx, function(ctx, "test_x"))
+    assert values.same_mock("hub.cleanup") == "inst.cleanup"
+    assert values.same_mock("cleanup") == "inst.cleanup"
+    assert values.same_mock("box.hub.cleanup") == "inst.cleanup"
+    assert values.same_mock("other.cleanup") == "other.cleanup"  # nothing known: itself
+
+
+def test_patch_targets_read_from_module_constants(tmp_path: Path) -> None:
+    """A patch target spelled as a module constant (implicitly concatenated too) is that string; the
+    mock knows the attribute it replaces, which the code under test calls it by."""
+    ctx = context(tmp_path, """
+        from unittest.mock import AsyncMock, patch
+
+        TARGET = (
+            "app.client.Client"
+            "._call"
+        )
+
+        async def test_x():
+            with patch(TARGET, new_callable=AsyncMock) as call:
+                call.return_value = {}
+    """)
+    values = function_values(ctx, function(ctx, "test_x"))
+    value = values.names["call"]
+    assert value.kind is Kind.ASYNC_MOCK and value.replaces == "_call" and value.has_result
+    assert values.called_as("call") == "_call"

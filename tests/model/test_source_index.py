@@ -700,3 +700,23 @@ def test_awaited_values_read_by_a_comprehension_a_builtin_or_a_method_of_the_cla
     """))
     kinds = {name: kind for _, name, kind in await_kinds(tree)}
     assert kinds == {"a": "loud", "b": "loud", "c": "loud", "d": "quiet", "e": "loud"}
+
+
+def test_a_method_only_handed_on_and_the_packages_an_import_runs(tmp_path: Path) -> None:
+    """``only_handed_on``: mentioned and never called in the code under test, which takes in the
+    packages an imported module lives in (importing ``app.const`` runs ``app/__init__.py``)."""
+    index = _index(_project(tmp_path, {
+        "app/__init__.py": """
+            from app.manager import Manager
+
+
+            def start(timer):
+                timer.every(Manager().evaluate)
+        """,
+        "app/const.py": "INTERVAL = 60\n",
+        "app/manager.py": "class Manager:\n    async def evaluate(self):\n        pass\n\n    async def run(self):\n        await self.stop()\n\n    async def stop(self):\n        pass\n",
+    }))
+    assert index.only_handed_on("evaluate", ["app.const"])
+    assert not index.only_handed_on("stop", ["app.const"])  # called by `run`
+    assert not index.only_handed_on("missing", ["app.const"])  # never mentioned: not known
+    assert index.awaited_result_used("stop", ["app.const"]) is False  # reached through the package

@@ -101,6 +101,9 @@ class Value:
     #: Built with no ``spec``/``spec_set``/``wraps`` (nor a positional spec): every attribute of it is a
     #: mock of its own class (an AsyncMock's children are AsyncMocks, as ``unittest.mock`` makes them).
     bare: bool = False
+    #: The attribute a patch installs the mock over (``patch("app.Client._call")`` gives ``"_call"``):
+    #: the name the code under test calls it by, wherever the mock is handed on (a fixture's patch).
+    replaces: str | None = None
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -239,6 +242,8 @@ class FunctionValues:
                 if patched_name is None:
                     continue
                 value = self._patch_value(patch)
+                if value is not None and not value.has_result and self._configured_here(patched_name):
+                    value = replace(value, has_result=True)  # `m.return_value = {...}` after the patch
                 if value is not None:
                     found[patched_name] = value
             self._names = found
@@ -253,19 +258,63 @@ class FunctionValues:
             # `patch(..., side_effect=f)` hands its keywords to the mock it builds
             result = _has_result(new) if type(new) is cst.Call else new is None and _configures(patch.call)
             effect = _side_effect(new) if type(new) is cst.Call else new is None and _side_effect(patch.call, acting=True)
-            return Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch", result, side_effect=effect)
+            target = patch.target or patch.target_text
+            return Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch", result, side_effect=effect,
+                         replaces=target.rpartition(".")[2] if target else None)
         if patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
             return Value(Kind.SYNC_MOCK, None, "patch")
         return None
 
     def called_as(self, name: str) -> str:
         """The name the code under test calls mock ``name`` by: the attribute a patch replaces with it
-        (``patch("jobs.refresh", m)``, ``with patch.object(svc, "send") as m``), else ``name``'s own
-        last part (``client.fetch``)."""
+        (``patch("jobs.refresh", m)``, ``with patch.object(svc, "send") as m``, a fixture's patch it
+        hands out), else ``name``'s own last part (``client.fetch``)."""
         replaced = {target.rpartition(".")[2] for p, bound in self.mocks.patches
                     if (target := p.target or p.target_text) and (bound == name or (
                         p.new is not None and type(p.new.value) is cst.Name and p.new.value.value == name))}
+        if not replaced and "." not in name:
+            handed = self.lookup(name).replaces
+            if handed is not None:
+                return handed
         return replaced.pop() if len(replaced) == 1 else name.rpartition(".")[2]
+
+    def same_mock(self, dotted: str) -> str:
+        """The chain that names the mock ``dotted`` names where the function built or configured it:
+        through ``x = obj.attr``, ``obj.attr = other`` and ``hub = hub_class()`` where the function sets
+        ``hub_class.return_value`` (``hub.cleanup``, after ``hub_class.return_value = inst``, is
+        ``inst.cleanup``)."""
+        for _ in range(_DEPTH):
+            head, rest = self._renamed(dotted)
+            if head is None:
+                break
+            dotted = f"{head}.{rest}" if rest else head
+        return dotted
+
+    def _renamed(self, dotted: str) -> tuple[str | None, str]:
+        """One step of ``same_mock``: the chain a prefix of ``dotted`` stands for, and the rest."""
+        first, _, rest = dotted.partition(".")
+        saved = self._alias(first)
+        if saved is not None:
+            return saved, rest
+        call = self.mocks.calls.get(first)
+        made = chain(call.func) if call is not None else None
+        if made is not None and f"{made}.return_value" in self.mocks.attributes:
+            return f"{made}.return_value", rest
+        parts = dotted.split(".")
+        for cut in range(len(parts), 1, -1):
+            assigned = self.mocks.attributes.get(".".join(parts[:cut]))
+            other = chain(assigned) if assigned is not None else None
+            if other is not None:
+                return other, ".".join(parts[cut:])
+        return None, rest
+
+    def _configured_here(self, name: str) -> bool:
+        """``name.return_value = ...`` / ``name.side_effect = <results>`` in the function: a result it
+        configures on the mock it binds (a fixture doing so before handing the mock out)."""
+        if f"{name}.return_value" in self.mocks.attributes:
+            return True
+        effect = self.mocks.attributes.get(f"{name}.side_effect")
+        return effect is not None and results_in_turn(effect)
 
     def unspecced_child(self, expr: cst.BaseExpression) -> bool:
         """``m.attr`` where ``m`` is an AsyncMock built bare (no spec) and nothing here says what
@@ -511,6 +560,10 @@ class FunctionValues:
             if type(built.func) in (cst.Name, cst.Attribute):
                 owner = self.ctx.qualname(built.func)
                 return f"{owner}.{func.attr.value}" if owner else None
+        if type(func) is cst.Attribute and type(func.value) is cst.Name \
+                and func.value.value in {p.name.value for p in self.func.params.params}:
+            held = self.class_of(func.value.value)  # `client.fetch()` of a fixture's client
+            return f"{held[1]}.{func.attr.value}" if held is not None else None
         if type(func) in (cst.Name, cst.Attribute):
             return self.ctx.qualname(func)
         return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from asynclint.analysis.body import local_qualname
+from asynclint.analysis.strings import constant_string
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
 from asynclint.knowledge.async_types import ASYNC_DEF_FUNCTIONS
@@ -83,12 +84,12 @@ def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
                                                  and autospec_arg.value.value in ("False", "None"))
     if qual in PATCH or text == "mocker.patch":
         first = call_argument(call, 0, "target")
-        target = _string(first.value) if first is not None else None
+        target = constant_string(ctx, first.value) if first is not None else None
         return PatchCall(call, "patch", target, None, call_argument(call, 1, "new"), call_argument(call, 99, "new_callable"),
                          autospec, text == "mocker.patch")
     if qual in PATCH_OBJECT or text == "mocker.patch.object":
         obj, attr = call_argument(call, 0, "target"), call_argument(call, 1, "attribute")
-        name = _string(attr.value) if attr is not None else None
+        name = constant_string(ctx, attr.value) if attr is not None else None
         if obj is None or name is None or not isinstance(obj.value, (cst.Name, cst.Attribute)):
             return None
         base = ctx.qualname(obj.value)
@@ -97,10 +98,10 @@ def patch_call(ctx: FileContext, call: cst.Call) -> PatchCall | None:
                          text == "mocker.patch.object")
     if text == "monkeypatch.setattr":
         positional = [a for a in call.args if a.keyword is None and not a.star]
-        if len(positional) == 2 and _string(positional[0].value) is not None:
-            return PatchCall(call, "setattr", _string(positional[0].value), None, positional[1], None, False, False)
+        if len(positional) == 2 and constant_string(ctx, positional[0].value) is not None:
+            return PatchCall(call, "setattr", constant_string(ctx, positional[0].value), None, positional[1], None, False, False)
         if len(positional) >= 3 and isinstance(positional[0].value, (cst.Name, cst.Attribute)):
-            name = _string(positional[1].value)
+            name = constant_string(ctx, positional[1].value)
             if name is None:
                 return None
             base = ctx.qualname(positional[0].value)

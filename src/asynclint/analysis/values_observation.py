@@ -67,6 +67,11 @@ class MockUses(cst.CSTVisitor):
         self.awaited_by_own_code: set[str] = set()
         #: Names bound to what a mock recorded (``args = m.call_args[0]``) -> the mocks they read.
         self.from_records: dict[str, set[str]] = {}
+        #: The chain the test's own code last called under ``await`` (``await hub.cleanup()``), and,
+        #: for each entry of ``found``, the one it last awaited before that check (None: none, or
+        #: another await came after it).
+        self._last_awaited: str | None = None
+        self.awaited_before: list[str | None] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._stack.append(node)
@@ -98,6 +103,11 @@ class MockUses(cst.CSTVisitor):
         if type(original_node) is cst.Assert or (type(original_node) is cst.Call and _assertion_call(original_node)):
             self._asserts -= 1
         self._stack.pop()
+
+    def visit_Await(self, node: cst.Await) -> None:
+        if any(type(n) in (cst.FunctionDef, cst.Lambda) for n in self._stack[:-1]):
+            return  # a callback or fake the test defines: `awaited_by_own_code`
+        self._last_awaited = chain(node.expression.func) if type(node.expression) is cst.Call else None
 
     def visit_Call(self, node: cst.Call) -> None:
         if type(node.func) is cst.Attribute and any(type(n) in (cst.FunctionDef, cst.Lambda) for n in self._stack):
@@ -132,6 +142,7 @@ class MockUses(cst.CSTVisitor):
                                                                   for n in self._stack):
                 return  # read by a fake or a wait predicate the test defines (`lambda: m.called`): no check
             self.found.append((node, key, tuple(self._stack)))
+            self.awaited_before.append(self._last_awaited)
         elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
             self.results_set.add(key)
             assign = self._stack[-3] if len(self._stack) >= 3 else None
@@ -204,7 +215,7 @@ class MockUses(cst.CSTVisitor):
         configured = value.has_result or key in self.results_set
         used = None
         if result_use is not None and not value.side_effect and not value.spy \
-                and key not in self.side_effects and (configured or "." in key):
+                and key not in self.side_effects and (configured or "." in key or value.replaces is not None):
             # what the code does with the awaited value, asked by the name the code calls the mock by
             # (``result_use`` maps a patch's mock to the attribute it replaces): a dereference of a
             # coroutine raises, configured or not

@@ -259,6 +259,7 @@ class ModuleIndex:
         self._awaited: dict[str, bool | None] | None = None  # awaited_results(), once asked
         self._function_awaits: dict[int, list[tuple[str, str]]] | None = None  # function_awaits(), once asked
         self._reads: tuple[frozenset[str], frozenset[str]] | None = None  # name_reads(), once asked
+        self._calls: tuple[frozenset[str], frozenset[str]] | None = None  # name_calls(), once asked
         #: Entries built (functions and classes) and top-level statements parsed again: what the
         #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
         self.built = 0
@@ -359,6 +360,25 @@ class ModuleIndex:
                     called.add(name)
             self._reads = (frozenset(read), frozenset(called))
         return self._reads
+
+    def name_calls(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The names the module reads (``x.name``, ``name``), and those of them it calls (awaited or
+        not), worked out once: a name read and never called is handed on as a value
+        (``track_time_interval(hass, manager.async_evaluate, ...)``)."""
+        if self._calls is None:
+            tree = self._whole()
+            read: set[str] = set()
+            called: set[str] = set()
+            for node in ast.walk(tree) if tree is not None else ():
+                if type(node) is ast.Call:
+                    func = node.func
+                    called.add(func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else "")
+                elif type(node) is ast.Attribute and type(node.ctx) is ast.Load:
+                    read.add(node.attr)
+                elif type(node) is ast.Name and type(node.ctx) is ast.Load:
+                    read.add(node.id)
+            self._calls = (frozenset(read), frozenset(called))
+        return self._calls
 
     def _whole(self) -> ast.Module | None:
         """The module's tree: the one kept, else parsed again from its text."""
@@ -1819,11 +1839,37 @@ class SourceIndex:
         when every mention, at least one, is an ``await x.method(...)`` statement that throws it away; None
         when it cannot be told (not mentioned, or the value passed on, compared or returned, which
         a coroutine may get through unnoticed)."""
-        seen: set[str] = set()
         answer: bool | None = None
+        for module in self._reached_modules(modules):
+            results = module.awaited_results()
+            if method in results:
+                found = results[method]
+                if found is None or found is True:
+                    return found
+                answer = False
+        return answer
+
+    def only_handed_on(self, method: str, modules: Iterable[str]) -> bool:
+        """Whether the code under test (the project ``modules`` and those they import) mentions
+        ``method`` and never calls it: it hands the callable on (to a scheduler, a framework's timer),
+        and whatever it is handed to calls it, when and how the model cannot tell."""
+        mentioned = False
+        for module in self._reached_modules(modules):
+            read, called = module.name_calls()
+            if method in called:
+                return False
+            mentioned = mentioned or method in read
+        return mentioned
+
+    def _reached_modules(self, modules: Iterable[str]) -> "Iterator[ModuleIndex]":
+        """The project ``modules`` and the project modules they import, each once; a module's packages
+        with it (importing ``app.jobs.queue`` runs ``app/__init__.py`` and ``app/jobs/__init__.py``)."""
+        seen: set[str] = set()
         pending = list(modules)
         for depth in range(2):
             following: list[str] = []
+            pending = [package for name in pending for package in (
+                *(name.rsplit(".", cut)[0] for cut in range(name.count("."), 0, -1)), name)]
             for name in pending:
                 if name in seen:
                     continue
@@ -1831,18 +1877,10 @@ class SourceIndex:
                 module = self._module(name)
                 if module is None:
                     continue
-                results = module.awaited_results()
-                if method in results:
-                    found = results[method]
-                    if found is True:
-                        return True
-                    if found is None:
-                        return None
-                    answer = False
+                yield module
                 if depth == 0:
                     following += [self._module_of(q) or "" for q in module.imports.values()]
             pending = [name for name in following if name]
-        return answer
 
     def awaited_result_reached(self, method: str, entries: Iterable[str], depth: int = 2) -> bool | None:
         """What the project functions ``entries`` (those a test calls), and the project functions they

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.analysis.body import descendants
+from asynclint.analysis.strings import file_constants
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.config.dependencies import project_dependencies
 from asynclint.core.diagnostics import Fix, Safety
@@ -25,7 +26,6 @@ from asynclint.rules.asl2xx_mocking.network_calls import (
     BodyFacts,
     BodyRecorder,
     direct_call,
-    module_constants,
     patched,
     scan_body,
     scan_fixture,
@@ -147,7 +147,7 @@ class UnmockedNetworkCall(Rule):
         self.allowed_fixtures = set(allowed_fixtures if isinstance(allowed_fixtures, list) else [])
         self._mock_fixtures = MOCK_FIXTURES | self.allowed_fixtures
         self._network_marks = network_marks(ctx.pytest.markers)
-        self.constants = module_constants(ctx.module)
+        self.constants = file_constants(ctx)
         self.done: set[int] = set()
         self._deps: set[str] | None = None
         self._scans: dict[int, BodyFacts] = {}

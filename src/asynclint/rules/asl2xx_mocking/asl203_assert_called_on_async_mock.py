@@ -274,7 +274,9 @@ class AssertCalledOnAsyncMock(Rule):
         test asserts: a dropped await fails that block). Nor when the code under test hands the mock on
         instead of awaiting it inline (`self.start_background_task(self._loop)`,
         `asyncio.ensure_future(self._loop())`, a project function passing
-        the callable it is given to another call): what it is handed to may
+        the callable it is given to another call, or never calling the method
+        a patch replaces and only handing it on: `track_time_interval(hass,
+        manager.evaluate, ...)`): what it is handed to may
         schedule it, so at the check it may be called and not yet awaited,
         and the call-check is the right one.
 
@@ -310,7 +312,10 @@ class AssertCalledOnAsyncMock(Rule):
         `assert_not_called`: not called implies not awaited); a mock whose
         await the test also checks (`assert_awaited*`, `await_count`); a mock
         the test builds and only ever calls as `await m(...)` in its own code
-        (called and awaited are the same thing there); a mock with a
+        (called and awaited are the same thing there), or one the test's own
+        code awaits last before the check, by whatever name it reached it
+        (`hub = hub_class()` after `hub_class.return_value = inst`, then
+        `await hub.cleanup()` and `inst.cleanup.assert_called_once()`); a mock with a
         `return_value`/`side_effect` when the test also asserts something
         that is not about a mock (`assert ...`, `self.assertEqual(...)`,
         `numpy.testing.assert_array_equal(...)`, `pytest.raises`; that value
@@ -324,7 +329,11 @@ class AssertCalledOnAsyncMock(Rule):
         dereferences what such an await gives (`response = await
         call_next(request)`, then `response.status_code`), a dropped await
         raises there: a configured result is then left alone whatever the
-        test asserts (a value only passed on, compared, returned, checked
+        test asserts (where the modules use that value several ways, what
+        the methods the test calls do with it decides), and so is a patch's
+        mock with no result configured or
+        one the fixture handing it out configures (`m.return_value = {...}`
+        in its body): the code calls it by the attribute the patch replaces (a value only passed on, compared, returned, checked
         with `isinstance` first, or dereferenced inside `try: ... except
         Exception:` is not enough: a coroutine gets through those
         unnoticed); likewise a spy
@@ -358,11 +367,13 @@ class AssertCalledOnAsyncMock(Rule):
         read_only_visit(node.body, uses)  # no rebuilding: LibCST's visit copies every node it passes
         candidates = []
         children: set[str] = set()  # children of a bare AsyncMock: asked of the code the test reaches
-        for attribute, key, path in uses.found:
+        for (attribute, key, path), own in zip(uses.found, uses.awaited_before):
             value = values.evaluate_at(attribute.value, path)
             if value.kind is Kind.UNKNOWN and values.unspecced_child(attribute.value):
                 value = Value(Kind.ASYNC_MOCK, None, "child")
                 children.add(key)
+            if own is not None and values.same_mock(own) == values.same_mock(key):
+                continue  # the test's own last await before the check is of this mock: called <=> awaited
             if value.kind is Kind.ASYNC_MOCK and not _negative(attribute, path) and not _displayed(path):
                 candidates.append((attribute, key, path, value))
         keys = {key for _, key, _, _ in candidates}
@@ -380,13 +391,19 @@ class AssertCalledOnAsyncMock(Rule):
                 reached[mock] = ctx.source.awaited_result_reached(mock.rpartition(".")[2], entries)
             return reached[mock]
 
-        def result_use(mock: str) -> bool | None:
-            """What the code does with an awaited ``mock``, by the name it calls it
-            (model/source_index.py, ``SourceIndex.awaited_result_used``)."""
+        def code_under_test() -> list[str]:
             nonlocal modules
             if modules is None:
                 modules = self._code_under_test(node)
-            return ctx.source.awaited_result_used(values.called_as(mock), modules)
+            return modules
+
+        def result_use(mock: str) -> bool | None:
+            """What the code does with an awaited ``mock``, by the name it calls it
+            (model/source_index.py, ``SourceIndex.awaited_result_used``); where the modules use it
+            several ways, what the functions the test calls do with it."""
+            method = values.called_as(mock)
+            used = ctx.source.awaited_result_used(method, code_under_test())
+            return used if used is not None else reached_use(method)
 
         for attribute, key, path, value in candidates:
             if key in children and reached_use(key) is not False:
@@ -403,6 +420,8 @@ class AssertCalledOnAsyncMock(Rule):
                 continue  # a mock awaited at the same line raises, and the test asserts what that does
             if values.scheduled(key):
                 continue  # the code under test hands it on (maybe scheduled): awaited by the check? unknown
+            if value.replaces is not None and ctx.source.only_handed_on(value.replaces, code_under_test()):
+                continue  # the code never calls what the patch replaces, only hands it on (to a timer, a framework)
             if value.origin == "fixture" and (ctx.text is None or re.search(rf"\bawait\s+{re.escape(key)}\(", ctx.text)):
                 continue  # the module's own code (a fixture, a fake) awaits the fixture's mock
             self._report(attribute, key, path)
@@ -2399,3 +2418,163 @@ class AssertCalledOnAsyncMock(Rule):
     VALID += [
         Valid(_TWO_GROUPS, files={**_SERVICE_FILES, "tests/__init__.py": "", "tests/fakes.py": _FAKES}),
     ]
+
+    # Seen at the fifteenth first look (judged by running). The class under test patched whole: the
+    # test awaits the instance's AsyncMock itself, through the name the patched class hands back, and
+    # checks the call right after; called and awaited are the same thing there. A check made before
+    # the test's own await is about the code's calls, and is reported.
+    _OWN_AWAIT = dedent("""
+        from unittest.mock import AsyncMock, MagicMock, patch
+
+        from hub.service import stop
+
+
+        async def test_cleanup():
+            with patch("hub.service.Hub") as hub_class:
+                inst = MagicMock()
+                hub_class.return_value = inst
+                inst.cleanup = AsyncMock()
+                hub = hub_class("host")
+                await hub.cleanup()
+                inst.cleanup.assert_called_once()
+
+
+        async def test_stop():
+            hub = MagicMock()
+            hub.cleanup = AsyncMock()
+            await stop(hub)
+            hub.cleanup.assert_called_once()
+            await hub.cleanup()
+    """)
+    _HUB_FILES = {"hub/__init__.py": "", "hub/service.py": dedent("""
+        class Hub:
+            def __init__(self, host):
+                self.host = host
+
+            async def cleanup(self):
+                pass
+
+
+        async def stop(hub):
+            await hub.cleanup()
+    """)}
+    INVALID += [
+        Invalid(_OWN_AWAIT, line=20, column=5, unsafe=True, files=_HUB_FILES,
+                fixed=_OWN_AWAIT.replace("hub.cleanup.assert_called_once()", "hub.cleanup.assert_awaited_once()"),
+                message="`hub.cleanup.assert_called_once` on an AsyncMock passes even when it was never awaited; "
+                        "use `assert_awaited_once`"),
+    ]
+
+    # Seen at the fifteenth first look (judged by running): a fixture patches the method and sets its
+    # `return_value` in its own body before handing the mock out; the code dereferences what the await
+    # gives (`response.get(...)`), so a dropped await raises. The code under test calls the mock by
+    # the patched attribute's name, wherever the test got it from. Where the code throws the awaited
+    # value away, nothing shows the await, and the check is reported.
+    _PATCH_FIXTURE = dedent("""
+        from unittest.mock import AsyncMock, patch
+
+        import pytest
+
+        from api.client import Client
+
+
+        @pytest.fixture
+        def call():
+            with patch("api.client.Client._call", new_callable=AsyncMock) as m:
+                m.return_value = {"message": "ok"}
+                yield m
+
+
+        async def test_codes(call):
+            await Client().codes()
+            call.assert_called_once_with("Get")
+    """)
+    _CLIENT = dedent("""
+        class Client:
+            async def _call(self, name):
+                raise NotImplementedError
+
+            async def codes(self):
+                {body}
+    """)
+    VALID += [Valid(_PATCH_FIXTURE, files={"api/__init__.py": "", "api/client.py": _CLIENT.format(
+        body='response = await self._call("Get")\n        return response.get("message")')})]
+    INVALID += [
+        Invalid(_PATCH_FIXTURE, line=17, column=5, unsafe=True,
+                files={"api/__init__.py": "", "api/client.py": _CLIENT.format(body='await self._call("Get")')},
+                fixed=_PATCH_FIXTURE.replace("assert_called_once_with", "assert_awaited_once_with"),
+                message="`call.assert_called_once_with` on an AsyncMock passes even when it was never awaited; "
+                        "use `assert_awaited_once_with`"),
+    ]
+
+    # Seen at the fourteenth first look: the code under test never calls the method the test patches;
+    # it hands the bound method to a timer (Home Assistant's `async_track_time_interval`), which calls
+    # it. Who awaits it, and when, the model cannot tell. The patch's target is a module constant
+    # (implicitly concatenated), read as the string it is; the code is reached through the package
+    # the imported module lives in. Where the code awaits the method itself, the check is reported.
+    _HANDED_TIMER = dedent("""
+        from unittest.mock import AsyncMock, patch
+
+        from app import start
+        from app.timers import Timer
+
+        _EVALUATE = (
+            "app.manager.Manager"
+            ".evaluate"
+        )
+
+
+        async def test_ticks():
+            timer = Timer()
+            with patch(_EVALUATE{new}) as evaluate:
+                await start(timer)
+                await timer.fire()
+            assert evaluate.call_count == 1
+    """)
+    _TIMER_FILES = {
+        "app/manager.py": "class Manager:\n    async def evaluate(self):\n        pass\n",
+        "app/timers.py": dedent("""
+            class Timer:
+                def __init__(self):
+                    self.jobs = []
+
+                def every(self, job):
+                    self.jobs.append(job)
+
+                async def fire(self):
+                    for job in self.jobs:
+                        await job()
+        """),
+    }
+    VALID += [Valid(_HANDED_TIMER.format(new=", new_callable=AsyncMock"), files={**_TIMER_FILES, "app/__init__.py": dedent("""
+        from app.manager import Manager
+
+
+        async def start(timer):
+            timer.every(Manager().evaluate)
+    """)})]
+    INVALID += [
+        Invalid(_HANDED_TIMER.format(new=""), line=17, column=12, unsafe=True, files={**_TIMER_FILES, "app/__init__.py": dedent("""
+            from app.manager import Manager
+
+
+            async def start(timer):
+                await Manager().evaluate()
+        """)}, fixed=_HANDED_TIMER.format(new="").replace("evaluate.call_count", "evaluate.await_count"),
+                message="`evaluate.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`"),
+    ]
+
+    # The same, where the module also hands the awaited value on elsewhere (`return await ...`): what
+    # the module does with it is then mixed, and the answer is what the method the test calls does,
+    # on the object of a known class a fixture hands the test.
+    _FIXTURE_CLIENT = _PATCH_FIXTURE.replace("async def test_codes(call):\n    await Client().codes()", dedent("""
+        @pytest.fixture
+        def client():
+            return Client()
+
+
+        async def test_codes(call, client):
+            await client.codes()""").strip("\n"))
+    VALID += [Valid(_FIXTURE_CLIENT, files={"api/__init__.py": "", "api/client.py": _CLIENT.format(
+        body='response = await self._call("Get")\n        return response.get("message")\n\n'
+             '    async def raw(self):\n        return await self._call("Raw")')})]

@@ -17,6 +17,7 @@ import libcst as cst
 
 from asynclint.api.context import FileContext
 from asynclint.core.walker import iter_children
+from asynclint.analysis.strings import UNKNOWN_PART as _UNKNOWN, string_value
 from asynclint.knowledge.mocks import HOST_WORDS, PATCHING_FIXTURES
 from asynclint.knowledge.network import (
     HOST_ARGUMENT_CALLS,
@@ -37,62 +38,6 @@ from asynclint.model.pytest_facts import Fixture
 
 #: The last part of each dotted mock name (``respx.mock`` -> ``mock``).
 _MOCK_LAST_PARTS = frozenset(name.rsplit(".", 1)[-1] for name in MOCK_NAMES if "." in name)
-
-_UNKNOWN = "\x00"  # stands for a part of a URL that cannot be read statically
-
-
-
-def module_constants(module: cst.Module) -> dict[str, str]:
-    """Module-level `NAME = "string"` assignments (base URLs are usually spelled so)."""
-    found: dict[str, str] = {}
-    for stmt in module.body:
-        if type(stmt) is not cst.SimpleStatementLine:  # exact types: no ABC isinstance per statement
-            continue
-        for small in stmt.body:
-            if type(small) is cst.Assign and len(small.targets) == 1 and \
-                    type(small.targets[0].target) is cst.Name:
-                value = string_value(small.value, {})
-                if value is not None and _UNKNOWN not in value:
-                    found[small.targets[0].target.value] = value
-    return found
-
-
-def string_value(node: cst.BaseExpression, constants: dict[str, str]) -> str | None:
-    """The text of a string expression; unreadable parts become `_UNKNOWN`; None when not a string."""
-    if isinstance(node, cst.SimpleString):
-        prefix = node.prefix.lower()
-        if "b" in prefix:
-            return None
-        if "r" in prefix:
-            return node.raw_value
-        try:
-            value = node.evaluated_value
-        except (ValueError, SyntaxError):
-            return None
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = string_value(node.left, constants), string_value(node.right, constants)
-        return None if left is None or right is None else left + right
-    if isinstance(node, cst.FormattedString):
-        parts = []
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                parts.append(part.value)
-            elif isinstance(part, cst.FormattedStringExpression) and isinstance(part.expression, cst.Name) \
-                    and part.expression.value in constants:
-                parts.append(constants[part.expression.value])
-            else:
-                parts.append(_UNKNOWN)
-        return "".join(parts)
-    if isinstance(node, cst.Name):
-        return constants.get(node.value)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        left, right = string_value(node.left, constants), string_value(node.right, constants)
-        if left is None and right is None:
-            return None
-        return (left if left is not None else _UNKNOWN) + (right if right is not None else _UNKNOWN)
-    return None
-
 
 def is_local_host(host: str, allowed: list[str]) -> bool:
     """Loopback, the names that never resolve (``*.invalid``, ``*.test``...), single-label names
