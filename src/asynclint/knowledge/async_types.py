@@ -237,6 +237,12 @@ LOOP_BOUND_VALUES = frozenset({
 })
 #: Clients bound to the loop only through a connection pool their default transport opens.
 POOLED_CLIENTS = frozenset({"httpx.AsyncClient"})
+#: Engines bound to the loop only through their connection pool: with ``poolclass=NullPool`` (a
+#: connection opened per checkout and closed on return, SQLAlchemy's advice for several event loops)
+#: each connection lives in the loop of the code that uses it.
+POOLED_ENGINES = frozenset({"sqlalchemy.ext.asyncio.create_async_engine"})
+#: Pools that keep no connection between checkouts.
+NULL_POOLS = frozenset({"sqlalchemy.pool.NullPool", "sqlalchemy.NullPool", "sqlalchemy.pool.impl.NullPool"})
 #: Transports that hand requests to an app in the caller's loop: a client over one binds no loop.
 ASGI_TRANSPORTS = frozenset({"httpx.ASGITransport", "httpx.WSGITransport"})
 #: Calls of the event loop alone: a test that makes only these exercises the test runner itself (ASL302).

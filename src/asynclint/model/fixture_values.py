@@ -19,7 +19,9 @@ from asynclint.knowledge.async_types import (
     ITERATOR_ANNOTATIONS,
     LOOP_BOUND_METHODS,
     LOOP_BOUND_VALUES,
+    NULL_POOLS,
     POOLED_CLIENTS,
+    POOLED_ENGINES,
 )
 from asynclint.model.names import ImportTable
 
@@ -152,6 +154,8 @@ def loop_bound(func: cst.FunctionDef, imports: ImportTable,
                 verdicts.add(False)  # requests go to an app in the caller's loop
             else:
                 return None
+        elif target in POOLED_ENGINES and _keyword_names(call, "poolclass", imports, NULL_POOLS):
+            verdicts.add(False)  # no pool kept: each connection opened in the loop that uses the engine
         elif target in LOOP_BOUND_VALUES:
             verdicts.add(True)
         elif (local_classes and isinstance(call.func, cst.Name) and call.func.value in local_classes
@@ -160,6 +164,12 @@ def loop_bound(func: cst.FunctionDef, imports: ImportTable,
         else:
             return None
     return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def _keyword_names(call: cst.Call, keyword: str, imports: ImportTable, names: frozenset[str]) -> bool:
+    """``call`` passes ``keyword=`` one of the qualified ``names`` (``poolclass=NullPool``)."""
+    arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
+    return arg is not None and isinstance(arg.value, (cst.Name, cst.Attribute)) and imports.qualname(arg.value) in names
 
 
 def passed_through(func: cst.FunctionDef, imports: ImportTable) -> str | None:

@@ -52,7 +52,9 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         a client with its own connection pool, a lock, a future or a task
         (`knowledge/async_types.py`, `LOOP_BOUND_VALUES`). A fixture that
         hands out plain data (a host and a port, settings) or a loop-agnostic
-        object (an HTTP client over an ASGI app) is not a mismatch, and one
+        object (an HTTP client over an ASGI app, a SQLAlchemy async engine
+        built with `poolclass=NullPool`, which keeps no connection between
+        checkouts) is not a mismatch, and one
         whose value cannot be told is not reported. A fixture that only hands
         on what a fixture it requests made (`yield shared_session`, or an
         attribute of it), awaiting and building nothing itself, made nothing
@@ -942,4 +944,46 @@ class AsyncFixtureLoopScopeMismatch(Rule):
         """), config={"asyncio_mode": "auto"}, line=19, column=20, fixed=None,
             message="test `test_get` runs in a module-scoped event loop but async fixture `connected` lives in a "
                     "function-scoped loop; its objects are bound to another loop"),
+    ]
+
+    # Seen at the sixteenth first look: a module-loop engine built with `poolclass=NullPool` keeps no
+    # connection between checkouts; each test's session opens its own in the test's loop (SQLAlchemy's
+    # advice for several event loops). With its default pool, connections outlive the checkout, bound
+    # to the loop that opened them: reported.
+    _ENGINE_TEST = dedent("""
+        async def test_rows(session):
+            assert session
+    """)
+    _ENGINE_CONFTEST = dedent("""
+        import pytest_asyncio
+        from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+        from sqlalchemy.pool import NullPool
+
+
+        @pytest_asyncio.fixture(scope="module", loop_scope="module")
+        async def engine():
+            eng = create_async_engine("postgresql+asyncpg://localhost/test"{pool})
+            yield eng
+            await eng.dispose()
+
+
+        @pytest_asyncio.fixture
+        async def session(engine):
+            async with AsyncSession(engine) as session:
+                yield session
+    """)
+    VALID += [Valid(_ENGINE_TEST, config={"asyncio_mode": "auto"},
+                    files={"conftest.py": _ENGINE_CONFTEST.format(pool=", poolclass=NullPool")})]
+    INVALID += [
+        Invalid(_ENGINE_TEST, config={"asyncio_mode": "auto"}, files={"conftest.py": _ENGINE_CONFTEST.format(pool="")},
+                line=1, column=21, unsafe=True, fixed=dedent("""
+                    import pytest
+
+
+                    @pytest.mark.asyncio(loop_scope="module")
+                    async def test_rows(session):
+                        assert session
+                """),
+                message="test `test_rows` runs in a function-scoped event loop but async fixture `engine` (through "
+                        "`session`) lives in a module-scoped loop; its objects are bound to another loop"),
     ]
