@@ -329,8 +329,9 @@ class AssertCalledOnAsyncMock(Rule):
         dereferences what such an await gives (`response = await
         call_next(request)`, then `response.status_code`), a dropped await
         raises there: a configured result is then left alone whatever the
-        test asserts (where the modules use that value several ways, what
-        the methods the test calls do with it decides), and so is a patch's
+        test asserts (where the modules use that value several ways, it is
+        enough that every await of it in the methods the test calls, two
+        calls deep, dereferences it), and so is a patch's
         mock with no result configured or
         one the fixture handing it out configures (`m.return_value = {...}`
         in its body): the code calls it by the attribute the patch replaces (a value only passed on, compared, returned, checked
@@ -400,10 +401,11 @@ class AssertCalledOnAsyncMock(Rule):
         def result_use(mock: str) -> bool | None:
             """What the code does with an awaited ``mock``, by the name it calls it
             (model/source_index.py, ``SourceIndex.awaited_result_used``); where the modules use it
-            several ways, what the functions the test calls do with it."""
+            several ways, whether every await of it in the functions the test calls dereferences it (a
+            thrown-away await there may sit on another path than the test's: not an answer)."""
             method = values.called_as(mock)
             used = ctx.source.awaited_result_used(method, code_under_test())
-            return used if used is not None else reached_use(method)
+            return used if used is not None else (True if reached_use(method) is True else None)
 
         for attribute, key, path, value in candidates:
             if key in children and reached_use(key) is not False:
