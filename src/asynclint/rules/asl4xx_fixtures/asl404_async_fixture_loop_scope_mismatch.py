@@ -987,3 +987,24 @@ class AsyncFixtureLoopScopeMismatch(Rule):
                 message="test `test_rows` runs in a function-scoped event loop but async fixture `engine` (through "
                         "`session`) lives in a module-scoped loop; its objects are bound to another loop"),
     ]
+    # A test that reaches the fixture through two parameters is one more test, with one edit.
+    _TWO_PATHS = _ENGINE_TEST + "\n\nasync def test_both(session, engine):\n    assert session and engine\n"
+    INVALID += [
+        Invalid(_TWO_PATHS, config={"asyncio_mode": "auto"}, files={"conftest.py": _ENGINE_CONFTEST.format(pool="")},
+                line=1, column=21, unsafe=True, fixed=dedent("""
+                    import pytest
+
+
+                    @pytest.mark.asyncio(loop_scope="module")
+                    async def test_rows(session):
+                        assert session
+
+
+                    @pytest.mark.asyncio(loop_scope="module")
+                    async def test_both(session, engine):
+                        assert session and engine
+                """),
+                message="test `test_rows` runs in a function-scoped event loop (so do 1 more tests of this module) but "
+                        "async fixture `engine` (through `session`) lives in a module-scoped loop; its objects are "
+                        "bound to another loop"),
+    ]

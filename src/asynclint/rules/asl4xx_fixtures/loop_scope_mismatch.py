@@ -170,8 +170,8 @@ def _one_per_cause(found: list[LoopMismatch]) -> list[LoopMismatch]:
         if first is None:
             by_cause[key] = mismatch
             kept.append(mismatch)
-        elif first.test is not mismatch.test:
-            first.also.append(mismatch)
+        elif first.test is not mismatch.test and all(other.test is not mismatch.test for other in first.also):
+            first.also.append(mismatch)  # a test reaching the fixture through two parameters counts once
     return kept
 
 
