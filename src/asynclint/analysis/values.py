@@ -60,6 +60,7 @@ from asynclint.knowledge.mocks import (
     SYNC_METHODS,
     SYNC_MOCKS,
 )
+from asynclint.model.collection_hooks import hook_filterwarnings
 from asynclint.model.fixture_values import annotation_value, bound_calls, handed_out
 from asynclint.model.names import call_argument
 
@@ -1031,7 +1032,24 @@ def _action(filters: tuple[str, ...], categories: tuple[str, ...], message: str)
     return action
 
 
-def never_awaited_fails(config: "PytestConfig") -> bool:
+def test_filters(ctx: "FileContext", func: cst.FunctionDef) -> tuple[str, ...]:
+    """The ``filterwarnings`` filters pytest adds for the test ``func`` on top of the ini option's:
+    its ``filterwarnings`` marks (module, class, then its own; the closest applied last, so it wins) and
+    those a conftest.py hook adds to every test (``collection_hooks.hook_filterwarnings``)."""
+    memo: dict[str, tuple[str, ...]] = ctx.memo("hook_filterwarnings")
+    if "" not in memo:
+        memo[""] = tuple(f for facts in ctx.project.conftests_for(ctx.path, ctx.pytest)
+                         for f in hook_filterwarnings(facts))
+    test = ctx.test_for(func)
+    order = {"module": 0, "class": 1, "function": 2}
+    marks = sorted((m for m in test.marks if m.name == "filterwarnings" and m.call is not None),
+                   key=lambda m: order.get(m.origin, 2)) if test is not None else []
+    from_marks = tuple(arg.value.evaluated_value for m in marks for arg in m.call.args  # type: ignore[union-attr]
+                       if isinstance(arg.value, cst.SimpleString) and isinstance(arg.value.evaluated_value, str))
+    return from_marks + memo[""]
+
+
+def never_awaited_fails(config: "PytestConfig", added: tuple[str, ...] = ()) -> bool:
     """Whether pytest fails a test that drops a coroutine of an AsyncMock it never awaited.
 
     The coroutine warns "was never awaited" (a RuntimeWarning) when it is collected; made an
@@ -1042,5 +1060,6 @@ def never_awaited_fails(config: "PytestConfig") -> bool:
     """
     if "no:unraisableexception" in config.plugins:
         return False
-    return all(_action(config.filterwarnings, categories, message) == "error"
+    filters = config.filterwarnings + added
+    return all(_action(filters, categories, message) == "error"
                for categories, message in _NEVER_AWAITED)

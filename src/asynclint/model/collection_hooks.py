@@ -61,6 +61,35 @@ def hook_marks(facts: ModuleFacts) -> str | None:
     return found
 
 
+def hook_filterwarnings(facts: ModuleFacts) -> tuple[str, ...]:
+    """The ``filterwarnings`` filters this module's hooks give every test: an
+    ``item.add_marker(pytest.mark.filterwarnings("error::RuntimeWarning"))`` in the hook's body or in a
+    ``for`` loop over the items, under no condition (a filter added only to some items is left out)."""
+    found: list[str] = []
+    for name in MARKING_HOOKS:
+        hook = facts.hooks.get(name)
+        if hook is None or not isinstance(hook.body, cst.IndentedBlock):
+            continue
+        pending: list[cst.BaseStatement] = list(hook.body.body)
+        while pending:
+            stmt = pending.pop(0)
+            if isinstance(stmt, cst.For) and isinstance(stmt.body, cst.IndentedBlock):
+                pending[:0] = stmt.body.body
+                continue
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                call = small.value if isinstance(small, cst.Expr) else None
+                if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                        and call.func.attr.value == "add_marker" and call.args):
+                    continue
+                mark = call.args[0].value
+                if isinstance(mark, cst.Call) and facts.imports.qualname(mark.func) == "pytest.mark.filterwarnings":
+                    found += [arg.value.evaluated_value for arg in mark.args
+                              if isinstance(arg.value, cst.SimpleString) and isinstance(arg.value.evaluated_value, str)]
+    return tuple(found)
+
+
 def plugin_may_run_async_tests(name: str, source: str | None) -> bool:
     """A plugin known to run async tests, or a project plugin whose source may mark or run them.
 
