@@ -105,6 +105,9 @@ class Value:
     #: The attribute a patch installs the mock over (``patch("app.Client._call")`` gives ``"_call"``):
     #: the name the code under test calls it by, wherever the mock is handed on (a fixture's patch).
     replaces: str | None = None
+    #: Its ``side_effect=`` is a function (a lambda, a ``def`` of the test or module): what the function
+    #: returns is what an await of the mock gives, as a ``return_value`` would be.
+    effect_returns: bool = False
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
@@ -238,7 +241,8 @@ class FunctionValues:
                 if kind is not None:
                     found[name] = Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK,
                                         _spec(self.ctx, call), "local", _has_result(call), _result(call),
-                                        side_effect=_side_effect(call), bare=_bare(call))
+                                        side_effect=_side_effect(call), bare=_bare(call),
+                                        effect_returns=self.effect_function(call))
             for patch, patched_name in self.mocks.patches:
                 if patched_name is None:
                     continue
@@ -261,7 +265,8 @@ class FunctionValues:
             effect = _side_effect(new) if type(new) is cst.Call else new is None and _side_effect(patch.call, acting=True)
             target = patch.target or patch.target_text
             return Value(Kind.ASYNC_MOCK, patch.target if patch.autospec else None, "patch", result, side_effect=effect,
-                         replaces=target.rpartition(".")[2] if target else None)
+                         replaces=target.rpartition(".")[2] if target else None,
+                         effect_returns=self.effect_function(new if type(new) is cst.Call else patch.call))
         if patch.new is None and patch.new_callable is None and _plain_function(self.ctx, patch.target):
             return Value(Kind.SYNC_MOCK, None, "patch")
         return None
@@ -278,6 +283,22 @@ class FunctionValues:
             if handed is not None:
                 return handed
         return replaced.pop() if len(replaced) == 1 else name.rpartition(".")[2]
+
+    def effect_function(self, call_or_value: cst.BaseExpression) -> bool:
+        """A ``side_effect`` that is a function whose result the mock hands back: a lambda, or a name the
+        function or its module binds with ``def`` (not an exception, a list, or a name of unknown kind).
+        ``call_or_value``: the call building the mock (its ``side_effect=``), or the value assigned."""
+        value: cst.BaseExpression | None = call_or_value
+        if type(call_or_value) is cst.Call:
+            arg = call_argument(call_or_value, 99, "side_effect")
+            value = arg.value if arg is not None else None
+        if type(value) is cst.Lambda:
+            return True
+        if type(value) is not cst.Name:
+            return False
+        name = value.value
+        return name in self.ctx.facts.functions or any(
+            type(node) is cst.FunctionDef and node.name.value == name for node in descendants(self.func.body))
 
     def same_mock(self, dotted: str) -> str:
         """The chain that names the mock ``dotted`` names where the function built or configured it:
@@ -413,7 +434,8 @@ class FunctionValues:
                 made = self._made_by(expr, depth)
                 return made[0].evaluate_path(made[1], "", depth + 1) if made is not None else UNKNOWN
             return Value(Kind.ASYNC_MOCK if kind == "async" else Kind.SYNC_MOCK, _spec(self.ctx, expr), "local",
-                         _has_result(expr), _result(expr), side_effect=_side_effect(expr), bare=_bare(expr))
+                         _has_result(expr), _result(expr), side_effect=_side_effect(expr), bare=_bare(expr),
+                         effect_returns=self.effect_function(expr))
         dotted = chain(expr)
         return self.lookup(dotted, depth) if dotted is not None else UNKNOWN
 

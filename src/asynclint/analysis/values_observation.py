@@ -46,7 +46,7 @@ def _assertion_call(node: cst.Call) -> bool:
 class MockUses(cst.CSTVisitor):
     """Every check on a name or attribute chain in one function body, and what else it does."""
 
-    def __init__(self, local_names: set[str]) -> None:
+    def __init__(self, local_names: set[str], effect_function: Callable[[cst.BaseExpression], bool] | None = None) -> None:
         #: Names the function builds (``m = AsyncMock()``): they escape unless only awaited here.
         self.local = local_names
         #: (the ``m.assert_called`` attribute, ``"m"``, the path from the body down to it)
@@ -56,6 +56,9 @@ class MockUses(cst.CSTVisitor):
         self.results_set: set[str] = set()  # ``m.return_value = ...`` / ``return_value=m``
         self.results_read: set[str] = set()  # ``m.return_value`` read inside an assertion
         self.side_effects: set[str] = set()  # ``m.side_effect = ...`` / ``side_effect=``
+        #: ``m.side_effect = fake`` of a function (``effect_function``): its result is the awaited value.
+        self.result_effects: set[str] = set()
+        self._effect_function = effect_function
         self.assert_chains: list[set[str]] = []  # per assertion: the chains it reads attributes of
         self.assert_records: list[set[str]] = []  # the same, with the mocks whose records it reads
         #: Names and chains an assertion or a call-check's arguments read (``assert x is y``,
@@ -148,6 +151,8 @@ class MockUses(cst.CSTVisitor):
             assign = self._stack[-3] if len(self._stack) >= 3 else None
             if attr == "side_effect" and not (type(assign) is cst.Assign and results_in_turn(assign.value)):
                 self.side_effects.add(key)  # one that may act (raise, run a function): not just results
+                if type(assign) is cst.Assign and self._effect_function is not None and self._effect_function(assign.value):
+                    self.result_effects.add(key)
         elif self._asserts:
             self.results_read.add(key)
 
@@ -214,8 +219,9 @@ class MockUses(cst.CSTVisitor):
             return True  # a callback, fake or lambda the test defines calls that method
         configured = value.has_result or key in self.results_set
         used = None
-        if result_use is not None and not value.side_effect and not value.spy \
-                and key not in self.side_effects and (configured or "." in key or value.replaces is not None):
+        if result_use is not None and (not value.side_effect or value.effect_returns) and not value.spy \
+                and (key not in self.side_effects or key in self.result_effects) \
+                and (configured or "." in key or value.replaces is not None):
             # what the code does with the awaited value, asked by the name the code calls the mock by
             # (``result_use`` maps a patch's mock to the attribute it replaces): a dereference of a
             # coroutine raises, configured or not

@@ -336,7 +336,9 @@ class AssertCalledOnAsyncMock(Rule):
         calls deep, dereferences it), and so is a patch's
         mock with no result configured or
         one the fixture handing it out configures (`m.return_value = {...}`
-        in its body): the code calls it by the attribute the patch replaces (a value only passed on, compared, returned, checked
+        in its body), or whose `side_effect` is a function (a lambda, a `def`
+        of the test or module: what it returns is the awaited value): the
+        code calls it by the attribute the patch replaces (a value only passed on, compared, returned, checked
         with `isinstance` first, or dereferenced inside `try: ... except
         Exception:` is not enough: a coroutine gets through those
         unnoticed); likewise a spy
@@ -366,7 +368,7 @@ class AssertCalledOnAsyncMock(Rule):
         if not any(type(n) is cst.Attribute and n.attr.value in CALL_CHECKS for n in descendants(node.body)):
             return  # no call-check in this function: nothing to ask the model
         values = function_values(ctx, node)
-        uses = MockUses(set(values.names))
+        uses = MockUses(set(values.names), values.effect_function)
         read_only_visit(node.body, uses)  # no rebuilding: LibCST's visit copies every node it passes
         candidates = []
         children: set[str] = set()  # children of a bare AsyncMock: asked of the code the test reaches
@@ -2623,4 +2625,50 @@ class AssertCalledOnAsyncMock(Rule):
                     condition='if "radio" in item.nodeid:\n            ')},
                 fixed=_RADIO_TEST.format(mark="").replace("call_count", "await_count"),
                 message="`Radio.reset.call_count` on an AsyncMock passes even when it was never awaited; use `await_count`"),
+    ]
+
+    # Seen at the sixteenth first look: the mock's result comes from a function set as its
+    # `side_effect` (a `def` of the test or module, a lambda), and the code unpacks what the await
+    # gives: a dropped await raises there, as with a `return_value`. Where the code throws the awaited
+    # value away, the check is reported.
+    _EFFECT_TEST = dedent("""
+        from unittest.mock import patch
+
+        from app.export import export
+
+
+        async def fake_fetch(*args, **kwargs):
+            return {}, {}
+
+
+        async def test_export():
+            with patch("app.export.fetch", side_effect=fake_fetch) as fetch:
+                await export("x")
+            assert fetch.called
+
+
+        async def test_export_local():
+            with patch("app.export.fetch") as fetch:
+                async def fake(*args, **kwargs):
+                    return {}, {}
+                fetch.side_effect = fake
+                await export("x")
+            assert fetch.call_count == 1
+    """)
+    _EXPORT = dedent("""
+        async def fetch(start):
+            return {{}}, {{}}
+
+
+        async def export(start):
+            {body}
+    """)
+    VALID += [Valid(_EFFECT_TEST, files={"app/__init__.py": "", "app/export.py": _EXPORT.format(
+        body="stats, units = await fetch(start)\n    return len(stats) + len(units)")})]
+    INVALID += [
+        Invalid(_EFFECT_TEST, line=13, column=12, unsafe=True, count=2, others=((22, 12),),
+                files={"app/__init__.py": "", "app/export.py": _EXPORT.format(body="await fetch(start)")},
+                fixed=_EFFECT_TEST.replace("assert fetch.called", "fetch.assert_awaited()").replace(
+                    "fetch.call_count == 1", "fetch.await_count == 1"),
+                message="`fetch.called` on an AsyncMock passes even when it was never awaited; use `fetch.assert_awaited()`"),
     ]
