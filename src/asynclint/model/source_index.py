@@ -697,6 +697,9 @@ class _BodyScan(ast.NodeVisitor):
         #: FunctionInfo.handed_on, and the calls met directly under an ``await``.
         self.handed_on: list[str] = []
         self._awaited: set[int] = set()
+        #: ``coro = self._send(...)`` (not awaited): the local name -> the chain it calls, handed on
+        #: when the name is (``ensure_future(coro)``).
+        self._coroutine_locals: dict[str, str] = {}
         self.released: list[str] = []  # FunctionInfo.released
         self.raises: list[str] = []
         self.network: list[str] = []
@@ -734,9 +737,14 @@ class _BodyScan(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
+        called = self._handed_chain(node.value.func) if type(node.value) is ast.Call else None
         for target in node.targets:
             self._bind(target, node.value)
             if isinstance(target, ast.Name):
+                if called is not None:
+                    self._coroutine_locals[target.id] = called
+                else:
+                    self._coroutine_locals.pop(target.id, None)
                 text = self._text(node.value)
                 if text is not None:
                     self.strings[target.id] = text
@@ -835,6 +843,8 @@ class _BodyScan(ast.NodeVisitor):
             if handed is None and type(value) is ast.Call and id(node) not in self._awaited:
                 # `ensure_future(self._loop())`, `create_task(self.client.send(...))`: scheduled, maybe
                 handed = self._handed_chain(value.func)
+            if handed is None and type(value) is ast.Name and id(node) not in self._awaited:
+                handed = self._coroutine_locals.get(value.id)  # `coro = self._send(...)`, `schedule(coro)`
             if handed is not None and handed not in self.handed_on:
                 self.handed_on.append(handed)
         func = node.func

@@ -273,7 +273,8 @@ class AssertCalledOnAsyncMock(Rule):
         and observes its await (a raising `side_effect` whose effect the
         test asserts: a dropped await fails that block). Nor when the code under test hands the mock on
         instead of awaiting it inline (`self.start_background_task(self._loop)`,
-        `asyncio.ensure_future(self._loop())`, a project function passing
+        `asyncio.ensure_future(self._loop())`, also through a local name:
+        `coro = self._send(...)`, then `schedule(coro)`; a project function passing
         the callable it is given to another call, or never calling the method
         a patch replaces and only handing it on: `track_time_interval(hass,
         manager.evaluate, ...)`): what it is handed to may
@@ -2671,4 +2672,40 @@ class AssertCalledOnAsyncMock(Rule):
                 fixed=_EFFECT_TEST.replace("assert fetch.called", "fetch.assert_awaited()").replace(
                     "fetch.call_count == 1", "fetch.await_count == 1"),
                 message="`fetch.called` on an AsyncMock passes even when it was never awaited; use `fetch.assert_awaited()`"),
+    ]
+
+    # Seen at the sixteenth first look: the code keeps the coroutine in a local name and hands the
+    # name to a scheduler; what it is handed to may run it after the check, as with the call written
+    # inline. Awaited through the name, it is reported.
+    _COROUTINE_LOCAL = dedent("""
+        from unittest.mock import AsyncMock
+
+        from app.svc import Service
+
+
+        async def test_block_schedules_update():
+            send = AsyncMock()
+            await Service(send).block("j1")
+            send.assert_called_once()
+    """)
+    _SVC = dedent("""
+        import asyncio
+
+
+        class Service:
+            def __init__(self, send):
+                self._send = send
+
+            async def block(self, job_id):
+                coro = self._send(job_id=job_id)
+                {use}
+    """)
+    VALID += [Valid(_COROUTINE_LOCAL, files={"app/__init__.py": "", "app/svc.py": _SVC.format(
+        use="asyncio.ensure_future(coro)")})]
+    INVALID += [
+        Invalid(_COROUTINE_LOCAL, line=9, column=5, unsafe=True,
+                files={"app/__init__.py": "", "app/svc.py": _SVC.format(use="await coro")},
+                fixed=_COROUTINE_LOCAL.replace("assert_called_once", "assert_awaited_once"),
+                message="`send.assert_called_once` on an AsyncMock passes even when it was never awaited; "
+                        "use `assert_awaited_once`"),
     ]
