@@ -316,3 +316,50 @@ def test_patch_targets_read_from_module_constants(tmp_path: Path) -> None:
     value = values.names["call"]
     assert value.kind is Kind.ASYNC_MOCK and value.replaces == "_call" and value.has_result
     assert values.called_as("call") == "_call"
+
+
+def test_filters_from_marks_and_conftest_hooks(tmp_path: Path) -> None:
+    """``filters_for_test``: the test's ``filterwarnings`` marks (module first, its own last) and the filters
+    a conftest.py hook adds to every item, unconditionally; ``never_awaited_fails`` reads them."""
+    from asynclint.analysis.values import filters_for_test
+
+    ctx = context(tmp_path, """
+        import pytest
+
+        pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+        @pytest.mark.filterwarnings("error")
+        async def test_x():
+            pass
+    """, files={"conftest.py": """
+        import pytest
+
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                item.add_marker(pytest.mark.filterwarnings("error::RuntimeWarning"))
+                if item.name == "test_x":
+                    item.add_marker(pytest.mark.filterwarnings("ignore::RuntimeWarning"))
+    """})
+    filters = filters_for_test(ctx, function(ctx, "test_x"))
+    assert filters == ("ignore::DeprecationWarning", "error", "error::RuntimeWarning")
+    assert never_awaited_fails(ctx.pytest, filters) and not never_awaited_fails(ctx.pytest)
+
+
+def test_a_side_effect_function_is_a_result(tmp_path: Path) -> None:
+    ctx = context(tmp_path, """
+        from unittest.mock import AsyncMock, patch
+
+        async def fake(*args):
+            return 1
+
+        async def test_x():
+            def local(*args):
+                return 2
+            a = AsyncMock(side_effect=fake)
+            b = AsyncMock(side_effect=lambda *args: 3)
+            c = AsyncMock(side_effect=local)
+            d = AsyncMock(side_effect=OSError)
+            e = AsyncMock(side_effect=[1, 2])
+    """)
+    values = function_values(ctx, function(ctx, "test_x"))
+    assert [values.names[n].effect_returns for n in "abcde"] == [True, True, True, False, False]

@@ -720,3 +720,24 @@ def test_a_method_only_handed_on_and_the_packages_an_import_runs(tmp_path: Path)
     assert not index.only_handed_on("stop", ["app.const"])  # called by `run`
     assert not index.only_handed_on("missing", ["app.const"])  # never mentioned: not known
     assert index.awaited_result_used("stop", ["app.const"]) is False  # reached through the package
+
+
+def test_a_coroutine_kept_in_a_local_name_is_handed_on_with_the_name(tmp_path: Path) -> None:
+    index = _index(_project(tmp_path, {"jobs.py": """
+        import asyncio
+
+        class Jobs:
+            async def block(self, job_id):
+                coro = self._send(job_id=job_id)
+                asyncio.ensure_future(coro)
+
+            async def wait(self, job_id):
+                coro = self._notify(job_id)
+                await coro
+
+            async def rebound(self):
+                coro = self._ping()
+                coro = 3
+                print(coro)
+    """}))
+    assert index.handed_on("jobs.Jobs") == {"_send"}  # awaited through the name, or rebound: not handed on

@@ -1054,7 +1054,7 @@ def _action(filters: tuple[str, ...], categories: tuple[str, ...], message: str)
     return action
 
 
-def test_filters(ctx: "FileContext", func: cst.FunctionDef) -> tuple[str, ...]:
+def filters_for_test(ctx: "FileContext", func: cst.FunctionDef) -> tuple[str, ...]:
     """The ``filterwarnings`` filters pytest adds for the test ``func`` on top of the ini option's:
     its ``filterwarnings`` marks (module, class, then its own; the closest applied last, so it wins) and
     those a conftest.py hook adds to every test (``collection_hooks.hook_filterwarnings``)."""

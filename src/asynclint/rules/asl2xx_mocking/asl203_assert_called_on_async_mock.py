@@ -8,7 +8,7 @@ import libcst as cst
 
 from asynclint.analysis.bindings import imported_inside
 from asynclint.analysis.body import descendants
-from asynclint.analysis.values import Kind, Value, function_values, never_awaited_fails, test_filters
+from asynclint.analysis.values import Kind, Value, function_values, never_awaited_fails, filters_for_test
 from asynclint.analysis.values_observation import MockUses
 from asynclint.api.rule import Invalid, Rule, Valid, dedent
 from asynclint.core.diagnostics import Safety
@@ -364,7 +364,7 @@ class AssertCalledOnAsyncMock(Rule):
         if ctx.outermost_function() is not node or not ctx.mentions("called", "call_count", "assert_any_call",
                                                                     "assert_has_calls"):
             return
-        if never_awaited_fails(ctx.pytest, test_filters(ctx, node)):
+        if never_awaited_fails(ctx.pytest, filters_for_test(ctx, node)):
             return  # pytest fails the test on a coroutine never awaited: the call-check is not blind
         if not any(type(n) is cst.Attribute and n.attr.value in CALL_CHECKS for n in descendants(node.body)):
             return  # no call-check in this function: nothing to ask the model
