@@ -409,14 +409,14 @@ class FunctionValues:
             return self.names.get(dotted) or self._parameter(dotted, "", depth)
         parent = self.lookup(head, depth + 1)
         if parent.kind in (Kind.ASYNC_MOCK, Kind.SYNC_MOCK):
+            if first not in self.names and first not in self.mocks.calls:
+                built = self._parameter(first, rest, depth)  # `c.send = AsyncMock(...)` where the fixture built `c`
+                if built.kind is not Kind.UNKNOWN:
+                    return built  # what the fixture set on it (its result too) before its spec's child
             child = self._child(parent, attr)
             if child.kind is Kind.UNKNOWN and parent.spec is None:
                 if parent.kind is Kind.ASYNC_MOCK and self._installed_over_coroutine_function(dotted):
                     return Value(Kind.ASYNC_MOCK, None, "patch")  # an AsyncMock child patched over an async def
-                if first not in self.names and first not in self.mocks.calls:
-                    built = self._parameter(first, rest, depth)  # `c.send = AsyncMock()` where the fixture built `c`
-                    if built.kind is not Kind.UNKNOWN:
-                        return built
                 if "." not in head:
                     return self._declared_child(head, attr)
             return child

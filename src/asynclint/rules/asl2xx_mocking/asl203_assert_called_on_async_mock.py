@@ -238,7 +238,9 @@ class AssertCalledOnAsyncMock(Rule):
         project class that keeps it on `self` (`Notifier(AsyncMock())`, then
         `notifier.send`); returned or yielded by a fixture (conftest.py too),
         or set by the fixture on the object it hands out (`box.transport =
-        AsyncMock()`, `Relay(AsyncMock())`: read in the fixture's own code);
+        AsyncMock()`, `Relay(AsyncMock())`: read in the fixture's own code,
+        with the result it configures, before the child the mock's spec
+        would give);
         a `mocker.spy` of an `async def` of a project class or module (a spy
         counts the call, awaited or not); or an `async def` method of the
         class a mock is specced on (`AsyncMock(spec=Store)`, then
@@ -2707,5 +2709,48 @@ class AssertCalledOnAsyncMock(Rule):
                 files={"app/__init__.py": "", "app/svc.py": _SVC.format(use="await coro")},
                 fixed=_COROUTINE_LOCAL.replace("assert_called_once", "assert_awaited_once"),
                 message="`send.assert_called_once` on an AsyncMock passes even when it was never awaited; "
+                        "use `assert_awaited_once`"),
+    ]
+
+    # Seen at the sixteenth first look: the fixture sets an AsyncMock with a `return_value` on its
+    # specced mock; that value, not the spec's bare child, is what the test checks, and its result
+    # reaches what the test asserts (as when the test builds it). Where the code throws the awaited
+    # value away, nothing shows the await: reported.
+    _SPEC_FIXTURE = dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        import pytest
+
+        from app.check import Verifier, score_of
+
+
+        @pytest.fixture
+        def verifier():
+            v = MagicMock(spec=Verifier)
+            v.verify = AsyncMock(return_value=MagicMock(score=0.9))
+            return v
+
+
+        async def test_score(verifier):
+            assert await score_of(verifier, "hi") == {expected}
+            verifier.verify.assert_called_once()
+    """)
+    _CHECK = dedent("""
+        class Verifier:
+            async def verify(self, text):
+                raise NotImplementedError
+
+
+        async def score_of(verifier, text):
+            {body}
+    """)
+    VALID += [Valid(_SPEC_FIXTURE.format(expected="0.9"), files={"app/__init__.py": "", "app/check.py": _CHECK.format(
+        body="try:\n        result = await verifier.verify(text)\n        return result.score\n"
+             "    except Exception:\n        return None")})]
+    INVALID += [
+        Invalid(_SPEC_FIXTURE.format(expected="1"), line=17, column=5, unsafe=True,
+                files={"app/__init__.py": "", "app/check.py": _CHECK.format(body="await verifier.verify(text)\n    return 1")},
+                fixed=_SPEC_FIXTURE.format(expected="1").replace("assert_called_once", "assert_awaited_once"),
+                message="`verifier.verify.assert_called_once` on an AsyncMock passes even when it was never awaited; "
                         "use `assert_awaited_once`"),
     ]
