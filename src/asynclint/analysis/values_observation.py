@@ -228,6 +228,8 @@ class MockUses(cst.CSTVisitor):
             used = result_use(key)
             if used is True:
                 return True  # the code dereferences it: a dropped await raises there
+            if value.side_effect or key in self.side_effects:
+                used = None  # a side effect function may act too (set what the test asserts): not thrown away
         if configured:
             if used is False:
                 return False  # what the awaited mock gives is thrown away: nothing downstream shows the await

@@ -2754,3 +2754,34 @@ class AssertCalledOnAsyncMock(Rule):
                 message="`verifier.verify.assert_called_once` on an AsyncMock passes even when it was never awaited; "
                         "use `assert_awaited_once`"),
     ]
+
+    # A side effect function may act rather than return: it sets what the test then asserts, which
+    # only happens when the mock is awaited, though the code throws the awaited value away.
+    VALID += [Valid(dedent("""
+        from unittest.mock import AsyncMock
+
+        from app.tokens import Client
+
+
+        async def test_refreshes():
+            client = Client()
+
+            def issue():
+                client.token = "123"
+
+            client.refresh = AsyncMock(side_effect=issue)
+            await client.token_or_refresh()
+            assert client.refresh.call_count == 1
+            assert client.token == "123"
+    """), files={"app/__init__.py": "", "app/tokens.py": dedent("""
+        class Client:
+            token = None
+
+            async def refresh(self):
+                raise NotImplementedError
+
+            async def token_or_refresh(self):
+                if self.token is None:
+                    await self.refresh()
+                return self.token
+    """)})]
