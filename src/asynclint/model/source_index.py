@@ -1849,15 +1849,9 @@ class SourceIndex:
         when every mention, at least one, is an ``await x.method(...)`` statement that throws it away; None
         when it cannot be told (not mentioned, or the value passed on, compared or returned, which
         a coroutine may get through unnoticed)."""
-        answer: bool | None = None
-        for module in self._reached_modules(modules):
-            results = module.awaited_results()
-            if method in results:
-                found = results[method]
-                if found is None or found is True:
-                    return found
-                answer = False
-        return answer
+        answers = {module.awaited_results()[method] for module in self._reached_modules(modules)
+                   if method in module.awaited_results()}
+        return answers.pop() if len(answers) == 1 else None  # every module that mentions it agrees, or unknown
 
     def only_handed_on(self, method: str, modules: Iterable[str]) -> bool:
         """Whether the code under test (the project ``modules`` and those they import) mentions

@@ -2785,3 +2785,38 @@ class AssertCalledOnAsyncMock(Rule):
                     await self.refresh()
                 return self.token
     """)})]
+
+    # Found comparing on the earlier looks' suites: one module the test reaches dereferences what
+    # `update` gives, another throws it away (the one the test runs). What the code does with it is
+    # then not known from the modules alone (they do not agree), and the check is reported.
+    _TWO_MODULES = dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        from app.service import Service
+
+
+        async def test_save():
+            repo = MagicMock()
+            repo.update = AsyncMock()
+            await Service(repo).save("x")
+            repo.update.assert_called_once()
+    """)
+    INVALID += [
+        Invalid(_TWO_MODULES, line=10, column=5, unsafe=True, files={
+            "app/__init__.py": "",
+            "app/audit.py": "async def audited(store, item):\n    result = await store.update(item)\n    return result.id\n",
+            "app/service.py": dedent("""
+                from app.audit import audited
+
+
+                class Service:
+                    def __init__(self, repo):
+                        self.repo = repo
+
+                    async def save(self, item):
+                        await self.repo.update(item)
+            """)},
+            fixed=_TWO_MODULES.replace("assert_called_once", "assert_awaited_once"),
+            message="`repo.update.assert_called_once` on an AsyncMock passes even when it was never awaited; "
+                    "use `assert_awaited_once`"),
+    ]
