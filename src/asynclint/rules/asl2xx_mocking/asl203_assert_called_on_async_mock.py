@@ -366,10 +366,10 @@ class AssertCalledOnAsyncMock(Rule):
         if ctx.outermost_function() is not node or not ctx.mentions("called", "call_count", "assert_any_call",
                                                                     "assert_has_calls"):
             return
-        if never_awaited_fails(ctx.pytest, filters_for_test(ctx, node)):
-            return  # pytest fails the test on a coroutine never awaited: the call-check is not blind
         if not any(type(n) is cst.Attribute and n.attr.value in CALL_CHECKS for n in descendants(node.body)):
             return  # no call-check in this function: nothing to ask the model
+        if never_awaited_fails(ctx.pytest, filters_for_test(ctx, node)):
+            return  # pytest fails the test on a coroutine never awaited: the call-check is not blind
         values = function_values(ctx, node)
         uses = MockUses(set(values.names), values.effect_function)
         read_only_visit(node.body, uses)  # no rebuilding: LibCST's visit copies every node it passes
