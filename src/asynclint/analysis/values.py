@@ -455,7 +455,7 @@ class FunctionValues:
         info = self.ctx.source.cls(owner)
         return dict(info.attribute_types).get(attr) if info is not None else None
 
-    def scheduled(self, dotted: str) -> bool:
+    def scheduled(self, dotted: str, depth: int = 0) -> bool:
         """Whether the code under test may hand the mock ``dotted`` on instead of awaiting it inline (the
         question "is the mock awaited inline, or scheduled?"): ``obj.attr`` where a method of ``obj``'s
         project class hands ``self.attr`` to another call (``self.start_background_task(self._loop)``,
@@ -463,7 +463,8 @@ class FunctionValues:
         (``create_task(self.appliance.get_status(...))``), or a name of the function (or the head of
         ``dotted``: the client of ``client.update``) given to a project function that hands that parameter
         (or that chain below it) on, or to a project class that keeps it on ``self`` (its base's constructor
-        included) and hands that attribute (or chain) on. What it is handed to may schedule it: at the
+        included) and hands that attribute (or chain) on, also through a helper of the test module that
+        builds the object (``svc = _build_service(ws)``). What it is handed to may schedule it: at the
         check it may have been called and not yet awaited, so an await-check could fail where the
         call-check is right; the model cannot tell."""
         head, dot, attr = dotted.rpartition(".")
@@ -474,6 +475,14 @@ class FunctionValues:
             return True  # `client.appliance.get_status` where a method of client's class hands that chain on
         below = f".{rest}" if rest else ""  # `client.wireless.update`: the client is what is given
         for call in self._calls_with(root):
+            made = self._made_by(call, _DEPTH - 2) if type(call.func) is cst.Name and depth < 3 else None
+            if made is not None:  # a helper of the test module builds the object: what it hands `root` to
+                helper = made[0]
+                given = [param for param, (_, arg) in helper.bindings.items()
+                         if type(arg) is cst.Name and arg.value == root]
+                if any(helper.scheduled(param + below, depth + 1) for param in given):
+                    return True
+                continue
             callee = self._callee(call)
             if callee is None:
                 continue

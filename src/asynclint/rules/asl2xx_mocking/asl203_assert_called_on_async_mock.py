@@ -276,7 +276,8 @@ class AssertCalledOnAsyncMock(Rule):
         test asserts: a dropped await fails that block). Nor when the code under test hands the mock on
         instead of awaiting it inline (`self.start_background_task(self._loop)`,
         `asyncio.ensure_future(self._loop())`, also through a local name:
-        `coro = self._send(...)`, then `schedule(coro)`; a project function passing
+        `coro = self._send(...)`, then `schedule(coro)`; the object built by a
+        helper of the test module the mock is given to; a project function passing
         the callable it is given to another call, or never calling the method
         a patch replaces and only handing it on: `track_time_interval(hass,
         manager.evaluate, ...)`): what it is handed to may
@@ -2820,3 +2821,23 @@ class AssertCalledOnAsyncMock(Rule):
             message="`repo.update.assert_called_once` on an AsyncMock passes even when it was never awaited; "
                     "use `assert_awaited_once`"),
     ]
+
+    # The sixteenth look's suite form of the same: the mock reaches the service through a helper of the
+    # test module that builds it; the hand-off is the service's, as when the test builds it.
+    VALID += [Valid(dedent("""
+        from unittest.mock import AsyncMock
+
+        from app.svc import Service
+
+
+        def build_service(sender):
+            service = Service(sender)
+            service.ready = True
+            return service
+
+
+        async def test_block_schedules_update():
+            send = AsyncMock()
+            await build_service(send).block("j1")
+            send.assert_called_once()
+    """), files={"app/__init__.py": "", "app/svc.py": _SVC.format(use="asyncio.ensure_future(coro)")})]
