@@ -1087,7 +1087,8 @@ def never_awaited_fails(config: "PytestConfig", added: tuple[str, ...] = ()) -> 
     error (``filterwarnings = error`` or ``error::RuntimeWarning``), it becomes an unraisable
     exception, which pytest reports as a ``PytestUnraisableExceptionWarning``; that one made an
     error too fails the test (pytest applies the filters in order, the last match winning). A
-    filter that only covers one module's warnings is not counted against it.
+    filter that only covers one module's warnings is not counted against it. ``added``: the filters
+    pytest adds for one test after the ini option's (``filters_for_test``).
     """
     if "no:unraisableexception" in config.plugins:
         return False
