@@ -593,7 +593,7 @@ class FunctionValues:
                 owner = self.ctx.qualname(built.func)
                 return f"{owner}.{func.attr.value}" if owner else None
         if type(func) is cst.Attribute and type(func.value) is cst.Name \
-                and func.value.value in {p.name.value for p in self.func.params.params}:
+                and func.value.value in function_scope(self.ctx, self.func).params:
             held = self.class_of(func.value.value)  # `client.fetch()` of a fixture's client
             return f"{held[1]}.{func.attr.value}" if held is not None else None
         if type(func) in (cst.Name, cst.Attribute):

@@ -258,8 +258,8 @@ class ModuleIndex:
         self._id = next(_INDEX_IDS)
         self._awaited: dict[str, bool | None] | None = None  # awaited_results(), once asked
         self._function_awaits: dict[int, list[tuple[str, str]]] | None = None  # function_awaits(), once asked
-        self._reads: tuple[frozenset[str], frozenset[str]] | None = None  # name_reads(), once asked
-        self._calls: tuple[frozenset[str], frozenset[str]] | None = None  # name_calls(), once asked
+        #: _name_uses(), once asked: names read, called, and called under an ``await``.
+        self._uses: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
         #: Entries built (functions and classes) and top-level statements parsed again: what the
         #: laziness costs (tests/perf_invariants/test_source_index_budget.py).
         self.built = 0
@@ -340,15 +340,32 @@ class ModuleIndex:
     def name_reads(self) -> tuple[frozenset[str], frozenset[str]] | None:
         """The names the module reads (``name``, ``x.name``), and those of them it calls under an
         ``await``, worked out once; None when its tree cannot be had."""
-        if self._reads is None:
+        uses = self._name_uses()
+        return (uses[0], uses[2]) if uses is not None else None
+
+    def name_calls(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The names the module reads (``x.name``, ``name``), and those it calls (awaited or not): a name
+        read and never called is handed on as a value (``track_time_interval(hass, manager.evaluate, ...)``)."""
+        uses = self._name_uses()
+        return (uses[0], uses[1]) if uses is not None else (frozenset(), frozenset())
+
+    def _name_uses(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]] | None:
+        """(names read, names called, names read as the callee of an awaited call), in one walk of the
+        tree, worked out once; None when the tree cannot be had."""
+        if self._uses is None:
             tree = self._whole()
             if tree is None:
                 return None
-            awaited = {id(node.value.func) for node in ast.walk(tree)
-                       if type(node) is ast.Await and type(node.value) is ast.Call}
+            awaited_funcs: set[int] = set()
             read: set[str] = set()
             called: set[str] = set()
-            for node in ast.walk(tree):
+            awaited: set[str] = set()
+            for node in ast.walk(tree):  # breadth first: an await comes before the callee it awaits
+                if type(node) is ast.Await and type(node.value) is ast.Call:
+                    awaited_funcs.add(id(node.value.func))
+                elif type(node) is ast.Call:
+                    func = node.func
+                    called.add(func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else "")
                 if type(node) is ast.Name and type(node.ctx) is ast.Load:
                     name = node.id
                 elif type(node) is ast.Attribute and type(node.ctx) is ast.Load:
@@ -356,29 +373,10 @@ class ModuleIndex:
                 else:
                     continue
                 read.add(name)
-                if id(node) in awaited:
-                    called.add(name)
-            self._reads = (frozenset(read), frozenset(called))
-        return self._reads
-
-    def name_calls(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The names the module reads (``x.name``, ``name``), and those of them it calls (awaited or
-        not), worked out once: a name read and never called is handed on as a value
-        (``track_time_interval(hass, manager.async_evaluate, ...)``)."""
-        if self._calls is None:
-            tree = self._whole()
-            read: set[str] = set()
-            called: set[str] = set()
-            for node in ast.walk(tree) if tree is not None else ():
-                if type(node) is ast.Call:
-                    func = node.func
-                    called.add(func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else "")
-                elif type(node) is ast.Attribute and type(node.ctx) is ast.Load:
-                    read.add(node.attr)
-                elif type(node) is ast.Name and type(node.ctx) is ast.Load:
-                    read.add(node.id)
-            self._calls = (frozenset(read), frozenset(called))
-        return self._calls
+                if id(node) in awaited_funcs:
+                    awaited.add(name)
+            self._uses = (frozenset(read), frozenset(called), frozenset(awaited))
+        return self._uses
 
     def _whole(self) -> ast.Module | None:
         """The module's tree: the one kept, else parsed again from its text."""
@@ -1849,8 +1847,11 @@ class SourceIndex:
         when every mention, at least one, is an ``await x.method(...)`` statement that throws it away; None
         when it cannot be told (not mentioned, or the value passed on, compared or returned, which
         a coroutine may get through unnoticed)."""
-        answers = {module.awaited_results()[method] for module in self._reached_modules(modules)
-                   if method in module.awaited_results()}
+        answers = set()
+        for module in self._reached_modules(modules):
+            results = module.awaited_results()
+            if method in results:
+                answers.add(results[method])
         return answers.pop() if len(answers) == 1 else None  # every module that mentions it agrees, or unknown
 
     def only_handed_on(self, method: str, modules: Iterable[str]) -> bool:
