@@ -448,7 +448,7 @@ class FunctionValues:
         owner: str | None = None
         call = self.mocks.calls.get(head)
         if call is not None and type(call.func) in (cst.Name, cst.Attribute):
-            owner = self.ctx.qualname(call.func)
+            owner = self._qualify(call.func)
         elif call is None:
             provider = self._provider(head)
             owner = provider.returns if provider is not None else None
@@ -590,15 +590,20 @@ class FunctionValues:
             built = func.value  # `Poller().poll()`
         if type(func) is cst.Attribute and built is not None:
             if type(built.func) in (cst.Name, cst.Attribute):
-                owner = self.ctx.qualname(built.func)
+                owner = self._qualify(built.func)
                 return f"{owner}.{func.attr.value}" if owner else None
         if type(func) is cst.Attribute and type(func.value) is cst.Name \
                 and func.value.value in function_scope(self.ctx, self.func).params:
             held = self.class_of(func.value.value)  # `client.fetch()` of a fixture's client
             return f"{held[1]}.{func.attr.value}" if held is not None else None
         if type(func) in (cst.Name, cst.Attribute):
-            return self.ctx.qualname(func)
+            return self._qualify(func)
         return None
+
+    def _qualify(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of a dotted name here: an import inside the function (a test importing
+        the code under test late, after its patches) before the module's own names."""
+        return local_qualname(self.ctx, node, [self.func]) or self.ctx.qualname(node)
 
     def async_methods(self, type_name: str | None) -> frozenset[str]:
         """The ``async def`` methods of a project class or a known library type."""
@@ -721,7 +726,7 @@ class FunctionValues:
             expr = param.annotation.annotation
             if type(expr) not in (cst.Name, cst.Attribute):
                 return None
-            qualified = local_qualname(self.ctx, expr, [self.func]) or self.ctx.qualname(expr)
+            qualified = self._qualify(expr)
             return (self.ctx, qualified) if qualified not in (None, "None", "object", "Any", "typing.Any") else None
         return None
 
@@ -772,7 +777,7 @@ class FunctionValues:
                 return self.outer._callable(func, depth + 1)
         if type(func) not in (cst.Name, cst.Attribute):
             return None
-        qualified = local_qualname(self.ctx, func, [self.func]) or self.ctx.qualname(func)
+        qualified = self._qualify(func)
         return (self.ctx, qualified) if qualified is not None else None
 
     # Patches: what they install where, and what the code builds from a patched class.
