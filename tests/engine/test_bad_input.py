@@ -77,6 +77,18 @@ def test_a_file_libcsts_parser_gives_up_on_is_asl001_and_the_run_goes_on(
     assert found[1].startswith(GOOD_FINDING)
 
 
+def test_a_node_libcsts_parser_builds_and_refuses_is_asl001_and_the_run_goes_on(
+        tmp_path: Path, asynclint: RunAsynclint) -> None:
+    # Valid Python: LibCST parses `assert(...)` around a conditional expression into an Assert node
+    # that its own validation rejects (CSTValidationError). Seen at the seventeenth first look, where
+    # it stopped the whole run with exit 2.
+    (tmp_path / "test_bad.py").write_text("def test_shape(a, b, c):\n    assert(a == b if c else a == 2 * b)\n")
+    found = diagnostics(lint(asynclint, tmp_path))
+    assert len(found) == 2 and found[0].startswith("test_bad.py:1:1: ASL001 syntax error: LibCST's parser"), found
+    assert "accepts it" in found[0], found
+    assert found[1].startswith(GOOD_FINDING)
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     (b'x = "\xff\xfe"\n', "test_bad.py:1:1: ASL002 cannot read file: cannot decode as utf-8 at byte 5 (line 1)"),
     (b'\n\n\nx = "\xe9"\n', "test_bad.py:1:1: ASL002 cannot read file: cannot decode as utf-8 at byte 8 (line 4)"),

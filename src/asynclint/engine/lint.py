@@ -66,9 +66,10 @@ def parse(text: str, display_path: str) -> tuple[cst.Module | None, Diagnostic |
         return None, engine_diagnostic(display_path, "ASL001",
                                        f"syntax error: {message} (LibCST's parser; Python {version} accepts the file)",
                                        max(exc.raw_line, 1), exc.raw_column + 1)
-    except cst.CSTLogicError:
+    except (cst.CSTLogicError, cst.CSTValidationError):
         # LibCST's parser gives up without a position on some input (concatenated t-strings of
-        # Python 3.14: t"a" t"b"); CPython's message where it refuses the file too.
+        # Python 3.14: t"a" t"b"), or builds a node it then refuses (`assert(a if b else c)`, found at
+        # the seventeenth first look); CPython's message where it refuses the file too.
         cpython = cpython_syntax_error(text)
         if cpython is not None:
             return None, engine_diagnostic(display_path, "ASL001", f"syntax error: {cpython.message}",
