@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from asynclint.config.pytest_config import pytest_config_for_directory
 from asynclint.model.modules import import_roots, module_file
 from asynclint.model.project import ProjectModel
@@ -91,3 +93,47 @@ def test_with_a_pytest_ini_in_tests_the_project_folder_and_its_src_come_after_th
     assert module_file(roots, "app") == ((tmp_path / "tests/app/__init__.py").resolve(), True)
     index = ProjectModel().source_index(config)
     assert index.is_async_function("lib.run")
+
+
+def test_the_folders_the_packaging_declares_are_import_roots(tmp_path: Path) -> None:
+    # Seen at the seventeenth first look (masaos-minori/llmagent): setuptools installs the package from
+    # `scripts/`; without that root the code under test was unknown and ASL203 reported checks whose
+    # awaited value the code dereferences.
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "agent"\n\n[tool.setuptools.packages.find]\nwhere = ["scripts", "."]\n',
+        "scripts/agent/__init__.py": "",
+        "scripts/agent/cmd.py": "class Cmd:\n    async def get(self):\n        return 1\n",
+        "tests/test_x.py": "",
+    })
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory((tmp_path / "tests").resolve())
+    roots = import_roots(config, (tmp_path / "tests/test_x.py").resolve())
+    assert module_file(roots, "agent.cmd") == ((tmp_path / "scripts/agent/cmd.py").resolve(), False)
+
+
+@pytest.mark.parametrize(("files", "module", "where"), [
+    ({"pyproject.toml": '[tool.setuptools]\npackage-dir = {"" = "lib"}\n'}, "app.jobs", "lib"),
+    ({"pyproject.toml": '[tool.poetry]\npackages = [{include = "app", from = "code"}]\n'}, "app.jobs", "code"),
+    ({"pyproject.toml": '[tool.hatch.build.targets.wheel]\npackages = ["pkgs/app"]\n'}, "app.jobs", "pkgs"),
+    ({"pyproject.toml": '[project]\nname = "x"\n', "setup.cfg": "[options]\npackage_dir =\n    =lib\n"}, "app.jobs", "lib"),
+    # A repository of several distributions, tests beside them with their own pytest.ini (stac-fastapi).
+    ({".gitignore": "", "libs/tests/pytest.ini": "[pytest]\n", "libs/core/pyproject.toml": '[project]\nname = "core"\n'},
+     "app.jobs", "libs/core"),
+])
+def test_declared_package_folders_and_distribution_folders_resolve(
+        tmp_path: Path, files: dict[str, str], module: str, where: str) -> None:
+    write_tree(tmp_path, {**files, f"{where}/app/__init__.py": "", f"{where}/app/jobs.py": "", "libs/tests/test_x.py": ""})
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory((tmp_path / "libs/tests").resolve())
+    roots = import_roots(config, (tmp_path / "libs/tests/test_x.py").resolve())
+    assert module_file(roots, module) == ((tmp_path / where / "app/jobs.py").resolve(), False)
+
+
+def test_an_unreadable_packaging_declaration_adds_no_root(tmp_path: Path) -> None:
+    # The project's own pyproject.toml and setup.cfg are read by the pytest configuration too (broken,
+    # they are a ConfigError there); a distribution's below it are read here only.
+    write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n', "sub/setup.cfg": "[options\n",
+                          "sub/pyproject.toml": "[tool.setuptools.packages.find\nwhere = ", "tests/test_x.py": ""})
+    pytest_config_for_directory.cache_clear()
+    config = pytest_config_for_directory((tmp_path / "tests").resolve())
+    assert (tmp_path / "tests").resolve() in import_roots(config, (tmp_path / "tests/test_x.py").resolve())

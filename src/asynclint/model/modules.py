@@ -8,7 +8,8 @@ mode). Without a pytest configuration file, the rootdir is where pytest would pu
 folder upward with ``setup.py``, else with ``pyproject.toml`` (pytest 8.1 and later take one even
 without a ``[tool.pytest]`` table), so a project with an untouched ``pyproject.toml`` still finds
 its ``src/``. That project folder and its ``src/`` come last in every case: with a ``tests/pytest.ini``
-the rootdir is ``tests/``, yet the project's own package imports (installed, or run from its folder). The base-class resolver and the source index both ask here, so a base class and a
+the rootdir is ``tests/``, yet the project's own package imports (installed, or run from its folder). After them, the folders the project's packaging declares
+(``config/packaging.py``: setuptools' ``where``, Poetry's ``from``, a distribution in a sub-folder). The base-class resolver and the source index both ask here, so a base class and a
 function of the same project are always looked up in the same places.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from asynclint.config.packaging import package_roots, repository_top
 from asynclint.config.pytest_config import PytestConfig, project_root
 
 
@@ -48,6 +50,9 @@ def import_roots(config: PytestConfig, origin: Path | None = None, cache: RootsC
     project = project_root(config.rootdir)
     if project is not None:
         roots += [project, project / "src"]
+    bases = (config.rootdir, project, repository_top(config.rootdir))
+    for folder in dict.fromkeys(folder for folder in bases if folder is not None):
+        roots += package_roots(folder)  # `where = ["scripts"]`, `package-dir`, a distribution in a sub-folder
     unique: list[Path] = []
     for root in roots:
         try:
