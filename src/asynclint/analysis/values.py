@@ -581,7 +581,8 @@ class FunctionValues:
             type(arg.value) is cst.Name and arg.value.value == name for arg in node.args)]
 
     def _callee(self, call: cst.Call) -> str | None:
-        """The qualified function a call runs: a module function, or a method of an object built here."""
+        """The qualified function a call runs: a module function, or a method of an object built here
+        (``Poller().poll()``, ``ch = _make_channel()`` then ``ch.delete()``: the class the helper builds)."""
         func = call.func
         built: cst.Call | None = None
         if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in self.mocks.calls:
@@ -590,8 +591,8 @@ class FunctionValues:
             built = func.value  # `Poller().poll()`
         if type(func) is cst.Attribute and built is not None:
             if type(built.func) in (cst.Name, cst.Attribute):
-                owner = self._qualify(built.func)
-                return f"{owner}.{func.attr.value}" if owner else None
+                made = self._class_built(built, 0)  # `Channel()`, or what a helper of the module returns
+                return f"{made[1]}.{func.attr.value}" if made is not None else None
         if type(func) is cst.Attribute and type(func.value) is cst.Name \
                 and func.value.value in function_scope(self.ctx, self.func).params:
             held = self.class_of(func.value.value)  # `client.fetch()` of a fixture's client

@@ -2589,6 +2589,47 @@ class AssertCalledOnAsyncMock(Rule):
         body='response = await self._call("Get")\n        return response.get("message")\n\n'
              '    async def raw(self):\n        return await self._call("Raw")')})]
 
+    # Seen at the seventeenth first look (judged by running): a helper of the test module builds the
+    # object the test calls; the class it builds is where the methods the test calls are read (where
+    # another module throws the awaited value away, what those methods do with it is the answer).
+    VALID += [Valid(dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        from app.teams import Channel
+
+
+        def _make_channel():
+            return Channel()
+
+
+        async def test_delete():
+            channel = _make_channel()
+            channel.api.http.delete = AsyncMock(return_value=MagicMock(status_code=200))
+            await channel.delete_message("u")
+            channel.api.http.delete.assert_called_once()
+    """), config={"asyncio_mode": "auto"}, files={
+        "app/__init__.py": "",
+        "app/teams/__init__.py": "from app.teams.channel import Channel\nfrom app.teams import purge\n",
+        "app/teams/purge.py": "async def purge(http):\n    await http.delete('all')\n",
+        "app/teams/channel.py": dedent("""
+            class Api:
+                def __init__(self):
+                    self.http = None
+
+                async def delete_activity(self, url):
+                    response = await self.http.delete(url)
+                    if response.status_code >= 400:
+                        raise RuntimeError(url)
+
+
+            class Channel:
+                def __init__(self):
+                    self.api = Api()
+
+                async def delete_message(self, url):
+                    await self.api.delete_activity(url)
+        """)})]
+
     # Seen at the sixteenth first look (judged by reading): the test imports the class under test in
     # its own body, after its patches are in place; the name is that import, not a name of the module,
     # so the method the test calls is found and read as in the example above.
