@@ -78,8 +78,9 @@ class FunctionInfo:
     #: Attributes of ``self`` it calls a release method on (``await self.http_client.aclose()``).
     released: tuple[str, ...] = ()
     #: Calls (network calls included) first made after a ``return`` or ``raise`` the body may reach
-    #: (``if not settings.enabled: return`` before ``requests.get``): whether a call reaches them
-    #: depends on state and arguments a reading does not evaluate.
+    #: (``if not settings.enabled: return`` before ``requests.get``), or in a branch chosen by whether
+    #: the caller passed an argument (``if client is None: client = httpx.AsyncClient()``): whether a
+    #: call reaches them depends on state and arguments a reading does not evaluate.
     after_exit: tuple[str, ...] = ()
 
 
@@ -707,11 +708,17 @@ class _BodyScan(ast.NodeVisitor):
         self.strings: dict[str, str] = dict(scope.strings)  # local `url = f"http://127.0.0.1:{port}"`, placeholders as \x00
         #: A ``return`` or ``raise`` was passed: what is called from here on may never be reached.
         self.exited = False
+        #: Inside a branch chosen by whether the caller passed an argument (``if client is None:``):
+        #: what is called there, or later through a name bound there, depends on the caller.
+        self._chosen_by_argument = 0
+        self._bound_by_argument: set[str] = set()
         self.after_exit: list[str] = []  # FunctionInfo.after_exit
 
     def _bind(self, target: ast.expr | None, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             self.received.discard(target.id)
+            if self._chosen_by_argument:
+                self._bound_by_argument.add(target.id)
             constructed = _constructed(value, self.scope, self.variables)
             if constructed is not None:
                 self.variables[target.id] = constructed
@@ -789,6 +796,20 @@ class _BodyScan(ast.NodeVisitor):
     visit_With = _with
     visit_AsyncWith = _with
 
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        chosen = _tests_an_argument(node.test, self.received)
+        self._chosen_by_argument += chosen
+        for stmt in (*node.body, *node.orelse):
+            self.visit(stmt)
+        self._chosen_by_argument -= chosen
+
+    def _conditional(self, receiver: ast.expr | None) -> bool:
+        """Whether a call made here may not run, depending on the caller: past a ``return``/``raise``,
+        inside a branch an argument chooses, or through a name bound in such a branch."""
+        return self.exited or self._chosen_by_argument > 0 or (
+            type(receiver) is ast.Name and receiver.id in self._bound_by_argument)
+
     def visit_Return(self, node: ast.Return) -> None:
         self.generic_visit(node)
         self.exited = True
@@ -863,7 +884,7 @@ class _BodyScan(ast.NodeVisitor):
         if qualified:
             if qualified not in self.calls:
                 self.calls.append(qualified)
-                if self.exited:
+                if self._conditional(receiver):
                     self.after_exit.append(qualified)
             network = network_call_name(qualified)
             if network and type(receiver) is ast.Name and receiver.id in self.received:
@@ -873,11 +894,22 @@ class _BodyScan(ast.NodeVisitor):
                 host = self.client_hosts.get(receiver.id)
             if network and network not in self.network and not (host is not None and self._is_local(host)):
                 self.network.append(network)
-                if self.exited and network not in self.after_exit:
+                if self._conditional(receiver) and network not in self.after_exit:
                     self.after_exit.append(network)
                 if host is not None and network not in self.remote:
                     self.remote.append(network)
         self.generic_visit(node)
+
+
+def _tests_an_argument(test: ast.expr, received: set[str]) -> bool:
+    """``p``, ``not p``, ``p is None``, ``p is not None`` on a parameter not rebound yet: the branch is
+    chosen by whether the caller passed it (an optional client, session or transport)."""
+    if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+        test = test.operand
+    if type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.Is, ast.IsNot) \
+            and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None:
+        test = test.left
+    return type(test) is ast.Name and test.id in received
 
 
 def _params(args: ast.arguments, method: bool) -> tuple[str, ...]:

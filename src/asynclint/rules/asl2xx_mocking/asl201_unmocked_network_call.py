@@ -82,8 +82,10 @@ class UnmockedNetworkCall(Rule):
         the test and nothing is said. Nor when the project's code may leave
         before the request: a `return` or `raise` of its body comes first
         (`if not settings.enabled: return`, a rejected URL, `raise` when no
-        session is open); whether the test reaches the request then depends
-        on what it set up, which a reading does not evaluate.
+        session is open), or makes it in a branch chosen by whether the
+        caller passed an argument (`if client is None: client =
+        httpx.AsyncClient()`); whether the test reaches the request then
+        depends on what it set up, which a reading does not evaluate.
         Local hosts are `localhost`, `127.0.0.0/8`, `::1`, `testserver`, `test`,
         the reserved names that never resolve (RFC 2606/6761: `*.invalid`,
         `*.test`, `*.example`, `*.localhost`), and names of one label (`api`,
@@ -715,6 +717,40 @@ class UnmockedNetworkCall(Rule):
                     raise ValueError(url)
                 async with httpx.AsyncClient() as client:
                     return (await client.get(url)).is_success
+        """)}),
+        # Seen at the seventeenth first look (judged by running): the code builds its own client only
+        # when the caller passes none (`if client:` ... `else:`, `if client is None: client = ...`); the
+        # branch is chosen by the arguments, which a reading does not evaluate, so nothing is said.
+        Valid(dedent("""
+            from unittest.mock import AsyncMock
+
+            import pytest
+            from app.download import fetch, fetch_with
+
+
+            @pytest.mark.asyncio
+            async def test_fetch():
+                client = AsyncMock()
+                await fetch("https://files.example.com/a", client=client)
+                await fetch_with("https://files.example.com/a", client)
+                client.get.assert_awaited()
+        """), files={"app/__init__.py": "", "app/download.py": dedent("""
+            import httpx
+
+
+            async def fetch(url, client=None):
+                if client:
+                    response = await client.get(url)
+                else:
+                    async with httpx.AsyncClient() as own:
+                        response = await own.get(url)
+                return response.content
+
+
+            async def fetch_with(url, client=None):
+                if client is None:
+                    client = httpx.AsyncClient()
+                return (await client.get(url)).content
         """)}),
     ]
     INVALID = [
