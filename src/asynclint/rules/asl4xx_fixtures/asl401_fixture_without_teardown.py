@@ -12,6 +12,7 @@ from asynclint.knowledge.resources import OPENING_METHODS, Resource
 from asynclint.model.pytest_facts import Fixture
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
+    bound_before,
     call_of,
     generator_annotation,
     hands_off_cleanup,
@@ -54,16 +55,6 @@ def _opened(body: list[cst.BaseStatement], start: int, end: int, value: cst.Base
                     and (awaited or call.func.attr.value in OPENING_METHODS)):
                 return True
     return False
-
-
-def _bound_before(body: list[cst.BaseStatement], end: int) -> dict[str, cst.BaseExpression]:
-    """Values of the names the statements before ``end`` bind (``transport = ASGITransport(app=app)``)."""
-    found: dict[str, cst.BaseExpression] = {}
-    for stmt in body[:end]:
-        bound = assignment(stmt)
-        if bound is not None:
-            found[bound[0]] = bound[1]
-    return found
 
 
 def _value_index(body: list[cst.BaseStatement]) -> int:
@@ -221,9 +212,9 @@ class FixtureWithoutTeardown(Rule):
             return  # ``conn = await db.init_db()`` ... ``await db.close_db()``: the owner releases what it made
         if released_by_users(self.ctx, fixture):
             return  # each test hands it to a context manager whose exit releases it (or may: unknown)
-        if over_in_memory_transport(self.ctx, call, _bound_before(body, index)):
+        if over_in_memory_transport(self.ctx, call, bound_before(body, index)):
             return  # an httpx client over ASGITransport/MockTransport: no socket, no pool to leak
-        if fixture.scope == "session" and over_in_memory_database(self.ctx, call, _bound_before(body, index)):
+        if fixture.scope == "session" and over_in_memory_database(self.ctx, call, bound_before(body, index)):
             return  # an in-memory SQLite engine for the whole run: memory of the process, gone with it
         spelled = self.ctx.module.code_for_node(call.func)
         if fixture.is_generator:

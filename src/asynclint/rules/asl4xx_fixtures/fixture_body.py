@@ -96,6 +96,16 @@ def assignment(stmt: cst.CSTNode) -> tuple[str, cst.BaseExpression, cst.BaseSmal
     return None
 
 
+def bound_before(body: list[cst.BaseStatement], end: int) -> dict[str, cst.BaseExpression]:
+    """Values of the names the statements before ``end`` bind (``transport = ASGITransport(app=app)``)."""
+    found: dict[str, cst.BaseExpression] = {}
+    for stmt in body[:end]:
+        bound = assignment(stmt)
+        if bound is not None:
+            found[bound[0]] = bound[1]
+    return found
+
+
 def _yield_statement(value: cst.BaseExpression | None, like: cst.BaseStatement | None) -> cst.SimpleStatementLine:
     """``yield value`` as a statement line, keeping the comments and blank lines above ``like``."""
     line = cst.SimpleStatementLine(body=[cst.Expr(cst.Yield(value=value))])
