@@ -20,12 +20,13 @@ outlives the test.
 
 Where the coroutine is defined does not matter; whether its body can be read does. When the
 coroutine is a function of this module (the test's own ``async def cb()`` or a module-level one)
-whose body is finite (no ``while``, no ``async for``), its last statement is what it produces
-last: ``stream.feed_eof()``, ``await toggle.turn_to(True)``, ``server.should_exit = True``. A later
+whose last statement is no loop and holds none (a polling ``while`` before it is fine), that statement
+is what it produces last: ``stream.feed_eof()``, ``await toggle.turn_to(True)``, ``server.should_exit = True``. A later
 wait of the function on that object (or on one bound from it: ``waiter =
 loop.create_task(stream.wait_eof())``, ``toggle = await toggles.make_toggle()``) returns only once
 the task has made it, and the task ends with it: "no step of the test waits for what it
-produces" (RULES.md) is false, and the rule says nothing. A body that goes on after it, or runs
+produces" (RULES.md) is false, and the rule says nothing. So does an ``async for`` over a method of that
+object (``async for x in gate.run()``): it ends when the stream does. A body that goes on after it, or runs
 until cancelled, is not read.
 """
 
@@ -91,8 +92,10 @@ def waits_for_product(ctx: "FileContext", statement_call: cst.Call, func: cst.Fu
         if type(node) is cst.Await:
             yielded = True
             waited = node.expression
-        elif type(node) is cst.For and node.asynchronous is not None:
-            waited = node.iter
+        elif (type(node) is cst.For or type(node) is cst.CompFor) and node.asynchronous is not None:
+            waited = node.iter  # `async for`, also in a comprehension
+            if related and _streamed_roots(waited) & related:
+                return True  # iterated to its end: a stream of the object the task's last act is on
         else:
             continue
         if _waited_objects(ctx, waited) & produced:
@@ -120,11 +123,12 @@ def last_products(ctx: "FileContext", coroutine: cst.BaseExpression, func: cst.F
     statement, in the caller's names (a parameter becomes the argument given for it); empty when
     the body cannot be read, may run until cancelled, or acts only on its own locals."""
     definition = coroutine_definition(ctx, coroutine, func)
-    if definition is None or type(definition.body) is not cst.IndentedBlock or not definition.body.body \
-            or may_run_until_cancelled(definition):
+    if definition is None or type(definition.body) is not cst.IndentedBlock or not definition.body.body:
         return set()
     assert type(coroutine) is cst.Call
     last = definition.body.body[-1]
+    if _loops(last):
+        return set()  # the last act may repeat, or never come: the body may run until cancelled
     acted_on: set[str] = set()
     for node in (last, *descendants(last)):
         if type(node) is cst.Call:
@@ -153,8 +157,15 @@ def coroutine_definition(ctx: "FileContext", coroutine: cst.BaseExpression,
 def may_run_until_cancelled(definition: cst.FunctionDef) -> bool:
     """A loop (``while``, ``async for`` over a stream) can keep the coroutine going after any
     one of its acts."""
-    return any(type(node) is cst.While or (type(node) is cst.For and node.asynchronous is not None)
-               for node in descendants(definition.body))
+    return _loops(definition.body)
+
+
+def _loops(node: cst.CSTNode) -> bool:
+    """``node`` is or holds a ``while`` or an ``async for``. A loop *before* a coroutine's last
+    statement (``while gate.token is None: await asyncio.sleep(0.01)``, polling) does not make that
+    statement repeat: once it runs, the coroutine ends."""
+    return any(type(n) is cst.While or (type(n) is cst.For and n.asynchronous is not None)
+               for n in (node, *descendants(node)))
 
 
 def _in_caller_names(names: set[str], definition: cst.FunctionDef, call: cst.Call) -> set[str]:
@@ -244,6 +255,14 @@ def _waits_on_roots(ctx: "FileContext", expr: cst.BaseExpression) -> set[str]:
         roots.add(_root(callee.value))
     roots.update(_root(arg.value) for arg in expr.args)
     return roots - {""}
+
+
+def _streamed_roots(iterable: cst.BaseExpression) -> set[str]:
+    """``async for x in gate.run()``: the loop ends only when the stream ``gate`` gives ends, which a
+    finite task acting on ``gate`` last (``gate.cancel()``) may be what ends it."""
+    if type(iterable) is cst.Call and type(iterable.func) is cst.Attribute:
+        return {_root(iterable.func.value)} - {""}
+    return set()
 
 
 def _is_waiting_name(name: str) -> bool:
