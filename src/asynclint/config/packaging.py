@@ -11,7 +11,6 @@ their folders as a root too. A declaration that cannot be read adds nothing.
 
 from __future__ import annotations
 
-import configparser
 import functools
 from pathlib import Path
 from typing import Any
@@ -67,6 +66,8 @@ def _pyproject_folders(data: dict[str, Any]) -> list[str]:
 
 
 def _setup_cfg_folders(path: Path) -> list[str]:
+    import configparser  # only where a setup.cfg is: a one-file run imports nothing it does not use
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
