@@ -634,37 +634,28 @@ class DanglingTask(Rule):
         ),
     ]
 
+    _STREAM_ENDS = dedent("""
+        import asyncio
+
+
+        async def test_stream_ends_when_cancelled(gateway):
+            async def cancel_soon():
+                await asyncio.sleep(0.01)
+                gateway.cancel()
+
+            asyncio.create_task(cancel_soon())
+            {iterate}
+            assert events == []
+    """)
+
     # Seen at the seventeenth first look (judged by running; a mutation that makes the task raise
     # before its act fails each test): the test iterates a stream of the object the task acts on
     # last, to its end; the task polls before its one act; a sync test cannot make a task at all.
     VALID += [
-        Valid(dedent("""
-            import asyncio
-
-
-            async def test_stream_ends_when_cancelled(gateway):
-                async def cancel_soon():
-                    await asyncio.sleep(0.01)
-                    gateway.cancel()
-
-                asyncio.create_task(cancel_soon())
-                events = []
-                async for event in gateway.run():
-                    events.append(event)
-                assert events == []
-        """), config={"asyncio_mode": "auto"}),
-        Valid(dedent("""
-            import asyncio
-
-
-            async def test_stream_ends_when_cancelled(gateway):
-                async def cancel_soon():
-                    await asyncio.sleep(0.01)
-                    gateway.cancel()
-
-                asyncio.create_task(cancel_soon())
-                assert [event async for event in gateway.run()] == []
-        """), config={"asyncio_mode": "auto"}),
+        Valid(_STREAM_ENDS.format(iterate="events = []\n    async for event in gateway.run():\n"
+                                          "        events.append(event)"), config={"asyncio_mode": "auto"}),
+        Valid(_STREAM_ENDS.format(iterate="events = [event async for event in gateway.run()]"),
+              config={"asyncio_mode": "auto"}),
         Valid(dedent("""
             import asyncio
 
