@@ -15,18 +15,18 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from asynclint.config.toml import tomllib
+from asynclint.config.settings import ConfigError, load_toml
 
 #: Folders that never hold a distribution the tests import (checked by name, one or two levels down).
 _NOT_DISTRIBUTIONS = frozenset({"node_modules", "venv", "env", "site-packages", "build", "dist", "docs", "doc"})
 
 
 def _toml(path: Path) -> dict[str, Any]:
+    """The file's table (``load_toml``), or nothing when it cannot be read: a distribution's broken
+    declaration is no error of the project being linted."""
     try:
-        with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return load_toml(path)
+    except (ConfigError, UnicodeDecodeError):
         return {}
 
 

@@ -212,9 +212,10 @@ class FixtureWithoutTeardown(Rule):
             return  # ``conn = await db.init_db()`` ... ``await db.close_db()``: the owner releases what it made
         if released_by_users(self.ctx, fixture):
             return  # each test hands it to a context manager whose exit releases it (or may: unknown)
-        if over_in_memory_transport(self.ctx, call, bound_before(body, index)):
+        values_bound = bound_before(body, index)
+        if over_in_memory_transport(self.ctx, call, values_bound):
             return  # an httpx client over ASGITransport/MockTransport: no socket, no pool to leak
-        if fixture.scope == "session" and over_in_memory_database(self.ctx, call, bound_before(body, index)):
+        if fixture.scope == "session" and over_in_memory_database(self.ctx, call, values_bound):
             return  # an in-memory SQLite engine for the whole run: memory of the process, gone with it
         spelled = self.ctx.module.code_for_node(call.func)
         if fixture.is_generator:

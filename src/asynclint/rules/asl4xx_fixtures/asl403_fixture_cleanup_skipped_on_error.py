@@ -12,7 +12,6 @@ from asynclint.knowledge.resources import COMPANION_METHODS, RELEASE_FUNCTIONS
 from asynclint.knowledge.resources import RELEASES_THAT_MAY_RAISE as RELEASE_METHODS
 from asynclint.model.names import dotted_name
 from asynclint.model.pytest_facts import Fixture
-from asynclint.rules.asl4xx_fixtures.resources import over_in_memory_database
 from asynclint.rules.asl4xx_fixtures.fixture_body import (
     assignment,
     bound_before,
@@ -23,6 +22,7 @@ from asynclint.rules.asl4xx_fixtures.fixture_body import (
     statements,
     yield_index,
 )
+from asynclint.rules.asl4xx_fixtures.resources import over_in_memory_database
 
 
 def _released(ctx_qualname: Callable[[cst.BaseExpression], str | None], stmt: cst.BaseStatement,
@@ -115,10 +115,11 @@ class FixtureCleanupSkippedOnError(Rule):
         thirteenth 0 / 0 / 1, seventeenth 0 / 0 / 6): the premise held, but
         what a failure would skip harmed nothing a later test meets (a
         fixture no test requests, sessions over an in-memory database, a
-        session-scoped teardown at the end of the run, engines over an
-        in-memory database, since not reported). That is below the nine in ten a default rule needs;
-        it would return to the default selection after a first look on
-        unseen suites at nine in ten or better.
+        session-scoped teardown at the end of the run; engines over an
+        in-memory database, the last cause, are no longer reported). That
+        is below the nine in ten a default rule needs; it would return to
+        the default selection after a first look on unseen suites at nine
+        in ten or better.
 
         ## Example
         ```python

@@ -60,8 +60,9 @@ class DanglingTask(Rule):
         (`honour-peer-noqa = false` turns that off).
         `TaskGroup.create_task` is not reported: the group
         keeps and awaits its tasks; nor is `asyncio.create_task` in a sync
-        test or fixture (no loop runs there: it raises, no task is made); nor are tests of `unittest` test cases,
-        whose runner cancels leftover tasks and reports their exceptions.
+        test or fixture (no loop runs there: it raises, no task is made);
+        nor are tests of `unittest` test cases, whose runner cancels
+        leftover tasks and reports their exceptions.
 
         ## Why is this bad?
         Nothing waits for the task: the test can end (and pytest-asyncio
@@ -81,8 +82,8 @@ class DanglingTask(Rule):
         dict); at the seventeenth 0 / 9 / 0 (the test waits through an
         `async for` over the object the task acts on last, after a polling
         loop of the task, or through the owner of the part the task sets;
-        a `create_task` in a sync test). That is below the nine in ten a default rule needs
-        (docs/precision.md, docs/precision/first-look/); it would return to
+        a `create_task` in a sync test). That is below the nine in ten a
+        default rule needs (docs/precision.md, docs/precision/first-look/); it would return to
         the default selection after a first look on unseen suites at nine in
         ten or better.
 
@@ -126,11 +127,14 @@ class DanglingTask(Rule):
         if test is not None and self.ctx.runner_of(test).kind == UNITTEST:
             return  # IsolatedAsyncioTestCase cancels leftover tasks and reports their exceptions
         owner = test or self.ctx.fixture_for(func)
-        if owner is None or not self._creates_task(node, func) or waits_for_product(self.ctx, node, func):
+        if owner is None or not self._creates_task(node, func):
             return
-        if not in_async_function(func) and self.ctx.qualname(node.func) == "asyncio.create_task":
+        coroutine_function = in_async_function(func)
+        if not coroutine_function and self.ctx.qualname(node.func) == "asyncio.create_task":
             return  # no running loop in a sync test or fixture: the call raises, no task is dropped
-        fix = self._keep_and_await(node, func) if test is not None and in_async_function(func) else None
+        if waits_for_product(self.ctx, node, func):
+            return
+        fix = self._keep_and_await(node, func) if test is not None and coroutine_function else None
         self.report(node, f"task `{self.ctx.module.code_for_node(node.func)}(...)` in `{owner.name}` is dropped: "
                           "nothing awaits it, so it may not run before the test ends and its exceptions are lost; "
                           "keep it and `await` it before the end", fix)
