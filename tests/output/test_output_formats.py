@@ -334,7 +334,7 @@ def test_gitlab_fingerprints_tell_identical_findings_apart() -> None:
 def test_json_fix_availability_is_the_findings_own(tmp_path: Path) -> None:
     """ASL201 declares an unsafe fix (where a mock library is a dependency); here none is: its finding
     must not look fixable, or a CI gate counting fixable findings sees one survive --fix."""
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["httpx"]\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["httpx"]\noptional-dependencies.test = ["aioresponses"]\n')
     (tmp_path / "test_net.py").write_text(
         "import httpx\n\n\ndef test_get():\n    assert httpx.get('https://example.com').status_code == 200\n")
     items = json.loads(run(tmp_path, "--output-format", "json", "--select", "ASL201", ".").stdout)

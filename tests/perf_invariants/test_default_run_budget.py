@@ -79,7 +79,8 @@ def test_asl201_reads_bodies_off_the_traversal_without_walking_them(
         return found
 
     monkeypatch.setattr(network_calls.BodyRecorder, "facts", spy)
-    example = Valid(dedent(NETWORK_TESTS), files=UnmockedNetworkCall._SRC)
+    files = {**UnmockedNetworkCall._SRC, **UnmockedNetworkCall._FAKES}
+    example = Valid(dedent(NETWORK_TESTS), files=files)
     found = run_example(UnmockedNetworkCall, example, tmp_path / "a").diagnostics
     assert len(found) == 3  # the fixture's request, the client's, the path through the source
     assert walked == []
@@ -89,7 +90,7 @@ def test_asl201_reads_bodies_off_the_traversal_without_walking_them(
     def test_mocked(respx_mock):
         assert httpx.get("https://api.example.com/users")
     """
-    found = run_example(UnmockedNetworkCall, Valid(dedent(mocked), files=UnmockedNetworkCall._SRC),
+    found = run_example(UnmockedNetworkCall, Valid(dedent(mocked), files=files),
                         tmp_path / "b").diagnostics
     assert len(found) == 3
     assert walked

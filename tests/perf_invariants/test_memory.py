@@ -67,6 +67,7 @@ def service_{n}():
 def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\nasyncio_mode = "strict"\n')
+    (tmp_path / "requirements-dev.txt").write_text("aioresponses\n")  # fakes the network: ASL201 reports
     app = tmp_path / "src" / "app"
     app.mkdir(parents=True)
     (app / "__init__.py").write_text("")

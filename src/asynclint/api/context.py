@@ -177,6 +177,10 @@ class FileContext:
         """The fixtures a test uses (params, usefixtures, autouse, transitively)."""
         return self.fixture_scope(test.classes).closure([*test.params, *test.usefixtures()])
 
+    def declared_distributions(self) -> frozenset[str]:
+        """The distributions the project declares (requirements, pyproject.toml, setup.py...; normalised names)."""
+        return self.project.dependencies(self.pytest.rootdir)
+
     # Who runs what, and which pytest-asyncio -------------------------------------------
     @functools.cached_property
     def pytest_asyncio(self) -> ResolvedVersion:

@@ -12,6 +12,7 @@ __all__ = [
     "IN_PROCESS_KEYWORDS", "MOCK_FIXTURES", "MOCK_DECORATORS", "MOCK_MARKS", "MOCK_NAMES", "LOCAL_HOSTS",
     "HOST_ARGUMENT_CALLS", "NETWORK_LIBRARIES", "FIXTURE_FOR_LIBRARY", "RESERVED_TLDS", "WEB_SCHEMES",
     "PRE_REQUEST_ERRORS", "ROUTED_KEYWORDS", "NETWORK_MARK_WORDS", "single_label", "CHECKING_MOCK_FIXTURES",
+    "NETWORK_FAKE_DISTRIBUTIONS",
 ]
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
@@ -86,6 +87,14 @@ MOCK_NAMES = frozenset({
     "aioresponses", "responses.RequestsMock", "responses.activate", "responses.add",
     "requests_mock", "MockTransport", "httpx.MockTransport", "ASGITransport", "httpx.ASGITransport",
     "WSGITransport", "httpx.WSGITransport", "disable_socket", "pytest_socket.disable_socket",
+})
+#: Distributions whose only job in a test suite is to keep requests off the network (fake responses,
+#: record and replay, refuse sockets, serve locally): a project that declares one fakes the network, so
+#: a request one of its tests leaves unfaked is a slip, not the project's way of testing (ASL201).
+NETWORK_FAKE_DISTRIBUTIONS = frozenset({
+    "respx", "pytest-httpx", "aioresponses", "pytest-aioresponses", "aresponses", "responses",
+    "pytest-responses", "requests-mock", "httpretty", "httmock", "pook", "mocket", "vcrpy", "pytest-vcr",
+    "pytest-recording", "betamax", "pytest-socket", "pytest-httpserver", "pytest-localserver",
 })
 #: Every name in MOCK_NAMES holds one of these (``aioresponses`` holds ``responses``): a file whose text
 #: spells none of them has no name or attribute that makes ASL201's body scan see a mock (tests check it).

@@ -107,6 +107,8 @@ NETWORK_PROJECT = {
         pythonpath = ["src"]
         testpaths = ["tests"]
     """,
+    # The project fakes the network elsewhere (a project that fakes nothing goes online on purpose).
+    "requirements-dev.txt": "pytest\naioresponses\n",
     "src/crm/__init__.py": "",
     "src/crm/http.py": """
         import httpx

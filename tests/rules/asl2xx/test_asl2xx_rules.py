@@ -14,6 +14,11 @@ from asynclint.rules.asl2xx_mocking.asl203_assert_called_on_async_mock import As
 from asynclint.run.testing import run_example
 
 
+#: A project that fakes the network somewhere: ASL201 reports a request one of its tests leaves unfaked
+#: (a project that fakes nothing goes online on purpose).
+_FAKES = {"requirements-dev.txt": "pytest\naioresponses\n"}
+
+
 def _found(rule, code: str, tmp_path: Path, **kwargs) -> list[tuple[int, int]]:
     outcome = run_example(rule, Valid(dedent(code), **kwargs), tmp_path)
     return [(d.line, d.column) for d in outcome.diagnostics]
@@ -48,7 +53,7 @@ def _found(rule, code: str, tmp_path: Path, **kwargs) -> list[tuple[int, int]]:
     """,
 ])
 def test_direct_network_calls_are_reported(code: str, tmp_path: Path) -> None:
-    assert len(_found(UnmockedNetworkCall, code, tmp_path)) == 1
+    assert len(_found(UnmockedNetworkCall, code, tmp_path, files=_FAKES)) == 1
 
 
 @pytest.mark.parametrize("code", [
@@ -205,6 +210,7 @@ def test_patching_a_setting_in_a_module_on_the_path_silences(tmp_path: Path) -> 
         {setup}
         assert await report() == []
     """
+    files.update(_FAKES)
     unmocked = code.format(params="", setup="pass")
     assert _found(UnmockedNetworkCall, unmocked, tmp_path / "a", files=files) == [(7, 18)]
     redirected = code.format(params="monkeypatch", setup='monkeypatch.setattr("crm.http.API", "http://localhost")')
