@@ -115,9 +115,10 @@ def read_raw(raw_dir: Path) -> list[Key]:
     return keys
 
 
-def read_verdicts(path: Path) -> dict[Key, str]:
-    """Verdict per finding key; a header row or ``#`` comments are skipped."""
-    verdicts: dict[Key, str] = {}
+def read_verdicts(path: Path) -> dict[Key, list[str]]:
+    """The verdicts of each finding key, in the file's order (two findings may share a key: two
+    failure modes named at one test); a header row or ``#`` comments are skipped."""
+    verdicts: dict[Key, list[str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.reader(handle, delimiter="\t"):
             if len(row) < 5 or row[0].startswith("#") or not row[2].isdigit():
@@ -125,18 +126,20 @@ def read_verdicts(path: Path) -> dict[Key, str]:
             verdict = row[4].strip().upper()
             if verdict not in VERDICTS:
                 raise ValueError(f"{path}: unknown verdict {row[4]!r} in row {row!r}")
-            verdicts[(row[0], row[1], int(row[2]), row[3])] = verdict
+            verdicts.setdefault((row[0], row[1], int(row[2]), row[3]), []).append(verdict)
     return verdicts
 
 
-def table(findings: Sequence[Key], verdicts: dict[Key, str]) -> str:
-    """The per-rule markdown table, then the verdicts whose finding is gone."""
+def table(findings: Sequence[Key], verdicts: dict[Key, list[str]]) -> str:
+    """The per-rule markdown table, then the verdicts whose finding is gone. Findings that share a
+    key take that key's verdicts in order."""
     rows: dict[str, RuleRow] = {}
+    left = {key: list(found) for key, found in verdicts.items()}
     for key in findings:
         row = rows.setdefault(key[3], RuleRow(key[3]))
         row.findings += 1
-        if key in verdicts:
-            row.verdicts[verdicts[key]] += 1
+        if left.get(key):
+            row.verdicts[left[key].pop(0)] += 1
     total = RuleRow("all")
     for row in rows.values():
         total.findings += row.findings
@@ -147,10 +150,7 @@ def table(findings: Sequence[Key], verdicts: dict[Key, str]) -> str:
         *(rows[code].markdown() for code in sorted(rows)),
         total.markdown(),
     ]
-    reported = set(findings)
-    gone = Counter(
-        (key[3], verdict) for key, verdict in verdicts.items() if key not in reported
-    )
+    gone = Counter((key[3], verdict) for key, found in left.items() for verdict in found)
     if gone:
         lines.append("")
         lines.append(

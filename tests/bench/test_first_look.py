@@ -129,3 +129,18 @@ def test_run_passes_the_selection_given(tmp_path: Path) -> None:
         "tests/test_a.py:3:5: ASL101 args: check --no-cache --exit-zero"
         " --output-format concise --select ASL405 --preview .\n"
     )
+
+
+def test_findings_sharing_a_key_take_its_verdicts_in_order(tmp_path: Path) -> None:
+    """Two failure modes named at one test are two findings on one (suite, path, line, code): each
+    is scored by its own verdict row, not the last row for both."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "o+a.txt").write_text(
+        "tests/test_a.py:9:5: ASL301 `GET /a` answers 404 at `app.py:3`; no test expects it\n"
+        "tests/test_a.py:9:5: ASL301 `GET /b` answers 400 at `app.py:8`; no test expects it\n")
+    verdicts = tmp_path / "verdicts.tsv"
+    verdicts.write_text("o+a\ttests/test_a.py\t9\tASL301\tTP\t\tright\n"
+                        "o+a\ttests/test_a.py\t9\tASL301\tFP\tA1\twrong route\n")
+    rows = first_look.table(first_look.read_raw(raw), first_look.read_verdicts(verdicts)).splitlines()
+    assert rows[2] == "| ASL301 | 2 | 2 | 1 | 1 | 0 | 0.50 | 0 |"
