@@ -856,13 +856,16 @@ def _routes(source: _SourceFile, index: SourceIndex) -> list[_Route]:
     return routes
 
 
-def _matches(route: str, request: str) -> int | None:
-    """How well a request path reaches a route template: its number of parameters (lower is more
-    specific), or None. A route of a router mounted under an unknown prefix matches the tail."""
+def _matches(route: str, request: str) -> tuple[bool, int] | None:
+    """How well a request path reaches a route template, lower is better, or None: whether only its
+    tail matches (a route of a router mounted under an unknown prefix), then its number of parameters
+    (fewer is more specific). A route that serves the whole path beats every tail match: the request
+    reaches that one, not a route of another app whose path merely ends the same way."""
     r, q = route.split("/"), request.split("/")
     if len(q) < len(r):
         return None
-    if len(q) > len(r):
+    tail = len(q) > len(r)
+    if tail:
         if not any(s and s != "{}" for s in r[1:]) or any(s == "{}" for s in q[:len(q) - len(r) + 1]):
             return None
         q = q[len(q) - len(r):]
@@ -873,7 +876,7 @@ def _matches(route: str, request: str) -> int | None:
             params += 1
         elif a != b:
             return None
-    return params
+    return tail, params
 
 
 def _short(qualname: str, module: str) -> str:
