@@ -640,10 +640,43 @@ def _status_argument(call: ast.Call, positional: bool) -> int | None:
     return None
 
 
+def _domain_error(qualified: str) -> bool:
+    return qualified in DOMAIN_ERRORS or (qualified.startswith("aiohttp.web.HTTP") and qualified[16:17].isupper())
+
+
+#: ``except`` types that catch every framework error.
+_BROAD_EXCEPT = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+
+
+def _converted_domain_raises(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile) -> set[int]:
+    """The lines of the ``try`` bodies of a function whose first ``except`` able to catch a framework
+    error (one naming a domain error, ``Exception`` or bare) does not hand it on (a bare ``raise``):
+    ``try: ... raise HTTPException(404) ... except Exception: raise HTTPException(500)`` answers 500,
+    never 404, unless an ``except HTTPException: raise`` comes first."""
+    lines: set[int] = set()
+    for node in _own_body(func):
+        if not isinstance(node, ast.Try) or not node.body:
+            continue
+        for handler in node.handlers:
+            types = [] if handler.type is None else \
+                handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            names = [ast_dotted(t) or "" for t in types]
+            catches = handler.type is None or any(
+                name in _BROAD_EXCEPT or _domain_error(source.qualify(name) or "") for name in names)
+            if not catches:
+                continue
+            handed_on = any(isinstance(stmt, ast.Raise) and stmt.exc is None for stmt in handler.body)
+            if not handed_on:
+                lines.update(range(node.body[0].lineno, (node.body[-1].end_lineno or node.body[-1].lineno) + 1))
+            break
+    return lines
+
+
 def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, index: SourceIndex,
            route: bool) -> list[_Site]:
     sites: list[_Site] = []
     unseen: set[int] | None = None  # raises a caller never meets as such: type guards, retried code
+    converted: set[int] | None = None  # framework errors a broad ``except`` of the function turns into others
     for node in _own_body(func):
         if isinstance(node, ast.Raise) and node.exc is not None:
             if source.no_cover(node):
@@ -653,7 +686,11 @@ def _sites(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile, in
             qualified = source.qualify(ast_dotted(target))
             if not qualified:
                 continue
-            if qualified in DOMAIN_ERRORS or (qualified.startswith("aiohttp.web.HTTP") and qualified[16:17].isupper()):
+            if _domain_error(qualified):
+                if converted is None:
+                    converted = _converted_domain_raises(func, source)
+                if node.lineno in converted:
+                    continue
                 default = DOMAIN_ERRORS.get(qualified)
                 status = _status_argument(exc, positional=True) if isinstance(exc, ast.Call) else None
                 status = status if status is not None else default
