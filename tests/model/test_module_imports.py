@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,15 @@ _TEST = """
         send.assert_called_once()
 """
 _INI = {"pytest.ini": "[pytest]\npythonpath = .\n"}
-_STORAGE = """
+# Dedented here: the cases below append unindented lines, and an indented module would not parse
+# (every case then kept its findings for that reason alone).
+_STORAGE = textwrap.dedent("""
     async def send(data):
         pass
 
     async def flush_buffer():
         await send(b"")
-"""
+""")
 
 
 def _findings(asynclint: RunAsynclint, root: Path) -> list[str]:
@@ -52,6 +55,9 @@ def test_a_module_whose_import_certainly_fails_gets_no_finding(tmp_path: Path, a
     _STORAGE + "from app._more import *\n",                       # a star import may bind it
     _STORAGE + "def __getattr__(name):\n    return flush_buffer\n",  # so may a module __getattr__
     _STORAGE + "globals()['flush_buffers'] = flush_buffer\n",      # and dynamic binding
+    _STORAGE + "globals().update(flush_buffers=flush_buffer)\n",
+    _STORAGE + "exec('flush_buffers = flush_buffer', globals())\n",
+    _STORAGE + "namespace = globals()\nnamespace['flush_buffers'] = flush_buffer\n",
     _STORAGE + "def setup():\n    global flush_buffers\n    flush_buffers = flush_buffer\n",
     _STORAGE + "for flush_buffers in (flush_buffer,):\n    pass\n",  # bound by a loop at the top level
     _STORAGE + "try:\n    pass\nfinally:\n    flush_buffers = flush_buffer\n",
@@ -60,6 +66,20 @@ def test_a_name_maybe_bound_keeps_the_findings(tmp_path: Path, asynclint: RunAsy
     write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/_more.py": "", "app/storage.py": storage,
                           "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
     assert len(_findings(asynclint, tmp_path)) == 1
+
+
+@pytest.mark.parametrize("storage", [
+    _STORAGE + "HAVE_SEND = 'send' in globals()\n",
+    _STORAGE + "def optional():\n    return globals().get('extra') or globals()['send']\n",
+    _STORAGE + "# globals() is only read here\n",
+])
+def test_a_module_that_only_reads_globals_binds_nothing_more(tmp_path: Path, asynclint: RunAsynclint,
+                                                             storage: str) -> None:
+    """Seen at the eighteenth first look: a back end checking `'ai_service' in globals()` bound no
+    `create_app`, and the test module importing it never ran."""
+    write_tree(tmp_path, {**_INI, "app/__init__.py": "", "app/storage.py": storage,
+                          "tests/test_storage.py": _TEST.format(names="flush_buffer, flush_buffers")})
+    assert _findings(asynclint, tmp_path) == []
 
 
 @pytest.mark.parametrize("extra", [

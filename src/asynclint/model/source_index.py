@@ -391,10 +391,11 @@ class ModuleIndex:
 
     def whole_tree(self) -> ast.Module | None:
         """The module's whole tree (None when its text may bind names its statements do not spell:
-        ``globals()``, ``setattr``, ``sys.modules``)."""
-        if self._text is None or binds_dynamically(self._text):
+        ``globals()`` written, ``setattr``, ``sys.modules``)."""
+        if self._text is None:
             return None
-        return self._whole()
+        tree = self._whole()
+        return None if tree is None or binds_dynamically(self._text, tree) else tree
 
     def has_function(self, key: str) -> bool:
         return key in self._function_defs

@@ -9,9 +9,41 @@ import ast
 _DYNAMIC_BINDING = ("globals(", "setattr(", "sys.modules", "__dict__", "vars(", "exec(", "__getattr__")
 
 
-def binds_dynamically(text: str) -> bool:
-    """Whether a module's text may bind names its statements do not spell."""
-    return any(marker in text for marker in _DYNAMIC_BINDING)
+def binds_dynamically(text: str, tree: ast.Module | None = None) -> bool:
+    """Whether a module's text may bind names its statements do not spell. With its ``tree``, a
+    module whose only such spelling is ``globals()`` binds nothing when every ``globals()`` is read
+    (``globals()["x"]``, ``"x" in globals()``, ``globals().get("x")``: seen in a FastAPI back end
+    that checks which optional parts it imported)."""
+    found = [marker for marker in _DYNAMIC_BINDING if marker in text]
+    if found != ["globals("] or tree is None:
+        return bool(found)
+    return _globals_written(tree)
+
+
+#: Methods of the ``globals()`` dictionary that only read it.
+_READING_METHODS = frozenset({"get", "keys", "items", "values", "copy", "__contains__", "__getitem__"})
+
+
+def _is_globals(node: ast.AST) -> bool:
+    return type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "globals" \
+        and not node.args and not node.keywords
+
+
+def _globals_written(tree: ast.Module) -> bool:
+    """Whether some ``globals()`` of the module is used other than read: subscripted in a store,
+    updated, handed to a call (``exec(code, globals())``) or kept in a name."""
+    calls = reads = 0
+    for node in ast.walk(tree):
+        if _is_globals(node):
+            calls += 1
+        elif type(node) is ast.Subscript and type(node.ctx) is ast.Load and _is_globals(node.value):
+            reads += 1
+        elif type(node) is ast.Attribute and node.attr in _READING_METHODS and _is_globals(node.value):
+            reads += 1
+        elif type(node) is ast.Compare:
+            reads += sum(1 for op, right in zip(node.ops, node.comparators)
+                         if type(op) in (ast.In, ast.NotIn) and _is_globals(right))
+    return calls > reads
 
 
 def every_top_binding(tree: ast.Module) -> set[str]:
