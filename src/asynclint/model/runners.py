@@ -404,6 +404,8 @@ class Runners:
 
     def _test(self, test: TestFunction) -> RunVerdict:
         if not test.is_async:
+            if test.run_by_unittest:
+                return RunVerdict(UNITTEST, "a unittest.TestCase method")
             return RunVerdict(SYNC, "a plain function")
         if test.run_by_unittest:
             if test.classes and self._never_awaited_by_unittest(test):
