@@ -1386,19 +1386,21 @@ def _swallowed(tree: ast.Module) -> set[int]:
     return found
 
 
-def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int]) -> frozenset[int]:
-    """The positions (``self`` left out; a ``staticmethod``'s first kept) of the parameters a method
-    dereferences as ``_dereferenced_awaits`` reads a local: ``def _convert(self, response): return
-    response.body`` gives {0}."""
+def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
+                         swallowed: set[int]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A method's positional parameters (``self`` left out; a ``staticmethod``'s first kept), and the
+    names of the parameters it dereferences as ``_dereferenced_awaits`` reads a local, keyword-only ones
+    included: ``def _convert(self, response): return response.body`` gives (("response",), {"response"})."""
     static = any(type(d) is ast.Name and d.id == "staticmethod" for d in func.decorator_list)
-    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)][0 if static else 1:]
+    positional = tuple(a.arg for a in (*func.args.posonlyargs, *func.args.args))[0 if static else 1:]
+    params = {*positional, *(a.arg for a in func.args.kwonlyargs)}
     guarded = _guarded(func)
-    found: set[int] = set()
+    found: set[str] = set()
     for node in ast.walk(func):
         base = _dereferenced_base(node)
         if type(base) is ast.Name and base.id in params and base.id not in guarded and id(node) not in swallowed:
-            found.add(params.index(base.id))
-    return frozenset(found)
+            found.add(base.id)
+    return positional, frozenset(found)
 
 
 class _ParamReaders:
@@ -1408,12 +1410,13 @@ class _ParamReaders:
     def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int]) -> None:
         self._methods = methods
         self._swallowed = swallowed
-        self._known: dict[str, frozenset[int]] = {}
+        self._known: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 
-    def __call__(self, name: str) -> frozenset[int]:
+    def __call__(self, name: str) -> tuple[tuple[str, ...], frozenset[str]]:
         if name not in self._known:
             method = self._methods.get(name)
-            self._known[name] = _dereferenced_params(method, self._swallowed) if method is not None else frozenset()
+            self._known[name] = _dereferenced_params(method, self._swallowed) if method is not None \
+                else ((), frozenset())
         return self._known[name]
 
 
@@ -1434,11 +1437,11 @@ def _guarded(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 
 
 def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int],
-                         readers: Callable[[str], frozenset[int]] | None = None) -> set[int]:
+                         readers: Callable[[str], tuple[tuple[str, ...], frozenset[str]]] | None = None) -> set[int]:
     """The awaits whose value, bound to a local (``response = await call_next(request)``), the
     function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``, a comprehension
     over it, ``list(rows)``, ``len(rows)``), or hands to a method of its own class that does (``readers``:
-    ``self._convert(response)``), outside a ``try`` that catches every error and without an
+    ``self._convert(response)``, ``self._convert(response=response)``), outside a ``try`` that catches every error and without an
     ``isinstance``-style guard on the local."""
     bound: dict[str, int] = {}
     for node in ast.walk(func):
@@ -1456,9 +1459,11 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
         bases = [_dereferenced_base(node)]
         if readers is not None and type(node) is ast.Call and type(node.func) is ast.Attribute \
                 and type(node.func.value) is ast.Name and node.func.value.id == "self" \
-                and any(type(arg) is ast.Name and arg.id in bound for arg in node.args):
-            read = readers(node.func.attr)
-            bases += [arg for index, arg in enumerate(node.args) if index in read]
+                and any(type(arg) is ast.Name and arg.id in bound
+                        for arg in (*node.args, *(keyword.value for keyword in node.keywords))):
+            positional, read = readers(node.func.attr)
+            bases += [arg for index, arg in enumerate(node.args) if index < len(positional) and positional[index] in read]
+            bases += [keyword.value for keyword in node.keywords if keyword.arg in read]
         for base in bases:
             if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
                 found.add(bound[base.id])

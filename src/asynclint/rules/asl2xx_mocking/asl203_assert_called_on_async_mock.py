@@ -1872,7 +1872,13 @@ class AssertCalledOnAsyncMock(Rule):
                 "    def _convert(self, response):\n        return {body}\n\n"
                 "    async def get_stream(self, name):\n        response = await self._client.get_stream(name=name)\n"
                 "        return self._convert(response)\n")
-    VALID += [Valid(_STREAM, files={"hub/__init__.py": "", "hub/gateway.py": _GATEWAY.format(body="dict(response.body)")})]
+    VALID += [
+        Valid(_STREAM, files={"hub/__init__.py": "", "hub/gateway.py": _GATEWAY.format(body="dict(response.body)")}),
+        # Handed on by keyword (`self._convert(response=response)`): the same parameter reads it
+        # (eighteenth first look, judge18a F2, proved by running).
+        Valid(_STREAM, files={"hub/__init__.py": "", "hub/gateway.py": _GATEWAY.format(body="dict(response.body)").replace(
+            "self._convert(response)", "self._convert(response=response)")}),
+    ]
     INVALID += [
         Invalid(_STREAM, files={"hub/__init__.py": "", "hub/gateway.py": _GATEWAY.format(body="[response]")},
                 line=10, column=5, unsafe=True, fixed=_STREAM.replace("assert_called_once_with", "assert_awaited_once_with"),
