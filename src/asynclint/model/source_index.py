@@ -1386,6 +1386,18 @@ def _swallowed(tree: ast.Module) -> set[int]:
     return found
 
 
+def _dispatched(info: FunctionInfo, reached_as: str) -> list[str]:
+    """The calls of a method as the object it was reached through runs them: ``Commit(...).arun()``
+    reaches ``Base.arun``, whose ``self._execute(...)`` is ``Commit._execute`` (the override of the
+    object's class), not ``Base._execute``."""
+    defined_in = info.qualname.rpartition(".")[0]
+    receiver = reached_as.rpartition(".")[0]
+    if receiver == defined_in or not defined_in:
+        return list(info.calls)
+    prefix = defined_in + "."
+    return [receiver + call[len(defined_in):] if call.startswith(prefix) else call for call in info.calls]
+
+
 def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
                          swallowed: set[int]) -> tuple[tuple[str, ...], frozenset[str]]:
     """A method's positional parameters (``self`` left out; a ``staticmethod``'s first kept), and the
@@ -1945,7 +1957,7 @@ class SourceIndex:
                     continue
                 kinds.update(kind for name, kind in module.function_awaits(info.line) if name == method)
                 if level < depth:
-                    following += info.calls
+                    following += _dispatched(info, qualname)
             frontier = following
         return False if "thrown" in kinds else True if kinds == {"loud"} else None
 

@@ -1854,6 +1854,45 @@ class AssertCalledOnAsyncMock(Rule):
                         "awaited; use `assert_awaited_once`"),
     ]
 
+    # A method of a base class runs the override of the object's class: `Commit(...).arun()` runs
+    # `Base.arun`, whose `self._execute(...)` is `Commit._execute`, which dereferences the awaited value;
+    # a sibling's `_execute` that does not is not what this test runs (eighteenth first look, judge18a
+    # F1, proved by running).
+    VALID += [Valid(dedent("""
+        from unittest.mock import AsyncMock, Mock
+
+        from app.tools import Commit
+
+
+        async def test_commit():
+            client = Mock()
+            client.aget = AsyncMock(return_value=Mock())
+            await Commit(client).arun(branch="b")
+            assert client.aget.call_count == 1
+    """), files={"app/__init__.py": "", "app/tools.py": dedent("""
+        class Base:
+            def __init__(self, client):
+                self.client = client
+
+            async def arun(self, **kwargs):
+                return await self._execute(**kwargs)
+
+
+        class ListThings(Base):
+            async def _execute(self, path=None):
+                response = await self.client.aget(path)
+                return self._process(response)
+
+            def _process(self, response):
+                return response
+
+
+        class Commit(Base):
+            async def _execute(self, branch=None):
+                response = await self.client.aget(branch)
+                return response.ok()
+    """)})]
+
     # The awaited value handed to a method of the same class that reads it (`self._convert(response)`
     # reads `response.body`): a dropped await raises there (fifteenth first look B2, proved by running).
     _STREAM = dedent("""
