@@ -1361,11 +1361,25 @@ _ITERATING = frozenset({"list", "tuple", "set", "frozenset", "sorted", "len", "d
 
 
 def _iterated_argument(call: ast.Call) -> ast.expr | None:
-    """The first argument of ``list(x)``, ``len(x)``... (``_ITERATING``), which the call iterates."""
-    if type(call.func) is ast.Name and call.func.id in _ITERATING and call.args \
-            and type(call.args[0]) is not ast.Starred:
+    """The first argument of ``list(x)``, ``len(x)``... (``_ITERATING``), or the one argument of
+    ``items.extend(x)``, which the call iterates."""
+    if not call.args or type(call.args[0]) is ast.Starred:
+        return None
+    func = call.func
+    if (type(func) is ast.Name and func.id in _ITERATING) or (
+            type(func) is ast.Attribute and func.attr == "extend" and len(call.args) == 1 and not call.keywords):
         return call.args[0]
     return None
+
+
+def _uncast(value: ast.expr) -> ast.expr:
+    """``x`` of ``cast(T, x)`` / ``typing.cast(T, x)`` (it hands its value back unchanged); else ``value``."""
+    if type(value) is ast.Call and len(value.args) == 2 and not value.keywords and (
+            (type(value.func) is ast.Name and value.func.id == "cast")
+            or (type(value.func) is ast.Attribute and value.func.attr == "cast"
+                and type(value.func.value) is ast.Name and value.func.value.id in ("typing", "t"))):
+        return value.args[1]
+    return value
 
 
 _BROAD_CATCHES = frozenset({"Exception", "BaseException"})
@@ -1457,12 +1471,14 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     ``isinstance``-style guard on the local."""
     bound: dict[str, int] = {}
     for node in ast.walk(func):
-        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name \
-                and _called_name(node.value):
-            bound[node.targets[0].id] = id(node.value)
-        elif type(node) is ast.AnnAssign and type(node.target) is ast.Name and node.value is not None \
-                and _called_name(node.value):  # `rows: list = await db.fetch(...)`
-            bound[node.target.id] = id(node.value)
+        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+            awaited = _uncast(node.value)
+            if _called_name(awaited):
+                bound[node.targets[0].id] = id(awaited)
+        elif type(node) is ast.AnnAssign and type(node.target) is ast.Name and node.value is not None:
+            awaited = _uncast(node.value)  # `rows: list = await db.fetch(...)`
+            if _called_name(awaited):
+                bound[node.target.id] = id(awaited)
     if not bound:
         return set()
     guarded = _guarded(func)

@@ -1854,6 +1854,46 @@ class AssertCalledOnAsyncMock(Rule):
                         "awaited; use `assert_awaited_once`"),
     ]
 
+    # The awaited value through `typing.cast` (it hands it back unchanged), and a list extended with
+    # it (`items.extend(page)` iterates it): a dropped await raises in both (eighteenth first look,
+    # judge18b F2 and F3, proved by running).
+    VALID += [Valid(dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        from hub.feed import Feed
+
+
+        async def test_title():
+            client = MagicMock()
+            client.fetch = AsyncMock(return_value=MagicMock(title="t"))
+            await Feed(client).title()
+            client.fetch.assert_called_once()
+
+
+        async def test_all():
+            client = MagicMock()
+            client.page = AsyncMock(return_value=[1])
+            await Feed(client).all()
+            client.page.assert_called_once()
+    """), files={"hub/__init__.py": "", "hub/feed.py": dedent("""
+        from typing import Any, cast
+
+
+        class Feed:
+            def __init__(self, client):
+                self.client = client
+
+            async def title(self):
+                entry = cast(Any, await self.client.fetch())
+                return entry.title
+
+            async def all(self):
+                items = []
+                page = await self.client.page()
+                items.extend(page)
+                return items
+    """)})]
+
     # A method of a base class runs the override of the object's class: `Commit(...).arun()` runs
     # `Base.arun`, whose `self._execute(...)` is `Commit._execute`, which dereferences the awaited value;
     # a sibling's `_execute` that does not is not what this test runs (eighteenth first look, judge18a
