@@ -1413,20 +1413,26 @@ def _dispatched(info: FunctionInfo, reached_as: str) -> list[str]:
 
 
 def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
-                         swallowed: set[int]) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A method's positional parameters (``self`` left out; a ``staticmethod``'s first kept), and the
+                         swallowed: set[int]) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """A method's positional parameters (``self`` left out; a ``staticmethod``'s first kept), the
     names of the parameters it dereferences as ``_dereferenced_awaits`` reads a local, keyword-only ones
-    included: ``def _convert(self, response): return response.body`` gives (("response",), {"response"})."""
+    included (``def _convert(self, response): return response.body`` gives ``response``), and those it
+    may hand back unchanged (``if not isinstance(r, Resp): return r``: the caller's dereference of the
+    result then lands on the value)."""
     static = any(type(d) is ast.Name and d.id == "staticmethod" for d in func.decorator_list)
     positional = tuple(a.arg for a in (*func.args.posonlyargs, *func.args.args))[0 if static else 1:]
     params = {*positional, *(a.arg for a in func.args.kwonlyargs)}
     guarded = _guarded(func)
     found: set[str] = set()
+    returned: set[str] = set()
     for node in ast.walk(func):
+        if type(node) is ast.Return and type(node.value) is ast.Name and node.value.id in params:
+            returned.add(node.value.id)
+            continue
         base = _dereferenced_base(node)
         if type(base) is ast.Name and base.id in params and base.id not in guarded and id(node) not in swallowed:
             found.add(base.id)
-    return positional, frozenset(found)
+    return positional, frozenset(found), frozenset(returned)
 
 
 class _ParamReaders:
@@ -1436,14 +1442,30 @@ class _ParamReaders:
     def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int]) -> None:
         self._methods = methods
         self._swallowed = swallowed
-        self._known: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._known: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
 
-    def __call__(self, name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    def __call__(self, name: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
         if name not in self._known:
             method = self._methods.get(name)
             self._known[name] = _dereferenced_params(method, self._swallowed) if method is not None \
-                else ((), frozenset())
+                else ((), frozenset(), frozenset())
         return self._known[name]
+
+
+def _self_call_with(node: ast.AST | None, bound: dict[str, int]) -> tuple[ast.Call, str] | None:
+    """``self.m(..., x, ...)`` with a bound awaited value among its arguments: the call and ``m``."""
+    if type(node) is not ast.Call or type(node.func) is not ast.Attribute \
+            or type(node.func.value) is not ast.Name or node.func.value.id != "self":
+        return None
+    if not any(type(arg) is ast.Name and arg.id in bound for arg in (*node.args, *(k.value for k in node.keywords))):
+        return None
+    return node, node.func.attr
+
+
+def _arguments_for(call: ast.Call, positional: tuple[str, ...], names: frozenset[str]) -> list[ast.expr]:
+    """The arguments of ``call`` that land on the parameters ``names``, by position or keyword."""
+    return [*(arg for index, arg in enumerate(call.args) if index < len(positional) and positional[index] in names),
+            *(keyword.value for keyword in call.keywords if keyword.arg in names)]
 
 
 def _dereferenced_base(node: ast.AST) -> ast.expr | None:
@@ -1463,7 +1485,8 @@ def _guarded(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 
 
 def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int],
-                         readers: Callable[[str], tuple[tuple[str, ...], frozenset[str]]] | None = None) -> set[int]:
+                         readers: Callable[[str], tuple[tuple[str, ...], frozenset[str], frozenset[str]]] | None = None
+                         ) -> set[int]:
     """The awaits whose value, bound to a local (``response = await call_next(request)``), the
     function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``, a comprehension
     over it, ``list(rows)``, ``len(rows)``), or hands to a method of its own class that does (``readers``:
@@ -1484,14 +1507,18 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     guarded = _guarded(func)
     found: set[int] = set()
     for node in ast.walk(func):
-        bases = [_dereferenced_base(node)]
-        if readers is not None and type(node) is ast.Call and type(node.func) is ast.Attribute \
-                and type(node.func.value) is ast.Name and node.func.value.id == "self" \
-                and any(type(arg) is ast.Name and arg.id in bound
-                        for arg in (*node.args, *(keyword.value for keyword in node.keywords))):
-            positional, read = readers(node.func.attr)
-            bases += [arg for index, arg in enumerate(node.args) if index < len(positional) and positional[index] in read]
-            bases += [keyword.value for keyword in node.keywords if keyword.arg in read]
+        base = _dereferenced_base(node)
+        bases = [base]
+        if readers is not None:
+            handed = _self_call_with(node, bound)
+            if handed is not None:
+                positional, read, _ = readers(handed[1])
+                bases += _arguments_for(handed[0], positional, read)
+            handed_back = _self_call_with(base, bound)
+            if handed_back is not None:
+                # `self._process(response).get(...)`: the method may hand the value back
+                positional, _, returned = readers(handed_back[1])
+                bases += _arguments_for(handed_back[0], positional, returned)
         for base in bases:
             if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
                 found.add(bound[base.id])
