@@ -414,6 +414,8 @@ class FunctionValues:
                 if built.kind is not Kind.UNKNOWN:
                     return built  # what the fixture set on it (its result too) before its spec's child
             child = self._child(parent, attr)
+            if child.kind is Kind.ASYNC_MOCK and not child.has_result and self._configured_here(dotted):
+                child = replace(child, has_result=True)  # `p.process.return_value = "done"` on a spec's child
             if child.kind is Kind.UNKNOWN and parent.spec is None:
                 if parent.kind is Kind.ASYNC_MOCK and self._installed_over_coroutine_function(dotted):
                     return Value(Kind.ASYNC_MOCK, None, "patch")  # an AsyncMock child patched over an async def

