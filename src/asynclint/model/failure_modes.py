@@ -650,7 +650,7 @@ _BROAD_EXCEPT = frozenset({"Exception", "BaseException", "builtins.Exception", "
 
 def _converted_domain_raises(func: ast.FunctionDef | ast.AsyncFunctionDef, source: _SourceFile) -> set[int]:
     """The lines of the ``try`` bodies of a function whose first ``except`` able to catch a framework
-    error (one naming a domain error, ``Exception`` or bare) does not hand it on (a bare ``raise``):
+    error (one naming a domain error, ``Exception`` or bare) does not hand it on (``raise``, ``raise error``):
     ``try: ... raise HTTPException(404) ... except Exception: raise HTTPException(500)`` answers 500,
     never 404, unless an ``except HTTPException: raise`` comes first."""
     lines: set[int] = set()
@@ -665,7 +665,9 @@ def _converted_domain_raises(func: ast.FunctionDef | ast.AsyncFunctionDef, sourc
                 name in _BROAD_EXCEPT or _domain_error(source.qualify(name) or "") for name in names)
             if not catches:
                 continue
-            handed_on = any(isinstance(stmt, ast.Raise) and stmt.exc is None for stmt in handler.body)
+            handed_on = any(isinstance(stmt, ast.Raise) and (stmt.exc is None or (  # `raise`, `raise error`
+                handler.name is not None and isinstance(stmt.exc, ast.Name) and stmt.exc.id == handler.name))
+                for stmt in handler.body)
             if not handed_on:
                 lines.update(range(node.body[0].lineno, (node.body[-1].end_lineno or node.body[-1].lineno) + 1))
             break

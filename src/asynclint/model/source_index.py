@@ -1490,8 +1490,9 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     """The awaits whose value, bound to a local (``response = await call_next(request)``), the
     function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``, a comprehension
     over it, ``list(rows)``, ``len(rows)``), or hands to a method of its own class that does (``readers``:
-    ``self._convert(response)``, ``self._convert(response=response)``), outside a ``try`` that catches every error and without an
-    ``isinstance``-style guard on the local."""
+    ``self._convert(response)``, ``self._convert(response=response)``) or that may hand it back to a
+    dereference (``self._process(response).get(...)``), outside a ``try`` that catches every error and
+    without an ``isinstance``-style guard on the local."""
     bound: dict[str, int] = {}
     for node in ast.walk(func):
         if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:

@@ -299,6 +299,31 @@ class MissingErrorPathTest(Rule):
         return {t.name for t in self.ctx.facts.tests} | set(self.ctx.facts.functions)
 
 
+    #: A route whose 404 is raised in a `try` with a broad `except` answering 500; `handed_on` is the
+    #: clause before it (`except HTTPException: raise` hands the 404 on).
+    _GET_ORDER_TEST = dedent("""
+        async def test_get_order(client):
+            response = await client.get("/orders/7")
+            assert response.json() == {"id": 7}
+    """)
+    _ORDERS_IN_TRY = dedent("""
+        from fastapi import FastAPI, HTTPException
+
+        app = FastAPI()
+        ORDERS = {{7}}
+
+
+        @app.get("/orders/{{order_id}}")
+        async def get_order(order_id: int):
+            try:
+                if order_id not in ORDERS:
+                    raise HTTPException(status_code=404, detail="no such order")
+                return {{"id": order_id}}
+            {handed_on}
+            except Exception as error:
+                raise HTTPException(status_code=500, detail=str(error))
+    """)
+
     VALID = [
         # Expected by `pytest.raises` of the class, in another test file of the suite.
         Valid(dedent("""
@@ -494,26 +519,8 @@ class MissingErrorPathTest(Rule):
         # Seen at the eighteenth first look (judged wrong, proved by running): the 404 is raised inside
         # a `try` whose `except Exception` turns it into a 500 (no `except HTTPException: raise` first):
         # the route never answers 404, so there is no 404 for a test to expect.
-        Valid(dedent("""
-            async def test_get_order(client):
-                response = await client.get("/orders/7")
-                assert response.json() == {"id": 7}
-        """), config={"pythonpath": ["."]}, files={"app/__init__.py": "", "app/orders.py": dedent("""
-            from fastapi import FastAPI, HTTPException
-
-            app = FastAPI()
-            ORDERS = {7}
-
-
-            @app.get("/orders/{order_id}")
-            async def get_order(order_id: int):
-                try:
-                    if order_id not in ORDERS:
-                        raise HTTPException(status_code=404, detail="no such order")
-                    return {"id": order_id}
-                except Exception as error:
-                    raise HTTPException(status_code=500, detail=str(error))
-        """)}),
+        Valid(_GET_ORDER_TEST, config={"pythonpath": ["."]},
+              files={"app/__init__.py": "", "app/orders.py": _ORDERS_IN_TRY.format(handed_on="pass")}),
         # The status handed by parametrize, through a helper of the module that asserts it.
         Valid(dedent("""
             import pytest
@@ -912,35 +919,6 @@ class MissingErrorPathTest(Rule):
             """)},
             message="`GET /orders/{}` answers 404 at `app/orders.py:10`; no test expects it",
         ),
-        # An `except HTTPException: raise` ahead of the broad `except` hands the 404 on: it answers.
-        Invalid(
-            dedent("""
-                async def test_get_order(client):
-                    response = await client.get("/orders/7")
-                    assert response.json() == {"id": 7}
-            """),
-            line=1, column=11,
-            config={"pythonpath": ["."]},
-            files={"app/__init__.py": "", "app/orders.py": dedent("""
-                from fastapi import FastAPI, HTTPException
-
-                app = FastAPI()
-                ORDERS = {7}
-
-
-                @app.get("/orders/{order_id}")
-                async def get_order(order_id: int):
-                    try:
-                        if order_id not in ORDERS:
-                            raise HTTPException(status_code=404, detail="no such order")
-                        return {"id": order_id}
-                    except HTTPException:
-                        raise
-                    except Exception as error:
-                        raise HTTPException(status_code=500, detail=str(error))
-            """)},
-            message="`GET /orders/{}` answers 404 at `app/orders.py:11`; no test expects it",
-        ),
         # Litestar's NotFoundException and aiohttp's HTTPConflict: domain errors with their status.
         Invalid(
             dedent("""
@@ -1241,6 +1219,16 @@ class MissingErrorPathTest(Rule):
             files={"app/__init__.py": "", "app/sync.py": _RETRIED.replace(
                 "Retrying(stop=stop_after_attempt(3))", "Retrying(stop=stop_after_attempt(3), reraise=True)")},
             message="`update_sync_count` raises `SyncCountError` at `app/sync.py:12`; no test expects it"),
+    ]
+    # `except HTTPException: raise` (or `raise error`) ahead of the broad `except` hands the 404 on:
+    # the route answers it.
+    _HANDED_ON = {"app/__init__.py": "", "app/orders.py": _ORDERS_IN_TRY.format(handed_on="except HTTPException:\n        raise")}
+    _RAISED_AGAIN = {"app/__init__.py": "", "app/orders.py": _ORDERS_IN_TRY.format(
+        handed_on="except HTTPException as error:\n        raise error")}
+    _ANSWERS_404 = "`GET /orders/{}` answers 404 at `app/orders.py:11`; no test expects it"
+    INVALID += [
+        Invalid(_GET_ORDER_TEST, line=1, column=11, config={"pythonpath": ["."]}, files=_HANDED_ON, message=_ANSWERS_404),
+        Invalid(_GET_ORDER_TEST, line=1, column=11, config={"pythonpath": ["."]}, files=_RAISED_AGAIN, message=_ANSWERS_404),
     ]
 
 
