@@ -5,7 +5,7 @@ dependencies and optional dependencies, ``[dependency-groups]``, Poetry's depend
 dev-dependencies and groups), its requirements files (see ``requirements_files``, and the
 files they include with ``-r``), Pipenv's ``Pipfile``, ``setup.py`` read statically (``setup_py_specs``: never
 executed) and the requirement lines of ``setup.cfg``/``tox.ini``; it returns each requirement
-as written, with its file, and the files read (for the result cache). ``project_dependencies`` gives their names;
+as written, with its file, and the files read (for the result cache) (``ProjectModel.dependencies`` gives their names);
 ``config/versions.pins_in`` filters them by distribution (lock files are its own: they
 pin what is installed, not what is declared).
 """
@@ -331,10 +331,9 @@ def read_declaration(path: Path) -> str | None:
     return raw.decode("utf-8-sig", errors="replace")
 
 
-def declared_requirements(directory: Path, pyproject: Path | None = None, requirements: bool = True,
-                          ini_files: bool = True) -> tuple[list[Requirement], list[Path]]:
+def declared_requirements(directory: Path) -> tuple[list[Requirement], list[Path]]:
     """The requirements declared in ``directory`` (see the module docs) and the files read for them."""
-    pyproject = pyproject if pyproject is not None else directory / "pyproject.toml"
+    pyproject = directory / "pyproject.toml"
     read: list[Path] = [pyproject]
     found: list[Requirement] = []
     if pyproject.is_file():
@@ -342,45 +341,35 @@ def declared_requirements(directory: Path, pyproject: Path | None = None, requir
             found += [Requirement(s, pyproject) for s in pyproject_specs(load_toml(pyproject))]
         except (ConfigError, OSError):
             pass
-    if requirements:
-        pending = requirements_files(directory)
-        seen: set[str] = set()
-        while pending:
-            path = pending.pop(0)
-            key = os.path.normpath(path)
-            if key in seen:
-                continue
-            seen.add(key)
+    pending = requirements_files(directory)
+    seen: set[str] = set()
+    while pending:
+        path = pending.pop(0)
+        key = os.path.normpath(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        read.append(path)
+        text = read_declaration(path) or ""
+        found += [Requirement(line, path) for line in requirement_lines(text)]
+        pending += included_files(text, path, directory)
+    pipfile = directory / "Pipfile"
+    if pipfile.is_file():
+        read.append(pipfile)
+        try:
+            found += [Requirement(spec, pipfile) for spec in pipfile_specs(load_toml(pipfile))]
+        except (ConfigError, OSError):
+            pass
+    setup_py = directory / "setup.py"
+    if setup_py.is_file():
+        read.append(setup_py)
+        found += [Requirement(spec, setup_py) for spec in setup_py_specs(read_declaration(setup_py) or "")]
+    for name in ("setup.cfg", "tox.ini"):
+        path = directory / name
+        if path.is_file():
             read.append(path)
-            text = read_declaration(path) or ""
-            found += [Requirement(line, path) for line in requirement_lines(text)]
-            pending += included_files(text, path, directory)
-        pipfile = directory / "Pipfile"
-        if pipfile.is_file():
-            read.append(pipfile)
-            try:
-                found += [Requirement(spec, pipfile) for spec in pipfile_specs(load_toml(pipfile))]
-            except (ConfigError, OSError):
-                pass
-        setup_py = directory / "setup.py"
-        if setup_py.is_file():
-            read.append(setup_py)
-            found += [Requirement(spec, setup_py) for spec in setup_py_specs(read_declaration(setup_py) or "")]
-    if ini_files:
-        for name in ("setup.cfg", "tox.ini"):
-            path = directory / name
-            if path.is_file():
-                read.append(path)
-                found += [Requirement(line, path) for line in requirement_lines(read_declaration(path) or "", ini=True)]
+            found += [Requirement(line, path) for line in requirement_lines(read_declaration(path) or "", ini=True)]
     return found, read
-
-
-def project_dependencies(root: Path, pyproject: Path | None = None,
-                         requirements: bool = True) -> tuple[set[str], list[Path]]:
-    """The names a project depends on (pyproject.toml, and its requirements files, setup.cfg and tox.ini
-    when ``requirements``), and the files read for them (for the result cache)."""
-    found, read = declared_requirements(root, pyproject, requirements, ini_files=requirements)
-    return {r.name for r in found}, read
 
 
 @functools.lru_cache(maxsize=64)

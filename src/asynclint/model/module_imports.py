@@ -103,7 +103,7 @@ def _binds(file: Path, name: str) -> bool:
         tree = ast.parse(text)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return True
-    return binds_dynamically(text, tree) or name in every_top_binding(tree) or (file.parent / name).exists() \
+    return binds_dynamically(text, lambda: tree) or name in every_top_binding(tree) or (file.parent / name).exists() \
         or (file.parent / f"{name}.py").exists()
 
 

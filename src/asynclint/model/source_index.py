@@ -392,10 +392,16 @@ class ModuleIndex:
     def whole_tree(self) -> ast.Module | None:
         """The module's whole tree (None when its text may bind names its statements do not spell:
         ``globals()`` written, ``setattr``, ``sys.modules``)."""
-        if self._text is None:
+        parsed: list[ast.Module | None] = []  # parsed once, whether the check or the caller asks first
+
+        def tree() -> ast.Module | None:
+            if not parsed:
+                parsed.append(self._whole())
+            return parsed[0]
+
+        if self._text is None or binds_dynamically(self._text, tree):
             return None
-        tree = self._whole()
-        return None if tree is None or binds_dynamically(self._text, tree) else tree
+        return tree()
 
     def has_function(self, key: str) -> bool:
         return key in self._function_defs

@@ -4,20 +4,22 @@ model/module_imports.py and the source index ask it)."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 #: Spellings through which a module can bind names a reading of its statements does not see.
 _DYNAMIC_BINDING = ("globals(", "setattr(", "sys.modules", "__dict__", "vars(", "exec(", "__getattr__")
 
 
-def binds_dynamically(text: str, tree: ast.Module | None = None) -> bool:
-    """Whether a module's text may bind names its statements do not spell. With its ``tree``, a
-    module whose only such spelling is ``globals()`` binds nothing when every ``globals()`` is read
-    (``globals()["x"]``, ``"x" in globals()``, ``globals().get("x")``: seen in a FastAPI back end
-    that checks which optional parts it imported)."""
+def binds_dynamically(text: str, tree: Callable[[], ast.Module | None] | None = None) -> bool:
+    """Whether a module's text may bind names its statements do not spell. Given a way to its
+    ``tree`` (asked for only when the text spells nothing but ``globals()``), a module whose every
+    ``globals()`` is read (``globals()["x"]``, ``"x" in globals()``, ``globals().get("x")``: seen in a
+    FastAPI back end that checks which optional parts it imported) binds nothing more."""
     found = [marker for marker in _DYNAMIC_BINDING if marker in text]
     if found != ["globals("] or tree is None:
         return bool(found)
-    return _globals_written(tree)
+    parsed = tree()
+    return parsed is None or _globals_written(parsed)
 
 
 #: Methods of the ``globals()`` dictionary that only read it.

@@ -160,7 +160,10 @@ class UnmockedNetworkCall(Rule):
         self._network_marks = network_marks(ctx.pytest.markers)
         self.constants = file_constants(ctx)
         self.done: set[int] = set()
+        # Findings wait for the module's answer to "does it fake any request?" (a test mocked, a request
+        # patched away): see _goes_online_on_purpose.
         self._pending: list[tuple[cst.CSTNode, str, Fix | None]] = []
+        self._fakes_here = False
         self._scans: dict[int, BodyFacts] = {}
         self._paths: dict[tuple[str, bool], tuple[str, ...] | None] = {}
         if ctx.mentions(*MOCK_WORDS):
@@ -201,9 +204,6 @@ class UnmockedNetworkCall(Rule):
     def _check_tests(self) -> None:
         ctx = self.ctx
         local = {f.name: f for f in ctx.facts.fixtures}
-        # Whether this module keeps some request off the network (a test mocked, a request patched
-        # away): see _goes_online_on_purpose.
-        self._fakes_here = False
         for test in ctx.facts.tests:
             if self.ctx.runner_of(test).kind == UNITTEST or any(mark.name in self._network_marks for mark in test.marks):
                 continue  # a test the project declares as meant to reach the network
