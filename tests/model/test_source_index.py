@@ -664,7 +664,7 @@ def test_chains_handed_on_and_arguments_kept_through_the_base_constructor(tmp_pa
 def test_awaited_values_read_by_a_comprehension_a_builtin_or_a_method_of_the_class() -> None:
     import ast
 
-    from asynclint.model.source_index import await_kinds
+    from asynclint.model.awaited_values import await_kinds
 
     tree = ast.parse(dedent("""
         class Site:

@@ -338,6 +338,15 @@ class FunctionValues:
         effect = self.mocks.attributes.get(f"{name}.side_effect")
         return effect is not None and results_in_turn(effect)
 
+    def _configured_child(self, head: str, attr: str) -> bool:
+        """``_configured_here`` of ``head.attr``, or of the same child reached by the name ``head`` was
+        assigned from (``factory.return_value = p`` after ``p.process.return_value = "done"``)."""
+        if self._configured_here(f"{head}.{attr}"):
+            return True
+        assigned = self.mocks.attributes.get(head)
+        source = chain(assigned) if assigned is not None else None
+        return source is not None and self._configured_here(f"{source}.{attr}")
+
     def unspecced_child(self, expr: cst.BaseExpression) -> bool:
         """``m.attr`` where ``m`` is an AsyncMock built bare (no spec) and nothing here says what
         ``attr`` is: ``unittest.mock`` makes it an AsyncMock, whatever the code under test does with
@@ -414,7 +423,7 @@ class FunctionValues:
                 if built.kind is not Kind.UNKNOWN:
                     return built  # what the fixture set on it (its result too) before its spec's child
             child = self._child(parent, attr)
-            if child.kind is Kind.ASYNC_MOCK and not child.has_result and self._configured_here(dotted):
+            if child.kind is Kind.ASYNC_MOCK and not child.has_result and self._configured_child(head, attr):
                 child = replace(child, has_result=True)  # `p.process.return_value = "done"` on a spec's child
             if child.kind is Kind.UNKNOWN and parent.spec is None:
                 if parent.kind is Kind.ASYNC_MOCK and self._installed_over_coroutine_function(dotted):

@@ -33,6 +33,7 @@ from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, OTH
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
+from asynclint.model.awaited_values import awaited_results, function_awaits
 from asynclint.model.top_bindings import binds_dynamically, every_top_binding
 from asynclint.model.modules import module_file
 
@@ -1260,282 +1261,6 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     return index
 
 
-def _called_name(node: ast.expr) -> str | None:
-    """``m`` of ``await x.m(...)`` / ``await m(...)``."""
-    if type(node) is ast.Await and type(node.value) is ast.Call:
-        func = node.value.func
-        if type(func) is ast.Attribute:
-            return func.attr
-        if type(func) is ast.Name:
-            return func.id
-    return None
-
-
-def await_kinds(tree: ast.Module) -> list[tuple[ast.Await, str, str]]:
-    """Each await of a call of a name in a parsed module, with that name and what the code does with
-    the value: "thrown" (a statement), "loud" (dereferenced where a dropped await raises and nothing
-    catches it) or "quiet" (passed on, compared, returned, guarded, swallowed)."""
-    swallowed = _swallowed(tree)
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    dereferenced = set()
-    for node in ast.walk(tree):
-        if type(node) is ast.ClassDef:
-            methods = {item.name: item for item in node.body
-                       if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
-            readers = _ParamReaders(methods, swallowed)
-            for method in methods.values():
-                dereferenced |= _dereferenced_awaits(method, swallowed, readers)
-        elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and type(parents.get(id(node))) is not ast.ClassDef:
-            dereferenced |= _dereferenced_awaits(node, swallowed)  # type: ignore[arg-type]
-    found: list[tuple[ast.Await, str, str]] = []
-    for node in ast.walk(tree):
-        if type(node) is not ast.Await:
-            continue
-        name = _called_name(node)
-        if not name:
-            continue
-        parent = parents.get(id(node))
-        if type(parent) is ast.Expr:
-            kind = "thrown"
-        elif id(node) in swallowed:
-            kind = "quiet"
-        elif _dereferences(parent, node) or id(node) in dereferenced:
-            kind = "loud"
-        else:
-            kind = "quiet"
-        found.append((node, name, kind))
-    return found
-
-
-def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
-    """ModuleIndex.awaited_results of a parsed module (``await_kinds``): a name is False when every
-    await of it is thrown away, True when every one that keeps its value is loud, None otherwise
-    (or when the module mentions it other than as an awaited call)."""
-    sites: dict[str, set[str]] = {}
-    calls: set[int] = set()
-    for awaited, name, kind in await_kinds(tree):
-        calls.add(id(awaited.value.func))  # type: ignore[attr-defined]
-        sites.setdefault(name, set()).add(kind)
-    found: dict[str, bool | None] = {}
-    for node in ast.walk(tree):
-        if type(node) is ast.Attribute:
-            name = node.attr
-        elif type(node) is ast.Name:
-            name = node.id
-        else:
-            continue
-        if id(node) not in calls:
-            found[name] = None  # mentioned otherwise: stored, passed on, called without await
-        elif found.get(name, False) is not None:
-            kinds = sites.get(name, set())
-            found[name] = False if kinds == {"thrown"} else True if kinds == {"loud"} else None
-    return found
-
-
-def function_awaits(tree: ast.Module) -> dict[int, list[tuple[str, str]]]:
-    """ModuleIndex.function_awaits of a parsed module: by the line of each function's ``def``, the
-    (name, kind) of every await of a call in its body (``await_kinds``)."""
-    kinds = {id(node): (name, kind) for node, name, kind in await_kinds(tree)}
-    found: dict[int, list[tuple[str, str]]] = {}
-    for node in ast.walk(tree):
-        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
-            found[node.lineno] = [kinds[id(inner)] for inner in ast.walk(node) if id(inner) in kinds]  # type: ignore[attr-defined]
-    return found
-
-
-def _dereferences(parent: ast.AST | None, node: ast.Await) -> bool:
-    """The awaited value dereferenced in place: ``(await m()).x``, ``(await m())[0]``,
-    ``a, b = await m()``, ``for x in await m()``, ``[x for x in await m()]``, ``list(await m())``: a
-    dropped await raises there."""
-    if isinstance(parent, (ast.Attribute, ast.Subscript)):
-        return parent.value is node
-    if isinstance(parent, ast.Assign):
-        return any(isinstance(t, (ast.Tuple, ast.List)) for t in parent.targets)
-    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
-        return parent.iter is node
-    if isinstance(parent, ast.Call):
-        return _iterated_argument(parent) is node
-    return False
-
-
-#: Builtins that iterate (or size) their argument: a coroutine there raises ``TypeError``.
-_ITERATING = frozenset({"list", "tuple", "set", "frozenset", "sorted", "len", "dict", "sum", "min", "max",
-                        "any", "all", "enumerate", "zip"})
-
-
-def _iterated_argument(call: ast.Call) -> ast.expr | None:
-    """The first argument of ``list(x)``, ``len(x)``... (``_ITERATING``), or the one argument of
-    ``items.extend(x)``, which the call iterates."""
-    if not call.args or type(call.args[0]) is ast.Starred:
-        return None
-    func = call.func
-    if (type(func) is ast.Name and func.id in _ITERATING) or (
-            type(func) is ast.Attribute and func.attr == "extend" and len(call.args) == 1 and not call.keywords):
-        return call.args[0]
-    return None
-
-
-def _uncast(value: ast.expr) -> ast.expr:
-    """``x`` of ``cast(T, x)`` / ``typing.cast(T, x)`` (it hands its value back unchanged); else ``value``."""
-    if type(value) is ast.Call and len(value.args) == 2 and not value.keywords and (
-            (type(value.func) is ast.Name and value.func.id == "cast")
-            or (type(value.func) is ast.Attribute and value.func.attr == "cast"
-                and type(value.func.value) is ast.Name and value.func.value.id in ("typing", "t"))):
-        return value.args[1]
-    return value
-
-
-_BROAD_CATCHES = frozenset({"Exception", "BaseException"})
-
-
-def _swallowed(tree: ast.Module) -> set[int]:
-    """The nodes inside the body of a ``try`` whose handlers catch every error (bare ``except``,
-    ``except Exception``/``BaseException``) and do not raise again: an error raised there does not
-    reach the test (a handler that logs and ends in ``raise`` hands it on)."""
-    found: set[int] = set()
-    for node in ast.walk(tree):
-        if type(node).__name__ in ("Try", "TryStar") and any(
-                (handler.type is None or (type(handler.type) is ast.Name and handler.type.id in _BROAD_CATCHES))
-                and not (handler.body and type(handler.body[-1]) is ast.Raise)
-                for handler in node.handlers):  # type: ignore[attr-defined]
-            for stmt in node.body:  # type: ignore[attr-defined]
-                found.update(id(inner) for inner in ast.walk(stmt))
-    return found
-
-
-def _dispatched(info: FunctionInfo, reached_as: str) -> list[str]:
-    """The calls of a method as the object it was reached through runs them: ``Commit(...).arun()``
-    reaches ``Base.arun``, whose ``self._execute(...)`` is ``Commit._execute`` (the override of the
-    object's class), not ``Base._execute``."""
-    defined_in = info.qualname.rpartition(".")[0]
-    receiver = reached_as.rpartition(".")[0]
-    if receiver == defined_in or not defined_in:
-        return list(info.calls)
-    prefix = defined_in + "."
-    return [receiver + call[len(defined_in):] if call.startswith(prefix) else call for call in info.calls]
-
-
-def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
-                         swallowed: set[int]) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-    """A method's positional parameters (``self`` left out; a ``staticmethod``'s first kept), the
-    names of the parameters it dereferences as ``_dereferenced_awaits`` reads a local, keyword-only ones
-    included (``def _convert(self, response): return response.body`` gives ``response``), and those it
-    may hand back unchanged (``if not isinstance(r, Resp): return r``: the caller's dereference of the
-    result then lands on the value)."""
-    static = any(type(d) is ast.Name and d.id == "staticmethod" for d in func.decorator_list)
-    positional = tuple(a.arg for a in (*func.args.posonlyargs, *func.args.args))[0 if static else 1:]
-    params = {*positional, *(a.arg for a in func.args.kwonlyargs)}
-    guarded = _guarded(func)
-    found: set[str] = set()
-    returned: set[str] = set()
-    for node in ast.walk(func):
-        if type(node) is ast.Return and type(node.value) is ast.Name and node.value.id in params:
-            returned.add(node.value.id)
-            continue
-        base = _dereferenced_base(node)
-        if type(base) is ast.Name and base.id in params and base.id not in guarded and id(node) not in swallowed:
-            found.add(base.id)
-    return positional, frozenset(found), frozenset(returned)
-
-
-class _ParamReaders:
-    """``_dereferenced_params`` of a class's methods by name, each read when first asked (only a method
-    a bound awaited value is handed to is)."""
-
-    def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int]) -> None:
-        self._methods = methods
-        self._swallowed = swallowed
-        self._known: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
-
-    def __call__(self, name: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-        if name not in self._known:
-            method = self._methods.get(name)
-            self._known[name] = _dereferenced_params(method, self._swallowed) if method is not None \
-                else ((), frozenset(), frozenset())
-        return self._known[name]
-
-
-def _self_call_with(node: ast.AST | None, bound: dict[str, int]) -> tuple[ast.Call, str] | None:
-    """``self.m(..., x, ...)`` with a bound awaited value among its arguments: the call and ``m``."""
-    if type(node) is not ast.Call or type(node.func) is not ast.Attribute \
-            or type(node.func.value) is not ast.Name or node.func.value.id != "self":
-        return None
-    if not any(type(arg) is ast.Name and arg.id in bound for arg in (*node.args, *(k.value for k in node.keywords))):
-        return None
-    return node, node.func.attr
-
-
-def _arguments_for(call: ast.Call, positional: tuple[str, ...], names: frozenset[str]) -> list[ast.expr]:
-    """The arguments of ``call`` that land on the parameters ``names``, by position or keyword."""
-    return [*(arg for index, arg in enumerate(call.args) if index < len(positional) and positional[index] in names),
-            *(keyword.value for keyword in call.keywords if keyword.arg in names)]
-
-
-def _dereferenced_base(node: ast.AST) -> ast.expr | None:
-    """What ``node`` dereferences: ``x`` of ``x.attr``, ``x[0]``, ``for i in x``, a comprehension over ``x``,
-    ``list(x)``."""
-    if type(node) in (ast.Attribute, ast.Subscript):
-        return node.value  # type: ignore[attr-defined, no-any-return]
-    if type(node) in (ast.For, ast.AsyncFor, ast.comprehension):
-        return node.iter  # type: ignore[attr-defined, no-any-return]
-    return _iterated_argument(node) if isinstance(node, ast.Call) else None
-
-
-def _guarded(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    return {node.args[0].id for node in ast.walk(func)
-            if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in _TYPE_GUARDS
-            and node.args and type(node.args[0]) is ast.Name}
-
-
-def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int],
-                         readers: Callable[[str], tuple[tuple[str, ...], frozenset[str], frozenset[str]]] | None = None
-                         ) -> set[int]:
-    """The awaits whose value, bound to a local (``response = await call_next(request)``), the
-    function then dereferences (``response.status_code``, ``row[0]``, ``for item in rows``, a comprehension
-    over it, ``list(rows)``, ``len(rows)``), or hands to a method of its own class that does (``readers``:
-    ``self._convert(response)``, ``self._convert(response=response)``) or that may hand it back to a
-    dereference (``self._process(response).get(...)``), outside a ``try`` that catches every error and
-    without an ``isinstance``-style guard on the local."""
-    bound: dict[str, int] = {}
-    for node in ast.walk(func):
-        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
-            awaited = _uncast(node.value)
-            if _called_name(awaited):
-                bound[node.targets[0].id] = id(awaited)
-        elif type(node) is ast.AnnAssign and type(node.target) is ast.Name and node.value is not None:
-            awaited = _uncast(node.value)  # `rows: list = await db.fetch(...)`
-            if _called_name(awaited):
-                bound[node.target.id] = id(awaited)
-    if not bound:
-        return set()
-    guarded = _guarded(func)
-    found: set[int] = set()
-    for node in ast.walk(func):
-        base = _dereferenced_base(node)
-        bases = [base]
-        if readers is not None:
-            handed = _self_call_with(node, bound)
-            if handed is not None:
-                positional, read, _ = readers(handed[1])
-                bases += _arguments_for(handed[0], positional, read)
-            handed_back = _self_call_with(base, bound)
-            if handed_back is not None:
-                # `self._process(response).get(...)`: the method may hand the value back
-                positional, _, returned = readers(handed_back[1])
-                bases += _arguments_for(handed_back[0], positional, returned)
-        for base in bases:
-            if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
-                found.add(bound[base.id])
-    return found
-
-
-#: Checks that let code step around a value of the wrong type (``isinstance(result, dict) and
-#: result.get(...)``): a coroutine in its place takes the other branch, silently.
-_TYPE_GUARDS = frozenset({"isinstance", "hasattr", "getattr", "callable"})
-
 
 def _init_signature(cls: ast.ClassDef) -> tuple[ast.FunctionDef, list[str], int] | None:
     """The class's own ``__init__``, its parameters without ``self`` and how many of them are positional."""
@@ -1613,6 +1338,18 @@ def _release_releases_held(release: list[str], releasing: dict[str, tuple[str, .
         if depth < 2:
             todo += [(called, depth + 1) for called in calls_of(method)]
     return False
+
+
+def _dispatched(info: FunctionInfo, reached_as: str) -> list[str]:
+    """The calls of a method as the object it was reached through runs them: ``Commit(...).arun()``
+    reaches ``Base.arun``, whose ``self._execute(...)`` is ``Commit._execute`` (the override of the
+    object's class), not ``Base._execute``."""
+    defined_in = info.qualname.rpartition(".")[0]
+    receiver = reached_as.rpartition(".")[0]
+    if receiver == defined_in or not defined_in:
+        return list(info.calls)
+    prefix = defined_in + "."
+    return [receiver + call[len(defined_in):] if call.startswith(prefix) else call for call in info.calls]
 
 
 # ---------------------------------------------------------------------------

