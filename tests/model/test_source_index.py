@@ -702,6 +702,61 @@ def test_awaited_values_read_by_a_comprehension_a_builtin_or_a_method_of_the_cla
     assert kinds == {"a": "loud", "b": "loud", "c": "loud", "d": "quiet", "e": "loud"}
 
 
+def test_a_type_check_covers_only_the_branch_a_coroutine_steps_around() -> None:
+    """A dereference a type check leads a coroutine around is quiet; one outside the checked branch is
+    loud, and so is every await bound to the same local (eighteenth first look, judge18a F2:
+    ``res = await model.generate(...)`` in three branches, ``if isinstance(res, list): res = res[0]``,
+    then ``self._handle_sync(response=res)``, which reads ``response.text``)."""
+    import ast
+
+    from asynclint.model.awaited_values import await_kinds
+
+    tree = ast.parse(dedent("""
+        class Use:
+            def _handle(self, response, lang):
+                return response.text
+
+            async def outside(self, flag):
+                if flag:
+                    res = await self.model.one()
+                else:
+                    res = await self.model.two()
+                if isinstance(res, list):
+                    res = res[0]
+                return self._handle(lang=None, response=res)
+
+            async def inside(self):
+                res = await self.model.three()
+                if isinstance(res, dict):
+                    return res["text"]
+                return res
+
+            async def operand(self):
+                res = await self.model.four()
+                return isinstance(res, dict) and res.get("text")
+
+            async def leaves(self):
+                res = await self.model.five()
+                if not isinstance(res, dict):
+                    return None
+                return res["text"]
+
+            async def stored(self):
+                res = await self.model.six()
+                ok = isinstance(res, dict)
+                return res["text"] if ok else None
+
+            async def awaitable(self):
+                res = await self.model.seven()
+                if inspect.isawaitable(res):
+                    res = await res
+                return res["text"]
+    """))
+    kinds = {name: kind for _, name, kind in await_kinds(tree)}
+    assert kinds == {"one": "loud", "two": "loud", "three": "quiet", "four": "quiet", "five": "quiet",
+                     "six": "quiet", "seven": "quiet"}
+
+
 def test_a_method_only_handed_on_and_the_packages_an_import_runs(tmp_path: Path) -> None:
     """``only_handed_on``: mentioned and never called in the code under test, which takes in the
     packages an imported module lives in (importing ``app.const`` runs ``app/__init__.py``)."""

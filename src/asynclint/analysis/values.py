@@ -152,10 +152,25 @@ def _has_result(call: cst.Call) -> bool:
 
 def results_in_turn(value: cst.BaseExpression) -> bool:
     """``[[{"id": 1}], None]``: a list or tuple of plain values, which the mock hands back one per
-    call, as a ``return_value`` would (nothing in it raises or runs)."""
-    if type(value) not in (cst.List, cst.Tuple):
+    call, as a ``return_value`` would (nothing in it raises or runs); an element may also be what a
+    helper function builds (``make_response({...})``: a lower-case name, not an exception class)."""
+    if not isinstance(value, (cst.List, cst.Tuple)):
         return False
-    for node in descendants(value):
+    return all(type(element) is cst.Element and (_built_by_helper(element.value) or _plain(element.value))
+               for element in value.elements)
+
+
+def _built_by_helper(value: cst.BaseExpression) -> bool:
+    if type(value) is not cst.Call:
+        return False
+    func = value.func
+    name = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else ""
+    return bool(name) and name[0].islower() and not any(type(a.value) is cst.Lambda for a in value.args)
+
+
+def _plain(value: cst.BaseExpression) -> bool:
+    """A literal value: nothing in it raises, runs, or names something that could (an exception)."""
+    for node in (value, *descendants(value)):
         if type(node) in (cst.Call, cst.Lambda, cst.Attribute, cst.StarredElement, cst.ListComp,
                           cst.GeneratorExp, cst.DictComp, cst.SetComp):
             return False

@@ -10,7 +10,7 @@ through unnoticed). ``SourceIndex`` asks this of the modules and functions a tes
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 
 def _called_name(node: ast.expr) -> str | None:
@@ -24,7 +24,12 @@ def _called_name(node: ast.expr) -> str | None:
     return None
 
 
-def await_kinds(tree: ast.Module) -> list[tuple[ast.Await, str, str]]:
+#: ``(class, method)`` to the ``def`` of a method a class of the module inherits from a base defined
+#: elsewhere (``SourceIndex`` resolves it), or None when it cannot be found.
+Inherited = Callable[[str, str], "ast.FunctionDef | ast.AsyncFunctionDef | None"]
+
+
+def await_kinds(tree: ast.Module, inherited: Inherited | None = None) -> list[tuple[ast.Await, str, str]]:
     """Each await of a call of a name in a parsed module, with that name and what the code does with
     the value: "thrown" (a statement), "loud" (dereferenced where a dropped await raises and nothing
     catches it) or "quiet" (passed on, compared, returned, guarded, swallowed)."""
@@ -38,7 +43,7 @@ def await_kinds(tree: ast.Module) -> list[tuple[ast.Await, str, str]]:
         if type(node) is ast.ClassDef:
             methods = {item.name: item for item in node.body
                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
-            readers = _ParamReaders(methods, swallowed)
+            readers = _ParamReaders(methods, swallowed, node.name, inherited)
             for method in methods.values():
                 dereferenced |= _dereferenced_awaits(method, swallowed, readers)
         elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and type(parents.get(id(node))) is not ast.ClassDef:
@@ -63,13 +68,13 @@ def await_kinds(tree: ast.Module) -> list[tuple[ast.Await, str, str]]:
     return found
 
 
-def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
+def awaited_results(tree: ast.Module, inherited: Inherited | None = None) -> dict[str, bool | None]:
     """ModuleIndex.awaited_results of a parsed module (``await_kinds``): a name is False when every
     await of it is thrown away, True when every one that keeps its value is loud, None otherwise
     (or when the module mentions it other than as an awaited call)."""
     sites: dict[str, set[str]] = {}
     calls: set[int] = set()
-    for awaited, name, kind in await_kinds(tree):
+    for awaited, name, kind in await_kinds(tree, inherited):
         calls.add(id(awaited.value.func))  # type: ignore[attr-defined]
         sites.setdefault(name, set()).add(kind)
     found: dict[str, bool | None] = {}
@@ -88,10 +93,10 @@ def awaited_results(tree: ast.Module) -> dict[str, bool | None]:
     return found
 
 
-def function_awaits(tree: ast.Module) -> dict[int, list[tuple[str, str]]]:
+def function_awaits(tree: ast.Module, inherited: Inherited | None = None) -> dict[int, list[tuple[str, str]]]:
     """ModuleIndex.function_awaits of a parsed module: by the line of each function's ``def``, the
     (name, kind) of every await of a call in its body (``await_kinds``)."""
-    kinds = {id(node): (name, kind) for node, name, kind in await_kinds(tree)}
+    kinds = {id(node): (name, kind) for node, name, kind in await_kinds(tree, inherited)}
     found: dict[int, list[tuple[str, str]]] = {}
     for node in ast.walk(tree):
         if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
@@ -144,7 +149,7 @@ def _uncast(value: ast.expr) -> ast.expr:
 _BROAD_CATCHES = frozenset({"Exception", "BaseException"})
 
 
-def _swallowed(tree: ast.Module) -> set[int]:
+def _swallowed(tree: ast.AST) -> set[int]:
     """The nodes inside the body of a ``try`` whose handlers catch every error (bare ``except``,
     ``except Exception``/``BaseException``) and do not raise again: an error raised there does not
     reach the test (a handler that logs and ends in ``raise`` hands it on)."""
@@ -170,7 +175,7 @@ def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
     static = any(type(d) is ast.Name and d.id == "staticmethod" for d in func.decorator_list)
     positional = tuple(a.arg for a in (*func.args.posonlyargs, *func.args.args))[0 if static else 1:]
     params = {*positional, *(a.arg for a in func.args.kwonlyargs)}
-    guarded = _guarded(func)
+    guards = _Guards(func)
     found: set[str] = set()
     returned: set[str] = set()
     for node in ast.walk(func):
@@ -178,29 +183,38 @@ def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
             returned.add(node.value.id)
             continue
         base = _dereferenced_base(node)
-        if type(base) is ast.Name and base.id in params and base.id not in guarded and id(node) not in swallowed:
+        if type(base) is ast.Name and base.id in params and not guards.covers(base.id, node) \
+                and id(node) not in swallowed:
             found.add(base.id)
     return positional, frozenset(found), frozenset(returned)
 
 
 class _ParamReaders:
     """``_dereferenced_params`` of a class's methods by name, each read when first asked (only a method
-    a bound awaited value is handed to is)."""
+    a bound awaited value is handed to is); a method the class inherits from a base of another module
+    is read there (``inherited``: ``DuoBaseTool._process_http_response`` of a tool's module)."""
 
-    def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int]) -> None:
+    def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int],
+                 owner: str = "", inherited: Inherited | None = None) -> None:
         self._methods = methods
         self._swallowed = swallowed
+        self._owner = owner
+        self._inherited = inherited
         self._known: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
 
     def __call__(self, name: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
         if name not in self._known:
             method = self._methods.get(name)
-            self._known[name] = _dereferenced_params(method, self._swallowed) if method is not None \
+            swallowed = self._swallowed
+            if method is None and self._inherited is not None:
+                method = self._inherited(self._owner, name)
+                swallowed = _swallowed(method) if method is not None else swallowed
+            self._known[name] = _dereferenced_params(method, swallowed) if method is not None \
                 else ((), frozenset(), frozenset())
         return self._known[name]
 
 
-def _self_call_with(node: ast.AST | None, bound: dict[str, int]) -> tuple[ast.Call, str] | None:
+def _self_call_with(node: ast.AST | None, bound: dict[str, list[int]]) -> tuple[ast.Call, str] | None:
     """``self.m(..., x, ...)`` with a bound awaited value among its arguments: the call and ``m``."""
     if type(node) is not ast.Call or type(node.func) is not ast.Attribute \
             or type(node.func.value) is not ast.Name or node.func.value.id != "self":
@@ -226,10 +240,110 @@ def _dereferenced_base(node: ast.AST) -> ast.expr | None:
     return _iterated_argument(node) if isinstance(node, ast.Call) else None
 
 
-def _guarded(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    return {node.args[0].id for node in ast.walk(func)
-            if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in _TYPE_GUARDS
-            and node.args and type(node.args[0]) is ast.Name}
+class _Guards:
+    """Where a type check lets a coroutine step around a dereference of a local, by the (name, node)
+    pairs it covers: the body of ``if isinstance(x, T):``, the ``else`` of ``if not isinstance(x, T):``
+    and what follows it when its body leaves (``return``, ``raise``, ``continue``, ``break``), the rest of
+    ``isinstance(x, T) and x.get(...)``. A coroutine takes the other way there, silently. A dereference
+    outside those places still raises on a coroutine (``if isinstance(res, list): res = res[0]`` then
+    ``res.text``). A check a coroutine passes (``inspect.isawaitable(x)``, ``isinstance(x, Awaitable)``),
+    ``getattr``/``callable``, and a check in any other place (``ok = isinstance(x, T)``) cover every use
+    of the name: where it goes then cannot be told."""
+
+    def __init__(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.names: set[str] = set()
+        self._covered: set[tuple[str, int]] = set()
+        placed: set[int] = set()
+        for node in ast.walk(func):
+            if type(node) in (ast.If, ast.IfExp, ast.While):
+                self._branch(node, placed)  # type: ignore[arg-type]
+            elif type(node) is ast.BoolOp:
+                self._operands(node, placed)
+            if isinstance(node, (ast.stmt, ast.excepthandler)):
+                for block in _blocks(node):
+                    self._early_exits(block, placed)
+        for node in ast.walk(func):
+            name = _guard_subject(node)
+            if name is not None and (id(node) not in placed or _coroutine_passes(node)):  # type: ignore[arg-type]
+                self.names.add(name)
+
+    def covers(self, name: str, node: ast.AST) -> bool:
+        return name in self.names or (name, id(node)) in self._covered
+
+    def _cover(self, name: str, roots: Iterable[ast.AST]) -> None:
+        self._covered.update((name, id(inner)) for root in roots for inner in ast.walk(root))
+
+    def _branch(self, node: ast.If | ast.IfExp | ast.While, placed: set[int]) -> None:
+        for name, positive, call in _atoms(node.test):
+            placed.add(id(call))
+            body = node.body if isinstance(node.body, list) else [node.body]
+            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            self._cover(name, body if positive else orelse)
+
+    def _operands(self, node: ast.BoolOp, placed: set[int]) -> None:
+        for index, value in enumerate(node.values):
+            for name, positive, call in _atoms(value):
+                if positive == (type(node.op) is ast.And):  # `isinstance(x, T) and x.a`, `not isinstance(x, T) or x.a`
+                    placed.add(id(call))
+                    self._cover(name, node.values[index + 1:])
+
+    def _early_exits(self, block: list[ast.stmt], placed: set[int]) -> None:
+        for index, stmt in enumerate(block):
+            if type(stmt) is ast.If and stmt.body and type(stmt.body[-1]) in _LEAVING:
+                for name, positive, call in _atoms(stmt.test):
+                    if not positive:  # `if not isinstance(x, T): return x`, then `x.body`
+                        placed.add(id(call))
+                        self._cover(name, block[index + 1:])
+
+
+_LEAVING = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _blocks(stmt: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists directly inside ``stmt`` (a body, an ``else``, a ``finally``)."""
+    return [value for field in ("body", "orelse", "finalbody") if isinstance(value := getattr(stmt, field, None), list)]
+
+
+def _atoms(test: ast.expr) -> list[tuple[str, bool, ast.Call]]:
+    """The type checks a branch test makes of a local: (name, whether the branch runs when it holds, the
+    check); only a check alone, negated, or among the operands of ``and`` (all of which hold in the body)."""
+    negated = type(test) is ast.UnaryOp and type(test.op) is ast.Not
+    inner = test.operand if negated else test  # type: ignore[attr-defined]
+    name = _guard_subject(inner)
+    if name is not None and type(inner) is ast.Call:
+        return [(name, not negated, inner)]
+    if not negated and type(inner) is ast.BoolOp and type(inner.op) is ast.And:
+        return [atom for value in inner.values for atom in _atoms(value) if atom[1]]
+    return []
+
+
+def _guard_subject(node: ast.AST) -> str | None:
+    """``x`` of ``isinstance(x, ...)``, ``hasattr(x, ...)``, ``inspect.isawaitable(x)``...: a check of a local's type."""
+    if type(node) is not ast.Call or not node.args or type(node.args[0]) is not ast.Name:
+        return None
+    func = node.func
+    called = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else None
+    return node.args[0].id if called in _TYPE_GUARDS or called in _AWAITABLE_CHECKS else None
+
+
+def _coroutine_passes(call: ast.Call) -> bool:
+    """A check that holds for a coroutine, or that says nothing of the branch a coroutine takes."""
+    func = call.func
+    called = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else None
+    if called in _AWAITABLE_CHECKS or called in ("getattr", "callable"):
+        return True
+    if called == "isinstance" and len(call.args) == 2:
+        kinds = call.args[1]
+        names = {n.id if type(n) is ast.Name else n.attr for n in ast.walk(kinds)  # type: ignore[attr-defined]
+                 if type(n) in (ast.Name, ast.Attribute)}
+        return bool(names & _COROUTINE_TYPES)
+    return False
+
+
+#: Checks that hold for a coroutine: code that makes them handles one on purpose.
+_AWAITABLE_CHECKS = frozenset({"isawaitable", "iscoroutine", "isfuture", "iscoroutinefunction"})
+#: Types a coroutine is an instance of (``collections.abc``/``typing``), or that say it may be one.
+_COROUTINE_TYPES = frozenset({"Awaitable", "Coroutine", "Future", "Task", "object", "Generator", "Hashable"})
 
 
 def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int],
@@ -241,19 +355,21 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     ``self._convert(response)``, ``self._convert(response=response)``) or that may hand it back to a
     dereference (``self._process(response).get(...)``), outside a ``try`` that catches every error and
     without an ``isinstance``-style guard on the local."""
-    bound: dict[str, int] = {}
+    bound: dict[str, list[int]] = {}  # every await a local is bound to (`res = await a()` in one branch, `b()` in another)
     for node in ast.walk(func):
         if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
             awaited = _uncast(node.value)
             if _called_name(awaited):
-                bound[node.targets[0].id] = id(awaited)
+                bound.setdefault(node.targets[0].id, []).append(id(awaited))
         elif type(node) is ast.AnnAssign and type(node.target) is ast.Name and node.value is not None:
             awaited = _uncast(node.value)  # `rows: list = await db.fetch(...)`
             if _called_name(awaited):
-                bound[node.target.id] = id(awaited)
+                bound.setdefault(node.target.id, []).append(id(awaited))
     if not bound:
         return set()
-    guarded = _guarded(func)
+    if readers is not None:
+        _bind_handed_back(func, bound, readers)
+    guards = _Guards(func)
     found: set[int] = set()
     for node in ast.walk(func):
         base = _dereferenced_base(node)
@@ -269,9 +385,26 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
                 positional, _, returned = readers(handed_back[1])
                 bases += _arguments_for(handed_back[0], positional, returned)
         for base in bases:
-            if type(base) is ast.Name and base.id in bound and base.id not in guarded and id(node) not in swallowed:
-                found.add(bound[base.id])
+            if type(base) is ast.Name and base.id in bound and not guards.covers(base.id, node) \
+                    and id(node) not in swallowed:
+                found.update(bound[base.id])
     return found
+
+
+def _bind_handed_back(func: ast.FunctionDef | ast.AsyncFunctionDef, bound: dict[str, list[int]],
+                      readers: Callable[[str], tuple[tuple[str, ...], frozenset[str], frozenset[str]]]) -> None:
+    """``body = self._process(response)`` where the method may hand ``response`` back unchanged: ``body``
+    holds the awaited value too, and a dereference of it lands on the value."""
+    for node in ast.walk(func):
+        if type(node) is not ast.Assign or len(node.targets) != 1 or type(node.targets[0]) is not ast.Name:
+            continue
+        handed = _self_call_with(node.value, bound)
+        if handed is None:
+            continue
+        positional, _, returned = readers(handed[1])
+        for argument in _arguments_for(handed[0], positional, returned):
+            if type(argument) is ast.Name and argument.id in bound:
+                bound.setdefault(node.targets[0].id, []).extend(bound[argument.id])
 
 
 #: Checks that let code step around a value of the wrong type (``isinstance(result, dict) and

