@@ -68,10 +68,12 @@ def await_kinds(tree: ast.Module, inherited: Inherited | None = None) -> list[tu
     return found
 
 
-def awaited_results(tree: ast.Module, inherited: Inherited | None = None) -> dict[str, bool | None]:
+def awaited_results(tree: ast.Module, inherited: Inherited | None = None
+                    ) -> tuple[dict[str, bool | None], frozenset[str]]:
     """ModuleIndex.awaited_results of a parsed module (``await_kinds``): a name is False when every
     await of it is thrown away, True when every one that keeps its value is loud, None otherwise
-    (or when the module mentions it other than as an awaited call)."""
+    (or when the module mentions it other than as an awaited call); and the names some await of which
+    is loud."""
     sites: dict[str, set[str]] = {}
     calls: set[int] = set()
     for awaited, name, kind in await_kinds(tree, inherited):
@@ -90,7 +92,7 @@ def awaited_results(tree: ast.Module, inherited: Inherited | None = None) -> dic
         elif found.get(name, False) is not None:
             kinds = sites.get(name, set())
             found[name] = False if kinds == {"thrown"} else True if kinds == {"loud"} else None
-    return found
+    return found, frozenset(name for name, kinds in sites.items() if "loud" in kinds)
 
 
 def function_awaits(tree: ast.Module, inherited: Inherited | None = None) -> dict[int, list[tuple[str, str]]]:
