@@ -215,6 +215,14 @@ _WRAPS_ONLY = dedent("""
 """)
 
 
+def _blind(test: str, files: dict[str, str], line: int, column: int, mock: str, check: str, awaited: str) -> Invalid:
+    """An INVALID example reporting ``mock.check`` (``assert_called_once``, ``call_count``) at ``line``, fixed to
+    ``mock.awaited``."""
+    return Invalid(test, files=files, line=line, column=column, unsafe=True,
+                   fixed=test.replace(f"{mock}.{check}", f"{mock}.{awaited}"),
+                   message=f"`{mock}.{check}` on an AsyncMock passes even when it was never awaited; use `{awaited}`")
+
+
 class AssertCalledOnAsyncMock(Rule):
     code = "ASL203"
     name = "assert-called-on-async-mock"
@@ -2023,12 +2031,8 @@ class AssertCalledOnAsyncMock(Rule):
                 return await self.factory().process(text)
     """)}
     VALID += [Valid(_FACTORY_TEST.format(check='assert result == "done"'), files=_FACTORY)]
-    INVALID += [Invalid(_FACTORY_TEST.format(check="# nothing checks the result"), files=_FACTORY,
-                        line=19, column=5, unsafe=True,
-                        fixed=_FACTORY_TEST.format(check="# nothing checks the result").replace(
-                            "assert_called_once_with", "assert_awaited_once_with"),
-                        message="`service.factory.return_value.process.assert_called_once_with` on an AsyncMock "
-                                "passes even when it was never awaited; use `assert_awaited_once_with`")]
+    INVALID += [_blind(_FACTORY_TEST.format(check="# nothing checks the result"), _FACTORY, 19, 5,
+                       "service.factory.return_value.process", "assert_called_once_with", "assert_awaited_once_with")]
 
     # The code binds the awaited value in two branches, steps around a list with a type check, and
     # hands it by keyword to a method that reads `response.text`: a coroutine takes no checked branch,
@@ -2071,12 +2075,9 @@ class AssertCalledOnAsyncMock(Rule):
     """)
     VALID += [Valid(_GENERATE_TEST, files={"app/__init__.py": "", "app/gen.py": _GENERATE.format(
         read="return response.text")})]
-    INVALID += [Invalid(_GENERATE_TEST, files={"app/__init__.py": "", "app/gen.py": _GENERATE.format(
-        read='return response.text if isinstance(response, Output) else ""')},
-                        line=11, column=9, unsafe=True,
-                        fixed=_GENERATE_TEST.replace("generate.assert_called()", "generate.assert_awaited()"),
-                        message="`model.generate.assert_called` on an AsyncMock passes even when it was never "
-                                "awaited; use `assert_awaited`")]
+    INVALID += [_blind(_GENERATE_TEST, {"app/__init__.py": "", "app/gen.py": _GENERATE.format(
+        read='return response.text if isinstance(response, Output) else ""')}, 11, 9,
+                       "model.generate", "assert_called", "assert_awaited")]
 
     # The awaited value goes through a helper the class inherits from a base in another module, which
     # hands a non-response back unchanged, into a local the code then reads (`body.get(...)`); the
@@ -2127,12 +2128,8 @@ class AssertCalledOnAsyncMock(Rule):
     """)
     VALID += [Valid(_TOOL_TEST, files={"app/__init__.py": "", "app/base.py": _TOOL_BASE,
                                        "app/tools.py": _TOOL.format(read='body.get("default_branch")')})]
-    INVALID += [Invalid(_TOOL_TEST, files={"app/__init__.py": "", "app/base.py": _TOOL_BASE,
-                                           "app/tools.py": _TOOL.format(read="body")},
-                        line=15, column=5, unsafe=True,
-                        fixed=_TOOL_TEST.replace("aget.assert_called_once()", "aget.assert_awaited_once()"),
-                        message="`client.aget.assert_called_once` on an AsyncMock passes even when it was never "
-                                "awaited; use `assert_awaited_once`")]
+    INVALID += [_blind(_TOOL_TEST, {"app/__init__.py": "", "app/base.py": _TOOL_BASE, "app/tools.py": _TOOL.format(
+        read="body")}, 15, 5, "client.aget", "assert_called_once", "assert_awaited_once")]
 
     # The test reaches the code through a request (`TestClient(app).get("/")`), so which of the
     # module's awaits of `fetch` it runs cannot be told from its calls: one dereferences the value (a
@@ -2176,12 +2173,9 @@ class AssertCalledOnAsyncMock(Rule):
     """)
     VALID += [Valid(_REQUEST_TEST, files={"app/__init__.py": "", "app/api.py": _REQUEST.format(
         index='row = await Repo().fetch()\n    return JSONResponse({"name": row["name"]})')})]
-    INVALID += [Invalid(_REQUEST_TEST, files={"app/__init__.py": "", "app/api.py": _REQUEST.format(
-        index="await Repo().fetch()\n    return JSONResponse({})")},
-                        line=12, column=9, unsafe=True,
-                        fixed=_REQUEST_TEST.replace("fetch.assert_called_once()", "fetch.assert_awaited_once()"),
-                        message="`fetch.assert_called_once` on an AsyncMock passes even when it was never awaited; "
-                                "use `assert_awaited_once`")]
+    INVALID += [_blind(_REQUEST_TEST, {"app/__init__.py": "", "app/api.py": _REQUEST.format(
+        index="await Repo().fetch()\n    return JSONResponse({})")}, 12, 9, "fetch", "assert_called_once",
+                       "assert_awaited_once")]
 
     # The methods the test calls throw an awaited value away (`await self.redis.delete("index")`) and
     # only truth-test the other (a coroutine is true): the test's own assertion on the count holds with
@@ -2200,7 +2194,7 @@ class AssertCalledOnAsyncMock(Rule):
             assert count == 2
             assert redis.delete.call_count >= 2
     """)
-    INVALID += [Invalid(_STORE_TEST, files={"app/__init__.py": "", "app/store.py": dedent("""
+    INVALID += [_blind(_STORE_TEST, {"app/__init__.py": "", "app/store.py": dedent("""
         class Store:
             def __init__(self, redis):
                 self.redis = redis
@@ -2216,9 +2210,8 @@ class AssertCalledOnAsyncMock(Rule):
                         count += 1
                 await self.redis.delete("index")
                 return count
-    """)}, line=11, column=12, unsafe=True, fixed=_STORE_TEST.replace("delete.call_count", "delete.await_count"),
-                        message="`redis.delete.call_count` on an AsyncMock passes even when it was never awaited; "
-                                "use `await_count`")]
+    """)}, 11, 12,
+                       "redis.delete", "call_count", "await_count")]
 
     # A method of a base class runs the override of the object's class: `Commit(...).arun()` runs
     # `Base.arun`, whose `self._execute(...)` is `Commit._execute`, which dereferences the awaited value;
