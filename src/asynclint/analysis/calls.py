@@ -46,7 +46,14 @@ def def_result(ctx: "FileContext", func: cst.FunctionDef) -> str | None:
     if known is not None and known[0] is func:
         result: str | None = known[1]
         return result
-    result = call_result(func.asynchronous is not None, [ctx.qualname(d) for d in func.decorators])
+    decorators = [ctx.qualname(d) for d in func.decorators]
+    if func.asynchronous is not None and _own_yield(func, delegating=False):
+        # an async generator function: calling it gives an async iterator, not a coroutine (as
+        # model/source_index.py's ``_result`` answers for the project's source)
+        result = call_result(False, decorators)
+        result = OTHER if result == VALUE else result
+    else:
+        result = call_result(func.asynchronous is not None, decorators)
     memo[id(func)] = (func, result)
     return result
 
@@ -56,18 +63,19 @@ def dropped_call_result(ctx: "FileContext", func: cst.FunctionDef) -> str | None
     with an undecorated plain ``def`` that delegates with ``yield from`` answered
     ``GENERATOR_COROUTINE``. Asked only of a call whose result is dropped (it walks the body)."""
     result = def_result(ctx, func)
-    if result == VALUE and not func.decorators and _delegates_with_yield_from(func):
+    if result == VALUE and not func.decorators and _own_yield(func, delegating=True):
         return GENERATOR_COROUTINE
     return result
 
 
-def _delegates_with_yield_from(func: cst.FunctionDef) -> bool:
-    """``func``'s own body (nested functions, classes and lambdas apart) has a ``yield from``."""
+def _own_yield(func: cst.FunctionDef, delegating: bool) -> bool:
+    """``func``'s own body (nested functions, classes and lambdas apart) has a ``yield`` (with
+    ``delegating``, a ``yield from``)."""
     stack = iter_children(func.body)
     while stack:
         node = stack.pop()
         cls = type(node)
-        if cls is cst.Yield and type(node.value) is cst.From:  # type: ignore[attr-defined]
+        if cls is cst.Yield and (not delegating or type(node.value) is cst.From):  # type: ignore[attr-defined]
             return True
         if cls is not cst.FunctionDef and cls is not cst.ClassDef and cls is not cst.Lambda and cls is not cst.Name:
             stack.extend(iter_children(node))
