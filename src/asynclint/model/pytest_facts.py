@@ -115,6 +115,11 @@ class TestFunction:
     def has_async_mark(self) -> bool:
         return any(m.name in ASYNC_MARKS for m in self.marks)
 
+    def never_runs(self) -> bool:
+        """A ``pytest.mark.skip`` on it, its class or its module (not ``skipif``: a condition): pytest
+        never runs its body, so nothing its body does or fails to check can mislead anyone."""
+        return any(mark.name == "skip" for mark in self.marks)
+
     def usefixtures(self) -> list[str]:
         return [name for mark in self.marks for name in mark.requested_fixtures()]
 
