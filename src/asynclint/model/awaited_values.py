@@ -25,7 +25,8 @@ def _called_name(node: ast.expr) -> str | None:
 
 
 #: ``(class, method)`` to the ``def`` of a method a class of the module inherits from a base defined
-#: elsewhere (``SourceIndex`` resolves it), or None when it cannot be found.
+#: elsewhere, or ``("", name)`` to the ``def`` of a function the module imports as ``name``
+#: (``SourceIndex`` resolves both), or None when it cannot be found.
 Inherited = Callable[[str, str], "ast.FunctionDef | ast.AsyncFunctionDef | None"]
 
 
@@ -38,16 +39,19 @@ def await_kinds(tree: ast.Module, inherited: Inherited | None = None) -> list[tu
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
-    dereferenced = set()
+    functions = {stmt.name: stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    dereferenced: set[int] = set()
     for node in ast.walk(tree):
         if type(node) is ast.ClassDef:
             methods = {item.name: item for item in node.body
                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
-            readers = _ParamReaders(methods, swallowed, node.name, inherited)
+            readers = _ParamReaders(methods, functions, swallowed, node.name, inherited)
             for method in methods.values():
                 dereferenced |= _dereferenced_awaits(method, swallowed, readers)
+            _returned_to_dereference(methods, parents, dereferenced)
         elif type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and type(parents.get(id(node))) is not ast.ClassDef:
-            dereferenced |= _dereferenced_awaits(node, swallowed)  # type: ignore[arg-type]
+            readers = _ParamReaders({}, functions, swallowed, "", inherited)
+            dereferenced |= _dereferenced_awaits(node, swallowed, readers)  # type: ignore[arg-type]
     found: list[tuple[ast.Await, str, str]] = []
     for node in ast.walk(tree):
         if type(node) is not ast.Await:
@@ -69,17 +73,19 @@ def await_kinds(tree: ast.Module, inherited: Inherited | None = None) -> list[tu
 
 
 def awaited_results(tree: ast.Module, inherited: Inherited | None = None
-                    ) -> tuple[dict[str, bool | None], frozenset[str]]:
+                    ) -> tuple[dict[str, bool | None], frozenset[str], frozenset[str]]:
     """ModuleIndex.awaited_results of a parsed module (``await_kinds``): a name is False when every
     await of it is thrown away, True when every one that keeps its value is loud, None otherwise
-    (or when the module mentions it other than as an awaited call); and the names some await of which
-    is loud."""
+    (or when the module mentions it other than as an awaited call); the names some await of which
+    is loud; and the names it mentions other than as an awaited call (stored, handed on: what calls
+    them then, and how, is not seen)."""
     sites: dict[str, set[str]] = {}
     calls: set[int] = set()
     for awaited, name, kind in await_kinds(tree, inherited):
         calls.add(id(awaited.value.func))  # type: ignore[attr-defined]
         sites.setdefault(name, set()).add(kind)
     found: dict[str, bool | None] = {}
+    otherwise: set[str] = set()
     for node in ast.walk(tree):
         if type(node) is ast.Attribute:
             name = node.attr
@@ -89,10 +95,11 @@ def awaited_results(tree: ast.Module, inherited: Inherited | None = None
             continue
         if id(node) not in calls:
             found[name] = None  # mentioned otherwise: stored, passed on, called without await
+            otherwise.add(name)
         elif found.get(name, False) is not None:
             kinds = sites.get(name, set())
             found[name] = False if kinds == {"thrown"} else True if kinds == {"loud"} else None
-    return found, frozenset(name for name, kinds in sites.items() if "loud" in kinds)
+    return found, frozenset(name for name, kinds in sites.items() if "loud" in kinds), frozenset(otherwise)
 
 
 def function_awaits(tree: ast.Module, inherited: Inherited | None = None) -> dict[int, list[tuple[str, str]]]:
@@ -167,14 +174,14 @@ def _swallowed(tree: ast.AST) -> set[int]:
 
 
 
-def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
-                         swallowed: set[int]) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-    """A method's positional parameters (``self`` left out; a ``staticmethod``'s first kept), the
+def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed: set[int],
+                         method: bool = True) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """A method's positional parameters (``self`` left out; a ``staticmethod``'s and a plain function's first kept), the
     names of the parameters it dereferences as ``_dereferenced_awaits`` reads a local, keyword-only ones
     included (``def _convert(self, response): return response.body`` gives ``response``), and those it
     may hand back unchanged (``if not isinstance(r, Resp): return r``: the caller's dereference of the
     result then lands on the value)."""
-    static = any(type(d) is ast.Name and d.id == "staticmethod" for d in func.decorator_list)
+    static = not method or any(type(d) is ast.Name and d.id == "staticmethod" for d in func.decorator_list)
     positional = tuple(a.arg for a in (*func.args.posonlyargs, *func.args.args))[0 if static else 1:]
     params = {*positional, *(a.arg for a in func.args.kwonlyargs)}
     guards = _Guards(func)
@@ -192,38 +199,51 @@ def _dereferenced_params(func: ast.FunctionDef | ast.AsyncFunctionDef,
 
 
 class _ParamReaders:
-    """``_dereferenced_params`` of a class's methods by name, each read when first asked (only a method
-    a bound awaited value is handed to is); a method the class inherits from a base of another module
-    is read there (``inherited``: ``DuoBaseTool._process_http_response`` of a tool's module)."""
+    """``_dereferenced_params`` of what a bound awaited value is handed to, by the key ``_call_with``
+    gives (``self.name`` for a method of the class, ``name`` for a function), each read when first
+    asked; a method the class inherits from a base of another module, and a function the module
+    imports, are read where they are defined (``inherited``: ``DuoBaseTool._process_http_response`` of a
+    tool's module, ``describe`` of ``from app.views import describe``)."""
 
-    def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int],
+    def __init__(self, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+                 functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], swallowed: set[int],
                  owner: str = "", inherited: Inherited | None = None) -> None:
         self._methods = methods
+        self._functions = functions
         self._swallowed = swallowed
         self._owner = owner
         self._inherited = inherited
         self._known: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
 
-    def __call__(self, name: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-        if name not in self._known:
-            method = self._methods.get(name)
+    def __call__(self, key: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+        if key not in self._known:
+            is_method = key.startswith("self.")
+            name = key[len("self."):] if is_method else key
+            found = self._methods.get(name) if is_method else self._functions.get(name)
             swallowed = self._swallowed
-            if method is None and self._inherited is not None:
-                method = self._inherited(self._owner, name)
-                swallowed = _swallowed(method) if method is not None else swallowed
-            self._known[name] = _dereferenced_params(method, swallowed) if method is not None \
+            if found is None and self._inherited is not None and (self._owner or not is_method):
+                found = self._inherited(self._owner if is_method else "", name)
+                swallowed = _swallowed(found) if found is not None else swallowed
+            self._known[key] = _dereferenced_params(found, swallowed, is_method) if found is not None \
                 else ((), frozenset(), frozenset())
-        return self._known[name]
+        return self._known[key]
 
 
-def _self_call_with(node: ast.AST | None, bound: dict[str, list[int]]) -> tuple[ast.Call, str] | None:
-    """``self.m(..., x, ...)`` with a bound awaited value among its arguments: the call and ``m``."""
-    if type(node) is not ast.Call or type(node.func) is not ast.Attribute \
-            or type(node.func.value) is not ast.Name or node.func.value.id != "self":
+def _call_with(node: ast.AST | None, bound: dict[str, list[int]]) -> tuple[ast.Call, str] | None:
+    """``self.m(..., x, ...)`` or ``f(..., x, ...)`` with a bound awaited value among its arguments: the
+    call and its ``_ParamReaders`` key (``self.m``, ``f``)."""
+    if type(node) is not ast.Call:
+        return None
+    func = node.func
+    if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
+        key = f"self.{func.attr}"
+    elif type(func) is ast.Name and func.id not in _ITERATING and func.id not in _TYPE_GUARDS:
+        key = func.id
+    else:
         return None
     if not any(type(arg) is ast.Name and arg.id in bound for arg in (*node.args, *(k.value for k in node.keywords))):
         return None
-    return node, node.func.attr
+    return node, key
 
 
 def _arguments_for(call: ast.Call, positional: tuple[str, ...], names: frozenset[str]) -> list[ast.expr]:
@@ -377,11 +397,11 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
         base = _dereferenced_base(node)
         bases = [base]
         if readers is not None:
-            handed = _self_call_with(node, bound)
+            handed = _call_with(node, bound)
             if handed is not None:
                 positional, read, _ = readers(handed[1])
                 bases += _arguments_for(handed[0], positional, read)
-            handed_back = _self_call_with(base, bound)
+            handed_back = _call_with(base, bound)
             if handed_back is not None:
                 # `self._process(response).get(...)`: the method may hand the value back
                 positional, _, returned = readers(handed_back[1])
@@ -393,6 +413,46 @@ def _dereferenced_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef, swallowed
     return found
 
 
+def _returned_to_dereference(methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], parents: dict[int, ast.AST],
+                             dereferenced: set[int]) -> None:
+    """``return await self.executor.run()`` in a method the class calls only where it dereferences what
+    the call gives (``response = await self._run()`` then ``response.content``): a dropped await in the
+    method raises there too, so the returned await joins ``dereferenced`` (two calls deep)."""
+    returned = {name: _returned_awaits(method) for name, method in methods.items()}
+    returned = {name: awaits for name, awaits in returned.items() if awaits}
+    for _ in range(2 if returned else 0):
+        uses: dict[str, list[bool]] = {}
+        for method in methods.values():
+            for node in ast.walk(method):
+                if type(node) is ast.Await and type(node.value) is ast.Call:
+                    func = node.value.func
+                    if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self" \
+                            and func.attr in returned:
+                        uses.setdefault(func.attr, []).append(
+                            id(node) in dereferenced or _dereferences(parents.get(id(node)), node))
+        for name, loud in uses.items():
+            if all(loud):
+                dereferenced.update(returned[name])
+
+
+def _returned_awaits(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[int]:
+    """The awaits whose value ``func`` returns as it is: ``return await f()``, or ``result = await f()``
+    then ``return result`` (``return cast(T, result)`` too)."""
+    bound: dict[str, list[int]] = {}
+    for node in ast.walk(func):
+        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name \
+                and _called_name(node.value):
+            bound.setdefault(node.targets[0].id, []).append(id(node.value))
+    found: list[int] = []
+    for node in ast.walk(func):
+        value = _uncast(node.value) if type(node) is ast.Return and node.value is not None else None
+        if type(value) is ast.Await:
+            found.append(id(value))
+        elif type(value) is ast.Name:
+            found += bound.get(value.id, [])
+    return found
+
+
 def _bind_handed_back(func: ast.FunctionDef | ast.AsyncFunctionDef, bound: dict[str, list[int]],
                       readers: Callable[[str], tuple[tuple[str, ...], frozenset[str], frozenset[str]]]) -> None:
     """``body = self._process(response)`` where the method may hand ``response`` back unchanged: ``body``
@@ -400,7 +460,7 @@ def _bind_handed_back(func: ast.FunctionDef | ast.AsyncFunctionDef, bound: dict[
     for node in ast.walk(func):
         if type(node) is not ast.Assign or len(node.targets) != 1 or type(node.targets[0]) is not ast.Name:
             continue
-        handed = _self_call_with(node.value, bound)
+        handed = _call_with(node.value, bound)
         if handed is None:
             continue
         positional, _, returned = readers(handed[1])

@@ -258,7 +258,7 @@ class ModuleIndex:
         self._sequences: dict[str, tuple[str, ...]] = {}
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
-        self._awaited: tuple[dict[str, bool | None], frozenset[str]] | None = None  # awaited_results(), once asked
+        self._awaited: tuple[dict[str, bool | None], frozenset[str], frozenset[str]] | None = None  # awaited_results()
         self._function_awaits: dict[int, list[tuple[str, str]]] | None = None  # function_awaits(), once asked
         #: _name_uses(), once asked: names read, called, and called under an ``await``.
         self._uses: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
@@ -328,14 +328,17 @@ class ModuleIndex:
         ``await``)."""
         return self._await_uses(inherited)[0]
 
-    def loud_awaits(self, inherited: Inherited | None = None) -> frozenset[str]:
-        """The names some await of a call of which dereferences the value (a dropped ``await`` there raises)."""
-        return self._await_uses(inherited)[1]
+    def loud_awaits(self, inherited: Inherited | None = None) -> tuple[frozenset[str], frozenset[str]]:
+        """The names some await of a call of which dereferences the value (a dropped ``await`` there
+        raises), and the names the module mentions other than as an awaited call."""
+        uses = self._await_uses(inherited)
+        return uses[1], uses[2]
 
-    def _await_uses(self, inherited: Inherited | None) -> tuple[dict[str, bool | None], frozenset[str]]:
+    def _await_uses(self, inherited: Inherited | None
+                    ) -> tuple[dict[str, bool | None], frozenset[str], frozenset[str]]:
         if self._awaited is None:
             tree = self._whole()
-            self._awaited = awaited_results(tree, inherited) if tree is not None else ({}, frozenset())
+            self._awaited = awaited_results(tree, inherited) if tree is not None else ({}, frozenset(), frozenset())
         return self._awaited
 
     def function_awaits(self, line: int, inherited: Inherited | None = None) -> list[tuple[str, str]]:
@@ -1706,10 +1709,17 @@ class SourceIndex:
 
     def awaited_loud_somewhere(self, method: str, modules: Iterable[str]) -> bool:
         """Whether some await of ``method`` in the code under test (``awaited_result_used``'s modules)
-        dereferences its value: where the awaits a test reaches are not known, a dropped ``await`` may
-        raise there, and whether the test's own path is blind cannot be told."""
-        return any(method in module.loud_awaits(self._inherited_definitions(module.name))
-                   for module in self._reached_modules(modules))
+        dereferences its value, and none of them hands it around otherwise (``ops = {"clean": clean}``
+        then ``await func(x)``: awaits the reading cannot see): where the awaits a test reaches are not
+        known, a dropped ``await`` may raise there, and whether the test's own path is blind cannot be
+        told."""
+        loud = False
+        for module in self._reached_modules(modules):
+            awaited, otherwise = module.loud_awaits(self._inherited_definitions(module.name))
+            if method in otherwise:
+                return False
+            loud = loud or method in awaited
+        return loud
 
     def only_handed_on(self, method: str, modules: Iterable[str]) -> bool:
         """Whether the code under test (the project ``modules`` and those they import) mentions
@@ -1776,10 +1786,10 @@ class SourceIndex:
         return frozenset(kinds)
 
     def _inherited_definitions(self, module: str) -> Inherited:
-        """``Inherited`` for the classes of project module ``module``: the ``def`` of a method one of them
-        inherits, found along its bases in whichever project module defines it."""
+        """``Inherited`` for project module ``module``: the ``def`` of a method one of its classes inherits,
+        found along its bases, or of a function it imports, in whichever project module defines it."""
         def find(owner: str, method: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-            info = self.function(f"{module}.{owner}.{method}")
+            info = self.function(f"{module}.{owner}.{method}" if owner else f"{module}.{method}")
             defined_in = self._module_of(info.qualname) if info is not None else None
             index = self._module(defined_in) if defined_in else None
             if info is None or index is None or defined_in is None:

