@@ -72,20 +72,16 @@ def await_kinds(tree: ast.Module, inherited: Inherited | None = None) -> list[tu
     return found
 
 
-def awaited_results(tree: ast.Module, inherited: Inherited | None = None
-                    ) -> tuple[dict[str, bool | None], frozenset[str], frozenset[str]]:
+def awaited_results(tree: ast.Module, inherited: Inherited | None = None) -> dict[str, bool | None]:
     """ModuleIndex.awaited_results of a parsed module (``await_kinds``): a name is False when every
     await of it is thrown away, True when every one that keeps its value is loud, None otherwise
-    (or when the module mentions it other than as an awaited call); the names some await of which
-    is loud; and the names it mentions other than as an awaited call (stored, handed on: what calls
-    them then, and how, is not seen)."""
+    (or when the module mentions it other than as an awaited call)."""
     sites: dict[str, set[str]] = {}
     calls: set[int] = set()
     for awaited, name, kind in await_kinds(tree, inherited):
         calls.add(id(awaited.value.func))  # type: ignore[attr-defined]
         sites.setdefault(name, set()).add(kind)
     found: dict[str, bool | None] = {}
-    otherwise: set[str] = set()
     for node in ast.walk(tree):
         if type(node) is ast.Attribute:
             name = node.attr
@@ -95,11 +91,10 @@ def awaited_results(tree: ast.Module, inherited: Inherited | None = None
             continue
         if id(node) not in calls:
             found[name] = None  # mentioned otherwise: stored, passed on, called without await
-            otherwise.add(name)
         elif found.get(name, False) is not None:
             kinds = sites.get(name, set())
             found[name] = False if kinds == {"thrown"} else True if kinds == {"loud"} else None
-    return found, frozenset(name for name, kinds in sites.items() if "loud" in kinds), frozenset(otherwise)
+    return found
 
 
 def function_awaits(tree: ast.Module, inherited: Inherited | None = None) -> dict[int, list[tuple[str, str]]]:

@@ -258,7 +258,7 @@ class ModuleIndex:
         self._sequences: dict[str, tuple[str, ...]] = {}
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
-        self._awaited: tuple[dict[str, bool | None], frozenset[str], frozenset[str]] | None = None  # awaited_results()
+        self._awaited: dict[str, bool | None] | None = None  # awaited_results(), once asked
         self._function_awaits: dict[int, list[tuple[str, str]]] | None = None  # function_awaits(), once asked
         #: _name_uses(), once asked: names read, called, and called under an ``await``.
         self._uses: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
@@ -326,19 +326,9 @@ class ModuleIndex:
         False when every mention is an ``await x.name(...)`` statement that throws the value away,
         None otherwise (a value passed on, compared, returned; the name stored, called without
         ``await``)."""
-        return self._await_uses(inherited)[0]
-
-    def loud_awaits(self, inherited: Inherited | None = None) -> tuple[frozenset[str], frozenset[str]]:
-        """The names some await of a call of which dereferences the value (a dropped ``await`` there
-        raises), and the names the module mentions other than as an awaited call."""
-        uses = self._await_uses(inherited)
-        return uses[1], uses[2]
-
-    def _await_uses(self, inherited: Inherited | None
-                    ) -> tuple[dict[str, bool | None], frozenset[str], frozenset[str]]:
         if self._awaited is None:
             tree = self._whole()
-            self._awaited = awaited_results(tree, inherited) if tree is not None else ({}, frozenset(), frozenset())
+            self._awaited = awaited_results(tree, inherited) if tree is not None else {}
         return self._awaited
 
     def function_awaits(self, line: int, inherited: Inherited | None = None) -> list[tuple[str, str]]:
@@ -1707,20 +1697,6 @@ class SourceIndex:
                 answers.add(results[method])
         return answers.pop() if len(answers) == 1 else None  # every module that mentions it agrees, or unknown
 
-    def awaited_loud_somewhere(self, method: str, modules: Iterable[str]) -> bool:
-        """Whether some await of ``method`` in the code under test (``awaited_result_used``'s modules)
-        dereferences its value, and none of them hands it around otherwise (``ops = {"clean": clean}``
-        then ``await func(x)``: awaits the reading cannot see): where the awaits a test reaches are not
-        known, a dropped ``await`` may raise there, and whether the test's own path is blind cannot be
-        told."""
-        loud = False
-        for module in self._reached_modules(modules):
-            awaited, otherwise = module.loud_awaits(self._inherited_definitions(module.name))
-            if method in otherwise:
-                return False
-            loud = loud or method in awaited
-        return loud
-
     def only_handed_on(self, method: str, modules: Iterable[str]) -> bool:
         """Whether the code under test (the project ``modules`` and those they import) mentions
         ``method`` and never calls it: it hands the callable on (to a scheduler, a framework's timer),
@@ -1759,12 +1735,6 @@ class SourceIndex:
         call, ``depth`` calls deep, do with what an await of ``method`` gives: False when one of those
         awaits throws it away (a dropped ``await`` there goes unseen), True when every one dereferences
         it (a dropped ``await`` raises), None when none is reached or it cannot be told."""
-        kinds = self.reached_await_kinds(method, entries, depth)
-        return False if "thrown" in kinds else True if kinds == {"loud"} else None
-
-    def reached_await_kinds(self, method: str, entries: Iterable[str], depth: int = 2) -> frozenset[str]:
-        """The kinds (``await_kinds``) of the awaits of ``method`` in the project functions ``entries`` and
-        those they call, ``depth`` calls deep; empty when none is reached."""
         kinds: set[str] = set()
         seen: set[str] = set()
         frontier = list(entries)
@@ -1783,7 +1753,7 @@ class SourceIndex:
                 if level < depth:
                     following += _dispatched(info, qualname)
             frontier = following
-        return frozenset(kinds)
+        return False if "thrown" in kinds else True if kinds == {"loud"} else None
 
     def _inherited_definitions(self, module: str) -> Inherited:
         """``Inherited`` for project module ``module``: the ``def`` of a method one of its classes inherits,
