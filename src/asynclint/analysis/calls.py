@@ -46,14 +46,9 @@ def def_result(ctx: "FileContext", func: cst.FunctionDef) -> str | None:
     if known is not None and known[0] is func:
         result: str | None = known[1]
         return result
-    decorators = [ctx.qualname(d) for d in func.decorators]
-    if func.asynchronous is not None and _own_yield(func, delegating=False):
-        # an async generator function: calling it gives an async iterator, not a coroutine (as
-        # model/source_index.py's ``_result`` answers for the project's source)
-        result = call_result(False, decorators)
-        result = OTHER if result == VALUE else result
-    else:
-        result = call_result(func.asynchronous is not None, decorators)
+    is_async = func.asynchronous is not None
+    result = call_result(is_async, [ctx.qualname(d) for d in func.decorators],
+                         yields=is_async and _own_yield(func, delegating=False))
     memo[id(func)] = (func, result)
     return result
 

@@ -95,15 +95,19 @@ COROUTINE = "coroutine"
 VALUE = "value"  # a plain ``def``'s own return value
 
 
-def call_result(is_async: bool, decorators: tuple[str | None, ...] | list[str | None]) -> str | None:
+def call_result(is_async: bool, decorators: tuple[str | None, ...] | list[str | None],
+                yields: bool = False) -> str | None:
     """What calling a ``def`` (``async def`` when ``is_async``) under ``decorators`` (qualified
     names, outermost first; None for one that is not a plain dotted name) returns: COROUTINE,
-    VALUE, ASYNC_CONTEXT_MANAGER, CONTEXT_MANAGER, OTHER, or None (unknown)."""
-    result = COROUTINE if is_async else VALUE
+    VALUE, ASYNC_CONTEXT_MANAGER, CONTEXT_MANAGER, OTHER, or None (unknown). An ``async def`` whose
+    own body ``yields`` is an async generator function: calling it gives an async iterator (OTHER),
+    not a coroutine, and a decorator that keeps what it wraps keeps that."""
+    generator = is_async and yields
+    result = COROUTINE if is_async and not generator else VALUE
     for qualname in reversed(decorators):  # the innermost decorator applies first
         effect = decorator_effect(qualname)
         if effect is None:
             return None
         if effect != KEEPS:
             result = effect
-    return result
+    return OTHER if generator and result == VALUE else result

@@ -112,15 +112,9 @@ def _dereferences(parent: ast.AST | None, node: ast.Await) -> bool:
     """The awaited value dereferenced in place: ``(await m()).x``, ``(await m())[0]``,
     ``a, b = await m()``, ``for x in await m()``, ``[x for x in await m()]``, ``list(await m())``: a
     dropped await raises there."""
-    if isinstance(parent, (ast.Attribute, ast.Subscript)):
-        return parent.value is node
     if isinstance(parent, ast.Assign):
         return any(isinstance(t, (ast.Tuple, ast.List)) for t in parent.targets)
-    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
-        return parent.iter is node
-    if isinstance(parent, ast.Call):
-        return _iterated_argument(parent) is node
-    return False
+    return parent is not None and _dereferenced_base(parent) is node
 
 
 #: Builtins that iterate (or size) their argument: a coroutine there raises ``TypeError``.

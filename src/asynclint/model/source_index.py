@@ -29,7 +29,7 @@ from itertools import accumulate, count
 from importlib.util import decode_source
 from pathlib import Path
 
-from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, OTHER, VALUE, call_result
+from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
@@ -993,13 +993,11 @@ def _result(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: NameScope) -> s
     that yields is an async generator function: calling it gives an async iterator, not a coroutine (and
     ``patch`` installs a ``MagicMock`` over it: ``inspect.iscoroutinefunction`` is false)."""
     decorators = [scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list]
-    if isinstance(node, ast.AsyncFunctionDef) and _yields(node):
-        result = call_result(False, decorators)  # a decorator that keeps what it wraps keeps an iterator
-        return OTHER if result == VALUE else result
-    return call_result(isinstance(node, ast.AsyncFunctionDef), decorators)
+    is_async = isinstance(node, ast.AsyncFunctionDef)
+    return call_result(is_async, decorators, yields=is_async and _yields(node))
 
 
-def _yields(node: ast.AsyncFunctionDef) -> bool:
+def _yields(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether the function's own body (not a function or class it defines) holds a ``yield``."""
     stack: list[ast.AST] = list(node.body)
     while stack:

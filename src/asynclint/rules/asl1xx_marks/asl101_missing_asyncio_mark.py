@@ -115,7 +115,7 @@ class MissingAsyncioMark(Rule):
                             "unittest calls it and never awaits the coroutine, so it passes whatever it asserts; "
                             "base the class on `unittest.IsolatedAsyncioTestCase`")
                 continue
-            if test.has_async_mark() or any(m.name == "skip" for m in test.marks):
+            if test.has_async_mark() or test.never_runs():
                 continue  # marked, or skipped whatever runs it: the mark matters once the skip is lifted
             if runner.hook_mark_too_late and ctx.runners.hooks == "anyio":
                 message = (f"async test `{test.name}` has no anyio mark of its own; the one a conftest.py hook adds "
