@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from asynclint.core.walker import iter_children
 from asynclint.knowledge.async_types import (
     ASGI_TRANSPORTS,
     ITERATOR_ANNOTATIONS,
@@ -211,7 +212,7 @@ def _own_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
         node = stack.pop()
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             yield node
-            stack.extend(node.children)
+            stack.extend(iter_children(node))
 
 
 def _binds_loop(call: cst.Call, imports: ImportTable) -> bool:
@@ -228,7 +229,7 @@ def _contains_call(expr: cst.CSTNode) -> bool:
         if isinstance(node, cst.Call):
             return True
         if not isinstance(node, cst.Lambda):
-            stack.extend(node.children)
+            stack.extend(iter_children(node))
     return False
 
 

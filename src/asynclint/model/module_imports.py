@@ -43,11 +43,16 @@ def failing_import(module: cst.Module, path: Path, roots: tuple[Path, ...], sour
                     or isinstance(stmt.names, cst.ImportStar):
                 continue
             dotted = get_full_name_for_node(stmt.module)
-            if not dotted or _shadowed(dotted.split(".")[0], path, roots):
+            if not dotted:
                 continue
-            for alias in stmt.names:
-                name = get_full_name_for_node(alias.name)
-                if name and source.import_fails(dotted, name) and not _another_copy_binds(dotted, name, rootdir):
+            # The source index's answer first: it is cached, and it is "may work" for nearly every
+            # import; the folder and file reads below only for a name it says the module lacks.
+            missing = [name for name in (get_full_name_for_node(alias.name) for alias in stmt.names)
+                       if name and source.import_fails(dotted, name)]
+            if not missing or _shadowed(dotted.split(".")[0], path, roots):
+                continue
+            for name in missing:
+                if not _another_copy_binds(dotted, name, rootdir):
                     # checked last: it reads the file and every conftest.py above it
                     return None if rootdir is not None and _stubs_modules(path, rootdir) else f"{dotted}.{name}"
     return None

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from asynclint.core.walker import iter_children
 from asynclint.model.pytest_facts import Fixture, ModuleFacts
 
 
@@ -157,12 +158,14 @@ def dead_branches(module: cst.Module) -> list[cst.CSTNode]:
 
 
 def _walk(nodes: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """``nodes`` and every node under them (in no particular order)."""
+    """``nodes`` and every node under them but whitespace and punctuation (core/walker.py), in no
+    particular order: ``CSTNode.children`` visits the node to list them, which made this walk the
+    dearest part of a cold run outside the parse."""
     stack = list(nodes)
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(node.children)
+        stack.extend(iter_children(node))
 
 
 def _ini_text(inifile: Path | None) -> str | None:
