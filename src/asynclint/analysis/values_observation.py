@@ -14,7 +14,9 @@ mock; :meth:`MockUses.await_observed` answers "is the await already proved?":
   whose result the code under test may not use, an assertion on a name bound to what a mock
   recorded (``args = m.call_args[0]``) is about that mock;
 - the ``return_value=`` it was built with passed to another check (``other.assert_called_with(x)``,
-  ``assert ... is x``): only the awaited mock hands ``x`` to the code under test;
+  ``assert ... is x``), or the name, chain or string literal the test sets as its ``return_value``
+  later given to a call-check of another mock (``switch.assert_called_with("tab-1")``): only the
+  awaited mock hands ``x`` to the code under test;
 - a mock the test builds and only ever calls as ``await m(...)`` in its own code, or a method
   that a function the test defines (a callback, a fake, a lambda) calls.
 """
@@ -35,6 +37,18 @@ from asynclint.knowledge.mocks import CALL_CHECKS, MOCK_AWAIT_CHECKS, MOCK_RESUL
 _READ_CHECKS = frozenset({"called", "call_count"})
 #: What a mock records of its calls (awaited or not): an assertion on it is about the mock.
 _CALL_RECORDS = frozenset({"call_args", "call_args_list", "mock_calls", "await_args", "await_args_list"})
+
+
+#: Names whose value says nothing of where it came from: ``m.return_value = None`` then a check of ``None``.
+_CONSTANTS = frozenset({"None", "True", "False"})
+
+
+def _literal(node: cst.CSTNode) -> str | None:
+    """A string literal's text, marked apart from names (``'tab-1'`` as ``"'tab-1"``); None for anything else."""
+    if type(node) is not cst.SimpleString:
+        return None
+    text = node.evaluated_value
+    return "'" + text if isinstance(text, str) and text else None
 
 
 def _assertion_call(node: cst.Call) -> bool:
@@ -64,6 +78,11 @@ class MockUses(cst.CSTVisitor):
         #: Names and chains an assertion or a call-check's arguments read (``assert x is y``,
         #: ``m.assert_called_with(x)``).
         self.checked_values: set[str] = set()
+        #: The names, chains and string literals a call-check's arguments are, with the mock it checks
+        #: (``switch.assert_called_with("tab-1")``: ``("'tab-1", "switch")``).
+        self.checked_arguments: set[tuple[str, str | None]] = set()
+        #: What the test sets as a mock's result (``m.return_value = x``): names, chains and string literals.
+        self.results_assigned: dict[str, set[str]] = {}
         self._stack: list[cst.CSTNode] = []
         self._asserts = 0
         #: Methods a function the test defines calls (``await conn.send(...)`` in a fake or callback).
@@ -117,12 +136,16 @@ class MockUses(cst.CSTVisitor):
             # the test's own callback, fake or lambda makes this call (and awaits it, or hands it
             # to what awaits it): checking it checks the test's plumbing, not an await it misses
             self.awaited_by_own_code.add(node.func.attr.value)
-        check = type(node.func) is cst.Attribute and node.func.attr.value.startswith("assert_")
+        check = isinstance(node.func, cst.Attribute) and node.func.attr.value.startswith("assert_")
+        checked_on = chain(node.func.value) if check and isinstance(node.func, cst.Attribute) else None
         for arg in node.args:
             if check:
                 key = chain(arg.value)
                 if key is not None:
                     self.checked_values.add(key)
+                given = key if key is not None else _literal(arg.value)
+                if given is not None:
+                    self.checked_arguments.add((given, checked_on))
             if arg.keyword is not None and arg.keyword.value in MOCK_RESULTS:
                 key = chain(arg.value)
                 if key is not None:
@@ -149,6 +172,10 @@ class MockUses(cst.CSTVisitor):
         elif len(self._stack) >= 2 and type(self._stack[-2]) is cst.AssignTarget:
             self.results_set.add(key)
             assign = self._stack[-3] if len(self._stack) >= 3 else None
+            if attr == "return_value" and type(assign) is cst.Assign:
+                given = chain(assign.value) if type(assign.value) in (cst.Name, cst.Attribute) else _literal(assign.value)
+                if given is not None and given not in _CONSTANTS:
+                    self.results_assigned.setdefault(key, set()).add(given)
             if attr == "side_effect" and not (type(assign) is cst.Assign and results_in_turn(assign.value)):
                 self.side_effects.add(key)  # one that may act (raise, run a function): not just results
                 if type(assign) is cst.Assign and self._effect_function is not None and self._effect_function(assign.value):
@@ -210,6 +237,10 @@ class MockUses(cst.CSTVisitor):
             return True  # a check on what the awaited mock handed back (`m.return_value.x.assert_called()`)
         if value.result is not None and value.result in self.checked_values:
             return True  # what only the awaited mock hands back is checked to reach the code under test
+        if any(given == checked and on != key for checked, on in self.checked_arguments
+               for given in self.results_assigned.get(key, ())):
+            return True  # `m.return_value = "tab-1"`, then `switch.assert_called_with("tab-1")`: only the
+            # awaited mock hands that value to the code under test
         if value.result is not None and any(other.startswith(value.result + ".") for other in (
                 *self.await_checked, *(k for _, k, _ in self.found))):
             return True  # `m = AsyncMock(return_value=conn)`, then `conn.run_sync.assert_called()`

