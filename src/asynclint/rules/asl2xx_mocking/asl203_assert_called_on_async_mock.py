@@ -449,12 +449,30 @@ class AssertCalledOnAsyncMock(Rule):
             self._report(attribute, key, path)
 
     def _code_under_test(self, func: cst.FunctionDef) -> list[str]:
-        """The project modules this file, or the test ``func`` itself, imports (the file's asked once)."""
+        """The project modules this file, the test ``func`` itself, or the fixtures it requests import
+        (the file's asked once)."""
         if self._modules is None:
             self._modules = self.ctx.source.project_modules(self.ctx.imports.names.values())
-        late = imported_inside(func)
+        late = imported_inside(func) + self._fixture_imports(func)
         return self._modules + [m for m in self.ctx.source.project_modules(late) if m not in self._modules] \
             if late else self._modules
+
+    def _fixture_imports(self, func: cst.FunctionDef) -> list[str]:
+        """What the fixtures the test requests import, in their bodies or at the top of their conftest.py:
+        the code the test reaches through them (an app a fixture builds: ``from app.main import
+        create_app`` inside it, a test client over it, and a test that imports nothing of the app)."""
+        test = next((t for t in self.ctx.facts.tests if t.func is func), None)
+        if test is None:
+            return []
+        fixtures, _ = self.ctx.test_fixtures(test)
+        found: list[str] = []
+        for fixture in fixtures.values():
+            found += imported_inside(fixture.func)
+            if fixture.path is not None and fixture.path != self.ctx.path:
+                facts = self.ctx.project.conftest_facts(fixture.path)
+                if facts is not None:
+                    found += facts.imports.names.values()
+        return found
 
     def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
         old = attribute.attr.value
@@ -3385,3 +3403,61 @@ class AssertCalledOnAsyncMock(Rule):
                "create", "assert_called_once_with", "assert_awaited_once_with"),
     ]
 
+    # The code under test is reached through a fixture that imports it in its body (an app a conftest.py
+    # fixture builds, a client over it) and the test imports nothing of it: what that code does with the
+    # awaited value is read as for an import of the test module (nineteenth first look, judge19b F1,
+    # proved by running).
+    _CLIENT_CONFTEST = dedent("""
+        from unittest.mock import MagicMock
+
+        import pytest
+
+
+        class Client:
+            def __init__(self, app):
+                self.app = app
+
+            async def get(self, path):
+                return await self.app.handle(path)
+
+
+        @pytest.fixture
+        def db():
+            return MagicMock()
+
+
+        @pytest.fixture
+        def client(db):
+            from app.routes import create_app
+            return Client(create_app(db))
+    """)
+    _ROUTES = dedent("""
+        class App:
+            def __init__(self, db):
+                self.db = db
+
+            async def handle(self, path):
+                session_id = path.rsplit("/", 1)[1]
+                {read}
+                return {{"messages": messages, "next_cursor": cursor}}
+
+
+        def create_app(db):
+            return App(db)
+    """)
+    _THROUGH_CLIENT = dedent("""
+        from unittest.mock import AsyncMock
+
+
+        async def test_default_limit(client, db):
+            db.read_messages = AsyncMock(return_value=([], None))
+            await client.get("/messages/s1")
+            db.read_messages.assert_called_once_with("s1", limit=50)
+    """)
+    VALID += [Valid(_THROUGH_CLIENT, config={"pythonpath": ["."]}, files={
+        "conftest.py": _CLIENT_CONFTEST, "app/__init__.py": "",
+        "app/routes.py": _ROUTES.format(read="messages, cursor = await self.db.read_messages(session_id, limit=50)")})]
+    INVALID += [_blind(_THROUGH_CLIENT, {
+        "conftest.py": _CLIENT_CONFTEST, "app/__init__.py": "", "app/routes.py": _ROUTES.format(
+            read="await self.db.read_messages(session_id, limit=50)\n        messages, cursor = [], None")},
+        7, 5, "db.read_messages", "assert_called_once_with", "assert_awaited_once_with")]
