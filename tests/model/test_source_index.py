@@ -151,6 +151,52 @@ def test_reexports_are_followed(tmp_path: Path) -> None:
     assert info is not None and info.qualname == "app.users.get_user"
 
 
+def test_a_name_bound_once_to_another_is_that_other(tmp_path: Path) -> None:
+    """``RetryException = RetryError`` at the top level: looking up the alias finds the class (and a
+    function alias the function, an imported name the imported one); a name bound a second time, or
+    under ``global`` in a function, is not followed."""
+    root = _project(tmp_path, {
+        "src/app/__init__.py": "",
+        "src/app/errors.py": """
+            from app.base import BaseError
+
+
+            class RetryError(Exception):
+                pass
+
+
+            def fetch():
+                return 1
+
+
+            RetryException = RetryError
+            get = fetch
+            Failure = BaseError
+            Twice = RetryError
+            Twice = BaseError
+            Later = RetryError
+
+
+            def rebind():
+                global Later
+                Later = BaseError
+        """,
+        "src/app/base.py": """
+            class BaseError(Exception):
+                pass
+        """,
+    })
+    index = _index(root)
+    alias = index.cls("app.errors.RetryException")
+    assert alias is not None and alias.qualname == "app.errors.RetryError"
+    function = index.function("app.errors.get")
+    assert function is not None and function.qualname == "app.errors.fetch"
+    imported = index.cls("app.errors.Failure")
+    assert imported is not None and imported.qualname == "app.base.BaseError"
+    assert index.cls("app.errors.Twice") is None
+    assert index.cls("app.errors.Later") is None
+
+
 def test_subclass_of_a_known_client_inherits_its_release(tmp_path: Path) -> None:
     index = _index(_project(tmp_path, {"api/client.py": """
         import httpx

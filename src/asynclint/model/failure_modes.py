@@ -10,7 +10,8 @@ test anywhere in the suite expects it*. It is answered once per run for a whole 
    classes handed to such a test by ``parametrize``), the HTTP requests it sends (method + path
    template) and the error statuses it asserts (comparisons, ``parametrize`` values, arguments of
    ``assert*``/``check*`` helpers, the statuses of same-module helpers it calls). From every *test*
-   it records the project functions it calls and the requests it sends, in file and line order.
+   it records the project functions it calls and the requests it sends (a same-module helper's that it
+   calls too: ``r = _wipe_post(client, ...)`` then ``assert r.status_code == 400``), in file and line order.
 2. Failure modes are read from the source of what the tests call: a ``raise`` of an exception class
    the project defines (not a subclass of a guard such as ``TypeError``), a framework's domain error
    (``HTTPException(status_code=4xx)``, Litestar's ``NotFoundException``, aiohttp's
@@ -939,11 +940,12 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             scan = _TestFileScan(path, tree, config, config.is_test_file(path) and path.name != "conftest.py")
             by_name = {f.name: f for f in scan.functions}
             for function in scan.functions:
-                for name in function.local_calls:  # a same-module helper's assertions are the caller's
+                for name in function.local_calls:  # a same-module helper's assertions and requests are the caller's
                     helper = by_name.get(name)
                     if helper is not None and helper is not function:
                         function.statuses |= helper.statuses
                         function.expected |= helper.expected
+                        function.requests += [r for r in helper.requests if r not in function.requests]
             functions += scan.functions
             tests = [f for f in scan.functions if f.is_test]
             if tests:

@@ -256,6 +256,9 @@ class ModuleIndex:
         self._spans: list[tuple[int, int]] = []  # each top-level statement's first and last line
         #: Module-level ``name = [A, B]`` lists of dotted names, for bases written ``*name``.
         self._sequences: dict[str, tuple[str, ...]] = {}
+        #: Top-level names bound once, to another name (``RetryException = RetryError``) -> what that
+        #: name is, qualified: looking one up is looking up the other (followed as re-exports are).
+        self.aliases: dict[str, str] = {}
         self._trees = trees if trees is not None else Trees()
         self._id = next(_INDEX_IDS)
         self._awaited: dict[str, bool | None] | None = None  # awaited_results(), once asked
@@ -1234,6 +1237,29 @@ def _top_level_names(tree: ast.Module) -> set[str]:
     return found
 
 
+def _aliases(tree: ast.Module, scope: NameScope, imports: dict[str, str]) -> dict[str, str]:
+    """Top-level ``A = B`` (``B`` a name or a dotted name) where ``A`` is bound nowhere else in the
+    module (no other assignment, def, class or import of it, no ``global A``): ``A`` is ``B``."""
+    bindings: dict[str, int] = {}
+    candidates: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bindings[node.name] = bindings.get(node.name, 0) + 1
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bindings[node.id] = bindings.get(node.id, 0) + 1
+        elif isinstance(node, ast.Global):
+            for global_name in node.names:
+                bindings[global_name] = bindings.get(global_name, 0) + 2
+    for stmt in tree.body:
+        if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name \
+                and type(stmt.value) in (ast.Name, ast.Attribute):
+            target = scope.qualify(ast_dotted(stmt.value))
+            name = stmt.targets[0].id
+            if target and name not in imports and bindings.get(name) == 1 and target != f"{scope.module}.{name}":
+                candidates[name] = target
+    return candidates
+
+
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False,
                  text: str | None = None, trees: Trees | None = None) -> ModuleIndex:
     """Index one parsed source module: its imports, the names it binds and where each function and
@@ -1249,6 +1275,7 @@ def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = Fal
     index = ModuleIndex(name, path, imports=imports, names=frozenset(_top_level_names(tree) | set(imports)),
                         star_modules=tuple(m for m in table.star_modules if m != name),
                         scope=scope, tree=tree, text=text, trees=trees)
+    index.aliases = _aliases(tree, scope, imports)
     for top, stmt in enumerate(tree.body):
         first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
         index._spans.append((first, stmt.end_lineno or stmt.lineno))
@@ -1475,8 +1502,10 @@ class SourceIndex:
             if kind == "class" and module.has_class(rest):
                 return module.cls(rest)
             head, _, tail = rest.partition(".")
-            if head in module.imports:  # re-exported: ``from .users import get_user`` in a package
-                target = module.imports[head] + (f".{tail}" if tail else "")
+            # re-exported (``from .users import get_user`` in a package), or an alias (``Error = BaseError``)
+            bound_to = module.imports.get(head) or module.aliases.get(head)
+            if bound_to:
+                target = bound_to + (f".{tail}" if tail else "")
                 if target != qualname:
                     return self._lookup(target, kind, depth + 1)
             if kind == "function" and "." in rest:

@@ -1231,6 +1231,83 @@ class MissingErrorPathTest(Rule):
         Invalid(_GET_ORDER_TEST, line=1, column=11, config={"pythonpath": ["."]}, files=_RAISED_AGAIN, message=_ANSWERS_404),
     ]
 
+    # The test expects the class under another name the raising module binds to it
+    # (`RetryException = RetryError`): the same class (nineteenth first look, judge19c F2).
+    _RETRIED_MW = dedent("""
+        class RetryError(Exception):
+            pass
+
+
+        class Middleware:
+            async def process(self, response):
+                if not response:
+                    raise RetryError("retry")
+                return response
+
+
+        RetryException = {alias}
+    """)
+    _EXPECTS_ALIAS = dedent("""
+        import pytest
+
+        from app.mw import Middleware, RetryException
+
+
+        async def test_passes_through():
+            middleware = Middleware()
+            assert await middleware.process("x") == "x"
+
+
+        async def test_retries_empty():
+            middleware = Middleware()
+            with pytest.raises(RetryException):
+                await middleware.process("")
+    """)
+    VALID += [Valid(_EXPECTS_ALIAS, config={"pythonpath": ["."], "asyncio_mode": "auto"},
+                    files={"app/__init__.py": "", "app/mw.py": _RETRIED_MW.format(alias="RetryError")})]
+    INVALID += [
+        Invalid(_EXPECTS_ALIAS, line=6, column=11, config={"pythonpath": ["."], "asyncio_mode": "auto"},
+                files={"app/__init__.py": "", "app/mw.py": _RETRIED_MW.format(alias="ValueError")},
+                message="`Middleware.process` raises `RetryError` at `app/mw.py:8`; no test expects it"),
+    ]
+
+    # The request is sent by a helper of the test module that hands the response back; the test asserts
+    # its status (nineteenth first look, judge19c F3): the helper's requests are the caller's.
+    _WIPE = dedent("""
+        from fastapi import APIRouter
+        from fastapi.responses import JSONResponse
+
+        router = APIRouter(prefix="/admin")
+
+
+        @router.post("/wipe")
+        async def wipe(body: dict | None = None):
+            if (body or {}).get("confirm") != "WIPE":
+                return JSONResponse(status_code=400, content={"error": "MISSING_CONFIRMATION"})
+            return {"success": True}
+    """)
+    _WIPE_TEST = dedent("""
+        def _wipe_post(client, body=None):
+            return client.post("/admin/wipe", json=body or {{"confirm": "WIPE"}})
+
+
+        def test_wipe_rejects_wrong_token(client):
+            r = _wipe_post(client, body={{"confirm": "wipe"}})
+            assert {check}
+
+
+        def test_wipe(client):
+            r = client.post("/admin/wipe", json={{"confirm": "WIPE"}})
+            assert r.status_code == 200
+    """)
+    VALID += [Valid(_WIPE_TEST.format(check="r.status_code == 400"), config={"pythonpath": ["."]},
+                    files={"app/__init__.py": "", "app/admin.py": _WIPE})]
+    INVALID += [
+        Invalid(_WIPE_TEST.format(check="r.json()"), line=5, column=5, config={"pythonpath": ["."]},
+                files={"app/__init__.py": "", "app/admin.py": _WIPE},
+                message="`POST /admin/wipe` answers 400 at `app/admin.py:10`; no test expects it"),
+    ]
+
 
 def _endpoint_subject(call: cst.Call) -> tuple[str, Endpoint | None, bool] | None:
     found = endpoint_call(call)
