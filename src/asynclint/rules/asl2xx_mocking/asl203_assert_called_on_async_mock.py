@@ -458,21 +458,17 @@ class AssertCalledOnAsyncMock(Rule):
             if late else self._modules
 
     def _fixture_imports(self, func: cst.FunctionDef) -> list[str]:
-        """What the fixtures the test requests import, in their bodies or at the top of their conftest.py:
-        the code the test reaches through them (an app a fixture builds: ``from app.main import
-        create_app`` inside it, a test client over it, and a test that imports nothing of the app)."""
+        """What the fixtures the test requests (and those they request) import in their bodies: the code
+        the test reaches through them (an app a fixture builds, ``from app.main import create_app``
+        inside it, a test client over it, and a test that imports nothing of the app). Not autouse
+        fixtures, nor a conftest.py's top-level imports: setup the test does not drive (seen at the
+        sixteenth look's suite: a root conftest.py importing the whole project hid two right findings)."""
         test = next((t for t in self.ctx.facts.tests if t.func is func), None)
         if test is None:
             return []
-        fixtures, _ = self.ctx.test_fixtures(test)
-        found: list[str] = []
-        for fixture in fixtures.values():
-            found += imported_inside(fixture.func)
-            if fixture.path is not None and fixture.path != self.ctx.path:
-                facts = self.ctx.project.conftest_facts(fixture.path)
-                if facts is not None:
-                    found += facts.imports.names.values()
-        return found
+        fixtures, _ = self.ctx.fixture_scope(test.classes).closure([*test.params, *test.usefixtures()],
+                                                                   include_autouse=False)
+        return [name for fixture in fixtures.values() for name in imported_inside(fixture.func)]
 
     def _report(self, attribute: cst.Attribute, mock: str, path: tuple[cst.CSTNode, ...]) -> None:
         old = attribute.attr.value
