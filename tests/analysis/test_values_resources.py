@@ -21,7 +21,7 @@ LIBRARY = {
     "wirelib/_base.py": dedent("""
         class Closing:
             async def aclose(self) -> None:
-                pass
+                self.closed = True
 
             async def __aenter__(self):
                 return self
@@ -36,7 +36,7 @@ LIBRARY = {
 
         class Pipe:
             async def aclose(self):
-                pass
+                self.closed = True
 
             async def __aenter__(self):
                 return self
@@ -57,7 +57,7 @@ LIBRARY = {
 
         class Plain:
             def close(self):
-                pass
+                self.closed = True
 
             def __enter__(self):
                 return self

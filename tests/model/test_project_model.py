@@ -124,7 +124,7 @@ def test_a_resource_class_from_src_is_recognised(tmp_path: Path) -> None:
         "src/app/db.py": """
             class Pool:
                 async def close(self):
-                    pass
+                    self.closed = True
 
             class Settings:
                 pass
@@ -293,7 +293,7 @@ def test_a_changed_conftest_is_read_again(tmp_path: Path) -> None:
 
 
 def test_dependencies_name_the_conftest_chain_and_source_modules_read(tmp_path: Path) -> None:
-    _write(tmp_path, {**PROJECT, "src/app/db.py": "class Pool:\n    async def close(self):\n        pass\n"})
+    _write(tmp_path, {**PROJECT, "src/app/db.py": "class Pool:\n    async def close(self):\n        self.closed = True\n"})
     ctx = _context(tmp_path / "tests/api/test_users.py")
     found = ctx.dependencies()
     assert {(tmp_path / "tests/api/conftest.py").resolve(), (tmp_path / "conftest.py").resolve()} <= found

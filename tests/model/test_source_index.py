@@ -70,7 +70,7 @@ APP = {
 
         class Base:
             async def aclose(self):
-                pass
+                self.closed = True
 
             def __enter__(self):
                 return self
@@ -195,6 +195,44 @@ def test_a_name_bound_once_to_another_is_that_other(tmp_path: Path) -> None:
     assert imported is not None and imported.qualname == "app.base.BaseError"
     assert index.cls("app.errors.Twice") is None
     assert index.cls("app.errors.Later") is None
+
+
+def test_a_release_method_that_does_nothing_releases_nothing(tmp_path: Path) -> None:
+    """``async def aclose(self): pass`` makes no resource of its class; a subclass's own one that does
+    nothing overrides its base's real one, and a real one overrides a base's that does nothing."""
+    root = _project(tmp_path, {
+        "src/app/__init__.py": "",
+        "src/app/pool.py": """
+            class Idle:
+                async def aclose(self) -> None:
+                    \"\"\"Nothing to release.\"\"\"
+
+
+            class Quiet(Idle):
+                pass
+
+
+            class Real:
+                async def aclose(self) -> None:
+                    await self.conn.close()
+
+
+            class Muted(Real):
+                async def aclose(self) -> None:
+                    pass
+
+
+            class Loud(Idle):
+                def close(self) -> None:
+                    self.conn.close()
+        """,
+    })
+    index = _index(root)
+    assert index.release_method("app.pool.Idle") is None
+    assert index.release_method("app.pool.Quiet") is None
+    assert index.release_method("app.pool.Real") == "aclose"
+    assert index.release_method("app.pool.Muted") is None
+    assert index.release_method("app.pool.Loud") == "close"
 
 
 def test_subclass_of_a_known_client_inherits_its_release(tmp_path: Path) -> None:
@@ -390,7 +428,7 @@ def test_a_name_defined_twice_answers_with_its_last_definition(tmp_path: Path) -
 
         class Client:
             async def aclose(self):
-                pass
+                self.closed = True
 
 
         def helper():
@@ -503,7 +541,7 @@ HOLDERS = {
                 warnings.warn("left open", ResourceWarning)
 
             def close(self):
-                pass
+                self.closed = True
     """,
 }
 

@@ -511,7 +511,7 @@ class ModuleIndex:
             path=self.path,
             line=stmt.lineno,
             bases=bases,
-            release_methods=tuple(m for m in methods if m in RELEASE_METHODS),
+            release_methods=tuple(item.name for _, item in defs if item.name in RELEASE_METHODS and not _does_nothing(item)),
             async_methods=tuple(async_methods),
             async_context_methods=tuple(context_methods),
             async_context_manager="__aenter__" in methods and "__aexit__" in methods,
@@ -1125,6 +1125,19 @@ def _call_results(cls: ast.ClassDef, scope: NameScope, known: dict[str, str]) ->
     return {attr: callee for attr, callee in found.items() if callee is not None}
 
 
+def _does_nothing(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of nothing but a docstring, ``pass``, ``...`` or a bare ``return`` (``async def aclose(self):
+    pass`` on a base class): a release method that releases nothing makes no resource of its class."""
+    for stmt in func.body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue  # `pass`, `...`, a docstring
+        if isinstance(stmt, ast.Return) and (stmt.value is None or (
+                isinstance(stmt.value, ast.Constant) and stmt.value.value is None)):
+            continue
+        return False
+    return True
+
+
 def _warns_resource(method: _Method, cls: ast.ClassDef) -> bool:
     """``method`` (a ``__del__``) names ``ResourceWarning``: it warns about an unreleased instance; unless
     it warns only when an attribute the class starts empty was filled (``if self._on_close:`` over
@@ -1592,7 +1605,9 @@ class SourceIndex:
             info = self._raw_class(base)
             if info is None:
                 continue
-            release += [m for m in info.release_methods if m not in release]
+            # a base's release method counts where no class before it in the walk defines that name
+            # (a subclass's own `aclose` that does nothing overrides it)
+            release += [m for m in info.release_methods if m not in release and m not in definer]
             async_methods += [m for m in info.async_methods if m not in async_methods and m not in raw.methods]
             methods += [m for m in info.methods if m not in methods]
             acm = acm or info.async_context_manager

@@ -978,7 +978,7 @@ class ResourceNotReleasedInTest(Rule):
                     pass
 
                 async def close(self):
-                    pass
+                    self.closed = True
         """)}),
         # Awaiting a method of a project object that was never started opens nothing.
         Valid(dedent("""
@@ -1017,7 +1017,7 @@ class ResourceNotReleasedInTest(Rule):
                     pass
 
                 async def shutdown(self):
-                    pass
+                    self.closed = True
 
 
             class Source(BaseSource):
