@@ -241,14 +241,32 @@ def _arguments_for(call: ast.Call, positional: tuple[str, ...], names: frozenset
             *(keyword.value for keyword in call.keywords if keyword.arg in names)]
 
 
+#: Operators a coroutine does not support: ``limit > 0``, ``total + 1``, ``-delta`` raise ``TypeError`` on one
+#: (``==``, ``in``, ``%`` with a string on the left and truth tests do not).
+_ORDERINGS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Pow)
+_UNARY = (ast.USub, ast.UAdd, ast.Invert)
+
+
 def _dereferenced_base(node: ast.AST) -> ast.expr | None:
     """What ``node`` dereferences: ``x`` of ``x.attr``, ``x[0]``, ``for i in x``, a comprehension over ``x``,
-    ``list(x)``."""
+    ``list(x)``, ``x > 0`` (or ``0 < x``), ``x + 1``, ``-x``."""
     if type(node) in (ast.Attribute, ast.Subscript):
         return node.value  # type: ignore[attr-defined, no-any-return]
     if type(node) in (ast.For, ast.AsyncFor, ast.comprehension):
         return node.iter  # type: ignore[attr-defined, no-any-return]
+    if type(node) is ast.Compare and all(isinstance(op, _ORDERINGS) for op in node.ops):
+        return _operand(node.left, *node.comparators)
+    if type(node) is ast.BinOp and isinstance(node.op, _ARITHMETIC):
+        return _operand(node.left, node.right)
+    if type(node) is ast.UnaryOp and isinstance(node.op, _UNARY):
+        return node.operand
     return _iterated_argument(node) if isinstance(node, ast.Call) else None
+
+
+def _operand(*operands: ast.expr) -> ast.expr | None:
+    """The first operand that may hold an awaited value (a name, or an await in place)."""
+    return next((o for o in operands if type(o) in (ast.Name, ast.Await)), None)
 
 
 class _Guards:

