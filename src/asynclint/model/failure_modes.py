@@ -1155,13 +1155,27 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             if source is not None:
                 routes += [r for r in _routes(source, index) if r.sites]
         if routes:
-            _route_modes(result, routes, functions, ordered_tests, class_expected, ordinals)
+            through_routes = _route_modes(result, routes, functions, ordered_tests, class_expected, ordinals)
+            # A handler the tests also call directly: its raise is the route's failure mode, reported (or
+            # expected) there once, not a second time as the function's (one cause, one finding).
+            for test_path, modes in list(result.modes.items()):
+                kept = [m for m in modes if _ROUTE_SUBJECT.match(m.subject) or (m.path.resolve(), m.line) not in through_routes]
+                if kept:
+                    result.modes[test_path] = kept
+                else:
+                    del result.modes[test_path]
     return result
+
+
+#: A route's failure-mode subject (``GET /users/{}``), as ``_route_modes`` writes it.
+_ROUTE_SUBJECT = re.compile(r"[A-Z]+ /")
 
 
 def _route_modes(result: FailureIndex, routes: list[_Route], functions: list[_Function],
                  ordered_tests: list[_Function], class_expected: Callable[[str], bool],
-                 ordinals: dict[int, int]) -> None:
+                 ordinals: dict[int, int]) -> set[tuple[Path, int]]:
+    """Add the untested failure modes of the routes the tests request; the raise sites of those routes
+    (reported here or expected by a test) are returned."""
     def reached(request: _Request) -> list[_Route]:
         scored = [(score, route) for route in routes if request.method in ("*", route.method)
                   for score in [_matches(route.template, request.template)] if score is not None]
@@ -1207,6 +1221,7 @@ def _route_modes(result: FailureIndex, routes: list[_Route], functions: list[_Fu
                 what = f"answers {site.status}"
             _add(result, FailureMode(f"{route.method.upper()} {route.template}", what, route.path, site.line,
                                      caller.path, caller.line, caller.name, ordinals[id(caller)]))
+    return {(route.path.resolve(), site.line) for _, route in first.values() for site in route.sites}
 
 
 def _add(result: FailureIndex, mode: FailureMode) -> None:

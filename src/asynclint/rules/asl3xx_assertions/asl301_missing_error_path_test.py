@@ -1308,6 +1308,45 @@ class MissingErrorPathTest(Rule):
                 message="`POST /admin/wipe` answers 400 at `app/admin.py:10`; no test expects it"),
     ]
 
+    # A route handler the tests also call directly: its raise is one failure mode, the route's, reported
+    # once (at the route) and expected by a test of the route (twentieth first look, judge20c F3).
+    _LATEST = dedent("""
+        from fastapi import FastAPI, HTTPException
+
+        app = FastAPI()
+        ITEMS = []
+
+
+        @app.get("/items/latest")
+        def latest_item():
+            if not ITEMS:
+                raise HTTPException(status_code=404, detail="no items")
+            return ITEMS[-1]
+    """)
+    _LATEST_TEST = dedent("""
+        from fastapi.testclient import TestClient
+
+        from app.items import ITEMS, app, latest_item
+
+
+        def test_latest_route():
+            ITEMS.append({{"id": 1}})
+            r = TestClient(app).get("/items/latest")
+            assert r.status_code == {status}
+
+
+        def test_latest_function():
+            ITEMS.append({{"id": 2}})
+            assert latest_item() == {{"id": 2}}
+    """)
+    VALID += [Valid(_LATEST_TEST.format(status=404), config={"pythonpath": ["."]},
+                    files={"app/__init__.py": "", "app/items.py": _LATEST})]
+    INVALID += [
+        Invalid(_LATEST_TEST.format(status=200), line=6, column=5, config={"pythonpath": ["."]},
+                files={"app/__init__.py": "", "app/items.py": _LATEST},
+                message="`GET /items/latest` answers 404 at `app/items.py:10`; no test expects it"),
+    ]
+
 
 def _endpoint_subject(call: cst.Call) -> tuple[str, Endpoint | None, bool] | None:
     found = endpoint_call(call)
