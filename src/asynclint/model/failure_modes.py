@@ -1155,20 +1155,17 @@ def build_failure_index(config: PytestConfig, index: SourceIndex) -> FailureInde
             if source is not None:
                 routes += [r for r in _routes(source, index) if r.sites]
         if routes:
+            function_modes = {id(mode) for modes in result.modes.values() for mode in modes}
             through_routes = _route_modes(result, routes, functions, ordered_tests, class_expected, ordinals)
             # A handler the tests also call directly: its raise is the route's failure mode, reported (or
             # expected) there once, not a second time as the function's (one cause, one finding).
             for test_path, modes in list(result.modes.items()):
-                kept = [m for m in modes if _ROUTE_SUBJECT.match(m.subject) or (m.path.resolve(), m.line) not in through_routes]
+                kept = [m for m in modes if id(m) not in function_modes or (m.path.resolve(), m.line) not in through_routes]
                 if kept:
                     result.modes[test_path] = kept
                 else:
                     del result.modes[test_path]
     return result
-
-
-#: A route's failure-mode subject (``GET /users/{}``), as ``_route_modes`` writes it.
-_ROUTE_SUBJECT = re.compile(r"[A-Z]+ /")
 
 
 def _route_modes(result: FailureIndex, routes: list[_Route], functions: list[_Function],

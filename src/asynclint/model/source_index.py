@@ -1252,9 +1252,14 @@ def _top_level_names(tree: ast.Module) -> set[str]:
 
 def _aliases(tree: ast.Module, scope: NameScope, imports: dict[str, str]) -> dict[str, str]:
     """Top-level ``A = B`` (``B`` a name or a dotted name) where ``A`` is bound nowhere else in the
-    module (no other assignment, def, class or import of it, no ``global A``): ``A`` is ``B``."""
+    module (no other assignment, def, class or import of it, no ``global A``): ``A`` is ``B``. The whole
+    tree is walked for other bindings only where the top level has such an assignment (few modules do)."""
+    candidates = {stmt.targets[0].id: stmt.value for stmt in tree.body
+                  if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+                  and type(stmt.value) in (ast.Name, ast.Attribute) and stmt.targets[0].id not in imports}
+    if not candidates:
+        return {}
     bindings: dict[str, int] = {}
-    candidates: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bindings[node.name] = bindings.get(node.name, 0) + 1
@@ -1263,14 +1268,12 @@ def _aliases(tree: ast.Module, scope: NameScope, imports: dict[str, str]) -> dic
         elif isinstance(node, ast.Global):
             for global_name in node.names:
                 bindings[global_name] = bindings.get(global_name, 0) + 2
-    for stmt in tree.body:
-        if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name \
-                and type(stmt.value) in (ast.Name, ast.Attribute):
-            target = scope.qualify(ast_dotted(stmt.value))
-            name = stmt.targets[0].id
-            if target and name not in imports and bindings.get(name) == 1 and target != f"{scope.module}.{name}":
-                candidates[name] = target
-    return candidates
+    found: dict[str, str] = {}
+    for name, value in candidates.items():
+        target = scope.qualify(ast_dotted(value))
+        if target and bindings.get(name) == 1 and target != f"{scope.module}.{name}":
+            found[name] = target
+    return found
 
 
 def index_module(tree: ast.Module, name: str, path: Path, is_package: bool = False,

@@ -463,7 +463,7 @@ class AssertCalledOnAsyncMock(Rule):
         inside it, a test client over it, and a test that imports nothing of the app). Not autouse
         fixtures, nor a conftest.py's top-level imports: setup the test does not drive (seen at the
         sixteenth look's suite: a root conftest.py importing the whole project hid two right findings)."""
-        test = next((t for t in self.ctx.facts.tests if t.func is func), None)
+        test = self.ctx.test_for(func)
         if test is None:
             return []
         fixtures, _ = self.ctx.fixture_scope(test.classes).closure([*test.params, *test.usefixtures()],
