@@ -7,6 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.api.context import FileContext
+from asynclint.model.names import literal_string
 
 UNKNOWN_PART = "\x00"  # stands for a part of a URL that cannot be read statically
 
@@ -35,10 +36,9 @@ def string_value(node: cst.BaseExpression, constants: dict[str, str]) -> str | N
         if "r" in prefix:
             return node.raw_value
         try:
-            value = node.evaluated_value
+            return literal_string(node)
         except (ValueError, SyntaxError):
             return None
-        return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
         left, right = string_value(node.left, constants), string_value(node.right, constants)
         return None if left is None or right is None else left + right

@@ -40,6 +40,7 @@ class FileContext:
         self.settings = settings
         self.pytest = pytest_config
         self.project = project
+        project.begin_file()  # the files on disk are read afresh for each file linted, once
         self.imports = ImportTable(module)
         self.traversal = Traversal()
         self._fixture_scopes: dict[tuple[int, ...], FixtureScope] = {}

@@ -169,6 +169,10 @@ class ProjectModel:
         self._derived: dict[tuple[str, Path], tuple[tuple[int, int], object]] = {}
         self._dependency_stamps: dict[Path, tuple[tuple[tuple[Path, tuple[int, int] | None], ...],
                                                  tuple[tuple[Requirement, ...], frozenset[str]]]] = {}
+        #: The conftest.py chain of each file asked about since ``begin_file``: the rules of one file
+        #: ask for it dozens of times (each fixture scope, each runner question), and the files on
+        #: disk do not change while one file is linted, so one check of their versions is enough.
+        self._chains: dict[tuple[Path, Path], list[ModuleFacts]] = {}
 
     def per_file_version(self, kind: str, path: Path, compute: Callable[[Path], T]) -> T | None:
         """``compute(path)`` once per content version of ``path`` in a run (None when it cannot be read).
@@ -255,15 +259,22 @@ class ProjectModel:
             found = self._conftest_paths[key] = tuple(paths)
         return found
 
+    def begin_file(self) -> None:
+        """A new file is being linted: the conftest.py files' versions are checked again."""
+        self._chains.clear()
+
     def conftests_for(self, path: Path, config: PytestConfig) -> list[ModuleFacts]:
         """conftest.py files pytest would load for ``path``, nearest first, up to the rootdir."""
-        found = []
-        for conftest in self.conftest_paths(path.parent, config.rootdir):
-            if conftest != path:
-                facts = self.conftest_facts(conftest)
-                if facts is not None:
-                    found.append(facts)
-        return found
+        key = (path, config.rootdir)
+        found = self._chains.get(key)
+        if found is None:
+            found = self._chains[key] = []
+            for conftest in self.conftest_paths(path.parent, config.rootdir):
+                if conftest != path:
+                    facts = self.conftest_facts(conftest)
+                    if facts is not None:
+                        found.append(facts)
+        return list(found)
 
     def fixture_scope(self, facts: ModuleFacts, config: PytestConfig,
                       classes: tuple[cst.ClassDef, ...] = ()) -> FixtureScope:

@@ -20,6 +20,7 @@ from asynclint.api.context import FileContext
 from asynclint.core.diagnostics import ImportRequest
 from asynclint.fixes.edits import mark_with_keyword
 from asynclint.knowledge.pytest_asyncio import SCOPE_ORDER
+from asynclint.model.names import literal_string
 from asynclint.model.pytest_facts import Fixture, Mark, TestFunction
 from asynclint.model.runners import PYTEST_ASYNCIO
 
@@ -73,11 +74,14 @@ def parametrized_names(test: TestFunction) -> set[str]:
         if mark.name != "parametrize" or mark.call is None or not mark.call.args:
             continue
         first = mark.call.args[0].value
-        if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
-            names |= {n.strip() for n in first.evaluated_value.split(",") if n.strip()}
+        text = literal_string(first) if isinstance(first, cst.SimpleString) else None
+        if text is not None:
+            names |= {n.strip() for n in text.split(",") if n.strip()}
         elif isinstance(first, (cst.List, cst.Tuple)):
-            names |= {e.value.evaluated_value for e in first.elements
-                      if isinstance(e.value, cst.SimpleString) and isinstance(e.value.evaluated_value, str)}
+            for element in first.elements:
+                name = literal_string(element.value) if isinstance(element.value, cst.SimpleString) else None
+                if name is not None:
+                    names.add(name)
         else:
             names.add("*")  # computed names: any parameter may be parametrized
     return names
