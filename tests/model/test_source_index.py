@@ -880,3 +880,58 @@ def test_a_coroutine_kept_in_a_local_name_is_handed_on_with_the_name(tmp_path: P
                 print(coro)
     """}))
     assert index.handed_on("jobs.Jobs") == {"_send"}  # awaited through the name, or rebound: not handed on
+
+
+CLASSES = {
+    "src/app/base.py": """
+        import httpx
+
+
+        class Base:
+            async def aclose(self):
+                await self.client.aclose()
+
+            def __init__(self):
+                self.client = httpx.AsyncClient()
+    """,
+    "src/app/service.py": """
+        from app.base import Base
+
+
+        class Service(Base):
+            async def fetch(self):
+                return 1
+    """,
+}
+
+
+def _view(root: Path, model: ProjectModel, read: set[Path]) -> SourceIndex:
+    return model.source_index(pytest_config_for_directory(root.resolve()), note_read=read.add)
+
+
+def test_an_answer_is_shared_by_the_views_of_a_run_with_the_files_it_read(tmp_path: Path) -> None:
+    root = _project(tmp_path, CLASSES)
+    model = ProjectModel()
+    pytest_config_for_directory.cache_clear()
+    first_read: set[Path] = set()
+    first = _view(root, model, first_read).cls("app.service.Service")
+    assert first is not None and "aclose" in first.release_methods  # through the base, in another file
+    second_read: set[Path] = set()
+    again = _view(root, model, second_read).cls("app.service.Service")
+    assert again is first  # the run's answer, not computed again
+    # the second file's findings depend on both files all the same (the result cache's contract)
+    assert {p.name for p in second_read} == {p.name for p in first_read} == {"base.py", "service.py"}
+
+
+def test_a_shared_answer_is_computed_again_when_a_file_it_read_changed(tmp_path: Path) -> None:
+    root = _project(tmp_path, CLASSES)
+    model = ProjectModel()
+    pytest_config_for_directory.cache_clear()
+    view = _view(root, model, set())
+    assert view.cls("app.base.Base") is not None  # the base first: the subclass's answer uses this view's
+    assert "aclose" in view.cls("app.service.Service").release_methods  # type: ignore[union-attr]
+    base = root / "src/app/base.py"
+    base.write_text("class Base:\n    pass\n", encoding="utf-8")
+    os.utime(base, ns=(1, 1))
+    later = _view(root, model, set()).cls("app.service.Service")
+    assert later is not None and "aclose" not in later.release_methods

@@ -24,7 +24,7 @@ from asynclint.knowledge.async_types import (
     POOLED_CLIENTS,
     POOLED_ENGINES,
 )
-from asynclint.model.names import ImportTable
+from asynclint.model.names import ImportTable, source_text
 
 
 def _call_target(expr: cst.BaseExpression | None, imports: ImportTable) -> str | None:
@@ -320,8 +320,9 @@ def handed_out(func: cst.FunctionDef) -> cst.BaseExpression | None:
             continue
         if isinstance(value, cst.Await):
             value = value.expression
-        spelled = cst.Module([]).code_for_node(value)
-        if text is not None and spelled != text:
-            return None
-        found, text = value, spelled
+        if found is not None:  # spelled only when a second path hands something out (most have one)
+            text = text if text is not None else source_text(found)
+            if source_text(value) != text:
+                return None
+        found = value
     return found

@@ -62,7 +62,8 @@ class FrameworkScan:
             return self._files[key]  # type: ignore[return-value]
         text = self.text(path)
         try:
-            names = declared_plugins(ast.parse(text)) if text is not None else []
+            # most conftest.py files never spell the name: no tree to build for them
+            names = declared_plugins(ast.parse(text)) if text is not None and "pytest_plugins" in text else []
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             names = []
         self._files[key] = names

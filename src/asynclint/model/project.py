@@ -319,7 +319,9 @@ class ProjectModel:
         passes its ``note_file_read``); a caller that passes none records what it depends on itself.
         Modules are parsed lazily, on the first question about a name in them,
         and shared by every file of the run; each call returns a fresh view so a
-        file changed since is re-read (see source_index.SourceModules).
+        file changed since is re-read (see source_index.SourceModules). What a view
+        answers about a function or class is shared too, with the versions of the
+        files it read, which each view checks once (``SourceIndex._shared``).
         """
         def excluded(path: Path) -> bool:
             return path.name == "conftest.py" or config.is_test_file(path)

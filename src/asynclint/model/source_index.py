@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate, count
 from importlib.util import decode_source
 from pathlib import Path
+from typing import TypeVar
 
 from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
@@ -1403,6 +1404,18 @@ def _dispatched(info: FunctionInfo, reached_as: str) -> list[str]:
 # Finding and caching modules.
 
 
+Version = tuple[int, int]  # a file's (mtime_ns, size)
+T = TypeVar("T")
+
+
+def file_version(path: Path) -> Version | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 class SourceModules:
     """Cache of source-module indexes, keyed by path and content version."""
 
@@ -1412,6 +1425,9 @@ class SourceModules:
         self.parse_count = 0
         #: The source trees kept for the entries asked about later, shared by every module, bounded.
         self.trees = Trees(tree_budget)
+        #: Answers of the views (``SourceIndex.function``/``cls``), shared by every file of the run: each
+        #: with the version of every module file it read, valid while those files are unchanged.
+        self.answers: dict[tuple[object, ...], tuple[object, tuple[tuple[Path, Version | None], ...]]] = {}
 
     def locate(self, roots: tuple[Path, ...], module: str,
                excluded: Callable[[Path], bool]) -> tuple[Path, bool] | None:
@@ -1425,13 +1441,19 @@ class SourceModules:
         self._paths[key] = found
         return found
 
+    def version(self, path: Path) -> Version | None:
+        """The version ``load`` last read of ``path`` (None: it could not be read)."""
+        cached = self._parsed.get(path)
+        return cached[0] if cached is not None else None
+
     def load(self, path: Path, module: str, is_package: bool) -> ModuleIndex | None:
         """The index of the module at ``path``, parsed once per content version."""
-        try:
-            stat = path.stat()
-        except OSError:
+        version = file_version(path)
+        if version is None:
+            gone = self._parsed.pop(path, None)
+            if gone is not None and gone[1] is not None:
+                self.trees.forget(gone[1]._id)
             return None
-        version = (stat.st_mtime_ns, stat.st_size)
         cached = self._parsed.get(path)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -1489,19 +1511,80 @@ class SourceIndex:
     #: lookups ask about the same modules thousands of times (ASL301's failure index: 5,400 lookups
     #: of 37 modules, each a path resolution and a stat of the file).
     _seen: dict[str, ModuleIndex | None] = field(default_factory=dict)
+    #: The file each module name of ``_seen`` was found in, and the version of each file this view
+    #: read or checked (a view checks a file's version once).
+    _seen_files: dict[str, Path] = field(default_factory=dict)
+    _versions: dict[Path, Version | None] = field(default_factory=dict)
+    #: The files read by each shared answer being computed (innermost last): see ``_shared``.
+    _reading: list[set[Path]] = field(default_factory=list)
+    _files_of: dict[tuple[str, str], set[Path]] = field(default_factory=dict)
 
     # Loading ------------------------------------------------------------------
     def _module(self, name: str) -> ModuleIndex | None:
         if name in self._seen:
+            if self._reading and name in self._seen_files:
+                self._read(self._seen_files[name])
             return self._seen[name]
         found: ModuleIndex | None = None
         if self.modules is not None and self.roots:
             located = self.modules.locate(self.roots, name, self.excluded)
             if located is not None:
-                self.note_read(located[0])
                 found = self.modules.load(located[0], name, located[1])
+                self._versions[located[0]] = self.modules.version(located[0])
+                self._seen_files[name] = located[0]
+                self._read(located[0])
         self._seen[name] = found
         return found
+
+    def _read(self, path: Path) -> None:
+        """This view's answers depend on ``path``: the file's findings, and each shared answer being computed."""
+        self.note_read(path)
+        for files in self._reading:
+            files.add(path)
+
+    def _shared(self, kind: str, qualname: str, compute: Callable[[], T]) -> T:
+        """``compute()``, answered once per run for every file's view (the files of a run ask about
+        the same classes and functions): the answer is kept with the version of each module file it
+        read, and given again while each of them is unchanged, after this view checked it once.
+
+        An answer computed while a class's holding is being decided may stop short: it is this
+        view's only. Either way the files an answer read are remembered, so that an answer that
+        uses it (from this view's own caches: ``_replay``) depends on them too.
+        """
+        modules = self.modules
+        if modules is None:
+            return compute()
+        key = (self.roots, kind, qualname)
+        kept = None if self._holding else modules.answers.get(key)
+        if kept is not None and all(self._version(path) == version for path, version in kept[1]):
+            files = {path for path, _ in kept[1]}
+            for path in files:
+                self._read(path)
+            self._files_of[(kind, qualname)] = files
+            return kept[0]  # type: ignore[return-value]
+        self._reading.append(set())
+        try:
+            value = compute()
+        finally:
+            files = self._reading.pop()
+        for outer in self._reading:
+            outer |= files
+        self._files_of[(kind, qualname)] = files
+        if not self._holding:
+            modules.answers[key] = (value, tuple((path, self._versions.get(path)) for path in sorted(files)))
+        return value
+
+    def _replay(self, kind: str, qualname: str) -> None:
+        """An answer of this view's own caches is used by one being computed: it read those files too."""
+        files = self._files_of.get((kind, qualname)) if self._reading else None
+        if files:
+            for outer in self._reading:
+                outer |= files
+
+    def _version(self, path: Path) -> Version | None:
+        if path not in self._versions:
+            self._versions[path] = file_version(path)
+        return self._versions[path]
 
     def _lookup(self, qualname: str, kind: str, depth: int = 0) -> FunctionInfo | ClassInfo | None:
         """Find ``qualname`` (kind "function" or "class") by loading the longest module prefix."""
@@ -1552,8 +1635,9 @@ class SourceIndex:
             return None
         found = self.functions.get(qualname)
         if found is not None or qualname in self._missing or self.modules is None:
+            self._replay("function", qualname)
             return found
-        result = self._lookup(qualname, "function")
+        result = self._shared("function", qualname, lambda: self._lookup(qualname, "function"))
         if isinstance(result, FunctionInfo):
             self.functions[qualname] = result
             return result
@@ -1563,11 +1647,13 @@ class SourceIndex:
     def _raw_class(self, qualname: str) -> ClassInfo | None:
         found = self.classes.get(qualname)
         if found is not None or self.modules is None:
+            self._replay("class", qualname)
             return found
         key = "class:" + qualname
         if key in self._missing:
+            self._replay("class", qualname)
             return None
-        result = self._lookup(qualname, "class")
+        result = self._shared("class", qualname, lambda: self._lookup(qualname, "class"))
         if isinstance(result, ClassInfo):
             self.classes[qualname] = result
             return result
@@ -1580,7 +1666,14 @@ class SourceIndex:
             return None
         resolved = self._resolved_classes.get(qualname)
         if resolved is not None:
+            self._replay("resolved class", qualname)
             return resolved
+        found = self._shared("resolved class", qualname, lambda: self._resolve(qualname))
+        if found is not None:
+            self._resolved_classes[qualname] = found
+        return found
+
+    def _resolve(self, qualname: str) -> ClassInfo | None:
         raw = self._raw_class(qualname)
         if raw is None:
             return None
