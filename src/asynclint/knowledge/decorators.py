@@ -66,6 +66,17 @@ DECORATOR_EFFECTS: dict[str, str] = {
 #: is neither a coroutine nor only a context manager; ASL405 reads it for what awaiting it opens.
 AWAITED_GIVES_RESULT = frozenset({"asyncssh.misc.async_context_manager"})
 
+#: Class decorators that leave the methods a class defines or inherits as written: they add methods
+#: (``__init__``, ``__eq__``, ordering) or only check or mark the class. Any other class decorator
+#: (``strawberry.experimental.pydantic.type`` installs its own ``from_pydantic``) may replace a
+#: method: what calling one of that class's methods does is then unknown.
+METHOD_KEEPING_CLASS_DECORATORS = frozenset({
+    "dataclasses.dataclass", "functools.total_ordering", "typing.final", "typing_extensions.final",
+    "typing.runtime_checkable", "typing_extensions.runtime_checkable", "enum.unique", "attr.s", "attr.attrs",
+    "attr.define", "attr.frozen", "attr.mutable", "attrs.define", "attrs.frozen", "attrs.mutable",
+    "pydantic.dataclasses.dataclass",
+})
+
 #: Decorator prefixes whose every member keeps the function's result (pytest's marks).
 KEEPING_PREFIXES = ("pytest.mark.",)
 

@@ -24,10 +24,22 @@ def _called_name(node: ast.expr) -> str | None:
     return None
 
 
+class Rewritten:
+    """The answer for a method of a class under a class decorator the model does not know: the method
+    that runs may be one the decorator installed, and what it does with its arguments is unknown."""
+
+
+REWRITTEN = Rewritten()
+
 #: ``(class, method)`` to the ``def`` of a method a class of the module inherits from a base defined
-#: elsewhere, or ``("", name)`` to the ``def`` of a function the module imports as ``name``
-#: (``SourceIndex`` resolves both), or None when it cannot be found.
-Inherited = Callable[[str, str], "ast.FunctionDef | ast.AsyncFunctionDef | None"]
+#: elsewhere, or ``("", name)`` to the ``def`` of a function the module imports as ``name``, or of a
+#: method called through its class (``("", "Payload.from_dto")``, ``REWRITTEN`` when a decorator may
+#: have replaced it) or a function through its module (``("", "convert.to_rows")``) (``SourceIndex``
+#: resolves them), or None when it cannot be found.
+Inherited = Callable[[str, str], "ast.FunctionDef | ast.AsyncFunctionDef | Rewritten | None"]
+
+#: The readers' answer for a call whose callee is unknown (``REWRITTEN``): every argument may be read.
+_EVERY_ARGUMENT = frozenset({"*"})
 
 
 def await_kinds(tree: ast.Module, inherited: Inherited | None = None) -> list[tuple[ast.Await, str, str]]:
@@ -208,14 +220,31 @@ class _ParamReaders:
         if key not in self._known:
             is_method = key.startswith("self.")
             name = key[len("self."):] if is_method else key
-            found = self._methods.get(name) if is_method else self._functions.get(name)
+            found: ast.FunctionDef | ast.AsyncFunctionDef | Rewritten | None = \
+                self._methods.get(name) if is_method else self._functions.get(name)
             swallowed = self._swallowed
             if found is None and self._inherited is not None and (self._owner or not is_method):
                 found = self._inherited(self._owner if is_method else "", name)
-                swallowed = _swallowed(found) if found is not None else swallowed
-            self._known[key] = _dereferenced_params(found, swallowed, is_method) if found is not None \
-                else ((), frozenset(), frozenset())
+                swallowed = _swallowed(found) if isinstance(found, ast.AST) else swallowed
+            if isinstance(found, Rewritten):
+                self._known[key] = ((), _EVERY_ARGUMENT, frozenset())
+            elif found is None or (not is_method and "." in name and not _called_through_class(found)):
+                self._known[key] = ((), frozenset(), frozenset())
+            else:
+                classmethod = any(type(d) is ast.Name and d.id == "classmethod" for d in found.decorator_list)
+                self._known[key] = _dereferenced_params(found, swallowed, is_method or classmethod)
         return self._known[key]
+
+
+def _called_through_class(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``Cls.name(value)`` reaches ``func`` with ``value`` as its first argument after ``cls`` (a
+    ``classmethod``) or as its first (a ``staticmethod``, or a function of a module: ``convert.to_rows``);
+    not an instance method, where the value would land on ``self``."""
+    names = {d.id for d in func.decorator_list if type(d) is ast.Name}
+    if names & {"classmethod", "staticmethod"}:
+        return True
+    positional = [*func.args.posonlyargs, *func.args.args]
+    return not positional or positional[0].arg not in ("self", "cls")
 
 
 def _call_with(node: ast.AST | None, bound: dict[str, list[int]]) -> tuple[ast.Call, str] | None:
@@ -226,6 +255,8 @@ def _call_with(node: ast.AST | None, bound: dict[str, list[int]]) -> tuple[ast.C
     func = node.func
     if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
         key = f"self.{func.attr}"
+    elif type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id != "cls":
+        key = f"{func.value.id}.{func.attr}"  # `Payload.from_dto(value)`, `convert.to_rows(value)`
     elif type(func) is ast.Name and func.id not in _ITERATING and func.id not in _TYPE_GUARDS:
         key = func.id
     else:
@@ -237,6 +268,8 @@ def _call_with(node: ast.AST | None, bound: dict[str, list[int]]) -> tuple[ast.C
 
 def _arguments_for(call: ast.Call, positional: tuple[str, ...], names: frozenset[str]) -> list[ast.expr]:
     """The arguments of ``call`` that land on the parameters ``names``, by position or keyword."""
+    if names is _EVERY_ARGUMENT:
+        return [*call.args, *(keyword.value for keyword in call.keywords)]
     return [*(arg for index, arg in enumerate(call.args) if index < len(positional) and positional[index] in names),
             *(keyword.value for keyword in call.keywords if keyword.arg in names)]
 

@@ -30,11 +30,11 @@ from importlib.util import decode_source
 from pathlib import Path
 from typing import TypeVar
 
-from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, call_result
+from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, METHOD_KEEPING_CLASS_DECORATORS, call_result
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
 from asynclint.model.ast_imports import ast_imports, package_of
-from asynclint.model.awaited_values import Inherited, awaited_results, function_awaits
+from asynclint.model.awaited_values import REWRITTEN, Inherited, Rewritten, awaited_results, function_awaits
 from asynclint.model.top_bindings import binds_dynamically, every_top_binding
 from asynclint.model.modules import module_file
 
@@ -138,6 +138,8 @@ class ClassInfo:
     #: (usually once it holds something: ``holds_once_used``); not when it warns only once an attribute
     #: the class starts empty was filled (``if self._on_close:``: callbacks its users registered).
     warns_unreleased: bool = False
+    #: Its decorators, qualified through the module's imports; "?" for one that is not a plain dotted name.
+    decorators: tuple[str, ...] = ()
     #: Every ``self.attr = Ctor(...)`` in its own methods: (attr, qualified ``Ctor``), all of them where
     #: ``attribute_types`` keeps the first (a test that patches one ``Ctor`` gets its mock there).
     built_attributes: tuple[tuple[str, str], ...] = ()
@@ -528,6 +530,8 @@ class ModuleIndex:
             held_releases=tuple(held_releases),
             warns_unreleased=any(_warns_resource(item, stmt) for _, item in defs if item.name == "__del__"),
             built_attributes=tuple(class_scope.built),
+            decorators=tuple(self._scope.qualify(ast_dotted(d.func if isinstance(d, ast.Call) else d)) or "?"
+                             for d in stmt.decorator_list),
             attribute_unions=tuple(_declared_unions(stmt, class_scope).items()),
         )
 
@@ -1896,7 +1900,11 @@ class SourceIndex:
     def _inherited_definitions(self, module: str) -> Inherited:
         """``Inherited`` for project module ``module``: the ``def`` of a method one of its classes inherits,
         found along its bases, or of a function it imports, in whichever project module defines it."""
-        def find(owner: str, method: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        def find(owner: str, method: str) -> ast.FunctionDef | ast.AsyncFunctionDef | Rewritten | None:
+            if not owner and "." in method:  # `Payload.from_dto`: a method called through its class
+                cls = self.cls(f"{module}.{method.rpartition('.')[0]}")
+                if cls is not None and any(d not in METHOD_KEEPING_CLASS_DECORATORS for d in cls.decorators):
+                    return REWRITTEN
             info = self.function(f"{module}.{owner}.{method}" if owner else f"{module}.{method}")
             defined_in = self._module_of(info.qualname) if info is not None else None
             index = self._module(defined_in) if defined_in else None
