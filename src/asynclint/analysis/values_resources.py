@@ -23,6 +23,7 @@ unknown: None, and the rules asking say nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ from asynclint.knowledge.resources import (BORROWING_CALLS, KNOWN_RESOURCES, REL
 from asynclint.analysis.calls import COROUTINE
 from asynclint.analysis.coroutines import installed_roots
 from asynclint.model.names import dotted_name
+from asynclint.model.pytest_facts import drives_a_loop
 from asynclint.model.source_index import SourceIndex
 
 if TYPE_CHECKING:
@@ -107,14 +109,16 @@ def released_through_owner(call: cst.Call, teardown: Sequence[cst.BaseStatement]
     return False
 
 
-def released_by_users(ctx: "FileContext", fixture: "Fixture") -> bool:
+def released_by_users(ctx: "FileContext", fixture: "Fixture", resource: Resource | None = None) -> bool:
     """Whether the fixture's users release what it hands out (the question "is it released by its
     users?"): ``fixture`` is defined in the linted test module (so its users are all here), and every
     test of the module that requests it, none through ``usefixtures`` and no fixture, hands the value
     to a context manager it enters (``async with Client(http_client=http_client)``), whose exit may
     release it: a class the model cannot read (a fixture's value, an installed class: unknown), or a
     project class whose ``__aexit__``/``__exit__`` releases the attribute it keeps the argument in
-    (``SourceIndex.released_on_exit``)."""
+    (``SourceIndex.released_on_exit``); or, ``resource`` given, calls one of its release methods on the
+    value itself (``await client.close()``); or, for a resource released by an await, is a sync test
+    that runs no event loop (it cannot have opened an async client: it only reads it)."""
     if fixture.autouse or ctx.path.name == "conftest.py" or (fixture.path is not None and fixture.path != ctx.path):
         return False
     users = []
@@ -127,7 +131,32 @@ def released_by_users(ctx: "FileContext", fixture: "Fixture") -> bool:
                 users.append(test.func)
     if any(fixture.name in other.params for other in ctx.facts.fixtures):
         return False  # another fixture builds on it: what it does with the value is not followed
-    return bool(users) and all(_entered_with(ctx, func, fixture.name) for func in users)
+    methods = _release_methods(resource)
+    only_async = resource is not None and resource.awaited_release
+    return bool(users) and all(
+        _entered_with(ctx, func, fixture.name) or _releases_itself(func, fixture.name, methods)
+        or (only_async and func.asynchronous is None and not drives_a_loop(func, ctx.imports)) for func in users)
+
+
+def _release_methods(resource: Resource | None) -> frozenset[str]:
+    """The methods ``resource``'s release statements call on the value (``await {}.aclose()``: ``aclose``)."""
+    if resource is None:
+        return frozenset()
+    return frozenset(match.group(1) for statement in resource.release for match in _RELEASE_CALL.finditer(statement))
+
+
+_RELEASE_CALL = re.compile(r"\{\}\.(\w+)\(")
+
+
+def _releases_itself(func: cst.FunctionDef, name: str, methods: frozenset[str]) -> bool:
+    """``func`` calls a release method on the value it requested as ``name`` (``await client.close()``)."""
+    if not methods:
+        return False
+    for node in descendants(func.body):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Name \
+                and node.func.value.value == name and node.func.attr.value in methods:
+            return True
+    return False
 
 
 def _entered_with(ctx: "FileContext", func: cst.FunctionDef, name: str) -> bool:

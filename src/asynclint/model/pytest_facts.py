@@ -325,6 +325,13 @@ def _runs_a_loop(stmt: cst.BaseStatement, imports: ImportTable) -> bool:
     return False
 
 
+def drives_a_loop(func: cst.FunctionDef, imports: ImportTable) -> bool:
+    """Whether ``func``'s own body runs an event loop (``asyncio.run(...)``, ``loop.run_until_complete(...)``)."""
+    finder = _LoopRunFinder(imports)
+    func.body.visit(finder)
+    return finder.found
+
+
 def _runs_loop_call(call: cst.Call, imports: ImportTable) -> bool:
     return imports.qualname(call.func) in OWN_LOOP_RUNNERS or (
         type(call.func) is cst.Attribute and call.func.attr.value == "run_until_complete")
