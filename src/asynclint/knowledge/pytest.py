@@ -30,6 +30,9 @@ PLAIN_FIXTURE = frozenset({"pytest.fixture", "pytest.yield_fixture"})
 #: conftest.py hooks that may add marks to collected tests, and hooks that may run tests themselves.
 MARKING_HOOKS = ("pytest_collection_modifyitems", "pytest_itemcollected", "pytest_collection_finish")
 RUNNING_HOOKS = ("pytest_pyfunc_call", "pytest_pycollect_makeitem", "pytest_runtest_call")
+#: Hooks that run before collection and may set the options pytest-asyncio reads
+#: (``config.option.asyncio_mode = "auto"`` in ``pytest_configure``): the mode is then the hook's.
+CONFIGURING_HOOKS = ("pytest_configure", "pytest_load_initial_conftests", "pytest_cmdline_main")
 
 #: Plugins (named by -p or pytest_plugins) that run async tests themselves (their own loop or framework).
 ASYNC_RUNNER_PLUGINS = re.compile(r"aiohttp|tornad|tornasync|twisted|trio|cooperative|curio|asynctest|aiomisc")

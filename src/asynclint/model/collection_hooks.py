@@ -15,7 +15,7 @@ import re
 
 import libcst as cst
 
-from asynclint.knowledge.pytest import ASYNC_MARKS, ASYNC_RUNNER_PLUGINS, MARKING_HOOKS, RUNNING_HOOKS
+from asynclint.knowledge.pytest import ASYNC_MARKS, ASYNC_RUNNER_PLUGINS, CONFIGURING_HOOKS, MARKING_HOOKS, RUNNING_HOOKS
 from asynclint.model.pytest_facts import ModuleFacts
 
 
@@ -30,11 +30,32 @@ class _AddMarkerCalls(cst.CSTVisitor):
             self.arguments.append(node.args[0].value if node.args else None)
 
 
+class _AsyncioModeMentions(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == "asyncio_mode"
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.found = self.found or "asyncio_mode" in node.value
+
+
+def _sets_asyncio_mode(hook: cst.FunctionDef) -> bool:
+    """The hook's body names pytest-asyncio's mode (``config.option.asyncio_mode = "auto"``,
+    ``config.inicfg["asyncio_mode"] = ...``): it may set it."""
+    finder = _AsyncioModeMentions()
+    hook.body.visit(finder)
+    return finder.found
+
+
 def hook_marks(facts: ModuleFacts) -> str | None:
     """What this module's hooks do to async tests: None (nothing we can see), "asyncio" or "anyio" (they
     may add that mark, and nothing else async), "unknown" (other async or unreadable marks, or they run tests)."""
     if any(name in facts.hooks for name in RUNNING_HOOKS):
         return "unknown"
+    if any(_sets_asyncio_mode(facts.hooks[name]) for name in CONFIGURING_HOOKS if name in facts.hooks):
+        return "unknown"  # `config.option.asyncio_mode = "auto"`: the mode is the hook's, not the configuration's
     found: str | None = None
     for name in MARKING_HOOKS:
         hook = facts.hooks.get(name)
@@ -104,4 +125,6 @@ def plugin_may_run_async_tests(name: str, source: str | None) -> bool:
         return False
     if "pytest_pyfunc_call" in source or "pluginmanager.register" in source:
         return True  # runs test functions itself, or registers a plugin object whose hooks are not read here
+    if "asyncio_mode" in source:
+        return True  # may set pytest-asyncio's mode (`config.option.asyncio_mode = "auto"` in `pytest_configure`)
     return "add_marker" in source and re.search(r"\b(?:asyncio|anyio|trio)\b", source) is not None

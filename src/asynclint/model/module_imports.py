@@ -23,6 +23,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from asynclint.model.modules import repository_copies
 from asynclint.model.source_index import SourceIndex
 from asynclint.model.top_bindings import binds_dynamically, every_top_binding
 
@@ -72,33 +73,14 @@ def _stubs_modules(path: Path, rootdir: Path) -> bool:
     return False
 
 
-#: Folders a search of the repository for another copy of a module skips.
-_NOT_SOURCE = frozenset({"node_modules", "site-packages", "__pycache__", "build", "dist"})
-#: How many folders that search reads before it gives up (and the import counts as possible).
-_FOLDER_BUDGET = 20_000
-
-
 def _another_copy_binds(dotted: str, name: str, rootdir: Path | None) -> bool:
     """Whether another file of the repository with the module's path (``api/worker/tasks.py`` for
     ``worker.tasks``, which a ``sys.path`` insert may make the one imported) may bind ``name``;
     True too when the search cannot finish."""
     if rootdir is None:
         return True
-    parts = dotted.split(".")
-    tails = (tuple(parts[:-1]) + (parts[-1] + ".py",), tuple(parts) + ("__init__.py",))
-    seen = 0
-    for folder, dirs, files in os.walk(rootdir):
-        seen += 1
-        if seen > _FOLDER_BUDGET:
-            return True
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_SOURCE and not d.endswith(".egg-info")]
-        here = Path(folder)
-        for *needed, filename in tails:
-            if filename not in files or (needed and here.parts[-len(needed):] != tuple(needed)):
-                continue
-            if _binds(here / filename, name):
-                return True
-    return False
+    copies = repository_copies(dotted, rootdir)
+    return copies is None or any(_binds(copy, name) for copy in copies)
 
 
 def _binds(file: Path, name: str) -> bool:

@@ -15,6 +15,7 @@ function of the same project are always looked up in the same places.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from asynclint.config.packaging import package_roots, repository_top
@@ -96,3 +97,29 @@ def module_file(roots: tuple[Path, ...], dotted: str) -> tuple[Path, bool] | Non
         if init.is_file():
             return init, True
     return None
+
+
+#: Folders a search of the repository for copies of a module skips.
+NOT_SOURCE = frozenset({"node_modules", "site-packages", "__pycache__", "build", "dist"})
+#: How many folders that search reads before it gives up.
+FOLDER_BUDGET = 20_000
+
+
+def repository_copies(dotted: str, top: Path) -> list[Path] | None:
+    """Every file under ``top`` with the path of module ``dotted`` (``a/b/c.py`` or ``a/b/c/__init__.py``
+    for ``a.b.c``), wherever it sits: a folder a ``sys.path`` insert, a ``PYTHONPATH`` or an install
+    would make the one imported. None when the search reads ``FOLDER_BUDGET`` folders without ending."""
+    parts = dotted.split(".")
+    tails = (tuple(parts[:-1]) + (parts[-1] + ".py",), tuple(parts) + ("__init__.py",))
+    found: list[Path] = []
+    seen = 0
+    for folder, dirs, files in os.walk(top):
+        seen += 1
+        if seen > FOLDER_BUDGET:
+            return None
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in NOT_SOURCE and not d.endswith(".egg-info")]
+        here = Path(folder)
+        for *needed, filename in tails:
+            if filename in files and (not needed or here.parts[-len(needed):] == tuple(needed)):
+                found.append(here / filename)
+    return found

@@ -38,13 +38,14 @@ from typing import TypeVar
 import libcst as cst
 
 from asynclint.config.dependencies import Requirement, declared_requirements, own_pytest_plugins
+from asynclint.config.packaging import repository_top
 from asynclint.config.pytest_config import PytestConfig, project_root, pytest_config_for_directory
 from asynclint.core.source import read_source
 from asynclint.model.class_resolution import ClassResolver, ClassRunner
 from asynclint.model.collection_hooks import plugin_may_run_async_tests
 from asynclint.model.files_read import FilesRead
 from asynclint.model.framework_scan import FrameworkScan
-from asynclint.model.modules import RootsCache, import_roots
+from asynclint.model.modules import RootsCache, import_roots, repository_copies
 from asynclint.model.names import ImportTable
 from asynclint.model.pytest_facts import Fixture, ModuleFacts, build_module_facts
 from asynclint.model.source_index import SourceIndex, SourceModules
@@ -173,6 +174,9 @@ class ProjectModel:
         #: ask for it dozens of times (each fixture scope, each runner question), and the files on
         #: disk do not change while one file is linted, so one check of their versions is enough.
         self._chains: dict[tuple[Path, Path], list[ModuleFacts]] = {}
+        #: Whether a plugin may run async tests, and where a module's copies are in a repository: per run.
+        self._plugin_answers: dict[tuple[str, Path, int], bool] = {}
+        self._module_copies: dict[tuple[str, Path], list[Path] | None] = {}
 
     def per_file_version(self, kind: str, path: Path, compute: Callable[[Path], T]) -> T | None:
         """``compute(path)`` once per content version of ``path`` in a run (None when it cannot be read).
@@ -336,12 +340,39 @@ class ProjectModel:
         names = [*config.plugins, *module_plugins, *own_pytest_plugins(config.rootdir)]
         for conftest in self.conftests_for(facts.path, config):
             names += self.framework_scan.declared_plugins(conftest.path)
-        for name in names:
-            path = self.class_resolver.project_module_path(name, facts.path, config)
-            source = self.framework_scan.text(path) if path is not None else None
-            if plugin_may_run_async_tests(name, source):
-                return True
-        return False
+        return any(self._plugin_may_run_async(name, facts.path, config) for name in names)
+
+    def _plugin_may_run_async(self, name: str, origin: Path, config: PytestConfig, depth: int = 0) -> bool:
+        """Plugin ``name`` may run or mark async tests, or set pytest-asyncio's mode, itself or through
+        the plugins it loads in turn (its own ``pytest_plugins``). A plugin the project's import roots do
+        not find may still be the project's: a copy of the module anywhere in the repository (a folder
+        the suite's runner puts on ``sys.path``) is read as it; an installed plugin is judged by name."""
+        key = (name, config.rootdir, depth)
+        known = self._plugin_answers.get(key)
+        if known is not None:
+            return known
+        self._plugin_answers[key] = False  # a plugin loading itself, through others, ends here
+        path = self.class_resolver.project_module_path(name, origin, config)
+        if path is None and (name.startswith("no:") or plugin_may_run_async_tests(name, None)):
+            paths: list[Path] | None = []  # decided by its name
+        else:
+            paths = [path] if path is not None else self._copies(name, repository_top(config.rootdir) or config.rootdir)
+        if paths is None:
+            found = True  # the repository is too large to search: who runs the tests cannot be told
+        elif not paths:
+            found = plugin_may_run_async_tests(name, None)
+        else:
+            found = any(plugin_may_run_async_tests(name, self.framework_scan.text(copy)) for copy in paths) or (
+                depth < 3 and any(self._plugin_may_run_async(inner, copy, config, depth + 1)
+                                  for copy in paths for inner in self.framework_scan.declared_plugins(copy)))
+        self._plugin_answers[key] = found
+        return found
+
+    def _copies(self, dotted: str, top: Path) -> list[Path] | None:
+        key = (dotted, top)
+        if key not in self._module_copies:
+            self._module_copies[key] = repository_copies(dotted, top)
+        return self._module_copies[key]
 
     def class_runner(self, facts: ModuleFacts, classes: tuple[cst.ClassDef, ...], config: PytestConfig) -> ClassRunner:
         """Who runs the tests of a class chain, following bases through source files (never importing)."""

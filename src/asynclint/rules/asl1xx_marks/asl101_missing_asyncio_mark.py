@@ -31,7 +31,11 @@ class MissingAsyncioMark(Rule):
         reported; so is a plugin that runs coroutines itself (aiohttp's,
         pytest-twisted, a project plugin with `pytest_pyfunc_call` or one that
         registers a plugin object of its own, named by `-p`, `pytest_plugins`
-        or the project's own `pytest11` entry points). `trio_mode = true` runs every async test with trio
+        or the project's own `pytest11` entry points), and a conftest.py or
+        plugin that sets pytest-asyncio's mode itself (`config.option.asyncio_mode
+        = "auto"` in `pytest_configure`; plugins are followed through their own
+        `pytest_plugins`, and one the import roots miss is read where the
+        repository holds it). `trio_mode = true` runs every async test with trio
         (pytest-trio 0.5 and later), `anyio_mode = "auto"` with anyio (anyio 4.11
         and later; older releases ignore the option, and the message says so). A test
         with a decorator that may turn it into a sync function (anything but
@@ -902,4 +906,47 @@ class MissingAsyncioMark(Rule):
                 async def test_awaited_by_the_base(self):
                     self.assertTrue(True)
         """)),
+    ]
+
+    # Who runs this test, when the suite's own plugin sets pytest-asyncio's mode: `pytest_configure` setting
+    # `config.option.asyncio_mode = "auto"`, in a conftest.py or in a plugin it loads, directly or through
+    # the plugin's own `pytest_plugins`, the plugin's folder found anywhere in the repository (the suite's
+    # runner puts it on `sys.path`). The mode is then the plugin's, not the configuration's (twenty-first
+    # first look: 455 findings of one suite; the mechanism proved by running).
+    _MODE_PLUGIN = dedent("""
+        def pytest_configure(config):
+            config.option.asyncio_mode = "auto"
+    """)
+    VALID += [
+        Valid(dedent("""
+            async def test_run_in_auto_mode():
+                assert True
+        """), files={"conftest.py": _MODE_PLUGIN}),
+        Valid(dedent("""
+            async def test_run_in_auto_mode():
+                assert True
+        """), files={"conftest.py": 'pytest_plugins = ["suite_plugins.core"]\n',
+                     "testsuite/plugins/suite_plugins/__init__.py": "",
+                     "testsuite/plugins/suite_plugins/core.py": 'pytest_plugins = ["suite_plugins.base"]\n',
+                     "testsuite/plugins/suite_plugins/base.py": _MODE_PLUGIN}),
+    ]
+    INVALID += [
+        # The plugin the suite loads only adds options: strict mode holds.
+        Invalid(dedent("""
+            async def test_not_run():
+                assert True
+        """), files={"conftest.py": 'pytest_plugins = ["suite_plugins.core"]\n',
+                     "testsuite/plugins/suite_plugins/__init__.py": "",
+                     "testsuite/plugins/suite_plugins/core.py": dedent("""
+                         def pytest_addoption(parser):
+                             parser.addoption("--service-port", type=int)
+                     """)},
+                line=1, column=11, fixed=dedent("""
+            import pytest
+
+
+            @pytest.mark.asyncio
+            async def test_not_run():
+                assert True
+        """), message="async test `test_not_run` has no asyncio mark; under asyncio_mode=strict pytest does not run it"),
     ]
