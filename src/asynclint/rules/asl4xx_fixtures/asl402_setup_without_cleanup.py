@@ -40,6 +40,15 @@ def _requested_by_a_test(name: str) -> dict[str, str]:
     return {"test_requests.py": f"def test_requests({name}):\n    pass\n"}
 
 
+def _empty(value: cst.BaseExpression) -> bool:
+    """An empty container (``{}``, ``[]``, ``()``, ``set()``, ``dict()``, ``list()``): assigned to a shared
+    object's attribute it puts the attribute back to a starting value rather than leaving a test's own."""
+    if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+        return not value.elements
+    return type(value) is cst.Call and not value.args and type(value.func) is cst.Name \
+        and value.func.value in ("dict", "list", "set", "tuple")
+
+
 @dataclass
 class _Change:
     node: cst.CSTNode  # where to point: the statement that changes the state
@@ -108,7 +117,9 @@ class SetupWithoutCleanup(Rule):
         the state again before every test of its folder), and a fixture of a
         test module that the module never names again (no test can request
         it: it never runs), `os.environ.pop(k, None)` (making sure a variable
-        is absent is a reset, not a change the test leaves behind), and
+        is absent is a reset, not a change the test leaves behind), an
+        attribute set to an empty container (`app.dependency_overrides = {}`:
+        put back to a starting value), and
         `create_all` in a module whose database is in memory (it dies with its
         engine). One fixture's repeated change of one kind (several
         `os.environ.update` calls) is one finding.
@@ -249,7 +260,8 @@ class SetupWithoutCleanup(Rule):
                                      frozenset({"environ"}), "environment",
                                      (lambda: self._monkeypatch(fixture, small, "setenv", [variable, small.value]))
                                      if variable is not None and alone else None))
-            elif isinstance(target, cst.Attribute) and shared_object(ctx, target.value, fixture):
+            elif isinstance(target, cst.Attribute) and shared_object(ctx, target.value, fixture) \
+                    and not _empty(small.value):  # `app.dependency_overrides = {}`: a reset, not a change
                 attr = target.attr.value
                 found.append(_Change(small, f"assigns `{ctx.module.code_for_node(target)}` on a shared "
                                             "object and never restores it", frozenset({attr, "setattr"}),
@@ -523,6 +535,17 @@ class SetupWithoutCleanup(Rule):
                 app.dependency_overrides[get_db] = lambda: db
                 yield
                 app.dependency_overrides.clear()
+        """)),
+        # Putting an attribute back to an empty container is a reset, not a test's value left behind
+        # (twenty-first first look, judge21a F5).
+        Valid(dedent("""
+            import pytest
+            from app.main import app as application
+
+            @pytest.fixture
+            def app():
+                application.dependency_overrides = {}
+                return application
         """)),
         Valid(dedent("""
             import pytest
