@@ -109,3 +109,21 @@ def test_anyio_and_pytest_trio_are_read_like_pytest_asyncio(tmp_path: Path, file
         assert found == expected
     if dist_name == "anyio" and "uv.lock" in files:  # the same lock file gives each its own
         assert describe_version(tmp_path) == "pytest-asyncio 0.21.2 (locked in uv.lock)"
+
+
+def test_a_folder_above_many_projects_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A monorepo's folder of projects (each with its own pyproject.toml) is listed once for all of them,
+    not once per project: its listing can hold thousands of entries."""
+    import asynclint.config.versions as versions
+
+    (tmp_path / "requirements.txt").write_text("pytest-asyncio==0.21.2\n", encoding="utf-8")
+    projects = tmp_path / "tasks"
+    for name in ("a", "b", "c"):
+        (projects / name).mkdir(parents=True)
+    read: list[Path] = []
+    real = versions.pins_in
+    monkeypatch.setattr(versions, "pins_in", lambda folder, *args: read.append(folder) or real(folder, *args))
+    resolver = VersionResolver()
+    found = [resolver.resolve(projects / name) for name in ("a", "b", "c")]
+    assert {str(f.version) for f in found} == {"0.21.2"}
+    assert read.count(projects) == 1 and read.count(tmp_path) == 1

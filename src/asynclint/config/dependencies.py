@@ -117,7 +117,7 @@ _REQUIREMENT_FILE = re.compile(r".*\.(txt|in)$")
 
 def _listing(folder: Path) -> list[str]:
     try:
-        return sorted(p.name for p in folder.iterdir())
+        return sorted(os.listdir(folder))  # names only: a Path for each entry costs more than the listing
     except OSError:
         return []
 
@@ -131,13 +131,13 @@ def requirements_files(directory: Path) -> list[Path]:
     names = _listing(directory)
     files += [directory / n for n in names if _REQUIREMENTS_NAME.match(n) and (directory / n).is_file()]
     for name in names:
-        folder = directory / name
         if name in TEST_FOLDERS:
             pattern = _REQUIREMENTS_NAME
         elif name in REQUIREMENTS_FOLDERS or "requirements" in name:
             pattern = _REQUIREMENT_FILE
         else:
             continue
+        folder = directory / name
         if folder.is_dir():
             files += [folder / n for n in _listing(folder) if pattern.match(n) and (folder / n).is_file()]
     return files

@@ -327,10 +327,14 @@ class VersionResolver:
         self.dist = dist
         self._by_directory: dict[tuple[Path, str | None], ResolvedVersion] = {}
         self._installed: tuple[Version, str] | None | bool = False
+        #: ``pins_in`` of each folder read: the folders above many rootdirs (a monorepo's ``datasets/``
+        #: with a project in each of its thousands of entries) are listed once, not once per rootdir.
+        self._pins: dict[Path, tuple[ResolvedVersion | None, list[Path]]] = {}
 
     def clear(self) -> None:
         """Forget every resolved version and the installed one (a pin or an install may have changed)."""
         self._by_directory.clear()
+        self._pins.clear()
         self._installed = False
 
     def installed(self) -> tuple[Version, str] | None:
@@ -357,7 +361,10 @@ class VersionResolver:
         installed = self.installed()
         declared: bool | None = None
         for folder in (directory, *directory.parents):
-            found, read = pins_in(folder, installed[0] if installed else None, dist)
+            pins = self._pins.get(folder)
+            if pins is None:
+                pins = self._pins[folder] = pins_in(folder, installed[0] if installed else None, dist)
+            found, read = pins
             # Files a pin could be added to later, too (not the folder's listing: the cache's own folder
             # and any new file in the project root would then re-lint everything).
             files += [*read, *(folder / name for name in CANDIDATES if folder / name not in read)]
