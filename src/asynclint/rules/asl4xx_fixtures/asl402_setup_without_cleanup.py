@@ -41,10 +41,6 @@ def _requested_by_a_test(name: str) -> dict[str, str]:
     return {"test_requests.py": f"def test_requests({name}):\n    pass\n"}
 
 
-#: pytest's temporary folders: what a fixture makes under them is removed by pytest.
-_TMP_FIXTURES = frozenset({"tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory"})
-
-
 _SQL_DROP = re.compile(r"\bDROP\s+(?:SCHEMA|TABLE|DATABASE)\b", re.IGNORECASE)
 
 
@@ -437,7 +433,7 @@ class SetupWithoutCleanup(Rule):
     def _database_in_tmp(self, fixture: Fixture) -> bool:
         """A SQLite file the fixture makes under pytest's temporary folders (it requests ``tmp_path`` or
         ``tmp_path_factory`` and connects with sqlite3/aiosqlite): pytest removes the folder, rows and all."""
-        if not _TMP_FIXTURES & set(fixture.params):
+        if not TEMP_NAMES & set(fixture.params):  # pytest's temporary folders
             return False
         return any(name in ("sqlite3", "aiosqlite") for name in body_names(self.ctx, fixture.func))
 
