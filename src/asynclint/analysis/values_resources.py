@@ -23,7 +23,6 @@ unknown: None, and the rules asking say nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -131,21 +130,11 @@ def released_by_users(ctx: "FileContext", fixture: "Fixture", resource: Resource
                 users.append(test.func)
     if any(fixture.name in other.params for other in ctx.facts.fixtures):
         return False  # another fixture builds on it: what it does with the value is not followed
-    methods = _release_methods(resource)
+    methods = frozenset(resource.release_methods) if resource is not None else frozenset()
     only_async = resource is not None and resource.awaited_release
     return bool(users) and all(
         _entered_with(ctx, func, fixture.name) or _releases_itself(func, fixture.name, methods)
         or (only_async and func.asynchronous is None and not drives_a_loop(func, ctx.imports)) for func in users)
-
-
-def _release_methods(resource: Resource | None) -> frozenset[str]:
-    """The methods ``resource``'s release statements call on the value (``await {}.aclose()``: ``aclose``)."""
-    if resource is None:
-        return frozenset()
-    return frozenset(match.group(1) for statement in resource.release for match in _RELEASE_CALL.finditer(statement))
-
-
-_RELEASE_CALL = re.compile(r"\{\}\.(\w+)\(")
 
 
 def _releases_itself(func: cst.FunctionDef, name: str, methods: frozenset[str]) -> bool:

@@ -10,6 +10,18 @@ from pathlib import Path
 
 NEWLINE = b"\n"
 
+#: A file's content version as the caches compare it: (mtime in ns, size).
+Version = tuple[int, int]
+
+
+def file_version(path: Path) -> Version | None:
+    """``path``'s version (None when it cannot be stat'ed): a changed file has another."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
 
 @dataclass
 class Source:

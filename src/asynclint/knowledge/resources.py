@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: Method names that release what an object holds.
@@ -53,6 +54,15 @@ class Resource:
     @property
     def awaited_release(self) -> bool:
         return any(s.startswith("await ") for s in self.release)
+
+    @property
+    def release_methods(self) -> tuple[str, ...]:
+        """The methods the release statements call on the value, in order (``await {}.aclose()``:
+        ``aclose``; none for a function given the value: ``shutil.rmtree({})``)."""
+        return tuple(match.group(1) for statement in self.release for match in _RELEASE_CALL.finditer(statement))
+
+
+_RELEASE_CALL = re.compile(r"\{\}\.(\w+)\(")
 
 
 def _r(factory: str, var: str, context: str | None, *release: str, imports: tuple[str, ...] = ()) -> Resource:

@@ -231,8 +231,8 @@ class _ParamReaders:
             elif found is None or (not is_method and "." in name and not _called_through_class(found)):
                 self._known[key] = ((), frozenset(), frozenset())
             else:
-                classmethod = any(type(d) is ast.Name and d.id == "classmethod" for d in found.decorator_list)
-                self._known[key] = _dereferenced_params(found, swallowed, is_method or classmethod)
+                takes_cls = any(type(d) is ast.Name and d.id == "classmethod" for d in found.decorator_list)
+                self._known[key] = _dereferenced_params(found, swallowed, is_method or takes_cls)
         return self._known[key]
 
 

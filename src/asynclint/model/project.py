@@ -40,7 +40,7 @@ import libcst as cst
 from asynclint.config.dependencies import Requirement, declared_requirements, own_pytest_plugins
 from asynclint.config.packaging import repository_top
 from asynclint.config.pytest_config import PytestConfig, project_root, pytest_config_for_directory
-from asynclint.core.source import read_source
+from asynclint.core.source import file_version, read_source
 from asynclint.model.class_resolution import ClassResolver, ClassRunner
 from asynclint.model.collection_hooks import plugin_may_run_async_tests
 from asynclint.model.files_read import FilesRead
@@ -145,14 +145,6 @@ MAX_CONFTEST_FACTS = 32
 T = TypeVar("T")
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
-
-
 class ProjectModel:
     """Facts that span files: conftest.py fixtures and hooks, shared across a run."""
 
@@ -184,11 +176,9 @@ class ProjectModel:
         For facts a rule derives from another file (ASL301's error keys of sibling modules): keyed
         on the file, never on the asking file's context, so nothing of that context is kept.
         """
-        try:
-            stat = path.stat()
-        except OSError:
+        version = file_version(path)
+        if version is None:
             return None
-        version = (stat.st_mtime_ns, stat.st_size)
         cached = self._derived.get((kind, path))
         if cached is not None and cached[0] == version:
             return cached[1]  # type: ignore[return-value]
@@ -198,11 +188,9 @@ class ProjectModel:
 
     def conftest_facts(self, path: Path) -> ModuleFacts | None:
         """Facts of one conftest.py, parsed once per content version."""
-        try:
-            stat = path.stat()
-        except OSError:
+        key = file_version(path)
+        if key is None:
             return None
-        key = (stat.st_mtime_ns, stat.st_size)
         cached = self._facts.get(path)
         if cached is not None and cached[0] == key:
             self._remember(path, cached)  # now the most recently used
@@ -232,11 +220,9 @@ class ProjectModel:
         Discovery yields a directory's conftest.py before its test files, so
         most conftest.py files are then parsed once per run instead of twice.
         """
-        try:
-            stat = path.stat()
-        except OSError:
+        key = file_version(path)
+        if key is None:
             return
-        key = (stat.st_mtime_ns, stat.st_size)
         cached = self._facts.get(path)
         if cached is not None and cached[0] == key:
             return
@@ -300,7 +286,7 @@ class ProjectModel:
 
     def _declared(self, rootdir: Path) -> tuple[tuple[Requirement, ...], frozenset[str]]:
         stamps = self._dependency_stamps.get(rootdir)
-        if stamps is not None and all(_stamp(path) == stamp for path, stamp in stamps[0]):
+        if stamps is not None and all(file_version(path) == stamp for path, stamp in stamps[0]):
             return stamps[1]
         found, read = declared_requirements(rootdir)
         if not found:
@@ -313,7 +299,7 @@ class ProjectModel:
         for path in read:
             self.files_read.note(path)
         declared = (tuple(found), frozenset(r.name for r in found))
-        self._dependency_stamps[rootdir] = (tuple((path, _stamp(path)) for path in read), declared)
+        self._dependency_stamps[rootdir] = (tuple((path, file_version(path)) for path in read), declared)
         return declared
 
     def source_index(self, config: PytestConfig, note_read: Callable[[Path], None] | None = None) -> SourceIndex:

@@ -30,6 +30,7 @@ from importlib.util import decode_source
 from pathlib import Path
 from typing import TypeVar
 
+from asynclint.core.source import Version, file_version
 from asynclint.knowledge.decorators import ASYNC_CONTEXT_MANAGER, COROUTINE, METHOD_KEEPING_CLASS_DECORATORS, call_result
 from asynclint.knowledge.network import IN_PROCESS_KEYWORDS, LOCAL_HOSTS, RESERVED_TLDS, network_call_name, single_label
 from asynclint.knowledge.resources import EXTERNAL_RELEASE, RELEASE_METHODS
@@ -1408,16 +1409,7 @@ def _dispatched(info: FunctionInfo, reached_as: str) -> list[str]:
 # Finding and caching modules.
 
 
-Version = tuple[int, int]  # a file's (mtime_ns, size)
 T = TypeVar("T")
-
-
-def file_version(path: Path) -> Version | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
 
 
 class SourceModules:

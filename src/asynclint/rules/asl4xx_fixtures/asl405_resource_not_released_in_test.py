@@ -846,9 +846,10 @@ class ResourceNotReleasedInTest(Rule):
         found, the rule cannot tell and says nothing.
         """
         source = self.ctx.source
-        method = resource.release[0].split(".")[-1].rstrip("()") if resource.release else None
-        if method is None:
+        methods = resource.release_methods
+        if not methods:
             return False
+        method = methods[0]
         pending = [resource.factory]
         function = source.function(resource.factory)
         if function is not None and function.returns:
